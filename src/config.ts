@@ -1,0 +1,72 @@
+/**
+ * The settings of Minqing, read from the environment (and `.env` when present) and
+ * checked with zod. A bad value stops start-up with one line per problem.
+ * Every variable is listed with its default in `.env.example`.
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Accepts `HH:MM` and returns minutes after midnight. */
+const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, e.g. 17:30')
+  .transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)));
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number from ${min} to ${max}` })
+    .int(`expected a whole number from ${min} to ${max}`)
+    .min(min, `expected a whole number from ${min} to ${max}`)
+    .max(max, `expected a whole number from ${min} to ${max}`);
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((s) => s === 'true' || s === '1' || s === 'yes');
+
+const databaseUrl = z.string().refine((s) => /^file:.+/.test(s) || /^postgres(ql)?:\/\/[^/]+\/.+/.test(s), {
+  error: 'expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE',
+});
+
+const schema = z.object({
+  DATABASE_URL: databaseUrl.default('file:./data/minqing.db'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  DEFAULT_LOCALE: z.enum(['zh', 'en'], { error: 'expected zh or en' }).default('zh'),
+  SEED_DEMO: bool.default(true),
+  TICKET_PREFIX: z
+    .string()
+    .regex(/^[A-Z]{1,6}$/, 'expected 1 to 6 capital letters, e.g. MQ')
+    .default('MQ'),
+  OFFICE_DAY_END: timeOfDay.default(17 * 60 + 30),
+  HOLIDAY_CALENDAR_FILE: z
+    .string()
+    .refine((p) => existsSync(p), { error: 'expected the path of an existing holiday calendar JSON file' })
+    .optional(),
+  CALLBACK_DAYS: int(1, 30).default(3),
+  REMINDER_HOURS: int(0, 72).default(4),
+  SCHEDULER_INTERVAL_MS: int(200, 3_600_000).default(5000),
+  OUTBOX_MAX_ATTEMPTS: int(1, 100).default(8),
+});
+
+/** The checked settings. */
+export type Config = z.output<typeof schema>;
+
+/**
+ * Parses settings from `env`. Empty strings count as unset, so a blank line in `.env`
+ * falls back to the default.
+ * @throws ConfigError with one line per problem, naming the variable.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(given);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+}
+
+/** Reads `.env` (if present; variables already set win) and parses `process.env`. */
+export function loadConfig(envFile = '.env'): Config {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(process.env);
+}

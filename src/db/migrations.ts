@@ -1,0 +1,115 @@
+/**
+ * Applying and writing migrations with Prisma's WASM schema engine, with no download.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { MigrationList } from '@prisma/schema-engine-wasm';
+import { NO_EXTERNAL, openSchemaEngine } from './schema-engine.js';
+import { migrationsDir, type Provider, schemaFor, SOURCE_SCHEMA_PATH } from './schema-files.js';
+
+const LOCKFILE = 'migration_lock.toml';
+
+function lockfileText(provider: Provider): string {
+  return `# Written by npm run db:migration:new; do not edit.\nprovider = "${provider === 'sqlite' ? 'sqlite' : 'postgresql'}"\n`;
+}
+
+/** The committed migrations of a provider, read from disk in the engine's shape. */
+export function loadMigrations(provider: Provider, baseDir = migrationsDir(provider)): MigrationList {
+  const lockPath = join(baseDir, LOCKFILE);
+  const names = existsSync(baseDir)
+    ? readdirSync(baseDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
+  return {
+    baseDir,
+    lockfile: { path: LOCKFILE, content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null },
+    shadowDbInitScript: '',
+    migrationDirectories: names.map((name) => {
+      const file = join(baseDir, name, 'migration.sql');
+      return {
+        path: name,
+        migrationFile: {
+          path: 'migration.sql',
+          content: existsSync(file)
+            ? { tag: 'ok' as const, value: readFileSync(file, 'utf8') }
+            : { tag: 'error' as const, value: `${file} is missing` },
+        },
+      };
+    }),
+  };
+}
+
+/** The provider-specific schema as the engine wants it. */
+function schemaFiles(provider: Provider): { files: { path: string; content: string }[] } {
+  return { files: [{ path: SOURCE_SCHEMA_PATH, content: schemaFor(provider) }] };
+}
+
+/** SQLite creates the file but not its folder. */
+function ensureSqliteDir(url: string): void {
+  const path = url.replace(/^file:/, '').split('?')[0] ?? '';
+  if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+}
+
+/**
+ * Applies every committed migration not yet applied to the database at `url`, recording
+ * them in `_prisma_migrations` exactly as `prisma migrate deploy` would.
+ * @returns the names of the migrations applied now.
+ */
+export async function applyMigrations(provider: Provider, url: string): Promise<string[]> {
+  if (provider === 'sqlite') ensureSqliteDir(url);
+  const engine = await openSchemaEngine(provider, url);
+  try {
+    const out = await engine.applyMigrations({ migrationsList: loadMigrations(provider), filters: NO_EXTERNAL });
+    return out.appliedMigrationNames;
+  } finally {
+    engine.free();
+  }
+}
+
+/**
+ * The SQL that would bring a database built by the committed migrations to the current
+ * schema; empty when there is no drift. Replays the migrations on a shadow database.
+ */
+export async function pendingSchemaChange(provider: Provider, url: string): Promise<string> {
+  const engine = await openSchemaEngine(provider, url);
+  try {
+    const list = loadMigrations(provider);
+    const out = await engine.diff({
+      from: list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' },
+      to: { tag: 'schemaDatamodel', ...schemaFiles(provider) },
+      script: true,
+      exitCode: true,
+      filters: NO_EXTERNAL,
+    });
+    // exitCode 2 means "there is a difference"; otherwise the script is a no-op comment.
+    return out.exitCode === 2 ? (out.stdout ?? '') : '';
+  } finally {
+    engine.free();
+  }
+}
+
+/** A migration folder name: UTC timestamp + snake_case name, as Prisma names them. */
+export function migrationFolderName(name: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (!slug) throw new Error('a migration needs a name made of letters or digits');
+  return `${stamp}_${slug}`;
+}
+
+/**
+ * Writes the migration `folder` for a provider with `sql`, and its lockfile.
+ */
+export function writeMigration(provider: Provider, folder: string, sql: string): string {
+  const base = migrationsDir(provider);
+  mkdirSync(join(base, folder), { recursive: true });
+  writeFileSync(join(base, LOCKFILE), lockfileText(provider));
+  const file = join(base, folder, 'migration.sql');
+  writeFileSync(file, sql);
+  return file;
+}

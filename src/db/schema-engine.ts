@@ -1,0 +1,152 @@
+/**
+ * Prisma's schema engine (migrations and schema diffs), run as WebAssembly so that no
+ * native binary has to be downloaded. See ../shared/notes/prisma-offline.md.
+ *
+ * The engine talks to the database through a driver adapter. Three defects of the
+ * 7.10 adapters met in migration work are mended here, each where it occurs.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import type { Provider } from './schema-files.js';
+
+type WasmGlue = typeof import('@prisma/schema-engine-wasm') & { __wbg_set_wasm(exports: object): void };
+
+/** The slice of the WebAssembly global we use (@types/node 20 does not declare it). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+}
+
+let loaded: Promise<WasmGlue> | undefined;
+
+/**
+ * The package's entry imports its `.wasm` as an ES module, which Node 20 refuses, so we
+ * compile the file ourselves and hand the instance to the generated JS glue.
+ */
+function loadWasm(): Promise<WasmGlue> {
+  loaded ??= (async () => {
+    const glue = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as WasmGlue;
+    // The exports map exposes only the JS glue; the .wasm sits next to it.
+    const glueUrl = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const module = await wasm.compile(readFileSync(new URL('schema_engine_bg.wasm', glueUrl)));
+    const instance = await wasm.instantiate(module, { './schema_engine_bg.js': glue });
+    glue.__wbg_set_wasm(instance.exports);
+    (instance.exports['__wbindgen_start'] as () => void)();
+    return glue;
+  })();
+  return loaded;
+}
+
+/**
+ * SQLite. The engine replays each migration on the shadow database with `executeRaw`,
+ * and better-sqlite3 refuses several statements in one `prepare`, so a parameterless
+ * raw statement on the shadow database is run as a script.
+ */
+class SqliteMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = 'sqlite';
+  readonly adapterName: string;
+  readonly #inner: PrismaBetterSqlite3;
+
+  constructor(url: string) {
+    this.#inner = new PrismaBetterSqlite3({ url });
+    this.adapterName = this.#inner.adapterName;
+  }
+
+  connect(): Promise<SqlDriverAdapter> {
+    return this.#inner.connect();
+  }
+
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
+    const shadow = await this.#inner.connectToShadowDb();
+    const executeRaw = shadow.executeRaw.bind(shadow);
+    shadow.executeRaw = async (query) => {
+      if (query.args.length > 0) return executeRaw(query);
+      await shadow.executeScript(query.sql);
+      return 0;
+    };
+    return shadow;
+  }
+}
+
+/** PostgreSQL's one-byte `"char"` type (pg_catalog flags such as `relkind`). */
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+/**
+ * The engine reads the catalog through the adapter, and adapter-pg has no mapping for
+ * `"char"` columns. node-postgres already returns them as strings, so we relabel the
+ * field as text on the adapter's one query path (`performIO`, not public API).
+ */
+function readCharAsText(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] }>;
+  const target = adapter as unknown as { performIO: PerformIO };
+  const performIO = target.performIO.bind(adapter);
+  target.performIO = async (query) => {
+    const result = await performIO(query);
+    for (const field of result.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+    return result;
+  };
+  return adapter;
+}
+
+/**
+ * PostgreSQL. The adapter's own shadow database merges its name into the connection
+ * config (where a connection string wins over it) and drops the database while its pool
+ * still holds a connection. This one creates a throw-away database and drops it after
+ * the shadow connection is closed.
+ */
+class PgMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = 'postgres';
+  readonly adapterName: string;
+  readonly #config: pg.ClientConfig;
+  readonly #inner: PrismaPg;
+
+  constructor(url: string) {
+    this.#config = parseIntoClientConfig(url);
+    this.#inner = new PrismaPg(this.#config);
+    this.adapterName = this.#inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    return readCharAsText(await this.#inner.connect());
+  }
+
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
+    const name = `minqing_shadow_${randomUUID().replaceAll('-', '')}`;
+    const admin = new pg.Client(this.#config);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const shadow = readCharAsText(await new PrismaPg({ ...this.#config, database: name }).connect());
+    const dispose = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      try {
+        await dispose();
+        await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+      } finally {
+        await admin.end();
+      }
+    };
+    return shadow;
+  }
+}
+
+/** Opens a schema engine connected to the database at `url`. */
+export async function openSchemaEngine(provider: Provider, url: string): Promise<SchemaEngine> {
+  const wasm = await loadWasm();
+  const factory = provider === 'sqlite' ? new SqliteMigrationFactory(url) : new PgMigrationFactory(url);
+  return wasm.SchemaEngine.new({ datamodels: undefined }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
+}
+
+/** No tables or enums are managed outside Prisma. */
+export const NO_EXTERNAL = { externalTables: [], externalEnums: [] };

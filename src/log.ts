@@ -1,0 +1,22 @@
+/**
+ * Structured logs (pino), one child logger per area. The level comes from LOG_LEVEL.
+ * Never log personal data or secrets: log ids and ticket numbers, not names or phones.
+ */
+import { pino, type Logger } from 'pino';
+
+let root: Logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info', base: { app: 'minqing' } });
+
+/** Sets the level of every logger (children follow their root). */
+export function setLogLevel(level: string): void {
+  root.level = level;
+}
+
+/** Replaces the root logger, e.g. with a silent one in tests. */
+export function useRootLogger(logger: Logger): void {
+  root = logger;
+}
+
+/** A logger for one area of the code, e.g. `logger('scheduler')`. */
+export function logger(area: string): Logger {
+  return root.child({ area });
+}
