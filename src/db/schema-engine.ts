@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
@@ -37,9 +39,10 @@ function loadWasm(): Promise<WasmGlue> {
   loaded ??= (async () => {
     const glue = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as WasmGlue;
     // The exports map exposes only the JS glue; the .wasm sits next to it.
-    const glueUrl = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    // (createRequire, not import.meta.resolve, which vitest's module runner lacks.)
+    const gluePath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = await wasm.compile(readFileSync(new URL('schema_engine_bg.wasm', glueUrl)));
+    const module = await wasm.compile(readFileSync(join(dirname(gluePath), 'schema_engine_bg.wasm')));
     const instance = await wasm.instantiate(module, { './schema_engine_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports['__wbindgen_start'] as () => void)();

@@ -1,0 +1,73 @@
+/**
+ * A real SQLite database file per test, copied from the migrated template, and (when
+ * MINQING_TEST_POSTGRES_URL is set) a fresh PostgreSQL database per test.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import { inject } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/client.js';
+
+export interface TestDatabase extends Database {
+  readonly url: string;
+  /** Closes the database and deletes its files. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated SQLite database in its own temporary folder. */
+export async function freshSqlite(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'minqing-test-'));
+  const path = join(dir, 'test.db');
+  copyFileSync(inject('sqliteTemplate'), path);
+  const url = `file:${path}`;
+  const database = await openDatabase(url, { migrate: false });
+  return {
+    ...database,
+    url,
+    async dispose() {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The PostgreSQL server URL for the PostgreSQL suite, or undefined (suite skipped). */
+export const POSTGRES_URL = process.env['MINQING_TEST_POSTGRES_URL'];
+
+/** A URL to a new, empty PostgreSQL database on the test server, dropped by `drop()`. */
+export async function emptyPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!POSTGRES_URL) throw new Error('MINQING_TEST_POSTGRES_URL is not set');
+  const config = parseIntoClientConfig(POSTGRES_URL);
+  const name = `minqing_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client(config);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client(config);
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+/** A fresh, migrated PostgreSQL database. */
+export async function freshPostgres(): Promise<TestDatabase> {
+  const empty = await emptyPostgres();
+  const database = await openDatabase(empty.url);
+  return {
+    ...database,
+    url: empty.url,
+    async dispose() {
+      await database.close();
+      await empty.drop();
+    },
+  };
+}
