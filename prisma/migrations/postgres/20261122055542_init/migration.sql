@@ -154,6 +154,7 @@ CREATE TABLE "Ticket" (
     "callbackBy" TIMESTAMP(3),
     "pausedAt" TIMESTAMP(3),
     "resumeState" TEXT,
+    "extensionDays" INTEGER,
     "supervised" BOOLEAN NOT NULL DEFAULT false,
     "overdue" BOOLEAN NOT NULL DEFAULT false,
     "returnCount" INTEGER NOT NULL DEFAULT 0,

@@ -148,6 +148,7 @@ CREATE TABLE "Ticket" (
     "callbackBy" DATETIME,
     "pausedAt" DATETIME,
     "resumeState" TEXT,
+    "extensionDays" INTEGER,
     "supervised" BOOLEAN NOT NULL DEFAULT false,
     "overdue" BOOLEAN NOT NULL DEFAULT false,
     "returnCount" INTEGER NOT NULL DEFAULT 0,

@@ -1,0 +1,132 @@
+/**
+ * The values the pure pipeline works on: a ticket snapshot, an actor, a command, and
+ * what a transition produces (events to record, effects to perform) or a refusal.
+ */
+import type { RegionLevel, Role } from '../org/types.js';
+import type { WorkCalendar } from './calendar.js';
+import type { DeadlinePolicy, OfficeHours } from './deadlines.js';
+import type { Rating, RequestKind, TicketState, TimerKind } from './states.js';
+
+/** Everything the state machine needs to know about a ticket. */
+export interface TicketSnapshot {
+  number: string;
+  state: TicketState;
+  kind: RequestKind;
+  categoryCode: string;
+  policy: DeadlinePolicy;
+  summary: string;
+  residentId: number;
+  /** Region ids from the county down to the ticket's own region. */
+  regionPath: number[];
+  /** The region whose dispatchers own the ticket now; one of regionPath. */
+  handlingRegionId: number;
+  level: RegionLevel;
+  assigneeId: number | null;
+  assigneeDepartmentId: number | null;
+  acceptBy: Date | null;
+  resolveBy: Date | null;
+  callbackBy: Date | null;
+  pausedAt: Date | null;
+  resumeState: TicketState | null;
+  /** Days (hours for urgent items) asked for by a pending extension request. */
+  extensionDays: number | null;
+  supervised: boolean;
+  overdue: boolean;
+  returnCount: number;
+  escalationCount: number;
+  reopenCount: number;
+  extensionCount: number;
+  rating: Rating | null;
+  solved: boolean | null;
+  acceptedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** A role held by an actor, with its scope. */
+export interface ActorRole {
+  role: Role;
+  regionId: number;
+  gridId?: number | null;
+  departmentId?: number | null;
+}
+
+/** Who performs a command: a person with roles, or the system (scheduler, routing). */
+export type Actor = { kind: 'person'; personId: number; roles: ActorRole[] } | { kind: 'system' };
+
+/** A handler to dispatch to: a person (liaison, grid leader) or a department. */
+export type DispatchTarget = { personId: number } | { departmentId: number };
+
+/** What somebody asks the pipeline to do with a ticket. */
+export type Command =
+  | { type: 'dispatch'; target: DispatchTarget; note?: string }
+  | { type: 'accept' }
+  | { type: 'return'; reason: string }
+  | { type: 'progress'; note: string; photos?: string[] }
+  | { type: 'request_info'; question: string }
+  | { type: 'supply_info'; text: string; photos?: string[] }
+  | { type: 'request_extension'; days: number; reason: string }
+  | { type: 'approve_extension'; days?: number; note?: string }
+  | { type: 'deny_extension'; reason: string }
+  | { type: 'escalate'; reason: string }
+  | { type: 'resolve'; result: string; photos?: string[] }
+  | { type: 'rate'; rating: Rating; solved?: boolean; comment?: string; via?: 'chat' | 'phone' }
+  | { type: 'close'; note?: string }
+  | { type: 'reopen'; reason: string }
+  | { type: 'withdraw'; reason?: string }
+  | { type: 'supervise'; note: string }
+  | { type: 'timer'; kind: TimerKind };
+
+export type CommandType = Command['type'];
+
+/** Who receives a notification: a person, a department's staff, or everyone with a role at a region. */
+export type Recipient =
+  | { personId: number }
+  | { departmentId: number }
+  | { role: 'dispatcher' | 'supervisor'; regionId: number };
+
+/** A choice offered with a message (a button, or a numbered reply). */
+export interface MessageAction {
+  /** Catalogue key of the label. */
+  label: string;
+  /** What the engine receives when it is chosen, e.g. "accept:MQ-2026-000001". */
+  payload: string;
+}
+
+/** Scalar values a message template can use. */
+export type MessageParams = Record<string, string | number | null>;
+
+/** Something to do after the transition commits. Effects are data; the runner performs them. */
+export type Effect =
+  | { type: 'notify'; to: Recipient; template: string; params: MessageParams; actions?: MessageAction[] }
+  | { type: 'set_timer'; kind: TimerKind; dueAt: Date }
+  | { type: 'cancel_timers'; kinds: TimerKind[] };
+
+/** A row for the TicketEvent audit trail. */
+export interface EventDraft {
+  type: string;
+  fromState: TicketState | null;
+  toState: TicketState;
+  data: Record<string, unknown>;
+}
+
+/** Why a command was refused. The message catalogue has a text for each code. */
+export type Refusal =
+  | { code: 'wrong_state'; command: CommandType; state: TicketState }
+  | { code: 'not_allowed'; command: CommandType }
+  | { code: 'invalid'; field: string; reason: string }
+  | { code: 'no_level_above' };
+
+export type TransitionResult =
+  | { ok: true; ticket: TicketSnapshot; events: EventDraft[]; effects: Effect[] }
+  | { ok: false; refusal: Refusal };
+
+/** The rules the machine applies that are not part of a ticket. */
+export interface PipelineRules {
+  calendar: WorkCalendar;
+  officeHours: OfficeHours;
+  /** Working days the resident has to answer the callback before it closes by itself. */
+  callbackDays: number;
+  /** Hours before a deadline when the handler is reminded (0: no reminder). */
+  reminderHours: number;
+}

@@ -1,0 +1,244 @@
+/**
+ * Timers and the outbox are rows; the scheduler claims the due ones and acts on them.
+ *
+ * A claim is a lease (claimedBy + claimedUntil): a process that dies mid-work leaves a
+ * lease that runs out, and another process takes the row over. On PostgreSQL the claim
+ * selects with `FOR UPDATE SKIP LOCKED`, so two processes never claim the same row; on
+ * SQLite the single writer lock gives the same guarantee.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database, Tx } from '../db/client.js';
+import { render } from '../engine/i18n.js';
+import { logger } from '../log.js';
+import type { Locale } from '../org/types.js';
+import type { MessageAction } from './model.js';
+import { type Clock, type PipelineService, systemClock, withRetry } from './service.js';
+import type { TimerKind } from './states.js';
+
+const log = logger('scheduler');
+
+/** A rendered message ready for a channel adapter. */
+export interface OutboxDelivery {
+  id: number;
+  recipientId: number;
+  locale: Locale;
+  ticketNumber: string | null;
+  template: string;
+  text: string;
+  actions: { label: string; payload: string }[];
+}
+
+/** What a channel made of one delivery. */
+export type DeliveryResult =
+  | { status: 'sent' }
+  /** Try again later (rate limit, server error); `retryAfterMs` when the platform says. */
+  | { status: 'retry'; error: string; retryAfterMs?: number }
+  /** The person cannot be reached on any channel now; keep the message, stop trying soon. */
+  | { status: 'unreachable'; error: string };
+
+/** Sends one message through the recipient's channel. */
+export type Deliver = (message: OutboxDelivery) => Promise<DeliveryResult>;
+
+export interface SchedulerOptions {
+  database: Database;
+  pipeline: PipelineService;
+  /** Without it, outbox rows wait until a channel is configured. */
+  deliver?: Deliver;
+  clock?: Clock;
+  workerId?: string;
+  /** How long a claim holds before another process may take the row over. */
+  leaseMs?: number;
+  batchSize?: number;
+  maxAttempts?: number;
+}
+
+type ClaimTable = 'Timer' | 'OutboxMessage';
+
+/** Backoff after `attempts` failures: 5 s, 10 s, 20 s … capped at one hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+export class Scheduler {
+  readonly workerId: string;
+  readonly #database: Database;
+  readonly #pipeline: PipelineService;
+  readonly #deliver: Deliver | undefined;
+  readonly #clock: Clock;
+  readonly #leaseMs: number;
+  readonly #batch: number;
+  readonly #maxAttempts: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(options: SchedulerOptions) {
+    this.#database = options.database;
+    this.#pipeline = options.pipeline;
+    this.#deliver = options.deliver;
+    this.#clock = options.clock ?? systemClock;
+    this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#batch = options.batchSize ?? 100;
+    this.#maxAttempts = options.maxAttempts ?? 8;
+  }
+
+  /**
+   * Claims up to `batch` due rows of `table` for this worker and returns their ids.
+   * `due` is the table's own condition (SQL for PostgreSQL, a Prisma filter for SQLite).
+   */
+  async #claim(table: ClaimTable, now: Date): Promise<number[]> {
+    const until = new Date(now.getTime() + this.#leaseMs);
+    const { db, provider } = this.#database;
+    return db.$transaction(async (tx) => {
+      let ids: number[];
+      if (provider === 'postgres') {
+        const due =
+          table === 'Timer'
+            ? `"firedAt" IS NULL AND "dueAt" <= $1`
+            : `"sentAt" IS NULL AND "failedAt" IS NULL AND "availableAt" <= $1`;
+        const order = table === 'Timer' ? `"dueAt", id` : 'id';
+        const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+          `SELECT id FROM "${table}" WHERE ${due} AND ("claimedUntil" IS NULL OR "claimedUntil" < $1)
+           ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          now,
+          this.#batch,
+        );
+        ids = rows.map((r) => Number(r.id));
+      } else {
+        ids = await this.#dueIdsSqlite(tx, table, now);
+      }
+      if (!ids.length) return [];
+      const data = { claimedBy: this.workerId, claimedUntil: until };
+      if (table === 'Timer') await tx.timer.updateMany({ where: { id: { in: ids } }, data });
+      else await tx.outboxMessage.updateMany({ where: { id: { in: ids } }, data });
+      return ids;
+    });
+  }
+
+  async #dueIdsSqlite(tx: Tx, table: ClaimTable, now: Date): Promise<number[]> {
+    const free = { OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] };
+    const rows =
+      table === 'Timer'
+        ? await tx.timer.findMany({
+            where: { firedAt: null, dueAt: { lte: now }, ...free },
+            orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+            take: this.#batch,
+            select: { id: true },
+          })
+        : await tx.outboxMessage.findMany({
+            where: { sentAt: null, failedAt: null, availableAt: { lte: now }, ...free },
+            orderBy: { id: 'asc' },
+            take: this.#batch,
+            select: { id: true },
+          });
+    return rows.map((r) => r.id);
+  }
+
+  /** Fires the due timers this worker claimed; returns how many fired. */
+  async fireDueTimers(): Promise<number> {
+    const now = this.#clock.now();
+    const ids = await this.#claim('Timer', now);
+    let fired = 0;
+    for (const id of ids) {
+      const done = await withRetry(this.#database.db, async (tx) => {
+        const timer = await tx.timer.findUnique({ where: { id }, include: { ticket: { select: { number: true } } } });
+        // Re-armed, cancelled or taken over since the claim: not ours to fire any more.
+        if (!timer || timer.firedAt || timer.claimedBy !== this.workerId || timer.dueAt > now) return false;
+        await tx.timer.update({ where: { id }, data: { firedAt: now, claimedUntil: null } });
+        await this.#pipeline.executeIn(tx, timer.ticket.number, { type: 'timer', kind: timer.kind as TimerKind }, { kind: 'system' });
+        return true;
+      });
+      if (done) fired++;
+    }
+    return fired;
+  }
+
+  /** Delivers the outbox rows this worker claimed; returns how many were sent. */
+  async deliverOutbox(): Promise<number> {
+    if (!this.#deliver) return 0;
+    const now = this.#clock.now();
+    const ids = await this.#claim('OutboxMessage', now);
+    const { db } = this.#database;
+    let sent = 0;
+    for (const id of ids) {
+      const row = await db.outboxMessage.findUnique({
+        where: { id },
+        include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
+      });
+      if (!row || row.sentAt || row.claimedBy !== this.workerId) continue;
+      const locale: Locale = row.recipient.locale === 'en' ? 'en' : 'zh';
+      const params = JSON.parse(row.params) as Record<string, unknown>;
+      const actions = JSON.parse(row.actions) as MessageAction[];
+      const message: OutboxDelivery = {
+        id: row.id,
+        recipientId: row.recipientId,
+        locale,
+        ticketNumber: row.ticket?.number ?? null,
+        template: row.template,
+        text: render(locale, row.template, params),
+        actions: actions.map((a) => ({ label: render(locale, a.label), payload: a.payload })),
+      };
+      let result: DeliveryResult;
+      try {
+        result = await this.#deliver(message);
+      } catch (error) {
+        result = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
+      }
+      const after = this.#clock.now();
+      // Only the claim holder settles the row, so a lease taken over is never sent twice.
+      const mine = { id, claimedBy: this.workerId, sentAt: null };
+      if (result.status === 'sent') {
+        await db.outboxMessage.updateMany({ where: mine, data: { sentAt: after, claimedUntil: null, attempts: { increment: 1 } } });
+        sent++;
+        continue;
+      }
+      const attempts = row.attempts + 1;
+      const giveUp = attempts >= this.#maxAttempts;
+      const wait = result.status === 'retry' && result.retryAfterMs !== undefined ? result.retryAfterMs : backoffMs(attempts);
+      await db.outboxMessage.updateMany({
+        where: mine,
+        data: {
+          attempts,
+          lastError: result.error.slice(0, 500),
+          claimedBy: null,
+          claimedUntil: null,
+          availableAt: new Date(after.getTime() + wait),
+          failedAt: giveUp ? after : null,
+        },
+      });
+      log.warn({ outboxId: id, attempts, status: result.status, giveUp }, 'delivery failed');
+    }
+    return sent;
+  }
+
+  /** One round: fire due timers, then deliver what is waiting. */
+  async tick(): Promise<{ fired: number; sent: number }> {
+    const fired = await this.fireDueTimers();
+    const sent = await this.deliverOutbox();
+    return { fired, sent };
+  }
+
+  /** Ticks every `intervalMs` until `stop()`; one tick at a time. */
+  start(intervalMs: number): void {
+    const loop = async () => {
+      try {
+        this.#running = this.tick();
+        await this.#running;
+      } catch (error) {
+        log.error({ err: error }, 'scheduler tick failed');
+      } finally {
+        this.#running = undefined;
+        if (this.#timer !== undefined) this.#timer = setTimeout(loop, intervalMs);
+      }
+    };
+    this.#timer = setTimeout(loop, 0);
+  }
+
+  /** Stops ticking and waits for the round in flight. */
+  async stop(): Promise<void> {
+    const timer = this.#timer;
+    this.#timer = undefined;
+    if (timer) clearTimeout(timer);
+    await this.#running;
+  }
+}

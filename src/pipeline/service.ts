@@ -1,0 +1,420 @@
+/**
+ * The runner around the pure machine: loads a ticket, applies a command, and commits in
+ * ONE transaction the ticket, its TicketEvent rows, its timers and its outbox messages.
+ */
+import type { Db, Tx } from '../db/client.js';
+import type { Ticket } from '../db/generated/sqlite/client.js';
+import { logger } from '../log.js';
+import type { RegionLevel, Role } from '../org/types.js';
+import { localDateOf } from './calendar.js';
+import type { DeadlinePolicy, HandlingClass } from './deadlines.js';
+import { intake, transition } from './machine.js';
+import type {
+  Actor,
+  Command,
+  Effect,
+  EventDraft,
+  PipelineRules,
+  Recipient,
+  Refusal,
+  TicketSnapshot,
+  TransitionResult,
+} from './model.js';
+import { route } from './routing.js';
+import type { Rating, RequestKind, TicketState } from './states.js';
+
+const log = logger('pipeline');
+
+/** A source of time; tests pass a fake one. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A new request as a resident reports it. */
+export interface ReportInput {
+  residentId: number;
+  categoryCode: string;
+  kind: RequestKind;
+  summary: string;
+  description?: string;
+  /** The village (or township) where the matter is; defaults to the household's village. */
+  regionId?: number;
+  location?: string;
+  contactPhone?: string;
+}
+
+export type PipelineOutcome = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
+
+/** The ticket could not be found, or changed under us too often. */
+export class TicketNotFoundError extends Error {
+  override readonly name = 'TicketNotFoundError';
+}
+
+/** Another writer changed the ticket between our read and our write. */
+class ConcurrentUpdate extends Error {
+  override readonly name = 'ConcurrentUpdate';
+}
+
+const MAX_ATTEMPTS = 5;
+
+export interface PipelineOptions {
+  db: Db;
+  rules: PipelineRules;
+  clock?: Clock;
+  /** Readable number prefix, e.g. "MQ" → MQ-2026-000123. */
+  ticketPrefix?: string;
+}
+
+/** Region ids from the top (county) down to `regionId`. */
+async function regionPath(tx: Tx, regionId: number): Promise<number[]> {
+  const path: number[] = [];
+  let id: number | null = regionId;
+  while (id !== null && path.length < 8) {
+    path.unshift(id);
+    const region: { parentId: number | null } | null = await tx.region.findUnique({
+      where: { id },
+      select: { parentId: true },
+    });
+    id = region?.parentId ?? null;
+  }
+  return path;
+}
+
+function policyOf(category: {
+  handlingClass: string;
+  resolveDays: number;
+  resolveHours: number;
+  acceptHours: number;
+  workingDays: boolean;
+}): DeadlinePolicy {
+  return {
+    handlingClass: category.handlingClass as HandlingClass,
+    resolveDays: category.resolveDays,
+    resolveHours: category.resolveHours,
+    acceptHours: category.acceptHours,
+    workingDays: category.workingDays,
+  };
+}
+
+/** The snapshot the machine works on, from a stored ticket. */
+async function snapshotOf(tx: Tx, ticket: Ticket): Promise<TicketSnapshot> {
+  const category = await tx.category.findUniqueOrThrow({ where: { code: ticket.categoryCode } });
+  return {
+    number: ticket.number,
+    state: ticket.state as TicketState,
+    kind: ticket.kind as RequestKind,
+    categoryCode: ticket.categoryCode,
+    policy: { ...policyOf(category), handlingClass: ticket.handlingClass as HandlingClass },
+    summary: ticket.summary,
+    residentId: ticket.residentId,
+    regionPath: await regionPath(tx, ticket.regionId),
+    handlingRegionId: ticket.handlingRegionId,
+    level: ticket.level as RegionLevel,
+    assigneeId: ticket.assigneeId,
+    assigneeDepartmentId: ticket.assigneeDepartmentId,
+    acceptBy: ticket.acceptBy,
+    resolveBy: ticket.resolveBy,
+    callbackBy: ticket.callbackBy,
+    pausedAt: ticket.pausedAt,
+    resumeState: ticket.resumeState as TicketState | null,
+    extensionDays: ticket.extensionDays,
+    supervised: ticket.supervised,
+    overdue: ticket.overdue,
+    returnCount: ticket.returnCount,
+    escalationCount: ticket.escalationCount,
+    reopenCount: ticket.reopenCount,
+    extensionCount: ticket.extensionCount,
+    rating: ticket.rating as Rating | null,
+    solved: ticket.solved,
+    acceptedAt: ticket.acceptedAt,
+    resolvedAt: ticket.resolvedAt,
+    closedAt: ticket.closedAt,
+  };
+}
+
+/** The mutable columns of a snapshot, as stored. */
+function columnsOf(s: TicketSnapshot) {
+  return {
+    state: s.state,
+    handlingRegionId: s.handlingRegionId,
+    level: s.level,
+    assigneeId: s.assigneeId,
+    assigneeDepartmentId: s.assigneeDepartmentId,
+    acceptBy: s.acceptBy,
+    resolveBy: s.resolveBy,
+    callbackBy: s.callbackBy,
+    pausedAt: s.pausedAt,
+    resumeState: s.resumeState,
+    extensionDays: s.extensionDays,
+    supervised: s.supervised,
+    overdue: s.overdue,
+    returnCount: s.returnCount,
+    escalationCount: s.escalationCount,
+    reopenCount: s.reopenCount,
+    extensionCount: s.extensionCount,
+    rating: s.rating,
+    solved: s.solved,
+    acceptedAt: s.acceptedAt,
+    resolvedAt: s.resolvedAt,
+    closedAt: s.closedAt,
+  };
+}
+
+/**
+ * People who receive a notification. Role recipients are looked up at the region, then
+ * up the ticket's region path until someone holds the role (a village has no
+ * dispatcher; its township has).
+ */
+async function recipientsOf(tx: Tx, to: Recipient, path: number[]): Promise<number[]> {
+  if ('personId' in to) return [to.personId];
+  if ('departmentId' in to) {
+    const roles = await tx.personRole.findMany({
+      where: { role: 'department_handler', departmentId: to.departmentId },
+      select: { personId: true },
+    });
+    return roles.map((r) => r.personId);
+  }
+  const start = path.indexOf(to.regionId);
+  const chain = start >= 0 ? path.slice(0, start + 1).reverse() : [to.regionId];
+  for (const regionId of chain) {
+    const roles = await tx.personRole.findMany({ where: { role: to.role, regionId }, select: { personId: true } });
+    if (roles.length) return [...new Set(roles.map((r) => r.personId))];
+  }
+  return [];
+}
+
+/** Writes events, timers and outbox rows for a transition of `ticketId`. */
+async function record(
+  tx: Tx,
+  ticketId: number,
+  path: number[],
+  events: EventDraft[],
+  effects: Effect[],
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  if (events.length) {
+    const last = await tx.ticketEvent.findFirst({ where: { ticketId }, orderBy: { seq: 'desc' }, select: { seq: true } });
+    const base = last?.seq ?? 0;
+    const actorId = actor.kind === 'person' ? actor.personId : null;
+    const actorRole = actor.kind === 'person' ? (actor.roles[0]?.role ?? 'resident') : 'system';
+    await tx.ticketEvent.createMany({
+      data: events.map((e, i) => ({
+        ticketId,
+        seq: base + i + 1,
+        type: e.type,
+        fromState: e.fromState,
+        toState: e.toState,
+        actorId,
+        actorRole,
+        data: JSON.stringify(e.data),
+        at: now,
+      })),
+    });
+  }
+  for (const effect of effects) {
+    switch (effect.type) {
+      case 'cancel_timers':
+        await tx.timer.deleteMany({ where: { ticketId, kind: { in: effect.kinds }, firedAt: null } });
+        break;
+      case 'set_timer':
+        await tx.timer.upsert({
+          where: { ticketId_kind: { ticketId, kind: effect.kind } },
+          create: { ticketId, kind: effect.kind, dueAt: effect.dueAt },
+          update: { dueAt: effect.dueAt, firedAt: null, claimedBy: null, claimedUntil: null },
+        });
+        break;
+      case 'notify': {
+        const people = await recipientsOf(tx, effect.to, path);
+        if (!people.length) log.warn({ ticketId, template: effect.template }, 'no recipient for a notification');
+        if (people.length) {
+          await tx.outboxMessage.createMany({
+            data: people.map((recipientId) => ({
+              recipientId,
+              ticketId,
+              template: effect.template,
+              params: JSON.stringify(effect.params),
+              actions: JSON.stringify(effect.actions ?? []),
+              createdAt: now,
+              availableAt: now,
+            })),
+          });
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** The person's roles as an actor of the pipeline. */
+export async function actorFor(db: Db | Tx, personId: number): Promise<Actor> {
+  const roles = await db.personRole.findMany({ where: { personId } });
+  return {
+    kind: 'person',
+    personId,
+    roles: roles.map((r) => ({
+      role: r.role as Role,
+      regionId: r.regionId,
+      gridId: r.gridId,
+      departmentId: r.departmentId,
+    })),
+  };
+}
+
+/** Runs `work` in a transaction, again when a concurrent writer got there first. */
+export async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(work, { maxWait: 10_000, timeout: 30_000 });
+    } catch (error) {
+      const retriable =
+        error instanceof ConcurrentUpdate ||
+        // Unique violation (e.g. two first tickets of a year) or a serialisation failure.
+        (typeof error === 'object' && error !== null && 'code' in error && (error.code === 'P2002' || error.code === 'P2034'));
+      if (!retriable || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The acceptance pipeline over the database. */
+export class PipelineService {
+  readonly db: Db;
+  readonly rules: PipelineRules;
+  readonly clock: Clock;
+  readonly ticketPrefix: string;
+
+  constructor(options: PipelineOptions) {
+    this.db = options.db;
+    this.rules = options.rules;
+    this.clock = options.clock ?? systemClock;
+    this.ticketPrefix = options.ticketPrefix ?? 'MQ';
+  }
+
+  /** The next readable number of the year (Beijing time), e.g. MQ-2026-000123. */
+  private async nextNumber(tx: Tx, now: Date): Promise<string> {
+    const year = Number(localDateOf(now).slice(0, 4));
+    const counter = await tx.ticketCounter.upsert({
+      where: { year },
+      create: { year, last: 1 },
+      update: { last: { increment: 1 } },
+    });
+    return `${this.ticketPrefix}-${year}-${String(counter.last).padStart(6, '0')}`;
+  }
+
+  /**
+   * 受理: registers a resident's request, routes it and dispatches it when a handler is
+   * found. Returns the stored ticket, or a refusal (e.g. an empty summary).
+   */
+  async report(input: ReportInput): Promise<PipelineOutcome> {
+    return withRetry(this.db, async (tx) => {
+      const now = this.clock.now();
+      const resident = await tx.person.findUniqueOrThrow({
+        where: { id: input.residentId },
+        include: {
+          household: {
+            include: {
+              pairing: true,
+              grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } },
+            },
+          },
+        },
+      });
+      const category = await tx.category.findUnique({ where: { code: input.categoryCode } });
+      if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
+      const regionId = input.regionId ?? resident.household?.regionId;
+      if (regionId === undefined) return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'required' } };
+      const region = await tx.region.findUnique({ where: { id: regionId } });
+      if (!region || region.level === 'county') {
+        return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'out_of_range' } };
+      }
+      const path = await regionPath(tx, regionId);
+      const townshipId = region.level === 'township' ? region.id : (region.parentId ?? region.id);
+      const household = resident.household;
+      // The household's own liaison and grids count only for a matter in its own village.
+      const atHome = household !== null && household.regionId === regionId;
+      const grids = atHome
+        ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1))
+        : [];
+      const department = await tx.department.findFirst({
+        where: { regionId: townshipId, kind: category.departmentKind },
+        select: { id: true },
+      });
+      const decision = route({
+        villageRegionId: region.level === 'village' ? region.id : null,
+        townshipRegionId: townshipId,
+        pairedLiaisonId: atHome ? (household.pairing?.liaisonId ?? null) : null,
+        gridLeaderIds: grids.flatMap((g) => g.grid.roles.map((r) => r.personId)),
+        departmentId: department?.id ?? null,
+      });
+      const number = await this.nextNumber(tx, now);
+      const result = intake(
+        {
+          number,
+          kind: input.kind,
+          categoryCode: category.code,
+          policy: policyOf(category),
+          summary: input.summary,
+          residentId: resident.id,
+          regionPath: path,
+        },
+        decision,
+        now,
+        this.rules,
+      );
+      if (!result.ok) return result;
+      const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
+      const ticket = await tx.ticket.create({
+        data: {
+          number,
+          kind: input.kind,
+          categoryCode: category.code,
+          handlingClass: category.handlingClass,
+          summary: result.ticket.summary,
+          description: input.description?.trim() ?? '',
+          location: input.location?.trim() || null,
+          contactPhone: input.contactPhone ?? null,
+          residentId: resident.id,
+          householdId: atHome ? household.id : null,
+          regionId,
+          gridId,
+          createdAt: now,
+          updatedAt: now,
+          ...columnsOf(result.ticket),
+        },
+      });
+      await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
+      log.info({ ticket: number, via: decision.via }, 'ticket received');
+      return { ok: true, ticket };
+    });
+  }
+
+  /**
+   * Applies `command` by `actor` to the ticket with `number`, committing the ticket, its
+   * events, timers and outbox messages together; a refusal changes nothing.
+   * @throws TicketNotFoundError when there is no such ticket.
+   */
+  async execute(number: string, command: Command, actor: Actor): Promise<PipelineOutcome> {
+    return withRetry(this.db, (tx) => this.executeIn(tx, number, command, actor));
+  }
+
+  /** `execute` inside a transaction the caller holds (the scheduler marks its timer in it). */
+  async executeIn(tx: Tx, number: string, command: Command, actor: Actor): Promise<PipelineOutcome> {
+    const now = this.clock.now();
+    const stored = await tx.ticket.findUnique({ where: { number } });
+    if (!stored) throw new TicketNotFoundError(`no ticket ${number}`);
+    const snapshot = await snapshotOf(tx, stored);
+    const result: TransitionResult = transition(snapshot, command, actor, now, this.rules);
+    if (!result.ok) return result;
+    if (!result.events.length) return { ok: true, ticket: stored };
+    const updated = await tx.ticket.updateMany({
+      where: { id: stored.id, version: stored.version },
+      data: { ...columnsOf(result.ticket), updatedAt: now, version: { increment: 1 } },
+    });
+    if (updated.count !== 1) throw new ConcurrentUpdate(number);
+    await record(tx, stored.id, snapshot.regionPath, result.events, result.effects, actor, now);
+    log.debug({ ticket: number, command: command.type, to: result.ticket.state }, 'transition');
+    return { ok: true, ticket: await tx.ticket.findUniqueOrThrow({ where: { id: stored.id } }) };
+  }
+}

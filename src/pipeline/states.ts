@@ -1,0 +1,90 @@
+/**
+ * The states and closed vocabularies of the acceptance pipeline (see DOMAIN.md):
+ * 受理 → 派单 → 签收 → 办理中 → 办结 → 回访 → 归档, with 补充材料, 延期, 退单, 上报, 重办, 撤销.
+ */
+
+export const TICKET_STATES = [
+  'received', // 受理: registered, not yet with a handler
+  'dispatched', // 派单: sent to a handler, waiting for 签收
+  'accepted', // 签收: the handler acknowledged it
+  'in_progress', // 办理中
+  'awaiting_resident', // 补充材料: waiting for the resident; the clock is paused
+  'extension_requested', // 延期申请: the handler asked for more time
+  'returned', // 退单: the handler sent it back as wrongly dispatched
+  'escalated', // 上报: beyond this level's authority, waiting at the level above
+  'resolved', // 办结/答复: the handler says it is done; the resident is asked to rate
+  'callback', // 回访: the resident (or staff by phone) answered the callback
+  'closed', // 归档
+  'reopened', // 重办: dissatisfied, back to the handler
+  'withdrawn', // 撤销: withdrawn by the resident
+] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+
+/** States where nothing more happens unless staff reopen the ticket. */
+export const TERMINAL_STATES: readonly TicketState[] = ['closed', 'withdrawn'];
+
+/** States in which the handling clock runs: the ticket is "在办". */
+export const OPEN_STATES: readonly TicketState[] = [
+  'received',
+  'dispatched',
+  'accepted',
+  'in_progress',
+  'awaiting_resident',
+  'extension_requested',
+  'returned',
+  'escalated',
+  'reopened',
+];
+
+export const STATE_NAMES: Record<TicketState, { zh: string; en: string }> = {
+  received: { zh: '已受理', en: 'received' },
+  dispatched: { zh: '已派单', en: 'dispatched' },
+  accepted: { zh: '已签收', en: 'accepted' },
+  in_progress: { zh: '办理中', en: 'in progress' },
+  awaiting_resident: { zh: '待补充材料', en: 'awaiting your information' },
+  extension_requested: { zh: '延期申请中', en: 'extension requested' },
+  returned: { zh: '已退单', en: 'returned' },
+  escalated: { zh: '已上报', en: 'escalated' },
+  resolved: { zh: '已办结', en: 'resolved' },
+  callback: { zh: '已回访', en: 'called back' },
+  closed: { zh: '已归档', en: 'closed' },
+  reopened: { zh: '重办中', en: 'reopened' },
+  withdrawn: { zh: '已撤销', en: 'withdrawn' },
+};
+
+/** Kinds of request 诉求类型. */
+export const REQUEST_KINDS = ['help', 'complaint', 'inquiry', 'suggestion', 'dispute'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+/** The category codes of DOMAIN.md; their defaults live in the Category table. */
+export const CATEGORY_CODES = [
+  'road',
+  'water',
+  'power',
+  'sanitation',
+  'safety',
+  'dispute',
+  'welfare',
+  'health',
+  'education',
+  'housing',
+  'agriculture',
+  'employment',
+  'governance',
+  'other',
+] as const;
+export type CategoryCode = (typeof CATEGORY_CODES)[number];
+
+/** The callback answer 满意 / 基本满意 / 不满意. */
+export const RATINGS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
+export type Rating = (typeof RATINGS)[number];
+
+/** Kinds of timer rows the scheduler fires. */
+export const TIMER_KINDS = [
+  'accept_reminder',
+  'accept_overdue',
+  'resolve_reminder',
+  'resolve_overdue',
+  'callback_timeout',
+] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];

@@ -1,0 +1,396 @@
+import { describe, expect, test } from 'vitest';
+import { WorkCalendar } from '../../src/pipeline/calendar.js';
+import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
+import { intake, transition } from '../../src/pipeline/machine.js';
+import type { Actor, Command, CommandType, PipelineRules, TicketSnapshot } from '../../src/pipeline/model.js';
+import { route } from '../../src/pipeline/routing.js';
+import { TICKET_STATES, type TicketState } from '../../src/pipeline/states.js';
+
+const rules: PipelineRules = {
+  calendar: WorkCalendar.load(),
+  officeHours: DEFAULT_OFFICE_HOURS,
+  callbackDays: 3,
+  reminderHours: 4,
+};
+
+// Region ids: county 1 → township 2 → village 4; township 3 is a neighbour.
+const COUNTY = 1;
+const TOWNSHIP = 2;
+const OTHER_TOWNSHIP = 3;
+const VILLAGE = 4;
+
+const resident: Actor = { kind: 'person', personId: 1, roles: [{ role: 'resident', regionId: VILLAGE }] };
+const otherResident: Actor = { kind: 'person', personId: 2, roles: [{ role: 'resident', regionId: VILLAGE }] };
+const liaison: Actor = { kind: 'person', personId: 10, roles: [{ role: 'liaison', regionId: VILLAGE }] };
+const otherLiaison: Actor = { kind: 'person', personId: 11, roles: [{ role: 'liaison', regionId: VILLAGE }] };
+const dispatcher: Actor = { kind: 'person', personId: 20, roles: [{ role: 'dispatcher', regionId: TOWNSHIP }] };
+const foreignDispatcher: Actor = { kind: 'person', personId: 21, roles: [{ role: 'dispatcher', regionId: OTHER_TOWNSHIP }] };
+const countyDispatcher: Actor = { kind: 'person', personId: 22, roles: [{ role: 'dispatcher', regionId: COUNTY }] };
+const supervisor: Actor = { kind: 'person', personId: 30, roles: [{ role: 'supervisor', regionId: COUNTY }] };
+const handler: Actor = {
+  kind: 'person',
+  personId: 40,
+  roles: [{ role: 'department_handler', regionId: TOWNSHIP, departmentId: 5 }],
+};
+const system: Actor = { kind: 'system' };
+
+// Monday 2026-11-16 09:00 Beijing time.
+const NOW = new Date('2026-11-16T09:00:00+08:00');
+
+function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): TicketSnapshot {
+  return {
+    number: 'MQ-2026-000001',
+    state,
+    kind: 'help',
+    categoryCode: 'power',
+    policy: { handlingClass: 'promised', resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true },
+    summary: '村口路灯坏了',
+    residentId: 1,
+    regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+    handlingRegionId: VILLAGE,
+    level: 'village',
+    assigneeId: 10,
+    assigneeDepartmentId: null,
+    acceptBy: new Date('2026-11-17T17:30:00+08:00'),
+    resolveBy: new Date('2026-11-19T17:30:00+08:00'),
+    callbackBy: state === 'resolved' ? new Date('2026-11-24T17:30:00+08:00') : null,
+    pausedAt: state === 'awaiting_resident' ? NOW : null,
+    resumeState: state === 'awaiting_resident' || state === 'extension_requested' ? 'in_progress' : null,
+    extensionDays: state === 'extension_requested' ? 2 : null,
+    supervised: false,
+    overdue: false,
+    returnCount: 0,
+    escalationCount: 0,
+    reopenCount: 0,
+    extensionCount: 0,
+    rating: null,
+    solved: null,
+    acceptedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+/** One representative command per type, with the actor allowed to issue it. */
+const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: Actor }> = {
+  dispatch: { command: { type: 'dispatch', target: { personId: 11 } }, actor: dispatcher },
+  accept: { command: { type: 'accept' }, actor: liaison },
+  return: { command: { type: 'return', reason: '不属于本网格' }, actor: liaison },
+  progress: { command: { type: 'progress', note: '已联系供电所' }, actor: liaison },
+  request_info: { command: { type: 'request_info', question: '请拍一张路灯的照片' }, actor: liaison },
+  supply_info: { command: { type: 'supply_info', text: '照片已发' }, actor: resident },
+  request_extension: { command: { type: 'request_extension', days: 2, reason: '等配件' }, actor: liaison },
+  approve_extension: { command: { type: 'approve_extension' }, actor: dispatcher },
+  deny_extension: { command: { type: 'deny_extension', reason: '请按时办结' }, actor: dispatcher },
+  escalate: { command: { type: 'escalate', reason: '需要镇里协调' }, actor: dispatcher },
+  resolve: { command: { type: 'resolve', result: '路灯已修好' }, actor: liaison },
+  rate: { command: { type: 'rate', rating: 'satisfied' }, actor: resident },
+  close: { command: { type: 'close' }, actor: dispatcher },
+  reopen: { command: { type: 'reopen', reason: '复查发现仍不亮' }, actor: supervisor },
+  withdraw: { command: { type: 'withdraw' }, actor: resident },
+  supervise: { command: { type: 'supervise', note: '请加快办理' }, actor: supervisor },
+};
+
+const OPEN: TicketState[] = [
+  'received',
+  'dispatched',
+  'accepted',
+  'in_progress',
+  'awaiting_resident',
+  'extension_requested',
+  'returned',
+  'escalated',
+  'reopened',
+];
+
+/** The legal transitions, written out independently of the machine's own table. */
+const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, TicketState>>> = {
+  dispatch: {
+    received: 'dispatched',
+    returned: 'dispatched',
+    escalated: 'dispatched',
+    reopened: 'dispatched',
+    dispatched: 'dispatched',
+    accepted: 'dispatched',
+    in_progress: 'dispatched',
+  },
+  accept: { dispatched: 'accepted', reopened: 'accepted' },
+  return: { dispatched: 'returned', accepted: 'returned', reopened: 'returned' },
+  progress: { accepted: 'in_progress', in_progress: 'in_progress' },
+  request_info: { accepted: 'awaiting_resident', in_progress: 'awaiting_resident' },
+  supply_info: { awaiting_resident: 'in_progress' },
+  request_extension: { accepted: 'extension_requested', in_progress: 'extension_requested' },
+  approve_extension: { extension_requested: 'in_progress' },
+  deny_extension: { extension_requested: 'in_progress' },
+  escalate: {
+    received: 'escalated',
+    dispatched: 'escalated',
+    accepted: 'escalated',
+    in_progress: 'escalated',
+    returned: 'escalated',
+    escalated: 'escalated',
+    reopened: 'escalated',
+  },
+  resolve: { accepted: 'resolved', in_progress: 'resolved' },
+  rate: { resolved: 'closed' },
+  close: { resolved: 'closed', callback: 'closed' },
+  reopen: { resolved: 'reopened', callback: 'reopened', closed: 'reopened' },
+  withdraw: Object.fromEntries(OPEN.map((s) => [s, 'withdrawn'])),
+  supervise: Object.fromEntries([...OPEN, 'resolved'].map((s) => [s, s])),
+};
+
+describe('every command from every state', () => {
+  for (const [type, { command, actor }] of Object.entries(SAMPLES)) {
+    for (const state of TICKET_STATES) {
+      const expected = LEGAL[type as keyof typeof LEGAL][state];
+      test(`${type} from ${state} → ${expected ?? 'refused'}`, () => {
+        const result = transition(ticket(state), command, actor, NOW, rules);
+        if (expected) {
+          expect(result.ok, JSON.stringify(!result.ok && result.refusal)).toBe(true);
+          if (!result.ok) return;
+          expect(result.ticket.state).toBe(expected);
+          expect(result.events.length).toBeGreaterThan(0);
+          expect(result.events[0]?.fromState).toBe(state);
+          expect(result.events.at(-1)?.toState).toBe(expected);
+        } else {
+          expect(result).toEqual({ ok: false, refusal: { code: 'wrong_state', command: type, state } });
+        }
+      });
+    }
+  }
+});
+
+describe('authorisation', () => {
+  const cases: [string, TicketState, Command, Actor][] = [
+    ['a liaison not assigned cannot accept', 'dispatched', { type: 'accept' }, otherLiaison],
+    ['a liaison not assigned cannot resolve', 'in_progress', { type: 'resolve', result: '好了' }, otherLiaison],
+    ['another resident cannot withdraw', 'dispatched', { type: 'withdraw' }, otherResident],
+    ['another resident cannot rate', 'resolved', { type: 'rate', rating: 'satisfied' }, otherResident],
+    ['the resident cannot accept', 'dispatched', { type: 'accept' }, resident],
+    ['the liaison cannot rate', 'resolved', { type: 'rate', rating: 'satisfied' }, liaison],
+    ['a dispatcher of another township cannot dispatch', 'received', SAMPLES.dispatch.command, foreignDispatcher],
+    ['a liaison cannot dispatch', 'received', SAMPLES.dispatch.command, liaison],
+    ['a dispatcher cannot supervise', 'in_progress', SAMPLES.supervise.command, dispatcher],
+    ['the system cannot resolve', 'in_progress', { type: 'resolve', result: '好了' }, system],
+    ['a person cannot fire a timer', 'dispatched', { type: 'timer', kind: 'accept_overdue' }, dispatcher],
+    ['the liaison cannot approve its own extension', 'extension_requested', { type: 'approve_extension' }, liaison],
+  ];
+  for (const [name, state, command, actor] of cases) {
+    test(name, () => {
+      expect(transition(ticket(state), command, actor, NOW, rules)).toEqual({
+        ok: false,
+        refusal: { code: 'not_allowed', command: command.type },
+      });
+    });
+  }
+
+  test('a township dispatcher cannot dispatch once the ticket sits at the county', () => {
+    const atCounty = ticket('escalated', { handlingRegionId: COUNTY, level: 'county', assigneeId: null });
+    expect(transition(atCounty, SAMPLES.dispatch.command, dispatcher, NOW, rules).ok).toBe(false);
+    expect(transition(atCounty, SAMPLES.dispatch.command, countyDispatcher, NOW, rules).ok).toBe(true);
+  });
+
+  test("staff of the assigned department act as the handler", () => {
+    const toDept = ticket('dispatched', { assigneeId: null, assigneeDepartmentId: 5, handlingRegionId: TOWNSHIP, level: 'township' });
+    const accepted = transition(toDept, { type: 'accept' }, handler, NOW, rules);
+    expect(accepted.ok && accepted.ticket.state).toBe('accepted');
+    const other = ticket('dispatched', { assigneeId: null, assigneeDepartmentId: 6 });
+    expect(transition(other, { type: 'accept' }, handler, NOW, rules).ok).toBe(false);
+  });
+});
+
+describe('input checks', () => {
+  test.each([
+    ['return', 'dispatched', { type: 'return', reason: '   ' }, liaison, 'reason'],
+    ['resolve', 'in_progress', { type: 'resolve', result: '' }, liaison, 'result'],
+    ['escalate', 'in_progress', { type: 'escalate', reason: '' }, liaison, 'reason'],
+    ['extension days', 'in_progress', { type: 'request_extension', days: 0, reason: 'x' }, liaison, 'days'],
+    ['extension days too many', 'in_progress', { type: 'request_extension', days: 400, reason: 'x' }, liaison, 'days'],
+    ['long note', 'in_progress', { type: 'progress', note: '长'.repeat(5000) }, liaison, 'note'],
+  ] as const)('%s is refused as invalid', (_name, state, command, actor, field) => {
+    const result = transition(ticket(state), command as Command, actor, NOW, rules);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.refusal).toMatchObject({ code: 'invalid', field });
+  });
+});
+
+describe('behaviour', () => {
+  test('accept records the time and tells the resident', () => {
+    const r = transition(ticket('dispatched'), { type: 'accept' }, liaison, NOW, rules);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.ticket.acceptedAt).toEqual(NOW);
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'notify', to: { personId: 1 }, template: 'ticket.accepted_resident' }));
+    expect(r.effects).toContainEqual({ type: 'cancel_timers', kinds: ['accept_reminder', 'accept_overdue'] });
+  });
+
+  test('return 退单 goes back to the dispatchers with the reason and clears the handler', () => {
+    const r = transition(ticket('accepted'), SAMPLES.return.command, liaison, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket.assigneeId).toBeNull();
+    expect(r.ticket.returnCount).toBe(1);
+    expect(r.events[0]).toMatchObject({ type: 'returned', data: { reason: '不属于本网格', by: 10 } });
+    expect(r.effects).toContainEqual(
+      expect.objectContaining({ to: { role: 'dispatcher', regionId: VILLAGE }, template: 'ticket.returned_dispatcher' }),
+    );
+  });
+
+  test('escalation 上报 climbs village → township → county, then refuses', () => {
+    let t = ticket('in_progress');
+    const r1 = transition(t, { type: 'escalate', reason: '超出村级权限' }, liaison, NOW, rules);
+    if (!r1.ok) throw new Error('refused');
+    expect(r1.ticket).toMatchObject({ state: 'escalated', handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null, escalationCount: 1 });
+    t = r1.ticket;
+    const r2 = transition(t, { type: 'escalate', reason: '需县级协调' }, dispatcher, NOW, rules);
+    if (!r2.ok) throw new Error('refused');
+    expect(r2.ticket).toMatchObject({ handlingRegionId: COUNTY, level: 'county', escalationCount: 2 });
+    const r3 = transition(r2.ticket, { type: 'escalate', reason: '再上报' }, countyDispatcher, NOW, rules);
+    expect(r3).toEqual({ ok: false, refusal: { code: 'no_level_above' } });
+  });
+
+  test('dispatch after escalation restarts the resolve clock at the new level', () => {
+    const t = ticket('escalated', { handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null });
+    const r = transition(t, { type: 'dispatch', target: { departmentId: 5 } }, dispatcher, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    // Monday 09:00 + 3 working days → Thursday 17:30.
+    expect(r.ticket.resolveBy).toEqual(new Date('2026-11-19T17:30:00+08:00'));
+    expect(r.effects).toContainEqual(expect.objectContaining({ to: { departmentId: 5 }, template: 'ticket.assigned' }));
+  });
+
+  test('awaiting the resident pauses the clock; the answer moves the deadline by the days lost', () => {
+    const paused = transition(ticket('in_progress'), SAMPLES.request_info.command, liaison, NOW, rules);
+    if (!paused.ok) throw new Error('refused');
+    expect(paused.ticket.pausedAt).toEqual(NOW);
+    // The resident answers the next Monday: five working days were lost.
+    const later = new Date('2026-11-23T10:00:00+08:00');
+    const resumed = transition(paused.ticket, SAMPLES.supply_info.command, resident, later, rules);
+    if (!resumed.ok) throw new Error('refused');
+    expect(resumed.ticket.state).toBe('in_progress');
+    expect(resumed.ticket.pausedAt).toBeNull();
+    expect(resumed.ticket.resolveBy).toEqual(new Date('2026-11-26T17:30:00+08:00'));
+  });
+
+  test('an approved extension 延期 moves the deadline by the days asked for', () => {
+    const asked = transition(ticket('in_progress'), SAMPLES.request_extension.command, liaison, NOW, rules);
+    if (!asked.ok) throw new Error('refused');
+    const approved = transition(asked.ticket, { type: 'approve_extension' }, dispatcher, NOW, rules);
+    if (!approved.ok) throw new Error('refused');
+    // Thursday 19 Nov + 2 working days → Monday 23 Nov.
+    expect(approved.ticket.resolveBy).toEqual(new Date('2026-11-23T17:30:00+08:00'));
+    expect(approved.ticket).toMatchObject({ state: 'in_progress', extensionCount: 1, extensionDays: null });
+    const denied = transition(asked.ticket, SAMPLES.deny_extension.command, dispatcher, NOW, rules);
+    expect(denied.ok && denied.ticket.resolveBy).toEqual(new Date('2026-11-19T17:30:00+08:00'));
+  });
+
+  test('resolve asks the resident to rate and sets the callback deadline', () => {
+    const r = transition(ticket('in_progress'), SAMPLES.resolve.command, liaison, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket.callbackBy).toEqual(new Date('2026-11-19T17:30:00+08:00'));
+    const ask = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.resolved_resident');
+    expect(ask).toMatchObject({ to: { personId: 1 }, actions: [{ payload: 'rate:MQ-2026-000001:satisfied' }, {}, {}] });
+    expect(r.effects).toContainEqual({ type: 'set_timer', kind: 'callback_timeout', dueAt: r.ticket.callbackBy });
+  });
+
+  test('不满意 reopens with a fresh clock; 满意 closes', () => {
+    const unhappy = transition(ticket('resolved'), { type: 'rate', rating: 'dissatisfied', comment: '还是不亮' }, resident, NOW, rules);
+    if (!unhappy.ok) throw new Error('refused');
+    expect(unhappy.events.map((e) => e.type)).toEqual(['callback', 'reopened']);
+    expect(unhappy.ticket).toMatchObject({ state: 'reopened', reopenCount: 1, rating: null, assigneeId: 10 });
+    const happy = transition(ticket('resolved'), { type: 'rate', rating: 'basically_satisfied' }, resident, NOW, rules);
+    if (!happy.ok) throw new Error('refused');
+    expect(happy.events.map((e) => [e.type, e.toState])).toEqual([
+      ['callback', 'callback'],
+      ['closed', 'closed'],
+    ]);
+    expect(happy.ticket).toMatchObject({ rating: 'basically_satisfied', solved: true, closedAt: NOW });
+  });
+
+  test('timers: reminders, overdue supervision, callback timeout, stale timers', () => {
+    const remind = transition(ticket('dispatched'), { type: 'timer', kind: 'accept_reminder' }, system, NOW, rules);
+    expect(remind.ok && remind.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.accept_reminder' }));
+
+    const overdue = transition(ticket('in_progress'), { type: 'timer', kind: 'resolve_overdue' }, system, NOW, rules);
+    if (!overdue.ok) throw new Error('refused');
+    expect(overdue.ticket).toMatchObject({ overdue: true, supervised: true, state: 'in_progress' });
+    expect(overdue.effects).toContainEqual(expect.objectContaining({ to: { role: 'supervisor', regionId: VILLAGE } }));
+
+    const timeout = transition(ticket('resolved'), { type: 'timer', kind: 'callback_timeout' }, system, NOW, rules);
+    if (!timeout.ok) throw new Error('refused');
+    expect(timeout.events.map((e) => e.type)).toEqual(['callback_timeout', 'closed']);
+    expect(timeout.ticket.state).toBe('closed');
+
+    // An accept reminder after the ticket was accepted does nothing.
+    const stale = transition(ticket('accepted'), { type: 'timer', kind: 'accept_reminder' }, system, NOW, rules);
+    expect(stale).toMatchObject({ ok: true, events: [], effects: [] });
+  });
+});
+
+describe('intake 受理 and routing 分流', () => {
+  const draft = {
+    number: 'MQ-2026-000009',
+    kind: 'help' as const,
+    categoryCode: 'power',
+    policy: { handlingClass: 'promised' as const, resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true },
+    summary: '村口路灯坏了',
+    residentId: 1,
+    regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+  };
+  const facts = { villageRegionId: VILLAGE, townshipRegionId: TOWNSHIP, pairedLiaisonId: 10, gridLeaderIds: [12], departmentId: 5 };
+
+  test('routing: paired liaison, else grid leader, else department, else the dispatchers', () => {
+    expect(route(facts)).toEqual({ target: { personId: 10 }, handlingRegionId: VILLAGE, level: 'village', via: 'pairing' });
+    expect(route({ ...facts, pairedLiaisonId: null })).toEqual({
+      target: { personId: 12 },
+      handlingRegionId: VILLAGE,
+      level: 'village',
+      via: 'grid_leader',
+    });
+    expect(route({ ...facts, pairedLiaisonId: null, gridLeaderIds: [] })).toEqual({
+      target: { departmentId: 5 },
+      handlingRegionId: TOWNSHIP,
+      level: 'township',
+      via: 'department',
+    });
+    expect(route({ ...facts, pairedLiaisonId: null, gridLeaderIds: [], departmentId: null })).toEqual({
+      target: null,
+      handlingRegionId: TOWNSHIP,
+      level: 'township',
+      via: 'none',
+    });
+  });
+
+  test('a routed request is received and dispatched at once, with deadlines and timers', () => {
+    const r = intake(draft, route(facts), NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.events.map((e) => [e.type, e.fromState, e.toState])).toEqual([
+      ['received', null, 'received'],
+      ['dispatched', 'received', 'dispatched'],
+    ]);
+    expect(r.ticket).toMatchObject({
+      state: 'dispatched',
+      assigneeId: 10,
+      acceptBy: new Date('2026-11-17T17:30:00+08:00'),
+      resolveBy: new Date('2026-11-19T17:30:00+08:00'),
+    });
+    const ping = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.assigned');
+    expect(ping).toMatchObject({ to: { personId: 10 }, actions: [{ payload: 'accept:MQ-2026-000009' }, { payload: 'return:MQ-2026-000009' }] });
+    expect(r.effects).toContainEqual(expect.objectContaining({ to: { personId: 1 }, template: 'ticket.received_resident' }));
+    expect(r.effects).toContainEqual({ type: 'set_timer', kind: 'accept_overdue', dueAt: new Date('2026-11-17T17:30:00+08:00') });
+    expect(r.effects).toContainEqual({ type: 'set_timer', kind: 'resolve_reminder', dueAt: new Date('2026-11-19T13:30:00+08:00') });
+  });
+
+  test('an unrouted request waits for the dispatchers', () => {
+    const r = intake(draft, route({ ...facts, pairedLiaisonId: null, gridLeaderIds: [], departmentId: null }), NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket.state).toBe('received');
+    expect(r.effects).toContainEqual(expect.objectContaining({ to: { role: 'dispatcher', regionId: TOWNSHIP }, template: 'ticket.received_dispatcher' }));
+  });
+
+  test('an empty summary is refused', () => {
+    expect(intake({ ...draft, summary: '  ' }, route(facts), NOW, rules)).toEqual({
+      ok: false,
+      refusal: { code: 'invalid', field: 'summary', reason: 'required' },
+    });
+  });
+});
