@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
-import { NO_EXTERNAL, openSchemaEngine } from './schema-engine.js';
+import { NO_EXTERNAL, withSchemaEngine } from './schema-engine.js';
 import { migrationsDir, type Provider, schemaFor, SOURCE_SCHEMA_PATH } from './schema-files.js';
 
 const LOCKFILE = 'migration_lock.toml';
@@ -59,13 +59,10 @@ function ensureSqliteDir(url: string): void {
  */
 export async function applyMigrations(provider: Provider, url: string): Promise<string[]> {
   if (provider === 'sqlite') ensureSqliteDir(url);
-  const engine = await openSchemaEngine(provider, url);
-  try {
+  return withSchemaEngine(provider, url, async (engine) => {
     const out = await engine.applyMigrations({ migrationsList: loadMigrations(provider), filters: NO_EXTERNAL });
     return out.appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
+  });
 }
 
 /**
@@ -73,8 +70,7 @@ export async function applyMigrations(provider: Provider, url: string): Promise<
  * schema; empty when there is no drift. Replays the migrations on a shadow database.
  */
 export async function pendingSchemaChange(provider: Provider, url: string): Promise<string> {
-  const engine = await openSchemaEngine(provider, url);
-  try {
+  return withSchemaEngine(provider, url, async (engine) => {
     const list = loadMigrations(provider);
     const out = await engine.diff({
       from: list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' },
@@ -85,9 +81,7 @@ export async function pendingSchemaChange(provider: Provider, url: string): Prom
     });
     // exitCode 2 means "there is a difference"; otherwise the script is a no-op comment.
     return out.exitCode === 2 ? (out.stdout ?? '') : '';
-  } finally {
-    engine.free();
-  }
+  });
 }
 
 /** A migration folder name: UTC timestamp + snake_case name, as Prisma names them. */

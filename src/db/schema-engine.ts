@@ -56,22 +56,41 @@ function loadWasm(): Promise<WasmGlue> {
  * and better-sqlite3 refuses several statements in one `prepare`, so a parameterless
  * raw statement on the shadow database is run as a script.
  */
-class SqliteMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
+/**
+ * Both factories remember the connections they open: the engine does not close them
+ * when it is freed, and a SQLite connection left open would keep the file busy.
+ */
+abstract class TrackedFactory {
+  readonly #open: SqlDriverAdapter[] = [];
+
+  protected track<T extends SqlDriverAdapter>(adapter: T): T {
+    this.#open.push(adapter);
+    return adapter;
+  }
+
+  async disposeAll(): Promise<void> {
+    const open = this.#open.splice(0);
+    await Promise.allSettled(open.map((a) => a.dispose()));
+  }
+}
+
+class SqliteMigrationFactory extends TrackedFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = 'sqlite';
   readonly adapterName: string;
   readonly #inner: PrismaBetterSqlite3;
 
   constructor(url: string) {
+    super();
     this.#inner = new PrismaBetterSqlite3({ url });
     this.adapterName = this.#inner.adapterName;
   }
 
-  connect(): Promise<SqlDriverAdapter> {
-    return this.#inner.connect();
+  async connect(): Promise<SqlDriverAdapter> {
+    return this.track(await this.#inner.connect());
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const shadow = await this.#inner.connectToShadowDb();
+    const shadow = this.track(await this.#inner.connectToShadowDb());
     const executeRaw = shadow.executeRaw.bind(shadow);
     shadow.executeRaw = async (query) => {
       if (query.args.length > 0) return executeRaw(query);
@@ -109,20 +128,21 @@ function readCharAsText(adapter: SqlDriverAdapter): SqlDriverAdapter {
  * still holds a connection. This one creates a throw-away database and drops it after
  * the shadow connection is closed.
  */
-class PgMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
+class PgMigrationFactory extends TrackedFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = 'postgres';
   readonly adapterName: string;
   readonly #config: pg.ClientConfig;
   readonly #inner: PrismaPg;
 
   constructor(url: string) {
+    super();
     this.#config = parseIntoClientConfig(url);
     this.#inner = new PrismaPg(this.#config);
     this.adapterName = this.#inner.adapterName;
   }
 
   async connect(): Promise<SqlDriverAdapter> {
-    return readCharAsText(await this.#inner.connect());
+    return this.track(readCharAsText(await this.#inner.connect()));
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -132,7 +152,10 @@ class PgMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
     await admin.query(`CREATE DATABASE "${name}"`);
     const shadow = readCharAsText(await new PrismaPg({ ...this.#config, database: name }).connect());
     const dispose = shadow.dispose.bind(shadow);
+    let disposed = false;
     shadow.dispose = async () => {
+      if (disposed) return;
+      disposed = true;
       try {
         await dispose();
         await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
@@ -140,15 +163,24 @@ class PgMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
         await admin.end();
       }
     };
-    return shadow;
+    return this.track(shadow);
   }
 }
 
-/** Opens a schema engine connected to the database at `url`. */
-export async function openSchemaEngine(provider: Provider, url: string): Promise<SchemaEngine> {
+/**
+ * Runs `work` with a schema engine connected to the database at `url`, then frees the
+ * engine and closes every connection it opened.
+ */
+export async function withSchemaEngine<T>(provider: Provider, url: string, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const wasm = await loadWasm();
   const factory = provider === 'sqlite' ? new SqliteMigrationFactory(url) : new PgMigrationFactory(url);
-  return wasm.SchemaEngine.new({ datamodels: undefined }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
+  const engine = await wasm.SchemaEngine.new({ datamodels: undefined }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
+  try {
+    return await work(engine);
+  } finally {
+    engine.free();
+    await factory.disposeAll();
+  }
 }
 
 /** No tables or enums are managed outside Prisma. */

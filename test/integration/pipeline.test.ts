@@ -1,0 +1,265 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { render } from '../../src/engine/i18n.js';
+import { type OutboxDelivery, Scheduler } from '../../src/pipeline/scheduler.js';
+import { actorFor, PipelineService } from '../../src/pipeline/service.js';
+import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
+import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
+
+const providers = [
+  { name: 'SQLite', open: freshSqlite, skip: false },
+  { name: 'PostgreSQL', open: freshPostgres, skip: !POSTGRES_URL },
+];
+
+for (const provider of providers) {
+  describe.skipIf(provider.skip)(`pipeline on ${provider.name}`, () => {
+    let database: TestDatabase;
+    let org: Org;
+    let clock: FakeClock;
+    let pipeline: PipelineService;
+
+    beforeEach(async () => {
+      database = await provider.open();
+      org = await buildOrg(database.db);
+      // Monday 2026-11-16, 09:00 Beijing time.
+      clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+      pipeline = new PipelineService({ db: database.db, rules, clock });
+    });
+    afterEach(async () => {
+      await database.dispose();
+    });
+
+    /** The outbox as (recipient, template) pairs, oldest first. */
+    async function outbox() {
+      const rows = await database.db.outboxMessage.findMany({ orderBy: { id: 'asc' } });
+      return rows.map((r) => [r.recipientId, r.template] as const);
+    }
+
+    test('the full lifecycle: report → … → 不满意 → reopen → … → 满意 → closed', async () => {
+      const db = database.db;
+      const { resident, liaison } = org;
+      const residentActor = await actorFor(db, resident.id);
+      const liaisonActor = await actorFor(db, liaison.id);
+
+      const reported = await pipeline.report({
+        residentId: resident.id,
+        categoryCode: 'power',
+        kind: 'help',
+        summary: '村口路灯坏了好几天',
+        description: '晚上路过很黑',
+      });
+      if (!reported.ok) throw new Error(JSON.stringify(reported.refusal));
+      const number = reported.ticket.number;
+      expect(number).toBe('MQ-2026-000001');
+      expect(reported.ticket).toMatchObject({
+        state: 'dispatched',
+        assigneeId: liaison.id,
+        level: 'village',
+        handlingRegionId: org.village.id,
+        gridId: org.grid.id,
+        householdId: org.household.id,
+      });
+      expect(reported.ticket.resolveBy).toEqual(new Date('2026-11-19T17:30:00+08:00'));
+
+      const step = async (command: Parameters<PipelineService['execute']>[1], actor = liaisonActor) => {
+        clock.advanceHours(1);
+        const outcome = await pipeline.execute(number, command, actor);
+        if (!outcome.ok) throw new Error(JSON.stringify(outcome.refusal));
+        return outcome.ticket;
+      };
+      await step({ type: 'accept' });
+      await step({ type: 'progress', note: '已联系供电所，明天来修' });
+      await step({ type: 'resolve', result: '已更换灯泡' });
+      const reopened = await step({ type: 'rate', rating: 'dissatisfied', comment: '晚上还是不亮' }, residentActor);
+      expect(reopened).toMatchObject({ state: 'reopened', reopenCount: 1, assigneeId: liaison.id, rating: null });
+      await step({ type: 'accept' });
+      await step({ type: 'resolve', result: '更换了线路，已亮' });
+      const closed = await step({ type: 'rate', rating: 'satisfied' }, residentActor);
+      expect(closed).toMatchObject({ state: 'closed', rating: 'satisfied', solved: true, reopenCount: 1, version: 7 });
+
+      const events = await db.ticketEvent.findMany({ where: { ticketId: closed.id }, orderBy: { seq: 'asc' } });
+      expect(events.map((e) => [e.seq, e.type, e.fromState, e.toState])).toEqual([
+        [1, 'received', null, 'received'],
+        [2, 'dispatched', 'received', 'dispatched'],
+        [3, 'accepted', 'dispatched', 'accepted'],
+        [4, 'progress', 'accepted', 'in_progress'],
+        [5, 'resolved', 'in_progress', 'resolved'],
+        [6, 'callback', 'resolved', 'callback'],
+        [7, 'reopened', 'callback', 'reopened'],
+        [8, 'accepted', 'reopened', 'accepted'],
+        [9, 'resolved', 'accepted', 'resolved'],
+        [10, 'callback', 'resolved', 'callback'],
+        [11, 'closed', 'callback', 'closed'],
+      ]);
+      expect(events.find((e) => e.seq === 6)?.actorId).toBe(resident.id);
+      expect(JSON.parse(events.find((e) => e.seq === 6)?.data ?? '{}')).toMatchObject({ rating: 'dissatisfied', comment: '晚上还是不亮' });
+
+      expect(await outbox()).toEqual([
+        [liaison.id, 'ticket.assigned'],
+        [resident.id, 'ticket.received_resident'],
+        [resident.id, 'ticket.accepted_resident'],
+        [resident.id, 'ticket.progress_resident'],
+        [resident.id, 'ticket.resolved_resident'],
+        [liaison.id, 'ticket.reopened_handler'],
+        [resident.id, 'ticket.reopened_resident'],
+        [resident.id, 'ticket.accepted_resident'],
+        [resident.id, 'ticket.resolved_resident'],
+        [resident.id, 'ticket.closed_resident'],
+      ]);
+      // Every outbox row renders in both languages.
+      for (const row of await db.outboxMessage.findMany()) {
+        for (const locale of ['zh', 'en'] as const) {
+          expect(render(locale, row.template, JSON.parse(row.params))).not.toMatch(/\{\w+\}/);
+        }
+      }
+      // A closed ticket keeps no pending timer.
+      expect(await db.timer.count({ where: { ticketId: closed.id, firedAt: null } })).toBe(0);
+    });
+
+    test('a refusal writes nothing', async () => {
+      const reported = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      if (!reported.ok) throw new Error('refused');
+      const before = { events: await database.db.ticketEvent.count(), outbox: await database.db.outboxMessage.count() };
+      const outcome = await pipeline.execute(reported.ticket.number, { type: 'resolve', result: '好了' }, await actorFor(database.db, org.leader.id));
+      expect(outcome).toEqual({ ok: false, refusal: { code: 'wrong_state', command: 'resolve', state: 'dispatched' } });
+      expect({ events: await database.db.ticketEvent.count(), outbox: await database.db.outboxMessage.count() }).toEqual(before);
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number: reported.ticket.number } })).version).toBe(0);
+    });
+
+    test('routing falls back to the grid leader, then to the township department', async () => {
+      await database.db.pairing.deleteMany();
+      const toLeader = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '停电了' });
+      expect(toLeader.ok && toLeader.ticket.assigneeId).toBe(org.leader.id);
+      await database.db.personRole.deleteMany({ where: { role: 'grid_leader' } });
+      const toDept = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '电压不稳' });
+      expect(toDept.ok && toDept.ticket).toMatchObject({
+        assigneeId: null,
+        assigneeDepartmentId: org.department.id,
+        level: 'township',
+        handlingRegionId: org.township.id,
+        number: 'MQ-2026-000002',
+      });
+      // The department's staff get the assignment ping.
+      expect(await outbox()).toContainEqual([org.handler.id, 'ticket.assigned']);
+    });
+
+    test('a return reaches the township dispatcher, who dispatches again', async () => {
+      const reported = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      if (!reported.ok) throw new Error('refused');
+      const number = reported.ticket.number;
+      const returned = await pipeline.execute(number, { type: 'return', reason: '这是供电所的事' }, await actorFor(database.db, org.liaison.id));
+      expect(returned.ok && returned.ticket.state).toBe('returned');
+      // The village has no dispatcher: the message goes up to the township's.
+      expect(await outbox()).toContainEqual([org.dispatcher.id, 'ticket.returned_dispatcher']);
+      const redispatched = await pipeline.execute(
+        number,
+        { type: 'dispatch', target: { departmentId: org.department.id } },
+        await actorFor(database.db, org.dispatcher.id),
+      );
+      expect(redispatched.ok && redispatched.ticket).toMatchObject({ state: 'dispatched', assigneeDepartmentId: org.department.id });
+    });
+
+    test('the scheduler reminds, flags overdue tickets to supervisors and closes unanswered callbacks', async () => {
+      const reported = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      if (!reported.ok) throw new Error('refused');
+      const number = reported.ticket.number;
+      const scheduler = new Scheduler({ database, pipeline, clock });
+
+      expect(await scheduler.fireDueTimers()).toBe(0);
+      // Tuesday 14:00: the accept reminder (4 h before 17:30) is due.
+      clock.set('2026-11-17T14:00:00+08:00');
+      expect(await scheduler.fireDueTimers()).toBe(1);
+      expect(await outbox()).toContainEqual([org.liaison.id, 'ticket.accept_reminder']);
+      // Tuesday 18:00: accept overdue → supervisors hear of it.
+      clock.set('2026-11-17T18:00:00+08:00');
+      expect(await scheduler.fireDueTimers()).toBe(1);
+      expect(await outbox()).toContainEqual([org.supervisor.id, 'ticket.overdue_supervisor']);
+
+      const liaison = await actorFor(database.db, org.liaison.id);
+      await pipeline.execute(number, { type: 'accept' }, liaison);
+      // Friday: resolve reminder and resolve overdue both fire; the ticket is supervised.
+      clock.set('2026-11-20T09:00:00+08:00');
+      expect(await scheduler.fireDueTimers()).toBe(2);
+      const overdue = await database.db.ticket.findUniqueOrThrow({ where: { number } });
+      expect(overdue).toMatchObject({ overdue: true, supervised: true });
+
+      await pipeline.execute(number, { type: 'resolve', result: '已修好' }, liaison);
+      // Three working days later the unanswered callback closes the ticket.
+      clock.set('2026-11-25T18:00:00+08:00');
+      expect(await scheduler.fireDueTimers()).toBe(1);
+      const closed = await database.db.ticket.findUniqueOrThrow({ where: { number } });
+      expect(closed.state).toBe('closed');
+      const types = (await database.db.ticketEvent.findMany({ where: { ticketId: closed.id }, orderBy: { seq: 'asc' } })).map((e) => e.type);
+      expect(types.slice(-2)).toEqual(['callback_timeout', 'closed']);
+      expect(await scheduler.fireDueTimers()).toBe(0);
+    });
+
+    test('the outbox is delivered once, retried with backoff, and given up after the last attempt', async () => {
+      await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      const sent: OutboxDelivery[] = [];
+      let failNext = 1;
+      const scheduler = new Scheduler({
+        database,
+        pipeline,
+        clock,
+        maxAttempts: 2,
+        deliver: async (message) => {
+          if (message.recipientId === org.resident.id && failNext-- > 0) return { status: 'retry', error: 'HTTP 500', retryAfterMs: 30_000 };
+          if (message.recipientId === org.liaison.id) return { status: 'unreachable', error: 'blocked' };
+          sent.push(message);
+          return { status: 'sent' };
+        },
+      });
+      expect(await scheduler.deliverOutbox()).toBe(0);
+      clock.advanceHours(0.01); // 36 s later: past retry_after
+      expect(await scheduler.deliverOutbox()).toBe(1);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.text).toContain('您的诉求已受理，编号 MQ-2026-000001');
+      clock.advanceHours(1);
+      await scheduler.deliverOutbox();
+      const rows = await database.db.outboxMessage.findMany({ orderBy: { id: 'asc' } });
+      expect(rows.map((r) => [r.recipientId, r.attempts, r.sentAt !== null, r.failedAt !== null])).toEqual([
+        [org.liaison.id, 2, false, true],
+        [org.resident.id, 2, true, false],
+      ]);
+      expect(await scheduler.deliverOutbox()).toBe(0);
+      expect(sent).toHaveLength(1);
+    });
+  });
+}
+
+describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
+  test('two schedulers never claim the same outbox row', async () => {
+    const database = await freshPostgres();
+    try {
+      const org = await buildOrg(database.db);
+      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+      const pipeline = new PipelineService({ db: database.db, rules, clock });
+      for (let i = 0; i < 30; i++) {
+        await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
+      }
+      const deliveries: number[] = [];
+      const make = (workerId: string) =>
+        new Scheduler({
+          database,
+          pipeline,
+          clock,
+          workerId,
+          batchSize: 7,
+          deliver: async (m) => {
+            deliveries.push(m.id);
+            await new Promise((r) => setTimeout(r, 2));
+            return { status: 'sent' };
+          },
+        });
+      const a = make('a');
+      const b = make('b');
+      for (let round = 0; round < 10; round++) await Promise.all([a.deliverOutbox(), b.deliverOutbox()]);
+      expect(deliveries).toHaveLength(60);
+      expect(new Set(deliveries).size).toBe(60);
+      const claimedBy = await database.db.outboxMessage.groupBy({ by: ['claimedBy'], _count: true });
+      expect(claimedBy.map((g) => g.claimedBy).sort()).toEqual(['a', 'b']);
+    } finally {
+      await database.dispose();
+    }
+  });
+});
