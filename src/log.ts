@@ -4,7 +4,16 @@
  */
 import { pino, type Logger } from 'pino';
 
-let root: Logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info', base: { app: 'minqing' } });
+/**
+ * Loggers exist before the settings are checked, so an invalid LOG_LEVEL here falls back
+ * to info; the settings check then reports it properly.
+ */
+function initialLevel(): string {
+  const wanted = process.env['LOG_LEVEL'];
+  return wanted && wanted in pino.levels.values ? wanted : wanted === 'silent' ? 'silent' : 'info';
+}
+
+let root: Logger = pino({ level: initialLevel(), base: { app: 'minqing' } });
 
 /** Sets the level of every logger (children follow their root). */
 export function setLogLevel(level: string): void {

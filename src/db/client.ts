@@ -3,15 +3,13 @@
  * default) or PostgreSQL through node-postgres, each with its generated Prisma client.
  * Both clients are generated from one schema and expose the same model API.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, sqliteFilePath } from './migrations.js';
 import type { Provider } from './schema-files.js';
 
 /**
@@ -27,7 +25,8 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export interface Database {
   readonly db: Db;
   readonly provider: Provider;
-  close(): Promise<void>;
+  /** Disconnects (a property, so it may be passed around unbound). */
+  readonly close: () => Promise<void>;
 }
 
 /** The provider a DATABASE_URL names. */
@@ -35,11 +34,6 @@ export function providerOf(url: string): Provider {
   if (url.startsWith('file:')) return 'sqlite';
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
   throw new ConfigError(['DATABASE_URL: expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE']);
-}
-
-/** The file path of a SQLite URL (`file:./data/x.db` → `./data/x.db`). */
-function sqlitePath(url: string): string {
-  return url.replace(/^file:/, '').split('?')[0] ?? '';
 }
 
 export interface OpenOptions {
@@ -53,14 +47,22 @@ export interface OpenOptions {
  */
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const provider = providerOf(url);
-  if (provider === 'sqlite') mkdirSync(dirname(sqlitePath(url)), { recursive: true });
-  if (options.migrate !== false) await applyMigrations(provider, url);
+  if (options.migrate !== false) {
+    try {
+      await applyMigrations(provider, url);
+    } catch (error) {
+      // The URL may hold a password: name the provider, never the URL.
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new DataError(`cannot open the ${provider} database named by DATABASE_URL: ${reason}`, { cause: error });
+    }
+  }
   if (provider === 'sqlite') {
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url) }) });
+    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqliteFilePath(url) }) });
     // WAL lets readers (the console, a second terminal) work while the bot writes; the
     // busy timeout makes a second process wait for the write lock instead of failing.
-    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    // The busy timeout comes first: switching to WAL needs a moment of exclusive access.
     await db.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     return { db, provider, close: () => db.$disconnect() };
   }

@@ -46,9 +46,14 @@ function schemaFiles(provider: Provider): { files: { path: string; content: stri
   return { files: [{ path: SOURCE_SCHEMA_PATH, content: schemaFor(provider) }] };
 }
 
+/** The file path of a SQLite URL (`file:./data/x.db` → `./data/x.db`). */
+export function sqliteFilePath(url: string): string {
+  return url.replace(/^file:/, '').split('?')[0] ?? '';
+}
+
 /** SQLite creates the file but not its folder. */
 function ensureSqliteDir(url: string): void {
-  const path = url.replace(/^file:/, '').split('?')[0] ?? '';
+  const path = sqliteFilePath(url);
   if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
 }
 

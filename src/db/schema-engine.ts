@@ -16,12 +16,13 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
+import type * as SchemaEngineModule from '@prisma/schema-engine-wasm';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Provider } from './schema-files.js';
 
-type WasmGlue = typeof import('@prisma/schema-engine-wasm') & { __wbg_set_wasm(exports: object): void };
+type WasmGlue = typeof SchemaEngineModule & { __wbg_set_wasm(exports: object): void };
 
 /** The slice of the WebAssembly global we use (@types/node 20 does not declare it). */
 interface WasmApi {

@@ -35,6 +35,6 @@ export function render(locale: Locale, key: string, params: Record<string, unkno
     if (typeof value === 'string' && ISO_INSTANT.test(value)) return formatInstant(new Date(value), locale);
     // Parameters that name a catalogue entry (a level, a deadline kind) are translated too.
     if (typeof value === 'string' && isMessageKey(`${name}.${value}`)) return CATALOGUES[locale][`${name}.${value}` as MessageKey];
-    return String(value);
+    return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   });
 }

@@ -470,7 +470,7 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       const from = { regionId: t.handlingRegionId, level: t.level };
       const previous = t.assigneeId;
       t.handlingRegionId = upId;
-      t.level = upLevel as RegionLevel;
+      t.level = upLevel;
       t.assigneeId = null;
       t.assigneeDepartmentId = null;
       t.escalationCount += 1;

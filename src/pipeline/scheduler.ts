@@ -220,16 +220,13 @@ export class Scheduler {
 
   /** Ticks every `intervalMs` until `stop()`; one tick at a time. */
   start(intervalMs: number): void {
-    const loop = async () => {
-      try {
-        this.#running = this.tick();
-        await this.#running;
-      } catch (error) {
-        log.error({ err: error }, 'scheduler tick failed');
-      } finally {
-        this.#running = undefined;
-        if (this.#timer !== undefined) this.#timer = setTimeout(loop, intervalMs);
-      }
+    const loop = (): void => {
+      this.#running = this.tick()
+        .catch((error: unknown) => log.error({ err: error }, 'scheduler tick failed'))
+        .finally(() => {
+          this.#running = undefined;
+          if (this.#timer !== undefined) this.#timer = setTimeout(loop, intervalMs);
+        });
     };
     this.#timer = setTimeout(loop, 0);
   }

@@ -108,7 +108,7 @@ for (const provider of providers) {
       // Every outbox row renders in both languages.
       for (const row of await db.outboxMessage.findMany()) {
         for (const locale of ['zh', 'en'] as const) {
-          expect(render(locale, row.template, JSON.parse(row.params))).not.toMatch(/\{\w+\}/);
+          expect(render(locale, row.template, JSON.parse(row.params) as Record<string, unknown>)).not.toMatch(/\{\w+\}/);
         }
       }
       // A closed ticket keeps no pending timer.
@@ -202,11 +202,13 @@ for (const provider of providers) {
         pipeline,
         clock,
         maxAttempts: 2,
-        deliver: async (message) => {
-          if (message.recipientId === org.resident.id && failNext-- > 0) return { status: 'retry', error: 'HTTP 500', retryAfterMs: 30_000 };
-          if (message.recipientId === org.liaison.id) return { status: 'unreachable', error: 'blocked' };
+        deliver: (message) => {
+          if (message.recipientId === org.resident.id && failNext-- > 0) {
+            return Promise.resolve({ status: 'retry', error: 'HTTP 500', retryAfterMs: 30_000 });
+          }
+          if (message.recipientId === org.liaison.id) return Promise.resolve({ status: 'unreachable', error: 'blocked' });
           sent.push(message);
-          return { status: 'sent' };
+          return Promise.resolve({ status: 'sent' });
         },
       });
       expect(await scheduler.deliverOutbox()).toBe(0);
@@ -247,7 +249,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
           batchSize: 7,
           deliver: async (m) => {
             deliveries.push(m.id);
-            await new Promise((r) => setTimeout(r, 2));
+            await new Promise((r) => setTimeout(r, 2)); // let the other scheduler interleave
             return { status: 'sent' };
           },
         });

@@ -1,0 +1,242 @@
+/**
+ * The zod schemas of roster rows, one per kind. Cells arrive trimmed, with empty cells
+ * absent (undefined). A failed check becomes one problem per column, with a short reason
+ * in English and, where it helps, the Chinese term.
+ */
+import { z } from 'zod';
+import { GRID_KINDS, LOCALES, REGION_LEVELS, ROLES, type Role } from '../types.js';
+import type { RosterKind } from './kinds.js';
+
+/** The stable category codes of DOMAIN.md. */
+export const CATEGORY_CODES = [
+  'road',
+  'water',
+  'power',
+  'sanitation',
+  'safety',
+  'dispute',
+  'welfare',
+  'health',
+  'education',
+  'housing',
+  'agriculture',
+  'employment',
+  'governance',
+  'other',
+] as const;
+export type CategoryCode = (typeof CATEGORY_CODES)[number];
+
+/** Handling classes a category can default to. */
+export const HANDLING_CLASSES = ['immediate', 'promised', 'urgent'] as const;
+
+const REQUIRED = 'required 必填';
+const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** A natural key: letters, digits, `-`, `_`, `.`; no spaces, `;`, `@` or `|` (they separate lists and keys). */
+const code = z
+  .string({ error: REQUIRED })
+  .max(64, 'a code has at most 64 characters')
+  .regex(CODE_RE, 'a code has only letters, digits and - _ . 编码只能含字母、数字和 - _ .');
+
+const text = (max: number) => z.string({ error: REQUIRED }).max(max, `at most ${max} characters`);
+
+/** An error message for a closed set: "required" when the cell is empty. */
+const orRequired = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? REQUIRED : message;
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: orRequired(`expected ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`) });
+
+/** Department kinds are lower-case words, e.g. water, civil_affairs. */
+const departmentKind = z
+  .string({ error: REQUIRED })
+  .max(40, 'at most 40 characters')
+  .regex(/^[a-z][a-z0-9_]*$/, 'a department kind is a lower-case word, e.g. water or civil_affairs');
+
+const MOBILE_RE = /^1[3-9]\d{9}$/;
+const LANDLINE_RE = /^0\d{2,3}-?\d{7,8}$/;
+
+/**
+ * Normalises a mainland phone number: mobiles lose spaces, dashes and a +86 prefix;
+ * landlines (area code, optional dash, number) lose spaces. Null when it is neither.
+ */
+export function normalizePhone(raw: string): string | null {
+  const compact = raw.replace(/\s+/g, '');
+  const mobile = compact.replace(/-/g, '').replace(/^(\+86|0086)/, '');
+  if (MOBILE_RE.test(mobile)) return mobile;
+  if (LANDLINE_RE.test(compact)) return compact;
+  return null;
+}
+
+const phone = z
+  .string()
+  .transform((raw, ctx) => {
+    const normal = normalizePhone(raw);
+    if (normal !== null) return normal;
+    ctx.addIssue({ code: 'custom', message: 'not a mainland phone number 不是有效的手机号或座机号' });
+    return z.NEVER;
+  })
+  .optional();
+
+/** A `;`-separated list of codes (blank items ignored, duplicates dropped). */
+const codeList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const items = [
+      ...new Set(
+        (raw ?? '')
+          .split(/[;；]/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
+    for (const item of items) {
+      if (!CODE_RE.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not a code` });
+    }
+    return items;
+  });
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string({ error: REQUIRED })
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `expected a whole number from ${min} to ${max}`)
+        .max(max, `expected a whole number from ${min} to ${max}`),
+    );
+
+/** A role with the code of its scope (absent only for `resident`). */
+export interface RoleSpec {
+  readonly role: Role;
+  readonly scope: string | undefined;
+}
+
+/** `role@scope;role@scope...`: see roleScopeKind for what the scope names. */
+const roleList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const specs = new Map<string, RoleSpec>();
+    for (const item of (raw ?? '').split(/[;；]/).map((s) => s.trim())) {
+      if (!item) continue;
+      const at = item.indexOf('@');
+      const roleText = (at < 0 ? item : item.slice(0, at)).trim();
+      const scope = at < 0 ? undefined : item.slice(at + 1).trim() || undefined;
+      if (!(ROLES as readonly string[]).includes(roleText)) {
+        ctx.addIssue({ code: 'custom', message: `unknown role "${roleText}" (expected one of ${ROLES.join(', ')})` });
+        continue;
+      }
+      const role = roleText as Role;
+      if (scope === undefined && role !== 'resident') {
+        ctx.addIssue({ code: 'custom', message: `${role} needs a scope, e.g. ${role}@CODE` });
+        continue;
+      }
+      if (scope !== undefined && !CODE_RE.test(scope)) {
+        ctx.addIssue({ code: 'custom', message: `"${scope}" in ${item} is not a code` });
+        continue;
+      }
+      specs.set(`${role}@${scope ?? ''}`, { role, scope });
+    }
+    return [...specs.values()];
+  });
+
+/** The row schemas; the keys are the CSV columns. */
+export const ROW_SCHEMAS = {
+  categories: z.object({
+    code: oneOf(CATEGORY_CODES),
+    name_zh: text(50),
+    name_en: text(100),
+    department_kind: departmentKind,
+    handling_class: oneOf(HANDLING_CLASSES),
+    resolve_days: wholeNumber(0, 365),
+    resolve_hours: wholeNumber(1, 24 * 30),
+    accept_hours: wholeNumber(1, 24 * 7),
+    working_days: z.enum(['true', 'false'], { error: orRequired('expected true or false') }).transform((v) => v === 'true'),
+  }),
+  regions: z.object({
+    code,
+    name: text(100),
+    level: oneOf(REGION_LEVELS),
+    parent_code: code.optional(),
+  }),
+  departments: z.object({
+    code,
+    name: text(100),
+    kind: departmentKind,
+    region_code: code,
+  }),
+  grids: z.object({
+    code,
+    name: text(100),
+    kind: oneOf(GRID_KINDS),
+    region_code: code,
+  }),
+  households: z.object({
+    code,
+    village_code: code,
+    address: text(200),
+    head_name: text(50),
+    phone,
+    grid_codes: codeList,
+  }),
+  people: z.object({
+    code,
+    name: text(50),
+    phone,
+    locale: oneOf(LOCALES).default('zh'),
+    household_code: code.optional(),
+    department_code: code.optional(),
+    roles: roleList,
+  }),
+  pairings: z.object({
+    liaison_code: code,
+    household_code: code,
+  }),
+} as const satisfies Record<RosterKind, z.ZodType>;
+
+/** A checked row of a kind. */
+export type RowOf<K extends RosterKind> = z.output<(typeof ROW_SCHEMAS)[K]>;
+
+/** One problem in one column of a row. */
+export interface CellProblem {
+  readonly column: string | null;
+  readonly reason: string;
+}
+
+/**
+ * Checks one record against the schema of its kind. Cells are trimmed; empty ones count
+ * as absent.
+ */
+export function checkRow<K extends RosterKind>(
+  kind: K,
+  columns: readonly string[],
+  cells: readonly string[],
+): { ok: true; row: RowOf<K> } | { ok: false; problems: CellProblem[] } {
+  if (cells.length !== columns.length) {
+    return {
+      ok: false,
+      problems: [{ column: null, reason: `expected ${columns.length} cells, found ${cells.length}` }],
+    };
+  }
+  const input: Record<string, string | undefined> = {};
+  columns.forEach((column, i) => {
+    const cell = cells[i]?.trim() ?? '';
+    input[column] = cell === '' ? undefined : cell;
+  });
+  const result = ROW_SCHEMAS[kind].safeParse(input);
+  if (result.success) return { ok: true, row: result.data as RowOf<K> };
+  const seen = new Set<string>();
+  const problems: CellProblem[] = [];
+  for (const issue of result.error.issues) {
+    const column = issue.path[0] === undefined ? null : String(issue.path[0]);
+    const key = `${column}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ column, reason: issue.message });
+  }
+  return { ok: false, problems };
+}

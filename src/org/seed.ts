@@ -1,0 +1,42 @@
+/**
+ * Seeding the demo county 青禾县: the default categories and the demo roster, through
+ * the same importer as any real roster (strict, idempotent).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../db/client.js';
+import { DataError } from '../errors.js';
+import { formatProblem, importRoster, type ImportOptions, type ImportReport } from './import/index.js';
+
+/** The data/ folder of the repository. */
+export const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+
+/** The files seedDemo imports: data/categories.csv and data/demo/*.csv. */
+export function demoFiles(dataDir = DATA_DIR): string[] {
+  const demo = join(dataDir, 'demo');
+  const csv = readdirSync(demo)
+    .filter((name) => name.endsWith('.csv'))
+    .sort()
+    .map((name) => join(demo, name));
+  return [join(dataDir, 'categories.csv'), ...csv];
+}
+
+/**
+ * Imports the categories and the demo roster (strict). Running it again changes nothing.
+ * @returns the import report (no problems).
+ * @throws DataError when the demo files have problems (nothing is written then).
+ */
+export async function seedDemo(db: Db, options: Pick<ImportOptions, 'onProgress'> = {}): Promise<ImportReport> {
+  const report = await importRoster(db, demoFiles(), { strict: true, ...options });
+  if (report.problems.length > 0) {
+    const shown = report.problems.slice(0, 5).map(formatProblem).join('\n');
+    throw new DataError(`demo data has ${report.problems.length} problem(s), nothing seeded:\n${shown}`);
+  }
+  return report;
+}
+
+/** True when the database has no region yet (a new installation). */
+export async function isEmpty(db: Db): Promise<boolean> {
+  return (await db.region.count()) === 0;
+}

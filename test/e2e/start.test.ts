@@ -1,0 +1,79 @@
+/**
+ * `npm start` as a user runs it: a real child process on a fresh SQLite file.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const tsx = join(root, 'node_modules/.bin/tsx');
+const dir = mkdtempSync(join(tmpdir(), 'minqing-start-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function start(env: Record<string, string>): { child: ChildProcess; output: () => { stdout: string; stderr: string } } {
+  // No .env from the developer's checkout: the child runs in a clean folder.
+  const child = spawn(tsx, [join(root, 'src/cli/start.ts')], {
+    cwd: dir,
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, output: () => ({ stdout, stderr }) };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('npm start', () => {
+  test('migrates and seeds an empty SQLite database, runs, and stops on SIGTERM', async () => {
+    const url = `file:${join(dir, 'fresh', 'minqing.db')}`;
+    const { child, output } = start({ DATABASE_URL: url });
+    const exited = exitOf(child);
+    const deadline = Date.now() + 90_000;
+    while (!output().stdout.includes('Minqing is running') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output().stdout, output().stderr).toContain('Minqing is running');
+    const { db, close } = await openDatabase(url, { migrate: false });
+    const counts = { regions: await db.region.count(), households: await db.household.count(), categories: await db.category.count() };
+    await close();
+    expect(counts).toEqual({ regions: 8, households: 450, categories: 14 });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output().stdout).toContain('stopping');
+  });
+
+  test('a bad DATABASE_URL stops start-up with one clear line and no stack trace', async () => {
+    const { child, output } = start({ DATABASE_URL: 'mysql://root@localhost/minqing' });
+    expect(await exitOf(child)).toBe(2);
+    expect(output().stderr.trim().split('\n')).toEqual([
+      '配置错误 config error: DATABASE_URL: expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE',
+    ]);
+  });
+
+  test('each bad setting gets its own line', async () => {
+    const { child, output } = start({ OFFICE_DAY_END: '25:00', CALLBACK_DAYS: 'three', LOG_LEVEL: 'loud' });
+    expect(await exitOf(child)).toBe(2);
+    const lines = output().stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines).toContain('配置错误 config error: OFFICE_DAY_END: expected a time of day as HH:MM, e.g. 17:30');
+    expect(lines).toContain('配置错误 config error: CALLBACK_DAYS: expected a whole number from 1 to 30');
+    expect(lines.some((l) => l.startsWith('配置错误 config error: LOG_LEVEL:'))).toBe(true);
+  });
+
+  test('an unreachable PostgreSQL server gives one line that does not show the password', async () => {
+    const { child, output } = start({ DATABASE_URL: 'postgresql://minqing:s3cret@127.0.0.1:1/minqing' });
+    expect(await exitOf(child)).toBe(1);
+    const lines = output().stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^错误 error: cannot open the postgres database named by DATABASE_URL/);
+    expect(output().stderr).not.toContain('s3cret');
+  });
+});
