@@ -1,9 +1,13 @@
 /**
  * Assembles a running Minqing from its settings: the migrated database (seeded with the
- * demo county when empty), the pipeline and its scheduler.
+ * demo county when empty), the pipeline, the dialogue engine, the chat channels given,
+ * and the scheduler that fires deadlines and delivers the outbox through those channels.
  */
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
+import { CategoryClassifier } from './engine/classifier.js';
+import { Engine } from './engine/engine.js';
+import type { ChannelAdapter, Inbound } from './engine/types.js';
 import { logger } from './log.js';
 import { isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
@@ -31,19 +35,35 @@ export function rulesFrom(config: Config, clock: Clock = systemClock): PipelineR
 export interface App {
   database: Database;
   pipeline: PipelineService;
+  engine: Engine;
   scheduler: Scheduler;
+  /** Runs one inbound message and sends its replies through its channel. */
+  receive(inbound: Inbound): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface AppOptions {
   clock?: Clock;
-  /** The channels' sender; without one, outgoing messages wait in the outbox. */
-  deliver?: Deliver;
+  /** The chat channels this process serves. */
+  adapters?: ChannelAdapter[];
 }
 
-/** Opens, migrates and (when empty and SEED_DEMO) seeds the database, then starts the scheduler. */
+/** Sends the replies of a turn through `adapter` and records what went out. */
+async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: Inbound): Promise<void> {
+  const { replies } = await engine.handle(inbound);
+  const sent: number[] = [];
+  for (const reply of replies) {
+    const result = await adapter.send(reply);
+    if (result.status === 'sent' && reply.outboxId !== undefined) sent.push(reply.outboxId);
+    // Anything not sent stays in the outbox; the scheduler retries it once the turn's hold ends.
+  }
+  await engine.markSent(sent);
+}
+
+/** Opens, migrates and (when empty and SEED_DEMO) seeds the database, then starts everything. */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
+  const adapters = options.adapters ?? [];
   const database = await openDatabase(config.DATABASE_URL);
   try {
     if (config.SEED_DEMO && (await isEmpty(database.db))) {
@@ -51,20 +71,53 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       log.info({ counts: report.counts }, 'empty database: loaded the demo county');
     }
     const pipeline = new PipelineService({ db: database.db, rules: rulesFrom(config, clock), clock, ticketPrefix: config.TICKET_PREFIX });
+    const engine = new Engine({
+      db: database.db,
+      pipeline,
+      classifier: CategoryClassifier.load(),
+      clock,
+      sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+      floodPerMinute: config.FLOOD_PER_MINUTE,
+      defaultLocale: config.DEFAULT_LOCALE,
+    });
+    const byChannel = new Map(adapters.map((a) => [a.channel as string, a]));
+    const deliver: Deliver = async (message) => {
+      const adapter = byChannel.get(message.channel);
+      if (!adapter) return { status: 'retry', error: `no ${message.channel} channel in this process` };
+      return adapter.send({
+        channel: adapter.channel,
+        chatId: message.chatId,
+        text: message.text,
+        choices: message.actions,
+        outboxId: message.id,
+        locale: message.locale,
+      });
+    };
     const scheduler = new Scheduler({
       database,
       pipeline,
       clock,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
-      ...(options.deliver ? { deliver: options.deliver } : {}),
+      deliver,
+      outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
     });
+    for (const adapter of adapters) {
+      await adapter.start((inbound) => deliverReplies(engine, adapter, inbound));
+    }
     scheduler.start(config.SCHEDULER_INTERVAL_MS);
     return {
       database,
       pipeline,
+      engine,
       scheduler,
+      async receive(inbound) {
+        const adapter = byChannel.get(inbound.channel);
+        if (!adapter) throw new Error(`no ${inbound.channel} channel in this process`);
+        await deliverReplies(engine, adapter, inbound);
+      },
       async stop() {
         await scheduler.stop();
+        for (const adapter of adapters) await adapter.stop();
         await database.close();
       },
     };

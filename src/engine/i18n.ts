@@ -5,6 +5,8 @@
 import { en } from '../../flows/messages/en.js';
 import { type MessageKey, zh } from '../../flows/messages/zh.js';
 import type { Locale } from '../org/types.js';
+import type { Refusal } from '../pipeline/model.js';
+import { STATE_NAMES } from '../pipeline/states.js';
 
 const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { zh, en };
 
@@ -35,6 +37,23 @@ export function render(locale: Locale, key: string, params: Record<string, unkno
     if (typeof value === 'string' && ISO_INSTANT.test(value)) return formatInstant(new Date(value), locale);
     // Parameters that name a catalogue entry (a level, a deadline kind) are translated too.
     if (typeof value === 'string' && isMessageKey(`${name}.${value}`)) return CATALOGUES[locale][`${name}.${value}` as MessageKey];
+    if (typeof value === 'string') return value;
     return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   });
+}
+
+/** A refusal of the pipeline as the person who caused it reads it. */
+export function renderRefusal(locale: Locale, refusal: Refusal): string {
+  switch (refusal.code) {
+    case 'wrong_state':
+      return render(locale, 'refusal.wrong_state', { state: STATE_NAMES[refusal.state][locale] });
+    case 'invalid':
+      return render(locale, 'refusal.invalid', {
+        field: refusal.field,
+        reason: isMessageKey(`reason.${refusal.reason}`) ? render(locale, `reason.${refusal.reason}`) : refusal.reason,
+      });
+    case 'not_allowed':
+    case 'no_level_above':
+      return render(locale, `refusal.${refusal.code}`);
+  }
 }

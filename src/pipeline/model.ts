@@ -87,8 +87,9 @@ export type Recipient =
 
 /** A choice offered with a message (a button, or a numbered reply). */
 export interface MessageAction {
-  /** Catalogue key of the label. */
+  /** Catalogue key of the label, or the label itself when `literal`. */
   label: string;
+  literal?: boolean;
   /** What the engine receives when it is chosen, e.g. "accept:MQ-2026-000001". */
   payload: string;
 }

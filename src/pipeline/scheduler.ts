@@ -21,6 +21,8 @@ const log = logger('scheduler');
 export interface OutboxDelivery {
   id: number;
   recipientId: number;
+  channel: string;
+  chatId: string;
   locale: Locale;
   ticketNumber: string | null;
   template: string;
@@ -34,7 +36,9 @@ export type DeliveryResult =
   /** Try again later (rate limit, server error); `retryAfterMs` when the platform says. */
   | { status: 'retry'; error: string; retryAfterMs?: number }
   /** The person cannot be reached on any channel now; keep the message, stop trying soon. */
-  | { status: 'unreachable'; error: string };
+  | { status: 'unreachable'; error: string }
+  /** The chat is not connected now (a closed web page): wait, without counting an attempt. */
+  | { status: 'offline' };
 
 /** Sends one message through the recipient's channel. */
 export type Deliver = (message: OutboxDelivery) => Promise<DeliveryResult>;
@@ -44,6 +48,11 @@ export interface SchedulerOptions {
   pipeline: PipelineService;
   /** Without it, outbox rows wait until a channel is configured. */
   deliver?: Deliver;
+  /**
+   * The chats this process delivers to: a whole channel, or one chat of it (a console
+   * window). Rows for other chats are left for the process that serves them.
+   */
+  outboxTargets?: OutboxTarget[];
   clock?: Clock;
   workerId?: string;
   /** How long a claim holds before another process may take the row over. */
@@ -53,6 +62,24 @@ export interface SchedulerOptions {
 }
 
 type ClaimTable = 'Timer' | 'OutboxMessage';
+
+/** A channel, or one chat of a channel, that a process delivers to. */
+export interface OutboxTarget {
+  channel: string;
+  chatId?: string;
+}
+
+/** How long a message for a disconnected chat waits before it is looked at again. */
+const OFFLINE_RECHECK_MS = 60_000;
+
+/** Makes a chat's waiting messages due now (its page reconnected). */
+export async function wakeChat(database: Database, channel: string, chatId: string, now: Date): Promise<number> {
+  const { count } = await database.db.outboxMessage.updateMany({
+    where: { channel, chatId, sentAt: null, failedAt: null, availableAt: { gt: now } },
+    data: { availableAt: now },
+  });
+  return count;
+}
 
 /** Backoff after `attempts` failures: 5 s, 10 s, 20 s … capped at one hour. */
 export function backoffMs(attempts: number): number {
@@ -68,6 +95,7 @@ export class Scheduler {
   readonly #leaseMs: number;
   readonly #batch: number;
   readonly #maxAttempts: number;
+  readonly #targets: OutboxTarget[];
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
 
@@ -80,6 +108,7 @@ export class Scheduler {
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#batch = options.batchSize ?? 100;
     this.#maxAttempts = options.maxAttempts ?? 8;
+    this.#targets = options.outboxTargets ?? [];
   }
 
   /**
@@ -92,16 +121,21 @@ export class Scheduler {
     return db.$transaction(async (tx) => {
       let ids: number[];
       if (provider === 'postgres') {
+        const params: unknown[] = [now, this.#batch];
+        const param = (value: unknown) => `$${params.push(value)}`;
         const due =
           table === 'Timer'
             ? `"firedAt" IS NULL AND "dueAt" <= $1`
-            : `"sentAt" IS NULL AND "failedAt" IS NULL AND "availableAt" <= $1`;
+            : `"sentAt" IS NULL AND "failedAt" IS NULL AND "availableAt" <= $1 AND (${
+                this.#targets
+                  .map((t) => `("channel" = ${param(t.channel)}${t.chatId === undefined ? '' : ` AND "chatId" = ${param(t.chatId)}`})`)
+                  .join(' OR ') || 'FALSE'
+              })`;
         const order = table === 'Timer' ? `"dueAt", id` : 'id';
         const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
           `SELECT id FROM "${table}" WHERE ${due} AND ("claimedUntil" IS NULL OR "claimedUntil" < $1)
            ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          now,
-          this.#batch,
+          ...params,
         );
         ids = rows.map((r) => Number(r.id));
       } else {
@@ -126,7 +160,13 @@ export class Scheduler {
             select: { id: true },
           })
         : await tx.outboxMessage.findMany({
-            where: { sentAt: null, failedAt: null, availableAt: { lte: now }, ...free },
+            where: {
+              sentAt: null,
+              failedAt: null,
+              availableAt: { lte: now },
+              ...free,
+              AND: [{ OR: this.#targets.map((t) => (t.chatId === undefined ? { channel: t.channel } : { channel: t.channel, chatId: t.chatId })) }],
+            },
             orderBy: { id: 'asc' },
             take: this.#batch,
             select: { id: true },
@@ -155,7 +195,7 @@ export class Scheduler {
 
   /** Delivers the outbox rows this worker claimed; returns how many were sent. */
   async deliverOutbox(): Promise<number> {
-    if (!this.#deliver) return 0;
+    if (!this.#deliver || !this.#targets.length) return 0;
     const now = this.#clock.now();
     const ids = await this.#claim('OutboxMessage', now);
     const { db } = this.#database;
@@ -165,18 +205,20 @@ export class Scheduler {
         where: { id },
         include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
       });
-      if (!row || row.sentAt || row.claimedBy !== this.workerId) continue;
+      if (!row || row.sentAt || row.claimedBy !== this.workerId || !row.channel || !row.chatId) continue;
       const locale: Locale = row.recipient.locale === 'en' ? 'en' : 'zh';
       const params = JSON.parse(row.params) as Record<string, unknown>;
       const actions = JSON.parse(row.actions) as MessageAction[];
       const message: OutboxDelivery = {
         id: row.id,
         recipientId: row.recipientId,
+        channel: row.channel,
+        chatId: row.chatId,
         locale,
         ticketNumber: row.ticket?.number ?? null,
         template: row.template,
         text: render(locale, row.template, params),
-        actions: actions.map((a) => ({ label: render(locale, a.label), payload: a.payload })),
+        actions: actions.map((a) => ({ label: a.literal ? a.label : render(locale, a.label), payload: a.payload })),
       };
       let result: DeliveryResult;
       try {
@@ -190,6 +232,13 @@ export class Scheduler {
       if (result.status === 'sent') {
         await db.outboxMessage.updateMany({ where: mine, data: { sentAt: after, claimedUntil: null, attempts: { increment: 1 } } });
         sent++;
+        continue;
+      }
+      if (result.status === 'offline') {
+        await db.outboxMessage.updateMany({
+          where: mine,
+          data: { claimedBy: null, claimedUntil: null, availableAt: new Date(after.getTime() + OFFLINE_RECHECK_MS) },
+        });
         continue;
       }
       const attempts = row.attempts + 1;

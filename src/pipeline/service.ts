@@ -43,6 +43,10 @@ export interface ReportInput {
   regionId?: number;
   location?: string;
   contactPhone?: string;
+  /** Photos sent with the request (channel handles), kept on the intake event. */
+  photos?: string[];
+  /** The channel it came through, kept on the intake event. */
+  via?: string;
 }
 
 export type PipelineOutcome = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
@@ -230,9 +234,17 @@ async function record(
         const people = await recipientsOf(tx, effect.to, path);
         if (!people.length) log.warn({ ticketId, template: effect.template }, 'no recipient for a notification');
         if (people.length) {
+          // Pushes go to the chat each person used last; none yet → it waits for one.
+          const identities = await tx.channelIdentity.findMany({
+            where: { personId: { in: people }, unreachableAt: null },
+            orderBy: { lastUsedAt: 'desc' },
+          });
+          const target = (personId: number) => identities.find((i) => i.personId === personId);
           await tx.outboxMessage.createMany({
             data: people.map((recipientId) => ({
               recipientId,
+              channel: target(recipientId)?.channel ?? null,
+              chatId: target(recipientId)?.chatId ?? null,
               ticketId,
               template: effect.template,
               params: JSON.stringify(effect.params),
@@ -308,86 +320,91 @@ export class PipelineService {
    * found. Returns the stored ticket, or a refusal (e.g. an empty summary).
    */
   async report(input: ReportInput): Promise<PipelineOutcome> {
-    return withRetry(this.db, async (tx) => {
-      const now = this.clock.now();
-      const resident = await tx.person.findUniqueOrThrow({
-        where: { id: input.residentId },
-        include: {
-          household: {
-            include: {
-              pairing: true,
-              grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } },
-            },
+    return withRetry(this.db, (tx) => this.reportIn(tx, input));
+  }
+
+  /** `report` inside a transaction the caller holds (the dialogue engine's turn). */
+  async reportIn(tx: Tx, input: ReportInput): Promise<PipelineOutcome> {
+    const now = this.clock.now();
+    const resident = await tx.person.findUniqueOrThrow({
+      where: { id: input.residentId },
+      include: {
+        household: {
+          include: {
+            pairing: true,
+            grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } },
           },
         },
-      });
-      const category = await tx.category.findUnique({ where: { code: input.categoryCode } });
-      if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
-      const regionId = input.regionId ?? resident.household?.regionId;
-      if (regionId === undefined) return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'required' } };
-      const region = await tx.region.findUnique({ where: { id: regionId } });
-      if (!region || region.level === 'county') {
-        return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'out_of_range' } };
-      }
-      const path = await regionPath(tx, regionId);
-      const townshipId = region.level === 'township' ? region.id : (region.parentId ?? region.id);
-      const household = resident.household;
-      // The household's own liaison and grids count only for a matter in its own village.
-      const atHome = household !== null && household.regionId === regionId;
-      const grids = atHome
-        ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1))
-        : [];
-      const department = await tx.department.findFirst({
-        where: { regionId: townshipId, kind: category.departmentKind },
-        select: { id: true },
-      });
-      const decision = route({
-        villageRegionId: region.level === 'village' ? region.id : null,
-        townshipRegionId: townshipId,
-        pairedLiaisonId: atHome ? (household.pairing?.liaisonId ?? null) : null,
-        gridLeaderIds: grids.flatMap((g) => g.grid.roles.map((r) => r.personId)),
-        departmentId: department?.id ?? null,
-      });
-      const number = await this.nextNumber(tx, now);
-      const result = intake(
-        {
-          number,
-          kind: input.kind,
-          categoryCode: category.code,
-          policy: policyOf(category),
-          summary: input.summary,
-          residentId: resident.id,
-          regionPath: path,
-        },
-        decision,
-        now,
-        this.rules,
-      );
-      if (!result.ok) return result;
-      const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
-      const ticket = await tx.ticket.create({
-        data: {
-          number,
-          kind: input.kind,
-          categoryCode: category.code,
-          handlingClass: category.handlingClass,
-          summary: result.ticket.summary,
-          description: input.description?.trim() ?? '',
-          location: input.location?.trim() || null,
-          contactPhone: input.contactPhone ?? null,
-          residentId: resident.id,
-          householdId: atHome ? household.id : null,
-          regionId,
-          gridId,
-          createdAt: now,
-          updatedAt: now,
-          ...columnsOf(result.ticket),
-        },
-      });
-      await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
-      log.info({ ticket: number, via: decision.via }, 'ticket received');
-      return { ok: true, ticket };
+      },
     });
+    const category = await tx.category.findUnique({ where: { code: input.categoryCode } });
+    if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
+    const regionId = input.regionId ?? resident.household?.regionId;
+    if (regionId === undefined) return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'required' } };
+    const region = await tx.region.findUnique({ where: { id: regionId } });
+    if (!region || region.level === 'county') {
+      return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'out_of_range' } };
+    }
+    const path = await regionPath(tx, regionId);
+    const townshipId = region.level === 'township' ? region.id : (region.parentId ?? region.id);
+    const household = resident.household;
+    // The household's own liaison and grids count only for a matter in its own village.
+    const atHome = household !== null && household.regionId === regionId;
+    const grids = atHome
+      ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1))
+      : [];
+    const department = await tx.department.findFirst({
+      where: { regionId: townshipId, kind: category.departmentKind },
+      select: { id: true },
+    });
+    const decision = route({
+      villageRegionId: region.level === 'village' ? region.id : null,
+      townshipRegionId: townshipId,
+      pairedLiaisonId: atHome ? (household.pairing?.liaisonId ?? null) : null,
+      gridLeaderIds: grids.flatMap((g) => g.grid.roles.map((r) => r.personId)),
+      departmentId: department?.id ?? null,
+    });
+    const number = await this.nextNumber(tx, now);
+    const result = intake(
+      {
+        number,
+        kind: input.kind,
+        categoryCode: category.code,
+        policy: policyOf(category),
+        summary: input.summary,
+        residentId: resident.id,
+        regionPath: path,
+      },
+      decision,
+      now,
+      this.rules,
+    );
+    if (!result.ok) return result;
+    const received = result.events[0];
+    if (received) Object.assign(received.data, { photos: input.photos ?? [], channel: input.via ?? null });
+    const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
+    const ticket = await tx.ticket.create({
+      data: {
+        number,
+        kind: input.kind,
+        categoryCode: category.code,
+        handlingClass: category.handlingClass,
+        summary: result.ticket.summary,
+        description: input.description?.trim() ?? '',
+        location: input.location?.trim() || null,
+        contactPhone: input.contactPhone ?? null,
+        residentId: resident.id,
+        householdId: atHome ? household.id : null,
+        regionId,
+        gridId,
+        createdAt: now,
+        updatedAt: now,
+        ...columnsOf(result.ticket),
+      },
+    });
+    await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
+    log.info({ ticket: number, via: decision.via }, 'ticket received');
+    return { ok: true, ticket };
   }
 
   /**

@@ -53,6 +53,7 @@ export async function buildOrg(db: Db) {
     data: { code: 'H-1', regionId: village.id, address: '测试村一组1号', headName: '王大山', phone: '19900000001' },
   });
   await db.householdGrid.create({ data: { householdId: household.id, gridId: grid.id } });
+  // Everyone has a console chat named after their code, so pushes have somewhere to go.
   const person = async (code: string, name: string, roles: { role: string; regionId: number; gridId?: number; departmentId?: number }[], householdId?: number) =>
     db.person.create({
       data: {
@@ -60,6 +61,7 @@ export async function buildOrg(db: Db) {
         name,
         householdId: householdId ?? null,
         roles: { create: roles.map((r) => ({ ...r, scopeKey: `${code}|${r.role}|${r.gridId ?? r.departmentId ?? r.regionId}` })) },
+        identities: { create: { channel: 'console', platformUserId: code, chatId: code } },
       },
     });
   const resident = await person('R-1', '王大山', [{ role: 'resident', regionId: village.id }], household.id);

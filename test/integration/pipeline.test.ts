@@ -202,6 +202,7 @@ for (const provider of providers) {
         pipeline,
         clock,
         maxAttempts: 2,
+        outboxTargets: [{ channel: 'console' }],
         deliver: (message) => {
           if (message.recipientId === org.resident.id && failNext-- > 0) {
             return Promise.resolve({ status: 'retry', error: 'HTTP 500', retryAfterMs: 30_000 });
@@ -247,6 +248,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
           clock,
           workerId,
           batchSize: 7,
+          outboxTargets: [{ channel: 'console' }],
           deliver: async (m) => {
             deliveries.push(m.id);
             await new Promise((r) => setTimeout(r, 2)); // let the other scheduler interleave

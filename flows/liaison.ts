@@ -1,0 +1,103 @@
+/**
+ * Liaison (and department handler) flows: return with a reason, and the handling
+ * actions that need a text — progress, ask the resident, extension, resolve, escalate.
+ * Accepting needs no dialogue: the engine does it straight from the button.
+ */
+import type { Flow, StepOutcome, TurnContext } from '../src/engine/flow.js';
+import type { Command } from '../src/pipeline/model.js';
+import { hasWords, MAX_TEXT } from './resident.js';
+import type { MessageKey } from './messages/zh.js';
+
+/** The handling actions that take a text, with the question each asks. */
+export const HANDLE_ACTIONS = {
+  progress: 'handle.ask_progress',
+  resolve: 'handle.ask_resolve',
+  request_info: 'handle.ask_request_info',
+  request_extension: 'handle.ask_extension_reason',
+  escalate: 'handle.ask_escalate',
+  return: 'handle.ask_return',
+} as const satisfies Record<string, MessageKey>;
+
+export type HandleAction = keyof typeof HANDLE_ACTIONS;
+
+export function isHandleAction(value: string): value is HandleAction {
+  return Object.hasOwn(HANDLE_ACTIONS, value);
+}
+
+function commandFor(action: HandleAction, text: string, photos: string[], days: number): Command {
+  switch (action) {
+    case 'progress':
+      return { type: 'progress', note: text, photos };
+    case 'resolve':
+      return { type: 'resolve', result: text, photos };
+    case 'request_info':
+      return { type: 'request_info', question: text };
+    case 'request_extension':
+      return { type: 'request_extension', days, reason: text };
+    case 'escalate':
+      return { type: 'escalate', reason: text };
+    case 'return':
+      return { type: 'return', reason: text };
+  }
+}
+
+async function submit(ctx: TurnContext): Promise<StepOutcome> {
+  const action = String(ctx.data['action']);
+  if (!isHandleAction(action)) return { done: true };
+  const number = String(ctx.data['number']);
+  const photos = ((ctx.data['photos'] as string[] | undefined) ?? []).slice(0, 9);
+  const result = await ctx.effects.command(number, commandFor(action, String(ctx.data['text'] ?? ''), photos, Number(ctx.data['days'] ?? 0)));
+  ctx.say(result.ok ? `handle.done_${action}` : 'command.refused', result.ok ? { number } : { reason: result.text });
+  return { done: true };
+}
+
+export const handleFlow: Flow = {
+  id: 'handle',
+  first: 'text',
+  steps: {
+    text: {
+      ask(ctx) {
+        const action = String(ctx.data['action']);
+        if (isHandleAction(action)) ctx.say(HANDLE_ACTIONS[action], { number: String(ctx.data['number']) });
+      },
+      async answer(ctx) {
+        const action = String(ctx.data['action']);
+        const photos = ctx.input.media.map((m) => m.ref);
+        // Progress and results may be a photo alone.
+        const photoOnly = photos.length > 0 && (action === 'progress' || action === 'resolve');
+        if (!photoOnly) {
+          if (!ctx.input.text) {
+            ctx.say('input.empty');
+            return { stay: true };
+          }
+          if (ctx.input.text.length > MAX_TEXT) {
+            ctx.say('input.too_long', { max: MAX_TEXT, length: ctx.input.text.length });
+            return { stay: true };
+          }
+          if (!hasWords(ctx.input.text)) {
+            ctx.say('input.no_words');
+            return { stay: true };
+          }
+        }
+        ctx.data['text'] = ctx.input.text || (action === 'resolve' ? '（见照片）' : '');
+        ctx.data['photos'] = photos;
+        if (action === 'request_extension') return { next: 'days' };
+        return submit(ctx);
+      },
+    },
+    days: {
+      ask: (ctx) =>
+        ctx.say('handle.ask_extension_days', {}, [1, 2, 3, 5, 10].map((d) => ({ label: { text: String(d) }, payload: `days:${d}` }))),
+      answer(ctx) {
+        const raw = ctx.input.action?.startsWith('days:') ? ctx.input.action.slice(5) : ctx.input.text;
+        const days = Number(raw.replace(/[天日\s]/g, ''));
+        if (!Number.isInteger(days) || days < 1 || days > 30) {
+          ctx.say('handle.bad_days');
+          return { stay: true };
+        }
+        ctx.data['days'] = days;
+        return submit(ctx);
+      },
+    },
+  },
+};

@@ -1,0 +1,380 @@
+/**
+ * Resident flows: report a request, follow one's requests, add information, withdraw,
+ * rate. Data only: effects come from the engine.
+ */
+import { CATEGORY_CODES } from '../src/pipeline/states.js';
+import type { Flow, FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
+import { isRating } from '../src/engine/flow.js';
+import type { MessageKey } from './messages/zh.js';
+
+/** The longest description a resident may send in one message. */
+export const MAX_TEXT = 2000;
+/** Below this confidence the matcher's guess is offered with the full menu. */
+const CONFIDENT = 0.5;
+
+const SKIP: FlowChoice = { label: 'choice.skip', payload: 'skip' };
+
+/** Text that carries words (not only emoji, punctuation or symbols). */
+export function hasWords(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}
+
+/** Mainland mobile or landline, spaces and dashes allowed. */
+export function normalizePhone(text: string): string | null {
+  const compact = text.replace(/[\s-]/g, '');
+  if (/^1[3-9]\d{9}$/.test(compact)) return compact;
+  if (/^0\d{9,11}$/.test(compact)) return compact;
+  return null;
+}
+
+function categoryChoices(): FlowChoice[] {
+  return CATEGORY_CODES.map((code) => ({ label: `category.${code}` as MessageKey, payload: `category:${code}` }));
+}
+
+/** A free-text answer: words, within the limit; otherwise say why and stay. */
+function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
+  const text = ctx.input.text;
+  if (!text) {
+    ctx.say('input.empty');
+    return { stay: true };
+  }
+  if (text.length > MAX_TEXT) {
+    ctx.say('input.too_long', { max: MAX_TEXT, length: text.length });
+    return { stay: true };
+  }
+  if (!hasWords(text)) {
+    ctx.say('input.no_words');
+    return { stay: true };
+  }
+  ctx.data[field] = text;
+  return null;
+}
+
+export const reportFlow: Flow = {
+  id: 'report',
+  first: 'describe',
+  steps: {
+    describe: {
+      ask: (ctx) => ctx.say('report.describe'),
+      answer(ctx) {
+        const refused = textAnswer(ctx, 'description');
+        if (refused) return refused;
+        const guess = ctx.effects.classify(ctx.input.text);
+        ctx.data['categoryCode'] = guess.code;
+        ctx.data['kind'] = guess.kind;
+        ctx.data['confidence'] = guess.confidence;
+        return { next: 'category' };
+      },
+    },
+    category: {
+      ask(ctx) {
+        const code = String(ctx.data['categoryCode']);
+        if (Number(ctx.data['confidence']) >= CONFIDENT && code !== 'other') {
+          ctx.say('report.category_guess', { category: code }, [
+            { label: 'choice.yes', payload: 'yes' },
+            { label: 'report.other_category', payload: 'pick' },
+          ]);
+        } else {
+          ctx.say('report.category_pick', {}, categoryChoices());
+        }
+      },
+      answer(ctx) {
+        const action = ctx.input.action;
+        if (action === 'yes') return { next: 'location' };
+        if (action === 'pick') {
+          ctx.say('report.category_pick', {}, categoryChoices());
+          return { stay: true };
+        }
+        const picked = action?.startsWith('category:') ? action.slice('category:'.length) : null;
+        if (picked && (CATEGORY_CODES as readonly string[]).includes(picked)) {
+          ctx.data['categoryCode'] = picked;
+          return { next: 'location' };
+        }
+        ctx.say('input.pick_a_choice');
+        return { stay: true };
+      },
+    },
+    location: {
+      async ask(ctx) {
+        const villages = await ctx.effects.villages();
+        const choices: FlowChoice[] = villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` }));
+        if (ctx.speaker.hasHousehold) choices.unshift({ label: 'report.at_home', payload: 'home' });
+        ctx.say('report.location', {}, choices);
+      },
+      async answer(ctx) {
+        const { action, location, text } = ctx.input;
+        if (action === 'home' && ctx.speaker.hasHousehold) {
+          ctx.data['regionId'] = null;
+          return { next: 'photo' };
+        }
+        if (action?.startsWith('village:')) {
+          const id = Number(action.slice('village:'.length));
+          if ((await ctx.effects.villages()).some((v) => v.id === id)) {
+            ctx.data['regionId'] = id;
+            return { next: 'landmark' };
+          }
+        }
+        if (location) {
+          ctx.data['location'] =
+            location.label ?? (location.latitude !== undefined ? `${location.latitude},${location.longitude}` : null);
+          if (ctx.speaker.hasHousehold) return { next: 'photo' };
+        } else if (text && !action) {
+          // A typed place: is it one of the villages?
+          const match = (await ctx.effects.villages()).find((v) => text.includes(v.name));
+          if (match) {
+            ctx.data['regionId'] = match.id;
+            ctx.data['location'] = text === match.name ? null : text.slice(0, 200);
+            return { next: 'photo' };
+          }
+        }
+        ctx.say('report.location_unknown');
+        return { stay: true };
+      },
+    },
+    landmark: {
+      ask: (ctx) => ctx.say('report.landmark', {}, [SKIP]),
+      answer(ctx) {
+        if (ctx.input.action === 'skip') return { next: 'photo' };
+        if (ctx.input.location?.label) ctx.data['location'] = ctx.input.location.label;
+        else {
+          const refused = textAnswer(ctx, 'location');
+          if (refused) return refused;
+        }
+        return { next: 'photo' };
+      },
+    },
+    photo: {
+      ask: (ctx) => ctx.say('report.photo', {}, [SKIP]),
+      answer(ctx) {
+        if (ctx.input.media.length) {
+          const photos = (ctx.data['photos'] as string[] | undefined) ?? [];
+          ctx.data['photos'] = [...photos, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+          return { next: 'phone' };
+        }
+        if (ctx.input.action === 'skip') return { next: 'phone' };
+        ctx.say('report.photo_or_skip', {}, [SKIP]);
+        return { stay: true };
+      },
+    },
+    phone: {
+      ask(ctx) {
+        const choices: FlowChoice[] = [SKIP];
+        if (ctx.speaker.householdPhone) choices.unshift({ label: 'report.use_registered_phone', payload: 'registered' });
+        ctx.say('report.phone', {}, choices);
+      },
+      answer(ctx) {
+        if (ctx.input.action === 'skip') return { next: 'confirm' };
+        if (ctx.input.action === 'registered' && ctx.speaker.householdPhone) {
+          ctx.data['contactPhone'] = ctx.speaker.householdPhone;
+          return { next: 'confirm' };
+        }
+        const phone = normalizePhone(ctx.input.text);
+        if (!phone) {
+          ctx.say('input.bad_phone');
+          return { stay: true };
+        }
+        ctx.data['contactPhone'] = phone;
+        return { next: 'confirm' };
+      },
+    },
+    confirm: {
+      ask(ctx) {
+        ctx.say(
+          'report.confirm',
+          {
+            category: String(ctx.data['categoryCode']),
+            description: String(ctx.data['description']).slice(0, 200),
+            location: (ctx.data['location'] as string | null | undefined) ?? null,
+            photos: ((ctx.data['photos'] as string[] | undefined) ?? []).length,
+          },
+          [
+            { label: 'choice.submit', payload: 'submit' },
+            { label: 'choice.cancel', payload: 'cancel' },
+          ],
+        );
+      },
+      async answer(ctx) {
+        if (ctx.input.action !== 'submit') {
+          ctx.say('input.pick_a_choice');
+          return { stay: true };
+        }
+        const description = String(ctx.data['description']);
+        const result = await ctx.effects.report({
+          summary: description.length > 60 ? `${description.slice(0, 60)}…` : description,
+          description,
+          categoryCode: String(ctx.data['categoryCode']),
+          kind: (ctx.data['kind'] as ReportKind | undefined) ?? 'help',
+          regionId: (ctx.data['regionId'] as number | null | undefined) ?? null,
+          location: (ctx.data['location'] as string | null | undefined) ?? null,
+          photos: (ctx.data['photos'] as string[] | undefined) ?? [],
+          contactPhone: (ctx.data['contactPhone'] as string | null | undefined) ?? null,
+        });
+        if (!result.ok) {
+          ctx.say('report.failed', { reason: result.text });
+          return { done: true };
+        }
+        ctx.say('report.done', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
+        return { done: true };
+      },
+    },
+  },
+};
+
+type ReportKind = 'help' | 'complaint' | 'inquiry' | 'suggestion' | 'dispute';
+
+/** Lists the speaker's requests (or, for a handler, their queue) and opens one. */
+export const listFlow: Flow = {
+  id: 'list',
+  first: 'list',
+  steps: {
+    list: {
+      async ask(ctx) {
+        const scope = ctx.data['scope'] === 'assigned' ? 'assigned' : 'own';
+        const tickets = await ctx.effects.myTickets(scope);
+        if (!tickets.length) {
+          ctx.say(scope === 'own' ? 'list.none' : 'queue.none');
+          return;
+        }
+        ctx.say(
+          scope === 'own' ? 'list.title' : 'queue.title',
+          { count: tickets.length },
+          tickets.slice(0, 10).map((t) => ({ label: { text: `${t.number} ${t.summary.slice(0, 16)}` }, payload: `view:${t.number}` })),
+        );
+      },
+      answer(ctx) {
+        const action = ctx.input.action;
+        if (action?.startsWith('view:')) return { start: 'view', data: { number: action.slice('view:'.length) } };
+        return { done: true };
+      },
+    },
+  },
+};
+
+/** One ticket: its state and history, and what the viewer may do with it. */
+export const viewFlow: Flow = {
+  id: 'view',
+  first: 'show',
+  steps: {
+    show: {
+      async ask(ctx) {
+        const number = String(ctx.data['number']);
+        const view = await ctx.effects.ticket(number);
+        if (!view) {
+          ctx.say('ticket.not_found', { number });
+          return;
+        }
+        const history = view.history
+          .slice(-8)
+          .map((h) => `${h.at.toISOString()}|${h.type}|${h.note ?? ''}`)
+          .join('\n');
+        const choices: FlowChoice[] = [];
+        if (view.can.supply) choices.push({ label: 'action.supply_info', payload: `supply:${number}` });
+        if (view.can.rate) choices.push({ label: 'action.rate', payload: `rate:${number}` });
+        if (view.can.withdraw) choices.push({ label: 'action.withdraw', payload: `withdraw:${number}` });
+        if (view.can.handle) {
+          choices.push(
+            { label: 'action.progress', payload: `handle:${number}:progress` },
+            { label: 'action.resolve', payload: `handle:${number}:resolve` },
+            { label: 'action.request_info', payload: `handle:${number}:request_info` },
+            { label: 'action.request_extension', payload: `handle:${number}:request_extension` },
+            { label: 'action.escalate', payload: `handle:${number}:escalate` },
+          );
+        }
+        ctx.say('ticket.view', { number, summary: view.summary, state: view.state, resolveBy: view.resolveBy?.toISOString() ?? null, history }, choices);
+      },
+      // Actions on the ticket are global (they work from any message); anything else ends the view.
+      answer: () => ({ done: true }),
+    },
+  },
+};
+
+/** 补充材料: the resident answers a request for information. */
+export const supplyFlow: Flow = {
+  id: 'supply',
+  first: 'text',
+  steps: {
+    text: {
+      ask: (ctx) => ctx.say('supply.ask', { number: String(ctx.data['number']) }),
+      async answer(ctx) {
+        const photos = ctx.input.media.map((m) => m.ref);
+        if (!photos.length) {
+          const refused = textAnswer(ctx, 'text');
+          if (refused) return refused;
+        }
+        const result = await ctx.effects.command(String(ctx.data['number']), { type: 'supply_info', text: ctx.input.text, photos });
+        ctx.say(result.ok ? 'supply.done' : 'command.refused', result.ok ? { number: String(ctx.data['number']) } : { reason: result.text });
+        return { done: true };
+      },
+    },
+  },
+};
+
+/** 撤销: confirm, then withdraw. */
+export const withdrawFlow: Flow = {
+  id: 'withdraw',
+  first: 'confirm',
+  steps: {
+    confirm: {
+      ask: (ctx) =>
+        ctx.say('withdraw.confirm', { number: String(ctx.data['number']) }, [
+          { label: 'choice.yes', payload: 'yes' },
+          { label: 'choice.no', payload: 'no' },
+        ]),
+      async answer(ctx) {
+        if (ctx.input.action === 'no') return { done: true };
+        if (ctx.input.action !== 'yes') {
+          ctx.say('input.pick_a_choice');
+          return { stay: true };
+        }
+        const result = await ctx.effects.command(String(ctx.data['number']), { type: 'withdraw' });
+        if (!result.ok) ctx.say('command.refused', { reason: result.text });
+        return { done: true };
+      },
+    },
+  },
+};
+
+/** 回访: 满意 / 基本满意 / 不满意, then an optional comment. */
+export const rateFlow: Flow = {
+  id: 'rate',
+  first: 'rating',
+  steps: {
+    rating: {
+      ask: (ctx) =>
+        ctx.say('rate.ask', { number: String(ctx.data['number']) }, [
+          { label: 'rating.satisfied', payload: 'satisfied' },
+          { label: 'rating.basically_satisfied', payload: 'basically_satisfied' },
+          { label: 'rating.dissatisfied', payload: 'dissatisfied' },
+        ]),
+      answer(ctx) {
+        const action = ctx.input.action ?? '';
+        if (!isRating(action)) {
+          ctx.say('input.pick_a_choice');
+          return { stay: true };
+        }
+        ctx.data['rating'] = action;
+        return { next: 'comment' };
+      },
+    },
+    comment: {
+      ask: (ctx) => ctx.say('rate.comment', {}, [SKIP]),
+      async answer(ctx) {
+        let comment: string | undefined;
+        if (ctx.input.action !== 'skip') {
+          const refused = textAnswer(ctx, 'comment');
+          if (refused) return refused;
+          comment = ctx.input.text;
+        }
+        const rating = String(ctx.data['rating']);
+        if (!isRating(rating)) return { done: true };
+        const result = await ctx.effects.command(String(ctx.data['number']), {
+          type: 'rate',
+          rating,
+          ...(comment ? { comment } : {}),
+        });
+        ctx.say(result.ok ? 'rate.thanks' : 'command.refused', result.ok ? {} : { reason: result.text });
+        return { done: true };
+      },
+    },
+  },
+};

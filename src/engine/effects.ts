@@ -1,0 +1,154 @@
+/**
+ * The effects flows name, performed inside the turn's transaction: what a resident or a
+ * handler may see and do, and nothing more.
+ */
+import type { Tx } from '../db/client.js';
+import type { Command } from '../pipeline/model.js';
+import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
+import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
+import type { CategoryClassifier } from './classifier.js';
+import type { Effects, Speaker, TicketLine, TicketView } from './flow.js';
+import { render, renderRefusal } from './i18n.js';
+import { maskName } from './privacy.js';
+import type { Inbound } from './types.js';
+
+export interface EffectDeps {
+  tx: Tx;
+  pipeline: PipelineService;
+  classifier: CategoryClassifier;
+  speaker: Speaker;
+  inbound: Inbound;
+  now: Date;
+}
+
+/** The note an event carries, for a ticket's history. */
+function noteOf(data: string): string | null {
+  const parsed = JSON.parse(data) as Record<string, unknown>;
+  for (const key of ['note', 'result', 'reason', 'question', 'text', 'comment']) {
+    const value = parsed[key];
+    if (typeof value === 'string' && value) return value.slice(0, 120);
+  }
+  return null;
+}
+
+export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }: EffectDeps): Effects {
+  const locale = speaker.locale;
+
+  /** Departments this speaker handles for. */
+  const departmentIds = async (): Promise<number[]> =>
+    (await tx.personRole.findMany({ where: { personId: speaker.personId, role: 'department_handler' } })).flatMap((r) =>
+      r.departmentId === null ? [] : [r.departmentId],
+    );
+
+  return {
+    classify: (text) => classifier.classify(text),
+
+    async villages() {
+      const person = await tx.person.findUniqueOrThrow({
+        where: { id: speaker.personId },
+        include: { household: { include: { region: true } } },
+      });
+      const township = person.household?.region.parentId ?? null;
+      const villages = await tx.region.findMany({ where: { level: 'village' }, orderBy: { code: 'asc' }, take: 200 });
+      const near = township === null ? villages : villages.filter((v) => v.parentId === township);
+      return near.slice(0, 12).map((v) => ({ id: v.id, name: v.name }));
+    },
+
+    async report(draft) {
+      const outcome = await pipeline.reportIn(tx, {
+        residentId: speaker.personId,
+        categoryCode: draft.categoryCode,
+        kind: draft.kind,
+        summary: draft.summary,
+        description: draft.description,
+        ...(draft.regionId !== null ? { regionId: draft.regionId } : {}),
+        ...(draft.location ? { location: draft.location } : {}),
+        ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
+        photos: draft.photos,
+        via: inbound.channel,
+      });
+      if (!outcome.ok) return { ok: false, text: renderRefusal(locale, outcome.refusal) };
+      const t = outcome.ticket;
+      let handler = render(locale, 'handler.dispatchers');
+      if (t.assigneeId !== null) {
+        const person = await tx.person.findUniqueOrThrow({ where: { id: t.assigneeId } });
+        handler = render(locale, 'handler.liaison', { name: maskName(person.name) });
+      } else if (t.assigneeDepartmentId !== null) {
+        const department = await tx.department.findUniqueOrThrow({ where: { id: t.assigneeDepartmentId } });
+        handler = department.name;
+      }
+      return { ok: true, number: t.number, handler, resolveBy: t.resolveBy };
+    },
+
+    async myTickets(scope) {
+      const where =
+        scope === 'own'
+          ? { residentId: speaker.personId }
+          : {
+              state: { in: [...OPEN_STATES] },
+              OR: [{ assigneeId: speaker.personId }, { assigneeDepartmentId: { in: await departmentIds() } }],
+            };
+      const tickets = await tx.ticket.findMany({ where, orderBy: { createdAt: 'desc' }, take: 10 });
+      return tickets.map(
+        (t): TicketLine => ({ number: t.number, summary: t.summary, state: t.state as TicketState, categoryCode: t.categoryCode }),
+      );
+    },
+
+    async ticket(number) {
+      const t = await tx.ticket.findUnique({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
+      if (!t) return null;
+      const own = t.residentId === speaker.personId;
+      const handles =
+        t.assigneeId === speaker.personId || (t.assigneeDepartmentId !== null && (await departmentIds()).includes(t.assigneeDepartmentId));
+      // Anyone else is told it does not exist: residents see only their own requests.
+      if (!own && !handles) return null;
+      const state = t.state as TicketState;
+      const view: TicketView = {
+        number: t.number,
+        summary: t.summary,
+        state,
+        categoryCode: t.categoryCode,
+        createdAt: t.createdAt,
+        resolveBy: t.resolveBy,
+        history: t.events.map((e) => ({ at: e.at, type: e.type, note: noteOf(e.data) })),
+        can: {
+          supply: own && state === 'awaiting_resident',
+          withdraw: own && OPEN_STATES.includes(state),
+          rate: own && state === 'resolved',
+          handle: handles && (state === 'accepted' || state === 'in_progress'),
+        },
+      };
+      return view;
+    },
+
+    async command(number: string, command: Command) {
+      try {
+        const outcome = await pipeline.executeIn(tx, number, command, await actorFor(tx, speaker.personId));
+        return outcome.ok ? { ok: true } : { ok: false, text: renderRefusal(locale, outcome.refusal) };
+      } catch (error) {
+        if (error instanceof TicketNotFoundError) return { ok: false, text: render(locale, 'ticket.not_found', { number }) };
+        throw error;
+      }
+    },
+
+    async bind(code) {
+      const binding = await tx.bindingCode.findUnique({ where: { code: code.toUpperCase() } });
+      if (!binding || binding.usedAt || binding.expiresAt < now) {
+        return { ok: false, text: render(locale, 'bind.invalid') };
+      }
+      const person = await tx.person.findUniqueOrThrow({ where: { id: binding.personId } });
+      await tx.bindingCode.update({ where: { code: binding.code }, data: { usedAt: now } });
+      await tx.channelIdentity.update({
+        where: { channel_platformUserId: { channel: inbound.channel, platformUserId: inbound.senderId } },
+        data: { personId: person.id, chatId: inbound.chatId, lastUsedAt: now },
+      });
+      await tx.chatSession.updateMany({ where: { channel: inbound.channel, chatId: inbound.chatId }, data: { personId: person.id } });
+      // Messages that waited for this person to have a chat now go to it.
+      await tx.outboxMessage.updateMany({
+        where: { recipientId: person.id, channel: null, sentAt: null },
+        data: { channel: inbound.channel, chatId: inbound.chatId },
+      });
+      return { ok: true, name: person.name };
+    },
+  };
+}

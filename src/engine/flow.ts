@@ -1,0 +1,125 @@
+/**
+ * What a flow is. Flows (flows/) are data: steps that ask, check the answer and branch,
+ * naming effects (`report`, `command`…) that the engine supplies. They never touch the
+ * database, the network or a chat SDK.
+ */
+import type { MessageKey } from '../../flows/messages/zh.js';
+import type { Locale, Role } from '../org/types.js';
+import type { Command } from '../pipeline/model.js';
+import type { Rating, RequestKind, TicketState } from '../pipeline/states.js';
+import type { Classification } from './classifier.js';
+import type { SharedLocation, SharedMedia } from './types.js';
+
+/** A choice a flow offers: the label is a catalogue key, or literal text (a ticket number, a village). */
+export interface FlowChoice {
+  label: MessageKey | { text: string };
+  payload: string;
+}
+
+/** A message a flow says. */
+export interface FlowReply {
+  key: MessageKey;
+  params?: Record<string, string | number | null>;
+  choices?: FlowChoice[];
+}
+
+/** The current message, cleaned: control characters removed, whitespace trimmed. */
+export interface FlowInput {
+  text: string;
+  action: string | null;
+  location: SharedLocation | null;
+  media: SharedMedia[];
+}
+
+/** A ticket line in a list. */
+export interface TicketLine {
+  number: string;
+  summary: string;
+  state: TicketState;
+  categoryCode: string;
+}
+
+/** One ticket as its resident or handler may see it. */
+export interface TicketView extends TicketLine {
+  createdAt: Date;
+  resolveBy: Date | null;
+  history: { at: Date; type: string; note: string | null }[];
+  /** What the viewer may do now. */
+  can: { supply: boolean; withdraw: boolean; rate: boolean; handle: boolean };
+}
+
+export interface ReportDraft {
+  summary: string;
+  description: string;
+  categoryCode: string;
+  kind: RequestKind;
+  regionId: number | null;
+  location: string | null;
+  photos: string[];
+  contactPhone: string | null;
+}
+
+/** The result of a pipeline call as a flow sees it: done, or a sentence to say why not. */
+export type EffectResult<T = object> = ({ ok: true } & T) | { ok: false; text: string };
+
+/** The effects flows may use; the engine implements them inside the turn's transaction. */
+export interface Effects {
+  classify(text: string): Classification;
+  /** Villages to offer as locations (the person's township first). */
+  villages(): Promise<{ id: number; name: string }[]>;
+  report(draft: ReportDraft): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>>;
+  /** A resident's own requests, or a handler's open assignments. */
+  myTickets(scope: 'own' | 'assigned'): Promise<TicketLine[]>;
+  ticket(number: string): Promise<TicketView | null>;
+  command(number: string, command: Command): Promise<EffectResult>;
+  /** Binds this chat to the person a one-time code was issued for. */
+  bind(code: string): Promise<EffectResult<{ name: string }>>;
+}
+
+/** Who is talking. */
+export interface Speaker {
+  personId: number;
+  locale: Locale;
+  roles: Role[];
+  /** Bound to a household (a known resident). */
+  hasHousehold: boolean;
+  householdPhone: string | null;
+}
+
+/** Everything a step sees and may do in one turn. */
+export interface TurnContext {
+  readonly input: FlowInput;
+  readonly speaker: Speaker;
+  /** The flow's answers so far; persisted with the session. */
+  readonly data: Record<string, unknown>;
+  readonly effects: Effects;
+  say(key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[]): void;
+}
+
+/** Where a step goes next. */
+export type StepOutcome =
+  | { next: string }
+  /** Stay on this step (after saying why the answer was not taken). */
+  | { stay: true }
+  /** The flow is finished; the main menu follows. */
+  | { done: true }
+  /** Start another flow with some data. */
+  | { start: string; data?: Record<string, unknown> };
+
+export interface Step {
+  /** Says what the step asks. */
+  ask(ctx: TurnContext): void | Promise<void>;
+  /** Takes the answer. */
+  answer(ctx: TurnContext): StepOutcome | Promise<StepOutcome>;
+}
+
+export interface Flow {
+  id: string;
+  first: string;
+  steps: Record<string, Step>;
+}
+
+/** A rating choice's payload names it. */
+export function isRating(value: string): value is Rating {
+  return value === 'satisfied' || value === 'basically_satisfied' || value === 'dissatisfied';
+}

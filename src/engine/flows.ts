@@ -1,0 +1,91 @@
+/**
+ * The flow registry and the global commands and buttons that work from anywhere:
+ * help, cancel, back, menu, my requests, my queue, bind, and the buttons of pushed
+ * messages (accept, return, rate, add information, withdraw, handle).
+ */
+import { handleFlow, isHandleAction } from '../../flows/liaison.js';
+import { listFlow, rateFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
+import type { Flow, Speaker, TurnContext } from './flow.js';
+import { isRating } from './flow.js';
+
+export const FLOWS: Record<string, Flow> = Object.fromEntries(
+  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow].map((f) => [f.id, f]),
+);
+
+/** What a global command does to the conversation. */
+export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | { start: string; data?: Record<string, unknown> };
+
+type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
+
+const TICKET = /^[A-Z]{1,6}-\d{4}-\d{6}$/;
+
+const help: Global = (ctx, speaker) => {
+  const handles = speaker.roles.some((r) => r !== 'resident');
+  ctx.say(handles ? 'help.handler' : 'help.resident');
+  return 'stay';
+};
+
+/** Words a user may type at any time (Chinese, English, and the usual slash commands). */
+const COMMANDS: [RegExp, Global][] = [
+  [/^(帮助|help|\/help|[?？])$/i, help],
+  [/^(取消|cancel|\/cancel|退出)$/i, () => 'cancel'],
+  [/^(返回|back|\/back|上一步)$/i, () => 'back'],
+  [/^(菜单|menu|\/menu|\/start|你好|您好|hi|hello)$/i, () => 'menu'],
+  [/^(我的诉求|我的请求|查询|my requests|\/list)$/i, () => ({ start: 'list', data: { scope: 'own' } })],
+  [/^(我的待办|待办|queue|my queue|\/queue)$/i, () => ({ start: 'list', data: { scope: 'assigned' } })],
+  [/^(我要反映|反映问题|report|\/report)$/i, () => ({ start: 'report' })],
+  [/^(人工|转人工|human)$/i, (ctx) => (ctx.say('help.human'), 'stay')],
+];
+
+const BIND = /^(?:绑定|\/bind|bind)\s*([A-Za-z0-9]{4,16})$/i;
+
+/** The global command a text names, if any. */
+export function globalCommand(text: string): Global | null {
+  const bind = BIND.exec(text);
+  if (bind) {
+    const code = bind[1] ?? '';
+    return async (ctx): Promise<GlobalOutcome> => {
+      const result = await ctx.effects.bind(code);
+      ctx.say(result.ok ? 'bind.done' : 'bind.failed', result.ok ? { name: result.name } : { reason: result.text });
+      return 'stay';
+    };
+  }
+  for (const [pattern, run] of COMMANDS) if (pattern.test(text)) return run;
+  return null;
+}
+
+/** The global action a button payload names, if any. */
+export function globalAction(payload: string): Global | null {
+  const [verb, number = '', extra = ''] = payload.split(':');
+  switch (verb) {
+    case 'menu':
+      if (number === 'help') return help;
+      if (number === 'report') return () => ({ start: 'report' });
+      if (number === 'list') return () => ({ start: 'list', data: { scope: 'own' } });
+      if (number === 'queue') return () => ({ start: 'list', data: { scope: 'assigned' } });
+      return null;
+  }
+  if (!TICKET.test(number)) return null;
+  switch (verb) {
+    case 'view':
+      return () => ({ start: 'view', data: { number } });
+    case 'accept':
+      return async (ctx): Promise<GlobalOutcome> => {
+        const result = await ctx.effects.command(number, { type: 'accept' });
+        ctx.say(result.ok ? 'handle.done_accept' : 'command.refused', result.ok ? { number } : { reason: result.text });
+        return 'stay';
+      };
+    case 'return':
+      return () => ({ start: 'handle', data: { number, action: 'return' } });
+    case 'handle':
+      return isHandleAction(extra) ? () => ({ start: 'handle', data: { number, action: extra } }) : null;
+    case 'supply':
+      return () => ({ start: 'supply', data: { number } });
+    case 'withdraw':
+      return () => ({ start: 'withdraw', data: { number } });
+    case 'rate':
+      return () => ({ start: 'rate', data: isRating(extra) ? { number, rating: extra, _step: 'comment' } : { number } });
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Personal data shown to others is masked: names keep their first character, phones
+ * their first three and last four digits.
+ */
+
+/** 李网格 → 李**; Alice → A****. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return `${chars[0] ?? ''}*`;
+  if (/^\p{Script=Han}+$/u.test(name)) return `${chars[0]}${'*'.repeat(chars.length - 1)}`;
+  return `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 4))}`;
+}
+
+/** 13912345678 → 139****5678. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-4)}` : '****';
+}

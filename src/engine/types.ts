@@ -1,0 +1,67 @@
+/**
+ * The channel-neutral shapes of the dialogue engine. Adapters (bots/) turn a platform
+ * update into an `Inbound` and render an `Outbound`; they never see anything else.
+ */
+import type { Channel, Locale } from '../org/types.js';
+import type { DeliveryResult, OutboxTarget } from '../pipeline/scheduler.js';
+
+/** A location the user shared or named. */
+export interface SharedLocation {
+  latitude?: number;
+  longitude?: number;
+  /** A place name or landmark, when given as text. */
+  label?: string;
+}
+
+/** A photo or file the user sent; `ref` is the channel's own handle (file id, URL, data URL). */
+export interface SharedMedia {
+  kind: 'photo';
+  ref: string;
+}
+
+/** One message from a user, as every channel delivers it. */
+export interface Inbound {
+  channel: Channel;
+  /** The conversation (a private chat; one per user on most channels). */
+  chatId: string;
+  /** The platform's user id of the sender. */
+  senderId: string;
+  /** The platform's id of this message: the same message delivered twice has the same id. */
+  messageId: string;
+  text?: string;
+  /** The payload of a chosen button or numbered choice. */
+  action?: string;
+  location?: SharedLocation;
+  media?: SharedMedia[];
+  /** The display name the platform gives, if any (never shown to others). */
+  senderName?: string;
+}
+
+/** A choice offered with a message: a button, or a numbered reply where there are no buttons. */
+export interface Choice {
+  label: string;
+  payload: string;
+}
+
+/** One message to a chat, rendered in its reader's language. */
+export interface Outbound {
+  channel: Channel;
+  chatId: string;
+  text: string;
+  choices: Choice[];
+  /** The outbox row behind it, so the adapter's result can be recorded. */
+  outboxId?: number;
+  locale: Locale;
+}
+
+/** A chat platform behind one interface: the rest of Minqing never imports an SDK. */
+export interface ChannelAdapter {
+  readonly channel: Channel;
+  /** The chats this process delivers pushes to (default: every chat of the channel). */
+  readonly targets?: OutboxTarget[];
+  /** Starts receiving; every inbound message goes to `handle`. */
+  start(handle: (inbound: Inbound) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends one message; says whether it went, should be retried, or cannot reach the user. */
+  send(message: Outbound): Promise<DeliveryResult>;
+}
