@@ -66,6 +66,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
         photos: draft.photos,
         via: inbound.channel,
+        acknowledged: true,
       });
       if (!outcome.ok) return { ok: false, text: renderRefusal(locale, outcome.refusal) };
       const t = outcome.ticket;

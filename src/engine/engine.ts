@@ -242,12 +242,14 @@ export class Engine {
       }
       if ('next' in outcome) state.step = outcome.next;
       const step = flow.steps[state.step ?? ''];
-      if ('next' in outcome) await step?.ask(ctx(state.data));
+      // Moving on asks the next question; staying asks again unless the step just offered its choices.
+      if ('next' in outcome || !replies.at(-1)?.choices?.length) await step?.ask(ctx(state.data));
     };
 
     const currentStep = state.flow && state.step ? FLOWS[state.flow]?.steps[state.step] : undefined;
-    const offered = input.action !== null && input.action !== '' && state.choices.includes(input.action);
-    const global = !offered ? (input.action ? globalAction(input.action) : globalCommand(input.text)) : null;
+    // Buttons that name a ticket (accept, rate, view…) work from anywhere, offered or not.
+    const global = input.action ? globalAction(input.action) : globalCommand(input.text);
+    const offered = !global && input.action !== null && input.action !== '' && state.choices.includes(input.action);
 
     if (input.action === '') {
       // A number that matched no choice: already answered; ask again.
@@ -280,8 +282,8 @@ export class Engine {
     } else if (speaker.roles.some((r) => r !== 'resident') || !input.text) {
       replies.push(...menu(speaker, input.text === '' && !input.media.length ? 'input.empty_menu' : 'menu.greeting'));
     } else {
-      // A resident's first words are their request: start the report with them.
-      await startFlow('report');
+      // A resident's first words are their request: the report starts with them answered.
+      state = { flow: 'report', step: 'describe', data: {}, choices: [] };
       await follow(await FLOWS['report']!.steps['describe']!.answer(ctx(state.data)));
     }
 

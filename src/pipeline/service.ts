@@ -47,6 +47,8 @@ export interface ReportInput {
   photos?: string[];
   /** The channel it came through, kept on the intake event. */
   via?: string;
+  /** The resident got the receipt in the conversation already: no separate receipt message. */
+  acknowledged?: boolean;
 }
 
 export type PipelineOutcome = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
@@ -380,7 +382,10 @@ export class PipelineService {
       this.rules,
     );
     if (!result.ok) return result;
-    const received = result.events[0];
+    if (input.acknowledged) {
+    result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
+  }
+  const received = result.events[0];
     if (received) Object.assign(received.data, { photos: input.photos ?? [], channel: input.via ?? null });
     const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const ticket = await tx.ticket.create({

@@ -16,11 +16,11 @@ export interface TestDatabase extends Database {
   dispose(): Promise<void>;
 }
 
-/** A fresh, migrated SQLite database in its own temporary folder. */
-export async function freshSqlite(): Promise<TestDatabase> {
+/** A fresh, migrated SQLite database in its own temporary folder (with the demo county if asked). */
+export async function freshSqlite(options: { demo?: boolean } = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-test-'));
   const path = join(dir, 'test.db');
-  copyFileSync(inject('sqliteTemplate'), path);
+  copyFileSync(inject(options.demo ? 'sqliteDemoTemplate' : 'sqliteTemplate'), path);
   const url = `file:${path}`;
   const database = await openDatabase(url, { migrate: false });
   return {

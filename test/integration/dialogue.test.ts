@@ -1,0 +1,270 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { CategoryClassifier } from '../../src/engine/classifier.js';
+import { Engine } from '../../src/engine/engine.js';
+import { createBindingCode } from '../../src/org/invite.js';
+import { PipelineService } from '../../src/pipeline/service.js';
+import { collectPushes, TestChat } from '../helpers/chat-client.js';
+import { freshSqlite, type TestDatabase } from '../helpers/db.js';
+import { FakeClock, rules } from '../helpers/org-fixture.js';
+
+const classifier = CategoryClassifier.load();
+const TICKET = /MQ-\d{4}-\d{6}/;
+
+let database: TestDatabase;
+let clock: FakeClock;
+let pipeline: PipelineService;
+let engine: Engine;
+
+function newEngine(): Engine {
+  return new Engine({ db: database.db, pipeline, classifier, clock, sessionIdleMinutes: 30, floodPerMinute: 20 });
+}
+
+beforeEach(async () => {
+  database = await freshSqlite({ demo: true });
+  clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+  pipeline = new PipelineService({ db: database.db, rules, clock });
+  engine = newEngine();
+});
+afterEach(async () => {
+  await database.dispose();
+});
+
+/** A web chat bound to a demo household's resident. */
+async function boundResident(code = 'R-QH-01-001-H001', chatId = 'res-1'): Promise<TestChat> {
+  const person = await database.db.person.findUniqueOrThrow({ where: { code } });
+  await database.db.channelIdentity.create({ data: { channel: 'web', platformUserId: chatId, chatId, personId: person.id } });
+  return new TestChat(engine, 'web', chatId);
+}
+
+/** A console chat bound to a staff member or liaison with a one-time code. */
+async function boundStaff(code: string, chatId: string): Promise<TestChat> {
+  const person = await database.db.person.findUniqueOrThrow({ where: { code } });
+  const binding = await createBindingCode(database.db, person.id, clock.now(), 7);
+  const chat = new TestChat(engine, 'console', chatId);
+  await chat.send(`绑定 ${binding}`);
+  expect(chat.text()).toContain(`绑定成功，您好，${person.name}`);
+  return chat;
+}
+
+/** Walks a report through to submission and returns the ticket number. */
+async function report(chat: TestChat, text = '村口的路灯坏了好几天，晚上很黑'): Promise<string> {
+  await chat.send(text);
+  expect(chat.text()).toContain('电力照明');
+  await chat.tap('是的');
+  await chat.tap('就在我家附近');
+  await chat.tap('跳过'); // photo
+  await chat.tap('用登记的电话');
+  expect(chat.text()).toContain('请确认');
+  await chat.tap('提交');
+  const number = TICKET.exec(chat.text())?.[0];
+  if (!number) throw new Error(chat.text());
+  return number;
+}
+
+describe('resident report flow', () => {
+  test('a first-time resident reports a street-light outage in Chinese and gets number, handler and deadline', async () => {
+    const chat = new TestChat(engine, 'web', 'visitor-1');
+    await chat.send('村口的路灯坏了好几天');
+    expect(chat.text()).toBe('看起来是“电力照明”方面的问题，对吗？');
+    await chat.tap('是的');
+    expect(chat.text()).toContain('问题发生在哪里');
+    await chat.tap('东湖村');
+    await chat.send('村委会东边路口');
+    await chat.deliver({ media: [{ kind: 'photo', ref: 'data:image/png;base64,iVBORw0KGgo=' }] });
+    expect(chat.text()).toContain('联系电话');
+    await chat.send('12345');
+    expect(chat.text()).toContain('电话号码格式不对');
+    await chat.send('139 1234 5678');
+    expect(chat.text()).toContain('照片：1 张');
+    await chat.tap('提交');
+    expect(chat.text()).toMatch(/已受理，编号 MQ-2026-000001。经办：清水镇供电所。承诺办结时间：11月19日 17:30/);
+    const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number: 'MQ-2026-000001' } });
+    expect(ticket).toMatchObject({ categoryCode: 'power', contactPhone: '13912345678', location: '村委会东边路口', level: 'township' });
+  });
+
+  test('a household resident is routed to their paired liaison, shown masked', async () => {
+    const chat = await boundResident();
+    const number = await report(chat);
+    const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+    expect(ticket.assignee?.code).toMatch(/^L-QH-01-001-/);
+    const masked = `${[...(ticket.assignee?.name ?? '')][0]}*`;
+    expect(chat.text()).toContain(`经办：网格员 ${masked}`);
+    expect(chat.text()).not.toContain(ticket.assignee?.name ?? '-');
+  });
+
+  test('my requests lists them with their state and opens one', async () => {
+    const chat = await boundResident();
+    const number = await report(chat);
+    await chat.send('我的诉求');
+    expect(chat.text()).toContain('您的诉求（共 1 件）');
+    await chat.tap(number);
+    expect(chat.text()).toContain('状态：已派单');
+    expect(chat.replies.at(-1)?.choices.map((c) => c.label)).toContain('撤销');
+    await chat.tap('撤销');
+    await chat.tap('是的');
+    expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).state).toBe('withdrawn');
+  });
+});
+
+describe('the two-sided loop: resident on the web chat, liaison on the console', () => {
+  test('report → ping → accept → progress → resolve → 不满意 → reopen → resolve → 满意 → closed', async () => {
+    const resident = await boundResident();
+    const number = await report(resident);
+    const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+    const liaison = await boundStaff(ticket.assignee?.code ?? '', 'liaison-console');
+    const pushes = (chatId: string, channel: 'web' | 'console') => collectPushes(database, pipeline, clock, [{ channel, chatId }]);
+
+    // The assignment ping waited for the liaison's chat and arrives now, with its buttons.
+    const ping = await pushes('liaison-console', 'console');
+    expect(ping.map((p) => p.template)).toEqual(['ticket.assigned']);
+    expect(ping[0]?.actions.map((a) => a.label)).toEqual(['签收', '退回']);
+    await liaison.deliver({ action: ping[0]?.actions[0]?.payload ?? '' });
+    expect(liaison.text()).toContain(`已签收 ${number}`);
+
+    await liaison.send('我的待办');
+    await liaison.tap(number);
+    await liaison.tap('报告进展');
+    await liaison.send('已联系供电所，明天上午来修');
+    expect(liaison.text()).toContain('进展已转告群众');
+
+    const residentPushes = await pushes('res-1', 'web');
+    expect(residentPushes.map((p) => p.text)).toEqual([
+      expect.stringContaining('已由经办人签收'),
+      expect.stringContaining('有新进展：已联系供电所，明天上午来修'),
+    ]);
+
+    await liaison.deliver({ action: `handle:${number}:resolve` });
+    await liaison.send('已更换灯泡');
+    const rating = await pushes('res-1', 'web');
+    expect(rating[0]?.text).toContain('已办结：已更换灯泡');
+    expect(rating[0]?.actions.map((a) => a.label)).toEqual(['满意', '基本满意', '不满意']);
+    await resident.deliver({ action: rating[0]?.actions[2]?.payload ?? '' });
+    await resident.send('晚上还是不亮');
+    expect(resident.text()).toContain('感谢您的评价');
+    expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).state).toBe('reopened');
+
+    const reopened = await pushes('liaison-console', 'console');
+    expect(reopened.map((p) => p.template)).toContain('ticket.reopened_handler');
+    await liaison.deliver({ action: `accept:${number}` });
+    await liaison.deliver({ action: `handle:${number}:resolve` });
+    await liaison.send('更换了线路，已经亮了');
+    const again = (await pushes('res-1', 'web')).find((p) => p.template === 'ticket.resolved_resident');
+    await resident.deliver({ action: again?.actions[0]?.payload ?? '' });
+    await resident.tap('跳过');
+    const closed = await database.db.ticket.findUniqueOrThrow({ where: { number } });
+    expect(closed).toMatchObject({ state: 'closed', rating: 'satisfied', reopenCount: 1 });
+    expect((await pushes('res-1', 'web')).map((p) => p.template)).toContain('ticket.closed_resident');
+  });
+});
+
+describe('robustness', () => {
+  test('a restart in the middle of a report carries on where it stopped', async () => {
+    const chat = await boundResident();
+    await chat.send('家门口的自来水管爆了，水一直流');
+    await chat.tap('是的');
+    // A new engine (as after a restart) on the same database.
+    engine = newEngine();
+    const resumed = new TestChat(engine, 'web', 'res-1');
+    resumed.replies = chat.replies;
+    await resumed.tap('就在我家附近');
+    expect(resumed.text()).toContain('现场照片');
+  });
+
+  test('the same message delivered twice has one effect', async () => {
+    const chat = await boundResident();
+    await chat.send('路灯坏了');
+    await chat.tap('是的');
+    await chat.tap('就在我家附近');
+    await chat.tap('跳过');
+    await chat.tap('跳过');
+    const submit = chat.replies.flatMap((r) => r.choices).find((c) => c.label === '提交');
+    const first = await chat.deliver({ action: submit?.payload ?? '' }, 'dup-1');
+    const second = await chat.deliver({ action: submit?.payload ?? '' }, 'dup-1');
+    expect(first.map((r) => r.text).join()).toMatch(TICKET);
+    expect(second).toEqual([]);
+    expect(await database.db.ticket.count()).toBe(1);
+  });
+
+  test('concurrent messages from one chat are processed one at a time, in order', async () => {
+    const chat = await boundResident();
+    const results = await Promise.all([
+      engine.handle({ channel: 'web', chatId: 'res-1', senderId: 'res-1', messageId: 'c1', text: '路灯坏了' }),
+      engine.handle({ channel: 'web', chatId: 'res-1', senderId: 'res-1', messageId: 'c2', text: '1' }),
+      engine.handle({ channel: 'web', chatId: 'res-1', senderId: 'res-1', messageId: 'c3', text: '1' }),
+    ]);
+    expect(results.map((r) => r.replies.at(-1)?.text)).toEqual([
+      '看起来是“电力照明”方面的问题，对吗？',
+      expect.stringContaining('问题发生在哪里'),
+      '可以发送现场照片（可选），或点“跳过”。',
+    ]);
+    void chat;
+  });
+
+  test('a half-finished report expires politely after the idle time', async () => {
+    const chat = await boundResident();
+    await chat.send('路灯坏了');
+    clock.advanceHours(1);
+    await chat.send('我的诉求');
+    expect(chat.replies[0]?.text).toBe('上次的对话时间太久，已重新开始。');
+  });
+
+  test('a flood of messages gets one polite note, then silence for a minute', async () => {
+    const chat = await boundResident();
+    const texts: string[] = [];
+    for (let i = 0; i < 24; i++) texts.push((await chat.send('帮助')).map((r) => r.text).join());
+    expect(texts.filter((t) => t.includes('您发送得太快了'))).toHaveLength(1);
+    expect(texts.at(-1)).toBe('');
+  });
+});
+
+describe('bad input gets a short, clear reply', () => {
+  test.each([
+    ['an empty message', { text: '' }, '没有收到内容'],
+    ['only control characters', { text: '\u0000\u0007\u001b' }, '没有收到内容'],
+    ['emoji only', { text: '😡😡😡' }, '请用文字说明'],
+    ['a 10,000-character text', { text: '路'.repeat(10_000) }, '请控制在 2000 字以内'],
+  ])('%s while describing a problem', async (_name, message, reply) => {
+    const chat = await boundResident();
+    await chat.send('我要反映');
+    await chat.deliver(message);
+    expect(chat.text()).toContain(reply);
+    expect(chat.text()).toContain('请描述您要反映的问题');
+  });
+
+  test('a choice that does not exist, a stale button, and a message of another flow mid-flow', async () => {
+    const chat = await boundResident();
+    await chat.send('路灯坏了');
+    await chat.send('7');
+    expect(chat.text()).toContain('没有这个选项，请回复 1 到 2 之间的序号');
+    await chat.deliver({ action: 'category:bogus' });
+    expect(chat.text()).toContain('这个按钮已经过期了');
+    expect(chat.text()).toContain('电力照明');
+    // A rating button of a ticket that is not resolved, arriving mid-report: refused, then back to the question.
+    const other = await report(await boundResident('R-QH-01-001-H002', 'res-2'));
+    await chat.deliver({ action: `accept:${other}` });
+    expect(chat.text()).toContain('您无权对这件诉求执行此操作');
+    expect(chat.replies.at(-1)?.text).toContain('电力照明');
+    await chat.send('取消');
+    expect(chat.text()).toContain('已取消');
+  });
+
+  test('someone else’s ticket is not shown', async () => {
+    const number = await report(await boundResident('R-QH-01-001-H002', 'res-2'));
+    const chat = await boundResident();
+    await chat.deliver({ action: `view:${number}` });
+    expect(chat.text()).toContain(`没有找到编号为 ${number} 的诉求`);
+  });
+
+  test('a used or unknown binding code is refused', async () => {
+    const person = await database.db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+    const code = await createBindingCode(database.db, person.id, clock.now(), 7);
+    const first = new TestChat(engine, 'console', 'a');
+    await first.send(`/bind ${code}`);
+    expect(first.text()).toContain('绑定成功');
+    const second = new TestChat(engine, 'console', 'b');
+    await second.send(`/bind ${code}`);
+    expect(second.text()).toContain('绑定码无效或已过期');
+    await second.send('绑定 ZZZZ9999');
+    expect(second.text()).toContain('绑定码无效或已过期');
+  });
+});
