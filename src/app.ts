@@ -60,16 +60,27 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
   await engine.markSent(sent);
 }
 
-/** Opens, migrates and (when empty and SEED_DEMO) seeds the database, then starts everything. */
-export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
-  const adapters = options.adapters ?? [];
+/** Opens and migrates the database, and loads the demo county into an empty one when SEED_DEMO. */
+export async function openPrepared(config: Config): Promise<Database> {
   const database = await openDatabase(config.DATABASE_URL);
   try {
     if (config.SEED_DEMO && (await isEmpty(database.db))) {
       const report = await seedDemo(database.db);
       log.info({ counts: report.counts }, 'empty database: loaded the demo county');
     }
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** Opens the prepared database, then starts the pipeline, the engine, the channels and the scheduler. */
+export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const adapters = options.adapters ?? [];
+  const database = await openPrepared(config);
+  try {
     const pipeline = new PipelineService({ db: database.db, rules: rulesFrom(config, clock), clock, ticketPrefix: config.TICKET_PREFIX });
     const engine = new Engine({
       db: database.db,
@@ -84,7 +95,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const deliver: Deliver = async (message) => {
       const adapter = byChannel.get(message.channel);
       if (!adapter) return { status: 'retry', error: `no ${message.channel} channel in this process` };
-      return adapter.send({
+      const result = await adapter.send({
         channel: adapter.channel,
         chatId: message.chatId,
         text: message.text,
@@ -92,6 +103,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         outboxId: message.id,
         locale: message.locale,
       });
+      if (result.status === 'sent') {
+        await engine.noteOffered(message.channel, message.chatId, message.recipientId, message.actions.map((a) => a.payload));
+      }
+      return result;
     };
     const scheduler = new Scheduler({
       database,

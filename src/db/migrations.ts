@@ -4,6 +4,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { NO_EXTERNAL, withSchemaEngine } from './schema-engine.js';
 import { migrationsDir, type Provider, schemaFor, SOURCE_SCHEMA_PATH } from './schema-files.js';
 
@@ -64,10 +67,41 @@ function ensureSqliteDir(url: string): void {
  */
 export async function applyMigrations(provider: Provider, url: string): Promise<string[]> {
   if (provider === 'sqlite') ensureSqliteDir(url);
+  const committed = loadMigrations(provider).migrationDirectories.map((d) => d.path);
+  // The usual case, nothing to apply, is answered with one query: the schema engine
+  // would otherwise take locks that make a second process on the same database wait.
+  const applied = await appliedMigrations(provider, url);
+  if (committed.every((name) => applied.has(name))) return [];
   return withSchemaEngine(provider, url, async (engine) => {
     const out = await engine.applyMigrations({ migrationsList: loadMigrations(provider), filters: NO_EXTERNAL });
     return out.appliedMigrationNames;
   });
+}
+
+/** Names of the migrations recorded as finished in `_prisma_migrations` (none for a new database). */
+async function appliedMigrations(provider: Provider, url: string): Promise<Set<string>> {
+  const sql = `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  if (provider === 'sqlite') {
+    const path = sqliteFilePath(url);
+    if (!existsSync(path)) return new Set();
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get();
+      if (!table) return new Set();
+      return new Set((db.prepare(sql).all() as { migration_name: string }[]).map((r) => r.migration_name));
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client(parseIntoClientConfig(url));
+  await client.connect();
+  try {
+    const table = await client.query(`SELECT to_regclass('_prisma_migrations') AS t`);
+    if (!(table.rows[0] as { t: string | null } | undefined)?.t) return new Set();
+    return new Set((await client.query<{ migration_name: string }>(sql)).rows.map((r) => r.migration_name));
+  } finally {
+    await client.end();
+  }
 }
 
 /**

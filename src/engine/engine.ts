@@ -121,6 +121,26 @@ export class Engine {
     });
   }
 
+  /**
+   * A push with choices was shown in a chat: "1", "2"… now answer it, as they would
+   * the last question (what the user sees last is what a number refers to).
+   */
+  noteOffered(channel: string, chatId: string, personId: number, payloads: string[]): Promise<void> {
+    if (!payloads.length) return Promise.resolve();
+    return this.#queue.run(`${channel}:${chatId}`, async () => {
+      const now = this.#clock.now();
+      const where = { channel_chatId: { channel, chatId } };
+      const stored = await this.#db.chatSession.findUnique({ where });
+      const saved = stored ? (JSON.parse(stored.data) as Pick<SessionState, 'data' | 'choices'>) : { data: {}, choices: [] };
+      const data = JSON.stringify({ data: saved.data, choices: payloads });
+      await this.#db.chatSession.upsert({
+        where,
+        create: { channel, chatId, personId, data, lastSeenAt: now, createdAt: now },
+        update: { data },
+      });
+    });
+  }
+
   /** Whether this sender is over the flood limit; notes the message either way. */
   #flooding(key: string, now: number): 'ok' | 'warn' | 'drop' {
     const window = (this.#recent.get(key) ?? []).filter((t) => now - t < 60_000);

@@ -1,0 +1,76 @@
+/**
+ * The console channel: a chat in a terminal, for development and for staff at a desk.
+ * Each terminal is one chat; pushes for that chat appear in it, whichever process made
+ * them, because every console process delivers the outbox rows of its own chat.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface, type Interface } from 'node:readline';
+import type { ChannelAdapter, Inbound, Outbound } from '../../src/engine/types.js';
+import type { DeliveryResult, OutboxTarget } from '../../src/pipeline/scheduler.js';
+
+/** Turns one typed line into an Inbound (pure, so it is tested on its own). */
+export function parseLine(line: string, chatId: string, messageId: string = randomUUID()): Inbound {
+  const base = { channel: 'console' as const, chatId, senderId: chatId, messageId };
+  const photo = /^\/photo\s+(\S+)$/.exec(line.trim());
+  if (photo?.[1]) return { ...base, media: [{ kind: 'photo', ref: photo[1] }] };
+  const place = /^\/(?:loc|location)\s+(.+)$/.exec(line.trim());
+  if (place?.[1]) return { ...base, location: { label: place[1] } };
+  return { ...base, text: line };
+}
+
+/** How a message looks in a terminal: its text, then numbered choices. */
+export function formatOutbound(message: Outbound): string {
+  const choices = message.choices.map((c, i) => `  ${i + 1}. ${c.label}`);
+  return ['🤖 ' + message.text.replace(/\n/g, '\n   '), ...choices].join('\n');
+}
+
+export interface ConsoleAdapterOptions {
+  chatId: string;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+export class ConsoleAdapter implements ChannelAdapter {
+  readonly channel = 'console' as const;
+  readonly targets: OutboxTarget[];
+  readonly #chatId: string;
+  readonly #input: NodeJS.ReadableStream;
+  readonly #output: NodeJS.WritableStream;
+  #readline: Interface | undefined;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(options: ConsoleAdapterOptions) {
+    this.#chatId = options.chatId;
+    this.#input = options.input ?? process.stdin;
+    this.#output = options.output ?? process.stdout;
+    this.targets = [{ channel: 'console', chatId: options.chatId }];
+  }
+
+  start(handle: (inbound: Inbound) => Promise<void>): Promise<void> {
+    const rl = createInterface({ input: this.#input, terminal: false });
+    this.#readline = rl;
+    // One line at a time, in order: the next waits until the previous turn is answered.
+    rl.on('line', (line) => {
+      this.#chain = this.#chain.then(() => handle(parseLine(line, this.#chatId))).catch((error: unknown) => {
+        this.#output.write(`⚠️ ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+    });
+    return Promise.resolve();
+  }
+
+  /** Resolves when every line typed so far has been answered. */
+  drain(): Promise<void> {
+    return this.#chain;
+  }
+
+  stop(): Promise<void> {
+    this.#readline?.close();
+    return Promise.resolve();
+  }
+
+  send(message: Outbound): Promise<DeliveryResult> {
+    if (message.chatId !== this.#chatId) return Promise.resolve({ status: 'offline' });
+    this.#output.write(`${formatOutbound(message)}\n`);
+    return Promise.resolve({ status: 'sent' });
+  }
+}
