@@ -46,7 +46,7 @@ async function submit(ctx: TurnContext): Promise<StepOutcome> {
   if (!isHandleAction(action)) return { done: true };
   const number = String(ctx.data['number']);
   const photos = ((ctx.data['photos'] as string[] | undefined) ?? []).slice(0, 9);
-  const result = await ctx.effects.command(number, commandFor(action, String(ctx.data['text'] ?? ''), photos, Number(ctx.data['days'] ?? 0)));
+  const result = await ctx.effects.command(number, commandFor(action, typeof ctx.data['text'] === 'string' ? ctx.data['text'] : '', photos, Number(ctx.data['days'] ?? 0)));
   ctx.say(result.ok ? `handle.done_${action}` : 'command.refused', result.ok ? { number } : { reason: result.text });
   return { done: true };
 }

@@ -176,4 +176,5 @@ export const en: Record<MessageKey, string> = {
   'event.supervised': 'supervised',
   'event.reminder': 'reminder',
   'event.overdue': 'overdue',
+  'locale.switched': 'Switched to English. Send 中文 to switch back to Chinese.',
 };

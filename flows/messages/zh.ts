@@ -177,6 +177,7 @@ export const zh = {
   'event.supervised': '督办',
   'event.reminder': '提醒',
   'event.overdue': '超期',
+  'locale.switched': '已切换为中文。发送 English 可切换为英文。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

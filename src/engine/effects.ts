@@ -32,7 +32,8 @@ function noteOf(data: string): string | null {
 }
 
 export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }: EffectDeps): Effects {
-  const locale = speaker.locale;
+  // Read at each use: the speaker may switch language mid-turn.
+  const locale = () => speaker.locale;
 
   /** Departments this speaker handles for. */
   const departmentIds = async (): Promise<number[]> =>
@@ -68,12 +69,12 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         via: inbound.channel,
         acknowledged: true,
       });
-      if (!outcome.ok) return { ok: false, text: renderRefusal(locale, outcome.refusal) };
+      if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
       const t = outcome.ticket;
-      let handler = render(locale, 'handler.dispatchers');
+      let handler = render(locale(), 'handler.dispatchers');
       if (t.assigneeId !== null) {
         const person = await tx.person.findUniqueOrThrow({ where: { id: t.assigneeId } });
-        handler = render(locale, 'handler.liaison', { name: maskName(person.name) });
+        handler = render(locale(), 'handler.liaison', { name: maskName(person.name) });
       } else if (t.assigneeDepartmentId !== null) {
         const department = await tx.department.findUniqueOrThrow({ where: { id: t.assigneeDepartmentId } });
         handler = department.name;
@@ -125,17 +126,22 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     async command(number: string, command: Command) {
       try {
         const outcome = await pipeline.executeIn(tx, number, command, await actorFor(tx, speaker.personId));
-        return outcome.ok ? { ok: true } : { ok: false, text: renderRefusal(locale, outcome.refusal) };
+        return outcome.ok ? { ok: true } : { ok: false, text: renderRefusal(locale(), outcome.refusal) };
       } catch (error) {
-        if (error instanceof TicketNotFoundError) return { ok: false, text: render(locale, 'ticket.not_found', { number }) };
+        if (error instanceof TicketNotFoundError) return { ok: false, text: render(locale(), 'ticket.not_found', { number }) };
         throw error;
       }
+    },
+
+    async setLocale(next) {
+      await tx.person.update({ where: { id: speaker.personId }, data: { locale: next } });
+      speaker.locale = next;
     },
 
     async bind(code) {
       const binding = await tx.bindingCode.findUnique({ where: { code: code.toUpperCase() } });
       if (!binding || binding.usedAt || binding.expiresAt < now) {
-        return { ok: false, text: render(locale, 'bind.invalid') };
+        return { ok: false, text: render(locale(), 'bind.invalid') };
       }
       const person = await tx.person.findUniqueOrThrow({ where: { id: binding.personId } });
       await tx.bindingCode.update({ where: { code: binding.code }, data: { usedAt: now } });

@@ -72,6 +72,8 @@ export interface Effects {
   myTickets(scope: 'own' | 'assigned'): Promise<TicketLine[]>;
   ticket(number: string): Promise<TicketView | null>;
   command(number: string, command: Command): Promise<EffectResult>;
+  /** The language this person reads from now on (this turn's replies included). */
+  setLocale(locale: Locale): Promise<void>;
   /** Binds this chat to the person a one-time code was issued for. */
   bind(code: string): Promise<EffectResult<{ name: string }>>;
 }
@@ -79,6 +81,7 @@ export interface Effects {
 /** Who is talking. */
 export interface Speaker {
   personId: number;
+  /** Mutable: switching language applies to the rest of the turn. */
   locale: Locale;
   roles: Role[];
   /** Bound to a household (a known resident). */

@@ -5,6 +5,7 @@
  */
 import { handleFlow, isHandleAction } from '../../flows/liaison.js';
 import { listFlow, rateFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
+import type { Locale } from '../org/types.js';
 import type { Flow, Speaker, TurnContext } from './flow.js';
 import { isRating } from './flow.js';
 
@@ -35,7 +36,15 @@ const COMMANDS: [RegExp, Global][] = [
   [/^(我的待办|待办|queue|my queue|\/queue)$/i, () => ({ start: 'list', data: { scope: 'assigned' } })],
   [/^(我要反映|反映问题|report|\/report)$/i, () => ({ start: 'report' })],
   [/^(人工|转人工|human)$/i, (ctx) => (ctx.say('help.human'), 'stay')],
+  [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
+  [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],
 ];
+
+async function switchLocale(ctx: TurnContext, locale: Locale): Promise<GlobalOutcome> {
+  await ctx.effects.setLocale(locale);
+  ctx.say('locale.switched');
+  return 'stay';
+}
 
 const BIND = /^(?:绑定|\/bind|bind)\s*([A-Za-z0-9]{4,16})$/i;
 

@@ -106,6 +106,24 @@ describe('resident report flow', () => {
   });
 });
 
+describe('language', () => {
+  test('a resident switches to English and reports in English', async () => {
+    const chat = await boundResident();
+    await chat.send('English');
+    expect(chat.text()).toContain('Switched to English');
+    await chat.send('The street light at the village entrance is broken');
+    expect(chat.text()).toBe('This looks like a matter of "Power and lighting". Is that right?');
+    await chat.tap('Yes');
+    await chat.tap('Near my home');
+    await chat.tap('Skip');
+    await chat.tap('Skip');
+    await chat.tap('Submit');
+    expect(chat.text()).toMatch(/^Registered as MQ-2026-000001\. Handled by: grid liaison .\*+\. Due by 19 Nov 17:30/);
+    await chat.send('中文');
+    expect(chat.text()).toContain('已切换为中文');
+  });
+});
+
 describe('the two-sided loop: resident on the web chat, liaison on the console', () => {
   test('report → ping → accept → progress → resolve → 不满意 → reopen → resolve → 满意 → closed', async () => {
     const resident = await boundResident();
