@@ -21,7 +21,7 @@ export function hasWords(text: string): boolean {
 
 /** Mainland mobile or landline, spaces and dashes allowed. */
 export function normalizePhone(text: string): string | null {
-  const compact = text.replace(/[\s-]/g, '');
+  const compact = text.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, '');
   if (/^1[3-9]\d{9}$/.test(compact)) return compact;
   if (/^0\d{9,11}$/.test(compact)) return compact;
   return null;
@@ -373,6 +373,58 @@ export const rateFlow: Flow = {
           ...(comment ? { comment } : {}),
         });
         ctx.say(result.ok ? 'rate.thanks' : 'command.refused', result.ok ? {} : { reason: result.text });
+        return { done: true };
+      },
+    },
+  },
+};
+
+/** 绑定家庭: village, name, phone; the household's liaison confirms. */
+export const registerFlow: Flow = {
+  id: 'register',
+  first: 'village',
+  steps: {
+    village: {
+      async ask(ctx) {
+        const villages = await ctx.effects.villages();
+        ctx.say('register.village', {}, villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
+      },
+      async answer(ctx) {
+        const villages = await ctx.effects.villages();
+        const action = ctx.input.action;
+        const picked = action?.startsWith('village:')
+          ? villages.find((v) => v.id === Number(action.slice('village:'.length)))
+          : villages.find((v) => ctx.input.text && ctx.input.text.includes(v.name));
+        if (!picked) {
+          ctx.say('input.pick_a_choice');
+          return { stay: true };
+        }
+        ctx.data['regionId'] = picked.id;
+        return { next: 'name' };
+      },
+    },
+    name: {
+      ask: (ctx) => ctx.say('register.name'),
+      answer(ctx) {
+        const name = ctx.input.text;
+        if (!name || !hasWords(name) || [...name].length > 20) {
+          ctx.say('register.bad_name');
+          return { stay: true };
+        }
+        ctx.data['name'] = name;
+        return { next: 'phone' };
+      },
+    },
+    phone: {
+      ask: (ctx) => ctx.say('register.phone'),
+      async answer(ctx) {
+        const phone = normalizePhone(ctx.input.text);
+        if (!phone) {
+          ctx.say('input.bad_phone');
+          return { stay: true };
+        }
+        const result = await ctx.effects.claimHousehold({ regionId: Number(ctx.data['regionId']), name: String(ctx.data['name']), phone });
+        ctx.say(result.ok ? 'register.pending' : 'register.failed', result.ok ? {} : { reason: result.text });
         return { done: true };
       },
     },

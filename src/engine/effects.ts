@@ -4,12 +4,13 @@
  */
 import type { Tx } from '../db/client.js';
 import type { Command } from '../pipeline/model.js';
+import { enqueuePush } from '../pipeline/outbox.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
 import type { Effects, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
-import { maskName } from './privacy.js';
+import { maskName, maskPhone } from './privacy.js';
 import type { Inbound } from './types.js';
 
 export interface EffectDeps {
@@ -136,6 +137,79 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     async setLocale(next) {
       await tx.person.update({ where: { id: speaker.personId }, data: { locale: next } });
       speaker.locale = next;
+    },
+
+    async claimHousehold({ regionId, name, phone }) {
+      if (speaker.hasHousehold) return { ok: false, text: render(locale(), 'register.already') };
+      // The phone must be the household's; the name its head's or a member's.
+      const households = await tx.household.findMany({
+        where: { regionId, phone },
+        include: { members: { select: { name: true } }, pairing: true, grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } } },
+      });
+      const household = households.find((h) => h.headName === name || h.members.some((m) => m.name === name));
+      if (!household) return { ok: false, text: render(locale(), 'register.not_found') };
+      await tx.householdClaim.updateMany({ where: { claimantId: speaker.personId, status: 'pending' }, data: { status: 'rejected', decidedAt: now } });
+      const claim = await tx.householdClaim.create({ data: { claimantId: speaker.personId, householdId: household.id, name, createdAt: now } });
+      const deciders = household.pairing
+        ? [household.pairing.liaisonId]
+        : household.grids.flatMap((g) => g.grid.roles.map((r) => r.personId));
+      if (!deciders.length) return { ok: false, text: render(locale(), 'register.no_liaison') };
+      await enqueuePush(
+        tx,
+        deciders,
+        {
+          template: 'claim.ask_liaison',
+          params: { name, address: household.address, phone: maskPhone(phone) },
+          actions: [
+            { label: 'claim.confirm', payload: `claim:${claim.id}:confirm` },
+            { label: 'claim.reject', payload: `claim:${claim.id}:reject` },
+          ],
+        },
+        now,
+      );
+      return { ok: true };
+    },
+
+    async decideClaim(claimId, confirm) {
+      const claim = await tx.householdClaim.findUnique({ where: { id: claimId } });
+      const household = claim
+        ? await tx.household.findUnique({
+            where: { id: claim.householdId },
+            include: { region: true, pairing: true, grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } } },
+          })
+        : null;
+      if (!claim || !household) return { ok: false, text: render(locale(), 'claim.not_found') };
+      const mayDecide =
+        household.pairing?.liaisonId === speaker.personId ||
+        household.grids.some((g) => g.grid.roles.some((r) => r.personId === speaker.personId));
+      if (!mayDecide) return { ok: false, text: render(locale(), 'refusal.not_allowed') };
+      if (claim.status !== 'pending') return { ok: false, text: render(locale(), 'claim.already_decided') };
+      await tx.householdClaim.update({
+        where: { id: claim.id },
+        data: { status: confirm ? 'confirmed' : 'rejected', decidedAt: now, decidedById: speaker.personId },
+      });
+      let resident = claim.claimantId;
+      if (confirm) {
+        const member = await tx.person.findFirst({ where: { householdId: household.id, name: claim.name } });
+        if (member) {
+          // The household member is on the roster already: the chat becomes theirs.
+          await tx.channelIdentity.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+          await tx.chatSession.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+          resident = member.id;
+        } else {
+          const claimant = await tx.person.update({
+            where: { id: claim.claimantId },
+            data: { householdId: household.id, name: claim.name },
+          });
+          await tx.personRole.upsert({
+            where: { scopeKey: `${claimant.code}|resident|${household.region.code}` },
+            create: { personId: claimant.id, role: 'resident', regionId: household.regionId, scopeKey: `${claimant.code}|resident|${household.region.code}` },
+            update: {},
+          });
+        }
+      }
+      await enqueuePush(tx, [resident], { template: confirm ? 'claim.confirmed' : 'claim.rejected', params: { address: household.address } }, now);
+      return { ok: true };
     },
 
     async bind(code) {

@@ -377,6 +377,7 @@ function menu(speaker: Speaker, key: MessageKey): FlowReply[] {
     { label: 'menu.list', payload: 'menu:list' },
   ];
   if (handles) choices.unshift({ label: 'menu.queue', payload: 'menu:queue' });
+  if (!handles && !speaker.hasHousehold) choices.push({ label: 'menu.register', payload: 'menu:register' });
   choices.push({ label: 'menu.help', payload: 'menu:help' });
   return [{ key, choices }];
 }

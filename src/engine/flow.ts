@@ -74,6 +74,10 @@ export interface Effects {
   command(number: string, command: Command): Promise<EffectResult>;
   /** The language this person reads from now on (this turn's replies included). */
   setLocale(locale: Locale): Promise<void>;
+  /** Asks the household's liaison to confirm that this chat belongs to a member of it. */
+  claimHousehold(claim: { regionId: number; name: string; phone: string }): Promise<EffectResult>;
+  /** The liaison's answer to a claim. */
+  decideClaim(claimId: number, confirm: boolean): Promise<EffectResult>;
   /** Binds this chat to the person a one-time code was issued for. */
   bind(code: string): Promise<EffectResult<{ name: string }>>;
 }

@@ -4,13 +4,13 @@
  * messages (accept, return, rate, add information, withdraw, handle).
  */
 import { handleFlow, isHandleAction } from '../../flows/liaison.js';
-import { listFlow, rateFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
+import { listFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
 import type { Locale } from '../org/types.js';
 import type { Flow, Speaker, TurnContext } from './flow.js';
 import { isRating } from './flow.js';
 
 export const FLOWS: Record<string, Flow> = Object.fromEntries(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow].map((f) => [f.id, f]),
+  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow].map((f) => [f.id, f]),
 );
 
 /** What a global command does to the conversation. */
@@ -35,6 +35,7 @@ const COMMANDS: [RegExp, Global][] = [
   [/^(我的诉求|我的请求|查询|my requests|\/list)$/i, () => ({ start: 'list', data: { scope: 'own' } })],
   [/^(我的待办|待办|queue|my queue|\/queue)$/i, () => ({ start: 'list', data: { scope: 'assigned' } })],
   [/^(我要反映|反映问题|report|\/report)$/i, () => ({ start: 'report' })],
+  [/^(绑定家庭|登记|家庭绑定|register|\/register)$/i, () => ({ start: 'register' })],
   [/^(人工|转人工|human)$/i, (ctx) => (ctx.say('help.human'), 'stay')],
   [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
   [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],
@@ -70,9 +71,17 @@ export function globalAction(payload: string): Global | null {
     case 'menu':
       if (number === 'help') return help;
       if (number === 'report') return () => ({ start: 'report' });
+      if (number === 'register') return () => ({ start: 'register' });
       if (number === 'list') return () => ({ start: 'list', data: { scope: 'own' } });
       if (number === 'queue') return () => ({ start: 'list', data: { scope: 'assigned' } });
       return null;
+  }
+  if (verb === 'claim' && /^\d+$/.test(number) && (extra === 'confirm' || extra === 'reject')) {
+    return async (ctx): Promise<GlobalOutcome> => {
+      const result = await ctx.effects.decideClaim(Number(number), extra === 'confirm');
+      ctx.say(result.ok ? `claim.decided_${extra}` : 'command.refused', result.ok ? {} : { reason: result.text });
+      return 'stay';
+    };
   }
   if (!TICKET.test(number)) return null;
   switch (verb) {

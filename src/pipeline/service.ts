@@ -20,6 +20,7 @@ import type {
   TicketSnapshot,
   TransitionResult,
 } from './model.js';
+import { enqueuePush } from './outbox.js';
 import { route } from './routing.js';
 import type { Rating, RequestKind, TicketState } from './states.js';
 
@@ -235,27 +236,7 @@ async function record(
       case 'notify': {
         const people = await recipientsOf(tx, effect.to, path);
         if (!people.length) log.warn({ ticketId, template: effect.template }, 'no recipient for a notification');
-        if (people.length) {
-          // Pushes go to the chat each person used last; none yet → it waits for one.
-          const identities = await tx.channelIdentity.findMany({
-            where: { personId: { in: people }, unreachableAt: null },
-            orderBy: { lastUsedAt: 'desc' },
-          });
-          const target = (personId: number) => identities.find((i) => i.personId === personId);
-          await tx.outboxMessage.createMany({
-            data: people.map((recipientId) => ({
-              recipientId,
-              channel: target(recipientId)?.channel ?? null,
-              chatId: target(recipientId)?.chatId ?? null,
-              ticketId,
-              template: effect.template,
-              params: JSON.stringify(effect.params),
-              actions: JSON.stringify(effect.actions ?? []),
-              createdAt: now,
-              availableAt: now,
-            })),
-          });
-        }
+        await enqueuePush(tx, people, { ticketId, template: effect.template, params: effect.params, actions: effect.actions ?? [] }, now);
         break;
       }
     }

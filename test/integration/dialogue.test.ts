@@ -106,6 +106,51 @@ describe('resident report flow', () => {
   });
 });
 
+describe('household binding', () => {
+  test('a new resident binds their chat to their household; the liaison confirms; reports then go to that liaison', async () => {
+    const household = await database.db.household.findUniqueOrThrow({
+      where: { code: 'QH-01-001-H001' },
+      include: { pairing: { include: { liaison: true } }, members: true },
+    });
+    const chat = new TestChat(engine, 'web', 'newcomer');
+    await chat.send('绑定家庭');
+    await chat.tap('东湖村');
+    await chat.send(household.headName);
+    await chat.send('12345');
+    expect(chat.text()).toContain('电话号码格式不对');
+    await chat.send(household.phone ?? '');
+    expect(chat.text()).toContain('等待您的网格员确认');
+
+    const liaison = await boundStaff(household.pairing?.liaison.code ?? '', 'liaison-c');
+    const [ask] = await collectPushes(database, pipeline, clock, [{ channel: 'console', chatId: 'liaison-c' }]);
+    expect(ask?.text).toContain(`${household.headName} 申请绑定住户 ${household.address}`);
+    expect(ask?.text).toMatch(/电话 \d{3}\*{4}\d{4}/);
+    await liaison.deliver({ action: ask?.actions[0]?.payload ?? '' });
+    expect(liaison.text()).toContain('已确认');
+    await liaison.deliver({ action: ask?.actions[0]?.payload ?? '' });
+    expect(liaison.text()).toContain('已经处理过了');
+
+    const identity = await database.db.channelIdentity.findUniqueOrThrow({
+      where: { channel_platformUserId: { channel: 'web', platformUserId: 'newcomer' } },
+      include: { person: true },
+    });
+    expect(identity.person.householdId).toBe(household.id);
+    const [done] = await collectPushes(database, pipeline, clock, [{ channel: 'web', chatId: 'newcomer' }]);
+    expect(done?.text).toContain('家庭绑定成功');
+    const number = await report(chat);
+    expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).assigneeId).toBe(household.pairing?.liaisonId);
+  });
+
+  test('a name and phone that match no household are refused clearly', async () => {
+    const chat = new TestChat(engine, 'web', 'stranger');
+    await chat.send('绑定家庭');
+    await chat.tap('东湖村');
+    await chat.send('张三');
+    await chat.send('13800000000');
+    expect(chat.text()).toContain('没有找到姓名和电话都相符的住户');
+  });
+});
+
 describe('language', () => {
   test('a resident switches to English and reports in English', async () => {
     const chat = await boundResident();
