@@ -5,6 +5,7 @@
 import { CATEGORY_CODES } from '../src/pipeline/states.js';
 import type { Flow, FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
 import { isRating } from '../src/engine/flow.js';
+import { formatInstant, isMessageKey, render } from '../src/engine/i18n.js';
 import type { MessageKey } from './messages/zh.js';
 
 /** The longest description a resident may send in one message. */
@@ -263,9 +264,13 @@ export const viewFlow: Flow = {
           ctx.say('ticket.not_found', { number });
           return;
         }
+        const locale = ctx.speaker.locale;
         const history = view.history
           .slice(-8)
-          .map((h) => `${h.at.toISOString()}|${h.type}|${h.note ?? ''}`)
+          .map((h) => {
+            const what = isMessageKey(`event.${h.type}`) ? render(locale, `event.${h.type}`) : h.type;
+            return `· ${formatInstant(h.at, locale)} ${what}${h.note ? `：${h.note}` : ''}`;
+          })
           .join('\n');
         const choices: FlowChoice[] = [];
         if (view.can.supply) choices.push({ label: 'action.supply_info', payload: `supply:${number}` });

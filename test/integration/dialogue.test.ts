@@ -99,6 +99,7 @@ describe('resident report flow', () => {
     expect(chat.text()).toContain('您的诉求（共 1 件）');
     await chat.tap(number);
     expect(chat.text()).toContain('状态：已派单');
+    expect(chat.text()).toMatch(/· 11月16日 09:00 受理\n· 11月16日 09:00 派单/);
     expect(chat.replies.at(-1)?.choices.map((c) => c.label)).toContain('撤销');
     await chat.tap('撤销');
     await chat.tap('是的');
