@@ -5,7 +5,7 @@
  */
 import type { Flow, StepOutcome, TurnContext } from '../src/engine/flow.js';
 import type { Command } from '../src/pipeline/model.js';
-import { hasWords, MAX_TEXT } from './resident.js';
+import { refuseText } from './resident.js';
 import type { MessageKey } from './messages/zh.js';
 
 /** The handling actions that take a text, with the question each asks. */
@@ -66,18 +66,8 @@ export const handleFlow: Flow = {
         // Progress and results may be a photo alone.
         const photoOnly = photos.length > 0 && (action === 'progress' || action === 'resolve');
         if (!photoOnly) {
-          if (!ctx.input.text) {
-            ctx.say('input.empty');
-            return { stay: true };
-          }
-          if (ctx.input.text.length > MAX_TEXT) {
-            ctx.say('input.too_long', { max: MAX_TEXT, length: ctx.input.text.length });
-            return { stay: true };
-          }
-          if (!hasWords(ctx.input.text)) {
-            ctx.say('input.no_words');
-            return { stay: true };
-          }
+          const refused = refuseText(ctx);
+          if (refused) return refused;
         }
         ctx.data['text'] = ctx.input.text || (action === 'resolve' ? '（见照片）' : '');
         ctx.data['photos'] = photos;

@@ -32,8 +32,8 @@ function categoryChoices(): FlowChoice[] {
   return CATEGORY_CODES.map((code) => ({ label: `category.${code}` as MessageKey, payload: `category:${code}` }));
 }
 
-/** A free-text answer: words, within the limit; otherwise say why and stay. */
-function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
+/** Whether the text is a usable answer (words, within the limit); if not, says why and stays. */
+export function refuseText(ctx: TurnContext): StepOutcome | null {
   const text = ctx.input.text;
   if (!text) {
     ctx.say('input.empty');
@@ -47,8 +47,14 @@ function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
     ctx.say('input.no_words');
     return { stay: true };
   }
-  ctx.data[field] = text;
   return null;
+}
+
+/** A free-text answer kept as `field`: words, within the limit; otherwise say why and stay. */
+function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
+  const refused = refuseText(ctx);
+  if (!refused) ctx.data[field] = ctx.input.text;
+  return refused;
 }
 
 export const reportFlow: Flow = {

@@ -21,7 +21,7 @@ import type {
   TicketSnapshot,
   TransitionResult,
 } from './model.js';
-import { TERMINAL_STATES, type TicketState, type TimerKind } from './states.js';
+import { OPEN_STATES, TERMINAL_STATES, TICKET_STATES, type TicketState, type TimerKind } from './states.js';
 
 /** The states each command may start from. */
 export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
@@ -39,45 +39,11 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
   rate: ['resolved'],
   close: ['resolved', 'callback'],
   reopen: ['resolved', 'callback', 'closed'],
-  withdraw: [
-    'received',
-    'dispatched',
-    'accepted',
-    'in_progress',
-    'awaiting_resident',
-    'extension_requested',
-    'returned',
-    'escalated',
-    'reopened',
-  ],
-  supervise: [
-    'received',
-    'dispatched',
-    'accepted',
-    'in_progress',
-    'awaiting_resident',
-    'extension_requested',
-    'returned',
-    'escalated',
-    'reopened',
-    'resolved',
-  ],
+  // A resident may withdraw anything still open; supervisors may also flag a resolved one.
+  withdraw: OPEN_STATES,
+  supervise: [...OPEN_STATES, 'resolved'],
   // Timers are checked against the state inside; a stale one is a no-op, not a refusal.
-  timer: [
-    'received',
-    'dispatched',
-    'accepted',
-    'in_progress',
-    'awaiting_resident',
-    'extension_requested',
-    'returned',
-    'escalated',
-    'resolved',
-    'callback',
-    'closed',
-    'reopened',
-    'withdrawn',
-  ],
+  timer: TICKET_STATES,
 };
 
 /** Who may issue each command (checked after the state). */
