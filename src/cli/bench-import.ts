@@ -66,7 +66,7 @@ await runCli(async () => {
     );
     const database = await openFresh(`file:${join(dir, 'bench.db')}`);
     try {
-      const first = await importRoster(database.db, files);
+      const first = await importRoster(database.db, files, { provider: database.provider });
       const rows = rowsOf(first);
       console.log(formatSummary(first));
       console.log(
@@ -77,7 +77,7 @@ await runCli(async () => {
       console.log(
         `memory after first import: rss ${mib(mem.rss)} MiB, heap used ${mib(mem.heapUsed)} MiB, external ${mib(mem.external)} MiB`,
       );
-      const again = await importRoster(database.db, files);
+      const again = await importRoster(database.db, files, { provider: database.provider });
       const changed = Object.values(again.counts).reduce((n, c) => n + c.created + c.updated, 0);
       console.log(
         `re-import:    ${(again.elapsedMs / 1000).toFixed(2)} s, ${Math.round(rows / (again.elapsedMs / 1000))} rows/s, ` +

@@ -58,7 +58,11 @@ await runCli(async () => {
   const database = await openDatabase(config.DATABASE_URL);
   const bar = progressBar();
   try {
-    const report = await importRoster(database.db, files, { strict, onProgress: (p) => bar.update(p) });
+    const report = await importRoster(database.db, files, {
+      strict,
+      provider: database.provider,
+      onProgress: (p) => bar.update(p),
+    });
     bar.stop();
     for (const problem of report.problems) console.error(formatProblem(problem));
     console.log(formatSummary(report));

@@ -1,7 +1,7 @@
 /**
  * Writing the organisation: categories, regions, departments, grids. Each writer checks
- * the references of its rows, then creates the new rows in chunks and updates only the
- * rows whose values changed.
+ * the references of its rows, then inserts the new rows in chunks (multi-row INSERTs,
+ * ids read back by code) and updates only the rows whose values changed.
  */
 import { levelAbove, type RegionLevel, REGION_LEVELS } from '../types.js';
 import {
@@ -52,8 +52,13 @@ export async function writeCategories(ctx: ImportContext, rows: readonly Sourced
       counts.updated++;
     }
   }
+  const updatedAt = ctx.now;
   for (const chunk of chunks(creates)) {
-    await ctx.tx.category.createMany({ data: chunk });
+    await ctx.insert(
+      'Category',
+      [...fields, 'code', 'updatedAt'],
+      chunk.map((c) => ({ ...c, updatedAt })),
+    );
     counts.created += chunk.length;
   }
   ctx.progress('categories', 'write', rows.length, rows.length);
@@ -115,8 +120,13 @@ export async function writeRegions(ctx: ImportContext, rows: readonly Sourced<'r
       }
     }
     for (const chunk of chunks(creates)) {
-      const created = await ctx.tx.region.createManyAndReturn({
-        data: chunk,
+      await ctx.insert(
+        'Region',
+        ['code', 'name', 'level', 'parentId', 'createdAt', 'updatedAt'],
+        chunk.map((c) => ({ ...c, createdAt: ctx.now, updatedAt: ctx.now })),
+      );
+      const created = await ctx.tx.region.findMany({
+        where: { code: { in: chunk.map((c) => c.code) } },
         select: { id: true, code: true, name: true, level: true, parentId: true },
       });
       for (const rec of created) await ctx.putRegion(rec);
@@ -176,8 +186,13 @@ export async function writeDepartments(ctx: ImportContext, rows: readonly Source
     }
   }
   for (const chunk of chunks(creates)) {
-    const created = await ctx.tx.department.createManyAndReturn({
-      data: chunk,
+    await ctx.insert(
+      'Department',
+      ['code', 'name', 'kind', 'level', 'regionId', 'createdAt', 'updatedAt'],
+      chunk.map((c) => ({ ...c, createdAt: ctx.now, updatedAt: ctx.now })),
+    );
+    const created = await ctx.tx.department.findMany({
+      where: { code: { in: chunk.map((c) => c.code) } },
       select: { id: true, code: true, name: true, kind: true, level: true, regionId: true },
     });
     for (const rec of created) departments.set(rec.code, rec);
@@ -223,8 +238,13 @@ export async function writeGrids(ctx: ImportContext, rows: readonly Sourced<'gri
   }
   let done = 0;
   for (const chunk of chunks(creates)) {
-    const created = await ctx.tx.grid.createManyAndReturn({
-      data: chunk,
+    await ctx.insert(
+      'Grid',
+      ['code', 'name', 'kind', 'regionId', 'createdAt', 'updatedAt'],
+      chunk.map((c) => ({ ...c, createdAt: ctx.now, updatedAt: ctx.now })),
+    );
+    const created = await ctx.tx.grid.findMany({
+      where: { code: { in: chunk.map((c) => c.code) } },
       select: { id: true, code: true, name: true, kind: true, regionId: true },
     });
     for (const rec of created) grids.set(rec.code, rec);

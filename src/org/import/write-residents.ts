@@ -11,9 +11,25 @@ import {
   type PersonRec,
   sameFields,
   type Sourced,
-  withoutNulls,
 } from './context.js';
 import type { CellProblem } from './rows.js';
+
+/** What {@link idsByCode} needs of a model delegate: findMany by code. */
+interface ByCode {
+  findMany(args: {
+    where: { code: { in: string[] } };
+    select: { id: true; code: true };
+  }): Promise<{ id: number; code: string }[]>;
+}
+
+/** The ids the database gave the rows just inserted, by code. */
+async function idsByCode(model: ByCode, chunk: readonly { data: { code: string } }[]): Promise<Map<string, number>> {
+  const found = await model.findMany({
+    where: { code: { in: chunk.map((c) => c.data.code) } },
+    select: { id: true, code: true },
+  });
+  return new Map(found.map((r) => [r.code, r.id]));
+}
 
 /** Upserts households by code and replaces each one's grid set (多网交互). */
 export async function writeHouseholds(ctx: ImportContext, rows: readonly Sourced<'households'>[]): Promise<void> {
@@ -87,26 +103,27 @@ export async function writeHouseholds(ctx: ImportContext, rows: readonly Sourced
   const links: { householdId: number; gridId: number }[] = [];
   let done = 0;
   for (const chunk of chunks(creates)) {
-    const created = await ctx.tx.household.createManyAndReturn({
-      data: chunk.map((c) => withoutNulls(c.data)),
-      select: { id: true, code: true, regionId: true, address: true, headName: true, phone: true },
-    });
-    const idOf = new Map(created.map((h) => [h.code, h.id]));
-    for (const rec of created) households.set(rec.code, rec);
+    await ctx.insert(
+      'Household',
+      ['code', 'regionId', 'address', 'headName', 'phone', 'createdAt', 'updatedAt'],
+      chunk.map((c) => ({ ...c.data, createdAt: ctx.now, updatedAt: ctx.now })),
+    );
+    const idOf = await idsByCode(ctx.tx.household, chunk);
     for (const c of chunk) {
       const householdId = idOf.get(c.data.code);
       if (householdId === undefined) continue;
+      households.set(c.data.code, { id: householdId, ...c.data });
       for (const gridId of c.gridIds) links.push({ householdId, gridId });
     }
-    counts.created += created.length;
-    done += created.length;
+    counts.created += idOf.size;
+    done += idOf.size;
     ctx.progress('households', 'write', done, rows.length);
   }
   for (const chunk of chunks(regridded)) {
     await ctx.tx.householdGrid.deleteMany({ where: { householdId: { in: chunk.map((r) => r.householdId) } } });
     for (const r of chunk) for (const gridId of r.gridIds) links.push({ householdId: r.householdId, gridId });
   }
-  for (const chunk of chunks(links)) await ctx.tx.householdGrid.createMany({ data: chunk });
+  await ctx.insert('HouseholdGrid', ['householdId', 'gridId'], links);
   ctx.progress('households', 'write', rows.length, rows.length);
 }
 
@@ -249,23 +266,28 @@ export async function writePeople(ctx: ImportContext, rows: readonly Sourced<'pe
 
   let done = 0;
   for (const chunk of chunks(creates)) {
-    const created = await ctx.tx.person.createManyAndReturn({
-      data: chunk.map((c) => withoutNulls(c.data)),
-      select: { id: true, code: true, name: true, phone: true, locale: true, householdId: true, departmentId: true },
-    });
-    const idOf = new Map(created.map((p) => [p.code, p.id]));
-    for (const rec of created) persons.set(rec.code, rec);
+    await ctx.insert(
+      'Person',
+      ['code', 'name', 'phone', 'locale', 'householdId', 'departmentId', 'createdAt', 'updatedAt'],
+      chunk.map((c) => ({ ...c.data, createdAt: ctx.now, updatedAt: ctx.now })),
+    );
+    const idOf = await idsByCode(ctx.tx.person, chunk);
     for (const c of chunk) {
       const personId = idOf.get(c.data.code);
       if (personId === undefined) continue;
+      persons.set(c.data.code, { id: personId, ...c.data });
       for (const r of c.roles) roleCreates.push({ ...r, personId });
     }
-    counts.created += created.length;
-    done += created.length;
+    counts.created += idOf.size;
+    done += idOf.size;
     ctx.progress('people', 'write', done, rows.length);
   }
   for (const chunk of chunks(roleDeletes)) await ctx.tx.personRole.deleteMany({ where: { id: { in: chunk } } });
-  for (const chunk of chunks(roleCreates)) await ctx.tx.personRole.createMany({ data: chunk.map(withoutNulls) });
+  await ctx.insert(
+    'PersonRole',
+    ['personId', 'scopeKey', 'role', 'regionId', 'gridId', 'departmentId'],
+    roleCreates,
+  );
   ctx.progress('people', 'write', rows.length, rows.length);
 }
 
@@ -326,7 +348,11 @@ export async function writePairings(ctx: ImportContext, rows: readonly Sourced<'
   }
   let done = 0;
   for (const chunk of chunks(creates)) {
-    await ctx.tx.pairing.createMany({ data: chunk });
+    await ctx.insert(
+      'Pairing',
+      ['householdId', 'liaisonId', 'updatedAt'],
+      chunk.map((c) => ({ ...c, updatedAt: ctx.now })),
+    );
     counts.created += chunk.length;
     done += chunk.length;
     ctx.progress('pairings', 'write', done, rows.length);
