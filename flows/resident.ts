@@ -2,6 +2,7 @@
  * Resident flows: report a request, follow one's requests, add information, withdraw,
  * rate. Data only: effects come from the engine.
  */
+import { normalizePhone } from '../src/org/phone.js';
 import { CATEGORY_CODES } from '../src/pipeline/states.js';
 import type { Flow, FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
 import { isRating } from '../src/engine/flow.js';
@@ -18,14 +19,6 @@ const SKIP: FlowChoice = { label: 'choice.skip', payload: 'skip' };
 /** Text that carries words (not only emoji, punctuation or symbols). */
 export function hasWords(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(text);
-}
-
-/** Mainland mobile or landline, spaces and dashes allowed. */
-export function normalizePhone(text: string): string | null {
-  const compact = text.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, '');
-  if (/^1[3-9]\d{9}$/.test(compact)) return compact;
-  if (/^0\d{9,11}$/.test(compact)) return compact;
-  return null;
 }
 
 function categoryChoices(): FlowChoice[] {

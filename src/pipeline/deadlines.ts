@@ -16,7 +16,9 @@
 import { type WorkCalendar, addCalendarDays, localDateOf, localInstant } from './calendar.js';
 
 /** immediate 即办 | promised 承诺 | urgent. */
-export type HandlingClass = 'immediate' | 'promised' | 'urgent';
+/** 即办 immediate · 承诺 promised · urgent (hours). */
+export const HANDLING_CLASSES = ['immediate', 'promised', 'urgent'] as const;
+export type HandlingClass = (typeof HANDLING_CLASSES)[number];
 
 /** The deadline fields of a category (see prisma/schema.prisma model Category). */
 export interface DeadlinePolicy {

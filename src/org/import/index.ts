@@ -13,5 +13,5 @@ export {
   type ImportReport,
   type KindCounts,
 } from './report.js';
-export { CATEGORY_CODES, HANDLING_CLASSES, normalizePhone, type CategoryCode } from './rows.js';
+export { normalizePhone } from '../phone.js';
 export { decodeText, readCsvFile, toCsv } from './csv.js';

@@ -4,30 +4,12 @@
  * in English and, where it helps, the Chinese term.
  */
 import { z } from 'zod';
+import { HANDLING_CLASSES } from '../../pipeline/deadlines.js';
+import { CATEGORY_CODES } from '../../pipeline/states.js';
+import { normalizePhone } from '../phone.js';
 import { GRID_KINDS, LOCALES, REGION_LEVELS, ROLES, type Role } from '../types.js';
 import type { RosterKind } from './kinds.js';
 
-/** The stable category codes of DOMAIN.md. */
-export const CATEGORY_CODES = [
-  'road',
-  'water',
-  'power',
-  'sanitation',
-  'safety',
-  'dispute',
-  'welfare',
-  'health',
-  'education',
-  'housing',
-  'agriculture',
-  'employment',
-  'governance',
-  'other',
-] as const;
-export type CategoryCode = (typeof CATEGORY_CODES)[number];
-
-/** Handling classes a category can default to. */
-export const HANDLING_CLASSES = ['immediate', 'promised', 'urgent'] as const;
 
 const REQUIRED = 'required 必填';
 const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -52,21 +34,6 @@ const departmentKind = z
   .string({ error: REQUIRED })
   .max(40, 'at most 40 characters')
   .regex(/^[a-z][a-z0-9_]*$/, 'a department kind is a lower-case word, e.g. water or civil_affairs');
-
-const MOBILE_RE = /^1[3-9]\d{9}$/;
-const LANDLINE_RE = /^0\d{2,3}-?\d{7,8}$/;
-
-/**
- * Normalises a mainland phone number: mobiles lose spaces, dashes and a +86 prefix;
- * landlines (area code, optional dash, number) lose spaces. Null when it is neither.
- */
-export function normalizePhone(raw: string): string | null {
-  const compact = raw.replace(/\s+/g, '');
-  const mobile = compact.replace(/-/g, '').replace(/^(\+86|0086)/, '');
-  if (MOBILE_RE.test(mobile)) return mobile;
-  if (LANDLINE_RE.test(compact)) return compact;
-  return null;
-}
 
 const phone = z
   .string()
