@@ -5,6 +5,7 @@
  */
 import type { Flow, StepOutcome, TurnContext } from '../src/engine/flow.js';
 import type { Command } from '../src/pipeline/model.js';
+import { render } from '../src/engine/i18n.js';
 import { refuseText } from './resident.js';
 import type { MessageKey } from './messages/zh.js';
 
@@ -69,7 +70,7 @@ export const handleFlow: Flow = {
           const refused = refuseText(ctx);
           if (refused) return refused;
         }
-        ctx.data['text'] = ctx.input.text || (action === 'resolve' ? '（见照片）' : '');
+        ctx.data['text'] = ctx.input.text || render(ctx.speaker.locale, 'handle.see_photo');
         ctx.data['photos'] = photos;
         if (action === 'request_extension') return { next: 'days' };
         return submit(ctx);

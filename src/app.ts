@@ -100,6 +100,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         chatId: message.chatId,
         text: message.text,
         choices: message.actions,
+        media: message.media.map((ref) => ({ kind: 'photo' as const, ref })),
         outboxId: message.id,
         locale: message.locale,
       });

@@ -20,8 +20,9 @@ export function parseLine(line: string, chatId: string, messageId: string = rand
 
 /** How a message looks in a terminal: its text, then numbered choices. */
 export function formatOutbound(message: Outbound): string {
+  const photos = (message.media ?? []).map((m) => `  📷 ${m.ref.startsWith('data:') ? m.ref.slice(0, 40) + '…' : m.ref}`);
   const choices = message.choices.map((c, i) => `  ${i + 1}. ${c.label}`);
-  return ['🤖 ' + message.text.replace(/\n/g, '\n   '), ...choices].join('\n');
+  return ['🤖 ' + message.text.replace(/\n/g, '\n   '), ...photos, ...choices].join('\n');
 }
 
 export interface ConsoleAdapterOptions {

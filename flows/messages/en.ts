@@ -196,4 +196,5 @@ export const en: Record<MessageKey, string> = {
   'claim.rejected': 'The household binding was not confirmed ({address}); please contact your liaison.',
   'claim.not_found': 'There is no such binding request.',
   'claim.already_decided': 'This binding request was already decided.',
+  'handle.see_photo': '(see the photo)',
 };

@@ -197,6 +197,7 @@ export const zh = {
   'claim.rejected': '家庭绑定未通过确认（{address}），如有疑问请联系网格员。',
   'claim.not_found': '没有找到这条绑定申请。',
   'claim.already_decided': '这条绑定申请已经处理过了。',
+  'handle.see_photo': '（见照片）',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -49,6 +49,8 @@ export interface Outbound {
   chatId: string;
   text: string;
   choices: Choice[];
+  /** Photos forwarded with it (a progress photo, a result photo). */
+  media?: SharedMedia[];
   /** The outbox row behind it, so the adapter's result can be recorded. */
   outboxId?: number;
   locale: Locale;

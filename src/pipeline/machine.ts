@@ -201,6 +201,12 @@ class Step {
     this.effects.push({ type: 'notify', to, template, params: { ...base, ...params }, ...(actions ? { actions } : {}) });
   }
 
+  /** Forwards photos (channel handles) with the notification just added. */
+  withMedia(photos: string[] | undefined): void {
+    const last = this.effects.at(-1);
+    if (last?.type === 'notify' && photos?.length) last.media = photos;
+  }
+
   notifyResident(template: string, params: Record<string, string | number | null> = {}, actions?: MessageAction[]): void {
     this.notify({ personId: this.ticket.residentId }, template, params, actions);
   }
@@ -376,6 +382,7 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
     case 'progress':
       step.move('progress', 'in_progress', { note: command.note.trim(), photos: command.photos ?? [] });
       step.notifyResident('ticket.progress_resident', { note: command.note.trim(), photos: (command.photos ?? []).length });
+      step.withMedia(command.photos);
       return null;
     case 'request_info':
       t.pausedAt = now;
@@ -395,6 +402,7 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       step.move('info_supplied', to, { text: command.text.trim(), photos: command.photos ?? [], pausedMs: now.getTime() - pausedAt.getTime() });
       step.armTimers();
       step.notifyHandler('ticket.info_supplied_handler', { text: command.text.trim(), resolveBy: iso(t.resolveBy) });
+      step.withMedia(command.photos);
       return null;
     }
     case 'request_extension':
@@ -460,6 +468,7 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
       step.setTimer('callback_timeout', t.callbackBy);
       step.notifyResident('ticket.resolved_resident', { result: command.result.trim(), callbackBy: iso(t.callbackBy) }, ratingActions(t.number));
+      step.withMedia(command.photos);
       return null;
     case 'rate': {
       const solved = command.solved ?? command.rating !== 'dissatisfied';

@@ -99,7 +99,7 @@ export type MessageParams = Record<string, string | number | null>;
 
 /** Something to do after the transition commits. Effects are data; the runner performs them. */
 export type Effect =
-  | { type: 'notify'; to: Recipient; template: string; params: MessageParams; actions?: MessageAction[] }
+  | { type: 'notify'; to: Recipient; template: string; params: MessageParams; actions?: MessageAction[]; media?: string[] }
   | { type: 'set_timer'; kind: TimerKind; dueAt: Date }
   | { type: 'cancel_timers'; kinds: TimerKind[] };
 

@@ -9,6 +9,8 @@ export interface Push {
   template: string;
   params: MessageParams;
   actions?: MessageAction[];
+  /** Photos forwarded with it (channel handles). */
+  media?: string[];
   ticketId?: number | null;
 }
 
@@ -29,6 +31,7 @@ export async function enqueuePush(tx: Tx, recipients: number[], push: Push, now:
       template: push.template,
       params: JSON.stringify(push.params),
       actions: JSON.stringify(push.actions ?? []),
+      media: JSON.stringify(push.media ?? []),
       createdAt: now,
       availableAt: now,
     })),

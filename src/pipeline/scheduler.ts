@@ -28,6 +28,8 @@ export interface OutboxDelivery {
   template: string;
   text: string;
   actions: { label: string; payload: string }[];
+  /** Photos forwarded with the message. */
+  media: string[];
 }
 
 /** What a channel made of one delivery. */
@@ -219,6 +221,7 @@ export class Scheduler {
         template: row.template,
         text: render(locale, row.template, params),
         actions: actions.map((a) => ({ label: a.literal ? a.label : render(locale, a.label), payload: a.payload })),
+        media: JSON.parse(row.media) as string[],
       };
       let result: DeliveryResult;
       try {

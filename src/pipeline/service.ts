@@ -236,7 +236,7 @@ async function record(
       case 'notify': {
         const people = await recipientsOf(tx, effect.to, path);
         if (!people.length) log.warn({ ticketId, template: effect.template }, 'no recipient for a notification');
-        await enqueuePush(tx, people, { ticketId, template: effect.template, params: effect.params, actions: effect.actions ?? [] }, now);
+        await enqueuePush(tx, people, { ticketId, template: effect.template, params: effect.params, actions: effect.actions ?? [], media: effect.media ?? [] }, now);
         break;
       }
     }

@@ -221,6 +221,22 @@ describe('the two-sided loop: resident on the web chat, liaison on the console',
   });
 });
 
+describe('photos', () => {
+  test('a progress photo from the liaison is forwarded to the resident', async () => {
+    const resident = await boundResident();
+    const number = await report(resident);
+    const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+    const liaison = await boundStaff(ticket.assignee?.code ?? '', 'liaison-photo');
+    await liaison.deliver({ action: `accept:${number}` });
+    await liaison.deliver({ action: `handle:${number}:progress` });
+    await liaison.deliver({ media: [{ kind: 'photo', ref: 'https://example.invalid/lamp.jpg' }] });
+    expect(liaison.text()).toContain('进展已转告群众');
+    const pushes = await collectPushes(database, pipeline, clock, [{ channel: 'web', chatId: 'res-1' }]);
+    const progress = pushes.find((p) => p.template === 'ticket.progress_resident');
+    expect(progress?.media).toEqual(['https://example.invalid/lamp.jpg']);
+  });
+});
+
 describe('robustness', () => {
   test('a restart in the middle of a report carries on where it stopped', async () => {
     const chat = await boundResident();
