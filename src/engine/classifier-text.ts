@@ -1,10 +1,10 @@
 /**
  * Text preparation for the category matcher: normalisation, Chinese segmentation with
- * jieba (@node-rs/jieba, default dictionary loaded once, on first use) and English
+ * jieba (jieba-wasm, the jieba-rs segmenter with its default dictionary) and English
  * tokens with a crude stemmer.
  */
-import { createRequire } from 'node:module';
-import { Jieba } from '@node-rs/jieba';
+// jieba-rs compiled to WebAssembly: one portable package, no per-platform binary.
+import jieba from 'jieba-wasm';
 import { stemWord } from './classifier-keywords.js';
 
 /** A piece of the normalised message and where it sits (UTF-16 offsets). */
@@ -36,34 +36,23 @@ export function latinTokens(text: string): Token[] {
   return tokens;
 }
 
-let jieba: Jieba | undefined;
 const userWords = new Set<string>();
-
-/** The shared jieba instance with its default dictionary, built on first call. */
-function sharedJieba(): Jieba {
-  if (!jieba) {
-    // The dictionary module reads a few MB from disk; require it only when needed.
-    const require = createRequire(import.meta.url);
-    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
-    jieba = Jieba.withDict(dict);
-  }
-  return jieba;
-}
 
 /**
  * Adds words to the shared jieba dictionary so that they are cut whole (路灯不亮, 低保户).
  * Words already added are skipped; the dictionary is shared by every classifier.
  */
 export function addUserWords(words: Iterable<string>): void {
-  const fresh = [...words].filter((word) => !userWords.has(word) && !/\s/.test(word));
-  if (fresh.length === 0) return;
-  sharedJieba().loadDict(Buffer.from(fresh.map((word) => `${word} 20000 n`).join('\n') + '\n', 'utf8'));
-  for (const word of fresh) userWords.add(word);
+  for (const word of words) {
+    if (userWords.has(word) || /\s/.test(word)) continue;
+    jieba.add_word(word, 20000, 'n');
+    userWords.add(word);
+  }
 }
 
 /** Chinese segmentation of a normalised text (precise mode, no HMM), with offsets. */
 export function segment(text: string): Token[] {
-  const pieces = sharedJieba().cut(text, false);
+  const pieces = jieba.cut(text, false);
   const tokens: Token[] = [];
   let cursor = 0;
   for (const piece of pieces) {
