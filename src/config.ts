@@ -48,7 +48,8 @@ const schema = z.object({
   REMINDER_HOURS: int(0, 72).default(4),
   SCHEDULER_INTERVAL_MS: int(200, 3_600_000).default(5000),
   OUTBOX_MAX_ATTEMPTS: int(1, 100).default(8),
-  PORT: int(1, 65535).default(3000),
+  // 0 picks a free port (tests); the real one is logged.
+  PORT: int(0, 65535).default(3000),
   SESSION_IDLE_MINUTES: int(1, 1440).default(30),
   FLOOD_PER_MINUTE: int(1, 600).default(20),
   BINDING_CODE_DAYS: int(1, 90).default(7),

@@ -1,8 +1,10 @@
 /**
  * `npm start`: runs Minqing on the configured database (embedded SQLite by default),
- * migrated and seeded with the demo county when empty, until SIGINT or SIGTERM.
+ * migrated and seeded with the demo county when empty, with the web chat on PORT,
+ * until SIGINT or SIGTERM.
  */
-import { startApp } from '../app.js';
+import { createWebAdapter } from '../../bots/web/web-adapter.js';
+import { type App, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { logger, setLogLevel } from '../log.js';
 import { runCli } from './run-cli.js';
@@ -11,7 +13,11 @@ await runCli(async () => {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   const log = logger('start');
-  const app = await startApp(config);
+  // The web chat wakes a reconnecting page's waiting messages in the app's database,
+  // which startApp opens: the adapter asks for it once it is there.
+  const opened: { app?: App } = {};
+  const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database });
+  const app = (opened.app = await startApp(config, { adapters: [web] }));
   const { db } = app.database;
   const [regions, households, people, tickets] = await Promise.all([
     db.region.count(),
@@ -20,9 +26,10 @@ await runCli(async () => {
     db.ticket.count(),
   ]);
   log.info(
-    { provider: app.database.provider, regions, households, people, tickets, channels: [] },
-    'Minqing is running; no chat channel is configured yet, so outgoing messages wait in the outbox',
+    { provider: app.database.provider, regions, households, people, tickets, channels: [web.channel] },
+    'Minqing is running; messages for chats that are not connected wait in the outbox',
   );
+  log.info({ port: web.port }, `web chat at http://localhost:${web.port}/`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -3,6 +3,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -27,6 +28,19 @@ function start(env: Record<string, string>): { child: ChildProcess; output: () =
   return { child, output: () => ({ stdout, stderr }) };
 }
 
+/** A port nobody listens on now, for the web chat (PORT must be 1–65535, so not 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
@@ -34,7 +48,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 describe('npm start', () => {
   test('migrates and seeds an empty SQLite database, runs, and stops on SIGTERM', async () => {
     const url = `file:${join(dir, 'fresh', 'minqing.db')}`;
-    const { child, output } = start({ DATABASE_URL: url });
+    const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()) });
     const exited = exitOf(child);
     const deadline = Date.now() + 90_000;
     while (!output().stdout.includes('Minqing is running') && Date.now() < deadline && child.exitCode === null) {

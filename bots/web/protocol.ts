@@ -1,0 +1,184 @@
+/**
+ * The web chat's wire format, kept pure so it can be checked without a server.
+ *
+ * Both ways follow Botkit's web connector (`botbuilder-adapter-web`):
+ * - in: `{ type: 'message', user, text, ... }` over the websocket, or a Bot Framework-style
+ *   activity (`user` or `from.id`, extra fields in `channelData`) posted to the webhook;
+ * - out: `{ type: 'message', text, quick_replies: [{ title, payload }] }`, the shape the
+ *   adapter gives a Botkit reply (`activityToMessage`).
+ * Our own additions travel beside Botkit's fields: `messageId` (for exactly-once),
+ * `action` (a tapped button's payload) and `media` (photos).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Outbound } from '../../src/engine/types.js';
+
+/** The largest request body or websocket frame accepted (a 5 MB photo as a data URL fits). */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+/** A user id: what the page keeps in localStorage, or what a script chooses. */
+export const USER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
+
+/** A client's message id. */
+const MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/** Short errors for the HTTP and websocket answers: Chinese first, then English. */
+export const ERRORS = {
+  notJson: '请求须为 JSON / expected Content-Type: application/json',
+  tooLarge: '请求太大（上限 6 MB）/ request too large (limit 6 MB)',
+  malformed: 'JSON 格式错误 / malformed JSON',
+  noUser: '缺少用户 id / missing user id (user or from.id)',
+  badUser: '用户 id 无效 / invalid user id (1–64 letters, digits or _.:@-)',
+  badType: '只接受 message 类型 / only activities of type message are accepted',
+  binary: '只接受文本帧 / only text frames are accepted',
+  otherUser: '一个连接只能用一个用户 id / one connection serves one user id',
+  failed: '处理出错，请稍后再试 / something went wrong, please try again',
+  notFound: '没有这个地址 / not found',
+  badPhoto: '照片无效，请重新选择 / invalid photo: send an uploaded picture or a data: URL',
+} as const;
+
+const mediaSchema = z.object({
+  kind: z.literal('photo').default('photo'),
+  ref: z.string().min(1).max(MAX_BODY_BYTES),
+});
+
+/** The fields both transports may carry beside Botkit's own. */
+const extras = {
+  text: z.string().max(50_000).optional(),
+  action: z.string().max(200).optional(),
+  /** The label of the tapped button, shown by the page; never processed. */
+  label: z.string().max(200).optional(),
+  messageId: z.string().regex(MESSAGE_ID).optional(),
+  media: z.array(mediaSchema).max(9).optional(),
+  timestamp: z.union([z.string().max(64), z.number()]).optional(),
+};
+
+/** One frame from the page (Botkit's web client format). */
+const socketFrameSchema = z.object({
+  type: z.enum(['message', 'hello', 'welcome_back', 'reconnect']),
+  user: z.string().regex(USER_ID),
+  ...extras,
+});
+
+/** A webhook body: Botkit's `user` or Bot Framework's `from.id`; extras top-level or in channelData. */
+const activitySchema = z.object({
+  type: z.string().max(40).default('message'),
+  user: z.unknown().optional(),
+  from: z.object({ id: z.unknown() }).optional(),
+  ...extras,
+  channelData: z.object(extras).optional(),
+});
+
+/** A message in the canonical form the adapter hands to Botkit (and reads back in the handler). */
+export interface WebFrame {
+  type: 'message' | 'hello' | 'welcome_back' | 'reconnect';
+  user: string;
+  text?: string;
+  action?: string;
+  messageId?: string;
+  media?: { kind: 'photo'; ref: string }[];
+  timestamp?: string | number;
+}
+
+/** A parsed frame, or the short error to answer with. */
+export type Parsed = { ok: true; frame: WebFrame } | { ok: false; error: string };
+
+function compact(frame: WebFrame): WebFrame {
+  return Object.fromEntries(Object.entries(frame).filter(([, v]) => v !== undefined)) as unknown as WebFrame;
+}
+
+/** Parses one websocket frame from the page. */
+export function parseSocketFrame(raw: string): Parsed {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: ERRORS.malformed };
+  }
+  const result = socketFrameSchema.safeParse(json);
+  if (!result.success) return { ok: false, error: firstProblem(result.error, json) };
+  const { type, user, text, action, messageId, media, timestamp } = result.data;
+  return { ok: true, frame: compact({ type, user, text, action, messageId, media, timestamp }) };
+}
+
+/** Parses a webhook activity (already decoded JSON). */
+export function parseActivity(json: unknown): Parsed {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, error: '消息须为 JSON 对象 / the body must be a JSON object' };
+  const result = activitySchema.safeParse(json);
+  if (!result.success) return { ok: false, error: firstProblem(result.error, json) };
+  const body = result.data;
+  if (body.type !== 'message') return { ok: false, error: ERRORS.badType };
+  const user = typeof body.user === 'string' ? body.user : typeof body.user === 'object' && body.user !== null && 'id' in body.user ? body.user.id : body.from?.id;
+  if (user === undefined || user === null || user === '') return { ok: false, error: ERRORS.noUser };
+  if (typeof user !== 'string' || !USER_ID.test(user)) return { ok: false, error: ERRORS.badUser };
+  const data = body.channelData ?? {};
+  return {
+    ok: true,
+    frame: compact({
+      type: 'message',
+      user,
+      text: body.text ?? data.text,
+      action: data.action ?? body.action,
+      messageId: data.messageId ?? body.messageId,
+      media: data.media ?? body.media,
+      timestamp: data.timestamp ?? body.timestamp,
+    }),
+  };
+}
+
+/** Reads a frame back from a Botkit message (whose fields are the frame's, spread). */
+export function frameOf(fields: Record<string, unknown>): WebFrame | null {
+  const result = socketFrameSchema.safeParse(fields);
+  if (!result.success) return null;
+  const { type, user, text, action, messageId, media, timestamp } = result.data;
+  return compact({ type, user, text, action, messageId, media, timestamp });
+}
+
+function firstProblem(error: z.ZodError, json: unknown): string {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') ?? '';
+  if (field === 'user') {
+    const given = typeof json === 'object' && json !== null && 'user' in json ? json.user : undefined;
+    return given === undefined || given === '' ? ERRORS.noUser : ERRORS.badUser;
+  }
+  if (field === 'type') return ERRORS.badType;
+  if (field.startsWith('media') || field.startsWith('channelData.media')) return ERRORS.badPhoto;
+  return `消息格式不对 / invalid message: ${field || 'body'}`;
+}
+
+/**
+ * The message id the engine deduplicates on, scoped to the user so one user cannot
+ * pre-empt another's ids. A client that sends no id gets one derived from a hash of
+ * user + text + action + its timestamp: the same message posted twice with the same
+ * timestamp is processed once. Without a timestamp either, every post is new.
+ */
+export function messageIdOf(frame: WebFrame): string {
+  if (frame.messageId) return `${frame.user}:${frame.messageId}`;
+  if (frame.timestamp === undefined) return `${frame.user}:${randomUUID()}`;
+  const hash = createHash('sha256')
+    .update(JSON.stringify([frame.user, frame.text ?? '', frame.action ?? '', String(frame.timestamp)]))
+    .digest('hex')
+    .slice(0, 32);
+  return `${frame.user}:h-${hash}`;
+}
+
+/** A Botkit web message: what the page and webhook callers receive. */
+export interface WebMessage {
+  type: 'message';
+  text: string;
+  quick_replies?: { title: string; payload: string }[];
+}
+
+/** Renders an outgoing message in Botkit's web format (choices become quick replies). */
+export function toWebMessage(message: Outbound): WebMessage {
+  return {
+    type: 'message',
+    text: message.text,
+    ...(message.choices.length ? { quick_replies: message.choices.map((c) => ({ title: c.label, payload: c.payload })) } : {}),
+  };
+}
+
+/** Whether a Content-Type header names JSON. */
+export function isJsonType(contentType: string | undefined): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? '');
+}
