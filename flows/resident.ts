@@ -109,8 +109,10 @@ export const reportFlow: Flow = {
         }
         if (action?.startsWith('village:')) {
           const id = Number(action.slice('village:'.length));
-          if ((await ctx.effects.villages()).some((v) => v.id === id)) {
+          const village = (await ctx.effects.villages()).find((v) => v.id === id);
+          if (village) {
             ctx.data['regionId'] = id;
+            ctx.data['place'] = village.name;
             return { next: 'landmark' };
           }
         }
@@ -123,6 +125,8 @@ export const reportFlow: Flow = {
           const match = (await ctx.effects.villages()).find((v) => text.includes(v.name));
           if (match) {
             ctx.data['regionId'] = match.id;
+            // The typed text names the village already; keep it whole as the location.
+            ctx.data['place'] = text === match.name ? match.name : null;
             ctx.data['location'] = text === match.name ? null : text.slice(0, 200);
             return { next: 'photo' };
           }
@@ -184,7 +188,9 @@ export const reportFlow: Flow = {
           {
             category: String(ctx.data['categoryCode']),
             description: String(ctx.data['description']).slice(0, 200),
-            location: (ctx.data['location'] as string | null | undefined) ?? null,
+            location:
+              [ctx.data['place'], ctx.data['location']].filter((part): part is string => typeof part === 'string' && part !== '').join(' ') ||
+              null,
             photos: ((ctx.data['photos'] as string[] | undefined) ?? []).length,
           },
           [

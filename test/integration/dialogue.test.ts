@@ -75,6 +75,7 @@ describe('resident report flow', () => {
     await chat.send('12345');
     expect(chat.text()).toContain('电话号码格式不对');
     await chat.send('139 1234 5678');
+    expect(chat.text()).toContain('地点：东湖村 村委会东边路口');
     expect(chat.text()).toContain('照片：1 张');
     await chat.tap('提交');
     expect(chat.text()).toMatch(/已受理，编号 MQ-2026-000001。经办：清水镇供电所。承诺办结时间：11月19日 17:30/);
