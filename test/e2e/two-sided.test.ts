@@ -34,9 +34,10 @@ beforeAll(async () => {
   const file = join(dir, 'two.db');
   copyFileSync(inject('sqliteDemoTemplate'), file);
   const config = parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
-  let web: App | undefined;
-  const adapter = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => web?.database, uploadDir: join(dir, 'uploads') });
-  web = await startApp(config, { adapters: [adapter] });
+  // The adapter asks for the database once the app has opened it.
+  const opened: { app?: App } = {};
+  const adapter = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => opened.app?.database, uploadDir: join(dir, 'uploads') });
+  const web = (opened.app = await startApp(config, { adapters: [adapter] }));
   apps.push(web);
   base = `http://127.0.0.1:${adapter.port}`;
   // The liaison's terminal, bound as `npm run chat -- --as` binds it.
