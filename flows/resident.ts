@@ -244,7 +244,10 @@ export const listFlow: Flow = {
         ctx.say(
           scope === 'own' ? 'list.title' : 'queue.title',
           { count: tickets.length },
-          tickets.slice(0, 10).map((t) => ({ label: { text: `${t.number} ${t.summary.slice(0, 16)}` }, payload: `view:${t.number}` })),
+          tickets.slice(0, 10).map((t) => ({
+            label: { text: `${t.number} 【${render(ctx.speaker.locale, `state.${t.state}`)}】${t.summary.slice(0, 16)}` },
+            payload: `view:${t.number}`,
+          })),
         );
       },
       answer(ctx) {

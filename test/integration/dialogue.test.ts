@@ -98,6 +98,7 @@ describe('resident report flow', () => {
     const number = await report(chat);
     await chat.send('我的诉求');
     expect(chat.text()).toContain('您的诉求（共 1 件）');
+    expect(chat.replies.at(-1)?.choices[0]?.label).toBe(`${number} 【已派单】村口的路灯坏了好几天，晚上很黑`);
     await chat.tap(number);
     expect(chat.text()).toContain('状态：已派单');
     expect(chat.text()).toMatch(/· 11月16日 09:00 受理\n· 11月16日 09:00 派单/);
