@@ -203,6 +203,11 @@ export class Engine {
         data: { lastUsedAt: now, chatId: inbound.chatId, unreachableAt: null },
       });
     }
+    // Messages that had no reachable chat (all blocked, or none yet) come to this one.
+    await tx.outboxMessage.updateMany({
+      where: { recipientId: identity.personId, channel: null, sentAt: null, failedAt: null },
+      data: { channel: inbound.channel, chatId: inbound.chatId, availableAt: now },
+    });
     const person = await tx.person.findUniqueOrThrow({
       where: { id: identity.personId },
       include: { roles: true, household: { select: { phone: true } } },

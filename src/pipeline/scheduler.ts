@@ -244,6 +244,10 @@ export class Scheduler {
         });
         continue;
       }
+      if (result.status === 'unreachable') {
+        await this.#reroute(row.id, row.recipientId, row.channel, row.chatId, result.error, after);
+        continue;
+      }
       const attempts = row.attempts + 1;
       const giveUp = attempts >= this.#maxAttempts;
       const wait = result.status === 'retry' && result.retryAfterMs !== undefined ? result.retryAfterMs : backoffMs(attempts);
@@ -261,6 +265,42 @@ export class Scheduler {
       log.warn({ outboxId: id, attempts, status: result.status, giveUp }, 'delivery failed');
     }
     return sent;
+  }
+
+  /**
+   * The platform says the person cannot be reached on this chat (they blocked the bot):
+   * the identity is marked unreachable (staff see it), and the message moves to the
+   * person's other chat used most recently; with none, it waits, unaddressed, until the
+   * person writes again from any chat. It is never retried against the blocked chat.
+   */
+  async #reroute(id: number, recipientId: number, channel: string, chatId: string, error: string, now: Date): Promise<void> {
+    const { db } = this.#database;
+    const fallback = await db.$transaction(async (tx) => {
+      await tx.channelIdentity.updateMany({ where: { personId: recipientId, channel, chatId }, data: { unreachableAt: now } });
+      const other = await tx.channelIdentity.findFirst({
+        where: { personId: recipientId, unreachableAt: null, NOT: { channel, chatId } },
+        orderBy: { lastUsedAt: 'desc' },
+      });
+      await tx.outboxMessage.updateMany({
+        where: { id, claimedBy: this.workerId, sentAt: null },
+        data: {
+          channel: other?.channel ?? null,
+          chatId: other?.chatId ?? null,
+          lastError: error.slice(0, 500),
+          attempts: { increment: 1 },
+          claimedBy: null,
+          claimedUntil: null,
+          availableAt: now,
+        },
+      });
+      // Other messages waiting for the same blocked chat follow the same way.
+      await tx.outboxMessage.updateMany({
+        where: { recipientId, channel, chatId, sentAt: null, failedAt: null, claimedBy: null },
+        data: { channel: other?.channel ?? null, chatId: other?.chatId ?? null },
+      });
+      return other?.channel ?? null;
+    });
+    log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
   }
 
   /** One round: fire due timers, then deliver what is waiting. */

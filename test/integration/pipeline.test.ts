@@ -193,7 +193,7 @@ for (const provider of providers) {
       expect(await scheduler.fireDueTimers()).toBe(0);
     });
 
-    test('the outbox is delivered once, retried with backoff, and given up after the last attempt', async () => {
+    test('the outbox is delivered once, retried with backoff, and never retried against a blocked chat', async () => {
       await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
       const sent: OutboxDelivery[] = [];
       let failNext = 1;
@@ -220,15 +220,99 @@ for (const provider of providers) {
       clock.advanceHours(1);
       await scheduler.deliverOutbox();
       const rows = await database.db.outboxMessage.findMany({ orderBy: { id: 'asc' } });
-      expect(rows.map((r) => [r.recipientId, r.attempts, r.sentAt !== null, r.failedAt !== null])).toEqual([
-        [org.liaison.id, 2, false, true],
-        [org.resident.id, 2, true, false],
+      // The liaison's only chat is blocked: tried once, then parked unaddressed (never retried
+      // against it) until the liaison writes again; the resident's failed twice, then went out.
+      expect(rows.map((r) => [r.recipientId, r.attempts, r.sentAt !== null, r.failedAt !== null, r.channel])).toEqual([
+        [org.liaison.id, 1, false, false, null],
+        [org.resident.id, 2, true, false, 'console'],
       ]);
       expect(await scheduler.deliverOutbox()).toBe(0);
       expect(sent).toHaveLength(1);
     });
   });
 }
+
+describe('failing deliveries', () => {
+  test('a message that keeps failing is marked failed after the last attempt, then left alone', async () => {
+    const database = await freshSqlite();
+    try {
+      const org = await buildOrg(database.db);
+      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+      const pipeline = new PipelineService({ db: database.db, rules, clock });
+      await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      let calls = 0;
+      const scheduler = new Scheduler({
+        database,
+        pipeline,
+        clock,
+        maxAttempts: 3,
+        outboxTargets: [{ channel: 'console' }],
+        deliver: () => {
+          calls++;
+          return Promise.resolve({ status: 'retry', error: 'HTTP 502' });
+        },
+      });
+      for (let i = 0; i < 6; i++) {
+        await scheduler.deliverOutbox();
+        clock.advanceHours(1);
+      }
+      const rows = await database.db.outboxMessage.findMany();
+      expect(rows.map((r) => [r.attempts, r.failedAt !== null, r.lastError])).toEqual([
+        [3, true, 'HTTP 502'],
+        [3, true, 'HTTP 502'],
+      ]);
+      expect(calls).toBe(6);
+    } finally {
+      await database.dispose();
+    }
+  });
+});
+
+describe('unreachable recipients', () => {
+  test('a blocked chat is marked unreachable and its messages move to the person’s other chat, never retried there', async () => {
+    const database = await freshSqlite();
+    try {
+      const org = await buildOrg(database.db);
+      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+      const pipeline = new PipelineService({ db: database.db, rules, clock });
+      // The resident also has a web chat, used longer ago than the console one.
+      await database.db.channelIdentity.create({
+        data: { channel: 'web', platformUserId: 'res-web', chatId: 'res-web', personId: org.resident.id, lastUsedAt: new Date('2026-11-01T00:00:00Z') },
+      });
+      await database.db.channelIdentity.updateMany({ where: { personId: org.resident.id, channel: 'console' }, data: { lastUsedAt: clock.now() } });
+      await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      const tries: string[] = [];
+      const scheduler = new Scheduler({
+        database,
+        pipeline,
+        clock,
+        outboxTargets: [{ channel: 'console' }, { channel: 'web' }],
+        deliver: (m) => {
+          tries.push(`${m.channel}:${m.chatId}:${m.template}`);
+          if (m.channel === 'console' && m.chatId === org.resident.code) return Promise.resolve({ status: 'unreachable', error: '403 blocked' });
+          return Promise.resolve({ status: 'sent' });
+        },
+      });
+      await scheduler.deliverOutbox();
+      await scheduler.deliverOutbox();
+      expect(tries.filter((t) => t.endsWith('ticket.received_resident'))).toEqual([
+        `console:${org.resident.code}:ticket.received_resident`,
+        'web:res-web:ticket.received_resident',
+      ]);
+      const blocked = await database.db.channelIdentity.findFirstOrThrow({ where: { personId: org.resident.id, channel: 'console' } });
+      expect(blocked.unreachableAt).not.toBeNull();
+      // New pushes go straight to the reachable chat.
+      const liaison = await actorFor(database.db, org.liaison.id);
+      const number = (await database.db.ticket.findFirstOrThrow()).number;
+      await pipeline.execute(number, { type: 'accept' }, liaison);
+      await scheduler.deliverOutbox();
+      expect(tries.at(-1)).toBe('web:res-web:ticket.accepted_resident');
+      expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
+    } finally {
+      await database.dispose();
+    }
+  });
+});
 
 describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
   test('two schedulers never claim the same outbox row', async () => {
