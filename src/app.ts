@@ -138,6 +138,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       },
     };
   } catch (error) {
+    // A channel that fails to start (Telegram unreachable, a port taken) must not leave
+    // the others listening.
+    for (const adapter of adapters) await adapter.stop().catch(() => undefined);
     await database.close();
     throw error;
   }

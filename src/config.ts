@@ -53,6 +53,26 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(1, 1440).default(30),
   FLOOD_PER_MINUTE: int(1, 600).default(20),
   BINDING_CODE_DAYS: int(1, 90).default(7),
+  // Telegram: the channel starts only when a token is set; the token is never logged.
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a bot token from @BotFather, like 123456:ABC-DEF…').optional(),
+  TELEGRAM_WEBHOOK_URL: z
+    .string()
+    .refine((s) => /^https:\/\/[^/\s]+(\/\S*)?$/.test(s), { error: 'expected a public https URL, e.g. https://minqing.example.org/telegram/webhook' })
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -')
+    .optional(),
+  // 0 picks a free port (tests).
+  TELEGRAM_WEBHOOK_PORT: int(0, 65535).default(8443),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .refine((s) => /^https?:\/\/[^/\s]+(\/\S*)?$/.test(s), { error: 'expected an http(s) URL, e.g. https://api.telegram.org' })
+    .default('https://api.telegram.org'),
+}).superRefine((c, ctx) => {
+  if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_WEBHOOK_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when TELEGRAM_WEBHOOK_URL is set (Telegram sends it back with every update)' });
+  }
 });
 
 /** The checked settings. */

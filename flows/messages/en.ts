@@ -197,4 +197,5 @@ export const en: Record<MessageKey, string> = {
   'claim.not_found': 'There is no such binding request.',
   'claim.already_decided': 'This binding request was already decided.',
   'handle.see_photo': '(see the photo)',
+  'telegram.group_declined': 'Hello! To protect everyone’s privacy, please message me in a private chat; I do not handle requests in groups.',
 };

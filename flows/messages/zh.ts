@@ -198,6 +198,7 @@ export const zh = {
   'claim.not_found': '没有找到这条绑定申请。',
   'claim.already_decided': '这条绑定申请已经处理过了。',
   'handle.see_photo': '（见照片）',
+  'telegram.group_declined': '您好！为保护大家的隐私，请私聊我反映诉求，我在群里不处理消息。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -3,6 +3,7 @@
  * migrated and seeded with the demo county when empty, with the web chat on PORT,
  * until SIGINT or SIGTERM.
  */
+import { createTelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -17,7 +18,10 @@ await runCli(async () => {
   // which startApp opens: the adapter asks for it once it is there.
   const opened: { app?: App } = {};
   const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database });
-  const app = (opened.app = await startApp(config, { adapters: [web] }));
+  const token = config.TELEGRAM_BOT_TOKEN;
+  const telegram = token === undefined ? undefined : createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
+  const adapters = telegram ? [web, telegram] : [web];
+  const app = (opened.app = await startApp(config, { adapters }));
   const { db } = app.database;
   const [regions, households, people, tickets] = await Promise.all([
     db.region.count(),
@@ -26,7 +30,7 @@ await runCli(async () => {
     db.ticket.count(),
   ]);
   log.info(
-    { provider: app.database.provider, regions, households, people, tickets, channels: [web.channel] },
+    { provider: app.database.provider, regions, households, people, tickets, channels: adapters.map((a) => a.channel) },
     'Minqing is running; messages for chats that are not connected wait in the outbox',
   );
   log.info({ port: web.port }, `web chat at http://localhost:${web.port}/`);

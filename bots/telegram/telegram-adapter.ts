@@ -1,0 +1,247 @@
+/**
+ * The Telegram channel, on grammY, behind our ChannelAdapter. Updates come by long
+ * polling (`bot.start()`) or, when a webhook URL is set, by Telegram posting them to
+ * `POST /telegram/webhook` on a small server of our own (TELEGRAM_WEBHOOK_PORT), checked
+ * against the secret token. Each update is parsed by the pure `parseUpdate` and handed to
+ * the engine; replies and pushes go out through `send`, which never throws.
+ *
+ * Nothing outside bots/ imports grammy; the token is never logged.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Bot, type Context, GrammyError, InlineKeyboard, webhookCallback } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { render } from '../../src/engine/i18n.js';
+import type { ChannelAdapter, Inbound, Outbound } from '../../src/engine/types.js';
+import { ConfigError } from '../../src/errors.js';
+import { logger } from '../../src/log.js';
+import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
+import { deliveryResultOf, isSendablePhoto, keyboardRows, parseUpdate } from './telegram-parse.js';
+
+const log = logger('telegram');
+
+/** The local path Telegram posts updates to (the public URL's proxy forwards here). */
+export const WEBHOOK_PATH = '/telegram/webhook';
+
+/** How long an external start (getMe, deleteWebhook / setWebhook) may take. */
+export const START_TIMEOUT_MS = 15_000;
+
+/** The update types we read; others are not even sent. */
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'channel_post'] as const;
+
+/** How many group chats are remembered as already told that the bot works in private only. */
+const DECLINED_MEMORY = 10_000;
+
+/** Settings of the Telegram channel. */
+export interface TelegramAdapterOptions {
+  token: string;
+  /** Base URL of the Bot API (default https://api.telegram.org; tests pass a local fake). */
+  apiRoot?: string;
+  /** The bot's own `getMe`; given (tests), `bot.init()` makes no call. */
+  botInfo?: UserFromGetMe;
+  /** A public https URL: webhook mode. Without it, long polling. */
+  webhook?: {
+    url: string;
+    secret: string;
+    /** The local port of the webhook server; 0 picks a free one (see `webhookPort`). */
+    port: number;
+    host?: string;
+  };
+  /** Long-polling wait per getUpdates call, in seconds (default 30; tests use less). */
+  pollTimeoutSeconds?: number;
+  /** Time box of the start (default 15 s). */
+  startTimeoutMs?: number;
+}
+
+/** Rejects with `error` when `task` takes longer than `ms`. */
+async function within<T>(task: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms);
+  });
+  try {
+    return await Promise.race([task, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Telegram behind our ChannelAdapter interface. */
+export class TelegramAdapter implements ChannelAdapter {
+  readonly channel = 'telegram' as const;
+  readonly #options: TelegramAdapterOptions;
+  readonly #bot: Bot;
+  readonly #declined = new Set<string>();
+  #handle: ((inbound: Inbound) => Promise<void>) | undefined;
+  #polling: Promise<void> | undefined;
+  #server: Server | undefined;
+
+  constructor(options: TelegramAdapterOptions) {
+    this.#options = options;
+    this.#bot = new Bot(options.token, {
+      ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+      client: { apiRoot: options.apiRoot ?? 'https://api.telegram.org' },
+    });
+    this.#bot.use((ctx) => this.#onUpdate(ctx));
+    // Our middleware catches its own errors; this is the last line for long polling.
+    this.#bot.catch((error) => log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'telegram update failed'));
+  }
+
+  /** 'webhook' or 'polling'. */
+  get mode(): 'webhook' | 'polling' {
+    return this.#options.webhook ? 'webhook' : 'polling';
+  }
+
+  /** The port of the webhook server (the real one when started with port 0). */
+  get webhookPort(): number | undefined {
+    const address = this.#server?.address();
+    return typeof address === 'object' && address !== null ? address.port : this.#options.webhook?.port;
+  }
+
+  async start(handle: (inbound: Inbound) => Promise<void>): Promise<void> {
+    this.#handle = handle;
+    const ms = this.#options.startTimeoutMs ?? START_TIMEOUT_MS;
+    const late = () =>
+      new ConfigError([`TELEGRAM_API_ROOT: the Telegram Bot API did not answer within ${Math.round(ms / 1000)} s; check the network (or TELEGRAM_API_ROOT)`]);
+    try {
+      // grammY retries getMe on network errors until aborted: the time box aborts it.
+      const abort = new AbortController();
+      // grammY's Node build types its signal with the abort-controller shim; node-fetch takes the native one.
+      const signal = abort.signal as unknown as Parameters<Bot['init']>[0];
+      await within(this.#bot.init(signal), ms, () => {
+        abort.abort();
+        return late();
+      });
+      await within(this.#options.webhook ? this.#startWebhook(this.#options.webhook) : this.#startPolling(), ms, late);
+    } catch (error) {
+      await this.stop();
+      if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
+        throw new ConfigError([`TELEGRAM_BOT_TOKEN: the Bot API refused this token (${error.error_code}); copy it again from @BotFather`]);
+      }
+      throw error;
+    }
+    log.info({ mode: this.mode, bot: this.#bot.botInfo.username, ...(this.#server ? { port: this.webhookPort } : {}) }, 'telegram channel up');
+  }
+
+  /** Long polling: resolves once polling has begun (after deleteWebhook), not when it ends. */
+  #startPolling(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#polling = this.#bot
+        .start({
+          drop_pending_updates: false,
+          allowed_updates: [...ALLOWED_UPDATES],
+          timeout: this.#options.pollTimeoutSeconds ?? 30,
+          onStart: () => resolve(),
+        })
+        .catch((error: unknown) => {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          log.error({ err: error }, 'telegram long polling stopped');
+        });
+    });
+  }
+
+  async #startWebhook(webhook: NonNullable<TelegramAdapterOptions['webhook']>): Promise<void> {
+    const callback = webhookCallback(this.#bot, 'http', { secretToken: webhook.secret, onTimeout: 'return', timeoutMilliseconds: 9_000 });
+    const server = createServer((req, res) => void this.#route(req, res, callback));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(webhook.port, webhook.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+        throw new ConfigError([`TELEGRAM_WEBHOOK_PORT: ${webhook.port} is already in use; set TELEGRAM_WEBHOOK_PORT to a free port`]);
+      }
+      throw error;
+    });
+    await this.#bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false });
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse, callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<void> {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (req.method !== 'POST' || path !== WEBHOOK_PATH) {
+        req.resume();
+        res.writeHead(404).end();
+        return;
+      }
+      // grammY checks X-Telegram-Bot-Api-Secret-Token (constant time) and answers 401 when it is wrong.
+      await callback(req, res);
+    } catch (error) {
+      log.warn({ err: error instanceof SyntaxError ? 'malformed JSON' : error }, 'telegram webhook request failed');
+      if (!res.headersSent) res.writeHead(error instanceof SyntaxError ? 400 : 500).end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#bot.isRunning()) await this.#bot.stop().catch((error: unknown) => log.warn({ err: error }, 'telegram stop: could not confirm the last update'));
+    await this.#polling;
+    this.#polling = undefined;
+    const server = this.#server;
+    this.#server = undefined;
+    if (server?.listening) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+  }
+
+  /** Photos first (each with sendPhoto), then the text with its choices as an inline keyboard. */
+  async send(message: Outbound): Promise<DeliveryResult> {
+    try {
+      for (const photo of message.media ?? []) {
+        if (isSendablePhoto(photo.ref)) await this.#bot.api.sendPhoto(message.chatId, photo.ref);
+        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by Telegram (a local file): left out');
+      }
+      const keyboard = new InlineKeyboard(keyboardRows(message.choices).map((row) => row.map((c) => InlineKeyboard.text(c.label, c.payload))));
+      await this.#bot.api.sendMessage(message.chatId, message.text, message.choices.length ? { reply_markup: keyboard } : {});
+      return { status: 'sent' };
+    } catch (error) {
+      const result = deliveryResultOf(error);
+      log.warn({ outboxId: message.outboxId, status: result.status, error: result.status === 'sent' || result.status === 'offline' ? undefined : result.error }, 'telegram send failed');
+      return result;
+    }
+  }
+
+  async #onUpdate(ctx: Context): Promise<void> {
+    const parsed = parseUpdate(ctx.update);
+    if (ctx.callbackQuery) {
+      // Stop the button's spinner first; a failure here must not lose the tap.
+      await ctx.answerCallbackQuery().catch((error: unknown) => log.warn({ err: error }, 'answerCallbackQuery failed'));
+    }
+    if (parsed.ok) {
+      try {
+        await this.#handle?.(parsed.inbound);
+      } catch (error) {
+        log.error({ err: error, updateId: ctx.update.update_id }, 'telegram turn failed');
+      }
+      return;
+    }
+    if (parsed.reason === 'not_private' && parsed.chatId !== undefined && !this.#declined.has(parsed.chatId)) {
+      if (this.#declined.size >= DECLINED_MEMORY) this.#declined.clear();
+      this.#declined.add(parsed.chatId);
+      const locale = parsed.languageCode?.startsWith('en') ? 'en' : 'zh';
+      await this.#bot.api
+        .sendMessage(parsed.chatId, render(locale, 'telegram.group_declined'))
+        .catch((error: unknown) => log.warn({ err: error }, 'telegram group notice failed'));
+    }
+  }
+}
+
+/** The Telegram adapter from checked settings (start.ts): webhook mode when a URL is set. */
+export function createTelegramAdapter(config: {
+  TELEGRAM_BOT_TOKEN: string;
+  TELEGRAM_API_ROOT: string;
+  TELEGRAM_WEBHOOK_URL?: string | undefined;
+  TELEGRAM_WEBHOOK_SECRET?: string | undefined;
+  TELEGRAM_WEBHOOK_PORT: number;
+}): TelegramAdapter {
+  const url = config.TELEGRAM_WEBHOOK_URL;
+  const secret = config.TELEGRAM_WEBHOOK_SECRET;
+  return new TelegramAdapter({
+    token: config.TELEGRAM_BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    ...(url !== undefined && secret !== undefined ? { webhook: { url, secret, port: config.TELEGRAM_WEBHOOK_PORT } } : {}),
+  });
+}

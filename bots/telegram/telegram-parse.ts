@@ -1,0 +1,143 @@
+/**
+ * The pure parts of the Telegram channel: a Bot API update → our `Inbound` (or the reason
+ * it is declined), choices → inline keyboard rows, and a failed Bot API call → a
+ * `DeliveryResult`. Nothing here touches the network, so all of it is tested on fixtures.
+ */
+import { GrammyError, HttpError } from 'grammy';
+import type { Chat, Update } from 'grammy/types';
+import type { Choice, Inbound } from '../../src/engine/types.js';
+import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
+
+/** Why an update is not turned into an Inbound. */
+export type DeclineReason =
+  /** A group, supergroup or channel: the bot works in private chats only (answered once, politely). */
+  | 'not_private'
+  /** An edit of a message already handled: the first version counted. */
+  | 'edited'
+  /** A callback from an inline message (no chat), or a message with nothing we read (a sticker, a poll). */
+  | 'unsupported'
+  /** An update type we do not handle (a member change, a reaction …). */
+  | 'ignored';
+
+/** What `parseUpdate` made of an update. */
+export type ParsedUpdate =
+  | { ok: true; inbound: Inbound }
+  | {
+      ok: false;
+      reason: DeclineReason;
+      /** The chat the update came from, when it has one (for the group notice). */
+      chatId?: string;
+      /** The sender's Telegram language, for the language of that notice. */
+      languageCode?: string;
+    };
+
+function isPrivate(chat: Chat): boolean {
+  return chat.type === 'private';
+}
+
+/** `/start@MinqingBot args` → `/start args` (Telegram adds the bot's name to commands in some clients). */
+function plainCommand(text: string): string {
+  return text.replace(/^(\/\w+)@\w+/, '$1');
+}
+
+/**
+ * Turns one Bot API update into an Inbound. Private chats only; a re-delivered update
+ * gives the same `messageId` (`m:CHAT:MESSAGE` or `cb:CALLBACK`), which the engine dedupes.
+ */
+export function parseUpdate(update: Update): ParsedUpdate {
+  const query = update.callback_query;
+  if (query) {
+    const chat = query.message?.chat;
+    if (!chat) return { ok: false, reason: 'unsupported' };
+    const chatId = String(chat.id);
+    if (!isPrivate(chat)) return { ok: false, reason: 'not_private', chatId, ...lang(query.from.language_code) };
+    if (query.data === undefined) return { ok: false, reason: 'unsupported', chatId };
+    return {
+      ok: true,
+      inbound: {
+        channel: 'telegram',
+        chatId,
+        senderId: String(query.from.id),
+        messageId: `cb:${query.id}`,
+        action: query.data,
+        senderName: query.from.first_name,
+      },
+    };
+  }
+  const edited = update.edited_message ?? update.edited_channel_post;
+  if (edited) return { ok: false, reason: 'edited', chatId: String(edited.chat.id) };
+  if (update.channel_post) return { ok: false, reason: 'not_private', chatId: String(update.channel_post.chat.id) };
+  const message = update.message;
+  if (!message) return { ok: false, reason: 'ignored' };
+  const chatId = String(message.chat.id);
+  if (!isPrivate(message.chat)) {
+    // Service messages (the bot added, a member left) get no notice: only someone speaking does.
+    const speaks = message.text !== undefined || message.photo !== undefined || message.location !== undefined;
+    return { ok: false, reason: speaks ? 'not_private' : 'ignored', chatId, ...lang(message.from?.language_code) };
+  }
+  const base: Inbound = {
+    channel: 'telegram',
+    chatId,
+    senderId: String(message.from?.id ?? message.chat.id),
+    messageId: `m:${chatId}:${message.message_id}`,
+    ...(message.from?.first_name ? { senderName: message.from.first_name } : {}),
+  };
+  if (message.text !== undefined) return { ok: true, inbound: { ...base, text: plainCommand(message.text) } };
+  if (message.photo?.length) {
+    // Telegram sends every size; the last is the largest, but pick by area to be sure.
+    const largest = message.photo.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+    return {
+      ok: true,
+      inbound: {
+        ...base,
+        media: [{ kind: 'photo', ref: largest.file_id }],
+        ...(message.caption ? { text: message.caption } : {}),
+      },
+    };
+  }
+  if (message.location) {
+    const { latitude, longitude } = message.location;
+    return { ok: true, inbound: { ...base, location: { latitude, longitude } } };
+  }
+  return { ok: false, reason: 'unsupported', chatId };
+}
+
+function lang(code: string | undefined): { languageCode?: string } {
+  return code ? { languageCode: code } : {};
+}
+
+/** Labels longer than this get a row each; shorter ones share rows of up to three. */
+export const LONG_LABEL = 12;
+
+/** Lays choices out as inline keyboard rows: one per row when any label is long, else up to 3 per row. */
+export function keyboardRows(choices: readonly Choice[]): Choice[][] {
+  const perRow = choices.some((c) => [...c.label].length > LONG_LABEL) ? 1 : 3;
+  const rows: Choice[][] = [];
+  for (let i = 0; i < choices.length; i += perRow) rows.push(choices.slice(i, i + perRow));
+  return rows;
+}
+
+/**
+ * What a failed Bot API call means for the outbox: a rate limit waits as long as Telegram
+ * says; a blocked bot, a deactivated user or an unknown chat cannot be reached; anything
+ * else (server errors, network failures, surprises) is tried again later.
+ */
+export function deliveryResultOf(error: unknown): DeliveryResult {
+  if (error instanceof GrammyError) {
+    const what = `${error.error_code}: ${error.description}`;
+    if (error.error_code === 429) {
+      const after = error.parameters.retry_after;
+      return after === undefined ? { status: 'retry', error: what } : { status: 'retry', error: what, retryAfterMs: after * 1000 };
+    }
+    if (error.error_code === 403) return { status: 'unreachable', error: what };
+    if (error.error_code === 400 && /chat not found/i.test(error.description)) return { status: 'unreachable', error: what };
+    return { status: 'retry', error: what };
+  }
+  if (error instanceof HttpError) return { status: 'retry', error: `network: ${error.message}` };
+  return { status: 'retry', error: error instanceof Error ? error.message : String(error) };
+}
+
+/** Whether a media ref is something the Bot API can fetch: an http(s) URL or a Telegram file id. */
+export function isSendablePhoto(ref: string): boolean {
+  return /^https?:\/\//i.test(ref) || /^[A-Za-z0-9_-]{20,}$/.test(ref);
+}

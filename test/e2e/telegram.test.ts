@@ -1,0 +1,585 @@
+/**
+ * The Telegram channel against a local fake Bot API (node:http on 127.0.0.1): no network.
+ * The fake records every call, hands out updates from a queue for long polling, and fails
+ * on demand (429 with retry_after, 500, 403). grammY is pointed at it with `apiRoot` and
+ * given `botInfo`, so it never calls the real Telegram.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { ConsoleAdapter } from '../../bots/console/console-adapter.js';
+import { TelegramAdapter, WEBHOOK_PATH } from '../../bots/telegram/telegram-adapter.js';
+import { deliveryResultOf, keyboardRows, parseUpdate } from '../../bots/telegram/telegram-parse.js';
+import { type App, startApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import type { Inbound } from '../../src/engine/types.js';
+
+const TOKEN = '123456:TEST-token_for-the-fake';
+const BOT_INFO: UserFromGetMe = {
+  id: 6000000001,
+  is_bot: true,
+  first_name: '民情',
+  username: 'MinqingBot',
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+const FIXTURES = JSON.parse(readFileSync(new URL('../fixtures/telegram/updates.json', import.meta.url), 'utf8')) as Record<string, Update>;
+function fixture(name: string): Update {
+  const update = FIXTURES[name];
+  if (!update) throw new Error(`no fixture ${name}`);
+  return update;
+}
+
+/** One recorded Bot API call. */
+interface Call {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+/** A Bot API failure the fake answers with. */
+interface Failure {
+  code: 429 | 500 | 403 | 400;
+  description: string;
+  retryAfter?: number;
+}
+
+/** A keyboard button as grammY sends it. */
+interface Button {
+  text: string;
+  callback_data: string;
+}
+
+/** A fake Telegram Bot API: records calls, queues updates, fails on demand. */
+class FakeBotApi {
+  readonly calls: Call[] = [];
+  readonly #queue: Update[] = [];
+  readonly #waiting = new Set<() => void>();
+  /** Failures by `method` or `method:chat_id`, used once each, in order. */
+  readonly #failures = new Map<string, Failure[]>();
+  #server: Server | undefined;
+  #nextMessageId = 1000;
+  #nextUpdateId = 1;
+  url = '';
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const method = /^\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1] ?? '?';
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let body: Record<string, unknown>;
+        try {
+          body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        } catch {
+          body = { raw };
+        }
+        this.calls.push({ method, body });
+        const answer = (status: number, json: unknown) => {
+          if (res.destroyed) return;
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+        };
+        const failure = this.#takeFailure(method, body['chat_id']);
+        if (failure) {
+          return answer(failure.code, {
+            ok: false,
+            error_code: failure.code,
+            description: failure.description,
+            ...(failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } }),
+          });
+        }
+        switch (method) {
+          case 'getMe':
+            return answer(200, { ok: true, result: BOT_INFO });
+          case 'getUpdates': {
+            const limit = typeof body['limit'] === 'number' ? body['limit'] : 100;
+            const wait = typeof body['timeout'] === 'number' && body['timeout'] > 0 ? 300 : 0;
+            const reply = () => answer(200, { ok: true, result: this.#queue.splice(0, limit) });
+            if (this.#queue.length || !wait) return reply();
+            const wake = () => {
+              this.#waiting.delete(wake);
+              clearTimeout(timer);
+              reply();
+            };
+            const timer = setTimeout(wake, wait);
+            this.#waiting.add(wake);
+            res.on('close', () => {
+              this.#waiting.delete(wake);
+              clearTimeout(timer);
+            });
+            return;
+          }
+          case 'sendMessage':
+          case 'sendPhoto':
+            return answer(200, {
+              ok: true,
+              result: { message_id: this.#nextMessageId++, date: 0, chat: { id: Number(body['chat_id']), type: 'private' }, text: body['text'] },
+            });
+          default:
+            return answer(200, { ok: true, result: true });
+        }
+      });
+    });
+    this.#server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** Fails the next call of `method` (for `chatId` only, when given). */
+  failNext(method: string, failure: Failure, chatId?: string): void {
+    const key = chatId === undefined ? method : `${method}:${chatId}`;
+    this.#failures.set(key, [...(this.#failures.get(key) ?? []), failure]);
+  }
+
+  #takeFailure(method: string, chatId: unknown): Failure | undefined {
+    for (const key of [`${method}:${String(chatId)}`, method]) {
+      const list = this.#failures.get(key);
+      if (list?.length) return list.shift();
+    }
+    return undefined;
+  }
+
+  /** Queues an update for long polling (delivered as it is: the same one twice is a re-delivery). */
+  push(update: Update): void {
+    this.#queue.push(update);
+    for (const wake of [...this.#waiting]) wake();
+  }
+
+  newUpdateId(): number {
+    return this.#nextUpdateId++;
+  }
+
+  sent(chatId: number | string): Call[] {
+    return this.calls.filter((c) => c.method === 'sendMessage' && String(c.body['chat_id']) === String(chatId));
+  }
+
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+}
+
+/** A resident's Telegram client: types, taps buttons, reads what the bot sent. */
+class Resident {
+  #messageId = 1;
+  constructor(
+    readonly api: FakeBotApi,
+    readonly chatId: number,
+    readonly firstName: string,
+  ) {}
+
+  type(text: string): Update {
+    const update: Update = {
+      update_id: this.api.newUpdateId(),
+      message: {
+        message_id: this.#messageId++,
+        date: Math.floor(Date.now() / 1000),
+        from: { id: this.chatId, is_bot: false, first_name: this.firstName },
+        chat: { id: this.chatId, type: 'private', first_name: this.firstName },
+        text,
+      },
+    };
+    this.api.push(update);
+    return update;
+  }
+
+  /** Taps the button labelled exactly `label` on the latest message that has it. */
+  tap(label: string): Update {
+    const sent = this.api.sent(this.chatId);
+    for (let i = sent.length - 1; i >= 0; i--) {
+      const markup = sent[i]?.body['reply_markup'] as { inline_keyboard?: Button[][] } | undefined;
+      const button = markup?.inline_keyboard?.flat().find((b) => b.text === label);
+      if (!button) continue;
+      const update: Update = {
+        update_id: this.api.newUpdateId(),
+        callback_query: {
+          id: `q${this.api.newUpdateId()}`,
+          from: { id: this.chatId, is_bot: false, first_name: this.firstName },
+          chat_instance: 'ci',
+          data: button.callback_data,
+          message: {
+            message_id: 1000 + i,
+            date: 0,
+            chat: { id: this.chatId, type: 'private', first_name: this.firstName },
+            from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name },
+            text: String(sent[i]?.body['text']),
+          },
+        },
+      };
+      this.api.push(update);
+      return update;
+    }
+    throw new Error(`no button ${label}; the bot said:\n${this.transcript()}`);
+  }
+
+  transcript(): string {
+    return this.api
+      .sent(this.chatId)
+      .map((c) => String(c.body['text']))
+      .join('\n');
+  }
+
+  async waitFor(text: string | RegExp, ms = 15_000): Promise<void> {
+    const seen = () => this.api.sent(this.chatId).some((c) => (typeof text === 'string' ? String(c.body['text']).includes(text) : text.test(String(c.body['text']))));
+    const deadline = Date.now() + ms;
+    while (!seen()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; the bot said:\n${this.transcript()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Waits until the bot has sent `n` more messages than `before`. */
+  async waitReplies(before: number, n = 1): Promise<void> {
+    await expect.poll(() => this.api.sent(this.chatId).length, { timeout: 15_000, interval: 25 }).toBeGreaterThanOrEqual(before + n);
+  }
+}
+
+/** A console terminal for the liaison. */
+class Terminal {
+  readonly input = new PassThrough();
+  readonly output = new PassThrough();
+  printed = '';
+  constructor() {
+    this.output.on('data', (d: Buffer) => (this.printed += d.toString()));
+  }
+  type(line: string): void {
+    this.input.write(`${line}\n`);
+  }
+  async waitFor(text: string | RegExp, ms = 15_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    const seen = () => (typeof text === 'string' ? this.printed.includes(text) : text.test(this.printed));
+    while (!seen()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; printed:\n${this.printed}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
+
+let dir: string;
+const api = new FakeBotApi();
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'minqing-telegram-'));
+  await api.start();
+});
+
+// Every app polls the one fake server: each test stops its own before the next begins.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(async () => {
+  await api.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A demo database file of its own and the settings for it. */
+function demoConfig(name: string, extra: Record<string, string> = {}) {
+  const file = join(dir, `${name}.db`);
+  copyFileSync(inject('sqliteDemoTemplate'), file);
+  return parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent', ...extra });
+}
+
+function telegramAdapter(): TelegramAdapter {
+  return new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1 });
+}
+
+async function startTracked(config: ReturnType<typeof demoConfig>, adapters: (TelegramAdapter | ConsoleAdapter)[]): Promise<App> {
+  const app = await startApp(config, { adapters });
+  cleanups.push(() => app.stop());
+  return app;
+}
+
+describe('parseUpdate on recorded updates', () => {
+  test('a private text, with its message id and first name', () => {
+    expect(parseUpdate(fixture('privateText'))).toEqual({
+      ok: true,
+      inbound: { channel: 'telegram', chatId: '7000001', senderId: '7000001', messageId: 'm:7000001:41', text: '村口的路灯坏了好几天', senderName: '丽敏' },
+    });
+  });
+
+  test('a command keeps its text (the engine handles /bind), without the bot name', () => {
+    const parsed = parseUpdate(fixture('privateCommand'));
+    expect(parsed.ok && parsed.inbound.text).toBe('/bind ABC123');
+  });
+
+  test('a button tap becomes an action with the callback id', () => {
+    expect(parseUpdate(fixture('callback'))).toEqual({
+      ok: true,
+      inbound: { channel: 'telegram', chatId: '7000001', senderId: '7000001', messageId: 'cb:4382bfdwdsb323b2d9', action: 'yes', senderName: '丽敏' },
+    });
+  });
+
+  test('a photo: the largest size, with its caption', () => {
+    const parsed = parseUpdate(fixture('photo'));
+    expect(parsed.ok && parsed.inbound).toMatchObject({ media: [{ kind: 'photo', ref: 'AgACAgUAAxkBAAIBlarge' }], text: '路灯杆', messageId: 'm:7000001:44' });
+  });
+
+  test('a location: latitude and longitude', () => {
+    const parsed = parseUpdate(fixture('location'));
+    expect(parsed.ok && parsed.inbound.location).toEqual({ latitude: 28.2282, longitude: 112.9388 });
+  });
+
+  test('a group message is declined (with the chat, for the notice); a join gets no notice', () => {
+    expect(parseUpdate(fixture('groupText'))).toEqual({ ok: false, reason: 'not_private', chatId: '-1001234567890', languageCode: 'en' });
+    expect(parseUpdate(fixture('groupJoined'))).toMatchObject({ ok: false, reason: 'ignored' });
+  });
+
+  test('an edit is ignored (the first version counted); a sticker is unsupported', () => {
+    expect(parseUpdate(fixture('editedText'))).toMatchObject({ ok: false, reason: 'edited' });
+    expect(parseUpdate(fixture('sticker'))).toMatchObject({ ok: false, reason: 'unsupported' });
+  });
+
+  test('keyboard rows: up to three short labels a row, one long label a row', () => {
+    const short = ['是', '否', '跳过', '提交'].map((label) => ({ label, payload: label }));
+    expect(keyboardRows(short).map((r) => r.length)).toEqual([3, 1]);
+    const long = [{ label: '就在我家附近（登记的住址）', payload: 'home' }, ...short.slice(0, 2)];
+    expect(keyboardRows(long).map((r) => r.length)).toEqual([1, 1, 1]);
+  });
+
+  test('a thrown non-API error maps to retry', () => {
+    expect(deliveryResultOf(new Error('boom'))).toEqual({ status: 'retry', error: 'boom' });
+  });
+});
+
+describe('a resident on Telegram (long polling)', () => {
+  test('reports a street-light outage with button taps and gets the ticket number; a re-delivered tap has one effect', async () => {
+    const config = demoConfig('report');
+    const telegram = telegramAdapter();
+    const app = await startTracked(config, [telegram]);
+    const { db } = app.database;
+    const resident = new Resident(api, 7100001, '丽敏');
+    const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+    await db.channelIdentity.create({
+      data: { channel: 'telegram', platformUserId: String(resident.chatId), chatId: String(resident.chatId), personId: person.id, lastUsedAt: new Date() },
+    });
+    expect(api.calls.some((c) => c.method === 'deleteWebhook' && c.body['drop_pending_updates'] === false)).toBe(true);
+
+    resident.type('村口的路灯坏了好几天');
+    await resident.waitFor('电力照明');
+    const answeredBefore = api.count('answerCallbackQuery');
+    for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) {
+      const before = api.sent(resident.chatId).length;
+      resident.tap(label);
+      await resident.waitReplies(before);
+    }
+    const submit = resident.tap('提交');
+    await resident.waitFor(TICKET);
+    const number = TICKET.exec(resident.transcript())?.[1] ?? '';
+    expect(number).not.toBe('');
+    // Every tap's spinner was stopped.
+    await expect.poll(() => api.count('answerCallbackQuery')).toBe(answeredBefore + 5);
+
+    // The same update delivered again (Telegram re-sends after a timeout): no second ticket, no second reply.
+    const sentBefore = api.sent(resident.chatId).length;
+    api.push(submit);
+    resident.type('/help');
+    await resident.waitReplies(sentBefore);
+    expect(resident.transcript().match(new RegExp(TICKET.source, 'g'))).toHaveLength(1);
+    expect(await db.ticket.count({ where: { residentId: person.id } })).toBe(1);
+
+    // A choice message carries an inline keyboard; the group gets one polite notice and nothing else.
+    const withKeyboard = api.sent(resident.chatId).find((c) => c.body['reply_markup'] !== undefined);
+    expect(withKeyboard?.body['reply_markup']).toMatchObject({ inline_keyboard: expect.any(Array) as unknown });
+    const group = fixture('groupText');
+    const groupId = String(group.message?.chat.id);
+    api.push(group);
+    api.push({ ...group, update_id: api.newUpdateId() });
+    resident.type('你好');
+    await expect.poll(() => api.sent(groupId).length).toBe(1);
+    await resident.waitFor(/./);
+    expect(String(api.sent(groupId)[0]?.body['text'])).toContain('private chat');
+    expect(JSON.stringify(api.calls)).not.toContain(TOKEN);
+  });
+});
+
+describe('resident on Telegram, liaison on the console', () => {
+  test('bind → report → accept → progress → resolve → rating 满意 → closed', async () => {
+    const LIAISON = 'L-QH-01-001-01';
+    const config = demoConfig('two-sided');
+    const telegram = telegramAdapter();
+    const app = await startTracked(config, [telegram]);
+    const liaison = await app.database.db.person.findUniqueOrThrow({ where: { code: LIAISON } });
+    await app.database.db.channelIdentity.create({
+      data: { channel: 'console', platformUserId: `as:${LIAISON}`, chatId: `as:${LIAISON}`, personId: liaison.id, lastUsedAt: new Date() },
+    });
+    const terminal = new Terminal();
+    await startTracked(config, [new ConsoleAdapter({ chatId: `as:${LIAISON}`, input: terminal.input, output: terminal.output })]);
+    const resident = new Resident(api, 7200001, '丽敏');
+
+    resident.type('绑定家庭');
+    await resident.waitReplies(0);
+    let before = api.sent(resident.chatId).length;
+    resident.tap('东湖村');
+    await resident.waitReplies(before);
+    before = api.sent(resident.chatId).length;
+    resident.type('罗丽敏');
+    await resident.waitReplies(before);
+    resident.type('19900000001');
+    await resident.waitFor('等待您的网格员确认');
+    await terminal.waitFor('【家庭绑定】罗丽敏 申请绑定住户');
+    terminal.type('1');
+    await terminal.waitFor('已确认');
+    await resident.waitFor('家庭绑定成功');
+
+    resident.type('村口的路灯坏了好几天');
+    await resident.waitFor('电力照明');
+    for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) {
+      before = api.sent(resident.chatId).length;
+      resident.tap(label);
+      await resident.waitReplies(before);
+    }
+    resident.tap('提交');
+    await resident.waitFor(/已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/);
+    const number = TICKET.exec(resident.transcript())?.[1] ?? '';
+
+    await terminal.waitFor(`【派单】${number}`);
+    terminal.type('1'); // 签收
+    await terminal.waitFor(`已签收 ${number}`);
+    await resident.waitFor('已由经办人签收');
+
+    terminal.type('我的待办');
+    await terminal.waitFor('您的待办（共 1 件）');
+    terminal.type('1');
+    await terminal.waitFor('状态：已签收');
+    terminal.type('1'); // 报告进展
+    await terminal.waitFor('请输入');
+    terminal.type('已联系供电所，明天上午来修');
+    await terminal.waitFor('进展已转告群众');
+    await resident.waitFor('有新进展：已联系供电所，明天上午来修');
+
+    terminal.type('我的待办');
+    terminal.type('1');
+    terminal.type('2'); // 办结
+    await terminal.waitFor('的办理结果');
+    terminal.type('更换了灯泡，已经亮了');
+    await terminal.waitFor(`已办结 ${number}`);
+
+    await resident.waitFor('已办结：更换了灯泡，已经亮了');
+    before = api.sent(resident.chatId).length;
+    resident.tap('满意');
+    await resident.waitReplies(before);
+    resident.tap('跳过');
+    await resident.waitFor('感谢您的评价');
+    const ticket = await app.database.db.ticket.findUniqueOrThrow({ where: { number } });
+    expect(ticket).toMatchObject({ state: 'closed', rating: 'satisfied' });
+  });
+});
+
+describe('delivery failures and the webhook', () => {
+  test('429 waits retry_after; 500 backs off then goes; 403 is unreachable and stops', async () => {
+    const config = demoConfig('failures');
+    const telegram = telegramAdapter();
+    const app = await startTracked(config, [telegram]);
+    const { db } = app.database;
+    const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+    const push = async (chatId: string) => {
+      const now = new Date();
+      const row = await db.outboxMessage.create({
+        data: {
+          recipientId: person.id,
+          channel: 'telegram',
+          chatId,
+          template: 'ticket.progress_resident',
+          params: JSON.stringify({ number: 'MQ-2026-000001', note: '明天来修' }),
+          createdAt: now,
+          availableAt: now,
+        },
+      });
+      return { id: row.id, at: now.getTime() };
+    };
+    const row = (id: number) => db.outboxMessage.findUniqueOrThrow({ where: { id } });
+
+    // 429 with retry_after=3: the row waits at least 3 s (read from availableAt, no sleeping).
+    api.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 3', retryAfter: 3 }, '7300001');
+    const limited = await push('7300001');
+    await expect.poll(async () => (await row(limited.id)).attempts, { timeout: 5_000, interval: 50 }).toBe(1);
+    const afterLimit = await row(limited.id);
+    expect(afterLimit.sentAt).toBeNull();
+    expect(afterLimit.lastError).toContain('429');
+    expect(afterLimit.availableAt.getTime() - limited.at).toBeGreaterThanOrEqual(3_000);
+
+    // 500: retried with the scheduler's backoff (5 s after the first failure); made due now, it goes.
+    api.failNext('sendMessage', { code: 500, description: 'Internal Server Error' }, '7300002');
+    const flaky = await push('7300002');
+    await expect.poll(async () => (await row(flaky.id)).attempts, { timeout: 5_000, interval: 50 }).toBe(1);
+    const afterError = await row(flaky.id);
+    expect(afterError.lastError).toContain('500');
+    expect(afterError.availableAt.getTime() - flaky.at).toBeGreaterThanOrEqual(4_500);
+    await db.outboxMessage.update({ where: { id: flaky.id }, data: { availableAt: new Date() } });
+    await expect.poll(async () => (await row(flaky.id)).sentAt, { timeout: 5_000, interval: 50 }).not.toBeNull();
+
+    // 403 (bot blocked): send says unreachable …
+    api.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' }, '7300003');
+    const direct = await telegram.send({ channel: 'telegram', chatId: '7300003', text: 'x', choices: [], locale: 'zh' });
+    expect(direct).toEqual({ status: 'unreachable', error: '403: Forbidden: bot was blocked by the user' });
+    api.failNext('sendMessage', { code: 400, description: 'Bad Request: chat not found' }, '7300003');
+    expect((await telegram.send({ channel: 'telegram', chatId: '7300003', text: 'x', choices: [], locale: 'zh' })).status).toBe('unreachable');
+    api.failNext('sendMessage', { code: 500, description: 'Internal Server Error' }, '7300003');
+    expect((await telegram.send({ channel: 'telegram', chatId: '7300003', text: 'x', choices: [], locale: 'zh' })).status).toBe('retry');
+
+    // … and the outbox never retries the blocked chat: the identity is marked unreachable and
+    // the row is re-addressed (here to no chat: it waits until the person writes again).
+    await db.channelIdentity.create({ data: { channel: 'telegram', platformUserId: '7300004', chatId: '7300004', personId: person.id } });
+    for (let i = 0; i < 4; i++) api.failNext('sendMessage', { code: 403, description: 'Forbidden: user is deactivated' }, '7300004');
+    const blocked = await push('7300004');
+    await expect.poll(async () => (await row(blocked.id)).attempts, { timeout: 5_000, interval: 50 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 700)); // a few scheduler rounds
+    const afterBlock = await row(blocked.id);
+    expect(afterBlock).toMatchObject({ attempts: 1, channel: null, chatId: null, sentAt: null });
+    expect(afterBlock.lastError).toContain('403');
+    expect(api.sent('7300004')).toHaveLength(1);
+    const identity = await db.channelIdentity.findUniqueOrThrow({ where: { channel_platformUserId: { channel: 'telegram', platformUserId: '7300004' } } });
+    expect(identity.unreachableAt).not.toBeNull();
+  });
+
+  test('webhook: setWebhook with the secret; a missing or wrong secret is 401 and nothing runs; the right one runs', async () => {
+    const received: Inbound[] = [];
+    const telegram = new TelegramAdapter({
+      token: TOKEN,
+      apiRoot: api.url,
+      botInfo: BOT_INFO,
+      webhook: { url: 'https://minqing.example.org/telegram/webhook', secret: 'the-secret_1', port: 0, host: '127.0.0.1' },
+    });
+    await telegram.start((inbound) => {
+      received.push(inbound);
+      return Promise.resolve();
+    });
+    cleanups.push(() => telegram.stop());
+    expect(telegram.mode).toBe('webhook');
+    const set = api.calls.filter((c) => c.method === 'setWebhook').at(-1);
+    expect(set?.body).toMatchObject({ url: 'https://minqing.example.org/telegram/webhook', secret_token: 'the-secret_1' });
+
+    const url = `http://127.0.0.1:${telegram.webhookPort}${WEBHOOK_PATH}`;
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(fixture('privateText')) });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ 'x-telegram-bot-api-secret-token': 'wrong' })).status).toBe(401);
+    expect(received).toHaveLength(0);
+    expect((await post({ 'x-telegram-bot-api-secret-token': 'the-secret_1' })).status).toBe(200);
+    expect(received).toEqual([expect.objectContaining({ messageId: 'm:7000001:41', text: '村口的路灯坏了好几天' })]);
+    expect((await fetch(`http://127.0.0.1:${telegram.webhookPort}/other`, { method: 'POST' })).status).toBe(404);
+  });
+});
