@@ -2,12 +2,12 @@
  * The console channel: two terminals (two processes' worth of app) against one database;
  * each push appears in the terminal of the chat it is for.
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConsoleAdapter, formatOutbound, parseLine } from '../../bots/console/console-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
+import { Terminal } from '../helpers/terminal.js';
 
 describe('console adapter, pure parts', () => {
   test('a line becomes an Inbound; /photo and /loc become media and a location', () => {
@@ -23,26 +23,6 @@ describe('console adapter, pure parts', () => {
   });
 });
 
-/** A terminal: what is typed in, what is printed out. */
-class Terminal {
-  readonly input = new PassThrough();
-  readonly output = new PassThrough();
-  printed = '';
-  constructor() {
-    this.output.on('data', (d: Buffer) => (this.printed += d.toString()));
-  }
-  type(line: string): void {
-    this.input.write(`${line}\n`);
-  }
-  async waitFor(text: string | RegExp, ms = 15_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    const seen = () => (typeof text === 'string' ? this.printed.includes(text) : text.test(this.printed));
-    while (!seen()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; printed:\n${this.printed}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 let database: TestDatabase | undefined;
 const apps: App[] = [];

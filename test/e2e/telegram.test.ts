@@ -8,7 +8,6 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { ConsoleAdapter } from '../../bots/console/console-adapter.js';
@@ -17,6 +16,7 @@ import { deliveryResultOf, keyboardRows, parseUpdate } from '../../bots/telegram
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
+import { Terminal } from '../helpers/terminal.js';
 
 const TOKEN = '123456:TEST-token_for-the-fake';
 const BOT_INFO: UserFromGetMe = {
@@ -253,26 +253,6 @@ class Resident {
   }
 }
 
-/** A console terminal for the liaison. */
-class Terminal {
-  readonly input = new PassThrough();
-  readonly output = new PassThrough();
-  printed = '';
-  constructor() {
-    this.output.on('data', (d: Buffer) => (this.printed += d.toString()));
-  }
-  type(line: string): void {
-    this.input.write(`${line}\n`);
-  }
-  async waitFor(text: string | RegExp, ms = 15_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    const seen = () => (typeof text === 'string' ? this.printed.includes(text) : text.test(this.printed));
-    while (!seen()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; printed:\n${this.printed}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
 

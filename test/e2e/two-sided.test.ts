@@ -4,7 +4,6 @@
  * Bind the household → report → ping → accept → progress → resolve → rating → closed.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import { ConsoleAdapter } from '../../bots/console/console-adapter.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
+import { Terminal } from '../helpers/terminal.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
@@ -25,8 +25,8 @@ let dir: string;
 const apps: App[] = [];
 let browser: Browser | undefined;
 let base: string;
-const terminal = { input: new PassThrough(), output: new PassThrough(), printed: '' };
-terminal.output.on('data', (d: Buffer) => (terminal.printed += d.toString()));
+/** The liaison's terminal. */
+const terminal = new Terminal();
 
 beforeAll(async () => {
   if (!runBrowser) return;
@@ -60,11 +60,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitPrinted(text: string | RegExp): Promise<void> {
-  await expect
-    .poll(() => (typeof text === 'string' ? terminal.printed.includes(text) : text.test(terminal.printed)), { timeout: 15_000 })
-    .toBe(true);
-}
 
 /** Types into the page and waits until the message is acknowledged. */
 async function send(page: Page, text: string): Promise<void> {
@@ -94,9 +89,9 @@ describe('resident on the web page, liaison on the console', () => {
     await send(page, '罗丽敏');
     await send(page, '19900000001');
     await botSays(page, '等待您的网格员确认');
-    await waitPrinted('【家庭绑定】罗丽敏 申请绑定住户');
+    await terminal.waitFor('【家庭绑定】罗丽敏 申请绑定住户');
     terminal.input.write('1\n');
-    await waitPrinted('已确认');
+    await terminal.waitFor('已确认');
     await botSays(page, '家庭绑定成功');
 
     // The report, routed to the paired liaison.
@@ -109,27 +104,27 @@ describe('resident on the web page, liaison on the console', () => {
     await botSays(page, /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/);
     const number = TICKET.exec((await page.locator('.msg.bot .bubble', { hasText: '已受理' }).last().textContent()) ?? '')?.[0] ?? '';
 
-    await waitPrinted(`【派单】${number}`);
+    await terminal.waitFor(`【派单】${number}`);
     terminal.input.write('1\n'); // 签收
-    await waitPrinted(`已签收 ${number}`);
+    await terminal.waitFor(`已签收 ${number}`);
     await botSays(page, '已由经办人签收');
 
     terminal.input.write('我的待办\n');
-    await waitPrinted('您的待办（共 1 件）');
+    await terminal.waitFor('您的待办（共 1 件）');
     terminal.input.write('1\n'); // the ticket
-    await waitPrinted('状态：已签收');
+    await terminal.waitFor('状态：已签收');
     terminal.input.write('1\n'); // 报告进展
-    await waitPrinted('请输入');
+    await terminal.waitFor('请输入');
     terminal.input.write('已联系供电所，明天上午来修\n');
-    await waitPrinted('进展已转告群众');
+    await terminal.waitFor('进展已转告群众');
     await botSays(page, '有新进展：已联系供电所，明天上午来修');
 
     terminal.input.write('我的待办\n');
     terminal.input.write('1\n');
     terminal.input.write('2\n'); // 办结
-    await waitPrinted('的办理结果');
+    await terminal.waitFor('的办理结果');
     terminal.input.write('更换了灯泡，已经亮了\n');
-    await waitPrinted(`已办结 ${number}`);
+    await terminal.waitFor(`已办结 ${number}`);
 
     // The page shows the result and asks for a rating; 满意 closes the ticket.
     await botSays(page, '已办结：更换了灯泡，已经亮了');
