@@ -16,6 +16,7 @@ import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
 import { deliveryResultOf, isSendablePhoto, keyboardRows, parseUpdate } from './telegram-parse.js';
+import { closeServer } from '../shared/close-server.js';
 
 const log = logger('telegram');
 
@@ -180,11 +181,7 @@ export class TelegramAdapter implements ChannelAdapter {
     this.#polling = undefined;
     const server = this.#server;
     this.#server = undefined;
-    if (server?.listening) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    }
+    await closeServer(server);
   }
 
   /** Photos first (each with sendPhoto), then the text with its choices as an inline keyboard. */

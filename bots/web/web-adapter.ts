@@ -41,6 +41,7 @@ import {
   type WebMessage,
 } from './protocol.js';
 import { MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from './uploads.js';
+import { closeServer } from '../shared/close-server.js';
 
 const log = logger('web');
 
@@ -186,11 +187,7 @@ export class WebChatAdapter implements ChannelAdapter {
     await this.#controller?.shutdown();
     const server = this.#server;
     this.#server = undefined;
-    if (server?.listening) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    }
+    await closeServer(server);
   }
 
   /**
