@@ -69,6 +69,11 @@ const schema = z.object({
     .string()
     .refine((s) => /^https?:\/\/[^/\s]+(\/\S*)?$/.test(s), { error: 'expected an http(s) URL, e.g. https://api.telegram.org' })
     .default('https://api.telegram.org'),
+  // WeChat (Wechaty): starts only with a puppet-service token or another puppet named; the token is never logged.
+  WECHATY_PUPPET: z.string().regex(/^[@\w./-]+$/, 'expected a Wechaty puppet package name, e.g. wechaty-puppet-service').optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
+  // Comma-separated room topics where members may @-mention the bot to report.
+  WECHAT_ROOM_INTAKE: z.string().optional(),
 }).superRefine((c, ctx) => {
   if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_WEBHOOK_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when TELEGRAM_WEBHOOK_URL is set (Telegram sends it back with every update)' });

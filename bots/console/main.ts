@@ -14,6 +14,12 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { ConsoleAdapter } from './console-adapter.js';
 
 await runCli(async () => {
+  // Listen for the stop first: Ctrl-C while starting up still stops cleanly.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    process.stdin.once('end', resolve);
+  });
   const { values } = parseArgs({ options: { as: { type: 'string' } } });
   const config = loadConfig();
   // The terminal is the conversation: keep logs to warnings unless asked otherwise.
@@ -43,11 +49,7 @@ await runCli(async () => {
   const adapter = new ConsoleAdapter({ chatId });
   const app = await startApp({ ...config, SCHEDULER_INTERVAL_MS: Math.min(config.SCHEDULER_INTERVAL_MS, 1000) }, { adapters: [adapter] });
   console.log('民情 Minqing — 输入“帮助”查看用法 (type "help"); Ctrl-D 退出 quits.');
-  await new Promise<void>((resolve) => {
-    process.stdin.once('end', resolve);
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   await adapter.drain();
   await app.stop();
 });

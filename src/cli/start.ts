@@ -5,12 +5,18 @@
  */
 import { createTelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
+import { createWechatAdapter, wechatConfigured } from '../../bots/wechat/wechat-adapter.js';
 import { type App, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { logger, setLogLevel } from '../log.js';
 import { runCli } from './run-cli.js';
 
 await runCli(async () => {
+  // Listen for the stop signal first: one that arrives while starting up still stops cleanly.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   const log = logger('start');
@@ -20,7 +26,8 @@ await runCli(async () => {
   const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database });
   const token = config.TELEGRAM_BOT_TOKEN;
   const telegram = token === undefined ? undefined : createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
-  const adapters = telegram ? [web, telegram] : [web];
+  const wechat = wechatConfigured(config) ? createWechatAdapter(config) : undefined;
+  const adapters = [web, ...(telegram ? [telegram] : []), ...(wechat ? [wechat] : [])];
   const app = (opened.app = await startApp(config, { adapters }));
   const { db } = app.database;
   const [regions, households, people, tickets] = await Promise.all([
@@ -34,10 +41,7 @@ await runCli(async () => {
     'Minqing is running; messages for chats that are not connected wait in the outbox',
   );
   log.info({ port: web.port }, `web chat at http://localhost:${web.port}/`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   log.info('stopping');
   await app.stop();
 });

@@ -1,0 +1,98 @@
+/**
+ * The pure parts of the WeChat channel: a message (read from Wechaty into a plain object)
+ * → our `Inbound` (or the reason it is declined), and choices → a numbered list, since
+ * personal WeChat has no buttons. Nothing here touches Wechaty, so it is tested on fixtures.
+ */
+import type { Choice, Inbound } from '../../src/engine/types.js';
+
+/** One WeChat message as plain data: what the adapter reads from a Wechaty `Message`. */
+export interface WechatMessageLike {
+  /** The Wechaty message id: the same message delivered twice has the same id. */
+  id: string;
+  kind: 'text' | 'image' | 'other';
+  text?: string;
+  talkerId: string;
+  talkerName?: string;
+  /** Sent by the bot's own account (its replies come back as messages too). */
+  self: boolean;
+  /** Set for a group (room) message. */
+  room?: {
+    id: string;
+    topic: string;
+    /** Whether the bot is @-mentioned. */
+    mentionsSelf: boolean;
+    /** The text with the @-mentions taken out. */
+    textWithoutMentions: string;
+  };
+  /** For an image: a public URL or a file name, when the puppet gives one. */
+  mediaUrl?: string;
+}
+
+/** Why a message is not turned into an Inbound. */
+export type WechatDeclineReason =
+  /** The bot's own message. */
+  | 'self'
+  /** A group message outside the intake rooms, or one that does not @-mention the bot. */
+  | 'room'
+  /** Something we do not read (a voice message, a sticker, a link card). */
+  | 'unsupported';
+
+/** What `parseMessage` made of a message. */
+export type ParsedWechatMessage = { ok: true; inbound: Inbound } | { ok: false; reason: WechatDeclineReason };
+
+/** Settings the parse step depends on. */
+export interface WechatParseOptions {
+  /** Room topics where members may @-mention the bot to report (WECHAT_ROOM_INTAKE). */
+  roomIntake: readonly string[];
+}
+
+/**
+ * Turns one WeChat message into an Inbound. Private messages are the conversation with
+ * their sender; a room message counts only in an intake room and when it @-mentions the
+ * bot, and then it joins the member's private conversation (chatId = the member's id),
+ * so the bot's replies go to the member privately.
+ */
+export function parseMessage(message: WechatMessageLike, options: WechatParseOptions): ParsedWechatMessage {
+  if (message.self) return { ok: false, reason: 'self' };
+  let text = message.text;
+  if (message.room) {
+    const { topic, mentionsSelf } = message.room;
+    if (!mentionsSelf || !options.roomIntake.includes(topic.trim())) return { ok: false, reason: 'room' };
+    text = message.room.textWithoutMentions;
+  }
+  const base: Inbound = {
+    channel: 'wechat',
+    chatId: message.talkerId,
+    senderId: message.talkerId,
+    messageId: message.id,
+    ...(message.talkerName ? { senderName: message.talkerName } : {}),
+  };
+  if (message.kind === 'text') {
+    const trimmed = (text ?? '').trim();
+    if (!trimmed) return { ok: false, reason: 'unsupported' };
+    return { ok: true, inbound: { ...base, text: trimmed } };
+  }
+  if (message.kind === 'image') {
+    return { ok: true, inbound: { ...base, media: [{ kind: 'photo', ref: message.mediaUrl ?? `wechat-message:${message.id}` }] } };
+  }
+  return { ok: false, reason: 'unsupported' };
+}
+
+/** The text with its choices as a numbered list under it ("1. 是的\n2. 选择其他类别"). */
+export function renderText(text: string, choices: readonly Choice[]): string {
+  if (!choices.length) return text;
+  return `${text}\n${choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')}`;
+}
+
+/** Whether a photo ref can be sent as a FileBox from a URL. */
+export function isSendablePhoto(ref: string): boolean {
+  return /^https?:\/\//i.test(ref);
+}
+
+/** WECHAT_ROOM_INTAKE ("东湖村群, 西山村群") → the list of topics. */
+export function parseRoomIntake(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[,，]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

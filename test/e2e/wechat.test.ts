@@ -1,0 +1,275 @@
+/**
+ * The WeChat channel with a real Wechaty on `wechaty-puppet-mock`: no network, no token.
+ * The mocker plays the residents (contacts saying things to the bot's account); what the
+ * bot said is read back from the mocker's message payloads.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mock, PuppetMock } from 'wechaty-puppet-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { ConsoleAdapter } from '../../bots/console/console-adapter.js';
+import { WechatAdapter } from '../../bots/wechat/wechat-adapter.js';
+import { parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from '../../bots/wechat/wechat-parse.js';
+import { type App, startApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { Terminal } from '../helpers/terminal.js';
+
+const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
+const INTAKE = { roomIntake: ['东湖村群'] };
+
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'minqing-wechat-'));
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function demoConfig(name: string) {
+  const file = join(dir, `${name}.db`);
+  copyFileSync(inject('sqliteDemoTemplate'), file);
+  return parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
+}
+
+/** A mocked WeChat world: the bot's account, and residents who talk to it. */
+class World {
+  readonly mocker = new mock.Mocker();
+  readonly puppet = new PuppetMock({ mocker: this.mocker });
+  readonly user = this.mocker.createContact({ name: '民情助手' });
+  /** Every message the puppet saw, in order (sent by residents and by the bot). */
+  readonly messages: { id: string; talkerId: string; listenerId?: string; text?: string }[] = [];
+
+  constructor() {
+    this.puppet.on('message', ({ messageId }) => {
+      const payload = this.mocker.messagePayload(messageId);
+      this.messages.push({
+        id: payload.id,
+        talkerId: payload.talkerId ?? '',
+        ...(payload.listenerId !== undefined ? { listenerId: payload.listenerId } : {}),
+        ...(payload.text !== undefined ? { text: payload.text } : {}),
+      });
+    });
+  }
+
+  adapter(): WechatAdapter {
+    return new WechatAdapter({ puppet: this.puppet, roomIntake: INTAKE.roomIntake, printQr: () => undefined });
+  }
+
+  login(): void {
+    this.mocker.login(this.user);
+  }
+
+  resident(name: string): Resident {
+    return new Resident(this, this.mocker.createContact({ name }));
+  }
+}
+
+type MockContact = ReturnType<mock.Mocker['createContact']>;
+
+/** A resident's WeChat: types, answers a numbered choice, reads what the bot sent. */
+class Resident {
+  constructor(
+    readonly world: World,
+    readonly contact: MockContact,
+  ) {}
+
+  get id(): string {
+    return this.contact.id;
+  }
+
+  /** Says `text` to the bot; returns the message id. */
+  type(text: string): string {
+    this.contact.say(text).to(this.world.user);
+    const said = this.world.messages.filter((m) => m.talkerId === this.id).at(-1);
+    if (!said) throw new Error('the mock did not record the message');
+    return said.id;
+  }
+
+  received(): string[] {
+    return this.world.messages.filter((m) => m.talkerId === this.world.user.id && m.listenerId === this.id).map((m) => m.text ?? '');
+  }
+
+  transcript(): string {
+    return this.received().join('\n---\n');
+  }
+
+  /** Answers the numbered choice `label` of the latest message that offers it (types its number). */
+  choose(label: string): string {
+    const received = this.received();
+    for (let i = received.length - 1; i >= 0; i--) {
+      const line = (received[i] ?? '').split('\n').find((l) => new RegExp(`^\\d+\\. ${label}`).test(l));
+      const number = line?.split('.')[0];
+      if (number) return this.type(number);
+    }
+    throw new Error(`no choice ${label}; the bot said:\n${this.transcript()}`);
+  }
+
+  async waitFor(text: string | RegExp): Promise<void> {
+    const seen = () => this.received().some((t) => (typeof text === 'string' ? t.includes(text) : text.test(t)));
+    await expect.poll(seen, { timeout: 10_000, interval: 25, message: `waiting for ${String(text)}` }).toBe(true);
+  }
+
+  async waitReplies(before: number, n = 1): Promise<void> {
+    await expect.poll(() => this.received().length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(before + n);
+  }
+}
+
+const base: WechatMessageLike = { id: 'msg-1', kind: 'text', text: '村口的路灯坏了好几天', talkerId: 'wxid_limin', talkerName: '丽敏', self: false };
+
+describe('parseMessage on plain messages', () => {
+  test('a private text, with the Wechaty message id; a number stays text', () => {
+    expect(parseMessage(base, INTAKE)).toEqual({
+      ok: true,
+      inbound: { channel: 'wechat', chatId: 'wxid_limin', senderId: 'wxid_limin', messageId: 'msg-1', text: '村口的路灯坏了好几天', senderName: '丽敏' },
+    });
+    const numbered = parseMessage({ ...base, text: ' 1 ' }, INTAKE);
+    expect(numbered.ok && numbered.inbound.text).toBe('1');
+  });
+
+  test('an image becomes a photo ref (its URL, else the message id)', () => {
+    const image = parseMessage({ ...base, id: 'msg-2', kind: 'image', text: '' }, INTAKE);
+    expect(image.ok && image.inbound.media).toEqual([{ kind: 'photo', ref: 'wechat-message:msg-2' }]);
+    const withUrl = parseMessage({ ...base, kind: 'image', mediaUrl: 'https://example.org/a.jpg' }, INTAKE);
+    expect(withUrl.ok && withUrl.inbound.media).toEqual([{ kind: 'photo', ref: 'https://example.org/a.jpg' }]);
+  });
+
+  test("the bot's own message and unsupported kinds are declined", () => {
+    expect(parseMessage({ ...base, self: true }, INTAKE)).toEqual({ ok: false, reason: 'self' });
+    expect(parseMessage({ ...base, kind: 'other' }, INTAKE)).toEqual({ ok: false, reason: 'unsupported' });
+  });
+
+  test('a room message: declined without a mention or outside the intake rooms; accepted with both', () => {
+    const room = { id: 'r1@chatroom', topic: '东湖村群', mentionsSelf: false, textWithoutMentions: '路灯坏了' };
+    expect(parseMessage({ ...base, text: '路灯坏了', room }, INTAKE)).toEqual({ ok: false, reason: 'room' });
+    expect(parseMessage({ ...base, text: '@民情 路灯坏了', room: { ...room, topic: '西山村群', mentionsSelf: true } }, INTAKE)).toEqual({ ok: false, reason: 'room' });
+    const accepted = parseMessage({ ...base, text: '@民情 路灯坏了', room: { ...room, mentionsSelf: true } }, INTAKE);
+    expect(accepted.ok && accepted.inbound).toMatchObject({ chatId: 'wxid_limin', senderId: 'wxid_limin', text: '路灯坏了' });
+  });
+
+  test('choices render as a numbered list; the intake list splits on commas', () => {
+    expect(renderText('是路灯的问题吗？', [{ label: '是的', payload: 'yes' }, { label: '选择其他类别', payload: 'other' }])).toBe('是路灯的问题吗？\n1. 是的\n2. 选择其他类别');
+    expect(parseRoomIntake(' 东湖村群，西山村群 ,')).toEqual(['东湖村群', '西山村群']);
+  });
+});
+
+async function startTracked(config: ReturnType<typeof demoConfig>, adapters: (WechatAdapter | ConsoleAdapter)[]): Promise<App> {
+  const app = await startApp(config, { adapters });
+  cleanups.push(() => app.stop());
+  return app;
+}
+
+describe('a resident on WeChat (puppet mock)', () => {
+  test('reports a street-light outage with numbered replies and gets the ticket number; a re-delivered message has one effect', async () => {
+    const world = new World();
+    const wechat = world.adapter();
+    expect(await wechat.send({ channel: 'wechat', chatId: 'nobody', text: 'x', choices: [], locale: 'zh' })).toEqual({ status: 'offline' });
+    const app = await startTracked(demoConfig('report'), [wechat]);
+    world.login();
+    await expect.poll(() => wechat.loggedIn).toBe(true);
+    const { db } = app.database;
+    const resident = world.resident('丽敏');
+    const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+    await db.channelIdentity.create({ data: { channel: 'wechat', platformUserId: resident.id, chatId: resident.id, personId: person.id, lastUsedAt: new Date() } });
+
+    resident.type('村口的路灯坏了好几天');
+    await resident.waitFor('电力照明');
+    expect(resident.received().some((t) => /\n1\. 是的/.test(t))).toBe(true);
+    for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) {
+      const before = resident.received().length;
+      resident.choose(label);
+      await resident.waitReplies(before);
+    }
+    const submit = resident.choose('提交');
+    await resident.waitFor(TICKET);
+
+    // The same message delivered again: no second ticket, no second reply.
+    const before = resident.received().length;
+    world.puppet.emit('message', { messageId: submit });
+    resident.type('/help');
+    await resident.waitReplies(before);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resident.transcript().match(new RegExp(TICKET.source, 'g'))).toHaveLength(1);
+    expect(await db.ticket.count({ where: { residentId: person.id } })).toBe(1);
+
+    // A room message without a mention gets nothing.
+    const room = world.mocker.createRoom({ topic: '东湖村群', memberIdList: [world.user.id, resident.id] });
+    const quiet = resident.received().length;
+    resident.contact.say('路灯又坏了').to(room);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resident.received()).toHaveLength(quiet);
+  });
+});
+
+describe('resident on WeChat, liaison on the console', () => {
+  test('bind → report → accept → resolve → rating 满意 → closed', async () => {
+    const LIAISON = 'L-QH-01-001-01';
+    const config = demoConfig('two-sided');
+    const world = new World();
+    const app = await startTracked(config, [world.adapter()]);
+    world.login();
+    const liaison = await app.database.db.person.findUniqueOrThrow({ where: { code: LIAISON } });
+    await app.database.db.channelIdentity.create({
+      data: { channel: 'console', platformUserId: `as:${LIAISON}`, chatId: `as:${LIAISON}`, personId: liaison.id, lastUsedAt: new Date() },
+    });
+    const terminal = new Terminal();
+    await startTracked(config, [new ConsoleAdapter({ chatId: `as:${LIAISON}`, input: terminal.input, output: terminal.output })]);
+    const resident = world.resident('丽敏');
+
+    resident.type('绑定家庭');
+    await resident.waitReplies(0);
+    let before = resident.received().length;
+    resident.choose('东湖村');
+    await resident.waitReplies(before);
+    before = resident.received().length;
+    resident.type('罗丽敏');
+    await resident.waitReplies(before);
+    resident.type('19900000001');
+    await resident.waitFor('等待您的网格员确认');
+    await terminal.waitFor('【家庭绑定】罗丽敏 申请绑定住户');
+    terminal.type('1');
+    await terminal.waitFor('已确认');
+    await resident.waitFor('家庭绑定成功');
+
+    resident.type('村口的路灯坏了好几天');
+    await resident.waitFor('电力照明');
+    for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) {
+      before = resident.received().length;
+      resident.choose(label);
+      await resident.waitReplies(before);
+    }
+    resident.choose('提交');
+    await resident.waitFor(TICKET);
+    const number = TICKET.exec(resident.transcript())?.[1] ?? '';
+
+    await terminal.waitFor(`【派单】${number}`);
+    terminal.type('1'); // 签收
+    await terminal.waitFor(`已签收 ${number}`);
+    await resident.waitFor('已由经办人签收');
+
+    terminal.type('我的待办');
+    await terminal.waitFor('您的待办（共 1 件）');
+    terminal.type('1');
+    await terminal.waitFor('状态：已签收');
+    terminal.type('2'); // 办结
+    await terminal.waitFor('的办理结果');
+    terminal.type('更换了灯泡，已经亮了');
+    await terminal.waitFor(`已办结 ${number}`);
+
+    await resident.waitFor('已办结：更换了灯泡，已经亮了');
+    before = resident.received().length;
+    resident.choose('满意');
+    await resident.waitReplies(before);
+    resident.choose('跳过');
+    await resident.waitFor('感谢您的评价');
+    const ticket = await app.database.db.ticket.findUniqueOrThrow({ where: { number } });
+    expect(ticket).toMatchObject({ state: 'closed', rating: 'satisfied' });
+  });
+});
