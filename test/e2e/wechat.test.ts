@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { ConsoleAdapter } from '../../bots/console/console-adapter.js';
+import { type ConsoleAdapter } from '../../bots/console/console-adapter.js';
 import { WechatAdapter } from '../../bots/wechat/wechat-adapter.js';
 import { parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from '../../bots/wechat/wechat-parse.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import { Terminal } from '../helpers/terminal.js';
+import { liaisonTerminal, type ResidentDriver, runTwoSidedLoop } from '../helpers/two-sided.js';
 
 const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
 const INTAKE = { roomIntake: ['东湖村群'] };
@@ -210,66 +210,20 @@ describe('a resident on WeChat (puppet mock)', () => {
 
 describe('resident on WeChat, liaison on the console', () => {
   test('bind → report → accept → resolve → rating 满意 → closed', async () => {
-    const LIAISON = 'L-QH-01-001-01';
     const config = demoConfig('two-sided');
     const world = new World();
     const app = await startTracked(config, [world.adapter()]);
     world.login();
-    const liaison = await app.database.db.person.findUniqueOrThrow({ where: { code: LIAISON } });
-    await app.database.db.channelIdentity.create({
-      data: { channel: 'console', platformUserId: `as:${LIAISON}`, chatId: `as:${LIAISON}`, personId: liaison.id, lastUsedAt: new Date() },
-    });
-    const terminal = new Terminal();
-    await startTracked(config, [new ConsoleAdapter({ chatId: `as:${LIAISON}`, input: terminal.input, output: terminal.output })]);
+    const terminal = await liaisonTerminal(app, (adapters) => startTracked(config, adapters));
     const resident = world.resident('丽敏');
-
-    resident.type('绑定家庭');
-    await resident.waitReplies(0);
-    let before = resident.received().length;
-    resident.choose('东湖村');
-    await resident.waitReplies(before);
-    before = resident.received().length;
-    resident.type('罗丽敏');
-    await resident.waitReplies(before);
-    resident.type('19900000001');
-    await resident.waitFor('等待您的网格员确认');
-    await terminal.waitFor('【家庭绑定】罗丽敏 申请绑定住户');
-    terminal.type('1');
-    await terminal.waitFor('已确认');
-    await resident.waitFor('家庭绑定成功');
-
-    resident.type('村口的路灯坏了好几天');
-    await resident.waitFor('电力照明');
-    for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) {
-      before = resident.received().length;
-      resident.choose(label);
-      await resident.waitReplies(before);
-    }
-    resident.choose('提交');
-    await resident.waitFor(TICKET);
-    const number = TICKET.exec(resident.transcript())?.[1] ?? '';
-
-    await terminal.waitFor(`【派单】${number}`);
-    terminal.type('1'); // 签收
-    await terminal.waitFor(`已签收 ${number}`);
-    await resident.waitFor('已由经办人签收');
-
-    terminal.type('我的待办');
-    await terminal.waitFor('您的待办（共 1 件）');
-    terminal.type('1');
-    await terminal.waitFor('状态：已签收');
-    terminal.type('2'); // 办结
-    await terminal.waitFor('的办理结果');
-    terminal.type('更换了灯泡，已经亮了');
-    await terminal.waitFor(`已办结 ${number}`);
-
-    await resident.waitFor('已办结：更换了灯泡，已经亮了');
-    before = resident.received().length;
-    resident.choose('满意');
-    await resident.waitReplies(before);
-    resident.choose('跳过');
-    await resident.waitFor('感谢您的评价');
-    const ticket = await app.database.db.ticket.findUniqueOrThrow({ where: { number } });
-    expect(ticket).toMatchObject({ state: 'closed', rating: 'satisfied' });
+    const driver: ResidentDriver = {
+      type: (text) => void resident.type(text),
+      choose: (label) => void resident.choose(label),
+      replies: () => resident.received().length,
+      waitReplies: (before) => resident.waitReplies(before),
+      waitFor: (text) => resident.waitFor(text),
+      transcript: () => resident.transcript(),
+    };
+    await runTwoSidedLoop(app, driver, terminal, { progress: false, ticket: TICKET });
   });
 });
