@@ -42,6 +42,8 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
   // A resident may withdraw anything still open; supervisors may also flag a resolved one.
   withdraw: OPEN_STATES,
   supervise: [...OPEN_STATES, 'resolved'],
+  // A duplicate is merged while it is still being handled; a finished one stays as it ended.
+  merge: OPEN_STATES,
   // Timers are checked against the state inside; a stale one is a no-op, not a refusal.
   timer: TICKET_STATES,
 };
@@ -65,7 +67,9 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   close: ['dispatcher'],
   reopen: ['dispatcher', 'supervisor'],
   withdraw: ['resident'],
-  supervise: ['supervisor'],
+  // 督办 is the leadership's tool, and the township's dispatchers chase their own items too.
+  supervise: ['supervisor', 'dispatcher'],
+  merge: ['dispatcher', 'supervisor'],
   timer: ['system'],
 };
 
@@ -170,6 +174,8 @@ function validate(command: Command): Refusal | null {
       return checkText('note', command.note, false);
     case 'dispatch':
       return checkText('note', command.note, false);
+    case 'merge':
+      return checkText('into', command.into, true) ?? checkText('note', command.note, false);
     case 'accept':
     case 'timer':
       return null;
@@ -507,6 +513,16 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       if (step.hasHandler()) step.notifyHandler('ticket.supervised_handler', { note: command.note.trim() });
       else step.notifyDispatchers('ticket.supervised_handler', { note: command.note.trim() });
       return null;
+    case 'merge': {
+      const into = command.into.trim();
+      if (into === t.number) return { code: 'invalid', field: 'into', reason: 'same_ticket' };
+      t.closedAt = now;
+      step.move('merged', 'merged', { into, note: command.note?.trim() || null });
+      step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue', 'callback_timeout');
+      if (step.hasHandler()) step.notifyHandler('ticket.merged_handler', { into });
+      step.notifyResident('ticket.merged_resident', { into });
+      return null;
+    }
     case 'timer':
       handleTimer(step, command.kind);
       return null;
@@ -555,7 +571,7 @@ export function transition(
   return refusal ? refuse(refusal) : step.result();
 }
 
-/** Whether a ticket is finished (closed or withdrawn). */
+/** Whether a ticket is finished (closed, withdrawn or merged into another). */
 export function isTerminal(state: TicketState): boolean {
   return TERMINAL_STATES.includes(state);
 }

@@ -75,6 +75,8 @@ export type Command =
   | { type: 'reopen'; reason: string }
   | { type: 'withdraw'; reason?: string }
   | { type: 'supervise'; note: string }
+  /** 合并: a duplicate joins the ticket numbered `into`; the resident is told that number. */
+  | { type: 'merge'; into: string; note?: string }
   | { type: 'timer'; kind: TimerKind };
 
 export type CommandType = Command['type'];

@@ -75,7 +75,7 @@ export interface PipelineOptions {
 }
 
 /** Region ids from the top (county) down to `regionId`. */
-async function regionPath(tx: Tx, regionId: number): Promise<number[]> {
+async function regionPath(tx: Tx | Db, regionId: number): Promise<number[]> {
   const path: number[] = [];
   let id: number | null = regionId;
   while (id !== null && path.length < 8) {
@@ -105,8 +105,8 @@ function policyOf(category: {
   };
 }
 
-/** The snapshot the machine works on, from a stored ticket. */
-async function snapshotOf(tx: Tx, ticket: Ticket): Promise<TicketSnapshot> {
+/** The snapshot the machine works on, from a stored ticket (the console asks it which actions to offer). */
+export async function snapshotOf(tx: Tx | Db, ticket: Ticket): Promise<TicketSnapshot> {
   const category = await tx.category.findUniqueOrThrow({ where: { code: ticket.categoryCode } });
   return {
     number: ticket.number,
@@ -241,6 +241,24 @@ async function record(
       }
     }
   }
+}
+
+/**
+ * The ticket a duplicate is merged into: it must exist, lie where the actor is staff (a
+ * ticket elsewhere reads as not found, so a merge cannot probe other regions), and still
+ * stand on its own (not withdrawn, not merged itself).
+ */
+async function mergeTarget(tx: Tx, number: string, actor: Actor): Promise<{ ok: true; id: number } | { ok: false; refusal: Refusal }> {
+  const notFound = { ok: false as const, refusal: { code: 'invalid' as const, field: 'into', reason: 'not_found' } };
+  const target = await tx.ticket.findUnique({ where: { number }, select: { id: true, state: true, regionId: true } });
+  if (!target || actor.kind !== 'person') return notFound;
+  const path = await regionPath(tx, target.regionId);
+  const staff = actor.roles.some((r) => (r.role === 'dispatcher' || r.role === 'supervisor' || r.role === 'admin') && path.includes(r.regionId));
+  if (!staff) return notFound;
+  if (target.state === 'withdrawn' || target.state === 'merged') {
+    return { ok: false, refusal: { code: 'invalid', field: 'into', reason: 'target_closed' } };
+  }
+  return { ok: true, id: target.id };
 }
 
 /** The person's roles as an actor of the pipeline. */
@@ -411,9 +429,15 @@ export class PipelineService {
     const result: TransitionResult = transition(snapshot, command, actor, now, this.rules);
     if (!result.ok) return result;
     if (!result.events.length) return { ok: true, ticket: stored };
+    let mergedIntoId: number | undefined;
+    if (command.type === 'merge') {
+      const target = await mergeTarget(tx, command.into.trim(), actor);
+      if (!target.ok) return target;
+      mergedIntoId = target.id;
+    }
     const updated = await tx.ticket.updateMany({
       where: { id: stored.id, version: stored.version },
-      data: { ...columnsOf(result.ticket), updatedAt: now, version: { increment: 1 } },
+      data: { ...columnsOf(result.ticket), ...(mergedIntoId === undefined ? {} : { mergedIntoId }), updatedAt: now, version: { increment: 1 } },
     });
     if (updated.count !== 1) throw new ConcurrentUpdate(number);
     await record(tx, stored.id, snapshot.regionPath, result.events, result.effects, actor, now);

@@ -17,11 +17,12 @@ export const TICKET_STATES = [
   'closed', // 归档
   'reopened', // 重办: dissatisfied, back to the handler
   'withdrawn', // 撤销: withdrawn by the resident
+  'merged', // 已合并: staff merged it into another ticket as a duplicate
 ] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 
-/** States where nothing more happens unless staff reopen the ticket. */
-export const TERMINAL_STATES: readonly TicketState[] = ['closed', 'withdrawn'];
+/** States where nothing more happens (only a closed ticket may be reopened by staff). */
+export const TERMINAL_STATES: readonly TicketState[] = ['closed', 'withdrawn', 'merged'];
 
 /** States in which the handling clock runs: the ticket is "在办". */
 export const OPEN_STATES: readonly TicketState[] = [
@@ -50,6 +51,7 @@ export const STATE_NAMES: Record<TicketState, { zh: string; en: string }> = {
   closed: { zh: '已归档', en: 'closed' },
   reopened: { zh: '重办中', en: 'reopened' },
   withdrawn: { zh: '已撤销', en: 'withdrawn' },
+  merged: { zh: '已合并', en: 'merged' },
 };
 
 /** Kinds of request 诉求类型. */

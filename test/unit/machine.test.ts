@@ -90,6 +90,7 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   reopen: { command: { type: 'reopen', reason: '复查发现仍不亮' }, actor: supervisor },
   withdraw: { command: { type: 'withdraw' }, actor: resident },
   supervise: { command: { type: 'supervise', note: '请加快办理' }, actor: supervisor },
+  merge: { command: { type: 'merge', into: 'MQ-2026-000002' }, actor: dispatcher },
 };
 
 const OPEN: TicketState[] = [
@@ -138,6 +139,7 @@ const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, T
   reopen: { resolved: 'reopened', callback: 'reopened', closed: 'reopened' },
   withdraw: Object.fromEntries(OPEN.map((s) => [s, 'withdrawn'])),
   supervise: Object.fromEntries([...OPEN, 'resolved'].map((s) => [s, s])),
+  merge: Object.fromEntries(OPEN.map((s) => [s, 'merged'])),
 };
 
 describe('every command from every state', () => {
@@ -171,7 +173,11 @@ describe('authorisation', () => {
     ['the liaison cannot rate', 'resolved', { type: 'rate', rating: 'satisfied' }, liaison],
     ['a dispatcher of another township cannot dispatch', 'received', SAMPLES.dispatch.command, foreignDispatcher],
     ['a liaison cannot dispatch', 'received', SAMPLES.dispatch.command, liaison],
-    ['a dispatcher cannot supervise', 'in_progress', SAMPLES.supervise.command, dispatcher],
+    ['a dispatcher of another township cannot supervise', 'in_progress', SAMPLES.supervise.command, foreignDispatcher],
+    ['the liaison cannot supervise', 'in_progress', SAMPLES.supervise.command, liaison],
+    ['a dispatcher of another township cannot merge', 'in_progress', SAMPLES.merge.command, foreignDispatcher],
+    ['the handler cannot merge', 'in_progress', SAMPLES.merge.command, liaison],
+    ['the resident cannot merge', 'received', SAMPLES.merge.command, resident],
     ['the system cannot resolve', 'in_progress', { type: 'resolve', result: '好了' }, system],
     ['a person cannot fire a timer', 'dispatched', { type: 'timer', kind: 'accept_overdue' }, dispatcher],
     ['the liaison cannot approve its own extension', 'extension_requested', { type: 'approve_extension' }, liaison],
@@ -208,6 +214,8 @@ describe('input checks', () => {
     ['extension days', 'in_progress', { type: 'request_extension', days: 0, reason: 'x' }, liaison, 'days'],
     ['extension days too many', 'in_progress', { type: 'request_extension', days: 400, reason: 'x' }, liaison, 'days'],
     ['long note', 'in_progress', { type: 'progress', note: '长'.repeat(5000) }, liaison, 'note'],
+    ['merge without a target', 'in_progress', { type: 'merge', into: ' ' }, dispatcher, 'into'],
+    ['merge into itself', 'in_progress', { type: 'merge', into: 'MQ-2026-000001' }, dispatcher, 'into'],
   ] as const)('%s is refused as invalid', (_name, state, command, actor, field) => {
     const result = transition(ticket(state), command, actor, NOW, rules);
     expect(result.ok).toBe(false);
@@ -304,6 +312,37 @@ describe('behaviour', () => {
       ['closed', 'closed'],
     ]);
     expect(happy.ticket).toMatchObject({ rating: 'basically_satisfied', solved: true, closedAt: NOW });
+  });
+
+  test('督办 by the township dispatcher flags the ticket and pings its handler', () => {
+    const r = transition(ticket('in_progress'), { type: 'supervise', note: '明天前给群众答复' }, dispatcher, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket).toMatchObject({ supervised: true, state: 'in_progress' });
+    expect(r.events).toEqual([{ type: 'supervised', fromState: 'in_progress', toState: 'in_progress', data: { note: '明天前给群众答复' } }]);
+    const ping = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.supervised_handler');
+    expect(ping).toMatchObject({ to: { personId: 10 }, params: { note: '明天前给群众答复' } });
+  });
+
+  test('合并 ends a duplicate: all timers go, the resident learns the other number, the handler stops', () => {
+    const r = transition(ticket('accepted'), { type: 'merge', into: ' MQ-2026-000002 ', note: '同一盏路灯' }, dispatcher, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket).toMatchObject({ state: 'merged', closedAt: NOW });
+    expect(r.events).toEqual([{ type: 'merged', fromState: 'accepted', toState: 'merged', data: { into: 'MQ-2026-000002', note: '同一盏路灯' } }]);
+    expect(r.effects).toContainEqual({
+      type: 'cancel_timers',
+      kinds: ['accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue', 'callback_timeout'],
+    });
+    const told = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.merged_resident');
+    expect(told).toMatchObject({ to: { personId: 1 }, params: { into: 'MQ-2026-000002', number: 'MQ-2026-000001' } });
+    expect(r.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.merged_handler' }));
+    // Nothing happens to a merged ticket any more, not even a reopen.
+    for (const [type, { command, actor }] of Object.entries(SAMPLES)) {
+      expect(transition(r.ticket, command, actor, NOW, rules), type).toMatchObject({ ok: false, refusal: { code: 'wrong_state' } });
+    }
+    // Without a handler (still waiting for dispatch) only the resident hears of it.
+    const waiting = transition(ticket('received', { assigneeId: null }), SAMPLES.merge.command, dispatcher, NOW, rules);
+    if (!waiting.ok) throw new Error('refused');
+    expect(waiting.effects.filter((e) => e.type === 'notify').map((e) => e.type === 'notify' && e.template)).toEqual(['ticket.merged_resident']);
   });
 
   test('timers: reminders, overdue supervision, callback timeout, stale timers', () => {
