@@ -1,0 +1,49 @@
+/**
+ * Server-rendered HTML without a template engine: the `html` tag escapes every value it
+ * interpolates unless the value is already `Html` (made by `html` or `raw`), so text from
+ * residents can never become markup.
+ */
+
+/** A piece of markup that is safe to emit as it is. */
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/** What may be interpolated: text (escaped), numbers, markup, lists of these, or nothing. */
+export type HtmlValue = string | number | Html | null | undefined | false | readonly HtmlValue[];
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+function emit(value: HtmlValue): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (value instanceof Html) return value.value;
+  if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(emit).join('');
+  return escapeHtml(String(value as string | number));
+}
+
+/** The template tag: `html\`<p>${text}</p>\``. */
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += emit(value) + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+/** Markup made elsewhere and known to be safe (e.g. an SVG chart that escapes its own text). */
+export function raw(markup: string): Html {
+  return new Html(markup);
+}
+
+/** Chinese first, English after it, as every label of the console reads: 队列 Queue. */
+export function bi(zh: string, en: string): Html {
+  return html`${zh} <span class="en" lang="en">${en}</span>`;
+}

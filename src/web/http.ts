@@ -1,0 +1,158 @@
+/**
+ * The small HTTP pieces every page of the web server shares (the web chat in bots/web,
+ * the staff console and the public board here): bounded body reading, JSON, HTML and
+ * redirect answers with the same strict security headers, cookies and form bodies.
+ * Plain `node:http`, no framework.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Everything is same-origin: no inline script or style, no third-party host, forms post
+ * only here, and no other site may frame the pages.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Answers with JSON. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.end(text);
+}
+
+/**
+ * The headers of the console's and the board's pages. Their forms post back here, and a
+ * browser sends a real Origin with a same-origin POST only when the referrer policy lets
+ * it (under `no-referrer` it sends `Origin: null`): hence `same-origin`, which still
+ * tells other sites nothing.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = { ...SECURITY_HEADERS, 'referrer-policy': 'same-origin' };
+
+/** Answers with an HTML page (never cached: pages carry personal data and CSRF tokens). */
+export function sendHtml(res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
+  res.end(body);
+}
+
+/** 303 See Other: after a form post, the browser loads `location` with GET. */
+export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(303, { location, 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
+  res.end();
+}
+
+/** A body read in full, or the note that it was too large. */
+export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+
+/**
+ * Reads a request body of at most `limit` bytes. A larger one is read to its end and
+ * dropped (so the client gets the answer rather than a reset), unless it goes on past
+ * four times the limit, when the connection is cut.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = declared > limit;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (over) {
+        chunks.length = 0;
+        if (size > 4 * limit) {
+          req.destroy();
+          resolve({ ok: false, tooLarge: true });
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
+    req.on('error', reject);
+  });
+}
+
+/** The cookies of a request, by name (the first of a repeated name wins). */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (cookies.has(name)) continue;
+    try {
+      cookies.set(name, decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      // A malformed value is simply not a cookie of ours.
+    }
+  }
+  return cookies;
+}
+
+export interface CookieOptions {
+  path: string;
+  /** Seconds; 0 deletes the cookie. Omitted: a session cookie (gone when the browser closes). */
+  maxAge?: number;
+  secure: boolean;
+}
+
+/** A Set-Cookie value: always HttpOnly and SameSite=Strict (no other site can send it). */
+export function serializeCookie(name: string, value: string, options: CookieOptions): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Strict'];
+  if (options.maxAge !== undefined) parts.push(`Max-Age=${options.maxAge}`);
+  if (options.secure) parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** The most fields a form may post, and the longest body. */
+const MAX_FORM_FIELDS = 200;
+export const MAX_FORM_BYTES = 64 * 1024;
+
+/** A url-encoded form body (or null when it is not one, or too large). */
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    req.resume();
+    return null;
+  }
+  const body = await readBody(req, MAX_FORM_BYTES);
+  if (!body.ok) return null;
+  const form = new URLSearchParams(body.bytes.toString('utf8'));
+  return [...form.keys()].length > MAX_FORM_FIELDS ? null : form;
+}
+
+/** Whether the request came over TLS, directly or (when the proxy is trusted) through it. */
+export function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
+  if ('encrypted' in req.socket && req.socket.encrypted === true) return true;
+  return trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+}
+
+/** The client's address: the socket's, or the proxy's first X-Forwarded-For entry when trusted. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Whether a state-changing request may come from one of this site's own pages: browsers
+ * send Origin with every POST, so another site's (or an opaque `null` one) is refused
+ * even before the CSRF token is looked at. Scripts that send no Origin still need the
+ * token.
+ */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const source = req.headers.origin ?? req.headers.referer;
+  if (source === undefined) return true;
+  if (source === 'null') return false;
+  try {
+    return new URL(source).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
