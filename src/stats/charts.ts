@@ -8,14 +8,11 @@
  * 'unsafe-inline', in a PDF and in a mail client alike. Each chart is an image with an
  * accessible name (`<title>`) and description (`<desc>`), every bar and point carries its
  * own `<title>`, and values are printed as text next to the marks, so nothing is known
- * only by colour or length. All text that reaches the markup goes through `escapeXml`.
+ * only by colour or length. All text that reaches the markup is escaped (the console's
+ * `escapeHtml`, whose five entities are XML's too).
  */
+import { escapeHtml as escapeXml } from '../web/html.js';
 import type { Breakdown, Bucket, Figures, Rate, TrendPoint } from './types.js';
-
-/** Escapes text for XML and HTML content and double- or single-quoted attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** 0.8567 → "85.7%"; null (no denominator) → "—". */
 export function formatPercent(value: number | null): string {
