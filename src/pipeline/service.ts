@@ -22,6 +22,8 @@ import type {
 } from './model.js';
 import { enqueuePush } from './outbox.js';
 import { route } from './routing.js';
+import { keywordsOf } from '../stats/keywords.js';
+import { metricsAfter } from '../stats/metrics.js';
 import type { Rating, RequestKind, TicketState } from './states.js';
 
 const log = logger('pipeline');
@@ -365,6 +367,8 @@ export class PipelineService {
       gridLeaderIds: grids.flatMap((g) => g.grid.roles.map((r) => r.personId)),
       departmentId: department?.id ?? null,
     });
+    // Segmented before the ticket counter is taken: jieba's first load must not hold the write lock.
+    const keywords = await keywordsOf(input.summary, input.description ?? '');
     const number = await this.nextNumber(tx, now);
     const result = intake(
       {
@@ -395,6 +399,7 @@ export class PipelineService {
         handlingClass: category.handlingClass,
         summary: result.ticket.summary,
         description: input.description?.trim() ?? '',
+        keywords,
         location: input.location?.trim() || null,
         contactPhone: input.contactPhone ?? null,
         residentId: resident.id,
@@ -437,7 +442,14 @@ export class PipelineService {
     }
     const updated = await tx.ticket.updateMany({
       where: { id: stored.id, version: stored.version },
-      data: { ...columnsOf(result.ticket), ...(mergedIntoId === undefined ? {} : { mergedIntoId }), updatedAt: now, version: { increment: 1 } },
+      data: {
+        ...columnsOf(result.ticket),
+        // The statistics facts (first 签收/办结, latest callback answer) from this step's events.
+        ...metricsAfter(stored, stored.createdAt, result.events, now),
+        ...(mergedIntoId === undefined ? {} : { mergedIntoId }),
+        updatedAt: now,
+        version: { increment: 1 },
+      },
     });
     if (updated.count !== 1) throw new ConcurrentUpdate(number);
     await record(tx, stored.id, snapshot.regionPath, result.events, result.effects, actor, now);
