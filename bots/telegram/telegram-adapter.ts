@@ -5,10 +5,14 @@
  * against the secret token. Each update is parsed by the pure `parseUpdate` and handed to
  * the engine; replies and pushes go out through `send`, which never throws.
  *
+ * A photo a user sends is downloaded (getFile, time-boxed) and stored like a web upload,
+ * so the ticket keeps a `/uploads/…` URL every channel can show; a stored photo going
+ * out is uploaded from those bytes, since Telegram cannot fetch a local URL.
+ *
  * Nothing outside bots/ imports grammy; the token is never logged.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Bot, type Context, GrammyError, InlineKeyboard, webhookCallback } from 'grammy';
+import { Bot, type Context, GrammyError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { render } from '../../src/engine/i18n.js';
 import type { ChannelAdapter, Inbound, Outbound } from '../../src/engine/types.js';
@@ -17,6 +21,8 @@ import { logger } from '../../src/log.js';
 import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
 import { deliveryResultOf, isSendablePhoto, keyboardRows, parseUpdate } from './telegram-parse.js';
 import { closeServer } from '../shared/close-server.js';
+import { defaultUploadDir, isUploadUrl, MAX_IMAGE_BYTES, UploadStore } from '../shared/uploads.js';
+import { within } from '../shared/within.js';
 
 const log = logger('telegram');
 
@@ -25,6 +31,9 @@ export const WEBHOOK_PATH = '/telegram/webhook';
 
 /** How long an external start (getMe, deleteWebhook / setWebhook) may take. */
 export const START_TIMEOUT_MS = 15_000;
+
+/** How long fetching one received photo may take. */
+export const MEDIA_TIMEOUT_MS = 15_000;
 
 /** The update types we read; others are not even sent. */
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'channel_post'] as const;
@@ -51,19 +60,10 @@ export interface TelegramAdapterOptions {
   pollTimeoutSeconds?: number;
   /** Time box of the start (default 15 s). */
   startTimeoutMs?: number;
-}
-
-/** Rejects with `error` when `task` takes longer than `ms`. */
-async function within<T>(task: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), ms);
-  });
-  try {
-    return await Promise.race([task, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  /** Time box of fetching one received photo (default 15 s). */
+  mediaTimeoutMs?: number;
+  /** Where received photos are stored (default data/uploads, the folder the web chat serves). */
+  uploadDir?: string;
 }
 
 /** Telegram behind our ChannelAdapter interface. */
@@ -72,12 +72,14 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly #options: TelegramAdapterOptions;
   readonly #bot: Bot;
   readonly #declined = new Set<string>();
+  readonly #uploads: UploadStore;
   #handle: ((inbound: Inbound) => Promise<void>) | undefined;
   #polling: Promise<void> | undefined;
   #server: Server | undefined;
 
   constructor(options: TelegramAdapterOptions) {
     this.#options = options;
+    this.#uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
     this.#bot = new Bot(options.token, {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
       client: { apiRoot: options.apiRoot ?? 'https://api.telegram.org' },
@@ -188,8 +190,10 @@ export class TelegramAdapter implements ChannelAdapter {
   async send(message: Outbound): Promise<DeliveryResult> {
     try {
       for (const photo of message.media ?? []) {
-        if (isSendablePhoto(photo.ref)) await this.#bot.api.sendPhoto(message.chatId, photo.ref);
-        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by Telegram (a local file): left out');
+        const stored = isUploadUrl(photo.ref) ? await this.#uploads.read(photo.ref) : null;
+        if (stored) await this.#bot.api.sendPhoto(message.chatId, new InputFile(stored.bytes, stored.name));
+        else if (isSendablePhoto(photo.ref)) await this.#bot.api.sendPhoto(message.chatId, photo.ref);
+        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by Telegram (not stored here, not a URL or file id): left out');
       }
       const keyboard = new InlineKeyboard(keyboardRows(message.choices).map((row) => row.map((c) => InlineKeyboard.text(c.label, c.payload))));
       await this.#bot.api.sendMessage(message.chatId, message.text, message.choices.length ? { reply_markup: keyboard } : {});
@@ -209,7 +213,7 @@ export class TelegramAdapter implements ChannelAdapter {
     }
     if (parsed.ok) {
       try {
-        await this.#handle?.(parsed.inbound);
+        await this.#handle?.(await this.#storePhotos(parsed.inbound));
       } catch (error) {
         log.error({ err: error, updateId: ctx.update.update_id }, 'telegram turn failed');
       }
@@ -223,6 +227,41 @@ export class TelegramAdapter implements ChannelAdapter {
         .sendMessage(parsed.chatId, render(locale, 'telegram.group_declined'))
         .catch((error: unknown) => log.warn({ err: error }, 'telegram group notice failed'));
     }
+  }
+
+  /**
+   * Downloads each received photo (by its file id) and stores it; its ref becomes the
+   * stored `/uploads/…` URL. A photo that cannot be fetched keeps its file id, which
+   * Telegram users can still be sent, and the turn goes on.
+   */
+  async #storePhotos(inbound: Inbound): Promise<Inbound> {
+    if (!inbound.media?.length) return inbound;
+    const media = await Promise.all(
+      inbound.media.map(async (item) => {
+        try {
+          const url = await this.#download(item.ref);
+          return url ? { ...item, ref: url } : item;
+        } catch (error) {
+          // The message only, without the token a file URL carries.
+          const text = error instanceof Error ? error.message.replaceAll(this.#options.token, '***') : 'unknown';
+          log.warn({ error: text }, 'telegram photo not stored; keeping its file id');
+          return item;
+        }
+      }),
+    );
+    return { ...inbound, media };
+  }
+
+  /** Fetches a file by id into the upload store; its stored URL, or null when it is not a usable image. */
+  async #download(fileId: string): Promise<string | null> {
+    const ms = this.#options.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS;
+    const file = await within(this.#bot.api.getFile(fileId), ms, () => new Error(`getFile took longer than ${ms} ms`));
+    if (!file.file_path || (file.file_size ?? 0) > MAX_IMAGE_BYTES) return null;
+    const root = this.#options.apiRoot ?? 'https://api.telegram.org';
+    const response = await fetch(`${root}/file/bot${this.#options.token}/${file.file_path}`, { signal: AbortSignal.timeout(ms) });
+    if (!response.ok) throw new Error(`file download answered ${response.status}`);
+    const stored = await this.#uploads.save(Buffer.from(await response.arrayBuffer()));
+    return stored.ok ? stored.url : null;
   }
 }
 

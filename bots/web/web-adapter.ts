@@ -18,7 +18,6 @@
  *   tabs closes: pushes go through our own table of every open socket per user.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { resolve as resolvePath } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebAdapter } from 'botbuilder-adapter-web';
 import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
@@ -40,8 +39,8 @@ import {
   type WebFrame,
   type WebMessage,
 } from './protocol.js';
-import { MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from './uploads.js';
 import { closeServer } from '../shared/close-server.js';
+import { defaultUploadDir, MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
 
 const log = logger('web');
 
@@ -133,7 +132,7 @@ export class WebChatAdapter implements ChannelAdapter {
 
   constructor(options: WebAdapterOptions) {
     this.#options = options;
-    this.#uploads = new UploadStore(options.uploadDir ?? resolvePath('data/uploads'));
+    this.#uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
   }
 
   /** The port the server listens on (the real one when started with port 0). */

@@ -2,26 +2,38 @@
  * The WeChat channel, on Wechaty, behind our ChannelAdapter. A puppet (by default
  * wechaty-puppet-service with WECHATY_PUPPET_SERVICE_TOKEN; tests pass a PuppetMock) logs
  * in a personal WeChat account by QR code; each message is read into a plain object,
- * parsed by the pure `parseMessage` and handed to the engine. Replies and pushes go out
- * through `send`, which never throws: while the account is logged out it answers
- * 'offline', so messages wait in the outbox (the scheduler re-checks offline rows, so
- * nothing special happens on the next login).
+ * parsed by the pure `parseMessage` and handed to the engine. An image is downloaded
+ * (`toFileBox`, time-boxed) and stored like a web upload, so the ticket keeps a
+ * `/uploads/…` URL that the web chat serves and every channel can forward.
+ *
+ * Replies and pushes go out through `send`, which never throws: while the account is
+ * logged out it answers 'offline', so messages wait in the outbox without using up
+ * attempts; on the next login the chats that waited are made due at once.
  *
  * Nothing outside bots/ imports wechaty; the token is never logged.
  */
-import { FileBox } from 'file-box';
+import { FileBox, type FileBoxInterface } from 'file-box';
 import qrcodeTerminal from 'qrcode-terminal';
 import { type Message, type Wechaty, WechatyBuilder, types } from 'wechaty';
-import type { ChannelAdapter, Inbound, Outbound } from '../../src/engine/types.js';
+import type { Database } from '../../src/db/client.js';
+import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/engine/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
-import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
+import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
+import { defaultUploadDir, isUploadUrl, MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
+import { within } from '../shared/within.js';
 import { isSendablePhoto, parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from './wechat-parse.js';
 
 const log = logger('wechat');
 
 /** How long the puppet may take to start. */
 export const START_TIMEOUT_MS = 30_000;
+
+/** How long fetching one received image may take. */
+export const MEDIA_TIMEOUT_MS = 15_000;
+
+/** The ref `parseMessage` gives an image until it is stored: a handle to the platform message. */
+const MESSAGE_REF = /^wechat-message:/;
 
 /** The puppet Wechaty is given: a name it loads, or an instance (tests: a PuppetMock). */
 type PuppetOption = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet'];
@@ -36,21 +48,18 @@ export interface WechatAdapterOptions {
   roomIntake?: readonly string[];
   /** Time box of the start (default 30 s). */
   startTimeoutMs?: number;
+  /** Time box of fetching one received image (default 15 s). */
+  mediaTimeoutMs?: number;
   /** Prints the login QR code (default: qrcode-terminal, small). */
   printQr?: (qrcode: string) => void;
-}
-
-/** Rejects with `error` when `task` takes longer than `ms`. */
-async function within<T>(task: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), ms);
-  });
-  try {
-    return await Promise.race([task, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  /** Where received images are stored (default data/uploads, the folder the web chat serves). */
+  uploadDir?: string;
+  /**
+   * The database whose outbox holds what waited while the account was logged out, or a
+   * function that gives it once the app has opened it. Without it, those messages go out
+   * at the scheduler's next offline re-check (within a minute) instead of at login.
+   */
+  database?: Database | (() => Database | undefined);
 }
 
 /** Reads a Wechaty message into the plain shape `parseMessage` takes. */
@@ -79,12 +88,16 @@ export class WechatAdapter implements ChannelAdapter {
   readonly channel = 'wechat' as const;
   readonly #options: WechatAdapterOptions;
   readonly #bot: Wechaty;
+  readonly #uploads: UploadStore;
+  /** Chats told 'offline' while logged out: their waiting messages are made due at the next login. */
+  readonly #waiting = new Set<string>();
   #handle: ((inbound: Inbound) => Promise<void>) | undefined;
   /** Wechaty warns when asked about the login before its puppet has started. */
   #started = false;
 
   constructor(options: WechatAdapterOptions) {
     this.#options = options;
+    this.#uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
     const puppet = options.puppet ?? 'wechaty-puppet-service';
     this.#bot = WechatyBuilder.build({
       name: 'minqing',
@@ -97,7 +110,10 @@ export class WechatAdapter implements ChannelAdapter {
       printQr(qrcode);
       log.info({ url: `https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}` }, 'scan the QR code with WeChat to log in');
     });
-    this.#bot.on('login', (user) => log.info({ user: user.name() }, 'wechat logged in'));
+    this.#bot.on('login', (user) => {
+      log.info({ user: user.name() }, 'wechat logged in');
+      void this.#wakeWaiting();
+    });
     // Wechaty / puppet-service reconnect by themselves; while logged out, send() answers 'offline'.
     this.#bot.on('logout', (user, reason) => log.warn({ user: user.name(), reason }, 'wechat logged out; waiting for a new login'));
     this.#bot.on('error', (error) => log.warn({ err: error.message }, 'wechat puppet error'));
@@ -129,49 +145,126 @@ export class WechatAdapter implements ChannelAdapter {
     await this.#bot.stop().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'wechat stop failed'));
   }
 
-  /** Photos first (http(s) URLs as FileBox), then the text with its choices as a numbered list. */
+  /** Photos first (stored photos and http(s) URLs, as images), then the text with its choices as a numbered list. */
   async send(message: Outbound): Promise<DeliveryResult> {
-    if (!this.loggedIn) return { status: 'offline' };
+    if (!this.loggedIn) return this.#offline(message.chatId);
     try {
       const contact = await this.#bot.Contact.find({ id: message.chatId });
       // Right after a login the puppet may still be syncing its contacts: try again later.
       if (!contact) return { status: 'retry', error: 'wechat contact not found' };
       for (const photo of message.media ?? []) {
-        if (isSendablePhoto(photo.ref)) await contact.say(FileBox.fromUrl(photo.ref));
-        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by WeChat (not a URL): left out');
+        const box = await this.#fileBoxOf(photo.ref);
+        if (box) await contact.say(box);
+        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by WeChat (not stored here, not a URL): left out');
       }
       await contact.say(renderText(message.text, message.choices));
       return { status: 'sent' };
     } catch (error) {
       // Logged out between the check and the call: wait in the outbox without counting an attempt.
-      if (!this.loggedIn) return { status: 'offline' };
+      if (!this.loggedIn) return this.#offline(message.chatId);
       const text = error instanceof Error ? error.message : String(error);
       log.warn({ outboxId: message.outboxId, error: text }, 'wechat send failed');
       return { status: 'retry', error: text };
     }
   }
 
+  #offline(chatId: string): DeliveryResult {
+    this.#waiting.add(chatId);
+    return { status: 'offline' };
+  }
+
+  /** Logged in again: what waited for each chat told 'offline' is due now, not at the next re-check. */
+  async #wakeWaiting(): Promise<void> {
+    const option = this.#options.database;
+    const database = typeof option === 'function' ? option() : option;
+    if (!database || !this.#waiting.size) return;
+    const chats = [...this.#waiting];
+    this.#waiting.clear();
+    try {
+      let waiting = 0;
+      for (const chatId of chats) waiting += await wakeChat(database, 'wechat', chatId, new Date());
+      log.info({ chats: chats.length, waiting }, 'wechat back: waiting messages are due now');
+    } catch (error) {
+      log.warn({ err: error }, 'could not wake the messages that waited for the wechat login');
+    }
+  }
+
+  /** A photo as WeChat takes it: a stored photo's bytes, or a public URL; null when neither. */
+  async #fileBoxOf(ref: string): Promise<FileBoxInterface | null> {
+    if (isUploadUrl(ref)) {
+      const stored = await this.#uploads.read(ref);
+      // Base64, not a buffer: puppets pass a FileBox on as JSON, which a buffer box cannot become.
+      return stored ? FileBox.fromBase64(stored.bytes.toString('base64'), stored.name) : null;
+    }
+    return isSendablePhoto(ref) ? FileBox.fromUrl(ref) : null;
+  }
+
   async #onMessage(message: Message): Promise<void> {
     try {
       const parsed = parseMessage(await readMessage(message), { roomIntake: this.#options.roomIntake ?? [] });
       if (!parsed.ok) return;
-      await this.#handle?.(parsed.inbound);
+      const inbound = await this.#storeImages(parsed.inbound, message);
+      if (inbound) await this.#handle?.(inbound);
     } catch (error) {
       log.error({ err: error, messageId: message.id }, 'wechat turn failed');
     }
   }
+
+  /**
+   * Downloads an image (time-boxed) and stores it, so the inbound carries its
+   * `/uploads/…` URL. When that fails, the sender is told why and null is returned: a
+   * photo nobody can open must not look received.
+   */
+  async #storeImages(inbound: Inbound, message: Message): Promise<Inbound | null> {
+    if (!inbound.media?.some((m) => MESSAGE_REF.test(m.ref))) return inbound;
+    const ms = this.#options.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS;
+    const late = () => new Error(`the image did not arrive within ${Math.round(ms / 1000)} s`);
+    let notice: string = UPLOAD_ERRORS.notReceived;
+    try {
+      const media: SharedMedia[] = [];
+      for (const item of inbound.media) {
+        if (!MESSAGE_REF.test(item.ref)) {
+          media.push(item);
+          continue;
+        }
+        const box = await within(message.toFileBox(), ms, late);
+        if (box.size > MAX_IMAGE_BYTES) {
+          notice = UPLOAD_ERRORS.tooBig;
+          throw new Error(`image too large: ${box.size} bytes`);
+        }
+        const stored = await this.#uploads.save(await within(box.toBuffer(), ms, late));
+        if (!stored.ok) {
+          notice = stored.error;
+          throw new Error('not a usable image');
+        }
+        media.push({ kind: 'photo', ref: stored.url });
+      }
+      return { ...inbound, media };
+    } catch (error) {
+      log.warn({ messageId: message.id, error: error instanceof Error ? error.message : String(error) }, 'wechat image not stored');
+      await message
+        .talker()
+        .say(notice)
+        .catch((sayError: unknown) => log.warn({ err: sayError instanceof Error ? sayError.message : String(sayError) }, 'could not tell the sender'));
+      return null;
+    }
+  }
 }
 
-/** The WeChat adapter from checked settings (start.ts). */
-export function createWechatAdapter(config: {
-  WECHATY_PUPPET?: string | undefined;
-  WECHATY_PUPPET_SERVICE_TOKEN?: string | undefined;
-  WECHAT_ROOM_INTAKE?: string | undefined;
-}): WechatAdapter {
+/** The WeChat adapter from checked settings (start.ts), with the app's database for waking chats at login. */
+export function createWechatAdapter(
+  config: {
+    WECHATY_PUPPET?: string | undefined;
+    WECHATY_PUPPET_SERVICE_TOKEN?: string | undefined;
+    WECHAT_ROOM_INTAKE?: string | undefined;
+  },
+  extra: Pick<WechatAdapterOptions, 'database' | 'uploadDir'> = {},
+): WechatAdapter {
   return new WechatAdapter({
     puppet: (config.WECHATY_PUPPET ?? 'wechaty-puppet-service') as PuppetOption,
     ...(config.WECHATY_PUPPET_SERVICE_TOKEN !== undefined ? { token: config.WECHATY_PUPPET_SERVICE_TOKEN } : {}),
     roomIntake: parseRoomIntake(config.WECHAT_ROOM_INTAKE),
+    ...extra,
   });
 }
 

@@ -1,14 +1,12 @@
 /**
- * The Telegram channel against a local fake Bot API (node:http on 127.0.0.1): no network.
- * The fake records every call, hands out updates from a queue for long polling, and fails
- * on demand (429 with retry_after, 500, 403). grammY is pointed at it with `apiRoot` and
- * given `botInfo`, so it never calls the real Telegram.
+ * The Telegram channel against the local fake Bot API (test/helpers/fake-bot-api.ts): no
+ * network. The fake records every call, hands out updates for long polling, and fails on
+ * demand (429 with retry_after, 500, 403).
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Update, UserFromGetMe } from 'grammy/types';
+import type { Update } from 'grammy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type ConsoleAdapter } from '../../bots/console/console-adapter.js';
 import { TelegramAdapter, WEBHOOK_PATH } from '../../bots/telegram/telegram-adapter.js';
@@ -16,243 +14,15 @@ import { deliveryResultOf, keyboardRows, parseUpdate } from '../../bots/telegram
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
-import { liaisonTerminal, type ResidentDriver, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { BOT_INFO, FakeBotApi, TelegramUser, TOKEN } from '../helpers/fake-bot-api.js';
+import { consoleDriver, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
 
-const TOKEN = '123456:TEST-token_for-the-fake';
-const BOT_INFO: UserFromGetMe = {
-  id: 6000000001,
-  is_bot: true,
-  first_name: '民情',
-  username: 'MinqingBot',
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
 const FIXTURES = JSON.parse(readFileSync(new URL('../fixtures/telegram/updates.json', import.meta.url), 'utf8')) as Record<string, Update>;
 function fixture(name: string): Update {
   const update = FIXTURES[name];
   if (!update) throw new Error(`no fixture ${name}`);
   return update;
 }
-
-/** One recorded Bot API call. */
-interface Call {
-  method: string;
-  body: Record<string, unknown>;
-}
-
-/** A Bot API failure the fake answers with. */
-interface Failure {
-  code: 429 | 500 | 403 | 400;
-  description: string;
-  retryAfter?: number;
-}
-
-/** A keyboard button as grammY sends it. */
-interface Button {
-  text: string;
-  callback_data: string;
-}
-
-/** A fake Telegram Bot API: records calls, queues updates, fails on demand. */
-class FakeBotApi {
-  readonly calls: Call[] = [];
-  readonly #queue: Update[] = [];
-  readonly #waiting = new Set<() => void>();
-  /** Failures by `method` or `method:chat_id`, used once each, in order. */
-  readonly #failures = new Map<string, Failure[]>();
-  #server: Server | undefined;
-  #nextMessageId = 1000;
-  #nextUpdateId = 1;
-  url = '';
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const method = /^\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1] ?? '?';
-        const raw = Buffer.concat(chunks).toString('utf8');
-        let body: Record<string, unknown>;
-        try {
-          body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        } catch {
-          body = { raw };
-        }
-        this.calls.push({ method, body });
-        const answer = (status: number, json: unknown) => {
-          if (res.destroyed) return;
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-        };
-        const failure = this.#takeFailure(method, body['chat_id']);
-        if (failure) {
-          return answer(failure.code, {
-            ok: false,
-            error_code: failure.code,
-            description: failure.description,
-            ...(failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } }),
-          });
-        }
-        switch (method) {
-          case 'getMe':
-            return answer(200, { ok: true, result: BOT_INFO });
-          case 'getUpdates': {
-            const limit = typeof body['limit'] === 'number' ? body['limit'] : 100;
-            const wait = typeof body['timeout'] === 'number' && body['timeout'] > 0 ? 300 : 0;
-            const reply = () => answer(200, { ok: true, result: this.#queue.splice(0, limit) });
-            if (this.#queue.length || !wait) return reply();
-            const wake = () => {
-              this.#waiting.delete(wake);
-              clearTimeout(timer);
-              reply();
-            };
-            const timer = setTimeout(wake, wait);
-            this.#waiting.add(wake);
-            res.on('close', () => {
-              this.#waiting.delete(wake);
-              clearTimeout(timer);
-            });
-            return;
-          }
-          case 'sendMessage':
-          case 'sendPhoto':
-            return answer(200, {
-              ok: true,
-              result: { message_id: this.#nextMessageId++, date: 0, chat: { id: Number(body['chat_id']), type: 'private' }, text: body['text'] },
-            });
-          default:
-            return answer(200, { ok: true, result: true });
-        }
-      });
-    });
-    this.#server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
-  }
-
-  /** Fails the next call of `method` (for `chatId` only, when given). */
-  failNext(method: string, failure: Failure, chatId?: string): void {
-    const key = chatId === undefined ? method : `${method}:${chatId}`;
-    this.#failures.set(key, [...(this.#failures.get(key) ?? []), failure]);
-  }
-
-  #takeFailure(method: string, chatId: unknown): Failure | undefined {
-    for (const key of [`${method}:${String(chatId)}`, method]) {
-      const list = this.#failures.get(key);
-      if (list?.length) return list.shift();
-    }
-    return undefined;
-  }
-
-  /** Queues an update for long polling (delivered as it is: the same one twice is a re-delivery). */
-  push(update: Update): void {
-    this.#queue.push(update);
-    for (const wake of [...this.#waiting]) wake();
-  }
-
-  newUpdateId(): number {
-    return this.#nextUpdateId++;
-  }
-
-  sent(chatId: number | string): Call[] {
-    return this.calls.filter((c) => c.method === 'sendMessage' && String(c.body['chat_id']) === String(chatId));
-  }
-
-  count(method: string): number {
-    return this.calls.filter((c) => c.method === method).length;
-  }
-}
-
-/** A resident's Telegram client: types, taps buttons, reads what the bot sent. */
-class Resident {
-  #messageId = 1;
-  constructor(
-    readonly api: FakeBotApi,
-    readonly chatId: number,
-    readonly firstName: string,
-  ) {}
-
-  type(text: string): Update {
-    const update: Update = {
-      update_id: this.api.newUpdateId(),
-      message: {
-        message_id: this.#messageId++,
-        date: Math.floor(Date.now() / 1000),
-        from: { id: this.chatId, is_bot: false, first_name: this.firstName },
-        chat: { id: this.chatId, type: 'private', first_name: this.firstName },
-        text,
-      },
-    };
-    this.api.push(update);
-    return update;
-  }
-
-  /** Taps the button labelled exactly `label` on the latest message that has it. */
-  tap(label: string): Update {
-    const sent = this.api.sent(this.chatId);
-    for (let i = sent.length - 1; i >= 0; i--) {
-      const markup = sent[i]?.body['reply_markup'] as { inline_keyboard?: Button[][] } | undefined;
-      const button = markup?.inline_keyboard?.flat().find((b) => b.text === label);
-      if (!button) continue;
-      const update: Update = {
-        update_id: this.api.newUpdateId(),
-        callback_query: {
-          id: `q${this.api.newUpdateId()}`,
-          from: { id: this.chatId, is_bot: false, first_name: this.firstName },
-          chat_instance: 'ci',
-          data: button.callback_data,
-          message: {
-            message_id: 1000 + i,
-            date: 0,
-            chat: { id: this.chatId, type: 'private', first_name: this.firstName },
-            from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name },
-            text: String(sent[i]?.body['text']),
-          },
-        },
-      };
-      this.api.push(update);
-      return update;
-    }
-    throw new Error(`no button ${label}; the bot said:\n${this.transcript()}`);
-  }
-
-  transcript(): string {
-    return this.api
-      .sent(this.chatId)
-      .map((c) => String(c.body['text']))
-      .join('\n');
-  }
-
-  async waitFor(text: string | RegExp, ms = 15_000): Promise<void> {
-    const seen = () => this.api.sent(this.chatId).some((c) => (typeof text === 'string' ? String(c.body['text']).includes(text) : text.test(String(c.body['text']))));
-    const deadline = Date.now() + ms;
-    while (!seen()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; the bot said:\n${this.transcript()}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  /** Waits until the bot has sent `n` more messages than `before`. */
-  async waitReplies(before: number, n = 1): Promise<void> {
-    await expect.poll(() => this.api.sent(this.chatId).length, { timeout: 15_000, interval: 25 }).toBeGreaterThanOrEqual(before + n);
-  }
-}
-
 
 const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
 
@@ -283,7 +53,7 @@ function demoConfig(name: string, extra: Record<string, string> = {}) {
 }
 
 function telegramAdapter(): TelegramAdapter {
-  return new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1 });
+  return new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1, uploadDir: join(dir, 'uploads') });
 }
 
 async function startTracked(config: ReturnType<typeof demoConfig>, adapters: (TelegramAdapter | ConsoleAdapter)[]): Promise<App> {
@@ -350,7 +120,7 @@ describe('a resident on Telegram (long polling)', () => {
     const telegram = telegramAdapter();
     const app = await startTracked(config, [telegram]);
     const { db } = app.database;
-    const resident = new Resident(api, 7100001, '丽敏');
+    const resident = new TelegramUser(api, 7100001, '丽敏');
     const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
     await db.channelIdentity.create({
       data: { channel: 'telegram', platformUserId: String(resident.chatId), chatId: String(resident.chatId), personId: person.id, lastUsedAt: new Date() },
@@ -401,16 +171,8 @@ describe('resident on Telegram, liaison on the console', () => {
     const telegram = telegramAdapter();
     const app = await startTracked(config, [telegram]);
     const terminal = await liaisonTerminal(app, (adapters) => startTracked(config, adapters));
-    const resident = new Resident(api, 7200001, '丽敏');
-    const driver: ResidentDriver = {
-      type: (text) => void resident.type(text),
-      choose: (label) => void resident.tap(label),
-      replies: () => api.sent(resident.chatId).length,
-      waitReplies: (before) => resident.waitReplies(before),
-      waitFor: (text) => resident.waitFor(text),
-      transcript: () => resident.transcript(),
-    };
-    await runTwoSidedLoop(app, driver, terminal, { progress: true, ticket: /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/ });
+    const resident = new TelegramUser(api, 7200001, '丽敏');
+    await runTwoSidedLoop(app, resident.driver(), consoleDriver(terminal), { progress: true, ticket: /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/ });
   });
 });
 
@@ -476,7 +238,7 @@ describe('delivery failures and the webhook', () => {
     const afterBlock = await row(blocked.id);
     expect(afterBlock).toMatchObject({ attempts: 1, channel: null, chatId: null, sentAt: null });
     expect(afterBlock.lastError).toContain('403');
-    expect(api.sent('7300004')).toHaveLength(1);
+    expect(api.attempts('7300004')).toHaveLength(1);
     const identity = await db.channelIdentity.findUniqueOrThrow({ where: { channel_platformUserId: { channel: 'telegram', platformUserId: '7300004' } } });
     expect(identity.unreachableAt).not.toBeNull();
   });

@@ -6,14 +6,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type ConsoleAdapter } from '../../bots/console/console-adapter.js';
-import { WechatAdapter } from '../../bots/wechat/wechat-adapter.js';
+import type { WechatAdapter } from '../../bots/wechat/wechat-adapter.js';
 import { parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from '../../bots/wechat/wechat-parse.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import { liaisonTerminal, type ResidentDriver, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { consoleDriver, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { WechatWorld } from '../helpers/wechat-world.js';
 
 const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
 const INTAKE = { roomIntake: ['东湖村群'] };
@@ -37,89 +37,6 @@ function demoConfig(name: string) {
   const file = join(dir, `${name}.db`);
   copyFileSync(inject('sqliteDemoTemplate'), file);
   return parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
-}
-
-/** A mocked WeChat world: the bot's account, and residents who talk to it. */
-class World {
-  readonly mocker = new mock.Mocker();
-  readonly puppet = new PuppetMock({ mocker: this.mocker });
-  readonly user = this.mocker.createContact({ name: '民情助手' });
-  /** Every message the puppet saw, in order (sent by residents and by the bot). */
-  readonly messages: { id: string; talkerId: string; listenerId?: string; text?: string }[] = [];
-
-  constructor() {
-    this.puppet.on('message', ({ messageId }) => {
-      const payload = this.mocker.messagePayload(messageId);
-      this.messages.push({
-        id: payload.id,
-        talkerId: payload.talkerId ?? '',
-        ...(payload.listenerId !== undefined ? { listenerId: payload.listenerId } : {}),
-        ...(payload.text !== undefined ? { text: payload.text } : {}),
-      });
-    });
-  }
-
-  adapter(): WechatAdapter {
-    return new WechatAdapter({ puppet: this.puppet, roomIntake: INTAKE.roomIntake, printQr: () => undefined });
-  }
-
-  login(): void {
-    this.mocker.login(this.user);
-  }
-
-  resident(name: string): Resident {
-    return new Resident(this, this.mocker.createContact({ name }));
-  }
-}
-
-type MockContact = ReturnType<mock.Mocker['createContact']>;
-
-/** A resident's WeChat: types, answers a numbered choice, reads what the bot sent. */
-class Resident {
-  constructor(
-    readonly world: World,
-    readonly contact: MockContact,
-  ) {}
-
-  get id(): string {
-    return this.contact.id;
-  }
-
-  /** Says `text` to the bot; returns the message id. */
-  type(text: string): string {
-    this.contact.say(text).to(this.world.user);
-    const said = this.world.messages.filter((m) => m.talkerId === this.id).at(-1);
-    if (!said) throw new Error('the mock did not record the message');
-    return said.id;
-  }
-
-  received(): string[] {
-    return this.world.messages.filter((m) => m.talkerId === this.world.user.id && m.listenerId === this.id).map((m) => m.text ?? '');
-  }
-
-  transcript(): string {
-    return this.received().join('\n---\n');
-  }
-
-  /** Answers the numbered choice `label` of the latest message that offers it (types its number). */
-  choose(label: string): string {
-    const received = this.received();
-    for (let i = received.length - 1; i >= 0; i--) {
-      const line = (received[i] ?? '').split('\n').find((l) => new RegExp(`^\\d+\\. ${label}`).test(l));
-      const number = line?.split('.')[0];
-      if (number) return this.type(number);
-    }
-    throw new Error(`no choice ${label}; the bot said:\n${this.transcript()}`);
-  }
-
-  async waitFor(text: string | RegExp): Promise<void> {
-    const seen = () => this.received().some((t) => (typeof text === 'string' ? t.includes(text) : text.test(t)));
-    await expect.poll(seen, { timeout: 10_000, interval: 25, message: `waiting for ${String(text)}` }).toBe(true);
-  }
-
-  async waitReplies(before: number, n = 1): Promise<void> {
-    await expect.poll(() => this.received().length, { timeout: 10_000, interval: 25 }).toBeGreaterThanOrEqual(before + n);
-  }
 }
 
 const base: WechatMessageLike = { id: 'msg-1', kind: 'text', text: '村口的路灯坏了好几天', talkerId: 'wxid_limin', talkerName: '丽敏', self: false };
@@ -168,14 +85,14 @@ async function startTracked(config: ReturnType<typeof demoConfig>, adapters: (We
 
 describe('a resident on WeChat (puppet mock)', () => {
   test('reports a street-light outage with numbered replies and gets the ticket number; a re-delivered message has one effect', async () => {
-    const world = new World();
+    const world = new WechatWorld(join(dir, 'uploads'));
     const wechat = world.adapter();
     expect(await wechat.send({ channel: 'wechat', chatId: 'nobody', text: 'x', choices: [], locale: 'zh' })).toEqual({ status: 'offline' });
     const app = await startTracked(demoConfig('report'), [wechat]);
     world.login();
     await expect.poll(() => wechat.loggedIn).toBe(true);
     const { db } = app.database;
-    const resident = world.resident('丽敏');
+    const resident = world.person('丽敏');
     const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
     await db.channelIdentity.create({ data: { channel: 'wechat', platformUserId: resident.id, chatId: resident.id, personId: person.id, lastUsedAt: new Date() } });
 
@@ -211,19 +128,11 @@ describe('a resident on WeChat (puppet mock)', () => {
 describe('resident on WeChat, liaison on the console', () => {
   test('bind → report → accept → resolve → rating 满意 → closed', async () => {
     const config = demoConfig('two-sided');
-    const world = new World();
+    const world = new WechatWorld(join(dir, 'uploads'));
     const app = await startTracked(config, [world.adapter()]);
     world.login();
     const terminal = await liaisonTerminal(app, (adapters) => startTracked(config, adapters));
-    const resident = world.resident('丽敏');
-    const driver: ResidentDriver = {
-      type: (text) => void resident.type(text),
-      choose: (label) => void resident.choose(label),
-      replies: () => resident.received().length,
-      waitReplies: (before) => resident.waitReplies(before),
-      waitFor: (text) => resident.waitFor(text),
-      transcript: () => resident.transcript(),
-    };
-    await runTwoSidedLoop(app, driver, terminal, { progress: false, ticket: TICKET });
+    const resident = world.person('丽敏');
+    await runTwoSidedLoop(app, resident.driver(), consoleDriver(terminal), { progress: false, ticket: TICKET });
   });
 });

@@ -1,11 +1,18 @@
 /**
- * Photos sent from the web chat: checked (a real JPEG, PNG, GIF or WebP of at most 5 MB),
- * stored once under their content hash, and referred to by a local URL
- * (`/uploads/<sha256>.<ext>`), which is what a ticket keeps.
+ * Photos users send, whatever the channel (a web upload, a WeChat image, a Telegram
+ * photo): checked (a real JPEG, PNG, GIF or WebP of at most 5 MB), stored once under
+ * their content hash, and referred to by a local URL (`/uploads/<sha256>.<ext>`), which
+ * is what a ticket keeps. The web server serves that URL; the other channels read the
+ * bytes back to forward the photo, since their platforms cannot fetch a local URL.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+
+/** Where photos are kept unless a channel is told otherwise: data/uploads under the working folder. */
+export function defaultUploadDir(): string {
+  return resolve('data/uploads');
+}
 
 /** The largest photo accepted. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -14,6 +21,7 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const UPLOAD_ERRORS = {
   tooBig: '图片太大，请发送 5 MB 以内的照片 / the picture is too large: the limit is 5 MB',
   notImage: '这不是图片，请发送 JPG、PNG、GIF 或 WebP 照片 / that is not a picture: send a JPG, PNG, GIF or WebP photo',
+  notReceived: '图片没有收到，请重新发送 / the picture did not come through: please send it again',
 } as const;
 
 type ImageType = 'jpg' | 'png' | 'gif' | 'webp';
@@ -38,8 +46,20 @@ export function decodeDataUrl(ref: string): Buffer | null {
   return match?.[1] ? Buffer.from(match[1], 'base64') : null;
 }
 
+/** Whether `ref` is the local URL of a stored photo (what `save` returns). */
+export function isUploadUrl(ref: string): boolean {
+  return UPLOAD_URL.test(ref);
+}
+
 /** A stored photo's URL, or why it was refused. */
 export type Stored = { ok: true; url: string } | { ok: false; error: string };
+
+/** A stored photo read back: its bytes, content type and file name (`<sha256>.<ext>`). */
+export interface StoredPhoto {
+  bytes: Buffer;
+  contentType: string;
+  name: string;
+}
 
 /** The folder of uploaded photos. */
 export class UploadStore {
@@ -71,13 +91,13 @@ export class UploadStore {
   }
 
   /** A stored photo by its URL path, or null. */
-  async read(urlPath: string): Promise<{ bytes: Buffer; contentType: string } | null> {
+  async read(urlPath: string): Promise<StoredPhoto | null> {
     const name = UPLOAD_URL.exec(urlPath)?.[1];
     if (!name) return null;
     try {
       const bytes = await readFile(join(this.dir, name));
       const type = name.slice(name.lastIndexOf('.') + 1) as ImageType;
-      return { bytes, contentType: CONTENT_TYPES[type] };
+      return { bytes, contentType: CONTENT_TYPES[type], name };
     } catch {
       return null;
     }

@@ -1,0 +1,392 @@
+/**
+ * A fake Telegram Bot API on 127.0.0.1 (node:http), and Telegram users who talk to the
+ * bot through it: no network. grammY is pointed at it with `apiRoot` and given
+ * `botInfo`, so it never calls the real Telegram.
+ *
+ * The fake records every call (JSON and multipart uploads alike), hands out updates from
+ * a queue for long polling, keeps files (getFile and the file download path), and fails
+ * on demand: one call at a time (429 with retry_after, 500, 403, 400), or everything at
+ * once while it is "down" (connection refused, or a 5xx for every call).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { expect } from 'vitest';
+import type { ChatDriver } from './two-sided.js';
+
+/** A token in the Bot API's format (never a real one). */
+export const TOKEN = '123456:TEST-token_for-the-fake';
+
+/** The bot's own getMe. */
+export const BOT_INFO: UserFromGetMe = {
+  id: 6000000001,
+  is_bot: true,
+  first_name: '民情',
+  username: 'MinqingBot',
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+/** One recorded Bot API call. */
+export interface Call {
+  method: string;
+  /** The JSON body, or the text fields of a multipart upload. */
+  body: Record<string, unknown>;
+  /** The files of a multipart upload, by field name. */
+  files: Record<string, Buffer>;
+  /** What the fake answered (200, or the failure's status). */
+  status: number;
+}
+
+/** A Bot API failure the fake answers with. */
+export interface Failure {
+  code: 429 | 500 | 502 | 403 | 400;
+  description: string;
+  retryAfter?: number;
+}
+
+/** A keyboard button as grammY sends it. */
+interface Button {
+  text: string;
+  callback_data: string;
+}
+
+/** How the fake is down: nothing listens on its port, or every call gets this status. */
+export type Outage = 'refused' | 500 | 502;
+
+const DESCRIPTIONS: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway' };
+
+/** A fake Telegram Bot API: records calls, queues updates, keeps files, fails on demand. */
+export class FakeBotApi {
+  readonly calls: Call[] = [];
+  readonly #queue: Update[] = [];
+  readonly #waiting = new Set<() => void>();
+  /** Failures by `method` or `method:chat_id`, used once each, in order. */
+  readonly #failures = new Map<string, Failure[]>();
+  /** Files by file id (what users sent and what the bot uploaded). */
+  readonly #files = new Map<string, Buffer>();
+  #server: Server | undefined;
+  #port = 0;
+  #outage: Outage | undefined;
+  #nextMessageId = 1000;
+  #nextUpdateId = 1;
+  #nextFileId = 1;
+
+  /** The Bot API root to give grammY (`client.apiRoot`). */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  async start(): Promise<void> {
+    await this.#listen(0);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /**
+   * Takes the API down: 'refused' closes the port (and every open connection, long
+   * polls included); a status answers every call with it until `comeBack()`.
+   */
+  async goDown(outage: Outage = 'refused'): Promise<void> {
+    this.#outage = outage;
+    if (outage === 'refused') await this.stop();
+  }
+
+  /** Back up, on the same port. */
+  async comeBack(): Promise<void> {
+    const outage = this.#outage;
+    this.#outage = undefined;
+    if (outage === 'refused') await this.#listen(this.#port);
+  }
+
+  async #listen(port: number): Promise<void> {
+    const server = createServer((req, res) => void this.#handle(req, res));
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    this.#port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const answer = (status: number, json: unknown): void => {
+      if (!res.destroyed) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    };
+    const download = /^\/file\/bot[^/]+\/(.+)$/.exec(req.url ?? '');
+    if (download) {
+      const bytes = this.#files.get(decodeURIComponent(download[1] ?? '').replace(/^photos\//, ''));
+      if (this.#outage !== undefined) return answer(this.#outage === 'refused' ? 502 : this.#outage, { ok: false });
+      if (!bytes) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+      return;
+    }
+    const method = /^\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1] ?? '?';
+    const { body, files } = await parseBody(req.headers['content-type'], raw);
+    const failure: Failure | undefined =
+      this.#outage !== undefined && this.#outage !== 'refused'
+        ? { code: this.#outage, description: DESCRIPTIONS[this.#outage] ?? 'down' }
+        : this.#takeFailure(method, body['chat_id']);
+    const call: Call = { method, body, files, status: failure?.code ?? 200 };
+    this.calls.push(call);
+    if (failure) {
+      return answer(failure.code, {
+        ok: false,
+        error_code: failure.code,
+        description: failure.description,
+        ...(failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } }),
+      });
+    }
+    switch (method) {
+      case 'getMe':
+        return answer(200, { ok: true, result: BOT_INFO });
+      case 'getUpdates': {
+        const limit = typeof body['limit'] === 'number' ? body['limit'] : 100;
+        const wait = typeof body['timeout'] === 'number' && body['timeout'] > 0 ? 300 : 0;
+        const reply = () => answer(200, { ok: true, result: this.#queue.splice(0, limit) });
+        if (this.#queue.length || !wait) return reply();
+        const wake = () => {
+          this.#waiting.delete(wake);
+          clearTimeout(timer);
+          reply();
+        };
+        const timer = setTimeout(wake, wait);
+        this.#waiting.add(wake);
+        res.on('close', () => {
+          this.#waiting.delete(wake);
+          clearTimeout(timer);
+        });
+        return;
+      }
+      case 'getFile': {
+        const fileId = String(body['file_id']);
+        const bytes = this.#files.get(fileId);
+        if (!bytes) return answer(400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+        return answer(200, { ok: true, result: { file_id: fileId, file_unique_id: `u${fileId}`, file_size: bytes.length, file_path: `photos/${fileId}` } });
+      }
+      case 'sendPhoto': {
+        // An upload becomes a file of its own, as on Telegram; a file id or URL is kept as given.
+        const uploaded = files['photo'];
+        const fileId = uploaded ? this.addFile(uploaded) : String(body['photo']);
+        return answer(200, {
+          ok: true,
+          result: { message_id: this.#nextMessageId++, date: 0, chat: { id: Number(body['chat_id']), type: 'private' }, photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 90, height: 90 }] },
+        });
+      }
+      case 'sendMessage':
+        return answer(200, {
+          ok: true,
+          result: { message_id: this.#nextMessageId++, date: 0, chat: { id: Number(body['chat_id']), type: 'private' }, text: body['text'] },
+        });
+      default:
+        return answer(200, { ok: true, result: true });
+    }
+  }
+
+  /** Fails the next call of `method` (for `chatId` only, when given). */
+  failNext(method: string, failure: Failure, chatId?: string): void {
+    const key = chatId === undefined ? method : `${method}:${chatId}`;
+    this.#failures.set(key, [...(this.#failures.get(key) ?? []), failure]);
+  }
+
+  #takeFailure(method: string, chatId: unknown): Failure | undefined {
+    for (const key of [`${method}:${String(chatId)}`, method]) {
+      const list = this.#failures.get(key);
+      if (list?.length) return list.shift();
+    }
+    return undefined;
+  }
+
+  /** Queues an update for long polling (delivered as it is: the same one twice is a re-delivery). */
+  push(update: Update): void {
+    this.#queue.push(update);
+    for (const wake of [...this.#waiting]) wake();
+  }
+
+  newUpdateId(): number {
+    return this.#nextUpdateId++;
+  }
+
+  /** Keeps `bytes` as a Telegram file and returns its id (long, as real ids are). */
+  addFile(bytes: Buffer): string {
+    const fileId = `AgACAgUAAxkBfake${String(this.#nextFileId++).padStart(8, '0')}`;
+    this.#files.set(fileId, bytes);
+    return fileId;
+  }
+
+  /** The file behind an id, if the fake has it. */
+  file(fileId: string): Buffer | undefined {
+    return this.#files.get(fileId);
+  }
+
+  /** Every `method` call for `chatId`, failed ones included. */
+  attempts(chatId: number | string, method = 'sendMessage'): Call[] {
+    return this.calls.filter((c) => c.method === method && String(c.body['chat_id']) === String(chatId));
+  }
+
+  /** The messages the bot delivered to `chatId` (successful sendMessage calls). */
+  sent(chatId: number | string): Call[] {
+    return this.calls.filter((c) => c.method === 'sendMessage' && c.status === 200 && String(c.body['chat_id']) === String(chatId));
+  }
+
+  /** The photos the bot delivered to `chatId`, as bytes (an upload, or a file id the fake knows). */
+  photos(chatId: number | string): Buffer[] {
+    return this.calls
+      .filter((c) => c.method === 'sendPhoto' && c.status === 200 && String(c.body['chat_id']) === String(chatId))
+      .flatMap((c) => {
+        const bytes = c.files['photo'] ?? this.#files.get(String(c.body['photo']));
+        return bytes ? [bytes] : [];
+      });
+  }
+
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+}
+
+/** A JSON body, or a multipart form (grammY uploads files that way): its text fields and its files. */
+async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown>; files: Record<string, Buffer> }> {
+  const files: Record<string, Buffer> = {};
+  if (contentType?.startsWith('multipart/form-data')) {
+    const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+    const body: Record<string, unknown> = {};
+    for (const [name, value] of form.entries()) {
+      if (typeof value === 'string') body[name] = /^[[{]/.test(value) ? (JSON.parse(value) as unknown) : value;
+      else files[name] = Buffer.from(await value.arrayBuffer());
+    }
+    return { body, files };
+  }
+  try {
+    return { body: raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {}, files };
+  } catch {
+    return { body: { raw: raw.toString('utf8') }, files };
+  }
+}
+
+/** A Telegram user's client: types, taps buttons, sends photos, reads what the bot sent. */
+export class TelegramUser {
+  #messageId = 1;
+  constructor(
+    readonly api: FakeBotApi,
+    readonly chatId: number,
+    readonly firstName: string,
+  ) {}
+
+  #message(content: { text: string } | { photo: { file_id: string; file_unique_id: string; width: number; height: number; file_size: number }[] }): Update {
+    const update = {
+      update_id: this.api.newUpdateId(),
+      message: {
+        message_id: this.#messageId++,
+        date: Math.floor(Date.now() / 1000),
+        from: { id: this.chatId, is_bot: false, first_name: this.firstName },
+        chat: { id: this.chatId, type: 'private', first_name: this.firstName },
+        ...content,
+      },
+    } as Update;
+    this.api.push(update);
+    return update;
+  }
+
+  type(text: string): Update {
+    return this.#message({ text });
+  }
+
+  /** Sends a photo: the fake keeps the bytes as a file, the update carries two sizes of it. */
+  sendPhoto(bytes: Buffer): Update {
+    const fileId = this.api.addFile(bytes);
+    const thumb = this.api.addFile(bytes.subarray(0, 16));
+    return this.#message({
+      photo: [
+        { file_id: thumb, file_unique_id: `u${thumb}`, width: 90, height: 90, file_size: 16 },
+        { file_id: fileId, file_unique_id: `u${fileId}`, width: 800, height: 600, file_size: bytes.length },
+      ],
+    });
+  }
+
+  /** Taps the button labelled `label` (exactly, else the first that starts with it) on the latest message that has it. */
+  tap(label: string): Update {
+    const sent = this.api.sent(this.chatId);
+    for (let i = sent.length - 1; i >= 0; i--) {
+      const markup = sent[i]?.body['reply_markup'] as { inline_keyboard?: Button[][] } | undefined;
+      const buttons = markup?.inline_keyboard?.flat() ?? [];
+      const button = buttons.find((b) => b.text === label) ?? buttons.find((b) => b.text.startsWith(label));
+      if (!button) continue;
+      const update: Update = {
+        update_id: this.api.newUpdateId(),
+        callback_query: {
+          id: `q${this.api.newUpdateId()}`,
+          from: { id: this.chatId, is_bot: false, first_name: this.firstName },
+          chat_instance: 'ci',
+          data: button.callback_data,
+          message: {
+            message_id: 1000 + i,
+            date: 0,
+            chat: { id: this.chatId, type: 'private', first_name: this.firstName },
+            from: { id: BOT_INFO.id, is_bot: true, first_name: BOT_INFO.first_name },
+            text: String(sent[i]?.body['text']),
+          },
+        },
+      };
+      this.api.push(update);
+      return update;
+    }
+    throw new Error(`no button ${label}; the bot said:\n${this.transcript()}`);
+  }
+
+  /** The texts the bot sent this user, in order. */
+  texts(): string[] {
+    return this.api.sent(this.chatId).map((c) => String(c.body['text']));
+  }
+
+  transcript(): string {
+    return this.texts().join('\n');
+  }
+
+  async waitFor(text: string | RegExp, ms = 15_000): Promise<void> {
+    const seen = () => this.texts().some((t) => (typeof text === 'string' ? t.includes(text) : text.test(t)));
+    const deadline = Date.now() + ms;
+    while (!seen()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; the bot said:\n${this.transcript()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Waits until the bot has sent `n` more messages than `before`. */
+  async waitReplies(before: number, n = 1): Promise<void> {
+    await expect.poll(() => this.api.sent(this.chatId).length, { timeout: 15_000, interval: 25 }).toBeGreaterThanOrEqual(before + n);
+  }
+
+  /** This user as one side of the two-sided loop. */
+  driver(): ChatDriver {
+    return {
+      type: (text) => void this.type(text),
+      choose: (label) => void this.tap(label),
+      sendPhoto: (bytes) => void this.sendPhoto(bytes),
+      receivedPhotos: () => this.api.photos(this.chatId),
+      replies: () => this.api.sent(this.chatId).length,
+      waitReplies: (before) => this.waitReplies(before),
+      waitFor: (text) => this.waitFor(text),
+      transcript: () => this.transcript(),
+    };
+  }
+}
