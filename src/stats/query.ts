@@ -1,0 +1,302 @@
+/**
+ * The statistics 跟踪问效 the console, the public board and the monthly report ask for
+ * (the contract is ./types.ts; every definition is ./definitions.ts): the figures of a
+ * cohort, a breakdown by region, village, grid, department, category or liaison, a
+ * trend by day, week or month, and the hot words and categories of a period.
+ *
+ * The numbers come from the statistics store (./store.ts), brought up to date from the
+ * tickets before each call; names (regions, grids, people…) are read fresh each time.
+ */
+import type { Db } from '../db/client.js';
+import { type Aggregate, aggregate, type Cohort, emptyFigures } from './aggregate.js';
+import { isHotWordCandidate, keywordsOf } from './keywords.js';
+import { bucketStartDay, dayNumberDate, localDayNumber, nextBucketStartDay, StatsQueryError } from './periods.js';
+import { NONE, type TicketFacts, ticketFacts } from './store.js';
+import type { Breakdown, Bucket, Dimension, Figures, HotWord, StatsQuery, StatsRow, TrendPoint } from './types.js';
+
+export { STAT_COHORT, STAT_DEFINITIONS, type StatDefinition } from './definitions.js';
+export { dayRange, periodRange, StatsQueryError, type TimeRange } from './periods.js';
+export { invalidateStats, warmStats } from './store.js';
+
+/** Most buckets one trend may have (a day-by-day trend of about ten years). */
+export const MAX_TREND_BUCKETS = 4000;
+
+interface RegionNode {
+  id: number;
+  parentId: number | null;
+  name: string;
+  level: string;
+}
+
+/** The scope region, every region, and which of them lie inside the scope. */
+interface Scope {
+  region: RegionNode;
+  byId: Map<number, RegionNode>;
+  /** 1 at the ids of the scope and the regions below it. */
+  mask: Uint8Array;
+}
+
+async function scopeOf(db: Db, scopeRegionId: number): Promise<Scope> {
+  const regions = await db.region.findMany({ select: { id: true, parentId: true, name: true, level: true } });
+  const byId = new Map(regions.map((r) => [r.id, r]));
+  const region = byId.get(scopeRegionId);
+  if (!region) throw new StatsQueryError(`no region with id ${scopeRegionId}`);
+  const maxId = regions.reduce((max, r) => Math.max(max, r.id), 0);
+  const mask = new Uint8Array(maxId + 1);
+  for (const r of regions) {
+    // Walk up to the top; the depth bound guards against a cycle in bad data.
+    let at: RegionNode | undefined = r;
+    for (let depth = 0; at && depth < 16; depth++) {
+      if (at.id === scopeRegionId) {
+        mask[r.id] = 1;
+        break;
+      }
+      at = at.parentId === null ? undefined : byId.get(at.parentId);
+    }
+  }
+  return { region, byId, mask };
+}
+
+function checkRange(query: StatsQuery): void {
+  const from = query.from.getTime();
+  const to = query.to.getTime();
+  if (Number.isNaN(from) || Number.isNaN(to)) throw new StatsQueryError('invalid date in the period');
+  if (to <= from) throw new StatsQueryError('the period ends before it starts');
+}
+
+function cohortOf(query: StatsQuery, scope: Scope, facts: TicketFacts): Cohort {
+  const f = query.filters ?? {};
+  return {
+    fromMs: query.from.getTime(),
+    toMs: query.to.getTime(),
+    regionMask: scope.mask,
+    category: f.categoryCode === undefined ? null : facts.categoryIndexOf(f.categoryCode),
+    gridId: f.gridId ?? null,
+    departmentId: f.departmentId ?? null,
+    assigneeId: f.liaisonId ?? null,
+  };
+}
+
+/** Everything a computation needs, loaded and checked. */
+async function prepare(db: Db, query: StatsQuery): Promise<{ facts: TicketFacts; scope: Scope; cohort: Cohort }> {
+  checkRange(query);
+  const scope = await scopeOf(db, query.scopeRegionId);
+  const facts = await ticketFacts(db);
+  return { facts, scope, cohort: cohortOf(query, scope, facts) };
+}
+
+/**
+ * The figures of the tickets received in [query.from, query.to) inside the scope region.
+ * @throws StatsQueryError for an unknown region or an empty period.
+ */
+export async function figures(db: Db, query: StatsQuery): Promise<Figures> {
+  const { facts, cohort } = await prepare(db, query);
+  return aggregate(facts, cohort, () => 0, 1).total;
+}
+
+function maxOf(column: Int32Array, size: number): number {
+  let max = 0;
+  for (let i = 0; i < size; i++) if ((column[i] as number) > max) max = column[i] as number;
+  return max;
+}
+
+/** The label of the group of tickets that have no value for a dimension. */
+const NONE_LABELS: Record<Dimension, string> = {
+  region: '（本级 this level）',
+  village: '（不在村内 not in a village）',
+  grid: '（无网格 no grid）',
+  department: '（未派部门 no department）',
+  category: '（无分类 no category）',
+  liaison: '（未派个人 no person）',
+};
+
+/** How tickets are keyed for a dimension, and how keys read. */
+interface Grouping {
+  keyOf: (row: number) => number;
+  keyLimit: number;
+  labels: (keys: number[]) => Promise<Map<number, { key: string; label: string }>>;
+}
+
+function idColumnGrouping(
+  facts: TicketFacts,
+  column: Int32Array,
+  dimension: Dimension,
+  names: (ids: number[]) => Promise<{ id: number; name: string }[]>,
+): Grouping {
+  return {
+    keyOf: (row) => column[row] as number,
+    keyLimit: maxOf(column, facts.size) + 1,
+    async labels(keys) {
+      const found = new Map((await names(keys.filter((k) => k !== NONE))).map((r) => [r.id, r.name]));
+      return new Map(
+        keys.map((k) => [k, k === NONE ? { key: '', label: NONE_LABELS[dimension] } : { key: String(k), label: found.get(k) ?? `#${k}` }]),
+      );
+    },
+  };
+}
+
+function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimension): Grouping {
+  const regionLabels = (keys: number[]) =>
+    Promise.resolve(
+      new Map(
+      keys.map((k) => {
+        if (k === NONE) return [k, { key: '', label: NONE_LABELS[dimension] }] as const;
+        const name = scope.byId.get(k)?.name ?? `#${k}`;
+        // Tickets placed at the scope region itself (a township-wide matter) form their own row.
+        return [k, { key: String(k), label: k === scope.region.id ? `${name}${NONE_LABELS.region}` : name }] as const;
+        }),
+      ),
+    );
+  switch (dimension) {
+    case 'region': {
+      // Each region inside the scope, mapped to the scope's child it lies under (or the scope itself).
+      const key = new Int32Array(scope.mask.length);
+      for (const r of scope.byId.values()) {
+        if (scope.mask[r.id] !== 1) continue;
+        let at: RegionNode = r;
+        for (let depth = 0; at.parentId !== null && at.parentId !== scope.region.id && at.id !== scope.region.id && depth < 16; depth++) {
+          const parent = scope.byId.get(at.parentId);
+          if (!parent) break;
+          at = parent;
+        }
+        key[r.id] = at.id;
+      }
+      return { keyOf: (row) => key[facts.regionId[row] as number] as number, keyLimit: scope.mask.length, labels: regionLabels };
+    }
+    case 'village': {
+      const key = new Int32Array(scope.mask.length);
+      for (const r of scope.byId.values()) if (scope.mask[r.id] === 1 && r.level === 'village') key[r.id] = r.id;
+      return { keyOf: (row) => key[facts.regionId[row] as number] as number, keyLimit: scope.mask.length, labels: regionLabels };
+    }
+    case 'grid':
+      return idColumnGrouping(facts, facts.gridId, dimension, (ids) => db.grid.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
+    case 'department':
+      return idColumnGrouping(facts, facts.departmentId, dimension, (ids) =>
+        db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
+      );
+    case 'liaison':
+      return idColumnGrouping(facts, facts.assigneeId, dimension, (ids) =>
+        db.person.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
+      );
+    case 'category':
+      return {
+        keyOf: (row) => facts.category[row] as number,
+        keyLimit: facts.categoryCodes.length,
+        async labels(keys) {
+          const categories = await db.category.findMany({ select: { code: true, nameZh: true } });
+          const names = new Map(categories.map((c) => [c.code, c.nameZh]));
+          return new Map(
+            keys.map((k) => {
+              const code = facts.categoryCodes[k] ?? '';
+              return [k, { key: code, label: names.get(code) ?? code }] as const;
+            }),
+          );
+        },
+      };
+  }
+}
+
+const collator = new Intl.Collator('zh');
+
+/** Rows most received first; ties by label, then key, so the order is stable. */
+function sortRows(rows: StatsRow[]): StatsRow[] {
+  return rows.sort((a, b) => b.figures.received - a.figures.received || collator.compare(a.label, b.label) || a.key.localeCompare(b.key));
+}
+
+async function rowsOf(result: Aggregate, grouping: Grouping): Promise<StatsRow[]> {
+  const labels = await grouping.labels(result.groups.map((g) => g.key));
+  return result.groups.map((g) => {
+    const label = labels.get(g.key) ?? { key: String(g.key), label: String(g.key) };
+    return { key: label.key, label: label.label, figures: g.figures };
+  });
+}
+
+/**
+ * The cohort split by a dimension: `region` by the scope's child regions (tickets placed
+ * at the scope region itself form a row of their own, "本级"), `village` by the villages
+ * under the scope, `grid`, `department` (the department the ticket is assigned to now),
+ * `category`, `liaison` (the person it is assigned to now). Tickets without a value form a
+ * row with the key "" (e.g. no grid), so the rows add up to the total.
+ * @throws StatsQueryError for an unknown region or an empty period.
+ */
+export async function breakdown(db: Db, query: StatsQuery, dimension: Dimension): Promise<Breakdown> {
+  const { facts, scope, cohort } = await prepare(db, query);
+  const grouping = groupingOf(db, facts, scope, dimension);
+  const result = aggregate(facts, cohort, grouping.keyOf, grouping.keyLimit);
+  return { dimension, total: result.total, rows: sortRows(await rowsOf(result, grouping)) };
+}
+
+/** The most received categories of the cohort (a category breakdown's first rows). */
+export async function topCategories(db: Db, query: StatsQuery, limit = 5): Promise<StatsRow[]> {
+  return (await breakdown(db, query, 'category')).rows.slice(0, limit);
+}
+
+/**
+ * The cohort by day, week (Monday to Sunday) or calendar month, Beijing time: one point
+ * per bucket from the one containing `from` to the one containing the last instant
+ * before `to`, empty buckets included. A bucket cut by the period counts only the part
+ * inside it.
+ * @throws StatsQueryError for an unknown region, an empty period, or more than {@link MAX_TREND_BUCKETS} buckets.
+ */
+export async function trend(db: Db, query: StatsQuery, bucket: Bucket): Promise<TrendPoint[]> {
+  checkRange(query);
+  const firstDay = bucketStartDay(bucket, localDayNumber(query.from.getTime()));
+  const lastDay = localDayNumber(query.to.getTime() - 1);
+  const starts: number[] = [];
+  for (let start = firstDay; start <= lastDay; start = nextBucketStartDay(bucket, start)) {
+    starts.push(start);
+    if (starts.length > MAX_TREND_BUCKETS) throw new StatsQueryError(`more than ${MAX_TREND_BUCKETS} ${bucket} buckets: choose a larger bucket`);
+  }
+  const bucketOfDay = new Int32Array(lastDay - firstDay + 1);
+  for (let b = 0; b < starts.length; b++) {
+    const end = Math.min(starts[b + 1] ?? lastDay + 1, lastDay + 1);
+    bucketOfDay.fill(b, (starts[b] as number) - firstDay, end - firstDay);
+  }
+  const { facts, cohort } = await prepare(db, query);
+  const createdMs = facts.createdMs;
+  const result = aggregate(facts, cohort, (row) => bucketOfDay[localDayNumber(createdMs[row] as number) - firstDay] ?? -1, starts.length);
+  const byBucket = new Map(result.groups.map((g) => [g.key, g.figures]));
+  return starts.map((start, b) => ({ start: dayNumberDate(start), figures: byBucket.get(b) ?? emptyFigures() }));
+}
+
+/**
+ * The recurring words 热点 of the cohort's requests: for each word (two characters or
+ * more, stop words left out, see ./stop-words.ts) the number of requests whose summary
+ * or description uses it; words of a single request are not recurring and are left out.
+ * Most frequent first, at most `limit`.
+ * @throws StatsQueryError for an unknown region or an empty period.
+ */
+export async function hotWords(db: Db, query: StatsQuery, limit = 20): Promise<HotWord[]> {
+  checkRange(query);
+  const scope = await scopeOf(db, query.scopeRegionId);
+  const f = query.filters ?? {};
+  const regionIds: number[] = [];
+  scope.mask.forEach((inside, id) => {
+    if (inside === 1) regionIds.push(id);
+  });
+  const where = {
+    createdAt: { gte: query.from, lt: query.to },
+    regionId: { in: regionIds },
+    mergedIntoId: null,
+    state: { not: 'merged' },
+    ...(f.categoryCode === undefined ? {} : { categoryCode: f.categoryCode }),
+    ...(f.gridId === undefined ? {} : { gridId: f.gridId }),
+    ...(f.departmentId === undefined ? {} : { assigneeDepartmentId: f.departmentId }),
+    ...(f.liaisonId === undefined ? {} : { assigneeId: f.liaisonId }),
+  };
+  const stored = await db.ticket.findMany({ where: { ...where, keywords: { not: null } }, select: { keywords: true } });
+  // Tickets from before keywords were kept: cut their words now.
+  const older = await db.ticket.findMany({ where: { ...where, keywords: null }, select: { summary: true, description: true } });
+  const lists = [...stored.map((t) => t.keywords ?? ''), ...(await Promise.all(older.map((t) => keywordsOf(t.summary, t.description))))];
+  const counts = new Map<string, number>();
+  for (const list of lists) {
+    for (const word of new Set(list.split(' '))) {
+      if (word && isHotWordCandidate(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+  }
+  return [...counts]
+    .filter(([, count]) => count >= 2)
+    .sort((a, b) => b[1] - a[1] || collator.compare(a[0], b[0]))
+    .slice(0, Math.max(0, limit))
+    .map(([word, count]) => ({ word, count }));
+}
