@@ -12,6 +12,7 @@
  * `escapeHtml`, whose five entities are XML's too).
  */
 import { escapeHtml as escapeXml } from '../web/html.js';
+import { STAT_DEFINITIONS } from './definitions.js';
 import type { Breakdown, Bucket, Figures, Rate, TrendPoint } from './types.js';
 
 /** 0.8567 → "85.7%"; null (no denominator) → "—". */
@@ -349,17 +350,10 @@ export const RANK_METRICS = [
 ] as const;
 export type RankMetric = (typeof RANK_METRICS)[number];
 
-/** The names of the figures a chart or table shows, Chinese first. */
-export const METRIC_NAMES: Record<RankMetric, string> = {
-  received: '受理量 Received',
-  open: '在办 Open',
-  overdue: '超期 Overdue',
-  responseRate: '响应率 Response rate',
-  onTimeRate: '按时办结率 On-time rate',
-  oneTimeRate: '一次办结率 One-time resolution',
-  resolutionRate: '解决率 Resolution rate',
-  satisfactionRate: '满意率 Satisfaction rate',
-};
+/** The names of the figures a chart or table shows, Chinese first: "按时办结率 On-time rate". */
+export const METRIC_NAMES = Object.fromEntries(
+  RANK_METRICS.map((metric) => [metric, `${STAT_DEFINITIONS[metric].name.zh} ${STAT_DEFINITIONS[metric].name.en}`]),
+) as Record<RankMetric, string>;
 
 function isRateMetric(metric: RankMetric): metric is Exclude<RankMetric, 'received' | 'open' | 'overdue'> {
   return metric !== 'received' && metric !== 'open' && metric !== 'overdue';
@@ -394,11 +388,13 @@ export function metricValue(figures: Figures, metric: RankMetric): { value: numb
 }
 
 /**
- * A ranking of a breakdown's rows by one metric, largest first; rows whose rate
- * has no denominator are left out. Ties keep the breakdown's order (most received first).
+ * A ranking of a breakdown's rows by one metric, largest first. Left out: the row of
+ * tickets without a value (key "", e.g. no department), which is nobody to rank, and rows
+ * whose rate has no denominator. Ties keep the breakdown's order (most received first).
  */
 export function breakdownRanking(breakdown: Breakdown, metric: RankMetric, chart: ChartText, limit = 20): string {
   const items = breakdown.rows
+    .filter((row) => row.key !== '')
     .map((row, order) => ({ row, order, metric: metricValue(row.figures, metric) }))
     .filter((entry): entry is typeof entry & { metric: { value: number; display: string } } => entry.metric !== null)
     .sort((a, b) => b.metric.value - a.metric.value || a.order - b.order)

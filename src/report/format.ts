@@ -1,0 +1,119 @@
+/**
+ * How the statistics read, shared by the console's statistics page and the monthly
+ * report: the columns of a figures table, each figure as text (rates with their parts,
+ * medians in hours or days), the change against another period, and the CSV columns.
+ */
+import { formatPercent, formatRateText } from '../stats/charts.js';
+import { STAT_COHORT, STAT_DEFINITIONS, type StatDefinition } from '../stats/query.js';
+import type { Figures, Rate } from '../stats/types.js';
+import { type Html, html } from '../web/html.js';
+
+/** A figure a table can show. */
+export type FigureKey = keyof Figures;
+
+type RateKey = 'responseRate' | 'onTimeRate' | 'oneTimeRate' | 'resolutionRate' | 'satisfactionRate';
+type CountKey = 'received' | 'open' | 'overdue';
+type MedianKey = 'medianAcceptMinutes' | 'medianResolveMinutes';
+
+/** The rates, in the order DOMAIN.md lists them. */
+export const RATE_KEYS: readonly RateKey[] = ['responseRate', 'onTimeRate', 'oneTimeRate', 'resolutionRate', 'satisfactionRate'];
+export const COUNT_KEYS: readonly CountKey[] = ['received', 'open', 'overdue'];
+export const MEDIAN_KEYS: readonly MedianKey[] = ['medianAcceptMinutes', 'medianResolveMinutes'];
+
+/** Every figure, in table order. */
+export const FIGURE_KEYS: readonly FigureKey[] = [...COUNT_KEYS, ...RATE_KEYS, ...MEDIAN_KEYS];
+
+/** The name of each figure, Chinese first: "按时办结率 On-time rate". */
+export const FIGURE_NAMES = Object.fromEntries(
+  FIGURE_KEYS.map((key) => [key, `${STAT_DEFINITIONS[key].name.zh} ${STAT_DEFINITIONS[key].name.en}`]),
+) as Record<FigureKey, string>;
+
+/** The Chinese name alone (table headers are narrow): "按时办结率". */
+export function shortName(key: FigureKey): string {
+  return STAT_DEFINITIONS[key].name.zh;
+}
+
+function isRateKey(key: FigureKey): key is RateKey {
+  return (RATE_KEYS as readonly string[]).includes(key);
+}
+
+function isMedianKey(key: FigureKey): key is MedianKey {
+  return (MEDIAN_KEYS as readonly string[]).includes(key);
+}
+
+/** Minutes as people read a handling time: minutes under an hour, hours under two days, then days. */
+export function formatDuration(minutes: number | null): string {
+  if (minutes === null) return '—';
+  if (minutes < 60) return `${Math.round(minutes)} 分钟 min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} 小时 h`;
+  return `${(minutes / 1440).toFixed(1)} 天 d`;
+}
+
+/** One figure as plain text: "12", "85.7%（12/14）", "3.5 小时 h". */
+export function figureText(figures: Figures, key: FigureKey): string {
+  if (isRateKey(key)) return formatRateText(figures[key]);
+  if (isMedianKey(key)) return formatDuration(figures[key]);
+  return String(figures[key]);
+}
+
+/** One figure as the inside of an HTML table cell: a rate's parts after it, smaller. */
+export function figureHtml(figures: Figures, key: FigureKey): Html {
+  if (isRateKey(key)) {
+    const rate: Rate = figures[key];
+    return html`${formatPercent(rate.value)} <span class="parts">${rate.numerator}/${rate.denominator}</span>`;
+  }
+  return html`${figureText(figures, key)}`;
+}
+
+/** The change of a figure against a previous period, e.g. "+4", "−2.5 个百分点 pp", or "—". */
+export function changeText(current: Figures, previous: Figures, key: FigureKey): string {
+  const signed = (n: number, digits: number) => (n > 0 ? '+' : n < 0 ? '−' : '±') + Math.abs(n).toFixed(digits);
+  if (isRateKey(key)) {
+    const now = current[key].value;
+    const before = previous[key].value;
+    return now === null || before === null ? '—' : `${signed((now - before) * 100, 1)} 个百分点 pp`;
+  }
+  if (isMedianKey(key)) {
+    const now = current[key];
+    const before = previous[key];
+    return now === null || before === null ? '—' : `${signed((now - before) / 60, 1)} 小时 h`;
+  }
+  return signed(current[key] - previous[key], 0);
+}
+
+/** Which requests count, then the definition of every figure, as the page and the report print them. */
+export function definitionsHtml(): Html {
+  const entry = (d: StatDefinition) =>
+    html`<dt>${d.name.zh} <span class="en" lang="en">${d.name.en}</span></dt><dd>${d.definition.zh}<br><span class="en" lang="en">${d.definition.en}</span></dd>`;
+  return html`<dl class="definitions">${entry(STAT_COHORT)}${FIGURE_KEYS.map((key) => entry(STAT_DEFINITIONS[key]))}</dl>`;
+}
+
+// ─── CSV (written by src/web/csv.ts: BOM, CRLF, formulas defused) ─────────────────────
+
+/** A CSV cell. */
+export type CsvCell = string | number | null;
+
+/** The CSV columns of a figures row: rates as percent, numerator and denominator; medians in hours. */
+export function figureCsvHeader(): string[] {
+  return FIGURE_KEYS.flatMap((key) => {
+    const name = shortName(key);
+    if (isRateKey(key)) return [`${name}(%)`, `${name}分子 numerator`, `${name}分母 denominator`];
+    if (isMedianKey(key)) return [`${name}(小时 hours)`];
+    return [`${name} ${STAT_DEFINITIONS[key].name.en.toLowerCase()}`];
+  });
+}
+
+/** The CSV cells of one figures row, matching `figureCsvHeader`. */
+export function figureCsvCells(figures: Figures): CsvCell[] {
+  return FIGURE_KEYS.flatMap((key): CsvCell[] => {
+    if (isRateKey(key)) {
+      const rate = figures[key];
+      return [rate.value === null ? null : Math.round(rate.value * 1000) / 10, rate.numerator, rate.denominator];
+    }
+    if (isMedianKey(key)) {
+      const minutes = figures[key];
+      return [minutes === null ? null : Math.round((minutes / 60) * 10) / 10];
+    }
+    return [figures[key]];
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * The items a monthly meeting goes through one by one: the requests that were overdue
+ * 超期 during the month and those reopened 重办, each with its owner. Residents appear
+ * masked (王**), and phone-like numbers in a summary are masked too.
+ */
+import type { Db } from '../db/client.js';
+import { maskName, maskPhone } from '../engine/privacy.js';
+import { OPEN_STATES, STATE_NAMES, type TicketState } from '../pipeline/states.js';
+import { eventData, inChunks } from './event-data.js';
+
+/** One overdue or reopened request, as the report lists it. */
+export interface ReportItem {
+  number: string;
+  category: string;
+  /** The village (or township) where the matter is. */
+  place: string;
+  /** The resident, masked. */
+  resident: string;
+  /** What it is about, with phone-like numbers masked; at most 40 characters. */
+  summary: string;
+  /** Who has it now: "name（department）", a department, or the dispatchers of a region. */
+  owner: string;
+  /** The state now, Chinese first. */
+  state: string;
+  /** Still open now. */
+  open: boolean;
+}
+
+/** An item that went past its handling deadline. */
+export interface OverdueItem extends ReportItem {
+  /** When the handling deadline passed (the overdue event). */
+  overdueSince: Date;
+  /** Minutes past the deadline: until resolved (or the deadline moved), or until `now` while still overdue. */
+  lateMinutes: number;
+  /** Still overdue now. */
+  stillOverdue: boolean;
+}
+
+/** An item reopened during the month. */
+export interface ReopenedItem extends ReportItem {
+  reopenedAt: Date;
+  /** Why: the resident was dissatisfied, or the staff's reason. */
+  reason: string;
+  /** How many times it has been reopened in all. */
+  reopenCount: number;
+}
+
+/** The window and the place of a report. */
+export interface ItemWindow {
+  /** Region ids whose requests count (a region and everything below it). */
+  regionIds: number[];
+  from: Date;
+  to: Date;
+  now: Date;
+}
+
+/** Events that end an overdue spell: the matter is done, or an approved extension gives a new deadline. */
+const ENDS_OVERDUE = ['resolved', 'closed', 'withdrawn', 'merged', 'extension_approved'];
+
+const TICKET_DETAILS = {
+  category: { select: { nameZh: true } },
+  region: { select: { name: true } },
+  resident: { select: { name: true } },
+  assignee: { select: { name: true, department: { select: { name: true } } } },
+  assigneeDepartment: { select: { name: true } },
+  handlingRegion: { select: { name: true } },
+} as const;
+
+/** Masks runs of 7 or more digits (phones, ID numbers) and shortens to 40 characters. */
+export function maskSummary(summary: string): string {
+  const masked = summary.replace(/\d[\d -]{5,}\d/g, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
+  const chars = [...masked.replace(/\s+/g, ' ').trim()];
+  return chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : chars.join('');
+}
+
+type DetailedTicket = Awaited<ReturnType<typeof loadTickets>>[number];
+
+function loadTickets(db: Db, ids: number[]) {
+  return inChunks(ids, (chunk) => db.ticket.findMany({ where: { id: { in: chunk } }, include: TICKET_DETAILS }));
+}
+
+function itemOf(ticket: DetailedTicket): ReportItem {
+  const state = ticket.state as TicketState;
+  const department = ticket.assignee?.department?.name ?? ticket.assigneeDepartment?.name;
+  const owner = ticket.assignee
+    ? `${ticket.assignee.name}${department ? `（${department}）` : ''}`
+    : (department ?? `${ticket.handlingRegion.name}群众工作室（待派单 to dispatch）`);
+  const stateName = STATE_NAMES[state] ?? { zh: ticket.state, en: ticket.state };
+  return {
+    number: ticket.number,
+    category: ticket.category.nameZh,
+    place: ticket.region.name,
+    resident: maskName(ticket.resident.name),
+    summary: maskSummary(ticket.summary),
+    owner,
+    state: `${stateName.zh} ${stateName.en}`,
+    open: OPEN_STATES.includes(state),
+  };
+}
+
+/**
+ * Requests that were overdue at some moment of [from, to): their handling deadline passed
+ * before `to` and the spell had not ended before `from`. Latest spell per request; the
+ * longest-late first.
+ */
+export async function overdueItems(db: Db, window: ItemWindow): Promise<OverdueItem[]> {
+  const candidates = await db.ticketEvent.findMany({
+    where: { type: 'overdue', at: { lt: window.to }, ticket: { regionId: { in: window.regionIds }, mergedIntoId: null } },
+    select: { ticketId: true, at: true, data: true },
+    orderBy: [{ ticketId: 'asc' }, { seq: 'asc' }],
+  });
+  // Only the handling deadline makes a request overdue 超期; a late 签收 counts in the response rate.
+  const spells = candidates.filter((e) => eventData(e.data)['kind'] === 'resolve_overdue');
+  if (spells.length === 0) return [];
+  const ticketIds = [...new Set(spells.map((e) => e.ticketId))];
+  const ends = new Map<number, Date[]>();
+  const endEvents = await inChunks(ticketIds, (chunk) =>
+    db.ticketEvent.findMany({
+      where: { ticketId: { in: chunk }, type: { in: ENDS_OVERDUE } },
+      select: { ticketId: true, at: true },
+      orderBy: [{ ticketId: 'asc' }, { seq: 'asc' }],
+    }),
+  );
+  for (const e of endEvents) ends.set(e.ticketId, [...(ends.get(e.ticketId) ?? []), e.at]);
+  const chosen = new Map<number, { since: Date; end: Date | null }>();
+  for (const spell of spells) {
+    const end = ends.get(spell.ticketId)?.find((at) => at >= spell.at) ?? null;
+    if (end !== null && end < window.from) continue;
+    chosen.set(spell.ticketId, { since: spell.at, end });
+  }
+  const tickets = await loadTickets(db, [...chosen.keys()]);
+  return tickets
+    .map((ticket): OverdueItem => {
+      const spell = chosen.get(ticket.id) ?? { since: window.now, end: null };
+      const until = spell.end ?? window.now;
+      return {
+        ...itemOf(ticket),
+        overdueSince: spell.since,
+        lateMinutes: Math.max(0, (until.getTime() - spell.since.getTime()) / 60_000),
+        stillOverdue: spell.end === null && ticket.overdue,
+      };
+    })
+    .sort((a, b) => b.lateMinutes - a.lateMinutes || a.number.localeCompare(b.number));
+}
+
+/** Requests reopened 重办 during [from, to), most recent first (one line per request). */
+export async function reopenedItems(db: Db, window: ItemWindow): Promise<ReopenedItem[]> {
+  const events = await db.ticketEvent.findMany({
+    where: { type: 'reopened', at: { gte: window.from, lt: window.to }, ticket: { regionId: { in: window.regionIds }, mergedIntoId: null } },
+    select: { ticketId: true, at: true, data: true },
+    orderBy: { at: 'desc' },
+  });
+  const latest = new Map<number, { at: Date; reason: string }>();
+  for (const event of events) {
+    if (latest.has(event.ticketId)) continue;
+    const reason = eventData(event.data)['reason'];
+    latest.set(event.ticketId, {
+      at: event.at,
+      reason: reason === 'dissatisfied' || typeof reason !== 'string' ? '群众不满意 resident dissatisfied' : maskSummary(reason),
+    });
+  }
+  const tickets = await loadTickets(db, [...latest.keys()]);
+  return tickets
+    .map((ticket): ReopenedItem => {
+      const reopen = latest.get(ticket.id) ?? { at: window.from, reason: '' };
+      return { ...itemOf(ticket), reopenedAt: reopen.at, reason: reopen.reason, reopenCount: ticket.reopenCount };
+    })
+    .sort((a, b) => b.reopenedAt.getTime() - a.reopenedAt.getTime() || a.number.localeCompare(b.number));
+}

@@ -1,0 +1,117 @@
+/**
+ * The monthly 民情分析 report of a township (or the county): the month's figures against
+ * the previous month, the hot topics (categories and recurring words), the overdue and
+ * reopened items with their owners, and the liaisons' workload. It is the material for
+ * the village meeting 村务议政会 on the 20th and the township analysis meeting 民情分析会
+ * on the 25th (DOMAIN.md, "Escalation rhythm").
+ *
+ * This module gathers the data; `./html.ts` writes it down.
+ */
+import type { Db } from '../db/client.js';
+import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
+import { breakdown, figures, hotWords, periodRange, trend } from '../stats/query.js';
+import type { Breakdown, Figures, HotWord, TrendPoint } from '../stats/types.js';
+import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
+import { liaisonWorkload, type Workload } from './workload.js';
+
+/** An argument of the report command is wrong; the message is one line, Chinese then English. */
+export class ReportArgumentError extends Error {
+  override readonly name = 'ReportArgumentError';
+}
+
+/** A month as the command takes it: YYYY-MM. */
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** What the report is about. */
+export interface MonthlyReportRequest {
+  /** The township's (or county's) code, e.g. QH-01. */
+  regionCode: string;
+  /** YYYY-MM. */
+  month: string;
+  /** When the report is made (open and overdue counts are as of this moment). */
+  now: Date;
+}
+
+/** Everything the report shows. */
+export interface MonthlyReport {
+  region: RegionNode;
+  month: string;
+  previousMonth: string;
+  from: Date;
+  to: Date;
+  generatedAt: Date;
+  current: Figures;
+  previous: Figures;
+  /** By category, this month and the previous one. */
+  categories: Breakdown;
+  previousCategories: Breakdown;
+  /** Villages (of a township) or townships (of the county). */
+  places: Breakdown;
+  departments: Breakdown;
+  trend: TrendPoint[];
+  words: HotWord[];
+  overdue: OverdueItem[];
+  reopened: ReopenedItem[];
+  workload: Workload;
+  /** The meetings this report serves: the next 20th and 25th. */
+  meetings: { village: string; township: string };
+}
+
+/** Checks the month text; the range is worked out by the statistics' own calendar. */
+export function parseMonth(month: string): string {
+  if (!MONTH.test(month)) throw new ReportArgumentError(`月份格式应为 YYYY-MM（如 2026-10） --month must look like YYYY-MM (e.g. 2026-10), got "${month}"`);
+  return month;
+}
+
+/** The first local date on or after `date` that falls on `day` of a month. */
+function nextDayOfMonth(date: string, day: number): string {
+  let d = date;
+  for (let i = 0; i < 62 && Number(d.slice(8, 10)) !== day; i++) d = addCalendarDays(d, 1);
+  return d;
+}
+
+/** Finds the township or county the report is for. */
+export async function reportRegion(db: Db, code: string): Promise<{ region: RegionNode; regions: Map<number, RegionNode> }> {
+  const regions = await loadRegions(db);
+  const region = [...regions.values()].find((r) => r.code === code);
+  if (!region) throw new ReportArgumentError(`没有编码为 ${code} 的区域 no region with code ${code}`);
+  if (region.level !== 'township' && region.level !== 'county') {
+    throw new ReportArgumentError(`${region.name}（${code}）是村，报告按乡镇或县生成 ${code} is a village; a report covers a township or the county`);
+  }
+  return { region, regions };
+}
+
+/** Gathers the report of `request.month` for the region. */
+export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest): Promise<MonthlyReport> {
+  const month = parseMonth(request.month);
+  const { region, regions } = await reportRegion(db, request.regionCode);
+  const { from, to } = periodRange('month', new Date(`${month}-15T04:00:00Z`));
+  const before = periodRange('month', new Date(from.getTime() - 1));
+  const query = { scopeRegionId: region.id, from, to };
+  const previousQuery = { ...query, from: before.from, to: before.to };
+  const window = { regionIds: subtreeIds(regions, region.id), from, to, now: request.now };
+  // Meetings after the month's data: the next 20th and 25th from its end (or from now, mid-month).
+  const reference = localDateOf(request.now < to ? request.now : to);
+  return {
+    region,
+    month,
+    previousMonth: localDateOf(before.from).slice(0, 7),
+    from,
+    to,
+    generatedAt: request.now,
+    current: await figures(db, query),
+    previous: await figures(db, previousQuery),
+    categories: await breakdown(db, query, 'category'),
+    previousCategories: await breakdown(db, previousQuery, 'category'),
+    // The region's children: villages of a township, townships of the county.
+    places: await breakdown(db, query, 'region'),
+    departments: await breakdown(db, query, 'department'),
+    trend: await trend(db, query, 'day'),
+    words: await hotWords(db, query, 15),
+    overdue: await overdueItems(db, window),
+    reopened: await reopenedItems(db, window),
+    workload: await liaisonWorkload(db, window),
+    meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The PDF of the report, printed by a local Chromium through playwright-core (a
+ * development dependency: a machine without it, or without Chromium, gets the HTML only).
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { BrowserType } from 'playwright-core';
+
+/** Where Chromium usually lives; `CHROMIUM_PATH` comes first when set. */
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+
+/** The Chromium executable to print with, or null. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
+  const wanted = env['CHROMIUM_PATH'];
+  if (wanted) return existsSync(wanted) ? wanted : null;
+  return CANDIDATES.find((path) => existsSync(path)) ?? null;
+}
+
+/** Why no PDF was written. */
+export class PdfUnavailableError extends Error {
+  override readonly name = 'PdfUnavailableError';
+}
+
+/** Launching and printing must not hang a command: each step is time-boxed. */
+const TIMEOUT_MS = 60_000;
+
+/**
+ * Prints `html` to an A4 PDF at `path` with the Chromium at `executablePath`.
+ * @throws PdfUnavailableError when playwright-core is not installed.
+ */
+export async function writePdf(html: string, path: string, executablePath: string): Promise<void> {
+  let chromium: BrowserType;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (error) {
+    throw new PdfUnavailableError('playwright-core 未安装 is not installed', { cause: error });
+  }
+  const browser = await chromium.launch({
+    executablePath,
+    timeout: TIMEOUT_MS,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(TIMEOUT_MS);
+    // The report fetches nothing; block any request all the same, so printing stays offline.
+    await page.route('**/*', (route) => route.abort());
+    await page.setContent(html, { waitUntil: 'load' });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+    await writeFile(path, pdf);
+  } finally {
+    await browser.close();
+  }
+}
