@@ -35,6 +35,20 @@ export const START_TIMEOUT_MS = 15_000;
 /** How long fetching one received photo may take. */
 export const MEDIA_TIMEOUT_MS = 15_000;
 
+/** How long one outgoing call (a message, a photo upload) may take before it counts as failed. */
+export const SEND_TIMEOUT_MS = 30_000;
+
+/** The bound on any Bot API call beyond the long-polling wait (grammY's own default is 500 s). */
+const CALL_TIMEOUT_SECONDS = 30;
+
+/** grammY's Node build types its signals with the abort-controller shim; node-fetch takes the native one. */
+type ApiSignal = Parameters<Bot['api']['sendMessage']>[3];
+
+/** A signal that aborts a call after `ms`. */
+function deadline(ms: number): ApiSignal {
+  return AbortSignal.timeout(ms) as unknown as ApiSignal;
+}
+
 /** The update types we read; others are not even sent. */
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'channel_post'] as const;
 
@@ -82,7 +96,8 @@ export class TelegramAdapter implements ChannelAdapter {
     this.#uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
     this.#bot = new Bot(options.token, {
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-      client: { apiRoot: options.apiRoot ?? 'https://api.telegram.org' },
+      // Every call is bounded: a Bot API that stops answering must not hold the scheduler.
+      client: { apiRoot: options.apiRoot ?? 'https://api.telegram.org', timeoutSeconds: (options.pollTimeoutSeconds ?? 30) + CALL_TIMEOUT_SECONDS },
     });
     this.#bot.use((ctx) => this.#onUpdate(ctx));
     // Our middleware catches its own errors; this is the last line for long polling.
@@ -191,12 +206,12 @@ export class TelegramAdapter implements ChannelAdapter {
     try {
       for (const photo of message.media ?? []) {
         const stored = isUploadUrl(photo.ref) ? await this.#uploads.read(photo.ref) : null;
-        if (stored) await this.#bot.api.sendPhoto(message.chatId, new InputFile(stored.bytes, stored.name));
-        else if (isSendablePhoto(photo.ref)) await this.#bot.api.sendPhoto(message.chatId, photo.ref);
+        if (stored) await this.#bot.api.sendPhoto(message.chatId, new InputFile(stored.bytes, stored.name), {}, deadline(SEND_TIMEOUT_MS));
+        else if (isSendablePhoto(photo.ref)) await this.#bot.api.sendPhoto(message.chatId, photo.ref, {}, deadline(SEND_TIMEOUT_MS));
         else log.debug({ outboxId: message.outboxId }, 'photo not reachable by Telegram (not stored here, not a URL or file id): left out');
       }
       const keyboard = new InlineKeyboard(keyboardRows(message.choices).map((row) => row.map((c) => InlineKeyboard.text(c.label, c.payload))));
-      await this.#bot.api.sendMessage(message.chatId, message.text, message.choices.length ? { reply_markup: keyboard } : {});
+      await this.#bot.api.sendMessage(message.chatId, message.text, message.choices.length ? { reply_markup: keyboard } : {}, deadline(SEND_TIMEOUT_MS));
       return { status: 'sent' };
     } catch (error) {
       const result = deliveryResultOf(error);
@@ -255,7 +270,7 @@ export class TelegramAdapter implements ChannelAdapter {
   /** Fetches a file by id into the upload store; its stored URL, or null when it is not a usable image. */
   async #download(fileId: string): Promise<string | null> {
     const ms = this.#options.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS;
-    const file = await within(this.#bot.api.getFile(fileId), ms, () => new Error(`getFile took longer than ${ms} ms`));
+    const file = await this.#bot.api.getFile(fileId, deadline(ms));
     if (!file.file_path || (file.file_size ?? 0) > MAX_IMAGE_BYTES) return null;
     const root = this.#options.apiRoot ?? 'https://api.telegram.org';
     const response = await fetch(`${root}/file/bot${this.#options.token}/${file.file_path}`, { signal: AbortSignal.timeout(ms) });

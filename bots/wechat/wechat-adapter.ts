@@ -32,6 +32,9 @@ export const START_TIMEOUT_MS = 30_000;
 /** How long fetching one received image may take. */
 export const MEDIA_TIMEOUT_MS = 15_000;
 
+/** How long one outgoing call to the puppet may take before it counts as failed. */
+export const SEND_TIMEOUT_MS = 30_000;
+
 /** The ref `parseMessage` gives an image until it is stored: a handle to the platform message. */
 const MESSAGE_REF = /^wechat-message:/;
 
@@ -148,16 +151,17 @@ export class WechatAdapter implements ChannelAdapter {
   /** Photos first (stored photos and http(s) URLs, as images), then the text with its choices as a numbered list. */
   async send(message: Outbound): Promise<DeliveryResult> {
     if (!this.loggedIn) return this.#offline(message.chatId);
+    const late = () => new Error(`the puppet did not answer within ${SEND_TIMEOUT_MS / 1000} s`);
     try {
-      const contact = await this.#bot.Contact.find({ id: message.chatId });
+      const contact = await within(this.#bot.Contact.find({ id: message.chatId }), SEND_TIMEOUT_MS, late);
       // Right after a login the puppet may still be syncing its contacts: try again later.
       if (!contact) return { status: 'retry', error: 'wechat contact not found' };
       for (const photo of message.media ?? []) {
         const box = await this.#fileBoxOf(photo.ref);
-        if (box) await contact.say(box);
+        if (box) await within(contact.say(box), SEND_TIMEOUT_MS, late);
         else log.debug({ outboxId: message.outboxId }, 'photo not reachable by WeChat (not stored here, not a URL): left out');
       }
-      await contact.say(renderText(message.text, message.choices));
+      await within(contact.say(renderText(message.text, message.choices)), SEND_TIMEOUT_MS, late);
       return { status: 'sent' };
     } catch (error) {
       // Logged out between the check and the call: wait in the outbox without counting an attempt.

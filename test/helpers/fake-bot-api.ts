@@ -113,7 +113,12 @@ export class FakeBotApi {
   }
 
   async #listen(port: number): Promise<void> {
-    const server = createServer((req, res) => void this.#handle(req, res));
+    const server = createServer((req, res) => {
+      // A bug in the fake must show as a failed call, never as a request left hanging.
+      this.#handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(599, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 599, description: String(error) }));
+      });
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -142,7 +147,7 @@ export class FakeBotApi {
       return;
     }
     const method = /^\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1] ?? '?';
-    const { body, files } = await parseBody(req.headers['content-type'], raw);
+    const { body, files } = parseBody(req.headers['content-type'], raw);
     const failure: Failure | undefined =
       this.#outage !== undefined && this.#outage !== 'refused'
         ? { code: this.#outage, description: DESCRIPTIONS[this.#outage] ?? 'down' }
@@ -264,15 +269,39 @@ export class FakeBotApi {
   }
 }
 
-/** A JSON body, or a multipart form (grammY uploads files that way): its text fields and its files. */
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<{ body: Record<string, unknown>; files: Record<string, Buffer> }> {
+/**
+ * A JSON body, or a multipart form (grammY uploads files that way): its text fields and
+ * its files. grammY names a file part by a random id and points to it with
+ * `attach://<id>` in the field (`photo`), so files are filed under that field's name.
+ * Parsed by hand: grammY's parts (unquoted file names, no space after the colon) are
+ * valid but too loose for undici's FormData parser.
+ */
+function parseBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown>; files: Record<string, Buffer> } {
   const files: Record<string, Buffer> = {};
-  if (contentType?.startsWith('multipart/form-data')) {
-    const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  const boundary = /boundary=("?)([^";]+)\1/.exec(contentType ?? '')?.[2];
+  if (contentType?.startsWith('multipart/form-data') && boundary) {
     const body: Record<string, unknown> = {};
-    for (const [name, value] of form.entries()) {
-      if (typeof value === 'string') body[name] = /^[[{]/.test(value) ? (JSON.parse(value) as unknown) : value;
-      else files[name] = Buffer.from(await value.arrayBuffer());
+    const parts: Record<string, { value: Buffer; file: boolean }> = {};
+    const delimiter = Buffer.from(`--${boundary}`);
+    let at = raw.indexOf(delimiter);
+    while (at !== -1) {
+      const start = at + delimiter.length + 2; // past the CRLF after the delimiter
+      const next = raw.indexOf(delimiter, start);
+      if (next === -1) break;
+      const part = raw.subarray(start, next - 2); // minus the CRLF before the next delimiter
+      const split = part.indexOf('\r\n\r\n');
+      const headers = part.subarray(0, split).toString('utf8');
+      const name = /name="?([^";\r\n]+)"?/i.exec(headers)?.[1];
+      if (name) parts[name] = { value: part.subarray(split + 4), file: /filename=/i.test(headers) };
+      at = next;
+    }
+    for (const [name, part] of Object.entries(parts)) {
+      if (part.file) continue;
+      const text = part.value.toString('utf8');
+      const attached = /^attach:\/\/(.+)$/.exec(text)?.[1];
+      const file = attached === undefined ? undefined : parts[attached];
+      if (file) files[name] = file.value;
+      else body[name] = /^[[{]/.test(text) ? (JSON.parse(text) as unknown) : text;
     }
     return { body, files };
   }

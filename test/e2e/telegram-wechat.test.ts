@@ -1,0 +1,76 @@
+/**
+ * The two-sided loop across the two chat platforms, each through its real SDK: grammY
+ * against the local fake Bot API, Wechaty on wechaty-puppet-mock. One app process serves
+ * both channels, as `npm start` does with both configured. The liaison binds their chat
+ * with a one-time code (`绑定 CODE`), the resident binds their household; photos go both
+ * ways and must arrive byte for byte (stored on receipt, uploaded on delivery).
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, inject, test } from 'vitest';
+import { TelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
+import { type App, startApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { BOT_INFO, FakeBotApi, TelegramUser, TOKEN } from '../helpers/fake-bot-api.js';
+import { bindWithCode, DEMO_LIAISON, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { WechatWorld } from '../helpers/wechat-world.js';
+
+const TICKET = /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Two different pictures (the store checks the PNG signature, then keeps the bytes as they are). */
+const PHOTOS = {
+  fromResident: Buffer.concat([PNG_SIGNATURE, Buffer.from('the broken street light, seen by the resident')]),
+  fromLiaison: Buffer.concat([PNG_SIGNATURE, Buffer.from('the new bulb, photographed by the liaison')]),
+};
+
+let dir: string;
+const api = new FakeBotApi();
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'minqing-telegram-wechat-'));
+  await api.start();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(async () => {
+  await api.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** One app with both channels on a fresh demo database, the WeChat account logged in. */
+async function startBoth(name: string): Promise<{ app: App; world: WechatWorld }> {
+  const file = join(dir, `${name}.db`);
+  copyFileSync(inject('sqliteDemoTemplate'), file);
+  const config = parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
+  const uploadDir = join(dir, `${name}-uploads`);
+  const world = new WechatWorld(uploadDir);
+  const opened: { app?: App } = {};
+  const telegram = new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1, uploadDir });
+  const app = (opened.app = await startApp(config, { adapters: [telegram, world.adapter({ database: () => opened.app?.database })] }));
+  cleanups.push(() => app.stop());
+  world.login();
+  return { app, world };
+}
+
+describe('Telegram and WeChat in one process', () => {
+  test('resident on Telegram, liaison on WeChat: bind → report with a photo → photo asked and sent → photo progress → resolve → 满意 → closed', async () => {
+    const { app, world } = await startBoth('telegram-resident');
+    const resident = new TelegramUser(api, 7400001, '丽敏');
+    const liaison = world.person('网格员小罗');
+    await bindWithCode(app, liaison.driver(), DEMO_LIAISON);
+    await runTwoSidedLoop(app, resident.driver(), liaison.driver(), { progress: true, ticket: TICKET, photos: PHOTOS });
+  });
+
+  test('resident on WeChat, liaison on Telegram: the same loop the other way round', async () => {
+    const { app, world } = await startBoth('wechat-resident');
+    const resident = world.person('丽敏');
+    const liaison = new TelegramUser(api, 7400002, '小罗');
+    await bindWithCode(app, liaison.driver(), DEMO_LIAISON);
+    await runTwoSidedLoop(app, resident.driver(), liaison.driver(), { progress: true, ticket: TICKET, photos: PHOTOS });
+  });
+});
