@@ -13,16 +13,11 @@ import { TelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { BOT_INFO, FakeBotApi, TelegramUser, TOKEN } from '../helpers/fake-bot-api.js';
-import { bindWithCode, DEMO_LIAISON, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { bindWithCode, DEMO_LIAISON, fakePng, runTwoSidedLoop } from '../helpers/two-sided.js';
 import { WechatWorld } from '../helpers/wechat-world.js';
 
 const TICKET = /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/;
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** Two different pictures (the store checks the PNG signature, then keeps the bytes as they are). */
-const PHOTOS = {
-  fromResident: Buffer.concat([PNG_SIGNATURE, Buffer.from('the broken street light, seen by the resident')]),
-  fromLiaison: Buffer.concat([PNG_SIGNATURE, Buffer.from('the new bulb, photographed by the liaison')]),
-};
+const PHOTOS = { fromResident: fakePng('the broken street light, seen by the resident'), fromLiaison: fakePng('the new bulb, photographed by the liaison') };
 
 let dir: string;
 const api = new FakeBotApi();

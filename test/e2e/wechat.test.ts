@@ -1,18 +1,22 @@
 /**
- * The WeChat channel with a real Wechaty on `wechaty-puppet-mock`: no network, no token.
- * The mocker plays the residents (contacts saying things to the bot's account); what the
- * bot said is read back from the mocker's message payloads.
+ * The WeChat channel with a real Wechaty on `wechaty-puppet-mock` (test/helpers/wechat-world.ts):
+ * no network, no token. The mocker plays the residents (contacts saying things or sending
+ * images to the bot's account); what the bot said is read back from the mocker's payloads.
+ * Covers images (stored, refused politely), and the account dropping with pushes pending.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileBox } from 'file-box';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type ConsoleAdapter } from '../../bots/console/console-adapter.js';
+import { UPLOAD_ERRORS } from '../../bots/shared/uploads.js';
 import type { WechatAdapter } from '../../bots/wechat/wechat-adapter.js';
 import { parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from '../../bots/wechat/wechat-parse.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import { consoleDriver, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { enqueuePush } from '../../src/pipeline/outbox.js';
+import { consoleDriver, fakePng, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
 import { WechatWorld } from '../helpers/wechat-world.js';
 
 const TICKET = /已受理，编号 (MQ-\d{4}-\d{6})/;
@@ -126,13 +130,114 @@ describe('a resident on WeChat (puppet mock)', () => {
 });
 
 describe('resident on WeChat, liaison on the console', () => {
-  test('bind → report → accept → resolve → rating 满意 → closed', async () => {
+  test('bind → report with a photo → photo asked and sent → accept → resolve → rating 满意 → closed; the photos reach the console', async () => {
     const config = demoConfig('two-sided');
-    const world = new WechatWorld(join(dir, 'uploads'));
+    const uploads = join(dir, 'two-sided-uploads');
+    const world = new WechatWorld(uploads);
     const app = await startTracked(config, [world.adapter()]);
     world.login();
     const terminal = await liaisonTerminal(app, (adapters) => startTracked(config, adapters));
     const resident = world.person('丽敏');
-    await runTwoSidedLoop(app, resident.driver(), consoleDriver(terminal), { progress: false, ticket: TICKET });
+    await runTwoSidedLoop(app, resident.driver(), consoleDriver(terminal, uploads), {
+      progress: false,
+      ticket: TICKET,
+      photos: { fromResident: fakePng('a street light in the dark') },
+    });
+  });
+});
+
+/** An app with the WeChat channel on a fresh demo database, logged in, and a resident bound to the demo household. */
+async function startLoggedIn(name: string, options: Parameters<WechatWorld['adapter']>[0] = {}) {
+  const world = new WechatWorld(join(dir, `${name}-uploads`));
+  const opened: { app?: App } = {};
+  const wechat = world.adapter({ database: () => opened.app?.database, ...options });
+  const app = (opened.app = await startTracked(demoConfig(name), [wechat]));
+  world.login();
+  await expect.poll(() => wechat.loggedIn).toBe(true);
+  const resident = world.person('丽敏');
+  const person = await app.database.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+  await app.database.db.channelIdentity.create({
+    data: { channel: 'wechat', platformUserId: resident.id, chatId: resident.id, personId: person.id, lastUsedAt: new Date() },
+  });
+  return { world, wechat, app, resident, person };
+}
+
+describe('images from WeChat', () => {
+  test('an image that is not a picture, or does not come through, is answered politely and not taken as the photo', async () => {
+    const { world, resident } = await startLoggedIn('images', { mediaTimeoutMs: 3_000 });
+    resident.type('村口的路灯坏了好几天');
+    await resident.waitFor('电力照明');
+    for (const label of ['是的', '就在我家附近']) {
+      const before = resident.received().length;
+      resident.choose(label);
+      await resident.waitReplies(before);
+    }
+    await resident.waitFor('可以发送现场照片');
+
+    resident.sendImage(Buffer.from('this is no picture at all'), 'street.png');
+    await resident.waitFor(UPLOAD_ERRORS.notImage);
+    // An image the puppet cannot fetch (its URL refuses the connection).
+    resident.contact.say(FileBox.fromUrl('http://127.0.0.1:9/street.png')).to(world.user);
+    await resident.waitFor(UPLOAD_ERRORS.notReceived);
+    expect(resident.received().filter((t) => t.includes('请留一个联系电话'))).toHaveLength(0);
+
+    // A real one moves the report on, and is kept where the web chat serves uploads.
+    const photo = fakePng('the pole by the well');
+    resident.sendImage(photo);
+    await resident.waitFor('请留一个联系电话');
+    const stored = readdirSync(join(dir, 'images-uploads'));
+    expect(stored).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.png$/)]);
+    expect(readFileSync(join(dir, 'images-uploads', stored[0] ?? '')).equals(photo)).toBe(true);
+  });
+});
+
+describe('the WeChat account drops and comes back', () => {
+  test('pushes made while logged out wait without using attempts; after the next login each arrives once, in order (logout, then a puppet restart)', async () => {
+    const { world, wechat, app, resident, person } = await startLoggedIn('reconnect');
+    const { db } = app.database;
+    const push = (note: string) =>
+      db.$transaction((tx) =>
+        enqueuePush(tx, [person.id], { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000042', note } }, new Date()),
+      );
+    const progress = () => resident.received().filter((t) => t.includes('MQ-2026-000042'));
+    const rows = () => db.outboxMessage.findMany({ where: { recipientId: person.id, template: 'ticket.progress_resident' }, orderBy: { id: 'asc' } });
+
+    await push('第 1 条');
+    await expect.poll(progress).toHaveLength(1);
+
+    /** Drops the account, queues `notes` while it is away, brings it back with `reconnect`. */
+    const dropAndReturn = async (notes: string[], drop: () => Promise<void>, reconnect: () => Promise<void>) => {
+      const seen = progress().length;
+      await drop();
+      await expect.poll(() => wechat.loggedIn).toBe(false);
+      for (const note of notes) await push(note);
+      // The scheduler has looked at every one of them: told 'offline', each waits, no attempt used.
+      const waiting = async () => (await rows()).filter((r) => r.sentAt === null);
+      await expect
+        .poll(async () => (await waiting()).every((r) => r.attempts === 0 && r.availableAt.getTime() > Date.now() + 30_000) && (await waiting()).length === notes.length, {
+          timeout: 10_000,
+          interval: 50,
+        })
+        .toBe(true);
+      expect(progress()).toHaveLength(seen);
+      await reconnect();
+      // Due at once on login, not at the minute's re-check.
+      await expect.poll(() => progress().length, { timeout: 5_000, interval: 50 }).toBe(seen + notes.length);
+    };
+
+    await dropAndReturn(['第 2 条', '第 3 条', '第 4 条'], () => world.logout(), () => Promise.resolve(world.login()));
+    await dropAndReturn(
+      ['第 5 条', '第 6 条'],
+      () => world.puppet.stop(),
+      async () => {
+        await world.puppet.start();
+        world.login();
+      },
+    );
+
+    // Nothing lost, nothing twice, and in the order queued.
+    await new Promise((r) => setTimeout(r, 500)); // a couple more scheduler rounds: still no repeats
+    expect(progress().map((t) => /有新进展：(.+)$/.exec(t)?.[1])).toEqual(['第 1 条', '第 2 条', '第 3 条', '第 4 条', '第 5 条', '第 6 条']);
+    expect((await rows()).map((r) => [r.sentAt !== null, r.attempts])).toEqual(Array.from({ length: 6 }, () => [true, 1]));
   });
 });

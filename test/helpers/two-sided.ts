@@ -17,6 +17,14 @@ import { Terminal } from './terminal.js';
 /** The liaison paired with household QH-01-001-H001 (罗丽敏, 19900000001) of the demo county. */
 export const DEMO_LIAISON = 'L-QH-01-001-01';
 
+/**
+ * Bytes that pass for a PNG (the upload store checks the signature, then keeps the bytes
+ * as they are); different `text`, different picture.
+ */
+export function fakePng(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(text)]);
+}
+
 /** A person as a test drives them on some chat. */
 export interface ChatDriver {
   type(text: string): void | Promise<void>;
@@ -126,18 +134,19 @@ export interface TwoSidedOptions {
   /** What the receipt looks like (the ticket number is read from it). */
   ticket: RegExp;
   /**
-   * Photos both ways: the resident sends one with the report and one when the liaison
-   * asks for more; the liaison's progress is a photo. Both must arrive byte for byte.
+   * Photos: the resident sends `fromResident` with the report and again when the
+   * liaison asks for more, which must reach the liaison; the liaison's progress is
+   * `fromLiaison`, which must reach the resident. Byte for byte.
    */
-  photos?: { fromResident: Buffer; fromLiaison: Buffer };
+  photos?: { fromResident?: Buffer; fromLiaison?: Buffer };
 }
 
 /** Runs the whole loop and checks the ticket ends closed and rated 满意. */
 export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaison: LiaisonDriver, options: TwoSidedOptions): Promise<void> {
-  const photos = options.photos;
-  const residentPhoto = photos ? resident.sendPhoto?.bind(resident) : undefined;
-  const liaisonPhoto = photos ? liaison.sendPhoto?.bind(liaison) : undefined;
-  if (photos && (!residentPhoto || !liaisonPhoto)) throw new Error('photos both ways need both channels to send photos');
+  const { fromResident, fromLiaison } = options.photos ?? {};
+  const residentPhoto = fromResident ? resident.sendPhoto?.bind(resident) : undefined;
+  const liaisonPhoto = fromLiaison ? liaison.sendPhoto?.bind(liaison) : undefined;
+  if ((fromResident && !residentPhoto) || (fromLiaison && !liaisonPhoto)) throw new Error('a photo from a side whose channel cannot send one');
 
   await typeAndWait(resident, '绑定家庭');
   await chooseAndWait(resident, '东湖村');
@@ -153,9 +162,9 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
   await resident.waitFor('电力照明');
   await chooseAndWait(resident, '是的');
   await chooseAndWait(resident, '就在我家附近');
-  if (photos && residentPhoto) {
+  if (fromResident && residentPhoto) {
     const before = await resident.replies();
-    await residentPhoto(photos.fromResident);
+    await residentPhoto(fromResident);
     await resident.waitReplies(before);
   } else {
     await chooseAndWait(resident, '跳过');
@@ -164,7 +173,7 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
   await resident.choose('提交');
   await resident.waitFor(options.ticket);
   const number = /已受理，编号 (MQ-\d{4}-\d{6})/.exec(await resident.transcript())?.[1] ?? '';
-  if (photos) {
+  if (fromResident) {
     const ticket = await app.database.db.ticket.findUniqueOrThrow({ where: { number }, include: { events: true } });
     const received = ticket.events.find((e) => e.type === 'received');
     expect(JSON.parse(received?.data ?? '{}')).toMatchObject({ photos: [expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.png$/)] });
@@ -181,7 +190,7 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
     await chooseAndWait(liaison, number);
   };
 
-  if (photos && residentPhoto) {
+  if (fromResident && residentPhoto) {
     // The liaison asks for a photo; the resident's answer reaches the liaison's chat.
     await openTicket();
     await chooseAndWait(liaison, '请群众补充');
@@ -189,21 +198,21 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
     await liaison.waitFor(`已请群众补充材料（${number}）`);
     await resident.waitFor('需要您补充：请拍一张路灯的照片');
     await chooseAndWait(resident, '补充材料');
-    await residentPhoto(photos.fromResident);
+    await residentPhoto(fromResident);
     await resident.waitFor(`已收到您为 ${number} 补充的材料`);
     await liaison.waitFor(`群众已为 ${number} 补充材料`);
-    await waitForPhoto(liaison, photos.fromResident, 'liaison');
+    await waitForPhoto(liaison, fromResident, 'liaison');
   }
 
   await openTicket();
   await liaison.waitFor(/状态：(已签收|办理中)/);
-  if (options.progress || photos) {
+  if (options.progress || fromLiaison) {
     await chooseAndWait(liaison, '报告进展');
-    if (photos && liaisonPhoto) {
-      await liaisonPhoto(photos.fromLiaison);
+    if (fromLiaison && liaisonPhoto) {
+      await liaisonPhoto(fromLiaison);
       await liaison.waitFor(`进展已转告群众（${number}）`);
       await resident.waitFor('有新进展：（见照片）');
-      await waitForPhoto(resident, photos.fromLiaison, 'resident');
+      await waitForPhoto(resident, fromLiaison, 'resident');
     } else {
       await liaison.type('已联系供电所，明天上午来修');
       await liaison.waitFor(`进展已转告群众（${number}）`);
