@@ -53,6 +53,12 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(1, 1440).default(30),
   FLOOD_PER_MINUTE: int(1, 600).default(20),
   BINDING_CODE_DAYS: int(1, 90).default(7),
+  // Staff console: a session ends after this much inactivity; failed logins per username and address are capped.
+  CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),
+  CONSOLE_LOGIN_MAX_FAILURES: int(1, 100).default(5),
+  CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 1440).default(15),
+  // Behind a reverse proxy: believe its X-Forwarded-For (login limits) and X-Forwarded-Proto (Secure cookies).
+  TRUST_PROXY: bool.default(false),
   // Telegram: the channel starts only when a token is set; the token is never logged.
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a bot token from @BotFather, like 123456:ABC-DEF…').optional(),
   TELEGRAM_WEBHOOK_URL: z

@@ -105,6 +105,11 @@ export interface WebAdapterOptions {
    * once the app has opened it (start.ts builds the adapter before startApp opens it).
    */
   database: Database | (() => Database | undefined);
+  /**
+   * Other pages served on the same port (the staff console and the public board), asked
+   * first: true when they answered the request, false to leave it to the chat.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** Where uploaded photos are kept (default: data/uploads under the working folder). */
   uploadDir?: string;
 }
@@ -218,6 +223,7 @@ export class WebChatAdapter implements ChannelAdapter {
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      if (this.#options.routes && (await this.#options.routes(req, res))) return;
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method === 'POST' && path === '/api/messages') return await this.#webhook(req, res);
       if (req.method === 'POST' && path === '/api/uploads') return await this.#upload(req, res);

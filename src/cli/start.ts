@@ -1,7 +1,7 @@
 /**
  * `npm start`: runs Minqing on the configured database (embedded SQLite by default),
- * migrated and seeded with the demo county when empty, with the web chat on PORT,
- * until SIGINT or SIGTERM.
+ * migrated and seeded with the demo county when empty, with the web chat, the staff
+ * console (/console) and the public board (/public) on PORT, until SIGINT or SIGTERM.
  */
 import { createTelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
@@ -9,6 +9,8 @@ import { createWechatAdapter, wechatConfigured } from '../../bots/wechat/wechat-
 import { type App, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { logger, setLogLevel } from '../log.js';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../org/staff-accounts.js';
+import { createWebRoutes } from '../web/routes.js';
 import { runCli } from './run-cli.js';
 
 await runCli(async () => {
@@ -23,7 +25,9 @@ await runCli(async () => {
   // The web chat wakes a reconnecting page's waiting messages in the app's database,
   // which startApp opens: the adapter asks for it once it is there.
   const opened: { app?: App } = {};
-  const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database });
+  // The console and the board need the app's database and pipeline the same way.
+  const routes = createWebRoutes({ app: () => opened.app, config });
+  const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database, routes });
   const token = config.TELEGRAM_BOT_TOKEN;
   const telegram = token === undefined ? undefined : createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
   const wechat = wechatConfigured(config) ? createWechatAdapter(config) : undefined;
@@ -41,6 +45,14 @@ await runCli(async () => {
     'Minqing is running; messages for chats that are not connected wait in the outbox',
   );
   log.info({ port: web.port }, `web chat at http://localhost:${web.port}/`);
+  log.info({ port: web.port }, `staff console at http://localhost:${web.port}/console (accounts: npm run user:add), public board at http://localhost:${web.port}/public`);
+  const demo = await db.staffAccount.count({ where: { username: { in: DEMO_ACCOUNTS.map((a) => a.username) } } });
+  if (demo > 0) {
+    log.warn(
+      { accounts: DEMO_ACCOUNTS.map((a) => a.username) },
+      `demo console accounts exist with the published password "${DEMO_PASSWORD}": fine for the demo county, never for real data (npm run user:add -- --reset)`,
+    );
+  }
   await stopRequested;
   log.info('stopping');
   await app.stop();

@@ -1,6 +1,7 @@
 /**
  * Seeding the demo county 青禾县: the default categories and the demo roster, through
- * the same importer as any real roster (strict, idempotent).
+ * the same importer as any real roster (strict, idempotent), and the demo console
+ * accounts (password DEMO_PASSWORD, see the README).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/client.js';
 import { DataError } from '../errors.js';
 import { formatProblem, importRoster, type ImportOptions, type ImportReport } from './import/index.js';
+import { seedDemoAccounts } from './staff-accounts.js';
 
 /** The data/ folder of the repository. */
 export const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -23,7 +25,8 @@ export function demoFiles(dataDir = DATA_DIR): string[] {
 }
 
 /**
- * Imports the categories and the demo roster (strict). Running it again changes nothing.
+ * Imports the categories and the demo roster (strict), and adds the demo console
+ * accounts that are missing. Running it again changes nothing.
  * @returns the import report (no problems).
  * @throws DataError when the demo files have problems (nothing is written then).
  */
@@ -33,6 +36,7 @@ export async function seedDemo(db: Db, options: Pick<ImportOptions, 'onProgress'
     const shown = report.problems.slice(0, 5).map(formatProblem).join('\n');
     throw new DataError(`demo data has ${report.problems.length} problem(s), nothing seeded:\n${shown}`);
   }
+  await seedDemoAccounts(db, new Date());
   return report;
 }
 

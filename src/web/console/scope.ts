@@ -7,11 +7,9 @@
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { CONSOLE_ROLES } from '../../org/staff-accounts.js';
 import type { RegionLevel, Role } from '../../org/types.js';
 import type { ActorRole } from '../../pipeline/model.js';
-
-/** Roles that may log in to the console. */
-export const CONSOLE_ROLES: readonly Role[] = ['dispatcher', 'supervisor', 'admin', 'department_handler', 'grid_leader'];
 
 /** Roles whose scope is a whole region (and everything inside it). */
 export const REGION_ROLES: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
@@ -96,7 +94,7 @@ export async function loadScope(db: Db, account: { id: number; username: string;
   const person = await db.person.findUnique({ where: { id: account.personId }, select: { name: true, roles: true } });
   if (!person) return null;
   const roles: ActorRole[] = person.roles
-    .filter((r) => CONSOLE_ROLES.includes(r.role as Role))
+    .filter((r) => (CONSOLE_ROLES as readonly string[]).includes(r.role))
     .map((r) => ({ role: r.role as Role, regionId: r.regionId, gridId: r.gridId, departmentId: r.departmentId }));
   if (!roles.length) return null;
   const all = regions ?? (await loadRegions(db));

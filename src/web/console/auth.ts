@@ -1,0 +1,167 @@
+/**
+ * Console access: argon2id password hashes, sessions kept as rows (the cookie holds a
+ * random token, the database only its SHA-256), idle expiry, a CSRF token per session,
+ * and a limit on failed logins.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import argon2 from 'argon2';
+import type { Db } from '../../db/client.js';
+import { hashPassword, MAX_PASSWORD_LENGTH } from '../../org/staff-accounts.js';
+import type { Clock } from '../../pipeline/service.js';
+
+/**
+ * A hash no password matches, checked when the username is unknown so that a wrong
+ * username takes as long as a wrong password (no account discovery by timing).
+ */
+let decoy: Promise<string> | undefined;
+
+/** Whether `password` matches `hash`; a malformed hash never matches. */
+export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
+  if (password.length > MAX_PASSWORD_LENGTH) return false;
+  const against = hash ?? (await (decoy ??= hashPassword(randomBytes(16).toString('hex'))));
+  try {
+    return (await argon2.verify(against, password)) && hash !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** A random token for a cookie or a form (URL-safe). */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Compares two secrets in constant time. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A live console session. */
+export interface Session {
+  id: string;
+  accountId: number;
+  csrfToken: string;
+  account: { id: number; username: string; personId: number };
+}
+
+/** Sessions in the database, with sliding idle expiry. */
+export class SessionStore {
+  constructor(
+    private readonly db: () => Db,
+    private readonly clock: Clock,
+    private readonly idleMinutes: number,
+  ) {}
+
+  private expiry(now: Date): Date {
+    return new Date(now.getTime() + this.idleMinutes * 60_000);
+  }
+
+  /** Opens a session for the account; returns the cookie token (stored only as a hash). */
+  async create(accountId: number): Promise<string> {
+    const now = this.clock.now();
+    const token = randomToken();
+    const db = this.db();
+    // Expired sessions are swept here, where a row is written anyway.
+    await db.consoleSession.deleteMany({ where: { expiresAt: { lt: now } } });
+    await db.consoleSession.create({
+      data: { id: sha256(token), accountId, csrfToken: randomToken(), createdAt: now, lastSeenAt: now, expiresAt: this.expiry(now) },
+    });
+    await db.staffAccount.update({ where: { id: accountId }, data: { lastLoginAt: now } });
+    return token;
+  }
+
+  /**
+   * The session of a cookie token, or null (unknown, expired, or its account disabled).
+   * Activity moves the idle expiry on (written at most once a minute).
+   */
+  async read(token: string | undefined): Promise<Session | null> {
+    if (!token || token.length > 100) return null;
+    const now = this.clock.now();
+    const db = this.db();
+    const id = sha256(token);
+    const row = await db.consoleSession.findUnique({ where: { id }, include: { account: true } });
+    if (!row) return null;
+    if (row.expiresAt <= now || row.account.disabledAt !== null) {
+      await db.consoleSession.deleteMany({ where: { id } });
+      return null;
+    }
+    if (now.getTime() - row.lastSeenAt.getTime() >= 60_000) {
+      await db.consoleSession.update({ where: { id }, data: { lastSeenAt: now, expiresAt: this.expiry(now) } });
+    }
+    const { account } = row;
+    return { id, accountId: row.accountId, csrfToken: row.csrfToken, account: { id: account.id, username: account.username, personId: account.personId } };
+  }
+
+  /** Ends the session of a cookie token. */
+  async destroy(token: string | undefined): Promise<void> {
+    if (!token) return;
+    await this.db().consoleSession.deleteMany({ where: { id: sha256(token) } });
+  }
+}
+
+/**
+ * Counts failed logins in a sliding window, in memory (one process; a restart forgets,
+ * which errs on the side of letting staff in). Two limits: per username and address,
+ * and a looser one per address alone, so one address cannot walk through usernames.
+ */
+export class LoginLimiter {
+  readonly #failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxFailures: number,
+    private readonly windowMs: number,
+  ) {}
+
+  private keys(username: string, ip: string): [string, number][] {
+    return [
+      [`u:${username.toLowerCase()}|${ip}`, this.maxFailures],
+      [`ip:${ip}`, this.maxFailures * 10],
+    ];
+  }
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.#failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    if (list.length) this.#failures.set(key, list);
+    else this.#failures.delete(key);
+    return list;
+  }
+
+  /** Seconds until another try is allowed, or 0 when it is allowed now. */
+  retryAfter(username: string, ip: string): number {
+    const now = this.clock.now().getTime();
+    let wait = 0;
+    for (const [key, max] of this.keys(username, ip)) {
+      const list = this.recent(key, now);
+      if (list.length >= max) wait = Math.max(wait, Math.ceil((list[list.length - max]! + this.windowMs - now) / 1000));
+    }
+    return wait;
+  }
+
+  fail(username: string, ip: string): void {
+    const now = this.clock.now().getTime();
+    // Bounded memory: past many keys, forget the stale ones first.
+    if (this.#failures.size > 10_000) for (const key of [...this.#failures.keys()]) this.recent(key, now);
+    for (const [key] of this.keys(username, ip)) {
+      const list = this.#failures.get(key) ?? [];
+      list.push(now);
+      this.#failures.set(key, list);
+    }
+  }
+
+  /** A good login clears that username's count at the address (not the address-wide one). */
+  succeed(username: string, ip: string): void {
+    this.#failures.delete(`u:${username.toLowerCase()}|${ip}`);
+  }
+}
+
+/** Finds an account by username (case-insensitive: stored lower-case). */
+export function findAccount(db: Db, username: string) {
+  return db.staffAccount.findUnique({ where: { username: username.trim().toLowerCase() } });
+}

@@ -1,0 +1,302 @@
+/**
+ * The work queue of the console: the tickets of the user's scope, filtered, newest first,
+ * in pages of a fixed size with a keyset cursor (the id of the last row), so that page
+ * 2,000 costs what page 1 costs and a ticket arriving meanwhile shifts nothing.
+ */
+import type { Db } from '../../db/client.js';
+import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
+import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
+import { type RegionNode, type StaffScope, subtreeIds, ticketScopeWhere } from './scope.js';
+
+/** Which states a queue shows: a group or one state. */
+export const STATE_GROUPS = ['open', 'done', 'all'] as const;
+export type StateFilter = (typeof STATE_GROUPS)[number] | TicketState;
+
+/** States after the work: 办结 and after, withdrawn, merged. */
+export const DONE_STATES: readonly TicketState[] = TICKET_STATES.filter((s) => !OPEN_STATES.includes(s));
+
+/** The handler filter: a person (liaison, grid leader) or a department. */
+export type HandlerFilter = { personId: number } | { departmentId: number };
+
+/** The queue's filters; all optional but the state group (open by default). */
+export interface QueueFilters {
+  state: StateFilter;
+  categoryCode?: string;
+  /** A region of the scope: the tickets placed in it or below it. */
+  regionId?: number;
+  gridId?: number;
+  handler?: HandlerFilter;
+  /** Only 超期: open tickets the scheduler marked overdue. */
+  overdue?: boolean;
+  /** Only tickets flagged 督办. */
+  supervised?: boolean;
+  /** Received on or after (an instant). */
+  from?: Date;
+  /** Received before (an instant). */
+  to?: Date;
+  /** A ticket number (whole or part) or words of the summary or description. */
+  q?: string;
+}
+
+export interface QueuePage {
+  /** The id of the last ticket of the previous page (keyset cursor). */
+  after?: number;
+  /** Rows per page (default 50, at most 500). */
+  size?: number;
+}
+
+/** One line of the queue. Names are staff names; no resident data appears here. */
+export interface QueueRow {
+  id: number;
+  number: string;
+  state: TicketState;
+  kind: string;
+  categoryCode: string;
+  summary: string;
+  region: string;
+  grid: string | null;
+  /** The handler: a person's name or a department's name; null while unassigned. */
+  handler: string | null;
+  handlerIsDepartment: boolean;
+  level: string;
+  createdAt: Date;
+  acceptBy: Date | null;
+  resolveBy: Date | null;
+  /** 超期: open and marked overdue by the scheduler. */
+  overdue: boolean;
+  supervised: boolean;
+}
+
+export interface QueueResult {
+  rows: QueueRow[];
+  /** The cursor of the next page, or null on the last one. */
+  next: number | null;
+  /** How many tickets match, counted up to COUNT_CAP. */
+  count: number;
+  /** True when there are more than `count`. */
+  countCapped: boolean;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+/** Counting stops here: "10,000+" is all a person needs, and a capped count stays fast. */
+export const COUNT_CAP = 10_000;
+
+/** A whole ticket number as printed, e.g. MQ-2026-000123. */
+const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
+
+/** The Prisma condition of the filters, inside the scope. */
+export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: Map<number, RegionNode>): Prisma.TicketWhereInput {
+  const and: Prisma.TicketWhereInput[] = [ticketScopeWhere(scope)];
+  const state = filters.state;
+  if (state === 'open') and.push({ state: { in: [...OPEN_STATES] } });
+  else if (state === 'done') and.push({ state: { in: [...DONE_STATES] } });
+  else if (state !== 'all') and.push({ state });
+  if (filters.categoryCode) and.push({ categoryCode: filters.categoryCode });
+  if (filters.regionId !== undefined) {
+    const ids = regions ? subtreeIds(regions, filters.regionId) : [filters.regionId];
+    and.push({ regionId: ids.length === 1 ? ids[0]! : { in: ids } });
+  }
+  if (filters.gridId !== undefined) and.push({ gridId: filters.gridId });
+  if (filters.handler) {
+    and.push('personId' in filters.handler ? { assigneeId: filters.handler.personId } : { assigneeDepartmentId: filters.handler.departmentId });
+  }
+  if (filters.overdue) and.push({ state: { in: [...OPEN_STATES] }, overdue: true });
+  if (filters.supervised) and.push({ supervised: true });
+  if (filters.from) and.push({ createdAt: { gte: filters.from } });
+  if (filters.to) and.push({ createdAt: { lt: filters.to } });
+  const q = filters.q?.trim();
+  if (q) {
+    if (TICKET_NUMBER.test(q)) and.push({ number: q.toUpperCase() });
+    else and.push({ OR: [{ number: { contains: q } }, { summary: { contains: q } }, { description: { contains: q } }] });
+  }
+  const parts = and.filter((w) => Object.keys(w).length > 0);
+  return parts.length === 1 ? parts[0]! : { AND: parts };
+}
+
+const ROW_SELECT = {
+  id: true,
+  number: true,
+  state: true,
+  kind: true,
+  categoryCode: true,
+  summary: true,
+  level: true,
+  createdAt: true,
+  acceptBy: true,
+  resolveBy: true,
+  pausedAt: true,
+  overdue: true,
+  supervised: true,
+  region: { select: { name: true } },
+  grid: { select: { name: true } },
+  assignee: { select: { name: true } },
+  assigneeDepartment: { select: { name: true } },
+} satisfies Prisma.TicketSelect;
+
+type RowData = Prisma.TicketGetPayload<{ select: typeof ROW_SELECT }>;
+
+/**
+ * Whether a ticket counts as 超期: open, and marked overdue by the scheduler when its
+ * handling deadline passed (the statistics count the same way, see src/stats/definitions.ts).
+ */
+export function isOverdue(t: { state: string; overdue: boolean }): boolean {
+  return t.overdue && OPEN_STATES.includes(t.state as TicketState);
+}
+
+function toRow(t: RowData): QueueRow {
+  return {
+    id: t.id,
+    number: t.number,
+    state: t.state as TicketState,
+    kind: t.kind,
+    categoryCode: t.categoryCode,
+    summary: t.summary,
+    region: t.region.name,
+    grid: t.grid?.name ?? null,
+    handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,
+    handlerIsDepartment: t.assignee === null && t.assigneeDepartment !== null,
+    level: t.level,
+    createdAt: t.createdAt,
+    acceptBy: t.acceptBy,
+    resolveBy: t.resolveBy,
+    overdue: isOverdue(t),
+    supervised: t.supervised,
+  };
+}
+
+/**
+ * One page of the queue: the tickets of `scope` matching `filters`, newest first.
+ * `regions` (from loadRegions) lets a region filter include the villages below it.
+ */
+export async function queryQueue(
+  db: Db,
+  scope: StaffScope,
+  filters: QueueFilters,
+  page: QueuePage = {},
+  options: { regions?: Map<number, RegionNode>; count?: boolean } = {},
+): Promise<QueueResult> {
+  const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+  const where = queueWhere(scope, filters, options.regions);
+  const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
+  const [found, count] = await Promise.all([
+    db.ticket.findMany({ where: paged, orderBy: { id: 'desc' }, take: size + 1, select: ROW_SELECT }),
+    options.count === false ? Promise.resolve(-1) : db.ticket.count({ where, take: COUNT_CAP + 1 }),
+  ]);
+  const more = found.length > size;
+  const rows = found.slice(0, size).map(toRow);
+  return {
+    rows,
+    next: more ? (rows.at(-1)?.id ?? null) : null,
+    count: Math.min(count, COUNT_CAP),
+    countCapped: count > COUNT_CAP,
+  };
+}
+
+/** Every ticket matching the filters, page after page (for the streamed CSV export). */
+export async function* queueBatches(
+  db: Db,
+  scope: StaffScope,
+  filters: QueueFilters,
+  options: { regions?: Map<number, RegionNode>; batchSize?: number } = {},
+): AsyncGenerator<QueueRow[]> {
+  let after: number | undefined;
+  for (;;) {
+    const page = await queryQueue(db, scope, filters, { ...(after === undefined ? {} : { after }), size: options.batchSize ?? MAX_PAGE_SIZE }, { ...options, count: false });
+    if (page.rows.length) yield page.rows;
+    if (page.next === null) return;
+    after = page.next;
+  }
+}
+
+/** A local date (Beijing), YYYY-MM-DD, as the instant its day starts. */
+function dayStart(text: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+  try {
+    return localInstant(text, 0);
+  } catch {
+    return null;
+  }
+}
+
+/** Filters read from a query string, with the problems of the values that were ignored. */
+export interface ParsedFilters {
+  filters: QueueFilters;
+  after?: number;
+  problems: string[];
+}
+
+function idOf(text: string | null): number | undefined | null {
+  if (text === null || text.trim() === '') return undefined;
+  return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+
+/**
+ * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
+ * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `from`/`to` as local dates with `to`
+ * included, `q`, `after`). Bad values are reported and ignored, never fatal.
+ */
+export function parseQueueParams(params: URLSearchParams): ParsedFilters {
+  const problems: string[] = [];
+  const filters: QueueFilters = { state: 'open' };
+  const state = params.get('state')?.trim();
+  if (state) {
+    if ((STATE_GROUPS as readonly string[]).includes(state) || (TICKET_STATES as readonly string[]).includes(state)) filters.state = state as StateFilter;
+    else problems.push(`状态 state: ${state}`);
+  }
+  const category = params.get('category')?.trim();
+  if (category) {
+    if (/^[a-z_]{1,32}$/.test(category)) filters.categoryCode = category;
+    else problems.push(`类别 category: ${category}`);
+  }
+  for (const [name, key, label] of [
+    ['region', 'regionId', '地区 region'],
+    ['grid', 'gridId', '网格 grid'],
+  ] as const) {
+    const id = idOf(params.get(name));
+    if (id === null) problems.push(`${label}: ${params.get(name) ?? ''}`);
+    else if (id !== undefined) filters[key] = id;
+  }
+  const handler = params.get('handler')?.trim();
+  if (handler) {
+    const m = /^([pd])(\d{1,9})$/.exec(handler);
+    if (!m) problems.push(`经办 handler: ${handler}`);
+    else filters.handler = m[1] === 'p' ? { personId: Number(m[2]) } : { departmentId: Number(m[2]) };
+  }
+  if (params.get('overdue') === '1') filters.overdue = true;
+  if (params.get('supervised') === '1') filters.supervised = true;
+  const from = params.get('from')?.trim();
+  if (from) {
+    const at = dayStart(from);
+    if (at) filters.from = at;
+    else problems.push(`起始日期 from: ${from}`);
+  }
+  const to = params.get('to')?.trim();
+  if (to) {
+    const at = dayStart(to);
+    if (at) filters.to = localInstant(addCalendarDays(to, 1), 0);
+    else problems.push(`截止日期 to: ${to}`);
+  }
+  const q = params.get('q')?.trim();
+  if (q) filters.q = q.slice(0, 100);
+  const after = idOf(params.get('after'));
+  return { filters, ...(typeof after === 'number' ? { after } : {}), problems };
+}
+
+/** The query string of filters (for links: next page, CSV export). */
+export function queueParams(filters: QueueFilters, after?: number): URLSearchParams {
+  const p = new URLSearchParams();
+  if (filters.state !== 'open') p.set('state', filters.state);
+  if (filters.categoryCode) p.set('category', filters.categoryCode);
+  if (filters.regionId !== undefined) p.set('region', String(filters.regionId));
+  if (filters.gridId !== undefined) p.set('grid', String(filters.gridId));
+  if (filters.handler) p.set('handler', 'personId' in filters.handler ? `p${filters.handler.personId}` : `d${filters.handler.departmentId}`);
+  if (filters.overdue) p.set('overdue', '1');
+  if (filters.supervised) p.set('supervised', '1');
+  if (filters.from) p.set('from', localDateOf(filters.from));
+  if (filters.to) p.set('to', localDateOf(new Date(filters.to.getTime() - 1)));
+  if (filters.q) p.set('q', filters.q);
+  if (after !== undefined) p.set('after', String(after));
+  return p;
+}

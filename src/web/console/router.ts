@@ -1,0 +1,406 @@
+/**
+ * The staff web console at `/console`: login and logout, the work queue, ticket pages
+ * and their actions, the statistics page, the admin's public-board switch, CSV exports
+ * and a small read-only JSON API.
+ *
+ * Access: every page but the login needs a session cookie. Without one, HTML pages
+ * redirect to the login and API, JSON and CSV requests get 401. Every POST needs the
+ * session's CSRF token (and, from a browser, this site's Origin). A ticket outside the
+ * user's scope answers 404 everywhere, exactly like a ticket that does not exist.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from '../../db/client.js';
+import { logger } from '../../log.js';
+import type { PipelineService } from '../../pipeline/service.js';
+import { sendCsv, streamCsv } from '../csv.js';
+import { bi, type Html, raw } from '../html.js';
+import {
+  clientIp,
+  isHttps,
+  parseCookies,
+  readForm,
+  redirect,
+  sameOrigin,
+  sendHtml,
+  sendJson,
+  serializeCookie,
+} from '../http.js';
+import { csvHeader, csvRow, tableCsv } from '../table.js';
+import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, runAction } from './actions.js';
+import { LoginLimiter, randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
+import { adminRegions, boardAdminBody, boardColumns, setPublicBoard } from './board-admin.js';
+import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, rolesLine } from './layout.js';
+import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
+import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
+import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
+import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
+import { loadTicketView, type TicketView } from './ticket.js';
+import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
+
+const log = logger('console');
+
+/** The session cookie (a random token; the database keeps its hash). */
+const SESSION_COOKIE = 'mq_console';
+/** The login form's CSRF cookie (double submit: the form carries the same value). */
+const LOGIN_COOKIE = 'mq_login';
+
+/** What the console needs of the running app. */
+export interface ConsoleApp {
+  database: { db: Db };
+  pipeline: PipelineService;
+}
+
+export interface ConsoleOptions {
+  /** The app, or undefined while it is still starting (the console answers 503 then). */
+  app: () => ConsoleApp | undefined;
+  /** Minutes without a request after which a session ends. */
+  sessionIdleMinutes: number;
+  /** Failed logins per username and address within the window before 429. */
+  loginMaxFailures: number;
+  loginWindowMinutes: number;
+  /** Believe X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
+  trustProxy: boolean;
+}
+
+/** One request, once the app is there. */
+interface Request {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  db: Db;
+  pipeline: PipelineService;
+  now: Date;
+}
+
+/** A logged-in request. */
+interface Authed extends Request {
+  session: Session;
+  scope: StaffScope;
+  regions: Map<number, RegionNode>;
+}
+
+/** Requests answered with data rather than a page: 401 instead of a redirect to the login. */
+function wantsData(req: IncomingMessage, path: string): boolean {
+  if (path.startsWith(`${CONSOLE_PATHS.api}/`) || path.endsWith('.csv') || path === STATS_CSV_PATH) return true;
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/** Where to go after logging in: a console path of this site only. */
+function safeNext(next: string | null | undefined): string {
+  return next && /^\/console\/[^/\\]/.test(next) && !next.includes('//') ? next : CONSOLE_PATHS.queue;
+}
+
+/** The ticket routes: /console/tickets/NUMBER[/rest]. */
+const TICKET_ROUTE = /^\/console\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})(?:\/([a-z_]+(?:\.csv)?))?$/;
+const API_TICKET_ROUTE = /^\/console\/api\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})$/;
+
+/** Builds the console's request handler. */
+export function createConsole(options: ConsoleOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const clock = { now: () => options.app()?.pipeline.clock.now() ?? new Date() };
+  const sessions = new SessionStore(
+    () => {
+      const app = options.app();
+      if (!app) throw new Error('the console was asked for the database before the app started');
+      return app.database.db;
+    },
+    clock,
+    options.sessionIdleMinutes,
+  );
+  const limiter = new LoginLimiter(clock, options.loginMaxFailures, options.loginWindowMinutes * 60_000);
+
+  const cookie = (r: Request, name: string, value: string, path: string, maxAge?: number) =>
+    serializeCookie(name, value, { path, secure: isHttps(r.req, options.trustProxy), ...(maxAge === undefined ? {} : { maxAge }) });
+
+  // ─── Login and logout ──────────────────────────────────────────────────────
+
+  function showLogin(r: Request, status: number, extra: { username?: string; message?: Html; next?: string } = {}): void {
+    const token = randomToken();
+    sendHtml(
+      r.res,
+      status,
+      loginPage({ csrf: token, next: extra.next ?? safeNext(r.url.searchParams.get('next')), ...(extra.username ? { username: extra.username } : {}), ...(extra.message ? { message: extra.message } : {}) }),
+      { 'set-cookie': cookie(r, LOGIN_COOKIE, token, CONSOLE_PATHS.login, 3600) },
+    );
+  }
+
+  async function login(r: Request): Promise<void> {
+    const form = await readForm(r.req);
+    const expected = parseCookies(r.req.headers.cookie).get(LOGIN_COOKIE);
+    if (!form || !sameOrigin(r.req) || !expected || !sameSecret(form.get('_csrf') ?? '', expected)) {
+      return showLogin(r, 403, { message: bi('登录页已过期，请重新输入。', 'The login page expired; please try again.') });
+    }
+    const username = (form.get('username') ?? '').trim().toLowerCase().slice(0, 64);
+    const password = form.get('password') ?? '';
+    const next = safeNext(form.get('next'));
+    const ip = clientIp(r.req, options.trustProxy);
+    const wait = limiter.retryAfter(username, ip);
+    if (wait > 0) {
+      const minutes = Math.ceil(wait / 60);
+      r.res.setHeader('retry-after', String(wait));
+      return showLogin(r, 429, {
+        username,
+        next,
+        message: bi(`登录失败次数过多，请 ${minutes} 分钟后再试。`, `Too many failed logins; try again in ${minutes} minute(s).`),
+      });
+    }
+    const account = username ? await r.db.staffAccount.findUnique({ where: { username } }) : null;
+    const good = await verifyPassword(account?.passwordHash ?? null, password);
+    if (!account || !good) {
+      limiter.fail(username, ip);
+      log.info('console login failed');
+      return showLogin(r, 401, { username, next, message: bi('用户名或密码不正确。', 'Wrong username or password.') });
+    }
+    if (account.disabledAt !== null) {
+      return showLogin(r, 403, { username, next, message: bi('此账号已停用，请联系管理员。', 'This account is disabled; ask an administrator.') });
+    }
+    if (!(await loadScope(r.db, account))) {
+      return showLogin(r, 403, { username, next, message: bi('此账号没有工作人员角色，请联系管理员。', 'This account holds no staff role; ask an administrator.') });
+    }
+    limiter.succeed(username, ip);
+    const token = await sessions.create(account.id);
+    log.info({ account: account.id }, 'console login');
+    redirect(r.res, next, {
+      'set-cookie': [cookie(r, SESSION_COOKIE, token, CONSOLE_PATHS.root), cookie(r, LOGIN_COOKIE, '', CONSOLE_PATHS.login, 0)],
+    });
+  }
+
+  // ─── Helpers for logged-in pages ───────────────────────────────────────────
+
+  const chromeOf = (a: Authed, active: NavItem): Chrome => ({ scope: a.scope, csrf: a.session.csrfToken, active });
+  const roles = (a: Authed) => rolesLine(a.scope, (id) => a.regions.get(id)?.name ?? '');
+  const page = (a: Authed, status: number, title: string, body: Html, active: NavItem) =>
+    sendHtml(a.res, status, consolePage(title, body, chromeOf(a, active), roles(a)));
+
+  function notFound(a: Authed): void {
+    if (wantsData(a.req, a.url.pathname)) return sendJson(a.res, 404, { error: '没有找到 not found' });
+    sendHtml(
+      a.res,
+      404,
+      messagePage({ zh: '没有找到', en: 'Not found' }, bi('没有这件诉求，或它不在您的工作范围内。', 'There is no such ticket, or it is outside your area.'), chromeOf(a, null), roles(a)),
+    );
+  }
+
+  /** A POST from one of our pages: same origin and the session's CSRF token. */
+  async function checkedForm(a: Authed): Promise<URLSearchParams | null> {
+    const form = await readForm(a.req);
+    if (form && sameOrigin(a.req) && sameSecret(form.get('_csrf') ?? '', a.session.csrfToken)) return form;
+    sendHtml(
+      a.res,
+      403,
+      messagePage({ zh: '表单已过期', en: 'Form expired' }, bi('请刷新页面后重试。', 'Reload the page and try again.'), chromeOf(a, null), roles(a)),
+    );
+    return null;
+  }
+
+  // ─── Queue ─────────────────────────────────────────────────────────────────
+
+  async function queuePage(a: Authed): Promise<void> {
+    const parsed = parseQueueParams(a.url.searchParams);
+    const categories = await categoryNames(a.db);
+    const [result, formOptions] = await Promise.all([
+      queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions }),
+      queueFormOptions(a.db, a.scope, a.regions, categories),
+    ]);
+    page(
+      a,
+      200,
+      '工作队列 Queue',
+      queueBody({ filters: parsed.filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), result, options: formOptions, columns: queueColumns(categories), problems: parsed.problems }),
+      'queue',
+    );
+  }
+
+  async function queueCsv(a: Authed): Promise<void> {
+    const { filters } = parseQueueParams(a.url.searchParams);
+    const columns = queueColumns(await categoryNames(a.db));
+    const batches = queueBatches(a.db, a.scope, filters, { regions: a.regions });
+    const rows = await streamCsv(a.res, `minqing-queue-${a.now.toISOString().slice(0, 10)}.csv`, csvHeader(columns), async () => {
+      const next = await batches.next();
+      return next.done ? [] : next.value.map((row) => csvRow(columns, row));
+    });
+    log.info({ account: a.scope.accountId, rows }, 'queue exported');
+  }
+
+  async function queueApi(a: Authed): Promise<void> {
+    const parsed = parseQueueParams(a.url.searchParams);
+    const result = await queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions });
+    sendJson(a.res, 200, { ...result, problems: parsed.problems });
+  }
+
+  // ─── Tickets ───────────────────────────────────────────────────────────────
+
+  async function ticketPage(a: Authed, view: TicketView, status = 200, error?: string): Promise<void> {
+    const context = await actionContext(a.db, a.scope.personId, view.id);
+    const actions = context ? availableActions(context.snapshot, context.actor) : [];
+    const options = actions.includes('dispatch') ? await dispatchOptions(a.db, a.scope, a.regions, view) : [];
+    const done = a.url.searchParams.get('done') ?? undefined;
+    page(
+      a,
+      status,
+      `${view.number} ${view.summary}`,
+      ticketBody({ ticket: view, actions, options, csrf: a.session.csrfToken, now: a.now, ...(done && !error ? { done } : {}), ...(error ? { error } : {}) }),
+      'queue',
+    );
+  }
+
+  async function ticketAction(a: Authed, view: TicketView, action: string): Promise<void> {
+    if (!isConsoleAction(action)) return notFound(a);
+    const form = await checkedForm(a);
+    if (!form) return;
+    const options = action === 'dispatch' ? await dispatchOptions(a.db, a.scope, a.regions, view) : [];
+    let command;
+    try {
+      command = commandOf(action, form, options);
+    } catch (error) {
+      if (error instanceof FormProblem) return ticketPage(a, view, 422, error.message);
+      throw error;
+    }
+    if (command.type === 'merge') {
+      // The ticket to merge into must be one this user can see too.
+      const target = await a.db.ticket.findUnique({ where: { number: command.into }, select: { regionId: true, gridId: true, assigneeDepartmentId: true } });
+      if (!target || !inScope(a.scope, target)) {
+        return ticketPage(a, view, 409, `“合并到的诉求编号”填写有误：没有找到这件诉求。 "the number to merge into" is not right: there is no such request (${command.into}).`);
+      }
+    }
+    const outcome = await runAction(a.pipeline, view.number, command, a.scope.personId);
+    if (!outcome.ok) {
+      const fresh = await loadTicketView(a.db, a.scope, view.number);
+      return ticketPage(a, fresh ?? view, 409, outcome.message);
+    }
+    log.info({ account: a.scope.accountId, ticket: view.number, action }, 'console action');
+    redirect(a.res, `${CONSOLE_PATHS.tickets}/${view.number}?done=${action}`);
+  }
+
+  async function ticketRoute(a: Authed, number: string, rest: string | undefined): Promise<void> {
+    const view = await loadTicketView(a.db, a.scope, number);
+    if (!view) {
+      a.req.resume();
+      return notFound(a);
+    }
+    if (a.req.method === 'POST') return rest ? ticketAction(a, view, rest) : notFound(a);
+    if (rest === undefined) return ticketPage(a, view);
+    if (rest === 'timeline.csv') return sendCsv(a.res, `${view.number}-timeline.csv`, tableCsv(TIMELINE_COLUMNS, view.timeline));
+    if (rest === 'messages.csv') return sendCsv(a.res, `${view.number}-messages.csv`, tableCsv(MESSAGE_COLUMNS, view.messages));
+    return notFound(a);
+  }
+
+  // ─── Statistics ────────────────────────────────────────────────────────────
+
+  async function statsRoute(a: Authed): Promise<void> {
+    if (a.url.pathname === STATS_CSV_PATH) {
+      const table = a.url.searchParams.get('table') ?? '';
+      const csv = await renderStatsCsv(a.db, a.scope, a.url.searchParams, table, { now: a.now });
+      if (!csv) return notFound(a);
+      return sendCsv(a.res, csv.filename, csv.csv);
+    }
+    const stats = await renderStatsPage(a.db, a.scope, a.url.searchParams, { now: a.now });
+    page(a, 200, stats.title, raw(stats.body), 'stats');
+  }
+
+  // ─── Public board switch (admins) ──────────────────────────────────────────
+
+  async function boardRoute(a: Authed): Promise<void> {
+    const regions = adminRegions(a.scope, a.regions);
+    if (!regions.length) {
+      a.req.resume();
+      return notFound(a);
+    }
+    if (a.url.pathname === CONSOLE_PATHS.boardCsv) {
+      const columns = boardColumns(null);
+      return sendCsv(a.res, 'minqing-public-board.csv', tableCsv(columns, regions));
+    }
+    if (a.req.method === 'POST') {
+      const form = await checkedForm(a);
+      if (!form) return;
+      const region = regions.find((r) => String(r.id) === form.get('region'));
+      if (!region) return notFound(a);
+      const publish = form.get('publish') === '1';
+      await setPublicBoard(a.db, region.id, publish);
+      log.info({ account: a.scope.accountId, region: region.code, publish }, 'public board switched');
+      return redirect(a.res, `${CONSOLE_PATHS.board}?done=${encodeURIComponent(region.code)}`);
+    }
+    const doneCode = a.url.searchParams.get('done');
+    const done = doneCode ? regions.find((r) => r.code === doneCode) : undefined;
+    page(
+      a,
+      200,
+      '公示设置 Public board',
+      boardAdminBody(regions, a.session.csrfToken, done ? `${done.name}：${done.publicBoard ? '已开启公示 published' : '已关闭公示 switched off'}` : undefined),
+      'board',
+    );
+  }
+
+  // ─── Dispatch ──────────────────────────────────────────────────────────────
+
+  async function authed(r: Request): Promise<Authed | null> {
+    const token = parseCookies(r.req.headers.cookie).get(SESSION_COOKIE);
+    const session = await sessions.read(token);
+    if (!session) return null;
+    const regions = await loadRegions(r.db);
+    const scope = await loadScope(r.db, session.account, regions);
+    if (!scope) return null;
+    return { ...r, session, scope, regions };
+  }
+
+  async function route(r: Request): Promise<void> {
+    const { req, res, url } = r;
+    const path = url.pathname.replace(/(.)\/+$/, '$1');
+    const method = req.method ?? 'GET';
+    const get = method === 'GET' || method === 'HEAD';
+    if (path === CONSOLE_PATHS.login) {
+      if (get) {
+        // Already logged in: straight on.
+        if (await authed(r)) return redirect(res, safeNext(url.searchParams.get('next')));
+        return showLogin(r, 200);
+      }
+      if (method === 'POST') return login(r);
+    }
+    if (path === CONSOLE_PATHS.logout && method === 'POST') {
+      const a = await authed(r);
+      if (a) {
+        const form = await checkedForm(a);
+        if (!form) return;
+        await sessions.destroy(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+        log.info({ account: a.scope.accountId }, 'console logout');
+      } else {
+        req.resume();
+      }
+      return redirect(res, CONSOLE_PATHS.login, { 'set-cookie': cookie(r, SESSION_COOKIE, '', CONSOLE_PATHS.root, 0) });
+    }
+    const a = await authed(r);
+    if (!a) {
+      req.resume();
+      if (wantsData(req, path)) return sendJson(res, 401, { error: '请先登录 please log in', login: CONSOLE_PATHS.login });
+      const next = get ? `${path}${url.search}` : CONSOLE_PATHS.queue;
+      return redirect(res, `${CONSOLE_PATHS.login}?next=${encodeURIComponent(next)}`);
+    }
+    if (path === CONSOLE_PATHS.root) return redirect(res, CONSOLE_PATHS.queue);
+    if (get && path === CONSOLE_PATHS.queue) return queuePage(a);
+    if (get && path === CONSOLE_PATHS.queueCsv) return queueCsv(a);
+    if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
+    if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
+    if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);
+    const apiTicket = API_TICKET_ROUTE.exec(path);
+    if (get && apiTicket) {
+      const view = await loadTicketView(a.db, a.scope, apiTicket[1]!);
+      return view ? sendJson(res, 200, view) : notFound(a);
+    }
+    const ticket = TICKET_ROUTE.exec(path);
+    if (ticket && (get || method === 'POST')) return ticketRoute(a, ticket[1]!, ticket[2]);
+    req.resume();
+    notFound(a);
+  }
+
+  return async (req, res, url) => {
+    if (url.pathname !== CONSOLE_PATHS.root && !url.pathname.startsWith(`${CONSOLE_PATHS.root}/`)) return false;
+    const app = options.app();
+    if (!app) {
+      req.resume();
+      sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), { 'retry-after': '5' });
+      return true;
+    }
+    await route({ req, res, url, db: app.database.db, pipeline: app.pipeline, now: clock.now() });
+    return true;
+  };
+}

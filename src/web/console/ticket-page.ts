@@ -1,0 +1,192 @@
+/**
+ * The ticket page: the facts and deadlines, the actions the user may take now (each a
+ * small form), the photos, the whole history and the messages exchanged (each table with
+ * its CSV).
+ */
+import { render } from '../../engine/i18n.js';
+import { MAX_EXTENSION } from '../../pipeline/machine.js';
+import { bi, type Html, html, type HtmlValue } from '../html.js';
+import { HANDLING_CLASS_NAMES, KIND_NAMES, LEVEL_NAMES, formatLocal, stateName } from '../format.js';
+import { type Column, tableHtml } from '../table.js';
+import { ACTION_NAMES, type ConsoleAction, type DispatchOption } from './actions.js';
+import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
+import type { MessageEntry, TicketView, TimelineEntry } from './ticket.js';
+
+/** The label of an event type: 派单 dispatched. */
+function eventName(type: string): string {
+  try {
+    return `${render('zh', `event.${type}`)} ${render('en', `event.${type}`)}`;
+  } catch {
+    return type;
+  }
+}
+
+export const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
+  { zh: '序号', en: 'seq', csv: (e) => e.seq, className: 'num' },
+  { zh: '时间', en: 'time', csv: (e) => formatLocal(e.at) },
+  { zh: '操作', en: 'step', csv: (e) => eventName(e.type) },
+  {
+    zh: '状态',
+    en: 'state',
+    csv: (e) => (e.fromState === e.toState ? stateName(e.toState) : `${e.fromState ? stateName(e.fromState) : ''} → ${stateName(e.toState)}`),
+  },
+  { zh: '操作人', en: 'by', csv: (e) => e.actor },
+  { zh: '角色', en: 'role', csv: (e) => e.actorRole },
+  {
+    zh: '详情',
+    en: 'details',
+    csv: (e) => [...e.details.map((d) => `${d.label}: ${d.text}`), ...(e.photos.length ? [`照片 photos: ${e.photos.join(' ')}`] : [])].join('; '),
+    html: (e) => html`${e.details.map((d) => html`<div><span class="label">${d.label}</span> ${d.text}</div>`)}${e.photos.length ? photoLinks(e.photos) : ''}`,
+  },
+];
+
+const STATUS_NAMES: Record<MessageEntry['status'], string> = {
+  sent: '已送达 sent',
+  waiting: '待发送 waiting',
+  failed: '发送失败 failed',
+  received: '已收到 received',
+};
+
+export const MESSAGE_COLUMNS: Column<MessageEntry>[] = [
+  { zh: '时间', en: 'time', csv: (m) => formatLocal(m.at) },
+  { zh: '方向', en: 'direction', csv: (m) => (m.direction === 'out' ? '发出 → out' : '收到 ← in') },
+  { zh: '对象', en: 'with', csv: (m) => m.who },
+  { zh: '渠道', en: 'channel', csv: (m) => m.channel },
+  {
+    zh: '内容',
+    en: 'text',
+    csv: (m) => [m.text, ...(m.photos.length ? [`照片 photos: ${m.photos.join(' ')}`] : [])].join(' '),
+    html: (m) => html`<div class="pre">${m.text}</div>${m.photos.length ? photoLinks(m.photos) : ''}`,
+    className: 'text',
+  },
+  { zh: '状态', en: 'status', csv: (m) => STATUS_NAMES[m.status] },
+];
+
+/** Photos stored here (web chat uploads) show as thumbnails; others are named. */
+function photoLinks(refs: string[]): Html {
+  return html`<div class="photos">${refs.map((ref) =>
+    ref.startsWith('/uploads/')
+      ? html`<a href="${ref}" target="_blank" rel="noopener"><img src="${ref}" alt="照片 photo" loading="lazy"></a>`
+      : /^https:\/\//.test(ref)
+        ? html`<a href="${ref}" target="_blank" rel="noopener noreferrer">${bi('照片链接', 'photo link')}</a>`
+        : html`<span class="ref" title="${ref}">${bi('聊天平台照片', 'photo on the chat platform')}</span>`,
+  )}</div>`;
+}
+
+function fact(zh: string, en: string, value: HtmlValue): Html {
+  return html`<dt>${bi(zh, en)}</dt><dd>${value === null || value === undefined || value === '' ? '—' : value}</dd>`;
+}
+
+function deadline(at: Date | null, passed: boolean): Html {
+  return html`${formatLocal(at)}${passed ? html` <span class="badge overdue">${bi('已过', 'passed')}</span>` : ''}`;
+}
+
+const RATING_NAMES: Record<string, string> = { satisfied: '满意 satisfied', basically_satisfied: '基本满意 basically satisfied', dissatisfied: '不满意 dissatisfied' };
+
+/** The form of one action. */
+function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options: DispatchOption[]): Html {
+  const field = (name: string, zh: string, en: string, required: boolean, long = false) =>
+    long
+      ? html`<label>${bi(zh, en)}<textarea name="${name}" maxlength="2000" rows="2"${required ? html` required` : ''}></textarea></label>`
+      : html`<label>${bi(zh, en)}<input name="${name}" maxlength="2000"${required ? html` required` : ''}></label>`;
+  let fields: Html;
+  switch (action) {
+    case 'dispatch':
+      fields = html`<label>${bi('经办人或部门', 'Handler')}<select name="target" required><option value="">请选择 choose</option>
+${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</select></label>${field('note', '派单说明（可选）', 'note (optional)', false, true)}`;
+      break;
+    case 'approve_extension':
+      fields = html`<label>${bi(`延期天数（申请 ${t.extensionDays ?? '—'} 天）`, `days (asked: ${t.extensionDays ?? '—'})`)}<input name="days" type="number" min="1" max="${MAX_EXTENSION}" value="${t.extensionDays ?? ''}"></label>${field('note', '备注（可选）', 'note (optional)', false)}`;
+      break;
+    case 'deny_extension':
+    case 'escalate':
+    case 'reopen':
+      fields = field('reason', '原因', 'reason', true, true);
+      break;
+    case 'supervise':
+      fields = field('note', '督办意见（会发给经办人）', 'note (sent to the handler)', true, true);
+      break;
+    case 'merge':
+      fields = html`<label>${bi('合并到诉求编号', 'Merge into ticket number')}<input name="into" required maxlength="30" pattern="[A-Za-z]{1,6}-\\d{4}-\\d{6}" placeholder="MQ-2026-000123"></label>${field('note', '备注（可选）', 'note (optional)', false)}`;
+      break;
+    case 'rate':
+      fields = html`<label>${bi('群众评价', 'Rating')}<select name="rating" required><option value="">请选择 choose</option>${Object.entries(RATING_NAMES).map(
+        ([value, label]) => html`<option value="${value}">${label}</option>`,
+      )}</select></label>
+<label>${bi('问题是否解决', 'Solved?')}<select name="solved"><option value="">按评价 from the rating</option><option value="yes">已解决 solved</option><option value="no">未解决 not solved</option></select></label>
+${field('comment', '群众意见（可选）', 'comment (optional)', false, true)}`;
+      break;
+    case 'close':
+      fields = field('note', '备注（可选）', 'note (optional)', false);
+      break;
+  }
+  const name = ACTION_NAMES[action];
+  return html`<details class="action"><summary>${bi(name.zh, name.en)}</summary>
+<form method="post" action="${CONSOLE_PATHS.tickets}/${t.number}/${action}">${csrfField(csrf)}${fields}<button type="submit">${bi(name.zh, name.en)}</button></form></details>`;
+}
+
+/** The whole body of a ticket page. */
+export function ticketBody(input: {
+  ticket: TicketView;
+  actions: ConsoleAction[];
+  options: DispatchOption[];
+  csrf: string;
+  now: Date;
+  done?: string;
+  error?: string;
+}): Html {
+  const { ticket: t, now } = input;
+  const base = `${CONSOLE_PATHS.tickets}/${t.number}`;
+  const paused = t.pausedAt !== null;
+  const done = input.done && input.done in ACTION_NAMES ? ACTION_NAMES[input.done as ConsoleAction] : null;
+  return html`<section class="ticket">
+<p class="crumbs"><a href="${CONSOLE_PATHS.queue}">${bi('工作队列', 'Queue')}</a> › ${t.number}</p>
+<h1>${t.number} <span class="state state-${t.state}">${stateName(t.state)}</span>
+${t.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${t.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}</h1>
+${done ? notice('ok', bi(`已完成：${done.zh}`, `done: ${done.en}`)) : ''}
+${input.error ? notice('error', input.error) : ''}
+${t.mergedInto ? notice('ok', html`${bi('已合并到', 'Merged into')} <a href="${CONSOLE_PATHS.tickets}/${t.mergedInto}">${t.mergedInto}</a>`) : ''}
+<p class="lead">${t.summary}</p>
+<div class="columns">
+<dl class="facts">
+${fact('类别', 'category', t.category)}
+${fact('类型', 'kind', KIND_NAMES[t.kind] ?? t.kind)}
+${fact('办理类型', 'handling', HANDLING_CLASS_NAMES[t.handlingClass] ?? t.handlingClass)}
+${fact('描述', 'description', html`<span class="pre">${t.description}</span>`)}
+${fact('地点', 'place', t.place)}
+${fact('具体位置', 'location', t.location)}
+${fact('网格', 'grid', t.grid)}
+${fact('户号', 'household', t.householdCode)}
+${fact('群众', 'resident', t.residentName)}
+${fact('联系电话', 'phone', t.residentPhone)}
+${fact('经办', 'handler', t.handler ?? html`<em>${bi('待派单', 'unassigned')}</em>`)}
+${fact('办理层级', 'handled at', `${t.handlingRegion} · ${LEVEL_NAMES[t.level] ?? t.level}`)}
+${t.duplicates.length ? fact('已并入的重复诉求', 'duplicates merged here', html`${t.duplicates.map((n, i) => html`${i ? '、' : ''}<a href="${CONSOLE_PATHS.tickets}/${n}">${n}</a>`)}`) : ''}
+</dl>
+<dl class="facts deadlines">
+${fact('受理时间', 'received', formatLocal(t.createdAt))}
+${fact('签收时限', 'accept by', deadline(t.acceptBy, t.acceptedAt === null && t.acceptBy !== null && t.acceptBy < now && !['withdrawn', 'merged', 'closed'].includes(t.state)))}
+${fact('签收时间', 'accepted', formatLocal(t.acceptedAt))}
+${fact('办结时限', 'resolve by', paused ? html`${formatLocal(t.resolveBy)} <span class="badge">${bi(`自 ${formatLocal(t.pausedAt)} 起暂停`, 'paused')}</span>` : deadline(t.resolveBy, t.overdue))}
+${fact('办结时间', 'resolved', formatLocal(t.resolvedAt))}
+${fact('回访时限', 'callback by', formatLocal(t.callbackBy))}
+${fact('归档时间', 'closed', formatLocal(t.closedAt))}
+${fact('评价', 'rating', t.rating ? `${RATING_NAMES[t.rating] ?? t.rating}${t.solved === null ? '' : t.solved ? ' · 已解决 solved' : ' · 未解决 not solved'}` : null)}
+${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', `${t.counts.returns} / ${t.counts.escalations} / ${t.counts.reopens} / ${t.counts.extensions}`)}
+</dl>
+</div>
+<section class="actions">
+<h2>${bi('办理', 'Actions')}</h2>
+${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
+</section>
+${t.photos.length ? html`<section><h2>${bi('照片', 'Photos')}</h2>${photoLinks(t.photos)}</section>` : ''}
+<section>
+<h2>${bi('办理过程', 'History')} <a class="csv" href="${base}/timeline.csv" download>CSV</a></h2>
+${tableHtml(TIMELINE_COLUMNS, t.timeline)}
+</section>
+<section>
+<h2>${bi('往来消息', 'Messages')} <a class="csv" href="${base}/messages.csv" download>CSV</a></h2>
+${tableHtml(MESSAGE_COLUMNS, t.messages, { empty: bi('还没有消息。', 'No messages yet.') })}
+</section>
+</section>`;
+}

@@ -1,0 +1,306 @@
+/**
+ * Everything the ticket page shows, gathered in one place: the ticket, its whole
+ * history (every TicketEvent, with who did it), the messages exchanged (what the outbox
+ * sent, and what the resident answered, recorded in events), photos and deadlines.
+ *
+ * Privacy: staff of the scope work the case, so they see what handling needs and no
+ * more. The resident's name is masked (李**) and their phone keeps only its first three
+ * and last four digits (139****5678), here and in every export; the household appears
+ * by its code, never its address. Staff (liaisons, handlers, dispatchers) are shown by
+ * name: they are colleagues acting in their office.
+ */
+import type { Db } from '../../db/client.js';
+import { render } from '../../engine/i18n.js';
+import { maskName, maskPhone } from '../../engine/privacy.js';
+import type { Locale } from '../../org/types.js';
+import type { TicketState } from '../../pipeline/states.js';
+import { isOverdue } from './queue.js';
+import { inScope, type StaffScope } from './scope.js';
+
+/** One step of the history. */
+export interface TimelineEntry {
+  seq: number;
+  at: Date;
+  type: string;
+  fromState: TicketState | null;
+  toState: TicketState;
+  /** Who: a staff name, the masked resident, or the system. */
+  actor: string;
+  actorRole: string;
+  /** The step's details as label → text (reason, note, result, target...). */
+  details: { label: string; text: string }[];
+  photos: string[];
+}
+
+/** One message exchanged about the ticket. */
+export interface MessageEntry {
+  at: Date;
+  direction: 'out' | 'in';
+  /** Recipient (out) or sender (in), masked when it is the resident. */
+  who: string;
+  channel: string | null;
+  text: string;
+  /** sent | waiting | failed for outgoing messages; received for incoming ones. */
+  status: 'sent' | 'waiting' | 'failed' | 'received';
+  photos: string[];
+}
+
+export interface TicketView {
+  id: number;
+  number: string;
+  state: TicketState;
+  kind: string;
+  categoryCode: string;
+  category: string;
+  handlingClass: string;
+  summary: string;
+  description: string;
+  location: string | null;
+  /** Village (or township) and its township, e.g. 清水镇 东湖村. */
+  place: string;
+  regionId: number;
+  grid: string | null;
+  householdCode: string | null;
+  residentName: string;
+  residentPhone: string | null;
+  handler: string | null;
+  handlingRegion: string;
+  level: string;
+  createdAt: Date;
+  acceptBy: Date | null;
+  resolveBy: Date | null;
+  callbackBy: Date | null;
+  pausedAt: Date | null;
+  acceptedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  overdue: boolean;
+  supervised: boolean;
+  rating: string | null;
+  solved: boolean | null;
+  counts: { returns: number; escalations: number; reopens: number; extensions: number };
+  extensionDays: number | null;
+  mergedInto: string | null;
+  /** Duplicates merged into this ticket. */
+  duplicates: string[];
+  timeline: TimelineEntry[];
+  messages: MessageEntry[];
+  /** Every photo of the case, in order. */
+  photos: string[];
+}
+
+/** Event data fields shown as details, with their labels. */
+const DETAIL_FIELDS: [string, string][] = [
+  ['reason', '原因 reason'],
+  ['note', '备注 note'],
+  ['result', '结果 result'],
+  ['question', '问题 question'],
+  ['text', '补充 supplied'],
+  ['comment', '评价留言 comment'],
+  ['rating', '评价 rating'],
+  ['days', '天数 days'],
+  ['into', '合并到 merged into'],
+  ['via', '途径 via'],
+  ['kind', '类型 kind'],
+];
+
+const RATING_NAMES: Record<string, string> = { satisfied: '满意 satisfied', basically_satisfied: '基本满意 basically satisfied', dissatisfied: '不满意 dissatisfied' };
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function parseList(text: string): string[] {
+  try {
+    return stringList(JSON.parse(text));
+  } catch {
+    return [];
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function textOf(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * The ticket numbered `number` as the page shows it, or null when there is no such
+ * ticket or it lies outside the user's scope (the two are not told apart).
+ */
+export async function loadTicketView(db: Db, scope: StaffScope, number: string): Promise<TicketView | null> {
+  if (!/^[A-Za-z]{1,6}-\d{4}-\d{1,9}$/.test(number)) return null;
+  const t = await db.ticket.findUnique({
+    where: { number: number.toUpperCase() },
+    include: {
+      category: true,
+      region: { include: { parent: true } },
+      grid: true,
+      household: { select: { code: true } },
+      resident: { select: { id: true, name: true, phone: true } },
+      assignee: { select: { name: true } },
+      assigneeDepartment: { select: { name: true } },
+      handlingRegion: { select: { name: true } },
+      events: { orderBy: { seq: 'asc' } },
+      outbox: { orderBy: { id: 'asc' }, include: { recipient: { select: { id: true, name: true, locale: true } } } },
+    },
+  });
+  if (!t || !inScope(scope, t)) return null;
+  const [mergedInto, duplicates] = await Promise.all([
+    t.mergedIntoId === null ? null : db.ticket.findUnique({ where: { id: t.mergedIntoId }, select: { number: true } }),
+    db.ticket.findMany({ where: { mergedIntoId: t.id }, select: { number: true }, orderBy: { id: 'asc' } }),
+  ]);
+
+  // Names of everyone who acted or was named as a target.
+  const personIds = new Set<number>();
+  const departmentIds = new Set<number>();
+  const events = t.events.map((e) => ({ ...e, parsed: parseJson(e.data) }));
+  for (const e of events) {
+    if (e.actorId !== null) personIds.add(e.actorId);
+    const target = e.parsed['target'];
+    if (typeof target === 'object' && target !== null) {
+      if ('personId' in target && typeof target.personId === 'number') personIds.add(target.personId);
+      if ('departmentId' in target && typeof target.departmentId === 'number') departmentIds.add(target.departmentId);
+    }
+  }
+  const [people, departments] = await Promise.all([
+    db.person.findMany({ where: { id: { in: [...personIds] } }, select: { id: true, name: true } }),
+    db.department.findMany({ where: { id: { in: [...departmentIds] } }, select: { id: true, name: true } }),
+  ]);
+  const residentLabel = `群众 resident ${maskName(t.resident.name)}`;
+  const personName = (id: number) => (id === t.residentId ? residentLabel : (people.find((p) => p.id === id)?.name ?? `#${id}`));
+
+  const timeline: TimelineEntry[] = events.map((e) => {
+    const d = e.parsed;
+    const details: { label: string; text: string }[] = [];
+    const target = d['target'];
+    if (typeof target === 'object' && target !== null) {
+      const name =
+        'personId' in target && typeof target.personId === 'number'
+          ? personName(target.personId)
+          : 'departmentId' in target && typeof target.departmentId === 'number'
+            ? (departments.find((x) => x.id === target.departmentId)?.name ?? `#${target.departmentId}`)
+            : null;
+      if (name) details.push({ label: '派给 to', text: name });
+    }
+    for (const [field, label] of DETAIL_FIELDS) {
+      const value = textOf(d[field]);
+      if (value === null) continue;
+      details.push({ label, text: field === 'rating' ? (RATING_NAMES[value] ?? value) : value });
+    }
+    if (typeof d['to'] === 'string') details.push({ label: '新时限 new deadline', text: d['to'] });
+    if (typeof d['solved'] === 'boolean') details.push({ label: '是否解决 solved', text: d['solved'] ? '已解决 solved' : '未解决 not solved' });
+    if (d['late'] === true) details.push({ label: '逾期签收 late', text: '是 yes' });
+    if (d['onTime'] === false) details.push({ label: '按时 on time', text: '否 no' });
+    return {
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      fromState: e.fromState as TicketState | null,
+      toState: e.toState as TicketState,
+      actor: e.actorId === null ? '系统 system' : personName(e.actorId),
+      actorRole: e.actorRole,
+      details,
+      photos: stringList(d['photos']),
+    };
+  });
+
+  const messages: MessageEntry[] = [];
+  for (const m of t.outbox) {
+    const locale: Locale = m.recipient.locale === 'en' ? 'en' : 'zh';
+    let text: string;
+    try {
+      text = render(locale, m.template, parseJson(m.params));
+    } catch {
+      text = m.template;
+    }
+    messages.push({
+      at: m.createdAt,
+      direction: 'out',
+      who: m.recipient.id === t.residentId ? residentLabel : m.recipient.name,
+      channel: m.channel,
+      text,
+      status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : 'waiting',
+      photos: parseList(m.media),
+    });
+  }
+  // What the resident said: the request itself, information supplied, the callback answer.
+  for (const e of events) {
+    if (e.actorId !== t.residentId) continue;
+    const d = e.parsed;
+    const text =
+      e.type === 'received'
+        ? t.description || t.summary
+        : e.type === 'info_supplied'
+          ? textOf(d['text'])
+          : e.type === 'callback'
+            ? [RATING_NAMES[String(d['rating'])] ?? '', textOf(d['comment']) ?? ''].filter(Boolean).join(' · ')
+            : e.type === 'withdrawn'
+              ? `撤销 withdrawn ${textOf(d['reason']) ?? ''}`.trim()
+              : null;
+    if (text === null) continue;
+    messages.push({
+      at: e.at,
+      direction: 'in',
+      who: residentLabel,
+      channel: e.type === 'received' ? textOf(d['channel']) : null,
+      text,
+      status: 'received',
+      photos: stringList(d['photos']),
+    });
+  }
+  messages.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.direction === b.direction ? 0 : a.direction === 'in' ? -1 : 1));
+
+  const phone = t.contactPhone ?? t.resident.phone;
+  return {
+    id: t.id,
+    number: t.number,
+    state: t.state as TicketState,
+    kind: t.kind,
+    categoryCode: t.categoryCode,
+    category: `${t.category.nameZh} ${t.category.nameEn}`,
+    handlingClass: t.handlingClass,
+    summary: t.summary,
+    description: t.description,
+    location: t.location,
+    place: [t.region.parent?.name, t.region.name].filter(Boolean).join(' '),
+    regionId: t.regionId,
+    grid: t.grid?.name ?? null,
+    householdCode: t.household?.code ?? null,
+    residentName: maskName(t.resident.name),
+    residentPhone: phone ? maskPhone(phone) : null,
+    handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,
+    handlingRegion: t.handlingRegion.name,
+    level: t.level,
+    createdAt: t.createdAt,
+    acceptBy: t.acceptBy,
+    resolveBy: t.resolveBy,
+    callbackBy: t.callbackBy,
+    pausedAt: t.pausedAt,
+    acceptedAt: t.acceptedAt,
+    resolvedAt: t.resolvedAt,
+    closedAt: t.closedAt,
+    overdue: isOverdue(t),
+    supervised: t.supervised,
+    rating: t.rating,
+    solved: t.solved,
+    counts: { returns: t.returnCount, escalations: t.escalationCount, reopens: t.reopenCount, extensions: t.extensionCount },
+    extensionDays: t.extensionDays,
+    mergedInto: mergedInto?.number ?? null,
+    duplicates: duplicates.map((d) => d.number),
+    timeline,
+    messages,
+    photos: [...timeline.flatMap((e) => e.photos), ...messages.filter((m) => m.direction === 'out').flatMap((m) => m.photos)].filter(
+      (p, i, all) => all.indexOf(p) === i,
+    ),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * How the web pages write dates and names of things: Beijing time, with the year (staff
+ * read old tickets too), and the closed vocabularies in Chinese with English after.
+ */
+import { localDateOf, minutesOfDay } from '../pipeline/calendar.js';
+import { STATE_NAMES, type TicketState } from '../pipeline/states.js';
+
+/** 2026-10-10 17:30 (Beijing time); an em dash for none. */
+export function formatLocal(instant: Date | null | undefined): string {
+  if (!instant) return '—';
+  const minutes = minutesOfDay(instant);
+  return `${localDateOf(instant)} ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** 2026-10-10 (Beijing time). */
+export function formatDay(instant: Date | null | undefined): string {
+  return instant ? localDateOf(instant) : '—';
+}
+
+/** 已派单 dispatched (as staff read it: the resident-facing "awaiting your information" becomes "awaiting the resident"). */
+export function stateName(state: string): string {
+  if (state === 'awaiting_resident') return '待补充材料 awaiting the resident';
+  const names = STATE_NAMES[state as TicketState] as { zh: string; en: string } | undefined;
+  return names ? `${names.zh} ${names.en}` : state;
+}
+
+export const KIND_NAMES: Record<string, string> = {
+  help: '求助 help',
+  complaint: '投诉 complaint',
+  inquiry: '咨询 inquiry',
+  suggestion: '建议 suggestion',
+  dispute: '纠纷 dispute',
+};
+
+export const LEVEL_NAMES: Record<string, string> = { county: '县 county', township: '镇 township', village: '村 village' };
+
+export const HANDLING_CLASS_NAMES: Record<string, string> = { immediate: '即办 immediate', promised: '承诺 promised', urgent: '紧急 urgent' };

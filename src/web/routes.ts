@@ -1,0 +1,63 @@
+/**
+ * The pages the web server serves besides the web chat: the staff console at
+ * `/console` and the public board at `/public`, with their stylesheet. The web chat's
+ * adapter owns the server and hands every request here first (`routes`); what is not
+ * ours answers false and goes on to the chat.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import { logger } from '../log.js';
+import { bi } from './html.js';
+import { PAGE_HEADERS, sendHtml } from './http.js';
+import { type ConsoleApp, createConsole } from './console/router.js';
+import { messagePage } from './console/layout.js';
+import { STYLESHEET_PATHS } from './page.js';
+import { servePublicBoard } from './public-board.js';
+
+const log = logger('web-pages');
+
+/** A request handler that may decline a request (false: not one of its paths). */
+export type Routes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+const STYLESHEET = readFileSync(fileURLToPath(new URL('./assets/console.css', import.meta.url)));
+
+export interface WebRoutesOptions {
+  /** The running app, or undefined while it starts. */
+  app: () => ConsoleApp | undefined;
+  config: Pick<Config, 'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY'>;
+}
+
+/** The console, the public board and their stylesheet, as one handler. */
+export function createWebRoutes(options: WebRoutesOptions): Routes {
+  const serveConsole = createConsole({
+    app: options.app,
+    sessionIdleMinutes: options.config.CONSOLE_SESSION_IDLE_MINUTES,
+    loginMaxFailures: options.config.CONSOLE_LOGIN_MAX_FAILURES,
+    loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
+    trustProxy: options.config.TRUST_PROXY,
+  });
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if ((STYLESHEET_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache', ...PAGE_HEADERS });
+      res.end(STYLESHEET);
+      return true;
+    }
+    try {
+      if (await serveConsole(req, res, url)) return true;
+      const app = options.app();
+      if (app && (await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now()))) return true;
+      return false;
+    } catch (error) {
+      log.error({ err: error, path: url.pathname }, 'page failed');
+      if (!res.headersSent) {
+        sendHtml(res, 500, messagePage({ zh: '出错了', en: 'Something went wrong' }, bi('请稍后再试；问题已记录。', 'Please try again later; the problem was logged.'), null));
+      } else {
+        res.destroy();
+      }
+      return true;
+    }
+  };
+}

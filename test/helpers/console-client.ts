@@ -1,0 +1,132 @@
+/**
+ * The staff console as tests use it: the app with the web channel (console and public
+ * board mounted) on a free port, on a copy of the seeded demo database, with a fake
+ * clock; and an HTTP client that keeps cookies like a browser and fills in CSRF tokens.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { createWebAdapter, type WebChatAdapter } from '../../bots/web/web-adapter.js';
+import { type App, startApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import type { Db } from '../../src/db/client.js';
+import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import { createWebRoutes } from '../../src/web/routes.js';
+import { FakeClock } from './org-fixture.js';
+
+export { DEMO_PASSWORD };
+
+/** Monday 2026-11-16 09:00 Beijing time: a working day. */
+export const START = new Date('2026-11-16T09:00:00+08:00');
+
+export interface ConsoleWorld {
+  app: App;
+  db: Db;
+  web: WebChatAdapter;
+  clock: FakeClock;
+  base: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Minqing on a copy of the demo database, with the console and the board. */
+export async function startConsoleWorld(env: Record<string, string> = {}): Promise<ConsoleWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'minqing-console-'));
+  copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
+  // The scheduler ticks at start and then hourly: tests tick it by hand when they need to.
+  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'console.db')}`, SEED_DEMO: 'false', SCHEDULER_INTERVAL_MS: '3600000', ...env });
+  const clock = new FakeClock(START);
+  const opened: { app?: App } = {};
+  const routes = createWebRoutes({ app: () => opened.app, config });
+  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => opened.app?.database, uploadDir: join(dir, 'uploads'), routes });
+  const app = (opened.app = await startApp(config, { adapters: [web], clock }));
+  return {
+    app,
+    db: app.database.db,
+    web,
+    clock,
+    base: `http://127.0.0.1:${web.port}`,
+    dir,
+    async stop() {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A browser-like client: keeps cookies per name, never follows redirects by itself. */
+export class ConsoleClient {
+  readonly cookies = new Map<string, string>();
+  /** The session's CSRF token, read from the last page that had a form. */
+  csrf = '';
+
+  constructor(readonly base: string) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private keep(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (/Max-Age=0/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(this.base + path, { redirect: 'manual', headers: { cookie: this.cookieHeader(), ...headers } });
+    this.keep(res);
+    return res;
+  }
+
+  /** GET and read the body as text (and pick up a CSRF token from it). */
+  async page(path: string): Promise<{ status: number; text: string; res: Response }> {
+    const res = await this.get(path);
+    const text = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
+    if (token) this.csrf = token;
+    return { status: res.status, text, res };
+  }
+
+  /** Posts a form; the session's CSRF token goes in unless `_csrf` is given. */
+  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+    const body = new URLSearchParams({ _csrf: this.csrf, ...fields });
+    const res = await fetch(this.base + path, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
+    this.keep(res);
+    return res;
+  }
+
+  /** Opens the login page and logs in; returns the login POST's answer. */
+  async login(username: string, password = DEMO_PASSWORD): Promise<Response> {
+    await this.page('/console/login');
+    const res = await this.post('/console/login', { username, password, next: '/console/queue' });
+    if (res.status === 303) await this.page('/console/queue');
+    return res;
+  }
+}
+
+/** A logged-in client. */
+export async function loggedIn(base: string, username: string): Promise<ConsoleClient> {
+  const client = new ConsoleClient(base);
+  const res = await client.login(username);
+  if (res.status !== 303) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
+  return client;
+}
+
+/** Files a request as the resident with `code` through the pipeline; returns its number. */
+export async function report(app: App, code: string, summary: string, categoryCode = 'power', extra: { contactPhone?: string; description?: string } = {}): Promise<string> {
+  const resident = await app.database.db.person.findUniqueOrThrow({ where: { code } });
+  const outcome = await app.pipeline.report({ residentId: resident.id, categoryCode, kind: 'help', summary, description: extra.description ?? summary, ...(extra.contactPhone ? { contactPhone: extra.contactPhone } : {}) });
+  if (!outcome.ok) throw new Error(`report refused: ${JSON.stringify(outcome.refusal)}`);
+  return outcome.ticket.number;
+}
