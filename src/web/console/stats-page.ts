@@ -56,7 +56,7 @@ interface Reach {
 
 interface Option {
   value: string;
-  label: string;
+  label: string | Html;
 }
 
 /** The page's choices, checked against the user's reach. */
@@ -324,34 +324,31 @@ function linkWith(request: StatsRequest, changes: Record<string, string | null>,
 }
 
 function select(name: string, label: Html, options: Option[], chosen: string | undefined, empty: Html | null): Html {
-  return html`<label>${label}
-    <select name="${name}">${empty ? html`<option value="">${empty}</option>` : ''}${options.map(
-      (o) => html`<option value="${o.value}"${o.value === chosen ? raw(' selected') : ''}>${o.label}</option>`,
-    )}</select></label>`;
+  return html`<label><span>${label}</span><select name="${name}">${empty ? html`<option value="">${empty}</option>` : ''}${options.map(
+    (o) => html`<option value="${o.value}"${o.value === chosen ? raw(' selected') : ''}>${o.label}</option>`,
+  )}</select></label>`;
+}
+
+function dateInput(name: string, label: Html, value: string): Html {
+  return html`<label><span>${label}</span><input type="date" name="${name}" value="${value}"></label>`;
 }
 
 function renderForm(view: StatsView): Html {
   const r = view.request;
   const all = bi('全部', 'All');
+  const many = (zh: string, en: string) => html`<span class="hint">${bi(`${zh}较多：请先选择乡镇或村`, `many ${en}: choose a township or village first`)}</span>`;
   return html`<form class="stats-form" method="get" action="${STATS_PATH}">
-  <fieldset><legend>${bi('统计周期', 'Period')}</legend>
-    <label>${bi('周期', 'Period')} <select name="period">${PERIODS.map(
-      (p) => html`<option value="${p}"${p === r.period ? raw(' selected') : ''}>${PERIOD_NAMES[p]}</option>`,
-    )}</select></label>
-    <label>${bi('日期', 'Date')} <input type="date" name="date" value="${r.date}"></label>
-    <label>${bi('自', 'From')} <input type="date" name="from" value="${r.from}"></label>
-    <label>${bi('至', 'To')} <input type="date" name="to" value="${r.to}"></label>
-    <span class="hint">${bi('日/周/月按“日期”所在的周期；自定义用起止日期（含）', 'day/week/month around the date; custom uses from–to (inclusive)')}</span>
-  </fieldset>
-  <fieldset><legend>${bi('范围', 'Scope')}</legend>
-    ${select('region', bi('区域', 'Region'), view.options.regions, String(r.region.id), null)}
-    ${view.options.grids ? select('grid', bi('网格', 'Grid'), view.options.grids, r.filters.gridId?.toString(), all) : html`<span class="hint">${bi('网格较多：请先选择乡镇或村', 'many grids: choose a township or village first')}</span>`}
-    ${select('department', bi('部门', 'Department'), view.options.departments, r.filters.departmentId?.toString(), all)}
-    ${select('category', bi('事项分类', 'Category'), view.options.categories, r.filters.categoryCode, all)}
-    ${view.options.liaisons ? select('liaison', bi('网格员', 'Liaison'), view.options.liaisons, r.filters.liaisonId?.toString(), all) : html`<span class="hint">${bi('网格员较多：请先选择乡镇或村', 'many liaisons: choose a township or village first')}</span>`}
-    ${select('rank', bi('排名依据', 'Rank by'), RANK_METRICS.map((m) => ({ value: m, label: METRIC_NAMES[m] })), r.rank, null)}
-  </fieldset>
-  <button type="submit">${bi('查询', 'Show')}</button>
+  ${select('period', bi('周期', 'Period'), PERIODS.map((p) => ({ value: p, label: PERIOD_NAMES[p] })), r.period, null)}
+  ${dateInput('date', bi('日期（日/周/月）', 'Date (day/week/month)'), r.date)}
+  ${dateInput('from', bi('自定义：自', 'Custom: from'), r.from)}
+  ${dateInput('to', bi('至（含）', 'to (inclusive)'), r.to)}
+  ${select('region', bi('区域', 'Region'), view.options.regions, String(r.region.id), null)}
+  ${view.options.grids ? select('grid', bi('网格', 'Grid'), view.options.grids, r.filters.gridId?.toString(), all) : many('网格', 'grids')}
+  ${select('department', bi('部门', 'Department'), view.options.departments, r.filters.departmentId?.toString(), all)}
+  ${select('category', bi('事项分类', 'Category'), view.options.categories, r.filters.categoryCode, all)}
+  ${view.options.liaisons ? select('liaison', bi('网格员', 'Liaison'), view.options.liaisons, r.filters.liaisonId?.toString(), all) : many('网格员', 'liaisons')}
+  ${select('rank', bi('排名依据', 'Rank by'), RANK_METRICS.map((m) => ({ value: m, label: METRIC_NAMES[m] })), r.rank, null)}
+  <button type="submit">查询 Show</button>
 </form>`;
 }
 
@@ -359,18 +356,22 @@ function localRange(range: { from: Date; to: Date }): string {
   return `${localDateOf(range.from)} – ${localDateOf(new Date(range.to.getTime() - 1))}`;
 }
 
+/** One card per figure: this period, and the previous one with the change. */
 function renderFigures(view: StatsView): Html {
-  return html`<table class="figures">
-  <caption>${bi('主要指标', 'Figures')} ${localRange(view.range)}</caption>
-  <thead><tr><th scope="col">${bi('指标', 'Figure')}</th><th scope="col">${bi('本期', 'This period')}</th><th scope="col">${bi('上期', 'Previous')} ${localRange(view.previous)}</th><th scope="col">${bi('变化', 'Change')}</th></tr></thead>
-  <tbody>${FIGURE_KEYS.map(
-    (key) => html`<tr data-figure="${key}"><th scope="row">${FIGURE_NAMES[key]}</th><td class="num">${figureHtml(view.current, key)}</td><td class="num">${figureHtml(view.before, key)}</td><td class="num">${changeText(view.current, view.before, key)}</td></tr>`,
-  )}</tbody>
-</table>`;
+  return html`<h2>${bi('主要指标', 'Figures')} <span class="hint">${localRange(view.range)}</span></h2>
+<div class="figures">${FIGURE_KEYS.map(
+    (key) => html`<div class="figure" data-figure="${key}">
+  <div class="name">${FIGURE_NAMES[key]}</div>
+  <div class="value">${figureHtml(view.current, key)}</div>
+  <div class="hint">${bi('上期', 'previous')} ${figureHtml(view.before, key)} · ${changeText(view.current, view.before, key)}</div>
+</div>`,
+  )}</div>
+<p class="hint">${bi('上期', 'Previous period')}：${localRange(view.previous)}</p>`;
 }
 
-function chartFigure(title: Html, svg: string, note?: Html): Html {
-  return html`<figure class="stats-chart">${raw(svg)}<figcaption>${title}${note ? html` <span class="hint">${note}</span>` : ''}</figcaption></figure>`;
+function chartFigure(title: Html, svg: string): Html {
+  // A div, not a figure: the console's stylesheet gives the box no figure margins to undo.
+  return html`<div class="stats-chart">${raw(svg)}<p>${title}</p></div>`;
 }
 
 function renderCharts(view: StatsView): Html {
@@ -390,7 +391,7 @@ function renderCharts(view: StatsView): Html {
   if (category) charts.push(chartFigure(bi('按事项分类', 'By category'), breakdownColumnChart(category.breakdown, { id: 'chart-category', title: '按事项分类的受理量 Received by category' })));
   if (places) charts.push(chartFigure(html`${placeTitle} · ${rankName}`, breakdownRanking(places.breakdown, r.rank, { id: 'chart-rank-places', title: `${placeTitle}：${rankName}` })));
   if (departments) charts.push(chartFigure(html`部门排名 Departments · ${rankName}`, breakdownRanking(departments.breakdown, r.rank, { id: 'chart-rank-departments', title: `部门排名 Departments：${rankName}` })));
-  return html`<section class="stats-charts"><h2>${bi('图表', 'Charts')}</h2>${charts}</section>`;
+  return html`<section><h2>${bi('图表', 'Charts')}</h2><div class="stats-charts">${charts}</div></section>`;
 }
 
 const TABLE_KEYS = FIGURE_KEYS;
