@@ -37,7 +37,11 @@ export const BOARD_STATES: readonly TicketState[] = [...OPEN_STATES, 'resolved',
 const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴孔汤';
 const HONORIFIC = new RegExp(`[${SURNAMES}][\\p{Script=Han}]{0,2}?(先生|女士|大爷|大娘|大妈|阿姨|大叔|大婶|大哥|大姐|奶奶|爷爷|师傅|老师|书记|主任|村长|组长)`, 'gu');
-const FAMILIAR = new RegExp(`([老小])[${SURNAMES}](?=[^\\p{Script=Han}]|家|头|说|的|$)`, 'gu');
+/**
+ * 老李 / 小王: only when a word boundary or a common particle follows, so that 小白菜 or
+ * 老马路 stay as they are.
+ */
+const FAMILIAR = new RegExp(`([老小])[${SURNAMES}](?=[^\\p{Script=Han}]|[家头说讲叫的和跟都还在他她们是就又不没把被给让对去来哥姐叔婶也]|$)`, 'gu');
 /** Mobiles, landlines, ID numbers: any run of 7 or more digits (spaces and dashes allowed inside). */
 const DIGIT_RUN = /\+?\d(?:[\s-]?\d){6,}/g;
 const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;

@@ -14,7 +14,7 @@ import { PAGE_HEADERS, sendHtml } from './http.js';
 import { type ConsoleApp, createConsole } from './console/router.js';
 import { messagePage } from './console/layout.js';
 import { STYLESHEET_PATHS } from './page.js';
-import { servePublicBoard } from './public-board.js';
+import { BOARD_PATH, servePublicBoard } from './public-board.js';
 
 const log = logger('web-pages');
 
@@ -48,7 +48,12 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     try {
       if (await serveConsole(req, res, url)) return true;
       const app = options.app();
-      if (app && (await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now()))) return true;
+      if (app) return await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
+      if (url.pathname === BOARD_PATH || url.pathname.startsWith(`${BOARD_PATH}/`)) {
+        req.resume();
+        sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), { 'retry-after': '5' });
+        return true;
+      }
       return false;
     } catch (error) {
       log.error({ err: error, path: url.pathname }, 'page failed');
