@@ -128,6 +128,20 @@ describe('parameters', () => {
   });
 });
 
+describe('drill-down links', () => {
+  test('a person who holds tickets without the liaison role can be chosen; one outside the region cannot', async () => {
+    const dispatcher = await database.db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+    const other = await database.db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-02' } });
+    const inside = await page('SUP-QH', `period=month&date=2026-10-15&region=${regionIds['QH-01']}&liaison=${dispatcher.id}`);
+    expect(inside).not.toContain('网格员不在可选范围内');
+    expect(inside).toContain(`<option value="${dispatcher.id}" selected>${dispatcher.name}</option>`);
+    expect(figure(inside, 'received')).toBe('0');
+    const outside = await page('SUP-QH', `period=month&date=2026-10-15&region=${regionIds['QH-01']}&liaison=${other.id}`);
+    expect(outside).toContain('网格员不在可选范围内');
+    expect(figure(outside, 'received')).toBe('3');
+  });
+});
+
 describe('CSV export', () => {
   test('each table as CSV with a BOM; unknown tables are refused', async () => {
     const scope = await scopeOf('SUP-QH');

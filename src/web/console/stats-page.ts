@@ -164,6 +164,24 @@ async function optionsFor(db: Db, reach: Reach, region: RegionNode, regions: Map
   return { regions: regionOptions, grids, departments, categories, liaisons };
 }
 
+/**
+ * A grid or a person asked for by id (a drill-down link) that the lists leave out —
+ * the list was too long to offer, or the person handles tickets without the liaison
+ * role — joins its list when it lies inside the region, so the filter applies and shows.
+ */
+async function includeRequested(db: Db, params: URLSearchParams, reach: Reach, options: StatsView['options'], below: number[]): Promise<void> {
+  const gridId = idParam(params, 'grid');
+  if (gridId !== null && gridId > 0 && !reach.gridIds && !options.grids?.some((o) => o.value === String(gridId))) {
+    const grid = await db.grid.findFirst({ where: { id: gridId, regionId: { in: below } }, select: { id: true, name: true, region: { select: { name: true } } } });
+    if (grid) options.grids = [...(options.grids ?? []), { value: String(grid.id), label: `${grid.region.name} ${grid.name}` }];
+  }
+  const personId = idParam(params, 'liaison');
+  if (personId !== null && personId > 0 && !options.liaisons?.some((o) => o.value === String(personId))) {
+    const person = await db.person.findFirst({ where: { id: personId, roles: { some: { regionId: { in: below } } } }, select: { id: true, name: true } });
+    if (person) options.liaisons = [...(options.liaisons ?? []), { value: String(person.id), label: person.name }];
+  }
+}
+
 function depthOf(regions: Map<number, RegionNode>, region: RegionNode): number {
   return Math.max(0, pathOf(regions, region.id).length - 1);
 }
@@ -285,6 +303,7 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
     region = reach.regions[0] ?? region;
   }
   const options = await optionsFor(db, reach, region, regions);
+  await includeRequested(db, params, reach, options, subtreeIds(regions, region.id));
   const request = readRequest(params, reach, options, region, localDateOf(now), problems);
   const { range, previous } = rangesOf(request);
   const query: StatsQuery = { scopeRegionId: region.id, from: range.from, to: range.to, filters: request.filters };
