@@ -5,6 +5,10 @@
  * lease that runs out, and another process takes the row over. On PostgreSQL the claim
  * selects with `FOR UPDATE SKIP LOCKED`, so two processes never claim the same row; on
  * SQLite the single writer lock gives the same guarantee.
+ *
+ * Each chat's messages go out in the order they were queued: a message waits while an
+ * earlier one of its chat is still unsent (backing off after a failure, or its chat
+ * offline), and a failure holds back the rest of its chat in the same round.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '../db/client.js';
@@ -74,6 +78,17 @@ export interface OutboxTarget {
 /** How long a message for a disconnected chat waits before it is looked at again. */
 const OFFLINE_RECHECK_MS = 60_000;
 
+/**
+ * Keeps each chat's messages in order: an outbox row is not due while an earlier unsent
+ * row of the same chat is waiting (backing off, offline) or held (by a turn, or by
+ * another worker). `row` names the candidate row; `now` gives the placeholder of the
+ * current time (called once per use, for SQLite's positional placeholders).
+ */
+function noEarlierWaiting(row: string, now: () => string): string {
+  return `NOT EXISTS (SELECT 1 FROM "OutboxMessage" e WHERE e."channel" = ${row}."channel" AND e."chatId" = ${row}."chatId"
+    AND e.id < ${row}.id AND e."sentAt" IS NULL AND e."failedAt" IS NULL AND (e."availableAt" > ${now()} OR e."claimedUntil" >= ${now()}))`;
+}
+
 /** Makes a chat's waiting messages due now (its page reconnected). */
 export async function wakeChat(database: Database, channel: string, chatId: string, now: Date): Promise<number> {
   const { count } = await database.db.outboxMessage.updateMany({
@@ -115,7 +130,8 @@ export class Scheduler {
 
   /**
    * Claims up to `batch` due rows of `table` for this worker and returns their ids.
-   * `due` is the table's own condition (SQL for PostgreSQL, a Prisma filter for SQLite).
+   * `due` is the table's own condition (SQL for PostgreSQL; for SQLite a Prisma filter
+   * for timers, SQL for the outbox, whose order check a filter cannot express).
    */
   async #claim(table: ClaimTable, now: Date): Promise<number[]> {
     const until = new Date(now.getTime() + this.#leaseMs);
@@ -132,7 +148,7 @@ export class Scheduler {
                 this.#targets
                   .map((t) => `("channel" = ${param(t.channel)}${t.chatId === undefined ? '' : ` AND "chatId" = ${param(t.chatId)}`})`)
                   .join(' OR ') || 'FALSE'
-              })`;
+              }) AND ${noEarlierWaiting('"OutboxMessage"', () => '$1')}`;
         const order = table === 'Timer' ? `"dueAt", id` : 'id';
         const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
           `SELECT id FROM "${table}" WHERE ${due} AND ("claimedUntil" IS NULL OR "claimedUntil" < $1)
@@ -140,6 +156,19 @@ export class Scheduler {
           ...params,
         );
         ids = rows.map((r) => Number(r.id));
+        if (table === 'OutboxMessage' && ids.length) {
+          // SKIP LOCKED passes over a row another worker is claiming right now, which the
+          // order check cannot see yet: a row with an earlier unsent row of its chat outside
+          // this claim waits for a later round.
+          const behind = await tx.$queryRawUnsafe<{ id: number }[]>(
+            `SELECT m.id FROM "OutboxMessage" m WHERE m.id = ANY($1::int[]) AND EXISTS (SELECT 1 FROM "OutboxMessage" e
+               WHERE e."channel" = m."channel" AND e."chatId" = m."chatId" AND e.id < m.id AND e."sentAt" IS NULL AND e."failedAt" IS NULL
+               AND NOT (e.id = ANY($1::int[])))`,
+            ids,
+          );
+          const wait = new Set(behind.map((r) => Number(r.id)));
+          ids = ids.filter((id) => !wait.has(id));
+        }
       } else {
         ids = await this.#dueIdsSqlite(tx, table, now);
       }
@@ -161,19 +190,23 @@ export class Scheduler {
             take: this.#batch,
             select: { id: true },
           })
-        : await tx.outboxMessage.findMany({
-            where: {
-              sentAt: null,
-              failedAt: null,
-              availableAt: { lte: now },
-              ...free,
-              AND: [{ OR: this.#targets.map((t) => (t.chatId === undefined ? { channel: t.channel } : { channel: t.channel, chatId: t.chatId })) }],
-            },
-            orderBy: { id: 'asc' },
-            take: this.#batch,
-            select: { id: true },
-          });
-    return rows.map((r) => r.id);
+        : await this.#dueOutboxSqlite(tx, now);
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** SQL, not a Prisma filter: the order check compares each row with the earlier rows of its chat. */
+  #dueOutboxSqlite(tx: Tx, now: Date): Promise<{ id: number }[]> {
+    const params: unknown[] = [];
+    // Positional placeholders: each is pushed in the order it appears in the text.
+    const p = (value: unknown): string => {
+      params.push(value);
+      return '?';
+    };
+    let sql = `SELECT m.id AS id FROM "OutboxMessage" m WHERE m."sentAt" IS NULL AND m."failedAt" IS NULL AND m."availableAt" <= ${p(now)}
+      AND (m."claimedUntil" IS NULL OR m."claimedUntil" < ${p(now)}) AND (`;
+    sql += this.#targets.map((t) => `(m."channel" = ${p(t.channel)}${t.chatId === undefined ? '' : ` AND m."chatId" = ${p(t.chatId)}`})`).join(' OR ') || '0';
+    sql += `) AND ${noEarlierWaiting('m', () => p(now))} ORDER BY m.id LIMIT ${p(this.#batch)}`;
+    return tx.$queryRawUnsafe<{ id: number }[]>(sql, ...params);
   }
 
   /** Fires the due timers this worker claimed; returns how many fired. */
@@ -202,7 +235,7 @@ export class Scheduler {
     const ids = await this.#claim('OutboxMessage', now);
     const { db } = this.#database;
     let sent = 0;
-    for (const id of ids) {
+    for (const [index, id] of ids.entries()) {
       const row = await db.outboxMessage.findUnique({
         where: { id },
         include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
@@ -232,6 +265,13 @@ export class Scheduler {
       const after = this.#clock.now();
       // Only the claim holder settles the row, so a lease taken over is never sent twice.
       const mine = { id, claimedBy: this.workerId, sentAt: null };
+      if (result.status !== 'sent') {
+        // The chat's later rows in this batch wait behind this one, untried (no attempt used).
+        await db.outboxMessage.updateMany({
+          where: { id: { in: ids.slice(index + 1) }, channel: row.channel, chatId: row.chatId, claimedBy: this.workerId, sentAt: null },
+          data: { claimedBy: null, claimedUntil: null },
+        });
+      }
       if (result.status === 'sent') {
         await db.outboxMessage.updateMany({ where: mine, data: { sentAt: after, claimedUntil: null, attempts: { increment: 1 } } });
         sent++;
