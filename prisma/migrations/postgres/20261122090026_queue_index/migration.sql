@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Ticket_state_regionId_idx" ON "Ticket"("state", "regionId");
