@@ -15,7 +15,7 @@ import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
 import { BOT_INFO, FakeBotApi, TelegramUser, TOKEN } from '../helpers/fake-bot-api.js';
-import { consoleDriver, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
+import { consoleDriver, fakePng, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
 
 const FIXTURES = JSON.parse(readFileSync(new URL('../fixtures/telegram/updates.json', import.meta.url), 'utf8')) as Record<string, Update>;
 function fixture(name: string): Update {
@@ -173,6 +173,39 @@ describe('resident on Telegram, liaison on the console', () => {
     const terminal = await liaisonTerminal(app, (adapters) => startTracked(config, adapters));
     const resident = new TelegramUser(api, 7200001, '丽敏');
     await runTwoSidedLoop(app, resident.driver(), consoleDriver(terminal), { progress: true, ticket: /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/ });
+  });
+});
+
+describe('photos', () => {
+  test('a received photo is downloaded and stored; one that cannot be fetched keeps its file id; a stored photo goes out as an upload', async () => {
+    const received: Inbound[] = [];
+    const telegram = telegramAdapter();
+    await telegram.start((inbound) => {
+      received.push(inbound);
+      return Promise.resolve();
+    });
+    cleanups.push(() => telegram.stop());
+    const user = new TelegramUser(api, 7600001, '丽敏');
+
+    const photo = fakePng('a fallen pole');
+    const sent = user.sendPhoto(photo);
+    await expect.poll(() => received.length).toBe(1);
+    const ref = received[0]?.media?.[0]?.ref ?? '';
+    expect(ref).toMatch(/^\/uploads\/[0-9a-f]{64}\.png$/);
+    expect(readFileSync(join(dir, 'uploads', ref.slice('/uploads/'.length))).equals(photo)).toBe(true);
+    // The largest size was fetched, not the thumbnail.
+    expect(api.calls.filter((c) => c.method === 'getFile').map((c) => c.body['file_id'])).toEqual([sent.message?.photo?.at(-1)?.file_id]);
+
+    api.failNext('getFile', { code: 400, description: 'Bad Request: file is too big' });
+    const update = user.sendPhoto(fakePng('another one'));
+    await expect.poll(() => received.length).toBe(2);
+    const largest = update.message?.photo?.at(-1)?.file_id;
+    expect(received[1]?.media).toEqual([{ kind: 'photo', ref: largest }]);
+
+    // Forwarding the stored photo uploads its bytes (Telegram cannot fetch a local URL).
+    expect(await telegram.send({ channel: 'telegram', chatId: '7600002', text: '进展', choices: [], media: [{ kind: 'photo', ref }], locale: 'zh' })).toEqual({ status: 'sent' });
+    expect(api.photos('7600002')).toEqual([photo]);
+    expect(api.attempts('7600002', 'sendPhoto')[0]?.files['photo']).toBeDefined();
   });
 });
 
