@@ -16,3 +16,11 @@ export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
   return digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-4)}` : '****';
 }
+
+/**
+ * Free text with every phone-like run of 7 or more digits masked (phones, ID numbers):
+ * "电话 139 1234 5678" → "电话 139****5678". For texts residents wrote, shown to others.
+ */
+export function maskPhonesIn(text: string): string {
+  return text.replace(/\d[\d -]{5,}\d/g, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
+}

@@ -27,7 +27,10 @@ async function csvOf(res: Response): Promise<{ bom: boolean; header: string; lin
 beforeAll(async () => {
   world = await startConsoleWorld();
   db = world.db;
-  numbers['light'] = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天', 'power', { contactPhone: '13912345678' });
+  numbers['light'] = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天', 'power', {
+    contactPhone: '13912345678',
+    description: '村口的路灯坏了好几天，有事打 138 1234 5678',
+  });
   numbers['water'] = await report(world.app, 'R-QH-01-002-H001', '柳树湾村停水三天了', 'water');
   world.clock.advanceHours(48);
   numbers['road'] = await report(world.app, 'R-QH-01-001-H002', '村道上有个大坑', 'road');
@@ -129,9 +132,14 @@ describe('CSV exports', () => {
     expect(timeline.text).toContain('罗**');
     const messages = await csvOf(await dsp.get(`/console/tickets/${numbers['light']}/messages.csv`));
     expect(messages.text).toContain('您的诉求已受理');
-    for (const text of [timeline.text, messages.text]) {
+    // The phone the resident wrote into the request is masked as well.
+    expect(messages.text).toContain('有事打 138****5678');
+    const page = await dsp.page(`/console/tickets/${numbers['light']}`);
+    expect(page.text).toContain('有事打 138****5678');
+    for (const text of [timeline.text, messages.text, page.text]) {
       expect(text).not.toContain('罗丽敏');
       expect(text).not.toContain('13912345678');
+      expect(text).not.toContain('138 1234 5678');
       expect(text).not.toContain('19900000001');
     }
     const api = (await (await dsp.get(`/console/api/tickets/${numbers['light']}`)).json()) as { residentPhone: string };

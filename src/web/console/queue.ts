@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { maskPhonesIn } from '../../engine/privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
 import { type RegionNode, type StaffScope, subtreeIds, ticketScopeWhere } from './scope.js';
@@ -152,7 +153,7 @@ function toRow(t: RowData): QueueRow {
     state: t.state as TicketState,
     kind: t.kind,
     categoryCode: t.categoryCode,
-    summary: t.summary,
+    summary: maskPhonesIn(t.summary),
     region: t.region.name,
     grid: t.grid?.name ?? null,
     handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,

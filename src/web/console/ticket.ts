@@ -5,13 +5,14 @@
  *
  * Privacy: staff of the scope work the case, so they see what handling needs and no
  * more. The resident's name is masked (李**) and their phone keeps only its first three
- * and last four digits (139****5678), here and in every export; the household appears
- * by its code, never its address. Staff (liaisons, handlers, dispatchers) are shown by
+ * and last four digits (139****5678), also where it appears inside a text (a request,
+ * a message), here and in every export; the household appears by its code, never its
+ * address. Staff (liaisons, handlers, dispatchers) are shown by
  * name: they are colleagues acting in their office.
  */
 import type { Db } from '../../db/client.js';
 import { render } from '../../engine/i18n.js';
-import { maskName, maskPhone } from '../../engine/privacy.js';
+import { maskName, maskPhone, maskPhonesIn } from '../../engine/privacy.js';
 import type { Locale } from '../../org/types.js';
 import type { TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
@@ -195,7 +196,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
     for (const [field, label] of DETAIL_FIELDS) {
       const value = textOf(d[field]);
       if (value === null) continue;
-      details.push({ label, text: field === 'rating' ? (RATING_NAMES[value] ?? value) : value });
+      details.push({ label, text: field === 'rating' ? (RATING_NAMES[value] ?? value) : maskPhonesIn(value) });
     }
     if (typeof d['to'] === 'string') details.push({ label: '新时限 new deadline', text: d['to'] });
     if (typeof d['solved'] === 'boolean') details.push({ label: '是否解决 solved', text: d['solved'] ? '已解决 solved' : '未解决 not solved' });
@@ -228,7 +229,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
       direction: 'out',
       who: m.recipient.id === t.residentId ? residentLabel : m.recipient.name,
       channel: m.channel,
-      text,
+      text: maskPhonesIn(text),
       status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : 'waiting',
       photos: parseList(m.media),
     });
@@ -253,7 +254,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
       direction: 'in',
       who: residentLabel,
       channel: e.type === 'received' ? textOf(d['channel']) : null,
-      text,
+      text: maskPhonesIn(text),
       status: 'received',
       photos: stringList(d['photos']),
     });
@@ -269,9 +270,9 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
     categoryCode: t.categoryCode,
     category: `${t.category.nameZh} ${t.category.nameEn}`,
     handlingClass: t.handlingClass,
-    summary: t.summary,
-    description: t.description,
-    location: t.location,
+    summary: maskPhonesIn(t.summary),
+    description: maskPhonesIn(t.description),
+    location: t.location === null ? null : maskPhonesIn(t.location),
     place: [t.region.parent?.name, t.region.name].filter(Boolean).join(' '),
     regionId: t.regionId,
     grid: t.grid?.name ?? null,
