@@ -90,9 +90,15 @@ function placesTable(title: Html, b: Breakdown): Html {
   )}</tbody></table>`;
 }
 
+/** Says that a list stops at its first items, and where the rest are. */
+function more(shown: number, total: number, zh: string, en: string): Html {
+  if (total <= shown) return html``;
+  return html`<p class="meta">${bi(`仅列出${zh}的 ${shown} 件，共 ${total} 件；其余请在工作台队列中查看`, `the ${shown} ${en} of ${total}; the rest are in the console's queue`)}</p>`;
+}
+
 function overdueSection(report: MonthlyReport): Html {
-  const rows = report.overdue;
-  return html`<h2>${bi('超期事项', 'Overdue items')} <span class="en">(${rows.length})</span></h2>
+  const rows = report.overdue.items;
+  return html`<h2>${bi('超期事项', 'Overdue items')} <span class="en">(${report.overdue.total})</span></h2>
 <p class="meta">${bi('本月内处于超期状态的事项（办理期限已过）；超期时长算至办结，仍未办结的算至报告生成时', 'items past their handling deadline at some time this month; lateness until resolved, or until this report for those still open')}</p>
 ${
   rows.length
@@ -101,12 +107,13 @@ ${
           html`<tr class="overdue-item"><td>${item.number}</td><td>${item.category}</td><td>${item.place}</td><td>${item.resident}</td><td>${item.summary}</td><td>${item.owner}</td><td>${formatInstant(item.overdueSince, 'zh')}</td><td class="num${item.stillOverdue ? ' late' : ''}">${formatDuration(item.lateMinutes)}${item.stillOverdue ? html`<br>${bi('仍超期', 'still overdue')}` : ''}</td><td>${item.state}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="empty">${bi('本月无超期事项', 'no overdue items this month')}</p>`
-}`;
+}
+${more(rows.length, report.overdue.total, '超期最久', 'longest late')}`;
 }
 
 function reopenedSection(report: MonthlyReport): Html {
-  const rows = report.reopened;
-  return html`<h2>${bi('重办事项', 'Reopened items')} <span class="en">(${rows.length})</span></h2>
+  const rows = report.reopened.items;
+  return html`<h2>${bi('重办事项', 'Reopened items')} <span class="en">(${report.reopened.total})</span></h2>
 ${
   rows.length
     ? html`<table><thead><tr><th>${bi('编号', 'Number')}</th><th>${bi('分类', 'Category')}</th><th>${bi('村', 'Village')}</th><th>${bi('反映人', 'Resident')}</th><th>${bi('事项', 'Summary')}</th><th>${bi('重办原因', 'Why')}</th><th class="num">${bi('重办次数', 'Times')}</th><th>${bi('责任人', 'Owner')}</th><th>${bi('重办时间', 'Reopened')}</th><th>${bi('状态', 'State')}</th></tr></thead><tbody>${rows.map(
@@ -114,7 +121,8 @@ ${
           html`<tr class="reopened-item"><td>${item.number}</td><td>${item.category}</td><td>${item.place}</td><td>${item.resident}</td><td>${item.summary}</td><td>${item.reason}</td><td class="num">${item.reopenCount}</td><td>${item.owner}</td><td>${formatInstant(item.reopenedAt, 'zh')}</td><td>${item.state}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="empty">${bi('本月无重办事项', 'no reopened items this month')}</p>`
-}`;
+}
+${more(rows.length, report.reopened.total, '最近重办', 'most recently reopened')}`;
 }
 
 function workloadSection(report: MonthlyReport): Html {

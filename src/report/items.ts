@@ -98,20 +98,30 @@ function itemOf(ticket: DetailedTicket): ReportItem {
   };
 }
 
+/** The first items of a list, and how many there are in all. */
+export interface ItemList<T> {
+  items: T[];
+  total: number;
+}
+
+/** How many items of each list a report prints; the console's queue has them all. */
+export const ITEM_LIMIT = 100;
+
 /**
  * Requests that were overdue at some moment of [from, to): their handling deadline passed
- * before `to` and the spell had not ended before `from`. Latest spell per request; the
- * longest-late first.
+ * before `to` and the spell had not ended before `from`. Latest spell per request, from
+ * the audit trail; a request flagged overdue now whose trail lacks the event (imported
+ * data) counts from its deadline. The longest-late first, at most `limit`.
  */
-export async function overdueItems(db: Db, window: ItemWindow): Promise<OverdueItem[]> {
+export async function overdueItems(db: Db, window: ItemWindow, limit = ITEM_LIMIT): Promise<ItemList<OverdueItem>> {
+  const inRegion = { regionId: { in: window.regionIds }, mergedIntoId: null };
   const candidates = await db.ticketEvent.findMany({
-    where: { type: 'overdue', at: { lt: window.to }, ticket: { regionId: { in: window.regionIds }, mergedIntoId: null } },
+    where: { type: 'overdue', at: { lt: window.to }, ticket: inRegion },
     select: { ticketId: true, at: true, data: true },
     orderBy: [{ ticketId: 'asc' }, { seq: 'asc' }],
   });
   // Only the handling deadline makes a request overdue 超期; a late 签收 counts in the response rate.
   const spells = candidates.filter((e) => eventData(e.data)['kind'] === 'resolve_overdue');
-  if (spells.length === 0) return [];
   const ticketIds = [...new Set(spells.map((e) => e.ticketId))];
   const ends = new Map<number, Date[]>();
   const endEvents = await inChunks(ticketIds, (chunk) =>
@@ -128,27 +138,29 @@ export async function overdueItems(db: Db, window: ItemWindow): Promise<OverdueI
     if (end !== null && end < window.from) continue;
     chosen.set(spell.ticketId, { since: spell.at, end });
   }
-  const tickets = await loadTickets(db, [...chosen.keys()]);
-  return tickets
+  const flagged = await db.ticket.findMany({
+    where: { ...inRegion, overdue: true, state: { in: [...OPEN_STATES] }, createdAt: { lt: window.to } },
+    select: { id: true, resolveBy: true, createdAt: true },
+  });
+  for (const t of flagged) if (!chosen.has(t.id)) chosen.set(t.id, { since: t.resolveBy ?? t.createdAt, end: null });
+  const late = (spell: { since: Date; end: Date | null }) => Math.max(0, ((spell.end ?? window.now).getTime() - spell.since.getTime()) / 60_000);
+  const first = [...chosen].sort((a, b) => late(b[1]) - late(a[1]) || a[0] - b[0]).slice(0, limit);
+  const tickets = await loadTickets(db, first.map(([id]) => id));
+  const items = tickets
     .map((ticket): OverdueItem => {
       const spell = chosen.get(ticket.id) ?? { since: window.now, end: null };
-      const until = spell.end ?? window.now;
-      return {
-        ...itemOf(ticket),
-        overdueSince: spell.since,
-        lateMinutes: Math.max(0, (until.getTime() - spell.since.getTime()) / 60_000),
-        stillOverdue: spell.end === null && ticket.overdue,
-      };
+      return { ...itemOf(ticket), overdueSince: spell.since, lateMinutes: late(spell), stillOverdue: spell.end === null && ticket.overdue };
     })
     .sort((a, b) => b.lateMinutes - a.lateMinutes || a.number.localeCompare(b.number));
+  return { items, total: chosen.size };
 }
 
-/** Requests reopened 重办 during [from, to), most recent first (one line per request). */
-export async function reopenedItems(db: Db, window: ItemWindow): Promise<ReopenedItem[]> {
+/** Requests reopened 重办 during [from, to), most recent first (one line per request), at most `limit`. */
+export async function reopenedItems(db: Db, window: ItemWindow, limit = ITEM_LIMIT): Promise<ItemList<ReopenedItem>> {
   const events = await db.ticketEvent.findMany({
     where: { type: 'reopened', at: { gte: window.from, lt: window.to }, ticket: { regionId: { in: window.regionIds }, mergedIntoId: null } },
     select: { ticketId: true, at: true, data: true },
-    orderBy: { at: 'desc' },
+    orderBy: [{ at: 'desc' }, { ticketId: 'asc' }],
   });
   const latest = new Map<number, { at: Date; reason: string }>();
   for (const event of events) {
@@ -159,11 +171,13 @@ export async function reopenedItems(db: Db, window: ItemWindow): Promise<Reopene
       reason: reason === 'dissatisfied' || typeof reason !== 'string' ? '群众不满意 resident dissatisfied' : maskSummary(reason),
     });
   }
-  const tickets = await loadTickets(db, [...latest.keys()]);
-  return tickets
+  // The map keeps the events' order: most recent first.
+  const tickets = await loadTickets(db, [...latest.keys()].slice(0, limit));
+  const items = tickets
     .map((ticket): ReopenedItem => {
       const reopen = latest.get(ticket.id) ?? { at: window.from, reason: '' };
       return { ...itemOf(ticket), reopenedAt: reopen.at, reason: reopen.reason, reopenCount: ticket.reopenCount };
     })
     .sort((a, b) => b.reopenedAt.getTime() - a.reopenedAt.getTime() || a.number.localeCompare(b.number));
+  return { items, total: latest.size };
 }

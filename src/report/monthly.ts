@@ -12,7 +12,7 @@ import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
 import { breakdown, figures, hotWords, periodRange, trend } from '../stats/query.js';
 import type { Breakdown, Figures, HotWord, TrendPoint } from '../stats/types.js';
 import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
-import { type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
+import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
 import { liaisonWorkload, type Workload } from './workload.js';
 
 /** An argument of the report command is wrong; the message is one line, Chinese then English. */
@@ -51,8 +51,8 @@ export interface MonthlyReport {
   departments: Breakdown;
   trend: TrendPoint[];
   words: HotWord[];
-  overdue: OverdueItem[];
-  reopened: ReopenedItem[];
+  overdue: ItemList<OverdueItem>;
+  reopened: ItemList<ReopenedItem>;
   workload: Workload;
   /** The meetings this report serves: the next 20th and 25th. */
   meetings: { village: string; township: string };

@@ -15,6 +15,7 @@ import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { openDatabase } from '../../src/db/client.js';
 import { reportCommand } from '../../src/report/command.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
+import { overdueItems } from '../../src/report/items.js';
 import { buildMonthlyReport, type MonthlyReport, ReportArgumentError } from '../../src/report/monthly.js';
 import { findChromium } from '../../src/report/pdf.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
@@ -177,6 +178,16 @@ describe('the monthly report', () => {
     expect(rows[1]).not.toContain('仍超期');
   });
 
+  test('a long list stops at its first items and says how many there are', async () => {
+    const window = { regionIds: [org.county.id, org.township.id, org.village.id], from: report.from, to: report.to, now: report.generatedAt };
+    const first = await overdueItems(database.db, window, 1);
+    expect(first.total).toBe(2);
+    expect(first.items.map((i) => i.number)).toEqual([numbers['t2']]);
+    const html = renderMonthlyReport({ ...report, overdue: first });
+    expect(html).toContain('仅列出超期最久的 1 件，共 2 件');
+    expect(page).not.toContain('仅列出');
+  });
+
   test('reopened items with the reason and the owner', () => {
     const rows = rowsOf('reopened-item');
     expect(rows).toEqual([expect.stringContaining(`|${numbers['t3']}|电力照明|测试村|王**|路灯忽明忽暗|群众不满意 resident dissatisfied|1|李网格|10月14日 12:00|已归档 closed|`)]);
@@ -207,6 +218,26 @@ describe('the monthly report', () => {
     const county = await buildMonthlyReport(db, { regionCode: 'T', month: '2026-10', now: new Date('2026-11-02T17:30:00+08:00') });
     expect(county.current.received).toBe(5);
     expect(county.places.rows.map((r) => r.label)).toEqual(['测试镇']);
+  });
+});
+
+describe('overdue without an audit trail', () => {
+  test('a request flagged overdue whose trail lacks the event (imported data) counts from its deadline', async () => {
+    const fresh = await freshSqlite();
+    try {
+      const db = fresh.db;
+      const small = await buildOrg(db);
+      const at = new FakeClock(new Date('2026-10-12T09:00:00+08:00'));
+      const reported = await new PipelineService({ db, rules, clock: at }).report({ residentId: small.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+      if (!reported.ok) throw new Error('refused');
+      await db.ticket.update({ where: { id: reported.ticket.id }, data: { overdue: true } });
+      const window = { regionIds: [small.township.id, small.village.id], from: new Date('2026-10-01T00:00:00+08:00'), to: new Date('2026-11-01T00:00:00+08:00'), now: new Date('2026-10-16T17:30:00+08:00') };
+      const list = await overdueItems(db, window);
+      expect(list.total).toBe(1);
+      expect(list.items[0]).toMatchObject({ number: reported.ticket.number, overdueSince: reported.ticket.resolveBy, lateMinutes: 24 * 60, stillOverdue: true, owner: '李网格' });
+    } finally {
+      await fresh.dispose();
+    }
   });
 });
 
