@@ -149,12 +149,15 @@ export function queueBody(input: {
   const { filters, result } = input;
   const csv = queueParams(filters).toString();
   const next = result.next === null ? null : queueParams(filters, result.next).toString();
-  const count = result.countCapped ? `${result.count.toLocaleString('en')}+` : result.count.toLocaleString('en');
+  const n = result.count.toLocaleString('en');
+  const count = result.counted
+    ? bi(`共 ${n} 件`, `${n} ticket(s)`)
+    : bi(`本页 ${n} 件${result.countCapped ? '，后面还有' : ''}（历史视图不计总数）`, `${n} on this page${result.countCapped ? ', more after' : ''} (history views show no total)`);
   return html`<section class="queue">
 <h1>${bi('工作队列', 'Queue')}</h1>
 ${input.problems.length ? notice('error', html`${bi('以下筛选条件无效，已忽略：', 'These filters were not understood and are ignored:')} ${input.problems.join('；')}`) : ''}
 ${filterForm(filters, input.options)}
-<p class="summary-line"><span class="count">${bi(`共 ${count} 件`, `${count} ticket(s)`)}</span>
+<p class="summary-line"><span class="count">${count}</span>
 <a class="csv" href="${CONSOLE_PATHS.queueCsv}${csv ? `?${csv}` : ''}" download>${bi('导出 CSV（全部页）', 'Export CSV (all pages)')}</a></p>
 ${tableHtml(input.columns, result.rows, {
   empty: bi('没有符合条件的诉求。', 'No ticket matches.'),

@@ -2,6 +2,11 @@
  * The work queue of the console: the tickets of the user's scope, filtered, newest first,
  * in pages of a fixed size with a keyset cursor (the id of the last row), so that page
  * 2,000 costs what page 1 costs and a ticket arriving meanwhile shifts nothing.
+ *
+ * Totals are counted for the work views only (open tickets, or one open state): that is
+ * the backlog, thousands at most, reached through the state index. A history view
+ * (all, done, a finished state) of a county with a million tickets would have to read
+ * most of them to count; it shows its pages without a total ("50+").
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
@@ -73,16 +78,23 @@ export interface QueueResult {
   rows: QueueRow[];
   /** The cursor of the next page, or null on the last one. */
   next: number | null;
-  /** How many tickets match, counted up to COUNT_CAP. */
+  /**
+   * How many tickets match: exact when `counted`; otherwise (history views) the rows
+   * seen so far on this page.
+   */
   count: number;
-  /** True when there are more than `count`. */
+  /** True when there are more than `count` (a history view with a next page). */
   countCapped: boolean;
+  /** Whether `count` is the exact total. */
+  counted: boolean;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
-/** Counting stops here: "10,000+" is all a person needs, and a capped count stays fast. */
-export const COUNT_CAP = 10_000;
+/** Whether the total of a view is counted (the open backlog), see the module comment. */
+export function countsTotal(filters: QueueFilters): boolean {
+  return filters.state === 'open' || OPEN_STATES.includes(filters.state as TicketState);
+}
 
 /** A whole ticket number as printed, e.g. MQ-2026-000123. */
 const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
@@ -181,17 +193,21 @@ export async function queryQueue(
   const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
   const where = queueWhere(scope, filters, options.regions);
   const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
-  const [found, count] = await Promise.all([
+  const counted = options.count !== false && countsTotal(filters);
+  // No `take` on the count: Prisma would add ORDER BY id, and SQLite would then walk the
+  // table in id order instead of using the state index.
+  const [found, total] = await Promise.all([
     db.ticket.findMany({ where: paged, orderBy: { id: 'desc' }, take: size + 1, select: ROW_SELECT }),
-    options.count === false ? Promise.resolve(-1) : db.ticket.count({ where, take: COUNT_CAP + 1 }),
+    counted ? db.ticket.count({ where }) : Promise.resolve(null),
   ]);
   const more = found.length > size;
   const rows = found.slice(0, size).map(toRow);
   return {
     rows,
     next: more ? (rows.at(-1)?.id ?? null) : null,
-    count: Math.min(count, COUNT_CAP),
-    countCapped: count > COUNT_CAP,
+    count: total ?? rows.length,
+    countCapped: total === null && more,
+    counted: total !== null,
   };
 }
 

@@ -118,11 +118,22 @@ export async function loadScope(db: Db, account: { id: number; username: string;
   };
 }
 
-/** The Prisma condition "this ticket is inside the scope". */
+/**
+ * The Prisma condition "this ticket is inside the scope".
+ *
+ * The region part is written `NOT (regionId NOT IN (…))`, which means the same for a
+ * column that is never null but keeps SQLite off the regionId index. SQLite has no
+ * statistics unless someone runs ANALYZE, so it takes `regionId IN (4 ids)` for a
+ * selective condition, while a township holds half the county's tickets: counting its
+ * open ones through that index reads 600,000 index entries (2 s at a million tickets)
+ * instead of the few thousand open ones through the state index (10 ms). Without the
+ * region index, SQLite uses the state index for work views and walks the primary key
+ * newest first for history views, both fast. PostgreSQL plans with its own statistics.
+ */
 export function ticketScopeWhere(scope: StaffScope): Prisma.TicketWhereInput {
   if (scope.everyRegion) return {};
   const any: Prisma.TicketWhereInput[] = [];
-  if (scope.regionIds.length) any.push({ regionId: { in: scope.regionIds } });
+  if (scope.regionIds.length) any.push({ NOT: { regionId: { notIn: scope.regionIds } } });
   if (scope.gridIds.length) any.push({ gridId: { in: scope.gridIds } });
   if (scope.departmentIds.length) any.push({ assigneeDepartmentId: { in: scope.departmentIds } });
   // No reach at all matches nothing (id -1 never exists).
