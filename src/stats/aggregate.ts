@@ -166,39 +166,47 @@ function scatter(
   return { values, starts };
 }
 
+/** The rows of the store that belong to `cohort`: their indexes in `rows[0, count)`. */
+export function cohortRows(facts: TicketFacts, cohort: Cohort): { rows: Int32Array; count: number } {
+  const { fromMs, toMs, regionMask } = cohort;
+  const { createdMs, flags, regionId } = facts;
+  const category = cohort.category;
+  const gridId = cohort.gridId;
+  const departmentId = cohort.departmentId;
+  const assigneeId = cohort.assigneeId;
+  const rows = new Int32Array(facts.size);
+  let count = 0;
+  for (let i = 0; i < facts.size; i++) {
+    if ((flags[i] as number) & FLAG.MERGED) continue;
+    const t = createdMs[i] as number;
+    if (t < fromMs || t >= toMs) continue;
+    if (regionMask[regionId[i] as number] !== 1) continue;
+    if (category !== null && facts.category[i] !== category) continue;
+    if (gridId !== null && facts.gridId[i] !== gridId) continue;
+    if (departmentId !== null && facts.departmentId[i] !== departmentId) continue;
+    if (assigneeId !== null && facts.assigneeId[i] !== assigneeId) continue;
+    rows[count++] = i;
+  }
+  return { rows, count };
+}
+
 /**
  * The figures of the tickets of `cohort`, grouped by `keyOf` (a key in [0, keyLimit), or
  * -1 to leave the ticket out), and of all of them together.
  */
 export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: number) => number, keyLimit: number): Aggregate {
-  const { fromMs, toMs, regionMask } = cohort;
-  const category = cohort.category ?? -2;
-  const gridId = cohort.gridId ?? -2;
-  const departmentId = cohort.departmentId ?? -2;
-  const assigneeId = cohort.assigneeId ?? -2;
-  const anyCategory = cohort.category === null;
-  const anyGrid = cohort.gridId === null;
-  const anyDepartment = cohort.departmentId === null;
-  const anyAssignee = cohort.assigneeId === null;
-  const { createdMs, flags, regionId } = facts;
-
+  const { rows, count: cohortSize } = cohortRows(facts, cohort);
+  const flags = facts.flags;
   const groupOfKey = new Int32Array(Math.max(keyLimit, 1)).fill(-1);
   const keys: number[] = [];
   let counters = new Int32Array(COUNTERS * 16);
-  const members = new Int32Array(facts.size);
-  const memberGroup = new Int32Array(facts.size);
+  const members = new Int32Array(cohortSize);
+  const memberGroup = new Int32Array(cohortSize);
   let count = 0;
 
-  for (let i = 0; i < facts.size; i++) {
+  for (let m = 0; m < cohortSize; m++) {
+    const i = rows[m] as number;
     const f = flags[i] as number;
-    if (f & FLAG.MERGED) continue;
-    const t = createdMs[i] as number;
-    if (t < fromMs || t >= toMs) continue;
-    if (regionMask[regionId[i] as number] !== 1) continue;
-    if (!anyCategory && facts.category[i] !== category) continue;
-    if (!anyGrid && facts.gridId[i] !== gridId) continue;
-    if (!anyDepartment && facts.departmentId[i] !== departmentId) continue;
-    if (!anyAssignee && facts.assigneeId[i] !== assigneeId) continue;
     const key = keyOf(i);
     if (key < 0 || key >= keyLimit) continue;
     let g = groupOfKey[key] as number;
@@ -253,6 +261,13 @@ export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: numbe
   });
   const sums = new Int32Array(COUNTERS);
   for (let g = 0; g < groups; g++) for (let c = 0; c < COUNTERS; c++) sums[c] = (sums[c] as number) + (counters[g * COUNTERS + c] as number);
-  const total = figuresOf(sums, 0, medianOf(accept.values, 0, accept.values.length), medianOf(resolve.values, 0, resolve.values.length));
+  // One group holds every value: its medians are the total's (a selection saved).
+  const only = groups === 1 ? result[0]?.figures : undefined;
+  const total = figuresOf(
+    sums,
+    0,
+    only ? only.medianAcceptMinutes : medianOf(accept.values, 0, accept.values.length),
+    only ? only.medianResolveMinutes : medianOf(resolve.values, 0, resolve.values.length),
+  );
   return { groups: result, total };
 }

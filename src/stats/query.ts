@@ -8,8 +8,8 @@
  * tickets before each call; names (regions, grids, people…) are read fresh each time.
  */
 import type { Db } from '../db/client.js';
-import { type Aggregate, aggregate, type Cohort, emptyFigures } from './aggregate.js';
-import { isHotWordCandidate, keywordsOf } from './keywords.js';
+import { type Aggregate, aggregate, type Cohort, cohortRows, emptyFigures } from './aggregate.js';
+import { isHotWordCandidate } from './keywords.js';
 import { bucketStartDay, dayNumberDate, localDayNumber, nextBucketStartDay, StatsQueryError } from './periods.js';
 import { NONE, type TicketFacts, ticketFacts } from './store.js';
 import type { Breakdown, Bucket, Dimension, Figures, HotWord, StatsQuery, StatsRow, TrendPoint } from './types.js';
@@ -267,36 +267,24 @@ export async function trend(db: Db, query: StatsQuery, bucket: Bucket): Promise<
  * @throws StatsQueryError for an unknown region or an empty period.
  */
 export async function hotWords(db: Db, query: StatsQuery, limit = 20): Promise<HotWord[]> {
-  checkRange(query);
-  const scope = await scopeOf(db, query.scopeRegionId);
-  const f = query.filters ?? {};
-  const regionIds: number[] = [];
-  scope.mask.forEach((inside, id) => {
-    if (inside === 1) regionIds.push(id);
-  });
-  const where = {
-    createdAt: { gte: query.from, lt: query.to },
-    regionId: { in: regionIds },
-    mergedIntoId: null,
-    state: { not: 'merged' },
-    ...(f.categoryCode === undefined ? {} : { categoryCode: f.categoryCode }),
-    ...(f.gridId === undefined ? {} : { gridId: f.gridId }),
-    ...(f.departmentId === undefined ? {} : { assigneeDepartmentId: f.departmentId }),
-    ...(f.liaisonId === undefined ? {} : { assigneeId: f.liaisonId }),
-  };
-  const stored = await db.ticket.findMany({ where: { ...where, keywords: { not: null } }, select: { keywords: true } });
-  // Tickets from before keywords were kept: cut their words now.
-  const older = await db.ticket.findMany({ where: { ...where, keywords: null }, select: { summary: true, description: true } });
-  const lists = [...stored.map((t) => t.keywords ?? ''), ...(await Promise.all(older.map((t) => keywordsOf(t.summary, t.description))))];
-  const counts = new Map<string, number>();
-  for (const list of lists) {
-    for (const word of new Set(list.split(' '))) {
-      if (word && isHotWordCandidate(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const { facts, cohort } = await prepare(db, query);
+  const { rows, count } = cohortRows(facts, cohort);
+  const counts = new Int32Array(facts.words.length);
+  const { wordStart, wordCount, wordPool } = facts;
+  for (let m = 0; m < count; m++) {
+    const i = rows[m] as number;
+    const start = wordStart[i] as number;
+    const end = start + (wordCount[i] as number);
+    for (let w = start; w < end; w++) {
+      const id = wordPool[w] as number;
+      counts[id] = (counts[id] as number) + 1;
     }
   }
-  return [...counts]
-    .filter(([, count]) => count >= 2)
-    .sort((a, b) => b[1] - a[1] || collator.compare(a[0], b[0]))
-    .slice(0, Math.max(0, limit))
-    .map(([word, count]) => ({ word, count }));
+  const found: HotWord[] = [];
+  counts.forEach((n, id) => {
+    const word = facts.words[id];
+    // Stop words are checked here too, so a word added to the list stops counting at once.
+    if (n >= 2 && word !== undefined && isHotWordCandidate(word)) found.push({ word, count: n });
+  });
+  return found.sort((a, b) => b.count - a.count || collator.compare(a.word, b.word)).slice(0, Math.max(0, limit));
 }

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import type { Actor, Command } from '../../src/pipeline/model.js';
 import { actorFor, PipelineService } from '../../src/pipeline/service.js';
+import { seedDemo } from '../../src/org/seed.js';
+import { OPEN_STATES } from '../../src/pipeline/states.js';
 import { medianOf, selectKth } from '../../src/stats/aggregate.js';
 import {
   breakdown,
@@ -24,6 +26,7 @@ import {
   topCategories,
   trend,
 } from '../../src/stats/query.js';
+import { generateTickets } from '../../src/stats/synthetic.js';
 import type { Figures, StatsQuery } from '../../src/stats/types.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
@@ -427,8 +430,9 @@ for (const { name, provider, open, skip } of providers) {
         { word: '家里', count: 3 },
       ]);
       expect(await hotWords(db, query(), 1)).toEqual([{ word: '路灯', count: 4 }]);
-      // Requests stored before keywords were kept are cut on the fly.
+      // Requests stored before keywords were kept are cut when the store loads them.
       await db.ticket.updateMany({ data: { keywords: null } });
+      invalidateStats(db);
       expect(await hotWords(db, query(), 10)).toEqual([
         { word: '路灯', count: 4 },
         { word: '停电', count: 4 },
@@ -549,3 +553,102 @@ test('every figure has a definition in both languages', () => {
     expect(d.name.zh && d.name.en && d.definition.zh && d.definition.en).toBeTruthy();
   }
 });
+
+/**
+ * The engine against the definitions written as plain SQL, on a few thousand synthetic
+ * tickets of the demo county (every state, late and lapsed deadlines, reopens, merges…).
+ */
+for (const { name, provider, open, skip } of providers) {
+  describe.skipIf(skip)(`statistics against plain SQL on ${name}`, () => {
+    let database: TestDatabase;
+    const now = bj('2026-11-20T10:00:00');
+
+    beforeAll(async () => {
+      database = await (provider === 'sqlite' ? freshSqlite({ demo: true }) : open());
+      if (provider === 'postgres') await seedDemo(database.db);
+      await generateTickets(database.db, provider, { tickets: 3000, now, days: 120, seed: 7 });
+    });
+    afterAll(async () => {
+      await database.dispose();
+    });
+
+    const OPEN_LIST = OPEN_STATES.map((s) => `'${s}'`).join(', ');
+    /** The definitions of STAT_DEFINITIONS, one SUM per part, over the tickets of [from, to). */
+    const REFERENCE = `
+      SELECT COUNT(*) AS received,
+        SUM(CASE WHEN "state" IN (${OPEN_LIST}) THEN 1 ELSE 0 END) AS open,
+        SUM(CASE WHEN "state" IN (${OPEN_LIST}) AND "overdue" THEN 1 ELSE 0 END) AS overdue,
+        SUM(CASE WHEN "acceptedOnTime" THEN 1 ELSE 0 END) AS "responseNum",
+        COUNT("acceptedOnTime") AS "responseDen",
+        SUM(CASE WHEN "resolvedOnTime" THEN 1 ELSE 0 END) AS "onTimeNum",
+        SUM(CASE WHEN "resolvedOnTime" IS NOT NULL OR ("state" IN (${OPEN_LIST}) AND "overdue") THEN 1 ELSE 0 END) AS "onTimeDen",
+        SUM(CASE WHEN "state" = 'closed' AND "returnCount" = 0 AND "escalationCount" = 0 AND "reopenCount" = 0 THEN 1 ELSE 0 END) AS "oneTimeNum",
+        SUM(CASE WHEN "state" = 'closed' THEN 1 ELSE 0 END) AS "oneTimeDen",
+        SUM(CASE WHEN "callbackSolved" THEN 1 ELSE 0 END) AS "solvedNum",
+        COUNT("callbackSolved") AS "solvedDen",
+        SUM(CASE WHEN "callbackRating" IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS "satisfiedNum",
+        COUNT("callbackRating") AS "rated"
+      FROM "Ticket" WHERE "createdAt" >= $1 AND "createdAt" < $2 AND "mergedIntoId" IS NULL AND "state" <> 'merged'`;
+
+    async function reference(from: Date, to: Date): Promise<Figures> {
+      const db = database.db;
+      const sql = provider === 'sqlite' ? REFERENCE.replace(/\$\d/g, '?') : REFERENCE;
+      const [row] = await db.$queryRawUnsafe<Record<string, number | bigint | null>[]>(sql, from, to);
+      const n = (key: string) => Number(row?.[key] ?? 0);
+      const where = { createdAt: { gte: from, lt: to }, mergedIntoId: null, state: { not: 'merged' } };
+      const accept = (await db.ticket.findMany({ where, select: { acceptMinutes: true } })).map((r) => r.acceptMinutes);
+      const resolve = (await db.ticket.findMany({ where, select: { resolveMinutes: true } })).map((r) => r.resolveMinutes);
+      const median = (list: (number | null)[]) => {
+        const values = list.filter((v): v is number => v !== null).sort((a, b) => a - b);
+        if (!values.length) return null;
+        const mid = values.length >> 1;
+        return values.length % 2 ? (values[mid] ?? null) : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
+      };
+      return {
+        received: n('received'),
+        open: n('open'),
+        overdue: n('overdue'),
+        responseRate: rate(n('responseNum'), n('responseDen')),
+        onTimeRate: rate(n('onTimeNum'), n('onTimeDen')),
+        oneTimeRate: rate(n('oneTimeNum'), n('oneTimeDen')),
+        resolutionRate: rate(n('solvedNum'), n('solvedDen')),
+        satisfactionRate: rate(n('satisfiedNum'), n('rated')),
+        medianAcceptMinutes: median(accept),
+        medianResolveMinutes: median(resolve),
+      };
+    }
+
+    test('figures of every month and of the whole span equal the SQL of the definitions', async () => {
+      const county = await database.db.region.findUniqueOrThrow({ where: { code: 'QH' } });
+      const ranges = [
+        { from: bj('2026-07-01T00:00:00'), to: now },
+        periodRange('month', bj('2026-08-15T12:00:00')),
+        periodRange('month', bj('2026-10-15T12:00:00')),
+        periodRange('month', now),
+        periodRange('week', now),
+      ];
+      for (const range of ranges) {
+        const expected = await reference(range.from, range.to);
+        expect(expected.received).toBeGreaterThan(0);
+        expect(await figures(database.db, { scopeRegionId: county.id, ...range })).toEqual(expected);
+      }
+      // The synthetic county has every kind of case the rates distinguish.
+      const all = await reference(ranges[0]?.from ?? now, now);
+      for (const r of [all.responseRate, all.onTimeRate, all.oneTimeRate, all.resolutionRate, all.satisfactionRate]) {
+        expect(r.numerator).toBeGreaterThan(0);
+        expect(r.numerator).toBeLessThan(r.denominator);
+      }
+      expect(all.open).toBeGreaterThan(0);
+      expect(all.overdue).toBeGreaterThan(0);
+      // Breakdowns add up, and each category row equals its filtered figures.
+      const whole = { scopeRegionId: county.id, from: ranges[0]?.from ?? now, to: now };
+      const byCategory = await breakdown(database.db, whole, 'category');
+      expect(byCategory.total).toEqual(all);
+      for (const row of byCategory.rows.slice(0, 3)) {
+        expect(await figures(database.db, { ...whole, filters: { categoryCode: row.key } })).toEqual(row.figures);
+      }
+      const byWeek = await trend(database.db, whole, 'week');
+      expect(byWeek.reduce((sum, p) => sum + p.figures.received, 0)).toBe(all.received);
+    });
+  });
+}
