@@ -22,7 +22,7 @@ import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
 import { defaultUploadDir, isUploadUrl, MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
 import { within } from '../shared/within.js';
-import { isSendablePhoto, parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from './wechat-parse.js';
+import { isSendablePhoto, MESSAGE_REF_PREFIX, parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from './wechat-parse.js';
 
 const log = logger('wechat');
 
@@ -34,9 +34,6 @@ export const MEDIA_TIMEOUT_MS = 15_000;
 
 /** How long one outgoing call to the puppet may take before it counts as failed. */
 export const SEND_TIMEOUT_MS = 30_000;
-
-/** The ref `parseMessage` gives an image until it is stored: a handle to the platform message. */
-const MESSAGE_REF = /^wechat-message:/;
 
 /** The puppet Wechaty is given: a name it loads, or an instance (tests: a PuppetMock). */
 type PuppetOption = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet'];
@@ -220,14 +217,14 @@ export class WechatAdapter implements ChannelAdapter {
    * photo nobody can open must not look received.
    */
   async #storeImages(inbound: Inbound, message: Message): Promise<Inbound | null> {
-    if (!inbound.media?.some((m) => MESSAGE_REF.test(m.ref))) return inbound;
+    if (!inbound.media?.some((m) => m.ref.startsWith(MESSAGE_REF_PREFIX))) return inbound;
     const ms = this.#options.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS;
     const late = () => new Error(`the image did not arrive within ${Math.round(ms / 1000)} s`);
     let notice: string = UPLOAD_ERRORS.notReceived;
     try {
       const media: SharedMedia[] = [];
       for (const item of inbound.media) {
-        if (!MESSAGE_REF.test(item.ref)) {
+        if (!item.ref.startsWith(MESSAGE_REF_PREFIX)) {
           media.push(item);
           continue;
         }

@@ -24,9 +24,12 @@ export interface WechatMessageLike {
     /** The text with the @-mentions taken out. */
     textWithoutMentions: string;
   };
-  /** For an image: a public URL or a file name, when the puppet gives one. */
+  /** For an image: a public URL, when the puppet gives one (else the adapter downloads it). */
   mediaUrl?: string;
 }
+
+/** The ref of a received image until the adapter has stored it: `wechat-message:<message id>`. */
+export const MESSAGE_REF_PREFIX = 'wechat-message:';
 
 /** Why a message is not turned into an Inbound. */
 export type WechatDeclineReason =
@@ -73,7 +76,9 @@ export function parseMessage(message: WechatMessageLike, options: WechatParseOpt
     return { ok: true, inbound: { ...base, text: trimmed } };
   }
   if (message.kind === 'image') {
-    return { ok: true, inbound: { ...base, media: [{ kind: 'photo', ref: message.mediaUrl ?? `wechat-message:${message.id}` }] } };
+    // A handle to the platform message: the adapter downloads the image and puts the
+    // stored photo's URL in its place before the engine sees it.
+    return { ok: true, inbound: { ...base, media: [{ kind: 'photo', ref: message.mediaUrl ?? `${MESSAGE_REF_PREFIX}${message.id}` }] } };
   }
   return { ok: false, reason: 'unsupported' };
 }

@@ -324,6 +324,9 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
       for (let i = 0; i < 30; i++) {
         await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
       }
+      // A chat's messages go out in order, through one worker at a time: spread the rows over
+      // ten chats so that the two schedulers have work to share.
+      await database.db.$executeRawUnsafe(`UPDATE "OutboxMessage" SET "chatId" = 'chat-' || (id % 10)`);
       const deliveries: number[] = [];
       const make = (workerId: string) =>
         new Scheduler({
