@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { TelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
-import { startApp } from '../../src/app.js';
+import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { Scheduler } from '../../src/pipeline/scheduler.js';
 import { PipelineService } from '../../src/pipeline/service.js';
@@ -19,38 +19,48 @@ import { freshPostgres, freshSqlite, POSTGRES_URL } from '../helpers/db.js';
 import { BOT_INFO, FakeBotApi, type Outage, TOKEN } from '../helpers/fake-bot-api.js';
 import { buildOrg, FakeClock, rules } from '../helpers/org-fixture.js';
 
-const CHATS = ['7500001', '7500002', '7500003'] as const;
-
 let dir: string;
 const api = new FakeBotApi();
-const cleanups: (() => Promise<void>)[] = [];
+let app: App | undefined;
+/** The app's clock: it moves only when told. */
+const clock = new FakeClock(new Date());
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'minqing-outage-'));
   await api.start();
+  // One app for the Telegram tests (each uses chats of its own). Webhook mode: the outage
+  // is about messages going out, and a long poll would only retry against the dead port.
+  const file = join(dir, 'outage.db');
+  copyFileSync(inject('sqliteDemoTemplate'), file);
+  const config = parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
+  const telegram = new TelegramAdapter({
+    token: TOKEN,
+    apiRoot: api.url,
+    botInfo: BOT_INFO,
+    webhook: { url: 'https://minqing.example.org/telegram/webhook', secret: 'outage', port: 0, host: '127.0.0.1' },
+    uploadDir: join(dir, 'uploads'),
+  });
+  app = await startApp(config, { adapters: [telegram], clock });
 });
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await api.comeBack();
 });
 
 afterAll(async () => {
+  await app?.stop();
   await api.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** An app with the Telegram channel on a fresh demo database, on a clock that moves only when told. */
-async function startTelegram(name: string) {
-  const file = join(dir, `${name}.db`);
-  copyFileSync(inject('sqliteDemoTemplate'), file);
-  const config = parseConfig({ DATABASE_URL: `file:${file}`, SCHEDULER_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
-  const clock = new FakeClock(new Date());
-  const telegram = new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1, uploadDir: join(dir, 'uploads') });
-  const app = await startApp(config, { adapters: [telegram], clock });
-  cleanups.push(() => app.stop());
+let nextChat = 7500001;
+
+/** Three new chats, what queues a message for one, and what reached it. */
+async function telegramChats() {
+  if (!app) throw new Error('the app did not start');
   const { db } = app.database;
   const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+  const chats = [String(nextChat++), String(nextChat++), String(nextChat++)] as const;
 
   /** Queues one message for `chatId` (what a push becomes in the outbox), due now. */
   const queue = async (chatId: string, note: string): Promise<number> => {
@@ -69,19 +79,13 @@ async function startTelegram(name: string) {
     return row.id;
   };
   const rows = (ids: number[]) => db.outboxMessage.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
-  // The fake serves every test of this file: count only what this test's app sent.
-  const since = api.calls.length;
   /** The notes that reached `chatId`, in the order Telegram got them. */
-  const arrived = (chatId: string) =>
-    api.calls
-      .slice(since)
-      .filter((c) => c.method === 'sendMessage' && c.status === 200 && c.body['chat_id'] === chatId)
-      .map((c) => /有新进展：(.+)$/.exec(String(c.body['text']))?.[1]);
+  const arrived = (chatId: string) => api.sent(chatId).map((c) => /有新进展：(.+)$/.exec(String(c.body['text']))?.[1]);
   /** Moves time past any backoff the scheduler set. */
   const passBackoff = () => clock.set(new Date(clock.now().getTime() + 3_600_000));
   /** Lets the scheduler run a few rounds (it ticks every 200 ms of real time). */
   const rounds = () => new Promise((r) => setTimeout(r, 700));
-  return { app, clock, queue, rows, arrived, passBackoff, rounds };
+  return { chats, queue, rows, arrived, passBackoff, rounds };
 }
 
 describe('the Telegram Bot API goes down and comes back', () => {
@@ -89,8 +93,8 @@ describe('the Telegram Bot API goes down and comes back', () => {
     ['connection refused', 'refused'],
     ['502 for every call', 502],
   ])('%s: messages for three chats wait, then all arrive once, in order within each chat', async (_, outage) => {
-    const { queue, rows, arrived, passBackoff, rounds } = await startTelegram(`outage-${outage}`);
-    const [a, b, c] = CHATS;
+    const { chats, queue, rows, arrived, passBackoff, rounds } = await telegramChats();
+    const [a, b, c] = chats;
     await api.goDown(outage);
 
     // Interleaved across chats, as pushes come.
@@ -104,19 +108,19 @@ describe('the Telegram Bot API goes down and comes back', () => {
     await api.comeBack();
     const later = [await queue(a, 'A3'), await queue(c, 'C2')];
     await rounds();
-    expect(CHATS.map(arrived)).toEqual([[], [], []]);
+    expect(chats.map(arrived)).toEqual([[], [], []]);
 
     // Once the backoff has passed, everything goes, in order per chat.
     passBackoff();
     const all = [...first, ...later];
     await expect.poll(async () => (await rows(all)).every((r) => r.sentAt !== null), { timeout: 10_000, interval: 50 }).toBe(true);
     await rounds(); // and nothing is sent a second time
-    expect(CHATS.map(arrived)).toEqual([['A1', 'A2', 'A3'], ['B1', 'B2'], ['C1', 'C2']]);
+    expect(chats.map(arrived)).toEqual([['A1', 'A2', 'A3'], ['B1', 'B2'], ['C1', 'C2']]);
   });
 
   test('a chat whose first message fails holds its next one, even within the same round; other chats go on', async () => {
-    const { queue, rows, arrived, passBackoff, rounds } = await startTelegram('one-chat');
-    const [a, b] = CHATS;
+    const { chats, queue, rows, arrived, passBackoff, rounds } = await telegramChats();
+    const [a, b] = chats;
     api.failNext('sendMessage', { code: 500, description: 'Internal Server Error' }, a);
     const ids = [await queue(a, 'A1'), await queue(a, 'A2'), await queue(b, 'B1')];
     await expect.poll(() => arrived(b), { timeout: 5_000, interval: 50 }).toEqual(['B1']);
