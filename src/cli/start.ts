@@ -23,15 +23,16 @@ await runCli(async () => {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   const log = logger('start');
-  // The web chat wakes a reconnecting page's waiting messages in the app's database,
-  // which startApp opens: the adapter asks for it once it is there.
+  // The web chat wakes a reconnecting page's waiting messages in the app's database (and
+  // WeChat those of its chats at a new login), which startApp opens: the adapters ask for
+  // it once it is there.
   const opened: { app?: App } = {};
   // The console and the board need the app's database and pipeline the same way.
   const routes = createWebRoutes({ app: () => opened.app, config });
   const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database, routes });
   const token = config.TELEGRAM_BOT_TOKEN;
   const telegram = token === undefined ? undefined : createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
-  const wechat = wechatConfigured(config) ? createWechatAdapter(config) : undefined;
+  const wechat = wechatConfigured(config) ? createWechatAdapter(config, { database: () => opened.app?.database }) : undefined;
   const adapters = [web, ...(telegram ? [telegram] : []), ...(wechat ? [wechat] : [])];
   const app = (opened.app = await startApp(config, { adapters }));
   const { db } = app.database;
