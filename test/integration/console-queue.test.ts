@@ -4,10 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { seedDemo } from '../../src/org/seed.js';
+import { PipelineService } from '../../src/pipeline/service.js';
+import { runAction } from '../../src/web/console/actions.js';
+import { loadTicketView } from '../../src/web/console/ticket.js';
 import { parseQueueParams, queryQueue, queueBatches } from '../../src/web/console/queue.js';
 import { loadRegions, loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { csvCell, toCsv } from '../../src/web/csv.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { freshPostgres, POSTGRES_URL } from '../helpers/db.js';
+import { rules } from '../helpers/org-fixture.js';
 
 let world: ConsoleWorld;
 let db: Db;
@@ -154,5 +160,44 @@ describe('CSV exports', () => {
     expect(csvCell('两行\n文字')).toBe('"两行\n文字"');
     expect(csvCell(-3)).toBe('-3');
     expect(toCsv(['a'], [['中文']])).toBe('\uFEFFa\r\n中文\r\n');
+  });
+});
+
+describe.skipIf(!POSTGRES_URL)('the queue and a ticket page on PostgreSQL', () => {
+  test('scope, filters, keyset pages, totals, masking and merge behave as on SQLite', async () => {
+    const database = await freshPostgres();
+    try {
+      const pg = database.db;
+      await seedDemo(pg);
+      const pipeline = new PipelineService({ db: pg, rules });
+      const file = async (code: string, summary: string, categoryCode = 'power') => {
+        const resident = await pg.person.findUniqueOrThrow({ where: { code } });
+        const outcome = await pipeline.report({ residentId: resident.id, categoryCode, kind: 'help', summary, contactPhone: '13912345678' });
+        if (!outcome.ok) throw new Error('refused');
+        return outcome.ticket.number;
+      };
+      const light = await file('R-QH-01-001-H001', '村口的路灯坏了');
+      const water = await file('R-QH-01-002-H001', '停水三天了', 'water');
+      const foreign = await file('R-QH-02-001-H001', '杏花村路灯坏了');
+      const account = await pg.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh-01' } });
+      const regions = await loadRegions(pg);
+      const pgScope = (await loadScope(pg, account, regions))!;
+      const open = await queryQueue(pg, pgScope, { state: 'open' }, { size: 1 }, { regions });
+      expect(open).toMatchObject({ count: 2, counted: true, rows: [{ number: water }] });
+      const next = await queryQueue(pg, pgScope, { state: 'open' }, { size: 1, after: open.next! }, { regions });
+      expect(next.rows.map((r) => r.number)).toEqual([light]);
+      expect((await queryQueue(pg, pgScope, { state: 'all', q: '路灯' })).rows.map((r) => r.number)).toEqual([light]);
+      expect((await queryQueue(pg, pgScope, { state: 'all', categoryCode: 'water' })).rows.map((r) => r.number)).toEqual([water]);
+      expect(await loadTicketView(pg, pgScope, foreign)).toBeNull();
+      const view = (await loadTicketView(pg, pgScope, light))!;
+      expect(view).toMatchObject({ residentName: '罗**', residentPhone: '139****5678' });
+      const dispatcher = await pg.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      expect(await runAction(pipeline, water, { type: 'merge', into: foreign }, dispatcher.id)).toMatchObject({ ok: false });
+      expect(await runAction(pipeline, water, { type: 'merge', into: light }, dispatcher.id)).toEqual({ ok: true });
+      const merged = await pg.ticket.findUniqueOrThrow({ where: { number: water } });
+      expect(merged).toMatchObject({ state: 'merged', mergedIntoId: view.id });
+    } finally {
+      await database.dispose();
+    }
   });
 });
