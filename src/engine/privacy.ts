@@ -20,7 +20,14 @@ export function maskPhone(phone: string): string {
 /**
  * Free text with every phone-like run of 7 or more digits masked (phones, ID numbers):
  * "电话 139 1234 5678" → "电话 139****5678". For texts residents wrote, shown to others.
+ * A run that follows a letter, digit or dash is part of something else (a ticket number
+ * such as MQ-2026-000123) and stays.
  */
 export function maskPhonesIn(text: string): string {
-  return text.replace(/\d[\d -]{5,}\d/g, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
+  return text.replace(/(?<![\w-])\d[\d -]{5,}\d/g, (run) => {
+    const digits = run.replace(/\D/g, '');
+    if (digits.length < 7) return run;
+    // +86 139 1234 5678: the country code is not part of the number.
+    return maskPhone(digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits);
+  });
 }
