@@ -11,9 +11,11 @@
  * `--db FILE` keeps the database (generated on the first run, reused after), so the
  * timings can be repeated without generating again.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase } from '../db/client.js';
 import { quoteIdentifier } from '../db/bulk-insert.js';
 import { applyMigrations } from '../db/migrations.js';
@@ -79,8 +81,8 @@ const cpuSeconds = () => {
 const loadAverage = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** Generates the county's tickets into `path` unless it holds them already. */
-async function prepare(path: string, tickets: number): Promise<void> {
+/** Generates the county's tickets into `path` unless it holds them already; true when it did. */
+async function prepare(path: string, tickets: number): Promise<boolean> {
   const url = `file:${path}`;
   if (existsSync(path)) {
     const database = await openDatabase(url);
@@ -88,7 +90,7 @@ async function prepare(path: string, tickets: number): Promise<void> {
       const count = await database.db.ticket.count();
       if (count >= tickets) {
         console.log(`reusing ${path}: ${count.toLocaleString('en')} tickets`);
-        return;
+        return false;
       }
       if (count > 0) throw new ConfigError([`${path} holds ${count} tickets, fewer than ${tickets}: delete it or choose another file`]);
     } finally {
@@ -129,6 +131,7 @@ async function prepare(path: string, tickets: number): Promise<void> {
         `(${(cpuSeconds() - cpuStarted).toFixed(1)} s CPU; ${Math.round(written / seconds).toLocaleString('en')} tickets/s), ` +
         `peak RSS ${peakRss()} MiB, file ${mib(statSync(path).size)} MiB`,
     );
+    return true;
   } finally {
     await database.close();
   }
@@ -182,8 +185,16 @@ await runCli(async () => {
   const dir = options.db ? null : mkdtempSync(join(tmpdir(), 'minqing-bench-stats-'));
   const path = options.db ?? join(dir ?? '.', 'bench.db');
   try {
-    await prepare(path, options.tickets);
-    // A new process state for the timings: the statistics store starts empty.
+    if (await prepare(path, options.tickets)) {
+      // The timings run in a new process, as a console starts: an empty statistics store,
+      // and none of the generation's garbage (or its high-water memory) in the way.
+      const child = spawnSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--db', path, '--tickets', String(options.tickets), '--runs', String(options.runs)],
+        { stdio: 'inherit' },
+      );
+      return child.status ?? 1;
+    }
     const database = await openDatabase(`file:${path}`, { migrate: false });
     try {
       const db = database.db;
@@ -256,6 +267,7 @@ await runCli(async () => {
         `${timings.length} views, ${options.runs} runs each; ${over === 0 ? 'all within budget' : `${over} over budget`}; ` +
           `peak RSS ${peakRss()} MiB; load average after: ${loadAverage()}`,
       );
+      return 0;
     } finally {
       await database.close();
     }
