@@ -4,7 +4,7 @@
  * masked (王**), and phone-like numbers in a summary are masked too.
  */
 import type { Db } from '../db/client.js';
-import { maskName, maskPhone } from '../engine/privacy.js';
+import { maskName, maskPhonesIn } from '../engine/privacy.js';
 import { OPEN_STATES, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { eventData, inChunks } from './event-data.js';
 
@@ -66,9 +66,9 @@ const TICKET_DETAILS = {
   handlingRegion: { select: { name: true } },
 } as const;
 
-/** Masks runs of 7 or more digits (phones, ID numbers) and shortens to 40 characters. */
+/** Masks phone and ID numbers (not ticket numbers) and shortens to 40 characters. */
 export function maskSummary(summary: string): string {
-  const masked = summary.replace(/\d[\d -]{5,}\d/g, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run) : run));
+  const masked = maskPhonesIn(summary);
   const chars = [...masked.replace(/\s+/g, ' ').trim()];
   return chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : chars.join('');
 }

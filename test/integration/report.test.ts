@@ -15,7 +15,7 @@ import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { openDatabase } from '../../src/db/client.js';
 import { reportCommand } from '../../src/report/command.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
-import { overdueItems } from '../../src/report/items.js';
+import { maskSummary, overdueItems } from '../../src/report/items.js';
 import { buildMonthlyReport, type MonthlyReport, ReportArgumentError } from '../../src/report/monthly.js';
 import { findChromium } from '../../src/report/pdf.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
@@ -218,6 +218,12 @@ describe('the monthly report', () => {
     const county = await buildMonthlyReport(db, { regionCode: 'T', month: '2026-10', now: new Date('2026-11-02T17:30:00+08:00') });
     expect(county.current.received).toBe(5);
     expect(county.places.rows.map((r) => r.label)).toEqual(['测试镇']);
+  });
+});
+
+describe('summaries in the report', () => {
+  test('mask phone and ID numbers but keep ticket numbers readable', () => {
+    expect(maskSummary('同 MQ-2026-000001，电话 13912345678')).toBe('同 MQ-2026-000001，电话 139****5678');
   });
 });
 
