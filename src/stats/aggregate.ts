@@ -77,6 +77,29 @@ function figuresOf(c: Int32Array, base: number, medianAccept: number | null, med
   };
 }
 
+/**
+ * Working arrays reused from call to call. A year of a county is half a million rows:
+ * allocating several megabytes of typed arrays per call would make the collector stop
+ * the process now and then for a full collection. Every use is synchronous (no await
+ * between filling and reading), so one set per process is safe.
+ */
+const scratch: Int32Array[] = [];
+
+/** Working array number `slot`, at least `size` long (contents undefined). */
+function work(slot: number, size: number): Int32Array {
+  let array = scratch[slot];
+  if (!array || array.length < size) {
+    array = new Int32Array(Math.max(size, Math.ceil((array?.length ?? 0) * 1.5), 1024));
+    scratch[slot] = array;
+  }
+  return array;
+}
+
+const ROWS = 0;
+const GROUPS = 1;
+const ACCEPT_VALUES = 2;
+const RESOLVE_VALUES = 3;
+
 function bump(counters: Int32Array, at: number): void {
   counters[at] = (counters[at] as number) + 1;
 }
@@ -151,10 +174,11 @@ function scatter(
   counters: Int32Array,
   counter: number,
   groups: number,
+  slot: number,
 ): { values: Int32Array; starts: Int32Array } {
   const starts = new Int32Array(groups + 1);
   for (let g = 0; g < groups; g++) starts[g + 1] = (starts[g] as number) + (counters[g * COUNTERS + counter] as number);
-  const values = new Int32Array(starts[groups] as number);
+  const values = work(slot, starts[groups] as number);
   const cursor = starts.slice(0, groups);
   for (let m = 0; m < count; m++) {
     const v = column[members[m] as number] as number;
@@ -166,7 +190,10 @@ function scatter(
   return { values, starts };
 }
 
-/** The rows of the store that belong to `cohort`: their indexes in `rows[0, count)`. */
+/**
+ * The rows of the store that belong to `cohort`: their indexes in `rows[0, count)`. The
+ * array is a working array: read it before the next statistics computation.
+ */
 export function cohortRows(facts: TicketFacts, cohort: Cohort): { rows: Int32Array; count: number } {
   const { fromMs, toMs, regionMask } = cohort;
   const { createdMs, flags, regionId } = facts;
@@ -174,7 +201,7 @@ export function cohortRows(facts: TicketFacts, cohort: Cohort): { rows: Int32Arr
   const gridId = cohort.gridId;
   const departmentId = cohort.departmentId;
   const assigneeId = cohort.assigneeId;
-  const rows = new Int32Array(facts.size);
+  const rows = work(ROWS, facts.size);
   let count = 0;
   for (let i = 0; i < facts.size; i++) {
     if ((flags[i] as number) & FLAG.MERGED) continue;
@@ -200,8 +227,9 @@ export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: numbe
   const groupOfKey = new Int32Array(Math.max(keyLimit, 1)).fill(-1);
   const keys: number[] = [];
   let counters = new Int32Array(COUNTERS * 16);
-  const members = new Int32Array(cohortSize);
-  const memberGroup = new Int32Array(cohortSize);
+  // Members overwrite the cohort's rows in place (a member is written no later than it is read).
+  const members = rows;
+  const memberGroup = work(GROUPS, cohortSize);
   let count = 0;
 
   for (let m = 0; m < cohortSize; m++) {
@@ -252,8 +280,8 @@ export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: numbe
   }
 
   const groups = keys.length;
-  const accept = scatter(facts.acceptMinutes, members, memberGroup, count, counters, ACCEPTED, groups);
-  const resolve = scatter(facts.resolveMinutes, members, memberGroup, count, counters, RESOLVED, groups);
+  const accept = scatter(facts.acceptMinutes, members, memberGroup, count, counters, ACCEPTED, groups, ACCEPT_VALUES);
+  const resolve = scatter(facts.resolveMinutes, members, memberGroup, count, counters, RESOLVED, groups, RESOLVE_VALUES);
   const result: GroupFigures[] = keys.map((key, g) => {
     const medianAccept = medianOf(accept.values, accept.starts[g] as number, accept.starts[g + 1] as number);
     const medianResolve = medianOf(resolve.values, resolve.starts[g] as number, resolve.starts[g + 1] as number);
@@ -266,8 +294,8 @@ export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: numbe
   const total = figuresOf(
     sums,
     0,
-    only ? only.medianAcceptMinutes : medianOf(accept.values, 0, accept.values.length),
-    only ? only.medianResolveMinutes : medianOf(resolve.values, 0, resolve.values.length),
+    only ? only.medianAcceptMinutes : medianOf(accept.values, 0, accept.starts[groups] as number),
+    only ? only.medianResolveMinutes : medianOf(resolve.values, 0, resolve.starts[groups] as number),
   );
   return { groups: result, total };
 }
