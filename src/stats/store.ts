@@ -15,10 +15,10 @@
  * not missed. A clock set back by more than the overlap hides changes until
  * {@link invalidateStats}.
  */
-import type { Db } from '../db/client.js';
-import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { detectProvider } from '../db/bulk-insert.js';
+import type { Db } from '../db/client.js';
 import type { Provider } from '../db/schema-files.js';
+import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { keywordsOf } from './keywords.js';
 
 /** Bits of a ticket's flags: what it counts in. */
