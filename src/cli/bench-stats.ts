@@ -28,6 +28,7 @@ import { generateTickets } from '../stats/synthetic.js';
 import { DIMENSIONS, type StatsQuery } from '../stats/types.js';
 import { type QueueFilters, queryQueue } from '../web/console/queue.js';
 import { loadRegions, loadScope } from '../web/console/scope.js';
+import { renderStatsPage } from '../web/console/stats-page.js';
 import { runCli } from './run-cli.js';
 
 /** The present of the synthetic county: every ticket is received before it. */
@@ -258,6 +259,22 @@ await runCli(async () => {
           const q = r as { rows: unknown[]; count: number; countCapped: boolean };
           return `${q.rows.length} rows of ${q.count.toLocaleString('en')}${q.countCapped ? '+' : ''}`;
         });
+      }
+      // The whole statistics page (figures, trend, every breakdown, hot words) as the county
+      // supervisor and the township dispatcher open it: what a user waits for.
+      const supervisor = await db.person.findUniqueOrThrow({ where: { code: 'SUP-QH' } });
+      const supervisorScope = await loadScope(db, { id: 0, username: 'bench', personId: supervisor.id }, regions);
+      if (!supervisorScope) throw new Error('bench: SUP-QH has no console scope');
+      const lastDay = localDateOf(new Date(month.to.getTime() - 1));
+      const pages: [string, typeof scope, URLSearchParams][] = [
+        [`county ${county.name}`, supervisorScope, new URLSearchParams({ period: 'month', date: localDateOf(month.from) })],
+        [`county ${county.name}`, supervisorScope, new URLSearchParams({ period: 'custom', from: localDateOf(year.from), to: lastDay })],
+        [`township ${township.name}`, scope, new URLSearchParams({ period: 'month', date: localDateOf(month.from) })],
+        [`township ${township.name}`, scope, new URLSearchParams({ period: 'custom', from: localDateOf(year.from), to: lastDay })],
+      ];
+      for (const [name, pageScope, params] of pages) {
+        const period = params.get('period') === 'month' ? periods[0]!.name : periods[1]!.name;
+        await run('statistics page (all views)', name, period, STATS_BUDGET_MS, () => renderStatsPage(db, pageScope, params, { now: NOW }), (r) => `${Math.round((r as { body: string }).body.length / 1024)} KiB`);
       }
       console.log();
       printTable(timings);
