@@ -96,13 +96,6 @@ function work(slot: number, size: number): Int32Array {
 }
 
 const ROWS = 0;
-const GROUPS = 1;
-const ACCEPT_VALUES = 2;
-const RESOLVE_VALUES = 3;
-
-function bump(counters: Int32Array, at: number): void {
-  counters[at] = (counters[at] as number) + 1;
-}
 
 /** Sorts a[lo, hi) in place (short runs). */
 function insertionSort(a: Int32Array, lo: number, hi: number): void {
@@ -165,31 +158,6 @@ export function medianOf(a: Int32Array, lo: number, hi: number): number | null {
   return (lower + upper) / 2;
 }
 
-/** Places each grouped value at its group's slice of one array; returns the slices' starts (length groups + 1). */
-function scatter(
-  column: Int32Array,
-  members: Int32Array,
-  memberGroup: Int32Array,
-  count: number,
-  counters: Int32Array,
-  counter: number,
-  groups: number,
-  slot: number,
-): { values: Int32Array; starts: Int32Array } {
-  const starts = new Int32Array(groups + 1);
-  for (let g = 0; g < groups; g++) starts[g + 1] = (starts[g] as number) + (counters[g * COUNTERS + counter] as number);
-  const values = work(slot, starts[groups] as number);
-  const cursor = starts.slice(0, groups);
-  for (let m = 0; m < count; m++) {
-    const v = column[members[m] as number] as number;
-    if (v === NO_MINUTES) continue;
-    const g = memberGroup[m] as number;
-    values[cursor[g] as number] = v;
-    cursor[g] = (cursor[g] as number) + 1;
-  }
-  return { values, starts };
-}
-
 /**
  * The rows of the store that belong to `cohort`: their indexes in `rows[0, count)`. The
  * array is a working array: read it before the next statistics computation.
@@ -217,85 +185,266 @@ export function cohortRows(facts: TicketFacts, cohort: Cohort): { rows: Int32Arr
   return { rows, count };
 }
 
+/** Bits of a row's class beyond the flags: the ticket has accept / resolve minutes. */
+const HAS_ACCEPT = 1 << 13;
+const HAS_RESOLVE = 1 << 14;
+const CLASS_BITS = 1 << 15;
+
+/** The counters one ticket of the class `bits` adds to (see {@link FLAG}). */
+function countersOfClass(bits: number): Int32Array {
+  const c = new Int32Array(COUNTERS);
+  const f = bits;
+  c[RECEIVED] = 1;
+  if (f & FLAG.OPEN) c[OPEN] = 1;
+  if (f & FLAG.OVERDUE) c[OVERDUE] = 1;
+  if (f & FLAG.RESPONSE_COUNTED) {
+    c[RESPONSE_DEN] = 1;
+    if (f & FLAG.RESPONSE_ON_TIME) c[RESPONSE_NUM] = 1;
+  }
+  if (f & FLAG.ON_TIME_COUNTED) {
+    c[ON_TIME_DEN] = 1;
+    if (f & FLAG.ON_TIME) c[ON_TIME_NUM] = 1;
+  }
+  if (f & FLAG.CLOSED) {
+    c[CLOSED] = 1;
+    if (f & FLAG.ONE_TIME) c[ONE_TIME_NUM] = 1;
+  }
+  if (f & FLAG.SOLVED_ANSWERED) {
+    c[SOLVED_DEN] = 1;
+    if (f & FLAG.SOLVED) c[SOLVED_NUM] = 1;
+  }
+  if (f & FLAG.RATED) {
+    c[RATED] = 1;
+    if (f & FLAG.SATISFIED) c[SATISFIED_NUM] = 1;
+  }
+  if (bits & HAS_ACCEPT) c[ACCEPTED] = 1;
+  if (bits & HAS_RESOLVE) c[RESOLVED] = 1;
+  return c;
+}
+
+/**
+ * Positions `m` in [0, count) whose value is not NO_MINUTES, ordered by value (stable LSD
+ * radix sort, two 16-bit digits of the value with its sign flipped).
+ */
+function sortedByMinutes(column: Int32Array, rows: Int32Array, count: number): Int32Array {
+  const values = new Int32Array(count);
+  const order = new Int32Array(count);
+  let n = 0;
+  for (let m = 0; m < count; m++) {
+    const v = column[rows[m] as number] as number;
+    if (v === NO_MINUTES) continue;
+    values[n] = v;
+    order[n++] = m;
+  }
+  let from = order.subarray(0, n);
+  let fromValues = values.subarray(0, n);
+  let to = new Int32Array(n);
+  let toValues = new Int32Array(n);
+  const histogram = new Int32Array(65537);
+  for (let shift = 0; shift < 32; shift += 16) {
+    histogram.fill(0);
+    for (let k = 0; k < n; k++) {
+      const digit = ((((fromValues[k] as number) ^ 0x80000000) >>> shift) & 0xffff) + 1;
+      histogram[digit] = (histogram[digit] as number) + 1;
+    }
+    // Every value has the same digit: the pass would not move anything.
+    if ((histogram[((((fromValues[0] ?? 0) ^ 0x80000000) >>> shift) & 0xffff) + 1] as number) === n) continue;
+    for (let d = 1; d <= 65536; d++) histogram[d] = (histogram[d] as number) + (histogram[d - 1] as number);
+    for (let k = 0; k < n; k++) {
+      const v = fromValues[k] as number;
+      const digit = ((v ^ 0x80000000) >>> shift) & 0xffff;
+      const at = histogram[digit] as number;
+      histogram[digit] = at + 1;
+      to[at] = from[k] as number;
+      toValues[at] = v;
+    }
+    [from, to] = [to, from];
+    [fromValues, toValues] = [toValues, fromValues];
+  }
+  return from;
+}
+
+/**
+ * The tickets of a cohort, gathered once so that any number of groupings (breakdowns, a
+ * trend) can be computed from them without scanning the store again: the rows, each
+ * row's class (its flags and which minutes it has: a few dozen classes in practice, so a
+ * grouping counts one cell per ticket instead of fifteen counters), and the positions
+ * ordered by accept and by resolve minutes (a grouping walks them in order to find each
+ * group's exact medians, no selection per group).
+ */
+export interface CohortTickets {
+  facts: TicketFacts;
+  /** Store rows of the cohort, `rows[0, count)`. Owned by this object (not a working array). */
+  rows: Int32Array;
+  count: number;
+  /** Class index of each position. */
+  classOf: Uint16Array;
+  /** The counters of each class, `COUNTERS` per class. */
+  classCounters: Int32Array;
+  classes: number;
+  /** Positions with accept minutes, by minutes; the same for resolve minutes. */
+  acceptOrder: Int32Array;
+  resolveOrder: Int32Array;
+}
+
+/** Gathers the tickets of `cohort` (see {@link CohortTickets}). */
+export function cohortTickets(facts: TicketFacts, cohort: Cohort): CohortTickets {
+  const found = cohortRows(facts, cohort);
+  const count = found.count;
+  const rows = found.rows.slice(0, count);
+  const { flags, acceptMinutes, resolveMinutes } = facts;
+  const classOfBits = new Int16Array(CLASS_BITS).fill(-1);
+  const classBits: number[] = [];
+  const classOf = new Uint16Array(count);
+  for (let m = 0; m < count; m++) {
+    const i = rows[m] as number;
+    const bits =
+      ((flags[i] as number) & (HAS_ACCEPT - 1)) |
+      ((acceptMinutes[i] as number) !== NO_MINUTES ? HAS_ACCEPT : 0) |
+      ((resolveMinutes[i] as number) !== NO_MINUTES ? HAS_RESOLVE : 0);
+    let c = classOfBits[bits] as number;
+    if (c < 0) {
+      c = classBits.length;
+      classBits.push(bits);
+      classOfBits[bits] = c;
+    }
+    classOf[m] = c;
+  }
+  const classes = classBits.length;
+  const classCounters = new Int32Array(classes * COUNTERS);
+  classBits.forEach((bits, c) => classCounters.set(countersOfClass(bits), c * COUNTERS));
+  return {
+    facts,
+    rows,
+    count,
+    classOf,
+    classCounters,
+    classes,
+    acceptOrder: sortedByMinutes(acceptMinutes, rows, count),
+    resolveOrder: sortedByMinutes(resolveMinutes, rows, count),
+  };
+}
+
+/**
+ * The exact median of each group's minutes, walking the positions in order of minutes:
+ * a group's k-th value met is its k-th smallest. `counts[g]` is how many values group g has.
+ */
+function groupMedians(order: Int32Array, column: Int32Array, t: CohortTickets, groupOf: Int32Array, counts: Int32Array, groups: number): (number | null)[] {
+  const seen = new Int32Array(groups);
+  const lower = new Float64Array(groups);
+  const medians: (number | null)[] = new Array<number | null>(groups).fill(null);
+  const rows = t.rows;
+  for (let k = 0; k < order.length; k++) {
+    const m = order[k] as number;
+    const g = groupOf[m] as number;
+    if (g < 0) continue;
+    const n = counts[g] as number;
+    const rank = seen[g] as number;
+    seen[g] = rank + 1;
+    const half = n >> 1;
+    if (rank === half - 1 && n % 2 === 0) lower[g] = column[rows[m] as number] as number;
+    else if (rank === half) {
+      const v = column[rows[m] as number] as number;
+      medians[g] = n % 2 === 1 ? v : ((lower[g] as number) + v) / 2;
+    }
+  }
+  return medians;
+}
+
+/** The median of every value in `order` (all of the cohort's). */
+function wholeMedian(order: Int32Array, column: Int32Array, rows: Int32Array): number | null {
+  const n = order.length;
+  if (n === 0) return null;
+  const at = (k: number): number => column[rows[order[k] as number] as number] as number;
+  return n % 2 === 1 ? at(n >> 1) : (at((n >> 1) - 1) + at(n >> 1)) / 2;
+}
+
+/**
+ * The figures of the cohort's tickets grouped by key: `keys[m]` is the key of position m,
+ * in [0, keyLimit), or -1 to leave the ticket out. Groups come in the order first met.
+ */
+export function groupTickets(t: CohortTickets, keys: Int32Array, keyLimit: number): Aggregate {
+  const count = t.count;
+  const classes = t.classes;
+  const classOf = t.classOf;
+  const groupOfKey = new Int32Array(Math.max(keyLimit, 1)).fill(-1);
+  const groupKeys: number[] = [];
+  const groupOf = new Int32Array(count);
+  let cells = new Int32Array(classes * 16);
+  let left = 0;
+  for (let m = 0; m < count; m++) {
+    const key = keys[m] as number;
+    if (key < 0 || key >= keyLimit) {
+      groupOf[m] = -1;
+      left++;
+      continue;
+    }
+    let g = groupOfKey[key] as number;
+    if (g < 0) {
+      g = groupKeys.length;
+      groupKeys.push(key);
+      groupOfKey[key] = g;
+      if ((g + 1) * classes > cells.length) {
+        const next = new Int32Array(cells.length * 2);
+        next.set(cells);
+        cells = next;
+      }
+    }
+    groupOf[m] = g;
+    const cell = g * classes + (classOf[m] as number);
+    cells[cell] = (cells[cell] as number) + 1;
+  }
+  const groups = groupKeys.length;
+  const counters = new Int32Array(Math.max(groups, 1) * COUNTERS);
+  for (let g = 0; g < groups; g++) {
+    for (let c = 0; c < classes; c++) {
+      const n = cells[g * classes + c] as number;
+      if (n === 0) continue;
+      for (let k = 0; k < COUNTERS; k++) {
+        const add = t.classCounters[c * COUNTERS + k] as number;
+        if (add !== 0) counters[g * COUNTERS + k] = (counters[g * COUNTERS + k] as number) + n * add;
+      }
+    }
+  }
+  const acceptCounts = new Int32Array(groups);
+  const resolveCounts = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) {
+    acceptCounts[g] = counters[g * COUNTERS + ACCEPTED] as number;
+    resolveCounts[g] = counters[g * COUNTERS + RESOLVED] as number;
+  }
+  const { acceptMinutes, resolveMinutes } = t.facts;
+  const acceptMedians = groupMedians(t.acceptOrder, acceptMinutes, t, groupOf, acceptCounts, groups);
+  const resolveMedians = groupMedians(t.resolveOrder, resolveMinutes, t, groupOf, resolveCounts, groups);
+  const result: GroupFigures[] = groupKeys.map((key, g) => ({
+    key,
+    figures: figuresOf(counters, g * COUNTERS, acceptMedians[g] ?? null, resolveMedians[g] ?? null),
+  }));
+  const sums = new Int32Array(COUNTERS);
+  for (let g = 0; g < groups; g++) for (let c = 0; c < COUNTERS; c++) sums[c] = (sums[c] as number) + (counters[g * COUNTERS + c] as number);
+  let total: Figures;
+  if (left === 0) {
+    total = figuresOf(sums, 0, wholeMedian(t.acceptOrder, acceptMinutes, t.rows), wholeMedian(t.resolveOrder, resolveMinutes, t.rows));
+  } else {
+    // Some tickets left out: the total's medians are those of the tickets kept, one group of them all.
+    const all = new Int32Array(1);
+    const allOf = new Int32Array(count);
+    for (let m = 0; m < count; m++) allOf[m] = (groupOf[m] as number) < 0 ? -1 : 0;
+    all[0] = sums[ACCEPTED] as number;
+    const medianAccept = groupMedians(t.acceptOrder, acceptMinutes, t, allOf, all, 1)[0] ?? null;
+    all[0] = sums[RESOLVED] as number;
+    const medianResolve = groupMedians(t.resolveOrder, resolveMinutes, t, allOf, all, 1)[0] ?? null;
+    total = figuresOf(sums, 0, medianAccept, medianResolve);
+  }
+  return { groups: result, total };
+}
+
 /**
  * The figures of the tickets of `cohort`, grouped by `keyOf` (a key in [0, keyLimit), or
  * -1 to leave the ticket out), and of all of them together.
  */
 export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: number) => number, keyLimit: number): Aggregate {
-  const { rows, count: cohortSize } = cohortRows(facts, cohort);
-  const flags = facts.flags;
-  const groupOfKey = new Int32Array(Math.max(keyLimit, 1)).fill(-1);
-  const keys: number[] = [];
-  let counters = new Int32Array(COUNTERS * 16);
-  // Members overwrite the cohort's rows in place (a member is written no later than it is read).
-  const members = rows;
-  const memberGroup = work(GROUPS, cohortSize);
-  let count = 0;
-
-  for (let m = 0; m < cohortSize; m++) {
-    const i = rows[m] as number;
-    const f = flags[i] as number;
-    const key = keyOf(i);
-    if (key < 0 || key >= keyLimit) continue;
-    let g = groupOfKey[key] as number;
-    if (g < 0) {
-      g = keys.length;
-      keys.push(key);
-      groupOfKey[key] = g;
-      if ((g + 1) * COUNTERS > counters.length) {
-        const next = new Int32Array(counters.length * 2);
-        next.set(counters);
-        counters = next;
-      }
-    }
-    const b = g * COUNTERS;
-    bump(counters, b + RECEIVED);
-    if (f & FLAG.OPEN) bump(counters, b + OPEN);
-    if (f & FLAG.OVERDUE) bump(counters, b + OVERDUE);
-    if (f & FLAG.RESPONSE_COUNTED) {
-      bump(counters, b + RESPONSE_DEN);
-      if (f & FLAG.RESPONSE_ON_TIME) bump(counters, b + RESPONSE_NUM);
-    }
-    if (f & FLAG.ON_TIME_COUNTED) {
-      bump(counters, b + ON_TIME_DEN);
-      if (f & FLAG.ON_TIME) bump(counters, b + ON_TIME_NUM);
-    }
-    if (f & FLAG.CLOSED) {
-      bump(counters, b + CLOSED);
-      if (f & FLAG.ONE_TIME) bump(counters, b + ONE_TIME_NUM);
-    }
-    if (f & FLAG.SOLVED_ANSWERED) {
-      bump(counters, b + SOLVED_DEN);
-      if (f & FLAG.SOLVED) bump(counters, b + SOLVED_NUM);
-    }
-    if (f & FLAG.RATED) {
-      bump(counters, b + RATED);
-      if (f & FLAG.SATISFIED) bump(counters, b + SATISFIED_NUM);
-    }
-    if (facts.acceptMinutes[i] !== NO_MINUTES) bump(counters, b + ACCEPTED);
-    if (facts.resolveMinutes[i] !== NO_MINUTES) bump(counters, b + RESOLVED);
-    members[count] = i;
-    memberGroup[count] = g;
-    count++;
-  }
-
-  const groups = keys.length;
-  const accept = scatter(facts.acceptMinutes, members, memberGroup, count, counters, ACCEPTED, groups, ACCEPT_VALUES);
-  const resolve = scatter(facts.resolveMinutes, members, memberGroup, count, counters, RESOLVED, groups, RESOLVE_VALUES);
-  const result: GroupFigures[] = keys.map((key, g) => {
-    const medianAccept = medianOf(accept.values, accept.starts[g] as number, accept.starts[g + 1] as number);
-    const medianResolve = medianOf(resolve.values, resolve.starts[g] as number, resolve.starts[g + 1] as number);
-    return { key, figures: figuresOf(counters, g * COUNTERS, medianAccept, medianResolve) };
-  });
-  const sums = new Int32Array(COUNTERS);
-  for (let g = 0; g < groups; g++) for (let c = 0; c < COUNTERS; c++) sums[c] = (sums[c] as number) + (counters[g * COUNTERS + c] as number);
-  // One group holds every value: its medians are the total's (a selection saved).
-  const only = groups === 1 ? result[0]?.figures : undefined;
-  const total = figuresOf(
-    sums,
-    0,
-    only ? only.medianAcceptMinutes : medianOf(accept.values, 0, accept.starts[groups] as number),
-    only ? only.medianResolveMinutes : medianOf(resolve.values, 0, resolve.starts[groups] as number),
-  );
-  return { groups: result, total };
+  const t = cohortTickets(facts, cohort);
+  const keys = new Int32Array(t.count);
+  for (let m = 0; m < t.count; m++) keys[m] = keyOf(t.rows[m] as number);
+  return groupTickets(t, keys, keyLimit);
 }
