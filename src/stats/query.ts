@@ -8,7 +8,7 @@
  * tickets before each call; names (regions, grids, people…) are read fresh each time.
  */
 import type { Db } from '../db/client.js';
-import { type Aggregate, aggregate, type Cohort, cohortRows, emptyFigures } from './aggregate.js';
+import { type Aggregate, type Cohort, type CohortTickets, cohortRows, cohortTickets, emptyFigures, groupTickets } from './aggregate.js';
 import { isHotWordCandidate } from './keywords.js';
 import { bucketStartDay, dayNumberDate, localDayNumber, nextBucketStartDay, StatsQueryError } from './periods.js';
 import { NONE, type TicketFacts, ticketFacts } from './store.js';
@@ -91,7 +91,8 @@ async function prepare(db: Db, query: StatsQuery): Promise<{ facts: TicketFacts;
  */
 export async function figures(db: Db, query: StatsQuery): Promise<Figures> {
   const { facts, cohort } = await prepare(db, query);
-  return aggregate(facts, cohort, () => 0, 1).total;
+  const tickets = cohortTickets(facts, cohort);
+  return groupTickets(tickets, new Int32Array(tickets.count), 1).total;
 }
 
 function maxOf(column: Int32Array, size: number): number {
@@ -112,9 +113,22 @@ const NONE_LABELS: Record<Dimension, string> = {
 
 /** How tickets are keyed for a dimension, and how keys read. */
 interface Grouping {
-  keyOf: (row: number) => number;
+  /** The key of each of the cohort's tickets (-1: left out). */
+  keysOf: (tickets: CohortTickets) => Int32Array;
   keyLimit: number;
   labels: (keys: number[]) => Promise<Map<number, { key: string; label: string }>>;
+}
+
+/**
+ * Keys read from a column of the store, through `map` when given. Plain loops over typed
+ * arrays: one call per grouping, not one per ticket.
+ */
+function columnKeys(tickets: CohortTickets, column: Int32Array | Uint16Array, map?: Int32Array): Int32Array {
+  const { rows, count } = tickets;
+  const keys = new Int32Array(count);
+  if (map) for (let m = 0; m < count; m++) keys[m] = map[column[rows[m] as number] as number] ?? -1;
+  else for (let m = 0; m < count; m++) keys[m] = column[rows[m] as number] as number;
+  return keys;
 }
 
 function idColumnGrouping(
@@ -124,7 +138,7 @@ function idColumnGrouping(
   names: (ids: number[]) => Promise<{ id: number; name: string }[]>,
 ): Grouping {
   return {
-    keyOf: (row) => column[row] as number,
+    keysOf: (tickets) => columnKeys(tickets, column),
     keyLimit: maxOf(column, facts.size) + 1,
     async labels(keys) {
       const found = new Map((await names(keys.filter((k) => k !== NONE))).map((r) => [r.id, r.name]));
@@ -161,12 +175,12 @@ function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimensi
         }
         key[r.id] = at.id;
       }
-      return { keyOf: (row) => key[facts.regionId[row] as number] as number, keyLimit: scope.mask.length, labels: regionLabels };
+      return { keysOf: (tickets) => columnKeys(tickets, facts.regionId, key), keyLimit: scope.mask.length, labels: regionLabels };
     }
     case 'village': {
       const key = new Int32Array(scope.mask.length);
       for (const r of scope.byId.values()) if (scope.mask[r.id] === 1 && r.level === 'village') key[r.id] = r.id;
-      return { keyOf: (row) => key[facts.regionId[row] as number] as number, keyLimit: scope.mask.length, labels: regionLabels };
+      return { keysOf: (tickets) => columnKeys(tickets, facts.regionId, key), keyLimit: scope.mask.length, labels: regionLabels };
     }
     case 'grid':
       return idColumnGrouping(facts, facts.gridId, dimension, (ids) => db.grid.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
@@ -180,7 +194,7 @@ function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimensi
       );
     case 'category':
       return {
-        keyOf: (row) => facts.category[row] as number,
+        keysOf: (tickets) => columnKeys(tickets, facts.category),
         keyLimit: facts.categoryCodes.length,
         async labels(keys) {
           const categories = await db.category.findMany({ select: { code: true, nameZh: true } });
@@ -220,10 +234,47 @@ async function rowsOf(result: Aggregate, grouping: Grouping): Promise<StatsRow[]
  * @throws StatsQueryError for an unknown region or an empty period.
  */
 export async function breakdown(db: Db, query: StatsQuery, dimension: Dimension): Promise<Breakdown> {
-  const { facts, scope, cohort } = await prepare(db, query);
-  const grouping = groupingOf(db, facts, scope, dimension);
-  const result = aggregate(facts, cohort, grouping.keyOf, grouping.keyLimit);
+  return (await breakdowns(db, query, [dimension])).breakdowns[0] as Breakdown;
+}
+
+async function breakdownOf(db: Db, tickets: CohortTickets, scope: Scope, dimension: Dimension): Promise<Breakdown> {
+  const grouping = groupingOf(db, tickets.facts, scope, dimension);
+  const result = groupTickets(tickets, grouping.keysOf(tickets), grouping.keyLimit);
   return { dimension, total: result.total, rows: sortRows(await rowsOf(result, grouping)) };
+}
+
+/** What {@link breakdowns} computes besides the breakdowns. */
+export interface BreakdownsOptions {
+  /** Also the trend of the same cohort, by this bucket (see {@link trend}). */
+  bucket?: Bucket;
+  /** Also the cohort's hot words, at most this many (see {@link hotWords}). */
+  words?: number;
+}
+
+/** The results of {@link breakdowns}, in the order asked. */
+export interface Breakdowns {
+  breakdowns: Breakdown[];
+  total: Figures;
+  trend: TrendPoint[] | null;
+  words: HotWord[] | null;
+}
+
+/**
+ * Several breakdowns of one cohort (see {@link breakdown}), and optionally its trend and
+ * hot words, from one refresh of the store and one scan of it: a page with every view
+ * gathers the cohort's tickets once, not once per view.
+ * @throws StatsQueryError for an unknown region, an empty period, or too many trend buckets.
+ */
+export async function breakdowns(db: Db, query: StatsQuery, dimensions: readonly Dimension[], options: BreakdownsOptions = {}): Promise<Breakdowns> {
+  const buckets = options.bucket === undefined ? null : trendBuckets(query, options.bucket);
+  const { facts, scope, cohort } = await prepare(db, query);
+  const tickets = cohortTickets(facts, cohort);
+  // Synchronous work first: the arrays of `tickets` are its own, but keep the scans together.
+  const trendPoints = buckets ? trendOf(tickets, buckets) : null;
+  const words = options.words === undefined ? null : wordsOf(facts, tickets.rows, tickets.count, options.words);
+  const found = await Promise.all(dimensions.map((d) => breakdownOf(db, tickets, scope, d)));
+  const total = found[0]?.total ?? groupTickets(tickets, new Int32Array(tickets.count), 1).total;
+  return { breakdowns: found, total, trend: trendPoints, words };
 }
 
 /** The most received categories of the cohort (a category breakdown's first rows). */
@@ -239,6 +290,19 @@ export async function topCategories(db: Db, query: StatsQuery, limit = 5): Promi
  * @throws StatsQueryError for an unknown region, an empty period, or more than {@link MAX_TREND_BUCKETS} buckets.
  */
 export async function trend(db: Db, query: StatsQuery, bucket: Bucket): Promise<TrendPoint[]> {
+  const buckets = trendBuckets(query, bucket);
+  const { facts, cohort } = await prepare(db, query);
+  return trendOf(cohortTickets(facts, cohort), buckets);
+}
+
+/** The buckets of a trend: their first days, and the bucket of each day from the first. */
+interface TrendBuckets {
+  starts: number[];
+  firstDay: number;
+  bucketOfDay: Int32Array;
+}
+
+function trendBuckets(query: StatsQuery, bucket: Bucket): TrendBuckets {
   checkRange(query);
   const firstDay = bucketStartDay(bucket, localDayNumber(query.from.getTime()));
   const lastDay = localDayNumber(query.to.getTime() - 1);
@@ -252,9 +316,16 @@ export async function trend(db: Db, query: StatsQuery, bucket: Bucket): Promise<
     const end = Math.min(starts[b + 1] ?? lastDay + 1, lastDay + 1);
     bucketOfDay.fill(b, (starts[b] as number) - firstDay, end - firstDay);
   }
-  const { facts, cohort } = await prepare(db, query);
-  const createdMs = facts.createdMs;
-  const result = aggregate(facts, cohort, (row) => bucketOfDay[localDayNumber(createdMs[row] as number) - firstDay] ?? -1, starts.length);
+  return { starts, firstDay, bucketOfDay };
+}
+
+function trendOf(tickets: CohortTickets, buckets: TrendBuckets): TrendPoint[] {
+  const { starts, firstDay, bucketOfDay } = buckets;
+  const { rows, count } = tickets;
+  const createdMs = tickets.facts.createdMs;
+  const keys = new Int32Array(count);
+  for (let m = 0; m < count; m++) keys[m] = bucketOfDay[localDayNumber(createdMs[rows[m] as number] as number) - firstDay] ?? -1;
+  const result = groupTickets(tickets, keys, starts.length);
   const byBucket = new Map(result.groups.map((g) => [g.key, g.figures]));
   return starts.map((start, b) => ({ start: dayNumberDate(start), figures: byBucket.get(b) ?? emptyFigures() }));
 }
@@ -269,6 +340,11 @@ export async function trend(db: Db, query: StatsQuery, bucket: Bucket): Promise<
 export async function hotWords(db: Db, query: StatsQuery, limit = 20): Promise<HotWord[]> {
   const { facts, cohort } = await prepare(db, query);
   const { rows, count } = cohortRows(facts, cohort);
+  return wordsOf(facts, rows, count, limit);
+}
+
+/** The hot words of the store rows `rows[0, count)`. */
+function wordsOf(facts: TicketFacts, rows: Int32Array, count: number, limit: number): HotWord[] {
   const counts = new Int32Array(facts.words.length);
   const { wordStart, wordCount, wordPool } = facts;
   for (let m = 0; m < count; m++) {

@@ -20,7 +20,7 @@ import {
   type RankMetric,
   statsTrendChart,
 } from '../../stats/charts.js';
-import { breakdown, dayRange, figures, hotWords, periodRange, trend } from '../../stats/query.js';
+import { breakdowns as breakdownsOf, dayRange, figures, periodRange, trend } from '../../stats/query.js';
 import { type Breakdown, type Bucket, type Dimension, type Figures, type HotWord, type Period, PERIODS, type StatsFilters, type StatsQuery, type TrendPoint } from '../../stats/types.js';
 import { toCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
@@ -310,15 +310,27 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
   const trendRange = trendOf(request, range);
   const wants = (what: StatsTable | 'words') => only === undefined || only === what;
   const dims = dimensionsOf(region).filter((d) => wants(d.dimension));
-  // Started together: each waits on the database at times, and the others use the wait.
-  const [tables, before, trendPoints, words] = await Promise.all([
-    Promise.all(dims.map(async (d) => ({ ...d, breakdown: await breakdown(db, query, d.dimension) }))),
+  // The period's breakdowns, trend (when it covers the same period) and hot words share one
+  // scan of the cohort; the previous period's figures are another cohort. Started together:
+  // each waits on the database at times, and the other uses the wait.
+  const sameTrend = trendRange.from.getTime() === range.from.getTime() && trendRange.to.getTime() === range.to.getTime();
+  const wantsTrend = wants('trend');
+  const [shared, before, ownTrend] = await Promise.all([
+    dims.length > 0 || wants('figures') || wants('words') || (wantsTrend && sameTrend)
+      ? breakdownsOf(
+          db,
+          query,
+          dims.map((d) => d.dimension),
+          { ...(wantsTrend && sameTrend ? { bucket: trendRange.bucket } : {}), ...(wants('words') ? { words: 20 } : {}) },
+        )
+      : null,
     wants('figures') ? figures(db, { ...query, from: previous.from, to: previous.to }) : EMPTY_FIGURES,
-    wants('trend') ? trend(db, { ...query, from: trendRange.from, to: trendRange.to }, trendRange.bucket) : [],
-    wants('words') ? hotWords(db, query, 20) : [],
+    wantsTrend && !sameTrend ? trend(db, { ...query, from: trendRange.from, to: trendRange.to }, trendRange.bucket) : null,
   ]);
-  // Every breakdown's total is the period's figures: no scan of its own when there is one.
-  const current = tables[0]?.breakdown.total ?? (wants('figures') ? await figures(db, query) : EMPTY_FIGURES);
+  const tables = dims.map((d, k) => ({ ...d, breakdown: shared?.breakdowns[k] as Breakdown }));
+  const trendPoints = ownTrend ?? shared?.trend ?? [];
+  const words = shared?.words ?? [];
+  const current = shared?.total ?? EMPTY_FIGURES;
   return { request, range, previous, bucket: trendRange.bucket, current, before, trendPoints, tables, words, options };
 }
 
