@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { CategoryClassifier } from './engine/classifier.js';
 import { Engine } from './engine/engine.js';
-import type { ChannelAdapter, Inbound } from './engine/types.js';
+import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
 import { isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
@@ -37,8 +37,8 @@ export interface App {
   pipeline: PipelineService;
   engine: Engine;
   scheduler: Scheduler;
-  /** Runs one inbound message and sends its replies through its channel. */
-  receive(inbound: Inbound): Promise<void>;
+  /** Runs one inbound message and sends its replies through its channel; resolves with those replies. */
+  receive(inbound: Inbound): Promise<Outbound[]>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +46,16 @@ export interface AppOptions {
   clock?: Clock;
   /** The chat channels this process serves. */
   adapters?: ChannelAdapter[];
+  /** The scheduler's name in its claims (default: pid and a random suffix). */
+  workerId?: string;
+  /** Run the scheduler every SCHEDULER_INTERVAL_MS (default true; tests may tick it themselves). */
+  runScheduler?: boolean;
+  /** Rows the scheduler claims at a time (default 100; small makes processes take turns). */
+  schedulerBatch?: number;
 }
 
 /** Sends the replies of a turn through `adapter` and records what went out. */
-async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: Inbound): Promise<void> {
+async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: Inbound): Promise<Outbound[]> {
   const { replies } = await engine.handle(inbound);
   const sent: number[] = [];
   for (const reply of replies) {
@@ -58,6 +64,7 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
     // Anything not sent stays in the outbox; the scheduler retries it once the turn's hold ends.
   }
   await engine.markSent(sent);
+  return replies;
 }
 
 /** Opens and migrates the database, and loads the demo county into an empty one when SEED_DEMO. */
@@ -116,11 +123,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       deliver,
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
+      ...(options.workerId ? { workerId: options.workerId } : {}),
+      ...(options.schedulerBatch ? { batchSize: options.schedulerBatch } : {}),
     });
     for (const adapter of adapters) {
-      await adapter.start((inbound) => deliverReplies(engine, adapter, inbound));
+      await adapter.start(async (inbound) => {
+        await deliverReplies(engine, adapter, inbound);
+      });
     }
-    scheduler.start(config.SCHEDULER_INTERVAL_MS);
+    if (options.runScheduler !== false) scheduler.start(config.SCHEDULER_INTERVAL_MS);
     return {
       database,
       pipeline,
@@ -129,7 +140,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       async receive(inbound) {
         const adapter = byChannel.get(inbound.channel);
         if (!adapter) throw new Error(`no ${inbound.channel} channel in this process`);
-        await deliverReplies(engine, adapter, inbound);
+        return deliverReplies(engine, adapter, inbound);
       },
       async stop() {
         await scheduler.stop();

@@ -3,7 +3,6 @@
  * default) or PostgreSQL through node-postgres, each with its generated Prisma client.
  * Both clients are generated from one schema and expose the same model API.
  */
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { ConfigError, DataError } from '../errors.js';
@@ -11,6 +10,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
 import type { Provider } from './schema-files.js';
+import { lockingSqliteAdapter, type SqliteHandle } from './sqlite-adapter.js';
 
 /**
  * The model API both providers share. Code is written against the SQLite client's types,
@@ -25,8 +25,35 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export interface Database {
   readonly db: Db;
   readonly provider: Provider;
+  /**
+   * SQLite only: plain prepared statements on Prisma's own connection, for hot paths
+   * inside a Prisma transaction (see sqlite-adapter.ts).
+   */
+  readonly sqlite?: SqliteHandle;
   /** Disconnects (a property, so it may be passed around unbound). */
   readonly close: () => Promise<void>;
+}
+
+const handles = new WeakMap<Db, SqliteHandle>();
+
+/**
+ * The raw SQLite handle of a client `openDatabase` made, if it is SQLite: code that is
+ * handed only the Prisma client (the engine, the pipeline) finds its fast path here.
+ */
+export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
+  return handles.get(db);
+}
+
+/**
+ * Runs `work` in one transaction on `db`: on SQLite a light transaction on the
+ * connection (see sqlite-adapter.ts), elsewhere a Prisma interactive transaction.
+ */
+export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const sqlite = handles.get(db);
+  // The plain client is a Tx in all but name: inside the light transaction its queries
+  // are the transaction's.
+  if (sqlite) return sqlite.transaction(() => work(db));
+  return db.$transaction(work, { maxWait: 10_000, timeout: 30_000 });
 }
 
 /** The provider a DATABASE_URL names. */
@@ -57,14 +84,20 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     }
   }
   if (provider === 'sqlite') {
-    const db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqliteFilePath(url) }) });
+    let handle: SqliteHandle | undefined;
+    const db = new SqliteClient({ adapter: lockingSqliteAdapter(sqliteFilePath(url), (h) => (handle = h)) });
     // WAL lets readers (the console, a second terminal) work while the bot writes; the
     // busy timeout makes a second process wait for the write lock instead of failing.
     // The busy timeout comes first: switching to WAL needs a moment of exclusive access.
     await db.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    // In WAL mode NORMAL syncs at checkpoints, not at every commit: a process that is
+    // killed loses nothing committed; a power cut may lose the last commits (see README).
+    await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    return { db, provider, close: () => db.$disconnect() };
+    if (!handle) throw new Error('the SQLite connection did not open');
+    handles.set(db, handle);
+    return { db, provider, sqlite: handle, close: () => db.$disconnect() };
   }
   const pgClient = new PostgresClient({ adapter: new PrismaPg(parseIntoClientConfig(url)) });
   // Same schema, same generated API: only the nominal types differ.

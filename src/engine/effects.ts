@@ -5,6 +5,7 @@
 import type { Tx } from '../db/client.js';
 import type { Command } from '../pipeline/model.js';
 import { enqueuePush } from '../pipeline/outbox.js';
+import { villageList } from '../pipeline/reference.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
@@ -51,7 +52,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         include: { household: { include: { region: true } } },
       });
       const township = person.household?.region.parentId ?? null;
-      const villages = await tx.region.findMany({ where: { level: 'village' }, orderBy: { code: 'asc' }, take: 200 });
+      const villages = await villageList(tx);
       const near = township === null ? villages : villages.filter((v) => v.parentId === township);
       return near.slice(0, 12).map((v) => ({ id: v.id, name: v.name }));
     },

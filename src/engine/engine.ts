@@ -19,6 +19,7 @@ import { makeEffects } from './effects.js';
 import type { FlowChoice, FlowInput, FlowReply, Speaker, StepOutcome, TurnContext } from './flow.js';
 import { FLOWS, globalAction, globalCommand } from './flows.js';
 import { render } from './i18n.js';
+import { DuplicateMessage, type TurnStore, turnStoreFor } from './turn-store.js';
 import type { Inbound, Outbound } from './types.js';
 
 const log = logger('engine');
@@ -93,12 +94,15 @@ export class Engine {
   readonly #idleMs: number;
   readonly #floodPerMinute: number;
   readonly #defaultLocale: Locale;
+  readonly #store: TurnStore;
   readonly #queue = new KeyedQueue();
   readonly #recent = new Map<string, number[]>();
   readonly #warned = new Map<string, number>();
+  #sweptAt = 0;
 
   constructor(options: EngineOptions) {
     this.#db = options.db;
+    this.#store = turnStoreFor(options.db);
     this.#pipeline = options.pipeline;
     this.#classifier = options.classifier;
     this.#clock = options.clock ?? systemClock;
@@ -115,10 +119,7 @@ export class Engine {
   /** Records that replies (or pushes) went out. */
   async markSent(outboxIds: number[]): Promise<void> {
     if (!outboxIds.length) return;
-    await this.#db.outboxMessage.updateMany({
-      where: { id: { in: outboxIds }, sentAt: null },
-      data: { sentAt: this.#clock.now(), claimedBy: null, claimedUntil: null, attempts: { increment: 1 } },
-    });
+    await this.#store.markSent(outboxIds, this.#clock.now());
   }
 
   /**
@@ -127,22 +128,12 @@ export class Engine {
    */
   noteOffered(channel: string, chatId: string, personId: number, payloads: string[]): Promise<void> {
     if (!payloads.length) return Promise.resolve();
-    return this.#queue.run(`${channel}:${chatId}`, async () => {
-      const now = this.#clock.now();
-      const where = { channel_chatId: { channel, chatId } };
-      const stored = await this.#db.chatSession.findUnique({ where });
-      const saved = stored ? (JSON.parse(stored.data) as Pick<SessionState, 'data' | 'choices'>) : { data: {}, choices: [] };
-      const data = JSON.stringify({ data: saved.data, choices: payloads });
-      await this.#db.chatSession.upsert({
-        where,
-        create: { channel, chatId, personId, data, lastSeenAt: now, createdAt: now },
-        update: { data },
-      });
-    });
+    return this.#queue.run(`${channel}:${chatId}`, () => this.#store.offerChoices(channel, chatId, personId, payloads, this.#clock.now()));
   }
 
   /** Whether this sender is over the flood limit; notes the message either way. */
   #flooding(key: string, now: number): 'ok' | 'warn' | 'drop' {
+    this.#sweep(now);
     const window = (this.#recent.get(key) ?? []).filter((t) => now - t < 60_000);
     window.push(now);
     this.#recent.set(key, window);
@@ -153,15 +144,21 @@ export class Engine {
     return 'warn';
   }
 
+  /** Forgets senders quiet for a minute, once a minute: memory stays flat however many write. */
+  #sweep(now: number): void {
+    if (now - this.#sweptAt < 60_000) return;
+    this.#sweptAt = now;
+    for (const [key, times] of this.#recent) if (!times.some((t) => now - t < 60_000)) this.#recent.delete(key);
+    for (const [key, at] of this.#warned) if (now - at >= 60_000) this.#warned.delete(key);
+  }
+
   async #turn(inbound: Inbound): Promise<TurnResult> {
     const now = this.#clock.now();
     const flood = this.#flooding(`${inbound.channel}:${inbound.senderId}`, now.getTime());
     try {
       return await withRetry(this.#db, async (tx) => {
         // The unique key makes a re-delivered message fail here, before anything else.
-        await tx.inboundMessage.create({
-          data: { channel: inbound.channel, messageId: inbound.messageId, chatId: inbound.chatId, receivedAt: now },
-        });
+        await this.#store.recordInbound(tx, inbound, now);
         if (flood === 'drop') return { duplicate: false, replies: [] };
         const speaker = await this.#speaker(tx, inbound, now);
         const replies: FlowReply[] = [];
@@ -173,7 +170,7 @@ export class Engine {
         return { duplicate: false, replies: await this.#writeReplies(tx, inbound, speaker, replies, now) };
       });
     } catch (error) {
-      if (isUniqueViolation(error)) {
+      if (error instanceof DuplicateMessage) {
         log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate message ignored');
         return { duplicate: true, replies: [] };
       }
@@ -183,10 +180,8 @@ export class Engine {
 
   /** The person behind a chat identity; a first contact becomes a new resident. */
   async #speaker(tx: Tx, inbound: Inbound, now: Date): Promise<Speaker> {
-    let identity = await tx.channelIdentity.findUnique({
-      where: { channel_platformUserId: { channel: inbound.channel, platformUserId: inbound.senderId } },
-    });
-    if (!identity) {
+    let known = await this.#store.speaker(tx, inbound.channel, inbound.senderId);
+    if (!known) {
       const person = await tx.person.create({
         data: {
           code: `U-${inbound.channel}-${randomUUID().slice(0, 12)}`,
@@ -194,38 +189,27 @@ export class Engine {
           locale: this.#defaultLocale,
         },
       });
-      identity = await tx.channelIdentity.create({
+      const identity = await tx.channelIdentity.create({
         data: { channel: inbound.channel, platformUserId: inbound.senderId, chatId: inbound.chatId, personId: person.id, lastUsedAt: now },
       });
+      known = { identityId: identity.id, personId: person.id, locale: person.locale, householdId: null, householdPhone: null, roles: [] };
     } else {
-      await tx.channelIdentity.update({
-        where: { id: identity.id },
-        data: { lastUsedAt: now, chatId: inbound.chatId, unreachableAt: null },
-      });
+      await this.#store.touchIdentity(tx, known.identityId, inbound.chatId, now);
     }
     // Messages that had no reachable chat (all blocked, or none yet) come to this one.
-    await tx.outboxMessage.updateMany({
-      where: { recipientId: identity.personId, channel: null, sentAt: null, failedAt: null },
-      data: { channel: inbound.channel, chatId: inbound.chatId, availableAt: now },
-    });
-    const person = await tx.person.findUniqueOrThrow({
-      where: { id: identity.personId },
-      include: { roles: true, household: { select: { phone: true } } },
-    });
+    await this.#store.adoptWaiting(tx, known.personId, inbound.channel, inbound.chatId, now);
     return {
-      personId: person.id,
-      locale: person.locale === 'en' ? 'en' : 'zh',
-      roles: [...new Set(person.roles.map((r) => r.role as Role))],
-      hasHousehold: person.householdId !== null,
-      householdPhone: person.household?.phone ?? null,
+      personId: known.personId,
+      locale: known.locale === 'en' ? 'en' : 'zh',
+      roles: known.roles as Role[],
+      hasHousehold: known.householdId !== null,
+      householdPhone: known.householdPhone,
     };
   }
 
   async #converse(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date): Promise<void> {
     const input = cleanInput(inbound);
-    const stored = await tx.chatSession.findUnique({
-      where: { channel_chatId: { channel: inbound.channel, chatId: inbound.chatId } },
-    });
+    const stored = await this.#store.session(tx, inbound.channel, inbound.chatId);
     let state: SessionState = stored
       ? { flow: stored.flow, step: stored.step, ...(JSON.parse(stored.data) as Pick<SessionState, 'data' | 'choices'>) }
       : { ...EMPTY_STATE };
@@ -317,26 +301,18 @@ export class Engine {
       if (!last?.choices?.length) replies.push(...menu(speaker, 'menu.more'));
     }
     state.choices = replies.at(-1)?.choices?.map((c) => c.payload) ?? [];
-    await tx.chatSession.upsert({
-      where: { channel_chatId: { channel: inbound.channel, chatId: inbound.chatId } },
-      create: {
+    await this.#store.saveSession(
+      tx,
+      {
         channel: inbound.channel,
         chatId: inbound.chatId,
         personId: speaker.personId,
         flow: state.flow,
         step: state.step,
         data: JSON.stringify({ data: state.data, choices: state.choices }),
-        lastSeenAt: now,
-        createdAt: now,
       },
-      update: {
-        personId: speaker.personId,
-        flow: state.flow,
-        step: state.step,
-        data: JSON.stringify({ data: state.data, choices: state.choices }),
-        lastSeenAt: now,
-      },
-    });
+      now,
+    );
   }
 
   /** Replies become outbox rows held by this turn, delivered at once by the adapter. */
@@ -346,26 +322,22 @@ export class Engine {
       const actions: MessageAction[] = (reply.choices ?? []).map((c) =>
         typeof c.label === 'string' ? { label: c.label, payload: c.payload } : { label: c.label.text, payload: c.payload, literal: true },
       );
-      const row = await tx.outboxMessage.create({
-        data: {
-          recipientId: speaker.personId,
-          channel: inbound.channel,
-          chatId: inbound.chatId,
-          template: reply.key,
-          params: JSON.stringify(reply.params ?? {}),
-          actions: JSON.stringify(actions),
-          createdAt: now,
-          availableAt: now,
-          // Held by the turn: the scheduler takes it over only if the adapter never confirms.
-          claimedBy: 'turn',
-          claimedUntil: new Date(now.getTime() + 60_000),
-        },
+      const outboxId = await this.#store.addReply(tx, {
+        recipientId: speaker.personId,
+        channel: inbound.channel,
+        chatId: inbound.chatId,
+        template: reply.key,
+        params: JSON.stringify(reply.params ?? {}),
+        actions: JSON.stringify(actions),
+        at: now,
+        // Held by the turn: the scheduler takes it over only if the adapter never confirms.
+        holdUntil: new Date(now.getTime() + 60_000),
       });
       out.push({
         channel: inbound.channel,
         chatId: inbound.chatId,
         locale: speaker.locale,
-        outboxId: row.id,
+        outboxId,
         text: render(speaker.locale, reply.key, reply.params ?? {}),
         choices: actions.map((a) => ({ label: a.literal ? a.label : render(speaker.locale, a.label), payload: a.payload })),
       });
@@ -385,8 +357,4 @@ function menu(speaker: Speaker, key: MessageKey): FlowReply[] {
   if (!handles && !speaker.hasHousehold) choices.push({ label: 'menu.register', payload: 'menu:register' });
   choices.push({ label: 'menu.help', payload: 'menu:help' });
   return [{ key, choices }];
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
 }

@@ -2,7 +2,7 @@
  * The runner around the pure machine: loads a ticket, applies a command, and commits in
  * ONE transaction the ticket, its TicketEvent rows, its timers and its outbox messages.
  */
-import type { Db, Tx } from '../db/client.js';
+import { type Db, transaction, type Tx } from '../db/client.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
 import { logger } from '../log.js';
 import type { RegionLevel, Role } from '../org/types.js';
@@ -21,6 +21,7 @@ import type {
   TransitionResult,
 } from './model.js';
 import { enqueuePush } from './outbox.js';
+import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
@@ -82,10 +83,7 @@ async function regionPath(tx: Tx | Db, regionId: number): Promise<number[]> {
   let id: number | null = regionId;
   while (id !== null && path.length < 8) {
     path.unshift(id);
-    const region: { parentId: number | null } | null = await tx.region.findUnique({
-      where: { id },
-      select: { parentId: true },
-    });
+    const region: { parentId: number | null } | null = await regionById(tx, id);
     id = region?.parentId ?? null;
   }
   return path;
@@ -109,7 +107,8 @@ function policyOf(category: {
 
 /** The snapshot the machine works on, from a stored ticket (the console asks it which actions to offer). */
 export async function snapshotOf(tx: Tx | Db, ticket: Ticket): Promise<TicketSnapshot> {
-  const category = await tx.category.findUniqueOrThrow({ where: { code: ticket.categoryCode } });
+  const category = await categoryByCode(tx, ticket.categoryCode);
+  if (!category) throw new Error(`no category ${ticket.categoryCode}`);
   return {
     number: ticket.number,
     state: ticket.state as TicketState,
@@ -282,7 +281,7 @@ export async function actorFor(db: Db | Tx, personId: number): Promise<Actor> {
 export async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(work, { maxWait: 10_000, timeout: 30_000 });
+      return await transaction(db, work);
     } catch (error) {
       const retriable =
         error instanceof ConcurrentUpdate ||
@@ -340,11 +339,11 @@ export class PipelineService {
         },
       },
     });
-    const category = await tx.category.findUnique({ where: { code: input.categoryCode } });
+    const category = await categoryByCode(tx, input.categoryCode);
     if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
     const regionId = input.regionId ?? resident.household?.regionId;
     if (regionId === undefined) return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'required' } };
-    const region = await tx.region.findUnique({ where: { id: regionId } });
+    const region = await regionById(tx, regionId);
     if (!region || region.level === 'county') {
       return { ok: false, refusal: { code: 'invalid', field: 'region', reason: 'out_of_range' } };
     }
@@ -356,10 +355,7 @@ export class PipelineService {
     const grids = atHome
       ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1))
       : [];
-    const department = await tx.department.findFirst({
-      where: { regionId: townshipId, kind: category.departmentKind },
-      select: { id: true },
-    });
+    const department = await departmentOf(tx, townshipId, category.departmentKind);
     const decision = route({
       villageRegionId: region.level === 'village' ? region.id : null,
       townshipRegionId: townshipId,

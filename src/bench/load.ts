@@ -1,0 +1,357 @@
+/**
+ * The simulated people of the throughput benchmark: residents bound to the demo
+ * county's households, each reporting a matter, waiting for their paired liaison to
+ * accept and resolve it, then rating it; and those liaisons. Every message goes through
+ * the real engine (`App.receive`: turn, replies to the channel, outbox marked sent).
+ *
+ * A resident's round is 8 messages (describe, yes, at home, skip photo, registered
+ * phone, submit; rate, comment), the liaison's part 3 (accept, resolve, result): 11
+ * inbound messages per ticket, each checked against the reply it expects.
+ */
+import type { Db } from '../db/client.js';
+import type { Channel } from '../org/types.js';
+import type { ChannelAdapter, Inbound, Outbound } from '../engine/types.js';
+import type { DeliveryResult } from '../pipeline/scheduler.js';
+
+/** Sends one inbound message through the engine and resolves with its replies. */
+export type Receive = (inbound: Inbound) => Promise<Outbound[]>;
+
+/**
+ * A channel that acknowledges every message at once and keeps nothing, except that a
+ * simulated person may wait for a pushed message offering a given button (the liaison
+ * for the assignment ping, the resident for the rating request).
+ */
+export class InstantAdapter implements ChannelAdapter {
+  sent = 0;
+  /** Buttons of pushes nobody waited for yet, per chat. */
+  readonly #offered = new Map<string, Set<string>>();
+  readonly #waiting = new Map<string, () => void>();
+
+  constructor(readonly channel: Channel = 'web') {}
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    for (const wake of this.#waiting.values()) wake();
+    this.#waiting.clear();
+    return Promise.resolve();
+  }
+
+  send(message: Outbound): Promise<DeliveryResult> {
+    this.sent++;
+    for (const choice of message.choices) {
+      // Only the buttons the script waits for are kept (menus would pile up otherwise).
+      if (!/^(accept|rate):/.test(choice.payload)) continue;
+      const key = `${message.chatId} ${choice.payload}`;
+      const wake = this.#waiting.get(key);
+      if (wake) {
+        this.#waiting.delete(key);
+        wake();
+      } else {
+        let set = this.#offered.get(message.chatId);
+        if (!set) this.#offered.set(message.chatId, (set = new Set()));
+        set.add(choice.payload);
+      }
+    }
+    return Promise.resolve({ status: 'sent' });
+  }
+
+  /** Resolves once `chatId` has been sent a message offering `payload`. */
+  offered(chatId: string, payload: string): Promise<void> {
+    const set = this.#offered.get(chatId);
+    if (set?.delete(payload)) {
+      if (!set.size) this.#offered.delete(chatId);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.set(`${chatId} ${payload}`, resolve));
+  }
+}
+
+/** A resident and the liaison paired with their household, each with a chat on `channel`. */
+export interface Pair {
+  channel: Channel;
+  residentChat: string;
+  liaisonChat: string;
+}
+
+/** Report texts the matcher places with confidence (so the category is offered as a guess). */
+export const REPORT_TEXTS = [
+  '村口的路灯坏了好几天，晚上很黑',
+  '家门口的自来水管爆了，水一直流',
+  '我家那边的电线杆歪了，电线垂得很低',
+  '停水三天了，吃水都成问题',
+  '路灯不亮了，老人晚上出门不方便',
+] as const;
+
+/**
+ * Gives up to `count` demo households' residents (from the `offset`-th household by
+ * code) and their paired liaisons a chat, as a bound household would have, and returns
+ * the pairs. The demo pairs liaisons with blocks of 10 consecutive households, so an
+ * offset that is a multiple of 10 keeps each liaison's households in one share. `tag`
+ * keeps chat ids of separate runs apart.
+ */
+export async function bindPairs(db: Db, count: number, options: { tag?: string; offset?: number; channel?: Channel } = {}): Promise<Pair[]> {
+  const { tag = 'b', offset = 0, channel = 'web' } = options;
+  const households = await db.household.findMany({
+    where: { pairing: { isNot: null }, members: { some: {} } },
+    orderBy: { code: 'asc' },
+    skip: offset,
+    take: count,
+    include: { pairing: true, members: { select: { id: true }, orderBy: { id: 'asc' }, take: 1 } },
+  });
+  const liaisonChats = new Map<number, string>();
+  const pairs: Pair[] = [];
+  for (const household of households) {
+    const resident = household.members[0];
+    const liaisonId = household.pairing?.liaisonId;
+    if (!resident || liaisonId === undefined) continue;
+    const residentChat = `${tag}-r-${resident.id}`;
+    let liaisonChat = liaisonChats.get(liaisonId);
+    if (!liaisonChat) {
+      liaisonChat = `${tag}-l-${liaisonId}`;
+      liaisonChats.set(liaisonId, liaisonChat);
+      await db.channelIdentity.upsert({
+        where: { channel_platformUserId: { channel, platformUserId: liaisonChat } },
+        create: { channel, platformUserId: liaisonChat, chatId: liaisonChat, personId: liaisonId, lastUsedAt: new Date() },
+        update: {},
+      });
+    }
+    await db.channelIdentity.upsert({
+      where: { channel_platformUserId: { channel, platformUserId: residentChat } },
+      create: { channel, platformUserId: residentChat, chatId: residentChat, personId: resident.id, lastUsedAt: new Date() },
+      update: {},
+    });
+    pairs.push({ channel, residentChat, liaisonChat });
+  }
+  return pairs;
+}
+
+/** Something went off script: the reply was not the one a person would act on. */
+export class DialogueError extends Error {
+  override readonly name = 'DialogueError';
+}
+
+/** The run is over: unwinds a simulated person mid-dialogue. */
+class Stopped extends Error {
+  override readonly name = 'Stopped';
+}
+
+/** Waits for permission to send the next message (a paced run hands out slots). */
+export type Gate = () => Promise<void>;
+
+/** Per-message latencies (ms) and counts of one run. */
+export class Recorder {
+  latencies: number[] = [];
+  errors = 0;
+  tickets = 0;
+  /** Only messages answered while recording count (warm-up and wind-down do not). */
+  recording = true;
+
+  note(ms: number): void {
+    if (this.recording) this.latencies.push(ms);
+  }
+}
+
+/**
+ * What a person waits for before acting: a choice offered (by its payload), or a text
+ * (a pattern that matches in both languages; a few demo people read English).
+ */
+export type Expect = { choice: string } | RegExp;
+
+/** Everything a simulated person needs. */
+interface Stage {
+  receive: Receive;
+  recorder: Recorder;
+  gate: Gate;
+  stopped: () => boolean;
+  /** Resolves once the chat was pushed a message offering this button. */
+  offered: (chatId: string, payload: string) => Promise<void>;
+}
+
+/** A chat of a simulated person. */
+interface Chat {
+  channel: Channel;
+  id: string;
+}
+
+let sequence = 0;
+
+/** Sends one message from `chat` and checks the replies are what the script expects. */
+async function say(stage: Stage, chat: Chat, message: { text?: string; action?: string }, expect: Expect): Promise<{ text: string; payloads: string[] }> {
+  if (stage.stopped()) throw new Stopped();
+  await stage.gate();
+  if (stage.stopped()) throw new Stopped();
+  // A message arrives as an I/O event: yield to the event loop first. (On SQLite a turn
+  // never waits for real I/O, so a closed loop of awaits would starve every timer.)
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const started = performance.now();
+  const replies = await stage.receive({ channel: chat.channel, chatId: chat.id, senderId: chat.id, messageId: `${chat.id}-${++sequence}-${process.pid}`, ...message });
+  stage.recorder.note(performance.now() - started);
+  if (process.env['BENCH_SLOW'] && performance.now() - started > 1000) console.error('slow', chat.id, JSON.stringify(message), Math.round(performance.now() - started));
+  const text = replies.map((r) => r.text).join('\n');
+  const payloads = replies.flatMap((r) => r.choices.map((c) => c.payload));
+  const ok = expect instanceof RegExp ? expect.test(text) : payloads.includes(expect.choice);
+  if (!ok) throw new DialogueError(`${chat.id} sent ${JSON.stringify(message)}, expected ${expect instanceof RegExp ? String(expect) : expect.choice}, got: ${text.slice(0, 200)}`);
+  return { text, payloads };
+}
+
+/** Waits for a push, giving up when the run stops. */
+async function waitPush(stage: Stage, chat: Chat, payload: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const poll = new Promise<void>((resolve) => {
+    const check = () => (stage.stopped() ? resolve() : (timer = setTimeout(check, 50)));
+    check();
+  });
+  await Promise.race([stage.offered(chat.id, payload), poll]);
+  clearTimeout(timer);
+  if (stage.stopped()) throw new Stopped();
+}
+
+/** One liaison: takes assigned tickets one at a time, accepts and resolves each. */
+class Liaison {
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly chat: Chat,
+    readonly stage: Stage,
+  ) {}
+
+  /** Handles `number` after the tickets before it; resolves when it is resolved. */
+  handle(number: string): Promise<void> {
+    const run = async () => {
+      const { stage, chat } = this;
+      // The liaison acts on the assignment ping, as a person would.
+      await waitPush(stage, chat, `accept:${number}`);
+      await say(stage, chat, { action: `accept:${number}` }, new RegExp(`(已签收|Accepted) ${number}`));
+      await say(stage, chat, { action: `handle:${number}:resolve` }, new RegExp(`办理结果|result for ${number}`));
+      await say(stage, chat, { text: '已更换线路和灯泡，恢复正常' }, new RegExp(`(已办结|Resolved) ${number}`));
+    };
+    const next = this.#chain.then(run);
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const TICKET = /MQ-\d{4}-\d{6}/;
+
+/** One resident's round: report, wait for the liaison, rate when asked. Returns the ticket number. */
+async function residentRound(stage: Stage, chat: Chat, liaison: Liaison, round: number): Promise<string> {
+  const text = REPORT_TEXTS[round % REPORT_TEXTS.length] ?? REPORT_TEXTS[0];
+  await say(stage, chat, { text }, { choice: 'yes' });
+  await say(stage, chat, { action: 'yes' }, { choice: 'home' });
+  await say(stage, chat, { action: 'home' }, { choice: 'skip' });
+  // The registered phone when the household has one on file, else none.
+  const phone = await say(stage, chat, { action: 'skip' }, { choice: 'skip' });
+  await say(stage, chat, { action: phone.payloads.includes('registered') ? 'registered' : 'skip' }, { choice: 'submit' });
+  const done = await say(stage, chat, { action: 'submit' }, TICKET);
+  const number = TICKET.exec(done.text)?.[0];
+  if (!number) throw new DialogueError(`${chat.id}: no ticket number in ${done.text}`);
+  stage.recorder.tickets++;
+  await liaison.handle(number);
+  // The resident rates from the rating request pushed to them.
+  await waitPush(stage, chat, `rate:${number}:satisfied`);
+  await say(stage, chat, { action: `rate:${number}:satisfied` }, { choice: 'skip' });
+  await say(stage, chat, { text: '修得很及时，谢谢' }, /感谢您的评价|Thank you for your feedback/);
+  return number;
+}
+
+export interface LoadOptions {
+  receive: Receive;
+  pairs: Pair[];
+  recorder: Recorder;
+  /** Resolves once a chat was pushed a message offering this button (InstantAdapter.offered). */
+  offered: (chatId: string, payload: string) => Promise<void>;
+  /** The run ends (mid-dialogue) once this returns true. */
+  stop: () => boolean;
+  gate?: Gate;
+  /** Rounds per resident at most (default: until stopped). */
+  rounds?: number;
+}
+
+/** Runs every resident (and their liaisons) until stopped or done. */
+export async function runLoad(options: LoadOptions): Promise<void> {
+  const stage: Stage = {
+    receive: options.receive,
+    recorder: options.recorder,
+    gate: options.gate ?? (() => Promise.resolve()),
+    stopped: options.stop,
+    offered: options.offered,
+  };
+  const liaisons = new Map<string, Liaison>();
+  const liaisonOf = (chat: Chat) => {
+    let l = liaisons.get(chat.id);
+    if (!l) liaisons.set(chat.id, (l = new Liaison(chat, stage)));
+    return l;
+  };
+  await Promise.all(
+    options.pairs.map(async (pair) => {
+      const liaison = liaisonOf({ channel: pair.channel, id: pair.liaisonChat });
+      const chat: Chat = { channel: pair.channel, id: pair.residentChat };
+      for (let round = 0; !stage.stopped() && round < (options.rounds ?? Infinity); round++) {
+        try {
+          await residentRound(stage, chat, liaison, round);
+        } catch (error) {
+          if (error instanceof Stopped) return;
+          if (!(error instanceof DialogueError)) throw error;
+          options.recorder.errors++;
+          if (options.recorder.errors <= 3) console.error(error.message);
+          // Start over cleanly: cancel whatever flow the resident is in.
+          await options.receive({ channel: pair.channel, chatId: pair.residentChat, senderId: pair.residentChat, messageId: `${pair.residentChat}-x${++sequence}`, text: '取消' });
+        }
+      }
+    }),
+  );
+}
+
+/**
+ * Hands out send slots at `rate` per second from now on (open loop): a message waits for
+ * its slot, so the offered load does not depend on how fast replies come.
+ */
+export class Pacer {
+  readonly #waiting: (() => void)[] = [];
+  #released = 0;
+  #backlog = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #start = performance.now();
+
+  constructor(readonly rate: number) {
+    const tick = () => {
+      const due = Math.floor(((performance.now() - this.#start) / 1000) * rate);
+      while (this.#released < due) {
+        this.#released++;
+        const next = this.#waiting.shift();
+        if (next) next();
+        else this.#backlog++;
+      }
+      this.#timer = setTimeout(tick, 1);
+    };
+    this.#timer = setTimeout(tick, 1);
+  }
+
+  /** Slots nobody was ready to use when they fell due (the load could not keep up). */
+  get missed(): number {
+    return this.#backlog;
+  }
+
+  readonly gate: Gate = () => new Promise<void>((resolve) => this.#waiting.push(resolve));
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    for (const waiting of this.#waiting.splice(0)) waiting();
+  }
+}
+
+/** The value below which `p` of the sorted samples fall. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? NaN;
+}
+
+/** p50 / p95 / p99 / max of latencies in ms. */
+export function summarise(latencies: readonly number[]): { p50: number; p95: number; p99: number; max: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+}

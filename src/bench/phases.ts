@@ -1,0 +1,95 @@
+/**
+ * The measured runs of the benchmark, each on a running bench app: a closed loop (every
+ * simulated person sends their next message as soon as the last is answered: the
+ * sustained rate), and a paced open loop (messages offered at a fixed rate: latency at
+ * that load).
+ */
+import type { BenchApp } from './bench-app.js';
+import { type Pair, Pacer, Recorder, runLoad, summarise } from './load.js';
+
+/** What one run measured. */
+export interface RunResult {
+  /** Inbound messages answered per second while recording. */
+  perSecond: number;
+  messages: number;
+  seconds: number;
+  tickets: number;
+  errors: number;
+  latencies: number[];
+  /** For a paced run: slots that fell due with nobody ready to send (should be 0). */
+  missed?: number;
+  /** CPU time of this process over the window, as a share of one core. */
+  cpu: number;
+}
+
+export interface RunOptions {
+  warmupSeconds: number;
+  seconds: number;
+  /** Messages per second offered (paced run); none: closed loop. */
+  rate?: number;
+}
+
+/** Runs the dialogue load on `bench` for warm-up + `seconds`, recording only the latter. */
+export async function measure(bench: BenchApp, pairs: Pair[], options: RunOptions): Promise<RunResult> {
+  const recorder = new Recorder();
+  recorder.recording = false;
+  const pacer = options.rate ? new Pacer(options.rate) : undefined;
+  let stopped = false;
+  let from = 0;
+  let to = 0;
+  let missedBefore = 0;
+  let cpuFrom = process.cpuUsage();
+  let cpu = 0;
+  const warm = setTimeout(() => {
+    recorder.recording = true;
+    missedBefore = pacer?.missed ?? 0;
+    cpuFrom = process.cpuUsage();
+    from = performance.now();
+  }, options.warmupSeconds * 1000);
+  const end = setTimeout(
+    () => {
+      recorder.recording = false;
+      to = performance.now();
+      const used = process.cpuUsage(cpuFrom);
+      cpu = (used.user + used.system) / 1000 / (to - from);
+      stopped = true;
+      pacer?.stop();
+    },
+    (options.warmupSeconds + options.seconds) * 1000,
+  );
+  try {
+    await runLoad({
+      receive: (inbound) => bench.app.receive(inbound),
+      offered: (chat, payload) => bench.adapter.offered(chat, payload),
+      pairs,
+      recorder,
+      stop: () => stopped,
+      ...(pacer ? { gate: pacer.gate } : {}),
+    });
+  } finally {
+    clearTimeout(warm);
+    clearTimeout(end);
+    pacer?.stop();
+  }
+  const seconds = (to - from) / 1000;
+  return {
+    perSecond: recorder.latencies.length / seconds,
+    messages: recorder.latencies.length,
+    seconds,
+    tickets: recorder.tickets,
+    errors: recorder.errors,
+    latencies: recorder.latencies,
+    cpu,
+    ...(pacer ? { missed: pacer.missed - missedBefore } : {}),
+  };
+}
+
+/** One line for a run: rate and latency percentiles. */
+export function formatRun(label: string, run: Pick<RunResult, 'perSecond' | 'latencies' | 'errors' | 'tickets' | 'missed' | 'cpu'>): string {
+  const p = summarise(run.latencies);
+  const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
+  return (
+    `${label}: ${Math.round(run.perSecond).toLocaleString('en')} msg/s · latency p50 ${ms(p.p50)} p95 ${ms(p.p95)} p99 ${ms(p.p99)} max ${ms(p.max)}` +
+    ` · ${run.tickets} tickets, ${run.errors} off-script${run.missed !== undefined ? `, ${run.missed} slots missed` : ''} · CPU ${Math.round(run.cpu * 100)} % of a core`
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * The SQLite connection behind Prisma, with what the stock better-sqlite3 adapter lacks:
+ *
+ * 1. One lock for everything. The stock adapter serialises transactions, but a query
+ *    outside a transaction runs at once on the one connection, i.e. INSIDE whatever
+ *    transaction is open there, and is undone with it if that one rolls back (a
+ *    duplicate message rolls its turn back, taking e.g. another chat's "sent" mark
+ *    with it, so that message would go out twice). Here every query waits its turn.
+ * 2. Light transactions (`SqliteHandle.transaction`): BEGIN IMMEDIATE … COMMIT on the
+ *    connection while holding the lock; the work inside uses the plain Prisma client,
+ *    whose queries (recognised by the async context) go straight through. A Prisma
+ *    interactive transaction costs as much as several queries; this costs two statements.
+ *    A Prisma transaction started inside one becomes a savepoint.
+ * 3. The raw connection for hot paths (`SqliteHandle.get/all/run`): inside a
+ *    transaction the connection is that transaction's, so plain prepared statements run
+ *    on it are part of it, at a tenth of the cost of a Prisma query.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type {
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
+} from '@prisma/driver-adapter-utils';
+import BetterSqlite3 from 'better-sqlite3';
+
+/** A light transaction in progress; `open` turns false when it ends. */
+interface Holder {
+  lock: Lock;
+  open: boolean;
+}
+
+/** Which light transaction (if any) the running async code belongs to. */
+const holder = new AsyncLocalStorage<Holder>();
+
+/** A FIFO lock: one holder at a time, in arrival order. */
+class Lock {
+  #tail: Promise<void> = Promise.resolve();
+
+  /** Waits for the lock; resolves with its release. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ready = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => held);
+    return ready;
+  }
+}
+
+/**
+ * Statements run on SQLite connections of this process: issued by Prisma (one call may
+ * issue several) and plain (`SqliteHandle`). The benchmark reports them per message.
+ */
+export const statementCounts = { prisma: 0, plain: 0 };
+
+/** A value as better-sqlite3 binds it. */
+export type SqlValue = string | number | bigint | null | Buffer;
+
+/**
+ * Plain prepared statements on the connection Prisma uses, prepared once and kept.
+ * `get`, `all` and `run` are for use inside a Prisma transaction on this database (the
+ * connection is that transaction's then); elsewhere wrap them in `outside`, which waits
+ * for the connection like any Prisma query.
+ */
+export class SqliteHandle {
+  readonly #db: BetterSqlite3.Database;
+  readonly #lock: Lock;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(db: BetterSqlite3.Database, lock: Lock) {
+    this.#db = db;
+    this.#lock = lock;
+  }
+
+  /** Runs `work` (synchronous statements) when no transaction holds the connection. */
+  async outside<T>(work: () => T): Promise<T> {
+    if (holds(this.#lock)) return work();
+    const release = await this.#lock.acquire();
+    try {
+      return work();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction: it commits when `work` resolves and rolls back when
+   * it throws. Prisma queries made by `work` (on the plain client) run inside it.
+   */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (holds(this.#lock)) throw new Error('a SQLite transaction cannot be nested in another');
+    const release = await this.#lock.acquire();
+    const mine: Holder = { lock: this.#lock, open: true };
+    try {
+      // IMMEDIATE takes the write lock now: another process waits (busy_timeout) at the
+      // start instead of failing halfway when both read first and then write.
+      this.#prepare('BEGIN IMMEDIATE').run();
+      try {
+        const result = await holder.run(mine, work);
+        this.#prepare('COMMIT').run();
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) this.#prepare('ROLLBACK').run();
+        throw error;
+      }
+    } finally {
+      mine.open = false;
+      release();
+    }
+  }
+
+  #prepare(sql: string): BetterSqlite3.Statement {
+    statementCounts.plain++;
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      // Prisma's connection returns integers as BigInt; plain numbers suit our ids.
+      statement = this.#db.prepare(sql);
+      if (statement.reader) statement.safeIntegers(false);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The first row, or undefined. */
+  get<T>(sql: string, ...params: SqlValue[]): T | undefined {
+    return this.#prepare(sql).get(...params) as T | undefined;
+  }
+
+  all<T>(sql: string, ...params: SqlValue[]): T[] {
+    return this.#prepare(sql).all(...params) as T[];
+  }
+
+  /** Runs a write; returns the rows changed and the last inserted id. */
+  run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number } {
+    const result = this.#prepare(sql).run(...params);
+    return { changes: result.changes, lastInsertRowid: Number(result.lastInsertRowid) };
+  }
+}
+
+/** A date as Prisma stores DateTime on SQLite (ISO 8601 text; keeps text comparisons right). */
+export function sqliteDate(date: Date): string {
+  return date.toISOString().replace('Z', '+00:00');
+}
+
+/** A SQLite error raised for a unique key (e.g. a message delivered twice). */
+export function isSqliteUniqueViolation(error: unknown): boolean {
+  return error instanceof BetterSqlite3.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}
+
+/** Whether the running code is inside a light transaction holding `lock`. */
+function holds(lock: Lock): boolean {
+  const current = holder.getStore();
+  return current !== undefined && current.open && current.lock === lock;
+}
+
+/** Runs `work` under `lock` (at once when the caller's light transaction holds it). */
+async function locked<T>(lock: Lock, work: () => Promise<T>): Promise<T> {
+  if (holds(lock)) return work();
+  const release = await lock.acquire();
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+/** A transaction that holds the lock until it ends, whichever way. */
+class LockedTransaction implements Transaction {
+  readonly provider = 'sqlite' as const;
+  readonly adapterName: string;
+  readonly options: Transaction['options'];
+  readonly #inner: Transaction;
+  readonly #release: () => void;
+
+  constructor(inner: Transaction, release: () => void) {
+    this.#inner = inner;
+    this.#release = release;
+    this.adapterName = inner.adapterName;
+    this.options = inner.options;
+  }
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    statementCounts.prisma++;
+    return this.#inner.queryRaw(query);
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    statementCounts.prisma++;
+    return this.#inner.executeRaw(query);
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.#inner.commit();
+    } finally {
+      this.#release();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    try {
+      await this.#inner.rollback();
+    } finally {
+      this.#release();
+    }
+  }
+
+  async createSavepoint(name: string): Promise<void> {
+    await this.#inner.createSavepoint?.(name);
+  }
+
+  async rollbackToSavepoint(name: string): Promise<void> {
+    await this.#inner.rollbackToSavepoint?.(name);
+  }
+
+  async releaseSavepoint(name: string): Promise<void> {
+    await this.#inner.releaseSavepoint?.(name);
+  }
+}
+
+let savepoints = 0;
+
+/** A Prisma transaction inside a light one: a savepoint. */
+class SavepointTransaction implements Transaction {
+  readonly provider = 'sqlite' as const;
+  readonly adapterName: string;
+  // Prisma then ends it by calling commit/rollback, not by sending COMMIT itself.
+  readonly options = { usePhantomQuery: true };
+  readonly #inner: SqlDriverAdapter;
+  readonly #name: string;
+
+  private constructor(inner: SqlDriverAdapter, name: string) {
+    this.#inner = inner;
+    this.#name = name;
+    this.adapterName = inner.adapterName;
+  }
+
+  static async open(inner: SqlDriverAdapter): Promise<SavepointTransaction> {
+    const tx = new SavepointTransaction(inner, `minqing_sp_${++savepoints}`);
+    await inner.executeRaw({ sql: `SAVEPOINT ${tx.#name}`, args: [], argTypes: [] });
+    return tx;
+  }
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    statementCounts.prisma++;
+    return this.#inner.queryRaw(query);
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    statementCounts.prisma++;
+    return this.#inner.executeRaw(query);
+  }
+
+  async commit(): Promise<void> {
+    await this.#inner.executeRaw({ sql: `RELEASE SAVEPOINT ${this.#name}`, args: [], argTypes: [] });
+  }
+
+  async rollback(): Promise<void> {
+    await this.#inner.executeRaw({ sql: `ROLLBACK TO SAVEPOINT ${this.#name}`, args: [], argTypes: [] });
+    await this.#inner.executeRaw({ sql: `RELEASE SAVEPOINT ${this.#name}`, args: [], argTypes: [] });
+  }
+}
+
+/** The stock adapter, with every query and transaction taking one lock. */
+class LockingAdapter implements SqlDriverAdapter {
+  readonly provider = 'sqlite' as const;
+  readonly adapterName: string;
+  readonly #inner: SqlDriverAdapter;
+  readonly #lock: Lock;
+
+  constructor(inner: SqlDriverAdapter, lock: Lock) {
+    this.#inner = inner;
+    this.#lock = lock;
+    this.adapterName = inner.adapterName;
+  }
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    statementCounts.prisma++;
+    return locked(this.#lock, () => this.#inner.queryRaw(query));
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    statementCounts.prisma++;
+    return locked(this.#lock, () => this.#inner.executeRaw(query));
+  }
+
+  executeScript(script: string): Promise<void> {
+    return locked(this.#lock, () => this.#inner.executeScript(script));
+  }
+
+  async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+    if (holds(this.#lock)) return SavepointTransaction.open(this.#inner);
+    const release = await this.#lock.acquire();
+    try {
+      return new LockedTransaction(await this.#inner.startTransaction(isolationLevel), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  getConnectionInfo() {
+    return this.#inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+  }
+
+  dispose(): Promise<void> {
+    return this.#inner.dispose();
+  }
+}
+
+/** The stock adapter's connection (a public field of its queryable, checked at run time). */
+function connectionOf(adapter: SqlDriverAdapter): BetterSqlite3.Database {
+  const client = (adapter as unknown as { client?: unknown }).client;
+  if (!(client instanceof BetterSqlite3)) {
+    throw new Error('@prisma/adapter-better-sqlite3 no longer exposes its connection; update src/db/sqlite-adapter.ts');
+  }
+  return client;
+}
+
+/**
+ * A Prisma adapter factory for the SQLite file at `path`; `onConnect` receives the raw
+ * handle of the connection once Prisma opens it.
+ */
+export function lockingSqliteAdapter(path: string, onConnect: (handle: SqliteHandle) => void): SqlMigrationAwareDriverAdapterFactory {
+  const stock = new PrismaBetterSqlite3({ url: path });
+  return {
+    provider: 'sqlite',
+    adapterName: stock.adapterName,
+    async connect() {
+      const inner = await stock.connect();
+      const lock = new Lock();
+      onConnect(new SqliteHandle(connectionOf(inner), lock));
+      return new LockingAdapter(inner, lock);
+    },
+    connectToShadowDb: () => stock.connectToShadowDb(),
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * The rows every turn reads and writes whatever the flow: the dedupe row, the speaker's
+ * identity and person, the session, the replies and their "sent" marks.
+ *
+ * Two implementations of one small interface. On SQLite the turn's bookkeeping runs as
+ * plain prepared statements on Prisma's own connection, inside the turn's transaction
+ * (see src/db/sqlite-adapter.ts): a Prisma query costs 10–20 times a prepared statement,
+ * and these rows are most of the queries of a turn (measured with `npm run bench`). On
+ * PostgreSQL the same rows go through Prisma.
+ *
+ * A push offering choices (`offerChoices`) may be delivered by another process while a
+ * turn of the same chat runs: it changes only the session's choices, in one statement.
+ */
+import { type Db, sqliteHandleOf, type Tx } from '../db/client.js';
+import { isSqliteUniqueViolation, type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
+
+/** The message id was recorded before: this is a re-delivery. */
+export class DuplicateMessage extends Error {
+  override readonly name = 'DuplicateMessage';
+}
+
+/** A known chat identity and what a turn needs of its person. */
+export interface KnownSpeaker {
+  identityId: number;
+  personId: number;
+  locale: string;
+  householdId: number | null;
+  householdPhone: string | null;
+  roles: string[];
+}
+
+/** A stored conversation. */
+export interface SessionRow {
+  flow: string | null;
+  step: string | null;
+  /** JSON: `{ data, choices }`. */
+  data: string;
+  lastSeenAt: Date;
+}
+
+/** A reply of a turn, written as an outbox row held by the turn until the channel confirms. */
+export interface ReplyRow {
+  recipientId: number;
+  channel: string;
+  chatId: string;
+  template: string;
+  params: string;
+  actions: string;
+  at: Date;
+  holdUntil: Date;
+}
+
+export interface TurnStore {
+  /** @throws DuplicateMessage when this message id was recorded before. */
+  recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void>;
+  speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
+  /** The identity was used now, from `chatId`: it is reachable again. */
+  touchIdentity(tx: Tx, identityId: number, chatId: string, at: Date): Promise<void>;
+  /** Messages that had no reachable chat for this person go to this one. */
+  adoptWaiting(tx: Tx, personId: number, channel: string, chatId: string, at: Date): Promise<void>;
+  session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null>;
+  saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void>;
+  /** Outside any turn: a push offered these choices in the chat; numbers now refer to them. */
+  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void>;
+  addReply(tx: Tx, reply: ReplyRow): Promise<number>;
+  /** Outside any turn: the channel confirmed these outbox rows. */
+  markSent(ids: number[], at: Date): Promise<void>;
+}
+
+/** Plain statements on SQLite (see the file comment). */
+class SqliteTurnStore implements TurnStore {
+  constructor(readonly sql: SqliteHandle) {}
+
+  recordInbound(_tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void> {
+    try {
+      this.sql.run(
+        `INSERT INTO "InboundMessage" ("channel", "messageId", "chatId", "receivedAt") VALUES (?, ?, ?, ?)`,
+        message.channel,
+        message.messageId,
+        message.chatId,
+        sqliteDate(at),
+      );
+    } catch (error) {
+      if (isSqliteUniqueViolation(error)) throw new DuplicateMessage(message.messageId, { cause: error });
+      throw error;
+    }
+    return Promise.resolve();
+  }
+
+  speaker(_tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
+    const row = this.sql.get<Omit<KnownSpeaker, 'roles'>>(
+      `SELECT i."id" AS identityId, i."personId" AS personId, p."locale" AS locale, p."householdId" AS householdId, h."phone" AS householdPhone
+       FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId" LEFT JOIN "Household" h ON h."id" = p."householdId"
+       WHERE i."channel" = ? AND i."platformUserId" = ?`,
+      channel,
+      platformUserId,
+    );
+    if (!row) return Promise.resolve(null);
+    const roles = this.sql.all<{ role: string }>(`SELECT "role" FROM "PersonRole" WHERE "personId" = ? ORDER BY "id"`, row.personId);
+    return Promise.resolve({ ...row, roles: [...new Set(roles.map((r) => r.role))] });
+  }
+
+  touchIdentity(_tx: Tx, identityId: number, chatId: string, at: Date): Promise<void> {
+    this.sql.run(`UPDATE "ChannelIdentity" SET "lastUsedAt" = ?, "chatId" = ?, "unreachableAt" = NULL WHERE "id" = ?`, sqliteDate(at), chatId, identityId);
+    return Promise.resolve();
+  }
+
+  adoptWaiting(_tx: Tx, personId: number, channel: string, chatId: string, at: Date): Promise<void> {
+    this.sql.run(
+      `UPDATE "OutboxMessage" SET "channel" = ?, "chatId" = ?, "availableAt" = ?
+       WHERE "recipientId" = ? AND "channel" IS NULL AND "sentAt" IS NULL AND "failedAt" IS NULL`,
+      channel,
+      chatId,
+      sqliteDate(at),
+      personId,
+    );
+    return Promise.resolve();
+  }
+
+  #session(channel: string, chatId: string): SessionRow | null {
+    const row = this.sql.get<Omit<SessionRow, 'lastSeenAt'> & { lastSeenAt: string }>(
+      `SELECT "flow", "step", "data", "lastSeenAt" FROM "ChatSession" WHERE "channel" = ? AND "chatId" = ?`,
+      channel,
+      chatId,
+    );
+    return row ? { ...row, lastSeenAt: new Date(row.lastSeenAt) } : null;
+  }
+
+  session(_tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {
+    return Promise.resolve(this.#session(channel, chatId));
+  }
+
+  saveSession(_tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
+    this.sql.run(
+      `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "flow", "step", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("channel", "chatId") DO UPDATE SET "personId" = excluded."personId", "flow" = excluded."flow", "step" = excluded."step",
+         "data" = excluded."data", "lastSeenAt" = excluded."lastSeenAt"`,
+      session.channel,
+      session.chatId,
+      session.personId,
+      session.flow,
+      session.step,
+      session.data,
+      sqliteDate(at),
+      sqliteDate(at),
+    );
+    return Promise.resolve();
+  }
+
+  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void> {
+    // One statement that touches only the choices: a turn of this chat committing in
+    // another process meanwhile keeps its flow data (see offerChoicesSql).
+    return this.sql.outside(() => {
+      this.sql.run(
+        `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" =
+           json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END, '$.choices', json(excluded."data" -> '$.choices'))`,
+        channel,
+        chatId,
+        personId,
+        JSON.stringify({ data: {}, choices: payloads }),
+        sqliteDate(at),
+        sqliteDate(at),
+      );
+    });
+  }
+
+  addReply(_tx: Tx, reply: ReplyRow): Promise<number> {
+    const { lastInsertRowid } = this.sql.run(
+      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil")
+       VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, 0, 'turn', ?)`,
+      reply.recipientId,
+      reply.channel,
+      reply.chatId,
+      reply.template,
+      reply.params,
+      reply.actions,
+      sqliteDate(reply.at),
+      sqliteDate(reply.at),
+      sqliteDate(reply.holdUntil),
+    );
+    return Promise.resolve(lastInsertRowid);
+  }
+
+  markSent(ids: number[], at: Date): Promise<void> {
+    return this.sql.outside(() => {
+      this.sql.run(
+        `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedBy" = NULL, "claimedUntil" = NULL, "attempts" = "attempts" + 1
+         WHERE "id" IN (SELECT value FROM json_each(?)) AND "sentAt" IS NULL`,
+        sqliteDate(at),
+        JSON.stringify(ids),
+      );
+    });
+  }
+}
+
+/** The same through Prisma, on PostgreSQL. */
+class PostgresTurnStore implements TurnStore {
+  constructor(readonly db: Db) {}
+
+  async recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void> {
+    try {
+      await tx.inboundMessage.create({ data: { channel: message.channel, messageId: message.messageId, chatId: message.chatId, receivedAt: at } });
+    } catch (error) {
+      // The unique key makes a re-delivered message fail here, before anything else.
+      if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002') {
+        throw new DuplicateMessage(message.messageId, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
+    const identity = await tx.channelIdentity.findUnique({
+      where: { channel_platformUserId: { channel, platformUserId } },
+      include: { person: { include: { roles: { orderBy: { id: 'asc' } }, household: { select: { phone: true } } } } },
+    });
+    if (!identity) return null;
+    const { person } = identity;
+    return {
+      identityId: identity.id,
+      personId: person.id,
+      locale: person.locale,
+      householdId: person.householdId,
+      householdPhone: person.household?.phone ?? null,
+      roles: [...new Set(person.roles.map((r) => r.role))],
+    };
+  }
+
+  async touchIdentity(tx: Tx, identityId: number, chatId: string, at: Date): Promise<void> {
+    await tx.channelIdentity.update({ where: { id: identityId }, data: { lastUsedAt: at, chatId, unreachableAt: null } });
+  }
+
+  async adoptWaiting(tx: Tx, personId: number, channel: string, chatId: string, at: Date): Promise<void> {
+    await tx.outboxMessage.updateMany({
+      where: { recipientId: personId, channel: null, sentAt: null, failedAt: null },
+      data: { channel, chatId, availableAt: at },
+    });
+  }
+
+  session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {
+    return tx.chatSession.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { flow: true, step: true, data: true, lastSeenAt: true } });
+  }
+
+  async saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
+    const { channel, chatId, ...rest } = session;
+    await tx.chatSession.upsert({
+      where: { channel_chatId: { channel, chatId } },
+      create: { ...session, lastSeenAt: at, createdAt: at },
+      update: { ...rest, lastSeenAt: at },
+    });
+  }
+
+  async offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void> {
+    // One statement that touches only the choices. Read-then-write would race with a
+    // turn of this chat committing in another process (its flow data would be lost).
+    await this.db.$executeRawUnsafe(
+      `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES ($1, $2, $3, $4, CAST($5 AS timestamp(3)), CAST($5 AS timestamp(3)))
+       ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" = jsonb_set("ChatSession"."data"::jsonb, '{choices}', (EXCLUDED."data"::jsonb) -> 'choices')::text`,
+      channel,
+      chatId,
+      personId,
+      JSON.stringify({ data: {}, choices: payloads }),
+      // timestamp(3) holds UTC wall-clock time, as Prisma writes it.
+      at.toISOString().replace('T', ' ').replace('Z', ''),
+    );
+  }
+
+  async addReply(tx: Tx, reply: ReplyRow): Promise<number> {
+    const row = await tx.outboxMessage.create({
+      data: {
+        recipientId: reply.recipientId,
+        channel: reply.channel,
+        chatId: reply.chatId,
+        template: reply.template,
+        params: reply.params,
+        actions: reply.actions,
+        createdAt: reply.at,
+        availableAt: reply.at,
+        claimedBy: 'turn',
+        claimedUntil: reply.holdUntil,
+      },
+      select: { id: true },
+    });
+    return row.id;
+  }
+
+  async markSent(ids: number[], at: Date): Promise<void> {
+    await this.db.outboxMessage.updateMany({
+      where: { id: { in: ids }, sentAt: null },
+      data: { sentAt: at, claimedBy: null, claimedUntil: null, attempts: { increment: 1 } },
+    });
+  }
+}
+
+/**
+ * The store for `db`: plain statements on SQLite, Prisma on PostgreSQL. (A SQLite client
+ * is recognised by the handle `openDatabase` registered for it.)
+ */
+export function turnStoreFor(db: Db): TurnStore {
+  const sql = sqliteHandleOf(db);
+  return sql ? new SqliteTurnStore(sql) : new PostgresTurnStore(db);
+}
