@@ -343,7 +343,10 @@ function groupMedians(order: MinutesOrder, groupOf: Int32Array, counts: Int32Arr
   const lower = new Float64Array(groups);
   const medians: (number | null)[] = new Array<number | null>(groups).fill(null);
   const { positions, values } = order;
-  for (let k = 0; k < positions.length; k++) {
+  // Groups whose median is still to find: once none is left, the rest of the walk is skipped.
+  let pending = 0;
+  for (let g = 0; g < groups; g++) if ((counts[g] as number) > 0) pending++;
+  for (let k = 0; k < positions.length && pending > 0; k++) {
     const g = groupOf[positions[k] as number] as number;
     if (g < 0) continue;
     const n = counts[g] as number;
@@ -351,7 +354,10 @@ function groupMedians(order: MinutesOrder, groupOf: Int32Array, counts: Int32Arr
     seen[g] = rank + 1;
     const half = n >> 1;
     if (rank === half - 1 && n % 2 === 0) lower[g] = values[k] as number;
-    else if (rank === half) medians[g] = n % 2 === 1 ? (values[k] as number) : ((lower[g] as number) + (values[k] as number)) / 2;
+    else if (rank === half) {
+      medians[g] = n % 2 === 1 ? (values[k] as number) : ((lower[g] as number) + (values[k] as number)) / 2;
+      pending--;
+    }
   }
   return medians;
 }
