@@ -6,6 +6,7 @@ import type { Tx } from '../db/client.js';
 import type { Command } from '../pipeline/model.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { villageList } from '../pipeline/reference.js';
+import { pipelineRows } from '../pipeline/rows.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
@@ -75,11 +76,9 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       const t = outcome.ticket;
       let handler = render(locale(), 'handler.dispatchers');
       if (t.assigneeId !== null) {
-        const person = await tx.person.findUniqueOrThrow({ where: { id: t.assigneeId } });
-        handler = render(locale(), 'handler.liaison', { name: maskName(person.name) });
+        handler = render(locale(), 'handler.liaison', { name: maskName(await pipelineRows(tx).personName(t.assigneeId)) });
       } else if (t.assigneeDepartmentId !== null) {
-        const department = await tx.department.findUniqueOrThrow({ where: { id: t.assigneeDepartmentId } });
-        handler = department.name;
+        handler = await pipelineRows(tx).departmentName(t.assigneeDepartmentId);
       }
       return { ok: true, number: t.number, handler, resolveBy: t.resolveBy };
     },

@@ -2,7 +2,8 @@
  * Writing pushes into the outbox: each goes to the chat its recipient used last; a
  * recipient with no chat yet gets it when they first bind one.
  */
-import type { Tx } from '../db/client.js';
+import { sqliteHandleOf, type Tx } from '../db/client.js';
+import { type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
 import type { MessageAction, MessageParams } from './model.js';
 
 export interface Push {
@@ -17,6 +18,8 @@ export interface Push {
 /** Queues `push` for every person in `recipients`, in the caller's transaction. */
 export async function enqueuePush(tx: Tx, recipients: number[], push: Push, now: Date): Promise<void> {
   if (!recipients.length) return;
+  const sql = sqliteHandleOf(tx as Parameters<typeof sqliteHandleOf>[0]);
+  if (sql) return sql.outside(() => enqueueSqlite(sql, recipients, push, now));
   const identities = await tx.channelIdentity.findMany({
     where: { personId: { in: recipients }, unreachableAt: null },
     orderBy: { lastUsedAt: 'desc' },
@@ -36,4 +39,34 @@ export async function enqueuePush(tx: Tx, recipients: number[], push: Push, now:
       availableAt: now,
     })),
   });
+}
+
+/**
+ * The same with plain statements on SQLite (a hot path: every transition notifies
+ * someone). The most recently used reachable chat of each recipient, as above.
+ */
+function enqueueSqlite(sql: SqliteHandle, recipients: number[], push: Push, now: Date): void {
+  const identities = sql.all<{ personId: number; channel: string; chatId: string }>(
+    `SELECT "personId", "channel", "chatId" FROM "ChannelIdentity"
+     WHERE "personId" IN (SELECT value FROM json_each(?)) AND "unreachableAt" IS NULL ORDER BY "lastUsedAt" DESC, "id"`,
+    JSON.stringify(recipients),
+  );
+  const at = sqliteDate(now);
+  for (const recipientId of recipients) {
+    const target = identities.find((i) => i.personId === recipientId);
+    sql.run(
+      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "ticketId", "template", "params", "actions", "media", "createdAt", "availableAt", "attempts")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      recipientId,
+      target?.channel ?? null,
+      target?.chatId ?? null,
+      push.ticketId ?? null,
+      push.template,
+      JSON.stringify(push.params),
+      JSON.stringify(push.actions ?? []),
+      JSON.stringify(push.media ?? []),
+      at,
+      at,
+    );
+  }
 }

@@ -12,6 +12,7 @@ import { intake, transition } from './machine.js';
 import type {
   Actor,
   Command,
+  DispatchTarget,
   Effect,
   EventDraft,
   PipelineRules,
@@ -22,6 +23,7 @@ import type {
 } from './model.js';
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
+import { type PipelineRows, pipelineRows } from './rows.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
@@ -175,20 +177,14 @@ function columnsOf(s: TicketSnapshot) {
  * up the ticket's region path until someone holds the role (a village has no
  * dispatcher; its township has).
  */
-async function recipientsOf(tx: Tx, to: Recipient, path: number[]): Promise<number[]> {
+async function recipientsOf(rows: PipelineRows, to: Recipient, path: number[]): Promise<number[]> {
   if ('personId' in to) return [to.personId];
-  if ('departmentId' in to) {
-    const roles = await tx.personRole.findMany({
-      where: { role: 'department_handler', departmentId: to.departmentId },
-      select: { personId: true },
-    });
-    return roles.map((r) => r.personId);
-  }
+  if ('departmentId' in to) return rows.holders({ departmentId: to.departmentId });
   const start = path.indexOf(to.regionId);
   const chain = start >= 0 ? path.slice(0, start + 1).reverse() : [to.regionId];
   for (const regionId of chain) {
-    const roles = await tx.personRole.findMany({ where: { role: to.role, regionId }, select: { personId: true } });
-    if (roles.length) return [...new Set(roles.map((r) => r.personId))];
+    const people = await rows.holders({ role: to.role, regionId });
+    if (people.length) return [...new Set(people)];
   }
   return [];
 }
@@ -203,13 +199,13 @@ async function record(
   actor: Actor,
   now: Date,
 ): Promise<void> {
+  const rows = pipelineRows(tx);
   if (events.length) {
-    const last = await tx.ticketEvent.findFirst({ where: { ticketId }, orderBy: { seq: 'desc' }, select: { seq: true } });
-    const base = last?.seq ?? 0;
+    const base = await rows.lastEventSeq(ticketId);
     const actorId = actor.kind === 'person' ? actor.personId : null;
     const actorRole = actor.kind === 'person' ? (actor.roles[0]?.role ?? 'resident') : 'system';
-    await tx.ticketEvent.createMany({
-      data: events.map((e, i) => ({
+    await rows.addEvents(
+      events.map((e, i) => ({
         ticketId,
         seq: base + i + 1,
         type: e.type,
@@ -220,22 +216,18 @@ async function record(
         data: JSON.stringify(e.data),
         at: now,
       })),
-    });
+    );
   }
   for (const effect of effects) {
     switch (effect.type) {
       case 'cancel_timers':
-        await tx.timer.deleteMany({ where: { ticketId, kind: { in: effect.kinds }, firedAt: null } });
+        await rows.cancelTimers(ticketId, effect.kinds);
         break;
       case 'set_timer':
-        await tx.timer.upsert({
-          where: { ticketId_kind: { ticketId, kind: effect.kind } },
-          create: { ticketId, kind: effect.kind, dueAt: effect.dueAt },
-          update: { dueAt: effect.dueAt, firedAt: null, claimedBy: null, claimedUntil: null },
-        });
+        await rows.setTimer(ticketId, effect.kind, effect.dueAt);
         break;
       case 'notify': {
-        const people = await recipientsOf(tx, effect.to, path);
+        const people = await recipientsOf(rows, effect.to, path);
         if (!people.length) log.warn({ ticketId, template: effect.template }, 'no recipient for a notification');
         await enqueuePush(tx, people, { ticketId, template: effect.template, params: effect.params, actions: effect.actions ?? [], media: effect.media ?? [] }, now);
         break;
@@ -262,9 +254,15 @@ async function mergeTarget(tx: Tx, number: string, actor: Actor): Promise<{ ok: 
   return { ok: true, id: target.id };
 }
 
+/** Whether a dispatch target names a person or a department that exists. */
+async function handlerExists(tx: Tx, target: DispatchTarget): Promise<boolean> {
+  if ('personId' in target) return (await tx.person.count({ where: { id: target.personId } })) > 0;
+  return (await tx.department.count({ where: { id: target.departmentId } })) > 0;
+}
+
 /** The person's roles as an actor of the pipeline. */
 export async function actorFor(db: Db | Tx, personId: number): Promise<Actor> {
-  const roles = await db.personRole.findMany({ where: { personId } });
+  const roles = await pipelineRows(db).rolesOf(personId);
   return {
     kind: 'person',
     personId,
@@ -309,12 +307,8 @@ export class PipelineService {
   /** The next readable number of the year (Beijing time), e.g. MQ-2026-000123. */
   private async nextNumber(tx: Tx, now: Date): Promise<string> {
     const year = Number(localDateOf(now).slice(0, 4));
-    const counter = await tx.ticketCounter.upsert({
-      where: { year },
-      create: { year, last: 1 },
-      update: { last: { increment: 1 } },
-    });
-    return `${this.ticketPrefix}-${year}-${String(counter.last).padStart(6, '0')}`;
+    const last = await pipelineRows(tx).nextCounter(year);
+    return `${this.ticketPrefix}-${year}-${String(last).padStart(6, '0')}`;
   }
 
   /**
@@ -328,17 +322,8 @@ export class PipelineService {
   /** `report` inside a transaction the caller holds (the dialogue engine's turn). */
   async reportIn(tx: Tx, input: ReportInput): Promise<PipelineOutcome> {
     const now = this.clock.now();
-    const resident = await tx.person.findUniqueOrThrow({
-      where: { id: input.residentId },
-      include: {
-        household: {
-          include: {
-            pairing: true,
-            grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } },
-          },
-        },
-      },
-    });
+    const rows = pipelineRows(tx);
+    const resident = await rows.intakeResident(input.residentId);
     const category = await categoryByCode(tx, input.categoryCode);
     if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
     const regionId = input.regionId ?? resident.household?.regionId;
@@ -387,25 +372,23 @@ export class PipelineService {
   const received = result.events[0];
     if (received) Object.assign(received.data, { photos: input.photos ?? [], channel: input.via ?? null });
     const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
-    const ticket = await tx.ticket.create({
-      data: {
-        number,
-        kind: input.kind,
-        categoryCode: category.code,
-        handlingClass: category.handlingClass,
-        summary: result.ticket.summary,
-        description: input.description?.trim() ?? '',
-        keywords,
-        location: input.location?.trim() || null,
-        contactPhone: input.contactPhone ?? null,
-        residentId: resident.id,
-        householdId: atHome ? household.id : null,
-        regionId,
-        gridId,
-        createdAt: now,
-        updatedAt: now,
-        ...columnsOf(result.ticket),
-      },
+    const ticket = await rows.createTicket({
+      number,
+      kind: input.kind,
+      categoryCode: category.code,
+      handlingClass: category.handlingClass,
+      summary: result.ticket.summary,
+      description: input.description?.trim() ?? '',
+      keywords,
+      location: input.location?.trim() || null,
+      contactPhone: input.contactPhone ?? null,
+      residentId: resident.id,
+      householdId: atHome ? household.id : null,
+      regionId,
+      gridId,
+      createdAt: now,
+      updatedAt: now,
+      ...columnsOf(result.ticket),
     });
     await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
     log.info({ ticket: number, via: decision.via }, 'ticket received');
@@ -424,7 +407,8 @@ export class PipelineService {
   /** `execute` inside a transaction the caller holds (the scheduler marks its timer in it). */
   async executeIn(tx: Tx, number: string, command: Command, actor: Actor): Promise<PipelineOutcome> {
     const now = this.clock.now();
-    const stored = await tx.ticket.findUnique({ where: { number } });
+    const rows = pipelineRows(tx);
+    const stored = await rows.ticketByNumber(number);
     if (!stored) throw new TicketNotFoundError(`no ticket ${number}`);
     const snapshot = await snapshotOf(tx, stored);
     const result: TransitionResult = transition(snapshot, command, actor, now, this.rules);
@@ -436,20 +420,21 @@ export class PipelineService {
       if (!target.ok) return target;
       mergedIntoId = target.id;
     }
-    const updated = await tx.ticket.updateMany({
-      where: { id: stored.id, version: stored.version },
-      data: {
-        ...columnsOf(result.ticket),
-        // The statistics facts (first 签收/办结, latest callback answer) from this step's events.
-        ...metricsAfter(stored, stored.createdAt, result.events, now),
-        ...(mergedIntoId === undefined ? {} : { mergedIntoId }),
-        updatedAt: now,
-        version: { increment: 1 },
-      },
+    // The machine takes a dispatch target on trust; a forged one must be refused, not
+    // fail on the foreign key.
+    if (command.type === 'dispatch' && !(await handlerExists(tx, command.target))) {
+      return { ok: false, refusal: { code: 'invalid', field: 'target', reason: 'out_of_range' } };
+    }
+    const updated = await rows.updateTicket(stored.id, stored.version, {
+      ...columnsOf(result.ticket),
+      // The statistics facts (first 签收/办结, latest callback answer) from this step's events.
+      ...metricsAfter(stored, stored.createdAt, result.events, now),
+      ...(mergedIntoId === undefined ? {} : { mergedIntoId }),
+      updatedAt: now,
     });
-    if (updated.count !== 1) throw new ConcurrentUpdate(number);
+    if (!updated) throw new ConcurrentUpdate(number);
     await record(tx, stored.id, snapshot.regionPath, result.events, result.effects, actor, now);
     log.debug({ ticket: number, command: command.type, to: result.ticket.state }, 'transition');
-    return { ok: true, ticket: await tx.ticket.findUniqueOrThrow({ where: { id: stored.id } }) };
+    return { ok: true, ticket: await rows.ticketById(stored.id) };
   }
 }
