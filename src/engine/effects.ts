@@ -48,11 +48,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     classify: (text) => classifier.classify(text),
 
     async villages() {
-      const person = await tx.person.findUniqueOrThrow({
-        where: { id: speaker.personId },
-        include: { household: { include: { region: true } } },
-      });
-      const township = person.household?.region.parentId ?? null;
+      const township = await pipelineRows(tx).householdTownship(speaker.personId);
       const villages = await villageList(tx);
       const near = township === null ? villages : villages.filter((v) => v.parentId === township);
       return near.slice(0, 12).map((v) => ({ id: v.id, name: v.name }));

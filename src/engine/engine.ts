@@ -182,17 +182,12 @@ export class Engine {
   async #speaker(tx: Tx, inbound: Inbound, now: Date): Promise<Speaker> {
     let known = await this.#store.speaker(tx, inbound.channel, inbound.senderId);
     if (!known) {
-      const person = await tx.person.create({
-        data: {
-          code: `U-${inbound.channel}-${randomUUID().slice(0, 12)}`,
-          name: (inbound.senderName ?? '').slice(0, 40) || '群众',
-          locale: this.#defaultLocale,
-        },
-      });
-      const identity = await tx.channelIdentity.create({
-        data: { channel: inbound.channel, platformUserId: inbound.senderId, chatId: inbound.chatId, personId: person.id, lastUsedAt: now },
-      });
-      known = { identityId: identity.id, personId: person.id, locale: person.locale, householdId: null, householdPhone: null, roles: [] };
+      known = await this.#store.newSpeaker(
+        tx,
+        { code: `U-${inbound.channel}-${randomUUID().slice(0, 12)}`, name: (inbound.senderName ?? '').slice(0, 40) || '群众', locale: this.#defaultLocale },
+        { channel: inbound.channel, platformUserId: inbound.senderId, chatId: inbound.chatId },
+        now,
+      );
     } else {
       await this.#store.touchIdentity(tx, known.identityId, inbound.chatId, now);
     }

@@ -54,6 +54,8 @@ export interface TurnStore {
   /** @throws DuplicateMessage when this message id was recorded before. */
   recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void>;
   speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
+  /** A first contact: a new person with this chat identity. */
+  newSpeaker(tx: Tx, person: { code: string; name: string; locale: string }, identity: { channel: string; platformUserId: string; chatId: string }, at: Date): Promise<KnownSpeaker>;
   /** The identity was used now, from `chatId`: it is reachable again. */
   touchIdentity(tx: Tx, identityId: number, chatId: string, at: Date): Promise<void>;
   /** Messages that had no reachable chat for this person go to this one. */
@@ -98,6 +100,33 @@ class SqliteTurnStore implements TurnStore {
     if (!row) return Promise.resolve(null);
     const roles = this.sql.all<{ role: string }>(`SELECT "role" FROM "PersonRole" WHERE "personId" = ? ORDER BY "id"`, row.personId);
     return Promise.resolve({ ...row, roles: [...new Set(roles.map((r) => r.role))] });
+  }
+
+  newSpeaker(
+    _tx: Tx,
+    person: { code: string; name: string; locale: string },
+    identity: { channel: string; platformUserId: string; chatId: string },
+    at: Date,
+  ): Promise<KnownSpeaker> {
+    const when = sqliteDate(at);
+    const personId = this.sql.run(
+      `INSERT INTO "Person" ("code", "name", "locale", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)`,
+      person.code,
+      person.name,
+      person.locale,
+      when,
+      when,
+    ).lastInsertRowid;
+    const identityId = this.sql.run(
+      `INSERT INTO "ChannelIdentity" ("channel", "platformUserId", "personId", "chatId", "lastUsedAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
+      identity.channel,
+      identity.platformUserId,
+      personId,
+      identity.chatId,
+      when,
+      when,
+    ).lastInsertRowid;
+    return Promise.resolve({ identityId, personId, locale: person.locale, householdId: null, householdPhone: null, roles: [] });
   }
 
   touchIdentity(_tx: Tx, identityId: number, chatId: string, at: Date): Promise<void> {
@@ -225,6 +254,17 @@ class PostgresTurnStore implements TurnStore {
       householdPhone: person.household?.phone ?? null,
       roles: [...new Set(person.roles.map((r) => r.role))],
     };
+  }
+
+  async newSpeaker(
+    tx: Tx,
+    person: { code: string; name: string; locale: string },
+    identity: { channel: string; platformUserId: string; chatId: string },
+    at: Date,
+  ): Promise<KnownSpeaker> {
+    const created = await tx.person.create({ data: person });
+    const row = await tx.channelIdentity.create({ data: { ...identity, personId: created.id, lastUsedAt: at } });
+    return { identityId: row.id, personId: created.id, locale: created.locale, householdId: null, householdPhone: null, roles: [] };
   }
 
   async touchIdentity(tx: Tx, identityId: number, chatId: string, at: Date): Promise<void> {

@@ -2,7 +2,7 @@
  * Writing pushes into the outbox: each goes to the chat its recipient used last; a
  * recipient with no chat yet gets it when they first bind one.
  */
-import { sqliteHandleOf, type Tx } from '../db/client.js';
+import { type Db, sqliteHandleOf, type Tx } from '../db/client.js';
 import { type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
 import type { MessageAction, MessageParams } from './model.js';
 
@@ -69,4 +69,25 @@ function enqueueSqlite(sql: SqliteHandle, recipients: number[], push: Push, now:
       at,
     );
   }
+}
+
+/**
+ * Marks an outbox row sent by the worker holding its claim (only the claim holder
+ * settles a row, so a lease taken over is never sent twice). One plain statement on
+ * SQLite: every push ends here.
+ */
+export async function markDelivered(db: Db, id: number, workerId: string, at: Date): Promise<void> {
+  const sql = sqliteHandleOf(db);
+  if (sql) {
+    await sql.outside(() =>
+      sql.run(
+        `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedUntil" = NULL, "attempts" = "attempts" + 1 WHERE "id" = ? AND "claimedBy" = ? AND "sentAt" IS NULL`,
+        sqliteDate(at),
+        id,
+        workerId,
+      ),
+    );
+    return;
+  }
+  await db.outboxMessage.updateMany({ where: { id, claimedBy: workerId, sentAt: null }, data: { sentAt: at, claimedUntil: null, attempts: { increment: 1 } } });
 }

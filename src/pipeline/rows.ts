@@ -69,6 +69,8 @@ export interface PipelineRows {
   rolesOf(personId: number): Promise<RoleRow[]>;
   personName(id: number): Promise<string>;
   departmentName(id: number): Promise<string>;
+  /** The township of the person's household (the region above its village), if any. */
+  householdTownship(personId: number): Promise<number | null>;
 }
 
 /** Converts between a table's rows and JS values by the columns' declared types. */
@@ -269,6 +271,16 @@ class SqliteRows implements PipelineRows {
     });
   }
 
+  householdTownship(personId: number): Promise<number | null> {
+    return this.#on(
+      () =>
+        this.sql.get<{ parentId: number | null }>(
+          `SELECT r."parentId" AS parentId FROM "Person" p JOIN "Household" h ON h."id" = p."householdId" JOIN "Region" r ON r."id" = h."regionId" WHERE p."id" = ?`,
+          personId,
+        )?.parentId ?? null,
+    );
+  }
+
   departmentName(id: number): Promise<string> {
     return this.#on(() => {
       const row = this.sql.get<{ name: string }>(`SELECT "name" FROM "Department" WHERE "id" = ?`, id);
@@ -353,6 +365,11 @@ class PrismaRows implements PipelineRows {
 
   async departmentName(id: number): Promise<string> {
     return (await this.tx.department.findUniqueOrThrow({ where: { id }, select: { name: true } })).name;
+  }
+
+  async householdTownship(personId: number): Promise<number | null> {
+    const person = await this.tx.person.findUniqueOrThrow({ where: { id: personId }, include: { household: { include: { region: true } } } });
+    return person.household?.region.parentId ?? null;
   }
 }
 

@@ -11,11 +11,12 @@
  * offline), and a failure holds back the rest of its chat in the same round.
  */
 import { randomUUID } from 'node:crypto';
-import type { Database, Tx } from '../db/client.js';
+import { type Database, transaction, type Tx } from '../db/client.js';
 import { render } from '../engine/i18n.js';
 import { logger } from '../log.js';
 import type { Locale } from '../org/types.js';
 import type { MessageAction } from './model.js';
+import { markDelivered } from './outbox.js';
 import { type Clock, type PipelineService, systemClock, withRetry } from './service.js';
 import type { TimerKind } from './states.js';
 
@@ -136,7 +137,7 @@ export class Scheduler {
   async #claim(table: ClaimTable, now: Date): Promise<number[]> {
     const until = new Date(now.getTime() + this.#leaseMs);
     const { db, provider } = this.#database;
-    return db.$transaction(async (tx) => {
+    return transaction(db, async (tx) => {
       let ids: number[];
       if (provider === 'postgres') {
         const params: unknown[] = [now, this.#batch];
@@ -234,12 +235,30 @@ export class Scheduler {
     const now = this.#clock.now();
     const ids = await this.#claim('OutboxMessage', now);
     const { db } = this.#database;
+    // The claimed rows in one read; they are ours until the lease ends (checked below).
+    const claimed = new Map(
+      (
+        await db.outboxMessage.findMany({
+          where: { id: { in: ids } },
+          include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
+        })
+      ).map((r) => [r.id, r]),
+    );
+    /** Rows given back in this round (their chat's earlier message failed). */
+    const held = new Set<number>();
     let sent = 0;
     for (const [index, id] of ids.entries()) {
-      const row = await db.outboxMessage.findUnique({
-        where: { id },
-        include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
-      });
+      if (held.has(id)) continue;
+      // Past half the lease (slow channels), the rest waits for the next round: once the
+      // lease ends another process may claim them, and none may go out twice.
+      if (this.#clock.now().getTime() - now.getTime() > this.#leaseMs / 2) {
+        await db.outboxMessage.updateMany({
+          where: { id: { in: ids.slice(index) }, claimedBy: this.workerId, sentAt: null },
+          data: { claimedBy: null, claimedUntil: null },
+        });
+        break;
+      }
+      const row = claimed.get(id);
       if (!row || row.sentAt || row.claimedBy !== this.workerId || !row.channel || !row.chatId) continue;
       const locale: Locale = row.recipient.locale === 'en' ? 'en' : 'zh';
       const params = JSON.parse(row.params) as Record<string, unknown>;
@@ -267,13 +286,15 @@ export class Scheduler {
       const mine = { id, claimedBy: this.workerId, sentAt: null };
       if (result.status !== 'sent') {
         // The chat's later rows in this batch wait behind this one, untried (no attempt used).
+        const behind = ids.slice(index + 1).filter((later) => claimed.get(later)?.channel === row.channel && claimed.get(later)?.chatId === row.chatId);
+        for (const later of behind) held.add(later);
         await db.outboxMessage.updateMany({
-          where: { id: { in: ids.slice(index + 1) }, channel: row.channel, chatId: row.chatId, claimedBy: this.workerId, sentAt: null },
+          where: { id: { in: behind }, claimedBy: this.workerId, sentAt: null },
           data: { claimedBy: null, claimedUntil: null },
         });
       }
       if (result.status === 'sent') {
-        await db.outboxMessage.updateMany({ where: mine, data: { sentAt: after, claimedUntil: null, attempts: { increment: 1 } } });
+        await markDelivered(db, id, this.workerId, after);
         sent++;
         continue;
       }
@@ -315,7 +336,7 @@ export class Scheduler {
    */
   async #reroute(id: number, recipientId: number, channel: string, chatId: string, error: string, now: Date): Promise<void> {
     const { db } = this.#database;
-    const fallback = await db.$transaction(async (tx) => {
+    const fallback = await transaction(db, async (tx) => {
       await tx.channelIdentity.updateMany({ where: { personId: recipientId, channel, chatId }, data: { unreachableAt: now } });
       const other = await tx.channelIdentity.findFirst({
         where: { personId: recipientId, unreachableAt: null, NOT: { channel, chatId } },
