@@ -4,6 +4,7 @@
  * sustained rate), and a paced open loop (messages offered at a fixed rate: latency at
  * that load).
  */
+import { statementCounts } from '../db/sqlite-adapter.js';
 import type { BenchApp } from './bench-app.js';
 import { type Pair, Pacer, Recorder, runLoad, summarise } from './load.js';
 
@@ -20,6 +21,8 @@ export interface RunResult {
   missed?: number;
   /** CPU time of this process over the window, as a share of one core. */
   cpu: number;
+  /** SQLite statements per message over the window (Prisma's and plain ones); zero on PostgreSQL. */
+  statements: { prisma: number; plain: number };
 }
 
 export interface RunOptions {
@@ -40,10 +43,13 @@ export async function measure(bench: BenchApp, pairs: Pair[], options: RunOption
   let missedBefore = 0;
   let cpuFrom = process.cpuUsage();
   let cpu = 0;
+  let countsFrom = { ...statementCounts };
+  let counts = { prisma: 0, plain: 0 };
   const warm = setTimeout(() => {
     recorder.recording = true;
     missedBefore = pacer?.missed ?? 0;
     cpuFrom = process.cpuUsage();
+    countsFrom = { ...statementCounts };
     from = performance.now();
   }, options.warmupSeconds * 1000);
   const end = setTimeout(
@@ -52,6 +58,7 @@ export async function measure(bench: BenchApp, pairs: Pair[], options: RunOption
       to = performance.now();
       const used = process.cpuUsage(cpuFrom);
       cpu = (used.user + used.system) / 1000 / (to - from);
+      counts = { prisma: statementCounts.prisma - countsFrom.prisma, plain: statementCounts.plain - countsFrom.plain };
       stopped = true;
       pacer?.stop();
     },
@@ -80,16 +87,24 @@ export async function measure(bench: BenchApp, pairs: Pair[], options: RunOption
     errors: recorder.errors,
     latencies: recorder.latencies,
     cpu,
+    statements: {
+      prisma: recorder.latencies.length ? counts.prisma / recorder.latencies.length : 0,
+      plain: recorder.latencies.length ? counts.plain / recorder.latencies.length : 0,
+    },
     ...(pacer ? { missed: pacer.missed - missedBefore } : {}),
   };
 }
 
 /** One line for a run: rate and latency percentiles. */
-export function formatRun(label: string, run: Pick<RunResult, 'perSecond' | 'latencies' | 'errors' | 'tickets' | 'missed' | 'cpu'>): string {
+export function formatRun(label: string, run: Pick<RunResult, 'perSecond' | 'latencies' | 'errors' | 'tickets' | 'missed' | 'cpu' | 'statements'>): string {
   const p = summarise(run.latencies);
   const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
   return (
     `${label}: ${Math.round(run.perSecond).toLocaleString('en')} msg/s · latency p50 ${ms(p.p50)} p95 ${ms(p.p95)} p99 ${ms(p.p99)} max ${ms(p.max)}` +
-    ` · ${run.tickets} tickets, ${run.errors} off-script${run.missed !== undefined ? `, ${run.missed} slots missed` : ''} · CPU ${Math.round(run.cpu * 100)} % of a core`
+    ` · ${run.tickets} tickets, ${run.errors} off-script${run.missed !== undefined ? `, ${run.missed} slots missed` : ''}` +
+    ` · CPU ${Math.round(run.cpu * 100)} % of a core (${Math.round(run.perSecond / Math.max(run.cpu, 0.01)).toLocaleString('en')} msg per CPU-second)` +
+    (run.statements.prisma + run.statements.plain > 0
+      ? ` · SQLite statements per message: ${run.statements.plain.toFixed(1)} plain, ${run.statements.prisma.toFixed(1)} by Prisma`
+      : '')
   );
 }

@@ -1,10 +1,16 @@
 /**
- * One benchmark process for the multi-process runs: serves the database at --url with
- * its own app (engine, scheduler, in-memory channel), drives its share of the simulated
- * people, and prints its result as one JSON line. It waits for "go" on stdin so that
- * every process measures the same window.
+ * One benchmark process, for the runs that need a process of their own:
  *
- *   tsx src/bench/worker.ts --url URL --channel web --offset N --count N --tag T --warmup S --seconds S
+ * - `--mode load` (the multi-process PostgreSQL runs): serves the database at --url with
+ *   its own app (engine, scheduler, in-memory channel), drives its share of the
+ *   simulated people, and prints its result as one JSON line. It waits for "go" on
+ *   stdin so that every process measures the same window.
+ * - `--mode sessions` (the memory figure): on a database that is already seeded (as a
+ *   server restarted on it), makes --sessions stored conversations through the engine,
+ *   then serves the simulated people at --rate messages/s, and prints its RSS figures.
+ *
+ *   tsx src/bench/worker.ts --mode load --url URL --channel web --offset N --count N --tag T --warmup S --seconds S
+ *   tsx src/bench/worker.ts --mode sessions --url URL --count N --sessions N --rate N --seconds S
  */
 import { createInterface } from 'node:readline';
 import { setLogLevel } from '../log.js';
@@ -12,6 +18,7 @@ import type { Channel } from '../org/types.js';
 import { startBenchApp } from './bench-app.js';
 import { bindPairs } from './load.js';
 import { measure } from './phases.js';
+import { createSessions } from './sessions.js';
 
 function arg(name: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -20,17 +27,39 @@ function arg(name: string): string {
   return value;
 }
 
+const rss = () => process.memoryUsage().rss;
+
 setLogLevel('warn');
-const channel = arg('channel') as Channel;
+const mode = arg('mode');
+const channel = (mode === 'load' ? arg('channel') : 'web') as Channel;
+const started = rss();
 const bench = await startBenchApp({ url: arg('url'), overrides: { SEED_DEMO: false }, channel });
 try {
-  const pairs = await bindPairs(bench.app.database.db, Number(arg('count')), { tag: arg('tag'), offset: Number(arg('offset')), channel });
-  console.log(JSON.stringify({ ready: true, pairs: pairs.length }));
-  const lines = createInterface({ input: process.stdin });
-  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
-  lines.close();
-  const run = await measure(bench, pairs, { warmupSeconds: Number(arg('warmup')), seconds: Number(arg('seconds')) });
-  console.log(JSON.stringify({ result: run }));
+  if (mode === 'load') {
+    const pairs = await bindPairs(bench.app.database.db, Number(arg('count')), { tag: arg('tag'), offset: Number(arg('offset')), channel });
+    console.log(JSON.stringify({ ready: true, pairs: pairs.length }));
+    const lines = createInterface({ input: process.stdin });
+    await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+    lines.close();
+    const run = await measure(bench, pairs, { warmupSeconds: Number(arg('warmup')), seconds: Number(arg('seconds')) });
+    console.log(JSON.stringify({ result: run }));
+  } else {
+    const pairs = await bindPairs(bench.app.database.db, Number(arg('count')));
+    const serving = rss();
+    const count = Number(arg('sessions'));
+    const t0 = performance.now();
+    await createSessions(bench.app, count);
+    const seconds = (performance.now() - t0) / 1000;
+    const stored = await bench.app.database.db.chatSession.count();
+    global.gc?.();
+    const afterCreate = rss();
+    let peak = afterCreate;
+    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
+    const run = await measure(bench, pairs, { warmupSeconds: 2, seconds: Number(arg('seconds')), rate: Number(arg('rate')) });
+    clearInterval(sampler);
+    peak = Math.max(peak, rss());
+    console.log(JSON.stringify({ sessions: { started, serving, afterCreate, peak, stored, seconds, heap: process.memoryUsage().heapUsed, run } }));
+  }
 } finally {
   await bench.dispose();
 }

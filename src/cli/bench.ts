@@ -18,6 +18,7 @@
  *                     --sessions 100000 --only sustained,paced,raw,sessions,postgres]
  */
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -29,7 +30,6 @@ import { type BenchApp, startBenchApp } from '../bench/bench-app.js';
 import { bindPairs, type Pair } from '../bench/load.js';
 import { formatRun, measure, type RunResult } from '../bench/phases.js';
 import { type RawPair, rawCeiling } from '../bench/raw.js';
-import { createSessions } from '../bench/sessions.js';
 import { runCli } from './run-cli.js';
 
 const PHASES = ['sustained', 'paced', 'raw', 'sessions', 'postgres'] as const;
@@ -124,29 +124,44 @@ async function raw(residents: number): Promise<{ perSecond: number; messages: nu
   }
 }
 
-/** Creates `count` stored conversations through the engine, then measures RSS while serving a paced load. */
+/**
+ * The memory figure, in a process of its own that serves a database seeded beforehand
+ * (as a server restarted on it: the first start's import does not count): it makes the
+ * stored conversations through its engine, then serves a paced load.
+ */
 async function sessions(options: Options): Promise<string[]> {
-  return withApp(options.residents, async (bench, pairs) => {
-    const before = process.memoryUsage().rss;
-    const started = performance.now();
-    await createSessions(bench.app, options.sessions);
-    const created = (performance.now() - started) / 1000;
-    const stored = await bench.app.database.db.chatSession.count();
-    global.gc?.();
-    const idle = process.memoryUsage().rss;
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-    const run = await measure(bench, pairs, { warmupSeconds: 2, seconds: Math.min(options.pacedSeconds, 10), rate: options.rate });
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
+  const bench = await startBenchApp();
+  try {
+    await bindPairs(bench.app.database.db, options.residents);
+    await bench.app.stop();
+    const result = await runWorker(
+      ['--mode', 'sessions', '--url', bench.url, '--count', String(options.residents), '--sessions', String(options.sessions)],
+      ['--rate', String(options.rate), '--seconds', String(Math.min(options.pacedSeconds, 10))],
+    );
+    const s = result['sessions'] as { started: number; serving: number; afterCreate: number; peak: number; stored: number; seconds: number; heap: number; run: RunResult };
     return [
-      `sessions: ${stored.toLocaleString('en')} stored conversations, created through the engine in ${created.toFixed(1)} s ` +
-        `(${Math.round(options.sessions / created).toLocaleString('en')} first messages/s)`,
-      `  RSS: ${mib(before)} MiB before, ${mib(idle)} MiB after creating them, peak ${mib(peak)} MiB while serving ${options.rate} msg/s ` +
-        `(heap used ${mib(process.memoryUsage().heapUsed)} MiB)`,
-      `  ${formatRun('served meanwhile', run)}`,
+      `sessions: ${s.stored.toLocaleString('en')} stored conversations, made through the engine by as many first-time visitors in ${s.seconds.toFixed(1)} s ` +
+        `(${Math.round(options.sessions / s.seconds).toLocaleString('en')} first messages/s)`,
+      `  RSS of the serving process: ${mib(s.serving)} MiB started and serving, ${mib(s.afterCreate)} MiB with the conversations stored, ` +
+        `peak ${mib(s.peak)} MiB while serving ${options.rate.toLocaleString('en')} msg/s (heap used ${mib(s.heap)} MiB)`,
+      `  ${formatRun('served meanwhile', s.run)}`,
     ];
+  } finally {
+    await bench.dispose();
+  }
+}
+
+/** Runs src/bench/worker.ts with `args` and returns the JSON line it ends with (the one with a result). */
+async function runWorker(...args: string[][]): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', WORKER, ...args.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  let last: Record<string, unknown> | undefined;
+  lines.on('line', (line) => {
+    if (line.startsWith('{')) last = JSON.parse(line) as Record<string, unknown>;
   });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0 || !last) throw new Error(`bench worker exited with ${code}`);
+  return last;
 }
 
 /** A fresh PostgreSQL database on the server of `adminUrl`, dropped by `drop`. */
@@ -192,7 +207,7 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
           '--import',
           'tsx',
           WORKER,
-          ...['--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
+          ...['--mode', 'load', '--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
           ...['--offset', String(i * share), '--count', String(i === processes - 1 ? options.residents - i * share : share)],
           ...['--warmup', String(options.warmup), '--seconds', String(options.seconds)],
         ],
@@ -232,6 +247,7 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
       latencies,
       // Summed over the processes: 150 % is one and a half cores.
       cpu: results.reduce((sum, r) => sum + r.cpu, 0),
+      statements: { prisma: 0, plain: 0 },
     };
   } finally {
     await database.drop();
@@ -242,7 +258,11 @@ await runCli(async () => {
   const options = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
   const say = (line: string) => console.log(line);
-  say(`Minqing dialogue benchmark · ${new Date().toISOString().slice(0, 10)} · node ${process.version} · ${options.residents} residents of the demo county and their liaisons`);
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  say(
+    `Minqing dialogue benchmark · ${new Date().toISOString().slice(0, 10)} · node ${process.version} · ${cpus().length} cores · load average ${load()} · ` +
+      `${options.residents} residents of the demo county and their liaisons`,
+  );
   let sustained: RunResult | undefined;
   if (options.only.has('sustained')) {
     sustained = await withApp(options.residents, (bench, pairs) => measure(bench, pairs, { warmupSeconds: options.warmup, seconds: options.seconds }));
@@ -270,5 +290,6 @@ await runCli(async () => {
       }
     }
   }
+  say(`load average at the end: ${load()}`);
   return 0;
 });
