@@ -294,9 +294,9 @@ export async function runLoad(options: LoadOptions): Promise<void> {
           await residentRound(stage, chat, liaison, round);
         } catch (error) {
           if (error instanceof Stopped) return;
-          if (!(error instanceof DialogueError)) throw error;
+          // Off script, or a turn that failed (e.g. no database connection in time): counted, and the round starts over.
           options.recorder.errors++;
-          if (options.recorder.errors <= 3) console.error(error.message);
+          if (options.recorder.errors <= 3) console.error(error instanceof Error ? `${error.name}: ${error.message.split('\n').slice(0, 3).join(' ')}` : error);
           // Start over cleanly: cancel whatever flow the resident is in.
           await options.receive({ channel: pair.channel, chatId: pair.residentChat, senderId: pair.residentChat, messageId: `${pair.residentChat}-x${++sequence}`, text: '取消' });
         }

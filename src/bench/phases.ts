@@ -101,7 +101,7 @@ export function formatRun(label: string, run: Pick<RunResult, 'perSecond' | 'lat
   const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
   return (
     `${label}: ${Math.round(run.perSecond).toLocaleString('en')} msg/s · latency p50 ${ms(p.p50)} p95 ${ms(p.p95)} p99 ${ms(p.p99)} max ${ms(p.max)}` +
-    ` · ${run.tickets} tickets, ${run.errors} off-script${run.missed !== undefined ? `, ${run.missed} slots missed` : ''}` +
+    ` · ${run.tickets} tickets, ${run.errors} off-script or failed${run.missed !== undefined ? `, ${run.missed} slots missed` : ''}` +
     ` · CPU ${Math.round(run.cpu * 100)} % of a core (${Math.round(run.perSecond / Math.max(run.cpu, 0.01)).toLocaleString('en')} msg per CPU-second)` +
     (run.statements.prisma + run.statements.plain > 0
       ? ` · SQLite statements per message: ${run.statements.plain.toFixed(1)} plain, ${run.statements.prisma.toFixed(1)} by Prisma`

@@ -14,8 +14,8 @@
  * - PostgreSQL with 1 and 2 processes when MINQING_BENCH_POSTGRES_URL names a server (a
  *   database is created for each run and dropped after).
  *
- *   npm run bench [-- --residents 450 --seconds 20 --warmup 5 --rate 1000 --paced-seconds 15
- *                     --sessions 100000 --only sustained,paced,raw,sessions,postgres]
+ *   npm run bench [-- --residents 450 --pg-residents 200 --seconds 20 --warmup 5 --rate 1000
+ *                     --paced-seconds 15 --sessions 100000 --only sustained,paced,raw,sessions,postgres]
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -37,6 +37,8 @@ type Phase = (typeof PHASES)[number];
 
 interface Options {
   residents: number;
+  /** Residents of the PostgreSQL runs (shared by the processes). */
+  pgResidents: number;
   seconds: number;
   warmup: number;
   rate: number;
@@ -46,14 +48,15 @@ interface Options {
 }
 
 const USAGE =
-  'usage: npm run bench -- [--residents N] [--seconds S] [--warmup S] [--rate N] [--paced-seconds S] [--sessions N] [--only ' +
+  'usage: npm run bench -- [--residents N] [--pg-residents N] [--seconds S] [--warmup S] [--rate N] [--paced-seconds S] [--sessions N] [--only ' +
   PHASES.join(',') +
   ']';
 
 function parseArgs(args: readonly string[]): Options {
-  const options: Options = { residents: 450, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, sessions: 100_000, only: new Set(PHASES) };
+  const options: Options = { residents: 450, pgResidents: 200, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, sessions: 100_000, only: new Set(PHASES) };
   const numeric: Record<string, keyof Omit<Options, 'only'>> = {
     '--residents': 'residents',
+    '--pg-residents': 'pgResidents',
     '--seconds': 'seconds',
     '--warmup': 'warmup',
     '--rate': 'rate',
@@ -199,7 +202,8 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
     // Whole liaisons per process (blocks of 10 households), one channel each: a process
     // delivers the pushes of its own people (two channels stand for two sets of chats).
     const channels = ['web', 'console'] as const;
-    const share = Math.floor(options.residents / processes / 10) * 10;
+    const residents = options.pgResidents;
+    const share = Math.floor(residents / processes / 10) * 10;
     const children = Array.from({ length: processes }, (_, i) => {
       const child = spawn(
         process.execPath,
@@ -208,7 +212,7 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
           'tsx',
           WORKER,
           ...['--mode', 'load', '--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
-          ...['--offset', String(i * share), '--count', String(i === processes - 1 ? options.residents - i * share : share)],
+          ...['--offset', String(i * share), '--count', String(i === processes - 1 ? residents - i * share : share)],
           ...['--warmup', String(options.warmup), '--seconds', String(options.seconds)],
         ],
         { stdio: ['pipe', 'pipe', 'inherit'] },
@@ -286,7 +290,7 @@ await runCli(async () => {
     else {
       for (const processes of [1, 2]) {
         const run = await postgres(url, processes, options);
-        say(formatRun(`PostgreSQL sustained, ${processes} process${processes > 1 ? 'es' : ''}`, run));
+        say(formatRun(`PostgreSQL sustained, ${processes} process${processes > 1 ? 'es' : ''} (${options.pgResidents} residents)`, run));
       }
     }
   }
