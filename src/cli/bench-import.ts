@@ -8,8 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Database, openDatabase } from '../db/client.js';
-import { applyMigrations } from '../db/migrations.js';
+import { openFreshSqlite } from '../db/scratch.js';
 import { ConfigError } from '../errors.js';
 import { categoriesCsv, writeDemoRoster } from '../org/demo-data.js';
 import { formatSummary, importRoster, type ImportReport } from '../org/import/index.js';
@@ -30,22 +29,6 @@ function parseArgs(args: readonly string[]): { households: number } {
   return { households };
 }
 
-/**
- * Migrates a new SQLite file, then opens it. The schema engine may still hold the file
- * for a moment after migrating (SQLITE_BUSY on the first PRAGMA), so opening is retried.
- */
-async function openFresh(url: string): Promise<Database> {
-  await applyMigrations('sqlite', url);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await openDatabase(url, { migrate: false });
-    } catch (error) {
-      if (attempt >= 10 || !String(error).includes('SQLITE_BUSY')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
-}
-
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 const rowsOf = (report: ImportReport) => Object.values(report.counts).reduce((n, c) => n + c.read, 0);
@@ -64,7 +47,7 @@ await runCli(async () => {
       `generated ${roster.stats.households} households, ${roster.stats.people} people, ` +
         `${roster.stats.grids} grids, ${roster.stats.pairings} pairings in ${((performance.now() - generated) / 1000).toFixed(1)} s`,
     );
-    const database = await openFresh(`file:${join(dir, 'bench.db')}`);
+    const database = await openFreshSqlite(`file:${join(dir, 'bench.db')}`);
     try {
       const first = await importRoster(database.db, files, { provider: database.provider });
       const rows = rowsOf(first);

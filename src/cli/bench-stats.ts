@@ -16,9 +16,9 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Database, openDatabase } from '../db/client.js';
+import { openDatabase } from '../db/client.js';
 import { quoteIdentifier } from '../db/bulk-insert.js';
-import { applyMigrations } from '../db/migrations.js';
+import { openFreshSqlite } from '../db/scratch.js';
 import { ConfigError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { seedDemo } from '../org/seed.js';
@@ -60,19 +60,6 @@ function parseArgs(args: readonly string[]): Options {
   return options;
 }
 
-/** Migrates a new SQLite file and opens it (the schema engine may hold the file a moment). */
-async function openFresh(url: string): Promise<Database> {
-  await applyMigrations('sqlite', url);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await openDatabase(url, { migrate: false });
-    } catch (error) {
-      if (attempt >= 10 || !String(error).includes('SQLITE_BUSY')) throw error;
-      await new Promise((done) => setTimeout(done, 200 * attempt));
-    }
-  }
-}
-
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
 /** CPU seconds this process has used (user + system): wall time on a busy machine says less. */
 const cpuSeconds = () => {
@@ -98,7 +85,7 @@ async function prepare(path: string, tickets: number): Promise<boolean> {
       await database.close();
     }
   }
-  const database = await openFresh(url);
+  const database = await openFreshSqlite(url);
   try {
     await seedDemo(database.db);
     // A throw-away file: no need to wait for the disk at every commit.

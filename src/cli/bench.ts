@@ -21,9 +21,8 @@ import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { parseIntoClientConfig } from 'pg-connection-string';
 import { sqliteFilePath } from '../db/migrations.js';
+import { scratchPostgres } from '../db/scratch.js';
 import { ConfigError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { type BenchApp, startBenchApp } from '../bench/bench-app.js';
@@ -167,35 +166,11 @@ async function runWorker(...args: string[][]): Promise<Record<string, unknown>> 
   return last;
 }
 
-/** A fresh PostgreSQL database on the server of `adminUrl`, dropped by `drop`. */
-async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const config = parseIntoClientConfig(adminUrl);
-  const name = `minqing_bench_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client(config);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const again = new pg.Client(config);
-      await again.connect();
-      try {
-        await again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await again.end();
-      }
-    },
-  };
-}
-
 const WORKER = fileURLToPath(new URL('../bench/worker.ts', import.meta.url));
 
 /** Runs `processes` worker processes on one fresh PostgreSQL database, each with its own share of the people. */
 async function postgres(adminUrl: string, processes: number, options: Options): Promise<RunResult> {
-  const database = await benchDatabase(adminUrl);
+  const database = await scratchPostgres(adminUrl, 'minqing_bench');
   try {
     // Migrate and seed once, before the workers start.
     await (await startBenchApp({ url: database.url })).app.stop();

@@ -5,10 +5,9 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { parseIntoClientConfig } from 'pg-connection-string';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
+import { scratchPostgres } from '../../src/db/scratch.js';
 
 export interface TestDatabase extends Database {
   readonly url: string;
@@ -39,29 +38,7 @@ export const POSTGRES_URL = process.env['MINQING_TEST_POSTGRES_URL'];
 /** A URL to a new, empty PostgreSQL database on the test server, dropped by `drop()`. */
 export async function emptyPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
   if (!POSTGRES_URL) throw new Error('MINQING_TEST_POSTGRES_URL is not set');
-  const config = parseIntoClientConfig(POSTGRES_URL);
-  const name = `minqing_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client(config);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const again = new pg.Client(config);
-      await again.connect();
-      try {
-        // A plain DROP waits out an autovacuum worker on the fresh tables; FORCE would
-        // have to terminate it, which only a superuser may. FORCE is the fallback for a
-        // connection a test left open.
-        await again.query(`DROP DATABASE IF EXISTS "${name}"`).catch(() => again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-      } finally {
-        await again.end();
-      }
-    },
-  };
+  return scratchPostgres(POSTGRES_URL, 'minqing_test');
 }
 
 /** A fresh, migrated PostgreSQL database. */

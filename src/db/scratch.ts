@@ -1,0 +1,48 @@
+/**
+ * Throw-away databases for benchmarks and tests: a new SQLite file migrated and opened,
+ * and a new empty PostgreSQL database on a given server, dropped when done.
+ */
+import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
+import { type Database, openDatabase } from './client.js';
+import { applyMigrations } from './migrations.js';
+
+/** Migrates a new SQLite file and opens it (the schema engine may hold the file a moment: SQLITE_BUSY is retried). */
+export async function openFreshSqlite(url: string): Promise<Database> {
+  await applyMigrations('sqlite', url);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openDatabase(url, { migrate: false });
+    } catch (error) {
+      if (attempt >= 10 || !String(error).includes('SQLITE_BUSY')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+/** A new, empty PostgreSQL database named `<prefix>_<pid>_<random>` on the server of `serverUrl`. */
+export async function scratchPostgres(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const config = parseIntoClientConfig(serverUrl);
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client(config);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client(config);
+      await again.connect();
+      try {
+        // A plain DROP waits out an autovacuum worker on the fresh tables; FORCE would
+        // have to terminate it, which only a superuser may. FORCE is the fallback for a
+        // connection left open.
+        await again.query(`DROP DATABASE IF EXISTS "${name}"`).catch(() => again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
