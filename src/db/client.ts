@@ -8,6 +8,7 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import { ConfigError, DataError } from '../errors.js';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
 import type { Provider } from './schema-files.js';
 import { lockingSqliteAdapter, type SqliteHandle } from './sqlite-adapter.js';
@@ -90,14 +91,25 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     // busy timeout makes a second process wait for the write lock instead of failing.
     // The busy timeout comes first: switching to WAL needs a moment of exclusive access.
     await db.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
-    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode = WAL');
     // In WAL mode NORMAL syncs at checkpoints, not at every commit: a process that is
     // killed loses nothing committed; a power cut may lose the last commits (see README).
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     if (!handle) throw new Error('the SQLite connection did not open');
     handles.set(db, handle);
-    return { db, provider, sqlite: handle, close: () => db.$disconnect() };
+    if (mode?.journal_mode !== 'wal') return { db, provider, sqlite: handle, close: () => db.$disconnect() };
+    // Checkpoints (the only disk waits) run on a worker thread; see checkpointer.ts.
+    await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    const checkpointer = startCheckpointer(sqliteFilePath(url), () => {
+      void db.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 1000').catch(() => undefined);
+    });
+    const close = async () => {
+      await db.$disconnect();
+      // Last: its final checkpoint leaves the database file whole.
+      await checkpointer.stop();
+    };
+    return { db, provider, sqlite: handle, close };
   }
   const pgClient = new PostgresClient({ adapter: new PrismaPg(parseIntoClientConfig(url)) });
   // Same schema, same generated API: only the nominal types differ.
