@@ -118,8 +118,8 @@ async function raw(residents: number): Promise<{ perSecond: number; messages: nu
     }
     await bench.app.database.close();
     // A first short round warms the statements up; the second is measured.
-    rawCeiling(path, pairs, 1);
-    const run = rawCeiling(path, pairs, 20);
+    await rawCeiling(path, pairs, 1);
+    const run = await rawCeiling(path, pairs, 20);
     return { perSecond: run.messages / (run.ms / 1000), messages: run.messages };
   } finally {
     await bench.dispose().catch(() => undefined);
