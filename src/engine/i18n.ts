@@ -54,6 +54,7 @@ export function renderRefusal(locale: Locale, refusal: Refusal): string {
       });
     case 'not_allowed':
     case 'no_level_above':
+    case 'callback_required':
       return render(locale, `refusal.${refusal.code}`);
   }
 }

@@ -21,7 +21,15 @@ import type {
   TicketSnapshot,
   TransitionResult,
 } from './model.js';
-import { OPEN_STATES, TERMINAL_STATES, TICKET_STATES, type TicketState, type TimerKind } from './states.js';
+import {
+  CALLBACK_FAILURES,
+  OPEN_STATES,
+  type Rating,
+  TERMINAL_STATES,
+  TICKET_STATES,
+  type TicketState,
+  type TimerKind,
+} from './states.js';
 
 /** The states each command may start from. */
 export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
@@ -170,8 +178,14 @@ function validate(command: Command): Refusal | null {
       return checkText('comment', command.comment, false);
     case 'withdraw':
       return checkText('reason', command.reason, false);
-    case 'close':
-      return checkText('note', command.note, false);
+    case 'close': {
+      const callback = command.callback;
+      // The type says which reasons there are; a form or a replayed payload may still say another.
+      if (callback?.kind === 'failed' && !(CALLBACK_FAILURES as readonly string[]).includes(callback.reason)) {
+        return { code: 'invalid', field: 'callback', reason: 'out_of_range' };
+      }
+      return checkText('note', command.note, false) ?? (callback?.kind === 'answered' ? checkText('comment', callback.comment, false) : null);
+    }
     case 'dispatch':
       return checkText('note', command.note, false);
     case 'merge':
@@ -476,27 +490,35 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       step.notifyResident('ticket.resolved_resident', { result: command.result.trim(), callbackBy: iso(t.callbackBy) }, ratingActions(t.number));
       step.withMedia(command.photos);
       return null;
-    case 'rate': {
-      const solved = command.solved ?? command.rating !== 'dissatisfied';
-      t.rating = command.rating;
-      t.solved = solved;
-      step.move('callback', 'callback', { rating: command.rating, solved, comment: command.comment?.trim() ?? null, via: command.via ?? 'chat' });
-      step.cancelTimers('callback_timeout');
-      if (command.rating === 'dissatisfied') {
-        reopen(step, 'dissatisfied');
-      } else {
+    case 'rate':
+      answerCallback(step, { rating: command.rating, solved: command.solved, comment: command.comment, via: command.via ?? 'chat', note: null });
+      return null;
+    case 'close': {
+      const note = command.note?.trim() || null;
+      if (t.rating !== null) {
+        // Rated already: the callback is done, only the archiving is left.
         t.closedAt = now;
-        step.move('closed', 'closed', { reason: 'rated' });
-        step.notifyResident('ticket.closed_resident', { rating: command.rating });
+        step.move('closed', 'closed', { reason: 'staff', note });
+        step.cancelTimers('callback_timeout');
+        step.notifyResident('ticket.closed_resident', { rating: t.rating });
+        return null;
+      }
+      // 回访 before 归档: whoever closes says what the callback came to.
+      const callback = command.callback;
+      if (!callback) return { code: 'callback_required' };
+      if (callback.kind === 'answered') {
+        answerCallback(step, { rating: callback.rating, solved: callback.solved, comment: callback.comment, via: 'phone', note });
+      } else {
+        // Ends as the scheduler's callback timeout does, so that every figure treats both
+        // alike: no rating, counted in no resolution or satisfaction rate.
+        step.move('callback_timeout', 'callback', { callbackBy: iso(t.callbackBy), declaredBy: 'staff', reason: callback.reason, note });
+        step.cancelTimers('callback_timeout');
+        t.closedAt = now;
+        step.move('closed', 'closed', { reason: 'callback_timeout' });
+        step.notifyResident('ticket.closed_unrated_resident', { callback: callback.reason });
       }
       return null;
     }
-    case 'close':
-      t.closedAt = now;
-      step.move('closed', 'closed', { reason: 'staff', note: command.note ?? null });
-      step.cancelTimers('callback_timeout');
-      step.notifyResident('ticket.closed_resident', { rating: t.rating });
-      return null;
     case 'reopen':
       reopen(step, command.reason.trim());
       return null;
@@ -526,6 +548,39 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
     case 'timer':
       handleTimer(step, command.kind);
       return null;
+  }
+}
+
+/** A callback answer 回访, from the resident in chat or taken by staff on the phone. */
+interface CallbackAnswer {
+  rating: Rating;
+  solved: boolean | undefined;
+  comment: string | undefined;
+  via: 'chat' | 'phone';
+  /** Staff's own note on the call (not the resident's words); kept only when given. */
+  note: string | null;
+}
+
+/** Records a callback answer: 满意 and 基本满意 archive the ticket, 不满意 reopens it 重办. */
+function answerCallback(step: Step, answer: CallbackAnswer): void {
+  const t = step.ticket;
+  const solved = answer.solved ?? answer.rating !== 'dissatisfied';
+  t.rating = answer.rating;
+  t.solved = solved;
+  step.move('callback', 'callback', {
+    rating: answer.rating,
+    solved,
+    comment: answer.comment?.trim() ?? null,
+    via: answer.via,
+    ...(answer.note ? { note: answer.note } : {}),
+  });
+  step.cancelTimers('callback_timeout');
+  if (answer.rating === 'dissatisfied') {
+    reopen(step, 'dissatisfied');
+  } else {
+    t.closedAt = step.now;
+    step.move('closed', 'closed', { reason: 'rated' });
+    step.notifyResident('ticket.closed_resident', { rating: answer.rating });
   }
 }
 

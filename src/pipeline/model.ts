@@ -5,7 +5,7 @@
 import type { RegionLevel, Role } from '../org/types.js';
 import type { WorkCalendar } from './calendar.js';
 import type { DeadlinePolicy, OfficeHours } from './deadlines.js';
-import type { Rating, RequestKind, TicketState, TimerKind } from './states.js';
+import type { CallbackFailure, Rating, RequestKind, TicketState, TimerKind } from './states.js';
 
 /** Everything the state machine needs to know about a ticket. */
 export interface TicketSnapshot {
@@ -57,6 +57,15 @@ export type Actor = { kind: 'person'; personId: number; roles: ActorRole[] } | {
 /** A handler to dispatch to: a person (liaison, grid leader) or a department. */
 export type DispatchTarget = { personId: number } | { departmentId: number };
 
+/**
+ * What the callback 回访 came to, as staff state it when they close 归档 a ticket nobody
+ * rated: the resident's answer on the phone (recorded as a phone rating would be), or
+ * why there is none.
+ */
+export type CallbackOutcome =
+  | { kind: 'answered'; rating: Rating; solved?: boolean; comment?: string }
+  | { kind: 'failed'; reason: CallbackFailure };
+
 /** What somebody asks the pipeline to do with a ticket. */
 export type Command =
   | { type: 'dispatch'; target: DispatchTarget; note?: string }
@@ -71,7 +80,8 @@ export type Command =
   | { type: 'escalate'; reason: string }
   | { type: 'resolve'; result: string; photos?: string[] }
   | { type: 'rate'; rating: Rating; solved?: boolean; comment?: string; via?: 'chat' | 'phone' }
-  | { type: 'close'; note?: string }
+  /** 归档. Without a rating on the ticket, `callback` must say what the callback came to. */
+  | { type: 'close'; note?: string; callback?: CallbackOutcome }
   | { type: 'reopen'; reason: string }
   | { type: 'withdraw'; reason?: string }
   | { type: 'supervise'; note: string }
@@ -118,7 +128,9 @@ export type Refusal =
   | { code: 'wrong_state'; command: CommandType; state: TicketState }
   | { code: 'not_allowed'; command: CommandType }
   | { code: 'invalid'; field: string; reason: string }
-  | { code: 'no_level_above' };
+  | { code: 'no_level_above' }
+  /** 归档 before 回访: nobody rated the ticket and the close does not say what the callback came to. */
+  | { code: 'callback_required' };
 
 export type TransitionResult =
   | { ok: true; ticket: TicketSnapshot; events: EventDraft[]; effects: Effect[] }

@@ -81,6 +81,20 @@ export type CategoryCode = (typeof CATEGORY_CODES)[number];
 export const RATINGS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
 export type Rating = (typeof RATINGS)[number];
 
+/**
+ * Why a callback 回访 by phone ended without an answer: the resident could not be reached
+ * 无法联系 after the calls staff made, or declined to rate 拒绝评价. Either ends the
+ * callback as its timeout does: the ticket is archived with no rating, and no rate counts it.
+ */
+export const CALLBACK_FAILURES = ['unreachable', 'declined'] as const;
+export type CallbackFailure = (typeof CALLBACK_FAILURES)[number];
+
+/** What staff read for each {@link CallbackFailure} (the resident's own wording is in the message catalogues). */
+export const CALLBACK_FAILURE_NAMES: Record<CallbackFailure, { zh: string; en: string }> = {
+  unreachable: { zh: '无法联系', en: 'unreachable' },
+  declined: { zh: '拒绝评价', en: 'declined to rate' },
+};
+
 /** Kinds of timer rows the scheduler fires. */
 export const TIMER_KINDS = [
   'accept_reminder',

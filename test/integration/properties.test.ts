@@ -12,7 +12,7 @@
  * TICKET_STATES and its fields agree with it; every transition is recorded (events
  * numbered 1..n without a gap, each starting where the one before ended, the last at the
  * ticket's state, no more transitions than events); a closed ticket has a rating or a
- * callback timeout (or a staff close, see machine-properties.test.ts); a merged one its
+ * callback timeout since it was last resolved (归档 only after 回访); a merged one its
  * mergedIntoId.
  *
  * Seeded: MINQING_PROPERTY_SEED replays a run (fast-check also prints seed and path).
@@ -26,7 +26,7 @@ import type { Inbound } from '../../src/engine/types.js';
 import type { Actor, Command } from '../../src/pipeline/model.js';
 import { Scheduler } from '../../src/pipeline/scheduler.js';
 import { actorFor, PipelineService, TicketNotFoundError } from '../../src/pipeline/service.js';
-import { CATEGORY_CODES, RATINGS, TERMINAL_STATES, TICKET_STATES, TIMER_KINDS } from '../../src/pipeline/states.js';
+import { CALLBACK_FAILURES, CATEGORY_CODES, RATINGS, TERMINAL_STATES, TICKET_STATES, TIMER_KINDS } from '../../src/pipeline/states.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 
@@ -117,6 +117,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   text.map((t): Command => ({ type: 'escalate', reason: t })),
   text.map((t): Command => ({ type: 'deny_extension', reason: t })),
   fc.constantFrom(...RATINGS).map((rating): Command => ({ type: 'rate', rating, via: 'phone' })),
+  fc.constantFrom(...RATINGS).map((rating): Command => ({ type: 'close', callback: { kind: 'answered', rating } })),
+  fc.tuple(fc.constantFrom(...CALLBACK_FAILURES), text).map(([reason, note]): Command => ({ type: 'close', note, callback: { kind: 'failed', reason } })),
   fc.constantFrom(...TIMER_KINDS).map((kind): Command => ({ type: 'timer', kind })),
   ticketName.map((ref): Command => ({ type: 'merge', into: typeof ref === 'number' ? `#${ref}` : ref })),
   fc.constantFrom<Command>({ type: 'dispatch', target: { personId: -1 } }),
@@ -193,9 +195,8 @@ async function expectSound(db: Db): Promise<void> {
     expect(events.at(-1)?.toState, where).toBe(t.state);
     expect(t.version, where).toBeLessThanOrEqual(events.length - 1);
     if (t.state === 'closed') {
-      const closing = events.at(-1);
-      const staffClose = closing?.type === 'closed' && (JSON.parse(closing.data) as { reason?: string }).reason === 'staff';
-      expect(t.rating !== null || events.some((e) => e.type === 'callback_timeout') || staffClose, `${where} closed without a rating or a callback timeout`).toBe(true);
+      const sinceResolved = events.slice(events.findLastIndex((e) => e.type === 'resolved') + 1);
+      expect(t.rating !== null || sinceResolved.some((e) => e.type === 'callback_timeout'), `${where} closed without a rating or a callback timeout`).toBe(true);
     }
   }
 }

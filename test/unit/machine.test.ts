@@ -4,7 +4,8 @@ import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
 import { intake, transition } from '../../src/pipeline/machine.js';
 import type { Actor, Command, CommandType, PipelineRules, TicketSnapshot } from '../../src/pipeline/model.js';
 import { route } from '../../src/pipeline/routing.js';
-import { TICKET_STATES, type TicketState } from '../../src/pipeline/states.js';
+import { CALLBACK_FAILURES, TICKET_STATES, type TicketState } from '../../src/pipeline/states.js';
+import { metricsAfter, NO_METRICS } from '../../src/stats/metrics.js';
 
 const rules: PipelineRules = {
   calendar: WorkCalendar.load(),
@@ -86,7 +87,7 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   escalate: { command: { type: 'escalate', reason: '需要镇里协调' }, actor: dispatcher },
   resolve: { command: { type: 'resolve', result: '路灯已修好' }, actor: liaison },
   rate: { command: { type: 'rate', rating: 'satisfied' }, actor: resident },
-  close: { command: { type: 'close' }, actor: dispatcher },
+  close: { command: { type: 'close', callback: { kind: 'failed', reason: 'unreachable' } }, actor: dispatcher },
   reopen: { command: { type: 'reopen', reason: '复查发现仍不亮' }, actor: supervisor },
   withdraw: { command: { type: 'withdraw' }, actor: resident },
   supervise: { command: { type: 'supervise', note: '请加快办理' }, actor: supervisor },
@@ -362,6 +363,98 @@ describe('behaviour', () => {
     // An accept reminder after the ticket was accepted does nothing.
     const stale = transition(ticket('accepted'), { type: 'timer', kind: 'accept_reminder' }, system, NOW, rules);
     expect(stale).toMatchObject({ ok: true, events: [], effects: [] });
+  });
+});
+
+describe('归档 after 回访: a staff close says what the callback came to', () => {
+  const resolved = () => ticket('resolved', { resolvedAt: NOW });
+  const later = new Date('2026-11-18T10:00:00+08:00');
+
+  test.each(['resolved', 'callback'] as const)('without a rating or a callback outcome a close from %s is refused, changing nothing', (state) => {
+    const before = ticket(state);
+    for (const command of [{ type: 'close' }, { type: 'close', note: '群众未评价' }] as const) {
+      expect(transition(before, command, dispatcher, later, rules)).toEqual({ ok: false, refusal: { code: 'callback_required' } });
+    }
+    expect(before.state).toBe(state);
+  });
+
+  test.each([
+    ['satisfied', undefined, true],
+    ['basically_satisfied', false, false],
+  ] as const)('the resident answered %s on the phone: recorded as a phone callback, and the ticket is archived', (rating, solved, expectSolved) => {
+    const command = { type: 'close', note: '电话回访', callback: { kind: 'answered', rating, ...(solved === undefined ? {} : { solved }), comment: ' 路灯亮了 ' } } as const;
+    const r = transition(resolved(), command, dispatcher, later, rules);
+    if (!r.ok) throw new Error(JSON.stringify(r.refusal));
+    expect(r.events).toEqual([
+      { type: 'callback', fromState: 'resolved', toState: 'callback', data: { rating, solved: expectSolved, comment: '路灯亮了', via: 'phone', note: '电话回访' } },
+      { type: 'closed', fromState: 'callback', toState: 'closed', data: { reason: 'rated' } },
+    ]);
+    expect(r.ticket).toMatchObject({ state: 'closed', rating, solved: expectSolved, closedAt: later });
+    expect(r.effects).toContainEqual({ type: 'cancel_timers', kinds: ['callback_timeout'] });
+    const told = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.closed_resident');
+    expect(told).toMatchObject({ to: { personId: 1 }, params: { rating } });
+    // The statistics take it as the callback answer it is.
+    expect(metricsAfter(NO_METRICS, NOW, r.events, later)).toEqual({ callbackRating: rating, callbackSolved: expectSolved });
+  });
+
+  test('the resident answered 不满意 on the phone: it reopens 重办, as a dissatisfied chat rating does', () => {
+    const r = transition(resolved(), { type: 'close', callback: { kind: 'answered', rating: 'dissatisfied', comment: '还是不亮' } }, dispatcher, later, rules);
+    if (!r.ok) throw new Error(JSON.stringify(r.refusal));
+    expect(r.events.map((e) => [e.type, e.toState])).toEqual([
+      ['callback', 'callback'],
+      ['reopened', 'reopened'],
+    ]);
+    expect(r.events[0]?.data).toMatchObject({ rating: 'dissatisfied', solved: false, via: 'phone' });
+    expect(r.ticket).toMatchObject({ state: 'reopened', reopenCount: 1, rating: null, solved: null, closedAt: null, resolvedAt: null });
+    expect(r.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.reopened_handler' }));
+    expect(r.effects.some((e) => e.type === 'notify' && e.template.startsWith('ticket.closed'))).toBe(false);
+    expect(metricsAfter(NO_METRICS, NOW, r.events, later)).toEqual({ callbackRating: 'dissatisfied', callbackSolved: false });
+  });
+
+  test.each(CALLBACK_FAILURES)('the callback failed (%s): it ends as a callback timeout does, archived with no rating', (reason) => {
+    const r = transition(resolved(), { type: 'close', note: ' 三次电话未接通 ', callback: { kind: 'failed', reason } }, dispatcher, later, rules);
+    if (!r.ok) throw new Error(JSON.stringify(r.refusal));
+    expect(r.events).toEqual([
+      {
+        type: 'callback_timeout',
+        fromState: 'resolved',
+        toState: 'callback',
+        data: { callbackBy: '2026-11-24T09:30:00.000Z', declaredBy: 'staff', reason, note: '三次电话未接通' },
+      },
+      { type: 'closed', fromState: 'callback', toState: 'closed', data: { reason: 'callback_timeout' } },
+    ]);
+    expect(r.ticket).toMatchObject({ state: 'closed', rating: null, solved: null, closedAt: later });
+    expect(r.effects).toContainEqual({ type: 'cancel_timers', kinds: ['callback_timeout'] });
+    const told = r.effects.filter((e) => e.type === 'notify');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ to: { personId: 1 }, template: 'ticket.closed_unrated_resident', params: { callback: reason, number: 'MQ-2026-000001' } });
+    // Like the scheduler's timeout: no answer, so no resolution or satisfaction figure moves.
+    expect(metricsAfter(NO_METRICS, NOW, r.events, later)).toEqual({});
+    const timedOut = transition(resolved(), { type: 'timer', kind: 'callback_timeout' }, system, later, rules);
+    if (!timedOut.ok) throw new Error('refused');
+    expect(r.events.map((e) => [e.type, e.fromState, e.toState])).toEqual(timedOut.events.map((e) => [e.type, e.fromState, e.toState]));
+  });
+
+  test('a callback outcome that is not one of the list, or a comment far too long, is refused as invalid', () => {
+    const bogus = { type: 'close', callback: { kind: 'failed', reason: 'bored' } } as unknown as Command;
+    expect(transition(resolved(), bogus, dispatcher, later, rules)).toEqual({ ok: false, refusal: { code: 'invalid', field: 'callback', reason: 'out_of_range' } });
+    const long: Command = { type: 'close', callback: { kind: 'answered', rating: 'satisfied', comment: '长'.repeat(5000) } };
+    expect(transition(resolved(), long, dispatcher, later, rules)).toMatchObject({ ok: false, refusal: { code: 'invalid', field: 'comment' } });
+  });
+
+  test('only staff close: the resident and the handler may not, whatever outcome they state', () => {
+    const command: Command = { type: 'close', callback: { kind: 'answered', rating: 'satisfied' } };
+    for (const actor of [resident, liaison, foreignDispatcher]) {
+      expect(transition(resolved(), command, actor, later, rules)).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'close' } });
+    }
+  });
+
+  test('a ticket rated already is archived as before, with no outcome to state', () => {
+    const rated = ticket('callback', { rating: 'satisfied', solved: true });
+    const r = transition(rated, { type: 'close', note: '已评价' }, dispatcher, later, rules);
+    if (!r.ok) throw new Error(JSON.stringify(r.refusal));
+    expect(r.events).toEqual([{ type: 'closed', fromState: 'callback', toState: 'closed', data: { reason: 'staff', note: '已评价' } }]);
+    expect(r.ticket).toMatchObject({ state: 'closed', rating: 'satisfied', closedAt: later });
   });
 });
 
