@@ -262,10 +262,88 @@ describe('merge 合并 and close 归档', () => {
     await asPerson('L-QH-01-001-01', closed, { type: 'accept' });
     await asPerson('L-QH-01-001-01', closed, { type: 'resolve', result: '已修复' });
     const from = await lastOutboxId();
-    expect((await dsp.post(`/console/tickets/${closed}/close`, { note: '群众未评价，电话确认已修复' })).status).toBe(303);
-    expect((await ticket(closed)).state).toBe('closed');
-    expect((await pings(closed, from)).map((p) => [p.template, p.to])).toEqual([['ticket.closed_resident', 'R-QH-01-001-H001']]);
+    expect((await dsp.post(`/console/tickets/${closed}/close`, { callback: 'unreachable', note: '三次电话未接通' })).status).toBe(303);
+    const t2 = await ticket(closed);
+    expect(t2).toMatchObject({ state: 'closed', rating: null, callbackRating: null });
+    expect((await pings(closed, from)).map((p) => [p.template, p.to])).toEqual([['ticket.closed_unrated_resident', 'R-QH-01-001-H001']]);
     // An unknown action is a 404, not a crash.
     expect((await dsp.post(`/console/tickets/${closed}/explode`, {})).status).toBe(404);
+  });
+});
+
+describe('归档 after 回访: the close form asks what the callback came to', () => {
+  /** A fresh request, accepted and resolved by the paired liaison. */
+  async function resolvedTicket(summary: string): Promise<string> {
+    const number = await report(world.app, 'R-QH-01-001-H001', summary);
+    await asPerson('L-QH-01-001-01', number, { type: 'accept' });
+    await asPerson('L-QH-01-001-01', number, { type: 'resolve', result: '已修复' });
+    return number;
+  }
+
+  test('the form offers the three answers and the two failures; closing with none is refused in Chinese and English', async () => {
+    const number = await resolvedTicket('路灯不亮（三）');
+    const page = await dsp.page(`/console/tickets/${number}`);
+    const form = /<form[^>]*\/close"[\s\S]*?<\/form>/.exec(page.text)?.[0] ?? '';
+    expect(form).toContain('<select name="callback" required>');
+    for (const value of ['satisfied', 'basically_satisfied', 'dissatisfied', 'unreachable', 'declined']) expect(form).toContain(`<option value="${value}">`);
+    expect(form).toContain('无法联系');
+    expect(form).toContain('拒绝评价');
+    expect(form).toContain('name="solved"');
+
+    const from = await lastOutboxId();
+    const bare = await dsp.post(`/console/tickets/${number}/close`, { note: '群众未评价' });
+    expect(bare.status).toBe(409);
+    const text = await bare.text();
+    expect(text).toContain('归档前须先回访');
+    expect(text).toContain('A request is closed only after the callback');
+    expect(text.indexOf('归档前须先回访')).toBeLessThan(text.indexOf('A request is closed only after the callback'));
+    const bogus = await dsp.post(`/console/tickets/${number}/close`, { callback: 'bored' });
+    expect(bogus.status).toBe(422);
+    expect(await bogus.text()).toContain('请从列表中选择回访结果');
+    expect((await ticket(number)).state).toBe('resolved');
+    expect(await pings(number, from)).toEqual([]);
+  });
+
+  test('拒绝评价: archived with no rating, recorded as the callback ending without one, by the dispatcher', async () => {
+    const number = await resolvedTicket('路灯不亮（四）');
+    expect((await dsp.post(`/console/tickets/${number}/close`, { callback: 'declined', note: '群众表示不评价' })).status).toBe(303);
+    const t = await ticket(number);
+    expect(t).toMatchObject({ state: 'closed', rating: null, solved: null, callbackRating: null, callbackSolved: null });
+    const events = await db.ticketEvent.findMany({ where: { ticketId: t.id }, orderBy: { seq: 'asc' } });
+    const [timeout, closing] = events.slice(-2);
+    expect(timeout).toMatchObject({ type: 'callback_timeout', fromState: 'resolved', toState: 'callback', actorId: ids['DSP-QH-01'] });
+    expect(JSON.parse(timeout!.data)).toMatchObject({ declaredBy: 'staff', reason: 'declined', note: '群众表示不评价' });
+    expect(closing).toMatchObject({ type: 'closed', toState: 'closed' });
+    expect(await db.timer.count({ where: { ticketId: t.id, firedAt: null } })).toBe(0);
+    // The history says what happened, in both languages.
+    const page = await dsp.page(`/console/tickets/${number}`);
+    expect(page.text).toContain('回访未获评价');
+    expect(page.text).toContain('拒绝评价 declined to rate');
+  });
+
+  test('满意 with 未解决 and the resident\'s words: recorded as a phone callback and archived', async () => {
+    const number = await resolvedTicket('路灯不亮（五）');
+    expect((await dsp.post(`/console/tickets/${number}/close`, { callback: 'satisfied', solved: 'no', comment: '态度好，但还要再看看' })).status).toBe(303);
+    const t = await ticket(number);
+    expect(t).toMatchObject({ state: 'closed', rating: 'satisfied', solved: false, callbackRating: 'satisfied', callbackSolved: false });
+    const callback = await db.ticketEvent.findFirstOrThrow({ where: { ticketId: t.id, type: 'callback' } });
+    expect(JSON.parse(callback.data)).toMatchObject({ via: 'phone', comment: '态度好，但还要再看看', solved: false });
+    expect(callback.actorId).toBe(ids['DSP-QH-01']);
+  });
+
+  test('不满意 reopens it 重办, and the page says so rather than "closed"', async () => {
+    const number = await resolvedTicket('路灯不亮（六）');
+    const from = await lastOutboxId();
+    const res = await dsp.post(`/console/tickets/${number}/close`, { callback: 'dissatisfied', comment: '还是不亮' });
+    expect(res.status).toBe(303);
+    const t = await ticket(number);
+    expect(t).toMatchObject({ state: 'reopened', rating: null, reopenCount: 1, callbackRating: 'dissatisfied', closedAt: null });
+    expect((await pings(number, from)).map((p) => [p.template, p.to])).toEqual([
+      ['ticket.reopened_handler', 'L-QH-01-001-01'],
+      ['ticket.reopened_resident', 'R-QH-01-001-H001'],
+    ]);
+    const done = await dsp.page(res.headers.get('location')!);
+    expect(done.text).toContain('已转重办');
+    expect(done.text).not.toContain('已完成：归档');
   });
 });

@@ -7,9 +7,9 @@
 import type { Db } from '../../db/client.js';
 import { renderRefusal } from '../../engine/i18n.js';
 import { ALLOWED_FROM, isPermitted } from '../../pipeline/machine.js';
-import type { Actor, Command, Refusal, TicketSnapshot } from '../../pipeline/model.js';
+import type { Actor, CallbackOutcome, Command, Refusal, TicketSnapshot } from '../../pipeline/model.js';
 import { actorFor, type PipelineService, snapshotOf, TicketNotFoundError } from '../../pipeline/service.js';
-import { RATINGS, type Rating } from '../../pipeline/states.js';
+import { CALLBACK_FAILURES, type CallbackFailure, RATINGS, type Rating } from '../../pipeline/states.js';
 import { pathOf, type RegionNode, type StaffScope } from './scope.js';
 
 /** The actions the console offers, in the order the page lists them. */
@@ -97,6 +97,37 @@ function text(form: URLSearchParams, name: string): string {
   return (form.get(name) ?? '').trim();
 }
 
+function isRating(value: string): value is Rating {
+  return (RATINGS as readonly string[]).includes(value);
+}
+
+function isCallbackFailure(value: string): value is CallbackFailure {
+  return (CALLBACK_FAILURES as readonly string[]).includes(value);
+}
+
+/** The resident's answer to a phone callback 电话回访: the rating, whether solved, their words. */
+function phoneAnswer(form: URLSearchParams, rating: Rating): { rating: Rating; solved?: boolean; comment?: string } {
+  const solved = text(form, 'solved');
+  const comment = text(form, 'comment');
+  return {
+    rating,
+    ...(solved === 'yes' ? { solved: true } : solved === 'no' ? { solved: false } : {}),
+    ...(comment ? { comment } : {}),
+  };
+}
+
+/**
+ * What the close form says the callback came to (field `callback`): a rating, a reason
+ * it failed, or nothing (the pipeline then closes only a ticket rated already).
+ */
+function callbackOutcome(form: URLSearchParams): CallbackOutcome | undefined {
+  const value = text(form, 'callback');
+  if (!value) return undefined;
+  if (isRating(value)) return { kind: 'answered', ...phoneAnswer(form, value) };
+  if (isCallbackFailure(value)) return { kind: 'failed', reason: value };
+  throw new FormProblem('请从列表中选择回访结果 choose the callback outcome from the list');
+}
+
 /**
  * The command a posted form asks for.
  * @throws FormProblem when a choice is missing or not one offered.
@@ -129,20 +160,13 @@ export function commandOf(action: ConsoleAction, form: URLSearchParams, options:
     }
     case 'rate': {
       const rating = text(form, 'rating');
-      if (!(RATINGS as readonly string[]).includes(rating)) throw new FormProblem('请选择群众的评价 choose the resident\'s rating');
-      const solved = text(form, 'solved');
-      const comment = text(form, 'comment');
-      return {
-        type: 'rate',
-        rating: rating as Rating,
-        via: 'phone',
-        ...(solved === 'yes' ? { solved: true } : solved === 'no' ? { solved: false } : {}),
-        ...(comment ? { comment } : {}),
-      };
+      if (!isRating(rating)) throw new FormProblem('请选择群众的评价 choose the resident\'s rating');
+      return { type: 'rate', via: 'phone', ...phoneAnswer(form, rating) };
     }
     case 'close': {
       const note = text(form, 'note');
-      return { type: 'close', ...(note ? { note } : {}) };
+      const callback = callbackOutcome(form);
+      return { type: 'close', ...(note ? { note } : {}), ...(callback ? { callback } : {}) };
     }
     case 'reopen':
       return { type: 'reopen', reason: text(form, 'reason') };
@@ -156,6 +180,7 @@ const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   into: { zh: '合并到的诉求编号', en: 'the number to merge into' },
   days: { zh: '延期天数', en: 'days' },
   comment: { zh: '留言', en: 'comment' },
+  callback: { zh: '回访结果', en: 'callback outcome' },
 };
 
 /** A refusal of the pipeline as the console shows it: Chinese, then English. */

@@ -5,6 +5,7 @@
  */
 import { render } from '../../engine/i18n.js';
 import { MAX_EXTENSION } from '../../pipeline/machine.js';
+import { CALLBACK_FAILURE_NAMES } from '../../pipeline/states.js';
 import { bi, type Html, html, type HtmlValue } from '../html.js';
 import { HANDLING_CLASS_NAMES, KIND_NAMES, LEVEL_NAMES, formatLocal, stateName } from '../format.js';
 import { type Column, tableHtml } from '../table.js';
@@ -83,12 +84,19 @@ function deadline(at: Date | null, passed: boolean): Html {
 
 const RATING_NAMES: Record<string, string> = { satisfied: '满意 satisfied', basically_satisfied: '基本满意 basically satisfied', dissatisfied: '不满意 dissatisfied' };
 
+function ratingOptions(): Html[] {
+  return Object.entries(RATING_NAMES).map(([value, label]) => html`<option value="${value}">${label}</option>`);
+}
+
 /** The form of one action. */
 function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options: DispatchOption[]): Html {
   const field = (name: string, zh: string, en: string, required: boolean, long = false) =>
     long
       ? html`<label>${bi(zh, en)}<textarea name="${name}" maxlength="2000" rows="2"${required ? html` required` : ''}></textarea></label>`
       : html`<label>${bi(zh, en)}<input name="${name}" maxlength="2000"${required ? html` required` : ''}></label>`;
+  // What the resident said on the phone besides the rating (电话回访, and 归档 with a rating).
+  const answerFields = html`<label>${bi('问题是否解决', 'Solved?')}<select name="solved"><option value="">按评价 from the rating</option><option value="yes">已解决 solved</option><option value="no">未解决 not solved</option></select></label>
+${field('comment', '群众意见（可选）', 'comment (optional)', false, true)}`;
   let fields: Html;
   switch (action) {
     case 'dispatch':
@@ -110,14 +118,20 @@ ${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</sel
       fields = html`<label>${bi('合并到诉求编号', 'Merge into ticket number')}<input name="into" required maxlength="30" pattern="[A-Za-z]{1,6}-\\d{4}-\\d{6}" placeholder="MQ-2026-000123"></label>${field('note', '备注（可选）', 'note (optional)', false)}`;
       break;
     case 'rate':
-      fields = html`<label>${bi('群众评价', 'Rating')}<select name="rating" required><option value="">请选择 choose</option>${Object.entries(RATING_NAMES).map(
-        ([value, label]) => html`<option value="${value}">${label}</option>`,
-      )}</select></label>
-<label>${bi('问题是否解决', 'Solved?')}<select name="solved"><option value="">按评价 from the rating</option><option value="yes">已解决 solved</option><option value="no">未解决 not solved</option></select></label>
-${field('comment', '群众意见（可选）', 'comment (optional)', false, true)}`;
+      fields = html`<label>${bi('群众评价', 'Rating')}<select name="rating" required><option value="">请选择 choose</option>${ratingOptions()}</select></label>
+${answerFields}`;
       break;
     case 'close':
-      fields = field('note', '备注（可选）', 'note (optional)', false);
+      // 归档 after 回访: unless the resident rated already, the dispatcher says what the phone
+      // callback came to; a 不满意 reopens the request instead of closing it.
+      fields =
+        t.rating === null
+          ? html`<label>${bi('回访结果', 'Callback outcome')}<select name="callback" required><option value="">请选择 choose</option>
+<optgroup label="群众评价 resident's rating">${ratingOptions()}</optgroup>
+<optgroup label="回访未成功 no rating">${Object.entries(CALLBACK_FAILURE_NAMES).map(([value, name]) => html`<option value="${value}">${name.zh} ${name.en}</option>`)}</optgroup></select></label>
+${answerFields}${field('note', '备注（可选）', 'note (optional)', false)}
+<p class="hint">${bi('满意、基本满意即归档；不满意转重办；无法联系、拒绝评价则不计评价归档。', 'Satisfied or basically satisfied closes it; dissatisfied reopens it; unreachable or declined closes it with no rating.')}</p>`
+          : field('note', '备注（可选）', 'note (optional)', false);
       break;
   }
   const name = ACTION_NAMES[action];
@@ -138,7 +152,9 @@ export function ticketBody(input: {
   const { ticket: t, now } = input;
   const base = `${CONSOLE_PATHS.tickets}/${t.number}`;
   const paused = t.pausedAt !== null;
-  const done = input.done && input.done in ACTION_NAMES ? ACTION_NAMES[input.done as ConsoleAction] : null;
+  const action = input.done && input.done in ACTION_NAMES ? ACTION_NAMES[input.done as ConsoleAction] : null;
+  // A close whose callback answer was 不满意 reopened the request: say so, not "closed".
+  const done = input.done === 'close' && t.state === 'reopened' ? { zh: '电话回访（不满意），已转重办', en: 'phone callback (dissatisfied), reopened' } : action;
   return html`<section class="ticket">
 <p class="crumbs"><a href="${CONSOLE_PATHS.queue}">${bi('工作队列', 'Queue')}</a> › ${t.number}</p>
 <h1>${t.number} <span class="state state-${t.state}">${stateName(t.state)}</span>

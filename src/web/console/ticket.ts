@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.js';
 import { render } from '../../engine/i18n.js';
 import { maskName, maskPhone, maskPhonesIn } from '../../engine/privacy.js';
 import type { Locale } from '../../org/types.js';
-import type { TicketState } from '../../pipeline/states.js';
+import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
 import { inScope, type StaffScope } from './scope.js';
 
@@ -196,7 +196,9 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
     for (const [field, label] of DETAIL_FIELDS) {
       const value = textOf(d[field]);
       if (value === null) continue;
-      details.push({ label, text: field === 'rating' ? (RATING_NAMES[value] ?? value) : maskPhonesIn(value) });
+      // A callback staff ended without a rating names why (无法联系 / 拒绝评价) by code.
+      const failure = field === 'reason' && e.type === 'callback_timeout' ? Object.entries(CALLBACK_FAILURE_NAMES).find(([code]) => code === value)?.[1] : undefined;
+      details.push({ label, text: field === 'rating' ? (RATING_NAMES[value] ?? value) : failure ? `${failure.zh} ${failure.en}` : maskPhonesIn(value) });
     }
     if (typeof d['to'] === 'string') details.push({ label: '新时限 new deadline', text: d['to'] });
     if (typeof d['solved'] === 'boolean') details.push({ label: '是否解决 solved', text: d['solved'] ? '已解决 solved' : '未解决 not solved' });
