@@ -85,10 +85,13 @@ export const STAT_DEFINITIONS: Readonly<Record<keyof Figures, StatDefinition>> =
     name: { zh: '解决率', en: 'Resolution rate' },
     definition: {
       zh:
-        '回访时群众表示“已解决”的件数 ÷ 回访有答复的件数。每件按最近一次回访答复计：不满意重办后，在下一次回访前仍按上一次答复计。回访超时未答复的不计入。',
+        '回访时群众表示“已解决”的件数 ÷ 回访有答复的件数。每件按最近一次回访答复计：不满意重办后，在下一次回访前仍按上一次答复计。' +
+        '回访未获评价（超时未答复，或工作人员电话回访无法联系、群众拒绝评价）不算答复：从未答复过的件不计入。',
       en:
         'Called solved at the callback ÷ callbacks answered. Each request counts once, with its latest answer: after a ' +
-        'dissatisfied answer reopens it, that answer stands until the next one. Callbacks that timed out unanswered do not count.',
+        'dissatisfied answer reopens it, that answer stands until the next one. A callback that ended without a rating (timed ' +
+        'out, or staff could not reach the resident by phone, or the resident declined to rate) is no answer: requests never ' +
+        'answered do not count.',
     },
   },
   satisfactionRate: {

@@ -46,7 +46,9 @@ function isRating(value: unknown): value is Rating {
  *   the event's `late`) unless a lapsed 签收 deadline decided it already;
  * - `overdue` of kind `accept_overdue` before any 签收: `acceptedOnTime` becomes false;
  * - `resolved`: the first one sets the resolve minutes and `resolvedOnTime` (the event's `onTime`);
- * - `callback`: every answer replaces the callback rating and solved.
+ * - `callback`: every answer replaces the callback rating and solved;
+ * - `callback_timeout` (the scheduler's, or staff's 无法联系 / 拒绝评价 at 归档) is no answer
+ *   and changes nothing: the ticket keeps its latest answer, or stays unrated.
  */
 export function metricsAfter(before: TicketMetrics, createdAt: Date, events: readonly EventDraft[], now: Date): Partial<TicketMetrics> {
   const after: TicketMetrics = { ...before };
