@@ -1,11 +1,14 @@
 /**
  * Text preparation for the category matcher: normalisation, Chinese segmentation with
- * jieba (jieba-wasm, the jieba-rs segmenter with its default dictionary) and English
- * tokens with a crude stemmer.
+ * jieba's algorithm and default dictionary (src/engine/word-segmenter.ts, the same cuts
+ * as jieba-rs) and English tokens with a crude stemmer.
  */
-// jieba-rs compiled to WebAssembly: one portable package, no per-platform binary.
-import jieba from 'jieba-wasm';
+import { fileURLToPath } from 'node:url';
 import { stemWord } from './classifier-keywords.js';
+import { WordSegmenter } from './word-segmenter.js';
+
+/** jieba's default dictionary, as src/cli/segmenter-dict.ts makes it. */
+export const DEFAULT_DICTIONARY_PATH = fileURLToPath(new URL('../../data/segmenter/jieba-dict.txt.br', import.meta.url));
 
 /** A piece of the normalised message and where it sits (UTF-16 offsets). */
 export interface Token {
@@ -37,30 +40,38 @@ export function latinTokens(text: string): Token[] {
 }
 
 const userWords = new Set<string>();
+/** Frequency given to added words: high enough that they are cut whole. */
+const USER_WORD_FREQUENCY = 20000;
+
+let segmenter: WordSegmenter | undefined;
+
+/** The shared segmenter, its dictionary read on first use (about 0.1 s, 6 MiB). */
+function sharedSegmenter(): WordSegmenter {
+  segmenter ??= WordSegmenter.load(DEFAULT_DICTIONARY_PATH);
+  return segmenter;
+}
 
 /**
- * Adds words to the shared jieba dictionary so that they are cut whole (路灯不亮, 低保户).
+ * Adds words to the shared dictionary so that they are cut whole (路灯不亮, 低保户).
  * Words already added are skipped; the dictionary is shared by every classifier.
  */
 export function addUserWords(words: Iterable<string>): void {
   for (const word of words) {
     if (userWords.has(word) || /\s/.test(word)) continue;
-    jieba.add_word(word, 20000, 'n');
+    sharedSegmenter().addWord(word, USER_WORD_FREQUENCY);
     userWords.add(word);
   }
 }
 
-/** Chinese segmentation of a normalised text (precise mode, no HMM), with offsets. */
+/** Chinese segmentation of a normalised text (jieba's precise mode, no HMM), with offsets. */
 export function segment(text: string): Token[] {
-  const pieces = jieba.cut(text, false);
   const tokens: Token[] = [];
-  let cursor = 0;
-  for (const piece of pieces) {
-    // jieba returns contiguous pieces; indexOf keeps offsets right should it ever skip.
-    const start = text.startsWith(piece, cursor) ? cursor : text.indexOf(piece, cursor);
-    if (start < 0) continue;
-    cursor = start + piece.length;
-    if (HAN.test(piece)) tokens.push({ text: piece, start, end: cursor });
+  // The pieces are contiguous and give the text back: offsets are a running sum.
+  let start = 0;
+  for (const piece of sharedSegmenter().cut(text)) {
+    const end = start + piece.length;
+    if (HAN.test(piece)) tokens.push({ text: piece, start, end });
+    start = end;
   }
   return tokens;
 }

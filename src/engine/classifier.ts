@@ -175,7 +175,7 @@ export class CategoryClassifier {
         if (text.startsWith(entry.keyword, index)) found.push({ entry, start: index, end: index + entry.keyword.length });
       }
     }
-    // Chinese one-character keywords count only as whole jieba tokens.
+    // Chinese one-character keywords count only as whole tokens of the segmentation.
     if (hasHan(text)) {
       this.prepareSegmenter();
       for (const token of segment(text)) {
@@ -202,7 +202,7 @@ export class CategoryClassifier {
     return found;
   }
 
-  /** Loads jieba (once per process) and teaches it this table's Chinese keywords. */
+  /** Teaches the shared segmenter this table's Chinese keywords (once per classifier). */
   private prepareSegmenter(): void {
     if (this.segmenterReady) return;
     addUserWords(this.entries.filter((entry) => entry.form !== 'latin').map((entry) => entry.keyword));
