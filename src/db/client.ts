@@ -2,12 +2,14 @@
  * Opens the database named by DATABASE_URL: SQLite through better-sqlite3 (the embedded
  * default) or PostgreSQL through node-postgres, each with its generated Prisma client.
  * Both clients are generated from one schema and expose the same model API.
+ *
+ * Each client is imported when its provider is first opened, not with this module: a
+ * generated client carries its own query compiler (WebAssembly), and a process serves
+ * one provider; loading both cost about 24 MiB of RSS for nothing.
  */
-import { PrismaPg } from '@prisma/adapter-pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { ConfigError, DataError } from '../errors.js';
-import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
-import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
 import type { Provider } from './schema-files.js';
@@ -85,8 +87,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     }
   }
   if (provider === 'sqlite') {
+    const { PrismaClient } = await import('./generated/sqlite/client.js');
     let handle: SqliteHandle | undefined;
-    const db = new SqliteClient({ adapter: lockingSqliteAdapter(sqliteFilePath(url), (h) => (handle = h)) });
+    const db = new PrismaClient({ adapter: lockingSqliteAdapter(sqliteFilePath(url), (h) => (handle = h)) });
     // WAL lets readers (the console, a second terminal) work while the bot writes; the
     // busy timeout makes a second process wait for the write lock instead of failing.
     // The busy timeout comes first: switching to WAL needs a moment of exclusive access.
@@ -111,6 +114,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     };
     return { db, provider, sqlite: handle, close };
   }
+  const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import('./generated/postgres/client.js'), import('@prisma/adapter-pg')]);
   const pgClient = new PostgresClient({ adapter: new PrismaPg(parseIntoClientConfig(url)) });
   // Same schema, same generated API: only the nominal types differ.
   const db = pgClient as unknown as Db;
