@@ -16,6 +16,7 @@ import type { MessageAction } from '../pipeline/model.js';
 import { type Clock, type PipelineService, systemClock, withRetry } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
 import { makeEffects } from './effects.js';
+import { FloodGuard } from './flood-guard.js';
 import type { FlowChoice, FlowInput, FlowReply, Speaker, StepOutcome, TurnContext } from './flow.js';
 import { FLOWS, globalAction, globalCommand } from './flows.js';
 import { render } from './i18n.js';
@@ -92,13 +93,10 @@ export class Engine {
   readonly #classifier: CategoryClassifier;
   readonly #clock: Clock;
   readonly #idleMs: number;
-  readonly #floodPerMinute: number;
   readonly #defaultLocale: Locale;
   readonly #store: TurnStore;
   readonly #queue = new KeyedQueue();
-  readonly #recent = new Map<string, number[]>();
-  readonly #warned = new Map<string, number>();
-  #sweptAt = 0;
+  readonly #flood: FloodGuard;
 
   constructor(options: EngineOptions) {
     this.#db = options.db;
@@ -107,7 +105,7 @@ export class Engine {
     this.#classifier = options.classifier;
     this.#clock = options.clock ?? systemClock;
     this.#idleMs = (options.sessionIdleMinutes ?? 30) * 60_000;
-    this.#floodPerMinute = options.floodPerMinute ?? 20;
+    this.#flood = new FloodGuard(options.floodPerMinute ?? 20);
     this.#defaultLocale = options.defaultLocale ?? 'zh';
   }
 
@@ -131,30 +129,9 @@ export class Engine {
     return this.#queue.run(`${channel}:${chatId}`, () => this.#store.offerChoices(channel, chatId, personId, payloads, this.#clock.now()));
   }
 
-  /** Whether this sender is over the flood limit; notes the message either way. */
-  #flooding(key: string, now: number): 'ok' | 'warn' | 'drop' {
-    this.#sweep(now);
-    const window = (this.#recent.get(key) ?? []).filter((t) => now - t < 60_000);
-    window.push(now);
-    this.#recent.set(key, window);
-    if (window.length <= this.#floodPerMinute) return 'ok';
-    const warnedAt = this.#warned.get(key) ?? 0;
-    if (now - warnedAt < 60_000) return 'drop';
-    this.#warned.set(key, now);
-    return 'warn';
-  }
-
-  /** Forgets senders quiet for a minute, once a minute: memory stays flat however many write. */
-  #sweep(now: number): void {
-    if (now - this.#sweptAt < 60_000) return;
-    this.#sweptAt = now;
-    for (const [key, times] of this.#recent) if (!times.some((t) => now - t < 60_000)) this.#recent.delete(key);
-    for (const [key, at] of this.#warned) if (now - at >= 60_000) this.#warned.delete(key);
-  }
-
   async #turn(inbound: Inbound): Promise<TurnResult> {
     const now = this.#clock.now();
-    const flood = this.#flooding(`${inbound.channel}:${inbound.senderId}`, now.getTime());
+    const flood = this.#flood.check(inbound.channel, inbound.senderId, now.getTime());
     try {
       return await withRetry(this.#db, async (tx) => {
         // The unique key makes a re-delivered message fail here, before anything else.
