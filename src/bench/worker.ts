@@ -10,9 +10,15 @@
  *   then serves the simulated people at --rate messages/s, and prints its RSS figures.
  *
  *   tsx src/bench/worker.ts --mode load --url URL --channel web --offset N --count N --tag T --warmup S --seconds S
- *   tsx src/bench/worker.ts --mode sessions --url URL --count N --sessions N --rate N --seconds S
+ *   tsx src/bench/worker.ts --mode sessions --url URL --count N --sessions N --rate N --seconds S [--heap-snapshots DIR]
+ *
+ * In sessions mode the result also holds `memory`: process.memoryUsage() at each point
+ * (started, serving, stored, end), for finding where the RSS goes; --heap-snapshots
+ * writes a V8 heap snapshot at serving and at stored into DIR (slow: seconds each).
  */
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { setLogLevel } from '../log.js';
 import type { Channel } from '../org/types.js';
 import { startBenchApp } from './bench-app.js';
@@ -27,12 +33,25 @@ function arg(name: string): string {
   return value;
 }
 
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
 const rss = () => process.memoryUsage().rss;
+/** Memory in MiB, by kind, at a point of the run. */
+const memory: Record<string, Record<string, number>> = {};
+function note(point: string): void {
+  memory[point] = Object.fromEntries(Object.entries(process.memoryUsage()).map(([kind, bytes]) => [kind, Math.round(bytes / 2 ** 20)]));
+  const dir = option('heap-snapshots');
+  if (dir && point !== 'started' && point !== 'end') writeHeapSnapshot(join(dir, `${point}.heapsnapshot`));
+}
 
 setLogLevel('warn');
 const mode = arg('mode');
 const channel = (mode === 'load' ? arg('channel') : 'web') as Channel;
 const started = rss();
+note('started');
 const bench = await startBenchApp({ url: arg('url'), overrides: { SEED_DEMO: false }, channel });
 try {
   if (mode === 'load') {
@@ -46,6 +65,7 @@ try {
   } else {
     const pairs = await bindPairs(bench.app.database.db, Number(arg('count')));
     const serving = rss();
+    note('serving');
     const count = Number(arg('sessions'));
     const t0 = performance.now();
     await createSessions(bench.app, count);
@@ -53,12 +73,14 @@ try {
     const stored = await bench.app.database.db.chatSession.count();
     global.gc?.();
     const afterCreate = rss();
+    note('stored');
     let peak = afterCreate;
     const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
     const run = await measure(bench, pairs, { warmupSeconds: 2, seconds: Number(arg('seconds')), rate: Number(arg('rate')) });
     clearInterval(sampler);
     peak = Math.max(peak, rss());
-    console.log(JSON.stringify({ sessions: { started, serving, afterCreate, peak, stored, seconds, heap: process.memoryUsage().heapUsed, run } }));
+    note('end');
+    console.log(JSON.stringify({ sessions: { started, serving, afterCreate, peak, stored, seconds, heap: process.memoryUsage().heapUsed, memory, run } }));
   }
 } finally {
   await bench.dispose();
