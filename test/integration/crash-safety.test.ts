@@ -30,6 +30,8 @@ import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 import { ChannelLog, Platform, Queues, requestRound, seeded, Worker } from '../helpers/worker-pool.js';
 
 const RESIDENTS = 40;
+/** Inbound messages of one request's loop (6 to report, 3 for the liaison, 2 to rate). */
+const MESSAGES_PER_REQUEST = 11;
 
 let database: TestDatabase;
 let dir: string;
@@ -65,13 +67,19 @@ test('killed with SIGKILL again and again, every message has exactly one effect 
   let finished = false;
   const load = Promise.all(pairs.map((pair) => requestRound(platform, log, liaisons, pair, () => current))).finally(() => (finished = true));
 
-  // The killer: a random moment, SIGKILL, restart on the same file with the clock moved
-  // past the turns' holds and the scheduler's leases (a restart takes time), re-deliver.
+  // The killer: at random points of the load (by messages sent, so every kill lands
+  // before the load ends however fast the machine) and a random moment after, SIGKILL;
+  // restart on the same file with the clock moved past the turns' holds and the
+  // scheduler's leases (a restart takes time), re-deliver.
+  const total = RESIDENTS * MESSAGES_PER_REQUEST;
+  const points = Array.from({ length: kills }, (_, i) => Math.floor((total * 0.85 * (i + random())) / kills));
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   let killed = 0;
   let redelivered = 0;
-  while (killed < kills && !finished) {
-    await new Promise((resolve) => setTimeout(resolve, 150 + random() * 900));
+  for (const point of points) {
+    while (platform.sent.size < point && !finished) await pause(10);
     if (finished) break;
+    await pause(random() * 50);
     await current.kill();
     killed++;
     now = new Date(now.getTime() + 61_000);
