@@ -8,6 +8,8 @@ const SDKS = ['grammy', 'grammy/*', '@grammyjs/*', 'wechaty', 'wechaty-*', 'wech
 
 export default tseslint.config(
   { basePath: '..', ignores: ['node_modules/**', 'src/db/generated/**', 'data/**', 'coverage/**', '.ci/**'] },
+  // The compiled copy `npm start` runs (tsconfig.build.json).
+  { ignores: ['**/dist/**'] },
   {
     basePath: '..',
     files: ['**/*.ts'],

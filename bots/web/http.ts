@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { SECURITY_HEADERS } from '../../src/web/http.js';
+import { projectPath } from '../../src/paths.js';
 
 /** The page's files, by URL path. Nothing else under public/ is served. */
 const PAGE_FILES: Record<string, { file: string; type: string }> = {
@@ -16,7 +16,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
 };
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const PUBLIC_DIR = `${projectPath('bots', 'web', 'public')}/`;
 
 /** Serves a file of the chat page; false when the path is not one. */
 export async function servePage(path: string, res: ServerResponse): Promise<boolean> {

@@ -29,6 +29,7 @@ import { type BenchApp, startBenchApp } from '../bench/bench-app.js';
 import { bindPairs, type Pair } from '../bench/load.js';
 import { formatRun, measure, type RunResult } from '../bench/phases.js';
 import { type RawPair, rawCeiling } from '../bench/raw.js';
+import { startScriptFlags } from '../paths.js';
 import { runCli } from './run-cli.js';
 
 const PHASES = ['sustained', 'paced', 'raw', 'sessions', 'postgres'] as const;
@@ -155,7 +156,7 @@ async function sessions(options: Options): Promise<string[]> {
 
 /** Runs src/bench/worker.ts with `args` and returns the JSON line it ends with (the one with a result). */
 async function runWorker(...args: string[][]): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', WORKER, ...args.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', ...WORKER, ...args.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   let last: Record<string, unknown> | undefined;
   lines.on('line', (line) => {
@@ -166,7 +167,13 @@ async function runWorker(...args: string[][]): Promise<Record<string, unknown>> 
   return last;
 }
 
-const WORKER = fileURLToPath(new URL('../bench/worker.ts', import.meta.url));
+/**
+ * How to run src/bench/worker.ts: compiled and with the flags of `npm start` (what the
+ * memory figure must measure) when this module is compiled, else through tsx.
+ */
+const WORKER = import.meta.url.endsWith('.js')
+  ? [...startScriptFlags(), fileURLToPath(new URL('../bench/worker.js', import.meta.url))]
+  : ['--import', 'tsx', fileURLToPath(new URL('../bench/worker.ts', import.meta.url))];
 
 /** Runs `processes` worker processes on one fresh PostgreSQL database, each with its own share of the people. */
 async function postgres(adminUrl: string, processes: number, options: Options): Promise<RunResult> {
@@ -183,9 +190,7 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
       const child = spawn(
         process.execPath,
         [
-          '--import',
-          'tsx',
-          WORKER,
+          ...WORKER,
           ...['--mode', 'load', '--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
           ...['--offset', String(i * share), '--count', String(i === processes - 1 ? residents - i * share : share)],
           ...['--warmup', String(options.warmup), '--seconds', String(options.seconds)],

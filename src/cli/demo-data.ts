@@ -6,12 +6,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { categoriesCsv, writeDemoRoster } from '../org/demo-data.js';
 import { runCli } from './run-cli.js';
+import { projectPath } from '../paths.js';
 
-const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+const DATA_DIR = `${projectPath('data')}/`;
 
 await runCli(() => {
   const args = process.argv.slice(2);

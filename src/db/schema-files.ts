@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.js';
 
 /** The two storage providers Minqing supports. */
 export type Provider = 'sqlite' | 'postgres';
@@ -7,11 +7,11 @@ export type Provider = 'sqlite' | 'postgres';
 export const PROVIDERS: readonly Provider[] = ['sqlite', 'postgres'];
 
 /** Absolute path of the one source schema. */
-export const SOURCE_SCHEMA_PATH = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url));
+export const SOURCE_SCHEMA_PATH = projectPath('prisma', 'schema.prisma');
 
 /** Absolute path of a provider's committed migrations folder. */
 export function migrationsDir(provider: Provider): string {
-  return fileURLToPath(new URL(`../../prisma/migrations/${provider}`, import.meta.url));
+  return projectPath('prisma', 'migrations', provider);
 }
 
 /**

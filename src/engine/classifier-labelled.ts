@@ -4,15 +4,15 @@
  * look only at `tune` rows; `holdout` rows measure how well the tables generalise.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { DataError } from '../errors.js';
 import { CATEGORY_CODES, type CategoryCode } from '../pipeline/states.js';
 import type { CategoryClassifier, Classification } from './classifier.js';
+import { projectPath } from '../paths.js';
 
 /** The labelled set shipped with Minqing. */
-export const DEFAULT_LABELLED_PATH = fileURLToPath(new URL('../../data/classifier/labelled.csv', import.meta.url));
+export const DEFAULT_LABELLED_PATH = projectPath('data', 'classifier', 'labelled.csv');
 
 /** The two parts of the labelled set. */
 export const SPLITS = ['tune', 'holdout'] as const;

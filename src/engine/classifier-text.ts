@@ -3,12 +3,12 @@
  * jieba's algorithm and default dictionary (src/engine/word-segmenter.ts, the same cuts
  * as jieba-rs) and English tokens with a crude stemmer.
  */
-import { fileURLToPath } from 'node:url';
 import { stemWord } from './classifier-keywords.js';
 import { WordSegmenter } from './word-segmenter.js';
+import { projectPath } from '../paths.js';
 
 /** jieba's default dictionary, as src/cli/segmenter-dict.ts makes it. */
-export const DEFAULT_DICTIONARY_PATH = fileURLToPath(new URL('../../data/segmenter/jieba-dict.txt.br', import.meta.url));
+export const DEFAULT_DICTIONARY_PATH = projectPath('data', 'segmenter', 'jieba-dict.txt.br');
 
 /** A piece of the normalised message and where it sits (UTF-16 offsets). */
 export interface Token {

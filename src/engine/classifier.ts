@@ -13,11 +13,11 @@
  * equal scores go to the category mentioned first. Scores become confidences with a
  * softmax against a fixed "none of these" baseline: confidence(c) = e^s(c) / (e^B + Σ e^s(k)).
  */
-import { fileURLToPath } from 'node:url';
 import { CATEGORY_CODES, type CategoryCode, type RequestKind } from '../pipeline/states.js';
 import { guessKind } from './classifier-kind.js';
 import { type KeywordEntry, loadKeywordTable, parseKeywordTable } from './classifier-keywords.js';
 import { addUserWords, hasHan, latinTokens, normalise, segment } from './classifier-text.js';
+import { projectPath } from '../paths.js';
 
 export { type KeywordEntry, parseKeywordTable, stemWord } from './classifier-keywords.js';
 
@@ -54,7 +54,7 @@ export const CATEGORY_NAMES_ZH: Record<CategoryCode, string> = {
 };
 
 /** The keyword table shipped with Minqing. */
-export const DEFAULT_KEYWORDS_PATH = fileURLToPath(new URL('../../data/classifier/keywords.csv', import.meta.url));
+export const DEFAULT_KEYWORDS_PATH = projectPath('data', 'classifier', 'keywords.csv');
 
 /** Confidence given to `other` when no keyword matched at all. */
 export const NO_MATCH_CONFIDENCE = 0.2;

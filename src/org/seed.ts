@@ -5,14 +5,14 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/client.js';
 import { DataError } from '../errors.js';
 import { formatProblem, importRoster, type ImportOptions, type ImportReport } from './import/index.js';
 import { seedDemoAccounts } from './staff-accounts.js';
+import { projectPath } from '../paths.js';
 
 /** The data/ folder of the repository. */
-export const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+export const DATA_DIR = `${projectPath('data')}/`;
 
 /** The files seedDemo imports: data/categories.csv and data/demo/*.csv. */
 export function demoFiles(dataDir = DATA_DIR): string[] {

@@ -16,6 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { projectPath } from '../paths.js';
 
 /** A local calendar date in China (no DST, UTC+8 all year), 'YYYY-MM-DD'. */
 export type LocalDate = string;
@@ -158,22 +159,21 @@ export class WorkCalendar {
    * Reads and validates a holiday data file.
    *
    * @param path file path; defaults to the repository's `data/calendar/cn-holidays.json`,
-   *   resolved relative to this module so it works whatever the process's working directory.
+   *   resolved from the project's root so it works whatever the process's working directory.
    * @throws Error naming the file when it cannot be read, is not JSON, or fails validation.
    */
   static load(path?: string): WorkCalendar {
-    const target = path ?? new URL('../../data/calendar/cn-holidays.json', import.meta.url);
-    const label = typeof target === 'string' ? target : target.pathname;
+    const target = path ?? projectPath('data', 'calendar', 'cn-holidays.json');
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(target, 'utf8'));
     } catch (err) {
-      throw new Error(`Cannot read holiday calendar ${label}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`Cannot read holiday calendar ${target}: ${(err as Error).message}`, { cause: err });
     }
     try {
       return new WorkCalendar(raw as CalendarData);
     } catch (err) {
-      throw new Error(`${label}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`${target}: ${(err as Error).message}`, { cause: err });
     }
   }
 

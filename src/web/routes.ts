@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { logger } from '../log.js';
 import { bi } from './html.js';
@@ -15,13 +14,14 @@ import { type ConsoleApp, createConsole } from './console/router.js';
 import { messagePage } from './console/layout.js';
 import { STYLESHEET_PATHS } from './page.js';
 import { BOARD_PATH, servePublicBoard } from './public-board.js';
+import { projectPath } from '../paths.js';
 
 const log = logger('web-pages');
 
 /** A request handler that may decline a request (false: not one of its paths). */
 export type Routes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-const STYLESHEET = readFileSync(fileURLToPath(new URL('./assets/console.css', import.meta.url)));
+const STYLESHEET = readFileSync(projectPath('src', 'web', 'assets', 'console.css'));
 
 export interface WebRoutesOptions {
   /** The running app, or undefined while it starts. */

@@ -1,22 +1,34 @@
 /**
- * `npm start` as a user runs it: a real child process on a fresh SQLite file.
+ * `npm start` as a user runs it: the project compiled (its build step), then the command
+ * line of package.json's start script (node, its flags, dist/src/cli/start.js) in a real
+ * child process on a fresh SQLite file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
+import { startCommand } from '../../src/paths.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-const tsx = join(root, 'node_modules/.bin/tsx');
 const dir = mkdtempSync(join(tmpdir(), 'minqing-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// The build step of `npm start` (incremental: seconds when dist/ is up to date).
+beforeAll(async () => {
+  const build = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  build.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  build.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  expect(await exitOf(build), output).toBe(0);
+}, 180_000);
+
 function start(env: Record<string, string>): { child: ChildProcess; output: () => { stdout: string; stderr: string } } {
   // No .env from the developer's checkout: the child runs in a clean folder.
-  const child = spawn(tsx, [join(root, 'src/cli/start.ts')], {
+  const { flags, entry } = startCommand();
+  const child = spawn(process.execPath, [...flags, entry], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', HOME: dir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
