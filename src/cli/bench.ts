@@ -244,9 +244,12 @@ await runCli(async () => {
   const say = (line: string) => console.log(line);
   const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
   say(
-    `Minqing dialogue benchmark · ${new Date().toISOString().slice(0, 10)} · node ${process.version} · ${cpus().length} cores · load average ${load()} · ` +
+    `Minqing dialogue benchmark · ${new Date().toISOString().slice(0, 10)} · node ${process.version} ${process.execArgv.join(' ')} · ${cpus().length} cores · load average ${load()} · ` +
       `${options.residents} residents of the demo county and their liaisons`,
   );
+  // The in-process runs measure the product only with the flags `npm start` runs it with.
+  const missing = startScriptFlags().filter((flag) => !process.execArgv.includes(flag));
+  if (missing.length) console.log(`note: this process lacks ${missing.join(' ')} of npm start (use npm run bench): the in-process figures are not the product's`);
   let sustained: RunResult | undefined;
   if (options.only.has('sustained')) {
     sustained = await withApp(options.residents, (bench, pairs) => measure(bench, pairs, { warmupSeconds: options.warmup, seconds: options.seconds }));

@@ -71,8 +71,9 @@ export function providerOf(url: string): Provider {
  * Keeps WebAssembly at V8's baseline compiler (Liftoff), before the first client compiles
  * Prisma's query compiler (a 3 MB module): optimised a second time by TurboFan, its code
  * took another 35 MiB of RSS, for no measurable gain (a Prisma query on SQLite cost
- * ~300 µs either way; queries are planned once and cached). No other WebAssembly runs in
- * the serving process. Set at run time: the flag is read when a module compiles.
+ * ~300 µs either way; queries are planned once and cached, and the hot path on SQLite
+ * uses plain statements). No other WebAssembly runs in the serving process. Set at run
+ * time: the flag is read when a module compiles. SQLite only (see openDatabase).
  */
 function baselineWasmOnly(): void {
   setFlagsFromString('--liftoff-only');
@@ -127,7 +128,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     };
     return { db, provider, sqlite: handle, close };
   }
-  baselineWasmOnly();
+  // Not on PostgreSQL: every query goes through Prisma there, and Prisma's query compiler
+  // at the baseline tier cost ~20 % of the throughput (npm run bench, 88 against 72 msg/s).
   const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import('./generated/postgres/client.js'), import('@prisma/adapter-pg')]);
   const pgClient = new PostgresClient({ adapter: new PrismaPg(parseIntoClientConfig(url)) });
   // Same schema, same generated API: only the nominal types differ.
