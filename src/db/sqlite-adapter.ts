@@ -150,6 +150,14 @@ export function isSqliteUniqueViolation(error: unknown): boolean {
   return error instanceof BetterSqlite3.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
 
+/**
+ * A SQLite error raised when another process held the write lock past the busy timeout
+ * (`SQLITE_BUSY` and its extended codes): the transaction did nothing and may run again.
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  return error instanceof BetterSqlite3.SqliteError && error.code.startsWith('SQLITE_BUSY');
+}
+
 /** Whether the running code is inside a light transaction holding `lock`. */
 function holds(lock: Lock): boolean {
   const current = holder.getStore();

@@ -3,6 +3,7 @@
  * ONE transaction the ticket, its TicketEvent rows, its timers and its outbox messages.
  */
 import { type Db, transaction, type Tx } from '../db/client.js';
+import { isSqliteBusy } from '../db/sqlite-adapter.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
 import { logger } from '../log.js';
 import type { RegionLevel, Role } from '../org/types.js';
@@ -283,6 +284,8 @@ export async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promis
     } catch (error) {
       const retriable =
         error instanceof ConcurrentUpdate ||
+        // Another process kept SQLite's write lock past the busy timeout: nothing was done.
+        isSqliteBusy(error) ||
         // Unique violation (e.g. two first tickets of a year) or a serialisation failure.
         (typeof error === 'object' && error !== null && 'code' in error && (error.code === 'P2002' || error.code === 'P2034'));
       if (!retriable || attempt >= MAX_ATTEMPTS) throw error;

@@ -1,5 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { transaction } from '../../src/db/client.js';
+import { sqliteFilePath } from '../../src/db/migrations.js';
+import { isSqliteBusy } from '../../src/db/sqlite-adapter.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { withRetry } from '../../src/pipeline/service.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 
 let database: TestDatabase;
@@ -97,5 +104,43 @@ describe('light transactions (transaction() on SQLite)', () => {
     await outer;
     expect(await other).toBe(1);
     expect([await name('QH'), await name('QH-01'), await name('QH-02')]).toEqual(['outer', '清水镇', 'other']);
+  });
+});
+
+describe('another process holding the write lock', () => {
+  test('past the busy timeout (5 s): the transaction fails with SQLITE_BUSY, having done nothing', async () => {
+    // A second process (a terminal running `npm run chat`, an import…) holds the lock 6 s.
+    const holder = spawn(
+      process.execPath,
+      ['-e', `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => db.exec('COMMIT'), 6000);`, sqliteFilePath(database.url)],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout, 'data');
+    const failed = await transaction(database.db, (tx) => tx.region.update({ where: { code: 'QH' }, data: { name: 'not written' } })).catch((error: unknown) => error);
+    expect(isSqliteBusy(failed), String(failed)).toBe(true);
+    await once(holder, 'exit');
+    expect((await database.db.region.findUniqueOrThrow({ where: { code: 'QH' } })).name).toBe('青禾县');
+  }, 20_000);
+
+  test('withRetry (every turn and command) runs such a transaction again instead of failing', async () => {
+    let attempts = 0;
+    const result = await withRetry(database.db, async (tx) => {
+      attempts++;
+      await tx.region.update({ where: { code: 'QH' }, data: { name: `attempt ${attempts}` } });
+      // What SQLite raises when the lock stays taken past the busy timeout.
+      if (attempts === 1) throw new BetterSqlite3.SqliteError('database is locked', 'SQLITE_BUSY');
+      return 'done';
+    });
+    expect([result, attempts]).toEqual(['done', 2]);
+    expect((await database.db.region.findUniqueOrThrow({ where: { code: 'QH' } })).name).toBe('attempt 2');
+    // Any other SQLite error is not retried.
+    attempts = 0;
+    await expect(
+      withRetry(database.db, () => {
+        attempts++;
+        return Promise.reject(new BetterSqlite3.SqliteError('disk I/O error', 'SQLITE_IOERR'));
+      }),
+    ).rejects.toThrow('disk I/O error');
+    expect(attempts).toBe(1);
   });
 });
