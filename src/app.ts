@@ -121,6 +121,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       pipeline,
       clock,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+      inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
       deliver,
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
       ...(options.workerId ? { workerId: options.workerId } : {}),

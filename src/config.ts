@@ -52,6 +52,8 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   SESSION_IDLE_MINUTES: int(1, 1440).default(30),
   FLOOD_PER_MINUTE: int(1, 600).default(20),
+  // Received message ids are kept this long to recognise a platform's re-delivery.
+  INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
   BINDING_CODE_DAYS: int(1, 90).default(7),
   // Staff console: a session ends after this much inactivity; failed logins per username and address are capped.
   CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),

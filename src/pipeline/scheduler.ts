@@ -66,6 +66,8 @@ export interface SchedulerOptions {
   leaseMs?: number;
   batchSize?: number;
   maxAttempts?: number;
+  /** Days a received message's id is kept to recognise a re-delivery (default 30). */
+  inboundRetentionDays?: number;
 }
 
 type ClaimTable = 'Timer' | 'OutboxMessage';
@@ -75,6 +77,12 @@ export interface OutboxTarget {
   channel: string;
   chatId?: string;
 }
+
+/** How often received message ids past their retention are forgotten. */
+const FORGET_EVERY_MS = 3_600_000;
+/** Rows read and deleted per statement, and statements per tick, when forgetting. */
+const FORGET_BATCH = 5_000;
+const FORGET_BATCHES_PER_TICK = 4;
 
 /** How long a message for a disconnected chat waits before it is looked at again. */
 const OFFLINE_RECHECK_MS = 60_000;
@@ -114,6 +122,9 @@ export class Scheduler {
   readonly #batch: number;
   readonly #maxAttempts: number;
   readonly #targets: OutboxTarget[];
+  readonly #inboundRetentionMs: number;
+  /** When old message ids were last forgotten to the end (epoch ms). */
+  #forgotAt = -Infinity;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
 
@@ -127,6 +138,7 @@ export class Scheduler {
     this.#batch = options.batchSize ?? 100;
     this.#maxAttempts = options.maxAttempts ?? 8;
     this.#targets = options.outboxTargets ?? [];
+    this.#inboundRetentionMs = (options.inboundRetentionDays ?? 30) * 86_400_000;
   }
 
   /**
@@ -364,11 +376,42 @@ export class Scheduler {
     log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
   }
 
-  /** One round: fire due timers, then deliver what is waiting. */
+  /** One round: fire due timers, then deliver what is waiting; once an hour, forget old message ids. */
   async tick(): Promise<{ fired: number; sent: number }> {
     const fired = await this.fireDueTimers();
     const sent = await this.deliverOutbox();
+    await this.forgetOldInbound();
     return { fired, sent };
+  }
+
+  /**
+   * Deletes the dedupe rows (`InboundMessage`) of messages received before the retention
+   * period, so the table does not grow with every message ever received. Chat platforms
+   * re-deliver an unacknowledged message within hours (Telegram keeps updates 24 h), so
+   * an id older than that is never seen again. Runs once an hour; a backlog (a first run
+   * on an old database) goes FORGET_BATCHES_PER_TICK batches per tick, so a tick stays
+   * short. Returns the rows deleted.
+   */
+  async forgetOldInbound(): Promise<number> {
+    const now = this.#clock.now().getTime();
+    if (now - this.#forgotAt < FORGET_EVERY_MS) return 0;
+    const cutoff = new Date(now - this.#inboundRetentionMs);
+    const { db } = this.#database;
+    let deleted = 0;
+    for (let batch = 0; batch < FORGET_BATCHES_PER_TICK; batch++) {
+      // Ids grow with receipt, so the old rows come first: the batch's old prefix goes
+      // (the receivedAt condition again in the delete guards against a clock set back).
+      const rows = await db.inboundMessage.findMany({ orderBy: { id: 'asc' }, take: FORGET_BATCH, select: { id: true, receivedAt: true } });
+      const kept = rows.findIndex((r) => r.receivedAt >= cutoff);
+      const last = rows[(kept < 0 ? rows.length : kept) - 1];
+      if (last) deleted += (await db.inboundMessage.deleteMany({ where: { id: { lte: last.id }, receivedAt: { lt: cutoff } } })).count;
+      if (kept >= 0 || rows.length < FORGET_BATCH) {
+        this.#forgotAt = now;
+        break;
+      }
+    }
+    if (deleted) log.info({ deleted, before: cutoff.toISOString() }, 'forgot the ids of old received messages');
+    return deleted;
   }
 
   /** Ticks every `intervalMs` until `stop()`; one tick at a time. */

@@ -158,6 +158,31 @@ for (const provider of providers) {
       expect(redispatched.ok && redispatched.ticket).toMatchObject({ state: 'dispatched', assigneeDepartmentId: org.department.id });
     });
 
+    test('the scheduler forgets received message ids past their retention, oldest first and hourly; recent ones still catch a re-delivery', async () => {
+      const scheduler = new Scheduler({ database, pipeline, clock, inboundRetentionDays: 30 });
+      const daysAgo = (days: number) => new Date(clock.now().getTime() - days * 86_400_000);
+      const receive = (messageId: string, days: number) =>
+        database.db.inboundMessage.create({ data: { channel: 'web', messageId, chatId: 'c', receivedAt: daysAgo(days) } });
+      for (const [messageId, days] of [['m1', 40], ['m2', 35], ['m3', 31], ['m4', 2], ['m5', 0]] as const) await receive(messageId, days);
+      const ids = async () => (await database.db.inboundMessage.findMany({ orderBy: { id: 'asc' } })).map((m) => m.messageId);
+
+      expect(await scheduler.forgetOldInbound()).toBe(3);
+      expect(await ids()).toEqual(['m4', 'm5']);
+      // The platform re-delivers a recent message: its id is still there, so it is a duplicate.
+      await expect(receive('m5', 0)).rejects.toThrow();
+      // Within the hour nothing runs; after it, the old rows at the front go, and a row
+      // dated in the past behind a kept one (a clock set back) waits its turn.
+      await receive('m6', 50);
+      expect(await scheduler.forgetOldInbound()).toBe(0);
+      clock.advanceHours(2);
+      expect(await scheduler.forgetOldInbound()).toBe(0);
+      expect(await ids()).toEqual(['m4', 'm5', 'm6']);
+      // A month on, m4 and m5 have aged too: all three go.
+      clock.advanceHours(24 * 31);
+      expect(await scheduler.forgetOldInbound()).toBe(3);
+      expect(await ids()).toEqual([]);
+    });
+
     test('the scheduler reminds, flags overdue tickets to supervisors and closes unanswered callbacks', async () => {
       const reported = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
       if (!reported.ok) throw new Error('refused');
