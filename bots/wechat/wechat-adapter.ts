@@ -268,8 +268,3 @@ export function createWechatAdapter(
     ...extra,
   });
 }
-
-/** Whether the WeChat channel is configured: a puppet-service token, or another puppet named. */
-export function wechatConfigured(config: { WECHATY_PUPPET?: string | undefined; WECHATY_PUPPET_SERVICE_TOKEN?: string | undefined }): boolean {
-  return config.WECHATY_PUPPET_SERVICE_TOKEN !== undefined || (config.WECHATY_PUPPET !== undefined && config.WECHATY_PUPPET !== 'wechaty-puppet-service');
-}

@@ -101,3 +101,11 @@ export function parseRoomIntake(value: string | undefined): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/**
+ * Whether the WeChat channel is configured: a puppet-service token, or another puppet
+ * named. Here, not in wechat-adapter.ts, so that deciding loads no Wechaty (~30 MiB).
+ */
+export function wechatConfigured(config: { WECHATY_PUPPET?: string | undefined; WECHATY_PUPPET_SERVICE_TOKEN?: string | undefined }): boolean {
+  return config.WECHATY_PUPPET_SERVICE_TOKEN !== undefined || (config.WECHATY_PUPPET !== undefined && config.WECHATY_PUPPET !== 'wechaty-puppet-service');
+}

@@ -38,6 +38,12 @@ export interface BenchAppOptions {
   overrides?: Partial<Config>;
   /** The channel of the in-memory adapter (default web). */
   channel?: Channel;
+  /**
+   * Also run the web server of `npm start` (Botkit's web chat adapter with the staff
+   * console and the public board), idle, so that the process holds what the product's
+   * does; the in-memory adapter still takes the web channel's deliveries.
+   */
+  webServer?: boolean;
 }
 
 /** Starts the app with one in-memory channel. */
@@ -45,8 +51,18 @@ export async function startBenchApp(options: BenchAppOptions = {}): Promise<Benc
   const { url, overrides = {}, channel = 'web' } = options;
   const dir = url ? undefined : mkdtempSync(join(tmpdir(), 'minqing-bench-'));
   const target = url ?? `file:${join(dir ?? '', 'bench.db')}`;
+  const config = benchConfig(target, overrides);
   const adapter = new InstantAdapter(channel);
-  const app = await startApp(benchConfig(target, overrides), { adapters: [adapter] });
+  const opened: { app?: App } = {};
+  const web = options.webServer
+    ? (await import('../../bots/web/web-adapter.js')).createWebAdapter({
+        port: 0,
+        database: () => opened.app?.database,
+        routes: (await import('../web/routes.js')).createWebRoutes({ app: () => opened.app, config }),
+      })
+    : undefined;
+  // The in-memory adapter last: of two adapters of one channel, the app delivers to the last.
+  const app = (opened.app = await startApp(config, { adapters: [...(web ? [web] : []), adapter] }));
   return {
     app,
     adapter,

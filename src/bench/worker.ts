@@ -52,7 +52,8 @@ const mode = arg('mode');
 const channel = (mode === 'load' ? arg('channel') : 'web') as Channel;
 const started = rss();
 note('started');
-const bench = await startBenchApp({ url: arg('url'), overrides: { SEED_DEMO: false }, channel });
+// The memory figure is the product's: with npm start's web server too.
+const bench = await startBenchApp({ url: arg('url'), overrides: { SEED_DEMO: false }, channel, webServer: mode === 'sessions' });
 try {
   if (mode === 'load') {
     const pairs = await bindPairs(bench.app.database.db, Number(arg('count')), { tag: arg('tag'), offset: Number(arg('offset')), channel });

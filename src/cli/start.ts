@@ -3,9 +3,8 @@
  * migrated and seeded with the demo county when empty, with the web chat, the staff
  * console (/console) and the public board (/public) on PORT, until SIGINT or SIGTERM.
  */
-import { createTelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
-import { createWechatAdapter, wechatConfigured } from '../../bots/wechat/wechat-adapter.js';
+import { wechatConfigured } from '../../bots/wechat/wechat-parse.js';
 import { type App, startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { logger, setLogLevel } from '../log.js';
@@ -31,8 +30,13 @@ await runCli(async () => {
   const routes = createWebRoutes({ app: () => opened.app, config });
   const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database, routes });
   const token = config.TELEGRAM_BOT_TOKEN;
-  const telegram = token === undefined ? undefined : createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
-  const wechat = wechatConfigured(config) ? createWechatAdapter(config, { database: () => opened.app?.database }) : undefined;
+  // The Telegram and WeChat SDKs are loaded only when their channel is configured
+  // (Wechaty alone holds ~30 MiB).
+  const telegram =
+    token === undefined ? undefined : (await import('../../bots/telegram/telegram-adapter.js')).createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
+  const wechat = wechatConfigured(config)
+    ? (await import('../../bots/wechat/wechat-adapter.js')).createWechatAdapter(config, { database: () => opened.app?.database })
+    : undefined;
   const adapters = [web, ...(telegram ? [telegram] : []), ...(wechat ? [wechat] : [])];
   const app = (opened.app = await startApp(config, { adapters }));
   const { db } = app.database;

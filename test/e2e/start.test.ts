@@ -76,6 +76,19 @@ describe('npm start', () => {
     expect(output().stdout).toContain('stopping');
   });
 
+  test('a configured channel's SDK is imported on demand: WeChat on the mock puppet starts beside the web chat', async () => {
+    const url = `file:${join(dir, 'wechat', 'minqing.db')}`;
+    const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()), WECHATY_PUPPET: 'wechaty-puppet-mock' });
+    const exited = exitOf(child);
+    const deadline = Date.now() + 90_000;
+    while (!output().stdout.includes('Minqing is running') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output().stdout, output().stderr).toContain('"channels":["web","wechat"]');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   test('a bad DATABASE_URL stops start-up with one clear line and no stack trace', async () => {
     const { child, output } = start({ DATABASE_URL: 'mysql://root@localhost/minqing' });
     expect(await exitOf(child)).toBe(2);
