@@ -76,7 +76,7 @@ describe('npm start', () => {
     expect(output().stdout).toContain('stopping');
   });
 
-  test('a configured channel's SDK is imported on demand: WeChat on the mock puppet starts beside the web chat', async () => {
+  test('a configured channel SDK is imported on demand: WeChat on the mock puppet starts beside the web chat', async () => {
     const url = `file:${join(dir, 'wechat', 'minqing.db')}`;
     const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()), WECHATY_PUPPET: 'wechaty-puppet-mock' });
     const exited = exitOf(child);
