@@ -11,17 +11,12 @@ import { CategoryClassifier, CATEGORY_NAMES_ZH } from '../engine/classifier.js';
 import { type Accuracy, DEFAULT_LABELLED_PATH, evaluate, loadLabelled, SPLITS, type Split } from '../engine/classifier-labelled.js';
 import { ConfigError } from '../errors.js';
 import { CATEGORY_CODES } from '../pipeline/states.js';
-import { runCli } from './run-cli.js';
+import { runCli, takeOption } from './run-cli.js';
 
 const USAGE = 'usage: npm run classify:eval -- [--errors] [--split tune|holdout] [--keywords FILE] [--labelled FILE]';
 
 function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index < 0) return undefined;
-  const value = args[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new ConfigError([`${name} needs a value; ${USAGE}`]);
-  args.splice(index, 2);
-  return value;
+  return takeOption(args, name, USAGE);
 }
 
 function percent(a: Accuracy): string {

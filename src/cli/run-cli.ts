@@ -22,3 +22,17 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
     }
   }
 }
+
+/**
+ * Takes `--name VALUE` out of `args` (so what remains can be checked for strays) and
+ * returns VALUE, or undefined when the option is absent.
+ * @throws ConfigError when the option has no value.
+ */
+export function takeOption(args: string[], name: string, usage: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new ConfigError([`${name} needs a value; ${usage}`]);
+  args.splice(index, 2);
+  return value;
+}

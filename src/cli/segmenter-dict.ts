@@ -20,7 +20,7 @@ import { brotliCompressSync, constants, inflateRawSync } from 'node:zlib';
 import { DEFAULT_DICTIONARY_PATH } from '../engine/classifier-text.js';
 import { sortDictionary } from '../engine/word-segmenter.js';
 import { ConfigError, DataError } from '../errors.js';
-import { runCli } from './run-cli.js';
+import { runCli, takeOption } from './run-cli.js';
 
 const USAGE = 'usage: npx tsx src/cli/segmenter-dict.ts [--from DICT.TXT] [--out FILE]';
 /** Two dictionary lines: `word frequency tag`. */
@@ -28,12 +28,7 @@ const DICTIONARY_START = /^\S+ \d+ [a-z]+\n\S+ \d+ [a-z]+\n/;
 const WASM_DATA_SECTION = 11;
 
 function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index < 0) return undefined;
-  const value = args[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new ConfigError([`${name} needs a value; ${USAGE}`]);
-  args.splice(index, 2);
-  return value;
+  return takeOption(args, name, USAGE);
 }
 
 /** The bytes of a WebAssembly module's data section (or the whole module if none is found). */
