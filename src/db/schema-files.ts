@@ -16,15 +16,17 @@ export function migrationsDir(provider: Provider): string {
 
 /**
  * The schema text for a provider. The source names SQLite; the PostgreSQL variant
- * differs only in its provider and in where its client is generated.
+ * differs only in its provider, in where its client is generated and in its query
+ * compiler (the fast one: on PostgreSQL every query goes through it).
  */
 export function schemaFor(provider: Provider, source = readFileSync(SOURCE_SCHEMA_PATH, 'utf8')): string {
   if (provider === 'sqlite') return source;
   const swapped = source
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace('output       = "../src/db/generated/sqlite"', 'output       = "./postgres"');
-  if (swapped.includes('"sqlite"') || !swapped.includes('"./postgres"')) {
-    throw new Error('prisma/schema.prisma: cannot derive the PostgreSQL schema (provider or output line changed)');
+    .replace('output       = "../src/db/generated/sqlite"', 'output       = "./postgres"')
+    .replace(/compilerBuild\s*=\s*"small"/, 'compilerBuild       = "fast"');
+  if (swapped.includes('"sqlite"') || !swapped.includes('"./postgres"') || !swapped.includes('compilerBuild       = "fast"')) {
+    throw new Error('prisma/schema.prisma: cannot derive the PostgreSQL schema (provider, output or compilerBuild line changed)');
   }
   return swapped;
 }
