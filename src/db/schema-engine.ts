@@ -2,8 +2,8 @@
  * Prisma's schema engine (migrations and schema diffs), run as WebAssembly so that no
  * native binary has to be downloaded. See ../shared/notes/prisma-offline.md.
  *
- * The engine talks to the database through a driver adapter. Three defects of the
- * 7.10 adapters met in migration work are mended here, each where it occurs.
+ * The engine talks to the database through a driver adapter. Four defects of the
+ * 7.10 adapters and engine met in migration work are mended here, each where it occurs.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -75,6 +75,25 @@ abstract class TrackedFactory {
   }
 }
 
+/**
+ * SQLite. To read a partial index's predicate the engine asks for
+ * `… WHERE type = 'index' AND name = "NAME"`: a double-quoted string, which SQLite reads
+ * as a string only when built with DQS, and better-sqlite3 is built without it ("column
+ * not found"). The name is requoted as a string literal.
+ */
+const INDEX_DEFINITION_QUERY = /^(SELECT sql FROM sqlite_master WHERE type = 'index' AND name = )"((?:[^"]|"")*)"(;?)$/;
+
+function requoteIndexNames<T extends SqlDriverAdapter>(adapter: T): T {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = (query) => {
+    const match = INDEX_DEFINITION_QUERY.exec(query.sql);
+    if (!match) return queryRaw(query);
+    const name = (match[2] ?? '').replaceAll('""', '"').replaceAll("'", "''");
+    return queryRaw({ ...query, sql: `${match[1]}'${name}'${match[3]}` });
+  };
+  return adapter;
+}
+
 class SqliteMigrationFactory extends TrackedFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = 'sqlite';
   readonly adapterName: string;
@@ -87,11 +106,11 @@ class SqliteMigrationFactory extends TrackedFactory implements SqlMigrationAware
   }
 
   async connect(): Promise<SqlDriverAdapter> {
-    return this.track(await this.#inner.connect());
+    return requoteIndexNames(this.track(await this.#inner.connect()));
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const shadow = this.track(await this.#inner.connectToShadowDb());
+    const shadow = requoteIndexNames(this.track(await this.#inner.connectToShadowDb()));
     const executeRaw = shadow.executeRaw.bind(shadow);
     shadow.executeRaw = async (query) => {
       if (query.args.length > 0) return executeRaw(query);
