@@ -246,6 +246,8 @@ export class Scheduler {
     if (!this.#deliver || !this.#targets.length) return 0;
     const now = this.#clock.now();
     const ids = await this.#claim('OutboxMessage', now);
+    // Nothing claimed: no read (Prisma would still run one, for an empty id list).
+    if (!ids.length) return 0;
     const { db } = this.#database;
     // The claimed rows in one read; they are ours until the lease ends (checked below).
     const claimed = new Map(
