@@ -53,11 +53,6 @@ function loadWasm(): Promise<WasmGlue> {
 }
 
 /**
- * SQLite. The engine replays each migration on the shadow database with `executeRaw`,
- * and better-sqlite3 refuses several statements in one `prepare`, so a parameterless
- * raw statement on the shadow database is run as a script.
- */
-/**
  * Both factories remember the connections they open: the engine does not close them
  * when it is freed, and a SQLite connection left open would keep the file busy.
  */
@@ -111,6 +106,9 @@ class SqliteMigrationFactory extends TrackedFactory implements SqlMigrationAware
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
     const shadow = requoteIndexNames(this.track(await this.#inner.connectToShadowDb()));
+    // The engine replays each migration on the shadow database with `executeRaw`, and
+    // better-sqlite3 refuses several statements in one `prepare`, so a parameterless raw
+    // statement on the shadow database is run as a script.
     const executeRaw = shadow.executeRaw.bind(shadow);
     shadow.executeRaw = async (query) => {
       if (query.args.length > 0) return executeRaw(query);

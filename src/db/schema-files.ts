@@ -14,6 +14,9 @@ export function migrationsDir(provider: Provider): string {
   return projectPath('prisma', 'migrations', provider);
 }
 
+/** The PostgreSQL client's query compiler line (the source's says "small"). */
+const FAST_COMPILER = 'compilerBuild       = "fast"';
+
 /**
  * The schema text for a provider. The source names SQLite; the PostgreSQL variant
  * differs only in its provider, in where its client is generated and in its query
@@ -24,8 +27,8 @@ export function schemaFor(provider: Provider, source = readFileSync(SOURCE_SCHEM
   const swapped = source
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
     .replace('output       = "../src/db/generated/sqlite"', 'output       = "./postgres"')
-    .replace(/compilerBuild\s*=\s*"small"/, 'compilerBuild       = "fast"');
-  if (swapped.includes('"sqlite"') || !swapped.includes('"./postgres"') || !swapped.includes('compilerBuild       = "fast"')) {
+    .replace(/compilerBuild\s*=\s*"small"/, FAST_COMPILER);
+  if (swapped.includes('"sqlite"') || !swapped.includes('"./postgres"') || !swapped.includes(FAST_COMPILER)) {
     throw new Error('prisma/schema.prisma: cannot derive the PostgreSQL schema (provider, output or compilerBuild line changed)');
   }
   return swapped;
