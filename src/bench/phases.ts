@@ -22,7 +22,7 @@ export interface RunResult {
   /** CPU time of this process over the window, as a share of one core. */
   cpu: number;
   /** SQLite statements per message over the window (Prisma's and plain ones); zero on PostgreSQL. */
-  statements: { prisma: number; plain: number };
+  statements: { prisma: number; plain: number; commits: number };
 }
 
 export interface RunOptions {
@@ -44,7 +44,7 @@ export async function measure(bench: BenchApp, pairs: Pair[], options: RunOption
   let cpuFrom = process.cpuUsage();
   let cpu = 0;
   let countsFrom = { ...statementCounts };
-  let counts = { prisma: 0, plain: 0 };
+  let counts = { prisma: 0, plain: 0, commits: 0 };
   const warm = setTimeout(() => {
     recorder.recording = true;
     missedBefore = pacer?.missed ?? 0;
@@ -58,7 +58,11 @@ export async function measure(bench: BenchApp, pairs: Pair[], options: RunOption
       to = performance.now();
       const used = process.cpuUsage(cpuFrom);
       cpu = (used.user + used.system) / 1000 / (to - from);
-      counts = { prisma: statementCounts.prisma - countsFrom.prisma, plain: statementCounts.plain - countsFrom.plain };
+      counts = {
+        prisma: statementCounts.prisma - countsFrom.prisma,
+        plain: statementCounts.plain - countsFrom.plain,
+        commits: statementCounts.commits - countsFrom.commits,
+      };
       stopped = true;
       pacer?.stop();
     },
@@ -90,6 +94,7 @@ export async function measure(bench: BenchApp, pairs: Pair[], options: RunOption
     statements: {
       prisma: recorder.latencies.length ? counts.prisma / recorder.latencies.length : 0,
       plain: recorder.latencies.length ? counts.plain / recorder.latencies.length : 0,
+      commits: recorder.latencies.length ? counts.commits / recorder.latencies.length : 0,
     },
     ...(pacer ? { missed: pacer.missed - missedBefore } : {}),
   };
@@ -104,7 +109,7 @@ export function formatRun(label: string, run: Pick<RunResult, 'perSecond' | 'lat
     ` · ${run.tickets} tickets, ${run.errors} off-script or failed${run.missed !== undefined ? `, ${run.missed} slots missed` : ''}` +
     ` · CPU ${Math.round(run.cpu * 100)} % of a core (${Math.round(run.perSecond / Math.max(run.cpu, 0.01)).toLocaleString('en')} msg per CPU-second)` +
     (run.statements.prisma + run.statements.plain > 0
-      ? ` · SQLite statements per message: ${run.statements.plain.toFixed(1)} plain, ${run.statements.prisma.toFixed(1)} by Prisma`
+      ? ` · SQLite statements per message: ${run.statements.plain.toFixed(1)} plain, ${run.statements.prisma.toFixed(1)} by Prisma; commits per message: ${run.statements.commits.toFixed(2)}`
       : '')
   );
 }

@@ -231,7 +231,7 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
       latencies,
       // Summed over the processes: 150 % is one and a half cores.
       cpu: results.reduce((sum, r) => sum + r.cpu, 0),
-      statements: { prisma: 0, plain: 0 },
+      statements: { prisma: 0, plain: 0, commits: 0 },
     };
   } finally {
     await database.drop();

@@ -179,8 +179,8 @@ class SqliteTurnStore implements TurnStore {
   offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void> {
     // One statement that touches only the choices: a turn of this chat committing in
     // another process meanwhile keeps its flow data (see offerChoicesSql).
-    return this.sql.outside(() => {
-      this.sql.run(
+    return this.sql
+      .write(
         `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" =
            json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END, '$.choices', json(excluded."data" -> '$.choices'))`,
@@ -190,8 +190,8 @@ class SqliteTurnStore implements TurnStore {
         JSON.stringify({ data: {}, choices: payloads }),
         sqliteDate(at),
         sqliteDate(at),
-      );
-    });
+      )
+      .then(() => undefined);
   }
 
   addReply(_tx: Tx, reply: ReplyRow): Promise<number> {
@@ -212,14 +212,14 @@ class SqliteTurnStore implements TurnStore {
   }
 
   markSent(ids: number[], at: Date): Promise<void> {
-    return this.sql.outside(() => {
-      this.sql.run(
+    return this.sql
+      .write(
         `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedBy" = NULL, "claimedUntil" = NULL, "attempts" = "attempts" + 1
          WHERE "id" IN (SELECT value FROM json_each(?)) AND "sentAt" IS NULL`,
         sqliteDate(at),
         JSON.stringify(ids),
-      );
-    });
+      )
+      .then(() => undefined);
   }
 }
 

@@ -79,13 +79,11 @@ function enqueueSqlite(sql: SqliteHandle, recipients: number[], push: Push, now:
 export async function markDelivered(db: Db, id: number, workerId: string, at: Date): Promise<void> {
   const sql = sqliteHandleOf(db);
   if (sql) {
-    await sql.outside(() =>
-      sql.run(
+    await sql.write(
         `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedUntil" = NULL, "attempts" = "attempts" + 1 WHERE "id" = ? AND "claimedBy" = ? AND "sentAt" IS NULL`,
         sqliteDate(at),
         id,
         workerId,
-      ),
     );
     return;
   }

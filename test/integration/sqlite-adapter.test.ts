@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { transaction } from '../../src/db/client.js';
 import { sqliteFilePath } from '../../src/db/migrations.js';
-import { isSqliteBusy } from '../../src/db/sqlite-adapter.js';
+import { isSqliteBusy, type SqliteHandle, statementCounts } from '../../src/db/sqlite-adapter.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { withRetry } from '../../src/pipeline/service.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
@@ -104,6 +104,108 @@ describe('light transactions (transaction() on SQLite)', () => {
     await outer;
     expect(await other).toBe(1);
     expect([await name('QH'), await name('QH-01'), await name('QH-02')]).toEqual(['outer', '清水镇', 'other']);
+  });
+});
+
+describe('group commit: light transactions that follow one another share one commit', () => {
+  /** What another connection sees: only committed rows. */
+  let reader: BetterSqlite3.Database;
+  beforeEach(() => {
+    reader = new BetterSqlite3(sqliteFilePath(database.url), { readonly: true });
+  });
+  afterEach(() => reader.close());
+  const committedName = (code: string) => reader.prepare<[string], { name: string }>(`SELECT "name" FROM "Region" WHERE "code" = ?`).get(code)?.name;
+  const handle = (): SqliteHandle => {
+    if (!database.sqlite) throw new Error('no raw handle');
+    return database.sqlite;
+  };
+  const rename = (code: string, name: string) => handle().run(`UPDATE "Region" SET "name" = ? WHERE "code" = ?`, name, code);
+
+  test('transactions started together commit once, and each resolves only when its work is committed', async () => {
+    const { db } = database;
+    const commits = statementCounts.commits;
+    const seen: (string | undefined)[][] = [];
+    await Promise.all(
+      ['QH', 'QH-01', 'QH-02'].map((code) =>
+        transaction(db, () => Promise.resolve(rename(code, `grouped ${code}`))).then(() => seen.push(['QH', 'QH-01', 'QH-02'].map(committedName))),
+      ),
+    );
+    expect(statementCounts.commits - commits).toBe(1);
+    // Each caller, when answered, finds all of the group committed (its own work included).
+    expect(seen).toEqual(Array.from({ length: 3 }, () => ['grouped QH', 'grouped QH-01', 'grouped QH-02']));
+  });
+
+  test('a member that fails is undone alone; the rest of its group commits', async () => {
+    const { db } = database;
+    const results = await Promise.allSettled([
+      transaction(db, () => Promise.resolve(rename('QH', 'first'))),
+      transaction(db, async (tx) => {
+        rename('QH-01', 'undone');
+        await tx.region.update({ where: { code: 'QH-02' }, data: { name: 'undone too' } });
+        throw new Error('this turn fails');
+      }),
+      transaction(db, () => Promise.resolve(rename('QH-01-001', 'third'))),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(['QH', 'QH-01', 'QH-02', 'QH-01-001'].map(committedName)).toEqual(['first', '清水镇', '禾丰镇', 'third']);
+  });
+
+  test('a lone write that fails (a duplicate key) leaves its group unharmed', async () => {
+    const sql = handle();
+    const insert = `INSERT INTO "InboundMessage" ("channel", "messageId", "chatId", "receivedAt") VALUES ('web', 'm-1', 'c', '2026-11-22T00:00:00.000+00:00')`;
+    await sql.write(insert);
+    const results = await Promise.allSettled([transaction(database.db, () => Promise.resolve(rename('QH', 'kept'))), sql.write(insert), sql.write(`UPDATE "Region" SET "name" = 'also kept' WHERE "code" = 'QH-01'`)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(['QH', 'QH-01'].map(committedName)).toEqual(['kept', 'also kept']);
+  });
+
+  test('when SQLite ends the transaction under a member, every member of the group fails', async () => {
+    const { db } = database;
+    const results = await Promise.allSettled([
+      transaction(db, () => Promise.resolve(rename('QH', 'lost'))),
+      transaction(db, () => {
+        rename('QH-01', 'lost too');
+        // As SQLITE_FULL or SQLITE_IOERR do: the whole transaction is rolled back.
+        handle().run('ROLLBACK');
+        return Promise.reject(new Error('disk full'));
+      }),
+    ]);
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'fulfilled'))).toEqual(['Error: disk full', 'Error: disk full']);
+    expect(['QH', 'QH-01'].map(committedName)).toEqual(['青禾县', '清水镇']);
+    // The connection goes on.
+    await transaction(db, () => Promise.resolve(rename('QH', 'after')));
+    expect(committedName('QH')).toBe('after');
+  });
+
+  test('a Prisma query or transaction waiting behind a group commits it first, and does not join it', async () => {
+    const { db } = database;
+    const commits = statementCounts.commits;
+    const [, interactive, count] = await Promise.all([
+      transaction(db, () => Promise.resolve(rename('QH', 'grouped'))),
+      // A Prisma interactive transaction begins its own SQLite transaction: it could not inside a group.
+      db.$transaction(async (tx) => (await tx.region.update({ where: { code: 'QH-01' }, data: { name: 'on its own' } })).name),
+      db.region.count(),
+    ]);
+    expect([interactive, count > 0]).toEqual(['on its own', true]);
+    expect(statementCounts.commits - commits).toBe(1);
+    expect(['QH', 'QH-01'].map(committedName)).toEqual(['grouped', 'on its own']);
+  });
+
+  test('a group is bounded, so that nobody waits long for their commit', async () => {
+    const { db } = database;
+    const commits = statementCounts.commits;
+    await Promise.all(Array.from({ length: 150 }, (_, i) => transaction(db, () => Promise.resolve(rename('QH', `member ${i}`)))));
+    // At most 64 members a group: three commits at least for 150.
+    expect(statementCounts.commits - commits).toBeGreaterThanOrEqual(3);
+    expect(committedName('QH')).toBe('member 149');
+  });
+
+  test('a group still open when the connection closes commits first', async () => {
+    const pending = transaction(database.db, () => Promise.resolve(rename('QH', 'committed at close')));
+    await database.close();
+    await pending;
+    expect(committedName('QH')).toBe('committed at close');
+    // dispose() closes again: harmless.
   });
 });
 
