@@ -127,6 +127,8 @@ export class Scheduler {
   #forgotAt = -Infinity;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
+  /** A claim of this round took a full batch: more may be due, the next round starts at once. */
+  #backlog = false;
 
   constructor(options: SchedulerOptions) {
     this.#database = options.database;
@@ -186,6 +188,7 @@ export class Scheduler {
         ids = await this.#dueIdsSqlite(tx, table, now);
       }
       if (!ids.length) return [];
+      if (ids.length >= this.#batch) this.#backlog = true;
       const data = { claimedBy: this.workerId, claimedUntil: until };
       if (table === 'Timer') await tx.timer.updateMany({ where: { id: { in: ids } }, data });
       else await tx.outboxMessage.updateMany({ where: { id: { in: ids } }, data });
@@ -261,6 +264,8 @@ export class Scheduler {
     /** Rows given back in this round (their chat's earlier message failed). */
     const held = new Set<number>();
     let sent = 0;
+    const marks: Promise<void>[] = [];
+    const markFailures: unknown[] = [];
     for (const [index, id] of ids.entries()) {
       if (held.has(id)) continue;
       // Past half the lease (slow channels), the rest waits for the next round: once the
@@ -308,8 +313,9 @@ export class Scheduler {
         });
       }
       if (result.status === 'sent') {
-        await markDelivered(db, id, this.workerId, after);
-        sent++;
+        // Not awaited one by one: on SQLite the mark waits for its group's commit (see
+        // SqliteHandle.transaction), and the next message of the batch need not.
+        marks.push(markDelivered(db, id, this.workerId, after).then(() => void sent++, (error: unknown) => void markFailures.push(error)));
         continue;
       }
       if (result.status === 'offline') {
@@ -339,6 +345,9 @@ export class Scheduler {
       });
       log.warn({ outboxId: id, attempts, status: result.status, giveUp }, 'delivery failed');
     }
+    await Promise.all(marks);
+    // A row whose mark failed stays claimed until its lease ends, then goes out again.
+    if (markFailures.length) throw markFailures[0];
     return sent;
   }
 
@@ -380,6 +389,7 @@ export class Scheduler {
 
   /** One round: fire due timers, then deliver what is waiting; once an hour, forget old message ids. */
   async tick(): Promise<{ fired: number; sent: number }> {
+    this.#backlog = false;
     const fired = await this.fireDueTimers();
     const sent = await this.deliverOutbox();
     await this.forgetOldInbound();
@@ -416,14 +426,18 @@ export class Scheduler {
     return deleted;
   }
 
-  /** Ticks every `intervalMs` until `stop()`; one tick at a time. */
+  /**
+   * Ticks every `intervalMs` until `stop()`; one tick at a time. A round that claimed a
+   * full batch is followed at once (a backlog drains at the database's pace, not at
+   * `batchSize` per interval).
+   */
   start(intervalMs: number): void {
     const loop = (): void => {
       this.#running = this.tick()
         .catch((error: unknown) => log.error({ err: error }, 'scheduler tick failed'))
         .finally(() => {
           this.#running = undefined;
-          if (this.#timer !== undefined) this.#timer = setTimeout(loop, intervalMs);
+          if (this.#timer !== undefined) this.#timer = setTimeout(loop, this.#backlog ? 0 : intervalMs);
         });
     };
     this.#timer = setTimeout(loop, 0);

@@ -339,6 +339,39 @@ describe('unreachable recipients', () => {
   });
 });
 
+describe('an outbox backlog', () => {
+  test('drains round after round without waiting for the interval while rounds take full batches', async () => {
+    const database = await freshSqlite();
+    try {
+      const org = await buildOrg(database.db);
+      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+      const pipeline = new PipelineService({ db: database.db, rules, clock });
+      for (let i = 0; i < 12; i++) await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
+      const waiting = await database.db.outboxMessage.count({ where: { sentAt: null } });
+      expect(waiting).toBeGreaterThan(20);
+      let delivered = 0;
+      const scheduler = new Scheduler({
+        database,
+        pipeline,
+        clock,
+        batchSize: 5,
+        outboxTargets: [{ channel: 'console' }],
+        deliver: () => Promise.resolve((delivered++, { status: 'sent' as const })),
+      });
+      // Once a minute, as the first round goes at once: only 5 would go out in a minute.
+      scheduler.start(60_000);
+      try {
+        await expect.poll(() => delivered, { timeout: 10_000 }).toBe(waiting);
+      } finally {
+        await scheduler.stop();
+      }
+      expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
+    } finally {
+      await database.dispose();
+    }
+  });
+});
+
 describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
   test('two schedulers never claim the same outbox row', async () => {
     const database = await freshPostgres();
