@@ -54,7 +54,12 @@ export interface AppOptions {
   schedulerBatch?: number;
 }
 
-/** Sends the replies of a turn through `adapter` and records what went out. */
+/**
+ * Sends the replies of a turn through `adapter` and records what went out. The message
+ * is answered once the turn has committed and its replies are sent; the "sent" mark is
+ * not waited for (on SQLite it waits for its group's commit, see SqliteHandle): were it
+ * lost, the reply would go out again once the turn's hold ends, as after a crash.
+ */
 async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: Inbound): Promise<Outbound[]> {
   const { replies } = await engine.handle(inbound);
   const sent: number[] = [];
@@ -63,7 +68,7 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
     if (result.status === 'sent' && reply.outboxId !== undefined) sent.push(reply.outboxId);
     // Anything not sent stays in the outbox; the scheduler retries it once the turn's hold ends.
   }
-  await engine.markSent(sent);
+  void engine.markSent(sent).catch((error: unknown) => log.error({ err: error, outboxIds: sent }, 'could not mark replies sent; they go out again after their hold'));
   return replies;
 }
 
@@ -112,7 +117,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         locale: message.locale,
       });
       if (result.status === 'sent') {
-        await engine.noteOffered(message.channel, message.chatId, message.recipientId, message.actions.map((a) => a.payload));
+        // Not awaited: the chat's next turn queues behind it anyway (Engine's per-chat
+        // queue), and on SQLite it would hold this round until its group commits.
+        void engine
+          .noteOffered(message.channel, message.chatId, message.recipientId, message.actions.map((a) => a.payload))
+          .catch((error: unknown) => log.error({ err: error, outboxId: message.id }, 'could not record the choices a push offered'));
       }
       return result;
     };
