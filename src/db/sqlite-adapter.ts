@@ -285,8 +285,15 @@ export class SqliteHandle {
 
 /** A date as Prisma stores DateTime on SQLite (ISO 8601 text; keeps text comparisons right). */
 export function sqliteDate(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
+  // A turn writes the same instant a dozen times (its clock reading): the last one is kept.
+  const ms = date.getTime();
+  if (ms !== lastDate.ms) {
+    lastDate.ms = ms;
+    lastDate.text = date.toISOString().replace('Z', '+00:00');
+  }
+  return lastDate.text;
 }
+const lastDate = { ms: NaN, text: '' };
 
 /** A SQLite error raised for a unique key (e.g. a message delivered twice). */
 export function isSqliteUniqueViolation(error: unknown): boolean {
