@@ -200,6 +200,14 @@ describe('group commit: light transactions that follow one another share one com
     expect(committedName('QH')).toBe('member 149');
   });
 
+  test('a group keeps its statement journal in memory; between groups temporary storage is the default again', async () => {
+    const sql = handle();
+    const tempStore = () => sql.get<{ temp_store: number }>('PRAGMA temp_store')?.temp_store;
+    // 2: MEMORY (savepoints' page copies stay off disk); 0: DEFAULT (a big sort may use a file).
+    expect(await transaction(database.db, () => Promise.resolve(tempStore()))).toBe(2);
+    expect(await sql.outside(tempStore)).toBe(0);
+  });
+
   test('a group still open when the connection closes commits first', async () => {
     const pending = transaction(database.db, () => Promise.resolve(rename('QH', 'committed at close')));
     await database.close();
