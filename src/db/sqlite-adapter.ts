@@ -5,7 +5,8 @@
  *    outside a transaction runs at once on the one connection, i.e. INSIDE whatever
  *    transaction is open there, and is undone with it if that one rolls back (a
  *    duplicate message rolls its turn back, taking e.g. another chat's "sent" mark
- *    with it, so that message would go out twice). Here every query waits its turn.
+ *    with it, so that message would go out twice). Here every query waits its turn, on
+ *    one lock per database file for all the connections of the process (see `Gate`).
  * 2. Light transactions (`SqliteHandle.transaction`): BEGIN IMMEDIATE … COMMIT on the
  *    connection while holding the lock; the work inside uses the plain Prisma client,
  *    whose queries (recognised by the async context) go straight through. A Prisma
@@ -17,6 +18,7 @@
  *    on it are part of it, at a tenth of the cost of a Prisma query.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type {
   IsolationLevel,
@@ -30,7 +32,7 @@ import BetterSqlite3 from 'better-sqlite3';
 
 /** A light transaction in progress; `open` turns false when it ends. */
 interface Holder {
-  lock: Lock;
+  handle: SqliteHandle;
   open: boolean;
 }
 
@@ -67,6 +69,8 @@ class Lock {
  * a caller is told is durable stays so.
  */
 interface Group {
+  /** The connection whose transaction it is. */
+  owner: SqliteHandle;
   members: number;
   openedAt: number;
   commitScheduled: boolean;
@@ -81,6 +85,27 @@ interface Group {
  */
 const GROUP_MAX_MEMBERS = 64;
 const GROUP_MAX_MS = 4;
+
+/**
+ * The connections of this process to one database file take turns: one lock, and at
+ * most one open group, per file. A second connection in the same thread (two apps in
+ * one process, as in tests, or a script's own client beside an app) must never wait
+ * for SQLite's write lock while another holds it: SQLite's busy wait blocks the thread,
+ * so the holder could never go on to commit. Here it waits for its turn instead, and
+ * commits the other connection's idle group before it begins its own.
+ */
+interface Gate {
+  lock: Lock;
+  group: Group | undefined;
+}
+const gates = new Map<string, Gate>();
+
+function gateFor(path: string): Gate {
+  const key = resolve(path);
+  let gate = gates.get(key);
+  if (!gate) gates.set(key, (gate = { lock: new Lock(), group: undefined }));
+  return gate;
+}
 
 /**
  * Statements run on SQLite connections of this process: issued by Prisma (one call may
@@ -99,14 +124,12 @@ export type SqlValue = string | number | bigint | null | Buffer;
  */
 export class SqliteHandle {
   readonly #db: BetterSqlite3.Database;
-  readonly #lock: Lock;
+  readonly #gate: Gate;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
-  /** The group of light transactions open on the connection, if any. */
-  #group: Group | undefined;
 
-  constructor(db: BetterSqlite3.Database, lock: Lock) {
+  constructor(db: BetterSqlite3.Database, gate: Gate) {
     this.#db = db;
-    this.#lock = lock;
+    this.#gate = gate;
   }
 
   /**
@@ -135,7 +158,7 @@ export class SqliteHandle {
 
   /** Whether the running code is inside a light transaction on this connection. */
   held(): boolean {
-    return holds(this.#lock);
+    return holds(this);
   }
 
   /**
@@ -143,8 +166,9 @@ export class SqliteHandle {
    * it, for work that must not join one: a Prisma query or transaction, or `outside`.
    */
   async acquireAlone(): Promise<() => void> {
-    const release = await this.#lock.acquire();
-    this.#commitGroup();
+    const release = await this.#gate.lock.acquire();
+    const open = this.#gate.group;
+    if (open) open.owner.#commitGroup();
     return release;
   }
 
@@ -163,15 +187,19 @@ export class SqliteHandle {
 
   /** Runs `work` as a member of the open group (a new one if none), in a savepoint when `isolate`. */
   async #asMember<T>(work: () => Promise<T>, isolate: boolean): Promise<T> {
-    const release = await this.#lock.acquire();
-    const mine: Holder = { lock: this.#lock, open: true };
+    const release = await this.#gate.lock.acquire();
+    const mine: Holder = { handle: this, open: true };
     let group: Group | undefined;
     let result: T;
     try {
-      group = this.#group ?? this.#openGroup();
+      // Another connection's group (same file, this process) commits first.
+      const open = this.#gate.group;
+      if (open && open.owner !== this) open.owner.#commitGroup();
+      group = this.#gate.group ?? this.#openGroup();
       if (isolate) this.#prepare('SAVEPOINT minqing_member').run();
       try {
-        result = await holder.run(mine, work);
+        // Awaited inside the context: a Prisma query returned as is starts when awaited.
+        result = await holder.run(mine, async () => await work());
         if (isolate) this.#prepare('RELEASE minqing_member').run();
         group.members++;
       } catch (error) {
@@ -212,7 +240,7 @@ export class SqliteHandle {
     const committed = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     // A group whose members all failed has nobody awaiting it.
     committed.catch(() => undefined);
-    return (this.#group = { members: 0, openedAt: Date.now(), commitScheduled: false, committed, resolve, reject });
+    return (this.#gate.group = { owner: this, members: 0, openedAt: Date.now(), commitScheduled: false, committed, resolve, reject });
   }
 
   /** Undoes a failed member; the group goes on, unless SQLite rolled all of it back. */
@@ -231,7 +259,7 @@ export class SqliteHandle {
       if (this.#db.inTransaction) this.#prepare('ROLLBACK').run();
     }
     // Some errors (SQLITE_FULL, SQLITE_IOERR…) end the transaction: the members before lost their work too.
-    const group = this.#group;
+    const group = this.#gate.group;
     this.#endGroup();
     group?.reject(error);
   }
@@ -242,20 +270,20 @@ export class SqliteHandle {
    * as its own I/O callback): it commits after them. Past its bounds it commits now.
    */
   #settleGroup(): void {
-    const group = this.#group;
+    const group = this.#gate.group;
     if (!group) return;
     if (group.members >= GROUP_MAX_MEMBERS || Date.now() - group.openedAt >= GROUP_MAX_MS) return this.#commitGroup();
-    if (this.#lock.waiting > 0 || group.commitScheduled) return;
+    if (this.#gate.lock.waiting > 0 || group.commitScheduled) return;
     group.commitScheduled = true;
     setImmediate(() => {
-      if (this.#group !== group) return;
+      if (this.#gate.group !== group) return;
       // After whoever waits for the connection by then (they join the group, or commit it).
       void this.acquireAlone().then((release) => release());
     });
   }
 
   #commitGroup(): void {
-    const group = this.#group;
+    const group = this.#gate.group;
     if (!group) return;
     try {
       if (group.members) {
@@ -275,7 +303,7 @@ export class SqliteHandle {
 
   /** The group's transaction is over (committed or rolled back): back to the default temporary storage. */
   #endGroup(): void {
-    this.#group = undefined;
+    this.#gate.group = undefined;
     this.#prepare('PRAGMA temp_store = DEFAULT').run();
   }
 
@@ -332,10 +360,10 @@ export function isSqliteBusy(error: unknown): boolean {
   return error instanceof BetterSqlite3.SqliteError && error.code.startsWith('SQLITE_BUSY');
 }
 
-/** Whether the running code is inside a light transaction holding `lock`. */
-function holds(lock: Lock): boolean {
+/** Whether the running code is inside a light transaction on `handle`'s connection. */
+function holds(handle: SqliteHandle): boolean {
   const current = holder.getStore();
-  return current !== undefined && current.open && current.lock === lock;
+  return current !== undefined && current.open && current.handle === handle;
 }
 
 /** Runs `work` on the connection of `handle` alone (at once when the caller's light transaction holds it). */
@@ -516,8 +544,7 @@ export function lockingSqliteAdapter(path: string, onConnect: (handle: SqliteHan
     adapterName: stock.adapterName,
     async connect() {
       const inner = await stock.connect();
-      const lock = new Lock();
-      const handle = new SqliteHandle(connectionOf(inner), lock);
+      const handle = new SqliteHandle(connectionOf(inner), gateFor(path));
       onConnect(handle);
       return new LockingAdapter(inner, handle);
     },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { transaction } from '../../src/db/client.js';
+import { openDatabase, transaction } from '../../src/db/client.js';
 import { sqliteFilePath } from '../../src/db/migrations.js';
 import { isSqliteBusy, type SqliteHandle, statementCounts } from '../../src/db/sqlite-adapter.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -206,6 +206,23 @@ describe('group commit: light transactions that follow one another share one com
     // 2: MEMORY (savepoints' page copies stay off disk); 0: DEFAULT (a big sort may use a file).
     expect(await transaction(database.db, () => Promise.resolve(tempStore()))).toBe(2);
     expect(await sql.outside(tempStore)).toBe(0);
+  });
+
+  test('two connections to one file in this process take turns (SQLite would block the thread waiting for the other)', async () => {
+    const other = await openDatabase(database.url, { migrate: false });
+    try {
+      await Promise.all([
+        // Leaves its group open until the next pass of the event loop…
+        transaction(database.db, () => Promise.resolve(rename('QH', 'first connection'))),
+        // …while the second connection begins: it waits its turn instead of SQLite's busy timeout (5 s, then "database is locked").
+        transaction(other.db, (tx) => tx.region.update({ where: { code: 'QH-01' }, data: { name: 'second connection' } })),
+        other.db.region.update({ where: { code: 'QH-02' }, data: { name: 'a Prisma write' } }),
+        transaction(database.db, () => Promise.resolve(rename('QH-01-001', 'first again'))),
+      ]);
+      expect(['QH', 'QH-01', 'QH-02', 'QH-01-001'].map(committedName)).toEqual(['first connection', 'second connection', 'a Prisma write', 'first again']);
+    } finally {
+      await other.close();
+    }
   });
 
   test('a group still open when the connection closes commits first', async () => {
