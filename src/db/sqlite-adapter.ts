@@ -80,8 +80,9 @@ interface Group {
 }
 
 /**
- * When a group stops taking members: it commits as soon as nobody waits for the
- * connection, or at these bounds (a member waits at most about this long for its commit).
+ * When a group stops taking members: it commits once nobody waits for the connection
+ * and the messages ready in this pass of the event loop have joined (`#settleGroup`),
+ * or at these bounds (a member waits at most about this long for its commit).
  */
 const GROUP_MAX_MEMBERS = 64;
 const GROUP_MAX_MS = 4;

@@ -80,10 +80,10 @@ export async function markDelivered(db: Db, id: number, workerId: string, at: Da
   const sql = sqliteHandleOf(db);
   if (sql) {
     await sql.write(
-        `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedUntil" = NULL, "attempts" = "attempts" + 1 WHERE "id" = ? AND "claimedBy" = ? AND "sentAt" IS NULL`,
-        sqliteDate(at),
-        id,
-        workerId,
+      `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedUntil" = NULL, "attempts" = "attempts" + 1 WHERE "id" = ? AND "claimedBy" = ? AND "sentAt" IS NULL`,
+      sqliteDate(at),
+      id,
+      workerId,
     );
     return;
   }
