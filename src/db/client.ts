@@ -14,7 +14,7 @@ import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
 import type { Provider } from './schema-files.js';
-import { lockingSqliteAdapter, type SqliteHandle } from './sqlite-adapter.js';
+import { lockingSqliteAdapter, type SqliteHandle, unbatchLightTransactions } from './sqlite-adapter.js';
 
 /**
  * The model API both providers share. Code is written against the SQLite client's types,
@@ -113,6 +113,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     const { PrismaClient } = await import('./generated/sqlite/client.js');
     let handle: SqliteHandle | undefined;
     const db = new PrismaClient({ adapter: lockingSqliteAdapter(sqliteFilePath(url), (h) => (handle = h)) });
+    unbatchLightTransactions(db);
     // WAL lets readers (the console, a second terminal) work while the bot writes; the
     // busy timeout makes a second process wait for the write lock instead of failing.
     // The busy timeout comes first: switching to WAL needs a moment of exclusive access.

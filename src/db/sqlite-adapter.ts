@@ -535,6 +535,28 @@ function connectionOf(adapter: SqlDriverAdapter): BetterSqlite3.Database {
 }
 
 /**
+ * Keeps Prisma from batching a query made inside a light transaction with queries made
+ * outside it. Prisma's client gathers the `findUnique`s of one tick that have the same
+ * shape into one request, sent from the async context of the first of them. Sent from
+ * outside, a batch holding a light transaction's query waits for the connection that
+ * transaction holds, while the transaction waits for the batch: both hang for ever (the
+ * console's tests did, now and then, when a scheduler round read a ticket in the same
+ * tick as a page). A query inside a light transaction goes out on its own, at once,
+ * in its own context. Queries outside light transactions still batch.
+ *
+ * The batching is internal to Prisma's client (`_requestHandler.dataloader`), so its
+ * shape is checked here, at start, rather than assumed.
+ */
+export function unbatchLightTransactions(client: object): void {
+  const loader = (client as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler?.dataloader?.options;
+  const batchBy = loader?.batchBy;
+  if (typeof batchBy !== 'function') {
+    throw new Error("Prisma's client no longer batches through _requestHandler.dataloader; update unbatchLightTransactions in src/db/sqlite-adapter.ts");
+  }
+  loader!.batchBy = (request: unknown) => (holder.getStore()?.open ? undefined : (batchBy as (request: unknown) => unknown)(request));
+}
+
+/**
  * A Prisma adapter factory for the SQLite file at `path`; `onConnect` receives the raw
  * handle of the connection once Prisma opens it.
  */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { AsyncResource } from 'node:async_hooks';
 import { once } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -104,6 +105,39 @@ describe('light transactions (transaction() on SQLite)', () => {
     await outer;
     expect(await other).toBe(1);
     expect([await name('QH'), await name('QH-01'), await name('QH-02')]).toEqual(['outer', '清水镇', 'other']);
+  });
+
+  test('a findUnique inside it is never batched with one outside it (Prisma batches them per tick; the batch would wait for the connection its own transaction holds)', async () => {
+    const { db } = database;
+    let go!: () => void;
+    const ready = new Promise<void>((resolve) => (go = resolve));
+    const inner = transaction(db, async () => {
+      await ready;
+      return (await db.region.findUnique({ where: { code: 'QH-01' } }))?.name;
+    });
+    // Let the transaction take the connection, then ask outside it in the same tick as inside it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const outer = db.region.findUnique({ where: { code: 'QH-02' } }).then((r) => r?.name);
+    go();
+    const hang = new Promise((resolve) => setTimeout(() => resolve('hung'), 2_000).unref());
+    expect(await Promise.race([Promise.all([inner, outer]), hang])).toEqual(['清水镇', '禾丰镇']);
+  });
+
+  test('nor is one outside it sent from inside it (it would read what the transaction has not committed)', async () => {
+    const { db } = database;
+    // Runs a function in the context outside the transaction, from inside it.
+    const fromOutside = AsyncResource.bind(<T>(work: () => T): T => work());
+    let outer!: Promise<string | undefined>;
+    const undone = transaction(db, async () => {
+      await db.region.update({ where: { code: 'QH-01' }, data: { name: 'never committed' } });
+      // The transaction asks first, then someone outside, in the same tick.
+      const inner = db.region.findUnique({ where: { code: 'QH-01' } }).then((r) => r?.name);
+      outer = fromOutside(() => db.region.findUnique({ where: { code: 'QH-01' } }).then((r) => r?.name));
+      expect(await inner).toBe('never committed');
+      throw new Error('undo');
+    });
+    await expect(undone).rejects.toThrow('undo');
+    expect(await outer).toBe('清水镇');
   });
 });
 
