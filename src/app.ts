@@ -120,7 +120,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         // Not awaited: the chat's next turn queues behind it anyway (Engine's per-chat
         // queue), and on SQLite it would hold this round until its group commits.
         void engine
-          .noteOffered(message.channel, message.chatId, message.recipientId, message.actions.map((a) => a.payload))
+          .noteOffered(message.channel, message.chatId, message.recipientId, message.id, message.actions.map((a) => a.payload))
           .catch((error: unknown) => log.error({ err: error, outboxId: message.id }, 'could not record the choices a push offered'));
       }
       return result;

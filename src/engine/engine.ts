@@ -44,6 +44,12 @@ interface SessionState {
   data: Record<string, unknown>;
   /** The choices offered last, so "2" or a stale button can be told apart. */
   choices: string[];
+  /**
+   * The outbox id of the message that offered them. Choices only move forward: an older
+   * message delivered late (re-sent after a crash, after the chat had moved on) leaves
+   * them alone, or its buttons would replace those of the question being answered.
+   */
+  choicesFrom?: number;
 }
 
 const EMPTY_STATE: SessionState = { flow: null, step: null, data: {}, choices: [] };
@@ -54,6 +60,11 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u20
 
 /** The longest text kept from one message; longer ones are answered with the limit. */
 const HARD_LIMIT = 10_000;
+
+/** A session's `data` column: the flow's data and the choices offered last (see SessionState). */
+function sessionData(state: SessionState): string {
+  return JSON.stringify({ data: state.data, choices: state.choices, ...(state.choicesFrom === undefined ? {} : { choicesFrom: state.choicesFrom }) });
+}
 
 export function cleanInput(inbound: Inbound): FlowInput {
   const text = (inbound.text ?? '').replace(CONTROL, '').slice(0, HARD_LIMIT + 1).trim();
@@ -122,11 +133,12 @@ export class Engine {
 
   /**
    * A push with choices was shown in a chat: "1", "2"… now answer it, as they would
-   * the last question (what the user sees last is what a number refers to).
+   * the last question (what the user sees last is what a number refers to), unless the
+   * chat has been written a later message meanwhile (see SessionState.choicesFrom).
    */
-  noteOffered(channel: string, chatId: string, personId: number, payloads: string[]): Promise<void> {
+  noteOffered(channel: string, chatId: string, personId: number, outboxId: number, payloads: string[]): Promise<void> {
     if (!payloads.length) return Promise.resolve();
-    return this.#queue.run(`${channel}:${chatId}`, () => this.#store.offerChoices(channel, chatId, personId, payloads, this.#clock.now()));
+    return this.#queue.run(`${channel}:${chatId}`, () => this.#store.offerChoices(channel, chatId, personId, payloads, outboxId, this.#clock.now()));
   }
 
   async #turn(inbound: Inbound): Promise<TurnResult> {
@@ -138,13 +150,14 @@ export class Engine {
         await this.#store.recordInbound(tx, inbound, now);
         if (flood === 'drop') return { duplicate: false, replies: [] };
         const speaker = await this.#speaker(tx, inbound, now);
+        if (flood === 'warn') return { duplicate: false, replies: await this.#writeReplies(tx, inbound, speaker, [{ key: 'input.flood' }], now) };
         const replies: FlowReply[] = [];
-        if (flood === 'warn') {
-          replies.push({ key: 'input.flood' });
-        } else {
-          await this.#converse(tx, inbound, speaker, replies, now);
-        }
-        return { duplicate: false, replies: await this.#writeReplies(tx, inbound, speaker, replies, now) };
+        const state = await this.#converse(tx, inbound, speaker, replies, now);
+        const written = await this.#writeReplies(tx, inbound, speaker, replies, now);
+        state.choicesFrom = written.at(-1)?.outboxId ?? state.choicesFrom;
+        const session = { channel: inbound.channel, chatId: inbound.chatId, personId: speaker.personId, flow: state.flow, step: state.step, data: sessionData(state) };
+        await this.#store.saveSession(tx, session, now);
+        return { duplicate: false, replies: written };
       });
     } catch (error) {
       if (error instanceof DuplicateMessage) {
@@ -179,12 +192,12 @@ export class Engine {
     };
   }
 
-  async #converse(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date): Promise<void> {
+  /** Runs the turn's dialogue: fills `replies`, returns the conversation's new state (saved with the replies' ids). */
+  async #converse(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date): Promise<SessionState> {
     const input = cleanInput(inbound);
     const stored = await this.#store.session(tx, inbound.channel, inbound.chatId);
-    let state: SessionState = stored
-      ? { flow: stored.flow, step: stored.step, ...(JSON.parse(stored.data) as Pick<SessionState, 'data' | 'choices'>) }
-      : { ...EMPTY_STATE };
+    const saved = stored ? (JSON.parse(stored.data) as Pick<SessionState, 'data' | 'choices' | 'choicesFrom'>) : undefined;
+    let state: SessionState = stored && saved ? { flow: stored.flow, step: stored.step, ...saved } : { ...EMPTY_STATE };
     if (stored && state.flow && now.getTime() - stored.lastSeenAt.getTime() > this.#idleMs) {
       replies.push({ key: 'session.expired' });
       state = { ...EMPTY_STATE };
@@ -273,18 +286,9 @@ export class Engine {
       if (!last?.choices?.length) replies.push(...menu(speaker, 'menu.more'));
     }
     state.choices = replies.at(-1)?.choices?.map((c) => c.payload) ?? [];
-    await this.#store.saveSession(
-      tx,
-      {
-        channel: inbound.channel,
-        chatId: inbound.chatId,
-        personId: speaker.personId,
-        flow: state.flow,
-        step: state.step,
-        data: JSON.stringify({ data: state.data, choices: state.choices }),
-      },
-      now,
-    );
+    // The last id known, whatever the state became (a reset keeps it).
+    if (saved?.choicesFrom !== undefined) state.choicesFrom = saved.choicesFrom;
+    return state;
   }
 
   /** Replies become outbox rows held by this turn, delivered at once by the adapter. */

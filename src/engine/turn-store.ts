@@ -63,7 +63,11 @@ export interface TurnStore {
   session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null>;
   saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void>;
   /** Outside any turn: a push offered these choices in the chat; numbers now refer to them. */
-  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void>;
+  /**
+   * Records the choices a message (outbox row `outboxId`) offered in a chat, unless a later
+   * message's are recorded (choices only move forward, see the engine's SessionState).
+   */
+  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], outboxId: number, at: Date): Promise<void>;
   addReply(tx: Tx, reply: ReplyRow): Promise<number>;
   /** Outside any turn: the channel confirmed these outbox rows. */
   markSent(ids: number[], at: Date): Promise<void>;
@@ -176,18 +180,20 @@ class SqliteTurnStore implements TurnStore {
     return Promise.resolve();
   }
 
-  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void> {
+  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], outboxId: number, at: Date): Promise<void> {
     // One statement that touches only the choices: a turn of this chat committing in
-    // another process meanwhile keeps its flow data (see offerChoicesSql).
+    // another process meanwhile keeps its flow data.
     return this.sql
       .write(
         `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" =
-           json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END, '$.choices', json(excluded."data" -> '$.choices'))`,
+           json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END,
+             '$.choices', json(excluded."data" -> '$.choices'), '$.choicesFrom', excluded."data" -> '$.choicesFrom')
+         WHERE NOT json_valid("ChatSession"."data") OR coalesce("ChatSession"."data" ->> '$.choicesFrom', 0) < excluded."data" ->> '$.choicesFrom'`,
         channel,
         chatId,
         personId,
-        JSON.stringify({ data: {}, choices: payloads }),
+        JSON.stringify({ data: {}, choices: payloads, choicesFrom: outboxId }),
         sqliteDate(at),
         sqliteDate(at),
       )
@@ -291,16 +297,18 @@ class PostgresTurnStore implements TurnStore {
     });
   }
 
-  async offerChoices(channel: string, chatId: string, personId: number, payloads: string[], at: Date): Promise<void> {
+  async offerChoices(channel: string, chatId: string, personId: number, payloads: string[], outboxId: number, at: Date): Promise<void> {
     // One statement that touches only the choices. Read-then-write would race with a
     // turn of this chat committing in another process (its flow data would be lost).
     await this.db.$executeRawUnsafe(
       `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES ($1, $2, $3, $4, CAST($5 AS timestamp(3)), CAST($5 AS timestamp(3)))
-       ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" = jsonb_set("ChatSession"."data"::jsonb, '{choices}', (EXCLUDED."data"::jsonb) -> 'choices')::text`,
+       ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" = ("ChatSession"."data"::jsonb
+         || jsonb_build_object('choices', (EXCLUDED."data"::jsonb) -> 'choices', 'choicesFrom', (EXCLUDED."data"::jsonb) -> 'choicesFrom'))::text
+       WHERE coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0) < (EXCLUDED."data"::jsonb ->> 'choicesFrom')::bigint`,
       channel,
       chatId,
       personId,
-      JSON.stringify({ data: {}, choices: payloads }),
+      JSON.stringify({ data: {}, choices: payloads, choicesFrom: outboxId }),
       // timestamp(3) holds UTC wall-clock time, as Prisma writes it.
       at.toISOString().replace('T', ' ').replace('Z', ''),
     );

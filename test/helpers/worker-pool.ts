@@ -215,7 +215,11 @@ export class ChannelLog {
         const found = match(line);
         if (found !== null && found !== undefined) return found;
       }
-      if (Date.now() > deadline) throw new Error(`${chatId} never received the expected message`);
+      if (Date.now() > deadline) {
+        // What the chat did receive tells a lost message from one the dialogue answered otherwise.
+        const got = this.delivered.filter((line) => line.chatId === chatId).map((line) => `#${line.id} ${line.text.slice(0, 24)}`);
+        throw new Error(`${chatId} never received the expected message; it received: ${got.join(' | ')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CategoryClassifier } from '../../src/engine/classifier.js';
 import { Engine } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
+import { seedDemo } from '../../src/org/seed.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { collectPushes, TestChat } from '../helpers/chat-client.js';
-import { freshSqlite, type TestDatabase } from '../helpers/db.js';
+import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 
 const classifier = CategoryClassifier.load();
@@ -59,6 +60,32 @@ async function report(chat: TestChat, text = '村口的路灯坏了好几天，�
   const number = TICKET.exec(chat.text())?.[0];
   if (!number) throw new Error(chat.text());
   return number;
+}
+
+/**
+ * An older question delivered late (re-sent after a crash, once the chat moved on) leaves
+ * the current buttons alone; a message written after the last reply sets what "1" answers.
+ */
+async function lateQuestion(): Promise<void> {
+  const chat = await boundResident();
+  const person = await database.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+  await chat.send('村口的路灯坏了好几天');
+  await chat.tap('是的');
+  await chat.tap('就在我家附近');
+  const phoneQuestion = (await chat.tap('跳过')).at(-1)!;
+  expect(phoneQuestion.text).toContain('联系电话');
+  await chat.tap('用登记的电话');
+  expect(chat.text()).toContain('请确认');
+  // The phone question goes out again (its sent mark was lost) after the chat moved on.
+  await engine.noteOffered('web', 'res-1', person.id, phoneQuestion.outboxId!, phoneQuestion.choices.map((c) => c.payload));
+  await chat.tap('提交');
+  expect(chat.text()).toMatch(TICKET);
+  expect(chat.text()).not.toContain('这个按钮已经过期了');
+  // A message written after the last reply (a push with three choices) does set what a number answers.
+  const after = chat.replies.at(-1)!.outboxId! + 1_000;
+  await engine.noteOffered('web', 'res-1', person.id, after, [`view:${TICKET.exec(chat.text())![0]}`, 'menu:help', 'menu:queue']);
+  await chat.send('7');
+  expect(chat.text()).toContain('没有这个选项，请回复 1 到 3 之间的序号');
 }
 
 describe('resident report flow', () => {
@@ -328,6 +355,19 @@ describe('bad input gets a short, clear reply', () => {
     expect(chat.replies.at(-1)?.text).toContain('电力照明');
     await chat.send('取消');
     expect(chat.text()).toContain('已取消');
+  });
+
+  test('an older question delivered late (re-sent after a crash) does not make the current buttons stale; a newer push takes over "1"', lateQuestion);
+
+  describe.skipIf(!POSTGRES_URL)('on PostgreSQL', () => {
+    beforeEach(async () => {
+      await database.dispose();
+      database = await freshPostgres();
+      await seedDemo(database.db);
+      pipeline = new PipelineService({ db: database.db, rules, clock });
+      engine = newEngine();
+    });
+    test('the same, where the choices are recorded by another statement', lateQuestion);
   });
 
   test('someone else’s ticket is not shown', async () => {
