@@ -57,7 +57,6 @@ export interface PipelineRows {
   nextCounter(year: number): Promise<number>;
   createTicket(data: Record<string, Value | undefined>): Promise<Ticket>;
   ticketByNumber(number: string): Promise<Ticket | null>;
-  ticketById(id: number): Promise<Ticket>;
   /** Sets `data` and moves the version on, if the version is still `version`. */
   updateTicket(id: number, version: number, data: Record<string, Value | undefined>): Promise<boolean>;
   lastEventSeq(ticketId: number): Promise<number>;
@@ -189,14 +188,6 @@ class SqliteRows implements PipelineRows {
     });
   }
 
-  ticketById(id: number): Promise<Ticket> {
-    return this.#on(() => {
-      const row = this.sql.get<Record<string, unknown>>(`SELECT * FROM "Ticket" WHERE "id" = ?`, id);
-      if (!row) throw new Error(`no ticket ${id}`);
-      return codec(this.sql, 'Ticket').decode<Ticket>(row);
-    });
-  }
-
   updateTicket(id: number, version: number, data: Record<string, Value | undefined>): Promise<boolean> {
     return this.#on(() => {
       const { columns, values } = codec(this.sql, 'Ticket').encode(data);
@@ -318,10 +309,6 @@ class PrismaRows implements PipelineRows {
 
   ticketByNumber(number: string): Promise<Ticket | null> {
     return this.tx.ticket.findUnique({ where: { number } });
-  }
-
-  ticketById(id: number): Promise<Ticket> {
-    return this.tx.ticket.findUniqueOrThrow({ where: { id } });
   }
 
   async updateTicket(id: number, version: number, data: Record<string, Value | undefined>): Promise<boolean> {

@@ -64,6 +64,8 @@ for (const provider of providers) {
         clock.advanceHours(1);
         const outcome = await pipeline.execute(number, command, actor);
         if (!outcome.ok) throw new Error(JSON.stringify(outcome.refusal));
+        // The ticket returned is the row as stored (it is not read back).
+        expect(outcome.ticket).toEqual(await db.ticket.findUniqueOrThrow({ where: { number } }));
         return outcome.ticket;
       };
       await step({ type: 'accept' });
