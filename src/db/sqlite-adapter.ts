@@ -539,10 +539,9 @@ function connectionOf(adapter: SqlDriverAdapter): BetterSqlite3.Database {
  * outside it. Prisma's client gathers the `findUnique`s of one tick that have the same
  * shape into one request, sent from the async context of the first of them. Sent from
  * outside, a batch holding a light transaction's query waits for the connection that
- * transaction holds, while the transaction waits for the batch: both hang for ever (the
- * console's tests did, now and then, when a scheduler round read a ticket in the same
- * tick as a page). A query inside a light transaction goes out on its own, at once,
- * in its own context. Queries outside light transactions still batch.
+ * transaction holds, while the transaction waits for the batch: both hang for ever (a
+ * CI run's console tests hung so). A query inside a light transaction goes out on its
+ * own, at once, in its own context. Queries outside light transactions still batch.
  *
  * The batching is internal to Prisma's client (`_requestHandler.dataloader`), so its
  * shape is checked here, at start, rather than assumed.
