@@ -259,13 +259,24 @@ for (const provider of providers) {
   });
 }
 
+/** Runs `work` on a fresh database (opened by `open`) with the test org, a clock at Monday 09:00 and a pipeline; disposes it after. */
+async function withWorld(
+  open: () => Promise<TestDatabase>,
+  work: (world: { database: TestDatabase; org: Org; clock: FakeClock; pipeline: PipelineService }) => Promise<void>,
+): Promise<void> {
+  const database = await open();
+  try {
+    const org = await buildOrg(database.db);
+    const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+    await work({ database, org, clock, pipeline: new PipelineService({ db: database.db, rules, clock }) });
+  } finally {
+    await database.dispose();
+  }
+}
+
 describe('failing deliveries', () => {
   test('a message that keeps failing is marked failed after the last attempt, then left alone', async () => {
-    const database = await freshSqlite();
-    try {
-      const org = await buildOrg(database.db);
-      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-      const pipeline = new PipelineService({ db: database.db, rules, clock });
+    await withWorld(freshSqlite, async ({ database, org, clock, pipeline }) => {
       await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
       let calls = 0;
       const scheduler = new Scheduler({
@@ -289,19 +300,13 @@ describe('failing deliveries', () => {
         [3, true, 'HTTP 502'],
       ]);
       expect(calls).toBe(6);
-    } finally {
-      await database.dispose();
-    }
+    });
   });
 });
 
 describe('unreachable recipients', () => {
   test('a blocked chat is marked unreachable and its messages move to the person’s other chat, never retried there', async () => {
-    const database = await freshSqlite();
-    try {
-      const org = await buildOrg(database.db);
-      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-      const pipeline = new PipelineService({ db: database.db, rules, clock });
+    await withWorld(freshSqlite, async ({ database, org, clock, pipeline }) => {
       // The resident also has a web chat, used longer ago than the console one.
       await database.db.channelIdentity.create({
         data: { channel: 'web', platformUserId: 'res-web', chatId: 'res-web', personId: org.resident.id, lastUsedAt: new Date('2026-11-01T00:00:00Z') },
@@ -335,19 +340,13 @@ describe('unreachable recipients', () => {
       await scheduler.deliverOutbox();
       expect(tries.at(-1)).toBe('web:res-web:ticket.accepted_resident');
       expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
-    } finally {
-      await database.dispose();
-    }
+    });
   });
 });
 
 describe('an outbox backlog', () => {
   test('drains round after round without waiting for the interval while rounds take full batches', async () => {
-    const database = await freshSqlite();
-    try {
-      const org = await buildOrg(database.db);
-      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-      const pipeline = new PipelineService({ db: database.db, rules, clock });
+    await withWorld(freshSqlite, async ({ database, org, clock, pipeline }) => {
       for (let i = 0; i < 12; i++) await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
       const waiting = await database.db.outboxMessage.count({ where: { sentAt: null } });
       expect(waiting).toBeGreaterThan(20);
@@ -368,19 +367,13 @@ describe('an outbox backlog', () => {
         await scheduler.stop();
       }
       expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
-    } finally {
-      await database.dispose();
-    }
+    });
   });
 });
 
 describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
   test('two schedulers never claim the same outbox row', async () => {
-    const database = await freshPostgres();
-    try {
-      const org = await buildOrg(database.db);
-      const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-      const pipeline = new PipelineService({ db: database.db, rules, clock });
+    await withWorld(freshPostgres, async ({ database, org, clock, pipeline }) => {
       for (let i = 0; i < 30; i++) {
         await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
       }
@@ -409,8 +402,6 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
       expect(new Set(deliveries).size).toBe(60);
       const claimedBy = await database.db.outboxMessage.groupBy({ by: ['claimedBy'], _count: true });
       expect(claimedBy.map((g) => g.claimedBy).sort()).toEqual(['a', 'b']);
-    } finally {
-      await database.dispose();
-    }
+    });
   });
 });
