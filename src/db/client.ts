@@ -14,7 +14,7 @@ import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js'
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
 import type { Provider } from './schema-files.js';
-import { lockingSqliteAdapter, type SqliteHandle, unbatchLightTransactions } from './sqlite-adapter.js';
+import { type SqliteHandle, sqliteAdapters } from './sqlite-adapter.js';
 
 /**
  * The model API both providers share. Code is written against the SQLite client's types,
@@ -38,11 +38,15 @@ export interface Database {
   readonly close: () => Promise<void>;
 }
 
+/** The raw handle of each SQLite client `openDatabase` made: the outside one's, and the inside one's. */
 const handles = new WeakMap<Db, SqliteHandle>();
+/** The inside client of each outside SQLite client (see sqlite-adapter.ts). */
+const insideClients = new WeakMap<Db, Db>();
 
 /**
  * The raw SQLite handle of a client `openDatabase` made, if it is SQLite: code that is
- * handed only the Prisma client (the engine, the pipeline) finds its fast path here.
+ * handed only the Prisma client (the engine, the pipeline) finds its fast path here. For
+ * a transaction's `tx` it is the inside handle, which runs in that transaction.
  */
 export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
   return handles.get(db);
@@ -51,12 +55,13 @@ export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
 /**
  * Runs `work` in one transaction on `db`: on SQLite a light transaction on the
  * connection (see sqlite-adapter.ts), elsewhere a Prisma interactive transaction.
+ * Inside, use `tx`, never `db`: on SQLite `db` waits for the connection `tx` holds.
  */
 export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   const sqlite = handles.get(db);
-  // The plain client is a Tx in all but name: inside the light transaction its queries
-  // are the transaction's.
-  if (sqlite) return sqlite.transaction(() => work(db));
+  // The inside client is a Tx in all but name: its queries are the transaction's. (Given
+  // a tx, there is none: the handle refuses to nest.)
+  if (sqlite) return sqlite.transaction(() => work(insideClients.get(db) ?? db));
   return db.$transaction(work, { maxWait: 10_000, timeout: 30_000 });
 }
 
@@ -112,8 +117,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     tuneV8ForSqlite();
     const { PrismaClient } = await import('./generated/sqlite/client.js');
     let handle: SqliteHandle | undefined;
-    const db = new PrismaClient({ adapter: lockingSqliteAdapter(sqliteFilePath(url), (h) => (handle = h)) });
-    unbatchLightTransactions(db);
+    const adapters = sqliteAdapters(sqliteFilePath(url), (opened) => (handle = opened));
+    const db = new PrismaClient({ adapter: adapters.outside });
+    // Its query compiler is instantiated at its first query (~3 MiB).
+    const inside = new PrismaClient({ adapter: adapters.inside });
     // WAL lets readers (the console, a second terminal) work while the bot writes; the
     // busy timeout makes a second process wait for the write lock instead of failing.
     // The busy timeout comes first: switching to WAL needs a moment of exclusive access.
@@ -125,14 +132,20 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     if (!handle) throw new Error('the SQLite connection did not open');
     handles.set(db, handle);
-    if (mode?.journal_mode !== 'wal') return { db, provider, sqlite: handle, close: () => db.$disconnect() };
+    handles.set(inside, handle.inside);
+    insideClients.set(db, inside);
+    const disconnect = async () => {
+      await inside.$disconnect();
+      await db.$disconnect();
+    };
+    if (mode?.journal_mode !== 'wal') return { db, provider, sqlite: handle, close: disconnect };
     // Checkpoints (the only disk waits) run on a worker thread; see checkpointer.ts.
     await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     const checkpointer = startCheckpointer(sqliteFilePath(url), () => {
       void db.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 1000').catch(() => undefined);
     });
     const close = async () => {
-      await db.$disconnect();
+      await disconnect();
       // Last: its final checkpoint leaves the database file whole.
       await checkpointer.stop();
     };

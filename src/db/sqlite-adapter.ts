@@ -8,14 +8,23 @@
  *    with it, so that message would go out twice). Here every query waits its turn, on
  *    one lock per database file for all the connections of the process (see `Gate`).
  * 2. Light transactions (`SqliteHandle.transaction`): BEGIN IMMEDIATE … COMMIT on the
- *    connection while holding the lock; the work inside uses the plain Prisma client,
- *    whose queries (recognised by the async context) go straight through. A Prisma
- *    interactive transaction costs as much as several queries; this costs two statements.
- *    A Prisma transaction started inside one becomes a savepoint. Light transactions that
- *    follow one another share one commit (group commit, see `Group`).
+ *    connection while holding the lock. The work inside is handed the connection's
+ *    second Prisma client and raw handle, the *inside* ones (`insideSqliteAdapter`,
+ *    `SqliteHandle.inside`), whose queries go straight to the connection the transaction
+ *    holds. A Prisma interactive transaction costs as much as several queries; this
+ *    costs two statements. A Prisma transaction started on the inside client becomes a
+ *    savepoint. Light transactions that follow one another share one commit (group
+ *    commit, see `Group`).
  * 3. The raw connection for hot paths (`SqliteHandle.get/all/run`): inside a
  *    transaction the connection is that transaction's, so plain prepared statements run
  *    on it are part of it, at a tenth of the cost of a Prisma query.
+ *
+ * Inside and outside are told apart by which client (or handle) the code holds, not by
+ * the async context: an `AsyncLocalStorage` costs a hook on every promise of the
+ * process, ~10 % of the bytes a turn allocates. The price is a rule: inside a
+ * transaction, use the `tx` it hands you. The outside client waits for the connection,
+ * so used inside it would wait for ever; with MINQING_CHECK_TRANSACTIONS=1 (the test
+ * suite sets it) an async context is kept after all, and such a use fails at once.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
@@ -31,13 +40,23 @@ import type {
 import BetterSqlite3 from 'better-sqlite3';
 
 /** A light transaction in progress; `open` turns false when it ends. */
-interface Holder {
-  handle: SqliteHandle;
+interface Member {
   open: boolean;
 }
 
-/** Which light transaction (if any) the running async code belongs to. */
-const holder = new AsyncLocalStorage<Holder>();
+/**
+ * Off in production (see the file comment). With MINQING_CHECK_TRANSACTIONS=1, which
+ * light transaction the running async code belongs to, to catch the outside client or
+ * handle used inside one (it would wait for ever).
+ */
+const tripwire = process.env['MINQING_CHECK_TRANSACTIONS'] === '1' ? new AsyncLocalStorage<Member>() : undefined;
+
+/** Fails when the caller, about to wait for the connection, is inside a light transaction (only with the tripwire on). */
+function checkNotInside(what: string): void {
+  if (tripwire?.getStore()?.open) {
+    throw new Error(`${what} used inside a transaction would wait for ever for the connection that transaction holds: use the transaction's own client (tx)`);
+  }
+}
 
 /** A FIFO lock: one holder at a time, in arrival order. */
 class Lock {
@@ -117,28 +136,50 @@ export const statementCounts = { prisma: 0, plain: 0, commits: 0 };
 /** A value as better-sqlite3 binds it. */
 export type SqlValue = string | number | bigint | null | Buffer;
 
+/** What the two handles of one connection share. */
+interface Connection {
+  db: BetterSqlite3.Database;
+  gate: Gate;
+  statements: Map<string, BetterSqlite3.Statement>;
+  /** The light transaction whose work is running now, if any. */
+  member: Member | undefined;
+}
+
 /**
  * Plain prepared statements on the connection Prisma uses, prepared once and kept.
- * `get`, `all` and `run` are for use inside a Prisma transaction on this database (the
- * connection is that transaction's then); elsewhere wrap them in `outside`, which waits
- * for the connection like any Prisma query.
+ * Each connection has two handles: the outside one (`openDatabase`'s), whose `outside`,
+ * `write` and `transaction` wait for the connection, and the `inside` one, handed to a
+ * light transaction's work, on which they run at once, in that transaction. `get`,
+ * `all` and `run` run at once on either: use them inside a transaction (a light one or
+ * a Prisma one on this database), or wrapped in `outside`.
  */
 export class SqliteHandle {
-  readonly #db: BetterSqlite3.Database;
-  readonly #gate: Gate;
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #connection: Connection;
+  /** The handle of the other side (outside ↔ inside). */
+  readonly #other: SqliteHandle;
+  /** True for the handle given to the work of a light transaction. */
+  readonly isInside: boolean;
 
-  constructor(db: BetterSqlite3.Database, gate: Gate) {
-    this.#db = db;
-    this.#gate = gate;
+  constructor(db: BetterSqlite3.Database, gate: Gate);
+  constructor(db: BetterSqlite3.Database, gate: Gate, outside: SqliteHandle, connection: Connection);
+  constructor(db: BetterSqlite3.Database, gate: Gate, outside?: SqliteHandle, connection?: Connection) {
+    this.#connection = connection ?? { db, gate, statements: new Map(), member: undefined };
+    this.isInside = outside !== undefined;
+    this.#other = outside ?? new SqliteHandle(db, gate, this, this.#connection);
+  }
+
+  /** The handle a light transaction's work uses (this one, if it is that already). */
+  get inside(): SqliteHandle {
+    return this.isInside ? this : this.#other;
   }
 
   /**
-   * Runs `work` (synchronous statements) when no transaction holds the connection, on
-   * its own: a group of light transactions still open commits first.
+   * Runs `work` (synchronous statements) on its own: on the inside handle at once, in
+   * the transaction; outside once no transaction holds the connection, a group of light
+   * transactions still open committing first.
    */
   async outside<T>(work: () => T): Promise<T> {
-    if (this.held()) return work();
+    if (this.isInside) return this.#atOnce(work);
     const release = await this.acquireAlone();
     try {
       return work();
@@ -148,18 +189,26 @@ export class SqliteHandle {
   }
 
   /**
-   * Runs one write statement on its own, committed with the group of light transactions
-   * open (see `transaction`), e.g. a "sent" mark; inside the caller's transaction, at
-   * once. One statement needs no savepoint: SQLite undoes a failed statement by itself.
+   * Runs one write statement: outside, committed with the group of light transactions
+   * open (see `transaction`), e.g. a "sent" mark; on the inside handle, at once. One
+   * statement needs no savepoint: SQLite undoes a failed statement by itself.
    */
   write(sql: string, ...params: SqlValue[]): Promise<{ changes: number; lastInsertRowid: number }> {
-    const work = () => Promise.resolve(this.run(sql, ...params));
-    return this.held() ? work() : this.#asMember(work, false);
+    const work = () => this.run(sql, ...params);
+    if (this.isInside) return Promise.resolve(this.#atOnce(work));
+    return this.#asMember(() => Promise.resolve(work()), false);
   }
 
-  /** Whether the running code is inside a light transaction on this connection. */
-  held(): boolean {
-    return holds(this);
+  /** Inside: the light transaction's work must still be running (a query after it ended would land in another's). */
+  #atOnce<T>(work: () => T): T {
+    if (!this.#connection.member) throw new Error("the transaction's client was used after the transaction ended");
+    return work();
+  }
+
+  /** Runs `work` now, on the inside handle, in the light transaction running on the connection. */
+  async inTransaction<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.isInside) throw new Error('only the inside handle runs work in the transaction');
+    return this.#atOnce(work);
   }
 
   /**
@@ -167,40 +216,48 @@ export class SqliteHandle {
    * it, for work that must not join one: a Prisma query or transaction, or `outside`.
    */
   async acquireAlone(): Promise<() => void> {
-    const release = await this.#gate.lock.acquire();
-    const open = this.#gate.group;
+    if (this.isInside) throw new Error('the inside handle already holds the connection');
+    checkNotInside('the database client');
+    const { gate } = this.#connection;
+    const release = await gate.lock.acquire();
+    const open = gate.group;
     if (open) open.owner.#commitGroup();
     return release;
   }
 
   /**
    * Runs `work` in one transaction: it commits when `work` resolves and rolls back when
-   * it throws. Prisma queries made by `work` (on the plain client) run inside it.
+   * it throws. `work` is given the inside handle; its Prisma queries go through the
+   * inside client (see `insideSqliteAdapter`).
    *
    * Light transactions that follow one another while others wait for the connection
    * share one commit (see `Group`): `work` runs in a savepoint of the group's transaction,
    * and this resolves once that has committed. If the commit fails, every member fails.
    */
-  transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.held()) return Promise.reject(new Error('a SQLite transaction cannot be nested in another'));
-    return this.#asMember(work, true);
+  transaction<T>(work: (inside: SqliteHandle) => Promise<T>): Promise<T> {
+    if (this.isInside) return Promise.reject(new Error('a SQLite transaction cannot be nested in another'));
+    return this.#asMember(() => work(this.#other), true);
   }
 
   /** Runs `work` as a member of the open group (a new one if none), in a savepoint when `isolate`. */
   async #asMember<T>(work: () => Promise<T>, isolate: boolean): Promise<T> {
-    const release = await this.#gate.lock.acquire();
-    const mine: Holder = { handle: this, open: true };
+    checkNotInside('the database client');
+    const connection = this.#connection;
+    const { gate } = connection;
+    const release = await gate.lock.acquire();
+    const mine: Member = { open: true };
     let group: Group | undefined;
     let result: T;
     try {
       // Another connection's group (same file, this process) commits first.
-      const open = this.#gate.group;
+      const open = gate.group;
       if (open && open.owner !== this) open.owner.#commitGroup();
-      group = this.#gate.group ?? this.#openGroup();
+      group = gate.group ?? this.#openGroup();
       if (isolate) this.#prepare('SAVEPOINT minqing_member').run();
+      connection.member = mine;
       try {
-        // Awaited inside the context: a Prisma query returned as is starts when awaited.
-        result = await holder.run(mine, async () => await work());
+        // A Prisma query returned as is starts only when awaited: awaited in the context.
+        result = await (tripwire ? tripwire.run(mine, async () => await work()) : work());
         if (isolate) this.#prepare('RELEASE minqing_member').run();
         group.members++;
       } catch (error) {
@@ -209,6 +266,7 @@ export class SqliteHandle {
       }
     } finally {
       mine.open = false;
+      connection.member = undefined;
       this.#settleGroup();
       release();
     }
@@ -241,13 +299,14 @@ export class SqliteHandle {
     const committed = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     // A group whose members all failed has nobody awaiting it.
     committed.catch(() => undefined);
-    return (this.#gate.group = { owner: this, members: 0, openedAt: Date.now(), commitScheduled: false, committed, resolve, reject });
+    return (this.#connection.gate.group = { owner: this, members: 0, openedAt: Date.now(), commitScheduled: false, committed, resolve, reject });
   }
 
   /** Undoes a failed member; the group goes on, unless SQLite rolled all of it back. */
   #undoMember(error: unknown, isolated: boolean): void {
+    const { db } = this.#connection;
     try {
-      if (this.#db.inTransaction) {
+      if (db.inTransaction) {
         // (A lone statement that failed was undone by SQLite.)
         if (isolated) {
           this.#prepare('ROLLBACK TO minqing_member').run();
@@ -257,10 +316,10 @@ export class SqliteHandle {
       }
     } catch {
       // Cannot undo the member alone: the whole group goes.
-      if (this.#db.inTransaction) this.#prepare('ROLLBACK').run();
+      if (db.inTransaction) this.#prepare('ROLLBACK').run();
     }
     // Some errors (SQLITE_FULL, SQLITE_IOERR…) end the transaction: the members before lost their work too.
-    const group = this.#gate.group;
+    const group = this.#connection.gate.group;
     this.#endGroup();
     group?.reject(error);
   }
@@ -271,20 +330,25 @@ export class SqliteHandle {
    * as its own I/O callback): it commits after them. Past its bounds it commits now.
    */
   #settleGroup(): void {
-    const group = this.#gate.group;
+    const { gate } = this.#connection;
+    const group = gate.group;
     if (!group) return;
     if (group.members >= GROUP_MAX_MEMBERS || Date.now() - group.openedAt >= GROUP_MAX_MS) return this.#commitGroup();
-    if (this.#gate.lock.waiting > 0 || group.commitScheduled) return;
+    if (gate.lock.waiting > 0 || group.commitScheduled) return;
     group.commitScheduled = true;
     setImmediate(() => {
-      if (this.#gate.group !== group) return;
+      if (gate.group !== group) return;
       // After whoever waits for the connection by then (they join the group, or commit it).
-      void this.acquireAlone().then((release) => release());
+      void gate.lock.acquire().then((release) => {
+        const open = gate.group;
+        if (open) open.owner.#commitGroup();
+        release();
+      });
     });
   }
 
   #commitGroup(): void {
-    const group = this.#gate.group;
+    const group = this.#connection.gate.group;
     if (!group) return;
     try {
       if (group.members) {
@@ -296,7 +360,7 @@ export class SqliteHandle {
       this.#endGroup();
       group.resolve();
     } catch (error) {
-      if (this.#db.inTransaction) this.#prepare('ROLLBACK').run();
+      if (this.#connection.db.inTransaction) this.#prepare('ROLLBACK').run();
       this.#endGroup();
       group.reject(error);
     }
@@ -304,18 +368,19 @@ export class SqliteHandle {
 
   /** The group's transaction is over (committed or rolled back): back to the default temporary storage. */
   #endGroup(): void {
-    this.#gate.group = undefined;
+    this.#connection.gate.group = undefined;
     this.#prepare('PRAGMA temp_store = DEFAULT').run();
   }
 
   #prepare(sql: string): BetterSqlite3.Statement {
     statementCounts.plain++;
-    let statement = this.#statements.get(sql);
+    const { statements } = this.#connection;
+    let statement = statements.get(sql);
     if (!statement) {
       // Prisma's connection returns integers as BigInt; plain numbers suit our ids.
-      statement = this.#db.prepare(sql);
+      statement = this.#connection.db.prepare(sql);
       if (statement.reader) statement.safeIntegers(false);
-      this.#statements.set(sql, statement);
+      statements.set(sql, statement);
     }
     return statement;
   }
@@ -361,15 +426,8 @@ export function isSqliteBusy(error: unknown): boolean {
   return error instanceof BetterSqlite3.SqliteError && error.code.startsWith('SQLITE_BUSY');
 }
 
-/** Whether the running code is inside a light transaction on `handle`'s connection. */
-function holds(handle: SqliteHandle): boolean {
-  const current = holder.getStore();
-  return current !== undefined && current.open && current.handle === handle;
-}
-
-/** Runs `work` on the connection of `handle` alone (at once when the caller's light transaction holds it). */
+/** Runs `work` on the connection of `handle` alone. */
 async function locked<T>(handle: SqliteHandle, work: () => Promise<T>): Promise<T> {
-  if (handle.held()) return work();
   const release = await handle.acquireAlone();
   try {
     return await work();
@@ -503,7 +561,6 @@ class LockingAdapter implements SqlDriverAdapter {
   }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-    if (this.#handle.held()) return SavepointTransaction.open(this.#inner);
     const release = await this.#handle.acquireAlone();
     try {
       return new LockedTransaction(await this.#inner.startTransaction(isolationLevel), release);
@@ -535,41 +592,87 @@ function connectionOf(adapter: SqlDriverAdapter): BetterSqlite3.Database {
 }
 
 /**
- * Keeps Prisma from batching a query made inside a light transaction with queries made
- * outside it. Prisma's client gathers the `findUnique`s of one tick that have the same
- * shape into one request, sent from the async context of the first of them. Sent from
- * outside, a batch holding a light transaction's query waits for the connection that
- * transaction holds, while the transaction waits for the batch: both hang for ever (a
- * CI run's console tests hung so). A query inside a light transaction goes out on its
- * own, at once, in its own context. Queries outside light transactions still batch.
- *
- * The batching is internal to Prisma's client (`_requestHandler.dataloader`), so its
- * shape is checked here, at start, rather than assumed.
+ * The inside client's adapter: the outside adapter's connection, with no lock. It serves
+ * only the work of the light transaction holding the connection (see `transaction`);
+ * a Prisma transaction on it is a savepoint of that one.
  */
-export function unbatchLightTransactions(client: object): void {
-  const loader = (client as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler?.dataloader?.options;
-  const batchBy = loader?.batchBy;
-  if (typeof batchBy !== 'function') {
-    throw new Error("Prisma's client no longer batches through _requestHandler.dataloader; update unbatchLightTransactions in src/db/sqlite-adapter.ts");
+class InsideAdapter implements SqlDriverAdapter {
+  readonly provider = 'sqlite' as const;
+  readonly adapterName: string;
+  readonly #inner: SqlDriverAdapter;
+  readonly #handle: SqliteHandle;
+
+  constructor(inner: SqlDriverAdapter, handle: SqliteHandle) {
+    this.#inner = inner;
+    this.#handle = handle;
+    this.adapterName = inner.adapterName;
   }
-  loader!.batchBy = (request: unknown) => (holder.getStore()?.open ? undefined : (batchBy as (request: unknown) => unknown)(request));
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    statementCounts.prisma++;
+    return this.#handle.inTransaction(() => this.#inner.queryRaw(query));
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    statementCounts.prisma++;
+    return this.#handle.inTransaction(() => this.#inner.executeRaw(query));
+  }
+
+  executeScript(script: string): Promise<void> {
+    return this.#handle.inTransaction(() => this.#inner.executeScript(script));
+  }
+
+  startTransaction(): Promise<Transaction> {
+    return this.#handle.inTransaction(() => SavepointTransaction.open(this.#inner));
+  }
+
+  getConnectionInfo() {
+    return this.#inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+  }
+
+  /** The connection is the outside adapter's: it closes it. */
+  dispose(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The two Prisma adapter factories of one SQLite connection (see the file comment). */
+export interface SqliteAdapters {
+  /** For the client the application uses: every query and transaction waits for the connection. */
+  outside: SqlMigrationAwareDriverAdapterFactory;
+  /** For the client a light transaction's work is given; it connects once `outside` has. */
+  inside: SqlMigrationAwareDriverAdapterFactory;
 }
 
 /**
- * A Prisma adapter factory for the SQLite file at `path`; `onConnect` receives the raw
- * handle of the connection once Prisma opens it.
+ * Prisma adapter factories for the SQLite file at `path`; `onConnect` receives the raw
+ * (outside) handle of the connection once Prisma opens it.
  */
-export function lockingSqliteAdapter(path: string, onConnect: (handle: SqliteHandle) => void): SqlMigrationAwareDriverAdapterFactory {
+export function sqliteAdapters(path: string, onConnect: (handle: SqliteHandle) => void): SqliteAdapters {
   const stock = new PrismaBetterSqlite3({ url: path });
+  let connected!: (opened: { inner: SqlDriverAdapter; handle: SqliteHandle }) => void;
+  const opened = new Promise<{ inner: SqlDriverAdapter; handle: SqliteHandle }>((resolve) => (connected = resolve));
   return {
-    provider: 'sqlite',
-    adapterName: stock.adapterName,
-    async connect() {
-      const inner = await stock.connect();
-      const handle = new SqliteHandle(connectionOf(inner), gateFor(path));
-      onConnect(handle);
-      return new LockingAdapter(inner, handle);
+    outside: {
+      provider: 'sqlite',
+      adapterName: stock.adapterName,
+      async connect() {
+        const inner = await stock.connect();
+        const handle = new SqliteHandle(connectionOf(inner), gateFor(path));
+        onConnect(handle);
+        connected({ inner, handle });
+        return new LockingAdapter(inner, handle);
+      },
+      connectToShadowDb: () => stock.connectToShadowDb(),
     },
-    connectToShadowDb: () => stock.connectToShadowDb(),
+    inside: {
+      provider: 'sqlite',
+      adapterName: stock.adapterName,
+      async connect() {
+        const { inner, handle } = await opened;
+        return new InsideAdapter(inner, handle.inside);
+      },
+      connectToShadowDb: () => stock.connectToShadowDb(),
+    },
   };
 }

@@ -3,7 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { once } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openDatabase, transaction } from '../../src/db/client.js';
+import { type Db, openDatabase, sqliteHandleOf, transaction, type Tx } from '../../src/db/client.js';
 import { sqliteFilePath } from '../../src/db/migrations.js';
 import { isSqliteBusy, type SqliteHandle, statementCounts } from '../../src/db/sqlite-adapter.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -11,6 +11,8 @@ import { withRetry } from '../../src/pipeline/service.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 
 let database: TestDatabase;
+/** Runs a function in the async context outside a transaction, from inside it (as another caller would). */
+const fromOutside = AsyncResource.bind(<T>(work: () => T): T => work());
 beforeEach(async () => {
   database = await freshSqlite({ demo: true });
 });
@@ -85,8 +87,9 @@ describe('light transactions (transaction() on SQLite)', () => {
     const inside = new Promise<void>((resolve) => (entered = resolve));
     const outer = transaction(db, async (tx) => {
       await tx.region.update({ where: { code: 'QH' }, data: { name: 'outer' } });
-      // A nested Prisma transaction that fails undoes only its own writes.
-      await db
+      // A nested Prisma transaction that fails undoes only its own writes. (On SQLite
+      // `tx` is a whole client; Prisma's type for it omits $transaction.)
+      await (tx as Db)
         .$transaction(async (inner) => {
           await inner.region.update({ where: { code: 'QH-01' }, data: { name: 'inner' } });
           throw new Error('inner fails');
@@ -111,9 +114,9 @@ describe('light transactions (transaction() on SQLite)', () => {
     const { db } = database;
     let go!: () => void;
     const ready = new Promise<void>((resolve) => (go = resolve));
-    const inner = transaction(db, async () => {
+    const inner = transaction(db, async (tx) => {
       await ready;
-      return (await db.region.findUnique({ where: { code: 'QH-01' } }))?.name;
+      return (await tx.region.findUnique({ where: { code: 'QH-01' } }))?.name;
     });
     // Let the transaction take the connection, then ask outside it in the same tick as inside it.
     await new Promise((resolve) => setImmediate(resolve));
@@ -125,19 +128,54 @@ describe('light transactions (transaction() on SQLite)', () => {
 
   test('nor is one outside it sent from inside it (it would read what the transaction has not committed)', async () => {
     const { db } = database;
-    // Runs a function in the context outside the transaction, from inside it.
-    const fromOutside = AsyncResource.bind(<T>(work: () => T): T => work());
     let outer!: Promise<string | undefined>;
-    const undone = transaction(db, async () => {
-      await db.region.update({ where: { code: 'QH-01' }, data: { name: 'never committed' } });
+    const undone = transaction(db, async (tx) => {
+      await tx.region.update({ where: { code: 'QH-01' }, data: { name: 'never committed' } });
       // The transaction asks first, then someone outside, in the same tick.
-      const inner = db.region.findUnique({ where: { code: 'QH-01' } }).then((r) => r?.name);
+      const inner = tx.region.findUnique({ where: { code: 'QH-01' } }).then((r) => r?.name);
       outer = fromOutside(() => db.region.findUnique({ where: { code: 'QH-01' } }).then((r) => r?.name));
       expect(await inner).toBe('never committed');
       throw new Error('undo');
     });
     await expect(undone).rejects.toThrow('undo');
     expect(await outer).toBe('清水镇');
+  });
+});
+
+describe('inside or outside is which client the code holds, not its async context', () => {
+  test('the outside client used inside a transaction fails at once (it would wait for ever for the connection); the suite runs with MINQING_CHECK_TRANSACTIONS=1', async () => {
+    const { db, sqlite } = database;
+    expect(process.env['MINQING_CHECK_TRANSACTIONS']).toBe('1');
+    await expect(transaction(db, () => db.region.count())).rejects.toThrow(/use the transaction's own client \(tx\)/);
+    await expect(transaction(db, () => sqlite!.outside(() => 1))).rejects.toThrow(/use the transaction's own client/);
+    // The connection goes on.
+    expect(await transaction(db, (tx) => tx.region.count())).toBe(await db.region.count());
+  });
+
+  test("the transaction's client and handle refuse work once the transaction has ended, and refuse to nest", async () => {
+    const { db } = database;
+    let kept!: Tx;
+    await transaction(db, (tx) => Promise.resolve(void (kept = tx)));
+    await expect(kept.region.count()).rejects.toThrow('used after the transaction ended');
+    await expect(sqliteHandleOf(kept as Db)!.outside(() => 1)).rejects.toThrow('used after the transaction ended');
+    await expect(transaction(db, (tx) => transaction(tx as Db, () => Promise.resolve(1)))).rejects.toThrow('cannot be nested');
+  });
+
+  test('inside, the handle of tx runs at once in the transaction; outside, the handle waits for it', async () => {
+    const { db, sqlite } = database;
+    const order: string[] = [];
+    let waited!: Promise<void>;
+    await transaction(db, async (tx) => {
+      const inside = sqliteHandleOf(tx as Db)!;
+      expect(inside.isInside).toBe(true);
+      await inside.write(`UPDATE "Region" SET "name" = 'inside' WHERE "code" = 'QH'`);
+      order.push('inside wrote');
+      waited = fromOutside(() => sqlite!.outside(() => void order.push('outside ran')));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('transaction ends');
+    });
+    await waited;
+    expect(order).toEqual(['inside wrote', 'transaction ends', 'outside ran']);
   });
 });
 
