@@ -4,9 +4,10 @@
  * six queries per transition. These rows change only with a roster import or an admin's
  * edit; such a change reaches running processes within `REFERENCE_TTL_MS`.
  *
- * Keyed by the client object: on SQLite a turn's transaction uses the client itself, so
- * the cache lives as long as the process; a PostgreSQL interactive transaction has its
- * own client object, so there the cache only saves repeats within one transaction.
+ * Keyed by the client object: on SQLite every turn's transaction uses the same inside
+ * client (see src/db/sqlite-adapter.ts), so the cache lives as long as the process; a
+ * PostgreSQL interactive transaction has its own client object, so there the cache only
+ * saves repeats within one transaction.
  */
 import type { Db, Tx } from '../db/client.js';
 
