@@ -75,28 +75,37 @@ export interface PipelineRows {
 /** Converts between a table's rows and JS values by the columns' declared types. */
 class TableCodec {
   readonly #types = new Map<string, string>();
+  readonly #dates: string[] = [];
+  readonly #booleans: string[] = [];
 
   constructor(sql: SqliteHandle, table: string) {
-    for (const column of sql.all<{ name: string; type: string }>(`PRAGMA table_info("${table}")`)) this.#types.set(column.name, column.type.toUpperCase());
+    for (const column of sql.all<{ name: string; type: string }>(`PRAGMA table_info("${table}")`)) {
+      const type = column.type.toUpperCase();
+      this.#types.set(column.name, type);
+      if (type === 'DATETIME') this.#dates.push(column.name);
+      else if (type === 'BOOLEAN') this.#booleans.push(column.name);
+    }
   }
 
+  /** Converts a row read from the table, in place (each read is a fresh object); only dates and booleans change. */
   decode<T>(row: Record<string, unknown>): T {
-    const out: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(row)) {
-      const type = this.#types.get(name);
-      if (value === null || value === undefined) out[name] = null;
-      else if (type === 'DATETIME') out[name] = new Date(typeof value === 'string' || typeof value === 'number' ? value : Number(value));
-      else if (type === 'BOOLEAN') out[name] = value !== 0 && value !== '0' && value !== false;
-      else out[name] = value;
+    for (const name of this.#dates) {
+      const value = row[name];
+      if (value !== null && value !== undefined) row[name] = new Date(typeof value === 'string' || typeof value === 'number' ? value : Number(value));
     }
-    return out as T;
+    for (const name of this.#booleans) {
+      const value = row[name];
+      if (value !== null && value !== undefined) row[name] = value !== 0 && value !== '0' && value !== false;
+    }
+    return row as T;
   }
 
   /** Column names and their values (undefined ones left out), ready to bind. */
   encode(data: Record<string, Value | undefined>): { columns: string[]; values: SqlValue[] } {
     const columns: string[] = [];
     const values: SqlValue[] = [];
-    for (const [name, value] of Object.entries(data)) {
+    for (const name in data) {
+      const value = data[name];
       if (value === undefined) continue;
       if (!this.#types.has(name)) throw new Error(`no column ${name}`);
       columns.push(name);

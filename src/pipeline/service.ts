@@ -439,7 +439,12 @@ export class PipelineService {
     await record(tx, stored.id, snapshot.regionPath, result.events, result.effects, actor, now);
     log.debug({ ticket: number, command: command.type, to: result.ticket.state }, 'transition');
     // The row as written, without reading it back (a transition is a few statements; this was one).
-    const written = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    return { ok: true, ticket: { ...stored, ...written, version: stored.version + 1 } };
+    const ticket: Record<string, unknown> = { ...stored };
+    for (const name in changes) {
+      const value = changes[name as keyof typeof changes];
+      if (value !== undefined) ticket[name] = value;
+    }
+    ticket['version'] = stored.version + 1;
+    return { ok: true, ticket: ticket as unknown as Ticket };
   }
 }
