@@ -49,7 +49,7 @@ interface Member {
  * light transaction the running async code belongs to, to catch the outside client or
  * handle used inside one (it would wait for ever).
  */
-const tripwire = process.env['MINQING_CHECK_TRANSACTIONS'] === '1' ? new AsyncLocalStorage<Member>() : undefined;
+let tripwire: AsyncLocalStorage<Member> | undefined;
 
 /** Fails when the caller, about to wait for the connection, is inside a light transaction (only with the tripwire on). */
 function checkNotInside(what: string): void {
@@ -649,6 +649,8 @@ export interface SqliteAdapters {
  * (outside) handle of the connection once Prisma opens it.
  */
 export function sqliteAdapters(path: string, onConnect: (handle: SqliteHandle) => void): SqliteAdapters {
+  // Read here, not when the module loads: after the settings (and `.env`) are.
+  if (process.env['MINQING_CHECK_TRANSACTIONS'] === '1') tripwire ??= new AsyncLocalStorage<Member>();
   const stock = new PrismaBetterSqlite3({ url: path });
   let connected!: (opened: { inner: SqlDriverAdapter; handle: SqliteHandle }) => void;
   const opened = new Promise<{ inner: SqlDriverAdapter; handle: SqliteHandle }>((resolve) => (connected = resolve));
