@@ -119,7 +119,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     let handle: SqliteHandle | undefined;
     const adapters = sqliteAdapters(sqliteFilePath(url), (opened) => (handle = opened));
     const db = new PrismaClient({ adapter: adapters.outside });
-    // Its query compiler is instantiated at its first query (~3 MiB).
+    // For a light transaction's work (see sqlite-adapter.ts): ~2 MiB, its query compiler included.
     const inside = new PrismaClient({ adapter: adapters.inside });
     // WAL lets readers (the console, a second terminal) work while the bot writes; the
     // busy timeout makes a second process wait for the write lock instead of failing.

@@ -534,52 +534,67 @@ class SavepointTransaction implements Transaction {
   }
 }
 
-/** The stock adapter, with every query and transaction taking one lock. */
-class LockingAdapter implements SqlDriverAdapter {
+/**
+ * The stock adapter's connection, each query run through `run`: what the outside and
+ * the inside adapters share.
+ */
+abstract class WrappedAdapter implements SqlDriverAdapter {
   readonly provider = 'sqlite' as const;
   readonly adapterName: string;
-  readonly #inner: SqlDriverAdapter;
-  readonly #handle: SqliteHandle;
+  protected readonly inner: SqlDriverAdapter;
+  protected readonly handle: SqliteHandle;
 
   constructor(inner: SqlDriverAdapter, handle: SqliteHandle) {
-    this.#inner = inner;
-    this.#handle = handle;
+    this.inner = inner;
+    this.handle = handle;
     this.adapterName = inner.adapterName;
   }
 
+  /** Runs a query's `work` on the connection when it may. */
+  protected abstract run<T>(work: () => Promise<T>): Promise<T>;
+  abstract startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction>;
+  abstract dispose(): Promise<void>;
+
   queryRaw(query: SqlQuery): Promise<SqlResultSet> {
     statementCounts.prisma++;
-    return locked(this.#handle, () => this.#inner.queryRaw(query));
+    return this.run(() => this.inner.queryRaw(query));
   }
 
   executeRaw(query: SqlQuery): Promise<number> {
     statementCounts.prisma++;
-    return locked(this.#handle, () => this.#inner.executeRaw(query));
+    return this.run(() => this.inner.executeRaw(query));
   }
 
   executeScript(script: string): Promise<void> {
-    return locked(this.#handle, () => this.#inner.executeScript(script));
+    return this.run(() => this.inner.executeScript(script));
+  }
+
+  getConnectionInfo() {
+    return this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+  }
+}
+
+/** The stock adapter, with every query and transaction taking one lock. */
+class LockingAdapter extends WrappedAdapter {
+  protected run<T>(work: () => Promise<T>): Promise<T> {
+    return locked(this.handle, work);
   }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-    const release = await this.#handle.acquireAlone();
+    const release = await this.handle.acquireAlone();
     try {
-      return new LockedTransaction(await this.#inner.startTransaction(isolationLevel), release);
+      return new LockedTransaction(await this.inner.startTransaction(isolationLevel), release);
     } catch (error) {
       release();
       throw error;
     }
   }
 
-  getConnectionInfo() {
-    return this.#inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
-  }
-
   async dispose(): Promise<void> {
     // A group still open commits before the connection closes (closing would roll it back).
-    const release = await this.#handle.acquireAlone();
+    const release = await this.handle.acquireAlone();
     release();
-    return this.#inner.dispose();
+    return this.inner.dispose();
   }
 }
 
@@ -597,38 +612,13 @@ function connectionOf(adapter: SqlDriverAdapter): BetterSqlite3.Database {
  * only the work of the light transaction holding the connection (see `transaction`);
  * a Prisma transaction on it is a savepoint of that one.
  */
-class InsideAdapter implements SqlDriverAdapter {
-  readonly provider = 'sqlite' as const;
-  readonly adapterName: string;
-  readonly #inner: SqlDriverAdapter;
-  readonly #handle: SqliteHandle;
-
-  constructor(inner: SqlDriverAdapter, handle: SqliteHandle) {
-    this.#inner = inner;
-    this.#handle = handle;
-    this.adapterName = inner.adapterName;
-  }
-
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    statementCounts.prisma++;
-    return this.#handle.inTransaction(() => this.#inner.queryRaw(query));
-  }
-
-  executeRaw(query: SqlQuery): Promise<number> {
-    statementCounts.prisma++;
-    return this.#handle.inTransaction(() => this.#inner.executeRaw(query));
-  }
-
-  executeScript(script: string): Promise<void> {
-    return this.#handle.inTransaction(() => this.#inner.executeScript(script));
+class InsideAdapter extends WrappedAdapter {
+  protected run<T>(work: () => Promise<T>): Promise<T> {
+    return this.handle.inTransaction(work);
   }
 
   startTransaction(): Promise<Transaction> {
-    return this.#handle.inTransaction(() => SavepointTransaction.open(this.#inner));
-  }
-
-  getConnectionInfo() {
-    return this.#inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+    return this.run(() => SavepointTransaction.open(this.inner));
   }
 
   /** The connection is the outside adapter's: it closes it. */

@@ -118,8 +118,9 @@ class TableCodec {
 const codecs = new WeakMap<SqliteHandle, Map<string, TableCodec>>();
 
 function codec(sql: SqliteHandle, table: string): TableCodec {
-  let tables = codecs.get(sql);
-  if (!tables) codecs.set(sql, (tables = new Map<string, TableCodec>()));
+  // One per connection: its outside and inside handles share the inside one.
+  let tables = codecs.get(sql.inside);
+  if (!tables) codecs.set(sql.inside, (tables = new Map<string, TableCodec>()));
   let found = tables.get(table);
   if (!found) tables.set(table, (found = new TableCodec(sql, table)));
   return found;
