@@ -10,6 +10,7 @@ import { openPrepared, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { DataError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
+import { adoptWaiting } from '../../src/pipeline/outbox.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { ConsoleAdapter } from './console-adapter.js';
 
@@ -37,10 +38,7 @@ await runCli(async () => {
         update: { personId: person.id, lastUsedAt: new Date(), unreachableAt: null },
       });
       // Messages that waited for this person to have a chat come here.
-      await database.db.outboxMessage.updateMany({
-        where: { recipientId: person.id, channel: null, sentAt: null },
-        data: { channel: 'console', chatId },
-      });
+      await adoptWaiting(database.db, person.id, { channel: 'console', chatId }, new Date());
       console.log(`— ${person.name} (${person.code})`);
     } finally {
       await database.close();

@@ -4,7 +4,7 @@
  */
 import type { Tx } from '../db/client.js';
 import type { Command } from '../pipeline/model.js';
-import { enqueuePush } from '../pipeline/outbox.js';
+import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
 import { villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
@@ -191,6 +191,9 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
           // The household member is on the roster already: the chat becomes theirs.
           await tx.channelIdentity.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
           await tx.chatSession.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+          // The member may have had messages waiting for a chat: the claimant's latest is theirs now.
+          const chat = await tx.channelIdentity.findFirst({ where: { personId: member.id, unreachableAt: null }, orderBy: { lastUsedAt: 'desc' } });
+          if (chat) await adoptWaiting(tx, member.id, chat, now);
           resident = member.id;
         } else {
           const claimant = await tx.person.update({
@@ -221,10 +224,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       });
       await tx.chatSession.updateMany({ where: { channel: inbound.channel, chatId: inbound.chatId }, data: { personId: person.id } });
       // Messages that waited for this person to have a chat now go to it.
-      await tx.outboxMessage.updateMany({
-        where: { recipientId: person.id, channel: null, sentAt: null },
-        data: { channel: inbound.channel, chatId: inbound.chatId },
-      });
+      await adoptWaiting(tx, person.id, inbound, now);
       return { ok: true, name: person.name };
     },
   };

@@ -179,10 +179,9 @@ export class Engine {
         now,
       );
     } else {
-      await this.#store.touchIdentity(tx, known.identityId, inbound.chatId, now);
+      // Reachable again, used now; messages that had no reachable chat come to this one.
+      await this.#store.arrived(tx, known, inbound.channel, inbound.chatId, now);
     }
-    // Messages that had no reachable chat (all blocked, or none yet) come to this one.
-    await this.#store.adoptWaiting(tx, known.personId, inbound.channel, inbound.chatId, now);
     return {
       personId: known.personId,
       locale: known.locale === 'en' ? 'en' : 'zh',

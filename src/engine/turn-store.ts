@@ -13,6 +13,7 @@
  */
 import { type Db, sqliteHandleOf, type Tx } from '../db/client.js';
 import { isSqliteUniqueViolation, type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
+import { adoptWaiting } from '../pipeline/outbox.js';
 
 /** The message id was recorded before: this is a re-delivery. */
 export class DuplicateMessage extends Error {
@@ -23,6 +24,10 @@ export class DuplicateMessage extends Error {
 export interface KnownSpeaker {
   identityId: number;
   personId: number;
+  /** The identity as stored before this turn: its chat, whether it was reachable, when it was used last. */
+  chatId: string;
+  reachable: boolean;
+  lastUsedAt: Date | null;
   locale: string;
   householdId: number | null;
   householdPhone: string | null;
@@ -56,10 +61,11 @@ export interface TurnStore {
   speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
   /** A first contact: a new person with this chat identity. */
   newSpeaker(tx: Tx, person: { code: string; name: string; locale: string }, identity: { channel: string; platformUserId: string; chatId: string }, at: Date): Promise<KnownSpeaker>;
-  /** The identity was used now, from `chatId`: it is reachable again. */
-  touchIdentity(tx: Tx, identityId: number, chatId: string, at: Date): Promise<void>;
-  /** Messages that had no reachable chat for this person go to this one. */
-  adoptWaiting(tx: Tx, personId: number, channel: string, chatId: string, at: Date): Promise<void>;
+  /**
+   * A known speaker wrote from `chatId`: their identity is reachable and was used now,
+   * and messages that had no reachable chat for them come to this one.
+   */
+  arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void>;
   session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null>;
   saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void>;
   /**
@@ -71,6 +77,14 @@ export interface TurnStore {
   addReply(tx: Tx, reply: ReplyRow): Promise<number>;
   /** Outside any turn: the channel confirmed these outbox rows. */
   markSent(ids: number[], at: Date): Promise<void>;
+}
+
+/** How stale an identity's `lastUsedAt` may get before a message from it rewrites it. */
+const LAST_USED_STEP_MS = 60_000;
+
+/** Whether a message from `chatId` now changes the speaker's identity row. */
+function needsTouch(speaker: KnownSpeaker, chatId: string, at: Date): boolean {
+  return !speaker.reachable || speaker.chatId !== chatId || speaker.lastUsedAt === null || at.getTime() - speaker.lastUsedAt.getTime() >= LAST_USED_STEP_MS;
 }
 
 /** Plain statements on SQLite (see the file comment). */
@@ -94,8 +108,9 @@ class SqliteTurnStore implements TurnStore {
   }
 
   speaker(_tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
-    const row = this.sql.get<Omit<KnownSpeaker, 'roles'>>(
-      `SELECT i."id" AS identityId, i."personId" AS personId, p."locale" AS locale, p."householdId" AS householdId, h."phone" AS householdPhone
+    const row = this.sql.get<Omit<KnownSpeaker, 'roles' | 'reachable' | 'lastUsedAt'> & { reachable: number; lastUsedAt: string | null }>(
+      `SELECT i."id" AS identityId, i."personId" AS personId, i."chatId" AS chatId, i."unreachableAt" IS NULL AS reachable, i."lastUsedAt" AS lastUsedAt,
+         p."locale" AS locale, p."householdId" AS householdId, h."phone" AS householdPhone
        FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId" LEFT JOIN "Household" h ON h."id" = p."householdId"
        WHERE i."channel" = ? AND i."platformUserId" = ?`,
       channel,
@@ -103,7 +118,12 @@ class SqliteTurnStore implements TurnStore {
     );
     if (!row) return Promise.resolve(null);
     const roles = this.sql.all<{ role: string }>(`SELECT "role" FROM "PersonRole" WHERE "personId" = ? ORDER BY "id"`, row.personId);
-    return Promise.resolve({ ...row, roles: [...new Set(roles.map((r) => r.role))] });
+    return Promise.resolve({
+      ...row,
+      reachable: row.reachable === 1,
+      lastUsedAt: row.lastUsedAt === null ? null : new Date(row.lastUsedAt),
+      roles: [...new Set(roles.map((r) => r.role))],
+    });
   }
 
   newSpeaker(
@@ -130,23 +150,42 @@ class SqliteTurnStore implements TurnStore {
       when,
       when,
     ).lastInsertRowid;
-    return Promise.resolve({ identityId, personId, locale: person.locale, householdId: null, householdPhone: null, roles: [] });
-  }
-
-  touchIdentity(_tx: Tx, identityId: number, chatId: string, at: Date): Promise<void> {
-    this.sql.run(`UPDATE "ChannelIdentity" SET "lastUsedAt" = ?, "chatId" = ?, "unreachableAt" = NULL WHERE "id" = ?`, sqliteDate(at), chatId, identityId);
-    return Promise.resolve();
-  }
-
-  adoptWaiting(_tx: Tx, personId: number, channel: string, chatId: string, at: Date): Promise<void> {
-    this.sql.run(
-      `UPDATE "OutboxMessage" SET "channel" = ?, "chatId" = ?, "availableAt" = ?
-       WHERE "recipientId" = ? AND "channel" IS NULL AND "sentAt" IS NULL AND "failedAt" IS NULL`,
-      channel,
-      chatId,
-      sqliteDate(at),
+    return Promise.resolve({
+      identityId,
       personId,
-    );
+      chatId: identity.chatId,
+      reachable: true,
+      lastUsedAt: at,
+      locale: person.locale,
+      householdId: null,
+      householdPhone: null,
+      roles: [],
+    });
+  }
+
+  /**
+   * Writes only what changed. `lastUsedAt` moves when it is a minute old (it orders a
+   * person's chats for pushes, to the minute): a conversation's every message need not
+   * rewrite the identity. Waiting messages (no recipient chat) exist only while the person
+   * has no reachable chat: every write that makes one reachable adopts them (a claim,
+   * a binding, this), and a push finds a reachable chat if there is one. So they are
+   * looked for only when this identity was unreachable. SQLite runs one transaction at a
+   * time, so no push can have read the identity unreachable meanwhile.
+   */
+  arrived(_tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
+    if (needsTouch(speaker, chatId, at)) {
+      this.sql.run(`UPDATE "ChannelIdentity" SET "lastUsedAt" = ?, "chatId" = ?, "unreachableAt" = NULL WHERE "id" = ?`, sqliteDate(at), chatId, speaker.identityId);
+    }
+    if (!speaker.reachable) {
+      this.sql.run(
+        `UPDATE "OutboxMessage" SET "channel" = ?, "chatId" = ?, "availableAt" = ?
+         WHERE "recipientId" = ? AND "channel" IS NULL AND "sentAt" IS NULL AND "failedAt" IS NULL`,
+        channel,
+        chatId,
+        sqliteDate(at),
+        speaker.personId,
+      );
+    }
     return Promise.resolve();
   }
 
@@ -254,6 +293,9 @@ class PostgresTurnStore implements TurnStore {
     return {
       identityId: identity.id,
       personId: person.id,
+      chatId: identity.chatId,
+      reachable: identity.unreachableAt === null,
+      lastUsedAt: identity.lastUsedAt,
       locale: person.locale,
       householdId: person.householdId,
       householdPhone: person.household?.phone ?? null,
@@ -269,18 +311,29 @@ class PostgresTurnStore implements TurnStore {
   ): Promise<KnownSpeaker> {
     const created = await tx.person.create({ data: person });
     const row = await tx.channelIdentity.create({ data: { ...identity, personId: created.id, lastUsedAt: at } });
-    return { identityId: row.id, personId: created.id, locale: created.locale, householdId: null, householdPhone: null, roles: [] };
+    return {
+      identityId: row.id,
+      personId: created.id,
+      chatId: row.chatId,
+      reachable: true,
+      lastUsedAt: at,
+      locale: created.locale,
+      householdId: null,
+      householdPhone: null,
+      roles: [],
+    };
   }
 
-  async touchIdentity(tx: Tx, identityId: number, chatId: string, at: Date): Promise<void> {
-    await tx.channelIdentity.update({ where: { id: identityId }, data: { lastUsedAt: at, chatId, unreachableAt: null } });
-  }
-
-  async adoptWaiting(tx: Tx, personId: number, channel: string, chatId: string, at: Date): Promise<void> {
-    await tx.outboxMessage.updateMany({
-      where: { recipientId: personId, channel: null, sentAt: null, failedAt: null },
-      data: { channel, chatId, availableAt: at },
-    });
+  /**
+   * As on SQLite, but waiting messages are always looked for: a push committing
+   * alongside may have read this identity as unreachable before this turn made it
+   * reachable (transactions here run side by side).
+   */
+  async arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
+    if (needsTouch(speaker, chatId, at)) {
+      await tx.channelIdentity.update({ where: { id: speaker.identityId }, data: { lastUsedAt: at, chatId, unreachableAt: null } });
+    }
+    await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
   }
 
   session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {

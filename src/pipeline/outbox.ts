@@ -89,3 +89,16 @@ export async function markDelivered(db: Db, id: number, workerId: string, at: Da
   }
   await db.outboxMessage.updateMany({ where: { id, claimedBy: workerId, sentAt: null }, data: { sentAt: at, claimedUntil: null, attempts: { increment: 1 } } });
 }
+
+/**
+ * The messages waiting for `personId` to have a reachable chat (none had one when they
+ * were queued) go to `chat` now. Whatever makes a person reachable calls this (their
+ * message, a binding, a confirmed household claim): on SQLite a turn looks for waiting
+ * messages only when its identity was unreachable (see the turn store's `arrived`).
+ */
+export async function adoptWaiting(tx: Tx, personId: number, chat: { channel: string; chatId: string }, now: Date): Promise<void> {
+  await tx.outboxMessage.updateMany({
+    where: { recipientId: personId, channel: null, sentAt: null, failedAt: null },
+    data: { channel: chat.channel, chatId: chat.chatId, availableAt: now },
+  });
+}

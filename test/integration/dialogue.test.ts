@@ -3,6 +3,7 @@ import { CategoryClassifier } from '../../src/engine/classifier.js';
 import { Engine } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
 import { seedDemo } from '../../src/org/seed.js';
+import { enqueuePush } from '../../src/pipeline/outbox.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { collectPushes, TestChat } from '../helpers/chat-client.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
@@ -171,6 +172,26 @@ describe('household binding', () => {
     expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).assigneeId).toBe(household.pairing?.liaisonId);
   });
 
+  test('messages waiting for a roster member (no chat yet) reach the chat whose claim to be them is confirmed', async () => {
+    const household = await database.db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H001' }, include: { pairing: { include: { liaison: true } } } });
+    const member = await database.db.person.findFirstOrThrow({ where: { householdId: household.id, name: household.headName } });
+    const chat = new TestChat(engine, 'web', 'newcomer');
+    await chat.send('绑定家庭');
+    await chat.tap('东湖村');
+    await chat.send(household.headName);
+    await chat.send(household.phone ?? '');
+    const liaison = await boundStaff(household.pairing?.liaison.code ?? '', 'liaison-c');
+    const [ask] = await collectPushes(database, pipeline, clock, [{ channel: 'console', chatId: 'liaison-c' }]);
+    // Meanwhile a reminder for the member, who has no chat: it waits unaddressed.
+    await enqueuePush(database.db, [member.id], { template: 'ticket.resolve_reminder', params: { number: 'MQ-2026-000099', resolveBy: '11月20日' } }, clock.now());
+    expect(await database.db.outboxMessage.findFirstOrThrow({ where: { recipientId: member.id } })).toMatchObject({ channel: null, chatId: null });
+
+    await liaison.deliver({ action: ask?.actions[0]?.payload ?? '' });
+    expect(liaison.text()).toContain('已确认');
+    const delivered = await collectPushes(database, pipeline, clock, [{ channel: 'web', chatId: 'newcomer' }]);
+    expect(delivered.map((m) => m.text)).toEqual([expect.stringContaining('诉求 MQ-2026-000099 将于 11月20日 到期'), expect.stringContaining('家庭绑定成功')]);
+  });
+
   test('a name and phone that match no household are refused clearly', async () => {
     const chat = new TestChat(engine, 'web', 'stranger');
     await chat.send('绑定家庭');
@@ -178,6 +199,42 @@ describe('household binding', () => {
     await chat.send('张三');
     await chat.send('13800000000');
     expect(chat.text()).toContain('没有找到姓名和电话都相符的住户');
+  });
+});
+
+describe('chat identities', () => {
+  test('a message rewrites its identity’s last use only once that is a minute old, or from another chat', async () => {
+    const chat = await boundResident();
+    const identity = () => database.db.channelIdentity.findUniqueOrThrow({ where: { channel_platformUserId: { channel: 'web', platformUserId: 'res-1' } } });
+    const start = clock.now().getTime();
+    await chat.send('帮助');
+    expect((await identity()).lastUsedAt?.getTime()).toBe(start);
+    clock.set(new Date(start + 59_000));
+    await chat.send('帮助');
+    expect((await identity()).lastUsedAt?.getTime()).toBe(start);
+    clock.set(new Date(start + 60_000));
+    await chat.send('帮助');
+    expect((await identity()).lastUsedAt?.getTime()).toBe(start + 60_000);
+    // The same user id writing from another chat (a platform may move a user's private chat).
+    clock.set(new Date(start + 61_000));
+    await chat.deliver({ chatId: 'res-1-moved', text: '帮助' });
+    expect(await identity()).toMatchObject({ chatId: 'res-1-moved', lastUsedAt: new Date(start + 61_000) });
+  });
+
+  test('a person whose only chat was blocked gets the messages that waited as soon as they write again', async () => {
+    const chat = await boundResident();
+    const person = await database.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+    await chat.send('帮助');
+    // The platform said the chat is blocked; a push then finds no reachable chat.
+    await database.db.channelIdentity.updateMany({ where: { personId: person.id }, data: { unreachableAt: clock.now() } });
+    await enqueuePush(database.db, [person.id], { template: 'ticket.resolve_reminder', params: { number: 'MQ-2026-000099', resolveBy: '11月20日' } }, clock.now());
+    const waiting = await database.db.outboxMessage.findFirstOrThrow({ where: { recipientId: person.id, channel: null } });
+    clock.set(new Date(clock.now().getTime() + 5_000));
+    await chat.send('帮助');
+    expect(await database.db.outboxMessage.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ channel: 'web', chatId: 'res-1', sentAt: null });
+    expect((await database.db.channelIdentity.findFirstOrThrow({ where: { personId: person.id } })).unreachableAt).toBeNull();
+    const [delivered] = await collectPushes(database, pipeline, clock, [{ channel: 'web', chatId: 'res-1' }]);
+    expect(delivered?.text).toContain('诉求 MQ-2026-000099 将于 11月20日 到期');
   });
 });
 
