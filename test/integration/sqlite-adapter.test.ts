@@ -255,6 +255,23 @@ describe('group commit: light transactions that follow one another share one com
     expect(committedName('QH')).toBe('after');
   });
 
+  test('when the commit fails, every member fails (nothing of theirs was written)', async () => {
+    const { db } = database;
+    // A deferred foreign key is checked at COMMIT: the whole group's commit fails.
+    const results = await Promise.allSettled([
+      transaction(db, () => Promise.resolve(rename('QH', 'not committed'))),
+      transaction(db, () => {
+        handle().run('PRAGMA defer_foreign_keys = ON');
+        handle().run(`UPDATE "Region" SET "parentId" = 999999 WHERE "code" = 'QH-01'`);
+        return Promise.resolve();
+      }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(['QH', 'QH-01'].map(committedName)).toEqual(['青禾县', '清水镇']);
+    await transaction(db, () => Promise.resolve(rename('QH', 'after')));
+    expect(committedName('QH')).toBe('after');
+  });
+
   test('a Prisma query or transaction waiting behind a group commits it first, and does not join it', async () => {
     const { db } = database;
     const commits = statementCounts.commits;
