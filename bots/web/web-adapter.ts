@@ -17,6 +17,8 @@
  * - its socket table keeps one socket per user and forgets the user when any of their
  *   tabs closes: pushes go through our own table of every open socket per user.
  */
+// First: before Botkit loads, so that the modules it never runs load on first use (see there).
+import './lazy-modules.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebAdapter } from 'botbuilder-adapter-web';
