@@ -58,7 +58,7 @@ function install(): void {
           if (key === '__esModule' && real === undefined) return true;
           const eager = typeof key === 'string' && real === undefined ? EAGER_KEYS[key] : undefined;
           if (eager) return (load(eager.from, parent, false) as Record<string, unknown>)[eager.key];
-          return Reflect.get(module(), key);
+          return Reflect.get(module(), key) as unknown;
         },
         has: (_target, key) => Reflect.has(module(), key),
         ownKeys: () => Reflect.ownKeys(module()),
