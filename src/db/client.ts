@@ -75,22 +75,20 @@ export function providerOf(url: string): Provider {
 /**
  * V8 settings for a process that serves SQLite, set before the first client compiles
  * Prisma's query compiler; at run time because the provider is known only then (the
- * flags are read when a module compiles and at each garbage collection).
+ * flags are read when a module compiles).
  *
- * - `--liftoff-only` keeps WebAssembly at V8's baseline compiler. Prisma's query compiler
- *   (a 3 MB module), optimised a second time by TurboFan, took another 35 MiB of RSS for
- *   no measurable gain: a Prisma query on SQLite cost ~300 µs either way, queries are
- *   planned once and cached, and SQLite's hot path runs plain statements. No other
- *   WebAssembly runs in the serving process.
- * - `--optimize-for-size` makes the garbage collector keep the heap close to what is
- *   live and give freed pages back: ~10 % more CPU per message on SQLite, where a turn
- *   allocates little, for a peak ~15 MiB lower and steadier (`npm run bench -- --only
- *   sessions`). On PostgreSQL every query allocates in Prisma and it cost 20-25 % of
- *   the throughput, so it is not set there.
+ * `--liftoff-only` keeps WebAssembly at V8's baseline compiler. Prisma's query compiler
+ * (a 3 MB module), optimised a second time by TurboFan, took another 35 MiB of RSS for
+ * no measurable gain: a Prisma query on SQLite cost ~300 µs either way, queries are
+ * planned once and cached, and SQLite's hot path runs plain statements. No other
+ * WebAssembly runs in the serving process.
+ *
+ * (`--optimize-for-size` was set here too until Botkit's unused modules stopped loading
+ * at start, see bots/web/lazy-modules.ts: it kept the peak ~5 MiB lower and cost 5–15 %
+ * of the CPU per message.)
  */
 function tuneV8ForSqlite(): void {
   setFlagsFromString('--liftoff-only');
-  setFlagsFromString('--optimize-for-size');
 }
 
 export interface OpenOptions {
