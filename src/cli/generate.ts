@@ -3,7 +3,7 @@
  * Runs on `npm install` (postinstall) and as `npm run generate`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { prismaCliEnv } from '../db/prisma-cli-env.js';
@@ -24,4 +24,24 @@ for (const schema of [SOURCE_SCHEMA_PATH, postgresSchemaPath]) {
     console.error(`prisma generate failed for ${schema}`);
     process.exit(run.status ?? 1);
   }
+}
+
+/**
+ * The generated clients compile Prisma's query compiler from a module that keeps its
+ * base64 text loaded for ever (4.2 MiB of heap); src/db/query-compiler-wasm.ts compiles
+ * it from the same file without keeping it.
+ */
+const WASM_IMPORT = /const \{ wasm \} = await import\(("@prisma\/client\/runtime\/[\w.]+\.wasm-base64\.mjs")\)\n\s*return await decodeBase64AsWasm\(wasm\)/;
+for (const provider of ['sqlite', 'postgres']) {
+  const classPath = `${generatedDir}${provider}/internal/class.ts`;
+  const source = readFileSync(classPath, 'utf8');
+  const specifier = WASM_IMPORT.exec(source)?.[1];
+  if (!specifier) {
+    console.error(`${classPath}: Prisma's query compiler is no longer loaded as expected; update src/cli/generate.ts`);
+    process.exit(1);
+  }
+  writeFileSync(
+    classPath,
+    source.replace(WASM_IMPORT, `return await (await import('../../../query-compiler-wasm.js')).compileBase64Module(${specifier})`),
+  );
 }
