@@ -7,9 +7,8 @@
  *
  * Per inbound message: the dedupe row, the identity's last use (once a minute), the
  * session upsert, one or two reply rows (written held, then marked sent as the channel
- * confirms). Per
- * ticket in addition: the counter, the ticket, its events, its timers and its pushes
- * (each push marked sent in its own transaction, as the scheduler does).
+ * confirms). Per ticket in addition: the counter, the ticket, its events, its timers and
+ * its pushes (each push marked sent in its own transaction, as the scheduler does).
  */
 import Database from 'better-sqlite3';
 import { BACKSTOP_PAGES, startCheckpointer } from '../db/checkpointer.js';

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { prismaCliEnv } from '../db/prisma-cli-env.js';
-import { SOURCE_SCHEMA_PATH, schemaFor } from '../db/schema-files.js';
+import { PROVIDERS, SOURCE_SCHEMA_PATH, schemaFor } from '../db/schema-files.js';
 
 const generatedDir = fileURLToPath(new URL('../db/generated/', import.meta.url));
 mkdirSync(generatedDir, { recursive: true });
@@ -32,7 +32,7 @@ for (const schema of [SOURCE_SCHEMA_PATH, postgresSchemaPath]) {
  * it from the same file without keeping it.
  */
 const WASM_IMPORT = /const \{ wasm \} = await import\(("@prisma\/client\/runtime\/[\w.]+\.wasm-base64\.mjs")\)\n\s*return await decodeBase64AsWasm\(wasm\)/;
-for (const provider of ['sqlite', 'postgres']) {
+for (const provider of PROVIDERS) {
   const classPath = `${generatedDir}${provider}/internal/class.ts`;
   const source = readFileSync(classPath, 'utf8');
   const specifier = WASM_IMPORT.exec(source)?.[1];

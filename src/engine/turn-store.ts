@@ -172,21 +172,12 @@ class SqliteTurnStore implements TurnStore {
    * looked for only when this identity was unreachable. SQLite runs one transaction at a
    * time, so no push can have read the identity unreachable meanwhile.
    */
-  arrived(_tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
+  async arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
     if (needsTouch(speaker, chatId, at)) {
       this.sql.run(`UPDATE "ChannelIdentity" SET "lastUsedAt" = ?, "chatId" = ?, "unreachableAt" = NULL WHERE "id" = ?`, sqliteDate(at), chatId, speaker.identityId);
     }
-    if (!speaker.reachable) {
-      this.sql.run(
-        `UPDATE "OutboxMessage" SET "channel" = ?, "chatId" = ?, "availableAt" = ?
-         WHERE "recipientId" = ? AND "channel" IS NULL AND "sentAt" IS NULL AND "failedAt" IS NULL`,
-        channel,
-        chatId,
-        sqliteDate(at),
-        speaker.personId,
-      );
-    }
-    return Promise.resolve();
+    // Rare (the identity had been blocked): through Prisma, as everywhere else.
+    if (!speaker.reachable) await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
   }
 
   #session(channel: string, chatId: string): SessionRow | null {
