@@ -5,21 +5,12 @@
 import { normalizePhone } from '../src/org/phone.js';
 import { CATEGORY_CODES } from '../src/pipeline/states.js';
 import type { Flow, FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
-import { isRating } from '../src/engine/flow.js';
+import { CONFIDENT, hasWords, isRating, MAX_TEXT } from '../src/engine/flow.js';
 import { formatInstant, isMessageKey, render } from '../src/engine/i18n.js';
 import type { MessageKey } from './messages/zh.js';
 
-/** The longest description a resident may send in one message. */
-export const MAX_TEXT = 2000;
-/** Below this confidence the matcher's guess is offered with the full menu. */
-const CONFIDENT = 0.5;
 
 const SKIP: FlowChoice = { label: 'choice.skip', payload: 'skip' };
-
-/** Text that carries words (not only emoji, punctuation or symbols). */
-export function hasWords(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text);
-}
 
 function categoryChoices(): FlowChoice[] {
   return CATEGORY_CODES.map((code) => ({ label: `category.${code}` as MessageKey, payload: `category:${code}` }));
@@ -50,6 +41,12 @@ function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
   return refused;
 }
 
+/** A report's data once its description is known: the matcher's guess goes with it. */
+function described(ctx: TurnContext, description: string): Record<string, unknown> {
+  const guess = ctx.effects.classify(description);
+  return { description, categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
+}
+
 export const reportFlow: Flow = {
   id: 'report',
   first: 'describe',
@@ -57,16 +54,14 @@ export const reportFlow: Flow = {
     describe: {
       ask: (ctx) => ctx.say('report.describe'),
       answer(ctx) {
-        const refused = textAnswer(ctx, 'description');
+        const refused = refuseText(ctx);
         if (refused) return refused;
-        const guess = ctx.effects.classify(ctx.input.text);
-        ctx.data['categoryCode'] = guess.code;
-        ctx.data['kind'] = guess.kind;
-        ctx.data['confidence'] = guess.confidence;
+        Object.assign(ctx.data, described(ctx, ctx.input.text));
         return { next: 'category' };
       },
     },
     category: {
+      takes: 'choice',
       ask(ctx) {
         const code = String(ctx.data['categoryCode']);
         if (Number(ctx.data['confidence']) >= CONFIDENT && code !== 'other') {
@@ -156,6 +151,13 @@ export const reportFlow: Flow = {
           return { next: 'phone' };
         }
         if (ctx.input.action === 'skip') return { next: 'phone' };
+        // More words about the matter: kept with the description, as a clerk would note them.
+        const text = ctx.input.text;
+        if (text && hasWords(text) && String(ctx.data['description']).length + text.length < MAX_TEXT) {
+          ctx.data['description'] = `${String(ctx.data['description'])}\n${text}`;
+          ctx.say('report.description_added', {}, [SKIP]);
+          return { stay: true };
+        }
         ctx.say('report.photo_or_skip', {}, [SKIP]);
         return { stay: true };
       },
@@ -182,6 +184,7 @@ export const reportFlow: Flow = {
       },
     },
     confirm: {
+      takes: 'choice',
       ask(ctx) {
         ctx.say(
           'report.confirm',
@@ -200,6 +203,10 @@ export const reportFlow: Flow = {
         );
       },
       async answer(ctx) {
+        if (ctx.input.action === 'cancel') {
+          ctx.say('session.cancelled');
+          return { done: true };
+        }
         if (ctx.input.action !== 'submit') {
           ctx.say('input.pick_a_choice');
           return { stay: true };
@@ -234,6 +241,7 @@ export const listFlow: Flow = {
   first: 'list',
   steps: {
     list: {
+      takes: 'view',
       async ask(ctx) {
         const scope = ctx.data['scope'] === 'assigned' ? 'assigned' : 'own';
         const tickets = await ctx.effects.myTickets(scope);
@@ -265,6 +273,7 @@ export const viewFlow: Flow = {
   first: 'show',
   steps: {
     show: {
+      takes: 'view',
       async ask(ctx) {
         const number = String(ctx.data['number']);
         const view = await ctx.effects.ticket(number);
@@ -328,6 +337,7 @@ export const withdrawFlow: Flow = {
   first: 'confirm',
   steps: {
     confirm: {
+      takes: 'choice',
       ask: (ctx) =>
         ctx.say('withdraw.confirm', { number: String(ctx.data['number']) }, [
           { label: 'choice.yes', payload: 'yes' },
@@ -353,6 +363,7 @@ export const rateFlow: Flow = {
   first: 'rating',
   steps: {
     rating: {
+      takes: 'choice',
       ask: (ctx) =>
         ctx.say('rate.ask', { number: String(ctx.data['number']) }, [
           { label: 'rating.satisfied', payload: 'satisfied' },
@@ -439,6 +450,32 @@ export const registerFlow: Flow = {
         const result = await ctx.effects.claimHousehold({ regionId: Number(ctx.data['regionId']), name: String(ctx.data['name']), phone });
         ctx.say(result.ok ? 'register.pending' : 'register.failed', result.ok ? {} : { reason: result.text });
         return { done: true };
+      },
+    },
+  },
+};
+
+/**
+ * Staff and liaisons' free text is not assumed to be a request (it is often meant for a
+ * ticket of theirs): they are asked first; yes starts the report with the text as its
+ * description.
+ */
+export const offerReportFlow: Flow = {
+  id: 'offer_report',
+  first: 'offer',
+  steps: {
+    offer: {
+      takes: 'choice',
+      ask: (ctx) =>
+        ctx.say('report.offer', { text: String(ctx.data['text']).slice(0, 40) }, [
+          { label: 'choice.yes', payload: 'yes' },
+          { label: 'choice.no', payload: 'no' },
+        ]),
+      answer(ctx) {
+        if (ctx.input.action === 'yes') return { start: 'report', data: { ...described(ctx, String(ctx.data['text'])), _step: 'category' } };
+        if (ctx.input.action === 'no') return { done: true };
+        ctx.say('input.pick_a_choice');
+        return { stay: true };
       },
     },
   },

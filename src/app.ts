@@ -120,7 +120,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         // Not awaited: the chat's next turn queues behind it anyway (Engine's per-chat
         // queue), and on SQLite it would hold this round until its group commits.
         void engine
-          .noteOffered(message.channel, message.chatId, message.recipientId, message.id, message.actions.map((a) => a.payload))
+          .noteOffered(message.channel, message.chatId, message.recipientId, message.id, message.actions, message.reply)
           .catch((error: unknown) => log.error({ err: error, outboxId: message.id }, 'could not record the choices a push offered'));
       }
       return result;
@@ -132,6 +132,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
       deliver,
+      // Messages held while their senders were over the flood limit are answered once it allows.
+      duties: [() => engine.releaseHeld()],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.schedulerBatch ? { batchSize: options.schedulerBatch } : {}),

@@ -147,19 +147,20 @@ function firstProblem(error: z.ZodError, json: unknown): string {
 }
 
 /**
- * The message id the engine deduplicates on, scoped to the user so one user cannot
- * pre-empt another's ids. A client that sends no id gets one derived from a hash of
- * user + text + action + its timestamp: the same message posted twice with the same
- * timestamp is processed once. Without a timestamp either, every post is new.
+ * The message id the engine deduplicates on. The engine's key is (channel, chat, id), and
+ * a web chat is its user, so one user cannot pre-empt another's ids. A client that sends
+ * no id gets one derived from a hash of text + action + its timestamp: the same message
+ * posted twice with the same timestamp is processed once. Without a timestamp either,
+ * every post is new.
  */
 export function messageIdOf(frame: WebFrame): string {
-  if (frame.messageId) return `${frame.user}:${frame.messageId}`;
-  if (frame.timestamp === undefined) return `${frame.user}:${randomUUID()}`;
+  if (frame.messageId) return frame.messageId;
+  if (frame.timestamp === undefined) return `u-${randomUUID()}`;
   const hash = createHash('sha256')
-    .update(JSON.stringify([frame.user, frame.text ?? '', frame.action ?? '', String(frame.timestamp)]))
+    .update(JSON.stringify([frame.text ?? '', frame.action ?? '', String(frame.timestamp)]))
     .digest('hex')
     .slice(0, 32);
-  return `${frame.user}:h-${hash}`;
+  return `h-${hash}`;
 }
 
 /** A Botkit web message: what the page and webhook callers receive. */

@@ -68,7 +68,7 @@ export const en: Record<MessageKey, string> = {
   'input.bad_phone': 'That phone number does not look right. Please give an 11-digit mobile (e.g. 13912345678) or a landline with its area code, or tap "Skip".',
   'input.no_such_choice': 'There is no such choice; please reply with a number from 1 to {count}.',
   'input.stale_choice': 'That button has expired.',
-  'input.flood': 'You are sending too fast; please wait a minute. We handle every message in turn.',
+  'input.flood': 'You are sending very fast. We have kept every message and will answer each in turn; please wait a minute.',
   'input.empty_menu': 'Nothing arrived. What would you like to do?',
   'report.describe': 'Please describe the problem (what happened, since when).',
   'report.category_guess': 'This looks like a matter of "{category}". Is that right?',
@@ -209,4 +209,9 @@ export const en: Record<MessageKey, string> = {
   'claim.already_decided': 'This binding request was already decided.',
   'handle.see_photo': '(see the photo)',
   'telegram.group_declined': 'Hello! To protect everyone’s privacy, please message me in a private chat; I do not handle requests in groups.',
+  'report.new_request': 'This looks like a new matter, so we start a new request with it. Send "back" to return to what you were doing.',
+  'report.offer': 'Report "{text}" as a new request?',
+  'session.resumed': 'Back to where you were.',
+  'session.suspended_waiting': 'You left something unfinished; send "back" to carry on with it.',
+  'report.description_added': 'Added to the description. You can still send a photo, or tap "Skip".',
 };

@@ -69,7 +69,7 @@ export const zh = {
   'input.bad_phone': '电话号码格式不对，请输入11位手机号（如 13912345678）或带区号的座机号，或点“跳过”。',
   'input.no_such_choice': '没有这个选项，请回复 1 到 {count} 之间的序号。',
   'input.stale_choice': '这个按钮已经过期了。',
-  'input.flood': '您发送得太快了，请稍等一分钟再发，我们会逐条处理。',
+  'input.flood': '您发得太快了。消息我们都收下了，稍后会逐条处理并回复您，请稍等一分钟。',
   'input.empty_menu': '没有收到内容。请选择您要办理的事项：',
   'report.describe': '请描述您要反映的问题（发生了什么、持续多久）。',
   'report.category_guess': '看起来是“{category}”方面的问题，对吗？',
@@ -210,6 +210,11 @@ export const zh = {
   'claim.already_decided': '这条绑定申请已经处理过了。',
   'handle.see_photo': '（见照片）',
   'telegram.group_declined': '您好！为保护大家的隐私，请私聊我反映诉求，我在群里不处理消息。',
+  'report.new_request': '好的，这像是一件新的事，我们按新的诉求来办理。刚才没办完的事，发送“返回”可以回去接着办。',
+  'report.offer': '要把“{text}”作为一件新的诉求反映吗？',
+  'session.resumed': '好的，回到刚才的步骤。',
+  'session.suspended_waiting': '您刚才还有一件事没办完，发送“返回”可以接着办。',
+  'report.description_added': '已补充到描述中。可以再发送现场照片，或点“跳过”。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

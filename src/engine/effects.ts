@@ -3,6 +3,7 @@
  * handler may see and do, and nothing more.
  */
 import type { Tx } from '../db/client.js';
+import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
 import { villageList } from '../pipeline/reference.js';
@@ -12,6 +13,7 @@ import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline
 import type { CategoryClassifier } from './classifier.js';
 import type { Effects, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
+import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
 import { maskName, maskPhone } from './privacy.js';
 import type { Inbound } from './types.js';
 
@@ -188,9 +190,13 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       if (confirm) {
         const member = await tx.person.findFirst({ where: { householdId: household.id, name: claim.name } });
         if (member) {
-          // The household member is on the roster already: the chat becomes theirs.
-          await tx.channelIdentity.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
-          await tx.chatSession.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+          // The household member is on the roster already: the chat becomes theirs, and
+          // with it whatever the chat's anonymous first contact had (requests, messages).
+          if (await isAnonymous(tx, claim.claimantId)) await mergeAnonymous(tx, claim.claimantId, member.id);
+          else {
+            await tx.channelIdentity.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+            await tx.chatSession.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+          }
           // The member may have had messages waiting for a chat: the claimant's latest is theirs now.
           const chat = await tx.channelIdentity.findFirst({ where: { personId: member.id, unreachableAt: null }, orderBy: { lastUsedAt: 'desc' } });
           if (chat) await adoptWaiting(tx, member.id, chat, now);
@@ -218,6 +224,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       }
       const person = await tx.person.findUniqueOrThrow({ where: { id: binding.personId } });
       await tx.bindingCode.update({ where: { code: binding.code }, data: { usedAt: now } });
+      // What this chat's anonymous first contact had (requests, messages) is the person's now.
+      if (speaker.personId !== person.id && (await isAnonymous(tx, speaker.personId))) await mergeAnonymous(tx, speaker.personId, person.id);
       await tx.channelIdentity.update({
         where: { channel_platformUserId: { channel: inbound.channel, platformUserId: inbound.senderId } },
         data: { personId: person.id, chatId: inbound.chatId, lastUsedAt: now },
@@ -225,6 +233,16 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       await tx.chatSession.updateMany({ where: { channel: inbound.channel, chatId: inbound.chatId }, data: { personId: person.id } });
       // Messages that waited for this person to have a chat now go to it.
       await adoptWaiting(tx, person.id, inbound, now);
+      // The rest of this turn speaks as the person bound (the anonymous one may be gone).
+      const household = person.householdId === null ? null : await tx.household.findUnique({ where: { id: person.householdId }, select: { phone: true } });
+      const roles = await tx.personRole.findMany({ where: { personId: person.id }, select: { role: true }, orderBy: { id: 'asc' } });
+      Object.assign(speaker, {
+        personId: person.id,
+        locale: person.locale === 'en' ? 'en' : 'zh',
+        roles: [...new Set(roles.map((r) => r.role as Role))],
+        hasHousehold: person.householdId !== null,
+        householdPhone: household?.phone ?? null,
+      });
       return { ok: true, name: person.name };
     },
   };

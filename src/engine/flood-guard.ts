@@ -50,6 +50,14 @@ export class FloodGuard {
     return 'warn';
   }
 
+  /** Whether a message from this sender at `now` would be over the limit (nothing is noted). */
+  over(channel: string, senderId: string, now: number): boolean {
+    const times = this.#times.get(channel)?.get(senderId);
+    if (times === undefined) return this.perMinute < 1;
+    const recent = (typeof times === 'number' ? [times] : times).filter((t) => now - t < WINDOW_MS);
+    return recent.length + 1 > this.perMinute;
+  }
+
   /** Senders remembered now (for tests and memory checks). */
   get size(): number {
     let count = 0;

@@ -7,13 +7,26 @@ import type { MessageKey } from '../../flows/messages/zh.js';
 import type { Locale, Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import type { Rating, RequestKind, TicketState } from '../pipeline/states.js';
+import type { ChoiceMeaning } from './choices.js';
 import type { Classification } from './classifier.js';
 import type { SharedLocation, SharedMedia } from './types.js';
+
+/** The longest text a person may send in one message. */
+export const MAX_TEXT = 2000;
+/** Below this confidence the matcher's guess is not proposed (the full list is offered), and a text is not taken for a new request. */
+export const CONFIDENT = 0.5;
+
+/** Text that carries words (not only emoji, punctuation or symbols). */
+export function hasWords(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}
 
 /** A choice a flow offers: the label is a catalogue key, or literal text (a ticket number, a village). */
 export interface FlowChoice {
   label: MessageKey | { text: string };
   payload: string;
+  /** Yes, no or skip, when the label's key does not say it (see src/engine/choices.ts). */
+  means?: ChoiceMeaning;
 }
 
 /** A message a flow says. */
@@ -116,8 +129,17 @@ export type StepOutcome =
 export interface Step {
   /** Says what the step asks. */
   ask(ctx: TurnContext): void | Promise<void>;
-  /** Takes the answer. */
+  /** Takes the answer: a chosen payload (tapped, or typed and matched) in `input.action`, or a text. */
   answer(ctx: TurnContext): StepOutcome | Promise<StepOutcome>;
+  /**
+   * What a text that matches none of the step's choices is here (nothing a villager
+   * sends is swallowed):
+   * - `text` (the default): the answer, given to `answer`;
+   * - `choice`: the step takes only its choices; a text that reads like a request
+   *   starts a new report, and this step waits (返回 comes back to it);
+   * - `view`: a list or a ticket shown; any text with words is a new request.
+   */
+  takes?: 'text' | 'choice' | 'view';
 }
 
 export interface Flow {

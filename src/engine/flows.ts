@@ -4,13 +4,13 @@
  * messages (accept, return, rate, add information, withdraw, handle).
  */
 import { handleFlow, isHandleAction } from '../../flows/liaison.js';
-import { listFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
+import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
 import type { Locale } from '../org/types.js';
 import type { Flow, Speaker, TurnContext } from './flow.js';
 import { isRating } from './flow.js';
 
 export const FLOWS: Record<string, Flow> = Object.fromEntries(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow].map((f) => [f.id, f]),
+  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow].map((f) => [f.id, f]),
 );
 
 /** What a global command does to the conversation. */

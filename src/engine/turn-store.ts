@@ -14,6 +14,7 @@
 import { type Db, sqliteHandleOf, type Tx } from '../db/client.js';
 import { isSqliteUniqueViolation, type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
+import type { OfferedChoice } from './choices.js';
 
 /** The message id was recorded before: this is a re-delivery. */
 export class DuplicateMessage extends Error {
@@ -52,7 +53,8 @@ export interface ReplyRow {
   params: string;
   actions: string;
   at: Date;
-  holdUntil: Date;
+  /** Held by the turn until then (the adapter sends it at once); null: the scheduler sends it. */
+  holdUntil: Date | null;
 }
 
 export interface TurnStore {
@@ -70,10 +72,10 @@ export interface TurnStore {
   saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void>;
   /**
    * Outside any turn: a message (outbox row `outboxId`) offered these choices in the chat;
-   * numbers now refer to them, unless a later message's are recorded (choices only move
-   * forward, see the engine's SessionState).
+   * numbers and words now answer them. A push always does; a turn's reply (sent late, after
+   * a crash) only when no later message's are recorded (see the engine's SessionState).
    */
-  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], outboxId: number, at: Date): Promise<void>;
+  offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void>;
   addReply(tx: Tx, reply: ReplyRow): Promise<number>;
   /** Outside any turn: the channel confirmed these outbox rows. */
   markSent(ids: number[], at: Date): Promise<void>;
@@ -210,30 +212,32 @@ class SqliteTurnStore implements TurnStore {
     return Promise.resolve();
   }
 
-  offerChoices(channel: string, chatId: string, personId: number, payloads: string[], outboxId: number, at: Date): Promise<void> {
+  offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void> {
     // One statement that touches only the choices: a turn of this chat committing in
-    // another process meanwhile keeps its flow data.
+    // another process meanwhile keeps its flow data. `choicesFrom` never goes back.
     return this.sql
       .write(
         `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" =
            json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END,
-             '$.choices', json(excluded."data" -> '$.choices'), '$.choicesFrom', excluded."data" -> '$.choicesFrom')
-         WHERE NOT json_valid("ChatSession"."data") OR coalesce("ChatSession"."data" ->> '$.choicesFrom', 0) < excluded."data" ->> '$.choicesFrom'`,
+             '$.choices', json(excluded."data" -> '$.choices'),
+             '$.choicesFrom', max(coalesce(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ->> '$.choicesFrom' END, 0), excluded."data" ->> '$.choicesFrom'))
+         WHERE ? = 0 OR NOT json_valid("ChatSession"."data") OR coalesce("ChatSession"."data" ->> '$.choicesFrom', 0) < excluded."data" ->> '$.choicesFrom'`,
         channel,
         chatId,
         personId,
-        JSON.stringify({ data: {}, choices: payloads, choicesFrom: outboxId }),
+        JSON.stringify({ data: {}, choices, choicesFrom: outboxId }),
         sqliteDate(at),
         sqliteDate(at),
+        reply ? 1 : 0,
       )
       .then(() => undefined);
   }
 
   addReply(_tx: Tx, reply: ReplyRow): Promise<number> {
     const { lastInsertRowid } = this.sql.run(
-      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil")
-       VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, 0, 'turn', ?)`,
+      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "reply", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil")
+       VALUES (?, ?, ?, ?, ?, ?, '[]', 1, ?, ?, 0, ?, ?)`,
       reply.recipientId,
       reply.channel,
       reply.chatId,
@@ -242,7 +246,8 @@ class SqliteTurnStore implements TurnStore {
       reply.actions,
       sqliteDate(reply.at),
       sqliteDate(reply.at),
-      sqliteDate(reply.holdUntil),
+      reply.holdUntil ? 'turn' : null,
+      reply.holdUntil ? sqliteDate(reply.holdUntil) : null,
     );
     return Promise.resolve(lastInsertRowid);
   }
@@ -340,20 +345,22 @@ class PostgresTurnStore implements TurnStore {
     });
   }
 
-  async offerChoices(channel: string, chatId: string, personId: number, payloads: string[], outboxId: number, at: Date): Promise<void> {
+  async offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void> {
     // One statement that touches only the choices. Read-then-write would race with a
     // turn of this chat committing in another process (its flow data would be lost).
     await this.db.$executeRawUnsafe(
       `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES ($1, $2, $3, $4, CAST($5 AS timestamp(3)), CAST($5 AS timestamp(3)))
        ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" = ("ChatSession"."data"::jsonb
-         || jsonb_build_object('choices', (EXCLUDED."data"::jsonb) -> 'choices', 'choicesFrom', (EXCLUDED."data"::jsonb) -> 'choicesFrom'))::text
-       WHERE coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0) < (EXCLUDED."data"::jsonb ->> 'choicesFrom')::bigint`,
+         || jsonb_build_object('choices', (EXCLUDED."data"::jsonb) -> 'choices',
+              'choicesFrom', GREATEST(coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0), (EXCLUDED."data"::jsonb ->> 'choicesFrom')::bigint)))::text
+       WHERE NOT $6 OR coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0) < (EXCLUDED."data"::jsonb ->> 'choicesFrom')::bigint`,
       channel,
       chatId,
       personId,
-      JSON.stringify({ data: {}, choices: payloads, choicesFrom: outboxId }),
+      JSON.stringify({ data: {}, choices, choicesFrom: outboxId }),
       // timestamp(3) holds UTC wall-clock time, as Prisma writes it.
       at.toISOString().replace('T', ' ').replace('Z', ''),
+      reply,
     );
   }
 
@@ -366,9 +373,10 @@ class PostgresTurnStore implements TurnStore {
         template: reply.template,
         params: reply.params,
         actions: reply.actions,
+        reply: true,
         createdAt: reply.at,
         availableAt: reply.at,
-        claimedBy: 'turn',
+        claimedBy: reply.holdUntil ? 'turn' : null,
         claimedUntil: reply.holdUntil,
       },
       select: { id: true },

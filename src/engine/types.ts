@@ -3,6 +3,7 @@
  * update into an `Inbound` and render an `Outbound`; they never see anything else.
  */
 import type { Channel, Locale } from '../org/types.js';
+import type { OfferedChoice } from './choices.js';
 import type { DeliveryResult, OutboxTarget } from '../pipeline/scheduler.js';
 
 /** A location the user shared or named. */
@@ -38,10 +39,7 @@ export interface Inbound {
 }
 
 /** A choice offered with a message: a button, or a numbered reply where there are no buttons. */
-export interface Choice {
-  label: string;
-  payload: string;
-}
+export type Choice = OfferedChoice;
 
 /** One message to a chat, rendered in its reader's language. */
 export interface Outbound {

@@ -104,6 +104,8 @@ export interface MessageAction {
   literal?: boolean;
   /** What the engine receives when it is chosen, e.g. "accept:MQ-2026-000001". */
   payload: string;
+  /** Yes, no or skip, when the label alone does not say (see src/engine/choices.ts). */
+  means?: 'yes' | 'no' | 'skip';
 }
 
 /** Scalar values a message template can use. */

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, sqliteHandleOf, transaction, type Tx } from '../db/client.js';
 import { type SqliteHandle, type SqlValue, sqliteDate } from '../db/sqlite-adapter.js';
+import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
 import { render } from '../engine/i18n.js';
 import { logger } from '../log.js';
 import type { Locale } from '../org/types.js';
@@ -33,9 +34,11 @@ export interface OutboxDelivery {
   ticketNumber: string | null;
   template: string;
   text: string;
-  actions: { label: string; payload: string }[];
+  actions: OfferedChoice[];
   /** Photos forwarded with the message. */
   media: string[];
+  /** A turn's reply sent late (see OutboxMessage.reply), not a push. */
+  reply: boolean;
 }
 
 /** What a channel made of one delivery. */
@@ -69,6 +72,11 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** Days a received message's id is kept to recognise a re-delivery (default 30). */
   inboundRetentionDays?: number;
+  /**
+   * More work for each round, run after the timers and before delivery (so what it
+   * queues goes out in the same round): the engine's held messages, idle conversations.
+   */
+  duties?: (() => Promise<unknown>)[];
 }
 
 type ClaimTable = 'Timer' | 'OutboxMessage';
@@ -123,6 +131,8 @@ interface ClaimedRow {
   params: string;
   actions: string;
   media: string;
+  /** Boolean on PostgreSQL, 0/1 on SQLite. */
+  reply: boolean | number;
   attempts: number;
   sentAt: Date | string | null;
   claimedBy: string | null;
@@ -141,6 +151,7 @@ export class Scheduler {
   readonly #maxAttempts: number;
   readonly #targets: OutboxTarget[];
   readonly #inboundRetentionMs: number;
+  readonly #duties: (() => Promise<unknown>)[];
   /** When old message ids were last forgotten to the end (epoch ms). */
   #forgotAt = -Infinity;
   #timer: NodeJS.Timeout | undefined;
@@ -159,6 +170,7 @@ export class Scheduler {
     this.#maxAttempts = options.maxAttempts ?? 8;
     this.#targets = options.outboxTargets ?? [];
     this.#inboundRetentionMs = (options.inboundRetentionDays ?? 30) * 86_400_000;
+    this.#duties = options.duties ?? [];
   }
 
   /**
@@ -261,7 +273,7 @@ export class Scheduler {
     return sql.outside(() =>
       sql.all<ClaimedRow>(
         `SELECT m."id" AS id, m."recipientId" AS recipientId, m."channel" AS channel, m."chatId" AS chatId, m."template" AS template,
-           m."params" AS params, m."actions" AS actions, m."media" AS media, m."attempts" AS attempts, m."sentAt" AS sentAt,
+           m."params" AS params, m."actions" AS actions, m."media" AS media, m."reply" AS reply, m."attempts" AS attempts, m."sentAt" AS sentAt,
            m."claimedBy" AS claimedBy, p."locale" AS locale, t."number" AS ticketNumber
          FROM "OutboxMessage" m JOIN "Person" p ON p."id" = m."recipientId" LEFT JOIN "Ticket" t ON t."id" = m."ticketId"
          WHERE m."id" IN (SELECT value FROM json_each(?))`,
@@ -336,8 +348,9 @@ export class Scheduler {
         ticketNumber: row.ticketNumber,
         template: row.template,
         text: render(locale, row.template, params),
-        actions: actions.map((a) => ({ label: a.literal ? a.label : render(locale, a.label), payload: a.payload })),
+        actions: actions.map((a) => offeredChoice(a, locale)),
         media: JSON.parse(row.media) as string[],
+        reply: row.reply === true || row.reply === 1,
       };
       let result: DeliveryResult;
       try {
@@ -432,10 +445,14 @@ export class Scheduler {
     log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
   }
 
-  /** One round: fire due timers, then deliver what is waiting; once an hour, forget old message ids. */
+  /** One round: fire due timers, do the duties, then deliver what is waiting; once an hour, forget old message ids. */
   async tick(): Promise<{ fired: number; sent: number }> {
     this.#backlog = false;
     const fired = await this.fireDueTimers();
+    for (const duty of this.#duties) {
+      // One failing duty must not hold back the timers and deliveries of the round.
+      await duty().catch((error: unknown) => log.error({ err: error }, 'scheduler duty failed'));
+    }
     const sent = await this.deliverOutbox();
     await this.forgetOldInbound();
     return { fired, sent };

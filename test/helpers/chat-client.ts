@@ -41,6 +41,17 @@ export class TestChat {
     return this.deliver({ action: choice.payload });
   }
 
+  /**
+   * Delivers the pushes waiting for this chat as the app does (their choices are what
+   * "1" or 是的 answers now) and makes them the last replies, so `tap` taps their buttons.
+   */
+  async receive(database: Database, pipeline: PipelineService, clock: Clock): Promise<OutboxDelivery[]> {
+    const got = await collectPushes(database, pipeline, clock, [{ channel: this.channel, chatId: this.userId }]);
+    for (const m of got) await this.engine.noteOffered(m.channel, m.chatId, m.recipientId, m.id, m.actions, m.reply);
+    this.replies = got.map((m) => ({ channel: this.channel, chatId: this.userId, text: m.text, choices: m.actions, locale: m.locale, outboxId: m.id }));
+    return got;
+  }
+
   /** The texts of the last replies, joined. */
   text(): string {
     return this.replies.map((r) => r.text).join('\n');

@@ -78,13 +78,17 @@ async function lateQuestion(): Promise<void> {
   await chat.tap('用登记的电话');
   expect(chat.text()).toContain('请确认');
   // The phone question goes out again (its sent mark was lost) after the chat moved on.
-  await engine.noteOffered('web', 'res-1', person.id, phoneQuestion.outboxId!, phoneQuestion.choices.map((c) => c.payload));
+  await engine.noteOffered('web', 'res-1', person.id, phoneQuestion.outboxId!, phoneQuestion.choices, true);
   await chat.tap('提交');
   expect(chat.text()).toMatch(TICKET);
   expect(chat.text()).not.toContain('这个按钮已经过期了');
   // A message written after the last reply (a push with three choices) does set what a number answers.
   const after = chat.replies.at(-1)!.outboxId! + 1_000;
-  await engine.noteOffered('web', 'res-1', person.id, after, [`view:${TICKET.exec(chat.text())![0]}`, 'menu:help', 'menu:queue']);
+  await engine.noteOffered('web', 'res-1', person.id, after, [
+    { payload: `view:${TICKET.exec(chat.text())![0]}`, label: '查看' },
+    { payload: 'menu:help', label: '帮助' },
+    { payload: 'menu:queue', label: '我的待办' },
+  ]);
   await chat.send('7');
   expect(chat.text()).toContain('没有这个选项，请回复 1 到 3 之间的序号');
 }
@@ -374,12 +378,20 @@ describe('robustness', () => {
     expect(chat.replies[0]?.text).toBe('上次的对话时间太久，已重新开始。');
   });
 
-  test('a flood of messages gets one polite note, then silence for a minute', async () => {
+  test('a flood of messages gets one polite note; what came over the limit is kept and answered after the minute', async () => {
     const chat = await boundResident();
     const texts: string[] = [];
     for (let i = 0; i < 24; i++) texts.push((await chat.send('帮助')).map((r) => r.text).join());
-    expect(texts.filter((t) => t.includes('您发送得太快了'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('您发得太快了'))).toHaveLength(1);
     expect(texts.at(-1)).toBe('');
+    // Nothing is lost: the four over the limit are held, not seen, and answered once the minute has passed.
+    expect(await database.db.heldMessage.count()).toBe(4);
+    expect(await engine.releaseHeld()).toBe(0);
+    clock.advanceHours(61 / 3600);
+    expect(await engine.releaseHeld()).toBe(4);
+    expect(await database.db.heldMessage.count()).toBe(0);
+    const pushed = await collectPushes(database, pipeline, clock, [{ channel: 'web', chatId: 'res-1' }]);
+    expect(pushed.filter((p) => p.template === 'help.resident')).toHaveLength(4);
   });
 });
 

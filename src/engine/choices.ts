@@ -1,0 +1,196 @@
+/**
+ * Choice matching: the one place where a typed answer becomes one of the choices a
+ * message offered. Villagers (many elderly) answer in words rather than taps: they type
+ * the button's title, or nearly (跳过了, 是的呀, 電力照明), its number in any form (1, １,
+ * 一, 第一个), a plain yes or no (对, 好的, 不是, ok), or — from a web client that sends a
+ * quick reply's payload as text, as Botkit's own does — the payload itself.
+ *
+ * Flows never see any of this: they receive the chosen payload as if it had been tapped.
+ */
+import { Converter } from 'opencc-js/t2cn';
+import type { Locale } from '../org/types.js';
+import type { MessageAction } from '../pipeline/model.js';
+import { render } from './i18n.js';
+
+/** What a yes/no/skip question's choices mean, so that 对 / 不是 / 算了 pick them. */
+export type ChoiceMeaning = 'yes' | 'no' | 'skip';
+
+/** A choice as offered in a chat: what it sends, and what the reader saw. */
+export interface OfferedChoice {
+  payload: string;
+  /** The title as shown (rendered in the reader's language). */
+  label: string;
+  means?: ChoiceMeaning;
+}
+
+/** What a typed text came to. */
+export type ChoiceMatch =
+  | { kind: 'choice'; payload: string }
+  /** A choice number that is not offered ("7" with three choices). */
+  | { kind: 'out_of_range'; count: number }
+  | { kind: 'none' };
+
+/**
+ * Catalogue keys of labels whose meaning is plain. A flow or a push offering one of
+ * these gets the yes/no/skip words for free; a choice may also say `means` itself.
+ */
+const LABEL_MEANINGS: Record<string, ChoiceMeaning> = {
+  'choice.yes': 'yes',
+  'choice.submit': 'yes',
+  'claim.confirm': 'yes',
+  'choice.no': 'no',
+  'choice.cancel': 'no',
+  'report.other_category': 'no',
+  'claim.reject': 'no',
+  'choice.skip': 'skip',
+};
+
+/** The meaning of a choice labelled with catalogue key `labelKey`, if it has a plain one. */
+export function meaningOfLabel(labelKey: string): ChoiceMeaning | undefined {
+  return LABEL_MEANINGS[labelKey];
+}
+
+// Words are compared after `normaliseAnswer` (simplified, lower case, no punctuation or spaces).
+const YES = new Set(['是', '是的', '是啊', '是呀', '对', '对的', '对啊', '对呀', '对头', '好', '好的', '好啊', '好滴', '嗯', '嗯嗯', '恩', '可以', '行', '行的', '中', '确认', '确定', '提交', '同意', '没错', '没问题', '要', '需要', '正确', 'yes', 'yeah', 'yep', 'ok', 'okay', 'y', 'sure', 'confirm', 'submit', 'right', 'correct']);
+const NO = new Set(['不', '不是', '不是的', '不是啊', '不对', '不对的', '否', '错了', '不要', '不行', '不用', '不用了', '不需要', '没有', '没', '算了', 'no', 'n', 'nope', 'not', 'wrong', 'cancel']);
+const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不用了', '不需要', '算了', '不要', '没了', '下一步', '不了', 'skip', 'none', 'no', 'n', 'pass', 'next']);
+
+/** A denial in front of a title: 不是的, 没有跳过, 别提交. */
+const NEGATION = /^(?:不|没|别|非|未|无|not|no)/;
+
+type Convert = (text: string) => string;
+/** opencc-js's types do not resolve under NodeNext (its .d.ts imports './core' without an extension): typed here. */
+const converter = Converter as unknown as (options: { from: 't'; to: 'cn' }) => Convert;
+let toSimplified: Convert | undefined;
+
+/**
+ * The form answers are compared in: Unicode-compatibility folded (full-width digits and
+ * letters become ASCII), traditional characters as simplified, lower case, with no
+ * punctuation, symbols or spaces.
+ */
+export function normaliseAnswer(text: string): string {
+  const folded = text.normalize('NFKC').toLowerCase();
+  // Only text with Han characters needs the converter (loaded on first use, ~2 MB).
+  const simplified = /\p{Script=Han}/u.test(folded) ? (toSimplified ??= converter({ from: 't', to: 'cn' }))(folded) : folded;
+  return simplified.replace(/[\p{P}\p{S}\p{Z}\p{C}\s]/gu, '');
+}
+
+const CHINESE_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** 一 → 1, 十二 → 12, 二十 → 20 (up to 99); null when not a Chinese numeral. */
+function chineseNumber(text: string): number | null {
+  if (!/^[零〇一二两三四五六七八九十]{1,3}$/.test(text)) return null;
+  const ten = text.indexOf('十');
+  if (ten < 0) return text.length === 1 ? (CHINESE_DIGITS[text] ?? null) : null;
+  const tens = ten === 0 ? 1 : (CHINESE_DIGITS[text.slice(0, ten)] ?? NaN);
+  const ones = ten === text.length - 1 ? 0 : (CHINESE_DIGITS[text.slice(ten + 1)] ?? NaN);
+  const value = tens * 10 + ones;
+  return Number.isNaN(value) ? null : value;
+}
+
+/** The choice number a (normalised) text names: 2, ２, 二, 第二个, 第2项, 2号; null when it names none. */
+export function choiceNumber(normalised: string): number | null {
+  const match = /^(?:第|no|#)?([0-9]{1,2}|[零〇一二两三四五六七八九十]{1,3})(?:个|项|条|号|个选项|种)?$/.exec(normalised);
+  const digits = match?.[1];
+  if (!digits) return null;
+  return /^[0-9]+$/.test(digits) ? Number(digits) : chineseNumber(digits);
+}
+
+/** Levenshtein distance, stopping early once it exceeds `max`. */
+function distance(a: string, b: string, max: number): number {
+  const x = [...a];
+  const y = [...b];
+  if (Math.abs(x.length - y.length) > max) return max + 1;
+  let previous = Array.from({ length: y.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > max) return max + 1;
+    previous = current;
+  }
+  return previous[y.length] ?? max + 1;
+}
+
+/** The only element of `list`, or undefined when there are none or several. */
+function only<T>(list: T[]): T | undefined {
+  return list.length === 1 ? list[0] : undefined;
+}
+
+/** How far a typed title may stray from the real one and still count as "nearly". */
+function tolerance(length: number): number {
+  if (length >= 6) return 2;
+  if (length >= 3) return 1;
+  return 0;
+}
+
+/**
+ * Which offered choice a typed text picks, trying in this order: the title exactly; the
+ * payload sent as text; the choice's number; a yes / no / skip word when a choice means
+ * it; the title nearly (a small typo, a particle added: 跳过吧, 选择其它类别). Only an
+ * unambiguous match counts. Numbers are not taken as positions when the titles are
+ * numbers themselves (a "how many days" question offering 1, 2, 3, 5, 10).
+ */
+export function matchChoice(text: string, offered: readonly OfferedChoice[]): ChoiceMatch {
+  if (!offered.length) return { kind: 'none' };
+  const typed = normaliseAnswer(text);
+  if (!typed) return { kind: 'none' };
+  const titles = offered.map((c) => normaliseAnswer(c.label));
+  const hit = (choice: OfferedChoice | undefined): ChoiceMatch | null => (choice ? { kind: 'choice', payload: choice.payload } : null);
+
+  const exact = hit(only(offered.filter((_, i) => titles[i] === typed)));
+  if (exact) return exact;
+  const payload = hit(only(offered.filter((c) => c.payload.toLowerCase() === text.trim().toLowerCase())));
+  if (payload) return payload;
+
+  const numberedTitles = titles.some((t) => choiceNumber(t) !== null);
+  const position = numberedTitles ? null : choiceNumber(typed);
+  if (position !== null) {
+    const choice = offered[position - 1];
+    return choice && position >= 1 ? { kind: 'choice', payload: choice.payload } : { kind: 'out_of_range', count: offered.length };
+  }
+
+  // A plain word answers a question whose choices mean yes, no or skip. A word that could
+  // be a "no" or a "skip" (不用, 没有) takes whichever the question offers.
+  const meaning = (means: ChoiceMeaning): ChoiceMatch | null => hit(only(offered.filter((c) => c.means === means)));
+  if (YES.has(typed)) {
+    const yes = meaning('yes');
+    if (yes) return yes;
+  }
+  if (NO.has(typed) || SKIP.has(typed)) {
+    const order: ChoiceMeaning[] = NO.has(typed) && SKIP.has(typed) ? ['no', 'skip'] : NO.has(typed) ? ['no', 'skip'] : ['skip', 'no'];
+    for (const means of order) {
+      const found = meaning(means);
+      if (found) return found;
+    }
+  }
+
+  // Nearly the title: a few characters off, or the title with a word or two around it.
+  const near = offered.filter((_, i) => {
+    const title = titles[i] ?? '';
+    if (!title) return false;
+    const length = [...title].length;
+    const typedLength = [...typed].length;
+    if (distance(typed, title, tolerance(length)) <= tolerance(length)) return true;
+    // 就在我家附近吧 ⊃ 就在我家附近; but not a long sentence that merely names a village,
+    // and not a denial of the title (不是的 ⊅ 是的).
+    const denied = NEGATION.test(typed) && !NEGATION.test(title);
+    return !denied && length >= 2 && typedLength <= length + 2 && typed.includes(title);
+  });
+  return hit(only(near)) ?? { kind: 'none' };
+}
+
+/** A stored choice (a flow's reply or a push's button) as its reader is offered it. */
+export function offeredChoice(action: MessageAction, locale: Locale): OfferedChoice {
+  const means = action.means ?? (action.literal ? undefined : meaningOfLabel(action.label));
+  return {
+    payload: action.payload,
+    label: action.literal ? action.label : render(locale, action.label),
+    ...(means ? { means } : {}),
+  };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, test } from 'vitest';
+import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice } from '../../src/engine/choices.js';
+
+const yesPick: OfferedChoice[] = [
+  { payload: 'yes', label: '是的', means: 'yes' },
+  { payload: 'pick', label: '选择其他类别', means: 'no' },
+];
+const photo: OfferedChoice[] = [{ payload: 'skip', label: '跳过', means: 'skip' }];
+const phone: OfferedChoice[] = [
+  { payload: 'registered', label: '用登记的电话' },
+  { payload: 'skip', label: '跳过', means: 'skip' },
+];
+const withdraw: OfferedChoice[] = [
+  { payload: 'yes', label: '是的', means: 'yes' },
+  { payload: 'no', label: '不用了', means: 'no' },
+];
+const days: OfferedChoice[] = ['1', '2', '3', '5', '10'].map((d) => ({ payload: `days:${d}`, label: d }));
+const ratings: OfferedChoice[] = [
+  { payload: 'rate:MQ-2026-000001:satisfied', label: '满意' },
+  { payload: 'rate:MQ-2026-000001:basically_satisfied', label: '基本满意' },
+  { payload: 'rate:MQ-2026-000001:dissatisfied', label: '不满意' },
+];
+const categories: OfferedChoice[] = [
+  { payload: 'category:road', label: '道路交通' },
+  { payload: 'category:water', label: '供水排水' },
+  { payload: 'category:power', label: '电力照明' },
+];
+
+const picks = (text: string, offered: OfferedChoice[]) => {
+  const match = matchChoice(text, offered);
+  return match.kind === 'choice' ? match.payload : match.kind;
+};
+
+describe('choice matching', () => {
+  test.each([
+    // The title, exactly or nearly.
+    ['是的', yesPick, 'yes'],
+    ['是的！', yesPick, 'yes'],
+    [' 是 的 ', yesPick, 'yes'],
+    ['選擇其他類別', yesPick, 'pick'],
+    ['选其他类别', yesPick, 'pick'],
+    ['跳过', photo, 'skip'],
+    ['跳過', photo, 'skip'],
+    ['跳过吧', photo, 'skip'],
+    ['用登记的电话', phone, 'registered'],
+    ['用登记电话', phone, 'registered'],
+    ['電力照明', categories, 'category:power'],
+    ['基本满意', ratings, 'rate:MQ-2026-000001:basically_satisfied'],
+    ['不满意', ratings, 'rate:MQ-2026-000001:dissatisfied'],
+    ['满意！', ratings, 'rate:MQ-2026-000001:satisfied'],
+    // The payload sent as text (Botkit's web client does this with quick replies).
+    ['yes', yesPick, 'yes'],
+    ['skip', photo, 'skip'],
+    ['category:water', categories, 'category:water'],
+    // Its number, in any form.
+    ['1', yesPick, 'yes'],
+    ['１', yesPick, 'yes'],
+    ['一', yesPick, 'yes'],
+    ['第一个', yesPick, 'yes'],
+    ['第2个', yesPick, 'pick'],
+    ['二', categories, 'category:water'],
+    ['3号', categories, 'category:power'],
+    ['7', categories, 'out_of_range'],
+    // Yes / no / skip in plain words.
+    ['对', yesPick, 'yes'],
+    ['对的', yesPick, 'yes'],
+    ['好的', yesPick, 'yes'],
+    ['嗯', yesPick, 'yes'],
+    ['可以', yesPick, 'yes'],
+    ['OK', yesPick, 'yes'],
+    ['y', yesPick, 'yes'],
+    ['不对', yesPick, 'pick'],
+    ['不是', yesPick, 'pick'],
+    ['no', yesPick, 'pick'],
+    ['确认', withdraw, 'yes'],
+    ['不', withdraw, 'no'],
+    ['否', withdraw, 'no'],
+    ['n', withdraw, 'no'],
+    ['不用', withdraw, 'no'],
+    ['没有', photo, 'skip'],
+    ['不用', photo, 'skip'],
+    ['算了', photo, 'skip'],
+    ['没有', phone, 'skip'],
+    // Numbers are titles here, not positions.
+    ['5', days, 'days:5'],
+    ['4', days, 'none'],
+    // Not a choice: free text, and a denial of a title.
+    ['村口的路灯坏了好几天', yesPick, 'none'],
+    ['不是的', yesPick, 'pick'],
+    ['是', photo, 'none'],
+    ['', yesPick, 'none'],
+  ])('%j against %j picks %s', (text, offered, expected) => {
+    expect(picks(text, offered)).toBe(expected);
+  });
+
+  test('an ambiguous near title picks nothing', () => {
+    const offered: OfferedChoice[] = [
+      { payload: 'a', label: '东湖村' },
+      { payload: 'b', label: '西湖村' },
+    ];
+    expect(picks('湖村', offered)).toBe('none');
+    expect(picks('东湖村', offered)).toBe('a');
+  });
+
+  test('a long text that names a title is an answer of its own, not the title', () => {
+    const offered: OfferedChoice[] = [{ payload: 'village:1', label: '东湖村' }];
+    expect(picks('东湖村村口大槐树旁边', offered)).toBe('none');
+  });
+
+  test('numbers and normal forms', () => {
+    expect(choiceNumber('第十二个')).toBe(12);
+    expect(choiceNumber('二十')).toBe(20);
+    expect(choiceNumber('no3')).toBe(3);
+    expect(choiceNumber('三楼')).toBeNull();
+    expect(normaliseAnswer('Ｙｅｓ！ 對')).toBe('yes对');
+  });
+});
