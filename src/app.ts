@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { CategoryClassifier } from './engine/classifier.js';
 import { Engine } from './engine/engine.js';
+import { mediaOf } from './engine/media.js';
 import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
 import { isEmpty, seedDemo } from './org/seed.js';
@@ -112,7 +113,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         chatId: message.chatId,
         text: message.text,
         choices: message.actions,
-        media: message.media.map((ref) => ({ kind: 'photo' as const, ref })),
+        media: mediaOf(message.media),
         outboxId: message.id,
         locale: message.locale,
       });

@@ -11,7 +11,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Outbound } from '../../src/engine/types.js';
+import type { Outbound, SharedMedia } from '../../src/engine/types.js';
 
 /** The largest request body or websocket frame accepted (a 5 MB photo as a data URL fits). */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -76,7 +76,7 @@ export interface WebFrame {
   text?: string;
   action?: string;
   messageId?: string;
-  media?: { kind: 'photo'; ref: string }[];
+  media?: SharedMedia[];
   timestamp?: string | number;
 }
 

@@ -14,9 +14,12 @@ export interface SharedLocation {
   label?: string;
 }
 
-/** A photo or file the user sent; `ref` is the channel's own handle (file id, URL, data URL). */
+/**
+ * A photo or voice note the user sent (or the bot forwards); `ref` is a stored upload's
+ * URL (`/uploads/<sha256>.<ext>`), or the channel's own handle (file id, URL, data URL).
+ */
 export interface SharedMedia {
-  kind: 'photo';
+  kind: 'photo' | 'voice';
   ref: string;
 }
 
