@@ -7,6 +7,7 @@ import { CATEGORY_CODES } from '../src/pipeline/states.js';
 import type { Flow, FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
 import { CONFIDENT, hasWords, isRating, MAX_TEXT } from '../src/engine/flow.js';
 import { formatInstant, isMessageKey, render } from '../src/engine/i18n.js';
+import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
 
 
@@ -41,6 +42,12 @@ function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
   return refused;
 }
 
+/** Photos and voice notes sent during a report go with it (at most nine). */
+function keepMedia(ctx: TurnContext): void {
+  const kept = (ctx.data['photos'] as string[] | undefined) ?? [];
+  ctx.data['photos'] = [...kept, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+}
+
 /** A report's data once its description is known: the matcher's guess goes with it. */
 function described(ctx: TurnContext, description: string): Record<string, unknown> {
   const guess = ctx.effects.classify(description);
@@ -54,9 +61,22 @@ export const reportFlow: Flow = {
     describe: {
       ask: (ctx) => ctx.say('report.describe'),
       answer(ctx) {
+        const { media, text } = ctx.input;
+        if (media.length) keepMedia(ctx);
+        if (!text && media.some((m) => m.kind === 'voice')) {
+          // The bot cannot listen: the voice note goes with the request to the handler,
+          // and the resident picks the category from the list.
+          Object.assign(ctx.data, { description: render(ctx.speaker.locale, 'report.voice_description'), categoryCode: 'other', kind: 'help', confidence: 0 });
+          ctx.say('report.voice_received');
+          return { next: 'category' };
+        }
+        if (!text && media.length) {
+          ctx.say('report.photo_first');
+          return { stay: true };
+        }
         const refused = refuseText(ctx);
         if (refused) return refused;
-        Object.assign(ctx.data, described(ctx, ctx.input.text));
+        Object.assign(ctx.data, described(ctx, text));
         return { next: 'category' };
       },
     },
@@ -112,8 +132,11 @@ export const reportFlow: Flow = {
           }
         }
         if (location) {
-          ctx.data['location'] =
-            location.label ?? (location.latitude !== undefined ? `${location.latitude},${location.longitude}` : null);
+          ctx.data['location'] = location.label ?? null;
+          if (location.latitude !== undefined && location.longitude !== undefined) {
+            ctx.data['latitude'] = location.latitude;
+            ctx.data['longitude'] = location.longitude;
+          }
           if (ctx.speaker.hasHousehold) return { next: 'photo' };
         } else if (text && !action) {
           // A typed place: is it one of the villages?
@@ -146,8 +169,7 @@ export const reportFlow: Flow = {
       ask: (ctx) => ctx.say('report.photo', {}, [SKIP]),
       answer(ctx) {
         if (ctx.input.media.length) {
-          const photos = (ctx.data['photos'] as string[] | undefined) ?? [];
-          ctx.data['photos'] = [...photos, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+          keepMedia(ctx);
           return { next: 'phone' };
         }
         if (ctx.input.action === 'skip') return { next: 'phone' };
@@ -194,7 +216,9 @@ export const reportFlow: Flow = {
             location:
               [ctx.data['place'], ctx.data['location']].filter((part): part is string => typeof part === 'string' && part !== '').join(' ') ||
               null,
-            photos: ((ctx.data['photos'] as string[] | undefined) ?? []).length,
+            phone: typeof ctx.data['contactPhone'] === 'string' ? ctx.data['contactPhone'] : null,
+            photos: ((ctx.data['photos'] as string[] | undefined) ?? []).filter((ref) => mediaKindOf(ref) === 'photo').length,
+            voices: ((ctx.data['photos'] as string[] | undefined) ?? []).filter((ref) => mediaKindOf(ref) === 'voice').length || null,
           },
           [
             { label: 'choice.submit', payload: 'submit' },
@@ -221,6 +245,8 @@ export const reportFlow: Flow = {
           location: (ctx.data['location'] as string | null | undefined) ?? null,
           photos: (ctx.data['photos'] as string[] | undefined) ?? [],
           contactPhone: (ctx.data['contactPhone'] as string | null | undefined) ?? null,
+          latitude: typeof ctx.data['latitude'] === 'number' ? ctx.data['latitude'] : null,
+          longitude: typeof ctx.data['longitude'] === 'number' ? ctx.data['longitude'] : null,
         });
         if (!result.ok) {
           ctx.say('report.failed', { reason: result.text });
@@ -286,7 +312,9 @@ export const viewFlow: Flow = {
           .slice(-8)
           .map((h) => {
             const what = isMessageKey(`event.${h.type}`) ? render(locale, `event.${h.type}`) : h.type;
-            return `· ${formatInstant(h.at, locale)} ${what}${h.note ? `：${h.note}` : ''}`;
+            // A note that is a code (归档: rated) reads as words.
+            const note = h.note && isMessageKey(`reason.${h.note}`) ? render(locale, `reason.${h.note}`) : h.note;
+            return `· ${formatInstant(h.at, locale)} ${what}${note ? `：${note}` : ''}`;
           })
           .join('\n');
         const choices: FlowChoice[] = [];
@@ -302,7 +330,23 @@ export const viewFlow: Flow = {
             { label: 'action.escalate', payload: `handle:${number}:escalate` },
           );
         }
-        ctx.say('ticket.view', { number, summary: view.summary, state: view.state, resolveBy: view.resolveBy?.toISOString() ?? null, history }, choices);
+        ctx.say(
+          'ticket.view',
+          {
+            number,
+            summary: view.summary,
+            state: view.state,
+            category: view.categoryCode,
+            place: view.place,
+            map: view.map,
+            phone: view.phone,
+            note: view.dispatchNote,
+            resolveBy: view.resolveBy?.toISOString() ?? null,
+            history,
+          },
+          choices,
+          view.media,
+        );
       },
       // Actions on the ticket are global (they work from any message); anything else ends the view.
       answer: () => ({ done: true }),

@@ -14,6 +14,8 @@ import type { CategoryClassifier } from './classifier.js';
 import type { Effects, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
+import { eventText, shownToResident } from '../pipeline/event-view.js';
+import { mapLink, placeOf } from '../pipeline/place.js';
 import { maskName, maskPhone } from './privacy.js';
 import type { Inbound } from './types.js';
 
@@ -26,14 +28,11 @@ export interface EffectDeps {
   now: Date;
 }
 
-/** The note an event carries, for a ticket's history. */
-function noteOf(data: string): string | null {
-  const parsed = JSON.parse(data) as Record<string, unknown>;
-  for (const key of ['note', 'result', 'reason', 'question', 'text', 'comment']) {
-    const value = parsed[key];
-    if (typeof value === 'string' && value) return value.slice(0, 120);
-  }
-  return null;
+
+/** A ticket's media column as a list of references. */
+function mediaRefs(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }: EffectDeps): Effects {
@@ -67,6 +66,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         ...(draft.location ? { location: draft.location } : {}),
         ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
         photos: draft.photos,
+        ...(draft.latitude !== null && draft.longitude !== null ? { latitude: draft.latitude, longitude: draft.longitude } : {}),
         via: inbound.channel,
         acknowledged: true,
       });
@@ -96,7 +96,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async ticket(number) {
-      const t = await tx.ticket.findUnique({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
+      const t = await tx.ticket.findUnique({ where: { number }, include: { events: { orderBy: { seq: 'asc' } }, region: { select: { name: true } } } });
       if (!t) return null;
       const own = t.residentId === speaker.personId;
       const handles =
@@ -104,6 +104,10 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       // Anyone else is told it does not exist: residents see only their own requests.
       if (!own && !handles) return null;
       const state = t.state as TicketState;
+      const events = t.events.map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
+      // The handler is staff and reads the whole history; the resident what is meant for them.
+      const staffView = handles && !own;
+      const lastDispatch = events.filter((e) => e.type === 'dispatched' || e.type === 'reassigned').at(-1);
       const view: TicketView = {
         number: t.number,
         summary: t.summary,
@@ -111,7 +115,14 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         categoryCode: t.categoryCode,
         createdAt: t.createdAt,
         resolveBy: t.resolveBy,
-        history: t.events.map((e) => ({ at: e.at, type: e.type, note: noteOf(e.data) })),
+        place: placeOf(t.region.name, t.location),
+        map: mapLink(t.latitude, t.longitude),
+        phone: handles ? (t.contactPhone ?? null) : null,
+        dispatchNote: staffView && typeof lastDispatch?.parsed['note'] === 'string' ? lastDispatch.parsed['note'] : null,
+        media: mediaRefs(t.media),
+        history: events
+          .filter((e) => staffView || shownToResident(e.type))
+          .map((e) => ({ at: e.at, type: e.type, note: eventText(e.type, e.parsed, !staffView)?.slice(0, 120) ?? null })),
         can: {
           supply: own && state === 'awaiting_resident',
           withdraw: own && OPEN_STATES.includes(state),

@@ -22,6 +22,7 @@ import { dueHeld, forgetHeld, holdMessage, isHeld } from './held-messages.js';
 import { CONFIDENT, type FlowChoice, type FlowInput, type FlowReply, hasWords, MAX_TEXT, type Speaker, type StepOutcome, type TurnContext } from './flow.js';
 import { FLOWS, globalAction, globalCommand } from './flows.js';
 import { render } from './i18n.js';
+import { mediaOf } from './media.js';
 import { DuplicateMessage, type TurnStore, turnStoreFor } from './turn-store.js';
 import type { Inbound, Outbound } from './types.js';
 
@@ -322,8 +323,8 @@ export class Engine {
       state = { ...EMPTY_STATE };
     }
     const effects = makeEffects({ tx, pipeline: this.#pipeline, classifier: this.#classifier, speaker, inbound, now });
-    const say = (key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[]) => {
-      replies.push({ key, ...(params ? { params } : {}), ...(choices ? { choices } : {}) });
+    const say = (key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[], media?: string[]) => {
+      replies.push({ key, ...(params ? { params } : {}), ...(choices ? { choices } : {}), ...(media?.length ? { media } : {}) });
     };
     const ctx = (data: Record<string, unknown>): TurnContext => ({ input, speaker, data, effects, say });
 
@@ -425,11 +426,11 @@ export class Engine {
       if (currentStep) await currentStep.ask(ctx(state.data));
     } else if (currentStep) {
       const takes = currentStep.takes ?? 'text';
-      if (takes === 'view' && hasWords(input.text)) await newRequest(false);
+      if (takes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
       else if (takes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
       else await follow(await currentStep.answer(ctx(state.data)));
-    } else if (input.text && hasWords(input.text)) {
-      // Words with nothing going on are a request.
+    } else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
+      // Words (or a voice note, a photo) with nothing going on are a request.
       await newRequest(false);
     } else {
       replies.push(...menu(speaker, input.text === '' && !input.media.length ? 'input.empty_menu' : 'menu.greeting'));
@@ -461,6 +462,7 @@ export class Engine {
         template: reply.key,
         params: JSON.stringify(reply.params ?? {}),
         actions: JSON.stringify(actions),
+        media: JSON.stringify(reply.media ?? []),
         at: now,
         // Held by the turn: the scheduler takes it over only if the adapter never confirms.
         holdUntil: hold ? new Date(now.getTime() + 60_000) : null,
@@ -472,6 +474,7 @@ export class Engine {
         outboxId,
         text: render(speaker.locale, reply.key, reply.params ?? {}),
         choices: actions.map((a) => offeredChoice(a, speaker.locale)),
+        ...(reply.media?.length ? { media: mediaOf(reply.media) } : {}),
       });
     }
     return out;

@@ -34,6 +34,8 @@ export interface FlowReply {
   key: MessageKey;
   params?: Record<string, string | number | null>;
   choices?: FlowChoice[];
+  /** Photos and voice notes sent with it (references). */
+  media?: string[];
 }
 
 /** The current message, cleaned: control characters removed, whitespace trimmed. */
@@ -56,6 +58,16 @@ export interface TicketLine {
 export interface TicketView extends TicketLine {
   createdAt: Date;
   resolveBy: Date | null;
+  /** What the resident shows it as (the village and their words), and a map link to it. */
+  place: string | null;
+  map: string | null;
+  /** The resident's phone: only for the ticket's handler, who must call back. */
+  phone: string | null;
+  /** The dispatcher's note with the latest dispatch: only for the handler. */
+  dispatchNote: string | null;
+  /** Photos and voice notes of the report. */
+  media: string[];
+  /** The history as the viewer may read it (a resident never sees staff's internal notes). */
   history: { at: Date; type: string; note: string | null }[];
   /** What the viewer may do now. */
   can: { supply: boolean; withdraw: boolean; rate: boolean; handle: boolean };
@@ -68,8 +80,12 @@ export interface ReportDraft {
   kind: RequestKind;
   regionId: number | null;
   location: string | null;
+  /** Photos and voice notes (references). */
   photos: string[];
   contactPhone: string | null;
+  /** A location the resident shared (WGS 84). */
+  latitude: number | null;
+  longitude: number | null;
 }
 
 /** The result of a pipeline call as a flow sees it: done, or a sentence to say why not. */
@@ -113,7 +129,7 @@ export interface TurnContext {
   /** The flow's answers so far; persisted with the session. */
   readonly data: Record<string, unknown>;
   readonly effects: Effects;
-  say(key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[]): void;
+  say(key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[], media?: string[]): void;
 }
 
 /** Where a step goes next. */

@@ -28,10 +28,22 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(zh, key);
 }
 
-/** Renders `key` with `params`. Unknown keys throw: every text must be in the catalogues. */
+/** A value that says nothing: the placeholder shows a dash, and an optional part around it goes. */
+function isBlank(value: unknown): boolean {
+  return value === null || value === undefined || value === '';
+}
+
+/**
+ * Renders `key` with `params`. Unknown keys throw: every text must be in the catalogues.
+ * A part in `[[…]]` is optional: it is left out when a placeholder inside it has no value
+ * (an assignment without a dispatcher's note has no 派单说明 line).
+ */
 export function render(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
   if (!isMessageKey(key)) throw new Error(`message catalogue has no key ${key}`);
-  return CATALOGUES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => {
+  const text = CATALOGUES[locale][key].replace(/\[\[([^\]]*)\]\]/g, (_, part: string) =>
+    [...part.matchAll(/\{(\w+)\}/g)].some((m) => isBlank(params[m[1] ?? ''])) ? '' : part,
+  );
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === null || value === undefined) return '—';
     if (typeof value === 'string' && ISO_INSTANT.test(value)) return formatInstant(new Date(value), locale);

@@ -31,3 +31,12 @@ export function maskPhonesIn(text: string): string {
     return maskPhone(digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits);
   });
 }
+
+/**
+ * A resident as others read them: masked (罗**), or 匿名群众 for a chat's anonymous first
+ * contact (no household; its name is a placeholder or a platform's display name).
+ */
+export function residentName(person: { code: string; name: string; householdId: number | null }): string {
+  if (person.householdId !== null || !person.code.startsWith('U-')) return maskName(person.name);
+  return person.name === '群众' || !person.name.trim() ? '匿名群众 anonymous' : `匿名群众 anonymous（${maskName(person.name)}）`;
+}

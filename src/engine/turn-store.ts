@@ -52,6 +52,8 @@ export interface ReplyRow {
   template: string;
   params: string;
   actions: string;
+  /** JSON list of media references sent with it. */
+  media: string;
   at: Date;
   /** Held by the turn until then (the adapter sends it at once); null: the scheduler sends it. */
   holdUntil: Date | null;
@@ -237,13 +239,14 @@ class SqliteTurnStore implements TurnStore {
   addReply(_tx: Tx, reply: ReplyRow): Promise<number> {
     const { lastInsertRowid } = this.sql.run(
       `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "reply", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil")
-       VALUES (?, ?, ?, ?, ?, ?, '[]', 1, ?, ?, 0, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, ?, ?)`,
       reply.recipientId,
       reply.channel,
       reply.chatId,
       reply.template,
       reply.params,
       reply.actions,
+      reply.media,
       sqliteDate(reply.at),
       sqliteDate(reply.at),
       reply.holdUntil ? 'turn' : null,
@@ -373,6 +376,7 @@ class PostgresTurnStore implements TurnStore {
         template: reply.template,
         params: reply.params,
         actions: reply.actions,
+        media: reply.media,
         reply: true,
         createdAt: reply.at,
         availableAt: reply.at,

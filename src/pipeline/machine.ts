@@ -7,6 +7,7 @@
 import type { RegionLevel } from '../org/types.js';
 import { levelAbove } from '../org/types.js';
 import { callbackDeadline, extendDeadline, intakeDeadlines, resumeDeadline } from './deadlines.js';
+import { mapLink } from './place.js';
 import type {
   Actor,
   Command,
@@ -52,6 +53,12 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
   supervise: [...OPEN_STATES, 'resolved'],
   // A duplicate is merged while it is still being handled; a finished one stays as it ended.
   merge: OPEN_STATES,
+  // Staff may answer the resident, or note something for colleagues, whatever the state
+  // (a merged duplicate is handled, and written on, under the ticket it joined).
+  reply: TICKET_STATES.filter((s) => s !== 'merged'),
+  note: TICKET_STATES.filter((s) => s !== 'merged'),
+  // A correction of the category, while the matter is still being handled or rated.
+  recategorise: [...OPEN_STATES, 'resolved'],
   // Timers are checked against the state inside; a stale one is a no-op, not a refusal.
   timer: TICKET_STATES,
 };
@@ -78,6 +85,9 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   // 督办 is the leadership's tool, and the township's dispatchers chase their own items too.
   supervise: ['supervisor', 'dispatcher'],
   merge: ['dispatcher', 'supervisor'],
+  reply: ['dispatcher', 'supervisor', 'assignee'],
+  note: ['dispatcher', 'supervisor', 'assignee'],
+  recategorise: ['dispatcher', 'supervisor'],
   timer: ['system'],
 };
 
@@ -190,6 +200,11 @@ function validate(command: Command): Refusal | null {
       return checkText('note', command.note, false);
     case 'merge':
       return checkText('into', command.into, true) ?? checkText('note', command.note, false);
+    case 'reply':
+    case 'note':
+      return checkText('text', command.text, true);
+    case 'recategorise':
+      return checkText('category', command.categoryCode, true) ?? checkText('note', command.note, false);
     case 'accept':
     case 'timer':
       return null;
@@ -325,7 +340,16 @@ function assign(step: Step, target: DispatchTarget, eventType: string, data: Rec
   }
   step.move(eventType, 'dispatched', { ...data, target });
   if (previous !== null && previous !== t.assigneeId) step.notify({ personId: previous }, 'ticket.reassigned_away');
-  step.notifyHandler('ticket.assigned', { acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) }, assignmentActions(t.number));
+  // The handler learns where to go and whom to call: the place, a map link, the photos,
+  // the resident's phone in full (they must call back) and the dispatcher's note.
+  const note = typeof data['note'] === 'string' ? data['note'] : null;
+  step.notifyHandler('ticket.assigned', { acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t), note }, assignmentActions(t.number));
+  step.withMedia(t.media);
+}
+
+/** What a handler needs to act: the category, the place and its map link, the resident's phone. */
+function caseFacts(t: TicketSnapshot): Record<string, string | null> {
+  return { category: t.categoryCode, place: t.place, map: mapLink(t.latitude, t.longitude), phone: t.contactPhone };
 }
 
 function handleTimer(step: Step, kind: TimerKind): void {
@@ -545,6 +569,20 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       step.notifyResident('ticket.merged_resident', { into });
       return null;
     }
+    case 'reply':
+      step.move('replied', t.state, { text: command.text.trim() });
+      step.notifyResident('ticket.reply_resident', { text: command.text.trim() });
+      return null;
+    case 'note':
+      step.move('noted', t.state, { text: command.text.trim() });
+      return null;
+    case 'recategorise': {
+      const to = command.categoryCode.trim();
+      if (to === t.categoryCode) return { code: 'invalid', field: 'category', reason: 'unchanged' };
+      step.move('recategorised', t.state, { from: t.categoryCode, to, note: command.note?.trim() || null });
+      t.categoryCode = to;
+      return null;
+    }
     case 'timer':
       handleTimer(step, command.kind);
       return null;
@@ -596,7 +634,7 @@ function reopen(step: Step, reason: string): void {
   step.move('reopened', 'reopened', { reason });
   step.startClock();
   if (step.hasHandler()) {
-    step.notifyHandler('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) }, assignmentActions(t.number));
+    step.notifyHandler('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t) }, assignmentActions(t.number));
   } else {
     step.notifyDispatchers('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) });
   }
@@ -640,6 +678,11 @@ export interface IntakeDraft {
   summary: string;
   residentId: number;
   regionPath: number[];
+  place: string | null;
+  contactPhone: string | null;
+  media: string[];
+  latitude: number | null;
+  longitude: number | null;
 }
 
 /** Where routing sent a new request (see routing.ts). */
@@ -690,6 +733,9 @@ export function intake(draft: IntakeDraft, route: RouteDecision, now: Date, rule
   step.ticket.resolveBy = resolveBy;
   if (route.target) {
     assign(step, route.target, 'dispatched', { via: route.via });
+    // The resident reported; routing, not the resident, dispatched it.
+    const dispatched = step.events.at(-1);
+    if (dispatched) dispatched.bySystem = true;
   } else {
     step.notifyDispatchers('ticket.received_dispatcher');
   }

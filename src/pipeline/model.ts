@@ -16,6 +16,15 @@ export interface TicketSnapshot {
   policy: DeadlinePolicy;
   summary: string;
   residentId: number;
+  /** Where it is, as the handler reads it: the village and what the resident said (东湖村 村口大槐树旁边). */
+  place: string | null;
+  /** The phone the resident left for the handler (full: only the handler's ping carries it). */
+  contactPhone: string | null;
+  /** Photos and voice notes sent with the report (references), forwarded with the assignment ping. */
+  media: string[];
+  /** A location the resident shared (WGS 84), for a map link. */
+  latitude: number | null;
+  longitude: number | null;
   /** Region ids from the county down to the ticket's own region. */
   regionPath: number[];
   /** The region whose dispatchers own the ticket now; one of regionPath. */
@@ -87,6 +96,12 @@ export type Command =
   | { type: 'supervise'; note: string }
   /** 合并: a duplicate joins the ticket numbered `into`; the resident is told that number. */
   | { type: 'merge'; into: string; note?: string }
+  /** 答复群众: staff text meant for the resident (shown in their chat and history). */
+  | { type: 'reply'; text: string }
+  /** 内部备注: staff text for staff only (never shown to the resident). */
+  | { type: 'note'; text: string }
+  /** 改类: the request belongs to another category (a correction the matcher learns from). */
+  | { type: 'recategorise'; categoryCode: string; note?: string }
   | { type: 'timer'; kind: TimerKind };
 
 export type CommandType = Command['type'];
@@ -123,6 +138,8 @@ export interface EventDraft {
   fromState: TicketState | null;
   toState: TicketState;
   data: Record<string, unknown>;
+  /** Done by the system within another's step (routing dispatches a resident's new request). */
+  bySystem?: boolean;
 }
 
 /** Why a command was refused. The message catalogue has a text for each code. */

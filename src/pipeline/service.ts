@@ -25,6 +25,7 @@ import type {
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
+import { placeOf } from './place.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
@@ -50,8 +51,11 @@ export interface ReportInput {
   regionId?: number;
   location?: string;
   contactPhone?: string;
-  /** Photos sent with the request (channel handles), kept on the intake event. */
+  /** Photos and voice notes sent with the request (references), kept on the ticket and the intake event. */
   photos?: string[];
+  /** A location the resident shared (WGS 84). */
+  latitude?: number;
+  longitude?: number;
   /** The channel it came through, kept on the intake event. */
   via?: string;
   /** The resident got the receipt in the conversation already: no separate receipt message. */
@@ -120,6 +124,11 @@ export async function snapshotOf(tx: Tx | Db, ticket: Ticket): Promise<TicketSna
     policy: { ...policyOf(category), handlingClass: ticket.handlingClass as HandlingClass },
     summary: ticket.summary,
     residentId: ticket.residentId,
+    place: placeOf((await regionById(tx, ticket.regionId))?.name ?? null, ticket.location),
+    contactPhone: ticket.contactPhone,
+    media: mediaList(ticket.media),
+    latitude: ticket.latitude,
+    longitude: ticket.longitude,
     regionPath: await regionPath(tx, ticket.regionId),
     handlingRegionId: ticket.handlingRegionId,
     level: ticket.level as RegionLevel,
@@ -145,10 +154,27 @@ export async function snapshotOf(tx: Tx | Db, ticket: Ticket): Promise<TicketSna
   };
 }
 
+/** A shared location, kept only when it is a point on the earth. */
+function validCoordinates(latitude: number | undefined, longitude: number | undefined): { latitude: number | null; longitude: number | null } {
+  const ok = latitude !== undefined && longitude !== undefined && Number.isFinite(latitude) && Number.isFinite(longitude) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
+  return ok ? { latitude, longitude } : { latitude: null, longitude: null };
+}
+
+/** A ticket's `media` column: a JSON list of references. */
+function mediaList(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The mutable columns of a snapshot, as stored. */
 function columnsOf(s: TicketSnapshot) {
   return {
     state: s.state,
+    categoryCode: s.categoryCode,
     handlingRegionId: s.handlingRegionId,
     level: s.level,
     assigneeId: s.assigneeId,
@@ -212,8 +238,8 @@ async function record(
         type: e.type,
         fromState: e.fromState,
         toState: e.toState,
-        actorId,
-        actorRole,
+        actorId: e.bySystem ? null : actorId,
+        actorRole: e.bySystem ? 'system' : actorRole,
         data: JSON.stringify(e.data),
         at: now,
       })),
@@ -354,6 +380,9 @@ export class PipelineService {
     // Segmented before the ticket counter is taken: jieba's first load must not hold the write lock.
     const keywords = await keywordsOf(input.summary, input.description ?? '');
     const number = await this.nextNumber(tx, now);
+    const location = input.location?.trim() || null;
+    const media = (input.photos ?? []).slice(0, 9);
+    const coordinates = validCoordinates(input.latitude, input.longitude);
     const result = intake(
       {
         number,
@@ -363,6 +392,10 @@ export class PipelineService {
         summary: input.summary,
         residentId: resident.id,
         regionPath: path,
+        place: placeOf(region.name, location),
+        contactPhone: input.contactPhone ?? null,
+        media,
+        ...coordinates,
       },
       decision,
       now,
@@ -370,21 +403,22 @@ export class PipelineService {
     );
     if (!result.ok) return result;
     if (input.acknowledged) {
-    result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
-  }
-  const received = result.events[0];
-    if (received) Object.assign(received.data, { photos: input.photos ?? [], channel: input.via ?? null });
+      result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
+    }
+    const received = result.events[0];
+    if (received) Object.assign(received.data, { photos: media, channel: input.via ?? null });
     const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const ticket = await rows.createTicket({
       number,
       kind: input.kind,
-      categoryCode: category.code,
       handlingClass: category.handlingClass,
       summary: result.ticket.summary,
       description: input.description?.trim() ?? '',
       keywords,
-      location: input.location?.trim() || null,
+      location,
       contactPhone: input.contactPhone ?? null,
+      media: JSON.stringify(media),
+      ...coordinates,
       residentId: resident.id,
       householdId: atHome ? household.id : null,
       regionId,

@@ -4,7 +4,7 @@
  * masked (王**), and phone-like numbers in a summary are masked too.
  */
 import type { Db } from '../db/client.js';
-import { maskName, maskPhonesIn } from '../engine/privacy.js';
+import { residentName, maskPhonesIn } from '../engine/privacy.js';
 import { OPEN_STATES, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { eventData, inChunks } from './event-data.js';
 
@@ -60,7 +60,7 @@ const ENDS_OVERDUE = ['resolved', 'closed', 'withdrawn', 'merged', 'extension_ap
 const TICKET_DETAILS = {
   category: { select: { nameZh: true } },
   region: { select: { name: true } },
-  resident: { select: { name: true } },
+  resident: { select: { code: true, name: true, householdId: true } },
   assignee: { select: { name: true, department: { select: { name: true } } } },
   assigneeDepartment: { select: { name: true } },
   handlingRegion: { select: { name: true } },
@@ -90,7 +90,7 @@ function itemOf(ticket: DetailedTicket): ReportItem {
     number: ticket.number,
     category: ticket.category.nameZh,
     place: ticket.region.name,
-    resident: maskName(ticket.resident.name),
+    resident: residentName(ticket.resident),
     summary: maskSummary(ticket.summary),
     owner,
     state: `${stateName.zh} ${stateName.en}`,

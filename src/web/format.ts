@@ -35,3 +35,21 @@ export const KIND_NAMES: Record<string, string> = {
 export const LEVEL_NAMES: Record<string, string> = { county: '县 county', township: '镇 township', village: '村 village' };
 
 export const HANDLING_CLASS_NAMES: Record<string, string> = { immediate: '即办 immediate', promised: '承诺 promised', urgent: '紧急 urgent' };
+
+/** Roles as staff read them: 网格员 liaison. */
+export const ROLE_NAMES: Record<string, string> = {
+  resident: '群众 resident',
+  liaison: '网格员 liaison',
+  grid_leader: '网长 grid leader',
+  dispatcher: '群众工作室 dispatcher',
+  department_handler: '部门窗口 department',
+  supervisor: '督办 supervisor',
+  admin: '管理员 admin',
+  mediator: '调解员 mediator',
+  system: '系统 system',
+};
+
+/** A role code in words; an unknown code as it is. */
+export function roleName(role: string): string {
+  return ROLE_NAMES[role] ?? role;
+}

@@ -188,7 +188,12 @@ test('random commands from random people at random times: no throw, valid states
         departmentId: how.department ? 5 : null,
       });
       const policy = { handlingClass: 'promised' as const, resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true };
-      const first = intake({ number: 'MQ-2026-000001', kind: 'help', categoryCode: 'power', policy, summary, residentId: 1, regionPath: PATH }, decision, now, rules);
+      const first = intake(
+        { number: 'MQ-2026-000001', kind: 'help', categoryCode: 'power', policy, summary, residentId: 1, regionPath: PATH, place: null, contactPhone: null, media: [], latitude: null, longitude: null },
+        decision,
+        now,
+        rules,
+      );
       if (!first.ok) {
         expect(first.refusal).toMatchObject({ code: 'invalid', field: 'summary' });
         return;

@@ -47,6 +47,11 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     policy: { handlingClass: 'promised', resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true },
     summary: '村口路灯坏了',
     residentId: 1,
+    place: '东湖村 村口大槐树旁边',
+    contactPhone: '13912345678',
+    media: [],
+    latitude: null,
+    longitude: null,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
     handlingRegionId: VILLAGE,
     level: 'village',
@@ -92,6 +97,9 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   withdraw: { command: { type: 'withdraw' }, actor: resident },
   supervise: { command: { type: 'supervise', note: '请加快办理' }, actor: supervisor },
   merge: { command: { type: 'merge', into: 'MQ-2026-000002' }, actor: dispatcher },
+  reply: { command: { type: 'reply', text: '已安排电工明天上午上门' }, actor: dispatcher },
+  note: { command: { type: 'note', text: '这户上次也反映过' }, actor: dispatcher },
+  recategorise: { command: { type: 'recategorise', categoryCode: 'road' }, actor: dispatcher },
 };
 
 const OPEN: TicketState[] = [
@@ -141,6 +149,9 @@ const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, T
   withdraw: Object.fromEntries(OPEN.map((s) => [s, 'withdrawn'])),
   supervise: Object.fromEntries([...OPEN, 'resolved'].map((s) => [s, s])),
   merge: Object.fromEntries(OPEN.map((s) => [s, 'merged'])),
+  reply: Object.fromEntries(TICKET_STATES.filter((s) => s !== 'merged').map((s) => [s, s])),
+  note: Object.fromEntries(TICKET_STATES.filter((s) => s !== 'merged').map((s) => [s, s])),
+  recategorise: Object.fromEntries([...OPEN, 'resolved'].map((s) => [s, s])),
 };
 
 describe('every command from every state', () => {
@@ -467,6 +478,11 @@ describe('intake 受理 and routing 分流', () => {
     summary: '村口路灯坏了',
     residentId: 1,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+    place: '东湖村 村口大槐树旁边',
+    contactPhone: '13912345678',
+    media: ['/uploads/aaaa.jpg'],
+    latitude: 36.7,
+    longitude: 118.6,
   };
   const facts = { villageRegionId: VILLAGE, townshipRegionId: TOWNSHIP, pairedLiaisonId: 10, gridLeaderIds: [12], departmentId: 5 };
 

@@ -13,7 +13,20 @@ import { CALLBACK_FAILURES, type CallbackFailure, RATINGS, type Rating } from '.
 import { pathOf, type RegionNode, type StaffScope } from './scope.js';
 
 /** The actions the console offers, in the order the page lists them. */
-export const CONSOLE_ACTIONS = ['dispatch', 'approve_extension', 'deny_extension', 'escalate', 'supervise', 'merge', 'rate', 'close', 'reopen'] as const;
+export const CONSOLE_ACTIONS = [
+  'reply',
+  'note',
+  'dispatch',
+  'approve_extension',
+  'deny_extension',
+  'escalate',
+  'supervise',
+  'recategorise',
+  'merge',
+  'rate',
+  'close',
+  'reopen',
+] as const;
 export type ConsoleAction = (typeof CONSOLE_ACTIONS)[number];
 
 export function isConsoleAction(name: string): name is ConsoleAction {
@@ -22,6 +35,9 @@ export function isConsoleAction(name: string): name is ConsoleAction {
 
 /** Labels of the actions (buttons and headings). */
 export const ACTION_NAMES: Record<ConsoleAction, { zh: string; en: string }> = {
+  reply: { zh: '答复群众', en: 'Reply to the resident' },
+  note: { zh: '内部备注', en: 'Internal note' },
+  recategorise: { zh: '改类', en: 'Change category' },
   dispatch: { zh: '派单 / 改派', en: 'Dispatch / reassign' },
   approve_extension: { zh: '批准延期', en: 'Approve extension' },
   deny_extension: { zh: '不批准延期', en: 'Deny extension' },
@@ -132,8 +148,18 @@ function callbackOutcome(form: URLSearchParams): CallbackOutcome | undefined {
  * The command a posted form asks for.
  * @throws FormProblem when a choice is missing or not one offered.
  */
-export function commandOf(action: ConsoleAction, form: URLSearchParams, options: DispatchOption[]): Command {
+export function commandOf(action: ConsoleAction, form: URLSearchParams, options: DispatchOption[], categories: readonly string[] = []): Command {
   switch (action) {
+    case 'reply':
+      return { type: 'reply', text: text(form, 'text') };
+    case 'note':
+      return { type: 'note', text: text(form, 'text') };
+    case 'recategorise': {
+      const code = text(form, 'category');
+      if (!categories.includes(code)) throw new FormProblem('请从列表中选择类别 choose a category from the list');
+      const note = text(form, 'note');
+      return { type: 'recategorise', categoryCode: code, ...(note ? { note } : {}) };
+    }
     case 'dispatch': {
       const value = text(form, 'target');
       const option = options.find((o) => o.value === value);
@@ -181,6 +207,8 @@ const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
   days: { zh: '延期天数', en: 'days' },
   comment: { zh: '留言', en: 'comment' },
   callback: { zh: '回访结果', en: 'callback outcome' },
+  text: { zh: '内容', en: 'text' },
+  category: { zh: '类别', en: 'category' },
 };
 
 /** A refusal of the pipeline as the console shows it: Chinese, then English. */

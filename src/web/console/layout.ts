@@ -57,6 +57,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   const nav = chrome
     ? html`<nav class="nav">
   <a href="${CONSOLE_PATHS.queue}"${chrome.active === 'queue' ? html` aria-current="page"` : ''}>${bi('工作队列', 'Queue')}</a>
+  <a href="${CONSOLE_PATHS.queue}?callback=due">${bi('待回访', 'Callbacks due')}</a>
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
 </nav>

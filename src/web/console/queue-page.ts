@@ -32,6 +32,7 @@ export function queueColumns(categories: Map<string, string>): Column<QueueRow>[
     { zh: '经办', en: 'handler', csv: (r) => r.handler ?? '待派单 unassigned' },
     { zh: '受理时间', en: 'received', csv: (r) => formatLocal(r.createdAt) },
     { zh: '办结时限', en: 'resolve by', csv: (r) => formatLocal(r.resolveBy) },
+    { zh: '回访时限', en: 'callback by', csv: (r) => (r.callbackBy ? formatLocal(r.callbackBy) : '') },
     {
       zh: '标记',
       en: 'flags',
@@ -132,6 +133,7 @@ ${options.handlers ? select('handler', bi('经办', 'Handler'), options.handlers
 <label>${bi('至', 'to')}<input type="date" name="to" value="${p.get('to') ?? ''}"></label>
 <label class="check"><input type="checkbox" name="overdue" value="1"${filters.overdue ? html` checked` : ''}>${bi('只看超期', 'overdue only')}</label>
 <label class="check"><input type="checkbox" name="supervised" value="1"${filters.supervised ? html` checked` : ''}>${bi('只看督办', 'supervised only')}</label>
+<label class="check"><input type="checkbox" name="callback" value="due"${filters.callbackDue ? html` checked` : ''}>${bi('待回访', 'awaiting callback')}</label>
 <label class="grow">${bi('编号或内容', 'Number or text')}<input type="search" name="q" maxlength="100" value="${filters.q ?? ''}"></label>
 <div class="buttons"><button type="submit">${bi('筛选', 'Filter')}</button> <a href="${CONSOLE_PATHS.queue}">${bi('清除', 'Reset')}</a></div>
 </form>`;

@@ -37,6 +37,8 @@ export interface QueueFilters {
   overdue?: boolean;
   /** Only tickets flagged 督办. */
   supervised?: boolean;
+  /** 待回访: resolved and not yet rated, so the callback (a phone call if need be) is due. */
+  callbackDue?: boolean;
   /** Received on or after (an instant). */
   from?: Date;
   /** Received before (an instant). */
@@ -72,6 +74,8 @@ export interface QueueRow {
   /** 超期: open and marked overdue by the scheduler. */
   overdue: boolean;
   supervised: boolean;
+  /** When the callback period ends (resolved tickets awaiting their rating). */
+  callbackBy: Date | null;
 }
 
 export interface QueueResult {
@@ -93,7 +97,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 /** Whether the total of a view is counted (the open backlog), see the module comment. */
 export function countsTotal(filters: QueueFilters): boolean {
-  return filters.state === 'open' || OPEN_STATES.includes(filters.state as TicketState);
+  return filters.state === 'open' || OPEN_STATES.includes(filters.state as TicketState) || filters.callbackDue === true;
 }
 
 /** A whole ticket number as printed, e.g. MQ-2026-000123. */
@@ -102,7 +106,8 @@ const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
 /** The Prisma condition of the filters, inside the scope. */
 export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: Map<number, RegionNode>): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [ticketScopeWhere(scope)];
-  const state = filters.state;
+  // 待回访 is a state of its own (resolved, awaiting the rating), whatever the state filter says.
+  const state = filters.callbackDue ? 'all' : filters.state;
   if (state === 'open') and.push({ state: { in: [...OPEN_STATES] } });
   else if (state === 'done') and.push({ state: { in: [...DONE_STATES] } });
   else if (state !== 'all') and.push({ state });
@@ -117,6 +122,7 @@ export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: M
   }
   if (filters.overdue) and.push({ state: { in: [...OPEN_STATES] }, overdue: true });
   if (filters.supervised) and.push({ supervised: true });
+  if (filters.callbackDue) and.push({ state: 'resolved' });
   if (filters.from) and.push({ createdAt: { gte: filters.from } });
   if (filters.to) and.push({ createdAt: { lt: filters.to } });
   const q = filters.q?.trim();
@@ -139,6 +145,7 @@ const ROW_SELECT = {
   createdAt: true,
   acceptBy: true,
   resolveBy: true,
+  callbackBy: true,
   pausedAt: true,
   overdue: true,
   supervised: true,
@@ -176,6 +183,7 @@ function toRow(t: RowData): QueueRow {
     resolveBy: t.resolveBy,
     overdue: isOverdue(t),
     supervised: t.supervised,
+    callbackBy: t.state === 'resolved' ? t.callbackBy : null,
   };
 }
 
@@ -251,7 +259,7 @@ function idOf(text: string | null): number | undefined | null {
 
 /**
  * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
- * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `from`/`to` as local dates with `to`
+ * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
  * included, `q`, `after`). Bad values are reported and ignored, never fatal.
  */
 export function parseQueueParams(params: URLSearchParams): ParsedFilters {
@@ -283,6 +291,7 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
   }
   if (params.get('overdue') === '1') filters.overdue = true;
   if (params.get('supervised') === '1') filters.supervised = true;
+  if (params.get('callback') === 'due') filters.callbackDue = true;
   const from = params.get('from')?.trim();
   if (from) {
     const at = dayStart(from);
@@ -311,6 +320,7 @@ export function queueParams(filters: QueueFilters, after?: number): URLSearchPar
   if (filters.handler) p.set('handler', 'personId' in filters.handler ? `p${filters.handler.personId}` : `d${filters.handler.departmentId}`);
   if (filters.overdue) p.set('overdue', '1');
   if (filters.supervised) p.set('supervised', '1');
+  if (filters.callbackDue) p.set('callback', 'due');
   if (filters.from) p.set('from', localDateOf(filters.from));
   if (filters.to) p.set('to', localDateOf(new Date(filters.to.getTime() - 1)));
   if (filters.q) p.set('q', filters.q);

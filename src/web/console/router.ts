@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
+import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, raw } from '../html.js';
@@ -215,7 +216,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const { filters } = parseQueueParams(a.url.searchParams);
     const columns = queueColumns(await categoryNames(a.db));
     const batches = queueBatches(a.db, a.scope, filters, { regions: a.regions });
-    const rows = await streamCsv(a.res, `minqing-queue-${a.now.toISOString().slice(0, 10)}.csv`, csvHeader(columns), async () => {
+    // The day as staff live it (Beijing), not UTC's: an export at 07:00 is today's.
+    const rows = await streamCsv(a.res, `minqing-queue-${localDateOf(a.now)}.csv`, csvHeader(columns), async () => {
       const next = await batches.next();
       return next.done ? [] : next.value.map((row) => csvRow(columns, row));
     });
@@ -234,14 +236,27 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const context = await actionContext(a.db, a.scope.personId, view.id);
     const actions = context ? availableActions(context.snapshot, context.actor) : [];
     const options = actions.includes('dispatch') ? await dispatchOptions(a.db, a.scope, a.regions, view) : [];
+    const categories = await categoryNames(a.db);
     const done = a.url.searchParams.get('done') ?? undefined;
     page(
       a,
       status,
       `${view.number} ${view.summary}`,
-      ticketBody({ ticket: view, actions, options, csrf: a.session.csrfToken, now: a.now, ...(done && !error ? { done } : {}), ...(error ? { error } : {}) }),
+      ticketBody({ ticket: view, actions, options, categories, csrf: a.session.csrfToken, now: a.now, ...(done && !error ? { done } : {}), ...(error ? { error } : {}) }),
       'queue',
     );
+  }
+
+  /**
+   * 显示完整号码: staff who must call the resident back see the full number, once they
+   * ask; each time is an audit event (who, when, which ticket) in the ticket's history.
+   */
+  async function revealPhone(a: Authed, view: TicketView): Promise<void> {
+    const form = await checkedForm(a);
+    if (!form) return;
+    await a.db.auditEvent.create({ data: { action: 'phone_revealed', actorId: a.scope.personId, ticketId: view.id, at: a.now } });
+    log.info({ account: a.scope.accountId, ticket: view.number }, 'phone revealed');
+    redirect(a.res, `${CONSOLE_PATHS.tickets}/${view.number}#phone`);
   }
 
   async function ticketAction(a: Authed, view: TicketView, action: string): Promise<void> {
@@ -251,7 +266,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const options = action === 'dispatch' ? await dispatchOptions(a.db, a.scope, a.regions, view) : [];
     let command;
     try {
-      command = commandOf(action, form, options);
+      command = commandOf(action, form, options, action === 'recategorise' ? [...(await categoryNames(a.db)).keys()] : []);
     } catch (error) {
       if (error instanceof FormProblem) return ticketPage(a, view, 422, error.message);
       throw error;
@@ -265,7 +280,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     }
     const outcome = await runAction(a.pipeline, view.number, command, a.scope.personId);
     if (!outcome.ok) {
-      const fresh = await loadTicketView(a.db, a.scope, view.number);
+      const fresh = await loadTicketView(a.db, a.scope, view.number, a.now);
       return ticketPage(a, fresh ?? view, 409, outcome.message);
     }
     log.info({ account: a.scope.accountId, ticket: view.number, action }, 'console action');
@@ -273,11 +288,12 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function ticketRoute(a: Authed, number: string, rest: string | undefined): Promise<void> {
-    const view = await loadTicketView(a.db, a.scope, number);
+    const view = await loadTicketView(a.db, a.scope, number, a.now);
     if (!view) {
       a.req.resume();
       return notFound(a);
     }
+    if (a.req.method === 'POST' && rest === 'reveal_phone') return revealPhone(a, view);
     if (a.req.method === 'POST') return rest ? ticketAction(a, view, rest) : notFound(a);
     if (rest === undefined) return ticketPage(a, view);
     if (rest === 'timeline.csv') return sendCsv(a.res, `${view.number}-timeline.csv`, tableCsv(TIMELINE_COLUMNS, view.timeline));
@@ -383,7 +399,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);
     const apiTicket = API_TICKET_ROUTE.exec(path);
     if (get && apiTicket) {
-      const view = await loadTicketView(a.db, a.scope, apiTicket[1]!);
+      const view = await loadTicketView(a.db, a.scope, apiTicket[1]!, a.now);
       return view ? sendJson(res, 200, view) : notFound(a);
     }
     const ticket = TICKET_ROUTE.exec(path);

@@ -37,7 +37,8 @@ export const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
     zh: '详情',
     en: 'details',
     csv: (e) => [...e.details.map((d) => `${d.label}: ${d.text}`), ...(e.photos.length ? [`照片 photos: ${e.photos.join(' ')}`] : [])].join('; '),
-    html: (e) => html`${e.details.map((d) => html`<div><span class="label">${d.label}</span> ${d.text}</div>`)}${e.photos.length ? photoLinks(e.photos) : ''}`,
+    html: (e) =>
+      html`${e.details.map((d) => html`<div><span class="label">${d.label}</span> ${d.text}${d.audience ? html` ${AUDIENCE[d.audience]}` : ''}</div>`)}${e.photos.length ? photoLinks(e.photos) : ''}`,
   },
 ];
 
@@ -88,17 +89,38 @@ function ratingOptions(): Html[] {
   return Object.entries(RATING_NAMES).map(([value, label]) => html`<option value="${value}">${label}</option>`);
 }
 
+/**
+ * Who reads a piece of staff text, on every field that takes one: staff only (the
+ * default), or the resident too. Nobody types into a box without seeing which.
+ */
+const AUDIENCE = {
+  internal: html`<span class="audience internal">${bi('仅工作人员可见，群众看不到', 'staff only: the resident never sees it')}</span>`,
+  handler: html`<span class="audience internal">${bi('发给经办人，群众看不到', 'sent to the handler; the resident never sees it')}</span>`,
+  resident: html`<span class="audience resident">${bi('群众会在聊天中收到', 'the resident receives it in their chat')}</span>`,
+};
+
 /** The form of one action. */
-function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options: DispatchOption[]): Html {
-  const field = (name: string, zh: string, en: string, required: boolean, long = false) =>
+function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options: DispatchOption[], categories: Map<string, string>): Html {
+  const field = (name: string, zh: string, en: string, required: boolean, long = false, audience: Html = AUDIENCE.internal) =>
     long
-      ? html`<label>${bi(zh, en)}<textarea name="${name}" maxlength="2000" rows="2"${required ? html` required` : ''}></textarea></label>`
-      : html`<label>${bi(zh, en)}<input name="${name}" maxlength="2000"${required ? html` required` : ''}></label>`;
+      ? html`<label>${bi(zh, en)} ${audience}<textarea name="${name}" maxlength="2000" rows="2"${required ? html` required` : ''}></textarea></label>`
+      : html`<label>${bi(zh, en)} ${audience}<input name="${name}" maxlength="2000"${required ? html` required` : ''}></label>`;
   // What the resident said on the phone besides the rating (电话回访, and 归档 with a rating).
   const answerFields = html`<label>${bi('问题是否解决', 'Solved?')}<select name="solved"><option value="">按评价 from the rating</option><option value="yes">已解决 solved</option><option value="no">未解决 not solved</option></select></label>
 ${field('comment', '群众意见（可选）', 'comment (optional)', false, true)}`;
   let fields: Html;
   switch (action) {
+    case 'reply':
+      fields = field('text', '答复内容', 'reply', true, true, AUDIENCE.resident);
+      break;
+    case 'note':
+      fields = field('text', '备注内容', 'note', true, true);
+      break;
+    case 'recategorise':
+      fields = html`<label>${bi('新的类别', 'New category')}<select name="category" required><option value="">请选择 choose</option>
+${[...categories].filter(([code]) => code !== t.categoryCode).map(([code, name]) => html`<option value="${code}">${name}</option>`)}</select></label>${field('note', '改类说明（可选）', 'why (optional)', false)}
+<p class="hint">${bi('改类会记入办理过程，并用于改进自动分类。', 'The change is recorded in the history and teaches the category matcher.')}</p>`;
+      break;
     case 'dispatch':
       fields = html`<label>${bi('经办人或部门', 'Handler')}<select name="target" required><option value="">请选择 choose</option>
 ${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</select></label>${field('note', '派单说明（可选）', 'note (optional)', false, true)}`;
@@ -112,7 +134,7 @@ ${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</sel
       fields = field('reason', '原因', 'reason', true, true);
       break;
     case 'supervise':
-      fields = field('note', '督办意见（会发给经办人）', 'note (sent to the handler)', true, true);
+      fields = field('note', '督办意见', 'note', true, true, AUDIENCE.handler);
       break;
     case 'merge':
       fields = html`<label>${bi('合并到诉求编号', 'Merge into ticket number')}<input name="into" required maxlength="30" pattern="[A-Za-z]{1,6}-\\d{4}-\\d{6}" placeholder="MQ-2026-000123"></label>${field('note', '备注（可选）', 'note (optional)', false)}`;
@@ -135,7 +157,7 @@ ${answerFields}${field('note', '备注（可选）', 'note (optional)', false)}
       break;
   }
   const name = ACTION_NAMES[action];
-  return html`<details class="action"><summary>${bi(name.zh, name.en)}</summary>
+  return html`<details class="action action-${action}"><summary>${bi(name.zh, name.en)}</summary>
 <form method="post" action="${CONSOLE_PATHS.tickets}/${t.number}/${action}">${csrfField(csrf)}${fields}<button type="submit">${bi(name.zh, name.en)}</button></form></details>`;
 }
 
@@ -144,6 +166,7 @@ export function ticketBody(input: {
   ticket: TicketView;
   actions: ConsoleAction[];
   options: DispatchOption[];
+  categories: Map<string, string>;
   csrf: string;
   now: Date;
   done?: string;
@@ -174,7 +197,7 @@ ${fact('具体位置', 'location', t.location)}
 ${fact('网格', 'grid', t.grid)}
 ${fact('户号', 'household', t.householdCode)}
 ${fact('群众', 'resident', t.residentName)}
-${fact('联系电话', 'phone', t.residentPhone)}
+${fact('联系电话', 'phone', t.fullPhone ? html`<strong class="phone">${t.fullPhone}</strong> <span class="hint">${bi('已记录查看', 'this view was recorded')}</span>` : t.residentPhone ? html`${t.residentPhone} <form method="post" class="inline" action="${base}/reveal_phone">${csrfField(input.csrf)}<button type="submit">${bi('显示完整号码（记录查看）', 'Show the full number (recorded)')}</button></form>` : null)}
 ${fact('经办', 'handler', t.handler ?? html`<em>${bi('待派单', 'unassigned')}</em>`)}
 ${fact('办理层级', 'handled at', `${t.handlingRegion} · ${LEVEL_NAMES[t.level] ?? t.level}`)}
 ${t.duplicates.length ? fact('已并入的重复诉求', 'duplicates merged here', html`${t.duplicates.map((n, i) => html`${i ? '、' : ''}<a href="${CONSOLE_PATHS.tickets}/${n}">${n}</a>`)}`) : ''}
@@ -193,7 +216,7 @@ ${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', 
 </div>
 <section class="actions">
 <h2>${bi('办理', 'Actions')}</h2>
-${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
+${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
 </section>
 ${t.photos.length ? html`<section><h2>${bi('照片', 'Photos')}</h2>${photoLinks(t.photos)}</section>` : ''}
 <section>

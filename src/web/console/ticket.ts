@@ -12,7 +12,9 @@
  */
 import type { Db } from '../../db/client.js';
 import { render } from '../../engine/i18n.js';
-import { maskName, maskPhone, maskPhonesIn } from '../../engine/privacy.js';
+import { maskPhone, maskPhonesIn, residentName } from '../../engine/privacy.js';
+import { isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
+import { roleName } from '../format.js';
 import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
@@ -28,8 +30,11 @@ export interface TimelineEntry {
   /** Who: a staff name, the masked resident, or the system. */
   actor: string;
   actorRole: string;
-  /** The step's details as label → text (reason, note, result, target...). */
-  details: { label: string; text: string }[];
+  /**
+   * The step's details as label → text (reason, note, result, target...). Staff's words
+   * say who reads them: `resident` (sent to the resident) or `internal` (staff only).
+   */
+  details: { label: string; text: string; audience?: 'resident' | 'internal' }[];
   photos: string[];
 }
 
@@ -63,7 +68,10 @@ export interface TicketView {
   grid: string | null;
   householdCode: string | null;
   residentName: string;
+  /** Masked (139****5678). */
   residentPhone: string | null;
+  /** In full, when this user revealed it (an audited step) in the last few minutes; else null. */
+  fullPhone: string | null;
   handler: string | null;
   handlingRegion: string;
   level: string;
@@ -88,6 +96,18 @@ export interface TicketView {
   messages: MessageEntry[];
   /** Every photo of the case, in order. */
   photos: string[];
+}
+
+/** How long a revealed phone number stays shown to the one who revealed it. */
+export const PHONE_SHOWN_MS = 10 * 60_000;
+
+/** Reason codes an event may carry (归档 because rated, …) in words: 群众已评价 rated by the resident. */
+function reasonName(value: string): string | null {
+  try {
+    return `${render('zh', `reason.${value}`)} ${render('en', `reason.${value}`)}`;
+  } catch {
+    return null;
+  }
 }
 
 /** Event data fields shown as details, with their labels. */
@@ -138,7 +158,7 @@ function textOf(value: unknown): string | null {
  * The ticket numbered `number` as the page shows it, or null when there is no such
  * ticket or it lies outside the user's scope (the two are not told apart).
  */
-export async function loadTicketView(db: Db, scope: StaffScope, number: string): Promise<TicketView | null> {
+export async function loadTicketView(db: Db, scope: StaffScope, number: string, now: Date = new Date()): Promise<TicketView | null> {
   if (!/^[A-Za-z]{1,6}-\d{4}-\d{1,9}$/.test(number)) return null;
   const t = await db.ticket.findUnique({
     where: { number: number.toUpperCase() },
@@ -147,7 +167,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
       region: { include: { parent: true } },
       grid: true,
       household: { select: { code: true } },
-      resident: { select: { id: true, name: true, phone: true } },
+      resident: { select: { id: true, code: true, name: true, phone: true, householdId: true } },
       assignee: { select: { name: true } },
       assigneeDepartment: { select: { name: true } },
       handlingRegion: { select: { name: true } },
@@ -156,15 +176,17 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
     },
   });
   if (!t || !inScope(scope, t)) return null;
-  const [mergedInto, duplicates] = await Promise.all([
+  const [mergedInto, duplicates, audits] = await Promise.all([
     t.mergedIntoId === null ? null : db.ticket.findUnique({ where: { id: t.mergedIntoId }, select: { number: true } }),
     db.ticket.findMany({ where: { mergedIntoId: t.id }, select: { number: true }, orderBy: { id: 'asc' } }),
+    db.auditEvent.findMany({ where: { ticketId: t.id }, orderBy: { id: 'asc' } }),
   ]);
 
   // Names of everyone who acted or was named as a target.
   const personIds = new Set<number>();
   const departmentIds = new Set<number>();
   const events = t.events.map((e) => ({ ...e, parsed: parseJson(e.data) }));
+  for (const a of audits) personIds.add(a.actorId);
   for (const e of events) {
     if (e.actorId !== null) personIds.add(e.actorId);
     const target = e.parsed['target'];
@@ -177,7 +199,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
     db.person.findMany({ where: { id: { in: [...personIds] } }, select: { id: true, name: true } }),
     db.department.findMany({ where: { id: { in: [...departmentIds] } }, select: { id: true, name: true } }),
   ]);
-  const residentLabel = `群众 resident ${maskName(t.resident.name)}`;
+  const residentLabel = `群众 resident ${residentName(t.resident)}`;
   const personName = (id: number) => (id === t.residentId ? residentLabel : (people.find((p) => p.id === id)?.name ?? `#${id}`));
 
   const timeline: TimelineEntry[] = events.map((e) => {
@@ -193,13 +215,18 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
             : null;
       if (name) details.push({ label: '派给 to', text: name });
     }
+    // Staff's words say who reads them; the resident's own words need no such mark.
+    const byStaff = e.actorId !== t.residentId;
     for (const [field, label] of DETAIL_FIELDS) {
       const value = textOf(d[field]);
       if (value === null) continue;
       // A callback staff ended without a rating names why (无法联系 / 拒绝评价) by code.
       const failure = field === 'reason' && e.type === 'callback_timeout' ? Object.entries(CALLBACK_FAILURE_NAMES).find(([code]) => code === value)?.[1] : undefined;
-      details.push({ label, text: field === 'rating' ? (RATING_NAMES[value] ?? value) : failure ? `${failure.zh} ${failure.en}` : maskPhonesIn(value) });
+      const shown = field === 'rating' ? (RATING_NAMES[value] ?? value) : failure ? `${failure.zh} ${failure.en}` : (reasonName(value) ?? maskPhonesIn(value));
+      const words = (TEXT_FIELDS as readonly string[]).includes(field) && byStaff && e.actorId !== null;
+      details.push({ label, text: shown, ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}) });
     }
+    if (e.type === 'recategorised') details.push({ label: '类别 category', text: `${String(d['from'])} → ${String(d['to'])}` });
     if (typeof d['to'] === 'string') details.push({ label: '新时限 new deadline', text: d['to'] });
     if (typeof d['solved'] === 'boolean') details.push({ label: '是否解决 solved', text: d['solved'] ? '已解决 solved' : '未解决 not solved' });
     if (d['late'] === true) details.push({ label: '逾期签收 late', text: '是 yes' });
@@ -211,11 +238,26 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
       fromState: e.fromState as TicketState | null,
       toState: e.toState as TicketState,
       actor: e.actorId === null ? '系统 system' : personName(e.actorId),
-      actorRole: e.actorRole,
+      actorRole: roleName(e.actorRole),
       details,
       photos: stringList(d['photos']),
     };
   });
+  // Who looked at the resident's full phone number, and when (audited, never hidden).
+  for (const a of audits) {
+    timeline.push({
+      seq: 0,
+      at: a.at,
+      type: a.action,
+      fromState: t.state as TicketState,
+      toState: t.state as TicketState,
+      actor: personName(a.actorId),
+      actorRole: '',
+      details: [],
+      photos: [],
+    });
+  }
+  timeline.sort((x, y) => x.at.getTime() - y.at.getTime() || x.seq - y.seq);
 
   const messages: MessageEntry[] = [];
   for (const m of t.outbox) {
@@ -264,6 +306,8 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
   messages.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.direction === b.direction ? 0 : a.direction === 'in' ? -1 : 1));
 
   const phone = t.contactPhone ?? t.resident.phone;
+  const revealedAt = audits.filter((a) => a.action === 'phone_revealed' && a.actorId === scope.personId).at(-1)?.at;
+  const revealed = revealedAt !== undefined && now.getTime() - revealedAt.getTime() < PHONE_SHOWN_MS;
   return {
     id: t.id,
     number: t.number,
@@ -279,8 +323,9 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string):
     regionId: t.regionId,
     grid: t.grid?.name ?? null,
     householdCode: t.household?.code ?? null,
-    residentName: maskName(t.resident.name),
+    residentName: residentName(t.resident),
     residentPhone: phone ? maskPhone(phone) : null,
+    fullPhone: revealed && phone ? phone : null,
     handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,
     handlingRegion: t.handlingRegion.name,
     level: t.level,
