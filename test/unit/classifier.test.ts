@@ -12,6 +12,7 @@ import {
   loadLabelled,
   stratifiedFolds,
 } from '../../src/engine/classifier-labelled.js';
+import { formatReport, matcherReport } from '../../src/engine/classifier-report.js';
 import { fitScales } from '../../src/engine/classifier-scales.js';
 import { projectPath } from '../../src/paths.js';
 import { CATEGORY_CODES, type CategoryCode } from '../../src/pipeline/states.js';
@@ -330,5 +331,48 @@ describe('cross-validation and fitting', () => {
     const [best] = fitScales(data, { keyword: [0.5, 2], model: [0.5, 2], otherPrior: [0] });
     expect(best?.scales).toEqual({ keyword: 0.5, model: 2, otherPrior: 0 });
     expect(best?.accuracy).toBe(1);
+  });
+});
+
+describe('classify:eval report', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'minqing-eval-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints holdout, cross-validated, examples and independent lines', () => {
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text, 'utf8');
+      return join(dir, name);
+    };
+    const keywordsPath = file('keywords.csv', 'category,keyword,weight\nwater,停水,3\npower,停电,3\nroad,修路,3\n');
+    const labelledRows: [string, CategoryCode][] = [
+      ['停水了', 'water'],
+      ['又停水了', 'water'],
+      ['水管漏水', 'water'],
+      ['停电了', 'power'],
+      ['又停电了', 'power'],
+      ['电线断了', 'power'],
+    ];
+    // Six tune rows, and a holdout row like the third of each category.
+    const labelledPath = file(
+      'labelled.csv',
+      'text,category,split\n' +
+        labelledRows.map(([text, category]) => `${text},${category},tune\n`).join('') +
+        '水管又漏水了,water,holdout\n电线又断了,power,holdout\n',
+    );
+    const examplesPath = file('examples.csv', 'text,category\n水管爆了,water\n电表坏了,power\n水龙头没水,water\n电灯不亮,power\n');
+    const independentPath = join(dir, 'independent.csv');
+    const options = { keywordsPath, labelledPath, examplesPath, independentPath, folds: 2 };
+    const absent = formatReport(matcherReport(options), independentPath);
+    expect(absent).toHaveLength(4);
+    expect(absent[0]).toMatch(/^holdout +100\.0% \(2\/2\) +keywords alone +0\.0% \(0\/2\) .*trained on the 6 tune rows \+ 4 examples/);
+    expect(absent[1]).toMatch(/^2-fold CV +\d+\.\d% \(\d\/8\) +keywords alone .*table fixed, tuned on the 6 tune rows/);
+    expect(absent[2]).toMatch(/^examples CV +\d+\.\d% \(\d\/4\)/);
+    expect(absent[3]).toBe(`independent     — (${independentPath} not present)`);
+    writeFileSync(independentPath, 'text,category\n水管坏了,water\n电线坏了,power\n', 'utf8');
+    const present = formatReport(matcherReport(options), independentPath);
+    expect(present[3]).toMatch(/^independent +100\.0% \(2\/2\) +keywords alone +0\.0% \(0\/2\)/);
   });
 });
