@@ -2,24 +2,46 @@
  * The category matcher: proposes one of the 14 category codes for a villager's free
  * text, with a confidence, so that the dialogue can ask "is this about 电力照明?".
  *
- * Method: the message is normalised (NFKC, lower case); Chinese is cut with jieba and
- * English is split into stemmed words. Every keyword of the table (data/classifier/
- * keywords.csv) found in the message adds its weight to its category, once per distinct
- * keyword. Multi-character Chinese keywords are also looked for as substrings of the raw
- * text, so a segmentation miss does not lose them. An occurrence that lies inside a
- * longer matched keyword (污水 inside 污水管, 水渠 inside 排水渠) does not count on its
- * own. Villagers put the main matter first and add others with 还有 / 另外 / 顺便 /
- * "also": keywords after such a marker weigh {@link SECONDARY_FACTOR} of their weight, and
- * equal scores go to the category mentioned first. Scores become confidences with a
- * softmax against a fixed "none of these" baseline: confidence(c) = e^s(c) / (e^B + Σ e^s(k)).
+ * Two sources of evidence, summed as log-odds in one softmax over the 14 categories:
+ *
+ * 1. The keyword table (data/classifier/keywords.csv), a county's own knowledge. The
+ *    message is normalised (NFKC, lower case); Chinese is cut with jieba and English is
+ *    split into stemmed words. Every keyword found adds its weight to its category, once
+ *    per distinct keyword. Multi-character Chinese keywords are also looked for as
+ *    substrings of the raw text, so a segmentation miss does not lose them. An occurrence
+ *    that lies inside a longer matched keyword (污水 inside 污水管, 水渠 inside 排水渠) does
+ *    not count on its own. Villagers put the main matter first and add others with 还有 /
+ *    另外 / 顺便 / "also": keywords after such a marker weigh {@link SECONDARY_FACTOR} of
+ *    their weight, and equal scores go to the category mentioned first.
+ * 2. A multinomial naive Bayes model (classifier-model.ts) over Chinese characters,
+ *    character bigrams, longer jieba words and stemmed English words
+ *    (classifier-features.ts), trained at load from the keyword rows themselves and the
+ *    labelled messages (data/classifier/labelled.csv and examples.csv), and grown by
+ *    {@link CategoryClassifier.learn} with staff corrections. It carries what the table
+ *    misses: phrasings nobody wrote a keyword for, and context that outweighs a
+ *    misleading keyword (上学 in a message about a broken bridge).
+ *
+ * score(c) = a · keywords(c) + b · log P(message | c) (+ a small prior for `other`), and
+ * confidence(c) = e^score(c) / Σ e^score(k) over the 14 categories ({@link combine}). The
+ * scales ({@link SCALES}) were fitted by cross-validation on messages the keyword table
+ * was never adjusted on: naive Bayes is overconfident, so its log-likelihood is damped,
+ * and the fit makes the confidence track the share of right answers. A message with
+ * nothing the table or the model knows is `other` with {@link NO_MATCH_CONFIDENCE}.
  */
 import { CATEGORY_CODES, type CategoryCode, type RequestKind } from '../pipeline/states.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { guessKind } from './classifier-kind.js';
+import { type FeatureBag, textFeatures } from './classifier-features.js';
 import { type KeywordEntry, loadKeywordTable, parseKeywordTable } from './classifier-keywords.js';
-import { addUserWords, hasHan, latinTokens, normalise, segment } from './classifier-text.js';
+import { type LabelledExample, loadExamples, loadLabelled } from './classifier-labelled.js';
+import { CATEGORY_COUNT, categoryIndex, NaiveBayesModel } from './classifier-model.js';
+import { combine, type Evidence, hasEvidence, NO_MATCH_CONFIDENCE } from './classifier-scales.js';
+import { addUserWords, hasHan, latinTokens, normalise, segment, type Token } from './classifier-text.js';
 import { projectPath } from '../paths.js';
 
 export { type KeywordEntry, parseKeywordTable, stemWord } from './classifier-keywords.js';
+export { combine, type Evidence, hasEvidence, NO_MATCH_CONFIDENCE, SCALES, type Scales } from './classifier-scales.js';
 
 /** The matcher's proposal for one message. */
 export interface Classification {
@@ -56,15 +78,49 @@ export const CATEGORY_NAMES_ZH: Record<CategoryCode, string> = {
 /** The keyword table shipped with Minqing. */
 export const DEFAULT_KEYWORDS_PATH = projectPath('data', 'classifier', 'keywords.csv');
 
-/** Confidence given to `other` when no keyword matched at all. */
-export const NO_MATCH_CONFIDENCE = 0.2;
 /** Share of its weight a keyword keeps when it only appears after a secondary-topic marker. */
 export const SECONDARY_FACTOR = 0.6;
+/** Lidstone smoothing α of the model (classifier-model.ts). */
+export const MODEL_SMOOTHING = 0.3;
+/**
+ * Each keyword row is also a training example of its category for the model, counting
+ * for its weight times this: the model then knows the table's words from the start,
+ * and its characters and bigrams carry them to phrasings the table does not list
+ * (烧秸秆 teaches 秸秆, which then counts in 秸秆堆).
+ */
+export const KEYWORD_EXAMPLE_WEIGHT = 1;
+/**
+ * How many shipped examples a staff correction counts for: it is the county's own
+ * phrasing, judged by someone who read the whole ticket.
+ */
+export const CORRECTION_WEIGHT = 2;
+/**
+ * Runners-up below this confidence are not worth offering, unless a keyword named them
+ * (the second matter of 俺村垃圾没人收，还有路灯也不亮 is power however small its share).
+ */
+const ALTERNATIVE_FLOOR = 0.05;
 /** Words that introduce a second, lesser matter in the same message. */
 const SECONDARY_MARKERS = /还有|另外|顺便|顺带|再有就是|再就是|此外|\balso\b|by the way|\bbtw\b/g;
-/** Score of the implicit "none of these" option in the softmax. */
-const BASELINE_SCORE = 1;
 const MAX_ALTERNATIVES = 3;
+
+/** How {@link CategoryClassifier.load} and {@link CategoryClassifier.fromText} build the model. */
+export interface ClassifierOptions {
+  /**
+   * The labelled examples the model trains on at load, after the keyword rows. Default
+   * for `load`: the training files beside the keyword table, `labelled.csv` (every split)
+   * and `examples.csv`, each if present (a county's copy of the table can bring its own);
+   * for `fromText`: none.
+   */
+  examples?: Iterable<LabelledExample>;
+  /** Lidstone smoothing of the model; default {@link MODEL_SMOOTHING} (for fitting it). */
+  smoothing?: number;
+  /**
+   * True: the model starts empty (not even the keyword rows), so the matcher is the
+   * keyword table alone until {@link CategoryClassifier.learn}: the comparison
+   * `classify:eval` prints beside each figure.
+   */
+  keywordsOnly?: boolean;
+}
 
 interface Occurrence {
   entry: KeywordEntry;
@@ -72,7 +128,21 @@ interface Occurrence {
   end: number;
 }
 
-/** Matches messages against a validated keyword table; see the module comment. */
+interface CategoryScore {
+  score: number;
+  first: number;
+  keywords: KeywordEntry[];
+}
+
+/** A message cut once for both the keyword table and the model. */
+interface PreparedText {
+  text: string;
+  han: Token[];
+  latin: Token[];
+  secondaryFrom: number;
+}
+
+/** Matches messages against a keyword table and a learned model; see the module comment. */
 export class CategoryClassifier {
   /** Multi-character Chinese keywords by their first character. */
   private readonly hanByFirst = new Map<string, KeywordEntry[]>();
@@ -82,60 +152,145 @@ export class CategoryClassifier {
   private readonly latinByFirst = new Map<string, KeywordEntry[]>();
   /** Latin prefix keywords of one word (`vaccinat*`). */
   private readonly latinPrefixes: KeywordEntry[] = [];
+  /** The first row of each set of latin rows with the same stemmed words. */
+  private readonly latinFirstRow = new Map<string, KeywordEntry>();
+  /** The other rows of such a set, by its first row. */
+  private readonly latinVariants = new Map<KeywordEntry, KeywordEntry[]>();
+  private readonly model: NaiveBayesModel;
   private segmenterReady = false;
 
-  private constructor(readonly entries: readonly KeywordEntry[]) {
+  private constructor(
+    readonly entries: readonly KeywordEntry[],
+    training: Iterable<WeightedExample>,
+    options: ClassifierOptions,
+  ) {
+    this.model = new NaiveBayesModel(options.smoothing ?? MODEL_SMOOTHING);
+    // Rows whose stemmed words are the same (house, housing) are one keyword, looked up
+    // once: the row spelt as the message spells it counts, else the first listed.
     for (const entry of entries) {
       if (entry.form === 'han') push(this.hanByFirst, entry.keyword.charAt(0), entry);
       else if (entry.form === 'han-token') push(this.hanTokens, entry.keyword, entry);
-      else if (entry.prefix && entry.words.length === 1) this.latinPrefixes.push(entry);
-      else push(this.latinByFirst, entry.words[0] ?? '', entry);
+      else {
+        const first = this.latinFirstRow.get(latinKey(entry));
+        if (first) {
+          push(this.latinVariants, first, entry);
+          continue;
+        }
+        this.latinFirstRow.set(latinKey(entry), entry);
+        if (entry.prefix && entry.words.length === 1) this.latinPrefixes.push(entry);
+        else push(this.latinByFirst, entry.words[0] ?? '', entry);
+      }
     }
+    for (const example of training) this.train(example.text, example.category, example.weight);
   }
 
   /**
-   * Loads and validates a keyword table (default: data/classifier/keywords.csv).
-   * Throws a DataError naming the file, line and reason for a bad row.
+   * Loads and validates a keyword table (default: data/classifier/keywords.csv) and
+   * trains the model (see {@link ClassifierOptions.examples}). Throws a DataError naming
+   * the file, line and reason for a bad row of any of the files.
    */
-  static load(path: string = DEFAULT_KEYWORDS_PATH): CategoryClassifier {
-    return new CategoryClassifier(loadKeywordTable(path));
+  static load(path: string = DEFAULT_KEYWORDS_PATH, options: ClassifierOptions = {}): CategoryClassifier {
+    const entries = loadKeywordTable(path);
+    return new CategoryClassifier(entries, options.keywordsOnly ? [] : modelExamples(entries, options.examples ?? trainingFilesBeside(path)), options);
   }
 
   /** A classifier over the text of a keyword table; `file` names it in error messages. */
-  static fromText(text: string, file = '<keywords>'): CategoryClassifier {
-    return new CategoryClassifier(parseKeywordTable(text, file));
+  static fromText(text: string, file = '<keywords>', options: ClassifierOptions = {}): CategoryClassifier {
+    const entries = parseKeywordTable(text, file);
+    return new CategoryClassifier(entries, options.keywordsOnly ? [] : modelExamples(entries, options.examples ?? []), options);
+  }
+
+  /** Size of the learned model: examples (weighted) and distinct features. */
+  get modelSize(): { examples: number; features: number } {
+    return { examples: this.model.exampleCount, features: this.model.vocabularySize };
+  }
+
+  /**
+   * Learns that `text` belongs to `code` (a staff correction 改类): the model counts it
+   * as {@link CORRECTION_WEIGHT} examples, at once, in time proportional to the length of
+   * the text. Similar messages move towards `code`; the keyword table is unchanged.
+   */
+  learn(text: string, code: CategoryCode): void {
+    this.train(text, code, CORRECTION_WEIGHT);
+  }
+
+  /** {@link learn} for each example, as when a county's past corrections are loaded. */
+  learnAll(examples: Iterable<LabelledExample>): void {
+    for (const example of examples) this.learn(example.text, example.category);
+  }
+
+  /**
+   * The keyword scores and the model's log-likelihoods of a message, uncombined: what
+   * `npm run classify:eval -- --fit` fits {@link SCALES} on.
+   */
+  evidence(text: string): Evidence {
+    return this.analyse(text).evidence;
   }
 
   /** Proposes a category for one message. Never throws on any string. */
   classify(text: string): Classification {
-    const normalised = normalise(text);
-    const scores = this.score(normalised);
-    const ranked = CATEGORY_CODES.map((code, order) => ({ code, order, ...(scores.get(code) ?? { score: 0, first: 0, keywords: [] }) }))
-      .filter((row) => row.score > 0)
-      .sort((a, b) => b.score - a.score || a.first - b.first || a.order - b.order);
-    const best = ranked[0];
-    if (!best) {
-      return { code: 'other', confidence: NO_MATCH_CONFIDENCE, kind: guessKind(normalised, 'other'), alternatives: [], matched: [] };
+    const { prepared, keywordScores, evidence } = this.analyse(text);
+    if (!hasEvidence(evidence)) {
+      return { code: 'other', confidence: NO_MATCH_CONFIDENCE, kind: guessKind(prepared.text, 'other'), alternatives: [], matched: [] };
     }
-    // Softmax against the baseline, shifted by the best score so that long texts do not overflow.
-    const denominator = Math.exp(BASELINE_SCORE - best.score) + ranked.reduce((sum, row) => sum + Math.exp(row.score - best.score), 0);
+    const scores = combine(evidence);
+    const ranked = CATEGORY_CODES.map((code, order) => ({ code, order, score: scores[order] ?? 0, first: keywordScores.get(code)?.first ?? Infinity })).sort(
+      (a, b) => b.score - a.score || a.first - b.first || a.order - b.order,
+    );
+    const best = ranked[0] ?? { code: 'other' as const, score: 0 };
+    // Softmax shifted by the best score, so that long texts do not overflow.
+    const denominator = ranked.reduce((sum, row) => sum + Math.exp(row.score - best.score), 0);
     const confidence = (score: number): number => round(Math.exp(score - best.score) / denominator);
+    const keywords = keywordScores.get(best.code)?.keywords ?? [];
     return {
       code: best.code,
       confidence: confidence(best.score),
-      kind: guessKind(normalised, best.code),
-      alternatives: ranked.slice(1, 1 + MAX_ALTERNATIVES).map((row) => ({ code: row.code, confidence: confidence(row.score) })),
-      matched: [...best.keywords].sort((a, b) => b.weight - a.weight || a.line - b.line).map((entry) => entry.keyword),
+      kind: guessKind(prepared.text, best.code),
+      alternatives: ranked
+        .slice(1)
+        .map((row) => ({ code: row.code, confidence: confidence(row.score) }))
+        .filter((row) => row.confidence >= ALTERNATIVE_FLOOR || keywordScores.has(row.code))
+        .slice(0, MAX_ALTERNATIVES),
+      matched: [...keywords].sort((a, b) => b.weight - a.weight || a.line - b.line).map((entry) => entry.keyword),
     };
   }
 
+  private analyse(text: string): { prepared: PreparedText; keywordScores: Map<CategoryCode, CategoryScore>; evidence: Evidence } {
+    const prepared = this.prepare(text);
+    const keywordScores = this.score(prepared);
+    const keywords = new Float64Array(CATEGORY_COUNT);
+    for (const [code, row] of keywordScores) keywords[categoryIndex(code)] = row.score;
+    const model = new Float64Array(CATEGORY_COUNT);
+    // An empty model (keywordsOnly) has nothing to say: spare the features.
+    const known = this.model.vocabularySize === 0 ? 0 : this.model.addLogLikelihood(this.features(prepared), model);
+    return { prepared, keywordScores, evidence: { keywords, model, known } };
+  }
+
+  private train(text: string, code: CategoryCode, weight: number): void {
+    this.model.add(this.features(this.prepare(text)), categoryIndex(code), weight);
+  }
+
+  private prepare(text: string): PreparedText {
+    const normalised = normalise(text);
+    let han: Token[] = [];
+    if (hasHan(normalised)) {
+      this.prepareSegmenter();
+      han = segment(normalised);
+    }
+    return { text: normalised, han, latin: latinTokens(normalised), secondaryFrom: normalised.search(SECONDARY_MARKERS) };
+  }
+
+  private features(prepared: PreparedText): FeatureBag {
+    return textFeatures(prepared.text, prepared.han, prepared.latin, prepared.secondaryFrom, SECONDARY_FACTOR);
+  }
+
   /**
-   * Score, first mention and counted keywords per category of a normalised message.
+   * Keyword score, first mention and counted keywords per category of a message.
    * Each distinct keyword counts once, with the weight of its best occurrence.
    */
-  private score(text: string): Map<CategoryCode, { score: number; first: number; keywords: KeywordEntry[] }> {
-    const occurrences = this.occurrences(text);
-    const secondaryFrom = text.search(SECONDARY_MARKERS);
+  private score(prepared: PreparedText): Map<CategoryCode, CategoryScore> {
+    const occurrences = this.occurrences(prepared);
+    const { secondaryFrom } = prepared;
     // Longest first: an occurrence strictly inside a longer one is not separate evidence.
     occurrences.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
     const kept: Occurrence[] = [];
@@ -153,7 +308,7 @@ export class CategoryClassifier {
         start: Math.min(occurrence.start, earlier?.start ?? Infinity),
       });
     }
-    const scores = new Map<CategoryCode, { score: number; first: number; keywords: KeywordEntry[] }>();
+    const scores = new Map<CategoryCode, CategoryScore>();
     for (const [entry, { weight, start }] of counted) {
       const row = scores.get(entry.category) ?? { score: 0, first: Infinity, keywords: [] };
       row.score += weight;
@@ -164,8 +319,8 @@ export class CategoryClassifier {
     return scores;
   }
 
-  /** Every place where a keyword occurs in the normalised message. */
-  private occurrences(text: string): Occurrence[] {
+  /** Every place where a keyword occurs in the message. */
+  private occurrences({ text, han, latin: words }: PreparedText): Occurrence[] {
     const found: Occurrence[] = [];
     // Chinese substrings of two or more characters.
     for (let index = 0; index < text.length; index += 1) {
@@ -176,14 +331,10 @@ export class CategoryClassifier {
       }
     }
     // Chinese one-character keywords count only as whole tokens of the segmentation.
-    if (hasHan(text)) {
-      this.prepareSegmenter();
-      for (const token of segment(text)) {
-        for (const entry of this.hanTokens.get(token.text) ?? []) found.push({ entry, start: token.start, end: token.end });
-      }
+    for (const token of han) {
+      for (const entry of this.hanTokens.get(token.text) ?? []) found.push({ entry, start: token.start, end: token.end });
     }
     // English and other latin words, stemmed, in sequence.
-    const words = latinTokens(text);
     words.forEach((word, index) => {
       for (const entry of this.latinByFirst.get(word.text) ?? []) {
         const last = index + entry.words.length - 1;
@@ -193,13 +344,18 @@ export class CategoryClassifier {
           return entry.prefix && index + offset === last ? actual.startsWith(expected) : actual === expected;
         });
         const end = words[last]?.end;
-        if (fits && end !== undefined) found.push({ entry, start: word.start, end });
+        if (fits && end !== undefined) found.push({ entry: this.spelt(entry, text.slice(word.start, end)), start: word.start, end });
       }
       for (const entry of this.latinPrefixes) {
-        if (word.text.startsWith(entry.words[0] ?? '\u0000')) found.push({ entry, start: word.start, end: word.end });
+        if (word.text.startsWith(entry.words[0] ?? '\u0000')) found.push({ entry: this.spelt(entry, text.slice(word.start, word.end)), start: word.start, end: word.end });
       }
     });
     return found;
+  }
+
+  /** Of a latin row and its variants (same stemmed words), the one spelt `raw`, else the row. */
+  private spelt(entry: KeywordEntry, raw: string): KeywordEntry {
+    return this.latinVariants.get(entry)?.find((variant) => variant.keyword === raw) ?? entry;
   }
 
   /** Teaches the shared segmenter this table's Chinese keywords (once per classifier). */
@@ -208,6 +364,30 @@ export class CategoryClassifier {
     addUserWords(this.entries.filter((entry) => entry.form !== 'latin').map((entry) => entry.keyword));
     this.segmenterReady = true;
   }
+}
+
+/** A training example and how many examples it counts for. */
+interface WeightedExample extends LabelledExample {
+  weight: number;
+}
+
+/** What the model trains on at load: the keyword rows (see KEYWORD_EXAMPLE_WEIGHT), then the examples. */
+function* modelExamples(entries: readonly KeywordEntry[], examples: Iterable<LabelledExample>): Generator<WeightedExample> {
+  for (const entry of entries) yield { text: entry.keyword, category: entry.category, weight: entry.weight * KEYWORD_EXAMPLE_WEIGHT };
+  for (const example of examples) yield { text: example.text, category: example.category, weight: 1 };
+}
+
+/** What a latin keyword matches: its category and stemmed words. */
+function latinKey(entry: KeywordEntry): string {
+  return `${entry.category} ${entry.words.join(' ')}${entry.prefix ? '*' : ''}`;
+}
+
+/** The training files beside a keyword table: labelled.csv (every split) and examples.csv, if present. */
+function trainingFilesBeside(keywordsPath: string): LabelledExample[] {
+  const directory = dirname(keywordsPath);
+  const labelled = join(directory, 'labelled.csv');
+  const examples = join(directory, 'examples.csv');
+  return [...(existsSync(labelled) ? loadLabelled(labelled) : []), ...(existsSync(examples) ? loadExamples(examples) : [])];
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
