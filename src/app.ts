@@ -6,6 +6,7 @@
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { CategoryClassifier } from './engine/classifier.js';
+import { CorrectionLearner } from './engine/corrections.js';
 import { Engine } from './engine/engine.js';
 import { mediaOf } from './engine/media.js';
 import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
@@ -95,10 +96,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const database = await openPrepared(config);
   try {
     const pipeline = new PipelineService({ db: database.db, rules: rulesFrom(config, clock), clock, ticketPrefix: config.TICKET_PREFIX });
+    const classifier = CategoryClassifier.load();
+    // The county's past 改类 corrections teach the matcher before the first message.
+    const corrections = new CorrectionLearner(database.db, classifier);
+    await corrections.catchUp();
     const engine = new Engine({
       db: database.db,
       pipeline,
-      classifier: CategoryClassifier.load(),
+      classifier,
       clock,
       sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
       floodPerMinute: config.FLOOD_PER_MINUTE,
@@ -134,7 +139,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
       deliver,
       // Messages held while their senders were over the flood limit are answered once it allows.
-      duties: [() => engine.releaseHeld()],
+      // Corrections made since (here or in another process) teach the matcher too.
+      duties: [() => engine.releaseHeld(), () => corrections.catchUp()],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.schedulerBatch ? { batchSize: options.schedulerBatch } : {}),
