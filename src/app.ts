@@ -15,7 +15,8 @@ import { isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
-import { type Clock, PipelineService, systemClock } from './pipeline/service.js';
+import { type Clock, PipelineService, systemClock, withRetry } from './pipeline/service.js';
+import { closeIdleConversations } from './conversations/conversations.js';
 
 const log = logger('app');
 
@@ -28,7 +29,7 @@ export function rulesFrom(config: Config, clock: Clock = systemClock): PipelineR
   }
   return {
     calendar,
-    officeHours: { dayEndMinutes: config.OFFICE_DAY_END },
+    officeHours: { dayStartMinutes: config.OFFICE_DAY_START, dayEndMinutes: config.OFFICE_DAY_END },
     callbackDays: config.CALLBACK_DAYS,
     reminderHours: config.REMINDER_HOURS,
   };
@@ -38,6 +39,8 @@ export interface App {
   database: Database;
   pipeline: PipelineService;
   engine: Engine;
+  /** The category matcher (the console proposes categories with it). */
+  classifier: CategoryClassifier;
   scheduler: Scheduler;
   /** Runs one inbound message and sends its replies through its channel; resolves with those replies. */
   receive(inbound: Inbound): Promise<Outbound[]>;
@@ -140,7 +143,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       deliver,
       // Messages held while their senders were over the flood limit are answered once it allows.
       // Corrections made since (here or in another process) teach the matcher too.
-      duties: [() => engine.releaseHeld(), () => corrections.catchUp()],
+      duties: [
+        () => engine.releaseHeld(),
+        () => corrections.catchUp(),
+        // 人工 conversations nobody wrote in for CONVERSATION_IDLE_HOURS end, with a note to the resident.
+        () => closeIdleConversations(database.db, clock.now(), config.CONVERSATION_IDLE_HOURS * 3_600_000, (work) => withRetry(database.db, work)),
+      ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.schedulerBatch ? { batchSize: options.schedulerBatch } : {}),
@@ -155,6 +163,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       database,
       pipeline,
       engine,
+      classifier,
       scheduler,
       async receive(inbound) {
         const adapter = byChannel.get(inbound.channel);

@@ -39,6 +39,7 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{1,6}$/, 'expected 1 to 6 capital letters, e.g. MQ')
     .default('MQ'),
+  OFFICE_DAY_START: timeOfDay.default(8 * 60 + 30),
   OFFICE_DAY_END: timeOfDay.default(17 * 60 + 30),
   HOLIDAY_CALENDAR_FILE: z
     .string()
@@ -52,6 +53,8 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   SESSION_IDLE_MINUTES: int(1, 1440).default(30),
   FLOOD_PER_MINUTE: int(1, 600).default(20),
+  // 人工: a conversation with staff closes by itself after this many hours without a message.
+  CONVERSATION_IDLE_HOURS: int(1, 720).default(24),
   // Received message ids are kept this long to recognise a platform's re-delivery.
   INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
   BINDING_CODE_DAYS: int(1, 90).default(7),

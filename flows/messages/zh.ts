@@ -132,7 +132,6 @@ export const zh = {
   'menu.help': '帮助',
   'help.resident': '直接发文字描述问题即可反映诉求。随时可发送：“我的诉求”查看进度，“取消”放弃当前操作，“返回”重复上一步，“人工”联系工作人员。',
   'help.handler': '收到派单后点“签收”或“退回”。发送“我的待办”查看并处理诉求（进展、办结、申请延期、上报）。“取消”放弃当前操作。',
-  'help.human': '已记录您的需求。您也可以直接联系您的网格员或镇群众工作室。',
   'bind.done': '绑定成功，您好，{name}！',
   'bind.failed': '绑定没有成功：{reason}',
   'bind.invalid': '绑定码无效或已过期，请向工作室重新获取。',
@@ -228,6 +227,17 @@ export const zh = {
   'report.voice_description': '（语音诉求，请听录音）',
   'report.photo_first': '照片已收下。请再用文字简单说一下是什么问题（也可以发语音）。',
   'event.phone_revealed': '查看完整电话',
+  'conversation.opened_now': '好的，已请{region}的工作人员和您对话，工作时间内会尽快回复您。请直接发文字、照片或语音说明情况；发送“结束”可结束对话。',
+  'conversation.opened_later': '好的，已请{region}的工作人员和您对话。现在是下班时间，工作人员将于 {from} 起回复您。请直接发文字、照片或语音说明情况；发送“结束”可结束对话。',
+  'conversation.relayed': '已转给工作人员。',
+  'conversation.staff_reply': '【工作人员】{text}',
+  'conversation.closed_staff': '工作人员已结束本次对话。如还有问题，随时发送“人工”。',
+  'conversation.closed_idle': '本次对话很久没有新消息，已自动结束。如还有问题，随时发送“人工”。',
+  'conversation.closed_ticket': '您说的情况已登记为诉求 {number}，承诺办结时间 {resolveBy}，办理进展会告诉您。本次对话已结束。',
+  'conversation.ended': '对话已结束，感谢您的反映。',
+  'conversation.none': '当前没有进行中的人工对话。发送“人工”可以联系工作人员。',
+  'conversation.opened_staff': '【人工会话】有群众请求人工服务（会话 #{id}），请在工作台“会话”中回复。',
+  'menu.human': '找工作人员',
 } as const;
 
 export type MessageKey = keyof typeof zh;

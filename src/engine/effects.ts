@@ -2,7 +2,9 @@
  * The effects flows name, performed inside the turn's transaction: what a resident or a
  * handler may see and do, and nothing more.
  */
+import { closeConversation, openConversation, openConversationOf, residentSays } from '../conversations/conversations.js';
 import type { Tx } from '../db/client.js';
+import { nextOfficeOpening } from '../pipeline/deadlines.js';
 import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
@@ -226,6 +228,29 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       }
       await enqueuePush(tx, [resident], { template: confirm ? 'claim.confirmed' : 'claim.rejected', params: { address: household.address } }, now);
       return { ok: true };
+    },
+
+    async openConversation() {
+      const opened = await openConversation(tx, speaker.personId, inbound.channel, now);
+      return { region: opened.regionName, created: opened.created, answerFrom: nextOfficeOpening(pipeline.rules.calendar, now, pipeline.rules.officeHours) };
+    },
+
+    async inConversation() {
+      return (await openConversationOf(tx, speaker.personId)) !== null;
+    },
+
+    async relay(text, media) {
+      const open = await openConversationOf(tx, speaker.personId);
+      if (!open) return false;
+      await residentSays(tx, open.id, speaker.personId, text, media, now);
+      return true;
+    },
+
+    async endConversation() {
+      const open = await openConversationOf(tx, speaker.personId);
+      if (!open) return false;
+      await closeConversation(tx, open.id, 'resident', now);
+      return true;
     },
 
     async bind(code) {

@@ -318,7 +318,8 @@ export class Engine {
             ...(saved.suspended ? { suspended: saved.suspended } : {}),
           }
         : { ...EMPTY_STATE };
-    if (stored && (state.flow || state.suspended) && now.getTime() - stored.lastSeenAt.getTime() > this.#idleMs) {
+    const lasting = state.flow !== null && FLOWS[state.flow]?.expires === false;
+    if (stored && !lasting && (state.flow || state.suspended) && now.getTime() - stored.lastSeenAt.getTime() > this.#idleMs) {
       if (state.flow) replies.push({ key: 'session.expired' });
       state = { ...EMPTY_STATE };
     }
@@ -361,8 +362,10 @@ export class Engine {
       }
       if ('next' in outcome) state.step = outcome.next;
       const step = flow.steps[state.step ?? ''];
-      // Moving on asks the next question; staying asks again unless the step just offered its choices.
-      if ('next' in outcome || !replies.at(-1)?.choices?.length) await step?.ask(ctx(state.data));
+      // Moving on asks the next question; staying asks again unless the step just offered
+      // its choices, or stays quietly (a conversation with staff carries on).
+      const quiet = 'stay' in outcome && outcome.quiet === true;
+      if ('next' in outcome || (!quiet && !replies.at(-1)?.choices?.length)) await step?.ask(ctx(state.data));
     };
     /**
      * A text that is a new request. A resident's starts a report with it (a step it
@@ -373,6 +376,12 @@ export class Engine {
       if (isStaff(speaker)) {
         state = { ...EMPTY_STATE };
         await startFlow('offer_report', { text: input.text });
+        return;
+      }
+      // With a conversation open, what they say goes to the staff they are talking with.
+      if (await effects.inConversation()) {
+        state = { flow: 'human', step: 'talk', data: {}, choices: [] };
+        await follow(await FLOWS['human']!.steps['talk']!.answer(ctx(state.data)));
         return;
       }
       if (interrupts && state.flow && state.step) {
@@ -415,6 +424,8 @@ export class Engine {
       } else if (outcome === 'menu') {
         state = { ...EMPTY_STATE };
         replies.push(...menu(speaker, 'menu.greeting'));
+      } else if (outcome === 'done') {
+        state = { ...EMPTY_STATE };
       } else if (outcome === 'stay') {
         // A one-off (help, accept, a stale button): then carry on where the user was.
         if (currentStep) await currentStep.ask(ctx(state.data));
@@ -496,6 +507,7 @@ function menu(speaker: Speaker, key: MessageKey): FlowReply[] {
   ];
   if (handles) choices.unshift({ label: 'menu.queue', payload: 'menu:queue' });
   if (!handles && !speaker.hasHousehold) choices.push({ label: 'menu.register', payload: 'menu:register' });
+  if (!handles) choices.push({ label: 'menu.human', payload: 'menu:human' });
   choices.push({ label: 'menu.help', payload: 'menu:help' });
   return [{ key, choices }];
 }

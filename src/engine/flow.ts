@@ -109,6 +109,17 @@ export interface Effects {
   decideClaim(claimId: number, confirm: boolean): Promise<EffectResult>;
   /** Binds this chat to the person a one-time code was issued for. */
   bind(code: string): Promise<EffectResult<{ name: string }>>;
+  /**
+   * 人工: opens a conversation with the staff of the speaker's township (or returns the one
+   * open); says who answers and, outside office hours, from when.
+   */
+  openConversation(): Promise<{ region: string; created: boolean; answerFrom: Date | null }>;
+  /** Whether the speaker has a conversation with staff open. */
+  inConversation(): Promise<boolean>;
+  /** Passes a message to the open conversation; false when none is open (staff ended it). */
+  relay(text: string, media: string[]): Promise<boolean>;
+  /** 结束: ends the open conversation; false when none was open. */
+  endConversation(): Promise<boolean>;
 }
 
 /** Who is talking. */
@@ -135,8 +146,8 @@ export interface TurnContext {
 /** Where a step goes next. */
 export type StepOutcome =
   | { next: string }
-  /** Stay on this step (after saying why the answer was not taken). */
-  | { stay: true }
+  /** Stay on this step (after saying why the answer was not taken); `quiet`: without asking it again. */
+  | { stay: true; quiet?: boolean }
   /** The flow is finished; the main menu follows. */
   | { done: true }
   /** Start another flow with some data. */
@@ -162,6 +173,11 @@ export interface Flow {
   id: string;
   first: string;
   steps: Record<string, Step>;
+  /**
+   * Whether the flow starts over after SESSION_IDLE_MINUTES of silence (default true). A
+   * conversation with staff does not: its answers may take hours.
+   */
+  expires?: boolean;
 }
 
 /** A rating choice's payload names it. */

@@ -3,6 +3,7 @@
  * help, cancel, back, menu, my requests, my queue, bind, and the buttons of pushed
  * messages (accept, return, rate, add information, withdraw, handle).
  */
+import { humanFlow } from '../../flows/human.js';
 import { handleFlow, isHandleAction } from '../../flows/liaison.js';
 import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
 import type { Locale } from '../org/types.js';
@@ -10,11 +11,11 @@ import type { Flow, Speaker, TurnContext } from './flow.js';
 import { isRating } from './flow.js';
 
 export const FLOWS: Record<string, Flow> = Object.fromEntries(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow].map((f) => [f.id, f]),
+  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow].map((f) => [f.id, f]),
 );
 
 /** What a global command does to the conversation. */
-export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | { start: string; data?: Record<string, unknown> };
+export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: string; data?: Record<string, unknown> };
 
 type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
 
@@ -36,10 +37,21 @@ const COMMANDS: [RegExp, Global][] = [
   [/^(我的待办|待办|queue|my queue|\/queue)$/i, () => ({ start: 'list', data: { scope: 'assigned' } })],
   [/^(我要反映|反映问题|report|\/report)$/i, () => ({ start: 'report' })],
   [/^(绑定家庭|登记|家庭绑定|register|\/register)$/i, () => ({ start: 'register' })],
-  [/^(人工|转人工|human)$/i, (ctx) => (ctx.say('help.human'), 'stay')],
+  [/^(人工|转人工|人工服务|找人工|找工作人员|联系工作人员|human|\/human|talk to staff)$/i, () => ({ start: 'human' })],
+  [/^(结束|结束对话|end|\/end)$/i, endConversation],
   [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
   [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],
 ];
+
+/** 结束: ends the conversation with staff (then the menu), or says there is none. */
+async function endConversation(ctx: TurnContext): Promise<GlobalOutcome> {
+  if (!(await ctx.effects.endConversation())) {
+    ctx.say('conversation.none');
+    return 'stay';
+  }
+  ctx.say('conversation.ended');
+  return 'done';
+}
 
 async function switchLocale(ctx: TurnContext, locale: Locale): Promise<GlobalOutcome> {
   await ctx.effects.setLocale(locale);
@@ -74,6 +86,7 @@ export function globalAction(payload: string): Global | null {
       if (number === 'register') return () => ({ start: 'register' });
       if (number === 'list') return () => ({ start: 'list', data: { scope: 'own' } });
       if (number === 'queue') return () => ({ start: 'list', data: { scope: 'assigned' } });
+      if (number === 'human') return () => ({ start: 'human' });
       return null;
   }
   if (verb === 'claim' && /^\d+$/.test(number) && (extra === 'confirm' || extra === 'reject')) {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type WorkCalendar, addCalendarDays, localDateOf, localInstant } from './calendar.js';
+import { type WorkCalendar, addCalendarDays, localDateOf, localInstant, minutesOfDay } from './calendar.js';
 
 /** immediate 即办 | promised 承诺 | urgent. */
 /** 即办 immediate · 承诺 promised · urgent (hours). */
@@ -37,6 +37,28 @@ export interface DeadlinePolicy {
 export interface OfficeHours {
   /** Minutes after local midnight at which the office day ends, e.g. 17*60+30 for 17:30. */
   dayEndMinutes: number;
+  /** Minutes after local midnight at which the office opens (default 8:30); staff answer 人工 from then. */
+  dayStartMinutes?: number;
+}
+
+/** 8:30, when a township office opens. */
+export const DEFAULT_DAY_START_MINUTES = 8 * 60 + 30;
+
+/**
+ * When staff can next answer someone who asks for a person at `at`: null while the office
+ * is open (a working day between opening and closing), else the next opening (today's,
+ * before hours; otherwise the next working day's).
+ */
+export function nextOfficeOpening(cal: WorkCalendar, at: Date, hours: OfficeHours): Date | null {
+  checkInstant('at', at);
+  const start = hours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES;
+  const today = localDateOf(at);
+  const minutes = minutesOfDay(at);
+  if (cal.isWorkingDay(today)) {
+    if (minutes >= start && minutes < hours.dayEndMinutes) return null;
+    if (minutes < start) return localInstant(today, start);
+  }
+  return localInstant(cal.nextWorkingDay(today), start);
 }
 
 /** 17:30, the usual closing time of a township office. */

@@ -13,6 +13,7 @@ export const CONSOLE_PATHS = {
   logout: '/console/logout',
   queue: '/console/queue',
   queueCsv: '/console/queue.csv',
+  inbox: '/console/inbox',
   tickets: '/console/tickets',
   stats: '/console/stats',
   board: '/console/board',
@@ -20,7 +21,7 @@ export const CONSOLE_PATHS = {
   api: '/console/api',
 } as const;
 
-export type NavItem = 'queue' | 'stats' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'stats' | 'board' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -58,6 +59,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
     ? html`<nav class="nav">
   <a href="${CONSOLE_PATHS.queue}"${chrome.active === 'queue' ? html` aria-current="page"` : ''}>${bi('工作队列', 'Queue')}</a>
   <a href="${CONSOLE_PATHS.queue}?callback=due">${bi('待回访', 'Callbacks due')}</a>
+  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.inbox}"${chrome.active === 'inbox' ? html` aria-current="page"` : ''}>${bi('会话', 'Conversations')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
 </nav>

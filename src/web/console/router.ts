@@ -27,7 +27,11 @@ import {
   serializeCookie,
 } from '../http.js';
 import { csvHeader, csvRow, tableCsv } from '../table.js';
-import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, runAction } from './actions.js';
+import { closeConversation, ConversationRefused, staffReplies } from '../../conversations/conversations.js';
+import { withRetry } from '../../pipeline/service.js';
+import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, refusalText, runAction } from './actions.js';
+import { type ConversationView, hasInbox, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
+import { conversationBody, inboxBody } from './inbox-page.js';
 import { LoginLimiter, randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
 import { adminRegions, boardAdminBody, boardColumns, setPublicBoard } from './board-admin.js';
 import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, rolesLine } from './layout.js';
@@ -49,6 +53,8 @@ const LOGIN_COOKIE = 'mq_login';
 export interface ConsoleApp {
   database: { db: Db };
   pipeline: PipelineService;
+  /** Proposes a category for a conversation made into a ticket. */
+  classifier?: { classify(text: string): { code: string } };
 }
 
 export interface ConsoleOptions {
@@ -70,6 +76,7 @@ interface Request {
   url: URL;
   db: Db;
   pipeline: PipelineService;
+  classifier: ConsoleApp['classifier'];
   now: Date;
 }
 
@@ -95,6 +102,8 @@ function safeNext(next: string | null | undefined): string {
 /** The ticket routes: /console/tickets/NUMBER[/rest]. */
 const TICKET_ROUTE = /^\/console\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})(?:\/([a-z_]+(?:\.csv)?))?$/;
 const API_TICKET_ROUTE = /^\/console\/api\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})$/;
+/** The conversation routes: /console/inbox/ID[/action]. */
+const CONVERSATION_ROUTE = /^\/console\/inbox\/(\d{1,9})(?:\/(reply|close|ticket|attach))?$/;
 
 /** Builds the console's request handler. */
 export function createConsole(options: ConsoleOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
@@ -301,6 +310,133 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     return notFound(a);
   }
 
+  // ─── Inbox 会话 ────────────────────────────────────────────────────────────
+
+  async function inboxPage(a: Authed): Promise<void> {
+    if (!hasInbox(a.scope)) return notFound(a);
+    const asked = a.url.searchParams.get('status');
+    const status = asked === 'closed' || asked === 'all' ? asked : 'open';
+    page(a, 200, '会话 Conversations', inboxBody(await inboxRows(a.db, a.scope, status), status, a.now), 'inbox');
+  }
+
+  async function conversationPage(a: Authed, view: ConversationView, status = 200, error?: string): Promise<void> {
+    const categories = await categoryNames(a.db);
+    const said = residentWords(view).text;
+    const suggested = said && a.classifier ? a.classifier.classify(said).code : null;
+    const villages = (await a.db.region.findMany({ where: { level: 'village', id: { in: a.scope.regionIds } }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 })).concat(
+      a.scope.everyRegion ? await a.db.region.findMany({ where: { level: 'village' }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 }) : [],
+    );
+    const done = a.url.searchParams.get('done') ?? undefined;
+    // Opening it reads it: the unread count of the inbox goes.
+    if (status === 200) await markRead(a.db, view.id, a.now);
+    page(
+      a,
+      status,
+      `会话 #${view.id}`,
+      conversationBody({
+        view,
+        csrf: a.session.csrfToken,
+        now: a.now,
+        categories,
+        suggested,
+        villages: [...new Map(villages.map((v) => [v.id, v])).values()],
+        ...(done && !error ? { done } : {}),
+        ...(error ? { error } : {}),
+      }),
+      'inbox',
+    );
+  }
+
+  async function conversationAction(a: Authed, view: ConversationView, action: string): Promise<void> {
+    const form = await checkedForm(a);
+    if (!form) return;
+    const field = (name: string) => (form.get(name) ?? '').trim();
+    try {
+      switch (action) {
+        case 'reply':
+          await withRetry(a.db, (tx) => staffReplies(tx, view.id, a.scope.personId, field('text'), a.now));
+          break;
+        case 'close':
+          await withRetry(a.db, (tx) => closeConversation(tx, view.id, 'staff', a.now, a.scope.personId));
+          break;
+        case 'ticket': {
+          const number = await conversationToTicket(a, view, form);
+          log.info({ account: a.scope.accountId, conversation: view.id, ticket: number }, 'conversation made a ticket');
+          return redirect(a.res, `${CONSOLE_PATHS.tickets}/${number}?done=conversation`);
+        }
+        case 'attach': {
+          const number = field('number').toUpperCase();
+          const ticket = await loadTicketView(a.db, a.scope, number, a.now);
+          if (!ticket) throw new ConversationRefused(`没有找到诉求 ${number} there is no such ticket in your area`);
+          await a.db.conversation.update({ where: { id: view.id }, data: { ticketId: ticket.id } });
+          // The ticket's history says so (staff only), with who attached it.
+          await runAction(a.pipeline, number, { type: 'note', text: `关联人工会话 #${view.id} attached conversation #${view.id}` }, a.scope.personId);
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof ConversationRefused || error instanceof FormProblem) {
+        const fresh = await loadConversation(a.db, a.scope, view.id);
+        return conversationPage(a, fresh ?? view, 409, error.message);
+      }
+      throw error;
+    }
+    log.info({ account: a.scope.accountId, conversation: view.id, action }, 'conversation action');
+    redirect(a.res, `${CONSOLE_PATHS.inbox}/${view.id}?done=${action}`);
+  }
+
+  /**
+   * 转为诉求: what the resident said becomes a ticket, through the same pipeline as a chat
+   * report (routing, deadlines, pings); the resident is told its number and deadline,
+   * and the conversation ends.
+   */
+  async function conversationToTicket(a: Authed, view: ConversationView, form: URLSearchParams): Promise<string> {
+    const field = (name: string) => (form.get(name) ?? '').trim();
+    const categories = await categoryNames(a.db);
+    const category = field('category');
+    if (!categories.has(category)) throw new FormProblem('请从列表中选择类别 choose a category from the list');
+    const regionId = Number(field('region'));
+    const region = Number.isInteger(regionId) ? await a.db.region.findUnique({ where: { id: regionId }, select: { id: true, level: true } }) : null;
+    if (!region || region.level !== 'village' || (!a.scope.everyRegion && !a.scope.regionIds.includes(region.id))) {
+      throw new FormProblem('请选择您辖区内的村庄 choose a village of your area');
+    }
+    const summary = field('summary').slice(0, 60);
+    const description = field('description') || summary;
+    // The resident's own media, unmasked, from the stored messages.
+    const media = (await a.db.conversationMessage.findMany({ where: { conversationId: view.id, author: 'resident' }, select: { media: true }, orderBy: { id: 'asc' } }))
+      .flatMap((m) => JSON.parse(m.media) as string[])
+      .slice(0, 9);
+    const number = await withRetry(a.db, async (tx) => {
+      const outcome = await a.pipeline.reportIn(tx, {
+        residentId: view.residentId,
+        categoryCode: category,
+        kind: 'help',
+        summary,
+        description,
+        regionId: region.id,
+        photos: media,
+        via: 'conversation',
+        acknowledged: true,
+      });
+      if (!outcome.ok) throw new ConversationRefused(refusalText(outcome.refusal));
+      await tx.conversation.update({ where: { id: view.id }, data: { ticketId: outcome.ticket.id } });
+      await closeConversation(tx, view.id, 'ticket', a.now, a.scope.personId, { number: outcome.ticket.number, resolveBy: outcome.ticket.resolveBy });
+      return outcome.ticket.number;
+    });
+    return number;
+  }
+
+  async function conversationRoute(a: Authed, id: number, action: string | undefined): Promise<void> {
+    const view = await loadConversation(a.db, a.scope, id);
+    if (!view) {
+      a.req.resume();
+      return notFound(a);
+    }
+    if (a.req.method === 'POST') return action ? conversationAction(a, view, action) : notFound(a);
+    if (action) return notFound(a);
+    return conversationPage(a, view);
+  }
+
   // ─── Statistics ────────────────────────────────────────────────────────────
 
   async function statsRoute(a: Authed): Promise<void> {
@@ -396,6 +532,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === CONSOLE_PATHS.queueCsv) return queueCsv(a);
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
+    if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
+    const conversation = CONVERSATION_ROUTE.exec(path);
+    if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);
     const apiTicket = API_TICKET_ROUTE.exec(path);
     if (get && apiTicket) {
@@ -416,7 +555,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), { 'retry-after': '5' });
       return true;
     }
-    await route({ req, res, url, db: app.database.db, pipeline: app.pipeline, now: clock.now() });
+    await route({ req, res, url, db: app.database.db, pipeline: app.pipeline, classifier: app.classifier, now: clock.now() });
     return true;
   };
 }
