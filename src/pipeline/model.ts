@@ -121,6 +121,8 @@ export interface EventDraft {
   fromState: TicketState | null;
   toState: TicketState;
   data: Record<string, unknown>;
+  /** The system took this step, whoever issued the command: the routing's dispatch at intake. */
+  by?: 'system';
 }
 
 /** Why a command was refused. The message catalogue has a text for each code. */
