@@ -747,7 +747,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     const resident = actor(c.resident.personId);
     const dispatcher = actor(dispatcherOver(org, t.handlingRegionId));
     const ratingOf = (round: number): Rating => {
-      const weights = round === 0 ? [0.75, 0.19, 0.06] : [0.48, 0.32, 0.2];
+      const weights = round === 0 ? [0.74, 0.19, 0.07] : [0.47, 0.31, 0.22];
       return (['satisfied', 'basically_satisfied', 'dissatisfied'] as const)[random.weighted(weights)] ?? 'satisfied';
     };
     const commentOf = (rating: Rating) => (random.chance(0.35) ? random.pick(RATING_COMMENTS[rating]) : undefined);
