@@ -10,7 +10,7 @@ import { Engine } from './engine/engine.js';
 import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
 import { type DemoHistoryReport, playDemoHistory } from './org/demo-history.js';
-import { isEmpty, seedDemo } from './org/seed.js';
+import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
@@ -76,11 +76,16 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
 /**
  * Plays the demo history (src/org/demo-history.ts) up to `now` into a database that holds
  * the demo county and no ticket yet: SEED_DEMO_HISTORY_MONTHS whole months before the
- * current one, and the current month to date. Null when the setting is 0 or there are
- * tickets already (running it again adds nothing).
+ * current one, and the current month to date. Null when the setting is 0, when there are
+ * tickets already (running it again adds nothing), or when the database holds more than
+ * the demo county (no made-up requests among a real county's residents).
  */
 export async function seedDemoHistory(database: Database, config: Config, now: Date): Promise<DemoHistoryReport | null> {
   if (config.SEED_DEMO_HISTORY_MONTHS === 0 || (await database.db.ticket.count()) > 0) return null;
+  if (!(await holdsOnlyDemo(database.db))) {
+    log.warn('the database holds regions beyond the demo county: no demo history played');
+    return null;
+  }
   const report = await playDemoHistory({
     database,
     rules: rulesFrom(config, { now: () => now }),

@@ -282,10 +282,18 @@ describe('the demo history on SQLite', () => {
     expect(html).toContain('民情分析');
   });
 
-  test('seeding the history again adds nothing: the database has tickets', async () => {
+  test('seeding the history again adds nothing (the database has tickets), nor into a database with more than the demo county', async () => {
     const config = parseConfig({ DATABASE_URL: database.url, SEED_DEMO_HISTORY_MONTHS: '6' });
     expect(await seedDemoHistory(database, config, NOW)).toBeNull();
     expect(await db.ticket.count()).toBe(history.tickets);
+    const mixed = await freshSqlite({ demo: true });
+    try {
+      await mixed.db.region.create({ data: { code: 'XX', name: '别的县', level: 'county' } });
+      expect(await seedDemoHistory(mixed, config, NOW)).toBeNull();
+      expect(await mixed.db.ticket.count()).toBe(0);
+    } finally {
+      await mixed.dispose();
+    }
   });
 
   test('the same seed and moment give the same history; another seed another', async () => {
