@@ -190,7 +190,8 @@ function later(calendar: WorkCalendar, hours: Hours, from: number, minutes: numb
       const start = Math.max(from, midnight + a * MINUTE);
       const end = midnight + b * MINUTE;
       if (start >= end) continue;
-      if (left <= end - start) return start + left;
+      // Whole milliseconds, never before `from` (the clock only moves forward).
+      if (left <= end - start) return Math.ceil(start + left);
       left -= end - start;
     }
   }
@@ -222,7 +223,6 @@ interface Organisation {
   activity: number[];
   residentsOf: Map<number, Resident[]>;
   villagesOf: Map<number, number[]>;
-  villageName: Map<number, string>;
   parentOf: Map<number, number | null>;
   /** `${regionId}|${kind}` → department id. */
   departmentAt: Map<string, number>;
@@ -240,7 +240,7 @@ interface Organisation {
 
 async function loadOrganisation(database: Database): Promise<Organisation> {
   const { db } = database;
-  const regions = await db.region.findMany({ select: { id: true, parentId: true, level: true, name: true } });
+  const regions = await db.region.findMany({ select: { id: true, parentId: true, level: true } });
   const county = regions.find((r) => r.level === 'county');
   if (!county) throw new Error('demo history: no county (seed the demo county first)');
   const people = await db.person.findMany({
@@ -261,7 +261,6 @@ async function loadOrganisation(database: Database): Promise<Organisation> {
     activity: [],
     residentsOf: new Map(),
     villagesOf: new Map(),
-    villageName: new Map(regions.filter((r) => r.level === 'village').map((r) => [r.id, r.name])),
     parentOf,
     departmentAt: new Map(departments.map((d) => [`${d.regionId}|${d.kind}`, d.id])),
     handlerOf: new Map(),
