@@ -11,7 +11,8 @@ import { Engine } from './engine/engine.js';
 import { mediaOf } from './engine/media.js';
 import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
-import { isEmpty, seedDemo } from './org/seed.js';
+import { type DemoHistoryReport, playDemoHistory } from './org/demo-history.js';
+import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
@@ -77,13 +78,56 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
   return replies;
 }
 
-/** Opens and migrates the database, and loads the demo county into an empty one when SEED_DEMO. */
-export async function openPrepared(config: Config): Promise<Database> {
+/**
+ * Plays the demo history (src/org/demo-history.ts) up to `now` into a database that holds
+ * the demo county and no ticket yet: SEED_DEMO_HISTORY_MONTHS whole months before the
+ * current one, and the current month to date. Null when the setting is 0, when there are
+ * tickets already (running it again adds nothing), or when the database holds more than
+ * the demo county (no made-up requests among a real county's residents).
+ */
+export async function seedDemoHistory(database: Database, config: Config, now: Date): Promise<DemoHistoryReport | null> {
+  if (config.SEED_DEMO_HISTORY_MONTHS === 0 || (await database.db.ticket.count()) > 0) return null;
+  if (!(await holdsOnlyDemo(database.db))) {
+    log.warn('the database holds regions beyond the demo county: no demo history played');
+    return null;
+  }
+  const report = await playDemoHistory({
+    database,
+    rules: rulesFrom(config, { now: () => now }),
+    now,
+    months: config.SEED_DEMO_HISTORY_MONTHS,
+    ticketPrefix: config.TICKET_PREFIX,
+  });
+  log.info(
+    {
+      months: config.SEED_DEMO_HISTORY_MONTHS,
+      from: localDateOf(report.from),
+      tickets: report.tickets,
+      events: report.events,
+      timersFired: report.timersFired,
+      timersArmed: report.timersArmed,
+      states: Object.entries(report.states).filter(([, n]) => n > 0).map(([state, n]) => `${state} ${n}`).join(', '),
+      refusals: report.refusals.length,
+      ms: report.ms,
+    },
+    'played the demo history through the pipeline',
+  );
+  return report;
+}
+
+/**
+ * Opens and migrates the database, and loads the demo county into an empty one when
+ * SEED_DEMO, with its history up to `clock`'s now (SEED_DEMO_HISTORY_MONTHS).
+ */
+export async function openPrepared(config: Config, clock: Clock = systemClock): Promise<Database> {
+  const started = performance.now();
   const database = await openDatabase(config.DATABASE_URL);
   try {
     if (config.SEED_DEMO && (await isEmpty(database.db))) {
+      const migrated = performance.now();
       const report = await seedDemo(database.db);
-      log.info({ counts: report.counts }, 'empty database: loaded the demo county');
+      log.info({ counts: report.counts, migrateMs: Math.round(migrated - started), ms: Math.round(performance.now() - migrated) }, 'empty database: loaded the demo county');
+      await seedDemoHistory(database, config, clock.now());
     }
     return database;
   } catch (error) {
@@ -96,7 +140,7 @@ export async function openPrepared(config: Config): Promise<Database> {
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const adapters = options.adapters ?? [];
-  const database = await openPrepared(config);
+  const database = await openPrepared(config, clock);
   try {
     const pipeline = new PipelineService({ db: database.db, rules: rulesFrom(config, clock), clock, ticketPrefix: config.TICKET_PREFIX });
     const classifier = CategoryClassifier.load();

@@ -35,6 +35,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   DEFAULT_LOCALE: z.enum(['zh', 'en'], { error: 'expected zh or en' }).default('zh'),
   SEED_DEMO: bool.default(true),
+  // Months of demo history played with the demo county (whole months before the current one, plus the current month to date; 0: none).
+  SEED_DEMO_HISTORY_MONTHS: int(0, 24).default(6),
   TICKET_PREFIX: z
     .string()
     .regex(/^[A-Z]{1,6}$/, 'expected 1 to 6 capital letters, e.g. MQ')

@@ -29,3 +29,18 @@ export function useRootLogger(logger: Logger): void {
 export function logger(area: string): Logger {
   return root.child({ area });
 }
+
+/**
+ * Runs `work` with every logger at `level` or quieter (a demo history of thousands of
+ * tickets would log each one at info), then restores the level it found.
+ */
+export async function quietly<T>(work: () => Promise<T>, level = 'warn'): Promise<T> {
+  const before = root.level;
+  const wanted = pino.levels.values[level];
+  if (wanted !== undefined && root.levelVal < wanted) root.level = level;
+  try {
+    return await work();
+  } finally {
+    root.level = before;
+  }
+}

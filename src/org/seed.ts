@@ -3,7 +3,7 @@
  * the same importer as any real roster (strict, idempotent), and the demo console
  * accounts (password DEMO_PASSWORD, see the README).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../db/client.js';
 import { DataError } from '../errors.js';
@@ -43,4 +43,16 @@ export async function seedDemo(db: Db, options: Pick<ImportOptions, 'onProgress'
 /** True when the database has no region yet (a new installation). */
 export async function isEmpty(db: Db): Promise<boolean> {
   return (await db.region.count()) === 0;
+}
+
+/**
+ * True when the database holds the demo county and nothing else: every region is one of
+ * data/demo/regions.csv. The demo history is played only then, never among a real
+ * county's residents (`npm run seed` on a database with a real roster and no tickets).
+ */
+export async function holdsOnlyDemo(db: Db, dataDir = DATA_DIR): Promise<boolean> {
+  const lines = readFileSync(join(dataDir, 'demo', 'regions.csv'), 'utf8').split(/\r?\n/).slice(1);
+  const demo = new Set(lines.map((line) => line.split(',')[0]?.trim()).filter((code) => code));
+  const regions = await db.region.findMany({ select: { code: true } });
+  return regions.length > 0 && regions.every((r) => demo.has(r.code));
 }

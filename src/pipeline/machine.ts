@@ -733,9 +733,9 @@ export function intake(draft: IntakeDraft, route: RouteDecision, now: Date, rule
   step.ticket.resolveBy = resolveBy;
   if (route.target) {
     assign(step, route.target, 'dispatched', { via: route.via });
-    // The resident reported; routing, not the resident, dispatched it.
+    // The resident reported; routing, not the resident, dispatched.
     const dispatched = step.events.at(-1);
-    if (dispatched) dispatched.bySystem = true;
+    if (dispatched) dispatched.by = 'system';
   } else {
     step.notifyDispatchers('ticket.received_dispatcher');
   }

@@ -138,8 +138,8 @@ export interface EventDraft {
   fromState: TicketState | null;
   toState: TicketState;
   data: Record<string, unknown>;
-  /** Done by the system within another's step (routing dispatches a resident's new request). */
-  bySystem?: boolean;
+  /** The system took this step, whoever issued the command: the routing's dispatch at intake. */
+  by?: 'system';
 }
 
 /** Why a command was refused. The message catalogue has a text for each code. */

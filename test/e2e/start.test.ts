@@ -58,19 +58,32 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 describe('npm start', () => {
-  test('migrates and seeds an empty SQLite database, runs, and stops on SIGTERM', async () => {
+  test('migrates and seeds an empty SQLite database with the demo county and its history, runs, and stops on SIGTERM', async () => {
     const url = `file:${join(dir, 'fresh', 'minqing.db')}`;
-    const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()) });
+    // A short history keeps the test quick (the default is 6 months).
+    const spawned = new Date();
+    const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()), SEED_DEMO_HISTORY_MONTHS: '1' });
     const exited = exitOf(child);
     const deadline = Date.now() + 90_000;
     while (!output().stdout.includes('Minqing is running') && Date.now() < deadline && child.exitCode === null) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(output().stdout, output().stderr).toContain('Minqing is running');
+    expect(output().stdout).toContain('played the demo history through the pipeline');
     const { db, close } = await openDatabase(url, { migrate: false });
     const counts = { regions: await db.region.count(), households: await db.household.count(), categories: await db.category.count() };
+    // Last month and this one to date: a few hundred requests lived through the pipeline, no push waiting for a chat.
+    const tickets = await db.ticket.count();
+    const events = await db.ticketEvent.count();
+    // (Timers falling due after start write new pushes: those wait for a chat, as they should.)
+    const waiting = await db.outboxMessage.count({ where: { sentAt: null, failedAt: null, createdAt: { lt: spawned } } });
+    const closed = await db.ticket.count({ where: { state: 'closed' } });
     await close();
     expect(counts).toEqual({ regions: 8, households: 450, categories: 14 });
+    expect(tickets).toBeGreaterThan(100);
+    expect(events).toBeGreaterThan(5 * tickets);
+    expect(closed).toBeGreaterThan(tickets / 2);
+    expect(waiting).toBe(0);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output().stdout).toContain('stopping');
@@ -78,7 +91,7 @@ describe('npm start', () => {
 
   test('a configured channel SDK is imported on demand: WeChat on the mock puppet starts beside the web chat', async () => {
     const url = `file:${join(dir, 'wechat', 'minqing.db')}`;
-    const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()), WECHATY_PUPPET: 'wechaty-puppet-mock' });
+    const { child, output } = start({ DATABASE_URL: url, PORT: String(await freePort()), WECHATY_PUPPET: 'wechaty-puppet-mock', SEED_DEMO_HISTORY_MONTHS: '0' });
     const exited = exitOf(child);
     const deadline = Date.now() + 90_000;
     while (!output().stdout.includes('Minqing is running') && Date.now() < deadline && child.exitCode === null) {

@@ -55,7 +55,8 @@ const REQUESTS: [string, string, string, 'resolve' | 'accept' | 'none'][] = [
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'minqing-stats-'));
   copyFileSync(inject('sqliteTemplate'), join(dir, 'stats.db'));
-  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'stats.db')}`, SEED_DEMO: 'true', SCHEDULER_INTERVAL_MS: '3600000' });
+  // The demo county without its history: the tests count their own tickets from MQ-2026-000001.
+  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'stats.db')}`, SEED_DEMO: 'true', SEED_DEMO_HISTORY_MONTHS: '0', SCHEDULER_INTERVAL_MS: '3600000' });
   let started: App | undefined;
   const routes = createWebRoutes({ app: () => started, config });
   const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => started?.database, routes, uploadDir: join(dir, 'uploads') });

@@ -76,7 +76,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'minqing-web-'));
   copyFileSync(inject('sqliteTemplate'), join(dir, 'web.db'));
   // The scheduler ticks once at start and then hourly: the push test ticks it by hand.
-  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'web.db')}`, SEED_DEMO: 'true', SCHEDULER_INTERVAL_MS: '3600000' });
+  // The demo county without its history: the tests count their own tickets from MQ-2026-000001.
+  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'web.db')}`, SEED_DEMO: 'true', SEED_DEMO_HISTORY_MONTHS: '0', SCHEDULER_INTERVAL_MS: '3600000' });
   let started: App | undefined;
   web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => started?.database, uploadDir: join(dir, 'uploads') });
   app = started = await startApp(config, { adapters: [web] });

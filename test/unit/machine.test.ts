@@ -515,6 +515,8 @@ describe('intake 受理 and routing 分流', () => {
       ['received', null, 'received'],
       ['dispatched', 'received', 'dispatched'],
     ]);
+    // The resident's report is theirs; the dispatch is the routing's, recorded as the system's.
+    expect(r.events.map((e) => e.by)).toEqual([undefined, 'system']);
     expect(r.ticket).toMatchObject({
       state: 'dispatched',
       assigneeId: 10,
