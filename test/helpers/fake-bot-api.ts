@@ -477,6 +477,8 @@ export class TelegramUser {
       choose: (label) => void this.tap(label),
       sendPhoto: (bytes) => void this.sendPhoto(bytes),
       receivedPhotos: () => this.api.photos(this.chatId),
+      sendVoice: (bytes) => void this.sendVoice(bytes),
+      receivedVoices: () => this.api.sounds(this.chatId).map((s) => s.bytes),
       replies: () => this.api.sent(this.chatId).length,
       waitReplies: (before) => this.waitReplies(before),
       waitFor: (text) => this.waitFor(text),

@@ -166,6 +166,8 @@ export class WechatUser {
       choose: (label) => void this.choose(label),
       sendPhoto: (bytes) => void this.sendImage(bytes),
       receivedPhotos: () => this.images(),
+      sendVoice: (bytes) => void this.sendVoice(bytes),
+      receivedVoices: () => this.voices().map((v) => v.bytes),
       replies: () => this.received().length,
       waitReplies: (before) => this.waitReplies(before),
       waitFor: (text) => this.waitFor(text),
