@@ -18,7 +18,7 @@ import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
 import { enqueuePush } from '../../src/pipeline/outbox.js';
 import { actorFor } from '../../src/pipeline/service.js';
-import { fakeOgg } from '../helpers/audio.js';
+import { fakeOgg, fakeSilk } from '../helpers/audio.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_ARGS = [
@@ -548,7 +548,7 @@ describe('voice notes, locations and the small faults of the page', () => {
     await refused.close();
   });
 
-  browserTest('a push without buttons (a progress note with a photo and a voice note, shown as a picture and a player) keeps the menu above it tappable, and the engine answers the tap; once the user answers, the old menu greys out', async () => {
+  browserTest('a push without buttons (a progress note with a photo and voice notes, shown as a picture, a player and a download) keeps the menu above it tappable, and the engine answers the tap; once the user answers, the old menu greys out', async () => {
     const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
     const page = await openChat(context);
     const user = await userOf(page);
@@ -565,12 +565,13 @@ describe('voice notes, locations and the small faults of the page', () => {
       ((await (await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type }, body })).json()) as { url: string }).url;
     const photo = await uploaded(PNG, 'image/png');
     const voice = await uploaded(fakeOgg('电工明天上午到，请家里留人'), 'audio/ogg');
+    const wechatVoice = await uploaded(fakeSilk(50, 'from WeChat'), 'audio/silk');
     const identity = await db.channelIdentity.findFirstOrThrow({ where: { channel: 'web', platformUserId: user } });
     await db.$transaction((tx) =>
       enqueuePush(
         tx,
         [identity.personId],
-        { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000099', note: '电工明天上午到' }, media: [photo, voice] },
+        { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000099', note: '电工明天上午到' }, media: [photo, voice, wechatVoice] },
         new Date(),
       ),
     );
@@ -579,6 +580,9 @@ describe('voice notes, locations and the small faults of the page', () => {
     await note.waitFor();
     expect(await note.locator('img').getAttribute('src')).toBe(photo);
     expect(await note.locator('audio[controls]').getAttribute('src')).toBe(voice);
+    // WeChat's SILK plays in no browser: offered as a download instead of a player.
+    expect(await note.locator('a.file').getAttribute('href')).toBe(wechatVoice);
+    expect(await note.locator('audio').count()).toBe(1);
     expect(await page.locator('.msg.bot').last().locator('.choices').count()).toBe(0);
     expect(await yes.isEnabled()).toBe(true);
 

@@ -47,6 +47,7 @@
     locationNeedsHttps: '发送位置需要安全连接（https 网址）。可以直接打字告诉我们地点 / sharing a location needs a secure (https) page: you can type the place instead',
     photoAlt: '照片 photo',
     voiceLabel: '语音 voice note',
+    voiceFile: '🎤 语音（微信格式，网页不能播放，点此下载）/ voice note (WeChat format: download it to listen)',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -137,6 +138,15 @@
 
   function mediaElement(file) {
     if (!isUpload(file.url)) return null;
+    if (file.kind === 'voice' && /\.(?:silk|amr)$/.test(file.url)) {
+      // WeChat's own codecs: no browser plays them, so they are offered as a file.
+      const link = document.createElement('a');
+      link.className = 'file';
+      link.href = file.url;
+      link.download = '';
+      link.textContent = TEXT.voiceFile;
+      return link;
+    }
     if (file.kind === 'voice') {
       const audio = document.createElement('audio');
       audio.controls = true;
@@ -393,8 +403,9 @@
 
   let recording = null;
 
+  /** Opus in OGG where the browser records it (Telegram shows that as a voice message), else WebM, else MP4 (Safari). */
   function recorderType() {
-    const wanted = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4', 'audio/webm'];
+    const wanted = ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/mp4', 'audio/webm'];
     return wanted.find((type) => typeof MediaRecorder.isTypeSupported === 'function' && MediaRecorder.isTypeSupported(type));
   }
 
