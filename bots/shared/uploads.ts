@@ -48,7 +48,7 @@ export const UPLOAD_ERRORS = {
 } as const;
 
 /** The refusal for a file that is not of the kind expected (or of no kind we take). */
-export function notOfKind(kind: MediaKind | undefined): string {
+function notOfKind(kind: MediaKind | undefined): string {
   return kind === 'photo' ? UPLOAD_ERRORS.notImage : kind === 'voice' ? UPLOAD_ERRORS.notVoice : UPLOAD_ERRORS.notMedia;
 }
 
@@ -144,11 +144,6 @@ export function decodeDataUrl(ref: string): Buffer | null {
 /** Whether `ref` is the local URL of a stored file (what `save` returns). */
 export function isUploadUrl(ref: string): boolean {
   return UPLOAD_URL.test(ref);
-}
-
-/** The type of a stored file by its URL; null when `ref` is not one. */
-export function uploadTypeOf(ref: string): MediaType | null {
-  return (UPLOAD_URL.exec(ref)?.[2] as MediaType | undefined) ?? null;
 }
 
 /** A stored file's URL and kind, or why it was refused. */
