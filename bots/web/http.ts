@@ -13,7 +13,7 @@ import { projectPath } from '../../src/paths.js';
  * recording as a `blob:` before it is sent); the permissions policy lets this page, and
  * nothing it might embed, ask for the microphone and the location, and for nothing else.
  */
-export const CHAT_PAGE_HEADERS: Readonly<Record<string, string>> = {
+const CHAT_PAGE_HEADERS: Readonly<Record<string, string>> = {
   ...SECURITY_HEADERS,
   'content-security-policy':
     "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
