@@ -18,9 +18,9 @@ export function parseLine(line: string, chatId: string, messageId: string = rand
   return { ...base, text: line };
 }
 
-/** How a message looks in a terminal: its text, then numbered choices. */
+/** How a message looks in a terminal: its text, its photos (📷) and voice notes (🎤) by reference, then numbered choices. */
 export function formatOutbound(message: Outbound): string {
-  const photos = (message.media ?? []).map((m) => `  📷 ${m.ref.startsWith('data:') ? m.ref.slice(0, 40) + '…' : m.ref}`);
+  const photos = (message.media ?? []).map((m) => `  ${m.kind === 'voice' ? '🎤' : '📷'} ${m.ref.startsWith('data:') ? m.ref.slice(0, 40) + '…' : m.ref}`);
   const choices = message.choices.map((c, i) => `  ${i + 1}. ${c.label}`);
   return ['🤖 ' + message.text.replace(/\n/g, '\n   '), ...photos, ...choices].join('\n');
 }

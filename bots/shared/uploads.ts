@@ -1,103 +1,210 @@
 /**
- * Photos users send, whatever the channel (a web upload, a WeChat image, a Telegram
- * photo): checked (a real JPEG, PNG, GIF or WebP of at most 5 MB), stored once under
- * their content hash, and referred to by a local URL (`/uploads/<sha256>.<ext>`), which
- * is what a ticket keeps. The web server serves that URL; the other channels read the
- * bytes back to forward the photo, since their platforms cannot fetch a local URL.
+ * Photos and voice notes users send, whatever the channel (a web upload or recording, a
+ * WeChat image or voice message, a Telegram photo or voice): checked (the real type read
+ * from the bytes, never from what the client claims; at most 5 MB for a photo, 10 MB for
+ * a voice note), stored once under their content hash, and referred to by a local URL
+ * (`/uploads/<sha256>.<ext>`), which is what a ticket keeps. The extension tells the kind
+ * (`src/engine/media.ts` reads it back); the web server serves the URL with the right
+ * content type; the other channels read the bytes back to forward the file, since their
+ * platforms cannot fetch a local URL.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { SharedMedia } from '../../src/engine/types.js';
 
-/** Where photos are kept unless a channel is told otherwise: data/uploads under the working folder. */
+/** Where uploads are kept unless a channel is told otherwise: data/uploads under the working folder. */
 export function defaultUploadDir(): string {
   return resolve('data/uploads');
 }
 
+/** A photo or a voice note. */
+export type MediaKind = SharedMedia['kind'];
+
 /** The largest photo accepted. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
-/** Why a photo was refused, in Chinese and English. */
+/**
+ * The largest voice note accepted. A minute of Opus (what the web page, Telegram and
+ * most phones record) is 100–500 KB; the margin is for uncompressed WAV and older codecs.
+ */
+export const MAX_VOICE_BYTES = 10 * 1024 * 1024;
+
+/** The size limit of a kind. */
+export function maxBytes(kind: MediaKind): number {
+  return kind === 'voice' ? MAX_VOICE_BYTES : MAX_IMAGE_BYTES;
+}
+
+/** Why an upload was refused, in Chinese and English. */
 export const UPLOAD_ERRORS = {
   tooBig: '图片太大，请发送 5 MB 以内的照片 / the picture is too large: the limit is 5 MB',
   notImage: '这不是图片，请发送 JPG、PNG、GIF 或 WebP 照片 / that is not a picture: send a JPG, PNG, GIF or WebP photo',
   notReceived: '图片没有收到，请重新发送 / the picture did not come through: please send it again',
+  voiceTooBig: '语音太大，请发送 10 MB 以内的语音（一分钟以内） / the voice note is too large: the limit is 10 MB (keep it under a minute)',
+  notVoice: '这不是能播放的语音，请重新录一段 / that is not a voice note we can play: please record it again',
+  voiceNotReceived: '语音没有收到，请重新发送 / the voice note did not come through: please send it again',
+  notMedia:
+    '只能发送照片或语音 / only photos (JPG, PNG, GIF, WebP) and voice notes (OGG, WebM, M4A, MP3, WAV, AMR, SILK, AAC) can be sent',
 } as const;
 
-type ImageType = 'jpg' | 'png' | 'gif' | 'webp';
+/** The refusal for a file that is not of the kind expected (or of no kind we take). */
+function notOfKind(kind: MediaKind | undefined): string {
+  return kind === 'photo' ? UPLOAD_ERRORS.notImage : kind === 'voice' ? UPLOAD_ERRORS.notVoice : UPLOAD_ERRORS.notMedia;
+}
 
-const CONTENT_TYPES: Record<ImageType, string> = { jpg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp' };
+/** The refusal for a file over the limit of its kind. */
+export function tooBigFor(kind: MediaKind | undefined): string {
+  return kind === 'photo' ? UPLOAD_ERRORS.tooBig : UPLOAD_ERRORS.voiceTooBig;
+}
 
-/** The local URL of a stored photo. */
-const UPLOAD_URL = /^\/uploads\/([0-9a-f]{64}\.(?:jpg|png|gif|webp))$/;
+/** The refusal for a file that could not be fetched from the platform. */
+export function notReceived(kind: MediaKind): string {
+  return kind === 'voice' ? UPLOAD_ERRORS.voiceNotReceived : UPLOAD_ERRORS.notReceived;
+}
+
+/** A stored file's type: its extension. */
+export type MediaType = 'jpg' | 'png' | 'gif' | 'webp' | 'ogg' | 'webm' | 'm4a' | 'mp3' | 'wav' | 'amr' | 'silk' | 'aac';
+
+/** An image type (the photos the store took before voice notes). */
+export type ImageType = 'jpg' | 'png' | 'gif' | 'webp';
+
+/** Each type's kind and the content type it is served with. */
+export const MEDIA_TYPES: Readonly<Record<MediaType, { kind: MediaKind; contentType: string }>> = {
+  jpg: { kind: 'photo', contentType: 'image/jpeg' },
+  png: { kind: 'photo', contentType: 'image/png' },
+  gif: { kind: 'photo', contentType: 'image/gif' },
+  webp: { kind: 'photo', contentType: 'image/webp' },
+  ogg: { kind: 'voice', contentType: 'audio/ogg' },
+  webm: { kind: 'voice', contentType: 'audio/webm' },
+  m4a: { kind: 'voice', contentType: 'audio/mp4' },
+  mp3: { kind: 'voice', contentType: 'audio/mpeg' },
+  wav: { kind: 'voice', contentType: 'audio/wav' },
+  amr: { kind: 'voice', contentType: 'audio/amr' },
+  // WeChat's own codec (Skype's SILK v3): no browser plays it; it is kept as it came.
+  silk: { kind: 'voice', contentType: 'audio/silk' },
+  aac: { kind: 'voice', contentType: 'audio/aac' },
+};
+
+/** The local URL of a stored file. The extensions are those `src/engine/media.ts` reads as a kind. */
+const UPLOAD_URL = /^\/uploads\/([0-9a-f]{64}\.(jpg|png|gif|webp|ogg|webm|m4a|mp3|wav|amr|silk|aac))$/;
+
+/** ISO base media brands that are pictures (HEIF, AVIF), not sound. */
+const IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1', 'avif', 'avis']);
+
+function ascii(bytes: Buffer, start: number, end: number): string {
+  return bytes.length >= end ? bytes.subarray(start, end).toString('latin1') : '';
+}
 
 /** Tells the image type from the first bytes (never from what the client claims). */
 export function sniffImage(bytes: Buffer): ImageType | null {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'gif';
-  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  if (/^GIF8[79]a$/.test(ascii(bytes, 0, 6))) return 'gif';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
   return null;
 }
 
-/** Decodes a `data:image/...;base64,` URL; null when it is not one. */
+/** Tells the audio type from the first bytes; null when they are none we take. */
+export function sniffAudio(bytes: Buffer): MediaType | null {
+  const b0 = bytes[0] ?? -1;
+  const b1 = bytes[1] ?? -1;
+  const b2 = bytes[2] ?? -1;
+  if (ascii(bytes, 0, 4) === 'OggS') return 'ogg';
+  if (bytes.length >= 4 && b0 === 0x1a && b1 === 0x45 && b2 === 0xdf && bytes[3] === 0xa3) return 'webm';
+  if (ascii(bytes, 4, 8) === 'ftyp') return IMAGE_BRANDS.has(ascii(bytes, 8, 12)) ? null : 'm4a';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WAVE') return 'wav';
+  if (ascii(bytes, 0, 5) === '#!AMR') return 'amr';
+  // WeChat writes its SILK files with a 0x02 byte before the magic.
+  if (ascii(bytes, 0, 6) === '#!SILK' || (b0 === 0x02 && ascii(bytes, 1, 7) === '#!SILK')) return 'silk';
+  if (ascii(bytes, 0, 3) === 'ID3') return 'mp3';
+  if (b0 === 0xff && bytes.length >= 4) {
+    // ADTS (AAC): a 12-bit sync word, then the layer bits, always 00.
+    if ((b1 & 0xf6) === 0xf0) return 'aac';
+    // An MPEG audio frame: 11-bit sync, a known version, Layer III, a usable bitrate and sample rate.
+    const version = (b1 >> 3) & 3;
+    const layer = (b1 >> 1) & 3;
+    const bitrate = b2 >> 4;
+    const rate = (b2 >> 2) & 3;
+    if ((b1 & 0xe0) === 0xe0 && version !== 1 && layer === 1 && bitrate !== 0 && bitrate !== 15 && rate !== 3) return 'mp3';
+  }
+  return null;
+}
+
+/** Tells a photo's or a voice note's type from its first bytes; null when it is neither. */
+export function sniffMedia(bytes: Buffer): MediaType | null {
+  return sniffImage(bytes) ?? sniffAudio(bytes);
+}
+
+/** Decodes a `data:image/…;base64,` or `data:audio/…;base64,` URL; null when it is not one. */
 export function decodeDataUrl(ref: string): Buffer | null {
-  const match = /^data:image\/[\w.+-]+;base64,([A-Za-z0-9+/=\s]+)$/.exec(ref);
+  const match = /^data:(?:image|audio)\/[\w.+-]+(?:;[\w.+-]+=[\w.+-]+)*;base64,([A-Za-z0-9+/=\s]+)$/.exec(ref);
   return match?.[1] ? Buffer.from(match[1], 'base64') : null;
 }
 
-/** Whether `ref` is the local URL of a stored photo (what `save` returns). */
+/** Whether `ref` is the local URL of a stored file (what `save` returns). */
 export function isUploadUrl(ref: string): boolean {
   return UPLOAD_URL.test(ref);
 }
 
-/** A stored photo's URL, or why it was refused. */
-export type Stored = { ok: true; url: string } | { ok: false; error: string };
+/** A stored file's URL and kind, or why it was refused. */
+export type Stored = { ok: true; url: string; kind: MediaKind } | { ok: false; error: string };
 
-/** A stored photo read back: its bytes, content type and file name (`<sha256>.<ext>`). */
-export interface StoredPhoto {
+/** A stored file read back: its bytes, type, kind, content type and file name (`<sha256>.<ext>`). */
+export interface StoredMedia {
   bytes: Buffer;
+  type: MediaType;
+  kind: MediaKind;
   contentType: string;
   name: string;
 }
 
-/** The folder of uploaded photos. */
+/** The folder of uploaded photos and voice notes. */
 export class UploadStore {
   constructor(readonly dir: string) {}
 
-  /** Checks and stores a photo; the same photo twice is stored once. */
-  async save(bytes: Buffer): Promise<Stored> {
-    if (bytes.length > MAX_IMAGE_BYTES) return { ok: false, error: UPLOAD_ERRORS.tooBig };
-    const type = sniffImage(bytes);
-    if (!type) return { ok: false, error: UPLOAD_ERRORS.notImage };
+  /**
+   * Checks and stores a photo or voice note; the same file twice is stored once. With
+   * `expected`, a file of the other kind is refused (a "photo" that is a recording).
+   */
+  async save(bytes: Buffer, expected?: MediaKind): Promise<Stored> {
+    if (bytes.length > (expected ? maxBytes(expected) : MAX_VOICE_BYTES)) return { ok: false, error: tooBigFor(expected) };
+    const type = sniffMedia(bytes);
+    if (!type) return { ok: false, error: notOfKind(expected) };
+    const { kind } = MEDIA_TYPES[type];
+    if (expected && kind !== expected) return { ok: false, error: notOfKind(expected) };
+    if (bytes.length > maxBytes(kind)) return { ok: false, error: tooBigFor(kind) };
     const name = `${createHash('sha256').update(bytes).digest('hex')}.${type}`;
     await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, name);
     if (!(await exists(path))) await writeFile(path, bytes);
-    return { ok: true, url: `/uploads/${name}` };
+    return { ok: true, url: `/uploads/${name}`, kind };
   }
 
   /**
-   * Turns a photo reference from the page into a stored URL: an uploaded photo's URL
-   * (which must exist) or a data URL (stored now). Anything else is refused.
+   * Turns a media reference from the page into a stored URL: an uploaded file's URL
+   * (which must exist, and be of the kind expected) or a data URL (stored now). Anything
+   * else is refused.
    */
-  async resolve(ref: string): Promise<Stored> {
-    const name = UPLOAD_URL.exec(ref)?.[1];
-    if (name) return (await exists(join(this.dir, name))) ? { ok: true, url: ref } : { ok: false, error: UPLOAD_ERRORS.notImage };
-    if (!ref.startsWith('data:')) return { ok: false, error: UPLOAD_ERRORS.notImage };
-    const bytes = decodeDataUrl(ref);
-    if (!bytes) return { ok: false, error: UPLOAD_ERRORS.notImage };
-    return this.save(bytes);
+  async resolve(ref: string, expected?: MediaKind): Promise<Stored> {
+    const match = UPLOAD_URL.exec(ref);
+    if (match?.[1]) {
+      const { kind } = MEDIA_TYPES[match[2] as MediaType];
+      if ((expected && kind !== expected) || !(await exists(join(this.dir, match[1])))) return { ok: false, error: notOfKind(expected) };
+      return { ok: true, url: ref, kind };
+    }
+    const bytes = ref.startsWith('data:') ? decodeDataUrl(ref) : null;
+    if (!bytes) return { ok: false, error: notOfKind(expected) };
+    return this.save(bytes, expected);
   }
 
-  /** A stored photo by its URL path, or null. */
-  async read(urlPath: string): Promise<StoredPhoto | null> {
-    const name = UPLOAD_URL.exec(urlPath)?.[1];
-    if (!name) return null;
+  /** A stored file by its URL path, or null. */
+  async read(urlPath: string): Promise<StoredMedia | null> {
+    const match = UPLOAD_URL.exec(urlPath);
+    if (!match?.[1]) return null;
     try {
-      const bytes = await readFile(join(this.dir, name));
-      const type = name.slice(name.lastIndexOf('.') + 1) as ImageType;
-      return { bytes, contentType: CONTENT_TYPES[type], name };
+      const bytes = await readFile(join(this.dir, match[1]));
+      const type = match[2] as MediaType;
+      return { bytes, type, ...MEDIA_TYPES[type], name: match[1] };
     } catch {
       return null;
     }

@@ -5,9 +5,11 @@
  * against the secret token. Each update is parsed by the pure `parseUpdate` and handed to
  * the engine; replies and pushes go out through `send`, which never throws.
  *
- * A photo a user sends is downloaded (getFile, time-boxed) and stored like a web upload,
- * so the ticket keeps a `/uploads/…` URL every channel can show; a stored photo going
- * out is uploaded from those bytes, since Telegram cannot fetch a local URL.
+ * A photo or voice note a user sends is downloaded (getFile, time-boxed) and stored like a
+ * web upload, so the ticket keeps a `/uploads/…` URL every channel can show or play; a
+ * stored file going out is uploaded from those bytes, since Telegram cannot fetch a local
+ * URL: a photo with sendPhoto, a voice note with sendVoice (OGG/Opus), sendAudio (MP3,
+ * M4A) or sendDocument (any other format).
  *
  * Nothing outside bots/ imports grammy; the token is never logged.
  */
@@ -15,13 +17,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Bot, type Context, GrammyError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { render } from '../../src/engine/i18n.js';
-import type { ChannelAdapter, Inbound, Outbound } from '../../src/engine/types.js';
+import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/engine/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
-import { deliveryResultOf, isSendablePhoto, keyboardRows, parseUpdate } from './telegram-parse.js';
+import { deliveryResultOf, isSendablePhoto, keyboardRows, parseUpdate, voiceMethodOf } from './telegram-parse.js';
 import { closeServer } from '../shared/close-server.js';
-import { defaultUploadDir, isUploadUrl, MAX_IMAGE_BYTES, UploadStore } from '../shared/uploads.js';
+import { defaultUploadDir, isUploadUrl, maxBytes, type MediaKind, notReceived, type Stored, tooBigFor, UploadStore } from '../shared/uploads.js';
 import { within } from '../shared/within.js';
 
 const log = logger('telegram');
@@ -32,7 +34,7 @@ export const WEBHOOK_PATH = '/telegram/webhook';
 /** How long an external start (getMe, deleteWebhook / setWebhook) may take. */
 export const START_TIMEOUT_MS = 15_000;
 
-/** How long fetching one received photo may take. */
+/** How long fetching one received photo or voice note may take. */
 export const MEDIA_TIMEOUT_MS = 15_000;
 
 /** How long one outgoing call (a message, a photo upload) may take before it counts as failed. */
@@ -74,9 +76,9 @@ export interface TelegramAdapterOptions {
   pollTimeoutSeconds?: number;
   /** Time box of the start (default 15 s). */
   startTimeoutMs?: number;
-  /** Time box of fetching one received photo (default 15 s). */
+  /** Time box of fetching one received photo or voice note (default 15 s). */
   mediaTimeoutMs?: number;
-  /** Where received photos are stored (default data/uploads, the folder the web chat serves). */
+  /** Where received photos and voice notes are stored (default data/uploads, the folder the web chat serves). */
   uploadDir?: string;
 }
 
@@ -201,15 +203,10 @@ export class TelegramAdapter implements ChannelAdapter {
     await closeServer(server);
   }
 
-  /** Photos first (each with sendPhoto), then the text with its choices as an inline keyboard. */
+  /** Photos and voice notes first, each on its own, then the text with its choices as an inline keyboard. */
   async send(message: Outbound): Promise<DeliveryResult> {
     try {
-      for (const photo of message.media ?? []) {
-        const stored = isUploadUrl(photo.ref) ? await this.#uploads.read(photo.ref) : null;
-        if (stored) await this.#bot.api.sendPhoto(message.chatId, new InputFile(stored.bytes, stored.name), {}, deadline(SEND_TIMEOUT_MS));
-        else if (isSendablePhoto(photo.ref)) await this.#bot.api.sendPhoto(message.chatId, photo.ref, {}, deadline(SEND_TIMEOUT_MS));
-        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by Telegram (not stored here, not a URL or file id): left out');
-      }
+      for (const item of message.media ?? []) await this.#sendMedia(message, item);
       const keyboard = new InlineKeyboard(keyboardRows(message.choices).map((row) => row.map((c) => InlineKeyboard.text(c.label, c.payload))));
       await this.#bot.api.sendMessage(message.chatId, message.text, message.choices.length ? { reply_markup: keyboard } : {}, deadline(SEND_TIMEOUT_MS));
       return { status: 'sent' };
@@ -220,6 +217,27 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
+  /** One photo or voice note: a stored file uploaded from its bytes, or a URL or file id Telegram fetches itself. */
+  async #sendMedia(message: Outbound, item: SharedMedia): Promise<void> {
+    const stored = isUploadUrl(item.ref) ? await this.#uploads.read(item.ref) : null;
+    const file = stored ? new InputFile(stored.bytes, stored.name) : isSendablePhoto(item.ref) ? item.ref : null;
+    if (file === null) {
+      log.debug({ outboxId: message.outboxId, kind: item.kind }, 'media not reachable by Telegram (not stored here, not a URL or file id): left out');
+      return;
+    }
+    const kind = stored?.kind ?? item.kind;
+    const api = this.#bot.api;
+    const signal = deadline(SEND_TIMEOUT_MS);
+    if (kind === 'photo') {
+      await api.sendPhoto(message.chatId, file, {}, signal);
+      return;
+    }
+    const method = voiceMethodOf(stored?.type ?? item.ref);
+    if (method === 'sendVoice') await api.sendVoice(message.chatId, file, {}, signal);
+    else if (method === 'sendAudio') await api.sendAudio(message.chatId, file, {}, signal);
+    else await api.sendDocument(message.chatId, file, {}, signal);
+  }
+
   async #onUpdate(ctx: Context): Promise<void> {
     const parsed = parseUpdate(ctx.update);
     if (ctx.callbackQuery) {
@@ -228,7 +246,8 @@ export class TelegramAdapter implements ChannelAdapter {
     }
     if (parsed.ok) {
       try {
-        await this.#handle?.(await this.#storePhotos(parsed.inbound));
+        const inbound = await this.#storeMedia(parsed.inbound);
+        if (inbound) await this.#handle?.(inbound);
       } catch (error) {
         log.error({ err: error, updateId: ctx.update.update_id }, 'telegram turn failed');
       }
@@ -245,38 +264,48 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   /**
-   * Downloads each received photo (by its file id) and stores it; its ref becomes the
-   * stored `/uploads/…` URL. A photo that cannot be fetched keeps its file id, which
-   * Telegram users can still be sent, and the turn goes on.
+   * Downloads each received photo or voice note (by its file id) and stores it; its ref
+   * becomes the stored `/uploads/…` URL, its kind the kind of the bytes. A photo that
+   * cannot be fetched keeps its file id, which Telegram users can still be sent, and the
+   * turn goes on. A voice note that cannot be fetched is not passed on (null): nobody
+   * could listen to it outside Telegram, and a file id reads as a photo once stored, so
+   * the sender is asked to send it again.
    */
-  async #storePhotos(inbound: Inbound): Promise<Inbound> {
+  async #storeMedia(inbound: Inbound): Promise<Inbound | null> {
     if (!inbound.media?.length) return inbound;
-    const media = await Promise.all(
-      inbound.media.map(async (item) => {
-        try {
-          const url = await this.#download(item.ref);
-          return url ? { ...item, ref: url } : item;
-        } catch (error) {
-          // The message only, without the token a file URL carries.
-          const text = error instanceof Error ? error.message.replaceAll(this.#options.token, '***') : 'unknown';
-          log.warn({ error: text }, 'telegram photo not stored; keeping its file id');
-          return item;
-        }
-      }),
-    );
+    const media: SharedMedia[] = [];
+    for (const item of inbound.media) {
+      let stored: Stored;
+      try {
+        stored = await this.#download(item.ref, item.kind);
+      } catch (error) {
+        // The message only, without the token a file URL carries.
+        const text = error instanceof Error ? error.message.replaceAll(this.#options.token, '***') : 'unknown';
+        log.warn({ error: text, kind: item.kind }, 'telegram media not fetched');
+        stored = { ok: false, error: notReceived(item.kind) };
+      }
+      if (stored.ok) media.push({ kind: stored.kind, ref: stored.url });
+      else if (item.kind === 'photo') media.push(item);
+      else {
+        await this.#bot.api
+          .sendMessage(inbound.chatId, stored.error, {}, deadline(SEND_TIMEOUT_MS))
+          .catch((error: unknown) => log.warn({ err: error }, 'could not tell the sender that the voice note was not taken'));
+        return null;
+      }
+    }
     return { ...inbound, media };
   }
 
-  /** Fetches a file by id into the upload store; its stored URL, or null when it is not a usable image. */
-  async #download(fileId: string): Promise<string | null> {
+  /** Fetches a file by id into the upload store, as `kind`; its stored URL, or why it was not taken. */
+  async #download(fileId: string, kind: MediaKind): Promise<Stored> {
     const ms = this.#options.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS;
     const file = await this.#bot.api.getFile(fileId, deadline(ms));
-    if (!file.file_path || (file.file_size ?? 0) > MAX_IMAGE_BYTES) return null;
+    if (!file.file_path) return { ok: false, error: notReceived(kind) };
+    if ((file.file_size ?? 0) > maxBytes(kind)) return { ok: false, error: tooBigFor(kind) };
     const root = this.#options.apiRoot ?? 'https://api.telegram.org';
     const response = await fetch(`${root}/file/bot${this.#options.token}/${file.file_path}`, { signal: AbortSignal.timeout(ms) });
     if (!response.ok) throw new Error(`file download answered ${response.status}`);
-    const stored = await this.#uploads.save(Buffer.from(await response.arrayBuffer()));
-    return stored.ok ? stored.url : null;
+    return this.#uploads.save(Buffer.from(await response.arrayBuffer()), kind);
   }
 }
 

@@ -14,7 +14,7 @@ export type DeclineReason =
   | 'not_private'
   /** An edit of a message already handled: the first version counted. */
   | 'edited'
-  /** A callback from an inline message (no chat), or a message with nothing we read (a sticker, a poll). */
+  /** A callback from an inline message (no chat), or a message with nothing we read (a sticker, a poll, a video). */
   | 'unsupported'
   /** An update type we do not handle (a member change, a reaction …). */
   | 'ignored';
@@ -72,7 +72,8 @@ export function parseUpdate(update: Update): ParsedUpdate {
   const chatId = String(message.chat.id);
   if (!isPrivate(message.chat)) {
     // Service messages (the bot added, a member left) get no notice: only someone speaking does.
-    const speaks = message.text !== undefined || message.photo !== undefined || message.location !== undefined;
+    const speaks =
+      message.text !== undefined || message.photo !== undefined || message.voice !== undefined || message.audio !== undefined || message.location !== undefined;
     return { ok: false, reason: speaks ? 'not_private' : 'ignored', chatId, ...lang(message.from?.language_code) };
   }
   const base: Inbound = {
@@ -94,6 +95,24 @@ export function parseUpdate(update: Update): ParsedUpdate {
         ...(message.caption ? { text: message.caption } : {}),
       },
     };
+  }
+  // A voice note (recorded in Telegram, OGG/Opus) or an audio file sent from the phone.
+  const sound = message.voice ?? message.audio;
+  if (sound) {
+    return {
+      ok: true,
+      inbound: {
+        ...base,
+        media: [{ kind: 'voice', ref: sound.file_id }],
+        ...(message.caption ? { text: message.caption } : {}),
+      },
+    };
+  }
+  // A venue (a place picked from the map's list) comes with its location; its name is the label.
+  if (message.venue) {
+    const { location, title, address } = message.venue;
+    const label = [title, address].map((part) => part.trim()).filter(Boolean).join(' ');
+    return { ok: true, inbound: { ...base, location: { latitude: location.latitude, longitude: location.longitude, ...(label ? { label } : {}) } } };
   }
   if (message.location) {
     const { latitude, longitude } = message.location;
@@ -140,4 +159,21 @@ export function deliveryResultOf(error: unknown): DeliveryResult {
 /** Whether a media ref is something the Bot API can fetch: an http(s) URL or a Telegram file id. */
 export function isSendablePhoto(ref: string): boolean {
   return /^https?:\/\//i.test(ref) || /^[A-Za-z0-9_-]{20,}$/.test(ref);
+}
+
+/** How a voice note goes out, by its file type (extension). */
+export type VoiceMethod = 'sendVoice' | 'sendAudio' | 'sendDocument';
+
+/**
+ * The Bot API method for a voice note of this type: OGG/Opus shows as a voice message
+ * (sendVoice), MP3 and M4A as a playable audio file (sendAudio); the rest (the web page's
+ * WebM, WAV, AMR, WeChat's SILK, bare AAC) go as a file (sendDocument), which Telegram
+ * delivers whatever it holds.
+ */
+export function voiceMethodOf(type: string): VoiceMethod {
+  // A type ('ogg'), a file name or a URL (its query and fragment left off).
+  const ext = type.toLowerCase().replace(/[?#].*$/, '').replace(/^.*\./, '');
+  if (ext === 'ogg' || ext === 'oga' || ext === 'opus') return 'sendVoice';
+  if (ext === 'mp3' || ext === 'm4a') return 'sendAudio';
+  return 'sendDocument';
 }

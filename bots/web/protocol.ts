@@ -6,12 +6,15 @@
  *   activity (`user` or `from.id`, extra fields in `channelData`) posted to the webhook;
  * - out: `{ type: 'message', text, quick_replies: [{ title, payload }] }`, the shape the
  *   adapter gives a Botkit reply (`activityToMessage`).
- * Our own additions travel beside Botkit's fields: `messageId` (for exactly-once),
- * `action` (a tapped button's payload) and `media` (photos).
+ * Our own additions travel beside Botkit's fields: in, `messageId` (for exactly-once),
+ * `action` (a tapped button's payload), `media` (photos and voice notes) and `location`
+ * (a shared position); out, `files` (the photos and voice notes a message carries) and
+ * the `echo` frame (what the user sent from another tab).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Outbound, SharedMedia } from '../../src/engine/types.js';
+import type { Outbound, SharedLocation, SharedMedia } from '../../src/engine/types.js';
+import { isUploadUrl } from '../shared/uploads.js';
 
 /** The largest request body or websocket frame accepted (a 5 MB photo as a data URL fits). */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -34,12 +37,20 @@ export const ERRORS = {
   otherUser: '一个连接只能用一个用户 id / one connection serves one user id',
   failed: '处理出错，请稍后再试 / something went wrong, please try again',
   notFound: '没有这个地址 / not found',
-  badPhoto: '照片无效，请重新选择 / invalid photo: send an uploaded picture or a data: URL',
+  badMedia: '照片或语音无效，请重新发送 / invalid photo or voice note: each item is { kind: "photo" | "voice", ref } with an uploaded file\'s URL or a data: URL',
+  badLocation: '位置无效 / invalid location: latitude must be a number from -90 to 90, longitude from -180 to 180',
 } as const;
 
 const mediaSchema = z.object({
-  kind: z.literal('photo').default('photo'),
+  kind: z.enum(['photo', 'voice']).default('photo'),
   ref: z.string().min(1).max(MAX_BODY_BYTES),
+});
+
+/** A shared position (the page's geolocation): both coordinates, in range; a place name optionally. */
+const locationSchema = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  label: z.string().trim().min(1).max(200).optional(),
 });
 
 /** The fields both transports may carry beside Botkit's own. */
@@ -50,6 +61,7 @@ const extras = {
   label: z.string().max(200).optional(),
   messageId: z.string().regex(MESSAGE_ID).optional(),
   media: z.array(mediaSchema).max(9).optional(),
+  location: locationSchema.optional(),
   timestamp: z.union([z.string().max(64), z.number()]).optional(),
 };
 
@@ -75,16 +87,20 @@ export interface WebFrame {
   user: string;
   text?: string;
   action?: string;
+  /** The tapped button's title (shown by the user's other tabs; never processed). */
+  label?: string;
   messageId?: string;
   media?: SharedMedia[];
+  location?: SharedLocation;
   timestamp?: string | number;
 }
 
 /** A parsed frame, or the short error to answer with. */
 export type Parsed = { ok: true; frame: WebFrame } | { ok: false; error: string };
 
-function compact(frame: WebFrame): WebFrame {
-  return Object.fromEntries(Object.entries(frame).filter(([, v]) => v !== undefined)) as unknown as WebFrame;
+/** The object without its undefined fields (the frames are logged and sent as JSON). */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Parses one websocket frame from the page. */
@@ -97,8 +113,8 @@ export function parseSocketFrame(raw: string): Parsed {
   }
   const result = socketFrameSchema.safeParse(json);
   if (!result.success) return { ok: false, error: firstProblem(result.error, json) };
-  const { type, user, text, action, messageId, media, timestamp } = result.data;
-  return { ok: true, frame: compact({ type, user, text, action, messageId, media, timestamp }) };
+  const { type, user, text, action, label, messageId, media, location, timestamp } = result.data;
+  return { ok: true, frame: compact({ type, user, text, action, label, messageId, media, location, timestamp }) };
 }
 
 /** Parses a webhook activity (already decoded JSON). */
@@ -119,8 +135,10 @@ export function parseActivity(json: unknown): Parsed {
       user,
       text: body.text ?? data.text,
       action: data.action ?? body.action,
+      label: data.label ?? body.label,
       messageId: data.messageId ?? body.messageId,
       media: data.media ?? body.media,
+      location: data.location ?? body.location,
       timestamp: data.timestamp ?? body.timestamp,
     }),
   };
@@ -130,8 +148,8 @@ export function parseActivity(json: unknown): Parsed {
 export function frameOf(fields: Record<string, unknown>): WebFrame | null {
   const result = socketFrameSchema.safeParse(fields);
   if (!result.success) return null;
-  const { type, user, text, action, messageId, media, timestamp } = result.data;
-  return compact({ type, user, text, action, messageId, media, timestamp });
+  const { type, user, text, action, label, messageId, media, location, timestamp } = result.data;
+  return compact({ type, user, text, action, label, messageId, media, location, timestamp });
 }
 
 function firstProblem(error: z.ZodError, json: unknown): string {
@@ -142,7 +160,8 @@ function firstProblem(error: z.ZodError, json: unknown): string {
     return given === undefined || given === '' ? ERRORS.noUser : ERRORS.badUser;
   }
   if (field === 'type') return ERRORS.badType;
-  if (field.startsWith('media') || field.startsWith('channelData.media')) return ERRORS.badPhoto;
+  if (field.startsWith('media') || field.startsWith('channelData.media')) return ERRORS.badMedia;
+  if (field.startsWith('location') || field.startsWith('channelData.location')) return ERRORS.badLocation;
   return `消息格式不对 / invalid message: ${field || 'body'}`;
 }
 
@@ -163,21 +182,67 @@ export function messageIdOf(frame: WebFrame): string {
   return `h-${hash}`;
 }
 
+/** A photo or voice note a message carries, as the page shows it (`<img>` or `<audio controls>`). */
+export interface WebFile {
+  kind: SharedMedia['kind'];
+  /** A stored upload's URL (`/uploads/<sha256>.<ext>`), served by this server. */
+  url: string;
+}
+
 /** A Botkit web message: what the page and webhook callers receive. */
 export interface WebMessage {
   type: 'message';
   text: string;
   quick_replies?: { title: string; payload: string }[];
+  /** Photos and voice notes with the text (only stored uploads: the page may load nothing from elsewhere). */
+  files?: WebFile[];
 }
 
-/** Renders an outgoing message in Botkit's web format (choices become quick replies). */
+/** The stored uploads among media references (others, a Telegram file id say, the page cannot load). */
+function filesOf(media: readonly SharedMedia[] | undefined): WebFile[] {
+  return (media ?? []).filter((m) => isUploadUrl(m.ref)).map((m) => ({ kind: m.kind, url: m.ref }));
+}
+
+/** Renders an outgoing message in Botkit's web format (choices become quick replies, media files). */
 export function toWebMessage(message: Outbound): WebMessage {
+  const files = filesOf(message.media);
   return {
     type: 'message',
     text: message.text,
     ...(message.choices.length ? { quick_replies: message.choices.map((c) => ({ title: c.label, payload: c.payload })) } : {}),
+    ...(files.length ? { files } : {}),
   };
 }
+
+/**
+ * What a user sent from one tab, for their other open tabs, so that each shows the whole
+ * conversation (the page skips a message id it already shows).
+ */
+export interface EchoFrame {
+  type: 'echo';
+  messageId?: string;
+  text?: string;
+  /** A tapped button's title (what the page shows for it) and payload. */
+  label?: string;
+  action?: string;
+  files?: WebFile[];
+  location?: SharedLocation;
+}
+
+/** The echo of a message frame. */
+export function echoOf(frame: WebFrame): EchoFrame {
+  const files = filesOf(frame.media);
+  return compact<EchoFrame>({
+    type: 'echo',
+    messageId: frame.messageId,
+    text: frame.text,
+    label: frame.label,
+    action: frame.action,
+    files: files.length ? files : undefined,
+    location: frame.location,
+  });
+}
+
 
 /** Whether a Content-Type header names JSON. */
 export function isJsonType(contentType: string | undefined): boolean {

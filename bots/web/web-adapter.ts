@@ -10,6 +10,10 @@
  * conversation in the database. Botkit's Bot Framework base is archived, so nothing
  * outside this folder sees it; swapping it out touches these files only.
  *
+ * Photos and voice notes are uploaded first (`POST /api/uploads`, stored with the other
+ * channels' uploads and served from `/uploads/…` with their content type), then sent as
+ * media references; what a user sends from one tab is echoed to their other open tabs.
+ *
  * Three gaps of the stock WebAdapter are closed here:
  * - it logs a frame it cannot parse (and Node's JSON error quotes the text): frames are
  *   checked before it sees them, and a bad one is answered and dropped;
@@ -28,8 +32,9 @@ import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/e
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
-import { readBody, sendJson, servePage } from './http.js';
+import { readBody, sendFile, sendJson, servePage } from './http.js';
 import {
+  echoOf,
   ERRORS,
   frameOf,
   isJsonType,
@@ -42,7 +47,7 @@ import {
   type WebMessage,
 } from './protocol.js';
 import { closeServer } from '../shared/close-server.js';
-import { defaultUploadDir, MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
+import { defaultUploadDir, maxBytes, type MediaKind, tooBigFor, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
 
 const log = logger('web');
 
@@ -112,7 +117,7 @@ export interface WebAdapterOptions {
    * first: true when they answered the request, false to leave it to the chat.
    */
   routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
-  /** Where uploaded photos are kept (default: data/uploads under the working folder). */
+  /** Where uploaded photos and voice notes are kept (default: data/uploads under the working folder). */
   uploadDir?: string;
 }
 
@@ -150,7 +155,12 @@ export class WebChatAdapter implements ChannelAdapter {
 
   /** Whether a page of this chat is connected now. */
   isConnected(chatId: string): boolean {
-    return [...(this.#sockets.get(chatId) ?? [])].some((ws) => ws.readyState === OPEN);
+    return this.connections(chatId) > 0;
+  }
+
+  /** How many pages (tabs) of this chat are connected now. */
+  connections(chatId: string): number {
+    return [...(this.#sockets.get(chatId) ?? [])].filter((ws) => ws.readyState === OPEN).length;
   }
 
   async start(handle: (inbound: Inbound) => Promise<void>): Promise<void> {
@@ -214,9 +224,9 @@ export class WebChatAdapter implements ChannelAdapter {
     return (await this.#push(message.chatId, web)) ? { status: 'sent' } : { status: 'offline' };
   }
 
-  /** Writes a frame to every open socket of `user`; true when at least one took it. */
-  async #push(user: string, frame: object): Promise<boolean> {
-    const open = [...(this.#sockets.get(user) ?? [])].filter((ws) => ws.readyState === OPEN);
+  /** Writes a frame to every open socket of `user` (but `except`); true when at least one took it. */
+  async #push(user: string, frame: object, except?: Socket): Promise<boolean> {
+    const open = [...(this.#sockets.get(user) ?? [])].filter((ws) => ws.readyState === OPEN && ws !== except);
     if (!open.length) return false;
     const data = JSON.stringify(frame);
     const results = await Promise.all(open.map((ws) => new Promise<boolean>((done) => ws.send(data, (error) => done(!error)))));
@@ -232,16 +242,7 @@ export class WebChatAdapter implements ChannelAdapter {
       if (req.method === 'GET' || req.method === 'HEAD') {
         if (path.startsWith('/uploads/')) {
           const file = await this.#uploads.read(path);
-          if (file) {
-            res.writeHead(200, {
-              'content-type': file.contentType,
-              'cache-control': 'private, max-age=86400',
-              'x-content-type-options': 'nosniff',
-              'content-security-policy': "default-src 'none'",
-            });
-            res.end(file.bytes);
-            return;
-          }
+          if (file) return sendFile(req, res, file.bytes, file.contentType);
         } else if (await servePage(path, res)) {
           return;
         }
@@ -322,25 +323,31 @@ export class WebChatAdapter implements ChannelAdapter {
     return next;
   }
 
-  /** `POST /api/uploads`: an image body in, its local URL out. */
+  /**
+   * `POST /api/uploads`: a photo (`Content-Type: image/*`) or a voice note (`audio/*`) in,
+   * its local URL and kind out. The bytes must be of the kind the type names.
+   */
   async #upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!/^image\//i.test(req.headers['content-type'] ?? '')) {
+    const declared = /^\s*(image|audio)\//i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (!declared) {
       req.resume();
-      return sendJson(res, 400, { error: UPLOAD_ERRORS.notImage });
+      return sendJson(res, 400, { error: UPLOAD_ERRORS.notMedia });
     }
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (!body.ok || body.bytes.length > MAX_IMAGE_BYTES) return sendJson(res, 400, { error: UPLOAD_ERRORS.tooBig }, { connection: 'close' });
-    const stored = await this.#uploads.save(body.bytes);
+    const kind: MediaKind = declared === 'image' ? 'photo' : 'voice';
+    const body = await readBody(req, maxBytes(kind));
+    if (!body.ok) return sendJson(res, 400, { error: tooBigFor(kind) }, { connection: 'close' });
+    const stored = await this.#uploads.save(body.bytes, kind);
     if (!stored.ok) return sendJson(res, 400, { error: stored.error });
-    sendJson(res, 200, { url: stored.url });
+    sendJson(res, 200, { url: stored.url, kind: stored.kind });
   }
 
+  /** The frame's media as stored uploads, each of the kind its bytes are; or the first refusal. */
   async #resolveMedia(media: WebFrame['media']): Promise<{ ok: true; list: SharedMedia[] } | { ok: false; error: string }> {
     const list: SharedMedia[] = [];
     for (const item of media ?? []) {
-      const stored = await this.#uploads.resolve(item.ref);
+      const stored = await this.#uploads.resolve(item.ref, item.kind);
       if (!stored.ok) return { ok: false, error: stored.error };
-      list.push({ kind: 'photo', ref: stored.url });
+      list.push({ kind: stored.kind, ref: stored.url });
     }
     return { ok: true, list };
   }
@@ -364,7 +371,9 @@ export class WebChatAdapter implements ChannelAdapter {
   /**
    * Checks every frame before the WebAdapter's own listener sees it: a bad one is
    * answered with an error frame and dropped; a good one is passed on in canonical form.
-   * The first frame ties the socket to its user.
+   * The first frame ties the socket to its user. A message is echoed at once to the
+   * user's other open tabs (not this one), so every tab shows the whole conversation;
+   * if it is refused later, the error frame reaches every tab too.
    */
   #guard(ws: Socket): void {
     const emit = ws.emit.bind(ws);
@@ -380,6 +389,7 @@ export class WebChatAdapter implements ChannelAdapter {
         user = parsed.frame.user;
         this.#register(user, ws);
       }
+      if (parsed.frame.type === 'message') void this.#push(user, echoOf(parsed.frame), ws);
       return emit('message', JSON.stringify(parsed.frame));
     };
   }
@@ -441,6 +451,7 @@ export class WebChatAdapter implements ChannelAdapter {
       messageId: messageIdOf(frame),
       ...(frame.text !== undefined ? { text: frame.text } : {}),
       ...(frame.action ? { action: frame.action } : {}),
+      ...(frame.location ? { location: frame.location } : {}),
       ...(media.list.length ? { media: media.list } : {}),
     };
     try {

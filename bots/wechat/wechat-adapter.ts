@@ -2,9 +2,11 @@
  * The WeChat channel, on Wechaty, behind our ChannelAdapter. A puppet (by default
  * wechaty-puppet-service with WECHATY_PUPPET_SERVICE_TOKEN; tests pass a PuppetMock) logs
  * in a personal WeChat account by QR code; each message is read into a plain object,
- * parsed by the pure `parseMessage` and handed to the engine. An image is downloaded
- * (`toFileBox`, time-boxed) and stored like a web upload, so the ticket keeps a
- * `/uploads/…` URL that the web chat serves and every channel can forward.
+ * parsed by the pure `parseMessage` and handed to the engine. An image or a voice message
+ * is downloaded (`toFileBox`, time-boxed) and stored like a web upload (a voice note as
+ * it comes, SILK or AMR), so the ticket keeps a `/uploads/…` URL that the web chat serves
+ * and every channel can forward. Photos go out as images; voice notes as files, a SILK one
+ * as a WeChat voice message (with its length, which WeChat wants).
  *
  * Replies and pushes go out through `send`, which never throws: while the account is
  * logged out it answers 'offline', so messages wait in the outbox without using up
@@ -20,16 +22,16 @@ import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/e
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
-import { defaultUploadDir, isUploadUrl, MAX_IMAGE_BYTES, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
+import { defaultUploadDir, isUploadUrl, maxBytes, notReceived, tooBigFor, UploadStore } from '../shared/uploads.js';
 import { within } from '../shared/within.js';
-import { isSendablePhoto, MESSAGE_REF_PREFIX, parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from './wechat-parse.js';
+import { isSendablePhoto, MESSAGE_REF_PREFIX, parseMessage, parseRoomIntake, renderText, silkDurationMs, type WechatMessageLike } from './wechat-parse.js';
 
 const log = logger('wechat');
 
 /** How long the puppet may take to start. */
 export const START_TIMEOUT_MS = 30_000;
 
-/** How long fetching one received image may take. */
+/** How long fetching one received image or voice message may take. */
 export const MEDIA_TIMEOUT_MS = 15_000;
 
 /** How long one outgoing call to the puppet may take before it counts as failed. */
@@ -48,11 +50,11 @@ export interface WechatAdapterOptions {
   roomIntake?: readonly string[];
   /** Time box of the start (default 30 s). */
   startTimeoutMs?: number;
-  /** Time box of fetching one received image (default 15 s). */
+  /** Time box of fetching one received image or voice message (default 15 s). */
   mediaTimeoutMs?: number;
   /** Prints the login QR code (default: qrcode-terminal, small). */
   printQr?: (qrcode: string) => void;
-  /** Where received images are stored (default data/uploads, the folder the web chat serves). */
+  /** Where received images and voice notes are stored (default data/uploads, the folder the web chat serves). */
   uploadDir?: string;
   /**
    * The database whose outbox holds what waited while the account was logged out, or a
@@ -65,7 +67,7 @@ export interface WechatAdapterOptions {
 /** Reads a Wechaty message into the plain shape `parseMessage` takes. */
 async function readMessage(message: Message): Promise<WechatMessageLike> {
   const type = message.type();
-  const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'image' : 'other';
+  const kind = type === types.Message.Text ? 'text' : type === types.Message.Image ? 'image' : type === types.Message.Audio ? 'voice' : 'other';
   const talker = message.talker();
   const room = message.room();
   const plain: WechatMessageLike = {
@@ -145,7 +147,7 @@ export class WechatAdapter implements ChannelAdapter {
     await this.#bot.stop().catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'wechat stop failed'));
   }
 
-  /** Photos first (stored photos and http(s) URLs, as images), then the text with its choices as a numbered list. */
+  /** Photos and voice notes first (stored files and http(s) URLs), then the text with its choices as a numbered list. */
   async send(message: Outbound): Promise<DeliveryResult> {
     if (!this.loggedIn) return this.#offline(message.chatId);
     const late = () => new Error(`the puppet did not answer within ${SEND_TIMEOUT_MS / 1000} s`);
@@ -153,10 +155,10 @@ export class WechatAdapter implements ChannelAdapter {
       const contact = await within(this.#bot.Contact.find({ id: message.chatId }), SEND_TIMEOUT_MS, late);
       // Right after a login the puppet may still be syncing its contacts: try again later.
       if (!contact) return { status: 'retry', error: 'wechat contact not found' };
-      for (const photo of message.media ?? []) {
-        const box = await this.#fileBoxOf(photo.ref);
+      for (const item of message.media ?? []) {
+        const box = await this.#fileBoxOf(item.ref);
         if (box) await within(contact.say(box), SEND_TIMEOUT_MS, late);
-        else log.debug({ outboxId: message.outboxId }, 'photo not reachable by WeChat (not stored here, not a URL): left out');
+        else log.debug({ outboxId: message.outboxId, kind: item.kind }, 'media not reachable by WeChat (not stored here, not a URL): left out');
       }
       await within(contact.say(renderText(message.text, message.choices)), SEND_TIMEOUT_MS, late);
       return { status: 'sent' };
@@ -190,12 +192,21 @@ export class WechatAdapter implements ChannelAdapter {
     }
   }
 
-  /** A photo as WeChat takes it: a stored photo's bytes, or a public URL; null when neither. */
+  /**
+   * A photo or voice note as WeChat takes it: a stored file's bytes, or a public URL; null
+   * when neither. Puppets send an `audio/silk` box (a `.sil` name) with its `voiceLength`
+   * as a voice message, an image as an image, and anything else as a file.
+   */
   async #fileBoxOf(ref: string): Promise<FileBoxInterface | null> {
     if (isUploadUrl(ref)) {
       const stored = await this.#uploads.read(ref);
+      if (!stored) return null;
+      const silk = stored.type === 'silk' ? silkDurationMs(stored.bytes) : null;
+      const name = silk === null ? stored.name : stored.name.replace(/\.silk$/, '.sil');
       // Base64, not a buffer: puppets pass a FileBox on as JSON, which a buffer box cannot become.
-      return stored ? FileBox.fromBase64(stored.bytes.toString('base64'), stored.name) : null;
+      const box = FileBox.fromBase64(stored.bytes.toString('base64'), name);
+      if (silk !== null) box.metadata = { voiceLength: silk };
+      return box;
     }
     return isSendablePhoto(ref) ? FileBox.fromUrl(ref) : null;
   }
@@ -204,7 +215,7 @@ export class WechatAdapter implements ChannelAdapter {
     try {
       const parsed = parseMessage(await readMessage(message), { roomIntake: this.#options.roomIntake ?? [] });
       if (!parsed.ok) return;
-      const inbound = await this.#storeImages(parsed.inbound, message);
+      const inbound = await this.#storeMedia(parsed.inbound, message);
       if (inbound) await this.#handle?.(inbound);
     } catch (error) {
       log.error({ err: error, messageId: message.id }, 'wechat turn failed');
@@ -212,15 +223,15 @@ export class WechatAdapter implements ChannelAdapter {
   }
 
   /**
-   * Downloads an image (time-boxed) and stores it, so the inbound carries its
-   * `/uploads/…` URL. When that fails, the sender is told why and null is returned: a
-   * photo nobody can open must not look received.
+   * Downloads an image or voice message (time-boxed) and stores it, so the inbound
+   * carries its `/uploads/…` URL. When that fails, the sender is told why and null is
+   * returned: a photo nobody can open, or a voice note nobody can play, must not look
+   * received.
    */
-  async #storeImages(inbound: Inbound, message: Message): Promise<Inbound | null> {
+  async #storeMedia(inbound: Inbound, message: Message): Promise<Inbound | null> {
     if (!inbound.media?.some((m) => m.ref.startsWith(MESSAGE_REF_PREFIX))) return inbound;
     const ms = this.#options.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS;
-    const late = () => new Error(`the image did not arrive within ${Math.round(ms / 1000)} s`);
-    let notice: string = UPLOAD_ERRORS.notReceived;
+    let notice = notReceived(inbound.media[0]?.kind ?? 'photo');
     try {
       const media: SharedMedia[] = [];
       for (const item of inbound.media) {
@@ -228,21 +239,23 @@ export class WechatAdapter implements ChannelAdapter {
           media.push(item);
           continue;
         }
+        notice = notReceived(item.kind);
+        const late = () => new Error(`the ${item.kind} did not arrive within ${Math.round(ms / 1000)} s`);
         const box = await within(message.toFileBox(), ms, late);
-        if (box.size > MAX_IMAGE_BYTES) {
-          notice = UPLOAD_ERRORS.tooBig;
-          throw new Error(`image too large: ${box.size} bytes`);
+        if (box.size > maxBytes(item.kind)) {
+          notice = tooBigFor(item.kind);
+          throw new Error(`${item.kind} too large: ${box.size} bytes`);
         }
-        const stored = await this.#uploads.save(await within(box.toBuffer(), ms, late));
+        const stored = await this.#uploads.save(await within(box.toBuffer(), ms, late), item.kind);
         if (!stored.ok) {
           notice = stored.error;
-          throw new Error('not a usable image');
+          throw new Error(`not a usable ${item.kind}`);
         }
-        media.push({ kind: 'photo', ref: stored.url });
+        media.push({ kind: stored.kind, ref: stored.url });
       }
       return { ...inbound, media };
     } catch (error) {
-      log.warn({ messageId: message.id, error: error instanceof Error ? error.message : String(error) }, 'wechat image not stored');
+      log.warn({ messageId: message.id, error: error instanceof Error ? error.message : String(error) }, 'wechat media not stored');
       await message
         .talker()
         .say(notice)

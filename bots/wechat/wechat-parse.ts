@@ -9,7 +9,7 @@ import type { Choice, Inbound } from '../../src/engine/types.js';
 export interface WechatMessageLike {
   /** The Wechaty message id: the same message delivered twice has the same id. */
   id: string;
-  kind: 'text' | 'image' | 'other';
+  kind: 'text' | 'image' | 'voice' | 'other';
   text?: string;
   talkerId: string;
   talkerName?: string;
@@ -28,7 +28,7 @@ export interface WechatMessageLike {
   mediaUrl?: string;
 }
 
-/** The ref of a received image until the adapter has stored it: `wechat-message:<message id>`. */
+/** The ref of a received image or voice message until the adapter has stored it: `wechat-message:<message id>`. */
 export const MESSAGE_REF_PREFIX = 'wechat-message:';
 
 /** Why a message is not turned into an Inbound. */
@@ -37,7 +37,7 @@ export type WechatDeclineReason =
   | 'self'
   /** A group message outside the intake rooms, or one that does not @-mention the bot. */
   | 'room'
-  /** Something we do not read (a voice message, a sticker, a link card). */
+  /** Something we do not read (a sticker, a link card, a video). */
   | 'unsupported';
 
 /** What `parseMessage` made of a message. */
@@ -80,7 +80,32 @@ export function parseMessage(message: WechatMessageLike, options: WechatParseOpt
     // stored photo's URL in its place before the engine sees it.
     return { ok: true, inbound: { ...base, media: [{ kind: 'photo', ref: message.mediaUrl ?? `${MESSAGE_REF_PREFIX}${message.id}` }] } };
   }
+  if (message.kind === 'voice') {
+    // The same for a voice message (SILK or AMR, kept as it comes).
+    return { ok: true, inbound: { ...base, media: [{ kind: 'voice', ref: `${MESSAGE_REF_PREFIX}${message.id}` }] } };
+  }
   return { ok: false, reason: 'unsupported' };
+}
+
+/**
+ * The length of a SILK v3 voice note in milliseconds (WeChat wants it with a voice message
+ * it is sent): SILK packs 20 ms per frame, each frame behind its 2-byte little-endian
+ * length, after the `#!SILK_V3` header (which WeChat prefixes with a 0x02 byte). Null
+ * when the bytes are not SILK.
+ */
+export function silkDurationMs(bytes: Buffer): number | null {
+  const start = bytes[0] === 0x02 ? 1 : 0;
+  if (bytes.subarray(start, start + 9).toString('latin1') !== '#!SILK_V3') return null;
+  let at = start + 9;
+  let frames = 0;
+  while (at + 2 <= bytes.length) {
+    const size = bytes.readInt16LE(at);
+    // A negative length (0xFFFF) ends the stream; a length past the end is a cut-off file.
+    if (size < 0 || at + 2 + size > bytes.length) break;
+    frames += 1;
+    at += 2 + size;
+  }
+  return frames * 20;
 }
 
 /** The text with its choices as a numbered list under it ("1. 是的\n2. 选择其他类别"). */

@@ -21,6 +21,14 @@ describe('console adapter, pure parts', () => {
       formatOutbound({ channel: 'console', chatId: 'c', locale: 'zh', text: '对吗？', choices: [{ label: '是的', payload: 'yes' }, { label: '否', payload: 'no' }] }),
     ).toBe('🤖 对吗？\n  1. 是的\n  2. 否');
   });
+
+  test('photos and voice notes are shown by reference, each with its sign', () => {
+    const photo = `/uploads/${'a'.repeat(64)}.jpg`;
+    const voice = `/uploads/${'b'.repeat(64)}.ogg`;
+    expect(
+      formatOutbound({ channel: 'console', chatId: 'c', locale: 'zh', text: '进展', choices: [], media: [{ kind: 'photo', ref: photo }, { kind: 'voice', ref: voice }] }),
+    ).toBe(`🤖 进展\n  📷 ${photo}\n  🎤 ${voice}`);
+  });
 });
 
 

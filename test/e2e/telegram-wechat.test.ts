@@ -2,22 +2,25 @@
  * The two-sided loop across the two chat platforms, each through its real SDK: grammY
  * against the local fake Bot API, Wechaty on wechaty-puppet-mock. One app process serves
  * both channels, as `npm start` does with both configured. The liaison binds their chat
- * with a one-time code (`绑定 CODE`), the resident binds their household; photos go both
- * ways and must arrive byte for byte (stored on receipt, uploaded on delivery).
+ * with a one-time code (`绑定 CODE`), the resident binds their household; photos and voice
+ * notes go both ways and must arrive byte for byte (stored on receipt, uploaded on delivery).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { TelegramAdapter } from '../../bots/telegram/telegram-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
+import { fakeOgg, fakeSilk } from '../helpers/audio.js';
 import { BOT_INFO, FakeBotApi, TelegramUser, TOKEN } from '../helpers/fake-bot-api.js';
 import { bindWithCode, DEMO_LIAISON, fakePng, runTwoSidedLoop } from '../helpers/two-sided.js';
 import { WechatWorld } from '../helpers/wechat-world.js';
 
 const TICKET = /已受理，编号 MQ-\d{4}-\d{6}。经办：网格员/;
 const PHOTOS = { fromResident: fakePng('the broken street light, seen by the resident'), fromLiaison: fakePng('the new bulb, photographed by the liaison') };
+/** What each side records: Telegram OGG/Opus, WeChat SILK. */
+const VOICES = { fromResident: fakeOgg('the lamp by the well, in the resident’s words'), fromLiaison: fakeSilk(120, 'the liaison: the electrician comes tomorrow') };
 
 let dir: string;
 const api = new FakeBotApi();
@@ -59,6 +62,16 @@ describe('Telegram and WeChat in one process', () => {
     const liaison = world.person('网格员小罗');
     await bindWithCode(app, liaison.driver(), DEMO_LIAISON);
     await runTwoSidedLoop(app, resident.driver(), liaison.driver(), { progress: true, ticket: TICKET, photos: PHOTOS });
+  });
+
+  test('voice notes both ways: the resident on Telegram answers the request with one (a file on WeChat), the liaison on WeChat reports progress with one (a file on Telegram)', async () => {
+    const { app, world } = await startBoth('voices');
+    const resident = new TelegramUser(api, 7400003, '丽敏');
+    const liaison = world.person('网格员小罗');
+    await bindWithCode(app, liaison.driver(), DEMO_LIAISON);
+    await runTwoSidedLoop(app, resident.driver(), liaison.driver(), { progress: true, ticket: TICKET, voices: VOICES });
+    // Telegram delivered the WeChat recording as a file: Telegram clients cannot play SILK as a voice message.
+    expect(api.sounds(resident.chatId).map((s) => s.method)).toEqual(['sendDocument']);
   });
 
   test('resident on WeChat, liaison on Telegram: the same loop the other way round', async () => {

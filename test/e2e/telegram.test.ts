@@ -1,19 +1,22 @@
 /**
  * The Telegram channel against the local fake Bot API (test/helpers/fake-bot-api.ts): no
- * network. The fake records every call, hands out updates for long polling, and fails on
- * demand (429 with retry_after, 500, 403).
+ * network. The fake records every call, hands out updates for long polling, keeps the
+ * files users send (photos, voice notes) and the bot uploads, and fails on demand (429
+ * with retry_after, 500, 403).
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type ConsoleAdapter } from '../../bots/console/console-adapter.js';
 import { TelegramAdapter, WEBHOOK_PATH } from '../../bots/telegram/telegram-adapter.js';
-import { deliveryResultOf, keyboardRows, parseUpdate } from '../../bots/telegram/telegram-parse.js';
+import { deliveryResultOf, keyboardRows, parseUpdate, voiceMethodOf } from '../../bots/telegram/telegram-parse.js';
+import { UPLOAD_ERRORS, UploadStore } from '../../bots/shared/uploads.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
+import { fakeOgg, fakeWebm } from '../helpers/audio.js';
 import { BOT_INFO, FakeBotApi, TelegramUser, TOKEN } from '../helpers/fake-bot-api.js';
 import { consoleDriver, fakePng, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
 
@@ -90,6 +93,45 @@ describe('parseUpdate on recorded updates', () => {
   test('a location: latitude and longitude', () => {
     const parsed = parseUpdate(fixture('location'));
     expect(parsed.ok && parsed.inbound.location).toEqual({ latitude: 28.2282, longitude: 112.9388 });
+  });
+
+  test('a venue: its location, with its name and address as the label', () => {
+    const parsed = parseUpdate(fixture('venue'));
+    expect(parsed.ok && parsed.inbound.location).toEqual({ latitude: 28.229104, longitude: 112.940217, label: '东湖村村民委员会 东湖村一组 1 号' });
+  });
+
+  test('a voice note, and an audio file with its caption, are voice media by file id', () => {
+    expect(parseUpdate(fixture('voice'))).toEqual({
+      ok: true,
+      inbound: {
+        channel: 'telegram',
+        chatId: '7000001',
+        senderId: '7000001',
+        messageId: 'm:7000001:47',
+        media: [{ kind: 'voice', ref: 'AwACAgUAAxkBAAIBvoiceNote' }],
+        senderName: '丽敏',
+      },
+    });
+    const audio = parseUpdate(fixture('audio'));
+    expect(audio.ok && audio.inbound).toMatchObject({ media: [{ kind: 'voice', ref: 'CQACAgUAAxkBAAIBaudioFile' }], text: '村口的情况' });
+    // In a group, a voice note is someone speaking: it gets the polite notice.
+    expect(parseUpdate(fixture('groupVoice'))).toMatchObject({ ok: false, reason: 'not_private' });
+  });
+
+  test('a voice note goes out by its format: OGG as a voice message, MP3 and M4A as audio, anything else as a file', () => {
+    expect(['ogg', 'oga', 'opus', 'mp3', 'm4a', 'webm', 'wav', 'amr', 'silk', 'aac'].map(voiceMethodOf)).toEqual([
+      'sendVoice',
+      'sendVoice',
+      'sendVoice',
+      'sendAudio',
+      'sendAudio',
+      'sendDocument',
+      'sendDocument',
+      'sendDocument',
+      'sendDocument',
+      'sendDocument',
+    ]);
+    expect(voiceMethodOf('https://example.org/notes/a.OGG?dl=1')).toBe('sendVoice');
   });
 
   test('a group message is declined (with the chat, for the notice); a join gets no notice', () => {
@@ -206,6 +248,86 @@ describe('photos', () => {
     expect(await telegram.send({ channel: 'telegram', chatId: '7600002', text: '进展', choices: [], media: [{ kind: 'photo', ref }], locale: 'zh' })).toEqual({ status: 'sent' });
     expect(api.photos('7600002')).toEqual([photo]);
     expect(api.attempts('7600002', 'sendPhoto')[0]?.files['photo']).toBeDefined();
+  });
+});
+
+describe('voice notes', () => {
+  test('a received voice note or audio file is downloaded, stored as audio and handed on as a voice note; one that cannot be fetched or is not sound is refused to the sender and goes no further', async () => {
+    const received: Inbound[] = [];
+    const uploadDir = join(dir, 'voice-uploads');
+    const telegram = new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1, uploadDir });
+    await telegram.start((inbound) => {
+      received.push(inbound);
+      return Promise.resolve();
+    });
+    cleanups.push(() => telegram.stop());
+    const user = new TelegramUser(api, 7700001, '丽敏');
+
+    const note = fakeOgg('路灯从上周就不亮了');
+    const sent = user.sendVoice(note);
+    await expect.poll(() => received.length).toBe(1);
+    const ref = received[0]?.media?.[0]?.ref ?? '';
+    expect(received[0]).toMatchObject({ messageId: `m:${user.chatId}:${sent.message?.message_id}`, media: [{ kind: 'voice', ref: expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.ogg$/) as unknown }] });
+    expect(readFileSync(join(uploadDir, ref.slice('/uploads/'.length))).equals(note)).toBe(true);
+    expect((await new UploadStore(uploadDir).read(ref))?.contentType).toBe('audio/ogg');
+    // Fetched through getFile, like photos.
+    expect(api.calls.filter((c) => c.method === 'getFile').at(-1)?.body['file_id']).toBe(sent.message?.voice?.file_id);
+
+    // An audio file from the phone's recorder (M4A) is a voice note too.
+    const memo = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypM4A '), Buffer.from('memo')]);
+    user.sendAudio(memo, '录音 村口.m4a', 'audio/mp4');
+    await expect.poll(() => received.length).toBe(2);
+    expect(received[1]?.media).toEqual([{ kind: 'voice', ref: expect.stringMatching(/\.m4a$/) as unknown }]);
+
+    // Telegram will not give the file: the sender is asked to send it again; nothing reaches the engine.
+    api.failNext('getFile', { code: 400, description: 'Bad Request: file is too big' });
+    user.sendVoice(fakeOgg('lost'));
+    await user.waitFor(UPLOAD_ERRORS.voiceNotReceived);
+    // An "audio" that is no sound we can play (a PDF renamed): refused the same way.
+    user.sendAudio(Buffer.from('%PDF-1.7 not a recording'), 'notes.mp3', 'audio/mpeg');
+    await user.waitFor(UPLOAD_ERRORS.notVoice);
+    expect(received).toHaveLength(2);
+    expect(readdirSync(uploadDir)).toHaveLength(2);
+  });
+
+  test('a stored voice note goes out uploaded from its bytes: OGG with sendVoice, M4A with sendAudio, the web page’s WebM with sendDocument; photos still with sendPhoto', async () => {
+    const uploadDir = join(dir, 'voice-out-uploads');
+    const store = new UploadStore(uploadDir);
+    const telegram = new TelegramAdapter({ token: TOKEN, apiRoot: api.url, botInfo: BOT_INFO, pollTimeoutSeconds: 1, uploadDir });
+    await telegram.start(() => Promise.resolve());
+    cleanups.push(() => telegram.stop());
+    const stored = async (bytes: Buffer) => {
+      const result = await store.save(bytes);
+      if (!result.ok) throw new Error(result.error);
+      return result.url;
+    };
+    const ogg = fakeOgg('电工明天上午到');
+    const m4a = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypM4A '), Buffer.from('memo')]);
+    const webm = fakeWebm('recorded on the web page');
+    const photo = fakePng('the new bulb');
+    const media = await Promise.all([ogg, m4a, webm].map(stored));
+    const chatId = '7700002';
+    const result = await telegram.send({
+      channel: 'telegram',
+      chatId,
+      text: '您的诉求有新进展',
+      choices: [],
+      locale: 'zh',
+      media: [...media.map((ref) => ({ kind: 'voice' as const, ref })), { kind: 'photo', ref: await stored(photo) }],
+    });
+    expect(result).toEqual({ status: 'sent' });
+    expect(api.sounds(chatId).map((s) => [s.method, s.bytes.toString('latin1'), s.name?.replace(/^.*\./, '.')])).toEqual([
+      ['sendVoice', ogg.toString('latin1'), '.ogg'],
+      ['sendAudio', m4a.toString('latin1'), '.m4a'],
+      ['sendDocument', webm.toString('latin1'), '.webm'],
+    ]);
+    expect(api.photos(chatId)).toEqual([photo]);
+    // Then the text, after the media.
+    expect(api.calls.filter((c) => String(c.body['chat_id']) === chatId).map((c) => c.method)).toEqual(['sendVoice', 'sendAudio', 'sendDocument', 'sendPhoto', 'sendMessage']);
+
+    // A failed upload is a failed delivery, retried like a failed message.
+    api.failNext('sendVoice', { code: 500, description: 'Internal Server Error' }, chatId);
+    expect((await telegram.send({ channel: 'telegram', chatId, text: 'x', choices: [], locale: 'zh', media: [{ kind: 'voice', ref: media[0]! }] })).status).toBe('retry');
   });
 });
 

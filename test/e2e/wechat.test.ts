@@ -1,21 +1,25 @@
 /**
  * The WeChat channel with a real Wechaty on `wechaty-puppet-mock` (test/helpers/wechat-world.ts):
  * no network, no token. The mocker plays the residents (contacts saying things or sending
- * images to the bot's account); what the bot said is read back from the mocker's payloads.
- * Covers images (stored, refused politely), and the account dropping with pushes pending.
+ * images and voice messages to the bot's account); what the bot said is read back from the
+ * mocker's payloads. Covers images and voice notes (stored, refused politely, sent), and
+ * the account dropping with pushes pending.
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBox } from 'file-box';
+import { types } from 'wechaty';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type ConsoleAdapter } from '../../bots/console/console-adapter.js';
-import { UPLOAD_ERRORS } from '../../bots/shared/uploads.js';
+import { UPLOAD_ERRORS, UploadStore } from '../../bots/shared/uploads.js';
 import type { WechatAdapter } from '../../bots/wechat/wechat-adapter.js';
-import { parseMessage, parseRoomIntake, renderText, type WechatMessageLike } from '../../bots/wechat/wechat-parse.js';
+import { parseMessage, parseRoomIntake, renderText, silkDurationMs, type WechatMessageLike } from '../../bots/wechat/wechat-parse.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
+import type { Inbound } from '../../src/engine/types.js';
 import { enqueuePush } from '../../src/pipeline/outbox.js';
+import { fakeOgg, fakeSilk } from '../helpers/audio.js';
 import { consoleDriver, fakePng, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
 import { WechatWorld } from '../helpers/wechat-world.js';
 
@@ -60,6 +64,20 @@ describe('parseMessage on plain messages', () => {
     expect(image.ok && image.inbound.media).toEqual([{ kind: 'photo', ref: 'wechat-message:msg-2' }]);
     const withUrl = parseMessage({ ...base, kind: 'image', mediaUrl: 'https://example.org/a.jpg' }, INTAKE);
     expect(withUrl.ok && withUrl.inbound.media).toEqual([{ kind: 'photo', ref: 'https://example.org/a.jpg' }]);
+  });
+
+  test('a voice message becomes a voice ref (the message id: the adapter fetches it)', () => {
+    const voice = parseMessage({ ...base, id: 'msg-3', kind: 'voice', text: '' }, INTAKE);
+    expect(voice.ok && voice.inbound.media).toEqual([{ kind: 'voice', ref: 'wechat-message:msg-3' }]);
+  });
+
+  test('the length of a SILK voice note: 20 ms a frame, up to the end mark or a cut-off frame; not SILK is null', () => {
+    expect(silkDurationMs(fakeSilk(50))).toBe(1000);
+    expect(silkDurationMs(fakeSilk(3).subarray(1))).toBe(60);
+    expect(silkDurationMs(Buffer.concat([fakeSilk(4), Buffer.from([0xff, 0xff]), Buffer.from('trailer')]))).toBe(80);
+    const silk = fakeSilk(4);
+    expect(silkDurationMs(silk.subarray(0, silk.length - 2))).toBe(60);
+    expect(silkDurationMs(fakeOgg('x'))).toBeNull();
   });
 
   test("the bot's own message and unsupported kinds are declined", () => {
@@ -188,6 +206,96 @@ describe('images from WeChat', () => {
     const stored = readdirSync(join(dir, 'images-uploads'));
     expect(stored).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.png$/)]);
     expect(readFileSync(join(dir, 'images-uploads', stored[0] ?? '')).equals(photo)).toBe(true);
+  });
+});
+
+describe('voice messages on WeChat', () => {
+  test('a voice message is stored as it came (SILK) and handed on as a voice note; one that is no sound is refused politely and goes no further', async () => {
+    const uploadDir = join(dir, 'voice-in-uploads');
+    const world = new WechatWorld(uploadDir);
+    const wechat = world.adapter();
+    const received: Inbound[] = [];
+    await wechat.start((inbound) => {
+      received.push(inbound);
+      return Promise.resolve();
+    });
+    cleanups.push(() => wechat.stop());
+    world.login();
+    await expect.poll(() => wechat.loggedIn).toBe(true);
+    const resident = world.person('丽敏');
+
+    const voice = fakeSilk(150, '村口的路灯坏了');
+    const messageId = resident.sendVoice(voice);
+    await expect.poll(() => received.length).toBe(1);
+    expect(received[0]).toMatchObject({
+      channel: 'wechat',
+      chatId: resident.id,
+      messageId,
+      media: [{ kind: 'voice', ref: expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.silk$/) as unknown }],
+    });
+    const ref = received[0]?.media?.[0]?.ref ?? '';
+    expect(readFileSync(join(uploadDir, ref.slice('/uploads/'.length))).equals(voice)).toBe(true);
+    expect((await new UploadStore(uploadDir).read(ref))?.contentType).toBe('audio/silk');
+
+    // A "voice message" whose bytes are no sound we know: the sender is told, nothing goes on.
+    resident.sendVoice(Buffer.from('garbled bytes, not a recording'));
+    await resident.waitFor(UPLOAD_ERRORS.notVoice);
+    expect(received).toHaveLength(1);
+  });
+
+  test('a voice note going out: a SILK one as a voice message with its length, another format as a file; photos still as images', async () => {
+    const uploadDir = join(dir, 'voice-out-uploads');
+    const store = new UploadStore(uploadDir);
+    const world = new WechatWorld(uploadDir);
+    const wechat = world.adapter();
+    await wechat.start(() => Promise.resolve());
+    cleanups.push(() => wechat.stop());
+    world.login();
+    await expect.poll(() => wechat.loggedIn).toBe(true);
+    const liaison = world.person('网格员小罗');
+    const url = async (bytes: Buffer) => {
+      const stored = await store.save(bytes);
+      if (!stored.ok) throw new Error(stored.error);
+      return stored.url;
+    };
+    const silk = fakeSilk(100, '请家里留人');
+    const ogg = fakeOgg('from Telegram');
+    const photo = fakePng('the pole');
+    const result = await wechat.send({
+      channel: 'wechat',
+      chatId: liaison.id,
+      text: '群众已补充材料',
+      choices: [],
+      locale: 'zh',
+      media: [
+        { kind: 'voice', ref: await url(silk) },
+        { kind: 'voice', ref: await url(ogg) },
+        { kind: 'photo', ref: await url(photo) },
+      ],
+    });
+    expect(result).toEqual({ status: 'sent' });
+    await expect.poll(() => liaison.kinds().length).toBe(4);
+    expect(liaison.kinds()).toEqual([types.Message.Audio, types.Message.Unknown, types.Message.Image, types.Message.Text]);
+    const [voiceMessage, file] = liaison.voices();
+    expect(voiceMessage?.bytes.equals(silk)).toBe(true);
+    expect(voiceMessage?.name).toMatch(/^[0-9a-f]{64}\.sil$/);
+    expect(voiceMessage?.metadata).toEqual({ voiceLength: 2000 });
+    expect(file?.bytes.equals(ogg)).toBe(true);
+    expect(file?.name).toMatch(/\.ogg$/);
+    expect(liaison.images()).toEqual([photo]);
+    expect(liaison.received()).toEqual(['群众已补充材料']);
+  });
+
+  test('with the app: a voice message reaches the engine (recorded as seen) and is answered', async () => {
+    const { world, app, resident } = await startLoggedIn('voice-app');
+    const voice = fakeSilk(80, '路灯');
+    const before = resident.received().length;
+    const messageId = resident.sendVoice(voice);
+    await resident.waitReplies(before);
+    const seen = await app.database.db.inboundMessage.findMany({ where: { channel: 'wechat', chatId: resident.id } });
+    expect(seen.map((m) => m.messageId)).toEqual([messageId]);
+    expect(readdirSync(join(dir, 'voice-app-uploads'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.silk$/)]);
+    expect(world.messages.some((m) => m.type === types.Message.Audio && m.talkerId === resident.id)).toBe(true);
   });
 });
 

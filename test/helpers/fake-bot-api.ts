@@ -4,7 +4,9 @@
  * `botInfo`, so it never calls the real Telegram.
  *
  * The fake records every call (JSON and multipart uploads alike), hands out updates from
- * a queue for long polling, keeps files (getFile and the file download path), and fails
+ * a queue for long polling, keeps files (getFile and the file download path: photos,
+ * voice notes, audio files; and what the bot uploads with sendPhoto, sendVoice,
+ * sendAudio and sendDocument), and fails
  * on demand: one call at a time (429 with retry_after, 500, 403, 400), or everything at
  * once while it is "down" (connection refused, or a 5xx for every call).
  */
@@ -40,6 +42,8 @@ export interface Call {
   body: Record<string, unknown>;
   /** The files of a multipart upload, by field name. */
   files: Record<string, Buffer>;
+  /** Their file names, by field name. */
+  names: Record<string, string>;
   /** What the fake answered (200, or the failure's status). */
   status: number;
 }
@@ -71,6 +75,9 @@ export class FakeBotApi {
   readonly #failures = new Map<string, Failure[]>();
   /** Files by file id (what users sent and what the bot uploaded). */
   readonly #files = new Map<string, Buffer>();
+  /** Each file's `file_path` (as getFile gives it), and back. */
+  readonly #paths = new Map<string, string>();
+  readonly #byPath = new Map<string, string>();
   #server: Server | undefined;
   #port = 0;
   #outage: Outage | undefined;
@@ -140,19 +147,20 @@ export class FakeBotApi {
     };
     const download = /^\/file\/bot[^/]+\/(.+)$/.exec(req.url ?? '');
     if (download) {
-      const bytes = this.#files.get(decodeURIComponent(download[1] ?? '').replace(/^photos\//, ''));
+      const fileId = this.#byPath.get(decodeURIComponent(download[1] ?? ''));
+      const bytes = fileId === undefined ? undefined : this.#files.get(fileId);
       if (this.#outage !== undefined) return answer(this.#outage === 'refused' ? 502 : this.#outage, { ok: false });
       if (!bytes) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
       return;
     }
     const method = /^\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1] ?? '?';
-    const { body, files } = parseBody(req.headers['content-type'], raw);
+    const { body, files, names } = parseBody(req.headers['content-type'], raw);
     const failure: Failure | undefined =
       this.#outage !== undefined && this.#outage !== 'refused'
         ? { code: this.#outage, description: DESCRIPTIONS[this.#outage] ?? 'down' }
         : this.#takeFailure(method, body['chat_id']);
-    const call: Call = { method, body, files, status: failure?.code ?? 200 };
+    const call: Call = { method, body, files, names, status: failure?.code ?? 200 };
     this.calls.push(call);
     if (failure) {
       return answer(failure.code, {
@@ -187,7 +195,24 @@ export class FakeBotApi {
         const fileId = String(body['file_id']);
         const bytes = this.#files.get(fileId);
         if (!bytes) return answer(400, { ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
-        return answer(200, { ok: true, result: { file_id: fileId, file_unique_id: `u${fileId}`, file_size: bytes.length, file_path: `photos/${fileId}` } });
+        return answer(200, { ok: true, result: { file_id: fileId, file_unique_id: `u${fileId}`, file_size: bytes.length, file_path: this.#paths.get(fileId) } });
+      }
+      case 'sendVoice':
+      case 'sendAudio':
+      case 'sendDocument': {
+        // The field is the method's noun: voice, audio, document.
+        const field = method.slice('send'.length).toLowerCase();
+        const uploaded = files[field];
+        const fileId = uploaded ? this.addFile(uploaded, field) : String(body[field]);
+        return answer(200, {
+          ok: true,
+          result: {
+            message_id: this.#nextMessageId++,
+            date: 0,
+            chat: { id: Number(body['chat_id']), type: 'private' },
+            [field]: { file_id: fileId, file_unique_id: `u${fileId}`, ...(field === 'document' ? {} : { duration: 3 }) },
+          },
+        });
       }
       case 'sendPhoto': {
         // An upload becomes a file of its own, as on Telegram; a file id or URL is kept as given.
@@ -232,10 +257,18 @@ export class FakeBotApi {
     return this.#nextUpdateId++;
   }
 
-  /** Keeps `bytes` as a Telegram file and returns its id (long, as real ids are). */
-  addFile(bytes: Buffer): string {
-    const fileId = `AgACAgUAAxkBfake${String(this.#nextFileId++).padStart(8, '0')}`;
+  /**
+   * Keeps `bytes` as a Telegram file and returns its id (long, as real ids are); its
+   * file_path is `<folder>/file_<n>.<ext>`, as Telegram names them (`photos/file_3.jpg`,
+   * `voice/file_4.oga`, `music/file_5.mp3`).
+   */
+  addFile(bytes: Buffer, folder = 'photos', ext = folder === 'voice' ? 'oga' : folder === 'photos' ? 'jpg' : 'bin'): string {
+    const n = this.#nextFileId++;
+    const fileId = `AgACAgUAAxkBfake${String(n).padStart(8, '0')}`;
+    const path = `${folder}/file_${n}.${ext}`;
     this.#files.set(fileId, bytes);
+    this.#paths.set(fileId, path);
+    this.#byPath.set(path, fileId);
     return fileId;
   }
 
@@ -264,6 +297,17 @@ export class FakeBotApi {
       });
   }
 
+  /** The voice notes and audio files the bot delivered to `chatId`, by method, as bytes. */
+  sounds(chatId: number | string): { method: string; bytes: Buffer; name?: string }[] {
+    return this.calls
+      .filter((c) => ['sendVoice', 'sendAudio', 'sendDocument'].includes(c.method) && c.status === 200 && String(c.body['chat_id']) === String(chatId))
+      .flatMap((c) => {
+        const field = c.method.slice('send'.length).toLowerCase();
+        const bytes = c.files[field] ?? this.#files.get(String(c.body[field]));
+        return bytes ? [{ method: c.method, bytes, ...(c.names[field] ? { name: c.names[field] } : {}) }] : [];
+      });
+  }
+
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
   }
@@ -276,12 +320,13 @@ export class FakeBotApi {
  * Parsed by hand: grammY's parts (unquoted file names, no space after the colon) are
  * valid but too loose for undici's FormData parser.
  */
-function parseBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown>; files: Record<string, Buffer> } {
+function parseBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown>; files: Record<string, Buffer>; names: Record<string, string> } {
   const files: Record<string, Buffer> = {};
+  const names: Record<string, string> = {};
   const boundary = /boundary=("?)([^";]+)\1/.exec(contentType ?? '')?.[2];
   if (contentType?.startsWith('multipart/form-data') && boundary) {
     const body: Record<string, unknown> = {};
-    const parts: Record<string, { value: Buffer; file: boolean }> = {};
+    const parts: Record<string, { value: Buffer; file: boolean; filename?: string }> = {};
     const delimiter = Buffer.from(`--${boundary}`);
     let at = raw.indexOf(delimiter);
     while (at !== -1) {
@@ -292,7 +337,8 @@ function parseBody(contentType: string | undefined, raw: Buffer): { body: Record
       const split = part.indexOf('\r\n\r\n');
       const headers = part.subarray(0, split).toString('utf8');
       const name = /name="?([^";\r\n]+)"?/i.exec(headers)?.[1];
-      if (name) parts[name] = { value: part.subarray(split + 4), file: /filename=/i.test(headers) };
+      const filename = /filename="?([^";\r\n]+)"?/i.exec(headers)?.[1];
+      if (name) parts[name] = { value: part.subarray(split + 4), file: filename !== undefined, ...(filename === undefined ? {} : { filename }) };
       at = next;
     }
     for (const [name, part] of Object.entries(parts)) {
@@ -300,15 +346,17 @@ function parseBody(contentType: string | undefined, raw: Buffer): { body: Record
       const text = part.value.toString('utf8');
       const attached = /^attach:\/\/(.+)$/.exec(text)?.[1];
       const file = attached === undefined ? undefined : parts[attached];
-      if (file) files[name] = file.value;
-      else body[name] = /^[[{]/.test(text) ? (JSON.parse(text) as unknown) : text;
+      if (file) {
+        files[name] = file.value;
+        if (file.filename !== undefined) names[name] = file.filename;
+      } else body[name] = /^[[{]/.test(text) ? (JSON.parse(text) as unknown) : text;
     }
-    return { body, files };
+    return { body, files, names };
   }
   try {
-    return { body: raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {}, files };
+    return { body: raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {}, files, names };
   } catch {
-    return { body: { raw: raw.toString('utf8') }, files };
+    return { body: { raw: raw.toString('utf8') }, files, names };
   }
 }
 
@@ -321,7 +369,7 @@ export class TelegramUser {
     readonly firstName: string,
   ) {}
 
-  #message(content: { text: string } | { photo: { file_id: string; file_unique_id: string; width: number; height: number; file_size: number }[] }): Update {
+  #message(content: Record<string, unknown>): Update {
     const update = {
       update_id: this.api.newUpdateId(),
       message: {
@@ -350,6 +398,23 @@ export class TelegramUser {
         { file_id: fileId, file_unique_id: `u${fileId}`, width: 800, height: 600, file_size: bytes.length },
       ],
     });
+  }
+
+  /** Records a voice note in Telegram (OGG/Opus, kept by the fake as `voice/file_<n>.oga`). */
+  sendVoice(bytes: Buffer, duration = 4): Update {
+    const fileId = this.api.addFile(bytes, 'voice');
+    return this.#message({ voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration, mime_type: 'audio/ogg', file_size: bytes.length } });
+  }
+
+  /** Sends an audio file from the phone (`music/file_<n>.<ext>`). */
+  sendAudio(bytes: Buffer, fileName: string, mimeType: string): Update {
+    const fileId = this.api.addFile(bytes, 'music', fileName.slice(fileName.lastIndexOf('.') + 1));
+    return this.#message({ audio: { file_id: fileId, file_unique_id: `u${fileId}`, duration: 12, file_name: fileName, mime_type: mimeType, file_size: bytes.length } });
+  }
+
+  /** Shares a place picked from the map's list: a venue, which comes with its location. */
+  sendVenue(latitude: number, longitude: number, title: string, address: string): Update {
+    return this.#message({ location: { latitude, longitude }, venue: { location: { latitude, longitude }, title, address } });
   }
 
   /** Taps the button labelled `label` (exactly, else the first that starts with it) on the latest message that has it. */
@@ -412,6 +477,8 @@ export class TelegramUser {
       choose: (label) => void this.tap(label),
       sendPhoto: (bytes) => void this.sendPhoto(bytes),
       receivedPhotos: () => this.api.photos(this.chatId),
+      sendVoice: (bytes) => void this.sendVoice(bytes),
+      receivedVoices: () => this.api.sounds(this.chatId).map((s) => s.bytes),
       replies: () => this.api.sent(this.chatId).length,
       waitReplies: (before) => this.waitReplies(before),
       waitFor: (text) => this.waitFor(text),

@@ -34,6 +34,10 @@ export interface ChatDriver {
   sendPhoto?(bytes: Buffer): void | Promise<void>;
   /** The photos this person has received, as bytes, where the test can read them. */
   receivedPhotos?(): Buffer[];
+  /** Sends a voice note (recorded bytes), where the channel lets a person send one. */
+  sendVoice?(bytes: Buffer): void | Promise<void>;
+  /** The voice notes this person has received, as bytes. */
+  receivedVoices?(): Buffer[];
   /** How many text messages the bot has sent this person so far. */
   replies(): number | Promise<number>;
   waitReplies(before: number): Promise<void>;
@@ -119,12 +123,11 @@ async function typeAndWait(driver: ChatDriver, text: string): Promise<void> {
   await driver.waitReplies(before);
 }
 
-/** Waits until `driver` has received a photo with exactly these bytes. */
-async function waitForPhoto(driver: ChatDriver, bytes: Buffer, who: string): Promise<void> {
-  if (!driver.receivedPhotos) throw new Error(`the ${who}'s channel cannot show what photos arrived`);
-  await expect
-    .poll(() => driver.receivedPhotos?.().some((photo) => photo.equals(bytes)), { timeout: 15_000, interval: 50, message: `a photo reaches the ${who}` })
-    .toBe(true);
+/** Waits until `driver` has received a photo (or a voice note) with exactly these bytes. */
+async function waitForMedia(driver: ChatDriver, bytes: Buffer, who: string, kind: 'photo' | 'voice' = 'photo'): Promise<void> {
+  const received = kind === 'voice' ? driver.receivedVoices?.bind(driver) : driver.receivedPhotos?.bind(driver);
+  if (!received) throw new Error(`the ${who}'s channel cannot show what ${kind}s arrived`);
+  await expect.poll(() => received().some((item) => item.equals(bytes)), { timeout: 15_000, interval: 50, message: `a ${kind} reaches the ${who}` }).toBe(true);
 }
 
 /** Options of the loop. */
@@ -139,6 +142,12 @@ export interface TwoSidedOptions {
    * `fromLiaison`, which must reach the resident. Byte for byte.
    */
   photos?: { fromResident?: Buffer; fromLiaison?: Buffer };
+  /**
+   * Voice notes instead of photos where the loop sends them after the report: the
+   * resident's answer to the liaison's request (`fromResident`) and the liaison's progress
+   * (`fromLiaison`), each of which must reach the other side byte for byte.
+   */
+  voices?: { fromResident?: Buffer; fromLiaison?: Buffer };
 }
 
 /** Runs the whole loop and checks the ticket ends closed and rated 满意. */
@@ -147,6 +156,10 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
   const residentPhoto = fromResident ? resident.sendPhoto?.bind(resident) : undefined;
   const liaisonPhoto = fromLiaison ? liaison.sendPhoto?.bind(liaison) : undefined;
   if ((fromResident && !residentPhoto) || (fromLiaison && !liaisonPhoto)) throw new Error('a photo from a side whose channel cannot send one');
+  const { fromResident: voiceFromResident, fromLiaison: voiceFromLiaison } = options.voices ?? {};
+  const residentVoice = voiceFromResident ? resident.sendVoice?.bind(resident) : undefined;
+  const liaisonVoice = voiceFromLiaison ? liaison.sendVoice?.bind(liaison) : undefined;
+  if ((voiceFromResident && !residentVoice) || (voiceFromLiaison && !liaisonVoice)) throw new Error('a voice note from a side whose channel cannot send one');
 
   await typeAndWait(resident, '绑定家庭');
   await chooseAndWait(resident, '东湖村');
@@ -190,29 +203,35 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
     await chooseAndWait(liaison, number);
   };
 
-  if (fromResident && residentPhoto) {
-    // The liaison asks for a photo; the resident's answer reaches the liaison's chat.
+  const supplement = voiceFromResident && residentVoice ? { send: residentVoice, bytes: voiceFromResident, kind: 'voice' as const } : fromResident && residentPhoto ? { send: residentPhoto, bytes: fromResident, kind: 'photo' as const } : undefined;
+  if (supplement) {
+    // The liaison asks for a photo (or a word); the resident's answer reaches the liaison's chat.
     await openTicket();
     await chooseAndWait(liaison, '请群众补充');
     await liaison.type('请拍一张路灯的照片');
     await liaison.waitFor(`已请群众补充材料（${number}）`);
     await resident.waitFor('需要您补充：请拍一张路灯的照片');
     await chooseAndWait(resident, '补充材料');
-    await residentPhoto(fromResident);
+    await supplement.send(supplement.bytes);
     await resident.waitFor(`已收到您为 ${number} 补充的材料`);
     await liaison.waitFor(`群众已为 ${number} 补充材料`);
-    await waitForPhoto(liaison, fromResident, 'liaison');
+    await waitForMedia(liaison, supplement.bytes, 'liaison', supplement.kind);
   }
 
   await openTicket();
   await liaison.waitFor(/状态：(已签收|办理中)/);
-  if (options.progress || fromLiaison) {
+  if (options.progress || fromLiaison || voiceFromLiaison) {
     await chooseAndWait(liaison, '报告进展');
-    if (fromLiaison && liaisonPhoto) {
+    if (voiceFromLiaison && liaisonVoice) {
+      await liaisonVoice(voiceFromLiaison);
+      await liaison.waitFor(`进展已转告群众（${number}）`);
+      await resident.waitFor('有新进展：');
+      await waitForMedia(resident, voiceFromLiaison, 'resident', 'voice');
+    } else if (fromLiaison && liaisonPhoto) {
       await liaisonPhoto(fromLiaison);
       await liaison.waitFor(`进展已转告群众（${number}）`);
       await resident.waitFor('有新进展：（见照片）');
-      await waitForPhoto(resident, fromLiaison, 'resident');
+      await waitForMedia(resident, fromLiaison, 'resident');
     } else {
       await liaison.type('已联系供电所，明天上午来修');
       await liaison.waitFor(`进展已转告群众（${number}）`);

@@ -1,7 +1,8 @@
 /**
  * A mocked WeChat world for tests: a real Wechaty on `wechaty-puppet-mock`, no network,
- * no token. The mocker plays the people (contacts saying things to the bot's account);
- * what the bot said, text or image, is read back from the mocker's message payloads.
+ * no token. The mocker plays the people (contacts saying things, or sending pictures and
+ * voice messages, to the bot's account); what the bot said, text, image, voice or file, is
+ * read back from the mocker's message payloads.
  */
 import { FileBox } from 'file-box';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
@@ -19,6 +20,8 @@ export interface SeenMessage {
   text?: string;
   /** The bytes of an image sent as base64 (what the adapter sends). */
   image?: Buffer;
+  /** Any file's bytes, name and metadata (an image, a voice message, an attachment). */
+  file?: { bytes: Buffer; name: string; metadata: Record<string, unknown> };
 }
 
 /** The bot's account, and the people who talk to it. */
@@ -34,7 +37,9 @@ export class WechatWorld {
     this.puppet.on('message', ({ messageId }) => {
       const payload = this.mocker.messagePayload(messageId);
       // The mock keeps a file as FileBox JSON (its type comes from a file-box path TypeScript cannot resolve).
-      const box = (this.mocker.cacheFileBoxPayload as Map<string, unknown>).get(messageId) as { base64?: string } | undefined;
+      const box = (this.mocker.cacheFileBoxPayload as Map<string, unknown>).get(messageId) as
+        | { base64?: string; name?: string; metadata?: Record<string, unknown> }
+        | undefined;
       this.messages.push({
         id: payload.id,
         talkerId: payload.talkerId ?? '',
@@ -42,6 +47,9 @@ export class WechatWorld {
         ...(payload.listenerId !== undefined ? { listenerId: payload.listenerId } : {}),
         ...(payload.text !== undefined ? { text: payload.text } : {}),
         ...(box?.base64 !== undefined ? { image: Buffer.from(box.base64, 'base64') } : {}),
+        ...(box?.base64 !== undefined
+          ? { file: { bytes: Buffer.from(box.base64, 'base64'), name: box.name ?? '', metadata: box.metadata ?? {} } }
+          : {}),
       });
     });
   }
@@ -96,6 +104,15 @@ export class WechatUser {
     return this.#lastSaid();
   }
 
+  /**
+   * Sends a voice message. WeChat records SILK; the mock takes a file for a voice message
+   * by its `.sil` name (audio/silk), as real puppets mark them. Returns the message id.
+   */
+  sendVoice(bytes: Buffer, name = 'voice.sil'): string {
+    this.contact.say(FileBox.fromBase64(bytes.toString('base64'), name)).to(this.world.user);
+    return this.#lastSaid();
+  }
+
   #fromBot(): SeenMessage[] {
     return this.world.messages.filter((m) => m.talkerId === this.world.user.id && m.listenerId === this.id);
   }
@@ -110,6 +127,16 @@ export class WechatUser {
   /** The images the bot sent this person, as bytes. */
   images(): Buffer[] {
     return this.#fromBot().flatMap((m) => (m.type === types.Message.Image && m.image ? [m.image] : []));
+  }
+
+  /** The voice notes the bot sent this person (a voice message, or a file that is not a picture), as bytes, name and metadata. */
+  voices(): NonNullable<SeenMessage['file']>[] {
+    return this.#fromBot().flatMap((m) => (m.type !== types.Message.Image && m.type !== types.Message.Text && m.file ? [m.file] : []));
+  }
+
+  /** The types of the messages the bot sent this person, in order. */
+  kinds(): types.Message[] {
+    return this.#fromBot().map((m) => m.type);
   }
 
   transcript(): string {
@@ -139,6 +166,8 @@ export class WechatUser {
       choose: (label) => void this.choose(label),
       sendPhoto: (bytes) => void this.sendImage(bytes),
       receivedPhotos: () => this.images(),
+      sendVoice: (bytes) => void this.sendVoice(bytes),
+      receivedVoices: () => this.voices().map((v) => v.bytes),
       replies: () => this.received().length,
       waitReplies: (before) => this.waitReplies(before),
       waitFor: (text) => this.waitFor(text),
