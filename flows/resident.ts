@@ -138,6 +138,9 @@ export const reportFlow: Flow = {
             ctx.data['longitude'] = location.longitude;
           }
           if (ctx.speaker.hasHousehold) return { next: 'photo' };
+          // Coordinates do not say which village (villages have no coordinates yet): ask it.
+          ctx.say('report.location_village', {}, (await ctx.effects.villages()).map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
+          return { stay: true };
         } else if (text && !action) {
           // A typed place: is it one of the villages?
           const match = (await ctx.effects.villages()).find((v) => text.includes(v.name));
@@ -157,8 +160,14 @@ export const reportFlow: Flow = {
       ask: (ctx) => ctx.say('report.landmark', {}, [SKIP]),
       answer(ctx) {
         if (ctx.input.action === 'skip') return { next: 'photo' };
-        if (ctx.input.location?.label) ctx.data['location'] = ctx.input.location.label;
-        else {
+        const shared = ctx.input.location;
+        if (shared?.latitude !== undefined && shared.longitude !== undefined) {
+          // The spot itself, shared from the phone: a map link for the handler.
+          ctx.data['latitude'] = shared.latitude;
+          ctx.data['longitude'] = shared.longitude;
+        }
+        if (shared?.label) ctx.data['location'] = shared.label;
+        else if (!shared) {
           const refused = textAnswer(ctx, 'location');
           if (refused) return refused;
         }

@@ -4,6 +4,7 @@
  */
 import { bi, type Html, html } from '../html.js';
 import { formatLocal } from '../format.js';
+import { mediaLinks } from '../media.js';
 import { type Column, tableHtml } from '../table.js';
 import type { ConversationView, InboxRow, TranscriptEntry } from './inbox.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
@@ -69,16 +70,6 @@ ${tableHtml(
 </section>`;
 }
 
-function mediaHtml(refs: string[]): Html {
-  return html`${refs.map((ref) =>
-    /\.(?:ogg|oga|opus|webm|mp3|m4a|mp4|aac|amr|wav|silk)$/i.test(ref)
-      ? html`<audio controls preload="none" src="${ref}"></audio>`
-      : ref.startsWith('/uploads/')
-        ? html`<a href="${ref}" target="_blank" rel="noopener"><img src="${ref}" alt="照片 photo" loading="lazy"></a>`
-        : html`<span class="ref" title="${ref}">${bi('聊天平台文件', 'file on the chat platform')}</span>`,
-  )}`;
-}
-
 function systemText(text: string): Html {
   if (text === 'opened') return bi('群众请求人工服务', 'the resident asked for a person');
   const reason = /^closed:(\w+)$/.exec(text)?.[1];
@@ -88,7 +79,7 @@ function systemText(text: string): Html {
 
 function entryHtml(m: TranscriptEntry): Html {
   return html`<li class="say ${m.author}"><div class="meta">${m.who} · ${formatLocal(m.at)}</div>
-<div class="words pre">${m.author === 'system' ? systemText(m.text) : m.text}</div>${m.media.length ? html`<div class="photos">${mediaHtml(m.media)}</div>` : ''}</li>`;
+<div class="words pre">${m.author === 'system' ? systemText(m.text) : m.text}</div>${m.media.length ? mediaLinks(m.media) : ''}</li>`;
 }
 
 /** One conversation: transcript, reply box and the ways to end it. */

@@ -8,6 +8,7 @@ import { MAX_EXTENSION } from '../../pipeline/machine.js';
 import { CALLBACK_FAILURE_NAMES } from '../../pipeline/states.js';
 import { bi, type Html, html, type HtmlValue } from '../html.js';
 import { HANDLING_CLASS_NAMES, KIND_NAMES, LEVEL_NAMES, formatLocal, stateName } from '../format.js';
+import { mediaLinks } from '../media.js';
 import { type Column, tableHtml } from '../table.js';
 import { ACTION_NAMES, type ConsoleAction, type DispatchOption } from './actions.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
@@ -38,7 +39,7 @@ export const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
     en: 'details',
     csv: (e) => [...e.details.map((d) => `${d.label}: ${d.text}`), ...(e.photos.length ? [`照片 photos: ${e.photos.join(' ')}`] : [])].join('; '),
     html: (e) =>
-      html`${e.details.map((d) => html`<div><span class="label">${d.label}</span> ${d.text}${d.audience ? html` ${AUDIENCE[d.audience]}` : ''}</div>`)}${e.photos.length ? photoLinks(e.photos) : ''}`,
+      html`${e.details.map((d) => html`<div><span class="label">${d.label}</span> ${d.text}${d.audience ? html` ${AUDIENCE[d.audience]}` : ''}</div>`)}${e.photos.length ? mediaLinks(e.photos) : ''}`,
   },
 ];
 
@@ -58,22 +59,11 @@ export const MESSAGE_COLUMNS: Column<MessageEntry>[] = [
     zh: '内容',
     en: 'text',
     csv: (m) => [m.text, ...(m.photos.length ? [`照片 photos: ${m.photos.join(' ')}`] : [])].join(' '),
-    html: (m) => html`<div class="pre">${m.text}</div>${m.photos.length ? photoLinks(m.photos) : ''}`,
+    html: (m) => html`<div class="pre">${m.text}</div>${m.photos.length ? mediaLinks(m.photos) : ''}`,
     className: 'text',
   },
   { zh: '状态', en: 'status', csv: (m) => STATUS_NAMES[m.status] },
 ];
-
-/** Photos stored here (web chat uploads) show as thumbnails; others are named. */
-function photoLinks(refs: string[]): Html {
-  return html`<div class="photos">${refs.map((ref) =>
-    ref.startsWith('/uploads/')
-      ? html`<a href="${ref}" target="_blank" rel="noopener"><img src="${ref}" alt="照片 photo" loading="lazy"></a>`
-      : /^https:\/\//.test(ref)
-        ? html`<a href="${ref}" target="_blank" rel="noopener noreferrer">${bi('照片链接', 'photo link')}</a>`
-        : html`<span class="ref" title="${ref}">${bi('聊天平台照片', 'photo on the chat platform')}</span>`,
-  )}</div>`;
-}
 
 function fact(zh: string, en: string, value: HtmlValue): Html {
   return html`<dt>${bi(zh, en)}</dt><dd>${value === null || value === undefined || value === '' ? '—' : value}</dd>`;
@@ -218,7 +208,7 @@ ${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', 
 <h2>${bi('办理', 'Actions')}</h2>
 ${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
 </section>
-${t.photos.length ? html`<section><h2>${bi('照片', 'Photos')}</h2>${photoLinks(t.photos)}</section>` : ''}
+${t.photos.length ? html`<section><h2>${bi('照片和语音', 'Photos and voice notes')}</h2>${mediaLinks(t.photos)}</section>` : ''}
 <section>
 <h2>${bi('办理过程', 'History')} <a class="csv" href="${base}/timeline.csv" download>CSV</a></h2>
 ${tableHtml(TIMELINE_COLUMNS, t.timeline)}
