@@ -5,6 +5,7 @@
  */
 import { formatPercent, formatRateText } from '../stats/charts.js';
 import { STAT_COHORT, STAT_DEFINITIONS, type StatDefinition } from '../stats/query.js';
+import type { ConversationFigures } from '../stats/conversations.js';
 import type { Figures, Rate } from '../stats/types.js';
 import { type Html, html } from '../web/html.js';
 
@@ -116,4 +117,26 @@ export function figureCsvCells(figures: Figures): CsvCell[] {
     }
     return [figures[key]];
   });
+}
+
+/** What the 人工 figures mean, printed with them (see src/stats/conversations.ts). */
+const CONVERSATION_DEFINITIONS: [string, string][] = [
+  ['人工会话：本期群众发送“人工”等请求工作人员而开始的会话', 'conversations: opened in the period when a resident asked for a person'],
+  ['已答复：其中工作人员至少回复过一次的', 'answered: those staff replied to at least once'],
+  ['首次响应：从开始到工作人员第一次回复的时间（中位数、90% 分位），含下班时间', 'first response: from opening to the first staff reply (median, 90th percentile), office hours or not'],
+];
+
+/** The figures of a period's 人工 conversations, with their definitions. */
+export function conversationFiguresHtml(f: ConversationFigures): Html {
+  const cell = (zh: string, en: string, value: string) => html`<tr><th>${zh} <span class="en">${en}</span></th><td class="num">${value}</td></tr>`;
+  return html`<table class="conversation-figures"><tbody>
+${cell('人工会话', 'conversations', String(f.opened))}
+${cell('已答复', 'answered', `${f.answered}${f.opened ? `（${Math.round((f.answered / f.opened) * 100)}%）` : ''}`)}
+${cell('首次响应（中位数）', 'first response (median)', formatDuration(f.medianFirstResponseMinutes))}
+${cell('首次响应（90%）', 'first response (90th pct)', formatDuration(f.p90FirstResponseMinutes))}
+${cell('转为诉求', 'made tickets', String(f.ended.ticket))}
+${cell('群众结束 / 工作人员结束 / 自动结束', 'ended by resident / staff / idle', `${f.ended.resident} / ${f.ended.staff} / ${f.ended.idle}`)}
+${cell('进行中', 'still open', String(f.stillOpen))}
+</tbody></table>
+<ul class="definitions">${CONVERSATION_DEFINITIONS.map(([zh, en]) => html`<li>${zh} <span class="en">${en}</span></li>`)}</ul>`;
 }

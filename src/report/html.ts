@@ -9,7 +9,7 @@ import { localDateOf } from '../pipeline/calendar.js';
 import { breakdownColumnChart, breakdownRanking, formatPercent, formatRateText, statsTrendChart } from '../stats/charts.js';
 import type { Breakdown } from '../stats/types.js';
 import { bi, type Html, html, raw } from '../web/html.js';
-import { changeText, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
+import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
 import type { MonthlyReport } from './monthly.js';
 
 const STYLE = `
@@ -140,10 +140,24 @@ ${
 ${idle ? html`<p class="meta">${bi(`另有 ${idle} 名网格员本月无派单、无办结、无在办`, `${idle} more liaison(s) had nothing assigned, resolved or open`)}</p>` : ''}`;
 }
 
+function conversationSection(report: MonthlyReport): Html {
+  const { figures, lines, total } = report.conversations;
+  return html`<h2>${bi('人工会话', 'Conversations with staff')}</h2>
+${conversationFiguresHtml(figures)}
+${
+  lines.length
+    ? html`<table><thead><tr><th>${bi('会话', 'No.')}</th><th>${bi('开始', 'Opened')}</th><th>${bi('群众', 'Resident')}</th><th>${bi('地区', 'Region')}</th><th>${bi('群众所说', 'What they said')}</th><th class="num">${bi('首次响应', 'First response')}</th><th>${bi('结果', 'Outcome')}</th></tr></thead><tbody>${lines.map(
+        (line) =>
+          html`<tr class="conversation-line"><td>#${line.id}</td><td>${formatInstant(line.openedAt, 'zh')}</td><td>${line.resident}</td><td>${line.region}</td><td>${line.first}</td><td class="num">${formatDuration(line.firstResponseMinutes)}</td><td>${line.outcome}${line.ticketNumber ? ` ${line.ticketNumber}` : ''}</td></tr>`,
+      )}</tbody></table>${more(lines.length, total, '最早', 'earliest')}`
+    : html`<p class="empty">${bi('本月无人工会话', 'no conversations this month')}</p>`
+}`;
+}
+
 /** The report as a complete HTML document. */
 export function renderMonthlyReport(report: MonthlyReport): string {
   const title = `${report.region.name} ${monthName(report.month)} 民情分析报告`;
-  const placesTitle = report.region.level === 'county' ? bi('各乡镇', 'By township') : bi('各村', 'By village');
+  const placesTitle = report.region.level === 'county' ? bi('各乡镇', 'By township') : report.region.level === 'village' ? bi('各网格', 'By grid') : bi('各村', 'By village');
   const lastDay = localDateOf(new Date(report.to.getTime() - 1));
   const doc = html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -164,6 +178,7 @@ ${figure(bi('部门按时办结率排名', 'Departments by on-time rate'), break
 ${overdueSection(report)}
 ${reopenedSection(report)}
 ${workloadSection(report)}
+${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>
 ${definitionsHtml()}
 <p class="meta">${bi('反映人姓名已隐去；网格员、部门人员为工作人员，实名列出。', 'Residents are masked; liaisons and department staff are named as staff.')}</p>

@@ -1,5 +1,5 @@
 /**
- * The monthly 民情分析 report of a township (or the county): the month's figures against
+ * The monthly 民情分析 report of a village, a township or the county: the month's figures against
  * the previous month, the hot topics (categories and recurring words), the overdue and
  * reopened items with their owners, and the liaisons' workload. It is the material for
  * the village meeting 村务议政会 on the 20th and the township analysis meeting 民情分析会
@@ -14,6 +14,7 @@ import type { Breakdown, Figures, HotWord, TrendPoint } from '../stats/types.js'
 import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
 import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
 import { liaisonWorkload, type Workload } from './workload.js';
+import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
 
 /** An argument of the report command is wrong; the message is one line, Chinese then English. */
 export class ReportArgumentError extends Error {
@@ -54,6 +55,8 @@ export interface MonthlyReport {
   overdue: ItemList<OverdueItem>;
   reopened: ItemList<ReopenedItem>;
   workload: Workload;
+  /** 人工: the month's conversations with staff, their figures and (the first) lines. */
+  conversations: { figures: ConversationFigures; lines: ConversationLine[]; total: number };
   /** The meetings this report serves: the next 20th and 25th. */
   meetings: { village: string; township: string };
 }
@@ -71,14 +74,11 @@ function nextDayOfMonth(date: string, day: number): string {
   return d;
 }
 
-/** Finds the township or county the report is for. */
+/** Finds the village, township or county the report is for. */
 export async function reportRegion(db: Db, code: string): Promise<{ region: RegionNode; regions: Map<number, RegionNode> }> {
   const regions = await loadRegions(db);
   const region = [...regions.values()].find((r) => r.code === code);
   if (!region) throw new ReportArgumentError(`没有编码为 ${code} 的区域 no region with code ${code}`);
-  if (region.level !== 'township' && region.level !== 'county') {
-    throw new ReportArgumentError(`${region.name}（${code}）是村，报告按乡镇或县生成 ${code} is a village; a report covers a township or the county`);
-  }
   return { region, regions };
 }
 
@@ -104,14 +104,15 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     previous: await figures(db, previousQuery),
     categories: await breakdown(db, query, 'category'),
     previousCategories: await breakdown(db, previousQuery, 'category'),
-    // The region's children: villages of a township, townships of the county.
-    places: await breakdown(db, query, 'region'),
+    // The region's children: villages of a township, townships of the county; a village's grids.
+    places: await breakdown(db, query, region.level === 'village' ? 'grid' : 'region'),
     departments: await breakdown(db, query, 'department'),
     trend: await trend(db, query, 'day'),
     words: await hotWords(db, query, 15),
     overdue: await overdueItems(db, window),
     reopened: await reopenedItems(db, window),
     workload: await liaisonWorkload(db, window),
+    conversations: { figures: await conversationFigures(db, window), ...(await conversationLines(db, window, 50)) },
     meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
   };
 }

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { renderMonthlyReport } from '../../src/report/html.js';
+import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, START, startConsoleWorld } from '../helpers/console-client.js';
 
 let world: ConsoleWorld;
@@ -185,5 +187,34 @@ describe('scope', () => {
     // The county supervisor sees the whole county's.
     const county = await loggedIn(world.base, 'sup-qh');
     expect((await county.page(`/console/inbox/${id}`)).status).toBe(200);
+  });
+});
+
+describe('the figures', () => {
+  test('the statistics page and the monthly report count the conversations and the first-response time', async () => {
+    world.clock.set(START);
+    const residentId = await resident('R-QH-01-001-H008', 'conv-8');
+    await say('conv-8', { text: '人工' });
+    await say('conv-8', { text: '请问医保怎么报销' });
+    const id = (await db.conversation.findFirstOrThrow({ where: { residentId } })).id;
+    world.clock.set(new Date(START.getTime() + 12 * 60_000));
+    expect((await dsp.post(`/console/inbox/${id}/reply`, { text: '带上发票到镇上办理' })).status).toBe(303);
+    world.clock.set(START);
+
+    const stats = await dsp.page('/console/stats?period=month&date=2026-11-16');
+    expect(stats.text).toContain('人工会话');
+    const opened = await db.conversation.count({ where: { region: { code: 'QH-01' } } });
+    expect(stats.text).toMatch(new RegExp(`人工会话 <span class="en">conversations</span></th><td class="num">${opened}</td>`));
+    expect(stats.text).toContain('首次响应');
+
+    const report = await buildMonthlyReport(db, { regionCode: 'QH-01', month: '2026-11', now: new Date('2026-12-01T09:00:00+08:00') });
+    expect(report.conversations.figures.opened).toBe(opened);
+    expect(report.conversations.figures.answered).toBeGreaterThanOrEqual(2);
+    const line = report.conversations.lines.find((l) => l.id === id);
+    expect(line).toMatchObject({ firstResponseMinutes: 12, first: '请问医保怎么报销' });
+    expect(renderMonthlyReport(report)).toContain('请问医保怎么报销');
+    // A village's report counts its own residents' conversations.
+    const village = await buildMonthlyReport(db, { regionCode: 'QH-01-001', month: '2026-11', now: new Date('2026-12-01T09:00:00+08:00') });
+    expect(village.conversations.lines.map((l) => l.id)).toContain(id);
   });
 });

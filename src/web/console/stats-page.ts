@@ -11,7 +11,8 @@
  */
 import type { Db } from '../../db/client.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
-import { changeText, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureCsvCells, figureCsvHeader, figureHtml, shortName, type CsvCell } from '../../report/format.js';
+import { conversationFigures, type ConversationFigures } from '../../stats/conversations.js';
+import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureCsvCells, figureCsvHeader, figureHtml, shortName, type CsvCell } from '../../report/format.js';
 import {
   breakdownColumnChart,
   breakdownRanking,
@@ -85,6 +86,8 @@ interface StatsView {
   trendPoints: TrendPoint[];
   tables: { dimension: Dimension; title: Html; csvTitle: string; breakdown: Breakdown }[];
   words: HotWord[];
+  /** The period's 人工 conversations in the region (region roles only). */
+  conversations: ConversationFigures | null;
   options: { regions: Option[]; grids: Option[] | null; departments: Option[]; categories: Option[]; liaisons: Option[] | null };
 }
 
@@ -315,7 +318,8 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
   // each waits on the database at times, and the other uses the wait.
   const sameTrend = trendRange.from.getTime() === range.from.getTime() && trendRange.to.getTime() === range.to.getTime();
   const wantsTrend = wants('trend');
-  const [shared, before, ownTrend] = await Promise.all([
+  const conversationsWanted = wants('figures') && only === undefined && scope.regionIds.length > 0;
+  const [shared, before, ownTrend, conversations] = await Promise.all([
     dims.length > 0 || wants('figures') || wants('words') || (wantsTrend && sameTrend)
       ? breakdownsOf(
           db,
@@ -326,12 +330,13 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
       : null,
     wants('figures') ? figures(db, { ...query, from: previous.from, to: previous.to }) : EMPTY_FIGURES,
     wantsTrend && !sameTrend ? trend(db, { ...query, from: trendRange.from, to: trendRange.to }, trendRange.bucket) : null,
+    conversationsWanted ? conversationFigures(db, { regionIds: subtreeIds(regions, region.id), from: range.from, to: range.to }) : null,
   ]);
   const tables = dims.map((d, k) => ({ ...d, breakdown: shared?.breakdowns[k] as Breakdown }));
   const trendPoints = ownTrend ?? shared?.trend ?? [];
   const words = shared?.words ?? [];
   const current = shared?.total ?? EMPTY_FIGURES;
-  return { request, range, previous, bucket: trendRange.bucket, current, before, trendPoints, tables, words, options };
+  return { request, range, previous, bucket: trendRange.bucket, current, before, trendPoints, tables, words, conversations, options };
 }
 
 // ─── Rendering ─────────────────────────────────────────────────────────────────
@@ -468,6 +473,7 @@ ${renderForm(view)}
 ${renderFigures(view)}
 ${renderCharts(view)}
 ${renderHotWords(view)}
+${view.conversations ? html`<section class="stats-conversations"><h2>${bi('人工会话', 'Conversations with staff')}</h2>${conversationFiguresHtml(view.conversations)}</section>` : ''}
 <section class="stats-tables"><h2>${bi('分项统计', 'Breakdowns')}</h2>${view.tables.map((t) => renderTable(view, t))}</section>
 ${renderDefinitions()}
 </section>`.toString();

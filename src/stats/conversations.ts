@@ -1,0 +1,121 @@
+/**
+ * The figures of 人工 conversations: how many residents asked for a person in a period,
+ * how soon staff first answered, and how the conversations ended. A conversation belongs
+ * to the region whose staff answer it (a township, or the county); for a village, the
+ * conversations of its residents count.
+ *
+ * Definitions (printed with the figures):
+ * - opened: conversations opened in [from, to);
+ * - answered: of those, the ones staff replied to at least once;
+ * - first response: minutes from opening to the first staff reply (median, and the
+ *   90th percentile), over the answered ones; the clock runs outside office hours too;
+ * - how they ended: by the resident (结束), by staff, idle, made into a ticket; still open.
+ */
+import type { Db } from '../db/client.js';
+import { maskPhonesIn, residentName } from '../engine/privacy.js';
+
+/** The figures of a period's conversations. */
+export interface ConversationFigures {
+  opened: number;
+  answered: number;
+  /** Median minutes to the first staff reply, over the answered; null when none was answered. */
+  medianFirstResponseMinutes: number | null;
+  p90FirstResponseMinutes: number | null;
+  ended: { resident: number; staff: number; idle: number; ticket: number };
+  stillOpen: number;
+}
+
+/** One conversation, as the monthly report lists it. */
+export interface ConversationLine {
+  id: number;
+  openedAt: Date;
+  resident: string;
+  region: string;
+  /** The resident's first words (masked). */
+  first: string;
+  firstResponseMinutes: number | null;
+  outcome: string;
+  ticketNumber: string | null;
+}
+
+export interface ConversationQuery {
+  /** The regions of the scope (a township and its villages, or the county and all below). */
+  regionIds: number[];
+  from: Date;
+  to: Date;
+}
+
+/** Minutes from opening to the first staff reply. */
+function firstResponse(c: { openedAt: Date; firstResponseAt: Date | null }): number | null {
+  return c.firstResponseAt === null ? null : Math.round((c.firstResponseAt.getTime() - c.openedAt.getTime()) / 60_000);
+}
+
+function quantile(sorted: number[], q: number): number | null {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? null;
+}
+
+/** The conversations opened in the period whose region, or whose resident's village, lies in the scope. */
+async function conversationsOf(db: Db, query: ConversationQuery) {
+  return db.conversation.findMany({
+    where: {
+      openedAt: { gte: query.from, lt: query.to },
+      OR: [{ regionId: { in: query.regionIds } }, { resident: { household: { regionId: { in: query.regionIds } } } }],
+    },
+    orderBy: { id: 'asc' },
+    include: {
+      resident: { select: { code: true, name: true, householdId: true } },
+      region: { select: { name: true } },
+      ticket: { select: { number: true } },
+      messages: { where: { author: 'resident' }, orderBy: { id: 'asc' }, take: 1, select: { text: true } },
+    },
+  });
+}
+
+/** The figures of the period's conversations. */
+export async function conversationFigures(db: Db, query: ConversationQuery): Promise<ConversationFigures> {
+  const rows = await conversationsOf(db, query);
+  const times = rows.flatMap((c) => {
+    const m = firstResponse(c);
+    return m === null ? [] : [m];
+  });
+  times.sort((a, b) => a - b);
+  const ended = { resident: 0, staff: 0, idle: 0, ticket: 0 };
+  for (const c of rows) {
+    const reason = c.closeReason as keyof typeof ended | null;
+    if (c.status === 'closed' && reason && reason in ended) ended[reason] += 1;
+  }
+  return {
+    opened: rows.length,
+    answered: times.length,
+    medianFirstResponseMinutes: quantile(times, 0.5),
+    p90FirstResponseMinutes: quantile(times, 0.9),
+    ended,
+    stillOpen: rows.filter((c) => c.status === 'open').length,
+  };
+}
+
+const OUTCOMES: Record<string, string> = {
+  resident: '群众结束 ended by the resident',
+  staff: '工作人员结束 ended by staff',
+  idle: '无消息自动结束 ended idle',
+  ticket: '转为诉求 made a ticket',
+};
+
+/** The period's conversations, one line each (at most `limit`, oldest first). */
+export async function conversationLines(db: Db, query: ConversationQuery, limit = 200): Promise<{ lines: ConversationLine[]; total: number }> {
+  const rows = await conversationsOf(db, query);
+  return {
+    total: rows.length,
+    lines: rows.slice(0, limit).map((c) => ({
+      id: c.id,
+      openedAt: c.openedAt,
+      resident: residentName(c.resident),
+      region: c.region.name,
+      first: maskPhonesIn(c.messages[0]?.text ?? '').slice(0, 40),
+      firstResponseMinutes: firstResponse(c),
+      outcome: c.status === 'open' ? '进行中 open' : (OUTCOMES[c.closeReason ?? ''] ?? c.closeReason ?? ''),
+      ticketNumber: c.ticket?.number ?? null,
+    })),
+  };
+}
