@@ -42,6 +42,13 @@ function commandFor(action: HandleAction, text: string, photos: string[], days: 
   }
 }
 
+/** What a message with only media says instead of words: see the photo, the voice note, or both. */
+function seeMedia(kinds: string[]): MessageKey {
+  const photo = kinds.includes('photo');
+  const voice = kinds.includes('voice');
+  return photo && voice ? 'handle.see_media' : voice ? 'handle.see_voice' : 'handle.see_photo';
+}
+
 async function submit(ctx: TurnContext): Promise<StepOutcome> {
   const action = String(ctx.data['action']);
   if (!isHandleAction(action)) return { done: true };
@@ -70,7 +77,7 @@ export const handleFlow: Flow = {
           const refused = refuseText(ctx);
           if (refused) return refused;
         }
-        ctx.data['text'] = ctx.input.text || render(ctx.speaker.locale, 'handle.see_photo');
+        ctx.data['text'] = ctx.input.text || render(ctx.speaker.locale, seeMedia(ctx.input.media.map((m) => m.kind)));
         ctx.data['photos'] = photos;
         if (action === 'request_extension') return { next: 'days' };
         return submit(ctx);

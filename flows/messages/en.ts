@@ -206,7 +206,7 @@ export const en: Record<MessageKey, string> = {
   'claim.rejected': 'The household binding was not confirmed ({address}); please contact your liaison.',
   'claim.not_found': 'There is no such binding request.',
   'claim.already_decided': 'This binding request was already decided.',
-  'handle.see_photo': '(see the photo or voice note)',
+  'handle.see_photo': '(see the photo)',
   'telegram.group_declined': 'Hello! To protect everyone’s privacy, please message me in a private chat; I do not handle requests in groups.',
   'report.new_request': 'This looks like a new matter, so we start a new request with it. Send "back" to return to what you were doing.',
   'report.offer': 'Report "{text}" as a new request?',
@@ -238,4 +238,6 @@ export const en: Record<MessageKey, string> = {
   'conversation.opened_staff': '[Conversation] A resident asks for a person (conversation #{id}); please answer in the console\'s inbox.',
   'menu.human': 'Talk to staff',
   'report.location_village': 'Got your location. Which village is it in?',
+  'handle.see_voice': '(listen to the voice note)',
+  'handle.see_media': '(see the photo and voice note)',
 };

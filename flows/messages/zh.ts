@@ -207,7 +207,7 @@ export const zh = {
   'claim.rejected': '家庭绑定未通过确认（{address}），如有疑问请联系网格员。',
   'claim.not_found': '没有找到这条绑定申请。',
   'claim.already_decided': '这条绑定申请已经处理过了。',
-  'handle.see_photo': '（见照片或语音）',
+  'handle.see_photo': '（见照片）',
   'telegram.group_declined': '您好！为保护大家的隐私，请私聊我反映诉求，我在群里不处理消息。',
   'report.new_request': '好的，这像是一件新的事，我们按新的诉求来办理。刚才没办完的事，发送“返回”可以回去接着办。',
   'report.offer': '要把“{text}”作为一件新的诉求反映吗？',
@@ -239,6 +239,8 @@ export const zh = {
   'conversation.opened_staff': '【人工会话】有群众请求人工服务（会话 #{id}），请在工作台“会话”中回复。',
   'menu.human': '找工作人员',
   'report.location_village': '已收到您的位置。请再选一下是哪个村：',
+  'handle.see_voice': '（见语音）',
+  'handle.see_media': '（见照片和语音）',
 } as const;
 
 export type MessageKey = keyof typeof zh;

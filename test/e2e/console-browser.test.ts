@@ -123,6 +123,46 @@ describe('staff console in Chromium', () => {
     await page.context().close();
   });
 
+  browserTest('人工 from the web chat reaches the dispatcher’s inbox; the reply appears on the page', async () => {
+    // A resident of 清水镇 on the web page (their chat bound to their household).
+    const user = `w${'6'.repeat(32)}`;
+    const resident = await world.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H003' } });
+    await world.db.channelIdentity.create({ data: { channel: 'web', platformUserId: user, chatId: user, personId: resident.id } });
+    const chatContext = await browser!.newContext({ viewport: { width: 390, height: 844 } });
+    await chatContext.addInitScript((id) => {
+      (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('minqing.web.user', id);
+    }, user);
+    const chat = await chatContext.newPage();
+    await chat.goto(`${world.base}/`);
+    await expect.poll(() => world.web.isConnected(user)).toBe(true);
+    await chat.fill('#text', '人工');
+    await chat.click('#send');
+    await expect.poll(() => chat.locator('.msg.bot .bubble', { hasText: '已请清水镇的工作人员和您对话' }).count()).toBe(1);
+    await chat.fill('#text', '我家的低保这个月还没到账');
+    await chat.click('#send');
+    await expect.poll(() => chat.locator('.msg.bot .bubble', { hasText: '已转给工作人员' }).count()).toBe(1);
+
+    const page = await dispatcherPage();
+    await page.click('nav a[href="/console/inbox"]');
+    await page.waitForURL(`${world.base}/console/inbox`);
+    const row = page.locator('table.data tbody tr', { hasText: '我家的低保这个月还没到账' });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('.badge.unread').textContent()).toBe('1');
+    await row.locator('a').first().click();
+    await page.waitForURL(/\/console\/inbox\/\d+$/);
+    expect(await page.locator('ol.transcript').textContent()).toContain('我家的低保这个月还没到账');
+    await page.fill('form.reply textarea[name=text]', '您好，我们查一下，下午给您回电话');
+    await page.click('form.reply button[type=submit]');
+    await page.waitForURL(/done=reply/);
+    expect(await page.locator('ol.transcript').textContent()).toContain('您好，我们查一下，下午给您回电话');
+
+    // The outbox delivers it to the resident's open page, marked as from staff.
+    await world.app.scheduler.tick();
+    await expect.poll(() => chat.locator('.msg.bot .bubble', { hasText: '【工作人员】您好，我们查一下，下午给您回电话' }).count(), { timeout: 10_000 }).toBe(1);
+    await chatContext.close();
+    await page.context().close();
+  });
+
   browserTest('export the queue as a CSV download (UTF-8 with BOM)', async () => {
     const page = await dispatcherPage();
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.csv[href^="/console/queue.csv"]')]);

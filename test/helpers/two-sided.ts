@@ -193,6 +193,10 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
   }
 
   await liaison.waitFor(`【派单】${number}`);
+  // The ping says where to go and whom to call, and carries the resident's photo.
+  await liaison.waitFor('地点：东湖村');
+  await liaison.waitFor('群众电话：19900000001');
+  if (fromResident) await waitForMedia(liaison, fromResident, 'liaison');
   await liaison.choose('签收');
   await liaison.waitFor(`已签收 ${number}`);
   await resident.waitFor('已由经办人签收');
