@@ -449,7 +449,8 @@ export const rateFlow: Flow = {
           rating,
           ...(comment ? { comment } : {}),
         });
-        ctx.say(result.ok ? 'rate.thanks' : 'command.refused', result.ok ? {} : { reason: result.text });
+        if (!result.ok) ctx.say('command.refused', { reason: result.text });
+        else ctx.say(rating === 'dissatisfied' ? 'rate.thanks_reopened' : 'rate.thanks', { number: String(ctx.data['number']) });
         return { done: true };
       },
     },

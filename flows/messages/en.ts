@@ -104,7 +104,7 @@ export const en: Record<MessageKey, string> = {
   'withdraw.confirm': 'Withdraw request {number}?',
   'rate.ask': 'Request {number} is resolved. Are you satisfied with the result?',
   'rate.comment': 'Anything else to say? Leave a comment, or tap "Skip".',
-  'rate.thanks': 'Thank you for your feedback!',
+  'rate.thanks': 'Thank you for your rating! Request {number} is closed.',
   'handle.ask_progress': 'What progress on {number}? (text or photo; the resident will see it)',
   'handle.ask_resolve': 'What is the result for {number}? (text or photo)',
   'handle.ask_request_info': 'What should the resident add to {number}?',
@@ -240,4 +240,5 @@ export const en: Record<MessageKey, string> = {
   'report.location_village': 'Got your location. Which village is it in?',
   'handle.see_voice': '(listen to the voice note)',
   'handle.see_media': '(see the photo and voice note)',
+  'rate.thanks_reopened': 'Thank you for your rating. Request {number} will be handled again.',
 };

@@ -105,7 +105,7 @@ export const zh = {
   'withdraw.confirm': '确定要撤销诉求 {number} 吗？',
   'rate.ask': '诉求 {number} 已办结，您对办理结果满意吗？',
   'rate.comment': '还有什么想说的吗？可以留言，或点“跳过”。',
-  'rate.thanks': '感谢您的评价！',
+  'rate.thanks': '感谢您的评价！诉求 {number} 已归档。',
   'handle.ask_progress': '请输入 {number} 的办理进展（文字或照片），会转告群众。',
   'handle.ask_resolve': '请输入 {number} 的办理结果（文字或照片）。',
   'handle.ask_request_info': '需要群众为 {number} 补充什么？',
@@ -241,6 +241,7 @@ export const zh = {
   'report.location_village': '已收到您的位置。请再选一下是哪个村：',
   'handle.see_voice': '（见语音）',
   'handle.see_media': '（见照片和语音）',
+  'rate.thanks_reopened': '感谢您的评价。诉求 {number} 将重新办理。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

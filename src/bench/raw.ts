@@ -178,7 +178,6 @@ export async function rawCeiling(path: string, pairs: RawPair[], rounds: number)
           event(ticket, 'callback', 'resolved', 'callback', from);
           event(ticket, 'closed', 'callback', 'closed', from);
           s.cancel.run(ticket.id, 'callback_timeout', 'callback_timeout');
-          push(pair.resident, ticket.id, 'ticket.closed_resident', false);
           reply();
           reply();
           break;

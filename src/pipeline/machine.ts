@@ -618,7 +618,9 @@ function answerCallback(step: Step, answer: CallbackAnswer): void {
   } else {
     t.closedAt = step.now;
     step.move('closed', 'closed', { reason: 'rated' });
-    step.notifyResident('ticket.closed_resident', { rating: answer.rating });
+    // A resident who rated in chat is thanked there, in the same breath (a second "thank
+    // you" pushed after it was one too many); one rated on the phone hears it this way.
+    if (answer.via !== 'chat') step.notifyResident('ticket.closed_resident', { rating: answer.rating });
   }
 }
 

@@ -307,7 +307,9 @@ describe('the two-sided loop: resident on the web chat, liaison on the console',
     await resident.tap('跳过');
     const closed = await database.db.ticket.findUniqueOrThrow({ where: { number } });
     expect(closed).toMatchObject({ state: 'closed', rating: 'satisfied', reopenCount: 1 });
-    expect((await pushes('res-1', 'web')).map((p) => p.template)).toContain('ticket.closed_resident');
+    // Thanked once, in the reply: no second "thank you" pushed after it.
+    expect(resident.text()).toContain(`诉求 ${number} 已归档`);
+    expect((await pushes('res-1', 'web')).map((p) => p.template)).not.toContain('ticket.closed_resident');
   });
 });
 

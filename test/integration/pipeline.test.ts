@@ -105,7 +105,6 @@ for (const provider of providers) {
         [resident.id, 'ticket.reopened_resident'],
         [resident.id, 'ticket.accepted_resident'],
         [resident.id, 'ticket.resolved_resident'],
-        [resident.id, 'ticket.closed_resident'],
       ]);
       // Every outbox row renders in both languages.
       for (const row of await db.outboxMessage.findMany()) {
