@@ -11,7 +11,7 @@ import { Engine } from './engine/engine.js';
 import { mediaOf } from './engine/media.js';
 import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
-import { type DemoHistoryReport, playDemoHistory } from './org/demo-history.js';
+import type { DemoHistoryReport } from './org/demo-history.js';
 import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
@@ -91,6 +91,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
     log.warn('the database holds regions beyond the demo county: no demo history played');
     return null;
   }
+  // Loaded only to seed: a serving process never needs its code and texts.
+  const { playDemoHistory } = await import('./org/demo-history.js');
   const report = await playDemoHistory({
     database,
     rules: rulesFrom(config, { now: () => now }),

@@ -253,7 +253,7 @@ async function residentRound(stage: Stage, chat: Chat, liaison: Liaison, round: 
   // The resident rates from the rating request pushed to them.
   await waitPush(stage, chat, `rate:${number}:satisfied`);
   await say(stage, chat, { action: `rate:${number}:satisfied` }, { choice: 'skip' });
-  await say(stage, chat, { text: '修得很及时，谢谢' }, /感谢您的评价|Thank you for your feedback/);
+  await say(stage, chat, { text: '修得很及时，谢谢' }, /感谢您的评价|Thank you for your rating/);
   return number;
 }
 

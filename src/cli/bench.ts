@@ -139,8 +139,11 @@ async function sessions(options: Options): Promise<string[]> {
     await bench.app.stop();
     const result = await runWorker(
       ['--mode', 'sessions', '--url', bench.url, '--count', String(options.residents), '--sessions', String(options.sessions)],
-      ['--rate', String(options.rate), '--seconds', String(Math.min(options.pacedSeconds, 10))],
+      // BENCH_SNAPSHOTS=DIR: V8 heap snapshots of the serving process (when it serves, and with the conversations stored).
+      ['--rate', String(options.rate), '--seconds', String(Math.min(options.pacedSeconds, 10)), ...(process.env['BENCH_SNAPSHOTS'] ? ['--heap-snapshots', process.env['BENCH_SNAPSHOTS']] : [])],
     );
+    // BENCH_MEMORY=1: where the RSS goes (process.memoryUsage() at each point), for comparing builds.
+    if (process.env['BENCH_MEMORY']) console.log(`memory (MiB): ${JSON.stringify((result['sessions'] as { memory: unknown }).memory)}`);
     const s = result['sessions'] as { started: number; serving: number; afterCreate: number; peak: number; stored: number; seconds: number; heap: number; run: RunResult };
     return [
       `sessions: ${s.stored.toLocaleString('en')} stored conversations, made through the engine by as many first-time visitors in ${s.seconds.toFixed(1)} s ` +

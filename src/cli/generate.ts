@@ -45,3 +45,10 @@ for (const provider of PROVIDERS) {
     source.replace(WASM_IMPORT, `return await (await import('../../../query-compiler-wasm.js')).compileBase64Module(${specifier})`),
   );
 }
+
+// The category matcher's model, trained once from the shipped files, so that a first
+// start restores it instead of training (see src/engine/classifier-cache.ts).
+const { CategoryClassifier } = await import('../engine/classifier.js');
+const started = performance.now();
+const matcher = CategoryClassifier.load();
+console.log(`Trained the category matcher's model (${matcher.modelSize.features.toLocaleString('en')} features) in ${Math.round(performance.now() - started)} ms`);

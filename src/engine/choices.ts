@@ -7,7 +7,7 @@
  *
  * Flows never see any of this: they receive the chosen payload as if it had been tapped.
  */
-import { Converter } from 'opencc-js/t2cn';
+import { createRequire } from 'node:module';
 import type { Locale } from '../org/types.js';
 import type { MessageAction } from '../pipeline/model.js';
 import { render } from './i18n.js';
@@ -59,20 +59,31 @@ const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不
 const NEGATION = /^(?:不|没|别|非|未|无|not|no)/;
 
 type Convert = (text: string) => string;
-/** opencc-js's types do not resolve under NodeNext (its .d.ts imports './core' without an extension): typed here. */
-const converter = Converter as unknown as (options: { from: 't'; to: 'cn' }) => Convert;
 let toSimplified: Convert | undefined;
 
 /**
- * The form answers are compared in: Unicode-compatibility folded (full-width digits and
- * letters become ASCII), traditional characters as simplified, lower case, with no
- * punctuation, symbols or spaces.
+ * opencc-js's traditional → simplified converter, made on first use: its tables cost ~8 MiB
+ * of RSS, which most processes never need (answers are nearly always typed simplified, and
+ * are tried as typed first). Required, not imported, so that loading this module costs
+ * nothing; opencc-js's own types do not resolve under NodeNext, hence the cast.
  */
-export function normaliseAnswer(text: string): string {
-  const folded = text.normalize('NFKC').toLowerCase();
-  // Only text with Han characters needs the converter (loaded on first use, ~2 MB).
-  const simplified = /\p{Script=Han}/u.test(folded) ? (toSimplified ??= converter({ from: 't', to: 'cn' }))(folded) : folded;
-  return simplified.replace(/[\p{P}\p{S}\p{Z}\p{C}\s]/gu, '');
+function simplifier(): Convert {
+  if (!toSimplified) {
+    const { Converter } = createRequire(import.meta.url)('opencc-js/t2cn') as { Converter: (options: { from: 't'; to: 'cn' }) => Convert };
+    toSimplified = Converter({ from: 't', to: 'cn' });
+  }
+  return toSimplified;
+}
+
+/**
+ * The form answers are compared in: Unicode-compatibility folded (full-width digits and
+ * letters become ASCII), lower case, with no punctuation, symbols or spaces; and, when
+ * `simplified`, traditional characters as simplified.
+ */
+export function normaliseAnswer(text: string, simplified = true): string {
+  const folded = text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\p{Z}\p{C}\s]/gu, '');
+  // Only Han text needs the converter (its table is ~2.5 MiB of heap, loaded on first use).
+  return simplified && /\p{Script=Han}/u.test(folded) ? simplifier()(folded) : folded;
 }
 
 const CHINESE_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
@@ -138,9 +149,19 @@ function tolerance(length: number): number {
  */
 export function matchChoice(text: string, offered: readonly OfferedChoice[]): ChoiceMatch {
   if (!offered.length) return { kind: 'none' };
-  const typed = normaliseAnswer(text);
+  // Most answers are typed in simplified characters: tried as they are first, and only a
+  // short Han text that matched nothing again as simplified (a long one is no title).
+  const plain = matchNormalised(text, normaliseAnswer(text, false), offered, false);
+  if (plain.kind !== 'none') return plain;
+  const longest = Math.max(...offered.map((c) => [...c.label].length));
+  if ([...text].length > longest + 4 || !/\p{Script=Han}/u.test(text)) return plain;
+  return matchNormalised(text, normaliseAnswer(text), offered, true);
+}
+
+/** {@link matchChoice} for a text already normalised as `typed`. */
+function matchNormalised(text: string, typed: string, offered: readonly OfferedChoice[], simplified: boolean): ChoiceMatch {
   if (!typed) return { kind: 'none' };
-  const titles = offered.map((c) => normaliseAnswer(c.label));
+  const titles = offered.map((c) => normaliseAnswer(c.label, simplified));
   const hit = (choice: OfferedChoice | undefined): ChoiceMatch | null => (choice ? { kind: 'choice', payload: choice.payload } : null);
 
   const exact = hit(only(offered.filter((_, i) => titles[i] === typed)));

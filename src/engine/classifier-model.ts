@@ -33,6 +33,15 @@ export function categoryIndex(code: CategoryCode): number {
 
 const INITIAL_CAPACITY = 1024;
 
+/** A trained model as plain data (see classifier-cache.ts): its counts as base64 float32. */
+export interface ModelSnapshot {
+  smoothing: number;
+  features: string[];
+  counts: string;
+  totals: number[];
+  examples: number[];
+}
+
 /**
  * Beyond this many known features, the log-likelihood is scaled by LENGTH_NORM / known.
  * A long message restates its matter; naive Bayes would count every restatement as
@@ -111,6 +120,31 @@ export class NaiveBayesModel {
       out[c] = (out[c] ?? 0) + damping * ((sums[c] ?? 0) - weightSum * Math.log((this.totals[c] ?? 0) + vocabulary));
     }
     return known;
+  }
+
+  /** The model as plain data, to be {@link restore}d without training again. */
+  snapshot(): ModelSnapshot {
+    const used = this.counts.subarray(0, this.ids.size * CATEGORY_COUNT);
+    return {
+      smoothing: this.smoothing,
+      features: [...this.ids.keys()],
+      counts: Buffer.from(used.buffer, used.byteOffset, used.byteLength).toString('base64'),
+      totals: [...this.totals],
+      examples: [...this.examples],
+    };
+  }
+
+  /** A model from its {@link snapshot}; null when the data does not fit together. */
+  static restore(data: ModelSnapshot): NaiveBayesModel | null {
+    const bytes = Buffer.from(data.counts, 'base64');
+    if (bytes.length !== data.features.length * CATEGORY_COUNT * 4 || data.totals.length !== CATEGORY_COUNT || data.examples.length !== CATEGORY_COUNT) return null;
+    const model = new NaiveBayesModel(data.smoothing);
+    data.features.forEach((feature, id) => model.ids.set(feature, id));
+    model.ensureCapacity(data.features.length);
+    model.counts.set(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+    model.totals.set(data.totals);
+    model.examples.set(data.examples);
+    return model;
   }
 
   private ensureCapacity(features: number): void {

@@ -35,6 +35,7 @@ import { guessKind } from './classifier-kind.js';
 import { type FeatureBag, textFeatures } from './classifier-features.js';
 import { type KeywordEntry, loadKeywordTable, parseKeywordTable } from './classifier-keywords.js';
 import { type LabelledExample, loadExamples, loadLabelled } from './classifier-labelled.js';
+import { cachedModel, modelKey } from './classifier-cache.js';
 import { CATEGORY_COUNT, categoryIndex, NaiveBayesModel } from './classifier-model.js';
 import { combine, type Evidence, hasEvidence, NO_MATCH_CONFIDENCE } from './classifier-scales.js';
 import { addUserWords, hasHan, latinTokens, normalise, segment, type Token } from './classifier-text.js';
@@ -156,15 +157,15 @@ export class CategoryClassifier {
   private readonly latinFirstRow = new Map<string, KeywordEntry>();
   /** The other rows of such a set, by its first row. */
   private readonly latinVariants = new Map<KeywordEntry, KeywordEntry[]>();
-  private readonly model: NaiveBayesModel;
+  private model: NaiveBayesModel;
   private segmenterReady = false;
 
   private constructor(
     readonly entries: readonly KeywordEntry[],
-    training: Iterable<WeightedExample>,
+    training: Iterable<WeightedExample> | NaiveBayesModel,
     options: ClassifierOptions,
   ) {
-    this.model = new NaiveBayesModel(options.smoothing ?? MODEL_SMOOTHING);
+    this.model = training instanceof NaiveBayesModel ? training : new NaiveBayesModel(options.smoothing ?? MODEL_SMOOTHING);
     // Rows whose stemmed words are the same (house, housing) are one keyword, looked up
     // once: the row spelt as the message spells it counts, else the first listed.
     for (const entry of entries) {
@@ -181,7 +182,7 @@ export class CategoryClassifier {
         else push(this.latinByFirst, entry.words[0] ?? '', entry);
       }
     }
-    for (const example of training) this.train(example.text, example.category, example.weight);
+    if (!(training instanceof NaiveBayesModel)) for (const example of training) this.train(example.text, example.category, example.weight);
   }
 
   /**
@@ -191,7 +192,16 @@ export class CategoryClassifier {
    */
   static load(path: string = DEFAULT_KEYWORDS_PATH, options: ClassifierOptions = {}): CategoryClassifier {
     const entries = loadKeywordTable(path);
-    return new CategoryClassifier(entries, options.keywordsOnly ? [] : modelExamples(entries, options.examples ?? trainingFilesBeside(path)), options);
+    if (options.keywordsOnly || options.examples !== undefined || options.smoothing !== undefined) {
+      return new CategoryClassifier(entries, options.keywordsOnly ? [] : modelExamples(entries, options.examples ?? trainingFilesBeside(path)), options);
+    }
+    // The model of the files beside the table: restored when trained before (classifier-cache.ts).
+    const files = [path, ...trainingFileNames(path)];
+    const model = cachedModel(modelKey(files, MODEL_SMOOTHING), () => {
+      const trained = new CategoryClassifier(entries, modelExamples(entries, trainingFilesBeside(path)), options);
+      return trained.model;
+    });
+    return new CategoryClassifier(entries, model, options);
   }
 
   /** A classifier over the text of a keyword table; `file` names it in error messages. */
@@ -383,11 +393,14 @@ function latinKey(entry: KeywordEntry): string {
 }
 
 /** The training files beside a keyword table: labelled.csv (every split) and examples.csv, if present. */
-function trainingFilesBeside(keywordsPath: string): LabelledExample[] {
+/** The training files beside a keyword table that exist: labelled.csv, examples.csv. */
+function trainingFileNames(keywordsPath: string): string[] {
   const directory = dirname(keywordsPath);
-  const labelled = join(directory, 'labelled.csv');
-  const examples = join(directory, 'examples.csv');
-  return [...(existsSync(labelled) ? loadLabelled(labelled) : []), ...(existsSync(examples) ? loadExamples(examples) : [])];
+  return [join(directory, 'labelled.csv'), join(directory, 'examples.csv')].filter((file) => existsSync(file));
+}
+
+function trainingFilesBeside(keywordsPath: string): LabelledExample[] {
+  return trainingFileNames(keywordsPath).flatMap((file) => (file.endsWith('labelled.csv') ? loadLabelled(file) : loadExamples(file)));
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -235,10 +235,6 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       return { region: opened.regionName, created: opened.created, answerFrom: nextOfficeOpening(pipeline.rules.calendar, now, pipeline.rules.officeHours) };
     },
 
-    async inConversation() {
-      return (await openConversationOf(tx, speaker.personId)) !== null;
-    },
-
     async relay(text, media) {
       const open = await openConversationOf(tx, speaker.personId);
       if (!open) return false;
@@ -278,6 +274,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         roles: [...new Set(roles.map((r) => r.role as Role))],
         hasHousehold: person.householdId !== null,
         householdPhone: household?.phone ?? null,
+        inConversation: (await openConversationOf(tx, person.id)) !== null,
       });
       return { ok: true, name: person.name };
     },

@@ -299,6 +299,7 @@ export class Engine {
       roles: known.roles as Role[],
       hasHousehold: known.householdId !== null,
       householdPhone: known.householdPhone,
+      inConversation: known.inConversation,
     };
   }
 
@@ -379,7 +380,7 @@ export class Engine {
         return;
       }
       // With a conversation open, what they say goes to the staff they are talking with.
-      if (await effects.inConversation()) {
+      if (speaker.inConversation) {
         state = { flow: 'human', step: 'talk', data: {}, choices: [] };
         await follow(await FLOWS['human']!.steps['talk']!.answer(ctx(state.data)));
         return;

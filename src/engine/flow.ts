@@ -114,8 +114,6 @@ export interface Effects {
    * open); says who answers and, outside office hours, from when.
    */
   openConversation(): Promise<{ region: string; created: boolean; answerFrom: Date | null }>;
-  /** Whether the speaker has a conversation with staff open. */
-  inConversation(): Promise<boolean>;
   /** Passes a message to the open conversation; false when none is open (staff ended it). */
   relay(text: string, media: string[]): Promise<boolean>;
   /** 结束: ends the open conversation; false when none was open. */
@@ -131,6 +129,8 @@ export interface Speaker {
   /** Bound to a household (a known resident). */
   hasHousehold: boolean;
   householdPhone: string | null;
+  /** Had a conversation with staff open when the turn began. */
+  inConversation: boolean;
 }
 
 /** Everything a step sees and may do in one turn. */

@@ -33,6 +33,8 @@ export interface KnownSpeaker {
   householdId: number | null;
   householdPhone: string | null;
   roles: string[];
+  /** Has a conversation with staff (人工) open: their free text goes there. */
+  inConversation: boolean;
 }
 
 /** A stored conversation. */
@@ -112,9 +114,10 @@ class SqliteTurnStore implements TurnStore {
   }
 
   speaker(_tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
-    const row = this.sql.get<Omit<KnownSpeaker, 'roles' | 'reachable' | 'lastUsedAt'> & { reachable: number; lastUsedAt: string | null }>(
+    const row = this.sql.get<Omit<KnownSpeaker, 'roles' | 'reachable' | 'lastUsedAt' | 'inConversation'> & { reachable: number; lastUsedAt: string | null; inConversation: number }>(
       `SELECT i."id" AS identityId, i."personId" AS personId, i."chatId" AS chatId, i."unreachableAt" IS NULL AS reachable, i."lastUsedAt" AS lastUsedAt,
-         p."locale" AS locale, p."householdId" AS householdId, h."phone" AS householdPhone
+         p."locale" AS locale, p."householdId" AS householdId, h."phone" AS householdPhone,
+         EXISTS (SELECT 1 FROM "Conversation" c WHERE c."residentId" = p."id" AND c."status" = 'open') AS inConversation
        FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId" LEFT JOIN "Household" h ON h."id" = p."householdId"
        WHERE i."channel" = ? AND i."platformUserId" = ?`,
       channel,
@@ -127,6 +130,7 @@ class SqliteTurnStore implements TurnStore {
       reachable: row.reachable === 1,
       lastUsedAt: row.lastUsedAt === null ? null : new Date(row.lastUsedAt),
       roles: [...new Set(roles.map((r) => r.role))],
+      inConversation: row.inConversation === 1,
     });
   }
 
@@ -164,6 +168,7 @@ class SqliteTurnStore implements TurnStore {
       householdId: null,
       householdPhone: null,
       roles: [],
+      inConversation: false,
     });
   }
 
@@ -285,7 +290,15 @@ class PostgresTurnStore implements TurnStore {
   async speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
     const identity = await tx.channelIdentity.findUnique({
       where: { channel_platformUserId: { channel, platformUserId } },
-      include: { person: { include: { roles: { orderBy: { id: 'asc' } }, household: { select: { phone: true } } } } },
+      include: {
+        person: {
+          include: {
+            roles: { orderBy: { id: 'asc' } },
+            household: { select: { phone: true } },
+            conversations: { where: { status: 'open' }, select: { id: true }, take: 1 },
+          },
+        },
+      },
     });
     if (!identity) return null;
     const { person } = identity;
@@ -299,6 +312,7 @@ class PostgresTurnStore implements TurnStore {
       householdId: person.householdId,
       householdPhone: person.household?.phone ?? null,
       roles: [...new Set(person.roles.map((r) => r.role))],
+      inConversation: person.conversations.length > 0,
     };
   }
 
@@ -320,6 +334,7 @@ class PostgresTurnStore implements TurnStore {
       householdId: null,
       householdPhone: null,
       roles: [],
+      inConversation: false,
     };
   }
 

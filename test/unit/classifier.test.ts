@@ -13,6 +13,7 @@ import {
   stratifiedFolds,
 } from '../../src/engine/classifier-labelled.js';
 import { formatReport, matcherReport } from '../../src/engine/classifier-report.js';
+import { NaiveBayesModel } from '../../src/engine/classifier-model.js';
 import { fitScales } from '../../src/engine/classifier-scales.js';
 import { projectPath } from '../../src/paths.js';
 import { CATEGORY_CODES, type CategoryCode } from '../../src/pipeline/states.js';
@@ -374,5 +375,24 @@ describe('classify:eval report', () => {
     writeFileSync(independentPath, 'text,category\n水管坏了,water\n电线坏了,power\n', 'utf8');
     const present = formatReport(matcherReport(options), independentPath);
     expect(present[3]).toMatch(/^independent +100\.0% \(2\/2\) +keywords alone +0\.0% \(0\/2\)/);
+  });
+});
+
+describe('the shipped model, restored instead of trained at start', () => {
+  it('classifies exactly as a freshly trained one, and keeps learning', () => {
+    // load() restores the model of the shipped files (trained once, see classifier-cache.ts);
+    // passing the examples explicitly trains afresh.
+    const restored = CategoryClassifier.load();
+    const fresh = CategoryClassifier.load(DEFAULT_KEYWORDS_PATH, { examples: [...loadLabelled(), ...loadExamples()] });
+    expect(restored.modelSize).toEqual(fresh.modelSize);
+    for (const { text } of loadLabelled()) expect(restored.classify(text)).toEqual(fresh.classify(text));
+    restored.learn('沼气池坏了好几个月，没人来修', 'agriculture');
+    fresh.learn('沼气池坏了好几个月，没人来修', 'agriculture');
+    expect(restored.classify('村里的沼气池坏了')).toEqual(fresh.classify('村里的沼气池坏了'));
+  });
+
+  it('a snapshot that does not fit together is refused, not half-restored', () => {
+    const model = new NaiveBayesModel(1);
+    expect(NaiveBayesModel.restore({ ...model.snapshot(), features: ['x'] })).toBeNull();
   });
 });
