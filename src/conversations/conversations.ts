@@ -35,12 +35,16 @@ export async function openConversationOf(tx: Tx | Db, residentId: number): Promi
 }
 
 /**
- * Where a resident's conversation goes: the township of their household's village, else
- * the county (the top of the region tree).
+ * Where a resident's conversation goes: the township of their household's village; for a
+ * resident with no household, the township of their latest request (a visitor who just
+ * reported from 东湖村 is 清水镇's); else the county (the top of the region tree).
  */
 async function answeringRegion(tx: Tx, residentId: number): Promise<number> {
   const township = await pipelineRows(tx).householdTownship(residentId);
   if (township !== null) return township;
+  const latest = await tx.ticket.findFirst({ where: { residentId }, orderBy: { id: 'desc' }, select: { regionId: true } });
+  const region = latest ? await regionById(tx, latest.regionId) : null;
+  if (region) return region.level === 'village' && region.parentId !== null ? region.parentId : region.id;
   const county = await tx.region.findFirst({ where: { parentId: null }, orderBy: { id: 'asc' }, select: { id: true } });
   if (!county) throw new Error('no county in the region tree');
   return county.id;

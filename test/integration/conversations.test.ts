@@ -116,6 +116,21 @@ describe('人工 in office hours', () => {
   });
 });
 
+describe('who answers a visitor', () => {
+  test('a visitor who reported from a village reaches that township; one with nothing on record, the county', async () => {
+    world.clock.set(START);
+    await say('visitor-a', { text: '村口的路灯坏了好几天' });
+    await say('visitor-a', { text: '是的' });
+    await say('visitor-a', { text: '东湖村' });
+    await say('visitor-a', { text: '跳过' });
+    await say('visitor-a', { text: '跳过' });
+    await say('visitor-a', { text: '跳过' });
+    expect((await say('visitor-a', { text: '提交' })).join()).toMatch(/MQ-\d{4}-\d{6}/);
+    expect((await say('visitor-a', { text: '人工' })).join()).toContain('已请清水镇的工作人员');
+    expect((await say('visitor-b', { text: '人工' })).join()).toContain('已请青禾县的工作人员');
+  });
+});
+
 describe('staff end it', () => {
   test('转为诉求: the resident’s words become a ticket through the pipeline; the resident gets its number', async () => {
     world.clock.set(START);
