@@ -65,6 +65,9 @@ describe('two kinds of staff text', () => {
     expect(page.text).toContain('群众 resident');
     expect(page.text).toContain('系统 system');
     expect(page.text).not.toMatch(/<td>resident<\/td>|<td>dispatcher<\/td>/);
+    // How it was routed reads in words too.
+    expect(page.text).toContain('包户网格员 paired liaison');
+    expect(page.text).not.toMatch(/<\/span> pairing</);
   });
 });
 

@@ -101,6 +101,16 @@ export interface TicketView {
 /** How long a revealed phone number stays shown to the one who revealed it. */
 export const PHONE_SHOWN_MS = 10 * 60_000;
 
+/** How a ticket was routed, or how a callback was taken: codes in words. */
+const VIA_NAMES: Record<string, string> = {
+  pairing: '包户网格员 paired liaison',
+  grid_leader: '网长 grid leader',
+  department: '部门窗口 department',
+  none: '群众工作室派单 dispatchers',
+  chat: '聊天 chat',
+  phone: '电话 phone',
+};
+
 /** Reason codes an event may carry (归档 because rated, …) in words: 群众已评价 rated by the resident. */
 function reasonName(value: string): string | null {
   try {
@@ -222,7 +232,14 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       if (value === null) continue;
       // A callback staff ended without a rating names why (无法联系 / 拒绝评价) by code.
       const failure = field === 'reason' && e.type === 'callback_timeout' ? Object.entries(CALLBACK_FAILURE_NAMES).find(([code]) => code === value)?.[1] : undefined;
-      const shown = field === 'rating' ? (RATING_NAMES[value] ?? value) : failure ? `${failure.zh} ${failure.en}` : (reasonName(value) ?? maskPhonesIn(value));
+      const shown =
+        field === 'rating'
+          ? (RATING_NAMES[value] ?? value)
+          : field === 'via'
+            ? (VIA_NAMES[value] ?? value)
+            : failure
+              ? `${failure.zh} ${failure.en}`
+              : (reasonName(value) ?? maskPhonesIn(value));
       const words = (TEXT_FIELDS as readonly string[]).includes(field) && byStaff && e.actorId !== null;
       details.push({ label, text: shown, ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}) });
     }
