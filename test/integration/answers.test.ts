@@ -8,46 +8,15 @@
  */
 import { Converter } from 'opencc-js/cn2t';
 import { describe, expect, test } from 'vitest';
-import { CategoryClassifier } from '../../src/engine/classifier.js';
 import type { OfferedChoice } from '../../src/engine/choices.js';
-import { Engine } from '../../src/engine/engine.js';
-import { createBindingCode } from '../../src/org/invite.js';
-import { PipelineService } from '../../src/pipeline/service.js';
 import { TestChat } from '../helpers/chat-client.js';
-import { freshSqlite, type TestDatabase } from '../helpers/db.js';
-import { FakeClock, rules } from '../helpers/org-fixture.js';
+import { type DialogueWorld as World, dialogueWorld as world } from '../helpers/dialogue-world.js';
 
-const classifier = CategoryClassifier.load();
 /** opencc-js's types do not resolve under NodeNext (see src/engine/choices.ts). */
 const toTraditional = (Converter as unknown as (options: { from: 'cn'; to: 'tw' }) => (text: string) => string)({ from: 'cn', to: 'tw' });
 
-interface World {
-  database: TestDatabase;
-  engine: Engine;
-  pipeline: PipelineService;
-  clock: FakeClock;
-}
-
-async function world(): Promise<World> {
-  const database = await freshSqlite({ demo: true });
-  const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-  const pipeline = new PipelineService({ db: database.db, rules, clock });
-  const engine = new Engine({ db: database.db, pipeline, classifier, clock });
-  return { database, engine, pipeline, clock };
-}
-
-async function resident(w: World, code = 'R-QH-01-001-H001'): Promise<TestChat> {
-  const person = await w.database.db.person.findUniqueOrThrow({ where: { code } });
-  await w.database.db.channelIdentity.create({ data: { channel: 'web', platformUserId: 'res', chatId: 'res', personId: person.id } });
-  return new TestChat(w.engine, 'web', 'res');
-}
-
-async function staff(w: World, code: string, chatId: string): Promise<TestChat> {
-  const person = await w.database.db.person.findUniqueOrThrow({ where: { code } });
-  const chat = new TestChat(w.engine, 'console', chatId);
-  await chat.send(`绑定 ${await createBindingCode(w.database.db, person.id, w.clock.now(), 7)}`);
-  return chat;
-}
+const resident = (w: World): Promise<TestChat> => w.resident('R-QH-01-001-H001', 'res');
+const staff = (w: World, code: string, chatId: string): Promise<TestChat> => w.staff(code, chatId);
 
 /** A resident's report of a street light, up to the step named. */
 async function reportUpTo(w: World, step: 'category' | 'pick' | 'location' | 'photo' | 'phone' | 'confirm'): Promise<TestChat> {
@@ -269,7 +238,7 @@ describe('every choice, typed in the villager’s own words, is taken as if tapp
         await chat.tap(target);
         expected = heard(chat);
       } finally {
-        await baseline.database.dispose();
+        await baseline.dispose();
       }
       for (const form of forms) {
         const w = await world();
@@ -279,7 +248,7 @@ describe('every choice, typed in the villager’s own words, is taken as if tapp
           expect(heard(chat), `typed "${form}" for "${target}"`).toEqual(expected);
           tried += 1;
         } finally {
-          await w.database.dispose();
+          await w.dispose();
         }
       }
     }

@@ -3,46 +3,32 @@
  * them and nothing of staff's internal notes; a voice note is kept and passed on.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { CategoryClassifier } from '../../src/engine/classifier.js';
-import { Engine } from '../../src/engine/engine.js';
-import { createBindingCode } from '../../src/org/invite.js';
-import { actorFor, PipelineService } from '../../src/pipeline/service.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { actorFor, type PipelineService } from '../../src/pipeline/service.js';
 import { TestChat } from '../helpers/chat-client.js';
-import { freshSqlite, type TestDatabase } from '../helpers/db.js';
-import { FakeClock, rules } from '../helpers/org-fixture.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import type { FakeClock } from '../helpers/org-fixture.js';
 
-const classifier = CategoryClassifier.load();
 const TICKET = /MQ-\d{4}-\d{6}/;
 const PHOTO = '/uploads/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.jpg';
 const VOICE = '/uploads/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.ogg';
 
+let world: DialogueWorld;
 let database: TestDatabase;
 let clock: FakeClock;
 let pipeline: PipelineService;
 let engine: Engine;
 
 beforeEach(async () => {
-  database = await freshSqlite({ demo: true });
-  clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-  pipeline = new PipelineService({ db: database.db, rules, clock });
-  engine = new Engine({ db: database.db, pipeline, classifier, clock });
+  world = await dialogueWorld();
+  ({ database, clock, pipeline, engine } = world);
 });
 afterEach(async () => {
-  await database.dispose();
+  await world.dispose();
 });
 
-async function resident(code = 'R-QH-01-001-H001'): Promise<TestChat> {
-  const person = await database.db.person.findUniqueOrThrow({ where: { code } });
-  await database.db.channelIdentity.create({ data: { channel: 'web', platformUserId: 'res', chatId: 'res', personId: person.id } });
-  return new TestChat(engine, 'web', 'res');
-}
 
-async function staffChat(code: string, chatId: string): Promise<TestChat> {
-  const person = await database.db.person.findUniqueOrThrow({ where: { code } });
-  const chat = new TestChat(engine, 'console', chatId);
-  await chat.send(`绑定 ${await createBindingCode(database.db, person.id, clock.now(), 7)}`);
-  return chat;
-}
 
 /** A report from a household resident with a place, a shared location, a photo and the registered phone. */
 async function fullReport(chat: TestChat): Promise<string> {
@@ -60,12 +46,12 @@ async function fullReport(chat: TestChat): Promise<string> {
 
 describe('the liaison sees where to go and whom to call', () => {
   test('the assignment ping and the ticket view carry category, place, map link, photo, full phone and deadline', async () => {
-    const chat = await resident();
+    const chat = await world.resident('R-QH-01-001-H001', 'res');
     const number = await fullReport(chat);
     const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
     expect(ticket).toMatchObject({ latitude: 36.123456, longitude: 118.654321, location: '村口大槐树旁边', media: JSON.stringify([PHOTO]) });
 
-    const liaison = await staffChat(ticket.assignee!.code, 'liaison');
+    const liaison = await world.staff(ticket.assignee!.code, 'liaison');
     const [ping] = await liaison.receive(database, pipeline, clock);
     expect(ping?.template).toBe('ticket.assigned');
     expect(ping?.text).toContain('类别：电力照明');
@@ -96,7 +82,7 @@ describe('the liaison sees where to go and whom to call', () => {
     const liaisonPerson = await database.db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-02' } });
     const outcome = await pipeline.execute(number, { type: 'dispatch', target: { personId: liaisonPerson.id }, note: '请先电话联系，再上门' }, await actorFor(database.db, dispatcher.id));
     expect(outcome.ok).toBe(true);
-    const liaison = await staffChat('L-QH-01-001-02', 'liaison');
+    const liaison = await world.staff('L-QH-01-001-02', 'liaison');
     const pings = await liaison.receive(database, pipeline, clock);
     const ping = pings.find((p) => p.template === 'ticket.assigned');
     expect(ping?.text).toContain('派单说明：请先电话联系，再上门');
@@ -109,10 +95,10 @@ describe('the liaison sees where to go and whom to call', () => {
 
 describe('the resident sees what is meant for them', () => {
   test('退单 reasons, 派单说明, 督办 and internal notes stay inside; replies and results reach the resident', async () => {
-    const chat = await resident();
+    const chat = await world.resident('R-QH-01-001-H001', 'res');
     const number = await fullReport(chat);
     const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
-    const liaison = await staffChat(ticket.assignee!.code, 'liaison');
+    const liaison = await world.staff(ticket.assignee!.code, 'liaison');
     await liaison.deliver({ action: `return:${number}` });
     await liaison.send('内部：这户人很难缠，别理他');
     expect(liaison.text()).toContain('已退回');
@@ -138,10 +124,10 @@ describe('the resident sees what is meant for them', () => {
   });
 
   test('the archived history reads in words, not codes', async () => {
-    const chat = await resident();
+    const chat = await world.resident('R-QH-01-001-H001', 'res');
     const number = await fullReport(chat);
     const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
-    const liaison = await staffChat(ticket.assignee!.code, 'liaison');
+    const liaison = await world.staff(ticket.assignee!.code, 'liaison');
     await liaison.deliver({ action: `accept:${number}` });
     await liaison.deliver({ action: `handle:${number}:resolve` });
     await liaison.send('已更换灯泡');
@@ -158,7 +144,7 @@ describe('the resident sees what is meant for them', () => {
 
 describe('voice notes', () => {
   test('a voice note starts a report: kept with it, the category asked with buttons, forwarded to the liaison', async () => {
-    const chat = await resident();
+    const chat = await world.resident('R-QH-01-001-H001', 'res');
     await chat.deliver({ media: [{ kind: 'voice', ref: VOICE }] });
     expect(chat.text()).toContain('语音已收下');
     expect(chat.text()).toContain('请选择问题类别');
@@ -171,13 +157,13 @@ describe('voice notes', () => {
     const number = TICKET.exec(chat.text())![0];
     const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
     expect(ticket).toMatchObject({ categoryCode: 'power', media: JSON.stringify([VOICE]) });
-    const liaison = await staffChat(ticket.assignee!.code, 'liaison');
+    const liaison = await world.staff(ticket.assignee!.code, 'liaison');
     const [ping] = await liaison.receive(database, pipeline, clock);
     expect(ping?.media).toEqual([VOICE]);
   });
 
   test('a voice note after the menu, or in a list, is a request too', async () => {
-    const chat = await resident();
+    const chat = await world.resident('R-QH-01-001-H001', 'res');
     await chat.send('我的诉求');
     await chat.deliver({ media: [{ kind: 'voice', ref: VOICE }] });
     expect(chat.text()).toContain('语音已收下');

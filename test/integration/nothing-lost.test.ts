@@ -7,37 +7,30 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { messageIdOf } from '../../bots/web/protocol.js';
-import { CategoryClassifier } from '../../src/engine/classifier.js';
-import { Engine } from '../../src/engine/engine.js';
+import { type Engine } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
-import { PipelineService } from '../../src/pipeline/service.js';
+import { type PipelineService } from '../../src/pipeline/service.js';
 import { collectPushes, TestChat } from '../helpers/chat-client.js';
-import { freshSqlite, type TestDatabase } from '../helpers/db.js';
-import { FakeClock, rules } from '../helpers/org-fixture.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import type { FakeClock } from '../helpers/org-fixture.js';
 
-const classifier = CategoryClassifier.load();
 const TICKET = /MQ-\d{4}-\d{6}/;
 
+let world: DialogueWorld;
 let database: TestDatabase;
 let clock: FakeClock;
 let pipeline: PipelineService;
 let engine: Engine;
 
 beforeEach(async () => {
-  database = await freshSqlite({ demo: true });
-  clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-  pipeline = new PipelineService({ db: database.db, rules, clock });
-  engine = new Engine({ db: database.db, pipeline, classifier, clock });
+  world = await dialogueWorld();
+  ({ database, clock, pipeline, engine } = world);
 });
 afterEach(async () => {
-  await database.dispose();
+  await world.dispose();
 });
 
-async function boundResident(code = 'R-QH-01-001-H001', chatId = 'res-1'): Promise<TestChat> {
-  const person = await database.db.person.findUniqueOrThrow({ where: { code } });
-  await database.db.channelIdentity.create({ data: { channel: 'web', platformUserId: chatId, chatId, personId: person.id } });
-  return new TestChat(engine, 'web', chatId);
-}
 
 async function submit(chat: TestChat, text: string): Promise<string> {
   await chat.send(text);
@@ -54,7 +47,7 @@ async function submit(chat: TestChat, text: string): Promise<string> {
 
 describe('free text is never swallowed', () => {
   test('我的诉求 → one request shown → typing a new matter starts a report with it', async () => {
-    const chat = await boundResident();
+    const chat = await world.resident();
     const first = await submit(chat, '村口的路灯坏了好几天');
     await chat.send('我的诉求');
     await chat.tap(first);
@@ -82,7 +75,7 @@ describe('free text is never swallowed', () => {
   });
 
   test('a new request in the middle of a question is taken as one; 返回 goes back to the question', async () => {
-    const chat = await boundResident();
+    const chat = await world.resident();
     await chat.send('村口的路灯坏了好几天');
     await chat.tap('是的');
     await chat.tap('就在我家附近');
@@ -100,7 +93,7 @@ describe('free text is never swallowed', () => {
   });
 
   test('the interrupted step is remembered after the new report, until 返回', async () => {
-    const chat = await boundResident();
+    const chat = await world.resident();
     await chat.send('村口的路灯坏了好几天');
     expect(chat.text()).toContain('电力照明');
     await chat.send('另外村里的自来水又停了三天了');
@@ -174,12 +167,15 @@ describe('a chat bound to the roster brings its earlier requests along', () => {
 });
 
 describe('floods and re-deliveries', () => {
-  beforeEach(() => {
-    engine = new Engine({ db: database.db, pipeline, classifier, clock, floodPerMinute: 5 });
+  beforeEach(async () => {
+    // A world whose engine lets five messages a minute through.
+    await world.dispose();
+    world = await dialogueWorld({ floodPerMinute: 5 });
+    ({ database, clock, pipeline, engine } = world);
   });
 
   test('a message re-delivered many times does not count towards the flood limit', async () => {
-    const chat = await boundResident();
+    const chat = await world.resident();
     for (let i = 0; i < 22; i++) await chat.deliver({ text: '帮助' }, 'same-id');
     const fresh = await chat.send('帮助');
     expect(chat.text()).toContain('直接发文字描述问题');
@@ -187,7 +183,7 @@ describe('floods and re-deliveries', () => {
   });
 
   test('a message over the limit is not marked as seen: re-sent after the minute, it is answered', async () => {
-    const chat = await boundResident();
+    const chat = await world.resident();
     for (let i = 0; i < 5; i++) await chat.send('帮助');
     const over = await chat.deliver({ text: '我的诉求' }, 'over-1');
     expect(over.map((r) => r.text).join()).toContain('您发得太快了');

@@ -1,0 +1,56 @@
+/**
+ * A dialogue world for the engine's tests: a fresh SQLite copy of the demo county, a
+ * fake clock on a working Monday morning, the pipeline and the engine, and chats of the
+ * roster's people (a resident's web chat bound to their person, a liaison's or staff
+ * member's console chat bound with a one-time code, as `npm run invite` does).
+ */
+import { CategoryClassifier } from '../../src/engine/classifier.js';
+import { Engine, type EngineOptions } from '../../src/engine/engine.js';
+import { createBindingCode } from '../../src/org/invite.js';
+import { PipelineService } from '../../src/pipeline/service.js';
+import { TestChat } from './chat-client.js';
+import { freshSqlite, type TestDatabase } from './db.js';
+import { FakeClock, rules } from './org-fixture.js';
+
+/** Shared by every world of a test file (it trains nothing: the model is restored). */
+const classifier = CategoryClassifier.load();
+
+export interface DialogueWorld {
+  database: TestDatabase;
+  clock: FakeClock;
+  pipeline: PipelineService;
+  engine: Engine;
+  /** A web chat bound to the demo resident `code`. */
+  resident(code?: string, chatId?: string): Promise<TestChat>;
+  /** A console chat bound to the roster person `code` with a one-time code. */
+  staff(code: string, chatId: string): Promise<TestChat>;
+  dispose(): Promise<void>;
+}
+
+/** Monday 2026-11-16 09:00 Beijing time: office hours of a working day. */
+export const MONDAY_MORNING = new Date('2026-11-16T09:00:00+08:00');
+
+export async function dialogueWorld(options: Pick<EngineOptions, 'floodPerMinute'> = {}): Promise<DialogueWorld> {
+  const database = await freshSqlite({ demo: true });
+  const clock = new FakeClock(MONDAY_MORNING);
+  const pipeline = new PipelineService({ db: database.db, rules, clock });
+  const engine = new Engine({ db: database.db, pipeline, classifier, clock, ...options });
+  return {
+    database,
+    clock,
+    pipeline,
+    engine,
+    async resident(code = 'R-QH-01-001-H001', chatId = 'res-1') {
+      const person = await database.db.person.findUniqueOrThrow({ where: { code } });
+      await database.db.channelIdentity.create({ data: { channel: 'web', platformUserId: chatId, chatId, personId: person.id } });
+      return new TestChat(engine, 'web', chatId);
+    },
+    async staff(code, chatId) {
+      const person = await database.db.person.findUniqueOrThrow({ where: { code } });
+      const chat = new TestChat(engine, 'console', chatId);
+      await chat.send(`绑定 ${await createBindingCode(database.db, person.id, clock.now(), 7)}`);
+      return chat;
+    },
+    dispose: () => database.dispose(),
+  };
+}
