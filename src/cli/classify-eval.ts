@@ -15,17 +15,16 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CategoryClassifier, CATEGORY_NAMES_ZH, DEFAULT_KEYWORDS_PATH, SCALES } from '../engine/classifier.js';
+import { CategoryClassifier, CATEGORY_NAMES_ZH, DEFAULT_KEYWORDS_PATH, exampleFilesBeside, SCALES } from '../engine/classifier.js';
 import {
   crossValidate,
-  DEFAULT_EXAMPLES_PATH,
   DEFAULT_LABELLED_PATH,
   type LabelledExample,
   loadExamples,
   loadLabelled,
   type Scored,
 } from '../engine/classifier-labelled.js';
-import { DEFAULT_INDEPENDENT_PATH, formatReport, matcherReport } from '../engine/classifier-report.js';
+import { formatReport, independentSets, matcherReport } from '../engine/classifier-report.js';
 import { type Evidence, fitScales } from '../engine/classifier-scales.js';
 import { ConfigError } from '../errors.js';
 import { CATEGORY_CODES, type CategoryCode } from '../pipeline/states.js';
@@ -141,9 +140,9 @@ function confusionLines(confusion: Record<CategoryCode, Record<CategoryCode, num
 }
 
 /** --fit: the evidence of every example from a model trained without it, then the grid. */
-function fitLines(keywordsPath: string, labelledPath: string, examplesPath: string, folds: number): string[] {
+function fitLines(keywordsPath: string, labelledPath: string, examplesPaths: readonly string[], folds: number): string[] {
   const tune = loadLabelled(labelledPath).filter((row) => row.split === 'tune');
-  const examples = loadExamples(examplesPath);
+  const examples = examplesPaths.flatMap((path) => loadExamples(path));
   const rows: { evidence: Evidence; category: CategoryCode }[] = [];
   crossValidate(examples, folds, (training) => {
     const classifier = CategoryClassifier.load(keywordsPath, { examples: [...tune, ...training] });
@@ -177,8 +176,10 @@ function main(): number {
   const option = (name: string): string | undefined => takeOption(args, name, USAGE);
   const keywordsPath = option('--keywords') ?? DEFAULT_KEYWORDS_PATH;
   const labelledPath = option('--labelled') ?? DEFAULT_LABELLED_PATH;
-  const examplesPath = option('--examples') ?? DEFAULT_EXAMPLES_PATH;
-  const independentPath = option('--independent') ?? DEFAULT_INDEPENDENT_PATH;
+  const examplesOption = option('--examples');
+  const examplesPaths = examplesOption ? [examplesOption] : exampleFilesBeside(keywordsPath);
+  const independentOption = option('--independent');
+  const independentPaths = independentOption ? [independentOption] : independentSets();
   const foldsText = option('--folds') ?? '10';
   const folds = Number(foldsText);
   if (!Number.isInteger(folds) || folds < 2) throw new ConfigError([`--folds must be a whole number of at least 2, got ${foldsText}; ${USAGE}`]);
@@ -187,8 +188,8 @@ function main(): number {
   const unknown = args.filter((a) => a !== '--errors' && a !== '--fit');
   if (unknown.length > 0) throw new ConfigError([`unknown argument ${unknown.join(' ')}; ${USAGE}`]);
 
-  const report = matcherReport({ keywordsPath, labelledPath, examplesPath, independentPath, folds });
-  for (const line of formatReport(report, independentPath)) console.log(line);
+  const report = matcherReport({ keywordsPath, labelledPath, examplesPaths, independentPaths, folds });
+  for (const line of formatReport(report)) console.log(line);
   const labelled = loadLabelled(labelledPath);
   console.log(speedLine(report.shipped, CategoryClassifier.load(keywordsPath, { keywordsOnly: true }), labelled.map((m) => m.text)));
   console.log(memoryLine(keywordsPath, [...labelled, ...report.examplesRows]));
@@ -200,11 +201,11 @@ function main(): number {
       ['holdout', report.holdout.scored],
       [`${folds}-fold CV`, report.crossValidated.scored],
       ...(report.examples ? [['examples CV', report.examples.scored] as const] : []),
-      ...(report.independent ? [['independent', report.independent.scored] as const] : []),
+      ...report.independent.flatMap(({ path, figure }) => (figure ? [[`independent ${path.slice(path.lastIndexOf('/') + 1)}`, figure.scored] as const] : [])),
     ] as const;
     for (const [title, scored] of figures) for (const line of errorLines(title, scored)) console.log(line);
   }
-  if (fit) for (const line of fitLines(keywordsPath, labelledPath, examplesPath, folds)) console.log(line);
+  if (fit) for (const line of fitLines(keywordsPath, labelledPath, examplesPaths, folds)) console.log(line);
   return 0;
 }
 

@@ -14,7 +14,8 @@
  * - independent: a `text,category` file written by someone else, classified by the
  *   shipped model (trained on everything), when the file exists.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CategoryClassifier } from './classifier.js';
 import {
   type Accuracy,
@@ -29,15 +30,26 @@ import {
 } from './classifier-labelled.js';
 import { projectPath } from '../paths.js';
 
-/** The independently written set, when someone has put it in place. */
-export const DEFAULT_INDEPENDENT_PATH = projectPath('data', 'classifier', 'independent.csv');
+/** Where the independently written sets are kept (independent.csv, independent-2.csv…). */
+export const INDEPENDENT_DIR = projectPath('data', 'classifier');
+
+/** The independently written sets in `directory`, by name. */
+export function independentSets(directory: string = INDEPENDENT_DIR): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((name) => /^independent.*\.csv$/.test(name))
+    .sort()
+    .map((name) => join(directory, name));
+}
 
 /** The files and fold count of a report. */
 export interface ReportOptions {
   keywordsPath: string;
   labelledPath: string;
-  examplesPath: string;
-  independentPath: string;
+  /** The model's example files (every examples*.csv beside the table, by default). */
+  examplesPaths: readonly string[];
+  /** The independently written sets (files that do not exist are reported as absent). */
+  independentPaths: readonly string[];
   folds: number;
 }
 
@@ -54,8 +66,8 @@ export interface MatcherReport {
   holdout: Figure<LabelledMessage>;
   crossValidated: Figure<LabelledMessage>;
   examples: Figure<ExampleRow> | undefined;
-  /** Undefined when the independent file does not exist. */
-  independent: Figure<ExampleRow> | undefined;
+  /** One figure per independently written set, in order; `figure` undefined when the file does not exist. */
+  independent: { path: string; figure: Figure<ExampleRow> | undefined }[];
   counts: { tune: number; holdout: number; labelled: number; examples: number; keywordRows: number };
   folds: number;
   /** The shipped matcher: the table and a model trained on every labelled row and example. */
@@ -80,7 +92,7 @@ function figure<T extends LabelledExample>(scored: Scored<T>, keywordsOnly: Cate
 export function matcherReport(options: ReportOptions): MatcherReport {
   const { keywordsPath, folds } = options;
   const labelled = loadLabelled(options.labelledPath);
-  const examples = existsSync(options.examplesPath) ? loadExamples(options.examplesPath) : [];
+  const examples = options.examplesPaths.filter((path) => existsSync(path)).flatMap((path) => loadExamples(path));
   const tune = labelled.filter((row) => row.split === 'tune');
   const holdoutRows = labelled.filter((row) => row.split === 'holdout');
   const keywordsOnly = CategoryClassifier.load(keywordsPath, { examples: [], keywordsOnly: true });
@@ -94,7 +106,10 @@ export function matcherReport(options: ReportOptions): MatcherReport {
   const examplesFigure =
     examples.length >= folds ? figure(crossValidate(examples, folds, (training) => build([...tune, ...training])), keywordsOnly) : undefined;
   const shipped = build([...labelled, ...examples]);
-  const independent = existsSync(options.independentPath) ? figure(accuracyOn(shipped, loadExamples(options.independentPath)), keywordsOnly) : undefined;
+  const independent = options.independentPaths.map((path) => ({
+    path,
+    figure: existsSync(path) ? figure(accuracyOn(shipped, loadExamples(path)), keywordsOnly) : undefined,
+  }));
   return {
     holdout,
     crossValidated,
@@ -117,7 +132,7 @@ function figureLine<T extends LabelledExample>(label: string, f: Figure<T>, note
 }
 
 /** The report's figure lines, as `npm run classify:eval` prints them. */
-export function formatReport(report: MatcherReport, independentPath: string): string[] {
+export function formatReport(report: MatcherReport): string[] {
   const { counts, folds } = report;
   const lines = [
     figureLine('holdout', report.holdout, `model trained on the ${counts.tune} tune rows + ${counts.examples} examples; the keyword table was not adjusted on holdout`),
@@ -130,10 +145,8 @@ export function formatReport(report: MatcherReport, independentPath: string): st
   if (report.examples) {
     lines.push(figureLine('examples CV', report.examples, `${folds}-fold over examples.csv (not used to adjust the table), trained on the other folds + tune rows`));
   }
-  lines.push(
-    report.independent
-      ? figureLine('independent', report.independent, `${independentPath}, written independently; shipped model`)
-      : `${'independent'.padEnd(16)}— (${independentPath} not present)`,
-  );
+  for (const { path, figure: f } of report.independent) {
+    lines.push(f ? figureLine('independent', f, `${path}, written independently; shipped model`) : `${'independent'.padEnd(16)}— (${path} not present)`);
+  }
   return lines;
 }

@@ -29,7 +29,7 @@
  * nothing the table or the model knows is `other` with {@link NO_MATCH_CONFIDENCE}.
  */
 import { CATEGORY_CODES, type CategoryCode, type RequestKind } from '../pipeline/states.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { guessKind } from './classifier-kind.js';
 import { type FeatureBag, textFeatures } from './classifier-features.js';
@@ -393,10 +393,23 @@ function latinKey(entry: KeywordEntry): string {
 }
 
 /** The training files beside a keyword table: labelled.csv (every split) and examples.csv, if present. */
-/** The training files beside a keyword table that exist: labelled.csv, examples.csv. */
+/**
+ * The training files beside a keyword table that exist: labelled.csv, then every
+ * examples*.csv (examples.csv, examples-more.csv…: a county may add its own) by name.
+ */
 function trainingFileNames(keywordsPath: string): string[] {
+  const labelled = join(dirname(keywordsPath), 'labelled.csv');
+  return [...(existsSync(labelled) ? [labelled] : []), ...exampleFilesBeside(keywordsPath)];
+}
+
+/** The example files beside a keyword table (examples.csv, examples-more.csv…), by name. */
+export function exampleFilesBeside(keywordsPath: string): string[] {
   const directory = dirname(keywordsPath);
-  return [join(directory, 'labelled.csv'), join(directory, 'examples.csv')].filter((file) => existsSync(file));
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((name) => /^examples.*\.csv$/.test(name))
+    .sort()
+    .map((name) => join(directory, name));
 }
 
 function trainingFilesBeside(keywordsPath: string): LabelledExample[] {
