@@ -241,4 +241,6 @@ export const en: Record<MessageKey, string> = {
   'handle.see_voice': '(listen to the voice note)',
   'handle.see_media': '(see the photo and voice note)',
   'rate.thanks_reopened': 'Thank you for your rating. Request {number} will be handled again.',
+  'event.published': 'published on the board',
+  'event.unpublished': 'taken off the board',
 };

@@ -242,6 +242,8 @@ export const zh = {
   'handle.see_voice': '（见语音）',
   'handle.see_media': '（见照片和语音）',
   'rate.thanks_reopened': '感谢您的评价。诉求 {number} 将重新办理。',
+  'event.published': '公示',
+  'event.unpublished': '撤下公示',
 } as const;
 
 export type MessageKey = keyof typeof zh;

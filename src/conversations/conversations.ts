@@ -13,6 +13,7 @@ import type { Db, Tx } from '../db/client.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { regionById } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
+import { normaliseText } from '../privacy.js';
 
 /** Who ended a conversation. */
 export type CloseReason = 'resident' | 'staff' | 'idle' | 'ticket';
@@ -78,7 +79,7 @@ export async function openConversation(tx: Tx, residentId: number, channel: stri
 /** The resident wrote in their open conversation. */
 export async function residentSays(tx: Tx, conversationId: number, residentId: number, text: string, media: string[], now: Date): Promise<void> {
   await tx.conversationMessage.create({
-    data: { conversationId, author: 'resident', authorId: residentId, text: text.slice(0, MAX_CONVERSATION_TEXT), media: JSON.stringify(media.slice(0, 9)), at: now },
+    data: { conversationId, author: 'resident', authorId: residentId, text: normaliseText(text).slice(0, MAX_CONVERSATION_TEXT), media: JSON.stringify(media.slice(0, 9)), at: now },
   });
   await tx.conversation.update({ where: { id: conversationId }, data: { lastResidentAt: now } });
 }
@@ -97,7 +98,7 @@ async function openOne(tx: Tx, conversationId: number) {
 
 /** A staff reply: kept, and sent to the resident's chat, marked as from staff. */
 export async function staffReplies(tx: Tx, conversationId: number, staffId: number, text: string, now: Date): Promise<void> {
-  const words = text.trim().slice(0, MAX_CONVERSATION_TEXT);
+  const words = normaliseText(text).trim().slice(0, MAX_CONVERSATION_TEXT);
   if (!words) throw new ConversationRefused('回复不能为空 the reply is empty');
   const c = await openOne(tx, conversationId);
   await tx.conversationMessage.create({ data: { conversationId, author: 'staff', authorId: staffId, text: words, at: now } });

@@ -18,7 +18,7 @@ import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { mapLink, placeOf } from '../pipeline/place.js';
-import { maskName, maskPhone } from './privacy.js';
+import { maskName, maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
 
 export interface EffectDeps {

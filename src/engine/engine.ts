@@ -21,6 +21,7 @@ import { FloodGuard, type FloodVerdict } from './flood-guard.js';
 import { dueHeld, forgetHeld, holdMessage, isHeld } from './held-messages.js';
 import { CONFIDENT, type FlowChoice, type FlowInput, type FlowReply, hasWords, MAX_TEXT, type Speaker, type StepOutcome, type TurnContext } from './flow.js';
 import { FLOWS, globalAction, globalCommand } from './flows.js';
+import { normaliseText } from '../privacy.js';
 import { render } from './i18n.js';
 import { mediaOf } from './media.js';
 import { DuplicateMessage, type TurnStore, turnStoreFor } from './turn-store.js';
@@ -98,7 +99,8 @@ function storedChoices(value: unknown): OfferedChoice[] {
 }
 
 export function cleanInput(inbound: Inbound): FlowInput {
-  const text = (inbound.text ?? '').replace(CONTROL, '').slice(0, HARD_LIMIT + 1).trim();
+  // Normalised on the way in (src/privacy.ts): full-width digits folded, invisible characters gone.
+  const text = normaliseText((inbound.text ?? '').replace(CONTROL, '').slice(0, HARD_LIMIT + 1)).trim();
   return {
     text,
     action: inbound.action?.replace(CONTROL, '').slice(0, 200) ?? null,

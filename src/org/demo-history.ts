@@ -33,6 +33,8 @@ import { Scheduler } from '../pipeline/scheduler.js';
 import { actorFor, type Clock, PipelineService } from '../pipeline/service.js';
 import { CATEGORY_CODES, type CategoryCode, OPEN_STATES, type Rating, TICKET_STATES, type TicketState } from '../pipeline/states.js';
 import { keywordsOf } from '../stats/keywords.js';
+import { publishTicket } from '../pipeline/publication.js';
+import { rosterNames, scrub } from '../privacy.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
 import {
   CATEGORY_SEASONS,
@@ -502,6 +504,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
   const outboxBefore = (await db.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
   // The segmenter's dictionary loads on first use: not while a transaction holds the database.
   await keywordsOf('村口的路灯坏了');
+  const names = await rosterNames(db);
   for (const _ of org.residents) org.activity.push(random.logNormal(1, 0.8));
 
   const actor = (personId: number): Actor => {
@@ -744,7 +747,15 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     const now = clock.ms;
     const callbackBy = t.callbackBy?.getTime() ?? now + 3 * DAY;
     const resident = actor(c.resident.personId);
-    const dispatcher = actor(dispatcherOver(org, t.handlingRegionId));
+    const dispatcherId = dispatcherOver(org, t.handlingRegionId);
+    const dispatcher = actor(dispatcherId);
+    // 公示: the township's staff publish most resolved requests (not disputes), with the scrubbed summary.
+    if (c.round === 0 && c.category !== 'dispute' && random.chance(0.7)) {
+      agenda.add(delay('office', now, 600, 0.8), async (tx) => {
+        await publishTicket(tx, t.id, dispatcherId, scrub(t.summary, names), new Date(clock.ms));
+        return Infinity;
+      });
+    }
     const ratingOf = (round: number): Rating => {
       const weights = round === 0 ? [0.74, 0.19, 0.07] : [0.47, 0.31, 0.22];
       return (['satisfied', 'basically_satisfied', 'dissatisfied'] as const)[random.weighted(weights)] ?? 'satisfied';

@@ -7,6 +7,7 @@
 import type { RegionLevel } from '../org/types.js';
 import { levelAbove } from '../org/types.js';
 import { callbackDeadline, extendDeadline, intakeDeadlines, resumeDeadline } from './deadlines.js';
+import { maskContacts } from '../privacy.js';
 import { mapLink } from './place.js';
 import type {
   Actor,
@@ -232,7 +233,10 @@ class Step {
   }
 
   notify(to: Recipient, template: string, params: Record<string, string | number | null> = {}, actions?: MessageAction[]): void {
-    const base = { number: this.ticket.number, summary: this.ticket.summary };
+    // The resident's own words go back to them as written; anyone else gets them with
+    // phone and ID numbers masked (the handler's ping carries the contact phone on its own).
+    const toResident = 'personId' in to && to.personId === this.ticket.residentId;
+    const base = { number: this.ticket.number, summary: toResident ? this.ticket.summary : maskContacts(this.ticket.summary) };
     this.effects.push({ type: 'notify', to, template, params: { ...base, ...params }, ...(actions ? { actions } : {}) });
   }
 

@@ -25,6 +25,7 @@ import type {
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
+import { normaliseText } from '../privacy.js';
 import { placeOf } from './place.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
@@ -302,6 +303,16 @@ export async function actorFor(db: Db | Tx, personId: number): Promise<Actor> {
   };
 }
 
+/** A command with its free-text fields normalised (src/privacy.ts), whoever typed them. */
+function normaliseCommand(command: Command): Command {
+  const out: Record<string, unknown> = { ...command };
+  for (const [key, value] of Object.entries(out)) if (typeof value === 'string' && key !== 'type') out[key] = normaliseText(value);
+  if (command.type === 'close' && command.callback?.kind === 'answered' && command.callback.comment !== undefined) {
+    out['callback'] = { ...command.callback, comment: normaliseText(command.callback.comment) };
+  }
+  return out as Command;
+}
+
 /** Runs `work` in a transaction, again when a concurrent writer got there first. */
 export async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -352,6 +363,13 @@ export class PipelineService {
   async reportIn(tx: Tx, input: ReportInput): Promise<PipelineOutcome> {
     const now = this.clock.now();
     const rows = pipelineRows(tx);
+    // Text is kept normalised (src/privacy.ts), however it arrived: chat, console, an API.
+    input = {
+      ...input,
+      summary: normaliseText(input.summary),
+      ...(input.description === undefined ? {} : { description: normaliseText(input.description) }),
+      ...(input.location === undefined ? {} : { location: normaliseText(input.location) }),
+    };
     const resident = await rows.intakeResident(input.residentId);
     const category = await categoryByCode(tx, input.categoryCode);
     if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
@@ -442,8 +460,9 @@ export class PipelineService {
   }
 
   /** `execute` inside a transaction the caller holds (the scheduler marks its timer in it). */
-  async executeIn(tx: Tx, number: string, command: Command, actor: Actor): Promise<PipelineOutcome> {
+  async executeIn(tx: Tx, number: string, given: Command, actor: Actor): Promise<PipelineOutcome> {
     const now = this.clock.now();
+    const command = normaliseCommand(given);
     const rows = pipelineRows(tx);
     const stored = await rows.ticketByNumber(number);
     if (!stored) throw new TicketNotFoundError(`no ticket ${number}`);

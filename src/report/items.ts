@@ -4,7 +4,7 @@
  * masked (王**), and phone-like numbers in a summary are masked too.
  */
 import type { Db } from '../db/client.js';
-import { residentName, maskPhonesIn } from '../engine/privacy.js';
+import { residentName, rosterNames, scrub } from '../privacy.js';
 import { OPEN_STATES, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { eventData, inChunks } from './event-data.js';
 
@@ -66,9 +66,9 @@ const TICKET_DETAILS = {
   handlingRegion: { select: { name: true } },
 } as const;
 
-/** Masks phone and ID numbers (not ticket numbers) and shortens to 40 characters. */
-export function maskSummary(summary: string): string {
-  const masked = maskPhonesIn(summary);
+/** Scrubbed (see src/privacy.ts: names of the roster, contacts, house numbers) and shortened to 40 characters. */
+export function maskSummary(summary: string, names: ReadonlySet<string>): string {
+  const masked = scrub(summary, names, false);
   const chars = [...masked.replace(/\s+/g, ' ').trim()];
   return chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : chars.join('');
 }
@@ -79,7 +79,7 @@ function loadTickets(db: Db, ids: number[]) {
   return inChunks(ids, (chunk) => db.ticket.findMany({ where: { id: { in: chunk } }, include: TICKET_DETAILS }));
 }
 
-function itemOf(ticket: DetailedTicket): ReportItem {
+function itemOf(ticket: DetailedTicket, names: ReadonlySet<string>): ReportItem {
   const state = ticket.state as TicketState;
   const department = ticket.assignee?.department?.name ?? ticket.assigneeDepartment?.name;
   const owner = ticket.assignee
@@ -91,7 +91,7 @@ function itemOf(ticket: DetailedTicket): ReportItem {
     category: ticket.category.nameZh,
     place: ticket.region.name,
     resident: residentName(ticket.resident),
-    summary: maskSummary(ticket.summary),
+    summary: maskSummary(ticket.summary, names),
     owner,
     state: `${stateName.zh} ${stateName.en}`,
     open: OPEN_STATES.includes(state),
@@ -146,10 +146,11 @@ export async function overdueItems(db: Db, window: ItemWindow, limit = ITEM_LIMI
   const late = (spell: { since: Date; end: Date | null }) => Math.max(0, ((spell.end ?? window.now).getTime() - spell.since.getTime()) / 60_000);
   const first = [...chosen].sort((a, b) => late(b[1]) - late(a[1]) || a[0] - b[0]).slice(0, limit);
   const tickets = await loadTickets(db, first.map(([id]) => id));
+  const names = await rosterNames(db);
   const items = tickets
     .map((ticket): OverdueItem => {
       const spell = chosen.get(ticket.id) ?? { since: window.now, end: null };
-      return { ...itemOf(ticket), overdueSince: spell.since, lateMinutes: late(spell), stillOverdue: spell.end === null && ticket.overdue };
+      return { ...itemOf(ticket, names), overdueSince: spell.since, lateMinutes: late(spell), stillOverdue: spell.end === null && ticket.overdue };
     })
     .sort((a, b) => b.lateMinutes - a.lateMinutes || a.number.localeCompare(b.number));
   return { items, total: chosen.size };
@@ -163,12 +164,13 @@ export async function reopenedItems(db: Db, window: ItemWindow, limit = ITEM_LIM
     orderBy: [{ at: 'desc' }, { ticketId: 'asc' }],
   });
   const latest = new Map<number, { at: Date; reason: string }>();
+  const names = await rosterNames(db);
   for (const event of events) {
     if (latest.has(event.ticketId)) continue;
     const reason = eventData(event.data)['reason'];
     latest.set(event.ticketId, {
       at: event.at,
-      reason: reason === 'dissatisfied' || typeof reason !== 'string' ? '群众不满意 resident dissatisfied' : maskSummary(reason),
+      reason: reason === 'dissatisfied' || typeof reason !== 'string' ? '群众不满意 resident dissatisfied' : maskSummary(reason, names),
     });
   }
   // The map keeps the events' order: most recent first.
@@ -176,7 +178,7 @@ export async function reopenedItems(db: Db, window: ItemWindow, limit = ITEM_LIM
   const items = tickets
     .map((ticket): ReopenedItem => {
       const reopen = latest.get(ticket.id) ?? { at: window.from, reason: '' };
-      return { ...itemOf(ticket), reopenedAt: reopen.at, reason: reopen.reason, reopenCount: ticket.reopenCount };
+      return { ...itemOf(ticket, names), reopenedAt: reopen.at, reason: reopen.reason, reopenCount: ticket.reopenCount };
     })
     .sort((a, b) => b.reopenedAt.getTime() - a.reopenedAt.getTime() || a.number.localeCompare(b.number));
   return { items, total: latest.size };

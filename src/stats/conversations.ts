@@ -12,7 +12,7 @@
  * - how they ended: by the resident (结束), by staff, idle, made into a ticket; still open.
  */
 import type { Db } from '../db/client.js';
-import { maskPhonesIn, residentName } from '../engine/privacy.js';
+import { residentName, rosterNames, scrub } from '../privacy.js';
 
 /** The figures of a period's conversations. */
 export interface ConversationFigures {
@@ -105,6 +105,7 @@ const OUTCOMES: Record<string, string> = {
 /** The period's conversations, one line each (at most `limit`, oldest first). */
 export async function conversationLines(db: Db, query: ConversationQuery, limit = 200): Promise<{ lines: ConversationLine[]; total: number }> {
   const rows = await conversationsOf(db, query);
+  const names = await rosterNames(db);
   return {
     total: rows.length,
     lines: rows.slice(0, limit).map((c) => ({
@@ -112,7 +113,7 @@ export async function conversationLines(db: Db, query: ConversationQuery, limit 
       openedAt: c.openedAt,
       resident: residentName(c.resident),
       region: c.region.name,
-      first: maskPhonesIn(c.messages[0]?.text ?? '').slice(0, 40),
+      first: scrub(c.messages[0]?.text ?? '', names, false).slice(0, 40),
       firstResponseMinutes: firstResponse(c),
       outcome: c.status === 'open' ? '进行中 open' : (OUTCOMES[c.closeReason ?? ''] ?? c.closeReason ?? ''),
       ticketNumber: c.ticket?.number ?? null,

@@ -4,11 +4,18 @@
  * and nothing personal. No names, no phone numbers, no household or address: a request
  * shows its number, category, village, a scrubbed summary, its state and its dates.
  *
+ * An official board prints nothing unreviewed: a request's text appears only once staff
+ * have published it (公示, an audited console action, with a public summary they may edit;
+ * the scrubbed summary by default), or — where a region chose `after_resolution` — once it
+ * is resolved. Disputes, and the categories a region marks private, are only counted.
+ * The rates are computed from every request, published or not.
+ *
  * Each region can be switched off (Region.publicBoard, an admin's switch in the
  * console): its own board answers 404, and its requests appear on no board above it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/client.js';
+import type { Prisma } from '../db/generated/sqlite/client.js';
 import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { formatRateText } from '../stats/charts.js';
@@ -19,6 +26,7 @@ import { formatDay, LEVEL_NAMES, stateName } from './format.js';
 import { bi, type Html, html } from './html.js';
 import { sendHtml } from './http.js';
 import { documentOf } from './page.js';
+import { rosterNames, scrub } from '../privacy.js';
 
 /** Where the board lives. */
 export const BOARD_PATH = '/public';
@@ -31,59 +39,49 @@ const RATE_DAYS = 365;
 /** The states a board shows: open ones, and resolved onwards (not withdrawn, not merged). */
 export const BOARD_STATES: readonly TicketState[] = [...OPEN_STATES, 'resolved', 'callback', 'closed'];
 
-// ─── Scrubbing ─────────────────────────────────────────────────────────────────
+/** How requests reach a region's board. */
+export const BOARD_MODES = ['manual', 'after_resolution'] as const;
+export type BoardMode = (typeof BOARD_MODES)[number];
 
-/** Common surnames, for "王大爷", "老李", "张师傅" and the like. */
-const SURNAMES =
-  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴孔汤';
-const HONORIFIC = new RegExp(`[${SURNAMES}][\\p{Script=Han}]{0,2}?(先生|女士|大爷|大娘|大妈|阿姨|大叔|大婶|大哥|大姐|奶奶|爷爷|师傅|老师|书记|主任|村长|组长)`, 'gu');
-/**
- * 老李 / 小王: only when a word boundary or a common particle follows, so that 小白菜 or
- * 老马路 stay as they are.
- */
-const FAMILIAR = new RegExp(`([老小])[${SURNAMES}](?=[^\\p{Script=Han}]|[家头说讲叫的和跟都还在他她们是就又不没把被给让对去来哥姐叔婶也]|$)`, 'gu');
-/** Mobiles, landlines, ID numbers: any run of 7 or more digits (spaces and dashes allowed inside). */
-const DIGIT_RUN = /\+?\d(?:[\s-]?\d){6,}/g;
-const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
-/** Door and house numbers: 12号, 3栋, 2单元, 501室. */
-const HOUSE_NUMBER = /\d+\s*(号|栋|幢|单元|室|户)/g;
+/** Categories never shown with text on any board: a dispute is between neighbours, not for the notice board. */
+export const ALWAYS_PRIVATE: readonly string[] = ['dispute'];
+
+/** States from which `after_resolution` shows a request. */
+const RESOLVED_STATES: readonly TicketState[] = ['resolved', 'callback', 'closed'];
 
 /**
- * A text with personal data taken out: the names in `names` (people of the roster
- * around the request), titles with a surname (王大爷 → 某大爷), phone and ID numbers,
- * e-mail addresses and house numbers.
+ * A region's board policy: its mode (its own, else the nearest region above's, else
+ * manual) and its private categories (its own, those of every region above, and disputes).
  */
-export function scrubText(text: string, names: ReadonlySet<string>): string {
-  let out = text.replace(EMAIL, '***').replace(DIGIT_RUN, '***').replace(HOUSE_NUMBER, '*$1');
-  // Roster names: look up every 2–4 character window (cheaper than one huge pattern).
-  if (names.size) {
-    const chars = [...out];
-    const kept: string[] = [];
-    for (let i = 0; i < chars.length; ) {
-      let matched = 0;
-      for (let len = 4; len >= 2; len--) {
-        if (i + len <= chars.length && names.has(chars.slice(i, i + len).join(''))) {
-          matched = len;
-          break;
-        }
-      }
-      if (matched) {
-        kept.push('某某');
-        i += matched;
-      } else {
-        kept.push(chars[i]!);
-        i++;
-      }
-    }
-    out = kept.join('');
+export function boardPolicy(regions: Map<number, RegionNode>, region: RegionNode): { mode: BoardMode; privateCategories: string[] } {
+  let mode: BoardMode | undefined;
+  const hidden = new Set(ALWAYS_PRIVATE);
+  for (let r: RegionNode | undefined = region; r; r = r.parentId === null ? undefined : regions.get(r.parentId)) {
+    if (mode === undefined && (BOARD_MODES as readonly string[]).includes(r.boardMode ?? '')) mode = r.boardMode as BoardMode;
+    for (const code of r.privateCategories.split(',')) if (code.trim()) hidden.add(code.trim());
   }
-  return out.replace(HONORIFIC, '某$1').replace(FAMILIAR, '$1某');
+  return { mode: mode ?? 'manual', privateCategories: [...hidden].sort() };
 }
 
-/** Names worth scrubbing: two to four Han characters (shorter ones match everywhere). */
-function addName(names: Set<string>, name: string | null | undefined): void {
-  const n = name?.trim() ?? '';
-  if (/^\p{Script=Han}{2,4}$/u.test(n)) names.add(n);
+/** The tickets of `regionIds` a board may show with their text, grouped by the regions' policies. */
+function shownWhere(regions: Map<number, RegionNode>, regionIds: number[]): Prisma.TicketWhereInput {
+  const groups = new Map<string, { ids: number[]; mode: BoardMode; privateCategories: string[] }>();
+  for (const id of regionIds) {
+    const region = regions.get(id);
+    if (!region) continue;
+    const policy = boardPolicy(regions, region);
+    const key = `${policy.mode}|${policy.privateCategories.join(',')}`;
+    const group = groups.get(key) ?? { ids: [], ...policy };
+    group.ids.push(id);
+    groups.set(key, group);
+  }
+  return {
+    OR: [...groups.values()].map((g) => ({
+      regionId: { in: g.ids },
+      categoryCode: { notIn: g.privateCategories },
+      ...(g.mode === 'manual' ? { publishedAt: { not: null } } : { OR: [{ publishedAt: { not: null } }, { state: { in: [...RESOLVED_STATES] } }] }),
+    })),
+  };
 }
 
 // ─── Data ──────────────────────────────────────────────────────────────────────
@@ -125,13 +123,14 @@ function publishedPath(regions: Map<number, RegionNode>, region: RegionNode): bo
 export async function boardRows(db: Db, regions: Map<number, RegionNode>, regionIds: number[], after?: number): Promise<{ rows: BoardRow[]; next: number | null }> {
   if (!regionIds.length) return { rows: [], next: null };
   const found = await db.ticket.findMany({
-    where: { regionId: { in: regionIds }, state: { in: [...BOARD_STATES] }, ...(after === undefined ? {} : { id: { lt: after } }) },
+    where: { AND: [shownWhere(regions, regionIds), { state: { in: [...BOARD_STATES] } }, ...(after === undefined ? [] : [{ id: { lt: after } }])] },
     orderBy: { id: 'desc' },
     take: PAGE_SIZE + 1,
     select: {
       id: true,
       number: true,
       summary: true,
+      publicSummary: true,
       state: true,
       regionId: true,
       residentId: true,
@@ -142,24 +141,17 @@ export async function boardRows(db: Db, regions: Map<number, RegionNode>, region
     },
   });
   const page = found.slice(0, PAGE_SIZE);
-  // The people around these requests: everyone of the villages' households, the
-  // residents themselves and their handlers.
-  const villageIds = [...new Set(page.map((t) => t.regionId))];
-  const personIds = [...new Set(page.flatMap((t) => [t.residentId, ...(t.assigneeId === null ? [] : [t.assigneeId])]))];
-  const [people, households] = await Promise.all([
-    db.person.findMany({ where: { OR: [{ id: { in: personIds } }, { household: { regionId: { in: villageIds } } }] }, select: { name: true } }),
-    db.household.findMany({ where: { regionId: { in: villageIds } }, select: { headName: true } }),
-  ]);
-  const names = new Set<string>();
-  for (const p of people) addName(names, p.name);
-  for (const h of households) addName(names, h.headName);
+  // Everyone on the roster, whatever their village: a neighbour from the next village is
+  // no less a person.
+  const names = await rosterNames(db);
   return {
     rows: page.map((t) => ({
       id: t.id,
       number: t.number,
       category: `${t.category.nameZh} ${t.category.nameEn}`,
       place: regions.get(t.regionId)?.name ?? '',
-      summary: scrubText(t.summary, names),
+      // Staff's public summary when they wrote one, scrubbed all the same.
+      summary: scrub(t.publicSummary ?? t.summary, names),
       state: t.state as TicketState,
       receivedAt: t.createdAt,
       resolvedAt: t.resolvedAt,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { actorFor } from '../../src/pipeline/service.js';
-import { scrubText } from '../../src/web/public-board.js';
+import { scrub } from '../../src/privacy.js';
 import { ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
 
 let world: ConsoleWorld;
@@ -30,6 +30,15 @@ beforeAll(async () => {
   ] as const) {
     const outcome = await world.app.pipeline.execute(personal, command, await actorFor(db, who));
     expect(outcome.ok).toBe(true);
+  }
+  // The township's dispatcher publishes the first two with the summary the page proposes
+  // (the scrubbed text); the other township's request stays unpublished.
+  const dsp = await loggedIn(world.base, 'dsp-qh-01');
+  for (const number of [personal, plain]) {
+    const page = await dsp.page(`/console/tickets/${number}`);
+    const proposed = /<textarea name="summary"[^>]*>([^<]*)<\/textarea>/.exec(page.text)?.[1] ?? '';
+    expect(proposed).not.toContain('罗丽敏');
+    expect((await dsp.post(`/console/tickets/${number}/publish`, { summary: proposed.replace(/&amp;/g, '&') })).status).toBe(303);
   }
 });
 
@@ -79,14 +88,74 @@ describe('the board', () => {
     expect((await board('/public/%3Cscript%3E')).status).toBe(404);
   });
 
-  test('scrubText takes out roster names, titles with a surname, phones, IDs, e-mails and house numbers', () => {
+  test('the scrubber takes out roster names, titles with a surname, phones, IDs, e-mails and house numbers', () => {
     const names = new Set(['罗丽敏', '秦鹏']);
-    expect(scrubText('秦鹏和罗丽敏反映', names)).toBe('某某和某某反映');
-    expect(scrubText('张师傅电话13800138000，身份证110101199003071234', names)).toBe('某师傅电话***，身份证***');
-    expect(scrubText('联系 0536-12345678 或 a.b@example.com', names)).toBe('联系 *** 或 ***');
-    expect(scrubText('东湖村一组12号的李阿姨', names)).toBe('东湖村一组*号的某阿姨');
-    expect(scrubText('老王家的狗', names)).toBe('老某家的狗');
-    expect(scrubText('村口路灯坏了三天', names)).toBe('村口路灯坏了三天');
+    expect(scrub('秦鹏和罗丽敏反映', names)).toBe('某某和某某反映');
+    expect(scrub('张师傅电话13800138000，身份证110101199003071234', names)).toBe('某师傅电话***，身份证***');
+    expect(scrub('联系 0536-12345678 或 a.b@example.com', names)).toBe('联系 *** 或 ***');
+    expect(scrub('东湖村一组12号的李阿姨', names)).toBe('东湖村一组*号的某阿姨');
+    expect(scrub('老王家的狗', names)).toBe('老某家的狗');
+    expect(scrub('村口路灯坏了三天', names)).toBe('村口路灯坏了三天');
+  });
+});
+
+describe('published, not automatic (公示)', () => {
+  test('an unreviewed request is not on the board, however personal its text; publishing is audited, and taking down too', async () => {
+    const fresh = await report(world.app, 'R-QH-01-001-H002', '邻居家的狗咬了人，他叫秦鹏，电话13912345678');
+    expect((await board('/public/QH-01')).text).not.toContain(fresh);
+    expect((await board('/public/QH-01-001')).text).not.toContain(fresh);
+    const dsp = await loggedIn(world.base, 'dsp-qh-01');
+    const page = await dsp.page(`/console/tickets/${fresh}`);
+    expect(page.text).toContain('未公示');
+    // Staff write their own public summary; the board scrubs it all the same.
+    expect((await dsp.post(`/console/tickets/${fresh}/publish`, { summary: '村里有狗伤人，秦鹏已报派出所 13912345678' })).status).toBe(303);
+    const shown = await board('/public/QH-01');
+    expect(shown.text).toContain(fresh);
+    expect(shown.text).toContain('村里有狗伤人，某某已报派出所 ***');
+    const t = await world.db.ticket.findUniqueOrThrow({ where: { number: fresh } });
+    const dispatcher = await world.db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+    expect(await world.db.auditEvent.findMany({ where: { ticketId: t.id }, select: { action: true, actorId: true } })).toEqual([{ action: 'published', actorId: dispatcher.id }]);
+    expect((await dsp.page(`/console/tickets/${fresh}`)).text).toContain('公示摘要');
+    expect((await dsp.post(`/console/tickets/${fresh}/unpublish`, {})).status).toBe(303);
+    expect((await board('/public/QH-01')).text).not.toContain(fresh);
+    expect((await world.db.auditEvent.findMany({ where: { ticketId: t.id } })).map((a) => a.action)).toEqual(['published', 'unpublished']);
+    // Someone without a region role (a grid leader, a department) cannot publish.
+    const liaisonOnly = await world.db.staffAccount.count({ where: { username: 'dsp-qh-02' } });
+    expect(liaisonOnly).toBe(1);
+    const other = await loggedIn(world.base, 'dsp-qh-02');
+    expect((await other.post(`/console/tickets/${fresh}/publish`, { summary: 'x' })).status).toBe(404);
+  });
+
+  test('disputes and a region’s private categories are only counted; the rates count every request', async () => {
+    const dispute = await report(world.app, 'R-QH-01-001-H003', '和邻居为宅基地边界吵起来了', 'dispute');
+    const dsp = await loggedIn(world.base, 'dsp-qh-01');
+    const page = await dsp.page(`/console/tickets/${dispute}`);
+    expect(page.text).toContain('只计数');
+    expect((await dsp.post(`/console/tickets/${dispute}/publish`, { summary: '邻里纠纷' })).status).toBe(409);
+    expect((await board('/public/QH-01')).text).not.toContain(dispute);
+    // A region that shows resolved requests by itself (办结后自动公示), keeping health private.
+    const admin = await loggedIn(world.base, 'adm-qh');
+    const township = await world.db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+    await admin.page('/console/board');
+    expect((await admin.post('/console/board', { region: String(township.id), mode: 'after_resolution', private: 'health' })).status).toBe(303);
+    expect((await admin.post('/console/board', { region: String(township.id), mode: 'sometimes', private: '' })).status).toBe(422);
+    const light = await report(world.app, 'R-QH-01-001-H004', '村口路灯又坏了');
+    const clinic = await report(world.app, 'R-QH-01-001-H005', '卫生室的医生经常不在', 'health');
+    for (const number of [light, clinic]) {
+      // Its handler: the liaison, or a handler of the department it went to.
+      const t = await world.db.ticket.findUniqueOrThrow({ where: { number } });
+      const handlerId =
+        t.assigneeId ?? (await world.db.personRole.findFirstOrThrow({ where: { role: 'department_handler', departmentId: t.assigneeDepartmentId } })).personId;
+      const by = await actorFor(world.db, handlerId);
+      expect((await world.app.pipeline.execute(number, { type: 'accept' }, by)).ok).toBe(true);
+      expect((await world.app.pipeline.execute(number, { type: 'resolve', result: '已处理' }, by)).ok).toBe(true);
+    }
+    expect((await world.db.ticket.findUniqueOrThrow({ where: { number: clinic } })).state).toBe('resolved');
+    const shown = (await board('/public/QH-01')).text;
+    expect(shown).toContain(light);
+    expect(shown).not.toContain(clinic);
+    // Back to the default for the other tests.
+    expect((await admin.post('/console/board', { region: String(township.id), mode: '', private: '' })).status).toBe(303);
   });
 });
 

@@ -258,10 +258,16 @@ describe('the demo history on SQLite', () => {
       const res = await fetch(`http://127.0.0.1:${port}/public/QH-01`);
       expect(res.status).toBe(200);
       const page = await res.text();
+      // What staff published (公示): the board prints nothing unreviewed.
       const newest = await db.ticket.findFirstOrThrow({
-        where: { region: { OR: [{ code: 'QH-01' }, { parent: { code: 'QH-01' } }] }, state: { notIn: ['withdrawn', 'merged'] } },
+        where: { region: { OR: [{ code: 'QH-01' }, { parent: { code: 'QH-01' } }] }, state: { notIn: ['withdrawn', 'merged'] }, publishedAt: { not: null } },
         orderBy: { id: 'desc' },
       });
+      const unpublished = await db.ticket.findFirstOrThrow({
+        where: { region: { OR: [{ code: 'QH-01' }, { parent: { code: 'QH-01' } }] }, publishedAt: null },
+        orderBy: { id: 'desc' },
+      });
+      expect(page).not.toContain(unpublished.number);
       expect(page).toContain(newest.number);
       expect(page).toContain('满意率');
       expect(page).toMatch(/\d+\.\d%（\d+\/\d+）/);

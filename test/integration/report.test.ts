@@ -227,8 +227,9 @@ describe('the monthly report', () => {
 });
 
 describe('summaries in the report', () => {
-  test('mask phone and ID numbers but keep ticket numbers readable', () => {
-    expect(maskSummary('同 MQ-2026-000001，电话 13912345678')).toBe('同 MQ-2026-000001，电话 139****5678');
+  test('mask phone and ID numbers and the roster’s names, but keep ticket numbers readable', () => {
+    expect(maskSummary('同 MQ-2026-000001，电话 13912345678', new Set())).toBe('同 MQ-2026-000001，电话 139****5678');
+    expect(maskSummary('罗丽敏反映同 MQ-2026-000001', new Set(['罗丽敏']))).toBe('某某反映同 MQ-2026-000001');
   });
 });
 

@@ -11,7 +11,7 @@
  * words masked; staff by name.
  */
 import type { Db } from '../../db/client.js';
-import { maskPhonesIn, residentName } from '../../engine/privacy.js';
+import { maskContacts, residentName } from '../../privacy.js';
 import type { StaffScope } from './scope.js';
 
 /** One line of the inbox list. */
@@ -70,7 +70,7 @@ function mediaOf(json: string): string[] {
 function previewOf(said: { text: string }[]): string {
   const words = said.find((m) => m.text.trim());
   const later = words ? said.indexOf(words) : said.length;
-  return `${later > 0 ? '［照片/语音 media］' : ''}${maskPhonesIn(words?.text ?? '').slice(0, 60)}`;
+  return `${later > 0 ? '［照片/语音 media］' : ''}${maskContacts(words?.text ?? '').slice(0, 60)}`;
 }
 
 /** Whether the user has an inbox at all (grid leaders and department handlers answer tickets, not conversations). */
@@ -140,7 +140,7 @@ export async function loadConversation(db: Db, scope: StaffScope, id: number): P
     at: m.at,
     author: m.author === 'staff' ? 'staff' : m.author === 'resident' ? 'resident' : 'system',
     who: m.author === 'resident' ? `群众 ${resident}` : m.author === 'staff' ? (staff.get(m.authorId ?? -1) ?? '工作人员') : '系统 system',
-    text: m.author === 'resident' ? maskPhonesIn(m.text) : m.text,
+    text: m.author === 'resident' ? maskContacts(m.text) : m.text,
     media: mediaOf(m.media),
   }));
   const residentMessages = c.messages.filter((m) => m.author === 'resident');

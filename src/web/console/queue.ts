@@ -10,7 +10,7 @@
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
-import { maskPhonesIn } from '../../engine/privacy.js';
+import { rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
 import { type RegionNode, type StaffScope, subtreeIds, ticketScopeWhere } from './scope.js';
@@ -165,14 +165,15 @@ export function isOverdue(t: { state: string; overdue: boolean }): boolean {
   return t.overdue && OPEN_STATES.includes(t.state as TicketState);
 }
 
-function toRow(t: RowData): QueueRow {
+function toRow(t: RowData, names: ReadonlySet<string>): QueueRow {
   return {
     id: t.id,
     number: t.number,
     state: t.state as TicketState,
     kind: t.kind,
     categoryCode: t.categoryCode,
-    summary: maskPhonesIn(t.summary),
+    // A list (and its CSV) reaches beyond the case: the one scrubber, names included.
+    summary: scrub(t.summary, names),
     region: t.region.name,
     grid: t.grid?.name ?? null,
     handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,
@@ -209,7 +210,8 @@ export async function queryQueue(
     counted ? db.ticket.count({ where }) : Promise.resolve(null),
   ]);
   const more = found.length > size;
-  const rows = found.slice(0, size).map(toRow);
+  const names = await rosterNames(db);
+  const rows = found.slice(0, size).map((t) => toRow(t, names));
   return {
     rows,
     next: more ? (rows.at(-1)?.id ?? null) : null,

@@ -29,11 +29,13 @@ import {
 import { csvHeader, csvRow, tableCsv } from '../table.js';
 import { closeConversation, ConversationRefused, staffReplies } from '../../conversations/conversations.js';
 import { withRetry } from '../../pipeline/service.js';
+import { publishTicket, unpublishTicket } from '../../pipeline/publication.js';
+import { normaliseText } from '../../privacy.js';
 import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, refusalText, runAction } from './actions.js';
 import { type ConversationView, hasInbox, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
 import { conversationBody, inboxBody } from './inbox-page.js';
 import { LoginLimiter, randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
-import { adminRegions, boardAdminBody, boardColumns, setPublicBoard } from './board-admin.js';
+import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
 import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, rolesLine } from './layout.js';
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
@@ -251,9 +253,30 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       a,
       status,
       `${view.number} ${view.summary}`,
-      ticketBody({ ticket: view, actions, options, categories, csrf: a.session.csrfToken, now: a.now, ...(done && !error ? { done } : {}), ...(error ? { error } : {}) }),
+      ticketBody({ ticket: view, actions, options, categories, csrf: a.session.csrfToken, now: a.now, canPublish: a.scope.regionIds.length > 0, ...(done && !error ? { done } : {}), ...(error ? { error } : {}) }),
       'queue',
     );
+  }
+
+  /**
+   * 公示 / 撤下: a dispatcher, supervisor or admin of the ticket's region publishes it on the
+   * public board with a summary (what they wrote, scrubbed all the same when shown), or
+   * takes it down. Each is an audit event in the ticket's history.
+   */
+  async function publish(a: Authed, view: TicketView, on: boolean): Promise<void> {
+    const form = await checkedForm(a);
+    if (!form) return;
+    if (!a.scope.regionIds.length) return notFound(a);
+    if (on) {
+      if (view.board.private) return ticketPage(a, view, 409, '此类诉求只计数、不公示文字。 Requests of this category are only counted on the board, never shown.');
+      const summary = normaliseText(form.get('summary') ?? '').trim().slice(0, 200);
+      if (!summary) return ticketPage(a, view, 422, '请填写公示摘要。 Write the public summary.');
+      await withRetry(a.db, (tx) => publishTicket(tx, view.id, a.scope.personId, summary, a.now));
+    } else {
+      await withRetry(a.db, (tx) => unpublishTicket(tx, view.id, a.scope.personId, a.now));
+    }
+    log.info({ account: a.scope.accountId, ticket: view.number, published: on }, 'public board');
+    redirect(a.res, `${CONSOLE_PATHS.tickets}/${view.number}?done=${on ? 'publish' : 'unpublish'}#board`);
   }
 
   /**
@@ -303,6 +326,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       return notFound(a);
     }
     if (a.req.method === 'POST' && rest === 'reveal_phone') return revealPhone(a, view);
+    if (a.req.method === 'POST' && (rest === 'publish' || rest === 'unpublish')) return publish(a, view, rest === 'publish');
     if (a.req.method === 'POST') return rest ? ticketAction(a, view, rest) : notFound(a);
     if (rest === undefined) return ticketPage(a, view);
     if (rest === 'timeline.csv') return sendCsv(a.res, `${view.number}-timeline.csv`, tableCsv(TIMELINE_COLUMNS, view.timeline));
@@ -467,6 +491,13 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       if (!form) return;
       const region = regions.find((r) => String(r.id) === form.get('region'));
       if (!region) return notFound(a);
+      if (form.has('mode')) {
+        const settings = boardSettings(form, [...(await categoryNames(a.db)).keys()]);
+        if (!settings) return page(a, 422, '公示设置 Public board', boardAdminBody(regions, a.session.csrfToken, undefined, '公示方式或类别编码不对。 The mode or a category code is not right.'), 'board');
+        await a.db.region.update({ where: { id: region.id }, data: settings });
+        log.info({ account: a.scope.accountId, region: region.code, ...settings }, 'public board settings');
+        return redirect(a.res, `${CONSOLE_PATHS.board}?done=${encodeURIComponent(region.code)}`);
+      }
       const publish = form.get('publish') === '1';
       await setPublicBoard(a.db, region.id, publish);
       log.info({ account: a.scope.accountId, region: region.code, publish }, 'public board switched');

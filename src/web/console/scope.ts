@@ -22,6 +22,10 @@ export interface RegionNode {
   level: RegionLevel;
   parentId: number | null;
   publicBoard: boolean;
+  /** How requests reach the board (null: as the region above); see src/web/public-board.ts. */
+  boardMode: string | null;
+  /** Categories the board only counts here (comma-separated codes). */
+  privateCategories: string;
 }
 
 /** The logged-in user's reach. */
@@ -49,7 +53,9 @@ export interface StaffScope {
 
 /** Every region, by id. Small (a county has a few hundred); read once per request. */
 export async function loadRegions(db: Db): Promise<Map<number, RegionNode>> {
-  const rows = await db.region.findMany({ select: { id: true, code: true, name: true, level: true, parentId: true, publicBoard: true } });
+  const rows = await db.region.findMany({
+    select: { id: true, code: true, name: true, level: true, parentId: true, publicBoard: true, boardMode: true, privateCategories: true },
+  });
   return new Map(rows.map((r) => [r.id, { ...r, level: r.level as RegionLevel }]));
 }
 

@@ -151,6 +151,36 @@ ${answerFields}${field('note', '备注（可选）', 'note (optional)', false)}
 <form method="post" action="${CONSOLE_PATHS.tickets}/${t.number}/${action}">${csrfField(csrf)}${fields}<button type="submit">${bi(name.zh, name.en)}</button></form></details>`;
 }
 
+const BOARD_ACTIONS: Record<string, { zh: string; en: string } | undefined> = {
+  publish: { zh: '公示', en: 'published' },
+  unpublish: { zh: '撤下公示', en: 'taken off the board' },
+};
+
+/**
+ * 公示: whether the request shows on the public board, and the form to publish it with a
+ * summary (the scrubbed summary to start with) or take it down. Disputes and private
+ * categories are only counted.
+ */
+function boardSection(t: TicketView, csrf: string, canPublish: boolean): Html {
+  const b = t.board;
+  const base = `${CONSOLE_PATHS.tickets}/${t.number}`;
+  const status = b.private
+    ? bi('此类诉求在公示栏上只计数，不显示文字。', 'Requests of this category are only counted on the board, never shown.')
+    : b.publishedAt
+      ? bi(`已于 ${formatLocal(b.publishedAt)} 由 ${b.publishedBy ?? ''} 公示。`, 'Published on the board.')
+      : b.mode === 'after_resolution' && ['resolved', 'callback', 'closed'].includes(t.state)
+        ? bi('本地区设为办结后自动公示：已在公示栏上。', 'This region shows requests once resolved: it is on the board.')
+        : bi('未公示：公示栏上不显示本诉求的文字。', 'Not published: the board does not show its text.');
+  const form =
+    canPublish && !b.private
+      ? html`<form method="post" action="${base}/publish">${csrfField(csrf)}<label>${bi('公示摘要（可修改；已去除个人信息）', 'Public summary (edit as needed; personal data removed)')} <span class="audience resident">${bi('所有人可见', 'anyone can read it')}</span>
+<textarea name="summary" maxlength="200" rows="2" required>${b.summary}</textarea></label>
+<button type="submit">${b.publishedAt ? bi('更新公示', 'Update') : bi('公示', 'Publish')}</button></form>
+${b.publishedAt ? html`<form method="post" action="${base}/unpublish" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${bi('撤下', 'Take down')}</button></form>` : ''}`
+      : '';
+  return html`<section class="board-status" id="board"><h2>${bi('公示', 'Public board')}</h2><p>${status}</p>${form}</section>`;
+}
+
 /** The whole body of a ticket page. */
 export function ticketBody(input: {
   ticket: TicketView;
@@ -159,13 +189,15 @@ export function ticketBody(input: {
   categories: Map<string, string>;
   csrf: string;
   now: Date;
+  /** Whether the user may publish it on the public board (dispatchers, supervisors, admins). */
+  canPublish: boolean;
   done?: string;
   error?: string;
 }): Html {
   const { ticket: t, now } = input;
   const base = `${CONSOLE_PATHS.tickets}/${t.number}`;
   const paused = t.pausedAt !== null;
-  const action = input.done && input.done in ACTION_NAMES ? ACTION_NAMES[input.done as ConsoleAction] : null;
+  const action = input.done && input.done in ACTION_NAMES ? ACTION_NAMES[input.done as ConsoleAction] : input.done ? BOARD_ACTIONS[input.done] : null;
   // A close whose callback answer was 不满意 reopened the request: say so, not "closed".
   const done = input.done === 'close' && t.state === 'reopened' ? { zh: '电话回访（不满意），已转重办', en: 'phone callback (dissatisfied), reopened' } : action;
   return html`<section class="ticket">
@@ -208,6 +240,7 @@ ${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', 
 <h2>${bi('办理', 'Actions')}</h2>
 ${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
 </section>
+${boardSection(t, input.csrf, input.canPublish)}
 ${t.photos.length ? html`<section><h2>${bi('照片和语音', 'Photos and voice notes')}</h2>${mediaLinks(t.photos)}</section>` : ''}
 <section>
 <h2>${bi('办理过程', 'History')} <a class="csv" href="${base}/timeline.csv" download>CSV</a></h2>

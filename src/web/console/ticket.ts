@@ -12,13 +12,14 @@
  */
 import type { Db } from '../../db/client.js';
 import { render } from '../../engine/i18n.js';
-import { maskPhone, maskPhonesIn, residentName } from '../../engine/privacy.js';
+import { maskContacts, maskPhone, residentName, rosterNames, scrub } from '../../privacy.js';
+import { ALWAYS_PRIVATE, type BoardMode, boardPolicy } from '../public-board.js';
 import { isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
 import { roleName } from '../format.js';
 import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
-import { inScope, type StaffScope } from './scope.js';
+import { inScope, loadRegions, type StaffScope } from './scope.js';
 
 /** One step of the history. */
 export interface TimelineEntry {
@@ -72,6 +73,18 @@ export interface TicketView {
   residentPhone: string | null;
   /** In full, when this user revealed it (an audited step) in the last few minutes; else null. */
   fullPhone: string | null;
+  /** The public board 公示: whether and how the request shows there. */
+  board: {
+    /** When staff published it, and who; null when not published. */
+    publishedAt: Date | null;
+    publishedBy: string | null;
+    /** What the board shows (or would show): staff's public summary, else the scrubbed summary. */
+    summary: string;
+    /** Only counted, never shown with text (a dispute, or a category the region keeps private). */
+    private: boolean;
+    /** The region's mode: manual, or shown after resolution. */
+    mode: BoardMode;
+  };
   handler: string | null;
   handlingRegion: string;
   level: string;
@@ -197,6 +210,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
   const departmentIds = new Set<number>();
   const events = t.events.map((e) => ({ ...e, parsed: parseJson(e.data) }));
   for (const a of audits) personIds.add(a.actorId);
+  if (t.publishedById !== null) personIds.add(t.publishedById);
   for (const e of events) {
     if (e.actorId !== null) personIds.add(e.actorId);
     const target = e.parsed['target'];
@@ -239,7 +253,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
             ? (VIA_NAMES[value] ?? value)
             : failure
               ? `${failure.zh} ${failure.en}`
-              : (reasonName(value) ?? maskPhonesIn(value));
+              : (reasonName(value) ?? maskContacts(value));
       const words = (TEXT_FIELDS as readonly string[]).includes(field) && byStaff && e.actorId !== null;
       details.push({ label, text: shown, ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}) });
     }
@@ -262,6 +276,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
   });
   // Who looked at the resident's full phone number, and when (audited, never hidden).
   for (const a of audits) {
+    const summary = textOf(parseJson(a.data)['summary']);
     timeline.push({
       seq: 0,
       at: a.at,
@@ -270,7 +285,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       toState: t.state as TicketState,
       actor: personName(a.actorId),
       actorRole: '',
-      details: [],
+      details: summary === null ? [] : [{ label: '公示摘要 public summary', text: summary }],
       photos: [],
     });
   }
@@ -290,7 +305,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       direction: 'out',
       who: m.recipient.id === t.residentId ? residentLabel : m.recipient.name,
       channel: m.channel,
-      text: maskPhonesIn(text),
+      text: maskContacts(text),
       status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : 'waiting',
       photos: parseList(m.media),
     });
@@ -315,13 +330,16 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       direction: 'in',
       who: residentLabel,
       channel: e.type === 'received' ? textOf(d['channel']) : null,
-      text: maskPhonesIn(text),
+      text: maskContacts(text),
       status: 'received',
       photos: stringList(d['photos']),
     });
   }
   messages.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.direction === b.direction ? 0 : a.direction === 'in' ? -1 : 1));
 
+  const [regions, names] = await Promise.all([loadRegions(db), rosterNames(db)]);
+  const region = regions.get(t.regionId);
+  const policy = region ? boardPolicy(regions, region) : { mode: 'manual' as const, privateCategories: [...ALWAYS_PRIVATE] };
   const phone = t.contactPhone ?? t.resident.phone;
   const revealedAt = audits.filter((a) => a.action === 'phone_revealed' && a.actorId === scope.personId).at(-1)?.at;
   const revealed = revealedAt !== undefined && now.getTime() - revealedAt.getTime() < PHONE_SHOWN_MS;
@@ -333,9 +351,9 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     categoryCode: t.categoryCode,
     category: `${t.category.nameZh} ${t.category.nameEn}`,
     handlingClass: t.handlingClass,
-    summary: maskPhonesIn(t.summary),
-    description: maskPhonesIn(t.description),
-    location: t.location === null ? null : maskPhonesIn(t.location),
+    summary: maskContacts(t.summary),
+    description: maskContacts(t.description),
+    location: t.location === null ? null : maskContacts(t.location),
     place: [t.region.parent?.name, t.region.name].filter(Boolean).join(' '),
     regionId: t.regionId,
     grid: t.grid?.name ?? null,
@@ -343,6 +361,13 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     residentName: residentName(t.resident),
     residentPhone: phone ? maskPhone(phone) : null,
     fullPhone: revealed && phone ? phone : null,
+    board: {
+      publishedAt: t.publishedAt,
+      publishedBy: t.publishedById === null ? null : (people.find((p) => p.id === t.publishedById)?.name ?? `#${t.publishedById}`),
+      summary: scrub(t.publicSummary ?? t.summary, names),
+      private: policy.privateCategories.includes(t.categoryCode),
+      mode: policy.mode,
+    },
     handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,
     handlingRegion: t.handlingRegion.name,
     level: t.level,
