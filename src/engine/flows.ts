@@ -76,6 +76,19 @@ export function globalCommand(text: string): Global | null {
   return null;
 }
 
+/**
+ * A button about one ticket opens its flow only for someone who may see that ticket; anyone
+ * else, like a number that does not exist, hears "not found" at once — before any question,
+ * so a forged button tells nothing about other people's requests.
+ */
+function aboutTicket(number: string, start: GlobalOutcome): Global {
+  return async (ctx) => {
+    if (await ctx.effects.ticket(number)) return start;
+    ctx.say('ticket.not_found', { number });
+    return 'stay';
+  };
+}
+
 /** The global action a button payload names, if any. */
 export function globalAction(payload: string): Global | null {
   const [verb, number = '', extra = ''] = payload.split(':');
@@ -107,15 +120,15 @@ export function globalAction(payload: string): Global | null {
         return 'stay';
       };
     case 'return':
-      return () => ({ start: 'handle', data: { number, action: 'return' } });
+      return aboutTicket(number, { start: 'handle', data: { number, action: 'return' } });
     case 'handle':
-      return isHandleAction(extra) ? () => ({ start: 'handle', data: { number, action: extra } }) : null;
+      return isHandleAction(extra) ? aboutTicket(number, { start: 'handle', data: { number, action: extra } }) : null;
     case 'supply':
-      return () => ({ start: 'supply', data: { number } });
+      return aboutTicket(number, { start: 'supply', data: { number } });
     case 'withdraw':
-      return () => ({ start: 'withdraw', data: { number } });
+      return aboutTicket(number, { start: 'withdraw', data: { number } });
     case 'rate':
-      return () => ({ start: 'rate', data: isRating(extra) ? { number, rating: extra, _step: 'comment' } : { number } });
+      return aboutTicket(number, { start: 'rate', data: isRating(extra) ? { number, rating: extra, _step: 'comment' } : { number } });
     default:
       return null;
   }

@@ -5,7 +5,7 @@
  * performs the effects.
  */
 import type { RegionLevel } from '../org/types.js';
-import { levelAbove } from '../org/types.js';
+import { levelAbove, STAFF_ROLES } from '../org/types.js';
 import { callbackDeadline, extendDeadline, intakeDeadlines, resumeDeadline } from './deadlines.js';
 import { maskContacts } from '../privacy.js';
 import { mapLink } from './place.js';
@@ -124,6 +124,19 @@ export function isAssignee(ticket: TicketSnapshot, actor: Actor): boolean {
   return (
     ticket.assigneeDepartmentId !== null &&
     actor.roles.some((r) => r.role === 'department_handler' && r.departmentId === ticket.assigneeDepartmentId)
+  );
+}
+
+/**
+ * Whether `actor` may know that `ticket` exists: its resident, its handler, staff of a
+ * region that contains it, the leader of its grid (`gridId`), or the system. Anyone else
+ * is answered as if there were no such ticket, so numbers cannot be probed.
+ */
+export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Actor): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.personId === ticket.residentId || isAssignee(ticket, actor)) return true;
+  return actor.roles.some(
+    (r) => (STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0) || (r.role === 'grid_leader' && gridId !== null && r.gridId === gridId),
   );
 }
 
@@ -649,8 +662,8 @@ function reopen(step: Step, reason: string): void {
 
 /**
  * Applies `command` by `actor` to `ticket` at `now`.
- * Refuses, changing nothing, when the state does not allow the command, the actor may
- * not issue it, or its input is invalid.
+ * Refuses, changing nothing, when the actor may not issue the command, the state does
+ * not allow it, or its input is invalid (checked in that order).
  */
 export function transition(
   ticket: TicketSnapshot,
@@ -659,10 +672,11 @@ export function transition(
   now: Date,
   rules: PipelineRules,
 ): TransitionResult {
+  // Permission before state: someone who may not act is not told what state the ticket is in.
+  if (!isPermitted(ticket, command.type, actor)) return refuse({ code: 'not_allowed', command: command.type });
   if (!ALLOWED_FROM[command.type].includes(ticket.state)) {
     return refuse({ code: 'wrong_state', command: command.type, state: ticket.state });
   }
-  if (!isPermitted(ticket, command.type, actor)) return refuse({ code: 'not_allowed', command: command.type });
   const invalid = validate(command);
   if (invalid) return refuse(invalid);
   const step = new Step(ticket, now, rules);

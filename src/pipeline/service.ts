@@ -9,7 +9,7 @@ import { logger } from '../log.js';
 import type { RegionLevel, Role } from '../org/types.js';
 import { localDateOf } from './calendar.js';
 import type { DeadlinePolicy, HandlingClass } from './deadlines.js';
-import { intake, transition } from './machine.js';
+import { intake, mayKnow, transition } from './machine.js';
 import type {
   Actor,
   Command,
@@ -453,7 +453,7 @@ export class PipelineService {
   /**
    * Applies `command` by `actor` to the ticket with `number`, committing the ticket, its
    * events, timers and outbox messages together; a refusal changes nothing.
-   * @throws TicketNotFoundError when there is no such ticket.
+   * @throws TicketNotFoundError when there is no such ticket, or the actor may not know of it.
    */
   async execute(number: string, command: Command, actor: Actor): Promise<PipelineOutcome> {
     return withRetry(this.db, (tx) => this.executeIn(tx, number, command, actor));
@@ -467,6 +467,8 @@ export class PipelineService {
     const stored = await rows.ticketByNumber(number);
     if (!stored) throw new TicketNotFoundError(`no ticket ${number}`);
     const snapshot = await snapshotOf(tx, stored);
+    // "Not yours" and "no such ticket" are one answer.
+    if (!mayKnow(snapshot, stored.gridId, actor)) throw new TicketNotFoundError(`no ticket ${number}`);
     const result: TransitionResult = transition(snapshot, command, actor, now, this.rules);
     if (!result.ok) return result;
     if (!result.events.length) return { ok: true, ticket: stored };

@@ -4,7 +4,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { enqueuePush } from '../../src/pipeline/outbox.js';
-import { PipelineService } from '../../src/pipeline/service.js';
+import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { collectPushes, TestChat } from '../helpers/chat-client.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
@@ -419,16 +419,61 @@ describe('bad input gets a short, clear reply', () => {
     await chat.deliver({ action: 'category:bogus' });
     expect(chat.text()).toContain('这个按钮已经过期了');
     expect(chat.text()).toContain('电力照明');
-    // A rating button of a ticket that is not resolved, arriving mid-report: refused, then back to the question.
+    // An accept button for someone else's request, arriving mid-report: answered as if there
+    // were no such request (no probing), then back to the question.
     const other = await report(await boundResident('R-QH-01-001-H002', 'res-2'));
     await chat.deliver({ action: `accept:${other}` });
-    expect(chat.text()).toContain('您无权对这件诉求执行此操作');
+    expect(chat.text()).toContain(`没有找到编号为 ${other} 的诉求`);
     expect(chat.replies.at(-1)?.text).toContain('电力照明');
     await chat.send('取消');
     expect(chat.text()).toContain('已取消');
   });
 
   test('an older question delivered late (re-sent after a crash) does not make the current buttons stale; a newer push takes over "1"', lateQuestion);
+
+  test('a forged button about someone else\'s request is answered as one about a number that does not exist, whatever its state', async () => {
+    const owner = await boundResident('R-QH-01-001-H002', 'res-2');
+    const dispatched = await report(owner);
+    const resolved = await report(owner, '家门口的路灯也不亮了');
+    const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number: resolved } });
+    const handler = await actorFor(database.db, ticket.assigneeId!);
+    expect((await pipeline.execute(resolved, { type: 'accept' }, handler)).ok).toBe(true);
+    expect((await pipeline.execute(resolved, { type: 'resolve', result: '已修好' }, handler)).ok).toBe(true);
+    const missing = 'MQ-2026-999999';
+    const prober = await boundResident();
+    /** What the prober is told for each forged button, with the number written as N. */
+    const answers = async (number: string): Promise<string[]> => {
+      const said: string[] = [];
+      clock.advanceHours(1); // each round within the flood limit
+      const probes = [
+        [`rate:${number}:dissatisfied`, 'skip'],
+        [`rate:${number}`],
+        [`supply:${number}`],
+        [`withdraw:${number}`],
+        [`accept:${number}`],
+        [`handle:${number}:resolve`],
+        [`return:${number}`],
+        [`view:${number}`],
+      ];
+      for (const actions of probes) {
+        const turns: string[] = [];
+        for (const action of actions) {
+          await prober.deliver({ action });
+          turns.push(prober.text().replaceAll(number, 'N'));
+        }
+        said.push(turns.join(' | '));
+        await prober.send('取消');
+      }
+      return said;
+    };
+    const nothing = await answers(missing);
+    expect(nothing[0]).toMatch(/^没有找到编号为 N 的诉求。/);
+    expect(await answers(dispatched)).toEqual(nothing);
+    expect(await answers(resolved)).toEqual(nothing);
+    // Nothing was changed by the probes.
+    expect((await database.db.ticket.findUniqueOrThrow({ where: { number: resolved } })).state).toBe('resolved');
+    expect((await database.db.ticket.findUniqueOrThrow({ where: { number: dispatched } })).state).toBe('dispatched');
+  });
 
   describe.skipIf(!POSTGRES_URL)('on PostgreSQL', () => {
     beforeEach(async () => {

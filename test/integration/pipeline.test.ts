@@ -120,8 +120,12 @@ for (const provider of providers) {
       const reported = await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
       if (!reported.ok) throw new Error('refused');
       const before = { events: await database.db.ticketEvent.count(), outbox: await database.db.outboxMessage.count() };
-      const outcome = await pipeline.execute(reported.ticket.number, { type: 'resolve', result: '好了' }, await actorFor(database.db, org.leader.id));
+      // The liaison it went to may resolve it, but not before accepting it.
+      const outcome = await pipeline.execute(reported.ticket.number, { type: 'resolve', result: '好了' }, await actorFor(database.db, org.liaison.id));
       expect(outcome).toEqual({ ok: false, refusal: { code: 'wrong_state', command: 'resolve', state: 'dispatched' } });
+      // The grid's leader may know of it, but may not resolve what is not theirs, whatever its state.
+      const leader = await pipeline.execute(reported.ticket.number, { type: 'resolve', result: '好了' }, await actorFor(database.db, org.leader.id));
+      expect(leader).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'resolve' } });
       expect({ events: await database.db.ticketEvent.count(), outbox: await database.db.outboxMessage.count() }).toEqual(before);
       expect((await database.db.ticket.findUniqueOrThrow({ where: { number: reported.ticket.number } })).version).toBe(0);
     });
