@@ -64,10 +64,16 @@ export interface AppOptions {
  * Sends the replies of a turn through `adapter` and records what went out. The message
  * is answered once the turn has committed and its replies are sent; the "sent" mark is
  * not waited for (on SQLite it waits for its group's commit, see SqliteHandle): were it
- * lost, the reply would go out again once the turn's hold ends, as after a crash.
+ * lost, the reply would go out again once the turn's hold ends, as after a crash. Replies
+ * the channel's answer carries (the web) were written as sent by the turn itself.
  */
 async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: Inbound): Promise<Outbound[]> {
   const { replies } = await engine.handle(inbound);
+  if (inbound.repliesInAnswer) {
+    // Not sent (the page closed meanwhile): the page resends the message it has no answer to, and gets them then.
+    for (const reply of replies) await adapter.send(reply);
+    return replies;
+  }
   const sent: number[] = [];
   for (const reply of replies) {
     const result = await adapter.send(reply);

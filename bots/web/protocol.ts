@@ -192,6 +192,8 @@ export interface WebFile {
 /** A Botkit web message: what the page and webhook callers receive. */
 export interface WebMessage {
   type: 'message';
+  /** The outbox row it comes from: the page shows a message delivered twice once. */
+  id?: string;
   text: string;
   quick_replies?: { title: string; payload: string }[];
   /** Photos and voice notes with the text (only stored uploads: the page may load nothing from elsewhere). */
@@ -208,6 +210,7 @@ export function toWebMessage(message: Outbound): WebMessage {
   const files = filesOf(message.media);
   return {
     type: 'message',
+    ...(message.outboxId === undefined ? {} : { id: `o-${message.outboxId}` }),
     text: message.text,
     ...(message.choices.length ? { quick_replies: message.choices.map((c) => ({ title: c.label, payload: c.payload })) } : {}),
     ...(files.length ? { files } : {}),

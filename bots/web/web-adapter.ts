@@ -433,8 +433,9 @@ export class WebChatAdapter implements ChannelAdapter {
     if (!frame || !handle) return;
     const turn = message.incoming_message.channelId === 'webhook' ? this.#webhookTurns.get(frame.user) : undefined;
     if (turn) {
-      turn.reply = async (reply) => {
-        await bot.reply(message, { ...reply });
+      turn.reply = async ({ id, ...reply }) => {
+        // Botkit keeps an activity's own id for itself: ours travels in channelData, which becomes the answer's fields.
+        await bot.reply(message, { ...reply, ...(id ? { channelData: { id } } : {}) });
       };
     }
     const fail = async (error: string, cause?: unknown): Promise<void> => {
@@ -449,6 +450,8 @@ export class WebChatAdapter implements ChannelAdapter {
       chatId: frame.user,
       senderId: frame.user,
       messageId: messageIdOf(frame),
+      // The page's socket and the webhook's HTTP answer carry the replies; an unanswered message is resent.
+      repliesInAnswer: true,
       ...(frame.text !== undefined ? { text: frame.text } : {}),
       ...(frame.action ? { action: frame.action } : {}),
       ...(frame.location ? { location: frame.location } : {}),

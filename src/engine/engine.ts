@@ -24,7 +24,7 @@ import { FLOWS, globalAction, globalCommand } from './flows.js';
 import { normaliseText } from '../privacy.js';
 import { render } from './i18n.js';
 import { mediaOf } from './media.js';
-import { DuplicateMessage, type TurnStore, turnStoreFor } from './turn-store.js';
+import { DuplicateMessage, type ReplyRow, type TurnStore, turnStoreFor } from './turn-store.js';
 import type { Inbound, Outbound } from './types.js';
 
 const log = logger('engine');
@@ -237,7 +237,7 @@ export class Engine {
     try {
       return await withRetry(this.#db, async (tx) => {
         // The unique key makes a re-delivered message fail here, before anything else.
-        await this.#store.recordInbound(tx, inbound, now);
+        const inboundId = await this.#store.recordInbound(tx, inbound, now);
         if (released) await forgetHeld(tx, inbound);
         // A platform re-delivering a message held for later: a duplicate, not one more towards the limit.
         else if (verdict === undefined && this.#flood.over(inbound.channel, inbound.senderId, now.getTime()) && (await isHeld(tx, inbound))) {
@@ -249,7 +249,7 @@ export class Engine {
         const speaker = await this.#speaker(tx, inbound, now);
         const replies: FlowReply[] = [];
         const state = await this.#converse(tx, inbound, speaker, replies, now);
-        const written = await this.#writeReplies(tx, inbound, speaker, replies, now, !released);
+        const written = await this.#writeReplies(tx, inbound, speaker, replies, now, released ? null : inboundId);
         state.choicesFrom = written.at(-1)?.outboxId ?? state.choicesFrom;
         const session = { channel: inbound.channel, chatId: inbound.chatId, personId: speaker.personId, flow: state.flow, step: state.step, data: sessionData(state) };
         await this.#store.saveSession(tx, session, now);
@@ -258,7 +258,9 @@ export class Engine {
     } catch (error) {
       if (error instanceof DuplicateMessage) {
         log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'duplicate message ignored');
-        return { duplicate: true, replies: [] };
+        // Its answer may never have reached the sender (the page or the HTTP client resends
+        // what was not answered): the replies it was given, again, and nothing done twice.
+        return { duplicate: true, replies: inbound.repliesInAnswer ? await this.#repliesTo(inbound) : [] };
       }
       if (error instanceof HoldMessage) return this.#hold(inbound, now, error.warn && !released);
       throw error;
@@ -271,7 +273,7 @@ export class Engine {
       const fresh = await holdMessage(tx, inbound, new Date(now.getTime() + HOLD_MS), now);
       if (!fresh || !warn) return [];
       const speaker = await this.#speaker(tx, inbound, now);
-      return this.#writeReplies(tx, inbound, speaker, [{ key: 'input.flood' }], now, true);
+      return this.#writeReplies(tx, inbound, speaker, [{ key: 'input.flood' }], now, 0);
     });
     log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'message held: sender over the flood limit');
     return { duplicate: false, held: true, replies };
@@ -462,37 +464,78 @@ export class Engine {
   }
 
   /**
-   * Replies become outbox rows. Held by this turn (`hold`), they are delivered at once
-   * by the adapter; otherwise (a held message processed later) the scheduler sends them.
+   * Replies become outbox rows. Answering `inboundId` (0 for a held message's note, null
+   * for a message processed later), they go out at once through the adapter: written as
+   * sent, in this transaction, on a channel whose answer carries them (the web, see
+   * Inbound.repliesInAnswer), else held by the turn until the adapter confirms them.
+   * Processed later, the scheduler sends them.
    */
-  async #writeReplies(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date, hold: boolean): Promise<Outbound[]> {
+  async #writeReplies(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date, inboundId: number | null): Promise<Outbound[]> {
+    const delivery: ReplyRow['delivery'] =
+      inboundId === null
+        ? { kind: 'queued' }
+        : inbound.repliesInAnswer
+          ? { kind: 'sent', inboundId: inboundId || null }
+          : // The scheduler takes it over only if the adapter never confirms.
+            { kind: 'held', holdUntil: new Date(now.getTime() + 60_000) };
     const out: Outbound[] = [];
     for (const reply of replies) {
       const actions = (reply.choices ?? []).map(actionOf);
+      const params = reply.params ?? {};
+      const media = reply.media ?? [];
       const outboxId = await this.#store.addReply(tx, {
         recipientId: speaker.personId,
         channel: inbound.channel,
         chatId: inbound.chatId,
         template: reply.key,
-        params: JSON.stringify(reply.params ?? {}),
+        params: JSON.stringify(params),
         actions: JSON.stringify(actions),
-        media: JSON.stringify(reply.media ?? []),
+        media: JSON.stringify(media),
         at: now,
-        // Held by the turn: the scheduler takes it over only if the adapter never confirms.
-        holdUntil: hold ? new Date(now.getTime() + 60_000) : null,
+        delivery,
       });
-      out.push({
-        channel: inbound.channel,
-        chatId: inbound.chatId,
-        locale: speaker.locale,
-        outboxId,
-        text: render(speaker.locale, reply.key, reply.params ?? {}),
-        choices: actions.map((a) => offeredChoice(a, speaker.locale)),
-        ...(reply.media?.length ? { media: mediaOf(reply.media) } : {}),
-      });
+      out.push(outbound(inbound, speaker.locale, { id: outboxId, template: reply.key, params, actions, media }));
     }
     return out;
   }
+
+  /** The replies a message seen before was answered with, as they were sent. */
+  async #repliesTo(inbound: Inbound): Promise<Outbound[]> {
+    const { channel, chatId, messageId } = inbound;
+    const seen = await this.#db.inboundMessage.findUnique({ where: { channel_chatId_messageId: { channel, chatId, messageId } }, select: { id: true } });
+    if (!seen) return [];
+    const rows = await this.#db.outboxMessage.findMany({
+      where: { inboundId: seen.id },
+      orderBy: { id: 'asc' },
+      include: { recipient: { select: { locale: true } } },
+    });
+    return rows.map((row) =>
+      outbound(inbound, row.recipient.locale === 'en' ? 'en' : 'zh', {
+        id: row.id,
+        template: row.template,
+        params: JSON.parse(row.params) as Record<string, unknown>,
+        actions: JSON.parse(row.actions) as MessageAction[],
+        media: JSON.parse(row.media) as string[],
+      }),
+    );
+  }
+}
+
+/** A reply (outbox row `id`) as the adapter sends it, in its reader's language. */
+function outbound(
+  inbound: Inbound,
+  locale: Locale,
+  row: { id: number; template: string; params: Record<string, unknown>; actions: MessageAction[]; media: string[] },
+): Outbound {
+  return {
+    channel: inbound.channel,
+    chatId: inbound.chatId,
+    locale,
+    outboxId: row.id,
+    text: render(locale, row.template, row.params),
+    choices: row.actions.map((a) => offeredChoice(a, locale)),
+    ...(row.media.length ? { media: mediaOf(row.media) } : {}),
+  };
 }
 
 /** A flow's choice as stored with its message. */

@@ -57,13 +57,21 @@ export interface ReplyRow {
   /** JSON list of media references sent with it. */
   media: string;
   at: Date;
-  /** Held by the turn until then (the adapter sends it at once); null: the scheduler sends it. */
-  holdUntil: Date | null;
+  /**
+   * How it goes out: `sent` in the answer to the message it replies to (written as sent,
+   * in the turn's own transaction), `held` by the turn until `holdUntil` while the adapter
+   * sends it (the scheduler takes it over if no confirmation comes), or `queued` for the
+   * scheduler to send.
+   */
+  delivery: { kind: 'sent'; inboundId: number | null } | { kind: 'held'; holdUntil: Date } | { kind: 'queued' };
 }
 
 export interface TurnStore {
-  /** @throws DuplicateMessage when this message id was recorded before. */
-  recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void>;
+  /**
+   * Records the message as seen; resolves with its row id.
+   * @throws DuplicateMessage when this message id was recorded before.
+   */
+  recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number>;
   speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
   /** A first contact: a new person with this chat identity. */
   newSpeaker(tx: Tx, person: { code: string; name: string; locale: string }, identity: { channel: string; platformUserId: string; chatId: string }, at: Date): Promise<KnownSpeaker>;
@@ -85,6 +93,18 @@ export interface TurnStore {
   markSent(ids: number[], at: Date): Promise<void>;
 }
 
+/** The outbox columns that say how a reply goes out (see ReplyRow.delivery). */
+function deliveryColumns(reply: ReplyRow) {
+  const { delivery } = reply;
+  return {
+    attempts: delivery.kind === 'sent' ? 1 : 0,
+    sentAt: delivery.kind === 'sent' ? reply.at : null,
+    inboundId: delivery.kind === 'sent' ? delivery.inboundId : null,
+    claimedBy: delivery.kind === 'held' ? 'turn' : null,
+    claimedUntil: delivery.kind === 'held' ? delivery.holdUntil : null,
+  };
+}
+
 /** How stale an identity's `lastUsedAt` may get before a message from it rewrites it. */
 const LAST_USED_STEP_MS = 60_000;
 
@@ -97,20 +117,20 @@ function needsTouch(speaker: KnownSpeaker, chatId: string, at: Date): boolean {
 class SqliteTurnStore implements TurnStore {
   constructor(readonly sql: SqliteHandle) {}
 
-  recordInbound(_tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void> {
+  recordInbound(_tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
     try {
-      this.sql.run(
+      const { lastInsertRowid } = this.sql.run(
         `INSERT INTO "InboundMessage" ("channel", "messageId", "chatId", "receivedAt") VALUES (?, ?, ?, ?)`,
         message.channel,
         message.messageId,
         message.chatId,
         sqliteDate(at),
       );
+      return Promise.resolve(lastInsertRowid);
     } catch (error) {
       if (isSqliteUniqueViolation(error)) throw new DuplicateMessage(message.messageId, { cause: error });
       throw error;
     }
-    return Promise.resolve();
   }
 
   speaker(_tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
@@ -242,9 +262,10 @@ class SqliteTurnStore implements TurnStore {
   }
 
   addReply(_tx: Tx, reply: ReplyRow): Promise<number> {
+    const row = deliveryColumns(reply);
     const { lastInsertRowid } = this.sql.run(
-      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "reply", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil")
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, ?, ?)`,
+      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "reply", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil", "sentAt", "inboundId")
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
       reply.recipientId,
       reply.channel,
       reply.chatId,
@@ -254,8 +275,11 @@ class SqliteTurnStore implements TurnStore {
       reply.media,
       sqliteDate(reply.at),
       sqliteDate(reply.at),
-      reply.holdUntil ? 'turn' : null,
-      reply.holdUntil ? sqliteDate(reply.holdUntil) : null,
+      row.attempts,
+      row.claimedBy,
+      row.claimedUntil ? sqliteDate(row.claimedUntil) : null,
+      row.sentAt ? sqliteDate(row.sentAt) : null,
+      row.inboundId,
     );
     return Promise.resolve(lastInsertRowid);
   }
@@ -275,9 +299,13 @@ class SqliteTurnStore implements TurnStore {
 class PostgresTurnStore implements TurnStore {
   constructor(readonly db: Db) {}
 
-  async recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<void> {
+  async recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
     try {
-      await tx.inboundMessage.create({ data: { channel: message.channel, messageId: message.messageId, chatId: message.chatId, receivedAt: at } });
+      const row = await tx.inboundMessage.create({
+        data: { channel: message.channel, messageId: message.messageId, chatId: message.chatId, receivedAt: at },
+        select: { id: true },
+      });
+      return row.id;
     } catch (error) {
       // The unique key makes a re-delivered message fail here, before anything else.
       if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002') {
@@ -395,8 +423,7 @@ class PostgresTurnStore implements TurnStore {
         reply: true,
         createdAt: reply.at,
         availableAt: reply.at,
-        claimedBy: reply.holdUntil ? 'turn' : null,
-        claimedUntil: reply.holdUntil,
+        ...deliveryColumns(reply),
       },
       select: { id: true },
     });

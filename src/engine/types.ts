@@ -39,6 +39,12 @@ export interface Inbound {
   media?: SharedMedia[];
   /** The display name the platform gives, if any (never shown to others). */
   senderName?: string;
+  /**
+   * The channel's answer to this message carries its replies (the web page and webhook):
+   * they are written as sent in the turn's own transaction, so a crash cannot send them a
+   * second time, and a re-delivery of the message is answered with them again.
+   */
+  repliesInAnswer?: true;
 }
 
 /** A choice offered with a message: a button, or a numbered reply where there are no buttons. */

@@ -76,6 +76,7 @@ interface PageWorld {
 
 interface WebMessage {
   type: string;
+  id?: string;
   text: string;
   quick_replies?: { title: string; payload: string }[];
   files?: { kind: string; url: string }[];
@@ -187,18 +188,27 @@ describe('web chat over the webhook (Botkit webhook mode)', () => {
     expect(await photosOf(number)).toMatch(/^\/uploads\/[0-9a-f]{64}\.png$/);
   });
 
-  test('a resent message id is processed once; its resend gets no replies', async () => {
+  test('a resent message id is processed once; its resend gets the same answer, already marked sent', async () => {
     const user = `resend-${Date.now()}`;
-    const body = JSON.stringify({ type: 'message', from: { id: user }, text: '帮助', channelData: { messageId: 'once' } });
+    const body = JSON.stringify({ type: 'message', from: { id: user }, text: '村口的路灯坏了', channelData: { messageId: 'once' } });
     const first = (await (await post(body)).json()) as WebMessage[];
     expect(first.length).toBeGreaterThan(0);
+    expect(first[0]?.id).toMatch(/^o-\d+$/);
+    // The answer carried them: written as sent by the turn, so no crash can send them again.
+    const rows = await db.outboxMessage.findMany({ where: { chatId: user } });
+    expect(rows.map((r) => `o-${r.id}`)).toEqual(first.map((m) => m.id));
+    expect(rows.every((r) => r.sentAt !== null && r.claimedBy === null)).toBe(true);
+    // A client that lost the answer sends the message again: the same answer, nothing done twice.
     const again = await post(body);
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual([]);
+    expect(await again.json()).toEqual(first);
+    expect(await db.inboundMessage.count({ where: { chatId: user } })).toBe(1);
+    expect(await db.outboxMessage.count({ where: { chatId: user } })).toBe(rows.length);
     // Without an id, the client's timestamp makes the same message the same message.
     const stamped = JSON.stringify({ type: 'message', user, text: '帮助', timestamp: '2026-05-01T08:00:00Z' });
-    expect(((await (await post(stamped)).json()) as WebMessage[]).length).toBeGreaterThan(0);
-    expect(await (await post(stamped)).json()).toEqual([]);
+    const answer = (await (await post(stamped)).json()) as WebMessage[];
+    expect(answer.length).toBeGreaterThan(0);
+    expect(await (await post(stamped)).json()).toEqual(answer);
   });
 
   test('bad input gets 400 with a short bilingual error, and nothing is processed', async () => {
@@ -391,6 +401,27 @@ describe('web chat in a phone browser (websocket mode)', () => {
     const sent = await db.outboxMessage.findUniqueOrThrow({ where: { id: queued.id } });
     expect(sent.sentAt).not.toBeNull();
     expect(sent.attempts).toBe(1);
+    await context.close();
+  });
+
+  browserTest('an answer delivered again (to a message resent after a crash) is shown once', async () => {
+    const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await openChat(context);
+    await page.fill('#text', '村口的路灯坏了好几天');
+    await page.click('#send');
+    await settled(page);
+    const question = page.locator('.msg.bot .bubble', { hasText: '电力照明' });
+    await expect.poll(() => question.count()).toBe(1);
+    const user = await userOf(page);
+    const [row] = await db.outboxMessage.findMany({ where: { chatId: user, template: 'report.category_guess' } });
+    expect(row?.sentAt).not.toBeNull();
+    // What the engine answers a resent message with: the same outbox row, rendered again.
+    const [again] = await app.engine.handle({ channel: 'web', chatId: user, senderId: user, messageId: inboundsOf(user)[0]!.messageId, repliesInAnswer: true }).then((r) => r.replies);
+    expect(again?.outboxId).toBe(row?.id);
+    expect((await web.send(again!)).status).toBe('sent');
+    await web.send({ ...again!, outboxId: row!.id + 1_000_000, text: '另一条消息' });
+    await expect.poll(() => page.locator('.msg.bot .bubble', { hasText: '另一条消息' }).count()).toBe(1);
+    expect(await question.count()).toBe(1);
     await context.close();
   });
 
