@@ -129,7 +129,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
  */
 export async function openPrepared(config: Config, clock: Clock = systemClock): Promise<Database> {
   const started = performance.now();
-  const database = await openDatabase(config.DATABASE_URL);
+  const database = await openDatabase(config.DATABASE_URL, { synchronous: config.SQLITE_SYNCHRONOUS });
   try {
     if (config.SEED_DEMO && (await isEmpty(database.db))) {
       const migrated = performance.now();

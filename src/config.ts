@@ -30,8 +30,15 @@ const databaseUrl = z.string().refine((s) => /^file:.+/.test(s) || /^postgres(ql
   error: 'expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE',
 });
 
+/** SQLite's durability settings (PRAGMA synchronous) that Minqing runs with. */
+export const SQLITE_SYNC_MODES = ['full', 'normal'] as const;
+export type SqliteSyncMode = (typeof SQLITE_SYNC_MODES)[number];
+
 const schema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/minqing.db'),
+  // SQLite: full syncs the write-ahead log at every commit (one fsync per group of turns), so a
+  // power cut loses nothing a resident was told; normal syncs at checkpoints only (see README).
+  SQLITE_SYNCHRONOUS: z.enum(SQLITE_SYNC_MODES, { error: 'expected full or normal' }).default('full'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   DEFAULT_LOCALE: z.enum(['zh', 'en'], { error: 'expected zh or en' }).default('zh'),
   SEED_DEMO: bool.default(true),

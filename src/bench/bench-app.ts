@@ -23,7 +23,8 @@ export interface BenchApp {
 export function benchConfig(url: string, overrides: Partial<Config> = {}): Config {
   return {
     // The demo county without its history: the benchmark's residents start with no tickets.
-    ...parseConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', SEED_DEMO: 'true', SEED_DEMO_HISTORY_MONTHS: '0' }),
+    // SQLITE_SYNCHRONOUS=normal measures the other durability setting.
+    ...parseConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', SEED_DEMO: 'true', SEED_DEMO_HISTORY_MONTHS: '0', SQLITE_SYNCHRONOUS: process.env['SQLITE_SYNCHRONOUS'] }),
     // Simulated people type far faster than people do: the flood note would stop them.
     FLOOD_PER_MINUTE: Number.MAX_SAFE_INTEGER,
     // People act on pushes (the liaison on the ping, the resident on the rating request):

@@ -61,7 +61,7 @@ export async function rawCeiling(path: string, pairs: RawPair[], rounds: number)
   const db = new Database(path);
   // The engine's settings (src/db/client.ts), checkpoints on a worker thread included.
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${process.env['SQLITE_SYNCHRONOUS'] === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const checkpointer = startCheckpointer(path, () => db.pragma('wal_autocheckpoint = 1000'));

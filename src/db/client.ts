@@ -10,6 +10,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import { ConfigError, DataError } from '../errors.js';
+import type { SqliteSyncMode } from '../config.js';
 import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
@@ -94,7 +95,10 @@ function tuneV8ForSqlite(): void {
 export interface OpenOptions {
   /** Apply the committed migrations first (default true). */
   migrate?: boolean;
+  /** SQLite's `synchronous` (default full: a commit is on the disk when it returns). */
+  synchronous?: SqliteSyncMode;
 }
+
 
 /**
  * Opens (and by default migrates) the database at `url`.
@@ -124,9 +128,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     // The busy timeout comes first: switching to WAL needs a moment of exclusive access.
     await db.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
     const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>('PRAGMA journal_mode = WAL');
-    // In WAL mode NORMAL syncs at checkpoints, not at every commit: a process that is
-    // killed loses nothing committed; a power cut may lose the last commits (see README).
-    await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    // FULL syncs the WAL at every commit (the adapter commits turns in groups: one fsync
+    // per group); NORMAL only at checkpoints: a killed process loses nothing committed
+    // either way, a power cut may lose NORMAL's last commits (see README).
+    await db.$executeRawUnsafe(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
     if (!handle) throw new Error('the SQLite connection did not open');
     handles.set(db, handle);

@@ -5,6 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { openPrepared } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
 import { BACKSTOP_PAGES } from '../../src/db/checkpointer.js';
 import { sqliteFilePath } from '../../src/db/migrations.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
@@ -51,4 +53,20 @@ test('closing runs a last checkpoint: the database file holds everything and no 
   } finally {
     await reopened.close();
   }
+});
+
+test('durable by default: the app syncs every commit (synchronous FULL); SQLITE_SYNCHRONOUS=normal syncs at checkpoints', async () => {
+  const modes: Record<string, number> = {};
+  for (const setting of [undefined, 'full', 'normal']) {
+    const opened = await openPrepared(parseConfig({ DATABASE_URL: database.url, SEED_DEMO: 'false', SQLITE_SYNCHRONOUS: setting }));
+    try {
+      const [row] = await opened.db.$queryRawUnsafe<{ synchronous: bigint }[]>('PRAGMA synchronous');
+      modes[setting ?? 'default'] = Number(row?.synchronous);
+    } finally {
+      await opened.close();
+    }
+  }
+  // 2 is FULL, 1 NORMAL (sqlite.org/pragma.html#pragma_synchronous).
+  expect(modes).toEqual({ default: 2, full: 2, normal: 1 });
+  expect(() => parseConfig({ SQLITE_SYNCHRONOUS: 'off' })).toThrow(/SQLITE_SYNCHRONOUS: expected full or normal/);
 });
