@@ -38,10 +38,26 @@ export function sendHtml(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
-/** 303 See Other: after a form post, the browser loads `location` with GET. */
+/**
+ * 303 See Other: after a form post, the browser loads `location` with GET. Anything
+ * but printable ASCII in `location` is percent-encoded (UTF-8): a header cannot carry it
+ * (Node throws ERR_INVALID_CHAR for Chinese; a line break would end the header).
+ */
 export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(303, { location, 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
+  res.writeHead(303, { location: encodeLocation(location), 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
   res.end();
+}
+
+/** `location` with every character outside printable ASCII percent-encoded. */
+export function encodeLocation(location: string): string {
+  return location.replace(/[^\x21-\x7e]/gu, (char) => {
+    try {
+      return encodeURIComponent(char);
+    } catch {
+      // A lone surrogate has no UTF-8: the replacement character's.
+      return '%EF%BF%BD';
+    }
+  });
 }
 
 /** A body read in full, or the note that it was too large. */

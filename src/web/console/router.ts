@@ -94,9 +94,25 @@ function wantsData(req: IncomingMessage, path: string): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-/** Where to go after logging in: a console path of this site only. */
-function safeNext(next: string | null | undefined): string {
-  return next && /^\/console\/[^/\\]/.test(next) && !next.includes('//') ? next : CONSOLE_PATHS.queue;
+/**
+ * Where to go after logging in: a console path of this site only, as the URL parser
+ * normalises it (dots resolved) and serialises it (non-ASCII percent-encoded), so that a
+ * Location header can always carry it. A control character anywhere (a line break would
+ * end the header) or any other place gives the queue.
+ */
+export function safeNext(next: string | null | undefined): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused here
+  if (!next || next.length > 2000 || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return CONSOLE_PATHS.queue;
+  let url: URL;
+  try {
+    url = new URL(next, 'http://console.invalid');
+  } catch {
+    return CONSOLE_PATHS.queue;
+  }
+  if (url.origin !== 'http://console.invalid' || !/^\/console\/[^/]/.test(url.pathname) || url.pathname.includes('//') || /%2e/i.test(url.pathname)) {
+    return CONSOLE_PATHS.queue;
+  }
+  return `${url.pathname}${url.search}`;
 }
 
 /** The ticket routes: /console/tickets/NUMBER[/rest]. */
