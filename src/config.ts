@@ -60,7 +60,7 @@ const schema = z.object({
   // Received message ids are kept this long to recognise a platform's re-delivery.
   INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
   BINDING_CODE_DAYS: int(1, 90).default(7),
-  // Staff console: a session ends after this much inactivity; failed logins per username and address are capped.
+  // Staff console: a session ends after this much inactivity; failed logins per username (and 10× per address) are capped.
   CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),
   CONSOLE_LOGIN_MAX_FAILURES: int(1, 100).default(5),
   CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 1440).default(15),

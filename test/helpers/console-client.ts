@@ -30,12 +30,23 @@ export interface ConsoleWorld {
   stop(): Promise<void>;
 }
 
-/** Starts Minqing on a copy of the demo database, with the console and the board. */
+/**
+ * Starts Minqing on a copy of the demo database, with the console and the board. With
+ * `DATABASE_URL` in `env`, on that database instead (seeded with the demo county when
+ * empty, without its history): two worlds on one PostgreSQL database are two processes.
+ */
 export async function startConsoleWorld(env: Record<string, string> = {}): Promise<ConsoleWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-console-'));
-  copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
+  const own = env['DATABASE_URL'] === undefined;
+  if (own) copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
   // The scheduler ticks at start and then hourly: tests tick it by hand when they need to.
-  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'console.db')}`, SEED_DEMO: 'false', SCHEDULER_INTERVAL_MS: '3600000', ...env });
+  const config = parseConfig({
+    DATABASE_URL: `file:${join(dir, 'console.db')}`,
+    SEED_DEMO: own ? 'false' : 'true',
+    SEED_DEMO_HISTORY_MONTHS: '0',
+    SCHEDULER_INTERVAL_MS: '3600000',
+    ...env,
+  });
   const clock = new FakeClock(START);
   const opened: { app?: App } = {};
   const routes = createWebRoutes({ app: () => opened.app, config });
