@@ -66,6 +66,13 @@ const schema = z.object({
   CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 1440).default(15),
   // Behind a reverse proxy: believe its X-Forwarded-For (login limits) and X-Forwarded-Proto (Secure cookies).
   TRUST_PROXY: bool.default(false),
+  // The HTTP servers (web, Telegram webhook) against slow and broken clients (src/web/server.ts).
+  HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 300).default(10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(120),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(1, 600).default(5),
+  HTTP_MAX_CONNECTIONS: int(10, 1_000_000).default(2000),
+  // 0: no cap; off behind a trusted proxy (TRUST_PROXY), where every connection is the proxy's.
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000).default(50),
   // Telegram: the channel starts only when a token is set; the token is never logged.
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a bot token from @BotFather, like 123456:ABC-DEF…').optional(),
   TELEGRAM_WEBHOOK_URL: z
@@ -88,6 +95,9 @@ const schema = z.object({
   // Comma-separated room topics where members may @-mention the bot to report.
   WECHAT_ROOM_INTAKE: z.string().optional(),
 }).superRefine((c, ctx) => {
+  if (c.HTTP_HEADERS_TIMEOUT_SECONDS > c.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: `expected at most HTTP_REQUEST_TIMEOUT_SECONDS (${c.HTTP_REQUEST_TIMEOUT_SECONDS}): the headers are part of the request` });
+  }
   if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_WEBHOOK_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when TELEGRAM_WEBHOOK_URL is set (Telegram sends it back with every update)' });
   }

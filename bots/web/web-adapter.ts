@@ -23,7 +23,7 @@
  */
 // First: before Botkit loads, so that the modules it never runs load on first use (see there).
 import './lazy-modules.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebAdapter } from 'botbuilder-adapter-web';
 import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
@@ -32,6 +32,8 @@ import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/e
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
+import { RequestAborted } from '../../src/web/http.js';
+import { createLimitedServer, type HttpLimits, noteAborted } from '../../src/web/server.js';
 import { readBody, sendFile, sendJson, servePage } from './http.js';
 import {
   echoOf,
@@ -119,6 +121,8 @@ export interface WebAdapterOptions {
   routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** Where uploaded photos and voice notes are kept (default: data/uploads under the working folder). */
   uploadDir?: string;
+  /** Timeouts and connection caps of the server (default: the settings' defaults). */
+  http?: HttpLimits;
 }
 
 /** A webhook turn in progress: its replies go into the HTTP answer. */
@@ -174,7 +178,7 @@ export class WebChatAdapter implements ChannelAdapter {
     controller.on(['hello', 'welcome_back', 'reconnect'], (_bot, message) => this.#onConnect(message));
     this.#wss = adapter.wss as SocketServer;
 
-    const server = createServer((req, res) => void this.#route(req, res));
+    const server = createLimitedServer((req, res) => void this.#route(req, res), this.#options.http);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#server = server;
     try {
@@ -250,6 +254,7 @@ export class WebChatAdapter implements ChannelAdapter {
       req.resume();
       sendJson(res, 404, { error: ERRORS.notFound });
     } catch (error) {
+      if (error instanceof RequestAborted) return noteAborted(req.socket, 'request aborted by the client', { path: new URL(req.url ?? '/', 'http://localhost').pathname });
       log.error({ err: error }, 'web request failed');
       if (!res.headersSent) sendJson(res, 500, { error: ERRORS.failed });
       else res.destroy();

@@ -64,9 +64,22 @@ export function encodeLocation(location: string): string {
 export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
 
 /**
+ * The request ended before its body did: the client gave up, or the server cut it off
+ * (HTTP_REQUEST_TIMEOUT_SECONDS). Nobody is left to answer; handlers let it through and
+ * the server's catch notes it once, at debug (`noteAborted` in ./server.ts).
+ */
+export class RequestAborted extends Error {
+  override readonly name = 'RequestAborted';
+  constructor() {
+    super('the request ended before its body');
+  }
+}
+
+/**
  * Reads a request body of at most `limit` bytes. A larger one is read to its end and
  * dropped (so the client gets the answer rather than a reset), unless it goes on past
  * four times the limit, when the connection is cut.
+ * @throws RequestAborted when the request ends before its body.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
   return new Promise((resolve, reject) => {
@@ -88,7 +101,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
-    req.on('error', reject);
+    // After 'end' (or a resolve above) these change nothing.
+    req.on('error', () => reject(new RequestAborted()));
+    req.on('close', () => reject(new RequestAborted()));
   });
 }
 

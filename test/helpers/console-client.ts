@@ -13,6 +13,7 @@ import { parseConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import { createWebRoutes } from '../../src/web/routes.js';
+import { httpLimitsFrom } from '../../src/web/server.js';
 import { FakeClock } from './org-fixture.js';
 
 export { DEMO_PASSWORD };
@@ -50,7 +51,8 @@ export async function startConsoleWorld(env: Record<string, string> = {}): Promi
   const clock = new FakeClock(START);
   const opened: { app?: App } = {};
   const routes = createWebRoutes({ app: () => opened.app, config });
-  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => opened.app?.database, uploadDir: join(dir, 'uploads'), routes });
+  // The web server with the HTTP limits start.ts gives it.
+  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => opened.app?.database, uploadDir: join(dir, 'uploads'), routes, http: httpLimitsFrom(config) });
   const app = (opened.app = await startApp(config, { adapters: [web], clock }));
   return {
     app,

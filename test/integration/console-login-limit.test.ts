@@ -39,7 +39,8 @@ const tally = (statuses: number[]) => Object.fromEntries([...new Set(statuses)].
 describe('one process (SQLite)', () => {
   let world: ConsoleWorld;
   beforeAll(async () => {
-    world = await startConsoleWorld({ TRUST_PROXY: 'true' });
+    // 100 connections at once from one address: more than its default share (HTTP_MAX_CONNECTIONS_PER_ADDRESS).
+    world = await startConsoleWorld({ TRUST_PROXY: 'true', HTTP_MAX_CONNECTIONS_PER_ADDRESS: '500' });
   });
   afterAll(async () => {
     await world?.stop();
@@ -97,8 +98,9 @@ describe.skipIf(!POSTGRES_URL)('two processes on one PostgreSQL database', () =>
   beforeAll(async () => {
     database = await emptyPostgres();
     // The first seeds the demo county into the empty database; the second finds it there.
-    worlds.push(await startConsoleWorld({ DATABASE_URL: database.url }));
-    worlds.push(await startConsoleWorld({ DATABASE_URL: database.url }));
+    const env = { DATABASE_URL: database.url, HTTP_MAX_CONNECTIONS_PER_ADDRESS: '500' };
+    worlds.push(await startConsoleWorld(env));
+    worlds.push(await startConsoleWorld(env));
   });
   afterAll(async () => {
     for (const world of worlds) await world.stop();
