@@ -197,6 +197,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         () => closeIdleConversations(database.db, clock.now(), config.CONVERSATION_IDLE_HOURS * 3_600_000, (work) => withRetry(database.db, work)),
         // Login and upload limits forget attempts that have left their window.
         () => sweepThrottle(database.db, clock.now()),
+        ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
       ...(options.workerId ? { workerId: options.workerId } : {}),

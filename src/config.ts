@@ -73,6 +73,12 @@ const schema = z.object({
   HTTP_MAX_CONNECTIONS: int(10, 1_000_000).default(2000),
   // 0: no cap; off behind a trusted proxy (TRUST_PROXY), where every connection is the proxy's.
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000).default(50),
+  // Web chat uploads (photos, voice notes): per user and per address per minute, bytes per user a day,
+  // and the hours after which an upload nothing refers to is deleted.
+  UPLOADS_PER_MINUTE: int(1, 600).default(10),
+  UPLOADS_PER_MINUTE_PER_ADDRESS: int(1, 6000).default(30),
+  UPLOAD_DAILY_MB: int(1, 100_000).default(50),
+  UPLOAD_UNREFERENCED_HOURS: int(1, 8760).default(24),
   // Telegram: the channel starts only when a token is set; the token is never logged.
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a bot token from @BotFather, like 123456:ABC-DEF…').optional(),
   TELEGRAM_WEBHOOK_URL: z

@@ -47,6 +47,11 @@ export const UPLOAD_ERRORS = {
   voiceNotReceived: '语音没有收到，请重新发送 / the voice note did not come through: please send it again',
   notMedia:
     '只能发送照片或语音 / only photos (JPG, PNG, GIF, WebP) and voice notes (OGG, WebM, M4A, MP3, WAV, AMR, SILK, AAC) can be sent',
+  // The web chat's uploads (bots/web): a live chat, a rate and a daily quota per user.
+  noSession: '请先打开聊天页面，再发送照片或语音 / open the chat page first, then send the photo or voice note',
+  tooMany: '发送太频繁了，请过一分钟再发照片或语音 / too many photos or voice notes at once: wait a minute, then send again',
+  dailyQuota: '今天发送的照片和语音已经太多了，请明天再发，或直接打字说明 / you have sent as many photos and voice notes as a day allows: send more tomorrow, or type instead',
+  starting: '系统正在启动，请稍后再发 / starting up: send it again in a moment',
 } as const;
 
 /** The refusal for a file that is not of the kind expected (or of no kind we take). */

@@ -12,6 +12,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../org/staff-accounts.js';
 import { warmStats } from '../stats/query.js';
 import { createWebRoutes } from '../web/routes.js';
 import { httpLimitsFrom } from '../web/server.js';
+import { uploadLimitsFrom } from '../web/upload-ledger.js';
 import { runCli } from './run-cli.js';
 
 await runCli(async () => {
@@ -31,7 +32,15 @@ await runCli(async () => {
   const routes = createWebRoutes({ app: () => opened.app, config });
   // Both HTTP servers (this one and Telegram's webhook) hold the same limits against slow clients.
   const http = httpLimitsFrom(config);
-  const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database, routes, http });
+  const web = createWebAdapter({
+    port: config.PORT,
+    database: () => opened.app?.database,
+    routes,
+    http,
+    uploadLimits: uploadLimitsFrom(config),
+    sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+    trustProxy: config.TRUST_PROXY,
+  });
   const token = config.TELEGRAM_BOT_TOKEN;
   // The Telegram and WeChat SDKs are loaded only when their channel is configured
   // (Wechaty alone holds ~30 MiB).

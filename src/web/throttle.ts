@@ -27,8 +27,12 @@ export interface Limit {
 /** A reserved attempt (to release on success), or the seconds until one is allowed. */
 export type Reservation = { ok: true; at: number; keys: string[] } | { ok: false; retryAfterSeconds: number };
 
-/** The attempts recorded for `key`, its row locked until the transaction ends (made empty if missing). */
-async function lockRow(tx: Tx, key: string): Promise<number[]> {
+/**
+ * The attempts recorded for `key`, its row locked until the transaction ends (made empty
+ * if missing). Other work that must not run twice at once for one key (an upload's
+ * quota) takes the same lock.
+ */
+export async function lockThrottleRow(tx: Tx, key: string): Promise<number[]> {
   const rows = await tx.$queryRaw<{ hits: string }[]>`INSERT INTO "Throttle" ("key", "hits") VALUES (${key}, '[]')
     ON CONFLICT ("key") DO UPDATE SET "hits" = "Throttle"."hits" RETURNING "hits"`;
   try {
@@ -58,7 +62,7 @@ export class Throttle {
     return transaction(this.db(), async (tx) => {
       const rows: { limit: Limit; hits: number[] }[] = [];
       for (const limit of sorted) {
-        const hits = (await lockRow(tx, limit.key)).filter((t) => t > now - this.windowMs);
+        const hits = (await lockThrottleRow(tx, limit.key)).filter((t) => t > now - this.windowMs);
         rows.push({ limit, hits });
       }
       let waitMs = 0;
@@ -89,7 +93,7 @@ export class Throttle {
           await tx.throttle.deleteMany({ where: { key } });
           continue;
         }
-        const hits = await lockRow(tx, key);
+        const hits = await lockThrottleRow(tx, key);
         const index = hits.lastIndexOf(reservation.at);
         if (index >= 0) hits.splice(index, 1);
         await tx.throttle.update({ where: { key }, data: { hits: JSON.stringify(hits) } });

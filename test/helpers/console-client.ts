@@ -14,6 +14,7 @@ import type { Db } from '../../src/db/client.js';
 import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import { createWebRoutes } from '../../src/web/routes.js';
 import { httpLimitsFrom } from '../../src/web/server.js';
+import { uploadLimitsFrom } from '../../src/web/upload-ledger.js';
 import { FakeClock } from './org-fixture.js';
 
 export { DEMO_PASSWORD };
@@ -51,8 +52,19 @@ export async function startConsoleWorld(env: Record<string, string> = {}): Promi
   const clock = new FakeClock(START);
   const opened: { app?: App } = {};
   const routes = createWebRoutes({ app: () => opened.app, config });
-  // The web server with the HTTP limits start.ts gives it.
-  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => opened.app?.database, uploadDir: join(dir, 'uploads'), routes, http: httpLimitsFrom(config) });
+  // The web server as start.ts makes it, on the fake clock.
+  const web = createWebAdapter({
+    port: 0,
+    host: '127.0.0.1',
+    database: () => opened.app?.database,
+    uploadDir: join(dir, 'uploads'),
+    routes,
+    clock,
+    uploadLimits: uploadLimitsFrom(config),
+    sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+    trustProxy: config.TRUST_PROXY,
+    http: httpLimitsFrom(config),
+  });
   const app = (opened.app = await startApp(config, { adapters: [web], clock }));
   return {
     app,
