@@ -102,6 +102,7 @@ export function createLimitedServer(listener: (req: IncomingMessage, res: Server
       listener(req, res);
     },
   );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxHeadersCount = 100;
   server.maxConnections = limits.maxConnections;
 
