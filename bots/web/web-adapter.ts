@@ -142,7 +142,7 @@ export interface WebAdapterOptions {
 }
 
 /** The header an upload names its chat's user id in. */
-export const UPLOAD_USER_HEADER = 'x-minqing-user';
+const UPLOAD_USER_HEADER = 'x-minqing-user';
 
 /** The sweep of unreferenced uploads runs at most this often (the scheduler ticks every few seconds). */
 const SWEEP_EVERY_MS = 10 * 60_000;

@@ -97,7 +97,7 @@ async function scanBack<T extends { id: number }>(chunk: (before: number | undef
 }
 
 /** The upload names referred to by rows written (or, for sessions, last used) since `since`. */
-export async function referencedUploads(db: Db, since: Date): Promise<Set<string>> {
+async function referencedUploads(db: Db, since: Date): Promise<Set<string>> {
   const names = new Set<string>();
   const before = (id: number | undefined) => (id === undefined ? {} : { id: { lt: id } });
   for (const t of await db.ticket.findMany({ where: { createdAt: { gte: since } }, select: { media: true } })) namesIn(t.media, names);
