@@ -18,6 +18,7 @@ import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
+import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
 
@@ -200,6 +201,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         () => corrections.catchUp(),
         // 人工 conversations nobody wrote in for CONVERSATION_IDLE_HOURS end, with a note to the resident.
         () => closeIdleConversations(database.db, clock.now(), config.CONVERSATION_IDLE_HOURS * 3_600_000, (work) => withRetry(database.db, work)),
+        // Login and upload limits forget attempts that have left their window.
+        () => sweepThrottle(database.db, clock.now()),
+        ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
       ...(options.workerId ? { workerId: options.workerId } : {}),

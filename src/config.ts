@@ -67,12 +67,25 @@ const schema = z.object({
   // Received message ids are kept this long to recognise a platform's re-delivery.
   INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
   BINDING_CODE_DAYS: int(1, 90).default(7),
-  // Staff console: a session ends after this much inactivity; failed logins per username and address are capped.
+  // Staff console: a session ends after this much inactivity; failed logins per username (and 10× per address) are capped.
   CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),
   CONSOLE_LOGIN_MAX_FAILURES: int(1, 100).default(5),
   CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 1440).default(15),
   // Behind a reverse proxy: believe its X-Forwarded-For (login limits) and X-Forwarded-Proto (Secure cookies).
   TRUST_PROXY: bool.default(false),
+  // The HTTP servers (web, Telegram webhook) against slow and broken clients (src/web/server.ts).
+  HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 300).default(10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(120),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(1, 600).default(5),
+  HTTP_MAX_CONNECTIONS: int(10, 1_000_000).default(2000),
+  // 0: no cap; off behind a trusted proxy (TRUST_PROXY), where every connection is the proxy's.
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: int(0, 1_000_000).default(50),
+  // Web chat uploads (photos, voice notes): per user and per address per minute, bytes per user a day,
+  // and the hours after which an upload nothing refers to is deleted.
+  UPLOADS_PER_MINUTE: int(1, 600).default(10),
+  UPLOADS_PER_MINUTE_PER_ADDRESS: int(1, 6000).default(30),
+  UPLOAD_DAILY_MB: int(1, 100_000).default(50),
+  UPLOAD_UNREFERENCED_HOURS: int(1, 8760).default(24),
   // Telegram: the channel starts only when a token is set; the token is never logged.
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a bot token from @BotFather, like 123456:ABC-DEF…').optional(),
   TELEGRAM_WEBHOOK_URL: z
@@ -95,6 +108,9 @@ const schema = z.object({
   // Comma-separated room topics where members may @-mention the bot to report.
   WECHAT_ROOM_INTAKE: z.string().optional(),
 }).superRefine((c, ctx) => {
+  if (c.HTTP_HEADERS_TIMEOUT_SECONDS > c.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: `expected at most HTTP_REQUEST_TIMEOUT_SECONDS (${c.HTTP_REQUEST_TIMEOUT_SECONDS}): the headers are part of the request` });
+  }
   if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_WEBHOOK_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when TELEGRAM_WEBHOOK_URL is set (Telegram sends it back with every update)' });
   }

@@ -2,16 +2,18 @@
  * Photos and voice notes users send, whatever the channel (a web upload or recording, a
  * WeChat image or voice message, a Telegram photo or voice): checked (the real type read
  * from the bytes, never from what the client claims; at most 5 MB for a photo, 10 MB for
- * a voice note), stored once under their content hash, and referred to by a local URL
+ * a voice note; a picture read to its own end and kept without what follows), stored
+ * once under their content hash, and referred to by a local URL
  * (`/uploads/<sha256>.<ext>`), which is what a ticket keeps. The extension tells the kind
  * (`src/engine/media.ts` reads it back); the web server serves the URL with the right
  * content type; the other channels read the bytes back to forward the file, since their
  * platforms cannot fetch a local URL.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SharedMedia } from '../../src/engine/types.js';
+import { imageEnd } from './image-end.js';
 
 /** Where uploads are kept unless a channel is told otherwise: data/uploads under the working folder. */
 export function defaultUploadDir(): string {
@@ -45,6 +47,11 @@ export const UPLOAD_ERRORS = {
   voiceNotReceived: '语音没有收到，请重新发送 / the voice note did not come through: please send it again',
   notMedia:
     '只能发送照片或语音 / only photos (JPG, PNG, GIF, WebP) and voice notes (OGG, WebM, M4A, MP3, WAV, AMR, SILK, AAC) can be sent',
+  // The web chat's uploads (bots/web): a live chat, a rate and a daily quota per user.
+  noSession: '请先打开聊天页面，再发送照片或语音 / open the chat page first, then send the photo or voice note',
+  tooMany: '发送太频繁了，请过一分钟再发照片或语音 / too many photos or voice notes at once: wait a minute, then send again',
+  dailyQuota: '今天发送的照片和语音已经太多了，请明天再发，或直接打字说明 / you have sent as many photos and voice notes as a day allows: send more tomorrow, or type instead',
+  starting: '系统正在启动，请稍后再发 / starting up: send it again in a moment',
 } as const;
 
 /** The refusal for a file that is not of the kind expected (or of no kind we take). */
@@ -149,6 +156,41 @@ export function isUploadUrl(ref: string): boolean {
 /** A stored file's URL and kind, or why it was refused. */
 export type Stored = { ok: true; url: string; kind: MediaKind } | { ok: false; error: string };
 
+/** A file found fit to keep: the bytes to store (a picture without what follows its end), and its name. */
+export interface Checked {
+  ok: true;
+  bytes: Buffer;
+  type: MediaType;
+  kind: MediaKind;
+  /** `<sha256>.<ext>` of the bytes to store. */
+  name: string;
+  /** Its local URL, `/uploads/<name>`. */
+  url: string;
+}
+
+/**
+ * Checks a photo or voice note without storing it: its size, its real type (from the
+ * bytes), its kind (with `expected`, a file of the other kind is refused), and for a
+ * picture its structure to its end (bots/shared/image-end.ts): what follows the end is
+ * cut off, a broken picture is refused.
+ */
+export function checkMedia(bytes: Buffer, expected?: MediaKind): Checked | { ok: false; error: string } {
+  if (bytes.length > (expected ? maxBytes(expected) : MAX_VOICE_BYTES)) return { ok: false, error: tooBigFor(expected) };
+  const type = sniffMedia(bytes);
+  if (!type) return { ok: false, error: notOfKind(expected) };
+  const { kind } = MEDIA_TYPES[type];
+  if (expected && kind !== expected) return { ok: false, error: notOfKind(expected) };
+  if (bytes.length > maxBytes(kind)) return { ok: false, error: tooBigFor(kind) };
+  let kept = bytes;
+  if (type === 'jpg' || type === 'png' || type === 'gif' || type === 'webp') {
+    const end = imageEnd(bytes, type);
+    if (end === null) return { ok: false, error: UPLOAD_ERRORS.notImage };
+    kept = bytes.subarray(0, end);
+  }
+  const name = `${createHash('sha256').update(kept).digest('hex')}.${type}`;
+  return { ok: true, bytes: kept, type, kind, name, url: `/uploads/${name}` };
+}
+
 /** A stored file read back: its bytes, type, kind, content type and file name (`<sha256>.<ext>`). */
 export interface StoredMedia {
   bytes: Buffer;
@@ -167,17 +209,35 @@ export class UploadStore {
    * `expected`, a file of the other kind is refused (a "photo" that is a recording).
    */
   async save(bytes: Buffer, expected?: MediaKind): Promise<Stored> {
-    if (bytes.length > (expected ? maxBytes(expected) : MAX_VOICE_BYTES)) return { ok: false, error: tooBigFor(expected) };
-    const type = sniffMedia(bytes);
-    if (!type) return { ok: false, error: notOfKind(expected) };
-    const { kind } = MEDIA_TYPES[type];
-    if (expected && kind !== expected) return { ok: false, error: notOfKind(expected) };
-    if (bytes.length > maxBytes(kind)) return { ok: false, error: tooBigFor(kind) };
-    const name = `${createHash('sha256').update(bytes).digest('hex')}.${type}`;
+    const checked = checkMedia(bytes, expected);
+    if (!checked.ok) return checked;
+    await this.write(checked);
+    return { ok: true, url: checked.url, kind: checked.kind };
+  }
+
+  /** Stores a checked file unless it is there already; true when this call wrote it. */
+  async write(checked: Checked): Promise<boolean> {
     await mkdir(this.dir, { recursive: true });
-    const path = join(this.dir, name);
-    if (!(await exists(path))) await writeFile(path, bytes);
-    return { ok: true, url: `/uploads/${name}`, kind };
+    const path = join(this.dir, checked.name);
+    if (await exists(path)) return false;
+    await writeFile(path, checked.bytes);
+    return true;
+  }
+
+  /** Whether a stored file of this name (`<sha256>.<ext>`) is there. */
+  has(name: string): Promise<boolean> {
+    return UPLOAD_URL.test(`/uploads/${name}`) ? exists(join(this.dir, name)) : Promise.resolve(false);
+  }
+
+  /** Deletes a stored file by its name; false when it was not there (or is no name of ours). */
+  async remove(name: string): Promise<boolean> {
+    if (!UPLOAD_URL.test(`/uploads/${name}`)) return false;
+    try {
+      await unlink(join(this.dir, name));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**

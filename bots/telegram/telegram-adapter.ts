@@ -13,7 +13,7 @@
  *
  * Nothing outside bots/ imports grammy; the token is never logged.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Bot, type Context, GrammyError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { render } from '../../src/engine/i18n.js';
@@ -22,6 +22,7 @@ import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
 import { deliveryResultOf, isSendablePhoto, keyboardRows, parseUpdate, voiceMethodOf } from './telegram-parse.js';
+import { createLimitedServer, type HttpLimits, noteAborted } from '../../src/web/server.js';
 import { closeServer } from '../shared/close-server.js';
 import { defaultUploadDir, isUploadUrl, maxBytes, type MediaKind, notReceived, type Stored, tooBigFor, UploadStore } from '../shared/uploads.js';
 import { within } from '../shared/within.js';
@@ -80,6 +81,8 @@ export interface TelegramAdapterOptions {
   mediaTimeoutMs?: number;
   /** Where received photos and voice notes are stored (default data/uploads, the folder the web chat serves). */
   uploadDir?: string;
+  /** Timeouts and connection caps of the webhook server (default: the settings' defaults). */
+  http?: HttpLimits;
 }
 
 /** Telegram behind our ChannelAdapter interface. */
@@ -161,7 +164,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async #startWebhook(webhook: NonNullable<TelegramAdapterOptions['webhook']>): Promise<void> {
     const callback = webhookCallback(this.#bot, 'http', { secretToken: webhook.secret, onTimeout: 'return', timeoutMilliseconds: 9_000 });
-    const server = createServer((req, res) => void this.#route(req, res, callback));
+    const server = createLimitedServer((req, res) => void this.#route(req, res, callback), this.#options.http);
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -189,6 +192,8 @@ export class TelegramAdapter implements ChannelAdapter {
       // grammY checks X-Telegram-Bot-Api-Secret-Token (constant time) and answers 401 when it is wrong.
       await callback(req, res);
     } catch (error) {
+      // grammY read the body and the request ended first: the client (or a timeout) cut it off.
+      if (!req.complete && !(error instanceof SyntaxError)) return noteAborted(req.socket, 'request aborted by the client', { path: WEBHOOK_PATH });
       log.warn({ err: error instanceof SyntaxError ? 'malformed JSON' : error }, 'telegram webhook request failed');
       if (!res.headersSent) res.writeHead(error instanceof SyntaxError ? 400 : 500).end();
     }
@@ -316,12 +321,15 @@ export function createTelegramAdapter(config: {
   TELEGRAM_WEBHOOK_URL?: string | undefined;
   TELEGRAM_WEBHOOK_SECRET?: string | undefined;
   TELEGRAM_WEBHOOK_PORT: number;
+  /** The HTTP limits of the webhook server (httpLimitsFrom(config)). */
+  http?: HttpLimits;
 }): TelegramAdapter {
   const url = config.TELEGRAM_WEBHOOK_URL;
   const secret = config.TELEGRAM_WEBHOOK_SECRET;
   return new TelegramAdapter({
     token: config.TELEGRAM_BOT_TOKEN,
     apiRoot: config.TELEGRAM_API_ROOT,
+    ...(config.http ? { http: config.http } : {}),
     ...(url !== undefined && secret !== undefined ? { webhook: { url, secret, port: config.TELEGRAM_WEBHOOK_PORT } } : {}),
   });
 }

@@ -13,6 +13,11 @@
  * Photos and voice notes are uploaded first (`POST /api/uploads`, stored with the other
  * channels' uploads and served from `/uploads/…` with their content type), then sent as
  * media references; what a user sends from one tab is echoed to their other open tabs.
+ * An upload names its user (`X-Minqing-User`), who must have a live chat: a page of
+ * theirs connected, or a turn within SESSION_IDLE_MINUTES. Uploads (and data URLs in
+ * messages) are held to a rate per user and per address and a daily quota per user, and
+ * what nothing refers to in time is deleted (src/web/upload-ledger.ts, a duty of the
+ * scheduler).
  *
  * Three gaps of the stock WebAdapter are closed here:
  * - it logs a frame it cannot parse (and Node's JSON error quotes the text): frames are
@@ -23,7 +28,7 @@
  */
 // First: before Botkit loads, so that the modules it never runs load on first use (see there).
 import './lazy-modules.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebAdapter } from 'botbuilder-adapter-web';
 import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
@@ -32,6 +37,10 @@ import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/e
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
+import type { Clock } from '../../src/pipeline/service.js';
+import { clientIp, RequestAborted } from '../../src/web/http.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits, UploadLedger } from '../../src/web/upload-ledger.js';
+import { createLimitedServer, type HttpLimits, noteAborted } from '../../src/web/server.js';
 import { readBody, sendFile, sendJson, servePage } from './http.js';
 import {
   echoOf,
@@ -40,6 +49,7 @@ import {
   isJsonType,
   MAX_BODY_BYTES,
   messageIdOf,
+  USER_ID,
   parseActivity,
   parseSocketFrame,
   toWebMessage,
@@ -47,7 +57,7 @@ import {
   type WebMessage,
 } from './protocol.js';
 import { closeServer } from '../shared/close-server.js';
-import { defaultUploadDir, maxBytes, type MediaKind, tooBigFor, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
+import { checkMedia, decodeDataUrl, defaultUploadDir, maxBytes, type MediaKind, type Stored, tooBigFor, UPLOAD_ERRORS, UploadStore } from '../shared/uploads.js';
 
 const log = logger('web');
 
@@ -119,7 +129,23 @@ export interface WebAdapterOptions {
   routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** Where uploaded photos and voice notes are kept (default: data/uploads under the working folder). */
   uploadDir?: string;
+  /** Timeouts and connection caps of the server (default: the settings' defaults). */
+  http?: HttpLimits;
+  /** Rates, daily quota and unreferenced time of uploads (default: the settings' defaults). */
+  uploadLimits?: UploadLimits;
+  /** Minutes since a chat's last turn within which it may still upload without a page connected (SESSION_IDLE_MINUTES; default 30). */
+  sessionIdleMinutes?: number;
+  /** Believe X-Forwarded-For for the rate per address (TRUST_PROXY). */
+  trustProxy?: boolean;
+  /** The app's clock (tests pass a fake one; default the system's). */
+  clock?: Clock;
 }
+
+/** The header an upload names its chat's user id in. */
+const UPLOAD_USER_HEADER = 'x-minqing-user';
+
+/** The sweep of unreferenced uploads runs at most this often (the scheduler ticks every few seconds). */
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 /** A webhook turn in progress: its replies go into the HTTP answer. */
 interface WebhookTurn {
@@ -141,10 +167,43 @@ export class WebChatAdapter implements ChannelAdapter {
   #controller: Botkit | undefined;
   #wss: SocketServer | undefined;
   #server: Server | undefined;
+  readonly #clock: Clock;
+  readonly #ledger: UploadLedger;
+  #lastSweep = -Infinity;
+  /** The scheduler's duty: the sweep of unreferenced uploads, every ten minutes at most. */
+  readonly duties: readonly (() => Promise<unknown>)[];
 
   constructor(options: WebAdapterOptions) {
     this.#options = options;
     this.#uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
+    this.#clock = options.clock ?? { now: () => new Date() };
+    this.#ledger = new UploadLedger(
+      () => {
+        const database = this.#database();
+        if (!database) throw new Error('the web chat was asked for the database before the app started');
+        return database.db;
+      },
+      this.#clock,
+      options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS,
+    );
+    this.duties = [
+      async () => {
+        const now = this.#clock.now().getTime();
+        if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
+        this.#lastSweep = now;
+        await this.sweepUploads();
+      },
+    ];
+  }
+
+  #database(): Database | undefined {
+    const option = this.#options.database;
+    return typeof option === 'function' ? option() : option;
+  }
+
+  /** Deletes the uploads nothing referred to within UPLOAD_UNREFERENCED_HOURS (see src/web/upload-ledger.ts). */
+  sweepUploads(): ReturnType<UploadLedger['sweep']> {
+    return this.#ledger.sweep((name) => this.#uploads.remove(name));
   }
 
   /** The port the server listens on (the real one when started with port 0). */
@@ -174,7 +233,7 @@ export class WebChatAdapter implements ChannelAdapter {
     controller.on(['hello', 'welcome_back', 'reconnect'], (_bot, message) => this.#onConnect(message));
     this.#wss = adapter.wss as SocketServer;
 
-    const server = createServer((req, res) => void this.#route(req, res));
+    const server = createLimitedServer((req, res) => void this.#route(req, res), this.#options.http);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#server = server;
     try {
@@ -250,6 +309,7 @@ export class WebChatAdapter implements ChannelAdapter {
       req.resume();
       sendJson(res, 404, { error: ERRORS.notFound });
     } catch (error) {
+      if (error instanceof RequestAborted) return noteAborted(req.socket, 'request aborted by the client', { path: new URL(req.url ?? '/', 'http://localhost').pathname });
       log.error({ err: error }, 'web request failed');
       if (!res.headersSent) sendJson(res, 500, { error: ERRORS.failed });
       else res.destroy();
@@ -273,8 +333,8 @@ export class WebChatAdapter implements ChannelAdapter {
     const parsed = parseActivity(json);
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.error });
     // Photos are checked (and data URLs stored) before the turn, so a bad one is a 400.
-    const media = await this.#resolveMedia(parsed.frame.media);
-    if (!media.ok) return sendJson(res, 400, { error: media.error });
+    const media = await this.#resolveMedia(parsed.frame.media, parsed.frame.user, clientIp(req, this.#options.trustProxy ?? false));
+    if (!media.ok) return sendJson(res, media.status ?? 400, { error: media.error }, media.retryAfterSeconds ? { 'retry-after': String(media.retryAfterSeconds) } : {});
     const frame: WebFrame = { ...parsed.frame, ...(media.list.length ? { media: media.list } : {}) };
     const replies = await this.#webhookTurn(frame);
     if (!replies.ok) return sendJson(res, 500, { error: ERRORS.failed });
@@ -325,28 +385,74 @@ export class WebChatAdapter implements ChannelAdapter {
 
   /**
    * `POST /api/uploads`: a photo (`Content-Type: image/*`) or a voice note (`audio/*`) in,
-   * its local URL and kind out. The bytes must be of the kind the type names.
+   * its local URL and kind out. The bytes must be of the kind the type names. The upload
+   * names its user (`X-Minqing-User`, the page's user id), who must have a live chat
+   * (401 without an id, 403 without a chat); then the rates and the day's quota (429),
+   * all before the body is read.
    */
   async #upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const declared = /^\s*(image|audio)\//i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (!declared) {
+    const refuse = (status: number, error: string, headers: Record<string, string> = {}) => {
       req.resume();
-      return sendJson(res, 400, { error: UPLOAD_ERRORS.notMedia });
-    }
+      sendJson(res, status, { error }, headers);
+    };
+    const declared = /^\s*(image|audio)\//i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (!declared) return refuse(400, UPLOAD_ERRORS.notMedia);
     const kind: MediaKind = declared === 'image' ? 'photo' : 'voice';
+    const user = req.headers[UPLOAD_USER_HEADER];
+    if (typeof user !== 'string' || !USER_ID.test(user)) return refuse(401, UPLOAD_ERRORS.noSession);
+    if (!this.#database()) return refuse(503, UPLOAD_ERRORS.starting, { 'retry-after': '5' });
+    if (!(await this.#live(user))) return refuse(403, UPLOAD_ERRORS.noSession);
+    const length = Number(req.headers['content-length'] ?? 0);
+    const admitted = await this.#ledger.admit(user, clientIp(req, this.#options.trustProxy ?? false), Number.isFinite(length) ? length : 0);
+    if (!admitted.ok) return refuse(429, admitted.reason === 'rate' ? UPLOAD_ERRORS.tooMany : UPLOAD_ERRORS.dailyQuota, { 'retry-after': String(admitted.retryAfterSeconds) });
     const body = await readBody(req, maxBytes(kind));
     if (!body.ok) return sendJson(res, 400, { error: tooBigFor(kind) }, { connection: 'close' });
-    const stored = await this.#uploads.save(body.bytes, kind);
-    if (!stored.ok) return sendJson(res, 400, { error: stored.error });
+    const stored = await this.#keep(body.bytes, kind, user);
+    if (!stored.ok) return sendJson(res, stored.status ?? 400, { error: stored.error }, stored.retryAfterSeconds ? { 'retry-after': String(stored.retryAfterSeconds) } : {});
     sendJson(res, 200, { url: stored.url, kind: stored.kind });
   }
 
-  /** The frame's media as stored uploads, each of the kind its bytes are; or the first refusal. */
-  async #resolveMedia(media: WebFrame['media']): Promise<{ ok: true; list: SharedMedia[] } | { ok: false; error: string }> {
+  /** Whether `user` has a live chat: a page of theirs connected here, or a turn within the session's idle time. */
+  async #live(user: string): Promise<boolean> {
+    if (this.isConnected(user)) return true;
+    const db = this.#database()?.db;
+    if (!db) return false;
+    const session = await db.chatSession.findUnique({ where: { channel_chatId: { channel: 'web', chatId: user } }, select: { lastSeenAt: true } });
+    const idleMs = (this.#options.sessionIdleMinutes ?? 30) * 60_000;
+    return session !== null && this.#clock.now().getTime() - session.lastSeenAt.getTime() < idleMs;
+  }
+
+  /** Checks a user's file, counts it against their day, and stores it. */
+  async #keep(bytes: Buffer, kind: MediaKind | undefined, user: string): Promise<Stored & { status?: number; retryAfterSeconds?: number }> {
+    const checked = checkMedia(bytes, kind);
+    if (!checked.ok) return checked;
+    const recorded = await this.#ledger.record(user, checked.name, checked.bytes.length, !(await this.#uploads.has(checked.name)));
+    if (!recorded.ok) return { ok: false, error: UPLOAD_ERRORS.dailyQuota, status: 429, retryAfterSeconds: recorded.retryAfterSeconds };
+    await this.#uploads.write(checked);
+    return { ok: true, url: checked.url, kind: checked.kind };
+  }
+
+  /**
+   * The frame's media as stored uploads, each of the kind its bytes are; or the first
+   * refusal. A data URL is an upload of `user`'s, held to the same rates and quota.
+   */
+  async #resolveMedia(
+    media: WebFrame['media'],
+    user: string,
+    address?: string,
+  ): Promise<{ ok: true; list: SharedMedia[] } | { ok: false; error: string; status?: number; retryAfterSeconds?: number }> {
     const list: SharedMedia[] = [];
     for (const item of media ?? []) {
-      const stored = await this.#uploads.resolve(item.ref, item.kind);
-      if (!stored.ok) return { ok: false, error: stored.error };
+      const bytes = item.ref.startsWith('data:') ? decodeDataUrl(item.ref) : null;
+      let stored: Stored & { status?: number; retryAfterSeconds?: number };
+      if (bytes && this.#database()) {
+        const admitted = await this.#ledger.admit(user, address, bytes.length);
+        if (!admitted.ok) return { ok: false, error: admitted.reason === 'rate' ? UPLOAD_ERRORS.tooMany : UPLOAD_ERRORS.dailyQuota, status: 429, retryAfterSeconds: admitted.retryAfterSeconds };
+        stored = await this.#keep(bytes, item.kind, user);
+      } else {
+        stored = await this.#uploads.resolve(item.ref, item.kind);
+      }
+      if (!stored.ok) return stored;
       list.push({ kind: stored.kind, ref: stored.url });
     }
     return { ok: true, list };
@@ -414,8 +520,7 @@ export class WebChatAdapter implements ChannelAdapter {
   async #onConnect(message: BotkitMessage): Promise<void> {
     const fields: Record<string, unknown> = message;
     const frame = frameOf(fields);
-    const option = this.#options.database;
-    const database = typeof option === 'function' ? option() : option;
+    const database = this.#database();
     if (!frame || !database) return;
     try {
       const waiting = await wakeChat(database, 'web', frame.user, new Date());
@@ -443,7 +548,7 @@ export class WebChatAdapter implements ChannelAdapter {
       if (turn) turn.error = cause ?? new Error(error);
       else await this.#push(frame.user, { type: 'error', error, ...(frame.messageId ? { messageId: frame.messageId } : {}) });
     };
-    const media = await this.#resolveMedia(frame.media);
+    const media = await this.#resolveMedia(frame.media, frame.user);
     if (!media.ok) return fail(media.error);
     const inbound: Inbound = {
       channel: 'web',

@@ -11,6 +11,8 @@ import { logger, setLogLevel } from '../log.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../org/staff-accounts.js';
 import { warmStats } from '../stats/query.js';
 import { createWebRoutes } from '../web/routes.js';
+import { httpLimitsFrom } from '../web/server.js';
+import { uploadLimitsFrom } from '../web/upload-ledger.js';
 import { runCli } from './run-cli.js';
 
 await runCli(async () => {
@@ -28,12 +30,22 @@ await runCli(async () => {
   const opened: { app?: App } = {};
   // The console and the board need the app's database and pipeline the same way.
   const routes = createWebRoutes({ app: () => opened.app, config });
-  const web = createWebAdapter({ port: config.PORT, database: () => opened.app?.database, routes });
+  // Both HTTP servers (this one and Telegram's webhook) hold the same limits against slow clients.
+  const http = httpLimitsFrom(config);
+  const web = createWebAdapter({
+    port: config.PORT,
+    database: () => opened.app?.database,
+    routes,
+    http,
+    uploadLimits: uploadLimitsFrom(config),
+    sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+    trustProxy: config.TRUST_PROXY,
+  });
   const token = config.TELEGRAM_BOT_TOKEN;
   // The Telegram and WeChat SDKs are loaded only when their channel is configured
   // (Wechaty alone holds ~30 MiB).
   const telegram =
-    token === undefined ? undefined : (await import('../../bots/telegram/telegram-adapter.js')).createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token });
+    token === undefined ? undefined : (await import('../../bots/telegram/telegram-adapter.js')).createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token, http });
   const wechat = wechatConfigured(config)
     ? (await import('../../bots/wechat/wechat-adapter.js')).createWechatAdapter(config, { database: () => opened.app?.database })
     : undefined;

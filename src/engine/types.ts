@@ -68,6 +68,8 @@ export interface ChannelAdapter {
   readonly channel: Channel;
   /** The chats this process delivers pushes to (default: every chat of the channel). */
   readonly targets?: OutboxTarget[];
+  /** Periodic work of the channel, run by the scheduler with its own duties (the web chat sweeps unreferenced uploads). */
+  readonly duties?: readonly (() => Promise<unknown>)[];
   /** Starts receiving; every inbound message goes to `handle`. */
   start(handle: (inbound: Inbound) => Promise<void>): Promise<void>;
   stop(): Promise<void>;

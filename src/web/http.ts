@@ -38,19 +38,48 @@ export function sendHtml(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
-/** 303 See Other: after a form post, the browser loads `location` with GET. */
+/**
+ * 303 See Other: after a form post, the browser loads `location` with GET. Anything
+ * but printable ASCII in `location` is percent-encoded (UTF-8): a header cannot carry it
+ * (Node throws ERR_INVALID_CHAR for Chinese; a line break would end the header).
+ */
 export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(303, { location, 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
+  res.writeHead(303, { location: encodeLocation(location), 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
   res.end();
+}
+
+/** `location` with every character outside printable ASCII percent-encoded. */
+export function encodeLocation(location: string): string {
+  return location.replace(/[^\x21-\x7e]/gu, (char) => {
+    try {
+      return encodeURIComponent(char);
+    } catch {
+      // A lone surrogate has no UTF-8: the replacement character's.
+      return '%EF%BF%BD';
+    }
+  });
 }
 
 /** A body read in full, or the note that it was too large. */
 export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
 
 /**
+ * The request ended before its body did: the client gave up, or the server cut it off
+ * (HTTP_REQUEST_TIMEOUT_SECONDS). Nobody is left to answer; handlers let it through and
+ * the server's catch notes it once, at debug (`noteAborted` in ./server.ts).
+ */
+export class RequestAborted extends Error {
+  override readonly name = 'RequestAborted';
+  constructor() {
+    super('the request ended before its body');
+  }
+}
+
+/**
  * Reads a request body of at most `limit` bytes. A larger one is read to its end and
  * dropped (so the client gets the answer rather than a reset), unless it goes on past
  * four times the limit, when the connection is cut.
+ * @throws RequestAborted when the request ends before its body.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
   return new Promise((resolve, reject) => {
@@ -72,7 +101,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
-    req.on('error', reject);
+    // After 'end' (or a resolve above) these change nothing.
+    req.on('error', () => reject(new RequestAborted()));
+    req.on('close', () => reject(new RequestAborted()));
   });
 }
 

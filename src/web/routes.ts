@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import { logger } from '../log.js';
 import { bi } from './html.js';
-import { PAGE_HEADERS, sendHtml } from './http.js';
+import { PAGE_HEADERS, RequestAborted, sendHtml } from './http.js';
+import { noteAborted } from './server.js';
 import { type ConsoleApp, createConsole } from './console/router.js';
 import { messagePage } from './console/layout.js';
 import { STYLESHEET_PATHS } from './page.js';
@@ -56,6 +57,10 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
       }
       return false;
     } catch (error) {
+      if (error instanceof RequestAborted) {
+        noteAborted(req.socket, 'request aborted by the client', { path: url.pathname });
+        return true;
+      }
       log.error({ err: error, path: url.pathname }, 'page failed');
       if (!res.headersSent) {
         sendHtml(res, 500, messagePage({ zh: '出错了', en: 'Something went wrong' }, bi('请稍后再试；问题已记录。', 'Please try again later; the problem was logged.'), null));

@@ -5,6 +5,7 @@
  * with retry_after, 500, 403).
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
@@ -424,5 +425,35 @@ describe('delivery failures and the webhook', () => {
     expect((await post({ 'x-telegram-bot-api-secret-token': 'the-secret_1' })).status).toBe(200);
     expect(received).toEqual([expect.objectContaining({ messageId: 'm:7000001:41', text: '村口的路灯坏了好几天' })]);
     expect((await fetch(`http://127.0.0.1:${telegram.webhookPort}/other`, { method: 'POST' })).status).toBe(404);
+  });
+
+  test('the webhook server holds the web server\'s limits: a false Content-Length is cut at the request timeout with 408; past its share, an address gets 503', async () => {
+    const telegram = new TelegramAdapter({
+      token: TOKEN,
+      apiRoot: api.url,
+      botInfo: BOT_INFO,
+      webhook: { url: 'https://minqing.example.org/telegram/webhook', secret: 'the-secret_1', port: 0, host: '127.0.0.1' },
+      http: { headersTimeoutMs: 1000, requestTimeoutMs: 1000, keepAliveTimeoutMs: 1000, maxConnections: 100, maxConnectionsPerAddress: 2 },
+    });
+    await telegram.start(() => Promise.resolve());
+    cleanups.push(() => telegram.stop());
+    const raw = (text: string) => {
+      const socket = connect({ host: '127.0.0.1', port: telegram.webhookPort ?? 0 });
+      const seen = { answer: '', closedAfter: Infinity };
+      const opened = performance.now();
+      socket.on('error', () => undefined);
+      socket.on('data', (d: Buffer) => (seen.answer += d.toString('latin1')));
+      socket.on('close', () => (seen.closedAfter = performance.now() - opened));
+      socket.write(text);
+      return { socket, seen };
+    };
+    const liar = raw(`POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: the-secret_1\r\nContent-Length: 5000\r\n\r\n{"update_id":`);
+    const idle = raw('');
+    const third = raw('');
+    await expect.poll(() => third.seen.closedAfter, { timeout: 1000 }).toBeLessThan(1000);
+    expect(third.seen.answer).toMatch(/^HTTP\/1\.1 503/);
+    await expect.poll(() => liar.seen.closedAfter, { timeout: 4000, interval: 100 }).toBeLessThan(2500);
+    expect(liar.seen.answer).toMatch(/^HTTP\/1\.1 408/);
+    idle.socket.destroy();
   });
 });

@@ -235,7 +235,11 @@ describe('web chat over the webhook (Botkit webhook mode)', () => {
   });
 
   test('photo uploads: a real image is kept; too big or not an image is refused in Chinese and English', async () => {
-    const ok = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: PNG });
+    // An upload names a user with a live chat (here a turn over the webhook; web-uploads.test.ts has the rest).
+    const user = `photos-${Date.now()}`;
+    await say(user, { text: '帮助' });
+    const headers = { 'content-type': 'image/png', 'x-minqing-user': user };
+    const ok = await fetch(`${base}/api/uploads`, { method: 'POST', headers, body: PNG });
     expect(ok.status).toBe(200);
     const { url } = (await ok.json()) as { url: string };
     expect(url).toMatch(/^\/uploads\/[0-9a-f]{64}\.png$/);
@@ -243,18 +247,20 @@ describe('web chat over the webhook (Botkit webhook mode)', () => {
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer()).equals(PNG)).toBe(true);
 
-    const fake = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: 'not a picture' });
+    const fake = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { ...headers, 'content-type': 'image/jpeg' }, body: 'not a picture' });
     expect(fake.status).toBe(400);
     expect(((await fake.json()) as { error: string }).error).toMatch(/这不是图片.*not a picture/);
     const big = Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]);
-    const tooBig = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: big });
+    const tooBig = await fetch(`${base}/api/uploads`, { method: 'POST', headers, body: big });
     expect(tooBig.status).toBe(400);
     expect(((await tooBig.json()) as { error: string }).error).toMatch(/5 MB.*too large/);
   });
 
   test('voice uploads: stored with an audio type and served with it (byte ranges too); a picture sent as audio, a PDF or 10 MB are refused in Chinese and English', async () => {
     const voice = fakeOgg('the lamp by the well has been dark for a week');
-    const upload = (body: Buffer | string, type: string) => fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type }, body });
+    const user = `voice-uploads-${Date.now()}`;
+    await say(user, { text: '帮助' });
+    const upload = (body: Buffer | string, type: string) => fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type, 'x-minqing-user': user }, body });
     const ok = await upload(voice, 'audio/ogg; codecs=opus');
     expect(ok.status).toBe(200);
     const { url, kind } = (await ok.json()) as { url: string; kind: string };
@@ -594,7 +600,7 @@ describe('voice notes, locations and the small faults of the page', () => {
     // A progress note pushed to this chat (no buttons), with the liaison's photo and voice
     // note, delivered by the scheduler.
     const uploaded = async (body: Buffer, type: string) =>
-      ((await (await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type }, body })).json()) as { url: string }).url;
+      ((await (await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type, 'x-minqing-user': user }, body })).json()) as { url: string }).url;
     const photo = await uploaded(PNG, 'image/png');
     const voice = await uploaded(fakeOgg('电工明天上午到，请家里留人'), 'audio/ogg');
     const wechatVoice = await uploaded(fakeSilk(50, 'from WeChat'), 'audio/silk');

@@ -1,7 +1,8 @@
 /**
  * Bytes that pass for voice notes: the upload store reads the kind from the first bytes,
  * then keeps them as they are, so a real header and a text that tells one from another
- * is enough (as `fakePng` is for photos). The browser tests record real audio instead.
+ * is enough (photos, whose structure the store reads to its end, are real: ./images.ts).
+ * The browser tests record real audio instead.
  */
 
 /** An OGG/Opus file's first page header (Telegram's voice notes). */

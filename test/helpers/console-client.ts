@@ -13,6 +13,8 @@ import { parseConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import { createWebRoutes } from '../../src/web/routes.js';
+import { httpLimitsFrom } from '../../src/web/server.js';
+import { uploadLimitsFrom } from '../../src/web/upload-ledger.js';
 import { FakeClock } from './org-fixture.js';
 
 export { DEMO_PASSWORD };
@@ -30,16 +32,39 @@ export interface ConsoleWorld {
   stop(): Promise<void>;
 }
 
-/** Starts Minqing on a copy of the demo database, with the console and the board. */
+/**
+ * Starts Minqing on a copy of the demo database, with the console and the board. With
+ * `DATABASE_URL` in `env`, on that database instead (seeded with the demo county when
+ * empty, without its history): two worlds on one PostgreSQL database are two processes.
+ */
 export async function startConsoleWorld(env: Record<string, string> = {}): Promise<ConsoleWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-console-'));
-  copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
+  const own = env['DATABASE_URL'] === undefined;
+  if (own) copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
   // The scheduler ticks at start and then hourly: tests tick it by hand when they need to.
-  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'console.db')}`, SEED_DEMO: 'false', SCHEDULER_INTERVAL_MS: '3600000', ...env });
+  const config = parseConfig({
+    DATABASE_URL: `file:${join(dir, 'console.db')}`,
+    SEED_DEMO: own ? 'false' : 'true',
+    SEED_DEMO_HISTORY_MONTHS: '0',
+    SCHEDULER_INTERVAL_MS: '3600000',
+    ...env,
+  });
   const clock = new FakeClock(START);
   const opened: { app?: App } = {};
   const routes = createWebRoutes({ app: () => opened.app, config });
-  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => opened.app?.database, uploadDir: join(dir, 'uploads'), routes });
+  // The web server as start.ts makes it, on the fake clock.
+  const web = createWebAdapter({
+    port: 0,
+    host: '127.0.0.1',
+    database: () => opened.app?.database,
+    uploadDir: join(dir, 'uploads'),
+    routes,
+    clock,
+    uploadLimits: uploadLimitsFrom(config),
+    sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+    trustProxy: config.TRUST_PROXY,
+    http: httpLimitsFrom(config),
+  });
   const app = (opened.app = await startApp(config, { adapters: [web], clock }));
   return {
     app,

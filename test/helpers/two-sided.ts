@@ -17,13 +17,8 @@ import { Terminal } from './terminal.js';
 /** The liaison paired with household QH-01-001-H001 (罗丽敏, 19900000001) of the demo county. */
 export const DEMO_LIAISON = 'L-QH-01-001-01';
 
-/**
- * Bytes that pass for a PNG (the upload store checks the signature, then keeps the bytes
- * as they are); different `text`, different picture.
- */
-export function fakePng(text: string): Buffer {
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(text)]);
-}
+/** A real PNG carrying `text` (see ./images.ts); different `text`, different picture. */
+export { fakePng } from './images.js';
 
 /** A person as a test drives them on some chat. */
 export interface ChatDriver {

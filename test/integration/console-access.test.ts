@@ -103,6 +103,47 @@ describe('login and logout', () => {
     }
   });
 
+  test('where to go after the login (next) may hold Chinese and control characters: the login answers 303 to an encoded console path, one session row with its cookie', async () => {
+    const sessions = () => world.db.consoleSession.count();
+    // A bookmarked search for 路灯: the login page keeps it (encoded); a form that posts it
+    // unencoded is redirected to it encoded too.
+    const client = new ConsoleClient(world.base);
+    const page = await client.page('/console/login?next=%2Fconsole%2Fqueue%3Fq%3D%E8%B7%AF%E7%81%AF');
+    expect(page.text).toContain('name="next" value="/console/queue?q=%E8%B7%AF%E7%81%AF"');
+    const before = await sessions();
+    const res = await client.post('/console/login', { username: 'dsp-qh-01', password: DEMO_PASSWORD, next: '/console/queue?q=路灯' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/console/queue?q=%E8%B7%AF%E7%81%AF');
+    expect(client.cookies.has('mq_console')).toBe(true);
+    expect(await sessions()).toBe(before + 1);
+    expect((await client.get('/console/queue?q=%E8%B7%AF%E7%81%AF')).status).toBe(200);
+    // Logged in already, the login page sends them straight on, encoded too.
+    const again = await client.get('/console/login?next=%2Fconsole%2Fqueue%3Fq%3D%E8%B7%AF%E7%81%AF');
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/console/queue?q=%E8%B7%AF%E7%81%AF');
+
+    // A line break (or any control character) in next: no header is injected, the queue instead.
+    for (const next of ['/console/queue\r\nSet-Cookie: mq_console=forged', '/console/queue?q=a\u0000b', '/console/queue\tx']) {
+      const other = new ConsoleClient(world.base);
+      await other.page(`/console/login?next=${encodeURIComponent(next)}`);
+      const count = await sessions();
+      const answer = await other.post('/console/login', { username: 'dsp-qh-01', password: DEMO_PASSWORD, next });
+      expect(answer.status, JSON.stringify(next)).toBe(303);
+      expect(answer.headers.get('location')).toBe('/console/queue');
+      expect(answer.headers.getSetCookie().join('\n')).not.toContain('forged');
+      expect(other.cookies.get('mq_console')).not.toBe('forged');
+      expect(await sessions()).toBe(count + 1);
+    }
+    // Another site, a path outside the console, or a way out of it by dots: the queue.
+    for (const next of ['//evil.example/console/x', 'https://evil.example/console/', '/public/QH-01', '/console/../public', '/console/%2e%2e/public', '/console\\..\\public']) {
+      const other = new ConsoleClient(world.base);
+      await other.page('/console/login');
+      const answer = await other.post('/console/login', { username: 'dsp-qh-01', password: DEMO_PASSWORD, next });
+      expect(answer.status, next).toBe(303);
+      expect(answer.headers.get('location'), next).toBe('/console/queue');
+    }
+  });
+
   test('the login form is refused without its CSRF cookie (another site cannot log a browser in)', async () => {
     const client = new ConsoleClient(world.base);
     const res = await client.post('/console/login', { _csrf: 'made-up', username: 'dsp-qh-01', password: DEMO_PASSWORD });

@@ -1,9 +1,10 @@
 /**
  * The upload store (bots/shared/uploads.ts): what the bytes are (never what the client
- * says), the kind and content type each type is kept and served with, the limits, and
- * storing in a folder of its own per test.
+ * says), the kind and content type each type is kept and served with, the limits, a
+ * picture kept only up to its own end (bots/shared/image-end.ts), and storing in a folder
+ * of its own per test.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -20,7 +21,8 @@ import {
 } from '../../bots/shared/uploads.js';
 import { mediaKindOf } from '../../src/engine/media.js';
 import { fakeOgg, fakeSilk, fakeWebm } from '../helpers/audio.js';
-import { fakePng } from '../helpers/two-sided.js';
+import { GIF, JPEG, PNG, WEBP, fakePng } from '../helpers/images.js';
+import { imageEnd } from '../../bots/shared/image-end.js';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 const text = (value: string) => Buffer.from(value, 'latin1');
@@ -140,5 +142,65 @@ describe('the upload store', () => {
     expect(await store.resolve('https://example.org/a.ogg', 'voice')).toEqual({ ok: false, error: UPLOAD_ERRORS.notVoice });
     const fromData = await store.resolve(`data:audio/ogg;base64,${fakeOgg('data').toString('base64')}`, 'voice');
     expect(fromData).toMatchObject({ ok: true, kind: 'voice', url: expect.stringMatching(/\.ogg$/) as unknown });
+  });
+});
+
+describe('a picture is kept only up to its own end', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'minqing-polyglot-'));
+  const store = new UploadStore(dir);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const HTML = Buffer.from('<html><body><script>alert(document.cookie)</script></body></html>');
+  const PICTURES: [string, Buffer, 'jpg' | 'png' | 'gif' | 'webp'][] = [
+    ['JPEG', JPEG, 'jpg'],
+    ['PNG', PNG, 'png'],
+    ['PNG with a text chunk', fakePng('路灯'), 'png'],
+    ['GIF', GIF, 'gif'],
+    ['WebP', WEBP, 'webp'],
+  ];
+
+  test.each(PICTURES)('%s: its structure reads to its last byte', (_name, picture, type) => {
+    expect(imageEnd(picture, type)).toBe(picture.length);
+  });
+
+  test.each(PICTURES)('%s with HTML appended: stored without it, under the hash of the picture alone', async (_name, picture, type) => {
+    const stored = await store.save(Buffer.concat([picture, HTML]), 'photo');
+    expect(stored).toMatchObject({ ok: true, kind: 'photo', url: expect.stringMatching(new RegExp(`\\.${type}$`)) as unknown });
+    const clean = await store.save(picture, 'photo');
+    expect(clean).toEqual(stored);
+    const read = await store.read(stored.ok ? stored.url : '');
+    expect(read?.bytes.equals(picture)).toBe(true);
+    expect(readdirSync(dir).map((name) => readFileSync(join(dir, name)).includes(HTML)).some(Boolean)).toBe(false);
+  });
+
+  test('a JPEG with a video after its end (a motion photo) keeps its picture; an EXIF thumbnail inside is no end', async () => {
+    // An APP1 segment holding a whole small JPEG (as EXIF thumbnails are), before the picture's own data.
+    const app1 = Buffer.concat([Buffer.from([0xff, 0xe1]), Buffer.alloc(2), Buffer.from('Exif\0\0'), JPEG]);
+    app1.writeUInt16BE(app1.length - 2, 2);
+    const withThumbnail = Buffer.concat([JPEG.subarray(0, 2), app1, JPEG.subarray(2)]);
+    expect(imageEnd(withThumbnail, 'jpg')).toBe(withThumbnail.length);
+    const motion = Buffer.concat([withThumbnail, Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(64)]);
+    const stored = await store.save(motion, 'photo');
+    expect(stored.ok && (await store.read(stored.url))?.bytes.equals(withThumbnail)).toBe(true);
+  });
+
+  test('a picture cut short or with a broken structure is refused', async () => {
+    const broken: [string, Buffer][] = [
+      ['a JPEG without its end', JPEG.subarray(0, JPEG.length - 2)],
+      ['a JPEG cut in a segment', JPEG.subarray(0, 300)],
+      ['a PNG without IEND', PNG.subarray(0, PNG.length - 12)],
+      ['a PNG whose first chunk is not IHDR', Buffer.concat([PNG.subarray(0, 8), PNG.subarray(33)])],
+      ['the signature of a PNG and text', Buffer.concat([PNG.subarray(0, 8), Buffer.from('not really')])],
+      ['a GIF without its trailer', GIF.subarray(0, GIF.length - 1)],
+      ['a GIF with an unknown block', Buffer.concat([GIF.subarray(0, GIF.length - 1), Buffer.from([0x99, 0x3b])])],
+      ['a WebP whose RIFF size runs past the file', WEBP.subarray(0, WEBP.length - 4)],
+      ['a WebP whose chunks do not fill its RIFF', (() => {
+        const b = Buffer.from(WEBP);
+        b.writeUInt32LE(b.readUInt32LE(4) - 2, 4);
+        return b;
+      })()],
+    ];
+    for (const [name, bytes] of broken) {
+      expect(await store.save(bytes, 'photo'), name).toEqual({ ok: false, error: UPLOAD_ERRORS.notImage });
+    }
   });
 });

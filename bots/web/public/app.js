@@ -5,7 +5,8 @@
 //   in   { type: 'message', text, quick_replies: [{ title, payload }], files: [{ kind, url }] },
 //        { type: 'echo', messageId, text | label | files | location } (what this user sent from another tab),
 //        { type: 'ack', messageId }, { type: 'error', error }
-// Photos and voice notes are uploaded first (POST /api/uploads) and sent as their URL.
+// Photos and voice notes are uploaded first (POST /api/uploads, naming the user in
+// X-Minqing-User) and sent as their URL.
 // The user id, the transcript and the messages not yet acknowledged live in localStorage,
 // so a reload (or a lost connection) keeps the conversation and resends what was not received.
 'use strict';
@@ -367,12 +368,29 @@
     status.hidden = Boolean(socket && socket.readyState === WebSocket.OPEN);
   }
 
-  /** Uploads a photo or a recording, then sends it as the user's message. */
+  /** Resolves once the socket is open (the server then knows this page's chat), or after `ms`. */
+  function connected(ms) {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const check = () => {
+        if ((socket && socket.readyState === WebSocket.OPEN) || Date.now() - started > ms) resolve();
+        else setTimeout(check, 100);
+      };
+      check();
+    });
+  }
+
+  /**
+   * Uploads a photo or a recording, then sends it as the user's message. The upload
+   * names this page's user (the server takes uploads only from a chat that is open);
+   * a refusal (too many at once, the day's limit) shows as a note.
+   */
   async function upload(body, type, kind) {
     const failed = kind === 'voice' ? TEXT.voiceFailed : TEXT.uploadFailed;
     showStatus(kind === 'voice' ? TEXT.sendingVoice : TEXT.uploading);
     try {
-      const response = await fetch('/api/uploads', { method: 'POST', headers: { 'content-type': type }, body });
+      await connected(10000);
+      const response = await fetch('/api/uploads', { method: 'POST', headers: { 'content-type': type, 'x-minqing-user': user }, body });
       const answer = await response.json().catch(() => ({}));
       if (!response.ok || typeof answer.url !== 'string') return note(answer.error || failed);
       sendMessage({ media: [{ kind, ref: answer.url }] }, { who: 'me', files: [{ kind, url: answer.url }] });

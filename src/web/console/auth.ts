@@ -1,7 +1,7 @@
 /**
  * Console access: argon2id password hashes, sessions kept as rows (the cookie holds a
- * random token, the database only its SHA-256), idle expiry, a CSRF token per session,
- * and a limit on failed logins.
+ * random token, the database only its SHA-256), idle expiry and a CSRF token per
+ * session. The limit on failed logins is the database's (src/web/throttle.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import argon2 from 'argon2';
@@ -102,62 +102,6 @@ export class SessionStore {
   async destroy(token: string | undefined): Promise<void> {
     if (!token) return;
     await this.db().consoleSession.deleteMany({ where: { id: sha256(token) } });
-  }
-}
-
-/**
- * Counts failed logins in a sliding window, in memory (one process; a restart forgets,
- * which errs on the side of letting staff in). Two limits: per username and address,
- * and a looser one per address alone, so one address cannot walk through usernames.
- */
-export class LoginLimiter {
-  readonly #failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly maxFailures: number,
-    private readonly windowMs: number,
-  ) {}
-
-  private keys(username: string, ip: string): [string, number][] {
-    return [
-      [`u:${username.toLowerCase()}|${ip}`, this.maxFailures],
-      [`ip:${ip}`, this.maxFailures * 10],
-    ];
-  }
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.#failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length) this.#failures.set(key, list);
-    else this.#failures.delete(key);
-    return list;
-  }
-
-  /** Seconds until another try is allowed, or 0 when it is allowed now. */
-  retryAfter(username: string, ip: string): number {
-    const now = this.clock.now().getTime();
-    let wait = 0;
-    for (const [key, max] of this.keys(username, ip)) {
-      const list = this.recent(key, now);
-      if (list.length >= max) wait = Math.max(wait, Math.ceil((list[list.length - max]! + this.windowMs - now) / 1000));
-    }
-    return wait;
-  }
-
-  fail(username: string, ip: string): void {
-    const now = this.clock.now().getTime();
-    // Bounded memory: past many keys, forget the stale ones first.
-    if (this.#failures.size > 10_000) for (const key of [...this.#failures.keys()]) this.recent(key, now);
-    for (const [key] of this.keys(username, ip)) {
-      const list = this.#failures.get(key) ?? [];
-      list.push(now);
-      this.#failures.set(key, list);
-    }
-  }
-
-  /** A good login clears that username's count at the address (not the address-wide one). */
-  succeed(username: string, ip: string): void {
-    this.#failures.delete(`u:${username.toLowerCase()}|${ip}`);
   }
 }
 

@@ -34,7 +34,8 @@ import { normaliseText } from '../../privacy.js';
 import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, refusalText, runAction } from './actions.js';
 import { type ConversationView, hasInbox, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
 import { conversationBody, inboxBody } from './inbox-page.js';
-import { LoginLimiter, randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
+import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
+import { Throttle } from '../throttle.js';
 import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
 import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, rolesLine } from './layout.js';
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
@@ -96,9 +97,25 @@ function wantsData(req: IncomingMessage, path: string): boolean {
   return accept.includes('application/json') && !accept.includes('text/html');
 }
 
-/** Where to go after logging in: a console path of this site only. */
+/**
+ * Where to go after logging in: a console path of this site only, as the URL parser
+ * normalises it (dots resolved) and serialises it (non-ASCII percent-encoded), so that a
+ * Location header can always carry it. A control character anywhere (a line break would
+ * end the header) or any other place gives the queue.
+ */
 function safeNext(next: string | null | undefined): string {
-  return next && /^\/console\/[^/\\]/.test(next) && !next.includes('//') ? next : CONSOLE_PATHS.queue;
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused here
+  if (!next || next.length > 2000 || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return CONSOLE_PATHS.queue;
+  let url: URL;
+  try {
+    url = new URL(next, 'http://console.invalid');
+  } catch {
+    return CONSOLE_PATHS.queue;
+  }
+  if (url.origin !== 'http://console.invalid' || !/^\/console\/[^/]/.test(url.pathname) || url.pathname.includes('//') || /%2e/i.test(url.pathname)) {
+    return CONSOLE_PATHS.queue;
+  }
+  return `${url.pathname}${url.search}`;
 }
 
 /** The ticket routes: /console/tickets/NUMBER[/rest]. */
@@ -119,7 +136,18 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     clock,
     options.sessionIdleMinutes,
   );
-  const limiter = new LoginLimiter(clock, options.loginMaxFailures, options.loginWindowMinutes * 60_000);
+  // Failed logins per username (wherever they come from) and per address (ten times as
+  // many, so one address cannot walk through usernames), in the database: every process
+  // shares them. A success clears the username's count, not the address's.
+  const throttle = new Throttle(
+    () => {
+      const app = options.app();
+      if (!app) throw new Error('the console was asked for the database before the app started');
+      return app.database.db;
+    },
+    clock,
+    options.loginWindowMinutes * 60_000,
+  );
 
   const cookie = (r: Request, name: string, value: string, path: string, maxAge?: number) =>
     serializeCookie(name, value, { path, secure: isHttps(r.req, options.trustProxy), ...(maxAge === undefined ? {} : { maxAge }) });
@@ -146,10 +174,19 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const password = form.get('password') ?? '';
     const next = safeNext(form.get('next'));
     const ip = clientIp(r.req, options.trustProxy);
-    const wait = limiter.retryAfter(username, ip);
-    if (wait > 0) {
+    // The attempt is reserved before the password is checked: logins sent at the same
+    // moment past the limit are refused without an argon2 check. A wrong password keeps
+    // its reservation as the failure it is.
+    const userKey = `login:user:${username}`;
+    const attempt = await throttle.reserve([
+      { key: userKey, max: options.loginMaxFailures },
+      { key: `login:ip:${ip}`, max: options.loginMaxFailures * 10 },
+    ]);
+    if (!attempt.ok) {
+      const wait = attempt.retryAfterSeconds;
       const minutes = Math.ceil(wait / 60);
       r.res.setHeader('retry-after', String(wait));
+      log.info('console login refused: too many attempts');
       return showLogin(r, 429, {
         username,
         next,
@@ -159,17 +196,17 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const account = username ? await r.db.staffAccount.findUnique({ where: { username } }) : null;
     const good = await verifyPassword(account?.passwordHash ?? null, password);
     if (!account || !good) {
-      limiter.fail(username, ip);
       log.info('console login failed');
       return showLogin(r, 401, { username, next, message: bi('用户名或密码不正确。', 'Wrong username or password.') });
     }
+    // The right password: not a failure, whatever comes next.
+    await throttle.release(attempt, [userKey]);
     if (account.disabledAt !== null) {
       return showLogin(r, 403, { username, next, message: bi('此账号已停用，请联系管理员。', 'This account is disabled; ask an administrator.') });
     }
     if (!(await loadScope(r.db, account))) {
       return showLogin(r, 403, { username, next, message: bi('此账号没有工作人员角色，请联系管理员。', 'This account holds no staff role; ask an administrator.') });
     }
-    limiter.succeed(username, ip);
     const token = await sessions.create(account.id);
     log.info({ account: account.id }, 'console login');
     redirect(r.res, next, {
