@@ -47,8 +47,24 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       r.departmentId === null ? [] : [r.departmentId],
     );
 
+  /** How the speaker stands to a ticket: its resident, its handler (the person or one of the department's staff). */
+  const relation = async (t: { residentId: number; assigneeId: number | null; assigneeDepartmentId: number | null }) => ({
+    own: t.residentId === speaker.personId,
+    handles:
+      t.assigneeId === speaker.personId ||
+      (t.assigneeDepartmentId !== null && speaker.roles.includes('department_handler') && (await departmentIds()).includes(t.assigneeDepartmentId)),
+  });
+
   return {
     classify: (text) => classifier.classify(text),
+
+    async concerns(number) {
+      // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.
+      const t = await pipelineRows(tx).ticketByNumber(number);
+      if (!t) return false;
+      const { own, handles } = await relation(t);
+      return own || handles;
+    },
 
     async villages() {
       const township = await pipelineRows(tx).householdTownship(speaker.personId);
@@ -100,9 +116,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     async ticket(number) {
       const t = await tx.ticket.findUnique({ where: { number }, include: { events: { orderBy: { seq: 'asc' } }, region: { select: { name: true } } } });
       if (!t) return null;
-      const own = t.residentId === speaker.personId;
-      const handles =
-        t.assigneeId === speaker.personId || (t.assigneeDepartmentId !== null && (await departmentIds()).includes(t.assigneeDepartmentId));
+      const { own, handles } = await relation(t);
       // Anyone else is told it does not exist: residents see only their own requests.
       if (!own && !handles) return null;
       const state = t.state as TicketState;

@@ -100,6 +100,8 @@ export interface Effects {
   /** A resident's own requests, or a handler's open assignments. */
   myTickets(scope: 'own' | 'assigned'): Promise<TicketLine[]>;
   ticket(number: string): Promise<TicketView | null>;
+  /** Whether the ticket is the speaker's own request or theirs to handle (false for one that does not exist). */
+  concerns(number: string): Promise<boolean>;
   command(number: string, command: Command): Promise<EffectResult>;
   /** The language this person reads from now on (this turn's replies included). */
   setLocale(locale: Locale): Promise<void>;

@@ -77,13 +77,13 @@ export function globalCommand(text: string): Global | null {
 }
 
 /**
- * A button about one ticket opens its flow only for someone who may see that ticket; anyone
- * else, like a number that does not exist, hears "not found" at once — before any question,
- * so a forged button tells nothing about other people's requests.
+ * A button about one ticket opens its flow only for its resident or handler; anyone else,
+ * like a number that does not exist, hears "not found" at once, before any question: a
+ * forged button tells nothing about other people's requests, and a stale one wastes no typing.
  */
 function aboutTicket(number: string, start: GlobalOutcome): Global {
   return async (ctx) => {
-    if (await ctx.effects.ticket(number)) return start;
+    if (await ctx.effects.concerns(number)) return start;
     ctx.say('ticket.not_found', { number });
     return 'stay';
   };
