@@ -16,7 +16,7 @@ import { bulkInsert, type SqlValue } from '../db/bulk-insert.js';
 import type { Provider } from '../db/schema-files.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import type { TicketState } from '../pipeline/states.js';
-import { keywordsOf } from './keywords.js';
+import { keywordsOf } from '../stats/keywords.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
