@@ -13,16 +13,11 @@ function initialLevel(): string {
   return wanted && wanted in pino.levels.values ? wanted : wanted === 'silent' ? 'silent' : 'info';
 }
 
-let root: Logger = pino({ level: initialLevel(), base: { app: 'minqing' } });
+const root: Logger = pino({ level: initialLevel(), base: { app: 'minqing' } });
 
 /** Sets the level of every logger (children follow their root). */
 export function setLogLevel(level: string): void {
   root.level = level;
-}
-
-/** Replaces the root logger, e.g. with a silent one in tests. */
-export function useRootLogger(logger: Logger): void {
-  root = logger;
 }
 
 /** A logger for one area of the code, e.g. `logger('scheduler')`. */

@@ -92,4 +92,4 @@ export function byteRange(header: string | undefined, size: number): [number, nu
 
 // Body reading, JSON answers and the security headers are shared with the console
 // and the public board (src/web/http.ts).
-export { type Body, readBody, sendJson } from '../../src/web/http.js';
+export { readBody, sendJson } from '../../src/web/http.js';

@@ -13,7 +13,7 @@
  * +85 MiB with them, +52 MiB without), a sixth of its budget (`npm run bench -- --only
  * sessions`). Here a `require` of one of them returns a stand-in that loads the real
  * module the first time anything is read from it, so a dialog or sign-in that does use
- * one still works (test/unit/lazy-modules.test.ts).
+ * one still works (test/unit/bots/web/lazy-modules.test.ts).
  */
 import { createRequire } from 'node:module';
 

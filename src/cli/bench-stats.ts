@@ -24,7 +24,7 @@ import { setLogLevel } from '../log.js';
 import { seedDemo } from '../org/seed.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { breakdown, figures, hotWords, periodRange, trend, warmStats } from '../stats/query.js';
-import { generateTickets } from '../stats/synthetic.js';
+import { generateTickets } from '../bench/synthetic.js';
 import { DIMENSIONS, type StatsQuery } from '../stats/types.js';
 import { type QueueFilters, queryQueue } from '../web/console/queue.js';
 import { loadRegions, loadScope } from '../web/console/scope.js';

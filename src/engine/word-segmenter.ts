@@ -1,7 +1,7 @@
 /**
  * Chinese word segmentation: jieba's precise mode without HMM (the mode Minqing has
  * always used), in plain TypeScript over jieba's dictionary, cut for cut the same as
- * jieba-rs `cut(text, false)` (test/unit/word-segmenter.test.ts compares the two).
+ * jieba-rs `cut(text, false)` (test/unit/engine/word-segmenter.test.ts compares the two).
  *
  * Why not jieba-wasm itself: it builds jieba's whole default dictionary (349,000 words)
  * inside WebAssembly memory on first use, even when handed another dictionary, and

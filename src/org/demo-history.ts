@@ -36,6 +36,7 @@ import { keywordsOf } from '../stats/keywords.js';
 import { publishTicket } from '../pipeline/publication.js';
 import { rosterNames, scrub } from '../privacy.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
+import { seededRandom } from './demo-data.js';
 import {
   CATEGORY_SEASONS,
   CATEGORY_WEIGHTS,
@@ -111,20 +112,12 @@ export interface DemoHistoryReport {
 
 // ─── Randomness ────────────────────────────────────────────────────────────────
 
-/** A small deterministic generator (mulberry32) with the draws the history needs. */
+/** The demo county's seeded generator, with the draws the history needs. */
 class Random {
-  #state: number;
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    this.next = seededRandom(seed);
   }
 
   chance(p: number): boolean {

@@ -14,7 +14,6 @@ export function levelAbove(level: RegionLevel): RegionLevel | null {
 
 /** Geographic grids are drawn by residence; thematic ones by trade, age group, interest. */
 export const GRID_KINDS = ['geographic', 'thematic'] as const;
-export type GridKind = (typeof GRID_KINDS)[number];
 
 /**
  * Roles and what scopes them: a region for most, a grid for the grid leader, a
@@ -40,7 +39,7 @@ export function roleScopeKind(role: Role): 'region' | 'grid' | 'department' {
 }
 
 /** Departments sit at a township or at the county. */
-export const DEPARTMENT_LEVELS = ['township', 'county'] as const;
+export const DEPARTMENT_LEVELS: readonly RegionLevel[] = ['township', 'county'];
 
 export const LOCALES = ['zh', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -447,14 +447,3 @@ export function groupTickets(t: CohortTickets, keys: Int32Array, keyLimit: numbe
   }
   return { groups: result, total };
 }
-
-/**
- * The figures of the tickets of `cohort`, grouped by `keyOf` (a key in [0, keyLimit), or
- * -1 to leave the ticket out), and of all of them together.
- */
-export function aggregate(facts: TicketFacts, cohort: Cohort, keyOf: (row: number) => number, keyLimit: number): Aggregate {
-  const t = cohortTickets(facts, cohort);
-  const keys = new Int32Array(t.count);
-  for (let m = 0; m < t.count; m++) keys[m] = keyOf(t.rows[m] as number);
-  return groupTickets(t, keys, keyLimit);
-}

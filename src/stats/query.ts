@@ -15,7 +15,7 @@ import { NONE, type TicketFacts, ticketFacts } from './store.js';
 import type { Breakdown, Bucket, Dimension, Figures, HotWord, StatsQuery, StatsRow, TrendPoint } from './types.js';
 
 export { STAT_COHORT, STAT_DEFINITIONS, type StatDefinition } from './definitions.js';
-export { dayRange, periodRange, StatsQueryError, type TimeRange } from './periods.js';
+export { dayRange, periodRange, StatsQueryError } from './periods.js';
 export { invalidateStats, warmStats } from './store.js';
 
 /** Most buckets one trend may have (a day-by-day trend of about ten years). */

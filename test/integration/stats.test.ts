@@ -26,7 +26,7 @@ import {
   topCategories,
   trend,
 } from '../../src/stats/query.js';
-import { generateTickets } from '../../src/stats/synthetic.js';
+import { generateTickets } from '../../src/bench/synthetic.js';
 import type { Figures, StatsQuery } from '../../src/stats/types.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';

@@ -3,7 +3,7 @@
  * the references of its rows, then inserts the new rows in chunks (multi-row INSERTs,
  * ids read back by code) and updates only the rows whose values changed.
  */
-import { levelAbove, type RegionLevel, REGION_LEVELS } from '../types.js';
+import { DEPARTMENT_LEVELS, levelAbove, type RegionLevel, REGION_LEVELS } from '../types.js';
 import {
   chunks,
   type DepartmentRec,
@@ -154,7 +154,7 @@ export async function writeDepartments(ctx: ImportContext, rows: readonly Source
     let region: RegionRec | undefined;
     if (!found.ok) {
       problems.push({ column: 'region_code', reason: found.reason });
-    } else if (found.rec.level !== 'township' && found.rec.level !== 'county') {
+    } else if (!DEPARTMENT_LEVELS.some((level) => level === found.rec.level)) {
       problems.push({
         column: 'region_code',
         reason: `${row.region_code} is a ${found.rec.level}; departments sit at a township or the county`,

@@ -104,8 +104,3 @@ export class SessionStore {
     await this.db().consoleSession.deleteMany({ where: { id: sha256(token) } });
   }
 }
-
-/** Finds an account by username (case-insensitive: stored lower-case). */
-export function findAccount(db: Db, username: string) {
-  return db.staffAccount.findUnique({ where: { username: username.trim().toLowerCase() } });
-}

@@ -113,13 +113,6 @@ export async function inboxRows(db: Db, scope: StaffScope, status: 'open' | 'clo
   });
 }
 
-/** How many open conversations have unread messages (for the navigation's badge). */
-export async function unreadConversations(db: Db, scope: StaffScope): Promise<number> {
-  if (!hasInbox(scope)) return 0;
-  const open = await db.conversation.findMany({ where: { ...scopeWhere(scope), status: 'open' }, select: { lastResidentAt: true, staffReadAt: true, lastStaffAt: true } });
-  return open.filter((c) => c.staffReadAt === null || c.lastResidentAt > c.staffReadAt).length;
-}
-
 /** One conversation, or null when there is none or it lies outside the user's regions. */
 export async function loadConversation(db: Db, scope: StaffScope, id: number): Promise<ConversationView | null> {
   if (!hasInbox(scope)) return null;

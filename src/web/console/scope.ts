@@ -156,8 +156,3 @@ export function inScope(scope: StaffScope, ticket: { regionId: number; gridId: n
     (ticket.assigneeDepartmentId !== null && scope.departmentIds.includes(ticket.assigneeDepartmentId))
   );
 }
-
-/** Whether the scope holds a region role (dispatcher, supervisor, admin) over `regionId`. */
-export function coversRegion(scope: StaffScope, regionId: number): boolean {
-  return scope.regionIds.includes(regionId);
-}

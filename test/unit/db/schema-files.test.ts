@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileBase64Module } from '../../src/db/query-compiler-wasm.js';
-import { schemaFor } from '../../src/db/schema-files.js';
+import { compileBase64Module } from '../../../src/db/query-compiler-wasm.js';
+import { schemaFor } from '../../../src/db/schema-files.js';
 
 describe('schemaFor', () => {
   const source = schemaFor('sqlite');
@@ -30,7 +30,7 @@ describe('schemaFor', () => {
 describe('the generated clients', () => {
   it("compile Prisma's query compiler from its file without keeping its base64 text loaded (src/cli/generate.ts)", async () => {
     for (const provider of ['sqlite', 'postgres']) {
-      const source = readFileSync(new URL(`../../src/db/generated/${provider}/internal/class.ts`, import.meta.url), 'utf8');
+      const source = readFileSync(new URL(`../../../src/db/generated/${provider}/internal/class.ts`, import.meta.url), 'utf8');
       expect(source).toMatch(/compileBase64Module\("@prisma\/client\/runtime\/query_compiler_\w+_bg\.\w+\.wasm-base64\.mjs"\)/);
       expect(source).not.toMatch(/await import\("@prisma\/client\/runtime\/[\w.]+wasm-base64/);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { WorkCalendar } from '../../src/pipeline/calendar.js';
+import { WorkCalendar } from '../../../src/pipeline/calendar.js';
 import {
   DEFAULT_OFFICE_HOURS,
   type DeadlinePolicy,
@@ -10,7 +10,7 @@ import {
   intakeDeadlines,
   officeDaysBetween,
   resumeDeadline,
-} from '../../src/pipeline/deadlines.js';
+} from '../../../src/pipeline/deadlines.js';
 
 const cal = WorkCalendar.load();
 const H = DEFAULT_OFFICE_HOURS;

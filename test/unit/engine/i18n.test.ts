@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { en } from '../../flows/messages/en.js';
-import { zh } from '../../flows/messages/zh.js';
-import { formatInstant, render, renderRefusal } from '../../src/engine/i18n.js';
+import { en } from '../../../flows/messages/en.js';
+import { zh } from '../../../flows/messages/zh.js';
+import { formatInstant, render, renderRefusal } from '../../../src/engine/i18n.js';
 
 describe('message catalogues', () => {
   test('zh and en have the same keys and the same placeholders', () => {

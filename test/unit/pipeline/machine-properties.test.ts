@@ -16,11 +16,11 @@
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { intake, transition } from '../../src/pipeline/machine.js';
-import type { Actor, CallbackOutcome, Command, DispatchTarget, EventDraft, TicketSnapshot } from '../../src/pipeline/model.js';
-import { route } from '../../src/pipeline/routing.js';
-import { CALLBACK_FAILURES, RATINGS, TERMINAL_STATES, TICKET_STATES, TIMER_KINDS, type TicketState } from '../../src/pipeline/states.js';
-import { rules } from '../helpers/org-fixture.js';
+import { intake, transition } from '../../../src/pipeline/machine.js';
+import type { Actor, CallbackOutcome, Command, DispatchTarget, EventDraft, TicketSnapshot } from '../../../src/pipeline/model.js';
+import { route } from '../../../src/pipeline/routing.js';
+import { CALLBACK_FAILURES, RATINGS, TERMINAL_STATES, TICKET_STATES, TIMER_KINDS, type TicketState } from '../../../src/pipeline/states.js';
+import { rules } from '../../helpers/org-fixture.js';
 
 const SEED = Number(process.env['MINQING_PROPERTY_SEED'] ?? Date.now() % 2 ** 31);
 

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { WorkCalendar } from '../../src/pipeline/calendar.js';
-import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
-import { intake, transition } from '../../src/pipeline/machine.js';
-import type { Actor, Command, CommandType, PipelineRules, TicketSnapshot } from '../../src/pipeline/model.js';
-import { route } from '../../src/pipeline/routing.js';
-import { CALLBACK_FAILURES, TICKET_STATES, type TicketState } from '../../src/pipeline/states.js';
-import { metricsAfter, NO_METRICS } from '../../src/stats/metrics.js';
+import { WorkCalendar } from '../../../src/pipeline/calendar.js';
+import { DEFAULT_OFFICE_HOURS } from '../../../src/pipeline/deadlines.js';
+import { intake, transition } from '../../../src/pipeline/machine.js';
+import type { Actor, Command, CommandType, PipelineRules, TicketSnapshot } from '../../../src/pipeline/model.js';
+import { route } from '../../../src/pipeline/routing.js';
+import { CALLBACK_FAILURES, TICKET_STATES, type TicketState } from '../../../src/pipeline/states.js';
+import { metricsAfter, NO_METRICS } from '../../../src/stats/metrics.js';
 
 const rules: PipelineRules = {
   calendar: WorkCalendar.load(),

@@ -18,11 +18,11 @@ import {
   sniffMedia,
   UPLOAD_ERRORS,
   UploadStore,
-} from '../../bots/shared/uploads.js';
-import { mediaKindOf } from '../../src/engine/media.js';
-import { fakeOgg, fakeSilk, fakeWebm } from '../helpers/audio.js';
-import { GIF, JPEG, PNG, WEBP, fakePng } from '../helpers/images.js';
-import { imageEnd } from '../../bots/shared/image-end.js';
+} from '../../../../bots/shared/uploads.js';
+import { mediaKindOf } from '../../../../src/engine/media.js';
+import { fakeOgg, fakeSilk, fakeWebm } from '../../../helpers/audio.js';
+import { GIF, JPEG, PNG, WEBP, fakePng } from '../../../helpers/images.js';
+import { imageEnd } from '../../../../bots/shared/image-end.js';
 
 const bytes = (...values: number[]) => Buffer.from(values);
 const text = (value: string) => Buffer.from(value, 'latin1');

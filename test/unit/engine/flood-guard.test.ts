@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FloodGuard, type FloodVerdict } from '../../src/engine/flood-guard.js';
+import { FloodGuard, type FloodVerdict } from '../../../src/engine/flood-guard.js';
 
 /** The engine's flood check as it was before FloodGuard (every time kept, one joined key per sender). */
 class Reference {

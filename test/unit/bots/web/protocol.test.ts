@@ -3,9 +3,9 @@
  * without a server: voice notes and locations in, photos and voice notes out, echoes.
  */
 import { describe, expect, test } from 'vitest';
-import { byteRange } from '../../bots/web/http.js';
-import { echoOf, ERRORS, parseActivity, parseSocketFrame, toWebMessage } from '../../bots/web/protocol.js';
-import { mediaOf } from '../../src/engine/media.js';
+import { byteRange } from '../../../../bots/web/http.js';
+import { echoOf, ERRORS, parseActivity, parseSocketFrame, toWebMessage } from '../../../../bots/web/protocol.js';
+import { mediaOf } from '../../../../src/engine/media.js';
 
 const VOICE = `/uploads/${'a'.repeat(64)}.webm`;
 const PHOTO = `/uploads/${'b'.repeat(64)}.jpg`;

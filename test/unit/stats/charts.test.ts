@@ -13,8 +13,8 @@ import {
   rankingChart,
   statsTrendChart,
   trendChart,
-} from '../../src/stats/charts.js';
-import type { Breakdown, Figures, Rate, TrendPoint } from '../../src/stats/types.js';
+} from '../../../src/stats/charts.js';
+import type { Breakdown, Figures, Rate, TrendPoint } from '../../../src/stats/types.js';
 
 interface XmlElement {
   name: string;

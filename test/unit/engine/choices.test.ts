@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice } from '../../src/engine/choices.js';
+import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice } from '../../../src/engine/choices.js';
 
 const yesPick: OfferedChoice[] = [
   { payload: 'yes', label: '是的', means: 'yes' },

@@ -14,9 +14,10 @@
 import type { Db } from '../db/client.js';
 import { bulkInsert, type SqlValue } from '../db/bulk-insert.js';
 import type { Provider } from '../db/schema-files.js';
+import { seededRandom } from '../org/demo-data.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import type { TicketState } from '../pipeline/states.js';
-import { keywordsOf } from './keywords.js';
+import { keywordsOf } from '../stats/keywords.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -134,18 +135,6 @@ const CATEGORY_WEIGHTS: Record<string, number> = {
 };
 
 const KINDS = ['help', 'complaint', 'inquiry', 'suggestion', 'dispute'] as const;
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Log-normal draws: most near the median, a long tail (how handling times spread). */
 function logNormal(rand: () => number, median: number, sigma: number): number {
@@ -290,7 +279,7 @@ type Row = Record<(typeof COLUMNS)[number], SqlValue>;
  * categories (e.g. the demo county) and no tickets numbered like these yet.
  */
 export async function generateTickets(db: Db, provider: Provider, options: SyntheticOptions): Promise<number> {
-  const rand = random(options.seed ?? 20_261_120);
+  const rand = seededRandom(options.seed ?? 20_261_120);
   const now = options.now.getTime();
   const org = await loadOrganisation(db);
   const texts = await textsWithKeywords();

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jieba from 'jieba-wasm';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DICTIONARY_PATH } from '../../src/engine/classifier-text.js';
-import { DEFAULT_KEYWORDS_PATH } from '../../src/engine/classifier.js';
-import { loadKeywordTable } from '../../src/engine/classifier-keywords.js';
-import { loadLabelled } from '../../src/engine/classifier-labelled.js';
-import { WordSegmenter } from '../../src/engine/word-segmenter.js';
-import { DataError } from '../../src/errors.js';
+import { DEFAULT_DICTIONARY_PATH } from '../../../src/engine/classifier-text.js';
+import { DEFAULT_KEYWORDS_PATH } from '../../../src/engine/classifier.js';
+import { loadKeywordTable } from '../../../src/engine/classifier-keywords.js';
+import { loadLabelled } from '../../../src/engine/classifier-labelled.js';
+import { WordSegmenter } from '../../../src/engine/word-segmenter.js';
+import { DataError } from '../../../src/errors.js';
 
 /** Labelled messages, plus pieces of them run together with Latin, digits, emoji and spaces. */
 function texts(): string[] {

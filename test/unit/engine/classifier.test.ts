@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CategoryClassifier, CORRECTION_WEIGHT, DEFAULT_KEYWORDS_PATH, type Evidence, exampleFilesBeside, NO_MATCH_CONFIDENCE } from '../../src/engine/classifier.js';
+import { CategoryClassifier, CORRECTION_WEIGHT, DEFAULT_KEYWORDS_PATH, type Evidence, exampleFilesBeside, NO_MATCH_CONFIDENCE } from '../../../src/engine/classifier.js';
 import {
   accuracyOn,
   crossValidate,
@@ -11,12 +11,12 @@ import {
   loadExamples,
   loadLabelled,
   stratifiedFolds,
-} from '../../src/engine/classifier-labelled.js';
-import { formatReport, matcherReport } from '../../src/engine/classifier-report.js';
-import { NaiveBayesModel } from '../../src/engine/classifier-model.js';
-import { fitScales } from '../../src/engine/classifier-scales.js';
-import { projectPath } from '../../src/paths.js';
-import { CATEGORY_CODES, type CategoryCode } from '../../src/pipeline/states.js';
+} from '../../../src/engine/classifier-labelled.js';
+import { formatReport, matcherReport } from '../../../src/engine/classifier-report.js';
+import { NaiveBayesModel } from '../../../src/engine/classifier-model.js';
+import { fitScales } from '../../../src/engine/classifier-scales.js';
+import { projectPath } from '../../../src/paths.js';
+import { CATEGORY_CODES, type CategoryCode } from '../../../src/pipeline/states.js';
 
 let classifier: CategoryClassifier;
 

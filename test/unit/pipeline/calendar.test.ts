@@ -9,7 +9,7 @@ import {
   localDateOf,
   localInstant,
   minutesOfDay,
-} from '../../src/pipeline/calendar.js';
+} from '../../../src/pipeline/calendar.js';
 
 const cal = WorkCalendar.load();
 
@@ -39,7 +39,7 @@ describe('data file', () => {
 
   test('every make-up workday is a Saturday or Sunday, and every holiday block has the official length', () => {
     const data = JSON.parse(
-      readFileSync(new URL('../../data/calendar/cn-holidays.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../data/calendar/cn-holidays.json', import.meta.url), 'utf8'),
     ) as CalendarData;
     for (const { workdays } of Object.values(data.years)) {
       for (const d of workdays) expect([0, 6], d).toContain(weekday(d));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = new URL('../../../..', import.meta.url).pathname;
 
 /**
  * In a process of its own: what another test file loaded in this worker must not count.
