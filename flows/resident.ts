@@ -2,14 +2,14 @@
  * Resident flows: report a request, follow one's requests, add information, withdraw,
  * rate. Data only: effects come from the engine.
  */
+import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
-import { CATEGORY_CODES } from '../src/pipeline/states.js';
-import type { Flow, FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
-import { CONFIDENT, hasWords, isRating, MAX_TEXT } from '../src/engine/flow.js';
+import { CATEGORY_CODES, RATINGS, REQUEST_KINDS } from '../src/pipeline/states.js';
+import type { FlowChoice, StepOutcome, TurnContext } from '../src/engine/flow.js';
+import { CONFIDENT, defineFlow, handlesTickets, hasWords, isRating, MAX_TEXT, startOf } from '../src/engine/flow.js';
 import { formatInstant, isMessageKey, render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
-
 
 const SKIP: FlowChoice = { label: 'choice.skip', payload: 'skip' };
 
@@ -18,7 +18,7 @@ function categoryChoices(): FlowChoice[] {
 }
 
 /** Whether the text is a usable answer (words, within the limit); if not, says why and stays. */
-export function refuseText(ctx: TurnContext): StepOutcome | null {
+export function refuseText(ctx: TurnContext<object>): StepOutcome<never> | null {
   const text = ctx.input.text;
   if (!text) {
     ctx.say('input.empty');
@@ -35,30 +35,49 @@ export function refuseText(ctx: TurnContext): StepOutcome | null {
   return null;
 }
 
-/** A free-text answer kept as `field`: words, within the limit; otherwise say why and stay. */
-function textAnswer(ctx: TurnContext, field: string): StepOutcome | null {
-  const refused = refuseText(ctx);
-  if (!refused) ctx.data[field] = ctx.input.text;
-  return refused;
-}
+/** A ticket number a flow is about. */
+const ticketNumber = z.string().min(1);
+
+/** What a report remembers while it is being written. */
+const reportData = z.object({
+  description: z.string().optional(),
+  categoryCode: z.string().optional(),
+  kind: z.enum(REQUEST_KINDS).optional(),
+  /** The matcher's confidence in `categoryCode`. */
+  confidence: z.number().optional(),
+  /** The village; null: at the resident's home. */
+  regionId: z.number().int().nullable().optional(),
+  /** The village's name, as shown back in the confirmation. */
+  place: z.string().nullable().optional(),
+  /** Where, in the resident's words (or a shared location's label). */
+  location: z.string().nullable().optional(),
+  latitude: z.number().optional(),
+  longitude: z.number().optional(),
+  /** Photos and voice notes (references). */
+  photos: z.array(z.string()).default([]),
+  contactPhone: z.string().nullable().optional(),
+});
+type ReportData = z.output<typeof reportData>;
 
 /** Photos and voice notes sent during a report go with it (at most nine). */
-function keepMedia(ctx: TurnContext): void {
-  const kept = (ctx.data['photos'] as string[] | undefined) ?? [];
-  ctx.data['photos'] = [...kept, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+function keepMedia(ctx: TurnContext<ReportData>): void {
+  ctx.data.photos = [...ctx.data.photos, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
 }
 
 /** A report's data once its description is known: the matcher's guess goes with it. */
-function described(ctx: TurnContext, description: string): Record<string, unknown> {
+export function described(ctx: TurnContext<object>, description: string): Pick<ReportData, 'description' | 'categoryCode' | 'kind' | 'confidence'> {
   const guess = ctx.effects.classify(description);
   return { description, categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
 }
 
-export const reportFlow: Flow = {
+export const reportFlow = defineFlow({
   id: 'report',
+  data: reportData,
   first: 'describe',
+  entries: [{ name: 'report', words: /^(我要反映|反映问题|report|\/report)$/i, menu: { label: 'menu.report', order: 20 }, data: {} }],
   steps: {
     describe: {
+      next: ['category'],
       ask: (ctx) => ctx.say('report.describe'),
       answer(ctx) {
         const { media, text } = ctx.input;
@@ -82,9 +101,10 @@ export const reportFlow: Flow = {
     },
     category: {
       takes: 'choice',
+      next: ['location'],
       ask(ctx) {
-        const code = String(ctx.data['categoryCode']);
-        if (Number(ctx.data['confidence']) >= CONFIDENT && code !== 'other') {
+        const code = ctx.data.categoryCode ?? 'other';
+        if ((ctx.data.confidence ?? 0) >= CONFIDENT && code !== 'other') {
           ctx.say('report.category_guess', { category: code }, [
             { label: 'choice.yes', payload: 'yes' },
             { label: 'report.other_category', payload: 'pick' },
@@ -102,7 +122,7 @@ export const reportFlow: Flow = {
         }
         const picked = action?.startsWith('category:') ? action.slice('category:'.length) : null;
         if (picked && (CATEGORY_CODES as readonly string[]).includes(picked)) {
-          ctx.data['categoryCode'] = picked;
+          ctx.data.categoryCode = picked;
           return { next: 'location' };
         }
         ctx.say('input.pick_a_choice');
@@ -110,6 +130,7 @@ export const reportFlow: Flow = {
       },
     },
     location: {
+      next: ['photo', 'landmark'],
       async ask(ctx) {
         const villages = await ctx.effects.villages();
         const choices: FlowChoice[] = villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` }));
@@ -119,23 +140,23 @@ export const reportFlow: Flow = {
       async answer(ctx) {
         const { action, location, text } = ctx.input;
         if (action === 'home' && ctx.speaker.hasHousehold) {
-          ctx.data['regionId'] = null;
+          ctx.data.regionId = null;
           return { next: 'photo' };
         }
         if (action?.startsWith('village:')) {
           const id = Number(action.slice('village:'.length));
           const village = (await ctx.effects.villages()).find((v) => v.id === id);
           if (village) {
-            ctx.data['regionId'] = id;
-            ctx.data['place'] = village.name;
+            ctx.data.regionId = id;
+            ctx.data.place = village.name;
             return { next: 'landmark' };
           }
         }
         if (location) {
-          ctx.data['location'] = location.label ?? null;
+          ctx.data.location = location.label ?? null;
           if (location.latitude !== undefined && location.longitude !== undefined) {
-            ctx.data['latitude'] = location.latitude;
-            ctx.data['longitude'] = location.longitude;
+            ctx.data.latitude = location.latitude;
+            ctx.data.longitude = location.longitude;
           }
           if (ctx.speaker.hasHousehold) return { next: 'photo' };
           // Coordinates do not say which village (villages have no coordinates yet): ask it.
@@ -145,10 +166,10 @@ export const reportFlow: Flow = {
           // A typed place: is it one of the villages?
           const match = (await ctx.effects.villages()).find((v) => text.includes(v.name));
           if (match) {
-            ctx.data['regionId'] = match.id;
+            ctx.data.regionId = match.id;
             // The typed text names the village already; keep it whole as the location.
-            ctx.data['place'] = text === match.name ? match.name : null;
-            ctx.data['location'] = text === match.name ? null : text.slice(0, 200);
+            ctx.data.place = text === match.name ? match.name : null;
+            ctx.data.location = text === match.name ? null : text.slice(0, 200);
             return { next: 'photo' };
           }
         }
@@ -157,24 +178,27 @@ export const reportFlow: Flow = {
       },
     },
     landmark: {
+      next: ['photo'],
       ask: (ctx) => ctx.say('report.landmark', {}, [SKIP]),
       answer(ctx) {
         if (ctx.input.action === 'skip') return { next: 'photo' };
         const shared = ctx.input.location;
         if (shared?.latitude !== undefined && shared.longitude !== undefined) {
           // The spot itself, shared from the phone: a map link for the handler.
-          ctx.data['latitude'] = shared.latitude;
-          ctx.data['longitude'] = shared.longitude;
+          ctx.data.latitude = shared.latitude;
+          ctx.data.longitude = shared.longitude;
         }
-        if (shared?.label) ctx.data['location'] = shared.label;
+        if (shared?.label) ctx.data.location = shared.label;
         else if (!shared) {
-          const refused = textAnswer(ctx, 'location');
+          const refused = refuseText(ctx);
           if (refused) return refused;
+          ctx.data.location = ctx.input.text;
         }
         return { next: 'photo' };
       },
     },
     photo: {
+      next: ['phone'],
       ask: (ctx) => ctx.say('report.photo', {}, [SKIP]),
       answer(ctx) {
         if (ctx.input.media.length) {
@@ -184,8 +208,9 @@ export const reportFlow: Flow = {
         if (ctx.input.action === 'skip') return { next: 'phone' };
         // More words about the matter: kept with the description, as a clerk would note them.
         const text = ctx.input.text;
-        if (text && hasWords(text) && String(ctx.data['description']).length + text.length < MAX_TEXT) {
-          ctx.data['description'] = `${String(ctx.data['description'])}\n${text}`;
+        const description = ctx.data.description ?? '';
+        if (text && hasWords(text) && description.length + text.length < MAX_TEXT) {
+          ctx.data.description = `${description}\n${text}`;
           ctx.say('report.description_added', {}, [SKIP]);
           return { stay: true };
         }
@@ -194,6 +219,7 @@ export const reportFlow: Flow = {
       },
     },
     phone: {
+      next: ['confirm'],
       ask(ctx) {
         const choices: FlowChoice[] = [SKIP];
         if (ctx.speaker.householdPhone) choices.unshift({ label: 'report.use_registered_phone', payload: 'registered' });
@@ -202,7 +228,7 @@ export const reportFlow: Flow = {
       answer(ctx) {
         if (ctx.input.action === 'skip') return { next: 'confirm' };
         if (ctx.input.action === 'registered' && ctx.speaker.householdPhone) {
-          ctx.data['contactPhone'] = ctx.speaker.householdPhone;
+          ctx.data.contactPhone = ctx.speaker.householdPhone;
           return { next: 'confirm' };
         }
         const phone = normalizePhone(ctx.input.text);
@@ -210,24 +236,23 @@ export const reportFlow: Flow = {
           ctx.say('input.bad_phone');
           return { stay: true };
         }
-        ctx.data['contactPhone'] = phone;
+        ctx.data.contactPhone = phone;
         return { next: 'confirm' };
       },
     },
     confirm: {
       takes: 'choice',
+      ends: true,
       ask(ctx) {
         ctx.say(
           'report.confirm',
           {
-            category: String(ctx.data['categoryCode']),
-            description: String(ctx.data['description']).slice(0, 200),
-            location:
-              [ctx.data['place'], ctx.data['location']].filter((part): part is string => typeof part === 'string' && part !== '').join(' ') ||
-              null,
-            phone: typeof ctx.data['contactPhone'] === 'string' ? ctx.data['contactPhone'] : null,
-            photos: ((ctx.data['photos'] as string[] | undefined) ?? []).filter((ref) => mediaKindOf(ref) === 'photo').length,
-            voices: ((ctx.data['photos'] as string[] | undefined) ?? []).filter((ref) => mediaKindOf(ref) === 'voice').length || null,
+            category: ctx.data.categoryCode ?? 'other',
+            description: (ctx.data.description ?? '').slice(0, 200),
+            location: [ctx.data.place, ctx.data.location].filter((part): part is string => typeof part === 'string' && part !== '').join(' ') || null,
+            phone: ctx.data.contactPhone ?? null,
+            photos: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'photo').length,
+            voices: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'voice').length || null,
           },
           [
             { label: 'choice.submit', payload: 'submit' },
@@ -244,18 +269,18 @@ export const reportFlow: Flow = {
           ctx.say('input.pick_a_choice');
           return { stay: true };
         }
-        const description = String(ctx.data['description']);
+        const description = ctx.data.description ?? '';
         const result = await ctx.effects.report({
           summary: description.length > 60 ? `${description.slice(0, 60)}…` : description,
           description,
-          categoryCode: String(ctx.data['categoryCode']),
-          kind: (ctx.data['kind'] as ReportKind | undefined) ?? 'help',
-          regionId: (ctx.data['regionId'] as number | null | undefined) ?? null,
-          location: (ctx.data['location'] as string | null | undefined) ?? null,
-          photos: (ctx.data['photos'] as string[] | undefined) ?? [],
-          contactPhone: (ctx.data['contactPhone'] as string | null | undefined) ?? null,
-          latitude: typeof ctx.data['latitude'] === 'number' ? ctx.data['latitude'] : null,
-          longitude: typeof ctx.data['longitude'] === 'number' ? ctx.data['longitude'] : null,
+          categoryCode: ctx.data.categoryCode ?? 'other',
+          kind: ctx.data.kind ?? 'help',
+          regionId: ctx.data.regionId ?? null,
+          location: ctx.data.location ?? null,
+          photos: ctx.data.photos,
+          contactPhone: ctx.data.contactPhone ?? null,
+          latitude: ctx.data.latitude ?? null,
+          longitude: ctx.data.longitude ?? null,
         });
         if (!result.ok) {
           ctx.say('report.failed', { reason: result.text });
@@ -266,19 +291,24 @@ export const reportFlow: Flow = {
       },
     },
   },
-};
-
-type ReportKind = 'help' | 'complaint' | 'inquiry' | 'suggestion' | 'dispute';
+});
 
 /** Lists the speaker's requests (or, for a handler, their queue) and opens one. */
-export const listFlow: Flow = {
+export const listFlow = defineFlow({
   id: 'list',
+  data: z.object({ scope: z.enum(['own', 'assigned']).default('own') }),
   first: 'list',
+  entries: [
+    { name: 'list', words: /^(我的诉求|我的请求|查询|my requests|\/list)$/i, menu: { label: 'menu.list', order: 30 }, data: { scope: 'own' } },
+    { name: 'queue', words: /^(我的待办|待办|queue|my queue|\/queue)$/i, menu: { label: 'menu.queue', order: 10, shownTo: handlesTickets }, data: { scope: 'assigned' } },
+  ],
   steps: {
     list: {
       takes: 'view',
+      ends: true,
+      starts: ['view'],
       async ask(ctx) {
-        const scope = ctx.data['scope'] === 'assigned' ? 'assigned' : 'own';
+        const scope = ctx.data.scope;
         const tickets = await ctx.effects.myTickets(scope);
         if (!tickets.length) {
           ctx.say(scope === 'own' ? 'list.none' : 'queue.none');
@@ -295,22 +325,24 @@ export const listFlow: Flow = {
       },
       answer(ctx) {
         const action = ctx.input.action;
-        if (action?.startsWith('view:')) return { start: 'view', data: { number: action.slice('view:'.length) } };
+        if (action?.startsWith('view:')) return startOf(viewFlow, { number: action.slice('view:'.length) });
         return { done: true };
       },
     },
   },
-};
+});
 
 /** One ticket: its state and history, and what the viewer may do with it. */
-export const viewFlow: Flow = {
+export const viewFlow = defineFlow({
   id: 'view',
+  data: z.object({ number: ticketNumber }),
   first: 'show',
   steps: {
     show: {
       takes: 'view',
+      ends: true,
       async ask(ctx) {
-        const number = String(ctx.data['number']);
+        const number = ctx.data.number;
         const view = await ctx.effects.ticket(number);
         if (!view) {
           ctx.say('ticket.not_found', { number });
@@ -361,38 +393,42 @@ export const viewFlow: Flow = {
       answer: () => ({ done: true }),
     },
   },
-};
+});
 
 /** 补充材料: the resident answers a request for information. */
-export const supplyFlow: Flow = {
+export const supplyFlow = defineFlow({
   id: 'supply',
+  data: z.object({ number: ticketNumber }),
   first: 'text',
   steps: {
     text: {
-      ask: (ctx) => ctx.say('supply.ask', { number: String(ctx.data['number']) }),
+      ends: true,
+      ask: (ctx) => ctx.say('supply.ask', { number: ctx.data.number }),
       async answer(ctx) {
         const photos = ctx.input.media.map((m) => m.ref);
         if (!photos.length) {
-          const refused = textAnswer(ctx, 'text');
+          const refused = refuseText(ctx);
           if (refused) return refused;
         }
-        const result = await ctx.effects.command(String(ctx.data['number']), { type: 'supply_info', text: ctx.input.text, photos });
-        ctx.say(result.ok ? 'supply.done' : 'command.refused', result.ok ? { number: String(ctx.data['number']) } : { reason: result.text });
+        const result = await ctx.effects.command(ctx.data.number, { type: 'supply_info', text: ctx.input.text, photos });
+        ctx.say(result.ok ? 'supply.done' : 'command.refused', result.ok ? { number: ctx.data.number } : { reason: result.text });
         return { done: true };
       },
     },
   },
-};
+});
 
 /** 撤销: confirm, then withdraw. */
-export const withdrawFlow: Flow = {
+export const withdrawFlow = defineFlow({
   id: 'withdraw',
+  data: z.object({ number: ticketNumber }),
   first: 'confirm',
   steps: {
     confirm: {
       takes: 'choice',
+      ends: true,
       ask: (ctx) =>
-        ctx.say('withdraw.confirm', { number: String(ctx.data['number']) }, [
+        ctx.say('withdraw.confirm', { number: ctx.data.number }, [
           { label: 'choice.yes', payload: 'yes' },
           { label: 'choice.no', payload: 'no' },
         ]),
@@ -402,23 +438,25 @@ export const withdrawFlow: Flow = {
           ctx.say('input.pick_a_choice');
           return { stay: true };
         }
-        const result = await ctx.effects.command(String(ctx.data['number']), { type: 'withdraw' });
+        const result = await ctx.effects.command(ctx.data.number, { type: 'withdraw' });
         if (!result.ok) ctx.say('command.refused', { reason: result.text });
         return { done: true };
       },
     },
   },
-};
+});
 
 /** 回访: 满意 / 基本满意 / 不满意, then an optional comment. */
-export const rateFlow: Flow = {
+export const rateFlow = defineFlow({
   id: 'rate',
+  data: z.object({ number: ticketNumber, rating: z.enum(RATINGS).optional() }),
   first: 'rating',
   steps: {
     rating: {
       takes: 'choice',
+      next: ['comment'],
       ask: (ctx) =>
-        ctx.say('rate.ask', { number: String(ctx.data['number']) }, [
+        ctx.say('rate.ask', { number: ctx.data.number }, [
           { label: 'rating.satisfied', payload: 'satisfied' },
           { label: 'rating.basically_satisfied', payload: 'basically_satisfied' },
           { label: 'rating.dissatisfied', payload: 'dissatisfied' },
@@ -429,40 +467,51 @@ export const rateFlow: Flow = {
           ctx.say('input.pick_a_choice');
           return { stay: true };
         }
-        ctx.data['rating'] = action;
+        ctx.data.rating = action;
         return { next: 'comment' };
       },
     },
     comment: {
+      ends: true,
       ask: (ctx) => ctx.say('rate.comment', {}, [SKIP]),
       async answer(ctx) {
         let comment: string | undefined;
         if (ctx.input.action !== 'skip') {
-          const refused = textAnswer(ctx, 'comment');
+          const refused = refuseText(ctx);
           if (refused) return refused;
           comment = ctx.input.text;
         }
-        const rating = String(ctx.data['rating']);
-        if (!isRating(rating)) return { done: true };
-        const result = await ctx.effects.command(String(ctx.data['number']), {
+        const rating = ctx.data.rating;
+        if (!rating) return { done: true };
+        const result = await ctx.effects.command(ctx.data.number, {
           type: 'rate',
           rating,
           ...(comment ? { comment } : {}),
         });
         if (!result.ok) ctx.say('command.refused', { reason: result.text });
-        else ctx.say(rating === 'dissatisfied' ? 'rate.thanks_reopened' : 'rate.thanks', { number: String(ctx.data['number']) });
+        else ctx.say(rating === 'dissatisfied' ? 'rate.thanks_reopened' : 'rate.thanks', { number: ctx.data.number });
         return { done: true };
       },
     },
   },
-};
+});
 
 /** 绑定家庭: village, name, phone; the household's liaison confirms. */
-export const registerFlow: Flow = {
+export const registerFlow = defineFlow({
   id: 'register',
+  data: z.object({ regionId: z.number().int().optional(), name: z.string().optional() }),
   first: 'village',
+  entries: [
+    {
+      name: 'register',
+      words: /^(绑定家庭|登记|家庭绑定|register|\/register)$/i,
+      menu: { label: 'menu.register', order: 40, shownTo: (speaker) => !handlesTickets(speaker) && !speaker.hasHousehold },
+      data: {},
+    },
+  ],
   steps: {
     village: {
+      next: ['name'],
       async ask(ctx) {
         const villages = await ctx.effects.villages();
         ctx.say('register.village', {}, villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
@@ -477,11 +526,12 @@ export const registerFlow: Flow = {
           ctx.say('input.pick_a_choice');
           return { stay: true };
         }
-        ctx.data['regionId'] = picked.id;
+        ctx.data.regionId = picked.id;
         return { next: 'name' };
       },
     },
     name: {
+      next: ['phone'],
       ask: (ctx) => ctx.say('register.name'),
       answer(ctx) {
         const name = ctx.input.text;
@@ -489,11 +539,12 @@ export const registerFlow: Flow = {
           ctx.say('register.bad_name');
           return { stay: true };
         }
-        ctx.data['name'] = name;
+        ctx.data.name = name;
         return { next: 'phone' };
       },
     },
     phone: {
+      ends: true,
       ask: (ctx) => ctx.say('register.phone'),
       async answer(ctx) {
         const phone = normalizePhone(ctx.input.text);
@@ -501,36 +552,42 @@ export const registerFlow: Flow = {
           ctx.say('input.bad_phone');
           return { stay: true };
         }
-        const result = await ctx.effects.claimHousehold({ regionId: Number(ctx.data['regionId']), name: String(ctx.data['name']), phone });
+        const { regionId, name } = ctx.data;
+        // Both answered on the way here; a session without them (edited by hand) starts over.
+        if (regionId === undefined || name === undefined) return { done: true };
+        const result = await ctx.effects.claimHousehold({ regionId, name, phone });
         ctx.say(result.ok ? 'register.pending' : 'register.failed', result.ok ? {} : { reason: result.text });
         return { done: true };
       },
     },
   },
-};
+});
 
 /**
  * Staff and liaisons' free text is not assumed to be a request (it is often meant for a
  * ticket of theirs): they are asked first; yes starts the report with the text as its
  * description.
  */
-export const offerReportFlow: Flow = {
+export const offerReportFlow = defineFlow({
   id: 'offer_report',
+  data: z.object({ text: z.string() }),
   first: 'offer',
   steps: {
     offer: {
       takes: 'choice',
+      ends: true,
+      starts: ['report'],
       ask: (ctx) =>
-        ctx.say('report.offer', { text: String(ctx.data['text']).slice(0, 40) }, [
+        ctx.say('report.offer', { text: ctx.data.text.slice(0, 40) }, [
           { label: 'choice.yes', payload: 'yes' },
           { label: 'choice.no', payload: 'no' },
         ]),
       answer(ctx) {
-        if (ctx.input.action === 'yes') return { start: 'report', data: { ...described(ctx, String(ctx.data['text'])), _step: 'category' } };
+        if (ctx.input.action === 'yes') return startOf(reportFlow, described(ctx, ctx.data.text), 'category');
         if (ctx.input.action === 'no') return { done: true };
         ctx.say('input.pick_a_choice');
         return { stay: true };
       },
     },
   },
-};
+});

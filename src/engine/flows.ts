@@ -1,23 +1,75 @@
 /**
- * The flow registry and the global commands and buttons that work from anywhere:
- * help, cancel, back, menu, my requests, my queue, bind, and the buttons of pushed
- * messages (accept, return, rate, add information, withdraw, handle).
+ * The flow registry and what works from anywhere: the words and menu buttons each flow
+ * declares (its `entries`), the commands that are not flows (help, cancel, back, menu,
+ * end, language, bind), and the buttons of pushed messages (accept, return, rate, add
+ * information, withdraw, handle).
  */
+import type { MessageKey } from '../../flows/messages/zh.js';
 import { humanFlow } from '../../flows/human.js';
 import { handleFlow, isHandleAction } from '../../flows/liaison.js';
 import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
 import type { Locale } from '../org/types.js';
-import type { Flow, Speaker, TurnContext } from './flow.js';
-import { isRating } from './flow.js';
+import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, isRating, type Speaker, startOf, type TurnContext } from './flow.js';
 
-export const FLOWS: Record<string, Flow> = Object.fromEntries(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow].map((f) => [f.id, f]),
-);
+
+/**
+ * A set of flows and what starts them from anywhere. The runner plays the app's (`FLOWS`);
+ * a test may give it a set of its own.
+ */
+export interface FlowSet {
+  /** The flows by id. */
+  readonly byId: ReadonlyMap<string, Flow>;
+  /** The global command a text names, if any. */
+  command(text: string): Global | null;
+  /** The global action a button payload names, if any. */
+  action(payload: string): Global | null;
+  /** The main menu for this speaker: the flows' menu entries shown to them, in order, then help. */
+  menu(speaker: Speaker, key: MessageKey): FlowReply;
+}
+
+/** A flow set, checked once: unique ids and entry names, first steps that exist, hand-overs to flows that exist. */
+export function flowSet(flows: readonly Flow[]): FlowSet {
+  const byId = registry(flows);
+  const entries = flows.flatMap((flow) => flow.entries.map((entry) => ({ flow, entry })));
+  const startEntry = (named: { flow: Flow; entry: FlowEntry<unknown> } | undefined): Global | null =>
+    named ? () => ({ start: { flow: named.flow.id, data: named.entry.data } }) : null;
+  return {
+    byId,
+    command: (text) => globalCommand(text) ?? startEntry(entries.find(({ entry }) => entry.words?.test(text))),
+    action: (payload) => (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : null) ?? globalAction(payload),
+    menu(speaker, key) {
+      const shown = entries.flatMap(({ entry }) => (entry.menu && (entry.menu.shownTo?.(speaker) ?? true) ? [{ name: entry.name, ...entry.menu }] : []));
+      const choices: FlowChoice[] = shown.sort((a, b) => a.order - b.order).map(({ label, name }) => ({ label, payload: `menu:${name}` }));
+      choices.push({ label: 'menu.help', payload: 'menu:help' });
+      return { key, choices };
+    },
+  };
+}
+
+function registry(flows: readonly Flow[]): Map<string, Flow> {
+  const byId = new Map<string, Flow>();
+  for (const flow of flows) {
+    if (byId.has(flow.id)) throw new Error(`two flows named ${flow.id}`);
+    if (!Object.hasOwn(flow.steps, flow.first)) throw new Error(`flow ${flow.id}: no first step ${flow.first}`);
+    byId.set(flow.id, flow);
+  }
+  const names = new Set<string>();
+  for (const flow of flows) {
+    for (const entry of flow.entries) {
+      if (names.has(entry.name)) throw new Error(`two flow entries named ${entry.name}`);
+      names.add(entry.name);
+    }
+    for (const [id, step] of Object.entries(flow.steps)) {
+      for (const target of step.starts ?? []) if (!byId.has(target)) throw new Error(`flow ${flow.id}: step ${id} starts ${target}, which is no flow`);
+    }
+  }
+  return byId;
+}
 
 /** What a global command does to the conversation. */
-export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: string; data?: Record<string, unknown> };
+export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: FlowStart };
 
-type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
+export type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
 
 const TICKET = /^[A-Z]{1,6}-\d{4}-\d{6}$/;
 
@@ -27,17 +79,12 @@ const help: Global = (ctx, speaker) => {
   return 'stay';
 };
 
-/** Words a user may type at any time (Chinese, English, and the usual slash commands). */
+/** Words a user may type at any time that are not a flow's (Chinese, English, and the usual slash commands). */
 const COMMANDS: [RegExp, Global][] = [
   [/^(帮助|help|\/help|[?？])$/i, help],
   [/^(取消|cancel|\/cancel|退出)$/i, () => 'cancel'],
   [/^(返回|back|\/back|上一步)$/i, () => 'back'],
   [/^(菜单|menu|\/menu|\/start|你好|您好|hi|hello)$/i, () => 'menu'],
-  [/^(我的诉求|我的请求|查询|my requests|\/list)$/i, () => ({ start: 'list', data: { scope: 'own' } })],
-  [/^(我的待办|待办|queue|my queue|\/queue)$/i, () => ({ start: 'list', data: { scope: 'assigned' } })],
-  [/^(我要反映|反映问题|report|\/report)$/i, () => ({ start: 'report' })],
-  [/^(绑定家庭|登记|家庭绑定|register|\/register)$/i, () => ({ start: 'register' })],
-  [/^(人工|转人工|人工服务|找人工|找工作人员|联系工作人员|human|\/human|talk to staff)$/i, () => ({ start: 'human' })],
   [/^(结束|结束对话|end|\/end)$/i, endConversation],
   [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
   [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],
@@ -61,8 +108,8 @@ async function switchLocale(ctx: TurnContext, locale: Locale): Promise<GlobalOut
 
 const BIND = /^(?:绑定|\/bind|bind)\s*([A-Za-z0-9]{4,16})$/i;
 
-/** The global command a text names, if any. */
-export function globalCommand(text: string): Global | null {
+/** The command a text names, if it is not a flow's. */
+function globalCommand(text: string): Global | null {
   const bind = BIND.exec(text);
   if (bind) {
     const code = bind[1] ?? '';
@@ -89,19 +136,10 @@ function aboutTicket(number: string, start: GlobalOutcome): Global {
   };
 }
 
-/** The global action a button payload names, if any. */
-export function globalAction(payload: string): Global | null {
+/** The action a button payload names, if it is not a flow's menu entry. */
+function globalAction(payload: string): Global | null {
   const [verb, number = '', extra = ''] = payload.split(':');
-  switch (verb) {
-    case 'menu':
-      if (number === 'help') return help;
-      if (number === 'report') return () => ({ start: 'report' });
-      if (number === 'register') return () => ({ start: 'register' });
-      if (number === 'list') return () => ({ start: 'list', data: { scope: 'own' } });
-      if (number === 'queue') return () => ({ start: 'list', data: { scope: 'assigned' } });
-      if (number === 'human') return () => ({ start: 'human' });
-      return null;
-  }
+  if (payload === 'menu:help') return help;
   if (verb === 'claim' && /^\d+$/.test(number) && (extra === 'confirm' || extra === 'reject')) {
     return async (ctx): Promise<GlobalOutcome> => {
       const result = await ctx.effects.decideClaim(Number(number), extra === 'confirm');
@@ -112,7 +150,7 @@ export function globalAction(payload: string): Global | null {
   if (!TICKET.test(number)) return null;
   switch (verb) {
     case 'view':
-      return () => ({ start: 'view', data: { number } });
+      return () => startOf(viewFlow, { number });
     case 'accept':
       return async (ctx): Promise<GlobalOutcome> => {
         const result = await ctx.effects.command(number, { type: 'accept' });
@@ -120,16 +158,20 @@ export function globalAction(payload: string): Global | null {
         return 'stay';
       };
     case 'return':
-      return aboutTicket(number, { start: 'handle', data: { number, action: 'return' } });
+      return aboutTicket(number, startOf(handleFlow, { number, action: 'return' }));
     case 'handle':
-      return isHandleAction(extra) ? aboutTicket(number, { start: 'handle', data: { number, action: extra } }) : null;
+      return isHandleAction(extra) ? aboutTicket(number, startOf(handleFlow, { number, action: extra })) : null;
     case 'supply':
-      return aboutTicket(number, { start: 'supply', data: { number } });
+      return aboutTicket(number, startOf(supplyFlow, { number }));
     case 'withdraw':
-      return aboutTicket(number, { start: 'withdraw', data: { number } });
+      return aboutTicket(number, startOf(withdrawFlow, { number }));
     case 'rate':
-      return aboutTicket(number, { start: 'rate', data: isRating(extra) ? { number, rating: extra, _step: 'comment' } : { number } });
+      // A rating chosen on the push itself goes straight to the comment.
+      return aboutTicket(number, isRating(extra) ? startOf(rateFlow, { number, rating: extra }, 'comment') : startOf(rateFlow, { number }));
     default:
       return null;
   }
 }
+
+/** The app's flows; a new one is listed here once, and its words and menu buttons come with it. */
+export const FLOWS: FlowSet = flowSet([reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow]);
