@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { defineFlow, type Effects, type FlowInput, type Speaker, startOf } from '../../src/engine/flow.js';
+import { flowsMarkdown } from '../../src/engine/flow-diagram.js';
 import { FLOWS, flowSet } from '../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../src/engine/runner.js';
 import type { Command } from '../../src/pipeline/model.js';
@@ -134,7 +135,7 @@ describe('a flow declared in one place', () => {
     expect(FLOWS.byId.has('note')).toBe(false);
   });
 
-  test('a move the step does not declare is refused at run time', async () => {
+  test('a move the step does not declare is refused at run time, so the diagram cannot lie', async () => {
     const sloppy = defineFlow({
       id: 'sloppy',
       data: z.object({}),
@@ -150,6 +151,14 @@ describe('a flow declared in one place', () => {
     const { effects } = fakeEffects();
     const started = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('sloppy'), speaker: resident, effects, flows });
     await expect(runTurn({ session: started.session, idle: false, input: text('x'), speaker: resident, effects, flows })).rejects.toThrow(/step one moved to .*two.*which it does not declare/);
+  });
+
+  test('the diagram draws its declared moves', () => {
+    const markdown = flowsMarkdown(withNote);
+    expect(markdown).toContain('[*] --> ticket');
+    expect(markdown).toContain('ticket --> note');
+    expect(markdown).toContain('note --> [*]');
+    expect(markdown).toContain('`menu:note`');
   });
 });
 
