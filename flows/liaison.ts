@@ -74,6 +74,10 @@ export const handleFlow = defineFlow({
   id: 'handle',
   data: handleData,
   first: 'text',
+  buttons: [
+    { verb: 'return', start: (number) => ({ data: { number, action: 'return' as const } }) },
+    { verb: 'handle', start: (number, action) => (isHandleAction(action) ? { data: { number, action } } : null) },
+  ],
   steps: {
     text: {
       next: ['days'],

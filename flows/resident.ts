@@ -337,6 +337,8 @@ export const viewFlow = defineFlow({
   id: 'view',
   data: z.object({ number: ticketNumber }),
   first: 'show',
+  // Anyone may tap it: the view itself says "not found" to whom the ticket is not theirs.
+  buttons: [{ verb: 'view', guarded: false, start: (number) => ({ data: { number } }) }],
   steps: {
     show: {
       takes: 'view',
@@ -400,6 +402,7 @@ export const supplyFlow = defineFlow({
   id: 'supply',
   data: z.object({ number: ticketNumber }),
   first: 'text',
+  buttons: [{ verb: 'supply', start: (number) => ({ data: { number } }) }],
   steps: {
     text: {
       ends: true,
@@ -423,6 +426,7 @@ export const withdrawFlow = defineFlow({
   id: 'withdraw',
   data: z.object({ number: ticketNumber }),
   first: 'confirm',
+  buttons: [{ verb: 'withdraw', start: (number) => ({ data: { number } }) }],
   steps: {
     confirm: {
       takes: 'choice',
@@ -451,6 +455,8 @@ export const rateFlow = defineFlow({
   id: 'rate',
   data: z.object({ number: ticketNumber, rating: z.enum(RATINGS).optional() }),
   first: 'rating',
+  // A rating chosen on the push itself goes straight to the comment.
+  buttons: [{ verb: 'rate', start: (number, rating) => (isRating(rating) ? { data: { number, rating }, at: 'comment' } : { data: { number } }) }],
   steps: {
     rating: {
       takes: 'choice',

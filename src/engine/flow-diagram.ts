@@ -1,6 +1,6 @@
 /**
  * docs/flows.md, drawn from the flows themselves: for each flow, what starts it (typed
- * words, a menu button) and a Mermaid state diagram of its steps and the moves each
+ * words, a menu button, a ticket button) and a Mermaid state diagram of its steps and the moves each
  * declares (Step.next, ends, starts). `npm run flows` writes it; `--check` fails when the
  * file no longer matches the code.
  */
@@ -21,7 +21,10 @@ function flowSection(flow: Flow): string {
     ].filter((w) => w !== null);
     lines.push(`- Started by ${ways.join(' or ')}, with \`${JSON.stringify(entry.data)}\`.`);
   }
-  if (!flow.entries.length) lines.push('- Started by other flows and by buttons only.');
+  for (const button of flow.buttons) {
+    lines.push(`- Opened by the ticket button \`${button.verb}:<number>\`${button.guarded === false ? '' : " (for the ticket's resident or handler only)"}.`);
+  }
+  if (!flow.entries.length && !flow.buttons.length) lines.push('- Started by other flows only.');
   if (!flow.expires) lines.push('- Does not start over when the chat falls silent.');
   lines.push('', '```mermaid', 'stateDiagram-v2', `  [*] --> ${flow.first}`);
   const handedTo = new Set<string>();

@@ -204,6 +204,22 @@ export interface FlowEntry<In> {
 }
 
 /**
+ * A button on a message about one ticket, `<verb>:<number>[:<extra>]` (a push, a ticket
+ * shown), that starts a flow from anywhere.
+ */
+export interface TicketButton<In, K extends string> {
+  verb: string;
+  /** The data (and step, when not the first) it starts with; null: not a payload of this flow. */
+  start(number: string, extra: string): { data: In; at?: K } | null;
+  /**
+   * Opens only for the ticket's resident or handler (default); anyone else, like a number
+   * that does not exist, hears "not found" before any question. False for a flow that
+   * checks by itself (a ticket shown says "not found" as it is read).
+   */
+  guarded?: boolean;
+}
+
+/**
  * A flow: its steps, the schema of its data, and the ways into it. `D` is its data as
  * parsed, `K` its step ids, `In` what starting it takes (the schema's input).
  */
@@ -214,6 +230,7 @@ export interface Flow<D extends object = FlowData, K extends string = string, In
   readonly first: K;
   readonly steps: { readonly [P in K]: Step<D, K> };
   readonly entries: readonly FlowEntry<In>[];
+  readonly buttons: readonly TicketButton<In, K>[];
   /**
    * Whether the flow starts over after SESSION_IDLE_MINUTES of silence (default true). A
    * conversation with staff does not: its answers may take hours.
@@ -228,16 +245,18 @@ export interface FlowSpec<S extends z.ZodType<object>, K extends string> {
   first: NoInfer<K>;
   steps: { [P in K]: Step<z.output<S>, NoInfer<K>> };
   entries?: FlowEntry<z.input<S>>[];
+  buttons?: TicketButton<z.input<S>, NoInfer<K>>[];
   expires?: boolean;
 }
 
 /**
  * Declares a flow. A new flow is one file (this call) plus its message keys: its data's
- * schema, its steps, and its typed words and menu buttons; the registry (flows.ts) lists it.
+ * schema, its steps, its typed words and menu buttons, and the ticket buttons that open
+ * it; the registry (flows.ts) lists it.
  */
 export function defineFlow<S extends z.ZodType<object>, K extends string>(spec: FlowSpec<S, K>): Flow<z.output<S>, K, z.input<S>> {
   const steps: { [P in K]: Step<z.output<S>, K> } = spec.steps;
-  return { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], expires: spec.expires ?? true };
+  return { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
 }
 
 /** The outcome that starts `flow` with `data` (checked by its schema's type), at its first step or at `at`. */

@@ -6,10 +6,10 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import { humanFlow } from '../../flows/human.js';
-import { handleFlow, isHandleAction } from '../../flows/liaison.js';
+import { handleFlow } from '../../flows/liaison.js';
 import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
 import type { Locale } from '../org/types.js';
-import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, isRating, type Speaker, startOf, type TurnContext } from './flow.js';
+import type { Flow, FlowChoice, FlowEntry, FlowReply, FlowStart, Speaker, TurnContext } from './flow.js';
 
 
 /**
@@ -36,7 +36,8 @@ export function flowSet(flows: readonly Flow[]): FlowSet {
   return {
     byId,
     command: (text) => globalCommand(text) ?? startEntry(entries.find(({ entry }) => entry.words?.test(text))),
-    action: (payload) => (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : null) ?? globalAction(payload),
+    action: (payload) =>
+      (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : ticketButton(flows, payload)) ?? globalAction(payload),
     menu(speaker, key) {
       const shown = entries.flatMap(({ entry }) => (entry.menu && (entry.menu.shownTo?.(speaker) ?? true) ? [{ name: entry.name, ...entry.menu }] : []));
       const choices: FlowChoice[] = shown.sort((a, b) => a.order - b.order).map(({ label, name }) => ({ label, payload: `menu:${name}` }));
@@ -54,7 +55,12 @@ function registry(flows: readonly Flow[]): Map<string, Flow> {
     byId.set(flow.id, flow);
   }
   const names = new Set<string>();
+  const verbs = new Set<string>();
   for (const flow of flows) {
+    for (const { verb } of flow.buttons) {
+      if (verbs.has(verb)) throw new Error(`two flows open ticket buttons ${verb}:`);
+      verbs.add(verb);
+    }
     for (const entry of flow.entries) {
       if (names.has(entry.name)) throw new Error(`two flow entries named ${entry.name}`);
       names.add(entry.name);
@@ -67,9 +73,9 @@ function registry(flows: readonly Flow[]): Map<string, Flow> {
 }
 
 /** What a global command does to the conversation. */
-export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: FlowStart };
+type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: FlowStart };
 
-export type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
+type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
 
 const TICKET = /^[A-Z]{1,6}-\d{4}-\d{6}$/;
 
@@ -124,19 +130,32 @@ function globalCommand(text: string): Global | null {
 }
 
 /**
- * A button about one ticket opens its flow only for its resident or handler; anyone else,
- * like a number that does not exist, hears "not found" at once, before any question: a
- * forged button tells nothing about other people's requests, and a stale one wastes no typing.
+ * A button about one ticket that a flow declares (TicketButton). A guarded one opens its
+ * flow only for the ticket's resident or handler; anyone else, like a number that does not
+ * exist, hears "not found" at once, before any question: a forged button tells nothing
+ * about other people's requests, and a stale one wastes no typing.
  */
-function aboutTicket(number: string, start: GlobalOutcome): Global {
-  return async (ctx) => {
-    if (await ctx.effects.concerns(number)) return start;
-    ctx.say('ticket.not_found', { number });
-    return 'stay';
-  };
+function ticketButton(flows: readonly Flow[], payload: string): Global | null {
+  const [verb = '', number = '', extra = ''] = payload.split(':');
+  if (!TICKET.test(number)) return null;
+  for (const flow of flows) {
+    for (const button of flow.buttons) {
+      if (button.verb !== verb) continue;
+      const start = button.start(number, extra);
+      if (!start) return null;
+      const outcome: GlobalOutcome = { start: { flow: flow.id, data: start.data, ...(start.at === undefined ? {} : { at: start.at }) } };
+      if (button.guarded === false) return () => outcome;
+      return async (ctx) => {
+        if (await ctx.effects.concerns(number)) return outcome;
+        ctx.say('ticket.not_found', { number });
+        return 'stay';
+      };
+    }
+  }
+  return null;
 }
 
-/** The action a button payload names, if it is not a flow's menu entry. */
+/** The action a button payload names, if it is not a flow's. */
 function globalAction(payload: string): Global | null {
   const [verb, number = '', extra = ''] = payload.split(':');
   if (payload === 'menu:help') return help;
@@ -147,30 +166,15 @@ function globalAction(payload: string): Global | null {
       return 'stay';
     };
   }
-  if (!TICKET.test(number)) return null;
-  switch (verb) {
-    case 'view':
-      return () => startOf(viewFlow, { number });
-    case 'accept':
-      return async (ctx): Promise<GlobalOutcome> => {
-        const result = await ctx.effects.command(number, { type: 'accept' });
-        ctx.say(result.ok ? 'handle.done_accept' : 'command.refused', result.ok ? { number } : { reason: result.text });
-        return 'stay';
-      };
-    case 'return':
-      return aboutTicket(number, startOf(handleFlow, { number, action: 'return' }));
-    case 'handle':
-      return isHandleAction(extra) ? aboutTicket(number, startOf(handleFlow, { number, action: extra })) : null;
-    case 'supply':
-      return aboutTicket(number, startOf(supplyFlow, { number }));
-    case 'withdraw':
-      return aboutTicket(number, startOf(withdrawFlow, { number }));
-    case 'rate':
-      // A rating chosen on the push itself goes straight to the comment.
-      return aboutTicket(number, isRating(extra) ? startOf(rateFlow, { number, rating: extra }, 'comment') : startOf(rateFlow, { number }));
-    default:
-      return null;
+  // Accepting needs no dialogue: done straight from the button.
+  if (verb === 'accept' && TICKET.test(number)) {
+    return async (ctx): Promise<GlobalOutcome> => {
+      const result = await ctx.effects.command(number, { type: 'accept' });
+      ctx.say(result.ok ? 'handle.done_accept' : 'command.refused', result.ok ? { number } : { reason: result.text });
+      return 'stay';
+    };
   }
+  return null;
 }
 
 /** The app's flows; a new one is listed here once, and its words and menu buttons come with it. */

@@ -29,7 +29,7 @@ import {
 import { FLOWS, type FlowSet } from './flows.js';
 
 /** A flow interrupted by a new request, waiting for 返回. */
-export interface Suspended {
+interface Suspended {
   flow: string;
   step: string;
   data: FlowData;

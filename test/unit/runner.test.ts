@@ -51,6 +51,8 @@ const noteFlow = defineFlow({
   data: z.object({ number: z.string().optional(), note: z.string().optional() }),
   first: 'ticket',
   entries: [{ name: 'note', words: /^(记一笔|note)$/i, menu: { label: 'action.progress', order: 5, shownTo: (s) => s.roles.includes('liaison') }, data: {} }],
+  // From a ticket's message, straight to the note.
+  buttons: [{ verb: 'note', start: (number) => ({ data: { number }, at: 'note' }) }],
   steps: {
     ticket: {
       next: ['note'],
@@ -112,6 +114,16 @@ describe('a flow declared in one place', () => {
     expect(session).toEqual(before);
   });
 
+  test('its ticket button opens it at the step it names, for the ticket’s own people only', async () => {
+    const { effects } = fakeEffects();
+    const own = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap('note:MQ-2026-000001'), speaker: liaison, effects, flows: withNote });
+    expect(own.replies.map((r) => r.key)).toEqual(['handle.ask_progress']);
+    expect(own.session).toMatchObject({ flow: 'note', step: 'note', data: { number: 'MQ-2026-000001' } });
+    const other = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap('note:MQ-2026-000009'), speaker: liaison, effects, flows: withNote });
+    expect(other.replies.map((r) => r.key)).toEqual(['ticket.not_found', 'menu.more']);
+    expect(other.session.flow).toBeNull();
+  });
+
   test('step ids are the keys of its steps: a move to a step it does not have does not compile', () => {
     const broken = () =>
       defineFlow({
@@ -159,6 +171,7 @@ describe('a flow declared in one place', () => {
     expect(markdown).toContain('ticket --> note');
     expect(markdown).toContain('note --> [*]');
     expect(markdown).toContain('`menu:note`');
+    expect(markdown).toContain('`note:<number>` (for the ticket');
   });
 });
 
