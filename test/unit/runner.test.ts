@@ -165,6 +165,21 @@ describe('a flow declared in one place', () => {
     await expect(runTurn({ session: started.session, idle: false, input: text('x'), speaker: resident, effects, flows })).rejects.toThrow(/step one moved to .*two.*which it does not declare/);
   });
 
+  test('a set of flows is checked when it is built: one id, entry name and button verb each, hand-overs to flows it has', () => {
+    const handsOver = defineFlow({
+      id: 'hands_over',
+      data: z.object({}),
+      first: 'one',
+      steps: { one: { starts: ['nowhere'], ask: () => undefined, answer: () => ({ done: true }) } },
+    });
+    expect(() => flowSet([noteFlow, noteFlow])).toThrow('two flows named note');
+    expect(() => flowSet([handsOver])).toThrow('flow hands_over: step one starts nowhere, which is no flow');
+    const sameEntry = { ...noteFlow, id: 'note_again', buttons: [] };
+    expect(() => flowSet([noteFlow, sameEntry])).toThrow('two flow entries named note');
+    const sameButton = { ...noteFlow, id: 'note_again', entries: [] };
+    expect(() => flowSet([noteFlow, sameButton])).toThrow('two flows open ticket buttons note:');
+  });
+
   test('the diagram draws its declared moves', () => {
     const markdown = flowsMarkdown(withNote);
     expect(markdown).toContain('[*] --> ticket');
