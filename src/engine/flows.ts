@@ -1,8 +1,7 @@
 /**
- * The flow registry and what works from anywhere: the words and menu buttons each flow
- * declares (its `entries`), the commands that are not flows (help, cancel, back, menu,
- * end, language, bind), and the buttons of pushed messages (accept, return, rate, add
- * information, withdraw, handle).
+ * The flow registry and what works from anywhere: the words, menu buttons and ticket
+ * buttons each flow declares (`entries`, `buttons`), and what is no flow: the commands
+ * help, cancel, back, menu, end, language and bind, and the buttons accept and claim.
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import { humanFlow } from '../../flows/human.js';
@@ -11,6 +10,9 @@ import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFl
 import type { Locale } from '../org/types.js';
 import type { Flow, FlowChoice, FlowEntry, FlowReply, FlowStart, Speaker, TurnContext } from './flow.js';
 
+/** Names that are not a flow's to take: the menu's help button, and the buttons handled here. */
+const RESERVED_ENTRIES = new Set(['help']);
+const RESERVED_VERBS = new Set(['menu', 'accept', 'claim']);
 
 /**
  * A set of flows and what starts them from anywhere. The runner plays the app's (`FLOWS`);
@@ -27,7 +29,7 @@ export interface FlowSet {
   menu(speaker: Speaker, key: MessageKey): FlowReply;
 }
 
-/** A flow set, checked once: unique ids and entry names, first steps that exist, hand-overs to flows that exist. */
+/** A flow set, checked once: unique ids, entry names and button verbs, first steps that exist, hand-overs to flows that exist. */
 export function flowSet(flows: readonly Flow[]): FlowSet {
   const byId = registry(flows);
   const entries = flows.flatMap((flow) => flow.entries.map((entry) => ({ flow, entry })));
@@ -58,11 +60,11 @@ function registry(flows: readonly Flow[]): Map<string, Flow> {
   const verbs = new Set<string>();
   for (const flow of flows) {
     for (const { verb } of flow.buttons) {
-      if (verbs.has(verb)) throw new Error(`two flows open ticket buttons ${verb}:`);
+      if (verbs.has(verb) || RESERVED_VERBS.has(verb)) throw new Error(`flow ${flow.id}: the button verb ${verb} is taken`);
       verbs.add(verb);
     }
     for (const entry of flow.entries) {
-      if (names.has(entry.name)) throw new Error(`two flow entries named ${entry.name}`);
+      if (names.has(entry.name) || RESERVED_ENTRIES.has(entry.name)) throw new Error(`flow ${flow.id}: the entry name ${entry.name} is taken`);
       names.add(entry.name);
     }
     for (const [id, step] of Object.entries(flow.steps)) {

@@ -165,7 +165,7 @@ describe('a flow declared in one place', () => {
     await expect(runTurn({ session: started.session, idle: false, input: text('x'), speaker: resident, effects, flows })).rejects.toThrow(/step one moved to .*two.*which it does not declare/);
   });
 
-  test('a set of flows is checked when it is built: one id, entry name and button verb each, hand-overs to flows it has', () => {
+  test('a set of flows is checked when it is built: one id, entry name and button verb each (help, accept… are taken), hand-overs to flows it has', () => {
     const handsOver = defineFlow({
       id: 'hands_over',
       data: z.object({}),
@@ -175,9 +175,11 @@ describe('a flow declared in one place', () => {
     expect(() => flowSet([noteFlow, noteFlow])).toThrow('two flows named note');
     expect(() => flowSet([handsOver])).toThrow('flow hands_over: step one starts nowhere, which is no flow');
     const sameEntry = { ...noteFlow, id: 'note_again', buttons: [] };
-    expect(() => flowSet([noteFlow, sameEntry])).toThrow('two flow entries named note');
+    expect(() => flowSet([noteFlow, sameEntry])).toThrow('flow note_again: the entry name note is taken');
+    expect(() => flowSet([{ ...noteFlow, entries: [{ name: 'help', data: {} }] }])).toThrow('flow note: the entry name help is taken');
     const sameButton = { ...noteFlow, id: 'note_again', entries: [] };
-    expect(() => flowSet([noteFlow, sameButton])).toThrow('two flows open ticket buttons note:');
+    expect(() => flowSet([noteFlow, sameButton])).toThrow('flow note_again: the button verb note is taken');
+    expect(() => flowSet([{ ...noteFlow, buttons: [{ verb: 'accept', start: () => null }] }])).toThrow('flow note: the button verb accept is taken');
   });
 
   test('the diagram draws its declared moves', () => {
