@@ -259,6 +259,16 @@ export function defineFlow<S extends z.ZodType<object>, K extends string>(spec: 
   return { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
 }
 
+/** A step named with its flow, checked by type: `stepRef(reportFlow, 'describe')`. */
+export interface StepRef {
+  flow: string;
+  step: string;
+}
+
+export function stepRef<K extends string>(flow: Flow<object, K>, step: NoInfer<K>): StepRef {
+  return { flow: flow.id, step };
+}
+
 /** The outcome that starts `flow` with `data` (checked by its schema's type), at its first step or at `at`. */
 export function startOf<In, K extends string>(flow: Flow<object, K, In>, data: In, at?: K): { start: FlowStart } {
   return { start: { flow: flow.id, data, ...(at === undefined ? {} : { at }) } };

@@ -8,7 +8,7 @@ import { humanFlow } from '../../flows/human.js';
 import { handleFlow } from '../../flows/liaison.js';
 import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
 import type { Locale } from '../org/types.js';
-import type { Flow, FlowChoice, FlowEntry, FlowReply, FlowStart, Speaker, TurnContext } from './flow.js';
+import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
 
 /** Names that are not a flow's to take: the menu's help button, and the buttons handled here. */
 const RESERVED_ENTRIES = new Set(['help']);
@@ -27,16 +27,33 @@ export interface FlowSet {
   action(payload: string): Global | null;
   /** The main menu for this speaker: the flows' menu entries shown to them, in order, then help. */
   menu(speaker: Speaker, key: MessageKey): FlowReply;
+  /** Where words that are a new request go; without it they get the main menu. */
+  readonly newRequests?: NewRequests;
+}
+
+/** Where words that are a new request go (the runner says when words are one: see Step.takes). */
+export interface NewRequests {
+  /** A resident's: this step takes them as its answer (a report's description). */
+  resident: StepRef;
+  /** Staff's and liaisons', often meant for a ticket of theirs: this flow starts with them and asks first. */
+  staff(text: string): FlowStart;
+  /** Anyone's while a conversation with staff is open: this step passes them on. */
+  inConversation: StepRef;
 }
 
 /** A flow set, checked once: unique ids, entry names and button verbs, first steps that exist, hand-overs to flows that exist. */
-export function flowSet(flows: readonly Flow[]): FlowSet {
+export function flowSet(flows: readonly Flow[], newRequests?: NewRequests): FlowSet {
   const byId = registry(flows);
+  for (const ref of newRequests ? [newRequests.resident, newRequests.inConversation, { flow: newRequests.staff('').flow, step: undefined }] : []) {
+    const flow = byId.get(ref.flow);
+    if (!flow || (ref.step !== undefined && !Object.hasOwn(flow.steps, ref.step))) throw new Error(`new requests go to ${ref.flow} ${ref.step ?? ''}, which this set has not`);
+  }
   const entries = flows.flatMap((flow) => flow.entries.map((entry) => ({ flow, entry })));
   const startEntry = (named: { flow: Flow; entry: FlowEntry<unknown> } | undefined): Global | null =>
     named ? () => ({ start: { flow: named.flow.id, data: named.entry.data } }) : null;
   return {
     byId,
+    ...(newRequests ? { newRequests } : {}),
     command: (text) => globalCommand(text) ?? startEntry(entries.find(({ entry }) => entry.words?.test(text))),
     action: (payload) =>
       (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : ticketButton(flows, payload)) ?? globalAction(payload),
@@ -179,5 +196,9 @@ function globalAction(payload: string): Global | null {
   return null;
 }
 
-/** The app's flows; a new one is listed here once, and its words and menu buttons come with it. */
-export const FLOWS: FlowSet = flowSet([reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow]);
+/** The app's flows; a new one is listed here once, and its words and buttons come with it. */
+export const FLOWS: FlowSet = flowSet([reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow], {
+  resident: stepRef(reportFlow, 'describe'),
+  staff: (text) => startOf(offerReportFlow, { text }).start,
+  inConversation: stepRef(humanFlow, 'talk'),
+});

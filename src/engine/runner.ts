@@ -6,8 +6,6 @@
  * the turn's transaction, with the replies.
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
-import { humanFlow } from '../../flows/human.js';
-import { offerReportFlow, reportFlow } from '../../flows/resident.js';
 import type { MessageAction } from '../pipeline/model.js';
 import { type OfferedChoice, matchChoice, offeredChoice } from './choices.js';
 import {
@@ -24,6 +22,7 @@ import {
   type Speaker,
   type Step,
   type StepOutcome,
+  type StepRef,
   type TurnContext,
 } from './flow.js';
 import { FLOWS, type FlowSet } from './flows.js';
@@ -206,11 +205,11 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     if ('next' in outcome || (!quiet && !replies.at(-1)?.choices?.length)) await step?.ask(ctx(state.data));
   };
   /** Puts the conversation at `step` of `flow` with `data` and gives it this message as its answer. */
-  const answerAt = async <K extends string>(typed: Flow<FlowData, K>, stepId: NoInfer<K>, data: unknown): Promise<void> => {
-    const flow: Flow = typed;
-    const step = stepOf(flow, stepId);
-    if (!step) throw new Error(`no flow ${flow.id} with a step ${stepId}`);
-    state = { flow: flow.id, step: stepId, data: flow.data.parse(data), choices: [], ...keepSuspended() };
+  const answerAt = async (at: StepRef): Promise<void> => {
+    const flow = flowOf(at.flow);
+    const step = flow && stepOf(flow, at.step);
+    if (!flow || !step) throw new Error(`no flow ${at.flow} with a step ${at.step}`);
+    state = { flow: flow.id, step: at.step, data: flow.data.parse({}), choices: [], ...keepSuspended() };
     await follow(await step.answer(ctx(state.data)));
   };
   /**
@@ -219,22 +218,28 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
    * type is often meant for a ticket of theirs.
    */
   const newRequest = async (interrupts: boolean): Promise<void> => {
+    const to = flows.newRequests;
+    if (!to) {
+      state = { ...EMPTY_SESSION };
+      replies.push(flows.menu(speaker, 'menu.greeting'));
+      return;
+    }
     if (isStaff(speaker)) {
       state = { ...EMPTY_SESSION };
-      await startFlow({ flow: offerReportFlow.id, data: { text: input.text } });
+      await startFlow(to.staff(input.text));
       return;
     }
     // With a conversation open, what they say goes to the staff they are talking with.
     if (speaker.inConversation) {
       state = { ...EMPTY_SESSION };
-      await answerAt(humanFlow, 'talk', {});
+      await answerAt(to.inConversation);
       return;
     }
     if (interrupts && state.flow && state.step) {
       state.suspended = { flow: state.flow, step: state.step, data: state.data };
       replies.push({ key: 'report.new_request' });
     }
-    await answerAt(reportFlow, 'describe', {});
+    await answerAt(to.resident);
   };
   /** Whether a text reads like a request of its own: words the matcher places in a category. */
   const readsLikeRequest = (): boolean => {

@@ -112,6 +112,9 @@ describe('a flow declared in one place', () => {
     const turn = await runTurn({ session, idle: false, input: tap('menu:note'), speaker: liaison, effects, flows: withNote });
     expect(turn.session).toMatchObject({ flow: 'note', step: 'ticket' });
     expect(session).toEqual(before);
+    // This set says nowhere for new requests to go: words that would be one get the menu.
+    const words = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('村口路灯坏了'), speaker: resident, effects, flows: withNote });
+    expect(words.replies.map((r) => r.key)).toEqual(['menu.greeting']);
   });
 
   test('its ticket button opens it at the step it names, for the ticket’s own people only', async () => {
