@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defineFlow, handlesTickets, hasWords, startOf } from '../src/engine/flow.js';
-import { described, reportFlow } from './resident.js';
+import { described, reportFlow } from './report.js';
 
 export const humanFlow = defineFlow({
   id: 'human',

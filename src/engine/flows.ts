@@ -4,9 +4,16 @@
  * help, cancel, back, menu, end, language and bind, and the buttons accept and claim.
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
+import { handleFlow } from '../../flows/handle.js';
 import { humanFlow } from '../../flows/human.js';
-import { handleFlow } from '../../flows/liaison.js';
-import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
+import { listFlow } from '../../flows/list.js';
+import { offerReportFlow } from '../../flows/offer-report.js';
+import { rateFlow } from '../../flows/rate.js';
+import { registerFlow } from '../../flows/register.js';
+import { reportFlow } from '../../flows/report.js';
+import { supplyFlow } from '../../flows/supply.js';
+import { viewFlow } from '../../flows/view.js';
+import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
 

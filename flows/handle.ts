@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineFlow, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 import type { Command } from '../src/pipeline/model.js';
 import { render } from '../src/engine/i18n.js';
-import { refuseText } from './resident.js';
+import { refuseText } from './answers.js';
 import type { MessageKey } from './messages/zh.js';
 
 /** The handling actions that take a text, with the question each asks. */
