@@ -207,7 +207,7 @@ export interface FlowEntry<In> {
  * A button on a message about one ticket, `<verb>:<number>[:<extra>]` (a push, a ticket
  * shown), that starts a flow from anywhere.
  */
-export interface TicketButton<In, K extends string> {
+interface TicketButton<In, K extends string> {
   verb: string;
   /** The data (and step, when not the first) it starts with; null: not a payload of this flow. */
   start(number: string, extra: string): { data: In; at?: K } | null;
