@@ -4,21 +4,28 @@
  * words, photos, voice — goes to the staff, until 结束 or staff end it. Staff's replies
  * come through the outbox (src/conversations/conversations.ts).
  */
-import { type Flow, hasWords, type TurnContext } from '../src/engine/flow.js';
+import { z } from 'zod';
+import { defineFlow, handlesTickets, hasWords, startOf } from '../src/engine/flow.js';
+import { described, reportFlow } from './report.js';
 
-/** The matcher's guess, as a report started with `text` keeps it. */
-function classified(ctx: TurnContext, text: string): Record<string, unknown> {
-  const guess = ctx.effects.classify(text);
-  return { categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
-}
-
-export const humanFlow: Flow = {
+export const humanFlow = defineFlow({
   id: 'human',
+  data: z.object({}),
   first: 'talk',
+  entries: [
+    {
+      name: 'human',
+      words: /^(人工|转人工|人工服务|找人工|找工作人员|联系工作人员|human|\/human|talk to staff)$/i,
+      menu: { label: 'menu.human', order: 50, shownTo: (speaker) => !handlesTickets(speaker) },
+      data: {},
+    },
+  ],
   // Staff may answer hours later: the conversation does not start over with the session.
   expires: false,
   steps: {
     talk: {
+      ends: true,
+      starts: ['report'],
       async ask(ctx) {
         const opened = await ctx.effects.openConversation();
         ctx.say(opened.answerFrom ? 'conversation.opened_later' : 'conversation.opened_now', {
@@ -35,11 +42,11 @@ export const humanFlow: Flow = {
         // Staff may have ended it meanwhile: then words are a request, as anywhere else.
         if (!(await ctx.effects.relay(text, media.map((m) => m.ref)))) {
           ctx.say('conversation.none');
-          return hasWords(text) ? { start: 'report', data: { description: text, ...classified(ctx, text), _step: 'category' } } : { done: true };
+          return hasWords(text) ? startOf(reportFlow, described(ctx, text), 'category') : { done: true };
         }
         ctx.say('conversation.relayed');
         return { stay: true, quiet: true };
       },
     },
   },
-};
+});

@@ -76,7 +76,7 @@ export interface MatcherReport {
   examplesRows: ExampleRow[];
 }
 
-/** Confidence from which the dialogue asks "is it X?" (flows/resident.ts). */
+/** Confidence from which the dialogue asks "is it X?" (flows/report.ts). */
 const ASK_THRESHOLD = 0.5;
 
 function figure<T extends LabelledExample>(scored: Scored<T>, keywordsOnly: CategoryClassifier): Figure<T> {

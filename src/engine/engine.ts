@@ -8,7 +8,6 @@
  * note per minute and nothing else.
  */
 import { randomUUID } from 'node:crypto';
-import type { MessageKey } from '../../flows/messages/zh.js';
 import type { Db, Tx } from '../db/client.js';
 import { logger } from '../log.js';
 import type { Locale, Role } from '../org/types.js';
@@ -16,11 +15,11 @@ import type { MessageAction } from '../pipeline/model.js';
 import { type Clock, type PipelineService, systemClock, withRetry } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
 import { makeEffects } from './effects.js';
-import { type OfferedChoice, matchChoice, offeredChoice } from './choices.js';
+import { type OfferedChoice, offeredChoice } from './choices.js';
 import { FloodGuard, type FloodVerdict } from './flood-guard.js';
 import { dueHeld, forgetHeld, holdMessage, isHeld } from './held-messages.js';
-import { CONFIDENT, type FlowChoice, type FlowInput, type FlowReply, hasWords, MAX_TEXT, type Speaker, type StepOutcome, type TurnContext } from './flow.js';
-import { FLOWS, globalAction, globalCommand } from './flows.js';
+import type { FlowInput, FlowReply, Speaker } from './flow.js';
+import { actionOf, decodeSession, EMPTY_SESSION, encodeSession, runTurn, type TurnOutcome } from './runner.js';
 import { normaliseText } from '../privacy.js';
 import { render } from './i18n.js';
 import { mediaOf } from './media.js';
@@ -41,62 +40,12 @@ export interface EngineOptions {
   defaultLocale?: Locale;
 }
 
-/** A flow interrupted by a new request, waiting for 返回. */
-interface Suspended {
-  flow: string;
-  step: string;
-  data: Record<string, unknown>;
-}
-
-/** The saved state of a conversation. */
-interface SessionState {
-  flow: string | null;
-  step: string | null;
-  data: Record<string, unknown>;
-  /** The choices offered last, as the reader saw them: "2", 是的 or a stale button can be told apart. */
-  choices: OfferedChoice[];
-  /**
-   * The outbox id of the message that offered them. Choices only move forward: an older
-   * message delivered late (re-sent after a crash, after the chat had moved on) leaves
-   * them alone, or its buttons would replace those of the question being answered.
-   */
-  choicesFrom?: number;
-  /** The step a new request interrupted (see Step.takes). */
-  suspended?: Suspended;
-}
-
-const EMPTY_STATE: SessionState = { flow: null, step: null, data: {}, choices: [] };
-
 /** Control characters (but not newlines or tabs) never reach a flow. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** The longest text kept from one message; longer ones are answered with the limit. */
 const HARD_LIMIT = 10_000;
-
-/** A session's `data` column: the flow's data and the choices offered last (see SessionState). */
-function sessionData(state: SessionState): string {
-  return JSON.stringify({
-    data: state.data,
-    choices: state.choices,
-    ...(state.choicesFrom === undefined ? {} : { choicesFrom: state.choicesFrom }),
-    ...(state.suspended ? { suspended: state.suspended } : {}),
-  });
-}
-
-/** The stored choices; sessions written before labels were kept hold payloads only. */
-function storedChoices(value: unknown): OfferedChoice[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((c: unknown): OfferedChoice[] => {
-    if (typeof c === 'string') return [{ payload: c, label: '' }];
-    if (typeof c === 'object' && c !== null && 'payload' in c && typeof c.payload === 'string') {
-      const label = 'label' in c && typeof c.label === 'string' ? c.label : '';
-      const means = 'means' in c && (c.means === 'yes' || c.means === 'no' || c.means === 'skip') ? c.means : undefined;
-      return [{ payload: c.payload, label, ...(means ? { means } : {}) }];
-    }
-    return [];
-  });
-}
 
 export function cleanInput(inbound: Inbound): FlowInput {
   // Normalised on the way in (src/privacy.ts): full-width digits folded, invisible characters gone.
@@ -142,11 +91,6 @@ class HoldMessage extends Error {
   ) {
     super('over the flood limit');
   }
-}
-
-/** Roles that handle tickets or work for the township: free text from them is not assumed to be a request. */
-function isStaff(speaker: Speaker): boolean {
-  return speaker.roles.some((r) => r !== 'resident');
 }
 
 /**
@@ -247,12 +191,10 @@ export class Engine {
         verdict ??= this.#flood.check(inbound.channel, inbound.senderId, now.getTime());
         if (verdict !== 'ok') throw new HoldMessage(verdict === 'warn');
         const speaker = await this.#speaker(tx, inbound, now);
-        const replies: FlowReply[] = [];
-        const state = await this.#converse(tx, inbound, speaker, replies, now);
+        const { replies, session } = await this.#converse(tx, inbound, speaker, now);
         const written = await this.#writeReplies(tx, inbound, speaker, replies, now, released ? null : inboundId);
-        state.choicesFrom = written.at(-1)?.outboxId ?? state.choicesFrom;
-        const session = { channel: inbound.channel, chatId: inbound.chatId, personId: speaker.personId, flow: state.flow, step: state.step, data: sessionData(state) };
-        await this.#store.saveSession(tx, session, now);
+        session.choicesFrom = written.at(-1)?.outboxId ?? session.choicesFrom;
+        await this.#store.saveSession(tx, { channel: inbound.channel, chatId: inbound.chatId, personId: speaker.personId, ...encodeSession(session) }, now);
         return { duplicate: false, replies: released ? [] : written };
       });
     } catch (error) {
@@ -307,160 +249,17 @@ export class Engine {
     };
   }
 
-  /** Runs the turn's dialogue: fills `replies`, returns the conversation's new state (saved with the replies' ids). */
-  async #converse(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date): Promise<SessionState> {
-    const input = cleanInput(inbound);
+  /** Runs the turn's dialogue (runner.ts) on the stored session: the replies, and the session to save with them. */
+  async #converse(tx: Tx, inbound: Inbound, speaker: Speaker, now: Date): Promise<TurnOutcome> {
     const stored = await this.#store.session(tx, inbound.channel, inbound.chatId);
-    const saved = stored ? (JSON.parse(stored.data) as { data?: Record<string, unknown>; choices?: unknown; choicesFrom?: number; suspended?: Suspended }) : undefined;
-    let state: SessionState =
-      stored && saved
-        ? {
-            flow: stored.flow,
-            step: stored.step,
-            data: saved.data ?? {},
-            choices: storedChoices(saved.choices),
-            ...(saved.choicesFrom === undefined ? {} : { choicesFrom: saved.choicesFrom }),
-            ...(saved.suspended ? { suspended: saved.suspended } : {}),
-          }
-        : { ...EMPTY_STATE };
-    const lasting = state.flow !== null && FLOWS[state.flow]?.expires === false;
-    if (stored && !lasting && (state.flow || state.suspended) && now.getTime() - stored.lastSeenAt.getTime() > this.#idleMs) {
-      if (state.flow) replies.push({ key: 'session.expired' });
-      state = { ...EMPTY_STATE };
-    }
     const effects = makeEffects({ tx, pipeline: this.#pipeline, classifier: this.#classifier, speaker, inbound, now });
-    const say = (key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[], media?: string[]) => {
-      replies.push({ key, ...(params ? { params } : {}), ...(choices ? { choices } : {}), ...(media?.length ? { media } : {}) });
-    };
-    const ctx = (data: Record<string, unknown>): TurnContext => ({ input, speaker, data, effects, say });
-
-    // A typed command first (取消, 返回, 我的诉求…); then a typed answer to the choices
-    // offered last, matched in one place (see choices.ts): a number, the title, 是的…
-    let global = input.action ? globalAction(input.action) : globalCommand(input.text);
-    if (!global && !input.action && input.text && state.choices.length) {
-      const match = matchChoice(input.text, state.choices);
-      if (match.kind === 'choice') {
-        input.action = match.payload;
-        global = globalAction(match.payload);
-      } else if (match.kind === 'out_of_range') {
-        replies.push({ key: 'input.no_such_choice', params: { count: match.count } });
-        input.action = '';
-      }
-    }
-
-    /** Enters a flow at its first step and asks it. */
-    const startFlow = async (flowId: string, data: Record<string, unknown> = {}): Promise<void> => {
-      const flow = FLOWS[flowId];
-      if (!flow) throw new Error(`no flow ${flowId}`);
-      // `_step` enters further in (a rating chosen on the push goes straight to the comment).
-      const first = typeof data['_step'] === 'string' && flow.steps[data['_step']] ? data['_step'] : flow.first;
-      state = { flow: flowId, step: first, data, choices: [], ...(state.suspended ? { suspended: state.suspended } : {}) };
-      const step = flow.steps[first];
-      await step?.ask(ctx(state.data));
-    };
-    const follow = async (outcome: StepOutcome): Promise<void> => {
-      const flow = state.flow ? FLOWS[state.flow] : undefined;
-      if ('start' in outcome) return startFlow(outcome.start, outcome.data);
-      if ('done' in outcome || !flow) {
-        state = { ...EMPTY_STATE, ...(state.suspended ? { suspended: state.suspended } : {}) };
-        return;
-      }
-      if ('next' in outcome) state.step = outcome.next;
-      const step = flow.steps[state.step ?? ''];
-      // Moving on asks the next question; staying asks again unless the step just offered
-      // its choices, or stays quietly (a conversation with staff carries on).
-      const quiet = 'stay' in outcome && outcome.quiet === true;
-      if ('next' in outcome || (!quiet && !replies.at(-1)?.choices?.length)) await step?.ask(ctx(state.data));
-    };
-    /**
-     * A text that is a new request. A resident's starts a report with it (a step it
-     * interrupts waits for 返回); staff and liaisons are asked first, since what they
-     * type is often meant for a ticket of theirs.
-     */
-    const newRequest = async (interrupts: boolean): Promise<void> => {
-      if (isStaff(speaker)) {
-        state = { ...EMPTY_STATE };
-        await startFlow('offer_report', { text: input.text });
-        return;
-      }
-      // With a conversation open, what they say goes to the staff they are talking with.
-      if (speaker.inConversation) {
-        state = { flow: 'human', step: 'talk', data: {}, choices: [] };
-        await follow(await FLOWS['human']!.steps['talk']!.answer(ctx(state.data)));
-        return;
-      }
-      if (interrupts && state.flow && state.step) {
-        state.suspended = { flow: state.flow, step: state.step, data: state.data };
-        replies.push({ key: 'report.new_request' });
-      }
-      state = { flow: 'report', step: 'describe', data: {}, choices: [], ...(state.suspended ? { suspended: state.suspended } : {}) };
-      await follow(await FLOWS['report']!.steps['describe']!.answer(ctx(state.data)));
-    };
-    /** Whether a text reads like a request of its own: words the matcher places in a category. */
-    const readsLikeRequest = (): boolean => {
-      if (!hasWords(input.text) || input.text.length > MAX_TEXT) return false;
-      const guess = this.#classifier.classify(input.text);
-      return guess.code !== 'other' && guess.confidence >= CONFIDENT;
-    };
-
-    const currentStep = state.flow && state.step ? FLOWS[state.flow]?.steps[state.step] : undefined;
-    const offered = !global && input.action !== null && input.action !== '' && state.choices.some((c) => c.payload === input.action);
-
-    if (input.action === '') {
-      // A number that matched no choice: already answered; ask again.
-      if (currentStep) await currentStep.ask(ctx(state.data));
-    } else if (currentStep && offered) {
-      await follow(await currentStep.answer(ctx(state.data)));
-    } else if (global) {
-      const interrupted = currentStep !== undefined;
-      const outcome = await global(ctx(state.data), speaker);
-      if (outcome === 'cancel') {
-        replies.push({ key: interrupted ? 'session.cancelled' : 'session.nothing_to_cancel' });
-        state = { ...EMPTY_STATE };
-      } else if (outcome === 'back') {
-        const back = state.suspended;
-        if (back && FLOWS[back.flow]?.steps[back.step]) {
-          // Back to the step a new request interrupted.
-          state = { flow: back.flow, step: back.step, data: back.data, choices: [] };
-          replies.push({ key: 'session.resumed' });
-          await FLOWS[back.flow]!.steps[back.step]!.ask(ctx(state.data));
-        } else if (currentStep) await currentStep.ask(ctx(state.data));
-        else replies.push({ key: 'session.nothing_to_cancel' });
-      } else if (outcome === 'menu') {
-        state = { ...EMPTY_STATE };
-        replies.push(...menu(speaker, 'menu.greeting'));
-      } else if (outcome === 'done') {
-        state = { ...EMPTY_STATE };
-      } else if (outcome === 'stay') {
-        // A one-off (help, accept, a stale button): then carry on where the user was.
-        if (currentStep) await currentStep.ask(ctx(state.data));
-      } else {
-        await startFlow(outcome.start, outcome.data);
-      }
-    } else if (input.action) {
-      replies.push({ key: 'input.stale_choice' });
-      if (currentStep) await currentStep.ask(ctx(state.data));
-    } else if (currentStep) {
-      const takes = currentStep.takes ?? 'text';
-      if (takes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
-      else if (takes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
-      else await follow(await currentStep.answer(ctx(state.data)));
-    } else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
-      // Words (or a voice note, a photo) with nothing going on are a request.
-      await newRequest(false);
-    } else {
-      replies.push(...menu(speaker, input.text === '' && !input.media.length ? 'input.empty_menu' : 'menu.greeting'));
-    }
-
-    if (!state.flow) {
-      if (state.suspended && !replies.some((r) => r.key === 'session.resumed')) replies.push({ key: 'session.suspended_waiting' });
-      const last = replies.at(-1);
-      if (!last?.choices?.length) replies.push(...menu(speaker, 'menu.more'));
-    }
-    state.choices = (replies.at(-1)?.choices ?? []).map((c) => offeredChoice(actionOf(c), speaker.locale));
-    // The last id known, whatever the state became (a reset keeps it).
-    if (saved?.choicesFrom !== undefined) state.choicesFrom = saved.choicesFrom;
-    return state;
+    return runTurn({
+      session: stored ? decodeSession(stored) : EMPTY_SESSION,
+      idle: stored !== null && now.getTime() - stored.lastSeenAt.getTime() > this.#idleMs,
+      input: cleanInput(inbound),
+      speaker,
+      effects,
+    });
   }
 
   /**
@@ -536,24 +335,4 @@ function outbound(
     choices: row.actions.map((a) => offeredChoice(a, locale)),
     ...(row.media.length ? { media: mediaOf(row.media) } : {}),
   };
-}
-
-/** A flow's choice as stored with its message. */
-function actionOf(choice: FlowChoice): MessageAction {
-  const base = typeof choice.label === 'string' ? { label: choice.label, payload: choice.payload } : { label: choice.label.text, payload: choice.payload, literal: true };
-  return choice.means ? { ...base, means: choice.means } : base;
-}
-
-/** The main menu for this speaker. */
-function menu(speaker: Speaker, key: MessageKey): FlowReply[] {
-  const handles = speaker.roles.some((r) => r === 'liaison' || r === 'grid_leader' || r === 'department_handler');
-  const choices: FlowChoice[] = [
-    { label: 'menu.report', payload: 'menu:report' },
-    { label: 'menu.list', payload: 'menu:list' },
-  ];
-  if (handles) choices.unshift({ label: 'menu.queue', payload: 'menu:queue' });
-  if (!handles && !speaker.hasHousehold) choices.push({ label: 'menu.register', payload: 'menu:register' });
-  if (!handles) choices.push({ label: 'menu.human', payload: 'menu:human' });
-  choices.push({ label: 'menu.help', payload: 'menu:help' });
-  return [{ key, choices }];
 }

@@ -1,8 +1,10 @@
 /**
  * What a flow is. Flows (flows/) are data: steps that ask, check the answer and branch,
- * naming effects (`report`, `command`…) that the engine supplies. They never touch the
- * database, the network or a chat SDK.
+ * naming effects (`report`, `command`…) that the engine supplies; a zod schema for what
+ * they remember; the words and menu buttons that start them. They never touch the
+ * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
+import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { Locale, Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
@@ -135,31 +137,41 @@ export interface Speaker {
   inConversation: boolean;
 }
 
-/** Everything a step sees and may do in one turn. */
-export interface TurnContext {
+/** Everything a step sees and may do in one turn; `D` is its flow's data, as its schema parses it. */
+export interface TurnContext<D extends object = FlowData> {
   readonly input: FlowInput;
   readonly speaker: Speaker;
-  /** The flow's answers so far; persisted with the session. */
-  readonly data: Record<string, unknown>;
+  /** The flow's answers so far; persisted with the session and parsed by the flow's schema when read. */
+  readonly data: D;
   readonly effects: Effects;
   say(key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[], media?: string[]): void;
 }
 
-/** Where a step goes next. */
-export type StepOutcome =
-  | { next: string }
+/** A flow's data as the runner sees it, before a flow's own type is known. */
+export type FlowData = Record<string, unknown>;
+
+/** Another flow to start: the data it begins with and, when not its first step, the step it enters at. */
+export interface FlowStart {
+  flow: string;
+  data: unknown;
+  at?: string;
+}
+
+/** Where a step goes next; `K` are its flow's step ids. */
+export type StepOutcome<K extends string = string> =
+  | { next: K }
   /** Stay on this step (after saying why the answer was not taken); `quiet`: without asking it again. */
   | { stay: true; quiet?: boolean }
   /** The flow is finished; the main menu follows. */
   | { done: true }
-  /** Start another flow with some data. */
-  | { start: string; data?: Record<string, unknown> };
+  /** Start another flow (see `startOf`). */
+  | { start: FlowStart };
 
-export interface Step {
+export interface Step<D extends object, K extends string> {
   /** Says what the step asks. */
-  ask(ctx: TurnContext): void | Promise<void>;
+  ask(ctx: TurnContext<D>): void | Promise<void>;
   /** Takes the answer: a chosen payload (tapped, or typed and matched) in `input.action`, or a text. */
-  answer(ctx: TurnContext): StepOutcome | Promise<StepOutcome>;
+  answer(ctx: TurnContext<D>): StepOutcome<K> | Promise<StepOutcome<K>>;
   /**
    * What a text that matches none of the step's choices is here (nothing a villager
    * sends is swallowed):
@@ -169,20 +181,105 @@ export interface Step {
    * - `view`: a list or a ticket shown; any text with words is a new request.
    */
   takes?: 'text' | 'choice' | 'view';
+  /**
+   * Where `answer` may lead, declared: the runner refuses a move not listed here, and
+   * `npm run flows` draws these as the flow's diagram (docs/flows.md). `next`: the steps
+   * it may move to; `ends`: it may finish the flow; `starts`: the flows it may hand over to.
+   */
+  next?: readonly K[];
+  ends?: boolean;
+  starts?: readonly string[];
 }
 
-export interface Flow {
-  id: string;
-  first: string;
-  steps: Record<string, Step>;
+/** A way into a flow from anywhere: typed words, a main-menu button, or both. */
+export interface FlowEntry<In> {
+  /** Names the entry; its menu button's payload is `menu:<name>`. */
+  name: string;
+  /** What a person may type at any time to start the flow (Chinese, English, slash commands). */
+  words?: RegExp;
+  /** Its button in the main menu: lower `order` first; `shownTo` says to whom (everyone by default). */
+  menu?: { label: MessageKey; order: number; shownTo?(speaker: Speaker): boolean };
+  /** The data the flow starts with. */
+  data: In;
+}
+
+/**
+ * A button on a message about one ticket, `<verb>:<number>[:<extra>]` (a push, a ticket
+ * shown), that starts a flow from anywhere.
+ */
+interface TicketButton<In, K extends string> {
+  verb: string;
+  /** The data (and step, when not the first) it starts with; null: not a payload of this flow. */
+  start(number: string, extra: string): { data: In; at?: K } | null;
+  /**
+   * Opens only for the ticket's resident or handler (default); anyone else, like a number
+   * that does not exist, hears "not found" before any question. False for a flow that
+   * checks by itself (a ticket shown says "not found" as it is read).
+   */
+  guarded?: boolean;
+}
+
+/**
+ * A flow: its steps, the schema of its data, and the ways into it. `D` is its data as
+ * parsed, `K` its step ids, `In` what starting it takes (the schema's input).
+ */
+export interface Flow<D extends object = FlowData, K extends string = string, In = unknown> {
+  readonly id: string;
+  /** Parses the flow's data: when it starts, and each time its session is read back. */
+  readonly data: { parse(value: unknown): D; safeParse(value: unknown): { success: true; data: D } | { success: false } };
+  readonly first: K;
+  readonly steps: { readonly [P in K]: Step<D, K> };
+  readonly entries: readonly FlowEntry<In>[];
+  readonly buttons: readonly TicketButton<In, K>[];
   /**
    * Whether the flow starts over after SESSION_IDLE_MINUTES of silence (default true). A
    * conversation with staff does not: its answers may take hours.
    */
+  readonly expires: boolean;
+}
+
+/** What `defineFlow` takes; step ids are the keys of `steps`. */
+export interface FlowSpec<S extends z.ZodType<object>, K extends string> {
+  id: string;
+  data: S;
+  first: NoInfer<K>;
+  steps: { [P in K]: Step<z.output<S>, NoInfer<K>> };
+  entries?: FlowEntry<z.input<S>>[];
+  buttons?: TicketButton<z.input<S>, NoInfer<K>>[];
   expires?: boolean;
+}
+
+/**
+ * Declares a flow. A new flow is one file (this call) plus its message keys: its data's
+ * schema, its steps, its typed words and menu buttons, and the ticket buttons that open
+ * it; the registry (flows.ts) lists it.
+ */
+export function defineFlow<S extends z.ZodType<object>, K extends string>(spec: FlowSpec<S, K>): Flow<z.output<S>, K, z.input<S>> {
+  const steps: { [P in K]: Step<z.output<S>, K> } = spec.steps;
+  return { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
+}
+
+/** A step named with its flow, checked by type: `stepRef(reportFlow, 'describe')`. */
+export interface StepRef {
+  flow: string;
+  step: string;
+}
+
+export function stepRef<K extends string>(flow: Flow<object, K>, step: NoInfer<K>): StepRef {
+  return { flow: flow.id, step };
+}
+
+/** The outcome that starts `flow` with `data` (checked by its schema's type), at its first step or at `at`. */
+export function startOf<In, K extends string>(flow: Flow<object, K, In>, data: In, at?: K): { start: FlowStart } {
+  return { start: { flow: flow.id, data, ...(at === undefined ? {} : { at }) } };
 }
 
 /** A rating choice's payload names it. */
 export function isRating(value: string): value is Rating {
   return value === 'satisfied' || value === 'basically_satisfied' || value === 'dissatisfied';
+}
+
+/** Whether the speaker handles tickets (a queue of their own): a liaison, a grid leader, a department's handler. */
+export function handlesTickets(speaker: Speaker): boolean {
+  return speaker.roles.some((r) => r === 'liaison' || r === 'grid_leader' || r === 'department_handler');
 }

@@ -1,21 +1,105 @@
 /**
- * The flow registry and the global commands and buttons that work from anywhere:
- * help, cancel, back, menu, my requests, my queue, bind, and the buttons of pushed
- * messages (accept, return, rate, add information, withdraw, handle).
+ * The flow registry and what works from anywhere: the words, menu buttons and ticket
+ * buttons each flow declares (`entries`, `buttons`), and what is no flow: the commands
+ * help, cancel, back, menu, end, language and bind, and the buttons accept and claim.
  */
+import type { MessageKey } from '../../flows/messages/zh.js';
+import { handleFlow } from '../../flows/handle.js';
 import { humanFlow } from '../../flows/human.js';
-import { handleFlow, isHandleAction } from '../../flows/liaison.js';
-import { listFlow, offerReportFlow, rateFlow, registerFlow, reportFlow, supplyFlow, viewFlow, withdrawFlow } from '../../flows/resident.js';
+import { listFlow } from '../../flows/list.js';
+import { offerReportFlow } from '../../flows/offer-report.js';
+import { rateFlow } from '../../flows/rate.js';
+import { registerFlow } from '../../flows/register.js';
+import { reportFlow } from '../../flows/report.js';
+import { supplyFlow } from '../../flows/supply.js';
+import { viewFlow } from '../../flows/view.js';
+import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
-import type { Flow, Speaker, TurnContext } from './flow.js';
-import { isRating } from './flow.js';
+import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
 
-export const FLOWS: Record<string, Flow> = Object.fromEntries(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow].map((f) => [f.id, f]),
-);
+/** Names that are not a flow's to take: the menu's help button, and the buttons handled here. */
+const RESERVED_ENTRIES = new Set(['help']);
+const RESERVED_VERBS = new Set(['menu', 'accept', 'claim']);
+
+/**
+ * A set of flows and what starts them from anywhere. The runner plays the app's (`FLOWS`);
+ * a test may give it a set of its own.
+ */
+export interface FlowSet {
+  /** The flows by id. */
+  readonly byId: ReadonlyMap<string, Flow>;
+  /** The global command a text names, if any. */
+  command(text: string): Global | null;
+  /** The global action a button payload names, if any. */
+  action(payload: string): Global | null;
+  /** The main menu for this speaker: the flows' menu entries shown to them, in order, then help. */
+  menu(speaker: Speaker, key: MessageKey): FlowReply;
+  /** Where words that are a new request go; without it they get the main menu. */
+  readonly newRequests?: NewRequests;
+}
+
+/** Where words that are a new request go (the runner says when words are one: see Step.takes). */
+export interface NewRequests {
+  /** A resident's: this step takes them as its answer (a report's description). */
+  resident: StepRef;
+  /** Staff's and liaisons', often meant for a ticket of theirs: this flow starts with them and asks first. */
+  staff(text: string): FlowStart;
+  /** Anyone's while a conversation with staff is open: this step passes them on. */
+  inConversation: StepRef;
+}
+
+/** A flow set, checked once: unique ids, entry names and button verbs, first steps that exist, hand-overs to flows that exist. */
+export function flowSet(flows: readonly Flow[], newRequests?: NewRequests): FlowSet {
+  const byId = registry(flows);
+  for (const ref of newRequests ? [newRequests.resident, newRequests.inConversation, { flow: newRequests.staff('').flow, step: undefined }] : []) {
+    const flow = byId.get(ref.flow);
+    if (!flow || (ref.step !== undefined && !Object.hasOwn(flow.steps, ref.step))) throw new Error(`new requests go to ${ref.flow} ${ref.step ?? ''}, which this set has not`);
+  }
+  const entries = flows.flatMap((flow) => flow.entries.map((entry) => ({ flow, entry })));
+  const startEntry = (named: { flow: Flow; entry: FlowEntry<unknown> } | undefined): Global | null =>
+    named ? () => ({ start: { flow: named.flow.id, data: named.entry.data } }) : null;
+  return {
+    byId,
+    ...(newRequests ? { newRequests } : {}),
+    command: (text) => globalCommand(text) ?? startEntry(entries.find(({ entry }) => entry.words?.test(text))),
+    action: (payload) =>
+      (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : ticketButton(flows, payload)) ?? globalAction(payload),
+    menu(speaker, key) {
+      const shown = entries.flatMap(({ entry }) => (entry.menu && (entry.menu.shownTo?.(speaker) ?? true) ? [{ name: entry.name, ...entry.menu }] : []));
+      const choices: FlowChoice[] = shown.sort((a, b) => a.order - b.order).map(({ label, name }) => ({ label, payload: `menu:${name}` }));
+      choices.push({ label: 'menu.help', payload: 'menu:help' });
+      return { key, choices };
+    },
+  };
+}
+
+function registry(flows: readonly Flow[]): Map<string, Flow> {
+  const byId = new Map<string, Flow>();
+  for (const flow of flows) {
+    if (byId.has(flow.id)) throw new Error(`two flows named ${flow.id}`);
+    if (!Object.hasOwn(flow.steps, flow.first)) throw new Error(`flow ${flow.id}: no first step ${flow.first}`);
+    byId.set(flow.id, flow);
+  }
+  const names = new Set<string>();
+  const verbs = new Set<string>();
+  for (const flow of flows) {
+    for (const { verb } of flow.buttons) {
+      if (verbs.has(verb) || RESERVED_VERBS.has(verb)) throw new Error(`flow ${flow.id}: the button verb ${verb} is taken`);
+      verbs.add(verb);
+    }
+    for (const entry of flow.entries) {
+      if (names.has(entry.name) || RESERVED_ENTRIES.has(entry.name)) throw new Error(`flow ${flow.id}: the entry name ${entry.name} is taken`);
+      names.add(entry.name);
+    }
+    for (const [id, step] of Object.entries(flow.steps)) {
+      for (const target of step.starts ?? []) if (!byId.has(target)) throw new Error(`flow ${flow.id}: step ${id} starts ${target}, which is no flow`);
+    }
+  }
+  return byId;
+}
 
 /** What a global command does to the conversation. */
-export type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: string; data?: Record<string, unknown> };
+type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: FlowStart };
 
 type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
 
@@ -27,17 +111,12 @@ const help: Global = (ctx, speaker) => {
   return 'stay';
 };
 
-/** Words a user may type at any time (Chinese, English, and the usual slash commands). */
+/** Words a user may type at any time that are not a flow's (Chinese, English, and the usual slash commands). */
 const COMMANDS: [RegExp, Global][] = [
   [/^(帮助|help|\/help|[?？])$/i, help],
   [/^(取消|cancel|\/cancel|退出)$/i, () => 'cancel'],
   [/^(返回|back|\/back|上一步)$/i, () => 'back'],
   [/^(菜单|menu|\/menu|\/start|你好|您好|hi|hello)$/i, () => 'menu'],
-  [/^(我的诉求|我的请求|查询|my requests|\/list)$/i, () => ({ start: 'list', data: { scope: 'own' } })],
-  [/^(我的待办|待办|queue|my queue|\/queue)$/i, () => ({ start: 'list', data: { scope: 'assigned' } })],
-  [/^(我要反映|反映问题|report|\/report)$/i, () => ({ start: 'report' })],
-  [/^(绑定家庭|登记|家庭绑定|register|\/register)$/i, () => ({ start: 'register' })],
-  [/^(人工|转人工|人工服务|找人工|找工作人员|联系工作人员|human|\/human|talk to staff)$/i, () => ({ start: 'human' })],
   [/^(结束|结束对话|end|\/end)$/i, endConversation],
   [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
   [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],
@@ -61,8 +140,8 @@ async function switchLocale(ctx: TurnContext, locale: Locale): Promise<GlobalOut
 
 const BIND = /^(?:绑定|\/bind|bind)\s*([A-Za-z0-9]{4,16})$/i;
 
-/** The global command a text names, if any. */
-export function globalCommand(text: string): Global | null {
+/** The command a text names, if it is not a flow's. */
+function globalCommand(text: string): Global | null {
   const bind = BIND.exec(text);
   if (bind) {
     const code = bind[1] ?? '';
@@ -77,31 +156,35 @@ export function globalCommand(text: string): Global | null {
 }
 
 /**
- * A button about one ticket opens its flow only for its resident or handler; anyone else,
- * like a number that does not exist, hears "not found" at once, before any question: a
- * forged button tells nothing about other people's requests, and a stale one wastes no typing.
+ * A button about one ticket that a flow declares (TicketButton). A guarded one opens its
+ * flow only for the ticket's resident or handler; anyone else, like a number that does not
+ * exist, hears "not found" at once, before any question: a forged button tells nothing
+ * about other people's requests, and a stale one wastes no typing.
  */
-function aboutTicket(number: string, start: GlobalOutcome): Global {
-  return async (ctx) => {
-    if (await ctx.effects.concerns(number)) return start;
-    ctx.say('ticket.not_found', { number });
-    return 'stay';
-  };
+function ticketButton(flows: readonly Flow[], payload: string): Global | null {
+  const [verb = '', number = '', extra = ''] = payload.split(':');
+  if (!TICKET.test(number)) return null;
+  for (const flow of flows) {
+    for (const button of flow.buttons) {
+      if (button.verb !== verb) continue;
+      const start = button.start(number, extra);
+      if (!start) return null;
+      const outcome: GlobalOutcome = { start: { flow: flow.id, data: start.data, ...(start.at === undefined ? {} : { at: start.at }) } };
+      if (button.guarded === false) return () => outcome;
+      return async (ctx) => {
+        if (await ctx.effects.concerns(number)) return outcome;
+        ctx.say('ticket.not_found', { number });
+        return 'stay';
+      };
+    }
+  }
+  return null;
 }
 
-/** The global action a button payload names, if any. */
-export function globalAction(payload: string): Global | null {
+/** The action a button payload names, if it is not a flow's. */
+function globalAction(payload: string): Global | null {
   const [verb, number = '', extra = ''] = payload.split(':');
-  switch (verb) {
-    case 'menu':
-      if (number === 'help') return help;
-      if (number === 'report') return () => ({ start: 'report' });
-      if (number === 'register') return () => ({ start: 'register' });
-      if (number === 'list') return () => ({ start: 'list', data: { scope: 'own' } });
-      if (number === 'queue') return () => ({ start: 'list', data: { scope: 'assigned' } });
-      if (number === 'human') return () => ({ start: 'human' });
-      return null;
-  }
+  if (payload === 'menu:help') return help;
   if (verb === 'claim' && /^\d+$/.test(number) && (extra === 'confirm' || extra === 'reject')) {
     return async (ctx): Promise<GlobalOutcome> => {
       const result = await ctx.effects.decideClaim(Number(number), extra === 'confirm');
@@ -109,27 +192,20 @@ export function globalAction(payload: string): Global | null {
       return 'stay';
     };
   }
-  if (!TICKET.test(number)) return null;
-  switch (verb) {
-    case 'view':
-      return () => ({ start: 'view', data: { number } });
-    case 'accept':
-      return async (ctx): Promise<GlobalOutcome> => {
-        const result = await ctx.effects.command(number, { type: 'accept' });
-        ctx.say(result.ok ? 'handle.done_accept' : 'command.refused', result.ok ? { number } : { reason: result.text });
-        return 'stay';
-      };
-    case 'return':
-      return aboutTicket(number, { start: 'handle', data: { number, action: 'return' } });
-    case 'handle':
-      return isHandleAction(extra) ? aboutTicket(number, { start: 'handle', data: { number, action: extra } }) : null;
-    case 'supply':
-      return aboutTicket(number, { start: 'supply', data: { number } });
-    case 'withdraw':
-      return aboutTicket(number, { start: 'withdraw', data: { number } });
-    case 'rate':
-      return aboutTicket(number, { start: 'rate', data: isRating(extra) ? { number, rating: extra, _step: 'comment' } : { number } });
-    default:
-      return null;
+  // Accepting needs no dialogue: done straight from the button.
+  if (verb === 'accept' && TICKET.test(number)) {
+    return async (ctx): Promise<GlobalOutcome> => {
+      const result = await ctx.effects.command(number, { type: 'accept' });
+      ctx.say(result.ok ? 'handle.done_accept' : 'command.refused', result.ok ? { number } : { reason: result.text });
+      return 'stay';
+    };
   }
+  return null;
 }
+
+/** The app's flows; a new one is listed here once, and its words and buttons come with it. */
+export const FLOWS: FlowSet = flowSet([reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow], {
+  resident: stepRef(reportFlow, 'describe'),
+  staff: (text) => startOf(offerReportFlow, { text }).start,
+  inConversation: stepRef(humanFlow, 'talk'),
+});

@@ -3,10 +3,11 @@
  * actions that need a text — progress, ask the resident, extension, resolve, escalate.
  * Accepting needs no dialogue: the engine does it straight from the button.
  */
-import type { Flow, StepOutcome, TurnContext } from '../src/engine/flow.js';
+import { z } from 'zod';
+import { defineFlow, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 import type { Command } from '../src/pipeline/model.js';
 import { render } from '../src/engine/i18n.js';
-import { refuseText } from './resident.js';
+import { refuseText } from './answers.js';
 import type { MessageKey } from './messages/zh.js';
 
 /** The handling actions that take a text, with the question each asks. */
@@ -49,27 +50,41 @@ function seeMedia(kinds: string[]): MessageKey {
   return photo && voice ? 'handle.see_media' : voice ? 'handle.see_voice' : 'handle.see_photo';
 }
 
-async function submit(ctx: TurnContext): Promise<StepOutcome> {
-  const action = String(ctx.data['action']);
-  if (!isHandleAction(action)) return { done: true };
-  const number = String(ctx.data['number']);
-  const photos = ((ctx.data['photos'] as string[] | undefined) ?? []).slice(0, 9);
-  const result = await ctx.effects.command(number, commandFor(action, typeof ctx.data['text'] === 'string' ? ctx.data['text'] : '', photos, Number(ctx.data['days'] ?? 0)));
+/** What handling a ticket remembers: the ticket, the action, and the handler's answers. */
+const handleData = z.object({
+  number: z.string().min(1),
+  action: z.enum(Object.keys(HANDLE_ACTIONS) as [HandleAction, ...HandleAction[]]),
+  text: z.string().optional(),
+  /** Photos and voice notes (references). */
+  photos: z.array(z.string()).default([]),
+  /** The extension asked for, in days. */
+  days: z.number().int().optional(),
+});
+type HandleData = z.output<typeof handleData>;
+
+async function submit(ctx: TurnContext<HandleData>): Promise<StepOutcome<never>> {
+  const { action, number } = ctx.data;
+  const photos = ctx.data.photos.slice(0, 9);
+  const result = await ctx.effects.command(number, commandFor(action, ctx.data.text ?? '', photos, ctx.data.days ?? 0));
   ctx.say(result.ok ? `handle.done_${action}` : 'command.refused', result.ok ? { number } : { reason: result.text });
   return { done: true };
 }
 
-export const handleFlow: Flow = {
+export const handleFlow = defineFlow({
   id: 'handle',
+  data: handleData,
   first: 'text',
+  buttons: [
+    { verb: 'return', start: (number) => ({ data: { number, action: 'return' as const } }) },
+    { verb: 'handle', start: (number, action) => (isHandleAction(action) ? { data: { number, action } } : null) },
+  ],
   steps: {
     text: {
-      ask(ctx) {
-        const action = String(ctx.data['action']);
-        if (isHandleAction(action)) ctx.say(HANDLE_ACTIONS[action], { number: String(ctx.data['number']) });
-      },
+      next: ['days'],
+      ends: true,
+      ask: (ctx) => ctx.say(HANDLE_ACTIONS[ctx.data.action], { number: ctx.data.number }),
       async answer(ctx) {
-        const action = String(ctx.data['action']);
+        const action = ctx.data.action;
         const photos = ctx.input.media.map((m) => m.ref);
         // Progress and results may be a photo alone.
         const photoOnly = photos.length > 0 && (action === 'progress' || action === 'resolve');
@@ -77,13 +92,14 @@ export const handleFlow: Flow = {
           const refused = refuseText(ctx);
           if (refused) return refused;
         }
-        ctx.data['text'] = ctx.input.text || render(ctx.speaker.locale, seeMedia(ctx.input.media.map((m) => m.kind)));
-        ctx.data['photos'] = photos;
+        ctx.data.text = ctx.input.text || render(ctx.speaker.locale, seeMedia(ctx.input.media.map((m) => m.kind)));
+        ctx.data.photos = photos;
         if (action === 'request_extension') return { next: 'days' };
         return submit(ctx);
       },
     },
     days: {
+      ends: true,
       ask: (ctx) =>
         ctx.say('handle.ask_extension_days', {}, [1, 2, 3, 5, 10].map((d) => ({ label: { text: String(d) }, payload: `days:${d}` }))),
       answer(ctx) {
@@ -93,9 +109,9 @@ export const handleFlow: Flow = {
           ctx.say('handle.bad_days');
           return { stay: true };
         }
-        ctx.data['days'] = days;
+        ctx.data.days = days;
         return submit(ctx);
       },
     },
   },
-};
+});

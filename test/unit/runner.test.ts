@@ -1,0 +1,259 @@
+/**
+ * The turn runner without a database: a session and a message in, replies and the next
+ * session out, the world reached only through a fake `Effects` that records what it was
+ * asked. A throwaway flow declared here shows that a flow is one declaration: its schema,
+ * its steps, its words and its menu button.
+ */
+import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { defineFlow, type Effects, type FlowInput, type Speaker, startOf } from '../../src/engine/flow.js';
+import { flowsMarkdown } from '../../src/engine/flow-diagram.js';
+import { FLOWS, flowSet } from '../../src/engine/flows.js';
+import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../src/engine/runner.js';
+import type { Command } from '../../src/pipeline/model.js';
+import { rateFlow } from '../../flows/rate.js';
+import { viewFlow } from '../../flows/view.js';
+
+const resident: Speaker = { personId: 1, locale: 'zh', roles: ['resident'], hasHousehold: false, householdPhone: null, inConversation: false };
+const liaison: Speaker = { ...resident, personId: 2, roles: ['liaison'], hasHousehold: true };
+
+/** Effects that answer from memory and note every command; what a test does not expect throws. */
+function fakeEffects() {
+  const commands: { number: string; command: Command }[] = [];
+  const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected effect ${name}`));
+  const effects: Effects = {
+    classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
+    villages: () => Promise.resolve([{ id: 7, name: '东村' }]),
+    report: unexpected('report'),
+    myTickets: unexpected('myTickets'),
+    ticket: unexpected('ticket'),
+    concerns: (number) => Promise.resolve(number === 'MQ-2026-000001'),
+    command(number, command) {
+      commands.push({ number, command });
+      return Promise.resolve({ ok: true });
+    },
+    setLocale: unexpected('setLocale'),
+    claimHousehold: unexpected('claimHousehold'),
+    decideClaim: unexpected('decideClaim'),
+    bind: unexpected('bind'),
+    openConversation: unexpected('openConversation'),
+    relay: unexpected('relay'),
+    endConversation: unexpected('endConversation'),
+  };
+  return { effects, commands };
+}
+
+const text = (value: string): FlowInput => ({ text: value, action: null, location: null, media: [] });
+const tap = (payload: string): FlowInput => ({ text: '', action: payload, location: null, media: [] });
+
+/** A liaison's note on a ticket of theirs: the whole flow, as a new flow would be written. */
+const noteFlow = defineFlow({
+  id: 'note',
+  data: z.object({ number: z.string().optional(), note: z.string().optional() }),
+  first: 'ticket',
+  entries: [{ name: 'note', words: /^(记一笔|note)$/i, menu: { label: 'action.progress', order: 5, shownTo: (s) => s.roles.includes('liaison') }, data: {} }],
+  // From a ticket's message, straight to the note.
+  buttons: [{ verb: 'note', start: (number) => ({ data: { number }, at: 'note' }) }],
+  steps: {
+    ticket: {
+      next: ['note'],
+      ask: (ctx) => ctx.say('handle.ask_extension_days'),
+      answer(ctx) {
+        if (!/^MQ-\d{4}-\d{6}$/.test(ctx.input.text)) {
+          ctx.say('input.pick_a_choice');
+          return { stay: true };
+        }
+        ctx.data.number = ctx.input.text;
+        return { next: 'note' };
+      },
+    },
+    note: {
+      ends: true,
+      ask: (ctx) => ctx.say('handle.ask_progress', { number: ctx.data.number ?? null }),
+      async answer(ctx) {
+        const number = ctx.data.number ?? '';
+        await ctx.effects.command(number, { type: 'progress', note: ctx.input.text });
+        ctx.say('handle.done_progress', { number });
+        return { done: true };
+      },
+    },
+  },
+});
+const withNote = flowSet([noteFlow]);
+
+describe('a flow declared in one place', () => {
+  test('its menu button is shown to whom it says, its words start it, its steps run, its effect is named', async () => {
+    const { effects, commands } = fakeEffects();
+    const menu = withNote.menu(liaison, 'menu.greeting').choices?.map((c) => c.payload);
+    expect(menu).toEqual(['menu:note', 'menu:help']);
+    expect(withNote.menu(resident, 'menu.greeting').choices?.map((c) => c.payload)).toEqual(['menu:help']);
+
+    let turn = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('记一笔'), speaker: liaison, effects, flows: withNote });
+    expect(turn.replies.map((r) => r.key)).toEqual(['handle.ask_extension_days']);
+    expect(turn.session).toMatchObject({ flow: 'note', step: 'ticket', data: {} });
+
+    turn = await runTurn({ session: turn.session, idle: false, input: text('not a number'), speaker: liaison, effects, flows: withNote });
+    expect(turn.replies.map((r) => r.key)).toEqual(['input.pick_a_choice', 'handle.ask_extension_days']);
+    expect(turn.session.step).toBe('ticket');
+
+    turn = await runTurn({ session: turn.session, idle: false, input: text('MQ-2026-000001'), speaker: liaison, effects, flows: withNote });
+    expect(turn.session).toMatchObject({ flow: 'note', step: 'note', data: { number: 'MQ-2026-000001' } });
+
+    turn = await runTurn({ session: turn.session, idle: false, input: text('路面已修好'), speaker: liaison, effects, flows: withNote });
+    expect(commands).toEqual([{ number: 'MQ-2026-000001', command: { type: 'progress', note: '路面已修好' } }]);
+    // Finished: the main menu follows.
+    expect(turn.replies.map((r) => r.key)).toEqual(['handle.done_progress', 'menu.more']);
+    expect(turn.session).toMatchObject({ flow: null, step: null, data: {} });
+  });
+
+  test('the menu button starts it too, and the runner leaves the session it was given untouched', async () => {
+    const { effects } = fakeEffects();
+    const session: SessionState = { ...EMPTY_SESSION, choices: [{ payload: 'menu:note', label: '办理进展' }] };
+    const before = structuredClone(session);
+    const turn = await runTurn({ session, idle: false, input: tap('menu:note'), speaker: liaison, effects, flows: withNote });
+    expect(turn.session).toMatchObject({ flow: 'note', step: 'ticket' });
+    expect(session).toEqual(before);
+    // This set says nowhere for new requests to go: words that would be one get the menu.
+    const words = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('村口路灯坏了'), speaker: resident, effects, flows: withNote });
+    expect(words.replies.map((r) => r.key)).toEqual(['menu.greeting']);
+  });
+
+  test('its ticket button opens it at the step it names, for the ticket’s own people only', async () => {
+    const { effects } = fakeEffects();
+    const own = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap('note:MQ-2026-000001'), speaker: liaison, effects, flows: withNote });
+    expect(own.replies.map((r) => r.key)).toEqual(['handle.ask_progress']);
+    expect(own.session).toMatchObject({ flow: 'note', step: 'note', data: { number: 'MQ-2026-000001' } });
+    const other = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap('note:MQ-2026-000009'), speaker: liaison, effects, flows: withNote });
+    expect(other.replies.map((r) => r.key)).toEqual(['ticket.not_found', 'menu.more']);
+    expect(other.session.flow).toBeNull();
+  });
+
+  test('step ids are the keys of its steps: a move to a step it does not have does not compile', () => {
+    const broken = () =>
+      defineFlow({
+        id: 'broken',
+        data: z.object({}),
+        first: 'only',
+        steps: {
+          // @ts-expect-error 'nowhere' is not a step of this flow
+          only: { ask: () => undefined, answer: () => ({ next: 'nowhere' }) },
+        },
+      });
+    // @ts-expect-error a view needs its ticket number
+    const noNumber = () => startOf(viewFlow, {});
+    // @ts-expect-error the rating flow has no step `stars`
+    const noStep = () => startOf(rateFlow, { number: 'MQ-2026-000001' }, 'stars');
+    expect([broken, noNumber, noStep].every((f) => typeof f === 'function')).toBe(true);
+    expect(startOf(rateFlow, { number: 'MQ-2026-000001', rating: 'satisfied' }, 'comment')).toEqual({
+      start: { flow: 'rate', data: { number: 'MQ-2026-000001', rating: 'satisfied' }, at: 'comment' },
+    });
+    // Only its own registry's flows: the app's has no `note`.
+    expect(FLOWS.byId.has('note')).toBe(false);
+  });
+
+  test('a move the step does not declare is refused at run time, so the diagram cannot lie', async () => {
+    const sloppy = defineFlow({
+      id: 'sloppy',
+      data: z.object({}),
+      first: 'one',
+      entries: [{ name: 'sloppy', words: /^sloppy$/, data: {} }],
+      steps: {
+        // Moves to `two` without declaring it in `next`.
+        one: { ask: () => undefined, answer: () => ({ next: 'two' }) },
+        two: { ends: true, ask: () => undefined, answer: () => ({ done: true }) },
+      },
+    });
+    const flows = flowSet([sloppy]);
+    const { effects } = fakeEffects();
+    const started = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('sloppy'), speaker: resident, effects, flows });
+    await expect(runTurn({ session: started.session, idle: false, input: text('x'), speaker: resident, effects, flows })).rejects.toThrow(/step one moved to .*two.*which it does not declare/);
+  });
+
+  test('a set of flows is checked when it is built: one id, entry name and button verb each (help, accept… are taken), hand-overs to flows it has', () => {
+    const handsOver = defineFlow({
+      id: 'hands_over',
+      data: z.object({}),
+      first: 'one',
+      steps: { one: { starts: ['nowhere'], ask: () => undefined, answer: () => ({ done: true }) } },
+    });
+    expect(() => flowSet([noteFlow, noteFlow])).toThrow('two flows named note');
+    expect(() => flowSet([handsOver])).toThrow('flow hands_over: step one starts nowhere, which is no flow');
+    const sameEntry = { ...noteFlow, id: 'note_again', buttons: [] };
+    expect(() => flowSet([noteFlow, sameEntry])).toThrow('flow note_again: the entry name note is taken');
+    expect(() => flowSet([{ ...noteFlow, entries: [{ name: 'help', data: {} }] }])).toThrow('flow note: the entry name help is taken');
+    const sameButton = { ...noteFlow, id: 'note_again', entries: [] };
+    expect(() => flowSet([noteFlow, sameButton])).toThrow('flow note_again: the button verb note is taken');
+    expect(() => flowSet([{ ...noteFlow, buttons: [{ verb: 'accept', start: () => null }] }])).toThrow('flow note: the button verb accept is taken');
+  });
+
+  test('the diagram draws its declared moves', () => {
+    const markdown = flowsMarkdown(withNote);
+    expect(markdown).toContain('[*] --> ticket');
+    expect(markdown).toContain('ticket --> note');
+    expect(markdown).toContain('note --> [*]');
+    expect(markdown).toContain('`menu:note`');
+    expect(markdown).toContain('`note:<number>` (for the ticket');
+  });
+});
+
+describe("the app's flows without a database", () => {
+  test('a resident writing a request: the matcher guesses and the report asks to confirm the category', async () => {
+    const { effects } = fakeEffects();
+    const turn = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('村口路灯坏了'), speaker: resident, effects });
+    expect(turn.replies.map((r) => r.key)).toEqual(['report.category_guess']);
+    expect(turn.session).toMatchObject({ flow: 'report', step: 'category', data: { description: '村口路灯坏了', categoryCode: 'power', confidence: 0.9, photos: [] } });
+    expect(turn.session.choices.map((c) => c.payload)).toEqual(['yes', 'pick']);
+  });
+
+  test('a rating tapped on the push enters the rating flow at its comment, for the ticket’s own resident only', async () => {
+    const { effects } = fakeEffects();
+    const own = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap('rate:MQ-2026-000001:satisfied'), speaker: resident, effects });
+    expect(own.session).toMatchObject({ flow: 'rate', step: 'comment', data: { number: 'MQ-2026-000001', rating: 'satisfied' } });
+    const other = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap('rate:MQ-2026-000002:satisfied'), speaker: resident, effects });
+    expect(other.replies.map((r) => r.key)).toEqual(['ticket.not_found', 'menu.more']);
+    expect(other.session.flow).toBeNull();
+  });
+
+  test('a half-finished flow starts over after the idle limit', async () => {
+    const { effects } = fakeEffects();
+    const session: SessionState = { ...EMPTY_SESSION, flow: 'register', step: 'name', data: { regionId: 7 } };
+    const turn = await runTurn({ session, idle: true, input: text('菜单'), speaker: resident, effects });
+    expect(turn.replies.map((r) => r.key)).toEqual(['session.expired', 'menu.greeting']);
+    expect(turn.session.flow).toBeNull();
+  });
+});
+
+describe('sessions stored before flows had schemas', () => {
+  test('an old session with the hidden `_step` key and loose fields still loads, parsed by its flow’s schema', () => {
+    const stored = {
+      flow: 'report',
+      step: 'category',
+      data: JSON.stringify({ data: { description: '路灯坏了', categoryCode: 'power', kind: 'help', confidence: 0.8, _step: 'category' }, choices: ['yes', 'pick'], choicesFrom: 41 }),
+    };
+    const session = decodeSession(stored);
+    expect(session).toEqual({
+      flow: 'report',
+      step: 'category',
+      data: { description: '路灯坏了', categoryCode: 'power', kind: 'help', confidence: 0.8, photos: [] },
+      choices: [
+        { payload: 'yes', label: '' },
+        { payload: 'pick', label: '' },
+      ],
+      choicesFrom: 41,
+    });
+    expect(decodeSession(encodeSession(session))).toEqual(session);
+  });
+
+  test('a session whose data no longer parses, or whose flow or step is gone, starts over (its choices kept)', () => {
+    const choices = [{ payload: 'yes', label: '是的' }];
+    const noNumber = decodeSession({ flow: 'view', step: 'show', data: JSON.stringify({ data: {}, choices }) });
+    expect(noNumber).toEqual({ ...EMPTY_SESSION, choices });
+    expect(decodeSession({ flow: 'gone', step: 'x', data: JSON.stringify({ data: {}, choices }) })).toEqual({ ...EMPTY_SESSION, choices });
+    expect(decodeSession({ flow: 'report', step: 'constructor', data: JSON.stringify({ data: {}, choices }) })).toEqual({ ...EMPTY_SESSION, choices });
+  });
+
+  test('a suspended step is parsed by its own flow’s schema', () => {
+    const data = JSON.stringify({ data: {}, choices: [], suspended: { flow: 'withdraw', step: 'confirm', data: { number: 'MQ-2026-000001', stray: 1 } } });
+    expect(decodeSession({ flow: null, step: null, data }).suspended).toEqual({ flow: 'withdraw', step: 'confirm', data: { number: 'MQ-2026-000001' } });
+  });
+});
