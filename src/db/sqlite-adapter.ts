@@ -195,7 +195,11 @@ export class SqliteHandle {
    * statement needs no savepoint: SQLite undoes a failed statement by itself.
    */
   write(sql: string, ...params: SqlValue[]): Promise<{ changes: number; lastInsertRowid: number }> {
-    const work = () => this.run(sql, ...params);
+    return this.writing(() => this.run(sql, ...params));
+  }
+
+  /** Runs `work`, one write statement, as `write` does. */
+  writing<T>(work: () => T): Promise<T> {
     if (this.isInside) return Promise.resolve(this.#atOnce(work));
     return this.#asMember(() => Promise.resolve(work()), false);
   }
@@ -393,6 +397,19 @@ export class SqliteHandle {
 
   all<T>(sql: string, ...params: SqlValue[]): T[] {
     return this.#prepare(sql).all(...params) as T[];
+  }
+
+  /**
+   * Runs a statement at once: its rows when it yields them (a SELECT, or a write with
+   * RETURNING, whose rows are the rows it changed), else the rows it changed.
+   */
+  execute(sql: string, params: readonly SqlValue[], returnsRows: boolean): { rows: Record<string, unknown>[]; changes: number } {
+    const statement = this.#prepare(sql);
+    if (returnsRows) {
+      const rows = statement.all(...params) as Record<string, unknown>[];
+      return { rows, changes: rows.length };
+    }
+    return { rows: [], changes: statement.run(...params).changes };
   }
 
   /** Runs a write; returns the rows changed and the last inserted id. */
