@@ -70,7 +70,7 @@ const names = new Set<string>();
  * as the values) and the dialect (for the few differences, see src/db/dialect.ts).
  * `name` names the prepared statement on PostgreSQL; it must be unique.
  */
-export function defineQuery<P extends Record<string, unknown>, R>(
+export function defineQuery<P extends object, R>(
   name: string,
   build: (db: Kysely<DB>, params: P, dialect: Dialect) => Compilable<R>,
 ): Query<P, R> {
