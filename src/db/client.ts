@@ -51,15 +51,6 @@ const handles = new WeakMap<Db, SqliteHandle>();
 const insideClients = new WeakMap<Db, Db>();
 
 /**
- * The raw SQLite handle of a client `openDatabase` made, if it is SQLite: code that is
- * handed only the Prisma client (the engine, the pipeline) finds its fast path here. For
- * a transaction's `tx` it is the inside handle, which runs in that transaction.
- */
-export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
-  return handles.get(db);
-}
-
-/**
  * The storage layer connection of each client and transaction, set once when it opens.
  * (Not a property of the client: a Prisma transaction client is a proxy that writes
  * properties through to the shared client.)

@@ -1,23 +1,24 @@
 /**
- * Timers and the outbox are rows; the scheduler claims the due ones and acts on them.
+ * Timers and the outbox are rows; the scheduler claims the due ones (src/pipeline/
+ * claims.ts) and acts on them.
  *
  * A claim is a lease (claimedBy + claimedUntil): a process that dies mid-work leaves a
- * lease that runs out, and another process takes the row over. On PostgreSQL the claim
- * selects with `FOR UPDATE SKIP LOCKED`, so two processes never claim the same row; on
- * SQLite the single writer lock gives the same guarantee.
+ * lease that runs out, and another process takes the row over.
  *
  * Each chat's messages go out in the order they were queued: a message waits while an
  * earlier one of its chat is still unsent (backing off after a failure, or its chat
  * offline), and a failure holds back the rest of its chat in the same round.
  */
 import { randomUUID } from 'node:crypto';
-import { type Database, sqliteHandleOf, transaction, type Tx } from '../db/client.js';
-import { type SqliteHandle, type SqlValue, sqliteDate } from '../db/sqlite-adapter.js';
+import { type Database, transaction } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery } from '../db/sql.js';
 import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
 import { render } from '../engine/i18n.js';
 import { logger } from '../log.js';
 import type { Locale } from '../org/types.js';
 import type { MessageAction } from './model.js';
+import { claimDue, type ClaimTable, type OutboxTarget } from './claims.js';
 import { markDelivered } from './outbox.js';
 import { type Clock, type PipelineService, systemClock, withRetry } from './service.js';
 import type { TimerKind } from './states.js';
@@ -79,13 +80,7 @@ export interface SchedulerOptions {
   duties?: (() => Promise<unknown>)[];
 }
 
-type ClaimTable = 'Timer' | 'OutboxMessage';
-
-/** A channel, or one chat of a channel, that a process delivers to. */
-export interface OutboxTarget {
-  channel: string;
-  chatId?: string;
-}
+export type { OutboxTarget } from './claims.js';
 
 /** How often received message ids past their retention are forgotten. */
 const FORGET_EVERY_MS = 3_600_000;
@@ -95,17 +90,6 @@ const FORGET_BATCHES_PER_TICK = 4;
 
 /** How long a message for a disconnected chat waits before it is looked at again. */
 const OFFLINE_RECHECK_MS = 60_000;
-
-/**
- * Keeps each chat's messages in order: an outbox row is not due while an earlier unsent
- * row of the same chat is waiting (backing off, offline) or held (by a turn, or by
- * another worker). `row` names the candidate row; `now` gives the placeholder of the
- * current time (called once per use, for SQLite's positional placeholders).
- */
-function noEarlierWaiting(row: string, now: () => string): string {
-  return `NOT EXISTS (SELECT 1 FROM "OutboxMessage" e WHERE e."channel" = ${row}."channel" AND e."chatId" = ${row}."chatId"
-    AND e.id < ${row}.id AND e."sentAt" IS NULL AND e."failedAt" IS NULL AND (e."availableAt" > ${now()} OR e."claimedUntil" >= ${now()}))`;
-}
 
 /** Makes a chat's waiting messages due now (its page reconnected). */
 export async function wakeChat(database: Database, channel: string, chatId: string, now: Date): Promise<number> {
@@ -121,24 +105,30 @@ export function backoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
 }
 
-/** A claimed outbox row, as delivery reads it (`sentAt` as stored: only its presence counts). */
-interface ClaimedRow {
-  id: number;
-  recipientId: number;
-  channel: string | null;
-  chatId: string | null;
-  template: string;
-  params: string;
-  actions: string;
-  media: string;
-  /** Boolean on PostgreSQL, 0/1 on SQLite. */
-  reply: boolean | number;
-  attempts: number;
-  sentAt: Date | string | null;
-  claimedBy: string | null;
-  locale: string;
-  ticketNumber: string | null;
-}
+/** The claimed outbox rows, with what delivery needs of their recipient and ticket. */
+const claimedRowsQuery = defineQuery('outbox_claimed_rows', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('OutboxMessage as m')
+    .innerJoin('Person as p', 'p.id', 'm.recipientId')
+    .leftJoin('Ticket as t', 't.id', 'm.ticketId')
+    .select([
+      'm.id as id',
+      'm.recipientId as recipientId',
+      'm.channel as channel',
+      'm.chatId as chatId',
+      'm.template as template',
+      'm.params as params',
+      'm.actions as actions',
+      'm.media as media',
+      'm.reply as reply',
+      'm.attempts as attempts',
+      'm.sentAt as sentAt',
+      'm.claimedBy as claimedBy',
+      'p.locale as locale',
+      't.number as ticketNumber',
+    ])
+    .where(oneOf(dialect, 'm.id', p.ids)),
+);
 
 export class Scheduler {
   readonly workerId: string;
@@ -179,114 +169,9 @@ export class Scheduler {
    */
   async #claim(table: ClaimTable, now: Date): Promise<number[]> {
     const until = new Date(now.getTime() + this.#leaseMs);
-    const { db, provider } = this.#database;
-    const ids = await transaction(db, (tx) => (provider === 'postgres' ? this.#claimPostgres(tx, table, now, until) : Promise.resolve(this.#claimSqlite(table, now, until))));
+    const ids = await claimDue(this.#database.db, table, { workerId: this.workerId, now, until, batch: this.#batch, targets: this.#targets });
     if (ids.length >= this.#batch) this.#backlog = true;
     return ids;
-  }
-
-  /** The claim on PostgreSQL: due rows locked (others skip them) and marked, in the claim's transaction. */
-  async #claimPostgres(tx: Tx, table: ClaimTable, now: Date, until: Date): Promise<number[]> {
-    const params: unknown[] = [now, this.#batch];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const due =
-      table === 'Timer'
-        ? `"firedAt" IS NULL AND "dueAt" <= $1`
-        : `"sentAt" IS NULL AND "failedAt" IS NULL AND "availableAt" <= $1 AND (${
-            this.#targets
-              .map((t) => `("channel" = ${param(t.channel)}${t.chatId === undefined ? '' : ` AND "chatId" = ${param(t.chatId)}`})`)
-              .join(' OR ') || 'FALSE'
-          }) AND ${noEarlierWaiting('"OutboxMessage"', () => '$1')}`;
-    const order = table === 'Timer' ? `"dueAt", id` : 'id';
-    const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
-      `SELECT id FROM "${table}" WHERE ${due} AND ("claimedUntil" IS NULL OR "claimedUntil" < $1)
-       ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      ...params,
-    );
-    let ids = rows.map((r) => Number(r.id));
-    if (table === 'OutboxMessage' && ids.length) {
-      // SKIP LOCKED passes over a row another worker is claiming right now, which the
-      // order check cannot see yet: a row with an earlier unsent row of its chat outside
-      // this claim waits for a later round.
-      const behind = await tx.$queryRawUnsafe<{ id: number }[]>(
-        `SELECT m.id FROM "OutboxMessage" m WHERE m.id = ANY($1::int[]) AND EXISTS (SELECT 1 FROM "OutboxMessage" e
-           WHERE e."channel" = m."channel" AND e."chatId" = m."chatId" AND e.id < m.id AND e."sentAt" IS NULL AND e."failedAt" IS NULL
-           AND NOT (e.id = ANY($1::int[])))`,
-        ids,
-      );
-      const wait = new Set(behind.map((r) => Number(r.id)));
-      ids = ids.filter((id) => !wait.has(id));
-    }
-    if (!ids.length) return ids;
-    const data = { claimedBy: this.workerId, claimedUntil: until };
-    if (table === 'Timer') await tx.timer.updateMany({ where: { id: { in: ids } }, data });
-    else await tx.outboxMessage.updateMany({ where: { id: { in: ids } }, data });
-    return ids;
-  }
-
-  /**
-   * The claim on SQLite, in plain statements inside the claim's transaction (a round
-   * runs several times a second under load; through Prisma its queries were ~5 % of the
-   * benchmark's CPU). The order check compares each row with the earlier rows of its chat.
-   */
-  #claimSqlite(table: ClaimTable, now: Date, until: Date): number[] {
-    const sql = this.#sql();
-    const at = sqliteDate(now);
-    const free = `("claimedUntil" IS NULL OR "claimedUntil" < ?)`;
-    let rows: { id: number }[];
-    if (table === 'Timer') {
-      rows = sql.all(`SELECT id FROM "Timer" WHERE "firedAt" IS NULL AND "dueAt" <= ? AND ${free} ORDER BY "dueAt", id LIMIT ?`, at, at, this.#batch);
-    } else {
-      const params: SqlValue[] = [at, at];
-      const targets = this.#targets.map((t) => {
-        params.push(t.channel);
-        if (t.chatId === undefined) return `m."channel" = ?`;
-        params.push(t.chatId);
-        return `(m."channel" = ? AND m."chatId" = ?)`;
-      });
-      params.push(at, at, this.#batch);
-      rows = sql.all(
-        `SELECT m.id AS id FROM "OutboxMessage" m WHERE m."sentAt" IS NULL AND m."failedAt" IS NULL AND m."availableAt" <= ?
-         AND (m."claimedUntil" IS NULL OR m."claimedUntil" < ?) AND (${targets.join(' OR ') || '0'})
-         AND ${noEarlierWaiting('m', () => '?')} ORDER BY m.id LIMIT ?`,
-        ...params,
-      );
-    }
-    const ids = rows.map((r) => r.id);
-    if (ids.length) {
-      sql.run(`UPDATE "${table}" SET "claimedBy" = ?, "claimedUntil" = ? WHERE id IN (SELECT value FROM json_each(?))`, this.workerId, sqliteDate(until), JSON.stringify(ids));
-    }
-    return ids;
-  }
-
-  /** The claimed outbox rows, with what delivery needs of their recipient and ticket. */
-  async #claimedRows(ids: number[]): Promise<ClaimedRow[]> {
-    const { db, provider } = this.#database;
-    if (provider === 'postgres') {
-      const rows = await db.outboxMessage.findMany({
-        where: { id: { in: ids } },
-        include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
-      });
-      return rows.map((r) => ({ ...r, locale: r.recipient.locale, ticketNumber: r.ticket?.number ?? null }));
-    }
-    const sql = this.#sql();
-    return sql.outside(() =>
-      sql.all<ClaimedRow>(
-        `SELECT m."id" AS id, m."recipientId" AS recipientId, m."channel" AS channel, m."chatId" AS chatId, m."template" AS template,
-           m."params" AS params, m."actions" AS actions, m."media" AS media, m."reply" AS reply, m."attempts" AS attempts, m."sentAt" AS sentAt,
-           m."claimedBy" AS claimedBy, p."locale" AS locale, t."number" AS ticketNumber
-         FROM "OutboxMessage" m JOIN "Person" p ON p."id" = m."recipientId" LEFT JOIN "Ticket" t ON t."id" = m."ticketId"
-         WHERE m."id" IN (SELECT value FROM json_each(?))`,
-        JSON.stringify(ids),
-      ),
-    );
-  }
-
-  /** The raw SQLite handle (the claim's SQLite path runs only on SQLite). */
-  #sql(): SqliteHandle {
-    const sql = sqliteHandleOf(this.#database.db);
-    if (!sql) throw new Error('no SQLite handle for a SQLite database');
-    return sql;
   }
 
   /** Fires the due timers this worker claimed; returns how many fired. */
@@ -317,7 +202,7 @@ export class Scheduler {
     if (!ids.length) return 0;
     const { db } = this.#database;
     // The claimed rows in one read; they are ours until the lease ends (checked below).
-    const claimed = new Map((await this.#claimedRows(ids)).map((r) => [r.id, r]));
+    const claimed = new Map((await all(this.#database.sql, claimedRowsQuery, { ids })).map((r) => [r.id, r]));
     /** Rows given back in this round (their chat's earlier message failed). */
     const held = new Set<number>();
     let sent = 0;
@@ -350,7 +235,7 @@ export class Scheduler {
         text: render(locale, row.template, params),
         actions: actions.map((a) => offeredChoice(a, locale)),
         media: JSON.parse(row.media) as string[],
-        reply: row.reply === true || row.reply === 1,
+        reply: row.reply,
       };
       let result: DeliveryResult;
       try {
