@@ -18,7 +18,8 @@ import { PostgresConnection, postgresPool } from './postgres-connection.js';
 import { PrismaTransactionConnection } from './prisma-transaction-connection.js';
 import type { Provider } from './schema-files.js';
 import type { SqlConnection } from './sql.js';
-import { type SqliteHandle, sqliteAdapters } from './sqlite-adapter.js';
+import type { SqliteHandle } from './sqlite-adapter.js';
+import { sqliteAdapters } from './sqlite-prisma-adapters.js';
 import { SqliteConnection } from './sqlite-connection.js';
 
 /**
