@@ -88,7 +88,7 @@ export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T>
   // The inside client is a Tx in all but name: its queries are the transaction's. (Given
   // a tx, there is none: the handle refuses to nest.)
   if (sqlite) return sqlite.transaction(() => work(insideClients.get(db) ?? db));
-  return db.$transaction((tx) => work(carry(tx, new PrismaTransactionConnection(tx))), { maxWait: 10_000, timeout: 30_000 });
+  return db.$transaction((tx) => work(carry(tx, new PrismaTransactionConnection(tx, sqlOf(db).database))), { maxWait: 10_000, timeout: 30_000 });
 }
 
 /** The provider a DATABASE_URL names. */
@@ -162,9 +162,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     handles.set(db, handle);
     handles.set(inside, handle.inside);
     insideClients.set(db, inside);
-    const sql = new SqliteConnection(handle);
+    const sql = new SqliteConnection(handle, handle);
     carry(db, sql);
-    carry(inside, new SqliteConnection(handle.inside));
+    carry(inside, new SqliteConnection(handle.inside, handle));
     const disconnect = async () => {
       await inside.$disconnect();
       await db.$disconnect();
@@ -190,7 +190,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   // Same schema, same generated API: only the nominal types differ.
   const db = pgClient as unknown as Db;
   const pool = postgresPool(config);
-  const sql = new PostgresConnection(pool);
+  const sql = new PostgresConnection(pool, pool);
   carry(db, sql);
   const close = async () => {
     await pgClient.$disconnect();

@@ -30,10 +30,12 @@ export function postgresPool(config: pg.PoolConfig): pg.Pool {
 /** Queries on a pool (each on a free connection) or on one client (e.g. a transaction's). */
 export class PostgresConnection implements SqlConnection {
   readonly dialect = 'postgres' as const;
+  readonly database: object;
   readonly #on: pg.Pool | pg.ClientBase;
 
-  constructor(on: pg.Pool | pg.ClientBase) {
+  constructor(on: pg.Pool | pg.ClientBase, database: object) {
     this.#on = on;
+    this.database = database;
   }
 
   async execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>> {

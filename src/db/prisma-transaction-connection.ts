@@ -9,10 +9,12 @@ import type { Outcome, Query, SqlConnection } from './sql.js';
 
 export class PrismaTransactionConnection implements SqlConnection {
   readonly dialect = 'postgres' as const;
+  readonly database: object;
   readonly #tx: Tx;
 
-  constructor(tx: Tx) {
+  constructor(tx: Tx, database: object) {
     this.#tx = tx;
+    this.database = database;
   }
 
   async execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>> {

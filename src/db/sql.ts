@@ -91,6 +91,11 @@ export interface Outcome<R> {
  */
 export interface SqlConnection {
   readonly dialect: Dialect;
+  /**
+   * The same object for every connection and transaction of one open database: what a
+   * process caches per database is keyed by it (see src/pipeline/reference.ts).
+   */
+  readonly database: object;
   /** Runs `query` with `params`. */
   execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>>;
 }

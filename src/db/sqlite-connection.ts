@@ -10,10 +10,12 @@ import type { SqliteHandle, SqlValue } from './sqlite-adapter.js';
 
 export class SqliteConnection implements SqlConnection {
   readonly dialect = 'sqlite' as const;
+  readonly database: object;
   readonly #handle: SqliteHandle;
 
-  constructor(handle: SqliteHandle) {
+  constructor(handle: SqliteHandle, database: object) {
     this.#handle = handle;
+    this.database = database;
   }
 
   execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>> {
