@@ -61,7 +61,8 @@ export interface PipelineRows {
   lastEventSeq(ticketId: number): Promise<number>;
   addEvents(rows: EventRow[]): Promise<void>;
   cancelTimers(ticketId: number, kinds: TimerKind[]): Promise<void>;
-  setTimer(ticketId: number, kind: TimerKind, dueAt: Date): Promise<void>;
+  /** Sets (or re-arms) the ticket's timers of these kinds, in one statement; a kind given twice keeps its last time. */
+  setTimers(ticketId: number, timers: { kind: TimerKind; dueAt: Date }[]): Promise<void>;
   /** People holding `role` at a region, or a department's handlers. */
   holders(where: { role: string; regionId: number } | { departmentId: number }): Promise<number[]>;
   rolesOf(personId: number): Promise<RoleRow[]>;
@@ -125,14 +126,19 @@ const cancelTimersQuery = defineQuery('rows_cancel_timers', (db, p: { ticketId: 
   db.deleteFrom('Timer').where('ticketId', '=', p.ticketId).where(oneOf(dialect, 'kind', p.kinds)).where('firedAt', 'is', null),
 );
 
-const setTimerQuery = defineQuery('rows_set_timer', (db, p: { ticketId: number; kind: TimerKind; dueAt: Date }) =>
-  db
-    .insertInto('Timer')
-    .values({ ticketId: p.ticketId, kind: p.kind, dueAt: p.dueAt })
-    .onConflict((oc) =>
-      oc.columns(['ticketId', 'kind']).doUpdateSet((eb) => ({ dueAt: eb.ref('excluded.dueAt'), firedAt: null, claimedBy: null, claimedUntil: null })),
-    ),
-);
+/** A ticket's timers set (or re-armed) in one statement, per number of timers. */
+const setTimersQueries: Query<Record<string, unknown>, unknown>[] = [];
+
+function setTimersQuery(count: number): Query<Record<string, unknown>, unknown> {
+  return (setTimersQueries[count] ??= defineQuery(`rows_set_timers_${count}`, (db, p: Record<string, unknown>) =>
+    db
+      .insertInto('Timer')
+      .values(Array.from({ length: count }, (_, i) => ({ ticketId: p['ticketId'] as number, kind: p[`kind${i}`] as string, dueAt: p[`dueAt${i}`] as Date })))
+      .onConflict((oc) =>
+        oc.columns(['ticketId', 'kind']).doUpdateSet((eb) => ({ dueAt: eb.ref('excluded.dueAt'), firedAt: null, claimedBy: null, claimedUntil: null })),
+      ),
+  ));
+}
 
 const departmentHandlersQuery = defineQuery('rows_department_handlers', (db, p: { departmentId: number }) =>
   db.selectFrom('PersonRole').select('personId').where('role', '=', 'department_handler').where('departmentId', '=', p.departmentId).orderBy('id'),
@@ -255,8 +261,16 @@ class LayerRows implements PipelineRows {
     await run(this.#sql, cancelTimersQuery, { ticketId, kinds });
   }
 
-  async setTimer(ticketId: number, kind: TimerKind, dueAt: Date): Promise<void> {
-    await run(this.#sql, setTimerQuery, { ticketId, kind, dueAt });
+  async setTimers(ticketId: number, timers: { kind: TimerKind; dueAt: Date }[]): Promise<void> {
+    // One row per kind: an upsert may not touch a row twice.
+    const byKind = [...new Map(timers.map((t) => [t.kind, t.dueAt]))];
+    if (!byKind.length) return;
+    const params: Record<string, unknown> = { ticketId };
+    byKind.forEach(([kind, dueAt], i) => {
+      params[`kind${i}`] = kind;
+      params[`dueAt${i}`] = dueAt;
+    });
+    await run(this.#sql, setTimersQuery(byKind.length), params);
   }
 
   async holders(where: { role: string; regionId: number } | { departmentId: number }): Promise<number[]> {

@@ -150,13 +150,20 @@ for (const [name, open, available] of databases) {
       await transaction(db, (tx) => pipelineRows(tx).addEvents([{ ...event, seq: 1 }, { ...event, seq: 2 }]));
       expect(await rows().lastEventSeq(ticket.id)).toBe(2);
 
-      await transaction(db, async (tx) => {
-        await pipelineRows(tx).setTimer(ticket.id, 'accept_overdue', at);
-        await pipelineRows(tx).setTimer(ticket.id, 'resolve_overdue', at);
-      });
+      await transaction(db, (tx) =>
+        pipelineRows(tx).setTimers(ticket.id, [
+          { kind: 'accept_overdue', dueAt: later },
+          { kind: 'resolve_overdue', dueAt: at },
+          { kind: 'accept_overdue', dueAt: at },
+        ]),
+      );
+      expect((await db.timer.findMany({ orderBy: { kind: 'asc' } })).map((t) => [t.kind, t.dueAt])).toEqual([
+        ['accept_overdue', at],
+        ['resolve_overdue', at],
+      ]);
       await db.timer.updateMany({ data: { firedAt: at, claimedBy: 'w' } });
       // Setting a timer again re-arms it.
-      await transaction(db, (tx) => pipelineRows(tx).setTimer(ticket.id, 'accept_overdue', later));
+      await transaction(db, (tx) => pipelineRows(tx).setTimers(ticket.id, [{ kind: 'accept_overdue', dueAt: later }]));
       expect(await db.timer.findFirstOrThrow({ where: { kind: 'accept_overdue' } })).toMatchObject({ dueAt: later, firedAt: null, claimedBy: null });
       await transaction(db, (tx) => pipelineRows(tx).cancelTimers(ticket.id, ['accept_overdue', 'resolve_overdue']));
       // A fired timer is kept (cancelling concerns the pending ones).
