@@ -88,7 +88,7 @@ export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T>
   // The inside client is a Tx in all but name: its queries are the transaction's. (Given
   // a tx, there is none: the handle refuses to nest.)
   if (sqlite) return sqlite.transaction(() => work(insideClients.get(db) ?? db));
-  return db.$transaction((tx) => work(carry(tx, new PrismaTransactionConnection(tx, sqlOf(db).database))), { maxWait: 10_000, timeout: 30_000 });
+  return db.$transaction((tx) => work(carry(tx, new PrismaTransactionConnection(tx, sqlOf(db)))), { maxWait: 10_000, timeout: 30_000 });
 }
 
 /** The provider a DATABASE_URL names. */

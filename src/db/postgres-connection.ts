@@ -27,15 +27,18 @@ export function postgresPool(config: pg.PoolConfig): pg.Pool {
   return new pg.Pool({ ...config, types });
 }
 
-/** Queries on a pool (each on a free connection) or on one client (e.g. a transaction's). */
+/** Queries on a pool, each on a free connection. */
 export class PostgresConnection implements SqlConnection {
   readonly dialect = 'postgres' as const;
   readonly database: object;
-  readonly #on: pg.Pool | pg.ClientBase;
+  readonly standalone: SqlConnection | undefined;
+  readonly #on: pg.Pool;
 
-  constructor(on: pg.Pool | pg.ClientBase, database: object) {
+  constructor(on: pg.Pool, database: object) {
     this.#on = on;
     this.database = database;
+    // Each statement on the pool commits on its own.
+    this.standalone = this;
   }
 
   async execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>> {

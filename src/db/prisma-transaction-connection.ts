@@ -10,11 +10,13 @@ import type { Outcome, Query, SqlConnection } from './sql.js';
 export class PrismaTransactionConnection implements SqlConnection {
   readonly dialect = 'postgres' as const;
   readonly database: object;
+  readonly standalone: SqlConnection;
   readonly #tx: Tx;
 
-  constructor(tx: Tx, database: object) {
+  constructor(tx: Tx, outside: SqlConnection) {
     this.#tx = tx;
-    this.database = database;
+    this.database = outside.database;
+    this.standalone = outside;
   }
 
   async execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>> {

@@ -96,6 +96,13 @@ export interface SqlConnection {
    * process caches per database is keyed by it (see src/pipeline/reference.ts).
    */
   readonly database: object;
+  /**
+   * Where transactions overlap (PostgreSQL): the database's own connection, on which a
+   * statement commits at once, for a counter no transaction may keep locked to its end.
+   * Undefined where one transaction runs at a time (SQLite: it would wait for the
+   * connection the transaction holds).
+   */
+  readonly standalone: SqlConnection | undefined;
   /** Runs `query` with `params`. */
   execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>>;
 }

@@ -11,6 +11,7 @@ import type { SqliteHandle, SqlValue } from './sqlite-adapter.js';
 export class SqliteConnection implements SqlConnection {
   readonly dialect = 'sqlite' as const;
   readonly database: object;
+  readonly standalone = undefined;
   readonly #handle: SqliteHandle;
 
   constructor(handle: SqliteHandle, database: object) {

@@ -52,7 +52,7 @@ export type TicketChanges = Updateable<DB['Ticket']>;
 export interface PipelineRows {
   /** @throws when there is no such person. */
   intakeResident(personId: number): Promise<IntakeResident>;
-  /** The next number of the year's ticket counter. */
+  /** The next number of the year's ticket counter (see LayerRows.nextCounter). */
   nextCounter(year: number): Promise<number>;
   createTicket(data: TicketColumns): Promise<Ticket>;
   ticketByNumber(number: string): Promise<Ticket | null>;
@@ -231,8 +231,14 @@ class LayerRows implements PipelineRows {
     };
   }
 
+  /**
+   * Where transactions overlap, the counter moves in a statement of its own, committed
+   * at once: taken in the caller's transaction, its row stayed locked to that
+   * transaction's end and serialised every report across processes. A report that then
+   * rolls back leaves a gap in the numbers, as a sequence would.
+   */
   async nextCounter(year: number): Promise<number> {
-    return (await one(this.#sql, nextCounterQuery, { year })).last;
+    return (await one(this.#sql.standalone ?? this.#sql, nextCounterQuery, { year })).last;
   }
 
   async createTicket(data: TicketColumns): Promise<Ticket> {

@@ -176,6 +176,25 @@ for (const [name, open, available] of databases) {
       expect(await rows().intakeResident(resident.id)).toEqual({ id: resident.id, household: null });
     });
 
+    test.skipIf(name === 'SQLite')('ticket numbers: a transaction that took one does not hold back the next one (where transactions overlap)', { timeout: 15_000 }, async () => {
+      const { db } = database;
+      let took!: () => void;
+      let release!: () => void;
+      const taken = new Promise<void>((resolve) => (took = resolve));
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = transaction(db, async (tx) => {
+        const number = await pipelineRows(tx).nextCounter(2026);
+        took();
+        await held;
+        return number;
+      });
+      await taken;
+      // With the counter row locked to the first transaction's end, this would wait for ever.
+      const second = await transaction(db, (tx) => pipelineRows(tx).nextCounter(2026));
+      release();
+      expect([await first, second]).toEqual([1, 2]);
+    });
+
     test('claims: a due timer or push is claimed by one worker until its lease ends; a push goes to the chat used last', async () => {
       const { db } = database;
       const { resident } = await village();
