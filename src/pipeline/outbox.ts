@@ -95,8 +95,15 @@ export async function markDelivered(db: Db, id: number, workerId: string, at: Da
  * messages only when its identity was unreachable (see the turn store's `arrived`).
  */
 export async function adoptWaiting(tx: Tx, personId: number, chat: { channel: string; chatId: string }, now: Date): Promise<void> {
-  await tx.outboxMessage.updateMany({
-    where: { recipientId: personId, channel: null, sentAt: null, failedAt: null },
-    data: { channel: chat.channel, chatId: chat.chatId, availableAt: now },
-  });
+  await run(sqlOf(tx), adoptWaitingQuery, { personId, ...chat, now });
 }
+
+const adoptWaitingQuery = defineQuery('outbox_adopt_waiting', (db, p: { personId: number; channel: string; chatId: string; now: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set({ channel: p.channel, chatId: p.chatId, availableAt: p.now })
+    .where('recipientId', '=', p.personId)
+    .where('channel', 'is', null)
+    .where('sentAt', 'is', null)
+    .where('failedAt', 'is', null),
+);
