@@ -14,8 +14,13 @@ import type { SqliteSyncMode } from '../config.js';
 import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
+import { PostgresConnection, postgresPool } from './postgres-connection.js';
+import { PrismaTransactionConnection } from './prisma-transaction-connection.js';
 import type { Provider } from './schema-files.js';
-import { type SqliteHandle, sqliteAdapters } from './sqlite-adapter.js';
+import type { SqlConnection } from './sql.js';
+import type { SqliteHandle } from './sqlite-adapter.js';
+import { sqliteAdapters } from './sqlite-prisma-adapters.js';
+import { SqliteConnection } from './sqlite-connection.js';
 
 /**
  * The model API both providers share. Code is written against the SQLite client's types,
@@ -35,6 +40,8 @@ export interface Database {
    * inside a Prisma transaction (see sqlite-adapter.ts).
    */
   readonly sqlite?: SqliteHandle;
+  /** The storage layer's connection (src/db/sql.ts); `sqlOf(db)` finds it too. */
+  readonly sql: SqlConnection;
   /** Disconnects (a property, so it may be passed around unbound). */
   readonly close: () => Promise<void>;
 }
@@ -45,25 +52,43 @@ const handles = new WeakMap<Db, SqliteHandle>();
 const insideClients = new WeakMap<Db, Db>();
 
 /**
- * The raw SQLite handle of a client `openDatabase` made, if it is SQLite: code that is
- * handed only the Prisma client (the engine, the pipeline) finds its fast path here. For
- * a transaction's `tx` it is the inside handle, which runs in that transaction.
+ * The storage layer connection of each client and transaction, set once when it opens.
+ * (Not a property of the client: a Prisma transaction client is a proxy that writes
+ * properties through to the shared client.)
  */
-export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
-  return handles.get(db);
+const connections = new WeakMap<Db | Tx, SqlConnection>();
+
+/** Gives `client` its storage layer connection, chosen once, when it opens. */
+function carry<C extends Db | Tx>(client: C, connection: SqlConnection): C {
+  connections.set(client, connection);
+  return client;
+}
+
+/**
+ * The storage layer connection `client` carries: the database's for a client
+ * `openDatabase` made, the transaction's for the `tx` that `transaction` hands its work.
+ */
+export function sqlOf(client: Db | Tx): SqlConnection {
+  const connection = connections.get(client);
+  if (!connection) throw new Error('this client carries no storage layer connection: use one from openDatabase, or the tx of transaction()');
+  return connection;
 }
 
 /**
  * Runs `work` in one transaction on `db`: on SQLite a light transaction on the
  * connection (see sqlite-adapter.ts), elsewhere a Prisma interactive transaction.
  * Inside, use `tx`, never `db`: on SQLite `db` waits for the connection `tx` holds.
+ *
+ * On PostgreSQL the storage layer's queries run through the Prisma transaction's raw
+ * queries (src/db/prisma-transaction-connection.ts) until the rest of a turn's work
+ * leaves Prisma; then this becomes a plain pg transaction on a pooled client.
  */
 export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   const sqlite = handles.get(db);
   // The inside client is a Tx in all but name: its queries are the transaction's. (Given
   // a tx, there is none: the handle refuses to nest.)
   if (sqlite) return sqlite.transaction(() => work(insideClients.get(db) ?? db));
-  return db.$transaction(work, { maxWait: 10_000, timeout: 30_000 });
+  return db.$transaction((tx) => work(carry(tx, new PrismaTransactionConnection(tx, sqlOf(db)))), { maxWait: 10_000, timeout: 30_000 });
 }
 
 /** The provider a DATABASE_URL names. */
@@ -137,11 +162,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     handles.set(db, handle);
     handles.set(inside, handle.inside);
     insideClients.set(db, inside);
+    const sql = new SqliteConnection(handle, handle);
+    carry(db, sql);
+    carry(inside, new SqliteConnection(handle.inside, handle));
     const disconnect = async () => {
       await inside.$disconnect();
       await db.$disconnect();
     };
-    if (mode?.journal_mode !== 'wal') return { db, provider, sqlite: handle, close: disconnect };
+    if (mode?.journal_mode !== 'wal') return { db, provider, sqlite: handle, sql, close: disconnect };
     // Checkpoints (the only disk waits) run on a worker thread; see checkpointer.ts.
     await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     const checkpointer = startCheckpointer(sqliteFilePath(url), () => {
@@ -152,13 +180,21 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       // Last: its final checkpoint leaves the database file whole.
       await checkpointer.stop();
     };
-    return { db, provider, sqlite: handle, close };
+    return { db, provider, sqlite: handle, sql, close };
   }
   // Not on PostgreSQL: every query goes through Prisma there, and Prisma's query compiler
   // at the baseline tier cost ~20 % of the throughput (npm run bench, 88 against 72 msg/s).
   const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import('./generated/postgres/client.js'), import('@prisma/adapter-pg')]);
-  const pgClient = new PostgresClient({ adapter: new PrismaPg(parseIntoClientConfig(url)) });
+  const config = parseIntoClientConfig(url);
+  const pgClient = new PostgresClient({ adapter: new PrismaPg(config) });
   // Same schema, same generated API: only the nominal types differ.
   const db = pgClient as unknown as Db;
-  return { db, provider, close: () => pgClient.$disconnect() };
+  const pool = postgresPool(config);
+  const sql = new PostgresConnection(pool, pool);
+  carry(db, sql);
+  const close = async () => {
+    await pgClient.$disconnect();
+    await pool.end();
+  };
+  return { db, provider, sql, close };
 }

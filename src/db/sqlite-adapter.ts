@@ -9,15 +9,18 @@
  *    one lock per database file for all the connections of the process (see `Gate`).
  * 2. Light transactions (`SqliteHandle.transaction`): BEGIN IMMEDIATE … COMMIT on the
  *    connection while holding the lock. The work inside is handed the connection's
- *    second Prisma client and raw handle, the *inside* ones (`insideSqliteAdapter`,
+ *    second Prisma client and raw handle, the *inside* ones (sqlite-prisma-adapters.ts,
  *    `SqliteHandle.inside`), whose queries go straight to the connection the transaction
  *    holds. A Prisma interactive transaction costs as much as several queries; this
  *    costs two statements. A Prisma transaction started on the inside client becomes a
  *    savepoint. Light transactions that follow one another share one commit (group
  *    commit, see `Group`).
- * 3. The raw connection for hot paths (`SqliteHandle.get/all/run`): inside a
- *    transaction the connection is that transaction's, so plain prepared statements run
- *    on it are part of it, at a tenth of the cost of a Prisma query.
+ * 3. The raw connection for the storage layer's prepared statements
+ *    (`SqliteHandle.execute`, run by src/db/sqlite-connection.ts): inside a transaction
+ *    the connection is that transaction's, so they are part of it, at a tenth of the
+ *    cost of a Prisma query.
+ *
+ * The Prisma adapters that wrap the connection live in sqlite-prisma-adapters.ts.
  *
  * Inside and outside are told apart by which client (or handle) the code holds, not by
  * the async context: an `AsyncLocalStorage` costs a hook on every promise of the
@@ -28,16 +31,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import type {
-  IsolationLevel,
-  SqlDriverAdapter,
-  SqlMigrationAwareDriverAdapterFactory,
-  SqlQuery,
-  SqlResultSet,
-  Transaction,
-} from '@prisma/driver-adapter-utils';
 import BetterSqlite3 from 'better-sqlite3';
+import { Lock } from './lock.js';
 
 /** A light transaction in progress; `open` turns false when it ends. */
 interface Member {
@@ -58,25 +53,6 @@ function checkNotInside(what: string): void {
   }
 }
 
-/** A FIFO lock: one holder at a time, in arrival order. */
-class Lock {
-  #tail: Promise<void> = Promise.resolve();
-  /** Callers waiting for it (not counting the holder). */
-  waiting = 0;
-
-  /** Waits for the lock; resolves with its release. */
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    this.waiting++;
-    const ready = this.#tail.then(() => {
-      this.waiting--;
-      return release;
-    });
-    this.#tail = this.#tail.then(() => held);
-    return ready;
-  }
-}
 
 /**
  * Light transactions that follow one another share one SQLite transaction, each in a
@@ -115,13 +91,13 @@ export const groupBounds = { members: 64, ms: 4 };
  * so the holder could never go on to commit. Here it waits for its turn instead, and
  * commits the other connection's idle group before it begins its own.
  */
-interface Gate {
+export interface Gate {
   lock: Lock;
   group: Group | undefined;
 }
 const gates = new Map<string, Gate>();
 
-function gateFor(path: string): Gate {
+export function gateFor(path: string): Gate {
   const key = resolve(path);
   let gate = gates.get(key);
   if (!gate) gates.set(key, (gate = { lock: new Lock(), group: undefined }));
@@ -195,7 +171,11 @@ export class SqliteHandle {
    * statement needs no savepoint: SQLite undoes a failed statement by itself.
    */
   write(sql: string, ...params: SqlValue[]): Promise<{ changes: number; lastInsertRowid: number }> {
-    const work = () => this.run(sql, ...params);
+    return this.writing(() => this.run(sql, ...params));
+  }
+
+  /** Runs `work`, one write statement, as `write` does. */
+  writing<T>(work: () => T): Promise<T> {
     if (this.isInside) return Promise.resolve(this.#atOnce(work));
     return this.#asMember(() => Promise.resolve(work()), false);
   }
@@ -229,7 +209,7 @@ export class SqliteHandle {
   /**
    * Runs `work` in one transaction: it commits when `work` resolves and rolls back when
    * it throws. `work` is given the inside handle; its Prisma queries go through the
-   * inside client (see `insideSqliteAdapter`).
+   * inside client (see sqlite-prisma-adapters.ts).
    *
    * Light transactions that follow one another while others wait for the connection
    * share one commit (see `Group`): `work` runs in a savepoint of the group's transaction,
@@ -395,28 +375,24 @@ export class SqliteHandle {
     return this.#prepare(sql).all(...params) as T[];
   }
 
+  /**
+   * Runs a statement at once: its rows when it yields them (a SELECT, or a write with
+   * RETURNING, whose rows are the rows it changed), else the rows it changed.
+   */
+  execute(sql: string, params: readonly SqlValue[], returnsRows: boolean): { rows: Record<string, unknown>[]; changes: number } {
+    const statement = this.#prepare(sql);
+    if (returnsRows) {
+      const rows = statement.all(...params) as Record<string, unknown>[];
+      return { rows, changes: rows.length };
+    }
+    return { rows: [], changes: statement.run(...params).changes };
+  }
+
   /** Runs a write; returns the rows changed and the last inserted id. */
   run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number } {
     const result = this.#prepare(sql).run(...params);
     return { changes: result.changes, lastInsertRowid: Number(result.lastInsertRowid) };
   }
-}
-
-/** A date as Prisma stores DateTime on SQLite (ISO 8601 text; keeps text comparisons right). */
-export function sqliteDate(date: Date): string {
-  // A turn writes the same instant a dozen times (its clock reading): the last one is kept.
-  const ms = date.getTime();
-  if (ms !== lastDate.ms) {
-    lastDate.ms = ms;
-    lastDate.text = date.toISOString().replace('Z', '+00:00');
-  }
-  return lastDate.text;
-}
-const lastDate = { ms: NaN, text: '' };
-
-/** A SQLite error raised for a unique key (e.g. a message delivered twice). */
-export function isSqliteUniqueViolation(error: unknown): boolean {
-  return error instanceof BetterSqlite3.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
 
 /**
@@ -427,245 +403,10 @@ export function isSqliteBusy(error: unknown): boolean {
   return error instanceof BetterSqlite3.SqliteError && error.code.startsWith('SQLITE_BUSY');
 }
 
-/** Runs `work` on the connection of `handle` alone. */
-async function locked<T>(handle: SqliteHandle, work: () => Promise<T>): Promise<T> {
-  const release = await handle.acquireAlone();
-  try {
-    return await work();
-  } finally {
-    release();
-  }
-}
-
-/** A transaction that holds the lock until it ends, whichever way. */
-class LockedTransaction implements Transaction {
-  readonly provider = 'sqlite' as const;
-  readonly adapterName: string;
-  readonly options: Transaction['options'];
-  readonly #inner: Transaction;
-  readonly #release: () => void;
-
-  constructor(inner: Transaction, release: () => void) {
-    this.#inner = inner;
-    this.#release = release;
-    this.adapterName = inner.adapterName;
-    this.options = inner.options;
-  }
-
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    statementCounts.prisma++;
-    return this.#inner.queryRaw(query);
-  }
-
-  executeRaw(query: SqlQuery): Promise<number> {
-    statementCounts.prisma++;
-    return this.#inner.executeRaw(query);
-  }
-
-  async commit(): Promise<void> {
-    try {
-      await this.#inner.commit();
-    } finally {
-      this.#release();
-    }
-  }
-
-  async rollback(): Promise<void> {
-    try {
-      await this.#inner.rollback();
-    } finally {
-      this.#release();
-    }
-  }
-
-  async createSavepoint(name: string): Promise<void> {
-    await this.#inner.createSavepoint?.(name);
-  }
-
-  async rollbackToSavepoint(name: string): Promise<void> {
-    await this.#inner.rollbackToSavepoint?.(name);
-  }
-
-  async releaseSavepoint(name: string): Promise<void> {
-    await this.#inner.releaseSavepoint?.(name);
-  }
-}
-
-let savepoints = 0;
-
-/** A Prisma transaction inside a light one: a savepoint. */
-class SavepointTransaction implements Transaction {
-  readonly provider = 'sqlite' as const;
-  readonly adapterName: string;
-  // Prisma then ends it by calling commit/rollback, not by sending COMMIT itself.
-  readonly options = { usePhantomQuery: true };
-  readonly #inner: SqlDriverAdapter;
-  readonly #name: string;
-
-  private constructor(inner: SqlDriverAdapter, name: string) {
-    this.#inner = inner;
-    this.#name = name;
-    this.adapterName = inner.adapterName;
-  }
-
-  static async open(inner: SqlDriverAdapter): Promise<SavepointTransaction> {
-    const tx = new SavepointTransaction(inner, `minqing_sp_${++savepoints}`);
-    await inner.executeRaw({ sql: `SAVEPOINT ${tx.#name}`, args: [], argTypes: [] });
-    return tx;
-  }
-
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    statementCounts.prisma++;
-    return this.#inner.queryRaw(query);
-  }
-
-  executeRaw(query: SqlQuery): Promise<number> {
-    statementCounts.prisma++;
-    return this.#inner.executeRaw(query);
-  }
-
-  async commit(): Promise<void> {
-    await this.#inner.executeRaw({ sql: `RELEASE SAVEPOINT ${this.#name}`, args: [], argTypes: [] });
-  }
-
-  async rollback(): Promise<void> {
-    await this.#inner.executeRaw({ sql: `ROLLBACK TO SAVEPOINT ${this.#name}`, args: [], argTypes: [] });
-    await this.#inner.executeRaw({ sql: `RELEASE SAVEPOINT ${this.#name}`, args: [], argTypes: [] });
-  }
-}
-
 /**
- * The stock adapter's connection, each query run through `run`: what the outside and
- * the inside adapters share.
+ * Turns the tripwire on when MINQING_CHECK_TRANSACTIONS=1 (see the file comment). Read
+ * when a connection opens, not when the module loads: after the settings (and `.env`) are.
  */
-abstract class WrappedAdapter implements SqlDriverAdapter {
-  readonly provider = 'sqlite' as const;
-  readonly adapterName: string;
-  protected readonly inner: SqlDriverAdapter;
-  protected readonly handle: SqliteHandle;
-
-  constructor(inner: SqlDriverAdapter, handle: SqliteHandle) {
-    this.inner = inner;
-    this.handle = handle;
-    this.adapterName = inner.adapterName;
-  }
-
-  /** Runs a query's `work` on the connection when it may. */
-  protected abstract run<T>(work: () => Promise<T>): Promise<T>;
-  abstract startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction>;
-  abstract dispose(): Promise<void>;
-
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    statementCounts.prisma++;
-    return this.run(() => this.inner.queryRaw(query));
-  }
-
-  executeRaw(query: SqlQuery): Promise<number> {
-    statementCounts.prisma++;
-    return this.run(() => this.inner.executeRaw(query));
-  }
-
-  executeScript(script: string): Promise<void> {
-    return this.run(() => this.inner.executeScript(script));
-  }
-
-  getConnectionInfo() {
-    return this.inner.getConnectionInfo?.() ?? { supportsRelationJoins: false };
-  }
-}
-
-/** The stock adapter, with every query and transaction taking one lock. */
-class LockingAdapter extends WrappedAdapter {
-  protected run<T>(work: () => Promise<T>): Promise<T> {
-    return locked(this.handle, work);
-  }
-
-  async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
-    const release = await this.handle.acquireAlone();
-    try {
-      return new LockedTransaction(await this.inner.startTransaction(isolationLevel), release);
-    } catch (error) {
-      release();
-      throw error;
-    }
-  }
-
-  async dispose(): Promise<void> {
-    // A group still open commits before the connection closes (closing would roll it back).
-    const release = await this.handle.acquireAlone();
-    release();
-    return this.inner.dispose();
-  }
-}
-
-/** The stock adapter's connection (a public field of its queryable, checked at run time). */
-function connectionOf(adapter: SqlDriverAdapter): BetterSqlite3.Database {
-  const client = (adapter as unknown as { client?: unknown }).client;
-  if (!(client instanceof BetterSqlite3)) {
-    throw new Error('@prisma/adapter-better-sqlite3 no longer exposes its connection; update src/db/sqlite-adapter.ts');
-  }
-  return client;
-}
-
-/**
- * The inside client's adapter: the outside adapter's connection, with no lock. It serves
- * only the work of the light transaction holding the connection (see `transaction`);
- * a Prisma transaction on it is a savepoint of that one.
- */
-class InsideAdapter extends WrappedAdapter {
-  protected run<T>(work: () => Promise<T>): Promise<T> {
-    return this.handle.inTransaction(work);
-  }
-
-  startTransaction(): Promise<Transaction> {
-    return this.run(() => SavepointTransaction.open(this.inner));
-  }
-
-  /** The connection is the outside adapter's: it closes it. */
-  dispose(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** The two Prisma adapter factories of one SQLite connection (see the file comment). */
-export interface SqliteAdapters {
-  /** For the client the application uses: every query and transaction waits for the connection. */
-  outside: SqlMigrationAwareDriverAdapterFactory;
-  /** For the client a light transaction's work is given; it connects once `outside` has. */
-  inside: SqlMigrationAwareDriverAdapterFactory;
-}
-
-/**
- * Prisma adapter factories for the SQLite file at `path`; `onConnect` receives the raw
- * (outside) handle of the connection once Prisma opens it.
- */
-export function sqliteAdapters(path: string, onConnect: (handle: SqliteHandle) => void): SqliteAdapters {
-  // Read here, not when the module loads: after the settings (and `.env`) are.
+export function armTripwireIfAsked(): void {
   if (process.env['MINQING_CHECK_TRANSACTIONS'] === '1') tripwire ??= new AsyncLocalStorage<Member>();
-  const stock = new PrismaBetterSqlite3({ url: path });
-  let connected!: (opened: { inner: SqlDriverAdapter; handle: SqliteHandle }) => void;
-  const opened = new Promise<{ inner: SqlDriverAdapter; handle: SqliteHandle }>((resolve) => (connected = resolve));
-  return {
-    outside: {
-      provider: 'sqlite',
-      adapterName: stock.adapterName,
-      async connect() {
-        const inner = await stock.connect();
-        const handle = new SqliteHandle(connectionOf(inner), gateFor(path));
-        onConnect(handle);
-        connected({ inner, handle });
-        return new LockingAdapter(inner, handle);
-      },
-      connectToShadowDb: () => stock.connectToShadowDb(),
-    },
-    inside: {
-      provider: 'sqlite',
-      adapterName: stock.adapterName,
-      async connect() {
-        const { inner, handle } = await opened;
-        return new InsideAdapter(inner, handle.inside);
-      },
-      connectToShadowDb: () => stock.connectToShadowDb(),
-    },
-  };
 }

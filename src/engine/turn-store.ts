@@ -2,17 +2,17 @@
  * The rows every turn reads and writes whatever the flow: the dedupe row, the speaker's
  * identity and person, the session, the replies and their "sent" marks.
  *
- * Two implementations of one small interface. On SQLite the turn's bookkeeping runs as
- * plain prepared statements on Prisma's own connection, inside the turn's transaction
- * (see src/db/sqlite-adapter.ts): a Prisma query costs 10–20 times a prepared statement,
- * and these rows are most of the queries of a turn (measured with `npm run bench`). On
- * PostgreSQL the same rows go through Prisma.
+ * Written once for both databases on the storage layer (src/db/sql.ts): on SQLite they
+ * run as prepared statements on the turn's own connection, on PostgreSQL as named
+ * prepared statements. These rows are most of the queries of a turn.
  *
  * A push offering choices (`offerChoices`) may be delivered by another process while a
  * turn of the same chat runs: it changes only the session's choices, in one statement.
  */
-import { type Db, sqliteHandleOf, type Tx } from '../db/client.js';
-import { isSqliteUniqueViolation, type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
+import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { choicesMerged, choicesNewer, isUniqueViolation, joinedText, oneOf, transactionsOverlap } from '../db/dialect.js';
+import { sql } from 'kysely';
+import { defineQuery, first, one, run, type SqlConnection } from '../db/sql.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
 import type { OfferedChoice } from './choices.js';
 
@@ -113,72 +113,169 @@ function needsTouch(speaker: KnownSpeaker, chatId: string, at: Date): boolean {
   return !speaker.reachable || speaker.chatId !== chatId || speaker.lastUsedAt === null || at.getTime() - speaker.lastUsedAt.getTime() >= LAST_USED_STEP_MS;
 }
 
-/** Plain statements on SQLite (see the file comment). */
-class SqliteTurnStore implements TurnStore {
-  constructor(readonly sql: SqliteHandle) {}
+const recordInboundQuery = defineQuery('turn_record_inbound', (db, p: { channel: string; messageId: string; chatId: string; at: Date }) =>
+  db.insertInto('InboundMessage').values({ channel: p.channel, messageId: p.messageId, chatId: p.chatId, receivedAt: p.at }).returning('id'),
+);
 
-  recordInbound(_tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
+/** The speaker in one query: identity, person, household phone, roles, and an open conversation. */
+const speakerQuery = defineQuery('turn_speaker', (db, p: { channel: string; platformUserId: string }, dialect) =>
+  db
+    .selectFrom('ChannelIdentity as i')
+    .innerJoin('Person as p', 'p.id', 'i.personId')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .select((eb) => [
+      'i.id as identityId',
+      'i.personId as personId',
+      'i.chatId as chatId',
+      'i.unreachableAt as unreachableAt',
+      'i.lastUsedAt as lastUsedAt',
+      'p.locale as locale',
+      'p.householdId as householdId',
+      'h.phone as householdPhone',
+      eb.selectFrom('PersonRole as r').select(joinedText(dialect, 'r.role', 'r.id').as('roles')).whereRef('r.personId', '=', 'p.id').as('roles'),
+      eb.exists(eb.selectFrom('Conversation as c').select('c.id').whereRef('c.residentId', '=', 'p.id').where('c.status', '=', 'open')).as('inConversation'),
+    ])
+    .where('i.channel', '=', p.channel)
+    .where('i.platformUserId', '=', p.platformUserId),
+);
+
+const newPersonQuery = defineQuery('turn_new_person', (db, p: { code: string; name: string; locale: string; at: Date }) =>
+  db.insertInto('Person').values({ code: p.code, name: p.name, locale: p.locale, createdAt: p.at, updatedAt: p.at }).returning('id'),
+);
+
+const newIdentityQuery = defineQuery('turn_new_identity', (db, p: { channel: string; platformUserId: string; personId: number; chatId: string; at: Date }) =>
+  db
+    .insertInto('ChannelIdentity')
+    .values({ channel: p.channel, platformUserId: p.platformUserId, personId: p.personId, chatId: p.chatId, lastUsedAt: p.at, createdAt: p.at })
+    .returning('id'),
+);
+
+const touchIdentityQuery = defineQuery('turn_touch_identity', (db, p: { id: number; chatId: string; at: Date }) =>
+  db.updateTable('ChannelIdentity').set({ lastUsedAt: p.at, chatId: p.chatId, unreachableAt: null }).where('id', '=', p.id),
+);
+
+const sessionQuery = defineQuery('turn_session', (db, p: { channel: string; chatId: string }) =>
+  db.selectFrom('ChatSession').select(['flow', 'step', 'data', 'lastSeenAt']).where('channel', '=', p.channel).where('chatId', '=', p.chatId),
+);
+
+const saveSessionQuery = defineQuery(
+  'turn_save_session',
+  (db, p: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string; at: Date }) =>
+    db
+      .insertInto('ChatSession')
+      .values({ channel: p.channel, chatId: p.chatId, personId: p.personId, flow: p.flow, step: p.step, data: p.data, lastSeenAt: p.at, createdAt: p.at })
+      .onConflict((oc) =>
+        oc.columns(['channel', 'chatId']).doUpdateSet((eb) => ({
+          personId: eb.ref('excluded.personId'),
+          flow: eb.ref('excluded.flow'),
+          step: eb.ref('excluded.step'),
+          data: eb.ref('excluded.data'),
+          lastSeenAt: eb.ref('excluded.lastSeenAt'),
+        })),
+      ),
+);
+
+/** `data` holds `{ data: {}, choices, choicesFrom }`; only its choices reach the stored session. */
+const offerChoicesQuery = defineQuery(
+  'turn_offer_choices',
+  (db, p: { channel: string; chatId: string; personId: number; data: string; at: Date; reply: boolean }, dialect) =>
+    db
+      .insertInto('ChatSession')
+      .values({ channel: p.channel, chatId: p.chatId, personId: p.personId, data: p.data, lastSeenAt: p.at, createdAt: p.at })
+      .onConflict((oc) =>
+        oc
+          .columns(['channel', 'chatId'])
+          .doUpdateSet({ data: choicesMerged(dialect) })
+          .where((eb) => eb.or([sql<boolean>`NOT ${p.reply}`, choicesNewer(dialect)])),
+      ),
+);
+
+const addReplyQuery = defineQuery(
+  'turn_add_reply',
+  (
+    db,
+    p: Omit<ReplyRow, 'delivery'> & { attempts: number; sentAt: Date | null; inboundId: number | null; claimedBy: string | null; claimedUntil: Date | null },
+  ) =>
+    db
+      .insertInto('OutboxMessage')
+      .values({
+        recipientId: p.recipientId,
+        channel: p.channel,
+        chatId: p.chatId,
+        template: p.template,
+        params: p.params,
+        actions: p.actions,
+        media: p.media,
+        reply: true,
+        createdAt: p.at,
+        availableAt: p.at,
+        attempts: p.attempts,
+        claimedBy: p.claimedBy,
+        claimedUntil: p.claimedUntil,
+        sentAt: p.sentAt,
+        inboundId: p.inboundId,
+      })
+      .returning('id'),
+);
+
+// Most turns answer with one message: a key lookup costs a third of a list join (SQLite).
+const markOneSentQuery = defineQuery('turn_mark_one_sent', (db, p: { id: number; at: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set((eb) => ({ sentAt: p.at, claimedBy: null, claimedUntil: null, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', p.id)
+    .where('sentAt', 'is', null),
+);
+
+const markSentQuery = defineQuery('turn_mark_sent', (db, p: { ids: number[]; at: Date }, dialect) =>
+  db
+    .updateTable('OutboxMessage')
+    .set((eb) => ({ sentAt: p.at, claimedBy: null, claimedUntil: null, attempts: eb('attempts', '+', 1) }))
+    .where(oneOf(dialect, 'id', p.ids))
+    .where('sentAt', 'is', null),
+);
+
+/** The one store, on the storage layer: `tx`'s connection inside a turn, the database's outside. */
+class LayerTurnStore implements TurnStore {
+  /** The database's own connection, for what runs outside any turn. */
+  readonly #outside: SqlConnection;
+
+  constructor(db: Db) {
+    this.#outside = sqlOf(db);
+  }
+
+  async recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
     try {
-      const { lastInsertRowid } = this.sql.run(
-        `INSERT INTO "InboundMessage" ("channel", "messageId", "chatId", "receivedAt") VALUES (?, ?, ?, ?)`,
-        message.channel,
-        message.messageId,
-        message.chatId,
-        sqliteDate(at),
-      );
-      return Promise.resolve(lastInsertRowid);
+      return (await one(sqlOf(tx), recordInboundQuery, { ...message, at })).id;
     } catch (error) {
-      if (isSqliteUniqueViolation(error)) throw new DuplicateMessage(message.messageId, { cause: error });
+      // The unique key makes a re-delivered message fail here, before anything else.
+      if (isUniqueViolation(error)) throw new DuplicateMessage(message.messageId, { cause: error });
       throw error;
     }
   }
 
-  speaker(_tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
-    const row = this.sql.get<Omit<KnownSpeaker, 'roles' | 'reachable' | 'lastUsedAt' | 'inConversation'> & { reachable: number; lastUsedAt: string | null; inConversation: number }>(
-      `SELECT i."id" AS identityId, i."personId" AS personId, i."chatId" AS chatId, i."unreachableAt" IS NULL AS reachable, i."lastUsedAt" AS lastUsedAt,
-         p."locale" AS locale, p."householdId" AS householdId, h."phone" AS householdPhone,
-         EXISTS (SELECT 1 FROM "Conversation" c WHERE c."residentId" = p."id" AND c."status" = 'open') AS inConversation
-       FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId" LEFT JOIN "Household" h ON h."id" = p."householdId"
-       WHERE i."channel" = ? AND i."platformUserId" = ?`,
-      channel,
-      platformUserId,
-    );
-    if (!row) return Promise.resolve(null);
-    const roles = this.sql.all<{ role: string }>(`SELECT "role" FROM "PersonRole" WHERE "personId" = ? ORDER BY "id"`, row.personId);
-    return Promise.resolve({
-      ...row,
-      reachable: row.reachable === 1,
-      lastUsedAt: row.lastUsedAt === null ? null : new Date(row.lastUsedAt),
-      roles: [...new Set(roles.map((r) => r.role))],
-      inConversation: row.inConversation === 1,
-    });
+  async speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
+    const row = await first(sqlOf(tx), speakerQuery, { channel, platformUserId });
+    if (!row) return null;
+    const { unreachableAt, roles, inConversation, ...rest } = row;
+    return {
+      ...rest,
+      reachable: unreachableAt === null,
+      roles: roles === null ? [] : [...new Set(roles.split(','))],
+      inConversation: Boolean(inConversation),
+    };
   }
 
-  newSpeaker(
-    _tx: Tx,
+  async newSpeaker(
+    tx: Tx,
     person: { code: string; name: string; locale: string },
     identity: { channel: string; platformUserId: string; chatId: string },
     at: Date,
   ): Promise<KnownSpeaker> {
-    const when = sqliteDate(at);
-    const personId = this.sql.run(
-      `INSERT INTO "Person" ("code", "name", "locale", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)`,
-      person.code,
-      person.name,
-      person.locale,
-      when,
-      when,
-    ).lastInsertRowid;
-    const identityId = this.sql.run(
-      `INSERT INTO "ChannelIdentity" ("channel", "platformUserId", "personId", "chatId", "lastUsedAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
-      identity.channel,
-      identity.platformUserId,
-      personId,
-      identity.chatId,
-      when,
-      when,
-    ).lastInsertRowid;
-    return Promise.resolve({
+    const sql = sqlOf(tx);
+    const personId = (await one(sql, newPersonQuery, { ...person, at })).id;
+    const identityId = (await one(sql, newIdentityQuery, { ...identity, personId, at })).id;
+    return {
       identityId,
       personId,
       chatId: identity.chatId,
@@ -189,7 +286,7 @@ class SqliteTurnStore implements TurnStore {
       householdPhone: null,
       roles: [],
       inConversation: false,
-    });
+    };
   }
 
   /**
@@ -197,252 +294,42 @@ class SqliteTurnStore implements TurnStore {
    * person's chats for pushes, to the minute): a conversation's every message need not
    * rewrite the identity. Waiting messages (no recipient chat) exist only while the person
    * has no reachable chat: every write that makes one reachable adopts them (a claim,
-   * a binding, this), and a push finds a reachable chat if there is one. So they are
-   * looked for only when this identity was unreachable. SQLite runs one transaction at a
-   * time, so no push can have read the identity unreachable meanwhile.
+   * a binding, this), and a push finds a reachable chat if there is one. Where one
+   * transaction runs at a time (SQLite) no push can have read the identity unreachable
+   * meanwhile, so they are looked for only when it was; where transactions overlap, always.
    */
   async arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
-    if (needsTouch(speaker, chatId, at)) {
-      this.sql.run(`UPDATE "ChannelIdentity" SET "lastUsedAt" = ?, "chatId" = ?, "unreachableAt" = NULL WHERE "id" = ?`, sqliteDate(at), chatId, speaker.identityId);
-    }
-    // Rare (the identity had been blocked): through Prisma, as everywhere else.
-    if (!speaker.reachable) await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
+    const sql = sqlOf(tx);
+    if (needsTouch(speaker, chatId, at)) await run(sql, touchIdentityQuery, { id: speaker.identityId, chatId, at });
+    if (!speaker.reachable || transactionsOverlap(sql.dialect)) await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
   }
 
-  #session(channel: string, chatId: string): SessionRow | null {
-    const row = this.sql.get<Omit<SessionRow, 'lastSeenAt'> & { lastSeenAt: string }>(
-      `SELECT "flow", "step", "data", "lastSeenAt" FROM "ChatSession" WHERE "channel" = ? AND "chatId" = ?`,
-      channel,
-      chatId,
-    );
-    return row ? { ...row, lastSeenAt: new Date(row.lastSeenAt) } : null;
-  }
-
-  session(_tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {
-    return Promise.resolve(this.#session(channel, chatId));
-  }
-
-  saveSession(_tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
-    this.sql.run(
-      `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "flow", "step", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT ("channel", "chatId") DO UPDATE SET "personId" = excluded."personId", "flow" = excluded."flow", "step" = excluded."step",
-         "data" = excluded."data", "lastSeenAt" = excluded."lastSeenAt"`,
-      session.channel,
-      session.chatId,
-      session.personId,
-      session.flow,
-      session.step,
-      session.data,
-      sqliteDate(at),
-      sqliteDate(at),
-    );
-    return Promise.resolve();
-  }
-
-  offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void> {
-    // One statement that touches only the choices: a turn of this chat committing in
-    // another process meanwhile keeps its flow data. `choicesFrom` never goes back.
-    return this.sql
-      .write(
-        `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" =
-           json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END,
-             '$.choices', json(excluded."data" -> '$.choices'),
-             '$.choicesFrom', max(coalesce(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ->> '$.choicesFrom' END, 0), excluded."data" ->> '$.choicesFrom'))
-         WHERE ? = 0 OR NOT json_valid("ChatSession"."data") OR coalesce("ChatSession"."data" ->> '$.choicesFrom', 0) < excluded."data" ->> '$.choicesFrom'`,
-        channel,
-        chatId,
-        personId,
-        JSON.stringify({ data: {}, choices, choicesFrom: outboxId }),
-        sqliteDate(at),
-        sqliteDate(at),
-        reply ? 1 : 0,
-      )
-      .then(() => undefined);
-  }
-
-  addReply(_tx: Tx, reply: ReplyRow): Promise<number> {
-    const row = deliveryColumns(reply);
-    const { lastInsertRowid } = this.sql.run(
-      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "template", "params", "actions", "media", "reply", "createdAt", "availableAt", "attempts", "claimedBy", "claimedUntil", "sentAt", "inboundId")
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-      reply.recipientId,
-      reply.channel,
-      reply.chatId,
-      reply.template,
-      reply.params,
-      reply.actions,
-      reply.media,
-      sqliteDate(reply.at),
-      sqliteDate(reply.at),
-      row.attempts,
-      row.claimedBy,
-      row.claimedUntil ? sqliteDate(row.claimedUntil) : null,
-      row.sentAt ? sqliteDate(row.sentAt) : null,
-      row.inboundId,
-    );
-    return Promise.resolve(lastInsertRowid);
-  }
-
-  markSent(ids: number[], at: Date): Promise<void> {
-    const set = `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedBy" = NULL, "claimedUntil" = NULL, "attempts" = "attempts" + 1`;
-    // Most turns answer with one message: a key lookup costs a third of a json_each join.
-    const done =
-      ids.length === 1
-        ? this.sql.write(`${set} WHERE "id" = ? AND "sentAt" IS NULL`, sqliteDate(at), ids[0]!)
-        : this.sql.write(`${set} WHERE "id" IN (SELECT value FROM json_each(?)) AND "sentAt" IS NULL`, sqliteDate(at), JSON.stringify(ids));
-    return done.then(() => undefined);
-  }
-}
-
-/** The same through Prisma, on PostgreSQL. */
-class PostgresTurnStore implements TurnStore {
-  constructor(readonly db: Db) {}
-
-  async recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
-    try {
-      const row = await tx.inboundMessage.create({
-        data: { channel: message.channel, messageId: message.messageId, chatId: message.chatId, receivedAt: at },
-        select: { id: true },
-      });
-      return row.id;
-    } catch (error) {
-      // The unique key makes a re-delivered message fail here, before anything else.
-      if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002') {
-        throw new DuplicateMessage(message.messageId, { cause: error });
-      }
-      throw error;
-    }
-  }
-
-  async speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
-    const identity = await tx.channelIdentity.findUnique({
-      where: { channel_platformUserId: { channel, platformUserId } },
-      include: {
-        person: {
-          include: {
-            roles: { orderBy: { id: 'asc' } },
-            household: { select: { phone: true } },
-            conversations: { where: { status: 'open' }, select: { id: true }, take: 1 },
-          },
-        },
-      },
-    });
-    if (!identity) return null;
-    const { person } = identity;
-    return {
-      identityId: identity.id,
-      personId: person.id,
-      chatId: identity.chatId,
-      reachable: identity.unreachableAt === null,
-      lastUsedAt: identity.lastUsedAt,
-      locale: person.locale,
-      householdId: person.householdId,
-      householdPhone: person.household?.phone ?? null,
-      roles: [...new Set(person.roles.map((r) => r.role))],
-      inConversation: person.conversations.length > 0,
-    };
-  }
-
-  async newSpeaker(
-    tx: Tx,
-    person: { code: string; name: string; locale: string },
-    identity: { channel: string; platformUserId: string; chatId: string },
-    at: Date,
-  ): Promise<KnownSpeaker> {
-    const created = await tx.person.create({ data: person });
-    const row = await tx.channelIdentity.create({ data: { ...identity, personId: created.id, lastUsedAt: at } });
-    return {
-      identityId: row.id,
-      personId: created.id,
-      chatId: row.chatId,
-      reachable: true,
-      lastUsedAt: at,
-      locale: created.locale,
-      householdId: null,
-      householdPhone: null,
-      roles: [],
-      inConversation: false,
-    };
-  }
-
-  /**
-   * As on SQLite, but waiting messages are always looked for: a push committing
-   * alongside may have read this identity as unreachable before this turn made it
-   * reachable (transactions here run side by side).
-   */
-  async arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
-    if (needsTouch(speaker, chatId, at)) {
-      await tx.channelIdentity.update({ where: { id: speaker.identityId }, data: { lastUsedAt: at, chatId, unreachableAt: null } });
-    }
-    await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
-  }
-
-  session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {
-    return tx.chatSession.findUnique({ where: { channel_chatId: { channel, chatId } }, select: { flow: true, step: true, data: true, lastSeenAt: true } });
+  async session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {
+    return (await first(sqlOf(tx), sessionQuery, { channel, chatId })) ?? null;
   }
 
   async saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
-    const { channel, chatId, ...rest } = session;
-    await tx.chatSession.upsert({
-      where: { channel_chatId: { channel, chatId } },
-      create: { ...session, lastSeenAt: at, createdAt: at },
-      update: { ...rest, lastSeenAt: at },
-    });
+    await run(sqlOf(tx), saveSessionQuery, { ...session, at });
   }
 
   async offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void> {
-    // One statement that touches only the choices. Read-then-write would race with a
-    // turn of this chat committing in another process (its flow data would be lost).
-    await this.db.$executeRawUnsafe(
-      `INSERT INTO "ChatSession" ("channel", "chatId", "personId", "data", "lastSeenAt", "createdAt") VALUES ($1, $2, $3, $4, CAST($5 AS timestamp(3)), CAST($5 AS timestamp(3)))
-       ON CONFLICT ("channel", "chatId") DO UPDATE SET "data" = ("ChatSession"."data"::jsonb
-         || jsonb_build_object('choices', (EXCLUDED."data"::jsonb) -> 'choices',
-              'choicesFrom', GREATEST(coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0), (EXCLUDED."data"::jsonb ->> 'choicesFrom')::bigint)))::text
-       WHERE NOT $6 OR coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0) < (EXCLUDED."data"::jsonb ->> 'choicesFrom')::bigint`,
-      channel,
-      chatId,
-      personId,
-      JSON.stringify({ data: {}, choices, choicesFrom: outboxId }),
-      // timestamp(3) holds UTC wall-clock time, as Prisma writes it.
-      at.toISOString().replace('T', ' ').replace('Z', ''),
-      reply,
-    );
+    // One statement that touches only the choices: a turn of this chat committing in
+    // another process meanwhile keeps its flow data. `choicesFrom` never goes back.
+    await run(this.#outside, offerChoicesQuery, { channel, chatId, personId, data: JSON.stringify({ data: {}, choices, choicesFrom: outboxId }), at, reply });
   }
 
   async addReply(tx: Tx, reply: ReplyRow): Promise<number> {
-    const row = await tx.outboxMessage.create({
-      data: {
-        recipientId: reply.recipientId,
-        channel: reply.channel,
-        chatId: reply.chatId,
-        template: reply.template,
-        params: reply.params,
-        actions: reply.actions,
-        media: reply.media,
-        reply: true,
-        createdAt: reply.at,
-        availableAt: reply.at,
-        ...deliveryColumns(reply),
-      },
-      select: { id: true },
-    });
-    return row.id;
+    const { delivery: _delivery, ...row } = reply;
+    return (await one(sqlOf(tx), addReplyQuery, { ...row, ...deliveryColumns(reply) })).id;
   }
 
   async markSent(ids: number[], at: Date): Promise<void> {
-    await this.db.outboxMessage.updateMany({
-      where: { id: { in: ids }, sentAt: null },
-      data: { sentAt: at, claimedBy: null, claimedUntil: null, attempts: { increment: 1 } },
-    });
+    if (ids.length === 1) await run(this.#outside, markOneSentQuery, { id: ids[0]!, at });
+    else await run(this.#outside, markSentQuery, { ids, at });
   }
 }
 
-/**
- * The store for `db`: plain statements on SQLite, Prisma on PostgreSQL. (A SQLite client
- * is recognised by the handle `openDatabase` registered for it.)
- */
+/** The turn store of `db` (a client `openDatabase` made). */
 export function turnStoreFor(db: Db): TurnStore {
-  const sql = sqliteHandleOf(db);
-  return sql ? new SqliteTurnStore(sql) : new PostgresTurnStore(db);
+  return new LayerTurnStore(db);
 }

@@ -2,8 +2,9 @@
  * Writing pushes into the outbox: each goes to the chat its recipient used last; a
  * recipient with no chat yet gets it when they first bind one.
  */
-import { type Db, sqliteHandleOf, type Tx } from '../db/client.js';
-import { type SqliteHandle, sqliteDate } from '../db/sqlite-adapter.js';
+import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery, run } from '../db/sql.js';
 import type { MessageAction, MessageParams } from './model.js';
 
 export interface Push {
@@ -15,79 +16,76 @@ export interface Push {
   ticketId?: number | null;
 }
 
-/** Queues `push` for every person in `recipients`, in the caller's transaction. */
-export async function enqueuePush(tx: Tx, recipients: number[], push: Push, now: Date): Promise<void> {
-  if (!recipients.length) return;
-  const sql = sqliteHandleOf(tx as Parameters<typeof sqliteHandleOf>[0]);
-  if (sql) return sql.outside(() => enqueueSqlite(sql, recipients, push, now));
-  const identities = await tx.channelIdentity.findMany({
-    where: { personId: { in: recipients }, unreachableAt: null },
-    orderBy: { lastUsedAt: 'desc' },
-  });
-  const target = (personId: number) => identities.find((i) => i.personId === personId);
-  await tx.outboxMessage.createMany({
-    data: recipients.map((recipientId) => ({
-      recipientId,
-      channel: target(recipientId)?.channel ?? null,
-      chatId: target(recipientId)?.chatId ?? null,
-      ticketId: push.ticketId ?? null,
-      template: push.template,
-      params: JSON.stringify(push.params),
-      actions: JSON.stringify(push.actions ?? []),
-      media: JSON.stringify(push.media ?? []),
-      createdAt: now,
-      availableAt: now,
-    })),
-  });
-}
+/** Each recipient's reachable chats, the most recently used first (a chat never used last). */
+const reachableChatsQuery = defineQuery('outbox_reachable_chats', (db, p: { personIds: number[] }, dialect) =>
+  db
+    .selectFrom('ChannelIdentity')
+    .select(['personId', 'channel', 'chatId'])
+    .where(oneOf(dialect, 'personId', p.personIds))
+    .where('unreachableAt', 'is', null)
+    .orderBy('lastUsedAt', (order) => order.desc().nullsLast())
+    .orderBy('id'),
+);
+
+const queuePushQuery = defineQuery(
+  'outbox_queue_push',
+  (
+    db,
+    p: { recipientId: number; channel: string | null; chatId: string | null; ticketId: number | null; template: string; params: string; actions: string; media: string; at: Date },
+  ) =>
+    db.insertInto('OutboxMessage').values({
+      recipientId: p.recipientId,
+      channel: p.channel,
+      chatId: p.chatId,
+      ticketId: p.ticketId,
+      template: p.template,
+      params: p.params,
+      actions: p.actions,
+      media: p.media,
+      createdAt: p.at,
+      availableAt: p.at,
+      attempts: 0,
+    }),
+);
 
 /**
- * The same with plain statements on SQLite (a hot path: every transition notifies
- * someone). The most recently used reachable chat of each recipient, as above.
+ * Queues `push` for every person in `recipients`, in the caller's transaction (a hot
+ * path: every transition notifies someone), to each one's most recently used reachable chat.
  */
-function enqueueSqlite(sql: SqliteHandle, recipients: number[], push: Push, now: Date): void {
-  const identities = sql.all<{ personId: number; channel: string; chatId: string }>(
-    `SELECT "personId", "channel", "chatId" FROM "ChannelIdentity"
-     WHERE "personId" IN (SELECT value FROM json_each(?)) AND "unreachableAt" IS NULL ORDER BY "lastUsedAt" DESC, "id"`,
-    JSON.stringify(recipients),
-  );
-  const at = sqliteDate(now);
+export async function enqueuePush(tx: Tx, recipients: number[], push: Push, now: Date): Promise<void> {
+  if (!recipients.length) return;
+  const sql = sqlOf(tx);
+  const identities = await all(sql, reachableChatsQuery, { personIds: recipients });
+  const common = {
+    ticketId: push.ticketId ?? null,
+    template: push.template,
+    params: JSON.stringify(push.params),
+    actions: JSON.stringify(push.actions ?? []),
+    media: JSON.stringify(push.media ?? []),
+    at: now,
+  };
   for (const recipientId of recipients) {
     const target = identities.find((i) => i.personId === recipientId);
-    sql.run(
-      `INSERT INTO "OutboxMessage" ("recipientId", "channel", "chatId", "ticketId", "template", "params", "actions", "media", "createdAt", "availableAt", "attempts")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-      recipientId,
-      target?.channel ?? null,
-      target?.chatId ?? null,
-      push.ticketId ?? null,
-      push.template,
-      JSON.stringify(push.params),
-      JSON.stringify(push.actions ?? []),
-      JSON.stringify(push.media ?? []),
-      at,
-      at,
-    );
+    await run(sql, queuePushQuery, { ...common, recipientId, channel: target?.channel ?? null, chatId: target?.chatId ?? null });
   }
 }
+
+const markDeliveredQuery = defineQuery('outbox_mark_delivered', (db, p: { id: number; workerId: string; at: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set((eb) => ({ sentAt: p.at, claimedUntil: null, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', p.id)
+    .where('claimedBy', '=', p.workerId)
+    .where('sentAt', 'is', null),
+);
 
 /**
  * Marks an outbox row sent by the worker holding its claim (only the claim holder
- * settles a row, so a lease taken over is never sent twice). One plain statement on
- * SQLite: every push ends here.
+ * settles a row, so a lease taken over is never sent twice). One statement: every push
+ * ends here (on SQLite it joins the open group's commit).
  */
 export async function markDelivered(db: Db, id: number, workerId: string, at: Date): Promise<void> {
-  const sql = sqliteHandleOf(db);
-  if (sql) {
-    await sql.write(
-      `UPDATE "OutboxMessage" SET "sentAt" = ?, "claimedUntil" = NULL, "attempts" = "attempts" + 1 WHERE "id" = ? AND "claimedBy" = ? AND "sentAt" IS NULL`,
-      sqliteDate(at),
-      id,
-      workerId,
-    );
-    return;
-  }
-  await db.outboxMessage.updateMany({ where: { id, claimedBy: workerId, sentAt: null }, data: { sentAt: at, claimedUntil: null, attempts: { increment: 1 } } });
+  await run(sqlOf(db), markDeliveredQuery, { id, workerId, at });
 }
 
 /**
@@ -97,8 +95,15 @@ export async function markDelivered(db: Db, id: number, workerId: string, at: Da
  * messages only when its identity was unreachable (see the turn store's `arrived`).
  */
 export async function adoptWaiting(tx: Tx, personId: number, chat: { channel: string; chatId: string }, now: Date): Promise<void> {
-  await tx.outboxMessage.updateMany({
-    where: { recipientId: personId, channel: null, sentAt: null, failedAt: null },
-    data: { channel: chat.channel, chatId: chat.chatId, availableAt: now },
-  });
+  await run(sqlOf(tx), adoptWaitingQuery, { personId, ...chat, now });
 }
+
+const adoptWaitingQuery = defineQuery('outbox_adopt_waiting', (db, p: { personId: number; channel: string; chatId: string; now: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set({ channel: p.channel, chatId: p.chatId, availableAt: p.now })
+    .where('recipientId', '=', p.personId)
+    .where('channel', 'is', null)
+    .where('sentAt', 'is', null)
+    .where('failedAt', 'is', null),
+);

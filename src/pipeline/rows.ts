@@ -1,18 +1,15 @@
 /**
  * The rows a transition reads and writes (the ticket, its events and timers, the people
- * a notification goes to, the resident's household for routing), behind one interface
- * with two implementations: plain prepared statements on SQLite, on the transaction's
- * own connection (see src/db/sqlite-adapter.ts), and Prisma elsewhere. A Prisma query
- * costs 10–20 times a prepared statement, and a transition is a dozen of them
- * (measured with `npm run bench`).
- *
- * The SQLite side reads and writes rows by the columns' declared types (DATETIME as
- * Prisma's ISO text, BOOLEAN as 0/1), so a column added to Ticket later is carried
- * without a change here.
+ * a notification goes to, the resident's household for routing), written once for both
+ * databases on the storage layer (src/db/sql.ts): prepared statements on the
+ * transaction's own connection. A transition is a dozen of them.
  */
-import { sqliteHandleOf, type Tx } from '../db/client.js';
+import type { Insertable, Updateable } from 'kysely';
+import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
-import { type SqliteHandle, type SqlValue, sqliteDate } from '../db/sqlite-adapter.js';
+import type { DB } from '../db/generated/kysely/types.js';
+import { all, defineQuery, first, one, type Query, run, type SqlConnection } from '../db/sql.js';
 import type { TimerKind } from './states.js';
 
 /** A resident as routing needs them: their household, its liaison, its grids and their leaders. */
@@ -47,22 +44,25 @@ export interface RoleRow {
   departmentId: number | null;
 }
 
-/** A scalar column value as a caller gives it. */
-type Value = string | number | boolean | Date | null;
+/** A new ticket's columns (those left out, or undefined, take their defaults). */
+export type TicketColumns = Insertable<DB['Ticket']>;
+/** Columns of a ticket to change (undefined ones are left as they are). */
+export type TicketChanges = Updateable<DB['Ticket']>;
 
 export interface PipelineRows {
   /** @throws when there is no such person. */
   intakeResident(personId: number): Promise<IntakeResident>;
-  /** The next number of the year's ticket counter. */
+  /** The next number of the year's ticket counter (see LayerRows.nextCounter). */
   nextCounter(year: number): Promise<number>;
-  createTicket(data: Record<string, Value | undefined>): Promise<Ticket>;
+  createTicket(data: TicketColumns): Promise<Ticket>;
   ticketByNumber(number: string): Promise<Ticket | null>;
   /** Sets `data` and moves the version on, if the version is still `version`. */
-  updateTicket(id: number, version: number, data: Record<string, Value | undefined>): Promise<boolean>;
+  updateTicket(id: number, version: number, data: TicketChanges): Promise<boolean>;
   lastEventSeq(ticketId: number): Promise<number>;
   addEvents(rows: EventRow[]): Promise<void>;
   cancelTimers(ticketId: number, kinds: TimerKind[]): Promise<void>;
-  setTimer(ticketId: number, kind: TimerKind, dueAt: Date): Promise<void>;
+  /** Sets (or re-arms) the ticket's timers of these kinds, in one statement; a kind given twice keeps its last time. */
+  setTimers(ticketId: number, timers: { kind: TimerKind; dueAt: Date }[]): Promise<void>;
   /** People holding `role` at a region, or a department's handlers. */
   holders(where: { role: string; regionId: number } | { departmentId: number }): Promise<number[]>;
   rolesOf(personId: number): Promise<RoleRow[]>;
@@ -72,310 +72,243 @@ export interface PipelineRows {
   householdTownship(personId: number): Promise<number | null>;
 }
 
-/** Converts between a table's rows and JS values by the columns' declared types. */
-class TableCodec {
-  readonly #types = new Map<string, string>();
-  readonly #dates: string[] = [];
-  readonly #booleans: string[] = [];
+const personHouseholdQuery = defineQuery('rows_person_household', (db, p: { personId: number }) =>
+  db
+    .selectFrom('Person as p')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .leftJoin('Pairing as pr', 'pr.householdId', 'h.id')
+    .select(['p.id as id', 'p.householdId as householdId', 'h.regionId as regionId', 'pr.liaisonId as liaisonId'])
+    .where('p.id', '=', p.personId),
+);
 
-  constructor(sql: SqliteHandle, table: string) {
-    for (const column of sql.all<{ name: string; type: string }>(`PRAGMA table_info("${table}")`)) {
-      const type = column.type.toUpperCase();
-      this.#types.set(column.name, type);
-      if (type === 'DATETIME') this.#dates.push(column.name);
-      else if (type === 'BOOLEAN') this.#booleans.push(column.name);
-    }
-  }
+const householdGridsQuery = defineQuery('rows_household_grids', (db, p: { householdId: number }) =>
+  db
+    .selectFrom('HouseholdGrid as hg')
+    .innerJoin('Grid as g', 'g.id', 'hg.gridId')
+    .select(['hg.gridId as gridId', 'g.kind as kind'])
+    .where('hg.householdId', '=', p.householdId)
+    .orderBy('hg.gridId'),
+);
 
-  /** Converts a row read from the table, in place (each read is a fresh object); only dates and booleans change. */
-  decode<T>(row: Record<string, unknown>): T {
-    for (const name of this.#dates) {
-      const value = row[name];
-      if (value !== null && value !== undefined) row[name] = new Date(typeof value === 'string' || typeof value === 'number' ? value : Number(value));
-    }
-    for (const name of this.#booleans) {
-      const value = row[name];
-      if (value !== null && value !== undefined) row[name] = value !== 0 && value !== '0' && value !== false;
-    }
-    return row as T;
-  }
+const gridLeadersQuery = defineQuery('rows_grid_leaders', (db, p: { gridIds: number[] }, dialect) =>
+  db.selectFrom('PersonRole').select(['gridId', 'personId']).where('role', '=', 'grid_leader').where(oneOf(dialect, 'gridId', p.gridIds)).orderBy('id'),
+);
 
-  /** Column names and their values (undefined ones left out), ready to bind. */
-  encode(data: Record<string, Value | undefined>): { columns: string[]; values: SqlValue[] } {
-    const columns: string[] = [];
-    const values: SqlValue[] = [];
-    for (const name in data) {
-      const value = data[name];
-      if (value === undefined) continue;
-      if (!this.#types.has(name)) throw new Error(`no column ${name}`);
-      columns.push(name);
-      values.push(value instanceof Date ? sqliteDate(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value);
-    }
-    return { columns, values };
-  }
+const nextCounterQuery = defineQuery('rows_next_counter', (db, p: { year: number }) =>
+  db
+    .insertInto('TicketCounter')
+    .values({ year: p.year, last: 1 })
+    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('TicketCounter.last', '+', 1) })))
+    .returning('last'),
+);
+
+const ticketByNumberQuery = defineQuery('rows_ticket_by_number', (db, p: { number: string }) => db.selectFrom('Ticket').selectAll().where('number', '=', p.number));
+
+const lastEventSeqQuery = defineQuery('rows_last_event_seq', (db, p: { ticketId: number }) =>
+  db.selectFrom('TicketEvent').select((eb) => eb.fn.max('seq').as('seq')).where('ticketId', '=', p.ticketId),
+);
+
+const addEventQuery = defineQuery('rows_add_event', (db, p: EventRow) =>
+  db.insertInto('TicketEvent').values({
+    ticketId: p.ticketId,
+    seq: p.seq,
+    type: p.type,
+    fromState: p.fromState,
+    toState: p.toState,
+    actorId: p.actorId,
+    actorRole: p.actorRole,
+    data: p.data,
+    at: p.at,
+  }),
+);
+
+const cancelTimersQuery = defineQuery('rows_cancel_timers', (db, p: { ticketId: number; kinds: TimerKind[] }, dialect) =>
+  db.deleteFrom('Timer').where('ticketId', '=', p.ticketId).where(oneOf(dialect, 'kind', p.kinds)).where('firedAt', 'is', null),
+);
+
+/** A ticket's timers set (or re-armed) in one statement, per number of timers. */
+const setTimersQueries: Query<Record<string, unknown>, unknown>[] = [];
+
+function setTimersQuery(count: number): Query<Record<string, unknown>, unknown> {
+  return (setTimersQueries[count] ??= defineQuery(`rows_set_timers_${count}`, (db, p: Record<string, unknown>) =>
+    db
+      .insertInto('Timer')
+      .values(Array.from({ length: count }, (_, i) => ({ ticketId: p['ticketId'] as number, kind: p[`kind${i}`] as string, dueAt: p[`dueAt${i}`] as Date })))
+      .onConflict((oc) =>
+        oc.columns(['ticketId', 'kind']).doUpdateSet((eb) => ({ dueAt: eb.ref('excluded.dueAt'), firedAt: null, claimedBy: null, claimedUntil: null })),
+      ),
+  ));
 }
 
-const codecs = new WeakMap<SqliteHandle, Map<string, TableCodec>>();
+const departmentHandlersQuery = defineQuery('rows_department_handlers', (db, p: { departmentId: number }) =>
+  db.selectFrom('PersonRole').select('personId').where('role', '=', 'department_handler').where('departmentId', '=', p.departmentId).orderBy('id'),
+);
 
-function codec(sql: SqliteHandle, table: string): TableCodec {
-  // One per connection: its outside and inside handles share the inside one.
-  let tables = codecs.get(sql.inside);
-  if (!tables) codecs.set(sql.inside, (tables = new Map<string, TableCodec>()));
-  let found = tables.get(table);
-  if (!found) tables.set(table, (found = new TableCodec(sql, table)));
-  return found;
+const roleHoldersQuery = defineQuery('rows_role_holders', (db, p: { role: string; regionId: number }) =>
+  db.selectFrom('PersonRole').select('personId').where('role', '=', p.role).where('regionId', '=', p.regionId).orderBy('id'),
+);
+
+const rolesOfQuery = defineQuery('rows_roles_of', (db, p: { personId: number }) =>
+  db.selectFrom('PersonRole').select(['role', 'regionId', 'gridId', 'departmentId']).where('personId', '=', p.personId).orderBy('id'),
+);
+
+const personNameQuery = defineQuery('rows_person_name', (db, p: { id: number }) => db.selectFrom('Person').select('name').where('id', '=', p.id));
+
+const departmentNameQuery = defineQuery('rows_department_name', (db, p: { id: number }) => db.selectFrom('Department').select('name').where('id', '=', p.id));
+
+const householdTownshipQuery = defineQuery('rows_household_township', (db, p: { personId: number }) =>
+  db
+    .selectFrom('Person as p')
+    .innerJoin('Household as h', 'h.id', 'p.householdId')
+    .innerJoin('Region as r', 'r.id', 'h.regionId')
+    .select('r.parentId as parentId')
+    .where('p.id', '=', p.personId),
+);
+
+/**
+ * A query per set of columns (a ticket's columns vary with its kind and command): each
+ * compiled once, like any other query.
+ */
+function byColumns<P>(build: (columns: string[], name: string) => Query<P, unknown>): (columns: string[]) => Query<P, unknown> {
+  const queries = new Map<string, Query<P, unknown>>();
+  return (columns) => {
+    const key = columns.join(',');
+    let query = queries.get(key);
+    if (!query) queries.set(key, (query = build(columns, String(queries.size + 1))));
+    return query;
+  };
 }
 
-const quote = (name: string) => `"${name}"`;
+const createTicketQuery = byColumns<Record<string, unknown>>((columns, name) =>
+  defineQuery(`rows_create_ticket_${name}`, (db, p: Record<string, unknown>) =>
+    db
+      .insertInto('Ticket')
+      .values(Object.fromEntries(columns.map((c) => [c, p[c]])) as TicketColumns)
+      .returningAll(),
+  ),
+);
 
-class SqliteRows implements PipelineRows {
-  constructor(readonly sql: SqliteHandle) {}
+const updateTicketQuery = byColumns<Record<string, unknown>>((columns, name) =>
+  defineQuery(`rows_update_ticket_${name}`, (db, p: Record<string, unknown>) =>
+    db
+      .updateTable('Ticket')
+      .set((eb) => ({ ...(Object.fromEntries(columns.map((c) => [c, p[c]])) as TicketChanges), version: eb('version', '+', 1) }))
+      .where('id', '=', p['$id'] as number)
+      .where('version', '=', p['$version'] as number),
+  ),
+);
 
-  /** Runs `read` on the connection: at once inside the caller's transaction, else when it is free. */
-  #on<T>(work: () => T): Promise<T> {
-    return this.sql.outside(work);
-  }
-
-  intakeResident(personId: number): Promise<IntakeResident> {
-    return this.#on(() => {
-      const person = this.sql.get<{ id: number; householdId: number | null; regionId: number | null; liaisonId: number | null }>(
-        `SELECT p."id" AS id, p."householdId" AS householdId, h."regionId" AS regionId, pr."liaisonId" AS liaisonId
-         FROM "Person" p LEFT JOIN "Household" h ON h."id" = p."householdId" LEFT JOIN "Pairing" pr ON pr."householdId" = h."id" WHERE p."id" = ?`,
-        personId,
-      );
-      if (!person) throw new Error(`no person ${personId}`);
-      if (person.householdId === null || person.regionId === null) return { id: person.id, household: null };
-      const grids = this.sql.all<{ gridId: number; kind: string }>(
-        `SELECT hg."gridId" AS gridId, g."kind" AS kind FROM "HouseholdGrid" hg JOIN "Grid" g ON g."id" = hg."gridId" WHERE hg."householdId" = ? ORDER BY hg."gridId"`,
-        person.householdId,
-      );
-      const leaders = this.sql.all<{ gridId: number; personId: number }>(
-        `SELECT "gridId", "personId" FROM "PersonRole" WHERE "role" = 'grid_leader' AND "gridId" IN (SELECT value FROM json_each(?)) ORDER BY "id"`,
-        JSON.stringify(grids.map((g) => g.gridId)),
-      );
-      return {
-        id: person.id,
-        household: {
-          id: person.householdId,
-          regionId: person.regionId,
-          pairing: person.liaisonId === null ? null : { liaisonId: person.liaisonId },
-          grids: grids.map((g) => ({
-            gridId: g.gridId,
-            grid: { kind: g.kind, roles: leaders.filter((l) => l.gridId === g.gridId).map((l) => ({ personId: l.personId })) },
-          })),
-        },
-      };
-    });
-  }
-
-  nextCounter(year: number): Promise<number> {
-    return this.#on(
-      () =>
-        this.sql.get<{ last: number }>(
-          `INSERT INTO "TicketCounter" ("year", "last") VALUES (?, 1) ON CONFLICT ("year") DO UPDATE SET "last" = "TicketCounter"."last" + 1 RETURNING "last"`,
-          year,
-        )?.last ?? 1,
-    );
-  }
-
-  createTicket(data: Record<string, Value | undefined>): Promise<Ticket> {
-    return this.#on(() => {
-      const tickets = codec(this.sql, 'Ticket');
-      const { columns, values } = tickets.encode(data);
-      const row = this.sql.get<Record<string, unknown>>(
-        `INSERT INTO "Ticket" (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`,
-        ...values,
-      );
-      if (!row) throw new Error('ticket not written');
-      return tickets.decode<Ticket>(row);
-    });
-  }
-
-  ticketByNumber(number: string): Promise<Ticket | null> {
-    return this.#on(() => {
-      const row = this.sql.get<Record<string, unknown>>(`SELECT * FROM "Ticket" WHERE "number" = ?`, number);
-      return row ? codec(this.sql, 'Ticket').decode<Ticket>(row) : null;
-    });
-  }
-
-  updateTicket(id: number, version: number, data: Record<string, Value | undefined>): Promise<boolean> {
-    return this.#on(() => {
-      const { columns, values } = codec(this.sql, 'Ticket').encode(data);
-      const set = [...columns.map((c) => `${quote(c)} = ?`), '"version" = "version" + 1'].join(', ');
-      return this.sql.run(`UPDATE "Ticket" SET ${set} WHERE "id" = ? AND "version" = ?`, ...values, id, version).changes === 1;
-    });
-  }
-
-  lastEventSeq(ticketId: number): Promise<number> {
-    return this.#on(() => this.sql.get<{ seq: number | null }>(`SELECT MAX("seq") AS seq FROM "TicketEvent" WHERE "ticketId" = ?`, ticketId)?.seq ?? 0);
-  }
-
-  addEvents(rows: EventRow[]): Promise<void> {
-    return this.#on(() => {
-      for (const e of rows) {
-        this.sql.run(
-          `INSERT INTO "TicketEvent" ("ticketId", "seq", "type", "fromState", "toState", "actorId", "actorRole", "data", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          e.ticketId,
-          e.seq,
-          e.type,
-          e.fromState,
-          e.toState,
-          e.actorId,
-          e.actorRole,
-          e.data,
-          sqliteDate(e.at),
-        );
-      }
-    });
-  }
-
-  cancelTimers(ticketId: number, kinds: TimerKind[]): Promise<void> {
-    return this.#on(() => {
-      this.sql.run(
-        `DELETE FROM "Timer" WHERE "ticketId" = ? AND "kind" IN (SELECT value FROM json_each(?)) AND "firedAt" IS NULL`,
-        ticketId,
-        JSON.stringify(kinds),
-      );
-    });
-  }
-
-  setTimer(ticketId: number, kind: TimerKind, dueAt: Date): Promise<void> {
-    return this.#on(() => {
-      this.sql.run(
-        `INSERT INTO "Timer" ("ticketId", "kind", "dueAt") VALUES (?, ?, ?)
-         ON CONFLICT ("ticketId", "kind") DO UPDATE SET "dueAt" = excluded."dueAt", "firedAt" = NULL, "claimedBy" = NULL, "claimedUntil" = NULL`,
-        ticketId,
-        kind,
-        sqliteDate(dueAt),
-      );
-    });
-  }
-
-  holders(where: { role: string; regionId: number } | { departmentId: number }): Promise<number[]> {
-    return this.#on(() =>
-      ('departmentId' in where
-        ? this.sql.all<{ personId: number }>(`SELECT "personId" FROM "PersonRole" WHERE "role" = 'department_handler' AND "departmentId" = ? ORDER BY "id"`, where.departmentId)
-        : this.sql.all<{ personId: number }>(`SELECT "personId" FROM "PersonRole" WHERE "role" = ? AND "regionId" = ? ORDER BY "id"`, where.role, where.regionId)
-      ).map((r) => r.personId),
-    );
-  }
-
-  rolesOf(personId: number): Promise<RoleRow[]> {
-    return this.#on(() => this.sql.all<RoleRow>(`SELECT "role", "regionId", "gridId", "departmentId" FROM "PersonRole" WHERE "personId" = ? ORDER BY "id"`, personId));
-  }
-
-  personName(id: number): Promise<string> {
-    return this.#on(() => {
-      const row = this.sql.get<{ name: string }>(`SELECT "name" FROM "Person" WHERE "id" = ?`, id);
-      if (!row) throw new Error(`no person ${id}`);
-      return row.name;
-    });
-  }
-
-  householdTownship(personId: number): Promise<number | null> {
-    return this.#on(
-      () =>
-        this.sql.get<{ parentId: number | null }>(
-          `SELECT r."parentId" AS parentId FROM "Person" p JOIN "Household" h ON h."id" = p."householdId" JOIN "Region" r ON r."id" = h."regionId" WHERE p."id" = ?`,
-          personId,
-        )?.parentId ?? null,
-    );
-  }
-
-  departmentName(id: number): Promise<string> {
-    return this.#on(() => {
-      const row = this.sql.get<{ name: string }>(`SELECT "name" FROM "Department" WHERE "id" = ?`, id);
-      if (!row) throw new Error(`no department ${id}`);
-      return row.name;
-    });
-  }
+/** The names of the defined values of `data`, in its order. */
+function definedColumns(data: Record<string, unknown>): string[] {
+  return Object.keys(data).filter((name) => data[name] !== undefined);
 }
 
-class PrismaRows implements PipelineRows {
-  constructor(readonly tx: Tx) {}
+/** The one implementation, on the connection of the transaction (or client) it was made for. */
+class LayerRows implements PipelineRows {
+  readonly #sql: SqlConnection;
 
-  intakeResident(personId: number): Promise<IntakeResident> {
-    return this.tx.person.findUniqueOrThrow({
-      where: { id: personId },
-      include: {
-        household: {
-          include: {
-            pairing: true,
-            grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } },
-          },
-        },
+  constructor(sql: SqlConnection) {
+    this.#sql = sql;
+  }
+
+  async intakeResident(personId: number): Promise<IntakeResident> {
+    const person = await first(this.#sql, personHouseholdQuery, { personId });
+    if (!person) throw new Error(`no person ${personId}`);
+    if (person.householdId === null || person.regionId === null) return { id: person.id, household: null };
+    const grids = await all(this.#sql, householdGridsQuery, { householdId: person.householdId });
+    const leaders = grids.length ? await all(this.#sql, gridLeadersQuery, { gridIds: grids.map((g) => g.gridId) }) : [];
+    return {
+      id: person.id,
+      household: {
+        id: person.householdId,
+        regionId: person.regionId,
+        pairing: person.liaisonId === null ? null : { liaisonId: person.liaisonId },
+        grids: grids.map((g) => ({
+          gridId: g.gridId,
+          grid: { kind: g.kind, roles: leaders.filter((l) => l.gridId === g.gridId).map((l) => ({ personId: l.personId })) },
+        })),
       },
-    });
+    };
   }
 
+  /**
+   * Where transactions overlap, the counter moves in a statement of its own, committed
+   * at once: taken in the caller's transaction, its row stayed locked to that
+   * transaction's end and serialised every report across processes. A report that then
+   * rolls back leaves a gap in the numbers, as a sequence would.
+   */
   async nextCounter(year: number): Promise<number> {
-    const counter = await this.tx.ticketCounter.upsert({ where: { year }, create: { year, last: 1 }, update: { last: { increment: 1 } } });
-    return counter.last;
+    return (await one(this.#sql.standalone ?? this.#sql, nextCounterQuery, { year })).last;
   }
 
-  createTicket(data: Record<string, Value | undefined>): Promise<Ticket> {
-    return this.tx.ticket.create({ data: data as Parameters<Tx['ticket']['create']>[0]['data'] });
+  async createTicket(data: TicketColumns): Promise<Ticket> {
+    const values = data as Record<string, unknown>;
+    return (await one(this.#sql, createTicketQuery(definedColumns(values)), values)) as Ticket;
   }
 
-  ticketByNumber(number: string): Promise<Ticket | null> {
-    return this.tx.ticket.findUnique({ where: { number } });
+  async ticketByNumber(number: string): Promise<Ticket | null> {
+    return (await first(this.#sql, ticketByNumberQuery, { number })) ?? null;
   }
 
-  async updateTicket(id: number, version: number, data: Record<string, Value | undefined>): Promise<boolean> {
-    const updated = await this.tx.ticket.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
-    return updated.count === 1;
+  async updateTicket(id: number, version: number, data: TicketChanges): Promise<boolean> {
+    const values = data as Record<string, unknown>;
+    return (await run(this.#sql, updateTicketQuery(definedColumns(values)), { ...values, $id: id, $version: version })) === 1;
   }
 
   async lastEventSeq(ticketId: number): Promise<number> {
-    const last = await this.tx.ticketEvent.findFirst({ where: { ticketId }, orderBy: { seq: 'desc' }, select: { seq: true } });
-    return last?.seq ?? 0;
+    return (await first(this.#sql, lastEventSeqQuery, { ticketId }))?.seq ?? 0;
   }
 
   async addEvents(rows: EventRow[]): Promise<void> {
-    await this.tx.ticketEvent.createMany({ data: rows });
+    for (const row of rows) await run(this.#sql, addEventQuery, row);
   }
 
   async cancelTimers(ticketId: number, kinds: TimerKind[]): Promise<void> {
-    await this.tx.timer.deleteMany({ where: { ticketId, kind: { in: kinds }, firedAt: null } });
+    await run(this.#sql, cancelTimersQuery, { ticketId, kinds });
   }
 
-  async setTimer(ticketId: number, kind: TimerKind, dueAt: Date): Promise<void> {
-    await this.tx.timer.upsert({
-      where: { ticketId_kind: { ticketId, kind } },
-      create: { ticketId, kind, dueAt },
-      update: { dueAt, firedAt: null, claimedBy: null, claimedUntil: null },
+  async setTimers(ticketId: number, timers: { kind: TimerKind; dueAt: Date }[]): Promise<void> {
+    // One row per kind: an upsert may not touch a row twice.
+    const byKind = [...new Map(timers.map((t) => [t.kind, t.dueAt]))];
+    if (!byKind.length) return;
+    const params: Record<string, unknown> = { ticketId };
+    byKind.forEach(([kind, dueAt], i) => {
+      params[`kind${i}`] = kind;
+      params[`dueAt${i}`] = dueAt;
     });
+    await run(this.#sql, setTimersQuery(byKind.length), params);
   }
 
   async holders(where: { role: string; regionId: number } | { departmentId: number }): Promise<number[]> {
-    const filter = 'departmentId' in where ? { role: 'department_handler', departmentId: where.departmentId } : where;
-    return (await this.tx.personRole.findMany({ where: filter, select: { personId: true }, orderBy: { id: 'asc' } })).map((r) => r.personId);
+    const rows = 'departmentId' in where ? await all(this.#sql, departmentHandlersQuery, where) : await all(this.#sql, roleHoldersQuery, where);
+    return rows.map((r) => r.personId);
   }
 
   rolesOf(personId: number): Promise<RoleRow[]> {
-    return this.tx.personRole.findMany({ where: { personId }, orderBy: { id: 'asc' }, select: { role: true, regionId: true, gridId: true, departmentId: true } });
+    return all(this.#sql, rolesOfQuery, { personId });
   }
 
   async personName(id: number): Promise<string> {
-    return (await this.tx.person.findUniqueOrThrow({ where: { id }, select: { name: true } })).name;
+    const row = await first(this.#sql, personNameQuery, { id });
+    if (!row) throw new Error(`no person ${id}`);
+    return row.name;
   }
 
   async departmentName(id: number): Promise<string> {
-    return (await this.tx.department.findUniqueOrThrow({ where: { id }, select: { name: true } })).name;
+    const row = await first(this.#sql, departmentNameQuery, { id });
+    if (!row) throw new Error(`no department ${id}`);
+    return row.name;
   }
 
   async householdTownship(personId: number): Promise<number | null> {
-    const person = await this.tx.person.findUniqueOrThrow({ where: { id: personId }, include: { household: { include: { region: true } } } });
-    return person.household?.region.parentId ?? null;
+    return (await first(this.#sql, householdTownshipQuery, { personId }))?.parentId ?? null;
   }
 }
 
 /**
- * The rows of `tx`: plain statements when it is a SQLite client (inside a light
- * transaction, see src/db/client.ts `transaction`, they run in it; elsewhere each waits
- * for the connection like any Prisma query), Prisma otherwise.
+ * The rows of `client`: a transaction's (its statements run in it) or a database
+ * client's (each statement waits for the connection, like any query outside one).
  */
-export function pipelineRows(tx: Tx): PipelineRows {
-  const sql = sqliteHandleOf(tx as Parameters<typeof sqliteHandleOf>[0]);
-  return sql ? new SqliteRows(sql) : new PrismaRows(tx);
+export function pipelineRows(client: Tx | Db): PipelineRows {
+  return new LayerRows(sqlOf(client));
 }

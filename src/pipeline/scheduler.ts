@@ -1,58 +1,25 @@
 /**
- * Timers and the outbox are rows; the scheduler claims the due ones and acts on them.
+ * Timers and the outbox are rows; the scheduler claims the due ones (claims.ts) and acts
+ * on them, round after round: fires timers (timers.ts), runs its duties, delivers
+ * (delivery.ts), and forgets old message ids (retention.ts).
  *
  * A claim is a lease (claimedBy + claimedUntil): a process that dies mid-work leaves a
- * lease that runs out, and another process takes the row over. On PostgreSQL the claim
- * selects with `FOR UPDATE SKIP LOCKED`, so two processes never claim the same row; on
- * SQLite the single writer lock gives the same guarantee.
+ * lease that runs out, and another process takes the row over.
  *
  * Each chat's messages go out in the order they were queued: a message waits while an
  * earlier one of its chat is still unsent (backing off after a failure, or its chat
  * offline), and a failure holds back the rest of its chat in the same round.
  */
 import { randomUUID } from 'node:crypto';
-import { type Database, sqliteHandleOf, transaction, type Tx } from '../db/client.js';
-import { type SqliteHandle, type SqlValue, sqliteDate } from '../db/sqlite-adapter.js';
-import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
-import { render } from '../engine/i18n.js';
+import type { Database } from '../db/client.js';
 import { logger } from '../log.js';
-import type { Locale } from '../org/types.js';
-import type { MessageAction } from './model.js';
-import { markDelivered } from './outbox.js';
-import { type Clock, type PipelineService, systemClock, withRetry } from './service.js';
-import type { TimerKind } from './states.js';
+import { claimDue, type ClaimTable, type OutboxTarget } from './claims.js';
+import { type Deliver, Deliverer } from './delivery.js';
+import { InboundRetention } from './retention.js';
+import { type Clock, type PipelineService, systemClock } from './service.js';
+import { fireClaimedTimers } from './timers.js';
 
 const log = logger('scheduler');
-
-/** A rendered message ready for a channel adapter. */
-export interface OutboxDelivery {
-  id: number;
-  recipientId: number;
-  channel: string;
-  chatId: string;
-  locale: Locale;
-  ticketNumber: string | null;
-  template: string;
-  text: string;
-  actions: OfferedChoice[];
-  /** Photos forwarded with the message. */
-  media: string[];
-  /** A turn's reply sent late (see OutboxMessage.reply), not a push. */
-  reply: boolean;
-}
-
-/** What a channel made of one delivery. */
-export type DeliveryResult =
-  | { status: 'sent' }
-  /** Try again later (rate limit, server error); `retryAfterMs` when the platform says. */
-  | { status: 'retry'; error: string; retryAfterMs?: number }
-  /** The person cannot be reached on any channel now; keep the message, stop trying soon. */
-  | { status: 'unreachable'; error: string }
-  /** The chat is not connected now (a closed web page): wait, without counting an attempt. */
-  | { status: 'offline' };
-
-/** Sends one message through the recipient's channel. */
-export type Deliver = (message: OutboxDelivery) => Promise<DeliveryResult>;
 
 export interface SchedulerOptions {
   database: Database;
@@ -79,81 +46,20 @@ export interface SchedulerOptions {
   duties?: (() => Promise<unknown>)[];
 }
 
-type ClaimTable = 'Timer' | 'OutboxMessage';
-
-/** A channel, or one chat of a channel, that a process delivers to. */
-export interface OutboxTarget {
-  channel: string;
-  chatId?: string;
-}
-
-/** How often received message ids past their retention are forgotten. */
-const FORGET_EVERY_MS = 3_600_000;
-/** Rows read and deleted per statement, and statements per tick, when forgetting. */
-const FORGET_BATCH = 5_000;
-const FORGET_BATCHES_PER_TICK = 4;
-
-/** How long a message for a disconnected chat waits before it is looked at again. */
-const OFFLINE_RECHECK_MS = 60_000;
-
-/**
- * Keeps each chat's messages in order: an outbox row is not due while an earlier unsent
- * row of the same chat is waiting (backing off, offline) or held (by a turn, or by
- * another worker). `row` names the candidate row; `now` gives the placeholder of the
- * current time (called once per use, for SQLite's positional placeholders).
- */
-function noEarlierWaiting(row: string, now: () => string): string {
-  return `NOT EXISTS (SELECT 1 FROM "OutboxMessage" e WHERE e."channel" = ${row}."channel" AND e."chatId" = ${row}."chatId"
-    AND e.id < ${row}.id AND e."sentAt" IS NULL AND e."failedAt" IS NULL AND (e."availableAt" > ${now()} OR e."claimedUntil" >= ${now()}))`;
-}
-
-/** Makes a chat's waiting messages due now (its page reconnected). */
-export async function wakeChat(database: Database, channel: string, chatId: string, now: Date): Promise<number> {
-  const { count } = await database.db.outboxMessage.updateMany({
-    where: { channel, chatId, sentAt: null, failedAt: null, availableAt: { gt: now } },
-    data: { availableAt: now },
-  });
-  return count;
-}
-
-/** Backoff after `attempts` failures: 5 s, 10 s, 20 s … capped at one hour. */
-export function backoffMs(attempts: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
-}
-
-/** A claimed outbox row, as delivery reads it (`sentAt` as stored: only its presence counts). */
-interface ClaimedRow {
-  id: number;
-  recipientId: number;
-  channel: string | null;
-  chatId: string | null;
-  template: string;
-  params: string;
-  actions: string;
-  media: string;
-  /** Boolean on PostgreSQL, 0/1 on SQLite. */
-  reply: boolean | number;
-  attempts: number;
-  sentAt: Date | string | null;
-  claimedBy: string | null;
-  locale: string;
-  ticketNumber: string | null;
-}
+export type { OutboxTarget } from './claims.js';
+export { type Deliver, type DeliveryResult, type OutboxDelivery, wakeChat } from './delivery.js';
 
 export class Scheduler {
   readonly workerId: string;
   readonly #database: Database;
   readonly #pipeline: PipelineService;
-  readonly #deliver: Deliver | undefined;
+  readonly #deliverer: Deliverer | undefined;
+  readonly #retention: InboundRetention;
   readonly #clock: Clock;
   readonly #leaseMs: number;
   readonly #batch: number;
-  readonly #maxAttempts: number;
   readonly #targets: OutboxTarget[];
-  readonly #inboundRetentionMs: number;
   readonly #duties: (() => Promise<unknown>)[];
-  /** When old message ids were last forgotten to the end (epoch ms). */
-  #forgotAt = -Infinity;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   /** A claim of this round took a full batch: more may be due, the next round starts at once. */
@@ -162,15 +68,23 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.#database = options.database;
     this.#pipeline = options.pipeline;
-    this.#deliver = options.deliver;
     this.#clock = options.clock ?? systemClock;
     this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#batch = options.batchSize ?? 100;
-    this.#maxAttempts = options.maxAttempts ?? 8;
     this.#targets = options.outboxTargets ?? [];
-    this.#inboundRetentionMs = (options.inboundRetentionDays ?? 30) * 86_400_000;
     this.#duties = options.duties ?? [];
+    this.#deliverer = options.deliver
+      ? new Deliverer({
+          database: options.database,
+          deliver: options.deliver,
+          clock: this.#clock,
+          workerId: this.workerId,
+          leaseMs: this.#leaseMs,
+          maxAttempts: options.maxAttempts ?? 8,
+        })
+      : undefined;
+    this.#retention = new InboundRetention(options.database, this.#clock, (options.inboundRetentionDays ?? 30) * 86_400_000);
   }
 
   /**
@@ -179,270 +93,27 @@ export class Scheduler {
    */
   async #claim(table: ClaimTable, now: Date): Promise<number[]> {
     const until = new Date(now.getTime() + this.#leaseMs);
-    const { db, provider } = this.#database;
-    const ids = await transaction(db, (tx) => (provider === 'postgres' ? this.#claimPostgres(tx, table, now, until) : Promise.resolve(this.#claimSqlite(table, now, until))));
+    const ids = await claimDue(this.#database.db, table, { workerId: this.workerId, now, until, batch: this.#batch, targets: this.#targets });
     if (ids.length >= this.#batch) this.#backlog = true;
     return ids;
-  }
-
-  /** The claim on PostgreSQL: due rows locked (others skip them) and marked, in the claim's transaction. */
-  async #claimPostgres(tx: Tx, table: ClaimTable, now: Date, until: Date): Promise<number[]> {
-    const params: unknown[] = [now, this.#batch];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const due =
-      table === 'Timer'
-        ? `"firedAt" IS NULL AND "dueAt" <= $1`
-        : `"sentAt" IS NULL AND "failedAt" IS NULL AND "availableAt" <= $1 AND (${
-            this.#targets
-              .map((t) => `("channel" = ${param(t.channel)}${t.chatId === undefined ? '' : ` AND "chatId" = ${param(t.chatId)}`})`)
-              .join(' OR ') || 'FALSE'
-          }) AND ${noEarlierWaiting('"OutboxMessage"', () => '$1')}`;
-    const order = table === 'Timer' ? `"dueAt", id` : 'id';
-    const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
-      `SELECT id FROM "${table}" WHERE ${due} AND ("claimedUntil" IS NULL OR "claimedUntil" < $1)
-       ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      ...params,
-    );
-    let ids = rows.map((r) => Number(r.id));
-    if (table === 'OutboxMessage' && ids.length) {
-      // SKIP LOCKED passes over a row another worker is claiming right now, which the
-      // order check cannot see yet: a row with an earlier unsent row of its chat outside
-      // this claim waits for a later round.
-      const behind = await tx.$queryRawUnsafe<{ id: number }[]>(
-        `SELECT m.id FROM "OutboxMessage" m WHERE m.id = ANY($1::int[]) AND EXISTS (SELECT 1 FROM "OutboxMessage" e
-           WHERE e."channel" = m."channel" AND e."chatId" = m."chatId" AND e.id < m.id AND e."sentAt" IS NULL AND e."failedAt" IS NULL
-           AND NOT (e.id = ANY($1::int[])))`,
-        ids,
-      );
-      const wait = new Set(behind.map((r) => Number(r.id)));
-      ids = ids.filter((id) => !wait.has(id));
-    }
-    if (!ids.length) return ids;
-    const data = { claimedBy: this.workerId, claimedUntil: until };
-    if (table === 'Timer') await tx.timer.updateMany({ where: { id: { in: ids } }, data });
-    else await tx.outboxMessage.updateMany({ where: { id: { in: ids } }, data });
-    return ids;
-  }
-
-  /**
-   * The claim on SQLite, in plain statements inside the claim's transaction (a round
-   * runs several times a second under load; through Prisma its queries were ~5 % of the
-   * benchmark's CPU). The order check compares each row with the earlier rows of its chat.
-   */
-  #claimSqlite(table: ClaimTable, now: Date, until: Date): number[] {
-    const sql = this.#sql();
-    const at = sqliteDate(now);
-    const free = `("claimedUntil" IS NULL OR "claimedUntil" < ?)`;
-    let rows: { id: number }[];
-    if (table === 'Timer') {
-      rows = sql.all(`SELECT id FROM "Timer" WHERE "firedAt" IS NULL AND "dueAt" <= ? AND ${free} ORDER BY "dueAt", id LIMIT ?`, at, at, this.#batch);
-    } else {
-      const params: SqlValue[] = [at, at];
-      const targets = this.#targets.map((t) => {
-        params.push(t.channel);
-        if (t.chatId === undefined) return `m."channel" = ?`;
-        params.push(t.chatId);
-        return `(m."channel" = ? AND m."chatId" = ?)`;
-      });
-      params.push(at, at, this.#batch);
-      rows = sql.all(
-        `SELECT m.id AS id FROM "OutboxMessage" m WHERE m."sentAt" IS NULL AND m."failedAt" IS NULL AND m."availableAt" <= ?
-         AND (m."claimedUntil" IS NULL OR m."claimedUntil" < ?) AND (${targets.join(' OR ') || '0'})
-         AND ${noEarlierWaiting('m', () => '?')} ORDER BY m.id LIMIT ?`,
-        ...params,
-      );
-    }
-    const ids = rows.map((r) => r.id);
-    if (ids.length) {
-      sql.run(`UPDATE "${table}" SET "claimedBy" = ?, "claimedUntil" = ? WHERE id IN (SELECT value FROM json_each(?))`, this.workerId, sqliteDate(until), JSON.stringify(ids));
-    }
-    return ids;
-  }
-
-  /** The claimed outbox rows, with what delivery needs of their recipient and ticket. */
-  async #claimedRows(ids: number[]): Promise<ClaimedRow[]> {
-    const { db, provider } = this.#database;
-    if (provider === 'postgres') {
-      const rows = await db.outboxMessage.findMany({
-        where: { id: { in: ids } },
-        include: { recipient: { select: { locale: true } }, ticket: { select: { number: true } } },
-      });
-      return rows.map((r) => ({ ...r, locale: r.recipient.locale, ticketNumber: r.ticket?.number ?? null }));
-    }
-    const sql = this.#sql();
-    return sql.outside(() =>
-      sql.all<ClaimedRow>(
-        `SELECT m."id" AS id, m."recipientId" AS recipientId, m."channel" AS channel, m."chatId" AS chatId, m."template" AS template,
-           m."params" AS params, m."actions" AS actions, m."media" AS media, m."reply" AS reply, m."attempts" AS attempts, m."sentAt" AS sentAt,
-           m."claimedBy" AS claimedBy, p."locale" AS locale, t."number" AS ticketNumber
-         FROM "OutboxMessage" m JOIN "Person" p ON p."id" = m."recipientId" LEFT JOIN "Ticket" t ON t."id" = m."ticketId"
-         WHERE m."id" IN (SELECT value FROM json_each(?))`,
-        JSON.stringify(ids),
-      ),
-    );
-  }
-
-  /** The raw SQLite handle (the claim's SQLite path runs only on SQLite). */
-  #sql(): SqliteHandle {
-    const sql = sqliteHandleOf(this.#database.db);
-    if (!sql) throw new Error('no SQLite handle for a SQLite database');
-    return sql;
   }
 
   /** Fires the due timers this worker claimed; returns how many fired. */
   async fireDueTimers(): Promise<number> {
     const now = this.#clock.now();
-    const ids = await this.#claim('Timer', now);
-    let fired = 0;
-    for (const id of ids) {
-      const done = await withRetry(this.#database.db, async (tx) => {
-        const timer = await tx.timer.findUnique({ where: { id }, include: { ticket: { select: { number: true } } } });
-        // Re-armed, cancelled or taken over since the claim: not ours to fire any more.
-        if (!timer || timer.firedAt || timer.claimedBy !== this.workerId || timer.dueAt > now) return false;
-        await tx.timer.update({ where: { id }, data: { firedAt: now, claimedUntil: null } });
-        await this.#pipeline.executeIn(tx, timer.ticket.number, { type: 'timer', kind: timer.kind as TimerKind }, { kind: 'system' });
-        return true;
-      });
-      if (done) fired++;
-    }
-    return fired;
+    return fireClaimedTimers(this.#database.db, this.#pipeline, this.workerId, await this.#claim('Timer', now), now);
   }
 
   /** Delivers the outbox rows this worker claimed; returns how many were sent. */
   async deliverOutbox(): Promise<number> {
-    if (!this.#deliver || !this.#targets.length) return 0;
+    if (!this.#deliverer || !this.#targets.length) return 0;
     const now = this.#clock.now();
-    const ids = await this.#claim('OutboxMessage', now);
-    // Nothing claimed: no read (Prisma would still run one, for an empty id list).
-    if (!ids.length) return 0;
-    const { db } = this.#database;
-    // The claimed rows in one read; they are ours until the lease ends (checked below).
-    const claimed = new Map((await this.#claimedRows(ids)).map((r) => [r.id, r]));
-    /** Rows given back in this round (their chat's earlier message failed). */
-    const held = new Set<number>();
-    let sent = 0;
-    const marks: Promise<void>[] = [];
-    const markFailures: unknown[] = [];
-    for (const [index, id] of ids.entries()) {
-      if (held.has(id)) continue;
-      // Past half the lease (slow channels), the rest waits for the next round: once the
-      // lease ends another process may claim them, and none may go out twice.
-      if (this.#clock.now().getTime() - now.getTime() > this.#leaseMs / 2) {
-        await db.outboxMessage.updateMany({
-          where: { id: { in: ids.slice(index) }, claimedBy: this.workerId, sentAt: null },
-          data: { claimedBy: null, claimedUntil: null },
-        });
-        break;
-      }
-      const row = claimed.get(id);
-      if (!row || row.sentAt || row.claimedBy !== this.workerId || !row.channel || !row.chatId) continue;
-      const locale: Locale = row.locale === 'en' ? 'en' : 'zh';
-      const params = JSON.parse(row.params) as Record<string, unknown>;
-      const actions = JSON.parse(row.actions) as MessageAction[];
-      const message: OutboxDelivery = {
-        id: row.id,
-        recipientId: row.recipientId,
-        channel: row.channel,
-        chatId: row.chatId,
-        locale,
-        ticketNumber: row.ticketNumber,
-        template: row.template,
-        text: render(locale, row.template, params),
-        actions: actions.map((a) => offeredChoice(a, locale)),
-        media: JSON.parse(row.media) as string[],
-        reply: row.reply === true || row.reply === 1,
-      };
-      let result: DeliveryResult;
-      try {
-        result = await this.#deliver(message);
-      } catch (error) {
-        result = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
-      }
-      const after = this.#clock.now();
-      // Only the claim holder settles the row, so a lease taken over is never sent twice.
-      const mine = { id, claimedBy: this.workerId, sentAt: null };
-      if (result.status !== 'sent') {
-        // The chat's later rows in this batch wait behind this one, untried (no attempt used).
-        const behind = ids.slice(index + 1).filter((later) => claimed.get(later)?.channel === row.channel && claimed.get(later)?.chatId === row.chatId);
-        for (const later of behind) held.add(later);
-        await db.outboxMessage.updateMany({
-          where: { id: { in: behind }, claimedBy: this.workerId, sentAt: null },
-          data: { claimedBy: null, claimedUntil: null },
-        });
-      }
-      if (result.status === 'sent') {
-        // Not awaited one by one: on SQLite the mark waits for its group's commit (see
-        // SqliteHandle.transaction), and the next message of the batch need not.
-        marks.push(markDelivered(db, id, this.workerId, after).then(() => void sent++, (error: unknown) => void markFailures.push(error)));
-        continue;
-      }
-      if (result.status === 'offline') {
-        await db.outboxMessage.updateMany({
-          where: mine,
-          data: { claimedBy: null, claimedUntil: null, availableAt: new Date(after.getTime() + OFFLINE_RECHECK_MS) },
-        });
-        continue;
-      }
-      if (result.status === 'unreachable') {
-        await this.#reroute(row.id, row.recipientId, row.channel, row.chatId, result.error, after);
-        continue;
-      }
-      const attempts = row.attempts + 1;
-      const giveUp = attempts >= this.#maxAttempts;
-      const wait = result.status === 'retry' && result.retryAfterMs !== undefined ? result.retryAfterMs : backoffMs(attempts);
-      await db.outboxMessage.updateMany({
-        where: mine,
-        data: {
-          attempts,
-          lastError: result.error.slice(0, 500),
-          claimedBy: null,
-          claimedUntil: null,
-          availableAt: new Date(after.getTime() + wait),
-          failedAt: giveUp ? after : null,
-        },
-      });
-      log.warn({ outboxId: id, attempts, status: result.status, giveUp }, 'delivery failed');
-    }
-    await Promise.all(marks);
-    // A row whose mark failed stays claimed until its lease ends, then goes out again.
-    if (markFailures.length) throw markFailures[0];
-    return sent;
+    return this.#deliverer.deliverClaimed(await this.#claim('OutboxMessage', now), now);
   }
 
-  /**
-   * The platform says the person cannot be reached on this chat (they blocked the bot):
-   * the identity is marked unreachable (staff see it), and the message moves to the
-   * person's other chat used most recently; with none, it waits, unaddressed, until the
-   * person writes again from any chat. It is never retried against the blocked chat.
-   */
-  async #reroute(id: number, recipientId: number, channel: string, chatId: string, error: string, now: Date): Promise<void> {
-    const { db } = this.#database;
-    const fallback = await transaction(db, async (tx) => {
-      await tx.channelIdentity.updateMany({ where: { personId: recipientId, channel, chatId }, data: { unreachableAt: now } });
-      const other = await tx.channelIdentity.findFirst({
-        where: { personId: recipientId, unreachableAt: null, NOT: { channel, chatId } },
-        orderBy: { lastUsedAt: 'desc' },
-      });
-      await tx.outboxMessage.updateMany({
-        where: { id, claimedBy: this.workerId, sentAt: null },
-        data: {
-          channel: other?.channel ?? null,
-          chatId: other?.chatId ?? null,
-          lastError: error.slice(0, 500),
-          attempts: { increment: 1 },
-          claimedBy: null,
-          claimedUntil: null,
-          availableAt: now,
-        },
-      });
-      // Other messages waiting for the same blocked chat follow the same way.
-      await tx.outboxMessage.updateMany({
-        where: { recipientId, channel, chatId, sentAt: null, failedAt: null, claimedBy: null },
-        data: { channel: other?.channel ?? null, chatId: other?.chatId ?? null },
-      });
-      return other?.channel ?? null;
-    });
-    log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
+  /** Forgets the ids of received messages past their retention (see InboundRetention); returns how many. */
+  forgetOldInbound(): Promise<number> {
+    return this.#retention.forget();
   }
 
   /** One round: fire due timers, do the duties, then deliver what is waiting; once an hour, forget old message ids. */
@@ -456,36 +127,6 @@ export class Scheduler {
     const sent = await this.deliverOutbox();
     await this.forgetOldInbound();
     return { fired, sent };
-  }
-
-  /**
-   * Deletes the dedupe rows (`InboundMessage`) of messages received before the retention
-   * period, so the table does not grow with every message ever received. Chat platforms
-   * re-deliver an unacknowledged message within hours (Telegram keeps updates 24 h), so
-   * an id older than that is never seen again. Runs once an hour; a backlog (a first run
-   * on an old database) goes FORGET_BATCHES_PER_TICK batches per tick, so a tick stays
-   * short. Returns the rows deleted.
-   */
-  async forgetOldInbound(): Promise<number> {
-    const now = this.#clock.now().getTime();
-    if (now - this.#forgotAt < FORGET_EVERY_MS) return 0;
-    const cutoff = new Date(now - this.#inboundRetentionMs);
-    const { db } = this.#database;
-    let deleted = 0;
-    for (let batch = 0; batch < FORGET_BATCHES_PER_TICK; batch++) {
-      // Ids grow with receipt, so the old rows come first: the batch's old prefix goes
-      // (the receivedAt condition again in the delete guards against a clock set back).
-      const rows = await db.inboundMessage.findMany({ orderBy: { id: 'asc' }, take: FORGET_BATCH, select: { id: true, receivedAt: true } });
-      const kept = rows.findIndex((r) => r.receivedAt >= cutoff);
-      const last = rows[(kept < 0 ? rows.length : kept) - 1];
-      if (last) deleted += (await db.inboundMessage.deleteMany({ where: { id: { lte: last.id }, receivedAt: { lt: cutoff } } })).count;
-      if (kept >= 0 || rows.length < FORGET_BATCH) {
-        this.#forgotAt = now;
-        break;
-      }
-    }
-    if (deleted) log.info({ deleted, before: cutoff.toISOString() }, 'forgot the ids of old received messages');
-    return deleted;
   }
 
   /**

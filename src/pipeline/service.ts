@@ -30,7 +30,7 @@ import { placeOf } from './place.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
-import type { Rating, RequestKind, TicketState } from './states.js';
+import type { Rating, RequestKind, TicketState, TimerKind } from './states.js';
 
 const log = logger('pipeline');
 
@@ -246,13 +246,20 @@ async function record(
       })),
     );
   }
+  // The timers a transition sets are written in one statement (after a cancel, in order).
+  let timers: { kind: TimerKind; dueAt: Date }[] = [];
+  const setTimers = async () => {
+    if (timers.length) await rows.setTimers(ticketId, timers);
+    timers = [];
+  };
   for (const effect of effects) {
     switch (effect.type) {
       case 'cancel_timers':
+        await setTimers();
         await rows.cancelTimers(ticketId, effect.kinds);
         break;
       case 'set_timer':
-        await rows.setTimer(ticketId, effect.kind, effect.dueAt);
+        timers.push({ kind: effect.kind, dueAt: effect.dueAt });
         break;
       case 'notify': {
         const people = await recipientsOf(rows, effect.to, path);
@@ -262,6 +269,7 @@ async function record(
       }
     }
   }
+  await setTimers();
 }
 
 /**

@@ -3,7 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { once } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { type Db, openDatabase, sqliteHandleOf, transaction, type Tx } from '../../src/db/client.js';
+import { type Db, openDatabase, transaction, type Tx } from '../../src/db/client.js';
 import { sqliteFilePath } from '../../src/db/migrations.js';
 import { groupBounds, isSqliteBusy, type SqliteHandle, statementCounts } from '../../src/db/sqlite-adapter.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -153,11 +153,11 @@ describe('inside or outside is which client the code holds, not its async contex
   });
 
   test("the transaction's client and handle refuse work once the transaction has ended, and refuse to nest", async () => {
-    const { db } = database;
+    const { db, sqlite } = database;
     let kept!: Tx;
     await transaction(db, (tx) => Promise.resolve(void (kept = tx)));
     await expect(kept.region.count()).rejects.toThrow('used after the transaction ended');
-    await expect(sqliteHandleOf(kept as Db)!.outside(() => 1)).rejects.toThrow('used after the transaction ended');
+    await expect(sqlite!.inside.outside(() => 1)).rejects.toThrow('used after the transaction ended');
     await expect(transaction(db, (tx) => transaction(tx as Db, () => Promise.resolve(1)))).rejects.toThrow('cannot be nested');
   });
 
@@ -165,8 +165,8 @@ describe('inside or outside is which client the code holds, not its async contex
     const { db, sqlite } = database;
     const order: string[] = [];
     let waited!: Promise<void>;
-    await transaction(db, async (tx) => {
-      const inside = sqliteHandleOf(tx as Db)!;
+    await transaction(db, async () => {
+      const inside = sqlite!.inside;
       expect(inside.isInside).toBe(true);
       await inside.write(`UPDATE "Region" SET "name" = 'inside' WHERE "code" = 'QH'`);
       order.push('inside wrote');

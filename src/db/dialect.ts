@@ -1,0 +1,151 @@
+/**
+ * What differs between SQLite and PostgreSQL, in one place: the query compiler
+ * (placeholders, quoting), how dates and booleans are stored, list parameters, row locks
+ * for claims, and the error a unique key raises. Queries themselves are written once, in
+ * Kysely, against the tables generated from prisma/schema.prisma (see src/db/sql.ts).
+ */
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type RawBuilder,
+  sql,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+import BetterSqlite3 from 'better-sqlite3';
+import { BOOLEAN_COLUMNS, DATE_COLUMNS } from './generated/kysely/columns.js';
+import type { DB } from './generated/kysely/types.js';
+import type { Provider } from './schema-files.js';
+
+/** The database a query is compiled for: the provider `openDatabase` chose. */
+export type Dialect = Provider;
+
+/**
+ * A query builder that only compiles (its driver runs nothing): queries are compiled
+ * once and run by the connection of their dialect (src/db/sql.ts).
+ */
+function builder(dialect: Dialect): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect:
+      dialect === 'sqlite'
+        ? {
+            createAdapter: () => new SqliteAdapter(),
+            createDriver: () => new DummyDriver(),
+            createIntrospector: (db) => new SqliteIntrospector(db),
+            createQueryCompiler: () => new SqliteQueryCompiler(),
+          }
+        : {
+            createAdapter: () => new PostgresAdapter(),
+            createDriver: () => new DummyDriver(),
+            createIntrospector: (db) => new PostgresIntrospector(db),
+            createQueryCompiler: () => new PostgresQueryCompiler(),
+          },
+  });
+}
+
+const builders: Record<Dialect, Kysely<DB>> = { sqlite: builder('sqlite'), postgres: builder('postgres') };
+
+export function builderFor(dialect: Dialect): Kysely<DB> {
+  return builders[dialect];
+}
+
+/** A value as a driver binds it (a list only on PostgreSQL, see `oneOf`). */
+export type BoundValue = string | number | bigint | boolean | null | Buffer | readonly unknown[];
+
+/** A date as Prisma stores DateTime on SQLite (ISO 8601 text; keeps text comparisons right). */
+export function sqliteDate(date: Date): string {
+  // A turn writes the same instant a dozen times (its clock reading): the last one is kept.
+  const ms = date.getTime();
+  if (ms !== lastDate.ms) {
+    lastDate.ms = ms;
+    lastDate.text = date.toISOString().replace('Z', '+00:00');
+  }
+  return lastDate.text;
+}
+const lastDate = { ms: NaN, text: '' };
+
+/** A date as PostgreSQL's `timestamp(3)` holds it for Prisma: UTC wall-clock time, whatever the server's zone. */
+function postgresDate(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** A parameter in the form the dialect stores it. */
+export function encodeValue(dialect: Dialect, value: unknown): BoundValue {
+  if (value instanceof Date) return dialect === 'sqlite' ? sqliteDate(value) : postgresDate(value);
+  if (typeof value === 'boolean' && dialect === 'sqlite') return value ? 1 : 0;
+  if (Array.isArray(value) && dialect === 'sqlite') return JSON.stringify(value);
+  if (value === undefined) return null;
+  return value as BoundValue;
+}
+
+/**
+ * A SQLite row as the code sees it: DateTime and Boolean columns, known by name (see
+ * src/cli/generate.ts), from ISO text and 0/1. On PostgreSQL the driver's type parsers
+ * do this (src/db/postgres-connection.ts).
+ */
+export function decodeSqliteRow<R>(row: Record<string, unknown>): R {
+  for (const name in row) {
+    const value = row[name];
+    if (value === null) continue;
+    if (DATE_COLUMNS.has(name)) row[name] = new Date(value as string);
+    else if (BOOLEAN_COLUMNS.has(name)) row[name] = value === 1;
+  }
+  return row as R;
+}
+
+/**
+ * `column` equals one of `values` (a list of any length, bound as one parameter, so that
+ * the statement is prepared once): json_each on SQLite (the list bound as JSON text, see
+ * `encodeValue`), `= ANY` on PostgreSQL.
+ */
+export function oneOf(dialect: Dialect, column: RawBuilder<unknown> | string, values: unknown): RawBuilder<boolean> {
+  const ref = typeof column === 'string' ? sql.ref(column) : column;
+  return dialect === 'sqlite' ? sql<boolean>`${ref} IN (SELECT value FROM json_each(${sql.val(values)}))` : sql<boolean>`${ref} = ANY(${sql.val(values)})`;
+}
+
+/** A unique key refused the row (e.g. a message delivered twice), on either database. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof BetterSqlite3.SqliteError) return error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, kind } = error as { code?: unknown; kind?: unknown };
+  // 23505: PostgreSQL's unique_violation; P2002 and the driver adapter's kind: the same reported through Prisma.
+  if (code === '23505' || code === 'P2002' || kind === 'UniqueConstraintViolation') return true;
+  const cause = (error as { cause?: unknown; meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError ?? (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isUniqueViolation(cause);
+}
+
+/** Whether transactions run side by side (PostgreSQL), or one at a time (SQLite: one writer). */
+export function transactionsOverlap(dialect: Dialect): boolean {
+  return dialect === 'postgres';
+}
+
+/** The text values of `column` in `order`, joined with commas (null when there are none); an aggregate. */
+export function joinedText(dialect: Dialect, column: string, order: string): RawBuilder<string | null> {
+  return dialect === 'sqlite'
+    ? sql<string | null>`group_concat(${sql.ref(column)}, ',' ORDER BY ${sql.ref(order)})`
+    : sql<string | null>`string_agg(${sql.ref(column)}, ',' ORDER BY ${sql.ref(order)})`;
+}
+
+/**
+ * A chat session upsert's new `data` (JSON text): the stored one with the offered
+ * `choices` and the larger `choicesFrom` of the two (see TurnStore.offerChoices).
+ */
+export function choicesMerged(dialect: Dialect): RawBuilder<string> {
+  return dialect === 'sqlite'
+    ? sql<string>`json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END,
+        '$.choices', json(excluded."data" -> '$.choices'),
+        '$.choicesFrom', max(coalesce(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ->> '$.choicesFrom' END, 0), excluded."data" ->> '$.choicesFrom'))`
+    : sql<string>`("ChatSession"."data"::jsonb || jsonb_build_object('choices', (excluded."data"::jsonb) -> 'choices',
+        'choicesFrom', GREATEST(coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0), (excluded."data"::jsonb ->> 'choicesFrom')::bigint)))::text`;
+}
+
+/** The offered choices are later than the stored session's (or it holds none readable). */
+export function choicesNewer(dialect: Dialect): RawBuilder<boolean> {
+  return dialect === 'sqlite'
+    ? sql<boolean>`(NOT json_valid("ChatSession"."data") OR coalesce("ChatSession"."data" ->> '$.choicesFrom', 0) < excluded."data" ->> '$.choicesFrom')`
+    : sql<boolean>`coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0) < (excluded."data"::jsonb ->> 'choicesFrom')::bigint`;
+}

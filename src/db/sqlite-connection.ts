@@ -1,0 +1,32 @@
+/**
+ * The storage layer's queries on a SQLite connection (src/db/sqlite-adapter.ts): the
+ * outside handle's connection waits for the connection (a read commits the open group
+ * first, a write joins it); the inside one's runs at once, in the light transaction
+ * holding the connection.
+ */
+import { decodeSqliteRow } from './dialect.js';
+import type { Outcome, Query, SqlConnection } from './sql.js';
+import type { SqliteHandle, SqlValue } from './sqlite-adapter.js';
+
+export class SqliteConnection implements SqlConnection {
+  readonly dialect = 'sqlite' as const;
+  readonly database: object;
+  readonly standalone = undefined;
+  readonly #handle: SqliteHandle;
+
+  constructor(handle: SqliteHandle, database: object) {
+    this.#handle = handle;
+    this.database = database;
+  }
+
+  execute<P, R>(query: Query<P, R>, params: P): Promise<Outcome<R>> {
+    const statement = query.compiled('sqlite');
+    // Lists are bound as JSON text on SQLite (see `encodeValue`).
+    const values = query.bind(statement, 'sqlite', params) as SqlValue[];
+    const work = (): Outcome<R> => {
+      const { rows, changes } = this.#handle.execute(statement.text, values, statement.returnsRows);
+      return { rows: rows.map((row) => decodeSqliteRow<R>(row)), changes };
+    };
+    return statement.reads ? this.#handle.outside(work) : this.#handle.writing(work);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Delivering the outbox rows a worker claimed (src/pipeline/claims.ts): each through
+ * its recipient's channel, in its chat's order; a failure backs off and holds back the
+ * rest of its chat in the same round; an unreachable chat re-addresses the message.
+ */
+import { type Database, transaction } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery } from '../db/sql.js';
+import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
+import { render } from '../engine/i18n.js';
+import { logger } from '../log.js';
+import type { Locale } from '../org/types.js';
+import type { MessageAction } from './model.js';
+import { markDelivered } from './outbox.js';
+import type { Clock } from './service.js';
+
+const log = logger('scheduler');
+
+/** A rendered message ready for a channel adapter. */
+export interface OutboxDelivery {
+  id: number;
+  recipientId: number;
+  channel: string;
+  chatId: string;
+  locale: Locale;
+  ticketNumber: string | null;
+  template: string;
+  text: string;
+  actions: OfferedChoice[];
+  /** Photos forwarded with the message. */
+  media: string[];
+  /** A turn's reply sent late (see OutboxMessage.reply), not a push. */
+  reply: boolean;
+}
+
+/** What a channel made of one delivery. */
+export type DeliveryResult =
+  | { status: 'sent' }
+  /** Try again later (rate limit, server error); `retryAfterMs` when the platform says. */
+  | { status: 'retry'; error: string; retryAfterMs?: number }
+  /** The person cannot be reached on any channel now; keep the message, stop trying soon. */
+  | { status: 'unreachable'; error: string }
+  /** The chat is not connected now (a closed web page): wait, without counting an attempt. */
+  | { status: 'offline' };
+
+/** Sends one message through the recipient's channel. */
+export type Deliver = (message: OutboxDelivery) => Promise<DeliveryResult>;
+
+/** How long a message for a disconnected chat waits before it is looked at again. */
+const OFFLINE_RECHECK_MS = 60_000;
+
+/** Makes a chat's waiting messages due now (its page reconnected). */
+export async function wakeChat(database: Database, channel: string, chatId: string, now: Date): Promise<number> {
+  const { count } = await database.db.outboxMessage.updateMany({
+    where: { channel, chatId, sentAt: null, failedAt: null, availableAt: { gt: now } },
+    data: { availableAt: now },
+  });
+  return count;
+}
+
+/** Backoff after `attempts` failures: 5 s, 10 s, 20 s … capped at one hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/** The claimed outbox rows, with what delivery needs of their recipient and ticket. */
+const claimedRowsQuery = defineQuery('outbox_claimed_rows', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('OutboxMessage as m')
+    .innerJoin('Person as p', 'p.id', 'm.recipientId')
+    .leftJoin('Ticket as t', 't.id', 'm.ticketId')
+    .select([
+      'm.id as id',
+      'm.recipientId as recipientId',
+      'm.channel as channel',
+      'm.chatId as chatId',
+      'm.template as template',
+      'm.params as params',
+      'm.actions as actions',
+      'm.media as media',
+      'm.reply as reply',
+      'm.attempts as attempts',
+      'm.sentAt as sentAt',
+      'm.claimedBy as claimedBy',
+      'p.locale as locale',
+      't.number as ticketNumber',
+    ])
+    .where(oneOf(dialect, 'm.id', p.ids)),
+);
+
+export interface DelivererOptions {
+  database: Database;
+  deliver: Deliver;
+  clock: Clock;
+  /** The worker whose claims it settles. */
+  workerId: string;
+  leaseMs: number;
+  maxAttempts: number;
+}
+
+/** Delivers what one worker claimed. */
+export class Deliverer {
+  readonly workerId: string;
+  readonly #database: Database;
+  readonly #deliver: Deliver;
+  readonly #clock: Clock;
+  readonly #leaseMs: number;
+  readonly #maxAttempts: number;
+
+  constructor(options: DelivererOptions) {
+    this.#database = options.database;
+    this.#deliver = options.deliver;
+    this.#clock = options.clock;
+    this.workerId = options.workerId;
+    this.#leaseMs = options.leaseMs;
+    this.#maxAttempts = options.maxAttempts;
+  }
+
+  /** Delivers the outbox rows `ids` this worker claimed at `now`; returns how many were sent. */
+  async deliverClaimed(ids: number[], now: Date): Promise<number> {
+    if (!ids.length) return 0;
+    const { db } = this.#database;
+    // The claimed rows in one read; they are ours until the lease ends (checked below).
+    const claimed = new Map((await all(this.#database.sql, claimedRowsQuery, { ids })).map((r) => [r.id, r]));
+    /** Rows given back in this round (their chat's earlier message failed). */
+    const held = new Set<number>();
+    let sent = 0;
+    const marks: Promise<void>[] = [];
+    const markFailures: unknown[] = [];
+    for (const [index, id] of ids.entries()) {
+      if (held.has(id)) continue;
+      // Past half the lease (slow channels), the rest waits for the next round: once the
+      // lease ends another process may claim them, and none may go out twice.
+      if (this.#clock.now().getTime() - now.getTime() > this.#leaseMs / 2) {
+        await db.outboxMessage.updateMany({
+          where: { id: { in: ids.slice(index) }, claimedBy: this.workerId, sentAt: null },
+          data: { claimedBy: null, claimedUntil: null },
+        });
+        break;
+      }
+      const row = claimed.get(id);
+      if (!row || row.sentAt || row.claimedBy !== this.workerId || !row.channel || !row.chatId) continue;
+      const locale: Locale = row.locale === 'en' ? 'en' : 'zh';
+      const params = JSON.parse(row.params) as Record<string, unknown>;
+      const actions = JSON.parse(row.actions) as MessageAction[];
+      const message: OutboxDelivery = {
+        id: row.id,
+        recipientId: row.recipientId,
+        channel: row.channel,
+        chatId: row.chatId,
+        locale,
+        ticketNumber: row.ticketNumber,
+        template: row.template,
+        text: render(locale, row.template, params),
+        actions: actions.map((a) => offeredChoice(a, locale)),
+        media: JSON.parse(row.media) as string[],
+        reply: row.reply,
+      };
+      let result: DeliveryResult;
+      try {
+        result = await this.#deliver(message);
+      } catch (error) {
+        result = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
+      }
+      const after = this.#clock.now();
+      // Only the claim holder settles the row, so a lease taken over is never sent twice.
+      const mine = { id, claimedBy: this.workerId, sentAt: null };
+      if (result.status !== 'sent') {
+        // The chat's later rows in this batch wait behind this one, untried (no attempt used).
+        const behind = ids.slice(index + 1).filter((later) => claimed.get(later)?.channel === row.channel && claimed.get(later)?.chatId === row.chatId);
+        for (const later of behind) held.add(later);
+        await db.outboxMessage.updateMany({
+          where: { id: { in: behind }, claimedBy: this.workerId, sentAt: null },
+          data: { claimedBy: null, claimedUntil: null },
+        });
+      }
+      if (result.status === 'sent') {
+        // Not awaited one by one: on SQLite the mark waits for its group's commit (see
+        // SqliteHandle.transaction), and the next message of the batch need not.
+        marks.push(markDelivered(db, id, this.workerId, after).then(() => void sent++, (error: unknown) => void markFailures.push(error)));
+        continue;
+      }
+      if (result.status === 'offline') {
+        await db.outboxMessage.updateMany({
+          where: mine,
+          data: { claimedBy: null, claimedUntil: null, availableAt: new Date(after.getTime() + OFFLINE_RECHECK_MS) },
+        });
+        continue;
+      }
+      if (result.status === 'unreachable') {
+        await this.#reroute(row.id, row.recipientId, row.channel, row.chatId, result.error, after);
+        continue;
+      }
+      const attempts = row.attempts + 1;
+      const giveUp = attempts >= this.#maxAttempts;
+      const wait = result.status === 'retry' && result.retryAfterMs !== undefined ? result.retryAfterMs : backoffMs(attempts);
+      await db.outboxMessage.updateMany({
+        where: mine,
+        data: {
+          attempts,
+          lastError: result.error.slice(0, 500),
+          claimedBy: null,
+          claimedUntil: null,
+          availableAt: new Date(after.getTime() + wait),
+          failedAt: giveUp ? after : null,
+        },
+      });
+      log.warn({ outboxId: id, attempts, status: result.status, giveUp }, 'delivery failed');
+    }
+    await Promise.all(marks);
+    // A row whose mark failed stays claimed until its lease ends, then goes out again.
+    if (markFailures.length) throw markFailures[0];
+    return sent;
+  }
+
+  /**
+   * The platform says the person cannot be reached on this chat (they blocked the bot):
+   * the identity is marked unreachable (staff see it), and the message moves to the
+   * person's other chat used most recently; with none, it waits, unaddressed, until the
+   * person writes again from any chat. It is never retried against the blocked chat.
+   */
+  async #reroute(id: number, recipientId: number, channel: string, chatId: string, error: string, now: Date): Promise<void> {
+    const { db } = this.#database;
+    const fallback = await transaction(db, async (tx) => {
+      await tx.channelIdentity.updateMany({ where: { personId: recipientId, channel, chatId }, data: { unreachableAt: now } });
+      const other = await tx.channelIdentity.findFirst({
+        where: { personId: recipientId, unreachableAt: null, NOT: { channel, chatId } },
+        orderBy: { lastUsedAt: 'desc' },
+      });
+      await tx.outboxMessage.updateMany({
+        where: { id, claimedBy: this.workerId, sentAt: null },
+        data: {
+          channel: other?.channel ?? null,
+          chatId: other?.chatId ?? null,
+          lastError: error.slice(0, 500),
+          attempts: { increment: 1 },
+          claimedBy: null,
+          claimedUntil: null,
+          availableAt: now,
+        },
+      });
+      // Other messages waiting for the same blocked chat follow the same way.
+      await tx.outboxMessage.updateMany({
+        where: { recipientId, channel, chatId, sentAt: null, failedAt: null, claimedBy: null },
+        data: { channel: other?.channel ?? null, chatId: other?.chatId ?? null },
+      });
+      return other?.channel ?? null;
+    });
+    log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
+  }
+}
