@@ -7,15 +7,19 @@
  * - sustained: the closed-loop rate (each person sends on as soon as answered) and the
  *   per-message latency (turn committed, replies sent, outbox marked);
  * - paced: latency with a fixed rate offered (default 1,000 messages/s);
- * - raw ceiling: the same rows written with plain better-sqlite3 statements, and the
- *   engine's share of it;
+ * - raw ceilings (src/bench/raw.ts): the same rows written with plain better-sqlite3
+ *   statements, one transaction per message, and again with commits grouped as the
+ *   engine groups them; the engine's share of each;
  * - sessions: process RSS while serving, with 100,000 stored conversations (created
  *   through the engine by that many first-time visitors);
- * - PostgreSQL with 1 and 2 processes when MINQING_BENCH_POSTGRES_URL names a server (a
- *   database is created for each run and dropped after).
+ * - PostgreSQL, when MINQING_BENCH_POSTGRES_URL names a server (a database is created for
+ *   each run and dropped after; `npm run bench:postgres` points it at the local cluster):
+ *   the ceiling (same rows, plain `pg`, 8 connections) in 1 and 2 processes, the engine
+ *   sustained with 1 and 2 processes and its share of the ceiling, and the engine's
+ *   latency with --pg-rate messages/s offered.
  *
  *   npm run bench [-- --residents 450 --pg-residents 200 --seconds 20 --warmup 5 --rate 1000
- *                     --paced-seconds 15 --sessions 100000 --only sustained,paced,raw,sessions,postgres]
+ *                     --paced-seconds 15 --pg-rate 100 --sessions 100000 --only sustained,paced,raw,sessions,postgres]
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -23,12 +27,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sqliteFilePath } from '../db/migrations.js';
 import { scratchPostgres } from '../db/scratch.js';
+import { groupBounds } from '../db/sqlite-adapter.js';
 import { ConfigError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { type BenchApp, startBenchApp } from '../bench/bench-app.js';
 import { bindPairs, type Pair } from '../bench/load.js';
 import { formatRun, measure, type RunResult } from '../bench/phases.js';
-import { type RawPair, rawCeiling } from '../bench/raw.js';
+import { type CeilingResult, rawPairs } from '../bench/ceiling.js';
+import { type SqliteCommits, sqliteCeiling } from '../bench/raw.js';
 import { startScriptFlags } from '../paths.js';
 import { runCli } from './run-cli.js';
 
@@ -43,17 +49,19 @@ interface Options {
   warmup: number;
   rate: number;
   pacedSeconds: number;
+  /** Messages per second offered to PostgreSQL in its paced run. */
+  pgRate: number;
   sessions: number;
   only: Set<Phase>;
 }
 
 const USAGE =
-  'usage: npm run bench -- [--residents N] [--pg-residents N] [--seconds S] [--warmup S] [--rate N] [--paced-seconds S] [--sessions N] [--only ' +
+  'usage: npm run bench -- [--residents N] [--pg-residents N] [--seconds S] [--warmup S] [--rate N] [--paced-seconds S] [--pg-rate N] [--sessions N] [--only ' +
   PHASES.join(',') +
   ']';
 
 function parseArgs(args: readonly string[]): Options {
-  const options: Options = { residents: 450, pgResidents: 200, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, sessions: 100_000, only: new Set(PHASES) };
+  const options: Options = { residents: 450, pgResidents: 200, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, pgRate: 100, sessions: 100_000, only: new Set(PHASES) };
   const numeric: Record<string, keyof Omit<Options, 'only'>> = {
     '--residents': 'residents',
     '--pg-residents': 'pgResidents',
@@ -61,6 +69,7 @@ function parseArgs(args: readonly string[]): Options {
     '--warmup': 'warmup',
     '--rate': 'rate',
     '--paced-seconds': 'pacedSeconds',
+    '--pg-rate': 'pgRate',
     '--sessions': 'sessions',
   };
   for (let i = 0; i < args.length; i++) {
@@ -95,33 +104,17 @@ async function withApp<T>(residents: number, work: (bench: BenchApp, pairs: Pair
   }
 }
 
-/** The raw ceiling on a fresh database holding the same people, for as many rounds as fill ~`seconds`. */
-async function raw(residents: number): Promise<{ perSecond: number; messages: number }> {
+/**
+ * A SQLite ceiling (src/bench/raw.ts) on a fresh database holding the same people:
+ * `warmup` seconds (at most 2), then `seconds` measured.
+ */
+async function sqliteRaw(options: Options, commits: SqliteCommits): Promise<CeilingResult> {
   const bench = await startBenchApp();
-  const pairs: RawPair[] = [];
   try {
-    const path = sqliteFilePath(bench.url);
     await bench.app.scheduler.stop();
-    const { db } = bench.app.database;
-    for (const pair of await bindPairs(db, residents)) {
-      const identity = (chatId: string) =>
-        db.channelIdentity.findUniqueOrThrow({ where: { channel_platformUserId: { channel: 'web', platformUserId: chatId } }, include: { person: true } });
-      const resident = await identity(pair.residentChat);
-      const liaison = await identity(pair.liaisonChat);
-      const household = await db.household.findUniqueOrThrow({ where: { id: resident.person.householdId ?? -1 }, include: { grids: true } });
-      pairs.push({
-        resident: { personId: resident.personId, chatId: pair.residentChat, identityId: resident.id },
-        liaison: { personId: liaison.personId, chatId: pair.liaisonChat, identityId: liaison.id },
-        householdId: household.id,
-        regionId: household.regionId,
-        gridId: household.grids[0]?.gridId ?? null,
-      });
-    }
+    const pairs = await rawPairs(bench.app.database.db, await bindPairs(bench.app.database.db, options.residents));
     await bench.app.database.close();
-    // A first short round warms the statements up; the second is measured.
-    await rawCeiling(path, pairs, 1);
-    const run = await rawCeiling(path, pairs, 20);
-    return { perSecond: run.messages / (run.ms / 1000), messages: run.messages };
+    return await sqliteCeiling(sqliteFilePath(bench.url), pairs, commits, Math.min(options.warmup, 2), options.seconds);
   } finally {
     await bench.dispose().catch(() => undefined);
   }
@@ -178,8 +171,14 @@ const WORKER = import.meta.url.endsWith('.js')
   ? [...startScriptFlags(), fileURLToPath(new URL('../bench/worker.js', import.meta.url))]
   : ['--import', 'tsx', fileURLToPath(new URL('../bench/worker.ts', import.meta.url))];
 
-/** Runs `processes` worker processes on one fresh PostgreSQL database, each with its own share of the people. */
-async function postgres(adminUrl: string, processes: number, options: Options): Promise<RunResult> {
+/** What to run in each process of a PostgreSQL run: the engine (closed loop, or `rate` msg/s offered in all), or the ceiling. */
+type PostgresWork = { mode: 'load'; rate?: number } | { mode: 'ceiling'; connections: number };
+
+/**
+ * Runs `processes` worker processes on one fresh PostgreSQL database, each with its own
+ * share of the people, all measuring the same window; returns each process's result.
+ */
+async function inProcesses<R>(adminUrl: string, processes: number, work: PostgresWork, options: Options, seconds: number): Promise<R[]> {
   const database = await scratchPostgres(adminUrl, 'minqing_bench');
   try {
     // Migrate and seed once, before the workers start.
@@ -194,9 +193,10 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
         process.execPath,
         [
           ...WORKER,
-          ...['--mode', 'load', '--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
+          ...['--mode', work.mode, '--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
           ...['--offset', String(i * share), '--count', String(i === processes - 1 ? residents - i * share : share)],
-          ...['--warmup', String(options.warmup), '--seconds', String(options.seconds)],
+          ...['--warmup', String(options.warmup), '--seconds', String(seconds)],
+          ...(work.mode === 'ceiling' ? ['--connections', String(work.connections)] : work.rate ? ['--rate', String(work.rate / processes)] : []),
         ],
         { stdio: ['pipe', 'pipe', 'inherit'] },
       );
@@ -223,22 +223,40 @@ async function postgres(adminUrl: string, processes: number, options: Options): 
     });
     await Promise.all(children.map((c) => c.next('ready')));
     for (const c of children) c.child.stdin.write('go\n');
-    const results = (await Promise.all(children.map((c) => c.next('result')))).map((m) => m['result'] as RunResult);
-    const latencies = results.flatMap((r) => r.latencies);
-    return {
-      perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
-      messages: latencies.length,
-      seconds: Math.max(...results.map((r) => r.seconds)),
-      tickets: results.reduce((sum, r) => sum + r.tickets, 0),
-      errors: results.reduce((sum, r) => sum + r.errors, 0),
-      latencies,
-      // Summed over the processes: 150 % is one and a half cores.
-      cpu: results.reduce((sum, r) => sum + r.cpu, 0),
-      statements: { prisma: 0, plain: 0, commits: 0 },
-    };
+    return (await Promise.all(children.map((c) => c.next('result')))).map((m) => m['result'] as R);
   } finally {
     await database.drop();
   }
+}
+
+/** The engine on PostgreSQL in `processes` processes: their results as one. */
+async function postgresEngine(adminUrl: string, processes: number, options: Options, rate?: number): Promise<RunResult> {
+  const seconds = rate ? options.pacedSeconds : options.seconds;
+  const results = await inProcesses<RunResult>(adminUrl, processes, { mode: 'load', ...(rate ? { rate } : {}) }, options, seconds);
+  const latencies = results.flatMap((r) => r.latencies);
+  return {
+    perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
+    messages: latencies.length,
+    seconds: Math.max(...results.map((r) => r.seconds)),
+    tickets: results.reduce((sum, r) => sum + r.tickets, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    latencies,
+    ...(rate ? { missed: results.reduce((sum, r) => sum + (r.missed ?? 0), 0) } : {}),
+    // Summed over the processes: 150 % is one and a half cores.
+    cpu: results.reduce((sum, r) => sum + r.cpu, 0),
+    statements: { prisma: 0, plain: 0, commits: 0 },
+  };
+}
+
+/** The PostgreSQL ceiling (src/bench/raw-postgres.ts) in `processes` processes of `connections` connections each. */
+async function postgresRaw(adminUrl: string, processes: number, connections: number, options: Options): Promise<CeilingResult> {
+  const results = await inProcesses<CeilingResult>(adminUrl, processes, { mode: 'ceiling', connections }, options, options.seconds);
+  return {
+    perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
+    messages: results.reduce((sum, r) => sum + r.messages, 0),
+    seconds: Math.max(...results.map((r) => r.seconds)),
+    cpu: results.reduce((sum, r) => sum + r.cpu, 0),
+  };
 }
 
 await runCli(async () => {
@@ -264,20 +282,34 @@ await runCli(async () => {
     );
     say(formatRun(`SQLite paced (${options.rate.toLocaleString('en')} msg/s offered, ${options.pacedSeconds} s)`, paced));
   }
+  const share = (engine: number, ceiling: number) => `${((100 * engine) / ceiling).toFixed(1)} %`;
+  const rate = (perSecond: number) => `${Math.round(perSecond).toLocaleString('en')} msg/s`;
   if (options.only.has('raw')) {
-    const ceiling = await raw(options.residents);
-    say(`raw ceiling (same rows, plain better-sqlite3 statements, one transaction per message): ${Math.round(ceiling.perSecond).toLocaleString('en')} msg/s`);
-    if (sustained) say(`engine / raw ceiling: ${((100 * sustained.perSecond) / ceiling.perSecond).toFixed(1)} %`);
+    const perMessage = await sqliteRaw(options, 'per-message');
+    say(`raw ceiling (same rows, plain better-sqlite3 statements, one transaction per message): ${rate(perMessage.perSecond)}`);
+    if (sustained) say(`engine / raw ceiling: ${share(sustained.perSecond, perMessage.perSecond)}`);
+    const grouped = await sqliteRaw(options, 'grouped');
+    say(`grouped ceiling (same rows and statements, commits grouped like the engine's: ${groupBounds.members} messages or ${groupBounds.ms} ms): ${rate(grouped.perSecond)}`);
+    if (sustained) say(`engine / grouped ceiling: ${share(sustained.perSecond, grouped.perSecond)} (target at least 40 %)`);
   }
   if (options.only.has('sessions')) for (const line of await sessions(options)) say(line);
   if (options.only.has('postgres')) {
     const url = process.env['MINQING_BENCH_POSTGRES_URL'];
     if (!url) say('PostgreSQL: skipped (set MINQING_BENCH_POSTGRES_URL to a server where the user may create databases)');
     else {
-      for (const processes of [1, 2]) {
-        const run = await postgres(url, processes, options);
-        say(formatRun(`PostgreSQL sustained, ${processes} process${processes > 1 ? 'es' : ''} (${options.pgResidents} residents)`, run));
-      }
+      const connections = 8;
+      const ceiling = await postgresRaw(url, 1, connections, options);
+      say(`PostgreSQL ceiling (same rows, pg, ${connections} connections): ${rate(ceiling.perSecond)} · CPU ${Math.round(ceiling.cpu * 100)} % of a core`);
+      const ceilingTwo = await postgresRaw(url, 2, connections, options);
+      say(`PostgreSQL ceiling, 2 processes × ${connections} connections: ${rate(ceilingTwo.perSecond)} (${(ceilingTwo.perSecond / ceiling.perSecond).toFixed(2)}× one process)`);
+      const one = await postgresEngine(url, 1, options);
+      say(formatRun(`PostgreSQL sustained, 1 process (${options.pgResidents} residents)`, one));
+      say(`PostgreSQL engine / ceiling: ${share(one.perSecond, ceiling.perSecond)} (target at least 50 %)`);
+      const two = await postgresEngine(url, 2, options);
+      say(formatRun(`PostgreSQL sustained, 2 processes (${options.pgResidents} residents)`, two));
+      say(`PostgreSQL 2 processes / 1 process: ${(two.perSecond / one.perSecond).toFixed(2)}× (target at least 1.6×)`);
+      const paced = await postgresEngine(url, 1, options, options.pgRate);
+      say(formatRun(`PostgreSQL paced, 1 process (${options.pgRate} msg/s offered, ${options.pacedSeconds} s; target p99 at most 50 ms)`, paced));
     }
   }
   say(`load average at the end: ${load()}`);
