@@ -16,21 +16,29 @@
  *   each run and dropped after; `npm run bench:postgres` points it at the local cluster):
  *   the ceiling (same rows, plain `pg`, 8 connections) in 1 and 2 processes, the engine
  *   sustained with 1 and 2 processes and its share of the ceiling, and the engine's
- *   latency with --pg-rate messages/s offered.
+ *   latency with --pg-rate messages/s offered;
+ * - growth, only when asked for (`--only growth`: it takes minutes): the sustained load on
+ *   a fresh file and on one grown to --growth conversations (1 GB for 100,000, with
+ *   1,000,000 ticket events), in msg per CPU-second for both.
  *
  *   npm run bench [-- --residents 450 --pg-residents 200 --seconds 20 --warmup 5 --rate 1000
- *                     --paced-seconds 15 --pg-rate 100 --sessions 100000 --only sustained,paced,raw,sessions,postgres]
+ *                     --paced-seconds 15 --pg-rate 100 --sessions 100000 --growth 100000
+ *                     --only sustained,paced,raw,sessions,postgres,growth]
  */
 import { spawn } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sqliteFilePath } from '../db/migrations.js';
 import { scratchPostgres } from '../db/scratch.js';
 import { groupBounds } from '../db/sqlite-adapter.js';
+import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { type BenchApp, startBenchApp } from '../bench/bench-app.js';
+import { growDatabase } from '../bench/growth.js';
 import { bindPairs, type Pair } from '../bench/load.js';
 import { formatRun, measure, type RunResult } from '../bench/phases.js';
 import { type CeilingResult, rawPairs } from '../bench/ceiling.js';
@@ -38,7 +46,9 @@ import { type SqliteCommits, sqliteCeiling } from '../bench/raw.js';
 import { startScriptFlags } from '../paths.js';
 import { runCli } from './run-cli.js';
 
-const PHASES = ['sustained', 'paced', 'raw', 'sessions', 'postgres'] as const;
+const PHASES = ['sustained', 'paced', 'raw', 'sessions', 'postgres', 'growth'] as const;
+/** Run unless --only says otherwise: all but the growth phase, which takes minutes of its own (`--only growth`). */
+const DEFAULT_PHASES: readonly Phase[] = PHASES.filter((phase) => phase !== 'growth');
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -52,16 +62,18 @@ interface Options {
   /** Messages per second offered to PostgreSQL in its paced run. */
   pgRate: number;
   sessions: number;
+  /** Conversations the growth phase's grown file holds (with 10 ticket events each). */
+  growth: number;
   only: Set<Phase>;
 }
 
 const USAGE =
-  'usage: npm run bench -- [--residents N] [--pg-residents N] [--seconds S] [--warmup S] [--rate N] [--paced-seconds S] [--pg-rate N] [--sessions N] [--only ' +
+  'usage: npm run bench -- [--residents N] [--pg-residents N] [--seconds S] [--warmup S] [--rate N] [--paced-seconds S] [--pg-rate N] [--sessions N] [--growth N] [--only ' +
   PHASES.join(',') +
   ']';
 
 function parseArgs(args: readonly string[]): Options {
-  const options: Options = { residents: 450, pgResidents: 200, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, pgRate: 100, sessions: 100_000, only: new Set(PHASES) };
+  const options: Options = { residents: 450, pgResidents: 200, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, pgRate: 100, sessions: 100_000, growth: 100_000, only: new Set(DEFAULT_PHASES) };
   const numeric: Record<string, keyof Omit<Options, 'only'>> = {
     '--residents': 'residents',
     '--pg-residents': 'pgResidents',
@@ -71,6 +83,7 @@ function parseArgs(args: readonly string[]): Options {
     '--paced-seconds': 'pacedSeconds',
     '--pg-rate': 'pgRate',
     '--sessions': 'sessions',
+    '--growth': 'growth',
   };
   for (let i = 0; i < args.length; i++) {
     const name = args[i] ?? '';
@@ -95,8 +108,8 @@ function parseArgs(args: readonly string[]): Options {
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 /** Runs `work` on a fresh bench app (a new SQLite file unless `url`), with `residents` bound. */
-async function withApp<T>(residents: number, work: (bench: BenchApp, pairs: Pair[]) => Promise<T>, url?: string): Promise<T> {
-  const bench = await startBenchApp(url ? { url } : {});
+async function withApp<T>(residents: number, work: (bench: BenchApp, pairs: Pair[]) => Promise<T>, url?: string, overrides: Partial<Config> = {}): Promise<T> {
+  const bench = await startBenchApp({ ...(url ? { url } : {}), overrides });
   try {
     return await work(bench, await bindPairs(bench.app.database.db, residents));
   } finally {
@@ -259,6 +272,43 @@ async function postgresRaw(adminUrl: string, processes: number, connections: num
   };
 }
 
+/**
+ * The same engine load (closed loop, `options.residents`) on a fresh file and on one
+ * grown to `options.growth` conversations (src/bench/growth.ts), each served by an app
+ * started on the file as a restarted server would be.
+ */
+async function growth(options: Options): Promise<string[]> {
+  const lines: string[] = [];
+  for (const grow of [false, true]) {
+    const dir = mkdtempSync(join(tmpdir(), 'minqing-growth-'));
+    const url = `file:${join(dir, 'growth.db')}`;
+    try {
+      const seeded = await startBenchApp({ url });
+      await bindPairs(seeded.app.database.db, options.residents);
+      await seeded.dispose();
+      const t0 = performance.now();
+      const grown = grow ? growDatabase(sqliteFilePath(url), options.growth) : undefined;
+      const growSeconds = (performance.now() - t0) / 1000;
+      const size = `${mib(statSync(sqliteFilePath(url)).size).toLocaleString('en')} MiB`;
+      const run = await withApp(options.residents, (bench, pairs) => measure(bench, pairs, { warmupSeconds: options.warmup, seconds: options.seconds }), url, {
+        SEED_DEMO: false,
+      });
+      lines.push(
+        formatRun(
+          grown
+            ? `growth: grown file (${size}: ${grown.conversations.toLocaleString('en')} conversations, ${grown.events.toLocaleString('en')} events, ` +
+                `${grown.inbound.toLocaleString('en')} inbound and ${grown.outbox.toLocaleString('en')} outbox rows, written in ${growSeconds.toFixed(0)} s)`
+            : `growth: fresh file (${size})`,
+          run,
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return lines;
+}
+
 await runCli(async () => {
   const options = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
@@ -312,6 +362,8 @@ await runCli(async () => {
       say(formatRun(`PostgreSQL paced, 1 process (${options.pgRate} msg/s offered, ${options.pacedSeconds} s; target p99 at most 50 ms)`, paced));
     }
   }
+  if (options.only.has('growth')) for (const line of await growth(options)) say(line);
+  else if (DEFAULT_PHASES.every((phase) => options.only.has(phase))) say(`growth: not run (minutes of its own: npm run bench -- --only growth)`);
   say(`load average at the end: ${load()}`);
   return 0;
 });
