@@ -1,7 +1,7 @@
 /**
  * One benchmark process, for the runs that need a process of their own:
  *
- * - `--mode load` (the multi-process PostgreSQL runs): serves the database at --url with
+ * - `--mode load` (the PostgreSQL runs and the growth phase): serves the database at --url with
  *   its own app (engine, scheduler, in-memory channel), drives its share of the
  *   simulated people (closed loop, or --rate messages/s offered), and prints its result
  *   as one JSON line. It waits for "go" on stdin so that every process measures the

@@ -34,7 +34,6 @@ import { fileURLToPath } from 'node:url';
 import { sqliteFilePath } from '../db/migrations.js';
 import { scratchPostgres } from '../db/scratch.js';
 import { groupBounds } from '../db/sqlite-adapter.js';
-import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { type BenchApp, startBenchApp } from '../bench/bench-app.js';
@@ -108,8 +107,8 @@ function parseArgs(args: readonly string[]): Options {
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 /** Runs `work` on a fresh bench app (a new SQLite file unless `url`), with `residents` bound. */
-async function withApp<T>(residents: number, work: (bench: BenchApp, pairs: Pair[]) => Promise<T>, url?: string, overrides: Partial<Config> = {}): Promise<T> {
-  const bench = await startBenchApp({ ...(url ? { url } : {}), overrides });
+async function withApp<T>(residents: number, work: (bench: BenchApp, pairs: Pair[]) => Promise<T>, url?: string): Promise<T> {
+  const bench = await startBenchApp(url ? { url } : {});
   try {
     return await work(bench, await bindPairs(bench.app.database.db, residents));
   } finally {
@@ -117,17 +116,29 @@ async function withApp<T>(residents: number, work: (bench: BenchApp, pairs: Pair
   }
 }
 
+/** A measured window: `seconds` after `warmup` seconds. */
+interface Window {
+  warmup: number;
+  seconds: number;
+}
+
 /**
- * A SQLite ceiling (src/bench/raw.ts) on a fresh database holding the same people:
- * `warmup` seconds (at most 2), then `seconds` measured.
+ * The window of a ceiling: at most 2 + 10 seconds. A ceiling runs no dialogue and no
+ * scheduler, and is steady within a second or two; the time goes to the engine's runs.
  */
+function ceilingWindow(options: Options): Window {
+  return { warmup: Math.min(options.warmup, 2), seconds: Math.min(options.seconds, 10) };
+}
+
+/** A SQLite ceiling (src/bench/raw.ts) on a fresh database holding the same people. */
 async function sqliteRaw(options: Options, commits: SqliteCommits): Promise<CeilingResult> {
   const bench = await startBenchApp();
   try {
     await bench.app.scheduler.stop();
     const pairs = await rawPairs(bench.app.database.db, await bindPairs(bench.app.database.db, options.residents));
     await bench.app.database.close();
-    return await sqliteCeiling(sqliteFilePath(bench.url), pairs, commits, Math.min(options.warmup, 2), options.seconds);
+    const { warmup, seconds } = ceilingWindow(options);
+    return await sqliteCeiling(sqliteFilePath(bench.url), pairs, commits, warmup, seconds);
   } finally {
     await bench.dispose().catch(() => undefined);
   }
@@ -187,65 +198,71 @@ const WORKER = import.meta.url.endsWith('.js')
 /** What to run in each process of a PostgreSQL run: the engine (closed loop, or `rate` msg/s offered in all), or the ceiling. */
 type PostgresWork = { mode: 'load'; rate?: number } | { mode: 'ceiling'; connections: number };
 
-/**
- * Runs `processes` worker processes on one fresh PostgreSQL database, each with its own
- * share of the people, all measuring the same window; returns each process's result.
- */
-async function inProcesses<R>(adminUrl: string, processes: number, work: PostgresWork, options: Options, seconds: number): Promise<R[]> {
+/** Runs `work` on a fresh PostgreSQL database on the server of `adminUrl`, migrated and seeded with the demo county, then drops it. */
+async function onScratchPostgres<T>(adminUrl: string, work: (url: string) => Promise<T>): Promise<T> {
   const database = await scratchPostgres(adminUrl, 'minqing_bench');
   try {
-    // Migrate and seed once, before the workers start.
     await (await startBenchApp({ url: database.url })).app.stop();
-    // Whole liaisons per process (blocks of 10 households), one channel each: a process
-    // delivers the pushes of its own people (two channels stand for two sets of chats).
-    const channels = ['web', 'console'] as const;
-    const residents = options.pgResidents;
-    const share = Math.floor(residents / processes / 10) * 10;
-    const children = Array.from({ length: processes }, (_, i) => {
-      const child = spawn(
-        process.execPath,
-        [
-          ...WORKER,
-          ...['--mode', work.mode, '--url', database.url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
-          ...['--offset', String(i * share), '--count', String(i === processes - 1 ? residents - i * share : share)],
-          ...['--warmup', String(options.warmup), '--seconds', String(seconds)],
-          ...(work.mode === 'ceiling' ? ['--connections', String(work.connections)] : work.rate ? ['--rate', String(work.rate / processes)] : []),
-        ],
-        { stdio: ['pipe', 'pipe', 'inherit'] },
-      );
-      const lines = createInterface({ input: child.stdout });
-      const messages: Record<string, unknown>[] = [];
-      const waiters: (() => void)[] = [];
-      lines.on('line', (line) => {
-        if (!line.startsWith('{')) return;
-        messages.push(JSON.parse(line) as Record<string, unknown>);
-        waiters.splice(0).forEach((w) => w());
-      });
-      const next = async (key: string): Promise<Record<string, unknown>> => {
-        for (;;) {
-          const found = messages.find((m) => key in m);
-          if (found) return found;
-          if (child.exitCode !== null) throw new Error(`bench worker exited with ${child.exitCode}`);
-          await new Promise<void>((resolve) => {
-            waiters.push(resolve);
-            child.once('exit', () => resolve());
-          });
-        }
-      };
-      return { child, next };
-    });
-    await Promise.all(children.map((c) => c.next('ready')));
-    for (const c of children) c.child.stdin.write('go\n');
-    return (await Promise.all(children.map((c) => c.next('result')))).map((m) => m['result'] as R);
+    return await work(database.url);
   } finally {
     await database.drop();
   }
 }
 
+/**
+ * Runs `processes` worker processes on the database at `url` (migrated and seeded), each
+ * with its own share of `residents`, all measuring the same window; returns each
+ * process's result.
+ */
+async function inProcesses<R>(url: string, processes: number, work: PostgresWork, residents: number, window: Window): Promise<R[]> {
+  // Whole liaisons per process (blocks of 10 households), one channel each: a process
+  // delivers the pushes of its own people (two channels stand for two sets of chats).
+  const channels = ['web', 'console'] as const;
+  const share = Math.floor(residents / processes / 10) * 10;
+  const children = Array.from({ length: processes }, (_, i) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...WORKER,
+        ...['--mode', work.mode, '--url', url, '--channel', channels[i] ?? 'web', '--tag', `p${i}`],
+        ...['--offset', String(i * share), '--count', String(i === processes - 1 ? residents - i * share : share)],
+        ...['--warmup', String(window.warmup), '--seconds', String(window.seconds)],
+        ...(work.mode === 'ceiling' ? ['--connections', String(work.connections)] : work.rate ? ['--rate', String(work.rate / processes)] : []),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const lines = createInterface({ input: child.stdout });
+    const messages: Record<string, unknown>[] = [];
+    const waiters: (() => void)[] = [];
+    lines.on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      messages.push(JSON.parse(line) as Record<string, unknown>);
+      waiters.splice(0).forEach((w) => w());
+    });
+    const next = async (key: string): Promise<Record<string, unknown>> => {
+      for (;;) {
+        const found = messages.find((m) => key in m);
+        if (found) return found;
+        if (child.exitCode !== null) throw new Error(`bench worker exited with ${child.exitCode}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          child.once('exit', () => resolve());
+        });
+      }
+    };
+    return { child, next };
+  });
+  await Promise.all(children.map((c) => c.next('ready')));
+  for (const c of children) c.child.stdin.write('go\n');
+  return (await Promise.all(children.map((c) => c.next('result')))).map((m) => m['result'] as R);
+}
+
 /** The engine on PostgreSQL in `processes` processes: their results as one. */
 async function postgresEngine(adminUrl: string, processes: number, options: Options, rate?: number): Promise<RunResult> {
-  const seconds = rate ? options.pacedSeconds : options.seconds;
-  const results = await inProcesses<RunResult>(adminUrl, processes, { mode: 'load', ...(rate ? { rate } : {}) }, options, seconds);
+  const window = { warmup: options.warmup, seconds: rate ? options.pacedSeconds : options.seconds };
+  const results = await onScratchPostgres(adminUrl, (url) =>
+    inProcesses<RunResult>(url, processes, { mode: 'load', ...(rate ? { rate } : {}) }, options.pgResidents, window),
+  );
   const latencies = results.flatMap((r) => r.latencies);
   return {
     perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
@@ -263,7 +280,9 @@ async function postgresEngine(adminUrl: string, processes: number, options: Opti
 
 /** The PostgreSQL ceiling (src/bench/raw-postgres.ts) in `processes` processes of `connections` connections each. */
 async function postgresRaw(adminUrl: string, processes: number, connections: number, options: Options): Promise<CeilingResult> {
-  const results = await inProcesses<CeilingResult>(adminUrl, processes, { mode: 'ceiling', connections }, options, options.seconds);
+  const results = await onScratchPostgres(adminUrl, (url) =>
+    inProcesses<CeilingResult>(url, processes, { mode: 'ceiling', connections }, options.pgResidents, ceilingWindow(options)),
+  );
   return {
     perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
     messages: results.reduce((sum, r) => sum + r.messages, 0),
@@ -274,25 +293,25 @@ async function postgresRaw(adminUrl: string, processes: number, connections: num
 
 /**
  * The same engine load (closed loop, `options.residents`) on a fresh file and on one
- * grown to `options.growth` conversations (src/bench/growth.ts), each served by an app
- * started on the file as a restarted server would be.
+ * grown to `options.growth` conversations (src/bench/growth.ts), each served by a worker
+ * process of its own started on the file as a restarted server would be (so neither
+ * measurement inherits the other's warmed-up code or heap).
  */
 async function growth(options: Options): Promise<string[]> {
   const lines: string[] = [];
+  const perCpuSecond: number[] = [];
   for (const grow of [false, true]) {
     const dir = mkdtempSync(join(tmpdir(), 'minqing-growth-'));
     const url = `file:${join(dir, 'growth.db')}`;
     try {
-      const seeded = await startBenchApp({ url });
-      await bindPairs(seeded.app.database.db, options.residents);
-      await seeded.dispose();
+      // Migrated and seeded with the demo county, as the first start would.
+      await (await startBenchApp({ url })).dispose();
       const t0 = performance.now();
       const grown = grow ? growDatabase(sqliteFilePath(url), options.growth) : undefined;
       const growSeconds = (performance.now() - t0) / 1000;
       const size = `${mib(statSync(sqliteFilePath(url)).size).toLocaleString('en')} MiB`;
-      const run = await withApp(options.residents, (bench, pairs) => measure(bench, pairs, { warmupSeconds: options.warmup, seconds: options.seconds }), url, {
-        SEED_DEMO: false,
-      });
+      const [run] = await inProcesses<RunResult>(url, 1, { mode: 'load' }, options.residents, { warmup: options.warmup, seconds: options.seconds });
+      if (!run) throw new Error('the growth run gave no result');
       lines.push(
         formatRun(
           grown
@@ -302,10 +321,13 @@ async function growth(options: Options): Promise<string[]> {
           run,
         ),
       );
+      perCpuSecond.push(run.perSecond / Math.max(run.cpu, 0.01));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  const [fresh = NaN, grown = NaN] = perCpuSecond;
+  lines.push(`growth: grown / fresh file, msg per CPU-second: ${((100 * grown) / fresh).toFixed(1)} %`);
   return lines;
 }
 
