@@ -16,6 +16,11 @@ import { type CeilingConnection, type CeilingResult, measureCeiling, type RawPai
 
 export type SqliteCommits = 'per-message' | 'grouped';
 
+/** The engine's durability setting, as the bench app is configured (SQLITE_SYNCHRONOUS=normal, else FULL). */
+export function sqliteSynchronous(): 'NORMAL' | 'FULL' {
+  return process.env['SQLITE_SYNCHRONOUS'] === 'normal' ? 'NORMAL' : 'FULL';
+}
+
 /** A ceiling connection on `db`, committing as `commits` says. */
 function sqliteConnection(db: Database.Database, commits: SqliteCommits): CeilingConnection & { finish(): void } {
   const prepared = new Map<StatementName, Database.Statement>();
@@ -88,7 +93,7 @@ export async function sqliteCeiling(path: string, pairs: readonly RawPair[], com
   const db = new Database(path);
   // The engine's settings (src/db/client.ts).
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${process.env['SQLITE_SYNCHRONOUS'] === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma(`synchronous = ${sqliteSynchronous()}`);
   db.pragma('foreign_keys = ON');
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const checkpointer = startCheckpointer(path, () => db.pragma('wal_autocheckpoint = 1000'));
