@@ -1,15 +1,20 @@
 /**
  * One benchmark process, for the runs that need a process of their own:
  *
- * - `--mode load` (the multi-process PostgreSQL runs): serves the database at --url with
+ * - `--mode load` (the PostgreSQL runs and the growth phase): serves the database at --url with
  *   its own app (engine, scheduler, in-memory channel), drives its share of the
- *   simulated people, and prints its result as one JSON line. It waits for "go" on
- *   stdin so that every process measures the same window.
+ *   simulated people (closed loop, or --rate messages/s offered), and prints its result
+ *   as one JSON line. It waits for "go" on stdin so that every process measures the
+ *   same window.
+ * - `--mode ceiling` (the PostgreSQL ceiling): binds its share of the people as `load`
+ *   does, stops its scheduler, and after "go" writes their rows with plain `pg` on
+ *   --connections connections (src/bench/raw-postgres.ts).
  * - `--mode sessions` (the memory figure): on a database that is already seeded (as a
  *   server restarted on it), makes --sessions stored conversations through the engine,
  *   then serves the simulated people at --rate messages/s, and prints its RSS figures.
  *
- *   tsx src/bench/worker.ts --mode load --url URL --channel web --offset N --count N --tag T --warmup S --seconds S
+ *   tsx src/bench/worker.ts --mode load --url URL --channel web --offset N --count N --tag T --warmup S --seconds S [--rate N]
+ *   tsx src/bench/worker.ts --mode ceiling --url URL --channel web --offset N --count N --tag T --warmup S --seconds S --connections N
  *   tsx src/bench/worker.ts --mode sessions --url URL --count N --sessions N --rate N --seconds S [--heap-snapshots DIR]
  *
  * In sessions mode the result also holds `memory`: process.memoryUsage() at each point
@@ -22,8 +27,10 @@ import { writeHeapSnapshot } from 'node:v8';
 import { setLogLevel } from '../log.js';
 import type { Channel } from '../org/types.js';
 import { startBenchApp } from './bench-app.js';
+import { rawPairs } from './ceiling.js';
 import { bindPairs } from './load.js';
 import { measure } from './phases.js';
+import { postgresCeiling } from './raw-postgres.js';
 import { createSessions } from './sessions.js';
 
 function arg(name: string): string {
@@ -49,20 +56,35 @@ function note(point: string): void {
 
 setLogLevel('warn');
 const mode = arg('mode');
-const channel = (mode === 'load' ? arg('channel') : 'web') as Channel;
+const channel = (mode === 'sessions' ? 'web' : arg('channel')) as Channel;
 const started = rss();
 note('started');
 // The memory figure is the product's: with npm start's web server too.
 const bench = await startBenchApp({ url: arg('url'), overrides: { SEED_DEMO: false }, channel, webServer: mode === 'sessions' });
+/** Says it is ready and waits for "go" on stdin. */
+async function ready(pairs: number): Promise<void> {
+  console.log(JSON.stringify({ ready: true, pairs }));
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  lines.close();
+}
+
 try {
-  if (mode === 'load') {
+  if (mode === 'load' || mode === 'ceiling') {
     const pairs = await bindPairs(bench.app.database.db, Number(arg('count')), { tag: arg('tag'), offset: Number(arg('offset')), channel });
-    console.log(JSON.stringify({ ready: true, pairs: pairs.length }));
-    const lines = createInterface({ input: process.stdin });
-    await new Promise<void>((resolve) => lines.once('line', () => resolve()));
-    lines.close();
-    const run = await measure(bench, pairs, { warmupSeconds: Number(arg('warmup')), seconds: Number(arg('seconds')) });
-    console.log(JSON.stringify({ result: run }));
+    const [warmupSeconds, seconds] = [Number(arg('warmup')), Number(arg('seconds'))];
+    if (mode === 'load') {
+      await ready(pairs.length);
+      const rate = option('rate');
+      const run = await measure(bench, pairs, { warmupSeconds, seconds, ...(rate ? { rate: Number(rate) } : {}) });
+      console.log(JSON.stringify({ result: run }));
+    } else {
+      const raw = await rawPairs(bench.app.database.db, pairs);
+      // Nothing but the ceiling's statements while it runs.
+      await bench.app.scheduler.stop();
+      await ready(pairs.length);
+      console.log(JSON.stringify({ result: await postgresCeiling(arg('url'), raw, Number(arg('connections')), warmupSeconds, seconds) }));
+    }
   } else {
     const pairs = await bindPairs(bench.app.database.db, Number(arg('count')));
     const serving = rss();
