@@ -1,13 +1,18 @@
 /**
- * Builds one migrated SQLite template per test run; each test copies it into a fresh
- * file (see test/helpers/db.ts), which is much faster than migrating every time.
+ * Builds the migrated templates once per test run: a SQLite file each test copies (see
+ * test/helpers/db.ts), which is much faster than migrating every time, and, when
+ * MINQING_TEST_POSTGRES_URL is set, PostgreSQL template databases each test clones
+ * (CREATE DATABASE … TEMPLATE: ~0.5 s, against ~6 s to migrate and seed the demo county).
+ * Each comes bare and with the demo county loaded.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
+import { scratchPostgres } from '../src/db/scratch.js';
 import { seedDemo } from '../src/org/seed.js';
 
 declare module 'vitest' {
@@ -15,10 +20,14 @@ declare module 'vitest' {
     sqliteTemplate: string;
     /** The same, with the demo county loaded. */
     sqliteDemoTemplate: string;
+    /** The name of the migrated PostgreSQL template database ('' when there is no server). */
+    postgresTemplate: string;
+    /** The same, with the demo county loaded. */
+    postgresDemoTemplate: string;
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
+async function sqliteTemplates(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-template-'));
   const path = join(dir, 'template.db');
   await applyMigrations('sqlite', `file:${path}`);
@@ -31,8 +40,54 @@ export default async function setup(project: TestProject): Promise<() => void> {
   await demo.db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
   await demo.close();
   project.provide('sqliteDemoTemplate', demoPath);
-  if (!process.env['MINQING_TEST_POSTGRES_URL']) {
-    console.log('PostgreSQL suite skipped: MINQING_TEST_POSTGRES_URL is not set (.ci/run sets it).');
-  }
   return () => rmSync(dir, { recursive: true, force: true });
+}
+
+async function postgresTemplates(project: TestProject, serverUrl: string): Promise<() => Promise<void>> {
+  const bare = await scratchPostgres(serverUrl, 'minqing_template');
+  await (await openDatabase(bare.url)).close(); // opening migrates it
+  const demo = await scratchPostgres(serverUrl, 'minqing_template', databaseName(bare.url));
+  const demoDatabase = await openDatabase(demo.url, { migrate: false });
+  await seedDemo(demoDatabase.db);
+  await demoDatabase.close();
+  // Vacuumed and analysed once here, so that clones start with statistics and no
+  // autovacuum worker connects to a template while a test clones it; then closed to
+  // connections for the same reason.
+  const admin = new pg.Client(serverUrl);
+  await admin.connect();
+  try {
+    for (const template of [bare, demo]) {
+      const clientForTemplate = new pg.Client(template.url);
+      await clientForTemplate.connect();
+      await clientForTemplate.query('VACUUM ANALYZE');
+      await clientForTemplate.end();
+      await admin.query(`ALTER DATABASE "${databaseName(template.url)}" WITH ALLOW_CONNECTIONS false`);
+    }
+  } finally {
+    await admin.end();
+  }
+  project.provide('postgresTemplate', databaseName(bare.url));
+  project.provide('postgresDemoTemplate', databaseName(demo.url));
+  return async () => {
+    await demo.drop();
+    await bare.drop();
+  };
+}
+
+function databaseName(url: string): string {
+  return new URL(url).pathname.slice(1);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const serverUrl = process.env['MINQING_TEST_POSTGRES_URL'];
+  if (!serverUrl) {
+    console.log('PostgreSQL runs skipped: MINQING_TEST_POSTGRES_URL is not set (.ci/run sets it).');
+    project.provide('postgresTemplate', '');
+    project.provide('postgresDemoTemplate', '');
+  }
+  const [dropSqlite, dropPostgres] = await Promise.all([sqliteTemplates(project), serverUrl ? postgresTemplates(project, serverUrl) : undefined]);
+  return async () => {
+    dropSqlite();
+    await dropPostgres?.();
+  };
 }

@@ -20,13 +20,16 @@ export async function openFreshSqlite(url: string): Promise<Database> {
   }
 }
 
-/** A new, empty PostgreSQL database named `<prefix>_<pid>_<random>` on the server of `serverUrl`. */
-export async function scratchPostgres(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new PostgreSQL database named `<prefix>_<pid>_<random>` on the server of `serverUrl`:
+ * empty, or a copy of the database `template` (which must have no open connection).
+ */
+export async function scratchPostgres(serverUrl: string, prefix: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const config = parseIntoClientConfig(serverUrl);
   const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client(config);
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
