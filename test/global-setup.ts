@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
-import { scratchPostgres } from '../src/db/scratch.js';
+import { dropScratchPostgres, scratchPostgres } from '../src/db/scratch.js';
 import { seedDemo } from '../src/org/seed.js';
 
 declare module 'vitest' {
@@ -20,6 +20,8 @@ declare module 'vitest' {
     sqliteTemplate: string;
     /** The same, with the demo county loaded. */
     sqliteDemoTemplate: string;
+    /** How the names of this run's PostgreSQL databases start (each is dropped at the end). */
+    postgresPrefix: string;
     /** The name of the migrated PostgreSQL template database ('' when there is no server). */
     postgresTemplate: string;
     /** The same, with the demo county loaded. */
@@ -44,9 +46,12 @@ async function sqliteTemplates(project: TestProject): Promise<() => void> {
 }
 
 async function postgresTemplates(project: TestProject, serverUrl: string): Promise<() => Promise<void>> {
-  const bare = await scratchPostgres(serverUrl, 'minqing_template');
+  // One prefix per run: the end drops whatever of this run is left, and nothing of another.
+  const prefix = `minqing_test_${Math.random().toString(36).slice(2, 8)}`;
+  project.provide('postgresPrefix', prefix);
+  const bare = await scratchPostgres(serverUrl, `${prefix}_template`);
   await (await openDatabase(bare.url)).close(); // opening migrates it
-  const demo = await scratchPostgres(serverUrl, 'minqing_template', databaseName(bare.url));
+  const demo = await scratchPostgres(serverUrl, `${prefix}_template`, databaseName(bare.url));
   const demoDatabase = await openDatabase(demo.url, { migrate: false });
   await seedDemo(demoDatabase.db);
   await demoDatabase.close();
@@ -68,10 +73,8 @@ async function postgresTemplates(project: TestProject, serverUrl: string): Promi
   }
   project.provide('postgresTemplate', databaseName(bare.url));
   project.provide('postgresDemoTemplate', databaseName(demo.url));
-  return async () => {
-    await demo.drop();
-    await bare.drop();
-  };
+  // The templates, and the databases tests made ahead or dropped without waiting (see test/helpers/db.ts).
+  return () => dropScratchPostgres(serverUrl, prefix);
 }
 
 function databaseName(url: string): string {
@@ -82,6 +85,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const serverUrl = process.env['MINQING_TEST_POSTGRES_URL'];
   if (!serverUrl) {
     console.log('PostgreSQL runs skipped: MINQING_TEST_POSTGRES_URL is not set (.ci/run sets it).');
+    project.provide('postgresPrefix', '');
     project.provide('postgresTemplate', '');
     project.provide('postgresDemoTemplate', '');
   }
