@@ -20,13 +20,16 @@ export async function openFreshSqlite(url: string): Promise<Database> {
   }
 }
 
-/** A new, empty PostgreSQL database named `<prefix>_<pid>_<random>` on the server of `serverUrl`. */
-export async function scratchPostgres(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new PostgreSQL database named `<prefix>_<pid>_<random>` on the server of `serverUrl`:
+ * empty, or a copy of the database `template` (which must have no open connection).
+ */
+export async function scratchPostgres(serverUrl: string, prefix: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const config = parseIntoClientConfig(serverUrl);
   const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client(config);
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -36,13 +39,28 @@ export async function scratchPostgres(serverUrl: string, prefix: string): Promis
       const again = new pg.Client(config);
       await again.connect();
       try {
-        // A plain DROP waits out an autovacuum worker on the fresh tables; FORCE would
-        // have to terminate it, which only a superuser may. FORCE is the fallback for a
-        // connection left open.
-        await again.query(`DROP DATABASE IF EXISTS "${name}"`).catch(() => again.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+        await dropDatabase(again, name);
       } finally {
         await again.end();
       }
     },
   };
+}
+
+/** Drops every database on the server of `serverUrl` named `<prefix>_…`: the scratch databases a run left behind. */
+export async function dropScratchPostgres(serverUrl: string, prefix: string): Promise<void> {
+  const admin = new pg.Client(parseIntoClientConfig(serverUrl));
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${prefix}_`]);
+    for (const { datname } of rows) await dropDatabase(admin, datname);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  // A plain DROP waits out an autovacuum worker on the fresh tables; FORCE would have to
+  // terminate it, which only a superuser may. FORCE is the fallback for a connection left open.
+  await admin.query(`DROP DATABASE IF EXISTS "${name}"`).catch(() => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }

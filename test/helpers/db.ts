@@ -1,11 +1,14 @@
 /**
  * A real SQLite database file per test, copied from the migrated template, and (when
- * MINQING_TEST_POSTGRES_URL is set) a fresh PostgreSQL database per test.
+ * MINQING_TEST_POSTGRES_URL is set) a fresh PostgreSQL database per test, cloned from the
+ * migrated template database (both templates are built once per run: test/global-setup.ts).
+ *
+ * `eachDatabase` declares a suite once per database, so that one test body runs on both.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { describe, inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { scratchPostgres } from '../../src/db/scratch.js';
 
@@ -15,8 +18,13 @@ export interface TestDatabase extends Database {
   dispose(): Promise<void>;
 }
 
+/** What a fresh test database holds: the migrated schema, and the demo county if asked. */
+export interface FreshOptions {
+  demo?: boolean;
+}
+
 /** A fresh, migrated SQLite database in its own temporary folder (with the demo county if asked). */
-export async function freshSqlite(options: { demo?: boolean } = {}): Promise<TestDatabase> {
+export async function freshSqlite(options: FreshOptions = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-test-'));
   const path = join(dir, 'test.db');
   copyFileSync(inject(options.demo ? 'sqliteDemoTemplate' : 'sqliteTemplate'), path);
@@ -35,22 +43,71 @@ export async function freshSqlite(options: { demo?: boolean } = {}): Promise<Tes
 /** The PostgreSQL server URL for the PostgreSQL suite, or undefined (suite skipped). */
 export const POSTGRES_URL = process.env['MINQING_TEST_POSTGRES_URL'];
 
-/** A URL to a new, empty PostgreSQL database on the test server, dropped by `drop()`. */
-export async function emptyPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+function postgresServer(): string {
   if (!POSTGRES_URL) throw new Error('MINQING_TEST_POSTGRES_URL is not set');
-  return scratchPostgres(POSTGRES_URL, 'minqing_test');
+  return POSTGRES_URL;
 }
 
-/** A fresh, migrated PostgreSQL database. */
-export async function freshPostgres(): Promise<TestDatabase> {
-  const empty = await emptyPostgres();
-  const database = await openDatabase(empty.url);
+/** A URL to a new, empty PostgreSQL database on the test server, dropped by `drop()`. */
+export async function emptyPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  return scratchPostgres(postgresServer(), inject('postgresPrefix'));
+}
+
+type Scratch = Awaited<ReturnType<typeof scratchPostgres>>;
+
+/**
+ * A clone of each template made ahead, while the test that took the last one runs: a
+ * test then rarely waits for CREATE DATABASE. One this process never takes is dropped
+ * at the end of the run, with the run's other databases (test/global-setup.ts).
+ */
+const spareClones = new Map<string, Promise<Scratch>>();
+
+function cloneOf(template: string): Promise<Scratch> {
+  return scratchPostgres(postgresServer(), inject('postgresPrefix'), template);
+}
+
+function takeClone(template: string): Promise<Scratch> {
+  const taken = spareClones.get(template) ?? cloneOf(template);
+  const spare = cloneOf(template);
+  // Its failure is reported to the test that takes it.
+  spare.catch(() => undefined);
+  spareClones.set(template, spare);
+  return taken;
+}
+
+/**
+ * A fresh, migrated PostgreSQL database (with the demo county if asked). Disposing it
+ * closes it and drops it without waiting (a DROP DATABASE takes ~1 s); what a process
+ * ends before dropping goes at the end of the run.
+ */
+export async function freshPostgres(options: FreshOptions = {}): Promise<TestDatabase> {
+  const scratch = await takeClone(inject(options.demo ? 'postgresDemoTemplate' : 'postgresTemplate'));
+  const database = await openDatabase(scratch.url, { migrate: false });
   return {
     ...database,
-    url: empty.url,
+    url: scratch.url,
     async dispose() {
       await database.close();
-      await empty.drop();
+      void scratch.drop().catch(() => undefined);
     },
   };
+}
+
+/** One of the databases the tests run on. */
+export interface TestDatabaseKind {
+  readonly name: 'SQLite' | 'PostgreSQL';
+  /** False when this run has no such database (PostgreSQL without MINQING_TEST_POSTGRES_URL): its suites are skipped. */
+  readonly available: boolean;
+  readonly fresh: (options?: FreshOptions) => Promise<TestDatabase>;
+}
+
+export const SQLITE: TestDatabaseKind = { name: 'SQLite', available: true, fresh: freshSqlite };
+export const POSTGRES: TestDatabaseKind = { name: 'PostgreSQL', available: Boolean(POSTGRES_URL), fresh: freshPostgres };
+
+/**
+ * Declares the suite `body` once per database, as `on SQLite` and `on PostgreSQL`; the
+ * PostgreSQL one is skipped (and counted as skipped) when the run has no server.
+ */
+export function eachDatabase(body: (kind: TestDatabaseKind) => void): void {
+  for (const kind of [SQLITE, POSTGRES]) describe.skipIf(!kind.available)(`on ${kind.name}`, () => body(kind));
 }

@@ -1,15 +1,16 @@
 /**
- * A dialogue world for the engine's tests: a fresh SQLite copy of the demo county, a
- * fake clock on a working Monday morning, the pipeline and the engine, and chats of the
- * roster's people (a resident's web chat bound to their person, a liaison's or staff
- * member's console chat bound with a one-time code, as `npm run invite` does).
+ * A dialogue world for the engine's tests: a fresh copy of the demo county (on SQLite,
+ * or on the database given: see eachDatabase in ./db.ts), a fake clock on a working
+ * Monday morning, the pipeline and the engine, and chats of the roster's people (a
+ * resident's web chat bound to their person, a liaison's or staff member's console chat
+ * bound with a one-time code, as `npm run invite` does).
  */
 import { CategoryClassifier } from '../../src/engine/classifier.js';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { TestChat } from './chat-client.js';
-import { freshSqlite, type TestDatabase } from './db.js';
+import { SQLITE, type TestDatabase, type TestDatabaseKind } from './db.js';
 import { FakeClock, rules } from './org-fixture.js';
 
 /** Shared by every world of a test file (it trains nothing: the model is restored). */
@@ -30,11 +31,16 @@ export interface DialogueWorld {
 /** Monday 2026-11-16 09:00 Beijing time: office hours of a working day. */
 export const MONDAY_MORNING = new Date('2026-11-16T09:00:00+08:00');
 
-export async function dialogueWorld(options: Pick<EngineOptions, 'floodPerMinute'> = {}): Promise<DialogueWorld> {
-  const database = await freshSqlite({ demo: true });
+export interface DialogueWorldOptions extends Pick<EngineOptions, 'floodPerMinute'> {
+  /** The database it runs on (default SQLite). */
+  database?: TestDatabaseKind;
+}
+
+export async function dialogueWorld({ database: kind = SQLITE, ...engineOptions }: DialogueWorldOptions = {}): Promise<DialogueWorld> {
+  const database = await kind.fresh({ demo: true });
   const clock = new FakeClock(MONDAY_MORNING);
   const pipeline = new PipelineService({ db: database.db, rules, clock });
-  const engine = new Engine({ db: database.db, pipeline, classifier, clock, ...options });
+  const engine = new Engine({ db: database.db, pipeline, classifier, clock, ...engineOptions });
   return {
     database,
     clock,

@@ -2,23 +2,33 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { render } from '../../src/engine/i18n.js';
 import { type OutboxDelivery, Scheduler } from '../../src/pipeline/scheduler.js';
 import { actorFor, PipelineService } from '../../src/pipeline/service.js';
-import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
+import { eachDatabase, POSTGRES, type TestDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
 
-const providers = [
-  { name: 'SQLite', open: freshSqlite, skip: false },
-  { name: 'PostgreSQL', open: freshPostgres, skip: !POSTGRES_URL },
-];
+/** Runs `work` on a fresh database of `kind` with the test org, a clock at Monday 09:00 and a pipeline; disposes it after. */
+async function withWorld(
+  kind: TestDatabaseKind,
+  work: (world: { database: TestDatabase; org: Org; clock: FakeClock; pipeline: PipelineService }) => Promise<void>,
+): Promise<void> {
+  const database = await kind.fresh();
+  try {
+    const org = await buildOrg(database.db);
+    const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+    await work({ database, org, clock, pipeline: new PipelineService({ db: database.db, rules, clock }) });
+  } finally {
+    await database.dispose();
+  }
+}
 
-for (const provider of providers) {
-  describe.skipIf(provider.skip)(`pipeline on ${provider.name}`, () => {
+eachDatabase((kind) => {
+  describe('pipeline', () => {
     let database: TestDatabase;
     let org: Org;
     let clock: FakeClock;
     let pipeline: PipelineService;
 
     beforeEach(async () => {
-      database = await provider.open();
+      database = await kind.fresh();
       org = await buildOrg(database.db);
       // Monday 2026-11-16, 09:00 Beijing time.
       clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
@@ -260,123 +270,108 @@ for (const provider of providers) {
       expect(sent).toHaveLength(1);
     });
   });
-}
 
-/** Runs `work` on a fresh database (opened by `open`) with the test org, a clock at Monday 09:00 and a pipeline; disposes it after. */
-async function withWorld(
-  open: () => Promise<TestDatabase>,
-  work: (world: { database: TestDatabase; org: Org; clock: FakeClock; pipeline: PipelineService }) => Promise<void>,
-): Promise<void> {
-  const database = await open();
-  try {
-    const org = await buildOrg(database.db);
-    const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-    await work({ database, org, clock, pipeline: new PipelineService({ db: database.db, rules, clock }) });
-  } finally {
-    await database.dispose();
-  }
-}
-
-describe('failing deliveries', () => {
-  test('a message that keeps failing is marked failed after the last attempt, then left alone', async () => {
-    await withWorld(freshSqlite, async ({ database, org, clock, pipeline }) => {
-      await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
-      let calls = 0;
-      const scheduler = new Scheduler({
-        database,
-        pipeline,
-        clock,
-        maxAttempts: 3,
-        outboxTargets: [{ channel: 'console' }],
-        deliver: () => {
-          calls++;
-          return Promise.resolve({ status: 'retry', error: 'HTTP 502' });
-        },
+  describe('failing deliveries', () => {
+    test('a message that keeps failing is marked failed after the last attempt, then left alone', async () => {
+      await withWorld(kind, async ({ database, org, clock, pipeline }) => {
+        await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+        let calls = 0;
+        const scheduler = new Scheduler({
+          database,
+          pipeline,
+          clock,
+          maxAttempts: 3,
+          outboxTargets: [{ channel: 'console' }],
+          deliver: () => {
+            calls++;
+            return Promise.resolve({ status: 'retry', error: 'HTTP 502' });
+          },
+        });
+        for (let i = 0; i < 6; i++) {
+          await scheduler.deliverOutbox();
+          clock.advanceHours(1);
+        }
+        const rows = await database.db.outboxMessage.findMany();
+        expect(rows.map((r) => [r.attempts, r.failedAt !== null, r.lastError])).toEqual([
+          [3, true, 'HTTP 502'],
+          [3, true, 'HTTP 502'],
+        ]);
+        expect(calls).toBe(6);
       });
-      for (let i = 0; i < 6; i++) {
+    });
+  });
+
+  describe('unreachable recipients', () => {
+    test('a blocked chat is marked unreachable and its messages move to the person’s other chat, never retried there', async () => {
+      await withWorld(kind, async ({ database, org, clock, pipeline }) => {
+        // The resident also has a web chat, used longer ago than the console one.
+        await database.db.channelIdentity.create({
+          data: { channel: 'web', platformUserId: 'res-web', chatId: 'res-web', personId: org.resident.id, lastUsedAt: new Date('2026-11-01T00:00:00Z') },
+        });
+        await database.db.channelIdentity.updateMany({ where: { personId: org.resident.id, channel: 'console' }, data: { lastUsedAt: clock.now() } });
+        await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
+        const tries: string[] = [];
+        const scheduler = new Scheduler({
+          database,
+          pipeline,
+          clock,
+          outboxTargets: [{ channel: 'console' }, { channel: 'web' }],
+          deliver: (m) => {
+            tries.push(`${m.channel}:${m.chatId}:${m.template}`);
+            if (m.channel === 'console' && m.chatId === org.resident.code) return Promise.resolve({ status: 'unreachable', error: '403 blocked' });
+            return Promise.resolve({ status: 'sent' });
+          },
+        });
         await scheduler.deliverOutbox();
-        clock.advanceHours(1);
-      }
-      const rows = await database.db.outboxMessage.findMany();
-      expect(rows.map((r) => [r.attempts, r.failedAt !== null, r.lastError])).toEqual([
-        [3, true, 'HTTP 502'],
-        [3, true, 'HTTP 502'],
-      ]);
-      expect(calls).toBe(6);
+        await scheduler.deliverOutbox();
+        expect(tries.filter((t) => t.endsWith('ticket.received_resident'))).toEqual([
+          `console:${org.resident.code}:ticket.received_resident`,
+          'web:res-web:ticket.received_resident',
+        ]);
+        const blocked = await database.db.channelIdentity.findFirstOrThrow({ where: { personId: org.resident.id, channel: 'console' } });
+        expect(blocked.unreachableAt).not.toBeNull();
+        // New pushes go straight to the reachable chat.
+        const liaison = await actorFor(database.db, org.liaison.id);
+        const number = (await database.db.ticket.findFirstOrThrow()).number;
+        await pipeline.execute(number, { type: 'accept' }, liaison);
+        await scheduler.deliverOutbox();
+        expect(tries.at(-1)).toBe('web:res-web:ticket.accepted_resident');
+        expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
+      });
+    });
+  });
+
+  describe('an outbox backlog', () => {
+    test('drains round after round without waiting for the interval while rounds take full batches', async () => {
+      await withWorld(kind, async ({ database, org, clock, pipeline }) => {
+        for (let i = 0; i < 12; i++) await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
+        const waiting = await database.db.outboxMessage.count({ where: { sentAt: null } });
+        expect(waiting).toBeGreaterThan(20);
+        let delivered = 0;
+        const scheduler = new Scheduler({
+          database,
+          pipeline,
+          clock,
+          batchSize: 5,
+          outboxTargets: [{ channel: 'console' }],
+          deliver: () => Promise.resolve((delivered++, { status: 'sent' as const })),
+        });
+        // Once a minute, as the first round goes at once: only 5 would go out in a minute.
+        scheduler.start(60_000);
+        try {
+          await expect.poll(() => delivered, { timeout: 10_000 }).toBe(waiting);
+        } finally {
+          await scheduler.stop();
+        }
+        expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
+      });
     });
   });
 });
 
-describe('unreachable recipients', () => {
-  test('a blocked chat is marked unreachable and its messages move to the person’s other chat, never retried there', async () => {
-    await withWorld(freshSqlite, async ({ database, org, clock, pipeline }) => {
-      // The resident also has a web chat, used longer ago than the console one.
-      await database.db.channelIdentity.create({
-        data: { channel: 'web', platformUserId: 'res-web', chatId: 'res-web', personId: org.resident.id, lastUsedAt: new Date('2026-11-01T00:00:00Z') },
-      });
-      await database.db.channelIdentity.updateMany({ where: { personId: org.resident.id, channel: 'console' }, data: { lastUsedAt: clock.now() } });
-      await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
-      const tries: string[] = [];
-      const scheduler = new Scheduler({
-        database,
-        pipeline,
-        clock,
-        outboxTargets: [{ channel: 'console' }, { channel: 'web' }],
-        deliver: (m) => {
-          tries.push(`${m.channel}:${m.chatId}:${m.template}`);
-          if (m.channel === 'console' && m.chatId === org.resident.code) return Promise.resolve({ status: 'unreachable', error: '403 blocked' });
-          return Promise.resolve({ status: 'sent' });
-        },
-      });
-      await scheduler.deliverOutbox();
-      await scheduler.deliverOutbox();
-      expect(tries.filter((t) => t.endsWith('ticket.received_resident'))).toEqual([
-        `console:${org.resident.code}:ticket.received_resident`,
-        'web:res-web:ticket.received_resident',
-      ]);
-      const blocked = await database.db.channelIdentity.findFirstOrThrow({ where: { personId: org.resident.id, channel: 'console' } });
-      expect(blocked.unreachableAt).not.toBeNull();
-      // New pushes go straight to the reachable chat.
-      const liaison = await actorFor(database.db, org.liaison.id);
-      const number = (await database.db.ticket.findFirstOrThrow()).number;
-      await pipeline.execute(number, { type: 'accept' }, liaison);
-      await scheduler.deliverOutbox();
-      expect(tries.at(-1)).toBe('web:res-web:ticket.accepted_resident');
-      expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
-    });
-  });
-});
-
-describe('an outbox backlog', () => {
-  test('drains round after round without waiting for the interval while rounds take full batches', async () => {
-    await withWorld(freshSqlite, async ({ database, org, clock, pipeline }) => {
-      for (let i = 0; i < 12; i++) await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
-      const waiting = await database.db.outboxMessage.count({ where: { sentAt: null } });
-      expect(waiting).toBeGreaterThan(20);
-      let delivered = 0;
-      const scheduler = new Scheduler({
-        database,
-        pipeline,
-        clock,
-        batchSize: 5,
-        outboxTargets: [{ channel: 'console' }],
-        deliver: () => Promise.resolve((delivered++, { status: 'sent' as const })),
-      });
-      // Once a minute, as the first round goes at once: only 5 would go out in a minute.
-      scheduler.start(60_000);
-      try {
-        await expect.poll(() => delivered, { timeout: 10_000 }).toBe(waiting);
-      } finally {
-        await scheduler.stop();
-      }
-      expect(await database.db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
-    });
-  });
-});
-
-describe.skipIf(!POSTGRES_URL)('PostgreSQL row locks', () => {
+describe.skipIf(!POSTGRES.available)('PostgreSQL row locks', () => {
   test('two schedulers never claim the same outbox row', async () => {
-    await withWorld(freshPostgres, async ({ database, org, clock, pipeline }) => {
+    await withWorld(POSTGRES, async ({ database, org, clock, pipeline }) => {
       for (let i = 0; i < 30; i++) {
         await pipeline.report({ residentId: org.resident.id, categoryCode: 'power', kind: 'help', summary: `路灯坏了 ${i}` });
       }

@@ -6,28 +6,25 @@
  * is the turn's answer with no mark after it; then the clock passes every hold and the
  * scheduler runs, as after a restart.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { CategoryClassifier } from '../../src/engine/classifier.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Inbound } from '../../src/engine/types.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { collectPushes } from '../helpers/chat-client.js';
-import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
+import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 
 const classifier = CategoryClassifier.load();
 
-const databases: [string, () => Promise<TestDatabase>][] = [['SQLite', () => freshSqlite({ demo: true })]];
-if (POSTGRES_URL) databases.push(['PostgreSQL', () => freshPostgres()]);
-
-describe.each(databases)('on %s', (_name, open) => {
+eachDatabase((kind) => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
     await database?.dispose();
   });
 
   test('a web reply is sent once: never again after a crash, and a resent message gets the same answer', async () => {
-    database = await open();
+    database = await kind.fresh({ demo: true });
     const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
     const pipeline = new PipelineService({ db: database.db, rules, clock });
     const engine = new Engine({ db: database.db, pipeline, classifier, clock });
