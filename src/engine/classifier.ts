@@ -41,8 +41,8 @@ import { combine, type Evidence, hasEvidence, NO_MATCH_CONFIDENCE } from './clas
 import { addUserWords, hasHan, latinTokens, normalise, segment, type Token } from './classifier-text.js';
 import { projectPath } from '../paths.js';
 
-export { type KeywordEntry, parseKeywordTable, stemWord } from './classifier-keywords.js';
-export { combine, type Evidence, hasEvidence, NO_MATCH_CONFIDENCE, SCALES, type Scales } from './classifier-scales.js';
+export { type KeywordEntry } from './classifier-keywords.js';
+export { type Evidence, NO_MATCH_CONFIDENCE, SCALES } from './classifier-scales.js';
 
 /** The matcher's proposal for one message. */
 export interface Classification {

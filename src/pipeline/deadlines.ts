@@ -9,7 +9,7 @@
  * Deadlines counted in days fall at the end of the office day (17:30 by default) of the last
  * day, which is how a township counts "within 3 working days" and what residents are promised.
  * All functions are pure: the current time is never read here (callers pass instants, or a
- * {@link Clock} elsewhere), which keeps deadline logic testable with fixed instants.
+ * the pipeline's `Clock` elsewhere), which keeps deadline logic testable with fixed instants.
  *
  * @module
  */
@@ -64,10 +64,6 @@ export function nextOfficeOpening(cal: WorkCalendar, at: Date, hours: OfficeHour
 /** 17:30, the usual closing time of a township office. */
 export const DEFAULT_OFFICE_HOURS: OfficeHours = Object.freeze({ dayEndMinutes: 17 * 60 + 30 });
 
-/** Source of the current time, injected so that callers (and tests) never read the real clock implicitly. */
-export interface Clock {
-  now(): Date;
-}
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;

@@ -27,7 +27,6 @@ import {
   CALLBACK_FAILURES,
   OPEN_STATES,
   type Rating,
-  TERMINAL_STATES,
   TICKET_STATES,
   type TicketState,
   type TimerKind,
@@ -682,11 +681,6 @@ export function transition(
   const step = new Step(ticket, now, rules);
   const refusal = apply(step, command, actor);
   return refusal ? refuse(refusal) : step.result();
-}
-
-/** Whether a ticket is finished (closed, withdrawn or merged into another). */
-export function isTerminal(state: TicketState): boolean {
-  return TERMINAL_STATES.includes(state);
 }
 
 /** A new request as the resident gave it, before routing. */
