@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest'
 import { UPLOAD_ERRORS } from '../../bots/shared/uploads.js';
 import { createWebAdapter, type WebChatAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
-import type { Db } from '../../src/db/client.js';
+import { type Db, transaction } from '../../src/db/client.js';
 import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
 import { enqueuePush } from '../../src/pipeline/outbox.js';
@@ -605,7 +605,7 @@ describe('voice notes, locations and the small faults of the page', () => {
     const voice = await uploaded(fakeOgg('电工明天上午到，请家里留人'), 'audio/ogg');
     const wechatVoice = await uploaded(fakeSilk(50, 'from WeChat'), 'audio/silk');
     const identity = await db.channelIdentity.findFirstOrThrow({ where: { channel: 'web', platformUserId: user } });
-    await db.$transaction((tx) =>
+    await transaction(db, (tx) =>
       enqueuePush(
         tx,
         [identity.personId],

@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UPLOAD_ERRORS, UploadStore } from '../../bots/shared/uploads.js';
+import { transaction } from '../../src/db/client.js';
 import { enqueuePush } from '../../src/pipeline/outbox.js';
 import { type ConsoleWorld, report, startConsoleWorld } from '../helpers/console-client.js';
 import { fakePng, PNG } from '../helpers/images.js';
@@ -200,7 +201,7 @@ describe('uploads nobody refers to', () => {
     const number = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天');
     const ticket = await world.db.ticket.findUniqueOrThrow({ where: { number } });
     await world.db.ticketEvent.create({ data: { ticketId: ticket.id, seq: 99, type: 'progress', toState: ticket.state, actorRole: 'liaison', data: JSON.stringify({ photos: [inTicket] }), at: world.clock.now() } });
-    await world.db.$transaction((tx) => enqueuePush(tx, [resident.id], { template: 'ticket.progress_resident', params: { number, note: '修好了' }, media: [inPush] }, world.clock.now()));
+    await transaction(world.db, (tx) => enqueuePush(tx, [resident.id], { template: 'ticket.progress_resident', params: { number, note: '修好了' }, media: [inPush] }, world.clock.now()));
     const conversation = await world.db.conversation.create({
       data: { residentId: resident.id, regionId: ticket.regionId, channel: 'web', openedAt: world.clock.now(), lastResidentAt: world.clock.now() },
     });

@@ -18,6 +18,7 @@ import { parseMessage, parseRoomIntake, renderText, silkDurationMs, type WechatM
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { Inbound } from '../../src/engine/types.js';
+import { transaction } from '../../src/db/client.js';
 import { enqueuePush } from '../../src/pipeline/outbox.js';
 import { fakeOgg, fakeSilk } from '../helpers/audio.js';
 import { consoleDriver, fakePng, liaisonTerminal, runTwoSidedLoop } from '../helpers/two-sided.js';
@@ -304,7 +305,7 @@ describe('the WeChat account drops and comes back', () => {
     const { world, wechat, app, resident, person } = await startLoggedIn('reconnect');
     const { db } = app.database;
     const push = (note: string) =>
-      db.$transaction((tx) =>
+      transaction(db, (tx) =>
         enqueuePush(tx, [person.id], { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000042', note } }, new Date()),
       );
     const progress = () => resident.received().filter((t) => t.includes('MQ-2026-000042'));
