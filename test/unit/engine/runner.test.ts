@@ -6,13 +6,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineFlow, type Effects, type FlowInput, type Speaker, startOf } from '../../src/engine/flow.js';
-import { flowsMarkdown } from '../../src/engine/flow-diagram.js';
-import { FLOWS, flowSet } from '../../src/engine/flows.js';
-import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../src/engine/runner.js';
-import type { Command } from '../../src/pipeline/model.js';
-import { rateFlow } from '../../flows/rate.js';
-import { viewFlow } from '../../flows/view.js';
+import { defineFlow, type Effects, type FlowInput, type Speaker, startOf } from '../../../src/engine/flow.js';
+import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
+import { FLOWS, flowSet } from '../../../src/engine/flows.js';
+import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
+import type { Command } from '../../../src/pipeline/model.js';
+import { rateFlow } from '../../../flows/rate.js';
+import { viewFlow } from '../../../flows/view.js';
 
 const resident: Speaker = { personId: 1, locale: 'zh', roles: ['resident'], hasHousehold: false, householdPhone: null, inConversation: false };
 const liaison: Speaker = { ...resident, personId: 2, roles: ['liaison'], hasHousehold: true };
