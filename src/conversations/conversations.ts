@@ -9,7 +9,8 @@
  * a ticket), or after `CONVERSATION_IDLE_HOURS` without a message, with a note to the
  * resident. Every message either way is a row.
  */
-import type { Db, Tx } from '../db/client.js';
+import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { all, defineQuery, first, one, run } from '../db/sql.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { regionById } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
@@ -30,9 +31,77 @@ export interface OpenConversation {
 /** The longest message kept in a conversation. */
 export const MAX_CONVERSATION_TEXT = 2000;
 
+/** A resident's open conversation (the latest, should there be two), with its region's name. */
+const openOfResidentQuery = defineQuery('conversation_open_of_resident', (db, p: { residentId: number }) =>
+  db
+    .selectFrom('Conversation as c')
+    .innerJoin('Region as r', 'r.id', 'c.regionId')
+    .select(['c.id as id', 'c.regionId as regionId', 'r.name as regionName'])
+    .where('c.residentId', '=', p.residentId)
+    .where('c.status', '=', 'open')
+    .orderBy('c.id', 'desc')
+    .limit(1),
+);
+
+const latestTicketRegionQuery = defineQuery('conversation_latest_ticket_region', (db, p: { residentId: number }) =>
+  db.selectFrom('Ticket').select('regionId').where('residentId', '=', p.residentId).orderBy('id', 'desc').limit(1),
+);
+
+const countyQuery = defineQuery('conversation_county', (db) => db.selectFrom('Region').select('id').where('parentId', 'is', null).orderBy('id').limit(1));
+
+const openQuery = defineQuery('conversation_open', (db, p: { residentId: number; regionId: number; channel: string; at: Date }) =>
+  db
+    .insertInto('Conversation')
+    .values({ residentId: p.residentId, regionId: p.regionId, channel: p.channel, status: 'open', openedAt: p.at, lastResidentAt: p.at })
+    .returning('id'),
+);
+
+const addMessageQuery = defineQuery(
+  'conversation_add_message',
+  (db, p: { conversationId: number; author: string; authorId: number | null; text: string; media: string; at: Date }) =>
+    db.insertInto('ConversationMessage').values({ conversationId: p.conversationId, author: p.author, authorId: p.authorId, text: p.text, media: p.media, at: p.at }),
+);
+
+const residentWroteQuery = defineQuery('conversation_resident_wrote', (db, p: { id: number; at: Date }) =>
+  db.updateTable('Conversation').set({ lastResidentAt: p.at }).where('id', '=', p.id),
+);
+
+/** Staff answered: read now, and the first response stays the first. */
+const staffWroteQuery = defineQuery('conversation_staff_wrote', (db, p: { id: number; at: Date }) =>
+  db
+    .updateTable('Conversation')
+    .set((eb) => ({ lastStaffAt: p.at, staffReadAt: p.at, firstResponseAt: eb.fn.coalesce('firstResponseAt', eb.val(p.at)) }))
+    .where('id', '=', p.id),
+);
+
+const conversationQuery = defineQuery('conversation_by_id', (db, p: { id: number }) =>
+  db.selectFrom('Conversation').select(['id', 'status', 'residentId']).where('id', '=', p.id),
+);
+
+/** Closed, by `staffId` when staff closed it (null keeps whoever is recorded). */
+const closeQuery = defineQuery('conversation_close', (db, p: { id: number; reason: CloseReason; staffId: number | null; at: Date }) =>
+  db
+    .updateTable('Conversation')
+    .set((eb) => ({ status: 'closed', closedAt: p.at, closeReason: p.reason, closedById: eb.fn.coalesce(eb.val(p.staffId), 'closedById') }))
+    .where('id', '=', p.id),
+);
+
+/** Open conversations with no message either way since `before`. */
+const idleQuery = defineQuery('conversation_idle', (db, p: { before: Date; limit: number }) =>
+  db
+    .selectFrom('Conversation')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('lastResidentAt', '<', p.before)
+    .where((eb) => eb.or([eb('lastStaffAt', 'is', null), eb('lastStaffAt', '<', p.before)]))
+    .orderBy('id')
+    .limit(p.limit),
+);
+
 /** The resident's open conversation, if any. */
 export async function openConversationOf(tx: Tx | Db, residentId: number): Promise<{ id: number } | null> {
-  return tx.conversation.findFirst({ where: { residentId, status: 'open' }, select: { id: true }, orderBy: { id: 'desc' } });
+  const open = await first(sqlOf(tx), openOfResidentQuery, { residentId });
+  return open ? { id: open.id } : null;
 }
 
 /**
@@ -43,10 +112,11 @@ export async function openConversationOf(tx: Tx | Db, residentId: number): Promi
 async function answeringRegion(tx: Tx, residentId: number): Promise<number> {
   const township = await pipelineRows(tx).householdTownship(residentId);
   if (township !== null) return township;
-  const latest = await tx.ticket.findFirst({ where: { residentId }, orderBy: { id: 'desc' }, select: { regionId: true } });
+  const sql = sqlOf(tx);
+  const latest = await first(sql, latestTicketRegionQuery, { residentId });
   const region = latest ? await regionById(tx, latest.regionId) : null;
   if (region) return region.level === 'village' && region.parentId !== null ? region.parentId : region.id;
-  const county = await tx.region.findFirst({ where: { parentId: null }, orderBy: { id: 'asc' }, select: { id: true } });
+  const county = await first(sql, countyQuery, {});
   if (!county) throw new Error('no county in the region tree');
   return county.id;
 }
@@ -64,24 +134,24 @@ async function answerers(tx: Tx, regionId: number): Promise<number[]> {
 
 /** Opens a conversation for the resident (or returns the one open); the staff who answer are pinged. */
 export async function openConversation(tx: Tx, residentId: number, channel: string, now: Date): Promise<OpenConversation> {
-  const existing = await tx.conversation.findFirst({ where: { residentId, status: 'open' }, include: { region: { select: { name: true } } } });
-  if (existing) return { id: existing.id, regionId: existing.regionId, regionName: existing.region.name, created: false };
+  const sql = sqlOf(tx);
+  const existing = await first(sql, openOfResidentQuery, { residentId });
+  if (existing) return { ...existing, created: false };
   const regionId = await answeringRegion(tx, residentId);
-  const created = await tx.conversation.create({
-    data: { residentId, regionId, channel, openedAt: now, lastResidentAt: now },
-    include: { region: { select: { name: true } } },
-  });
-  await tx.conversationMessage.create({ data: { conversationId: created.id, author: 'system', text: 'opened', at: now } });
-  await enqueuePush(tx, await answerers(tx, regionId), { template: 'conversation.opened_staff', params: { id: created.id } }, now);
-  return { id: created.id, regionId, regionName: created.region.name, created: true };
+  const region = await regionById(tx, regionId);
+  if (!region) throw new Error(`no region ${regionId}`);
+  const { id } = await one(sql, openQuery, { residentId, regionId, channel, at: now });
+  await run(sql, addMessageQuery, { conversationId: id, author: 'system', authorId: null, text: 'opened', media: '[]', at: now });
+  await enqueuePush(tx, await answerers(tx, regionId), { template: 'conversation.opened_staff', params: { id } }, now);
+  return { id, regionId, regionName: region.name, created: true };
 }
 
 /** The resident wrote in their open conversation. */
 export async function residentSays(tx: Tx, conversationId: number, residentId: number, text: string, media: string[], now: Date): Promise<void> {
-  await tx.conversationMessage.create({
-    data: { conversationId, author: 'resident', authorId: residentId, text: normaliseText(text).slice(0, MAX_CONVERSATION_TEXT), media: JSON.stringify(media.slice(0, 9)), at: now },
-  });
-  await tx.conversation.update({ where: { id: conversationId }, data: { lastResidentAt: now } });
+  const sql = sqlOf(tx);
+  const words = normaliseText(text).slice(0, MAX_CONVERSATION_TEXT);
+  await run(sql, addMessageQuery, { conversationId, author: 'resident', authorId: residentId, text: words, media: JSON.stringify(media.slice(0, 9)), at: now });
+  await run(sql, residentWroteQuery, { id: conversationId, at: now });
 }
 
 /** A reason a staff action on a conversation was refused, in both languages. */
@@ -90,7 +160,7 @@ export class ConversationRefused extends Error {
 }
 
 async function openOne(tx: Tx, conversationId: number) {
-  const c = await tx.conversation.findUnique({ where: { id: conversationId } });
+  const c = await first(sqlOf(tx), conversationQuery, { id: conversationId });
   if (!c) throw new ConversationRefused('没有这个会话 there is no such conversation');
   if (c.status !== 'open') throw new ConversationRefused('会话已结束 the conversation has ended');
   return c;
@@ -101,11 +171,9 @@ export async function staffReplies(tx: Tx, conversationId: number, staffId: numb
   const words = normaliseText(text).trim().slice(0, MAX_CONVERSATION_TEXT);
   if (!words) throw new ConversationRefused('回复不能为空 the reply is empty');
   const c = await openOne(tx, conversationId);
-  await tx.conversationMessage.create({ data: { conversationId, author: 'staff', authorId: staffId, text: words, at: now } });
-  await tx.conversation.update({
-    where: { id: conversationId },
-    data: { lastStaffAt: now, staffReadAt: now, ...(c.firstResponseAt === null ? { firstResponseAt: now } : {}) },
-  });
+  const sql = sqlOf(tx);
+  await run(sql, addMessageQuery, { conversationId, author: 'staff', authorId: staffId, text: words, media: '[]', at: now });
+  await run(sql, staffWroteQuery, { id: conversationId, at: now });
   await enqueuePush(tx, [c.residentId], { template: 'conversation.staff_reply', params: { text: words } }, now);
 }
 
@@ -119,11 +187,9 @@ export async function closeConversation(
   ticket?: { number: string; resolveBy: Date | null },
 ): Promise<void> {
   const c = await openOne(tx, conversationId);
-  await tx.conversation.update({
-    where: { id: conversationId },
-    data: { status: 'closed', closedAt: now, closeReason: reason, ...(staffId === undefined ? {} : { closedById: staffId }) },
-  });
-  await tx.conversationMessage.create({ data: { conversationId, author: 'system', authorId: staffId ?? null, text: `closed:${reason}`, at: now } });
+  const sql = sqlOf(tx);
+  await run(sql, closeQuery, { id: conversationId, reason, staffId: staffId ?? null, at: now });
+  await run(sql, addMessageQuery, { conversationId, author: 'system', authorId: staffId ?? null, text: `closed:${reason}`, media: '[]', at: now });
   if (reason === 'resident') return;
   const template = reason === 'idle' ? 'conversation.closed_idle' : reason === 'ticket' ? 'conversation.closed_ticket' : 'conversation.closed_staff';
   await enqueuePush(tx, [c.residentId], { template, params: { number: ticket?.number ?? null, resolveBy: ticket?.resolveBy?.toISOString() ?? null } }, now);
@@ -132,14 +198,10 @@ export async function closeConversation(
 /** Closes the conversations quiet for `idleMs` (a scheduler duty); resolves with how many. */
 export async function closeIdleConversations(db: Db, now: Date, idleMs: number, transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>): Promise<number> {
   const before = new Date(now.getTime() - idleMs);
-  const idle = await db.conversation.findMany({
-    where: { status: 'open', lastResidentAt: { lt: before }, OR: [{ lastStaffAt: null }, { lastStaffAt: { lt: before } }] },
-    select: { id: true },
-    take: 100,
-  });
+  const idle = await all(sqlOf(db), idleQuery, { before, limit: 100 });
   for (const { id } of idle) {
     await transaction(async (tx) => {
-      const c = await tx.conversation.findUnique({ where: { id } });
+      const c = await first(sqlOf(tx), conversationQuery, { id });
       if (c?.status === 'open') await closeConversation(tx, id, 'idle', now);
     });
   }

@@ -2,14 +2,42 @@
  * Messages held back while their sender was over the flood limit. Nothing a villager
  * sends is lost: such a message is not recorded as seen (a re-delivery would still be
  * processed) but kept whole here, and the engine processes it once the sender's minute
- * allows (Engine.releaseHeld, run by the scheduler's rounds). A cold path: Prisma only.
+ * allows (Engine.releaseHeld, run by the scheduler's rounds).
  */
-import type { Db, Tx } from '../db/client.js';
+import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import { all, defineQuery, first, run } from '../db/sql.js';
 import type { Inbound } from './types.js';
 
-/** Whether `error` is a unique-key violation (the message is held already). */
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
+/** A held message's key: the platform's message id in its chat. */
+interface HeldKey {
+  channel: string;
+  chatId: string;
+  messageId: string;
+}
+
+const heldIdQuery = defineQuery('held_id', (db, p: HeldKey) =>
+  db.selectFrom('HeldMessage').select('id').where('channel', '=', p.channel).where('chatId', '=', p.chatId).where('messageId', '=', p.messageId),
+);
+
+const moveReleaseQuery = defineQuery('held_move_release', (db, p: { id: number; releaseAt: Date }) =>
+  db.updateTable('HeldMessage').set({ releaseAt: p.releaseAt }).where('id', '=', p.id),
+);
+
+const holdQuery = defineQuery('held_hold', (db, p: HeldKey & { inbound: string; heldAt: Date; releaseAt: Date }) =>
+  db.insertInto('HeldMessage').values({ channel: p.channel, chatId: p.chatId, messageId: p.messageId, inbound: p.inbound, heldAt: p.heldAt, releaseAt: p.releaseAt }),
+);
+
+const dueQuery = defineQuery('held_due', (db, p: { now: Date; limit: number }) =>
+  db.selectFrom('HeldMessage').select(['id', 'inbound']).where('releaseAt', '<=', p.now).orderBy('id').limit(p.limit),
+);
+
+const forgetQuery = defineQuery('held_forget', (db, p: HeldKey) =>
+  db.deleteFrom('HeldMessage').where('channel', '=', p.channel).where('chatId', '=', p.chatId).where('messageId', '=', p.messageId),
+);
+
+function keyOf(inbound: Inbound): HeldKey {
+  return { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.messageId };
 }
 
 /**
@@ -17,14 +45,15 @@ function isUniqueViolation(error: unknown): boolean {
  * re-delivery of a held message), in which case only its release time moves.
  */
 export async function holdMessage(tx: Tx, inbound: Inbound, releaseAt: Date, now: Date): Promise<boolean> {
-  const key = { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.messageId };
-  const existing = await tx.heldMessage.findUnique({ where: { channel_chatId_messageId: key }, select: { id: true } });
+  const sql = sqlOf(tx);
+  const key = keyOf(inbound);
+  const existing = await first(sql, heldIdQuery, key);
   if (existing) {
-    await tx.heldMessage.update({ where: { id: existing.id }, data: { releaseAt } });
+    await run(sql, moveReleaseQuery, { id: existing.id, releaseAt });
     return false;
   }
   try {
-    await tx.heldMessage.create({ data: { ...key, inbound: JSON.stringify(inbound), heldAt: now, releaseAt } });
+    await run(sql, holdQuery, { ...key, inbound: JSON.stringify(inbound), heldAt: now, releaseAt });
     return true;
   } catch (error) {
     if (isUniqueViolation(error)) return false;
@@ -34,17 +63,16 @@ export async function holdMessage(tx: Tx, inbound: Inbound, releaseAt: Date, now
 
 /** Whether this message is held already (a platform re-delivering it). */
 export async function isHeld(tx: Tx, inbound: Inbound): Promise<boolean> {
-  const key = { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.messageId };
-  return (await tx.heldMessage.count({ where: key })) > 0;
+  return (await first(sqlOf(tx), heldIdQuery, keyOf(inbound))) !== undefined;
 }
 
 /** Held messages whose time has come, oldest first. */
 export async function dueHeld(db: Db, now: Date, limit: number): Promise<{ id: number; inbound: Inbound }[]> {
-  const rows = await db.heldMessage.findMany({ where: { releaseAt: { lte: now } }, orderBy: { id: 'asc' }, take: limit, select: { id: true, inbound: true } });
+  const rows = await all(sqlOf(db), dueQuery, { now, limit });
   return rows.map((r) => ({ id: r.id, inbound: JSON.parse(r.inbound) as Inbound }));
 }
 
 /** The held copy of a message goes: processed now (in the turn's transaction), or seen before. */
 export async function forgetHeld(tx: Tx | Db, inbound: Inbound): Promise<void> {
-  await tx.heldMessage.deleteMany({ where: { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.messageId } });
+  await run(sqlOf(tx), forgetQuery, keyOf(inbound));
 }

@@ -6,18 +6,53 @@
  * and their pushes go to the chat), the history's actor, sessions, chat identities,
  * messages sent and waiting, and 人工 conversations. The anonymous person then goes.
  */
-import type { Tx } from '../db/client.js';
+import { sql } from 'kysely';
+import { sqlOf, type Tx } from '../db/client.js';
+import { defineQuery, first, run } from '../db/sql.js';
+
+/** A person the roster knows nothing of: an anonymous code, no household or department, no role, account or pairing. */
+const anonymousQuery = defineQuery('person_is_anonymous', (db, p: { id: number }) =>
+  db
+    .selectFrom('Person as p')
+    .select('p.id')
+    .where('p.id', '=', p.id)
+    // Not LIKE: SQLite's is case-blind.
+    .where((eb) => eb.fn('substr', ['p.code', sql.lit(1), sql.lit(2)]), '=', 'U-')
+    .where('p.householdId', 'is', null)
+    .where('p.departmentId', 'is', null)
+    .where((eb) =>
+      eb.not(
+        eb.or([
+          eb.exists(eb.selectFrom('PersonRole as r').select('r.id').whereRef('r.personId', '=', 'p.id')),
+          eb.exists(eb.selectFrom('StaffAccount as a').select('a.id').whereRef('a.personId', '=', 'p.id')),
+          eb.exists(eb.selectFrom('Pairing as g').select('g.householdId').whereRef('g.liaisonId', '=', 'p.id')),
+        ]),
+      ),
+    ),
+);
 
 /** Whether a person is a chat's anonymous first contact (nothing on the roster). */
 export async function isAnonymous(tx: Tx, personId: number): Promise<boolean> {
-  const person = await tx.person.findUnique({
-    where: { id: personId },
-    select: { code: true, householdId: true, departmentId: true, _count: { select: { roles: true, accounts: true, pairings: true } } },
-  });
-  if (!person) return false;
-  const { roles, accounts, pairings } = person._count;
-  return person.code.startsWith('U-') && person.householdId === null && person.departmentId === null && roles + accounts + pairings === 0;
+  return (await first(sqlOf(tx), anonymousQuery, { id: personId })) !== undefined;
 }
+
+type Move = { fromId: number; toId: number };
+
+/** Every row that names the anonymous person, in the order they are moved. */
+const moves = [
+  defineQuery('merge_tickets', (db, p: Move) => db.updateTable('Ticket').set({ residentId: p.toId }).where('residentId', '=', p.fromId)),
+  defineQuery('merge_ticket_events', (db, p: Move) => db.updateTable('TicketEvent').set({ actorId: p.toId }).where('actorId', '=', p.fromId)),
+  defineQuery('merge_outbox', (db, p: Move) => db.updateTable('OutboxMessage').set({ recipientId: p.toId }).where('recipientId', '=', p.fromId)),
+  defineQuery('merge_sessions', (db, p: Move) => db.updateTable('ChatSession').set({ personId: p.toId }).where('personId', '=', p.fromId)),
+  defineQuery('merge_identities', (db, p: Move) => db.updateTable('ChannelIdentity').set({ personId: p.toId }).where('personId', '=', p.fromId)),
+  defineQuery('merge_conversations', (db, p: Move) => db.updateTable('Conversation').set({ residentId: p.toId }).where('residentId', '=', p.fromId)),
+  defineQuery('merge_conversation_messages', (db, p: Move) =>
+    db.updateTable('ConversationMessage').set({ authorId: p.toId }).where('author', '=', 'resident').where('authorId', '=', p.fromId),
+  ),
+  defineQuery('merge_household_claims', (db, p: Move) => db.updateTable('HouseholdClaim').set({ claimantId: p.toId }).where('claimantId', '=', p.fromId)),
+];
+
+const deletePersonQuery = defineQuery('merge_delete_person', (db, p: { id: number }) => db.deleteFrom('Person').where('id', '=', p.id));
 
 /**
  * Moves what `fromId` had to `toId`. The caller says `fromId` is anonymous (see
@@ -25,13 +60,7 @@ export async function isAnonymous(tx: Tx, personId: number): Promise<boolean> {
  */
 export async function mergeAnonymous(tx: Tx, fromId: number, toId: number): Promise<void> {
   if (fromId === toId) return;
-  await tx.ticket.updateMany({ where: { residentId: fromId }, data: { residentId: toId } });
-  await tx.ticketEvent.updateMany({ where: { actorId: fromId }, data: { actorId: toId } });
-  await tx.outboxMessage.updateMany({ where: { recipientId: fromId }, data: { recipientId: toId } });
-  await tx.chatSession.updateMany({ where: { personId: fromId }, data: { personId: toId } });
-  await tx.channelIdentity.updateMany({ where: { personId: fromId }, data: { personId: toId } });
-  await tx.conversation.updateMany({ where: { residentId: fromId }, data: { residentId: toId } });
-  await tx.conversationMessage.updateMany({ where: { author: 'resident', authorId: fromId }, data: { authorId: toId } });
-  await tx.householdClaim.updateMany({ where: { claimantId: fromId }, data: { claimantId: toId } });
-  await tx.person.delete({ where: { id: fromId } });
+  const connection = sqlOf(tx);
+  for (const move of moves) await run(connection, move, { fromId, toId });
+  await run(connection, deletePersonQuery, { id: fromId });
 }

@@ -3,9 +3,9 @@
  * its recipient's channel, in its chat's order; a failure backs off and holds back the
  * rest of its chat in the same round; an unreachable chat re-addresses the message.
  */
-import { type Database, transaction } from '../db/client.js';
+import { type Database, sqlOf, transaction } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
-import { all, defineQuery } from '../db/sql.js';
+import { all, defineQuery, first, run } from '../db/sql.js';
 import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
 import { render } from '../engine/i18n.js';
 import { logger } from '../log.js';
@@ -49,13 +49,20 @@ export type Deliver = (message: OutboxDelivery) => Promise<DeliveryResult>;
 /** How long a message for a disconnected chat waits before it is looked at again. */
 const OFFLINE_RECHECK_MS = 60_000;
 
+const wakeChatQuery = defineQuery('outbox_wake_chat', (db, p: { channel: string; chatId: string; now: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set({ availableAt: p.now })
+    .where('channel', '=', p.channel)
+    .where('chatId', '=', p.chatId)
+    .where('sentAt', 'is', null)
+    .where('failedAt', 'is', null)
+    .where('availableAt', '>', p.now),
+);
+
 /** Makes a chat's waiting messages due now (its page reconnected). */
 export async function wakeChat(database: Database, channel: string, chatId: string, now: Date): Promise<number> {
-  const { count } = await database.db.outboxMessage.updateMany({
-    where: { channel, chatId, sentAt: null, failedAt: null, availableAt: { gt: now } },
-    data: { availableAt: now },
-  });
-  return count;
+  return run(database.sql, wakeChatQuery, { channel, chatId, now });
 }
 
 /** Backoff after `attempts` failures: 5 s, 10 s, 20 s … capped at one hour. */
@@ -86,6 +93,90 @@ const claimedRowsQuery = defineQuery('outbox_claimed_rows', (db, p: { ids: numbe
       't.number as ticketNumber',
     ])
     .where(oneOf(dialect, 'm.id', p.ids)),
+);
+
+/** This worker's claims on `ids` not yet sent are given back, untried. */
+const releaseClaimsQuery = defineQuery('outbox_release_claims', (db, p: { ids: number[]; workerId: string }, dialect) =>
+  db
+    .updateTable('OutboxMessage')
+    .set({ claimedBy: null, claimedUntil: null })
+    .where(oneOf(dialect, 'id', p.ids))
+    .where('claimedBy', '=', p.workerId)
+    .where('sentAt', 'is', null),
+);
+
+/** The chat is offline: the row is given back, to be looked at again at `availableAt`, no attempt counted. */
+const offlineQuery = defineQuery('outbox_offline', (db, p: { id: number; workerId: string; availableAt: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set({ claimedBy: null, claimedUntil: null, availableAt: p.availableAt })
+    .where('id', '=', p.id)
+    .where('claimedBy', '=', p.workerId)
+    .where('sentAt', 'is', null),
+);
+
+/** A failed attempt: counted, tried again at `availableAt`, or given up (`failedAt`). */
+const attemptFailedQuery = defineQuery(
+  'outbox_attempt_failed',
+  (db, p: { id: number; workerId: string; attempts: number; lastError: string; availableAt: Date; failedAt: Date | null }) =>
+    db
+      .updateTable('OutboxMessage')
+      .set({ attempts: p.attempts, lastError: p.lastError, claimedBy: null, claimedUntil: null, availableAt: p.availableAt, failedAt: p.failedAt })
+      .where('id', '=', p.id)
+      .where('claimedBy', '=', p.workerId)
+      .where('sentAt', 'is', null),
+);
+
+const markUnreachableQuery = defineQuery('identity_mark_unreachable', (db, p: { personId: number; channel: string; chatId: string; at: Date }) =>
+  db.updateTable('ChannelIdentity').set({ unreachableAt: p.at }).where('personId', '=', p.personId).where('channel', '=', p.channel).where('chatId', '=', p.chatId),
+);
+
+/** The person's reachable chat used most recently, other than `channel`/`chatId`. */
+const otherChatQuery = defineQuery('identity_other_chat', (db, p: { personId: number; channel: string; chatId: string }) =>
+  db
+    .selectFrom('ChannelIdentity')
+    .select(['channel', 'chatId'])
+    .where('personId', '=', p.personId)
+    .where('unreachableAt', 'is', null)
+    .where((eb) => eb.not(eb.and([eb('channel', '=', p.channel), eb('chatId', '=', p.chatId)])))
+    .orderBy('lastUsedAt', (order) => order.desc().nullsLast())
+    .orderBy('id')
+    .limit(1),
+);
+
+/** The message goes to another chat (or none: it waits), due now, its attempt counted. */
+const rerouteQuery = defineQuery(
+  'outbox_reroute',
+  (db, p: { id: number; workerId: string; channel: string | null; chatId: string | null; lastError: string; at: Date }) =>
+    db
+      .updateTable('OutboxMessage')
+      .set((eb) => ({
+        channel: p.channel,
+        chatId: p.chatId,
+        lastError: p.lastError,
+        attempts: eb('attempts', '+', 1),
+        claimedBy: null,
+        claimedUntil: null,
+        availableAt: p.at,
+      }))
+      .where('id', '=', p.id)
+      .where('claimedBy', '=', p.workerId)
+      .where('sentAt', 'is', null),
+);
+
+/** The unclaimed messages waiting for a blocked chat follow the rerouted one. */
+const followRerouteQuery = defineQuery(
+  'outbox_follow_reroute',
+  (db, p: { recipientId: number; channel: string; chatId: string; toChannel: string | null; toChatId: string | null }) =>
+    db
+      .updateTable('OutboxMessage')
+      .set({ channel: p.toChannel, chatId: p.toChatId })
+      .where('recipientId', '=', p.recipientId)
+      .where('channel', '=', p.channel)
+      .where('chatId', '=', p.chatId)
+      .where('sentAt', 'is', null)
+      .where('failedAt', 'is', null)
+      .where('claimedBy', 'is', null),
 );
 
 export interface DelivererOptions {
@@ -119,9 +210,9 @@ export class Deliverer {
   /** Delivers the outbox rows `ids` this worker claimed at `now`; returns how many were sent. */
   async deliverClaimed(ids: number[], now: Date): Promise<number> {
     if (!ids.length) return 0;
-    const { db } = this.#database;
+    const { db, sql } = this.#database;
     // The claimed rows in one read; they are ours until the lease ends (checked below).
-    const claimed = new Map((await all(this.#database.sql, claimedRowsQuery, { ids })).map((r) => [r.id, r]));
+    const claimed = new Map((await all(sql, claimedRowsQuery, { ids })).map((r) => [r.id, r]));
     /** Rows given back in this round (their chat's earlier message failed). */
     const held = new Set<number>();
     let sent = 0;
@@ -132,10 +223,7 @@ export class Deliverer {
       // Past half the lease (slow channels), the rest waits for the next round: once the
       // lease ends another process may claim them, and none may go out twice.
       if (this.#clock.now().getTime() - now.getTime() > this.#leaseMs / 2) {
-        await db.outboxMessage.updateMany({
-          where: { id: { in: ids.slice(index) }, claimedBy: this.workerId, sentAt: null },
-          data: { claimedBy: null, claimedUntil: null },
-        });
+        await run(sql, releaseClaimsQuery, { ids: ids.slice(index), workerId: this.workerId });
         break;
       }
       const row = claimed.get(id);
@@ -163,16 +251,12 @@ export class Deliverer {
         result = { status: 'retry', error: error instanceof Error ? error.message : String(error) };
       }
       const after = this.#clock.now();
-      // Only the claim holder settles the row, so a lease taken over is never sent twice.
-      const mine = { id, claimedBy: this.workerId, sentAt: null };
+      // Only the claim holder settles the row (every statement below checks the claim), so a lease taken over is never sent twice.
       if (result.status !== 'sent') {
         // The chat's later rows in this batch wait behind this one, untried (no attempt used).
         const behind = ids.slice(index + 1).filter((later) => claimed.get(later)?.channel === row.channel && claimed.get(later)?.chatId === row.chatId);
         for (const later of behind) held.add(later);
-        await db.outboxMessage.updateMany({
-          where: { id: { in: behind }, claimedBy: this.workerId, sentAt: null },
-          data: { claimedBy: null, claimedUntil: null },
-        });
+        if (behind.length) await run(sql, releaseClaimsQuery, { ids: behind, workerId: this.workerId });
       }
       if (result.status === 'sent') {
         // Not awaited one by one: on SQLite the mark waits for its group's commit (see
@@ -181,10 +265,7 @@ export class Deliverer {
         continue;
       }
       if (result.status === 'offline') {
-        await db.outboxMessage.updateMany({
-          where: mine,
-          data: { claimedBy: null, claimedUntil: null, availableAt: new Date(after.getTime() + OFFLINE_RECHECK_MS) },
-        });
+        await run(sql, offlineQuery, { id, workerId: this.workerId, availableAt: new Date(after.getTime() + OFFLINE_RECHECK_MS) });
         continue;
       }
       if (result.status === 'unreachable') {
@@ -194,16 +275,13 @@ export class Deliverer {
       const attempts = row.attempts + 1;
       const giveUp = attempts >= this.#maxAttempts;
       const wait = result.status === 'retry' && result.retryAfterMs !== undefined ? result.retryAfterMs : backoffMs(attempts);
-      await db.outboxMessage.updateMany({
-        where: mine,
-        data: {
-          attempts,
-          lastError: result.error.slice(0, 500),
-          claimedBy: null,
-          claimedUntil: null,
-          availableAt: new Date(after.getTime() + wait),
-          failedAt: giveUp ? after : null,
-        },
+      await run(sql, attemptFailedQuery, {
+        id,
+        workerId: this.workerId,
+        attempts,
+        lastError: result.error.slice(0, 500),
+        availableAt: new Date(after.getTime() + wait),
+        failedAt: giveUp ? after : null,
       });
       log.warn({ outboxId: id, attempts, status: result.status, giveUp }, 'delivery failed');
     }
@@ -222,29 +300,14 @@ export class Deliverer {
   async #reroute(id: number, recipientId: number, channel: string, chatId: string, error: string, now: Date): Promise<void> {
     const { db } = this.#database;
     const fallback = await transaction(db, async (tx) => {
-      await tx.channelIdentity.updateMany({ where: { personId: recipientId, channel, chatId }, data: { unreachableAt: now } });
-      const other = await tx.channelIdentity.findFirst({
-        where: { personId: recipientId, unreachableAt: null, NOT: { channel, chatId } },
-        orderBy: { lastUsedAt: 'desc' },
-      });
-      await tx.outboxMessage.updateMany({
-        where: { id, claimedBy: this.workerId, sentAt: null },
-        data: {
-          channel: other?.channel ?? null,
-          chatId: other?.chatId ?? null,
-          lastError: error.slice(0, 500),
-          attempts: { increment: 1 },
-          claimedBy: null,
-          claimedUntil: null,
-          availableAt: now,
-        },
-      });
+      const sql = sqlOf(tx);
+      await run(sql, markUnreachableQuery, { personId: recipientId, channel, chatId, at: now });
+      const other = await first(sql, otherChatQuery, { personId: recipientId, channel, chatId });
+      const to = { channel: other?.channel ?? null, chatId: other?.chatId ?? null };
+      await run(sql, rerouteQuery, { id, workerId: this.workerId, ...to, lastError: error.slice(0, 500), at: now });
       // Other messages waiting for the same blocked chat follow the same way.
-      await tx.outboxMessage.updateMany({
-        where: { recipientId, channel, chatId, sentAt: null, failedAt: null, claimedBy: null },
-        data: { channel: other?.channel ?? null, chatId: other?.chatId ?? null },
-      });
-      return other?.channel ?? null;
+      await run(sql, followRerouteQuery, { recipientId, channel, chatId, toChannel: to.channel, toChatId: to.chatId });
+      return to.channel;
     });
     log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
   }

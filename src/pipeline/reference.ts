@@ -1,30 +1,57 @@
 /**
  * Reference data every transition reads (a category's handling rules, the region tree, a
- * township's departments) kept for a minute per open database in each process, instead
- * of three to six queries per transition. These rows change only with a roster import or
- * an admin's edit; such a change reaches running processes within `REFERENCE_TTL_MS`.
+ * township's departments) kept per open database in each process, instead of three to
+ * six queries per transition. These rows change only with a roster import or an admin's
+ * edit, and every such change bumps the one `ReferenceVersion` row in its own
+ * transaction (database triggers, see the reference_version migration, so no writer can
+ * forget it): a process that reads a new version drops what it kept, so an edit in any
+ * process is seen at once by all.
  *
  * Keyed by the database (`SqlConnection.database`), which every transaction on it
  * shares: on PostgreSQL too the cache outlives a transaction.
  */
 import { type Db, sqlOf, type Tx } from '../db/client.js';
-import { defineQuery, first, all } from '../db/sql.js';
+import { defineQuery, first, all, one, type SqlConnection } from '../db/sql.js';
 
-/** How long a cached row is trusted. */
-export const REFERENCE_TTL_MS = 60_000;
+/** The rows kept for one database, all read at or after `version`. */
+interface ReferenceCache {
+  version: number;
+  rows: Map<string, unknown>;
+}
 
-const caches = new WeakMap<object, Map<string, { value: unknown; until: number }>>();
+const caches = new WeakMap<object, ReferenceCache>();
 
-/** `load()`'s result for `key` on the database of `client`, from the cache while fresh; a null result is not kept. */
+/**
+ * The connections whose reads have checked the version. A transaction's own connection
+ * (where transactions overlap, each has one: its `standalone` is another) checks once,
+ * at its first reference read, which costs one key lookup per transaction; a connection
+ * every caller shares (SQLite's, the pool) checks again after each turn of the event loop.
+ */
+const checked = new WeakSet<SqlConnection>();
+
+const versionQuery = defineQuery('reference_version', (db) => db.selectFrom('ReferenceVersion').select('version').where('id', '=', 1));
+
+/** The cache of `connection`'s database, emptied when the reference data changed since it was filled. */
+async function currentCache(connection: SqlConnection): Promise<ReferenceCache> {
+  let cache = caches.get(connection.database);
+  if (cache && checked.has(connection)) return cache;
+  const { version } = await one(connection, versionQuery, {});
+  // Read again: another caller may have replaced it meanwhile.
+  cache = caches.get(connection.database);
+  if (!cache || cache.version < version) caches.set(connection.database, (cache = { version, rows: new Map() }));
+  checked.add(connection);
+  const ownTransaction = connection.standalone !== undefined && connection.standalone !== connection;
+  if (!ownTransaction) setImmediate(() => checked.delete(connection));
+  return cache;
+}
+
+/** `load()`'s result for `key` on the database of `client`, kept until the reference data changes; a null result is not kept. */
 async function cached<T>(client: Tx | Db, key: string, load: () => Promise<T | null>): Promise<T | null> {
-  const { database } = sqlOf(client);
-  let cache = caches.get(database);
-  if (!cache) caches.set(database, (cache = new Map<string, { value: unknown; until: number }>()));
-  const hit = cache.get(key);
-  const now = Date.now();
-  if (hit && hit.until > now) return hit.value as T;
+  const cache = await currentCache(sqlOf(client));
+  if (cache.rows.has(key)) return cache.rows.get(key) as T;
   const value = await load();
-  if (value !== null) cache.set(key, { value, until: now + REFERENCE_TTL_MS });
+  // Into the map of the version checked: if a newer one replaced it meanwhile, the row is dropped with it.
+  if (value !== null) cache.rows.set(key, value);
   return value;
 }
 

@@ -1,5 +1,6 @@
 /** Forgetting the ids of received messages past their retention (the dedupe rows). */
 import type { Database } from '../db/client.js';
+import { all, defineQuery, run } from '../db/sql.js';
 import { logger } from '../log.js';
 import type { Clock } from './service.js';
 
@@ -10,6 +11,15 @@ const FORGET_EVERY_MS = 3_600_000;
 /** Rows read and deleted per statement, and statements per tick, when forgetting. */
 const FORGET_BATCH = 5_000;
 const FORGET_BATCHES_PER_TICK = 4;
+
+/** The oldest received message ids, oldest first. */
+const oldestInboundQuery = defineQuery('retention_oldest_inbound', (db, p: { limit: number }) =>
+  db.selectFrom('InboundMessage').select(['id', 'receivedAt']).orderBy('id').limit(p.limit),
+);
+
+const forgetInboundQuery = defineQuery('retention_forget_inbound', (db, p: { lastId: number; before: Date }) =>
+  db.deleteFrom('InboundMessage').where('id', '<=', p.lastId).where('receivedAt', '<', p.before),
+);
 
 export class InboundRetention {
   readonly #database: Database;
@@ -36,15 +46,15 @@ export class InboundRetention {
     const now = this.#clock.now().getTime();
     if (now - this.#forgotAt < FORGET_EVERY_MS) return 0;
     const cutoff = new Date(now - this.#inboundRetentionMs);
-    const { db } = this.#database;
+    const { sql } = this.#database;
     let deleted = 0;
     for (let batch = 0; batch < FORGET_BATCHES_PER_TICK; batch++) {
       // Ids grow with receipt, so the old rows come first: the batch's old prefix goes
       // (the receivedAt condition again in the delete guards against a clock set back).
-      const rows = await db.inboundMessage.findMany({ orderBy: { id: 'asc' }, take: FORGET_BATCH, select: { id: true, receivedAt: true } });
+      const rows = await all(sql, oldestInboundQuery, { limit: FORGET_BATCH });
       const kept = rows.findIndex((r) => r.receivedAt >= cutoff);
       const last = rows[(kept < 0 ? rows.length : kept) - 1];
-      if (last) deleted += (await db.inboundMessage.deleteMany({ where: { id: { lte: last.id }, receivedAt: { lt: cutoff } } })).count;
+      if (last) deleted += await run(sql, forgetInboundQuery, { lastId: last.id, before: cutoff });
       if (kept >= 0 || rows.length < FORGET_BATCH) {
         this.#forgotAt = now;
         break;
