@@ -2,7 +2,8 @@
  * The runner around the pure machine: loads a ticket, applies a command, and commits in
  * ONE transaction the ticket, its TicketEvent rows, its timers and its outbox messages.
  */
-import { type Db, transaction, type Tx } from '../db/client.js';
+import { type Db, sqlOf, transaction, type Tx } from '../db/client.js';
+import { defineQuery, first } from '../db/sql.js';
 import { isSqliteBusy } from '../db/sqlite-adapter.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
 import { logger } from '../log.js';
@@ -279,7 +280,7 @@ async function record(
  */
 async function mergeTarget(tx: Tx, number: string, actor: Actor): Promise<{ ok: true; id: number } | { ok: false; refusal: Refusal }> {
   const notFound = { ok: false as const, refusal: { code: 'invalid' as const, field: 'into', reason: 'not_found' } };
-  const target = await tx.ticket.findUnique({ where: { number }, select: { id: true, state: true, regionId: true } });
+  const target = await pipelineRows(tx).ticketByNumber(number);
   if (!target || actor.kind !== 'person') return notFound;
   const path = await regionPath(tx, target.regionId);
   const staff = actor.roles.some((r) => (r.role === 'dispatcher' || r.role === 'supervisor' || r.role === 'admin') && path.includes(r.regionId));
@@ -290,10 +291,19 @@ async function mergeTarget(tx: Tx, number: string, actor: Actor): Promise<{ ok: 
   return { ok: true, id: target.id };
 }
 
+const personExistsQuery = defineQuery('service_person_exists', (db, p: { id: number }) => db.selectFrom('Person').select('id').where('id', '=', p.id));
+
+const departmentExistsQuery = defineQuery('service_department_exists', (db, p: { id: number }) =>
+  db.selectFrom('Department').select('id').where('id', '=', p.id),
+);
+
 /** Whether a dispatch target names a person or a department that exists. */
 async function handlerExists(tx: Tx, target: DispatchTarget): Promise<boolean> {
-  if ('personId' in target) return (await tx.person.count({ where: { id: target.personId } })) > 0;
-  return (await tx.department.count({ where: { id: target.departmentId } })) > 0;
+  const found =
+    'personId' in target
+      ? await first(sqlOf(tx), personExistsQuery, { id: target.personId })
+      : await first(sqlOf(tx), departmentExistsQuery, { id: target.departmentId });
+  return found !== undefined;
 }
 
 /** The person's roles as an actor of the pipeline. */
