@@ -221,9 +221,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const pool = postgresPool(config);
   const sql = new PostgresConnection(pool, pool);
   carry(db, sql);
-  sqlTransactionRunners.set(db, (work) => inPostgresTransaction(pool, sql, work));
+  // Transactions take their clients from a pool of their own: a transaction may run a
+  // statement on `sql` meanwhile (the ticket counter, see rows.ts), and from one shared
+  // pool, transactions holding every client would wait for a client forever.
+  const transactionPool = postgresPool(config);
+  sqlTransactionRunners.set(db, (work) => inPostgresTransaction(transactionPool, sql, work));
   const close = async () => {
     await pgClient.$disconnect();
+    await transactionPool.end();
     await pool.end();
   };
   return { db, provider, sql, close };

@@ -68,6 +68,14 @@ for (const [name, open, available] of databases) {
       expect(await sqlTransaction(db, (tx) => store.speaker(tx, 'web', 'u1'))).toEqual(created);
     });
 
+    test('storage layer transactions: more at once than a pool has connections, each taking a ticket number, all commit', async () => {
+      const { db } = database;
+      // 3 × node-postgres' default pool size: each transaction holds a client while its
+      // counter statement needs another (on SQLite they take turns on the one connection).
+      const numbers = await Promise.all(Array.from({ length: 30 }, () => sqlTransaction(db, (tx) => pipelineRows(tx).nextCounter(2026))));
+      expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+
     test('turn store: a message is recorded once; a first speaker is found again, with their roles and open conversation', async () => {
       const { db } = database;
       const store = turnStoreFor(db);
