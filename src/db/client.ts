@@ -14,7 +14,7 @@ import type { SqliteSyncMode } from '../config.js';
 import type { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { applyMigrations, sqliteFilePath } from './migrations.js';
-import { PostgresConnection, postgresPool } from './postgres-connection.js';
+import { inPostgresTransaction, PostgresConnection, postgresPool } from './postgres-connection.js';
 import { PrismaTransactionConnection } from './prisma-transaction-connection.js';
 import type { Provider } from './schema-files.js';
 import type { SqlConnection } from './sql.js';
@@ -46,6 +46,18 @@ export interface Database {
   readonly close: () => Promise<void>;
 }
 
+/**
+ * A transaction on the storage layer alone, no ORM in it: what the message path's work
+ * is handed by `sqlTransaction`. It carries its connection, and with it its dialect.
+ */
+export class SqlTx {
+  constructor(readonly sql: SqlConnection) {}
+}
+
+/** How each open database runs a storage layer transaction, chosen once, when it opens. */
+type SqlTransactionRunner = <T>(work: (connection: SqlConnection) => Promise<T>) => Promise<T>;
+const sqlTransactionRunners = new WeakMap<Db, SqlTransactionRunner>();
+
 /** The raw handle of each SQLite client `openDatabase` made: the outside one's, and the inside one's. */
 const handles = new WeakMap<Db, SqliteHandle>();
 /** The inside client of each outside SQLite client (see sqlite-adapter.ts). */
@@ -68,7 +80,8 @@ function carry<C extends Db | Tx>(client: C, connection: SqlConnection): C {
  * The storage layer connection `client` carries: the database's for a client
  * `openDatabase` made, the transaction's for the `tx` that `transaction` hands its work.
  */
-export function sqlOf(client: Db | Tx): SqlConnection {
+export function sqlOf(client: Db | Tx | SqlTx): SqlConnection {
+  if (client instanceof SqlTx) return client.sql;
   const connection = connections.get(client);
   if (!connection) throw new Error('this client carries no storage layer connection: use one from openDatabase, or the tx of transaction()');
   return connection;
@@ -89,6 +102,19 @@ export function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T>
   // a tx, there is none: the handle refuses to nest.)
   if (sqlite) return sqlite.transaction(() => work(insideClients.get(db) ?? db));
   return db.$transaction((tx) => work(carry(tx, new PrismaTransactionConnection(tx, sqlOf(db)))), { maxWait: 10_000, timeout: 30_000 });
+}
+
+/**
+ * Runs `work` in one transaction on `db` with the storage layer alone: on SQLite a light
+ * transaction on the connection, as `transaction` runs it; on PostgreSQL a plain
+ * BEGIN … COMMIT on a pooled client, each query a named prepared statement on it (see
+ * postgres-connection.ts). The message path's turns and the scheduler's duties run here;
+ * `transaction` stays for work that still needs Prisma's `tx` (the console, imports).
+ */
+export function sqlTransaction<T>(db: Db, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  const run = sqlTransactionRunners.get(db);
+  if (!run) throw new Error('this client runs no storage layer transaction: use one from openDatabase');
+  return run((connection) => work(new SqlTx(connection)));
 }
 
 /** The provider a DATABASE_URL names. */
@@ -164,7 +190,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     insideClients.set(db, inside);
     const sql = new SqliteConnection(handle, handle);
     carry(db, sql);
-    carry(inside, new SqliteConnection(handle.inside, handle));
+    const insideSql = new SqliteConnection(handle.inside, handle);
+    carry(inside, insideSql);
+    const sqlite = handle;
+    sqlTransactionRunners.set(db, (work) => sqlite.transaction(() => work(insideSql)));
     const disconnect = async () => {
       await inside.$disconnect();
       await db.$disconnect();
@@ -192,8 +221,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const pool = postgresPool(config);
   const sql = new PostgresConnection(pool, pool);
   carry(db, sql);
+  // Transactions take their clients from a pool of their own: a transaction may run a
+  // statement on `sql` meanwhile (the ticket counter, see rows.ts), and from one shared
+  // pool, transactions holding every client would wait for a client forever.
+  const transactionPool = postgresPool(config);
+  sqlTransactionRunners.set(db, (work) => inPostgresTransaction(transactionPool, sql, work));
   const close = async () => {
     await pgClient.$disconnect();
+    await transactionPool.end();
     await pool.end();
   };
   return { db, provider, sql, close };

@@ -3,12 +3,14 @@
  * handler may see and do, and nothing more.
  */
 import { closeConversation, openConversation, openConversationOf, residentSays } from '../conversations/conversations.js';
-import type { Tx } from '../db/client.js';
+import { sqlOf, type Tx } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery, first, one, run } from '../db/sql.js';
 import { nextOfficeOpening } from '../pipeline/deadlines.js';
 import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
-import { villageList } from '../pipeline/reference.js';
+import { regionById, villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
@@ -31,6 +33,140 @@ export interface EffectDeps {
 }
 
 
+const handledDepartmentsQuery = defineQuery('effects_handled_departments', (db, p: { personId: number }) =>
+  db.selectFrom('PersonRole').select('departmentId').where('personId', '=', p.personId).where('role', '=', 'department_handler').orderBy('id'),
+);
+
+const ownTicketsQuery = defineQuery('effects_own_tickets', (db, p: { residentId: number }) =>
+  db.selectFrom('Ticket').select(['number', 'summary', 'state', 'categoryCode']).where('residentId', '=', p.residentId).orderBy('createdAt', 'desc').limit(10),
+);
+
+const handledTicketsQuery = defineQuery('effects_handled_tickets', (db, p: { personId: number; states: string[]; departmentIds: number[] }, dialect) =>
+  db
+    .selectFrom('Ticket')
+    .select(['number', 'summary', 'state', 'categoryCode'])
+    .where(oneOf(dialect, 'state', p.states))
+    .where((eb) => eb.or([eb('assigneeId', '=', p.personId), oneOf(dialect, 'assigneeDepartmentId', p.departmentIds)]))
+    .orderBy('createdAt', 'desc')
+    .limit(10),
+);
+
+const ticketEventsQuery = defineQuery('effects_ticket_events', (db, p: { ticketId: number }) =>
+  db.selectFrom('TicketEvent').select(['type', 'data', 'at']).where('ticketId', '=', p.ticketId).orderBy('seq'),
+);
+
+const setLocaleQuery = defineQuery('effects_set_locale', (db, p: { personId: number; locale: string; at: Date }) =>
+  db.updateTable('Person').set({ locale: p.locale, updatedAt: p.at }).where('id', '=', p.personId),
+);
+
+/** The first household at the region with the phone whose head or a member bears the name. */
+const claimedHouseholdQuery = defineQuery('effects_claimed_household', (db, p: { regionId: number; phone: string; name: string }) =>
+  db
+    .selectFrom('Household as h')
+    .select(['h.id', 'h.address'])
+    .where('h.regionId', '=', p.regionId)
+    .where('h.phone', '=', p.phone)
+    .where((eb) =>
+      eb.or([eb('h.headName', '=', p.name), eb.exists(eb.selectFrom('Person as m').select('m.id').whereRef('m.householdId', '=', 'h.id').where('m.name', '=', p.name))]),
+    )
+    .orderBy('h.id')
+    .limit(1),
+);
+
+const householdLiaisonQuery = defineQuery('effects_household_liaison', (db, p: { householdId: number }) =>
+  db.selectFrom('Pairing').select('liaisonId').where('householdId', '=', p.householdId),
+);
+
+const householdGridLeadersQuery = defineQuery('effects_household_grid_leaders', (db, p: { householdId: number }) =>
+  db
+    .selectFrom('HouseholdGrid as hg')
+    .innerJoin('PersonRole as r', 'r.gridId', 'hg.gridId')
+    .select('r.personId')
+    .where('hg.householdId', '=', p.householdId)
+    .where('r.role', '=', 'grid_leader')
+    .orderBy('hg.gridId')
+    .orderBy('r.id'),
+);
+
+const rejectPendingClaimsQuery = defineQuery('effects_reject_pending_claims', (db, p: { claimantId: number; at: Date }) =>
+  db.updateTable('HouseholdClaim').set({ status: 'rejected', decidedAt: p.at }).where('claimantId', '=', p.claimantId).where('status', '=', 'pending'),
+);
+
+const newClaimQuery = defineQuery('effects_new_claim', (db, p: { claimantId: number; householdId: number; name: string; at: Date }) =>
+  db.insertInto('HouseholdClaim').values({ claimantId: p.claimantId, householdId: p.householdId, name: p.name, createdAt: p.at }).returning('id'),
+);
+
+const claimQuery = defineQuery('effects_claim', (db, p: { id: number }) =>
+  db.selectFrom('HouseholdClaim').select(['id', 'claimantId', 'householdId', 'name', 'status']).where('id', '=', p.id),
+);
+
+const claimHouseholdQuery = defineQuery('effects_claim_household', (db, p: { id: number }) =>
+  db
+    .selectFrom('Household as h')
+    .innerJoin('Region as r', 'r.id', 'h.regionId')
+    .select(['h.id', 'h.address', 'h.regionId', 'r.code as regionCode'])
+    .where('h.id', '=', p.id),
+);
+
+const decideClaimQuery = defineQuery('effects_decide_claim', (db, p: { id: number; status: string; at: Date; deciderId: number }) =>
+  db.updateTable('HouseholdClaim').set({ status: p.status, decidedAt: p.at, decidedById: p.deciderId }).where('id', '=', p.id),
+);
+
+const memberNamedQuery = defineQuery('effects_member_named', (db, p: { householdId: number; name: string }) =>
+  db.selectFrom('Person').select('id').where('householdId', '=', p.householdId).where('name', '=', p.name).orderBy('id').limit(1),
+);
+
+const moveIdentitiesQuery = defineQuery('effects_move_identities', (db, p: { from: number; to: number }) =>
+  db.updateTable('ChannelIdentity').set({ personId: p.to }).where('personId', '=', p.from),
+);
+
+const moveSessionsQuery = defineQuery('effects_move_sessions', (db, p: { from: number; to: number }) =>
+  db.updateTable('ChatSession').set({ personId: p.to }).where('personId', '=', p.from),
+);
+
+const latestReachableChatQuery = defineQuery('effects_latest_reachable_chat', (db, p: { personId: number }) =>
+  db.selectFrom('ChannelIdentity').select(['channel', 'chatId']).where('personId', '=', p.personId).where('unreachableAt', 'is', null).orderBy('lastUsedAt', 'desc').limit(1),
+);
+
+const joinHouseholdQuery = defineQuery('effects_join_household', (db, p: { personId: number; householdId: number; name: string; at: Date }) =>
+  db.updateTable('Person').set({ householdId: p.householdId, name: p.name, updatedAt: p.at }).where('id', '=', p.personId).returning('code'),
+);
+
+const residentRoleQuery = defineQuery('effects_resident_role', (db, p: { personId: number; regionId: number; scopeKey: string }) =>
+  db
+    .insertInto('PersonRole')
+    .values({ personId: p.personId, role: 'resident', regionId: p.regionId, scopeKey: p.scopeKey })
+    .onConflict((oc) => oc.column('scopeKey').doNothing()),
+);
+
+const bindingCodeQuery = defineQuery('effects_binding_code', (db, p: { code: string }) =>
+  db.selectFrom('BindingCode').select(['code', 'personId', 'expiresAt', 'usedAt']).where('code', '=', p.code),
+);
+
+const boundPersonQuery = defineQuery('effects_bound_person', (db, p: { id: number }) =>
+  db
+    .selectFrom('Person as p')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .select(['p.id', 'p.name', 'p.locale', 'p.householdId', 'h.phone as householdPhone'])
+    .where('p.id', '=', p.id),
+);
+
+const useBindingCodeQuery = defineQuery('effects_use_binding_code', (db, p: { code: string; at: Date }) =>
+  db.updateTable('BindingCode').set({ usedAt: p.at }).where('code', '=', p.code),
+);
+
+const bindIdentityQuery = defineQuery('effects_bind_identity', (db, p: { channel: string; platformUserId: string; personId: number; chatId: string; at: Date }) =>
+  db
+    .updateTable('ChannelIdentity')
+    .set({ personId: p.personId, chatId: p.chatId, lastUsedAt: p.at })
+    .where('channel', '=', p.channel)
+    .where('platformUserId', '=', p.platformUserId),
+);
+
+const bindChatSessionQuery = defineQuery('effects_bind_chat_session', (db, p: { channel: string; chatId: string; personId: number }) =>
+  db.updateTable('ChatSession').set({ personId: p.personId }).where('channel', '=', p.channel).where('chatId', '=', p.chatId),
+);
+
 /** A ticket's media column as a list of references. */
 function mediaRefs(json: string): string[] {
   const value: unknown = JSON.parse(json);
@@ -38,14 +174,20 @@ function mediaRefs(json: string): string[] {
 }
 
 export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }: EffectDeps): Effects {
+  const sql = sqlOf(tx);
   // Read at each use: the speaker may switch language mid-turn.
   const locale = () => speaker.locale;
 
   /** Departments this speaker handles for. */
   const departmentIds = async (): Promise<number[]> =>
-    (await tx.personRole.findMany({ where: { personId: speaker.personId, role: 'department_handler' } })).flatMap((r) =>
-      r.departmentId === null ? [] : [r.departmentId],
-    );
+    (await all(sql, handledDepartmentsQuery, { personId: speaker.personId })).flatMap((r) => (r.departmentId === null ? [] : [r.departmentId]));
+
+  /** Who decides a claim on the household: its liaison, or else its grids' leaders. */
+  const claimDeciders = async (householdId: number): Promise<number[]> => {
+    const pairing = await first(sql, householdLiaisonQuery, { householdId });
+    if (pairing) return [pairing.liaisonId];
+    return (await all(sql, householdGridLeadersQuery, { householdId })).map((r) => r.personId);
+  };
 
   /** How the speaker stands to a ticket: its resident, its handler (the person or one of the department's staff). */
   const relation = async (t: { residentId: number; assigneeId: number | null; assigneeDepartmentId: number | null }) => ({
@@ -100,27 +242,24 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async myTickets(scope) {
-      const where =
+      const tickets =
         scope === 'own'
-          ? { residentId: speaker.personId }
-          : {
-              state: { in: [...OPEN_STATES] },
-              OR: [{ assigneeId: speaker.personId }, { assigneeDepartmentId: { in: await departmentIds() } }],
-            };
-      const tickets = await tx.ticket.findMany({ where, orderBy: { createdAt: 'desc' }, take: 10 });
+          ? await all(sql, ownTicketsQuery, { residentId: speaker.personId })
+          : await all(sql, handledTicketsQuery, { personId: speaker.personId, states: [...OPEN_STATES], departmentIds: await departmentIds() });
       return tickets.map(
         (t): TicketLine => ({ number: t.number, summary: t.summary, state: t.state as TicketState, categoryCode: t.categoryCode }),
       );
     },
 
     async ticket(number) {
-      const t = await tx.ticket.findUnique({ where: { number }, include: { events: { orderBy: { seq: 'asc' } }, region: { select: { name: true } } } });
+      const t = await pipelineRows(tx).ticketByNumber(number);
       if (!t) return null;
       const { own, handles } = await relation(t);
       // Anyone else is told it does not exist: residents see only their own requests.
       if (!own && !handles) return null;
       const state = t.state as TicketState;
-      const events = t.events.map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
+      const region = await regionById(tx, t.regionId);
+      const events = (await all(sql, ticketEventsQuery, { ticketId: t.id })).map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
       // The handler is staff and reads the whole history; the resident what is meant for them.
       const staffView = handles && !own;
       const lastDispatch = events.filter((e) => e.type === 'dispatched' || e.type === 'reassigned').at(-1);
@@ -131,7 +270,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         categoryCode: t.categoryCode,
         createdAt: t.createdAt,
         resolveBy: t.resolveBy,
-        place: placeOf(t.region.name, t.location),
+        place: placeOf(region?.name ?? '', t.location),
         map: mapLink(t.latitude, t.longitude),
         phone: handles ? (t.contactPhone ?? null) : null,
         dispatchNote: staffView && typeof lastDispatch?.parsed['note'] === 'string' ? lastDispatch.parsed['note'] : null,
@@ -160,24 +299,18 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async setLocale(next) {
-      await tx.person.update({ where: { id: speaker.personId }, data: { locale: next } });
+      await run(sql, setLocaleQuery, { personId: speaker.personId, locale: next, at: now });
       speaker.locale = next;
     },
 
     async claimHousehold({ regionId, name, phone }) {
       if (speaker.hasHousehold) return { ok: false, text: render(locale(), 'register.already') };
       // The phone must be the household's; the name its head's or a member's.
-      const households = await tx.household.findMany({
-        where: { regionId, phone },
-        include: { members: { select: { name: true } }, pairing: true, grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } } },
-      });
-      const household = households.find((h) => h.headName === name || h.members.some((m) => m.name === name));
+      const household = await first(sql, claimedHouseholdQuery, { regionId, phone, name });
       if (!household) return { ok: false, text: render(locale(), 'register.not_found') };
-      await tx.householdClaim.updateMany({ where: { claimantId: speaker.personId, status: 'pending' }, data: { status: 'rejected', decidedAt: now } });
-      const claim = await tx.householdClaim.create({ data: { claimantId: speaker.personId, householdId: household.id, name, createdAt: now } });
-      const deciders = household.pairing
-        ? [household.pairing.liaisonId]
-        : household.grids.flatMap((g) => g.grid.roles.map((r) => r.personId));
+      await run(sql, rejectPendingClaimsQuery, { claimantId: speaker.personId, at: now });
+      const claim = await one(sql, newClaimQuery, { claimantId: speaker.personId, householdId: household.id, name, at: now });
+      const deciders = await claimDeciders(household.id);
       if (!deciders.length) return { ok: false, text: render(locale(), 'register.no_liaison') };
       await enqueuePush(
         tx,
@@ -196,48 +329,30 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async decideClaim(claimId, confirm) {
-      const claim = await tx.householdClaim.findUnique({ where: { id: claimId } });
-      const household = claim
-        ? await tx.household.findUnique({
-            where: { id: claim.householdId },
-            include: { region: true, pairing: true, grids: { include: { grid: { include: { roles: { where: { role: 'grid_leader' } } } } } } },
-          })
-        : null;
+      const claim = await first(sql, claimQuery, { id: claimId });
+      const household = claim ? await first(sql, claimHouseholdQuery, { id: claim.householdId }) : undefined;
       if (!claim || !household) return { ok: false, text: render(locale(), 'claim.not_found') };
-      const mayDecide =
-        household.pairing?.liaisonId === speaker.personId ||
-        household.grids.some((g) => g.grid.roles.some((r) => r.personId === speaker.personId));
-      if (!mayDecide) return { ok: false, text: render(locale(), 'refusal.not_allowed') };
+      if (!(await claimDeciders(household.id)).includes(speaker.personId)) return { ok: false, text: render(locale(), 'refusal.not_allowed') };
       if (claim.status !== 'pending') return { ok: false, text: render(locale(), 'claim.already_decided') };
-      await tx.householdClaim.update({
-        where: { id: claim.id },
-        data: { status: confirm ? 'confirmed' : 'rejected', decidedAt: now, decidedById: speaker.personId },
-      });
+      await run(sql, decideClaimQuery, { id: claim.id, status: confirm ? 'confirmed' : 'rejected', at: now, deciderId: speaker.personId });
       let resident = claim.claimantId;
       if (confirm) {
-        const member = await tx.person.findFirst({ where: { householdId: household.id, name: claim.name } });
+        const member = await first(sql, memberNamedQuery, { householdId: household.id, name: claim.name });
         if (member) {
           // The household member is on the roster already: the chat becomes theirs, and
           // with it whatever the chat's anonymous first contact had (requests, messages).
           if (await isAnonymous(tx, claim.claimantId)) await mergeAnonymous(tx, claim.claimantId, member.id);
           else {
-            await tx.channelIdentity.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
-            await tx.chatSession.updateMany({ where: { personId: claim.claimantId }, data: { personId: member.id } });
+            await run(sql, moveIdentitiesQuery, { from: claim.claimantId, to: member.id });
+            await run(sql, moveSessionsQuery, { from: claim.claimantId, to: member.id });
           }
           // The member may have had messages waiting for a chat: the claimant's latest is theirs now.
-          const chat = await tx.channelIdentity.findFirst({ where: { personId: member.id, unreachableAt: null }, orderBy: { lastUsedAt: 'desc' } });
+          const chat = await first(sql, latestReachableChatQuery, { personId: member.id });
           if (chat) await adoptWaiting(tx, member.id, chat, now);
           resident = member.id;
         } else {
-          const claimant = await tx.person.update({
-            where: { id: claim.claimantId },
-            data: { householdId: household.id, name: claim.name },
-          });
-          await tx.personRole.upsert({
-            where: { scopeKey: `${claimant.code}|resident|${household.region.code}` },
-            create: { personId: claimant.id, role: 'resident', regionId: household.regionId, scopeKey: `${claimant.code}|resident|${household.region.code}` },
-            update: {},
-          });
+          const claimant = await one(sql, joinHouseholdQuery, { personId: claim.claimantId, householdId: household.id, name: claim.name, at: now });
+          await run(sql, residentRoleQuery, { personId: claim.claimantId, regionId: household.regionId, scopeKey: `${claimant.code}|resident|${household.regionCode}` });
         }
       }
       await enqueuePush(tx, [resident], { template: confirm ? 'claim.confirmed' : 'claim.rejected', params: { address: household.address } }, now);
@@ -264,30 +379,28 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async bind(code) {
-      const binding = await tx.bindingCode.findUnique({ where: { code: code.toUpperCase() } });
+      const binding = await first(sql, bindingCodeQuery, { code: code.toUpperCase() });
       if (!binding || binding.usedAt || binding.expiresAt < now) {
         return { ok: false, text: render(locale(), 'bind.invalid') };
       }
-      const person = await tx.person.findUniqueOrThrow({ where: { id: binding.personId } });
-      await tx.bindingCode.update({ where: { code: binding.code }, data: { usedAt: now } });
+      const person = await one(sql, boundPersonQuery, { id: binding.personId });
+      await run(sql, useBindingCodeQuery, { code: binding.code, at: now });
       // What this chat's anonymous first contact had (requests, messages) is the person's now.
       if (speaker.personId !== person.id && (await isAnonymous(tx, speaker.personId))) await mergeAnonymous(tx, speaker.personId, person.id);
-      await tx.channelIdentity.update({
-        where: { channel_platformUserId: { channel: inbound.channel, platformUserId: inbound.senderId } },
-        data: { personId: person.id, chatId: inbound.chatId, lastUsedAt: now },
-      });
-      await tx.chatSession.updateMany({ where: { channel: inbound.channel, chatId: inbound.chatId }, data: { personId: person.id } });
+      const bound = { channel: inbound.channel, platformUserId: inbound.senderId, personId: person.id, chatId: inbound.chatId, at: now };
+      // The speaker's identity was recorded earlier in this turn: it is there to bind.
+      if ((await run(sql, bindIdentityQuery, bound)) !== 1) throw new Error(`no identity ${inbound.channel}:${inbound.senderId} to bind`);
+      await run(sql, bindChatSessionQuery, { channel: inbound.channel, chatId: inbound.chatId, personId: person.id });
       // Messages that waited for this person to have a chat now go to it.
       await adoptWaiting(tx, person.id, inbound, now);
       // The rest of this turn speaks as the person bound (the anonymous one may be gone).
-      const household = person.householdId === null ? null : await tx.household.findUnique({ where: { id: person.householdId }, select: { phone: true } });
-      const roles = await tx.personRole.findMany({ where: { personId: person.id }, select: { role: true }, orderBy: { id: 'asc' } });
+      const roles = await pipelineRows(tx).rolesOf(person.id);
       Object.assign(speaker, {
         personId: person.id,
         locale: person.locale === 'en' ? 'en' : 'zh',
         roles: [...new Set(roles.map((r) => r.role as Role))],
         hasHousehold: person.householdId !== null,
-        householdPhone: household?.phone ?? null,
+        householdPhone: person.householdPhone,
         inConversation: (await openConversationOf(tx, person.id)) !== null,
       });
       return { ok: true, name: person.name };

@@ -9,7 +9,7 @@
  * A push offering choices (`offerChoices`) may be delivered by another process while a
  * turn of the same chat runs: it changes only the session's choices, in one statement.
  */
-import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { choicesMerged, choicesNewer, isUniqueViolation, joinedText, oneOf, transactionsOverlap } from '../db/dialect.js';
 import { sql } from 'kysely';
 import { defineQuery, first, one, run, type SqlConnection } from '../db/sql.js';
@@ -71,24 +71,24 @@ export interface TurnStore {
    * Records the message as seen; resolves with its row id.
    * @throws DuplicateMessage when this message id was recorded before.
    */
-  recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number>;
-  speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
+  recordInbound(tx: Tx | SqlTx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number>;
+  speaker(tx: Tx | SqlTx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
   /** A first contact: a new person with this chat identity. */
-  newSpeaker(tx: Tx, person: { code: string; name: string; locale: string }, identity: { channel: string; platformUserId: string; chatId: string }, at: Date): Promise<KnownSpeaker>;
+  newSpeaker(tx: Tx | SqlTx, person: { code: string; name: string; locale: string }, identity: { channel: string; platformUserId: string; chatId: string }, at: Date): Promise<KnownSpeaker>;
   /**
    * A known speaker wrote from `chatId`: their identity is reachable and was used now,
    * and messages that had no reachable chat for them come to this one.
    */
-  arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void>;
-  session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null>;
-  saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void>;
+  arrived(tx: Tx | SqlTx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void>;
+  session(tx: Tx | SqlTx, channel: string, chatId: string): Promise<SessionRow | null>;
+  saveSession(tx: Tx | SqlTx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void>;
   /**
    * Outside any turn: a message (outbox row `outboxId`) offered these choices in the chat;
    * numbers and words now answer them. A push always does; a turn's reply (sent late, after
    * a crash) only when no later message's are recorded (see the engine's SessionState).
    */
   offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void>;
-  addReply(tx: Tx, reply: ReplyRow): Promise<number>;
+  addReply(tx: Tx | SqlTx, reply: ReplyRow): Promise<number>;
   /** Outside any turn: the channel confirmed these outbox rows. */
   markSent(ids: number[], at: Date): Promise<void>;
 }
@@ -244,7 +244,7 @@ class LayerTurnStore implements TurnStore {
     this.#outside = sqlOf(db);
   }
 
-  async recordInbound(tx: Tx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
+  async recordInbound(tx: Tx | SqlTx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number> {
     try {
       return (await one(sqlOf(tx), recordInboundQuery, { ...message, at })).id;
     } catch (error) {
@@ -254,7 +254,7 @@ class LayerTurnStore implements TurnStore {
     }
   }
 
-  async speaker(tx: Tx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
+  async speaker(tx: Tx | SqlTx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
     const row = await first(sqlOf(tx), speakerQuery, { channel, platformUserId });
     if (!row) return null;
     const { unreachableAt, roles, inConversation, ...rest } = row;
@@ -267,7 +267,7 @@ class LayerTurnStore implements TurnStore {
   }
 
   async newSpeaker(
-    tx: Tx,
+    tx: Tx | SqlTx,
     person: { code: string; name: string; locale: string },
     identity: { channel: string; platformUserId: string; chatId: string },
     at: Date,
@@ -298,17 +298,17 @@ class LayerTurnStore implements TurnStore {
    * transaction runs at a time (SQLite) no push can have read the identity unreachable
    * meanwhile, so they are looked for only when it was; where transactions overlap, always.
    */
-  async arrived(tx: Tx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
+  async arrived(tx: Tx | SqlTx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
     const sql = sqlOf(tx);
     if (needsTouch(speaker, chatId, at)) await run(sql, touchIdentityQuery, { id: speaker.identityId, chatId, at });
     if (!speaker.reachable || transactionsOverlap(sql.dialect)) await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
   }
 
-  async session(tx: Tx, channel: string, chatId: string): Promise<SessionRow | null> {
+  async session(tx: Tx | SqlTx, channel: string, chatId: string): Promise<SessionRow | null> {
     return (await first(sqlOf(tx), sessionQuery, { channel, chatId })) ?? null;
   }
 
-  async saveSession(tx: Tx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
+  async saveSession(tx: Tx | SqlTx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
     await run(sqlOf(tx), saveSessionQuery, { ...session, at });
   }
 
@@ -318,7 +318,7 @@ class LayerTurnStore implements TurnStore {
     await run(this.#outside, offerChoicesQuery, { channel, chatId, personId, data: JSON.stringify({ data: {}, choices, choicesFrom: outboxId }), at, reply });
   }
 
-  async addReply(tx: Tx, reply: ReplyRow): Promise<number> {
+  async addReply(tx: Tx | SqlTx, reply: ReplyRow): Promise<number> {
     const { delivery: _delivery, ...row } = reply;
     return (await one(sqlOf(tx), addReplyQuery, { ...row, ...deliveryColumns(reply) })).id;
   }

@@ -9,7 +9,7 @@
  * a turn, or by another worker).
  */
 import type { SelectQueryBuilder } from 'kysely';
-import { type Db, sqlOf, transaction } from '../db/client.js';
+import { type Db, sqlTransaction } from '../db/client.js';
 import { type Dialect, oneOf, transactionsOverlap } from '../db/dialect.js';
 import { all, defineQuery, type Query, run, type SqlConnection } from '../db/sql.js';
 
@@ -162,5 +162,5 @@ async function claimIn(sql: SqlConnection, table: ClaimTable, request: ClaimRequ
 
 /** Claims up to `batch` due rows of `table` for the worker, in one transaction; returns their ids. */
 export function claimDue(db: Db, table: ClaimTable, request: ClaimRequest): Promise<number[]> {
-  return transaction(db, (tx) => claimIn(sqlOf(tx), table, request));
+  return sqlTransaction(db, (tx) => claimIn(tx.sql, table, request));
 }

@@ -2,7 +2,7 @@
  * Writing pushes into the outbox: each goes to the chat its recipient used last; a
  * recipient with no chat yet gets it when they first bind one.
  */
-import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, run } from '../db/sql.js';
 import type { MessageAction, MessageParams } from './model.js';
@@ -52,7 +52,7 @@ const queuePushQuery = defineQuery(
  * Queues `push` for every person in `recipients`, in the caller's transaction (a hot
  * path: every transition notifies someone), to each one's most recently used reachable chat.
  */
-export async function enqueuePush(tx: Tx, recipients: number[], push: Push, now: Date): Promise<void> {
+export async function enqueuePush(tx: Tx | SqlTx, recipients: number[], push: Push, now: Date): Promise<void> {
   if (!recipients.length) return;
   const sql = sqlOf(tx);
   const identities = await all(sql, reachableChatsQuery, { personIds: recipients });
@@ -94,7 +94,7 @@ export async function markDelivered(db: Db, id: number, workerId: string, at: Da
  * message, a binding, a confirmed household claim): on SQLite a turn looks for waiting
  * messages only when its identity was unreachable (see the turn store's `arrived`).
  */
-export async function adoptWaiting(tx: Tx, personId: number, chat: { channel: string; chatId: string }, now: Date): Promise<void> {
+export async function adoptWaiting(tx: Tx | SqlTx, personId: number, chat: { channel: string; chatId: string }, now: Date): Promise<void> {
   await run(sqlOf(tx), adoptWaitingQuery, { personId, ...chat, now });
 }
 

@@ -10,7 +10,7 @@
  * Keyed by the database (`SqlConnection.database`), which every transaction on it
  * shares: on PostgreSQL too the cache outlives a transaction.
  */
-import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { defineQuery, first, all, one, type SqlConnection } from '../db/sql.js';
 
 /** The rows kept for one database, all read at or after `version`. */
@@ -46,7 +46,7 @@ async function currentCache(connection: SqlConnection): Promise<ReferenceCache> 
 }
 
 /** `load()`'s result for `key` on the database of `client`, kept until the reference data changes; a null result is not kept. */
-async function cached<T>(client: Tx | Db, key: string, load: () => Promise<T | null>): Promise<T | null> {
+async function cached<T>(client: Tx | SqlTx | Db, key: string, load: () => Promise<T | null>): Promise<T | null> {
   const cache = await currentCache(sqlOf(client));
   if (cache.rows.has(key)) return cache.rows.get(key) as T;
   const value = await load();
@@ -63,21 +63,21 @@ const departmentQuery = defineQuery('reference_department', (db, p: { regionId: 
 const villagesQuery = defineQuery('reference_villages', (db) => db.selectFrom('Region').selectAll().where('level', '=', 'village').orderBy('code').limit(200));
 
 /** A category's row by code. */
-export function categoryByCode(client: Tx | Db, code: string) {
+export function categoryByCode(client: Tx | SqlTx | Db, code: string) {
   return cached(client, `category:${code}`, async () => (await first(sqlOf(client), categoryQuery, { code })) ?? null);
 }
 
 /** A region's row by id. */
-export function regionById(client: Tx | Db, id: number) {
+export function regionById(client: Tx | SqlTx | Db, id: number) {
   return cached(client, `region:${id}`, async () => (await first(sqlOf(client), regionQuery, { id })) ?? null);
 }
 
 /** The department of `kind` at a region, if any. */
-export function departmentOf(client: Tx | Db, regionId: number, kind: string) {
+export function departmentOf(client: Tx | SqlTx | Db, regionId: number, kind: string) {
   return cached(client, `department:${regionId}:${kind}`, async () => (await first(sqlOf(client), departmentQuery, { regionId, kind })) ?? null);
 }
 
 /** The villages, by code (the first 200), for the location and household questions. */
-export async function villageList(client: Tx | Db) {
+export async function villageList(client: Tx | SqlTx | Db) {
   return (await cached(client, 'villages', () => all(sqlOf(client), villagesQuery, {}))) ?? [];
 }

@@ -5,7 +5,7 @@
  * transaction's own connection. A transition is a dozen of them.
  */
 import type { Insertable, Updateable } from 'kysely';
-import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
 import type { DB } from '../db/generated/kysely/types.js';
@@ -309,6 +309,6 @@ class LayerRows implements PipelineRows {
  * The rows of `client`: a transaction's (its statements run in it) or a database
  * client's (each statement waits for the connection, like any query outside one).
  */
-export function pipelineRows(client: Tx | Db): PipelineRows {
+export function pipelineRows(client: Tx | SqlTx | Db): PipelineRows {
   return new LayerRows(sqlOf(client));
 }

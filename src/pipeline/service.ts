@@ -2,7 +2,10 @@
  * The runner around the pure machine: loads a ticket, applies a command, and commits in
  * ONE transaction the ticket, its TicketEvent rows, its timers and its outbox messages.
  */
-import { type Db, transaction, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, sqlTransaction, transaction, type Tx } from '../db/client.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import { isTransientConflict } from '../db/postgres-connection.js';
+import { defineQuery, first } from '../db/sql.js';
 import { isSqliteBusy } from '../db/sqlite-adapter.js';
 import type { Ticket } from '../db/generated/sqlite/client.js';
 import { logger } from '../log.js';
@@ -86,7 +89,7 @@ export interface PipelineOptions {
 }
 
 /** Region ids from the top (county) down to `regionId`. */
-async function regionPath(tx: Tx | Db, regionId: number): Promise<number[]> {
+async function regionPath(tx: Tx | SqlTx | Db, regionId: number): Promise<number[]> {
   const path: number[] = [];
   let id: number | null = regionId;
   while (id !== null && path.length < 8) {
@@ -114,7 +117,7 @@ function policyOf(category: {
 }
 
 /** The snapshot the machine works on, from a stored ticket (the console asks it which actions to offer). */
-export async function snapshotOf(tx: Tx | Db, ticket: Ticket): Promise<TicketSnapshot> {
+export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<TicketSnapshot> {
   const category = await categoryByCode(tx, ticket.categoryCode);
   if (!category) throw new Error(`no category ${ticket.categoryCode}`);
   return {
@@ -219,7 +222,7 @@ async function recipientsOf(rows: PipelineRows, to: Recipient, path: number[]): 
 
 /** Writes events, timers and outbox rows for a transition of `ticketId`. */
 async function record(
-  tx: Tx,
+  tx: Tx | SqlTx,
   ticketId: number,
   path: number[],
   events: EventDraft[],
@@ -277,9 +280,9 @@ async function record(
  * ticket elsewhere reads as not found, so a merge cannot probe other regions), and still
  * stand on its own (not withdrawn, not merged itself).
  */
-async function mergeTarget(tx: Tx, number: string, actor: Actor): Promise<{ ok: true; id: number } | { ok: false; refusal: Refusal }> {
+async function mergeTarget(tx: Tx | SqlTx, number: string, actor: Actor): Promise<{ ok: true; id: number } | { ok: false; refusal: Refusal }> {
   const notFound = { ok: false as const, refusal: { code: 'invalid' as const, field: 'into', reason: 'not_found' } };
-  const target = await tx.ticket.findUnique({ where: { number }, select: { id: true, state: true, regionId: true } });
+  const target = await pipelineRows(tx).ticketByNumber(number);
   if (!target || actor.kind !== 'person') return notFound;
   const path = await regionPath(tx, target.regionId);
   const staff = actor.roles.some((r) => (r.role === 'dispatcher' || r.role === 'supervisor' || r.role === 'admin') && path.includes(r.regionId));
@@ -290,14 +293,23 @@ async function mergeTarget(tx: Tx, number: string, actor: Actor): Promise<{ ok: 
   return { ok: true, id: target.id };
 }
 
+const personExistsQuery = defineQuery('service_person_exists', (db, p: { id: number }) => db.selectFrom('Person').select('id').where('id', '=', p.id));
+
+const departmentExistsQuery = defineQuery('service_department_exists', (db, p: { id: number }) =>
+  db.selectFrom('Department').select('id').where('id', '=', p.id),
+);
+
 /** Whether a dispatch target names a person or a department that exists. */
-async function handlerExists(tx: Tx, target: DispatchTarget): Promise<boolean> {
-  if ('personId' in target) return (await tx.person.count({ where: { id: target.personId } })) > 0;
-  return (await tx.department.count({ where: { id: target.departmentId } })) > 0;
+async function handlerExists(tx: Tx | SqlTx, target: DispatchTarget): Promise<boolean> {
+  const found =
+    'personId' in target
+      ? await first(sqlOf(tx), personExistsQuery, { id: target.personId })
+      : await first(sqlOf(tx), departmentExistsQuery, { id: target.departmentId });
+  return found !== undefined;
 }
 
 /** The person's roles as an actor of the pipeline. */
-export async function actorFor(db: Db | Tx, personId: number): Promise<Actor> {
+export async function actorFor(db: Db | Tx | SqlTx, personId: number): Promise<Actor> {
   const roles = await pipelineRows(db).rolesOf(personId);
   return {
     kind: 'person',
@@ -321,21 +333,34 @@ function normaliseCommand(command: Command): Command {
   return out as Command;
 }
 
-/** Runs `work` in a transaction, again when a concurrent writer got there first. */
-export async function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+/** Runs `transaction()` until it commits, again when a concurrent writer got there first. */
+async function retrying<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await transaction(db, work);
+      return await transaction();
     } catch (error) {
       const retriable =
         error instanceof ConcurrentUpdate ||
         // Another process kept SQLite's write lock past the busy timeout: nothing was done.
         isSqliteBusy(error) ||
-        // Unique violation (e.g. two first tickets of a year) or a serialisation failure.
-        (typeof error === 'object' && error !== null && 'code' in error && (error.code === 'P2002' || error.code === 'P2034'));
+        // Unique violation (e.g. two first tickets of a year), a serialisation failure or a
+        // deadlock, from PostgreSQL itself or reported through Prisma (P2034).
+        isUniqueViolation(error) ||
+        isTransientConflict(error) ||
+        (typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2034');
       if (!retriable || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
+}
+
+/** Runs `work` in a Prisma transaction (`transaction`), again when a concurrent writer got there first. */
+export function withRetry<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retrying(() => transaction(db, work));
+}
+
+/** Runs `work` in a storage layer transaction (`sqlTransaction`), again when a concurrent writer got there first. */
+export function withSqlRetry<T>(db: Db, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  return retrying(() => sqlTransaction(db, work));
 }
 
 /** The acceptance pipeline over the database. */
@@ -353,7 +378,7 @@ export class PipelineService {
   }
 
   /** The next readable number of the year (Beijing time), e.g. MQ-2026-000123. */
-  private async nextNumber(tx: Tx, now: Date): Promise<string> {
+  private async nextNumber(tx: Tx | SqlTx, now: Date): Promise<string> {
     const year = Number(localDateOf(now).slice(0, 4));
     const last = await pipelineRows(tx).nextCounter(year);
     return `${this.ticketPrefix}-${year}-${String(last).padStart(6, '0')}`;
@@ -364,11 +389,11 @@ export class PipelineService {
    * found. Returns the stored ticket, or a refusal (e.g. an empty summary).
    */
   async report(input: ReportInput): Promise<PipelineOutcome> {
-    return withRetry(this.db, (tx) => this.reportIn(tx, input));
+    return withSqlRetry(this.db, (tx) => this.reportIn(tx, input));
   }
 
   /** `report` inside a transaction the caller holds (the dialogue engine's turn). */
-  async reportIn(tx: Tx, input: ReportInput): Promise<PipelineOutcome> {
+  async reportIn(tx: Tx | SqlTx, input: ReportInput): Promise<PipelineOutcome> {
     const now = this.clock.now();
     const rows = pipelineRows(tx);
     // Text is kept normalised (src/privacy.ts), however it arrived: chat, console, an API.
@@ -464,11 +489,11 @@ export class PipelineService {
    * @throws TicketNotFoundError when there is no such ticket, or the actor may not know of it.
    */
   async execute(number: string, command: Command, actor: Actor): Promise<PipelineOutcome> {
-    return withRetry(this.db, (tx) => this.executeIn(tx, number, command, actor));
+    return withSqlRetry(this.db, (tx) => this.executeIn(tx, number, command, actor));
   }
 
   /** `execute` inside a transaction the caller holds (the scheduler marks its timer in it). */
-  async executeIn(tx: Tx, number: string, given: Command, actor: Actor): Promise<PipelineOutcome> {
+  async executeIn(tx: Tx | SqlTx, number: string, given: Command, actor: Actor): Promise<PipelineOutcome> {
     const now = this.clock.now();
     const command = normaliseCommand(given);
     const rows = pipelineRows(tx);

@@ -1,7 +1,7 @@
 /** Firing the timers a worker claimed (src/pipeline/claims.ts): each one a transition of its ticket. */
 import { type Db, sqlOf } from '../db/client.js';
 import { defineQuery, first, run } from '../db/sql.js';
-import { type PipelineService, withRetry } from './service.js';
+import { type PipelineService, withSqlRetry } from './service.js';
 import type { TimerKind } from './states.js';
 
 const claimedTimerQuery = defineQuery('timers_claimed', (db, p: { id: number }) =>
@@ -23,7 +23,7 @@ const markFiredQuery = defineQuery('timers_mark_fired', (db, p: { id: number; no
 export async function fireClaimedTimers(db: Db, pipeline: PipelineService, workerId: string, ids: number[], now: Date): Promise<number> {
   let fired = 0;
   for (const id of ids) {
-    const done = await withRetry(db, async (tx) => {
+    const done = await withSqlRetry(db, async (tx) => {
       const sql = sqlOf(tx);
       const timer = await first(sql, claimedTimerQuery, { id });
       // Re-armed, cancelled or taken over since the claim: not ours to fire any more.

@@ -5,7 +5,7 @@
  * it (the console still reads these rows through Prisma).
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { transaction } from '../../src/db/client.js';
+import { sqlTransaction, transaction } from '../../src/db/client.js';
 import { claimDue } from '../../src/pipeline/claims.js';
 import { enqueuePush, markDelivered } from '../../src/pipeline/outbox.js';
 import { pipelineRows } from '../../src/pipeline/rows.js';
@@ -38,6 +38,43 @@ for (const [name, open, available] of databases) {
       await db.category.create({ data: { code: 'light', nameZh: '路灯', nameEn: 'Street light', departmentKind: 'works', handlingClass: 'promised', updatedAt: at } });
       return { region, resident };
     }
+
+    test('storage layer transaction: its writes commit together or not at all, unseen by other connections until the commit', async () => {
+      const { db } = database;
+      const store = turnStoreFor(db);
+      const failure = new Error('the turn failed');
+      await expect(
+        sqlTransaction(db, async (tx) => {
+          await store.recordInbound(tx, { channel: 'web', messageId: 'm1', chatId: 'c1' }, at);
+          await store.newSpeaker(tx, { code: 'P1', name: '甲', locale: 'zh' }, { channel: 'web', platformUserId: 'u1', chatId: 'c1' }, at);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(await db.inboundMessage.count()).toBe(0);
+      expect(await db.person.count()).toBe(0);
+
+      const created = await sqlTransaction(db, async (tx) => {
+        await store.recordInbound(tx, { channel: 'web', messageId: 'm1', chatId: 'c1' }, at);
+        const speaker = await store.newSpeaker(tx, { code: 'P1', name: '甲', locale: 'zh' }, { channel: 'web', platformUserId: 'u1', chatId: 'c1' }, at);
+        // Where transactions overlap, another connection does not see an open transaction's
+        // rows (on SQLite it would wait for the connection this transaction holds).
+        if (tx.sql.dialect === 'postgres') expect(await db.inboundMessage.count()).toBe(0);
+        return speaker;
+      });
+      expect(await db.inboundMessage.count()).toBe(1);
+      expect(await transaction(db, (tx) => store.speaker(tx, 'web', 'u1'))).toEqual(created);
+      // The connection went back to the pool in a state to serve again.
+      await expect(sqlTransaction(db, (tx) => store.recordInbound(tx, { channel: 'web', messageId: 'm1', chatId: 'c1' }, at))).rejects.toBeInstanceOf(DuplicateMessage);
+      expect(await sqlTransaction(db, (tx) => store.speaker(tx, 'web', 'u1'))).toEqual(created);
+    });
+
+    test('storage layer transactions: more at once than a pool has connections, each taking a ticket number, all commit', async () => {
+      const { db } = database;
+      // 3 × node-postgres' default pool size: each transaction holds a client while its
+      // counter statement needs another (on SQLite they take turns on the one connection).
+      const numbers = await Promise.all(Array.from({ length: 30 }, () => sqlTransaction(db, (tx) => pipelineRows(tx).nextCounter(2026))));
+      expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
 
     test('turn store: a message is recorded once; a first speaker is found again, with their roles and open conversation', async () => {
       const { db } = database;
