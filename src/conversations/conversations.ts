@@ -9,7 +9,7 @@
  * a ticket), or after `CONVERSATION_IDLE_HOURS` without a message, with a note to the
  * resident. Every message either way is a row.
  */
-import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { regionById } from '../pipeline/reference.js';
@@ -99,7 +99,7 @@ const idleQuery = defineQuery('conversation_idle', (db, p: { before: Date; limit
 );
 
 /** The resident's open conversation, if any. */
-export async function openConversationOf(tx: Tx | Db, residentId: number): Promise<{ id: number } | null> {
+export async function openConversationOf(tx: Tx | SqlTx | Db, residentId: number): Promise<{ id: number } | null> {
   const open = await first(sqlOf(tx), openOfResidentQuery, { residentId });
   return open ? { id: open.id } : null;
 }
@@ -109,7 +109,7 @@ export async function openConversationOf(tx: Tx | Db, residentId: number): Promi
  * resident with no household, the township of their latest request (a visitor who just
  * reported from 东湖村 is 清水镇's); else the county (the top of the region tree).
  */
-async function answeringRegion(tx: Tx, residentId: number): Promise<number> {
+async function answeringRegion(tx: Tx | SqlTx, residentId: number): Promise<number> {
   const township = await pipelineRows(tx).householdTownship(residentId);
   if (township !== null) return township;
   const sql = sqlOf(tx);
@@ -122,7 +122,7 @@ async function answeringRegion(tx: Tx, residentId: number): Promise<number> {
 }
 
 /** The people who answer a region's conversations: its dispatchers, or those of the region above. */
-async function answerers(tx: Tx, regionId: number): Promise<number[]> {
+async function answerers(tx: Tx | SqlTx, regionId: number): Promise<number[]> {
   const rows = pipelineRows(tx);
   for (let id: number | null = regionId; id !== null; ) {
     const people = await rows.holders({ role: 'dispatcher', regionId: id });
@@ -133,7 +133,7 @@ async function answerers(tx: Tx, regionId: number): Promise<number[]> {
 }
 
 /** Opens a conversation for the resident (or returns the one open); the staff who answer are pinged. */
-export async function openConversation(tx: Tx, residentId: number, channel: string, now: Date): Promise<OpenConversation> {
+export async function openConversation(tx: Tx | SqlTx, residentId: number, channel: string, now: Date): Promise<OpenConversation> {
   const sql = sqlOf(tx);
   const existing = await first(sql, openOfResidentQuery, { residentId });
   if (existing) return { ...existing, created: false };
@@ -147,7 +147,7 @@ export async function openConversation(tx: Tx, residentId: number, channel: stri
 }
 
 /** The resident wrote in their open conversation. */
-export async function residentSays(tx: Tx, conversationId: number, residentId: number, text: string, media: string[], now: Date): Promise<void> {
+export async function residentSays(tx: Tx | SqlTx, conversationId: number, residentId: number, text: string, media: string[], now: Date): Promise<void> {
   const sql = sqlOf(tx);
   const words = normaliseText(text).slice(0, MAX_CONVERSATION_TEXT);
   await run(sql, addMessageQuery, { conversationId, author: 'resident', authorId: residentId, text: words, media: JSON.stringify(media.slice(0, 9)), at: now });
@@ -159,7 +159,7 @@ export class ConversationRefused extends Error {
   override readonly name = 'ConversationRefused';
 }
 
-async function openOne(tx: Tx, conversationId: number) {
+async function openOne(tx: Tx | SqlTx, conversationId: number) {
   const c = await first(sqlOf(tx), conversationQuery, { id: conversationId });
   if (!c) throw new ConversationRefused('没有这个会话 there is no such conversation');
   if (c.status !== 'open') throw new ConversationRefused('会话已结束 the conversation has ended');
@@ -167,7 +167,7 @@ async function openOne(tx: Tx, conversationId: number) {
 }
 
 /** A staff reply: kept, and sent to the resident's chat, marked as from staff. */
-export async function staffReplies(tx: Tx, conversationId: number, staffId: number, text: string, now: Date): Promise<void> {
+export async function staffReplies(tx: Tx | SqlTx, conversationId: number, staffId: number, text: string, now: Date): Promise<void> {
   const words = normaliseText(text).trim().slice(0, MAX_CONVERSATION_TEXT);
   if (!words) throw new ConversationRefused('回复不能为空 the reply is empty');
   const c = await openOne(tx, conversationId);
@@ -179,7 +179,7 @@ export async function staffReplies(tx: Tx, conversationId: number, staffId: numb
 
 /** Ends an open conversation; the resident is told unless they ended it themselves. */
 export async function closeConversation(
-  tx: Tx,
+  tx: Tx | SqlTx,
   conversationId: number,
   reason: CloseReason,
   now: Date,

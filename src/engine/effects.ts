@@ -3,7 +3,7 @@
  * handler may see and do, and nothing more.
  */
 import { closeConversation, openConversation, openConversationOf, residentSays } from '../conversations/conversations.js';
-import { sqlOf, type Tx } from '../db/client.js';
+import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
 import { nextOfficeOpening } from '../pipeline/deadlines.js';
@@ -24,7 +24,7 @@ import { maskName, maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
 
 export interface EffectDeps {
-  tx: Tx;
+  tx: Tx | SqlTx;
   pipeline: PipelineService;
   classifier: CategoryClassifier;
   speaker: Speaker;

@@ -8,11 +8,11 @@
  * note per minute and nothing else.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db, Tx } from '../db/client.js';
+import type { Db, SqlTx } from '../db/client.js';
 import { logger } from '../log.js';
 import type { Locale, Role } from '../org/types.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { type Clock, type PipelineService, systemClock, withRetry } from '../pipeline/service.js';
+import { type Clock, type PipelineService, systemClock, withSqlRetry } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
 import { makeEffects } from './effects.js';
 import { type OfferedChoice, offeredChoice } from './choices.js';
@@ -179,7 +179,7 @@ export class Engine {
     const now = this.#clock.now();
     let verdict: FloodVerdict | undefined;
     try {
-      return await withRetry(this.#db, async (tx) => {
+      return await withSqlRetry(this.#db, async (tx) => {
         // The unique key makes a re-delivered message fail here, before anything else.
         const inboundId = await this.#store.recordInbound(tx, inbound, now);
         if (released) await forgetHeld(tx, inbound);
@@ -211,7 +211,7 @@ export class Engine {
 
   /** Keeps a message over the flood limit for later; the first one of a minute gets a note. */
   async #hold(inbound: Inbound, now: Date, warn: boolean): Promise<TurnResult> {
-    const replies = await withRetry(this.#db, async (tx) => {
+    const replies = await withSqlRetry(this.#db, async (tx) => {
       const fresh = await holdMessage(tx, inbound, new Date(now.getTime() + HOLD_MS), now);
       if (!fresh || !warn) return [];
       const speaker = await this.#speaker(tx, inbound, now);
@@ -222,7 +222,7 @@ export class Engine {
   }
 
   /** The person behind a chat identity; a first contact becomes a new resident, answered in the language they wrote. */
-  async #speaker(tx: Tx, inbound: Inbound, now: Date): Promise<Speaker> {
+  async #speaker(tx: SqlTx, inbound: Inbound, now: Date): Promise<Speaker> {
     let known = await this.#store.speaker(tx, inbound.channel, inbound.senderId);
     if (!known) {
       known = await this.#store.newSpeaker(
@@ -250,7 +250,7 @@ export class Engine {
   }
 
   /** Runs the turn's dialogue (runner.ts) on the stored session: the replies, and the session to save with them. */
-  async #converse(tx: Tx, inbound: Inbound, speaker: Speaker, now: Date): Promise<TurnOutcome> {
+  async #converse(tx: SqlTx, inbound: Inbound, speaker: Speaker, now: Date): Promise<TurnOutcome> {
     const stored = await this.#store.session(tx, inbound.channel, inbound.chatId);
     const effects = makeEffects({ tx, pipeline: this.#pipeline, classifier: this.#classifier, speaker, inbound, now });
     return runTurn({
@@ -269,7 +269,7 @@ export class Engine {
    * Inbound.repliesInAnswer), else held by the turn until the adapter confirms them.
    * Processed later, the scheduler sends them.
    */
-  async #writeReplies(tx: Tx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date, inboundId: number | null): Promise<Outbound[]> {
+  async #writeReplies(tx: SqlTx, inbound: Inbound, speaker: Speaker, replies: FlowReply[], now: Date, inboundId: number | null): Promise<Outbound[]> {
     const delivery: ReplyRow['delivery'] =
       inboundId === null
         ? { kind: 'queued' }

@@ -4,7 +4,7 @@
  * processed) but kept whole here, and the engine processes it once the sender's minute
  * allows (Engine.releaseHeld, run by the scheduler's rounds).
  */
-import { type Db, sqlOf, type Tx } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import type { Inbound } from './types.js';
@@ -44,7 +44,7 @@ function keyOf(inbound: Inbound): HeldKey {
  * Holds `inbound` until `releaseAt`. Returns false when it was held already (a
  * re-delivery of a held message), in which case only its release time moves.
  */
-export async function holdMessage(tx: Tx, inbound: Inbound, releaseAt: Date, now: Date): Promise<boolean> {
+export async function holdMessage(tx: Tx | SqlTx, inbound: Inbound, releaseAt: Date, now: Date): Promise<boolean> {
   const sql = sqlOf(tx);
   const key = keyOf(inbound);
   const existing = await first(sql, heldIdQuery, key);
@@ -62,7 +62,7 @@ export async function holdMessage(tx: Tx, inbound: Inbound, releaseAt: Date, now
 }
 
 /** Whether this message is held already (a platform re-delivering it). */
-export async function isHeld(tx: Tx, inbound: Inbound): Promise<boolean> {
+export async function isHeld(tx: Tx | SqlTx, inbound: Inbound): Promise<boolean> {
   return (await first(sqlOf(tx), heldIdQuery, keyOf(inbound))) !== undefined;
 }
 
@@ -73,6 +73,6 @@ export async function dueHeld(db: Db, now: Date, limit: number): Promise<{ id: n
 }
 
 /** The held copy of a message goes: processed now (in the turn's transaction), or seen before. */
-export async function forgetHeld(tx: Tx | Db, inbound: Inbound): Promise<void> {
+export async function forgetHeld(tx: Tx | SqlTx | Db, inbound: Inbound): Promise<void> {
   await run(sqlOf(tx), forgetQuery, keyOf(inbound));
 }

@@ -7,7 +7,7 @@
  * messages sent and waiting, and 人工 conversations. The anonymous person then goes.
  */
 import { sql } from 'kysely';
-import { sqlOf, type Tx } from '../db/client.js';
+import { sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { defineQuery, first, run } from '../db/sql.js';
 
 /** A person the roster knows nothing of: an anonymous code, no household or department, no role, account or pairing. */
@@ -32,7 +32,7 @@ const anonymousQuery = defineQuery('person_is_anonymous', (db, p: { id: number }
 );
 
 /** Whether a person is a chat's anonymous first contact (nothing on the roster). */
-export async function isAnonymous(tx: Tx, personId: number): Promise<boolean> {
+export async function isAnonymous(tx: Tx | SqlTx, personId: number): Promise<boolean> {
   return (await first(sqlOf(tx), anonymousQuery, { id: personId })) !== undefined;
 }
 
@@ -58,7 +58,7 @@ const deletePersonQuery = defineQuery('merge_delete_person', (db, p: { id: numbe
  * Moves what `fromId` had to `toId`. The caller says `fromId` is anonymous (see
  * {@link isAnonymous}); a rostered person is never merged away.
  */
-export async function mergeAnonymous(tx: Tx, fromId: number, toId: number): Promise<void> {
+export async function mergeAnonymous(tx: Tx | SqlTx, fromId: number, toId: number): Promise<void> {
   if (fromId === toId) return;
   const connection = sqlOf(tx);
   for (const move of moves) await run(connection, move, { fromId, toId });
