@@ -101,7 +101,11 @@ export const handleFlow = defineFlow({
     days: {
       ends: true,
       ask: (ctx) =>
-        ctx.say('handle.ask_extension_days', {}, [1, 2, 3, 5, 10].map((d) => ({ label: { text: String(d) }, payload: `days:${d}` }))),
+        ctx.say(
+          'handle.ask_extension_days',
+          {},
+          [1, 2, 3, 5, 10].map((d) => ({ label: { text: String(d) }, payload: `days:${d}` })),
+        ),
       answer(ctx) {
         const raw = ctx.input.action?.startsWith('days:') ? ctx.input.action.slice(5) : ctx.input.text;
         const days = Number(raw.replace(/[天日\s]/g, ''));

@@ -40,7 +40,12 @@ export const humanFlow = defineFlow({
           return { stay: true, quiet: true };
         }
         // Staff may have ended it meanwhile: then words are a request, as anywhere else.
-        if (!(await ctx.effects.relay(text, media.map((m) => m.ref)))) {
+        if (
+          !(await ctx.effects.relay(
+            text,
+            media.map((m) => m.ref),
+          ))
+        ) {
           ctx.say('conversation.none');
           return hasWords(text) ? startOf(reportFlow, described(ctx, text), 'category') : { done: true };
         }

@@ -20,7 +20,11 @@ export const registerFlow = defineFlow({
       next: ['name'],
       async ask(ctx) {
         const villages = await ctx.effects.villages();
-        ctx.say('register.village', {}, villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
+        ctx.say(
+          'register.village',
+          {},
+          villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
+        );
       },
       async answer(ctx) {
         const villages = await ctx.effects.villages();

@@ -136,7 +136,11 @@ export const reportFlow = defineFlow({
           }
           if (ctx.speaker.hasHousehold) return { next: 'photo' };
           // Coordinates do not say which village (villages have no coordinates yet): ask it.
-          ctx.say('report.location_village', {}, (await ctx.effects.villages()).map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
+          ctx.say(
+            'report.location_village',
+            {},
+            (await ctx.effects.villages()).map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
+          );
           return { stay: true };
         } else if (text && !action) {
           // A typed place: is it one of the villages?

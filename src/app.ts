@@ -115,7 +115,10 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       events: report.events,
       timersFired: report.timersFired,
       timersArmed: report.timersArmed,
-      states: Object.entries(report.states).filter(([, n]) => n > 0).map(([state, n]) => `${state} ${n}`).join(', '),
+      states: Object.entries(report.states)
+        .filter(([, n]) => n > 0)
+        .map(([state, n]) => `${state} ${n}`)
+        .join(', '),
       refusals: report.refusals.length,
       ms: report.ms,
     },

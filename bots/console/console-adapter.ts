@@ -52,9 +52,11 @@ export class ConsoleAdapter implements ChannelAdapter {
     this.#readline = rl;
     // One line at a time, in order: the next waits until the previous turn is answered.
     rl.on('line', (line) => {
-      this.#chain = this.#chain.then(() => handle(parseLine(line, this.#chatId))).catch((error: unknown) => {
-        this.#output.write(`⚠️ ${error instanceof Error ? error.message : String(error)}\n`);
-      });
+      this.#chain = this.#chain
+        .then(() => handle(parseLine(line, this.#chatId)))
+        .catch((error: unknown) => {
+          this.#output.write(`⚠️ ${error instanceof Error ? error.message : String(error)}\n`);
+        });
     });
     return Promise.resolve();
   }

@@ -45,8 +45,7 @@ export const UPLOAD_ERRORS = {
   voiceTooBig: '语音太大，请发送 10 MB 以内的语音（一分钟以内） / the voice note is too large: the limit is 10 MB (keep it under a minute)',
   notVoice: '这不是能播放的语音，请重新录一段 / that is not a voice note we can play: please record it again',
   voiceNotReceived: '语音没有收到，请重新发送 / the voice note did not come through: please send it again',
-  notMedia:
-    '只能发送照片或语音 / only photos (JPG, PNG, GIF, WebP) and voice notes (OGG, WebM, M4A, MP3, WAV, AMR, SILK, AAC) can be sent',
+  notMedia: '只能发送照片或语音 / only photos (JPG, PNG, GIF, WebP) and voice notes (OGG, WebM, M4A, MP3, WAV, AMR, SILK, AAC) can be sent',
   // The web chat's uploads (bots/web): a live chat, a rate and a daily quota per user.
   noSession: '请先打开聊天页面，再发送照片或语音 / open the chat page first, then send the photo or voice note',
   tooMany: '发送太频繁了，请过一分钟再发照片或语音 / too many photos or voice notes at once: wait a minute, then send again',

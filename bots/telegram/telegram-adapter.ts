@@ -123,8 +123,7 @@ export class TelegramAdapter implements ChannelAdapter {
   async start(handle: (inbound: Inbound) => Promise<void>): Promise<void> {
     this.#handle = handle;
     const ms = this.#options.startTimeoutMs ?? START_TIMEOUT_MS;
-    const late = () =>
-      new ConfigError([`TELEGRAM_API_ROOT: the Telegram Bot API did not answer within ${Math.round(ms / 1000)} s; check the network (or TELEGRAM_API_ROOT)`]);
+    const late = () => new ConfigError([`TELEGRAM_API_ROOT: the Telegram Bot API did not answer within ${Math.round(ms / 1000)} s; check the network (or TELEGRAM_API_ROOT)`]);
     try {
       // grammY retries getMe on network errors until aborted: the time box aborts it.
       const abort = new AbortController();
@@ -217,7 +216,10 @@ export class TelegramAdapter implements ChannelAdapter {
       return { status: 'sent' };
     } catch (error) {
       const result = deliveryResultOf(error);
-      log.warn({ outboxId: message.outboxId, status: result.status, error: result.status === 'sent' || result.status === 'offline' ? undefined : result.error }, 'telegram send failed');
+      log.warn(
+        { outboxId: message.outboxId, status: result.status, error: result.status === 'sent' || result.status === 'offline' ? undefined : result.error },
+        'telegram send failed',
+      );
       return result;
     }
   }
@@ -262,9 +264,7 @@ export class TelegramAdapter implements ChannelAdapter {
       if (this.#declined.size >= DECLINED_MEMORY) this.#declined.clear();
       this.#declined.add(parsed.chatId);
       const locale = parsed.languageCode?.startsWith('en') ? 'en' : 'zh';
-      await this.#bot.api
-        .sendMessage(parsed.chatId, render(locale, 'telegram.group_declined'))
-        .catch((error: unknown) => log.warn({ err: error }, 'telegram group notice failed'));
+      await this.#bot.api.sendMessage(parsed.chatId, render(locale, 'telegram.group_declined')).catch((error: unknown) => log.warn({ err: error }, 'telegram group notice failed'));
     }
   }
 

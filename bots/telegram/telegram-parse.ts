@@ -72,8 +72,7 @@ export function parseUpdate(update: Update): ParsedUpdate {
   const chatId = String(message.chat.id);
   if (!isPrivate(message.chat)) {
     // Service messages (the bot added, a member left) get no notice: only someone speaking does.
-    const speaks =
-      message.text !== undefined || message.photo !== undefined || message.voice !== undefined || message.audio !== undefined || message.location !== undefined;
+    const speaks = message.text !== undefined || message.photo !== undefined || message.voice !== undefined || message.audio !== undefined || message.location !== undefined;
     return { ok: false, reason: speaks ? 'not_private' : 'ignored', chatId, ...lang(message.from?.language_code) };
   }
   const base: Inbound = {
@@ -111,7 +110,10 @@ export function parseUpdate(update: Update): ParsedUpdate {
   // A venue (a place picked from the map's list) comes with its location; its name is the label.
   if (message.venue) {
     const { location, title, address } = message.venue;
-    const label = [title, address].map((part) => part.trim()).filter(Boolean).join(' ');
+    const label = [title, address]
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .join(' ');
     return { ok: true, inbound: { ...base, location: { latitude: location.latitude, longitude: location.longitude, ...(label ? { label } : {}) } } };
   }
   if (message.location) {
@@ -172,7 +174,10 @@ export type VoiceMethod = 'sendVoice' | 'sendAudio' | 'sendDocument';
  */
 export function voiceMethodOf(type: string): VoiceMethod {
   // A type ('ogg'), a file name or a URL (its query and fragment left off).
-  const ext = type.toLowerCase().replace(/[?#].*$/, '').replace(/^.*\./, '');
+  const ext = type
+    .toLowerCase()
+    .replace(/[?#].*$/, '')
+    .replace(/^.*\./, '');
   if (ext === 'ogg' || ext === 'oga' || ext === 'opus') return 'sendVoice';
   if (ext === 'mp3' || ext === 'm4a') return 'sendAudio';
   return 'sendDocument';

@@ -246,7 +246,6 @@ export function echoOf(frame: WebFrame): EchoFrame {
   });
 }
 
-
 /** Whether a Content-Type header names JSON. */
 export function isJsonType(contentType: string | undefined): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? '');

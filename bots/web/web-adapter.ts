@@ -447,7 +447,8 @@ export class WebChatAdapter implements ChannelAdapter {
       let stored: Stored & { status?: number; retryAfterSeconds?: number };
       if (bytes && this.#database()) {
         const admitted = await this.#ledger.admit(user, address, bytes.length);
-        if (!admitted.ok) return { ok: false, error: admitted.reason === 'rate' ? UPLOAD_ERRORS.tooMany : UPLOAD_ERRORS.dailyQuota, status: 429, retryAfterSeconds: admitted.retryAfterSeconds };
+        if (!admitted.ok)
+          return { ok: false, error: admitted.reason === 'rate' ? UPLOAD_ERRORS.tooMany : UPLOAD_ERRORS.dailyQuota, status: 429, retryAfterSeconds: admitted.retryAfterSeconds };
         stored = await this.#keep(bytes, item.kind, user);
       } else {
         stored = await this.#uploads.resolve(item.ref, item.kind);

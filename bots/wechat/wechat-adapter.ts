@@ -131,8 +131,10 @@ export class WechatAdapter implements ChannelAdapter {
     this.#handle = handle;
     const ms = this.#options.startTimeoutMs ?? START_TIMEOUT_MS;
     try {
-      await within(this.#bot.start(), ms, () =>
-        new ConfigError([`WECHATY_PUPPET: the WeChat puppet did not start within ${Math.round(ms / 1000)} s; check WECHATY_PUPPET_SERVICE_TOKEN and the network`]),
+      await within(
+        this.#bot.start(),
+        ms,
+        () => new ConfigError([`WECHATY_PUPPET: the WeChat puppet did not start within ${Math.round(ms / 1000)} s; check WECHATY_PUPPET_SERVICE_TOKEN and the network`]),
       );
       this.#started = true;
     } catch (error) {

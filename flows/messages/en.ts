@@ -4,7 +4,8 @@ import type { MessageKey } from './zh.js';
 export const en: Record<MessageKey, string> = {
   'ticket.received_resident': 'Your request is registered as {number}: {summary}. We aim to resolve it by {resolveBy}.',
   'ticket.received_dispatcher': 'New request {number} waits to be dispatched: {summary}.',
-  'ticket.assigned': '[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident\'s phone: {phone} (please call back)]][[\nDispatcher\'s note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.',
+  'ticket.assigned':
+    "[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone} (please call back)]][[\nDispatcher's note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
   'ticket.reassigned_away': 'Request {number} was reassigned; you no longer need to handle it.',
   'ticket.accepted_resident': 'Your request {number} was accepted by its handler; expected by {resolveBy}.',
   'ticket.returned_dispatcher': '[Returned] {number}: {summary}. Reason: {reason}. Please dispatch it again.',
@@ -20,7 +21,8 @@ export const en: Record<MessageKey, string> = {
   'ticket.resolved_resident': 'Your request {number} is resolved: {result}. Please rate the result (it closes by itself after {callbackBy}).',
   'ticket.closed_resident': 'Your request {number} is closed. Thank you for your feedback.',
   'ticket.closed_unrated_resident': 'Your request {number} is closed (callback: {callback}). If the problem is still there, you are welcome to report it again at any time.',
-  'ticket.reopened_handler': '[Reopened] {number}: {summary}. Reason: {reason}.[[\nPlace: {place}]][[\nMap: {map}]][[\nResident\'s phone: {phone}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.',
+  'ticket.reopened_handler':
+    "[Reopened] {number}: {summary}. Reason: {reason}.[[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
   'ticket.reopened_resident': 'Your request {number} is being handled again; expected by {resolveBy}.',
   'ticket.withdrawn_handler': 'Request {number} was withdrawn by the resident; no further action needed.',
   'ticket.withdrawn_resident': 'Your request {number} is withdrawn.',
@@ -49,7 +51,8 @@ export const en: Record<MessageKey, string> = {
   'refusal.not_allowed': 'You may not do this on this request.',
   'refusal.invalid': '"{field}" is not right: {reason}.',
   'refusal.no_level_above': 'This is already the top level; it cannot be escalated further.',
-  'refusal.callback_required': 'A request is closed only after the callback. Choose what it came to: the rating the resident gave (satisfied, basically satisfied, dissatisfied) or why there is none (unreachable, declined to rate).',
+  'refusal.callback_required':
+    'A request is closed only after the callback. Choose what it came to: the rating the resident gave (satisfied, basically satisfied, dissatisfied) or why there is none (unreachable, declined to rate).',
   'reason.required': 'it is required',
   'reason.too_long': 'it is too long',
   'reason.out_of_range': 'it is out of range',
@@ -90,7 +93,8 @@ export const en: Record<MessageKey, string> = {
   'queue.none': 'You have no open assignments.',
   'queue.title': 'Your assignments ({count}); pick one to handle it:',
   'ticket.not_found': 'There is no request numbered {number}.',
-  'ticket.view': '{number}: {summary}\nState: {state}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident\'s phone: {phone}]][[\nDispatcher\'s note: {note}]]\nDue by: {resolveBy}\n{history}',
+  'ticket.view':
+    "{number}: {summary}\nState: {state}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone}]][[\nDispatcher's note: {note}]]\nDue by: {resolveBy}\n{history}",
   'action.rate': 'Rate',
   'action.withdraw': 'Withdraw',
   'action.progress': 'Report progress',
@@ -129,8 +133,10 @@ export const en: Record<MessageKey, string> = {
   'menu.list': 'My requests',
   'menu.queue': 'My assignments',
   'menu.help': 'Help',
-  'help.resident': 'Just describe the problem in words to report it. Any time: "my requests" shows progress, "cancel" stops what you are doing, "back" repeats the last question, "human" to reach staff.',
-  'help.handler': 'When a request is assigned to you, tap "Accept" or "Return". Send "queue" to see and handle your requests (progress, resolve, more time, escalate). "cancel" stops what you are doing.',
+  'help.resident':
+    'Just describe the problem in words to report it. Any time: "my requests" shows progress, "cancel" stops what you are doing, "back" repeats the last question, "human" to reach staff.',
+  'help.handler':
+    'When a request is assigned to you, tap "Accept" or "Return". Send "queue" to see and handle your requests (progress, resolve, more time, escalate). "cancel" stops what you are doing.',
   'bind.done': 'Bound. Hello, {name}!',
   'bind.failed': 'Binding failed: {reason}',
   'bind.invalid': 'This code is invalid or expired; please ask the office for a new one.',
@@ -226,8 +232,10 @@ export const en: Record<MessageKey, string> = {
   'report.voice_description': '(voice message: please listen to the recording)',
   'report.photo_first': 'We have your photo. Please also say in a few words what the problem is (or send a voice message).',
   'event.phone_revealed': 'full phone number viewed',
-  'conversation.opened_now': 'We have asked the staff of {region} to talk with you; during office hours they answer soon. Write, or send photos or voice messages, here; send "end" to finish.',
-  'conversation.opened_later': 'We have asked the staff of {region} to talk with you. The office is closed now: they will answer from {from}. Write, or send photos or voice messages, here; send "end" to finish.',
+  'conversation.opened_now':
+    'We have asked the staff of {region} to talk with you; during office hours they answer soon. Write, or send photos or voice messages, here; send "end" to finish.',
+  'conversation.opened_later':
+    'We have asked the staff of {region} to talk with you. The office is closed now: they will answer from {from}. Write, or send photos or voice messages, here; send "end" to finish.',
   'conversation.relayed': 'Passed on to the staff.',
   'conversation.staff_reply': '[Staff] {text}',
   'conversation.closed_staff': 'The staff have ended this conversation. Send "human" any time if you need them again.',
@@ -235,7 +243,7 @@ export const en: Record<MessageKey, string> = {
   'conversation.closed_ticket': 'What you told us is registered as request {number}, due by {resolveBy}; we will keep you posted. This conversation has ended.',
   'conversation.ended': 'The conversation has ended. Thank you.',
   'conversation.none': 'There is no conversation with staff going on. Send "human" to reach them.',
-  'conversation.opened_staff': '[Conversation] A resident asks for a person (conversation #{id}); please answer in the console\'s inbox.',
+  'conversation.opened_staff': "[Conversation] A resident asks for a person (conversation #{id}); please answer in the console's inbox.",
   'menu.human': 'Talk to staff',
   'report.location_village': 'Got your location. Which village is it in?',
   'handle.see_voice': '(listen to the voice note)',

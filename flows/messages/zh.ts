@@ -5,7 +5,8 @@
 export const zh = {
   'ticket.received_resident': '您的诉求已受理，编号 {number}：{summary}。承诺办结时间：{resolveBy}。',
   'ticket.received_dispatcher': '新诉求 {number} 待派单：{summary}。',
-  'ticket.assigned': '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
+  'ticket.assigned':
+    '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
   'ticket.reassigned_away': '诉求 {number} 已改派他人，无需再办理。',
   'ticket.accepted_resident': '您的诉求 {number} 已由经办人签收，预计 {resolveBy} 前办结。',
   'ticket.returned_dispatcher': '【退单】{number}：{summary}。退回原因：{reason}。请重新派单。',
@@ -21,7 +22,8 @@ export const zh = {
   'ticket.resolved_resident': '您的诉求 {number} 已办结：{result}。请对办理结果评价（{callbackBy} 前未评价将自动归档）。',
   'ticket.closed_resident': '您的诉求 {number} 已归档，感谢您的评价与支持。',
   'ticket.closed_unrated_resident': '您的诉求 {number} 已归档（回访：{callback}）。如问题仍未解决，欢迎随时再次反映。',
-  'ticket.reopened_handler': '【重办】{number}：{summary}。原因：{reason}。[[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
+  'ticket.reopened_handler':
+    '【重办】{number}：{summary}。原因：{reason}。[[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
   'ticket.reopened_resident': '您的诉求 {number} 已重新办理，预计 {resolveBy} 前办结。',
   'ticket.withdrawn_handler': '诉求 {number} 已由群众撤销，无需再办理。',
   'ticket.withdrawn_resident': '您的诉求 {number} 已撤销。',
@@ -91,7 +93,8 @@ export const zh = {
   'queue.none': '您目前没有待办的诉求。',
   'queue.title': '您的待办（共 {count} 件），点选处理：',
   'ticket.not_found': '没有找到编号为 {number} 的诉求。',
-  'ticket.view': '{number}：{summary}\n状态：{state}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}]][[\n派单说明：{note}]]\n办结时限：{resolveBy}\n{history}',
+  'ticket.view':
+    '{number}：{summary}\n状态：{state}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}]][[\n派单说明：{note}]]\n办结时限：{resolveBy}\n{history}',
   'action.rate': '评价',
   'action.withdraw': '撤销',
   'action.progress': '报告进展',

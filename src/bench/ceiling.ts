@@ -15,12 +15,7 @@ import type { Db } from '../db/client.js';
 import type { Pair } from './load.js';
 
 /** What one inbound message of the dialogue writes besides the per-message rows. */
-type Step =
-  | { kind: 'plain'; replies: 1 | 2 }
-  | { kind: 'submit' }
-  | { kind: 'accept' }
-  | { kind: 'resolve' }
-  | { kind: 'rate' };
+type Step = { kind: 'plain'; replies: 1 | 2 } | { kind: 'submit' } | { kind: 'accept' } | { kind: 'resolve' } | { kind: 'rate' };
 
 /** The 11 messages of one ticket: 8 from the resident (6 report, 2 rate), 3 from the liaison. */
 const RESIDENT_REPORT: Step[] = [

@@ -45,9 +45,7 @@ export function growDatabase(path: string, conversations: number): Grown {
     // Setup, not the measured work: nothing here has to survive a crash.
     db.pragma('synchronous = OFF');
     const households = db
-      .prepare(
-        `SELECT h."id" AS householdId, h."regionId" AS regionId, p."liaisonId" AS liaisonId FROM "Household" h JOIN "Pairing" p ON p."householdId" = h."id" ORDER BY h."id"`,
-      )
+      .prepare(`SELECT h."id" AS householdId, h."regionId" AS regionId, p."liaisonId" AS liaisonId FROM "Household" h JOIN "Pairing" p ON p."householdId" = h."id" ORDER BY h."id"`)
       .all() as { householdId: number; regionId: number; liaisonId: number }[];
     if (!households.length) throw new Error('growDatabase: no paired households (load the demo county first)');
     const s = {

@@ -214,7 +214,7 @@ async function textsWithKeywords(): Promise<Map<string, { summary: string; descr
 function receiptTimes(rand: () => number, count: number, now: number, days: number): Float64Array {
   const times = new Float64Array(count);
   const span = days * DAY;
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const t = now - rand() * span;
     const local = new Date(t + 8 * HOUR);
     const hour = local.getUTCHours();
@@ -537,9 +537,12 @@ export async function generateTickets(db: Db, provider: Provider, options: Synth
     if (batch.length >= batchRows || i === times.length - 1) {
       const rows = batch;
       batch = [];
-      await db.$transaction(async (tx) => {
-        written += await bulkInsert(tx, provider, 'Ticket', COLUMNS, rows);
-      }, { timeout: 120_000 });
+      await db.$transaction(
+        async (tx) => {
+          written += await bulkInsert(tx, provider, 'Ticket', COLUMNS, rows);
+        },
+        { timeout: 120_000 },
+      );
       options.onProgress?.(written);
     }
   }

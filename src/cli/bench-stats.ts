@@ -66,7 +66,10 @@ const cpuSeconds = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 };
-const loadAverage = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** Generates the county's tickets into `path` unless it holds them already; true when it did. */
@@ -150,16 +153,7 @@ async function time(runs: number, work: () => Promise<unknown>): Promise<{ media
 
 function printTable(rows: Timing[]): void {
   const header = ['view', 'scope', 'period', 'median ms', 'max ms', 'budget', '', 'result'];
-  const lines = rows.map((r) => [
-    r.view,
-    r.scope,
-    r.period,
-    r.median.toFixed(1),
-    r.max.toFixed(1),
-    `${r.budget}`,
-    r.max <= r.budget ? 'ok' : 'OVER',
-    r.note,
-  ]);
+  const lines = rows.map((r) => [r.view, r.scope, r.period, r.median.toFixed(1), r.max.toFixed(1), `${r.budget}`, r.max <= r.budget ? 'ok' : 'OVER', r.note]);
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => (l[c] ?? '').length)));
   const format = (cells: string[]) => cells.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  ');
   console.log(format(header));
@@ -216,15 +210,50 @@ await runCli(async () => {
       ]) {
         for (const period of periods) {
           const query: StatsQuery = { scopeRegionId: scope.id, ...period.range };
-          await run('figures', scope.name, period.name, STATS_BUDGET_MS, () => figures(db, query), (r) => `${(r as { received: number }).received.toLocaleString('en')} received`);
+          await run(
+            'figures',
+            scope.name,
+            period.name,
+            STATS_BUDGET_MS,
+            () => figures(db, query),
+            (r) => `${(r as { received: number }).received.toLocaleString('en')} received`,
+          );
           for (const dimension of DIMENSIONS) {
-            await run(`breakdown ${dimension}`, scope.name, period.name, STATS_BUDGET_MS, () => breakdown(db, query, dimension), (r) => `${(r as { rows: unknown[] }).rows.length} rows`);
+            await run(
+              `breakdown ${dimension}`,
+              scope.name,
+              period.name,
+              STATS_BUDGET_MS,
+              () => breakdown(db, query, dimension),
+              (r) => `${(r as { rows: unknown[] }).rows.length} rows`,
+            );
           }
-          await run(`trend by ${period.bucket}`, scope.name, period.name, STATS_BUDGET_MS, () => trend(db, query, period.bucket), (r) => `${(r as unknown[]).length} points`);
+          await run(
+            `trend by ${period.bucket}`,
+            scope.name,
+            period.name,
+            STATS_BUDGET_MS,
+            () => trend(db, query, period.bucket),
+            (r) => `${(r as unknown[]).length} points`,
+          );
           if (period.bucket === 'week') {
-            await run('trend by month', scope.name, period.name, STATS_BUDGET_MS, () => trend(db, query, 'month'), (r) => `${(r as unknown[]).length} points`);
+            await run(
+              'trend by month',
+              scope.name,
+              period.name,
+              STATS_BUDGET_MS,
+              () => trend(db, query, 'month'),
+              (r) => `${(r as unknown[]).length} points`,
+            );
           }
-          await run('hot words', scope.name, period.name, STATS_BUDGET_MS, () => hotWords(db, query, 20), (r) => `top: ${(r as { word: string }[])[0]?.word ?? '-'}`);
+          await run(
+            'hot words',
+            scope.name,
+            period.name,
+            STATS_BUDGET_MS,
+            () => hotWords(db, query, 20),
+            (r) => `top: ${(r as { word: string }[])[0]?.word ?? '-'}`,
+          );
         }
       }
 
@@ -242,10 +271,17 @@ await runCli(async () => {
         ['all, search 路灯', { state: 'all', q: '路灯' }],
       ];
       for (const [name, filters] of queues) {
-        await run(`queue page 1: ${name}`, `township ${regions.get(township.id)?.name ?? ''}`, 'all time', QUEUE_BUDGET_MS, () => queryQueue(db, scope, filters, {}, { regions }), (r) => {
-          const q = r as { rows: unknown[]; count: number; countCapped: boolean };
-          return `${q.rows.length} rows of ${q.count.toLocaleString('en')}${q.countCapped ? '+' : ''}`;
-        });
+        await run(
+          `queue page 1: ${name}`,
+          `township ${regions.get(township.id)?.name ?? ''}`,
+          'all time',
+          QUEUE_BUDGET_MS,
+          () => queryQueue(db, scope, filters, {}, { regions }),
+          (r) => {
+            const q = r as { rows: unknown[]; count: number; countCapped: boolean };
+            return `${q.rows.length} rows of ${q.count.toLocaleString('en')}${q.countCapped ? '+' : ''}`;
+          },
+        );
       }
       // The whole statistics page (figures, trend, every breakdown, hot words) as the county
       // supervisor and the township dispatcher open it: what a user waits for.
@@ -261,7 +297,14 @@ await runCli(async () => {
       ];
       for (const [name, pageScope, params] of pages) {
         const period = params.get('period') === 'month' ? periods[0]!.name : periods[1]!.name;
-        await run('statistics page (all views)', name, period, STATS_BUDGET_MS, () => renderStatsPage(db, pageScope, params, { now: NOW }), (r) => `${Math.round((r as { body: string }).body.length / 1024)} KiB`);
+        await run(
+          'statistics page (all views)',
+          name,
+          period,
+          STATS_BUDGET_MS,
+          () => renderStatsPage(db, pageScope, params, { now: NOW }),
+          (r) => `${Math.round((r as { body: string }).body.length / 1024)} KiB`,
+        );
       }
       console.log();
       printTable(timings);

@@ -72,7 +72,18 @@ const USAGE =
   ']';
 
 function parseArgs(args: readonly string[]): Options {
-  const options: Options = { residents: 450, pgResidents: 200, seconds: 20, warmup: 5, rate: 1000, pacedSeconds: 15, pgRate: 100, sessions: 100_000, growth: 100_000, only: new Set(DEFAULT_PHASES) };
+  const options: Options = {
+    residents: 450,
+    pgResidents: 200,
+    seconds: 20,
+    warmup: 5,
+    rate: 1000,
+    pacedSeconds: 15,
+    pgRate: 100,
+    sessions: 100_000,
+    growth: 100_000,
+    only: new Set(DEFAULT_PHASES),
+  };
   const numeric: Record<string, keyof Omit<Options, 'only'>> = {
     '--residents': 'residents',
     '--pg-residents': 'pgResidents',
@@ -157,7 +168,13 @@ async function sessions(options: Options): Promise<string[]> {
     const result = await runWorker(
       ['--mode', 'sessions', '--url', bench.url, '--count', String(options.residents), '--sessions', String(options.sessions)],
       // BENCH_SNAPSHOTS=DIR: V8 heap snapshots of the serving process (when it serves, and with the conversations stored).
-      ['--rate', String(options.rate), '--seconds', String(Math.min(options.pacedSeconds, 10)), ...(process.env['BENCH_SNAPSHOTS'] ? ['--heap-snapshots', process.env['BENCH_SNAPSHOTS']] : [])],
+      [
+        '--rate',
+        String(options.rate),
+        '--seconds',
+        String(Math.min(options.pacedSeconds, 10)),
+        ...(process.env['BENCH_SNAPSHOTS'] ? ['--heap-snapshots', process.env['BENCH_SNAPSHOTS']] : []),
+      ],
     );
     // BENCH_MEMORY=1: where the RSS goes (process.memoryUsage() at each point), for comparing builds.
     if (process.env['BENCH_MEMORY']) console.log(`memory (MiB): ${JSON.stringify((result['sessions'] as { memory: unknown }).memory)}`);
@@ -260,9 +277,7 @@ async function inProcesses<R>(url: string, processes: number, work: PostgresWork
 /** The engine on PostgreSQL in `processes` processes: their results as one. */
 async function postgresEngine(adminUrl: string, processes: number, options: Options, rate?: number): Promise<RunResult> {
   const window = { warmup: options.warmup, seconds: rate ? options.pacedSeconds : options.seconds };
-  const results = await onScratchPostgres(adminUrl, (url) =>
-    inProcesses<RunResult>(url, processes, { mode: 'load', ...(rate ? { rate } : {}) }, options.pgResidents, window),
-  );
+  const results = await onScratchPostgres(adminUrl, (url) => inProcesses<RunResult>(url, processes, { mode: 'load', ...(rate ? { rate } : {}) }, options.pgResidents, window));
   const latencies = results.flatMap((r) => r.latencies);
   return {
     perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
@@ -335,7 +350,10 @@ await runCli(async () => {
   const options = parseArgs(process.argv.slice(2));
   setLogLevel('warn');
   const say = (line: string) => console.log(line);
-  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
   say(
     `Minqing dialogue benchmark · ${new Date().toISOString().slice(0, 10)} · node ${process.version} ${process.execArgv.join(' ')} · ${cpus().length} cores · load average ${load()} · ` +
       `${options.residents} residents of the demo county and their liaisons`,

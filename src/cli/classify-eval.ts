@@ -16,22 +16,14 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CategoryClassifier, CATEGORY_NAMES_ZH, DEFAULT_KEYWORDS_PATH, exampleFilesBeside, SCALES } from '../engine/classifier.js';
-import {
-  crossValidate,
-  DEFAULT_LABELLED_PATH,
-  type LabelledExample,
-  loadExamples,
-  loadLabelled,
-  type Scored,
-} from '../engine/classifier-labelled.js';
+import { crossValidate, DEFAULT_LABELLED_PATH, type LabelledExample, loadExamples, loadLabelled, type Scored } from '../engine/classifier-labelled.js';
 import { formatReport, independentSets, matcherReport } from '../engine/classifier-report.js';
 import { type Evidence, fitScales } from '../engine/classifier-scales.js';
 import { ConfigError } from '../errors.js';
 import { CATEGORY_CODES, type CategoryCode } from '../pipeline/states.js';
 import { runCli, takeOption } from './run-cli.js';
 
-const USAGE =
-  'usage: npm run classify:eval -- [--errors] [--folds N] [--fit] [--keywords FILE] [--labelled FILE] [--examples FILE] [--independent FILE]';
+const USAGE = 'usage: npm run classify:eval -- [--errors] [--folds N] [--fit] [--keywords FILE] [--labelled FILE] [--examples FILE] [--independent FILE]';
 
 // A reader that stops early (`| head`) closes the pipe; that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -191,7 +183,13 @@ function main(): number {
   const report = matcherReport({ keywordsPath, labelledPath, examplesPaths, independentPaths, folds });
   for (const line of formatReport(report)) console.log(line);
   const labelled = loadLabelled(labelledPath);
-  console.log(speedLine(report.shipped, CategoryClassifier.load(keywordsPath, { keywordsOnly: true }), labelled.map((m) => m.text)));
+  console.log(
+    speedLine(
+      report.shipped,
+      CategoryClassifier.load(keywordsPath, { keywordsOnly: true }),
+      labelled.map((m) => m.text),
+    ),
+  );
   console.log(memoryLine(keywordsPath, [...labelled, ...report.examplesRows]));
   console.log('');
   console.log(`${folds}-fold cross-validation over the labelled set, per category:`);

@@ -21,7 +21,9 @@ await runCli(async () => {
     if (!person) throw new DataError(`没有编号为 ${code} 的人员 no person with code ${code}`);
     const binding = await createBindingCode(database.db, person.id, new Date(), config.BINDING_CODE_DAYS);
     console.log(`${binding}`);
-    console.error(`发送“绑定 ${binding}”给机器人即可绑定（${config.BINDING_CODE_DAYS} 天内有效，仅限一次）。Send "/bind ${binding}" to the bot (valid ${config.BINDING_CODE_DAYS} days, once).`);
+    console.error(
+      `发送“绑定 ${binding}”给机器人即可绑定（${config.BINDING_CODE_DAYS} 天内有效，仅限一次）。Send "/bind ${binding}" to the bot (valid ${config.BINDING_CODE_DAYS} days, once).`,
+    );
   } finally {
     await database.close();
   }

@@ -8,9 +8,5 @@ await runCli(async () => {
   const config = loadConfig();
   const provider = providerOf(config.DATABASE_URL);
   const applied = await applyMigrations(provider, config.DATABASE_URL);
-  console.log(
-    applied.length
-      ? `Applied ${applied.length} migration(s) to ${provider}: ${applied.join(', ')}`
-      : `The ${provider} database is up to date.`,
-  );
+  console.log(applied.length ? `Applied ${applied.length} migration(s) to ${provider}: ${applied.join(', ')}` : `The ${provider} database is up to date.`);
 });

@@ -46,18 +46,11 @@ await runCli(async () => {
   // (Wechaty alone holds ~30 MiB).
   const telegram =
     token === undefined ? undefined : (await import('../../bots/telegram/telegram-adapter.js')).createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token, http });
-  const wechat = wechatConfigured(config)
-    ? (await import('../../bots/wechat/wechat-adapter.js')).createWechatAdapter(config, { database: () => opened.app?.database })
-    : undefined;
+  const wechat = wechatConfigured(config) ? (await import('../../bots/wechat/wechat-adapter.js')).createWechatAdapter(config, { database: () => opened.app?.database }) : undefined;
   const adapters = [web, ...(telegram ? [telegram] : []), ...(wechat ? [wechat] : [])];
   const app = (opened.app = await startApp(config, { adapters }));
   const { db } = app.database;
-  const [regions, households, people, tickets] = await Promise.all([
-    db.region.count(),
-    db.household.count(),
-    db.person.count(),
-    db.ticket.count(),
-  ]);
+  const [regions, households, people, tickets] = await Promise.all([db.region.count(), db.household.count(), db.person.count(), db.ticket.count()]);
   log.info(
     { provider: app.database.provider, regions, households, people, tickets, channels: adapters.map((a) => a.channel) },
     'Minqing is running; messages for chats that are not connected wait in the outbox',

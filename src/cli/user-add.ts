@@ -50,7 +50,9 @@ async function readPassword(): Promise<string> {
   const fromEnv = process.env['MINQING_PASSWORD'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new ConfigError(['MINQING_PASSWORD: 请在环境变量 MINQING_PASSWORD 中提供密码，或在终端中运行以输入密码 set the password in MINQING_PASSWORD, or run this in a terminal to type it']);
+    throw new ConfigError([
+      'MINQING_PASSWORD: 请在环境变量 MINQING_PASSWORD 中提供密码，或在终端中运行以输入密码 set the password in MINQING_PASSWORD, or run this in a terminal to type it',
+    ]);
   }
   const first = await askHidden('新密码 new password: ');
   const problem = passwordProblem(first);

@@ -74,9 +74,7 @@ const staffWroteQuery = defineQuery('conversation_staff_wrote', (db, p: { id: nu
     .where('id', '=', p.id),
 );
 
-const conversationQuery = defineQuery('conversation_by_id', (db, p: { id: number }) =>
-  db.selectFrom('Conversation').select(['id', 'status', 'residentId']).where('id', '=', p.id),
-);
+const conversationQuery = defineQuery('conversation_by_id', (db, p: { id: number }) => db.selectFrom('Conversation').select(['id', 'status', 'residentId']).where('id', '=', p.id));
 
 /** Closed, by `staffId` when staff closed it (null keeps whoever is recorded). */
 const closeQuery = defineQuery('conversation_close', (db, p: { id: number; reason: CloseReason; staffId: number | null; at: Date }) =>
@@ -124,7 +122,7 @@ async function answeringRegion(tx: Tx | SqlTx, residentId: number): Promise<numb
 /** The people who answer a region's conversations: its dispatchers, or those of the region above. */
 async function answerers(tx: Tx | SqlTx, regionId: number): Promise<number[]> {
   const rows = pipelineRows(tx);
-  for (let id: number | null = regionId; id !== null; ) {
+  for (let id: number | null = regionId; id !== null;) {
     const people = await rows.holders({ role: 'dispatcher', regionId: id });
     if (people.length) return [...new Set(people)];
     id = (await regionById(tx, id))?.parentId ?? null;

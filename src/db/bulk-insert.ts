@@ -74,8 +74,7 @@ export async function bulkInsert<C extends string>(
   let inserted = 0;
   for (let start = 0; start < rows.length; start += size) {
     const count = Math.min(size, rows.length - start);
-    const sql =
-      count === size ? (fullSql ??= head + valuesList(provider, count, width)) : head + valuesList(provider, count, width);
+    const sql = count === size ? (fullSql ??= head + valuesList(provider, count, width)) : head + valuesList(provider, count, width);
     const values: SqlValue[] = new Array<SqlValue>(count * width);
     let i = 0;
     for (let r = start; r < start + count; r++) {

@@ -150,7 +150,6 @@ export interface OpenOptions {
   synchronous?: SqliteSyncMode;
 }
 
-
 /**
  * Opens (and by default migrates) the database at `url`.
  * @throws ConfigError for a URL of another kind.

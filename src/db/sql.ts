@@ -70,10 +70,7 @@ const names = new Set<string>();
  * as the values) and the dialect (for the few differences, see src/db/dialect.ts).
  * `name` names the prepared statement on PostgreSQL; it must be unique.
  */
-export function defineQuery<P extends object, R>(
-  name: string,
-  build: (db: Kysely<DB>, params: P, dialect: Dialect) => Compilable<R>,
-): Query<P, R> {
+export function defineQuery<P extends object, R>(name: string, build: (db: Kysely<DB>, params: P, dialect: Dialect) => Compilable<R>): Query<P, R> {
   if (names.has(name)) throw new Error(`two queries are named ${name}`);
   names.add(name);
   return new Query(name, build);

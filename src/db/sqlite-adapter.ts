@@ -53,7 +53,6 @@ function checkNotInside(what: string): void {
   }
 }
 
-
 /**
  * Light transactions that follow one another share one SQLite transaction, each in a
  * savepoint (group commit). A commit writes every page its transaction dirtied to the

@@ -51,8 +51,72 @@ export function meaningOfLabel(labelKey: string): ChoiceMeaning | undefined {
 }
 
 // Words are compared after `normaliseAnswer` (simplified, lower case, no punctuation or spaces).
-const YES = new Set(['是', '是的', '是啊', '是呀', '对', '对的', '对啊', '对呀', '对头', '好', '好的', '好啊', '好滴', '嗯', '嗯嗯', '恩', '可以', '行', '行的', '中', '确认', '确定', '提交', '同意', '没错', '没问题', '要', '需要', '正确', 'yes', 'yeah', 'yep', 'ok', 'okay', 'y', 'sure', 'confirm', 'submit', 'right', 'correct']);
-const NO = new Set(['不', '不是', '不是的', '不是啊', '不对', '不对的', '否', '错了', '不要', '不行', '不用', '不用了', '不需要', '没有', '没', '算了', 'no', 'n', 'nope', 'not', 'wrong', 'cancel']);
+const YES = new Set([
+  '是',
+  '是的',
+  '是啊',
+  '是呀',
+  '对',
+  '对的',
+  '对啊',
+  '对呀',
+  '对头',
+  '好',
+  '好的',
+  '好啊',
+  '好滴',
+  '嗯',
+  '嗯嗯',
+  '恩',
+  '可以',
+  '行',
+  '行的',
+  '中',
+  '确认',
+  '确定',
+  '提交',
+  '同意',
+  '没错',
+  '没问题',
+  '要',
+  '需要',
+  '正确',
+  'yes',
+  'yeah',
+  'yep',
+  'ok',
+  'okay',
+  'y',
+  'sure',
+  'confirm',
+  'submit',
+  'right',
+  'correct',
+]);
+const NO = new Set([
+  '不',
+  '不是',
+  '不是的',
+  '不是啊',
+  '不对',
+  '不对的',
+  '否',
+  '错了',
+  '不要',
+  '不行',
+  '不用',
+  '不用了',
+  '不需要',
+  '没有',
+  '没',
+  '算了',
+  'no',
+  'n',
+  'nope',
+  'not',
+  'wrong',
+  'cancel',
+]);
 const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不用了', '不需要', '算了', '不要', '没了', '下一步', '不了', 'skip', 'none', 'no', 'n', 'pass', 'next']);
 
 /** A denial in front of a title: 不是的, 没有跳过, 别提交. */
@@ -81,7 +145,10 @@ function simplifier(): Convert {
  * `simplified`, traditional characters as simplified.
  */
 export function normaliseAnswer(text: string, simplified = true): string {
-  const folded = text.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\p{Z}\p{C}\s]/gu, '');
+  const folded = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}\p{Z}\p{C}\s]/gu, '');
   // Only Han text needs the converter (its table is ~2.5 MiB of heap, loaded on first use).
   return simplified && /\p{Script=Han}/u.test(folded) ? simplifier()(folded) : folded;
 }

@@ -76,13 +76,7 @@ function put(bag: FeatureBag, key: string, weight: number): void {
  * @param secondaryFrom offset of the first secondary-topic marker, or -1.
  * @param secondaryFactor weight of a feature that appears only after that marker.
  */
-export function textFeatures(
-  text: string,
-  hanTokens: readonly Token[],
-  latinTokens: readonly Token[],
-  secondaryFrom: number,
-  secondaryFactor: number,
-): FeatureBag {
+export function textFeatures(text: string, hanTokens: readonly Token[], latinTokens: readonly Token[], secondaryFrom: number, secondaryFactor: number): FeatureBag {
   const bag: FeatureBag = new Map();
   const weightAt = (start: number): number => (secondaryFrom >= 0 && start > secondaryFrom ? secondaryFactor : 1);
   // Which stop token covers each UTF-16 offset (-1: none): its characters give no

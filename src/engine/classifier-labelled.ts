@@ -112,9 +112,10 @@ export interface Evaluation {
 /** Classifies every labelled message and counts top-1 hits per split and per category. */
 export function evaluate(classifier: CategoryClassifier, messages: readonly LabelledMessage[]): Evaluation {
   const tally = { tune: [0, 0], holdout: [0, 0], all: [0, 0] } as Record<Split | 'all', [number, number]>;
-  const confusion = Object.fromEntries(
-    CATEGORY_CODES.map((expected) => [expected, Object.fromEntries(CATEGORY_CODES.map((got) => [got, 0]))]),
-  ) as Record<CategoryCode, Record<CategoryCode, number>>;
+  const confusion = Object.fromEntries(CATEGORY_CODES.map((expected) => [expected, Object.fromEntries(CATEGORY_CODES.map((got) => [got, 0]))])) as Record<
+    CategoryCode,
+    Record<CategoryCode, number>
+  >;
   const misses: Miss[] = [];
   for (const message of messages) {
     const result = classifier.classify(message.text);
@@ -189,11 +190,7 @@ export function stratifiedFolds(examples: readonly LabelledExample[], k: number)
  * folds (and nothing of this one), and the classifier it returns classifies this fold.
  * Returns the accuracy over all examples, each classified by a model that never saw it.
  */
-export function crossValidate<T extends LabelledExample>(
-  examples: readonly T[],
-  k: number,
-  build: (training: T[], fold: number) => CategoryClassifier,
-): Scored<T> {
+export function crossValidate<T extends LabelledExample>(examples: readonly T[], k: number, build: (training: T[], fold: number) => CategoryClassifier): Scored<T> {
   const folds = stratifiedFolds(examples, k);
   const results: ({ example: T; result: Classification } | undefined)[] = examples.map(() => undefined);
   for (let fold = 0; fold < k; fold += 1) {

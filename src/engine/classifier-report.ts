@@ -83,7 +83,10 @@ function figure<T extends LabelledExample>(scored: Scored<T>, keywordsOnly: Cate
   const asked = scored.results.filter(({ result }) => result.confidence >= ASK_THRESHOLD && result.code !== 'other');
   return {
     scored,
-    keywordsAlone: accuracyOn(keywordsOnly, scored.results.map((row) => row.example)).accuracy,
+    keywordsAlone: accuracyOn(
+      keywordsOnly,
+      scored.results.map((row) => row.example),
+    ).accuracy,
     asked: { count: asked.length, right: asked.filter(({ example, result }) => result.code === example.category).length },
   };
 }
@@ -104,7 +107,12 @@ export function matcherReport(options: ReportOptions): MatcherReport {
     keywordsOnly,
   );
   const examplesFigure =
-    examples.length >= folds ? figure(crossValidate(examples, folds, (training) => build([...tune, ...training])), keywordsOnly) : undefined;
+    examples.length >= folds
+      ? figure(
+          crossValidate(examples, folds, (training) => build([...tune, ...training])),
+          keywordsOnly,
+        )
+      : undefined;
   const shipped = build([...labelled, ...examples]);
   const independent = options.independentPaths.map((path) => ({
     path,

@@ -86,7 +86,7 @@ export function fitScales(
   grid: { keyword: readonly number[]; model: readonly number[]; otherPrior: readonly number[] },
 ): ScalesFit[] {
   const fits: ScalesFit[] = [];
-    for (const keyword of grid.keyword) {
+  for (const keyword of grid.keyword) {
     for (const model of grid.model) {
       for (const otherPrior of grid.otherPrior) {
         const scales = { keyword, model, otherPrior };

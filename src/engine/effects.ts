@@ -32,7 +32,6 @@ export interface EffectDeps {
   now: Date;
 }
 
-
 const handledDepartmentsQuery = defineQuery('effects_handled_departments', (db, p: { personId: number }) =>
   db.selectFrom('PersonRole').select('departmentId').where('personId', '=', p.personId).where('role', '=', 'department_handler').orderBy('id'),
 );
@@ -101,11 +100,7 @@ const claimQuery = defineQuery('effects_claim', (db, p: { id: number }) =>
 );
 
 const claimHouseholdQuery = defineQuery('effects_claim_household', (db, p: { id: number }) =>
-  db
-    .selectFrom('Household as h')
-    .innerJoin('Region as r', 'r.id', 'h.regionId')
-    .select(['h.id', 'h.address', 'h.regionId', 'r.code as regionCode'])
-    .where('h.id', '=', p.id),
+  db.selectFrom('Household as h').innerJoin('Region as r', 'r.id', 'h.regionId').select(['h.id', 'h.address', 'h.regionId', 'r.code as regionCode']).where('h.id', '=', p.id),
 );
 
 const decideClaimQuery = defineQuery('effects_decide_claim', (db, p: { id: number; status: string; at: Date; deciderId: number }) =>
@@ -246,9 +241,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         scope === 'own'
           ? await all(sql, ownTicketsQuery, { residentId: speaker.personId })
           : await all(sql, handledTicketsQuery, { personId: speaker.personId, states: [...OPEN_STATES], departmentIds: await departmentIds() });
-      return tickets.map(
-        (t): TicketLine => ({ number: t.number, summary: t.summary, state: t.state as TicketState, categoryCode: t.categoryCode }),
-      );
+      return tickets.map((t): TicketLine => ({ number: t.number, summary: t.summary, state: t.state as TicketState, categoryCode: t.categoryCode }));
     },
 
     async ticket(number) {

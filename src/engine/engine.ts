@@ -321,11 +321,7 @@ export class Engine {
 }
 
 /** A reply (outbox row `id`) as the adapter sends it, in its reader's language. */
-function outbound(
-  inbound: Inbound,
-  locale: Locale,
-  row: { id: number; template: string; params: Record<string, unknown>; actions: MessageAction[]; media: string[] },
-): Outbound {
+function outbound(inbound: Inbound, locale: Locale, row: { id: number; template: string; params: Record<string, unknown>; actions: MessageAction[]; media: string[] }): Outbound {
   return {
     channel: inbound.channel,
     chatId: inbound.chatId,

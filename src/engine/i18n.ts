@@ -40,9 +40,7 @@ function isBlank(value: unknown): boolean {
  */
 export function render(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
   if (!isMessageKey(key)) throw new Error(`message catalogue has no key ${key}`);
-  const text = CATALOGUES[locale][key].replace(/\[\[([^\]]*)\]\]/g, (_, part: string) =>
-    [...part.matchAll(/\{(\w+)\}/g)].some((m) => isBlank(params[m[1] ?? ''])) ? '' : part,
-  );
+  const text = CATALOGUES[locale][key].replace(/\[\[([^\]]*)\]\]/g, (_, part: string) => ([...part.matchAll(/\{(\w+)\}/g)].some((m) => isBlank(params[m[1] ?? ''])) ? '' : part));
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === null || value === undefined) return '—';

@@ -124,7 +124,13 @@ function isStaff(speaker: Speaker): boolean {
 /** A move the step did not declare (Step.next, ends, starts) is a mistake in the flow, not in the message. */
 function checkMove(flow: Flow, stepId: string, step: Step<FlowData, string>, outcome: StepOutcome): void {
   const declared =
-    'next' in outcome ? (step.next ?? []).includes(outcome.next) : 'done' in outcome ? step.ends === true : 'start' in outcome ? (step.starts ?? []).includes(outcome.start.flow) : true;
+    'next' in outcome
+      ? (step.next ?? []).includes(outcome.next)
+      : 'done' in outcome
+        ? step.ends === true
+        : 'start' in outcome
+          ? (step.starts ?? []).includes(outcome.start.flow)
+          : true;
   if (!declared) throw new Error(`flow ${flow.id}: step ${stepId} moved to ${JSON.stringify(outcome)}, which it does not declare`);
 }
 

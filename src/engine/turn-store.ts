@@ -74,7 +74,12 @@ export interface TurnStore {
   recordInbound(tx: Tx | SqlTx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number>;
   speaker(tx: Tx | SqlTx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
   /** A first contact: a new person with this chat identity. */
-  newSpeaker(tx: Tx | SqlTx, person: { code: string; name: string; locale: string }, identity: { channel: string; platformUserId: string; chatId: string }, at: Date): Promise<KnownSpeaker>;
+  newSpeaker(
+    tx: Tx | SqlTx,
+    person: { code: string; name: string; locale: string },
+    identity: { channel: string; platformUserId: string; chatId: string },
+    at: Date,
+  ): Promise<KnownSpeaker>;
   /**
    * A known speaker wrote from `chatId`: their identity is reachable and was used now,
    * and messages that had no reachable chat for them come to this one.
@@ -132,7 +137,11 @@ const speakerQuery = defineQuery('turn_speaker', (db, p: { channel: string; plat
       'p.locale as locale',
       'p.householdId as householdId',
       'h.phone as householdPhone',
-      eb.selectFrom('PersonRole as r').select(joinedText(dialect, 'r.role', 'r.id').as('roles')).whereRef('r.personId', '=', 'p.id').as('roles'),
+      eb
+        .selectFrom('PersonRole as r')
+        .select(joinedText(dialect, 'r.role', 'r.id').as('roles'))
+        .whereRef('r.personId', '=', 'p.id')
+        .as('roles'),
       eb.exists(eb.selectFrom('Conversation as c').select('c.id').whereRef('c.residentId', '=', 'p.id').where('c.status', '=', 'open')).as('inConversation'),
     ])
     .where('i.channel', '=', p.channel)
@@ -176,26 +185,21 @@ const saveSessionQuery = defineQuery(
 );
 
 /** `data` holds `{ data: {}, choices, choicesFrom }`; only its choices reach the stored session. */
-const offerChoicesQuery = defineQuery(
-  'turn_offer_choices',
-  (db, p: { channel: string; chatId: string; personId: number; data: string; at: Date; reply: boolean }, dialect) =>
-    db
-      .insertInto('ChatSession')
-      .values({ channel: p.channel, chatId: p.chatId, personId: p.personId, data: p.data, lastSeenAt: p.at, createdAt: p.at })
-      .onConflict((oc) =>
-        oc
-          .columns(['channel', 'chatId'])
-          .doUpdateSet({ data: choicesMerged(dialect) })
-          .where((eb) => eb.or([sql<boolean>`NOT ${p.reply}`, choicesNewer(dialect)])),
-      ),
+const offerChoicesQuery = defineQuery('turn_offer_choices', (db, p: { channel: string; chatId: string; personId: number; data: string; at: Date; reply: boolean }, dialect) =>
+  db
+    .insertInto('ChatSession')
+    .values({ channel: p.channel, chatId: p.chatId, personId: p.personId, data: p.data, lastSeenAt: p.at, createdAt: p.at })
+    .onConflict((oc) =>
+      oc
+        .columns(['channel', 'chatId'])
+        .doUpdateSet({ data: choicesMerged(dialect) })
+        .where((eb) => eb.or([sql<boolean>`NOT ${p.reply}`, choicesNewer(dialect)])),
+    ),
 );
 
 const addReplyQuery = defineQuery(
   'turn_add_reply',
-  (
-    db,
-    p: Omit<ReplyRow, 'delivery'> & { attempts: number; sentAt: Date | null; inboundId: number | null; claimedBy: string | null; claimedUntil: Date | null },
-  ) =>
+  (db, p: Omit<ReplyRow, 'delivery'> & { attempts: number; sentAt: Date | null; inboundId: number | null; claimedBy: string | null; claimedUntil: Date | null }) =>
     db
       .insertInto('OutboxMessage')
       .values({
@@ -308,7 +312,11 @@ class LayerTurnStore implements TurnStore {
     return (await first(sqlOf(tx), sessionQuery, { channel, chatId })) ?? null;
   }
 
-  async saveSession(tx: Tx | SqlTx, session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string }, at: Date): Promise<void> {
+  async saveSession(
+    tx: Tx | SqlTx,
+    session: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string },
+    at: Date,
+  ): Promise<void> {
     await run(sqlOf(tx), saveSessionQuery, { ...session, at });
   }
 

@@ -167,7 +167,7 @@ export class WordSegmenter {
       next[from] = bestEnd;
     }
     let pending = -1;
-    for (let at = 0; at < count; ) {
+    for (let at = 0; at < count;) {
       const to = next[at] ?? at + 1;
       const start = units[at] ?? 0;
       const piece = block.slice(start, units[to]);
@@ -184,14 +184,7 @@ export class WordSegmenter {
   }
 
   /** Calls `edge` for each word (dictionary or added) starting at character `from`, shortest first. */
-  private edges(
-    block: string,
-    bytes: Uint8Array,
-    units: Uint32Array,
-    offsets: Uint32Array,
-    from: number,
-    edge: (to: number, frequency: number) => void,
-  ): void {
+  private edges(block: string, bytes: Uint8Array, units: Uint32Array, offsets: Uint32Array, from: number, edge: (to: number, frequency: number) => void): void {
     // The dictionary lines [lo, hi) are those starting with the bytes matched so far.
     let lo = 0;
     let hi = this.size;

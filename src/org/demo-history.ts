@@ -167,7 +167,13 @@ class Random {
 type Hours = 'office' | 'village' | 'resident' | 'always';
 
 const HOURS: Record<Hours, { spans: [number, number][]; workingDaysOnly: boolean }> = {
-  office: { spans: [[8 * 60 + 30, 12 * 60], [14 * 60, 17 * 60 + 30]], workingDaysOnly: true },
+  office: {
+    spans: [
+      [8 * 60 + 30, 12 * 60],
+      [14 * 60, 17 * 60 + 30],
+    ],
+    workingDaysOnly: true,
+  },
   village: { spans: [[7 * 60, 21 * 60 + 30]], workingDaysOnly: false },
   resident: { spans: [[6 * 60 + 30, 22 * 60]], workingDaysOnly: false },
   always: { spans: [[0, 24 * 60]], workingDaysOnly: false },
@@ -261,7 +267,10 @@ async function loadOrganisation(database: Database): Promise<Organisation> {
     handlerOf: new Map(),
     dispatcherAt: new Map(),
     supervisorAt: new Map(),
-    townships: regions.filter((r) => r.level === 'township').map((r) => r.id).sort((a, b) => a - b),
+    townships: regions
+      .filter((r) => r.level === 'township')
+      .map((r) => r.id)
+      .sort((a, b) => a - b),
     countyId: county.id,
     categories: new Map(categories.map((c) => [c.code, c])),
     actors: new Map(),
@@ -274,7 +283,10 @@ async function loadOrganisation(database: Database): Promise<Organisation> {
   }
   for (const r of regions) {
     if (r.level !== 'village' || r.parentId === null) continue;
-    org.villagesOf.set(r.parentId, [...(org.villagesOf.get(r.parentId) ?? []), r.id].sort((a, b) => a - b));
+    org.villagesOf.set(
+      r.parentId,
+      [...(org.villagesOf.get(r.parentId) ?? []), r.id].sort((a, b) => a - b),
+    );
   }
   const staff = new Set<number>();
   for (const role of roles) {
@@ -424,7 +436,7 @@ class Agenda {
     const last = items.pop();
     if (top === undefined || last === undefined || !items.length) return top;
     items[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
@@ -558,7 +570,9 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
       case 'dispatched': {
         if (c.duplicateOf !== null) {
           const into = c.duplicateOf;
-          agenda.add(delay('office', now, 150, 0.8), async (tx) => after(c, await run(tx, c.number, { type: 'merge', into, note: '重复反映，合并办理' }, actor(dispatcherOver(org, t.regionId)))));
+          agenda.add(delay('office', now, 150, 0.8), async (tx) =>
+            after(c, await run(tx, c.number, { type: 'merge', into, note: '重复反映，合并办理' }, actor(dispatcherOver(org, t.regionId)))),
+          );
           return;
         }
         if (c.withdrawEarly) {
@@ -599,7 +613,9 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
         const resident = actor(c.resident.personId);
         if (c.supplies) {
           // Papers take a while: a certificate from the village, a photo of the household register.
-          agenda.add(delay('resident', now, 1.5 * minutesPerDay('resident'), 0.8), async (tx) => after(c, await run(tx, c.number, { type: 'supply_info', text: random.pick(INFO_SUPPLIED) }, resident)));
+          agenda.add(delay('resident', now, 1.5 * minutesPerDay('resident'), 0.8), async (tx) =>
+            after(c, await run(tx, c.number, { type: 'supply_info', text: random.pick(INFO_SUPPLIED) }, resident)),
+          );
         } else {
           agenda.add(delay('resident', now, 3 * minutesPerDay('resident'), 0.5), async (tx) =>
             after(c, await run(tx, c.number, { type: 'withdraw', reason: random.pick(WITHDRAW_REASONS) }, resident)),
@@ -695,8 +711,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     const deadline = t.resolveBy?.getTime() ?? now + 3 * DAY;
     const start = Math.min(now, t.acceptedAt?.getTime() ?? now);
     // Late by hours for an urgent matter, by part of a day for a same-day one, by a day or so otherwise.
-    const lateBy =
-      t.handlingClass === 'urgent' ? random.logNormal(240, 0.8) : random.logNormal(t.handlingClass === 'immediate' ? 0.4 : 0.8, 0.7) * minutesPerDay(handler.hours);
+    const lateBy = t.handlingClass === 'urgent' ? random.logNormal(240, 0.8) : random.logNormal(t.handlingClass === 'immediate' ? 0.4 : 0.8, 0.7) * minutesPerDay(handler.hours);
     let resolveAt = c.late ? later(calendar, handler.hours, Math.max(deadline, now), lateBy) : later(calendar, handler.hours, start + c.pace * Math.max(0, deadline - start), 0);
     if (resolveAt <= now) resolveAt = delay(handler.hours, now, 60, 0.8);
     const between = (share: number) => later(calendar, handler.hours, now + share * (resolveAt - now), 0);
@@ -882,7 +897,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     return after(c, t);
   };
 
-  const perDay = (options.requestsPerHouseholdMonth ?? REQUESTS_PER_HOUSEHOLD_MONTH) * org.households * 12 / 365.25;
+  const perDay = ((options.requestsPerHouseholdMonth ?? REQUESTS_PER_HOUSEHOLD_MONTH) * org.households * 12) / 365.25;
   for (let day = localDateOf(from); localInstant(day, 0).getTime() <= end; day = addCalendarDays(day, 1)) {
     const month = Number(day.slice(5, 7));
     const working = calendar.isWorkingDay(day);
@@ -927,7 +942,8 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     for (const township of org.townships) {
       const supervisor = org.supervisorAt.get(township);
       const dispatcher = org.dispatcherAt.get(township);
-      if (weekday === 1 && supervisor !== undefined) agenda.add(localInstant(day, 10 * 60 + 30 * org.townships.indexOf(township)).getTime(), (tx) => review(tx, township, supervisor, 7, 0.5));
+      if (weekday === 1 && supervisor !== undefined)
+        agenda.add(localInstant(day, 10 * 60 + 30 * org.townships.indexOf(township)).getTime(), (tx) => review(tx, township, supervisor, 7, 0.5));
       if (isAnalysisMeetingDay(day) && dispatcher !== undefined) agenda.add(localInstant(day, 15 * 60).getTime(), (tx) => review(tx, township, dispatcher, 10, 0.8));
     }
     const countySupervisor = org.supervisorAt.get(org.countyId);

@@ -159,12 +159,7 @@ export const EXTRA_REQUESTS: Readonly<Record<CategoryCode, readonly (string | { 
     '村里开证明要盖章，跑了两趟都没找到管章的人',
     { text: '年底了，村里今年的集体收入和支出什么时候公开', months: [12, 1] },
   ],
-  other: [
-    '村里手机信号太差，在屋里打不了电话',
-    '快递只送到镇上，能不能在村里设个代收点',
-    '村里的广播喇叭坏了，通知都听不到',
-    '想在村文化广场组织个戏曲队，能不能借用场地',
-  ],
+  other: ['村里手机信号太差，在屋里打不了电话', '快递只送到镇上，能不能在村里设个代收点', '村里的广播喇叭坏了，通知都听不到', '想在村文化广场组织个戏曲队，能不能借用场地'],
 };
 
 /** Places in every village that residents name (the village name goes before them). */
@@ -200,12 +195,7 @@ export const PROGRESS_NOTES: Readonly<Partial<Record<CategoryCode, readonly stri
 };
 
 /** Progress notes for any category. */
-export const GENERAL_PROGRESS: readonly string[] = [
-  '已收到，正在了解情况',
-  '已到现场查看，正在协调处理',
-  '已联系相关部门，正在办理',
-  '正在处理中，有进展会及时告知',
-];
+export const GENERAL_PROGRESS: readonly string[] = ['已收到，正在了解情况', '已到现场查看，正在协调处理', '已联系相关部门，正在办理', '正在处理中，有进展会及时告知'];
 
 /** The handler's answer when resolving 办结/答复, per category. */
 export const RESULTS: Readonly<Partial<Record<CategoryCode, readonly string[]>>> = {
@@ -253,30 +243,16 @@ export const EXTENSION_REASONS: readonly string[] = [
 ];
 
 /** Why a handler sends a request back 退单. */
-export const RETURN_REASONS: readonly string[] = [
-  '不属于本网格，请转相关部门',
-  '这件事需要部门处理，网格员无权办理',
-  '不属于本部门职责，请重新派单',
-  '地点不在本辖区',
-];
+export const RETURN_REASONS: readonly string[] = ['不属于本网格，请转相关部门', '这件事需要部门处理，网格员无权办理', '不属于本部门职责，请重新派单', '地点不在本辖区'];
 
 /** Why a handler takes a request to the level above 上报. */
-export const ESCALATION_REASONS: readonly string[] = [
-  '超出村级处理权限，需要镇里协调',
-  '需要资金支持，村里解决不了',
-  '涉及多个部门，需要上级统筹',
-  '需要县里审批',
-];
+export const ESCALATION_REASONS: readonly string[] = ['超出村级处理权限，需要镇里协调', '需要资金支持，村里解决不了', '涉及多个部门，需要上级统筹', '需要县里审批'];
 
 /** Why a dispatcher denies an extension. */
 export const DENIAL_REASONS: readonly string[] = ['群众急需解决，请按原时限办结', '理由不充分，请抓紧办理'];
 
 /** A dispatcher's 督办 note. */
-export const SUPERVISION_NOTES: readonly string[] = [
-  '请加快办理，本周内办结并反馈',
-  '群众反映多次，请尽快处理',
-  '请说明进展，按时办结',
-];
+export const SUPERVISION_NOTES: readonly string[] = ['请加快办理，本周内办结并反馈', '群众反映多次，请尽快处理', '请说明进展，按时办结'];
 
 /** Why a resident withdraws 撤销. */
 export const WITHDRAW_REASONS: readonly string[] = ['问题已经自己解决了', '已经找人修好了，不用麻烦了', '弄错了，不是这个事'];

@@ -51,7 +51,9 @@ export async function isEmpty(db: Db): Promise<boolean> {
  * county's residents (`npm run seed` on a database with a real roster and no tickets).
  */
 export async function holdsOnlyDemo(db: Db, dataDir = DATA_DIR): Promise<boolean> {
-  const lines = readFileSync(join(dataDir, 'demo', 'regions.csv'), 'utf8').split(/\r?\n/).slice(1);
+  const lines = readFileSync(join(dataDir, 'demo', 'regions.csv'), 'utf8')
+    .split(/\r?\n/)
+    .slice(1);
   const demo = new Set(lines.map((line) => line.split(',')[0]?.trim()).filter((code) => code));
   const regions = await db.region.findMany({ select: { code: true } });
   return regions.length > 0 && regions.every((r) => demo.has(r.code));

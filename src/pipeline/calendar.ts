@@ -138,7 +138,10 @@ export class WorkCalendar {
         problems.push(`year ${JSON.stringify(year)}: year keys must be four digits`);
         continue;
       }
-      for (const [field, list] of [['holidays', holidays], ['workdays', workdays]] as const) {
+      for (const [field, list] of [
+        ['holidays', holidays],
+        ['workdays', workdays],
+      ] as const) {
         for (const d of list) {
           if (!d.startsWith(`${year}-`)) problems.push(`year ${year}, ${field}: ${JSON.stringify(d)} is not in ${year}`);
         }

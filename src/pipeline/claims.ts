@@ -120,10 +120,16 @@ const behindOthersQuery = defineQuery('claim_behind_others', (db, p: { ids: numb
 
 const markClaimedQueries = {
   Timer: defineQuery('claim_mark_timers', (db, p: { ids: number[]; workerId: string; until: Date }, dialect) =>
-    db.updateTable('Timer').set({ claimedBy: p.workerId, claimedUntil: p.until }).where(oneOf(dialect, 'id', p.ids)),
+    db
+      .updateTable('Timer')
+      .set({ claimedBy: p.workerId, claimedUntil: p.until })
+      .where(oneOf(dialect, 'id', p.ids)),
   ),
   OutboxMessage: defineQuery('claim_mark_outbox', (db, p: { ids: number[]; workerId: string; until: Date }, dialect) =>
-    db.updateTable('OutboxMessage').set({ claimedBy: p.workerId, claimedUntil: p.until }).where(oneOf(dialect, 'id', p.ids)),
+    db
+      .updateTable('OutboxMessage')
+      .set({ claimedBy: p.workerId, claimedUntil: p.until })
+      .where(oneOf(dialect, 'id', p.ids)),
   ),
 };
 

@@ -64,7 +64,6 @@ export function nextOfficeOpening(cal: WorkCalendar, at: Date, hours: OfficeHour
 /** 17:30, the usual closing time of a township office. */
 export const DEFAULT_OFFICE_HOURS: OfficeHours = Object.freeze({ dayEndMinutes: 17 * 60 + 30 });
 
-
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
 
@@ -168,12 +167,7 @@ export function officeDaysBetween(cal: WorkCalendar, from: Date, to: Date, worki
  * In every class `acceptBy` is capped at `resolveBy` (only matters for a promised category with
  * `resolveDays` = 0): an item cannot be due for acceptance after it is due for resolution.
  */
-export function intakeDeadlines(
-  cal: WorkCalendar,
-  policy: DeadlinePolicy,
-  receivedAt: Date,
-  hours: OfficeHours,
-): { acceptBy: Date; resolveBy: Date } {
+export function intakeDeadlines(cal: WorkCalendar, policy: DeadlinePolicy, receivedAt: Date, hours: OfficeHours): { acceptBy: Date; resolveBy: Date } {
   checkInstant('receivedAt', receivedAt);
   const t = receivedAt.getTime();
   switch (policy.handlingClass) {
@@ -203,13 +197,7 @@ export function intakeDeadlines(
  * immediate/promised — the new deadline falls at the end of the office day — and clock hours
  * for urgent. `amount` = 0 returns `resolveBy` unchanged.
  */
-export function extendDeadline(
-  cal: WorkCalendar,
-  policy: DeadlinePolicy,
-  resolveBy: Date,
-  amount: number,
-  hours: OfficeHours,
-): Date {
+export function extendDeadline(cal: WorkCalendar, policy: DeadlinePolicy, resolveBy: Date, amount: number, hours: OfficeHours): Date {
   checkInstant('resolveBy', resolveBy);
   if (policy.handlingClass === 'urgent') {
     checkHoursAmount('amount', amount);
@@ -233,14 +221,7 @@ export function extendDeadline(
  * `resumedAt` <= `pausedAt` leaves the deadline unchanged. `_hours` is accepted for symmetry
  * with the other functions; the time of day comes from `resolveBy` itself.
  */
-export function resumeDeadline(
-  cal: WorkCalendar,
-  policy: DeadlinePolicy,
-  resolveBy: Date,
-  pausedAt: Date,
-  resumedAt: Date,
-  _hours: OfficeHours,
-): Date {
+export function resumeDeadline(cal: WorkCalendar, policy: DeadlinePolicy, resolveBy: Date, pausedAt: Date, resumedAt: Date, _hours: OfficeHours): Date {
   checkInstant('resolveBy', resolveBy);
   checkInstant('pausedAt', pausedAt);
   checkInstant('resumedAt', resumedAt);

@@ -145,23 +145,21 @@ const otherChatQuery = defineQuery('identity_other_chat', (db, p: { personId: nu
 );
 
 /** The message goes to another chat (or none: it waits), due now, its attempt counted. */
-const rerouteQuery = defineQuery(
-  'outbox_reroute',
-  (db, p: { id: number; workerId: string; channel: string | null; chatId: string | null; lastError: string; at: Date }) =>
-    db
-      .updateTable('OutboxMessage')
-      .set((eb) => ({
-        channel: p.channel,
-        chatId: p.chatId,
-        lastError: p.lastError,
-        attempts: eb('attempts', '+', 1),
-        claimedBy: null,
-        claimedUntil: null,
-        availableAt: p.at,
-      }))
-      .where('id', '=', p.id)
-      .where('claimedBy', '=', p.workerId)
-      .where('sentAt', 'is', null),
+const rerouteQuery = defineQuery('outbox_reroute', (db, p: { id: number; workerId: string; channel: string | null; chatId: string | null; lastError: string; at: Date }) =>
+  db
+    .updateTable('OutboxMessage')
+    .set((eb) => ({
+      channel: p.channel,
+      chatId: p.chatId,
+      lastError: p.lastError,
+      attempts: eb('attempts', '+', 1),
+      claimedBy: null,
+      claimedUntil: null,
+      availableAt: p.at,
+    }))
+    .where('id', '=', p.id)
+    .where('claimedBy', '=', p.workerId)
+    .where('sentAt', 'is', null),
 );
 
 /** The unclaimed messages waiting for a blocked chat follow the rerouted one. */
@@ -261,7 +259,12 @@ export class Deliverer {
       if (result.status === 'sent') {
         // Not awaited one by one: on SQLite the mark waits for its group's commit (see
         // SqliteHandle.transaction), and the next message of the batch need not.
-        marks.push(markDelivered(db, id, this.workerId, after).then(() => void sent++, (error: unknown) => void markFailures.push(error)));
+        marks.push(
+          markDelivered(db, id, this.workerId, after).then(
+            () => void sent++,
+            (error: unknown) => void markFailures.push(error),
+          ),
+        );
         continue;
       }
       if (result.status === 'offline') {

@@ -23,14 +23,7 @@ import type {
   TicketSnapshot,
   TransitionResult,
 } from './model.js';
-import {
-  CALLBACK_FAILURES,
-  OPEN_STATES,
-  type Rating,
-  TICKET_STATES,
-  type TicketState,
-  type TimerKind,
-} from './states.js';
+import { CALLBACK_FAILURES, OPEN_STATES, type Rating, TICKET_STATES, type TicketState, type TimerKind } from './states.js';
 
 /** The states each command may start from. */
 export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
@@ -120,10 +113,7 @@ function isStaffFor(ticket: TicketSnapshot, actor: Actor, roles: readonly string
 export function isAssignee(ticket: TicketSnapshot, actor: Actor): boolean {
   if (actor.kind !== 'person') return false;
   if (ticket.assigneeId !== null && ticket.assigneeId === actor.personId) return true;
-  return (
-    ticket.assigneeDepartmentId !== null &&
-    actor.roles.some((r) => r.role === 'department_handler' && r.departmentId === ticket.assigneeDepartmentId)
-  );
+  return ticket.assigneeDepartmentId !== null && actor.roles.some((r) => r.role === 'department_handler' && r.departmentId === ticket.assigneeDepartmentId);
 }
 
 /**
@@ -134,9 +124,7 @@ export function isAssignee(ticket: TicketSnapshot, actor: Actor): boolean {
 export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
   if (actor.personId === ticket.residentId || isAssignee(ticket, actor)) return true;
-  return actor.roles.some(
-    (r) => (STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0) || (r.role === 'grid_leader' && gridId !== null && r.gridId === gridId),
-  );
+  return actor.roles.some((r) => (STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0) || (r.role === 'grid_leader' && gridId !== null && r.gridId === gridId));
 }
 
 /** Whether `actor` may issue `command` on `ticket` (state aside). */
@@ -153,10 +141,7 @@ export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor:
         return isStaffFor(ticket, actor, ['dispatcher', 'admin']);
       case 'supervisor':
         // Supervisors oversee their whole region, whatever level handles the ticket now.
-        return (
-          actor.kind === 'person' &&
-          actor.roles.some((r) => (r.role === 'supervisor' || r.role === 'admin') && depthOf(ticket, r.regionId) >= 0)
-        );
+        return actor.kind === 'person' && actor.roles.some((r) => (r.role === 'supervisor' || r.role === 'admin') && depthOf(ticket, r.regionId) >= 0);
     }
     return false;
   });
@@ -449,9 +434,7 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       t.resumeState = 'in_progress';
       step.move('info_requested', 'awaiting_resident', { question: command.question.trim() });
       step.cancelTimers('resolve_reminder', 'resolve_overdue');
-      step.notifyResident('ticket.info_requested_resident', { question: command.question.trim() }, [
-        { label: 'action.supply_info', payload: `supply:${t.number}` },
-      ]);
+      step.notifyResident('ticket.info_requested_resident', { question: command.question.trim() }, [{ label: 'action.supply_info', payload: `supply:${t.number}` }]);
       return null;
     case 'supply_info': {
       const pausedAt = t.pausedAt ?? now;
@@ -664,13 +647,7 @@ function reopen(step: Step, reason: string): void {
  * Refuses, changing nothing, when the actor may not issue the command, the state does
  * not allow it, or its input is invalid (checked in that order).
  */
-export function transition(
-  ticket: TicketSnapshot,
-  command: Command,
-  actor: Actor,
-  now: Date,
-  rules: PipelineRules,
-): TransitionResult {
+export function transition(ticket: TicketSnapshot, command: Command, actor: Actor, now: Date, rules: PipelineRules): TransitionResult {
   // Permission before state: someone who may not act is not told what state the ticket is in.
   if (!isPermitted(ticket, command.type, actor)) return refuse({ code: 'not_allowed', command: command.type });
   if (!ALLOWED_FROM[command.type].includes(ticket.state)) {

@@ -71,9 +71,7 @@ export type DispatchTarget = { personId: number } | { departmentId: number };
  * rated: the resident's answer on the phone (recorded as a phone rating would be), or
  * why there is none.
  */
-export type CallbackOutcome =
-  | { kind: 'answered'; rating: Rating; solved?: boolean; comment?: string }
-  | { kind: 'failed'; reason: CallbackFailure };
+export type CallbackOutcome = { kind: 'answered'; rating: Rating; solved?: boolean; comment?: string } | { kind: 'failed'; reason: CallbackFailure };
 
 /** What somebody asks the pipeline to do with a ticket. */
 export type Command =
@@ -107,10 +105,7 @@ export type Command =
 export type CommandType = Command['type'];
 
 /** Who receives a notification: a person, a department's staff, or everyone with a role at a region. */
-export type Recipient =
-  | { personId: number }
-  | { departmentId: number }
-  | { role: 'dispatcher' | 'supervisor'; regionId: number };
+export type Recipient = { personId: number } | { departmentId: number } | { role: 'dispatcher' | 'supervisor'; regionId: number };
 
 /** A choice offered with a message (a button, or a numbered reply). */
 export interface MessageAction {
@@ -151,9 +146,7 @@ export type Refusal =
   /** 归档 before 回访: nobody rated the ticket and the close does not say what the callback came to. */
   | { code: 'callback_required' };
 
-export type TransitionResult =
-  | { ok: true; ticket: TicketSnapshot; events: EventDraft[]; effects: Effect[] }
-  | { ok: false; refusal: Refusal };
+export type TransitionResult = { ok: true; ticket: TicketSnapshot; events: EventDraft[]; effects: Effect[] } | { ok: false; refusal: Refusal };
 
 /** The rules the machine applies that are not part of a ticket. */
 export interface PipelineRules {

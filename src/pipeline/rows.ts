@@ -91,7 +91,12 @@ const householdGridsQuery = defineQuery('rows_household_grids', (db, p: { househ
 );
 
 const gridLeadersQuery = defineQuery('rows_grid_leaders', (db, p: { gridIds: number[] }, dialect) =>
-  db.selectFrom('PersonRole').select(['gridId', 'personId']).where('role', '=', 'grid_leader').where(oneOf(dialect, 'gridId', p.gridIds)).orderBy('id'),
+  db
+    .selectFrom('PersonRole')
+    .select(['gridId', 'personId'])
+    .where('role', '=', 'grid_leader')
+    .where(oneOf(dialect, 'gridId', p.gridIds))
+    .orderBy('id'),
 );
 
 const nextCounterQuery = defineQuery('rows_next_counter', (db, p: { year: number }) =>
@@ -105,7 +110,10 @@ const nextCounterQuery = defineQuery('rows_next_counter', (db, p: { year: number
 const ticketByNumberQuery = defineQuery('rows_ticket_by_number', (db, p: { number: string }) => db.selectFrom('Ticket').selectAll().where('number', '=', p.number));
 
 const lastEventSeqQuery = defineQuery('rows_last_event_seq', (db, p: { ticketId: number }) =>
-  db.selectFrom('TicketEvent').select((eb) => eb.fn.max('seq').as('seq')).where('ticketId', '=', p.ticketId),
+  db
+    .selectFrom('TicketEvent')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('ticketId', '=', p.ticketId),
 );
 
 const addEventQuery = defineQuery('rows_add_event', (db, p: EventRow) =>
@@ -123,7 +131,11 @@ const addEventQuery = defineQuery('rows_add_event', (db, p: EventRow) =>
 );
 
 const cancelTimersQuery = defineQuery('rows_cancel_timers', (db, p: { ticketId: number; kinds: TimerKind[] }, dialect) =>
-  db.deleteFrom('Timer').where('ticketId', '=', p.ticketId).where(oneOf(dialect, 'kind', p.kinds)).where('firedAt', 'is', null),
+  db
+    .deleteFrom('Timer')
+    .where('ticketId', '=', p.ticketId)
+    .where(oneOf(dialect, 'kind', p.kinds))
+    .where('firedAt', 'is', null),
 );
 
 /** A ticket's timers set (or re-armed) in one statement, per number of timers. */
@@ -134,9 +146,7 @@ function setTimersQuery(count: number): Query<Record<string, unknown>, unknown> 
     db
       .insertInto('Timer')
       .values(Array.from({ length: count }, (_, i) => ({ ticketId: p['ticketId'] as number, kind: p[`kind${i}`] as string, dueAt: p[`dueAt${i}`] as Date })))
-      .onConflict((oc) =>
-        oc.columns(['ticketId', 'kind']).doUpdateSet((eb) => ({ dueAt: eb.ref('excluded.dueAt'), firedAt: null, claimedBy: null, claimedUntil: null })),
-      ),
+      .onConflict((oc) => oc.columns(['ticketId', 'kind']).doUpdateSet((eb) => ({ dueAt: eb.ref('excluded.dueAt'), firedAt: null, claimedBy: null, claimedUntil: null }))),
   ));
 }
 

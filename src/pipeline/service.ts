@@ -13,18 +13,7 @@ import type { RegionLevel, Role } from '../org/types.js';
 import { localDateOf } from './calendar.js';
 import type { DeadlinePolicy, HandlingClass } from './deadlines.js';
 import { intake, mayKnow, transition } from './machine.js';
-import type {
-  Actor,
-  Command,
-  DispatchTarget,
-  Effect,
-  EventDraft,
-  PipelineRules,
-  Recipient,
-  Refusal,
-  TicketSnapshot,
-  TransitionResult,
-} from './model.js';
+import type { Actor, Command, DispatchTarget, Effect, EventDraft, PipelineRules, Recipient, Refusal, TicketSnapshot, TransitionResult } from './model.js';
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
@@ -100,13 +89,7 @@ async function regionPath(tx: Tx | SqlTx | Db, regionId: number): Promise<number
   return path;
 }
 
-function policyOf(category: {
-  handlingClass: string;
-  resolveDays: number;
-  resolveHours: number;
-  acceptHours: number;
-  workingDays: boolean;
-}): DeadlinePolicy {
+function policyOf(category: { handlingClass: string; resolveDays: number; resolveHours: number; acceptHours: number; workingDays: boolean }): DeadlinePolicy {
   return {
     handlingClass: category.handlingClass as HandlingClass,
     resolveDays: category.resolveDays,
@@ -221,15 +204,7 @@ async function recipientsOf(rows: PipelineRows, to: Recipient, path: number[]): 
 }
 
 /** Writes events, timers and outbox rows for a transition of `ticketId`. */
-async function record(
-  tx: Tx | SqlTx,
-  ticketId: number,
-  path: number[],
-  events: EventDraft[],
-  effects: Effect[],
-  actor: Actor,
-  now: Date,
-): Promise<void> {
+async function record(tx: Tx | SqlTx, ticketId: number, path: number[], events: EventDraft[], effects: Effect[], actor: Actor, now: Date): Promise<void> {
   const rows = pipelineRows(tx);
   if (events.length) {
     const base = await rows.lastEventSeq(ticketId);
@@ -295,16 +270,12 @@ async function mergeTarget(tx: Tx | SqlTx, number: string, actor: Actor): Promis
 
 const personExistsQuery = defineQuery('service_person_exists', (db, p: { id: number }) => db.selectFrom('Person').select('id').where('id', '=', p.id));
 
-const departmentExistsQuery = defineQuery('service_department_exists', (db, p: { id: number }) =>
-  db.selectFrom('Department').select('id').where('id', '=', p.id),
-);
+const departmentExistsQuery = defineQuery('service_department_exists', (db, p: { id: number }) => db.selectFrom('Department').select('id').where('id', '=', p.id));
 
 /** Whether a dispatch target names a person or a department that exists. */
 async function handlerExists(tx: Tx | SqlTx, target: DispatchTarget): Promise<boolean> {
   const found =
-    'personId' in target
-      ? await first(sqlOf(tx), personExistsQuery, { id: target.personId })
-      : await first(sqlOf(tx), departmentExistsQuery, { id: target.departmentId });
+    'personId' in target ? await first(sqlOf(tx), personExistsQuery, { id: target.personId }) : await first(sqlOf(tx), departmentExistsQuery, { id: target.departmentId });
   return found !== undefined;
 }
 
@@ -417,9 +388,7 @@ export class PipelineService {
     const household = resident.household;
     // The household's own liaison and grids count only for a matter in its own village.
     const atHome = household !== null && household.regionId === regionId;
-    const grids = atHome
-      ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1))
-      : [];
+    const grids = atHome ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1)) : [];
     const department = await departmentOf(tx, townshipId, category.departmentKind);
     const decision = route({
       villageRegionId: region.level === 'village' ? region.id : null,

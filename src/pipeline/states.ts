@@ -96,11 +96,5 @@ export const CALLBACK_FAILURE_NAMES: Record<CallbackFailure, { zh: string; en: s
 };
 
 /** Kinds of timer rows the scheduler fires. */
-export const TIMER_KINDS = [
-  'accept_reminder',
-  'accept_overdue',
-  'resolve_reminder',
-  'resolve_overdue',
-  'callback_timeout',
-] as const;
+export const TIMER_KINDS = ['accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue', 'callback_timeout'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];

@@ -25,9 +25,7 @@ export const MEDIAN_KEYS: readonly MedianKey[] = ['medianAcceptMinutes', 'median
 export const FIGURE_KEYS: readonly FigureKey[] = [...COUNT_KEYS, ...RATE_KEYS, ...MEDIAN_KEYS];
 
 /** The name of each figure, Chinese first: "按时办结率 On-time rate". */
-export const FIGURE_NAMES = Object.fromEntries(
-  FIGURE_KEYS.map((key) => [key, `${STAT_DEFINITIONS[key].name.zh} ${STAT_DEFINITIONS[key].name.en}`]),
-) as Record<FigureKey, string>;
+export const FIGURE_NAMES = Object.fromEntries(FIGURE_KEYS.map((key) => [key, `${STAT_DEFINITIONS[key].name.zh} ${STAT_DEFINITIONS[key].name.en}`])) as Record<FigureKey, string>;
 
 /** The Chinese name alone (table headers are narrow): "按时办结率". */
 export function shortName(key: FigureKey): string {
@@ -123,7 +121,10 @@ export function figureCsvCells(figures: Figures): CsvCell[] {
 const CONVERSATION_DEFINITIONS: [string, string][] = [
   ['人工会话：本期群众发送“人工”等请求工作人员而开始的会话', 'conversations: opened in the period when a resident asked for a person'],
   ['已答复：其中工作人员至少回复过一次的', 'answered: those staff replied to at least once'],
-  ['首次响应：从开始到工作人员第一次回复的时间（中位数、90% 分位），含下班时间', 'first response: from opening to the first staff reply (median, 90th percentile), office hours or not'],
+  [
+    '首次响应：从开始到工作人员第一次回复的时间（中位数、90% 分位），含下班时间',
+    'first response: from opening to the first staff reply (median, 90th percentile), office hours or not',
+  ],
 ];
 
 /** The figures of a period's 人工 conversations, with their definitions. */

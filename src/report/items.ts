@@ -145,7 +145,10 @@ export async function overdueItems(db: Db, window: ItemWindow, limit = ITEM_LIMI
   for (const t of flagged) if (!chosen.has(t.id)) chosen.set(t.id, { since: t.resolveBy ?? t.createdAt, end: null });
   const late = (spell: { since: Date; end: Date | null }) => Math.max(0, ((spell.end ?? window.now).getTime() - spell.since.getTime()) / 60_000);
   const first = [...chosen].sort((a, b) => late(b[1]) - late(a[1]) || a[0] - b[0]).slice(0, limit);
-  const tickets = await loadTickets(db, first.map(([id]) => id));
+  const tickets = await loadTickets(
+    db,
+    first.map(([id]) => id),
+  );
   const names = await rosterNames(db);
   const items = tickets
     .map((ticket): OverdueItem => {

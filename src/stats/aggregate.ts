@@ -308,9 +308,7 @@ export function cohortTickets(facts: TicketFacts, cohort: Cohort): CohortTickets
   for (let m = 0; m < count; m++) {
     const i = rows[m] as number;
     const bits =
-      ((flags[i] as number) & (HAS_ACCEPT - 1)) |
-      ((acceptMinutes[i] as number) !== NO_MINUTES ? HAS_ACCEPT : 0) |
-      ((resolveMinutes[i] as number) !== NO_MINUTES ? HAS_RESOLVE : 0);
+      ((flags[i] as number) & (HAS_ACCEPT - 1)) | ((acceptMinutes[i] as number) !== NO_MINUTES ? HAS_ACCEPT : 0) | ((resolveMinutes[i] as number) !== NO_MINUTES ? HAS_RESOLVE : 0);
     let c = classOfBits[bits] as number;
     if (c < 0) {
       c = classBits.length;

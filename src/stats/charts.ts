@@ -119,7 +119,7 @@ export function niceScale(max: number): { top: number; step: number } {
   if (!(max > 0)) return { top: 1, step: 1 };
   const raw = max / 4;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude);
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
   // Counts are whole numbers: never a fractional step.
   const whole = Math.max(1, Math.ceil(step));
   return { top: Math.ceil(max / whole) * whole, step: whole };
@@ -198,9 +198,7 @@ export function trendChart(input: TrendChartInput): string {
       const label = input.labels[i] ?? '';
       const x = left + i * slot + (slot - barW * groups) / 2 + s * barW;
       const y = yOf(value);
-      body.push(
-        `<rect${attrs({ class: 'bar', x, y, width: barW, height: top + plotH - y, fill: color })}><title>${escapeXml(`${label} ${series.name}: ${value}`)}</title></rect>`,
-      );
+      body.push(`<rect${attrs({ class: 'bar', x, y, width: barW, height: top + plotH - y, fill: color })}><title>${escapeXml(`${label} ${series.name}: ${value}`)}</title></rect>`);
       if (showValues) body.push(text(x + barW / 2, y - 3, String(value), { 'text-anchor': 'middle', 'font-size': 10 }));
     });
   });
@@ -290,11 +288,7 @@ export function columnChart(input: ColumnChartInput): string {
     );
     body.push(text(cx, y - 3, shown, { 'text-anchor': 'middle', 'font-size': 10 }));
     const ly = top + plotH + 16;
-    body.push(
-      slant
-        ? text(cx, ly, item.label, { 'text-anchor': 'end', transform: `rotate(-40 ${px(cx)} ${px(ly)})` })
-        : text(cx, ly, item.label, { 'text-anchor': 'middle' }),
-    );
+    body.push(slant ? text(cx, ly, item.label, { 'text-anchor': 'end', transform: `rotate(-40 ${px(cx)} ${px(ly)})` }) : text(cx, ly, item.label, { 'text-anchor': 'middle' }));
   });
   return frame(input, width, height, body);
 }
@@ -338,22 +332,14 @@ export function rankingChart(input: RankingChartInput): string {
 // ─── The charts of the statistics, from the contract's types ─────────────────────
 
 /** Which figure a ranking orders by. */
-export const RANK_METRICS = [
-  'received',
-  'open',
-  'overdue',
-  'responseRate',
-  'onTimeRate',
-  'oneTimeRate',
-  'resolutionRate',
-  'satisfactionRate',
-] as const;
+export const RANK_METRICS = ['received', 'open', 'overdue', 'responseRate', 'onTimeRate', 'oneTimeRate', 'resolutionRate', 'satisfactionRate'] as const;
 export type RankMetric = (typeof RANK_METRICS)[number];
 
 /** The names of the figures a chart or table shows, Chinese first: "按时办结率 On-time rate". */
-export const METRIC_NAMES = Object.fromEntries(
-  RANK_METRICS.map((metric) => [metric, `${STAT_DEFINITIONS[metric].name.zh} ${STAT_DEFINITIONS[metric].name.en}`]),
-) as Record<RankMetric, string>;
+export const METRIC_NAMES = Object.fromEntries(RANK_METRICS.map((metric) => [metric, `${STAT_DEFINITIONS[metric].name.zh} ${STAT_DEFINITIONS[metric].name.en}`])) as Record<
+  RankMetric,
+  string
+>;
 
 function isRateMetric(metric: RankMetric): metric is Exclude<RankMetric, 'received' | 'open' | 'overdue'> {
   return metric !== 'received' && metric !== 'open' && metric !== 'overdue';

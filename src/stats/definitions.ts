@@ -105,9 +105,7 @@ export const STAT_DEFINITIONS: Readonly<Record<keyof Figures, StatDefinition>> =
     name: { zh: '签收用时中位数', en: 'Median time to accept' },
     definition: {
       zh: '已签收件从受理到首次签收所用时间（整分钟，按自然时间计）的中位数；件数为偶数时取中间两个数的平均。',
-      en:
-        'Median of the minutes (whole, elapsed time) from receipt to the first 签收, over accepted requests; with an even ' +
-        'count, the mean of the two middle values.',
+      en: 'Median of the minutes (whole, elapsed time) from receipt to the first 签收, over accepted requests; with an even ' + 'count, the mean of the two middle values.',
     },
   },
   medianResolveMinutes: {

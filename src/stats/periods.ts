@@ -47,7 +47,7 @@ export function bucketStartDay(bucket: Bucket, day: number): number {
       return day;
     case 'week':
       // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
-      return day - (((day + 3) % 7) + 7) % 7;
+      return day - ((((day + 3) % 7) + 7) % 7);
     case 'month':
       return dateDayNumber(`${dayNumberDate(day).slice(0, 8)}01`);
   }

@@ -131,20 +131,13 @@ function columnKeys(tickets: CohortTickets, column: Int32Array | Uint16Array, ma
   return keys;
 }
 
-function idColumnGrouping(
-  facts: TicketFacts,
-  column: Int32Array,
-  dimension: Dimension,
-  names: (ids: number[]) => Promise<{ id: number; name: string }[]>,
-): Grouping {
+function idColumnGrouping(facts: TicketFacts, column: Int32Array, dimension: Dimension, names: (ids: number[]) => Promise<{ id: number; name: string }[]>): Grouping {
   return {
     keysOf: (tickets) => columnKeys(tickets, column),
     keyLimit: maxOf(column, facts.size) + 1,
     async labels(keys) {
       const found = new Map((await names(keys.filter((k) => k !== NONE))).map((r) => [r.id, r.name]));
-      return new Map(
-        keys.map((k) => [k, k === NONE ? { key: '', label: NONE_LABELS[dimension] } : { key: String(k), label: found.get(k) ?? `#${k}` }]),
-      );
+      return new Map(keys.map((k) => [k, k === NONE ? { key: '', label: NONE_LABELS[dimension] } : { key: String(k), label: found.get(k) ?? `#${k}` }]));
     },
   };
 }
@@ -153,11 +146,11 @@ function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimensi
   const regionLabels = (keys: number[]) =>
     Promise.resolve(
       new Map(
-      keys.map((k) => {
-        if (k === NONE) return [k, { key: '', label: NONE_LABELS[dimension] }] as const;
-        const name = scope.byId.get(k)?.name ?? `#${k}`;
-        // Tickets placed at the scope region itself (a township-wide matter) form their own row.
-        return [k, { key: String(k), label: k === scope.region.id ? `${name}${NONE_LABELS.region}` : name }] as const;
+        keys.map((k) => {
+          if (k === NONE) return [k, { key: '', label: NONE_LABELS[dimension] }] as const;
+          const name = scope.byId.get(k)?.name ?? `#${k}`;
+          // Tickets placed at the scope region itself (a township-wide matter) form their own row.
+          return [k, { key: String(k), label: k === scope.region.id ? `${name}${NONE_LABELS.region}` : name }] as const;
         }),
       ),
     );
@@ -185,13 +178,9 @@ function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimensi
     case 'grid':
       return idColumnGrouping(facts, facts.gridId, dimension, (ids) => db.grid.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
     case 'department':
-      return idColumnGrouping(facts, facts.departmentId, dimension, (ids) =>
-        db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-      );
+      return idColumnGrouping(facts, facts.departmentId, dimension, (ids) => db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
     case 'liaison':
-      return idColumnGrouping(facts, facts.assigneeId, dimension, (ids) =>
-        db.person.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
-      );
+      return idColumnGrouping(facts, facts.assigneeId, dimension, (ids) => db.person.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
     case 'category':
       return {
         keysOf: (tickets) => columnKeys(tickets, facts.category),

@@ -95,16 +95,7 @@ function truthy(value: boolean | number | null): boolean {
 /** The columns of a ticket its flags depend on. */
 type FlagColumns = Pick<
   FactRow,
-  | 'state'
-  | 'mergedIntoId'
-  | 'overdue'
-  | 'returnCount'
-  | 'escalationCount'
-  | 'reopenCount'
-  | 'acceptedOnTime'
-  | 'resolvedOnTime'
-  | 'callbackRating'
-  | 'callbackSolved'
+  'state' | 'mergedIntoId' | 'overdue' | 'returnCount' | 'escalationCount' | 'reopenCount' | 'acceptedOnTime' | 'resolvedOnTime' | 'callbackRating' | 'callbackSolved'
 >;
 
 /** The flags of a ticket (see {@link FLAG}). */
@@ -278,9 +269,29 @@ const POSTGRES_COLUMNS = SQLITE_COLUMNS.replace(
 const SOURCE_COLUMNS = [...new Set(SQLITE_COLUMNS.match(/"\w+"/g) ?? [])].join(', ');
 
 type FactTuple = [
-  number, number, number, number, number | null, number | null, number | null, string, string, number | null, boolean | number,
-  number, number, number, number | null, boolean | number | null, number | null, boolean | number | null,
-  string | null, boolean | number | null, string | null, string | null, string | null,
+  number,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  number | null,
+  string,
+  string,
+  number | null,
+  boolean | number,
+  number,
+  number,
+  number,
+  number | null,
+  boolean | number | null,
+  number | null,
+  boolean | number | null,
+  string | null,
+  boolean | number | null,
+  string | null,
+  string | null,
+  string | null,
 ];
 
 function factOf(t: FactTuple): FactRow {

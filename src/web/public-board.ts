@@ -175,14 +175,21 @@ function boardPage(title: string, body: Html): string {
     html`<header class="top public"><a class="brand" href="${BOARD_PATH}">民情公示 <span class="en" lang="en">Minqing public board</span></a></header>
 <main class="board">
 ${body}
-<p class="hint">${bi('本页只公开诉求的类别、地点（村）、经过处理的摘要、状态和日期，不公开任何个人信息。', 'This page shows only each request\'s category, village, a summary with personal data removed, its state and dates; nothing personal.')}</p>
+<p class="hint">${bi('本页只公开诉求的类别、地点（村）、经过处理的摘要、状态和日期，不公开任何个人信息。', "This page shows only each request's category, village, a summary with personal data removed, its state and dates; nothing personal.")}</p>
 </main>`,
     '/public/style.css',
   );
 }
 
 function notFound(res: ServerResponse): void {
-  sendHtml(res, 404, boardPage('没有公示 Not published', html`<h1>${bi('没有这个公示栏', 'No such board')}</h1><p>${bi('该地区不存在或没有公开诉求办理情况。', 'The region does not exist or does not publish its requests.')}</p><p><a href="${BOARD_PATH}">${bi('全部公示栏', 'All boards')}</a></p>`));
+  sendHtml(
+    res,
+    404,
+    boardPage(
+      '没有公示 Not published',
+      html`<h1>${bi('没有这个公示栏', 'No such board')}</h1><p>${bi('该地区不存在或没有公开诉求办理情况。', 'The region does not exist or does not publish its requests.')}</p><p><a href="${BOARD_PATH}">${bi('全部公示栏', 'All boards')}</a></p>`,
+    ),
+  );
 }
 
 function rate(name: keyof Figures, f: Figures): Html {
@@ -233,11 +240,13 @@ ${children.length ? html`<p class="children">${children.map((c) => html`<a href=
 </section>
 <section>
 <h2>${bi('诉求及办理情况', 'Requests')}</h2>
-${rows.length
-  ? html`<div class="table-wrap"><table class="data">
+${
+  rows.length
+    ? html`<div class="table-wrap"><table class="data">
 <thead><tr><th>${bi('编号', 'Number')}</th><th>${bi('类别', 'Category')}</th><th>${bi('地点', 'Place')}</th><th>${bi('摘要', 'Summary')}</th><th>${bi('状态', 'State')}</th><th>${bi('受理日期', 'Received')}</th><th>${bi('办结日期', 'Resolved')}</th></tr></thead>
 <tbody>${rows.map((r) => html`<tr><td>${r.number}</td><td>${r.category}</td><td>${r.place}</td><td class="summary">${r.summary}</td><td>${stateName(r.state)}</td><td>${formatDay(r.receivedAt)}</td><td>${formatDay(r.resolvedAt)}</td></tr>\n`)}</tbody></table></div>`
-  : html`<p class="empty">${bi('暂无诉求。', 'No requests yet.')}</p>`}
+    : html`<p class="empty">${bi('暂无诉求。', 'No requests yet.')}</p>`
+}
 <nav class="pager">${after !== undefined ? html`<a href="${BOARD_PATH}/${region.code}">${bi('« 最新', '« Newest')}</a>` : ''} ${next ? html`<a rel="next" href="${BOARD_PATH}/${region.code}?after=${next}">${bi('更早 »', 'Older »')}</a>` : ''}</nav>
 </section>`,
     ),

@@ -52,7 +52,9 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
       if (app) return await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
       if (url.pathname === BOARD_PATH || url.pathname.startsWith(`${BOARD_PATH}/`)) {
         req.resume();
-        sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), { 'retry-after': '5' });
+        sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), {
+          'retry-after': '5',
+        });
         return true;
       }
       return false;

@@ -52,9 +52,7 @@ export const DEFAULT_UPLOAD_LIMITS: Readonly<UploadLimits> = {
 };
 
 /** The limits the settings describe. */
-export function uploadLimitsFrom(
-  config: Pick<Config, 'UPLOADS_PER_MINUTE' | 'UPLOADS_PER_MINUTE_PER_ADDRESS' | 'UPLOAD_DAILY_MB' | 'UPLOAD_UNREFERENCED_HOURS'>,
-): UploadLimits {
+export function uploadLimitsFrom(config: Pick<Config, 'UPLOADS_PER_MINUTE' | 'UPLOADS_PER_MINUTE_PER_ADDRESS' | 'UPLOAD_DAILY_MB' | 'UPLOAD_UNREFERENCED_HOURS'>): UploadLimits {
   return {
     perUserPerMinute: config.UPLOADS_PER_MINUTE,
     perAddressPerMinute: config.UPLOADS_PER_MINUTE_PER_ADDRESS,
@@ -85,7 +83,13 @@ function namesIn(text: string, into: Set<string>): void {
  * Reads a table backwards by id, a chunk at a time, until a whole chunk is older than
  * `since` (ids grow with time, give or take the margin).
  */
-async function scanBack<T extends { id: number }>(chunk: (before: number | undefined) => Promise<T[]>, time: (row: T) => Date, text: (row: T) => string, since: Date, into: Set<string>): Promise<void> {
+async function scanBack<T extends { id: number }>(
+  chunk: (before: number | undefined) => Promise<T[]>,
+  time: (row: T) => Date,
+  text: (row: T) => string,
+  since: Date,
+  into: Set<string>,
+): Promise<void> {
   let before: number | undefined;
   for (;;) {
     const rows = await chunk(before);

@@ -115,7 +115,11 @@ describe('the Telegram Bot API goes down and comes back', () => {
     const all = [...first, ...later];
     await expect.poll(async () => (await rows(all)).every((r) => r.sentAt !== null), { timeout: 10_000, interval: 50 }).toBe(true);
     await rounds(); // and nothing is sent a second time
-    expect(chats.map(arrived)).toEqual([['A1', 'A2', 'A3'], ['B1', 'B2'], ['C1', 'C2']]);
+    expect(chats.map(arrived)).toEqual([
+      ['A1', 'A2', 'A3'],
+      ['B1', 'B2'],
+      ['C1', 'C2'],
+    ]);
   });
 
   test('a chat whose first message fails holds its next one, even within the same round; other chats go on', async () => {

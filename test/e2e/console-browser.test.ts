@@ -77,14 +77,12 @@ describe('staff console in Chromium', () => {
     expect(await rows.first().textContent()).toContain(water);
     expect(await page.locator('select[name=category]').inputValue()).toBe('water');
     // The stylesheet loaded under the strict CSP (the header is green, not unstyled).
-    const background = await page
-      .locator('header.top')
-      .evaluate((el) => (globalThis as unknown as PageWorld).getComputedStyle(el).backgroundColor);
+    const background = await page.locator('header.top').evaluate((el) => (globalThis as unknown as PageWorld).getComputedStyle(el).backgroundColor);
     expect(background).toBe('rgb(31, 122, 77)');
     await page.context().close();
   });
 
-  browserTest('reassign a ticket from the console: the ping arrives in the new liaison\'s web chat', async () => {
+  browserTest("reassign a ticket from the console: the ping arrives in the new liaison's web chat", async () => {
     // The liaison L-QH-01-001-02 binds a web chat once (绑定 CODE), then keeps its page open.
     const liaison = await world.db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-02' } });
     const code = await createBindingCode(world.db, liaison.id, world.clock.now(), 7);

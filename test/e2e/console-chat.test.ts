@@ -18,7 +18,16 @@ describe('console adapter, pure parts', () => {
 
   test('choices are numbered', () => {
     expect(
-      formatOutbound({ channel: 'console', chatId: 'c', locale: 'zh', text: '对吗？', choices: [{ label: '是的', payload: 'yes' }, { label: '否', payload: 'no' }] }),
+      formatOutbound({
+        channel: 'console',
+        chatId: 'c',
+        locale: 'zh',
+        text: '对吗？',
+        choices: [
+          { label: '是的', payload: 'yes' },
+          { label: '否', payload: 'no' },
+        ],
+      }),
     ).toBe('🤖 对吗？\n  1. 是的\n  2. 否');
   });
 
@@ -26,11 +35,20 @@ describe('console adapter, pure parts', () => {
     const photo = `/uploads/${'a'.repeat(64)}.jpg`;
     const voice = `/uploads/${'b'.repeat(64)}.ogg`;
     expect(
-      formatOutbound({ channel: 'console', chatId: 'c', locale: 'zh', text: '进展', choices: [], media: [{ kind: 'photo', ref: photo }, { kind: 'voice', ref: voice }] }),
+      formatOutbound({
+        channel: 'console',
+        chatId: 'c',
+        locale: 'zh',
+        text: '进展',
+        choices: [],
+        media: [
+          { kind: 'photo', ref: photo },
+          { kind: 'voice', ref: voice },
+        ],
+      }),
     ).toBe(`🤖 进展\n  📷 ${photo}\n  🎤 ${voice}`);
   });
 });
-
 
 let database: TestDatabase | undefined;
 const apps: App[] = [];
@@ -48,12 +66,18 @@ describe('two terminals on one database', () => {
     const resident = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' }, include: { household: { include: { pairing: true } } } });
     const liaisonId = resident.household?.pairing?.liaisonId ?? 0;
     const liaison = await db.person.findUniqueOrThrow({ where: { id: liaisonId } });
-    for (const [person, chatId] of [[resident, 'as:resident'], [liaison, 'as:liaison']] as const) {
+    for (const [person, chatId] of [
+      [resident, 'as:resident'],
+      [liaison, 'as:liaison'],
+    ] as const) {
       await db.channelIdentity.create({ data: { channel: 'console', platformUserId: chatId, chatId, personId: person.id } });
     }
     const residentTerm = new Terminal();
     const liaisonTerm = new Terminal();
-    for (const [term, chatId] of [[residentTerm, 'as:resident'], [liaisonTerm, 'as:liaison']] as const) {
+    for (const [term, chatId] of [
+      [residentTerm, 'as:resident'],
+      [liaisonTerm, 'as:liaison'],
+    ] as const) {
       const adapter = new ConsoleAdapter({ chatId, input: term.input, output: term.output });
       apps.push(await startApp(config, { adapters: [adapter] }));
     }

@@ -121,7 +121,10 @@ describe('slow clients', () => {
       for (const raw of slow) if (raw.closed === undefined) raw.socket.write('a');
     }, 300);
     const liar = open('127.0.0.3', `POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"type":`);
-    const quitter = open('127.0.0.4', `POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"type":"message","text":"${'x'.repeat(100)}`);
+    const quitter = open(
+      '127.0.0.4',
+      `POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"type":"message","text":"${'x'.repeat(100)}`,
+    );
     setTimeout(() => quitter.socket.destroy(), 300);
 
     const times: number[] = [];

@@ -105,9 +105,7 @@ describe('npm start', () => {
   test('a bad DATABASE_URL stops start-up with one clear line and no stack trace', async () => {
     const { child, output } = start({ DATABASE_URL: 'mysql://root@localhost/minqing' });
     expect(await exitOf(child)).toBe(2);
-    expect(output().stderr.trim().split('\n')).toEqual([
-      '配置错误 config error: DATABASE_URL: expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE',
-    ]);
+    expect(output().stderr.trim().split('\n')).toEqual(['配置错误 config error: DATABASE_URL: expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE']);
   });
 
   test('each bad setting gets its own line', async () => {

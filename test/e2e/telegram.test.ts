@@ -268,7 +268,10 @@ describe('voice notes', () => {
     const sent = user.sendVoice(note);
     await expect.poll(() => received.length).toBe(1);
     const ref = received[0]?.media?.[0]?.ref ?? '';
-    expect(received[0]).toMatchObject({ messageId: `m:${user.chatId}:${sent.message?.message_id}`, media: [{ kind: 'voice', ref: expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.ogg$/) as unknown }] });
+    expect(received[0]).toMatchObject({
+      messageId: `m:${user.chatId}:${sent.message?.message_id}`,
+      media: [{ kind: 'voice', ref: expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.ogg$/) as unknown }],
+    });
     expect(readFileSync(join(uploadDir, ref.slice('/uploads/'.length))).equals(note)).toBe(true);
     expect((await new UploadStore(uploadDir).read(ref))?.contentType).toBe('audio/ogg');
     // Fetched through getFile, like photos.
@@ -427,7 +430,7 @@ describe('delivery failures and the webhook', () => {
     expect((await fetch(`http://127.0.0.1:${telegram.webhookPort}/other`, { method: 'POST' })).status).toBe(404);
   });
 
-  test('the webhook server holds the web server\'s limits: a false Content-Length is cut at the request timeout with 408; past its share, an address gets 503', async () => {
+  test("the webhook server holds the web server's limits: a false Content-Length is cut at the request timeout with 408; past its share, an address gets 503", async () => {
     const telegram = new TelegramAdapter({
       token: TOKEN,
       apiRoot: api.url,
@@ -447,7 +450,9 @@ describe('delivery failures and the webhook', () => {
       socket.write(text);
       return { socket, seen };
     };
-    const liar = raw(`POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: the-secret_1\r\nContent-Length: 5000\r\n\r\n{"update_id":`);
+    const liar = raw(
+      `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: the-secret_1\r\nContent-Length: 5000\r\n\r\n{"update_id":`,
+    );
     const idle = raw('');
     const third = raw('');
     await expect.poll(() => third.seen.closedAfter, { timeout: 1000 }).toBeLessThan(1000);

@@ -56,7 +56,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-
 /** The resident on the web page, as one side of the two-sided loop. */
 function pageDriver(page: Page): ResidentDriver {
   const bubbles = page.locator('.msg.bot .bubble');
@@ -69,7 +68,10 @@ function pageDriver(page: Page): ResidentDriver {
     },
     async choose(label) {
       // From the start of the label: 满意 must not pick 不满意.
-      await page.locator('.choices button:not([disabled])', { hasText: new RegExp(`^${label}`) }).last().click();
+      await page
+        .locator('.choices button:not([disabled])', { hasText: new RegExp(`^${label}`) })
+        .last()
+        .click();
       await acknowledged();
     },
     replies: () => bubbles.count(),

@@ -398,9 +398,7 @@ describe('web chat in a phone browser (websocket mode)', () => {
     // The page comes back: the push is due again and goes out on the next tick.
     const again = await openChat(context);
     await expect.poll(() => web.isConnected(user)).toBe(true);
-    await expect
-      .poll(async () => (await db.outboxMessage.findUniqueOrThrow({ where: { id: queued.id } })).availableAt.getTime())
-      .toBeLessThanOrEqual(Date.now());
+    await expect.poll(async () => (await db.outboxMessage.findUniqueOrThrow({ where: { id: queued.id } })).availableAt.getTime()).toBeLessThanOrEqual(Date.now());
     await app.scheduler.tick();
     await expect.poll(() => again.locator('.msg.bot .bubble', { hasText: number }).count()).toBeGreaterThan(0);
     await expect.poll(() => again.locator('.msg.bot .bubble', { hasText: '签收' }).count()).toBe(1);
@@ -422,7 +420,9 @@ describe('web chat in a phone browser (websocket mode)', () => {
     const [row] = await db.outboxMessage.findMany({ where: { chatId: user, template: 'report.category_guess' } });
     expect(row?.sentAt).not.toBeNull();
     // What the engine answers a resent message with: the same outbox row, rendered again.
-    const [again] = await app.engine.handle({ channel: 'web', chatId: user, senderId: user, messageId: inboundsOf(user)[0]!.messageId, repliesInAnswer: true }).then((r) => r.replies);
+    const [again] = await app.engine
+      .handle({ channel: 'web', chatId: user, senderId: user, messageId: inboundsOf(user)[0]!.messageId, repliesInAnswer: true })
+      .then((r) => r.replies);
     expect(again?.outboxId).toBe(row?.id);
     expect((await web.send(again!)).status).toBe('sent');
     await web.send({ ...again!, outboxId: row!.id + 1_000_000, text: '另一条消息' });
@@ -468,7 +468,13 @@ describe('web chat in a phone browser (websocket mode)', () => {
     // A page of another site may not open a socket here.
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const req = request(`${base}/ws`, {
-        headers: { connection: 'Upgrade', upgrade: 'websocket', origin: 'http://elsewhere.example', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          origin: 'http://elsewhere.example',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
       });
       req.on('response', (res) => resolve(res.statusCode));
       req.on('upgrade', () => resolve(101));
@@ -498,50 +504,53 @@ function scrollOf(page: Page): Promise<{ scrollTop: number; scrollHeight: number
 }
 
 describe('voice notes, locations and the small faults of the page', () => {
-  browserTest('record a voice note: it is stored under /uploads as audio, reaches the engine as a voice note and plays in the transcript; a cancelled one sends nothing', async () => {
-    const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const page = await openChat(context);
-    const user = await userOf(page);
-    await expect.poll(() => web.isConnected(user)).toBe(true);
+  browserTest(
+    'record a voice note: it is stored under /uploads as audio, reaches the engine as a voice note and plays in the transcript; a cancelled one sends nothing',
+    async () => {
+      const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      const page = await openChat(context);
+      const user = await userOf(page);
+      await expect.poll(() => web.isConnected(user)).toBe(true);
 
-    await page.click('#voice');
-    await page.locator('#recorder').waitFor();
-    expect(await page.locator('#composer').isHidden()).toBe(true);
-    // The countdown runs: two seconds of recording.
-    await expect.poll(() => page.locator('#countdown').textContent(), { timeout: 10_000 }).toMatch(/还剩 5[0-8] 秒 · 5[0-8] s left/);
-    await page.click('#rec-send');
-    const player = page.locator('.msg.me audio');
-    await player.waitFor();
-    await settled(page);
-    expect(await page.locator('#composer').isVisible()).toBe(true);
-    expect(await player.getAttribute('controls')).not.toBeNull();
-    const url = (await player.getAttribute('src')) ?? '';
-    expect(url).toMatch(/^\/uploads\/[0-9a-f]{64}\.webm$/);
+      await page.click('#voice');
+      await page.locator('#recorder').waitFor();
+      expect(await page.locator('#composer').isHidden()).toBe(true);
+      // The countdown runs: two seconds of recording.
+      await expect.poll(() => page.locator('#countdown').textContent(), { timeout: 10_000 }).toMatch(/还剩 5[0-8] 秒 · 5[0-8] s left/);
+      await page.click('#rec-send');
+      const player = page.locator('.msg.me audio');
+      await player.waitFor();
+      await settled(page);
+      expect(await page.locator('#composer').isVisible()).toBe(true);
+      expect(await player.getAttribute('controls')).not.toBeNull();
+      const url = (await player.getAttribute('src')) ?? '';
+      expect(url).toMatch(/^\/uploads\/[0-9a-f]{64}\.webm$/);
 
-    // Stored as the browser recorded it (WebM/Opus), served as audio.
-    const stored = await fetch(base + url);
-    expect(stored.headers.get('content-type')).toBe('audio/webm');
-    const bytes = Buffer.from(await stored.arrayBuffer());
-    expect(bytes.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))).toBe(true);
-    expect(bytes.length).toBeGreaterThan(1000);
-    // The engine got it as a voice note, and recorded the message as seen.
-    expect(inboundsOf(user).map((i) => i.media)).toEqual([[{ kind: 'voice', ref: url }]]);
-    expect(await db.inboundMessage.count({ where: { channel: 'web', chatId: user } })).toBe(1);
-    // The page's player reads it (its duration, once loaded).
-    await expect.poll(() => player.evaluate((audio) => (audio as unknown as { readyState: number }).readyState)).toBeGreaterThanOrEqual(1);
+      // Stored as the browser recorded it (WebM/Opus), served as audio.
+      const stored = await fetch(base + url);
+      expect(stored.headers.get('content-type')).toBe('audio/webm');
+      const bytes = Buffer.from(await stored.arrayBuffer());
+      expect(bytes.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))).toBe(true);
+      expect(bytes.length).toBeGreaterThan(1000);
+      // The engine got it as a voice note, and recorded the message as seen.
+      expect(inboundsOf(user).map((i) => i.media)).toEqual([[{ kind: 'voice', ref: url }]]);
+      expect(await db.inboundMessage.count({ where: { channel: 'web', chatId: user } })).toBe(1);
+      // The page's player reads it (its duration, once loaded).
+      await expect.poll(() => player.evaluate((audio) => (audio as unknown as { readyState: number }).readyState)).toBeGreaterThanOrEqual(1);
 
-    // A recording cancelled is thrown away.
-    await page.click('#voice');
-    await page.locator('#recorder').waitFor();
-    await page.click('#rec-cancel');
-    await page.locator('#composer').waitFor();
-    await page.fill('#text', '帮助');
-    await page.click('#send');
-    await settled(page);
-    expect(inboundsOf(user).map((i) => (i.media ? 'voice' : i.text))).toEqual(['voice', '帮助']);
-    expect(await page.locator('.msg.me audio').count()).toBe(1);
-    await context.close();
-  });
+      // A recording cancelled is thrown away.
+      await page.click('#voice');
+      await page.locator('#recorder').waitFor();
+      await page.click('#rec-cancel');
+      await page.locator('#composer').waitFor();
+      await page.fill('#text', '帮助');
+      await page.click('#send');
+      await settled(page);
+      expect(inboundsOf(user).map((i) => (i.media ? 'voice' : i.text))).toEqual(['voice', '帮助']);
+      expect(await page.locator('.msg.me audio').count()).toBe(1);
+      await context.close();
+    },
+  );
 
   browserTest('the microphone refused, or no recorder in the browser: a note in Chinese and English, and nothing is sent', async () => {
     // A browser whose permission prompt nobody answers: Chromium refuses, as when a person taps Block.
@@ -586,52 +595,55 @@ describe('voice notes, locations and the small faults of the page', () => {
     await refused.close();
   });
 
-  browserTest('a push without buttons (a progress note with a photo and voice notes, shown as a picture, a player and a download) keeps the menu above it tappable, and the engine answers the tap; once the user answers, the old menu greys out', async () => {
-    const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await openChat(context);
-    const user = await userOf(page);
-    await page.fill('#text', '村口的路灯坏了好几天');
-    await page.click('#send');
-    await settled(page);
-    const yes = page.locator('.choices button', { hasText: '是的' });
-    await yes.waitFor();
-    expect(await yes.isEnabled()).toBe(true);
+  browserTest(
+    'a push without buttons (a progress note with a photo and voice notes, shown as a picture, a player and a download) keeps the menu above it tappable, and the engine answers the tap; once the user answers, the old menu greys out',
+    async () => {
+      const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await openChat(context);
+      const user = await userOf(page);
+      await page.fill('#text', '村口的路灯坏了好几天');
+      await page.click('#send');
+      await settled(page);
+      const yes = page.locator('.choices button', { hasText: '是的' });
+      await yes.waitFor();
+      expect(await yes.isEnabled()).toBe(true);
 
-    // A progress note pushed to this chat (no buttons), with the liaison's photo and voice
-    // note, delivered by the scheduler.
-    const uploaded = async (body: Buffer, type: string) =>
-      ((await (await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type, 'x-minqing-user': user }, body })).json()) as { url: string }).url;
-    const photo = await uploaded(PNG, 'image/png');
-    const voice = await uploaded(fakeOgg('电工明天上午到，请家里留人'), 'audio/ogg');
-    const wechatVoice = await uploaded(fakeSilk(50, 'from WeChat'), 'audio/silk');
-    const identity = await db.channelIdentity.findFirstOrThrow({ where: { channel: 'web', platformUserId: user } });
-    await transaction(db, (tx) =>
-      enqueuePush(
-        tx,
-        [identity.personId],
-        { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000099', note: '电工明天上午到' }, media: [photo, voice, wechatVoice] },
-        new Date(),
-      ),
-    );
-    await app.scheduler.tick();
-    const note = page.locator('.msg.bot', { hasText: '电工明天上午到' });
-    await note.waitFor();
-    expect(await note.locator('img').getAttribute('src')).toBe(photo);
-    expect(await note.locator('audio[controls]').getAttribute('src')).toBe(voice);
-    // WeChat's SILK plays in no browser: offered as a download instead of a player.
-    expect(await note.locator('a.file').getAttribute('href')).toBe(wechatVoice);
-    expect(await note.locator('audio').count()).toBe(1);
-    expect(await page.locator('.msg.bot').last().locator('.choices').count()).toBe(0);
-    expect(await yes.isEnabled()).toBe(true);
+      // A progress note pushed to this chat (no buttons), with the liaison's photo and voice
+      // note, delivered by the scheduler.
+      const uploaded = async (body: Buffer, type: string) =>
+        ((await (await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'content-type': type, 'x-minqing-user': user }, body })).json()) as { url: string }).url;
+      const photo = await uploaded(PNG, 'image/png');
+      const voice = await uploaded(fakeOgg('电工明天上午到，请家里留人'), 'audio/ogg');
+      const wechatVoice = await uploaded(fakeSilk(50, 'from WeChat'), 'audio/silk');
+      const identity = await db.channelIdentity.findFirstOrThrow({ where: { channel: 'web', platformUserId: user } });
+      await transaction(db, (tx) =>
+        enqueuePush(
+          tx,
+          [identity.personId],
+          { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000099', note: '电工明天上午到' }, media: [photo, voice, wechatVoice] },
+          new Date(),
+        ),
+      );
+      await app.scheduler.tick();
+      const note = page.locator('.msg.bot', { hasText: '电工明天上午到' });
+      await note.waitFor();
+      expect(await note.locator('img').getAttribute('src')).toBe(photo);
+      expect(await note.locator('audio[controls]').getAttribute('src')).toBe(voice);
+      // WeChat's SILK plays in no browser: offered as a download instead of a player.
+      expect(await note.locator('a.file').getAttribute('href')).toBe(wechatVoice);
+      expect(await note.locator('audio').count()).toBe(1);
+      expect(await page.locator('.msg.bot').last().locator('.choices').count()).toBe(0);
+      expect(await yes.isEnabled()).toBe(true);
 
-    await yes.click();
-    await settled(page);
-    // The engine took the tap as the answer: the report moved on to where it happened.
-    await expect.poll(async () => (await db.chatSession.findFirst({ where: { channel: 'web', chatId: user } }))?.step).toBe('location');
-    expect(await page.locator('.msg.bot .bubble', { hasText: '这个按钮已经过期了' }).count()).toBe(0);
-    expect(await yes.isEnabled()).toBe(false);
-    await context.close();
-  });
+      await yes.click();
+      await settled(page);
+      // The engine took the tap as the answer: the report moved on to where it happened.
+      await expect.poll(async () => (await db.chatSession.findFirst({ where: { channel: 'web', chatId: user } }))?.step).toBe('location');
+      expect(await page.locator('.msg.bot .bubble', { hasText: '这个按钮已经过期了' }).count()).toBe(0);
+      expect(await yes.isEnabled()).toBe(false);
+      await context.close();
+    },
+  );
 
   browserTest("a second tab shows the user's own messages (typed, tapped, a photo, a voice note), each once; the tab that sent one does not see it twice", async () => {
     const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });

@@ -61,7 +61,9 @@ async function chatting(): Promise<string> {
 async function pageOpen(user: string): Promise<() => void> {
   const socket = connect({ host: '127.0.0.1', port: world.web.port });
   socket.on('error', () => undefined);
-  socket.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${world.web.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  socket.write(
+    `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${world.web.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
   await new Promise<void>((resolve) => socket.once('data', () => resolve()));
   const payload = Buffer.from(JSON.stringify({ type: 'hello', user, channel: 'socket' }));
   const mask = randomBytes(4);
@@ -157,7 +159,9 @@ describe('how much', () => {
           resolve(answer);
         }
       });
-      socket.write(`POST /api/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nX-Minqing-User: ${user}\r\nX-Forwarded-For: ${address()}\r\nContent-Length: 3000000\r\n\r\n`);
+      socket.write(
+        `POST /api/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nX-Minqing-User: ${user}\r\nX-Forwarded-For: ${address()}\r\nContent-Length: 3000000\r\n\r\n`,
+      );
     });
     expect(announced).toMatch(/^HTTP\/1\.1 429/);
     world.clock.advanceHours(24.1);
@@ -200,12 +204,18 @@ describe('uploads nobody refers to', () => {
     const resident = await world.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
     const number = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天');
     const ticket = await world.db.ticket.findUniqueOrThrow({ where: { number } });
-    await world.db.ticketEvent.create({ data: { ticketId: ticket.id, seq: 99, type: 'progress', toState: ticket.state, actorRole: 'liaison', data: JSON.stringify({ photos: [inTicket] }), at: world.clock.now() } });
-    await transaction(world.db, (tx) => enqueuePush(tx, [resident.id], { template: 'ticket.progress_resident', params: { number, note: '修好了' }, media: [inPush] }, world.clock.now()));
+    await world.db.ticketEvent.create({
+      data: { ticketId: ticket.id, seq: 99, type: 'progress', toState: ticket.state, actorRole: 'liaison', data: JSON.stringify({ photos: [inTicket] }), at: world.clock.now() },
+    });
+    await transaction(world.db, (tx) =>
+      enqueuePush(tx, [resident.id], { template: 'ticket.progress_resident', params: { number, note: '修好了' }, media: [inPush] }, world.clock.now()),
+    );
     const conversation = await world.db.conversation.create({
       data: { residentId: resident.id, regionId: ticket.regionId, channel: 'web', openedAt: world.clock.now(), lastResidentAt: world.clock.now() },
     });
-    await world.db.conversationMessage.create({ data: { conversationId: conversation.id, author: 'resident', text: '看照片', media: JSON.stringify([{ kind: 'photo', ref: inConversation }]), at: world.clock.now() } });
+    await world.db.conversationMessage.create({
+      data: { conversationId: conversation.id, author: 'resident', text: '看照片', media: JSON.stringify([{ kind: 'photo', ref: inConversation }]), at: world.clock.now() },
+    });
 
     const served = async (path: string) => (await fetch(world.base + path)).status;
     // Not yet: a day has not passed.

@@ -95,7 +95,12 @@ describe('parseMessage on plain messages', () => {
   });
 
   test('choices render as a numbered list; the intake list splits on commas', () => {
-    expect(renderText('是路灯的问题吗？', [{ label: '是的', payload: 'yes' }, { label: '选择其他类别', payload: 'other' }])).toBe('是路灯的问题吗？\n1. 是的\n2. 选择其他类别');
+    expect(
+      renderText('是路灯的问题吗？', [
+        { label: '是的', payload: 'yes' },
+        { label: '选择其他类别', payload: 'other' },
+      ]),
+    ).toBe('是路灯的问题吗？\n1. 是的\n2. 选择其他类别');
     expect(parseRoomIntake(' 东湖村群，西山村群 ,')).toEqual(['东湖村群', '西山村群']);
   });
 });
@@ -305,9 +310,7 @@ describe('the WeChat account drops and comes back', () => {
     const { world, wechat, app, resident, person } = await startLoggedIn('reconnect');
     const { db } = app.database;
     const push = (note: string) =>
-      transaction(db, (tx) =>
-        enqueuePush(tx, [person.id], { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000042', note } }, new Date()),
-      );
+      transaction(db, (tx) => enqueuePush(tx, [person.id], { template: 'ticket.progress_resident', params: { number: 'MQ-2026-000042', note } }, new Date()));
     const progress = () => resident.received().filter((t) => t.includes('MQ-2026-000042'));
     const rows = () => db.outboxMessage.findMany({ where: { recipientId: person.id, template: 'ticket.progress_resident' }, orderBy: { id: 'asc' } });
 
@@ -323,9 +326,7 @@ describe('the WeChat account drops and comes back', () => {
       // The scheduler has tried the first: told 'offline', it waits for the re-check, and the
       // rest wait behind it (the chat's order); none has used an attempt.
       const waiting = async () => (await rows()).filter((r) => r.sentAt === null);
-      await expect
-        .poll(async () => (await waiting())[0]?.availableAt.getTime() ?? 0, { timeout: 10_000, interval: 50 })
-        .toBeGreaterThan(Date.now() + 30_000);
+      await expect.poll(async () => (await waiting())[0]?.availableAt.getTime() ?? 0, { timeout: 10_000, interval: 50 }).toBeGreaterThan(Date.now() + 30_000);
       expect((await waiting()).map((r) => r.attempts)).toEqual(notes.map(() => 0));
       expect(progress()).toHaveLength(seen);
       await reconnect();
@@ -333,7 +334,11 @@ describe('the WeChat account drops and comes back', () => {
       await expect.poll(() => progress().length, { timeout: 5_000, interval: 50 }).toBe(seen + notes.length);
     };
 
-    await dropAndReturn(['第 2 条', '第 3 条', '第 4 条'], () => world.logout(), () => Promise.resolve(world.login()));
+    await dropAndReturn(
+      ['第 2 条', '第 3 条', '第 4 条'],
+      () => world.logout(),
+      () => Promise.resolve(world.login()),
+    );
     await dropAndReturn(
       ['第 5 条', '第 6 条'],
       () => world.puppet.stop(),

@@ -59,12 +59,7 @@ export class TestChat {
 }
 
 /** Delivers the pushes waiting for the given chats and returns them, per chat. */
-export async function collectPushes(
-  database: Database,
-  pipeline: PipelineService,
-  clock: Clock,
-  chats: { channel: Channel; chatId: string }[],
-): Promise<OutboxDelivery[]> {
+export async function collectPushes(database: Database, pipeline: PipelineService, clock: Clock, chats: { channel: Channel; chatId: string }[]): Promise<OutboxDelivery[]> {
   const got: OutboxDelivery[] = [];
   const scheduler = new Scheduler({
     database,

@@ -151,7 +151,14 @@ export async function loggedIn(base: string, username: string): Promise<ConsoleC
 /** Files a request as the resident with `code` through the pipeline; returns its number. */
 export async function report(app: App, code: string, summary: string, categoryCode = 'power', extra: { contactPhone?: string; description?: string } = {}): Promise<string> {
   const resident = await app.database.db.person.findUniqueOrThrow({ where: { code } });
-  const outcome = await app.pipeline.report({ residentId: resident.id, categoryCode, kind: 'help', summary, description: extra.description ?? summary, ...(extra.contactPhone ? { contactPhone: extra.contactPhone } : {}) });
+  const outcome = await app.pipeline.report({
+    residentId: resident.id,
+    categoryCode,
+    kind: 'help',
+    summary,
+    description: extra.description ?? summary,
+    ...(extra.contactPhone ? { contactPhone: extra.contactPhone } : {}),
+  });
   if (!outcome.ok) throw new Error(`report refused: ${JSON.stringify(outcome.refusal)}`);
   return outcome.ticket.number;
 }

@@ -220,7 +220,12 @@ export class FakeBotApi {
         const fileId = uploaded ? this.addFile(uploaded) : String(body['photo']);
         return answer(200, {
           ok: true,
-          result: { message_id: this.#nextMessageId++, date: 0, chat: { id: Number(body['chat_id']), type: 'private' }, photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 90, height: 90 }] },
+          result: {
+            message_id: this.#nextMessageId++,
+            date: 0,
+            chat: { id: Number(body['chat_id']), type: 'private' },
+            photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 90, height: 90 }],
+          },
         });
       }
       case 'sendMessage':

@@ -71,11 +71,14 @@ export function consoleDriver(terminal: Terminal, uploadDir?: string): ChatDrive
     ...(uploadDir === undefined
       ? {}
       : {
-          receivedPhotos: () =>
-            [...terminal.printed.matchAll(/📷 \/uploads\/([0-9a-f]{64}\.\w+)/g)].map((m) => readFileSync(join(uploadDir, m[1] ?? ''))),
+          receivedPhotos: () => [...terminal.printed.matchAll(/📷 \/uploads\/([0-9a-f]{64}\.\w+)/g)].map((m) => readFileSync(join(uploadDir, m[1] ?? ''))),
         }),
     replies: () => messages().length,
-    waitReplies: (before) => expect.poll(() => messages().length, { timeout: 15_000, interval: 25 }).toBeGreaterThan(before).then(() => undefined),
+    waitReplies: (before) =>
+      expect
+        .poll(() => messages().length, { timeout: 15_000, interval: 25 })
+        .toBeGreaterThan(before)
+        .then(() => undefined),
     waitFor: (text) => terminal.waitFor(text),
     transcript: () => terminal.printed,
   };
@@ -202,7 +205,12 @@ export async function runTwoSidedLoop(app: App, resident: ResidentDriver, liaiso
     await chooseAndWait(liaison, number);
   };
 
-  const supplement = voiceFromResident && residentVoice ? { send: residentVoice, bytes: voiceFromResident, kind: 'voice' as const } : fromResident && residentPhoto ? { send: residentPhoto, bytes: fromResident, kind: 'photo' as const } : undefined;
+  const supplement =
+    voiceFromResident && residentVoice
+      ? { send: residentVoice, bytes: voiceFromResident, kind: 'voice' as const }
+      : fromResident && residentPhoto
+        ? { send: residentPhoto, bytes: fromResident, kind: 'photo' as const }
+        : undefined;
   if (supplement) {
     // The liaison asks for a photo (or a word); the resident's answer reaches the liaison's chat.
     await openTicket();

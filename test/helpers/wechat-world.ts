@@ -37,9 +37,7 @@ export class WechatWorld {
     this.puppet.on('message', ({ messageId }) => {
       const payload = this.mocker.messagePayload(messageId);
       // The mock keeps a file as FileBox JSON (its type comes from a file-box path TypeScript cannot resolve).
-      const box = (this.mocker.cacheFileBoxPayload as Map<string, unknown>).get(messageId) as
-        | { base64?: string; name?: string; metadata?: Record<string, unknown> }
-        | undefined;
+      const box = (this.mocker.cacheFileBoxPayload as Map<string, unknown>).get(messageId) as { base64?: string; name?: string; metadata?: Record<string, unknown> } | undefined;
       this.messages.push({
         id: payload.id,
         talkerId: payload.talkerId ?? '',
@@ -47,9 +45,7 @@ export class WechatWorld {
         ...(payload.listenerId !== undefined ? { listenerId: payload.listenerId } : {}),
         ...(payload.text !== undefined ? { text: payload.text } : {}),
         ...(box?.base64 !== undefined ? { image: Buffer.from(box.base64, 'base64') } : {}),
-        ...(box?.base64 !== undefined
-          ? { file: { bytes: Buffer.from(box.base64, 'base64'), name: box.name ?? '', metadata: box.metadata ?? {} } }
-          : {}),
+        ...(box?.base64 !== undefined ? { file: { bytes: Buffer.from(box.base64, 'base64'), name: box.name ?? '', metadata: box.metadata ?? {} } } : {}),
       });
     });
   }

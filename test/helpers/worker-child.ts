@@ -24,11 +24,7 @@ import type { DeliveryResult } from '../../src/pipeline/scheduler.js';
 import { FakeClock } from './org-fixture.js';
 
 /** Parent → child. */
-export type ToWorker =
-  | { type: 'inbound'; inbound: Inbound }
-  | { type: 'clock'; at: string }
-  | { type: 'tick' }
-  | { type: 'stop' };
+export type ToWorker = { type: 'inbound'; inbound: Inbound } | { type: 'clock'; at: string } | { type: 'tick' } | { type: 'stop' };
 
 /** Child → parent. */
 export type FromWorker =

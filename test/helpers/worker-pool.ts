@@ -251,13 +251,7 @@ const NUMBER = /MQ-\d{4}-\d{6}/;
  * One resident's request from report to rating, with their liaison; each message goes
  * to the process `pick` chooses. Returns the ticket number.
  */
-export async function requestRound(
-  platform: Platform,
-  log: ChannelLog,
-  liaisons: Queues,
-  pair: Pair,
-  pick: () => Worker,
-): Promise<string> {
+export async function requestRound(platform: Platform, log: ChannelLog, liaisons: Queues, pair: Pair, pick: () => Worker): Promise<string> {
   let step = 0;
   // Message ids are unique per request (a liaison's chat carries many requests).
   const from = (chat: string) => (message: { text?: string; action?: string }) =>

@@ -227,38 +227,42 @@ eachDatabase((kind) => {
   describe('every choice, typed in the villager’s own words, is taken as if tapped', () => {
     // Concurrent: each form runs in its own world, which mostly waits on its database
     // (both databases' runs of this file took 300 s one at a time, 130 s so, on 2 cores).
-    test.concurrent.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
-      let tried = 0;
-      for (const target of scenario.targets) {
-        const baseline = await dialogueWorld({ database: kind });
-        let expected: string[];
-        let forms: string[];
-        try {
-          const chat = await scenario.reach(baseline);
-          const offered = chat.replies.flatMap((r) => r.choices);
-          const index = offered.findIndex((c) => c.label.includes(target));
-          expect(index, `"${target}" in ${JSON.stringify(offered.map((c) => c.label))}`).toBeGreaterThanOrEqual(0);
-          forms = typedForms(offered, index);
-          await chat.tap(target);
-          expected = heard(chat);
-        } finally {
-          await baseline.dispose();
-        }
-        for (const form of forms) {
-          const w = await dialogueWorld({ database: kind });
+    test.concurrent.each(SCENARIOS.map((s) => [s.name, s] as const))(
+      '%s',
+      async (_name, scenario) => {
+        let tried = 0;
+        for (const target of scenario.targets) {
+          const baseline = await dialogueWorld({ database: kind });
+          let expected: string[];
+          let forms: string[];
           try {
-            const chat = await scenario.reach(w);
-            await chat.send(form);
-            expect(heard(chat), `typed "${form}" for "${target}"`).toEqual(expected);
-            tried += 1;
+            const chat = await scenario.reach(baseline);
+            const offered = chat.replies.flatMap((r) => r.choices);
+            const index = offered.findIndex((c) => c.label.includes(target));
+            expect(index, `"${target}" in ${JSON.stringify(offered.map((c) => c.label))}`).toBeGreaterThanOrEqual(0);
+            forms = typedForms(offered, index);
+            await chat.tap(target);
+            expected = heard(chat);
           } finally {
-            await w.dispose();
+            await baseline.dispose();
+          }
+          for (const form of forms) {
+            const w = await dialogueWorld({ database: kind });
+            try {
+              const chat = await scenario.reach(w);
+              await chat.send(form);
+              expect(heard(chat), `typed "${form}" for "${target}"`).toEqual(expected);
+              tried += 1;
+            } finally {
+              await w.dispose();
+            }
           }
         }
-      }
-      expect(tried).toBeGreaterThanOrEqual(scenario.targets.length * 5);
-      // A scenario opens a world per form: ~50 for the rating request, each a cloned
-      // database on PostgreSQL; a loaded 2-core machine took over a minute for them.
-    }, 300_000);
+        expect(tried).toBeGreaterThanOrEqual(scenario.targets.length * 5);
+        // A scenario opens a world per form: ~50 for the rating request, each a cloned
+        // database on PostgreSQL; a loaded 2-core machine took over a minute for them.
+      },
+      300_000,
+    );
   });
 });

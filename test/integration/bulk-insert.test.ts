@@ -39,18 +39,7 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
       db,
       provider,
       'Category',
-      [
-        'code',
-        'nameZh',
-        'nameEn',
-        'departmentKind',
-        'handlingClass',
-        'resolveDays',
-        'resolveHours',
-        'acceptHours',
-        'workingDays',
-        'updatedAt',
-      ],
+      ['code', 'nameZh', 'nameEn', 'departmentKind', 'handlingClass', 'resolveDays', 'resolveHours', 'acceptHours', 'workingDays', 'updatedAt'],
       [
         { ...base, ...big, code: 'raw_true' },
         { ...base, code: 'raw_false', nameZh: '乙', resolveDays: -3, resolveHours: 1, workingDays: false, updatedAt: later },
@@ -76,8 +65,7 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
     const text = new Map(stored.map((r) => [r.code, r]));
     expect(text.get('raw_true')).toEqual({ ...text.get('orm_true'), code: 'raw_true' });
     // ...so comparisons and ordering in queries see the raw-written dates too.
-    const codes = async (where: Parameters<typeof db.category.findMany>[0]) =>
-      (await db.category.findMany({ ...where, orderBy: { code: 'asc' } })).map((c) => c.code);
+    const codes = async (where: Parameters<typeof db.category.findMany>[0]) => (await db.category.findMany({ ...where, orderBy: { code: 'asc' } })).map((c) => c.code);
     expect(await codes({ where: { updatedAt: { gt: when } } })).toEqual(['raw_false']);
     expect(await codes({ where: { updatedAt: when } })).toEqual(['orm_true', 'raw_true']);
     expect(await codes({ where: { workingDays: false } })).toEqual(['raw_false']);
@@ -87,9 +75,7 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
     database = await open();
     const { db, provider } = database;
     const columns = ['code', 'name', 'level', 'parentId', 'createdAt', 'updatedAt'] as const;
-    await bulkInsert(db, provider, 'Region', columns, [
-      { code: 'C', name: '县', level: 'county', parentId: null, createdAt: when, updatedAt: later },
-    ]);
+    await bulkInsert(db, provider, 'Region', columns, [{ code: 'C', name: '县', level: 'county', parentId: null, createdAt: when, updatedAt: later }]);
     const county = await db.region.findUniqueOrThrow({ where: { code: 'C' } });
     expect(county).toMatchObject({ parentId: null, createdAt: when, updatedAt: later });
     expect(county.id).toBeGreaterThan(0);
@@ -106,9 +92,7 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
 
     const household = { regionId: towns[0]?.id ?? 0, address: '一号', headName: '张三', phone: null };
     const householdColumns = ['code', 'regionId', 'address', 'headName', 'phone', 'createdAt', 'updatedAt'] as const;
-    await bulkInsert(db, provider, 'Household', householdColumns, [
-      { ...household, code: 'H1', createdAt: when, updatedAt: when },
-    ]);
+    await bulkInsert(db, provider, 'Household', householdColumns, [{ ...household, code: 'H1', createdAt: when, updatedAt: when }]);
     const h1 = await db.household.findUniqueOrThrow({ where: { code: 'H1' } });
     const people = [
       { code: 'P1', name: '张三', phone: null, locale: 'zh', householdId: h1.id, departmentId: null },

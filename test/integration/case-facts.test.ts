@@ -28,8 +28,6 @@ afterEach(async () => {
   await world.dispose();
 });
 
-
-
 /** A report from a household resident with a place, a shared location, a photo and the registered phone. */
 async function fullReport(chat: TestChat): Promise<string> {
   await chat.send('路灯坏了好几天，晚上很黑');
@@ -80,7 +78,11 @@ describe('the liaison sees where to go and whom to call', () => {
     const number = TICKET.exec(visitor.text())![0];
     const dispatcher = await database.db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
     const liaisonPerson = await database.db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-02' } });
-    const outcome = await pipeline.execute(number, { type: 'dispatch', target: { personId: liaisonPerson.id }, note: '请先电话联系，再上门' }, await actorFor(database.db, dispatcher.id));
+    const outcome = await pipeline.execute(
+      number,
+      { type: 'dispatch', target: { personId: liaisonPerson.id }, note: '请先电话联系，再上门' },
+      await actorFor(database.db, dispatcher.id),
+    );
     expect(outcome.ok).toBe(true);
     const liaison = await world.staff('L-QH-01-001-02', 'liaison');
     const pings = await liaison.receive(database, pipeline, clock);

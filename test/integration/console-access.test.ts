@@ -30,7 +30,13 @@ describe('logged out', () => {
     expect(queue.headers.get('location')).toBe('/console/login?next=%2Fconsole%2Fqueue%3Fstate%3Dall');
     expect((await client.get(`/console/tickets/${ours}`)).status).toBe(303);
     expect((await client.get('/console')).status).toBe(303);
-    for (const path of ['/console/api/queue', `/console/api/tickets/${ours}`, '/console/queue.csv', `/console/tickets/${ours}/timeline.csv`, '/console/stats/export?table=figures']) {
+    for (const path of [
+      '/console/api/queue',
+      `/console/api/tickets/${ours}`,
+      '/console/queue.csv',
+      `/console/tickets/${ours}/timeline.csv`,
+      '/console/stats/export?table=figures',
+    ]) {
       const res = await client.get(path);
       expect(res.status, path).toBe(401);
       expect(((await res.json()) as { error: string }).error).toMatch(/请先登录.*log in/);

@@ -150,9 +150,7 @@ describe('extension, supervision, escalation', () => {
     expect((await ticket(number)).state).toBe('extension_requested');
     expect((await dsp.post(`/console/tickets/${number}/deny_extension`, { reason: '请按期办结' })).status).toBe(303);
     expect((await ticket(number)).state).toBe('accepted');
-    expect((await pings(number, from2)).map((p) => [p.template, p.to, p.params['reason']])).toEqual([
-      ['ticket.extension_denied_handler', 'L-QH-01-001-01', '请按期办结'],
-    ]);
+    expect((await pings(number, from2)).map((p) => [p.template, p.to, p.params['reason']])).toEqual([['ticket.extension_denied_handler', 'L-QH-01-001-01', '请按期办结']]);
   });
 
   test('督办 by the dispatcher flags the ticket and pings the handler with the note', async () => {
@@ -160,9 +158,7 @@ describe('extension, supervision, escalation', () => {
     const from = await lastOutboxId();
     expect((await dsp.post(`/console/tickets/${number}/supervise`, { note: '请今天内答复群众' })).status).toBe(303);
     expect((await ticket(number)).supervised).toBe(true);
-    expect((await pings(number, from)).map((p) => [p.template, p.to, p.params['note']])).toEqual([
-      ['ticket.supervised_handler', 'L-QH-01-001-01', '请今天内答复群众'],
-    ]);
+    expect((await pings(number, from)).map((p) => [p.template, p.to, p.params['note']])).toEqual([['ticket.supervised_handler', 'L-QH-01-001-01', '请今天内答复群众']]);
     const queue = await dsp.page('/console/queue?supervised=1');
     expect(queue.text).toContain(number);
   });
@@ -321,7 +317,7 @@ describe('归档 after 回访: the close form asks what the callback came to', (
     expect(page.text).toContain('拒绝评价 declined to rate');
   });
 
-  test('满意 with 未解决 and the resident\'s words: recorded as a phone callback and archived', async () => {
+  test("满意 with 未解决 and the resident's words: recorded as a phone callback and archived", async () => {
     const number = await resolvedTicket('路灯不亮（五）');
     expect((await dsp.post(`/console/tickets/${number}/close`, { callback: 'satisfied', solved: 'no', comment: '态度好，但还要再看看' })).status).toBe(303);
     const t = await ticket(number);

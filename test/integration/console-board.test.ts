@@ -144,8 +144,7 @@ describe('published, not automatic (公示)', () => {
     for (const number of [light, clinic]) {
       // Its handler: the liaison, or a handler of the department it went to.
       const t = await world.db.ticket.findUniqueOrThrow({ where: { number } });
-      const handlerId =
-        t.assigneeId ?? (await world.db.personRole.findFirstOrThrow({ where: { role: 'department_handler', departmentId: t.assigneeDepartmentId } })).personId;
+      const handlerId = t.assigneeId ?? (await world.db.personRole.findFirstOrThrow({ where: { role: 'department_handler', departmentId: t.assigneeDepartmentId } })).personId;
       const by = await actorFor(world.db, handlerId);
       expect((await world.app.pipeline.execute(number, { type: 'accept' }, by)).ok).toBe(true);
       expect((await world.app.pipeline.execute(number, { type: 'resolve', result: '已处理' }, by)).ok).toBe(true);

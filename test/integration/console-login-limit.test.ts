@@ -29,7 +29,9 @@ async function atLogin(base: string, headers: Record<string, string> = {}): Prom
 
 /** Posts the logins all at once (each on its own connection); returns their statuses. */
 async function burst(logins: { client: ConsoleClient; username: string; password: string; headers?: Record<string, string> }[]): Promise<number[]> {
-  const answers = await Promise.all(logins.map(({ client, username, password, headers }) => client.post('/console/login', { username, password, next: '/console/queue' }, headers)));
+  const answers = await Promise.all(
+    logins.map(({ client, username, password, headers }) => client.post('/console/login', { username, password, next: '/console/queue' }, headers)),
+  );
   await Promise.all(answers.map((res) => res.arrayBuffer()));
   return answers.map((res) => res.status);
 }

@@ -121,7 +121,9 @@ describe('CSV exports', () => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="minqing-queue-\d{4}-\d{2}-\d{2}\.csv"$/);
     const csv = await csvOf(res);
     expect(csv.bom).toBe(true);
-    expect(csv.header).toBe('编号 number,状态 state,类别 category,摘要 summary,地点 place,网格 grid,经办 handler,受理时间 received,办结时限 resolve by,回访时限 callback by,标记 flags');
+    expect(csv.header).toBe(
+      '编号 number,状态 state,类别 category,摘要 summary,地点 place,网格 grid,经办 handler,受理时间 received,办结时限 resolve by,回访时限 callback by,标记 flags',
+    );
     expect(csv.lines).toHaveLength(3);
     expect(csv.lines[0]).toContain(numbers['road']);
     expect(csv.text).not.toContain(numbers['foreign']);

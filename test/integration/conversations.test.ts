@@ -60,7 +60,9 @@ describe('人工 in office hours', () => {
     expect((await pushes(dispatcher.id)).map((p) => p.template)).toContain('conversation.opened_staff');
 
     expect(await say('conv-1', { text: '我家低保的钱这个月没到账' })).toEqual(['已转给工作人员。']);
-    await say('conv-1', { media: [{ kind: 'photo', ref: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' }] });
+    await say('conv-1', {
+      media: [{ kind: 'photo', ref: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' }],
+    });
 
     const inbox = await dsp.page('/console/inbox');
     expect(inbox.text).toContain('罗**');
@@ -143,7 +145,12 @@ describe('staff end it', () => {
     expect(page.text).toMatch(/<option value="power" selected>/);
     const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
     expect(page.text).toContain(`<option value="${village.id}" selected>`);
-    const res = await dsp.post(`/console/inbox/${id}/ticket`, { category: 'power', region: String(village.id), summary: '村口路灯坏了', description: '村口的路灯坏了好几天，晚上很黑' });
+    const res = await dsp.post(`/console/inbox/${id}/ticket`, {
+      category: 'power',
+      region: String(village.id),
+      summary: '村口路灯坏了',
+      description: '村口的路灯坏了好几天，晚上很黑',
+    });
     expect(res.status).toBe(303);
     const number = /MQ-\d{4}-\d{6}/.exec(res.headers.get('location') ?? '')?.[0];
     const ticket = await db.ticket.findUniqueOrThrow({ where: { number: number ?? '' }, include: { events: true } });

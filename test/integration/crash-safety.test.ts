@@ -112,9 +112,7 @@ test('killed with SIGKILL again and again, every message has exactly one effect 
     expect(ticket.events.map((e) => e.type)).toEqual(['received', 'dispatched', 'accepted', 'resolved', 'callback', 'closed']);
     expect(ticket.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     // Each push of the loop written once.
-    expect(ticket.outbox.map((m) => m.template).sort()).toEqual(
-      ['ticket.accepted_resident', 'ticket.assigned', 'ticket.resolved_resident'].sort(),
-    );
+    expect(ticket.outbox.map((m) => m.template).sort()).toEqual(['ticket.accepted_resident', 'ticket.assigned', 'ticket.resolved_resident'].sort());
   }
   // Every message had its one effect: one dedupe row per message id.
   const inbound = await db.inboundMessage.findMany({ select: { messageId: true } });

@@ -62,7 +62,6 @@ beforeAll(async () => {
   database = await freshSqlite({ demo: true });
   db = database.db;
   history = await playDemoHistory({ database, rules, now: NOW, months: MONTHS });
-
 });
 
 afterAll(async () => {
@@ -107,9 +106,25 @@ describe('the demo history on SQLite', () => {
     // Every kind of step happened somewhere.
     const types = new Set((await db.ticketEvent.groupBy({ by: ['type'] })).map((r) => r.type));
     for (const type of [
-      'dispatched', 'accepted', 'progress', 'info_requested', 'info_supplied', 'extension_requested', 'extension_approved',
-      'returned', 'escalated', 'resolved', 'callback', 'callback_timeout', 'reopened', 'withdrawn', 'merged', 'supervised',
-      'reminder', 'overdue', 'closed',
+      'dispatched',
+      'accepted',
+      'progress',
+      'info_requested',
+      'info_supplied',
+      'extension_requested',
+      'extension_approved',
+      'returned',
+      'escalated',
+      'resolved',
+      'callback',
+      'callback_timeout',
+      'reopened',
+      'withdrawn',
+      'merged',
+      'supervised',
+      'reminder',
+      'overdue',
+      'closed',
     ]) {
       expect(types, type).toContain(type);
     }
@@ -133,7 +148,9 @@ describe('the demo history on SQLite', () => {
       let assignee: { personId: number } | { departmentId: number } | null = null;
       const isAssignee = (personId: number | null) =>
         assignee !== null &&
-        ('personId' in assignee ? assignee.personId === personId : rolesOf(personId).some((r) => r.role === 'department_handler' && r.departmentId === (assignee as { departmentId: number }).departmentId));
+        ('personId' in assignee
+          ? assignee.personId === personId
+          : rolesOf(personId).some((r) => r.role === 'department_handler' && r.departmentId === (assignee as { departmentId: number }).departmentId));
       for (const [i, e] of events.entries()) {
         const data = JSON.parse(e.data) as Record<string, unknown>;
         const label = `${ticketId} #${e.seq} ${e.type}`;

@@ -252,10 +252,7 @@ eachDatabase((kind) => {
       expect(liaison.text()).toContain('进展已转告群众');
 
       const residentPushes = await pushes('res-1', 'web');
-      expect(residentPushes.map((p) => p.text)).toEqual([
-        expect.stringContaining('已由经办人签收'),
-        expect.stringContaining('有新进展：已联系供电所，明天上午来修'),
-      ]);
+      expect(residentPushes.map((p) => p.text)).toEqual([expect.stringContaining('已由经办人签收'), expect.stringContaining('有新进展：已联系供电所，明天上午来修')]);
 
       await liaison.deliver({ action: `handle:${number}:resolve` });
       await liaison.send('已更换灯泡');
@@ -425,7 +422,7 @@ eachDatabase((kind) => {
       expect(chat.text()).toContain('没有这个选项，请回复 1 到 3 之间的序号');
     });
 
-    test('a forged button about someone else\'s request is answered as one about a number that does not exist, whatever its state', async () => {
+    test("a forged button about someone else's request is answered as one about a number that does not exist, whatever its state", async () => {
       const owner = await boundResident('R-QH-01-001-H002', 'res-2');
       const dispatched = await report(owner);
       const resolved = await report(owner, '家门口的路灯也不亮了');

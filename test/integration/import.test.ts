@@ -145,9 +145,7 @@ describe('demo data', () => {
 
     // Staff with guessable codes.
     const roleOf = async (code: string) =>
-      (await db.personRole.findMany({ where: { person: { code } }, include: { region: true, grid: true } })).map(
-        (r) => `${r.role}@${r.grid?.code ?? r.region.code}`,
-      );
+      (await db.personRole.findMany({ where: { person: { code } }, include: { region: true, grid: true } })).map((r) => `${r.role}@${r.grid?.code ?? r.region.code}`);
     expect(await roleOf('L-QH-01-001-01')).toEqual(expect.arrayContaining(['liaison@QH-01-001', 'grid_leader@QH-01-001-G1']));
     expect(await roleOf('DSP-QH-01')).toEqual(['dispatcher@QH-01']);
     expect(await roleOf('DSP-QH')).toEqual(['dispatcher@QH']);
@@ -310,14 +308,10 @@ describe('re-import with changes', () => {
     const pairings = roster.files['pairings.csv'];
     const people = roster.files['people.csv'];
     // QH-01-001-H001: add the elderly grid; pair it with the second liaison instead of the first.
-    const changedHouseholds = households.rows.map((row) =>
-      row[0] === 'QH-01-001-H001' ? [...row.slice(0, 5), 'QH-01-001-G1;QH-01-T1'] : row,
-    );
+    const changedHouseholds = households.rows.map((row) => (row[0] === 'QH-01-001-H001' ? [...row.slice(0, 5), 'QH-01-001-G1;QH-01-T1'] : row));
     const changedPairings = pairings.rows.map((row) => (row[1] === 'QH-01-001-H001' ? ['L-QH-01-001-02', row[1]] : row));
     // The supervisor of QH-01 becomes its dispatcher too.
-    const changedPeople = people.rows.map((row) =>
-      row[0] === 'SUP-QH-01' ? [...row.slice(0, 6), 'supervisor@QH-01;dispatcher@QH-01'] : row,
-    );
+    const changedPeople = people.rows.map((row) => (row[0] === 'SUP-QH-01' ? [...row.slice(0, 6), 'supervisor@QH-01;dispatcher@QH-01'] : row));
     const others = demoFiles().filter((p) => !/(households|pairings|people)\.csv$/.test(p));
     const changed = writeFiles({
       'households.csv': toCsv(households.header, changedHouseholds),
@@ -346,7 +340,12 @@ describe('re-import with changes', () => {
     expect(back.counts.people.updated).toBe(1);
     expect(await db.personRole.count({ where: { person: { code: 'SUP-QH-01' } } })).toBe(1);
     const again = await db.householdGrid.count({ where: { household: { code: 'QH-01-001-H001' } } });
-    expect(again).toBe(households.rows.find((r) => r[0] === 'QH-01-001-H001')?.[5]?.toString().split(';').length);
+    expect(again).toBe(
+      households.rows
+        .find((r) => r[0] === 'QH-01-001-H001')?.[5]
+        ?.toString()
+        .split(';').length,
+    );
   });
 });
 

@@ -64,9 +64,7 @@ describe('committed migrations', () => {
       expect(await applyMigrations('postgres', empty.url)).toEqual(loadMigrations('postgres').migrationDirectories.map((d) => d.path));
       expect(await applyMigrations('postgres', empty.url)).toEqual([]);
       const { db, close } = await openDatabase(empty.url, { migrate: false });
-      const tables = await db.$queryRawUnsafe<{ tablename: string }[]>(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
-      );
+      const tables = await db.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`);
       await close();
       expect(tables.map((t) => t.tablename).sort()).toEqual([...MODELS].sort());
     } finally {

@@ -142,12 +142,21 @@ eachDatabase((kind) => {
       expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).residentId).toBe(member.id);
       expect(await database.db.person.findUnique({ where: { id: anonymous } })).toBeNull();
       await chat.send('我的诉求');
-      expect(chat.replies.at(-1)?.choices.map((c) => c.label).join()).toContain(number);
+      expect(
+        chat.replies
+          .at(-1)
+          ?.choices.map((c) => c.label)
+          .join(),
+      ).toContain(number);
 
       // The department accepts: the resident hears of it in this chat (not a chatless person).
       const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number } });
       const handler = await database.db.person.findFirstOrThrow({ where: { roles: { some: { role: 'department_handler', departmentId: ticket.assigneeDepartmentId } } } });
-      const executed = await pipeline.execute(number, { type: 'accept' }, { kind: 'person', personId: handler.id, roles: [{ role: 'department_handler', regionId: 0, departmentId: ticket.assigneeDepartmentId }] });
+      const executed = await pipeline.execute(
+        number,
+        { type: 'accept' },
+        { kind: 'person', personId: handler.id, roles: [{ role: 'department_handler', regionId: 0, departmentId: ticket.assigneeDepartmentId }] },
+      );
       expect(executed.ok).toBe(true);
       const pushes = await collectPushes(database, pipeline, clock, [{ channel: 'web', chatId: 'fresh-page' }]);
       expect(pushes.map((p) => p.template)).toContain('ticket.accepted_resident');
@@ -162,7 +171,12 @@ eachDatabase((kind) => {
       expect(chat.text()).toContain('绑定成功');
       expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).residentId).toBe(person.id);
       await chat.send('我的诉求');
-      expect(chat.replies.at(-1)?.choices.map((c) => c.label).join()).toContain(number);
+      expect(
+        chat.replies
+          .at(-1)
+          ?.choices.map((c) => c.label)
+          .join(),
+      ).toContain(number);
     });
   });
 

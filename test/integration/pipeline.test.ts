@@ -6,10 +6,7 @@ import { eachDatabase, POSTGRES, type TestDatabase, type TestDatabaseKind } from
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
 
 /** Runs `work` on a fresh database of `kind` with the test org, a clock at Monday 09:00 and a pipeline; disposes it after. */
-async function withWorld(
-  kind: TestDatabaseKind,
-  work: (world: { database: TestDatabase; org: Org; clock: FakeClock; pipeline: PipelineService }) => Promise<void>,
-): Promise<void> {
+async function withWorld(kind: TestDatabaseKind, work: (world: { database: TestDatabase; org: Org; clock: FakeClock; pipeline: PipelineService }) => Promise<void>): Promise<void> {
   const database = await kind.fresh();
   try {
     const org = await buildOrg(database.db);
@@ -165,20 +162,22 @@ eachDatabase((kind) => {
       expect(returned.ok && returned.ticket.state).toBe('returned');
       // The village has no dispatcher: the message goes up to the township's.
       expect(await outbox()).toContainEqual([org.dispatcher.id, 'ticket.returned_dispatcher']);
-      const redispatched = await pipeline.execute(
-        number,
-        { type: 'dispatch', target: { departmentId: org.department.id } },
-        await actorFor(database.db, org.dispatcher.id),
-      );
+      const redispatched = await pipeline.execute(number, { type: 'dispatch', target: { departmentId: org.department.id } }, await actorFor(database.db, org.dispatcher.id));
       expect(redispatched.ok && redispatched.ticket).toMatchObject({ state: 'dispatched', assigneeDepartmentId: org.department.id });
     });
 
     test('the scheduler forgets received message ids past their retention, oldest first and hourly; recent ones still catch a re-delivery', async () => {
       const scheduler = new Scheduler({ database, pipeline, clock, inboundRetentionDays: 30 });
       const daysAgo = (days: number) => new Date(clock.now().getTime() - days * 86_400_000);
-      const receive = (messageId: string, days: number) =>
-        database.db.inboundMessage.create({ data: { channel: 'web', messageId, chatId: 'c', receivedAt: daysAgo(days) } });
-      for (const [messageId, days] of [['m1', 40], ['m2', 35], ['m3', 31], ['m4', 2], ['m5', 0]] as const) await receive(messageId, days);
+      const receive = (messageId: string, days: number) => database.db.inboundMessage.create({ data: { channel: 'web', messageId, chatId: 'c', receivedAt: daysAgo(days) } });
+      for (const [messageId, days] of [
+        ['m1', 40],
+        ['m2', 35],
+        ['m3', 31],
+        ['m4', 2],
+        ['m5', 0],
+      ] as const)
+        await receive(messageId, days);
       const ids = async () => (await database.db.inboundMessage.findMany({ orderBy: { id: 'asc' } })).map((m) => m.messageId);
 
       expect(await scheduler.forgetOldInbound()).toBe(3);

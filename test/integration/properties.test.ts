@@ -80,7 +80,23 @@ const text = fc.oneof(
 
 const payload = (ticket: string) =>
   fc.oneof(
-    fc.constantFrom('yes', 'pick', 'home', 'skip', 'registered', 'submit', 'cancel', 'no', 'menu:report', 'menu:list', 'menu:queue', 'menu:register', 'menu:help', 'menu:bogus', ''),
+    fc.constantFrom(
+      'yes',
+      'pick',
+      'home',
+      'skip',
+      'registered',
+      'submit',
+      'cancel',
+      'no',
+      'menu:report',
+      'menu:list',
+      'menu:queue',
+      'menu:register',
+      'menu:help',
+      'menu:bogus',
+      '',
+    ),
     fc.constantFrom(...CATEGORY_CODES, 'bogus').map((c) => `category:${c}`),
     fc.integer({ min: -1, max: 12 }).map((n) => `village:${n}`),
     fc.integer({ min: -3, max: 40 }).map((n) => `days:${n}`),
@@ -100,16 +116,18 @@ const ticketName = fc.oneof(
 const message = fc.oneof(
   { weight: 3, arbitrary: text.map((t) => ({ text: t })) },
   { weight: 3, arbitrary: ticketName.chain((ref) => payload('#').map((p) => ({ action: p, ref }))) },
-  { weight: 1, arbitrary: fc.constantFrom({ media: [{ kind: 'photo' as const, ref: 'https://example.invalid/p.jpg' }] }, { location: { label: '村委会东边' } }, { location: { latitude: 36.1, longitude: 118.2 } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      { media: [{ kind: 'photo' as const, ref: 'https://example.invalid/p.jpg' }] },
+      { location: { label: '村委会东边' } },
+      { location: { latitude: 36.1, longitude: 118.2 } },
+    ),
+  },
 );
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.constantFrom<Command>(
-    { type: 'accept' },
-    { type: 'approve_extension' },
-    { type: 'close' },
-    { type: 'withdraw' },
-  ),
+  fc.constantFrom<Command>({ type: 'accept' }, { type: 'approve_extension' }, { type: 'close' }, { type: 'withdraw' }),
   text.map((t): Command => ({ type: 'progress', note: t })),
   text.map((t): Command => ({ type: 'resolve', result: t })),
   text.map((t): Command => ({ type: 'reopen', reason: t })),
@@ -131,7 +149,18 @@ const flowStep = fc.record({
   who: fc.nat(1),
   flow: fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('accept' as const, 'resolve' as const, 'rate' as const) },
-    { weight: 1, arbitrary: fc.constantFrom('progress' as const, 'request_info' as const, 'request_extension' as const, 'escalate' as const, 'return' as const, 'supply' as const, 'withdraw' as const) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'progress' as const,
+        'request_info' as const,
+        'request_extension' as const,
+        'escalate' as const,
+        'return' as const,
+        'supply' as const,
+        'withdraw' as const,
+      ),
+    },
   ),
   rating: fc.constantFrom(...RATINGS),
   text: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('已处理', '路灯修好了', '请拍照片', '需要协调') }, { weight: 1, arbitrary: text }),
@@ -189,7 +218,10 @@ async function expectSound(db: Db): Promise<void> {
     // Every transition recorded: numbered 1..n, chained, ending at the state; versions (one per
     // transition after intake) never outnumber the events.
     const events = t.events;
-    expect(events.map((e) => e.seq), where).toEqual(events.map((_, i) => i + 1));
+    expect(
+      events.map((e) => e.seq),
+      where,
+    ).toEqual(events.map((_, i) => i + 1));
     expect(events[0], where).toMatchObject({ type: 'received', fromState: null });
     events.forEach((e, i) => i > 0 && expect(e.fromState, `${where} event ${e.seq}`).toBe(events[i - 1]?.toState));
     expect(events.at(-1)?.toState, where).toBe(t.state);
@@ -253,7 +285,14 @@ eachDatabase((kind) => {
               break;
             }
             case 'report':
-              for (const body of [{ text: '村口的路灯坏了好几天，晚上很黑' }, { action: 'yes' }, { action: 'home' }, { action: 'skip' }, { action: 'skip' }, { action: 'submit' }]) {
+              for (const body of [
+                { text: '村口的路灯坏了好几天，晚上很黑' },
+                { action: 'yes' },
+                { action: 'home' },
+                { action: 'skip' },
+                { action: 'skip' },
+                { action: 'submit' },
+              ]) {
                 await handle(from(s.who, body));
               }
               break;

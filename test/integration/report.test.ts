@@ -122,7 +122,10 @@ afterAll(async () => {
 /** The text of the table row of a figure in the report (tags dropped). */
 function figureRow(key: string): string {
   const match = new RegExp(`<tr data-figure="${key}">(.*?)</tr>`).exec(page);
-  return (match?.[1] ?? '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  return (match?.[1] ?? '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function rowsOf(cls: string): string[] {
@@ -243,7 +246,12 @@ describe('overdue without an audit trail', () => {
       const reported = await new PipelineService({ db, rules, clock: at }).report({ residentId: small.resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了' });
       if (!reported.ok) throw new Error('refused');
       await db.ticket.update({ where: { id: reported.ticket.id }, data: { overdue: true } });
-      const window = { regionIds: [small.township.id, small.village.id], from: new Date('2026-10-01T00:00:00+08:00'), to: new Date('2026-11-01T00:00:00+08:00'), now: new Date('2026-10-16T17:30:00+08:00') };
+      const window = {
+        regionIds: [small.township.id, small.village.id],
+        from: new Date('2026-10-01T00:00:00+08:00'),
+        to: new Date('2026-11-01T00:00:00+08:00'),
+        now: new Date('2026-10-16T17:30:00+08:00'),
+      };
       const list = await overdueItems(db, window);
       expect(list.total).toBe(1);
       expect(list.items[0]).toMatchObject({ number: reported.ticket.number, overdueSince: reported.ticket.resolveBy, lateMinutes: 24 * 60, stillOverdue: true, owner: '李网格' });

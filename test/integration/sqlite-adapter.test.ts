@@ -232,7 +232,11 @@ describe('group commit: light transactions that follow one another share one com
     const sql = handle();
     const insert = `INSERT INTO "InboundMessage" ("channel", "messageId", "chatId", "receivedAt") VALUES ('web', 'm-1', 'c', '2026-11-22T00:00:00.000+00:00')`;
     await sql.write(insert);
-    const results = await Promise.allSettled([transaction(database.db, () => Promise.resolve(rename('QH', 'kept'))), sql.write(insert), sql.write(`UPDATE "Region" SET "name" = 'also kept' WHERE "code" = 'QH-01'`)]);
+    const results = await Promise.allSettled([
+      transaction(database.db, () => Promise.resolve(rename('QH', 'kept'))),
+      sql.write(insert),
+      sql.write(`UPDATE "Region" SET "name" = 'also kept' WHERE "code" = 'QH-01'`),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(['QH', 'QH-01'].map(committedName)).toEqual(['kept', 'also kept']);
   });
@@ -339,7 +343,11 @@ describe('another process holding the write lock', () => {
     // A second process (a terminal running `npm run chat`, an import…) holds the lock 6 s.
     const holder = spawn(
       process.execPath,
-      ['-e', `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => db.exec('COMMIT'), 6000);`, sqliteFilePath(database.url)],
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => db.exec('COMMIT'), 6000);`,
+        sqliteFilePath(database.url),
+      ],
       { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await once(holder.stdout, 'data');

@@ -152,10 +152,12 @@ describe('CSV export', () => {
     expect(lines[0]?.startsWith('\uFEFF编号 key,名称 name,受理量 received,')).toBe(true);
     expect(lines.slice(1, -1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['power,电力照明,2', 'road,道路交通,1', 'water,供水排水,1', ',合计 total,4']);
     const figures = await renderStatsCsv(database.db, scope, params, 'figures', { now });
-    expect(figures?.csv.split('\r\n').slice(1, 3).map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
-      '本期 this period,2026-10-01,2026-10-31,4',
-      '上期 previous,2026-09-01,2026-09-30,0',
-    ]);
+    expect(
+      figures?.csv
+        .split('\r\n')
+        .slice(1, 3)
+        .map((l) => l.split(',').slice(0, 4).join(',')),
+    ).toEqual(['本期 this period,2026-10-01,2026-10-31,4', '上期 previous,2026-09-01,2026-09-30,0']);
     const trend = await renderStatsCsv(database.db, scope, params, 'trend', { now });
     expect(trend?.csv.split('\r\n').filter((l) => /^2026-10-\d\d,/.test(l))).toHaveLength(31);
     expect(await renderStatsCsv(database.db, scope, params, 'tickets', { now })).toBeNull();

@@ -252,7 +252,14 @@ for (const { name, provider, open, skip } of providers) {
       const rows = await db.ticket.findMany({ orderBy: { id: 'asc' } });
       const by = (key: string) => rows.find((r) => r.number === numbers[key]);
       // T2: the first 办结 and the latest answer, though the reopen cleared resolvedAt once.
-      expect(by('T2')).toMatchObject({ acceptMinutes: 120, acceptedOnTime: true, resolveMinutes: 2880, resolvedOnTime: true, callbackRating: 'basically_satisfied', callbackSolved: true });
+      expect(by('T2')).toMatchObject({
+        acceptMinutes: 120,
+        acceptedOnTime: true,
+        resolveMinutes: 2880,
+        resolvedOnTime: true,
+        callbackRating: 'basically_satisfied',
+        callbackSolved: true,
+      });
       expect(by('T3')).toMatchObject({ acceptMinutes: 2860, acceptedOnTime: false, resolveMinutes: 5740, resolvedOnTime: false, callbackRating: null });
       // T10: rating was cleared by the reopen; the callback answer stays.
       expect(by('T10')).toMatchObject({ state: 'reopened', rating: null, callbackRating: 'dissatisfied', callbackSolved: false });

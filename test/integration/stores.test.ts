@@ -184,7 +184,12 @@ for (const [name, open, available] of databases) {
 
       expect(await rows().lastEventSeq(ticket.id)).toBe(0);
       const event = { ticketId: ticket.id, type: 'received', fromState: null, toState: 'received', actorId: null, actorRole: 'system', data: '{}', at };
-      await transaction(db, (tx) => pipelineRows(tx).addEvents([{ ...event, seq: 1 }, { ...event, seq: 2 }]));
+      await transaction(db, (tx) =>
+        pipelineRows(tx).addEvents([
+          { ...event, seq: 1 },
+          { ...event, seq: 2 },
+        ]),
+      );
       expect(await rows().lastEventSeq(ticket.id)).toBe(2);
 
       await transaction(db, (tx) =>

@@ -103,7 +103,13 @@ function obfuscated(digits: string): fc.Arbitrary<string> {
 const mobile = fc.tuple(fc.constantFrom('3', '5', '7', '8', '9'), fc.stringMatching(/^\d{9}$/)).map(([second, rest]) => `1${second}${rest}`);
 const idNumber = fc.stringMatching(/^[1-6]\d{16}$/);
 const email = fc
-  .tuple(fc.stringMatching(/^[a-z][a-z0-9._]{2,9}$/), fc.stringMatching(/^[a-z]{2,8}$/), fc.constantFrom('com', 'cn', 'net'), fc.constantFrom('@', '＠', ' @ ', '＠ '), fc.boolean())
+  .tuple(
+    fc.stringMatching(/^[a-z][a-z0-9._]{2,9}$/),
+    fc.stringMatching(/^[a-z]{2,8}$/),
+    fc.constantFrom('com', 'cn', 'net'),
+    fc.constantFrom('@', '＠', ' @ ', '＠ '),
+    fc.boolean(),
+  )
   .map(([local, domain, tld, at, wide]) => {
     const raw = `${local}${at}${domain}.${tld}`;
     return { local, written: wide ? [...raw].map((c) => (/[a-z0-9]/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('') : raw };

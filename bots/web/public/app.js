@@ -334,9 +334,7 @@
         // A message shown already (its answer sent again to a resent message, say) is shown once.
         const id = typeof message.id === 'string' ? message.id : undefined;
         if (id && transcript.some((entry) => entry.id === id)) return;
-        const choices = Array.isArray(message.quick_replies)
-          ? message.quick_replies.map((q) => ({ title: String(q.title), payload: String(q.payload) }))
-          : [];
+        const choices = Array.isArray(message.quick_replies) ? message.quick_replies.map((q) => ({ title: String(q.title), payload: String(q.payload) })) : [];
         const files = Array.isArray(message.files) ? message.files.map((f) => ({ kind: f.kind === 'voice' ? 'voice' : 'photo', url: String(f.url) })) : [];
         add({ who: 'bot', text: String(message.text ?? ''), choices, ...(files.length ? { files } : {}), ...(id ? { id } : {}) });
       } else if (message.type === 'echo') {

@@ -112,11 +112,7 @@ export class ImportContext {
    * a row where createMany takes hundreds. The database assigns ids; callers read them
    * back by natural key.
    */
-  insert<C extends string>(
-    table: string,
-    columns: readonly C[],
-    rows: readonly Readonly<Record<NoInfer<C>, SqlValue>>[],
-  ): Promise<number> {
+  insert<C extends string>(table: string, columns: readonly C[], rows: readonly Readonly<Record<NoInfer<C>, SqlValue>>[]): Promise<number> {
     return bulkInsert(this.tx, this.provider, table, columns, rows);
   }
 
@@ -126,12 +122,7 @@ export class ImportContext {
   }
 
   /** Records a bad row: its problems, its count, and its code (if any) as bad. */
-  reject(
-    kind: RosterKind,
-    source: { file: string; line: number },
-    problems: readonly CellProblem[],
-    code?: string,
-  ): void {
+  reject(kind: RosterKind, source: { file: string; line: number }, problems: readonly CellProblem[], code?: string): void {
     for (const p of problems) this.problems.push({ file: source.file, line: source.line, ...p });
     this.counts[kind].bad++;
     if (code !== undefined) this.markBad(kind, code, source);
@@ -192,9 +183,7 @@ export class ImportContext {
   }
 
   async grids(): Promise<Map<string, GridRec>> {
-    this.gridMap ??= byCode(
-      await this.tx.grid.findMany({ select: { id: true, code: true, name: true, kind: true, regionId: true } }),
-    );
+    this.gridMap ??= byCode(await this.tx.grid.findMany({ select: { id: true, code: true, name: true, kind: true, regionId: true } }));
     return this.gridMap;
   }
 

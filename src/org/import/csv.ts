@@ -107,10 +107,7 @@ function csvCell(value: string | number | boolean | null | undefined): string {
 }
 
 /** Writes a header and rows as CSV text (UTF-8, `\n` line ends, final newline). */
-export function toCsv(
-  header: readonly string[],
-  rows: Iterable<readonly (string | number | boolean | null | undefined)[]>,
-): string {
+export function toCsv(header: readonly string[], rows: Iterable<readonly (string | number | boolean | null | undefined)[]>): string {
   const lines = [header.map(csvCell).join(',')];
   for (const row of rows) lines.push(row.map(csvCell).join(','));
   return `${lines.join('\n')}\n`;

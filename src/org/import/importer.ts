@@ -77,11 +77,7 @@ interface CheckedFiles {
  * Reads the files, recognises their kinds, checks each row on its own (zod) and finds
  * duplicate natural keys. References between rows are checked later, while writing.
  */
-async function readAndCheck(
-  files: readonly string[],
-  counts: Record<RosterKind, KindCounts>,
-  onProgress: ImportOptions['onProgress'],
-): Promise<CheckedFiles> {
+async function readAndCheck(files: readonly string[], counts: Record<RosterKind, KindCounts>, onProgress: ImportOptions['onProgress']): Promise<CheckedFiles> {
   const out: CheckedFiles = {
     files: [],
     problems: [],
@@ -186,10 +182,7 @@ export async function importRoster(db: Db, files: readonly string[], options: Im
           for (const { kind, code, source } of badCodes) {
             if (!goodCodes.has(`${kind}|${code}`)) ctx.markBad(kind, code, source);
           }
-          const timed = async <K extends RosterKind>(
-            kind: K,
-            write: (c: ImportContext, r: readonly Sourced<K>[]) => Promise<void>,
-          ) => {
+          const timed = async <K extends RosterKind>(kind: K, write: (c: ImportContext, r: readonly Sourced<K>[]) => Promise<void>) => {
             if (rows[kind].length === 0) return;
             const t0 = performance.now();
             await write(ctx, rows[kind]);
@@ -232,9 +225,6 @@ export async function importRoster(db: Db, files: readonly string[], options: Im
     elapsedMs: performance.now() - started,
     writeMs: timings,
   };
-  logger('import').debug(
-    { files: imported.length, problems: problems.length, written, ms: Math.round(report.elapsedMs) },
-    'roster import finished',
-  );
+  logger('import').debug({ files: imported.length, problems: problems.length, written, ms: Math.round(report.elapsedMs) }, 'roster import finished');
   return report;
 }

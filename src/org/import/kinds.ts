@@ -9,17 +9,7 @@ export type RosterKind = (typeof ROSTER_KINDS)[number];
 
 /** The columns of each kind, in the order the demo files write them. */
 export const ROSTER_COLUMNS = {
-  categories: [
-    'code',
-    'name_zh',
-    'name_en',
-    'department_kind',
-    'handling_class',
-    'resolve_days',
-    'resolve_hours',
-    'accept_hours',
-    'working_days',
-  ],
+  categories: ['code', 'name_zh', 'name_en', 'department_kind', 'handling_class', 'resolve_days', 'resolve_hours', 'accept_hours', 'working_days'],
   regions: ['code', 'name', 'level', 'parent_code'],
   departments: ['code', 'name', 'kind', 'region_code'],
   grids: ['code', 'name', 'kind', 'region_code'],

@@ -71,8 +71,7 @@ export function formatSummary(report: ImportReport): string {
     rows.push([kind, c.read, c.created, c.updated, c.unchanged, c.bad].map(String));
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: readonly string[]) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  const fmt = (r: readonly string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
   const lines = [fmt(head), ...rows.map(fmt)];
   const bad = report.problems.length;
   const seconds = (report.elapsedMs / 1000).toFixed(1);

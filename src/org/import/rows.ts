@@ -10,21 +10,16 @@ import { normalizePhone } from '../phone.js';
 import { GRID_KINDS, LOCALES, REGION_LEVELS, ROLES, type Role } from '../types.js';
 import type { RosterKind } from './kinds.js';
 
-
 const REQUIRED = 'required 必填';
 const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** A natural key: letters, digits, `-`, `_`, `.`; no spaces, `;`, `@` or `|` (they separate lists and keys). */
-const code = z
-  .string({ error: REQUIRED })
-  .max(64, 'a code has at most 64 characters')
-  .regex(CODE_RE, 'a code has only letters, digits and - _ . 编码只能含字母、数字和 - _ .');
+const code = z.string({ error: REQUIRED }).max(64, 'a code has at most 64 characters').regex(CODE_RE, 'a code has only letters, digits and - _ . 编码只能含字母、数字和 - _ .');
 
 const text = (max: number) => z.string({ error: REQUIRED }).max(max, `at most ${max} characters`);
 
 /** An error message for a closed set: "required" when the cell is empty. */
-const orRequired = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? REQUIRED : message;
+const orRequired = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? REQUIRED : message);
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: orRequired(`expected ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`) });
@@ -69,12 +64,7 @@ const wholeNumber = (min: number, max: number) =>
     .string({ error: REQUIRED })
     .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `expected a whole number from ${min} to ${max}`)
-        .max(max, `expected a whole number from ${min} to ${max}`),
-    );
+    .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
 
 /** A role with the code of its scope (absent only for `resident`). */
 export interface RoleSpec {

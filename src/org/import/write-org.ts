@@ -4,31 +4,14 @@
  * ids read back by code) and updates only the rows whose values changed.
  */
 import { DEPARTMENT_LEVELS, levelAbove, type RegionLevel, REGION_LEVELS } from '../types.js';
-import {
-  chunks,
-  type DepartmentRec,
-  type GridRec,
-  type ImportContext,
-  type RegionRec,
-  sameFields,
-  type Sourced,
-} from './context.js';
+import { chunks, type DepartmentRec, type GridRec, type ImportContext, type RegionRec, sameFields, type Sourced } from './context.js';
 import type { CellProblem } from './rows.js';
 
 /** Upserts categories by code. */
 export async function writeCategories(ctx: ImportContext, rows: readonly Sourced<'categories'>[]): Promise<void> {
   const counts = ctx.counts.categories;
   const existing = new Map((await ctx.tx.category.findMany()).map((c) => [c.code, c]));
-  const fields = [
-    'nameZh',
-    'nameEn',
-    'departmentKind',
-    'handlingClass',
-    'resolveDays',
-    'resolveHours',
-    'acceptHours',
-    'workingDays',
-  ] as const;
+  const fields = ['nameZh', 'nameEn', 'departmentKind', 'handlingClass', 'resolveDays', 'resolveHours', 'acceptHours', 'workingDays'] as const;
   const creates = [];
   for (const { row } of rows) {
     const data = {

@@ -4,22 +4,12 @@
  * its row lists, a re-imported person exactly the roles.
  */
 import { roleScopeKind } from '../types.js';
-import {
-  chunks,
-  type HouseholdRec,
-  type ImportContext,
-  type PersonRec,
-  sameFields,
-  type Sourced,
-} from './context.js';
+import { chunks, type HouseholdRec, type ImportContext, type PersonRec, sameFields, type Sourced } from './context.js';
 import type { CellProblem } from './rows.js';
 
 /** What {@link idsByCode} needs of a model delegate: findMany by code. */
 interface ByCode {
-  findMany(args: {
-    where: { code: { in: string[] } };
-    select: { id: true; code: true };
-  }): Promise<{ id: number; code: string }[]>;
+  findMany(args: { where: { code: { in: string[] } }; select: { id: true; code: true } }): Promise<{ id: number; code: string }[]>;
 }
 
 /** The ids the database gave the rows just inserted, by code. */
@@ -283,11 +273,7 @@ export async function writePeople(ctx: ImportContext, rows: readonly Sourced<'pe
     ctx.progress('people', 'write', done, rows.length);
   }
   for (const chunk of chunks(roleDeletes)) await ctx.tx.personRole.deleteMany({ where: { id: { in: chunk } } });
-  await ctx.insert(
-    'PersonRole',
-    ['personId', 'scopeKey', 'role', 'regionId', 'gridId', 'departmentId'],
-    roleCreates,
-  );
+  await ctx.insert('PersonRole', ['personId', 'scopeKey', 'role', 'regionId', 'gridId', 'departmentId'], roleCreates);
   ctx.progress('people', 'write', rows.length, rows.length);
 }
 
@@ -305,12 +291,7 @@ export async function writePairings(ctx: ImportContext, rows: readonly Sourced<'
       })
     ).map((r) => r.personId),
   );
-  const current = new Map(
-    (await ctx.tx.pairing.findMany({ select: { householdId: true, liaisonId: true } })).map((p) => [
-      p.householdId,
-      p.liaisonId,
-    ]),
-  );
+  const current = new Map((await ctx.tx.pairing.findMany({ select: { householdId: true, liaisonId: true } })).map((p) => [p.householdId, p.liaisonId]));
 
   const creates: { householdId: number; liaisonId: number }[] = [];
   /** liaisonId → households moving to them. */

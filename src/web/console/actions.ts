@@ -85,10 +85,7 @@ export async function dispatchOptions(db: Db, scope: StaffScope, regions: Map<nu
     }
     people.set(r.person.id, { value: `p${r.person.id}`, label: `网格员 ${r.person.name} ${r.person.code}${leads ? `（${leads}）` : ''}`, kind: 'person' });
   }
-  return [
-    ...people.values(),
-    ...departments.map((d) => ({ value: `d${d.id}`, label: `${d.region.name} ${d.name}`, kind: 'department' as const })),
-  ];
+  return [...people.values(), ...departments.map((d) => ({ value: `d${d.id}`, label: `${d.region.name} ${d.name}`, kind: 'department' as const }))];
 }
 
 /** The console actions this actor may take on the ticket now (state and permission). */
@@ -186,7 +183,7 @@ export function commandOf(action: ConsoleAction, form: URLSearchParams, options:
     }
     case 'rate': {
       const rating = text(form, 'rating');
-      if (!isRating(rating)) throw new FormProblem('请选择群众的评价 choose the resident\'s rating');
+      if (!isRating(rating)) throw new FormProblem("请选择群众的评价 choose the resident's rating");
       return { type: 'rate', via: 'phone', ...phoneAnswer(form, rating) };
     }
     case 'close': {
@@ -213,8 +210,7 @@ const FIELD_NAMES: Record<string, { zh: string; en: string }> = {
 
 /** A refusal of the pipeline as the console shows it: Chinese, then English. */
 export function refusalText(refusal: Refusal): string {
-  const named = (locale: 'zh' | 'en'): Refusal =>
-    refusal.code === 'invalid' ? { ...refusal, field: FIELD_NAMES[refusal.field]?.[locale] ?? refusal.field } : refusal;
+  const named = (locale: 'zh' | 'en'): Refusal => (refusal.code === 'invalid' ? { ...refusal, field: FIELD_NAMES[refusal.field]?.[locale] ?? refusal.field } : refusal);
   return `${renderRefusal('zh', named('zh'))} ${renderRefusal('en', named('en'))}`;
 }
 

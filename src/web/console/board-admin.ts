@@ -37,8 +37,12 @@ export function boardColumns(csrf: string | null): Column<RegionNode>[] {
       zh: '操作',
       en: 'switch',
       csv: () => '',
-      html: (r) => html`<form method="post" action="${CONSOLE_PATHS.board}" class="inline">${csrfField(csrf)}<input type="hidden" name="region" value="${r.id}"><input type="hidden" name="publish" value="${r.publicBoard ? '0' : '1'}"><button type="submit" class="${r.publicBoard ? 'secondary' : ''}">${r.publicBoard ? bi('关闭公示', 'Switch off') : bi('开启公示', 'Switch on')}</button></form>
-<form method="post" action="${CONSOLE_PATHS.board}" class="inline board-settings">${csrfField(csrf)}<input type="hidden" name="region" value="${r.id}"><select name="mode" aria-label="公示方式 mode">${Object.entries(MODE_NAMES).map(
+      html: (
+        r,
+      ) => html`<form method="post" action="${CONSOLE_PATHS.board}" class="inline">${csrfField(csrf)}<input type="hidden" name="region" value="${r.id}"><input type="hidden" name="publish" value="${r.publicBoard ? '0' : '1'}"><button type="submit" class="${r.publicBoard ? 'secondary' : ''}">${r.publicBoard ? bi('关闭公示', 'Switch off') : bi('开启公示', 'Switch on')}</button></form>
+<form method="post" action="${CONSOLE_PATHS.board}" class="inline board-settings">${csrfField(csrf)}<input type="hidden" name="region" value="${r.id}"><select name="mode" aria-label="公示方式 mode">${Object.entries(
+        MODE_NAMES,
+      ).map(
         ([value, name]) => html`<option value="${value}"${(r.boardMode ?? '') === value ? html` selected` : ''}>${name}</option>`,
       )}</select><input name="private" value="${r.privateCategories}" placeholder="如 health,welfare" aria-label="只计数的类别 counted only" maxlength="200"><button type="submit" class="secondary">${bi('保存', 'Save')}</button></form>`,
     },
@@ -56,7 +60,10 @@ const MODE_NAMES: Record<string, string> = {
 export function boardSettings(form: URLSearchParams, categories: readonly string[]): { boardMode: string | null; privateCategories: string } | null {
   const mode = form.get('mode') ?? '';
   if (!Object.hasOwn(MODE_NAMES, mode)) return null;
-  const codes = (form.get('private') ?? '').split(/[,，\s]+/).map((c) => c.trim()).filter(Boolean);
+  const codes = (form.get('private') ?? '')
+    .split(/[,，\s]+/)
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (codes.some((c) => !categories.includes(c))) return null;
   return { boardMode: mode || null, privateCategories: [...new Set(codes)].join(',') };
 }
@@ -66,8 +73,8 @@ export function boardAdminBody(rows: RegionNode[], csrf: string, done?: string, 
   return html`<section class="board-admin">
 <h1>${bi('公示设置', 'Public board')}</h1>
 ${done ? notice('ok', done) : ''}${error ? notice('error', error) : ''}
-<p>${bi('关闭后，该地区及其下属地区的诉求不再出现在公示栏上（统计数字中的汇总比率不含个人信息，仍按地区计算）。', 'Switched off, the region\'s requests (and those of the regions below it) no longer appear on any public board.')}</p>
-<p>${bi('公示方式：人工公示（默认）时，诉求须经工作人员在诉求页“公示”后才显示文字；办结后自动公示时，办结的诉求显示去除个人信息的摘要。纠纷及“只计数的类别”（类别编码，逗号分隔）只计数，不显示文字。比率总按全部诉求计算。', 'Mode: with manual (the default) a request\'s text shows only once staff publish it from its page; shown once resolved shows resolved requests with personal data removed. Disputes and the categories listed (codes, comma-separated) are only counted. The rates always count every request.')}
+<p>${bi('关闭后，该地区及其下属地区的诉求不再出现在公示栏上（统计数字中的汇总比率不含个人信息，仍按地区计算）。', "Switched off, the region's requests (and those of the regions below it) no longer appear on any public board.")}</p>
+<p>${bi('公示方式：人工公示（默认）时，诉求须经工作人员在诉求页“公示”后才显示文字；办结后自动公示时，办结的诉求显示去除个人信息的摘要。纠纷及“只计数的类别”（类别编码，逗号分隔）只计数，不显示文字。比率总按全部诉求计算。', "Mode: with manual (the default) a request's text shows only once staff publish it from its page; shown once resolved shows resolved requests with personal data removed. Disputes and the categories listed (codes, comma-separated) are only counted. The rates always count every request.")}
 <a class="csv" href="${CONSOLE_PATHS.boardCsv}" download>CSV</a></p>
 ${tableHtml(boardColumns(csrf), rows, { rowClass: (r) => (r.publicBoard ? null : 'off') })}
 </section>`;

@@ -97,7 +97,10 @@ export function conversationBody(input: {
   const { view: c, csrf } = input;
   const base = `${CONSOLE_PATHS.inbox}/${c.id}`;
   const open = c.status === 'open';
-  const said = c.transcript.filter((m) => m.author === 'resident').map((m) => m.text).join('\n');
+  const said = c.transcript
+    .filter((m) => m.author === 'resident')
+    .map((m) => m.text)
+    .join('\n');
   return html`<section class="conversation">
 <p class="crumbs"><a href="${CONSOLE_PATHS.inbox}">${bi('会话', 'Conversations')}</a> › #${c.id}</p>
 <h1>${bi('会话', 'Conversation')} #${c.id} · ${c.resident} <span class="state">${open ? bi('进行中', 'open') : bi('已结束', 'closed')}</span></h1>
@@ -128,7 +131,7 @@ ${
 <label>${bi('诉求编号', 'Ticket number')}<input name="number" required maxlength="30" pattern="[A-Za-z]{1,6}-\\d{4}-\\d{6}" placeholder="MQ-2026-000123"></label>
 <button type="submit">${bi('关联', 'Attach')}</button></form></details>
 <form method="post" action="${base}/close" class="inline">${csrfField(csrf)}<button type="submit">${bi('结束会话', 'Close the conversation')}</button></form>`
-      : html`<p class="hint">${bi('会话已结束。', 'This conversation has ended.')}${c.closeReason ? ` ${CLOSE_REASONS[c.closeReason] ?? c.closeReason}` : ''}</p>`
-  }
+    : html`<p class="hint">${bi('会话已结束。', 'This conversation has ended.')}${c.closeReason ? ` ${CLOSE_REASONS[c.closeReason] ?? c.closeReason}` : ''}</p>`
+}
 </section>`;
 }

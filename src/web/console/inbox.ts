@@ -166,5 +166,11 @@ export async function markRead(db: Db, id: number, now: Date): Promise<void> {
 /** What the resident said, as a ticket's pre-filled description (their words only, in order). */
 export function residentWords(view: ConversationView): { text: string; media: string[] } {
   const said = view.transcript.filter((m) => m.author === 'resident');
-  return { text: said.map((m) => m.text).filter(Boolean).join('\n'), media: said.flatMap((m) => m.media).slice(0, 9) };
+  return {
+    text: said
+      .map((m) => m.text)
+      .filter(Boolean)
+      .join('\n'),
+    media: said.flatMap((m) => m.media).slice(0, 9),
+  };
 }

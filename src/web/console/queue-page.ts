@@ -37,7 +37,8 @@ export function queueColumns(categories: Map<string, string>): Column<QueueRow>[
       zh: '标记',
       en: 'flags',
       csv: (r) => [r.overdue ? '超期 overdue' : '', r.supervised ? '督办 supervised' : ''].filter(Boolean).join(' '),
-      html: (r) => html`${r.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${r.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}`,
+      html: (r) =>
+        html`${r.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${r.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}`,
     },
   ];
 }
@@ -140,14 +141,7 @@ ${options.handlers ? select('handler', bi('经办', 'Handler'), options.handlers
 }
 
 /** The whole body of the queue page. */
-export function queueBody(input: {
-  filters: QueueFilters;
-  after?: number;
-  result: QueueResult;
-  options: QueueFormOptions;
-  columns: Column<QueueRow>[];
-  problems: string[];
-}): Html {
+export function queueBody(input: { filters: QueueFilters; after?: number; result: QueueResult; options: QueueFormOptions; columns: Column<QueueRow>[]; problems: string[] }): Html {
   const { filters, result } = input;
   const csv = queueParams(filters).toString();
   const next = result.next === null ? null : queueParams(filters, result.next).toString();

@@ -15,17 +15,7 @@ import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, raw } from '../html.js';
-import {
-  clientIp,
-  isHttps,
-  parseCookies,
-  readForm,
-  redirect,
-  sameOrigin,
-  sendHtml,
-  sendJson,
-  serializeCookie,
-} from '../http.js';
+import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie } from '../http.js';
 import { csvHeader, csvRow, tableCsv } from '../table.js';
 import { closeConversation, ConversationRefused, staffReplies } from '../../conversations/conversations.js';
 import { withRetry } from '../../pipeline/service.js';
@@ -159,7 +149,12 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     sendHtml(
       r.res,
       status,
-      loginPage({ csrf: token, next: extra.next ?? safeNext(r.url.searchParams.get('next')), ...(extra.username ? { username: extra.username } : {}), ...(extra.message ? { message: extra.message } : {}) }),
+      loginPage({
+        csrf: token,
+        next: extra.next ?? safeNext(r.url.searchParams.get('next')),
+        ...(extra.username ? { username: extra.username } : {}),
+        ...(extra.message ? { message: extra.message } : {}),
+      }),
       { 'set-cookie': cookie(r, LOGIN_COOKIE, token, CONSOLE_PATHS.login, 3600) },
     );
   }
@@ -218,15 +213,19 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
 
   const chromeOf = (a: Authed, active: NavItem): Chrome => ({ scope: a.scope, csrf: a.session.csrfToken, active });
   const roles = (a: Authed) => rolesLine(a.scope, (id) => a.regions.get(id)?.name ?? '');
-  const page = (a: Authed, status: number, title: string, body: Html, active: NavItem) =>
-    sendHtml(a.res, status, consolePage(title, body, chromeOf(a, active), roles(a)));
+  const page = (a: Authed, status: number, title: string, body: Html, active: NavItem) => sendHtml(a.res, status, consolePage(title, body, chromeOf(a, active), roles(a)));
 
   function notFound(a: Authed): void {
     if (wantsData(a.req, a.url.pathname)) return sendJson(a.res, 404, { error: '没有找到 not found' });
     sendHtml(
       a.res,
       404,
-      messagePage({ zh: '没有找到', en: 'Not found' }, bi('没有这件诉求，或它不在您的工作范围内。', 'There is no such ticket, or it is outside your area.'), chromeOf(a, null), roles(a)),
+      messagePage(
+        { zh: '没有找到', en: 'Not found' },
+        bi('没有这件诉求，或它不在您的工作范围内。', 'There is no such ticket, or it is outside your area.'),
+        chromeOf(a, null),
+        roles(a),
+      ),
     );
   }
 
@@ -234,11 +233,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function checkedForm(a: Authed): Promise<URLSearchParams | null> {
     const form = await readForm(a.req);
     if (form && sameOrigin(a.req) && sameSecret(form.get('_csrf') ?? '', a.session.csrfToken)) return form;
-    sendHtml(
-      a.res,
-      403,
-      messagePage({ zh: '表单已过期', en: 'Form expired' }, bi('请刷新页面后重试。', 'Reload the page and try again.'), chromeOf(a, null), roles(a)),
-    );
+    sendHtml(a.res, 403, messagePage({ zh: '表单已过期', en: 'Form expired' }, bi('请刷新页面后重试。', 'Reload the page and try again.'), chromeOf(a, null), roles(a)));
     return null;
   }
 
@@ -255,7 +250,14 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       a,
       200,
       '工作队列 Queue',
-      queueBody({ filters: parsed.filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), result, options: formOptions, columns: queueColumns(categories), problems: parsed.problems }),
+      queueBody({
+        filters: parsed.filters,
+        ...(parsed.after === undefined ? {} : { after: parsed.after }),
+        result,
+        options: formOptions,
+        columns: queueColumns(categories),
+        problems: parsed.problems,
+      }),
       'queue',
     );
   }
@@ -290,7 +292,17 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       a,
       status,
       `${view.number} ${view.summary}`,
-      ticketBody({ ticket: view, actions, options, categories, csrf: a.session.csrfToken, now: a.now, canPublish: a.scope.regionIds.length > 0, ...(done && !error ? { done } : {}), ...(error ? { error } : {}) }),
+      ticketBody({
+        ticket: view,
+        actions,
+        options,
+        categories,
+        csrf: a.session.csrfToken,
+        now: a.now,
+        canPublish: a.scope.regionIds.length > 0,
+        ...(done && !error ? { done } : {}),
+        ...(error ? { error } : {}),
+      }),
       'queue',
     );
   }
@@ -306,7 +318,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (!a.scope.regionIds.length) return notFound(a);
     if (on) {
       if (view.board.private) return ticketPage(a, view, 409, '此类诉求只计数、不公示文字。 Requests of this category are only counted on the board, never shown.');
-      const summary = normaliseText(form.get('summary') ?? '').trim().slice(0, 200);
+      const summary = normaliseText(form.get('summary') ?? '')
+        .trim()
+        .slice(0, 200);
       if (!summary) return ticketPage(a, view, 422, '请填写公示摘要。 Write the public summary.');
       await withRetry(a.db, (tx) => publishTicket(tx, view.id, a.scope.personId, summary, a.now));
     } else {
@@ -384,9 +398,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const categories = await categoryNames(a.db);
     const said = residentWords(view).text;
     const suggested = said && a.classifier ? a.classifier.classify(said).code : null;
-    const villages = (await a.db.region.findMany({ where: { level: 'village', id: { in: a.scope.regionIds } }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 })).concat(
-      a.scope.everyRegion ? await a.db.region.findMany({ where: { level: 'village' }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 }) : [],
-    );
+    const villages = (
+      await a.db.region.findMany({ where: { level: 'village', id: { in: a.scope.regionIds } }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 })
+    ).concat(a.scope.everyRegion ? await a.db.region.findMany({ where: { level: 'village' }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 }) : []);
     const done = a.url.searchParams.get('done') ?? undefined;
     // Opening it reads it: the unread count of the inbox goes.
     if (status === 200) await markRead(a.db, view.id, a.now);
@@ -530,7 +544,14 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       if (!region) return notFound(a);
       if (form.has('mode')) {
         const settings = boardSettings(form, [...(await categoryNames(a.db)).keys()]);
-        if (!settings) return page(a, 422, '公示设置 Public board', boardAdminBody(regions, a.session.csrfToken, undefined, '公示方式或类别编码不对。 The mode or a category code is not right.'), 'board');
+        if (!settings)
+          return page(
+            a,
+            422,
+            '公示设置 Public board',
+            boardAdminBody(regions, a.session.csrfToken, undefined, '公示方式或类别编码不对。 The mode or a category code is not right.'),
+            'board',
+          );
         await a.db.region.update({ where: { id: region.id }, data: settings });
         log.info({ account: a.scope.accountId, region: region.code, ...settings }, 'public board settings');
         return redirect(a.res, `${CONSOLE_PATHS.board}?done=${encodeURIComponent(region.code)}`);
@@ -620,7 +641,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const app = options.app();
     if (!app) {
       req.resume();
-      sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), { 'retry-after': '5' });
+      sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), {
+        'retry-after': '5',
+      });
       return true;
     }
     await route({ req, res, url, db: app.database.db, pipeline: app.pipeline, classifier: app.classifier, now: clock.now() });

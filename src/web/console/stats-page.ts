@@ -12,17 +12,32 @@
 import type { Db } from '../../db/client.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { conversationFigures, type ConversationFigures } from '../../stats/conversations.js';
-import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureCsvCells, figureCsvHeader, figureHtml, shortName, type CsvCell } from '../../report/format.js';
 import {
-  breakdownColumnChart,
-  breakdownRanking,
-  METRIC_NAMES,
-  RANK_METRICS,
-  type RankMetric,
-  statsTrendChart,
-} from '../../stats/charts.js';
+  changeText,
+  conversationFiguresHtml,
+  definitionsHtml,
+  FIGURE_KEYS,
+  FIGURE_NAMES,
+  figureCsvCells,
+  figureCsvHeader,
+  figureHtml,
+  shortName,
+  type CsvCell,
+} from '../../report/format.js';
+import { breakdownColumnChart, breakdownRanking, METRIC_NAMES, RANK_METRICS, type RankMetric, statsTrendChart } from '../../stats/charts.js';
 import { breakdowns as breakdownsOf, dayRange, figures, periodRange, trend } from '../../stats/query.js';
-import { type Breakdown, type Bucket, type Dimension, type Figures, type HotWord, type Period, PERIODS, type StatsFilters, type StatsQuery, type TrendPoint } from '../../stats/types.js';
+import {
+  type Breakdown,
+  type Bucket,
+  type Dimension,
+  type Figures,
+  type HotWord,
+  type Period,
+  PERIODS,
+  type StatsFilters,
+  type StatsQuery,
+  type TrendPoint,
+} from '../../stats/types.js';
 import { toCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { loadRegions, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
@@ -103,11 +118,25 @@ async function reachOf(db: Db, scope: StaffScope, regions: Map<number, RegionNod
   }
   if (scope.gridIds.length > 0) {
     const grids = await db.grid.findMany({ where: { id: { in: scope.gridIds } }, select: { regionId: true } });
-    return { regions: uniqueRegions(grids.map((g) => g.regionId), regions), gridIds: scope.gridIds, departmentIds: null };
+    return {
+      regions: uniqueRegions(
+        grids.map((g) => g.regionId),
+        regions,
+      ),
+      gridIds: scope.gridIds,
+      departmentIds: null,
+    };
   }
   if (scope.departmentIds.length > 0) {
     const departments = await db.department.findMany({ where: { id: { in: scope.departmentIds } }, select: { regionId: true } });
-    return { regions: uniqueRegions(departments.map((d) => d.regionId), regions), gridIds: null, departmentIds: scope.departmentIds };
+    return {
+      regions: uniqueRegions(
+        departments.map((d) => d.regionId),
+        regions,
+      ),
+      gridIds: null,
+      departmentIds: scope.departmentIds,
+    };
   }
   return { regions: [], gridIds: [], departmentIds: [] };
 }
@@ -377,7 +406,13 @@ function renderForm(view: StatsView): Html {
   const all = bi('全部', 'All');
   const many = (zh: string, en: string) => html`<span class="hint">${bi(`${zh}较多：请先选择乡镇或村`, `many ${en}: choose a township or village first`)}</span>`;
   return html`<form class="stats-form" method="get" action="${STATS_PATH}">
-  ${select('period', bi('周期', 'Period'), PERIODS.map((p) => ({ value: p, label: PERIOD_NAMES[p] })), r.period, null)}
+  ${select(
+    'period',
+    bi('周期', 'Period'),
+    PERIODS.map((p) => ({ value: p, label: PERIOD_NAMES[p] })),
+    r.period,
+    null,
+  )}
   ${dateInput('date', bi('日期（日/周/月）', 'Date (day/week/month)'), r.date)}
   ${dateInput('from', bi('自定义：自', 'Custom: from'), r.from)}
   ${dateInput('to', bi('至（含）', 'to (inclusive)'), r.to)}
@@ -386,7 +421,13 @@ function renderForm(view: StatsView): Html {
   ${select('department', bi('部门', 'Department'), view.options.departments, r.filters.departmentId?.toString(), all)}
   ${select('category', bi('事项分类', 'Category'), view.options.categories, r.filters.categoryCode, all)}
   ${view.options.liaisons ? select('liaison', bi('网格员', 'Liaison'), view.options.liaisons, r.filters.liaisonId?.toString(), all) : many('网格员', 'liaisons')}
-  ${select('rank', bi('排名依据', 'Rank by'), RANK_METRICS.map((m) => ({ value: m, label: METRIC_NAMES[m] })), r.rank, null)}
+  ${select(
+    'rank',
+    bi('排名依据', 'Rank by'),
+    RANK_METRICS.map((m) => ({ value: m, label: METRIC_NAMES[m] })),
+    r.rank,
+    null,
+  )}
   <button type="submit">查询 Show</button>
 </form>`;
 }
@@ -427,9 +468,17 @@ function renderCharts(view: StatsView): Html {
       statsTrendChart(view.trendPoints, view.bucket, { id: 'chart-trend', title: '趋势 Trend', desc: `受理量与按时办结率、满意率 ${localRange(view.range)}` }),
     ),
   ];
-  if (category) charts.push(chartFigure(bi('按事项分类', 'By category'), breakdownColumnChart(category.breakdown, { id: 'chart-category', title: '按事项分类的受理量 Received by category' })));
-  if (places) charts.push(chartFigure(html`${placeTitle} · ${rankName}`, breakdownRanking(places.breakdown, r.rank, { id: 'chart-rank-places', title: `${placeTitle}：${rankName}` })));
-  if (departments) charts.push(chartFigure(html`部门排名 Departments · ${rankName}`, breakdownRanking(departments.breakdown, r.rank, { id: 'chart-rank-departments', title: `部门排名 Departments：${rankName}` })));
+  if (category)
+    charts.push(chartFigure(bi('按事项分类', 'By category'), breakdownColumnChart(category.breakdown, { id: 'chart-category', title: '按事项分类的受理量 Received by category' })));
+  if (places)
+    charts.push(chartFigure(html`${placeTitle} · ${rankName}`, breakdownRanking(places.breakdown, r.rank, { id: 'chart-rank-places', title: `${placeTitle}：${rankName}` })));
+  if (departments)
+    charts.push(
+      chartFigure(
+        html`部门排名 Departments · ${rankName}`,
+        breakdownRanking(departments.breakdown, r.rank, { id: 'chart-rank-departments', title: `部门排名 Departments：${rankName}` }),
+      ),
+    );
   return html`<section><h2>${bi('图表', 'Charts')}</h2><div class="stats-charts">${charts}</div></section>`;
 }
 
@@ -529,7 +578,13 @@ export async function renderStatsCsv(
     return { filename, csv: toCsv(['周期 period', '起 from', '止 to', ...header], rows) };
   }
   if (table === 'trend') {
-    return { filename, csv: toCsv([`起始日 bucket start (${view.bucket})`, ...header], view.trendPoints.map((p) => [p.start, ...figureCsvCells(p.figures)])) };
+    return {
+      filename,
+      csv: toCsv(
+        [`起始日 bucket start (${view.bucket})`, ...header],
+        view.trendPoints.map((p) => [p.start, ...figureCsvCells(p.figures)]),
+      ),
+    };
   }
   const found = view.tables.find((t) => t.dimension === table);
   if (!found) return null;

@@ -389,8 +389,6 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     duplicates: duplicates.map((d) => d.number),
     timeline,
     messages,
-    photos: [...timeline.flatMap((e) => e.photos), ...messages.filter((m) => m.direction === 'out').flatMap((m) => m.photos)].filter(
-      (p, i, all) => all.indexOf(p) === i,
-    ),
+    photos: [...timeline.flatMap((e) => e.photos), ...messages.filter((m) => m.direction === 'out').flatMap((m) => m.photos)].filter((p, i, all) => all.indexOf(p) === i),
   };
 }

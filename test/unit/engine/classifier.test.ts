@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CategoryClassifier, CORRECTION_WEIGHT, DEFAULT_KEYWORDS_PATH, type Evidence, exampleFilesBeside, NO_MATCH_CONFIDENCE } from '../../../src/engine/classifier.js';
-import {
-  accuracyOn,
-  crossValidate,
-  evaluate,
-  type LabelledExample,
-  loadExamples,
-  loadLabelled,
-  stratifiedFolds,
-} from '../../../src/engine/classifier-labelled.js';
+import { accuracyOn, crossValidate, evaluate, type LabelledExample, loadExamples, loadLabelled, stratifiedFolds } from '../../../src/engine/classifier-labelled.js';
 import { formatReport, matcherReport } from '../../../src/engine/classifier-report.js';
 import { NaiveBayesModel } from '../../../src/engine/classifier-model.js';
 import { fitScales } from '../../../src/engine/classifier-scales.js';
@@ -361,9 +353,7 @@ describe('classify:eval report', () => {
     // Six tune rows, and a holdout row like the third of each category.
     const labelledPath = file(
       'labelled.csv',
-      'text,category,split\n' +
-        labelledRows.map(([text, category]) => `${text},${category},tune\n`).join('') +
-        '水管又漏水了,water,holdout\n电线又断了,power,holdout\n',
+      'text,category,split\n' + labelledRows.map(([text, category]) => `${text},${category},tune\n`).join('') + '水管又漏水了,water,holdout\n电线又断了,power,holdout\n',
     );
     const examplesPath = file('examples.csv', 'text,category\n水管爆了,water\n电表坏了,power\n水龙头没水,water\n电灯不亮,power\n');
     const independentPath = join(dir, 'independent.csv');
@@ -385,7 +375,9 @@ describe('the shipped model, restored instead of trained at start', () => {
     // load() restores the model of the shipped files (trained once, see classifier-cache.ts);
     // passing the examples explicitly trains afresh.
     const restored = CategoryClassifier.load();
-    const fresh = CategoryClassifier.load(DEFAULT_KEYWORDS_PATH, { examples: [...loadLabelled(), ...exampleFilesBeside(DEFAULT_KEYWORDS_PATH).flatMap((file) => loadExamples(file))] });
+    const fresh = CategoryClassifier.load(DEFAULT_KEYWORDS_PATH, {
+      examples: [...loadLabelled(), ...exampleFilesBeside(DEFAULT_KEYWORDS_PATH).flatMap((file) => loadExamples(file))],
+    });
     expect(restored.modelSize).toEqual(fresh.modelSize);
     for (const { text } of loadLabelled()) expect(restored.classify(text)).toEqual(fresh.classify(text));
     restored.learn('沼气池坏了好几个月，没人来修', 'agriculture');

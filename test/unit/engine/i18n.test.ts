@@ -16,9 +16,7 @@ describe('message catalogues', () => {
     const at = '2026-10-10T09:30:00.000Z';
     expect(formatInstant(new Date(at), 'zh')).toBe('10月10日 17:30');
     expect(formatInstant(new Date(at), 'en')).toBe('10 Oct 17:30');
-    expect(render('zh', 'ticket.escalated_resident', { number: 'MQ-2026-000001', level: 'township' })).toBe(
-      '您的诉求 MQ-2026-000001 已上报镇（街道）办理。',
-    );
+    expect(render('zh', 'ticket.escalated_resident', { number: 'MQ-2026-000001', level: 'township' })).toBe('您的诉求 MQ-2026-000001 已上报镇（街道）办理。');
     expect(render('en', 'ticket.accepted_resident', { number: 'MQ-2026-000001', resolveBy: at })).toBe(
       'Your request MQ-2026-000001 was accepted by its handler; expected by 10 Oct 17:30.',
     );
@@ -27,9 +25,7 @@ describe('message catalogues', () => {
   });
 
   test('refusals read as sentences in both languages', () => {
-    expect(renderRefusal('zh', { code: 'wrong_state', command: 'resolve', state: 'dispatched' })).toBe(
-      '诉求当前状态为“已派单”，不能执行此操作。',
-    );
+    expect(renderRefusal('zh', { code: 'wrong_state', command: 'resolve', state: 'dispatched' })).toBe('诉求当前状态为“已派单”，不能执行此操作。');
     expect(renderRefusal('en', { code: 'invalid', field: 'reason', reason: 'required' })).toBe('"reason" is not right: it is required.');
     expect(renderRefusal('zh', { code: 'no_level_above' })).toBe('已是最高一级，无法继续上报。');
   });

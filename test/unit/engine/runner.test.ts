@@ -166,7 +166,9 @@ describe('a flow declared in one place', () => {
     const flows = flowSet([sloppy]);
     const { effects } = fakeEffects();
     const started = await runTurn({ session: EMPTY_SESSION, idle: false, input: text('sloppy'), speaker: resident, effects, flows });
-    await expect(runTurn({ session: started.session, idle: false, input: text('x'), speaker: resident, effects, flows })).rejects.toThrow(/step one moved to .*two.*which it does not declare/);
+    await expect(runTurn({ session: started.session, idle: false, input: text('x'), speaker: resident, effects, flows })).rejects.toThrow(
+      /step one moved to .*two.*which it does not declare/,
+    );
   });
 
   test('a set of flows is checked when it is built: one id, entry name and button verb each (help, accept… are taken), hand-overs to flows it has', () => {
@@ -228,7 +230,11 @@ describe('sessions stored before flows had schemas', () => {
     const stored = {
       flow: 'report',
       step: 'category',
-      data: JSON.stringify({ data: { description: '路灯坏了', categoryCode: 'power', kind: 'help', confidence: 0.8, _step: 'category' }, choices: ['yes', 'pick'], choicesFrom: 41 }),
+      data: JSON.stringify({
+        data: { description: '路灯坏了', categoryCode: 'power', kind: 'help', confidence: 0.8, _step: 'category' },
+        choices: ['yes', 'pick'],
+        choicesFrom: 41,
+      }),
     };
     const session = decodeSession(stored);
     expect(session).toEqual({

@@ -2,14 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import {
-  type CalendarData,
-  WorkCalendar,
-  addCalendarDays,
-  localDateOf,
-  localInstant,
-  minutesOfDay,
-} from '../../../src/pipeline/calendar.js';
+import { type CalendarData, WorkCalendar, addCalendarDays, localDateOf, localInstant, minutesOfDay } from '../../../src/pipeline/calendar.js';
 
 const cal = WorkCalendar.load();
 
@@ -38,9 +31,7 @@ describe('data file', () => {
   });
 
   test('every make-up workday is a Saturday or Sunday, and every holiday block has the official length', () => {
-    const data = JSON.parse(
-      readFileSync(new URL('../../../data/calendar/cn-holidays.json', import.meta.url), 'utf8'),
-    ) as CalendarData;
+    const data = JSON.parse(readFileSync(new URL('../../../data/calendar/cn-holidays.json', import.meta.url), 'utf8')) as CalendarData;
     for (const { workdays } of Object.values(data.years)) {
       for (const d of workdays) expect([0, 6], d).toContain(weekday(d));
     }
@@ -168,9 +159,7 @@ describe('validation', () => {
   });
 
   test('wrong shapes, year keys and time zones are refused', () => {
-    expect(() => new WorkCalendar({ years: { '2026': { holidays: [] } } } as unknown as CalendarData)).toThrow(
-      /year 2026.*workdays/,
-    );
+    expect(() => new WorkCalendar({ years: { '2026': { holidays: [] } } } as unknown as CalendarData)).toThrow(/year 2026.*workdays/);
     expect(() => new WorkCalendar({ years: { '26': good } })).toThrow(/four digits/);
     expect(() => new WorkCalendar({ timezone: 'UTC', years: { '2026': good } })).toThrow(/timezone/);
     expect(() => new WorkCalendar(null as unknown as CalendarData)).toThrow(/Invalid holiday calendar/);

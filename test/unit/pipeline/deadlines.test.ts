@@ -173,9 +173,7 @@ describe('extendDeadline', () => {
   });
 
   test('calendar days', () => {
-    expect(bj(extendDeadline(cal, { ...promised, workingDays: false }, at('2026-09-30T17:30'), 3, H))).toBe(
-      '2026-10-03T17:30:00+08:00',
-    );
+    expect(bj(extendDeadline(cal, { ...promised, workingDays: false }, at('2026-09-30T17:30'), 3, H))).toBe('2026-10-03T17:30:00+08:00');
   });
 
   test('zero leaves the deadline alone', () => {
@@ -196,12 +194,8 @@ describe('resumeDeadline', () => {
 
   test('pause within a day or over a weekend only does not move the deadline', () => {
     const resolveBy = at('2026-03-11T17:30');
-    expect(bj(resumeDeadline(cal, promised, resolveBy, at('2026-03-05T09:00'), at('2026-03-05T16:00'), H))).toBe(
-      '2026-03-11T17:30:00+08:00',
-    );
-    expect(bj(resumeDeadline(cal, promised, resolveBy, at('2026-03-06T10:00'), at('2026-03-08T10:00'), H))).toBe(
-      '2026-03-11T17:30:00+08:00',
-    );
+    expect(bj(resumeDeadline(cal, promised, resolveBy, at('2026-03-05T09:00'), at('2026-03-05T16:00'), H))).toBe('2026-03-11T17:30:00+08:00');
+    expect(bj(resumeDeadline(cal, promised, resolveBy, at('2026-03-06T10:00'), at('2026-03-08T10:00'), H))).toBe('2026-03-11T17:30:00+08:00');
   });
 
   test('pause across a holiday counts only working days, and the shifted deadline skips holidays', () => {

@@ -103,13 +103,19 @@ const staff = fc.constantFrom(ACTORS[4] as Actor, ACTORS[6] as Actor, ACTORS[7] 
 const resident = fc.constant(ACTORS[0] as Actor);
 /** Steps a real person would take (valid input, the role that may act), so runs get deep into the pipeline. */
 const plausible = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ command: fc.record({ type: fc.constant('dispatch' as const), target: fc.constantFrom({ personId: 10 }, { departmentId: 5 }) }), actor: staff }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ command: fc.record({ type: fc.constant('dispatch' as const), target: fc.constantFrom({ personId: 10 }, { departmentId: 5 }) }), actor: staff }),
+  },
   { weight: 4, arbitrary: fc.record({ command: fc.constant({ type: 'accept' as const }), actor: handler }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('return' as const), reason: words }), actor: handler }) },
   { weight: 2, arbitrary: fc.record({ command: fc.record({ type: fc.constant('progress' as const), note: words }), actor: handler }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('request_info' as const), question: words }), actor: handler }) },
   { weight: 2, arbitrary: fc.record({ command: fc.record({ type: fc.constant('supply_info' as const), text: words }), actor: resident }) },
-  { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('request_extension' as const), days: fc.integer({ min: 1, max: 30 }), reason: words }), actor: handler }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ command: fc.record({ type: fc.constant('request_extension' as const), days: fc.integer({ min: 1, max: 30 }), reason: words }), actor: handler }),
+  },
   { weight: 1, arbitrary: fc.record({ command: fc.constant({ type: 'approve_extension' as const }), actor: staff }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('deny_extension' as const), reason: words }), actor: staff }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('escalate' as const), reason: words }), actor: fc.oneof(handler, staff) }) },
@@ -129,7 +135,10 @@ const plausible = fc.oneof(
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('reopen' as const), reason: words }), actor: staff }) },
   { weight: 1, arbitrary: fc.record({ command: fc.constant({ type: 'withdraw' as const }), actor: resident }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('supervise' as const), note: words }), actor: staff }) },
-  { weight: 3, arbitrary: fc.record({ command: fc.record({ type: fc.constant('timer' as const), kind: fc.constantFrom(...TIMER_KINDS) }), actor: fc.constant<Actor>({ kind: 'system' }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ command: fc.record({ type: fc.constant('timer' as const), kind: fc.constantFrom(...TIMER_KINDS) }), actor: fc.constant<Actor>({ kind: 'system' }) }),
+  },
 );
 /** Anything from anyone. */
 const random = fc.record({ command, actor: fc.constantFrom(...ACTORS) });
@@ -189,7 +198,20 @@ test('random commands from random people at random times: no throw, valid states
       });
       const policy = { handlingClass: 'promised' as const, resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true };
       const first = intake(
-        { number: 'MQ-2026-000001', kind: 'help', categoryCode: 'power', policy, summary, residentId: 1, regionPath: PATH, place: null, contactPhone: null, media: [], latitude: null, longitude: null },
+        {
+          number: 'MQ-2026-000001',
+          kind: 'help',
+          categoryCode: 'power',
+          policy,
+          summary,
+          residentId: 1,
+          regionPath: PATH,
+          place: null,
+          contactPhone: null,
+          media: [],
+          latitude: null,
+          longitude: null,
+        },
         decision,
         now,
         rules,

@@ -102,17 +102,7 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   recategorise: { command: { type: 'recategorise', categoryCode: 'road' }, actor: dispatcher },
 };
 
-const OPEN: TicketState[] = [
-  'received',
-  'dispatched',
-  'accepted',
-  'in_progress',
-  'awaiting_resident',
-  'extension_requested',
-  'returned',
-  'escalated',
-  'reopened',
-];
+const OPEN: TicketState[] = ['received', 'dispatched', 'accepted', 'in_progress', 'awaiting_resident', 'extension_requested', 'returned', 'escalated', 'reopened'];
 
 /** The legal transitions, written out independently of the machine's own table. */
 const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, TicketState>>> = {
@@ -209,7 +199,7 @@ describe('authorisation', () => {
     expect(transition(atCounty, SAMPLES.dispatch.command, countyDispatcher, NOW, rules).ok).toBe(true);
   });
 
-  test("staff of the assigned department act as the handler", () => {
+  test('staff of the assigned department act as the handler', () => {
     const toDept = ticket('dispatched', { assigneeId: null, assigneeDepartmentId: 5, handlingRegionId: TOWNSHIP, level: 'township' });
     const accepted = transition(toDept, { type: 'accept' }, handler, NOW, rules);
     expect(accepted.ok && accepted.ticket.state).toBe('accepted');
@@ -251,9 +241,7 @@ describe('behaviour', () => {
     expect(r.ticket.assigneeId).toBeNull();
     expect(r.ticket.returnCount).toBe(1);
     expect(r.events[0]).toMatchObject({ type: 'returned', data: { reason: '不属于本网格', by: 10 } });
-    expect(r.effects).toContainEqual(
-      expect.objectContaining({ to: { role: 'dispatcher', regionId: VILLAGE }, template: 'ticket.returned_dispatcher' }),
-    );
+    expect(r.effects).toContainEqual(expect.objectContaining({ to: { role: 'dispatcher', regionId: VILLAGE }, template: 'ticket.returned_dispatcher' }));
   });
 
   test('escalation 上报 climbs village → township → county, then refuses', () => {

@@ -4,16 +4,7 @@
  * nothing a strict Content-Security-Policy would block.
  */
 import { describe, expect, test } from 'vitest';
-import {
-  breakdownColumnChart,
-  breakdownRanking,
-  columnChart,
-  formatRateText,
-  niceScale,
-  rankingChart,
-  statsTrendChart,
-  trendChart,
-} from '../../../src/stats/charts.js';
+import { breakdownColumnChart, breakdownRanking, columnChart, formatRateText, niceScale, rankingChart, statsTrendChart, trendChart } from '../../../src/stats/charts.js';
 import type { Breakdown, Figures, Rate, TrendPoint } from '../../../src/stats/types.js';
 
 interface XmlElement {
@@ -211,7 +202,16 @@ describe('trend chart', () => {
   });
 
   test('monthly buckets are labelled YYYY-MM', () => {
-    const svg = parseXml(statsTrendChart([{ start: '2026-09-01', figures: figures(3) }, { start: '2026-10-01', figures: figures(4) }], 'month', { id: 'm', title: 'm' }));
+    const svg = parseXml(
+      statsTrendChart(
+        [
+          { start: '2026-09-01', figures: figures(3) },
+          { start: '2026-10-01', figures: figures(4) },
+        ],
+        'month',
+        { id: 'm', title: 'm' },
+      ),
+    );
     expect(printed(svg)).toEqual(expect.arrayContaining(['2026-09', '2026-10']));
   });
 

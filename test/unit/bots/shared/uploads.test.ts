@@ -8,17 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import {
-  decodeDataUrl,
-  isUploadUrl,
-  MAX_IMAGE_BYTES,
-  MAX_VOICE_BYTES,
-  MEDIA_TYPES,
-  sniffAudio,
-  sniffMedia,
-  UPLOAD_ERRORS,
-  UploadStore,
-} from '../../../../bots/shared/uploads.js';
+import { decodeDataUrl, isUploadUrl, MAX_IMAGE_BYTES, MAX_VOICE_BYTES, MEDIA_TYPES, sniffAudio, sniffMedia, UPLOAD_ERRORS, UploadStore } from '../../../../bots/shared/uploads.js';
 import { mediaKindOf } from '../../../../src/engine/media.js';
 import { fakeOgg, fakeSilk, fakeWebm } from '../../../helpers/audio.js';
 import { GIF, JPEG, PNG, WEBP, fakePng } from '../../../helpers/images.js';
@@ -169,7 +159,11 @@ describe('a picture is kept only up to its own end', () => {
     expect(clean).toEqual(stored);
     const read = await store.read(stored.ok ? stored.url : '');
     expect(read?.bytes.equals(picture)).toBe(true);
-    expect(readdirSync(dir).map((name) => readFileSync(join(dir, name)).includes(HTML)).some(Boolean)).toBe(false);
+    expect(
+      readdirSync(dir)
+        .map((name) => readFileSync(join(dir, name)).includes(HTML))
+        .some(Boolean),
+    ).toBe(false);
   });
 
   test('a JPEG with a video after its end (a motion photo) keeps its picture; an EXIF thumbnail inside is no end', async () => {
@@ -193,11 +187,14 @@ describe('a picture is kept only up to its own end', () => {
       ['a GIF without its trailer', GIF.subarray(0, GIF.length - 1)],
       ['a GIF with an unknown block', Buffer.concat([GIF.subarray(0, GIF.length - 1), Buffer.from([0x99, 0x3b])])],
       ['a WebP whose RIFF size runs past the file', WEBP.subarray(0, WEBP.length - 4)],
-      ['a WebP whose chunks do not fill its RIFF', (() => {
-        const b = Buffer.from(WEBP);
-        b.writeUInt32LE(b.readUInt32LE(4) - 2, 4);
-        return b;
-      })()],
+      [
+        'a WebP whose chunks do not fill its RIFF',
+        (() => {
+          const b = Buffer.from(WEBP);
+          b.writeUInt32LE(b.readUInt32LE(4) - 2, 4);
+          return b;
+        })(),
+      ],
     ];
     for (const [name, bytes] of broken) {
       expect(await store.save(bytes, 'photo'), name).toEqual({ ok: false, error: UPLOAD_ERRORS.notImage });
