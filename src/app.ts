@@ -16,7 +16,7 @@ import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
-import { type Clock, PipelineService, systemClock, withRetry } from './pipeline/service.js';
+import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { sweepThrottle } from './web/throttle.js';
 
@@ -203,7 +203,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         () => engine.releaseHeld(),
         () => corrections.catchUp(),
         // 人工 conversations nobody wrote in for CONVERSATION_IDLE_HOURS end, with a note to the resident.
-        () => closeIdleConversations(database.db, clock.now(), config.CONVERSATION_IDLE_HOURS * 3_600_000, (work) => withRetry(database.db, work)),
+        () => closeIdleConversations(database.db, clock.now(), config.CONVERSATION_IDLE_HOURS * 3_600_000, (work) => withSqlRetry(database.db, work)),
         // Login and upload limits forget attempts that have left their window.
         () => sweepThrottle(database.db, clock.now()),
         ...adapters.flatMap((a) => a.duties ?? []),

@@ -194,7 +194,7 @@ export async function closeConversation(
 }
 
 /** Closes the conversations quiet for `idleMs` (a scheduler duty); resolves with how many. */
-export async function closeIdleConversations(db: Db, now: Date, idleMs: number, transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>): Promise<number> {
+export async function closeIdleConversations(db: Db, now: Date, idleMs: number, transaction: <T>(work: (tx: SqlTx) => Promise<T>) => Promise<T>): Promise<number> {
   const before = new Date(now.getTime() - idleMs);
   const idle = await all(sqlOf(db), idleQuery, { before, limit: 100 });
   for (const { id } of idle) {

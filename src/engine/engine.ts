@@ -300,16 +300,9 @@ export class Engine {
 
   /** The replies a message seen before was answered with, as they were sent. */
   async #repliesTo(inbound: Inbound): Promise<Outbound[]> {
-    const { channel, chatId, messageId } = inbound;
-    const seen = await this.#db.inboundMessage.findUnique({ where: { channel_chatId_messageId: { channel, chatId, messageId } }, select: { id: true } });
-    if (!seen) return [];
-    const rows = await this.#db.outboxMessage.findMany({
-      where: { inboundId: seen.id },
-      orderBy: { id: 'asc' },
-      include: { recipient: { select: { locale: true } } },
-    });
+    const rows = await this.#store.answeredWith(inbound);
     return rows.map((row) =>
-      outbound(inbound, row.recipient.locale === 'en' ? 'en' : 'zh', {
+      outbound(inbound, row.locale === 'en' ? 'en' : 'zh', {
         id: row.id,
         template: row.template,
         params: JSON.parse(row.params) as Record<string, unknown>,

@@ -12,7 +12,7 @@
 import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { choicesMerged, choicesNewer, isUniqueViolation, joinedText, oneOf, transactionsOverlap } from '../db/dialect.js';
 import { sql } from 'kysely';
-import { defineQuery, first, one, run, type SqlConnection } from '../db/sql.js';
+import { all, defineQuery, first, one, run, type SqlConnection } from '../db/sql.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
 import type { OfferedChoice } from './choices.js';
 
@@ -96,6 +96,18 @@ export interface TurnStore {
   addReply(tx: Tx | SqlTx, reply: ReplyRow): Promise<number>;
   /** Outside any turn: the channel confirmed these outbox rows. */
   markSent(ids: number[], at: Date): Promise<void>;
+  /** Outside any turn: the replies a message seen before was answered with in its answer (Inbound.repliesInAnswer), oldest first. */
+  answeredWith(message: { channel: string; chatId: string; messageId: string }): Promise<AnsweredReply[]>;
+}
+
+/** A reply as it was written for the answer to a message. */
+export interface AnsweredReply {
+  id: number;
+  template: string;
+  params: string;
+  actions: string;
+  media: string;
+  locale: string;
 }
 
 /** The outbox columns that say how a reply goes out (see ReplyRow.delivery). */
@@ -231,6 +243,18 @@ const markOneSentQuery = defineQuery('turn_mark_one_sent', (db, p: { id: number;
     .where('sentAt', 'is', null),
 );
 
+const answeredWithQuery = defineQuery('turn_answered_with', (db, p: { channel: string; chatId: string; messageId: string }) =>
+  db
+    .selectFrom('InboundMessage as i')
+    .innerJoin('OutboxMessage as m', 'm.inboundId', 'i.id')
+    .innerJoin('Person as r', 'r.id', 'm.recipientId')
+    .select(['m.id as id', 'm.template as template', 'm.params as params', 'm.actions as actions', 'm.media as media', 'r.locale as locale'])
+    .where('i.channel', '=', p.channel)
+    .where('i.chatId', '=', p.chatId)
+    .where('i.messageId', '=', p.messageId)
+    .orderBy('m.id'),
+);
+
 const markSentQuery = defineQuery('turn_mark_sent', (db, p: { ids: number[]; at: Date }, dialect) =>
   db
     .updateTable('OutboxMessage')
@@ -334,6 +358,10 @@ class LayerTurnStore implements TurnStore {
   async markSent(ids: number[], at: Date): Promise<void> {
     if (ids.length === 1) await run(this.#outside, markOneSentQuery, { id: ids[0]!, at });
     else await run(this.#outside, markSentQuery, { ids, at });
+  }
+
+  answeredWith(message: { channel: string; chatId: string; messageId: string }): Promise<AnsweredReply[]> {
+    return all(this.#outside, answeredWithQuery, message);
   }
 }
 

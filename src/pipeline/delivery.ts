@@ -3,7 +3,7 @@
  * its recipient's channel, in its chat's order; a failure backs off and holds back the
  * rest of its chat in the same round; an unreachable chat re-addresses the message.
  */
-import { type Database, sqlOf, transaction } from '../db/client.js';
+import { type Database, sqlOf, sqlTransaction } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
@@ -302,7 +302,7 @@ export class Deliverer {
    */
   async #reroute(id: number, recipientId: number, channel: string, chatId: string, error: string, now: Date): Promise<void> {
     const { db } = this.#database;
-    const fallback = await transaction(db, async (tx) => {
+    const fallback = await sqlTransaction(db, async (tx) => {
       const sql = sqlOf(tx);
       await run(sql, markUnreachableQuery, { personId: recipientId, channel, chatId, at: now });
       const other = await first(sql, otherChatQuery, { personId: recipientId, channel, chatId });

@@ -5,7 +5,7 @@
  * write reads back through Prisma as the console reads it.
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { transaction } from '../../src/db/client.js';
+import { type SqlTx, sqlTransaction, transaction } from '../../src/db/client.js';
 import { closeConversation, closeIdleConversations, openConversation, openConversationOf, residentSays, staffReplies } from '../../src/conversations/conversations.js';
 import { dueHeld, forgetHeld, holdMessage, isHeld } from '../../src/engine/held-messages.js';
 import type { Inbound } from '../../src/engine/types.js';
@@ -74,7 +74,7 @@ eachDatabase((kind) => {
     expect(await db.outboxMessage.count({ where: { recipientId: resident.id, channel: null } })).toBe(3);
 
     const quiet = await transaction(db, (tx) => openConversation(tx, resident.id, 'web', at));
-    const close = <T>(work: Parameters<typeof transaction<T>>[1]) => transaction(db, work);
+    const close = <T>(work: (tx: SqlTx) => Promise<T>) => sqlTransaction(db, work);
     expect(await closeIdleConversations(db, new Date(at.getTime() + 3_600_000), 7_200_000, close)).toBe(0);
     expect(await closeIdleConversations(db, new Date(at.getTime() + 3_600_000), 1_800_000, close)).toBe(1);
     expect(await db.conversation.findUniqueOrThrow({ where: { id: quiet.id } })).toMatchObject({ status: 'closed', closeReason: 'idle', closedById: null });
