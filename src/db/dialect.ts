@@ -83,18 +83,25 @@ export function encodeValue(dialect: Dialect, value: unknown): BoundValue {
 }
 
 /**
- * A SQLite row as the code sees it: DateTime and Boolean columns, known by name (see
- * src/cli/generate.ts), from ISO text and 0/1. On PostgreSQL the driver's type parsers
- * do this (src/db/postgres-connection.ts).
+ * How a SQLite statement's rows become rows as the code sees them, for its columns:
+ * DateTime and Boolean columns, known by name (see src/cli/generate.ts), from ISO text
+ * and 0/1; the other columns as they are. On PostgreSQL the driver's type parsers do
+ * this (src/db/postgres-connection.ts). Made once per statement: a Ticket row has ~40
+ * columns, and looking each one up for every row cost more than the statement.
  */
-export function decodeSqliteRow<R>(row: Record<string, unknown>): R {
-  for (const name in row) {
-    const value = row[name];
-    if (value === null) continue;
-    if (DATE_COLUMNS.has(name)) row[name] = new Date(value as string);
-    else if (BOOLEAN_COLUMNS.has(name)) row[name] = value === 1;
-  }
-  return row as R;
+export function sqliteDecoder(columns: readonly string[]): (row: Record<string, unknown>) => void {
+  const dates = columns.filter((name) => DATE_COLUMNS.has(name));
+  const booleans = columns.filter((name) => BOOLEAN_COLUMNS.has(name));
+  return (row) => {
+    for (const name of dates) {
+      const value = row[name];
+      if (value !== null) row[name] = new Date(value as string);
+    }
+    for (const name of booleans) {
+      const value = row[name];
+      if (value !== null) row[name] = value === 1;
+    }
+  };
 }
 
 /**

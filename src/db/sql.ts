@@ -28,6 +28,21 @@ export interface CompiledStatement {
   readonly reads: boolean;
   /** Whether it yields rows (a SELECT, or a write with RETURNING). */
   readonly returnsRows: boolean;
+  /**
+   * SQLite only: a one-row INSERT whose RETURNING was only its `id`, compiled without it;
+   * the connection answers `[{ id }]` from the statement's last inserted rowid. SQLite
+   * runs RETURNING by buffering the rows to hand back, which doubled the cost of the
+   * outbox and inbound inserts a turn makes (8.7 → 16.4 µs each, measured).
+   */
+  readonly returnsInsertedId: boolean;
+}
+
+/** The text of a one-row `INSERT … RETURNING "id"` (no upsert) without its RETURNING, if it is one. */
+function withoutReturnedId(dialect: Dialect, text: string, node: { kind: string; returning?: unknown; onConflict?: unknown; values?: unknown }): string | undefined {
+  const suffix = ' returning "id"';
+  if (dialect !== 'sqlite' || node.kind !== 'InsertQueryNode' || node.onConflict !== undefined || !text.endsWith(suffix)) return undefined;
+  const rows = (node.values as { kind?: string; values?: readonly unknown[] } | undefined)?.values;
+  return rows?.length === 1 ? text.slice(0, -suffix.length) : undefined;
 }
 
 /** A query written once, compiled for a dialect on first use. */
@@ -46,13 +61,15 @@ export class Query<P, R> {
     if (done) return done;
     const names = new Proxy({}, { get: (_target, key) => new Parameter(String(key)) }) as P;
     const query = this.#build(builderFor(dialect), names, dialect).compile();
-    const node = query.query as { kind: string; returning?: unknown };
+    const node = query.query as { kind: string; returning?: unknown; onConflict?: unknown; values?: unknown };
+    const insertOnly = withoutReturnedId(dialect, query.sql, node);
     return (this.#compiled[dialect] = {
       name: this.#name,
-      text: query.sql,
+      text: insertOnly ?? query.sql,
       slots: query.parameters.map((value) => (value instanceof Parameter ? value : encodeValue(dialect, value))),
       reads: node.kind === 'SelectQueryNode',
       returnsRows: node.kind === 'SelectQueryNode' || node.returning !== undefined,
+      returnsInsertedId: insertOnly !== undefined,
     });
   }
 

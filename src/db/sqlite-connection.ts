@@ -4,9 +4,12 @@
  * first, a write joins it); the inside one's runs at once, in the light transaction
  * holding the connection.
  */
-import { decodeSqliteRow } from './dialect.js';
-import type { Outcome, Query, SqlConnection } from './sql.js';
+import { sqliteDecoder } from './dialect.js';
+import type { CompiledStatement, Outcome, Query, SqlConnection } from './sql.js';
 import type { SqliteHandle, SqlValue } from './sqlite-adapter.js';
+
+/** Per statement, how its rows are decoded: known from its first row (every row of a statement has the same columns). */
+const decoders = new WeakMap<CompiledStatement, (row: Record<string, unknown>) => void>();
 
 export class SqliteConnection implements SqlConnection {
   readonly dialect = 'sqlite' as const;
@@ -23,9 +26,15 @@ export class SqliteConnection implements SqlConnection {
     const statement = query.compiled('sqlite');
     // Lists are bound as JSON text on SQLite (see `encodeValue`).
     const values = query.bind(statement, 'sqlite', params) as SqlValue[];
+    const yields = statement.returnsInsertedId ? 'insertedId' : statement.returnsRows ? 'rows' : 'nothing';
     const work = (): Outcome<R> => {
-      const { rows, changes } = this.#handle.execute(statement.text, values, statement.returnsRows);
-      return { rows: rows.map((row) => decodeSqliteRow<R>(row)), changes };
+      const { rows, changes } = this.#handle.execute(statement.text, values, yields);
+      if (yields === 'rows' && rows.length > 0) {
+        let decode = decoders.get(statement);
+        if (!decode) decoders.set(statement, (decode = sqliteDecoder(Object.keys(rows[0]!))));
+        for (const row of rows) decode(row);
+      }
+      return { rows: rows as R[], changes };
     };
     return statement.reads ? this.#handle.outside(work) : this.#handle.writing(work);
   }

@@ -19,8 +19,23 @@ async function locked<T>(handle: SqliteHandle, work: () => Promise<T>): Promise<
   }
 }
 
+/** Where a transaction's queries go, each counted as one Prisma statement. */
+abstract class CountedQueries {
+  protected abstract readonly queries: Pick<SqlDriverAdapter, 'queryRaw' | 'executeRaw'>;
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    statementCounts.prisma++;
+    return this.queries.queryRaw(query);
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    statementCounts.prisma++;
+    return this.queries.executeRaw(query);
+  }
+}
+
 /** A transaction that holds the lock until it ends, whichever way. */
-class LockedTransaction implements Transaction {
+class LockedTransaction extends CountedQueries implements Transaction {
   readonly provider = 'sqlite' as const;
   readonly adapterName: string;
   readonly options: Transaction['options'];
@@ -28,20 +43,15 @@ class LockedTransaction implements Transaction {
   readonly #release: () => void;
 
   constructor(inner: Transaction, release: () => void) {
+    super();
     this.#inner = inner;
     this.#release = release;
     this.adapterName = inner.adapterName;
     this.options = inner.options;
   }
 
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    statementCounts.prisma++;
-    return this.#inner.queryRaw(query);
-  }
-
-  executeRaw(query: SqlQuery): Promise<number> {
-    statementCounts.prisma++;
-    return this.#inner.executeRaw(query);
+  protected get queries(): Transaction {
+    return this.#inner;
   }
 
   async commit(): Promise<void> {
@@ -76,7 +86,7 @@ class LockedTransaction implements Transaction {
 let savepoints = 0;
 
 /** A Prisma transaction inside a light one: a savepoint. */
-class SavepointTransaction implements Transaction {
+class SavepointTransaction extends CountedQueries implements Transaction {
   readonly provider = 'sqlite' as const;
   readonly adapterName: string;
   // Prisma then ends it by calling commit/rollback, not by sending COMMIT itself.
@@ -85,6 +95,7 @@ class SavepointTransaction implements Transaction {
   readonly #name: string;
 
   private constructor(inner: SqlDriverAdapter, name: string) {
+    super();
     this.#inner = inner;
     this.#name = name;
     this.adapterName = inner.adapterName;
@@ -96,14 +107,8 @@ class SavepointTransaction implements Transaction {
     return tx;
   }
 
-  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
-    statementCounts.prisma++;
-    return this.#inner.queryRaw(query);
-  }
-
-  executeRaw(query: SqlQuery): Promise<number> {
-    statementCounts.prisma++;
-    return this.#inner.executeRaw(query);
+  protected get queries(): SqlDriverAdapter {
+    return this.#inner;
   }
 
   async commit(): Promise<void> {

@@ -351,8 +351,11 @@ class LayerTurnStore implements TurnStore {
   }
 
   async addReply(tx: Tx | SqlTx, reply: ReplyRow): Promise<number> {
-    const { delivery: _delivery, ...row } = reply;
-    return (await one(sqlOf(tx), addReplyQuery, { ...row, ...deliveryColumns(reply) })).id;
+    // Named one by one: an object rest and spread per reply cost more than its insert.
+    const { recipientId, channel, chatId, template, params, actions, media, at } = reply;
+    const { attempts, sentAt, inboundId, claimedBy, claimedUntil } = deliveryColumns(reply);
+    const row = { recipientId, channel, chatId, template, params, actions, media, at, attempts, sentAt, inboundId, claimedBy, claimedUntil };
+    return (await one(sqlOf(tx), addReplyQuery, row)).id;
   }
 
   async markSent(ids: number[], at: Date): Promise<void> {

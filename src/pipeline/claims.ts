@@ -8,9 +8,10 @@
  * while an earlier unsent row of its chat is waiting (backing off, offline) or held (by
  * a turn, or by another worker).
  */
-import type { SelectQueryBuilder } from 'kysely';
+import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import { type Db, sqlTransaction } from '../db/client.js';
 import { type Dialect, oneOf, transactionsOverlap } from '../db/dialect.js';
+import type { DB } from '../db/generated/kysely/types.js';
 import { all, defineQuery, type Query, run, type SqlConnection } from '../db/sql.js';
 
 export type ClaimTable = 'Timer' | 'OutboxMessage';
@@ -44,6 +45,18 @@ const dueTimersQuery = defineQuery('claim_due_timers', (db, p: { now: Date; batc
 /** Parameters of an outbox claim: `channel0`, `chatId0`, … name the targets' values. */
 type OutboxClaimParams = { now: Date; batch: number } & Record<string, unknown>;
 
+/** The unsent rows of outbox row `m`'s chat that come before it, as `e`: what `m` waits behind (a chat's messages go out in order). */
+function earlierUnsentOfChat(eb: ExpressionBuilder<DB & { m: DB['OutboxMessage'] }, 'm'>) {
+  return eb
+    .selectFrom('OutboxMessage as e')
+    .select('e.id')
+    .whereRef('e.channel', '=', 'm.channel')
+    .whereRef('e.chatId', '=', 'm.chatId')
+    .whereRef('e.id', '<', 'm.id')
+    .where('e.sentAt', 'is', null)
+    .where('e.failedAt', 'is', null);
+}
+
 /** The outbox claim for targets of one shape (whole channels or single chats, in order), compiled once per shape. */
 const dueOutboxQueries = new Map<string, Query<OutboxClaimParams, { id: number }>>();
 
@@ -70,21 +83,7 @@ function dueOutboxQuery(targets: readonly OutboxTarget[]): Query<OutboxClaimPara
             ),
           ),
         )
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('OutboxMessage as e')
-                .select('e.id')
-                .whereRef('e.channel', '=', 'm.channel')
-                .whereRef('e.chatId', '=', 'm.chatId')
-                .whereRef('e.id', '<', 'm.id')
-                .where('e.sentAt', 'is', null)
-                .where('e.failedAt', 'is', null)
-                .where((inner) => inner.or([inner('e.availableAt', '>', p.now), inner('e.claimedUntil', '>=', p.now)])),
-            ),
-          ),
-        )
+        .where((eb) => eb.not(eb.exists(earlierUnsentOfChat(eb).where((inner) => inner.or([inner('e.availableAt', '>', p.now), inner('e.claimedUntil', '>=', p.now)])))))
         .orderBy('m.id')
         .limit(p.batch),
     ),
@@ -103,19 +102,7 @@ const behindOthersQuery = defineQuery('claim_behind_others', (db, p: { ids: numb
     .selectFrom('OutboxMessage as m')
     .select('m.id')
     .where(oneOf(dialect, 'm.id', p.ids))
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('OutboxMessage as e')
-          .select('e.id')
-          .whereRef('e.channel', '=', 'm.channel')
-          .whereRef('e.chatId', '=', 'm.chatId')
-          .whereRef('e.id', '<', 'm.id')
-          .where('e.sentAt', 'is', null)
-          .where('e.failedAt', 'is', null)
-          .where((inner) => inner.not(oneOf(dialect, 'e.id', p.ids))),
-      ),
-    ),
+    .where((eb) => eb.exists(earlierUnsentOfChat(eb).where((inner) => inner.not(oneOf(dialect, 'e.id', p.ids))))),
 );
 
 const markClaimedQueries = {

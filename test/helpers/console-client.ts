@@ -15,6 +15,7 @@ import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import { createWebRoutes } from '../../src/web/routes.js';
 import { httpLimitsFrom } from '../../src/web/server.js';
 import { uploadLimitsFrom } from '../../src/web/upload-ledger.js';
+import { demoDatabaseUrl, type TestDatabaseKind } from './db.js';
 import { FakeClock } from './org-fixture.js';
 
 export { DEMO_PASSWORD };
@@ -37,13 +38,15 @@ export interface ConsoleWorld {
  * `DATABASE_URL` in `env`, on that database instead (seeded with the demo county when
  * empty, without its history): two worlds on one PostgreSQL database are two processes.
  */
-export async function startConsoleWorld(env: Record<string, string> = {}): Promise<ConsoleWorld> {
+export async function startConsoleWorld(env: Record<string, string> = {}, on?: TestDatabaseKind): Promise<ConsoleWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-console-'));
   const own = env['DATABASE_URL'] === undefined;
-  if (own) copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
+  // On PostgreSQL, a copy of the demo database; on SQLite, a copy of its file in `dir`.
+  const postgres = own && on?.name === 'PostgreSQL' ? await demoDatabaseUrl(on) : undefined;
+  if (own && !postgres) copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'console.db'));
   // The scheduler ticks at start and then hourly: tests tick it by hand when they need to.
   const config = parseConfig({
-    DATABASE_URL: `file:${join(dir, 'console.db')}`,
+    DATABASE_URL: postgres?.url ?? `file:${join(dir, 'console.db')}`,
     SEED_DEMO: own ? 'false' : 'true',
     SEED_DEMO_HISTORY_MONTHS: '0',
     SCHEDULER_INTERVAL_MS: '3600000',
@@ -76,6 +79,7 @@ export async function startConsoleWorld(env: Record<string, string> = {}): Promi
     async stop() {
       await app.stop();
       rmSync(dir, { recursive: true, force: true });
+      void postgres?.drop().catch(() => undefined);
     },
   };
 }

@@ -93,6 +93,20 @@ export async function freshPostgres(options: FreshOptions = {}): Promise<TestDat
   };
 }
 
+/**
+ * A URL to a new copy of the migrated database with the demo county, for an app that
+ * opens it itself; `drop()` deletes it once the app has closed it.
+ */
+export async function demoDatabaseUrl(kind: TestDatabaseKind): Promise<{ url: string; drop(): Promise<void> }> {
+  if (kind.name === 'PostgreSQL') {
+    const scratch = await takeClone(inject('postgresDemoTemplate'));
+    return { url: scratch.url, drop: () => scratch.drop() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'minqing-test-'));
+  copyFileSync(inject('sqliteDemoTemplate'), join(dir, 'test.db'));
+  return { url: `file:${join(dir, 'test.db')}`, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+}
+
 /** One of the databases the tests run on. */
 export interface TestDatabaseKind {
   readonly name: 'SQLite' | 'PostgreSQL';
