@@ -187,7 +187,7 @@ export class SqliteHandle {
     try {
       return Promise.resolve(this.#atOnce(work));
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
