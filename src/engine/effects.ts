@@ -22,6 +22,7 @@ import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { mapLink, placeOf } from '../pipeline/place.js';
 import { maskName, maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
+import { visitEffects } from '../visits/visits.js';
 
 export interface EffectDeps {
   tx: Tx | SqlTx;
@@ -194,6 +195,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
 
   return {
     classify: (text) => classifier.classify(text),
+
+    visits: visitEffects(tx, speaker.personId, now, () => render(locale(), 'visit.not_found')),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

@@ -4,6 +4,7 @@
  * they remember; the words and menu buttons that start them. They never touch the
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
+import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { Locale, Role } from '../org/types.js';
@@ -122,6 +123,8 @@ export interface Effects {
   relay(text: string, media: string[]): Promise<boolean>;
   /** 结束: ends the open conversation; false when none was open. */
   endConversation(): Promise<boolean>;
+  /** 民情日记: a liaison's visits, and their household's confirmation (src/visits/visits.ts). */
+  readonly visits: VisitEffects;
 }
 
 /** Who is talking. */
@@ -205,10 +208,13 @@ export interface FlowEntry<In> {
 
 /**
  * A button on a message about one ticket, `<verb>:<number>[:<extra>]` (a push, a ticket
- * shown), that starts a flow from anywhere.
+ * shown), that starts a flow from anywhere; or about one record of another kind (a
+ * visit), `<verb>:<id>[:<extra>]`, when `record` is set.
  */
 interface TicketButton<In, K extends string> {
   verb: string;
+  /** The button names a record by its id, not a ticket by its number; the flow checks who may answer it (`guarded` does not apply). */
+  record?: boolean;
   /** The data (and step, when not the first) it starts with; null: not a payload of this flow. */
   start(number: string, extra: string): { data: In; at?: K } | null;
   /**

@@ -13,6 +13,8 @@ import { registerFlow } from '../../flows/register.js';
 import { reportFlow } from '../../flows/report.js';
 import { supplyFlow } from '../../flows/supply.js';
 import { viewFlow } from '../../flows/view.js';
+import { visitConfirmFlow } from '../../flows/visit-confirm.js';
+import { visitFlow } from '../../flows/visit.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -104,6 +106,8 @@ type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: Flo
 type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
 
 const TICKET = /^[A-Z]{1,6}-\d{4}-\d{6}$/;
+/** A record's id in a button (see TicketButton.record). */
+const RECORD_ID = /^[1-9]\d{0,9}$/;
 
 const help: Global = (ctx, speaker) => {
   const handles = speaker.roles.some((r) => r !== 'resident');
@@ -163,14 +167,14 @@ function globalCommand(text: string): Global | null {
  */
 function ticketButton(flows: readonly Flow[], payload: string): Global | null {
   const [verb = '', number = '', extra = ''] = payload.split(':');
-  if (!TICKET.test(number)) return null;
   for (const flow of flows) {
     for (const button of flow.buttons) {
       if (button.verb !== verb) continue;
+      if (!(button.record ? RECORD_ID : TICKET).test(number)) return null;
       const start = button.start(number, extra);
       if (!start) return null;
       const outcome: GlobalOutcome = { start: { flow: flow.id, data: start.data, ...(start.at === undefined ? {} : { at: start.at }) } };
-      if (button.guarded === false) return () => outcome;
+      if (button.guarded === false || button.record) return () => outcome;
       return async (ctx) => {
         if (await ctx.effects.concerns(number)) return outcome;
         ctx.say('ticket.not_found', { number });
@@ -204,8 +208,11 @@ function globalAction(payload: string): Global | null {
 }
 
 /** The app's flows; a new one is listed here once, and its words and buttons come with it. */
-export const FLOWS: FlowSet = flowSet([reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow], {
-  resident: stepRef(reportFlow, 'describe'),
-  staff: (text) => startOf(offerReportFlow, { text }).start,
-  inConversation: stepRef(humanFlow, 'talk'),
-});
+export const FLOWS: FlowSet = flowSet(
+  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow, visitFlow, visitConfirmFlow],
+  {
+    resident: stepRef(reportFlow, 'describe'),
+    staff: (text) => startOf(offerReportFlow, { text }).start,
+    inConversation: stepRef(humanFlow, 'talk'),
+  },
+);

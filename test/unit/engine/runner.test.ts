@@ -20,6 +20,12 @@ const liaison: Speaker = { ...resident, personId: 2, roles: ['liaison'], hasHous
 /** Effects that answer from memory and note every command; what a test does not expect throws. */
 function fakeEffects() {
   const commands: { number: string; command: Command }[] = [];
+  /** What the visit effects were asked to write. */
+  const visits: { recorded: { householdId: number; notes: string; media: string[] }[]; answers: unknown[][]; ratings: unknown[][] } = { recorded: [], answers: [], ratings: [] };
+  const households = [
+    { id: 11, headName: '张三', address: '东村3号', code: 'H-011' },
+    { id: 12, headName: '李四', address: '东村5号', code: 'H-012' },
+  ];
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected effect ${name}`));
   const effects: Effects = {
     classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
@@ -39,8 +45,28 @@ function fakeEffects() {
     openConversation: unexpected('openConversation'),
     relay: unexpected('relay'),
     endConversation: unexpected('endConversation'),
+    visits: {
+      households: () => Promise.resolve(households),
+      record(visit) {
+        visits.recorded.push(visit);
+        // Household 12 has no chat to ask in.
+        return Promise.resolve({ ok: true, asked: visit.householdId === 11 });
+      },
+      // Visit 5 is the speaker's household's; any other is not found.
+      toConfirm: (id) => Promise.resolve(id === 5 ? { id, liaison: '王网格', notes: '路灯坏了', confirmation: 'pending', rating: null } : null),
+      answer(...args) {
+        if (args[0] !== 5) return Promise.resolve({ ok: false, text: 'not found' });
+        visits.answers.push(args);
+        return Promise.resolve({ ok: true });
+      },
+      rate(...args) {
+        if (args[0] !== 5) return Promise.resolve({ ok: false, text: 'not found' });
+        visits.ratings.push(args);
+        return Promise.resolve({ ok: true });
+      },
+    },
   };
-  return { effects, commands };
+  return { effects, commands, visits };
 }
 
 const text = (value: string): FlowInput => ({ text: value, action: null, location: null, media: [] });
@@ -222,6 +248,53 @@ describe("the app's flows without a database", () => {
     const turn = await runTurn({ session, idle: true, input: text('菜单'), speaker: resident, effects });
     expect(turn.replies.map((r) => r.key)).toEqual(['session.expired', 'menu.greeting']);
     expect(turn.session.flow).toBeNull();
+  });
+});
+
+describe('民情日记 without a database', () => {
+  const play = (session: SessionState, input: FlowInput, speaker: Speaker, effects: Effects) => runTurn({ session, idle: false, input, speaker, effects });
+
+  test('a liaison picks a household by its head’s name, a photo alone is kept and the words asked for, then the visit is recorded', async () => {
+    const { effects, visits } = fakeEffects();
+    expect(FLOWS.menu(liaison, 'menu.greeting').choices?.map((c) => c.payload)).toContain('menu:visit');
+    expect(FLOWS.menu(resident, 'menu.greeting').choices?.map((c) => c.payload)).not.toContain('menu:visit');
+    let turn = await play(EMPTY_SESSION, text('走访记录'), liaison, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'visit.pick_household', choices: [{ payload: 'household:11' }, { payload: 'household:12' }] });
+    turn = await play(turn.session, text('王二麻子'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.no_such_household', 'visit.pick_household']);
+    turn = await play(turn.session, text('李四'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.notes']);
+    turn = await play(turn.session, { ...text(''), media: [{ kind: 'photo', ref: 'p1.jpg' }] }, liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.notes_needed']);
+    turn = await play(turn.session, text('老人身体还好，反映村口路灯不亮'), liaison, effects);
+    expect(visits.recorded).toEqual([{ householdId: 12, notes: '老人身体还好，反映村口路灯不亮', media: ['p1.jpg'] }]);
+    expect(turn.replies[0]).toMatchObject({ key: 'visit.recorded_unconfirmed', params: { household: '东村5号 李四' } });
+    expect(turn.session.flow).toBeNull();
+  });
+
+  test('the household taps 属实 on the push and rates in words; 有出入 asks what differs; another household’s visit is not found', async () => {
+    const { effects, visits } = fakeEffects();
+    const household: Speaker = { ...resident, personId: 9, hasHousehold: true };
+    let turn = await play(EMPTY_SESSION, tap('visit:5:accurate'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.rate']);
+    expect(visits.answers).toEqual([[5, true, null]]);
+    turn = await play(turn.session, text('五分'), household, effects);
+    expect(visits.ratings).toEqual([[5, 5]]);
+    expect(turn.replies[0]?.key).toBe('visit.thanks');
+
+    turn = await play(EMPTY_SESSION, tap('visit:5:inaccurate'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.what_differs']);
+    turn = await play(turn.session, text('没有说路灯的事'), household, effects);
+    expect(visits.answers.at(-1)).toEqual([5, false, '没有说路灯的事']);
+    turn = await play(turn.session, text('6'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.rate_again', 'visit.rate']);
+    turn = await play(turn.session, tap('score:2'), household, effects);
+    expect(visits.ratings.at(-1)).toEqual([5, 2]);
+    expect(turn.session.flow).toBeNull();
+
+    turn = await play(EMPTY_SESSION, tap('visit:6:accurate'), household, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'command.refused' });
+    expect(visits.answers).toHaveLength(2);
   });
 });
 

@@ -1,0 +1,163 @@
+/**
+ * 民情日记: a liaison records a visit to one of their paired households (直包到户), and the
+ * household signs it (签字) in its own chat: 属实 or 有出入 with its words, and a rating of
+ * the visit. A household with no chat to ask is recorded as 未确认 (unconfirmed).
+ */
+import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
+import { all, defineQuery, first, one, run } from '../db/sql.js';
+import type { EffectResult } from '../engine/flow.js';
+import { enqueuePush } from '../pipeline/outbox.js';
+
+/** A household a liaison may record a visit to. */
+export interface PairedHousehold {
+  id: number;
+  headName: string;
+  address: string;
+  code: string;
+}
+
+/** A visit as the household is asked to confirm it. */
+export interface VisitToConfirm {
+  id: number;
+  /** The liaison, by name (the household knows its liaison). */
+  liaison: string;
+  notes: string;
+  confirmation: string;
+  rating: number | null;
+}
+
+/** What the chat's visit flows may do; every call checks the speaker's relation first. */
+export interface VisitEffects {
+  /** The households paired with the speaker, by address (none when the speaker is not a liaison). */
+  households(): Promise<PairedHousehold[]>;
+  /** Records a visit to one of the speaker's households and asks the household to confirm it. */
+  record(visit: { householdId: number; notes: string; media: string[] }): Promise<EffectResult<{ asked: boolean }>>;
+  /** A visit to the speaker's household, or null (none, or another household's: the same answer). */
+  toConfirm(visitId: number): Promise<VisitToConfirm | null>;
+  /** The household's 签字: the record is accurate, or it is not (with its words). */
+  answer(visitId: number, accurate: boolean, comment: string | null): Promise<EffectResult>;
+  /** The household's rating of the visit, 1–5. */
+  rate(visitId: number, rating: number): Promise<EffectResult>;
+}
+
+/** The most households a liaison is offered as buttons; more are found by name or house number. */
+export const LISTED_HOUSEHOLDS = 20;
+
+const pairedHouseholdsQuery = defineQuery('visit_paired_households', (db, p: { liaisonId: number }) =>
+  db
+    .selectFrom('Pairing as pr')
+    .innerJoin('Household as h', 'h.id', 'pr.householdId')
+    .select(['h.id', 'h.headName', 'h.address', 'h.code', 'h.regionId'])
+    .where('pr.liaisonId', '=', p.liaisonId)
+    .orderBy('h.address')
+    .orderBy('h.id'),
+);
+
+/** The household's members with a chat to ask in. */
+const reachableMembersQuery = defineQuery('visit_reachable_members', (db, p: { householdId: number }) =>
+  db
+    .selectFrom('Person as m')
+    .select('m.id')
+    .where('m.householdId', '=', p.householdId)
+    .where((eb) => eb.exists(eb.selectFrom('ChannelIdentity as i').select('i.id').whereRef('i.personId', '=', 'm.id').where('i.unreachableAt', 'is', null)))
+    .orderBy('m.id'),
+);
+
+const newVisitQuery = defineQuery(
+  'visit_new',
+  (db, p: { liaisonId: number; householdId: number; regionId: number; notes: string; media: string; at: Date; confirmation: string }) =>
+    db
+      .insertInto('Visit')
+      .values({
+        liaisonId: p.liaisonId,
+        householdId: p.householdId,
+        regionId: p.regionId,
+        notes: p.notes,
+        media: p.media,
+        visitedAt: p.at,
+        confirmation: p.confirmation,
+      })
+      .returning('id'),
+);
+
+const liaisonNameQuery = defineQuery('visit_liaison_name', (db, p: { personId: number }) => db.selectFrom('Person').select('name').where('id', '=', p.personId));
+
+/** A visit to the household of `personId`, with its liaison's name. */
+const visitOfHouseholdQuery = defineQuery('visit_of_household', (db, p: { visitId: number; personId: number }) =>
+  db
+    .selectFrom('Visit as v')
+    .innerJoin('Person as me', 'me.householdId', 'v.householdId')
+    .innerJoin('Person as l', 'l.id', 'v.liaisonId')
+    .select(['v.id', 'l.name as liaison', 'v.notes', 'v.confirmation', 'v.rating'])
+    .where('v.id', '=', p.visitId)
+    .where('me.id', '=', p.personId),
+);
+
+const answerVisitQuery = defineQuery('visit_answer', (db, p: { id: number; confirmation: string; comment: string | null; by: number; at: Date }) =>
+  db.updateTable('Visit').set({ confirmation: p.confirmation, comment: p.comment, answeredById: p.by, answeredAt: p.at }).where('id', '=', p.id),
+);
+
+const rateVisitQuery = defineQuery('visit_rate', (db, p: { id: number; rating: number; by: number; at: Date }) =>
+  db.updateTable('Visit').set({ rating: p.rating, answeredById: p.by, answeredAt: p.at }).where('id', '=', p.id),
+);
+
+/** The visit effects of one turn, for `speakerId`, in the turn's transaction. */
+export function visitEffects(tx: Tx | SqlTx, speakerId: number, now: Date, notFound: () => string): VisitEffects {
+  const sql = sqlOf(tx);
+  const paired = () => all(sql, pairedHouseholdsQuery, { liaisonId: speakerId });
+  const mine = (visitId: number) => first(sql, visitOfHouseholdQuery, { visitId, personId: speakerId });
+  return {
+    async households() {
+      return (await paired()).map(({ id, headName, address, code }) => ({ id, headName, address, code }));
+    },
+
+    async record({ householdId, notes, media }) {
+      const household = (await paired()).find((h) => h.id === householdId);
+      if (!household) return { ok: false, text: notFound() };
+      const members = (await all(sql, reachableMembersQuery, { householdId })).map((m) => m.id);
+      const visit = await one(sql, newVisitQuery, {
+        liaisonId: speakerId,
+        householdId,
+        regionId: household.regionId,
+        notes,
+        media: JSON.stringify(media),
+        at: now,
+        confirmation: members.length ? 'pending' : 'unconfirmed',
+      });
+      if (members.length) {
+        const liaison = (await first(sql, liaisonNameQuery, { personId: speakerId }))?.name ?? '';
+        await enqueuePush(
+          tx,
+          members,
+          {
+            template: 'visit.ask_household',
+            params: { liaison, notes },
+            actions: [
+              { label: 'visit.accurate', payload: `visit:${visit.id}:accurate` },
+              { label: 'visit.inaccurate', payload: `visit:${visit.id}:inaccurate` },
+            ],
+            ...(media.length ? { media } : {}),
+          },
+          now,
+        );
+      }
+      return { ok: true, asked: members.length > 0 };
+    },
+
+    async toConfirm(visitId) {
+      return (await mine(visitId)) ?? null;
+    },
+
+    async answer(visitId, accurate, comment) {
+      if (!(await mine(visitId))) return { ok: false, text: notFound() };
+      await run(sql, answerVisitQuery, { id: visitId, confirmation: accurate ? 'confirmed' : 'disputed', comment, by: speakerId, at: now });
+      return { ok: true };
+    },
+
+    async rate(visitId, rating) {
+      if (!(await mine(visitId))) return { ok: false, text: notFound() };
+      await run(sql, rateVisitQuery, { id: visitId, rating, by: speakerId, at: now });
+      return { ok: true };
+    },
+  };
+}

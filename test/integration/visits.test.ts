@@ -1,0 +1,87 @@
+/**
+ * 民情日记 through the engine, on both databases: a liaison logs a visit in chat, the
+ * household confirms it (签字) and rates it in its own chat; a household with no chat is
+ * recorded as unconfirmed; nobody else can answer for a household.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { eachDatabase } from '../helpers/db.js';
+import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+
+let world: DialogueWorld | undefined;
+afterEach(async () => {
+  await world?.dispose();
+  world = undefined;
+});
+
+eachDatabase((kind) => {
+  describe('民情日记', () => {
+    test('a liaison logs a visit by the head’s name; the household confirms 属实 in its own chat and rates it; another resident cannot answer it', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const resident = await w.resident('R-QH-01-001-H001', 'res-1');
+      const residentPerson = await db.person.findUniqueOrThrow({
+        where: { code: 'R-QH-01-001-H001' },
+        include: { household: { include: { pairing: { include: { liaison: true } } } } },
+      });
+      const household = residentPerson.household!;
+      const liaisonPerson = household.pairing!.liaison;
+      const liaison = await w.staff(liaisonPerson.code, 'lia-1');
+
+      await liaison.send('走访记录');
+      expect(liaison.text()).toContain('走访了哪一户');
+      expect(liaison.replies.flatMap((r) => r.choices).some((c) => c.label.includes(household.headName))).toBe(true);
+      await liaison.send(household.headName);
+      expect(liaison.text()).toContain('请记录这次走访了解到的情况');
+      await liaison.send('家里老人身体还好，反映村口路灯晚上不亮');
+      expect(liaison.text()).toContain('已请该户在聊天中确认');
+
+      const visit = await db.visit.findFirstOrThrow({ where: { householdId: household.id } });
+      expect(visit).toMatchObject({ liaisonId: liaisonPerson.id, regionId: household.regionId, notes: '家里老人身体还好，反映村口路灯晚上不亮', confirmation: 'pending' });
+
+      await resident.receive(w.database, w.pipeline, w.clock);
+      expect(resident.text()).toContain(`网格员 ${liaisonPerson.name} 今天走访了您家，记录：家里老人身体还好，反映村口路灯晚上不亮。内容属实吗？`);
+      // Another household's resident, tapping the same button, hears "not found" and changes nothing.
+      const other = await db.person.findFirstOrThrow({ where: { householdId: { not: household.id }, code: { startsWith: 'R-' } } });
+      const stranger = await w.resident(other.code, 'res-2');
+      await stranger.deliver({ action: `visit:${visit.id}:accurate` });
+      expect(stranger.text()).toContain('没有找到这条走访记录');
+      expect((await db.visit.findUniqueOrThrow({ where: { id: visit.id } })).confirmation).toBe('pending');
+
+      await resident.tap('属实');
+      expect(resident.text()).toContain('请为这次走访打分');
+      await resident.send('5');
+      expect(resident.text()).toContain('谢谢您的确认和评价');
+      expect(await db.visit.findUniqueOrThrow({ where: { id: visit.id } })).toMatchObject({ confirmation: 'confirmed', rating: 5, answeredById: residentPerson.id });
+    });
+
+    test('有出入 keeps the household’s words; a household with no chat is recorded as 未确认 and nobody is pinged', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const resident = await w.resident('R-QH-01-001-H001', 'res-1');
+      const household = (await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' }, include: { household: { include: { pairing: true } } } })).household!;
+      const liaisonId = household.pairing!.liaisonId;
+      const liaison = await w.staff((await db.person.findUniqueOrThrow({ where: { id: liaisonId } })).code, 'lia-1');
+
+      await liaison.send('走访');
+      await liaison.send(household.headName);
+      await liaison.send('反映家门口排水沟堵了');
+      await resident.receive(w.database, w.pipeline, w.clock);
+      await resident.tap('有出入');
+      expect(resident.text()).toContain('请说说哪里有出入');
+      await resident.send('排水沟是邻居家门口的');
+      await resident.send('3分');
+      expect(await db.visit.findFirstOrThrow({ where: { householdId: household.id } })).toMatchObject({ confirmation: 'disputed', comment: '排水沟是邻居家门口的', rating: 3 });
+
+      const silent = await db.household.findFirstOrThrow({ where: { pairing: { liaisonId }, id: { not: household.id }, members: { none: { identities: { some: {} } } } } });
+      const before = await db.outboxMessage.count();
+      await liaison.send('走访记录');
+      await liaison.send(silent.headName);
+      await liaison.send('上门了解低保材料准备情况');
+      expect(liaison.text()).toContain('记为"未确认"');
+      expect(await db.visit.findFirstOrThrow({ where: { householdId: silent.id } })).toMatchObject({ confirmation: 'unconfirmed' });
+      // The liaison's own replies only: no push to the silent household.
+      expect(await db.outboxMessage.count({ where: { id: { gt: 0 }, reply: false, recipient: { householdId: silent.id } } })).toBe(0);
+      expect(await db.outboxMessage.count()).toBeGreaterThan(before);
+    });
+  });
+});
