@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineFlow, type TurnContext } from '../src/engine/flow.js';
+import { defineFlow, type FlowChoice, type TurnContext } from '../src/engine/flow.js';
 import { refuseText } from './answers.js';
 
 const RATINGS = ['1', '2', '3', '4', '5'] as const;
 const NUMERALS = '一二三四五';
 const data = z.object({ visitId: z.number().int().positive() });
+const SCORES: FlowChoice[] = RATINGS.map((r) => ({ label: { text: r }, payload: `score:${r}` }));
 
 /** 签字: the household confirms a liaison's visit record (属实 / 有出入 with its words), then rates the visit. */
 export const visitConfirmFlow = defineFlow({
@@ -27,9 +28,10 @@ export const visitConfirmFlow = defineFlow({
       async ask(ctx) {
         const visit = await ctx.effects.visits.toConfirm(ctx.data.visitId);
         if (!visit) return ctx.say('visit.not_found');
+        // 对 / 是的 answer 属实, 不对 / 不是 有出入, as on the push (src/visits/visits.ts).
         ctx.say('visit.ask_household', { liaison: visit.liaison, notes: visit.notes }, [
-          { label: 'visit.accurate', payload: 'accurate' },
-          { label: 'visit.inaccurate', payload: 'inaccurate' },
+          { label: 'visit.accurate', payload: 'accurate', means: 'yes' },
+          { label: 'visit.inaccurate', payload: 'inaccurate', means: 'no' },
         ]);
       },
       async answer(ctx) {
@@ -40,20 +42,17 @@ export const visitConfirmFlow = defineFlow({
         return { stay: true };
       },
     },
-    // Entered from the push's 属实 too: records it, then asks for the rating.
+    // Entered from the push's 属实 too: records it, then asks for the rating. A rating
+    // not understood moves on to `rate`, which asks again without recording again.
     accurate: {
       next: ['rate'],
       ends: true,
       async ask(ctx) {
         const result = await ctx.effects.visits.answer(ctx.data.visitId, true, null);
         if (!result.ok) return ctx.say('command.refused', { reason: result.text });
-        ctx.say(
-          'visit.rate',
-          {},
-          RATINGS.map((r) => ({ label: { text: r }, payload: `score:${r}` })),
-        );
+        ctx.say('visit.rate', {}, SCORES);
       },
-      answer: (ctx) => rated(ctx),
+      answer: (ctx) => rated(ctx, { next: 'rate' }),
     },
     differs: {
       next: ['rate'],
@@ -63,7 +62,6 @@ export const visitConfirmFlow = defineFlow({
         ctx.say('visit.what_differs');
       },
       async answer(ctx) {
-        if (!(await ctx.effects.visits.toConfirm(ctx.data.visitId))) return { done: true };
         const refused = refuseText(ctx);
         if (refused) return refused;
         const result = await ctx.effects.visits.answer(ctx.data.visitId, false, ctx.input.text);
@@ -76,25 +74,20 @@ export const visitConfirmFlow = defineFlow({
     },
     rate: {
       ends: true,
-      ask: (ctx) =>
-        ctx.say(
-          'visit.rate',
-          {},
-          RATINGS.map((r) => ({ label: { text: r }, payload: `score:${r}` })),
-        ),
-      answer: (ctx) => rated(ctx),
+      ask: (ctx) => ctx.say('visit.rate', {}, SCORES),
+      answer: (ctx) => rated(ctx, { stay: true }),
     },
   },
 });
 
-/** The rating typed or tapped: 1–5, as a digit, a button or a Chinese numeral. */
-async function rated(ctx: TurnContext<z.output<typeof data>>): Promise<{ done: true } | { stay: true }> {
+/** The rating typed or tapped (1–5: a digit, a button, a Chinese numeral, 5分) recorded; else `notUnderstood`, after saying so. */
+async function rated<O>(ctx: TurnContext<z.output<typeof data>>, notUnderstood: O): Promise<{ done: true } | O> {
   const typed = (ctx.input.action?.startsWith('score:') ? ctx.input.action.slice('score:'.length) : ctx.input.text.trim()).replace(/分$/, '');
   const digit = NUMERALS.includes(typed) && typed.length === 1 ? String(NUMERALS.indexOf(typed) + 1) : typed;
   const score = RATINGS.indexOf(digit as (typeof RATINGS)[number]) + 1;
   if (score < 1) {
     ctx.say('visit.rate_again');
-    return { stay: true };
+    return notUnderstood;
   }
   const result = await ctx.effects.visits.rate(ctx.data.visitId, score);
   ctx.say(result.ok ? 'visit.thanks' : 'command.refused', result.ok ? {} : { reason: result.text });

@@ -132,9 +132,10 @@ export function visitEffects(tx: Tx | SqlTx, speakerId: number, now: Date, notFo
           {
             template: 'visit.ask_household',
             params: { liaison, notes },
+            // 对 / 是的 answer 属实, 不对 / 不是 有出入 (src/engine/choices.ts).
             actions: [
-              { label: 'visit.accurate', payload: `visit:${visit.id}:accurate` },
-              { label: 'visit.inaccurate', payload: `visit:${visit.id}:inaccurate` },
+              { label: 'visit.accurate', payload: `visit:${visit.id}:accurate`, means: 'yes' },
+              { label: 'visit.inaccurate', payload: `visit:${visit.id}:inaccurate`, means: 'no' },
             ],
             ...(media.length ? { media } : {}),
           },

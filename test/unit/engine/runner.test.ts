@@ -278,6 +278,10 @@ describe('民情日记 without a database', () => {
     let turn = await play(EMPTY_SESSION, tap('visit:5:accurate'), household, effects);
     expect(turn.replies.map((r) => r.key)).toEqual(['visit.rate']);
     expect(visits.answers).toEqual([[5, true, null]]);
+    // A rating not understood is asked again; the 属实 is not recorded twice.
+    turn = await play(turn.session, text('很好'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.rate_again', 'visit.rate']);
+    expect(visits.answers).toHaveLength(1);
     turn = await play(turn.session, text('五分'), household, effects);
     expect(visits.ratings).toEqual([[5, 5]]);
     expect(turn.replies[0]?.key).toBe('visit.thanks');
