@@ -27,3 +27,8 @@ export function refuseText(ctx: TurnContext<object>): StepOutcome<never> | null 
 
 /** A ticket number a flow is about. */
 export const ticketNumber = z.string().min(1);
+
+/** A request's summary: its description, cut to 60 characters. */
+export function summaryOf(description: string): string {
+  return description.length > 60 ? `${description.slice(0, 60)}…` : description;
+}

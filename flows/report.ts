@@ -9,7 +9,7 @@ import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnCo
 import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
-import { refuseText, SKIP } from './answers.js';
+import { refuseText, SKIP, summaryOf } from './answers.js';
 
 function categoryChoices(): FlowChoice[] {
   return CATEGORY_CODES.map((code) => ({ label: `category.${code}` as MessageKey, payload: `category:${code}` }));
@@ -251,7 +251,7 @@ export const reportFlow = defineFlow({
         }
         const description = ctx.data.description ?? '';
         const result = await ctx.effects.report({
-          summary: description.length > 60 ? `${description.slice(0, 60)}…` : description,
+          summary: summaryOf(description),
           description,
           categoryCode: ctx.data.categoryCode ?? 'other',
           kind: ctx.data.kind ?? 'help',

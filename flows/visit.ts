@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { defineFlow } from '../src/engine/flow.js';
+import { CONFIDENT, defineFlow, type FlowChoice } from '../src/engine/flow.js';
 import { LISTED_HOUSEHOLDS, type PairedHousehold } from '../src/visits/visits.js';
-import { refuseText } from './answers.js';
+import { refuseText, summaryOf } from './answers.js';
+
+/** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
+const NEED_CHOICES: FlowChoice[] = [
+  { label: 'visit.need_yes', payload: 'need', means: 'yes' },
+  { label: 'visit.need_no', payload: 'no_need', means: 'no' },
+];
 
 /** A household named by a liaison's words: its house number, its head's name, or its code. */
 function householdNamed(households: readonly PairedHousehold[], text: string): PairedHousehold | undefined {
@@ -18,7 +24,14 @@ const label = (h: PairedHousehold) => `${h.address} ${h.headName}`;
 /** 民情日记: a liaison records a visit to a paired household, which is asked to confirm it in its own chat. */
 export const visitFlow = defineFlow({
   id: 'visit',
-  data: z.object({ householdId: z.number().int().optional(), household: z.string().optional(), media: z.array(z.string()).default([]) }),
+  data: z.object({
+    householdId: z.number().int().optional(),
+    household: z.string().optional(),
+    media: z.array(z.string()).default([]),
+    visitId: z.number().int().optional(),
+    /** Needs filed from this visit so far. */
+    filed: z.number().int().default(0),
+  }),
   first: 'household',
   entries: [
     {
@@ -58,6 +71,7 @@ export const visitFlow = defineFlow({
       },
     },
     notes: {
+      next: ['need'],
       ends: true,
       ask: (ctx) => ctx.say('visit.notes', { household: ctx.data.household ?? '' }),
       async answer(ctx) {
@@ -72,9 +86,63 @@ export const visitFlow = defineFlow({
         const { householdId, household = '' } = ctx.data;
         if (householdId === undefined) return { done: true };
         const result = await ctx.effects.visits.record({ householdId, notes: ctx.input.text, media: ctx.data.media });
-        if (!result.ok) ctx.say('command.refused', { reason: result.text });
-        else ctx.say(result.asked ? 'visit.recorded_asked' : 'visit.recorded_unconfirmed', { household });
-        return { done: true };
+        if (!result.ok) {
+          ctx.say('command.refused', { reason: result.text });
+          return { done: true };
+        }
+        ctx.say(result.asked ? 'visit.recorded_asked' : 'visit.recorded_unconfirmed', { household });
+        ctx.data.visitId = result.id;
+        ctx.data.media = [];
+        return { next: 'need' };
+      },
+    },
+    // 一事一记、一事一办: each need heard becomes a request of the household, one by one.
+    need: {
+      takes: 'choice',
+      next: ['needText'],
+      ends: true,
+      ask: (ctx) => ctx.say(ctx.data.filed ? 'visit.need_more' : 'visit.need_ask', {}, NEED_CHOICES),
+      answer(ctx) {
+        if (ctx.input.action === 'no_need') return { done: true };
+        if (ctx.input.action === 'need') return { next: 'needText' };
+        ctx.say('input.pick_a_choice');
+        return { stay: true };
+      },
+    },
+    needText: {
+      next: ['need'],
+      ends: true,
+      ask: (ctx) => ctx.say('visit.need_text'),
+      async answer(ctx) {
+        ctx.data.media = [...ctx.data.media, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+        if (!ctx.input.text && ctx.input.media.length) return { stay: true, quiet: true };
+        const refused = refuseText(ctx);
+        if (refused) return refused;
+        const { visitId } = ctx.data;
+        if (visitId === undefined) return { done: true };
+        const description = ctx.input.text;
+        // The liaison is not asked to confirm a category: a weak guess goes as 其他, for the dispatchers to place.
+        const guess = ctx.effects.classify(description);
+        const result = await ctx.effects.visits.reportNeed(visitId, {
+          summary: summaryOf(description),
+          description,
+          categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
+          kind: guess.kind,
+          regionId: null,
+          location: null,
+          photos: ctx.data.media,
+          contactPhone: null,
+          latitude: null,
+          longitude: null,
+        });
+        ctx.data.media = [];
+        if (!result.ok) {
+          ctx.say('command.refused', { reason: result.text });
+          return { done: true };
+        }
+        ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
+        ctx.data.filed++;
+        return { next: 'need' };
       },
     },
   },

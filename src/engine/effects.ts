@@ -15,7 +15,7 @@ import { pipelineRows } from '../pipeline/rows.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
-import type { Effects, Speaker, TicketLine, TicketView } from './flow.js';
+import type { EffectResult, Effects, ReportDraft, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
@@ -193,10 +193,51 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       (t.assigneeDepartmentId !== null && speaker.roles.includes('department_handler') && (await departmentIds()).includes(t.assigneeDepartmentId)),
   });
 
+  /**
+   * Files a request for `residentId` through the pipeline and says who handles it: the
+   * speaker's own (acknowledged in this conversation), or one a liaison registers for a
+   * household on a visit (the resident gets the receipt in their own chat).
+   */
+  const reportFor = async (
+    residentId: number,
+    draft: ReportDraft,
+    onBehalf: { registeredBy?: number },
+  ): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>> => {
+    const outcome = await pipeline.reportIn(tx, {
+      residentId,
+      categoryCode: draft.categoryCode,
+      kind: draft.kind,
+      summary: draft.summary,
+      description: draft.description,
+      ...(draft.regionId !== null ? { regionId: draft.regionId } : {}),
+      ...(draft.location ? { location: draft.location } : {}),
+      ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
+      photos: draft.photos,
+      ...(draft.latitude !== null && draft.longitude !== null ? { latitude: draft.latitude, longitude: draft.longitude } : {}),
+      via: inbound.channel,
+      ...(onBehalf.registeredBy === undefined ? { acknowledged: true } : { registeredBy: onBehalf.registeredBy }),
+    });
+    if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
+    const t = outcome.ticket;
+    let handler = render(locale(), 'handler.dispatchers');
+    if (t.assigneeId !== null) {
+      handler = render(locale(), 'handler.liaison', { name: maskName(await pipelineRows(tx).personName(t.assigneeId)) });
+    } else if (t.assigneeDepartmentId !== null) {
+      handler = await pipelineRows(tx).departmentName(t.assigneeDepartmentId);
+    }
+    return { ok: true, number: t.number, handler, resolveBy: t.resolveBy };
+  };
+
   return {
     classify: (text) => classifier.classify(text),
 
-    visits: visitEffects(tx, speaker.personId, now, () => render(locale(), 'visit.not_found')),
+    visits: visitEffects({
+      tx,
+      speakerId: speaker.personId,
+      now,
+      text: (key) => render(locale(), key),
+      reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId }),
+    }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.
@@ -213,31 +254,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       return near.slice(0, 12).map((v) => ({ id: v.id, name: v.name }));
     },
 
-    async report(draft) {
-      const outcome = await pipeline.reportIn(tx, {
-        residentId: speaker.personId,
-        categoryCode: draft.categoryCode,
-        kind: draft.kind,
-        summary: draft.summary,
-        description: draft.description,
-        ...(draft.regionId !== null ? { regionId: draft.regionId } : {}),
-        ...(draft.location ? { location: draft.location } : {}),
-        ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
-        photos: draft.photos,
-        ...(draft.latitude !== null && draft.longitude !== null ? { latitude: draft.latitude, longitude: draft.longitude } : {}),
-        via: inbound.channel,
-        acknowledged: true,
-      });
-      if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
-      const t = outcome.ticket;
-      let handler = render(locale(), 'handler.dispatchers');
-      if (t.assigneeId !== null) {
-        handler = render(locale(), 'handler.liaison', { name: maskName(await pipelineRows(tx).personName(t.assigneeId)) });
-      } else if (t.assigneeDepartmentId !== null) {
-        handler = await pipelineRows(tx).departmentName(t.assigneeDepartmentId);
-      }
-      return { ok: true, number: t.number, handler, resolveBy: t.resolveBy };
-    },
+    report: (draft) => reportFor(speaker.personId, draft, {}),
 
     async myTickets(scope) {
       const tickets =

@@ -53,6 +53,8 @@ export interface ReportInput {
   via?: string;
   /** The resident got the receipt in the conversation already: no separate receipt message. */
   acknowledged?: boolean;
+  /** Who registered it for the resident (a liaison on a visit), kept on the intake event. */
+  registeredBy?: number;
 }
 
 export type PipelineOutcome = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
@@ -426,7 +428,7 @@ export class PipelineService {
       result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
     }
     const received = result.events[0];
-    if (received) Object.assign(received.data, { photos: media, channel: input.via ?? null });
+    if (received) Object.assign(received.data, { photos: media, channel: input.via ?? null, ...(input.registeredBy === undefined ? {} : { registeredBy: input.registeredBy }) });
     const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const ticket = await rows.createTicket({
       number,

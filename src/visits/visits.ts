@@ -5,7 +5,7 @@
  */
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
-import type { EffectResult } from '../engine/flow.js';
+import type { EffectResult, ReportDraft } from '../engine/flow.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 
 /** A household a liaison may record a visit to. */
@@ -31,13 +31,32 @@ export interface VisitEffects {
   /** The households paired with the speaker, by address (none when the speaker is not a liaison). */
   households(): Promise<PairedHousehold[]>;
   /** Records a visit to one of the speaker's households and asks the household to confirm it. */
-  record(visit: { householdId: number; notes: string; media: string[] }): Promise<EffectResult<{ asked: boolean }>>;
+  record(visit: { householdId: number; notes: string; media: string[] }): Promise<EffectResult<{ id: number; asked: boolean }>>;
   /** A visit to the speaker's household, or null (none, or another household's: the same answer). */
   toConfirm(visitId: number): Promise<VisitToConfirm | null>;
   /** The household's 签字: the record is accurate, or it is not (with its words). */
   answer(visitId: number, accurate: boolean, comment: string | null): Promise<EffectResult>;
   /** The household's rating of the visit, 1–5. */
   rate(visitId: number, rating: number): Promise<EffectResult>;
+  /**
+   * 一事一办: files a need heard on the speaker's visit as a request of the household (its
+   * head, or else its first member, is the resident; the liaison is named on the intake).
+   */
+  reportNeed(visitId: number, draft: ReportDraft): Promise<ReportReceipt>;
+}
+
+/** What filing a request answers: its number, who handles it and by when, or why not. */
+export type ReportReceipt = EffectResult<{ number: string; handler: string; resolveBy: Date | null }>;
+
+/** What the visit effects of one turn work with. */
+export interface VisitDeps {
+  tx: Tx | SqlTx;
+  speakerId: number;
+  now: Date;
+  /** A message in the speaker's language. */
+  text: (key: 'visit.not_found' | 'visit.no_member') => string;
+  /** Files a request for a resident through the pipeline (src/engine/effects.ts). */
+  reportFor: (residentId: number, draft: ReportDraft) => Promise<ReportReceipt>;
 }
 
 /** The most households a liaison is offered as buttons; more are found by name or house number. */
@@ -97,12 +116,36 @@ const answerVisitQuery = defineQuery('visit_answer', (db, p: { id: number; confi
   db.updateTable('Visit').set({ confirmation: p.confirmation, comment: p.comment, answeredById: p.by, answeredAt: p.at }).where('id', '=', p.id),
 );
 
+/** The speaker's own visit, with the member of the household who reports its needs: the head if on the roster, else the first member. */
+const ownVisitQuery = defineQuery('visit_own', (db, p: { visitId: number; liaisonId: number }) =>
+  db
+    .selectFrom('Visit as v')
+    .innerJoin('Household as h', 'h.id', 'v.householdId')
+    .select((eb) => [
+      'v.id',
+      'v.tickets',
+      eb
+        .selectFrom('Person as m')
+        .select('m.id')
+        .whereRef('m.householdId', '=', 'h.id')
+        .orderBy((o) => o.case().when('m.name', '=', eb.ref('h.headName')).then(0).else(1).end())
+        .orderBy('m.id')
+        .limit(1)
+        .as('reporterId'),
+    ])
+    .where('v.id', '=', p.visitId)
+    .where('v.liaisonId', '=', p.liaisonId),
+);
+
+const visitTicketsQuery = defineQuery('visit_tickets', (db, p: { id: number; tickets: string }) => db.updateTable('Visit').set({ tickets: p.tickets }).where('id', '=', p.id));
+
 const rateVisitQuery = defineQuery('visit_rate', (db, p: { id: number; rating: number; by: number; at: Date }) =>
   db.updateTable('Visit').set({ rating: p.rating, answeredById: p.by, answeredAt: p.at }).where('id', '=', p.id),
 );
 
 /** The visit effects of one turn, for `speakerId`, in the turn's transaction. */
-export function visitEffects(tx: Tx | SqlTx, speakerId: number, now: Date, notFound: () => string): VisitEffects {
+export function visitEffects({ tx, speakerId, now, text, reportFor }: VisitDeps): VisitEffects {
+  const notFound = () => text('visit.not_found');
   const sql = sqlOf(tx);
   const paired = () => all(sql, pairedHouseholdsQuery, { liaisonId: speakerId });
   const mine = (visitId: number) => first(sql, visitOfHouseholdQuery, { visitId, personId: speakerId });
@@ -142,7 +185,7 @@ export function visitEffects(tx: Tx | SqlTx, speakerId: number, now: Date, notFo
           now,
         );
       }
-      return { ok: true, asked: members.length > 0 };
+      return { ok: true, id: visit.id, asked: members.length > 0 };
     },
 
     async toConfirm(visitId) {
@@ -159,6 +202,15 @@ export function visitEffects(tx: Tx | SqlTx, speakerId: number, now: Date, notFo
       if (!(await mine(visitId))) return { ok: false, text: notFound() };
       await run(sql, rateVisitQuery, { id: visitId, rating, by: speakerId, at: now });
       return { ok: true };
+    },
+
+    async reportNeed(visitId, draft) {
+      const visit = await first(sql, ownVisitQuery, { visitId, liaisonId: speakerId });
+      if (!visit) return { ok: false, text: notFound() };
+      if (visit.reporterId === null) return { ok: false, text: text('visit.no_member') };
+      const receipt = await reportFor(visit.reporterId, draft);
+      if (receipt.ok) await run(sql, visitTicketsQuery, { id: visitId, tickets: JSON.stringify([...(JSON.parse(visit.tickets) as string[]), receipt.number]) });
+      return receipt;
     },
   };
 }

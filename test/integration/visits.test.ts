@@ -55,6 +55,40 @@ eachDatabase((kind) => {
       expect(await db.visit.findUniqueOrThrow({ where: { id: visit.id } })).toMatchObject({ confirmation: 'confirmed', rating: 5, answeredById: residentPerson.id });
     });
 
+    test('一事一办: a need heard is filed as the household’s request, named as registered by the liaison; the household gets the receipt', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const resident = await w.resident('R-QH-01-001-H001', 'res-1');
+      const residentPerson = await db.person.findUniqueOrThrow({
+        where: { code: 'R-QH-01-001-H001' },
+        include: { household: { include: { pairing: { include: { liaison: true } } } } },
+      });
+      const household = residentPerson.household!;
+      const liaison = await w.staff(household.pairing!.liaison.code, 'lia-1');
+
+      await liaison.send('走访记录');
+      await liaison.send(household.headName);
+      await liaison.send('反映家门口的路灯坏了');
+      expect(liaison.text()).toContain('这次走访有需要办理的诉求吗');
+      await liaison.send('有');
+      expect(liaison.text()).toContain('请简要说明要办的事');
+      await liaison.send('家门口的路灯坏了好几天');
+      expect(liaison.text()).toMatch(/已为该户登记诉求，编号 MQ-\d{4}-\d{6}/);
+      expect(liaison.text()).toContain('还有其他需要办理的诉求吗');
+      await liaison.send('没有了');
+
+      const ticket = await db.ticket.findFirstOrThrow({ where: { householdId: household.id }, orderBy: { id: 'desc' }, include: { events: { orderBy: { seq: 'asc' } } } });
+      expect(ticket.description).toBe('家门口的路灯坏了好几天');
+      expect(ticket.residentId).toBe(residentPerson.id);
+      expect(JSON.parse(ticket.events[0]!.data)).toMatchObject({ registeredBy: household.pairing!.liaisonId });
+      const visit = await db.visit.findFirstOrThrow({ where: { householdId: household.id } });
+      expect(JSON.parse(visit.tickets)).toEqual([ticket.number]);
+      // The household hears of it in its own chat: the visit to confirm, and the receipt.
+      await resident.receive(w.database, w.pipeline, w.clock);
+      expect(resident.text()).toContain(ticket.number);
+      expect(resident.text()).toContain('今天走访了您家');
+    });
+
     test('有出入 (typed 不对) keeps the household’s words; a household with no chat is recorded as 未确认 and nobody is pinged', async () => {
       const w = (world = await dialogueWorld({ database: kind }));
       const { db } = w.database;

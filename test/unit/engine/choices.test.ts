@@ -5,6 +5,10 @@ const yesPick: OfferedChoice[] = [
   { payload: 'yes', label: '是的', means: 'yes' },
   { payload: 'pick', label: '选择其他类别', means: 'no' },
 ];
+const need: OfferedChoice[] = [
+  { payload: 'need', label: '有，登记诉求', means: 'yes' },
+  { payload: 'no_need', label: '没有了', means: 'no' },
+];
 const photo: OfferedChoice[] = [{ payload: 'skip', label: '跳过', means: 'skip' }];
 const phone: OfferedChoice[] = [
   { payload: 'registered', label: '用登记的电话' },
@@ -36,6 +40,9 @@ describe('choice matching', () => {
     // The title, exactly or nearly.
     ['是的', yesPick, 'yes'],
     ['是的！', yesPick, 'yes'],
+    // 有…吗？ is answered 有 (a visit's need to file).
+    ['有', need, 'need'],
+    ['有的', need, 'need'],
     [' 是 的 ', yesPick, 'yes'],
     ['選擇其他類別', yesPick, 'pick'],
     ['选其他类别', yesPick, 'pick'],

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineFlow, type Effects, type FlowInput, type Speaker, startOf } from '../../../src/engine/flow.js';
+import { defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf } from '../../../src/engine/flow.js';
 import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
 import { FLOWS, flowSet } from '../../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
@@ -21,7 +21,12 @@ const liaison: Speaker = { ...resident, personId: 2, roles: ['liaison'], hasHous
 function fakeEffects() {
   const commands: { number: string; command: Command }[] = [];
   /** What the visit effects were asked to write. */
-  const visits: { recorded: { householdId: number; notes: string; media: string[] }[]; answers: unknown[][]; ratings: unknown[][] } = { recorded: [], answers: [], ratings: [] };
+  const visits: { recorded: { householdId: number; notes: string; media: string[] }[]; answers: unknown[][]; ratings: unknown[][]; needs: [number, ReportDraft][] } = {
+    recorded: [],
+    answers: [],
+    ratings: [],
+    needs: [],
+  };
   const households = [
     { id: 11, headName: '张三', address: '东村3号', code: 'H-011' },
     { id: 12, headName: '李四', address: '东村5号', code: 'H-012' },
@@ -50,7 +55,7 @@ function fakeEffects() {
       record(visit) {
         visits.recorded.push(visit);
         // Household 12 has no chat to ask in.
-        return Promise.resolve({ ok: true, asked: visit.householdId === 11 });
+        return Promise.resolve({ ok: true, id: 7, asked: visit.householdId === 11 });
       },
       // Visit 5 is the speaker's household's; any other is not found.
       toConfirm: (id) => Promise.resolve(id === 5 ? { id, liaison: '王网格', notes: '路灯坏了', confirmation: 'pending', rating: null } : null),
@@ -58,6 +63,10 @@ function fakeEffects() {
         if (args[0] !== 5) return Promise.resolve({ ok: false, text: 'not found' });
         visits.answers.push(args);
         return Promise.resolve({ ok: true });
+      },
+      reportNeed(visitId, draft) {
+        visits.needs.push([visitId, draft]);
+        return Promise.resolve({ ok: true, number: `MQ-2026-00010${visits.needs.length}`, handler: '网格员 王**', resolveBy: null });
       },
       rate(...args) {
         if (args[0] !== 5) return Promise.resolve({ ok: false, text: 'not found' });
@@ -269,7 +278,32 @@ describe('民情日记 without a database', () => {
     turn = await play(turn.session, text('老人身体还好，反映村口路灯不亮'), liaison, effects);
     expect(visits.recorded).toEqual([{ householdId: 12, notes: '老人身体还好，反映村口路灯不亮', media: ['p1.jpg'] }]);
     expect(turn.replies[0]).toMatchObject({ key: 'visit.recorded_unconfirmed', params: { household: '东村5号 李四' } });
+    // Then whether the household raised anything to file; 没有 ends it.
+    expect(turn.replies[1]).toMatchObject({ key: 'visit.need_ask', choices: [{ payload: 'need' }, { payload: 'no_need' }] });
+    turn = await play(turn.session, text('没有'), liaison, effects);
     expect(turn.session.flow).toBeNull();
+    expect(visits.needs).toEqual([]);
+  });
+
+  test('一事一办: each need heard is filed for the household, a confident guess with its category and a vague one as 其他, until 没有了', async () => {
+    const { effects, visits } = fakeEffects();
+    let turn = await play(EMPTY_SESSION, text('走访'), liaison, effects);
+    turn = await play(turn.session, tap('household:11'), liaison, effects);
+    turn = await play(turn.session, text('反映路灯和低保的事'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.recorded_asked', 'visit.need_ask']);
+    turn = await play(turn.session, text('是的'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.need_text']);
+    turn = await play(turn.session, { ...text('村口路灯不亮'), media: [{ kind: 'photo', ref: 'lamp.jpg' }] }, liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.need_filed', 'visit.need_more']);
+    turn = await play(turn.session, tap('need'), liaison, effects);
+    turn = await play(turn.session, text('想问问低保怎么申请'), liaison, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'visit.need_filed', params: { number: 'MQ-2026-000102' } });
+    turn = await play(turn.session, text('没有了'), liaison, effects);
+    expect(turn.session.flow).toBeNull();
+    expect(visits.needs.map(([id, d]) => [id, d.categoryCode, d.description, d.photos])).toEqual([
+      [7, 'power', '村口路灯不亮', ['lamp.jpg']],
+      [7, 'other', '想问问低保怎么申请', []],
+    ]);
   });
 
   test('the household taps 属实 on the push and rates in words; 有出入 asks what differs; another household’s visit is not found', async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Visit" ADD COLUMN     "tickets" TEXT NOT NULL DEFAULT '[]';
