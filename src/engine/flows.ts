@@ -5,6 +5,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import { handleFlow } from '../../flows/handle.js';
+import { householdVisitsFlow } from '../../flows/household-visits.js';
 import { humanFlow } from '../../flows/human.js';
 import { listFlow } from '../../flows/list.js';
 import { offerReportFlow } from '../../flows/offer-report.js';
@@ -209,7 +210,7 @@ function globalAction(payload: string): Global | null {
 
 /** The app's flows; a new one is listed here once, and its words and buttons come with it. */
 export const FLOWS: FlowSet = flowSet(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow, visitFlow, visitConfirmFlow],
+  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow, visitFlow, visitConfirmFlow, householdVisitsFlow],
   {
     resident: stepRef(reportFlow, 'describe'),
     staff: (text) => startOf(offerReportFlow, { text }).start,

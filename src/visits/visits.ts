@@ -26,12 +26,23 @@ export interface VisitToConfirm {
   rating: number | null;
 }
 
+/** A visit as its household sees it in the chat. */
+export interface HouseholdVisit {
+  visitedAt: Date;
+  liaison: string;
+  notes: string;
+  confirmation: string;
+  rating: number | null;
+}
+
 /** What the chat's visit flows may do; every call checks the speaker's relation first. */
 export interface VisitEffects {
   /** The households paired with the speaker, by address (none when the speaker is not a liaison). */
   households(): Promise<PairedHousehold[]>;
   /** Records a visit to one of the speaker's households and asks the household to confirm it. */
   record(visit: { householdId: number; notes: string; media: string[] }): Promise<EffectResult<{ id: number; asked: boolean }>>;
+  /** The latest visits to the speaker's household, newest first (none without a household). */
+  ofMyHousehold(): Promise<HouseholdVisit[]>;
   /** A visit to the speaker's household, or null (none, or another household's: the same answer). */
   toConfirm(visitId: number): Promise<VisitToConfirm | null>;
   /** The household's 签字: the record is accurate, or it is not (with its words). */
@@ -112,6 +123,19 @@ const visitOfHouseholdQuery = defineQuery('visit_of_household', (db, p: { visitI
     .where('me.id', '=', p.personId),
 );
 
+/** The household reads its own visits: the last ten are plenty for a chat. */
+const householdVisitsQuery = defineQuery('visit_household_list', (db, p: { personId: number }) =>
+  db
+    .selectFrom('Person as me')
+    .innerJoin('Visit as v', 'v.householdId', 'me.householdId')
+    .innerJoin('Person as l', 'l.id', 'v.liaisonId')
+    .select(['v.visitedAt', 'l.name as liaison', 'v.notes', 'v.confirmation', 'v.rating'])
+    .where('me.id', '=', p.personId)
+    .orderBy('v.visitedAt', 'desc')
+    .orderBy('v.id', 'desc')
+    .limit(10),
+);
+
 const answerVisitQuery = defineQuery('visit_answer', (db, p: { id: number; confirmation: string; comment: string | null; by: number; at: Date }) =>
   db.updateTable('Visit').set({ confirmation: p.confirmation, comment: p.comment, answeredById: p.by, answeredAt: p.at }).where('id', '=', p.id),
 );
@@ -187,6 +211,8 @@ export function visitEffects({ tx, speakerId, now, text, reportFor }: VisitDeps)
       }
       return { ok: true, id: visit.id, asked: members.length > 0 };
     },
+
+    ofMyHousehold: () => all(sql, householdVisitsQuery, { personId: speakerId }),
 
     async toConfirm(visitId) {
       return (await mine(visitId)) ?? null;

@@ -53,6 +53,14 @@ eachDatabase((kind) => {
       await resident.send('5');
       expect(resident.text()).toContain('谢谢您的确认和评价');
       expect(await db.visit.findUniqueOrThrow({ where: { id: visit.id } })).toMatchObject({ confirmation: 'confirmed', rating: 5, answeredById: residentPerson.id });
+
+      // The household reads its visits from the menu; another household has none.
+      await resident.send('菜单');
+      await resident.tap('我家的走访');
+      expect(resident.text()).toContain('您家最近的走访记录（1 次）');
+      expect(resident.text()).toContain(`${liaisonPerson.name}：家里老人身体还好，反映村口路灯晚上不亮（已确认属实 · 5/5）`);
+      await stranger.send('我家的走访');
+      expect(stranger.text()).toContain('您家还没有走访记录');
     });
 
     test('一事一办: a need heard is filed as the household’s request, named as registered by the liaison; the household gets the receipt', async () => {

@@ -52,6 +52,7 @@ function fakeEffects() {
     endConversation: unexpected('endConversation'),
     visits: {
       households: () => Promise.resolve(households),
+      ofMyHousehold: unexpected('ofMyHousehold'),
       record(visit) {
         visits.recorded.push(visit);
         // Household 12 has no chat to ask in.
