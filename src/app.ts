@@ -107,6 +107,9 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
     months: config.SEED_DEMO_HISTORY_MONTHS,
     ticketPrefix: config.TICKET_PREFIX,
   });
+  // The liaisons' visit log over the same months (民情日记).
+  const { seedDemoVisits } = await import('./org/demo-visits.js');
+  const visits = await seedDemoVisits(database, { from: report.from, to: now });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -120,6 +123,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
         .map(([state, n]) => `${state} ${n}`)
         .join(', '),
       refusals: report.refusals.length,
+      visits,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

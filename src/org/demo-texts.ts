@@ -264,6 +264,29 @@ export const RATING_COMMENTS: Readonly<Record<'satisfied' | 'basically_satisfied
   dissatisfied: ['问题还是没解决', '说修好了，其实没修', '只是答复了，没有实际解决'],
 };
 
+/** What a liaison notes on a visit to a paired household (民情日记). */
+export const VISIT_NOTES: readonly string[] = [
+  '老人身体还好，按时吃药，叮嘱天冷注意保暖',
+  '了解今年小麦收成情况，家里收入比去年稳定',
+  '反映村里路灯晚上有几盏不亮，已记下',
+  '询问医保缴费的时间和标准，已当场解答',
+  '孩子在外打工，家里只有老两口，约好每周来看看',
+  '家里刚翻修了屋顶，问能不能申请危房改造补助',
+  '宣传防诈骗知识，留了网格员电话',
+  '反映门前排水沟堵塞，下雨积水',
+  '了解低保材料准备情况，提醒年审时间',
+  '邻里之间因宅基地边界有点争执，已劝说双方',
+  '询问养老保险领取手续，已说明需要的材料',
+  '家中一切正常，没有新的诉求',
+  '反映自来水水压小，早晚用水困难',
+  '宣讲秸秆禁烧和冬季防火要求',
+  '老人行动不便，问能否上门办理高龄补贴认证',
+  '了解大棚蔬菜销路，希望村里帮忙对接收购',
+];
+
+/** What a household says when a visit record is not quite right. */
+export const VISIT_DISPUTES: readonly string[] = ['说的情况不全，还有用水的事没记', '没有说要申请补助', '来的时间不对，是前天来的'];
+
 /** Requests that are no request (greetings, tests): not for tickets. */
 export function isRequestText(text: string): boolean {
   const han = text.match(/\p{Script=Han}/gu)?.length ?? 0;
