@@ -18,6 +18,7 @@ import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
+import { visitReminders } from './visits/coverage.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -210,6 +211,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         () => closeIdleConversations(database.db, clock.now(), config.CONVERSATION_IDLE_HOURS * 3_600_000, (work) => withSqlRetry(database.db, work)),
         // Login and upload limits forget attempts that have left their window.
         () => sweepThrottle(database.db, clock.now()),
+        // Liaisons hear which paired households are due for a visit (weekly, and near the month's end).
+        visitReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

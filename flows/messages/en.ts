@@ -227,6 +227,8 @@ export const en: Record<MessageKey, string> = {
   'visit.status_confirmed': 'confirmed as accurate',
   'visit.status_disputed': 'you said it was not quite right',
   'visit.status_unconfirmed': 'unconfirmed',
+  'visit.reminder':
+    '[Visit reminder] {count} households are due for a visit ({keys} of them priority households): {households}. Visiting days this month: {days} of at least {required}.',
   'visit.ask_household': 'Your liaison {liaison} visited your home today and noted: {notes}. Is this accurate?',
   'visit.accurate': 'Accurate',
   'visit.inaccurate': 'Not quite',

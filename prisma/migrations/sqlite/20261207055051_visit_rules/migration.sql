@@ -1,0 +1,15 @@
+-- AlterTable
+ALTER TABLE "Household" ADD COLUMN "keyReason" TEXT;
+
+-- AlterTable
+ALTER TABLE "Region" ADD COLUMN "visitDaysPerMonth" INTEGER;
+ALTER TABLE "Region" ADD COLUMN "visitKeyEveryDays" INTEGER;
+
+-- CreateTable
+CREATE TABLE "VisitReminder" (
+    "liaisonId" INTEGER NOT NULL,
+    "period" TEXT NOT NULL,
+    "sentAt" DATETIME NOT NULL,
+
+    PRIMARY KEY ("liaisonId", "period")
+);

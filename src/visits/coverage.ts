@@ -1,0 +1,213 @@
+/**
+ * 包户 coverage: which paired households a liaison still has to visit, by the region's
+ * rules, and the reminders that tell them so in their chat.
+ *
+ * Rules (practice-rules.md, "民情日记 and visits"; per region, inherited from the region
+ * above, these defaults at the top): every paired household is visited in each calendar
+ * month; a 重点 household (Household.keyReason: in difficulty, elderly living alone, in a
+ * dispute) at least every `keyEveryDays` days; a liaison visits on at least
+ * `daysPerMonth` days a month.
+ *
+ * Reminders: on the first working day of each week (after the office opens), a liaison
+ * with households due hears which; when five working days are left in the month, again,
+ * with the visiting days still missing. One per liaison and period (`VisitReminder`),
+ * whichever process gets there first.
+ */
+import { type Db, sqlOf, sqlTransaction } from '../db/client.js';
+import { all, defineQuery, run } from '../db/sql.js';
+import { logger } from '../log.js';
+import { addCalendarDays, type LocalDate, localDateOf, localInstant, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
+import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { enqueuePush } from '../pipeline/outbox.js';
+import type { Clock } from '../pipeline/service.js';
+
+const log = logger('visits');
+
+/** The county's rules unless a region says otherwise (practice-rules.md). */
+export const VISIT_RULE_DEFAULTS = { keyEveryDays: 7, daysPerMonth: 4 } as const;
+
+/** Working days left in the month (today included) when the month-end reminder goes. */
+const MONTH_END_WORKING_DAYS = 5;
+/** Households named in one reminder; the rest are counted. */
+const NAMED = 10;
+const DAY = 86_400_000;
+
+export interface VisitRules {
+  keyEveryDays: number;
+  daysPerMonth: number;
+}
+
+/** A household a liaison should visit now, and why. */
+export interface DueHousehold {
+  id: number;
+  address: string;
+  headName: string;
+  keyReason: string | null;
+  lastVisitedAt: Date | null;
+  /** `key`: a 重点 household past its interval; `month`: not visited this month. */
+  why: 'key' | 'month';
+}
+
+/** Where one liaison stands this month. */
+export interface LiaisonCoverage {
+  liaisonId: number;
+  due: DueHousehold[];
+  /** Distinct days with a visit this month. */
+  visitingDays: number;
+  /** The most days any of their villages asks for. */
+  requiredDays: number;
+}
+
+const regionRulesQuery = defineQuery('coverage_region_rules', (db) => db.selectFrom('Region').select(['id', 'parentId', 'visitKeyEveryDays', 'visitDaysPerMonth']).orderBy('id'));
+
+/** Each paired household with its last visit (named `visitedAt`: decoded as a date on both databases). */
+const pairedQuery = defineQuery('coverage_paired', (db) =>
+  db
+    .selectFrom('Pairing as pr')
+    .innerJoin('Household as h', 'h.id', 'pr.householdId')
+    .select((eb) => [
+      'pr.liaisonId',
+      'h.id',
+      'h.address',
+      'h.headName',
+      'h.keyReason',
+      'h.regionId',
+      eb
+        .selectFrom('Visit as v')
+        .select((v) => v.fn.max('v.visitedAt').as('m'))
+        .whereRef('v.householdId', '=', 'h.id')
+        .as('visitedAt'),
+    ])
+    .orderBy('pr.liaisonId')
+    .orderBy('h.address')
+    .orderBy('h.id'),
+);
+
+const visitsSinceQuery = defineQuery('coverage_visits_since', (db, p: { since: Date }) =>
+  db.selectFrom('Visit').select(['liaisonId', 'visitedAt']).where('visitedAt', '>=', p.since),
+);
+
+const claimReminderQuery = defineQuery('coverage_claim_reminder', (db, p: { liaisonId: number; period: string; at: Date }) =>
+  db
+    .insertInto('VisitReminder')
+    .values({ liaisonId: p.liaisonId, period: p.period, sentAt: p.at })
+    .onConflict((oc) => oc.columns(['liaisonId', 'period']).doNothing()),
+);
+
+/** Each region's rules, resolved up its tree. */
+function rulesByRegion(rows: { id: number; parentId: number | null; visitKeyEveryDays: number | null; visitDaysPerMonth: number | null }[]): (regionId: number) => VisitRules {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const resolved = new Map<number, VisitRules>();
+  const resolve = (id: number | null, depth = 0): VisitRules => {
+    if (id === null || depth > 10) return VISIT_RULE_DEFAULTS;
+    const done = resolved.get(id);
+    if (done) return done;
+    const row = byId.get(id);
+    const above = resolve(row?.parentId ?? null, depth + 1);
+    const rules = { keyEveryDays: row?.visitKeyEveryDays ?? above.keyEveryDays, daysPerMonth: row?.visitDaysPerMonth ?? above.daysPerMonth };
+    resolved.set(id, rules);
+    return rules;
+  };
+  return (regionId) => resolve(regionId);
+}
+
+/** The first instant of the Beijing month of `now`. */
+function monthStart(now: Date): Date {
+  return localInstant(`${localDateOf(now).slice(0, 7)}-01`, 0);
+}
+
+/** Every liaison's households due at `now` and visiting days this month. */
+export async function coverageNow(db: Db, now: Date): Promise<LiaisonCoverage[]> {
+  const sql = sqlOf(db);
+  const rulesOf = rulesByRegion(await all(sql, regionRulesQuery, {}));
+  const since = monthStart(now);
+  const days = new Map<number, Set<LocalDate>>();
+  for (const v of await all(sql, visitsSinceQuery, { since })) {
+    let set = days.get(v.liaisonId);
+    if (!set) days.set(v.liaisonId, (set = new Set()));
+    set.add(localDateOf(v.visitedAt));
+  }
+  const byLiaison = new Map<number, LiaisonCoverage>();
+  for (const h of await all(sql, pairedQuery, {})) {
+    const rules = rulesOf(h.regionId);
+    let entry = byLiaison.get(h.liaisonId);
+    if (!entry) {
+      entry = { liaisonId: h.liaisonId, due: [], visitingDays: days.get(h.liaisonId)?.size ?? 0, requiredDays: 0 };
+      byLiaison.set(h.liaisonId, entry);
+    }
+    entry.requiredDays = Math.max(entry.requiredDays, rules.daysPerMonth);
+    const last = h.visitedAt;
+    const keyDue = h.keyReason !== null && (last === null || now.getTime() - last.getTime() >= rules.keyEveryDays * DAY);
+    const monthDue = last === null || last < since;
+    if (keyDue || monthDue) entry.due.push({ id: h.id, address: h.address, headName: h.headName, keyReason: h.keyReason, lastVisitedAt: last, why: keyDue ? 'key' : 'month' });
+  }
+  // 重点 households first, then the longest unvisited.
+  for (const entry of byLiaison.values())
+    entry.due.sort((a, b) => (a.why === b.why ? (a.lastVisitedAt?.getTime() ?? 0) - (b.lastVisitedAt?.getTime() ?? 0) : a.why === 'key' ? -1 : 1));
+  return [...byLiaison.values()];
+}
+
+/** The reminder period `today` opens, if any: the week's first working day, or five working days before the month ends. */
+export function reminderPeriods(calendar: WorkCalendar, today: LocalDate): string[] {
+  if (!calendar.isWorkingDay(today)) return [];
+  const periods: string[] = [];
+  // The first working day of its week (Monday-based): no working day before it since Monday.
+  const weekday = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
+  const monday = addCalendarDays(today, -weekday);
+  let earlier = false;
+  for (let d = monday; d < today; d = addCalendarDays(d, 1)) if (calendar.isWorkingDay(d)) earlier = true;
+  if (!earlier) periods.push(`week:${monday}`);
+  let left = 0;
+  for (let d = today; d.slice(0, 7) === today.slice(0, 7); d = addCalendarDays(d, 1)) if (calendar.isWorkingDay(d)) left++;
+  if (left === MONTH_END_WORKING_DAYS) periods.push(`month-end:${today.slice(0, 7)}`);
+  return periods;
+}
+
+/** The reminder's words for a liaison, or null when nothing is due. */
+function reminderOf(entry: LiaisonCoverage, monthEnd: boolean): { template: string; params: Record<string, string | number> } | null {
+  const shortDays = Math.max(0, entry.requiredDays - entry.visitingDays);
+  if (!entry.due.length && !(monthEnd && shortDays > 0)) return null;
+  const named = entry.due.slice(0, NAMED).map((h) => `${h.address} ${h.headName}${h.why === 'key' ? `（重点：${h.keyReason ?? ''}）` : ''}`);
+  return {
+    template: 'visit.reminder',
+    params: {
+      count: entry.due.length,
+      keys: entry.due.filter((h) => h.why === 'key').length,
+      households: named.join('、') + (entry.due.length > NAMED ? ` 等` : ''),
+      days: entry.visitingDays,
+      required: entry.requiredDays,
+    },
+  };
+}
+
+/**
+ * A scheduler duty: once a working day, after the office opens, sends the reminders of
+ * the periods that day opens. Cheap on every other tick (a date comparison).
+ */
+export function visitReminders(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours }): () => Promise<number> {
+  let doneFor: LocalDate | undefined;
+  return async () => {
+    const now = options.clock.now();
+    const today = localDateOf(now);
+    if (doneFor === today || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
+    const periods = reminderPeriods(options.calendar, today);
+    let sent = 0;
+    if (periods.length) {
+      for (const entry of await coverageNow(options.db, now)) {
+        for (const period of periods) {
+          const reminder = reminderOf(entry, period.startsWith('month-end:'));
+          if (!reminder) continue;
+          const claimed = await sqlTransaction(options.db, async (tx) => {
+            if (!(await run(tx.sql, claimReminderQuery, { liaisonId: entry.liaisonId, period, at: now }))) return false;
+            await enqueuePush(tx, [entry.liaisonId], reminder, now);
+            return true;
+          });
+          if (claimed) sent++;
+        }
+      }
+      log.info({ periods, sent }, 'visit reminders');
+    }
+    doneFor = today;
+    return sent;
+  };
+}

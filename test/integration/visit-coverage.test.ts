@@ -1,0 +1,99 @@
+/**
+ * 包户 coverage and visit reminders (src/visits/coverage.ts), on both databases: which
+ * households are due by the region's rules, and one reminder per liaison and period.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { coverageNow, reminderPeriods, visitReminders } from '../../src/visits/coverage.js';
+import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { FakeClock, rules } from '../helpers/org-fixture.js';
+
+/** Monday 2026-11-16, a working day. */
+const MONDAY = new Date('2026-11-16T09:00:00+08:00');
+const DAY = 86_400_000;
+
+describe('reminder periods', () => {
+  test('the first working day of a week opens the week; five working days before the month’s end opens the month’s end', () => {
+    const cal = rules.calendar;
+    expect(reminderPeriods(cal, '2026-11-16')).toEqual(['week:2026-11-16']);
+    expect(reminderPeriods(cal, '2026-11-17')).toEqual([]);
+    expect(reminderPeriods(cal, '2026-11-15')).toEqual([]);
+    // November 2026 ends on Monday the 30th: 24, 25, 26, 27, 30 are its last five working days.
+    expect(reminderPeriods(cal, '2026-11-24')).toEqual(['month-end:2026-11']);
+    // National Day: 1–7 October 2026 are holidays, so the week of the 5th starts on Thursday the 8th.
+    expect(reminderPeriods(cal, '2026-10-05')).toEqual([]);
+    expect(reminderPeriods(cal, '2026-10-08')).toEqual(['week:2026-10-05']);
+    expect(reminderPeriods(cal, '2026-10-09')).toEqual([]);
+  });
+});
+
+let database: TestDatabase | undefined;
+afterEach(async () => {
+  await database?.dispose();
+  database = undefined;
+});
+
+eachDatabase((kind) => {
+  describe('coverage and reminders', () => {
+    test('households not visited this month are due, a 重点 household past its days too; the region’s rules apply; one reminder per liaison and week', async () => {
+      database = await kind.fresh({ demo: true });
+      const { db } = database;
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const households = (await db.pairing.findMany({ where: { liaisonId: liaison.id }, include: { household: true }, orderBy: { householdId: 'asc' } })).map((p) => p.household);
+      expect(households.length).toBeGreaterThanOrEqual(4);
+      const [visited, key, keyRecent, ...rest] = households as [(typeof households)[0], (typeof households)[0], (typeof households)[0], ...(typeof households)[0][]];
+      const visit = (householdId: number, regionId: number, at: Date) =>
+        db.visit.create({ data: { liaisonId: liaison.id, householdId, regionId, notes: '走访', visitedAt: at, confirmation: 'confirmed' } });
+      // Visited on the 3rd and the 10th: not due; two visiting days.
+      await visit(visited.id, visited.regionId, new Date(MONDAY.getTime() - 13 * DAY));
+      await visit(visited.id, visited.regionId, new Date(MONDAY.getTime() - 6 * DAY));
+      // A 重点 household visited 8 days ago (weekly rule): due although visited this month.
+      await db.household.update({ where: { id: key.id }, data: { keyReason: '独居老人' } });
+      await visit(key.id, key.regionId, new Date(MONDAY.getTime() - 8 * DAY));
+      // Another, visited 3 days ago: not due.
+      await db.household.update({ where: { id: keyRecent.id }, data: { keyReason: '低保户' } });
+      await visit(keyRecent.id, keyRecent.regionId, new Date(MONDAY.getTime() - 3 * DAY));
+
+      let mine = (await coverageNow(db, MONDAY)).find((c) => c.liaisonId === liaison.id)!;
+      expect(mine.visitingDays).toBe(4);
+      expect(mine.requiredDays).toBe(4);
+      // The 重点 household first, then those not visited this month.
+      expect(mine.due[0]).toMatchObject({ id: key.id, why: 'key', keyReason: '独居老人' });
+      expect(
+        mine.due
+          .slice(1)
+          .map((h) => [h.id, h.why])
+          .sort(),
+      ).toEqual(rest.map((h) => [h.id, 'month']).sort());
+
+      // The village asks for visits to 重点 households every 10 days: the one of 8 days ago is no longer due.
+      await db.region.update({ where: { id: key.regionId }, data: { visitKeyEveryDays: 10, visitDaysPerMonth: 6 } });
+      mine = (await coverageNow(db, MONDAY)).find((c) => c.liaisonId === liaison.id)!;
+      expect(mine.due.map((h) => h.id).sort()).toEqual(rest.map((h) => h.id).sort());
+      expect(mine.requiredDays).toBe(6);
+
+      // Monday 08:00: the office is not open yet; 09:00: the week's reminder, once.
+      const clock = new FakeClock(new Date(MONDAY.getTime() - HOUR));
+      const duty = visitReminders({ db, clock, calendar: rules.calendar, officeHours: rules.officeHours });
+      expect(await duty()).toBe(0);
+      clock.set(MONDAY);
+      const sent = await duty();
+      expect(sent).toBeGreaterThan(0);
+      const reminders = await db.outboxMessage.findMany({ where: { recipientId: liaison.id, template: 'visit.reminder' } });
+      expect(reminders).toHaveLength(1);
+      const params = JSON.parse(reminders[0]!.params) as Record<string, unknown>;
+      expect(params).toMatchObject({ count: rest.length, keys: 0, days: 4, required: 6 });
+      expect(String(params['households'])).toContain(rest[0]!.headName);
+      // Later that day, and in a second process (a fresh duty), nothing more.
+      clock.set(new Date(MONDAY.getTime() + 2 * HOUR));
+      expect(await duty()).toBe(0);
+      expect(await visitReminders({ db, clock, calendar: rules.calendar, officeHours: rules.officeHours })()).toBe(0);
+      expect(await db.outboxMessage.count({ where: { recipientId: liaison.id, template: 'visit.reminder' } })).toBe(1);
+      expect(await db.visitReminder.count()).toBe(sent);
+      // Tuesday: no new period.
+      clock.set(new Date(MONDAY.getTime() + DAY));
+      expect(await duty()).toBe(0);
+    });
+  });
+});
+
+const HOUR = 3_600_000;
