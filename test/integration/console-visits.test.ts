@@ -33,7 +33,7 @@ eachDatabase((kind) => {
     let regions: Map<number, RegionNode>;
     /** The liaison of the hand-made month, with exactly four households. */
     let liaison: { id: number; name: string; code: string };
-    let households: { id: number; headName: string; regionId: number }[];
+    let households: { id: number; code: string; address: string; headName: string; regionId: number }[];
     let village: RegionNode;
     /** A visit in the other township (QH-02). */
     let foreignNotes: string;
@@ -118,7 +118,9 @@ eachDatabase((kind) => {
       expect(page.text).toContain('有事打 ***');
       expect(page.text).not.toContain('5678');
       expect(page.text).not.toContain(households[0]!.headName);
-      expect(page.text).toContain(`${households[0]!.headName[0]}*`);
+      // The household by its code and its head masked, never its address (as on the ticket page).
+      expect(page.text).toContain(`${households[0]!.code} ${households[0]!.headName[0]}*`);
+      expect(page.text).not.toContain(households[0]!.address);
       expect(page.text).toContain('有出入 disputed：没有来过');
       expect(page.text).toContain('未确认（无聊天）');
       expect(page.text).not.toContain(foreignNotes);

@@ -5,8 +5,9 @@
  * whole scope. Only the region-scoped roles (dispatchers, supervisors, admins) have it:
  * a visit outside their regions is not shown, and no filter reaches one.
  *
- * Privacy as on the queue's exports: the household's head masked (罗**), the liaison's
- * notes through the one scrubber (phones, IDs, roster names, house numbers), staff by name.
+ * Privacy as on the ticket page and the queue's exports: the household by its code with
+ * its head masked (罗**), never its address; the liaison's notes and the household's words
+ * through the one scrubber (phones, IDs, roster names, house numbers); staff by name.
  */
 import { mediaKindOf } from '../../engine/media.js';
 import { sqlOf, type Db } from '../../db/client.js';
@@ -35,7 +36,7 @@ export interface VisitRow {
   id: number;
   visitedAt: Date;
   village: string;
-  /** The household: its address and its head, masked. */
+  /** The household as the ticket page shows it: its code and its head, masked (never its address). */
   household: string;
   liaison: string;
   /** The liaison's notes, scrubbed. */
@@ -89,7 +90,19 @@ const visitPageQuery = defineQuery(
       .innerJoin('Household as h', 'h.id', 'v.householdId')
       .innerJoin('Person as l', 'l.id', 'v.liaisonId')
       .innerJoin('Region as r', 'r.id', 'v.regionId')
-      .select(['v.id', 'v.visitedAt', 'v.notes', 'v.media', 'v.confirmation', 'v.comment', 'v.rating', 'r.name as village', 'h.address', 'h.headName', 'l.name as liaison'])
+      .select([
+        'v.id',
+        'v.visitedAt',
+        'v.notes',
+        'v.media',
+        'v.confirmation',
+        'v.comment',
+        'v.rating',
+        'r.name as village',
+        'h.code as householdCode',
+        'h.headName',
+        'l.name as liaison',
+      ])
       .where(oneOf(dialect, 'v.regionId', p.regionIds))
       .where('v.visitedAt', '>=', p.from)
       .where('v.visitedAt', '<', p.to)
@@ -140,7 +153,7 @@ export async function queryVisits(
       id: v.id,
       visitedAt: v.visitedAt,
       village: v.village,
-      household: `${v.address} ${maskName(v.headName)}`,
+      household: `${v.householdCode} ${maskName(v.headName)}`,
       liaison: v.liaison,
       // A list (and its CSV) reaches beyond the case: the one scrubber, names included.
       notes: scrub(v.notes, names),
