@@ -145,6 +145,18 @@ eachDatabase((kind) => {
       expect((await sup.page('/console/visits')).text).toContain(foreignNotes);
     });
 
+    test('a department handler has no visit log: no menu entry, and the page and exports do not exist (404)', async () => {
+      const handler = await db.person.findUniqueOrThrow({ where: { code: 'H-QH-01-water' } });
+      const { passwordHash } = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh-01' } });
+      await db.staffAccount.create({ data: { username: 'water-window', passwordHash, personId: handler.id, createdAt: new Date() } });
+      const window = await loggedIn(world.base, 'water-window');
+      expect((await window.page('/console/queue')).text).not.toContain('href="/console/visits"');
+      expect((await dsp.page('/console/queue')).text).toContain('href="/console/visits"');
+      expect((await window.page('/console/visits')).status).toBe(404);
+      expect((await window.get('/console/visits.csv')).status).toBe(404);
+      expect((await window.get('/console/visits-coverage.csv')).status).toBe(404);
+    });
+
     test('keyset pages: each visit once, newest first', async () => {
       const filters = filtersOf('');
       const first = await queryVisits(db, scope, filters, regions, { size: 3 });
