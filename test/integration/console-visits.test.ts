@@ -177,6 +177,11 @@ eachDatabase((kind) => {
       const villageTotal = rows.find((r) => r.kind === 'village' && r.village === village.name)!;
       const villageLines = rows.filter((r) => r.kind === 'liaison' && r.village === village.name);
       expect(villageTotal.paired).toBe(villageLines.reduce((n, r) => n + r.paired, 0));
+      // The village's liaisons in code order, its subtotal right after them.
+      const codes = villageLines.map((r) => r.liaison.split(' ')[1]);
+      expect(codes.length).toBeGreaterThan(1);
+      expect(codes).toEqual([...codes].sort());
+      expect(rows.indexOf(villageTotal)).toBe(rows.indexOf(villageLines.at(-1)!) + 1);
       expect(villageTotal).toMatchObject({ visited: 3, visits: 4, signed: 2 });
       const total = rows.at(-1)!;
       expect(total.kind).toBe('total');

@@ -311,11 +311,14 @@ export async function visitCoverage(db: Db, scope: StaffScope, filters: VisitFil
       f.ratingSum += v.rating;
     }
   }
-  const people = new Map((await all(sql, peopleNamesQuery, { ids: [...new Set([...lines.values()].map((l) => l.liaisonId))] })).map((p) => [p.id, `${p.name} ${p.code}`]));
+  const people = new Map((await all(sql, peopleNamesQuery, { ids: [...new Set([...lines.values()].map((l) => l.liaisonId))] })).map((p) => [p.id, p]));
   const code = (regionId: number) => regions.get(regionId)?.code ?? '';
   const sorted = [...lines.values()]
-    .map((l) => ({ ...l, figures: { ...l.figures, days: l.days.size }, liaison: people.get(l.liaisonId) ?? '' }))
-    .sort((a, b) => code(a.regionId).localeCompare(code(b.regionId)) || a.liaison.localeCompare(b.liaison));
+    .map((l) => {
+      const person = people.get(l.liaisonId);
+      return { ...l, figures: { ...l.figures, days: l.days.size }, liaison: person ? `${person.name} ${person.code}` : '', liaisonCode: person?.code ?? '' };
+    })
+    .sort((a, b) => code(a.regionId).localeCompare(code(b.regionId)) || a.liaisonCode.localeCompare(b.liaisonCode));
   const out: CoverageRow[] = [];
   const total = emptyFigures();
   // Sorted by village, so each village's lines are together: its total follows them.
