@@ -74,7 +74,8 @@ eachDatabase((kind) => {
         rating: 5,
         media: ['/uploads/a.jpg', '/uploads/b.jpg', '/uploads/c.ogg'],
       });
-      await visit(h2, at('2026-11-10T09:00:00'), { notes: '反映村口路灯不亮', confirmation: 'pending' });
+      // The same Beijing day as the next visit, the day before in UTC: one day with visits.
+      await visit(h2, at('2026-11-10T07:30:00'), { notes: '反映村口路灯不亮', confirmation: 'pending' });
       await visit(h1, at('2026-11-10T15:00:00'), { notes: '回访路灯的事', confirmation: 'disputed', comment: '没有来过', rating: 2 });
       await visit(h3, at('2026-11-12T10:00:00'), { notes: '家中无人用手机', confirmation: 'unconfirmed' });
       // Still November in UTC, December in Beijing: not this month's.

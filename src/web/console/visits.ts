@@ -11,7 +11,7 @@
  */
 import { mediaKindOf } from '../../engine/media.js';
 import { sqlOf, type Db } from '../../db/client.js';
-import { oneOf } from '../../db/dialect.js';
+import { beijingDay, oneOf } from '../../db/dialect.js';
 import { all, defineQuery } from '../../db/sql.js';
 import { localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
@@ -215,15 +215,31 @@ const pairedQuery = defineQuery('console_visit_paired', (db, p: { regionIds: num
     .groupBy(['pr.liaisonId', 'h.regionId']),
 );
 
-/** The month's visits of the regions, as the coverage counts them. */
+/**
+ * The month's visits of the regions per liaison and village, counted as the coverage
+ * counts them (in the database: a county's month is some 100,000 visits).
+ */
 const monthVisitsQuery = defineQuery('console_visit_month', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
   db
     .selectFrom('Visit as v')
-    .select(['v.liaisonId', 'v.regionId', 'v.visitedAt', 'v.confirmation', 'v.rating'])
+    .select((eb) => {
+      const count = (when: Parameters<typeof eb.case>[0]) => eb.fn.sum<number>(eb.case().when(when).then(eb.lit(1)).else(eb.lit(0)).end());
+      return [
+        'v.liaisonId',
+        'v.regionId',
+        eb.fn.countAll<number>().as('visits'),
+        eb.fn.count<number>(beijingDay(dialect, 'v.visitedAt')).distinct().as('days'),
+        count(eb('v.confirmation', '<>', 'unconfirmed')).as('askable'),
+        count(eb('v.confirmation', 'in', ['confirmed', 'disputed'])).as('signed'),
+        eb.fn.count<number>('v.rating').as('ratings'),
+        eb.fn.coalesce(eb.fn.sum<number>('v.rating'), eb.lit(0)).as('ratingSum'),
+      ];
+    })
     .where(oneOf(dialect, 'v.regionId', p.regionIds))
     .where('v.visitedAt', '>=', p.from)
     .where('v.visitedAt', '<', p.to)
-    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('v.liaisonId', '=', p.liaisonId)])),
+    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('v.liaisonId', '=', p.liaisonId)]))
+    .groupBy(['v.liaisonId', 'v.regionId']),
 );
 
 const peopleNamesQuery = defineQuery('console_visit_people', (db, p: { ids: number[] }, dialect) =>
@@ -287,36 +303,31 @@ export async function visitCoverage(db: Db, scope: StaffScope, filters: VisitFil
   const sql = sqlOf(db);
   const params = { regionIds, ...monthBounds(filters.month), liaisonId: filters.liaisonId ?? 0 };
   const [paired, visits] = await Promise.all([all(sql, pairedQuery, params), all(sql, monthVisitsQuery, params)]);
-  const lines = new Map<string, { liaisonId: number; regionId: number; figures: CoverageFigures; days: Set<string> }>();
+  const lines = new Map<string, { liaisonId: number; regionId: number; figures: CoverageFigures }>();
   const lineOf = (liaisonId: number, regionId: number) => {
     const key = `${regionId}:${liaisonId}`;
     let line = lines.get(key);
-    if (!line) lines.set(key, (line = { liaisonId, regionId, figures: emptyFigures(), days: new Set() }));
-    return line;
+    if (!line) lines.set(key, (line = { liaisonId, regionId, figures: emptyFigures() }));
+    return line.figures;
   };
-  for (const row of paired) {
-    const f = lineOf(row.liaisonId, row.regionId).figures;
-    f.paired += Number(row.paired);
-    f.visited += Number(row.visited);
-  }
-  for (const v of visits) {
-    const line = lineOf(v.liaisonId, v.regionId);
-    const f = line.figures;
-    line.days.add(localDateOf(v.visitedAt));
-    f.visits++;
-    if (v.confirmation !== 'unconfirmed') f.askable++;
-    if (v.confirmation === 'confirmed' || v.confirmation === 'disputed') f.signed++;
-    if (v.rating !== null) {
-      f.ratings++;
-      f.ratingSum += v.rating;
-    }
+  // PostgreSQL answers counts and sums as bigint text.
+  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId), { paired: Number(row.paired), visited: Number(row.visited) });
+  for (const row of visits) {
+    Object.assign(lineOf(row.liaisonId, row.regionId), {
+      days: Number(row.days),
+      visits: Number(row.visits),
+      askable: Number(row.askable),
+      signed: Number(row.signed),
+      ratings: Number(row.ratings),
+      ratingSum: Number(row.ratingSum),
+    });
   }
   const people = new Map((await all(sql, peopleNamesQuery, { ids: [...new Set([...lines.values()].map((l) => l.liaisonId))] })).map((p) => [p.id, p]));
   const code = (regionId: number) => regions.get(regionId)?.code ?? '';
   const sorted = [...lines.values()]
     .map((l) => {
       const person = people.get(l.liaisonId);
-      return { ...l, figures: { ...l.figures, days: l.days.size }, liaison: person ? `${person.name} ${person.code}` : '', liaisonCode: person?.code ?? '' };
+      return { ...l, liaison: person ? `${person.name} ${person.code}` : '', liaisonCode: person?.code ?? '' };
     })
     .sort((a, b) => code(a.regionId).localeCompare(code(b.regionId)) || a.liaisonCode.localeCompare(b.liaisonCode));
   const out: CoverageRow[] = [];
