@@ -1,7 +1,7 @@
 /**
  * The staff web console at `/console`: login and logout, the work queue, ticket pages
- * and their actions, the statistics page, the admin's public-board switch, CSV exports
- * and a small read-only JSON API.
+ * and their actions, the visit log 民情日记, the statistics page, the admin's
+ * public-board switch, CSV exports and a small read-only JSON API.
  *
  * Access: every page but the login needs a session cookie. Without one, HTML pages
  * redirect to the login and API, JSON and CSV requests get 401. Every POST needs the
