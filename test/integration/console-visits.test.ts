@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { loadRegions, loadScope, type RegionNode, type StaffScope } from '../../src/web/console/scope.js';
-import { COVERAGE_COLUMNS, VISIT_COLUMNS } from '../../src/web/console/visits-page.js';
-import { parseVisitParams, queryVisits, visitCoverage } from '../../src/web/console/visits.js';
+import { COVERAGE_COLUMNS, coverageShown, MAX_COVERAGE_LINES, VISIT_COLUMNS } from '../../src/web/console/visits-page.js';
+import { type CoverageRow, parseVisitParams, queryVisits, visitCoverage } from '../../src/web/console/visits.js';
 import { csvHeader } from '../../src/web/table.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
@@ -23,6 +23,39 @@ async function csvOf(res: Response): Promise<{ bom: boolean; header: string; lin
     .filter(Boolean);
   return { bom, header, lines };
 }
+
+describe('the coverage table on the page', () => {
+  const line = (kind: CoverageRow['kind'], village: string, liaison = ''): CoverageRow => ({
+    kind,
+    village,
+    liaison,
+    paired: 10,
+    visited: 5,
+    days: 4,
+    visits: 6,
+    askable: 6,
+    signed: 3,
+    ratings: 2,
+    ratingSum: 8,
+  });
+  const scopeOf = (villages: number, liaisonsEach: number) => [
+    ...Array.from({ length: villages }, (_, v) => [...Array.from({ length: liaisonsEach }, (_, l) => line('liaison', `村${v}`, `网格员${l}`)), line('village', `村${v}`)]).flat(),
+    line('total', ''),
+  ];
+
+  test('a township shows every liaison; a scope with more liaisons than the page holds shows its villages and the total', () => {
+    const township = scopeOf(10, 10);
+    expect(coverageShown(township)).toEqual({ rows: township, byVillage: false, hidden: 0 });
+    const county = scopeOf(30, 10);
+    const shown = coverageShown(county);
+    expect(shown.byVillage).toBe(true);
+    expect(shown.rows.map((r) => r.kind)).toEqual([...Array<string>(30).fill('village'), 'total']);
+    expect(shown.hidden).toBe(300);
+    const huge = coverageShown(scopeOf(MAX_COVERAGE_LINES + 5, 2));
+    expect(huge.rows).toHaveLength(MAX_COVERAGE_LINES + 1);
+    expect(huge.rows.at(-1)!.kind).toBe('total');
+  });
+});
 
 eachDatabase((kind) => {
   describe('the visit log', () => {

@@ -139,11 +139,28 @@ ${select('status', bi('签字', 'Confirmation'), STATUS_OPTIONS, filters.confirm
 </form>`;
 }
 
+/** Liaison lines the page shows at most (a county has thousands; its CSV has them all). */
+export const MAX_COVERAGE_LINES = 200;
+
+/**
+ * The coverage lines the page shows: all of them for a township or smaller; for a scope
+ * with more liaisons than {@link MAX_COVERAGE_LINES}, the village subtotals and the total
+ * (a village chosen in the filter shows its liaisons), and of those too at most the first
+ * ones. `hidden` says how many lines only the CSV holds.
+ */
+export function coverageShown(rows: readonly CoverageRow[]): { rows: CoverageRow[]; byVillage: boolean; hidden: number } {
+  if (rows.filter((r) => r.kind === 'liaison').length <= MAX_COVERAGE_LINES) return { rows: [...rows], byVillage: false, hidden: 0 };
+  const villages = rows.filter((r) => r.kind === 'village');
+  const shown = [...villages.slice(0, MAX_COVERAGE_LINES), ...rows.filter((r) => r.kind === 'total')];
+  return { rows: shown, byVillage: true, hidden: rows.length - shown.length };
+}
+
 /** The whole body of the visit log page. */
 export function visitsBody(input: { filters: VisitFilters; after?: number; page: VisitPage; coverage: CoverageRow[]; options: VisitFormOptions; problems: string[] }): Html {
   const { filters, page } = input;
   const query = visitParams(filters).toString();
   const next = page.next === null ? null : visitParams(filters, page.next).toString();
+  const coverage = coverageShown(input.coverage);
   return html`<section class="visits">
 <h1>${bi('民情日记', 'Visit log')}</h1>
 ${input.problems.length ? notice('error', html`${bi('以下筛选条件无效，已忽略：', 'These filters were not understood and are ignored:')} ${input.problems.join('；')}`) : ''}
@@ -151,7 +168,15 @@ ${filterForm(filters, input.options)}
 <section class="coverage">
 <h2>${bi(`${filters.month} 包户走访覆盖`, `Coverage of paired households, ${filters.month}`)}
 <a class="csv" href="${CONSOLE_PATHS.visitsCoverageCsv}?${query}" download>${bi('导出 CSV', 'Export CSV')}</a></h2>
-${tableHtml(COVERAGE_COLUMNS, input.coverage, { rowClass: (r) => (r.kind === 'liaison' ? null : 'subtotal') })}
+${tableHtml(COVERAGE_COLUMNS, coverage.rows, { rowClass: (r) => (r.kind === 'liaison' ? null : 'subtotal') })}
+${
+  coverage.byVillage
+    ? html`<p class="hint">${bi(
+        `网格员较多，此处按村汇总（另有 ${coverage.hidden} 行）；选择一个村查看各网格员，CSV 含全部。`,
+        `Many liaisons: shown by village (${coverage.hidden} more lines); choose a village to see its liaisons; the CSV has them all.`,
+      )}</p>`
+    : ''
+}
 ${filters.confirmation ? html`<p class="hint">${bi('覆盖统计计入全部走访，不受签字筛选影响。', 'Coverage counts every visit, whatever the confirmation filter.')}</p>` : ''}
 <section class="stats-definitions"><h3>${bi('指标口径', 'Definitions')}</h3>${definitionsHtml()}</section>
 </section>
