@@ -138,6 +138,15 @@ export function joinedText(dialect: Dialect, column: string, order: string): Raw
 }
 
 /**
+ * The Beijing (UTC+8, no daylight saving) calendar day of a DateTime column, as text or a
+ * date: equal values are the same local day (src/pipeline/calendar.ts counts days the
+ * same way). SQLite reads the ISO text with its offset; PostgreSQL holds UTC wall time.
+ */
+export function beijingDay(dialect: Dialect, column: string): RawBuilder<string> {
+  return dialect === 'sqlite' ? sql<string>`date(${sql.ref(column)}, '+8 hours')` : sql<string>`(${sql.ref(column)} + interval '8 hours')::date`;
+}
+
+/**
  * A chat session upsert's new `data` (JSON text): the stored one with the offered
  * `choices` and the larger `choicesFrom` of the two (see TurnStore.offerChoices).
  */

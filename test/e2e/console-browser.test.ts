@@ -1,7 +1,8 @@
 /**
  * The staff console in a real headless Chromium: log in through the form and filter the
  * queue; reassign a ticket and watch the assignment ping arrive in the new liaison's web
- * chat page; export the queue as a CSV download. (The statistics charts are tested with
+ * chat page; export the queue as a CSV download; read and filter the visit log 民情日记.
+ * (The statistics charts are tested with
  * the statistics page.)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -158,6 +159,34 @@ describe('staff console in Chromium', () => {
     await world.app.scheduler.tick();
     await expect.poll(() => chat.locator('.msg.bot .bubble', { hasText: '【工作人员】您好，我们查一下，下午给您回电话' }).count(), { timeout: 10_000 }).toBe(1);
     await chatContext.close();
+    await page.context().close();
+  });
+
+  browserTest('the visit log: from the menu, the month’s coverage above the visits; filtered by 签字 status', async () => {
+    const household = await world.db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H002' }, include: { pairing: { include: { liaison: true } } } });
+    const liaison = household.pairing!.liaison;
+    const visit = (notes: string, confirmation: string, rating: number | null) =>
+      world.db.visit.create({
+        data: { liaisonId: liaison.id, householdId: household.id, regionId: household.regionId, visitedAt: world.clock.now(), notes, confirmation, rating },
+      });
+    await visit('询问了取暖的准备', 'confirmed', 4);
+    await visit('再次了解取暖情况', 'disputed', null);
+    await visit('送去了取暖补贴的表格', 'pending', null);
+    const page = await dispatcherPage();
+    await page.click('nav a[href="/console/visits"]');
+    await page.waitForURL(`${world.base}/console/visits`);
+    const coverage = page.locator('section.coverage tbody tr', { hasText: liaison.name });
+    await expect.poll(() => coverage.count()).toBe(1);
+    // Three visits to one of the liaison's ten households (10 %); two of the three signed (属实, 有出入).
+    expect(await coverage.textContent()).toMatch(/10%.*66\.7%/);
+    const visits = page.locator('section.visits > .table-wrap tbody tr');
+    await expect.poll(() => visits.count()).toBe(3);
+    await page.selectOption('select[name=status]', 'disputed');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/status=disputed/);
+    await expect.poll(() => visits.count()).toBe(1);
+    expect(await visits.first().textContent()).toContain('再次了解取暖情况');
+    expect(await page.locator('input[name=month]').inputValue()).toBe('2026-11');
     await page.context().close();
   });
 

@@ -14,6 +14,9 @@ export const CONSOLE_PATHS = {
   queue: '/console/queue',
   queueCsv: '/console/queue.csv',
   inbox: '/console/inbox',
+  visits: '/console/visits',
+  visitsCsv: '/console/visits.csv',
+  visitsCoverageCsv: '/console/visits-coverage.csv',
   tickets: '/console/tickets',
   stats: '/console/stats',
   board: '/console/board',
@@ -21,7 +24,7 @@ export const CONSOLE_PATHS = {
   api: '/console/api',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'stats' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'stats' | 'board' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -60,6 +63,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   <a href="${CONSOLE_PATHS.queue}"${chrome.active === 'queue' ? html` aria-current="page"` : ''}>${bi('工作队列', 'Queue')}</a>
   <a href="${CONSOLE_PATHS.queue}?callback=due">${bi('待回访', 'Callbacks due')}</a>
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.inbox}"${chrome.active === 'inbox' ? html` aria-current="page"` : ''}>${bi('会话', 'Conversations')}</a>` : ''}
+  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.visits}"${chrome.active === 'visits' ? html` aria-current="page"` : ''}>${bi('民情日记', 'Visit log')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
 </nav>

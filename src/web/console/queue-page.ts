@@ -13,7 +13,7 @@ import { type QueueFilters, type QueueResult, type QueueRow, queueParams } from 
 import type { RegionNode, StaffScope } from './scope.js';
 
 /** Select lists longer than this are left out (filter by a smaller region first). */
-const MAX_OPTIONS = 300;
+export const MAX_OPTIONS = 300;
 
 /** The columns of the queue, on the page and in the CSV alike. */
 export function queueColumns(categories: Map<string, string>): Column<QueueRow>[] {
@@ -49,7 +49,8 @@ export async function categoryNames(db: Db): Promise<Map<string, string>> {
   return new Map(rows.map((c) => [c.code, `${c.nameZh} ${c.nameEn}`]));
 }
 
-interface Option {
+/** One choice of a filter's select list. */
+export interface Option {
   value: string;
   label: string;
 }
@@ -62,15 +63,19 @@ export interface QueueFormOptions {
   categories: Option[];
 }
 
-/** Loads the filter form's choices (long lists are left out, with a hint). */
-export async function queueFormOptions(db: Db, scope: StaffScope, regions: Map<number, RegionNode>, categories: Map<string, string>): Promise<QueueFormOptions> {
+/** The regions of the scope, indented by level, in code order. */
+export function regionOptions(scope: StaffScope, regions: Map<number, RegionNode>): Option[] {
   const depth = (r: RegionNode) => (r.level === 'county' ? 0 : r.level === 'township' ? 1 : 2);
-  const regionOptions = scope.regionIds
+  return scope.regionIds
     .map((id) => regions.get(id))
     .filter((r): r is RegionNode => r !== undefined)
     .sort((a, b) => a.code.localeCompare(b.code))
     .slice(0, MAX_OPTIONS)
     .map((r) => ({ value: String(r.id), label: `${'　'.repeat(depth(r))}${r.name}` }));
+}
+
+/** Loads the filter form's choices (long lists are left out, with a hint). */
+export async function queueFormOptions(db: Db, scope: StaffScope, regions: Map<number, RegionNode>, categories: Map<string, string>): Promise<QueueFormOptions> {
   const gridWhere = scope.everyRegion ? {} : { OR: [{ regionId: { in: scope.regionIds } }, { id: { in: scope.gridIds } }] };
   const gridCount = await db.grid.count({ where: gridWhere });
   const grids =
@@ -98,7 +103,7 @@ export async function queueFormOptions(db: Db, scope: StaffScope, regions: Map<n
           ...[...new Map((people ?? []).map((p) => [p.person.id, p.person])).values()].map((p) => ({ value: `p${p.id}`, label: `网格员 ${p.name} ${p.code}` })),
         ];
   return {
-    regions: regionOptions,
+    regions: regionOptions(scope, regions),
     grids,
     handlers,
     categories: [...categories].map(([value, label]) => ({ value, label })),
@@ -106,7 +111,7 @@ export async function queueFormOptions(db: Db, scope: StaffScope, regions: Map<n
 }
 
 /** A labelled select; with `anyLabel`, a first empty choice meaning "no filter". */
-function select(name: string, label: Html, options: Option[], chosen: string | undefined, anyLabel?: string): Html {
+export function select(name: string, label: Html, options: Option[], chosen: string | undefined, anyLabel?: string): Html {
   return html`<label>${label}<select name="${name}">${anyLabel ? html`<option value="">${anyLabel}</option>` : ''}${options.map(
     (o) => html`<option value="${o.value}"${o.value === chosen ? html` selected` : ''}>${o.label}</option>`,
   )}</select></label>`;

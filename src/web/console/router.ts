@@ -1,7 +1,7 @@
 /**
  * The staff web console at `/console`: login and logout, the work queue, ticket pages
- * and their actions, the statistics page, the admin's public-board switch, CSV exports
- * and a small read-only JSON API.
+ * and their actions, the visit log 民情日记, the statistics page, the admin's
+ * public-board switch, CSV exports and a small read-only JSON API.
  *
  * Access: every page but the login needs a session cookie. Without one, HTML pages
  * redirect to the login and API, JSON and CSV requests get 401. Every POST needs the
@@ -31,6 +31,8 @@ import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type N
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
+import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage } from './visits.js';
+import { COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
@@ -385,6 +387,39 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     return notFound(a);
   }
 
+  // ─── Visit log 民情日记 ──────────────────────────────────────────────────────
+
+  async function visitsRoute(a: Authed, path: string): Promise<void> {
+    if (!hasVisitLog(a.scope)) return notFound(a);
+    const parsed = parseVisitParams(a.url.searchParams, a.now);
+    const { filters } = parsed;
+    if (path === CONSOLE_PATHS.visitsCoverageCsv) {
+      const coverage = await visitCoverage(a.db, a.scope, filters, a.regions);
+      return sendCsv(a.res, `minqing-visit-coverage-${filters.month}.csv`, tableCsv(COVERAGE_COLUMNS, coverage));
+    }
+    if (path === CONSOLE_PATHS.visitsCsv) {
+      const batches = visitBatches(a.db, a.scope, filters, a.regions);
+      const rows = await streamCsv(a.res, `minqing-visits-${filters.month}.csv`, csvHeader(VISIT_COLUMNS), async () => {
+        const next = await batches.next();
+        return next.done ? [] : next.value.map((row) => csvRow(VISIT_COLUMNS, row));
+      });
+      log.info({ account: a.scope.accountId, rows }, 'visits exported');
+      return;
+    }
+    const [visits, coverage, options] = await Promise.all([
+      queryVisits(a.db, a.scope, filters, a.regions, parsed.after === undefined ? {} : { after: parsed.after }),
+      visitCoverage(a.db, a.scope, filters, a.regions),
+      visitFormOptions(a.db, a.scope, a.regions),
+    ]);
+    page(
+      a,
+      200,
+      '民情日记 Visit log',
+      visitsBody({ filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), page: visits, coverage, options, problems: parsed.problems }),
+      'visits',
+    );
+  }
+
   // ─── Inbox 会话 ────────────────────────────────────────────────────────────
 
   async function inboxPage(a: Authed): Promise<void> {
@@ -622,6 +657,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
+    if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);
