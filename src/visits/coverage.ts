@@ -11,9 +11,11 @@
  * Reminders: on the first working day of each week (after the office opens), a liaison
  * with households due hears which; when five working days are left in the month, again,
  * with the visiting days still missing. One per liaison and period (`VisitReminder`),
- * whichever process gets there first.
+ * whichever process gets there first; only to liaisons with a chat (a week's reminder
+ * kept waiting for a chat bound months later would be noise).
  */
 import { type Db, sqlOf, sqlTransaction } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, run } from '../db/sql.js';
 import { logger } from '../log.js';
 import { addCalendarDays, type LocalDate, localDateOf, localInstant, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
@@ -85,6 +87,16 @@ const pairedQuery = defineQuery('coverage_paired', (db) =>
 
 const visitsSinceQuery = defineQuery('coverage_visits_since', (db, p: { since: Date }) =>
   db.selectFrom('Visit').select(['liaisonId', 'visitedAt']).where('visitedAt', '>=', p.since),
+);
+
+/** The liaisons among `ids` with a chat to remind them in. */
+const reachableQuery = defineQuery('coverage_reachable', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('ChannelIdentity')
+    .select('personId')
+    .distinct()
+    .where(oneOf(dialect, 'personId', p.ids))
+    .where('unreachableAt', 'is', null),
 );
 
 const claimReminderQuery = defineQuery('coverage_claim_reminder', (db, p: { liaisonId: number; period: string; at: Date }) =>
@@ -193,7 +205,10 @@ export function visitReminders(options: { db: Db; clock: Clock; calendar: WorkCa
     const periods = reminderPeriods(options.calendar, today);
     let sent = 0;
     if (periods.length) {
-      for (const entry of await coverageNow(options.db, now)) {
+      const entries = await coverageNow(options.db, now);
+      // A reminder is for this week: one a liaison without a chat would read only when they bind one is noise, not sent.
+      const reachable = new Set((await all(sqlOf(options.db), reachableQuery, { ids: entries.map((e) => e.liaisonId) })).map((r) => r.personId));
+      for (const entry of entries.filter((e) => reachable.has(e.liaisonId))) {
         for (const period of periods) {
           const reminder = reminderOf(entry, period.startsWith('month-end:'));
           if (!reminder) continue;

@@ -34,7 +34,7 @@ afterEach(async () => {
 
 eachDatabase((kind) => {
   describe('coverage and reminders', () => {
-    test('households not visited this month are due, a 重点 household past its days too; the region’s rules apply; one reminder per liaison and week', async () => {
+    test('households not visited this month are due, a 重点 household past its days too; the region’s rules apply; one reminder per liaison with a chat and week', async () => {
       database = await kind.fresh({ demo: true });
       const { db } = database;
       const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
@@ -71,13 +71,17 @@ eachDatabase((kind) => {
       expect(mine.due.map((h) => h.id).sort()).toEqual(rest.map((h) => h.id).sort());
       expect(mine.requiredDays).toBe(6);
 
+      // Only liaisons with a chat are reminded: this one has one, the others none.
+      await db.channelIdentity.create({ data: { channel: 'web', platformUserId: 'lia-1', chatId: 'lia-1', personId: liaison.id } });
+
       // Monday 08:00: the office is not open yet; 09:00: the week's reminder, once.
       const clock = new FakeClock(new Date(MONDAY.getTime() - HOUR));
       const duty = visitReminders({ db, clock, calendar: rules.calendar, officeHours: rules.officeHours });
       expect(await duty()).toBe(0);
       clock.set(MONDAY);
       const sent = await duty();
-      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBe(1);
+      expect(await db.outboxMessage.count({ where: { template: 'visit.reminder', recipientId: { not: liaison.id } } })).toBe(0);
       const reminders = await db.outboxMessage.findMany({ where: { recipientId: liaison.id, template: 'visit.reminder' } });
       expect(reminders).toHaveLength(1);
       const params = JSON.parse(reminders[0]!.params) as Record<string, unknown>;
