@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { toCsv } from './import/csv.js';
 import { ROSTER_COLUMNS } from './import/kinds.js';
 
+/** Why a demo household is a 重点 household, visited weekly (src/visits/coverage.ts). */
+const KEY_REASONS = ['独居老人', '低保户', '重病患者', '残疾人家庭', '邻里纠纷'] as const;
+
 /** Households per village and per geographic grid, and households per liaison. */
 const PER_VILLAGE = 90;
 const PER_GRID = 30;
@@ -256,7 +259,9 @@ export function generateDemoRoster(options: DemoOptions = {}): DemoRoster {
           if (random() < 0.08) gridCodes.push(thematic);
           householdGrids += gridCodes.length;
           const address = `${villageName}${chineseNumber(g)}组${i + 1}号`;
-          households.push([code, village, address, head, phone, gridCodes.join(';')]);
+          // One household in 17 is a 重点 household (no draw: the rest of the roster stays as it was).
+          const keyReason = householdIndex % 17 === 5 ? (KEY_REASONS[Math.floor(householdIndex / 17) % KEY_REASONS.length] ?? '') : '';
+          households.push([code, village, address, head, phone, gridCodes.join(';'), keyReason]);
           const locale = householdIndex % 97 === 42 ? 'en' : 'zh';
           residents.push([`R-${code}`, head, mobile, locale, code, '', 'resident']);
           roles++;
@@ -273,7 +278,7 @@ export function generateDemoRoster(options: DemoOptions = {}): DemoRoster {
       'regions.csv': { header: ROSTER_COLUMNS.regions, rows: regions },
       'departments.csv': { header: ROSTER_COLUMNS.departments, rows: departments },
       'grids.csv': { header: ROSTER_COLUMNS.grids, rows: grids },
-      'households.csv': { header: ROSTER_COLUMNS.households, rows: households },
+      'households.csv': { header: [...ROSTER_COLUMNS.households, 'key_reason'], rows: households },
       'people.csv': { header: ROSTER_COLUMNS.people, rows: people },
       'pairings.csv': { header: ROSTER_COLUMNS.pairings, rows: pairings },
     },

@@ -308,7 +308,7 @@ describe('re-import with changes', () => {
     const pairings = roster.files['pairings.csv'];
     const people = roster.files['people.csv'];
     // QH-01-001-H001: add the elderly grid; pair it with the second liaison instead of the first.
-    const changedHouseholds = households.rows.map((row) => (row[0] === 'QH-01-001-H001' ? [...row.slice(0, 5), 'QH-01-001-G1;QH-01-T1'] : row));
+    const changedHouseholds = households.rows.map((row) => (row[0] === 'QH-01-001-H001' ? [...row.slice(0, 5), 'QH-01-001-G1;QH-01-T1', ...row.slice(6)] : row));
     const changedPairings = pairings.rows.map((row) => (row[1] === 'QH-01-001-H001' ? ['L-QH-01-001-02', row[1]] : row));
     // The supervisor of QH-01 becomes its dispatcher too.
     const changedPeople = people.rows.map((row) => (row[0] === 'SUP-QH-01' ? [...row.slice(0, 6), 'supervisor@QH-01;dispatcher@QH-01'] : row));
@@ -346,6 +346,47 @@ describe('re-import with changes', () => {
         ?.toString()
         .split(';').length,
     );
+  });
+});
+
+describe('重点户 (the optional key_reason column of households)', () => {
+  test('a file with the column sets it; a file without it keeps it; an empty cell clears it', async () => {
+    const { db } = await open();
+    await importRoster(db, demoFiles());
+    const households = generateDemoRoster().files['households.csv'];
+    const others = demoFiles().filter((p) => !/households\.csv$/.test(p));
+    const column = households.header.indexOf('key_reason');
+    expect(column).toBeGreaterThan(0);
+    // The demo's own file with the reasons given (the others as they are), or without the column.
+    const withReasons = (reason: (code: string) => string | undefined) =>
+      toCsv(
+        households.header,
+        households.rows.map((row) => row.map((cell, i) => (i === column ? (reason(String(row[0])) ?? cell) : cell))),
+      );
+    const withoutColumn = toCsv(
+      households.header.filter((_, i) => i !== column),
+      households.rows.map((row) => row.filter((_, i) => i !== column)),
+    );
+    const keyOf = async () => (await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H001' } })).keyReason;
+    // The demo marks some households 重点, not this one.
+    expect(await keyOf()).toBeNull();
+    expect(await db.household.count({ where: { keyReason: { not: null } } })).toBe(households.rows.filter((r) => r[column]).length);
+
+    let report = await importRoster(db, [...others, ...writeFiles({ 'households.csv': withReasons((code) => (code === 'QH-01-001-H001' ? '独居老人' : undefined)) })]);
+    expect(report.problems).toEqual([]);
+    expect(report.counts.households).toMatchObject({ updated: 1, unchanged: 449 });
+    expect(await keyOf()).toBe('独居老人');
+    // A file without the column leaves it as it is.
+    report = await importRoster(db, [...others, ...writeFiles({ 'households.csv': withoutColumn })]);
+    expect(report.problems).toEqual([]);
+    expect(report.counts.households).toMatchObject({ updated: 0, unchanged: 450 });
+    expect(await keyOf()).toBe('独居老人');
+    // An empty cell clears it; a reason longer than 50 characters is refused with its place.
+    const clearing = withReasons((code) => (code === 'QH-01-001-H001' ? '' : code === 'QH-01-001-H002' ? '困'.repeat(51) : undefined));
+    report = await importRoster(db, [...others, ...writeFiles({ 'households.csv': clearing })]);
+    expect(await keyOf()).toBeNull();
+    // (The household's people and pairing then name a household that was not imported.)
+    expect(report.problems.filter((p) => p.column === 'key_reason').map((p) => p.reason)).toEqual(['at most 50 characters']);
   });
 });
 

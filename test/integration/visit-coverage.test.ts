@@ -37,6 +37,8 @@ eachDatabase((kind) => {
     test('households not visited this month are due, a 重点 household past its days too; the region’s rules apply; one reminder per liaison with a chat and week', async () => {
       database = await kind.fresh({ demo: true });
       const { db } = database;
+      // The test marks its own 重点 households (the demo roster marks some).
+      await db.household.updateMany({ data: { keyReason: null } });
       const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
       const households = (await db.pairing.findMany({ where: { liaisonId: liaison.id }, include: { household: true }, orderBy: { householdId: 'asc' } })).map((p) => p.household);
       expect(households.length).toBeGreaterThanOrEqual(4);

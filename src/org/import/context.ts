@@ -55,6 +55,7 @@ export interface HouseholdRec {
   address: string;
   headName: string;
   phone: string | null;
+  keyReason: string | null;
 }
 export interface PersonRec {
   id: number;
@@ -190,7 +191,7 @@ export class ImportContext {
   async households(): Promise<Map<string, HouseholdRec>> {
     this.householdMap ??= byCode(
       await this.tx.household.findMany({
-        select: { id: true, code: true, regionId: true, address: true, headName: true, phone: true },
+        select: { id: true, code: true, regionId: true, address: true, headName: true, phone: true, keyReason: true },
       }),
     );
     return this.householdMap;

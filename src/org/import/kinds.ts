@@ -19,6 +19,15 @@ export const ROSTER_COLUMNS = {
 } as const satisfies Record<RosterKind, readonly string[]>;
 
 /**
+ * Columns a file of a kind may have besides its own: an older file without them still
+ * imports (an empty cell or a missing column leaves the field empty).
+ */
+export const OPTIONAL_COLUMNS: Partial<Record<RosterKind, readonly string[]>> = {
+  // 重点户: why the household is visited weekly (困难 / 独居老人 / 纠纷…), see src/visits/coverage.ts.
+  households: ['key_reason'],
+};
+
+/**
  * Departments and grids share a column set; they are told apart by the `kind` values
  * (see {@link refineSharedHeader}). This is the one pair of kinds with identical headers.
  */
@@ -39,7 +48,12 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  */
 export function matchHeader(header: readonly string[]): HeaderMatch {
   const cols = header.map((c) => c.toLowerCase());
-  const matches = ROSTER_KINDS.filter((kind) => sameSet(cols, ROSTER_COLUMNS[kind]));
+  const matches = ROSTER_KINDS.filter((kind) =>
+    sameSet(
+      cols.filter((c) => !(OPTIONAL_COLUMNS[kind] ?? []).includes(c)),
+      ROSTER_COLUMNS[kind],
+    ),
+  );
   const first = matches[0];
   if (first) return { kind: first };
   if (cols.length === 0 || cols.every((c) => c === '')) return { kind: null, reason: 'empty file: no header row' };

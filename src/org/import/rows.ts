@@ -8,7 +8,7 @@ import { HANDLING_CLASSES } from '../../pipeline/deadlines.js';
 import { CATEGORY_CODES } from '../../pipeline/states.js';
 import { normalizePhone } from '../phone.js';
 import { GRID_KINDS, LOCALES, REGION_LEVELS, ROLES, type Role } from '../types.js';
-import type { RosterKind } from './kinds.js';
+import { OPTIONAL_COLUMNS, type RosterKind } from './kinds.js';
 
 const REQUIRED = 'required 必填';
 const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -139,6 +139,8 @@ export const ROW_SCHEMAS = {
     head_name: text(50),
     phone,
     grid_codes: codeList,
+    /** '' clears it; absent (the file has no such column) keeps it. */
+    key_reason: z.string().max(50, 'at most 50 characters').optional(),
   }),
   people: z.object({
     code,
@@ -180,9 +182,11 @@ export function checkRow<K extends RosterKind>(
     };
   }
   const input: Record<string, string | undefined> = {};
+  const optional: readonly string[] = OPTIONAL_COLUMNS[kind] ?? [];
   columns.forEach((column, i) => {
     const cell = cells[i]?.trim() ?? '';
-    input[column] = cell === '' ? undefined : cell;
+    // An optional column's empty cell clears the field (''); a column the file lacks keeps it (undefined).
+    input[column] = cell === '' && !optional.includes(column) ? undefined : cell;
   });
   const result = ROW_SCHEMAS[kind].safeParse(input);
   if (result.success) return { ok: true, row: result.data as RowOf<K> };

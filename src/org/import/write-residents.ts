@@ -63,19 +63,20 @@ export async function writeHouseholds(ctx: ImportContext, rows: readonly Sourced
       ctx.reject('households', source, problems, row.code);
       continue;
     }
+    const old = households.get(row.code);
     const data = {
       code: row.code,
       regionId: village.rec.id,
       address: row.address,
       headName: row.head_name,
       phone: row.phone ?? null,
+      keyReason: row.key_reason === undefined ? (old?.keyReason ?? null) : row.key_reason || null,
     };
-    const old = households.get(row.code);
     if (!old) {
       creates.push({ data, gridIds });
       continue;
     }
-    const sameData = sameFields<HouseholdRec>(old, { ...old, ...data }, ['regionId', 'address', 'headName', 'phone']);
+    const sameData = sameFields<HouseholdRec>(old, { ...old, ...data }, ['regionId', 'address', 'headName', 'phone', 'keyReason']);
     const oldGrids = gridSets.get(old.id) ?? new Set<number>();
     const sameGrids = oldGrids.size === gridIds.length && gridIds.every((id) => oldGrids.has(id));
     if (sameData && sameGrids) {
@@ -95,7 +96,7 @@ export async function writeHouseholds(ctx: ImportContext, rows: readonly Sourced
   for (const chunk of chunks(creates)) {
     await ctx.insert(
       'Household',
-      ['code', 'regionId', 'address', 'headName', 'phone', 'createdAt', 'updatedAt'],
+      ['code', 'regionId', 'address', 'headName', 'phone', 'keyReason', 'createdAt', 'updatedAt'],
       chunk.map((c) => ({ ...c.data, createdAt: ctx.now, updatedAt: ctx.now })),
     );
     const idOf = await idsByCode(ctx.tx.household, chunk);
