@@ -229,6 +229,7 @@ export const en: Record<MessageKey, string> = {
   'visit.status_unconfirmed': 'unconfirmed',
   'visit.reminder':
     '[Visit reminder] {count} households are due for a visit ({keys} of them priority households): {households}. Visiting days this month: {days} of at least {required}.',
+  'visit.reminder_leader': '[Grid visits] {count} households of your grid are due for a visit: {liaisons}.',
   'visit.ask_household': 'Your liaison {liaison} visited your home today and noted: {notes}. Is this accurate?',
   'visit.accurate': 'Accurate',
   'visit.inaccurate': 'Not quite',

@@ -226,6 +226,7 @@ export const zh = {
   'visit.status_disputed': '您反映有出入',
   'visit.status_unconfirmed': '未确认',
   'visit.reminder': '【走访提醒】还有 {count} 户该走访了（其中重点户 {keys} 户）：{households}。本月已走访 {days} 天，要求至少 {required} 天。',
+  'visit.reminder_leader': '【网格走访】您的网格还有 {count} 户该走访了：{liaisons}。',
   'visit.ask_household': '网格员 {liaison} 今天走访了您家，记录：{notes}。内容属实吗？',
   'visit.accurate': '属实',
   'visit.inaccurate': '有出入',

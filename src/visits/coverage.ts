@@ -12,7 +12,9 @@
  * with households due hears which; when five working days are left in the month, again,
  * with the visiting days still missing. One per liaison and period (`VisitReminder`),
  * whichever process gets there first; only to liaisons with a chat (a week's reminder
- * kept waiting for a chat bound months later would be noise).
+ * kept waiting for a chat bound months later would be noise). A grid leader hears, at the
+ * same times, how many households of their grids are due, by liaison (one message per
+ * period too: a grid leader is often a liaison as well, and gets both).
  */
 import { type Db, sqlOf, sqlTransaction } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
@@ -99,11 +101,24 @@ const reachableQuery = defineQuery('coverage_reachable', (db, p: { ids: number[]
     .where('unreachableAt', 'is', null),
 );
 
-const claimReminderQuery = defineQuery('coverage_claim_reminder', (db, p: { liaisonId: number; period: string; at: Date }) =>
+const claimReminderQuery = defineQuery('coverage_claim_reminder', (db, p: { personId: number; period: string; at: Date }) =>
   db
     .insertInto('VisitReminder')
-    .values({ liaisonId: p.liaisonId, period: p.period, sentAt: p.at })
-    .onConflict((oc) => oc.columns(['liaisonId', 'period']).doNothing()),
+    .values({ personId: p.personId, period: p.period, sentAt: p.at })
+    .onConflict((oc) => oc.columns(['personId', 'period']).doNothing()),
+);
+
+/** Each grid leader with the households of their grid and the liaisons' names. */
+const gridLeadersQuery = defineQuery('coverage_grid_leaders', (db) =>
+  db
+    .selectFrom('PersonRole as r')
+    .innerJoin('HouseholdGrid as hg', 'hg.gridId', 'r.gridId')
+    .innerJoin('Pairing as pr', 'pr.householdId', 'hg.householdId')
+    .innerJoin('Person as l', 'l.id', 'pr.liaisonId')
+    .select(['r.personId as leaderId', 'hg.householdId', 'l.name as liaison'])
+    .where('r.role', '=', 'grid_leader')
+    .orderBy('r.personId')
+    .orderBy('hg.householdId'),
 );
 
 /** Each region's rules, resolved up its tree. */
@@ -192,6 +207,16 @@ function reminderOf(entry: LiaisonCoverage, monthEnd: boolean): { template: stri
   };
 }
 
+/** A grid leader's overview: the households of their grids still due, by liaison, or null when none is. */
+function overviewOf(rows: readonly { householdId: number; liaison: string }[], due: ReadonlySet<number>): { template: string; params: Record<string, string | number> } | null {
+  const byLiaison = new Map<string, number>();
+  for (const row of rows) if (due.has(row.householdId)) byLiaison.set(row.liaison, (byLiaison.get(row.liaison) ?? 0) + 1);
+  if (!byLiaison.size) return null;
+  const count = [...byLiaison.values()].reduce((a, b) => a + b, 0);
+  const liaisons = [...byLiaison].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n} 户`);
+  return { template: 'visit.reminder_leader', params: { count, liaisons: liaisons.join('、') } };
+}
+
 /**
  * A scheduler duty: once a working day, after the office opens, sends the reminders of
  * the periods that day opens. Cheap on every other tick (a date comparison).
@@ -205,20 +230,30 @@ export function visitReminders(options: { db: Db; clock: Clock; calendar: WorkCa
     const periods = reminderPeriods(options.calendar, today);
     let sent = 0;
     if (periods.length) {
+      const sql = sqlOf(options.db);
       const entries = await coverageNow(options.db, now);
-      // A reminder is for this week: one a liaison without a chat would read only when they bind one is noise, not sent.
-      const reachable = new Set((await all(sqlOf(options.db), reachableQuery, { ids: entries.map((e) => e.liaisonId) })).map((r) => r.personId));
-      for (const entry of entries.filter((e) => reachable.has(e.liaisonId))) {
-        for (const period of periods) {
-          const reminder = reminderOf(entry, period.startsWith('month-end:'));
-          if (!reminder) continue;
-          const claimed = await sqlTransaction(options.db, async (tx) => {
-            if (!(await run(tx.sql, claimReminderQuery, { liaisonId: entry.liaisonId, period, at: now }))) return false;
-            await enqueuePush(tx, [entry.liaisonId], reminder, now);
-            return true;
-          });
-          if (claimed) sent++;
-        }
+      const due = new Set(entries.flatMap((e) => e.due.map((h) => h.id)));
+      const leaders = new Map<number, { householdId: number; liaison: string }[]>();
+      for (const row of await all(sql, gridLeadersQuery, {})) {
+        let rows = leaders.get(row.leaderId);
+        if (!rows) leaders.set(row.leaderId, (rows = []));
+        rows.push(row);
+      }
+      const messages = periods.flatMap((period) => [
+        ...entries.map((entry) => ({ personId: entry.liaisonId, period, push: reminderOf(entry, period.startsWith('month-end:')) })),
+        // Its own period key: a grid leader who is a liaison too gets both.
+        ...[...leaders].map(([leaderId, rows]) => ({ personId: leaderId, period: `grid-${period}`, push: overviewOf(rows, due) })),
+      ]);
+      // A reminder is for this week: one that a person without a chat would read only when they bind one is noise, not sent.
+      const reachable = new Set((await all(sql, reachableQuery, { ids: [...new Set(messages.map((m) => m.personId))] })).map((r) => r.personId));
+      for (const { personId, period, push } of messages) {
+        if (!push || !reachable.has(personId)) continue;
+        const claimed = await sqlTransaction(options.db, async (tx) => {
+          if (!(await run(tx.sql, claimReminderQuery, { personId, period, at: now }))) return false;
+          await enqueuePush(tx, [personId], push, now);
+          return true;
+        });
+        if (claimed) sent++;
       }
       log.info({ periods, sent }, 'visit reminders');
     }

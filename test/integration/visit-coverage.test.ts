@@ -82,8 +82,17 @@ eachDatabase((kind) => {
       expect(await duty()).toBe(0);
       clock.set(MONDAY);
       const sent = await duty();
-      expect(sent).toBe(1);
-      expect(await db.outboxMessage.count({ where: { template: 'visit.reminder', recipientId: { not: liaison.id } } })).toBe(0);
+      // This liaison leads their grid too: their own reminder, and the grid's overview.
+      expect(await db.personRole.count({ where: { personId: liaison.id, role: 'grid_leader' } })).toBe(1);
+      expect(sent).toBe(2);
+      expect(await db.outboxMessage.count({ where: { template: { startsWith: 'visit.reminder' }, recipientId: { not: liaison.id } } })).toBe(0);
+      const overview = await db.outboxMessage.findFirstOrThrow({ where: { recipientId: liaison.id, template: 'visit.reminder_leader' } });
+      const grid = (await db.personRole.findFirstOrThrow({ where: { personId: liaison.id, role: 'grid_leader' } })).gridId!;
+      const dueInGrid = (await coverageNow(db, MONDAY)).flatMap((c) => c.due.map((h) => h.id));
+      const gridHouseholds = (await db.householdGrid.findMany({ where: { gridId: grid } })).map((g) => g.householdId);
+      const overviewParams = JSON.parse(overview.params) as { count: number; liaisons: string };
+      expect(overviewParams.count).toBe(gridHouseholds.filter((id) => dueInGrid.includes(id)).length);
+      expect(overviewParams.liaisons).toContain(`${liaison.name} ${rest.length} 户`);
       const reminders = await db.outboxMessage.findMany({ where: { recipientId: liaison.id, template: 'visit.reminder' } });
       expect(reminders).toHaveLength(1);
       const params = JSON.parse(reminders[0]!.params) as Record<string, unknown>;
@@ -93,7 +102,7 @@ eachDatabase((kind) => {
       clock.set(new Date(MONDAY.getTime() + 2 * HOUR));
       expect(await duty()).toBe(0);
       expect(await visitReminders({ db, clock, calendar: rules.calendar, officeHours: rules.officeHours })()).toBe(0);
-      expect(await db.outboxMessage.count({ where: { recipientId: liaison.id, template: 'visit.reminder' } })).toBe(1);
+      expect(await db.outboxMessage.count({ where: { recipientId: liaison.id, template: { startsWith: 'visit.reminder' } } })).toBe(2);
       expect(await db.visitReminder.count()).toBe(sent);
       // Tuesday: no new period.
       clock.set(new Date(MONDAY.getTime() + DAY));

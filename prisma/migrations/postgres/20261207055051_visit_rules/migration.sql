@@ -7,9 +7,9 @@ ADD COLUMN     "visitKeyEveryDays" INTEGER;
 
 -- CreateTable
 CREATE TABLE "VisitReminder" (
-    "liaisonId" INTEGER NOT NULL,
+    "personId" INTEGER NOT NULL,
     "period" TEXT NOT NULL,
     "sentAt" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "VisitReminder_pkey" PRIMARY KEY ("liaisonId","period")
+    CONSTRAINT "VisitReminder_pkey" PRIMARY KEY ("personId","period")
 );

@@ -7,9 +7,9 @@ ALTER TABLE "Region" ADD COLUMN "visitKeyEveryDays" INTEGER;
 
 -- CreateTable
 CREATE TABLE "VisitReminder" (
-    "liaisonId" INTEGER NOT NULL,
+    "personId" INTEGER NOT NULL,
     "period" TEXT NOT NULL,
     "sentAt" DATETIME NOT NULL,
 
-    PRIMARY KEY ("liaisonId", "period")
+    PRIMARY KEY ("personId", "period")
 );
