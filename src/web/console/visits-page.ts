@@ -12,7 +12,8 @@ import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, notice } from './layout.js';
 import { MAX_OPTIONS, type Option, regionOptions, select } from './queue-page.js';
 import type { RegionNode, StaffScope } from './scope.js';
-import { averageRating, type Confirmation, type CoverageRow, percent, type VisitFilters, type VisitPage, type VisitRow, visitParams } from './visits.js';
+import { averageRating, percent } from '../../visits/month-coverage.js';
+import { type Confirmation, type CoverageRow, type VisitFilters, type VisitPage, type VisitRow, visitParams } from './visits.js';
 
 /** 签字 as staff read it. */
 const CONFIRMATION_NAMES: Record<Confirmation, string> = {

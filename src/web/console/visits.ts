@@ -11,11 +11,12 @@
  */
 import { mediaKindOf } from '../../engine/media.js';
 import { sqlOf, type Db } from '../../db/client.js';
-import { beijingDay, oneOf } from '../../db/dialect.js';
+import { oneOf } from '../../db/dialect.js';
 import { all, defineQuery } from '../../db/sql.js';
 import { localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import { addInto, type CoverageFigures, coverageByLiaison, emptyFigures } from '../../visits/month-coverage.js';
 
 /** The 签字 states of a visit (src/visits/visits.ts). */
 export const CONFIRMATIONS = ['pending', 'confirmed', 'disputed', 'unconfirmed'] as const;
@@ -180,68 +181,6 @@ export async function* visitBatches(db: Db, scope: StaffScope, filters: VisitFil
 
 // ─── Coverage 包户走访覆盖 ────────────────────────────────────────────────────────
 
-/** Per liaison and village: paired households, and how many of them the liaison visited in the month. */
-const pairedQuery = defineQuery('console_visit_paired', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
-  db
-    .selectFrom('Pairing as pr')
-    .innerJoin('Household as h', 'h.id', 'pr.householdId')
-    .select((eb) => [
-      'pr.liaisonId',
-      'h.regionId',
-      eb.fn.countAll<number>().as('paired'),
-      eb.fn
-        .sum<number>(
-          eb
-            .case()
-            .when(
-              eb.exists(
-                eb
-                  .selectFrom('Visit as v')
-                  .select('v.id')
-                  .whereRef('v.householdId', '=', 'h.id')
-                  .whereRef('v.liaisonId', '=', 'pr.liaisonId')
-                  .where('v.visitedAt', '>=', p.from)
-                  .where('v.visitedAt', '<', p.to),
-              ),
-            )
-            .then(eb.lit(1))
-            .else(eb.lit(0))
-            .end(),
-        )
-        .as('visited'),
-    ])
-    .where(oneOf(dialect, 'h.regionId', p.regionIds))
-    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('pr.liaisonId', '=', p.liaisonId)]))
-    .groupBy(['pr.liaisonId', 'h.regionId']),
-);
-
-/**
- * The month's visits of the regions per liaison and village, counted as the coverage
- * counts them (in the database: a county's month is some 100,000 visits).
- */
-const monthVisitsQuery = defineQuery('console_visit_month', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
-  db
-    .selectFrom('Visit as v')
-    .select((eb) => {
-      const count = (when: Parameters<typeof eb.case>[0]) => eb.fn.sum<number>(eb.case().when(when).then(eb.lit(1)).else(eb.lit(0)).end());
-      return [
-        'v.liaisonId',
-        'v.regionId',
-        eb.fn.countAll<number>().as('visits'),
-        eb.fn.count<number>(beijingDay(dialect, 'v.visitedAt')).distinct().as('days'),
-        count(eb('v.confirmation', '<>', 'unconfirmed')).as('askable'),
-        count(eb('v.confirmation', 'in', ['confirmed', 'disputed'])).as('signed'),
-        eb.fn.count<number>('v.rating').as('ratings'),
-        eb.fn.coalesce(eb.fn.sum<number>('v.rating'), eb.lit(0)).as('ratingSum'),
-      ];
-    })
-    .where(oneOf(dialect, 'v.regionId', p.regionIds))
-    .where('v.visitedAt', '>=', p.from)
-    .where('v.visitedAt', '<', p.to)
-    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('v.liaisonId', '=', p.liaisonId)]))
-    .groupBy(['v.liaisonId', 'v.regionId']),
-);
-
 const peopleNamesQuery = defineQuery('console_visit_people', (db, p: { ids: number[] }, dialect) =>
   db
     .selectFrom('Person')
@@ -249,47 +188,12 @@ const peopleNamesQuery = defineQuery('console_visit_people', (db, p: { ids: numb
     .where(oneOf(dialect, 'id', p.ids)),
 );
 
-/** The coverage figures of one liaison in one village, of a village, or of the whole scope. */
-export interface CoverageFigures {
-  /** Households paired with the liaison(s). */
-  paired: number;
-  /** Of those, visited at least once in the month by their liaison. */
-  visited: number;
-  /** Liaison-days with at least one visit (Beijing dates; summed over liaisons in totals). */
-  days: number;
-  visits: number;
-  /** Visits whose household could be asked (not 未确认 for want of a chat). */
-  askable: number;
-  /** Of those, answered 属实 or 有出入. */
-  signed: number;
-  ratings: number;
-  ratingSum: number;
-}
-
 /** One line of the coverage table: a liaison in a village, a village's total, or the scope's. */
 export interface CoverageRow extends CoverageFigures {
   kind: 'liaison' | 'village' | 'total';
   village: string;
   /** The liaison's name and code (empty on total lines). */
   liaison: string;
-}
-
-function emptyFigures(): CoverageFigures {
-  return { paired: 0, visited: 0, days: 0, visits: 0, askable: 0, signed: 0, ratings: 0, ratingSum: 0 };
-}
-
-function addInto(total: CoverageFigures, part: CoverageFigures): void {
-  for (const key of Object.keys(total) as (keyof CoverageFigures)[]) total[key] += part[key];
-}
-
-/** A share as a percentage with one decimal, or null when nothing could count (0/0). */
-export function percent(part: number, whole: number): number | null {
-  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
-}
-
-/** The average rating with one decimal, or null when no visit was rated. */
-export function averageRating(f: CoverageFigures): number | null {
-  return f.ratings > 0 ? Math.round((f.ratingSum / f.ratings) * 10) / 10 : null;
 }
 
 /**
@@ -301,27 +205,9 @@ export async function visitCoverage(db: Db, scope: StaffScope, filters: VisitFil
   const regionIds = hasVisitLog(scope) ? regionIdsOf(scope, filters, regions) : [];
   if (!regionIds.length) return [];
   const sql = sqlOf(db);
-  const params = { regionIds, ...monthBounds(filters.month), liaisonId: filters.liaisonId ?? 0 };
-  const [paired, visits] = await Promise.all([all(sql, pairedQuery, params), all(sql, monthVisitsQuery, params)]);
-  const lines = new Map<string, { liaisonId: number; regionId: number; figures: CoverageFigures }>();
-  const lineOf = (liaisonId: number, regionId: number) => {
-    const key = `${regionId}:${liaisonId}`;
-    let line = lines.get(key);
-    if (!line) lines.set(key, (line = { liaisonId, regionId, figures: emptyFigures() }));
-    return line.figures;
-  };
-  // PostgreSQL answers counts and sums as bigint text.
-  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId), { paired: Number(row.paired), visited: Number(row.visited) });
-  for (const row of visits) {
-    Object.assign(lineOf(row.liaisonId, row.regionId), {
-      days: Number(row.days),
-      visits: Number(row.visits),
-      askable: Number(row.askable),
-      signed: Number(row.signed),
-      ratings: Number(row.ratings),
-      ratingSum: Number(row.ratingSum),
-    });
-  }
+  const lines = new Map(
+    (await coverageByLiaison(db, { regionIds, ...monthBounds(filters.month), liaisonId: filters.liaisonId ?? 0 })).map((l) => [`${l.regionId}:${l.liaisonId}`, l]),
+  );
   const people = new Map((await all(sql, peopleNamesQuery, { ids: [...new Set([...lines.values()].map((l) => l.liaisonId))] })).map((p) => [p.id, p]));
   const code = (regionId: number) => regions.get(regionId)?.code ?? '';
   const sorted = [...lines.values()]

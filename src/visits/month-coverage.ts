@@ -1,0 +1,139 @@
+/**
+ * A month's 包户 coverage, counted in the database per liaison and village: paired
+ * households and how many of them their liaison visited, visiting days, visits, 签字 and
+ * ratings. The console's visit log (src/web/console/visits.ts) and the monthly report
+ * (src/report/monthly.ts) show these figures; the definitions are printed with them.
+ */
+import { type Db, sqlOf } from '../db/client.js';
+import { beijingDay, oneOf } from '../db/dialect.js';
+import { all, defineQuery } from '../db/sql.js';
+
+/** Per liaison and village: paired households, and how many of them the liaison visited in the month. */
+const pairedQuery = defineQuery('visit_month_paired', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
+  db
+    .selectFrom('Pairing as pr')
+    .innerJoin('Household as h', 'h.id', 'pr.householdId')
+    .select((eb) => [
+      'pr.liaisonId',
+      'h.regionId',
+      eb.fn.countAll<number>().as('paired'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.exists(
+                eb
+                  .selectFrom('Visit as v')
+                  .select('v.id')
+                  .whereRef('v.householdId', '=', 'h.id')
+                  .whereRef('v.liaisonId', '=', 'pr.liaisonId')
+                  .where('v.visitedAt', '>=', p.from)
+                  .where('v.visitedAt', '<', p.to),
+              ),
+            )
+            .then(eb.lit(1))
+            .else(eb.lit(0))
+            .end(),
+        )
+        .as('visited'),
+    ])
+    .where(oneOf(dialect, 'h.regionId', p.regionIds))
+    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('pr.liaisonId', '=', p.liaisonId)]))
+    .groupBy(['pr.liaisonId', 'h.regionId']),
+);
+
+/**
+ * The month's visits of the regions per liaison and village, counted as the coverage
+ * counts them (in the database: a county's month is some 100,000 visits).
+ */
+const monthVisitsQuery = defineQuery('visit_month_counts', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
+  db
+    .selectFrom('Visit as v')
+    .select((eb) => {
+      const count = (when: Parameters<typeof eb.case>[0]) => eb.fn.sum<number>(eb.case().when(when).then(eb.lit(1)).else(eb.lit(0)).end());
+      return [
+        'v.liaisonId',
+        'v.regionId',
+        eb.fn.countAll<number>().as('visits'),
+        eb.fn.count<number>(beijingDay(dialect, 'v.visitedAt')).distinct().as('days'),
+        count(eb('v.confirmation', '<>', 'unconfirmed')).as('askable'),
+        count(eb('v.confirmation', 'in', ['confirmed', 'disputed'])).as('signed'),
+        eb.fn.count<number>('v.rating').as('ratings'),
+        eb.fn.coalesce(eb.fn.sum<number>('v.rating'), eb.lit(0)).as('ratingSum'),
+      ];
+    })
+    .where(oneOf(dialect, 'v.regionId', p.regionIds))
+    .where('v.visitedAt', '>=', p.from)
+    .where('v.visitedAt', '<', p.to)
+    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('v.liaisonId', '=', p.liaisonId)]))
+    .groupBy(['v.liaisonId', 'v.regionId']),
+);
+
+/** The coverage figures of one liaison in one village, of a village, or of the whole scope. */
+export interface CoverageFigures {
+  /** Households paired with the liaison(s). */
+  paired: number;
+  /** Of those, visited at least once in the month by their liaison. */
+  visited: number;
+  /** Liaison-days with at least one visit (Beijing dates; summed over liaisons in totals). */
+  days: number;
+  visits: number;
+  /** Visits whose household could be asked (not 未确认 for want of a chat). */
+  askable: number;
+  /** Of those, answered 属实 or 有出入. */
+  signed: number;
+  ratings: number;
+  ratingSum: number;
+}
+
+export function emptyFigures(): CoverageFigures {
+  return { paired: 0, visited: 0, days: 0, visits: 0, askable: 0, signed: 0, ratings: 0, ratingSum: 0 };
+}
+
+export function addInto(total: CoverageFigures, part: CoverageFigures): void {
+  for (const key of Object.keys(total) as (keyof CoverageFigures)[]) total[key] += part[key];
+}
+
+/** A share as a percentage with one decimal, or null when nothing could count (0/0). */
+export function percent(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((part / whole) * 1000) / 10 : null;
+}
+
+/** The average rating with one decimal, or null when no visit was rated. */
+export function averageRating(f: CoverageFigures): number | null {
+  return f.ratings > 0 ? Math.round((f.ratingSum / f.ratings) * 10) / 10 : null;
+}
+
+/** One liaison's figures in one village for a month. */
+export interface CoverageLine {
+  liaisonId: number;
+  regionId: number;
+  figures: CoverageFigures;
+}
+
+/** The figures of each liaison and village in `regionIds` for [from, to); one liaison only when `liaisonId` is not 0. */
+export async function coverageByLiaison(db: Db, params: { regionIds: number[]; from: Date; to: Date; liaisonId: number }): Promise<CoverageLine[]> {
+  const sql = sqlOf(db);
+  const [paired, visits] = await Promise.all([all(sql, pairedQuery, params), all(sql, monthVisitsQuery, params)]);
+  const lines = new Map<string, CoverageLine>();
+  const lineOf = (liaisonId: number, regionId: number) => {
+    const key = `${regionId}:${liaisonId}`;
+    let line = lines.get(key);
+    if (!line) lines.set(key, (line = { liaisonId, regionId, figures: emptyFigures() }));
+    return line.figures;
+  };
+  // PostgreSQL answers counts and sums as bigint text.
+  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId), { paired: Number(row.paired), visited: Number(row.visited) });
+  for (const row of visits) {
+    Object.assign(lineOf(row.liaisonId, row.regionId), {
+      days: Number(row.days),
+      visits: Number(row.visits),
+      askable: Number(row.askable),
+      signed: Number(row.signed),
+      ratings: Number(row.ratings),
+      ratingSum: Number(row.ratingSum),
+    });
+  }
+  return [...lines.values()];
+}
