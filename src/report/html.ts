@@ -11,6 +11,7 @@ import type { Breakdown } from '../stats/types.js';
 import { bi, type Html, html, raw } from '../web/html.js';
 import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
 import type { MonthlyReport } from './monthly.js';
+import { averageRating, type CoverageFigures, percent } from '../visits/month-coverage.js';
 
 const STYLE = `
 @page { size: A4; margin: 14mm 12mm; }
@@ -154,6 +155,27 @@ ${
 }`;
 }
 
+function visitSection(report: MonthlyReport, placesTitle: Html): Html {
+  const { places, total } = report.visits;
+  const row = (name: string, f: CoverageFigures, className: string) =>
+    html`<tr class="${className}"><td>${name}</td><td class="num">${f.paired}</td><td class="num">${f.visited}</td><td class="num">${formatPercentOf(percent(f.visited, f.paired))}</td><td class="num">${f.visits}</td><td class="num">${formatPercentOf(percent(f.signed, f.askable))}</td><td class="num">${averageRating(f) ?? '—'}</td></tr>`;
+  return html`<h2>${bi('包户走访（民情日记）', 'Household visits')}</h2>
+${
+  total.paired || total.visits
+    ? html`<table><thead><tr><th>${placesTitle}</th><th class="num">${bi('包联户数', 'Paired')}</th><th class="num">${bi('走访户数', 'Visited')}</th><th class="num">${bi('走访覆盖率', 'Coverage')}</th><th class="num">${bi('走访次数', 'Visits')}</th><th class="num">${bi('签字率', 'Signed')}</th><th class="num">${bi('平均评分', 'Rating')}</th></tr></thead><tbody>${places.map((p) => row(p.name, p.figures, 'visit-place'))}${row('合计 Total', total, 'visit-total')}</tbody></table>
+<p class="meta">${bi(
+        '走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数；签字率 = 户主在聊天中确认（属实或有出入）的走访 ÷ 可请其确认的走访（未绑定聊天的户不计）；评分 1–5 分。',
+        'coverage = paired households their liaison visited this month ÷ paired households; signed = visits the household confirmed (accurate or not) ÷ visits it could be asked about; rating 1–5.',
+      )}</p>`
+    : html`<p class="empty">${bi('本月无走访记录', 'no visits this month')}</p>`
+}`;
+}
+
+/** A percentage with one decimal, or a dash when nothing could count. */
+function formatPercentOf(value: number | null): string {
+  return value === null ? '—' : `${value}%`;
+}
+
 /** The report as a complete HTML document. */
 export function renderMonthlyReport(report: MonthlyReport): string {
   const title = `${report.region.name} ${monthName(report.month)} 民情分析报告`;
@@ -178,6 +200,7 @@ ${figure(bi('部门按时办结率排名', 'Departments by on-time rate'), break
 ${overdueSection(report)}
 ${reopenedSection(report)}
 ${workloadSection(report)}
+${visitSection(report, placesTitle)}
 ${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>
 ${definitionsHtml()}

@@ -14,6 +14,7 @@ import type { Breakdown, Figures, HotWord, TrendPoint } from '../stats/types.js'
 import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
 import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
 import { liaisonWorkload, type Workload } from './workload.js';
+import { type CoverageFigures, coverageByPlace, type PlaceCoverage } from '../visits/month-coverage.js';
 import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
 
 /** An argument of the report command is wrong; the message is one line, Chinese then English. */
@@ -57,6 +58,8 @@ export interface MonthlyReport {
   workload: Workload;
   /** 人工: the month's conversations with staff, their figures and (the first) lines. */
   conversations: { figures: ConversationFigures; lines: ConversationLine[]; total: number };
+  /** 包户 coverage in the month: by the region's children (or the village itself), and their total. */
+  visits: { places: PlaceCoverage[]; total: CoverageFigures };
   /** The meetings this report serves: the next 20th and 25th. */
   meetings: { village: string; township: string };
 }
@@ -80,6 +83,14 @@ export async function reportRegion(db: Db, code: string): Promise<{ region: Regi
   const region = [...regions.values()].find((r) => r.code === code);
   if (!region) throw new ReportArgumentError(`没有编码为 ${code} 的区域 no region with code ${code}`);
   return { region, regions };
+}
+
+/** The places whose coverage the report shows: the region's children (a village: itself), each with its villages. */
+function visitPlaces(regions: Map<number, RegionNode>, region: RegionNode): { name: string; code: string; villageIds: number[] }[] {
+  const children = region.level === 'village' ? [region] : [...regions.values()].filter((r) => r.parentId === region.id);
+  return children
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((r) => ({ name: r.name, code: r.code, villageIds: subtreeIds(regions, r.id).filter((id) => regions.get(id)?.level === 'village') }));
 }
 
 /** Gathers the report of `request.month` for the region. */
@@ -113,6 +124,7 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     reopened: await reopenedItems(db, window),
     workload: await liaisonWorkload(db, window),
     conversations: { figures: await conversationFigures(db, window), ...(await conversationLines(db, window, 50)) },
+    visits: await coverageByPlace(db, visitPlaces(regions, region), { from, to }),
     meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
   };
 }

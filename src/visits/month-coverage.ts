@@ -137,3 +137,32 @@ export async function coverageByLiaison(db: Db, params: { regionIds: number[]; f
   }
   return [...lines.values()];
 }
+
+/** A place's figures (a village, a township, or the county) and its name. */
+export interface PlaceCoverage {
+  name: string;
+  code: string;
+  figures: CoverageFigures;
+}
+
+/**
+ * A month's coverage by place: each of `places` (regions with the villages under them),
+ * then their total. Villages outside every place do not count.
+ */
+export async function coverageByPlace(
+  db: Db,
+  places: readonly { name: string; code: string; villageIds: readonly number[] }[],
+  month: { from: Date; to: Date },
+): Promise<{ places: PlaceCoverage[]; total: CoverageFigures }> {
+  const placeOf = new Map<number, number>();
+  places.forEach((place, index) => place.villageIds.forEach((id) => placeOf.set(id, index)));
+  const out = places.map((p) => ({ name: p.name, code: p.code, figures: emptyFigures() }));
+  const total = emptyFigures();
+  for (const line of await coverageByLiaison(db, { regionIds: [...placeOf.keys()], ...month, liaisonId: 0 })) {
+    const index = placeOf.get(line.regionId);
+    if (index === undefined) continue;
+    addInto(out[index]!.figures, line.figures);
+    addInto(total, line.figures);
+  }
+  return { places: out, total };
+}

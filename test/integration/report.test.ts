@@ -108,6 +108,19 @@ beforeAll(async () => {
   await act(t5, '2026-10-21T10:00:00+08:00', { type: 'resolve', result: '已修好' }, liaison);
   await act(t5, '2026-10-21T12:00:00+08:00', { type: 'rate', rating: 'basically_satisfied' }, resident);
 
+  // Visits: H-1 twice in October (属实 rated 5, then 有出入 rated 3), once in September; a
+  // second paired household never; one visit to a household with no chat (未确认).
+  const second = await db.household.create({ data: { code: 'H-2', regionId: org.village.id, address: '测试村一组2号', headName: '李小河' } });
+  await db.pairing.create({ data: { householdId: second.id, liaisonId: org.liaison.id } });
+  const third = await db.household.create({ data: { code: 'H-3', regionId: org.village.id, address: '测试村一组3号', headName: '赵三' } });
+  await db.pairing.create({ data: { householdId: third.id, liaisonId: org.liaison.id } });
+  const visit = (householdId: number, at: string, confirmation: string, rating: number | null) =>
+    db.visit.create({ data: { liaisonId: org.liaison.id, householdId, regionId: org.village.id, notes: '走访', visitedAt: new Date(at), confirmation, rating } });
+  await visit(org.household.id, '2026-09-20T10:00:00+08:00', 'confirmed', 5);
+  await visit(org.household.id, '2026-10-05T10:00:00+08:00', 'confirmed', 5);
+  await visit(org.household.id, '2026-10-19T10:00:00+08:00', 'disputed', 3);
+  await visit(third.id, '2026-10-31T23:30:00+08:00', 'unconfirmed', null);
+
   // Made on Monday 2 November, 17:30: T2 has then been overdue for 18 days exactly.
   report = await buildMonthlyReport(db, { regionCode: 'T-01', month: '2026-10', now: new Date('2026-11-02T17:30:00+08:00') });
   page = renderMonthlyReport(report);
@@ -202,6 +215,14 @@ describe('the monthly report', () => {
     // The grid leader had nothing this month.
     expect(report.workload.idle).toBe(1);
     expect(page).toContain('另有 1 名网格员本月无派单、无办结、无在办');
+  });
+
+  test('household visits by village: coverage, visits, 签字率 and rating, with their definitions', () => {
+    // 3 paired, 2 visited in October (the one of 31 October 23:30 Beijing time counts); 3 visits, 2 of them could be asked, both answered.
+    expect(report.visits.total).toMatchObject({ paired: 3, visited: 2, visits: 3, askable: 2, signed: 2, ratings: 2, ratingSum: 8 });
+    expect(rowsOf('visit-place')).toEqual(['|测试村|3|2|66.7%|3|100%|4|']);
+    expect(rowsOf('visit-total')).toEqual(['|合计 Total|3|2|66.7%|3|100%|4|']);
+    expect(page).toContain('走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数');
   });
 
   test('no resident is named and no phone number shows; definitions are printed', () => {
