@@ -11,7 +11,7 @@ import type { Breakdown } from '../stats/types.js';
 import { bi, type Html, html, raw } from '../web/html.js';
 import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
 import type { MonthlyReport } from './monthly.js';
-import { averageRating, type CoverageFigures, percent } from '../visits/month-coverage.js';
+import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
 
 const STYLE = `
 @page { size: A4; margin: 14mm 12mm; }
@@ -162,7 +162,14 @@ function visitSection(report: MonthlyReport, placesTitle: Html): Html {
   return html`<h2>${bi('包户走访（民情日记）', 'Household visits')}</h2>
 ${
   total.paired || total.visits
-    ? html`<table><thead><tr><th>${placesTitle}</th><th class="num">${bi('包联户数', 'Paired')}</th><th class="num">${bi('走访户数', 'Visited')}</th><th class="num">${bi('走访覆盖率', 'Coverage')}</th><th class="num">${bi('走访次数', 'Visits')}</th><th class="num">${bi('签字率', 'Signed')}</th><th class="num">${bi('平均评分', 'Rating')}</th></tr></thead><tbody>${places.map((p) => row(p.name, p.figures, 'visit-place'))}${row('合计 Total', total, 'visit-total')}</tbody></table>
+    ? html`${figure(
+        bi('走访覆盖率排名', 'Coverage ranking'),
+        coverageChart(
+          places.map((p) => ({ label: p.name, figures: p.figures })),
+          { id: 'report-visits', title: '走访覆盖率 Coverage of paired households' },
+        ),
+      )}
+<table><thead><tr><th>${placesTitle}</th><th class="num">${bi('包联户数', 'Paired')}</th><th class="num">${bi('走访户数', 'Visited')}</th><th class="num">${bi('走访覆盖率', 'Coverage')}</th><th class="num">${bi('走访次数', 'Visits')}</th><th class="num">${bi('签字率', 'Signed')}</th><th class="num">${bi('平均评分', 'Rating')}</th></tr></thead><tbody>${places.map((p) => row(p.name, p.figures, 'visit-place'))}${row('合计 Total', total, 'visit-total')}</tbody></table>
 <p class="meta">${bi(
         '走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数；签字率 = 户主在聊天中确认（属实或有出入）的走访 ÷ 可请其确认的走访（未绑定聊天的户不计）；评分 1–5 分。',
         'coverage = paired households their liaison visited this month ÷ paired households; signed = visits the household confirmed (accurate or not) ÷ visits it could be asked about; rating 1–5.',

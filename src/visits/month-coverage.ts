@@ -7,6 +7,7 @@
 import { type Db, sqlOf } from '../db/client.js';
 import { beijingDay, oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
+import { type ChartText, rankingChart } from '../stats/charts.js';
 
 /** Per liaison and village: paired households, and how many of them the liaison visited in the month. */
 const pairedQuery = defineQuery('visit_month_paired', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
@@ -165,4 +166,20 @@ export async function coverageByPlace(
     addInto(total, line.figures);
   }
   return { places: out, total };
+}
+
+/**
+ * 走访覆盖率 as a ranking chart (SVG): the highest first, each bar with its rate and
+ * households ("66.7%（2/3）"); places or liaisons with no paired household are left out.
+ */
+export function coverageChart(items: readonly { label: string; figures: CoverageFigures }[], chart: ChartText): string {
+  const bars = items
+    .filter((item) => item.figures.paired > 0)
+    .map((item) => ({
+      label: item.label,
+      value: item.figures.visited / item.figures.paired,
+      display: `${percent(item.figures.visited, item.figures.paired) ?? 0}%（${item.figures.visited}/${item.figures.paired}）`,
+    }))
+    .sort((a, b) => b.value - a.value);
+  return rankingChart({ ...chart, items: bars, max: 1 });
 }

@@ -235,6 +235,9 @@ eachDatabase((kind) => {
       expect(page.text).toContain('3.5');
       expect(page.text).toContain('走访覆盖率');
       expect(page.text).toContain('已走访户数 ÷ 包户数');
+      // The chart: one village, so its liaisons, each bar with rate and households.
+      expect(page.text).toContain('id="visit-coverage"');
+      expect(page.text).toContain(`<title>${liaison.name} ${liaison.code}: 75%（3/4）</title>`);
     });
 
     test('the CSV exports: BOM, headers as on the page, the same filters and scope', async () => {

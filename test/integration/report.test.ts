@@ -223,6 +223,7 @@ describe('the monthly report', () => {
     expect(rowsOf('visit-place')).toEqual(['|测试村|3|2|66.7%|3|100%|4|']);
     expect(rowsOf('visit-total')).toEqual(['|合计 Total|3|2|66.7%|3|100%|4|']);
     expect(page).toContain('走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数');
+    expect(page).toContain('<title>测试村: 66.7%（2/3）</title>');
   });
 
   test('no resident is named and no phone number shows; definitions are printed', () => {

@@ -7,12 +7,12 @@ import { sqlOf, type Db } from '../../db/client.js';
 import { oneOf } from '../../db/dialect.js';
 import { all, defineQuery } from '../../db/sql.js';
 import { formatLocal } from '../format.js';
-import { bi, type Html, html } from '../html.js';
+import { bi, type Html, html, raw } from '../html.js';
 import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, notice } from './layout.js';
 import { MAX_OPTIONS, type Option, regionOptions, select } from './queue-page.js';
 import type { RegionNode, StaffScope } from './scope.js';
-import { averageRating, percent } from '../../visits/month-coverage.js';
+import { averageRating, coverageChart, percent } from '../../visits/month-coverage.js';
 import { type Confirmation, type CoverageRow, type VisitFilters, type VisitPage, type VisitRow, visitParams } from './visits.js';
 
 /** 签字 as staff read it. */
@@ -157,6 +157,14 @@ export function coverageShown(rows: readonly CoverageRow[]): { rows: CoverageRow
 }
 
 /** The whole body of the visit log page. */
+/** What the chart compares: the villages when there are several, else the liaisons of the one village. */
+function chartLines(rows: readonly CoverageRow[]): { label: string; figures: CoverageRow }[] {
+  const villages = rows.filter((r) => r.kind === 'village');
+  const lines =
+    villages.length > 1 ? villages.map((r) => ({ label: r.village, figures: r })) : rows.filter((r) => r.kind === 'liaison').map((r) => ({ label: r.liaison, figures: r }));
+  return lines;
+}
+
 export function visitsBody(input: { filters: VisitFilters; after?: number; page: VisitPage; coverage: CoverageRow[]; options: VisitFormOptions; problems: string[] }): Html {
   const { filters, page } = input;
   const query = visitParams(filters).toString();
@@ -169,6 +177,7 @@ ${filterForm(filters, input.options)}
 <section class="coverage">
 <h2>${bi(`${filters.month} 包户走访覆盖`, `Coverage of paired households, ${filters.month}`)}
 <a class="csv" href="${CONSOLE_PATHS.visitsCoverageCsv}?${query}" download>${bi('导出 CSV', 'Export CSV')}</a></h2>
+${raw(coverageChart(chartLines(input.coverage), { id: 'visit-coverage', title: `${filters.month} 走访覆盖率 Coverage`, desc: '已走访户数 ÷ 包户数 households visited ÷ paired' }))}
 ${tableHtml(COVERAGE_COLUMNS, coverage.rows, { rowClass: (r) => (r.kind === 'liaison' ? null : 'subtotal') })}
 ${
   coverage.byVillage
