@@ -12,6 +12,7 @@
  */
 import { bulkInsert, type SqlValue } from '../db/bulk-insert.js';
 import type { Database } from '../db/client.js';
+import { all, defineQuery } from '../db/sql.js';
 import { seededRandom } from './demo-data.js';
 import { VISIT_DISPUTES, VISIT_NOTES } from './demo-texts.js';
 
@@ -33,19 +34,35 @@ const PENDING_DAYS = 3;
 
 export const DEMO_VISITS_SEED = 20_261_207;
 
+/** Each pairing with its household's village and first member (who answers for it), in one query: a county has 110,000. */
+const pairingsQuery = defineQuery('demo_visit_pairings', (db) =>
+  db
+    .selectFrom('Pairing as pr')
+    .innerJoin('Household as h', 'h.id', 'pr.householdId')
+    .select((eb) => [
+      'pr.liaisonId',
+      'pr.householdId',
+      'h.regionId',
+      eb
+        .selectFrom('Person as m')
+        .select((m) => m.fn.min('m.id').as('id'))
+        .whereRef('m.householdId', '=', 'h.id')
+        .as('memberId'),
+    ])
+    .orderBy('pr.householdId'),
+);
+
 /** Writes the demo visits between `from` and `to`; returns how many. */
 export async function seedDemoVisits(database: Database, options: { from: Date; to: Date; seed?: number }): Promise<number> {
   const random = seededRandom(options.seed ?? DEMO_VISITS_SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const pairings = await database.db.pairing.findMany({
-    select: { liaisonId: true, household: { select: { id: true, regionId: true, members: { select: { id: true }, orderBy: { id: 'asc' }, take: 1 } } } },
-    orderBy: { householdId: 'asc' },
-  });
+  const pairings = await all(database.sql, pairingsQuery, {});
   const from = options.from.getTime();
   const to = options.to.getTime();
   const rows: Record<VisitColumn, SqlValue>[] = [];
-  for (const { liaisonId, household } of pairings) {
-    const answerer = household.members[0]?.id ?? null;
+  for (const { liaisonId, householdId, regionId, memberId } of pairings) {
+    const household = { id: householdId, regionId };
+    const answerer = memberId;
     const noChat = answerer === null || random() < NO_CHAT;
     // Month by month from the first of `from`'s month (Beijing time).
     const start = new Date(from + BEIJING_OFFSET_MS);
