@@ -4,7 +4,7 @@
  * recorded as unconfirmed; nobody else can answer for a household.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { eachDatabase } from '../helpers/db.js';
+import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 
 let world: DialogueWorld | undefined;
@@ -13,19 +13,25 @@ afterEach(async () => {
   world = undefined;
 });
 
+/** A world with the demo resident of QH-01-001-H001 and their household's liaison, each in their own chat. */
+async function householdAndLiaison(kind: TestDatabaseKind) {
+  const w = (world = await dialogueWorld({ database: kind }));
+  const { db } = w.database;
+  const resident = await w.resident('R-QH-01-001-H001', 'res-1');
+  const residentPerson = await db.person.findUniqueOrThrow({
+    where: { code: 'R-QH-01-001-H001' },
+    include: { household: { include: { pairing: { include: { liaison: true } } } } },
+  });
+  const household = residentPerson.household!;
+  const liaisonPerson = household.pairing!.liaison;
+  const liaison = await w.staff(liaisonPerson.code, 'lia-1');
+  return { w, db, resident, residentPerson, household, liaisonPerson, liaison };
+}
+
 eachDatabase((kind) => {
   describe('民情日记', () => {
     test('a liaison logs a visit by the head’s name; the household confirms it (对 = 属实) in its own chat and rates it; another resident cannot answer it', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
-      const { db } = w.database;
-      const resident = await w.resident('R-QH-01-001-H001', 'res-1');
-      const residentPerson = await db.person.findUniqueOrThrow({
-        where: { code: 'R-QH-01-001-H001' },
-        include: { household: { include: { pairing: { include: { liaison: true } } } } },
-      });
-      const household = residentPerson.household!;
-      const liaisonPerson = household.pairing!.liaison;
-      const liaison = await w.staff(liaisonPerson.code, 'lia-1');
+      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
 
       await liaison.send('走访记录');
       expect(liaison.text()).toContain('走访了哪一户');
@@ -64,15 +70,7 @@ eachDatabase((kind) => {
     });
 
     test('一事一办: a need heard is filed as the household’s request, named as registered by the liaison; the household gets the receipt', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
-      const { db } = w.database;
-      const resident = await w.resident('R-QH-01-001-H001', 'res-1');
-      const residentPerson = await db.person.findUniqueOrThrow({
-        where: { code: 'R-QH-01-001-H001' },
-        include: { household: { include: { pairing: { include: { liaison: true } } } } },
-      });
-      const household = residentPerson.household!;
-      const liaison = await w.staff(household.pairing!.liaison.code, 'lia-1');
+      const { w, db, resident, residentPerson, household, liaison } = await householdAndLiaison(kind);
 
       await liaison.send('走访记录');
       await liaison.send(household.headName);
@@ -98,12 +96,8 @@ eachDatabase((kind) => {
     });
 
     test('有出入 (typed 不对) keeps the household’s words; a household with no chat is recorded as 未确认 and nobody is pinged', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
-      const { db } = w.database;
-      const resident = await w.resident('R-QH-01-001-H001', 'res-1');
-      const household = (await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' }, include: { household: { include: { pairing: true } } } })).household!;
-      const liaisonId = household.pairing!.liaisonId;
-      const liaison = await w.staff((await db.person.findUniqueOrThrow({ where: { id: liaisonId } })).code, 'lia-1');
+      const { w, db, resident, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const liaisonId = liaisonPerson.id;
 
       await liaison.send('走访');
       await liaison.send(household.headName);
