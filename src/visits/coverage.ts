@@ -64,8 +64,11 @@ export interface LiaisonCoverage {
 
 const regionRulesQuery = defineQuery('coverage_region_rules', (db) => db.selectFrom('Region').select(['id', 'parentId', 'visitKeyEveryDays', 'visitDaysPerMonth']).orderBy('id'));
 
-/** Each paired household with its last visit (named `visitedAt`: decoded as a date on both databases). */
-const pairedQuery = defineQuery('coverage_paired', (db) =>
+/** Liaisons with paired households, read in batches (see `coverageNow`). */
+const liaisonsQuery = defineQuery('coverage_liaisons', (db) => db.selectFrom('Pairing').select('liaisonId').distinct().orderBy('liaisonId'));
+
+/** Each paired household of the liaisons with its last visit (named `visitedAt`: decoded as a date on both databases). */
+const pairedQuery = defineQuery('coverage_paired', (db, p: { liaisonIds: number[] }, dialect) =>
   db
     .selectFrom('Pairing as pr')
     .innerJoin('Household as h', 'h.id', 'pr.householdId')
@@ -82,14 +85,27 @@ const pairedQuery = defineQuery('coverage_paired', (db) =>
         .whereRef('v.householdId', '=', 'h.id')
         .as('visitedAt'),
     ])
+    .where(oneOf(dialect, 'pr.liaisonId', p.liaisonIds))
     .orderBy('pr.liaisonId')
     .orderBy('h.address')
     .orderBy('h.id'),
 );
 
-const visitsSinceQuery = defineQuery('coverage_visits_since', (db, p: { since: Date }) =>
-  db.selectFrom('Visit').select(['liaisonId', 'visitedAt']).where('visitedAt', '>=', p.since),
+const visitsSinceQuery = defineQuery('coverage_visits_since', (db, p: { since: Date; liaisonIds: number[] }, dialect) =>
+  db
+    .selectFrom('Visit')
+    .select(['liaisonId', 'visitedAt'])
+    .where(oneOf(dialect, 'liaisonId', p.liaisonIds))
+    .where('visitedAt', '>=', p.since),
 );
+
+/**
+ * Liaisons per batch. On SQLite a query holds the thread that serves messages: a county
+ * of 110,000 households read in one pass held it ~1 s (npm run bench:visits); a batch
+ * of this many liaisons (~5,000 households) holds it for tens of milliseconds, and
+ * messages are served between batches.
+ */
+const LIAISONS_PER_BATCH = 500;
 
 /** The liaisons among `ids` with a chat to remind them in. */
 const reachableQuery = defineQuery('coverage_reachable', (db, p: { ids: number[] }, dialect) =>
@@ -144,18 +160,39 @@ function monthStart(now: Date): Date {
 }
 
 /** Every liaison's households due at `now` and visiting days this month. */
-export async function coverageNow(db: Db, now: Date): Promise<LiaisonCoverage[]> {
+export async function coverageNow(db: Db, now: Date, liaisonsPerBatch = LIAISONS_PER_BATCH): Promise<LiaisonCoverage[]> {
   const sql = sqlOf(db);
   const rulesOf = rulesByRegion(await all(sql, regionRulesQuery, {}));
   const since = monthStart(now);
+  const liaisons = (await all(sql, liaisonsQuery, {})).map((r) => r.liaisonId);
+  const byLiaison = new Map<number, LiaisonCoverage>();
+  for (let start = 0; start < liaisons.length; start += liaisonsPerBatch) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    const liaisonIds = liaisons.slice(start, start + liaisonsPerBatch);
+    addBatch(byLiaison, await all(sql, pairedQuery, { liaisonIds }), await all(sql, visitsSinceQuery, { since, liaisonIds }), rulesOf, since, now);
+  }
+  // 重点 households first, then the longest unvisited.
+  for (const entry of byLiaison.values())
+    entry.due.sort((a, b) => (a.why === b.why ? (a.lastVisitedAt?.getTime() ?? 0) - (b.lastVisitedAt?.getTime() ?? 0) : a.why === 'key' ? -1 : 1));
+  return [...byLiaison.values()];
+}
+
+/** Adds one batch of liaisons' households and this month's visits to `byLiaison`. */
+function addBatch(
+  byLiaison: Map<number, LiaisonCoverage>,
+  paired: readonly { liaisonId: number; id: number; address: string; headName: string; keyReason: string | null; regionId: number; visitedAt: Date | null }[],
+  visits: readonly { liaisonId: number; visitedAt: Date }[],
+  rulesOf: (regionId: number) => VisitRules,
+  since: Date,
+  now: Date,
+): void {
   const days = new Map<number, Set<LocalDate>>();
-  for (const v of await all(sql, visitsSinceQuery, { since })) {
+  for (const v of visits) {
     let set = days.get(v.liaisonId);
     if (!set) days.set(v.liaisonId, (set = new Set()));
     set.add(localDateOf(v.visitedAt));
   }
-  const byLiaison = new Map<number, LiaisonCoverage>();
-  for (const h of await all(sql, pairedQuery, {})) {
+  for (const h of paired) {
     const rules = rulesOf(h.regionId);
     let entry = byLiaison.get(h.liaisonId);
     if (!entry) {
@@ -168,10 +205,6 @@ export async function coverageNow(db: Db, now: Date): Promise<LiaisonCoverage[]>
     const monthDue = last === null || last < since;
     if (keyDue || monthDue) entry.due.push({ id: h.id, address: h.address, headName: h.headName, keyReason: h.keyReason, lastVisitedAt: last, why: keyDue ? 'key' : 'month' });
   }
-  // 重点 households first, then the longest unvisited.
-  for (const entry of byLiaison.values())
-    entry.due.sort((a, b) => (a.why === b.why ? (a.lastVisitedAt?.getTime() ?? 0) - (b.lastVisitedAt?.getTime() ?? 0) : a.why === 'key' ? -1 : 1));
-  return [...byLiaison.values()];
 }
 
 /** The reminder period `today` opens, if any: the week's first working day, or five working days before the month ends. */
