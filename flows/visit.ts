@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFIDENT, defineFlow, type FlowChoice } from '../src/engine/flow.js';
-import { LISTED_HOUSEHOLDS, type PairedHousehold } from '../src/visits/visits.js';
+import { householdLabel, offerHouseholds, pickedHousehold } from './households.js';
 import { refuseText, summaryOf } from './answers.js';
 
 /** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
@@ -8,18 +8,6 @@ const NEED_CHOICES: FlowChoice[] = [
   { label: 'visit.need_yes', payload: 'need', means: 'yes' },
   { label: 'visit.need_no', payload: 'no_need', means: 'no' },
 ];
-
-/** A household named by a liaison's words: its house number, its head's name, or its code. */
-function householdNamed(households: readonly PairedHousehold[], text: string): PairedHousehold | undefined {
-  const words = text.trim();
-  if (!words) return undefined;
-  return (
-    households.find((h) => h.code === words || h.headName === words || h.address === words) ??
-    households.find((h) => h.address.includes(words) || words.includes(h.headName) || words.includes(h.address))
-  );
-}
-
-const label = (h: PairedHousehold) => `${h.address} ${h.headName}`;
 
 /** 民情日记: a liaison records a visit to a paired household, which is asked to confirm it in its own chat. */
 export const visitFlow = defineFlow({
@@ -46,27 +34,14 @@ export const visitFlow = defineFlow({
       next: ['notes'],
       ends: true,
       async ask(ctx) {
-        const households = await ctx.effects.visits.households();
-        if (!households.length) return ctx.say('visit.no_households');
-        const listed = households.slice(0, LISTED_HOUSEHOLDS);
-        ctx.say(
-          'visit.pick_household',
-          {},
-          listed.map((h) => ({ label: { text: label(h) }, payload: `household:${h.id}` })),
-        );
-        if (households.length > listed.length) ctx.say('visit.more_households', { count: households.length, shown: listed.length });
+        await offerHouseholds(ctx, 'visit.pick_household');
       },
       async answer(ctx) {
-        const households = await ctx.effects.visits.households();
-        if (!households.length) return { done: true };
-        const action = ctx.input.action;
-        const picked = action?.startsWith('household:') ? households.find((h) => h.id === Number(action.slice('household:'.length))) : householdNamed(households, ctx.input.text);
-        if (!picked) {
-          ctx.say('visit.no_such_household', { text: ctx.input.text || (action ?? '') });
-          return { stay: true };
-        }
+        const picked = await pickedHousehold(ctx);
+        if (picked === null) return { done: true };
+        if (!picked) return { stay: true };
         ctx.data.householdId = picked.id;
-        ctx.data.household = label(picked);
+        ctx.data.household = householdLabel(picked);
         return { next: 'notes' };
       },
     },

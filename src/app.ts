@@ -19,6 +19,7 @@ import { type Deliver, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
+import { surveyDuty } from './surveys/push.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -213,6 +214,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         () => sweepThrottle(database.db, clock.now()),
         // Liaisons hear which paired households are due for a visit (weekly, and near the month's end).
         visitReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        // Surveys whose time has come go to their households' chats; the unfinished are reminded once.
+        surveyDuty({ db: database.db, clock }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

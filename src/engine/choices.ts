@@ -242,7 +242,9 @@ function matchNormalised(text: string, typed: string, offered: readonly OfferedC
   if (payload) return payload;
 
   const numberedTitles = titles.some((t) => choiceNumber(t) !== null);
-  const position = numberedTitles ? null : choiceNumber(typed);
+  // "1 3" or "1、3" lists several numbers (a multiple choice), not choice 13.
+  const list = /\d[\s,，、;；]+\d/u.test(text.normalize('NFKC'));
+  const position = numberedTitles || list ? null : choiceNumber(typed);
   if (position !== null) {
     const choice = offered[position - 1];
     return choice && position >= 1 ? { kind: 'choice', payload: choice.payload } : { kind: 'out_of_range', count: offered.length };

@@ -23,6 +23,7 @@ import { mapLink, placeOf } from '../pipeline/place.js';
 import { maskName, maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
 import { visitEffects } from '../visits/visits.js';
+import { surveyEffects } from '../surveys/surveys.js';
 
 export interface EffectDeps {
   tx: Tx | SqlTx;
@@ -238,6 +239,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       text: (key) => render(locale(), key),
       reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId }),
     }),
+
+    surveys: surveyEffects({ tx, speakerId: speaker.personId, locale, now, notFound: () => render(locale(), 'survey.not_found') }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

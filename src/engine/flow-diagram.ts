@@ -29,7 +29,8 @@ function flowSection(flow: Flow): string {
   lines.push('', '```mermaid', 'stateDiagram-v2', `  [*] --> ${flow.first}`);
   const handedTo = new Set<string>();
   for (const [id, step] of Object.entries(flow.steps)) {
-    if (step.takes && step.takes !== 'text') lines.push(`  ${id}: ${id} (takes ${step.takes === 'choice' ? 'choices only' : 'a view, words are a new request'})`);
+    if (typeof step.takes === 'function') lines.push(`  ${id}: ${id} (takes choices only or a text, as its question asks)`);
+    else if (step.takes && step.takes !== 'text') lines.push(`  ${id}: ${id} (takes ${step.takes === 'choice' ? 'choices only' : 'a view, words are a new request'})`);
     for (const next of step.next ?? []) lines.push(`  ${id} --> ${next}`);
     for (const target of step.starts ?? []) {
       handedTo.add(target);

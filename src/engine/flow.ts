@@ -4,6 +4,7 @@
  * they remember; the words and menu buttons that start them. They never touch the
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
+import type { SurveyEffects } from '../surveys/surveys.js';
 import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
@@ -125,6 +126,8 @@ export interface Effects {
   endConversation(): Promise<boolean>;
   /** 民情日记: a liaison's visits, and their household's confirmation (src/visits/visits.ts). */
   readonly visits: VisitEffects;
+  /** 服务需求表: the surveys a household answers, or its liaison fills in (src/surveys/surveys.ts). */
+  readonly surveys: SurveyEffects;
 }
 
 /** Who is talking. */
@@ -170,6 +173,11 @@ export type StepOutcome<K extends string = string> =
   /** Start another flow (see `startOf`). */
   | { start: FlowStart };
 
+/** What a text that matches none of a step's choices is there (see `Step.takes`). */
+export type StepTakes = 'text' | 'choice' | 'view';
+/** Says `takes` from a step's data (a method's type, so that a flow's steps stay assignable to a flow of any data, as `ask` and `answer` are). */
+type TakesOf<D> = { takes(data: D): StepTakes }['takes'];
+
 export interface Step<D extends object, K extends string> {
   /** Says what the step asks. */
   ask(ctx: TurnContext<D>): void | Promise<void>;
@@ -182,8 +190,9 @@ export interface Step<D extends object, K extends string> {
    * - `choice`: the step takes only its choices; a text that reads like a request
    *   starts a new report, and this step waits (返回 comes back to it);
    * - `view`: a list or a ticket shown; any text with words is a new request.
+   * A step whose question changes (a survey's) says it from its data, as its `ask` left it.
    */
-  takes?: 'text' | 'choice' | 'view';
+  takes?: StepTakes | TakesOf<D>;
   /**
    * Where `answer` may lead, declared: the runner refuses a move not listed here, and
    * `npm run flows` draws these as the flow's diagram (docs/flows.md). `next`: the steps

@@ -16,6 +16,8 @@ import { supplyFlow } from '../../flows/supply.js';
 import { viewFlow } from '../../flows/view.js';
 import { visitConfirmFlow } from '../../flows/visit-confirm.js';
 import { visitFlow } from '../../flows/visit.js';
+import { surveyFlow } from '../../flows/survey.js';
+import { surveyFillFlow } from '../../flows/survey-fill.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -210,7 +212,23 @@ function globalAction(payload: string): Global | null {
 
 /** The app's flows; a new one is listed here once, and its words and buttons come with it. */
 export const FLOWS: FlowSet = flowSet(
-  [reportFlow, listFlow, viewFlow, supplyFlow, withdrawFlow, rateFlow, handleFlow, registerFlow, offerReportFlow, humanFlow, visitFlow, visitConfirmFlow, householdVisitsFlow],
+  [
+    reportFlow,
+    listFlow,
+    viewFlow,
+    supplyFlow,
+    withdrawFlow,
+    rateFlow,
+    handleFlow,
+    registerFlow,
+    offerReportFlow,
+    humanFlow,
+    visitFlow,
+    visitConfirmFlow,
+    householdVisitsFlow,
+    surveyFlow,
+    surveyFillFlow,
+  ],
   {
     resident: stepRef(reportFlow, 'describe'),
     staff: (text) => startOf(offerReportFlow, { text }).start,

@@ -295,7 +295,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     replies.push({ key: 'input.stale_choice' });
     if (currentStep) await currentStep.ask(ctx(state.data));
   } else if (currentStep) {
-    const takes = currentStep.takes ?? 'text';
+    const takes = typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text');
     if (takes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
     else if (takes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
     else await follow(await currentStep.answer(ctx(state.data)));

@@ -227,7 +227,7 @@ export class Deliverer {
       const row = claimed.get(id);
       if (!row || row.sentAt || row.claimedBy !== this.workerId || !row.channel || !row.chatId) continue;
       const locale: Locale = row.locale === 'en' ? 'en' : 'zh';
-      const params = JSON.parse(row.params) as Record<string, unknown>;
+      const params = inLocale(JSON.parse(row.params) as Record<string, unknown>, locale);
       const actions = JSON.parse(row.actions) as MessageAction[];
       const message: OutboxDelivery = {
         id: row.id,
@@ -314,4 +314,18 @@ export class Deliverer {
     });
     log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
   }
+}
+
+/**
+ * A push's params for a reader of `locale`: a param `name@en` (staff's own words in
+ * English, e.g. a survey's English title) stands for `name` to an English reader, when
+ * it was given; the catalogues' placeholders stay the same in both languages.
+ */
+function inLocale(params: Record<string, unknown>, locale: Locale): Record<string, unknown> {
+  if (locale !== 'en') return params;
+  for (const key of Object.keys(params)) {
+    const english = params[key];
+    if (key.endsWith('@en') && typeof english === 'string' && english) params[key.slice(0, -'@en'.length)] = english;
+  }
+  return params;
 }

@@ -14,7 +14,7 @@ import { logger } from '../../log.js';
 import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { sendCsv, streamCsv } from '../csv.js';
-import { bi, type Html, raw } from '../html.js';
+import { bi, type Html, html, raw } from '../html.js';
 import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie } from '../http.js';
 import { csvHeader, csvRow, tableCsv } from '../table.js';
 import { closeConversation, ConversationRefused, staffReplies } from '../../conversations/conversations.js';
@@ -27,10 +27,28 @@ import { conversationBody, inboxBody } from './inbox-page.js';
 import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
 import { Throttle } from '../throttle.js';
 import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
-import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, rolesLine } from './layout.js';
+import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
+import { audienceSize } from '../../surveys/push.js';
+import { surveyResults } from '../../surveys/results.js';
+import {
+  checkSurveyForm,
+  closeSurvey,
+  createSurvey,
+  emptyForm,
+  hasSurveys,
+  listSurveys,
+  loadSurvey,
+  readSurveyForm,
+  responseBatches,
+  scheduleSurvey,
+  sendTimeOf,
+  type SurveyView,
+  unscheduleSurvey,
+} from './surveys.js';
+import { responseColumns, surveyBody, surveyFormBody, surveyFormOptions, surveyListBody, withOneMoreQuestion } from './surveys-page.js';
 import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage } from './visits.js';
 import { COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
@@ -113,6 +131,16 @@ function safeNext(next: string | null | undefined): string {
 /** The ticket routes: /console/tickets/NUMBER[/rest]. */
 const TICKET_ROUTE = /^\/console\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})(?:\/([a-z_]+(?:\.csv)?))?$/;
 const API_TICKET_ROUTE = /^\/console\/api\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})$/;
+/** A survey's routes: /console/surveys/ID[/action]. */
+const SURVEY_ROUTE = /^\/console\/surveys\/(\d{1,9})(?:\/(send|close|unschedule|responses\.csv))?$/;
+/** What a survey's page says after an action. */
+const SURVEY_DONE: Record<string, string> = {
+  created: '已保存为草稿，确认无误后发送。 Saved as a draft: check it, then send it.',
+  send: '已安排发送，几分钟内发到各户聊天。 Scheduled: it reaches the households’ chats within minutes of its time.',
+  unschedule: '已撤回为草稿。 Taken back to a draft.',
+  close: '已结束收集。 Closed: no more answers are taken.',
+  stale: '状态已变化，未做改动。 The survey had changed; nothing was done.',
+};
 /** The conversation routes: /console/inbox/ID[/action]. */
 const CONVERSATION_ROUTE = /^\/console\/inbox\/(\d{1,9})(?:\/(reply|close|ticket|attach))?$/;
 
@@ -420,6 +448,80 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     );
   }
 
+  // ─── Surveys 服务需求表 ─────────────────────────────────────────────────────
+
+  async function surveysRoute(a: Authed, path: string, method: string): Promise<void> {
+    if (!hasSurveys(a.scope)) return notFound(a);
+    const get = method === 'GET' || method === 'HEAD';
+    if (path === CONSOLE_PATHS.surveys && get) return page(a, 200, '服务需求表 Surveys', surveyListBody(await listSurveys(a.db, a.scope)), 'surveys');
+    if (path === `${CONSOLE_PATHS.surveys}/new`) {
+      const options = await surveyFormOptions(a.db, a.scope, a.regions);
+      if (get) {
+        const form = emptyForm(a.url.searchParams.get('kind') === 'appraisal' ? 'appraisal' : 'survey', a.scope);
+        return page(a, 200, '新建调查 New survey', surveyFormBody(form, options, a.session.csrfToken, []), 'surveys');
+      }
+      const posted = await checkedForm(a);
+      if (!posted) return;
+      const form = readSurveyForm(posted);
+      if (posted.get('add')) return page(a, 200, '新建调查 New survey', surveyFormBody(withOneMoreQuestion(form), options, a.session.csrfToken, []), 'surveys');
+      const checked = checkSurveyForm(form, a.scope, a.regions, new Set(options.grids.map((g) => Number(g.value))));
+      if (!checked.ok) return page(a, 400, '新建调查 New survey', surveyFormBody(form, options, a.session.csrfToken, checked.problems), 'surveys');
+      const id = await createSurvey(a.db, a.scope, checked.survey, a.now);
+      log.info({ account: a.scope.accountId, survey: id, kind: checked.survey.kind }, 'survey created');
+      return redirect(a.res, `${CONSOLE_PATHS.surveys}/${id}?done=created`);
+    }
+    const match = SURVEY_ROUTE.exec(path);
+    const survey = match ? await loadSurvey(a.db, a.scope, Number(match[1])) : null;
+    if (!match || !survey) {
+      a.req.resume();
+      return notFound(a);
+    }
+    const action = match[2];
+    if (get && action === 'responses.csv') {
+      const batches = responseBatches(a.db, survey);
+      const columns = responseColumns(survey);
+      const rows = await streamCsv(a.res, `minqing-survey-${survey.id}.csv`, csvHeader(columns), async () => {
+        const next = await batches.next();
+        return next.done ? [] : next.value.map((row) => csvRow(columns, row));
+      });
+      log.info({ account: a.scope.accountId, survey: survey.id, rows }, 'survey responses exported');
+      return;
+    }
+    if (method === 'POST' && (action === 'send' || action === 'close' || action === 'unschedule')) {
+      const form = await checkedForm(a);
+      if (!form) return;
+      let changed: boolean;
+      if (action === 'send') {
+        const sendAt = sendTimeOf(form.get('send_at') ?? '', a.now);
+        if (!sendAt) return surveyPage(a, survey, 400, notice('error', bi('发送时间格式不对。', 'The send time is not a date and time.')));
+        changed = await scheduleSurvey(a.db, survey.id, sendAt, a.now);
+      } else if (action === 'close') changed = await closeSurvey(a.db, survey.id, a.now);
+      else changed = await unscheduleSurvey(a.db, survey.id, a.now);
+      log.info({ account: a.scope.accountId, survey: survey.id, action, changed }, 'survey action');
+      return redirect(a.res, `${CONSOLE_PATHS.surveys}/${survey.id}?done=${changed ? action : 'stale'}`);
+    }
+    if (get && action === undefined) return surveyPage(a, survey, 200);
+    a.req.resume();
+    notFound(a);
+  }
+
+  async function surveyPage(a: Authed, survey: SurveyView, status: number, problem?: Html): Promise<void> {
+    const [results, audience] = await Promise.all([
+      surveyResults(a.db, survey.id, survey.questions),
+      survey.status === 'draft' || survey.status === 'scheduled' ? audienceSize(a.db, survey.regionId, JSON.stringify(survey.audience)) : Promise.resolve(null),
+    ]);
+    const done = SURVEY_DONE[a.url.searchParams.get('done') ?? ''];
+    const body = surveyBody({
+      survey,
+      audience: audience ?? results.households,
+      results,
+      csrf: a.session.csrfToken,
+      ...(done ? { done } : {}),
+      regionName: (id) => a.regions.get(id)?.name ?? String(id),
+    });
+    page(a, status, `${survey.title} · 服务需求表`, problem ? html`${problem}${body}` : body, 'surveys');
+  }
+
   // ─── Inbox 会话 ────────────────────────────────────────────────────────────
 
   async function inboxPage(a: Authed): Promise<void> {
@@ -658,6 +760,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
+    if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);

@@ -11,6 +11,8 @@ import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
 import { FLOWS, flowSet } from '../../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
 import type { Command } from '../../../src/pipeline/model.js';
+import type { Answer, Answers, Question } from '../../../src/surveys/questions.js';
+import { isComplete } from '../../../src/surveys/surveys.js';
 import { rateFlow } from '../../../flows/rate.js';
 import { viewFlow } from '../../../flows/view.js';
 
@@ -32,6 +34,38 @@ function fakeEffects() {
     { id: 12, headName: '李四', address: '东村5号', code: 'H-012' },
   ];
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected effect ${name}`));
+  /** Survey 3, sent to the speaker's household (and to household 11 of the liaison): its answers as saved. */
+  const survey = {
+    answers: {} as Answers,
+    saved: [] as [number, Answer, number | undefined][],
+    questions: [
+      {
+        type: 'single',
+        required: true,
+        zh: '您家最需要哪项服务？',
+        en: '',
+        options: [
+          { zh: '养老', en: '' },
+          { zh: '医疗', en: '' },
+          { zh: '就业', en: '' },
+        ],
+      },
+      {
+        type: 'multiple',
+        required: true,
+        zh: '哪些设施需要改善？',
+        en: '',
+        options: [
+          { zh: '路灯', en: '' },
+          { zh: '道路', en: '' },
+          { zh: '垃圾清运', en: '' },
+        ],
+      },
+      { type: 'number', required: true, zh: '家里常住几口人？', en: '', options: [] },
+      { type: 'text', required: false, zh: '还有什么建议？', en: '', options: [] },
+    ] satisfies Question[],
+  };
+  const surveyOf = (id: number, householdId?: number) => (id === 3 && (householdId === undefined || householdId === 11) ? survey : null);
   const effects: Effects = {
     classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
     villages: () => Promise.resolve([{ id: 7, name: '东村' }]),
@@ -75,8 +109,21 @@ function fakeEffects() {
         return Promise.resolve({ ok: true });
       },
     },
+    surveys: {
+      waiting: (householdId) => Promise.resolve(surveyOf(3, householdId) && !isComplete(survey.questions, survey.answers) ? [{ id: 3, title: '服务需求表', questions: 4 }] : []),
+      open: (id, householdId) =>
+        Promise.resolve(
+          surveyOf(id, householdId) ? { id, title: '服务需求表', kind: 'survey' as const, questions: survey.questions, answers: { ...survey.answers }, liaison: null } : null,
+        ),
+      answer(id, index, answer, householdId) {
+        if (!surveyOf(id, householdId)) return Promise.resolve({ ok: false, text: 'not found' });
+        survey.answers[String(index)] = answer;
+        survey.saved.push([index, answer, householdId]);
+        return Promise.resolve({ ok: true, complete: isComplete(survey.questions, survey.answers) });
+      },
+    },
   };
-  return { effects, commands, visits };
+  return { effects, commands, visits, survey };
 }
 
 const text = (value: string): FlowInput => ({ text: value, action: null, location: null, media: [] });
@@ -334,6 +381,97 @@ describe('民情日记 without a database', () => {
     turn = await play(EMPTY_SESSION, tap('visit:6:accurate'), household, effects);
     expect(turn.replies[0]).toMatchObject({ key: 'command.refused' });
     expect(visits.answers).toHaveLength(2);
+  });
+});
+
+describe('服务需求表: a survey in the chat', () => {
+  const household: Speaker = { ...resident, personId: 9, hasHousehold: true };
+  const play = (session: SessionState, input: FlowInput, speaker: Speaker, effects: Effects) => runTurn({ session, idle: false, input, speaker, effects });
+
+  test('started from the push, each kind of question is answered by tap, number or words; left half-way it resumes where it stopped', async () => {
+    const { effects, survey } = fakeEffects();
+    let turn = await play(EMPTY_SESSION, tap('survey:3:start'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.intro', 'survey.question_single']);
+    expect(turn.replies[1]?.choices?.map((c) => c.payload)).toEqual(['opt:0', 'opt:1', 'opt:2']);
+    // A single choice typed in words.
+    turn = await play(turn.session, text('医疗'), household, effects);
+    expect(survey.saved).toEqual([[0, 1, undefined]]);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.question_multiple']);
+    // Two taps, one taken back, then 选好了.
+    turn = await play(turn.session, tap('opt:0'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.picked', 'survey.question_multiple']);
+    turn = await play(turn.session, tap('opt:2'), household, effects);
+    turn = await play(turn.session, tap('opt:0'), household, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'survey.picked', params: { options: '垃圾清运' } });
+    turn = await play(turn.session, tap('picked'), household, effects);
+    expect(survey.saved.at(-1)).toEqual([1, [2], undefined]);
+    // Not a number: asked again; then a Chinese numeral with its unit.
+    turn = await play(turn.session, text('不知道'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.not_a_number', 'survey.question_number']);
+    expect(survey.saved).toHaveLength(2);
+
+    // Left half-way: a menu word takes over; 调查 comes back to the number question.
+    turn = await play(turn.session, text('取消'), household, effects);
+    expect(turn.session.flow).not.toBe('survey');
+    turn = await play(EMPTY_SESSION, text('调查'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.pick']);
+    turn = await play(turn.session, text('1'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.question_number']);
+    turn = await play(turn.session, text('五口人'), household, effects);
+    expect(survey.saved.at(-1)).toEqual([2, 5, undefined]);
+    // The last question may be skipped: 跳过 typed.
+    expect(turn.replies[0]?.choices?.map((c) => c.payload)).toEqual(['skip']);
+    expect(turn.replies[0]?.params).toMatchObject({ skippable: '（可跳过：回复"跳过"）' });
+    turn = await play(turn.session, text('跳过'), household, effects);
+    expect(survey.saved.at(-1)).toEqual([3, null, undefined]);
+    expect(turn.replies[0]).toMatchObject({ key: 'survey.thanks' });
+    expect(turn.session.flow).toBeNull();
+    // Done: nothing more to answer.
+    turn = await play(EMPTY_SESSION, text('调查'), household, effects);
+    expect(turn.replies[0]?.key).toBe('survey.none');
+  });
+
+  test('typed lists pick several options; a request typed on a choice question is not swallowed', async () => {
+    const { effects, survey } = fakeEffects();
+    survey.answers['0'] = 0;
+    let turn = await play(EMPTY_SESSION, tap('survey:3:start'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.question_multiple']);
+    turn = await play(turn.session, text('1、2'), household, effects);
+    expect(survey.saved.at(-1)).toEqual([1, [0, 1], undefined]);
+    await play(turn.session, text('3'), household, effects);
+    expect(survey.saved.at(-1)).toEqual([2, 3, undefined]);
+    delete survey.answers['0'];
+    survey.answers['3'] = 'x';
+    turn = await play(EMPTY_SESSION, tap('survey:3:start'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.intro', 'survey.question_single']);
+    // Words that read like a new request start one; the survey waits.
+    turn = await play(turn.session, text('村口的路灯坏了好几天了'), household, effects);
+    expect(turn.session.flow).toBe('report');
+    expect(turn.session.suspended).toMatchObject({ flow: 'survey', step: 'question' });
+  });
+
+  test('以后再说 leaves it; a survey not the household’s is not found; a liaison fills one in for a paired household', async () => {
+    const { effects, survey } = fakeEffects();
+    let turn = await play(EMPTY_SESSION, tap('survey:3:later'), household, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.later_ok']);
+    // The next words are taken as anywhere else (a request), not as an answer.
+    turn = await play(turn.session, text('村口的路灯坏了好几天了'), household, effects);
+    expect(turn.session.flow).toBe('report');
+    turn = await play(EMPTY_SESSION, tap('survey:4:start'), household, effects);
+    expect(turn.replies[0]?.key).toBe('survey.not_found');
+
+    turn = await play(EMPTY_SESSION, text('代填调查'), liaison, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'survey.pick_household' });
+    turn = await play(turn.session, text('张三'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.pick']);
+    turn = await play(turn.session, text('1'), liaison, effects);
+    turn = await play(turn.session, text('2'), liaison, effects);
+    expect(survey.saved).toEqual([[0, 1, 11]]);
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.question_multiple']);
+    // Household 12 has nothing to fill in.
+    turn = await play(EMPTY_SESSION, text('代填调查'), liaison, effects);
+    turn = await play(turn.session, text('李四'), liaison, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'survey.none_household', params: { household: '东村5号 李四' } });
   });
 });
 

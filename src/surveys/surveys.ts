@@ -1,0 +1,148 @@
+/**
+ * 服务需求表: surveys staff push to households (src/surveys/push.ts sends them), answered
+ * in a household's own chat, or filled in by its liaison on a visit. One response per
+ * household, whichever member answers; every answer is saved as it is given, so a survey
+ * left half-way resumes at its first unanswered question.
+ */
+import { z } from 'zod';
+import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
+import { all, defineQuery, first, run } from '../db/sql.js';
+import type { EffectResult } from '../engine/flow.js';
+import type { Locale } from '../org/types.js';
+import { type Answer, type Answers, parseAnswers, type Question, questionsSchema, textOf } from './questions.js';
+
+export const SURVEY_KINDS = ['survey', 'appraisal'] as const;
+export type SurveyKind = (typeof SURVEY_KINDS)[number];
+
+export const SURVEY_STATES = ['draft', 'scheduled', 'sending', 'sent', 'closed'] as const;
+export type SurveyState = (typeof SURVEY_STATES)[number];
+
+/** Who a survey goes to, inside its region: households of these places or grids; both empty: every household of the region. */
+export const audienceSchema = z.object({
+  regionIds: z.array(z.number().int().positive()).default([]),
+  gridIds: z.array(z.number().int().positive()).default([]),
+  /** Only households paired with a liaison (包户). */
+  pairedOnly: z.boolean().default(false),
+});
+
+/** A survey's stored questions, read back (a survey is written only through `questionsSchema`). */
+export function questionsOf(json: string): Question[] {
+  return questionsSchema.parse(JSON.parse(json));
+}
+
+/** Whether every question has an answer (or was skipped). */
+export function isComplete(questions: readonly Question[], answers: Answers): boolean {
+  return questions.every((_, i) => String(i) in answers);
+}
+
+/** A survey waiting for a household's answers. */
+export interface WaitingSurvey {
+  id: number;
+  title: string;
+  questions: number;
+}
+
+/** A survey as the chat asks it. */
+export interface SurveyToAnswer {
+  id: number;
+  title: string;
+  kind: SurveyKind;
+  questions: Question[];
+  answers: Answers;
+  /** The liaison appraised (an appraisal), by name. */
+  liaison: string | null;
+}
+
+/** What the chat's survey flow may do; each call checks that the household is the speaker's, or theirs to visit. */
+export interface SurveyEffects {
+  /** The surveys awaiting the household (the speaker's own, or `householdId` paired with the speaker), oldest first. */
+  waiting(householdId?: number): Promise<WaitingSurvey[]>;
+  /** The survey as the household answers it, or null (not sent to it, closed, or not the speaker's to answer). */
+  open(surveyId: number, householdId?: number): Promise<SurveyToAnswer | null>;
+  /** Saves one answer (null: an optional question skipped); says whether the survey is complete now. */
+  answer(surveyId: number, index: number, answer: Answer, householdId?: number): Promise<EffectResult<{ complete: boolean }>>;
+}
+
+/** What the survey effects of one turn work with. */
+export interface SurveyDeps {
+  tx: Tx | SqlTx;
+  speakerId: number;
+  locale: () => Locale;
+  now: Date;
+  notFound: () => string;
+}
+
+/**
+ * The response rows the speaker may answer: their household's, or — with `householdId` —
+ * a household paired with them (a liaison filling it in on a visit). Only surveys still open.
+ */
+const answerableQuery = defineQuery('survey_answerable', (db, p: { speakerId: number; householdId: number; surveyId: number }) =>
+  db
+    .selectFrom('SurveyResponse as r')
+    .innerJoin('Survey as s', 's.id', 'r.surveyId')
+    .leftJoin('Person as l', 'l.id', 'r.liaisonId')
+    .select(['r.id', 'r.surveyId', 'r.householdId', 'r.answers', 'r.status', 's.title', 's.titleEn', 's.kind', 's.questions', 'l.name as liaison'])
+    .where('s.status', '=', 'sent')
+    .where((eb) => eb.or([eb(eb.val(p.surveyId), '=', eb.lit(0)), eb('r.surveyId', '=', p.surveyId)]))
+    .where((eb) =>
+      eb.or([
+        // The speaker's own household.
+        eb.and([
+          eb(eb.val(p.householdId), '=', eb.lit(0)),
+          eb.exists(eb.selectFrom('Person as me').select('me.id').where('me.id', '=', p.speakerId).whereRef('me.householdId', '=', 'r.householdId')),
+        ]),
+        // A household paired with the speaker, named.
+        eb.and([
+          eb('r.householdId', '=', p.householdId),
+          eb.exists(eb.selectFrom('Pairing as pr').select('pr.householdId').whereRef('pr.householdId', '=', 'r.householdId').where('pr.liaisonId', '=', p.speakerId)),
+        ]),
+      ]),
+    )
+    .orderBy('r.surveyId'),
+);
+
+const saveAnswersQuery = defineQuery(
+  'survey_save_answers',
+  (db, p: { id: number; answers: string; status: string; by: number; byLiaison: boolean; at: Date; completedAt: Date | null }) =>
+    db
+      .updateTable('SurveyResponse')
+      .set({ answers: p.answers, status: p.status, answeredById: p.by, filledByLiaison: p.byLiaison, completedAt: p.completedAt, updatedAt: p.at })
+      .where('id', '=', p.id),
+);
+
+/** The survey effects of one turn, for `speakerId`, in the turn's transaction. */
+export function surveyEffects({ tx, speakerId, locale, now, notFound }: SurveyDeps): SurveyEffects {
+  const sql = sqlOf(tx);
+  const rows = (surveyId: number, householdId?: number) => all(sql, answerableQuery, { speakerId, householdId: householdId ?? 0, surveyId });
+  const title = (row: { title: string; titleEn: string }) => textOf({ zh: row.title, en: row.titleEn }, locale());
+  return {
+    async waiting(householdId) {
+      return (await rows(0, householdId)).filter((r) => r.status !== 'complete').map((r) => ({ id: r.surveyId, title: title(r), questions: questionsOf(r.questions).length }));
+    },
+
+    async open(surveyId, householdId) {
+      const row = (await rows(surveyId, householdId))[0];
+      if (!row) return null;
+      return { id: row.surveyId, title: title(row), kind: row.kind as SurveyKind, questions: questionsOf(row.questions), answers: parseAnswers(row.answers), liaison: row.liaison };
+    },
+
+    async answer(surveyId, index, answer, householdId) {
+      const row = await first(sql, answerableQuery, { speakerId, householdId: householdId ?? 0, surveyId });
+      if (!row) return { ok: false, text: notFound() };
+      const questions = questionsOf(row.questions);
+      if (index < 0 || index >= questions.length) return { ok: false, text: notFound() };
+      const answers = { ...parseAnswers(row.answers), [String(index)]: answer };
+      const complete = isComplete(questions, answers);
+      await run(sql, saveAnswersQuery, {
+        id: row.id,
+        answers: JSON.stringify(answers),
+        status: complete ? 'complete' : 'partial',
+        by: speakerId,
+        byLiaison: householdId !== undefined,
+        at: now,
+        completedAt: complete ? now : null,
+      });
+      return { ok: true, complete };
+    },
+  };
+}

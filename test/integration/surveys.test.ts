@@ -1,0 +1,172 @@
+/**
+ * 服务需求表 through the engine, on both databases: staff's survey goes out to the chats
+ * of its audience's households (and only theirs), a household answers it in its chat
+ * (leaving half-way and resuming), a liaison fills it in for a household with no chat,
+ * the unfinished are reminded once, and the results count it all.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
+import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { surveyDuty } from '../../src/surveys/push.js';
+import { surveyResults } from '../../src/surveys/results.js';
+import type { Question } from '../../src/surveys/questions.js';
+import { questionsOf } from '../../src/surveys/surveys.js';
+
+let world: DialogueWorld | undefined;
+afterEach(async () => {
+  await world?.dispose();
+  world = undefined;
+});
+
+const QUESTIONS: Question[] = [
+  {
+    type: 'single',
+    required: true,
+    zh: '您家最需要哪项服务？',
+    en: 'Which service does your household need most?',
+    options: [
+      { zh: '养老', en: 'Elderly care' },
+      { zh: '医疗', en: 'Health' },
+      { zh: '就业', en: 'Jobs' },
+    ],
+  },
+  {
+    type: 'multiple',
+    required: true,
+    zh: '哪些设施需要改善？',
+    en: '',
+    options: [
+      { zh: '路灯', en: '' },
+      { zh: '道路', en: '' },
+      { zh: '垃圾清运', en: '' },
+    ],
+  },
+  { type: 'number', required: true, zh: '家里常住几口人？', en: '', options: [] },
+  { type: 'text', required: false, zh: '还有什么建议？', en: '', options: [] },
+];
+
+/** A survey of the demo resident's village, sent now by the duty; the resident, their liaison and a neighbour household with no chat. */
+async function sentSurvey(kind: TestDatabaseKind) {
+  const w = (world = await dialogueWorld({ database: kind }));
+  const { db } = w.database;
+  const resident = await w.resident('R-QH-01-001-H001', 'res-1');
+  const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' }, include: { household: { include: { pairing: { include: { liaison: true } } } } } });
+  const household = person.household!;
+  const liaisonPerson = household.pairing!.liaison;
+  const liaison = await w.staff(liaisonPerson.code, 'lia-1');
+  const creator = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
+  const survey = await db.survey.create({
+    data: {
+      regionId: household.regionId,
+      title: '2026年冬季服务需求表',
+      titleEn: 'Winter 2026 service needs',
+      questions: JSON.stringify(QUESTIONS),
+      audience: JSON.stringify({ regionIds: [household.regionId], gridIds: [], pairedOnly: false }),
+      status: 'scheduled',
+      sendAt: w.clock.now(),
+      createdById: creator.id,
+    },
+  });
+  const written = await surveyDuty({ db, clock: w.clock })();
+  return { w, db, resident, person, household, liaisonPerson, liaison, survey, written };
+}
+
+eachDatabase((kind) => {
+  describe('服务需求表', () => {
+    test('pushed to every household of the village; answered in the chat with a break half-way; the results count it', async () => {
+      const { w, db, resident, person, household, survey, written } = await sentSurvey(kind);
+      const villageHouseholds = await db.household.count({ where: { regionId: household.regionId } });
+      expect(written).toBe(villageHouseholds);
+      expect(await db.surveyResponse.count({ where: { surveyId: survey.id } })).toBe(villageHouseholds);
+      // Only the village: no household of another village got a row.
+      expect(await db.surveyResponse.count({ where: { surveyId: survey.id, regionId: { not: household.regionId } } })).toBe(0);
+      expect((await db.survey.findUniqueOrThrow({ where: { id: survey.id } })).status).toBe('sent');
+      // A second tick sends nothing again.
+      expect(await surveyDuty({ db, clock: w.clock })()).toBe(0);
+
+      await resident.receive(w.database, w.pipeline, w.clock);
+      expect(resident.text()).toContain('【服务需求调查】《2026年冬季服务需求表》共 4 题');
+      await resident.tap('开始填写');
+      expect(resident.text()).toContain('（1/4）您家最需要哪项服务？');
+      await resident.send('2');
+      expect(resident.text()).toContain('（2/4）哪些设施需要改善？');
+      await resident.send('路灯、垃圾清运');
+      expect(resident.text()).toContain('（3/4）家里常住几口人？');
+      // A break: the resident asks for the menu, then comes back with 调查.
+      await resident.send('菜单');
+      await resident.send('调查');
+      await resident.send('1');
+      expect(resident.text()).toContain('（3/4）家里常住几口人？');
+      await resident.send('4口人');
+      expect(resident.text()).toContain('（4/4）还有什么建议？');
+      await resident.send('希望冬天多组织几次义诊，有事打13812345678');
+      expect(resident.text()).toContain('谢谢您！《2026年冬季服务需求表》已填写完毕');
+
+      const response = await db.surveyResponse.findUniqueOrThrow({ where: { surveyId_householdId: { surveyId: survey.id, householdId: household.id } } });
+      expect(response).toMatchObject({ status: 'complete', answeredById: person.id, filledByLiaison: false, asked: true });
+      expect(JSON.parse(response.answers)).toEqual({ '0': 1, '1': [0, 2], '2': 4, '3': '希望冬天多组织几次义诊，有事打13812345678' });
+
+      const results = await surveyResults(db, survey.id, questionsOf(survey.questions));
+      expect(results).toMatchObject({ households: villageHouseholds, complete: 1, partial: 0, byLiaison: 0 });
+      expect(results.responseRate).toBeCloseTo(1 / villageHouseholds);
+      expect(results.questions[0]!.options.map((o) => o.count)).toEqual([0, 1, 0]);
+      expect(results.questions[1]!.options.map((o) => o.count)).toEqual([1, 0, 1]);
+      expect(results.questions[2]!.numbers).toEqual({ mean: 4, median: 4, min: 4, max: 4 });
+      // Free text reaches staff scrubbed.
+      expect(results.questions[3]!.texts[0]).not.toContain('13812345678');
+      expect(results.questions[3]!.hotWords.map((h) => h.word)).toContain('义诊');
+    });
+
+    test('a liaison fills it in for a paired household with no chat; the unfinished who were asked are reminded once', async () => {
+      const { w, db, resident, liaisonPerson, liaison, survey } = await sentSurvey(kind);
+      const noChat = await db.household.findFirstOrThrow({
+        where: { pairing: { liaisonId: liaisonPerson.id }, members: { none: { identities: { some: {} } } } },
+      });
+      expect((await db.surveyResponse.findUniqueOrThrow({ where: { surveyId_householdId: { surveyId: survey.id, householdId: noChat.id } } })).asked).toBe(false);
+
+      await liaison.send('代填调查');
+      expect(liaison.text()).toContain('为哪一户代填调查');
+      await liaison.send(noChat.headName);
+      expect(liaison.text()).toContain('有 1 份调查待填写');
+      await liaison.send('1');
+      await liaison.send('养老');
+      await liaison.send('2');
+      await liaison.send('三');
+      await liaison.send('跳过');
+      expect(liaison.text()).toContain(`已为 ${noChat.address} ${noChat.headName} 代填《2026年冬季服务需求表》`);
+      expect(await db.surveyResponse.findUniqueOrThrow({ where: { surveyId_householdId: { surveyId: survey.id, householdId: noChat.id } } })).toMatchObject({
+        status: 'complete',
+        filledByLiaison: true,
+        answeredById: liaisonPerson.id,
+      });
+      // A household the liaison is not paired with cannot be filled in: it is not offered, and its name finds nothing.
+      const unpaired = await db.household.findFirstOrThrow({ where: { OR: [{ pairing: null }, { pairing: { liaisonId: { not: liaisonPerson.id } } }] } });
+      await liaison.send('代填调查');
+      await liaison.send(unpaired.code);
+      expect(liaison.text()).toContain('没有在您包联的农户中找到');
+
+      // The resident started and stopped: reminded after three days, once.
+      await resident.receive(w.database, w.pipeline, w.clock);
+      await resident.tap('开始填写');
+      await resident.send('1');
+      w.clock.advanceHours(72 + 1 / 60);
+      const reminded = await surveyDuty({ db, clock: w.clock })();
+      const askedUnfinished = await db.surveyResponse.count({ where: { surveyId: survey.id, asked: true, status: { not: 'complete' } } });
+      expect(reminded).toBe(askedUnfinished);
+      expect(await db.surveyResponse.count({ where: { surveyId: survey.id, remindedAt: { not: null } } })).toBe(askedUnfinished);
+      await resident.receive(w.database, w.pipeline, w.clock);
+      expect(resident.text()).toContain('【提醒】《2026年冬季服务需求表》还没有填完');
+      await resident.tap('开始填写');
+      expect(resident.text()).toContain('（2/4）');
+      w.clock.advanceHours(72);
+      expect(await surveyDuty({ db, clock: w.clock })()).toBe(0);
+
+      // Closed: no more answers are taken.
+      await db.survey.update({ where: { id: survey.id }, data: { status: 'closed' } });
+      await resident.deliver({ action: `survey:${survey.id}:start` });
+      expect(resident.text()).toContain('这份调查已经结束');
+      await resident.send('调查');
+      expect(resident.text()).toContain('目前没有需要您填写的调查');
+    });
+  });
+});
