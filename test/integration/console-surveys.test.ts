@@ -1,0 +1,191 @@
+/**
+ * 服务需求表 at /console/surveys, on both databases: composing (with the problems of a
+ * bad form said in Chinese and the typed values kept), sending, the live results and the
+ * CSV, closing, the 双述双评 appraisal's fixed questions, and the scope: another
+ * township's staff neither see nor touch a survey, nor aim one at a place not theirs.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Db } from '../../src/db/client.js';
+import { surveyDuty } from '../../src/surveys/push.js';
+import { APPRAISAL_QUESTIONS } from '../../src/web/console/surveys.js';
+import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { eachDatabase } from '../helpers/db.js';
+
+eachDatabase((kind) => {
+  describe('surveys in the console', () => {
+    let world: ConsoleWorld;
+    let db: Db;
+    let dsp: ConsoleClient;
+    let other: ConsoleClient;
+    let township: { id: number };
+    let village: { id: number; name: string };
+    let foreignVillage: { id: number };
+    let surveyId: number;
+
+    beforeAll(async () => {
+      world = await startConsoleWorld({}, kind);
+      db = world.db;
+      township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      foreignVillage = await db.region.findUniqueOrThrow({ where: { code: 'QH-02-001' } });
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      other = await loggedIn(world.base, 'dsp-qh-02');
+    });
+    afterAll(() => world.stop());
+
+    const question = (n: number, fields: { type: string; zh: string; options?: string; required?: boolean }) => ({
+      [`q${n}_type`]: fields.type,
+      [`q${n}_zh`]: fields.zh,
+      [`q${n}_en`]: '',
+      [`q${n}_options`]: fields.options ?? '',
+      ...(fields.required === false ? {} : { [`q${n}_required`]: 'on' }),
+    });
+
+    test('a bad form is refused with its problems and keeps what was typed; 再加一题 adds a slot', async () => {
+      expect((await dsp.page('/console/surveys/new')).status).toBe(200);
+      const refused = await dsp.post('/console/surveys/new', {
+        kind: 'survey',
+        title: '',
+        title_en: '',
+        region: String(township.id),
+        remind_days: '0',
+        save: '1',
+        ...question(1, { type: 'single', zh: '最需要的服务', options: '养老' }),
+      });
+      expect(refused.status).toBe(400);
+      const text = await refused.text();
+      expect(text).toContain('请填写标题');
+      expect(text).toContain('第 1 题是选择题，需要 2–10 个选项');
+      expect(text).toContain('提醒天数应为 1–30 的整数');
+      expect(text).toContain('最需要的服务');
+      expect(await db.survey.count()).toBe(0);
+
+      const more = await dsp.post('/console/surveys/new', {
+        kind: 'survey',
+        title: '草稿',
+        region: String(township.id),
+        add: '1',
+        ...question(1, { type: 'number', zh: '几口人' }),
+      });
+      const page = await more.text();
+      expect(page).toContain('name="q2_zh"');
+      expect(page).toContain('几口人');
+
+      // A place of another township is not theirs to survey.
+      const foreign = await dsp.post('/console/surveys/new', {
+        kind: 'survey',
+        title: '越界',
+        region: String(township.id),
+        places: String(foreignVillage.id),
+        remind_days: '3',
+        save: '1',
+        ...question(1, { type: 'text', zh: '意见' }),
+      });
+      expect(foreign.status).toBe(400);
+      expect(await foreign.text()).toContain('所选村镇不在您的工作范围内');
+    });
+
+    test('composed, sent to a village, answered, read live and exported; another township sees none of it', async () => {
+      const created = await dsp.post('/console/surveys/new', {
+        kind: 'survey',
+        title: '冬季服务需求表',
+        title_en: 'Winter needs',
+        region: String(township.id),
+        places: String(village.id),
+        remind_days: '3',
+        save: '1',
+        ...question(1, { type: 'single', zh: '您家最需要哪项服务？', options: '养老 | Elderly care\n医疗 | Health\n就业' }),
+        ...question(2, { type: 'text', zh: '还有什么建议？', required: false }),
+        ...question(3, { type: 'single', zh: '', options: '' }),
+      });
+      expect(created.status).toBe(303);
+      surveyId = Number(/\/console\/surveys\/(\d+)/.exec(created.headers.get('location') ?? '')?.[1]);
+      const stored = await db.survey.findUniqueOrThrow({ where: { id: surveyId } });
+      expect(stored).toMatchObject({ status: 'draft', regionId: township.id, title: '冬季服务需求表' });
+      expect(JSON.parse(stored.questions)).toEqual([
+        {
+          type: 'single',
+          required: true,
+          zh: '您家最需要哪项服务？',
+          en: '',
+          options: [
+            { zh: '养老', en: 'Elderly care' },
+            { zh: '医疗', en: 'Health' },
+            { zh: '就业', en: '' },
+          ],
+        },
+        { type: 'text', required: false, zh: '还有什么建议？', en: '', options: [] },
+      ]);
+
+      const households = await db.household.count({ where: { regionId: village.id } });
+      const draft = await dsp.page(created.headers.get('location')!);
+      expect(draft.text).toContain('已保存为草稿');
+      expect(draft.text).toContain(`${households} 户`);
+
+      // Another township: not in its list, not found, and its POST changes nothing.
+      expect((await other.page('/console/surveys')).text).not.toContain('冬季服务需求表');
+      expect((await other.page(`/console/surveys/${surveyId}`)).status).toBe(404);
+      expect((await other.post(`/console/surveys/${surveyId}/send`, { send_at: '' })).status).toBe(404);
+      expect((await other.get(`/console/surveys/${surveyId}/responses.csv`)).status).toBe(404);
+
+      expect((await dsp.post(`/console/surveys/${surveyId}/send`, { send_at: 'tomorrow' })).status).toBe(400);
+      const sent = await dsp.post(`/console/surveys/${surveyId}/send`, { send_at: '' });
+      expect(sent.headers.get('location')).toContain('done=send');
+      expect((await db.survey.findUniqueOrThrow({ where: { id: surveyId } })).status).toBe('scheduled');
+      expect(await surveyDuty({ db, clock: world.clock })()).toBe(households);
+
+      // Two households answer (one with a phone number in its words), one stops half-way.
+      const responses = await db.surveyResponse.findMany({ where: { surveyId }, orderBy: { id: 'asc' }, take: 3 });
+      await db.surveyResponse.update({
+        where: { id: responses[0]!.id },
+        data: { status: 'complete', answers: JSON.stringify({ '0': 0, '1': '希望多组织义诊，电话13912345678' }) },
+      });
+      await db.surveyResponse.update({ where: { id: responses[1]!.id }, data: { status: 'complete', filledByLiaison: true, answers: JSON.stringify({ '0': 0, '1': null }) } });
+      await db.surveyResponse.update({ where: { id: responses[2]!.id }, data: { status: 'partial', answers: JSON.stringify({ '0': 2 }) } });
+
+      const results = await dsp.page(`/console/surveys/${surveyId}`);
+      expect(results.text).toContain('收集中');
+      expect(results.text).toContain(`<b>2</b> / ${households}`);
+      expect(results.text).toContain('<svg');
+      // The counts per option, and the free text scrubbed.
+      expect(results.text).toContain('2（66.7%）');
+      expect(results.text).toContain('1（33.3%）');
+      expect(results.text).toContain('希望多组织义诊');
+      expect(results.text).not.toContain('13912345678');
+
+      const csv = await dsp.get(`/console/surveys/${surveyId}/responses.csv`);
+      expect(csv.status).toBe(200);
+      const lines = (await csv.text())
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .filter(Boolean);
+      expect(lines[0]).toContain('1. 您家最需要哪项服务？');
+      expect(lines).toHaveLength(households + 1);
+      expect(lines.some((l) => l.includes('养老') && l.includes('已完成'))).toBe(true);
+      expect(lines.join('\n')).not.toContain('13912345678');
+
+      expect((await dsp.post(`/console/surveys/${surveyId}/close`, {})).headers.get('location')).toContain('done=close');
+      expect((await db.survey.findUniqueOrThrow({ where: { id: surveyId } })).status).toBe('closed');
+      // Closing again is stale, not an error.
+      expect((await dsp.post(`/console/surveys/${surveyId}/close`, {})).headers.get('location')).toContain('done=stale');
+    });
+
+    test('a 双述双评 appraisal has the fixed questions and goes to paired households only', async () => {
+      expect((await dsp.page('/console/surveys/new?kind=appraisal')).text).toContain('发起双述双评');
+      const created = await dsp.post('/console/surveys/new', { kind: 'appraisal', title: '2026年下半年双述双评', region: String(township.id), remind_days: '5', save: '1' });
+      expect(created.status).toBe(303);
+      const id = Number(/\/console\/surveys\/(\d+)/.exec(created.headers.get('location') ?? '')?.[1]);
+      const stored = await db.survey.findUniqueOrThrow({ where: { id } });
+      expect(stored.kind).toBe('appraisal');
+      expect(JSON.parse(stored.questions)).toEqual(APPRAISAL_QUESTIONS);
+      expect(JSON.parse(stored.audience)).toEqual({ regionIds: [], gridIds: [], pairedOnly: true });
+      await dsp.post(`/console/surveys/${id}/send`, { send_at: '' });
+      await surveyDuty({ db, clock: world.clock })();
+      const townshipVillages = (await db.region.findMany({ where: { parentId: township.id } })).map((r) => r.id);
+      const paired = await db.pairing.count({ where: { household: { regionId: { in: townshipVillages } } } });
+      expect(await db.surveyResponse.count({ where: { surveyId: id } })).toBe(paired);
+      // Each response names the liaison appraised.
+      expect(await db.surveyResponse.count({ where: { surveyId: id, liaisonId: null } })).toBe(0);
+    });
+  });
+});
