@@ -240,7 +240,14 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId }),
     }),
 
-    surveys: surveyEffects({ tx, speakerId: speaker.personId, locale, now, notFound: () => render(locale(), 'survey.not_found') }),
+    surveys: surveyEffects({
+      tx,
+      speakerId: speaker.personId,
+      locale,
+      now,
+      notFound: () => render(locale(), 'survey.not_found'),
+      notLiaison: () => render(locale(), 'survey.report_not_liaison'),
+    }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

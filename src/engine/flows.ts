@@ -18,6 +18,7 @@ import { visitConfirmFlow } from '../../flows/visit-confirm.js';
 import { visitFlow } from '../../flows/visit.js';
 import { surveyFlow } from '../../flows/survey.js';
 import { surveyFillFlow } from '../../flows/survey-fill.js';
+import { liaisonReportFlow } from '../../flows/liaison-report.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -228,6 +229,7 @@ export const FLOWS: FlowSet = flowSet(
     householdVisitsFlow,
     surveyFlow,
     surveyFillFlow,
+    liaisonReportFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

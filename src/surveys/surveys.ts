@@ -9,6 +9,7 @@ import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import type { EffectResult } from '../engine/flow.js';
 import type { Locale } from '../org/types.js';
+import { saveLiaisonReport } from './appraisal.js';
 import { type Answer, type Answers, parseAnswers, type Question, questionsSchema, textOf } from './questions.js';
 
 export const SURVEY_KINDS = ['survey', 'appraisal'] as const;
@@ -61,6 +62,8 @@ export interface SurveyEffects {
   open(surveyId: number, householdId?: number): Promise<SurveyToAnswer | null>;
   /** Saves one answer (null: an optional question skipped); says whether the survey is complete now. */
   answer(surveyId: number, index: number, answer: Answer, householdId?: number): Promise<EffectResult<{ complete: boolean }>>;
+  /** 述职: the speaker's (a liaison's) account of their work this half-year; a second one replaces the first. */
+  submitReport(text: string): Promise<EffectResult<{ period: string }>>;
 }
 
 /** What the survey effects of one turn work with. */
@@ -70,6 +73,8 @@ export interface SurveyDeps {
   locale: () => Locale;
   now: Date;
   notFound: () => string;
+  /** Said to a speaker who is not a liaison. */
+  notLiaison: () => string;
 }
 
 /**
@@ -111,7 +116,7 @@ const saveAnswersQuery = defineQuery(
 );
 
 /** The survey effects of one turn, for `speakerId`, in the turn's transaction. */
-export function surveyEffects({ tx, speakerId, locale, now, notFound }: SurveyDeps): SurveyEffects {
+export function surveyEffects({ tx, speakerId, locale, now, notFound, notLiaison }: SurveyDeps): SurveyEffects {
   const sql = sqlOf(tx);
   const rows = (surveyId: number, householdId?: number) => all(sql, answerableQuery, { speakerId, householdId: householdId ?? 0, surveyId });
   const title = (row: { title: string; titleEn: string }) => textOf({ zh: row.title, en: row.titleEn }, locale());
@@ -144,5 +149,15 @@ export function surveyEffects({ tx, speakerId, locale, now, notFound }: SurveyDe
       });
       return { ok: true, complete };
     },
+
+    async submitReport(text) {
+      if (!(await first(sql, liaisonRoleQuery, { personId: speakerId }))) return { ok: false, text: notLiaison() };
+      const period = await saveLiaisonReport(tx, speakerId, text, now);
+      return { ok: true, period: period.label };
+    },
   };
 }
+
+const liaisonRoleQuery = defineQuery('survey_liaison_role', (db, p: { personId: number }) =>
+  db.selectFrom('PersonRole').select('personId').where('personId', '=', p.personId).where('role', '=', 'liaison').limit(1),
+);

@@ -186,6 +186,39 @@ eachDatabase((kind) => {
       expect(await db.surveyResponse.count({ where: { surveyId: id } })).toBe(paired);
       // Each response names the liaison appraised.
       expect(await db.surveyResponse.count({ where: { surveyId: id, liaisonId: null } })).toBe(0);
+
+      // One liaison's households answer: 2 满意, 1 基本满意, 1 不满意 (with a comment naming a phone).
+      const first = await db.surveyResponse.findFirstOrThrow({ where: { surveyId: id }, orderBy: { id: 'asc' } });
+      const liaisonId = first.liaisonId!;
+      const theirs = await db.surveyResponse.findMany({ where: { surveyId: id, liaisonId }, orderBy: { id: 'asc' } });
+      expect(theirs.length).toBeGreaterThanOrEqual(4);
+      const answers = [{ '0': 0 }, { '0': 0, '1': '很负责' }, { '0': 1, '1': null }, { '0': 2, '1': '很少来，打13912345678也不接' }];
+      for (const [i, a] of answers.entries()) {
+        await db.surveyResponse.update({ where: { id: theirs[i]!.id }, data: { status: 'complete', answers: JSON.stringify(a) } });
+      }
+      const liaison = await db.person.findUniqueOrThrow({ where: { id: liaisonId } });
+      const overview = await dsp.page('/console/appraisal');
+      expect(overview.status).toBe(200);
+      expect(overview.text).toContain('2026年下半年双述双评');
+      // (2 + 0.9 × 1) ÷ 4 × 100 = 72.5; 满意率 3 / 4.
+      const csv = await (await dsp.get(`/console/appraisal.csv?survey=${id}`)).text();
+      const line = csv.split('\r\n').find((l) => l.startsWith(`${liaison.name} ${liaison.code}`));
+      expect(line).toContain(',72.5,75.0%,2,1,1,4/');
+      const own = await dsp.page(`/console/appraisal/${liaisonId}?survey=${id}`);
+      expect(own.text).toContain('很负责');
+      expect(own.text).toContain('很少来');
+      expect(own.text).not.toContain('13912345678');
+      expect(own.text).toContain('尚未提交');
+      // Staff type in a paper 述职; an empty one is refused.
+      expect((await dsp.post(`/console/appraisal/${liaisonId}?survey=${id}`, { report: '  ' })).status).toBe(400);
+      const saved = await dsp.post(`/console/appraisal/${liaisonId}?survey=${id}`, { report: '上半年走访 30 户，调解纠纷 2 起。' });
+      expect(saved.status).toBe(303);
+      expect((await dsp.page(saved.headers.get('location')!)).text).toContain('上半年走访 30 户，调解纠纷 2 起。');
+      expect(await db.liaisonReport.findFirstOrThrow({ where: { liaisonId } })).toMatchObject({ period: '2026-H2' });
+      // Another township's staff: no round, and the liaison's page is not found.
+      expect((await other.page('/console/appraisal')).text).toContain('还没有发出的双述双评');
+      expect((await other.page(`/console/appraisal/${liaisonId}?survey=${id}`)).status).toBe(404);
+      expect((await other.post(`/console/appraisal/${liaisonId}?survey=${id}`, { report: 'x' })).status).toBe(404);
     });
   });
 });

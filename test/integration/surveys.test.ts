@@ -168,5 +168,22 @@ eachDatabase((kind) => {
       await resident.send('调查');
       expect(resident.text()).toContain('目前没有需要您填写的调查');
     });
+
+    test('述职: a liaison gives an account of the half-year in chat (a second replaces the first); a resident is told it is not theirs', async () => {
+      const { db, resident, liaisonPerson, liaison } = await sentSurvey(kind);
+      await liaison.send('述职');
+      expect(liaison.text()).toContain('请写下本半年的工作述职');
+      await liaison.send('本半年走访包联户 40 户，协调修好路灯 3 处。');
+      expect(liaison.text()).toContain('已提交2026年下半年述职');
+      await liaison.send('述职');
+      await liaison.send('本半年走访包联户 42 户，协调修好路灯 3 处，帮 2 户申请临时救助。');
+      expect(await db.liaisonReport.findMany({ where: { liaisonId: liaisonPerson.id } })).toMatchObject([
+        { period: '2026-H2', text: '本半年走访包联户 42 户，协调修好路灯 3 处，帮 2 户申请临时救助。' },
+      ]);
+      await resident.send('述职');
+      await resident.send('我也想说两句');
+      expect(resident.text()).toContain('只有包户网格员需要述职');
+      expect(await db.liaisonReport.count()).toBe(1);
+    });
   });
 });

@@ -31,7 +31,10 @@ import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type N
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
+import { hasWords } from '../../engine/flow.js';
 import { audienceSize } from '../../surveys/push.js';
+import { liaisonAppraisals, saveLiaisonReport } from '../../surveys/appraisal.js';
+import { APPRAISAL_CSV_PATH, APPRAISAL_PATH, appraisalBody, appraisalColumns, appraisalRounds, liaisonAppraisalBody } from './appraisal-page.js';
 import { surveyResults } from '../../surveys/results.js';
 import {
   checkSurveyForm,
@@ -522,6 +525,45 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     page(a, status, `${survey.title} · 服务需求表`, problem ? html`${problem}${body}` : body, 'surveys');
   }
 
+  // ─── Appraisal 双述双评 ─────────────────────────────────────────────────────
+
+  async function appraisalRoute(a: Authed, path: string, method: string): Promise<void> {
+    if (!hasSurveys(a.scope)) return notFound(a);
+    const rounds = await appraisalRounds(a.db, a.scope);
+    const asked = Number(a.url.searchParams.get('survey'));
+    const round = rounds.find((r) => r.id === asked) ?? rounds[0] ?? null;
+    const get = method === 'GET' || method === 'HEAD';
+    if (path === APPRAISAL_PATH && get) {
+      const result = round ? await liaisonAppraisals(a.db, round, a.scope.regionIds, { now: a.now }) : null;
+      return page(a, 200, '双述双评 Appraisal', appraisalBody({ rounds, round, period: result?.period.label ?? '', liaisons: result?.liaisons ?? [] }), 'surveys');
+    }
+    if (path === APPRAISAL_CSV_PATH && get && round) {
+      const { liaisons } = await liaisonAppraisals(a.db, round, a.scope.regionIds, { now: a.now });
+      return sendCsv(a.res, `minqing-appraisal-${round.id}.csv`, tableCsv(appraisalColumns(round.id), liaisons));
+    }
+    const liaisonId = Number(/^\/console\/appraisal\/(\d{1,9})$/.exec(path)?.[1]);
+    const found = round && liaisonId ? await liaisonAppraisals(a.db, round, a.scope.regionIds, { now: a.now, liaisonId }) : null;
+    const appraisal = found?.liaisons[0];
+    if (!round || !found || !appraisal) {
+      a.req.resume();
+      return notFound(a);
+    }
+    let problem: string | null = null;
+    if (method === 'POST') {
+      const form = await checkedForm(a);
+      if (!form) return;
+      const text = normaliseText(form.get('report') ?? '').trim();
+      if (!hasWords(text) || text.length > 2000) problem = '述职内容不能为空，且不超过 2000 字。 The report must be 1–2000 characters.';
+      else {
+        await saveLiaisonReport(a.db, liaisonId, text, round.sentAt ?? a.now);
+        log.info({ account: a.scope.accountId, liaison: liaisonId, round: round.id }, 'work report typed in');
+        return redirect(a.res, `${APPRAISAL_PATH}/${liaisonId}?survey=${round.id}&done=1`);
+      }
+    } else if (!get) return notFound(a);
+    const body = liaisonAppraisalBody({ round, period: found.period.label, appraisal, csrf: a.session.csrfToken, done: a.url.searchParams.has('done'), problem });
+    page(a, problem ? 400 : 200, `${appraisal.name} · 双述双评`, body, 'surveys');
+  }
+
   // ─── Inbox 会话 ────────────────────────────────────────────────────────────
 
   async function inboxPage(a: Authed): Promise<void> {
@@ -761,6 +803,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
+    if (path === APPRAISAL_PATH || path === APPRAISAL_CSV_PATH || path.startsWith(`${APPRAISAL_PATH}/`)) return appraisalRoute(a, path, method);
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);

@@ -52,7 +52,8 @@ export function surveyListBody(lines: SurveyLine[]): Html {
   return html`<section class="surveys">
 <h1>${bi('服务需求表', 'Surveys')}</h1>
 <p class="actions"><a class="button" href="${CONSOLE_PATHS.surveys}/new">${bi('新建调查', 'New survey')}</a>
-<a class="button" href="${CONSOLE_PATHS.surveys}/new?kind=appraisal">${bi('发起双述双评', 'New liaison appraisal')}</a></p>
+<a class="button" href="${CONSOLE_PATHS.surveys}/new?kind=appraisal">${bi('发起双述双评', 'New liaison appraisal')}</a>
+<a href="/console/appraisal">${bi('双述双评结果', 'Appraisal results')}</a></p>
 ${tableHtml(LIST_COLUMNS, lines, { empty: bi('还没有调查。', 'No survey yet.') })}
 </section>`;
 }
@@ -207,6 +208,7 @@ ${input.done ? notice('ok', input.done) : ''}
 <dt>${bi('创建', 'Created')}</dt><dd>${survey.createdBy} ${formatLocal(survey.createdAt)}</dd>
 </dl>
 ${actionsHtml(survey, input.csrf)}
+${survey.kind === 'appraisal' && survey.status !== 'draft' && survey.status !== 'scheduled' ? html`<p><a href="/console/appraisal?survey=${survey.id}">${bi('按网格员查看评议结果', 'Results by liaison')}</a></p>` : ''}
 <h2>${bi('题目', 'Questions')}</h2>
 <ol class="questions">${survey.questions.map(
     (q) =>

@@ -121,6 +121,7 @@ function fakeEffects() {
         survey.saved.push([index, answer, householdId]);
         return Promise.resolve({ ok: true, complete: isComplete(survey.questions, survey.answers) });
       },
+      submitReport: unexpected('submitReport'),
     },
   };
   return { effects, commands, visits, survey };

@@ -1,0 +1,183 @@
+/**
+ * 双述双评: twice a year each liaison gives an account of their work (述职, in chat or
+ * typed in by staff) and the paired households rate them through an appraisal survey.
+ * A liaison's appraisal puts side by side, for the half-year: the residents' score,
+ * their visits and coverage, the 三率 of the tickets they handled, and the residents'
+ * comments (scrubbed) — the figures cadre appraisal reads.
+ */
+import { type Db, type SqlTx, sqlOf, type Tx } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery, first, run } from '../db/sql.js';
+import { localDateOf, localInstant } from '../pipeline/calendar.js';
+import { rosterNames, scrub } from '../privacy.js';
+import { breakdown } from '../stats/query.js';
+import type { Figures } from '../stats/types.js';
+import { parseAnswers } from './questions.js';
+
+/** A half-year, the appraisal's period: 2026-H2 is July to December 2026 (Beijing time). */
+export interface AppraisalPeriod {
+  key: string;
+  label: string;
+  from: Date;
+  to: Date;
+}
+
+/** The half-year `at` falls in. */
+export function appraisalPeriod(at: Date): AppraisalPeriod {
+  const [year, month] = localDateOf(at).split('-').map(Number) as [number, number];
+  const second = month > 6;
+  return {
+    key: `${year}-H${second ? 2 : 1}`,
+    label: `${year}年${second ? '下' : '上'}半年`,
+    from: localInstant(`${year}-${second ? '07' : '01'}-01`, 0),
+    to: localInstant(second ? `${year + 1}-01-01` : `${year}-07-01`, 0),
+  };
+}
+
+/** What one liaison's appraisal holds. */
+export interface LiaisonAppraisal {
+  liaisonId: number;
+  name: string;
+  code: string;
+  /** Paired households asked to rate, and those that answered. */
+  asked: number;
+  answered: number;
+  satisfied: number;
+  fair: number;
+  dissatisfied: number;
+  /** 满意率: (满意 + 基本满意) ÷ answered (DOMAIN.md). */
+  satisfactionRate: number | null;
+  /** 得分: (满意 + 0.9 × 基本满意) ÷ answered × 100 (the 12345 analysis in practice-rules.md). */
+  score: number | null;
+  /** Visits recorded in the half-year, the paired households now, and those visited in it. */
+  visits: number;
+  paired: number;
+  visited: number;
+  /** The tickets assigned to them received in the half-year (null: none). */
+  tickets: Figures | null;
+  /** The residents' comments, scrubbed. */
+  comments: string[];
+  /** Their 述职 for the period, if given. */
+  report: string | null;
+}
+
+/** The appraisal's answers: option 0 满意, 1 基本满意, 2 不满意 (APPRAISAL_QUESTIONS). */
+const SATISFIED = 0;
+const FAIR = 1;
+
+const responsesQuery = defineQuery('appraisal_responses', (db, p: { surveyId: number; regionIds: number[]; liaisonId: number }, dialect) =>
+  db
+    .selectFrom('SurveyResponse as r')
+    .innerJoin('Person as l', 'l.id', 'r.liaisonId')
+    .select(['r.liaisonId', 'l.name', 'l.code', 'r.status', 'r.answers'])
+    .where('r.surveyId', '=', p.surveyId)
+    .where(oneOf(dialect, 'r.regionId', p.regionIds))
+    .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('r.liaisonId', '=', p.liaisonId)]))
+    .orderBy('r.updatedAt', 'desc'),
+);
+
+const visitsQuery = defineQuery('appraisal_visits', (db, p: { liaisonIds: number[]; from: Date; to: Date }, dialect) =>
+  db
+    .selectFrom('Visit')
+    .select((eb) => ['liaisonId', eb.fn.countAll<number>().as('visits'), eb.fn.count<number>('householdId').distinct().as('visited')])
+    .where(oneOf(dialect, 'liaisonId', p.liaisonIds))
+    .where('visitedAt', '>=', p.from)
+    .where('visitedAt', '<', p.to)
+    .groupBy('liaisonId'),
+);
+
+const pairedQuery = defineQuery('appraisal_paired', (db, p: { liaisonIds: number[] }, dialect) =>
+  db
+    .selectFrom('Pairing')
+    .select((eb) => ['liaisonId', eb.fn.countAll<number>().as('paired')])
+    .where(oneOf(dialect, 'liaisonId', p.liaisonIds))
+    .groupBy('liaisonId'),
+);
+
+const reportsQuery = defineQuery('appraisal_reports', (db, p: { liaisonIds: number[]; period: string }, dialect) =>
+  db
+    .selectFrom('LiaisonReport')
+    .select(['liaisonId', 'text'])
+    .where(oneOf(dialect, 'liaisonId', p.liaisonIds))
+    .where('period', '=', p.period),
+);
+
+const reportOfQuery = defineQuery('appraisal_report_of', (db, p: { liaisonId: number; period: string }) =>
+  db.selectFrom('LiaisonReport').select('id').where('liaisonId', '=', p.liaisonId).where('period', '=', p.period),
+);
+const insertReportQuery = defineQuery('appraisal_report_insert', (db, p: { liaisonId: number; period: string; text: string; at: Date }) =>
+  db.insertInto('LiaisonReport').values({ liaisonId: p.liaisonId, period: p.period, text: p.text, createdAt: p.at, updatedAt: p.at }),
+);
+const updateReportQuery = defineQuery('appraisal_report_update', (db, p: { id: number; text: string; at: Date }) =>
+  db.updateTable('LiaisonReport').set({ text: p.text, updatedAt: p.at }).where('id', '=', p.id),
+);
+
+/** Saves a liaison's 述职 for the period of `at` (a second one replaces the first); returns the period. */
+export async function saveLiaisonReport(db: Db | Tx | SqlTx, liaisonId: number, text: string, at: Date): Promise<AppraisalPeriod> {
+  const sql = sqlOf(db);
+  const period = appraisalPeriod(at);
+  const existing = await first(sql, reportOfQuery, { liaisonId, period: period.key });
+  if (existing) await run(sql, updateReportQuery, { id: existing.id, text, at });
+  else await run(sql, insertReportQuery, { liaisonId, period: period.key, text, at });
+  return period;
+}
+
+const ratio = (part: number, whole: number) => (whole ? part / whole : null);
+
+/**
+ * The appraisals of the liaisons rated in appraisal survey `survey` by households of
+ * `regionIds` (one liaison with `liaisonId`), over the half-year the survey was sent in.
+ */
+export async function liaisonAppraisals(
+  db: Db,
+  survey: { id: number; regionId: number; sentAt: Date | null },
+  regionIds: number[],
+  options: { liaisonId?: number; now: Date },
+): Promise<{ period: AppraisalPeriod; liaisons: LiaisonAppraisal[] }> {
+  const sql = sqlOf(db);
+  const period = appraisalPeriod(survey.sentAt ?? options.now);
+  const byLiaison = new Map<number, LiaisonAppraisal>();
+  const names = await rosterNames(db);
+  for (const row of await all(sql, responsesQuery, { surveyId: survey.id, regionIds, liaisonId: options.liaisonId ?? 0 })) {
+    const id = row.liaisonId!;
+    let a = byLiaison.get(id);
+    if (!a) {
+      const empty = { asked: 0, answered: 0, satisfied: 0, fair: 0, dissatisfied: 0, visits: 0, paired: 0, visited: 0 };
+      a = { liaisonId: id, name: row.name, code: row.code, ...empty, satisfactionRate: null, score: null, tickets: null, comments: [], report: null };
+      byLiaison.set(id, a);
+    }
+    a.asked++;
+    if (row.status !== 'complete') continue;
+    const answers = parseAnswers(row.answers);
+    const rating = answers['0'];
+    if (typeof rating !== 'number') continue;
+    a.answered++;
+    if (rating === SATISFIED) a.satisfied++;
+    else if (rating === FAIR) a.fair++;
+    else a.dissatisfied++;
+    const comment = answers['1'];
+    if (typeof comment === 'string' && comment.trim()) a.comments.push(scrub(comment, names));
+  }
+  const liaisonIds = [...byLiaison.keys()];
+  if (liaisonIds.length) {
+    const to = options.now < period.to ? options.now : period.to;
+    for (const v of await all(sql, visitsQuery, { liaisonIds, from: period.from, to })) {
+      const a = byLiaison.get(v.liaisonId)!;
+      a.visits = Number(v.visits);
+      a.visited = Number(v.visited);
+    }
+    for (const p of await all(sql, pairedQuery, { liaisonIds })) byLiaison.get(p.liaisonId)!.paired = Number(p.paired);
+    for (const r of await all(sql, reportsQuery, { liaisonIds, period: period.key })) byLiaison.get(r.liaisonId)!.report = r.text;
+    const tickets = await breakdown(db, { scopeRegionId: survey.regionId, from: period.from, to: period.to }, 'liaison');
+    for (const row of tickets.rows) {
+      const a = byLiaison.get(Number(row.key));
+      if (a) a.tickets = row.figures;
+    }
+  }
+  for (const a of byLiaison.values()) {
+    a.satisfactionRate = ratio(a.satisfied + a.fair, a.answered);
+    a.score = a.answered ? Math.round(((a.satisfied + 0.9 * a.fair) / a.answered) * 1000) / 10 : null;
+  }
+  const liaisons = [...byLiaison.values()].sort((x, y) => (y.score ?? -1) - (x.score ?? -1) || x.code.localeCompare(y.code));
+  return { period, liaisons };
+}
