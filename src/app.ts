@@ -112,6 +112,9 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   // The liaisons' visit log over the same months (民情日记).
   const { seedDemoVisits } = await import('./org/demo-visits.js');
   const visits = await seedDemoVisits(database, { from: report.from, to: now });
+  // A 服务需求表 with its answers, and this half-year's 双述双评 with its ratings and 述职.
+  const { seedDemoSurveys } = await import('./org/demo-surveys.js');
+  const surveyResponses = await seedDemoSurveys(database, { now });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -126,6 +129,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
         .join(', '),
       refusals: report.refusals.length,
       visits,
+      surveyResponses,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

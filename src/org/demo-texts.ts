@@ -287,6 +287,38 @@ export const VISIT_NOTES: readonly string[] = [
 /** What a household says when a visit record is not quite right. */
 export const VISIT_DISPUTES: readonly string[] = ['说的情况不全，还有用水的事没记', '没有说要申请补助', '来的时间不对，是前天来的'];
 
+/** What households write at the end of the demo's 服务需求表. */
+export const SURVEY_SUGGESTIONS: readonly string[] = [
+  '希望村里多组织几次义诊，老人看病不方便',
+  '村东头的路灯晚上经常不亮，希望修一修',
+  '希望冬天能安排人帮独居老人检查取暖',
+  '垃圾清运能不能固定时间，夏天味道大',
+  '希望有针对中老年人的手机使用培训',
+  '自来水水压小，早晚用水困难',
+  '希望多一些技能培训，农闲时能就近打工',
+  '文化广场的健身器材坏了两件',
+  '没有意见，村里工作做得挺好',
+  '希望村里道路拓宽，农忙时会车困难',
+];
+
+/** What households say of their liaison in the demo's 双述双评. */
+export const APPRAISAL_COMMENTS: readonly string[] = [
+  '网格员很负责，有事打电话就来',
+  '走访很勤，帮我们办了养老保险认证',
+  '希望来得再勤一点',
+  '态度好，就是有些事办得慢',
+  '帮忙对接了蔬菜收购，很感谢',
+  '来过几次，但反映的问题还没解决',
+];
+
+/** A liaison's 述职 in the demo, a sentence per part. */
+export const LIAISON_REPORTS: readonly string[] = [
+  '本半年按月走访包联户，重点户每周上门，记录民情日记。',
+  '协调解决路灯、排水、饮水等问题，办结群众诉求多件。',
+  '帮助困难户申请临时救助和高龄补贴，调解邻里纠纷。',
+  '存在的不足：部分外出务工户联系不上，下半年加强电话回访。',
+];
+
 /** Requests that are no request (greetings, tests): not for tickets. */
 export function isRequestText(text: string): boolean {
   const han = text.match(/\p{Script=Han}/gu)?.length ?? 0;

@@ -12,7 +12,7 @@ import { localDateOf, localInstant } from '../pipeline/calendar.js';
 import { rosterNames, scrub } from '../privacy.js';
 import { breakdown } from '../stats/query.js';
 import type { Figures } from '../stats/types.js';
-import { parseAnswers } from './questions.js';
+import { parseAnswers, type Question } from './questions.js';
 
 /** A half-year, the appraisal's period: 2026-H2 is July to December 2026 (Beijing time). */
 export interface AppraisalPeriod {
@@ -60,6 +60,22 @@ export interface LiaisonAppraisal {
   /** Their 述职 for the period, if given. */
   report: string | null;
 }
+
+/** The questions of a 双述双评 appraisal: how satisfied the household is with its liaison, and why. */
+export const APPRAISAL_QUESTIONS: Question[] = [
+  {
+    type: 'single',
+    required: true,
+    zh: '您对包联您家的网格员的工作满意吗？',
+    en: 'Are you satisfied with the work of the grid liaison paired with your household?',
+    options: [
+      { zh: '满意', en: 'Satisfied' },
+      { zh: '基本满意', en: 'Fairly satisfied' },
+      { zh: '不满意', en: 'Dissatisfied' },
+    ],
+  },
+  { type: 'text', required: false, zh: '您对网格员有什么意见或建议？', en: 'Any comments or suggestions for your liaison?', options: [] },
+];
 
 /** The appraisal's answers: option 0 满意, 1 基本满意, 2 不满意 (APPRAISAL_QUESTIONS). */
 const SATISFIED = 0;

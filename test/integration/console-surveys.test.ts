@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { surveyDuty } from '../../src/surveys/push.js';
-import { APPRAISAL_QUESTIONS } from '../../src/web/console/surveys.js';
+import { APPRAISAL_QUESTIONS } from '../../src/surveys/appraisal.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 

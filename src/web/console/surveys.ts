@@ -11,6 +11,7 @@ import { all, defineQuery, first, one, run } from '../../db/sql.js';
 import { localInstant } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { answerText, MAX_QUESTIONS, parseAnswers, type Question, QUESTION_TYPES, questionsSchema } from '../../surveys/questions.js';
+import { APPRAISAL_QUESTIONS } from '../../surveys/appraisal.js';
 import { audienceSchema, questionsOf, type SurveyKind, type SurveyState } from '../../surveys/surveys.js';
 import type { RegionNode, StaffScope } from './scope.js';
 
@@ -18,22 +19,6 @@ import type { RegionNode, StaffScope } from './scope.js';
 export function hasSurveys(scope: StaffScope): boolean {
   return scope.regionIds.length > 0;
 }
-
-/** The questions of a 双述双评 appraisal: how satisfied the household is with its liaison, and why. */
-export const APPRAISAL_QUESTIONS: Question[] = [
-  {
-    type: 'single',
-    required: true,
-    zh: '您对包联您家的网格员的工作满意吗？',
-    en: 'Are you satisfied with the work of the grid liaison paired with your household?',
-    options: [
-      { zh: '满意', en: 'Satisfied' },
-      { zh: '基本满意', en: 'Fairly satisfied' },
-      { zh: '不满意', en: 'Dissatisfied' },
-    ],
-  },
-  { type: 'text', required: false, zh: '您对网格员有什么意见或建议？', en: 'Any comments or suggestions for your liaison?', options: [] },
-];
 
 /** One survey in the list. */
 export interface SurveyLine {
