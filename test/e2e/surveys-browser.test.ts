@@ -1,0 +1,157 @@
+/**
+ * Surveys and the appraisal in a real headless Chromium: a township dispatcher composes
+ * a survey with the form (adding a question slot keeps what was typed), sends it, and
+ * reads the results drawn as charts once households answer; then starts a 双述双评 and
+ * reads the liaisons' scores — all under the console's strict Content-Security-Policy.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { createWebAdapter } from '../../bots/web/web-adapter.js';
+import { type App, startApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import { surveyDuty } from '../../src/surveys/push.js';
+import { createWebRoutes } from '../../src/web/routes.js';
+import { FakeClock } from '../helpers/org-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
+/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
+const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
+if (!runBrowser) console.log(`surveys browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+const browserTest = runBrowser ? test : test.skip;
+
+let dir: string;
+let app: App;
+let base: string;
+let browser: Browser | undefined;
+const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'minqing-surveys-'));
+  copyFileSync(inject('sqliteTemplate'), join(dir, 'surveys.db'));
+  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'surveys.db')}`, SEED_DEMO: 'true', SEED_DEMO_HISTORY_MONTHS: '0', SCHEDULER_INTERVAL_MS: '3600000' });
+  let started: App | undefined;
+  const routes = createWebRoutes({ app: () => started, config });
+  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => started?.database, routes, uploadDir: join(dir, 'uploads') });
+  app = started = await startApp(config, { adapters: [web], clock });
+  base = `http://127.0.0.1:${web.port}`;
+  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A page logged in as 清水镇's dispatcher, collecting console errors (CSP violations land there) and failed requests. */
+async function dispatcherPage(): Promise<{ page: Page; errors: string[] }> {
+  if (!browser) throw new Error('no browser');
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  page.on('response', (response) => {
+    // A refused form answers 400 on purpose; anything else failing is a fault.
+    if (response.status() >= 400 && response.status() !== 400) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  await page.goto(`${base}/console/login`);
+  await page.fill('input[name=username]', 'dsp-qh-01');
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
+  return { page, errors };
+}
+
+browserTest('a dispatcher composes and sends a survey, and reads its results drawn as charts and as CSV', async () => {
+  const { page, errors } = await dispatcherPage();
+  const db = app.database.db;
+  await page.goto(`${base}/console/surveys`);
+  await Promise.all([page.waitForURL(/\/console\/surveys\/new$/), page.click('a:text("新建调查")')]);
+  await page.fill('input[name=title]', '冬季服务需求表');
+  await page.selectOption('select[name=q1_type]', 'single');
+  await page.fill('input[name=q1_zh]', '您家最需要哪项服务？');
+  await page.fill('textarea[name=q1_options]', '养老 | Elderly care\n医疗 | Health\n就业');
+  await page.selectOption('select[name=q2_type]', 'text');
+  await page.fill('input[name=q2_zh]', '还有什么建议？');
+  await page.uncheck('input[name=q2_required]');
+  // Four slots at first; 再加一题 adds a fifth and keeps what was typed.
+  expect(await page.locator('fieldset.question').count()).toBe(4);
+  await page.click('button[name=add]');
+  expect(await page.locator('fieldset.question').count()).toBe(5);
+  expect(await page.inputValue('input[name=q1_zh]')).toBe('您家最需要哪项服务？');
+  expect(await page.inputValue('input[name=title]')).toBe('冬季服务需求表');
+  const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+  await page.selectOption('select[name=places]', String(village.id));
+  await Promise.all([page.waitForURL(/\/console\/surveys\/\d+\?done=created/), page.click('button[name=save]')]);
+  expect(await page.textContent('dd.status')).toContain('草稿');
+  expect(await page.locator('ol.questions li').count()).toBe(2);
+
+  await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
+  expect(await page.textContent('dd.status')).toContain('待发送');
+  const households = await db.household.count({ where: { regionId: village.id } });
+  expect(await surveyDuty({ db, clock })()).toBe(households);
+  const survey = await db.survey.findFirstOrThrow({ where: { title: '冬季服务需求表' } });
+  const responses = await db.surveyResponse.findMany({ where: { surveyId: survey.id }, orderBy: { id: 'asc' }, take: 3 });
+  for (const [i, answers] of [
+    { '0': 0, '1': '希望多组织义诊' },
+    { '0': 0, '1': null },
+    { '0': 1, '1': '路灯不亮' },
+  ].entries()) {
+    await db.surveyResponse.update({ where: { id: responses[i]!.id }, data: { status: 'complete', answers: JSON.stringify(answers) } });
+  }
+
+  await page.reload();
+  expect(await page.textContent('dd.status')).toContain('收集中');
+  const chart = page.locator(`#survey-${survey.id}-q1`);
+  const box = await chart.boundingBox();
+  expect(box!.width).toBeGreaterThan(200);
+  const bars = chart.locator('rect.bar');
+  expect(await bars.count()).toBe(3);
+  const heights = await bars.evaluateAll((all: unknown[]) => (all as { getBoundingClientRect(): { height: number } }[]).map((b) => b.getBoundingClientRect().height));
+  expect(heights[0]).toBeGreaterThan(heights[1]!);
+  expect(heights[2]).toBe(0);
+  expect(await page.locator('ul.answers li').allTextContents()).toEqual(expect.arrayContaining(['希望多组织义诊', '路灯不亮']));
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.csv')]);
+  const bytes = readFileSync(await download.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');
+  expect(lines).toHaveLength(households + 1);
+  expect(lines[0]).toContain('1. 您家最需要哪项服务？');
+
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+browserTest('a 双述双评 round: started from the form, its liaisons ranked by the residents’ score', async () => {
+  const { page, errors } = await dispatcherPage();
+  const db = app.database.db;
+  await page.goto(`${base}/console/surveys/new?kind=appraisal`);
+  await page.fill('input[name=title]', '2026年下半年双述双评');
+  await Promise.all([page.waitForURL(/done=created/), page.click('button[name=save]')]);
+  await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
+  await surveyDuty({ db, clock })();
+  const round = await db.survey.findFirstOrThrow({ where: { kind: 'appraisal' } });
+  const responses = await db.surveyResponse.findMany({ where: { surveyId: round.id }, orderBy: { id: 'asc' } });
+  for (const [i, r] of responses.entries()) {
+    await db.surveyResponse.update({ where: { id: r.id }, data: { status: 'complete', answers: JSON.stringify({ '0': i % 3 === 2 ? 1 : 0 }) } });
+  }
+  await page.goto(`${base}/console/appraisal`);
+  expect(await page.title()).toContain('双述双评');
+  const box = await page.locator('#appraisal-scores').boundingBox();
+  expect(box!.height).toBeGreaterThan(30);
+  // The best twenty (a township has more liaisons; the table below has them all).
+  const liaisons = new Set(responses.map((r) => r.liaisonId)).size;
+  expect(await page.locator('#appraisal-scores rect.bar').count()).toBe(Math.min(20, liaisons));
+  expect(await page.locator('table.data tbody tr').count()).toBe(liaisons);
+  await Promise.all([page.waitForURL(/\/console\/appraisal\/\d+/), page.locator('table.data a').first().click()]);
+  expect(await page.textContent('h1')).toContain('双述双评');
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
