@@ -19,7 +19,7 @@ import { type Deliver, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
-import { surveyDuty } from './surveys/push.js';
+import { SurveySender } from './surveys/push.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -200,6 +200,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       }
       return result;
     };
+    const surveys = new SurveySender({ db: database.db, clock });
     const scheduler = new Scheduler({
       database,
       pipeline,
@@ -219,7 +220,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         // Liaisons hear which paired households are due for a visit (weekly, and near the month's end).
         visitReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         // Surveys whose time has come go to their households' chats; the unfinished are reminded once.
-        surveyDuty({ db: database.db, clock }),
+        surveys.duty,
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
@@ -245,6 +246,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       },
       async stop() {
         await scheduler.stop();
+        await surveys.stop();
         for (const adapter of adapters) await adapter.stop();
         await database.close();
       },

@@ -273,25 +273,48 @@ async function remindSurvey(db: Db, id: number, now: Date): Promise<number> {
   return reminded;
 }
 
-/** The scheduler duty: sends the surveys whose time has come and the reminders due; returns the households written to. */
-export function surveyDuty(options: { db: Db; clock: Clock }): () => Promise<number> {
-  return async () => {
-    const sql = sqlOf(options.db);
-    const now = options.clock.now();
-    let done = 0;
-    for (const due of await all(sql, dueQuery, { now, stale: new Date(now.getTime() - STALE_SENDING_MS) })) {
-      if (!(await run(sql, claimQuery, { id: due.id, status: due.status, seen: due.updatedAt, now }))) continue;
-      const written = await pushSurvey(options.db, due.id, () => options.clock.now());
-      log.info({ survey: due.id, households: written }, 'survey sent');
-      done += written;
-    }
-    for (const due of await all(sql, remindDueQuery, { now })) {
-      if (!due.sentAt || due.sentAt.getTime() + due.remindAfterDays * DAY_MS > now.getTime()) continue;
-      if (!(await run(sql, claimRemindQuery, { id: due.id, at: now }))) continue;
-      const reminded = await remindSurvey(options.db, due.id, now);
-      log.info({ survey: due.id, households: reminded }, 'survey reminders sent');
-      done += reminded;
-    }
-    return done;
+/** Sends the surveys whose time has come and the reminders due, to the end; returns the households written to. */
+export async function sendDueSurveys(options: { db: Db; clock: Clock }): Promise<number> {
+  const sql = sqlOf(options.db);
+  const now = options.clock.now();
+  let done = 0;
+  for (const due of await all(sql, dueQuery, { now, stale: new Date(now.getTime() - STALE_SENDING_MS) })) {
+    if (!(await run(sql, claimQuery, { id: due.id, status: due.status, seen: due.updatedAt, now }))) continue;
+    const written = await pushSurvey(options.db, due.id, () => options.clock.now());
+    log.info({ survey: due.id, households: written }, 'survey sent');
+    done += written;
+  }
+  for (const due of await all(sql, remindDueQuery, { now })) {
+    if (!due.sentAt || due.sentAt.getTime() + due.remindAfterDays * DAY_MS > now.getTime()) continue;
+    if (!(await run(sql, claimRemindQuery, { id: due.id, at: now }))) continue;
+    const reminded = await remindSurvey(options.db, due.id, now);
+    log.info({ survey: due.id, households: reminded }, 'survey reminders sent');
+    done += reminded;
+  }
+  return done;
+}
+
+/**
+ * The scheduler's survey duty. A county's push takes seconds: it runs beside the
+ * scheduler's rounds, not inside one, so that timers fire and pings go out meanwhile;
+ * one at a time per process. `stop` waits for the one in flight (before the database closes).
+ */
+export class SurveySender {
+  #running: Promise<unknown> | undefined;
+
+  constructor(private readonly options: { db: Db; clock: Clock }) {}
+
+  /** Starts sending what is due, unless a send is in flight; never waits for it. */
+  readonly duty = (): Promise<void> => {
+    this.#running ??= sendDueSurveys(this.options)
+      .catch((error: unknown) => log.error({ err: error }, 'survey sending failed'))
+      .finally(() => {
+        this.#running = undefined;
+      });
+    return Promise.resolve();
   };
+
+  async stop(): Promise<void> {
+    await this.#running;
+  }
 }

@@ -13,7 +13,7 @@ import { createWebAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
-import { surveyDuty } from '../../src/surveys/push.js';
+import { sendDueSurveys } from '../../src/surveys/push.js';
 import { createWebRoutes } from '../../src/web/routes.js';
 import { FakeClock } from '../helpers/org-fixture.js';
 
@@ -95,7 +95,7 @@ browserTest('a dispatcher composes and sends a survey, and reads its results dra
   await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
   expect(await page.textContent('dd.status')).toContain('待发送');
   const households = await db.household.count({ where: { regionId: village.id } });
-  expect(await surveyDuty({ db, clock })()).toBe(households);
+  expect(await sendDueSurveys({ db, clock })).toBe(households);
   const survey = await db.survey.findFirstOrThrow({ where: { title: '冬季服务需求表' } });
   const responses = await db.surveyResponse.findMany({ where: { surveyId: survey.id }, orderBy: { id: 'asc' }, take: 3 });
   for (const [i, answers] of [
@@ -136,7 +136,7 @@ browserTest('a 双述双评 round: started from the form, its liaisons ranked by
   await page.fill('input[name=title]', '2026年下半年双述双评');
   await Promise.all([page.waitForURL(/done=created/), page.click('button[name=save]')]);
   await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
-  await surveyDuty({ db, clock })();
+  await sendDueSurveys({ db, clock });
   const round = await db.survey.findFirstOrThrow({ where: { kind: 'appraisal' } });
   const responses = await db.surveyResponse.findMany({ where: { surveyId: round.id }, orderBy: { id: 'asc' } });
   for (const [i, r] of responses.entries()) {

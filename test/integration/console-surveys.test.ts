@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
-import { surveyDuty } from '../../src/surveys/push.js';
+import { sendDueSurveys } from '../../src/surveys/push.js';
 import { APPRAISAL_QUESTIONS } from '../../src/surveys/appraisal.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
@@ -132,7 +132,7 @@ eachDatabase((kind) => {
       const sent = await dsp.post(`/console/surveys/${surveyId}/send`, { send_at: '' });
       expect(sent.headers.get('location')).toContain('done=send');
       expect((await db.survey.findUniqueOrThrow({ where: { id: surveyId } })).status).toBe('scheduled');
-      expect(await surveyDuty({ db, clock: world.clock })()).toBe(households);
+      expect(await sendDueSurveys({ db, clock: world.clock })).toBe(households);
 
       // Two households answer (one with a phone number in its words), one stops half-way.
       const responses = await db.surveyResponse.findMany({ where: { surveyId }, orderBy: { id: 'asc' }, take: 3 });
@@ -180,7 +180,7 @@ eachDatabase((kind) => {
       expect(JSON.parse(stored.questions)).toEqual(APPRAISAL_QUESTIONS);
       expect(JSON.parse(stored.audience)).toEqual({ regionIds: [], gridIds: [], pairedOnly: true });
       await dsp.post(`/console/surveys/${id}/send`, { send_at: '' });
-      await surveyDuty({ db, clock: world.clock })();
+      await sendDueSurveys({ db, clock: world.clock });
       const townshipVillages = (await db.region.findMany({ where: { parentId: township.id } })).map((r) => r.id);
       const paired = await db.pairing.count({ where: { household: { regionId: { in: townshipVillages } } } });
       expect(await db.surveyResponse.count({ where: { surveyId: id } })).toBe(paired);

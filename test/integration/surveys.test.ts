@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
-import { surveyDuty } from '../../src/surveys/push.js';
+import { sendDueSurveys, SurveySender } from '../../src/surveys/push.js';
 import { surveyResults } from '../../src/surveys/results.js';
 import type { Question } from '../../src/surveys/questions.js';
 import { questionsOf } from '../../src/surveys/surveys.js';
@@ -67,7 +67,11 @@ async function sentSurvey(kind: TestDatabaseKind) {
       createdById: creator.id,
     },
   });
-  const written = await surveyDuty({ db, clock: w.clock })();
+  // As the app's scheduler does: the duty starts the push beside its round; stopping waits for it.
+  const sender = new SurveySender({ db, clock: w.clock });
+  await sender.duty();
+  await sender.stop();
+  const written = await db.surveyResponse.count({ where: { surveyId: survey.id } });
   return { w, db, resident, person, household, liaisonPerson, liaison, survey, written };
 }
 
@@ -82,7 +86,7 @@ eachDatabase((kind) => {
       expect(await db.surveyResponse.count({ where: { surveyId: survey.id, regionId: { not: household.regionId } } })).toBe(0);
       expect((await db.survey.findUniqueOrThrow({ where: { id: survey.id } })).status).toBe('sent');
       // A second tick sends nothing again.
-      expect(await surveyDuty({ db, clock: w.clock })()).toBe(0);
+      expect(await sendDueSurveys({ db, clock: w.clock })).toBe(0);
 
       await resident.receive(w.database, w.pipeline, w.clock);
       expect(resident.text()).toContain('【服务需求调查】《2026年冬季服务需求表》共 4 题');
@@ -150,7 +154,7 @@ eachDatabase((kind) => {
       await resident.tap('开始填写');
       await resident.send('1');
       w.clock.advanceHours(72 + 1 / 60);
-      const reminded = await surveyDuty({ db, clock: w.clock })();
+      const reminded = await sendDueSurveys({ db, clock: w.clock });
       const askedUnfinished = await db.surveyResponse.count({ where: { surveyId: survey.id, asked: true, status: { not: 'complete' } } });
       expect(reminded).toBe(askedUnfinished);
       expect(await db.surveyResponse.count({ where: { surveyId: survey.id, remindedAt: { not: null } } })).toBe(askedUnfinished);
@@ -159,7 +163,7 @@ eachDatabase((kind) => {
       await resident.tap('开始填写');
       expect(resident.text()).toContain('（2/4）');
       w.clock.advanceHours(72);
-      expect(await surveyDuty({ db, clock: w.clock })()).toBe(0);
+      expect(await sendDueSurveys({ db, clock: w.clock })).toBe(0);
 
       // Closed: no more answers are taken.
       await db.survey.update({ where: { id: survey.id }, data: { status: 'closed' } });
