@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../db/generated/sqlite/client.js';
 import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
-import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
+import { OPEN_STATES, RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
 import { formatRateText } from '../stats/charts.js';
 import { dayRange, figures, STAT_DEFINITIONS } from '../stats/query.js';
 import type { Figures } from '../stats/types.js';
@@ -45,9 +45,6 @@ export type BoardMode = (typeof BOARD_MODES)[number];
 
 /** Categories never shown with text on any board: a dispute is between neighbours, not for the notice board. */
 export const ALWAYS_PRIVATE: readonly string[] = ['dispute'];
-
-/** States from which `after_resolution` shows a request. */
-const RESOLVED_STATES: readonly TicketState[] = ['resolved', 'callback', 'closed'];
 
 /**
  * A region's board policy: its mode (its own, else the nearest region above's, else
