@@ -9,13 +9,12 @@
  * merged duplicates do not count, and a ticket counts in the village it is placed in
  * (tickets placed at a township count as tickets, in no village).
  *
- * Nothing personal becomes a "word": as for hot words, numbers are no words and a word
- * must come from several requests; on top of that, a word the scrubber would change (a
- * roster name, a title with a surname, anything with a digit) is left out.
+ * Nothing personal becomes a "word": as for hot words, a word the scrubber would change (a
+ * roster name, a title with a surname) or with a digit is left out (isShowableWord).
  */
 import type { Db } from '../db/client.js';
-import { rosterNames, scrub } from '../privacy.js';
-import { isHotWordCandidate } from '../stats/keywords.js';
+import { rosterNames } from '../privacy.js';
+import { isShowableWord } from '../stats/keywords.js';
 import { FLAG, ticketFacts, type TicketFacts } from '../stats/store.js';
 import type { RegionNode } from '../web/console/scope.js';
 import { subtreeIds } from '../web/console/scope.js';
@@ -129,8 +128,8 @@ export async function themeProposals(db: Db, regions: Map<number, RegionNode>, r
   const sayable = (term: number) => {
     if (term < 0) return true;
     const word = facts.words[term];
-    // As hot words (two characters or more, no stop word, no number), and nothing the scrubber would touch.
-    return word !== undefined && isHotWordCandidate(word) && !/\d/.test(word) && scrub(word, names) === word;
+    // As hot words: two characters or more, no stop word, no number, nothing the scrubber would touch.
+    return word !== undefined && isShowableWord(word, names);
   };
   const current = tally(facts, monthRows(facts, villageOf, month), () => true, EXAMPLES);
   const candidates = new Set([...current].filter(([term, t]) => t.villages.size >= MIN_VILLAGES && sayable(term)).map(([term]) => term));

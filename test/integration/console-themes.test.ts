@@ -3,7 +3,7 @@
  * the proposals of the hand-made November (test/helpers/theme-months.ts), adopting a theme
  * with its refusals, tasks turning late and marked done, tickets linked from the theme and
  * from the ticket page, every action audited, the scope of each user, and what residents
- * and the report read — scrubbed.
+ * and the report read — scrubbed (its hot words too).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
@@ -232,6 +232,9 @@ describe('每月一题 in the console', () => {
     expect(section).toContain('任务 1/2 完成（1 项逾期） · 关联诉求 1/2 已办结');
     expect(section).toContain('某某家门口路灯不亮，电话***');
     expect(section).toMatch(/<tr class="theme-task"><td>排查全镇路灯<\/td><td>清水镇供电所<\/td><td>2026-11-20<\/td><td class="late">逾期 late/);
+    // The report's hot words: 张建国 is in two requests, and a roster name is no word.
+    expect(report.words.map((w) => w.word)).toEqual(['村口', '路灯', '堆积', '家门口', '垃圾']);
+    expect(page).not.toContain(ROSTER_NAME);
     expect(renderMonthlyReport(await buildMonthlyReport(db, { regionCode: 'QH-01', month: '2026-10', now: world.clock.now() }))).toContain('本月未采纳主题');
   });
 });
