@@ -111,6 +111,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   // The liaisons' visit log over the same months (民情日记).
   const { seedDemoVisits } = await import('./org/demo-visits.js');
   const visits = await seedDemoVisits(database, { from: report.from, to: now });
+  // The month's theme 每月一题, adopted from the history's figures.
+  const theme = await (await import('./org/demo-theme.js')).seedDemoTheme(database, now);
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -125,6 +127,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
         .join(', '),
       refusals: report.refusals.length,
       visits,
+      theme,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
