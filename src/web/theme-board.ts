@@ -31,7 +31,7 @@ ${themes.map(
   (t) => html`<article class="theme">
 <h3>${t.month} · ${t.title} <span class="level">${t.region}</span></h3>
 <p class="progress">${bi(`任务完成 ${t.progress.tasksDone}/${t.progress.tasks} · 关联诉求已办结 ${t.progress.ticketsResolved}/${t.progress.tickets}`, `tasks done ${t.progress.tasksDone}/${t.progress.tasks} · linked requests resolved ${t.progress.ticketsResolved}/${t.progress.tickets}`)}</p>
-<ul class="problems">${t.problems.map((p) => html`<li>${p}</li>`)}</ul>
+<ul class="theme-problems">${t.problems.map((p) => html`<li>${p}</li>`)}</ul>
 ${t.tasks.length ? html`<ul class="tasks">${t.tasks.map((task) => html`<li>${task.text}（${task.department}，${task.deadline} 前）<strong>${TASK_STATUS_NAMES[task.status].zh}</strong></li>`)}</ul>` : ''}
 </article>`,
 )}

@@ -153,7 +153,7 @@ ${input.done ? notice('ok', bi('已保存。', 'Saved.')) : ''}
 ${input.error ? notice('error', input.error) : ''}
 <p class="summary-line">${progressHtml(theme.progress)}</p>
 <h2>${bi('具体问题', 'Problems')}</h2>
-<ol class="problems">${theme.problems.map((p) => html`<li>${p}</li>`)}</ol>
+<ol class="theme-problems">${theme.problems.map((p) => html`<li>${p}</li>`)}</ol>
 <p>${bi('牵头部门', 'Owner departments')}：${theme.departments.map((d) => d.name).join('、')}</p>
 <p class="hint">${bi(`${theme.adoptedBy} 于 ${formatLocal(theme.adoptedAt)} 采纳`, `adopted by ${theme.adoptedBy}, ${formatLocal(theme.adoptedAt)}`)}</p>
 <section id="tasks">
