@@ -4,6 +4,7 @@
  * county (test/helpers/theme-months.ts); never a name or a number as a word.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { actorFor } from '../../src/pipeline/service.js';
 import { themeProposals, type ThemeProposal } from '../../src/themes/proposals.js';
 import { loadRegions } from '../../src/web/console/scope.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
@@ -69,6 +70,15 @@ eachDatabase((kind) => {
         ['word:家门口', '家门口', 2, 2, 0, 0],
         ['word:垃圾', '垃圾', 2, 2, 0, 0],
       ]);
+    });
+
+    test('a merged duplicate counts nowhere: D’s 路灯 merged into C’s leaves power in three villages', async () => {
+      const dispatcher = await world.db.person.findUniqueOrThrow({ where: { code: 'DSP-QH' } });
+      const merged = await world.app.pipeline.execute(numbers['D:power']![0]!, { type: 'merge', into: numbers['C:power']![0]! }, await actorFor(world.db, dispatcher.id));
+      expect(merged.ok).toBe(true);
+      const power = (await proposals('QH')).find((p) => p.key === 'category:power')!;
+      expect(figuresOf(power)).toEqual(['category:power', '电力照明', 3, 4, 1, 1.3333]);
+      expect(power.examples).not.toContain(numbers['D:power']![0]);
     });
 
     test('October against July to September; a village alone proposes nothing (one village is not several)', async () => {

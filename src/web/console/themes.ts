@@ -27,9 +27,8 @@ import type { Html } from '../html.js';
 import { redirect } from '../http.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
-import { pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import { inScope, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
 import { adoptBody, type AdoptForm, themeBody, themesBody, ticketThemesBox } from './themes-page.js';
-import { loadTicketView } from './ticket.js';
 
 const log = logger('console');
 
@@ -142,9 +141,11 @@ async function themeAction(r: ThemeRequest, theme: ThemeView, what: string, task
   try {
     if (what === 'tickets') {
       const number = field('number').toUpperCase();
+      const ticket = number
+        ? await r.db.ticket.findUnique({ where: { number }, select: { id: true, number: true, regionId: true, gridId: true, assigneeDepartmentId: true } })
+        : null;
       // A ticket outside the user's scope is no more found here than anywhere.
-      const ticket = number ? await loadTicketView(r.db, r.scope, number, r.now) : null;
-      if (!ticket) throw new ThemeRefused(`没有找到诉求 ${number}，或它不在您的工作范围内。 There is no request ${number} in your area.`);
+      if (!ticket || !inScope(r.scope, ticket)) throw new ThemeRefused(`没有找到诉求 ${number}，或它不在您的工作范围内。 There is no request ${number} in your area.`);
       await linkThemeTicket(r.db, r.regions, theme.id, ticket, r.scope.personId, r.now);
       log.info({ account: r.scope.accountId, theme: theme.id, ticket: ticket.number }, 'ticket linked to a theme');
       if (field('from') === 'ticket') return redirect(r.res, `${CONSOLE_PATHS.tickets}/${ticket.number}#themes`);
