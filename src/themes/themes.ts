@@ -147,6 +147,8 @@ export async function adoptTheme(db: Db, regions: Map<number, RegionNode>, input
   if (!departmentIds.length) throw new ThemeRefused('请至少选择一个牵头部门。 Choose at least one owner department.');
   const eligible = new Set((await themeDepartments(db, regions, input.regionId)).map((d) => d.id));
   if (departmentIds.some((id) => !eligible.has(id))) throw new ThemeRefused('所选部门不属于该地区。 A department chosen does not belong to the region.');
+  const same = await db.theme.findFirst({ where: { regionId: input.regionId, month: input.month, title }, select: { id: true } });
+  if (same) throw new ThemeRefused(`该地区 ${input.month} 已有同名主题。 The region has a theme of that title for ${input.month} already.`);
   const source = input.source.startsWith('category:') || input.source.startsWith('word:') ? input.source.slice(0, 80) : '';
   return db.$transaction(async (tx) => {
     const theme = await tx.theme.create({

@@ -111,6 +111,13 @@ describe('每月一题 in the console', () => {
     expect(res.headers.get('location')).toBe(`/console/themes/${themeId}?done=adopted`);
     expect(theme).toMatchObject({ regionId: township.id, month: '2026-11', title: '路灯亮起来', source: 'word:路灯', adoptedById: dispatcherId, adoptedAt: NOW });
     expect(JSON.parse(theme.problems)).toHaveLength(2);
+    await refused({}, '该地区 2026-11 已有同名主题');
+    expect(await db.theme.count()).toBe(1);
+    // The proposal it came from now leads to the theme instead of the adoption form.
+    const list = await dsp.page('/console/themes?month=2026-11');
+    expect(list.text).toContain(`<a href="/console/themes/${themeId}">已采纳`);
+    expect(list.text).not.toContain('source=word%3A%E8%B7%AF%E7%81%AF');
+    expect(list.text).toContain('source=word%3A%E6%9D%91%E5%8F%A3');
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'theme_adopted' } });
     expect(audit).toMatchObject({ actorId: dispatcherId, at: NOW });
     expect(JSON.parse(audit.data)).toMatchObject({ themeId, source: 'word:路灯' });

@@ -55,7 +55,17 @@ export function themesBody(input: { month: string; regionId: number; regions: Op
       className: 'num',
     },
     { zh: '示例诉求', en: 'examples', csv: (p) => p.examples.join(' '), html: (p) => p.examples.map((n) => html`<a href="${CONSOLE_PATHS.tickets}/${n}">${n}</a> `) },
-    { zh: '操作', en: 'action', csv: () => '', html: (p) => html`<a class="button" href="${adopt(p)}">${bi('采纳为本月主题', 'Adopt as the theme')}</a>` },
+    {
+      zh: '操作',
+      en: 'action',
+      csv: () => '',
+      html: (p) => {
+        const adopted = input.themes.find((t) => t.source === p.key);
+        return adopted
+          ? html`<a href="${CONSOLE_PATHS.themes}/${adopted.id}">${bi('已采纳', 'adopted')}</a>`
+          : html`<a class="button" href="${adopt(p)}">${bi('采纳为本月主题', 'Adopt as the theme')}</a>`;
+      },
+    },
   ];
   return html`<section class="themes">
 <h1>${bi('每月一题', 'The month’s theme')}</h1>
