@@ -1,9 +1,9 @@
 /**
  * 每月一题 in the console (/console/themes), on the public board and in the monthly report,
- * on both databases: the proposals of the hand-made November (test/helpers/theme-months.ts), adopting a theme
- * with its refusals, tasks turning late and marked done, tickets linked from the theme and
- * from the ticket page, every action audited, the scope of each user, and what residents
- * and the report read — scrubbed (its hot words too).
+ * on both databases: the proposals of the hand-made November (test/helpers/theme-months.ts),
+ * adopting a theme with its refusals, tasks turning late and marked done, tickets linked
+ * from the theme and from the ticket page, every action audited, the scope of each user,
+ * and what residents and the report read — scrubbed (its hot words too).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
