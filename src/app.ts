@@ -115,6 +115,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   // A 服务需求表 with its answers, and this half-year's 双述双评 with its ratings and 述职.
   const { seedDemoSurveys } = await import('./org/demo-surveys.js');
   const surveyResponses = await seedDemoSurveys(database, { now });
+  // The month's theme 每月一题, adopted from the history's figures.
+  const theme = await (await import('./org/demo-theme.js')).seedDemoTheme(database, now);
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -130,6 +132,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       refusals: report.refusals.length,
       visits,
       surveyResponses,
+      theme,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

@@ -2,7 +2,8 @@
  * Statistics benchmark: generates N synthetic tickets (default 1,000,000, over two years)
  * in the demo county into a fresh SQLite file, then times every statistics view the
  * console shows — figures, each breakdown, the trend, the hot words — for a month and
- * for a year, at county and at township scope, and the queue's first page. Each view
+ * for a year, at county and at township scope, the 每月一题 proposals of the month, and
+ * the queue's first page. Each view
  * runs several times; the table gives the median and the slowest run against the
  * budget (500 ms for statistics, 200 ms for the queue). It is a benchmark, not a test.
  *
@@ -25,6 +26,7 @@ import { seedDemo } from '../org/seed.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { breakdown, figures, hotWords, periodRange, trend, warmStats } from '../stats/query.js';
 import { generateTickets } from '../bench/synthetic.js';
+import { themeProposals } from '../themes/proposals.js';
 import { DIMENSIONS, type StatsQuery } from '../stats/types.js';
 import { type QueueFilters, queryQueue } from '../web/console/queue.js';
 import { loadRegions, loadScope } from '../web/console/scope.js';
@@ -255,6 +257,16 @@ await runCli(async () => {
             (r) => `top: ${(r as { word: string }[])[0]?.word ?? '-'}`,
           );
         }
+        // 每月一题: the month against the three before it (src/themes/proposals.ts).
+        const themeMonth = localDateOf(month.from).slice(0, 7);
+        await run(
+          'theme proposals',
+          scope.name,
+          `month ${themeMonth} vs 3 before`,
+          STATS_BUDGET_MS,
+          async () => themeProposals(db, await loadRegions(db), scope.id, themeMonth),
+          (r) => `${(r as unknown[]).length} proposals`,
+        );
       }
 
       // The queue's first page, as a township dispatcher opens it (src/web/console/queue.ts).

@@ -37,6 +37,9 @@ export const OPEN_STATES: readonly TicketState[] = [
   'reopened',
 ];
 
+/** States of a ticket that was resolved: 办结, then 回访 and 归档. */
+export const RESOLVED_STATES: readonly TicketState[] = ['resolved', 'callback', 'closed'];
+
 export const STATE_NAMES: Record<TicketState, { zh: string; en: string }> = {
   received: { zh: '已受理', en: 'received' },
   dispatched: { zh: '已派单', en: 'dispatched' },

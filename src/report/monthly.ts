@@ -15,6 +15,7 @@ import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.j
 import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
 import { liaisonWorkload, type Workload } from './workload.js';
 import { type CoverageFigures, coverageByPlace, type PlaceCoverage } from '../visits/month-coverage.js';
+import { themesAround, type ThemeView } from '../themes/themes.js';
 import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
 
 /** An argument of the report command is wrong; the message is one line, Chinese then English. */
@@ -60,6 +61,8 @@ export interface MonthlyReport {
   conversations: { figures: ConversationFigures; lines: ConversationLine[]; total: number };
   /** 包户 coverage in the month: by the region's children (or the village itself), and their total. */
   visits: { places: PlaceCoverage[]; total: CoverageFigures };
+  /** 每月一题: the month's themes of the region, a region above or below it, with their progress. */
+  themes: ThemeView[];
   /** The meetings this report serves: the next 20th and 25th. */
   meetings: { village: string; township: string };
 }
@@ -125,6 +128,7 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     workload: await liaisonWorkload(db, window),
     conversations: { figures: await conversationFigures(db, window), ...(await conversationLines(db, window, 50)) },
     visits: await coverageByPlace(db, visitPlaces(regions, region), { from, to }),
+    themes: await themesAround(db, regions, region.id, month, request.now),
     meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
   };
 }

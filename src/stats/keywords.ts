@@ -5,11 +5,21 @@
  * count, not a segmentation of every request again.
  */
 import { latinTokens, normalise, segment } from '../engine/classifier-text.js';
+import { scrub } from '../privacy.js';
 import { STOP_WORDS } from './stop-words.js';
 
 /** Whether a word counts for hot words: two characters or more, not a stop word, not a number. */
 export function isHotWordCandidate(word: string): boolean {
   return [...word].length >= 2 && !STOP_WORDS.has(word) && !/^[\d.]+$/.test(word);
+}
+
+/**
+ * Whether a word may be shown as a hot word or a theme proposal: a candidate (above), no
+ * digit in it, and nothing the scrubber would change — a roster name (`names`), a title
+ * with a surname (王大爷). Segmentation cuts a name mentioned in several requests as a word.
+ */
+export function isShowableWord(word: string, names: ReadonlySet<string>): boolean {
+  return isHotWordCandidate(word) && !/\d/.test(word) && scrub(word, names) === word;
 }
 
 /**

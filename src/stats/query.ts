@@ -9,7 +9,8 @@
  */
 import type { Db } from '../db/client.js';
 import { type Aggregate, type Cohort, type CohortTickets, cohortRows, cohortTickets, emptyFigures, groupTickets } from './aggregate.js';
-import { isHotWordCandidate } from './keywords.js';
+import { rosterNames } from '../privacy.js';
+import { isShowableWord } from './keywords.js';
 import { bucketStartDay, dayNumberDate, localDayNumber, nextBucketStartDay, StatsQueryError } from './periods.js';
 import { NONE, type TicketFacts, ticketFacts } from './store.js';
 import type { Breakdown, Bucket, Dimension, Figures, HotWord, StatsQuery, StatsRow, TrendPoint } from './types.js';
@@ -256,11 +257,11 @@ export interface Breakdowns {
  */
 export async function breakdowns(db: Db, query: StatsQuery, dimensions: readonly Dimension[], options: BreakdownsOptions = {}): Promise<Breakdowns> {
   const buckets = options.bucket === undefined ? null : trendBuckets(query, options.bucket);
-  const { facts, scope, cohort } = await prepare(db, query);
+  const [{ facts, scope, cohort }, names] = await Promise.all([prepare(db, query), options.words === undefined ? null : rosterNames(db)]);
   const tickets = cohortTickets(facts, cohort);
   // Synchronous work first: the arrays of `tickets` are its own, but keep the scans together.
   const trendPoints = buckets ? trendOf(tickets, buckets) : null;
-  const words = options.words === undefined ? null : wordsOf(facts, tickets.rows, tickets.count, options.words);
+  const words = options.words === undefined || names === null ? null : wordsOf(facts, tickets.rows, tickets.count, options.words, names);
   const found = await Promise.all(dimensions.map((d) => breakdownOf(db, tickets, scope, d)));
   const total = found[0]?.total ?? groupTickets(tickets, new Int32Array(tickets.count), 1).total;
   return { breakdowns: found, total, trend: trendPoints, words };
@@ -321,19 +322,19 @@ function trendOf(tickets: CohortTickets, buckets: TrendBuckets): TrendPoint[] {
 
 /**
  * The recurring words 热点 of the cohort's requests: for each word (two characters or
- * more, stop words left out, see ./stop-words.ts) the number of requests whose summary
+ * more, stop words left out, see ./stop-words.ts; names and numbers are no words) the number of requests whose summary
  * or description uses it; words of a single request are not recurring and are left out.
  * Most frequent first, at most `limit`.
  * @throws StatsQueryError for an unknown region or an empty period.
  */
 export async function hotWords(db: Db, query: StatsQuery, limit = 20): Promise<HotWord[]> {
-  const { facts, cohort } = await prepare(db, query);
+  const [{ facts, cohort }, names] = await Promise.all([prepare(db, query), rosterNames(db)]);
   const { rows, count } = cohortRows(facts, cohort);
-  return wordsOf(facts, rows, count, limit);
+  return wordsOf(facts, rows, count, limit, names);
 }
 
-/** The hot words of the store rows `rows[0, count)`. */
-function wordsOf(facts: TicketFacts, rows: Int32Array, count: number, limit: number): HotWord[] {
+/** The hot words of the store rows `rows[0, count)`; `names` (the roster's) are never words. */
+function wordsOf(facts: TicketFacts, rows: Int32Array, count: number, limit: number, names: ReadonlySet<string>): HotWord[] {
   const counts = new Int32Array(facts.words.length);
   const { wordStart, wordCount, wordPool } = facts;
   for (let m = 0; m < count; m++) {
@@ -349,7 +350,7 @@ function wordsOf(facts: TicketFacts, rows: Int32Array, count: number, limit: num
   counts.forEach((n, id) => {
     const word = facts.words[id];
     // Stop words are checked here too, so a word added to the list stops counting at once.
-    if (n >= 2 && word !== undefined && isHotWordCandidate(word)) found.push({ word, count: n });
+    if (n >= 2 && word !== undefined && isShowableWord(word, names)) found.push({ word, count: n });
   });
   return found.sort((a, b) => b.count - a.count || collator.compare(a.word, b.word)).slice(0, Math.max(0, limit));
 }

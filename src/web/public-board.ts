@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../db/generated/sqlite/client.js';
 import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
-import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
+import { OPEN_STATES, RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
 import { formatRateText } from '../stats/charts.js';
 import { dayRange, figures, STAT_DEFINITIONS } from '../stats/query.js';
 import type { Figures } from '../stats/types.js';
@@ -27,6 +27,7 @@ import { bi, type Html, html } from './html.js';
 import { sendHtml } from './http.js';
 import { documentOf } from './page.js';
 import { rosterNames, scrub } from '../privacy.js';
+import { boardThemes, boardThemesHtml } from './theme-board.js';
 
 /** Where the board lives. */
 export const BOARD_PATH = '/public';
@@ -45,9 +46,6 @@ export type BoardMode = (typeof BOARD_MODES)[number];
 
 /** Categories never shown with text on any board: a dispute is between neighbours, not for the notice board. */
 export const ALWAYS_PRIVATE: readonly string[] = ['dispute'];
-
-/** States from which `after_resolution` shows a request. */
-const RESOLVED_STATES: readonly TicketState[] = ['resolved', 'callback', 'closed'];
 
 /**
  * A region's board policy: its mode (its own, else the nearest region above's, else
@@ -222,7 +220,12 @@ async function regionPage(db: Db, res: ServerResponse, code: string, params: URL
   if (!region || !publishedPath(regions, region)) return notFound(res);
   const afterText = params.get('after');
   const after = afterText && /^\d{1,9}$/.test(afterText) ? Number(afterText) : undefined;
-  const [{ rows, next }, rates] = await Promise.all([boardRows(db, regions, publishedIds(regions, region), after), boardFigures(db, region, now)]);
+  const shownIds = publishedIds(regions, region);
+  const [{ rows, next }, rates, themes] = await Promise.all([
+    boardRows(db, regions, shownIds, after),
+    boardFigures(db, region, now),
+    boardThemes(db, regions, region, shownIds, now),
+  ]);
   const f = rates.figures;
   const children = [...regions.values()].filter((r) => r.parentId === region.id && r.publicBoard).sort((a, b) => a.code.localeCompare(b.code));
   const parent = region.parentId === null ? undefined : regions.get(region.parentId);
@@ -238,6 +241,7 @@ ${children.length ? html`<p class="children">${children.map((c) => html`<a href=
 <h2>${bi(`近一年（${rates.from} 至 ${rates.to}）`, `Last 12 months (${rates.from} to ${rates.to})`)}</h2>
 <div class="figures">${rate('satisfactionRate', f)}${rate('onTimeRate', f)}<div class="figure"><div class="value">${f.received}</div><div class="name">${bi('受理量', 'Received')}</div></div><div class="figure"><div class="value">${f.open}</div><div class="name">${bi('在办', 'Open')}</div></div></div>
 </section>
+${boardThemesHtml(themes)}
 <section>
 <h2>${bi('诉求及办理情况', 'Requests')}</h2>
 ${

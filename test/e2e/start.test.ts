@@ -78,12 +78,15 @@ describe('npm start', () => {
     // (Timers falling due after start write new pushes: those wait for a chat, as they should.)
     const waiting = await db.outboxMessage.count({ where: { sentAt: null, failedAt: null, createdAt: { lt: spawned } } });
     const closed = await db.ticket.count({ where: { state: 'closed' } });
+    // The month's theme 每月一题 is there on first start, with its tasks and requests.
+    const theme = { themes: await db.theme.count(), tasks: await db.themeTask.count(), linked: (await db.themeTicket.count()) > 0 };
     await close();
     expect(counts).toEqual({ regions: 8, households: 450, categories: 14 });
     expect(tickets).toBeGreaterThan(100);
     expect(events).toBeGreaterThan(5 * tickets);
     expect(closed).toBeGreaterThan(tickets / 2);
     expect(waiting).toBe(0);
+    expect(theme).toEqual({ themes: 1, tasks: 3, linked: true });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output().stdout).toContain('stopping');

@@ -14,11 +14,15 @@ import { seedDemoHistory } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { type DemoHistoryReport, demoRequestTexts, historyStart, playDemoHistory } from '../../src/org/demo-history.js';
+import { seedDemoTheme } from '../../src/org/demo-theme.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../src/pipeline/states.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { figures, periodRange } from '../../src/stats/query.js';
+import { themeProposals } from '../../src/themes/proposals.js';
+import { loadThemes } from '../../src/themes/themes.js';
+import { loadRegions } from '../../src/web/console/scope.js';
 import { servePublicBoard } from '../../src/web/public-board.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
@@ -303,6 +307,33 @@ describe('the demo history on SQLite', () => {
     expect(report.trend.some((point) => point.figures.received > 0)).toBe(true);
     const html = renderMonthlyReport(report);
     expect(html).toContain('民情分析');
+  });
+
+  test('the first township adopts the month’s theme from October’s first category proposal, with tasks and linked requests', async () => {
+    const regions = await loadRegions(db);
+    const township = [...regions.values()].find((r) => r.code === 'QH-01')!;
+    const proposal = (await themeProposals(db, regions, township.id, '2026-10')).find((p) => p.kind === 'category')!;
+    expect(proposal.villages).toBe(3);
+    const id = await seedDemoTheme(database, NOW);
+    expect(id).not.toBeNull();
+    const [theme] = await loadThemes(db, regions, [id!], NOW);
+    expect(theme).toMatchObject({ regionId: township.id, month: '2026-11', title: `${proposal.label}问题集中整治`, source: proposal.key });
+    expect(theme!.problems).toHaveLength(3);
+    // On 18 November: the survey (due the 5th) is done, the other two still open.
+    expect(theme!.tasks.map((t) => [t.deadline, t.status])).toEqual([
+      ['2026-11-05', 'done'],
+      ['2026-11-20', 'open'],
+      ['2026-11-28', 'open'],
+    ]);
+    const code = proposal.key.slice('category:'.length);
+    const linked = await db.ticket.findMany({ where: { id: { in: theme!.tickets.map((t) => t.id) } }, select: { categoryCode: true, regionId: true } });
+    expect(linked).toHaveLength(8);
+    expect(linked.every((t) => t.categoryCode === code && regions.get(t.regionId)?.parentId === township.id)).toBe(true);
+    expect(theme!.progress.tickets).toBe(8);
+    expect(theme!.progress.ticketsResolved).toBeGreaterThan(0);
+    // Once is enough.
+    expect(await seedDemoTheme(database, NOW)).toBeNull();
+    expect(await db.theme.count()).toBe(1);
   });
 
   test('seeding the history again adds nothing (the database has tickets), nor into a database with more than the demo county', async () => {

@@ -54,6 +54,7 @@ import {
 import { responseColumns, surveyBody, surveyFormBody, surveyFormOptions, surveyListBody, withOneMoreQuestion } from './surveys-page.js';
 import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage } from './visits.js';
 import { COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
+import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
@@ -333,6 +334,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         csrf: a.session.csrfToken,
         now: a.now,
         canPublish: a.scope.regionIds.length > 0,
+        themes: await ticketThemes(a.db, a.scope, a.regions, view, a.session.csrfToken, a.now),
         ...(done && !error ? { done } : {}),
         ...(error ? { error } : {}),
       }),
@@ -804,6 +806,13 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
     if (path === APPRAISAL_PATH || path === APPRAISAL_CSV_PATH || path.startsWith(`${APPRAISAL_PATH}/`)) return appraisalRoute(a, path, method);
+    const theme = THEME_ROUTE.exec(path);
+    if (theme && (get || method === 'POST')) {
+      return themesRoute(
+        { ...a, csrf: a.session.csrfToken, page: (status, title, body) => page(a, status, title, body, 'themes'), notFound: () => notFound(a), checkedForm: () => checkedForm(a) },
+        theme,
+      );
+    }
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);

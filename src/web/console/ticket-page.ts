@@ -191,6 +191,8 @@ export function ticketBody(input: {
   now: Date;
   /** Whether the user may publish it on the public board (dispatchers, supervisors, admins). */
   canPublish: boolean;
+  /** The 每月一题 box (src/web/console/themes.ts). */
+  themes?: Html;
   done?: string;
   error?: string;
 }): Html {
@@ -241,6 +243,7 @@ ${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', 
 ${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
 </section>
 ${boardSection(t, input.csrf, input.canPublish)}
+${input.themes ?? ''}
 ${t.photos.length ? html`<section><h2>${bi('照片和语音', 'Photos and voice notes')}</h2>${mediaLinks(t.photos)}</section>` : ''}
 <section>
 <h2>${bi('办理过程', 'History')} <a class="csv" href="${base}/timeline.csv" download>CSV</a></h2>
