@@ -5,7 +5,7 @@
  *
  * A county has ~110,000 households: the push writes one response row per household and
  * one outbox row per member with a chat, in batches of `PUSH_BATCH` households with the
- * event loop free between them, so that messages keep being answered while it runs
+ * event loop free between them (see `breathe`), so that messages keep being answered while it runs
  * (`npm run bench:visits` measures both). A crash half-way resumes after the last
  * household written: the responses are the cursor, and each batch is one transaction.
  */
@@ -22,7 +22,7 @@ import { audienceSchema } from './surveys.js';
 const log = logger('surveys');
 
 /** Households written per transaction. */
-export const PUSH_BATCH = 500;
+export const PUSH_BATCH = 200;
 /** A survey left `sending` this long without progress (its process died) is taken over. */
 const STALE_SENDING_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
@@ -203,8 +203,12 @@ const markRemindedQuery = defineQuery('survey_mark_reminded', (db, p: { ids: num
     .where(oneOf(dialect, 'id', p.ids)),
 );
 
-/** Lets waiting messages be answered between two batches. */
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets waiting messages be answered between two batches: as long as the batch took (at
+ * most 50 ms), so that a push holds the thread and the database's write lock about half
+ * the time, and a message waits for one batch at most, not for a run of them.
+ */
+const breathe = (batchMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, batchMs))));
 
 /** What a household's chat receives: the survey, with 开始填写 / 以后再说. */
 function surveyPush(survey: { id: number; title: string; titleEn: string; kind: string; questions: string }, template: 'survey.ask' | 'survey.remind'): Push {
@@ -230,6 +234,7 @@ export async function pushSurvey(db: Db, id: number, now: () => Date): Promise<n
   let written = 0;
   for (;;) {
     const at = now();
+    const started = performance.now();
     const batch = await sqlTransaction(db, async (tx) => {
       const ids = (await all(tx.sql, audienceBatchQuery, { ...audience, after, limit: PUSH_BATCH })).map((h) => h.id);
       if (!ids.length) return ids;
@@ -242,7 +247,7 @@ export async function pushSurvey(db: Db, id: number, now: () => Date): Promise<n
     if (!batch.length) break;
     written += batch.length;
     after = batch[batch.length - 1]!;
-    await breathe();
+    await breathe(performance.now() - started);
   }
   await run(sql, markSentQuery, { id, at: now() });
   return written;
@@ -257,6 +262,7 @@ async function remindSurvey(db: Db, id: number, now: Date): Promise<number> {
   let after = 0;
   let reminded = 0;
   for (;;) {
+    const started = performance.now();
     const batch = await sqlTransaction(db, async (tx) => {
       const rows = await all(tx.sql, unansweredBatchQuery, { surveyId: id, after, limit: PUSH_BATCH });
       if (!rows.length) return rows;
@@ -268,7 +274,7 @@ async function remindSurvey(db: Db, id: number, now: Date): Promise<number> {
     if (!batch.length) break;
     reminded += batch.length;
     after = batch[batch.length - 1]!.id;
-    await breathe();
+    await breathe(performance.now() - started);
   }
   return reminded;
 }

@@ -10,7 +10,7 @@ import { oneOf } from '../../db/dialect.js';
 import { all, defineQuery, first, one, run } from '../../db/sql.js';
 import { localInstant } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
-import { answerText, MAX_QUESTIONS, parseAnswers, type Question, QUESTION_TYPES, questionsSchema } from '../../surveys/questions.js';
+import { answerText, MAX_OPTIONS, MAX_QUESTIONS, parseAnswers, type Question, QUESTION_TYPES, questionsSchema } from '../../surveys/questions.js';
 import { APPRAISAL_QUESTIONS } from '../../surveys/appraisal.js';
 import { audienceSchema, questionsOf, type SurveyKind, type SurveyState } from '../../surveys/surveys.js';
 import type { RegionNode, StaffScope } from './scope.js';
@@ -227,7 +227,7 @@ interface NewSurvey {
 }
 
 /** An option line: "中文 | English" (the English may be left out). */
-function optionOf(line: string): { zh: string; en: string } {
+function optionLine(line: string): { zh: string; en: string } {
   const [zh = '', en = ''] = line.split(/\s*[|｜]\s*/);
   return { zh: zh.trim(), en: en.trim() };
 }
@@ -257,34 +257,26 @@ export function checkSurveyForm(
 
   let questions: Question[] = APPRAISAL_QUESTIONS;
   if (form.kind === 'survey') {
-    const typed = form.questions.filter((q) => q.zh.trim() || q.options.trim());
+    const typed = form.questions
+      .filter((q) => q.zh.trim() || q.options.trim())
+      .map((q) => ({
+        ...q,
+        lines: q.options
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter(Boolean),
+      }));
     if (!typed.length) problems.push('请至少填写一道题。 Write at least one question.');
     typed.forEach((q, i) => {
       const n = i + 1;
       if (!q.zh.trim()) problems.push(`第 ${n} 题缺少题目。 Question ${n} has no text.`);
       if (!(QUESTION_TYPES as readonly string[]).includes(q.type)) problems.push(`第 ${n} 题的题型不对。 Question ${n} has an unknown type.`);
-      const options = q.options
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter(Boolean);
       const choice = q.type === 'single' || q.type === 'multiple';
-      if (choice && (options.length < 2 || options.length > 10))
-        problems.push(`第 ${n} 题是选择题，需要 2–10 个选项（每行一个）。 Question ${n} needs 2–10 options, one per line.`);
-      if (!choice && options.length) problems.push(`第 ${n} 题不是选择题，不需要选项。 Question ${n} takes no options.`);
+      if (choice && (q.lines.length < 2 || q.lines.length > MAX_OPTIONS))
+        problems.push(`第 ${n} 题是选择题，需要 2–${MAX_OPTIONS} 个选项（每行一个）。 Question ${n} needs 2–${MAX_OPTIONS} options, one per line.`);
+      if (!choice && q.lines.length) problems.push(`第 ${n} 题不是选择题，不需要选项。 Question ${n} takes no options.`);
     });
-    const parsed = questionsSchema.safeParse(
-      typed.map((q) => ({
-        type: q.type,
-        required: q.required,
-        zh: q.zh,
-        en: q.en,
-        options: q.options
-          .split(/\r?\n/)
-          .map((l) => l.trim())
-          .filter(Boolean)
-          .map(optionOf),
-      })),
-    );
+    const parsed = questionsSchema.safeParse(typed.map((q) => ({ type: q.type, required: q.required, zh: q.zh, en: q.en, options: q.lines.map(optionLine) })));
     if (parsed.success) questions = parsed.data;
     else if (!problems.length) problems.push('题目或选项太长（题目 200 字、选项 60 字以内）。 A question or an option is too long (200 / 60 characters).');
   }
