@@ -19,12 +19,14 @@ export const CONSOLE_PATHS = {
   visitsCoverageCsv: '/console/visits-coverage.csv',
   tickets: '/console/tickets',
   stats: '/console/stats',
+  ranking: '/console/ranking',
+  rankingCsv: '/console/ranking.csv',
   board: '/console/board',
   boardCsv: '/console/board.csv',
   api: '/console/api',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'stats' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'stats' | 'ranking' | 'board' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -65,6 +67,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.inbox}"${chrome.active === 'inbox' ? html` aria-current="page"` : ''}>${bi('会话', 'Conversations')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.visits}"${chrome.active === 'visits' ? html` aria-current="page"` : ''}>${bi('民情日记', 'Visit log')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
+  ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
 </nav>
 <div class="user"><span class="who">${chrome.scope.name}</span> <span class="roles">${roles}</span>
