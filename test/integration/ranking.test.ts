@@ -12,6 +12,7 @@ import type { Rate } from '../../src/stats/types.js';
 import { loadRegions, type RegionNode } from '../../src/web/console/scope.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, type Org } from '../helpers/org-fixture.js';
+import { insertStatTicket, type StatTicket } from '../helpers/stat-tickets.js';
 
 const rate = (numerator: number, denominator: number): Rate => ({ numerator, denominator, value: denominator === 0 ? null : numerator / denominator });
 const weights = (w: Partial<Weights>): Weights => ({ response: 0, resolution: 0, satisfaction: 0, onTime: 0, oneTime: 0, coverage: 0, returned: 0, reopened: 0, ...w });
@@ -73,53 +74,10 @@ eachDatabase((kind) => {
     let regions: Map<number, RegionNode>;
     let villageB: RegionNode;
     let villageC: RegionNode;
-    let counter = 0;
 
-    /** A ticket with its statistics columns set as the pipeline leaves them. */
-    async function ticket(
-      regionId: number,
-      createdAt: string,
-      fields: {
-        state: string;
-        assigneeId?: number;
-        departmentId?: number;
-        acceptedOnTime?: boolean;
-        resolvedOnTime?: boolean;
-        rating?: string;
-        solved?: boolean;
-        returnCount?: number;
-        reopenCount?: number;
-      },
-    ): Promise<void> {
-      const at = new Date(`${createdAt}T10:00:00+08:00`);
-      await db.ticket.create({
-        data: {
-          number: `T-2026-${++counter}`,
-          state: fields.state,
-          kind: 'request',
-          categoryCode: 'power',
-          handlingClass: 'promised',
-          summary: '路灯坏了',
-          description: '路灯坏了',
-          residentId: org.resident.id,
-          regionId,
-          handlingRegionId: org.township.id,
-          level: 'village',
-          assigneeId: fields.assigneeId ?? null,
-          assigneeDepartmentId: fields.departmentId ?? null,
-          acceptMinutes: fields.acceptedOnTime === undefined ? null : 30,
-          acceptedOnTime: fields.acceptedOnTime ?? null,
-          resolveMinutes: fields.resolvedOnTime === undefined ? null : 600,
-          resolvedOnTime: fields.resolvedOnTime ?? null,
-          callbackRating: fields.rating ?? null,
-          callbackSolved: fields.solved ?? null,
-          returnCount: fields.returnCount ?? 0,
-          reopenCount: fields.reopenCount ?? 0,
-          createdAt: at,
-          updatedAt: at,
-        },
-      });
-    }
+    /** A ticket of the township's, with its statistics columns. */
+    const ticket = (regionId: number, day: string, fields: Omit<StatTicket, 'regionId' | 'day' | 'residentId' | 'handlingRegionId'>) =>
+      insertStatTicket(db, { regionId, day, residentId: org.resident.id, handlingRegionId: org.township.id, ...fields });
 
     beforeAll(async () => {
       database = await kind.fresh();
