@@ -8,7 +8,7 @@ import { formatPercent } from '../stats/charts.js';
 import type { Rate } from '../stats/types.js';
 import { bi, type Html, html } from '../web/html.js';
 import { type Column, tableHtml } from '../web/table.js';
-import type { RankedEntity, RankingLevel } from './ranking.js';
+import type { RankedEntity, RankingLevel, Rankings } from './ranking.js';
 import { type RankingSettings, type Term, TERM_NAMES, TERMS } from './settings.js';
 
 export const LEVEL_NAMES: Readonly<Record<RankingLevel, { zh: string; en: string }>> = {
@@ -87,7 +87,7 @@ export function boardsHtml(ranking: { level: RankingLevel; top: RankedEntity[]; 
   return html`<div class="boards" id="${id}">
 <section class="board-red"><h3>${bi(`红榜 · ${LEVEL_NAMES[ranking.level].zh}`, `Top · ${LEVEL_NAMES[ranking.level].en}`)}</h3>${tableHtml(columns, ranking.top, { empty })}</section>
 <section class="board-black"><h3>${bi(`黑榜 · ${LEVEL_NAMES[ranking.level].zh}`, `Bottom · ${LEVEL_NAMES[ranking.level].en}`)}</h3>${tableHtml(columns, ranking.bottom, {
-    empty: bi('参与排名的不足六个，不设黑榜。', 'Fewer than six ranked: no bottom list.'),
+    empty: bi('参与排名的不足两个，不设黑榜。', 'Fewer than two ranked: no bottom list.'),
   })}</section>
 </div>`;
 }
@@ -105,12 +105,12 @@ export function scoreDefinition(settings: RankingSettings): StatDefinition {
         `得分（满分 100）= 100 ×（各正向指标的比率 × 权重之和）÷ 有数据的正向指标权重之和 − 100 × 各负向指标的比率 × 权重之和。正向权重：${list('zh', 1)}；负向权重：${list('zh', -1)}。` +
         `某项比率分母为零（如本月尚无回访）时该项不计，其余正向指标按权重比例补足；部门不适用走访覆盖率。` +
         `本月受理少于 ${settings.minTickets} 件的（样本不足），或有数据的正向指标权重不足适用权重一半的（评价不足），列出但不参与排名。` +
-        `同分（保留一位小数）同名次。红榜为前五名，黑榜为其余中的后五名（倒数第一在前）；名次和得分变化与上月比较，上月未参与排名的显示“—”。`,
+        `同分（保留一位小数）同名次。红榜为前五名，黑榜为后五名（倒数第一在前）；参与排名的不足十个时，前一半（多出的一个归红榜）为红榜，其余为黑榜；名次和得分变化与上月比较，上月未参与排名的显示“—”。`,
       en:
         `Score (out of 100) = 100 × (sum of each positive term's rate × weight) ÷ (sum of the positive weights whose rate could be counted) − 100 × sum of each negative term's rate × weight. ` +
         `Positive weights: ${list('en', 1)}; negative: ${list('en', -1)}. A rate with a zero denominator (no callback yet this month) is left out and the other positive terms keep their proportions; ` +
         `visit coverage does not apply to departments. With fewer than ${settings.minTickets} requests received in the month (too few requests), or rates for less than half the applicable positive weight ` +
-        `(too few rated), an entity is listed but not ranked. Equal scores (to one decimal) share a rank. Top: the best five; bottom: the worst five of the rest, worst first; changes are against last month ("—" when not ranked then).`,
+        `(too few rated), an entity is listed but not ranked. Equal scores (to one decimal) share a rank. Top: the best five; bottom: the worst five, worst first; with fewer than ten ranked, the better half (the odd one included) is the top and the rest the bottom; changes are against last month ("—" when not ranked then).`,
     },
   };
 }
@@ -144,4 +144,22 @@ export function rankingDefinitionsHtml(settings: RankingSettings): Html {
     return stat === null ? COVERAGE_DEFINITION : STAT_DEFINITIONS[stat];
   });
   return html`<dl class="definitions">${entry(scoreDefinition(settings))}${entry(STAT_COHORT)}${terms.map(entry)}</dl>`;
+}
+
+/**
+ * The monthly report's section: the 红榜 and 黑榜 of villages and departments, how many
+ * were listed without a rank, and how the score is made. Null (a village's report): nothing.
+ */
+export function rankingReportSection(rankings: Rankings | null): Html {
+  if (!rankings) return html``;
+  return html`<h2>${bi('三率排名 红黑榜', 'Ranking')}</h2>
+${rankings.rankings.map((ranking) => {
+  const unranked = ranking.entities.filter((e) => e.rank === null).length;
+  return html`${boardsHtml(ranking, `report-ranking-${ranking.level}`)}
+<p class="meta">${bi(
+    `${LEVEL_NAMES[ranking.level].zh}：参与排名 ${ranking.entities.length - unranked} 个，样本或评价不足未排名 ${unranked} 个；名次变化与 ${rankings.previousMonth} 比较。`,
+    `${LEVEL_NAMES[ranking.level].en}: ${ranking.entities.length - unranked} ranked, ${unranked} listed without a rank (too few requests or ratings); changes against ${rankings.previousMonth}.`,
+  )}</p>`;
+})}
+<dl class="definitions"><dt>${bi('得分与排名', 'Score and rank')}</dt><dd>${scoreDefinition(rankings.settings).definition.zh}<br><span class="en" lang="en">${scoreDefinition(rankings.settings).definition.en}</span></dd></dl>`;
 }

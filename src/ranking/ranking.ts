@@ -75,7 +75,7 @@ export interface Ranking {
   level: RankingLevel;
   /** Ranked first, best first; then the unranked, most tickets first. */
   entities: RankedEntity[];
-  /** 红榜: the best five; 黑榜: the worst five of the rest, worst first. */
+  /** 红榜: the best five; 黑榜: the worst five, worst first (of fewer than ten ranked, the better half and the rest). */
   top: RankedEntity[];
   bottom: RankedEntity[];
 }
@@ -221,6 +221,11 @@ async function monthScores(
 /** The figures of an entity without a ticket in the month. */
 const NO_TICKETS: Figures = emptyFigures();
 
+/** The last whole month before `now` (Beijing time), YYYY-MM: the one a 红黑榜 is made for. */
+export function lastWholeMonth(now: Date): string {
+  return localDateOf(new Date(periodRange('month', now).from.getTime() - 1)).slice(0, 7);
+}
+
 /**
  * The rankings of a region for a month, one per level asked, scored with the region's
  * settings, each entity with last month's rank and score.
@@ -250,7 +255,10 @@ export async function rankRegion(db: Db, regions: Map<number, RegionNode>, reque
       };
     });
     const scored = entities.filter((e) => e.rank !== null);
-    return { level, entities, top: scored.slice(0, BOARD_SIZE), bottom: scored.slice(BOARD_SIZE).slice(-BOARD_SIZE).reverse() };
+    // Fewer than ten ranked (a township of three villages): the better half is the 红榜, the rest the 黑榜.
+    const topSize = Math.min(BOARD_SIZE, Math.ceil(scored.length / 2));
+    const bottomSize = Math.min(BOARD_SIZE, scored.length - topSize);
+    return { level, entities, top: scored.slice(0, topSize), bottom: scored.slice(scored.length - bottomSize).reverse() };
   });
   return { region, month, previousMonth: localDateOf(before.from).slice(0, 7), settings, rankings };
 }

@@ -8,8 +8,9 @@
  *
  * Defaults (practice-rules.md, "The 三率 and monthly ranking"): 响应率 0.1, 解决率 0.5,
  * 满意率 0.4, the one 12345 formula found; the other terms off until a county weighs them.
- * Ten tickets in the month before an entity is ranked: below that one ticket moves a rate
- * by more than ten points. The public board shows the ranking by default, as 榆林 publishes
+ * Five tickets in the month before an entity is ranked: the usual small-cell threshold of
+ * published statistics (counts under five are withheld). One ticket still moves a rate of
+ * five by twenty points, so every rate is printed with its parts (4/5). The public board shows the ranking by default, as 榆林 publishes
  * its 红黑榜 every month; it names villages and departments, public bodies, never a person.
  */
 import { z } from 'zod';
@@ -47,7 +48,7 @@ export const DEFAULT_WEIGHTS: Readonly<Weights> = Object.freeze({
 });
 
 /** An entity with fewer tickets received in the month is listed, not ranked (the default). */
-export const DEFAULT_MIN_TICKETS = 10;
+export const DEFAULT_MIN_TICKETS = 5;
 
 /** Whether the public board shows the ranking where no region says (see the module's comment). */
 export const DEFAULT_PUBLIC_RANKING = true;

@@ -11,6 +11,7 @@ import type { Breakdown } from '../stats/types.js';
 import { bi, type Html, html, raw } from '../web/html.js';
 import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
 import type { MonthlyReport } from './monthly.js';
+import { rankingReportSection } from '../ranking/html.js';
 import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
 
 const STYLE = `
@@ -208,6 +209,7 @@ ${overdueSection(report)}
 ${reopenedSection(report)}
 ${workloadSection(report)}
 ${visitSection(report, placesTitle)}
+${rankingReportSection(report.ranking)}
 ${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>
 ${definitionsHtml()}

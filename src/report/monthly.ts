@@ -16,6 +16,7 @@ import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reope
 import { liaisonWorkload, type Workload } from './workload.js';
 import { type CoverageFigures, coverageByPlace, type PlaceCoverage } from '../visits/month-coverage.js';
 import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
+import { rankRegion, type Rankings } from '../ranking/ranking.js';
 
 /** An argument of the report command is wrong; the message is one line, Chinese then English. */
 export class ReportArgumentError extends Error {
@@ -60,6 +61,8 @@ export interface MonthlyReport {
   conversations: { figures: ConversationFigures; lines: ConversationLine[]; total: number };
   /** 包户 coverage in the month: by the region's children (or the village itself), and their total. */
   visits: { places: PlaceCoverage[]; total: CoverageFigures };
+  /** The 红黑榜 of the region's villages and departments (src/ranking/); null in a village's report. */
+  ranking: Rankings | null;
   /** The meetings this report serves: the next 20th and 25th. */
   meetings: { village: string; township: string };
 }
@@ -125,6 +128,7 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     workload: await liaisonWorkload(db, window),
     conversations: { figures: await conversationFigures(db, window), ...(await conversationLines(db, window, 50)) },
     visits: await coverageByPlace(db, visitPlaces(regions, region), { from, to }),
+    ranking: region.level === 'village' ? null : await rankRegion(db, regions, { region, month, levels: ['village', 'department'] }),
     meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
   };
 }

@@ -27,6 +27,7 @@ import { bi, type Html, html } from './html.js';
 import { sendHtml } from './http.js';
 import { documentOf } from './page.js';
 import { rosterNames, scrub } from '../privacy.js';
+import { publicRankingHtml } from '../ranking/public.js';
 
 /** Where the board lives. */
 export const BOARD_PATH = '/public';
@@ -222,7 +223,11 @@ async function regionPage(db: Db, res: ServerResponse, code: string, params: URL
   if (!region || !publishedPath(regions, region)) return notFound(res);
   const afterText = params.get('after');
   const after = afterText && /^\d{1,9}$/.test(afterText) ? Number(afterText) : undefined;
-  const [{ rows, next }, rates] = await Promise.all([boardRows(db, regions, publishedIds(regions, region), after), boardFigures(db, region, now)]);
+  const [{ rows, next }, rates, ranking] = await Promise.all([
+    boardRows(db, regions, publishedIds(regions, region), after),
+    boardFigures(db, region, now),
+    publicRankingHtml(db, regions, region, publishedIds(regions, region), now),
+  ]);
   const f = rates.figures;
   const children = [...regions.values()].filter((r) => r.parentId === region.id && r.publicBoard).sort((a, b) => a.code.localeCompare(b.code));
   const parent = region.parentId === null ? undefined : regions.get(region.parentId);
@@ -238,6 +243,7 @@ ${children.length ? html`<p class="children">${children.map((c) => html`<a href=
 <h2>${bi(`近一年（${rates.from} 至 ${rates.to}）`, `Last 12 months (${rates.from} to ${rates.to})`)}</h2>
 <div class="figures">${rate('satisfactionRate', f)}${rate('onTimeRate', f)}<div class="figure"><div class="value">${f.received}</div><div class="name">${bi('受理量', 'Received')}</div></div><div class="figure"><div class="value">${f.open}</div><div class="name">${bi('在办', 'Open')}</div></div></div>
 </section>
+${ranking}
 <section>
 <h2>${bi('诉求及办理情况', 'Requests')}</h2>
 ${

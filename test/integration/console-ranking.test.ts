@@ -73,7 +73,7 @@ describe('the ranking page', () => {
     expect(text).toContain('50.0%（5/10）');
     expect(text).not.toContain(foreign);
     expect(text).toContain('得分与排名');
-    expect(text).toContain('本月受理少于 10 件的（样本不足）');
+    expect(text).toContain('本月受理少于 5 件的（样本不足）');
     expect(text).not.toContain('name="minTickets"');
     // Another township is not theirs: refused, their own shown.
     const other = await dsp.page(`/console/ranking?region=${otherTownship.id}`);
@@ -115,6 +115,20 @@ describe('the ranking page', () => {
     expect((await fetch(`${world.base}/console/ranking.csv`)).status).toBe(401);
   });
 
+  test("the public board shows the villages' and departments' 红黑榜, never liaisons; a village's board none", async () => {
+    const board = await (await fetch(`${world.base}/public/QH-01`)).text();
+    expect(board).toContain('2026-10 三率排名 红黑榜');
+    expect(board).toMatch(new RegExp(`id="board-ranking-village">[^]*?<td class="num">1</td><td>${v1}</td><td class="num score">100.0</td>`));
+    expect(board).toMatch(new RegExp(`<td class="num">2</td><td>${v2}</td><td class="num score">55.0</td>`));
+    expect(board).toContain('id="board-ranking-department"');
+    expect(board).not.toContain('board-ranking-liaison');
+    const liaisons = await db.person.findMany({ where: { roles: { some: { role: 'liaison' } } }, select: { name: true, code: true } });
+    for (const l of liaisons) expect(board).not.toContain(l.code);
+    expect(liaisons.filter((l) => board.includes(l.name)).map((l) => l.name)).toEqual([]);
+    const village = await (await fetch(`${world.base}/public/QH-01-001`)).text();
+    expect(village).not.toContain('红黑榜');
+  });
+
   test('a supervisor sets a township its own weights, validated in Chinese; they apply to its ranking alone; a dispatcher may not', async () => {
     const page = await sup.page(`/console/ranking?region=${township.id}`);
     expect(page.text).toContain('name="minTickets"');
@@ -137,5 +151,9 @@ describe('the ranking page', () => {
     // The county keeps the defaults: v2 is 55 there.
     const county = await csvOf(await sup.get('/console/ranking.csv?month=2026-10&level=village'));
     expect(county.lines.find((l) => l[1] === v2)?.[3]).toBe('55');
+    // The township takes its ranking off the public board; the county's stays.
+    expect((await sup.post(path, { ...base, publicBoard: 'off' })).status).toBe(303);
+    expect(await (await fetch(`${world.base}/public/QH-01`)).text()).not.toContain('红黑榜');
+    expect(await (await fetch(`${world.base}/public/QH`)).text()).toContain('红黑榜');
   });
 });

@@ -138,9 +138,9 @@ eachDatabase((kind) => {
       // September: 测试村 was first with 100, 二村 had nothing.
       expect(a).toMatchObject({ previousRank: 1, previousScore: 100, rankChange: -1, scoreChange: -33.3 });
       expect(villages!.entities[0]).toMatchObject({ previousRank: null, rankChange: null, scoreChange: null });
-      // Two ranked: both on the 红榜, no 黑榜.
-      expect(villages!.top.map((e) => e.label)).toEqual(['二村', '测试村']);
-      expect(villages!.bottom).toEqual([]);
+      // Two ranked: the better half on the 红榜, the other on the 黑榜.
+      expect(villages!.top.map((e) => e.label)).toEqual(['二村']);
+      expect(villages!.bottom.map((e) => e.label)).toEqual(['测试村']);
       expect(villageB.name).toBe('二村');
       expect(villageC.name).toBe('三村');
     });

@@ -10,11 +10,9 @@
  * and rated, and the 红黑榜 is made once a month closes.
  */
 import type { Db } from '../../db/client.js';
-import { localDateOf } from '../../pipeline/calendar.js';
 import { boardsHtml, LEVEL_NAMES, rankingColumns, rankingDefinitionsHtml } from '../../ranking/html.js';
-import { type Ranking, RANKING_LEVELS, type RankingLevel, rankRegion, type Rankings } from '../../ranking/ranking.js';
+import { lastWholeMonth, type Ranking, RANKING_LEVELS, type RankingLevel, rankRegion, type Rankings } from '../../ranking/ranking.js';
 import { DEFAULT_MIN_TICKETS, ownSettings, parseSettingsForm, type RankingSettings, saveSettings, type SettingsForm, TERM_NAMES, TERMS } from '../../ranking/settings.js';
-import { periodRange } from '../../stats/query.js';
 import { tableCsv, tableHtml } from '../table.js';
 import { bi, type Html, html } from '../html.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
@@ -48,11 +46,6 @@ function rankableRegions(scope: StaffScope, regions: Map<number, RegionNode>): R
     .sort((a, b) => a.code.localeCompare(b.code));
 }
 
-/** The last whole month before `now` (Beijing time). */
-function lastMonth(now: Date): string {
-  return localDateOf(new Date(periodRange('month', now).from.getTime() - 1)).slice(0, 7);
-}
-
 /** Reads `region` (an id), `month` (YYYY-MM) and `level`; a bad value is reported and the default used. Null: no region to rank. */
 export function parseRankingParams(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>, now: Date): RankingRequest | null {
   const choices = rankableRegions(scope, regions);
@@ -66,7 +59,7 @@ export function parseRankingParams(params: URLSearchParams, scope: StaffScope, r
     if (chosen) region = chosen;
     else problems.push(`地区 region: ${regionText}`);
   }
-  let month = lastMonth(now);
+  let month = lastWholeMonth(now);
   const monthText = params.get('month')?.trim();
   if (monthText) {
     if (/^\d{4}-(0[1-9]|1[0-2])$/.test(monthText)) month = monthText;
