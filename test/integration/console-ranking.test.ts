@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { DEMO_PASSWORD, saveAccount } from '../../src/org/staff-accounts.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { insertStatTicket, type StatTicket } from '../helpers/stat-tickets.js';
 
@@ -102,6 +103,15 @@ describe('the ranking page', () => {
     expect(lines[2]?.slice(0, 4)).toEqual(['样本不足 too few requests', v3, '2', '']);
     // Every village of the township is listed, none of another.
     expect(lines).toHaveLength(await db.region.count({ where: { parentId: township.id } }));
+  });
+
+  test('a department handler has no ranking: not in the menu, 404 for the page and the CSV', async () => {
+    const role = await db.personRole.findFirstOrThrow({ where: { role: 'department_handler' }, include: { person: true } });
+    await saveAccount(db, { username: 'handler-ranking', personCode: role.person.code, password: DEMO_PASSWORD }, world.clock.now());
+    const handler = await loggedIn(world.base, 'handler-ranking');
+    expect((await handler.page('/console/queue')).text).not.toContain('/console/ranking');
+    expect((await handler.page('/console/ranking')).status).toBe(404);
+    expect((await handler.get('/console/ranking.csv')).status).toBe(404);
   });
 
   test("departments and liaisons: the township's own only", async () => {
