@@ -95,7 +95,8 @@ export interface Rankings {
   rankings: Ranking[];
 }
 
-const ROUND = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
+/** `value` rounded to `decimals` places, as printed. */
+const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
 /** The rate of each term from an entity's figures and coverage (coverage null: not applicable). */
 function ratesOf(figures: Figures, coverage: Rate | null): Record<Term, Rate | null> {
@@ -129,10 +130,10 @@ export function scoreOf(rates: Record<Term, Rate | null>, weights: Weights, rece
     else if (available > 0) exact.set(t, (100 * weights[t] * value) / available);
   }
   const unranked: Unranked | null = received < minTickets ? 'few_tickets' : available === 0 || available < applicable / 2 ? 'few_rates' : null;
-  const parts = weighted.map((t) => ({ term: t, rate: rates[t], weight: weights[t], contribution: exact.has(t) ? ROUND(exact.get(t)!, 2) : null }));
+  const parts = weighted.map((t) => ({ term: t, rate: rates[t], weight: weights[t], contribution: exact.has(t) ? round(exact.get(t)!, 2) : null }));
   const score = unranked
     ? null
-    : ROUND(
+    : round(
         [...exact.values()].reduce((a, b) => a + b, 0),
         1,
       );
@@ -251,7 +252,7 @@ export async function rankRegion(db: Db, regions: Map<number, RegionNode>, reque
         previousRank,
         previousScore,
         rankChange: rank !== null && previousRank !== null ? previousRank - rank : null,
-        scoreChange: entity.score !== null && previousScore !== null ? ROUND(entity.score - previousScore, 1) : null,
+        scoreChange: entity.score !== null && previousScore !== null ? round(entity.score - previousScore, 1) : null,
       };
     });
     const scored = entities.filter((e) => e.rank !== null);
