@@ -18,12 +18,13 @@
  * The figures are the statistics' (src/stats/): the tickets received in the month inside
  * the region, each rate as src/stats/definitions.ts defines it.
  */
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf } from '../db/client.js';
+import { all, defineQuery } from '../db/sql.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { emptyFigures } from '../stats/aggregate.js';
 import { breakdowns, periodRange } from '../stats/query.js';
 import type { Dimension, Figures, Rate } from '../stats/types.js';
-import { coverageByLiaison } from '../visits/month-coverage.js';
+import { visitedOfPaired } from '../visits/month-coverage.js';
 import { type RegionNode, subtreeIds } from '../web/console/scope.js';
 import { NEGATIVE_TERMS, POSITIVE_TERMS, type RankingSettings, rankingSettings, type Term, TERMS, type Weights } from './settings.js';
 
@@ -156,35 +157,42 @@ function ranked(entities: ScoredEntity[]): { entity: ScoredEntity; rank: number 
 
 const DIMENSION: Record<RankingLevel, Dimension> = { village: 'village', department: 'department', liaison: 'liaison' };
 
+/** Every department and every liaison (by the region of their role), filtered in memory: a county's region list is too long to bind. */
+const departmentsQuery = defineQuery('ranking_departments', (db) => db.selectFrom('Department').select(['id', 'name', 'code', 'regionId']).orderBy('code'));
+const liaisonsQuery = defineQuery('ranking_liaisons', (db) =>
+  db
+    .selectFrom('PersonRole as pr')
+    .innerJoin('Person as p', 'p.id', 'pr.personId')
+    .select(['p.id', 'p.name', 'p.code', 'pr.regionId'])
+    .where('pr.role', '=', 'liaison')
+    .orderBy('p.code'),
+);
+
 /** The entities a level ranks in a region: its villages, its departments, the liaisons serving in it. */
 async function entitiesOf(db: Db, regions: Map<number, RegionNode>, region: RegionNode, level: RankingLevel): Promise<{ id: number; label: string }[]> {
-  const inside = subtreeIds(regions, region.id);
+  const inside = new Set(subtreeIds(regions, region.id));
   if (level === 'village')
-    return inside
+    return [...inside]
       .map((id) => regions.get(id)!)
       .filter((r) => r.level === 'village')
       .sort((a, b) => a.code.localeCompare(b.code))
       .map((r) => ({ id: r.id, label: r.name }));
-  if (level === 'department')
-    return (await db.department.findMany({ where: { regionId: { in: inside } }, select: { id: true, name: true }, orderBy: { code: 'asc' } })).map((d) => ({
-      id: d.id,
-      label: d.name,
-    }));
-  const roles = await db.personRole.findMany({ where: { role: 'liaison', regionId: { in: inside } }, select: { person: { select: { id: true, name: true, code: true } } } });
-  const people = new Map(roles.map((r) => [r.person.id, r.person]));
-  return [...people.values()].sort((a, b) => a.code.localeCompare(b.code)).map((p) => ({ id: p.id, label: `${p.name} ${p.code}` }));
+  if (level === 'department') return (await all(sqlOf(db), departmentsQuery, {})).filter((d) => inside.has(d.regionId)).map((d) => ({ id: d.id, label: d.name }));
+  const people = new Map<number, { id: number; label: string }>();
+  for (const p of await all(sqlOf(db), liaisonsQuery, {})) if (inside.has(p.regionId) && !people.has(p.id)) people.set(p.id, { id: p.id, label: `${p.name} ${p.code}` });
+  return [...people.values()];
 }
 
 /** The month's 走访覆盖率 by village and by liaison (paired households visited ÷ paired). */
 async function coverageRates(db: Db, villageIds: number[], range: { from: Date; to: Date }): Promise<{ village: Map<number, Rate>; liaison: Map<number, Rate> }> {
   const sums = { village: new Map<number, [number, number]>(), liaison: new Map<number, [number, number]>() };
-  for (const line of await coverageByLiaison(db, { regionIds: villageIds, ...range, liaisonId: 0 })) {
+  for (const line of await visitedOfPaired(db, { regionIds: villageIds, ...range, liaisonId: 0 })) {
     for (const [map, id] of [
       [sums.village, line.regionId],
       [sums.liaison, line.liaisonId],
     ] as const) {
       const sum = map.get(id) ?? [0, 0];
-      map.set(id, [sum[0] + line.figures.visited, sum[1] + line.figures.paired]);
+      map.set(id, [sum[0] + line.visited, sum[1] + line.paired]);
     }
   }
   const rates = (map: Map<number, [number, number]>) => new Map([...map].map(([id, [n, d]]) => [id, { numerator: n, denominator: d, value: d === 0 ? null : n / d }]));

@@ -10,7 +10,7 @@ import { rankRegion, type RankedEntity, type Ranking, scoreOf } from '../../src/
 import { DEFAULT_WEIGHTS, parseSettingsForm, rankingSettings, saveSettings, type Weights } from '../../src/ranking/settings.js';
 import type { Rate } from '../../src/stats/types.js';
 import { loadRegions, type RegionNode } from '../../src/web/console/scope.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachDatabase, SQLITE, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, type Org } from '../helpers/org-fixture.js';
 import { insertStatTicket, type StatTicket } from '../helpers/stat-tickets.js';
 
@@ -201,5 +201,37 @@ eachDatabase((kind) => {
         await saveSettings(db, org.county.id, { weights: null, minTickets: 2, publicBoard: null }, org.supervisor.id);
       }
     });
+  });
+});
+
+describe('a county of thousands of villages and liaisons', () => {
+  test('2,000 villages and 2,000 liaisons with a ticket each are all listed, by name', async () => {
+    const database = await SQLITE.fresh();
+    try {
+      const db = database.db;
+      const org = await buildOrg(db);
+      await db.region.createMany({ data: Array.from({ length: 2000 }, (_, i) => ({ code: `T-01-${10000 + i}`, name: `村${i}`, level: 'village', parentId: org.township.id })) });
+      const villages = await db.region.findMany({ where: { code: { gte: 'T-01-10000' } }, orderBy: { code: 'asc' } });
+      for (const [i, village] of villages.entries()) {
+        const liaison = await db.person.create({
+          data: { code: `LX-${i}`, name: `网格员${i}`, roles: { create: { role: 'liaison', regionId: village.id, scopeKey: `LX-${i}|liaison|${village.id}` } } },
+        });
+        await insertStatTicket(db, {
+          regionId: village.id,
+          day: '2026-10-10',
+          state: 'in_progress',
+          residentId: org.resident.id,
+          handlingRegionId: org.township.id,
+          assigneeId: liaison.id,
+          acceptedOnTime: true,
+        });
+      }
+      const regions = await loadRegions(db);
+      const found = await rankRegion(db, regions, { region: regions.get(org.county.id)!, month: '2026-10', levels: ['village', 'liaison'] });
+      expect(found.rankings.map((r) => r.entities.filter((e) => e.received === 1).length)).toEqual([2000, 2000]);
+      expect(found.rankings[1]!.entities.find((e) => e.label === '网格员7 LX-7')).toMatchObject({ received: 1, rank: null, unranked: 'few_tickets' });
+    } finally {
+      await database.dispose();
+    }
   });
 });
