@@ -9,8 +9,8 @@ import type { ConversationFigures } from '../stats/conversations.js';
 import type { Figures, Rate } from '../stats/types.js';
 import { type Html, html } from '../web/html.js';
 
-/** A figure a table can show. */
-export type FigureKey = keyof Figures;
+/** A figure a table can show (the return and reopen rates are the ranking's, src/ranking/). */
+export type FigureKey = CountKey | RateKey | MedianKey;
 
 type RateKey = 'responseRate' | 'onTimeRate' | 'oneTimeRate' | 'resolutionRate' | 'satisfactionRate';
 type CountKey = 'received' | 'open' | 'overdue';

@@ -12,6 +12,7 @@ import { bi, type Html, html, raw } from '../web/html.js';
 import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
 import type { MonthlyReport } from './monthly.js';
 import { themeSection } from './themes.js';
+import { rankingReportSection } from '../ranking/html.js';
 import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
 
 const STYLE = `
@@ -210,6 +211,7 @@ ${reopenedSection(report)}
 ${workloadSection(report)}
 ${visitSection(report, placesTitle)}
 ${themeSection(report.themes)}
+${rankingReportSection(report.ranking)}
 ${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>
 ${definitionsHtml()}

@@ -36,7 +36,9 @@ const SATISFIED_NUM = 11;
 const RATED = 12;
 const ACCEPTED = 13;
 const RESOLVED = 14;
-const COUNTERS = 15;
+const RETURNED = 15;
+const REOPENED = 16;
+const COUNTERS = 17;
 
 /** One group's figures. */
 export interface GroupFigures {
@@ -72,6 +74,8 @@ function figuresOf(c: Int32Array, base: number, medianAccept: number | null, med
     oneTimeRate: rate(at(ONE_TIME_NUM), at(CLOSED)),
     resolutionRate: rate(at(SOLVED_NUM), at(SOLVED_DEN)),
     satisfactionRate: rate(at(SATISFIED_NUM), at(RATED)),
+    returnRate: rate(at(RETURNED), at(RECEIVED)),
+    reopenRate: rate(at(REOPENED), at(RESOLVED)),
     medianAcceptMinutes: medianAccept,
     medianResolveMinutes: medianResolve,
   };
@@ -186,9 +190,9 @@ export function cohortRows(facts: TicketFacts, cohort: Cohort): { rows: Int32Arr
 }
 
 /** Bits of a row's class beyond the flags: the ticket has accept / resolve minutes. */
-const HAS_ACCEPT = 1 << 13;
-const HAS_RESOLVE = 1 << 14;
-const CLASS_BITS = 1 << 15;
+const HAS_ACCEPT = 1 << 15;
+const HAS_RESOLVE = 1 << 16;
+const CLASS_BITS = 1 << 17;
 /** Radix of the sort of minutes. */
 const RADIX = 1 << 11;
 
@@ -219,6 +223,8 @@ function countersOfClass(bits: number): Int32Array {
     c[RATED] = 1;
     if (f & FLAG.SATISFIED) c[SATISFIED_NUM] = 1;
   }
+  if (f & FLAG.RETURNED) c[RETURNED] = 1;
+  if (f & FLAG.REOPENED) c[REOPENED] = 1;
   if (bits & HAS_ACCEPT) c[ACCEPTED] = 1;
   if (bits & HAS_RESOLVE) c[RESOLVED] = 1;
   return c;
@@ -277,7 +283,7 @@ export interface MinutesOrder {
  * The tickets of a cohort, gathered once so that any number of groupings (breakdowns, a
  * trend) can be computed from them without scanning the store again: the rows, each
  * row's class (its flags and which minutes it has: a few dozen classes in practice, so a
- * grouping counts one cell per ticket instead of fifteen counters), and the positions
+ * grouping counts one cell per ticket instead of seventeen counters), and the positions
  * ordered by accept and by resolve minutes (a grouping walks them in order to find each
  * group's exact medians, no selection per group).
  */

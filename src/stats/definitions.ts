@@ -101,6 +101,20 @@ export const STAT_DEFINITIONS: Readonly<Record<keyof Figures, StatDefinition>> =
       en: '(Satisfied + basically satisfied) ÷ rated, each request with its latest rating (as for the resolution rate).',
     },
   },
+  returnRate: {
+    name: { zh: '回退率', en: 'Return rate' },
+    definition: {
+      zh: '曾被退单（承办方退回、要求改派）的件数 ÷ 受理量。一件退单多次只计一次。',
+      en: 'Requests returned by a handler (asking for another one) at least once ÷ received; a request returned several times counts once.',
+    },
+  },
+  reopenRate: {
+    name: { zh: '重办率', en: 'Reopen rate' },
+    definition: {
+      zh: '曾被重办（群众不满意或未解决后重新办理）的件数 ÷ 曾办结的件数。一件重办多次只计一次。',
+      en: 'Requests reopened (after the resident called them unsolved or was dissatisfied) at least once ÷ requests resolved at least once; several reopens count once.',
+    },
+  },
   medianAcceptMinutes: {
     name: { zh: '签收用时中位数', en: 'Median time to accept' },
     definition: {

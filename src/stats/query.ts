@@ -7,7 +7,9 @@
  * The numbers come from the statistics store (./store.ts), brought up to date from the
  * tickets before each call; names (regions, grids, people…) are read fresh each time.
  */
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery } from '../db/sql.js';
 import { type Aggregate, type Cohort, type CohortTickets, cohortRows, cohortTickets, emptyFigures, groupTickets } from './aggregate.js';
 import { rosterNames } from '../privacy.js';
 import { isShowableWord } from './keywords.js';
@@ -143,6 +145,30 @@ function idColumnGrouping(facts: TicketFacts, column: Int32Array, dimension: Dim
   };
 }
 
+/*
+ * The names of a breakdown's groups, the ids bound as one list: a county's breakdown by
+ * liaison or grid has thousands of groups, beyond the parameters SQLite takes in one
+ * statement (Prisma's `in` binds one parameter per id).
+ */
+const gridNamesQuery = defineQuery('stats_grid_names', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('Grid')
+    .select(['id', 'name'])
+    .where(oneOf(dialect, 'id', p.ids)),
+);
+const departmentNamesQuery = defineQuery('stats_department_names', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('Department')
+    .select(['id', 'name'])
+    .where(oneOf(dialect, 'id', p.ids)),
+);
+const personNamesQuery = defineQuery('stats_person_names', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('Person')
+    .select(['id', 'name'])
+    .where(oneOf(dialect, 'id', p.ids)),
+);
+
 function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimension): Grouping {
   const regionLabels = (keys: number[]) =>
     Promise.resolve(
@@ -177,11 +203,11 @@ function groupingOf(db: Db, facts: TicketFacts, scope: Scope, dimension: Dimensi
       return { keysOf: (tickets) => columnKeys(tickets, facts.regionId, key), keyLimit: scope.mask.length, labels: regionLabels };
     }
     case 'grid':
-      return idColumnGrouping(facts, facts.gridId, dimension, (ids) => db.grid.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
+      return idColumnGrouping(facts, facts.gridId, dimension, (ids) => all(sqlOf(db), gridNamesQuery, { ids }));
     case 'department':
-      return idColumnGrouping(facts, facts.departmentId, dimension, (ids) => db.department.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
+      return idColumnGrouping(facts, facts.departmentId, dimension, (ids) => all(sqlOf(db), departmentNamesQuery, { ids }));
     case 'liaison':
-      return idColumnGrouping(facts, facts.assigneeId, dimension, (ids) => db.person.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }));
+      return idColumnGrouping(facts, facts.assigneeId, dimension, (ids) => all(sqlOf(db), personNamesQuery, { ids }));
     case 'category':
       return {
         keysOf: (tickets) => columnKeys(tickets, facts.category),

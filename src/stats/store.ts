@@ -42,6 +42,10 @@ export const FLAG = {
   SATISFIED: 1 << 10,
   SOLVED_ANSWERED: 1 << 11,
   SOLVED: 1 << 12,
+  /** Returned 退单 at least once (the 回退率). */
+  RETURNED: 1 << 13,
+  /** Reopened 重办 at least once (the 重办率). */
+  REOPENED: 1 << 14,
 } as const;
 
 /** "None" in the id columns (ids start at 1). */
@@ -116,6 +120,8 @@ export function flagsOf(row: FlagColumns): number {
   }
   if (row.callbackRating !== null) flags |= FLAG.RATED | (SATISFIED_RATINGS.has(row.callbackRating) ? FLAG.SATISFIED : 0);
   if (row.callbackSolved !== null) flags |= FLAG.SOLVED_ANSWERED | (truthy(row.callbackSolved) ? FLAG.SOLVED : 0);
+  if (row.returnCount > 0) flags |= FLAG.RETURNED;
+  if (row.reopenCount > 0) flags |= FLAG.REOPENED;
   return flags;
 }
 

@@ -45,6 +45,10 @@ export interface Figures {
   resolutionRate: Rate;
   /** 满意率 */
   satisfactionRate: Rate;
+  /** 回退率: returned 退单 at least once ÷ received (a negative term of the ranking). */
+  returnRate: Rate;
+  /** 重办率: reopened 重办 at least once ÷ resolved at least once (a negative term of the ranking). */
+  reopenRate: Rate;
   /** Median minutes from receipt to the first 签收, over accepted tickets; null if none. */
   medianAcceptMinutes: number | null;
   /** Median minutes from receipt to the first 办结, over resolved tickets; null if none. */

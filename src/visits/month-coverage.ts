@@ -113,10 +113,21 @@ export interface CoverageLine {
   figures: CoverageFigures;
 }
 
+/**
+ * Per liaison and village in `regionIds`: paired households, and how many of them the
+ * liaison visited in [from, to) — the 走访覆盖率 alone (the ranking needs no more).
+ */
+export async function visitedOfPaired(
+  db: Db,
+  params: { regionIds: number[]; from: Date; to: Date; liaisonId: number },
+): Promise<{ liaisonId: number; regionId: number; paired: number; visited: number }[]> {
+  // PostgreSQL answers counts and sums as bigint text.
+  return (await all(sqlOf(db), pairedQuery, params)).map((r) => ({ liaisonId: r.liaisonId, regionId: r.regionId, paired: Number(r.paired), visited: Number(r.visited) }));
+}
+
 /** The figures of each liaison and village in `regionIds` for [from, to); one liaison only when `liaisonId` is not 0. */
 export async function coverageByLiaison(db: Db, params: { regionIds: number[]; from: Date; to: Date; liaisonId: number }): Promise<CoverageLine[]> {
-  const sql = sqlOf(db);
-  const [paired, visits] = await Promise.all([all(sql, pairedQuery, params), all(sql, monthVisitsQuery, params)]);
+  const [paired, visits] = await Promise.all([visitedOfPaired(db, params), all(sqlOf(db), monthVisitsQuery, params)]);
   const lines = new Map<string, CoverageLine>();
   const lineOf = (liaisonId: number, regionId: number) => {
     const key = `${regionId}:${liaisonId}`;
@@ -124,8 +135,8 @@ export async function coverageByLiaison(db: Db, params: { regionIds: number[]; f
     if (!line) lines.set(key, (line = { liaisonId, regionId, figures: emptyFigures() }));
     return line.figures;
   };
+  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId), { paired: row.paired, visited: row.visited });
   // PostgreSQL answers counts and sums as bigint text.
-  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId), { paired: Number(row.paired), visited: Number(row.visited) });
   for (const row of visits) {
     Object.assign(lineOf(row.liaisonId, row.regionId), {
       days: Number(row.days),

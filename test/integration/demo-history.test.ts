@@ -24,6 +24,7 @@ import { themeProposals } from '../../src/themes/proposals.js';
 import { loadThemes } from '../../src/themes/themes.js';
 import { loadRegions } from '../../src/web/console/scope.js';
 import { servePublicBoard } from '../../src/web/public-board.js';
+import { lastWholeMonth, rankRegion } from '../../src/ranking/ranking.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
@@ -265,6 +266,30 @@ describe('the demo history on SQLite', () => {
     expect(october.satisfactionRate.denominator).toBeGreaterThan(100);
     expect(october.medianAcceptMinutes).toBeGreaterThan(0);
     expect(october.medianResolveMinutes).toBeGreaterThan(october.medianAcceptMinutes ?? 0);
+  });
+
+  test('the 红黑榜 of the last whole month ranks the demo villages, departments and liaisons on real figures', async () => {
+    const regions = await loadRegions(db);
+    const county = [...regions.values()].find((r) => r.code === 'QH')!;
+    const found = await rankRegion(db, regions, { region: county, month: lastWholeMonth(NOW), levels: ['village', 'department', 'liaison'] });
+    expect(found.month).toBe('2026-10');
+    const [villages, departments, liaisons] = found.rankings;
+    // Every village has enough requests in a month to be ranked, on scores that differ.
+    expect(villages!.entities.every((e) => e.rank !== null && e.received >= found.settings.minTickets)).toBe(true);
+    // Five villages: the better three on the 红榜, two on the 黑榜.
+    expect(villages!.entities).toHaveLength(5);
+    expect([villages!.top.length, villages!.bottom.length]).toEqual([3, 2]);
+    const scores = villages!.entities.map((e) => e.score!);
+    expect(new Set(scores).size).toBeGreaterThan(3);
+    expect(Math.min(...scores)).toBeGreaterThan(40);
+    expect(Math.max(...scores)).toBeLessThanOrEqual(100);
+    // The demo's departments and liaisons handle a few requests a month: the busier ones
+    // are ranked, the others listed with their figures.
+    expect(departments!.entities.filter((e) => e.rank !== null).length).toBeGreaterThanOrEqual(2);
+    expect(liaisons!.entities.filter((e) => e.rank !== null).length).toBeGreaterThanOrEqual(10);
+    expect(liaisons!.entities.some((e) => e.rank === null && e.received > 0)).toBe(true);
+    // The history starts in October: nothing to compare with.
+    expect(villages!.entities.every((e) => e.rankChange === null)).toBe(true);
   });
 
   test('the public board lists the requests, scrubbed', async () => {

@@ -18,6 +18,7 @@ import { renderMonthlyReport } from '../../src/report/html.js';
 import { maskSummary, overdueItems } from '../../src/report/items.js';
 import { buildMonthlyReport, type MonthlyReport, ReportArgumentError } from '../../src/report/monthly.js';
 import { findChromium } from '../../src/report/pdf.js';
+import { saveSettings } from '../../src/ranking/settings.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
 
@@ -37,6 +38,19 @@ let dir: string;
 const numbers: Record<string, string> = {};
 
 const SYSTEM: Actor = { kind: 'system' };
+/**
+ * 测试村 in October: 签收 in time 5/5; solved 3/3 and satisfied 3/3 (T1, T3's latest, T5);
+ * on time T1 T3 T5 of T1–T5 (T2 overdue, T4 late) 3/5; reopened T3 of the four resolved
+ * once 1/4 → 100 × (0.1 + 0.4 + 0.3 + 0.2 × 3/5) − 100 × 0.5 × 1/4 = 92 − 12.5 = 79.5.
+ */
+const SCORE = 79.5;
+const PARTS = [
+  ['response', 5, 5, 10],
+  ['resolution', 3, 3, 40],
+  ['satisfaction', 3, 3, 30],
+  ['onTime', 3, 5, 12],
+  ['reopened', 1, 4, -12.5],
+];
 
 async function fileTicket(name: string, at: string, categoryCode: string, summary: string): Promise<string> {
   clock.set(at);
@@ -120,6 +134,11 @@ beforeAll(async () => {
   await visit(org.household.id, '2026-10-05T10:00:00+08:00', 'confirmed', 5);
   await visit(org.household.id, '2026-10-19T10:00:00+08:00', 'disputed', 3);
   await visit(third.id, '2026-10-31T23:30:00+08:00', 'unconfirmed', null);
+
+  // The county ranks villages from five requests a month (the fixture's one village has
+  // five), weighing 按时办结率 too and taking 重办率 off.
+  const weights = { response: 0.1, resolution: 0.4, satisfaction: 0.3, onTime: 0.2, oneTime: 0, coverage: 0, returned: 0, reopened: 0.5 };
+  await saveSettings(db, org.county.id, { weights: JSON.stringify(weights), minTickets: 5, publicBoard: null }, org.supervisor.id);
 
   // Made on Monday 2 November, 17:30: T2 has then been overdue for 18 days exactly.
   report = await buildMonthlyReport(db, { regionCode: 'T-01', month: '2026-10', now: new Date('2026-11-02T17:30:00+08:00') });
@@ -224,6 +243,23 @@ describe('the monthly report', () => {
     expect(rowsOf('visit-total')).toEqual(['|合计 Total|3|2|66.7%|3|100%|4|']);
     expect(page).toContain('走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数');
     expect(page).toContain('<title>测试村: 66.7%（2/3）</title>');
+  });
+
+  test('the 红黑榜 of villages and departments, with how the score is made', () => {
+    const [villages, departments] = report.ranking!.rankings;
+    expect(villages!.top.map((e) => [e.label, e.rank, e.score, e.parts.map((p) => [p.term, p.rate?.numerator, p.rate?.denominator, p.contribution])])).toEqual([
+      ['测试村', 1, SCORE, PARTS],
+    ]);
+    // September had one request: fewer than five, not ranked then.
+    expect(villages!.top[0]).toMatchObject({ previousRank: null, rankChange: null });
+    expect(villages!.bottom).toEqual([]);
+    // 供电所 handled nothing: listed without a rank.
+    expect(departments!.entities.map((e) => [e.label, e.rank, e.unranked])).toEqual([['供电所', null, 'few_tickets']]);
+    expect(page).toContain('<h2>三率排名 红黑榜 <span class="en" lang="en">Ranking</span></h2>');
+    expect(page).toMatch(/id="report-ranking-village">[^]*?<td>测试村<\/td>/);
+    expect(page).toContain('村：参与排名 1 个，样本或评价不足未排名 0 个；名次变化与 2026-09 比较。');
+    expect(page).toContain('部门：参与排名 0 个，样本或评价不足未排名 1 个');
+    expect(page).toContain('本月受理少于 5 件的（样本不足）');
   });
 
   test('no resident is named and no phone number shows; definitions are printed', () => {

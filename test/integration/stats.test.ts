@@ -224,6 +224,8 @@ for (const { name, provider, open, skip } of providers) {
      * - resolution: latest answers T1 solved, T2 solved, T4 not, T5 solved, T10 not; T3
      *   timed out unanswered → 3 / 5.
      * - satisfaction: T1 满意, T2 基本满意, T4 基本满意, T5 满意, T10 不满意 → 4 / 5.
+     * - return: T5 returned → 1 / 11 received.
+     * - reopen: T2 and T10 reopened; resolved at least once T1–T5, T10 → 2 / 6.
      * - accept minutes: T1 60, T2 120, T3 2860, T4 15, T5 120, T6 180, T7 60, T10 30;
      *   sorted 15 30 60 60 | 120 120 180 2860 → median (60 + 120) / 2 = 90.
      * - resolve minutes (first 办结): T1 1440, T2 2880, T3 5740, T4 6150, T5 1800, T10 450;
@@ -238,6 +240,8 @@ for (const { name, provider, open, skip } of providers) {
       oneTimeRate: rate(3, 5),
       resolutionRate: rate(3, 5),
       satisfactionRate: rate(4, 5),
+      returnRate: rate(1, 11),
+      reopenRate: rate(2, 6),
       medianAcceptMinutes: 90,
       medianResolveMinutes: 2340,
     };
@@ -279,6 +283,8 @@ for (const { name, provider, open, skip } of providers) {
         oneTimeRate: rate(1, 1),
         resolutionRate: rate(1, 1),
         satisfactionRate: rate(1, 1),
+        returnRate: rate(0, 1),
+        reopenRate: rate(0, 1),
         medianAcceptMinutes: 30,
         medianResolveMinutes: 1440,
       });
@@ -293,6 +299,8 @@ for (const { name, provider, open, skip } of providers) {
         oneTimeRate: rate(0, 0),
         resolutionRate: rate(0, 0),
         satisfactionRate: rate(0, 0),
+        returnRate: rate(0, 0),
+        reopenRate: rate(0, 0),
         medianAcceptMinutes: null,
         medianResolveMinutes: null,
       });
@@ -328,7 +336,8 @@ for (const { name, provider, open, skip } of providers) {
         [String(org.township.id), '测试镇（本级 this level）', 1],
       ]);
       // 二村: T10 and T11. Response: T10 in time → 1/1. On time: T10 ✓, T11 overdue never
-      // resolved ✗ → 1/2. Nothing closed. T10's answer: not solved, 不满意 → 0/1, 0/1.
+      // resolved ✗ → 1/2. Nothing closed. T10's answer: not solved, 不满意 → 0/1, 0/1;
+      // returned none of 2; T10, resolved once, was reopened → 1/1.
       expect(regions.rows[1]?.figures).toEqual({
         received: 2,
         open: 2,
@@ -338,6 +347,8 @@ for (const { name, provider, open, skip } of providers) {
         oneTimeRate: rate(0, 0),
         resolutionRate: rate(0, 1),
         satisfactionRate: rate(0, 1),
+        returnRate: rate(0, 2),
+        reopenRate: rate(1, 1),
         medianAcceptMinutes: 30,
         medianResolveMinutes: 450,
       });
@@ -552,6 +563,8 @@ test('every figure has a definition in both languages', () => {
     'oneTimeRate',
     'resolutionRate',
     'satisfactionRate',
+    'returnRate',
+    'reopenRate',
     'medianAcceptMinutes',
     'medianResolveMinutes',
   ];
@@ -594,7 +607,10 @@ for (const { name, provider, open, skip } of providers) {
         SUM(CASE WHEN "callbackSolved" THEN 1 ELSE 0 END) AS "solvedNum",
         COUNT("callbackSolved") AS "solvedDen",
         SUM(CASE WHEN "callbackRating" IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS "satisfiedNum",
-        COUNT("callbackRating") AS "rated"
+        COUNT("callbackRating") AS "rated",
+        SUM(CASE WHEN "returnCount" > 0 THEN 1 ELSE 0 END) AS "returned",
+        SUM(CASE WHEN "reopenCount" > 0 THEN 1 ELSE 0 END) AS "reopened",
+        COUNT("resolveMinutes") AS "resolvedOnce"
       FROM "Ticket" WHERE "createdAt" >= $1 AND "createdAt" < $2 AND "mergedIntoId" IS NULL AND "state" <> 'merged'`;
 
     async function reference(from: Date, to: Date): Promise<Figures> {
@@ -620,6 +636,8 @@ for (const { name, provider, open, skip } of providers) {
         oneTimeRate: rate(n('oneTimeNum'), n('oneTimeDen')),
         resolutionRate: rate(n('solvedNum'), n('solvedDen')),
         satisfactionRate: rate(n('satisfiedNum'), n('rated')),
+        returnRate: rate(n('returned'), n('received')),
+        reopenRate: rate(n('reopened'), n('resolvedOnce')),
         medianAcceptMinutes: median(accept),
         medianResolveMinutes: median(resolve),
       };

@@ -21,12 +21,14 @@ export const CONSOLE_PATHS = {
   themes: '/console/themes',
   tickets: '/console/tickets',
   stats: '/console/stats',
+  ranking: '/console/ranking',
+  rankingCsv: '/console/ranking.csv',
   board: '/console/board',
   boardCsv: '/console/board.csv',
   api: '/console/api',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'stats' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'stats' | 'ranking' | 'board' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -69,6 +71,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.surveys}"${chrome.active === 'surveys' ? html` aria-current="page"` : ''}>${bi('服务需求表', 'Surveys')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.themes}"${chrome.active === 'themes' ? html` aria-current="page"` : ''}>${bi('每月一题', 'Theme of the month')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
+  ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
 </nav>
 <div class="user"><span class="who">${chrome.scope.name}</span> <span class="roles">${roles}</span>

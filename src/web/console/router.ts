@@ -56,6 +56,7 @@ import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage
 import { COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
+import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
 
@@ -706,6 +707,33 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     page(a, 200, stats.title, raw(stats.body), 'stats');
   }
 
+  // ─── Ranking 红黑榜 ─────────────────────────────────────────────────────────
+
+  async function rankingRoute(a: Authed, path: string): Promise<void> {
+    const request = hasRanking(a.scope) ? parseRankingParams(a.url.searchParams, a.scope, a.regions, a.now) : null;
+    if (!request) {
+      a.req.resume();
+      return notFound(a);
+    }
+    if (path === CONSOLE_PATHS.rankingCsv) {
+      const csv = rankingCsv(request, await rankingOf(a.db, a.regions, request));
+      return sendCsv(a.res, csv.filename, csv.text);
+    }
+    let problems: string[] = [];
+    if (a.req.method === 'POST') {
+      const form = await checkedForm(a);
+      if (!form) return;
+      if (!canSetRanking(a.scope, a.regions, request.region) || form.get('region') !== String(request.region.id)) return notFound(a);
+      problems = await saveRankingForm(a.db, a.scope, request.region, form);
+      if (!problems.length) {
+        log.info({ account: a.scope.accountId, region: request.region.code }, 'ranking settings');
+        return redirect(a.res, `${CONSOLE_PATHS.ranking}?${rankingParams(request).toString()}&done=1#settings`);
+      }
+    }
+    const input = await rankingPageInput(a.db, a.scope, a.regions, request, { csrf: a.session.csrfToken, problems, done: a.url.searchParams.get('done') === '1' });
+    page(a, problems.length ? 422 : 200, '红黑榜 Ranking', rankingBody(input), 'ranking');
+  }
+
   // ─── Public board switch (admins) ──────────────────────────────────────────
 
   async function boardRoute(a: Authed): Promise<void> {
@@ -802,6 +830,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === CONSOLE_PATHS.queueCsv) return queueCsv(a);
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
+    if ((get && path === CONSOLE_PATHS.rankingCsv) || ((get || method === 'POST') && path === CONSOLE_PATHS.ranking)) return rankingRoute(a, path);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);

@@ -315,6 +315,8 @@ const EMPTY_FIGURES: Figures = {
   oneTimeRate: NO_RATE,
   resolutionRate: NO_RATE,
   satisfactionRate: NO_RATE,
+  returnRate: NO_RATE,
+  reopenRate: NO_RATE,
   medianAcceptMinutes: null,
   medianResolveMinutes: null,
 };

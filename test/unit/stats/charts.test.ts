@@ -134,6 +134,8 @@ function figures(received: number, overrides: Partial<Figures> = {}): Figures {
     oneTimeRate: rate(0, 0),
     resolutionRate: rate(0, 0),
     satisfactionRate: rate(0, 0),
+    returnRate: rate(0, 0),
+    reopenRate: rate(0, 0),
     medianAcceptMinutes: null,
     medianResolveMinutes: null,
     ...overrides,
