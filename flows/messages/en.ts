@@ -240,7 +240,7 @@ export const en: Record<MessageKey, string> = {
   'menu.survey_fill': 'Fill in a survey',
   'menu.liaison_report': 'Work report',
   'survey.report_ask': 'Write your account of this half-year: the households you visited, what you got done, what is still hard (one message).',
-  'survey.report_saved': 'Your work report for {period} is in. Thank you! Staff read it with the residents\' ratings; sending another replaces it.',
+  'survey.report_saved': "Your work report for {period} is in. Thank you! Staff read it with the residents' ratings; sending another replaces it.",
   'survey.report_not_liaison': 'Only grid liaisons give a work report.',
   'survey.ask': 'Survey: "{title}", {count} questions. Please take a few minutes to answer.',
   'survey.ask_appraisal': 'Appraisal: please rate the grid liaison paired with your household. "{title}", {count} questions.',
