@@ -20,6 +20,7 @@ import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeli
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
 import { SurveySender } from './surveys/push.js';
+import { appraisalRoundDuty } from './surveys/appraisal.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -224,6 +225,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         visitReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         // Surveys whose time has come go to their households' chats; the unfinished are reminded once.
         surveys.duty,
+        // 双述双评 twice a year: each county's appraisal round starts on the first working day of APPRAISAL_MONTHS.
+        appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

@@ -63,6 +63,12 @@ const schema = z
     FLOOD_PER_MINUTE: int(1, 600).default(20),
     // 人工: a conversation with staff closes by itself after this many hours without a message.
     CONVERSATION_IDLE_HOURS: int(1, 720).default(24),
+    // 双述双评: the months whose first working day starts each county's appraisal round (empty: staff start them).
+    APPRAISAL_MONTHS: z
+      .string()
+      .regex(/^$|^(?:[1-9]|1[0-2])(?:,(?:[1-9]|1[0-2]))*$/, 'expected months 1–12, comma-separated, e.g. 6,12 (or empty)')
+      .default('6,12')
+      .transform((s) => (s ? s.split(',').map(Number) : [])),
     // Received message ids are kept this long to recognise a platform's re-delivery.
     INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
     BINDING_CODE_DAYS: int(1, 90).default(7),

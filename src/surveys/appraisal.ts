@@ -8,11 +8,16 @@
 import { type Db, type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
-import { localDateOf, localInstant } from '../pipeline/calendar.js';
+import { addCalendarDays, type LocalDate, localDateOf, localInstant, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
+import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import type { Clock } from '../pipeline/service.js';
+import { logger } from '../log.js';
 import { rosterNames, scrub } from '../privacy.js';
 import { breakdown } from '../stats/query.js';
 import type { Figures } from '../stats/types.js';
 import { parseAnswers, type Question } from './questions.js';
+
+const log = logger('appraisal');
 
 /** A half-year, the appraisal's period: 2026-H2 is July to December 2026 (Beijing time). */
 export interface AppraisalPeriod {
@@ -196,4 +201,90 @@ export async function liaisonAppraisals(
   }
   const liaisons = [...byLiaison.values()].sort((x, y) => (y.score ?? -1) - (x.score ?? -1) || x.code.localeCompare(y.code));
   return { period, liaisons };
+}
+
+/** The counties, with the staff member a round they start automatically is written by (a supervisor or admin first). */
+const countiesQuery = defineQuery('appraisal_counties', (db) =>
+  db
+    .selectFrom('Region as r')
+    .select((eb) => [
+      'r.id',
+      'r.code',
+      eb
+        .selectFrom('PersonRole as pr')
+        .select('pr.personId')
+        .whereRef('pr.regionId', '=', 'r.id')
+        .where('pr.role', 'in', ['supervisor', 'admin', 'dispatcher'])
+        .orderBy((o) => o.case().when('pr.role', '=', 'dispatcher').then(1).else(0).end())
+        .orderBy('pr.personId')
+        .limit(1)
+        .as('creatorId'),
+    ])
+    .where('r.level', '=', 'county'),
+);
+
+/** An appraisal round the county's staff started themselves this month (then none is started for them). */
+const roundThisMonthQuery = defineQuery('appraisal_round_this_month', (db, p: { regionId: number; from: Date }) =>
+  db.selectFrom('Survey').select('id').where('kind', '=', 'appraisal').where('regionId', '=', p.regionId).where('createdAt', '>=', p.from).limit(1),
+);
+
+/** A round, once per county and month whichever process writes it (`roundKey` is unique). */
+const startRoundQuery = defineQuery(
+  'appraisal_start_round',
+  (db, p: { regionId: number; roundKey: string; title: string; titleEn: string; questions: string; audience: string; by: number; at: Date }) =>
+    db
+      .insertInto('Survey')
+      .values({
+        regionId: p.regionId,
+        roundKey: p.roundKey,
+        title: p.title,
+        titleEn: p.titleEn,
+        kind: 'appraisal',
+        questions: p.questions,
+        audience: p.audience,
+        status: 'scheduled',
+        sendAt: p.at,
+        createdById: p.by,
+        createdAt: p.at,
+        updatedAt: p.at,
+      })
+      .onConflict((oc) => oc.column('roundKey').doNothing()),
+);
+
+/**
+ * A scheduler duty: on the first working day of each of `months` (APPRAISAL_MONTHS, June
+ * and December by default: 双述双评 twice a year), after the office opens, starts each
+ * county's appraisal round for the half-year — unless its staff started one that month —
+ * and the survey sender pushes it to every paired household. Returns the rounds started.
+ */
+export function appraisalRoundDuty(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours; months: readonly number[] }): () => Promise<number> {
+  let doneFor: LocalDate | undefined;
+  return async () => {
+    const now = options.clock.now();
+    const today = localDateOf(now);
+    if (doneFor === today || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
+    doneFor = today;
+    const month = today.slice(0, 7);
+    if (!options.months.includes(Number(today.slice(5, 7))) || !options.calendar.isWorkingDay(today)) return 0;
+    // The first working day of the month only: none before it since the 1st.
+    for (let d: LocalDate = `${month}-01`; d < today; d = addCalendarDays(d, 1)) if (options.calendar.isWorkingDay(d)) return 0;
+    const sql = sqlOf(options.db);
+    const period = appraisalPeriod(now);
+    let started = 0;
+    for (const county of await all(sql, countiesQuery, {})) {
+      if (county.creatorId === null || (await first(sql, roundThisMonthQuery, { regionId: county.id, from: localInstant(`${month}-01`, 0) }))) continue;
+      started += await run(sql, startRoundQuery, {
+        regionId: county.id,
+        roundKey: `appraisal:${county.code}:${month}`,
+        title: `${period.label}双述双评`,
+        titleEn: `Liaison appraisal, ${period.key}`,
+        questions: JSON.stringify(APPRAISAL_QUESTIONS),
+        audience: JSON.stringify({ regionIds: [], gridIds: [], pairedOnly: true }),
+        by: county.creatorId,
+        at: now,
+      });
+    }
+    if (started) log.info({ rounds: started, period: period.key }, 'appraisal rounds started');
+    return started;
+  };
 }

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 import { sendDueSurveys, SurveySender } from '../../src/surveys/push.js';
+import { appraisalRoundDuty } from '../../src/surveys/appraisal.js';
+import { rules } from '../helpers/org-fixture.js';
 import { surveyResults } from '../../src/surveys/results.js';
 import type { Question } from '../../src/surveys/questions.js';
 import { questionsOf } from '../../src/surveys/surveys.js';
@@ -171,6 +173,51 @@ eachDatabase((kind) => {
       expect(resident.text()).toContain('这份调查已经结束');
       await resident.send('调查');
       expect(resident.text()).toContain('目前没有需要您填写的调查');
+    });
+
+    test('双述双评 twice a year: the round starts by itself on the first working day of June and December, once, unless staff started one', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const duty = () => appraisalRoundDuty({ db, clock: w.clock, calendar: rules.calendar, officeHours: rules.officeHours, months: [6, 12] })();
+      // Tuesday 1 December 2026, before the office opens, then after: started once.
+      w.clock.set('2026-12-01T07:00:00+08:00');
+      expect(await duty()).toBe(0);
+      w.clock.set('2026-12-01T09:00:00+08:00');
+      expect(await duty()).toBe(1);
+      expect(await duty()).toBe(0);
+      // Another process (a new duty) the same day: the round's key keeps it to one.
+      expect(await db.survey.count({ where: { kind: 'appraisal' } })).toBe(1);
+      const round = await db.survey.findFirstOrThrow({ where: { kind: 'appraisal' } });
+      expect(round).toMatchObject({ title: '2026年下半年双述双评', status: 'scheduled', roundKey: 'appraisal:QH:2026-12' });
+      await db.survey.update({ where: { id: round.id }, data: { createdAt: new Date('2026-11-30T00:00:00Z') } });
+      expect(await duty()).toBe(0);
+      expect(await db.survey.count({ where: { kind: 'appraisal' } })).toBe(1);
+      // The sender pushes it to every paired household.
+      await sendDueSurveys({ db, clock: w.clock });
+      expect(await db.surveyResponse.count({ where: { surveyId: round.id } })).toBe(await db.pairing.count());
+      // The second working day, and a month not listed: nothing.
+      w.clock.set('2026-12-02T09:00:00+08:00');
+      expect(await duty()).toBe(0);
+      w.clock.set('2026-11-02T09:00:00+08:00');
+      expect(await duty()).toBe(0);
+      // June 2027 begins on a Tuesday: a new round for the first half-year; staff's own round in the month stands for it otherwise.
+      w.clock.set('2027-06-01T09:00:00+08:00');
+      expect(await duty()).toBe(1);
+      expect((await db.survey.findFirstOrThrow({ where: { roundKey: 'appraisal:QH:2027-06' } })).title).toBe('2027年上半年双述双评');
+      const staffRound = await db.survey.create({
+        data: {
+          regionId: round.regionId,
+          title: '十二月评议',
+          kind: 'appraisal',
+          questions: round.questions,
+          audience: round.audience,
+          createdById: round.createdById,
+          createdAt: new Date('2027-12-01T08:00:00+08:00'),
+        },
+      });
+      w.clock.set('2027-12-01T09:00:00+08:00');
+      expect(await duty()).toBe(0);
+      expect(await db.survey.count({ where: { kind: 'appraisal', createdAt: { gte: staffRound.createdAt } } })).toBe(1);
     });
 
     test('述职: a liaison gives an account of the half-year in chat (a second replaces the first); a resident is told it is not theirs', async () => {
