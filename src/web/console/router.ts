@@ -110,6 +110,13 @@ function safeNext(next: string | null | undefined): string {
   return `${url.pathname}${url.search}`;
 }
 
+/** What a 404 says was not found. */
+const NOT_FOUND = {
+  page: { zh: '没有这个页面，或它不在您的工作范围内。', en: 'There is no such page, or it is outside your area.' },
+  ticket: { zh: '没有这件诉求，或它不在您的工作范围内。', en: 'There is no such ticket, or it is outside your area.' },
+  conversation: { zh: '没有这个会话，或它不在您的工作范围内。', en: 'There is no such conversation, or it is outside your area.' },
+} as const;
+
 /** The ticket routes: /console/tickets/NUMBER[/rest]. */
 const TICKET_ROUTE = /^\/console\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})(?:\/([a-z_]+(?:\.csv)?))?$/;
 const API_TICKET_ROUTE = /^\/console\/api\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})$/;
@@ -217,18 +224,15 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   const roles = (a: Authed) => rolesLine(a.scope, (id) => a.regions.get(id)?.name ?? '');
   const page = (a: Authed, status: number, title: string, body: Html, active: NavItem) => sendHtml(a.res, status, consolePage(title, body, chromeOf(a, active), roles(a)));
 
-  function notFound(a: Authed): void {
-    if (wantsData(a.req, a.url.pathname)) return sendJson(a.res, 404, { error: '没有找到 not found' });
-    sendHtml(
-      a.res,
-      404,
-      messagePage(
-        { zh: '没有找到', en: 'Not found' },
-        bi('没有这件诉求，或它不在您的工作范围内。', 'There is no such ticket, or it is outside your area.'),
-        chromeOf(a, null),
-        roles(a),
-      ),
-    );
+  /**
+   * 404, saying what was not found: a ticket or a conversation the user asked for by its
+   * number (which may exist outside their area: the answer is the same), or any other
+   * console address.
+   */
+  function notFound(a: Authed, what: keyof typeof NOT_FOUND = 'page'): void {
+    const text = NOT_FOUND[what];
+    if (wantsData(a.req, a.url.pathname)) return sendJson(a.res, 404, { error: `${text.zh} ${text.en}` });
+    sendHtml(a.res, 404, messagePage({ zh: '没有找到', en: 'Not found' }, bi(text.zh, text.en), chromeOf(a, null), roles(a)));
   }
 
   /** A POST from one of our pages: same origin and the session's CSRF token. */
@@ -376,7 +380,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const view = await loadTicketView(a.db, a.scope, number, a.now);
     if (!view) {
       a.req.resume();
-      return notFound(a);
+      return notFound(a, 'ticket');
     }
     if (a.req.method === 'POST' && rest === 'reveal_phone') return revealPhone(a, view);
     if (a.req.method === 'POST' && (rest === 'publish' || rest === 'unpublish')) return publish(a, view, rest === 'publish');
@@ -540,7 +544,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const view = await loadConversation(a.db, a.scope, id);
     if (!view) {
       a.req.resume();
-      return notFound(a);
+      return notFound(a, 'conversation');
     }
     if (a.req.method === 'POST') return action ? conversationAction(a, view, action) : notFound(a);
     if (action) return notFound(a);
@@ -664,7 +668,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const apiTicket = API_TICKET_ROUTE.exec(path);
     if (get && apiTicket) {
       const view = await loadTicketView(a.db, a.scope, apiTicket[1]!, a.now);
-      return view ? sendJson(res, 200, view) : notFound(a);
+      return view ? sendJson(res, 200, view) : notFound(a, 'ticket');
     }
     const ticket = TICKET_ROUTE.exec(path);
     if (ticket && (get || method === 'POST')) return ticketRoute(a, ticket[1]!, ticket[2]);
