@@ -4,10 +4,20 @@
  * ratings. The console's visit log (src/web/console/visits.ts) and the monthly report
  * (src/report/monthly.ts) show these figures; the definitions are printed with them.
  */
+import { type RawBuilder, sql } from 'kysely';
 import { type Db, sqlOf } from '../db/client.js';
-import { beijingDay, oneOf } from '../db/dialect.js';
+import { beijingDay, type Dialect, oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
 import { type ChartText, rankingChart } from '../stats/charts.js';
+
+/**
+ * Visiting days 走访天数: the distinct Beijing dates of the visits counted. The one
+ * definition, counted in the database (a county's month is some 100,000 visits, not
+ * shipped to JS for it): the console, the monthly report and the reminders use it.
+ */
+export function visitingDays(dialect: Dialect, visitedAt: string): RawBuilder<number> {
+  return sql<number>`count(distinct ${beijingDay(dialect, visitedAt)})`;
+}
 
 /** Per liaison and village: paired households, and how many of them the liaison visited in the month. */
 const pairedQuery = defineQuery('visit_month_paired', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
@@ -57,7 +67,7 @@ const monthVisitsQuery = defineQuery('visit_month_counts', (db, p: { regionIds: 
         'v.liaisonId',
         'v.regionId',
         eb.fn.countAll<number>().as('visits'),
-        eb.fn.count<number>(beijingDay(dialect, 'v.visitedAt')).distinct().as('days'),
+        visitingDays(dialect, 'v.visitedAt').as('days'),
         count(eb('v.confirmation', '<>', 'unconfirmed')).as('askable'),
         count(eb('v.confirmation', 'in', ['confirmed', 'disputed'])).as('signed'),
         eb.fn.count<number>('v.rating').as('ratings'),
