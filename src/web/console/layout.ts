@@ -17,6 +17,7 @@ export const CONSOLE_PATHS = {
   visits: '/console/visits',
   visitsCsv: '/console/visits.csv',
   visitsCoverageCsv: '/console/visits-coverage.csv',
+  visitsGridsCsv: '/console/visits-grids.csv',
   tickets: '/console/tickets',
   stats: '/console/stats',
   board: '/console/board',

@@ -31,8 +31,8 @@ import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type N
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
-import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage } from './visits.js';
-import { COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
+import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage, visitGridCoverage } from './visits.js';
+import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
@@ -401,6 +401,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       const coverage = await visitCoverage(a.db, a.scope, filters, a.regions);
       return sendCsv(a.res, `minqing-visit-coverage-${filters.month}.csv`, tableCsv(COVERAGE_COLUMNS, coverage));
     }
+    if (path === CONSOLE_PATHS.visitsGridsCsv)
+      return sendCsv(a.res, `minqing-visit-grids-${filters.month}.csv`, tableCsv(GRID_COVERAGE_COLUMNS, await visitGridCoverage(a.db, a.scope, filters, a.regions)));
     if (path === CONSOLE_PATHS.visitsCsv) {
       const batches = visitBatches(a.db, a.scope, filters, a.regions);
       const rows = await streamCsv(a.res, `minqing-visits-${filters.month}.csv`, csvHeader(VISIT_COLUMNS), async () => {
@@ -410,16 +412,17 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       log.info({ account: a.scope.accountId, rows }, 'visits exported');
       return;
     }
-    const [visits, coverage, options] = await Promise.all([
+    const [visits, coverage, grids, options] = await Promise.all([
       queryVisits(a.db, a.scope, filters, a.regions, parsed.after === undefined ? {} : { after: parsed.after }),
       visitCoverage(a.db, a.scope, filters, a.regions),
+      visitGridCoverage(a.db, a.scope, filters, a.regions),
       visitFormOptions(a.db, a.scope, a.regions),
     ]);
     page(
       a,
       200,
       '民情日记 Visit log',
-      visitsBody({ filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), page: visits, coverage, options, problems: parsed.problems }),
+      visitsBody({ filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), page: visits, coverage, grids, options, problems: parsed.problems }),
       'visits',
     );
   }
@@ -661,7 +664,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
-    if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
+    if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
+      return visitsRoute(a, path);
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);
