@@ -8,13 +8,23 @@ import type { Db } from '../db/client.js';
 import { sqlOf } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
-import { addInto, type CoverageFigures, type CoverageLine, emptyFigures } from './month-coverage.js';
+import { type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { addInto, type CoverageFigures, type CoverageLine, coverageByGridLines, coverageByLiaison, emptyFigures } from './month-coverage.js';
+
+/** The places a coverage breakdown is by. */
+export type CoveragePlace = 'township' | 'village' | 'grid';
 
 /** One place's figures: `key` is its id (empty for the households in no grid). */
-interface PlaceRow {
+export interface PlaceRow {
   key: string;
   label: string;
   figures: CoverageFigures;
+}
+
+export interface CoverageBreakdowns {
+  total: CoverageFigures;
+  /** The breakdowns the region has, largest places first. */
+  breakdowns: { place: CoveragePlace; rows: PlaceRow[] }[];
 }
 
 const gridNamesQuery = defineQuery('visit_grid_names', (db, p: { ids: number[] }, dialect) =>
@@ -47,4 +57,48 @@ export async function gridRows(db: Db, lines: readonly CoverageLine[]): Promise<
   const none = sums.get('');
   if (none) rows.push({ key: '', label: '未入网格 in no grid', figures: none });
   return rows;
+}
+
+/**
+ * The month [from, to) of `region`: its total, and its breakdowns (townships for the
+ * county, villages for the county or a township, grids always). `liaisonId` narrows to
+ * one liaison's households; `gridId` to one grid's (then the grid is the only breakdown).
+ */
+export async function coverageBreakdowns(
+  db: Db,
+  regions: Map<number, RegionNode>,
+  region: RegionNode,
+  month: { from: Date; to: Date },
+  filters: { liaisonId?: number; gridId?: number } = {},
+): Promise<CoverageBreakdowns> {
+  const villageIds = subtreeIds(regions, region.id).filter((id) => regions.get(id)?.level === 'village');
+  const params = { regionIds: villageIds, ...month, liaisonId: filters.liaisonId ?? 0 };
+  if (filters.gridId !== undefined) {
+    const lines = await coverageByGridLines(db, { ...params, gridId: filters.gridId });
+    const total = emptyFigures();
+    for (const line of lines) addInto(total, line.figures);
+    return { total, breakdowns: [{ place: 'grid', rows: await gridRows(db, lines) }] };
+  }
+  const [lines, byGrid] = await Promise.all([coverageByLiaison(db, params), coverageByGridLines(db, { ...params, gridId: 0 })]);
+  const total = emptyFigures();
+  for (const line of lines) addInto(total, line.figures);
+  const breakdowns: CoverageBreakdowns['breakdowns'] = [];
+  const byCode = (a: RegionNode, b: RegionNode) => a.code.localeCompare(b.code);
+  if (region.level === 'county') {
+    const townshipOf = new Map<number, string>();
+    const townships = [...regions.values()].filter((r) => r.parentId === region.id).sort(byCode);
+    for (const township of townships) for (const id of subtreeIds(regions, township.id)) townshipOf.set(id, String(township.id));
+    const sums = sumBy(lines, (line) => townshipOf.get(line.regionId) ?? null);
+    breakdowns.push({ place: 'township', rows: townships.map((t) => ({ key: String(t.id), label: t.name, figures: sums.get(String(t.id)) ?? emptyFigures() })) });
+  }
+  if (region.level !== 'village') {
+    const sums = sumBy(lines, (line) => String(line.regionId));
+    const villages = villageIds.map((id) => regions.get(id)).filter((r): r is RegionNode => r !== undefined);
+    breakdowns.push({
+      place: 'village',
+      rows: villages.sort(byCode).map((v) => ({ key: String(v.id), label: v.name, figures: sums.get(String(v.id)) ?? emptyFigures() })),
+    });
+  }
+  breakdowns.push({ place: 'grid', rows: await gridRows(db, byGrid) });
+  return { total, breakdowns };
 }
