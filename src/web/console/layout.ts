@@ -18,6 +18,8 @@ export const CONSOLE_PATHS = {
   visitsCsv: '/console/visits.csv',
   visitsCoverageCsv: '/console/visits-coverage.csv',
   visitsGridsCsv: '/console/visits-grids.csv',
+  households: '/console/households',
+  visitRules: '/console/visit-rules',
   tickets: '/console/tickets',
   stats: '/console/stats',
   board: '/console/board',

@@ -34,6 +34,7 @@ import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } fro
 import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage, visitGridCoverage } from './visits.js';
 import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
+import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
 
@@ -114,6 +115,7 @@ function safeNext(next: string | null | undefined): string {
 const NOT_FOUND = {
   page: { zh: '没有这个页面，或它不在您的工作范围内。', en: 'There is no such page, or it is outside your area.' },
   ticket: { zh: '没有这件诉求，或它不在您的工作范围内。', en: 'There is no such ticket, or it is outside your area.' },
+  household: { zh: '没有这一户，或它不在您的工作范围内。', en: 'There is no such household, or it is outside your area.' },
   conversation: { zh: '没有这个会话，或它不在您的工作范围内。', en: 'There is no such conversation, or it is outside your area.' },
 } as const;
 
@@ -427,6 +429,52 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     );
   }
 
+  // ─── 重点户 and visit rules (src/web/console/visit-admin.ts) ─────────────────
+
+  async function householdRoute(a: Authed, code: string): Promise<void> {
+    const view = await loadHousehold(a.db, a.scope, code);
+    if (!view) {
+      a.req.resume();
+      return notFound(a, 'household');
+    }
+    const title = `住户 Household ${view.code}`;
+    if (a.req.method !== 'POST')
+      return page(a, 200, title, householdBody(view, a.session.csrfToken, a.url.searchParams.has('done') ? { kind: 'ok', text: '已保存 Saved' } : undefined), 'visits');
+    const form = await checkedForm(a);
+    if (!form) return;
+    try {
+      await saveKeyReason(a.db, a.scope, view, form, a.now);
+    } catch (error) {
+      if (error instanceof VisitFormProblem) return page(a, 422, title, householdBody(view, a.session.csrfToken, { kind: 'error', text: error.message }), 'visits');
+      throw error;
+    }
+    log.info({ account: a.scope.accountId, household: view.code }, 'household key reason set');
+    redirect(a.res, `${CONSOLE_PATHS.households}/${view.code}?done=1`);
+  }
+
+  async function visitRulesRoute(a: Authed): Promise<void> {
+    const rows = await loadRulesRows(a.db, a.scope, a.regions);
+    if (!rows.length) {
+      a.req.resume();
+      return notFound(a);
+    }
+    const title = '走访规则 Visit rules';
+    if (a.req.method !== 'POST') {
+      const done = rows.find((r) => r.region.code === a.url.searchParams.get('done'));
+      return page(a, 200, title, visitRulesBody(rows, a.session.csrfToken, done ? { kind: 'ok', text: `${done.region.name}：已保存 saved` } : undefined), 'visits');
+    }
+    const form = await checkedForm(a);
+    if (!form) return;
+    try {
+      const region = await saveVisitRules(a.db, a.scope, rows, form, a.now);
+      log.info({ account: a.scope.accountId, region: region.code }, 'visit rules set');
+      redirect(a.res, `${CONSOLE_PATHS.visitRules}?done=${encodeURIComponent(region.code)}`);
+    } catch (error) {
+      if (error instanceof VisitFormProblem) return page(a, 422, title, visitRulesBody(rows, a.session.csrfToken, { kind: 'error', text: error.message }), 'visits');
+      throw error;
+    }
+  }
+
   // ─── Inbox 会话 ────────────────────────────────────────────────────────────
 
   async function inboxPage(a: Authed): Promise<void> {
@@ -666,6 +714,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
       return visitsRoute(a, path);
+    const household = HOUSEHOLD_ROUTE.exec(path);
+    if (household && (get || method === 'POST')) return householdRoute(a, household[1]!);
+    if ((get || method === 'POST') && path === CONSOLE_PATHS.visitRules) return visitRulesRoute(a);
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);

@@ -34,7 +34,7 @@ function confirmationText(r: VisitRow): string {
 export const VISIT_COLUMNS: Column<VisitRow>[] = [
   { zh: '走访时间', en: 'visited', csv: (r) => formatLocal(r.visitedAt) },
   { zh: '村', en: 'village', csv: (r) => r.village },
-  { zh: '户', en: 'household', csv: (r) => r.household },
+  { zh: '户', en: 'household', csv: (r) => r.household, html: (r) => html`<a href="${CONSOLE_PATHS.households}/${r.householdCode}">${r.household}</a>` },
   { zh: '网格员', en: 'liaison', csv: (r) => r.liaison },
   { zh: '走访记录', en: 'notes', csv: (r) => r.notes, className: 'summary' },
   { zh: '照片', en: 'photos', csv: (r) => r.photos, className: 'num' },
@@ -137,7 +137,7 @@ export function visitsBody(input: {
   const next = page.next === null ? null : visitParams(filters, page.next).toString();
   const coverage = coverageShown(input.coverage);
   return html`<section class="visits">
-<h1>${bi('民情日记', 'Visit log')}</h1>
+<h1>${bi('民情日记', 'Visit log')} <a class="csv" href="${CONSOLE_PATHS.visitRules}">${bi('走访规则', 'Visit rules')}</a></h1>
 ${input.problems.length ? notice('error', html`${bi('以下筛选条件无效，已忽略：', 'These filters were not understood and are ignored:')} ${input.problems.join('；')}`) : ''}
 ${filterForm(filters, input.options)}
 <section class="coverage">

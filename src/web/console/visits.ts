@@ -40,6 +40,8 @@ export interface VisitRow {
   village: string;
   /** The household as the ticket page shows it: its code and its head, masked (never its address). */
   household: string;
+  /** Its code: the way to its page (重点 mark). */
+  householdCode: string;
   liaison: string;
   /** The liaison's notes, scrubbed. */
   notes: string;
@@ -156,6 +158,7 @@ export async function queryVisits(
       visitedAt: v.visitedAt,
       village: v.village,
       household: `${v.householdCode} ${maskName(v.headName)}`,
+      householdCode: v.householdCode,
       liaison: v.liaison,
       // A list (and its CSV) reaches beyond the case: the one scrubber, names included.
       notes: scrub(v.notes, names),
