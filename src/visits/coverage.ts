@@ -24,6 +24,7 @@ import { addCalendarDays, type LocalDate, localDateOf, localInstant, minutesOfDa
 import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
+import { visitingDays } from './month-coverage.js';
 
 const log = logger('visits');
 
@@ -91,12 +92,14 @@ const pairedQuery = defineQuery('coverage_paired', (db, p: { liaisonIds: number[
     .orderBy('h.id'),
 );
 
-const visitsSinceQuery = defineQuery('coverage_visits_since', (db, p: { since: Date; liaisonIds: number[] }, dialect) =>
+/** Each liaison's visiting days since `since` (counted as the console counts them). */
+const visitingDaysQuery = defineQuery('coverage_visiting_days', (db, p: { since: Date; liaisonIds: number[] }, dialect) =>
   db
-    .selectFrom('Visit')
-    .select(['liaisonId', 'visitedAt'])
-    .where(oneOf(dialect, 'liaisonId', p.liaisonIds))
-    .where('visitedAt', '>=', p.since),
+    .selectFrom('Visit as v')
+    .select(['v.liaisonId', visitingDays(dialect, 'v.visitedAt').as('days')])
+    .where(oneOf(dialect, 'v.liaisonId', p.liaisonIds))
+    .where('v.visitedAt', '>=', p.since)
+    .groupBy('v.liaisonId'),
 );
 
 /**
@@ -169,7 +172,7 @@ export async function coverageNow(db: Db, now: Date, liaisonsPerBatch = LIAISONS
   for (let start = 0; start < liaisons.length; start += liaisonsPerBatch) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
     const liaisonIds = liaisons.slice(start, start + liaisonsPerBatch);
-    addBatch(byLiaison, await all(sql, pairedQuery, { liaisonIds }), await all(sql, visitsSinceQuery, { since, liaisonIds }), rulesOf, since, now);
+    addBatch(byLiaison, await all(sql, pairedQuery, { liaisonIds }), await all(sql, visitingDaysQuery, { since, liaisonIds }), rulesOf, since, now);
   }
   // 重点 households first, then the longest unvisited.
   for (const entry of byLiaison.values())
@@ -177,26 +180,22 @@ export async function coverageNow(db: Db, now: Date, liaisonsPerBatch = LIAISONS
   return [...byLiaison.values()];
 }
 
-/** Adds one batch of liaisons' households and this month's visits to `byLiaison`. */
+/** Adds one batch of liaisons' households and this month's visiting days to `byLiaison`. */
 function addBatch(
   byLiaison: Map<number, LiaisonCoverage>,
   paired: readonly { liaisonId: number; id: number; address: string; headName: string; keyReason: string | null; regionId: number; visitedAt: Date | null }[],
-  visits: readonly { liaisonId: number; visitedAt: Date }[],
+  visitingDaysOf: readonly { liaisonId: number; days: number }[],
   rulesOf: (regionId: number) => VisitRules,
   since: Date,
   now: Date,
 ): void {
-  const days = new Map<number, Set<LocalDate>>();
-  for (const v of visits) {
-    let set = days.get(v.liaisonId);
-    if (!set) days.set(v.liaisonId, (set = new Set()));
-    set.add(localDateOf(v.visitedAt));
-  }
+  // PostgreSQL answers counts as bigint text.
+  const days = new Map(visitingDaysOf.map((row) => [row.liaisonId, Number(row.days)]));
   for (const h of paired) {
     const rules = rulesOf(h.regionId);
     let entry = byLiaison.get(h.liaisonId);
     if (!entry) {
-      entry = { liaisonId: h.liaisonId, due: [], visitingDays: days.get(h.liaisonId)?.size ?? 0, requiredDays: 0 };
+      entry = { liaisonId: h.liaisonId, due: [], visitingDays: days.get(h.liaisonId) ?? 0, requiredDays: 0 };
       byLiaison.set(h.liaisonId, entry);
     }
     entry.requiredDays = Math.max(entry.requiredDays, rules.daysPerMonth);

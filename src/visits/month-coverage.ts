@@ -4,19 +4,46 @@
  * ratings. The console's visit log (src/web/console/visits.ts) and the monthly report
  * (src/report/monthly.ts) show these figures; the definitions are printed with them.
  */
+import { type RawBuilder, sql } from 'kysely';
 import { type Db, sqlOf } from '../db/client.js';
-import { beijingDay, oneOf } from '../db/dialect.js';
+import { beijingDay, type Dialect, oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
 import { type ChartText, rankingChart } from '../stats/charts.js';
 
-/** Per liaison and village: paired households, and how many of them the liaison visited in the month. */
-const pairedQuery = defineQuery('visit_month_paired', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
+/**
+ * Visiting days 走访天数: the distinct Beijing dates of the visits counted. The one
+ * definition, counted in the database (a county's month is some 100,000 visits, not
+ * shipped to JS for it): the console, the monthly report and the reminders use it.
+ */
+export function visitingDays(dialect: Dialect, visitedAt: string): RawBuilder<number> {
+  return sql<number>`count(distinct ${beijingDay(dialect, visitedAt)})`;
+}
+
+/**
+ * What a month's coverage is counted for: the regions' villages; one liaison, or any (0);
+ * and, with `byGrid` 1, each grid of the households too (a household in two grids, 多网交互,
+ * counts in both: such lines are never added up to a village's).
+ */
+interface CoverageParams {
+  regionIds: number[];
+  from: Date;
+  to: Date;
+  liaisonId: number;
+  byGrid: 0 | 1;
+  /** With `byGrid`: one grid, or any (0). */
+  gridId: number;
+}
+
+/** Per liaison and village (and grid): paired households, and how many of them the liaison visited in the month. */
+const pairedQuery = defineQuery('visit_month_paired', (db, p: CoverageParams, dialect) =>
   db
     .selectFrom('Pairing as pr')
     .innerJoin('Household as h', 'h.id', 'pr.householdId')
+    .leftJoin('HouseholdGrid as hg', (join) => join.onRef('hg.householdId', '=', 'h.id').on((eb) => eb(eb.val(p.byGrid), '=', eb.lit(1))))
     .select((eb) => [
       'pr.liaisonId',
       'h.regionId',
+      'hg.gridId',
       eb.fn.countAll<number>().as('paired'),
       eb.fn
         .sum<number>(
@@ -41,23 +68,26 @@ const pairedQuery = defineQuery('visit_month_paired', (db, p: { regionIds: numbe
     ])
     .where(oneOf(dialect, 'h.regionId', p.regionIds))
     .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('pr.liaisonId', '=', p.liaisonId)]))
-    .groupBy(['pr.liaisonId', 'h.regionId']),
+    .where((eb) => eb.or([eb(eb.val(p.gridId), '=', eb.lit(0)), eb('hg.gridId', '=', p.gridId)]))
+    .groupBy(['pr.liaisonId', 'h.regionId', 'hg.gridId']),
 );
 
 /**
  * The month's visits of the regions per liaison and village, counted as the coverage
  * counts them (in the database: a county's month is some 100,000 visits).
  */
-const monthVisitsQuery = defineQuery('visit_month_counts', (db, p: { regionIds: number[]; from: Date; to: Date; liaisonId: number }, dialect) =>
+const monthVisitsQuery = defineQuery('visit_month_counts', (db, p: CoverageParams, dialect) =>
   db
     .selectFrom('Visit as v')
+    .leftJoin('HouseholdGrid as hg', (join) => join.onRef('hg.householdId', '=', 'v.householdId').on((eb) => eb(eb.val(p.byGrid), '=', eb.lit(1))))
     .select((eb) => {
       const count = (when: Parameters<typeof eb.case>[0]) => eb.fn.sum<number>(eb.case().when(when).then(eb.lit(1)).else(eb.lit(0)).end());
       return [
         'v.liaisonId',
         'v.regionId',
+        'hg.gridId',
         eb.fn.countAll<number>().as('visits'),
-        eb.fn.count<number>(beijingDay(dialect, 'v.visitedAt')).distinct().as('days'),
+        visitingDays(dialect, 'v.visitedAt').as('days'),
         count(eb('v.confirmation', '<>', 'unconfirmed')).as('askable'),
         count(eb('v.confirmation', 'in', ['confirmed', 'disputed'])).as('signed'),
         eb.fn.count<number>('v.rating').as('ratings'),
@@ -68,7 +98,8 @@ const monthVisitsQuery = defineQuery('visit_month_counts', (db, p: { regionIds: 
     .where('v.visitedAt', '>=', p.from)
     .where('v.visitedAt', '<', p.to)
     .where((eb) => eb.or([eb(eb.val(p.liaisonId), '=', eb.lit(0)), eb('v.liaisonId', '=', p.liaisonId)]))
-    .groupBy(['v.liaisonId', 'v.regionId']),
+    .where((eb) => eb.or([eb(eb.val(p.gridId), '=', eb.lit(0)), eb('hg.gridId', '=', p.gridId)]))
+    .groupBy(['v.liaisonId', 'v.regionId', 'hg.gridId']),
 );
 
 /** The coverage figures of one liaison in one village, of a village, or of the whole scope. */
@@ -106,10 +137,12 @@ export function averageRating(f: CoverageFigures): number | null {
   return f.ratings > 0 ? Math.round((f.ratingSum / f.ratings) * 10) / 10 : null;
 }
 
-/** One liaison's figures in one village for a month. */
+/** One liaison's figures in one village (and grid) for a month. */
 export interface CoverageLine {
   liaisonId: number;
   regionId: number;
+  /** The grid, when counted by grid; null otherwise (or for a household in no grid). */
+  gridId: number | null;
   figures: CoverageFigures;
 }
 
@@ -122,23 +155,42 @@ export async function visitedOfPaired(
   params: { regionIds: number[]; from: Date; to: Date; liaisonId: number },
 ): Promise<{ liaisonId: number; regionId: number; paired: number; visited: number }[]> {
   // PostgreSQL answers counts and sums as bigint text.
-  return (await all(sqlOf(db), pairedQuery, params)).map((r) => ({ liaisonId: r.liaisonId, regionId: r.regionId, paired: Number(r.paired), visited: Number(r.visited) }));
+  return (await all(sqlOf(db), pairedQuery, { ...params, byGrid: 0, gridId: 0 })).map((r) => ({
+    liaisonId: r.liaisonId,
+    regionId: r.regionId,
+    paired: Number(r.paired),
+    visited: Number(r.visited),
+  }));
 }
 
 /** The figures of each liaison and village in `regionIds` for [from, to); one liaison only when `liaisonId` is not 0. */
 export async function coverageByLiaison(db: Db, params: { regionIds: number[]; from: Date; to: Date; liaisonId: number }): Promise<CoverageLine[]> {
-  const [paired, visits] = await Promise.all([visitedOfPaired(db, params), all(sqlOf(db), monthVisitsQuery, params)]);
+  return coverageLines(db, { ...params, byGrid: 0, gridId: 0 });
+}
+
+/**
+ * The figures of each liaison, village and grid (the households' grids) in `regionIds`
+ * for [from, to); one grid only when `gridId` is not 0. A household in several grids
+ * counts in each: add lines up per grid, never per village.
+ */
+export async function coverageByGridLines(db: Db, params: { regionIds: number[]; from: Date; to: Date; liaisonId: number; gridId: number }): Promise<CoverageLine[]> {
+  return coverageLines(db, { ...params, byGrid: 1 });
+}
+
+async function coverageLines(db: Db, params: CoverageParams): Promise<CoverageLine[]> {
+  const sql = sqlOf(db);
+  const [paired, visits] = await Promise.all([all(sql, pairedQuery, params), all(sql, monthVisitsQuery, params)]);
   const lines = new Map<string, CoverageLine>();
-  const lineOf = (liaisonId: number, regionId: number) => {
-    const key = `${regionId}:${liaisonId}`;
+  const lineOf = (liaisonId: number, regionId: number, gridId: number | null) => {
+    const key = `${regionId}:${liaisonId}:${gridId ?? ''}`;
     let line = lines.get(key);
-    if (!line) lines.set(key, (line = { liaisonId, regionId, figures: emptyFigures() }));
+    if (!line) lines.set(key, (line = { liaisonId, regionId, gridId, figures: emptyFigures() }));
     return line.figures;
   };
-  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId), { paired: row.paired, visited: row.visited });
   // PostgreSQL answers counts and sums as bigint text.
+  for (const row of paired) Object.assign(lineOf(row.liaisonId, row.regionId, row.gridId), { paired: Number(row.paired), visited: Number(row.visited) });
   for (const row of visits) {
-    Object.assign(lineOf(row.liaisonId, row.regionId), {
+    Object.assign(lineOf(row.liaisonId, row.regionId, row.gridId), {
       days: Number(row.days),
       visits: Number(row.visits),
       askable: Number(row.askable),

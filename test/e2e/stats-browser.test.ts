@@ -40,6 +40,8 @@ let dir: string;
 let app: App;
 let base: string;
 let browser: Browser | undefined;
+/** Paired households in the demo county (the coverage card's denominator). */
+let pairedInCounty: number;
 const clock = new FakeClock(new Date('2026-10-12T09:00:00+08:00'));
 
 /** October's requests: [resident, category, summary, what the handler does]. */
@@ -77,6 +79,21 @@ beforeAll(async () => {
     if (handling !== 'none') await step({ type: 'accept' });
     if (handling === 'resolve') await step({ type: 'resolve', result: '已处理' });
   }
+  // Two of a liaison's households visited in October (one 签字 of the two visits): the coverage card.
+  const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' }, include: { pairings: { include: { household: true }, take: 2 } } });
+  for (const [i, { household }] of liaison.pairings.entries()) {
+    await db.visit.create({
+      data: {
+        liaisonId: liaison.id,
+        householdId: household.id,
+        regionId: household.regionId,
+        notes: '走访',
+        visitedAt: new Date(`2026-10-1${i + 3}T10:00:00+08:00`),
+        confirmation: i === 0 ? 'confirmed' : 'pending',
+      },
+    });
+  }
+  pairedInCounty = await db.pairing.count();
   clock.set('2026-10-20T10:00:00+08:00');
   if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
 });
@@ -116,6 +133,14 @@ browserTest('a supervisor sees the charts drawn and downloads a table as CSV', a
   // The month of the fake clock, the whole county.
   expect(await page.textContent('.stats-period')).toContain('2026-10-01 – 2026-10-31');
   expect(await page.textContent('[data-figure="received"] .value')).toBe('6');
+  // 包户走访: the month's coverage and 签字率 among the figures, drawn as cards like the others.
+  expect(await page.textContent('[data-figure="visitCoverage"] .value')).toBe(`${Math.round((2 / pairedInCounty) * 1000) / 10}%`);
+  expect(await page.textContent('[data-figure="visitSigned"] .value')).toBe('50%');
+  const cardBox = await page.locator('[data-figure="visitCoverage"]').boundingBox();
+  const receivedBox = await page.locator('[data-figure="received"]').boundingBox();
+  expect(cardBox!.width).toBeCloseTo(receivedBox!.width, 0);
+  expect(cardBox!.height).toBeGreaterThan(40);
+  expect(await page.locator('#table-visits-township tbody tr').count()).toBeGreaterThan(1);
 
   // Every chart is an SVG image with a real size on the screen.
   for (const id of ['chart-trend', 'chart-category', 'chart-rank-places', 'chart-rank-departments']) {
@@ -152,6 +177,17 @@ browserTest('a supervisor sees the charts drawn and downloads a table as CSV', a
   const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');
   expect(lines[0]).toMatch(/^编号 key,名称 name,受理量 received,在办 open,超期 overdue,响应率\(%\),/);
   expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['power,电力照明,3', 'water,供水排水,2', 'road,道路交通,1', ',合计 total,6']);
+
+  // The township coverage table's CSV: the same columns as the visit log's.
+  const [coverageDownload] = await Promise.all([page.waitForEvent('download'), page.click('#table-visits-township a.csv')]);
+  expect(coverageDownload.suggestedFilename()).toBe('minqing-stats-visits-township-2026-10-01_2026-10-31.csv');
+  const coverageLines = readFileSync(await coverageDownload.path())
+    .toString('utf8')
+    .slice(1)
+    .trim()
+    .split('\r\n');
+  expect(coverageLines[0]).toMatch(/^编号 key,名称 name,包户数 paired households,已走访户数 households visited,走访覆盖率\(%\)/);
+  expect(coverageLines.at(-1)).toMatch(new RegExp(`^,合计 total,${pairedInCounty},2,`));
 
   // Drilling down into a township keeps the period and narrows the figures.
   await page.click('#table-region a:text("清水镇")');

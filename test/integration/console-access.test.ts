@@ -239,6 +239,22 @@ describe('scope', () => {
     expect(search).toMatchObject({ rows: [], count: 0 });
   });
 
+  test('a 404 says what was not found: the ticket asked for, or — for any other address, /console/visits/… too — the page', async () => {
+    const client = await loggedIn(world.base, 'dsp-qh-01');
+    const ticket = await client.page(`/console/tickets/${theirs}`);
+    expect(ticket.text).toContain('没有这件诉求');
+    for (const path of ['/console/visits/12', '/console/nothing-here', `/console/tickets/${ours}/nothing.csv`]) {
+      const page = await client.page(path);
+      expect(page.status, path).toBe(404);
+      expect(page.text, path).toContain('没有这个页面，或它不在您的工作范围内。');
+      expect(page.text, path).not.toContain('诉求，或');
+    }
+    expect((await client.page('/console/inbox/999999')).text).toContain('没有这个会话');
+    const data = await client.get('/console/api/nothing');
+    expect(data.status).toBe(404);
+    expect(((await data.json()) as { error: string }).error).toMatch(/^没有这个页面.*no such page/);
+  });
+
   test('the other township sees its own; the county supervisor sees both', async () => {
     const other = await loggedIn(world.base, 'dsp-qh-02');
     expect((await other.page(`/console/tickets/${theirs}`)).status).toBe(200);

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { loadRegions, loadScope, type RegionNode, type StaffScope } from '../../src/web/console/scope.js';
-import { COVERAGE_COLUMNS, coverageShown, MAX_COVERAGE_LINES, VISIT_COLUMNS } from '../../src/web/console/visits-page.js';
-import { type CoverageRow, parseVisitParams, queryVisits, visitCoverage } from '../../src/web/console/visits.js';
+import { COVERAGE_COLUMNS, coverageShown, GRID_COVERAGE_COLUMNS, MAX_COVERAGE_LINES, VISIT_COLUMNS } from '../../src/web/console/visits-page.js';
+import { type CoverageRow, parseVisitParams, queryVisits, visitCoverage, visitGridCoverage } from '../../src/web/console/visits.js';
 import { csvHeader } from '../../src/web/table.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
@@ -238,6 +238,42 @@ eachDatabase((kind) => {
       // The chart: one village, so its liaisons, each bar with rate and households.
       expect(page.text).toContain('id="visit-coverage"');
       expect(page.text).toContain(`<title>${liaison.name} ${liaison.code}: 75%（3/4）</title>`);
+    });
+
+    test("coverage by grid (the grid leader's view): each grid counts its households, a household in two grids in both; page and CSV", async () => {
+      const memberships = await db.householdGrid.findMany({ where: { householdId: { in: households.map((h) => h.id) } }, include: { grid: { include: { region: true } } } });
+      const visitedIds = new Set(households.slice(0, 3).map((h) => h.id));
+      const visitsOf = new Map([
+        [households[0]!.id, 2],
+        [households[1]!.id, 1],
+        [households[2]!.id, 1],
+      ]);
+      const expected = new Map<string, { paired: number; visited: number; visits: number }>();
+      for (const m of memberships) {
+        // A thematic grid (老人, 行业…) belongs to the township: named after it.
+        const label = `${m.grid.region.name} ${m.grid.name}`;
+        const e = expected.get(label) ?? { paired: 0, visited: 0, visits: 0 };
+        expected.set(label, { paired: e.paired + 1, visited: e.visited + Number(visitedIds.has(m.householdId)), visits: e.visits + (visitsOf.get(m.householdId) ?? 0) });
+      }
+      expect(expected.size).toBeGreaterThan(0);
+      const rows = await visitGridCoverage(db, scope, filtersOf(`liaison=${liaison.id}`), regions);
+      expect(new Map(rows.map((r) => [r.grid, { paired: r.paired, visited: r.visited, visits: r.visits }]))).toEqual(expected);
+      // The grids add up to more than the liaison's four households when one lies in two grids (多网交互).
+      expect(rows.reduce((n, r) => n + r.paired, 0)).toBe(memberships.length);
+      // Every liaison: the grids of the township only, in code order.
+      const all = await visitGridCoverage(db, scope, filtersOf(''), regions);
+      expect(all.length).toBeGreaterThan(rows.length);
+      expect(all.some((r) => r.grid.startsWith(regions.get(foreignVillageId)!.name))).toBe(false);
+
+      const page = await dsp.page(`/console/visits?liaison=${liaison.id}`);
+      expect(page.text).toContain('id="coverage-grids"');
+      const csv = await csvOf(await dsp.get(`/console/visits-grids.csv?liaison=${liaison.id}`));
+      expect(csv.bom).toBe(true);
+      expect(csv.header).toBe(csvHeader(GRID_COVERAGE_COLUMNS).join(','));
+      expect(csv.header).toMatch(/^网格 grid,包户数 paired households,已走访户数 households visited,走访覆盖率\(%\) coverage \(%\)/);
+      expect(csv.lines).toHaveLength(rows.length);
+      const [grid, figures] = [...expected][0]!;
+      expect(csv.lines).toContainEqual(expect.stringMatching(new RegExp(`^${grid},${figures.paired},${figures.visited},`)));
     });
 
     test('the CSV exports: BOM, headers as on the page, the same filters and scope', async () => {

@@ -4,6 +4,8 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { coverageNow, reminderPeriods, visitReminders } from '../../src/visits/coverage.js';
+import { coverageByLiaison } from '../../src/visits/month-coverage.js';
+import { monthBounds } from '../../src/web/console/visits.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 
@@ -111,6 +113,30 @@ eachDatabase((kind) => {
       // Tuesday: no new period.
       clock.set(new Date(MONDAY.getTime() + DAY));
       expect(await duty()).toBe(0);
+    });
+
+    test('visiting days are Beijing dates, counted alike for the reminders and the console: visits at 23:30 and 00:30 are two days, two visits in one morning one', async () => {
+      database = await kind.fresh({ demo: true });
+      const { db } = database;
+      await db.visit.deleteMany();
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const [first, second] = (await db.pairing.findMany({ where: { liaisonId: liaison.id }, include: { household: true }, orderBy: { householdId: 'asc' } })).map(
+        (p) => p.household,
+      );
+      const visit = (household: { id: number; regionId: number }, at: string) =>
+        db.visit.create({ data: { liaisonId: liaison.id, householdId: household.id, regionId: household.regionId, notes: '走访', visitedAt: new Date(at) } });
+      // 23:30 and 00:30 Beijing: one UTC day (15:30, 16:30Z), two Beijing days.
+      await visit(first!, '2026-11-10T23:30:00+08:00');
+      await visit(second!, '2026-11-11T00:30:00+08:00');
+      // Two in one morning: one day.
+      await visit(first!, '2026-11-12T09:00:00+08:00');
+      await visit(second!, '2026-11-12T10:30:00+08:00');
+      // October's last evening (Beijing time) is not November's.
+      await visit(first!, '2026-10-31T23:00:00+08:00');
+      const reminders = (await coverageNow(db, MONDAY)).find((c) => c.liaisonId === liaison.id)!;
+      expect(reminders.visitingDays).toBe(3);
+      const visitLog = await coverageByLiaison(db, { regionIds: [first!.regionId], ...monthBounds('2026-11'), liaisonId: liaison.id });
+      expect(visitLog.map((line) => line.figures.days)).toEqual([3]);
     });
   });
 });

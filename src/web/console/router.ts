@@ -52,11 +52,12 @@ import {
   unscheduleSurvey,
 } from './surveys.js';
 import { responseColumns, surveyBody, surveyFormBody, surveyFormOptions, surveyListBody, withOneMoreQuestion } from './surveys-page.js';
-import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage } from './visits.js';
-import { COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
+import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage, visitGridCoverage } from './visits.js';
+import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
+import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
 
@@ -132,6 +133,14 @@ function safeNext(next: string | null | undefined): string {
   }
   return `${url.pathname}${url.search}`;
 }
+
+/** What a 404 says was not found. */
+const NOT_FOUND = {
+  page: { zh: '没有这个页面，或它不在您的工作范围内。', en: 'There is no such page, or it is outside your area.' },
+  ticket: { zh: '没有这件诉求，或它不在您的工作范围内。', en: 'There is no such ticket, or it is outside your area.' },
+  household: { zh: '没有这一户，或它不在您的工作范围内。', en: 'There is no such household, or it is outside your area.' },
+  conversation: { zh: '没有这个会话，或它不在您的工作范围内。', en: 'There is no such conversation, or it is outside your area.' },
+} as const;
 
 /** The ticket routes: /console/tickets/NUMBER[/rest]. */
 const TICKET_ROUTE = /^\/console\/tickets\/([A-Za-z]{1,6}-\d{4}-\d{1,9})(?:\/([a-z_]+(?:\.csv)?))?$/;
@@ -250,18 +259,15 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   const roles = (a: Authed) => rolesLine(a.scope, (id) => a.regions.get(id)?.name ?? '');
   const page = (a: Authed, status: number, title: string, body: Html, active: NavItem) => sendHtml(a.res, status, consolePage(title, body, chromeOf(a, active), roles(a)));
 
-  function notFound(a: Authed): void {
-    if (wantsData(a.req, a.url.pathname)) return sendJson(a.res, 404, { error: '没有找到 not found' });
-    sendHtml(
-      a.res,
-      404,
-      messagePage(
-        { zh: '没有找到', en: 'Not found' },
-        bi('没有这件诉求，或它不在您的工作范围内。', 'There is no such ticket, or it is outside your area.'),
-        chromeOf(a, null),
-        roles(a),
-      ),
-    );
+  /**
+   * 404, saying what was not found: a ticket or a conversation the user asked for by its
+   * number (which may exist outside their area: the answer is the same), or any other
+   * console address.
+   */
+  function notFound(a: Authed, what: keyof typeof NOT_FOUND = 'page'): void {
+    const text = NOT_FOUND[what];
+    if (wantsData(a.req, a.url.pathname)) return sendJson(a.res, 404, { error: `${text.zh} ${text.en}` });
+    sendHtml(a.res, 404, messagePage({ zh: '没有找到', en: 'Not found' }, bi(text.zh, text.en), chromeOf(a, null), roles(a)));
   }
 
   /** A POST from one of our pages: same origin and the session's CSRF token. */
@@ -410,7 +416,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const view = await loadTicketView(a.db, a.scope, number, a.now);
     if (!view) {
       a.req.resume();
-      return notFound(a);
+      return notFound(a, 'ticket');
     }
     if (a.req.method === 'POST' && rest === 'reveal_phone') return revealPhone(a, view);
     if (a.req.method === 'POST' && (rest === 'publish' || rest === 'unpublish')) return publish(a, view, rest === 'publish');
@@ -431,6 +437,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       const coverage = await visitCoverage(a.db, a.scope, filters, a.regions);
       return sendCsv(a.res, `minqing-visit-coverage-${filters.month}.csv`, tableCsv(COVERAGE_COLUMNS, coverage));
     }
+    if (path === CONSOLE_PATHS.visitsGridsCsv)
+      return sendCsv(a.res, `minqing-visit-grids-${filters.month}.csv`, tableCsv(GRID_COVERAGE_COLUMNS, await visitGridCoverage(a.db, a.scope, filters, a.regions)));
     if (path === CONSOLE_PATHS.visitsCsv) {
       const batches = visitBatches(a.db, a.scope, filters, a.regions);
       const rows = await streamCsv(a.res, `minqing-visits-${filters.month}.csv`, csvHeader(VISIT_COLUMNS), async () => {
@@ -440,16 +448,17 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       log.info({ account: a.scope.accountId, rows }, 'visits exported');
       return;
     }
-    const [visits, coverage, options] = await Promise.all([
+    const [visits, coverage, grids, options] = await Promise.all([
       queryVisits(a.db, a.scope, filters, a.regions, parsed.after === undefined ? {} : { after: parsed.after }),
       visitCoverage(a.db, a.scope, filters, a.regions),
+      visitGridCoverage(a.db, a.scope, filters, a.regions),
       visitFormOptions(a.db, a.scope, a.regions),
     ]);
     page(
       a,
       200,
       '民情日记 Visit log',
-      visitsBody({ filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), page: visits, coverage, options, problems: parsed.problems }),
+      visitsBody({ filters, ...(parsed.after === undefined ? {} : { after: parsed.after }), page: visits, coverage, grids, options, problems: parsed.problems }),
       'visits',
     );
   }
@@ -565,6 +574,52 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     } else if (!get) return notFound(a);
     const body = liaisonAppraisalBody({ round, period: found.period.label, appraisal, csrf: a.session.csrfToken, done: a.url.searchParams.has('done'), problem });
     page(a, problem ? 400 : 200, `${appraisal.name} · 双述双评`, body, 'surveys');
+  }
+
+  // ─── 重点户 and visit rules (src/web/console/visit-admin.ts) ─────────────────
+
+  async function householdRoute(a: Authed, code: string): Promise<void> {
+    const view = await loadHousehold(a.db, a.scope, code);
+    if (!view) {
+      a.req.resume();
+      return notFound(a, 'household');
+    }
+    const title = `住户 Household ${view.code}`;
+    if (a.req.method !== 'POST')
+      return page(a, 200, title, householdBody(view, a.session.csrfToken, a.url.searchParams.has('done') ? { kind: 'ok', text: '已保存 Saved' } : undefined), 'visits');
+    const form = await checkedForm(a);
+    if (!form) return;
+    try {
+      await saveKeyReason(a.db, a.scope, view, form, a.now);
+    } catch (error) {
+      if (error instanceof VisitFormProblem) return page(a, 422, title, householdBody(view, a.session.csrfToken, { kind: 'error', text: error.message }), 'visits');
+      throw error;
+    }
+    log.info({ account: a.scope.accountId, household: view.code }, 'household key reason set');
+    redirect(a.res, `${CONSOLE_PATHS.households}/${view.code}?done=1`);
+  }
+
+  async function visitRulesRoute(a: Authed): Promise<void> {
+    const rows = await loadRulesRows(a.db, a.scope, a.regions);
+    if (!rows.length) {
+      a.req.resume();
+      return notFound(a);
+    }
+    const title = '走访规则 Visit rules';
+    if (a.req.method !== 'POST') {
+      const done = rows.find((r) => r.region.code === a.url.searchParams.get('done'));
+      return page(a, 200, title, visitRulesBody(rows, a.session.csrfToken, done ? { kind: 'ok', text: `${done.region.name}：已保存 saved` } : undefined), 'visits');
+    }
+    const form = await checkedForm(a);
+    if (!form) return;
+    try {
+      const region = await saveVisitRules(a.db, a.scope, rows, form, a.now);
+      log.info({ account: a.scope.accountId, region: region.code }, 'visit rules set');
+      redirect(a.res, `${CONSOLE_PATHS.visitRules}?done=${encodeURIComponent(region.code)}`);
+    } catch (error) {
+      if (error instanceof VisitFormProblem) return page(a, 422, title, visitRulesBody(rows, a.session.csrfToken, { kind: 'error', text: error.message }), 'visits');
+      throw error;
+    }
   }
 
   // ─── Inbox 会话 ────────────────────────────────────────────────────────────
@@ -687,7 +742,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const view = await loadConversation(a.db, a.scope, id);
     if (!view) {
       a.req.resume();
-      return notFound(a);
+      return notFound(a, 'conversation');
     }
     if (a.req.method === 'POST') return action ? conversationAction(a, view, action) : notFound(a);
     if (action) return notFound(a);
@@ -842,13 +897,18 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         theme,
       );
     }
+    if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
+      return visitsRoute(a, path);
+    const household = HOUSEHOLD_ROUTE.exec(path);
+    if (household && (get || method === 'POST')) return householdRoute(a, household[1]!);
+    if ((get || method === 'POST') && path === CONSOLE_PATHS.visitRules) return visitRulesRoute(a);
     const conversation = CONVERSATION_ROUTE.exec(path);
     if (conversation && (get || method === 'POST')) return conversationRoute(a, Number(conversation[1]), conversation[2]);
     if ((get || method === 'POST') && (path === CONSOLE_PATHS.board || path === CONSOLE_PATHS.boardCsv)) return boardRoute(a);
     const apiTicket = API_TICKET_ROUTE.exec(path);
     if (get && apiTicket) {
       const view = await loadTicketView(a.db, a.scope, apiTicket[1]!, a.now);
-      return view ? sendJson(res, 200, view) : notFound(a);
+      return view ? sendJson(res, 200, view) : notFound(a, 'ticket');
     }
     const ticket = TICKET_ROUTE.exec(path);
     if (ticket && (get || method === 'POST')) return ticketRoute(a, ticket[1]!, ticket[2]);

@@ -38,9 +38,11 @@ import {
   type StatsQuery,
   type TrendPoint,
 } from '../../stats/types.js';
+import { coverageBreakdowns } from '../../visits/place-coverage.js';
 import { toCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { loadRegions, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import { COVERAGE_TABLES, coverageCardsHtml, coverageCsv, coverageSectionHtml, type CoverageTable, type StatsCoverage } from './stats-coverage.js';
 
 /** Where the console mounts the page and its CSV export. */
 export const STATS_PATH = '/console/stats';
@@ -103,6 +105,8 @@ interface StatsView {
   words: HotWord[];
   /** The period's 人工 conversations in the region (region roles only). */
   conversations: ConversationFigures | null;
+  /** The month's 包户 coverage (not for a department handler: visits are not a department's work). */
+  coverage: StatsCoverage | null;
   options: { regions: Option[]; grids: Option[] | null; departments: Option[]; categories: Option[]; liaisons: Option[] | null };
 }
 
@@ -350,7 +354,10 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
   const sameTrend = trendRange.from.getTime() === range.from.getTime() && trendRange.to.getTime() === range.to.getTime();
   const wantsTrend = wants('trend');
   const conversationsWanted = wants('figures') && only === undefined && scope.regionIds.length > 0;
-  const [shared, before, ownTrend, conversations] = await Promise.all([
+  // Coverage is monthly: the month the period ends in.
+  const coverageMonth = periodRange('month', new Date(range.to.getTime() - 1));
+  const coverageWanted = !reach.departmentIds && (only === undefined || only in COVERAGE_TABLES);
+  const [shared, before, ownTrend, conversations, coverage] = await Promise.all([
     dims.length > 0 || wants('figures') || wants('words') || (wantsTrend && sameTrend)
       ? breakdownsOf(
           db,
@@ -362,12 +369,31 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
     wants('figures') ? figures(db, { ...query, from: previous.from, to: previous.to }) : EMPTY_FIGURES,
     wantsTrend && !sameTrend ? trend(db, { ...query, from: trendRange.from, to: trendRange.to }, trendRange.bucket) : null,
     conversationsWanted ? conversationFigures(db, { regionIds: subtreeIds(regions, region.id), from: range.from, to: range.to }) : null,
+    coverageWanted
+      ? coverageBreakdowns(db, regions, region, coverageMonth, {
+          ...(request.filters.liaisonId === undefined ? {} : { liaisonId: request.filters.liaisonId }),
+          ...(request.filters.gridId === undefined ? {} : { gridId: request.filters.gridId }),
+        })
+      : null,
   ]);
   const tables = dims.map((d, k) => ({ ...d, breakdown: shared?.breakdowns[k] as Breakdown }));
   const trendPoints = ownTrend ?? shared?.trend ?? [];
   const words = shared?.words ?? [];
   const current = shared?.total ?? EMPTY_FIGURES;
-  return { request, range, previous, bucket: trendRange.bucket, current, before, trendPoints, tables, words, conversations, options };
+  return {
+    request,
+    range,
+    previous,
+    bucket: trendRange.bucket,
+    current,
+    before,
+    trendPoints,
+    tables,
+    words,
+    conversations,
+    coverage: coverage && { month: localDateOf(coverageMonth.from).slice(0, 7), ...coverage },
+    options,
+  };
 }
 
 // ─── Rendering ─────────────────────────────────────────────────────────────────
@@ -447,7 +473,7 @@ function renderFigures(view: StatsView): Html {
   <div class="value">${figureHtml(view.current, key)}</div>
   <div class="hint">${bi('上期', 'previous')} ${figureHtml(view.before, key)} · ${changeText(view.current, view.before, key)}</div>
 </div>`,
-  )}</div>
+  )}${view.coverage ? coverageCardsHtml(view.coverage) : ''}</div>
 <p class="hint">${bi('上期', 'Previous period')}：${localRange(view.previous)}</p>`;
 }
 
@@ -526,6 +552,7 @@ ${renderCharts(view)}
 ${renderHotWords(view)}
 ${view.conversations ? html`<section class="stats-conversations"><h2>${bi('人工会话', 'Conversations with staff')}</h2>${conversationFiguresHtml(view.conversations)}</section>` : ''}
 <section class="stats-tables"><h2>${bi('分项统计', 'Breakdowns')}</h2>${view.tables.map((t) => renderTable(view, t))}</section>
+${view.coverage ? coverageSectionHtml(view.coverage, (table) => linkWith(r, { table }, STATS_CSV_PATH), MAX_ROWS) : ''}
 ${renderDefinitions()}
 </section>`.toString();
 }
@@ -551,7 +578,7 @@ export async function renderStatsPage(db: Db, scope: StaffScope, params: URLSear
 }
 
 /** The tables the CSV export knows: the figures, the trend, and each breakdown. */
-export const STATS_TABLES = ['figures', 'trend', 'region', 'village', 'grid', 'department', 'category', 'liaison'] as const;
+export const STATS_TABLES = ['figures', 'trend', 'region', 'village', 'grid', 'department', 'category', 'liaison', ...(Object.keys(COVERAGE_TABLES) as CoverageTable[])] as const;
 export type StatsTable = (typeof STATS_TABLES)[number];
 
 /**
@@ -571,6 +598,10 @@ export async function renderStatsCsv(
   if (!view) return null;
   const period = localRange(view.range).replace(' – ', '_');
   const filename = `minqing-stats-${table}-${period}.csv`;
+  if (known in COVERAGE_TABLES) {
+    const csv = view.coverage && coverageCsv(view.coverage, known as CoverageTable);
+    return csv ? { filename, csv } : null;
+  }
   const header = figureCsvHeader();
   if (table === 'figures') {
     const rows: CsvCell[][] = [

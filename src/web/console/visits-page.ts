@@ -12,8 +12,9 @@ import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, notice } from './layout.js';
 import { MAX_OPTIONS, type Option, regionOptions, select } from './queue-page.js';
 import type { RegionNode, StaffScope } from './scope.js';
-import { averageRating, coverageChart, percent } from '../../visits/month-coverage.js';
-import { type Confirmation, type CoverageRow, type VisitFilters, type VisitPage, type VisitRow, visitParams } from './visits.js';
+import { coverageChart } from '../../visits/month-coverage.js';
+import { coverageDefinitionsHtml, coverageFigureColumns } from './coverage-table.js';
+import { type Confirmation, type CoverageRow, type GridCoverageRow, type VisitFilters, type VisitPage, type VisitRow, visitParams } from './visits.js';
 
 /** 签字 as staff read it. */
 const CONFIRMATION_NAMES: Record<Confirmation, string> = {
@@ -33,7 +34,7 @@ function confirmationText(r: VisitRow): string {
 export const VISIT_COLUMNS: Column<VisitRow>[] = [
   { zh: '走访时间', en: 'visited', csv: (r) => formatLocal(r.visitedAt) },
   { zh: '村', en: 'village', csv: (r) => r.village },
-  { zh: '户', en: 'household', csv: (r) => r.household },
+  { zh: '户', en: 'household', csv: (r) => r.household, html: (r) => html`<a href="${CONSOLE_PATHS.households}/${r.householdCode}">${r.household}</a>` },
   { zh: '网格员', en: 'liaison', csv: (r) => r.liaison },
   { zh: '走访记录', en: 'notes', csv: (r) => r.notes, className: 'summary' },
   { zh: '照片', en: 'photos', csv: (r) => r.photos, className: 'num' },
@@ -41,11 +42,6 @@ export const VISIT_COLUMNS: Column<VisitRow>[] = [
   { zh: '签字', en: 'confirmation', csv: confirmationText },
   { zh: '评分', en: 'rating', csv: (r) => r.rating, className: 'num' },
 ];
-
-/** 75% on the page, — when nothing could count. */
-function percentHtml(value: number | null): string {
-  return value === null ? '—' : `${value}%`;
-}
 
 /** The columns of the coverage table; rates in the CSV as percent numbers. */
 export const COVERAGE_COLUMNS: Column<CoverageRow>[] = [
@@ -55,49 +51,11 @@ export const COVERAGE_COLUMNS: Column<CoverageRow>[] = [
     csv: (r) => (r.kind === 'total' ? '合计 Total' : r.kind === 'village' ? `${r.village} 小计 subtotal` : r.village),
   },
   { zh: '网格员', en: 'liaison', csv: (r) => r.liaison },
-  { zh: '包户数', en: 'paired households', csv: (r) => r.paired, className: 'num' },
-  { zh: '已走访户数', en: 'households visited', csv: (r) => r.visited, className: 'num' },
-  { zh: '走访覆盖率(%)', en: 'coverage (%)', csv: (r) => percent(r.visited, r.paired), html: (r) => percentHtml(percent(r.visited, r.paired)), className: 'num' },
-  { zh: '走访天数', en: 'days with visits', csv: (r) => r.days, className: 'num' },
-  { zh: '走访次数', en: 'visits', csv: (r) => r.visits, className: 'num' },
-  { zh: '签字率(%)', en: 'signed (%)', csv: (r) => percent(r.signed, r.askable), html: (r) => percentHtml(percent(r.signed, r.askable)), className: 'num' },
-  { zh: '平均评分', en: 'average rating', csv: averageRating, html: (r) => averageRating(r) ?? '—', className: 'num' },
+  ...coverageFigureColumns<CoverageRow>(),
 ];
 
-/** What each coverage figure means, printed under the table (as the statistics page does). */
-const COVERAGE_DEFINITIONS: { name: [string, string]; definition: [string, string] }[] = [
-  { name: ['包户数', 'Paired households'], definition: ['现在与该网格员结对（直包到户）的户数。', 'Households paired with the liaison now.'] },
-  {
-    name: ['已走访户数', 'Households visited'],
-    definition: ['结对户中本月（北京时间）至少被该网格员走访一次的户数。', 'Paired households the liaison visited at least once in the month (Beijing time).'],
-  },
-  { name: ['走访覆盖率', 'Coverage'], definition: ['已走访户数 ÷ 包户数。', 'Households visited ÷ paired households.'] },
-  {
-    name: ['走访天数', 'Days with visits'],
-    definition: [
-      '本月有走访记录的日子数；小计和合计为各网格员天数之和（人·天）。',
-      'Days of the month with at least one visit; subtotals and totals add the liaisons’ days up (liaison-days).',
-    ],
-  },
-  { name: ['走访次数', 'Visits'], definition: ['本月记录的走访次数，同一户多次走访各计一次。', 'Visits recorded in the month; each visit to the same household counts.'] },
-  {
-    name: ['签字率', 'Signed'],
-    definition: [
-      '群众在聊天中答复“属实”或“有出入”的走访 ÷ 可请群众确认的走访（不含无聊天、未确认的走访；待确认的计入分母）。',
-      'Visits the household answered 属实 (accurate) or 有出入 (disputed) ÷ visits it could be asked about (those of households with no chat left out; those still awaiting an answer counted).',
-    ],
-  },
-  {
-    name: ['平均评分', 'Average rating'],
-    definition: ['群众对走访的评分（1–5）的平均值，只计已评分的走访。', 'The mean of the households’ ratings of the visits (1–5), of the rated visits only.'],
-  },
-];
-
-function definitionsHtml(): Html {
-  return html`<dl class="definitions">${COVERAGE_DEFINITIONS.map(
-    (d) => html`<dt>${bi(d.name[0], d.name[1])}</dt><dd>${d.definition[0]}<br><span class="en" lang="en">${d.definition[1]}</span></dd>`,
-  )}</dl>`;
-}
+/** The columns of the coverage by grid. */
+export const GRID_COVERAGE_COLUMNS: Column<GridCoverageRow>[] = [{ zh: '网格', en: 'grid', csv: (r) => r.grid }, ...coverageFigureColumns<GridCoverageRow>()];
 
 /** The liaisons working in the scope's regions (by their role's region), by code. */
 const liaisonsQuery = defineQuery('console_visit_liaisons', (db, p: { regionIds: number[]; limit: number }, dialect) =>
@@ -165,13 +123,21 @@ function chartLines(rows: readonly CoverageRow[]): { label: string; figures: Cov
   return lines;
 }
 
-export function visitsBody(input: { filters: VisitFilters; after?: number; page: VisitPage; coverage: CoverageRow[]; options: VisitFormOptions; problems: string[] }): Html {
+export function visitsBody(input: {
+  filters: VisitFilters;
+  after?: number;
+  page: VisitPage;
+  coverage: CoverageRow[];
+  grids: GridCoverageRow[];
+  options: VisitFormOptions;
+  problems: string[];
+}): Html {
   const { filters, page } = input;
   const query = visitParams(filters).toString();
   const next = page.next === null ? null : visitParams(filters, page.next).toString();
   const coverage = coverageShown(input.coverage);
   return html`<section class="visits">
-<h1>${bi('民情日记', 'Visit log')}</h1>
+<h1>${bi('民情日记', 'Visit log')} <a class="csv" href="${CONSOLE_PATHS.visitRules}">${bi('走访规则', 'Visit rules')}</a></h1>
 ${input.problems.length ? notice('error', html`${bi('以下筛选条件无效，已忽略：', 'These filters were not understood and are ignored:')} ${input.problems.join('；')}`) : ''}
 ${filterForm(filters, input.options)}
 <section class="coverage">
@@ -188,7 +154,12 @@ ${
     : ''
 }
 ${filters.confirmation ? html`<p class="hint">${bi('覆盖统计计入全部走访，不受签字筛选影响。', 'Coverage counts every visit, whatever the confirmation filter.')}</p>` : ''}
-<section class="stats-definitions"><h3>${bi('指标口径', 'Definitions')}</h3>${definitionsHtml()}</section>
+<section class="grid-coverage" id="coverage-grids">
+<h3>${bi('按网格', 'By grid')} <a class="csv" href="${CONSOLE_PATHS.visitsGridsCsv}?${query}" download>${bi('导出 CSV', 'Export CSV')}</a></h3>
+${tableHtml(GRID_COVERAGE_COLUMNS, input.grids.slice(0, MAX_COVERAGE_LINES), { empty: bi('没有结对户。', 'No paired household.') })}
+${input.grids.length > MAX_COVERAGE_LINES ? html`<p class="hint">${bi(`仅显示前 ${MAX_COVERAGE_LINES} 个网格，共 ${input.grids.length} 个；CSV 含全部。`, `The first ${MAX_COVERAGE_LINES} of ${input.grids.length} grids; the CSV has them all.`)}</p>` : ''}
+</section>
+<section class="stats-definitions"><h3>${bi('指标口径', 'Definitions')}</h3>${coverageDefinitionsHtml()}</section>
 </section>
 <h2>${bi('走访记录', 'Visits')}</h2>
 <p class="summary-line"><span class="count">${bi(`本页 ${page.rows.length} 条${page.next === null ? '' : '，后面还有'}`, `${page.rows.length} on this page${page.next === null ? '' : ', more after'}`)}</span>

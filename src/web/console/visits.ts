@@ -16,7 +16,8 @@ import { all, defineQuery } from '../../db/sql.js';
 import { localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { type RegionNode, type StaffScope, subtreeIds } from './scope.js';
-import { addInto, type CoverageFigures, coverageByLiaison, emptyFigures } from '../../visits/month-coverage.js';
+import { addInto, type CoverageFigures, coverageByGridLines, coverageByLiaison, emptyFigures } from '../../visits/month-coverage.js';
+import { gridRows } from '../../visits/place-coverage.js';
 
 /** The 签字 states of a visit (src/visits/visits.ts). */
 export const CONFIRMATIONS = ['pending', 'confirmed', 'disputed', 'unconfirmed'] as const;
@@ -39,6 +40,8 @@ export interface VisitRow {
   village: string;
   /** The household as the ticket page shows it: its code and its head, masked (never its address). */
   household: string;
+  /** Its code: the way to its page (重点 mark). */
+  householdCode: string;
   liaison: string;
   /** The liaison's notes, scrubbed. */
   notes: string;
@@ -155,6 +158,7 @@ export async function queryVisits(
       visitedAt: v.visitedAt,
       village: v.village,
       household: `${v.householdCode} ${maskName(v.headName)}`,
+      householdCode: v.householdCode,
       liaison: v.liaison,
       // A list (and its CSV) reaches beyond the case: the one scrubber, names included.
       notes: scrub(v.notes, names),
@@ -233,6 +237,20 @@ export async function visitCoverage(db: Db, scope: StaffScope, filters: VisitFil
   }
   out.push({ kind: 'total', village: '', liaison: '', ...total });
   return out;
+}
+
+/** One grid's line of the coverage by grid (the grid leader's view). */
+export interface GridCoverageRow extends CoverageFigures {
+  /** The grid's village and name. */
+  grid: string;
+}
+
+/** The month's coverage by grid (the households' grids), in grid code order. */
+export async function visitGridCoverage(db: Db, scope: StaffScope, filters: VisitFilters, regions: Map<number, RegionNode>): Promise<GridCoverageRow[]> {
+  const regionIds = hasVisitLog(scope) ? regionIdsOf(scope, filters, regions) : [];
+  if (!regionIds.length) return [];
+  const lines = await coverageByGridLines(db, { regionIds, ...monthBounds(filters.month), liaisonId: filters.liaisonId ?? 0, gridId: 0 });
+  return (await gridRows(db, lines)).map((row) => ({ grid: row.label, ...row.figures }));
 }
 
 // ─── The query string ─────────────────────────────────────────────────────────
