@@ -7,9 +7,10 @@
  */
 import { bulkInsert, type SqlValue } from '../db/bulk-insert.js';
 import type { Database } from '../db/client.js';
-import { all, defineQuery, first, one } from '../db/sql.js';
+import { all, defineQuery, first } from '../db/sql.js';
 import { APPRAISAL_QUESTIONS, appraisalPeriod } from '../surveys/appraisal.js';
 import type { Answers, Question } from '../surveys/questions.js';
+import { type SurveyKind, writeSurvey } from '../surveys/store.js';
 import { seededRandom } from './demo-data.js';
 import { APPRAISAL_COMMENTS, LIAISON_REPORTS, SURVEY_SUGGESTIONS } from './demo-texts.js';
 
@@ -89,29 +90,6 @@ const countyQuery = defineQuery('demo_survey_county', (db) =>
     .limit(1),
 );
 
-const insertSurveyQuery = defineQuery(
-  'demo_survey_insert',
-  (db, p: { regionId: number; title: string; titleEn: string; kind: string; questions: string; audience: string; at: Date; by: number; remindedAt: Date }) =>
-    db
-      .insertInto('Survey')
-      .values({
-        regionId: p.regionId,
-        title: p.title,
-        titleEn: p.titleEn,
-        kind: p.kind,
-        questions: p.questions,
-        audience: p.audience,
-        status: 'sent',
-        sendAt: p.at,
-        sentAt: p.at,
-        remindedAt: p.remindedAt,
-        createdById: p.by,
-        createdAt: p.at,
-        updatedAt: p.at,
-      })
-      .returning('id'),
-);
-
 const RESPONSE_COLUMNS = [
   'surveyId',
   'householdId',
@@ -143,20 +121,23 @@ export async function seedDemoSurveys(database: Database, options: { now: Date; 
   };
   const households = await all(database.sql, householdsQuery, {});
   const now = options.now.getTime();
-  const survey = async (fields: { title: string; titleEn: string; kind: string; questions: Question[]; pairedOnly: boolean; daysAgo: number }) => {
+  const survey = async (fields: { title: string; titleEn: string; kind: SurveyKind; questions: Question[]; pairedOnly: boolean; daysAgo: number }) => {
     const at = new Date(now - fields.daysAgo * DAY);
-    const row = await one(database.sql, insertSurveyQuery, {
+    const id = await writeSurvey(database.db, {
       regionId: county.regionId,
       title: fields.title,
       titleEn: fields.titleEn,
       kind: fields.kind,
-      questions: JSON.stringify(fields.questions),
-      audience: JSON.stringify({ regionIds: [], gridIds: [], pairedOnly: fields.pairedOnly }),
-      at,
-      by: county.personId,
+      questions: fields.questions,
+      audience: { pairedOnly: fields.pairedOnly },
+      status: 'sent',
+      sendAt: at,
+      sentAt: at,
       remindedAt: new Date(at.getTime() + 3 * DAY),
+      createdById: county.personId,
+      at,
     });
-    return { id: row.id, at: at.getTime() };
+    return { id: id!, at: at.getTime() };
   };
   const rows: Record<ResponseColumn, SqlValue>[] = [];
   const response = (s: { id: number; at: number }, h: (typeof households)[number], answers: Answers | null, complete: boolean) => {

@@ -16,6 +16,7 @@ import { rosterNames, scrub } from '../privacy.js';
 import { breakdown } from '../stats/query.js';
 import type { Figures } from '../stats/types.js';
 import { parseAnswers, type Question } from './questions.js';
+import { writeSurvey } from './store.js';
 
 const log = logger('appraisal');
 
@@ -228,29 +229,6 @@ const roundThisMonthQuery = defineQuery('appraisal_round_this_month', (db, p: { 
   db.selectFrom('Survey').select('id').where('kind', '=', 'appraisal').where('regionId', '=', p.regionId).where('createdAt', '>=', p.from).limit(1),
 );
 
-/** A round, once per county and month whichever process writes it (`roundKey` is unique). */
-const startRoundQuery = defineQuery(
-  'appraisal_start_round',
-  (db, p: { regionId: number; roundKey: string; title: string; titleEn: string; questions: string; audience: string; by: number; at: Date }) =>
-    db
-      .insertInto('Survey')
-      .values({
-        regionId: p.regionId,
-        roundKey: p.roundKey,
-        title: p.title,
-        titleEn: p.titleEn,
-        kind: 'appraisal',
-        questions: p.questions,
-        audience: p.audience,
-        status: 'scheduled',
-        sendAt: p.at,
-        createdById: p.by,
-        createdAt: p.at,
-        updatedAt: p.at,
-      })
-      .onConflict((oc) => oc.column('roundKey').doNothing()),
-);
-
 /**
  * A scheduler duty: on the first working day of each of `months` (APPRAISAL_MONTHS, June
  * and December by default: 双述双评 twice a year), after the office opens, starts each
@@ -273,16 +251,21 @@ export function appraisalRoundDuty(options: { db: Db; clock: Clock; calendar: Wo
     let started = 0;
     for (const county of await all(sql, countiesQuery, {})) {
       if (county.creatorId === null || (await first(sql, roundThisMonthQuery, { regionId: county.id, from: localInstant(`${month}-01`, 0) }))) continue;
-      started += await run(sql, startRoundQuery, {
+      // Once per county and month, whichever process writes it: the round's key is unique.
+      const id = await writeSurvey(options.db, {
         regionId: county.id,
         roundKey: `appraisal:${county.code}:${month}`,
         title: `${period.label}双述双评`,
         titleEn: `Liaison appraisal, ${period.key}`,
-        questions: JSON.stringify(APPRAISAL_QUESTIONS),
-        audience: JSON.stringify({ regionIds: [], gridIds: [], pairedOnly: true }),
-        by: county.creatorId,
+        kind: 'appraisal',
+        questions: APPRAISAL_QUESTIONS,
+        audience: { pairedOnly: true },
+        status: 'scheduled',
+        sendAt: now,
+        createdById: county.creatorId,
         at: now,
       });
+      if (id !== null) started++;
     }
     if (started) log.info({ rounds: started, period: period.key }, 'appraisal rounds started');
     return started;

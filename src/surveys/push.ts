@@ -17,7 +17,7 @@ import { all, defineQuery, first, run } from '../db/sql.js';
 import { logger } from '../log.js';
 import { enqueuePush, type Push } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
-import { audienceSchema } from './surveys.js';
+import { audienceSchema } from './store.js';
 
 const log = logger('surveys');
 

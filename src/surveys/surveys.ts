@@ -4,32 +4,13 @@
  * household, whichever member answers; every answer is saved as it is given, so a survey
  * left half-way resumes at its first unanswered question.
  */
-import { z } from 'zod';
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import type { EffectResult } from '../engine/flow.js';
 import type { Locale } from '../org/types.js';
 import { saveLiaisonReport } from './appraisal.js';
-import { type Answer, type Answers, parseAnswers, type Question, questionsSchema, textOf } from './questions.js';
-
-export const SURVEY_KINDS = ['survey', 'appraisal'] as const;
-export type SurveyKind = (typeof SURVEY_KINDS)[number];
-
-export const SURVEY_STATES = ['draft', 'scheduled', 'sending', 'sent', 'closed'] as const;
-export type SurveyState = (typeof SURVEY_STATES)[number];
-
-/** Who a survey goes to, inside its region: households of these places or grids; both empty: every household of the region. */
-export const audienceSchema = z.object({
-  regionIds: z.array(z.number().int().positive()).default([]),
-  gridIds: z.array(z.number().int().positive()).default([]),
-  /** Only households paired with a liaison (包户). */
-  pairedOnly: z.boolean().default(false),
-});
-
-/** A survey's stored questions, read back (a survey is written only through `questionsSchema`). */
-export function questionsOf(json: string): Question[] {
-  return questionsSchema.parse(JSON.parse(json));
-}
+import { questionsOf, type SurveyKind } from './store.js';
+import { type Answer, type Answers, parseAnswers, type Question, textOf } from './questions.js';
 
 /** Whether every question has an answer (or was skipped). */
 export function isComplete(questions: readonly Question[], answers: Answers): boolean {

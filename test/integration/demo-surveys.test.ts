@@ -8,7 +8,7 @@ import { seedDemoSurveys } from '../../src/org/demo-surveys.js';
 import { seedDemoVisits } from '../../src/org/demo-visits.js';
 import { liaisonAppraisals } from '../../src/surveys/appraisal.js';
 import { surveyResults } from '../../src/surveys/results.js';
-import { questionsOf } from '../../src/surveys/surveys.js';
+import { questionsOf } from '../../src/surveys/store.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 
 const NOW = new Date('2026-11-16T09:00:00+08:00');

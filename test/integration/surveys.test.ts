@@ -12,7 +12,7 @@ import { appraisalRoundDuty } from '../../src/surveys/appraisal.js';
 import { rules } from '../helpers/org-fixture.js';
 import { surveyResults } from '../../src/surveys/results.js';
 import type { Question } from '../../src/surveys/questions.js';
-import { questionsOf } from '../../src/surveys/surveys.js';
+import { questionsOf } from '../../src/surveys/store.js';
 
 let world: DialogueWorld | undefined;
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { all, defineQuery } from '../../db/sql.js';
 import { columnChart, formatPercent } from '../../stats/charts.js';
 import { MAX_QUESTIONS, QUESTION_TYPES, type QuestionType, textOf } from '../../surveys/questions.js';
 import type { QuestionResult, SurveyResults } from '../../surveys/results.js';
-import type { SurveyState } from '../../surveys/surveys.js';
+import type { SurveyState } from '../../surveys/store.js';
 import { formatLocal } from '../format.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { type Column, tableHtml } from '../table.js';

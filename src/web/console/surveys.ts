@@ -7,12 +7,12 @@
 import type { z } from 'zod';
 import { type Db, sqlOf } from '../../db/client.js';
 import { oneOf } from '../../db/dialect.js';
-import { all, defineQuery, first, one, run } from '../../db/sql.js';
+import { all, defineQuery, first, run } from '../../db/sql.js';
 import { localInstant } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { answerText, MAX_OPTIONS, MAX_QUESTIONS, parseAnswers, type Question, QUESTION_TYPES, questionsSchema } from '../../surveys/questions.js';
 import { APPRAISAL_QUESTIONS } from '../../surveys/appraisal.js';
-import { audienceSchema, questionsOf, type SurveyKind, type SurveyState } from '../../surveys/surveys.js';
+import { audienceSchema, questionsOf, type SurveyKind, type SurveyState, writeSurvey } from '../../surveys/store.js';
 import type { RegionNode, StaffScope } from './scope.js';
 
 /** Whether the user has surveys: the roles that see a region. */
@@ -90,26 +90,6 @@ const surveyQuery = defineQuery('console_survey', (db, p: { id: number }) =>
       's.createdAt',
     ])
     .where('s.id', '=', p.id),
-);
-
-const insertQuery = defineQuery(
-  'console_survey_insert',
-  (db, p: { regionId: number; title: string; titleEn: string; kind: string; questions: string; audience: string; remindAfterDays: number; by: number; at: Date }) =>
-    db
-      .insertInto('Survey')
-      .values({
-        regionId: p.regionId,
-        title: p.title,
-        titleEn: p.titleEn,
-        kind: p.kind,
-        questions: p.questions,
-        audience: p.audience,
-        remindAfterDays: p.remindAfterDays,
-        createdById: p.by,
-        createdAt: p.at,
-        updatedAt: p.at,
-      })
-      .returning('id'),
 );
 
 /** draft → scheduled: the push duty sends it at `sendAt`. */
@@ -297,18 +277,9 @@ export function checkSurveyForm(
 
 /** Stores a new survey as a draft; returns its id. */
 export async function createSurvey(db: Db, scope: StaffScope, survey: NewSurvey, now: Date): Promise<number> {
-  const row = await one(sqlOf(db), insertQuery, {
-    regionId: survey.regionId,
-    title: survey.title,
-    titleEn: survey.titleEn,
-    kind: survey.kind,
-    questions: JSON.stringify(survey.questions),
-    audience: JSON.stringify(survey.audience),
-    remindAfterDays: survey.remindAfterDays,
-    by: scope.personId,
-    at: now,
-  });
-  return row.id;
+  const id = await writeSurvey(db, { ...survey, createdById: scope.personId, at: now });
+  if (id === null) throw new Error('a staff survey has no round key to collide on');
+  return id;
 }
 
 /** When a draft is to go: the time typed (YYYY-MM-DDTHH:MM, Beijing), or now; null when the text is not a time. */
