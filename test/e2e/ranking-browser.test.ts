@@ -5,19 +5,14 @@
  * parts, switches to departments, downloads the CSV, and sets the weights (a bad value
  * refused in Chinese, a good one saved and applied).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
 import { insertStatTicket } from '../helpers/stat-tickets.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
-/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
-const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
-if (!runBrowser) console.log(`ranking browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-const browserTest = runBrowser ? test : test.skip;
+const browserTest = browserTestOf('ranking');
 
 let world: ConsoleWorld;
 let browser: Browser | undefined;
@@ -46,7 +41,7 @@ beforeAll(async () => {
       });
     }
   }
-  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -54,25 +49,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-/** A page logged in as the county supervisor, collecting console errors (CSP violations land there) and failed requests. */
-async function supervisorPage(): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    // The settings form's refusal is the one 422 the test asks for.
-    if (response.status() >= 400 && response.status() !== 422) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  await page.goto(`${world.base}/console/login`);
-  await page.fill('input[name=username]', 'sup-qh');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
-  return { page, errors };
-}
+/** A page logged in as sup-qh. */
+const supervisorPage = () => staffPage(browser, world.base, 'sup-qh', [422]);
 
 /** The visible rows of a table: its cells' text. */
 async function rows(page: Page, selector: string): Promise<string[][]> {

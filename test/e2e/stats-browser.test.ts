@@ -5,26 +5,21 @@
  * with a real size and bars) under the console's strict Content-Security-Policy, drills
  * down, and downloads a table as CSV.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import type { Command } from '../../src/pipeline/model.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { createWebRoutes } from '../../src/web/routes.js';
 import { FakeClock } from '../helpers/org-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
-/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
-const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
-if (!runBrowser) console.log(`statistics browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-const browserTest = runBrowser ? test : test.skip;
+const browserTest = browserTestOf('statistics');
 
 /** An element's drawn box (the tests compile without the DOM types). */
 interface DrawnElement {
@@ -95,7 +90,7 @@ beforeAll(async () => {
   }
   pairedInCounty = await db.pairing.count();
   clock.set('2026-10-20T10:00:00+08:00');
-  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -104,25 +99,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A page logged in as the county supervisor, collecting console errors (CSP violations land there) and failed requests. */
-async function supervisorPage(): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    // The browser's own favicon request (no /favicon.ico here) is no page resource; the page's come below.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  await page.goto(`${base}/console/login`);
-  await page.fill('input[name=username]', 'sup-qh');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
-  return { page, errors };
-}
+/** A page logged in as sup-qh. */
+const supervisorPage = () => staffPage(browser, base, 'sup-qh');
 
 browserTest('a supervisor sees the charts drawn and downloads a table as CSV', async () => {
   const { page, errors } = await supervisorPage();

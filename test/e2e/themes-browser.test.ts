@@ -5,19 +5,13 @@
  * department), adds a task, marks it done, links a request by number, and reads the
  * progress; the public board shows it.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
 import { fileThemeMonths } from '../helpers/theme-months.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
-/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
-const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
-if (!runBrowser) console.log(`themes browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-const browserTest = runBrowser ? test : test.skip;
+const browserTest = browserTestOf('themes');
 
 let world: ConsoleWorld;
 let browser: Browser | undefined;
@@ -26,7 +20,7 @@ let numbers: Record<string, string[]>;
 beforeAll(async () => {
   world = await startConsoleWorld();
   numbers = await fileThemeMonths(world.app, world.clock, new Date('2026-11-16T09:00:00+08:00'));
-  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -35,20 +29,8 @@ afterAll(async () => {
 });
 
 browserTest('a dispatcher adopts a proposal as the month’s theme, works its tasks and links a request', async () => {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    // The adoption refused on purpose answers 422; anything else failing is a fault.
-    if (response.status() >= 400 && response.status() !== 422) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  await page.goto(`${world.base}/console/login`);
-  await page.fill('input[name=username]', 'dsp-qh-01');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
+  // The adoption refused on purpose answers 422; anything else failing is a fault.
+  const { page, errors } = await staffPage(browser, world.base, 'dsp-qh-01', [422]);
 
   await page.click('nav a:text("每月一题")');
   await page.waitForURL(/\/console\/themes$/);
@@ -86,5 +68,5 @@ browserTest('a dispatcher adopts a proposal as the month’s theme, works its ta
   await page.goto(`${world.base}/public/QH-01`);
   expect(await page.textContent('section.themes')).toContain('任务完成 1/1 · 关联诉求已办结 0/1');
   expect(errors).toEqual([]);
-  await context.close();
+  await page.context().close();
 });
