@@ -11,7 +11,7 @@ import { sendDueSurveys, SurveySender } from '../../src/surveys/push.js';
 import { appraisalRoundDuty } from '../../src/surveys/appraisal.js';
 import { rules } from '../helpers/org-fixture.js';
 import { surveyResults } from '../../src/surveys/results.js';
-import type { Question } from '../../src/surveys/questions.js';
+import { QUESTIONS } from '../helpers/survey-questions.js';
 import { questionsOf } from '../../src/surveys/store.js';
 
 let world: DialogueWorld | undefined;
@@ -19,33 +19,6 @@ afterEach(async () => {
   await world?.dispose();
   world = undefined;
 });
-
-const QUESTIONS: Question[] = [
-  {
-    type: 'single',
-    required: true,
-    zh: '您家最需要哪项服务？',
-    en: 'Which service does your household need most?',
-    options: [
-      { zh: '养老', en: 'Elderly care' },
-      { zh: '医疗', en: 'Health' },
-      { zh: '就业', en: 'Jobs' },
-    ],
-  },
-  {
-    type: 'multiple',
-    required: true,
-    zh: '哪些设施需要改善？',
-    en: '',
-    options: [
-      { zh: '路灯', en: '' },
-      { zh: '道路', en: '' },
-      { zh: '垃圾清运', en: '' },
-    ],
-  },
-  { type: 'number', required: true, zh: '家里常住几口人？', en: '', options: [] },
-  { type: 'text', required: false, zh: '还有什么建议？', en: '', options: [] },
-];
 
 /** A survey of the demo resident's village, sent now by the duty; the resident, their liaison and a neighbour household with no chat. */
 async function sentSurvey(kind: TestDatabaseKind) {

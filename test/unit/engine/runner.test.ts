@@ -11,7 +11,8 @@ import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
 import { FLOWS, flowSet } from '../../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
 import type { Command } from '../../../src/pipeline/model.js';
-import type { Answer, Answers, Question } from '../../../src/surveys/questions.js';
+import type { Answer, Answers } from '../../../src/surveys/questions.js';
+import { QUESTIONS } from '../../helpers/survey-questions.js';
 import { isComplete } from '../../../src/surveys/surveys.js';
 import { rateFlow } from '../../../flows/rate.js';
 import { viewFlow } from '../../../flows/view.js';
@@ -38,32 +39,7 @@ function fakeEffects() {
   const survey = {
     answers: {} as Answers,
     saved: [] as [number, Answer, number | undefined][],
-    questions: [
-      {
-        type: 'single',
-        required: true,
-        zh: '您家最需要哪项服务？',
-        en: '',
-        options: [
-          { zh: '养老', en: '' },
-          { zh: '医疗', en: '' },
-          { zh: '就业', en: '' },
-        ],
-      },
-      {
-        type: 'multiple',
-        required: true,
-        zh: '哪些设施需要改善？',
-        en: '',
-        options: [
-          { zh: '路灯', en: '' },
-          { zh: '道路', en: '' },
-          { zh: '垃圾清运', en: '' },
-        ],
-      },
-      { type: 'number', required: true, zh: '家里常住几口人？', en: '', options: [] },
-      { type: 'text', required: false, zh: '还有什么建议？', en: '', options: [] },
-    ] satisfies Question[],
+    questions: QUESTIONS,
   };
   const surveyOf = (id: number, householdId?: number) => (id === 3 && (householdId === undefined || householdId === 11) ? survey : null);
   const effects: Effects = {
