@@ -13,6 +13,7 @@ import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
 import type { DemoHistoryReport } from './org/demo-history.js';
 import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
+import { assistanceLimitsOf } from './assistance/machine.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
@@ -37,6 +38,7 @@ export function rulesFrom(config: Config, clock: Clock = systemClock): PipelineR
     officeHours: { dayStartMinutes: config.OFFICE_DAY_START, dayEndMinutes: config.OFFICE_DAY_END },
     callbackDays: config.CALLBACK_DAYS,
     reminderHours: config.REMINDER_HOURS,
+    assistance: assistanceLimitsOf(config.ASSISTANCE_DAYS),
   };
 }
 

@@ -315,4 +315,5 @@ export const en: Record<MessageKey, string> = {
   'rate.thanks_reopened': 'Thank you for your rating. Request {number} will be handled again.',
   'event.published': 'published on the board',
   'event.unpublished': 'taken off the board',
+  'assistance.urgent': '[Urgent] Household {household} was reported for assistance (case #{id}): please have it verified soon; see Assistance in the console.',
 };

@@ -310,6 +310,7 @@ export const zh = {
   'rate.thanks_reopened': '感谢您的评价。诉求 {number} 将重新办理。',
   'event.published': '公示',
   'event.unpublished': '撤下公示',
+  'assistance.urgent': '【急事急办】{household} 户的帮扶申报（帮扶 #{id}）已登记，请尽快安排初核和复核，详见工作台“帮扶”。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -35,7 +35,17 @@ export interface AssistanceLimits {
   followUpDays: number;
 }
 
-export const DEFAULT_ASSISTANCE_LIMITS: AssistanceLimits = Object.freeze({ villageDays: 5, townshipDays: 15, noticeDays: 7, deliveryDays: 10, followUpDays: 10 });
+/** The limits as the setting ASSISTANCE_DAYS writes them: village,township,notice,delivery,follow-up. */
+export const ASSISTANCE_DAYS_PATTERN = /^[1-9]\d?,[1-9]\d?,([7-9]|[1-9]\d),[1-9]\d?,[1-9]\d?$/;
+export const ASSISTANCE_DAYS_DEFAULT = '5,15,7,10,10';
+
+/** The limits of a setting that matched {@link ASSISTANCE_DAYS_PATTERN}. */
+export function assistanceLimitsOf(setting: string): AssistanceLimits {
+  const [villageDays = 0, townshipDays = 0, noticeDays = 0, deliveryDays = 0, followUpDays = 0] = setting.split(',').map(Number);
+  return Object.freeze({ villageDays, townshipDays, noticeDays, deliveryDays, followUpDays });
+}
+
+export const DEFAULT_ASSISTANCE_LIMITS: AssistanceLimits = assistanceLimitsOf(ASSISTANCE_DAYS_DEFAULT);
 
 export interface AssistanceRules {
   calendar: WorkCalendar;
