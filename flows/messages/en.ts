@@ -316,4 +316,12 @@ export const en: Record<MessageKey, string> = {
   'event.published': 'published on the board',
   'event.unpublished': 'taken off the board',
   'assistance.urgent': '[Urgent] Household {household} was reported for assistance (case #{id}): please have it verified soon; see Assistance in the console.',
+  'menu.assistance': 'Report for assistance',
+  'assistance.pick_household': 'Which household needs assistance? Tap one, or type the head’s name or house number:',
+  'assistance.need': '{household}: what is the difficulty, and what help is needed? (One message is enough.)',
+  'assistance.urgent_ask': 'Is it urgent? Urgent cases have their limits halved and the township is told at once.',
+  'assistance.urgent_yes': 'Urgent',
+  'assistance.urgent_no': 'Normal procedure',
+  'assistance.reported': 'Assistance case #{id} ({household}) is registered: the village verifies it by {due}, then the township, the public notice and the delivery follow.',
+  'assistance.not_yours': 'This household is not paired with you: ask the township to register it.',
 };

@@ -311,6 +311,14 @@ export const zh = {
   'event.published': '公示',
   'event.unpublished': '撤下公示',
   'assistance.urgent': '【急事急办】{household} 户的帮扶申报（帮扶 #{id}）已登记，请尽快安排初核和复核，详见工作台“帮扶”。',
+  'menu.assistance': '帮扶申报',
+  'assistance.pick_household': '为哪一户申报帮扶？请点选，或输入户主姓名、门牌号：',
+  'assistance.need': '{household}：请说明家里有什么困难、需要什么帮扶（一条消息即可）。',
+  'assistance.urgent_ask': '是否急事急办？急事时限减半，并立即告知镇里。',
+  'assistance.urgent_yes': '急事急办',
+  'assistance.urgent_no': '按正常流程',
+  'assistance.reported': '已登记帮扶申报 #{id}（{household}），村党组织将于 {due} 前初核，之后镇复核、公示、实施，进展可在工作台查看。',
+  'assistance.not_yours': '这一户不是您包联的农户，不能由您申报，请联系镇里登记。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -8,9 +8,9 @@
  * (./cases.ts) persists the result and queues the pushes. Each open step has a due time in
  * working days from the pipeline's calendar; 急事急办 (urgent) halves those limits.
  */
-import type { WorkCalendar } from '../pipeline/calendar.js';
 import { addCalendarDays, localDateOf, localInstant } from '../pipeline/calendar.js';
-import { addOfficeDays, type OfficeHours } from '../pipeline/deadlines.js';
+import { addOfficeDays } from '../pipeline/deadlines.js';
+import type { PipelineRules } from '../pipeline/model.js';
 
 export const ASSISTANCE_STATES = ['reported', 'village_verified', 'notice', 'delivered', 'closed', 'rejected'] as const;
 export type AssistanceState = (typeof ASSISTANCE_STATES)[number];
@@ -47,11 +47,8 @@ export function assistanceLimitsOf(setting: string): AssistanceLimits {
 
 export const DEFAULT_ASSISTANCE_LIMITS: AssistanceLimits = assistanceLimitsOf(ASSISTANCE_DAYS_DEFAULT);
 
-export interface AssistanceRules {
-  calendar: WorkCalendar;
-  officeHours: OfficeHours;
-  limits: AssistanceLimits;
-}
+/** What the machine needs of the pipeline's rules: its calendar, office hours and these limits. */
+export type AssistanceRules = Pick<PipelineRules, 'calendar' | 'officeHours' | 'assistance'>;
 
 /** What the machine needs of a case. */
 export interface AssistanceSnapshot {
@@ -121,7 +118,7 @@ export function reportCase(urgent: boolean, rules: AssistanceRules, now: Date): 
   return {
     state: 'reported',
     urgent,
-    dueAt: due(rules, now, rules.limits.villageDays, urgent),
+    dueAt: due(rules, now, rules.assistance.villageDays, urgent),
     helper: null,
     aid: null,
     amount: null,
@@ -140,8 +137,8 @@ function invalid(message: string): AssistanceResult {
 /** The notice's end, and the first and last days delivery may be promised for, when the township approves at `now`. */
 export function noticeWindow(urgent: boolean, rules: AssistanceRules, now: Date): { noticeUntil: Date; earliest: string; latest: string } {
   // The notice runs whole days: from now to the end of the last of them (Beijing time).
-  const noticeUntil = localInstant(addCalendarDays(localDateOf(now), rules.limits.noticeDays + 1), 0);
-  return { noticeUntil, earliest: localDateOf(noticeUntil), latest: localDateOf(due(rules, noticeUntil, rules.limits.deliveryDays, urgent)) };
+  const noticeUntil = localInstant(addCalendarDays(localDateOf(now), rules.assistance.noticeDays + 1), 0);
+  return { noticeUntil, earliest: localDateOf(noticeUntil), latest: localDateOf(due(rules, noticeUntil, rules.assistance.deliveryDays, urgent)) };
 }
 
 function checkPlan(plan: AssistancePlan, window: { earliest: string; latest: string }): string | null {
@@ -171,7 +168,7 @@ export function assistanceTransition(current: AssistanceSnapshot, command: Assis
   const closed = (state: AssistanceState): AssistanceResult => ({ ok: true, action: command.type, note, next: { ...current, state, dueAt: null, closedAt: now } });
   switch (command.type) {
     case 'village_approve':
-      return { ok: true, action: command.type, note, next: { ...current, state: 'village_verified', dueAt: due(rules, now, rules.limits.townshipDays, current.urgent) } };
+      return { ok: true, action: command.type, note, next: { ...current, state: 'village_verified', dueAt: due(rules, now, rules.assistance.townshipDays, current.urgent) } };
     case 'village_reject':
     case 'township_reject':
       if (!note) return invalid('请写明不予帮扶的理由。 Say why the case is turned down.');
@@ -192,7 +189,7 @@ export function assistanceTransition(current: AssistanceSnapshot, command: Assis
         ok: true,
         action: command.type,
         note,
-        next: { ...current, state: 'delivered', deliveredAt: now, dueAt: due(rules, now, rules.limits.followUpDays, current.urgent) },
+        next: { ...current, state: 'delivered', deliveredAt: now, dueAt: due(rules, now, rules.assistance.followUpDays, current.urgent) },
       };
     case 'follow_up':
       if (!note) return invalid('请写下回访情况。 Say what the follow-up visit found.');

@@ -893,9 +893,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (path === APPRAISAL_PATH || path === APPRAISAL_CSV_PATH || path.startsWith(`${APPRAISAL_PATH}/`)) return appraisalRoute(a, path, method);
     const assistance = ASSISTANCE_ROUTE.exec(path);
     if (assistance && (get || method === 'POST')) {
-      const rules = { calendar: a.pipeline.rules.calendar, officeHours: a.pipeline.rules.officeHours, limits: a.pipeline.rules.assistance };
       const page_ = (status: number, title: string, body: Html) => page(a, status, title, body, 'assistance');
-      return assistanceRoute({ ...a, rules, csrf: a.session.csrfToken, page: page_, notFound: () => notFound(a), checkedForm: () => checkedForm(a) }, assistance);
+      return assistanceRoute({ ...a, rules: a.pipeline.rules, csrf: a.session.csrfToken, page: page_, notFound: () => notFound(a), checkedForm: () => checkedForm(a) }, assistance);
     }
     const theme = THEME_ROUTE.exec(path);
     if (theme && (get || method === 'POST')) {

@@ -12,7 +12,7 @@ import {
 import { WorkCalendar } from '../../../src/pipeline/calendar.js';
 import { DEFAULT_OFFICE_HOURS } from '../../../src/pipeline/deadlines.js';
 
-const rules: AssistanceRules = { calendar: WorkCalendar.load(), officeHours: DEFAULT_OFFICE_HOURS, limits: DEFAULT_ASSISTANCE_LIMITS };
+const rules: AssistanceRules = { calendar: WorkCalendar.load(), officeHours: DEFAULT_OFFICE_HOURS, assistance: DEFAULT_ASSISTANCE_LIMITS };
 
 /** An instant written in Beijing time, e.g. at('2026-12-07T10:00'). */
 function at(local: string): Date {
