@@ -96,6 +96,21 @@ const casesInQuery = defineQuery('assistance_cases_in', (db, p: { regionIds: num
     .limit(p.limit),
 );
 
+/** The cases of some villages the township approved (the 五公开 is public from then), the latest approved first. */
+const approvedInQuery = defineQuery('assistance_approved_in', (db, p: { regionIds: number[]; limit: number }, dialect) =>
+  db
+    .selectFrom('AssistanceCase as c')
+    .innerJoin('Household as h', 'h.id', 'c.householdId')
+    .innerJoin('Region as v', 'v.id', 'c.regionId')
+    .select(caseColumns)
+    .where(oneOf(dialect, 'c.regionId', p.regionIds))
+    .where('c.noticeFrom', 'is not', null)
+    .where('c.state', 'in', ['notice', 'delivered', 'closed'])
+    .orderBy('c.noticeFrom', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(p.limit),
+);
+
 const eventsQuery = defineQuery('assistance_events', (db, p: { caseId: number }) =>
   db
     .selectFrom('AssistanceEvent as e')
@@ -182,6 +197,12 @@ export async function loadAssistanceCase(client: Db | Tx | SqlTx, id: number): P
 export async function listAssistanceCases(db: Db, regionIds: number[], limit = 500): Promise<AssistanceCaseRow[]> {
   if (!regionIds.length) return [];
   return (await all(sqlOf(db), casesInQuery, { regionIds, limit })).map(asRow);
+}
+
+/** The approved cases of the villages `regionIds` (at most `limit`), the latest approved first. */
+export async function approvedAssistanceCases(db: Db, regionIds: number[], limit: number): Promise<AssistanceCaseRow[]> {
+  if (!regionIds.length) return [];
+  return (await all(sqlOf(db), approvedInQuery, { regionIds, limit })).map(asRow);
 }
 
 /** A case's trail, oldest first. */

@@ -59,6 +59,8 @@ eachDatabase((kind) => {
       const stored = await db.assistanceCase.findUniqueOrThrow({ where: { id: caseId } });
       // Monday 09:00, urgent: 5 working days halved to 3, Thursday at the end of office hours.
       expect(stored).toMatchObject({ state: 'reported', urgent: true, dueAt: new Date('2026-11-19T17:30:00+08:00') });
+      // Not approved yet: nothing on the public board.
+      expect(await (await fetch(`${world.base}/public/QH-01-001`)).text()).not.toContain('五公开');
       const pushes = await db.outboxMessage.findMany({ where: { template: 'assistance.urgent' } });
       expect(pushes.map((p) => [p.recipientId, JSON.parse(p.params) as unknown])).toEqual([[dispatcherId, { id: caseId, household: 'QH-01-001-H001' }]]);
     });
@@ -77,6 +79,16 @@ eachDatabase((kind) => {
       expect(page.text).toContain('公示中 / 待实施');
       expect(page.text).toContain('镇民政办');
       expect(page.text).toContain('2026-11-16 09:00 — 2026-11-24 00:00');
+
+      // The 五公开 on the village's board and the township's, the head's name masked, the need and the record left out.
+      for (const code of ['QH-01-001', 'QH-01']) {
+        const board = await (await fetch(`${world.base}/public/${code}`)).text();
+        expect(board).toContain('困难群众帮扶 · 五公开');
+        expect(board).toMatch(/<td>东湖村<\/td><td>罗\*\*<\/td><td>镇民政办<\/td><td>临时救助金<\/td><td>3000 元<\/td><td>2026-11-25<\/td><td>公示中/);
+        expect(board).not.toContain('罗丽敏');
+        expect(board).not.toContain('突发大病');
+      }
+      expect(await (await fetch(`${world.base}/public/QH-02`)).text()).not.toContain('镇民政办');
     });
 
     test('delivery waits for the notice to run out; the follow-up closes the case; the trail shows each step', async () => {
