@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { saveAccount } from '../../src/org/staff-accounts.js';
+import { type ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
@@ -89,6 +90,27 @@ eachDatabase((kind) => {
         expect(board).not.toContain('突发大病');
       }
       expect(await (await fetch(`${world.base}/public/QH-02`)).text()).not.toContain('镇民政办');
+    });
+
+    test('a village’s own staff verify for the village but cannot re-verify for the township', async () => {
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      await db.person.create({
+        data: { code: 'DSP-QH-01-001', name: '村干部', roles: { create: { role: 'dispatcher', regionId: village.id, scopeKey: 'DSP-QH-01-001|dispatcher|QH-01-001' } } },
+      });
+      await saveAccount(db, { username: 'dsp-qh-01-001', personCode: 'DSP-QH-01-001', password: DEMO_PASSWORD }, world.clock.now());
+      const villager = await loggedIn(world.base, 'dsp-qh-01-001');
+      const res = await villager.post('/console/assistance/new', { household: 'QH-01-001-H004', need: '房屋漏雨' });
+      expect(res.status).toBe(303);
+      const id = Number(/(\d+)\?done/.exec(res.headers.get('location') ?? '')?.[1]);
+      await villager.page(`/console/assistance/${id}`);
+      expect((await villager.post(`/console/assistance/${id}/village_approve`, { note: '' })).status).toBe(303);
+      const page = await villager.page(`/console/assistance/${id}`);
+      expect(page.text).toContain('等待乡镇复核');
+      expect(page.text).not.toContain('township_approve');
+      const refused = await villager.post(`/console/assistance/${id}/township_approve`, { note: '', helper: '村委', aid: '维修', amount: '1 次', deliverBy: '2026-11-30' });
+      expect(refused.status).toBe(422);
+      expect(await refused.text()).toContain('镇复核须由乡镇工作人员办理');
+      expect((await db.assistanceCase.findUniqueOrThrow({ where: { id } })).state).toBe('village_verified');
     });
 
     test('delivery waits for the notice to run out; the follow-up closes the case; the trail shows each step', async () => {
