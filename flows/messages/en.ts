@@ -323,5 +323,12 @@ export const en: Record<MessageKey, string> = {
   'assistance.urgent_yes': 'Urgent',
   'assistance.urgent_no': 'Normal procedure',
   'assistance.reported': 'Assistance case #{id} ({household}) is registered: the village verifies it by {due}, then the township, the public notice and the delivery follow.',
+  'assistance.not_on_notice': 'This case is no longer on public notice.',
+  'assistance.objection': '[Objection] A resident objects to the public notice of assistance case #{id}: please look into it under Assistance in the console.',
+  'menu.assistance_objection': 'Assistance notices',
+  'assistance.none_on_notice': 'No assistance case is on public notice in your village now.',
+  'assistance.notice_list': '{count} assistance case(s) on public notice in your village (who, what, how much). To object to one, tap it:',
+  'assistance.objection_ask': 'What is your objection to case #{id}? (One message is enough; the township will look into it.)',
+  'assistance.objection_saved': 'Your objection to case #{id} went to the township to look into. Thank you.',
   'assistance.not_yours': 'This household is not paired with you: ask the township to register it.',
 };

@@ -9,6 +9,7 @@ import { type Db, type SqlTx, sqlOf, sqlTransaction, type Tx } from '../db/clien
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
 import { enqueuePush } from '../pipeline/outbox.js';
+import { maskName } from '../privacy.js';
 import {
   type AssistanceAction,
   type AssistanceCommand,
@@ -246,6 +247,54 @@ export async function reportAssistance(tx: Tx | SqlTx, report: AssistanceReport,
     await enqueuePush(tx, dispatchers, { template: 'assistance.urgent', params: { id, household: household.code } }, now);
   }
   return id;
+}
+
+/** A case on public notice, as residents of its village read it. */
+export interface NoticeLine {
+  id: number;
+  /** The head's name, masked. */
+  household: string;
+  aid: string;
+  amount: string;
+}
+
+const onNoticeQuery = defineQuery('assistance_on_notice', (db, p: { personId: number; at: Date }) =>
+  db
+    .selectFrom('AssistanceCase as c')
+    .innerJoin('Household as h', 'h.id', 'c.householdId')
+    .innerJoin('Household as mine', 'mine.regionId', 'c.regionId')
+    .innerJoin('Person as me', 'me.householdId', 'mine.id')
+    .innerJoin('Region as v', 'v.id', 'c.regionId')
+    .select(['c.id', 'h.headName', 'c.aid', 'c.amount', 'v.parentId as townshipId'])
+    .where('me.id', '=', p.personId)
+    .where('c.state', '=', 'notice')
+    .where('c.noticeUntil', '>', p.at)
+    .orderBy('c.id'),
+);
+
+/** The cases on notice in the village of the person's household (公示: its residents may object). */
+async function casesOnNotice(tx: Tx | SqlTx, personId: number, now: Date) {
+  return all(sqlOf(tx), onNoticeQuery, { personId, at: now });
+}
+
+/** The cases on notice the person may object to, names masked. */
+export async function noticesFor(tx: Tx | SqlTx, personId: number, now: Date): Promise<NoticeLine[]> {
+  return (await casesOnNotice(tx, personId, now)).map((c) => ({ id: c.id, household: maskName(c.headName), aid: c.aid ?? '', amount: c.amount ?? '' }));
+}
+
+/** A resident's objection to a case on notice in their village: on its trail, and pushed to the township's dispatchers. False when the case is not one they may object to. */
+export async function objectToAssistance(tx: Tx | SqlTx, caseId: number, text: string, personId: number, now: Date): Promise<boolean> {
+  const target = (await casesOnNotice(tx, personId, now)).find((c) => c.id === caseId);
+  if (!target) return false;
+  const note = text.trim();
+  if (!note || note.length > NEED_MAX) throw new AssistanceRefused(`请用一条消息说明异议（最多 ${NEED_MAX} 字）。 Say the objection in one message.`);
+  const sql = sqlOf(tx);
+  await run(sql, insertEventQuery, { caseId, action: 'objection', actorId: personId, note, at: now });
+  if (target.townshipId !== null) {
+    const dispatchers = (await all(sql, dispatchersQuery, { regionId: target.townshipId })).map((d) => d.personId);
+    await enqueuePush(tx, dispatchers, { template: 'assistance.objection', params: { id: caseId } }, now);
+  }
+  return true;
 }
 
 /** Applies a staff member's step to a case; refused steps throw {@link AssistanceRefused} and change nothing. */

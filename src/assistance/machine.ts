@@ -83,7 +83,8 @@ export type AssistanceCommand =
   | { type: 'deliver'; note: string }
   | { type: 'follow_up'; note: string };
 
-export type AssistanceAction = AssistanceCommand['type'] | 'report';
+/** A step of the trail: the commands, the report, and a resident's objection during the notice. */
+export type AssistanceAction = AssistanceCommand['type'] | 'report' | 'objection';
 
 /** Why a command was refused, Chinese first (the console shows it as it is). */
 export type AssistanceRefusal = { code: 'wrong_state'; message: string } | { code: 'notice_running'; message: string } | { code: 'invalid'; message: string };

@@ -250,7 +250,14 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       notLiaison: () => render(locale(), 'survey.report_not_liaison'),
     }),
 
-    assistance: assistanceEffects({ tx, speakerId: speaker.personId, rules: pipeline.rules, now, notYours: () => render(locale(), 'assistance.not_yours') }),
+    assistance: assistanceEffects({
+      tx,
+      speakerId: speaker.personId,
+      rules: pipeline.rules,
+      now,
+      notYours: () => render(locale(), 'assistance.not_yours'),
+      notOnNotice: () => render(locale(), 'assistance.not_on_notice'),
+    }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

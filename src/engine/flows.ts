@@ -20,6 +20,7 @@ import { surveyFlow } from '../../flows/survey.js';
 import { surveyFillFlow } from '../../flows/survey-fill.js';
 import { liaisonReportFlow } from '../../flows/liaison-report.js';
 import { assistanceFlow } from '../../flows/assistance.js';
+import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -232,6 +233,7 @@ export const FLOWS: FlowSet = flowSet(
     surveyFillFlow,
     liaisonReportFlow,
     assistanceFlow,
+    assistanceObjectionFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

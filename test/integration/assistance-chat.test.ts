@@ -5,7 +5,10 @@
  * resident has no households to report, and nothing is opened.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { actOnAssistance, reportAssistance } from '../../src/assistance/cases.js';
+import { sqlTransaction } from '../../src/db/client.js';
 import { eachDatabase } from '../helpers/db.js';
+import { rules } from '../helpers/org-fixture.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 
 let world: DialogueWorld | undefined;
@@ -52,6 +55,48 @@ eachDatabase((kind) => {
 
       const pushes = await dispatcher.receive(w.database, w.pipeline, w.clock);
       expect(pushes.map((p) => p.text)).toEqual([`【急事急办】QH-01-001-H001 户的帮扶申报（帮扶 #${opened.id}）已登记，请尽快安排初核和复核，详见工作台“帮扶”。`]);
+    });
+
+    test('公示: a resident of the village lists the cases on notice (names masked) and objects to one; the township is told; after the notice it is gone', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const household = await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H002' } });
+      const staff = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      const now = w.clock.now();
+      const id = await sqlTransaction(db, (tx) => reportAssistance(tx, { householdId: household.id, need: '独居老人取暖困难', urgent: false }, staff.id, rules, now));
+      await actOnAssistance(db, id, { type: 'village_approve', note: '' }, staff.id, rules, now);
+      await actOnAssistance(
+        db,
+        id,
+        { type: 'township_approve', note: '', plan: { helper: '镇民政办', aid: '取暖补贴', amount: '800 元', deliverBy: '2026-11-30' } },
+        staff.id,
+        rules,
+        now,
+      );
+      const resident = await w.resident();
+      const dispatcher = await w.staff('DSP-QH-01', 'dsp-1');
+      const stranger = await w.resident('R-QH-02-001-H001', 'res-2');
+
+      await stranger.send('帮扶公示');
+      expect(stranger.text()).toContain('本村目前没有正在公示的帮扶');
+
+      await resident.send('帮扶公示');
+      expect(resident.text()).toContain('本村正在公示的帮扶有 1 件');
+      const labels = resident.replies.flatMap((r) => r.choices.map((c) => c.label));
+      expect(labels).toEqual([`#${id} 秦*：取暖补贴 800 元`]);
+      await resident.tap(`#${id}`);
+      expect(resident.text()).toContain(`请说明您对帮扶 #${id} 的异议`);
+      await resident.send('他家子女都在城里工作，条件不差');
+      expect(resident.text()).toContain(`您对帮扶 #${id} 的异议已转给镇里核实`);
+      const objection = await db.assistanceEvent.findFirstOrThrow({ where: { caseId: id, action: 'objection' } });
+      expect(objection.note).toBe('他家子女都在城里工作，条件不差');
+      const pushes = await dispatcher.receive(w.database, w.pipeline, w.clock);
+      expect(pushes.map((p) => p.text)).toEqual([`【公示异议】有群众对帮扶 #${id} 的公示提出异议，请在工作台“帮扶”中查看并核实。`]);
+
+      // The notice ends with the 7th day after approval: then there is nothing to object to.
+      w.clock.set(new Date('2026-11-24T00:00:00+08:00'));
+      await resident.send('帮扶公示');
+      expect(resident.text()).toContain('本村目前没有正在公示的帮扶');
     });
 
     test('a resident has no households to report; nothing is opened', async () => {

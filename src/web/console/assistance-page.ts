@@ -30,6 +30,7 @@ const ACTION_NAMES: Record<AssistanceAction, { zh: string; en: string }> = {
   township_reject: { zh: '镇复核不予帮扶', en: 'turned down by the township' },
   deliver: { zh: '单位已实施', en: 'delivered' },
   follow_up: { zh: '回访', en: 'followed up' },
+  objection: { zh: '群众对公示提出异议', en: 'objection to the notice' },
 };
 
 export const HARDSHIP_KIND_NAMES: Record<HardshipKind, { zh: string; en: string }> = {
