@@ -31,6 +31,9 @@ eachDatabase((kind) => {
       expect(onNotice.deliverBy! >= '2026-11-21').toBe(true);
       expect(await db.hardshipRecord.count()).toBe(6);
       expect(await db.assistanceEvent.count()).toBe(6 + 4 + 3 + 2 + 1 + 0 + 1);
+      // The urgent case told the township, and no push waits for a chat (none has one in the demo).
+      expect(await db.outboxMessage.count({ where: { template: 'assistance.urgent' } })).toBe(1);
+      expect(await db.outboxMessage.count({ where: { sentAt: null } })).toBe(0);
     });
   });
 });
