@@ -13,6 +13,7 @@ import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { logger } from './log.js';
 import type { DemoHistoryReport } from './org/demo-history.js';
 import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
+import { assistanceLimitsOf } from './assistance/machine.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, Scheduler } from './pipeline/scheduler.js';
@@ -37,6 +38,7 @@ export function rulesFrom(config: Config, clock: Clock = systemClock): PipelineR
     officeHours: { dayStartMinutes: config.OFFICE_DAY_START, dayEndMinutes: config.OFFICE_DAY_END },
     callbackDays: config.CALLBACK_DAYS,
     reminderHours: config.REMINDER_HOURS,
+    assistance: assistanceLimitsOf(config.ASSISTANCE_DAYS),
   };
 }
 
@@ -103,9 +105,10 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   }
   // Loaded only to seed: a serving process never needs its code and texts.
   const { playDemoHistory } = await import('./org/demo-history.js');
+  const rules = rulesFrom(config, { now: () => now });
   const report = await playDemoHistory({
     database,
-    rules: rulesFrom(config, { now: () => now }),
+    rules,
     now,
     months: config.SEED_DEMO_HISTORY_MONTHS,
     ticketPrefix: config.TICKET_PREFIX,
@@ -118,6 +121,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const surveyResponses = await seedDemoSurveys(database, { now });
   // The month's theme 每月一题, adopted from the history's figures.
   const theme = await (await import('./org/demo-theme.js')).seedDemoTheme(database, now);
+  // 帮扶 cases in each step, with their households' difficulty records.
+  const assistanceCases = await (await import('./org/demo-assistance.js')).seedDemoAssistance(database, rules, now);
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -134,6 +139,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       visits,
       surveyResponses,
       theme,
+      assistanceCases,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

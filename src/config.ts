@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { ASSISTANCE_DAYS_DEFAULT, ASSISTANCE_DAYS_PATTERN } from './assistance/machine.js';
 import { ConfigError } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +65,11 @@ const schema = z
     // 人工: a conversation with staff closes by itself after this many hours without a message.
     CONVERSATION_IDLE_HOURS: int(1, 720).default(24),
     // 双述双评: the months whose first working day starts each county's appraisal round (empty: staff start them).
+    // 帮扶: days the village's verification, the township's, the notice (calendar days, at least 7), the delivery after it and the follow-up may take.
+    ASSISTANCE_DAYS: z
+      .string()
+      .regex(ASSISTANCE_DAYS_PATTERN, 'expected five numbers village,township,notice,delivery,follow-up, the notice at least 7, e.g. 5,15,7,10,10')
+      .default(ASSISTANCE_DAYS_DEFAULT),
     APPRAISAL_MONTHS: z
       .string()
       .regex(/^$|^(?:[1-9]|1[0-2])(?:,(?:[1-9]|1[0-2]))*$/, 'expected months 1–12, comma-separated, e.g. 6,12 (or empty)')

@@ -310,6 +310,22 @@ export const zh = {
   'rate.thanks_reopened': '感谢您的评价。诉求 {number} 将重新办理。',
   'event.published': '公示',
   'event.unpublished': '撤下公示',
+  'assistance.urgent': '【急事急办】{household} 户的帮扶申报（帮扶 #{id}）已登记，请尽快安排初核和复核，详见工作台“帮扶”。',
+  'menu.assistance': '帮扶申报',
+  'assistance.pick_household': '为哪一户申报帮扶？请点选，或输入户主姓名、门牌号：',
+  'assistance.need': '{household}：请说明家里有什么困难、需要什么帮扶（一条消息即可）。',
+  'assistance.urgent_ask': '是否急事急办？急事时限减半，并立即告知镇里。',
+  'assistance.urgent_yes': '急事急办',
+  'assistance.urgent_no': '按正常流程',
+  'assistance.reported': '已登记帮扶申报 #{id}（{household}），村党组织将于 {due} 前初核，之后镇复核、公示、实施，进展可在工作台查看。',
+  'assistance.not_yours': '这一户不是您包联的农户，不能由您申报，请联系镇里登记。',
+  'assistance.not_on_notice': '这件帮扶已不在公示期内。',
+  'assistance.objection': '【公示异议】有群众对帮扶 #{id} 的公示提出异议，请在工作台“帮扶”中查看并核实。',
+  'menu.assistance_objection': '帮扶公示',
+  'assistance.none_on_notice': '本村目前没有正在公示的帮扶。',
+  'assistance.notice_list': '本村正在公示的帮扶有 {count} 件（帮扶对象、内容、金额）。如有异议，请点选：',
+  'assistance.objection_ask': '请说明您对帮扶 #{id} 的异议（一条消息即可），镇里会核实。',
+  'assistance.objection_saved': '您对帮扶 #{id} 的异议已转给镇里核实，谢谢监督。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -24,6 +24,7 @@ import { maskName, maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
 import { visitEffects } from '../visits/visits.js';
 import { surveyEffects } from '../surveys/surveys.js';
+import { assistanceEffects } from '../assistance/chat.js';
 
 export interface EffectDeps {
   tx: Tx | SqlTx;
@@ -247,6 +248,15 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       now,
       notFound: () => render(locale(), 'survey.not_found'),
       notLiaison: () => render(locale(), 'survey.report_not_liaison'),
+    }),
+
+    assistance: assistanceEffects({
+      tx,
+      speakerId: speaker.personId,
+      rules: pipeline.rules,
+      now,
+      notYours: () => render(locale(), 'assistance.not_yours'),
+      notOnNotice: () => render(locale(), 'assistance.not_on_notice'),
     }),
 
     async concerns(number) {

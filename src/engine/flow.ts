@@ -5,6 +5,7 @@
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
 import type { SurveyEffects } from '../surveys/surveys.js';
+import type { AssistanceEffects } from '../assistance/chat.js';
 import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
@@ -128,6 +129,8 @@ export interface Effects {
   readonly visits: VisitEffects;
   /** 服务需求表: the surveys a household answers, or its liaison fills in (src/surveys/surveys.ts). */
   readonly surveys: SurveyEffects;
+  /** 帮扶申报: a liaison reports a household for assistance (src/assistance/chat.ts). */
+  readonly assistance: AssistanceEffects;
 }
 
 /** Who is talking. */

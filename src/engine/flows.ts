@@ -19,6 +19,8 @@ import { visitFlow } from '../../flows/visit.js';
 import { surveyFlow } from '../../flows/survey.js';
 import { surveyFillFlow } from '../../flows/survey-fill.js';
 import { liaisonReportFlow } from '../../flows/liaison-report.js';
+import { assistanceFlow } from '../../flows/assistance.js';
+import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -230,6 +232,8 @@ export const FLOWS: FlowSet = flowSet(
     surveyFlow,
     surveyFillFlow,
     liaisonReportFlow,
+    assistanceFlow,
+    assistanceObjectionFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

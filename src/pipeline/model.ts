@@ -3,6 +3,7 @@
  * what a transition produces (events to record, effects to perform) or a refusal.
  */
 import type { RegionLevel, Role } from '../org/types.js';
+import type { AssistanceLimits } from '../assistance/machine.js';
 import type { WorkCalendar } from './calendar.js';
 import type { DeadlinePolicy, OfficeHours } from './deadlines.js';
 import type { CallbackFailure, Rating, RequestKind, TicketState, TimerKind } from './states.js';
@@ -156,4 +157,6 @@ export interface PipelineRules {
   callbackDays: number;
   /** Hours before a deadline when the handler is reminded (0: no reminder). */
   reminderHours: number;
+  /** 帮扶: the steps' limits of assistance cases (src/assistance/machine.ts). */
+  assistance: AssistanceLimits;
 }

@@ -4,6 +4,7 @@
  * the paired liaison, a grid with its leader, a township department with a handler,
  * a township dispatcher and a county supervisor.
  */
+import { DEFAULT_ASSISTANCE_LIMITS } from '../../src/assistance/machine.js';
 import type { Db } from '../../src/db/client.js';
 import { WorkCalendar } from '../../src/pipeline/calendar.js';
 import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
@@ -15,6 +16,7 @@ export const rules: PipelineRules = {
   officeHours: DEFAULT_OFFICE_HOURS,
   callbackDays: 3,
   reminderHours: 4,
+  assistance: DEFAULT_ASSISTANCE_LIMITS,
 };
 
 /** A clock that moves only when told. */

@@ -55,6 +55,7 @@ import { responseColumns, surveyBody, surveyFormBody, surveyFormOptions, surveyL
 import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage, visitGridCoverage } from './visits.js';
 import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
+import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
 import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
@@ -890,6 +891,11 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
     if (path === APPRAISAL_PATH || path === APPRAISAL_CSV_PATH || path.startsWith(`${APPRAISAL_PATH}/`)) return appraisalRoute(a, path, method);
+    const assistance = ASSISTANCE_ROUTE.exec(path);
+    if (assistance && (get || method === 'POST')) {
+      const page_ = (status: number, title: string, body: Html) => page(a, status, title, body, 'assistance');
+      return assistanceRoute({ ...a, rules: a.pipeline.rules, csrf: a.session.csrfToken, page: page_, notFound: () => notFound(a), checkedForm: () => checkedForm(a) }, assistance);
+    }
     const theme = THEME_ROUTE.exec(path);
     if (theme && (get || method === 'POST')) {
       return themesRoute(

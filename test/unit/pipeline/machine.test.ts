@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_ASSISTANCE_LIMITS } from '../../../src/assistance/machine.js';
 import { WorkCalendar } from '../../../src/pipeline/calendar.js';
 import { DEFAULT_OFFICE_HOURS } from '../../../src/pipeline/deadlines.js';
 import { intake, transition } from '../../../src/pipeline/machine.js';
@@ -12,6 +13,7 @@ const rules: PipelineRules = {
   officeHours: DEFAULT_OFFICE_HOURS,
   callbackDays: 3,
   reminderHours: 4,
+  assistance: DEFAULT_ASSISTANCE_LIMITS,
 };
 
 // Region ids: county 1 → township 2 → village 4; township 3 is a neighbour.
