@@ -315,4 +315,5 @@ export const en: Record<MessageKey, string> = {
   'rate.thanks_reopened': 'Thank you for your rating. Request {number} will be handled again.',
   'event.published': 'published on the board',
   'event.unpublished': 'taken off the board',
+  'ledger.flagged': '[Supervised] Ledger item #{id} “{goal}” is now supervised, due {deadline}. Note: {note}. Send “my supervised items” to see it and report progress.',
 };

@@ -310,6 +310,7 @@ export const zh = {
   'rate.thanks_reopened': '感谢您的评价。诉求 {number} 将重新办理。',
   'event.published': '公示',
   'event.unpublished': '撤下公示',
+  'ledger.flagged': '【挂牌督办】台账事项 #{id}“{goal}”已挂牌督办，完成时限 {deadline}。督办要求：{note}。发送“我的督办”查看并报告进展。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
