@@ -10,7 +10,7 @@
  * Refusals are {@link LedgerRefused}, their message Chinese first, for the form to show.
  */
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import { type Db, transaction } from '../db/client.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
@@ -125,7 +125,7 @@ export async function createLedgerItem(db: Db, regions: Map<number, RegionNode>,
   if (!regions.has(item.regionId)) throw new LedgerRefused('请选择地区。 Choose a region.');
   const owner = await ownerColumns(db, regions, item.regionId, item.owner);
   await checkedTheme(db, regions, item.regionId, item.themeId);
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const row = await tx.ledgerItem.create({
       data: {
         regionId: item.regionId,
@@ -155,7 +155,7 @@ export async function updateLedgerItem(db: Db, regions: Map<number, RegionNode>,
   await checkedTheme(db, regions, current.regionId, item.themeId);
   const changed = (['goal', 'measures', 'deadline', 'isPublic', 'themeId'] as const).filter((k) => current[k] !== item[k]);
   if (current.ownerPersonId !== owner.ownerPersonId || current.ownerDepartmentId !== owner.ownerDepartmentId) changed.push('owner' as never);
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     await tx.ledgerItem.update({
       where: { id: itemId },
       data: { goal: item.goal, measures: item.measures, deadline: item.deadline, ...owner, isPublic: item.isPublic, themeId: item.themeId, updatedAt: now },
@@ -169,7 +169,7 @@ export async function addLedgerProgress(db: Db, itemId: number, entry: string, a
   const body = cleaned(entry);
   if (!body) throw new LedgerRefused('请填写进展。 Write the progress.');
   if ([...body].length > TEXT_MAX) throw new LedgerRefused(`进展不能超过 ${TEXT_MAX} 个字。 Progress may have at most ${TEXT_MAX} characters.`);
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     const item = await tx.ledgerItem.findUnique({ where: { id: itemId }, select: { status: true } });
     if (!item) throw new LedgerRefused('没有这个台账事项。 There is no such ledger item.');
     if (item.status !== 'open') throw new LedgerRefused('该事项已办结或已撤销。 The item is closed.');
@@ -184,7 +184,7 @@ export async function closeLedgerItem(db: Db, itemId: number, closing: LedgerClo
   const why = cleaned(reason);
   if (!why) throw new LedgerRefused(closing === 'done' ? '请填写完成情况。 Write what was done.' : '请填写撤销原因。 Write why it is dropped.');
   if ([...why].length > TEXT_MAX) throw new LedgerRefused(`说明不能超过 ${TEXT_MAX} 个字。 The reason may have at most ${TEXT_MAX} characters.`);
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     // Only an open item closes: a second click (or a second staff member) is told so.
     const { count } = await tx.ledgerItem.updateMany({
       where: { id: itemId, status: 'open' },
@@ -211,7 +211,7 @@ export async function flagLedgerItem(db: Db, itemId: number, note: string, actor
   if (!item || item.status !== 'open') throw new LedgerRefused('该事项不存在或已办结。 The item does not exist or is closed already.');
   if (item.flaggedAt !== null) throw new LedgerRefused('该事项已挂牌督办。 The item is flagged already.');
   const owners = await ownerPeople(db, item);
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     await tx.ledgerItem.update({ where: { id: itemId }, data: { flaggedAt: now, flaggedById: actorId, flagNote: why || null, updatedAt: now } });
     await tx.auditEvent.create({ data: { action: 'ledger_flagged', actorId, at: now, data: JSON.stringify({ itemId, owners }) } });
     await enqueuePush(tx, owners, { template: 'ledger.flagged', params: { id: itemId, goal: item.goal, deadline: item.deadline, note: why || '—' } }, now);
@@ -234,7 +234,7 @@ export async function linkLedgerTicket(
   }
   const linked = await db.ledgerTicket.findUnique({ where: { itemId_ticketId: { itemId, ticketId: ticket.id } } });
   if (linked) throw new LedgerRefused(`诉求 ${ticket.number} 已关联。 Request ${ticket.number} is linked already.`);
-  await db.$transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     await tx.ledgerTicket.create({ data: { itemId, ticketId: ticket.id, linkedById: actorId, linkedAt: now } });
     await tx.auditEvent.create({ data: { action: 'ledger_ticket_linked', actorId, ticketId: ticket.id, at: now, data: JSON.stringify({ itemId }) } });
   });
