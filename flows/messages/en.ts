@@ -316,4 +316,10 @@ export const en: Record<MessageKey, string> = {
   'event.published': 'published on the board',
   'event.unpublished': 'taken off the board',
   'ledger.flagged': '[Supervised] Ledger item #{id} “{goal}” is now supervised, due {deadline}. Note: {note}. Send “my supervised items” to see it and report progress.',
+  'ledger.report_progress': 'Report progress',
+  'ledger.none': 'You have no supervised item at present.',
+  'ledger.list': 'You have {count} supervised items. Choose one to report progress on:',
+  'ledger.progress_ask': 'Write this month’s progress on item #{id} (what was done, what is left), in one message.',
+  'ledger.progress_saved': 'Progress on item #{id} “{goal}” is recorded; the supervisors see it in the ledger.',
+  'ledger.not_found': 'There is no such supervised item, or it is closed.',
 };

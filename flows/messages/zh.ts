@@ -311,6 +311,12 @@ export const zh = {
   'event.published': '公示',
   'event.unpublished': '撤下公示',
   'ledger.flagged': '【挂牌督办】台账事项 #{id}“{goal}”已挂牌督办，完成时限 {deadline}。督办要求：{note}。发送“我的督办”查看并报告进展。',
+  'ledger.report_progress': '报告进展',
+  'ledger.none': '您目前没有挂牌督办的事项。',
+  'ledger.list': '您有 {count} 项挂牌督办事项，请选择一项报告进展：',
+  'ledger.progress_ask': '请写下事项 #{id} 本月的进展（做了什么、还差什么），发一条即可。',
+  'ledger.progress_saved': '已记录事项 #{id}“{goal}”的进展，督办人员可以在台账中看到。',
+  'ledger.not_found': '没有找到这项督办事项，或它已办结。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

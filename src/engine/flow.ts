@@ -5,6 +5,7 @@
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
 import type { SurveyEffects } from '../surveys/surveys.js';
+import type { LedgerEffects } from '../ledger/chat.js';
 import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
@@ -128,6 +129,8 @@ export interface Effects {
   readonly visits: VisitEffects;
   /** 服务需求表: the surveys a household answers, or its liaison fills in (src/surveys/surveys.ts). */
   readonly surveys: SurveyEffects;
+  /** 我的督办: the 挂牌督办 ledger items the speaker answers for (src/ledger/chat.ts). */
+  readonly ledger: LedgerEffects;
 }
 
 /** Who is talking. */

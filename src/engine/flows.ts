@@ -19,6 +19,7 @@ import { visitFlow } from '../../flows/visit.js';
 import { surveyFlow } from '../../flows/survey.js';
 import { surveyFillFlow } from '../../flows/survey-fill.js';
 import { liaisonReportFlow } from '../../flows/liaison-report.js';
+import { ledgerFlow } from '../../flows/ledger.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -230,6 +231,7 @@ export const FLOWS: FlowSet = flowSet(
     surveyFlow,
     surveyFillFlow,
     liaisonReportFlow,
+    ledgerFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { type Db, transaction } from '../db/client.js';
+import { MAX_TEXT } from '../engine/flow.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
@@ -168,7 +169,8 @@ export async function updateLedgerItem(db: Db, regions: Map<number, RegionNode>,
 export async function addLedgerProgress(db: Db, itemId: number, entry: string, actorId: number, now: Date): Promise<void> {
   const body = cleaned(entry);
   if (!body) throw new LedgerRefused('请填写进展。 Write the progress.');
-  if ([...body].length > TEXT_MAX) throw new LedgerRefused(`进展不能超过 ${TEXT_MAX} 个字。 Progress may have at most ${TEXT_MAX} characters.`);
+  // One limit for the console and chat, where a message may be this long.
+  if (body.length > MAX_TEXT) throw new LedgerRefused(`进展不能超过 ${MAX_TEXT} 个字。 Progress may have at most ${MAX_TEXT} characters.`);
   await transaction(db, async (tx) => {
     const item = await tx.ledgerItem.findUnique({ where: { id: itemId }, select: { status: true } });
     if (!item) throw new LedgerRefused('没有这个台账事项。 There is no such ledger item.');
@@ -214,7 +216,16 @@ export async function flagLedgerItem(db: Db, itemId: number, note: string, actor
   await transaction(db, async (tx) => {
     await tx.ledgerItem.update({ where: { id: itemId }, data: { flaggedAt: now, flaggedById: actorId, flagNote: why || null, updatedAt: now } });
     await tx.auditEvent.create({ data: { action: 'ledger_flagged', actorId, at: now, data: JSON.stringify({ itemId, owners }) } });
-    await enqueuePush(tx, owners, { template: 'ledger.flagged', params: { id: itemId, goal: item.goal, deadline: item.deadline, note: why || '—' } }, now);
+    await enqueuePush(
+      tx,
+      owners,
+      {
+        template: 'ledger.flagged',
+        params: { id: itemId, goal: item.goal, deadline: item.deadline, note: why || '—' },
+        actions: [{ label: 'ledger.report_progress', payload: `ledger:${itemId}` }],
+      },
+      now,
+    );
   });
 }
 

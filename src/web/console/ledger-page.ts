@@ -134,7 +134,7 @@ ${
 ${tableHtml(PROGRESS_COLUMNS, item.progress, { empty: bi('还没有进展记录。', 'No progress entered yet.') })}
 ${
   open
-    ? html`<form method="post" action="${base}/progress" class="filters">${csrfField(input.csrf)}<label class="grow">${bi('本月进展', 'Progress this month')}<input name="text" required maxlength="500"></label><div class="buttons"><button type="submit">${bi('添加进展', 'Add progress')}</button></div></form>
+    ? html`<form method="post" action="${base}/progress" class="filters">${csrfField(input.csrf)}<label class="grow">${bi('本月进展', 'Progress this month')}<input name="text" required maxlength="2000"></label><div class="buttons"><button type="submit">${bi('添加进展', 'Add progress')}</button></div></form>
 <form method="post" action="${base}/close" class="filters">${csrfField(input.csrf)}
 ${select(
   'as',
