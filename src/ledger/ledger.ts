@@ -15,7 +15,7 @@ import { MAX_TEXT } from '../engine/flow.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
-import { normaliseText, rosterNames, scrub } from '../privacy.js';
+import { maskName, normaliseText, rosterNames, scrub } from '../privacy.js';
 import { pathOf, type RegionNode, subtreeIds } from '../web/console/scope.js';
 
 /** A ledger action refused; the message says why, Chinese then English. */
@@ -355,7 +355,8 @@ export async function ledgerItemIds(db: Db, regionIds: number[], options: { publ
 
 /**
  * Items as they may be shown beyond the people working them (the public board, the
- * monthly report): every text through the one scrubber, a person owner's name masked.
+ * monthly report): every text through the one scrubber, a person owner's name masked,
+ * and who wrote what left out.
  */
 export async function scrubLedgerItems(db: Db, items: LedgerItemView[]): Promise<LedgerItemView[]> {
   const names = await rosterNames(db);
@@ -363,10 +364,11 @@ export async function scrubLedgerItems(db: Db, items: LedgerItemView[]): Promise
     ...i,
     goal: scrub(i.goal, names),
     measures: scrub(i.measures, names),
-    ownerName: i.owner.startsWith('person:') ? scrub(i.ownerName, names) : i.ownerName,
+    ownerName: i.owner.startsWith('person:') ? maskName(i.ownerName) : i.ownerName,
     closedReason: i.closedReason === null ? null : scrub(i.closedReason, names),
-    flagged: i.flagged === null ? null : { ...i.flagged, note: i.flagged.note === null ? null : scrub(i.flagged.note, names) },
+    flagged: i.flagged === null ? null : { ...i.flagged, by: '', note: i.flagged.note === null ? null : scrub(i.flagged.note, names) },
     tickets: i.tickets.map((t) => ({ ...t, summary: scrub(t.summary, names) })),
-    progress: i.progress.map((p) => ({ ...p, text: scrub(p.text, names) })),
+    progress: i.progress.map((p) => ({ ...p, text: scrub(p.text, names), by: '' })),
+    createdBy: '',
   }));
 }

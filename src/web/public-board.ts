@@ -28,6 +28,7 @@ import { sendHtml } from './http.js';
 import { documentOf } from './page.js';
 import { rosterNames, scrub } from '../privacy.js';
 import { boardThemes, boardThemesHtml } from './theme-board.js';
+import { boardCommitments, boardCommitmentsHtml } from './ledger-board.js';
 import { publicRankingHtml } from '../ranking/public.js';
 
 /** Where the board lives. */
@@ -222,11 +223,12 @@ async function regionPage(db: Db, res: ServerResponse, code: string, params: URL
   const afterText = params.get('after');
   const after = afterText && /^\d{1,9}$/.test(afterText) ? Number(afterText) : undefined;
   const shownIds = publishedIds(regions, region);
-  const [{ rows, next }, rates, themes, ranking] = await Promise.all([
+  const [{ rows, next }, rates, themes, ranking, commitments] = await Promise.all([
     boardRows(db, regions, shownIds, after),
     boardFigures(db, region, now),
     boardThemes(db, regions, region, shownIds, now),
     publicRankingHtml(db, regions, region, shownIds, now),
+    boardCommitments(db, regions, region, shownIds, now),
   ]);
   const f = rates.figures;
   const children = [...regions.values()].filter((r) => r.parentId === region.id && r.publicBoard).sort((a, b) => a.code.localeCompare(b.code));
@@ -244,6 +246,7 @@ ${children.length ? html`<p class="children">${children.map((c) => html`<a href=
 <div class="figures">${rate('satisfactionRate', f)}${rate('onTimeRate', f)}<div class="figure"><div class="value">${f.received}</div><div class="name">${bi('受理量', 'Received')}</div></div><div class="figure"><div class="value">${f.open}</div><div class="name">${bi('在办', 'Open')}</div></div></div>
 </section>
 ${boardThemesHtml(themes)}
+${boardCommitmentsHtml(commitments)}
 ${ranking}
 <section>
 <h2>${bi('诉求及办理情况', 'Requests')}</h2>

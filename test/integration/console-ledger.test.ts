@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { maskName } from '../../src/privacy.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
@@ -165,6 +166,29 @@ eachDatabase((kind) => {
         'ledger_flagged',
         'ledger_done',
       ]);
+    });
+
+    test('residents read the public commitments on the board, scrubbed, a person owner masked; not those kept internal', async () => {
+      const resident = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      await dsp.page('/console/ledger/new');
+      const measures = `先修${resident.name}家门口的路，电话13912345678`;
+      expect((await dsp.post('/console/ledger/new', form({ goal: '通村路面硬化', measures, owner: `person:${liaison.id}`, deadline: '2026-12-31' }))).status).toBe(303);
+      expect((await dsp.post('/console/ledger/new', form({ goal: '内部整改事项', public: '' }))).status).toBe(303);
+
+      const board = await (await fetch(`${world.base}/public/QH-01-001`)).text();
+      expect(board).toContain('公开承诺');
+      expect(board).toMatch(/通村路面硬化 <span class="ledger-status ledger-on_track">推进中/);
+      expect(board).toContain(maskName(liaison.name));
+      expect(board).not.toContain(liaison.name);
+      expect(board).not.toContain(resident.name);
+      expect(board).not.toContain('13912345678');
+      expect(board).not.toContain('内部整改事项');
+      // The first item, made internal by its edit, is not there either; another township's board shows none of them.
+      expect(board).not.toContain(GOAL);
+      const elsewhere = await fetch(`${world.base}/public/QH-02`);
+      expect(elsewhere.status).toBe(200);
+      expect(await elsewhere.text()).not.toContain('通村路面硬化');
     });
 
     test('another township’s dispatcher finds no such item; the county supervisor sees it', async () => {
