@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { maskName } from '../../src/privacy.js';
+import { renderMonthlyReport } from '../../src/report/html.js';
+import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
@@ -189,6 +191,31 @@ eachDatabase((kind) => {
       const elsewhere = await fetch(`${world.base}/public/QH-02`);
       expect(elsewhere.status).toBe(200);
       expect(await elsewhere.text()).not.toContain('通村路面硬化');
+    });
+
+    test('the monthly report lists the items the month concerns: entered, due, done, late', async () => {
+      const november = await buildMonthlyReport(db, { regionCode: 'QH-01', month: '2026-11', now: world.clock.now() });
+      expect(november.ledger.counts).toEqual({ entered: 3, due: 2, done: 1, late: 0 });
+      expect(november.ledger.items.map((r) => [r.item.goal, r.status])).toEqual([
+        [GOAL, 'done'],
+        ['内部整改事项', 'on_track'],
+        ['通村路面硬化', 'on_track'],
+      ]);
+      const page = renderMonthlyReport(november);
+      const section = page.slice(page.indexOf('<h2>公开承诺与挂牌督办台账'), page.indexOf('<h2>', page.indexOf('<h2>公开承诺与挂牌督办台账') + 1));
+      expect(section).toContain('本月新增 3 项 · 本月到期 2 项 · 本月完成 1 项 · 逾期 0 项');
+      expect(section).toContain('本月新增、本月到期、本月完成');
+      expect(section).toContain('已排查 3 个村');
+
+      // In December the internal item, due on 30 November and still open, is late; the done one is no longer the month's.
+      const december = await buildMonthlyReport(db, { regionCode: 'QH-01', month: '2026-12', now: new Date('2026-12-02T09:00:00+08:00') });
+      expect(december.ledger.counts).toEqual({ entered: 0, due: 1, done: 0, late: 1 });
+      expect(december.ledger.items.map((r) => [r.item.goal, r.status])).toEqual([
+        ['内部整改事项', 'late'],
+        ['通村路面硬化', 'on_track'],
+      ]);
+      // Another township's report has none of them.
+      expect((await buildMonthlyReport(db, { regionCode: 'QH-02', month: '2026-11', now: world.clock.now() })).ledger.items).toEqual([]);
     });
 
     test('another township’s dispatcher finds no such item; the county supervisor sees it', async () => {
