@@ -118,6 +118,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const surveyResponses = await seedDemoSurveys(database, { now });
   // The month's theme 每月一题, adopted from the history's figures.
   const theme = await (await import('./org/demo-theme.js')).seedDemoTheme(database, now);
+  // The ledger 台账: a public commitment per township, one 挂牌督办, one done, one late.
+  const ledgerItems = await (await import('./org/demo-ledger.js')).seedDemoLedger(database, now);
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -134,6 +136,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       visits,
       surveyResponses,
       theme,
+      ledgerItems,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
