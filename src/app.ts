@@ -19,6 +19,7 @@ import { type Deliver, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
+import { ledgerReminders } from './ledger/reminders.js';
 import { SurveySender } from './surveys/push.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
 import { sweepThrottle } from './web/throttle.js';
@@ -230,6 +231,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         surveys.duty,
         // 双述双评 twice a year: each county's appraisal round starts on the first working day of APPRAISAL_MONTHS.
         appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
+        // Ledger items due within three working days, or late, remind their owners once a week.
+        ledgerReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

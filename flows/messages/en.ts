@@ -322,4 +322,6 @@ export const en: Record<MessageKey, string> = {
   'ledger.progress_ask': 'Write this month’s progress on item #{id} (what was done, what is left), in one message.',
   'ledger.progress_saved': 'Progress on item #{id} “{goal}” is recorded; the supervisors see it in the ledger.',
   'ledger.not_found': 'There is no such supervised item, or it is closed.',
+  'ledger.reminder_due': '[Ledger] Item #{id} “{goal}” is due on {deadline}: please move it on and report progress.',
+  'ledger.reminder_late': '[Ledger] Item #{id} “{goal}” is past its deadline, {deadline}: please finish it or report progress.',
 };

@@ -317,6 +317,8 @@ export const zh = {
   'ledger.progress_ask': '请写下事项 #{id} 本月的进展（做了什么、还差什么），发一条即可。',
   'ledger.progress_saved': '已记录事项 #{id}“{goal}”的进展，督办人员可以在台账中看到。',
   'ledger.not_found': '没有找到这项督办事项，或它已办结。',
+  'ledger.reminder_due': '【台账提醒】事项 #{id}“{goal}”将于 {deadline} 到期，请抓紧推进并报告进展。',
+  'ledger.reminder_late': '【台账提醒】事项 #{id}“{goal}”已超过完成时限 {deadline}，请尽快办结或报告进展。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
