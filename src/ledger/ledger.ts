@@ -154,8 +154,8 @@ export async function updateLedgerItem(db: Db, regions: Map<number, RegionNode>,
   const item = parsed({ ...input, regionId: current.regionId });
   const owner = await ownerColumns(db, regions, current.regionId, item.owner);
   await checkedTheme(db, regions, current.regionId, item.themeId);
-  const changed = (['goal', 'measures', 'deadline', 'isPublic', 'themeId'] as const).filter((k) => current[k] !== item[k]);
-  if (current.ownerPersonId !== owner.ownerPersonId || current.ownerDepartmentId !== owner.ownerDepartmentId) changed.push('owner' as never);
+  const changed: string[] = (['goal', 'measures', 'deadline', 'isPublic', 'themeId'] as const).filter((k) => current[k] !== item[k]);
+  if (current.ownerPersonId !== owner.ownerPersonId || current.ownerDepartmentId !== owner.ownerDepartmentId) changed.push('owner');
   await transaction(db, async (tx) => {
     await tx.ledgerItem.update({
       where: { id: itemId },
