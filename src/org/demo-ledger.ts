@@ -69,6 +69,8 @@ export async function seedDemoLedger(database: Database, now: Date): Promise<num
       enteredAt,
     );
     if (supervisor) await flagLedgerItem(db, supervisedId, '群众多次反映，请按期完成并每周报告进展', supervisor.personId, reviewedAt);
+    // Delivered when written, as the history's pushes are (demo-history.ts): a past push waits for no chat.
+    await db.outboxMessage.updateMany({ where: { template: 'ledger.flagged', sentAt: null, failedAt: null }, data: { sentAt: reviewedAt } });
     const doneId = await createLedgerItem(
       db,
       regions,

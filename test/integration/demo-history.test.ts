@@ -380,6 +380,8 @@ describe('the demo history on SQLite', () => {
     const flagged = items.filter((i) => i.flagged);
     expect(flagged).toHaveLength(1);
     expect(await db.outboxMessage.count({ where: { template: 'ledger.flagged' } })).toBeGreaterThan(0);
+    // Delivered in the past, as every push of the history.
+    expect(await db.outboxMessage.count({ where: { template: 'ledger.flagged', sentAt: null } })).toBe(0);
     // Once is enough.
     expect(await seedDemoLedger(database, NOW)).toBe(0);
     // The push is the ledger's, no part of the history a later test replays and compares.
