@@ -20,6 +20,7 @@ import { type Deliver, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
+import { ledgerReminders } from './ledger/reminders.js';
 import { SurveySender } from './surveys/push.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
 import { sweepThrottle } from './web/throttle.js';
@@ -123,6 +124,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const theme = await (await import('./org/demo-theme.js')).seedDemoTheme(database, now);
   // 帮扶 cases in each step, with their households' difficulty records.
   const assistanceCases = await (await import('./org/demo-assistance.js')).seedDemoAssistance(database, rules, now);
+  // The ledger 台账: a public commitment per township, one 挂牌督办, one done, one late.
+  const ledgerItems = await (await import('./org/demo-ledger.js')).seedDemoLedger(database, now);
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -140,6 +143,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       surveyResponses,
       theme,
       assistanceCases,
+      ledgerItems,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
@@ -233,6 +237,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         surveys.duty,
         // 双述双评 twice a year: each county's appraisal round starts on the first working day of APPRAISAL_MONTHS.
         appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
+        // Ledger items due within three working days, or late, remind their owners once a week.
+        ledgerReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

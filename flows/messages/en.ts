@@ -331,4 +331,13 @@ export const en: Record<MessageKey, string> = {
   'assistance.objection_ask': 'What is your objection to case #{id}? (One message is enough; the township will look into it.)',
   'assistance.objection_saved': 'Your objection to case #{id} went to the township to look into. Thank you.',
   'assistance.not_yours': 'This household is not paired with you: ask the township to register it.',
+  'ledger.flagged': '[Supervised] Ledger item #{id} “{goal}” is now supervised, due {deadline}. Note: {note}. Send “my supervised items” to see it and report progress.',
+  'ledger.report_progress': 'Report progress',
+  'ledger.none': 'You have no supervised item at present.',
+  'ledger.list': 'You have {count} supervised items. Choose one to report progress on:',
+  'ledger.progress_ask': 'Write this month’s progress on item #{id} (what was done, what is left), in one message.',
+  'ledger.progress_saved': 'Progress on item #{id} “{goal}” is recorded; the supervisors see it in the ledger.',
+  'ledger.not_found': 'There is no such supervised item, or it is closed.',
+  'ledger.reminder_due': '[Ledger] Item #{id} “{goal}” is due on {deadline}: please move it on and report progress.',
+  'ledger.reminder_late': '[Ledger] Item #{id} “{goal}” is past its deadline, {deadline}: please finish it or report progress.',
 };

@@ -326,6 +326,15 @@ export const zh = {
   'assistance.notice_list': '本村正在公示的帮扶有 {count} 件（帮扶对象、内容、金额）。如有异议，请点选：',
   'assistance.objection_ask': '请说明您对帮扶 #{id} 的异议（一条消息即可），镇里会核实。',
   'assistance.objection_saved': '您对帮扶 #{id} 的异议已转给镇里核实，谢谢监督。',
+  'ledger.flagged': '【挂牌督办】台账事项 #{id}“{goal}”已挂牌督办，完成时限 {deadline}。督办要求：{note}。发送“我的督办”查看并报告进展。',
+  'ledger.report_progress': '报告进展',
+  'ledger.none': '您目前没有挂牌督办的事项。',
+  'ledger.list': '您有 {count} 项挂牌督办事项，请选择一项报告进展：',
+  'ledger.progress_ask': '请写下事项 #{id} 本月的进展（做了什么、还差什么），发一条即可。',
+  'ledger.progress_saved': '已记录事项 #{id}“{goal}”的进展，督办人员可以在台账中看到。',
+  'ledger.not_found': '没有找到这项督办事项，或它已办结。',
+  'ledger.reminder_due': '【台账提醒】事项 #{id}“{goal}”将于 {deadline} 到期，请抓紧推进并报告进展。',
+  'ledger.reminder_late': '【台账提醒】事项 #{id}“{goal}”已超过完成时限 {deadline}，请尽快办结或报告进展。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -25,6 +25,7 @@ import type { Inbound } from './types.js';
 import { visitEffects } from '../visits/visits.js';
 import { surveyEffects } from '../surveys/surveys.js';
 import { assistanceEffects } from '../assistance/chat.js';
+import { ledgerEffects } from '../ledger/chat.js';
 
 export interface EffectDeps {
   tx: Tx | SqlTx;
@@ -258,6 +259,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       notYours: () => render(locale(), 'assistance.not_yours'),
       notOnNotice: () => render(locale(), 'assistance.not_on_notice'),
     }),
+    ledger: ledgerEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'ledger.not_found') }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

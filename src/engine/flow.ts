@@ -6,6 +6,7 @@
  */
 import type { SurveyEffects } from '../surveys/surveys.js';
 import type { AssistanceEffects } from '../assistance/chat.js';
+import type { LedgerEffects } from '../ledger/chat.js';
 import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
@@ -131,6 +132,8 @@ export interface Effects {
   readonly surveys: SurveyEffects;
   /** 帮扶申报: a liaison reports a household for assistance (src/assistance/chat.ts). */
   readonly assistance: AssistanceEffects;
+  /** 我的督办: the 挂牌督办 ledger items the speaker answers for (src/ledger/chat.ts). */
+  readonly ledger: LedgerEffects;
 }
 
 /** Who is talking. */

@@ -21,6 +21,7 @@ import { surveyFillFlow } from '../../flows/survey-fill.js';
 import { liaisonReportFlow } from '../../flows/liaison-report.js';
 import { assistanceFlow } from '../../flows/assistance.js';
 import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
+import { ledgerFlow } from '../../flows/ledger.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -234,6 +235,7 @@ export const FLOWS: FlowSet = flowSet(
     liaisonReportFlow,
     assistanceFlow,
     assistanceObjectionFlow,
+    ledgerFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

@@ -12,6 +12,7 @@ import { bi, type Html, html, raw } from '../web/html.js';
 import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGURE_NAMES, figureHtml, formatDuration } from './format.js';
 import type { MonthlyReport } from './monthly.js';
 import { themeSection } from './themes.js';
+import { ledgerSection } from './ledger.js';
 import { rankingReportSection } from '../ranking/html.js';
 import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
 
@@ -211,6 +212,7 @@ ${reopenedSection(report)}
 ${workloadSection(report)}
 ${visitSection(report, placesTitle)}
 ${themeSection(report.themes)}
+${ledgerSection(report.ledger)}
 ${rankingReportSection(report.ranking)}
 ${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>

@@ -16,6 +16,7 @@ import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reope
 import { liaisonWorkload, type Workload } from './workload.js';
 import { type CoverageFigures, coverageByPlace, type PlaceCoverage } from '../visits/month-coverage.js';
 import { themesAround, type ThemeView } from '../themes/themes.js';
+import { type LedgerMonth, ledgerOfMonth } from '../ledger/month.js';
 import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
 import { rankRegion, type Rankings } from '../ranking/ranking.js';
 
@@ -64,6 +65,8 @@ export interface MonthlyReport {
   visits: { places: PlaceCoverage[]; total: CoverageFigures };
   /** 每月一题: the month's themes of the region, a region above or below it, with their progress. */
   themes: ThemeView[];
+  /** 台账: the region's ledger items entered, due, done or late in the month. */
+  ledger: LedgerMonth;
   /** The 红黑榜 of the region's villages and departments (src/ranking/); null in a village's report. */
   ranking: Rankings | null;
   /** The meetings this report serves: the next 20th and 25th. */
@@ -132,6 +135,7 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     conversations: { figures: await conversationFigures(db, window), ...(await conversationLines(db, window, 50)) },
     visits: await coverageByPlace(db, visitPlaces(regions, region), { from, to }),
     themes: await themesAround(db, regions, region.id, month, request.now),
+    ledger: await ledgerOfMonth(db, regions, region.id, { month, from, to, now: request.now }),
     ranking: region.level === 'village' ? null : await rankRegion(db, regions, { region, month, levels: ['village', 'department'] }),
     meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
   };

@@ -29,6 +29,7 @@ import { documentOf } from './page.js';
 import { rosterNames, scrub } from '../privacy.js';
 import { boardThemes, boardThemesHtml } from './theme-board.js';
 import { boardAssistance, boardAssistanceHtml } from './assistance-board.js';
+import { boardCommitments, boardCommitmentsHtml } from './ledger-board.js';
 import { publicRankingHtml } from '../ranking/public.js';
 
 /** Where the board lives. */
@@ -223,12 +224,13 @@ async function regionPage(db: Db, res: ServerResponse, code: string, params: URL
   const afterText = params.get('after');
   const after = afterText && /^\d{1,9}$/.test(afterText) ? Number(afterText) : undefined;
   const shownIds = publishedIds(regions, region);
-  const [{ rows, next }, rates, themes, ranking, assistance] = await Promise.all([
+  const [{ rows, next }, rates, themes, ranking, assistance, commitments] = await Promise.all([
     boardRows(db, regions, shownIds, after),
     boardFigures(db, region, now),
     boardThemes(db, regions, region, shownIds, now),
     publicRankingHtml(db, regions, region, shownIds, now),
     boardAssistance(db, shownIds),
+    boardCommitments(db, regions, region, shownIds, now),
   ]);
   const f = rates.figures;
   const children = [...regions.values()].filter((r) => r.parentId === region.id && r.publicBoard).sort((a, b) => a.code.localeCompare(b.code));
@@ -247,6 +249,7 @@ ${children.length ? html`<p class="children">${children.map((c) => html`<a href=
 </section>
 ${boardThemesHtml(themes)}
 ${boardAssistanceHtml(assistance)}
+${boardCommitmentsHtml(commitments)}
 ${ranking}
 <section>
 <h2>${bi('诉求及办理情况', 'Requests')}</h2>

@@ -15,6 +15,8 @@ import { parseConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { type DemoHistoryReport, demoRequestTexts, historyStart, playDemoHistory } from '../../src/org/demo-history.js';
 import { seedDemoTheme } from '../../src/org/demo-theme.js';
+import { seedDemoLedger } from '../../src/org/demo-ledger.js';
+import { ledgerItemIds, loadLedgerItems } from '../../src/ledger/ledger.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../src/pipeline/states.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
@@ -359,6 +361,31 @@ describe('the demo history on SQLite', () => {
     // Once is enough.
     expect(await seedDemoTheme(database, NOW)).toBeNull();
     expect(await db.theme.count()).toBe(1);
+  });
+
+  test('the ledger: a public commitment per township with its requests linked, one 挂牌督办 pushed to its owner, one done, one late', async () => {
+    const regions = await loadRegions(db);
+    const townships = [...regions.values()].filter((r) => r.level === 'township');
+    expect(await seedDemoLedger(database, NOW)).toBe(townships.length + 3);
+    const items = await loadLedgerItems(db, regions, await ledgerItemIds(db, [...regions.keys()]), NOW);
+    const statuses = items.map((i) => i.status);
+    expect(statuses.filter((s) => s === 'done')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'late')).toHaveLength(1);
+    const commitments = items.filter((i) => i.isPublic && i.status === 'on_track');
+    expect(commitments.map((i) => i.regionId).sort()).toEqual(townships.map((t) => t.id).sort());
+    expect(commitments.every((i) => i.tickets.length > 0 && i.progress.length === 1)).toBe(true);
+    // The first township's commitment answers its theme of the month.
+    const qh01 = townships.find((t) => t.code === 'QH-01')!;
+    expect(commitments.find((i) => i.regionId === qh01.id)!.theme).not.toBeNull();
+    const flagged = items.filter((i) => i.flagged);
+    expect(flagged).toHaveLength(1);
+    expect(await db.outboxMessage.count({ where: { template: 'ledger.flagged' } })).toBeGreaterThan(0);
+    // Delivered in the past, as every push of the history.
+    expect(await db.outboxMessage.count({ where: { template: 'ledger.flagged', sentAt: null } })).toBe(0);
+    // Once is enough.
+    expect(await seedDemoLedger(database, NOW)).toBe(0);
+    // The push is the ledger's, no part of the history a later test replays and compares.
+    await db.outboxMessage.deleteMany({ where: { template: 'ledger.flagged' } });
   });
 
   test('seeding the history again adds nothing (the database has tickets), nor into a database with more than the demo county', async () => {

@@ -20,6 +20,7 @@ export const CONSOLE_PATHS = {
   surveys: '/console/surveys',
   themes: '/console/themes',
   assistance: '/console/assistance',
+  ledger: '/console/ledger',
   visitsGridsCsv: '/console/visits-grids.csv',
   households: '/console/households',
   visitRules: '/console/visit-rules',
@@ -32,7 +33,7 @@ export const CONSOLE_PATHS = {
   api: '/console/api',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'stats' | 'ranking' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'stats' | 'ranking' | 'board' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -75,6 +76,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.surveys}"${chrome.active === 'surveys' ? html` aria-current="page"` : ''}>${bi('服务需求表', 'Surveys')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.themes}"${chrome.active === 'themes' ? html` aria-current="page"` : ''}>${bi('每月一题', 'Theme of the month')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.assistance}"${chrome.active === 'assistance' ? html` aria-current="page"` : ''}>${bi('帮扶', 'Assistance')}</a>` : ''}
+  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.ledger}"${chrome.active === 'ledger' ? html` aria-current="page"` : ''}>${bi('台账', 'Ledger')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
   ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}

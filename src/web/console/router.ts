@@ -56,6 +56,7 @@ import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage
 import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
+import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
 import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
@@ -901,6 +902,13 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       return themesRoute(
         { ...a, csrf: a.session.csrfToken, page: (status, title, body) => page(a, status, title, body, 'themes'), notFound: () => notFound(a), checkedForm: () => checkedForm(a) },
         theme,
+      );
+    }
+    const ledger = LEDGER_ROUTE.exec(path);
+    if (ledger && (get || method === 'POST')) {
+      return ledgerRoute(
+        { ...a, csrf: a.session.csrfToken, page: (status, title, body) => page(a, status, title, body, 'ledger'), notFound: () => notFound(a), checkedForm: () => checkedForm(a) },
+        ledger,
       );
     }
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))

@@ -100,6 +100,7 @@ function fakeEffects() {
       },
       submitReport: unexpected('submitReport'),
     },
+    ledger: { supervised: unexpected('supervised'), addProgress: unexpected('addProgress') },
   };
   return { effects, commands, visits, survey };
 }

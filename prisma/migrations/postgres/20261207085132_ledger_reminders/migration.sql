@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LedgerItem" ADD COLUMN     "remindedWeek" TEXT;
