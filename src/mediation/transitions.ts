@@ -7,6 +7,7 @@
  *       └───────────────────┘                              ▼
  *   mediating / agreement / settled ──refer (诉调对接)──▶ referred ──court outcome──▶ closed
  */
+import type { Config } from '../config.js';
 import { addCalendarDays, type LocalDate, localDateOf } from '../pipeline/calendar.js';
 
 export const MEDIATION_STATES = ['mediating', 'agreement', 'settled', 'referred', 'closed'] as const;
@@ -22,7 +23,12 @@ export interface MediationRules {
   followUpDays: readonly [number, number];
 }
 
-export const DEFAULT_MEDIATION_RULES: MediationRules = Object.freeze({ limitDays: 30, extensionDays: 30, followUpDays: [30, 90] as const });
+/** The settings the rules come from (src/config.ts). */
+export type MediationSettings = 'MEDIATION_LIMIT_DAYS' | 'MEDIATION_EXTENSION_DAYS' | 'MEDIATION_FOLLOW_UP_DAYS';
+
+export function mediationRulesOf(config: Pick<Config, MediationSettings>): MediationRules {
+  return { limitDays: config.MEDIATION_LIMIT_DAYS, extensionDays: config.MEDIATION_EXTENSION_DAYS, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS };
+}
 
 /** What a transition needs to know of a case. */
 export interface MediationSnapshot {
@@ -36,7 +42,7 @@ export interface MediationSnapshot {
 export type MediationCommand =
   | { type: 'session' }
   | { type: 'agree'; text: string }
-  | { type: 'answer'; partyId: number; confirmed: boolean }
+  | { type: 'answer'; partyId: number; confirmed: boolean; objection?: string }
   | { type: 'extend' }
   | { type: 'follow_up'; kept: boolean }
   | { type: 'refer'; court: string; reason: string }

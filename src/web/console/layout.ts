@@ -29,9 +29,10 @@ export const CONSOLE_PATHS = {
   board: '/console/board',
   boardCsv: '/console/board.csv',
   api: '/console/api',
+  mediation: '/console/mediation',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'stats' | 'ranking' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'stats' | 'ranking' | 'board' | 'mediation' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -73,6 +74,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.visits}"${chrome.active === 'visits' ? html` aria-current="page"` : ''}>${bi('民情日记', 'Visit log')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.surveys}"${chrome.active === 'surveys' ? html` aria-current="page"` : ''}>${bi('服务需求表', 'Surveys')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.themes}"${chrome.active === 'themes' ? html` aria-current="page"` : ''}>${bi('每月一题', 'Theme of the month')}</a>` : ''}
+  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.mediation}"${chrome.active === 'mediation' ? html` aria-current="page"` : ''}>${bi('矛盾调解', 'Mediation')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
   ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_MEDIATION_RULES as rules,
   firstDueOn,
   isOverdue,
   type MediationCommand,
   MediationRefused,
+  type MediationRules,
   type MediationSnapshot,
   mediationTransition,
 } from '../../../src/mediation/transitions.js';
 
+const rules: MediationRules = { limitDays: 30, extensionDays: 30, followUpDays: [30, 90] };
 const now = new Date('2026-03-02T02:00:00Z'); // 10:00 in Beijing
 const base: MediationSnapshot = {
   status: 'mediating',
