@@ -24,6 +24,7 @@ import { maskName, maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
 import { visitEffects } from '../visits/visits.js';
 import { surveyEffects } from '../surveys/surveys.js';
+import { mediationEffects } from '../mediation/chat.js';
 
 export interface EffectDeps {
   tx: Tx | SqlTx;
@@ -248,6 +249,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       notFound: () => render(locale(), 'survey.not_found'),
       notLiaison: () => render(locale(), 'survey.report_not_liaison'),
     }),
+
+    mediation: mediationEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'mediation.not_found') }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

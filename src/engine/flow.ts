@@ -4,6 +4,7 @@
  * they remember; the words and menu buttons that start them. They never touch the
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
+import type { MediationEffects } from '../mediation/chat.js';
 import type { SurveyEffects } from '../surveys/surveys.js';
 import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
@@ -128,6 +129,8 @@ export interface Effects {
   readonly visits: VisitEffects;
   /** 服务需求表: the surveys a household answers, or its liaison fills in (src/surveys/surveys.ts). */
   readonly surveys: SurveyEffects;
+  /** 矛盾纠纷调解: a party's answer to a mediation agreement (src/mediation/chat.ts). */
+  readonly mediation: MediationEffects;
 }
 
 /** Who is talking. */

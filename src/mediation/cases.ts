@@ -235,12 +235,12 @@ async function answerersOf(sql: SqlConnection, party: { personId: number | null;
  * transition's change stored, a party's answer recorded, the parties asked to confirm a
  * new agreement, the mediator told of an answer that settles or reopens it. Throws {@link MediationRefused}.
  */
-export async function changeMediationCase(tx: Tx | SqlTx, caseId: number, command: MediationCommand, now: Date, rules: MediationRules): Promise<MediationChange> {
+export async function changeMediationCase(tx: Tx | SqlTx, caseId: number, command: MediationCommand, now: Date): Promise<MediationChange> {
   const sql = sqlOf(tx);
   const row = await first(sql, caseQuery, { id: caseId });
   if (!row) throw new MediationRefused('没有这起调解案件。 There is no such case.');
   const parties = await all(sql, partiesQuery, { caseId });
-  const change = mediationTransition({ ...row, status: row.status as MediationState, parties }, command, now, rules);
+  const change = mediationTransition({ ...row, status: row.status as MediationState, parties }, command, now);
   const { extended, clearAnswers, askParties, ...fields } = change;
   await run(sql, saveCaseQuery, { ...row, ...fields, extensions: row.extensions + (extended ? 1 : 0), at: now });
   if (clearAnswers) await run(sql, clearAnswersQuery, { caseId });
@@ -272,10 +272,10 @@ export async function changeMediationCase(tx: Tx | SqlTx, caseId: number, comman
 }
 
 /** A staff action on a case, with its AuditEvent. */
-export async function staffChangeMediationCase(db: Db, caseId: number, command: MediationCommand, actorId: number, now: Date, rules: MediationRules): Promise<void> {
+export async function staffChangeMediationCase(db: Db, caseId: number, command: MediationCommand, actorId: number, now: Date): Promise<void> {
   await transaction(db, async (tx) => {
     // An `answer` here is one a party gave on paper or in person (a party with no chat).
-    await changeMediationCase(tx, caseId, command, now, rules);
+    await changeMediationCase(tx, caseId, command, now);
     await tx.auditEvent.create({ data: { action: `mediation_${command.type}`, actorId, at: now, data: JSON.stringify({ case: caseId, ...command }) } });
   });
 }
@@ -287,13 +287,12 @@ export async function addMediationSession(
   input: { heldOn: string; place: string; attendees: string; notes: string },
   actorId: number,
   now: Date,
-  rules: MediationRules,
 ): Promise<void> {
   const heldOn = input.heldOn.trim();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(heldOn) || heldOn > localDateOf(now)) throw new MediationRefused('请填写调解日期（不晚于今天）。 Give the session’s date, not after today.');
   if (!input.place.trim() || !input.notes.trim()) throw new MediationRefused('请填写地点和调解记录。 Give the place and the notes.');
   await transaction(db, async (tx) => {
-    await changeMediationCase(tx, caseId, { type: 'session' }, now, rules);
+    await changeMediationCase(tx, caseId, { type: 'session' }, now);
     await tx.mediationSession.create({
       data: { caseId, heldOn, place: input.place.trim(), attendees: input.attendees.trim(), notes: input.notes.trim(), recordedById: actorId, recordedAt: now },
     });

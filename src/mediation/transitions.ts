@@ -43,7 +43,8 @@ export type MediationCommand =
   | { type: 'session' }
   | { type: 'agree'; text: string }
   | { type: 'answer'; partyId: number; confirmed: boolean; objection?: string }
-  | { type: 'extend' }
+  /** The parties agree to more time: `days` more (MEDIATION_EXTENSION_DAYS). */
+  | { type: 'extend'; days: number }
   | { type: 'follow_up'; kept: boolean }
   | { type: 'refer'; court: string; reason: string }
   | { type: 'court_outcome'; text: string };
@@ -87,7 +88,7 @@ export function isOverdue(c: { status: string; dueOn: LocalDate }, now: Date): b
 }
 
 /** The change `command` makes to `snapshot` at `now`; throws {@link MediationRefused} when it may not. */
-export function mediationTransition(snapshot: MediationSnapshot, command: MediationCommand, now: Date, rules: MediationRules): MediationChange {
+export function mediationTransition(snapshot: MediationSnapshot, command: MediationCommand, now: Date): MediationChange {
   const refuse = (why: string): never => {
     throw new MediationRefused(why);
   };
@@ -115,7 +116,7 @@ export function mediationTransition(snapshot: MediationSnapshot, command: Mediat
     }
     case 'extend':
       if (!open) refuse('调解已结束，不能延期。 Mediation has ended: nothing to extend.');
-      return { dueOn: addCalendarDays(snapshot.dueOn, rules.extensionDays), extended: true };
+      return { dueOn: addCalendarDays(snapshot.dueOn, command.days), extended: true };
     case 'follow_up':
       if (status !== 'settled') refuse('只有已调解成功的纠纷才回访履行情况。 Only a settled dispute is followed up.');
       if (snapshot.keptFirst === null) return { keptFirst: command.kept };

@@ -164,7 +164,7 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
   const actor = r.scope.personId;
   try {
     if (what === 'session') {
-      await addMediationSession(r.db, c.id, { heldOn: field('heldOn'), place: field('place'), attendees: field('attendees'), notes: field('notes') }, actor, r.now, r.rules);
+      await addMediationSession(r.db, c.id, { heldOn: field('heldOn'), place: field('place'), attendees: field('attendees'), notes: field('notes') }, actor, r.now);
     } else if (what === 'position') {
       await setPartyPosition(r.db, c.id, idOf(field('party')) ?? 0, field('position'), actor, r.now);
     } else {
@@ -172,14 +172,14 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
       const commands: Record<string, MediationCommand> = {
         agree: { type: 'agree', text: field('text') },
         answer: { type: 'answer', partyId, confirmed: field('answer') === 'confirmed' },
-        extend: { type: 'extend' },
+        extend: { type: 'extend', days: r.rules.extensionDays },
         'follow-up': { type: 'follow_up', kept: field('kept') === 'yes' },
         refer: { type: 'refer', court: field('court'), reason: field('reason') },
         outcome: { type: 'court_outcome', text: field('text') },
       };
       // A party of another case is no party of this one.
       if (what === 'answer' && !c.parties.some((p) => p.id === partyId)) throw new MediationRefused('不是这起纠纷的当事人。 Not a party to this dispute.');
-      await staffChangeMediationCase(r.db, c.id, commands[what]!, actor, r.now, r.rules);
+      await staffChangeMediationCase(r.db, c.id, commands[what]!, actor, r.now);
     }
     log.info({ account: r.scope.accountId, case: c.id, action: what }, 'mediation case changed');
   } catch (error) {

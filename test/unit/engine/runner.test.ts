@@ -123,6 +123,7 @@ function fakeEffects() {
       },
       submitReport: unexpected('submitReport'),
     },
+    mediation: { toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
   };
   return { effects, commands, visits, survey };
 }

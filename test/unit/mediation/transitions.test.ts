@@ -21,12 +21,12 @@ const base: MediationSnapshot = {
     { id: 2, answer: null },
   ],
 };
-const step = (snapshot: Partial<MediationSnapshot>, command: MediationCommand) => mediationTransition({ ...base, ...snapshot }, command, now, rules);
+const step = (snapshot: Partial<MediationSnapshot>, command: MediationCommand) => mediationTransition({ ...base, ...snapshot }, command, now);
 
 describe('mediation transitions', () => {
   it('gives one month from the day a case opens, and an extension adds the configured days to the limit', () => {
     expect(firstDueOn(now, rules)).toBe('2026-04-01');
-    expect(step({}, { type: 'extend' })).toEqual({ dueOn: '2026-05-01', extended: true });
+    expect(step({}, { type: 'extend', days: rules.extensionDays })).toEqual({ dueOn: '2026-05-01', extended: true });
     expect(isOverdue({ status: 'mediating', dueOn: '2026-03-01' }, now)).toBe(true);
     expect(isOverdue({ status: 'mediating', dueOn: '2026-03-02' }, now)).toBe(false);
     expect(isOverdue({ status: 'settled', dueOn: '2026-03-01' }, now)).toBe(false);
@@ -69,7 +69,7 @@ describe('mediation transitions', () => {
     );
     refused({ parties: [{ id: 1, answer: null }] }, { type: 'agree', text: '协议' });
     refused({}, { type: 'agree', text: '  ' });
-    refused({ status: 'settled' }, { type: 'extend' });
+    refused({ status: 'settled' }, { type: 'extend', days: 30 });
     refused({ status: 'closed' }, { type: 'session' });
     refused({}, { type: 'follow_up', kept: true });
     refused({}, { type: 'court_outcome', text: '判决' });
