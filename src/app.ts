@@ -20,6 +20,7 @@ import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeli
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
 import { SurveySender } from './surveys/push.js';
+import { mediationFollowUpDuty } from './mediation/follow-ups.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
 import { sweepThrottle } from './web/throttle.js';
 
@@ -227,6 +228,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         surveys.duty,
         // 双述双评 twice a year: each county's appraisal round starts on the first working day of APPRAISAL_MONTHS.
         appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
+        // 矛盾纠纷调解: mediators are reminded to follow settled agreements up (MEDIATION_FOLLOW_UP_DAYS).
+        mediationFollowUpDuty({ db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

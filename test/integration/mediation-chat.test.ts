@@ -6,6 +6,8 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { openMediationCase, staffChangeMediationCase } from '../../src/mediation/cases.js';
+import { mediationFollowUpDuty } from '../../src/mediation/follow-ups.js';
+import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
 import { eachDatabase } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 
@@ -84,6 +86,46 @@ eachDatabase((kind) => {
       expect((await db.mediationCase.findUniqueOrThrow({ where: { id: caseId } })).status).toBe('agreement');
       await staffChangeMediationCase(db, caseId, { type: 'answer', partyId: p3!.id, confirmed: true }, staff.id, now);
       expect(await db.mediationCase.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'settled', settledAt: now });
+    });
+
+    test('the mediator is reminded in chat of each follow-up, on the 30th and the 90th day after settling, once each', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
+      const mediator = await db.person.create({
+        data: { code: 'M-2', name: '调解员', roles: { create: { role: 'mediator', regionId: village.id, scopeKey: 'M-2|mediator|QH-01-001' } } },
+      });
+      const settledAt = w.clock.now();
+      const caseId = await openMediationCase(
+        db,
+        { regionId: village.id, title: '借款纠纷', facts: '借款未还', mediatorId: mediator.id, parties: [{ name: '甲' }, { name: '乙' }] },
+        staff.id,
+        settledAt,
+        RULES,
+      );
+      await staffChangeMediationCase(db, caseId, { type: 'agree', text: '分三个月还清' }, staff.id, settledAt);
+      const parties = await db.mediationParty.findMany({ where: { caseId } });
+      for (const p of parties) await staffChangeMediationCase(db, caseId, { type: 'answer', partyId: p.id, confirmed: true }, staff.id, settledAt);
+
+      const duty = () => mediationFollowUpDuty({ db, clock: w.clock, officeHours: DEFAULT_OFFICE_HOURS, followUpDays: RULES.followUpDays })();
+      const reminders = () => db.outboxMessage.findMany({ where: { recipientId: mediator.id, template: 'mediation.follow_up_due' }, orderBy: { id: 'asc' } });
+      const at = (local: string) => w.clock.set(new Date(`${local}+08:00`));
+      at('2026-12-15T09:00:00'); // day 29
+      expect(await duty()).toBe(0);
+      at('2026-12-16T08:00:00'); // day 30, before the office opens
+      expect(await duty()).toBe(0);
+      at('2026-12-16T09:00:00');
+      expect(await duty()).toBe(1);
+      expect(await duty()).toBe(0);
+      expect(JSON.parse((await reminders())[0]!.params)).toEqual({ title: '借款纠纷', days: 30 });
+      at('2027-01-20T09:00:00');
+      expect(await duty()).toBe(0);
+      at('2027-02-14T09:00:00'); // day 90
+      expect(await duty()).toBe(1);
+      at('2027-06-01T09:00:00');
+      expect(await duty()).toBe(0);
+      expect((await reminders()).map((r) => (JSON.parse(r.params) as { days: number }).days)).toEqual([30, 90]);
     });
   });
 });
