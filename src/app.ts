@@ -21,6 +21,7 @@ import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
 import { SurveySender } from './surveys/push.js';
 import { mediationFollowUpDuty } from './mediation/follow-ups.js';
+import { mediationRulesOf } from './mediation/transitions.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
 import { sweepThrottle } from './web/throttle.js';
 
@@ -119,6 +120,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const surveyResponses = await seedDemoSurveys(database, { now });
   // The month's theme 每月一题, adopted from the history's figures.
   const theme = await (await import('./org/demo-theme.js')).seedDemoTheme(database, now);
+  // Disputes in every state of mediation, with their village mediators (矛盾纠纷调解).
+  const mediationCases = await (await import('./org/demo-mediation.js')).seedDemoMediation(database, { now, rules: mediationRulesOf(config) });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -135,6 +138,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       visits,
       surveyResponses,
       theme,
+      mediationCases,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
