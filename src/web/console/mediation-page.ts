@@ -146,7 +146,7 @@ ${c.parties.map(
 <h2 id="sessions">${bi('调解记录', 'Sessions')}</h2>
 ${
   c.sessions.length
-    ? html`<ol class="sessions">${c.sessions.map((s) => html`<li><strong>${s.heldOn}</strong> ${s.place} · ${bi('参加', 'attended')}：${s.attendees}<p class="text">${s.notes}</p></li>`)}</ol>`
+    ? html`<ol class="sessions">${c.sessions.map((s) => html`<li><strong>${s.heldOn}</strong> ${s.place}${s.attendees ? html` · ${bi('参加', 'attended')}：${s.attendees}` : ''}<p class="text">${s.notes}</p></li>`)}</ol>`
     : html`<p class="empty">${bi('还没有调解记录。', 'No session yet.')}</p>`
 }
 ${
@@ -214,7 +214,7 @@ export function dossierBody(c: MediationCaseView, input: { regionName: string; p
 <h2>${bi('当事人及主张', 'Parties and positions')}</h2>
 <ol>${c.parties.map((p) => html`<li><strong>${p.name}</strong>：${p.position || '—'}</li>`)}</ol>
 <h2>${bi('调解经过', 'Sessions')}</h2>
-<ol>${c.sessions.map((s) => html`<li><strong>${s.heldOn}</strong> ${s.place} · ${s.attendees}<p class="text">${s.notes}</p></li>`)}</ol>
+<ol>${c.sessions.map((s) => html`<li><strong>${s.heldOn}</strong> ${s.place}${s.attendees ? ` · ${s.attendees}` : ''}<p class="text">${s.notes}</p></li>`)}</ol>
 ${c.agreement ? html`<h2>${bi('曾拟协议', 'Agreement proposed')}</h2><p class="text">${c.agreement}</p>` : ''}
 <h2>${bi('调解未成原因', 'Why mediation failed')}</h2>
 <p class="text">${c.referralReason ?? ''}</p>
