@@ -168,6 +168,13 @@ eachDatabase((kind) => {
       expect((await other.page('/console/mediation')).text).not.toContain('借款纠纷');
 
       expect((await dsp.post(`/console/mediation/${id}/outcome`, { text: '法院调解，分期还款' })).status).toBe(303);
+      // Disputes are private: no public board shows a case or the request it came from.
+      for (const path of ['/public', '/public/QH-01', '/public/QH-01-001']) {
+        const board = await fetch(world.base + path);
+        expect(board.status).toBe(200);
+        const text = await board.text();
+        for (const words of ['借款纠纷', '宅基地边界纠纷', '与邻居因院墙位置发生争执', number]) expect(text).not.toContain(words);
+      }
       expect(await db.mediationCase.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'closed', courtOutcome: '法院调解，分期还款' });
     });
   });
