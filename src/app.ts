@@ -22,6 +22,8 @@ import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
 import { ledgerReminders } from './ledger/reminders.js';
 import { SurveySender } from './surveys/push.js';
+import { mediationFollowUpDuty } from './mediation/follow-ups.js';
+import { mediationRulesOf } from './mediation/transitions.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
 import { sweepThrottle } from './web/throttle.js';
 
@@ -126,6 +128,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const assistanceCases = await (await import('./org/demo-assistance.js')).seedDemoAssistance(database, rules, now);
   // The ledger 台账: a public commitment per township, one 挂牌督办, one done, one late.
   const ledgerItems = await (await import('./org/demo-ledger.js')).seedDemoLedger(database, now);
+  // Disputes in every state of mediation, with their village mediators (矛盾纠纷调解).
+  const mediationCases = await (await import('./org/demo-mediation.js')).seedDemoMediation(database, { now, rules: mediationRulesOf(config) });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -144,6 +148,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       theme,
       assistanceCases,
       ledgerItems,
+      mediationCases,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
@@ -239,6 +244,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
         // Ledger items due within three working days, or late, remind their owners once a week.
         ledgerReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        // 矛盾纠纷调解: mediators are reminded to follow settled agreements up (MEDIATION_FOLLOW_UP_DAYS).
+        mediationFollowUpDuty({ db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

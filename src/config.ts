@@ -75,6 +75,16 @@ const schema = z
       .regex(/^$|^(?:[1-9]|1[0-2])(?:,(?:[1-9]|1[0-2]))*$/, 'expected months 1–12, comma-separated, e.g. 6,12 (or empty)')
       .default('6,12')
       .transform((s) => (s ? s.split(',').map(Number) : [])),
+    // 矛盾纠纷调解: a dispute is generally settled within one month (人民调解工作若干规定 art. 33); an extension the parties
+    // agree to adds MEDIATION_EXTENSION_DAYS; the mediator follows a settled agreement up at the two MEDIATION_FOLLOW_UP_DAYS.
+    MEDIATION_LIMIT_DAYS: int(1, 365).default(30),
+    MEDIATION_EXTENSION_DAYS: int(1, 365).default(30),
+    MEDIATION_FOLLOW_UP_DAYS: z
+      .string()
+      .regex(/^\d{1,3},\d{1,3}$/, 'expected two day counts, comma-separated, e.g. 30,90')
+      .default('30,90')
+      .transform((s) => s.split(',').map(Number) as [number, number])
+      .refine(([a, b]) => a >= 1 && b > a, 'expected the second follow-up after the first, e.g. 30,90'),
     // Received message ids are kept this long to recognise a platform's re-delivery.
     INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
     BINDING_CODE_DAYS: int(1, 90).default(7),

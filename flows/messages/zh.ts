@@ -335,6 +335,16 @@ export const zh = {
   'ledger.not_found': '没有找到这项督办事项，或它已办结。',
   'ledger.reminder_due': '【台账提醒】事项 #{id}“{goal}”将于 {deadline} 到期，请抓紧推进并报告进展。',
   'ledger.reminder_late': '【台账提醒】事项 #{id}“{goal}”已超过完成时限 {deadline}，请尽快办结或报告进展。',
+  'mediation.ask_party': '【矛盾纠纷调解】“{title}”的调解协议：{agreement}。您同意这份协议吗？',
+  'mediation.confirm': '确认',
+  'mediation.object': '有异议',
+  'mediation.what_objection': '请说说您对协议有什么异议，调解员会再和您商量：',
+  'mediation.confirmed': '已记录您确认协议。感谢您的理解和配合！',
+  'mediation.objected': '已记录您的异议，调解员会尽快联系您。',
+  'mediation.not_found': '这份调解协议已不需要您答复了。',
+  'mediation.settled': '【调解】“{title}”的协议已经各方当事人确认，调解成功。请按时回访履行情况。',
+  'mediation.party_objected': '【调解】“{title}”有当事人对协议提出异议，案件已回到调解中。',
+  'mediation.follow_up_due': '【调解回访】“{title}”调解成功已 {days} 天，请回访协议履行情况，并在工作台记录。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -4,6 +4,7 @@
  * they remember; the words and menu buttons that start them. They never touch the
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
+import type { MediationEffects } from '../mediation/chat.js';
 import type { SurveyEffects } from '../surveys/surveys.js';
 import type { AssistanceEffects } from '../assistance/chat.js';
 import type { LedgerEffects } from '../ledger/chat.js';
@@ -134,6 +135,8 @@ export interface Effects {
   readonly assistance: AssistanceEffects;
   /** 我的督办: the 挂牌督办 ledger items the speaker answers for (src/ledger/chat.ts). */
   readonly ledger: LedgerEffects;
+  /** 矛盾纠纷调解: a party's answer to a mediation agreement (src/mediation/chat.ts). */
+  readonly mediation: MediationEffects;
 }
 
 /** Who is talking. */

@@ -15,6 +15,7 @@ import { reportFlow } from '../../flows/report.js';
 import { supplyFlow } from '../../flows/supply.js';
 import { viewFlow } from '../../flows/view.js';
 import { visitConfirmFlow } from '../../flows/visit-confirm.js';
+import { mediationConfirmFlow } from '../../flows/mediation-confirm.js';
 import { visitFlow } from '../../flows/visit.js';
 import { surveyFlow } from '../../flows/survey.js';
 import { surveyFillFlow } from '../../flows/survey-fill.js';
@@ -229,6 +230,7 @@ export const FLOWS: FlowSet = flowSet(
     humanFlow,
     visitFlow,
     visitConfirmFlow,
+    mediationConfirmFlow,
     householdVisitsFlow,
     surveyFlow,
     surveyFillFlow,

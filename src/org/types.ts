@@ -19,7 +19,7 @@ export const GRID_KINDS = ['geographic', 'thematic'] as const;
  * Roles and what scopes them: a region for most, a grid for the grid leader, a
  * department for the department handler.
  */
-export const ROLES = ['resident', 'liaison', 'grid_leader', 'dispatcher', 'department_handler', 'supervisor', 'admin'] as const;
+export const ROLES = ['resident', 'liaison', 'grid_leader', 'dispatcher', 'department_handler', 'supervisor', 'admin', 'mediator'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Staff roles act from the console within their region. */

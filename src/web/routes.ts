@@ -16,6 +16,7 @@ import { messagePage } from './console/layout.js';
 import { STYLESHEET_PATHS } from './page.js';
 import { BOARD_PATH, servePublicBoard } from './public-board.js';
 import { projectPath } from '../paths.js';
+import { type MediationSettings, mediationRulesOf } from '../mediation/transitions.js';
 
 const log = logger('web-pages');
 
@@ -27,7 +28,7 @@ const STYLESHEET = readFileSync(projectPath('src', 'web', 'assets', 'console.css
 export interface WebRoutesOptions {
   /** The running app, or undefined while it starts. */
   app: () => ConsoleApp | undefined;
-  config: Pick<Config, 'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY'>;
+  config: Pick<Config, 'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY' | MediationSettings>;
 }
 
 /** The console, the public board and their stylesheet, as one handler. */
@@ -38,6 +39,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     loginMaxFailures: options.config.CONSOLE_LOGIN_MAX_FAILURES,
     loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
     trustProxy: options.config.TRUST_PROXY,
+    mediationRules: mediationRulesOf(options.config),
   });
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

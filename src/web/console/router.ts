@@ -57,6 +57,8 @@ import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOption
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
+import { MEDIATION_ROUTE, mediationRoute } from './mediation.js';
+import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
 import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
@@ -88,6 +90,8 @@ export interface ConsoleOptions {
   loginWindowMinutes: number;
   /** Believe X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
+  /** 矛盾纠纷调解's limits (MEDIATION_* settings). */
+  mediationRules: MediationRules;
 }
 
 /** One request, once the app is there. */
@@ -911,6 +915,19 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         ledger,
       );
     }
+    const mediation = MEDIATION_ROUTE.exec(path);
+    if (mediation && (get || method === 'POST'))
+      return mediationRoute(
+        {
+          ...a,
+          csrf: a.session.csrfToken,
+          rules: options.mediationRules,
+          page: (status, title, body) => page(a, status, title, body, 'mediation'),
+          notFound: () => notFound(a),
+          checkedForm: () => checkedForm(a),
+        },
+        mediation,
+      );
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
       return visitsRoute(a, path);
     const household = HOUSEHOLD_ROUTE.exec(path);

@@ -1,0 +1,220 @@
+/**
+ * 矛盾纠纷调解 in the console, at /console/mediation: the cases of the user's regions and
+ * the mediators' figures, opening a case (by hand or from a `dispute` request), a case's
+ * actions, and the 诉调对接 dossier. Only the region-scoped roles (dispatchers,
+ * supervisors, admins) have it; a case outside their regions does not exist for them (404).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from '../../db/client.js';
+import { logger } from '../../log.js';
+import {
+  addMediationSession,
+  disputesWithoutCase,
+  loadMediationCases,
+  mediationCaseIds,
+  type MediationCaseView,
+  mediatorFigures,
+  mediatorsFor,
+  openMediationCase,
+  type PartyInput,
+  setPartyPosition,
+  staffChangeMediationCase,
+} from '../../mediation/cases.js';
+import { MEDIATION_STATES, type MediationCommand, MediationRefused, type MediationRules, type MediationState } from '../../mediation/transitions.js';
+import type { Html } from '../html.js';
+import { redirect, sendHtml } from '../http.js';
+import { documentOf } from '../page.js';
+import { caseBody, dossierBody, mediationBody, openCaseBody, type OpenForm } from './mediation-page.js';
+import { CONSOLE_PATHS } from './layout.js';
+import { regionOptions } from './queue-page.js';
+import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+
+const log = logger('console');
+
+/** /console/mediation, /new, /ID, /ID/dossier, /ID/ACTION. */
+export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
+
+/** What a mediation request needs of the console. */
+export interface MediationRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  db: Db;
+  scope: StaffScope;
+  regions: Map<number, RegionNode>;
+  now: Date;
+  csrf: string;
+  rules: MediationRules;
+  page(status: number, title: string, body: Html): void;
+  notFound(): void;
+  checkedForm(): Promise<URLSearchParams | null>;
+}
+
+function idOf(text: string | null | undefined): number | null {
+  return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+
+const regionName = (r: MediationRequest) => (id: number) => r.regions.get(id)?.name ?? '';
+
+async function listPage(r: MediationRequest): Promise<void> {
+  const asked = r.url.searchParams.get('status') ?? '';
+  const status = (MEDIATION_STATES as readonly string[]).includes(asked) ? (asked as MediationState) : undefined;
+  const [ids, disputes, figures] = await Promise.all([
+    mediationCaseIds(r.db, r.scope.regionIds, status),
+    disputesWithoutCase(r.db, r.scope.regionIds),
+    mediatorFigures(r.db, r.scope.regionIds),
+  ]);
+  const cases = await loadMediationCases(r.db, ids, r.now);
+  r.page(200, '矛盾纠纷调解 Dispute mediation', mediationBody({ cases, regionName: regionName(r), disputes, figures, status: status ?? '' }));
+}
+
+async function openPage(r: MediationRequest, form: OpenForm, status = 200, error?: string): Promise<void> {
+  const mediators = await mediatorsFor(r.db, [...new Set([...pathOf(r.regions, form.regionId), ...r.scope.regionIds])]);
+  r.page(
+    status,
+    '登记调解案件 Open a mediation case',
+    openCaseBody(form, {
+      regions: regionOptions(r.scope, r.regions),
+      mediators: mediators.map((m) => ({ value: String(m.id), label: m.name })),
+      csrf: r.csrf,
+      ...(error ? { error } : {}),
+    }),
+  );
+}
+
+/** The `dispute` request `number` of the user's regions, or null. */
+async function disputeTicket(r: MediationRequest, number: string) {
+  if (!number) return null;
+  const ticket = await r.db.ticket.findUnique({
+    where: { number },
+    select: { id: true, number: true, summary: true, description: true, regionId: true, kind: true, categoryCode: true, resident: { select: { code: true } } },
+  });
+  return ticket && r.scope.regionIds.includes(ticket.regionId) && (ticket.kind === 'dispute' || ticket.categoryCode === 'dispute') ? ticket : null;
+}
+
+/** The parties named one a line: a person's or household's code in the user's regions, else a name. */
+async function partiesOf(r: MediationRequest, text: string): Promise<PartyInput[]> {
+  const parties: PartyInput[] = [];
+  for (const line of text.split(/\r?\n/).map((l) => l.trim())) {
+    if (!line) continue;
+    const person = await r.db.person.findUnique({ where: { code: line }, select: { id: true, name: true, household: { select: { regionId: true } } } });
+    if (person?.household && r.scope.regionIds.includes(person.household.regionId)) {
+      parties.push({ personId: person.id, name: person.name });
+      continue;
+    }
+    const household = await r.db.household.findUnique({ where: { code: line }, select: { id: true, headName: true, regionId: true } });
+    if (household && r.scope.regionIds.includes(household.regionId)) {
+      parties.push({ householdId: household.id, name: household.headName });
+      continue;
+    }
+    // A code of someone outside the user's regions is no more found here than anywhere.
+    if (person || household || /^[A-Za-z0-9_-]+$/.test(line)) throw new MediationRefused(`花名册中没有 ${line}，或不在您的工作范围内。 No ${line} on the roster of your area.`);
+    parties.push({ name: line });
+  }
+  return parties;
+}
+
+async function open(r: MediationRequest): Promise<void> {
+  if (r.req.method !== 'POST') {
+    const ticket = await disputeTicket(r, (r.url.searchParams.get('ticket') ?? '').trim().toUpperCase());
+    return openPage(r, {
+      regionId: ticket?.regionId ?? r.scope.regionIds[0] ?? 0,
+      ticket: ticket?.number ?? '',
+      title: ticket?.summary ?? '',
+      facts: ticket?.description ?? '',
+      mediatorId: null,
+      parties: ticket ? `${ticket.resident.code}\n` : '',
+    });
+  }
+  const posted = await r.checkedForm();
+  if (!posted) return;
+  const form: OpenForm = {
+    regionId: idOf(posted.get('region')) ?? 0,
+    ticket: (posted.get('ticket') ?? '').trim().toUpperCase(),
+    title: posted.get('title') ?? '',
+    facts: posted.get('facts') ?? '',
+    mediatorId: idOf(posted.get('mediator')),
+    parties: posted.get('parties') ?? '',
+  };
+  if (!r.scope.regionIds.includes(form.regionId)) return openPage(r, { ...form, regionId: r.scope.regionIds[0] ?? 0 }, 422, '请选择您辖区内的地区。 Choose a region of your area.');
+  try {
+    const mediators = await mediatorsFor(r.db, [...new Set([...pathOf(r.regions, form.regionId), ...r.scope.regionIds])]);
+    if (form.mediatorId !== null && !mediators.some((m) => m.id === form.mediatorId)) throw new MediationRefused('请选择本地的调解员。 Choose a mediator of the area.');
+    const ticket = form.ticket ? await disputeTicket(r, form.ticket) : null;
+    if (form.ticket && !ticket) throw new MediationRefused(`没有找到纠纷诉求 ${form.ticket}。 There is no dispute request ${form.ticket} in your area.`);
+    const id = await openMediationCase(
+      r.db,
+      { regionId: form.regionId, title: form.title, facts: form.facts, mediatorId: form.mediatorId, parties: await partiesOf(r, form.parties), ticketId: ticket?.id ?? null },
+      r.scope.personId,
+      r.now,
+      r.rules,
+    );
+    log.info({ account: r.scope.accountId, case: id }, 'mediation case opened');
+    redirect(r.res, `${CONSOLE_PATHS.mediation}/${id}?done=opened`);
+  } catch (error) {
+    if (error instanceof MediationRefused) return openPage(r, form, 422, error.message);
+    throw error;
+  }
+}
+
+async function caseAction(r: MediationRequest, c: MediationCaseView, what: string): Promise<void> {
+  const form = await r.checkedForm();
+  if (!form) return;
+  const field = (name: string) => (form.get(name) ?? '').trim();
+  const actor = r.scope.personId;
+  try {
+    if (what === 'session') {
+      await addMediationSession(r.db, c.id, { heldOn: field('heldOn'), place: field('place'), attendees: field('attendees'), notes: field('notes') }, actor, r.now);
+    } else if (what === 'position') {
+      await setPartyPosition(r.db, c.id, idOf(field('party')) ?? 0, field('position'), actor, r.now);
+    } else {
+      const partyId = idOf(field('party')) ?? 0;
+      const commands: Record<string, MediationCommand> = {
+        agree: { type: 'agree', text: field('text') },
+        answer: { type: 'answer', partyId, confirmed: field('answer') === 'confirmed' },
+        extend: { type: 'extend', days: r.rules.extensionDays },
+        'follow-up': { type: 'follow_up', kept: field('kept') === 'yes' },
+        refer: { type: 'refer', court: field('court'), reason: field('reason') },
+        outcome: { type: 'court_outcome', text: field('text') },
+      };
+      // A party of another case is no party of this one.
+      if (what === 'answer' && !c.parties.some((p) => p.id === partyId)) throw new MediationRefused('不是这起纠纷的当事人。 Not a party to this dispute.');
+      await staffChangeMediationCase(r.db, c.id, commands[what]!, actor, r.now);
+    }
+    log.info({ account: r.scope.accountId, case: c.id, action: what }, 'mediation case changed');
+  } catch (error) {
+    if (!(error instanceof MediationRefused)) throw error;
+    return r.page(422, c.title, caseBody(c, { regionName: regionName(r)(c.regionId), csrf: r.csrf, error: error.message }));
+  }
+  redirect(r.res, `${CONSOLE_PATHS.mediation}/${c.id}?done=${what}`);
+}
+
+/** Serves a path matched by {@link MEDIATION_ROUTE}. */
+export async function mediationRoute(r: MediationRequest, match: RegExpExecArray): Promise<void> {
+  const [, target, what] = match;
+  const post = r.req.method === 'POST';
+  if (!r.scope.regionIds.length) {
+    r.req.resume();
+    return r.notFound();
+  }
+  if (target === undefined && !post) return listPage(r);
+  if (target === 'new' && what === undefined) return open(r);
+  const [c] = target === undefined || target === 'new' ? [] : await loadMediationCases(r.db, [Number(target)], r.now);
+  const visible = c && r.scope.regionIds.includes(c.regionId) ? c : undefined;
+  // Reading is GET on the case (and its dossier); its actions are POSTs below it.
+  if (!visible || post !== (what !== undefined && what !== 'dossier') || (what === 'dossier' && !visible.referredAt)) {
+    r.req.resume();
+    return r.notFound();
+  }
+  if (post) return caseAction(r, visible, what!);
+  if (what === 'dossier') {
+    // The court's copy: a page of its own, printable, without the console's navigation.
+    return sendHtml(
+      r.res,
+      200,
+      documentOf(`调解案卷 #${visible.id}`, dossierBody(visible, { regionName: regionName(r)(visible.regionId), printedAt: r.now }), '/console/style.css'),
+    );
+  }
+  const done = r.url.searchParams.get('done');
+  r.page(200, visible.title, caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ...(done ? { done } : {}) }));
+}

@@ -1,0 +1,131 @@
+/**
+ * 矛盾纠纷调解 in the parties' chats, on both databases: the agreement pushed to each party
+ * with a chat (a person, and a household's member), 确认 tapped on the push, 有异议 typed
+ * with its reason (the case goes back to mediating and the mediator hears), nobody else
+ * able to answer, and the case settling once every party, the one on paper too, confirms.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { openMediationCase, staffChangeMediationCase } from '../../src/mediation/cases.js';
+import { mediationFollowUpDuty } from '../../src/mediation/follow-ups.js';
+import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
+import { eachDatabase } from '../helpers/db.js';
+import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+
+let world: DialogueWorld | undefined;
+afterEach(async () => {
+  await world?.dispose();
+  world = undefined;
+});
+
+const RULES = { limitDays: 30, extensionDays: 30, followUpDays: [30, 90] as const };
+
+eachDatabase((kind) => {
+  describe('矛盾纠纷调解 in chat', () => {
+    test('each party answers the agreement in their own chat: 确认 on the push, 有异议 typed with why; a stranger cannot; all confirmed settles it', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const first = await w.resident('R-QH-01-001-H001', 'party-1');
+      const second = await w.resident('R-QH-01-001-H002', 'party-2');
+      const stranger = await w.resident('R-QH-01-001-H003', 'stranger');
+      const firstPerson = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+      const household = await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H002' } });
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
+      const mediator = await db.person.create({
+        data: { code: 'M-1', name: '调解员', roles: { create: { role: 'mediator', regionId: village.id, scopeKey: 'M-1|mediator|QH-01-001' } } },
+      });
+      const now = w.clock.now();
+      const caseId = await openMediationCase(
+        db,
+        {
+          regionId: village.id,
+          title: '院墙纠纷',
+          facts: '两家因院墙位置争执',
+          mediatorId: mediator.id,
+          parties: [{ personId: firstPerson.id, name: firstPerson.name }, { householdId: household.id, name: household.headName }, { name: '外村 王某' }],
+        },
+        staff.id,
+        now,
+        RULES,
+      );
+      await staffChangeMediationCase(db, caseId, { type: 'agree', text: '按原界址重砌院墙，费用各半' }, staff.id, now);
+      const [p1, p2, p3] = await db.mediationParty.findMany({ where: { caseId }, orderBy: { id: 'asc' } });
+
+      await first.receive(w.database, w.pipeline, w.clock);
+      expect(first.text()).toContain('【矛盾纠纷调解】“院墙纠纷”的调解协议：按原界址重砌院墙，费用各半。您同意这份协议吗？');
+      // Someone else, tapping the same button, changes nothing.
+      await stranger.deliver({ action: `mediation:${p1!.id}:confirmed` });
+      expect(stranger.text()).toContain('这份调解协议已不需要您答复了');
+      expect((await db.mediationParty.findUniqueOrThrow({ where: { id: p1!.id } })).answer).toBeNull();
+
+      await first.tap('确认');
+      expect(first.text()).toContain('已记录您确认协议');
+      expect(await db.mediationParty.findUniqueOrThrow({ where: { id: p1!.id } })).toMatchObject({ answer: 'confirmed', answeredAt: now });
+      // Once answered, the push's button answers nothing more.
+      await first.deliver({ action: `mediation:${p1!.id}:objected` });
+      expect(first.text()).toContain('这份调解协议已不需要您答复了');
+
+      // The household's member answers for it: typed 不 means 有异议, then why.
+      await second.receive(w.database, w.pipeline, w.clock);
+      expect(second.text()).toContain('您同意这份协议吗');
+      await second.send('不');
+      expect(second.text()).toContain('请说说您对协议有什么异议');
+      await second.send('费用应按占地比例分');
+      expect(second.text()).toContain('已记录您的异议');
+      expect(await db.mediationParty.findUniqueOrThrow({ where: { id: p2!.id } })).toMatchObject({ answer: 'objected', objection: '费用应按占地比例分' });
+      expect((await db.mediationCase.findUniqueOrThrow({ where: { id: caseId } })).status).toBe('mediating');
+      expect(await db.outboxMessage.findFirst({ where: { recipientId: mediator.id, template: 'mediation.party_objected' } })).not.toBeNull();
+
+      // Reworked: asked afresh, every party confirms (the one with no chat on paper), and it settles.
+      await staffChangeMediationCase(db, caseId, { type: 'agree', text: '按原界址重砌院墙，费用按占地比例分' }, staff.id, now);
+      await first.receive(w.database, w.pipeline, w.clock);
+      await first.send('是');
+      expect(first.text()).toContain('已记录您确认协议');
+      await second.receive(w.database, w.pipeline, w.clock);
+      await second.tap('确认');
+      expect((await db.mediationCase.findUniqueOrThrow({ where: { id: caseId } })).status).toBe('agreement');
+      await staffChangeMediationCase(db, caseId, { type: 'answer', partyId: p3!.id, confirmed: true }, staff.id, now);
+      expect(await db.mediationCase.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'settled', settledAt: now });
+    });
+
+    test('the mediator is reminded in chat of each follow-up, on the 30th and the 90th day after settling, once each', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
+      const mediator = await db.person.create({
+        data: { code: 'M-2', name: '调解员', roles: { create: { role: 'mediator', regionId: village.id, scopeKey: 'M-2|mediator|QH-01-001' } } },
+      });
+      const settledAt = w.clock.now();
+      const caseId = await openMediationCase(
+        db,
+        { regionId: village.id, title: '借款纠纷', facts: '借款未还', mediatorId: mediator.id, parties: [{ name: '甲' }, { name: '乙' }] },
+        staff.id,
+        settledAt,
+        RULES,
+      );
+      await staffChangeMediationCase(db, caseId, { type: 'agree', text: '分三个月还清' }, staff.id, settledAt);
+      const parties = await db.mediationParty.findMany({ where: { caseId } });
+      for (const p of parties) await staffChangeMediationCase(db, caseId, { type: 'answer', partyId: p.id, confirmed: true }, staff.id, settledAt);
+
+      const duty = () => mediationFollowUpDuty({ db, clock: w.clock, officeHours: DEFAULT_OFFICE_HOURS, followUpDays: RULES.followUpDays })();
+      const reminders = () => db.outboxMessage.findMany({ where: { recipientId: mediator.id, template: 'mediation.follow_up_due' }, orderBy: { id: 'asc' } });
+      const at = (local: string) => w.clock.set(new Date(`${local}+08:00`));
+      at('2026-12-15T09:00:00'); // day 29
+      expect(await duty()).toBe(0);
+      at('2026-12-16T08:00:00'); // day 30, before the office opens
+      expect(await duty()).toBe(0);
+      at('2026-12-16T09:00:00');
+      expect(await duty()).toBe(1);
+      expect(await duty()).toBe(0);
+      expect(JSON.parse((await reminders())[0]!.params)).toEqual({ title: '借款纠纷', days: 30 });
+      at('2027-01-20T09:00:00');
+      expect(await duty()).toBe(0);
+      at('2027-02-14T09:00:00'); // day 90
+      expect(await duty()).toBe(1);
+      at('2027-06-01T09:00:00');
+      expect(await duty()).toBe(0);
+      expect((await reminders()).map((r) => (JSON.parse(r.params) as { days: number }).days)).toEqual([30, 90]);
+    });
+  });
+});
