@@ -5,25 +5,19 @@
  * limits allow), saves the household's difficulty record; the public board shows the 五公开
  * with the head's name masked.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
-/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
-const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
-if (!runBrowser) console.log(`assistance browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-const browserTest = runBrowser ? test : test.skip;
+const browserTest = browserTestOf('assistance');
 
 let world: ConsoleWorld;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   world = await startConsoleWorld();
-  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -32,19 +26,7 @@ afterAll(async () => {
 });
 
 browserTest('a dispatcher reports, verifies and approves a case; the board shows its 五公开', async () => {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  await page.goto(`${world.base}/console/login`);
-  await page.fill('input[name=username]', 'dsp-qh-01');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
+  const { page, errors } = await staffPage(browser, world.base, 'dsp-qh-01');
 
   await page.click('nav a:text("帮扶")');
   await page.waitForURL(/\/console\/assistance$/);
@@ -83,5 +65,5 @@ browserTest('a dispatcher reports, verifies and approves a case; the board shows
   const row = page.locator('section.assistance tbody tr');
   expect(await row.locator('td').allTextContents()).toEqual(['东湖村', '罗**', '镇民政办', '临时救助金', '3000 元', '2026-11-25', '公示中 on notice']);
   expect(errors).toEqual([]);
-  await context.close();
+  await page.context().close();
 });

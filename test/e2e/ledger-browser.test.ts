@@ -4,25 +4,19 @@
  * (a refusal first: no owner), adds a progress entry, closes it done; the county supervisor
  * flags another 挂牌督办; the public board shows the commitment and its status.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
-/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
-const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
-if (!runBrowser) console.log(`ledger browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-const browserTest = runBrowser ? test : test.skip;
+const browserTest = browserTestOf('ledger');
 
 let world: ConsoleWorld;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   world = await startConsoleWorld();
-  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -31,21 +25,9 @@ afterAll(async () => {
 });
 
 /** A page logged in as `username`, with the errors it meets (a refusal's 422 is on purpose). */
-async function loggedInPage(username: string): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== 422) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  await page.goto(`${world.base}/console/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
-  return { page, errors, close: () => context.close() };
+async function loggedInPage(username: string) {
+  const { page, errors } = await staffPage(browser, world.base, username, [422]);
+  return { page, errors, close: () => page.context().close() };
 }
 
 browserTest('a dispatcher enters a public commitment, reports progress and closes it; a supervisor flags another; the board shows it', async () => {

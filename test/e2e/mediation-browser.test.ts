@@ -4,24 +4,19 @@
  * parties' answers given on paper until it settles, then refers another case to the court
  * and opens its printable dossier — all under the console's strict Content-Security-Policy.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { createWebAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import { createWebRoutes } from '../../src/web/routes.js';
 import { FakeClock } from '../helpers/org-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
-/** In CI the browser test must run (a missing Chromium fails it); elsewhere it may be skipped. */
-const runBrowser = existsSync(CHROMIUM) || process.env['CI'] === 'true';
-if (!runBrowser) console.log(`mediation browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
-const browserTest = runBrowser ? test : test.skip;
+const browserTest = browserTestOf('mediation');
 
 let dir: string;
 let app: App;
@@ -38,7 +33,7 @@ beforeAll(async () => {
   const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => started?.database, routes, uploadDir: join(dir, 'uploads') });
   app = started = await startApp(config, { adapters: [web], clock });
   base = `http://127.0.0.1:${web.port}`;
-  if (runBrowser) browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -47,25 +42,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A page logged in as 清水镇's dispatcher, collecting console errors (CSP violations land there) and failed requests. */
-async function dispatcherPage(): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-  });
-  page.on('response', (response) => {
-    // A refused form answers 400 on purpose; anything else failing is a fault.
-    if (response.status() >= 400 && response.status() !== 400) errors.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  await page.goto(`${base}/console/login`);
-  await page.fill('input[name=username]', 'dsp-qh-01');
-  await page.fill('input[name=password]', DEMO_PASSWORD);
-  await Promise.all([page.waitForURL(/\/console\/(?!login)/), page.click('form button[type=submit]')]);
-  return { page, errors };
-}
+/** A page logged in as 清水镇's dispatcher (a refused form answers 400 on purpose). */
+const dispatcherPage = () => staffPage(browser, base, 'dsp-qh-01', [400]);
 
 browserTest('a dispatcher opens a case, records a session and the agreement, settles it on paper, and refers another to the court with its dossier', async () => {
   const db = app.database.db;

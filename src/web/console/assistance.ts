@@ -5,7 +5,6 @@
  * re-verification needs the township in the user's regions. Any case outside the user's
  * regions does not exist for them (404).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   actOnAssistance,
   AssistanceRefused,
@@ -17,36 +16,22 @@ import {
   saveHardshipRecord,
 } from '../../assistance/cases.js';
 import { type AssistanceCommand, type AssistanceRules, noticeWindow } from '../../assistance/machine.js';
-import { type Db, sqlTransaction } from '../../db/client.js';
+import { sqlTransaction } from '../../db/client.js';
 import { logger } from '../../log.js';
-import type { Html } from '../html.js';
 import { redirect } from '../http.js';
 import { assistanceCaseBody, assistanceListBody } from './assistance-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 
 const ASSISTANCE_PATH = CONSOLE_PATHS.assistance;
-import type { StaffScope } from './scope.js';
+import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
 /** /console/assistance, /new, /ID, /ID/ACTION. */
 export const ASSISTANCE_ROUTE = /^\/console\/assistance(?:\/(new|\d{1,9})(?:\/(village_approve|village_reject|township_approve|township_reject|deliver|follow_up|hardship))?)?$/;
 
-/** What an assistance request needs of the console. */
-export interface AssistanceRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  db: Db;
-  scope: StaffScope;
-  rules: AssistanceRules;
-  now: Date;
-  csrf: string;
-  page(status: number, title: string, body: Html): void;
-  notFound(): void;
-  /** The POSTed form if it is ours (CSRF), else null with the refusal sent. */
-  checkedForm(): Promise<URLSearchParams | null>;
-}
+/** What an assistance request needs of the console: a section's, and the assistance limits. */
+export type AssistanceRequest = SectionRequest & { rules: AssistanceRules };
 
 const TITLE = '困难群众帮扶 Hardship assistance';
 

@@ -27,7 +27,7 @@ import { CONSOLE_PATHS } from './layout.js';
 import { ledgerBody, ledgerFormBody, ledgerItemBody } from './ledger-page.js';
 import { regionOptions } from './queue-page.js';
 import { inScope, type RegionNode, subtreeIds } from './scope.js';
-import type { ThemeRequest } from './themes.js';
+import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
@@ -35,7 +35,7 @@ const log = logger('console');
 export const LEDGER_ROUTE = /^\/console\/ledger(?:\/(new|\d{1,9})(?:\/(edit|progress|close|flag|tickets))?)?$/;
 
 /** What a ledger request needs of the console: the same as a theme request. */
-export type LedgerRequest = ThemeRequest;
+export type LedgerRequest = SectionRequest;
 
 function idOf(text: string | null | undefined): number | null {
   return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;

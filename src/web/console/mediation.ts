@@ -4,8 +4,6 @@
  * actions, and the 诉调对接 dossier. Only the region-scoped roles (dispatchers,
  * supervisors, admins) have it; a case outside their regions does not exist for them (404).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
 import {
   addMediationSession,
@@ -21,34 +19,21 @@ import {
   staffChangeMediationCase,
 } from '../../mediation/cases.js';
 import { MEDIATION_STATES, type MediationCommand, MediationRefused, type MediationRules, type MediationState } from '../../mediation/transitions.js';
-import type { Html } from '../html.js';
 import { redirect, sendHtml } from '../http.js';
 import { documentOf } from '../page.js';
 import { caseBody, dossierBody, mediationBody, openCaseBody, type OpenForm } from './mediation-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
-import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+import { pathOf } from './scope.js';
+import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
 /** /console/mediation, /new, /ID, /ID/dossier, /ID/ACTION. */
 export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
 
-/** What a mediation request needs of the console. */
-export interface MediationRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  db: Db;
-  scope: StaffScope;
-  regions: Map<number, RegionNode>;
-  now: Date;
-  csrf: string;
-  rules: MediationRules;
-  page(status: number, title: string, body: Html): void;
-  notFound(): void;
-  checkedForm(): Promise<URLSearchParams | null>;
-}
+/** What a mediation request needs of the console: a section's, and the mediation settings. */
+export type MediationRequest = SectionRequest & { rules: MediationRules };
 
 function idOf(text: string | null | undefined): number | null {
   return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;

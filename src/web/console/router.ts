@@ -57,6 +57,7 @@ import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOption
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
+import type { SectionRequest } from './section.js';
 import { MEDIATION_ROUTE, mediationRoute } from './mediation.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
@@ -282,6 +283,17 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (form && sameOrigin(a.req) && sameSecret(form.get('_csrf') ?? '', a.session.csrfToken)) return form;
     sendHtml(a.res, 403, messagePage({ zh: '表单已过期', en: 'Form expired' }, bi('请刷新页面后重试。', 'Reload the page and try again.'), chromeOf(a, null), roles(a)));
     return null;
+  }
+
+  /** A logged-in request as a section's handler takes it (src/web/console/section.ts), its navigation item `nav`. */
+  function section(a: Authed, nav: NavItem): SectionRequest {
+    return {
+      ...a,
+      csrf: a.session.csrfToken,
+      page: (status, title, body) => page(a, status, title, body, nav),
+      notFound: () => notFound(a),
+      checkedForm: () => checkedForm(a),
+    };
   }
 
   // ─── Queue ─────────────────────────────────────────────────────────────────
@@ -893,41 +905,16 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
     if ((get && path === CONSOLE_PATHS.rankingCsv) || ((get || method === 'POST') && path === CONSOLE_PATHS.ranking)) return rankingRoute(a, path);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
-    if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv)) return visitsRoute(a, path);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
     if (path === APPRAISAL_PATH || path === APPRAISAL_CSV_PATH || path.startsWith(`${APPRAISAL_PATH}/`)) return appraisalRoute(a, path, method);
     const assistance = ASSISTANCE_ROUTE.exec(path);
-    if (assistance && (get || method === 'POST')) {
-      const page_ = (status: number, title: string, body: Html) => page(a, status, title, body, 'assistance');
-      return assistanceRoute({ ...a, rules: a.pipeline.rules, csrf: a.session.csrfToken, page: page_, notFound: () => notFound(a), checkedForm: () => checkedForm(a) }, assistance);
-    }
+    if (assistance && (get || method === 'POST')) return assistanceRoute({ ...section(a, 'assistance'), rules: a.pipeline.rules }, assistance);
     const theme = THEME_ROUTE.exec(path);
-    if (theme && (get || method === 'POST')) {
-      return themesRoute(
-        { ...a, csrf: a.session.csrfToken, page: (status, title, body) => page(a, status, title, body, 'themes'), notFound: () => notFound(a), checkedForm: () => checkedForm(a) },
-        theme,
-      );
-    }
+    if (theme && (get || method === 'POST')) return themesRoute(section(a, 'themes'), theme);
     const ledger = LEDGER_ROUTE.exec(path);
-    if (ledger && (get || method === 'POST')) {
-      return ledgerRoute(
-        { ...a, csrf: a.session.csrfToken, page: (status, title, body) => page(a, status, title, body, 'ledger'), notFound: () => notFound(a), checkedForm: () => checkedForm(a) },
-        ledger,
-      );
-    }
+    if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
     const mediation = MEDIATION_ROUTE.exec(path);
-    if (mediation && (get || method === 'POST'))
-      return mediationRoute(
-        {
-          ...a,
-          csrf: a.session.csrfToken,
-          rules: options.mediationRules,
-          page: (status, title, body) => page(a, status, title, body, 'mediation'),
-          notFound: () => notFound(a),
-          checkedForm: () => checkedForm(a),
-        },
-        mediation,
-      );
+    if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
       return visitsRoute(a, path);
     const household = HOUSEHOLD_ROUTE.exec(path);

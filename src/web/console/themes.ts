@@ -5,7 +5,6 @@
  * (dispatchers, supervisors, admins) have it, for the themes of their regions; any other
  * theme does not exist for them (404).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
 import { localDateOf } from '../../pipeline/calendar.js';
@@ -28,6 +27,7 @@ import { redirect } from '../http.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
 import { inScope, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import type { SectionRequest } from './section.js';
 import { adoptBody, type AdoptForm, themeBody, themesBody, ticketThemesBox } from './themes-page.js';
 
 const log = logger('console');
@@ -35,29 +35,13 @@ const log = logger('console');
 /** /console/themes, /new, /ID, /ID/tasks, /ID/tasks/TASK/done, /ID/tickets. */
 export const THEME_ROUTE = /^\/console\/themes(?:\/(new|\d{1,9})(?:\/(tasks|tickets)(?:\/(\d{1,9})\/done)?)?)?$/;
 
-/** What a theme request needs of the console. */
-export interface ThemeRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  db: Db;
-  scope: StaffScope;
-  regions: Map<number, RegionNode>;
-  now: Date;
-  csrf: string;
-  page(status: number, title: string, body: Html): void;
-  notFound(): void;
-  /** The POSTed form if it is ours (CSRF), else null with the refusal sent. */
-  checkedForm(): Promise<URLSearchParams | null>;
-}
-
 /** Whether the user has 每月一题: the roles that see a region. */
 function hasThemes(scope: StaffScope): boolean {
   return scope.regionIds.length > 0;
 }
 
 /** A theme of the user's regions, or undefined. */
-async function visibleTheme(r: ThemeRequest, id: number): Promise<ThemeView | undefined> {
+async function visibleTheme(r: SectionRequest, id: number): Promise<ThemeView | undefined> {
   const [theme] = await loadThemes(r.db, r.regions, [id], r.now);
   // The linked requests' summaries are a list: through the one scrubber, as every list.
   return theme && r.scope.regionIds.includes(theme.regionId) ? (await scrubThemes(r.db, [theme]))[0] : undefined;
@@ -68,7 +52,7 @@ function idOf(text: string | null): number | null {
 }
 
 /** Month and region from the query string (current month, the user's first region by default), with the problems of bad values. */
-function monthAndRegion(r: ThemeRequest, params: URLSearchParams): { month: string; regionId: number; problems: string[] } {
+function monthAndRegion(r: SectionRequest, params: URLSearchParams): { month: string; regionId: number; problems: string[] } {
   const problems: string[] = [];
   let month = localDateOf(r.now).slice(0, 7);
   const asked = params.get('month')?.trim();
@@ -86,7 +70,7 @@ function monthAndRegion(r: ThemeRequest, params: URLSearchParams): { month: stri
   return { month, regionId, problems };
 }
 
-async function listPage(r: ThemeRequest): Promise<void> {
+async function listPage(r: SectionRequest): Promise<void> {
   const { month, regionId, problems } = monthAndRegion(r, r.url.searchParams);
   const inside = new Set(subtreeIds(r.regions, regionId));
   const [proposals, ids] = await Promise.all([
@@ -101,12 +85,12 @@ async function listPage(r: ThemeRequest): Promise<void> {
   r.page(200, '每月一题 Theme of the month', themesBody({ month, regionId, regions: regionOptions(r.scope, r.regions), themes, proposals, problems }));
 }
 
-async function adoptPage(r: ThemeRequest, form: AdoptForm, status = 200, error?: string): Promise<void> {
+async function adoptPage(r: SectionRequest, form: AdoptForm, status = 200, error?: string): Promise<void> {
   const departments = await themeDepartments(r.db, r.regions, form.regionId);
   r.page(status, '采纳主题 Adopt a theme', adoptBody(form, { regions: regionOptions(r.scope, r.regions), departments, csrf: r.csrf, ...(error ? { error } : {}) }));
 }
 
-async function adopt(r: ThemeRequest): Promise<void> {
+async function adopt(r: SectionRequest): Promise<void> {
   if (r.req.method !== 'POST') {
     const params = r.url.searchParams;
     const { month, regionId } = monthAndRegion(r, params);
@@ -134,7 +118,7 @@ async function adopt(r: ThemeRequest): Promise<void> {
   }
 }
 
-async function themeAction(r: ThemeRequest, theme: ThemeView, what: string, taskId: number | null): Promise<void> {
+async function themeAction(r: SectionRequest, theme: ThemeView, what: string, taskId: number | null): Promise<void> {
   const form = await r.checkedForm();
   if (!form) return;
   const field = (name: string) => (form.get(name) ?? '').trim();
@@ -165,7 +149,7 @@ async function themeAction(r: ThemeRequest, theme: ThemeView, what: string, task
 }
 
 /** Serves a path matched by {@link THEME_ROUTE}. */
-export async function themesRoute(r: ThemeRequest, match: RegExpExecArray): Promise<void> {
+export async function themesRoute(r: SectionRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what, task] = match;
   const post = r.req.method === 'POST';
   if (!hasThemes(r.scope)) {
