@@ -6,6 +6,7 @@
  * numbers) before staff read it, as every text others see.
  */
 import { type Db, sqlOf } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { rosterNames, scrub } from '../privacy.js';
@@ -58,12 +59,13 @@ export interface SurveyResults {
   places: PlaceProgress[];
 }
 
-const responsesQuery = defineQuery('survey_results_responses', (db, p: { surveyId: number }) =>
+const responsesQuery = defineQuery('survey_results_responses', (db, p: { surveyId: number; anyRegion: number; regionIds: number[] }, dialect) =>
   db
     .selectFrom('SurveyResponse as r')
     .innerJoin('Region as g', 'g.id', 'r.regionId')
     .select(['r.regionId', 'g.name as place', 'r.status', 'r.asked', 'r.filledByLiaison', 'r.answers'])
     .where('r.surveyId', '=', p.surveyId)
+    .where((eb) => eb.or([eb(eb.val(p.anyRegion), '=', eb.lit(1)), oneOf(dialect, 'r.regionId', p.regionIds)]))
     .orderBy('r.updatedAt', 'desc')
     .orderBy('r.id', 'desc'),
 );
@@ -75,9 +77,9 @@ function median(sorted: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The results of survey `surveyId` with `questions`, now. */
-export async function surveyResults(db: Db, surveyId: number, questions: readonly Question[]): Promise<SurveyResults> {
-  const rows = await all(sqlOf(db), responsesQuery, { surveyId });
+/** The results of survey `surveyId` with `questions`, now: of its households in `regionIds` only, unless null. */
+export async function surveyResults(db: Db, surveyId: number, questions: readonly Question[], regionIds: number[] | null = null): Promise<SurveyResults> {
+  const rows = await all(sqlOf(db), responsesQuery, { surveyId, anyRegion: regionIds === null ? 1 : 0, regionIds: regionIds ?? [] });
   const places = new Map<number, PlaceProgress>();
   const given: Answer[][] = questions.map(() => []);
   let asked = 0;

@@ -170,6 +170,48 @@ eachDatabase((kind) => {
       expect((await dsp.post(`/console/surveys/${surveyId}/close`, {})).headers.get('location')).toContain('done=stale');
     });
 
+    test('a county survey is read only for a township, its results and CSV the township’s households; a county draft stays hidden', async () => {
+      const sup = await loggedIn(world.base, 'sup-qh');
+      const county = await db.region.findUniqueOrThrow({ where: { code: 'QH' } });
+      const created = await sup.post('/console/surveys/new', {
+        kind: 'survey',
+        title: '全县饮水调查',
+        region: String(county.id),
+        places: String(village.id),
+        remind_days: '3',
+        save: '1',
+        ...question(1, { type: 'single', zh: '自来水够用吗？', options: '够用\n不够用' }),
+      });
+      expect(created.status).toBe(303);
+      const id = Number(/\/console\/surveys\/(\d+)/.exec(created.headers.get('location') ?? '')?.[1]);
+      await sup.post(`/console/surveys/${id}/send`, { places: String(foreignVillage.id), send_at: '' });
+      // Still a draft for the township: neither listed nor readable.
+      await db.survey.update({ where: { id }, data: { status: 'draft', sendAt: null } });
+      expect((await dsp.page('/console/surveys')).text).not.toContain('全县饮水调查');
+      expect((await dsp.page(`/console/surveys/${id}`)).status).toBe(404);
+      // Sent to a village of each township.
+      await db.survey.update({
+        where: { id },
+        data: { status: 'scheduled', sendAt: world.clock.now(), audience: JSON.stringify({ regionIds: [village.id, foreignVillage.id], gridIds: [], pairedOnly: false }) },
+      });
+      await sendDueSurveys({ db, clock: world.clock });
+      const ours = await db.household.count({ where: { regionId: village.id } });
+      const theirs = await db.household.count({ where: { regionId: foreignVillage.id } });
+      expect(await db.surveyResponse.count({ where: { surveyId: id } })).toBe(ours + theirs);
+
+      const page = await dsp.page(`/console/surveys/${id}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('这是上级发起的调查：只读');
+      expect(page.text).not.toContain(`/console/surveys/${id}/close`);
+      expect(page.text).toContain(`/ ${ours}`);
+      const csv = (await (await dsp.get(`/console/surveys/${id}/responses.csv`)).text()).split('\r\n').filter(Boolean);
+      expect(csv).toHaveLength(ours + 1);
+      expect((await dsp.post(`/console/surveys/${id}/close`, {})).status).toBe(404);
+      expect((await db.survey.findUniqueOrThrow({ where: { id } })).status).toBe('sent');
+      // The county reads all of it.
+      expect((await sup.page(`/console/surveys/${id}`)).text).toContain(`/ ${ours + theirs}`);
+    });
+
     test('a 双述双评 appraisal has the fixed questions and goes to paired households only', async () => {
       expect((await dsp.page('/console/surveys/new?kind=appraisal')).text).toContain('发起双述双评');
       const created = await dsp.post('/console/surveys/new', { kind: 'appraisal', title: '2026年下半年双述双评', region: String(township.id), remind_days: '5', save: '1' });

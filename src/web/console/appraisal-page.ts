@@ -13,7 +13,7 @@ import { formatDay } from '../format.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
-import type { StaffScope } from './scope.js';
+import { pathOf, type RegionNode, type StaffScope } from './scope.js';
 
 export const APPRAISAL_PATH = '/console/appraisal';
 export const APPRAISAL_CSV_PATH = '/console/appraisal.csv';
@@ -38,9 +38,10 @@ const roundsQuery = defineQuery('console_appraisal_rounds', (db, p: { regionIds:
     .limit(50),
 );
 
-/** The appraisal rounds sent in the user's regions, newest first. */
-export function appraisalRounds(db: Db, scope: StaffScope): Promise<AppraisalRound[]> {
-  return all(sqlOf(db), roundsQuery, { regionIds: scope.regionIds });
+/** The appraisal rounds sent in the user's regions or above them (a county's round rates the township's liaisons too), newest first. */
+export function appraisalRounds(db: Db, scope: StaffScope, regions: Map<number, RegionNode>): Promise<AppraisalRound[]> {
+  const reach = new Set([...scope.regionIds, ...scope.topRegions.flatMap((r) => pathOf(regions, r.id))]);
+  return all(sqlOf(db), roundsQuery, { regionIds: [...reach] });
 }
 
 const rate = (value: number | null) => formatPercent(value);

@@ -486,7 +486,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function surveysRoute(a: Authed, path: string, method: string): Promise<void> {
     if (!hasSurveys(a.scope)) return notFound(a);
     const get = method === 'GET' || method === 'HEAD';
-    if (path === CONSOLE_PATHS.surveys && get) return page(a, 200, '服务需求表 Surveys', surveyListBody(await listSurveys(a.db, a.scope)), 'surveys');
+    if (path === CONSOLE_PATHS.surveys && get) return page(a, 200, '服务需求表 Surveys', surveyListBody(await listSurveys(a.db, a.scope, a.regions)), 'surveys');
     if (path === `${CONSOLE_PATHS.surveys}/new`) {
       const options = await surveyFormOptions(a.db, a.scope, a.regions);
       if (get) {
@@ -504,7 +504,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       return redirect(a.res, `${CONSOLE_PATHS.surveys}/${id}?done=created`);
     }
     const match = SURVEY_ROUTE.exec(path);
-    const survey = match ? await loadSurvey(a.db, a.scope, Number(match[1])) : null;
+    const survey = match ? await loadSurvey(a.db, a.scope, a.regions, Number(match[1])) : null;
     if (!match || !survey) {
       a.req.resume();
       return notFound(a);
@@ -520,7 +520,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       log.info({ account: a.scope.accountId, survey: survey.id, rows }, 'survey responses exported');
       return;
     }
-    if (method === 'POST' && (action === 'send' || action === 'close' || action === 'unschedule')) {
+    if (method === 'POST' && survey.manages && (action === 'send' || action === 'close' || action === 'unschedule')) {
       const form = await checkedForm(a);
       if (!form) return;
       let changed: boolean;
@@ -540,7 +540,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
 
   async function surveyPage(a: Authed, survey: SurveyView, status: number, problem?: Html): Promise<void> {
     const [results, audience] = await Promise.all([
-      surveyResults(a.db, survey.id, survey.questions),
+      surveyResults(a.db, survey.id, survey.questions, survey.visibleRegionIds),
       survey.status === 'draft' || survey.status === 'scheduled' ? audienceSize(a.db, survey.regionId, JSON.stringify(survey.audience)) : Promise.resolve(null),
     ]);
     const done = SURVEY_DONE[a.url.searchParams.get('done') ?? ''];
@@ -559,7 +559,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
 
   async function appraisalRoute(a: Authed, path: string, method: string): Promise<void> {
     if (!hasSurveys(a.scope)) return notFound(a);
-    const rounds = await appraisalRounds(a.db, a.scope);
+    const rounds = await appraisalRounds(a.db, a.scope, a.regions);
     const asked = Number(a.url.searchParams.get('survey'));
     const round = rounds.find((r) => r.id === asked) ?? rounds[0] ?? null;
     const get = method === 'GET' || method === 'HEAD';

@@ -207,7 +207,7 @@ ${input.done ? notice('ok', input.done) : ''}
 <dt>${bi('提醒', 'Reminder')}</dt><dd>${survey.remindedAt ? `已提醒 reminded ${formatLocal(survey.remindedAt)}` : `发送 ${survey.remindAfterDays} 天后提醒未答完的户一次 once, ${survey.remindAfterDays} days after sending`}</dd>
 <dt>${bi('创建', 'Created')}</dt><dd>${survey.createdBy} ${formatLocal(survey.createdAt)}</dd>
 </dl>
-${actionsHtml(survey, input.csrf)}
+${survey.manages ? actionsHtml(survey, input.csrf) : html`<p class="hint">${bi('这是上级发起的调查：只读，下面只统计您辖区内的农户。', 'A survey of the region above yours: read only; the results below are your area’s households.')}</p>`}
 ${survey.kind === 'appraisal' && survey.status !== 'draft' && survey.status !== 'scheduled' ? html`<p><a href="/console/appraisal?survey=${survey.id}">${bi('按网格员查看评议结果', 'Results by liaison')}</a></p>` : ''}
 <h2>${bi('题目', 'Questions')}</h2>
 <ol class="questions">${survey.questions.map(

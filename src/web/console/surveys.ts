@@ -13,7 +13,7 @@ import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { answerText, MAX_OPTIONS, MAX_QUESTIONS, parseAnswers, type Question, QUESTION_TYPES, questionsSchema } from '../../surveys/questions.js';
 import { APPRAISAL_QUESTIONS } from '../../surveys/appraisal.js';
 import { audienceSchema, questionsOf, type SurveyKind, type SurveyState, writeSurvey } from '../../surveys/store.js';
-import type { RegionNode, StaffScope } from './scope.js';
+import { pathOf, type RegionNode, type StaffScope } from './scope.js';
 
 /** Whether the user has surveys: the roles that see a region. */
 export function hasSurveys(scope: StaffScope): boolean {
@@ -48,14 +48,22 @@ export interface SurveyView {
   remindedAt: Date | null;
   createdBy: string;
   createdAt: Date;
+  /**
+   * Whether the user owns it (its region is one of theirs) and may send or close it; a
+   * survey of a region above theirs is read only, its results those of their own regions.
+   */
+  manages: boolean;
+  /** The regions whose households' answers the user reads; null: all of the survey's. */
+  visibleRegionIds: number[] | null;
 }
 
-const listQuery = defineQuery('console_survey_list', (db, p: { regionIds: number[] }, dialect) =>
+const listQuery = defineQuery('console_survey_list', (db, p: { regionIds: number[]; scopeRegionIds: number[] }, dialect) =>
   db
     .selectFrom('Survey as s')
     .innerJoin('Region as g', 'g.id', 's.regionId')
     .select((eb) => [
       's.id',
+      's.regionId',
       's.title',
       's.kind',
       's.status',
@@ -108,7 +116,7 @@ const closeQuery = defineQuery('console_survey_close', (db, p: { id: number; at:
 );
 
 /** The responses for the CSV, a batch at a time by id. */
-const responseBatchQuery = defineQuery('console_survey_responses', (db, p: { surveyId: number; after: number; limit: number }) =>
+const responseBatchQuery = defineQuery('console_survey_responses', (db, p: { surveyId: number; anyRegion: number; regionIds: number[]; after: number; limit: number }, dialect) =>
   db
     .selectFrom('SurveyResponse as r')
     .innerJoin('Household as h', 'h.id', 'r.householdId')
@@ -116,23 +124,39 @@ const responseBatchQuery = defineQuery('console_survey_responses', (db, p: { sur
     .leftJoin('Person as l', 'l.id', 'r.liaisonId')
     .select(['r.id', 'h.code', 'h.headName', 'g.name as village', 'l.name as liaison', 'r.status', 'r.asked', 'r.filledByLiaison', 'r.completedAt', 'r.answers'])
     .where('r.surveyId', '=', p.surveyId)
+    .where((eb) => eb.or([eb(eb.val(p.anyRegion), '=', eb.lit(1)), oneOf(dialect, 'r.regionId', p.regionIds)]))
     .where('r.id', '>', p.after)
     .orderBy('r.id')
     .limit(p.limit),
 );
 
 /** The surveys of the user's regions, newest first. */
-export async function listSurveys(db: Db, scope: StaffScope): Promise<SurveyLine[]> {
-  const rows = await all(sqlOf(db), listQuery, { regionIds: scope.regionIds });
-  return rows.map((r) => ({ ...r, kind: r.kind as SurveyKind, status: r.status as SurveyState, households: Number(r.households ?? 0), complete: Number(r.complete ?? 0) }));
+/** The regions above the user's own: their surveys (a county's) reach the user's households too. */
+function regionsAbove(scope: StaffScope, regions: Map<number, RegionNode>): number[] {
+  const own = new Set(scope.regionIds);
+  return [...new Set(scope.topRegions.flatMap((r) => pathOf(regions, r.id)))].filter((id) => !own.has(id));
 }
 
-/** Survey `id` if it is in the user's regions; null otherwise (as if it did not exist). */
-export async function loadSurvey(db: Db, scope: StaffScope, id: number): Promise<SurveyView | null> {
+/** The surveys of the user's regions and of the regions above them, newest first. */
+export async function listSurveys(db: Db, scope: StaffScope, regions: Map<number, RegionNode>): Promise<SurveyLine[]> {
+  const rows = await all(sqlOf(db), listQuery, { regionIds: [...scope.regionIds, ...regionsAbove(scope, regions)], scopeRegionIds: scope.regionIds });
+  const own = new Set(scope.regionIds);
+  return rows
+    .filter((r) => own.has(r.regionId) || (r.status !== 'draft' && r.status !== 'scheduled'))
+    .map((r) => ({ ...r, kind: r.kind as SurveyKind, status: r.status as SurveyState, households: Number(r.households ?? 0), complete: Number(r.complete ?? 0) }));
+}
+
+/** Survey `id` if it is of the user's regions or of one above them; null otherwise (as if it did not exist). */
+export async function loadSurvey(db: Db, scope: StaffScope, regions: Map<number, RegionNode>, id: number): Promise<SurveyView | null> {
   const row = await first(sqlOf(db), surveyQuery, { id });
-  if (!row || !scope.regionIds.includes(row.regionId)) return null;
+  if (!row) return null;
+  const manages = scope.regionIds.includes(row.regionId);
+  // Another region's draft is its own business until it is sent.
+  if (!manages && (!regionsAbove(scope, regions).includes(row.regionId) || row.status === 'draft' || row.status === 'scheduled')) return null;
   return {
     ...row,
+    manages,
+    visibleRegionIds: manages ? null : scope.regionIds,
     kind: row.kind as SurveyKind,
     status: row.status as SurveyState,
     questions: questionsOf(row.questions),
@@ -323,7 +347,8 @@ export async function* responseBatches(db: Db, survey: SurveyView): AsyncGenerat
   const names = await rosterNames(db);
   let after = 0;
   for (;;) {
-    const rows = await all(sqlOf(db), responseBatchQuery, { surveyId: survey.id, after, limit: 1000 });
+    const regions = { anyRegion: survey.visibleRegionIds === null ? 1 : 0, regionIds: survey.visibleRegionIds ?? [] };
+    const rows = await all(sqlOf(db), responseBatchQuery, { surveyId: survey.id, ...regions, after, limit: 1000 });
     if (!rows.length) return;
     after = rows.at(-1)!.id;
     yield rows.map((r) => {
