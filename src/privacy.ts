@@ -27,9 +27,11 @@ const CJK_PUNCTUATION = /[\u3000\uFF01-\uFF0F\uFF1A-\uFF20\uFF3B-\uFF40\uFF5B-\u
 /**
  * Characters that show nothing and only hide what is around them: Unicode format
  * characters (zero-width spaces and joiners, U+FEFF, U+2060, U+00AD, U+061C, U+180E, tag
- * characters) and the combining grapheme joiner U+034F.
+ * characters), the combining grapheme joiner U+034F, and control characters but tab and
+ * line breaks (PostgreSQL refuses U+0000 in text; a console form or an API may send it).
  */
-const INVISIBLE = /[\p{Cf}\u034F]/gu;
+// eslint-disable-next-line no-control-regex -- control characters are what is removed here
+const INVISIBLE = /[\p{Cf}\u034F\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu;
 
 /**
  * Text as Minqing keeps it: NFKC (full-width letters and digits, compatibility forms and

@@ -73,6 +73,8 @@ describe('the forms seen when the product was tried', () => {
   test('text is kept normalised: invisible characters go, full-width digits fold, Chinese punctuation stays', () => {
     expect(normaliseText('\uFEFF路灯\u200B坏了１２天，晚上很黑！')).toBe('路灯坏了12天，晚上很黑！');
     expect(normaliseText('ｈｅｌｌｏ')).toBe('hello');
+    // Control characters go (PostgreSQL refuses U+0000 in text); tab and line breaks stay.
+    expect(normaliseText('路灯\u0000坏了\u0007\u001b[31m\u0085\t第二行\r\n第三行')).toBe('路灯坏了[31m\t第二行\r\n第三行');
   });
 });
 
