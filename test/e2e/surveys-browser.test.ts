@@ -4,52 +4,36 @@
  * reads the results drawn as charts once households answer; then starts a 双述双评 and
  * reads the liaisons' scores — all under the console's strict Content-Security-Policy.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { createWebAdapter } from '../../bots/web/web-adapter.js';
-import { type App, startApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
+import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
 import { sendDueSurveys } from '../../src/surveys/push.js';
-import { createWebRoutes } from '../../src/web/routes.js';
-import { FakeClock } from '../helpers/org-fixture.js';
 
 const browserTest = browserTestOf('surveys');
 
-let dir: string;
-let app: App;
-let base: string;
+let world: ConsoleWorld;
 let browser: Browser | undefined;
-const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'minqing-surveys-'));
-  copyFileSync(inject('sqliteTemplate'), join(dir, 'surveys.db'));
-  const config = parseConfig({ DATABASE_URL: `file:${join(dir, 'surveys.db')}`, SEED_DEMO: 'true', SEED_DEMO_HISTORY_MONTHS: '0', SCHEDULER_INTERVAL_MS: '3600000' });
-  let started: App | undefined;
-  const routes = createWebRoutes({ app: () => started, config });
-  const web = createWebAdapter({ port: 0, host: '127.0.0.1', database: () => started?.database, routes, uploadDir: join(dir, 'uploads') });
-  app = started = await startApp(config, { adapters: [web], clock });
-  base = `http://127.0.0.1:${web.port}`;
+  // The demo county without its history, on a fake clock (Monday 2026-11-16 09:00, Beijing).
+  world = await startConsoleWorld();
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await app?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 /** A page logged in as dsp-qh-01. */
-const dispatcherPage = () => staffPage(browser, base, 'dsp-qh-01', [400]);
+const dispatcherPage = () => staffPage(browser, world.base, 'dsp-qh-01', [400]);
 
 browserTest('a dispatcher composes and sends a survey, and reads its results drawn as charts and as CSV', async () => {
   const { page, errors } = await dispatcherPage();
-  const db = app.database.db;
-  await page.goto(`${base}/console/surveys`);
+  const db = world.db;
+  await page.goto(`${world.base}/console/surveys`);
   await Promise.all([page.waitForURL(/\/console\/surveys\/new$/), page.click('a:text("新建调查")')]);
   await page.fill('input[name=title]', '冬季服务需求表');
   await page.selectOption('select[name=q1_type]', 'single');
@@ -73,7 +57,7 @@ browserTest('a dispatcher composes and sends a survey, and reads its results dra
   await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
   expect(await page.textContent('dd.status')).toContain('待发送');
   const households = await db.household.count({ where: { regionId: village.id } });
-  expect(await sendDueSurveys({ db, clock })).toBe(households);
+  expect(await sendDueSurveys({ db, clock: world.clock })).toBe(households);
   const survey = await db.survey.findFirstOrThrow({ where: { title: '冬季服务需求表' } });
   const responses = await db.surveyResponse.findMany({ where: { surveyId: survey.id }, orderBy: { id: 'asc' }, take: 3 });
   for (const [i, answers] of [
@@ -109,18 +93,18 @@ browserTest('a dispatcher composes and sends a survey, and reads its results dra
 
 browserTest('a 双述双评 round: started from the form, its liaisons ranked by the residents’ score', async () => {
   const { page, errors } = await dispatcherPage();
-  const db = app.database.db;
-  await page.goto(`${base}/console/surveys/new?kind=appraisal`);
+  const db = world.db;
+  await page.goto(`${world.base}/console/surveys/new?kind=appraisal`);
   await page.fill('input[name=title]', '2026年下半年双述双评');
   await Promise.all([page.waitForURL(/done=created/), page.click('button[name=save]')]);
   await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
-  await sendDueSurveys({ db, clock });
+  await sendDueSurveys({ db, clock: world.clock });
   const round = await db.survey.findFirstOrThrow({ where: { kind: 'appraisal' } });
   const responses = await db.surveyResponse.findMany({ where: { surveyId: round.id }, orderBy: { id: 'asc' } });
   for (const [i, r] of responses.entries()) {
     await db.surveyResponse.update({ where: { id: r.id }, data: { status: 'complete', answers: JSON.stringify({ '0': i % 3 === 2 ? 1 : 0 }) } });
   }
-  await page.goto(`${base}/console/appraisal`);
+  await page.goto(`${world.base}/console/appraisal`);
   expect(await page.title()).toContain('双述双评');
   const box = await page.locator('#appraisal-scores').boundingBox();
   expect(box!.height).toBeGreaterThan(30);
