@@ -147,15 +147,16 @@ export function beijingDay(dialect: Dialect, column: string): RawBuilder<string>
 }
 
 /**
- * A chat session upsert's new `data` (JSON text): the stored one with the offered
- * `choices` and the larger `choicesFrom` of the two (see TurnStore.offerChoices).
+ * A chat session upsert's new `data` (JSON text): the stored one with the offered choices
+ * under `field` (a late reply's `choices`, a push's `pushed`) and the larger `choicesFrom`
+ * of the two (see TurnStore.offerChoices).
  */
-export function choicesMerged(dialect: Dialect): RawBuilder<string> {
+export function choicesMerged(dialect: Dialect, field: 'choices' | 'pushed'): RawBuilder<string> {
   return dialect === 'sqlite'
     ? sql<string>`json_set(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ELSE '{}' END,
-        '$.choices', json(excluded."data" -> '$.choices'),
+        ${sql.lit(`$.${field}`)}, json(excluded."data" -> ${sql.lit(`$.${field}`)}),
         '$.choicesFrom', max(coalesce(CASE WHEN json_valid("ChatSession"."data") THEN "ChatSession"."data" ->> '$.choicesFrom' END, 0), excluded."data" ->> '$.choicesFrom'))`
-    : sql<string>`("ChatSession"."data"::jsonb || jsonb_build_object('choices', (excluded."data"::jsonb) -> 'choices',
+    : sql<string>`("ChatSession"."data"::jsonb || jsonb_build_object(${sql.lit(field)}, (excluded."data"::jsonb) -> ${sql.lit(field)},
         'choicesFrom', GREATEST(coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0), (excluded."data"::jsonb ->> 'choicesFrom')::bigint)))::text`;
 }
 

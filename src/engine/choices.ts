@@ -230,6 +230,31 @@ export function matchChoice(text: string, offered: readonly OfferedChoice[]): Ch
   return matchNormalised(text, normaliseAnswer(text), offered, true);
 }
 
+/** What a typed text came to when a push's choices stand beside those of a pending question. */
+export type BesideMatch =
+  | (ChoiceMatch & { pushed?: true })
+  /** It picks one choice of each, differently (是的 to both, "1" to both): ask which was meant. */
+  | { kind: 'both'; own: OfferedChoice; pushed: OfferedChoice };
+
+/**
+ * {@link matchChoice} over a pending question's own choices and, beside them, those of a
+ * push shown after it (see SessionState.pushed): a text picking a choice of one only
+ * picks it; one picking a different choice of each is not guessed at. A number beyond
+ * both lists is out of range for the question's own.
+ */
+export function matchBeside(text: string, own: readonly OfferedChoice[], pushed: readonly OfferedChoice[]): BesideMatch {
+  const mine = matchChoice(text, own);
+  const theirs = matchChoice(text, pushed);
+  if (mine.kind === 'choice' && theirs.kind === 'choice' && mine.payload !== theirs.payload) {
+    const find = (list: readonly OfferedChoice[], payload: string) => list.find((c) => c.payload === payload)!;
+    return { kind: 'both', own: find(own, mine.payload), pushed: find(pushed, theirs.payload) };
+  }
+  if (mine.kind === 'choice') return mine;
+  if (theirs.kind === 'choice') return { ...theirs, pushed: true };
+  if (mine.kind === 'out_of_range') return mine;
+  return theirs;
+}
+
 /** {@link matchChoice} for a text already normalised as `typed`. */
 function matchNormalised(text: string, typed: string, offered: readonly OfferedChoice[], simplified: boolean): ChoiceMatch {
   if (!typed) return { kind: 'none' };

@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { type OfferedChoice, matchChoice, offeredChoice } from './choices.js';
+import { matchBeside, type OfferedChoice, offeredChoice } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
@@ -26,6 +26,7 @@ import {
   type TurnContext,
 } from './flow.js';
 import { FLOWS, type FlowSet } from './flows.js';
+import { render } from './i18n.js';
 
 /** A flow interrupted by a new request, waiting for 返回. */
 interface Suspended {
@@ -48,6 +49,13 @@ export interface SessionState {
    * them alone, or its buttons would replace those of the question being answered.
    */
   choicesFrom?: number;
+  /**
+   * The choices of a push (a reminder, a rating request) shown while a flow was asking its
+   * own question. They do not replace the step's choices: a villager half-way through a
+   * report who types 是的 means the report. A text matching only a push's choices answers
+   * the push; one matching both is asked about (see `matchTyped`).
+   */
+  pushed?: OfferedChoice[];
   /** The step a new request interrupted (see Step.takes). */
   suspended?: Suspended;
 }
@@ -87,7 +95,13 @@ function storedChoices(value: unknown): OfferedChoice[] {
 
 /** A session as stored (the `ChatSession` row's flow, step and `data` JSON), read back. */
 export function decodeSession(row: { flow: string | null; step: string | null; data: string }, flows: FlowSet = FLOWS): SessionState {
-  const saved = JSON.parse(row.data) as { data?: unknown; choices?: unknown; choicesFrom?: unknown; suspended?: { flow?: unknown; step?: unknown; data?: unknown } };
+  const saved = JSON.parse(row.data) as {
+    data?: unknown;
+    choices?: unknown;
+    choicesFrom?: unknown;
+    pushed?: unknown;
+    suspended?: { flow?: unknown; step?: unknown; data?: unknown };
+  };
   const current = row.flow === null ? null : place(flows, row.flow, row.step, saved.data);
   const held = saved.suspended;
   const suspended = held && typeof held.flow === 'string' && typeof held.step === 'string' ? place(flows, held.flow, held.step, held.data) : null;
@@ -95,6 +109,7 @@ export function decodeSession(row: { flow: string | null; step: string | null; d
     ...(current ?? EMPTY_SESSION),
     choices: storedChoices(saved.choices),
     ...(typeof saved.choicesFrom === 'number' ? { choicesFrom: saved.choicesFrom } : {}),
+    ...(storedChoices(saved.pushed).length ? { pushed: storedChoices(saved.pushed) } : {}),
     ...(suspended?.flow && suspended.step ? { suspended: { flow: suspended.flow, step: suspended.step, data: suspended.data } } : {}),
   };
 }
@@ -105,6 +120,7 @@ export function encodeSession(state: SessionState): { flow: string | null; step:
     data: state.data,
     choices: state.choices,
     ...(state.choicesFrom === undefined ? {} : { choicesFrom: state.choicesFrom }),
+    ...(state.pushed?.length ? { pushed: state.pushed } : {}),
     ...(state.suspended ? { suspended: state.suspended } : {}),
   });
   return { flow: state.flow, step: state.step, data };
@@ -160,10 +176,20 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   const choicesFrom = turn.session.choicesFrom;
   // A copy: the runner never changes what it was given.
   let state: SessionState = structuredClone(turn.session);
+  let pushed = state.pushed ?? [];
+  delete state.pushed;
   const flowOf = (id: string | null): Flow | undefined => (id === null ? undefined : flows.byId.get(id));
   if (turn.idle && flowOf(state.flow)?.expires !== false && (state.flow || state.suspended)) {
     if (state.flow) replies.push({ key: 'session.expired' });
     state = { ...EMPTY_SESSION };
+  }
+  const currentFlow = flowOf(state.flow);
+  const currentStep = currentFlow && state.step !== null ? stepOf(currentFlow, state.step) : undefined;
+  // With no question pending, a push's choices are simply what was shown last: "1" or
+  // 满意 answers them. With one pending, they stand beside its choices (see `pushed`).
+  if (!currentStep && pushed.length) {
+    state.choices = pushed;
+    pushed = [];
   }
   const say = (key: MessageKey, params?: FlowReply['params'], choices?: FlowChoice[], media?: string[]) => {
     replies.push({ key, ...(params ? { params } : {}), ...(choices ? { choices } : {}), ...(media?.length ? { media } : {}) });
@@ -174,11 +200,23 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   // A typed command first (取消, 返回, 我的诉求…); then a typed answer to the choices
   // offered last, matched in one place (see choices.ts): a number, the title, 是的…
   let global = input.action ? flows.action(input.action) : flows.command(input.text);
-  if (!global && !input.action && input.text && state.choices.length) {
-    const match = matchChoice(input.text, state.choices);
-    if (match.kind === 'choice') {
+  let askedWhich = false;
+  if (input.action && pushed.some((c) => c.payload === input.action)) pushed = [];
+  if (!global && !input.action && input.text && (state.choices.length || pushed.length)) {
+    const match = matchBeside(input.text, state.choices, pushed);
+    if (match.kind === 'both') {
+      // Both the pending question and the push could be meant: the choice is the reader's.
+      const which = (key: 'input.which_push' | 'input.which_own', choice: OfferedChoice): FlowChoice => ({
+        label: { text: render(speaker.locale, key, { label: choice.label }) },
+        payload: choice.payload,
+      });
+      replies.push({ key: 'input.which_message', params: { text: input.text }, choices: [which('input.which_push', match.pushed), which('input.which_own', match.own)] });
+      askedWhich = true;
+      pushed = [];
+    } else if (match.kind === 'choice') {
       input.action = match.payload;
       global = flows.action(match.payload);
+      if (match.pushed) pushed = [];
     } else if (match.kind === 'out_of_range') {
       replies.push({ key: 'input.no_such_choice', params: { count: match.count } });
       input.action = '';
@@ -254,11 +292,11 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     return guess.code !== 'other' && guess.confidence >= CONFIDENT;
   };
 
-  const currentFlow = flowOf(state.flow);
-  const currentStep = currentFlow && state.step !== null ? stepOf(currentFlow, state.step) : undefined;
   const offered = !global && input.action !== null && input.action !== '' && state.choices.some((c) => c.payload === input.action);
 
-  if (input.action === '') {
+  if (askedWhich) {
+    // The question of which message was meant is this turn's answer.
+  } else if (input.action === '') {
     // A number that matched no choice: already answered; ask again.
     if (currentStep) await currentStep.ask(ctx(state.data));
   } else if (currentStep && offered) {
@@ -289,6 +327,10 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
       // A one-off (help, accept, a stale button): then carry on where the user was.
       if (currentStep) await currentStep.ask(ctx(state.data));
     } else {
+      // Another flow (a push's button, 我的诉求) over a pending step: the step waits for 返回.
+      if (currentStep && state.flow && state.step && !state.suspended && outcome.start.flow !== state.flow) {
+        state.suspended = { flow: state.flow, step: state.step, data: state.data };
+      }
       await startFlow(outcome.start);
     }
   } else if (input.action) {
@@ -315,5 +357,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   // The last id known, whatever the state became (a reset keeps it).
   if (choicesFrom !== undefined) next.choicesFrom = choicesFrom;
   else delete next.choicesFrom;
+  // A push not answered yet, shown while a question was pending, is still there to answer.
+  if (pushed.length) next.pushed = pushed;
   return { replies, session: next };
 }

@@ -11,7 +11,6 @@
  */
 import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { choicesMerged, choicesNewer, isUniqueViolation, joinedText, oneOf, transactionsOverlap } from '../db/dialect.js';
-import { sql } from 'kysely';
 import { all, defineQuery, first, one, run, type SqlConnection } from '../db/sql.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
 import type { OfferedChoice } from './choices.js';
@@ -196,18 +195,24 @@ const saveSessionQuery = defineQuery(
       ),
 );
 
-/** `data` holds `{ data: {}, choices, choicesFrom }`; only its choices reach the stored session. */
-const offerChoicesQuery = defineQuery('turn_offer_choices', (db, p: { channel: string; chatId: string; personId: number; data: string; at: Date; reply: boolean }, dialect) =>
-  db
-    .insertInto('ChatSession')
-    .values({ channel: p.channel, chatId: p.chatId, personId: p.personId, data: p.data, lastSeenAt: p.at, createdAt: p.at })
-    .onConflict((oc) =>
-      oc
-        .columns(['channel', 'chatId'])
-        .doUpdateSet({ data: choicesMerged(dialect) })
-        .where((eb) => eb.or([sql<boolean>`NOT ${p.reply}`, choicesNewer(dialect)])),
-    ),
-);
+/**
+ * `data` holds `{ data: {}, choices | pushed, choicesFrom }`; only those choices reach the
+ * stored session: a late reply's as its `choices`, and only when newer than the stored
+ * ones; a push's as `pushed`, always (see SessionState.pushed).
+ */
+function offerChoicesQuery(field: 'choices' | 'pushed') {
+  return defineQuery(`turn_offer_${field}`, (db, p: { channel: string; chatId: string; personId: number; data: string; at: Date }, dialect) =>
+    db
+      .insertInto('ChatSession')
+      .values({ channel: p.channel, chatId: p.chatId, personId: p.personId, data: p.data, lastSeenAt: p.at, createdAt: p.at })
+      .onConflict((oc) => {
+        const update = oc.columns(['channel', 'chatId']).doUpdateSet({ data: choicesMerged(dialect, field) });
+        return field === 'choices' ? update.where(choicesNewer(dialect)) : update;
+      }),
+  );
+}
+const offerReplyChoicesQuery = offerChoicesQuery('choices');
+const offerPushChoicesQuery = offerChoicesQuery('pushed');
 
 const addReplyQuery = defineQuery(
   'turn_add_reply',
@@ -347,7 +352,8 @@ class LayerTurnStore implements TurnStore {
   async offerChoices(channel: string, chatId: string, personId: number, choices: OfferedChoice[], outboxId: number, reply: boolean, at: Date): Promise<void> {
     // One statement that touches only the choices: a turn of this chat committing in
     // another process meanwhile keeps its flow data. `choicesFrom` never goes back.
-    await run(this.#outside, offerChoicesQuery, { channel, chatId, personId, data: JSON.stringify({ data: {}, choices, choicesFrom: outboxId }), at, reply });
+    const data = JSON.stringify({ data: {}, [reply ? 'choices' : 'pushed']: choices, choicesFrom: outboxId });
+    await run(this.#outside, reply ? offerReplyChoicesQuery : offerPushChoicesQuery, { channel, chatId, personId, data, at });
   }
 
   async addReply(tx: Tx | SqlTx, reply: ReplyRow): Promise<number> {

@@ -422,6 +422,36 @@ eachDatabase((kind) => {
       expect(chat.text()).toContain('没有这个选项，请回复 1 到 3 之间的序号');
     });
 
+    test('a rating request arriving half-way through a new report: 是的 goes on with the report, 满意 rates, and 返回 brings the report back', async () => {
+      const resident = await boundResident();
+      const number = await report(resident);
+      const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number } });
+      const handler = await actorFor(database.db, ticket.assigneeId!);
+      expect((await pipeline.execute(number, { type: 'accept' }, handler)).ok).toBe(true);
+      expect((await pipeline.execute(number, { type: 'resolve', result: '已修好' }, handler)).ok).toBe(true);
+      await resident.send('家门口的水管漏水了');
+      expect(resident.text()).toContain('供水排水');
+      const pushes = await resident.receive(database, pipeline, clock);
+      expect(pushes.find((p) => p.template === 'ticket.resolved_resident')?.actions.map((a) => a.label)).toEqual(['满意', '基本满意', '不满意']);
+      // 是的 answers the question being asked (the category), not the push shown after it.
+      await resident.send('是的');
+      expect(resident.text()).toContain('在哪里');
+      // 满意 can only be the push's: the request is rated and the report waits.
+      await resident.send('满意');
+      await resident.tap('跳过');
+      expect(resident.text()).toContain('感谢您的评价');
+      expect(resident.text()).toContain('返回');
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).rating).toBe('satisfied');
+      await resident.send('返回');
+      expect(resident.text()).toContain('在哪里');
+      await resident.tap('就在我家附近');
+      await resident.tap('跳过');
+      await resident.tap('用登记的电话');
+      await resident.tap('提交');
+      expect(TICKET.exec(resident.text())?.[0]).not.toBe(number);
+      expect(await database.db.ticket.count({ where: { summary: { contains: '水管漏水' } } })).toBe(1);
+    });
+
     test("a forged button about someone else's request is answered as one about a number that does not exist, whatever its state", async () => {
       const owner = await boundResident('R-QH-01-001-H002', 'res-2');
       const dispatched = await report(owner);

@@ -119,14 +119,19 @@ for (const [name, open, available] of databases) {
       await store.offerChoices('web', 'c1', person.id, [choice('x')], 10, true, later);
       const offered = JSON.parse((await db.chatSession.findFirstOrThrow()).data) as Record<string, unknown>;
       expect(offered).toEqual({ data: { a: 1 }, choices: [choice('x')], choicesFrom: 10 });
-      // A reply's choices older than those recorded do not replace them; a push's always do.
+      // A reply's choices older than those recorded do not replace them; a push's always
+      // arrive, beside the pending question's (SessionState.pushed), a newer push's over them.
       await store.offerChoices('web', 'c1', person.id, [choice('old')], 9, true, later);
       expect(JSON.parse((await db.chatSession.findFirstOrThrow()).data)).toEqual(offered);
       await store.offerChoices('web', 'c1', person.id, [choice('push')], 9, false, later);
-      expect(JSON.parse((await db.chatSession.findFirstOrThrow()).data)).toEqual({ data: { a: 1 }, choices: [choice('push')], choicesFrom: 10 });
+      expect(JSON.parse((await db.chatSession.findFirstOrThrow()).data)).toEqual({ data: { a: 1 }, choices: [choice('x')], pushed: [choice('push')], choicesFrom: 10 });
+      await store.offerChoices('web', 'c1', person.id, [choice('push2')], 12, false, later);
+      expect(JSON.parse((await db.chatSession.findFirstOrThrow()).data)).toEqual({ data: { a: 1 }, choices: [choice('x')], pushed: [choice('push2')], choicesFrom: 12 });
       // A chat with no session yet gets one holding only the choices.
       await store.offerChoices('web', 'c9', person.id, [choice('y')], 11, false, later);
-      expect(await db.chatSession.findFirstOrThrow({ where: { chatId: 'c9' } })).toMatchObject({ flow: null, lastSeenAt: later });
+      const fresh = await db.chatSession.findFirstOrThrow({ where: { chatId: 'c9' } });
+      expect(fresh).toMatchObject({ flow: null, lastSeenAt: later });
+      expect(JSON.parse(fresh.data)).toEqual({ data: {}, pushed: [choice('y')], choicesFrom: 11 });
     });
 
     test('turn store: replies are written held, sent or queued, and marked sent once', async () => {

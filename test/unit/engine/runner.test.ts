@@ -455,6 +455,83 @@ describe('服务需求表: a survey in the chat', () => {
   });
 });
 
+describe('a push shown while a question is pending', () => {
+  const household: Speaker = { ...resident, personId: 9, hasHousehold: true };
+  const play = (session: SessionState, input: FlowInput, effects: Effects) => runTurn({ session, idle: false, input, speaker: household, effects });
+  /** The liaison's visit asks "属实 / 有出入" (yes / no) while the resident confirms a report's category (是的 / 选择其它类别). */
+  const visitPush = [
+    { payload: 'visit:5:accurate', label: '属实', means: 'yes' as const },
+    { payload: 'visit:5:inaccurate', label: '有出入', means: 'no' as const },
+  ];
+  const ratingPush = [
+    { payload: 'rate:MQ-2026-000001:satisfied', label: '满意' },
+    { payload: 'rate:MQ-2026-000001:basic', label: '基本满意' },
+    { payload: 'rate:MQ-2026-000001:dissatisfied', label: '不满意' },
+  ];
+  const reporting = async (effects: Effects, pushed: SessionState['pushed']): Promise<SessionState> => {
+    const turn = await play(EMPTY_SESSION, text('村口路灯坏了'), effects);
+    expect(turn.session.step).toBe('category');
+    // As the store leaves it when the push is shown (TurnStore.offerChoices).
+    return decodeSession(JSON.parse(JSON.stringify(encodeSession({ ...turn.session, pushed }))) as ReturnType<typeof encodeSession>);
+  };
+
+  test('words only the pending question offers answer it, and the push waits to be answered after', async () => {
+    const { effects, visits } = fakeEffects();
+    const session = await reporting(effects, ratingPush);
+    expect(session.pushed?.map((c) => c.payload)).toEqual(ratingPush.map((c) => c.payload));
+    let turn = await play(session, text('是的'), effects);
+    // The report goes on (the category confirmed: it asks where) and the rating is still there.
+    expect(turn.session).toMatchObject({ flow: 'report', data: { categoryCode: 'power' } });
+    expect(turn.session.step).not.toBe('category');
+    expect(turn.session.pushed?.map((c) => c.label)).toEqual(['满意', '基本满意', '不满意']);
+    // A word only the push offers answers the push; the report's question is asked again.
+    turn = await play(turn.session, text('满意'), effects);
+    expect(turn.replies[0]?.key).toBe('rate.comment');
+    expect(turn.session.pushed).toBeUndefined();
+    expect(visits.answers).toEqual([]);
+    // The report waits meanwhile, and 返回 brings it back where it was.
+    const where = turn.session.suspended;
+    expect(where).toMatchObject({ flow: 'report', data: { description: '村口路灯坏了', categoryCode: 'power' } });
+    turn = await play(turn.session, text('跳过'), effects);
+    expect(turn.replies.map((r) => r.key)).toContain('session.suspended_waiting');
+    turn = await play(turn.session, text('返回'), effects);
+    expect(turn.replies[0]?.key).toBe('session.resumed');
+    expect(turn.session).toMatchObject({ flow: 'report', step: where?.step, data: { description: '村口路灯坏了' } });
+  });
+
+  test('a word or number both could mean is asked about, and the choice tapped or typed then goes where it was meant', async () => {
+    const { effects, visits } = fakeEffects();
+    const session = await reporting(effects, visitPush);
+    const turn = await play(session, text('是的'), effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['input.which_message']);
+    expect(turn.replies[0]?.choices?.map((c) => c.label)).toEqual([{ text: '刚收到的消息：属实' }, { text: '正在填写的：是的' }]);
+    expect(turn.session).toMatchObject({ flow: 'report', step: 'category' });
+    expect(visits.answers).toEqual([]);
+    // "2": the report's own 是的.
+    const own = await play(turn.session, text('2'), effects);
+    expect(own.session).toMatchObject({ flow: 'report', data: { categoryCode: 'power' } });
+    expect(own.session.step).not.toBe('category');
+    expect(visits.answers).toEqual([]);
+    // "1" instead: the visit is confirmed as 属实.
+    const theirs = await play(turn.session, text('1'), effects);
+    expect(visits.answers).toEqual([[5, true, null]]);
+    expect(theirs.replies[0]?.key).toBe('visit.rate');
+    // A number too is asked about when both lists have it; one beyond both is out of range for the question's own.
+    const numbered = await play(session, text('1'), effects);
+    expect(numbered.replies.map((r) => r.key)).toEqual(['input.which_message']);
+    const beyond = await play(session, text('3'), effects);
+    expect(beyond.replies[0]).toMatchObject({ key: 'input.no_such_choice', params: { count: 2 } });
+  });
+
+  test('with no question pending, the push is what a number or a word answers, as it was shown last', async () => {
+    const { effects } = fakeEffects();
+    const idle: SessionState = { ...EMPTY_SESSION, choices: [{ payload: 'menu:help', label: '帮助' }], pushed: ratingPush };
+    const turn = await play(idle, text('1'), effects);
+    expect(turn.session).toMatchObject({ flow: 'rate', step: 'comment', data: { rating: 'satisfied' } });
+    expect(turn.session.pushed).toBeUndefined();
+  });
+});
+
 describe('sessions stored before flows had schemas', () => {
   test('an old session with the hidden `_step` key and loose fields still loads, parsed by its flow’s schema', () => {
     const stored = {
