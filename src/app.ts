@@ -198,6 +198,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       defaultLocale: config.DEFAULT_LOCALE,
     });
     const byChannel = new Map(adapters.map((a) => [a.channel as string, a]));
+    /** Choices of pushes being recorded: waited for on stop, before the database closes. */
+    const noting = new Set<Promise<void>>();
     const deliver: Deliver = async (message) => {
       const adapter = byChannel.get(message.channel);
       if (!adapter) return { status: 'retry', error: `no ${message.channel} channel in this process` };
@@ -213,9 +215,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       if (result.status === 'sent') {
         // Not awaited: the chat's next turn queues behind it anyway (Engine's per-chat
         // queue), and on SQLite it would hold this round until its group commits.
-        void engine
+        const noted = engine
           .noteOffered(message.channel, message.chatId, message.recipientId, message.id, message.actions, message.reply)
-          .catch((error: unknown) => log.error({ err: error, outboxId: message.id }, 'could not record the choices a push offered'));
+          .catch((error: unknown) => log.error({ err: error, outboxId: message.id }, 'could not record the choices a push offered'))
+          .finally(() => noting.delete(noted));
+        noting.add(noted);
       }
       return result;
     };
@@ -273,6 +277,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         await scheduler.stop();
         await surveys.stop();
         for (const adapter of adapters) await adapter.stop();
+        await Promise.all(noting);
         await database.close();
       },
     };
