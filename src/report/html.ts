@@ -15,6 +15,7 @@ import { themeSection } from './themes.js';
 import { ledgerSection } from './ledger.js';
 import { rankingReportSection } from '../ranking/html.js';
 import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
+import { coverageDefinitionsHtml } from '../web/console/coverage-table.js';
 
 const STYLE = `
 @page { size: A4; margin: 14mm 12mm; }
@@ -172,11 +173,8 @@ ${
           { id: 'report-visits', title: '走访覆盖率 Coverage of paired households' },
         ),
       )}
-<table><thead><tr><th>${placesTitle}</th><th class="num">${bi('包联户数', 'Paired')}</th><th class="num">${bi('走访户数', 'Visited')}</th><th class="num">${bi('走访覆盖率', 'Coverage')}</th><th class="num">${bi('走访次数', 'Visits')}</th><th class="num">${bi('签字率', 'Signed')}</th><th class="num">${bi('平均评分', 'Rating')}</th></tr></thead><tbody>${places.map((p) => row(p.name, p.figures, 'visit-place'))}${row('合计 Total', total, 'visit-total')}</tbody></table>
-<p class="meta">${bi(
-        '走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数；签字率 = 户主在聊天中确认（属实或有出入）的走访 ÷ 可请其确认的走访（未绑定聊天的户不计）；评分 1–5 分。',
-        'coverage = paired households their liaison visited this month ÷ paired households; signed = visits the household confirmed (accurate or not) ÷ visits it could be asked about; rating 1–5.',
-      )}</p>`
+<table><thead><tr><th>${placesTitle}</th><th class="num">${bi('包户数', 'Paired')}</th><th class="num">${bi('已走访户数', 'Visited')}</th><th class="num">${bi('走访覆盖率', 'Coverage')}</th><th class="num">${bi('走访次数', 'Visits')}</th><th class="num">${bi('签字率', 'Signed')}</th><th class="num">${bi('平均评分', 'Rating')}</th></tr></thead><tbody>${places.map((p) => row(p.name, p.figures, 'visit-place'))}${row('合计 Total', total, 'visit-total')}</tbody></table>
+${coverageDefinitionsHtml(['包户数', '已走访户数', '走访覆盖率', '走访次数', '签字率', '平均评分'])}`
     : html`<p class="empty">${bi('本月无走访记录', 'no visits this month')}</p>`
 }`;
 }

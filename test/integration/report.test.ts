@@ -241,7 +241,9 @@ describe('the monthly report', () => {
     expect(report.visits.total).toMatchObject({ paired: 3, visited: 2, visits: 3, askable: 2, signed: 2, ratings: 2, ratingSum: 8 });
     expect(rowsOf('visit-place')).toEqual(['|测试村|3|2|66.7%|3|100%|4|']);
     expect(rowsOf('visit-total')).toEqual(['|合计 Total|3|2|66.7%|3|100%|4|']);
-    expect(page).toContain('走访覆盖率 = 本月被其包户网格员走访过的户数 ÷ 包联户数');
+    // The definitions are the statistics page's own (src/web/console/coverage-table.ts), not a second wording.
+    expect(page).toContain('<dt>走访覆盖率 <span class="en" lang="en">Coverage</span></dt><dd>已走访户数 ÷ 包户数。');
+    expect(page).not.toContain('按网格 <span');
     expect(page).toContain('<title>测试村: 66.7%（2/3）</title>');
   });
 

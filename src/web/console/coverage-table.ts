@@ -60,8 +60,9 @@ const COVERAGE_DEFINITIONS: { name: [string, string]; definition: [string, strin
   },
 ];
 
-export function coverageDefinitionsHtml(): Html {
-  return html`<dl class="definitions">${COVERAGE_DEFINITIONS.map(
+export function coverageDefinitionsHtml(only?: readonly string[]): Html {
+  const shown = only ? COVERAGE_DEFINITIONS.filter((d) => only.includes(d.name[0])) : COVERAGE_DEFINITIONS;
+  return html`<dl class="definitions">${shown.map(
     (d) => html`<dt>${bi(d.name[0], d.name[1])}</dt><dd>${d.definition[0]}<br><span class="en" lang="en">${d.definition[1]}</span></dd>`,
   )}</dl>`;
 }
