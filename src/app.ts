@@ -25,6 +25,7 @@ import { SurveySender } from './surveys/push.js';
 import { mediationFollowUpDuty } from './mediation/follow-ups.js';
 import { mediationRulesOf } from './mediation/transitions.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
+import { meetingDuty } from './meetings/duty.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -246,6 +247,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         ledgerReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         // 矛盾纠纷调解: mediators are reminded to follow settled agreements up (MEDIATION_FOLLOW_UP_DAYS).
         mediationFollowUpDuty({ db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS }),
+        // The meeting rhythm: agendas prepared before each meeting, attendees reminded the day before.
+        meetingDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

@@ -350,4 +350,7 @@ export const en: Record<MessageKey, string> = {
   'mediation.settled': '[Mediation] Every party has confirmed the agreement on “{title}”: settled. Remember the follow-ups on whether it is kept.',
   'mediation.party_objected': '[Mediation] A party objected to the agreement on “{title}”; the case is back in mediation.',
   'mediation.follow_up_due': '[Mediation follow-up] “{title}” was settled {days} days ago: please check whether the agreement is kept and record it in the console.',
+  'meeting.reminder': '[Meeting] {meeting} is held on {heldOn}: please attend. Its agenda is ready in the console.',
+  'meeting.assigned': '[Meeting decision] {meeting} decided: {text}. You are responsible; due {deadline}.',
+  'meeting.mark_done': 'Done',
 };

@@ -345,6 +345,9 @@ export const zh = {
   'mediation.settled': '【调解】“{title}”的协议已经各方当事人确认，调解成功。请按时回访履行情况。',
   'mediation.party_objected': '【调解】“{title}”有当事人对协议提出异议，案件已回到调解中。',
   'mediation.follow_up_due': '【调解回访】“{title}”调解成功已 {days} 天，请回访协议履行情况，并在工作台记录。',
+  'meeting.reminder': '【会议提醒】{meeting}将于 {heldOn} 召开，请准时参加。议程已准备好，可在工作台查看。',
+  'meeting.assigned': '【会议交办】{meeting}决定：{text}。由您负责，完成时限 {deadline}。',
+  'meeting.mark_done': '已完成',
 } as const;
 
 export type MessageKey = keyof typeof zh;
