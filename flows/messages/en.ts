@@ -353,4 +353,9 @@ export const en: Record<MessageKey, string> = {
   'meeting.reminder': '[Meeting] {meeting} is held on {heldOn}: please attend. Its agenda is ready in the console.',
   'meeting.assigned': '[Meeting decision] {meeting} decided: {text}. You are responsible; due {deadline}.',
   'meeting.mark_done': 'Done',
+  'meeting.none': 'You have no open assignment from a meeting.',
+  'meeting.list': 'You have {count} open assignments from meetings. Choose one to mark done:',
+  'meeting.confirm_done': 'Is assignment #{id} done?',
+  'meeting.marked_done': 'Assignment #{id} “{text}” is marked done; the meeting’s record shows it.',
+  'meeting.not_found': 'There is no such assignment, or it is done already.',
 };

@@ -348,6 +348,11 @@ export const zh = {
   'meeting.reminder': '【会议提醒】{meeting}将于 {heldOn} 召开，请准时参加。议程已准备好，可在工作台查看。',
   'meeting.assigned': '【会议交办】{meeting}决定：{text}。由您负责，完成时限 {deadline}。',
   'meeting.mark_done': '已完成',
+  'meeting.none': '您目前没有未完成的会议交办事项。',
+  'meeting.list': '您有 {count} 项会议交办事项未完成，选择一项标记完成：',
+  'meeting.confirm_done': '确认交办事项 #{id} 已经完成了吗？',
+  'meeting.marked_done': '已将交办事项 #{id}“{text}”标记为完成，会议记录中可以看到。',
+  'meeting.not_found': '没有找到这项交办事项，或它已完成。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
