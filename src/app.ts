@@ -131,6 +131,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const ledgerItems = await (await import('./org/demo-ledger.js')).seedDemoLedger(database, now);
   // Disputes in every state of mediation, with their village mediators (矛盾纠纷调解).
   const mediationCases = await (await import('./org/demo-mediation.js')).seedDemoMediation(database, { now, rules: mediationRulesOf(config) });
+  // The first village's last 村务议政会, recorded with its decisions, and its next one with the agenda.
+  const meetings = await (await import('./org/demo-meetings.js')).seedDemoMeetings(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -150,6 +152,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       assistanceCases,
       ledgerItems,
       mediationCases,
+      meetings,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

@@ -262,20 +262,27 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 .en{color:#555;font-size:.85em}.num{text-align:right}.word{margin-right:.6em}.minutes{white-space:pre-wrap}
 @page{size:A4;margin:18mm}`;
 
-/** The printable agenda and (once recorded) minutes: a whole document, styles inline. */
-export function minutesDocument(input: {
+/** What the print shows. */
+export interface MinutesInput {
   meeting: MeetingSummary;
   agenda: Agenda;
   attendees: string[];
   guests: string;
   minutes: string;
-  recordedAt: Date | null;
   decisions: DecisionView[];
   printedAt: Date;
-}): string {
+}
+
+/** The print's title: 2026-11-20 红星村村务议政会纪要 (议程 until recorded). */
+export function minutesTitle(m: MeetingSummary): string {
+  return `${m.heldOn} ${m.region}${MEETING_NAMES[m.kind].zh}${m.recorded ? '纪要' : '议程'}`;
+}
+
+/** The printable agenda and (once recorded) minutes, for a page of its own. */
+export function minutesBody(input: MinutesInput): Html {
   const m = input.meeting;
-  const title = `${m.heldOn} ${m.region}${MEETING_NAMES[m.kind].zh}`;
-  const body = html`<h1>${title}${m.recorded ? '纪要' : '议程'} <span class="en" lang="en">${MEETING_NAMES[m.kind].en}, ${m.recorded ? 'minutes' : 'agenda'}</span></h1>
+  return html`<article class="minutes-print">
+<h1>${minutesTitle(m)} <span class="en" lang="en">${MEETING_NAMES[m.kind].en}, ${m.recorded ? 'minutes' : 'agenda'}</span></h1>
 ${
   m.recorded
     ? html`<h2>${bi('参会人员', 'Attendees')}</h2>
@@ -287,16 +294,21 @@ ${tableHtml(DECISION_COLUMNS, input.decisions, { empty: bi('没有决定。', 'N
     : ''
 }
 ${agendaBody(input.agenda)}
-<p class="en">${bi(`打印于 ${formatLocal(input.printedAt)}`, 'printed')}</p>`;
+<p class="en">${bi(`打印于 ${formatLocal(input.printedAt)}`, 'printed')}</p>
+</article>`;
+}
+
+/** The print as Chromium turns it into a PDF: offline, so its styles are inline (the browser's page links the console's stylesheet, as its CSP wants). */
+export function minutesPdfDocument(input: MinutesInput): string {
   return html`<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
-<title>${title}</title>
+<title>${minutesTitle(input.meeting)}</title>
 <style>${raw(PRINT_STYLE)}</style>
 </head>
 <body>
-${body}
+${minutesBody(input)}
 </body>
 </html>
 `.toString();

@@ -10,7 +10,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../../log.js';
-import type { Agenda } from '../../meetings/agenda.js';
 import { addDecision, type DecisionInput, loadDecisions, markAssignmentDone, MeetingRefused } from '../../meetings/decisions.js';
 import { agendaOf, recordMeeting, regenerateAgenda, rosterPeople, setInvited } from '../../meetings/meetings.js';
 import type { MeetingKind } from '../../meetings/schedule.js';
@@ -19,7 +18,19 @@ import { findChromium, writePdf } from '../../report/pdf.js';
 import { redirect, sendHtml } from '../http.js';
 import { ledgerOwners } from '../../ledger/ledger.js';
 import { CONSOLE_PATHS } from './layout.js';
-import { type DecisionForm, meetingBody, type MeetingPageInput, meetingsBody, type MeetingSummary, minutesDocument, type RecordForm } from './meetings-page.js';
+import {
+  type DecisionForm,
+  meetingBody,
+  type MeetingPageInput,
+  meetingsBody,
+  type MeetingSummary,
+  minutesBody,
+  type MinutesInput,
+  minutesPdfDocument,
+  minutesTitle,
+  type RecordForm,
+} from './meetings-page.js';
+import { documentOf } from '../page.js';
 import { categoryNames, regionOptions } from './queue-page.js';
 import { subtreeIds } from './scope.js';
 import type { SectionRequest } from './section.js';
@@ -167,23 +178,22 @@ async function meetingAction(r: MeetingsRequest, m: MeetingRow, what: string, de
   redirect(r.res, `${CONSOLE_PATHS.meetings}/${m.id}?done=${decisionId !== null ? 'done' : what}`);
 }
 
-/** The printable document of a meeting: its agenda, and its minutes once recorded. */
-async function printable(r: MeetingsRequest, m: MeetingRow): Promise<string> {
+/** What a meeting's print shows: its agenda, and its minutes once recorded. */
+async function printable(r: MeetingsRequest, m: MeetingRow): Promise<MinutesInput> {
   const [attendees, decisions] = await Promise.all([
-    r.db.meetingAttendee.findMany({ where: { meetingId: m.id, attended: true }, select: { personId: true }, orderBy: { personId: 'asc' } }),
+    r.db.meetingAttendee.findMany({ where: { meetingId: m.id, attended: true }, select: { personId: true } }),
     loadDecisions(r.db, [m.id], r.now),
   ]);
   const people = await r.db.person.findMany({ where: { id: { in: attendees.map((a) => a.personId) } }, select: { name: true }, orderBy: { id: 'asc' } });
-  return minutesDocument({
+  return {
     meeting: summaryOf(r, m, decisions.length),
-    agenda: agendaOf(m) satisfies Agenda,
+    agenda: agendaOf(m),
     attendees: people.map((p) => p.name),
     guests: m.guests,
     minutes: m.minutes,
-    recordedAt: m.recordedAt,
     decisions,
     printedAt: r.now,
-  });
+  };
 }
 
 async function sendPdf(r: MeetingsRequest, m: MeetingRow): Promise<void> {
@@ -195,7 +205,7 @@ async function sendPdf(r: MeetingsRequest, m: MeetingRow): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'minqing-minutes-'));
   try {
     const path = join(dir, 'minutes.pdf');
-    await writePdf(await printable(r, m), path, chromium);
+    await writePdf(minutesPdfDocument(await printable(r, m)), path, chromium);
     const pdf = await readFile(path);
     r.res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'content-disposition': `inline; filename="meeting-${m.id}.pdf"` });
     r.res.end(pdf);
@@ -227,7 +237,11 @@ export async function meetingsRoute(r: MeetingsRequest, match: RegExpExecArray):
     return r.notFound();
   }
   if (post) return meetingAction(r, meeting, what!, decision === undefined ? null : Number(decision));
-  if (what === 'minutes') return sendHtml(r.res, 200, await printable(r, meeting));
+  if (what === 'minutes') {
+    // A page of its own, printable, without the console's navigation (as the mediation dossier).
+    const print = await printable(r, meeting);
+    return sendHtml(r.res, 200, documentOf(minutesTitle(print.meeting), minutesBody(print), '/console/style.css'));
+  }
   if (what === 'minutes.pdf') return sendPdf(r, meeting);
   return meetingPage(r, meeting);
 }
