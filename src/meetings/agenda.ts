@@ -115,9 +115,10 @@ export async function buildAgenda(db: Db, regions: Map<number, RegionNode>, targ
   const thisMonth = monthBounds(month).from < now ? { ...query, from: monthBounds(month).from, to: now } : query;
 
   const [coverage, categories, places, words, overdue, reopened, names] = await Promise.all([
+    // A village is its own one place; the total of a township's (the county's) places is its own figures.
     coverageByPlace(
       db,
-      [{ name: region.name, code: region.code, villageIds: villagesOf(region.id) }, ...children.map((c) => ({ name: c.name, code: c.code, villageIds: villagesOf(c.id) }))],
+      (children.length ? children : [region]).map((c) => ({ name: c.name, code: c.code, villageIds: villagesOf(c.id) })),
       review,
     ),
     breakdown(db, query, 'category'),
@@ -136,7 +137,6 @@ export async function buildAgenda(db: Db, regions: Map<number, RegionNode>, targ
     received,
     overdue: overdueNow,
   });
-  const [own, ...below] = coverage.places;
   const receivedBy = new Map((places?.rows ?? []).map((r) => [r.key, r.figures]));
 
   // The theme: adopted for the month on the region's path (the nearest), else the first proposal.
@@ -192,9 +192,9 @@ export async function buildAgenda(db: Db, regions: Map<number, RegionNode>, targ
     heldOn: target.heldOn,
     preparedAt: now.toISOString(),
     review: { label: review.label, from: review.from.toISOString(), to: review.to.toISOString() },
-    totals: placeOf(region.name, own!.figures, categories.total.received, categories.total.overdue),
+    totals: placeOf(region.name, coverage.total, categories.total.received, categories.total.overdue),
     byCategory: categories.rows.map((r) => ({ name: r.label, count: r.figures.received })),
-    places: below.map((p, index) => {
+    places: (children.length ? coverage.places : []).map((p, index) => {
       const figures = receivedBy.get(String(children[index]!.id));
       return placeOf(p.name, p.figures, figures?.received ?? 0, figures?.overdue ?? 0);
     }),

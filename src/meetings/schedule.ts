@@ -13,7 +13,7 @@
  * day 调休上班 counts as a working day. The lead time counts calendar days back from the
  * day held, so the agenda is ready the same number of days ahead whatever the weekday.
  */
-import type { Db } from '../db/client.js';
+import { type Db, transaction } from '../db/client.js';
 import { addCalendarDays, type LocalDate, type WorkCalendar } from '../pipeline/calendar.js';
 import type { RegionLevel } from '../org/types.js';
 import { pathOf, type RegionNode } from '../web/console/scope.js';
@@ -90,4 +90,61 @@ export function meetingDates(calendar: WorkCalendar, period: string, settings: P
   const planned = `${monthOfPeriod(period)}-${String(settings.day).padStart(2, '0')}`;
   const heldOn = calendar.isWorkingDay(planned) ? planned : calendar.nextWorkingDay(planned);
   return { heldOn, prepareOn: addCalendarDays(heldOn, -settings.leadDays) };
+}
+
+/** Days above 28 would not exist in February. */
+const MAX_DAY = 28;
+const MAX_LEAD_DAYS = 20;
+
+/** The kinds of meetings held in a region of `level` or below it: those a region's settings may set. */
+export function kindsAtOrBelow(level: RegionLevel): MeetingKind[] {
+  return level === 'county' ? ['village', 'township', 'county'] : level === 'township' ? ['village', 'township'] : ['village'];
+}
+
+/** The settings form's values for one kind: empty is as the region above. */
+export interface MeetingRuleForm {
+  kind: MeetingKind;
+  day: string;
+  leadDays: string;
+}
+
+/** A whole number within [min, max] typed in a form, null when empty; undefined when it is not. */
+function typedNumber(text: string, min: number, max: number): number | null | undefined {
+  const value = text.trim();
+  if (!value) return null;
+  if (!/^\d{1,3}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n >= min && n <= max ? n : undefined;
+}
+
+/**
+ * Saves a region's settings of each kind (an empty field: as the region above), or the
+ * problems, one Chinese-first line each; an audit event records who changed what.
+ */
+export async function saveMeetingRules(db: Db, regionId: number, forms: MeetingRuleForm[], actorId: number, now: Date): Promise<string[]> {
+  const problems: string[] = [];
+  const rows = forms.map((form) => {
+    const name = MEETING_NAMES[form.kind];
+    const day = typedNumber(form.day, 1, MAX_DAY);
+    const leadDays = typedNumber(form.leadDays, 0, MAX_LEAD_DAYS);
+    if (day === undefined) problems.push(`${name.zh}的日期“${form.day}”应为 1 到 ${MAX_DAY} 之间的整数。 The day of the ${name.en} is a whole number from 1 to ${MAX_DAY}.`);
+    if (leadDays === undefined) {
+      problems.push(
+        `${name.zh}的提前天数“${form.leadDays}”应为 0 到 ${MAX_LEAD_DAYS} 之间的整数。 The lead time of the ${name.en} is a whole number of days from 0 to ${MAX_LEAD_DAYS}.`,
+      );
+    }
+    return { kind: form.kind, day: day ?? null, leadDays: leadDays ?? null };
+  });
+  if (problems.length) return problems;
+  await transaction(db, async (tx) => {
+    for (const row of rows) {
+      await tx.meetingRule.upsert({
+        where: { regionId_kind: { regionId, kind: row.kind } },
+        create: { regionId, ...row, updatedById: actorId, updatedAt: now },
+        update: { day: row.day, leadDays: row.leadDays, updatedById: actorId, updatedAt: now },
+      });
+    }
+    await tx.auditEvent.create({ data: { action: 'meeting_rules_changed', actorId, at: now, data: JSON.stringify({ regionId, rules: rows }) } });
+  });
+  return [];
 }

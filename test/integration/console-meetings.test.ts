@@ -144,6 +144,30 @@ eachDatabase((kind) => {
       expect(print.text).not.toContain('class="nav"');
     });
 
+    test('settings per region: refusals keep what was typed; saved, audited, in force below; another township’s are 404', async () => {
+      const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      const path = `/console/meetings/settings?region=${township.id}`;
+      const page = await dsp.page(path);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('20 号（默认 default），提前 3 天（默认 default）');
+      const text = await refused(path, { 'day-village': '32', 'lead-village': '', 'day-township': '', 'lead-township': 'x' }, '村务议政会的日期“32”应为 1 到 28 之间的整数');
+      expect(text).toContain('民情分析会的提前天数“x”应为 0 到 20 之间的整数');
+      expect(text).toContain('value="32"');
+      expect(await db.meetingRule.count()).toBe(0);
+      const res = await dsp.post(path, { 'day-village': '18', 'lead-village': '5', 'day-township': '', 'lead-township': '' });
+      expect(res.status).toBe(303);
+      expect(await db.meetingRule.findMany({ where: { regionId: township.id }, orderBy: { kind: 'asc' } })).toMatchObject([
+        { kind: 'township', day: null, leadDays: null },
+        { kind: 'village', day: 18, leadDays: 5, updatedById: dispatcherId },
+      ]);
+      expect(await db.auditEvent.count({ where: { action: 'meeting_rules_changed', actorId: dispatcherId } })).toBe(1);
+      expect((await dsp.page(`/console/meetings/settings?region=${village.id}`)).text).toContain(`18 号（${township.name}），提前 5 天（${township.name}）`);
+      const other = await loggedIn(world.base, 'dsp-qh-02');
+      expect((await other.page(path)).status).toBe(404);
+      expect((await other.post(path, { 'day-village': '1' })).status).toBe(404);
+      expect(await db.meetingRule.count({ where: { day: 1 } })).toBe(0);
+    });
+
     test('scope: another township’s dispatcher finds no such meeting, to read or to write', async () => {
       const other = await loggedIn(world.base, 'dsp-qh-02');
       expect((await other.page('/console/meetings')).text).not.toContain(`/console/meetings/${meetingId}"`);

@@ -149,6 +149,22 @@ eachDatabase((kind) => {
       expect(invited.map((a) => a.personId)).toEqual(await expectedPeople(db, village.id));
       expect(invited.map((a) => a.personId)).toContain(liaison.id);
 
+      // The township's agenda counts its villages, with a line per village.
+      const townshipMeeting = (await prepareMeeting(db, regions, { regionId: township.id, kind: 'township', period: '2026-11', heldOn: '2026-11-25' }, clock.now()))!;
+      const townshipAgenda = JSON.parse((await db.meeting.findUniqueOrThrow({ where: { id: townshipMeeting } })).agenda) as Agenda;
+      const townshipPaired = await db.pairing.count({ where: { household: { region: { parentId: township.id } } } });
+      expect(townshipAgenda.totals).toEqual({ name: township.name, paired: townshipPaired, visited: 2, visits: 3, coverage: percent(2, townshipPaired), received: 3, overdue: 1 });
+      expect(townshipAgenda.places.map((p) => p.name)).toEqual(
+        [...regions.values()]
+          .filter((r) => r.parentId === township.id)
+          .sort((a, b) => a.code.localeCompare(b.code))
+          .map((r) => r.name),
+      );
+      expect(townshipAgenda.places.find((p) => p.name === village.name)).toEqual(agenda.totals);
+      expect(townshipAgenda.places.find((p) => p.name === neighbour.name)).toMatchObject({ visits: 0, visited: 0, received: 0, overdue: 0 });
+      expect(townshipAgenda.overdue.map((t) => t.number)).toEqual([late.number]);
+      expect(townshipAgenda.previous).toBeNull();
+
       // The snapshot stays as it was; regenerating takes the theme adopted since.
       await db.theme.create({ data: { regionId: township.id, month: '2026-11', title: '路灯亮起来', problems: '[]', adoptedById: dispatcher.id, adoptedAt: clock.now() } });
       expect((JSON.parse((await db.meeting.findUniqueOrThrow({ where: { id } })).agenda) as Agenda).theme?.adopted).toBe(false);

@@ -41,6 +41,7 @@ ${select('region', bi('地区', 'Region'), input.regions, input.regionId === und
 <label>${bi('月份', 'Month')}<input type="month" name="month" value="${input.month}"></label>
 <div class="buttons"><button type="submit">${bi('查看', 'Show')}</button></div>
 </form>
+<p><a class="button" href="${CONSOLE_PATHS.meetings}/settings">${bi('会议设置', 'Settings')}</a></p>
 <p class="hint">${bi(
     '议程在会前自动准备（默认提前 3 天）；参会人员在会前一天收到提醒。会后在会议页面记录纪要和决定。',
     'Agendas are prepared before each meeting (3 days ahead by default); attendees are reminded the day before. Record the minutes and decisions on the meeting’s page.',
@@ -312,4 +313,43 @@ ${minutesBody(input)}
 </body>
 </html>
 `.toString();
+}
+
+/** One kind's line of the settings form: what the region sets (as typed), and what applies. */
+export interface RuleLine {
+  kind: MeetingKind;
+  day: string;
+  leadDays: string;
+  /** The settings in force for a region of this kind here (the region's own, or inherited). */
+  effective: { day: number; leadDays: number; dayFrom: string; leadFrom: string };
+}
+
+/** The form of a region's meeting settings: per kind, the day and the lead time, empty to inherit. */
+export function meetingRulesBody(input: { regionId: number; regions: Option[]; lines: RuleLine[]; csrf: string; problems: string[]; saved: boolean }): Html {
+  const action = `${CONSOLE_PATHS.meetings}/settings?region=${input.regionId}`;
+  return html`<section class="meetings">
+<p class="crumbs"><a href="${CONSOLE_PATHS.meetings}">${bi('会议', 'Meetings')}</a> › ${bi('会议设置', 'Settings')}</p>
+<h1>${bi('会议设置', 'Meeting settings')}</h1>
+<form method="get" action="${CONSOLE_PATHS.meetings}/settings" class="filters">${select('region', bi('地区', 'Region'), input.regions, String(input.regionId))}<div class="buttons"><button type="submit">${bi('换地区', 'Change the region')}</button></div></form>
+<p class="hint">${bi(
+    '留空即沿用上级设置。遇节假日或周末顺延至下一个工作日；议程在会前若干天自动准备。',
+    'Leave a field empty to take the region above’s. A day off moves the meeting to the next working day; the agenda is prepared that many days before.',
+  )}</p>
+${input.saved ? notice('ok', bi('设置已保存。', 'The settings are saved.')) : ''}
+${input.problems.map((p) => notice('error', p))}
+<form method="post" action="${action}" class="meeting-rules">
+${csrfField(input.csrf)}
+<table><thead><tr><th>${bi('会议', 'meeting')}</th><th>${bi('每月几号', 'day of the month')}</th><th>${bi('提前几天准备议程', 'agenda days before')}</th><th>${bi('现行', 'in force')}</th></tr></thead><tbody>
+${input.lines.map(
+  (
+    l,
+  ) => html`<tr><td>${bi(MEETING_NAMES[l.kind].zh, MEETING_NAMES[l.kind].en)}${l.kind === 'county' ? html` <small>${bi('（每季度首月）', '(first month of each quarter)')}</small>` : ''}</td>
+<td><input type="number" name="day-${l.kind}" value="${l.day}" min="1" max="28"></td>
+<td><input type="number" name="lead-${l.kind}" value="${l.leadDays}" min="0" max="20"></td>
+<td>${l.effective.day} 号（${l.effective.dayFrom}），提前 ${l.effective.leadDays} 天（${l.effective.leadFrom}）</td></tr>`,
+)}
+</tbody></table>
+<div class="buttons"><button type="submit">${bi('保存设置', 'Save the settings')}</button></div>
+</form>
+</section>`;
 }

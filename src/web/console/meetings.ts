@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { logger } from '../../log.js';
 import { addDecision, type DecisionInput, loadDecisions, markAssignmentDone, MeetingRefused } from '../../meetings/decisions.js';
 import { agendaOf, recordMeeting, regenerateAgenda, rosterPeople, setInvited } from '../../meetings/meetings.js';
-import type { MeetingKind } from '../../meetings/schedule.js';
+import { kindsAtOrBelow, type MeetingKind, meetingSettings, saveMeetingRules } from '../../meetings/schedule.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { findChromium, writePdf } from '../../report/pdf.js';
 import { redirect, sendHtml } from '../http.js';
@@ -21,6 +21,7 @@ import { CONSOLE_PATHS } from './layout.js';
 import {
   type DecisionForm,
   meetingBody,
+  meetingRulesBody,
   type MeetingPageInput,
   meetingsBody,
   type MeetingSummary,
@@ -29,6 +30,7 @@ import {
   minutesPdfDocument,
   minutesTitle,
   type RecordForm,
+  type RuleLine,
 } from './meetings-page.js';
 import { documentOf } from '../page.js';
 import { categoryNames, regionOptions } from './queue-page.js';
@@ -37,8 +39,8 @@ import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
-/** /console/meetings, /ID, /ID/minutes, /ID/minutes.pdf, and the POSTs /ID/record, /ID/invited, /ID/agenda, /ID/decisions, /ID/decisions/DID/done. */
-export const MEETINGS_ROUTE = /^\/console\/meetings(?:\/(\d{1,9})(?:\/(record|invited|agenda|decisions|minutes|minutes\.pdf)(?:\/(\d{1,9})\/(done))?)?)?$/;
+/** /console/meetings, /settings (GET and POST), /ID, /ID/minutes, /ID/minutes.pdf, and the POSTs /ID/record, /ID/invited, /ID/agenda, /ID/decisions, /ID/decisions/DID/done. */
+export const MEETINGS_ROUTE = /^\/console\/meetings(?:\/(settings|\d{1,9})(?:\/(record|invited|agenda|decisions|minutes|minutes\.pdf)(?:\/(\d{1,9})\/(done))?)?)?$/;
 
 /** A meetings request: a section's, with the pipeline that files a decision's ticket. */
 export interface MeetingsRequest extends SectionRequest {
@@ -214,6 +216,47 @@ async function sendPdf(r: MeetingsRequest, m: MeetingRow): Promise<void> {
   }
 }
 
+/** A region's meeting settings (a region of the user's), and saving them. */
+async function settingsPage(r: MeetingsRequest): Promise<void> {
+  const asked = idOf(r.url.searchParams.get('region'));
+  // Another region's settings do not exist for the user.
+  const regionId = asked === null ? r.scope.topRegions[0]?.id : r.scope.regionIds.includes(asked) ? asked : undefined;
+  const region = regionId === undefined ? undefined : r.regions.get(regionId);
+  if (!region) {
+    r.req.resume();
+    return r.notFound();
+  }
+  const kinds = kindsAtOrBelow(region.level);
+  let problems: string[] = [];
+  let typed: Map<MeetingKind, { day: string; leadDays: string }> | undefined;
+  if (r.req.method === 'POST') {
+    const form = await r.checkedForm();
+    if (!form) return;
+    const forms = kinds.map((kind) => ({ kind, day: form.get(`day-${kind}`) ?? '', leadDays: form.get(`lead-${kind}`) ?? '' }));
+    problems = await saveMeetingRules(r.db, region.id, forms, r.scope.personId, r.now);
+    if (!problems.length) return redirect(r.res, `${CONSOLE_PATHS.meetings}/settings?region=${region.id}&saved=1`);
+    typed = new Map(forms.map((f) => [f.kind, f]));
+  }
+  const own = new Map((await r.db.meetingRule.findMany({ where: { regionId: region.id } })).map((rule) => [rule.kind, rule]));
+  const from = (id: number | null) => (id === null ? '默认 default' : id === region.id ? '本级 here' : (r.regions.get(id)?.name ?? ''));
+  const lines: RuleLine[] = [];
+  for (const kind of kinds) {
+    const effective = await meetingSettings(r.db, r.regions, region.id, kind);
+    const rule = own.get(kind);
+    lines.push({
+      kind,
+      day: typed?.get(kind)?.day ?? (rule?.day == null ? '' : String(rule.day)),
+      leadDays: typed?.get(kind)?.leadDays ?? (rule?.leadDays == null ? '' : String(rule.leadDays)),
+      effective: { day: effective.day, leadDays: effective.leadDays, dayFrom: from(effective.dayFrom), leadFrom: from(effective.leadFrom) },
+    });
+  }
+  r.page(
+    problems.length ? 422 : 200,
+    '会议设置 Meeting settings',
+    meetingRulesBody({ regionId: region.id, regions: regionOptions(r.scope, r.regions), lines, csrf: r.csrf, problems, saved: r.url.searchParams.get('saved') === '1' }),
+  );
+}
+
 /** Serves a path matched by {@link MEETINGS_ROUTE}. */
 export async function meetingsRoute(r: MeetingsRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what, decision] = match;
@@ -228,6 +271,13 @@ export async function meetingsRoute(r: MeetingsRequest, match: RegExpExecArray):
       return r.notFound();
     }
     return listPage(r);
+  }
+  if (target === 'settings') {
+    if (what !== undefined) {
+      r.req.resume();
+      return r.notFound();
+    }
+    return settingsPage(r);
   }
   const meeting = await r.db.meeting.findUnique({ where: { id: Number(target) } });
   const reading = what === undefined || what === 'minutes' || what === 'minutes.pdf';
