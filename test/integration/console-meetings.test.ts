@@ -61,6 +61,16 @@ eachDatabase((kind) => {
       expect(page.text).toContain(liaison.name);
     });
 
+    test('who is expected: changed on the page, someone outside the region refused', async () => {
+      const invited = (await db.meetingAttendee.findMany({ where: { meetingId, invited: true }, orderBy: { personId: 'asc' } })).map((a) => a.personId);
+      expect(invited).toContain(liaison.id);
+      const outsider = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-02-001-01' } });
+      await refused(`${base()}/invited`, { person: String(outsider.id) }, '所选人员不属于该地区');
+      expect((await dsp.post(`${base()}/invited`, { person: String(liaison.id) })).status).toBe(303);
+      expect((await db.meetingAttendee.findMany({ where: { meetingId, invited: true } })).map((a) => a.personId)).toEqual([liaison.id]);
+      expect(await db.auditEvent.count({ where: { action: 'meeting_invited_changed', actorId: dispatcherId } })).toBe(1);
+    });
+
     test('recording: refusals keep what was typed; then the record, audited', async () => {
       const text = await refused(`${base()}/record`, { attendee: String(liaison.id), guests: '镇驻村干部张三', minutes: ' ' }, '请填写会议纪要');
       expect(text).toContain('value="镇驻村干部张三"');

@@ -214,6 +214,10 @@ eachDatabase((kind) => {
       // The 22nd (a Sunday: the duty runs every day): the townships' meetings of the 25th.
       clock.set(at('2026-11-22T09:00:00'));
       expect((await duty()).prepared).toBe(townships);
+      // 8 January 2027: the county's 调度会 of the 11th (the 10th is a Sunday); December's village meetings are past.
+      clock.set(at('2027-01-08T09:00:00'));
+      expect((await duty()).prepared).toBe(1);
+      expect(await db.meeting.findFirstOrThrow({ where: { kind: 'county' } })).toMatchObject({ period: '2027-Q1', heldOn: '2027-01-11' });
       // Past its day, a meeting is not made late: a process down over the 17th–20th makes no stale village meeting.
       await db.meetingAttendee.deleteMany({});
       await db.meeting.deleteMany({ where: { kind: 'village' } });
