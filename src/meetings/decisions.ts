@@ -267,11 +267,9 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
     await enqueuePush(
       tx,
       recipients,
-      {
-        template: 'meeting.assigned',
-        params: { meeting: title, text, deadline },
-        ...(decision.kind === 'assignment' ? { actions: [{ label: 'meeting.mark_done', payload: `assignment:${created.id}` }] } : {}),
-      },
+      decision.kind === 'assignment'
+        ? { template: 'meeting.assigned', params: { meeting: title, text, deadline }, actions: [{ label: 'meeting.mark_done', payload: `assignment:${created.id}` }] }
+        : { template: 'meeting.ledger_assigned', params: { meeting: title, id: ledgerItemId ?? 0, text, deadline } },
       ctx.now,
     );
     return created.id;

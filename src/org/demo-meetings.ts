@@ -72,7 +72,7 @@ export async function seedDemoMeetings(database: Database, options: { now: Date;
   }
   await addDecision(ctx, meeting, { kind: 'ledger', text: '村口至学校路段路灯全部修复', owner: `department:${station.id}`, deadline: addCalendarDays(dates.heldOn, 40) });
   // Delivered when written, as the history's pushes are: a past push waits for no chat.
-  await db.outboxMessage.updateMany({ where: { template: 'meeting.assigned', sentAt: null, failedAt: null }, data: { sentAt: heldAt } });
+  await db.outboxMessage.updateMany({ where: { template: { in: ['meeting.assigned', 'meeting.ledger_assigned'] }, sentAt: null, failedAt: null }, data: { sentAt: heldAt } });
 
   const next = meetingDates(rules.calendar, upcoming, settings);
   await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: upcoming, heldOn: next.heldOn }, now);

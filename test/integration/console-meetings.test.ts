@@ -139,9 +139,14 @@ eachDatabase((kind) => {
         ownerDepartmentId: station.id,
         deadline: '2026-12-31',
       });
-      expect((await db.outboxMessage.findMany({ where: { template: 'meeting.assigned', recipientId: { in: handlers } } })).map((m) => m.recipientId).sort()).toEqual(
-        handlers.sort(),
-      );
+      const told = await db.outboxMessage.findMany({ where: { template: 'meeting.ledger_assigned', recipientId: { in: handlers } } });
+      expect(told.map((m) => m.recipientId).sort()).toEqual(handlers.sort());
+      expect(JSON.parse(told[0]!.params)).toEqual({
+        meeting: `2026-11-20 ${village.name}村务议政会`,
+        id: ledgerDecision.ledgerItemId,
+        text: '年底前路灯全部修复',
+        deadline: '2026-12-31',
+      });
       expect(await db.auditEvent.count({ where: { action: 'meeting_decision', actorId: dispatcherId } })).toBe(3);
     });
 

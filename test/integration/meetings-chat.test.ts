@@ -35,7 +35,9 @@ eachDatabase((kind) => {
       const second = await addDecision(ctx, meeting, { kind: 'assignment', text: '通知村民参加议事', owner: `person:${liaison.id}`, deadline: '2026-11-25' });
 
       await owner.receive(w.database, w.pipeline, w.clock);
-      expect(owner.text()).toContain(`【会议交办】2026-11-20 ${village.name}村务议政会决定：统计需要更换的路灯。由您负责，完成时限 2026-11-27。`);
+      expect(owner.text()).toContain(
+        `【会议交办】2026-11-20 ${village.name}村务议政会决定：统计需要更换的路灯。由您负责，完成时限 2026-11-27。完成后点“已完成”，或发送“我的交办”查看。`,
+      );
       // The push's button (the first push's, as the owner reads them in order).
       await owner.tap('已完成');
       expect(owner.text()).toContain(`确认交办事项 #${first} 已经完成了吗`);
