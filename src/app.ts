@@ -25,6 +25,7 @@ import { SurveySender } from './surveys/push.js';
 import { mediationFollowUpDuty } from './mediation/follow-ups.js';
 import { mediationRulesOf } from './mediation/transitions.js';
 import { appraisalRoundDuty } from './surveys/appraisal.js';
+import { meetingDuty } from './meetings/duty.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -130,6 +131,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const ledgerItems = await (await import('./org/demo-ledger.js')).seedDemoLedger(database, now);
   // Disputes in every state of mediation, with their village mediators (矛盾纠纷调解).
   const mediationCases = await (await import('./org/demo-mediation.js')).seedDemoMediation(database, { now, rules: mediationRulesOf(config) });
+  // The first village's last 村务议政会, recorded with its decisions, and its next one with the agenda.
+  const meetings = await (await import('./org/demo-meetings.js')).seedDemoMeetings(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -149,6 +152,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       assistanceCases,
       ledgerItems,
       mediationCases,
+      meetings,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
@@ -250,6 +254,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         ledgerReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         // 矛盾纠纷调解: mediators are reminded to follow settled agreements up (MEDIATION_FOLLOW_UP_DAYS).
         mediationFollowUpDuty({ db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS }),
+        // The meeting rhythm: agendas prepared before each meeting, attendees reminded the day before.
+        meetingDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

@@ -353,4 +353,14 @@ export const en: Record<MessageKey, string> = {
   'mediation.settled': '[Mediation] Every party has confirmed the agreement on “{title}”: settled. Remember the follow-ups on whether it is kept.',
   'mediation.party_objected': '[Mediation] A party objected to the agreement on “{title}”; the case is back in mediation.',
   'mediation.follow_up_due': '[Mediation follow-up] “{title}” was settled {days} days ago: please check whether the agreement is kept and record it in the console.',
+  'meeting.reminder': '[Meeting] {meeting} is held on {heldOn}: please attend. Its agenda is ready in the console.',
+  'meeting.assigned': '[Meeting decision] {meeting} decided: {text}. You are responsible; due {deadline}. Tap “Done” when it is, or send “my assignments”.',
+  'meeting.mark_done': 'Done',
+  'meeting.none': 'You have no open assignment from a meeting.',
+  'meeting.list': 'You have {count} open assignments from meetings. Choose one to mark done:',
+  'meeting.confirm_done': 'Is assignment #{id} done?',
+  'meeting.marked_done': 'Assignment #{id} “{text}” is marked done; the meeting’s record shows it.',
+  'meeting.not_found': 'There is no such assignment, or it is done already.',
+  'meeting.ledger_assigned':
+    '[Meeting decision] {meeting} put on the ledger: #{id} “{text}”, yours (or your department’s), due {deadline}. Report its progress in the ledger month by month.',
 };

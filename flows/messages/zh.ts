@@ -348,6 +348,15 @@ export const zh = {
   'mediation.settled': '【调解】“{title}”的协议已经各方当事人确认，调解成功。请按时回访履行情况。',
   'mediation.party_objected': '【调解】“{title}”有当事人对协议提出异议，案件已回到调解中。',
   'mediation.follow_up_due': '【调解回访】“{title}”调解成功已 {days} 天，请回访协议履行情况，并在工作台记录。',
+  'meeting.reminder': '【会议提醒】{meeting}将于 {heldOn} 召开，请准时参加。议程已准备好，可在工作台查看。',
+  'meeting.assigned': '【会议交办】{meeting}决定：{text}。由您负责，完成时限 {deadline}。完成后点“已完成”，或发送“我的交办”查看。',
+  'meeting.mark_done': '已完成',
+  'meeting.none': '您目前没有未完成的会议交办事项。',
+  'meeting.list': '您有 {count} 项会议交办事项未完成，选择一项标记完成：',
+  'meeting.confirm_done': '确认交办事项 #{id} 已经完成了吗？',
+  'meeting.marked_done': '已将交办事项 #{id}“{text}”标记为完成，会议记录中可以看到。',
+  'meeting.not_found': '没有找到这项交办事项，或它已完成。',
+  'meeting.ledger_assigned': '【会议决定】{meeting}决定列入台账：#{id}“{text}”，由您（或您的部门）负责，完成时限 {deadline}。请按月在台账中报告进展。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -26,6 +26,7 @@ import { visitEffects } from '../visits/visits.js';
 import { surveyEffects } from '../surveys/surveys.js';
 import { assistanceEffects } from '../assistance/chat.js';
 import { ledgerEffects } from '../ledger/chat.js';
+import { assignmentEffects } from '../meetings/chat.js';
 import { mediationEffects } from '../mediation/chat.js';
 
 export interface EffectDeps {
@@ -261,6 +262,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       notOnNotice: () => render(locale(), 'assistance.not_on_notice'),
     }),
     ledger: ledgerEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'ledger.not_found') }),
+    assignments: assignmentEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'meeting.not_found') }),
     mediation: mediationEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'mediation.not_found') }),
 
     async concerns(number) {

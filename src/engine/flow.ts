@@ -8,6 +8,7 @@ import type { MediationEffects } from '../mediation/chat.js';
 import type { SurveyEffects } from '../surveys/surveys.js';
 import type { AssistanceEffects } from '../assistance/chat.js';
 import type { LedgerEffects } from '../ledger/chat.js';
+import type { AssignmentEffects } from '../meetings/chat.js';
 import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
 import type { MessageKey } from '../../flows/messages/zh.js';
@@ -135,6 +136,8 @@ export interface Effects {
   readonly assistance: AssistanceEffects;
   /** 我的督办: the 挂牌督办 ledger items the speaker answers for (src/ledger/chat.ts). */
   readonly ledger: LedgerEffects;
+  /** 我的交办: the meetings' assignments the speaker owns (src/meetings/chat.ts). */
+  readonly assignments: AssignmentEffects;
   /** 矛盾纠纷调解: a party's answer to a mediation agreement (src/mediation/chat.ts). */
   readonly mediation: MediationEffects;
 }

@@ -32,9 +32,10 @@ export const CONSOLE_PATHS = {
   boardCsv: '/console/board.csv',
   api: '/console/api',
   mediation: '/console/mediation',
+  meetings: '/console/meetings',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'stats' | 'ranking' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'meetings' | 'stats' | 'ranking' | 'board' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -79,6 +80,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.assistance}"${chrome.active === 'assistance' ? html` aria-current="page"` : ''}>${bi('帮扶', 'Assistance')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.ledger}"${chrome.active === 'ledger' ? html` aria-current="page"` : ''}>${bi('台账', 'Ledger')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.mediation}"${chrome.active === 'mediation' ? html` aria-current="page"` : ''}>${bi('矛盾调解', 'Mediation')}</a>` : ''}
+  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.meetings}"${chrome.active === 'meetings' ? html` aria-current="page"` : ''}>${bi('会议', 'Meetings')}</a>` : ''}
   <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
   ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}

@@ -59,6 +59,7 @@ import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
 import type { SectionRequest } from './section.js';
 import { MEDIATION_ROUTE, mediationRoute } from './mediation.js';
+import { MEETINGS_ROUTE, meetingsRoute } from './meetings.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
@@ -915,6 +916,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
     const mediation = MEDIATION_ROUTE.exec(path);
     if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
+    const meeting = MEETINGS_ROUTE.exec(path);
+    if (meeting && (get || method === 'POST')) return meetingsRoute({ ...section(a, 'meetings'), pipeline: a.pipeline }, meeting);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
       return visitsRoute(a, path);
     const household = HOUSEHOLD_ROUTE.exec(path);

@@ -102,6 +102,7 @@ function fakeEffects() {
     },
     ledger: { supervised: unexpected('supervised'), addProgress: unexpected('addProgress') },
     mediation: { toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
+    assignments: { open: unexpected('assignments.open'), markDone: unexpected('assignments.markDone') },
   };
   return { effects, commands, visits, survey };
 }
