@@ -224,16 +224,13 @@ export function regionMapHtml(map: RegionMap): Html {
   const inside = (q: PlanePoint) => q.x >= 0 && q.x <= MAP_BOX.width && q.y >= 0 && q.y <= MAP_BOX.height;
   const pins = (map.pins ?? []).map((pin) => ({ pin, at: project(pin.point) })).filter(({ at }) => inside(at));
   const outside = (map.pins?.length ?? 0) - pins.length;
-  // The busiest villages first, so that smaller circles lie on top and stay clickable.
+  // The busiest villages first, so that smaller circles lie on top and stay clickable; the
+  // shared locations last, small dots on top of all (a location is often inside its village's circle).
   const ordered = [...placed].sort((a, b) => received(b) - received(a) || a.code.localeCompare(b.code));
   const name = MAP_FIGURE_NAMES[map.figure];
   const svg = html`<svg id="${map.id}" class="region-map" viewBox="0 0 ${MAP_BOX.width} ${MAP_BOX.height}" width="${MAP_BOX.width}" height="${MAP_BOX.height}" role="group" aria-labelledby="${map.id}-title">
 <title id="${map.id}-title">${map.title}</title>
 <rect x="0" y="0" width="${MAP_BOX.width}" height="${MAP_BOX.height}" fill="#f7faf8" stroke="#dde3df"/>
-<g class="pins">${pins.map(
-    ({ pin, at }) =>
-      html`<a class="pin" href="${pin.href}" target="_blank" rel="noopener noreferrer"><title>${pin.label}</title><circle cx="${fixed(at.x)}" cy="${fixed(at.y)}" r="3" fill="#333" fill-opacity="0.7" stroke="#fff" stroke-width="0.8"/></a>`,
-  )}</g>
 <g class="villages">${ordered.map((place) => {
     const at = project(place.point);
     const step = scale.stepOf(place.figures);
@@ -241,6 +238,10 @@ export function regionMapHtml(map: RegionMap): Html {
     const r = radiusOf(received(place), maxReceived);
     return html`<a class="village" href="${place.href}" data-village="${place.code}"><title>${placeTitle(place)}</title><circle cx="${fixed(at.x)}" cy="${fixed(at.y)}" r="${fixed(r)}" fill="${colour}" fill-opacity="0.9" stroke="#333" stroke-width="1"/><text x="${fixed(at.x)}" y="${fixed(at.y + r + 13)}" font-size="12" text-anchor="middle" fill="#1b1b1b">${place.name}</text></a>`;
   })}</g>
+<g class="pins">${pins.map(
+    ({ pin, at }) =>
+      html`<a class="pin" href="${pin.href}" target="_blank" rel="noopener noreferrer"><title>${pin.label}</title><circle cx="${fixed(at.x)}" cy="${fixed(at.y)}" r="3" fill="#333" fill-opacity="0.7" stroke="#fff" stroke-width="0.8"/></a>`,
+  )}</g>
 </svg>`;
   const legend = html`<ul class="map-legend">${scale.steps.map((s) => html`<li>${swatch(s.colour)} ${s.label}</li>`)}${
     map.figure === 'satisfaction' ? html`<li>${swatch(NO_VALUE_COLOUR)} ${bi('无评价', 'no ratings')}</li>` : ''
