@@ -166,8 +166,8 @@ export interface MapPlace {
   point: GeoPoint | null;
   /** Null: nothing received in the period (no row in the breakdown). */
   figures: Figures | null;
-  /** Where a click on it goes. */
-  href: string;
+  /** Where a click on it goes; null: nowhere the user may go (a point without a link). */
+  href: string | null;
 }
 
 /** A request's shared location. */
@@ -236,7 +236,10 @@ export function regionMapHtml(map: RegionMap): Html {
     const step = scale.stepOf(place.figures);
     const colour = step === null ? NO_VALUE_COLOUR : (scale.steps[step]?.colour ?? NO_VALUE_COLOUR);
     const r = radiusOf(received(place), maxReceived);
-    return html`<a class="village" href="${place.href}" data-village="${place.code}"><title>${placeTitle(place)}</title><circle cx="${fixed(at.x)}" cy="${fixed(at.y)}" r="${fixed(r)}" fill="${colour}" fill-opacity="0.9" stroke="#333" stroke-width="1"/><text x="${fixed(at.x)}" y="${fixed(at.y + r + 13)}" font-size="12" text-anchor="middle" fill="#1b1b1b">${place.name}</text></a>`;
+    const mark = html`<title>${placeTitle(place)}</title><circle cx="${fixed(at.x)}" cy="${fixed(at.y)}" r="${fixed(r)}" fill="${colour}" fill-opacity="0.9" stroke="#333" stroke-width="1"/><text x="${fixed(at.x)}" y="${fixed(at.y + r + 13)}" font-size="12" text-anchor="middle" fill="#1b1b1b">${place.name}</text>`;
+    return place.href === null
+      ? html`<g class="village" data-village="${place.code}">${mark}</g>`
+      : html`<a class="village" href="${place.href}" data-village="${place.code}">${mark}</a>`;
   })}</g>
 <g class="pins">${pins.map(
     ({ pin, at }) =>
@@ -261,6 +264,6 @@ ${placed.length ? svg : ''}
   }</p>
 ${legend}
 ${outside > 0 ? html`<p class="hint">${bi(`另有 ${outside} 个位置在图幅外`, `${outside} more locations lie outside the map`)}</p>` : ''}
-${unplaced.length ? html`<p class="map-unplaced">${bi('未标注位置', 'no position')}：${unplaced.map((p, i) => html`${i ? '、' : ''}<a href="${p.href}">${p.name}</a>`)}</p>` : ''}
+${unplaced.length ? html`<p class="map-unplaced">${bi('未标注位置', 'no position')}：${unplaced.map((p, i) => html`${i ? '、' : ''}${p.href === null ? p.name : html`<a href="${p.href}">${p.name}</a>`}`)}</p>` : ''}
 </div>`;
 }

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { saveAccount } from '../../src/org/staff-accounts.js';
+import { actorFor } from '../../src/pipeline/service.js';
 import { type ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
@@ -93,6 +94,23 @@ eachDatabase((kind) => {
       expect(shown[0]).toContain(numbers['east']);
       expect(body).not.toContain(numbers['east3']);
       expect(body).not.toContain(numbers['apricot']);
+    });
+
+    test('a department handler’s map: the township’s villages without links (not theirs to choose), only their department’s locations', async () => {
+      await saveAccount(db, { username: 'power-map', personCode: 'H-QH-01-power', password: DEMO_PASSWORD }, world.clock.now());
+      const handler = await loggedIn(world.base, 'power-map');
+      const body = (await handler.page('/console/stats')).text;
+      expect(villagePoints(body, 'stats-map').size).toBe(0);
+      expect([...body.matchAll(/<g class="village" data-village="([^"]*)"/g)].map((m) => m[1]).sort()).toEqual(['QH-01-001', 'QH-01-002', 'QH-01-003']);
+      // Nothing of theirs yet; then the dispatcher sends them the power request.
+      expect(pins(body)).toEqual([]);
+      const department = await db.department.findUniqueOrThrow({ where: { code: 'QH-01-D-power' } });
+      const dispatcher = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      const sent = await world.app.pipeline.execute(numbers['east'] ?? '', { type: 'dispatch', target: { departmentId: department.id } }, await actorFor(db, dispatcher.id));
+      expect(sent.ok).toBe(true);
+      const after = (await handler.page('/console/stats')).text;
+      expect(pins(after).map((p) => p.split(' ')[0])).toEqual([numbers['east']]);
+      expect(after).not.toContain(numbers['east3']);
     });
 
     test('the switch colours by another figure; a village without coordinates is listed under the map', async () => {

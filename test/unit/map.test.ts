@@ -127,6 +127,7 @@ describe('the drawing', () => {
         { code: 'A', name: '东<村>', point: { latitude: 30, longitude: 120 }, figures: figuresOf(4, 3, 4), href: '/a?x=1&y=2' },
         { code: 'B', name: '西村', point: { latitude: 30.02, longitude: 120.03 }, figures: null, href: '/b' },
         { code: 'C', name: '南村', point: null, figures: null, href: '/c' },
+        { code: 'D', name: '北村', point: { latitude: 30.01, longitude: 120.0 }, figures: null, href: null },
       ],
       pins: [
         { point: { latitude: 30.01, longitude: 120.01 }, label: 'MQ-1 路灯', href: 'https://uri.amap.com/marker?position=120.01,30.01' },
@@ -135,6 +136,8 @@ describe('the drawing', () => {
       switchHref: (f) => `/s?map=${f}`,
     }).toString();
     expect(out.match(/<a class="village"/g)).toHaveLength(2);
+    // A village the user may not open is drawn, without a link.
+    expect(out).toContain('<g class="village" data-village="D"><title>北村：受理 0</title>');
     expect(out).toContain('href="/a?x=1&amp;y=2" data-village="A"');
     expect(out).toContain('<title>东&lt;村&gt;：受理 4 · 在办 2 · 超期 1 · 满意率 75.0%（3/4）</title>');
     expect(out).toContain('<title>西村：受理 0</title>');

@@ -24,6 +24,8 @@ export interface StatsMapSource {
   /** The cohort's figures: a village's map shows them for the village. */
   current: Figures;
   tables: readonly { dimension: Dimension; breakdown: Breakdown }[];
+  /** The regions the user may choose (a village outside them is drawn without a link). */
+  options: { regions: readonly { value: string }[] };
 }
 
 /** The villages a region's map shows, with their coordinates. */
@@ -82,12 +84,13 @@ export async function statsMapHtml(db: Db, source: StatsMapSource, params: URLSe
   // A roster without coordinates has no map (rather than a list of every village without one).
   if (!villages.some((v) => v.latitude !== null && v.longitude !== null)) return html``;
   const figures = villageFigures(source);
+  const choosable = new Set(source.options.regions.map((o) => o.value));
   const places: MapPlace[] = villages.map((v) => ({
     code: v.code,
     name: v.name,
     point: v.latitude !== null && v.longitude !== null ? { latitude: v.latitude, longitude: v.longitude } : null,
     figures: figures.get(String(v.id)) ?? null,
-    href: link({ region: String(v.id), map: figure }),
+    href: choosable.has(String(v.id)) ? link({ region: String(v.id), map: figure }) : null,
   }));
   // A county's requests are too many to mark one by one; a township's and a village's are not.
   const pins = region.level === 'county' ? [] : await sharedLocations(db, source, [region.id, ...villages.map((v) => v.id)]);
