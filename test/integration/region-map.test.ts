@@ -140,6 +140,15 @@ eachDatabase((kind) => {
       const township = await (await fetch(`${world.base}/public/QH-02`)).text();
       expect([...villagePoints(township, 'board-map').keys()].sort()).toEqual(['QH-02-001', 'QH-02-002']);
       expect(township).not.toContain('120.115200');
+      // A village whose board is switched off is not on the map above it either.
+      await db.region.update({ where: { code: 'QH-02-002' }, data: { publicBoard: false } });
+      try {
+        const without = await (await fetch(`${world.base}/public/QH`)).text();
+        expect([...villagePoints(without, 'board-map').keys()].sort()).toEqual(['QH-01-001', 'QH-01-002', 'QH-01-003', 'QH-02-001']);
+        expect(without).not.toContain('南坡村');
+      } finally {
+        await db.region.update({ where: { code: 'QH-02-002' }, data: { publicBoard: true } });
+      }
     });
   });
 });
