@@ -23,6 +23,30 @@ const VILLAGES_PER_TOWNSHIP = 20;
 
 export const DEMO_COUNTY = { code: 'QH', name: '青禾县' } as const;
 
+/**
+ * Where the fictional county lies (WGS 84), for the maps: townships on a ring around the
+ * county seat, each township's villages on a smaller ring around it, a few km apart.
+ * Computed from the indexes, not drawn from the PRNG, so the rest of the roster stays
+ * as it was.
+ */
+const DEMO_CENTRE = { latitude: 30.0, longitude: 120.0 } as const;
+/** Degrees of longitude per degree of latitude's distance at the demo's latitude. */
+const LONGITUDE_STRETCH = 1 / Math.cos((DEMO_CENTRE.latitude * Math.PI) / 180);
+
+/** A point `radius` degrees (of latitude's length) from `centre` at `angle` radians, to 4 decimals (about 10 m). */
+function demoPoint(centre: { latitude: number; longitude: number }, radius: number, angle: number): [number, number] {
+  const round = (v: number) => Math.round(v * 10_000) / 10_000;
+  return [round(centre.latitude + radius * Math.sin(angle)), round(centre.longitude + radius * Math.cos(angle) * LONGITUDE_STRETCH)];
+}
+
+/** The i-th (0-based) of `count` points on a ring around `centre`, rings wider as they hold more. */
+function ringPoint(centre: { latitude: number; longitude: number }, i: number, count: number, spacing: number, turn: number): [number, number] {
+  if (count === 1) return demoPoint(centre, 0, 0);
+  // Neighbours about `spacing` apart; every other one a little further out, so labels do not line up.
+  const radius = Math.max(spacing, (spacing * count) / (2 * Math.PI)) * (i % 2 === 0 ? 1 : 1.25);
+  return demoPoint(centre, radius, turn + (2 * Math.PI * i) / count);
+}
+
 /** Department kinds with their township and county names. */
 export const DEMO_DEPARTMENTS = [
   { kind: 'transport', township: '交通管理站', county: '交通运输局' },
@@ -147,7 +171,7 @@ export function generateDemoRoster(options: DemoOptions = {}): DemoRoster {
   let staffPhone = 0;
   let liaisonPhone = 0;
 
-  const regions: DemoTable['rows'] = [[DEMO_COUNTY.code, DEMO_COUNTY.name, 'county', '']];
+  const regions: DemoTable['rows'] = [[DEMO_COUNTY.code, DEMO_COUNTY.name, 'county', '', DEMO_CENTRE.latitude, DEMO_CENTRE.longitude]];
   const departments: DemoTable['rows'] = [];
   const grids: DemoTable['rows'] = [];
   const households: DemoTable['rows'] = [];
@@ -210,7 +234,8 @@ export function generateDemoRoster(options: DemoOptions = {}): DemoRoster {
   for (let t = 1; t <= townshipCount; t++) {
     const township = `${DEMO_COUNTY.code}-${pad(t, 2)}`;
     const townshipName = TOWNSHIP_NAMES[t - 1] ?? `${nextPlace()}镇`;
-    regions.push([township, townshipName, 'township', DEMO_COUNTY.code]);
+    const townshipPoint = ringPoint(DEMO_CENTRE, t - 1, townshipCount, 0.09, 0.4);
+    regions.push([township, townshipName, 'township', DEMO_COUNTY.code, ...townshipPoint]);
     addDepartments(township, townshipName, 'township');
     addStaff(township);
     // Villages spread evenly over townships, the first ones taking the remainder.
@@ -223,7 +248,7 @@ export function generateDemoRoster(options: DemoOptions = {}): DemoRoster {
       const village = `${township}-${pad(v, 3)}`;
       const villageName = VILLAGE_NAMES[villageIndex] ?? `${nextPlace()}村`;
       villageIndex++;
-      regions.push([village, villageName, 'village', township]);
+      regions.push([village, villageName, 'village', township, ...ringPoint({ latitude: townshipPoint[0], longitude: townshipPoint[1] }, v - 1, villagesHere, 0.03, t)]);
       const householdsHere = Math.min(PER_VILLAGE, householdTotal - householdIndex);
       const gridCount = Math.ceil(householdsHere / PER_GRID);
       let liaisonNo = 0;
@@ -275,7 +300,7 @@ export function generateDemoRoster(options: DemoOptions = {}): DemoRoster {
   const people = [...staff, ...liaisons, ...residents];
   return {
     files: {
-      'regions.csv': { header: ROSTER_COLUMNS.regions, rows: regions },
+      'regions.csv': { header: [...ROSTER_COLUMNS.regions, 'latitude', 'longitude'], rows: regions },
       'departments.csv': { header: ROSTER_COLUMNS.departments, rows: departments },
       'grids.csv': { header: ROSTER_COLUMNS.grids, rows: grids },
       'households.csv': { header: [...ROSTER_COLUMNS.households, 'key_reason'], rows: households },

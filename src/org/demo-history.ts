@@ -225,6 +225,8 @@ interface Organisation {
   residentsOf: Map<number, Resident[]>;
   villagesOf: Map<number, number[]>;
   parentOf: Map<number, number | null>;
+  /** Where each region with coordinates lies (WGS 84): a village's shared locations fall around it. */
+  pointOf: Map<number, { latitude: number; longitude: number }>;
   /** `${regionId}|${kind}` → department id. */
   departmentAt: Map<string, number>;
   /** Department id → the person who handles its requests. */
@@ -241,7 +243,7 @@ interface Organisation {
 
 async function loadOrganisation(database: Database): Promise<Organisation> {
   const { db } = database;
-  const regions = await db.region.findMany({ select: { id: true, parentId: true, level: true } });
+  const regions = await db.region.findMany({ select: { id: true, parentId: true, level: true, latitude: true, longitude: true } });
   const county = regions.find((r) => r.level === 'county');
   if (!county) throw new Error('demo history: no county (seed the demo county first)');
   const people = await db.person.findMany({
@@ -263,6 +265,7 @@ async function loadOrganisation(database: Database): Promise<Organisation> {
     residentsOf: new Map(),
     villagesOf: new Map(),
     parentOf,
+    pointOf: new Map(regions.flatMap((r) => (r.latitude !== null && r.longitude !== null ? [[r.id, { latitude: r.latitude, longitude: r.longitude }] as const] : []))),
     departmentAt: new Map(departments.map((d) => [`${d.regionId}|${d.kind}`, d.id])),
     handlerOf: new Map(),
     dispatcherAt: new Map(),
@@ -298,6 +301,24 @@ async function loadOrganisation(database: Database): Promise<Organisation> {
   // Everyone who acts, with their roles as the pipeline reads them (outside any transaction).
   for (const id of [...residents.map((r) => r.personId), ...staff]) org.actors.set(id, await actorFor(db, id));
   return org;
+}
+
+/**
+ * The location a resident shared with the `n`-th report that names a place in a village:
+ * one in three, a few hundred metres from the village's point (none for a village without
+ * one). Drawn from `n`, not the PRNG, so the rest of the history stays as it was.
+ */
+function sharedLocation(org: Organisation, villageId: number, n: number): { latitude: number; longitude: number } | undefined {
+  const village = org.pointOf.get(villageId);
+  if (!village || n % 3 !== 0) return undefined;
+  // The golden angle spreads successive points around the village; 200–600 m out.
+  const angle = n * 2.399963;
+  const radius = 0.002 + (0.004 * ((n * 7919) % 101)) / 100;
+  const round = (v: number) => Math.round(v * 1_000_000) / 1_000_000;
+  return {
+    latitude: round(village.latitude + radius * Math.sin(angle)),
+    longitude: round(village.longitude + (radius * Math.cos(angle)) / Math.cos((village.latitude * Math.PI) / 180)),
+  };
 }
 
 /** The dispatcher over a region: its own, or the nearest above (a village has none; its township has). */
@@ -829,6 +850,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     return pool[random.weighted(pool.map((t) => (t.months === null ? 1 : 2)))]?.text ?? '其他诉求';
   };
 
+  let placedReports = 0;
   const report = async (tx: Tx, resident: Resident, category: CategoryCode, text: string, duplicateOf: string | null): Promise<number> => {
     const month = monthOf(clock.ms);
     // Where: at home mostly; a place in the home village with a landmark; another village of the township.
@@ -836,6 +858,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
     const elsewhere = duplicateOf === null && roll < 0.12 ? (org.villagesOf.get(resident.townshipId) ?? []).filter((v) => v !== resident.villageId) : [];
     const regionId = elsewhere.length ? random.pick(elsewhere) : roll < 0.3 ? resident.villageId : undefined;
     const location = regionId === undefined ? undefined : random.chance(0.85) ? random.pick(LANDMARKS) : undefined;
+    const shared = location && regionId !== undefined ? sharedLocation(org, regionId, ++placedReports) : undefined;
     const summary = text.length > 60 ? `${text.slice(0, 60)}…` : text;
     const outcome = await pipeline.reportIn(tx, {
       residentId: resident.personId,
@@ -845,6 +868,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
       description: text,
       ...(regionId === undefined ? {} : { regionId }),
       ...(location ? { location } : {}),
+      ...(shared ?? {}),
       ...(resident.phone && random.chance(0.6) ? { contactPhone: resident.phone } : {}),
       photos: [],
       via: random.chance(0.7) ? 'wechat' : 'web',

@@ -7,12 +7,14 @@
 /**
  * A public map link for a WGS 84 point (as Telegram and browsers share it), or null. Amap
  * (高德) is what villagers' phones open; `coordinate=wgs84` tells it to convert to its
- * own GCJ-02 grid.
+ * own GCJ-02 grid (we store WGS 84 as phones and the roster give it, and convert nowhere).
+ * `name` labels the marker (a request's number).
  */
-export function mapLink(latitude: number | null, longitude: number | null): string | null {
+export function mapLink(latitude: number | null, longitude: number | null, name?: string): string | null {
   if (latitude === null || longitude === null || !Number.isFinite(latitude) || !Number.isFinite(longitude)) return null;
   if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
-  return `https://uri.amap.com/marker?position=${longitude.toFixed(6)},${latitude.toFixed(6)}&coordinate=wgs84&callnative=0`;
+  const label = name ? `&name=${encodeURIComponent(name)}` : '';
+  return `https://uri.amap.com/marker?position=${longitude.toFixed(6)},${latitude.toFixed(6)}${label}&coordinate=wgs84&callnative=0`;
 }
 
 /** The place in words: the village and what the resident said of the spot. */

@@ -31,6 +31,7 @@ import { boardThemes, boardThemesHtml } from './theme-board.js';
 import { boardAssistance, boardAssistanceHtml } from './assistance-board.js';
 import { boardCommitments, boardCommitmentsHtml } from './ledger-board.js';
 import { publicRankingHtml } from '../ranking/public.js';
+import { boardMapHtml } from './public-map.js';
 
 /** Where the board lives. */
 export const BOARD_PATH = '/public';
@@ -232,6 +233,7 @@ async function regionPage(db: Db, res: ServerResponse, code: string, params: URL
     boardAssistance(db, shownIds),
     boardCommitments(db, regions, region, shownIds, now),
   ]);
+  const map = await boardMapHtml(db, region, shownIds, rates, BOARD_PATH);
   const f = rates.figures;
   const children = [...regions.values()].filter((r) => r.parentId === region.id && r.publicBoard).sort((a, b) => a.code.localeCompare(b.code));
   const parent = region.parentId === null ? undefined : regions.get(region.parentId);
@@ -247,6 +249,7 @@ ${children.length ? html`<p class="children">${children.map((c) => html`<a href=
 <h2>${bi(`近一年（${rates.from} 至 ${rates.to}）`, `Last 12 months (${rates.from} to ${rates.to})`)}</h2>
 <div class="figures">${rate('satisfactionRate', f)}${rate('onTimeRate', f)}<div class="figure"><div class="value">${f.received}</div><div class="name">${bi('受理量', 'Received')}</div></div><div class="figure"><div class="value">${f.open}</div><div class="name">${bi('在办', 'Open')}</div></div></div>
 </section>
+${map}
 ${boardThemesHtml(themes)}
 ${boardAssistanceHtml(assistance)}
 ${boardCommitmentsHtml(commitments)}

@@ -217,6 +217,22 @@ describe('the demo history on SQLite', () => {
     expect(counts['dispatched']).toBeGreaterThan(history.tickets);
   });
 
+  test('a share of the requests carry a location the resident shared, within a kilometre of their village, for the township maps', async () => {
+    const located = await db.ticket.findMany({
+      where: { latitude: { not: null } },
+      select: { latitude: true, longitude: true, region: { select: { level: true, latitude: true, longitude: true } } },
+    });
+    const total = await db.ticket.count();
+    expect(located.length).toBeGreaterThan(total / 40);
+    expect(located.length).toBeLessThan(total / 5);
+    for (const t of located) {
+      expect(t.region.level).toBe('village');
+      const north = ((t.latitude ?? 0) - (t.region.latitude ?? 0)) * 111;
+      const east = ((t.longitude ?? 0) - (t.region.longitude ?? 0)) * 111 * Math.cos((30 * Math.PI) / 180);
+      expect(Math.hypot(north, east)).toBeLessThan(1);
+    }
+  });
+
   test('timers fired at their moment as the clock passed them; those due after now stay armed', async () => {
     expect(await db.timer.count({ where: { firedAt: null, dueAt: { lte: NOW } } })).toBe(0);
     const armed = await db.timer.findMany({ where: { firedAt: null }, select: { dueAt: true } });

@@ -390,6 +390,84 @@ describe('重点户 (the optional key_reason column of households)', () => {
   });
 });
 
+describe('coordinates (the optional latitude and longitude columns of regions and households)', () => {
+  test('a file with them sets a point; one without them keeps it; an empty pair clears it; a bad one is reported with its place', async () => {
+    const { db } = await open();
+    await importRoster(db, demoFiles());
+    const regions = generateDemoRoster().files['regions.csv'];
+    const others = demoFiles().filter((p) => !/regions\.csv$/.test(p));
+    const latitude = regions.header.indexOf('latitude');
+    expect(regions.header.indexOf('longitude')).toBe(latitude + 1);
+    const pointOf = (code: string) => db.region.findUniqueOrThrow({ where: { code }, select: { latitude: true, longitude: true } });
+    // The demo places its villages.
+    expect(await pointOf('QH-01-001')).toEqual({ latitude: 30.0602, longitude: 120.1144 });
+    const withPoints = (points: Record<string, [string, string]>) =>
+      toCsv(
+        regions.header,
+        regions.rows.map((row) => {
+          const point = points[String(row[0])];
+          return point ? [...row.slice(0, latitude), ...point] : row;
+        }),
+      );
+
+    let report = await importRoster(db, [...others, ...writeFiles({ 'regions.csv': withPoints({ 'QH-01-001': ['30.1', '120.2'] }) })]);
+    expect(report.problems).toEqual([]);
+    expect(report.counts.regions).toMatchObject({ updated: 1, unchanged: 7 });
+    expect(await pointOf('QH-01-001')).toEqual({ latitude: 30.1, longitude: 120.2 });
+    // A file without the columns leaves every point as it is.
+    const withoutColumns = toCsv(
+      regions.header.slice(0, latitude),
+      regions.rows.map((row) => row.slice(0, latitude)),
+    );
+    report = await importRoster(db, [...others, ...writeFiles({ 'regions.csv': withoutColumns })]);
+    expect(report.problems).toEqual([]);
+    expect(report.counts.regions).toMatchObject({ updated: 0, unchanged: 8 });
+    expect(await pointOf('QH-01-001')).toEqual({ latitude: 30.1, longitude: 120.2 });
+
+    // Lines: the header is line 1, QH-01-001 line 4, QH-01-002 line 5, QH-01-003 line 6, QH-02 line 7.
+    report = await importRoster(db, [
+      ...others,
+      ...writeFiles({ 'regions.csv': withPoints({ 'QH-01-001': ['', ''], 'QH-01-002': ['95', '120'], 'QH-01-003': ['30.01', ''], 'QH-02': ['north', '119.9'] }) }),
+    ]);
+    // (QH-02's villages then name a township that was not imported.)
+    const problems = report.problems.filter((p) => p.column === 'latitude' || p.column === 'longitude').map((p) => formatProblem({ ...p, file: basename(p.file) }));
+    expect(problems).toEqual([
+      'regions.csv:5: column latitude: expected degrees from -90 to 90 (WGS 84, e.g. 30.0123) 坐标应为度数',
+      'regions.csv:6: column longitude: give both latitude and longitude, or neither 经纬度须同时填写',
+      'regions.csv:7: column latitude: expected degrees from -90 to 90 (WGS 84, e.g. 30.0123) 坐标应为度数',
+    ]);
+    expect(await pointOf('QH-01-001')).toEqual({ latitude: null, longitude: null });
+    // The bad rows changed nothing.
+    expect(await pointOf('QH-01-002')).toEqual({ latitude: 30.0368, longitude: 120.0524 });
+    expect(await pointOf('QH-01-003')).toEqual({ latitude: 30.0083, longitude: 120.1116 });
+  });
+
+  test('households take a point too: set, kept by a file without the columns, cleared by empty cells', async () => {
+    const { db } = await open();
+    await importRoster(db, demoFiles());
+    const households = generateDemoRoster().files['households.csv'];
+    const others = demoFiles().filter((p) => !/households\.csv$/.test(p));
+    const withPoint = (point: [string, string]) =>
+      toCsv(
+        [...households.header, 'latitude', 'longitude'],
+        households.rows.map((row) => [...row, ...(row[0] === 'QH-01-001-H001' ? point : ['', ''])]),
+      );
+    const pointOf = () => db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H001' }, select: { latitude: true, longitude: true } });
+    let report = await importRoster(db, [...others, ...writeFiles({ 'households.csv': withPoint(['30.0611', '120.1150']) })]);
+    expect(report.problems).toEqual([]);
+    expect(report.counts.households).toMatchObject({ updated: 1, unchanged: 449 });
+    expect(await pointOf()).toEqual({ latitude: 30.0611, longitude: 120.115 });
+    report = await importRoster(db, demoFiles());
+    expect(report.counts.households).toMatchObject({ updated: 0, unchanged: 450 });
+    expect(await pointOf()).toEqual({ latitude: 30.0611, longitude: 120.115 });
+    report = await importRoster(db, [...others, ...writeFiles({ 'households.csv': withPoint(['-200', '120']) })]);
+    expect(report.problems.filter((p) => p.column === 'latitude').map((p) => p.line)).toEqual([2]);
+    report = await importRoster(db, [...others, ...writeFiles({ 'households.csv': withPoint(['', '']) })]);
+    expect(report.problems).toEqual([]);
+    expect(await pointOf()).toEqual({ latitude: null, longitude: null });
+  });
+});
+
 describe.skipIf(!POSTGRES_URL)('on PostgreSQL', () => {
   test('the demo data imports, re-imports idempotently, and --strict rolls back', async () => {
     database = await freshPostgres();

@@ -32,6 +32,8 @@ export interface RegionRec {
   name: string;
   level: string;
   parentId: number | null;
+  latitude: number | null;
+  longitude: number | null;
 }
 export interface DepartmentRec {
   id: number;
@@ -56,6 +58,8 @@ export interface HouseholdRec {
   headName: string;
   phone: string | null;
   keyReason: string | null;
+  latitude: number | null;
+  longitude: number | null;
 }
 export interface PersonRec {
   id: number;
@@ -73,6 +77,21 @@ export const CHUNK = 1000;
 /** Splits a list into chunks of at most `size`. */
 export function* chunks<T>(items: readonly T[], size = CHUNK): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** A stored point (WGS 84). */
+export interface Point {
+  latitude: number | null;
+  longitude: number | null;
+}
+
+/**
+ * The point a row leaves stored: the row's own when the file has the columns (an empty
+ * pair clears it; the schema saw to both or neither), else the stored one.
+ */
+export function pointOf(row: { latitude?: number | null | undefined; longitude?: number | null | undefined }, old: Point | undefined): Point {
+  if (row.latitude === undefined && row.longitude === undefined) return { latitude: old?.latitude ?? null, longitude: old?.longitude ?? null };
+  return { latitude: row.latitude ?? null, longitude: row.longitude ?? null };
 }
 
 /** Indexes rows by code. */
@@ -154,7 +173,7 @@ export class ImportContext {
   async regions(): Promise<Map<string, RegionRec>> {
     if (!this.regionMap) {
       const rows = await this.tx.region.findMany({
-        select: { id: true, code: true, name: true, level: true, parentId: true },
+        select: { id: true, code: true, name: true, level: true, parentId: true, latitude: true, longitude: true },
       });
       this.regionMap = byCode(rows);
       this.regionById = new Map(rows.map((r) => [r.id, r]));
@@ -191,7 +210,7 @@ export class ImportContext {
   async households(): Promise<Map<string, HouseholdRec>> {
     this.householdMap ??= byCode(
       await this.tx.household.findMany({
-        select: { id: true, code: true, regionId: true, address: true, headName: true, phone: true, keyReason: true },
+        select: { id: true, code: true, regionId: true, address: true, headName: true, phone: true, keyReason: true, latitude: true, longitude: true },
       }),
     );
     return this.householdMap;

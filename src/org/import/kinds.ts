@@ -23,8 +23,11 @@ export const ROSTER_COLUMNS = {
  * imports (an empty cell or a missing column leaves the field empty).
  */
 export const OPTIONAL_COLUMNS: Partial<Record<RosterKind, readonly string[]>> = {
+  // Where a region (a village's point; a township's or the county's centre) or a household
+  // lies, in WGS 84 degrees, for the maps (src/web/map.ts).
+  regions: ['latitude', 'longitude'],
   // 重点户: why the household is visited weekly (困难 / 独居老人 / 纠纷…), see src/visits/coverage.ts.
-  households: ['key_reason'],
+  households: ['key_reason', 'latitude', 'longitude'],
 };
 
 /**

@@ -66,6 +66,34 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
 
+/**
+ * A coordinate cell in WGS 84 degrees, at most `max` either side of 0: an empty cell
+ * clears it (null); absent (the file has no such column) keeps it (undefined).
+ */
+const degrees = (max: number, example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      if (raw === '') return null;
+      const value = Number(raw);
+      if (/^[-+]?\d{1,3}(\.\d+)?$/.test(raw) && Math.abs(value) <= max) return value;
+      ctx.addIssue({ code: 'custom', message: `expected degrees from -${max} to ${max} (WGS 84, e.g. ${example}) 坐标应为度数` });
+      return z.NEVER;
+    });
+
+/** The optional coordinate columns of regions and households. */
+const coordinates = { latitude: degrees(90, '30.0123'), longitude: degrees(180, '120.0456') };
+
+/** A point has both coordinates or neither: one alone is a typo, not half a place. */
+function bothOrNeither(row: { latitude?: number | null | undefined; longitude?: number | null | undefined }, ctx: z.RefinementCtx): void {
+  const has = (v: number | null | undefined) => v !== undefined && v !== null;
+  if (has(row.latitude) === has(row.longitude)) return;
+  const missing = has(row.latitude) ? 'longitude' : 'latitude';
+  ctx.addIssue({ code: 'custom', path: [missing], message: 'give both latitude and longitude, or neither 经纬度须同时填写' });
+}
+
 /** A role with the code of its scope (absent only for `resident`). */
 export interface RoleSpec {
   readonly role: Role;
@@ -114,12 +142,15 @@ export const ROW_SCHEMAS = {
     accept_hours: wholeNumber(1, 24 * 7),
     working_days: z.enum(['true', 'false'], { error: orRequired('expected true or false') }).transform((v) => v === 'true'),
   }),
-  regions: z.object({
-    code,
-    name: text(100),
-    level: oneOf(REGION_LEVELS),
-    parent_code: code.optional(),
-  }),
+  regions: z
+    .object({
+      code,
+      name: text(100),
+      level: oneOf(REGION_LEVELS),
+      parent_code: code.optional(),
+      ...coordinates,
+    })
+    .superRefine(bothOrNeither),
   departments: z.object({
     code,
     name: text(100),
@@ -132,16 +163,19 @@ export const ROW_SCHEMAS = {
     kind: oneOf(GRID_KINDS),
     region_code: code,
   }),
-  households: z.object({
-    code,
-    village_code: code,
-    address: text(200),
-    head_name: text(50),
-    phone,
-    grid_codes: codeList,
-    /** '' clears it; absent (the file has no such column) keeps it. */
-    key_reason: z.string().max(50, 'at most 50 characters').optional(),
-  }),
+  households: z
+    .object({
+      code,
+      village_code: code,
+      address: text(200),
+      head_name: text(50),
+      phone,
+      grid_codes: codeList,
+      /** '' clears it; absent (the file has no such column) keeps it. */
+      key_reason: z.string().max(50, 'at most 50 characters').optional(),
+      ...coordinates,
+    })
+    .superRefine(bothOrNeither),
   people: z.object({
     code,
     name: text(50),

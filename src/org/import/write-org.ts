@@ -4,7 +4,7 @@
  * ids read back by code) and updates only the rows whose values changed.
  */
 import { DEPARTMENT_LEVELS, levelAbove, type RegionLevel, REGION_LEVELS } from '../types.js';
-import { chunks, type DepartmentRec, type GridRec, type ImportContext, type RegionRec, sameFields, type Sourced } from './context.js';
+import { chunks, type DepartmentRec, type GridRec, type ImportContext, pointOf, type RegionRec, sameFields, type Sourced } from './context.js';
 import type { CellProblem } from './rows.js';
 
 /** Upserts categories by code. */
@@ -60,7 +60,7 @@ export async function writeRegions(ctx: ImportContext, rows: readonly Sourced<'r
   const finalLevels: FinalLevels = new Map(rows.map((s) => [s.row.code, s.row.level]));
   let done = 0;
   for (const level of REGION_LEVELS) {
-    const creates: { code: string; name: string; level: RegionLevel; parentId: number | null }[] = [];
+    const creates: { code: string; name: string; level: RegionLevel; parentId: number | null; latitude: number | null; longitude: number | null }[] = [];
     for (const source of rows) {
       const { row } = source;
       if (row.level !== level) continue;
@@ -90,14 +90,14 @@ export async function writeRegions(ctx: ImportContext, rows: readonly Sourced<'r
         ctx.reject('regions', source, problems, row.code);
         continue;
       }
-      const data = { code: row.code, name: row.name, level, parentId };
       const old = regions.get(row.code);
+      const data = { code: row.code, name: row.name, level, parentId, ...pointOf(row, old) };
       if (!old) {
         creates.push(data);
-      } else if (sameFields<RegionRec>(old, { ...old, ...data }, ['name', 'level', 'parentId'])) {
+      } else if (sameFields<RegionRec>(old, { ...old, ...data }, ['name', 'level', 'parentId', 'latitude', 'longitude'])) {
         counts.unchanged++;
       } else {
-        await ctx.tx.region.update({ where: { id: old.id }, data: { name: row.name, level, parentId } });
+        await ctx.tx.region.update({ where: { id: old.id }, data: { name: row.name, level, parentId, latitude: data.latitude, longitude: data.longitude } });
         await ctx.putRegion({ ...old, ...data });
         counts.updated++;
       }
@@ -105,12 +105,12 @@ export async function writeRegions(ctx: ImportContext, rows: readonly Sourced<'r
     for (const chunk of chunks(creates)) {
       await ctx.insert(
         'Region',
-        ['code', 'name', 'level', 'parentId', 'createdAt', 'updatedAt'],
+        ['code', 'name', 'level', 'parentId', 'latitude', 'longitude', 'createdAt', 'updatedAt'],
         chunk.map((c) => ({ ...c, createdAt: ctx.now, updatedAt: ctx.now })),
       );
       const created = await ctx.tx.region.findMany({
         where: { code: { in: chunk.map((c) => c.code) } },
-        select: { id: true, code: true, name: true, level: true, parentId: true },
+        select: { id: true, code: true, name: true, level: true, parentId: true, latitude: true, longitude: true },
       });
       for (const rec of created) await ctx.putRegion(rec);
       counts.created += created.length;

@@ -4,7 +4,7 @@
  * its row lists, a re-imported person exactly the roles.
  */
 import { roleScopeKind } from '../types.js';
-import { chunks, type HouseholdRec, type ImportContext, type PersonRec, sameFields, type Sourced } from './context.js';
+import { chunks, type HouseholdRec, type ImportContext, type PersonRec, pointOf, sameFields, type Sourced } from './context.js';
 import type { CellProblem } from './rows.js';
 
 /** What {@link idsByCode} needs of a model delegate: findMany by code. */
@@ -71,12 +71,13 @@ export async function writeHouseholds(ctx: ImportContext, rows: readonly Sourced
       headName: row.head_name,
       phone: row.phone ?? null,
       keyReason: row.key_reason === undefined ? (old?.keyReason ?? null) : row.key_reason || null,
+      ...pointOf(row, old),
     };
     if (!old) {
       creates.push({ data, gridIds });
       continue;
     }
-    const sameData = sameFields<HouseholdRec>(old, { ...old, ...data }, ['regionId', 'address', 'headName', 'phone', 'keyReason']);
+    const sameData = sameFields<HouseholdRec>(old, { ...old, ...data }, ['regionId', 'address', 'headName', 'phone', 'keyReason', 'latitude', 'longitude']);
     const oldGrids = gridSets.get(old.id) ?? new Set<number>();
     const sameGrids = oldGrids.size === gridIds.length && gridIds.every((id) => oldGrids.has(id));
     if (sameData && sameGrids) {
@@ -96,7 +97,7 @@ export async function writeHouseholds(ctx: ImportContext, rows: readonly Sourced
   for (const chunk of chunks(creates)) {
     await ctx.insert(
       'Household',
-      ['code', 'regionId', 'address', 'headName', 'phone', 'keyReason', 'createdAt', 'updatedAt'],
+      ['code', 'regionId', 'address', 'headName', 'phone', 'keyReason', 'latitude', 'longitude', 'createdAt', 'updatedAt'],
       chunk.map((c) => ({ ...c.data, createdAt: ctx.now, updatedAt: ctx.now })),
     );
     const idOf = await idsByCode(ctx.tx.household, chunk);

@@ -43,6 +43,7 @@ import { toCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { loadRegions, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
 import { COVERAGE_TABLES, coverageCardsHtml, coverageCsv, coverageSectionHtml, type CoverageTable, type StatsCoverage } from './stats-coverage.js';
+import { statsMapHtml } from './stats-map.js';
 
 /** Where the console mounts the page and its CSV export. */
 export const STATS_PATH = '/console/stats';
@@ -540,7 +541,7 @@ function renderHotWords(view: StatsView): Html {
   return html`<section class="stats-words"><h2>${bi('热词', 'Hot words')}</h2><p>${view.words.map((w) => html`<span class="word">${w.word} <span class="parts">${w.count}</span></span> `)}</p></section>`;
 }
 
-function renderView(view: StatsView): string {
+function renderView(view: StatsView, map: Html): string {
   const r = view.request;
   return html`<section class="stats">
 <h1>${bi('统计分析', 'Statistics')} · ${r.region.name}</h1>
@@ -549,6 +550,7 @@ ${renderForm(view)}
 <p class="stats-period">${bi('统计周期', 'Period')}：${localRange(view.range)} · <a class="csv" href="${linkWith(r, { table: 'figures' }, STATS_CSV_PATH)}" download>${bi('导出指标 CSV', 'Export figures CSV')}</a> · <a class="csv" href="${linkWith(r, { table: 'trend' }, STATS_CSV_PATH)}" download>${bi('导出趋势 CSV', 'Export trend CSV')}</a></p>
 ${renderFigures(view)}
 ${renderCharts(view)}
+${map}
 ${renderHotWords(view)}
 ${view.conversations ? html`<section class="stats-conversations"><h2>${bi('人工会话', 'Conversations with staff')}</h2>${conversationFiguresHtml(view.conversations)}</section>` : ''}
 <section class="stats-tables"><h2>${bi('分项统计', 'Breakdowns')}</h2>${view.tables.map((t) => renderTable(view, t))}</section>
@@ -574,7 +576,8 @@ export async function renderStatsPage(db: Db, scope: StaffScope, params: URLSear
       body: html`<section class="stats"><h1>${bi('统计分析', 'Statistics')}</h1><p>${bi('您的账号没有可统计的范围', 'your account has no region, grid or department to show')}</p></section>`.toString(),
     };
   }
-  return { title: `统计分析 Statistics · ${view.request.region.name}`, body: renderView(view) };
+  const map = await statsMapHtml(db, view, params, (changes) => linkWith(view.request, changes));
+  return { title: `统计分析 Statistics · ${view.request.region.name}`, body: renderView(view, map) };
 }
 
 /** The tables the CSV export knows: the figures, the trend, and each breakdown. */
