@@ -5,28 +5,15 @@
  * limits allow), saves the household's difficulty record; the public board shows the 五公开
  * with the head's name masked.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { expect } from 'vitest';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('assistance');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  world = await startConsoleWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
-});
+const suite = consoleBrowserSuite();
 
 browserTest('a dispatcher reports, verifies and approves a case; the board shows its 五公开', async () => {
-  const { page, errors } = await staffPage(browser, world.base, 'dsp-qh-01');
+  const { page, errors } = await staffPage(suite.browser, suite.world.base, 'dsp-qh-01');
 
   await page.click('nav a:text("帮扶")');
   await page.waitForURL(/\/console\/assistance$/);
@@ -61,7 +48,7 @@ browserTest('a dispatcher reports, verifies and approves a case; the board shows
   await page.click('nav a:text("帮扶")');
   expect(await page.textContent('table.data tbody')).toContain('公示中');
 
-  await page.goto(`${world.base}/public/QH-01-001`);
+  await page.goto(`${suite.world.base}/public/QH-01-001`);
   const row = page.locator('section.assistance tbody tr');
   expect(await row.locator('td').allTextContents()).toEqual(['东湖村', '罗**', '镇民政办', '临时救助金', '3000 元', '2026-11-25', '公示中 on notice']);
   expect(errors).toEqual([]);

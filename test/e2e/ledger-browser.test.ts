@@ -4,35 +4,22 @@
  * (a refusal first: no owner), adds a progress entry, closes it done; the county supervisor
  * flags another 挂牌督办; the public board shows the commitment and its status.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { expect } from 'vitest';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('ledger');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  world = await startConsoleWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
-});
+const suite = consoleBrowserSuite();
 
 /** A page logged in as `username`, with the errors it meets (a refusal's 422 is on purpose). */
 async function loggedInPage(username: string) {
-  const { page, errors } = await staffPage(browser, world.base, username, [422]);
+  const { page, errors } = await staffPage(suite.browser, suite.world.base, username, [422]);
   return { page, errors, close: () => page.context().close() };
 }
 
 browserTest('a dispatcher enters a public commitment, reports progress and closes it; a supervisor flags another; the board shows it', async () => {
-  const township = await world.db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
-  const station = await world.db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: township.id, kind: 'power' } } });
+  const township = await suite.world.db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+  const station = await suite.world.db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: township.id, kind: 'power' } } });
   const { page, errors, close } = await loggedInPage('dsp-qh-01');
 
   await page.click('nav a:text("台账")');
@@ -60,7 +47,7 @@ browserTest('a dispatcher enters a public commitment, reports progress and close
   await Promise.all([page.waitForURL(/done=progress/), page.click('#progress form:has(input[name=text]) button')]);
   expect(await page.textContent('#progress table')).toContain('已排查 3 个村');
 
-  await page.goto(`${world.base}/console/ledger`);
+  await page.goto(`${suite.world.base}/console/ledger`);
   await enter('集镇排水沟清淤', false);
   await page.selectOption('select[name=owner]', `department:${station.id}`);
   await Promise.all([page.waitForURL(/done=created/), page.click('form.ledger-form button[type=submit]')]);
@@ -81,11 +68,11 @@ browserTest('a dispatcher enters a public commitment, reports progress and close
   await supervisor.page.fill('input[name=note]', '本周内完成');
   await Promise.all([supervisor.page.waitForURL(/done=flag/), supervisor.page.click('button:text("挂牌督办")')]);
   expect(await supervisor.page.textContent('dd.flagged')).toContain('本周内完成');
-  await supervisor.page.goto(`${world.base}/console/ledger?flagged=1`);
+  await supervisor.page.goto(`${suite.world.base}/console/ledger?flagged=1`);
   expect(await supervisor.page.locator('table a:text("集镇排水沟清淤")').count()).toBe(1);
   expect(await supervisor.page.locator('table a:text("村口路灯全部修复")').count()).toBe(0);
 
-  await supervisor.page.goto(`${world.base}/public/QH-01`);
+  await supervisor.page.goto(`${suite.world.base}/public/QH-01`);
   const board = await supervisor.page.textContent('section.commitments');
   expect(board).toContain('村口路灯全部修复');
   expect(board).toContain('已完成');

@@ -5,15 +5,11 @@
  * resident shared); the public board draws its villages too, and a click goes to the
  * village's board.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { expect } from 'vitest';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('maps');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
 let number: string;
 
 /** What the test reads in the page (the tests compile without the DOM types). */
@@ -21,24 +17,16 @@ interface PageWorld {
   document: { querySelectorAll(selector: string): ArrayLike<{ namespaceURI: string | null }> };
 }
 
-beforeAll(async () => {
-  // The demo county without its history, on a fake clock (Monday 2026-11-16 09:00, Beijing).
-  world = await startConsoleWorld();
+const suite = consoleBrowserSuite(async (world) => {
   const resident = await world.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
   const outcome = await world.app.pipeline.report({ residentId: resident.id, categoryCode: 'power', kind: 'help', summary: '路灯坏了', latitude: 30.0611, longitude: 120.1152 });
   if (!outcome.ok) throw new Error(JSON.stringify(outcome.refusal));
   number = outcome.ticket.number;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
 });
 
 browserTest('the statistics page draws the county’s villages; a click on one opens the village with its shared location', async () => {
-  const { page, errors } = await staffPage(browser, world.base, 'sup-qh');
-  const response = await page.goto(`${world.base}/console/stats`);
+  const { page, errors } = await staffPage(suite.browser, suite.world.base, 'sup-qh');
+  const response = await page.goto(`${suite.world.base}/console/stats`);
   expect(response?.status()).toBe(200);
   const villages = page.locator('#stats-map a.village circle');
   expect(await villages.count()).toBe(5);
@@ -54,7 +42,7 @@ browserTest('the statistics page draws the county’s villages; a click on one o
   // The county map marks no single request.
   expect(await page.locator('#stats-map a.pin').count()).toBe(0);
 
-  const village = await world.db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+  const village = await suite.world.db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
   await Promise.all([page.waitForURL(new RegExp(`region=${village.id}`)), page.click('#stats-map a[data-village="QH-01-001"] circle')]);
   expect(await page.textContent('h1')).toContain('东湖村');
   expect(await page.locator('#stats-map a.village').count()).toBe(1);
@@ -70,14 +58,14 @@ browserTest('the statistics page draws the county’s villages; a click on one o
 });
 
 browserTest('the public board draws its villages; a click goes to the village’s board', async () => {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  if (!suite.browser) throw new Error('no browser');
+  const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
   });
-  await page.goto(`${world.base}/public/QH`);
+  await page.goto(`${suite.world.base}/public/QH`);
   expect(await page.locator('#board-map a.village circle').count()).toBe(5);
   expect(await page.locator('#board-map a.pin').count()).toBe(0);
   await Promise.all([page.waitForURL(/\/public\/QH-01-002$/), page.click('#board-map a[data-village="QH-01-002"] circle')]);

@@ -4,38 +4,24 @@
  * parties' answers given on paper until it settles, then refers another case to the court
  * and opens its printable dossier — all under the console's strict Content-Security-Policy.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { expect } from 'vitest';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('mediation');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  // The demo county without its history, on a fake clock (Monday 2026-11-16 09:00, Beijing).
-  world = await startConsoleWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
-});
+const suite = consoleBrowserSuite();
 
 /** A page logged in as 清水镇's dispatcher (a refused form answers 400 on purpose). */
-const dispatcherPage = () => staffPage(browser, world.base, 'dsp-qh-01', [400]);
+const dispatcherPage = () => staffPage(suite.browser, suite.world.base, 'dsp-qh-01', [400]);
 
 browserTest('a dispatcher opens a case, records a session and the agreement, settles it on paper, and refers another to the court with its dossier', async () => {
-  const db = world.db;
+  const db = suite.world.db;
   const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
   const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
   await db.personRole.create({ data: { personId: liaison.id, role: 'mediator', regionId: village.id, scopeKey: `${liaison.code}|mediator|${village.code}` } });
   const { page, errors } = await dispatcherPage();
 
-  await page.goto(`${world.base}/console/mediation`);
+  await page.goto(`${suite.world.base}/console/mediation`);
   expect(await page.textContent('h1')).toContain('矛盾纠纷调解');
   await Promise.all([page.waitForURL(/\/console\/mediation\/new$/), page.click('a:text("登记调解案件")')]);
   await page.selectOption('select[name=region]', String(village.id));
@@ -62,7 +48,7 @@ browserTest('a dispatcher opens a case, records a session and the agreement, set
   expect(await page.locator('form[action$="/answer"]').count()).toBe(0);
 
   // Another case fails and goes to the court with its dossier.
-  await page.goto(`${world.base}/console/mediation/new`);
+  await page.goto(`${suite.world.base}/console/mediation/new`);
   await page.selectOption('select[name=region]', String(village.id));
   await page.fill('input[name=title]', '借款纠纷');
   await page.fill('textarea[name=facts]', '借款五千元未还');
@@ -76,7 +62,7 @@ browserTest('a dispatcher opens a case, records a session and the agreement, set
   expect(await page.textContent('main, body')).toContain('外村 李某');
   expect(await page.textContent('body')).toContain('被申请人不同意还款');
 
-  await page.goto(`${world.base}/console/mediation`);
+  await page.goto(`${suite.world.base}/console/mediation`);
   expect(await page.locator('table tbody tr').count()).toBeGreaterThanOrEqual(2);
   expect(errors).toEqual([]);
   await page.context().close();

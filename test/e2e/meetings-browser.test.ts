@@ -4,34 +4,21 @@
  * agenda, records it (a refusal first: no minutes, the typed guests kept), records an
  * assignment for a liaison, marks it done, and prints the minutes as a page and a PDF.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { prepareMeeting } from '../../src/meetings/meetings.js';
 import { loadRegions } from '../../src/web/console/scope.js';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('meetings');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  world = await startConsoleWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
-});
+const suite = consoleBrowserSuite();
 
 browserTest('a dispatcher reads a village meeting’s agenda, records it with an assignment, marks it done and prints the minutes', async () => {
-  const { db } = world;
+  const { db } = suite.world;
   const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
   const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
-  const meetingId = await prepareMeeting(db, await loadRegions(db), { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-20' }, world.clock.now());
-  const { page, errors } = await staffPage(browser, world.base, 'dsp-qh-01', [422]);
+  const meetingId = await prepareMeeting(db, await loadRegions(db), { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-20' }, suite.world.clock.now());
+  const { page, errors } = await staffPage(suite.browser, suite.world.base, 'dsp-qh-01', [422]);
 
   await page.click('nav a:text("会议")');
   await page.waitForURL(/\/console\/meetings$/);
@@ -62,7 +49,7 @@ browserTest('a dispatcher reads a village meeting’s agenda, records it with an
   await Promise.all([page.waitForURL(/\/minutes$/), page.click('a:text("打印纪要")')]);
   expect(await page.textContent('h1')).toContain('村务议政会纪要');
   expect(await page.textContent('p.minutes')).toContain('研究路灯维修');
-  const pdf = await page.request.get(`${world.base}/console/meetings/${meetingId}/minutes.pdf`);
+  const pdf = await page.request.get(`${suite.world.base}/console/meetings/${meetingId}/minutes.pdf`);
   expect(pdf.status()).toBe(200);
   expect(pdf.headers()['content-type']).toBe('application/pdf');
   expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');

@@ -5,35 +5,21 @@
  * reads the liaisons' scores — all under the console's strict Content-Security-Policy.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { expect } from 'vitest';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 import { sendDueSurveys } from '../../src/surveys/push.js';
 
 const browserTest = browserTestOf('surveys');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  // The demo county without its history, on a fake clock (Monday 2026-11-16 09:00, Beijing).
-  world = await startConsoleWorld();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
-});
+const suite = consoleBrowserSuite();
 
 /** A page logged in as dsp-qh-01. */
-const dispatcherPage = () => staffPage(browser, world.base, 'dsp-qh-01', [400]);
+const dispatcherPage = () => staffPage(suite.browser, suite.world.base, 'dsp-qh-01', [400]);
 
 browserTest('a dispatcher composes and sends a survey, and reads its results drawn as charts and as CSV', async () => {
   const { page, errors } = await dispatcherPage();
-  const db = world.db;
-  await page.goto(`${world.base}/console/surveys`);
+  const db = suite.world.db;
+  await page.goto(`${suite.world.base}/console/surveys`);
   await Promise.all([page.waitForURL(/\/console\/surveys\/new$/), page.click('a:text("新建调查")')]);
   await page.fill('input[name=title]', '冬季服务需求表');
   await page.selectOption('select[name=q1_type]', 'single');
@@ -57,7 +43,7 @@ browserTest('a dispatcher composes and sends a survey, and reads its results dra
   await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
   expect(await page.textContent('dd.status')).toContain('待发送');
   const households = await db.household.count({ where: { regionId: village.id } });
-  expect(await sendDueSurveys({ db, clock: world.clock })).toBe(households);
+  expect(await sendDueSurveys({ db, clock: suite.world.clock })).toBe(households);
   const survey = await db.survey.findFirstOrThrow({ where: { title: '冬季服务需求表' } });
   const responses = await db.surveyResponse.findMany({ where: { surveyId: survey.id }, orderBy: { id: 'asc' }, take: 3 });
   for (const [i, answers] of [
@@ -93,18 +79,18 @@ browserTest('a dispatcher composes and sends a survey, and reads its results dra
 
 browserTest('a 双述双评 round: started from the form, its liaisons ranked by the residents’ score', async () => {
   const { page, errors } = await dispatcherPage();
-  const db = world.db;
-  await page.goto(`${world.base}/console/surveys/new?kind=appraisal`);
+  const db = suite.world.db;
+  await page.goto(`${suite.world.base}/console/surveys/new?kind=appraisal`);
   await page.fill('input[name=title]', '2026年下半年双述双评');
   await Promise.all([page.waitForURL(/done=created/), page.click('button[name=save]')]);
   await Promise.all([page.waitForURL(/done=send/), page.click('form[action$="/send"] button')]);
-  await sendDueSurveys({ db, clock: world.clock });
+  await sendDueSurveys({ db, clock: suite.world.clock });
   const round = await db.survey.findFirstOrThrow({ where: { kind: 'appraisal' } });
   const responses = await db.surveyResponse.findMany({ where: { surveyId: round.id }, orderBy: { id: 'asc' } });
   for (const [i, r] of responses.entries()) {
     await db.surveyResponse.update({ where: { id: r.id }, data: { status: 'complete', answers: JSON.stringify({ '0': i % 3 === 2 ? 1 : 0 }) } });
   }
-  await page.goto(`${world.base}/console/appraisal`);
+  await page.goto(`${suite.world.base}/console/appraisal`);
   expect(await page.title()).toContain('双述双评');
   const box = await page.locator('#appraisal-scores').boundingBox();
   expect(box!.height).toBeGreaterThan(30);

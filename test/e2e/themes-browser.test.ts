@@ -5,32 +5,20 @@
  * department), adds a task, marks it done, links a request by number, and reads the
  * progress; the public board shows it.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { expect } from 'vitest';
+import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 import { fileThemeMonths } from '../helpers/theme-months.js';
 
 const browserTest = browserTestOf('themes');
 
-let world: ConsoleWorld;
-let browser: Browser | undefined;
 let numbers: Record<string, string[]>;
-
-beforeAll(async () => {
-  world = await startConsoleWorld();
+const suite = consoleBrowserSuite(async (world) => {
   numbers = await fileThemeMonths(world.app, world.clock, new Date('2026-11-16T09:00:00+08:00'));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await world?.stop();
 });
 
 browserTest('a dispatcher adopts a proposal as the month’s theme, works its tasks and links a request', async () => {
   // The adoption refused on purpose answers 422; anything else failing is a fault.
-  const { page, errors } = await staffPage(browser, world.base, 'dsp-qh-01', [422]);
+  const { page, errors } = await staffPage(suite.browser, suite.world.base, 'dsp-qh-01', [422]);
 
   await page.click('nav a:text("每月一题")');
   await page.waitForURL(/\/console\/themes$/);
@@ -65,7 +53,7 @@ browserTest('a dispatcher adopts a proposal as the month’s theme, works its ta
   expect(await page.locator('#tickets a').allTextContents()).toEqual([number]);
   expect(await page.textContent('.summary-line')).toContain('任务 1/1 完成 · 关联诉求 0/1 已办结');
 
-  await page.goto(`${world.base}/public/QH-01`);
+  await page.goto(`${suite.world.base}/public/QH-01`);
   expect(await page.textContent('section.themes')).toContain('任务完成 1/1 · 关联诉求已办结 0/1');
   expect(errors).toEqual([]);
   await page.context().close();

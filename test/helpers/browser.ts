@@ -6,8 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { test } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
+import { type ConsoleWorld, startConsoleWorld } from './console-client.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'];
@@ -24,6 +25,31 @@ export function browserTestOf(what: string): typeof test | typeof test.skip {
 /** The browser, or undefined where the tests are skipped. */
 export async function launchBrowser(): Promise<Browser | undefined> {
   return runBrowser ? chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS }) : undefined;
+}
+
+/** A test file's console world and browser, there while its tests run. */
+export interface ConsoleBrowserSuite {
+  world: ConsoleWorld;
+  browser: Browser | undefined;
+}
+
+/**
+ * Starts the console world (the demo county without its history, on a fake clock: Monday
+ * 2026-11-16 09:00, Beijing) and the browser before a file's tests, `prepare`d with what
+ * they need, and stops both after them.
+ */
+export function consoleBrowserSuite(prepare?: (world: ConsoleWorld) => Promise<void>): ConsoleBrowserSuite {
+  const suite = {} as ConsoleBrowserSuite;
+  beforeAll(async () => {
+    suite.world = await startConsoleWorld();
+    await prepare?.(suite.world);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.world?.stop();
+  });
+  return suite;
 }
 
 /**
