@@ -5,9 +5,10 @@
  *
  * Who sees what: without a key, the tickets the public board shows with their text
  * (src/web/public-board.ts), the village as the address and coordinates rounded to about
- * 100 m; a key with the `read` scope and a region also sees every other ticket of its
- * region, with the place as given, exact coordinates and the media link — its text still
- * scrubbed (no names, phones, IDs, house numbers).
+ * 100 m. A key also sees the requests it posted itself, and a key with the `read` scope
+ * and a region every ticket of its region: those with the place as given, exact
+ * coordinates and the media link — their text still scrubbed (no names, phones, IDs,
+ * house numbers).
  */
 import type { Db, SqlTx } from '../db/client.js';
 import { sqlOf } from '../db/client.js';
@@ -228,13 +229,27 @@ export async function postRequest(app: Open311App, form: URLSearchParams, key: A
 
 // ─── Reading requests ──────────────────────────────────────────────────────────
 
-/** The tickets the caller may read: the public board's, and with a reading key its region's. */
-function visibleWhere(regions: Map<number, RegionNode>, key: ApiKeyRecord | null): { where: Prisma.TicketWhereInput; regionIds: Set<number> } {
+/** How the intake event of a request posted with `key` names it (its data is JSON written without spaces). */
+function postedMark(key: ApiKeyRecord): string {
+  return `"apiKey":${JSON.stringify(key.name)}`;
+}
+
+/**
+ * The tickets the caller may read: the public board's; with a key, those it posted; with
+ * a reading key, its region's. `inFull` tells which of them are the key's to read in full.
+ */
+function visibleWhere(regions: Map<number, RegionNode>, key: ApiKeyRecord | null): { where: Prisma.TicketWhereInput; inFull: (t: TicketRow) => boolean } {
   const roots = [...regions.values()].filter((r) => r.parentId === null);
   const published = roots.flatMap((r) => publishedIds(regions, r));
   const board: Prisma.TicketWhereInput = { AND: [shownWhere(regions, published), { state: { in: [...BOARD_STATES] } }] };
-  const own = key !== null && key.regionId !== null && hasScope(key, 'read') ? subtreeIds(regions, key.regionId) : [];
-  return { where: own.length ? { OR: [board, { regionId: { in: own } }] } : board, regionIds: new Set(own) };
+  if (!key) return { where: board, inFull: () => false };
+  const own = new Set(key.regionId !== null && hasScope(key, 'read') ? subtreeIds(regions, key.regionId) : []);
+  const mark = postedMark(key);
+  const posted: Prisma.TicketWhereInput = { events: { some: { seq: 1, data: { contains: mark } } } };
+  return {
+    where: { OR: [board, posted, ...(own.size ? [{ regionId: { in: [...own] } }] : [])] },
+    inFull: (t) => own.has(t.regionId) || t.events.some((e) => e.data.includes(mark)),
+  };
 }
 
 const ticketSelect = {
@@ -256,6 +271,8 @@ const ticketSelect = {
   category: { select: { nameZh: true, nameEn: true } },
   assignee: { select: { name: true, roles: { select: { role: true } } } },
   assigneeDepartment: { select: { name: true } },
+  // The intake event: which key posted it, if one did.
+  events: { where: { seq: 1 }, select: { data: true } },
 } satisfies Prisma.TicketSelect;
 
 type TicketRow = Prisma.TicketGetPayload<{ select: typeof ticketSelect }>;
@@ -371,7 +388,7 @@ async function findRequests(db: Db, filters: Prisma.TicketWhereInput, key: ApiKe
     db.ticket.findMany({ where: { AND: [visible.where, filters] }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_REQUESTS, select: ticketSelect }),
     rosterNames(db),
   ]);
-  return rows.map((t) => requestValue(t, regions, names, visible.regionIds.has(t.regionId), locale));
+  return rows.map((t) => requestValue(t, regions, names, visible.inFull(t), locale));
 }
 
 const channelQuery = defineQuery('open311_ticket_channel', (db, p: { number: string }) =>

@@ -98,14 +98,6 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
     return throttle.throttle;
   };
 
-  /** The key the request names (403 when it names one that is not live), or null. */
-  const keyOf = async (app: Open311App, given: string | null | undefined): Promise<ApiKeyRecord | null> => {
-    if (given === null || given === undefined || given === '') return null;
-    const key = await authenticateApiKey(app.database.db, given.trim(), app.pipeline.clock.now());
-    if (!key) throw new Open311Error(403, 'api_key is not valid (unknown or revoked)');
-    return key;
-  };
-
   /** Counts the request against its key's (or address's) limit: 429 past it. */
   const limit = async (app: Open311App, req: IncomingMessage, key: ApiKeyRecord | null): Promise<void> => {
     const name = key ? `open311:key:${key.id}` : `open311:ip:${clientIp(req, options.trustProxy)}`;
@@ -116,6 +108,18 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
     }
   };
 
+  /**
+   * The key the request names, or null when it names none. A key that is not live is a
+   * 403, counted against the address's limit: guessing keys is held back like anything else.
+   */
+  const keyOf = async (app: Open311App, req: IncomingMessage, given: string | null | undefined): Promise<ApiKeyRecord | null> => {
+    if (given === null || given === undefined || given === '') return null;
+    const key = await authenticateApiKey(app.database.db, given.trim(), app.pipeline.clock.now());
+    if (key) return key;
+    await limit(app, req, null);
+    throw new Open311Error(403, 'api_key is not valid (unknown or revoked)');
+  };
+
   const answer = async (req: IncomingMessage, res: ServerResponse, url: URL, route: Route, app: Open311App): Promise<void> => {
     const db = app.database.db;
     const params = url.searchParams;
@@ -124,7 +128,7 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
     if (route.endpoint === 'requests' && req.method === 'POST') {
       const form = await readForm(req);
       if (!form) throw new Open311Error(400, 'the body must be an application/x-www-form-urlencoded form (at most 64 KB)');
-      const key = await keyOf(app, form.get('api_key') ?? params.get('api_key'));
+      const key = await keyOf(app, req, form.get('api_key') ?? params.get('api_key'));
       if (!key) throw new Open311Error(403, 'api_key is required to post a service request');
       if (!hasScope(key, 'open311:write')) throw new Open311Error(403, 'this api_key may not post service requests (scope open311:write)');
       await limit(app, req, key);
@@ -137,7 +141,7 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
       const allow = route.endpoint === 'requests' ? 'GET, HEAD, POST' : 'GET, HEAD';
       throw new Open311Error(405, `method not allowed; use ${allow}`, { allow });
     }
-    const key = await keyOf(app, params.get('api_key'));
+    const key = await keyOf(app, req, params.get('api_key'));
     await limit(app, req, key);
     const now = app.pipeline.clock.now();
     switch (route.endpoint) {

@@ -312,6 +312,10 @@ eachDatabase((kind) => {
       expect(mine['expected_datetime']).toMatch(W3C_DATETIME);
       expect(new Date(mine['expected_datetime'] as string).getTime()).toBe(ticket.resolveBy!.getTime());
       expect(township.map((r) => r['service_request_id'])).not.toContain(foreign);
+      // The key that posted it reads it in full too; another key does not see it.
+      expect((await client.json(`/v2/requests/${number}.json`, { api_key: writer }))[0]).toEqual(mine);
+      const { key: stranger } = await createApiKey(db, { name: 'stranger-app', scopes: ['open311:write'] }, START);
+      expect(await checkError(await client.get(`/v2/requests/${number}.json`, { api_key: stranger }), 404, 'json')).toMatch(/no service request/);
 
       // Published (公示): everyone reads it, as the board shows it: the village, coordinates to ~100 m, no media.
       const dispatcher = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
@@ -331,12 +335,12 @@ eachDatabase((kind) => {
       expect(childText(request, 'lat')).toBe('27.1');
     });
 
-    test('a request’s status follows the pipeline: open while handled, closed once resolved', async () => {
-      const number = (await post(streetLight({ api_key: reader })))['service_request_id'] as string;
+    test('a request’s status follows the pipeline: open while handled, closed once resolved; the key that posted it reads it back', async () => {
+      const number = (await post(streetLight()))['service_request_id'] as string;
       const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
       const handler = await db.person.findFirstOrThrow({ where: { departmentId: ticket.assigneeDepartmentId! } });
       const actor = await actorFor(db, handler.id);
-      const read = async () => (await client.json(`/v2/requests/${number}.json`, { api_key: reader, locale: 'en' }))[0]!;
+      const read = async () => (await client.json(`/v2/requests/${number}.json`, { api_key: writer, locale: 'en' }))[0]!;
       expect(await read()).toMatchObject({ status: 'open', status_notes: 'dispatched' });
       world.clock.advanceHours(1);
       expect((await world.app.pipeline.execute(number, { type: 'accept' }, actor)).ok).toBe(true);
@@ -345,14 +349,14 @@ eachDatabase((kind) => {
       const resolved = await read();
       expect(resolved).toMatchObject({ status: 'closed', status_notes: 'resolved', service_name: 'Power and lighting' });
       expect(resolved['updated_datetime']).not.toBe(resolved['requested_datetime']);
-      const open = await client.json('/v2/requests.json', { api_key: reader, status: 'open' });
+      const open = await client.json('/v2/requests.json', { api_key: writer, status: 'open' });
       expect(open.map((r) => r['service_request_id'])).not.toContain(number);
       expect(open.every((r) => r['status'] === 'open')).toBe(true);
-      const closed = await client.json('/v2/requests.json', { api_key: reader, status: 'closed', service_code: 'power,water' });
+      const closed = await client.json('/v2/requests.json', { api_key: writer, status: 'closed', service_code: 'power,water' });
       expect(closed.map((r) => r['service_request_id'])).toContain(number);
       expect(closed.every((r) => r['status'] === 'closed' && ['power', 'water'].includes(r['service_code'] as string))).toBe(true);
       // A list of ids overrides every other argument.
-      const byId = await client.json('/v2/requests.json', { api_key: reader, service_request_id: `${number},MQ-1999-000001`, status: 'open' });
+      const byId = await client.json('/v2/requests.json', { api_key: writer, service_request_id: `${number},MQ-1999-000001`, status: 'open' });
       expect(byId.map((r) => r['service_request_id'])).toEqual([number]);
     });
 
@@ -393,6 +397,14 @@ eachDatabase((kind) => {
       expect((await client.get('/v2/services.json', { api_key: writer })).status).toBe(200);
       world.clock.advanceHours(1 / 60);
       expect((await client.get('/v2/services.json', { api_key: key })).status).toBe(200);
+    });
+
+    test('guessing keys counts against the address’s limit: 403 each time, then 429', async () => {
+      for (let i = 0; i < PER_MINUTE; i++) await checkError(await client.get('/v2/requests.json', { api_key: `mq_guess${i}` }), 403, 'json');
+      const held = await client.post('/v2/requests.xml', { ...streetLight(), api_key: 'mq_guess' });
+      expect(await checkError(held, 429, 'xml')).toMatch(/too many requests/);
+      // A live key keeps its own limit.
+      expect((await client.get('/v2/services.json', { api_key: writer })).status).toBe(200);
     });
   });
 });
