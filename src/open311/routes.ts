@@ -92,16 +92,18 @@ function discovery(base: string): Value {
 
 /** The Open311 interface as one handler of the web server: false for paths not under /open311. */
 export function createOpen311(options: Open311Options): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  let throttle: { db: unknown; throttle: Throttle } | undefined;
-  const throttleOf = (app: Open311App) => {
-    if (throttle?.db !== app.database.db) throttle = { db: app.database.db, throttle: new Throttle(() => app.database.db, app.pipeline.clock, WINDOW_MS) };
-    return throttle.throttle;
+  // Asked only once the app runs (requests before answer 503).
+  const running = (): Open311App => {
+    const app = options.app();
+    if (!app) throw new Error('Open311 was asked for the app before it started');
+    return app;
   };
+  const throttle = new Throttle(() => running().database.db, { now: () => running().pipeline.clock.now() }, WINDOW_MS);
 
   /** Counts the request against its key's (or address's) limit: 429 past it. */
-  const limit = async (app: Open311App, req: IncomingMessage, key: ApiKeyRecord | null): Promise<void> => {
+  const limit = async (req: IncomingMessage, key: ApiKeyRecord | null): Promise<void> => {
     const name = key ? `open311:key:${key.id}` : `open311:ip:${clientIp(req, options.trustProxy)}`;
-    const reservation = await throttleOf(app).reserve([{ key: name, max: options.requestsPerMinute }]);
+    const reservation = await throttle.reserve([{ key: name, max: options.requestsPerMinute }]);
     if (!reservation.ok) {
       const seconds = String(reservation.retryAfterSeconds);
       throw new Open311Error(429, `too many requests: try again in ${seconds} s`, { 'retry-after': seconds });
@@ -116,7 +118,7 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
     if (given === null || given === undefined || given === '') return null;
     const key = await authenticateApiKey(app.database.db, given.trim(), app.pipeline.clock.now());
     if (key) return key;
-    await limit(app, req, null);
+    await limit(req, null);
     throw new Open311Error(403, 'api_key is not valid (unknown or revoked)');
   };
 
@@ -131,7 +133,7 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
       const key = await keyOf(app, req, form.get('api_key') ?? params.get('api_key'));
       if (!key) throw new Open311Error(403, 'api_key is required to post a service request');
       if (!hasScope(key, 'open311:write')) throw new Open311Error(403, 'this api_key may not post service requests (scope open311:write)');
-      await limit(app, req, key);
+      await limit(req, key);
       const created = await postRequest(app, form, key, locale);
       log.info({ key: key.name }, 'open311 request posted');
       return send('service_requests', created);
@@ -142,7 +144,7 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
       throw new Open311Error(405, `method not allowed; use ${allow}`, { allow });
     }
     const key = await keyOf(app, req, params.get('api_key'));
-    await limit(app, req, key);
+    await limit(req, key);
     const now = app.pipeline.clock.now();
     switch (route.endpoint) {
       case 'discovery':
