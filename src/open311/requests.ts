@@ -165,6 +165,15 @@ async function requesterIn(tx: SqlTx, form: URLSearchParams, phone: string | nul
   return created.id;
 }
 
+/**
+ * A requester's phone: a mainland number as the roster writes it (so it can match a
+ * roster person), or another number kept as digits (a client abroad, the specification's
+ * own examples); null for what is no phone number.
+ */
+function contactPhone(text: string): string | null {
+  return normalizePhone(text) ?? (/^\+?[\d\s().-]{5,24}$/.test(text) ? text.replace(/[^\d+]/g, '') : null);
+}
+
 /** What the deadline of a ticket promises, in words. */
 function noticeOf(ticket: { resolveBy: Date | null; acceptBy: Date | null }, locale: Locale): string | null {
   if (ticket.resolveBy) return locale === 'en' ? `To be resolved by ${formatLocal(ticket.resolveBy)} (Beijing time).` : `承诺于 ${formatLocal(ticket.resolveBy)} 前办结。`;
@@ -191,8 +200,8 @@ export async function postRequest(app: Open311App, form: URLSearchParams, key: A
   const kindText = form.get('attribute[kind]')?.trim() || 'help';
   if (!(REQUEST_KINDS as readonly string[]).includes(kindText)) throw new Open311Error(400, `attribute[kind] must be one of ${REQUEST_KINDS.join(', ')}`);
   const phoneText = form.get('phone')?.trim();
-  const phone = phoneText ? normalizePhone(phoneText) : null;
-  if (phoneText && !phone) throw new Open311Error(400, 'phone is not a mainland China phone number');
+  const phone = phoneText ? contactPhone(phoneText) : null;
+  if (phoneText && !phone) throw new Open311Error(400, 'phone is not a phone number');
   const mediaUrl = form.get('media_url')?.trim();
   if (mediaUrl && !/^https?:\/\/[^\s]{1,2000}$/i.test(mediaUrl)) throw new Open311Error(400, 'media_url must be an http or https URL');
   const regionId = await placeOf(db, form, key, point);
