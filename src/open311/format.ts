@@ -97,5 +97,7 @@ export function parseDatetime(text: string): Date | null {
   const [, date, time, offset] = match;
   const zone = offset === undefined ? '+08:00' : offset === 'Z' ? 'Z' : offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
   const instant = new Date(`${date}T${time ?? '00:00:00'}${zone}`);
-  return Number.isNaN(instant.getTime()) ? null : instant;
+  // Date rolls 2026-11-31 over into December: a day that is not on the calendar is no date.
+  const onCalendar = new Date(`${date}T00:00:00Z`);
+  return Number.isNaN(instant.getTime()) || Number.isNaN(onCalendar.getTime()) || onCalendar.toISOString().slice(0, 10) !== date ? null : instant;
 }
