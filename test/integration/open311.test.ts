@@ -231,8 +231,12 @@ eachDatabase((kind) => {
       const home = await post(streetLight({ phone: resident.phone! }));
       const homeTicket = await db.ticket.findUniqueOrThrow({ where: { number: home['service_request_id'] as string } });
       expect(homeTicket.residentId).toBe(resident.id);
-      // At home: the household's liaison or grid routes it, as a chat report would.
+      // At home: the household's liaison routes it, as a chat report would; others read the liaison masked.
       expect(homeTicket.householdId).toBe(resident.householdId);
+      const liaison = await db.person.findUniqueOrThrow({ where: { id: homeTicket.assigneeId! } });
+      expect(await db.personRole.count({ where: { personId: liaison.id, role: 'liaison' } })).toBe(1);
+      const read = (await client.json(`/v2/requests/${homeTicket.number}.json`, { api_key: reader }))[0]!;
+      expect(read['agency_responsible']).toBe(`网格员 ${liaison.name.slice(0, 1)}${'*'.repeat(liaison.name.length - 1)}`);
       const away = await post({ ...streetLight({ phone: resident.phone! }), 'attribute[village]': 'QH-02-001' });
       const awayTicket = await db.ticket.findUniqueOrThrow({ where: { number: away['service_request_id'] as string }, include: { resident: true } });
       expect(awayTicket.residentId).not.toBe(resident.id);
