@@ -90,7 +90,12 @@ export interface NewApiKey {
  */
 export async function createApiKey(db: Db, input: NewApiKey, now: Date): Promise<{ key: string; record: ApiKeyRecord }> {
   const name = input.name.trim();
-  if (!/^[\w.-]{1,64}$/.test(name)) throw new DataError(`名称只能用字母、数字、点、横线和下划线（至多 64 个） the name may use letters, digits, . - _ (64 at most): ${input.name}`);
+  // Lower-case letters, digits, dots and hyphens only: a request's intake event names its
+  // key, and Open311 finds a key's requests by that name with LIKE, where _ and % would be
+  // wildcards and SQLite ignores case (src/open311/requests.ts).
+  if (!/^[a-z0-9][a-z0-9.-]{0,63}$/.test(name)) {
+    throw new DataError(`名称只能用小写字母、数字、点和横线（至多 64 个） the name may use lower-case letters, digits, dots and hyphens (64 at most): ${input.name}`);
+  }
   const unknown = input.scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
   if (unknown.length || !input.scopes.length) throw new DataError(`未知的权限 unknown scope: ${unknown.join(', ') || '(none)'}; 可用 known: ${API_SCOPES.join(', ')}`);
   const sql = sqlOf(db);

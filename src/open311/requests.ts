@@ -238,7 +238,11 @@ export async function postRequest(app: Open311App, form: URLSearchParams, key: A
 
 // ─── Reading requests ──────────────────────────────────────────────────────────
 
-/** How the intake event of a request posted with `key` names it (its data is JSON written without spaces). */
+/**
+ * How the intake event of a request posted with `key` names it (its data is JSON written
+ * without spaces). Looked for with LIKE: key names hold no wildcard and no capital
+ * (src/open311/keys.ts), so the pattern matches that key alone.
+ */
 function postedMark(key: ApiKeyRecord): string {
   return `"apiKey":${JSON.stringify(key.name)}`;
 }

@@ -100,7 +100,10 @@ eachDatabase((kind) => {
     test.skipIf(kind.name !== 'SQLite')('bad arguments, a bad name or scope: one line and exit code 2 or 1', async () => {
       const cases: [string[], number, RegExp][] = [
         [['create', '--name', 'x', '--scope', 'admin'], 1, /unknown scope: admin/],
-        [['create', '--name', 'has space'], 1, /the name may use letters/],
+        [['create', '--name', 'has space'], 1, /the name may use lower-case letters/],
+        // Names are looked for with LIKE: no wildcard, no capital (another key's requests would match).
+        [['create', '--name', 'city_app'], 1, /the name may use lower-case letters/],
+        [['create', '--name', 'City-App'], 1, /the name may use lower-case letters/],
         [['create'], 2, /usage: npm run apikey/],
         [['delete', 'taken'], 2, /usage: npm run apikey/],
         [['list', '--colour'], 2, /Unknown option/],
