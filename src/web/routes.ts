@@ -1,8 +1,8 @@
 /**
  * The pages the web server serves besides the web chat: the staff console at
- * `/console`, the public board at `/public` with their stylesheet, and Open311 at `/open311`. The web chat's
- * adapter owns the server and hands every request here first (`routes`); what is not
- * ours answers false and goes on to the chat.
+ * `/console` and the public board at `/public`, with their stylesheet, and Open311 at
+ * `/open311` (src/open311). The web chat's adapter owns the server and hands every
+ * request here first (`routes`); what is not ours answers false and goes on to the chat.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -35,7 +35,7 @@ export interface WebRoutesOptions {
   >;
 }
 
-/** The console, the public board and their stylesheet, as one handler. */
+/** The console, the public board and their stylesheet, and Open311, as one handler. */
 export function createWebRoutes(options: WebRoutesOptions): Routes {
   const serveConsole = createConsole({
     app: options.app,
