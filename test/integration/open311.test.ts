@@ -414,6 +414,34 @@ eachDatabase((kind) => {
       expect(await checkError(await client.get('/v2/requests.json', { status: 'pending' }), 400, 'json')).toMatch(/status must be open or closed/);
     });
 
+    test('at most 1,000 requests, newest first', async () => {
+      const { key } = await createApiKey(db, { name: 'county-dashboard', regionCode: 'QH', scopes: ['read'] }, START);
+      const resident = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-02-002-H001' } });
+      const now = world.clock.now().getTime();
+      // Written straight into the table, a minute apart, the newest an hour ago: 1,001 of them.
+      await db.ticket.createMany({
+        data: Array.from({ length: 1001 }, (_, i) => ({
+          number: `BULK-${String(i).padStart(4, '0')}`,
+          state: 'received',
+          kind: 'help',
+          categoryCode: 'other',
+          handlingClass: 'immediate',
+          summary: '批量',
+          description: '批量',
+          residentId: resident.id,
+          regionId: villages['QH-02-002']!,
+          handlingRegionId: villages['QH-02']!,
+          level: 'township',
+          createdAt: new Date(now - 3_600_000 - (1000 - i) * 60_000),
+          updatedAt: new Date(now - 3_600_000 - (1000 - i) * 60_000),
+        })),
+      });
+      const listed = await client.json('/v2/requests.json', { api_key: key, service_code: 'other' });
+      expect(listed).toHaveLength(1000);
+      expect(listed[0]!['service_request_id']).toBe('BULK-1000');
+      expect(listed.at(-1)!['service_request_id']).toBe('BULK-0001');
+    });
+
     test('tokens: a posted request’s token resolves to its id; any other is 404', async () => {
       const number = (await post(streetLight()))['service_request_id'] as string;
       expect(await client.json(`/v2/tokens/${number}.json`)).toEqual([{ service_request_id: number, token: number }]);
