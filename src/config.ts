@@ -92,6 +92,8 @@ const schema = z
     CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),
     CONSOLE_LOGIN_MAX_FAILURES: int(1, 100).default(5),
     CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 1440).default(15),
+    // Open311: requests per minute per API key (or, without a key, per address).
+    OPEN311_REQUESTS_PER_MINUTE: int(1, 100000).default(120),
     // Behind a reverse proxy: believe its X-Forwarded-For (login limits) and X-Forwarded-Proto (Secure cookies).
     TRUST_PROXY: bool.default(false),
     // The HTTP servers (web, Telegram webhook) against slow and broken clients (src/web/server.ts).

@@ -55,6 +55,8 @@ export interface ReportInput {
   acknowledged?: boolean;
   /** Who registered it for the resident (a liaison on a visit), kept on the intake event. */
   registeredBy?: number;
+  /** The name of the API key it came with (Open311), kept on the intake event. */
+  apiKey?: string;
 }
 
 export type PipelineOutcome = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
@@ -428,7 +430,14 @@ export class PipelineService {
       result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
     }
     const received = result.events[0];
-    if (received) Object.assign(received.data, { photos: media, channel: input.via ?? null, ...(input.registeredBy === undefined ? {} : { registeredBy: input.registeredBy }) });
+    if (received) {
+      Object.assign(received.data, {
+        photos: media,
+        channel: input.via ?? null,
+        ...(input.registeredBy === undefined ? {} : { registeredBy: input.registeredBy }),
+        ...(input.apiKey === undefined ? {} : { apiKey: input.apiKey }),
+      });
+    }
     const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const ticket = await rows.createTicket({
       number,

@@ -66,7 +66,7 @@ export function boardPolicy(regions: Map<number, RegionNode>, region: RegionNode
 }
 
 /** The tickets of `regionIds` a board may show with their text, grouped by the regions' policies. */
-function shownWhere(regions: Map<number, RegionNode>, regionIds: number[]): Prisma.TicketWhereInput {
+export function shownWhere(regions: Map<number, RegionNode>, regionIds: number[]): Prisma.TicketWhereInput {
   const groups = new Map<string, { ids: number[]; mode: BoardMode; privateCategories: string[] }>();
   for (const id of regionIds) {
     const region = regions.get(id);

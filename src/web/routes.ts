@@ -1,8 +1,8 @@
 /**
  * The pages the web server serves besides the web chat: the staff console at
- * `/console` and the public board at `/public`, with their stylesheet. The web chat's
- * adapter owns the server and hands every request here first (`routes`); what is not
- * ours answers false and goes on to the chat.
+ * `/console` and the public board at `/public`, with their stylesheet, and Open311 at
+ * `/open311` (src/open311). The web chat's adapter owns the server and hands every
+ * request here first (`routes`); what is not ours answers false and goes on to the chat.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +17,7 @@ import { STYLESHEET_PATHS } from './page.js';
 import { BOARD_PATH, servePublicBoard } from './public-board.js';
 import { projectPath } from '../paths.js';
 import { type MediationSettings, mediationRulesOf } from '../mediation/transitions.js';
+import { createOpen311 } from '../open311/routes.js';
 
 const log = logger('web-pages');
 
@@ -28,10 +29,13 @@ const STYLESHEET = readFileSync(projectPath('src', 'web', 'assets', 'console.css
 export interface WebRoutesOptions {
   /** The running app, or undefined while it starts. */
   app: () => ConsoleApp | undefined;
-  config: Pick<Config, 'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY' | MediationSettings>;
+  config: Pick<
+    Config,
+    'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY' | 'OPEN311_REQUESTS_PER_MINUTE' | MediationSettings
+  >;
 }
 
-/** The console, the public board and their stylesheet, as one handler. */
+/** The console, the public board and their stylesheet, and Open311, as one handler. */
 export function createWebRoutes(options: WebRoutesOptions): Routes {
   const serveConsole = createConsole({
     app: options.app,
@@ -41,6 +45,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     trustProxy: options.config.TRUST_PROXY,
     mediationRules: mediationRulesOf(options.config),
   });
+  const serveOpen311 = createOpen311({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((STYLESHEET_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -50,6 +55,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     }
     try {
       if (await serveConsole(req, res, url)) return true;
+      if (await serveOpen311(req, res, url)) return true;
       const app = options.app();
       if (app) return await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
       if (url.pathname === BOARD_PATH || url.pathname.startsWith(`${BOARD_PATH}/`)) {
