@@ -350,4 +350,10 @@ export const en: Record<MessageKey, string> = {
   'mediation.settled': '[Mediation] Every party has confirmed the agreement on “{title}”: settled. Remember the follow-ups on whether it is kept.',
   'mediation.party_objected': '[Mediation] A party objected to the agreement on “{title}”; the case is back in mediation.',
   'mediation.follow_up_due': '[Mediation follow-up] “{title}” was settled {days} days ago: please check whether the agreement is kept and record it in the console.',
+  'menu.hardship': 'Hardship records',
+  'hardship.not_allowed': 'A household’s difficulty record is read only by its paired liaison and its grid leader.',
+  'hardship.none': 'None of the households you are paired with or whose grid you lead has a difficulty record.',
+  'hardship.list': 'You may read the difficulty records of {count} households: tap one, or type its code, its head’s name or its house number:',
+  'hardship.not_yours': 'You are not this household’s liaison or grid leader, or it has no difficulty record: you may not read it.',
+  'hardship.record': '[Difficulty record] {household}\nKinds: {kinds}\nMembers concerned: {members}\nNotes: {notes}\n(updated {updated}. Confidential: please do not forward.)',
 };

@@ -345,6 +345,12 @@ export const zh = {
   'mediation.settled': '【调解】“{title}”的协议已经各方当事人确认，调解成功。请按时回访履行情况。',
   'mediation.party_objected': '【调解】“{title}”有当事人对协议提出异议，案件已回到调解中。',
   'mediation.follow_up_due': '【调解回访】“{title}”调解成功已 {days} 天，请回访协议履行情况，并在工作台记录。',
+  'menu.hardship': '困难户',
+  'hardship.not_allowed': '困难户记录只有该户的包联人和网长可以查看。',
+  'hardship.none': '您包联或负责网格的农户中，目前没有登记困难户记录。',
+  'hardship.list': '您可以查看 {count} 户的困难户记录，请点选，或输入户号、户主姓名、门牌号：',
+  'hardship.not_yours': '您不是这一户的包联人或网长，或这一户没有困难户记录，不能查看。',
+  'hardship.record': '【困难户记录】{household}\n困难类型：{kinds}\n涉及成员：{members}\n备注：{notes}\n（{updated} 更新。请注意保密，不要转发。）',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -23,6 +23,7 @@ import { liaisonReportFlow } from '../../flows/liaison-report.js';
 import { assistanceFlow } from '../../flows/assistance.js';
 import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
 import { ledgerFlow } from '../../flows/ledger.js';
+import { hardshipFlow } from '../../flows/hardship.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -238,6 +239,7 @@ export const FLOWS: FlowSet = flowSet(
     assistanceFlow,
     assistanceObjectionFlow,
     ledgerFlow,
+    hardshipFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

@@ -85,7 +85,13 @@ function fakeEffects() {
         return Promise.resolve({ ok: true });
       },
     },
-    assistance: { report: unexpected('assistance.report'), onNotice: unexpected('assistance.onNotice'), object: unexpected('assistance.object') },
+    assistance: {
+      report: unexpected('assistance.report'),
+      onNotice: unexpected('assistance.onNotice'),
+      object: unexpected('assistance.object'),
+      hardshipHouseholds: unexpected('assistance.hardshipHouseholds'),
+      hardshipRecord: unexpected('assistance.hardshipRecord'),
+    },
     surveys: {
       waiting: (householdId) => Promise.resolve(surveyOf(3, householdId) && !isComplete(survey.questions, survey.answers) ? [{ id: 3, title: '服务需求表', questions: 4 }] : []),
       open: (id, householdId) =>
