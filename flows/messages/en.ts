@@ -356,4 +356,10 @@ export const en: Record<MessageKey, string> = {
   'hardship.list': 'You may read the difficulty records of {count} households: tap one, or type its code, its head’s name or its house number:',
   'hardship.not_yours': 'You are not this household’s liaison or grid leader, or it has no difficulty record: you may not read it.',
   'hardship.record': '[Difficulty record] {household}\nKinds: {kinds}\nMembers concerned: {members}\nNotes: {notes}\n(updated {updated}. Confidential: please do not forward.)',
+  'assistance.overdue': '[Assistance overdue] Case #{id} (household {household}): “{assistance_step}” is past its limit ({due}); please act on it in the console, under 帮扶.',
+  'assistance_step.reported': 'the village’s verification',
+  'assistance_step.village_verified': 'the township’s re-verification',
+  'assistance_step.notice': 'delivery after the notice',
+  'assistance_step.delivered': 'the follow-up visit',
+  'mediation.overdue': '[Mediation overdue] The case “{title}” is past its limit ({due}). Please mediate soon; extend it if the parties agree, or refer it to the court if mediation failed. See the console, under 调解.',
 };

@@ -351,6 +351,12 @@ export const zh = {
   'hardship.list': '您可以查看 {count} 户的困难户记录，请点选，或输入户号、户主姓名、门牌号：',
   'hardship.not_yours': '您不是这一户的包联人或网长，或这一户没有困难户记录，不能查看。',
   'hardship.record': '【困难户记录】{household}\n困难类型：{kinds}\n涉及成员：{members}\n备注：{notes}\n（{updated} 更新。请注意保密，不要转发。）',
+  'assistance.overdue': '【帮扶逾期】帮扶 #{id}（{household} 户）“{assistance_step}”已超过时限（{due}），请尽快办理，详见工作台“帮扶”。',
+  'assistance_step.reported': '村党组织初核',
+  'assistance_step.village_verified': '镇复核',
+  'assistance_step.notice': '公示后单位实施',
+  'assistance_step.delivered': '实施后回访',
+  'mediation.overdue': '【调解超期】调解案件“{title}”已超过调解期限（{due}）。请尽快调解；当事人同意的可以延期，调解不成的转诉调对接。详见工作台“调解”。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
