@@ -150,6 +150,7 @@ eachDatabase((kind) => {
       const id = Number(/\/console\/mediation\/(\d+)/.exec(opened.headers.get('location') ?? '')![1]);
       await dsp.page(`/console/mediation/${id}`);
       expect((await dsp.get(`/console/mediation/${id}/dossier`)).status).toBe(404);
+      expect((await dsp.get(`/console/mediation/${id}/dossier.pdf`)).status).toBe(404);
       expect((await dsp.post(`/console/mediation/${id}/refer`, { court: '', reason: '' })).status).toBe(422);
       expect((await dsp.post(`/console/mediation/${id}/refer`, { court: '清河县人民法院', reason: '被申请人不同意还款' })).status).toBe(303);
       const dossier = await dsp.page(`/console/mediation/${id}/dossier`);
@@ -160,9 +161,35 @@ eachDatabase((kind) => {
       expect(dossier.text).toContain('被申请人不同意还款');
       expect(await db.mediationCase.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'referred' });
 
+      // The same dossier as a PDF, printed by the server's Chromium; without one, the printable page and a note.
+      expect((await dsp.page(`/console/mediation/${id}`)).text).toContain(`/console/mediation/${id}/dossier.pdf`);
+      const pdf = await dsp.get(`/console/mediation/${id}/dossier.pdf`);
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+      expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="mediation-dossier-${id}.pdf"`);
+      expect(
+        Buffer.from(await pdf.arrayBuffer())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
+      const chromium = process.env['CHROMIUM_PATH'];
+      process.env['CHROMIUM_PATH'] = '/nonexistent/chromium';
+      try {
+        const fallback = await dsp.page(`/console/mediation/${id}/dossier.pdf`);
+        expect(fallback.status).toBe(200);
+        expect(fallback.res.headers.get('content-type')).toContain('text/html');
+        expect(fallback.text).toContain('服务器上未找到 Chromium');
+        expect(fallback.text).toContain('另存为 PDF');
+        expect(fallback.text).toContain(name);
+      } finally {
+        if (chromium === undefined) delete process.env['CHROMIUM_PATH'];
+        else process.env['CHROMIUM_PATH'] = chromium;
+      }
+
       const other = await loggedIn(world.base, 'dsp-qh-02');
       expect((await other.get(`/console/mediation/${id}`)).status).toBe(404);
       expect((await other.get(`/console/mediation/${id}/dossier`)).status).toBe(404);
+      expect((await other.get(`/console/mediation/${id}/dossier.pdf`)).status).toBe(404);
       await other.page('/console/mediation');
       expect((await other.post(`/console/mediation/${id}/outcome`, { text: '判决' })).status).toBe(404);
       expect((await other.page('/console/mediation')).text).not.toContain('借款纠纷');

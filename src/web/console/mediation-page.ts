@@ -184,7 +184,7 @@ ${actionForm(c.id, 'follow-up', csrf, bi('记录：协议未履行', 'Record: no
 <h2 id="court">${bi('诉调对接', 'Court referral')}</h2>
 ${
   c.referredAt
-    ? html`<p>${bi('移送', 'Referred to')} ${c.court} · ${formatDay(c.referredAt)} · <a href="${CONSOLE_PATHS.mediation}/${c.id}/dossier">${bi('案卷（可打印）', 'Dossier (printable)')}</a></p>
+    ? html`<p>${bi('移送', 'Referred to')} ${c.court} · ${formatDay(c.referredAt)} · <a href="${CONSOLE_PATHS.mediation}/${c.id}/dossier">${bi('案卷（可打印）', 'Dossier (printable)')}</a> · <a href="${CONSOLE_PATHS.mediation}/${c.id}/dossier.pdf">${bi('案卷 PDF', 'Dossier PDF')}</a></p>
 <p class="text">${c.referralReason}</p>
 ${c.courtOutcome ? html`<p>${bi('法院处理结果', 'Court outcome')}：${c.courtOutcome}</p>` : ''}
 ${

@@ -19,9 +19,9 @@ import {
   staffChangeMediationCase,
 } from '../../mediation/cases.js';
 import { MEDIATION_STATES, type MediationCommand, MediationRefused, type MediationRules, type MediationState } from '../../mediation/transitions.js';
-import { redirect, sendHtml } from '../http.js';
-import { documentOf } from '../page.js';
-import { caseBody, dossierBody, mediationBody, openCaseBody, type OpenForm } from './mediation-page.js';
+import { redirect } from '../http.js';
+import { sendDossierPage, sendDossierPdf } from './mediation-dossier.js';
+import { caseBody, mediationBody, openCaseBody, type OpenForm } from './mediation-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
 import { pathOf } from './scope.js';
@@ -29,8 +29,8 @@ import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
-/** /console/mediation, /new, /ID, /ID/dossier, /ID/ACTION. */
-export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
+/** /console/mediation, /new, /ID, /ID/dossier, /ID/dossier.pdf, /ID/ACTION. */
+export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|dossier\.pdf|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
 
 /** What a mediation request needs of the console: a section's, and the mediation settings. */
 export type MediationRequest = SectionRequest & { rules: MediationRules };
@@ -186,19 +186,17 @@ export async function mediationRoute(r: MediationRequest, match: RegExpExecArray
   if (target === 'new' && what === undefined) return open(r);
   const [c] = target === undefined || target === 'new' ? [] : await loadMediationCases(r.db, [Number(target)], r.now);
   const visible = c && r.scope.regionIds.includes(c.regionId) ? c : undefined;
-  // Reading is GET on the case (and its dossier); its actions are POSTs below it.
-  if (!visible || post !== (what !== undefined && what !== 'dossier') || (what === 'dossier' && !visible.referredAt)) {
+  // Reading is GET on the case (and its dossier, once referred); its actions are POSTs below it.
+  const dossier = what === 'dossier' || what === 'dossier.pdf';
+  if (!visible || post !== (what !== undefined && !dossier) || (dossier && !visible.referredAt)) {
     r.req.resume();
     return r.notFound();
   }
   if (post) return caseAction(r, visible, what!);
-  if (what === 'dossier') {
-    // The court's copy: a page of its own, printable, without the console's navigation.
-    return sendHtml(
-      r.res,
-      200,
-      documentOf(`调解案卷 #${visible.id}`, dossierBody(visible, { regionName: regionName(r)(visible.regionId), printedAt: r.now }), '/console/style.css'),
-    );
+  if (dossier) {
+    // The court's copy: a page of its own, printable, without the console's navigation; or its PDF.
+    const input = { regionName: regionName(r)(visible.regionId), printedAt: r.now };
+    return what === 'dossier' ? sendDossierPage(r.res, visible, input) : sendDossierPdf(r.res, visible, input);
   }
   const done = r.url.searchParams.get('done');
   r.page(200, visible.title, caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ...(done ? { done } : {}) }));
