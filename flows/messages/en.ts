@@ -362,4 +362,5 @@ export const en: Record<MessageKey, string> = {
   'assistance_step.notice': 'delivery after the notice',
   'assistance_step.delivered': 'the follow-up visit',
   'mediation.overdue': '[Mediation overdue] The case “{title}” is past its limit ({due}). Please mediate soon; extend it if the parties agree, or refer it to the court if mediation failed. See the console, under 调解.',
+  'menu.ledger': 'My supervised items',
 };

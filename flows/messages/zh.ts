@@ -357,6 +357,7 @@ export const zh = {
   'assistance_step.notice': '公示后单位实施',
   'assistance_step.delivered': '实施后回访',
   'mediation.overdue': '【调解超期】调解案件“{title}”已超过调解期限（{due}）。请尽快调解；当事人同意的可以延期，调解不成的转诉调对接。详见工作台“调解”。',
+  'menu.ledger': '我的督办',
 } as const;
 
 export type MessageKey = keyof typeof zh;
