@@ -52,6 +52,11 @@ eachDatabase((kind) => {
       expect(list.text).toContain('aria-current="page">矛盾调解');
       expect(list.text).toContain(`/console/mediation/new?ticket=${number}`);
 
+      // The request's own page offers it too; another township's dispatcher sees no such box.
+      const before = await dsp.page(`/console/tickets/${number}`);
+      expect(before.text).toContain('尚未登记调解');
+      expect(before.text).toContain(`href="/console/mediation/new?ticket=${number}"`);
+
       const form = await dsp.page(`/console/mediation/new?ticket=${number}`);
       expect(form.text).toContain('宅基地边界纠纷');
       expect(form.text).toContain('R-QH-01-001-H001');
@@ -77,6 +82,10 @@ eachDatabase((kind) => {
         ['外村 王某', false, false],
       ]);
       expect(await db.auditEvent.findFirst({ where: { action: 'mediation_opened' }, orderBy: { id: 'desc' } })).toMatchObject({ ticketId: c.ticketId });
+      // The request's page now shows the case instead of the offer.
+      const after = await dsp.page(`/console/tickets/${number}`);
+      expect(after.text).toMatch(new RegExp(`<a href="/console/mediation/${c.id}">调解案件 .*#${c.id} 宅基地边界纠纷</a> · <span class="state">调解中`));
+      expect(after.text).not.toContain('尚未登记调解');
       // One case per request: the request is no longer offered, nor can it be opened twice.
       expect((await dsp.page('/console/mediation')).text).not.toContain(`new?ticket=${number}`);
       expect((await dsp.post('/console/mediation/new', { ...fields, parties: 'R-QH-01-001-H001\n张三' })).status).toBe(422);

@@ -221,3 +221,12 @@ ${c.agreement ? html`<h2>${bi('曾拟协议', 'Agreement proposed')}</h2><p clas
 <p class="hint">${bi('登记', 'Opened')} ${formatDay(c.openedAt)} · ${bi('移送', 'referred')} ${formatDay(c.referredAt)} · ${bi('打印', 'printed')} ${formatLocal(input.printedAt)}</p>
 </section>`;
 }
+
+/** The ticket page's box: the case opened from the request, or a link opening one from it. */
+export function ticketMediationBox(input: { linked: MediationCaseView } | { openFrom: string }): Html {
+  const body =
+    'linked' in input
+      ? html`<p><a href="${CONSOLE_PATHS.mediation}/${input.linked.id}">${bi('调解案件', 'Mediation case')} #${input.linked.id} ${input.linked.title}</a> · ${stateHtml(input.linked)} · ${bi('期限', 'limit')} ${input.linked.dueOn}</p>`
+      : html`<p>${bi('这是一件矛盾纠纷诉求，尚未登记调解。', 'A dispute request with no mediation case yet.')} <a class="button" href="${CONSOLE_PATHS.mediation}/new?ticket=${input.openFrom}">${bi('登记调解', 'Open a case')}</a></p>`;
+  return html`<section class="ticket-mediation" id="mediation"><h2>${bi('矛盾纠纷调解', 'Dispute mediation')}</h2>${body}</section>`;
+}

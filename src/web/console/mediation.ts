@@ -8,8 +8,10 @@ import { logger } from '../../log.js';
 import {
   addMediationSession,
   disputesWithoutCase,
+  isDisputeTicket,
   loadMediationCases,
   mediationCaseIds,
+  mediationCaseOfTicket,
   type MediationCaseView,
   mediatorFigures,
   mediatorsFor,
@@ -21,11 +23,14 @@ import {
 import { MEDIATION_STATES, type MediationCommand, MediationRefused, type MediationRules, type MediationState } from '../../mediation/transitions.js';
 import { redirect } from '../http.js';
 import { sendDossierPage, sendDossierPdf } from './mediation-dossier.js';
-import { caseBody, mediationBody, openCaseBody, type OpenForm } from './mediation-page.js';
+import { caseBody, mediationBody, openCaseBody, type OpenForm, ticketMediationBox } from './mediation-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
 import { pathOf } from './scope.js';
+import type { StaffScope } from './scope.js';
 import type { SectionRequest } from './section.js';
+import type { Db } from '../../db/client.js';
+import type { Html } from '../html.js';
 
 const log = logger('console');
 
@@ -74,7 +79,7 @@ async function disputeTicket(r: MediationRequest, number: string) {
     where: { number },
     select: { id: true, number: true, summary: true, description: true, regionId: true, kind: true, categoryCode: true, resident: { select: { code: true } } },
   });
-  return ticket && r.scope.regionIds.includes(ticket.regionId) && (ticket.kind === 'dispute' || ticket.categoryCode === 'dispute') ? ticket : null;
+  return ticket && r.scope.regionIds.includes(ticket.regionId) && isDisputeTicket(ticket) ? ticket : null;
 }
 
 /** The parties named one a line: a person's or household's code in the user's regions, else a name. */
@@ -200,4 +205,22 @@ export async function mediationRoute(r: MediationRequest, match: RegExpExecArray
   }
   const done = r.url.searchParams.get('done');
   r.page(200, visible.title, caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ...(done ? { done } : {}) }));
+}
+
+/**
+ * The ticket page's 调解 box: the mediation case opened from the request, or, for a
+ * `dispute` request without one, the way to open it — for the staff who have mediation
+ * (the request's region is theirs); nothing for anyone else.
+ */
+export async function ticketMediation(
+  db: Db,
+  scope: StaffScope,
+  ticket: { id: number; number: string; regionId: number; kind: string; categoryCode: string },
+  now: Date,
+): Promise<Html | undefined> {
+  if (!scope.regionIds.includes(ticket.regionId)) return undefined;
+  const caseId = await mediationCaseOfTicket(db, ticket.id);
+  const [linked] = caseId === undefined ? [] : await loadMediationCases(db, [caseId], now);
+  if (linked && scope.regionIds.includes(linked.regionId)) return ticketMediationBox({ linked });
+  return caseId === undefined && isDisputeTicket(ticket) ? ticketMediationBox({ openFrom: ticket.number }) : undefined;
 }
