@@ -154,6 +154,8 @@ export function assistanceCaseBody(input: {
   csrf: string;
   canTownship: boolean;
   delivery: { earliest: string; latest: string };
+  /** The ledger items it is linked to (src/web/console/ledger-page.ts linkedLedgerHtml). */
+  ledger: Html;
   done?: string;
   error?: string;
 }): Html {
@@ -172,5 +174,6 @@ ${stepForms(c, input)}
     (e) => html`<li>${formatLocal(e.at)} ${bi(ACTION_NAMES[e.action].zh, ACTION_NAMES[e.action].en)} · ${e.actor}${e.note ? html` — ${e.note}` : ''}</li>`,
   )}</ol>
 ${hardshipHtml(input.hardship, c, input.csrf)}
+${input.ledger}
 </section>`;
 }

@@ -118,7 +118,7 @@ function actionForm(caseId: number, what: string, csrf: string, label: Html, fie
 }
 
 /** A case with the actions its state allows. */
-export function caseBody(c: MediationCaseView, input: { regionName: string; csrf: string; done?: string; error?: string }): Html {
+export function caseBody(c: MediationCaseView, input: { regionName: string; csrf: string; ledger: Html; done?: string; error?: string }): Html {
   const open = c.status === 'mediating' || c.status === 'agreement';
   const { csrf } = input;
   const canRefer = open || (c.status === 'settled' && (c.keptFirst === false || c.keptSecond === false));
@@ -201,6 +201,7 @@ ${
 <div class="buttons"><button type="submit">${bi('移送法院', 'Refer to the court')}</button></div></form>`
       : html`<p class="empty">${bi('未移送。', 'Not referred.')}</p>`
 }
+${input.ledger}
 </section>`;
 }
 

@@ -4,6 +4,8 @@
  * actions, and the 诉调对接 dossier. Only the region-scoped roles (dispatchers,
  * supervisors, admins) have it; a case outside their regions does not exist for them (404).
  */
+import { ledgerItemsOfCase } from '../../ledger/case-links.js';
+import { linkedLedgerHtml } from './ledger-page.js';
 import { logger } from '../../log.js';
 import {
   addMediationSession,
@@ -174,9 +176,14 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     log.info({ account: r.scope.accountId, case: c.id, action: what }, 'mediation case changed');
   } catch (error) {
     if (!(error instanceof MediationRefused)) throw error;
-    return r.page(422, c.title, caseBody(c, { regionName: regionName(r)(c.regionId), csrf: r.csrf, error: error.message }));
+    return r.page(422, c.title, caseBody(c, { regionName: regionName(r)(c.regionId), csrf: r.csrf, ledger: await linkedLedger(r, c.id), error: error.message }));
   }
   redirect(r.res, `${CONSOLE_PATHS.mediation}/${c.id}?done=${what}`);
+}
+
+/** The case page's box of the ledger items it is linked to. */
+async function linkedLedger(r: MediationRequest, caseId: number): Promise<Html> {
+  return linkedLedgerHtml(await ledgerItemsOfCase(r.db, 'mediation', caseId, r.scope.regionIds, r.now));
 }
 
 /** Serves a path matched by {@link MEDIATION_ROUTE}. */
@@ -204,7 +211,11 @@ export async function mediationRoute(r: MediationRequest, match: RegExpExecArray
     return what === 'dossier' ? sendDossierPage(r.res, visible, input) : sendDossierPdf(r.res, visible, input);
   }
   const done = r.url.searchParams.get('done');
-  r.page(200, visible.title, caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ...(done ? { done } : {}) }));
+  r.page(
+    200,
+    visible.title,
+    caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ledger: await linkedLedger(r, visible.id), ...(done ? { done } : {}) }),
+  );
 }
 
 /**
