@@ -358,6 +358,16 @@ export const zh = {
   'assistance_step.delivered': '实施后回访',
   'mediation.overdue': '【调解超期】调解案件“{title}”已超过调解期限（{due}）。请尽快调解；当事人同意的可以延期，调解不成的转诉调对接。详见工作台“调解”。',
   'menu.ledger': '我的督办',
+  'menu.mediation_cases': '我的调解',
+  'mediation.not_mediator': '“我的调解”是调解员的功能；您不是调解员。',
+  'mediation.my_none': '您目前没有待办的调解案件。',
+  'mediation.my_list': '您有 {count} 件调解案件待办（请在工作台“调解”中记录）：',
+  'mediation.my_case': '#{id} {title}\n下一步：{mediation_step}[[（已确认 {confirmed}）]][[\n调解期限：{due}]][[ {mediation_late}]]',
+  'mediation_step.mediating': '组织调解，记录调解经过或达成协议',
+  'mediation_step.agreement': '等待当事人确认协议',
+  'mediation_step.settled': '回访协议履行情况',
+  'mediation_step.referred': '已移送法院，记录法院处理结果',
+  'mediation_late.late': '【已超期】',
 } as const;
 
 export type MessageKey = keyof typeof zh;

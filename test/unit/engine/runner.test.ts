@@ -107,7 +107,7 @@ function fakeEffects() {
       submitReport: unexpected('submitReport'),
     },
     ledger: { supervised: unexpected('supervised'), addProgress: unexpected('addProgress') },
-    mediation: { toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
+    mediation: { myCases: unexpected('mediation.myCases'), toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
   };
   return { effects, commands, visits, survey };
 }
