@@ -13,6 +13,7 @@ import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGU
 import type { MonthlyReport } from './monthly.js';
 import { themeSection } from './themes.js';
 import { ledgerSection } from './ledger.js';
+import { casesSection } from './cases.js';
 import { rankingReportSection } from '../ranking/html.js';
 import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
 
@@ -214,6 +215,7 @@ ${workloadSection(report)}
 ${visitSection(report, placesTitle)}
 ${themeSection(report.themes)}
 ${ledgerSection(report.ledger)}
+${casesSection(report.cases)}
 ${rankingReportSection(report.ranking)}
 ${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>
