@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
+import { LEDGER_OWNER_ROLES } from '../src/ledger/ledger.js';
 import { refuseText } from './answers.js';
 
 /**
@@ -11,7 +12,15 @@ export const ledgerFlow = defineFlow({
   id: 'ledger',
   data: z.object({ itemId: z.number().int().positive().optional() }),
   first: 'list',
-  entries: [{ name: 'ledger', words: /^(我的督办|督办事项|my supervised items|supervised|\/supervised)$/i, data: {} }],
+  entries: [
+    {
+      name: 'ledger',
+      words: /^(我的督办|督办事项|my supervised items|supervised|\/supervised)$/i,
+      // Those who may own an item: whether they have one flagged, the list says.
+      menu: { label: 'menu.ledger', order: 12, shownTo: (speaker) => speaker.roles.some((role) => (LEDGER_OWNER_ROLES as readonly string[]).includes(role)) },
+      data: {},
+    },
+  ],
   buttons: [{ verb: 'ledger', record: true, start: (id) => ({ data: { itemId: Number(id) }, at: 'progress' }) }],
   steps: {
     list: {

@@ -21,6 +21,7 @@ import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeli
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
 import { ledgerReminders } from './ledger/reminders.js';
+import { caseOverdueDuty } from './cases/overdue.js';
 import { SurveySender } from './surveys/push.js';
 import { mediationFollowUpDuty } from './mediation/follow-ups.js';
 import { mediationRulesOf } from './mediation/transitions.js';
@@ -256,6 +257,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         mediationFollowUpDuty({ db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS }),
         // The meeting rhythm: agendas prepared before each meeting, attendees reminded the day before.
         meetingDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        // 帮扶 steps and mediation limits that ran out: their responsible people are pushed once per step.
+        caseOverdueDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

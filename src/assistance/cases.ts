@@ -348,7 +348,8 @@ const auditQuery = defineQuery('assistance_audit', (db, p: { action: string; act
   db.insertInto('AuditEvent').values({ action: p.action, actorId: p.actorId, data: p.data, at: p.at }),
 );
 
-function kindsOf(text: string): HardshipKind[] {
+/** The kinds a stored record names (unknown ones dropped). */
+export function kindsOf(text: string): HardshipKind[] {
   return text.split(',').filter((k): k is HardshipKind => (HARDSHIP_KINDS as readonly string[]).includes(k));
 }
 

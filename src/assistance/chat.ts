@@ -1,12 +1,22 @@
 /**
  * 帮扶申报 in chat: a liaison reports one of their paired households (直包到户) for
  * assistance, the 网长报告 of seed 002. Other households are reported by staff in the console.
+ * 困难户: the household's paired liaison and its grid leaders read its difficulty record
+ * (sensitive: nobody else in chat; staff in scope read it in the console).
  */
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
-import { defineQuery, first } from '../db/sql.js';
+import { all, defineQuery, first, run } from '../db/sql.js';
 import type { EffectResult } from '../engine/flow.js';
-import { AssistanceRefused, loadAssistanceCase, type NoticeLine, noticesFor, objectToAssistance, reportAssistance } from './cases.js';
+import { AssistanceRefused, type HardshipRecordView, kindsOf, loadAssistanceCase, type NoticeLine, noticesFor, objectToAssistance, reportAssistance } from './cases.js';
 import type { AssistanceRules } from './machine.js';
+
+/** A household whose difficulty record the speaker may read. */
+export interface HardshipHousehold {
+  householdId: number;
+  code: string;
+  address: string;
+  headName: string;
+}
 
 /** What the chat's assistance flow may do. */
 export interface AssistanceEffects {
@@ -16,6 +26,10 @@ export interface AssistanceEffects {
   onNotice(): Promise<NoticeLine[]>;
   /** A resident's objection to one of them. */
   object(caseId: number, text: string): Promise<EffectResult>;
+  /** 困难户: the households with a difficulty record the speaker may read (paired with them, or in a grid they lead). */
+  hardshipHouseholds(): Promise<HardshipHousehold[]>;
+  /** One such household's record, named by its id (a tap) or its code, head or address (words); refused in words for anyone else's. */
+  hardshipRecord(household: number | string): Promise<EffectResult<{ household: HardshipHousehold; record: HardshipRecordView }>>;
 }
 
 export interface AssistanceChatDeps {
@@ -27,6 +41,8 @@ export interface AssistanceChatDeps {
   notYours: () => string;
   /** Said when the case is no longer on notice in the speaker's village. */
   notOnNotice: () => string;
+  /** Said when the speaker may not read the household's difficulty record, or it has none. */
+  hardshipNotYours: () => string;
 }
 
 /** Whether the household is paired with the speaker (the households the chat offers them). */
@@ -34,8 +50,43 @@ const reportsForQuery = defineQuery('assistance_reports_for', (db, p: { speakerI
   db.selectFrom('Pairing').select('householdId').where('householdId', '=', p.householdId).where('liaisonId', '=', p.speakerId),
 );
 
+/**
+ * The households with a difficulty record the speaker may read: paired with them, or in a
+ * grid they lead; `householdId` 0 for all of them, else just that one.
+ */
+const hardshipHouseholdsQuery = defineQuery('assistance_hardship_households', (db, p: { speakerId: number; householdId: number }) =>
+  db
+    .selectFrom('HardshipRecord as r')
+    .innerJoin('Household as h', 'h.id', 'r.householdId')
+    .select(['h.id as householdId', 'h.code', 'h.address', 'h.headName', 'r.kinds', 'r.members', 'r.notes', 'r.updatedAt'])
+    .where((eb) => eb.or([eb(eb.val(p.householdId), '=', eb.lit(0)), eb('h.id', '=', p.householdId)]))
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('Pairing as pa').select('pa.householdId').whereRef('pa.householdId', '=', 'h.id').where('pa.liaisonId', '=', p.speakerId)),
+        eb.exists(
+          eb
+            .selectFrom('HouseholdGrid as hg')
+            .innerJoin('PersonRole as gl', 'gl.gridId', 'hg.gridId')
+            .select('hg.householdId')
+            .whereRef('hg.householdId', '=', 'h.id')
+            .where('gl.role', '=', 'grid_leader')
+            .where('gl.personId', '=', p.speakerId),
+        ),
+      ]),
+    )
+    .orderBy('h.code')
+    .limit(50),
+);
+
+const householdByCodeQuery = defineQuery('assistance_household_by_code', (db, p: { code: string }) => db.selectFrom('Household').select('id').where('code', '=', p.code));
+
+const readAuditQuery = defineQuery('assistance_hardship_read_audit', (db, p: { actorId: number; data: string; at: Date }) =>
+  db.insertInto('AuditEvent').values({ action: 'hardship_record_read', actorId: p.actorId, data: p.data, at: p.at }),
+);
+
 /** The assistance effects of one turn, in the turn's transaction. */
-export function assistanceEffects({ tx, speakerId, rules, now, notYours, notOnNotice }: AssistanceChatDeps): AssistanceEffects {
+export function assistanceEffects({ tx, speakerId, rules, now, notYours, notOnNotice, hardshipNotYours }: AssistanceChatDeps): AssistanceEffects {
+  const sql = sqlOf(tx);
   /** A refusal of the store, as the chat says it. */
   const refusedAs = async <T extends object>(work: () => Promise<EffectResult<T>>): Promise<EffectResult<T>> => {
     try {
@@ -50,8 +101,32 @@ export function assistanceEffects({ tx, speakerId, rules, now, notYours, notOnNo
 
     object: (caseId, text) => refusedAs(async () => ((await objectToAssistance(tx, caseId, text, speakerId, now)) ? { ok: true } : { ok: false, text: notOnNotice() })),
 
+    async hardshipHouseholds() {
+      const rows = await all(sql, hardshipHouseholdsQuery, { speakerId, householdId: 0 });
+      return rows.map(({ householdId, code, address, headName }) => ({ householdId, code, address, headName }));
+    },
+
+    async hardshipRecord(household) {
+      let householdId = typeof household === 'number' ? household : ((await first(sql, householdByCodeQuery, { code: household.trim() }))?.id ?? 0);
+      if (typeof household === 'string' && !householdId) {
+        // Not a code: the head's name or the address of one of the speaker's own households.
+        const words = household.trim();
+        const mine = words ? await all(sql, hardshipHouseholdsQuery, { speakerId, householdId: 0 }) : [];
+        householdId = mine.find((h) => h.headName === words || h.address === words)?.householdId ?? 0;
+      }
+      const row = householdId ? await first(sql, hardshipHouseholdsQuery, { speakerId, householdId }) : undefined;
+      if (!row) return { ok: false, text: hardshipNotYours() };
+      // A sensitive record: who read it is kept, as who changed it is.
+      await run(sql, readAuditQuery, { actorId: speakerId, data: JSON.stringify({ householdId, from: 'chat' }), at: now });
+      return {
+        ok: true,
+        household: { householdId: row.householdId, code: row.code, address: row.address, headName: row.headName },
+        record: { kinds: kindsOf(row.kinds), members: row.members, notes: row.notes, updatedAt: row.updatedAt },
+      };
+    },
+
     async report(input) {
-      if (!(await first(sqlOf(tx), reportsForQuery, { speakerId, householdId: input.householdId }))) return { ok: false, text: notYours() };
+      if (!(await first(sql, reportsForQuery, { speakerId, householdId: input.householdId }))) return { ok: false, text: notYours() };
       return refusedAs(async () => {
         const id = await reportAssistance(tx, input, speakerId, rules, now);
         const opened = await loadAssistanceCase(tx, id);

@@ -21,6 +21,15 @@ export const OPEN_ASSISTANCE_STATES: readonly AssistanceState[] = ['reported', '
 export const HARDSHIP_KINDS = ['dibao', 'elderly_alone', 'illness', 'disability', 'landless'] as const;
 export type HardshipKind = (typeof HARDSHIP_KINDS)[number];
 
+/** Each kind as people read it (the console, and the chat in the speaker's language). */
+export const HARDSHIP_KIND_NAMES: Record<HardshipKind, { zh: string; en: string }> = {
+  dibao: { zh: '低保', en: 'minimum living allowance' },
+  elderly_alone: { zh: '独居老人', en: 'elderly living alone' },
+  illness: { zh: '大病', en: 'serious illness' },
+  disability: { zh: '残疾', en: 'disability' },
+  landless: { zh: '失地', en: 'landless' },
+};
+
 /**
  * Working days each step may take, and the notice's minimum in calendar days. Defaults:
  * the township's review of 15 working days and the notice of at least 7 days are the

@@ -260,6 +260,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       now,
       notYours: () => render(locale(), 'assistance.not_yours'),
       notOnNotice: () => render(locale(), 'assistance.not_on_notice'),
+      hardshipNotYours: () => render(locale(), 'hardship.not_yours'),
     }),
     ledger: ledgerEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'ledger.not_found') }),
     assignments: assignmentEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'meeting.not_found') }),

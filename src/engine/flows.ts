@@ -24,6 +24,8 @@ import { assistanceFlow } from '../../flows/assistance.js';
 import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
 import { ledgerFlow } from '../../flows/ledger.js';
 import { assignmentsFlow } from '../../flows/assignments.js';
+import { hardshipFlow } from '../../flows/hardship.js';
+import { mediationCasesFlow } from '../../flows/mediation-cases.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
@@ -240,6 +242,8 @@ export const FLOWS: FlowSet = flowSet(
     assistanceObjectionFlow,
     ledgerFlow,
     assignmentsFlow,
+    hardshipFlow,
+    mediationCasesFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

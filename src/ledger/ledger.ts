@@ -81,6 +81,9 @@ function parsed(input: LedgerInput): z.output<typeof ledgerInputSchema> {
   return result.data;
 }
 
+/** The roles whose holders may own an item in person (a department's items are its handlers'). */
+export const LEDGER_OWNER_ROLES = ['liaison', 'grid_leader', 'dispatcher', 'department_handler', 'supervisor'] as const;
+
 /** Who may own an item of a region: its staff (and those above it) in person, or a department of it, above or below it. */
 export async function ledgerOwners(
   db: Db,
@@ -90,7 +93,7 @@ export async function ledgerOwners(
   const ids = [...new Set([...subtreeIds(regions, regionId), ...pathOf(regions, regionId)])];
   const [people, departments] = await Promise.all([
     db.person.findMany({
-      where: { roles: { some: { regionId: { in: ids }, role: { in: ['liaison', 'grid_leader', 'dispatcher', 'department_handler', 'supervisor'] } } } },
+      where: { roles: { some: { regionId: { in: ids }, role: { in: [...LEDGER_OWNER_ROLES] } } } },
       select: { id: true, name: true },
       orderBy: { id: 'asc' },
     }),

@@ -362,6 +362,16 @@ export async function mediatorsFor(db: Db, regionPath: readonly number[]): Promi
   return [...new Map(roles.map((r) => [r.person.id, r.person])).values()];
 }
 
+/** Whether a request is a `dispute` one (the kind 纠纷 or the category 矛盾纠纷): mediation may be opened from it. */
+export function isDisputeTicket(ticket: { kind: string; categoryCode: string }): boolean {
+  return ticket.kind === 'dispute' || ticket.categoryCode === 'dispute';
+}
+
+/** The id of the mediation case opened from a request, if any. */
+export async function mediationCaseOfTicket(db: Db, ticketId: number): Promise<number | undefined> {
+  return (await db.mediationCase.findUnique({ where: { ticketId }, select: { id: true } }))?.id;
+}
+
 /** `dispute` requests (the kind 纠纷 or the category 矛盾纠纷) of `regionIds` that have no mediation case yet, the latest first. */
 export async function disputesWithoutCase(db: Db, regionIds: readonly number[]): Promise<{ id: number; number: string; summary: string; regionId: number }[]> {
   const cased = await db.mediationCase.findMany({ where: { ticketId: { not: null } }, select: { ticketId: true } });

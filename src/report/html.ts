@@ -13,11 +13,13 @@ import { changeText, conversationFiguresHtml, definitionsHtml, FIGURE_KEYS, FIGU
 import type { MonthlyReport } from './monthly.js';
 import { themeSection } from './themes.js';
 import { ledgerSection } from './ledger.js';
+import { casesSection } from './cases.js';
 import { rankingReportSection } from '../ranking/html.js';
 import { averageRating, type CoverageFigures, coverageChart, percent } from '../visits/month-coverage.js';
 import { coverageDefinitionsHtml } from '../web/console/coverage-table.js';
 
-const STYLE = `
+/** The print style of Minqing's documents (the monthly report, the mediation dossier's PDF). */
+export const PRINT_STYLE = `
 @page { size: A4; margin: 14mm 12mm; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif; color: #222; font-size: 10.5pt; line-height: 1.45; margin: 0 auto; max-width: 190mm; padding: 8mm 0; }
@@ -191,7 +193,7 @@ export function renderMonthlyReport(report: MonthlyReport): string {
   const lastDay = localDateOf(new Date(report.to.getTime() - 1));
   const doc = html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${raw(STYLE)}</style></head>
+<title>${title}</title><style>${raw(PRINT_STYLE)}</style></head>
 <body>
 <h1>${title} <span class="en">Monthly public-sentiment analysis</span></h1>
 <p class="meta">${report.region.name}（${report.region.code}） · ${bi('统计周期', 'period')} ${localDateOf(report.from)} – ${lastDay} · ${bi('生成于', 'made')} ${formatInstant(report.generatedAt, 'zh')}</p>
@@ -211,6 +213,7 @@ ${workloadSection(report)}
 ${visitSection(report, placesTitle)}
 ${themeSection(report.themes)}
 ${ledgerSection(report.ledger)}
+${casesSection(report.cases)}
 ${rankingReportSection(report.ranking)}
 ${conversationSection(report)}
 <h2>${bi('指标口径', 'Definitions')}</h2>

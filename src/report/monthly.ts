@@ -17,6 +17,7 @@ import { liaisonWorkload, type Workload } from './workload.js';
 import { type CoverageFigures, coverageByPlace, type PlaceCoverage } from '../visits/month-coverage.js';
 import { themesAround, type ThemeView } from '../themes/themes.js';
 import { type LedgerMonth, ledgerOfMonth } from '../ledger/month.js';
+import { type CasesMonth, casesOfMonth } from './cases.js';
 import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
 import { rankRegion, type Rankings } from '../ranking/ranking.js';
 
@@ -67,6 +68,8 @@ export interface MonthlyReport {
   themes: ThemeView[];
   /** 台账: the region's ledger items entered, due, done or late in the month. */
   ledger: LedgerMonth;
+  /** 帮扶 and 调解: the cases of the region's villages in the month (src/report/cases.ts). */
+  cases: CasesMonth;
   /** The 红黑榜 of the region's villages and departments (src/ranking/); null in a village's report. */
   ranking: Rankings | null;
   /** The meetings this report serves: the next 20th and 25th. */
@@ -136,6 +139,7 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     visits: await coverageByPlace(db, visitPlaces(regions, region), { from, to }),
     themes: await themesAround(db, regions, region.id, month, request.now),
     ledger: await ledgerOfMonth(db, regions, region.id, { month, from, to, now: request.now }),
+    cases: await casesOfMonth(db, subtreeIds(regions, region.id), { from, to, now: request.now }),
     ranking: region.level === 'village' ? null : await rankRegion(db, regions, { region, month, levels: ['village', 'department'] }),
     meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
   };

@@ -25,10 +25,10 @@ export class PdfUnavailableError extends Error {
 const TIMEOUT_MS = 60_000;
 
 /**
- * Prints `html` to an A4 PDF at `path` with the Chromium at `executablePath`.
+ * Prints `html` to an A4 PDF with the Chromium at `executablePath`.
  * @throws PdfUnavailableError when playwright-core is not installed.
  */
-export async function writePdf(html: string, path: string, executablePath: string): Promise<void> {
+export async function printPdf(html: string, executablePath: string): Promise<Buffer> {
   let chromium: BrowserType;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -43,12 +43,19 @@ export async function writePdf(html: string, path: string, executablePath: strin
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT_MS);
-    // The report fetches nothing; block any request all the same, so printing stays offline.
+    // The documents fetch nothing; block any request all the same, so printing stays offline.
     await page.route('**/*', (route) => route.abort());
     await page.setContent(html, { waitUntil: 'load' });
-    const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
-    await writeFile(path, pdf);
+    return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Prints `html` to an A4 PDF at `path` with the Chromium at `executablePath`.
+ * @throws PdfUnavailableError when playwright-core is not installed.
+ */
+export async function writePdf(html: string, path: string, executablePath: string): Promise<void> {
+  await writeFile(path, await printPdf(html, executablePath));
 }

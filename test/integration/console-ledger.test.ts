@@ -7,11 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { reportAssistance } from '../../src/assistance/cases.js';
+import { sqlTransaction } from '../../src/db/client.js';
+import { openMediationCase } from '../../src/mediation/cases.js';
 import { maskName } from '../../src/privacy.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
+import { rules } from '../helpers/org-fixture.js';
 
 eachDatabase((kind) => {
   describe('the ledger in the console', () => {
@@ -119,6 +123,43 @@ eachDatabase((kind) => {
       expect((await dsp.page(base)).text).toContain(`href="/console/tickets/${here}"`);
     });
 
+    test('linked assistance and mediation cases, shown on the item and on each case; a case of another township refused', async () => {
+      const base = `/console/ledger/${itemId}`;
+      const household = await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H002' } });
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const foreignHousehold = await db.household.findUniqueOrThrow({ where: { code: 'QH-02-001-H001' } });
+      const assisted = await sqlTransaction(db, (tx) => reportAssistance(tx, { householdId: household.id, need: '取暖困难', urgent: false }, dispatcherId, rules, NOW));
+      const foreign = await sqlTransaction(db, (tx) => reportAssistance(tx, { householdId: foreignHousehold.id, need: '取暖困难', urgent: false }, dispatcherId, rules, NOW));
+      const mediated = await openMediationCase(
+        db,
+        { regionId: village.id, title: '路灯电费分摊纠纷', facts: '两户对电费分摊有争议', mediatorId: null, parties: [{ name: '甲' }, { name: '乙' }] },
+        dispatcherId,
+        NOW,
+        { limitDays: 30, extensionDays: 15, followUpDays: [30, 90] },
+      );
+
+      expect((await dsp.page(base)).text).toContain('还没有关联帮扶或调解案件');
+      expect((await dsp.post(`${base}/cases`, { kind: 'assistance', case: String(assisted) })).status).toBe(303);
+      expect((await dsp.post(`${base}/cases`, { kind: 'mediation', case: `#${mediated}` })).status).toBe(303);
+      await refused(`${base}/cases`, { kind: 'assistance', case: String(assisted) }, '已关联');
+      await refused(`${base}/cases`, { kind: 'assistance', case: String(foreign) }, '不在您的工作范围内');
+      await refused(`${base}/cases`, { kind: 'mediation', case: '999999' }, '没有找到调解 #999999');
+      await refused(`${base}/cases`, { kind: 'ticket', case: '1' }, '请选择案件类型');
+      expect(await db.ledgerCaseLink.count({ where: { itemId } })).toBe(2);
+      expect(await db.auditEvent.count({ where: { action: 'ledger_case_linked', actorId: dispatcherId } })).toBe(2);
+
+      const item = (await dsp.page(base)).text;
+      expect(item).toContain(`href="/console/assistance/${assisted}">帮扶 #${assisted}</a>`);
+      expect(item).toContain('QH-01-001-H002');
+      expect(item).toContain(`href="/console/mediation/${mediated}">调解 #${mediated}</a>`);
+      expect(item).toContain('路灯电费分摊纠纷');
+      for (const path of [`/console/assistance/${assisted}`, `/console/mediation/${mediated}`]) {
+        expect((await dsp.page(path)).text).toContain(`<a href="/console/ledger/${itemId}">#${itemId} ${GOAL}</a>`);
+      }
+      // The foreign case's page knows nothing of the item.
+      expect((await dsp.page(`/console/assistance/${foreign}`)).status).toBe(404);
+    });
+
     test('late the day after its deadline; 挂牌督办 by a supervisor alone, its owner’s handlers told in chat', async () => {
       const base = `/console/ledger/${itemId}`;
       await at('2026-11-20T23:30:00');
@@ -165,6 +206,8 @@ eachDatabase((kind) => {
         'ledger_updated',
         'ledger_progress',
         'ledger_ticket_linked',
+        'ledger_case_linked',
+        'ledger_case_linked',
         'ledger_flagged',
         'ledger_done',
       ]);

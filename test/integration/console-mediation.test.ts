@@ -52,6 +52,11 @@ eachDatabase((kind) => {
       expect(list.text).toContain('aria-current="page">矛盾调解');
       expect(list.text).toContain(`/console/mediation/new?ticket=${number}`);
 
+      // The request's own page offers it too; another township's dispatcher sees no such box.
+      const before = await dsp.page(`/console/tickets/${number}`);
+      expect(before.text).toContain('尚未登记调解');
+      expect(before.text).toContain(`href="/console/mediation/new?ticket=${number}"`);
+
       const form = await dsp.page(`/console/mediation/new?ticket=${number}`);
       expect(form.text).toContain('宅基地边界纠纷');
       expect(form.text).toContain('R-QH-01-001-H001');
@@ -77,6 +82,10 @@ eachDatabase((kind) => {
         ['外村 王某', false, false],
       ]);
       expect(await db.auditEvent.findFirst({ where: { action: 'mediation_opened' }, orderBy: { id: 'desc' } })).toMatchObject({ ticketId: c.ticketId });
+      // The request's page now shows the case instead of the offer.
+      const after = await dsp.page(`/console/tickets/${number}`);
+      expect(after.text).toMatch(new RegExp(`<a href="/console/mediation/${c.id}">调解案件 .*#${c.id} 宅基地边界纠纷</a> · <span class="state">调解中`));
+      expect(after.text).not.toContain('尚未登记调解');
       // One case per request: the request is no longer offered, nor can it be opened twice.
       expect((await dsp.page('/console/mediation')).text).not.toContain(`new?ticket=${number}`);
       expect((await dsp.post('/console/mediation/new', { ...fields, parties: 'R-QH-01-001-H001\n张三' })).status).toBe(422);
@@ -150,6 +159,7 @@ eachDatabase((kind) => {
       const id = Number(/\/console\/mediation\/(\d+)/.exec(opened.headers.get('location') ?? '')![1]);
       await dsp.page(`/console/mediation/${id}`);
       expect((await dsp.get(`/console/mediation/${id}/dossier`)).status).toBe(404);
+      expect((await dsp.get(`/console/mediation/${id}/dossier.pdf`)).status).toBe(404);
       expect((await dsp.post(`/console/mediation/${id}/refer`, { court: '', reason: '' })).status).toBe(422);
       expect((await dsp.post(`/console/mediation/${id}/refer`, { court: '清河县人民法院', reason: '被申请人不同意还款' })).status).toBe(303);
       const dossier = await dsp.page(`/console/mediation/${id}/dossier`);
@@ -160,9 +170,35 @@ eachDatabase((kind) => {
       expect(dossier.text).toContain('被申请人不同意还款');
       expect(await db.mediationCase.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'referred' });
 
+      // The same dossier as a PDF, printed by the server's Chromium; without one, the printable page and a note.
+      expect((await dsp.page(`/console/mediation/${id}`)).text).toContain(`/console/mediation/${id}/dossier.pdf`);
+      const pdf = await dsp.get(`/console/mediation/${id}/dossier.pdf`);
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers.get('content-type')).toBe('application/pdf');
+      expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="mediation-dossier-${id}.pdf"`);
+      expect(
+        Buffer.from(await pdf.arrayBuffer())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
+      const chromium = process.env['CHROMIUM_PATH'];
+      process.env['CHROMIUM_PATH'] = '/nonexistent/chromium';
+      try {
+        const fallback = await dsp.page(`/console/mediation/${id}/dossier.pdf`);
+        expect(fallback.status).toBe(200);
+        expect(fallback.res.headers.get('content-type')).toContain('text/html');
+        expect(fallback.text).toContain('服务器上未找到 Chromium');
+        expect(fallback.text).toContain('另存为 PDF');
+        expect(fallback.text).toContain(name);
+      } finally {
+        if (chromium === undefined) delete process.env['CHROMIUM_PATH'];
+        else process.env['CHROMIUM_PATH'] = chromium;
+      }
+
       const other = await loggedIn(world.base, 'dsp-qh-02');
       expect((await other.get(`/console/mediation/${id}`)).status).toBe(404);
       expect((await other.get(`/console/mediation/${id}/dossier`)).status).toBe(404);
+      expect((await other.get(`/console/mediation/${id}/dossier.pdf`)).status).toBe(404);
       await other.page('/console/mediation');
       expect((await other.post(`/console/mediation/${id}/outcome`, { text: '判决' })).status).toBe(404);
       expect((await other.page('/console/mediation')).text).not.toContain('借款纠纷');

@@ -51,6 +51,20 @@ eachDatabase((kind) => {
       await handlerChat.send('1');
       await handlerChat.send('剩余 7 盏下周到货');
 
+      // From the menu: tapped, or by its number.
+      await handlerChat.send('菜单');
+      const menu = handlerChat.replies.flatMap((r) => r.choices.map((c) => c.label));
+      expect(menu).toContain('我的督办');
+      await handlerChat.tap('我的督办');
+      expect(handlerChat.text()).toContain('您有 1 项挂牌督办事项');
+      await handlerChat.send('菜单');
+      await handlerChat.send(String(menu.indexOf('我的督办') + 1));
+      expect(handlerChat.text()).toContain('您有 1 项挂牌督办事项');
+      await handlerChat.send('返回');
+      const resident = await w.resident();
+      await resident.send('菜单');
+      expect(resident.replies.flatMap((r) => r.choices.map((c) => c.label))).not.toContain('我的督办');
+
       const entries = await db.ledgerProgress.findMany({ where: { itemId }, orderBy: { id: 'asc' } });
       expect(entries.map((e) => [e.text, e.byId])).toEqual([
         ['已排查 3 个村，更换 5 盏', handler.id],

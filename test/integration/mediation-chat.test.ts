@@ -127,5 +127,42 @@ eachDatabase((kind) => {
       expect(await duty()).toBe(0);
       expect((await reminders()).map((r) => (JSON.parse(r.params) as { days: number }).days)).toEqual([30, 90]);
     });
+
+    test('我的调解: a mediator lists their own waiting cases with the next step and the limit (overdue marked); another’s and finished ones are not listed; a resident is told it is not theirs', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
+      const mediatorOf = (code: string) =>
+        db.person.create({ data: { code, name: '调解员', roles: { create: { role: 'mediator', regionId: village.id, scopeKey: `${code}|mediator|QH-01-001` } } } });
+      const mediator = await mediatorOf('M-1');
+      const other = await mediatorOf('M-2');
+      const open = (title: string, mediatorId: number) =>
+        openMediationCase(db, { regionId: village.id, title, facts: '邻里纠纷', mediatorId, parties: [{ name: '甲' }, { name: '乙' }] }, staff.id, w.clock.now(), RULES);
+      const early = await open('宅基地边界纠纷', mediator.id);
+      w.clock.set(new Date('2026-11-20T09:00:00+08:00'));
+      const agreed = await open('噪音纠纷', mediator.id);
+      await staffChangeMediationCase(db, agreed, { type: 'agree', text: '晚十点后不施工' }, staff.id, w.clock.now());
+      const [party] = await db.mediationParty.findMany({ where: { caseId: agreed }, orderBy: { id: 'asc' } });
+      await staffChangeMediationCase(db, agreed, { type: 'answer', partyId: party!.id, confirmed: true }, staff.id, w.clock.now());
+      await open('别人的案件', other.id);
+      // Past the first case's month (it was opened on 16 November).
+      w.clock.set(new Date('2026-12-18T09:00:00+08:00'));
+
+      const chat = await w.staff('M-1', 'mediator-1');
+      await chat.send('菜单');
+      expect(chat.replies.flatMap((r) => r.choices.map((c) => c.label))).toContain('我的调解');
+      await chat.tap('我的调解');
+      expect(chat.text()).toContain('您有 2 件调解案件待办');
+      expect(chat.text()).toContain(`#${early} 宅基地边界纠纷\n下一步：组织调解，记录调解经过或达成协议\n调解期限：2026-12-16 【已超期】`);
+      expect(chat.text()).toContain(`#${agreed} 噪音纠纷\n下一步：等待当事人确认协议（已确认 1/2）\n调解期限：2026-12-20`);
+      expect(chat.text()).not.toContain('别人的案件');
+
+      const resident = await w.resident();
+      await resident.send('我的调解');
+      expect(resident.text()).toContain('您不是调解员');
+      await resident.send('菜单');
+      expect(resident.replies.flatMap((r) => r.choices.map((c) => c.label))).not.toContain('我的调解');
+    });
   });
 });

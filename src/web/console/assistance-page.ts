@@ -4,7 +4,7 @@
  * and the form of the step it waits for.
  */
 import type { AssistanceCaseRow, AssistanceEventRow, HardshipRecordView } from '../../assistance/cases.js';
-import { type AssistanceAction, type AssistanceState, HARDSHIP_KINDS, type HardshipKind, isOverdue } from '../../assistance/machine.js';
+import { type AssistanceAction, type AssistanceState, HARDSHIP_KIND_NAMES, HARDSHIP_KINDS, isOverdue } from '../../assistance/machine.js';
 import { formatLocal } from '../format.js';
 import { bi, type Html, html } from '../html.js';
 import { type Column, tableHtml } from '../table.js';
@@ -31,14 +31,6 @@ const ACTION_NAMES: Record<AssistanceAction, { zh: string; en: string }> = {
   deliver: { zh: '单位已实施', en: 'delivered' },
   follow_up: { zh: '回访', en: 'followed up' },
   objection: { zh: '群众对公示提出异议', en: 'objection to the notice' },
-};
-
-export const HARDSHIP_KIND_NAMES: Record<HardshipKind, { zh: string; en: string }> = {
-  dibao: { zh: '低保', en: 'minimum living allowance' },
-  elderly_alone: { zh: '独居老人', en: 'elderly living alone' },
-  illness: { zh: '大病', en: 'serious illness' },
-  disability: { zh: '残疾', en: 'disability' },
-  landless: { zh: '失地', en: 'landless' },
 };
 
 function stateHtml(c: AssistanceCaseRow, now: Date): Html {
@@ -162,6 +154,8 @@ export function assistanceCaseBody(input: {
   csrf: string;
   canTownship: boolean;
   delivery: { earliest: string; latest: string };
+  /** The ledger items it is linked to (src/web/console/ledger-page.ts linkedLedgerHtml). */
+  ledger: Html;
   done?: string;
   error?: string;
 }): Html {
@@ -180,5 +174,6 @@ ${stepForms(c, input)}
     (e) => html`<li>${formatLocal(e.at)} ${bi(ACTION_NAMES[e.action].zh, ACTION_NAMES[e.action].en)} · ${e.actor}${e.note ? html` — ${e.note}` : ''}</li>`,
   )}</ol>
 ${hardshipHtml(input.hardship, c, input.csrf)}
+${input.ledger}
 </section>`;
 }

@@ -5,6 +5,8 @@
  * re-verification needs the township in the user's regions. Any case outside the user's
  * regions does not exist for them (404).
  */
+import { ledgerItemsOfCase } from '../../ledger/case-links.js';
+import { linkedLedgerHtml } from './ledger-page.js';
 import {
   actOnAssistance,
   AssistanceRefused,
@@ -116,7 +118,11 @@ export async function assistanceRoute(r: AssistanceRequest, match: RegExpExecArr
       error = refusal.message;
     }
   }
-  const [events, hardship] = await Promise.all([assistanceEvents(r.db, current.id), loadHardshipRecord(r.db, current.householdId)]);
+  const [events, hardship, ledger] = await Promise.all([
+    assistanceEvents(r.db, current.id),
+    loadHardshipRecord(r.db, current.householdId),
+    ledgerItemsOfCase(r.db, 'assistance', current.id, r.scope.regionIds, r.now),
+  ]);
   const done = r.url.searchParams.get('done');
   r.page(
     error ? 422 : 200,
@@ -129,6 +135,7 @@ export async function assistanceRoute(r: AssistanceRequest, match: RegExpExecArr
       csrf: r.csrf,
       canTownship,
       delivery: noticeWindow(current.urgent, r.rules, r.now),
+      ledger: linkedLedgerHtml(ledger),
       ...(done && !error ? { done } : {}),
       ...(error ? { error } : {}),
     }),

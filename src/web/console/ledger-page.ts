@@ -2,6 +2,7 @@
  * The pages of the ledger 台账 in the console: the list with its filters, the form to
  * create or edit an item, and an item with its progress, links and actions.
  */
+import { LINKED_CASE_KINDS, type LinkedCase, type LinkedCaseKind, type LinkedLedgerItem } from '../../ledger/case-links.js';
 import type { LedgerInput, LedgerItemView, LedgerProgressView, LedgerStatus, LedgerTicketView } from '../../ledger/ledger.js';
 import { formatLocal, stateName } from '../format.js';
 import { bi, type Html, html } from '../html.js';
@@ -104,8 +105,23 @@ const TICKET_COLUMNS: Column<LedgerTicketView>[] = [
   { zh: '状态', en: 'state', csv: (t) => stateName(t.state) },
 ];
 
+const CASE_KIND_NAMES: Record<LinkedCaseKind, { zh: string; en: string; path: string }> = {
+  assistance: { zh: '帮扶', en: 'assistance', path: CONSOLE_PATHS.assistance },
+  mediation: { zh: '调解', en: 'mediation', path: CONSOLE_PATHS.mediation },
+};
+
+const CASE_COLUMNS: Column<LinkedCase>[] = [
+  {
+    zh: '案件',
+    en: 'case',
+    csv: (c) => `${CASE_KIND_NAMES[c.kind].zh} #${c.caseId}`,
+    html: (c) => html`<a href="${CASE_KIND_NAMES[c.kind].path}/${c.caseId}">${CASE_KIND_NAMES[c.kind].zh} #${c.caseId}</a>`,
+  },
+  { zh: '事由', en: 'about', csv: (c) => c.title },
+];
+
 /** An item: its four 明确, status, progress, linked tickets, and the forms that work it. */
-export function ledgerItemBody(item: LedgerItemView, input: { csrf: string; maySupervise: boolean; done?: string; error?: string }): Html {
+export function ledgerItemBody(item: LedgerItemView, input: { csrf: string; maySupervise: boolean; cases: LinkedCase[]; done?: string; error?: string }): Html {
   const base = `${CONSOLE_PATHS.ledger}/${item.id}`;
   const open = item.status === 'on_track' || item.status === 'late';
   return html`<section class="ledger-item">
@@ -154,5 +170,26 @@ ${select(
 ${tableHtml(TICKET_COLUMNS, item.tickets, { empty: bi('还没有关联诉求。', 'No request linked yet.') })}
 <form method="post" action="${base}/tickets" class="filters">${csrfField(input.csrf)}<label>${bi('诉求编号', 'Request number')}<input name="number" required maxlength="24" placeholder="MQ-2026-000123"></label><div class="buttons"><button type="submit">${bi('关联', 'Link')}</button></div></form>
 </section>
+<section id="cases">
+<h2>${bi('关联案件', 'Linked cases')}</h2>
+${tableHtml(CASE_COLUMNS, input.cases, { empty: bi('还没有关联帮扶或调解案件。', 'No assistance or mediation case linked yet.') })}
+<form method="post" action="${base}/cases" class="filters">${csrfField(input.csrf)}
+${select(
+  'kind',
+  bi('案件类型', 'Kind'),
+  LINKED_CASE_KINDS.map((k) => ({ value: k, label: `${CASE_KIND_NAMES[k].zh} ${CASE_KIND_NAMES[k].en}` })),
+  'assistance',
+)}
+<label>${bi('案件编号', 'Case number')}<input name="case" required maxlength="10" placeholder="12"></label><div class="buttons"><button type="submit">${bi('关联', 'Link')}</button></div></form>
+</section>
 </section>`;
+}
+
+/** A case page's box: the ledger items the case is linked to (linked from the item's page). */
+export function linkedLedgerHtml(items: LinkedLedgerItem[]): Html {
+  return html`<section id="ledger"><h2>${bi('关联台账事项', 'Linked ledger items')}</h2>${
+    items.length
+      ? html`<ul>${items.map((i) => html`<li><a href="${CONSOLE_PATHS.ledger}/${i.id}">#${i.id} ${i.goal}</a> · ${i.deadline} ${statusBadge(i.status)}</li>`)}</ul>`
+      : html`<p class="empty">${bi('没有关联台账事项（可在台账事项页关联）。', 'No ledger item linked (link one from the item’s page).')}</p>`
+  }</section>`;
 }

@@ -5,6 +5,7 @@
  * supervisors, 挂牌督办. Only the region-scoped roles have it, for the items of their
  * regions; any other item does not exist for them (404).
  */
+import { casesOfLedgerItems, LINKED_CASE_KINDS, type LinkedCase, linkLedgerCase } from '../../ledger/case-links.js';
 import type { Db } from '../../db/client.js';
 import {
   addLedgerProgress,
@@ -31,8 +32,8 @@ import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
-/** /console/ledger, /new, /ID, /ID/edit, and the POSTs /ID/progress, /ID/close, /ID/flag, /ID/tickets. */
-export const LEDGER_ROUTE = /^\/console\/ledger(?:\/(new|\d{1,9})(?:\/(edit|progress|close|flag|tickets))?)?$/;
+/** /console/ledger, /new, /ID, /ID/edit, and the POSTs /ID/progress, /ID/close, /ID/flag, /ID/tickets, /ID/cases. */
+export const LEDGER_ROUTE = /^\/console\/ledger(?:\/(new|\d{1,9})(?:\/(edit|progress|close|flag|tickets|cases))?)?$/;
 
 /** What a ledger request needs of the console: the same as a theme request. */
 export type LedgerRequest = SectionRequest;
@@ -110,6 +111,12 @@ async function create(r: LedgerRequest): Promise<void> {
   }
 }
 
+/** The cases linked to the item that the user sees (a case of a region outside theirs stays out of sight). */
+async function linkedCases(r: LedgerRequest, itemId: number): Promise<LinkedCase[]> {
+  const cases = (await casesOfLedgerItems(r.db, [itemId])).get(itemId) ?? [];
+  return cases.filter((c) => r.scope.regionIds.includes(c.regionId));
+}
+
 async function itemAction(r: LedgerRequest, itemId: number, what: string): Promise<void> {
   const form = await r.checkedForm();
   if (!form) return;
@@ -126,6 +133,11 @@ async function itemAction(r: LedgerRequest, itemId: number, what: string): Promi
     } else if (what === 'flag') {
       if (!maySupervise(r)) return r.notFound();
       await flagLedgerItem(r.db, itemId, field('note'), r.scope.personId, r.now);
+    } else if (what === 'cases') {
+      const kind = LINKED_CASE_KINDS.find((k) => k === field('kind'));
+      const caseId = /^#?\d{1,9}$/.test(field('case')) ? Number(field('case').replace('#', '')) : NaN;
+      if (!kind || !Number.isInteger(caseId)) throw new LedgerRefused('请选择案件类型并填写案件编号。 Choose the kind of case and give its number.');
+      await linkLedgerCase(r.db, r.regions, r.scope.regionIds, itemId, { kind, caseId }, r.scope.personId, r.now);
     } else {
       const number = field('number').toUpperCase();
       const ticket = number
@@ -140,7 +152,7 @@ async function itemAction(r: LedgerRequest, itemId: number, what: string): Promi
     if (!(error instanceof LedgerRefused)) throw error;
     if (what === 'edit') return formPage(r, inputOf(form), itemId, 422, error.message);
     const [item] = await loadLedgerItems(r.db, r.regions, [itemId], r.now);
-    return r.page(422, item!.goal, ledgerItemBody(item!, { csrf: r.csrf, maySupervise: maySupervise(r), error: error.message }));
+    return r.page(422, item!.goal, ledgerItemBody(item!, { csrf: r.csrf, maySupervise: maySupervise(r), cases: await linkedCases(r, itemId), error: error.message }));
   }
   redirect(r.res, `${CONSOLE_PATHS.ledger}/${itemId}?done=${what}`);
 }
@@ -170,5 +182,5 @@ export async function ledgerRoute(r: LedgerRequest, match: RegExpExecArray): Pro
     );
   }
   const done = r.url.searchParams.get('done');
-  r.page(200, item.goal, ledgerItemBody(item, { csrf: r.csrf, maySupervise: maySupervise(r), ...(done ? { done } : {}) }));
+  r.page(200, item.goal, ledgerItemBody(item, { csrf: r.csrf, maySupervise: maySupervise(r), cases: await linkedCases(r, item.id), ...(done ? { done } : {}) }));
 }

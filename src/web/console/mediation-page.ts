@@ -118,7 +118,7 @@ function actionForm(caseId: number, what: string, csrf: string, label: Html, fie
 }
 
 /** A case with the actions its state allows. */
-export function caseBody(c: MediationCaseView, input: { regionName: string; csrf: string; done?: string; error?: string }): Html {
+export function caseBody(c: MediationCaseView, input: { regionName: string; csrf: string; ledger: Html; done?: string; error?: string }): Html {
   const open = c.status === 'mediating' || c.status === 'agreement';
   const { csrf } = input;
   const canRefer = open || (c.status === 'settled' && (c.keptFirst === false || c.keptSecond === false));
@@ -184,7 +184,7 @@ ${actionForm(c.id, 'follow-up', csrf, bi('记录：协议未履行', 'Record: no
 <h2 id="court">${bi('诉调对接', 'Court referral')}</h2>
 ${
   c.referredAt
-    ? html`<p>${bi('移送', 'Referred to')} ${c.court} · ${formatDay(c.referredAt)} · <a href="${CONSOLE_PATHS.mediation}/${c.id}/dossier">${bi('案卷（可打印）', 'Dossier (printable)')}</a></p>
+    ? html`<p>${bi('移送', 'Referred to')} ${c.court} · ${formatDay(c.referredAt)} · <a href="${CONSOLE_PATHS.mediation}/${c.id}/dossier">${bi('案卷（可打印）', 'Dossier (printable)')}</a> · <a href="${CONSOLE_PATHS.mediation}/${c.id}/dossier.pdf">${bi('案卷 PDF', 'Dossier PDF')}</a></p>
 <p class="text">${c.referralReason}</p>
 ${c.courtOutcome ? html`<p>${bi('法院处理结果', 'Court outcome')}：${c.courtOutcome}</p>` : ''}
 ${
@@ -201,6 +201,7 @@ ${
 <div class="buttons"><button type="submit">${bi('移送法院', 'Refer to the court')}</button></div></form>`
       : html`<p class="empty">${bi('未移送。', 'Not referred.')}</p>`
 }
+${input.ledger}
 </section>`;
 }
 
@@ -220,4 +221,13 @@ ${c.agreement ? html`<h2>${bi('曾拟协议', 'Agreement proposed')}</h2><p clas
 <p class="text">${c.referralReason ?? ''}</p>
 <p class="hint">${bi('登记', 'Opened')} ${formatDay(c.openedAt)} · ${bi('移送', 'referred')} ${formatDay(c.referredAt)} · ${bi('打印', 'printed')} ${formatLocal(input.printedAt)}</p>
 </section>`;
+}
+
+/** The ticket page's box: the case opened from the request, or a link opening one from it. */
+export function ticketMediationBox(input: { linked: MediationCaseView } | { openFrom: string }): Html {
+  const body =
+    'linked' in input
+      ? html`<p><a href="${CONSOLE_PATHS.mediation}/${input.linked.id}">${bi('调解案件', 'Mediation case')} #${input.linked.id} ${input.linked.title}</a> · ${stateHtml(input.linked)} · ${bi('期限', 'limit')} ${input.linked.dueOn}</p>`
+      : html`<p>${bi('这是一件矛盾纠纷诉求，尚未登记调解。', 'A dispute request with no mediation case yet.')} <a class="button" href="${CONSOLE_PATHS.mediation}/new?ticket=${input.openFrom}">${bi('登记调解', 'Open a case')}</a></p>`;
+  return html`<section class="ticket-mediation" id="mediation"><h2>${bi('矛盾纠纷调解', 'Dispute mediation')}</h2>${body}</section>`;
 }

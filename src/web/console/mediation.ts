@@ -4,12 +4,16 @@
  * actions, and the 诉调对接 dossier. Only the region-scoped roles (dispatchers,
  * supervisors, admins) have it; a case outside their regions does not exist for them (404).
  */
+import { ledgerItemsOfCase } from '../../ledger/case-links.js';
+import { linkedLedgerHtml } from './ledger-page.js';
 import { logger } from '../../log.js';
 import {
   addMediationSession,
   disputesWithoutCase,
+  isDisputeTicket,
   loadMediationCases,
   mediationCaseIds,
+  mediationCaseOfTicket,
   type MediationCaseView,
   mediatorFigures,
   mediatorsFor,
@@ -19,18 +23,21 @@ import {
   staffChangeMediationCase,
 } from '../../mediation/cases.js';
 import { MEDIATION_STATES, type MediationCommand, MediationRefused, type MediationRules, type MediationState } from '../../mediation/transitions.js';
-import { redirect, sendHtml } from '../http.js';
-import { documentOf } from '../page.js';
-import { caseBody, dossierBody, mediationBody, openCaseBody, type OpenForm } from './mediation-page.js';
+import { redirect } from '../http.js';
+import { sendDossierPage, sendDossierPdf } from './mediation-dossier.js';
+import { caseBody, mediationBody, openCaseBody, type OpenForm, ticketMediationBox } from './mediation-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
 import { pathOf } from './scope.js';
+import type { StaffScope } from './scope.js';
 import type { SectionRequest } from './section.js';
+import type { Db } from '../../db/client.js';
+import type { Html } from '../html.js';
 
 const log = logger('console');
 
-/** /console/mediation, /new, /ID, /ID/dossier, /ID/ACTION. */
-export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
+/** /console/mediation, /new, /ID, /ID/dossier, /ID/dossier.pdf, /ID/ACTION. */
+export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|dossier\.pdf|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
 
 /** What a mediation request needs of the console: a section's, and the mediation settings. */
 export type MediationRequest = SectionRequest & { rules: MediationRules };
@@ -74,7 +81,7 @@ async function disputeTicket(r: MediationRequest, number: string) {
     where: { number },
     select: { id: true, number: true, summary: true, description: true, regionId: true, kind: true, categoryCode: true, resident: { select: { code: true } } },
   });
-  return ticket && r.scope.regionIds.includes(ticket.regionId) && (ticket.kind === 'dispute' || ticket.categoryCode === 'dispute') ? ticket : null;
+  return ticket && r.scope.regionIds.includes(ticket.regionId) && isDisputeTicket(ticket) ? ticket : null;
 }
 
 /** The parties named one a line: a person's or household's code in the user's regions, else a name. */
@@ -169,9 +176,14 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     log.info({ account: r.scope.accountId, case: c.id, action: what }, 'mediation case changed');
   } catch (error) {
     if (!(error instanceof MediationRefused)) throw error;
-    return r.page(422, c.title, caseBody(c, { regionName: regionName(r)(c.regionId), csrf: r.csrf, error: error.message }));
+    return r.page(422, c.title, caseBody(c, { regionName: regionName(r)(c.regionId), csrf: r.csrf, ledger: await linkedLedger(r, c.id), error: error.message }));
   }
   redirect(r.res, `${CONSOLE_PATHS.mediation}/${c.id}?done=${what}`);
+}
+
+/** The case page's box of the ledger items it is linked to. */
+async function linkedLedger(r: MediationRequest, caseId: number): Promise<Html> {
+  return linkedLedgerHtml(await ledgerItemsOfCase(r.db, 'mediation', caseId, r.scope.regionIds, r.now));
 }
 
 /** Serves a path matched by {@link MEDIATION_ROUTE}. */
@@ -186,20 +198,40 @@ export async function mediationRoute(r: MediationRequest, match: RegExpExecArray
   if (target === 'new' && what === undefined) return open(r);
   const [c] = target === undefined || target === 'new' ? [] : await loadMediationCases(r.db, [Number(target)], r.now);
   const visible = c && r.scope.regionIds.includes(c.regionId) ? c : undefined;
-  // Reading is GET on the case (and its dossier); its actions are POSTs below it.
-  if (!visible || post !== (what !== undefined && what !== 'dossier') || (what === 'dossier' && !visible.referredAt)) {
+  // Reading is GET on the case (and its dossier, once referred); its actions are POSTs below it.
+  const dossier = what === 'dossier' || what === 'dossier.pdf';
+  if (!visible || post !== (what !== undefined && !dossier) || (dossier && !visible.referredAt)) {
     r.req.resume();
     return r.notFound();
   }
   if (post) return caseAction(r, visible, what!);
-  if (what === 'dossier') {
-    // The court's copy: a page of its own, printable, without the console's navigation.
-    return sendHtml(
-      r.res,
-      200,
-      documentOf(`调解案卷 #${visible.id}`, dossierBody(visible, { regionName: regionName(r)(visible.regionId), printedAt: r.now }), '/console/style.css'),
-    );
+  if (dossier) {
+    // The court's copy: a page of its own, printable, without the console's navigation; or its PDF.
+    const input = { regionName: regionName(r)(visible.regionId), printedAt: r.now };
+    return what === 'dossier' ? sendDossierPage(r.res, visible, input) : sendDossierPdf(r.res, visible, input);
   }
   const done = r.url.searchParams.get('done');
-  r.page(200, visible.title, caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ...(done ? { done } : {}) }));
+  r.page(
+    200,
+    visible.title,
+    caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ledger: await linkedLedger(r, visible.id), ...(done ? { done } : {}) }),
+  );
+}
+
+/**
+ * The ticket page's 调解 box: the mediation case opened from the request, or, for a
+ * `dispute` request without one, the way to open it — for the staff who have mediation
+ * (the request's region is theirs); nothing for anyone else.
+ */
+export async function ticketMediation(
+  db: Db,
+  scope: StaffScope,
+  ticket: { id: number; number: string; regionId: number; kind: string; categoryCode: string },
+  now: Date,
+): Promise<Html | undefined> {
+  if (!scope.regionIds.includes(ticket.regionId)) return undefined;
+  const caseId = await mediationCaseOfTicket(db, ticket.id);
+  const [linked] = caseId === undefined ? [] : await loadMediationCases(db, [caseId], now);
+  if (linked && scope.regionIds.includes(linked.regionId)) return ticketMediationBox({ linked });
+  return caseId === undefined && isDisputeTicket(ticket) ? ticketMediationBox({ openFrom: ticket.number }) : undefined;
 }

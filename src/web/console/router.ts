@@ -58,7 +58,7 @@ import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
 import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
 import type { SectionRequest } from './section.js';
-import { MEDIATION_ROUTE, mediationRoute } from './mediation.js';
+import { MEDIATION_ROUTE, mediationRoute, ticketMediation } from './mediation.js';
 import { MEETINGS_ROUTE, meetingsRoute } from './meetings.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
@@ -361,6 +361,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         now: a.now,
         canPublish: a.scope.regionIds.length > 0,
         themes: await ticketThemes(a.db, a.scope, a.regions, view, a.session.csrfToken, a.now),
+        mediation: await ticketMediation(a.db, a.scope, view, a.now),
         ...(done && !error ? { done } : {}),
         ...(error ? { error } : {}),
       }),

@@ -193,6 +193,8 @@ export function ticketBody(input: {
   canPublish: boolean;
   /** The 每月一题 box (src/web/console/themes.ts). */
   themes?: Html;
+  /** The 调解 box (src/web/console/mediation.ts). */
+  mediation?: Html | undefined;
   done?: string;
   error?: string;
 }): Html {
@@ -244,6 +246,7 @@ ${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, i
 </section>
 ${boardSection(t, input.csrf, input.canPublish)}
 ${input.themes ?? ''}
+${input.mediation ?? ''}
 ${t.photos.length ? html`<section><h2>${bi('照片和语音', 'Photos and voice notes')}</h2>${mediaLinks(t.photos)}</section>` : ''}
 <section>
 <h2>${bi('办理过程', 'History')} <a class="csv" href="${base}/timeline.csv" download>CSV</a></h2>

@@ -85,7 +85,13 @@ function fakeEffects() {
         return Promise.resolve({ ok: true });
       },
     },
-    assistance: { report: unexpected('assistance.report'), onNotice: unexpected('assistance.onNotice'), object: unexpected('assistance.object') },
+    assistance: {
+      report: unexpected('assistance.report'),
+      onNotice: unexpected('assistance.onNotice'),
+      object: unexpected('assistance.object'),
+      hardshipHouseholds: unexpected('assistance.hardshipHouseholds'),
+      hardshipRecord: unexpected('assistance.hardshipRecord'),
+    },
     surveys: {
       waiting: (householdId) => Promise.resolve(surveyOf(3, householdId) && !isComplete(survey.questions, survey.answers) ? [{ id: 3, title: '服务需求表', questions: 4 }] : []),
       open: (id, householdId) =>
@@ -101,7 +107,7 @@ function fakeEffects() {
       submitReport: unexpected('submitReport'),
     },
     ledger: { supervised: unexpected('supervised'), addProgress: unexpected('addProgress') },
-    mediation: { toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
+    mediation: { myCases: unexpected('mediation.myCases'), toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
     assignments: { open: unexpected('assignments.open'), markDone: unexpected('assignments.markDone') },
   };
   return { effects, commands, visits, survey };

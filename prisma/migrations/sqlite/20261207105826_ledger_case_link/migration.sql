@@ -1,0 +1,13 @@
+-- CreateTable
+CREATE TABLE "LedgerCaseLink" (
+    "itemId" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "caseId" INTEGER NOT NULL,
+    "linkedById" INTEGER NOT NULL,
+    "linkedAt" DATETIME NOT NULL,
+
+    PRIMARY KEY ("itemId", "kind", "caseId")
+);
+
+-- CreateIndex
+CREATE INDEX "LedgerCaseLink_kind_caseId_idx" ON "LedgerCaseLink"("kind", "caseId");
