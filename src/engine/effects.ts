@@ -205,7 +205,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
   const reportFor = async (
     residentId: number,
     draft: ReportDraft,
-    onBehalf: { registeredBy?: number },
+    onBehalf: { registeredBy?: number; via?: string },
   ): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>> => {
     const outcome = await pipeline.reportIn(tx, {
       residentId,
@@ -218,7 +218,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
       photos: draft.photos,
       ...(draft.latitude !== null && draft.longitude !== null ? { latitude: draft.latitude, longitude: draft.longitude } : {}),
-      via: inbound.channel,
+      via: onBehalf.via ?? inbound.channel,
       ...(onBehalf.registeredBy === undefined ? { acknowledged: true } : { registeredBy: onBehalf.registeredBy }),
     });
     if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
@@ -240,7 +240,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       speakerId: speaker.personId,
       now,
       text: (key) => render(locale(), key),
-      reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId }),
+      reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId, via: 'visit' }),
     }),
 
     surveys: surveyEffects({

@@ -59,6 +59,8 @@ import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
 import type { SectionRequest } from './section.js';
 import { MEDIATION_ROUTE, mediationRoute } from './mediation.js';
+import { intakeRoute } from './intake.js';
+import type { Matcher } from '../../intake/intake.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
@@ -78,7 +80,7 @@ export interface ConsoleApp {
   database: { db: Db };
   pipeline: PipelineService;
   /** Proposes a category for a conversation made into a ticket. */
-  classifier?: { classify(text: string): { code: string } };
+  classifier?: Matcher;
 }
 
 export interface ConsoleOptions {
@@ -913,6 +915,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (theme && (get || method === 'POST')) return themesRoute(section(a, 'themes'), theme);
     const ledger = LEDGER_ROUTE.exec(path);
     if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
+    if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier });
     const mediation = MEDIATION_ROUTE.exec(path);
     if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
