@@ -26,20 +26,6 @@ import { summaryOf } from '../../flows/answers.js';
 export const RECEIPT_CHANNELS = ['station', 'phone', 'letter', 'visit'] as const;
 export type ReceiptChannel = (typeof RECEIPT_CHANNELS)[number];
 
-/** Every way a request comes in, as the statistics name them (the `Ticket.channel` values). */
-export const CHANNEL_NAMES: Readonly<Record<string, { zh: string; en: string }>> = {
-  wechat: { zh: '微信', en: 'WeChat' },
-  telegram: { zh: 'Telegram', en: 'Telegram' },
-  web: { zh: '网页聊天', en: 'web chat' },
-  conversation: { zh: '人工会话', en: 'staff conversation' },
-  console: { zh: '控制台', en: 'console' },
-  station: { zh: '来访', en: 'at the station' },
-  phone: { zh: '来电', en: 'by phone' },
-  letter: { zh: '来信', en: 'by letter' },
-  visit: { zh: '走访', en: 'on a visit' },
-  open311: { zh: 'Open311', en: 'Open311' },
-};
-
 export function isReceiptChannel(value: string): value is ReceiptChannel {
   return (RECEIPT_CHANNELS as readonly string[]).includes(value);
 }

@@ -8,6 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { renderMonthlyReport } from '../../src/report/html.js';
+import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
@@ -157,6 +159,42 @@ eachDatabase((kind) => {
       const res = await dsp.post('/console/intake', form({ suggest: '1', category: '', description: '家里停水三天了，自来水管没有水' }));
       expect(res.status).toBe(200);
       expect(await res.text()).toMatch(/<option value="water" selected>/);
+    });
+
+    test('the statistics and the monthly report break the requests down by channel of receipt, 即办 counted as received and resolved', async () => {
+      // Registered above: a walk-in (open) and a 即办 (settled, rated) at the station, a call (open).
+      const page = await dsp.page('/console/stats?period=month&date=2026-11-16');
+      expect(page.status).toBe(200);
+      const table = /<section class="stats-table" id="table-channel">[\s\S]*?<\/section>/.exec(page.text)?.[0] ?? '';
+      expect(table).toMatch(
+        /<tr data-channel="station"><th scope="row">来访[^]*?<td class="num">2<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><\/tr>/,
+      );
+      expect(table).toMatch(/<tr data-channel="phone"><th scope="row">来电[^]*?<td class="num">1<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">1<\/td><\/tr>/);
+      const csv = await dsp.get('/console/stats/export?table=channel&period=month&date=2026-11-16');
+      expect(csv.status).toBe(200);
+      const lines = (await csv.text())
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
+      expect(lines).toContain('station,来访 at the station,2,1,1,1');
+      expect(lines).toContain('phone,来电 by phone,1,0,0,1');
+      expect(lines.at(-1)).toBe(',合计 total,3,1,1,2');
+      // The page's filters narrow it as every table: the 即办 was 社会保障.
+      const welfare = await dsp.get('/console/stats/export?table=channel&period=month&date=2026-11-16&category=welfare');
+      expect(
+        (await welfare.text())
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split(/\r?\n/)
+          .slice(1),
+      ).toEqual(['station,来访 at the station,1,1,1,0', ',合计 total,1,1,1,0']);
+      const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      const report = await buildMonthlyReport(db, { regionCode: township.code, month: '2026-11', now: world.clock.now() });
+      expect(report.channels.rows.map((r) => [r.channel, r.received, r.settledOnTheSpot])).toEqual([
+        ['station', 2, 1],
+        ['phone', 1, 0],
+      ]);
+      expect(renderMonthlyReport(report)).toContain('受理渠道');
     });
 
     test('staff who do not dispatch have no intake page', async () => {

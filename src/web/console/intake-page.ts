@@ -3,7 +3,8 @@
  * one), how the request came in, what and where, and 当场办结 for a matter settled on
  * the spot. Plain forms, no script: the category suggestion is a server round-trip.
  */
-import { type IntakeErrors, RECEIPT_CHANNELS, type ReceiptChannel, type ResidentHit, CHANNEL_NAMES } from '../../intake/intake.js';
+import { type IntakeErrors, RECEIPT_CHANNELS, type ResidentHit } from '../../intake/intake.js';
+import { channelName } from '../../stats/channels.js';
 import { bi, type Html, html } from '../html.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import { type Option, select } from './queue-page.js';
@@ -64,7 +65,6 @@ export function intakeBody(input: {
   suggested?: string | null;
 }): Html {
   const { form, errors } = input;
-  const channelOf = (c: ReceiptChannel) => CHANNEL_NAMES[c] ?? { zh: c, en: c };
   const hits = input.hits ?? [];
   return html`<section class="intake">
 <h1>${bi('受理登记', 'Register a request')}</h1>
@@ -91,7 +91,7 @@ ${hits.map(
 </fieldset>
 <fieldset class="intake-channel"><legend>${bi('受理方式', 'Received')}</legend>
 ${RECEIPT_CHANNELS.map(
-  (c) => html`<label class="check"><input type="radio" name="channel" value="${c}"${form.channel === c ? html` checked` : ''}> ${bi(channelOf(c).zh, channelOf(c).en)}</label>`,
+  (c) => html`<label class="check"><input type="radio" name="channel" value="${c}"${form.channel === c ? html` checked` : ''}> ${bi(channelName(c).zh, channelName(c).en)}</label>`,
 )}
 ${fieldError(errors, 'channel')}
 </fieldset>
