@@ -2,6 +2,7 @@
  * The effects flows name, performed inside the turn's transaction: what a resident or a
  * handler may see and do, and nothing more.
  */
+import { intakeChatEffects } from '../intake/chat.js';
 import { closeConversation, openConversation, openConversationOf, residentSays } from '../conversations/conversations.js';
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
@@ -262,6 +263,13 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     }),
     ledger: ledgerEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'ledger.not_found') }),
     mediation: mediationEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'mediation.not_found') }),
+    intake: intakeChatEffects({
+      tx,
+      speakerId: speaker.personId,
+      now,
+      text: (key) => render(locale(), key),
+      reportFor: (residentId, draft, via) => reportFor(residentId, draft, { registeredBy: speaker.personId, via }),
+    }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

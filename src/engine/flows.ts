@@ -24,6 +24,7 @@ import { assistanceFlow } from '../../flows/assistance.js';
 import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
 import { ledgerFlow } from '../../flows/ledger.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
+import { intakeFlow } from '../../flows/intake.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
 
@@ -238,6 +239,7 @@ export const FLOWS: FlowSet = flowSet(
     assistanceFlow,
     assistanceObjectionFlow,
     ledgerFlow,
+    intakeFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

@@ -102,6 +102,7 @@ function fakeEffects() {
     },
     ledger: { supervised: unexpected('supervised'), addProgress: unexpected('addProgress') },
     mediation: { toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
+    intake: { villages: unexpected('intake.villages'), registerFor: unexpected('intake.registerFor') },
   };
   return { effects, commands, visits, survey };
 }
