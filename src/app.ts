@@ -130,6 +130,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const ledgerItems = await (await import('./org/demo-ledger.js')).seedDemoLedger(database, now);
   // Disputes in every state of mediation, with their village mediators (矛盾纠纷调解).
   const mediationCases = await (await import('./org/demo-mediation.js')).seedDemoMediation(database, { now, rules: mediationRulesOf(config) });
+  // 受理登记: this morning's walk-in, phoned and written requests, one settled on the spot (即办).
+  const registered = await (await import('./org/demo-intake.js')).seedDemoIntake(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -149,6 +151,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       assistanceCases,
       ledgerItems,
       mediationCases,
+      registered,
       ms: report.ms,
     },
     'played the demo history through the pipeline',
