@@ -79,6 +79,11 @@ eachDatabase((kind) => {
       expect(await db.outboxMessage.count({ where: { ticketId: ticket.id, recipientId: ticket.assigneeId!, template: 'ticket.assigned' } })).toBe(1);
       const done = await dsp.page(`/console/intake?done=${number}`);
       expect(done.text).toContain(number);
+      // The ticket's history names the channel and the clerk who registered it.
+      const clerk = await db.person.findUniqueOrThrow({ where: { id: dispatcherId } });
+      const ticketPage = await dsp.page(`/console/tickets/${number}`);
+      expect(ticketPage.text).toContain('来访 at the station');
+      expect(ticketPage.text).toMatch(new RegExp(`登记人 registered by[^]{0,120}${clerk.name}`));
     });
 
     test('a caller who is not in the roster is registered as a new person without a chat; the receipt waits in the outbox', async () => {
