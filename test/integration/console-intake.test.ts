@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
+import { figures } from '../../src/stats/query.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
@@ -194,6 +195,15 @@ eachDatabase((kind) => {
           .slice(1),
       ).toEqual(['station,来访 at the station,1,1,1,0', ',合计 total,1,1,1,0']);
       const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      // In the main figures too, 即办 is received and resolved at once (0 minutes, on time).
+      const month = { scopeRegionId: township.id, from: new Date('2026-11-01T00:00:00+08:00'), to: new Date('2026-12-01T00:00:00+08:00') };
+      expect(await figures(db, month)).toMatchObject({
+        received: 3,
+        open: 2,
+        medianResolveMinutes: 0,
+        onTimeRate: { numerator: 1 },
+        satisfactionRate: { numerator: 1, denominator: 1 },
+      });
       const report = await buildMonthlyReport(db, { regionCode: township.code, month: '2026-11', now: world.clock.now() });
       expect(report.channels.rows.map((r) => [r.channel, r.received, r.settledOnTheSpot])).toEqual([
         ['station', 2, 1],
