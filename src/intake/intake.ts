@@ -235,6 +235,13 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         if (!found) throw new IntakeErrorsFound({ resident: '没有找到这位群众，请重新查找。 No such resident in your area; search again.' });
         residentId = request.resident.personId;
       } else {
+        // Someone the search finds by this phone is no new person: one resident, one history.
+        const known = await searchResidents(tx, registrar, normalizePhone(request.resident.phone) ?? '');
+        if (known.length) {
+          throw new IntakeErrorsFound({
+            phone: '这个电话号码已在名册中，请在上方用电话查找并选择此人。 This phone is on the roster already: search for it above and choose the person.',
+          });
+        }
         const created = await first(sqlOf(tx), newPersonQuery, {
           code: `W-${randomUUID().slice(0, 12)}`,
           name: normaliseText(request.resident.name).trim().slice(0, 40),

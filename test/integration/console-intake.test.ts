@@ -101,6 +101,12 @@ eachDatabase((kind) => {
       expect(again.text).toContain(`value="${ticket.residentId}"`);
       expect(again.text).toContain('139****5678');
       expect(again.text).not.toContain('13912345678');
+      // Entered as new again with the same phone: refused, so one caller keeps one history.
+      const people = await db.person.count();
+      const twice = await dsp.post('/console/intake', form({ resident: 'new', name: '王来电', phone: '13912345678', channel: 'phone', region: String(village.id) }));
+      expect(twice.status).toBe(422);
+      expect(await twice.text()).toContain('这个电话号码已在名册中');
+      expect(await db.person.count()).toBe(people);
     });
 
     test('即办: settled on the spot, received and resolved at once; the resident hears only the result and may rate it', async () => {
