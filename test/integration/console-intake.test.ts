@@ -218,6 +218,15 @@ eachDatabase((kind) => {
       expect(renderMonthlyReport(report)).toContain('受理渠道');
     });
 
+    test('紧急: an urgent request is counted in clock hours, the category’s urgent handling', async () => {
+      const number = registered(await dsp.post('/console/intake', form({ resident: String(resident.id), urgent: '1', description: '村口电线杆被撞歪了，电线垂到路面' })));
+      const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
+      const power = await db.category.findUniqueOrThrow({ where: { code: 'power' } });
+      expect(power.handlingClass).toBe('promised');
+      expect(ticket.handlingClass).toBe('urgent');
+      expect(ticket.resolveBy!.getTime() - ticket.createdAt.getTime()).toBe(power.resolveHours * 3_600_000);
+    });
+
     test('staff who do not dispatch have no intake page', async () => {
       const supervisor = await loggedIn(world.base, 'sup-qh');
       expect((await supervisor.page('/console/intake')).status).toBe(404);
