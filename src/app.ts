@@ -134,6 +134,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const mediationCases = await (await import('./org/demo-mediation.js')).seedDemoMediation(database, { now, rules: mediationRulesOf(config) });
   // The first village's last 村务议政会, recorded with its decisions, and its next one with the agenda.
   const meetings = await (await import('./org/demo-meetings.js')).seedDemoMeetings(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
+  // 受理登记: this morning's walk-in, phoned and written requests, one settled on the spot (即办).
+  const registered = await (await import('./org/demo-intake.js')).seedDemoIntake(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -154,6 +156,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       ledgerItems,
       mediationCases,
       meetings,
+      registered,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

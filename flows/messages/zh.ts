@@ -380,6 +380,19 @@ export const zh = {
   'mediation_step.settled': '回访协议履行情况',
   'mediation_step.referred': '已移送法院，记录法院处理结果',
   'mediation_late.late': '【已超期】',
+  'menu.intake': '代办登记',
+  'intake.pick_resident': '为哪一户登记诉求？请点选包联户，或输入户主姓名、门牌号；不在名册中的群众请点“新群众”。',
+  'intake.new_person': '新群众（不在名册中）',
+  'intake.ask_name': '请输入这位群众的姓名：',
+  'intake.ask_phone': '请输入这位群众的电话（手机或带区号的座机），受理回执和回访要用：',
+  'intake.pick_village': '这件事在哪个村？请点选：',
+  'intake.channel': '群众是怎样反映的？',
+  'intake.channel_visit': '走访',
+  'intake.channel_phone': '来电',
+  'intake.channel_station': '来访',
+  'intake.channel_letter': '来信',
+  'intake.describe': '请写下群众反映的诉求（什么事、在哪里），可以附照片：',
+  'intake.not_yours': '这不是您包联的农户或村庄，无法代为登记。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

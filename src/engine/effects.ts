@@ -2,6 +2,7 @@
  * The effects flows name, performed inside the turn's transaction: what a resident or a
  * handler may see and do, and nothing more.
  */
+import { intakeChatEffects } from '../intake/chat.js';
 import { closeConversation, openConversation, openConversationOf, residentSays } from '../conversations/conversations.js';
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
@@ -206,7 +207,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
   const reportFor = async (
     residentId: number,
     draft: ReportDraft,
-    onBehalf: { registeredBy?: number },
+    onBehalf: { registeredBy?: number; via?: string },
   ): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>> => {
     const outcome = await pipeline.reportIn(tx, {
       residentId,
@@ -219,7 +220,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       ...(draft.contactPhone ? { contactPhone: draft.contactPhone } : {}),
       photos: draft.photos,
       ...(draft.latitude !== null && draft.longitude !== null ? { latitude: draft.latitude, longitude: draft.longitude } : {}),
-      via: inbound.channel,
+      via: onBehalf.via ?? inbound.channel,
       ...(onBehalf.registeredBy === undefined ? { acknowledged: true } : { registeredBy: onBehalf.registeredBy }),
     });
     if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
@@ -241,7 +242,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       speakerId: speaker.personId,
       now,
       text: (key) => render(locale(), key),
-      reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId }),
+      reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId, via: 'visit' }),
     }),
 
     surveys: surveyEffects({
@@ -265,6 +266,13 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     ledger: ledgerEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'ledger.not_found') }),
     assignments: assignmentEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'meeting.not_found') }),
     mediation: mediationEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'mediation.not_found') }),
+    intake: intakeChatEffects({
+      tx,
+      speakerId: speaker.personId,
+      now,
+      text: (key) => render(locale(), key),
+      reportFor: (residentId, draft, via) => reportFor(residentId, draft, { registeredBy: speaker.personId, via }),
+    }),
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

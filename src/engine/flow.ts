@@ -4,6 +4,7 @@
  * they remember; the words and menu buttons that start them. They never touch the
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
+import type { IntakeChatEffects } from '../intake/chat.js';
 import type { MediationEffects } from '../mediation/chat.js';
 import type { SurveyEffects } from '../surveys/surveys.js';
 import type { AssistanceEffects } from '../assistance/chat.js';
@@ -140,6 +141,8 @@ export interface Effects {
   readonly assignments: AssignmentEffects;
   /** 矛盾纠纷调解: a party's answer to a mediation agreement (src/mediation/chat.ts). */
   readonly mediation: MediationEffects;
+  /** 代办登记: a liaison registers a request for a household or a new person (src/intake/chat.ts). */
+  readonly intake: IntakeChatEffects;
 }
 
 /** Who is talking. */

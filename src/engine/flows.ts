@@ -27,6 +27,7 @@ import { assignmentsFlow } from '../../flows/assignments.js';
 import { hardshipFlow } from '../../flows/hardship.js';
 import { mediationCasesFlow } from '../../flows/mediation-cases.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
+import { intakeFlow } from '../../flows/intake.js';
 import type { Locale } from '../org/types.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
 
@@ -244,6 +245,7 @@ export const FLOWS: FlowSet = flowSet(
     assignmentsFlow,
     hardshipFlow,
     mediationCasesFlow,
+    intakeFlow,
   ],
   {
     resident: stepRef(reportFlow, 'describe'),

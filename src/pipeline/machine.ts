@@ -38,6 +38,7 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
   deny_extension: ['extension_requested'],
   escalate: ['received', 'dispatched', 'accepted', 'in_progress', 'returned', 'escalated', 'reopened'],
   resolve: ['accepted', 'in_progress'],
+  settle: ['dispatched'],
   rate: ['resolved'],
   close: ['resolved', 'callback'],
   reopen: ['resolved', 'callback', 'closed'],
@@ -71,6 +72,7 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   deny_extension: ['dispatcher', 'supervisor'],
   escalate: ['assignee', 'dispatcher'],
   resolve: ['assignee'],
+  settle: ['assignee'],
   rate: ['resident', 'dispatcher'],
   close: ['dispatcher'],
   reopen: ['dispatcher', 'supervisor'],
@@ -171,6 +173,7 @@ function validate(command: Command): Refusal | null {
     case 'supply_info':
       return checkText('text', command.text, !command.photos?.length);
     case 'resolve':
+    case 'settle':
       return checkText('result', command.result, true);
     case 'request_extension':
       if (!Number.isInteger(command.days) || command.days < 1 || command.days > MAX_EXTENSION) {
@@ -391,6 +394,19 @@ function handleTimer(step: Step, kind: TimerKind): void {
   }
 }
 
+/** 办结: the result goes to the resident with the rating request, and the callback clock starts. */
+function resolve(step: Step, result: string, photos: string[], data: Record<string, unknown>): void {
+  const t = step.ticket;
+  const now = step.now;
+  t.resolvedAt = now;
+  t.callbackBy = callbackDeadline(step.rules.calendar, now, step.rules.callbackDays, step.rules.officeHours);
+  step.move('resolved', 'resolved', { result: result.trim(), photos, onTime: t.resolveBy === null || now <= t.resolveBy, ...data });
+  step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
+  step.setTimer('callback_timeout', t.callbackBy);
+  step.notifyResident('ticket.resolved_resident', { result: result.trim(), callbackBy: iso(t.callbackBy) }, ratingActions(t.number));
+  step.withMedia(photos);
+}
+
 function apply(step: Step, command: Command, actor: Actor): Refusal | null {
   const t = step.ticket;
   const now = step.now;
@@ -501,17 +517,13 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       return null;
     }
     case 'resolve':
-      t.resolvedAt = now;
-      t.callbackBy = callbackDeadline(rules.calendar, now, rules.callbackDays, rules.officeHours);
-      step.move('resolved', 'resolved', {
-        result: command.result.trim(),
-        photos: command.photos ?? [],
-        onTime: t.resolveBy === null || now <= t.resolveBy,
-      });
-      step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
-      step.setTimer('callback_timeout', t.callbackBy);
-      step.notifyResident('ticket.resolved_resident', { result: command.result.trim(), callbackBy: iso(t.callbackBy) }, ratingActions(t.number));
-      step.withMedia(command.photos);
+      resolve(step, command.result, command.photos ?? [], {});
+      return null;
+    case 'settle':
+      // Accepted and resolved at the same instant; the resident hears only the result.
+      t.acceptedAt = now;
+      step.move('accepted', 'accepted', { late: false, onTheSpot: true });
+      resolve(step, command.result, [], { onTheSpot: true });
       return null;
     case 'rate':
       answerCallback(step, { rating: command.rating, solved: command.solved, comment: command.comment, via: command.via ?? 'chat', note: null });
@@ -681,7 +693,8 @@ export interface RouteDecision {
   target: DispatchTarget | null;
   handlingRegionId: number;
   level: RegionLevel;
-  via: 'pairing' | 'grid_leader' | 'department' | 'none';
+  /** on_the_spot: staff registering it settle it themselves (即办); routing is skipped. */
+  via: 'pairing' | 'grid_leader' | 'department' | 'none' | 'on_the_spot';
 }
 
 /**

@@ -87,6 +87,8 @@ export type Command =
   | { type: 'deny_extension'; reason: string }
   | { type: 'escalate'; reason: string }
   | { type: 'resolve'; result: string; photos?: string[] }
+  /** 即办: the handler who registered the request settles it on the spot (签收 and 办结 in one step). */
+  | { type: 'settle'; result: string }
   | { type: 'rate'; rating: Rating; solved?: boolean; comment?: string; via?: 'chat' | 'phone' }
   /** 归档. Without a rating on the ticket, `callback` must say what the callback came to. */
   | { type: 'close'; note?: string; callback?: CallbackOutcome }

@@ -12,7 +12,7 @@ import { logger } from '../log.js';
 import type { RegionLevel, Role } from '../org/types.js';
 import { localDateOf } from './calendar.js';
 import type { DeadlinePolicy, HandlingClass } from './deadlines.js';
-import { intake, mayKnow, transition } from './machine.js';
+import { intake, mayKnow, type RouteDecision, transition } from './machine.js';
 import type { Actor, Command, DispatchTarget, Effect, EventDraft, PipelineRules, Recipient, Refusal, TicketSnapshot, TransitionResult } from './model.js';
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
@@ -53,10 +53,18 @@ export interface ReportInput {
   via?: string;
   /** The resident got the receipt in the conversation already: no separate receipt message. */
   acknowledged?: boolean;
-  /** Who registered it for the resident (a liaison on a visit), kept on the intake event. */
+  /** Who registered it for the resident (a liaison on a visit, staff at the station), kept on the intake event. */
   registeredBy?: number;
   /** The name of the API key it came with (Open311), kept on the intake event. */
   apiKey?: string;
+  /**
+   * 即办: `registeredBy` settled it on the spot with this result. Routing is skipped: the
+   * ticket is theirs, accepted and resolved in the same transaction (a `settle`), and the
+   * resident hears the result with the rating request instead of a receipt.
+   */
+  settled?: { result: string };
+  /** 急事急办: staff marked it urgent, so it is counted in clock hours (the category's urgent handling). */
+  urgent?: boolean;
 }
 
 export type PipelineOutcome = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
@@ -394,13 +402,20 @@ export class PipelineService {
     const atHome = household !== null && household.regionId === regionId;
     const grids = atHome ? [...household.grids].sort((a, b) => (a.grid.kind === b.grid.kind ? 0 : a.grid.kind === 'geographic' ? -1 : 1)) : [];
     const department = await departmentOf(tx, townshipId, category.departmentKind);
-    const decision = route({
+    const settler = input.settled ? input.registeredBy : undefined;
+    if (input.settled && settler === undefined) return { ok: false, refusal: { code: 'invalid', field: 'registeredBy', reason: 'required' } };
+    if (input.settled && !input.settled.result.trim()) return { ok: false, refusal: { code: 'invalid', field: 'result', reason: 'required' } };
+    // A matter settled on the spot is 即办件, one marked urgent is urgent, whatever its category's usual class.
+    const handlingClass: HandlingClass = settler !== undefined ? 'immediate' : input.urgent ? 'urgent' : (category.handlingClass as HandlingClass);
+    const policy: DeadlinePolicy = { ...policyOf(category), handlingClass };
+    const routed = route({
       villageRegionId: region.level === 'village' ? region.id : null,
       townshipRegionId: townshipId,
       pairedLiaisonId: atHome ? (household.pairing?.liaisonId ?? null) : null,
       gridLeaderIds: grids.flatMap((g) => g.grid.roles.map((r) => r.personId)),
       departmentId: department?.id ?? null,
     });
+    const decision: RouteDecision = settler === undefined ? routed : { target: { personId: settler }, handlingRegionId: townshipId, level: 'township', via: 'on_the_spot' };
     // Segmented before the ticket counter is taken: jieba's first load must not hold the write lock.
     const keywords = await keywordsOf(input.summary, input.description ?? '');
     const number = await this.nextNumber(tx, now);
@@ -412,7 +427,7 @@ export class PipelineService {
         number,
         kind: input.kind,
         categoryCode: category.code,
-        policy: policyOf(category),
+        policy,
         summary: input.summary,
         residentId: resident.id,
         regionPath: path,
@@ -426,8 +441,12 @@ export class PipelineService {
       this.rules,
     );
     if (!result.ok) return result;
-    if (input.acknowledged) {
+    if (input.acknowledged || settler !== undefined) {
       result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
+    }
+    if (settler !== undefined) {
+      // Whoever settles it on the spot needs no ping about their own ticket.
+      result.effects = result.effects.filter((e) => !(e.type === 'notify' && 'personId' in e.to && e.to.personId === settler));
     }
     const received = result.events[0];
     if (received) {
@@ -442,7 +461,7 @@ export class PipelineService {
     const ticket = await rows.createTicket({
       number,
       kind: input.kind,
-      handlingClass: category.handlingClass,
+      handlingClass: policy.handlingClass,
       summary: result.ticket.summary,
       description: input.description?.trim() ?? '',
       keywords,
@@ -456,10 +475,13 @@ export class PipelineService {
       gridId,
       createdAt: now,
       updatedAt: now,
+      channel: input.via ?? null,
+      settledOnTheSpot: settler !== undefined,
       ...columnsOf(result.ticket),
     });
     await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
     log.info({ ticket: number, via: decision.via }, 'ticket received');
+    if (settler !== undefined && input.settled) return this.executeIn(tx, number, { type: 'settle', result: input.settled.result }, await actorFor(tx, settler));
     return { ok: true, ticket };
   }
 

@@ -4,6 +4,7 @@
  * SVG, nothing fetched, and print rules for A4 so that printing it, or Chromium's PDF of
  * it, gives the meeting's handout.
  */
+import { channelTableHtml } from './channels.js';
 import { formatInstant } from '../engine/i18n.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { breakdownColumnChart, breakdownRanking, formatPercent, formatRateText, statsTrendChart } from '../stats/charts.js';
@@ -203,6 +204,8 @@ export function renderMonthlyReport(report: MonthlyReport): string {
   )}</p>
 <h2>${bi('主要指标', 'Figures')}</h2>
 ${figuresTable(report)}
+<h2>${bi('受理渠道', 'Channels of receipt')}</h2>
+${channelTableHtml(report.channels)}
 ${figure(bi('本月趋势（按日）', 'This month, daily'), statsTrendChart(report.trend, 'day', { id: 'report-trend', title: `${monthName(report.month)} 趋势 Trend`, desc: '受理量（柱）与按时办结率、满意率（线）' }))}
 ${hotTopics(report)}
 ${placesTable(placesTitle, report.places)}

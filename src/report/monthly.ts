@@ -19,6 +19,7 @@ import { themesAround, type ThemeView } from '../themes/themes.js';
 import { type LedgerMonth, ledgerOfMonth } from '../ledger/month.js';
 import { type CasesMonth, casesOfMonth } from './cases.js';
 import { conversationFigures, type ConversationFigures, type ConversationLine, conversationLines } from '../stats/conversations.js';
+import { channelFigures, type ChannelFigures } from '../stats/channels.js';
 import { rankRegion, type Rankings } from '../ranking/ranking.js';
 
 /** An argument of the report command is wrong; the message is one line, Chinese then English. */
@@ -62,6 +63,8 @@ export interface MonthlyReport {
   workload: Workload;
   /** 人工: the month's conversations with staff, their figures and (the first) lines. */
   conversations: { figures: ConversationFigures; lines: ConversationLine[]; total: number };
+  /** The month's requests by channel of receipt (chat platforms, 来访, 来电, 来信, 走访), 即办 among them. */
+  channels: { rows: ChannelFigures[]; total: ChannelFigures };
   /** 包户 coverage in the month: by the region's children (or the village itself), and their total. */
   visits: { places: PlaceCoverage[]; total: CoverageFigures };
   /** 每月一题: the month's themes of the region, a region above or below it, with their progress. */
@@ -136,6 +139,7 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     reopened: await reopenedItems(db, window),
     workload: await liaisonWorkload(db, window),
     conversations: { figures: await conversationFigures(db, window), ...(await conversationLines(db, window, 50)) },
+    channels: await channelFigures(db, window),
     visits: await coverageByPlace(db, visitPlaces(regions, region), { from, to }),
     themes: await themesAround(db, regions, region.id, month, request.now),
     ledger: await ledgerOfMonth(db, regions, region.id, { month, from, to, now: request.now }),

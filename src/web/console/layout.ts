@@ -33,9 +33,10 @@ export const CONSOLE_PATHS = {
   api: '/console/api',
   mediation: '/console/mediation',
   meetings: '/console/meetings',
+  intake: '/console/intake',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'meetings' | 'stats' | 'ranking' | 'board' | null;
+export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'meetings' | 'stats' | 'ranking' | 'board' | 'intake' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -73,6 +74,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
     ? html`<nav class="nav">
   <a href="${CONSOLE_PATHS.queue}"${chrome.active === 'queue' ? html` aria-current="page"` : ''}>${bi('工作队列', 'Queue')}</a>
   <a href="${CONSOLE_PATHS.queue}?callback=due">${bi('待回访', 'Callbacks due')}</a>
+  ${chrome.scope.roles.some((r) => r.role === 'dispatcher' || r.role === 'admin') ? html`<a href="${CONSOLE_PATHS.intake}"${chrome.active === 'intake' ? html` aria-current="page"` : ''}>${bi('受理登记', 'Register')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.inbox}"${chrome.active === 'inbox' ? html` aria-current="page"` : ''}>${bi('会话', 'Conversations')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.visits}"${chrome.active === 'visits' ? html` aria-current="page"` : ''}>${bi('民情日记', 'Visit log')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.surveys}"${chrome.active === 'surveys' ? html` aria-current="page"` : ''}>${bi('服务需求表', 'Surveys')}</a>` : ''}

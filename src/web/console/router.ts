@@ -60,6 +60,8 @@ import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
 import type { SectionRequest } from './section.js';
 import { MEDIATION_ROUTE, mediationRoute, ticketMediation } from './mediation.js';
 import { MEETINGS_ROUTE, meetingsRoute } from './meetings.js';
+import { intakeRoute } from './intake.js';
+import type { Matcher } from '../../intake/intake.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
@@ -79,7 +81,7 @@ export interface ConsoleApp {
   database: { db: Db };
   pipeline: PipelineService;
   /** Proposes a category for a conversation made into a ticket. */
-  classifier?: { classify(text: string): { code: string } };
+  classifier?: Matcher;
 }
 
 export interface ConsoleOptions {
@@ -915,6 +917,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (theme && (get || method === 'POST')) return themesRoute(section(a, 'themes'), theme);
     const ledger = LEDGER_ROUTE.exec(path);
     if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
+    if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier });
     const mediation = MEDIATION_ROUTE.exec(path);
     if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     const meeting = MEETINGS_ROUTE.exec(path);

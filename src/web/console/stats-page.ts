@@ -39,6 +39,8 @@ import {
   type TrendPoint,
 } from '../../stats/types.js';
 import { coverageBreakdowns } from '../../visits/place-coverage.js';
+import { channelFigures, type ChannelFigures } from '../../stats/channels.js';
+import { channelCsv, channelTableHtml } from '../../report/channels.js';
 import { toCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { loadRegions, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
@@ -108,6 +110,8 @@ interface StatsView {
   conversations: ConversationFigures | null;
   /** The month's 包户 coverage (not for a department handler: visits are not a department's work). */
   coverage: StatsCoverage | null;
+  /** By channel of receipt (chat platforms, 来访, 来电, 来信, 走访). */
+  channels: { rows: ChannelFigures[]; total: ChannelFigures } | null;
   options: { regions: Option[]; grids: Option[] | null; departments: Option[]; categories: Option[]; liaisons: Option[] | null };
 }
 
@@ -358,7 +362,8 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
   // Coverage is monthly: the month the period ends in.
   const coverageMonth = periodRange('month', new Date(range.to.getTime() - 1));
   const coverageWanted = !reach.departmentIds && (only === undefined || only in COVERAGE_TABLES);
-  const [shared, before, ownTrend, conversations, coverage] = await Promise.all([
+  const channelsWanted = only === undefined || only === 'channel';
+  const [shared, before, ownTrend, conversations, coverage, channels] = await Promise.all([
     dims.length > 0 || wants('figures') || wants('words') || (wantsTrend && sameTrend)
       ? breakdownsOf(
           db,
@@ -376,6 +381,7 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
           ...(request.filters.gridId === undefined ? {} : { gridId: request.filters.gridId }),
         })
       : null,
+    channelsWanted ? channelFigures(db, { regionIds: subtreeIds(regions, region.id), from: range.from, to: range.to, filters: request.filters }) : null,
   ]);
   const tables = dims.map((d, k) => ({ ...d, breakdown: shared?.breakdowns[k] as Breakdown }));
   const trendPoints = ownTrend ?? shared?.trend ?? [];
@@ -393,6 +399,7 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
     words,
     conversations,
     coverage: coverage && { month: localDateOf(coverageMonth.from).slice(0, 7), ...coverage },
+    channels,
     options,
   };
 }
@@ -554,6 +561,7 @@ ${map}
 ${renderHotWords(view)}
 ${view.conversations ? html`<section class="stats-conversations"><h2>${bi('人工会话', 'Conversations with staff')}</h2>${conversationFiguresHtml(view.conversations)}</section>` : ''}
 <section class="stats-tables"><h2>${bi('分项统计', 'Breakdowns')}</h2>${view.tables.map((t) => renderTable(view, t))}</section>
+${view.channels ? html`<section class="stats-table" id="table-channel"><h3>${bi('按受理渠道', 'By channel of receipt')} <a class="csv" href="${linkWith(r, { table: 'channel' }, STATS_CSV_PATH)}" download>${bi('导出 CSV', 'Export CSV')}</a></h3>${channelTableHtml(view.channels)}</section>` : ''}
 ${view.coverage ? coverageSectionHtml(view.coverage, (table) => linkWith(r, { table }, STATS_CSV_PATH), MAX_ROWS) : ''}
 ${renderDefinitions()}
 </section>`.toString();
@@ -581,7 +589,18 @@ export async function renderStatsPage(db: Db, scope: StaffScope, params: URLSear
 }
 
 /** The tables the CSV export knows: the figures, the trend, and each breakdown. */
-export const STATS_TABLES = ['figures', 'trend', 'region', 'village', 'grid', 'department', 'category', 'liaison', ...(Object.keys(COVERAGE_TABLES) as CoverageTable[])] as const;
+export const STATS_TABLES = [
+  'figures',
+  'trend',
+  'channel',
+  'region',
+  'village',
+  'grid',
+  'department',
+  'category',
+  'liaison',
+  ...(Object.keys(COVERAGE_TABLES) as CoverageTable[]),
+] as const;
 export type StatsTable = (typeof STATS_TABLES)[number];
 
 /**
@@ -605,6 +624,7 @@ export async function renderStatsCsv(
     const csv = view.coverage && coverageCsv(view.coverage, known as CoverageTable);
     return csv ? { filename, csv } : null;
   }
+  if (table === 'channel') return view.channels && { filename, csv: channelCsv(view.channels) };
   const header = figureCsvHeader();
   if (table === 'figures') {
     const rows: CsvCell[][] = [

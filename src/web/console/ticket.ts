@@ -16,6 +16,7 @@ import { maskContacts, maskPhone, residentName, rosterNames, scrub } from '../..
 import { ALWAYS_PRIVATE, type BoardMode, boardPolicy } from '../public-board.js';
 import { isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
 import { roleName } from '../format.js';
+import { channelName } from '../../stats/channels.js';
 import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
@@ -213,6 +214,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
   if (t.publishedById !== null) personIds.add(t.publishedById);
   for (const e of events) {
     if (e.actorId !== null) personIds.add(e.actorId);
+    if (typeof e.parsed['registeredBy'] === 'number') personIds.add(e.parsed['registeredBy']);
     const target = e.parsed['target'];
     if (typeof target === 'object' && target !== null) {
       if ('personId' in target && typeof target.personId === 'number') personIds.add(target.personId);
@@ -257,6 +259,10 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       const words = (TEXT_FIELDS as readonly string[]).includes(field) && byStaff && e.actorId !== null;
       details.push({ label, text: shown, ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}) });
     }
+    if (e.type === 'received' && typeof d['channel'] === 'string')
+      details.push({ label: '受理渠道 channel', text: `${channelName(d['channel']).zh} ${channelName(d['channel']).en}` });
+    if (typeof d['registeredBy'] === 'number') details.push({ label: '登记人 registered by', text: personName(d['registeredBy']) });
+    if (d['onTheSpot'] === true && e.type === 'resolved') details.push({ label: '即办 on the spot', text: '当场办结 settled on the spot' });
     if (e.type === 'recategorised') details.push({ label: '类别 category', text: `${String(d['from'])} → ${String(d['to'])}` });
     if (typeof d['to'] === 'string') details.push({ label: '新时限 new deadline', text: d['to'] });
     if (typeof d['solved'] === 'boolean') details.push({ label: '是否解决 solved', text: d['solved'] ? '已解决 solved' : '未解决 not solved' });

@@ -109,6 +109,7 @@ function fakeEffects() {
     ledger: { supervised: unexpected('supervised'), addProgress: unexpected('addProgress') },
     mediation: { myCases: unexpected('mediation.myCases'), toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
     assignments: { open: unexpected('assignments.open'), markDone: unexpected('assignments.markDone') },
+    intake: { villages: unexpected('intake.villages'), registerFor: unexpected('intake.registerFor') },
   };
   return { effects, commands, visits, survey };
 }
