@@ -147,10 +147,14 @@ export async function loadMediationCases(db: Db, ids: readonly number[], now: Da
   });
 }
 
-/** Ids of the cases in `regionIds`, open ones first (oldest limit first), then the latest closed. */
-export async function mediationCaseIds(db: Db, regionIds: readonly number[], status?: MediationState): Promise<number[]> {
+/**
+ * Ids of the cases in `regionIds`, and of those `mediatorId` mediates when given, open
+ * ones first (oldest limit first), then the latest closed.
+ */
+export async function mediationCaseIds(db: Db, regionIds: readonly number[], status?: MediationState, mediatorId?: number): Promise<number[]> {
+  const regions = { regionId: { in: [...regionIds] } };
   const rows = await db.mediationCase.findMany({
-    where: { regionId: { in: [...regionIds] }, ...(status ? { status } : {}) },
+    where: { ...(mediatorId === undefined ? regions : { OR: [regions, { mediatorId }] }), ...(status ? { status } : {}) },
     select: { id: true, status: true, dueOn: true, openedAt: true },
     orderBy: { id: 'desc' },
     take: 500,

@@ -15,8 +15,8 @@ export const MAX_PASSWORD_LENGTH = 256;
 /** A username: letters, digits, dot, dash, underscore; 3–64 characters (stored lower-case). */
 export const USERNAME_RE = /^[A-Za-z0-9._-]{3,64}$/;
 
-/** Roles that give a person something to do in the console. */
-export const CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin', 'department_handler', 'grid_leader'] as const;
+/** Roles that give a person something to do in the console (a mediator: only the mediation cases they mediate). */
+export const CONSOLE_ROLES = ['dispatcher', 'supervisor', 'admin', 'department_handler', 'grid_leader', 'mediator'] as const;
 
 /**
  * argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 80 ms per
@@ -63,7 +63,7 @@ export async function saveAccount(db: Db, input: AccountInput, now: Date): Promi
   if (!person) throw new DataError(`没有编号为 ${input.personCode} 的人员 no person with code ${input.personCode}`);
   if (!person.roles.some((r) => (CONSOLE_ROLES as readonly string[]).includes(r.role))) {
     throw new DataError(
-      `${input.personCode} 没有工作人员角色（群众工作室、督办、管理员、部门窗口或网长），登录后什么也看不到 ${input.personCode} holds no staff role (dispatcher, supervisor, admin, department handler or grid leader)`,
+      `${input.personCode} 没有工作人员角色（群众工作室、督办、管理员、部门窗口、网长或调解员），登录后什么也看不到 ${input.personCode} holds no staff role (dispatcher, supervisor, admin, department handler, grid leader or mediator)`,
     );
   }
   const existing = await db.staffAccount.findUnique({ where: { username } });
@@ -98,6 +98,8 @@ export const DEMO_ACCOUNTS: readonly { username: string; personCode: string }[] 
   { username: 'dsp-qh-02', personCode: 'DSP-QH-02' },
   { username: 'sup-qh', personCode: 'SUP-QH' },
   { username: 'adm-qh', personCode: 'ADM-QH' },
+  // 东湖村's liaison and grid leader, who mediates its disputes too (the role comes with the demo's disputes, src/org/demo-mediation.ts).
+  { username: 'med-qh-01-001', personCode: 'L-QH-01-001-01' },
 ];
 
 /** Adds the demo accounts that are missing (a changed password is left alone). */

@@ -51,7 +51,13 @@ const ROLE_NAMES: Record<string, string> = {
   admin: '管理员',
   department_handler: '部门窗口',
   grid_leader: '网长',
+  mediator: '调解员',
 };
+
+/** Where a user's console starts: the queue, or for a mediator and nothing else their mediation cases. */
+export function homeOf(scope: StaffScope): string {
+  return scope.mediationOnly ? CONSOLE_PATHS.mediation : CONSOLE_PATHS.queue;
+}
 
 /** 清水镇 群众工作室 · 禾丰镇 督办: the user's roles and where. */
 export function rolesLine(scope: StaffScope, regionName: (id: number) => string): string {
@@ -72,8 +78,8 @@ export function notice(kind: 'ok' | 'error', message: HtmlValue): Html {
 export function consolePage(title: string, body: Html, chrome: Chrome | null, roles = ''): string {
   const nav = chrome
     ? html`<nav class="nav">
-  <a href="${CONSOLE_PATHS.queue}"${chrome.active === 'queue' ? html` aria-current="page"` : ''}>${bi('工作队列', 'Queue')}</a>
-  <a href="${CONSOLE_PATHS.queue}?callback=due">${bi('待回访', 'Callbacks due')}</a>
+  ${chrome.scope.mediationOnly ? '' : html`<a href="${CONSOLE_PATHS.queue}"${chrome.active === 'queue' ? html` aria-current="page"` : ''}>${bi('工作队列', 'Queue')}</a>`}
+  ${chrome.scope.mediationOnly ? '' : html`<a href="${CONSOLE_PATHS.queue}?callback=due">${bi('待回访', 'Callbacks due')}</a>`}
   ${chrome.scope.roles.some((r) => r.role === 'dispatcher' || r.role === 'admin') ? html`<a href="${CONSOLE_PATHS.intake}"${chrome.active === 'intake' ? html` aria-current="page"` : ''}>${bi('受理登记', 'Register')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.inbox}"${chrome.active === 'inbox' ? html` aria-current="page"` : ''}>${bi('会话', 'Conversations')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.visits}"${chrome.active === 'visits' ? html` aria-current="page"` : ''}>${bi('民情日记', 'Visit log')}</a>` : ''}
@@ -81,9 +87,9 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.themes}"${chrome.active === 'themes' ? html` aria-current="page"` : ''}>${bi('每月一题', 'Theme of the month')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.assistance}"${chrome.active === 'assistance' ? html` aria-current="page"` : ''}>${bi('帮扶', 'Assistance')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.ledger}"${chrome.active === 'ledger' ? html` aria-current="page"` : ''}>${bi('台账', 'Ledger')}</a>` : ''}
-  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.mediation}"${chrome.active === 'mediation' ? html` aria-current="page"` : ''}>${bi('矛盾调解', 'Mediation')}</a>` : ''}
+  ${chrome.scope.regionIds.length || chrome.scope.isMediator ? html`<a href="${CONSOLE_PATHS.mediation}"${chrome.active === 'mediation' ? html` aria-current="page"` : ''}>${bi('矛盾调解', 'Mediation')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.meetings}"${chrome.active === 'meetings' ? html` aria-current="page"` : ''}>${bi('会议', 'Meetings')}</a>` : ''}
-  <a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>
+  ${chrome.scope.mediationOnly ? '' : html`<a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>`}
   ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
 </nav>
@@ -92,7 +98,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
     : '';
   return documentOf(
     `${title} · 民情工作台 Minqing console`,
-    html`<header class="top"><a class="brand" href="${CONSOLE_PATHS.queue}">民情 <span class="en" lang="en">Minqing</span> · ${bi('工作台', 'staff console')}</a>${nav}</header>
+    html`<header class="top"><a class="brand" href="${chrome ? homeOf(chrome.scope) : CONSOLE_PATHS.queue}">民情 <span class="en" lang="en">Minqing</span> · ${bi('工作台', 'staff console')}</a>${nav}</header>
 <main class="console">
 ${body}
 </main>`,
@@ -125,7 +131,7 @@ export function messagePage(title: { zh: string; en: string }, message: Html, ch
   return consolePage(
     `${title.zh} ${title.en}`,
     html`<section class="message"><h1>${bi(title.zh, title.en)}</h1><p>${message}</p>
-<p><a href="${CONSOLE_PATHS.queue}">${bi('返回工作队列', 'Back to the queue')}</a></p></section>`,
+<p>${chrome?.scope.mediationOnly ? html`<a href="${CONSOLE_PATHS.mediation}">${bi('返回矛盾调解', 'Back to mediation')}</a>` : html`<a href="${CONSOLE_PATHS.queue}">${bi('返回工作队列', 'Back to the queue')}</a>`}</p></section>`,
     chrome,
     roles,
   );

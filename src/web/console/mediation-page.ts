@@ -39,6 +39,8 @@ export function mediationBody(input: {
   disputes: { number: string; summary: string }[];
   figures: MediatorFigures[];
   status: string;
+  /** Staff of a region (not a mediator only): they open cases and read the mediators' figures. */
+  regionStaff: boolean;
 }): Html {
   const columns: Column<MediationCaseView>[] = [
     { zh: '编号', en: 'no.', csv: (c) => c.id, html: (c) => html`<a href="${CONSOLE_PATHS.mediation}/${c.id}">#${c.id}</a>` },
@@ -60,7 +62,7 @@ export function mediationBody(input: {
   const statuses: Option[] = Object.entries(MEDIATION_STATE_NAMES).map(([value, n]) => ({ value, label: `${n.zh} ${n.en}` }));
   return html`<section class="mediation">
 <h1>${bi('矛盾纠纷调解', 'Dispute mediation')}</h1>
-<p><a class="button" href="${CONSOLE_PATHS.mediation}/new">${bi('登记调解案件', 'Open a case')}</a></p>
+${input.regionStaff ? html`<p><a class="button" href="${CONSOLE_PATHS.mediation}/new">${bi('登记调解案件', 'Open a case')}</a></p>` : ''}
 <form method="get" action="${CONSOLE_PATHS.mediation}" class="filters">
 ${select('status', bi('状态', 'State'), statuses, input.status, '全部 all')}
 <div class="buttons"><button type="submit">${bi('查看', 'Show')}</button></div>
@@ -75,12 +77,16 @@ ${
       )}</ul>`
     : ''
 }
-<h2>${bi('调解员工作量（以案定补）', 'Mediators’ figures (reward per dispute)')}</h2>
+${
+  input.regionStaff
+    ? html`<h2>${bi('调解员工作量（以案定补）', 'Mediators’ figures (reward per dispute)')}</h2>
 ${tableHtml(figureColumns, input.figures, { empty: bi('还没有指定调解员的案件。', 'No case has a mediator yet.') })}
 <p class="hint">${bi(
-    '调解成功：各方当事人确认协议；履行到位：第二次回访时协议仍在履行；平均用时：从登记到调解成功的天数。',
-    'Settled: every party confirmed the agreement; kept: still kept at the second follow-up; average days: from opening to settling.',
-  )}</p>
+        '调解成功：各方当事人确认协议；履行到位：第二次回访时协议仍在履行；平均用时：从登记到调解成功的天数。',
+        'Settled: every party confirmed the agreement; kept: still kept at the second follow-up; average days: from opening to settling.',
+      )}</p>`
+    : ''
+}
 </section>`;
 }
 
@@ -117,11 +123,11 @@ function actionForm(caseId: number, what: string, csrf: string, label: Html, fie
   return html`<form method="post" action="${CONSOLE_PATHS.mediation}/${caseId}/${what}" class="inline-form">${csrfField(csrf)}${fields}<button type="submit">${label}</button></form>`;
 }
 
-/** A case with the actions its state allows. */
-export function caseBody(c: MediationCaseView, input: { regionName: string; csrf: string; ledger: Html; done?: string; error?: string }): Html {
+/** A case with the actions its state allows and the user may take (`may`, by the action's path). */
+export function caseBody(c: MediationCaseView, input: { regionName: string; csrf: string; may: (what: string) => boolean; ledger: Html; done?: string; error?: string }): Html {
+  const { csrf, may } = input;
   const open = c.status === 'mediating' || c.status === 'agreement';
-  const { csrf } = input;
-  const canRefer = open || (c.status === 'settled' && (c.keptFirst === false || c.keptSecond === false));
+  const canRefer = may('refer') && (open || (c.status === 'settled' && (c.keptFirst === false || c.keptSecond === false)));
   return html`<section class="mediation case">
 <p class="crumbs"><a href="${CONSOLE_PATHS.mediation}">${bi('矛盾纠纷调解', 'Dispute mediation')}</a> › #${c.id}</p>
 <h1>${c.title}</h1>
@@ -139,8 +145,8 @@ ${c.ticketNumber ? html`<dt>${bi('来自诉求', 'From the request')}</dt><dd><a
 <table class="table"><thead><tr><th>${bi('姓名', 'Name')}</th><th>${bi('主张', 'Position')}</th><th>${bi('对协议', 'On the agreement')}</th></tr></thead><tbody>
 ${c.parties.map(
   (p) => html`<tr><td>${p.name}${p.personId === null && p.householdId === null ? html` <span class="hint">${bi('（不在花名册）', '(not on the roster)')}</span>` : ''}</td>
-<td>${p.position}${open ? actionForm(c.id, 'position', csrf, bi('保存主张', 'Save'), html`<input type="hidden" name="party" value="${p.id}"><input name="position" maxlength="500" value="${p.position}" aria-label="主张 position">`) : ''}</td>
-<td>${p.answer ? ANSWER_NAMES[p.answer] : c.status === 'agreement' ? html`${bi('待确认', 'awaiting')} ${actionForm(c.id, 'answer', csrf, bi('代为确认（书面）', 'Confirmed on paper'), html`<input type="hidden" name="party" value="${p.id}"><input type="hidden" name="answer" value="confirmed">`)}` : '—'}</td></tr>`,
+<td>${p.position}${open && may('position') ? actionForm(c.id, 'position', csrf, bi('保存主张', 'Save'), html`<input type="hidden" name="party" value="${p.id}"><input name="position" maxlength="500" value="${p.position}" aria-label="主张 position">`) : ''}</td>
+<td>${p.answer ? ANSWER_NAMES[p.answer] : c.status === 'agreement' ? html`${bi('待确认', 'awaiting')} ${may('answer') ? actionForm(c.id, 'answer', csrf, bi('代为确认（书面）', 'Confirmed on paper'), html`<input type="hidden" name="party" value="${p.id}"><input type="hidden" name="answer" value="confirmed">`) : ''}` : '—'}</td></tr>`,
 )}
 </tbody></table>
 <h2 id="sessions">${bi('调解记录', 'Sessions')}</h2>
@@ -150,7 +156,7 @@ ${
     : html`<p class="empty">${bi('还没有调解记录。', 'No session yet.')}</p>`
 }
 ${
-  open
+  open && may('session')
     ? html`<form method="post" action="${CONSOLE_PATHS.mediation}/${c.id}/session" class="mediation-form">${csrfField(csrf)}
 <label>${bi('日期', 'Date')}<input type="date" name="heldOn" required></label>
 <label>${bi('地点', 'Place')}<input name="place" required maxlength="60"></label>
@@ -162,11 +168,11 @@ ${
 <h2 id="agreement">${bi('调解协议', 'Agreement')}</h2>
 ${c.agreement ? html`<p class="text">${c.agreement}</p><p class="hint">${formatLocal(c.agreedAt)}</p>` : html`<p class="empty">${bi('尚未达成协议。', 'No agreement yet.')}</p>`}
 ${
-  open
+  open && may('agree')
     ? html`<form method="post" action="${CONSOLE_PATHS.mediation}/${c.id}/agree" class="mediation-form">${csrfField(csrf)}
 <label class="grow">${bi('协议内容（发送给各方当事人在聊天中确认）', 'The agreement (sent to each party to confirm in their chat)')}<textarea name="text" required rows="3" maxlength="2000">${c.agreement ?? ''}</textarea></label>
 <div class="buttons"><button type="submit">${bi('发送协议请当事人确认', 'Send for confirmation')}</button></div></form>
-${actionForm(c.id, 'extend', csrf, bi('当事人同意延期', 'Extend: the parties agree'))}`
+${may('extend') ? actionForm(c.id, 'extend', csrf, bi('当事人同意延期', 'Extend: the parties agree')) : ''}`
     : ''
 }
 ${
@@ -174,7 +180,7 @@ ${
     ? html`<h2 id="follow-up">${bi('履行回访', 'Follow-ups')}</h2>
 <p>${bi('调解成功', 'Settled')} ${formatDay(c.settledAt)} · ${bi('第一次', 'first')}：${keptHtml(c.keptFirst)} · ${bi('第二次', 'second')}：${keptHtml(c.keptSecond)}</p>
 ${
-  c.status === 'settled' && c.keptSecond === null
+  c.status === 'settled' && c.keptSecond === null && may('follow-up')
     ? html`${actionForm(c.id, 'follow-up', csrf, bi('记录：协议在履行', 'Record: kept'), html`<input type="hidden" name="kept" value="yes">`)}
 ${actionForm(c.id, 'follow-up', csrf, bi('记录：协议未履行', 'Record: not kept'), html`<input type="hidden" name="kept" value="no">`)}`
     : ''
@@ -188,7 +194,7 @@ ${
 <p class="text">${c.referralReason}</p>
 ${c.courtOutcome ? html`<p>${bi('法院处理结果', 'Court outcome')}：${c.courtOutcome}</p>` : ''}
 ${
-  c.status === 'referred'
+  c.status === 'referred' && may('outcome')
     ? html`<form method="post" action="${CONSOLE_PATHS.mediation}/${c.id}/outcome" class="mediation-form">${csrfField(csrf)}
 <label class="grow">${bi('法院处理结果', 'The court’s outcome')}<textarea name="text" required rows="2" maxlength="2000"></textarea></label>
 <div class="buttons"><button type="submit">${bi('记录结果并结案', 'Record and close')}</button></div></form>`

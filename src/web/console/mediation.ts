@@ -1,8 +1,10 @@
 /**
  * 矛盾纠纷调解 in the console, at /console/mediation: the cases of the user's regions and
  * the mediators' figures, opening a case (by hand or from a `dispute` request), a case's
- * actions, and the 诉调对接 dossier. Only the region-scoped roles (dispatchers,
- * supervisors, admins) have it; a case outside their regions does not exist for them (404).
+ * actions, and the 诉调对接 dossier. The region-scoped roles (dispatchers, supervisors,
+ * admins) have it for their regions; a mediator for the cases they mediate, with the
+ * mediator's part of the actions ({@link MEDIATOR_ACTIONS}). Any other case does not
+ * exist for them (404).
  */
 import { ledgerItemsOfCase } from '../../ledger/case-links.js';
 import { linkedLedgerHtml } from './ledger-page.js';
@@ -48,16 +50,36 @@ function idOf(text: string | null | undefined): number | null {
 
 const regionName = (r: MediationRequest) => (id: number) => r.regions.get(id)?.name ?? '';
 
+/**
+ * What a case's mediator may do on it: record sessions, positions, the agreement, the
+ * follow-ups and the court's outcome. Recording a party's answer on paper, extending the
+ * limit and referring to the court stay with the staff of the case's region: the mediator
+ * neither confirms their own agreement for a party, nor moves their own limit, nor gives up
+ * on a case (practice-rules: a failed mediation is referred by the township).
+ */
+export const MEDIATOR_ACTIONS: readonly string[] = ['session', 'position', 'agree', 'follow-up', 'outcome'];
+
+/** Whether the user may take action `what` on the case: every one in their regions, the mediator's part on a case they mediate. */
+function mayTake(scope: StaffScope, c: MediationCaseView, what: string): boolean {
+  return scope.regionIds.includes(c.regionId) || (c.mediatorId === scope.personId && MEDIATOR_ACTIONS.includes(what));
+}
+
+const caseInput = (r: MediationRequest, c: MediationCaseView) => ({ regionName: regionName(r)(c.regionId), csrf: r.csrf, may: (what: string) => mayTake(r.scope, c, what) });
+
 async function listPage(r: MediationRequest): Promise<void> {
   const asked = r.url.searchParams.get('status') ?? '';
   const status = (MEDIATION_STATES as readonly string[]).includes(asked) ? (asked as MediationState) : undefined;
   const [ids, disputes, figures] = await Promise.all([
-    mediationCaseIds(r.db, r.scope.regionIds, status),
+    mediationCaseIds(r.db, r.scope.regionIds, status, r.scope.isMediator ? r.scope.personId : undefined),
     disputesWithoutCase(r.db, r.scope.regionIds),
     mediatorFigures(r.db, r.scope.regionIds),
   ]);
   const cases = await loadMediationCases(r.db, ids, r.now);
-  r.page(200, '矛盾纠纷调解 Dispute mediation', mediationBody({ cases, regionName: regionName(r), disputes, figures, status: status ?? '' }));
+  r.page(
+    200,
+    '矛盾纠纷调解 Dispute mediation',
+    mediationBody({ cases, regionName: regionName(r), disputes, figures, status: status ?? '', regionStaff: r.scope.regionIds.length > 0 }),
+  );
 }
 
 async function openPage(r: MediationRequest, form: OpenForm, status = 200, error?: string): Promise<void> {
@@ -176,7 +198,7 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     log.info({ account: r.scope.accountId, case: c.id, action: what }, 'mediation case changed');
   } catch (error) {
     if (!(error instanceof MediationRefused)) throw error;
-    return r.page(422, c.title, caseBody(c, { regionName: regionName(r)(c.regionId), csrf: r.csrf, ledger: await linkedLedger(r, c.id), error: error.message }));
+    return r.page(422, c.title, caseBody(c, { ...caseInput(r, c), ledger: await linkedLedger(r, c.id), error: error.message }));
   }
   redirect(r.res, `${CONSOLE_PATHS.mediation}/${c.id}?done=${what}`);
 }
@@ -190,17 +212,19 @@ async function linkedLedger(r: MediationRequest, caseId: number): Promise<Html> 
 export async function mediationRoute(r: MediationRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what] = match;
   const post = r.req.method === 'POST';
-  if (!r.scope.regionIds.length) {
+  const regionStaff = r.scope.regionIds.length > 0;
+  if (!regionStaff && !r.scope.isMediator) {
     r.req.resume();
     return r.notFound();
   }
   if (target === undefined && !post) return listPage(r);
-  if (target === 'new' && what === undefined) return open(r);
+  // Opening a case is the region's staff's: a mediator is given cases.
+  if (target === 'new' && what === undefined && regionStaff) return open(r);
   const [c] = target === undefined || target === 'new' ? [] : await loadMediationCases(r.db, [Number(target)], r.now);
-  const visible = c && r.scope.regionIds.includes(c.regionId) ? c : undefined;
+  const visible = c && (r.scope.regionIds.includes(c.regionId) || c.mediatorId === r.scope.personId) ? c : undefined;
   // Reading is GET on the case (and its dossier, once referred); its actions are POSTs below it.
   const dossier = what === 'dossier' || what === 'dossier.pdf';
-  if (!visible || post !== (what !== undefined && !dossier) || (dossier && !visible.referredAt)) {
+  if (!visible || post !== (what !== undefined && !dossier) || (dossier && !visible.referredAt) || (post && !mayTake(r.scope, visible, what!))) {
     r.req.resume();
     return r.notFound();
   }
@@ -211,11 +235,7 @@ export async function mediationRoute(r: MediationRequest, match: RegExpExecArray
     return what === 'dossier' ? sendDossierPage(r.res, visible, input) : sendDossierPdf(r.res, visible, input);
   }
   const done = r.url.searchParams.get('done');
-  r.page(
-    200,
-    visible.title,
-    caseBody(visible, { regionName: regionName(r)(visible.regionId), csrf: r.csrf, ledger: await linkedLedger(r, visible.id), ...(done ? { done } : {}) }),
-  );
+  r.page(200, visible.title, caseBody(visible, { ...caseInput(r, visible), ledger: await linkedLedger(r, visible.id), ...(done ? { done } : {}) }));
 }
 
 /**

@@ -27,7 +27,7 @@ import { conversationBody, inboxBody } from './inbox-page.js';
 import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
 import { Throttle } from '../throttle.js';
 import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
-import { CONSOLE_PATHS, type Chrome, consolePage, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
+import { CONSOLE_PATHS, type Chrome, consolePage, homeOf, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
@@ -253,12 +253,13 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (account.disabledAt !== null) {
       return showLogin(r, 403, { username, next, message: bi('此账号已停用，请联系管理员。', 'This account is disabled; ask an administrator.') });
     }
-    if (!(await loadScope(r.db, account))) {
+    const scope = await loadScope(r.db, account);
+    if (!scope) {
       return showLogin(r, 403, { username, next, message: bi('此账号没有工作人员角色，请联系管理员。', 'This account holds no staff role; ask an administrator.') });
     }
     const token = await sessions.create(account.id);
     log.info({ account: account.id }, 'console login');
-    redirect(r.res, next, {
+    redirect(r.res, next === CONSOLE_PATHS.queue ? homeOf(scope) : next, {
       'set-cookie': [cookie(r, SESSION_COOKIE, token, CONSOLE_PATHS.root), cookie(r, LOGIN_COOKIE, '', CONSOLE_PATHS.login, 0)],
     });
   }
@@ -878,7 +879,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (path === CONSOLE_PATHS.login) {
       if (get) {
         // Already logged in: straight on.
-        if (await authed(r)) return redirect(res, safeNext(url.searchParams.get('next')));
+        const already = await authed(r);
+        const next = safeNext(url.searchParams.get('next'));
+        if (already) return redirect(res, next === CONSOLE_PATHS.queue ? homeOf(already.scope) : next);
         return showLogin(r, 200);
       }
       if (method === 'POST') return login(r);
@@ -902,7 +905,13 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       const next = get ? `${path}${url.search}` : CONSOLE_PATHS.queue;
       return redirect(res, `${CONSOLE_PATHS.login}?next=${encodeURIComponent(next)}`);
     }
-    if (path === CONSOLE_PATHS.root) return redirect(res, CONSOLE_PATHS.queue);
+    if (path === CONSOLE_PATHS.root) return redirect(res, homeOf(a.scope));
+    const mediation = MEDIATION_ROUTE.exec(path);
+    // A mediator's console is their own cases: any other page does not exist for them.
+    if (a.scope.mediationOnly && !mediation) {
+      req.resume();
+      return notFound(a);
+    }
     if (get && path === CONSOLE_PATHS.queue) return queuePage(a);
     if (get && path === CONSOLE_PATHS.queueCsv) return queueCsv(a);
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
@@ -918,7 +927,6 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const ledger = LEDGER_ROUTE.exec(path);
     if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
     if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier });
-    const mediation = MEDIATION_ROUTE.exec(path);
     if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     const meeting = MEETINGS_ROUTE.exec(path);
     if (meeting && (get || method === 'POST')) return meetingsRoute({ ...section(a, 'meetings'), pipeline: a.pipeline }, meeting);

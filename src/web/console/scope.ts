@@ -3,7 +3,8 @@
  * dispatchers, supervisors and admins see every ticket whose place lies inside their
  * region (a township dispatcher that township, a county supervisor the whole county);
  * a grid leader the tickets of the grid; a department handler the tickets assigned to
- * the department. Anything else does not exist for them (404, never 403).
+ * the department; a mediator only the mediation cases they mediate (src/web/console/mediation.ts).
+ * Anything else does not exist for them (404, never 403).
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
@@ -49,6 +50,10 @@ export interface StaffScope {
   everyRegion: boolean;
   /** Holds the admin role (may switch the public board). */
   isAdmin: boolean;
+  /** Holds the mediator role (mediates cases: theirs are in the mediation section whatever the regions). */
+  isMediator: boolean;
+  /** Holds no console role but mediator: the console is their own mediation cases, every other page 404. */
+  mediationOnly: boolean;
 }
 
 /** Every region, by id. Small (a county has a few hundred); read once per request. */
@@ -121,6 +126,8 @@ export async function loadScope(db: Db, account: { id: number; username: string;
     departmentIds: [...new Set(roles.flatMap((r) => (r.role === 'department_handler' && r.departmentId != null ? [r.departmentId] : [])))],
     everyRegion: regionIds.length > 0 && regionIds.length === all.size,
     isAdmin: roles.some((r) => r.role === 'admin'),
+    isMediator: roles.some((r) => r.role === 'mediator'),
+    mediationOnly: roles.every((r) => r.role === 'mediator'),
   };
 }
 
