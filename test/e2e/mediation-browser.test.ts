@@ -2,9 +2,12 @@
  * 矛盾纠纷调解 in a real headless Chromium: a township dispatcher opens a case from the
  * page with its parties and mediator, records a session, sends the agreement, records the
  * parties' answers given on paper until it settles, then refers another case to the court
- * and opens its printable dossier — all under the console's strict Content-Security-Policy.
+ * and opens its printable dossier; a mediator logs in to their own case only and records a
+ * session — all under the console's strict Content-Security-Policy.
  */
 import { expect } from 'vitest';
+import { openMediationCase } from '../../src/mediation/cases.js';
+import { DEMO_PASSWORD, saveAccount } from '../../src/org/staff-accounts.js';
 import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('mediation');
@@ -64,6 +67,35 @@ browserTest('a dispatcher opens a case, records a session and the agreement, set
 
   await page.goto(`${suite.world.base}/console/mediation`);
   expect(await page.locator('table tbody tr').count()).toBeGreaterThanOrEqual(2);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+browserTest('a mediator logs in to 调解 alone, opens their own case and records a session; the referral is not on their page', async () => {
+  const db = suite.world.db;
+  const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+  const mediator = await db.person.create({
+    data: { code: 'M-QH-01-001', name: '调解员老周', roles: { create: { role: 'mediator', regionId: village.id, scopeKey: 'M-QH-01-001|mediator|QH-01-001' } } },
+  });
+  await saveAccount(db, { username: 'med-zhou', personCode: mediator.code, password: DEMO_PASSWORD }, suite.world.clock.now());
+  const id = await openMediationCase(
+    db,
+    { regionId: village.id, title: '鸡鸭越界纠纷', facts: '邻居家鸡鸭进菜地', mediatorId: mediator.id, parties: [{ name: '张某' }, { name: '王某' }], ticketId: null },
+    mediator.id,
+    suite.world.clock.now(),
+    { limitDays: 30, extensionDays: 30, followUpDays: [30, 90] },
+  );
+  const { page, errors } = await staffPage(suite.browser, suite.world.base, 'med-zhou');
+  expect(new URL(page.url()).pathname).toBe('/console/mediation');
+  expect(await page.locator('nav.nav a').allTextContents()).toEqual([expect.stringContaining('矛盾调解')]);
+  expect(await page.locator('table tbody tr').count()).toBe(1);
+  await Promise.all([page.waitForURL(new RegExp(`/console/mediation/${id}$`)), page.click(`a[href="/console/mediation/${id}"]`)]);
+  expect(await page.locator('form[action$="/refer"], form[action$="/extend"]').count()).toBe(0);
+  await page.fill('input[name=heldOn]', '2026-11-16');
+  await page.fill('input[name=place]', '村委会');
+  await page.fill('textarea[name=notes]', '约定圈养鸡鸭');
+  await Promise.all([page.waitForURL(/done=session/), page.click('form[action$="/session"] button')]);
+  expect(await page.locator('ol.sessions li').count()).toBe(1);
   expect(errors).toEqual([]);
   await page.context().close();
 });
