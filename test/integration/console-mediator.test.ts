@@ -78,6 +78,9 @@ eachDatabase((kind) => {
       expect(page.text).toContain(`action="/console/mediation/${own}/session"`);
       expect(page.text).toContain(`action="/console/mediation/${own}/agree"`);
       for (const what of ['extend', 'refer', 'answer']) expect(page.text).not.toContain(`action="/console/mediation/${own}/${what}"`);
+      // The request it came from is named, not linked: its page is the dispatcher's (404 for them).
+      expect(page.text).toContain(number);
+      expect(page.text).not.toContain(`href="/console/tickets/${number}"`);
 
       const session = await med.post(`/console/mediation/${own}/session`, { heldOn: '2026-11-16', place: '村委会', attendees: '双方当事人', notes: '双方同意按原界址重砌院墙' });
       expect(session.status).toBe(303);

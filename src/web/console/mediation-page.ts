@@ -138,7 +138,12 @@ ${input.error ? notice('error', input.error) : ''}
 <dt>${bi('调解地', 'Mediated in')}</dt><dd>${input.regionName}</dd>
 <dt>${bi('调解员', 'Mediator')}</dt><dd>${c.mediator ?? '—'}</dd>
 <dt>${bi('期限', 'Limit')}</dt><dd>${c.dueOn}${c.extensions ? html` ${bi(`（已延期 ${c.extensions} 次）`, `(extended ${c.extensions}×)`)}` : ''}</dd>
-${c.ticketNumber ? html`<dt>${bi('来自诉求', 'From the request')}</dt><dd><a href="${CONSOLE_PATHS.tickets}/${c.ticketNumber}">${c.ticketNumber}</a></dd>` : ''}
+${
+  c.ticketNumber
+    ? // A mediator who is not staff of the case's region cannot open the request: its number only, no link to a 404.
+      html`<dt>${bi('来自诉求', 'From the request')}</dt><dd>${may('ticket') ? html`<a href="${CONSOLE_PATHS.tickets}/${c.ticketNumber}">${c.ticketNumber}</a>` : c.ticketNumber}</dd>`
+    : ''
+}
 <dt>${bi('事实经过', 'Facts')}</dt><dd class="text">${c.facts}</dd>
 </dl>
 <h2 id="parties">${bi('当事人', 'Parties')}</h2>
