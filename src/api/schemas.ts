@@ -4,14 +4,26 @@
  * so the document cannot drift from what the routes check.
  */
 import { z } from 'zod';
+import { localInstant } from '../pipeline/calendar.js';
 import { TICKET_STATES } from '../pipeline/states.js';
 import { STATE_GROUPS } from '../web/console/queue.js';
 import type { ApiScope } from '../open311/keys.js';
+
+/** Whether YYYY-MM-DD is a day of the calendar (2026-02-30 is not). */
+function isCalendarDate(text: string): boolean {
+  try {
+    localInstant(text, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A local date (Beijing), as the console's filters take it. */
 const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine(isCalendarDate, 'not a calendar date')
   .describe('A date in Beijing time, YYYY-MM-DD');
 const regionCode = z
   .string()

@@ -68,14 +68,9 @@ function regionIn(regions: Map<number, RegionNode>, reach: KeyReach, code: strin
   return region;
 }
 
-const dayStart = (date: string): Date => {
-  try {
-    return localInstant(date, 0);
-  } catch {
-    throw new ApiError(400, `not a date: ${date}`);
-  }
-};
-const dayEnd = (date: string): Date => dayStart(addCalendarDays(date, 1));
+/** The instant a local date (checked by the schema) starts, and the instant after it ends. */
+const dayStart = (date: string): Date => localInstant(date, 0);
+const dayEnd = (date: string): Date => localInstant(addCalendarDays(date, 1), 0);
 
 const iso = (at: Date | null): string | null => (at === null ? null : at.toISOString());
 
