@@ -45,7 +45,8 @@ export const ticketListQuery = z.strictObject({
   from: localDate.optional().describe('Received on or after this day'),
   to: localDate.optional().describe('Received on or before this day (included)'),
   limit: z.coerce.number().int().min(1).max(100).default(50).describe('Tickets per page, at most 100'),
-  after: z.coerce.number().int().positive().optional().describe('The cursor: `next` of the previous page'),
+  // A ticket id: at most the largest 32-bit integer, the column's range on PostgreSQL.
+  after: z.coerce.number().int().positive().max(2_147_483_647).optional().describe('The cursor: `next` of the previous page'),
 });
 
 export const ticketNumberPath = z.strictObject({

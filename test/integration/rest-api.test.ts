@@ -106,6 +106,7 @@ eachDatabase((kind) => {
       expect((await errorOf('/api/v1/tickets?state=lost', reader, 400)).message).toMatch(/state/);
       expect((await errorOf('/api/v1/tickets?from=16.11.2026', reader, 400)).message).toMatch(/from/);
       expect((await errorOf('/api/v1/tickets?to=2026-02-30', reader, 400)).message).toMatch(/to/);
+      expect((await errorOf('/api/v1/tickets?after=99999999999', reader, 400)).message).toMatch(/after/);
       expect((await errorOf('/api/v1/stats?from=2026-11-01&to=2026-13-01', reader, 400)).message).toMatch(/not a calendar date/);
       expect((await errorOf('/api/v1/tickets?categroy=power', reader, 400)).message).toMatch(/categroy/);
       expect((await errorOf('/api/v1/stats?from=2026-11-01', reader, 400)).message).toMatch(/to/);
