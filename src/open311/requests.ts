@@ -247,14 +247,19 @@ function postedMark(key: ApiKeyRecord): string {
   return `"apiKey":${JSON.stringify(key.name)}`;
 }
 
+/** The tickets the public board shows with their text, every board of the county together. */
+export function publicBoardWhere(regions: Map<number, RegionNode>): Prisma.TicketWhereInput {
+  const roots = [...regions.values()].filter((r) => r.parentId === null);
+  const published = roots.flatMap((r) => publishedIds(regions, r));
+  return { AND: [shownWhere(regions, published), { state: { in: [...BOARD_STATES] } }] };
+}
+
 /**
  * The tickets the caller may read: the public board's; with a key, those it posted; with
  * a reading key, its region's. `inFull` tells which of them are the key's to read in full.
  */
 function visibleWhere(regions: Map<number, RegionNode>, key: ApiKeyRecord | null): { where: Prisma.TicketWhereInput; inFull: (t: TicketRow) => boolean } {
-  const roots = [...regions.values()].filter((r) => r.parentId === null);
-  const published = roots.flatMap((r) => publishedIds(regions, r));
-  const board: Prisma.TicketWhereInput = { AND: [shownWhere(regions, published), { state: { in: [...BOARD_STATES] } }] };
+  const board = publicBoardWhere(regions);
   if (!key) return { where: board, inFull: () => false };
   const own = new Set(key.regionId !== null && hasScope(key, 'read') ? subtreeIds(regions, key.regionId) : []);
   const mark = postedMark(key);

@@ -1,7 +1,7 @@
 /**
  * The pages the web server serves besides the web chat: the staff console at
  * `/console` and the public board at `/public`, with their stylesheet, and Open311 at
- * `/open311` (src/open311). The web chat's adapter owns the server and hands every
+ * `/open311` (src/open311) and the REST API at `/api/v1` (src/api). The web chat's adapter owns the server and hands every
  * request here first (`routes`); what is not ours answers false and goes on to the chat.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { BOARD_PATH, servePublicBoard } from './public-board.js';
 import { projectPath } from '../paths.js';
 import { type MediationSettings, mediationRulesOf } from '../mediation/transitions.js';
 import { createOpen311 } from '../open311/routes.js';
+import { createRestApi } from '../api/routes.js';
 
 const log = logger('web-pages');
 
@@ -46,6 +47,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     mediationRules: mediationRulesOf(options.config),
   });
   const serveOpen311 = createOpen311({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
+  const serveRestApi = createRestApi({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((STYLESHEET_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -56,6 +58,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     try {
       if (await serveConsole(req, res, url)) return true;
       if (await serveOpen311(req, res, url)) return true;
+      if (await serveRestApi(req, res, url)) return true;
       const app = options.app();
       if (app) return await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
       if (url.pathname === BOARD_PATH || url.pathname.startsWith(`${BOARD_PATH}/`)) {

@@ -197,10 +197,12 @@ export async function queryQueue(
   scope: StaffScope,
   filters: QueueFilters,
   page: QueuePage = {},
-  options: { regions?: Map<number, RegionNode>; count?: boolean } = {},
+  options: { regions?: Map<number, RegionNode>; count?: boolean; within?: Prisma.TicketWhereInput } = {},
 ): Promise<QueueResult> {
   const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
-  const where = queueWhere(scope, filters, options.regions);
+  // `within` narrows the scope further (the REST API's keys without a region: the public board's tickets).
+  const filtered = queueWhere(scope, filters, options.regions);
+  const where = options.within ? { AND: [filtered, options.within] } : filtered;
   const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
   const counted = options.count !== false && countsTotal(filters);
   // No `take` on the count: Prisma would add ORDER BY id, and SQLite would then walk the
