@@ -57,6 +57,9 @@ function reachOf(key: ApiKeyRecord, regions: Map<number, RegionNode>): KeyReach 
     departmentIds: [],
     everyRegion: own ? regionIds.length === regions.size : true,
     isAdmin: false,
+    // A key is no person: it mediates nothing.
+    isMediator: false,
+    mediationOnly: false,
   };
   return own ? { scope, regionIds: new Set(regionIds) } : { scope, regionIds: null, within: publicBoardWhere(regions) };
 }
