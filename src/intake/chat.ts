@@ -11,7 +11,7 @@ import { all, defineQuery, first } from '../db/sql.js';
 import type { ReportDraft } from '../engine/flow.js';
 import { normalizePhone } from '../org/phone.js';
 import { normaliseText } from '../privacy.js';
-import type { ReportReceipt } from '../visits/visits.js';
+import { householdReporter, type ReportReceipt } from '../visits/visits.js';
 import type { ReceiptChannel } from './intake.js';
 
 /** Whom a liaison registers for: a paired household, or a new person in one of their villages. */
@@ -39,17 +39,7 @@ const pairedReporterQuery = defineQuery('intake_paired_reporter', (db, p: { hous
   db
     .selectFrom('Pairing as pr')
     .innerJoin('Household as h', 'h.id', 'pr.householdId')
-    .select((eb) => [
-      'h.regionId',
-      eb
-        .selectFrom('Person as m')
-        .select('m.id')
-        .whereRef('m.householdId', '=', 'h.id')
-        .orderBy((o) => o.case().when('m.name', '=', eb.ref('h.headName')).then(0).else(1).end())
-        .orderBy('m.id')
-        .limit(1)
-        .as('reporterId'),
-    ])
+    .select((eb) => ['h.regionId', householdReporter(eb).as('reporterId')])
     .where('pr.householdId', '=', p.householdId)
     .where('pr.liaisonId', '=', p.liaisonId),
 );

@@ -3,7 +3,9 @@
  * household signs it (签字) in its own chat: 属实 or 有出入 with its words, and a rating of
  * the visit. A household with no chat to ask is recorded as 未确认 (unconfirmed).
  */
+import type { ExpressionBuilder } from 'kysely';
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
+import type { DB } from '../db/generated/kysely/types.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
 import type { EffectResult, ReportDraft } from '../engine/flow.js';
 import { enqueuePush } from '../pipeline/outbox.js';
@@ -140,23 +142,26 @@ const answerVisitQuery = defineQuery('visit_answer', (db, p: { id: number; confi
   db.updateTable('Visit').set({ confirmation: p.confirmation, comment: p.comment, answeredById: p.by, answeredAt: p.at }).where('id', '=', p.id),
 );
 
+/**
+ * The member of household `h` who reports its needs (a visit's, a 代办登记's): the head
+ * if on the roster, else the first member.
+ */
+export function householdReporter(eb: ExpressionBuilder<DB & { h: DB['Household'] }, 'h'>) {
+  return eb
+    .selectFrom('Person as m')
+    .select('m.id')
+    .whereRef('m.householdId', '=', 'h.id')
+    .orderBy((o) => o.case().when('m.name', '=', eb.ref('h.headName')).then(0).else(1).end())
+    .orderBy('m.id')
+    .limit(1);
+}
+
 /** The speaker's own visit, with the member of the household who reports its needs: the head if on the roster, else the first member. */
 const ownVisitQuery = defineQuery('visit_own', (db, p: { visitId: number; liaisonId: number }) =>
   db
     .selectFrom('Visit as v')
     .innerJoin('Household as h', 'h.id', 'v.householdId')
-    .select((eb) => [
-      'v.id',
-      'v.tickets',
-      eb
-        .selectFrom('Person as m')
-        .select('m.id')
-        .whereRef('m.householdId', '=', 'h.id')
-        .orderBy((o) => o.case().when('m.name', '=', eb.ref('h.headName')).then(0).else(1).end())
-        .orderBy('m.id')
-        .limit(1)
-        .as('reporterId'),
-    ])
+    .select((eb) => ['v.id', 'v.tickets', householdReporter(eb).as('reporterId')])
     .where('v.id', '=', p.visitId)
     .where('v.liaisonId', '=', p.liaisonId),
 );
