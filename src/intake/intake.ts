@@ -10,9 +10,10 @@
  * later: it would deliver the rows of a person with a phone and no chat.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type ExpressionBuilder, type Nullable, sql } from 'kysely';
 import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
-import { oneOf } from '../db/dialect.js';
+import { type Dialect, oneOf } from '../db/dialect.js';
+import type { DB } from '../db/generated/kysely/types.js';
 import { all, defineQuery, first } from '../db/sql.js';
 import { CONFIDENT } from '../engine/flow.js';
 import { normalizePhone } from '../org/phone.js';
@@ -86,6 +87,26 @@ function likePattern(text: string): string {
 }
 
 /**
+ * A person the registrar can reach in `regionIds`: a household member of one of their
+ * villages, or someone with no household (a walk-in, a caller) who asked there before.
+ */
+function inReach(eb: ExpressionBuilder<DB & { p: DB['Person'] } & { h: Nullable<DB['Household']> }, 'p' | 'h'>, dialect: Dialect, regionIds: number[]) {
+  return eb.or([
+    eb.and([eb('p.householdId', 'is not', null), oneOf(dialect, 'h.regionId', regionIds)]),
+    eb.and([
+      eb('p.householdId', 'is', null),
+      eb.exists(
+        eb
+          .selectFrom('Ticket as t')
+          .select('t.id')
+          .whereRef('t.residentId', '=', 'p.id')
+          .where(oneOf(dialect, 't.regionId', regionIds)),
+      ),
+    ]),
+  ]);
+}
+
+/**
  * People in the registrar's villages: members of a household there, and walk-ins
  * (no household) with a request there. Matched by name, phone or household code.
  */
@@ -106,21 +127,7 @@ const searchQuery = defineQuery('intake_search', (db, p: { like: string; exact: 
       'r.name as village',
       'r.id as villageId',
     ])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('p.householdId', 'is not', null), oneOf(dialect, 'h.regionId', p.regionIds)]),
-        eb.and([
-          eb('p.householdId', 'is', null),
-          eb.exists(
-            eb
-              .selectFrom('Ticket as t')
-              .select('t.id')
-              .whereRef('t.residentId', '=', 'p.id')
-              .where(oneOf(dialect, 't.regionId', p.regionIds)),
-          ),
-        ]),
-      ]),
-    )
+    .where((eb) => inReach(eb, dialect, p.regionIds))
     .where((eb) => eb.or([sql<boolean>`${sql.ref('p.name')} LIKE ${p.like} ESCAPE '\\'`, eb('p.phone', '=', p.exact), eb('h.phone', '=', p.exact), eb('h.code', '=', p.exact)]))
     .orderBy('p.name')
     .orderBy('p.id')
@@ -158,21 +165,7 @@ const reachQuery = defineQuery('intake_resident_in_reach', (db, p: { personId: n
     .leftJoin('Household as h', 'h.id', 'p.householdId')
     .select(['p.id as id', 'h.regionId as villageId'])
     .where('p.id', '=', p.personId)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('p.householdId', 'is not', null), oneOf(dialect, 'h.regionId', p.regionIds)]),
-        eb.and([
-          eb('p.householdId', 'is', null),
-          eb.exists(
-            eb
-              .selectFrom('Ticket as t')
-              .select('t.id')
-              .whereRef('t.residentId', '=', 'p.id')
-              .where(oneOf(dialect, 't.regionId', p.regionIds)),
-          ),
-        ]),
-      ]),
-    ),
+    .where((eb) => inReach(eb, dialect, p.regionIds)),
 );
 
 const villageQuery = defineQuery('intake_village', (db, p: { id: number }) => db.selectFrom('Region').select(['id', 'level']).where('id', '=', p.id));
