@@ -386,6 +386,12 @@ export class PipelineService {
       ...(input.description === undefined ? {} : { description: normaliseText(input.description) }),
       ...(input.location === undefined ? {} : { location: normaliseText(input.location) }),
     };
+    // A phone typed with invisible or control characters keeps its visible part; nothing visible, none.
+    if (input.contactPhone !== undefined) {
+      const { contactPhone, ...rest } = input;
+      const phone = normaliseText(contactPhone).trim();
+      input = phone ? { ...rest, contactPhone: phone } : rest;
+    }
     const resident = await rows.intakeResident(input.residentId);
     const category = await categoryByCode(tx, input.categoryCode);
     if (!category) return { ok: false, refusal: { code: 'invalid', field: 'category', reason: 'unknown' } };
