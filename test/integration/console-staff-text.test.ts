@@ -8,119 +8,122 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { eachDatabase } from '../helpers/db.js';
 
 let world: ConsoleWorld;
 let db: Db;
 let dsp: ConsoleClient;
 
-beforeAll(async () => {
-  world = await startConsoleWorld();
-  db = world.db;
-  dsp = await loggedIn(world.base, 'dsp-qh-01');
-});
-
-afterAll(async () => {
-  await world?.stop();
-});
-
-async function personId(code: string): Promise<number> {
-  return (await db.person.findUniqueOrThrow({ where: { code } })).id;
-}
-
-describe('two kinds of staff text', () => {
-  test('every text box says who reads it; a reply reaches the resident, a note never does', async () => {
-    const number = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天');
-    const page = await dsp.page(`/console/tickets/${number}`);
-    expect(page.text).toContain('答复群众');
-    expect(page.text).toContain('内部备注');
-    // The reply box says the resident receives it; the others say staff only.
-    expect(page.text).toMatch(/答复内容 <span class="en" lang="en">reply<\/span> <span class="audience resident">群众会在聊天中收到/);
-    expect(page.text).toMatch(/派单说明（可选）.*?<span class="audience internal">仅工作人员可见，群众看不到/s);
-
-    expect((await dsp.post(`/console/tickets/${number}/reply`, { text: '已安排电工明天上午上门' })).status).toBe(303);
-    expect((await dsp.post(`/console/tickets/${number}/note`, { text: '这户上个月也反映过' })).status).toBe(303);
-    const resident = await personId('R-QH-01-001-H001');
-    const toResident = await db.outboxMessage.findMany({ where: { ticket: { number }, recipientId: resident } });
-    expect(toResident.map((m) => m.template)).toContain('ticket.reply_resident');
-    expect(toResident.map((m) => m.params).join()).not.toContain('上个月');
-
-    const after = await dsp.page(`/console/tickets/${number}`);
-    expect(after.text).toMatch(/已安排电工明天上午上门 <span class="audience resident">/);
-    expect(after.text).toMatch(/这户上个月也反映过 <span class="audience internal">/);
-    // An empty reply is refused with a sentence.
-    const empty = await dsp.post(`/console/tickets/${number}/reply`, { text: '  ' });
-    expect(empty.status).toBe(409);
-    expect(await empty.text()).toContain('不能为空');
+eachDatabase((kind) => {
+  beforeAll(async () => {
+    world = await startConsoleWorld({}, kind);
+    db = world.db;
+    dsp = await loggedIn(world.base, 'dsp-qh-01');
   });
 
-  test('the history reads in words: roles, the system’s dispatch, reasons', async () => {
-    const number = await report(world.app, 'R-QH-01-001-H002', '路灯闪个不停');
-    const t = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
-    expect(t.events.map((e) => [e.type, e.actorRole])).toEqual([
-      ['received', 'resident'],
-      ['dispatched', 'system'],
-    ]);
-    expect(t.events[1]?.actorId).toBeNull();
-    const page = await dsp.page(`/console/tickets/${number}`);
-    expect(page.text).toContain('群众 resident');
-    expect(page.text).toContain('系统 system');
-    expect(page.text).not.toMatch(/<td>resident<\/td>|<td>dispatcher<\/td>/);
-    // How it was routed reads in words too.
-    expect(page.text).toContain('包户网格员 paired liaison');
-    expect(page.text).not.toMatch(/<\/span> pairing</);
+  afterAll(async () => {
+    await world?.stop();
   });
-});
 
-describe('the phone number, on request and audited', () => {
-  test('masked by default; one click shows it to that user and records who, when, which ticket', async () => {
-    const number = await report(world.app, 'R-QH-01-001-H001', '路灯不亮', 'power', { contactPhone: '13912345678' });
-    const before = await dsp.page(`/console/tickets/${number}`);
-    expect(before.text).toContain('139****5678');
-    expect(before.text).not.toContain('13912345678');
-    expect(before.text).toContain('显示完整号码');
+  async function personId(code: string): Promise<number> {
+    return (await db.person.findUniqueOrThrow({ where: { code } })).id;
+  }
 
-    const res = await dsp.post(`/console/tickets/${number}/reveal_phone`, {});
-    expect(res.status).toBe(303);
-    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'phone_revealed' }, orderBy: { id: 'desc' } });
-    const t = await db.ticket.findUniqueOrThrow({ where: { number } });
-    expect(audit).toMatchObject({ actorId: await personId('DSP-QH-01'), ticketId: t.id });
-    const after = await dsp.page(`/console/tickets/${number}`);
-    expect(after.text).toContain('13912345678');
-    expect(after.text).toContain('查看完整电话');
+  describe('two kinds of staff text', () => {
+    test('every text box says who reads it; a reply reaches the resident, a note never does', async () => {
+      const number = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天');
+      const page = await dsp.page(`/console/tickets/${number}`);
+      expect(page.text).toContain('答复群众');
+      expect(page.text).toContain('内部备注');
+      // The reply box says the resident receives it; the others say staff only.
+      expect(page.text).toMatch(/答复内容 <span class="en" lang="en">reply<\/span> <span class="audience resident">群众会在聊天中收到/);
+      expect(page.text).toMatch(/派单说明（可选）.*?<span class="audience internal">仅工作人员可见，群众看不到/s);
 
-    // Another user still sees it masked until they ask.
-    const county = await loggedIn(world.base, 'sup-qh');
-    expect((await county.page(`/console/tickets/${number}`)).text).not.toContain('13912345678');
-    // Without the form's token nothing is revealed.
-    const forged = await county.post(`/console/tickets/${number}/reveal_phone`, { _csrf: 'forged' });
-    expect(forged.status).toBe(403);
-    expect(await db.auditEvent.count({ where: { actorId: await personId('SUP-QH') } })).toBe(0);
+      expect((await dsp.post(`/console/tickets/${number}/reply`, { text: '已安排电工明天上午上门' })).status).toBe(303);
+      expect((await dsp.post(`/console/tickets/${number}/note`, { text: '这户上个月也反映过' })).status).toBe(303);
+      const resident = await personId('R-QH-01-001-H001');
+      const toResident = await db.outboxMessage.findMany({ where: { ticket: { number }, recipientId: resident } });
+      expect(toResident.map((m) => m.template)).toContain('ticket.reply_resident');
+      expect(toResident.map((m) => m.params).join()).not.toContain('上个月');
+
+      const after = await dsp.page(`/console/tickets/${number}`);
+      expect(after.text).toMatch(/已安排电工明天上午上门 <span class="audience resident">/);
+      expect(after.text).toMatch(/这户上个月也反映过 <span class="audience internal">/);
+      // An empty reply is refused with a sentence.
+      const empty = await dsp.post(`/console/tickets/${number}/reply`, { text: '  ' });
+      expect(empty.status).toBe(409);
+      expect(await empty.text()).toContain('不能为空');
+    });
+
+    test('the history reads in words: roles, the system’s dispatch, reasons', async () => {
+      const number = await report(world.app, 'R-QH-01-001-H002', '路灯闪个不停');
+      const t = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
+      expect(t.events.map((e) => [e.type, e.actorRole])).toEqual([
+        ['received', 'resident'],
+        ['dispatched', 'system'],
+      ]);
+      expect(t.events[1]?.actorId).toBeNull();
+      const page = await dsp.page(`/console/tickets/${number}`);
+      expect(page.text).toContain('群众 resident');
+      expect(page.text).toContain('系统 system');
+      expect(page.text).not.toMatch(/<td>resident<\/td>|<td>dispatcher<\/td>/);
+      // How it was routed reads in words too.
+      expect(page.text).toContain('包户网格员 paired liaison');
+      expect(page.text).not.toMatch(/<\/span> pairing</);
+    });
   });
-});
 
-describe('待回访: callbacks due', () => {
-  test('the view lists resolved tickets awaiting their rating, with the callback deadline', async () => {
-    const number = await report(world.app, 'R-QH-01-001-H001', '路灯坏了请修');
-    const liaison = await actorFor(db, await personId('L-QH-01-001-01'));
-    await world.app.pipeline.execute(number, { type: 'accept' }, liaison);
-    await world.app.pipeline.execute(number, { type: 'resolve', result: '已修好' }, liaison);
-    const open = await report(world.app, 'R-QH-01-001-H001', '路灯又坏了');
-    const page = await dsp.page('/console/queue?callback=due');
-    expect(page.text).toContain(number);
-    expect(page.text).not.toContain(open);
-    expect(page.text).toContain('回访时限');
+  describe('the phone number, on request and audited', () => {
+    test('masked by default; one click shows it to that user and records who, when, which ticket', async () => {
+      const number = await report(world.app, 'R-QH-01-001-H001', '路灯不亮', 'power', { contactPhone: '13912345678' });
+      const before = await dsp.page(`/console/tickets/${number}`);
+      expect(before.text).toContain('139****5678');
+      expect(before.text).not.toContain('13912345678');
+      expect(before.text).toContain('显示完整号码');
+
+      const res = await dsp.post(`/console/tickets/${number}/reveal_phone`, {});
+      expect(res.status).toBe(303);
+      const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'phone_revealed' }, orderBy: { id: 'desc' } });
+      const t = await db.ticket.findUniqueOrThrow({ where: { number } });
+      expect(audit).toMatchObject({ actorId: await personId('DSP-QH-01'), ticketId: t.id });
+      const after = await dsp.page(`/console/tickets/${number}`);
+      expect(after.text).toContain('13912345678');
+      expect(after.text).toContain('查看完整电话');
+
+      // Another user still sees it masked until they ask.
+      const county = await loggedIn(world.base, 'sup-qh');
+      expect((await county.page(`/console/tickets/${number}`)).text).not.toContain('13912345678');
+      // Without the form's token nothing is revealed.
+      const forged = await county.post(`/console/tickets/${number}/reveal_phone`, { _csrf: 'forged' });
+      expect(forged.status).toBe(403);
+      expect(await db.auditEvent.count({ where: { actorId: await personId('SUP-QH') } })).toBe(0);
+    });
   });
-});
 
-describe('改类: a correction of the category', () => {
-  test('is recorded with who and from what, and changes the ticket', async () => {
-    const number = await report(world.app, 'R-QH-01-001-H001', '路边的桥栏杆断了', 'other');
-    expect((await dsp.post(`/console/tickets/${number}/recategorise`, { category: 'road', note: '是道路问题' })).status).toBe(303);
-    const t = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'desc' }, take: 1 } } });
-    expect(t.categoryCode).toBe('road');
-    expect(t.events[0]).toMatchObject({ type: 'recategorised', actorId: await personId('DSP-QH-01') });
-    expect(JSON.parse(t.events[0]!.data)).toMatchObject({ from: 'other', to: 'road' });
-    const bad = await dsp.post(`/console/tickets/${number}/recategorise`, { category: 'nonsense' });
-    expect(bad.status).toBe(422);
+  describe('待回访: callbacks due', () => {
+    test('the view lists resolved tickets awaiting their rating, with the callback deadline', async () => {
+      const number = await report(world.app, 'R-QH-01-001-H001', '路灯坏了请修');
+      const liaison = await actorFor(db, await personId('L-QH-01-001-01'));
+      await world.app.pipeline.execute(number, { type: 'accept' }, liaison);
+      await world.app.pipeline.execute(number, { type: 'resolve', result: '已修好' }, liaison);
+      const open = await report(world.app, 'R-QH-01-001-H001', '路灯又坏了');
+      const page = await dsp.page('/console/queue?callback=due');
+      expect(page.text).toContain(number);
+      expect(page.text).not.toContain(open);
+      expect(page.text).toContain('回访时限');
+    });
+  });
+
+  describe('改类: a correction of the category', () => {
+    test('is recorded with who and from what, and changes the ticket', async () => {
+      const number = await report(world.app, 'R-QH-01-001-H001', '路边的桥栏杆断了', 'other');
+      expect((await dsp.post(`/console/tickets/${number}/recategorise`, { category: 'road', note: '是道路问题' })).status).toBe(303);
+      const t = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'desc' }, take: 1 } } });
+      expect(t.categoryCode).toBe('road');
+      expect(t.events[0]).toMatchObject({ type: 'recategorised', actorId: await personId('DSP-QH-01') });
+      expect(JSON.parse(t.events[0]!.data)).toMatchObject({ from: 'other', to: 'road' });
+      const bad = await dsp.post(`/console/tickets/${number}/recategorise`, { category: 'nonsense' });
+      expect(bad.status).toBe(422);
+    });
   });
 });
