@@ -12,8 +12,8 @@ import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, run } from '../db/sql.js';
 import { logger } from '../log.js';
 import { OPEN_ASSISTANCE_STATES } from '../assistance/machine.js';
-import { type LocalDate, localDateOf, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
-import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { type WorkCalendar } from '../pipeline/calendar.js';
+import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush, type Push } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
 
@@ -100,11 +100,11 @@ async function pushOnce(db: Db, key: { kind: CaseKind; caseId: number; step: str
 
 /** The duty; each run resolves with the pushes queued. */
 export function caseOverdueDuty(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours }): () => Promise<number> {
-  let doneFor: LocalDate | undefined;
+  const turn = dailyTurn(options.officeHours, options.calendar);
   return async () => {
     const now = options.clock.now();
-    const today = localDateOf(now);
-    if (doneFor === today || !options.calendar.isWorkingDay(today) || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
+    const today = turn.dueAt(now);
+    if (!today) return 0;
     const { db } = options;
     let sent = 0;
     for (const c of await all(sqlOf(db), lateAssistanceQuery, { now, states: [...OPEN_ASSISTANCE_STATES] })) {
@@ -129,7 +129,7 @@ export function caseOverdueDuty(options: { db: Db; clock: Clock; calendar: WorkC
       );
     }
     if (sent) log.info({ sent }, 'overdue cases pushed');
-    doneFor = today;
+    turn.done(today);
     return sent;
   };
 }

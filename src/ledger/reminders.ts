@@ -7,8 +7,8 @@
 import { type Db, sqlOf, sqlTransaction } from '../db/client.js';
 import { all, defineQuery, run } from '../db/sql.js';
 import { logger } from '../log.js';
-import { addCalendarDays, type LocalDate, localDateOf, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
-import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { addCalendarDays, type LocalDate, type WorkCalendar } from '../pipeline/calendar.js';
+import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
 
@@ -54,11 +54,11 @@ function workingDaysAfter(calendar: WorkCalendar, date: LocalDate, n: number): L
 
 /** The duty; each run resolves with the reminders queued. */
 export function ledgerReminders(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours }): () => Promise<number> {
-  let doneFor: LocalDate | undefined;
+  const turn = dailyTurn(options.officeHours, options.calendar);
   return async () => {
     const now = options.clock.now();
-    const today = localDateOf(now);
-    if (doneFor === today || !options.calendar.isWorkingDay(today) || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
+    const today = turn.dueAt(now);
+    if (!today) return 0;
     const week = weekOf(today);
     const sql = sqlOf(options.db);
     const items = await all(sql, dueQuery, { horizon: workingDaysAfter(options.calendar, today, DUE_WITHIN_WORKING_DAYS), week });
@@ -88,7 +88,7 @@ export function ledgerReminders(options: { db: Db; clock: Clock; calendar: WorkC
       if (claimed) sent += owners.length;
     }
     log.info({ items: items.length, sent }, 'ledger reminders');
-    doneFor = today;
+    turn.done(today);
     return sent;
   };
 }

@@ -7,8 +7,8 @@
 import { type Db, sqlOf, sqlTransaction } from '../db/client.js';
 import { all, defineQuery, run } from '../db/sql.js';
 import { logger } from '../log.js';
-import { addCalendarDays, type LocalDate, localDateOf, minutesOfDay } from '../pipeline/calendar.js';
-import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
+import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
 
@@ -32,12 +32,12 @@ const claimFollowUpQuery = defineQuery('mediation_claim_follow_up', (db, p: { id
 
 /** The duty: once a day after the office opens; returns the reminders sent. */
 export function mediationFollowUpDuty(options: { db: Db; clock: Clock; officeHours: OfficeHours; followUpDays: readonly [number, number] }): () => Promise<number> {
-  let doneFor: LocalDate | undefined;
+  const turn = dailyTurn(options.officeHours);
   return async () => {
     const now = options.clock.now();
-    const today = localDateOf(now);
-    if (doneFor === today || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
-    doneFor = today;
+    const today = turn.dueAt(now);
+    if (!today) return 0;
+    turn.done(today);
     let sent = 0;
     for (const row of await all(sqlOf(options.db), awaitingFollowUpQuery, {})) {
       const days = options.followUpDays[row.followUpsReminded];

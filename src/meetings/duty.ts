@@ -10,8 +10,8 @@
  */
 import { type Db, transaction } from '../db/client.js';
 import { logger } from '../log.js';
-import { addCalendarDays, type LocalDate, localDateOf, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
-import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { addCalendarDays, type LocalDate, localDateOf, type WorkCalendar } from '../pipeline/calendar.js';
+import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
 import { loadRegions, type RegionNode } from '../web/console/scope.js';
@@ -67,16 +67,16 @@ export async function remindAttendees(db: Db, regions: Map<number, RegionNode>, 
 
 /** The duty; each run resolves with what it did (nothing before the office opens, or twice a day). */
 export function meetingDuty(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours }): () => Promise<MeetingDutyRun> {
-  let doneFor: LocalDate | undefined;
+  const turn = dailyTurn(options.officeHours);
   return async () => {
     const now = options.clock.now();
-    const today = localDateOf(now);
-    if (doneFor === today || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return { prepared: 0, reminded: 0 };
+    const today = turn.dueAt(now);
+    if (!today) return { prepared: 0, reminded: 0 };
     const regions = await loadRegions(options.db);
     const prepared = await prepareDueMeetings(options.db, regions, options.calendar, now);
     const reminded = await remindAttendees(options.db, regions, now);
     log.info({ prepared, reminded }, 'meeting rhythm');
-    doneFor = today;
+    turn.done(today);
     return { prepared, reminded };
   };
 }

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type WorkCalendar, addCalendarDays, localDateOf, localInstant, minutesOfDay } from './calendar.js';
+import { type LocalDate, type WorkCalendar, addCalendarDays, localDateOf, localInstant, minutesOfDay } from './calendar.js';
 
 /** immediate 即办 | promised 承诺 | urgent. */
 /** 即办 immediate · 承诺 promised · urgent (hours). */
@@ -43,6 +43,34 @@ export interface OfficeHours {
 
 /** 8:30, when a township office opens. */
 export const DEFAULT_DAY_START_MINUTES = 8 * 60 + 30;
+
+/** A daily duty's turn (see `dailyTurn`). */
+export interface DailyTurn {
+  /** The day (Beijing) a run at `now` is for, or null: before the office opens, done already, or (with a calendar) not a working day. */
+  dueAt(now: Date): LocalDate | null;
+  /** Marks the day done: later runs that day do nothing. */
+  done(day: LocalDate): void;
+}
+
+/**
+ * When a once-a-day duty (reminders, overdue pushes, agendas) runs: once the office has
+ * opened, the first scheduler tick of each day, only on working days when a calendar is
+ * given. Kept per process, it only makes every other tick cheap (a date comparison):
+ * the duties stay safe to run in several processes by their own claims.
+ */
+export function dailyTurn(hours: OfficeHours, workingDaysOf?: WorkCalendar): DailyTurn {
+  let doneFor: LocalDate | undefined;
+  return {
+    dueAt(now) {
+      const today = localDateOf(now);
+      if (doneFor === today || minutesOfDay(now) < (hours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return null;
+      return workingDaysOf && !workingDaysOf.isWorkingDay(today) ? null : today;
+    },
+    done(day) {
+      doneFor = day;
+    },
+  };
+}
 
 /**
  * When staff can next answer someone who asks for a person at `at`: null while the office

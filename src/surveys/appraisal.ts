@@ -8,8 +8,8 @@
 import { type Db, type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
-import { addCalendarDays, type LocalDate, localDateOf, localInstant, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
-import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { addCalendarDays, type LocalDate, localDateOf, localInstant, type WorkCalendar } from '../pipeline/calendar.js';
+import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import type { Clock } from '../pipeline/service.js';
 import { logger } from '../log.js';
 import { rosterNames, scrub } from '../privacy.js';
@@ -236,12 +236,12 @@ const roundThisMonthQuery = defineQuery('appraisal_round_this_month', (db, p: { 
  * and the survey sender pushes it to every paired household. Returns the rounds started.
  */
 export function appraisalRoundDuty(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours; months: readonly number[] }): () => Promise<number> {
-  let doneFor: LocalDate | undefined;
+  const turn = dailyTurn(options.officeHours);
   return async () => {
     const now = options.clock.now();
-    const today = localDateOf(now);
-    if (doneFor === today || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
-    doneFor = today;
+    const today = turn.dueAt(now);
+    if (!today) return 0;
+    turn.done(today);
     const month = today.slice(0, 7);
     if (!options.months.includes(Number(today.slice(5, 7))) || !options.calendar.isWorkingDay(today)) return 0;
     // The first working day of the month only: none before it since the 1st.

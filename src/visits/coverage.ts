@@ -20,8 +20,8 @@ import { type Db, sqlOf, sqlTransaction } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, run } from '../db/sql.js';
 import { logger } from '../log.js';
-import { addCalendarDays, type LocalDate, localDateOf, localInstant, minutesOfDay, type WorkCalendar } from '../pipeline/calendar.js';
-import { DEFAULT_DAY_START_MINUTES, type OfficeHours } from '../pipeline/deadlines.js';
+import { addCalendarDays, type LocalDate, localDateOf, localInstant, type WorkCalendar } from '../pipeline/calendar.js';
+import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
 import { visitingDays } from './month-coverage.js';
@@ -254,11 +254,11 @@ function overviewOf(rows: readonly { householdId: number; liaison: string }[], d
  * the periods that day opens. Cheap on every other tick (a date comparison).
  */
 export function visitReminders(options: { db: Db; clock: Clock; calendar: WorkCalendar; officeHours: OfficeHours }): () => Promise<number> {
-  let doneFor: LocalDate | undefined;
+  const turn = dailyTurn(options.officeHours);
   return async () => {
     const now = options.clock.now();
-    const today = localDateOf(now);
-    if (doneFor === today || minutesOfDay(now) < (options.officeHours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES)) return 0;
+    const today = turn.dueAt(now);
+    if (!today) return 0;
     const periods = reminderPeriods(options.calendar, today);
     let sent = 0;
     if (periods.length) {
@@ -289,7 +289,7 @@ export function visitReminders(options: { db: Db; clock: Clock; calendar: WorkCa
       }
       log.info({ periods, sent }, 'visit reminders');
     }
-    doneFor = today;
+    turn.done(today);
     return sent;
   };
 }

@@ -5,6 +5,7 @@ import {
   type DeadlinePolicy,
   addOfficeDays,
   callbackDeadline,
+  dailyTurn,
   endOfOfficeDay,
   extendDeadline,
   intakeDeadlines,
@@ -233,5 +234,26 @@ describe('callbackDeadline', () => {
   test('end of the n-th working day after resolution', () => {
     expect(bj(callbackDeadline(cal, at('2026-09-30T16:00'), 3, H))).toBe('2026-10-10T17:30:00+08:00');
     expect(bj(callbackDeadline(cal, at('2026-03-06T16:00'), 2, H))).toBe('2026-03-10T17:30:00+08:00');
+  });
+});
+
+describe('dailyTurn: once a day, after the office opens', () => {
+  test('not before 8:30; once that day; again the next day', () => {
+    const turn = dailyTurn(H);
+    expect(turn.dueAt(at('2026-12-07T08:29'))).toBeNull();
+    expect(turn.dueAt(at('2026-12-07T08:30'))).toBe('2026-12-07');
+    // Not marked done (the run failed): the next tick tries again.
+    expect(turn.dueAt(at('2026-12-07T09:00'))).toBe('2026-12-07');
+    turn.done('2026-12-07');
+    expect(turn.dueAt(at('2026-12-07T23:59'))).toBeNull();
+    expect(turn.dueAt(at('2026-12-08T08:30'))).toBe('2026-12-08');
+  });
+
+  test("with a calendar, only on working days; the day is Beijing's", () => {
+    const turn = dailyTurn({ ...H, dayStartMinutes: 9 * 60 }, cal);
+    expect(turn.dueAt(at('2026-12-05T10:00'))).toBeNull(); // a Saturday
+    expect(turn.dueAt(at('2026-12-07T08:45'))).toBeNull(); // opens at 9:00 here
+    expect(turn.dueAt(new Date('2026-12-07T01:00:00Z'))).toBe('2026-12-07'); // 9:00 in Beijing
+    expect(dailyTurn(H).dueAt(at('2026-12-05T10:00'))).toBe('2026-12-05');
   });
 });
