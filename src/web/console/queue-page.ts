@@ -3,6 +3,7 @@
  * page, and the CSV export of everything the filters match.
  */
 import type { Db } from '../../db/client.js';
+import type { Prisma } from '../../db/generated/sqlite/client.js';
 import { TICKET_STATES } from '../../pipeline/states.js';
 import { bi, type Html, html } from '../html.js';
 import { formatLocal, stateName } from '../format.js';
@@ -74,17 +75,17 @@ export function regionOptions(scope: StaffScope, regions: Map<number, RegionNode
     .map((r) => ({ value: String(r.id), label: `${'　'.repeat(depth(r))}${r.name}` }));
 }
 
+/** The grids a filter form offers, in code order, named with their village; null past MAX_OPTIONS (the form asks for a region instead). */
+export async function gridOptions(db: Db, where: Prisma.GridWhereInput): Promise<Option[] | null> {
+  if ((await db.grid.count({ where })) > MAX_OPTIONS) return null;
+  const grids = await db.grid.findMany({ where, select: { id: true, name: true, region: { select: { name: true } } }, orderBy: { code: 'asc' } });
+  return grids.map((g) => ({ value: String(g.id), label: `${g.region.name} ${g.name}` }));
+}
+
 /** Loads the filter form's choices (long lists are left out, with a hint). */
 export async function queueFormOptions(db: Db, scope: StaffScope, regions: Map<number, RegionNode>, categories: Map<string, string>): Promise<QueueFormOptions> {
   const gridWhere = scope.everyRegion ? {} : { OR: [{ regionId: { in: scope.regionIds } }, { id: { in: scope.gridIds } }] };
-  const gridCount = await db.grid.count({ where: gridWhere });
-  const grids =
-    gridCount > MAX_OPTIONS
-      ? null
-      : (await db.grid.findMany({ where: gridWhere, select: { id: true, name: true, region: { select: { name: true } } }, orderBy: { code: 'asc' } })).map((g) => ({
-          value: String(g.id),
-          label: `${g.region.name} ${g.name}`,
-        }));
+  const grids = await gridOptions(db, gridWhere);
   const departmentWhere = scope.everyRegion ? {} : { OR: [{ regionId: { in: scope.regionIds } }, { id: { in: scope.departmentIds } }] };
   const personWhere = { role: { in: ['liaison', 'grid_leader'] }, ...(scope.everyRegion ? {} : { regionId: { in: scope.regionIds } }) };
   const [departments, personCount] = await Promise.all([

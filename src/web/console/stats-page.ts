@@ -10,6 +10,7 @@
  * Nothing here names a resident: the figures are counts, and liaisons are staff.
  */
 import type { Db } from '../../db/client.js';
+import { gridOptions, MAX_OPTIONS } from './queue-page.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { conversationFigures, type ConversationFigures } from '../../stats/conversations.js';
 import {
@@ -51,8 +52,6 @@ import { statsMapHtml } from './stats-map.js';
 export const STATS_PATH = '/console/stats';
 export const STATS_CSV_PATH = '/console/stats/export';
 
-/** Select lists longer than this are left out (choose a smaller region first). */
-const MAX_OPTIONS = 300;
 /** Table rows shown on the page; the CSV has them all. */
 const MAX_ROWS = 100;
 /** The longest custom period, in days. */
@@ -172,14 +171,7 @@ async function optionsFor(db: Db, reach: Reach, region: RegionNode, regions: Map
   const below = subtreeIds(regions, region.id);
   const around = [...new Set([...below, ...pathOf(regions, region.id)])];
   const gridWhere = reach.gridIds ? { id: { in: reach.gridIds } } : { regionId: { in: below } };
-  const gridCount = await db.grid.count({ where: gridWhere });
-  const grids =
-    gridCount > MAX_OPTIONS
-      ? null
-      : (await db.grid.findMany({ where: gridWhere, select: { id: true, name: true, region: { select: { name: true } } }, orderBy: { code: 'asc' } })).map((g) => ({
-          value: String(g.id),
-          label: `${g.region.name} ${g.name}`,
-        }));
+  const grids = await gridOptions(db, gridWhere);
   const departments = (
     await db.department.findMany({
       where: reach.departmentIds ? { id: { in: reach.departmentIds } } : { regionId: { in: around } },
