@@ -3,8 +3,8 @@
  * - each region's meeting of this period and the next (month, or the county's quarter) is
  *   created with its agenda once its preparation day has come (src/meetings/schedule.ts),
  *   and not after the day it is held (a process down over it does not make a stale one);
- * - the people expected at a meeting are reminded in chat the day before it (or on the day
- *   itself, when no process ran the day before): each once, claimed in the same
+ * - the people expected at a meeting are reminded in chat on the working day before it (or
+ *   on the day itself, when no process ran before): each once, claimed in the same
  *   transaction as the push, so that two processes never both send it.
  * The meeting's unique key makes its creation idempotent across processes.
  */
@@ -44,10 +44,16 @@ export async function prepareDueMeetings(db: Db, regions: Map<number, RegionNode
   return prepared;
 }
 
-/** Reminds the people expected at the meetings held tomorrow (or today), each once; returns the pushes queued. */
-export async function remindAttendees(db: Db, regions: Map<number, RegionNode>, now: Date): Promise<number> {
+/**
+ * Reminds the people expected at the meetings held up to the next working day (or today),
+ * each once; returns the pushes queued. On a working day that reaches past a weekend or a
+ * holiday: a Monday meeting is reminded on Friday, at work, not on Sunday. On a day off
+ * only tomorrow's are (those no process reminded on the last working day).
+ */
+export async function remindAttendees(db: Db, regions: Map<number, RegionNode>, calendar: WorkCalendar, now: Date): Promise<number> {
   const today: LocalDate = localDateOf(now);
-  const meetings = await db.meeting.findMany({ where: { heldOn: { gte: today, lte: addCalendarDays(today, 1) } }, orderBy: { id: 'asc' } });
+  const until = calendar.isWorkingDay(today) ? calendar.nextWorkingDay(today) : addCalendarDays(today, 1);
+  const meetings = await db.meeting.findMany({ where: { heldOn: { gte: today, lte: until } }, orderBy: { id: 'asc' } });
   let reminded = 0;
   for (const meeting of meetings) {
     const due = await db.meetingAttendee.findMany({ where: { meetingId: meeting.id, invited: true, remindedAt: null }, select: { personId: true }, orderBy: { personId: 'asc' } });
@@ -74,7 +80,7 @@ export function meetingDuty(options: { db: Db; clock: Clock; calendar: WorkCalen
     if (!today) return { prepared: 0, reminded: 0 };
     const regions = await loadRegions(options.db);
     const prepared = await prepareDueMeetings(options.db, regions, options.calendar, now);
-    const reminded = await remindAttendees(options.db, regions, now);
+    const reminded = await remindAttendees(options.db, regions, options.calendar, now);
     log.info({ prepared, reminded }, 'meeting rhythm');
     turn.done(today);
     return { prepared, reminded };

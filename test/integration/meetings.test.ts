@@ -175,7 +175,7 @@ eachDatabase((kind) => {
       expect(await db.auditEvent.count({ where: { action: 'meeting_agenda_regenerated', actorId: dispatcher.id } })).toBe(1);
     });
 
-    test('the duty: each meeting once on its preparation day, whatever process runs it; reminders the day before, once per person', async () => {
+    test('the duty: each meeting once on its preparation day, whatever process runs it; reminders on the working day before, once per person', async () => {
       database = await kind.fresh({ demo: true });
       const { db } = database;
       const regions = await loadRegions(db);
@@ -200,7 +200,7 @@ eachDatabase((kind) => {
       clock.set(at('2026-11-19T09:00:00'));
       const invited = await db.meetingAttendee.count({ where: { invited: true } });
       expect(invited).toBeGreaterThan(villages);
-      const reminded = await Promise.all([duty(), remindAttendees(db, regions, clock.now())]);
+      const reminded = await Promise.all([duty(), remindAttendees(db, regions, rules.calendar, clock.now())]);
       expect(reminded[0].reminded + reminded[1]).toBe(invited);
       const pushes = await db.outboxMessage.findMany({ where: { template: 'meeting.reminder' } });
       expect(pushes.length).toBe(invited);
@@ -215,9 +215,17 @@ eachDatabase((kind) => {
       clock.set(at('2026-11-22T09:00:00'));
       expect((await duty()).prepared).toBe(townships);
       // 8 January 2027: the county's 调度会 of the 11th (the 10th is a Sunday); December's village meetings are past.
+      // On Friday the 8th its attendees are reminded too: the last working day before it, not the Sunday.
       clock.set(at('2027-01-08T09:00:00'));
-      expect((await duty()).prepared).toBe(1);
-      expect(await db.meeting.findFirstOrThrow({ where: { kind: 'county' } })).toMatchObject({ period: '2027-Q1', heldOn: '2027-01-11' });
+      const friday = await duty();
+      expect(friday.prepared).toBe(1);
+      const county = await db.meeting.findFirstOrThrow({ where: { kind: 'county' } });
+      expect(county).toMatchObject({ period: '2027-Q1', heldOn: '2027-01-11' });
+      const countyInvited = await db.meetingAttendee.count({ where: { meetingId: county.id, invited: true } });
+      expect(countyInvited).toBeGreaterThan(0);
+      expect(friday.reminded).toBe(countyInvited);
+      clock.set(at('2027-01-10T09:00:00'));
+      expect((await duty()).reminded).toBe(0);
       // Past its day, a meeting is not made late: a process down over the 17th–20th makes no stale village meeting.
       await db.meetingAttendee.deleteMany({});
       await db.meeting.deleteMany({ where: { kind: 'village' } });

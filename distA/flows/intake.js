@@ -1,0 +1,169 @@
+/**
+ * 代办登记: a liaison registers a request for a resident — one of their paired households,
+ * or a new person not on the roster — heard on a visit (by default), by phone, at the
+ * station or in a letter. It goes through the pipeline like the resident's own report;
+ * the resident gets the receipt in their own chat.
+ */
+import { z } from 'zod';
+import { CONFIDENT, defineFlow } from '../src/engine/flow.js';
+import { normalizePhone } from '../src/org/phone.js';
+import { LISTED_HOUSEHOLDS } from '../src/visits/visits.js';
+import { RECEIPT_CHANNELS } from '../src/intake/intake.js';
+import { householdLabel, pickedHousehold } from './households.js';
+import { refuseText, summaryOf } from './answers.js';
+/** 走访 first: a liaison hears most requests on a visit. */
+const CHANNEL_CHOICES = [
+    { label: 'intake.channel_visit', payload: 'channel:visit' },
+    { label: 'intake.channel_phone', payload: 'channel:phone' },
+    { label: 'intake.channel_station', payload: 'channel:station' },
+    { label: 'intake.channel_letter', payload: 'channel:letter' },
+];
+export const intakeFlow = defineFlow({
+    id: 'intake',
+    data: z.object({
+        householdId: z.number().int().optional(),
+        name: z.string().optional(),
+        phone: z.string().optional(),
+        regionId: z.number().int().optional(),
+        channel: z.enum(RECEIPT_CHANNELS).default('visit'),
+        photos: z.array(z.string()).default([]),
+    }),
+    first: 'resident',
+    entries: [
+        {
+            name: 'intake',
+            words: /^(代办登记|代为登记|register for|\/register_for)$/i,
+            menu: { label: 'menu.intake', order: 16, shownTo: (speaker) => speaker.roles.includes('liaison') },
+            data: {},
+        },
+    ],
+    steps: {
+        resident: {
+            next: ['name', 'channel'],
+            ends: true,
+            async ask(ctx) {
+                const households = await ctx.effects.visits.households();
+                const choices = households.slice(0, LISTED_HOUSEHOLDS).map((h) => ({ label: { text: householdLabel(h) }, payload: `household:${h.id}` }));
+                choices.push({ label: 'intake.new_person', payload: 'new' });
+                ctx.say('intake.pick_resident', {}, choices);
+                if (households.length > LISTED_HOUSEHOLDS)
+                    ctx.say('visit.more_households', { count: households.length, shown: LISTED_HOUSEHOLDS });
+            },
+            async answer(ctx) {
+                if (ctx.input.action === 'new')
+                    return { next: 'name' };
+                const picked = await pickedHousehold(ctx);
+                if (picked === null) {
+                    // No households: only a new person can be registered.
+                    ctx.say('intake.pick_resident', {}, [{ label: 'intake.new_person', payload: 'new' }]);
+                    return { stay: true, quiet: true };
+                }
+                if (!picked)
+                    return { stay: true };
+                ctx.data.householdId = picked.id;
+                return { next: 'channel' };
+            },
+        },
+        name: {
+            next: ['phone'],
+            ask: (ctx) => ctx.say('intake.ask_name'),
+            answer(ctx) {
+                const refused = refuseText(ctx);
+                if (refused)
+                    return refused;
+                ctx.data.name = ctx.input.text.slice(0, 40);
+                return { next: 'phone' };
+            },
+        },
+        phone: {
+            next: ['village'],
+            ask: (ctx) => ctx.say('intake.ask_phone'),
+            answer(ctx) {
+                const phone = normalizePhone(ctx.input.text);
+                if (!phone) {
+                    ctx.say('input.bad_phone');
+                    return { stay: true };
+                }
+                ctx.data.phone = phone;
+                return { next: 'village' };
+            },
+        },
+        village: {
+            takes: 'choice',
+            next: ['channel'],
+            ends: true,
+            async ask(ctx) {
+                const villages = await ctx.effects.intake.villages();
+                if (!villages.length)
+                    ctx.say('visit.no_households');
+                else
+                    ctx.say('intake.pick_village', {}, villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
+            },
+            async answer(ctx) {
+                const villages = await ctx.effects.intake.villages();
+                if (!villages.length)
+                    return { done: true };
+                const id = ctx.input.action?.startsWith('village:') ? Number(ctx.input.action.slice('village:'.length)) : null;
+                const village = villages.find((v) => v.id === id || (id === null && ctx.input.text.trim() === v.name));
+                if (!village) {
+                    ctx.say('input.pick_a_choice');
+                    return { stay: true };
+                }
+                ctx.data.regionId = village.id;
+                return { next: 'channel' };
+            },
+        },
+        channel: {
+            takes: 'choice',
+            next: ['describe'],
+            ask: (ctx) => ctx.say('intake.channel', {}, CHANNEL_CHOICES),
+            answer(ctx) {
+                const channel = RECEIPT_CHANNELS.find((c) => ctx.input.action === `channel:${c}`);
+                if (!channel) {
+                    ctx.say('input.pick_a_choice');
+                    return { stay: true };
+                }
+                ctx.data.channel = channel;
+                return { next: 'describe' };
+            },
+        },
+        describe: {
+            ends: true,
+            ask: (ctx) => ctx.say('intake.describe'),
+            async answer(ctx) {
+                ctx.data.photos = [...ctx.data.photos, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+                // A photo alone is kept, and the words still asked for.
+                if (!ctx.input.text && ctx.input.media.length)
+                    return { stay: true, quiet: true };
+                const refused = refuseText(ctx);
+                if (refused)
+                    return refused;
+                const { householdId, name, phone, regionId } = ctx.data;
+                const resident = householdId !== undefined ? { householdId } : name && phone && regionId !== undefined ? { name, phone, regionId } : null;
+                if (!resident)
+                    return { done: true };
+                const description = ctx.input.text;
+                // As on a visit: a weak guess goes as 其他, for the dispatchers to place.
+                const guess = ctx.effects.classify(description);
+                const result = await ctx.effects.intake.registerFor(resident, ctx.data.channel, {
+                    summary: summaryOf(description),
+                    description,
+                    categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
+                    kind: guess.kind,
+                    regionId: null,
+                    location: null,
+                    photos: ctx.data.photos,
+                    contactPhone: null,
+                    latitude: null,
+                    longitude: null,
+                });
+                if (!result.ok) {
+                    ctx.say('command.refused', { reason: result.text });
+                    return { done: true };
+                }
+                ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
+                return { done: true };
+            },
+        },
+    },
+});

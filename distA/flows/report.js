@@ -1,0 +1,273 @@
+/**
+ * 我要反映: a resident reports a request — what, which category, where, a photo, a phone
+ * number — and confirms it. Data only: effects come from the engine.
+ */
+import { z } from 'zod';
+import { normalizePhone } from '../src/org/phone.js';
+import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
+import { CONFIDENT, defineFlow, hasWords, MAX_TEXT } from '../src/engine/flow.js';
+import { render } from '../src/engine/i18n.js';
+import { mediaKindOf } from '../src/engine/media.js';
+import { refuseText, SKIP, summaryOf } from './answers.js';
+function categoryChoices() {
+    return CATEGORY_CODES.map((code) => ({ label: `category.${code}`, payload: `category:${code}` }));
+}
+/** What a report remembers while it is being written. */
+const reportData = z.object({
+    description: z.string().optional(),
+    categoryCode: z.string().optional(),
+    kind: z.enum(REQUEST_KINDS).optional(),
+    /** The matcher's confidence in `categoryCode`. */
+    confidence: z.number().optional(),
+    /** The village; null: at the resident's home. */
+    regionId: z.number().int().nullable().optional(),
+    /** The village's name, as shown back in the confirmation. */
+    place: z.string().nullable().optional(),
+    /** Where, in the resident's words (or a shared location's label). */
+    location: z.string().nullable().optional(),
+    latitude: z.number().optional(),
+    longitude: z.number().optional(),
+    /** Photos and voice notes (references). */
+    photos: z.array(z.string()).default([]),
+    contactPhone: z.string().nullable().optional(),
+});
+/** Photos and voice notes sent during a report go with it (at most nine). */
+function keepMedia(ctx) {
+    ctx.data.photos = [...ctx.data.photos, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+}
+/** A report's data once its description is known: the matcher's guess goes with it. */
+export function described(ctx, description) {
+    const guess = ctx.effects.classify(description);
+    return { description, categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
+}
+export const reportFlow = defineFlow({
+    id: 'report',
+    data: reportData,
+    first: 'describe',
+    entries: [{ name: 'report', words: /^(我要反映|反映问题|report|\/report)$/i, menu: { label: 'menu.report', order: 20 }, data: {} }],
+    steps: {
+        describe: {
+            next: ['category'],
+            ask: (ctx) => ctx.say('report.describe'),
+            answer(ctx) {
+                const { media, text } = ctx.input;
+                if (media.length)
+                    keepMedia(ctx);
+                if (!text && media.some((m) => m.kind === 'voice')) {
+                    // The bot cannot listen: the voice note goes with the request to the handler,
+                    // and the resident picks the category from the list.
+                    Object.assign(ctx.data, { description: render(ctx.speaker.locale, 'report.voice_description'), categoryCode: 'other', kind: 'help', confidence: 0 });
+                    ctx.say('report.voice_received');
+                    return { next: 'category' };
+                }
+                if (!text && media.length) {
+                    ctx.say('report.photo_first');
+                    return { stay: true };
+                }
+                const refused = refuseText(ctx);
+                if (refused)
+                    return refused;
+                Object.assign(ctx.data, described(ctx, text));
+                return { next: 'category' };
+            },
+        },
+        category: {
+            takes: 'choice',
+            next: ['location'],
+            ask(ctx) {
+                const code = ctx.data.categoryCode ?? 'other';
+                if ((ctx.data.confidence ?? 0) >= CONFIDENT && code !== 'other') {
+                    ctx.say('report.category_guess', { category: code }, [
+                        { label: 'choice.yes', payload: 'yes' },
+                        { label: 'report.other_category', payload: 'pick' },
+                    ]);
+                }
+                else {
+                    ctx.say('report.category_pick', {}, categoryChoices());
+                }
+            },
+            answer(ctx) {
+                const action = ctx.input.action;
+                if (action === 'yes')
+                    return { next: 'location' };
+                if (action === 'pick') {
+                    ctx.say('report.category_pick', {}, categoryChoices());
+                    return { stay: true };
+                }
+                const picked = action?.startsWith('category:') ? action.slice('category:'.length) : null;
+                if (picked && CATEGORY_CODES.includes(picked)) {
+                    ctx.data.categoryCode = picked;
+                    return { next: 'location' };
+                }
+                ctx.say('input.pick_a_choice');
+                return { stay: true };
+            },
+        },
+        location: {
+            next: ['photo', 'landmark'],
+            async ask(ctx) {
+                const villages = await ctx.effects.villages();
+                const choices = villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` }));
+                if (ctx.speaker.hasHousehold)
+                    choices.unshift({ label: 'report.at_home', payload: 'home' });
+                ctx.say('report.location', {}, choices);
+            },
+            async answer(ctx) {
+                const { action, location, text } = ctx.input;
+                if (action === 'home' && ctx.speaker.hasHousehold) {
+                    ctx.data.regionId = null;
+                    return { next: 'photo' };
+                }
+                if (action?.startsWith('village:')) {
+                    const id = Number(action.slice('village:'.length));
+                    const village = (await ctx.effects.villages()).find((v) => v.id === id);
+                    if (village) {
+                        ctx.data.regionId = id;
+                        ctx.data.place = village.name;
+                        return { next: 'landmark' };
+                    }
+                }
+                if (location) {
+                    ctx.data.location = location.label ?? null;
+                    if (location.latitude !== undefined && location.longitude !== undefined) {
+                        ctx.data.latitude = location.latitude;
+                        ctx.data.longitude = location.longitude;
+                    }
+                    if (ctx.speaker.hasHousehold)
+                        return { next: 'photo' };
+                    // Coordinates do not say which village (villages have no coordinates yet): ask it.
+                    ctx.say('report.location_village', {}, (await ctx.effects.villages()).map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })));
+                    return { stay: true };
+                }
+                else if (text && !action) {
+                    // A typed place: is it one of the villages?
+                    const match = (await ctx.effects.villages()).find((v) => text.includes(v.name));
+                    if (match) {
+                        ctx.data.regionId = match.id;
+                        // The typed text names the village already; keep it whole as the location.
+                        ctx.data.place = text === match.name ? match.name : null;
+                        ctx.data.location = text === match.name ? null : text.slice(0, 200);
+                        return { next: 'photo' };
+                    }
+                }
+                ctx.say('report.location_unknown');
+                return { stay: true };
+            },
+        },
+        landmark: {
+            next: ['photo'],
+            ask: (ctx) => ctx.say('report.landmark', {}, [SKIP]),
+            answer(ctx) {
+                if (ctx.input.action === 'skip')
+                    return { next: 'photo' };
+                const shared = ctx.input.location;
+                if (shared?.latitude !== undefined && shared.longitude !== undefined) {
+                    // The spot itself, shared from the phone: a map link for the handler.
+                    ctx.data.latitude = shared.latitude;
+                    ctx.data.longitude = shared.longitude;
+                }
+                if (shared?.label)
+                    ctx.data.location = shared.label;
+                else if (!shared) {
+                    const refused = refuseText(ctx);
+                    if (refused)
+                        return refused;
+                    ctx.data.location = ctx.input.text;
+                }
+                return { next: 'photo' };
+            },
+        },
+        photo: {
+            next: ['phone'],
+            ask: (ctx) => ctx.say('report.photo', {}, [SKIP]),
+            answer(ctx) {
+                if (ctx.input.media.length) {
+                    keepMedia(ctx);
+                    return { next: 'phone' };
+                }
+                if (ctx.input.action === 'skip')
+                    return { next: 'phone' };
+                // More words about the matter: kept with the description, as a clerk would note them.
+                const text = ctx.input.text;
+                const description = ctx.data.description ?? '';
+                if (text && hasWords(text) && description.length + text.length < MAX_TEXT) {
+                    ctx.data.description = `${description}\n${text}`;
+                    ctx.say('report.description_added', {}, [SKIP]);
+                    return { stay: true };
+                }
+                ctx.say('report.photo_or_skip', {}, [SKIP]);
+                return { stay: true };
+            },
+        },
+        phone: {
+            next: ['confirm'],
+            ask(ctx) {
+                const choices = [SKIP];
+                if (ctx.speaker.householdPhone)
+                    choices.unshift({ label: 'report.use_registered_phone', payload: 'registered' });
+                ctx.say('report.phone', {}, choices);
+            },
+            answer(ctx) {
+                if (ctx.input.action === 'skip')
+                    return { next: 'confirm' };
+                if (ctx.input.action === 'registered' && ctx.speaker.householdPhone) {
+                    ctx.data.contactPhone = ctx.speaker.householdPhone;
+                    return { next: 'confirm' };
+                }
+                const phone = normalizePhone(ctx.input.text);
+                if (!phone) {
+                    ctx.say('input.bad_phone');
+                    return { stay: true };
+                }
+                ctx.data.contactPhone = phone;
+                return { next: 'confirm' };
+            },
+        },
+        confirm: {
+            takes: 'choice',
+            ends: true,
+            ask(ctx) {
+                ctx.say('report.confirm', {
+                    category: ctx.data.categoryCode ?? 'other',
+                    description: (ctx.data.description ?? '').slice(0, 200),
+                    location: [ctx.data.place, ctx.data.location].filter((part) => typeof part === 'string' && part !== '').join(' ') || null,
+                    phone: ctx.data.contactPhone ?? null,
+                    photos: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'photo').length,
+                    voices: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'voice').length || null,
+                }, [
+                    { label: 'choice.submit', payload: 'submit' },
+                    { label: 'choice.cancel', payload: 'cancel' },
+                ]);
+            },
+            async answer(ctx) {
+                if (ctx.input.action === 'cancel') {
+                    ctx.say('session.cancelled');
+                    return { done: true };
+                }
+                if (ctx.input.action !== 'submit') {
+                    ctx.say('input.pick_a_choice');
+                    return { stay: true };
+                }
+                const description = ctx.data.description ?? '';
+                const result = await ctx.effects.report({
+                    summary: summaryOf(description),
+                    description,
+                    categoryCode: ctx.data.categoryCode ?? 'other',
+                    kind: ctx.data.kind ?? 'help',
+                    regionId: ctx.data.regionId ?? null,
+                    location: ctx.data.location ?? null,
+                    photos: ctx.data.photos,
+                    contactPhone: ctx.data.contactPhone ?? null,
+                    latitude: ctx.data.latitude ?? null,
+                    longitude: ctx.data.longitude ?? null,
+                });
+                if (!result.ok) {
+                    ctx.say('report.failed', { reason: result.text });
+                    return { done: true };
+                }
+                ctx.say('report.done', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
+                return { done: true };
+            },
+        },
+    },
+});

@@ -1,0 +1,128 @@
+/**
+ * The REST API's contract, in zod: what each route accepts (validated on every request)
+ * and answers. The OpenAPI document (./openapi.ts) is generated from these same schemas,
+ * so the document cannot drift from what the routes check.
+ */
+import { z } from 'zod';
+import { localInstant } from '../pipeline/calendar.js';
+import { TICKET_STATES } from '../pipeline/states.js';
+import { STATE_GROUPS } from '../web/console/queue.js';
+/** Whether YYYY-MM-DD is a day of the calendar (2026-02-30 is not). */
+function isCalendarDate(text) {
+    try {
+        localInstant(text, 0);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** A local date (Beijing), as the console's filters take it. */
+const localDate = z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .refine(isCalendarDate, 'not a calendar date')
+    .describe('A date in Beijing time, YYYY-MM-DD');
+const regionCode = z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,40}$/)
+    .describe('A region code, e.g. QH-01 (see /api/v1/roster/regions)');
+const instant = z.string().describe('An instant, ISO 8601 in UTC');
+export const ticketListQuery = z.strictObject({
+    state: z
+        .enum([...STATE_GROUPS, ...TICKET_STATES])
+        .default('all')
+        .describe('A state, or a group: open, done, all (the default)'),
+    category: z
+        .string()
+        .regex(/^[a-z_]{1,32}$/)
+        .optional()
+        .describe('A category code'),
+    region: regionCode.optional().describe('Only tickets placed in this region or below it'),
+    from: localDate.optional().describe('Received on or after this day'),
+    to: localDate.optional().describe('Received on or before this day (included)'),
+    limit: z.coerce.number().int().min(1).max(100).default(50).describe('Tickets per page, at most 100'),
+    // A ticket id: at most the largest 32-bit integer, the column's range on PostgreSQL.
+    after: z.coerce.number().int().positive().max(2_147_483_647).optional().describe('The cursor: `next` of the previous page'),
+});
+export const ticketNumberPath = z.strictObject({
+    number: z
+        .string()
+        .regex(/^[A-Za-z]{1,6}-\d{4}-\d{6}$/)
+        .describe('A ticket number, e.g. MQ-2026-000123'),
+});
+export const statsQuery = z.strictObject({
+    region: regionCode.optional().describe("The region; the key's own region by default"),
+    from: localDate.describe('The first day of the period'),
+    to: localDate.describe('The last day of the period (included)'),
+});
+export const noQuery = z.strictObject({});
+export const ticketRow = z.object({
+    number: z.string(),
+    state: z.enum(TICKET_STATES),
+    kind: z.string(),
+    category: z.string().describe('The category code'),
+    summary: z.string().describe('Scrubbed: no names, phone numbers, ID numbers or house numbers'),
+    region: z.string().describe("The name of the ticket's region"),
+    grid: z.string().nullable(),
+    handler: z.string().nullable().describe("A department's name, or a person's masked name (李**)"),
+    level: z.string(),
+    receivedAt: instant,
+    acceptBy: instant.nullable(),
+    resolveBy: instant.nullable(),
+    overdue: z.boolean(),
+    supervised: z.boolean(),
+});
+export const ticketPage = z.object({
+    tickets: z.array(ticketRow),
+    next: z.number().int().nullable().describe('The cursor of the next page (pass as `after`), null on the last page'),
+});
+export const ticketEvent = z.object({
+    seq: z.number().int(),
+    type: z.string(),
+    state: z.string().describe('The state after the event'),
+    actorRole: z.string(),
+    at: instant,
+    text: z.string().nullable().describe("The event's words meant for the resident, scrubbed; internal staff notes never appear"),
+});
+export const ticketDetail = ticketRow.extend({ events: z.array(ticketEvent) });
+const rate = z.object({ numerator: z.number().int(), denominator: z.number().int(), value: z.number().nullable() });
+export const statsAnswer = z.object({
+    region: z.object({ code: z.string(), name: z.string() }),
+    from: localDate,
+    to: localDate,
+    figures: z.object({
+        received: z.number().int(),
+        open: z.number().int(),
+        overdue: z.number().int(),
+        responseRate: rate,
+        onTimeRate: rate,
+        oneTimeRate: rate,
+        resolutionRate: rate,
+        satisfactionRate: rate,
+        returnRate: rate,
+        reopenRate: rate,
+        medianAcceptMinutes: z.number().nullable(),
+        medianResolveMinutes: z.number().nullable(),
+    }),
+});
+export const regionList = z.object({
+    regions: z.array(z.object({ code: z.string(), name: z.string(), level: z.enum(['county', 'township', 'village']), parent: z.string().nullable().describe("The parent's code") })),
+});
+export const apiError = z.object({ error: z.object({ status: z.number().int(), message: z.string() }) });
+export const API_ROUTES = {
+    tickets: { method: 'get', path: '/api/v1/tickets', summary: "Tickets within the key's reach, newest first, in pages", scope: 'read', query: ticketListQuery, answer: ticketPage },
+    ticket: {
+        method: 'get',
+        path: '/api/v1/tickets/{number}',
+        summary: 'One ticket with its history (internal staff notes left out)',
+        scope: 'read',
+        query: noQuery,
+        pathParams: ticketNumberPath,
+        answer: ticketDetail,
+    },
+    stats: { method: 'get', path: '/api/v1/stats', summary: 'The figures of the tickets received in a period in a region', scope: 'read', query: statsQuery, answer: statsAnswer },
+    regions: { method: 'get', path: '/api/v1/roster/regions', summary: 'Every region: code, name, level, parent', scope: 'read', query: noQuery, answer: regionList },
+    openapi: { method: 'get', path: '/api/v1/openapi.json', summary: 'This OpenAPI 3.1 document', scope: null, query: noQuery },
+    docs: { method: 'get', path: '/api/v1/docs', summary: 'A readable reference of the routes', scope: null, query: noQuery },
+};

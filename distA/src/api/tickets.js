@@ -1,0 +1,155 @@
+import { publicBoardWhere } from '../open311/requests.js';
+import { addCalendarDays, localInstant } from '../pipeline/calendar.js';
+import { eventText, shownToResident } from '../pipeline/event-view.js';
+import { maskName, rosterNames, scrub } from '../privacy.js';
+import { figures, StatsQueryError } from '../stats/query.js';
+import { queryQueue } from '../web/console/queue.js';
+import { loadRegions, subtreeIds } from '../web/console/scope.js';
+/** An answer other than 200, with the status and a message for the client. */
+export class ApiError extends Error {
+    status;
+    headers;
+    constructor(status, message, headers = {}) {
+        super(message);
+        this.status = status;
+        this.headers = headers;
+    }
+}
+function reachOf(key, regions) {
+    const own = key.regionId === null ? null : regions.get(key.regionId);
+    const regionIds = own ? subtreeIds(regions, own.id) : [];
+    const scope = {
+        accountId: 0,
+        username: key.name,
+        personId: 0,
+        name: key.name,
+        roles: [],
+        topRegions: own ? [own] : [],
+        regionIds,
+        gridIds: [],
+        departmentIds: [],
+        everyRegion: own ? regionIds.length === regions.size : true,
+        isAdmin: false,
+        // A key is no person: it mediates nothing.
+        isMediator: false,
+        mediationOnly: false,
+    };
+    return own ? { scope, regionIds: new Set(regionIds) } : { scope, regionIds: null, within: publicBoardWhere(regions) };
+}
+/** The region with `code`, which the key must reach (a 404 otherwise: outside is not there). */
+function regionIn(regions, reach, code) {
+    const region = [...regions.values()].find((r) => r.code === code);
+    if (!region || (reach.regionIds !== null && !reach.regionIds.has(region.id)))
+        throw new ApiError(404, `no region ${code} within this key's reach`);
+    return region;
+}
+/** The instant a local date (checked by the schema) starts, and the instant after it ends. */
+const dayStart = (date) => localInstant(date, 0);
+const dayEnd = (date) => localInstant(addCalendarDays(date, 1), 0);
+const iso = (at) => (at === null ? null : at.toISOString());
+/** A queue row as the API writes it: the handler's name masked, the board's summary for a board-only key. */
+function rowOf(row, publicSummaries) {
+    return {
+        number: row.number,
+        state: row.state,
+        kind: row.kind,
+        category: row.categoryCode,
+        summary: publicSummaries?.get(row.id) ?? row.summary,
+        region: row.region,
+        grid: row.grid,
+        handler: row.handler === null ? null : row.handlerIsDepartment ? row.handler : maskName(row.handler),
+        level: row.level,
+        receivedAt: row.createdAt.toISOString(),
+        acceptBy: iso(row.acceptBy),
+        resolveBy: iso(row.resolveBy),
+        overdue: row.overdue,
+        supervised: row.supervised,
+    };
+}
+/** For a key without a region, what the board shows of each ticket: staff's public summary, else the summary, scrubbed. */
+async function boardSummaries(db, reach, rows) {
+    if (reach.regionIds !== null)
+        return null;
+    const [found, names] = await Promise.all([
+        db.ticket.findMany({ where: { id: { in: rows.map((r) => r.id) } }, select: { id: true, summary: true, publicSummary: true } }),
+        rosterNames(db),
+    ]);
+    return new Map(found.map((t) => [t.id, scrub(t.publicSummary ?? t.summary, names)]));
+}
+/** GET /api/v1/tickets: one page, newest first, with the console queue's filters. */
+export async function listTickets(db, key, query) {
+    const regions = await loadRegions(db);
+    const reach = reachOf(key, regions);
+    const filters = { state: query.state };
+    if (query.category)
+        filters.categoryCode = query.category;
+    if (query.region)
+        filters.regionId = regionIn(regions, reach, query.region).id;
+    if (query.from)
+        filters.from = dayStart(query.from);
+    if (query.to)
+        filters.to = dayEnd(query.to);
+    const page = await queryQueue(db, reach.scope, filters, { size: query.limit, ...(query.after === undefined ? {} : { after: query.after }) }, { regions, count: false, ...(reach.within ? { within: reach.within } : {}) });
+    const summaries = await boardSummaries(db, reach, page.rows);
+    return { tickets: page.rows.map((r) => rowOf(r, summaries)), next: page.next };
+}
+/** GET /api/v1/tickets/{number}: the ticket and the history a resident may read of it, or a 404. */
+export async function oneTicket(db, key, number) {
+    const regions = await loadRegions(db);
+    const reach = reachOf(key, regions);
+    // The queue's search takes a whole ticket number as an exact match.
+    const page = await queryQueue(db, reach.scope, { state: 'all', q: number }, { size: 1 }, { regions, count: false, ...(reach.within ? { within: reach.within } : {}) });
+    const row = page.rows[0];
+    if (!row)
+        throw new ApiError(404, `no ticket ${number} within this key's reach`);
+    const [events, names, summaries] = await Promise.all([
+        db.ticketEvent.findMany({ where: { ticketId: row.id }, orderBy: { seq: 'asc' }, select: { seq: true, type: true, toState: true, actorRole: true, at: true, data: true } }),
+        rosterNames(db),
+        boardSummaries(db, reach, [row]),
+    ]);
+    const history = events
+        .filter((e) => shownToResident(e.type))
+        .map((e) => {
+        const text = eventText(e.type, dataOf(e.data), true);
+        return { seq: e.seq, type: e.type, state: e.toState, actorRole: e.actorRole, at: e.at.toISOString(), text: text === null ? null : scrub(text, names) };
+    });
+    return { ...rowOf(row, summaries), events: history };
+}
+function dataOf(text) {
+    try {
+        const data = JSON.parse(text);
+        return typeof data === 'object' && data !== null ? data : {};
+    }
+    catch {
+        return {};
+    }
+}
+/**
+ * GET /api/v1/stats: the figures of a region of the key's (its own by default). A key
+ * without a region has none: the public board publishes the county's figures.
+ */
+export async function regionStats(db, key, query) {
+    if (key.regionCode === null)
+        throw new ApiError(404, 'this key has no region: the figures of the public board are at /public');
+    const regions = await loadRegions(db);
+    const region = regionIn(regions, reachOf(key, regions), query.region ?? key.regionCode);
+    const from = dayStart(query.from);
+    const to = dayEnd(query.to);
+    if (to <= from)
+        throw new ApiError(400, 'to is before from');
+    try {
+        const result = await figures(db, { scopeRegionId: region.id, from, to });
+        return { region: { code: region.code, name: region.name }, from: query.from, to: query.to, figures: result };
+    }
+    catch (error) {
+        if (error instanceof StatsQueryError)
+            throw new ApiError(400, error.message);
+        throw error;
+    }
+}
+/** GET /api/v1/roster/regions: every region, by code. */
+export async function regionRoster(db) {
+    const regions = await loadRegions(db);
+    const list = [...regions.values()].sort((a, b) => a.code.localeCompare(b.code));
+    return { regions: list.map((r) => ({ code: r.code, name: r.name, level: r.level, parent: r.parentId === null ? null : (regions.get(r.parentId)?.code ?? null) })) };
+}

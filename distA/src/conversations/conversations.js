@@ -1,0 +1,160 @@
+/**
+ * 人工: conversations between a resident and the staff of their township, beside tickets.
+ *
+ * A resident asks for a person (人工, 转人工, 找工作人员, or the menu); a conversation opens
+ * for the staff of their township (the county's, when no township is known), who are
+ * pinged and answer in the console's inbox. The resident writes freely while it is open;
+ * every staff reply goes to the resident's chat through the outbox, in order, marked as
+ * from staff. It ends when the resident sends 结束, when staff close it (or turn it into
+ * a ticket), or after `CONVERSATION_IDLE_HOURS` without a message, with a note to the
+ * resident. Every message either way is a row.
+ */
+import { sqlOf } from '../db/client.js';
+import { all, defineQuery, first, one, run } from '../db/sql.js';
+import { enqueuePush } from '../pipeline/outbox.js';
+import { regionById } from '../pipeline/reference.js';
+import { pipelineRows } from '../pipeline/rows.js';
+import { normaliseText } from '../privacy.js';
+/** The longest message kept in a conversation. */
+export const MAX_CONVERSATION_TEXT = 2000;
+/** A resident's open conversation (the latest, should there be two), with its region's name. */
+const openOfResidentQuery = defineQuery('conversation_open_of_resident', (db, p) => db
+    .selectFrom('Conversation as c')
+    .innerJoin('Region as r', 'r.id', 'c.regionId')
+    .select(['c.id as id', 'c.regionId as regionId', 'r.name as regionName'])
+    .where('c.residentId', '=', p.residentId)
+    .where('c.status', '=', 'open')
+    .orderBy('c.id', 'desc')
+    .limit(1));
+const latestTicketRegionQuery = defineQuery('conversation_latest_ticket_region', (db, p) => db.selectFrom('Ticket').select('regionId').where('residentId', '=', p.residentId).orderBy('id', 'desc').limit(1));
+const countyQuery = defineQuery('conversation_county', (db) => db.selectFrom('Region').select('id').where('parentId', 'is', null).orderBy('id').limit(1));
+const openQuery = defineQuery('conversation_open', (db, p) => db
+    .insertInto('Conversation')
+    .values({ residentId: p.residentId, regionId: p.regionId, channel: p.channel, status: 'open', openedAt: p.at, lastResidentAt: p.at })
+    .returning('id'));
+const addMessageQuery = defineQuery('conversation_add_message', (db, p) => db.insertInto('ConversationMessage').values({ conversationId: p.conversationId, author: p.author, authorId: p.authorId, text: p.text, media: p.media, at: p.at }));
+const residentWroteQuery = defineQuery('conversation_resident_wrote', (db, p) => db.updateTable('Conversation').set({ lastResidentAt: p.at }).where('id', '=', p.id));
+/** Staff answered: read now, and the first response stays the first. */
+const staffWroteQuery = defineQuery('conversation_staff_wrote', (db, p) => db
+    .updateTable('Conversation')
+    .set((eb) => ({ lastStaffAt: p.at, staffReadAt: p.at, firstResponseAt: eb.fn.coalesce('firstResponseAt', eb.val(p.at)) }))
+    .where('id', '=', p.id));
+const conversationQuery = defineQuery('conversation_by_id', (db, p) => db.selectFrom('Conversation').select(['id', 'status', 'residentId']).where('id', '=', p.id));
+/** Closed, by `staffId` when staff closed it (null keeps whoever is recorded). */
+const closeQuery = defineQuery('conversation_close', (db, p) => db
+    .updateTable('Conversation')
+    .set((eb) => ({ status: 'closed', closedAt: p.at, closeReason: p.reason, closedById: eb.fn.coalesce(eb.val(p.staffId), 'closedById') }))
+    .where('id', '=', p.id));
+/** Open conversations with no message either way since `before`. */
+const idleQuery = defineQuery('conversation_idle', (db, p) => db
+    .selectFrom('Conversation')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('lastResidentAt', '<', p.before)
+    .where((eb) => eb.or([eb('lastStaffAt', 'is', null), eb('lastStaffAt', '<', p.before)]))
+    .orderBy('id')
+    .limit(p.limit));
+/** The resident's open conversation, if any. */
+export async function openConversationOf(tx, residentId) {
+    const open = await first(sqlOf(tx), openOfResidentQuery, { residentId });
+    return open ? { id: open.id } : null;
+}
+/**
+ * Where a resident's conversation goes: the township of their household's village; for a
+ * resident with no household, the township of their latest request (a visitor who just
+ * reported from 东湖村 is 清水镇's); else the county (the top of the region tree).
+ */
+async function answeringRegion(tx, residentId) {
+    const township = await pipelineRows(tx).householdTownship(residentId);
+    if (township !== null)
+        return township;
+    const sql = sqlOf(tx);
+    const latest = await first(sql, latestTicketRegionQuery, { residentId });
+    const region = latest ? await regionById(tx, latest.regionId) : null;
+    if (region)
+        return region.level === 'village' && region.parentId !== null ? region.parentId : region.id;
+    const county = await first(sql, countyQuery, {});
+    if (!county)
+        throw new Error('no county in the region tree');
+    return county.id;
+}
+/** The people who answer a region's conversations: its dispatchers, or those of the region above. */
+async function answerers(tx, regionId) {
+    const rows = pipelineRows(tx);
+    for (let id = regionId; id !== null;) {
+        const people = await rows.holders({ role: 'dispatcher', regionId: id });
+        if (people.length)
+            return [...new Set(people)];
+        id = (await regionById(tx, id))?.parentId ?? null;
+    }
+    return [];
+}
+/** Opens a conversation for the resident (or returns the one open); the staff who answer are pinged. */
+export async function openConversation(tx, residentId, channel, now) {
+    const sql = sqlOf(tx);
+    const existing = await first(sql, openOfResidentQuery, { residentId });
+    if (existing)
+        return { ...existing, created: false };
+    const regionId = await answeringRegion(tx, residentId);
+    const region = await regionById(tx, regionId);
+    if (!region)
+        throw new Error(`no region ${regionId}`);
+    const { id } = await one(sql, openQuery, { residentId, regionId, channel, at: now });
+    await run(sql, addMessageQuery, { conversationId: id, author: 'system', authorId: null, text: 'opened', media: '[]', at: now });
+    await enqueuePush(tx, await answerers(tx, regionId), { template: 'conversation.opened_staff', params: { id } }, now);
+    return { id, regionId, regionName: region.name, created: true };
+}
+/** The resident wrote in their open conversation. */
+export async function residentSays(tx, conversationId, residentId, text, media, now) {
+    const sql = sqlOf(tx);
+    const words = normaliseText(text).slice(0, MAX_CONVERSATION_TEXT);
+    await run(sql, addMessageQuery, { conversationId, author: 'resident', authorId: residentId, text: words, media: JSON.stringify(media.slice(0, 9)), at: now });
+    await run(sql, residentWroteQuery, { id: conversationId, at: now });
+}
+/** A reason a staff action on a conversation was refused, in both languages. */
+export class ConversationRefused extends Error {
+    name = 'ConversationRefused';
+}
+async function openOne(tx, conversationId) {
+    const c = await first(sqlOf(tx), conversationQuery, { id: conversationId });
+    if (!c)
+        throw new ConversationRefused('没有这个会话 there is no such conversation');
+    if (c.status !== 'open')
+        throw new ConversationRefused('会话已结束 the conversation has ended');
+    return c;
+}
+/** A staff reply: kept, and sent to the resident's chat, marked as from staff. */
+export async function staffReplies(tx, conversationId, staffId, text, now) {
+    const words = normaliseText(text).trim().slice(0, MAX_CONVERSATION_TEXT);
+    if (!words)
+        throw new ConversationRefused('回复不能为空 the reply is empty');
+    const c = await openOne(tx, conversationId);
+    const sql = sqlOf(tx);
+    await run(sql, addMessageQuery, { conversationId, author: 'staff', authorId: staffId, text: words, media: '[]', at: now });
+    await run(sql, staffWroteQuery, { id: conversationId, at: now });
+    await enqueuePush(tx, [c.residentId], { template: 'conversation.staff_reply', params: { text: words } }, now);
+}
+/** Ends an open conversation; the resident is told unless they ended it themselves. */
+export async function closeConversation(tx, conversationId, reason, now, staffId, ticket) {
+    const c = await openOne(tx, conversationId);
+    const sql = sqlOf(tx);
+    await run(sql, closeQuery, { id: conversationId, reason, staffId: staffId ?? null, at: now });
+    await run(sql, addMessageQuery, { conversationId, author: 'system', authorId: staffId ?? null, text: `closed:${reason}`, media: '[]', at: now });
+    if (reason === 'resident')
+        return;
+    const template = reason === 'idle' ? 'conversation.closed_idle' : reason === 'ticket' ? 'conversation.closed_ticket' : 'conversation.closed_staff';
+    await enqueuePush(tx, [c.residentId], { template, params: { number: ticket?.number ?? null, resolveBy: ticket?.resolveBy?.toISOString() ?? null } }, now);
+}
+/** Closes the conversations quiet for `idleMs` (a scheduler duty); resolves with how many. */
+export async function closeIdleConversations(db, now, idleMs, transaction) {
+    const before = new Date(now.getTime() - idleMs);
+    const idle = await all(sqlOf(db), idleQuery, { before, limit: 100 });
+    for (const { id } of idle) {
+        await transaction(async (tx) => {
+            const c = await first(sqlOf(tx), conversationQuery, { id });
+            if (c?.status === 'open')
+                await closeConversation(tx, id, 'idle', now);
+        });
+    }
+    return idle.length;
+}

@@ -1,0 +1,288 @@
+/**
+ * Choice matching: the one place where a typed answer becomes one of the choices a
+ * message offered. Villagers (many elderly) answer in words rather than taps: they type
+ * the button's title, or nearly (跳过了, 是的呀, 電力照明), its number in any form (1, １,
+ * 一, 第一个), a plain yes or no (对, 好的, 不是, ok), or — from a web client that sends a
+ * quick reply's payload as text, as Botkit's own does — the payload itself.
+ *
+ * Flows never see any of this: they receive the chosen payload as if it had been tapped.
+ */
+import { createRequire } from 'node:module';
+import { render } from './i18n.js';
+/**
+ * Catalogue keys of labels whose meaning is plain. A flow or a push offering one of
+ * these gets the yes/no/skip words for free; a choice may also say `means` itself.
+ */
+const LABEL_MEANINGS = {
+    'choice.yes': 'yes',
+    'choice.submit': 'yes',
+    'claim.confirm': 'yes',
+    'choice.no': 'no',
+    'choice.cancel': 'no',
+    'report.other_category': 'no',
+    'claim.reject': 'no',
+    'choice.skip': 'skip',
+};
+/** The meaning of a choice labelled with catalogue key `labelKey`, if it has a plain one. */
+export function meaningOfLabel(labelKey) {
+    return LABEL_MEANINGS[labelKey];
+}
+// Words are compared after `normaliseAnswer` (simplified, lower case, no punctuation or spaces).
+const YES = new Set([
+    '是',
+    '是的',
+    '是啊',
+    '是呀',
+    '对',
+    '对的',
+    '对啊',
+    '对呀',
+    '对头',
+    '好',
+    '好的',
+    '好啊',
+    '好滴',
+    '嗯',
+    '嗯嗯',
+    '恩',
+    '可以',
+    '行',
+    '行的',
+    '中',
+    '确认',
+    '确定',
+    '提交',
+    '同意',
+    '没错',
+    '没问题',
+    '要',
+    '需要',
+    '正确',
+    // The answer to 有…吗 (有需要办理的吗？): 有.
+    '有',
+    '有的',
+    '有啊',
+    '属实',
+    'yes',
+    'yeah',
+    'yep',
+    'ok',
+    'okay',
+    'y',
+    'sure',
+    'confirm',
+    'submit',
+    'right',
+    'correct',
+]);
+const NO = new Set([
+    '不',
+    '不是',
+    '不是的',
+    '不是啊',
+    '不对',
+    '不对的',
+    '否',
+    '错了',
+    '不要',
+    '不行',
+    '不用',
+    '不用了',
+    '不需要',
+    '没有',
+    '没',
+    '算了',
+    'no',
+    'n',
+    'nope',
+    'not',
+    'wrong',
+    'cancel',
+]);
+const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不用了', '不需要', '算了', '不要', '没了', '下一步', '不了', 'skip', 'none', 'no', 'n', 'pass', 'next']);
+/** A denial in front of a title: 不是的, 没有跳过, 别提交. */
+const NEGATION = /^(?:不|没|别|非|未|无|not|no)/;
+let toSimplified;
+/**
+ * opencc-js's traditional → simplified converter, made on first use: its tables cost ~8 MiB
+ * of RSS, which most processes never need (answers are nearly always typed simplified, and
+ * are tried as typed first). Required, not imported, so that loading this module costs
+ * nothing; opencc-js's own types do not resolve under NodeNext, hence the cast.
+ */
+function simplifier() {
+    if (!toSimplified) {
+        const { Converter } = createRequire(import.meta.url)('opencc-js/t2cn');
+        toSimplified = Converter({ from: 't', to: 'cn' });
+    }
+    return toSimplified;
+}
+/**
+ * The form answers are compared in: Unicode-compatibility folded (full-width digits and
+ * letters become ASCII), lower case, with no punctuation, symbols or spaces; and, when
+ * `simplified`, traditional characters as simplified.
+ */
+export function normaliseAnswer(text, simplified = true) {
+    const folded = text
+        .normalize('NFKC')
+        .toLowerCase()
+        .replace(/[\p{P}\p{S}\p{Z}\p{C}\s]/gu, '');
+    // Only Han text needs the converter (its table is ~2.5 MiB of heap, loaded on first use).
+    return simplified && /\p{Script=Han}/u.test(folded) ? simplifier()(folded) : folded;
+}
+const CHINESE_DIGITS = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+/** 一 → 1, 十二 → 12, 二十 → 20 (up to 99); null when not a Chinese numeral. */
+function chineseNumber(text) {
+    if (!/^[零〇一二两三四五六七八九十]{1,3}$/.test(text))
+        return null;
+    const ten = text.indexOf('十');
+    if (ten < 0)
+        return text.length === 1 ? (CHINESE_DIGITS[text] ?? null) : null;
+    const tens = ten === 0 ? 1 : (CHINESE_DIGITS[text.slice(0, ten)] ?? NaN);
+    const ones = ten === text.length - 1 ? 0 : (CHINESE_DIGITS[text.slice(ten + 1)] ?? NaN);
+    const value = tens * 10 + ones;
+    return Number.isNaN(value) ? null : value;
+}
+/** The choice number a (normalised) text names: 2, ２, 二, 第二个, 第2项, 2号; null when it names none. */
+export function choiceNumber(normalised) {
+    const match = /^(?:第|no|#)?([0-9]{1,2}|[零〇一二两三四五六七八九十]{1,3})(?:个|项|条|号|个选项|种)?$/.exec(normalised);
+    const digits = match?.[1];
+    if (!digits)
+        return null;
+    return /^[0-9]+$/.test(digits) ? Number(digits) : chineseNumber(digits);
+}
+/** Levenshtein distance, stopping early once it exceeds `max`. */
+function distance(a, b, max) {
+    const x = [...a];
+    const y = [...b];
+    if (Math.abs(x.length - y.length) > max)
+        return max + 1;
+    let previous = Array.from({ length: y.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= x.length; i++) {
+        const current = [i];
+        let best = i;
+        for (let j = 1; j <= y.length; j++) {
+            const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+            const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+            current.push(value);
+            best = Math.min(best, value);
+        }
+        if (best > max)
+            return max + 1;
+        previous = current;
+    }
+    return previous[y.length] ?? max + 1;
+}
+/** The only element of `list`, or undefined when there are none or several. */
+function only(list) {
+    return list.length === 1 ? list[0] : undefined;
+}
+/** How far a typed title may stray from the real one and still count as "nearly". */
+function tolerance(length) {
+    if (length >= 6)
+        return 2;
+    if (length >= 3)
+        return 1;
+    return 0;
+}
+/**
+ * Which offered choice a typed text picks, trying in this order: the title exactly; the
+ * payload sent as text; the choice's number; a yes / no / skip word when a choice means
+ * it; the title nearly (a small typo, a particle added: 跳过吧, 选择其它类别). Only an
+ * unambiguous match counts. Numbers are not taken as positions when the titles are
+ * numbers themselves (a "how many days" question offering 1, 2, 3, 5, 10).
+ */
+export function matchChoice(text, offered) {
+    if (!offered.length)
+        return { kind: 'none' };
+    // Most answers are typed in simplified characters: tried as they are first, and only a
+    // short Han text that matched nothing again as simplified (a long one is no title).
+    const plain = matchNormalised(text, normaliseAnswer(text, false), offered, false);
+    if (plain.kind !== 'none')
+        return plain;
+    const longest = Math.max(...offered.map((c) => [...c.label].length));
+    if ([...text].length > longest + 4 || !/\p{Script=Han}/u.test(text))
+        return plain;
+    return matchNormalised(text, normaliseAnswer(text), offered, true);
+}
+/**
+ * {@link matchChoice} over a pending question's own choices and, beside them, those of a
+ * push shown after it (see SessionState.pushed): a text picking a choice of one only
+ * picks it; one picking a different choice of each is not guessed at. A number beyond
+ * both lists is out of range for the question's own.
+ */
+export function matchBeside(text, own, pushed) {
+    const mine = matchChoice(text, own);
+    const theirs = matchChoice(text, pushed);
+    if (mine.kind === 'choice' && theirs.kind === 'choice' && mine.payload !== theirs.payload) {
+        const find = (list, payload) => list.find((c) => c.payload === payload);
+        return { kind: 'both', own: find(own, mine.payload), pushed: find(pushed, theirs.payload) };
+    }
+    if (mine.kind === 'choice')
+        return mine;
+    if (theirs.kind === 'choice')
+        return { ...theirs, pushed: true };
+    if (mine.kind === 'out_of_range')
+        return mine;
+    return theirs;
+}
+/** {@link matchChoice} for a text already normalised as `typed`. */
+function matchNormalised(text, typed, offered, simplified) {
+    if (!typed)
+        return { kind: 'none' };
+    const titles = offered.map((c) => normaliseAnswer(c.label, simplified));
+    const hit = (choice) => (choice ? { kind: 'choice', payload: choice.payload } : null);
+    const exact = hit(only(offered.filter((_, i) => titles[i] === typed)));
+    if (exact)
+        return exact;
+    const payload = hit(only(offered.filter((c) => c.payload.toLowerCase() === text.trim().toLowerCase())));
+    if (payload)
+        return payload;
+    const numberedTitles = titles.some((t) => choiceNumber(t) !== null);
+    // "1 3" or "1、3" lists several numbers (a multiple choice), not choice 13.
+    const list = /\d[\s,，、;；]+\d/u.test(text.normalize('NFKC'));
+    const position = numberedTitles || list ? null : choiceNumber(typed);
+    if (position !== null) {
+        const choice = offered[position - 1];
+        return choice && position >= 1 ? { kind: 'choice', payload: choice.payload } : { kind: 'out_of_range', count: offered.length };
+    }
+    // A plain word answers a question whose choices mean yes, no or skip. A word that could
+    // be a "no" or a "skip" (不用, 没有) takes whichever the question offers.
+    const meaning = (means) => hit(only(offered.filter((c) => c.means === means)));
+    if (YES.has(typed)) {
+        const yes = meaning('yes');
+        if (yes)
+            return yes;
+    }
+    if (NO.has(typed) || SKIP.has(typed)) {
+        const order = NO.has(typed) && SKIP.has(typed) ? ['no', 'skip'] : NO.has(typed) ? ['no', 'skip'] : ['skip', 'no'];
+        for (const means of order) {
+            const found = meaning(means);
+            if (found)
+                return found;
+        }
+    }
+    // Nearly the title: a few characters off, or the title with a word or two around it.
+    const near = offered.filter((_, i) => {
+        const title = titles[i] ?? '';
+        if (!title)
+            return false;
+        const length = [...title].length;
+        const typedLength = [...typed].length;
+        if (distance(typed, title, tolerance(length)) <= tolerance(length))
+            return true;
+        // 就在我家附近吧 ⊃ 就在我家附近; but not a long sentence that merely names a village,
+        // and not a denial of the title (不是的 ⊅ 是的).
+        const denied = NEGATION.test(typed) && !NEGATION.test(title);
+        return !denied && length >= 2 && typedLength <= length + 2 && typed.includes(title);
+    });
+    return hit(only(near)) ?? { kind: 'none' };
+}
+/** A stored choice (a flow's reply or a push's button) as its reader is offered it. */
+export function offeredChoice(action, locale) {
+    const means = action.means ?? (action.literal ? undefined : meaningOfLabel(action.label));
+    return {
+        payload: action.payload,
+        label: action.literal ? action.label : render(locale, action.label),
+        ...(means ? { means } : {}),
+    };
+}

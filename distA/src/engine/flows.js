@@ -1,0 +1,213 @@
+import { handleFlow } from '../../flows/handle.js';
+import { householdVisitsFlow } from '../../flows/household-visits.js';
+import { humanFlow } from '../../flows/human.js';
+import { listFlow } from '../../flows/list.js';
+import { offerReportFlow } from '../../flows/offer-report.js';
+import { rateFlow } from '../../flows/rate.js';
+import { registerFlow } from '../../flows/register.js';
+import { reportFlow } from '../../flows/report.js';
+import { supplyFlow } from '../../flows/supply.js';
+import { viewFlow } from '../../flows/view.js';
+import { visitConfirmFlow } from '../../flows/visit-confirm.js';
+import { mediationConfirmFlow } from '../../flows/mediation-confirm.js';
+import { visitFlow } from '../../flows/visit.js';
+import { surveyFlow } from '../../flows/survey.js';
+import { surveyFillFlow } from '../../flows/survey-fill.js';
+import { liaisonReportFlow } from '../../flows/liaison-report.js';
+import { assistanceFlow } from '../../flows/assistance.js';
+import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
+import { ledgerFlow } from '../../flows/ledger.js';
+import { assignmentsFlow } from '../../flows/assignments.js';
+import { hardshipFlow } from '../../flows/hardship.js';
+import { mediationCasesFlow } from '../../flows/mediation-cases.js';
+import { withdrawFlow } from '../../flows/withdraw.js';
+import { intakeFlow } from '../../flows/intake.js';
+import { startOf, stepRef } from './flow.js';
+/** Names that are not a flow's to take: the menu's help button, and the buttons handled here. */
+const RESERVED_ENTRIES = new Set(['help']);
+const RESERVED_VERBS = new Set(['menu', 'accept', 'claim']);
+/** A flow set, checked once: unique ids, entry names and button verbs, first steps that exist, hand-overs to flows that exist. */
+export function flowSet(flows, newRequests) {
+    const byId = registry(flows);
+    for (const ref of newRequests ? [newRequests.resident, newRequests.inConversation, { flow: newRequests.staff('').flow, step: undefined }] : []) {
+        const flow = byId.get(ref.flow);
+        if (!flow || (ref.step !== undefined && !Object.hasOwn(flow.steps, ref.step)))
+            throw new Error(`new requests go to ${ref.flow} ${ref.step ?? ''}, which this set has not`);
+    }
+    const entries = flows.flatMap((flow) => flow.entries.map((entry) => ({ flow, entry })));
+    const startEntry = (named) => named ? () => ({ start: { flow: named.flow.id, data: named.entry.data } }) : null;
+    return {
+        byId,
+        ...(newRequests ? { newRequests } : {}),
+        command: (text) => globalCommand(text) ?? startEntry(entries.find(({ entry }) => entry.words?.test(text))),
+        action: (payload) => (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : ticketButton(flows, payload)) ?? globalAction(payload),
+        menu(speaker, key) {
+            const shown = entries.flatMap(({ entry }) => (entry.menu && (entry.menu.shownTo?.(speaker) ?? true) ? [{ name: entry.name, ...entry.menu }] : []));
+            const choices = shown.sort((a, b) => a.order - b.order).map(({ label, name }) => ({ label, payload: `menu:${name}` }));
+            choices.push({ label: 'menu.help', payload: 'menu:help' });
+            return { key, choices };
+        },
+    };
+}
+function registry(flows) {
+    const byId = new Map();
+    for (const flow of flows) {
+        if (byId.has(flow.id))
+            throw new Error(`two flows named ${flow.id}`);
+        if (!Object.hasOwn(flow.steps, flow.first))
+            throw new Error(`flow ${flow.id}: no first step ${flow.first}`);
+        byId.set(flow.id, flow);
+    }
+    const names = new Set();
+    const verbs = new Set();
+    for (const flow of flows) {
+        for (const { verb } of flow.buttons) {
+            if (verbs.has(verb) || RESERVED_VERBS.has(verb))
+                throw new Error(`flow ${flow.id}: the button verb ${verb} is taken`);
+            verbs.add(verb);
+        }
+        for (const entry of flow.entries) {
+            if (names.has(entry.name) || RESERVED_ENTRIES.has(entry.name))
+                throw new Error(`flow ${flow.id}: the entry name ${entry.name} is taken`);
+            names.add(entry.name);
+        }
+        for (const [id, step] of Object.entries(flow.steps)) {
+            for (const target of step.starts ?? [])
+                if (!byId.has(target))
+                    throw new Error(`flow ${flow.id}: step ${id} starts ${target}, which is no flow`);
+        }
+    }
+    return byId;
+}
+const TICKET = /^[A-Z]{1,6}-\d{4}-\d{6}$/;
+/** A record's id in a button (see TicketButton.record). */
+const RECORD_ID = /^[1-9]\d{0,9}$/;
+const help = (ctx, speaker) => {
+    const handles = speaker.roles.some((r) => r !== 'resident');
+    ctx.say(handles ? 'help.handler' : 'help.resident');
+    return 'stay';
+};
+/** Words a user may type at any time that are not a flow's (Chinese, English, and the usual slash commands). */
+const COMMANDS = [
+    [/^(帮助|help|\/help|[?？])$/i, help],
+    [/^(取消|cancel|\/cancel|退出)$/i, () => 'cancel'],
+    [/^(返回|back|\/back|上一步)$/i, () => 'back'],
+    [/^(菜单|menu|\/menu|\/start|你好|您好|hi|hello)$/i, () => 'menu'],
+    [/^(结束|结束对话|end|\/end)$/i, endConversation],
+    [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
+    [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],
+];
+/** 结束: ends the conversation with staff (then the menu), or says there is none. */
+async function endConversation(ctx) {
+    if (!(await ctx.effects.endConversation())) {
+        ctx.say('conversation.none');
+        return 'stay';
+    }
+    ctx.say('conversation.ended');
+    return 'done';
+}
+async function switchLocale(ctx, locale) {
+    await ctx.effects.setLocale(locale);
+    ctx.say('locale.switched');
+    return 'stay';
+}
+const BIND = /^(?:绑定|\/bind|bind)\s*([A-Za-z0-9]{4,16})$/i;
+/** The command a text names, if it is not a flow's. */
+function globalCommand(text) {
+    const bind = BIND.exec(text);
+    if (bind) {
+        const code = bind[1] ?? '';
+        return async (ctx) => {
+            const result = await ctx.effects.bind(code);
+            ctx.say(result.ok ? 'bind.done' : 'bind.failed', result.ok ? { name: result.name } : { reason: result.text });
+            return 'stay';
+        };
+    }
+    for (const [pattern, run] of COMMANDS)
+        if (pattern.test(text))
+            return run;
+    return null;
+}
+/**
+ * A button about one ticket that a flow declares (TicketButton). A guarded one opens its
+ * flow only for the ticket's resident or handler; anyone else, like a number that does not
+ * exist, hears "not found" at once, before any question: a forged button tells nothing
+ * about other people's requests, and a stale one wastes no typing.
+ */
+function ticketButton(flows, payload) {
+    const [verb = '', number = '', extra = ''] = payload.split(':');
+    for (const flow of flows) {
+        for (const button of flow.buttons) {
+            if (button.verb !== verb)
+                continue;
+            if (!(button.record ? RECORD_ID : TICKET).test(number))
+                return null;
+            const start = button.start(number, extra);
+            if (!start)
+                return null;
+            const outcome = { start: { flow: flow.id, data: start.data, ...(start.at === undefined ? {} : { at: start.at }) } };
+            if (button.guarded === false || button.record)
+                return () => outcome;
+            return async (ctx) => {
+                if (await ctx.effects.concerns(number))
+                    return outcome;
+                ctx.say('ticket.not_found', { number });
+                return 'stay';
+            };
+        }
+    }
+    return null;
+}
+/** The action a button payload names, if it is not a flow's. */
+function globalAction(payload) {
+    const [verb, number = '', extra = ''] = payload.split(':');
+    if (payload === 'menu:help')
+        return help;
+    if (verb === 'claim' && /^\d+$/.test(number) && (extra === 'confirm' || extra === 'reject')) {
+        return async (ctx) => {
+            const result = await ctx.effects.decideClaim(Number(number), extra === 'confirm');
+            ctx.say(result.ok ? `claim.decided_${extra}` : 'command.refused', result.ok ? {} : { reason: result.text });
+            return 'stay';
+        };
+    }
+    // Accepting needs no dialogue: done straight from the button.
+    if (verb === 'accept' && TICKET.test(number)) {
+        return async (ctx) => {
+            const result = await ctx.effects.command(number, { type: 'accept' });
+            ctx.say(result.ok ? 'handle.done_accept' : 'command.refused', result.ok ? { number } : { reason: result.text });
+            return 'stay';
+        };
+    }
+    return null;
+}
+/** The app's flows; a new one is listed here once, and its words and buttons come with it. */
+export const FLOWS = flowSet([
+    reportFlow,
+    listFlow,
+    viewFlow,
+    supplyFlow,
+    withdrawFlow,
+    rateFlow,
+    handleFlow,
+    registerFlow,
+    offerReportFlow,
+    humanFlow,
+    visitFlow,
+    visitConfirmFlow,
+    mediationConfirmFlow,
+    householdVisitsFlow,
+    surveyFlow,
+    surveyFillFlow,
+    liaisonReportFlow,
+    assistanceFlow,
+    assistanceObjectionFlow,
+    ledgerFlow,
+    assignmentsFlow,
+    hardshipFlow,
+    mediationCasesFlow,
+    intakeFlow,
+], {
+    resident: stepRef(reportFlow, 'describe'),
+    staff: (text) => startOf(offerReportFlow, { text }).start,
+    inConversation: stepRef(humanFlow, 'talk'),
+});

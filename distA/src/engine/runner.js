@@ -1,0 +1,308 @@
+import { matchBeside, offeredChoice } from './choices.js';
+import { CONFIDENT, hasWords, MAX_TEXT, } from './flow.js';
+import { FLOWS } from './flows.js';
+import { render } from './i18n.js';
+export const EMPTY_SESSION = { flow: null, step: null, data: {}, choices: [] };
+/** A step of a flow, by id; an id that is not one of its own steps (a stale session, `constructor`) is none. */
+function stepOf(flow, id) {
+    return Object.hasOwn(flow.steps, id) ? flow.steps[id] : undefined;
+}
+/**
+ * A flow's place as stored, checked: the flow and step still exist and the data still
+ * parses by the flow's schema (old sessions keep their shape: fields a flow no longer
+ * knows, such as the `_step` of earlier versions, are dropped). Anything else starts over.
+ */
+function place(flows, flowId, stepId, data) {
+    const flow = flowId === null ? undefined : flows.byId.get(flowId);
+    if (!flow || stepId === null || !stepOf(flow, stepId))
+        return null;
+    const parsed = flow.data.safeParse(data ?? {});
+    return parsed.success ? { flow: flow.id, step: stepId, data: parsed.data } : null;
+}
+/** The stored choices; sessions written before labels were kept hold payloads only. */
+function storedChoices(value) {
+    if (!Array.isArray(value))
+        return [];
+    return value.flatMap((c) => {
+        if (typeof c === 'string')
+            return [{ payload: c, label: '' }];
+        if (typeof c === 'object' && c !== null && 'payload' in c && typeof c.payload === 'string') {
+            const label = 'label' in c && typeof c.label === 'string' ? c.label : '';
+            const means = 'means' in c && (c.means === 'yes' || c.means === 'no' || c.means === 'skip') ? c.means : undefined;
+            return [{ payload: c.payload, label, ...(means ? { means } : {}) }];
+        }
+        return [];
+    });
+}
+/** A session as stored (the `ChatSession` row's flow, step and `data` JSON), read back. */
+export function decodeSession(row, flows = FLOWS) {
+    const saved = JSON.parse(row.data);
+    const current = row.flow === null ? null : place(flows, row.flow, row.step, saved.data);
+    const held = saved.suspended;
+    const suspended = held && typeof held.flow === 'string' && typeof held.step === 'string' ? place(flows, held.flow, held.step, held.data) : null;
+    return {
+        ...(current ?? EMPTY_SESSION),
+        choices: storedChoices(saved.choices),
+        ...(typeof saved.choicesFrom === 'number' ? { choicesFrom: saved.choicesFrom } : {}),
+        ...(storedChoices(saved.pushed).length ? { pushed: storedChoices(saved.pushed) } : {}),
+        ...(suspended?.flow && suspended.step ? { suspended: { flow: suspended.flow, step: suspended.step, data: suspended.data } } : {}),
+    };
+}
+/** A session's row: its `data` column holds the flow's data and the choices offered last (see SessionState). */
+export function encodeSession(state) {
+    const data = JSON.stringify({
+        data: state.data,
+        choices: state.choices,
+        ...(state.choicesFrom === undefined ? {} : { choicesFrom: state.choicesFrom }),
+        ...(state.pushed?.length ? { pushed: state.pushed } : {}),
+        ...(state.suspended ? { suspended: state.suspended } : {}),
+    });
+    return { flow: state.flow, step: state.step, data };
+}
+/** A flow's choice as stored with its message. */
+export function actionOf(choice) {
+    const base = typeof choice.label === 'string' ? { label: choice.label, payload: choice.payload } : { label: choice.label.text, payload: choice.payload, literal: true };
+    return choice.means ? { ...base, means: choice.means } : base;
+}
+/** Roles that handle tickets or work for the township: free text from them is not assumed to be a request. */
+function isStaff(speaker) {
+    return speaker.roles.some((r) => r !== 'resident');
+}
+/** A move the step did not declare (Step.next, ends, starts) is a mistake in the flow, not in the message. */
+function checkMove(flow, stepId, step, outcome) {
+    const declared = 'next' in outcome
+        ? (step.next ?? []).includes(outcome.next)
+        : 'done' in outcome
+            ? step.ends === true
+            : 'start' in outcome
+                ? (step.starts ?? []).includes(outcome.start.flow)
+                : true;
+    if (!declared)
+        throw new Error(`flow ${flow.id}: step ${stepId} moved to ${JSON.stringify(outcome)}, which it does not declare`);
+}
+/** Plays one turn: a global command, an answer to the current step, or a new request. */
+export async function runTurn(turn) {
+    const { speaker, effects, flows = FLOWS } = turn;
+    const input = { ...turn.input };
+    const replies = [];
+    const choicesFrom = turn.session.choicesFrom;
+    // A copy: the runner never changes what it was given.
+    let state = structuredClone(turn.session);
+    let pushed = state.pushed ?? [];
+    delete state.pushed;
+    const flowOf = (id) => (id === null ? undefined : flows.byId.get(id));
+    if (turn.idle && flowOf(state.flow)?.expires !== false && (state.flow || state.suspended)) {
+        if (state.flow)
+            replies.push({ key: 'session.expired' });
+        state = { ...EMPTY_SESSION };
+    }
+    const currentFlow = flowOf(state.flow);
+    const currentStep = currentFlow && state.step !== null ? stepOf(currentFlow, state.step) : undefined;
+    // With no question pending, a push's choices are simply what was shown last: "1" or
+    // 满意 answers them. With one pending, they stand beside its choices (see `pushed`).
+    if (!currentStep && pushed.length) {
+        state.choices = pushed;
+        pushed = [];
+    }
+    const say = (key, params, choices, media) => {
+        replies.push({ key, ...(params ? { params } : {}), ...(choices ? { choices } : {}), ...(media?.length ? { media } : {}) });
+    };
+    const ctx = (data) => ({ input, speaker, data, effects, say });
+    const keepSuspended = () => (state.suspended ? { suspended: state.suspended } : {});
+    // A typed command first (取消, 返回, 我的诉求…); then a typed answer to the choices
+    // offered last, matched in one place (see choices.ts): a number, the title, 是的…
+    let global = input.action ? flows.action(input.action) : flows.command(input.text);
+    let askedWhich = false;
+    if (input.action && pushed.some((c) => c.payload === input.action))
+        pushed = [];
+    if (!global && !input.action && input.text && (state.choices.length || pushed.length)) {
+        const match = matchBeside(input.text, state.choices, pushed);
+        if (match.kind === 'both') {
+            // Both the pending question and the push could be meant: the choice is the reader's.
+            const which = (key, choice) => ({
+                label: { text: render(speaker.locale, key, { label: choice.label }) },
+                payload: choice.payload,
+            });
+            replies.push({ key: 'input.which_message', params: { text: input.text }, choices: [which('input.which_push', match.pushed), which('input.which_own', match.own)] });
+            askedWhich = true;
+            pushed = [];
+        }
+        else if (match.kind === 'choice') {
+            input.action = match.payload;
+            global = flows.action(match.payload);
+            if (match.pushed)
+                pushed = [];
+        }
+        else if (match.kind === 'out_of_range') {
+            replies.push({ key: 'input.no_such_choice', params: { count: match.count } });
+            input.action = '';
+        }
+    }
+    /** Enters a flow with its data parsed by its schema, at its first step (or `at`), and asks it. */
+    const startFlow = async (start) => {
+        const flow = flowOf(start.flow);
+        const at = start.at ?? flow?.first ?? '';
+        const step = flow && stepOf(flow, at);
+        if (!flow || !step)
+            throw new Error(`no flow ${start.flow} with a step ${at}`);
+        state = { flow: flow.id, step: at, data: flow.data.parse(start.data), choices: [], ...keepSuspended() };
+        await step.ask(ctx(state.data));
+    };
+    const follow = async (outcome) => {
+        const flow = flowOf(state.flow);
+        const from = flow && state.step !== null ? stepOf(flow, state.step) : undefined;
+        if (flow && from && state.step !== null)
+            checkMove(flow, state.step, from, outcome);
+        if ('start' in outcome)
+            return startFlow(outcome.start);
+        if ('done' in outcome || !flow) {
+            state = { ...EMPTY_SESSION, ...keepSuspended() };
+            return;
+        }
+        if ('next' in outcome)
+            state.step = outcome.next;
+        const step = state.step === null ? undefined : stepOf(flow, state.step);
+        // Moving on asks the next question; staying asks again unless the step just offered
+        // its choices, or stays quietly (a conversation with staff carries on).
+        const quiet = 'stay' in outcome && outcome.quiet === true;
+        if ('next' in outcome || (!quiet && !replies.at(-1)?.choices?.length))
+            await step?.ask(ctx(state.data));
+    };
+    /** Puts the conversation at `step` of `flow` with `data` and gives it this message as its answer. */
+    const answerAt = async (at) => {
+        const flow = flowOf(at.flow);
+        const step = flow && stepOf(flow, at.step);
+        if (!flow || !step)
+            throw new Error(`no flow ${at.flow} with a step ${at.step}`);
+        state = { flow: flow.id, step: at.step, data: flow.data.parse({}), choices: [], ...keepSuspended() };
+        await follow(await step.answer(ctx(state.data)));
+    };
+    /**
+     * A text that is a new request. A resident's starts a report with it (a step it
+     * interrupts waits for 返回); staff and liaisons are asked first, since what they
+     * type is often meant for a ticket of theirs.
+     */
+    const newRequest = async (interrupts) => {
+        const to = flows.newRequests;
+        if (!to) {
+            state = { ...EMPTY_SESSION };
+            replies.push(flows.menu(speaker, 'menu.greeting'));
+            return;
+        }
+        if (isStaff(speaker)) {
+            state = { ...EMPTY_SESSION };
+            await startFlow(to.staff(input.text));
+            return;
+        }
+        // With a conversation open, what they say goes to the staff they are talking with.
+        if (speaker.inConversation) {
+            state = { ...EMPTY_SESSION };
+            await answerAt(to.inConversation);
+            return;
+        }
+        if (interrupts && state.flow && state.step) {
+            state.suspended = { flow: state.flow, step: state.step, data: state.data };
+            replies.push({ key: 'report.new_request' });
+        }
+        await answerAt(to.resident);
+    };
+    /** Whether a text reads like a request of its own: words the matcher places in a category. */
+    const readsLikeRequest = () => {
+        if (!hasWords(input.text) || input.text.length > MAX_TEXT)
+            return false;
+        const guess = effects.classify(input.text);
+        return guess.code !== 'other' && guess.confidence >= CONFIDENT;
+    };
+    const offered = !global && input.action !== null && input.action !== '' && state.choices.some((c) => c.payload === input.action);
+    if (askedWhich) {
+        // The question of which message was meant is this turn's answer.
+    }
+    else if (input.action === '') {
+        // A number that matched no choice: already answered; ask again.
+        if (currentStep)
+            await currentStep.ask(ctx(state.data));
+    }
+    else if (currentStep && offered) {
+        await follow(await currentStep.answer(ctx(state.data)));
+    }
+    else if (global) {
+        const interrupted = currentStep !== undefined;
+        const outcome = await global(ctx(state.data), speaker);
+        if (outcome === 'cancel') {
+            replies.push({ key: interrupted ? 'session.cancelled' : 'session.nothing_to_cancel' });
+            state = { ...EMPTY_SESSION };
+        }
+        else if (outcome === 'back') {
+            const back = state.suspended;
+            const backFlow = back && flowOf(back.flow);
+            const backStep = back && backFlow ? stepOf(backFlow, back.step) : undefined;
+            if (back && backStep) {
+                // Back to the step a new request interrupted.
+                state = { flow: back.flow, step: back.step, data: back.data, choices: [] };
+                replies.push({ key: 'session.resumed' });
+                await backStep.ask(ctx(state.data));
+            }
+            else if (currentStep)
+                await currentStep.ask(ctx(state.data));
+            else
+                replies.push({ key: 'session.nothing_to_cancel' });
+        }
+        else if (outcome === 'menu') {
+            state = { ...EMPTY_SESSION };
+            replies.push(flows.menu(speaker, 'menu.greeting'));
+        }
+        else if (outcome === 'done') {
+            state = { ...EMPTY_SESSION };
+        }
+        else if (outcome === 'stay') {
+            // A one-off (help, accept, a stale button): then carry on where the user was.
+            if (currentStep)
+                await currentStep.ask(ctx(state.data));
+        }
+        else {
+            // Another flow (a push's button, 我的诉求) over a pending step: the step waits for 返回.
+            if (currentStep && state.flow && state.step && !state.suspended && outcome.start.flow !== state.flow) {
+                state.suspended = { flow: state.flow, step: state.step, data: state.data };
+            }
+            await startFlow(outcome.start);
+        }
+    }
+    else if (input.action) {
+        replies.push({ key: 'input.stale_choice' });
+        if (currentStep)
+            await currentStep.ask(ctx(state.data));
+    }
+    else if (currentStep) {
+        const takes = typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text');
+        if (takes === 'view' && (hasWords(input.text) || input.media.length))
+            await newRequest(false);
+        else if (takes === 'choice' && !input.media.length && readsLikeRequest())
+            await newRequest(true);
+        else
+            await follow(await currentStep.answer(ctx(state.data)));
+    }
+    else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
+        // Words (or a voice note, a photo) with nothing going on are a request.
+        await newRequest(false);
+    }
+    else {
+        replies.push(flows.menu(speaker, input.text === '' && !input.media.length ? 'input.empty_menu' : 'menu.greeting'));
+    }
+    if (!state.flow) {
+        if (state.suspended && !replies.some((r) => r.key === 'session.resumed'))
+            replies.push({ key: 'session.suspended_waiting' });
+        const last = replies.at(-1);
+        if (!last?.choices?.length)
+            replies.push(flows.menu(speaker, 'menu.more'));
+    }
+    const next = { ...state, choices: (replies.at(-1)?.choices ?? []).map((c) => offeredChoice(actionOf(c), speaker.locale)) };
+    // The last id known, whatever the state became (a reset keeps it).
+    if (choicesFrom !== undefined)
+        next.choicesFrom = choicesFrom;
+    else
+        delete next.choicesFrom;
+    // A push not answered yet, shown while a question was pending, is still there to answer.
+    if (pushed.length)
+        next.pushed = pushed;
+    return { replies, session: next };
+}

@@ -1,0 +1,120 @@
+/**
+ * When the meetings of the rhythm fall (seed 001): each village's 村务议政会 on the 20th,
+ * each township's 民情分析会 on the 25th, the county's 调度会 each quarter — on the 10th of
+ * the quarter's first month (January, April, July, October) by default, early enough to
+ * act on the quarter. Each agenda is prepared three calendar days before.
+ *
+ * The day and the lead time are set per region and kind (MeetingRule), inherited from the
+ * region above like the ranking settings (src/ranking/settings.ts): the county may set
+ * the villages' day for all of them, a township for its own villages, a village for itself.
+ *
+ * A day that is not a working day (a weekend, a holiday, per the WorkCalendar) moves to
+ * the next working day 顺延, as offices do with a fixed-date meeting; a make-up working
+ * day 调休上班 counts as a working day. The lead time counts calendar days back from the
+ * day held, so the agenda is ready the same number of days ahead whatever the weekday.
+ */
+import { transaction } from '../db/client.js';
+import { addCalendarDays } from '../pipeline/calendar.js';
+import { pathOf } from '../web/console/scope.js';
+/** Each kind's name, Chinese and English. */
+export const MEETING_NAMES = {
+    village: { zh: '村务议政会', en: 'village council meeting' },
+    township: { zh: '民情分析会', en: 'township analysis meeting' },
+    county: { zh: '调度会', en: 'county coordination meeting' },
+};
+/** Seed 001's days; the county's is its choice of day in the quarter's first month. */
+export const DEFAULT_DAYS = { village: 20, township: 25, county: 10 };
+/** Agenda ready three days before (the brief's default). */
+export const DEFAULT_LEAD_DAYS = 3;
+/** The settings of `kind` meetings held in `regionId`: the nearest region on its path up that sets each field. */
+export async function meetingSettings(db, regions, regionId, kind) {
+    const path = pathOf(regions, regionId);
+    const rules = await db.meetingRule.findMany({ where: { regionId: { in: path }, kind } });
+    const byRegion = new Map(rules.map((r) => [r.regionId, r]));
+    const settings = { day: DEFAULT_DAYS[kind], leadDays: DEFAULT_LEAD_DAYS, dayFrom: null, leadFrom: null };
+    // From the top down: the nearest region's value is the last written.
+    for (const id of path) {
+        const rule = byRegion.get(id);
+        if (rule?.day != null)
+            Object.assign(settings, { day: rule.day, dayFrom: id });
+        if (rule?.leadDays != null)
+            Object.assign(settings, { leadDays: rule.leadDays, leadFrom: id });
+    }
+    return settings;
+}
+/** The period a meeting belongs to: YYYY-MM, or YYYY-Qn for the county's. */
+export function periodOf(kind, month) {
+    if (kind !== 'county')
+        return month;
+    const [year, m] = month.split('-').map(Number);
+    return `${year}-Q${Math.floor((m - 1) / 3) + 1}`;
+}
+/** The month a period's meeting is held in: the period itself, or a quarter's first month. */
+export function monthOfPeriod(period) {
+    const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
+    if (!quarter)
+        return period;
+    return `${quarter[1]}-${String((Number(quarter[2]) - 1) * 3 + 1).padStart(2, '0')}`;
+}
+/** The period after `period` (the next month, or the next quarter). */
+export function nextPeriod(period) {
+    const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
+    if (quarter)
+        return quarter[2] === '4' ? `${Number(quarter[1]) + 1}-Q1` : `${quarter[1]}-Q${Number(quarter[2]) + 1}`;
+    const [year, m] = period.split('-').map(Number);
+    return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+}
+/** The day `settings.day` of the period's month, moved to the next working day if it is not one; the agenda `leadDays` before. */
+export function meetingDates(calendar, period, settings) {
+    const planned = `${monthOfPeriod(period)}-${String(settings.day).padStart(2, '0')}`;
+    const heldOn = calendar.isWorkingDay(planned) ? planned : calendar.nextWorkingDay(planned);
+    return { heldOn, prepareOn: addCalendarDays(heldOn, -settings.leadDays) };
+}
+/** Days above 28 would not exist in February. */
+const MAX_DAY = 28;
+const MAX_LEAD_DAYS = 20;
+/** The kinds of meetings held in a region of `level` or below it: those a region's settings may set. */
+export function kindsAtOrBelow(level) {
+    return level === 'county' ? ['village', 'township', 'county'] : level === 'township' ? ['village', 'township'] : ['village'];
+}
+/** A whole number within [min, max] typed in a form, null when empty; undefined when it is not. */
+function typedNumber(text, min, max) {
+    const value = text.trim();
+    if (!value)
+        return null;
+    if (!/^\d{1,3}$/.test(value))
+        return undefined;
+    const n = Number(value);
+    return n >= min && n <= max ? n : undefined;
+}
+/**
+ * Saves a region's settings of each kind (an empty field: as the region above), or the
+ * problems, one Chinese-first line each; an audit event records who changed what.
+ */
+export async function saveMeetingRules(db, regionId, forms, actorId, now) {
+    const problems = [];
+    const rows = forms.map((form) => {
+        const name = MEETING_NAMES[form.kind];
+        const day = typedNumber(form.day, 1, MAX_DAY);
+        const leadDays = typedNumber(form.leadDays, 0, MAX_LEAD_DAYS);
+        if (day === undefined)
+            problems.push(`${name.zh}的日期“${form.day}”应为 1 到 ${MAX_DAY} 之间的整数。 The day of the ${name.en} is a whole number from 1 to ${MAX_DAY}.`);
+        if (leadDays === undefined) {
+            problems.push(`${name.zh}的提前天数“${form.leadDays}”应为 0 到 ${MAX_LEAD_DAYS} 之间的整数。 The lead time of the ${name.en} is a whole number of days from 0 to ${MAX_LEAD_DAYS}.`);
+        }
+        return { kind: form.kind, day: day ?? null, leadDays: leadDays ?? null };
+    });
+    if (problems.length)
+        return problems;
+    await transaction(db, async (tx) => {
+        for (const row of rows) {
+            await tx.meetingRule.upsert({
+                where: { regionId_kind: { regionId, kind: row.kind } },
+                create: { regionId, ...row, updatedById: actorId, updatedAt: now },
+                update: { day: row.day, leadDays: row.leadDays, updatedById: actorId, updatedAt: now },
+            });
+        }
+        await tx.auditEvent.create({ data: { action: 'meeting_rules_changed', actorId, at: now, data: JSON.stringify({ regionId, rules: rows }) } });
+    });
+    return [];
+}

@@ -1,0 +1,398 @@
+import { sqlOf } from '../db/client.js';
+import { oneOf } from '../db/dialect.js';
+import { all, defineQuery, first, one } from '../db/sql.js';
+import { normalizePhone } from '../org/phone.js';
+import { withSqlRetry } from '../pipeline/service.js';
+import { OPEN_STATES, REQUEST_KINDS, STATE_NAMES } from '../pipeline/states.js';
+import { maskName, rosterNames, scrub } from '../privacy.js';
+import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { formatLocal } from '../web/format.js';
+import { BOARD_STATES, publishedIds, shownWhere } from '../web/public-board.js';
+import { randomUUID } from 'node:crypto';
+import { hasScope } from './keys.js';
+import { isoBeijing, Open311Error, parseDatetime } from './format.js';
+import { serviceName, villageChoices } from './services.js';
+/** The channel a ticket posted here is recorded under (its intake event, the statistics). */
+export const OPEN311_CHANNEL = 'open311';
+/** The widest date range of one GET requests, and its default span. */
+const MAX_RANGE_DAYS = 90;
+/** The most requests one GET requests returns. */
+const MAX_REQUESTS = 1000;
+/** How far a point may lie from a village's located requests and still be placed there. */
+const NEAREST_VILLAGE_KM = 10;
+/** A number parameter, or undefined when absent; a malformed one is a 400. */
+function coordinate(form, name, limit) {
+    const text = form.get(name)?.trim();
+    if (!text)
+        return undefined;
+    const value = Number(text);
+    if (!/^-?\d+(\.\d+)?$/.test(text) || Math.abs(value) > limit)
+        throw new Open311Error(400, `${name} must be a number between -${limit} and ${limit}`);
+    return value;
+}
+function distanceKm(a, b) {
+    const rad = Math.PI / 180;
+    const dLat = (b.latitude - a.latitude) * rad;
+    const dLon = (b.longitude - a.longitude) * rad;
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
+    return 12742 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+/**
+ * The village nearest to a point: regions keep no coordinates, so a village is where its
+ * located requests are (their mean point); none within NEAREST_VILLAGE_KM is none.
+ */
+async function nearestVillage(db, point, among) {
+    const ids = among.map((v) => v.id);
+    const centres = await db.ticket.groupBy({
+        by: ['regionId'],
+        where: { regionId: { in: ids }, latitude: { not: null }, longitude: { not: null } },
+        _avg: { latitude: true, longitude: true },
+    });
+    let best;
+    for (const c of centres) {
+        const { latitude, longitude } = c._avg;
+        const village = among.find((v) => v.id === c.regionId);
+        if (latitude === null || longitude === null || !village)
+            continue;
+        const km = distanceKm(point, { latitude, longitude });
+        if (km <= NEAREST_VILLAGE_KM && (!best || km < best.km))
+            best = { village, km };
+    }
+    return best?.village;
+}
+/** The villages whose name the address names; with two of one name, the one whose township it names too. */
+function villagesNamed(address, villages) {
+    const named = villages.filter((v) => address.includes(v.name));
+    const withTownship = named.filter((v) => v.township && address.includes(v.township));
+    return withTownship.length ? withTownship : named;
+}
+/**
+ * Where a posted request is: attribute[village] (or address_id, a village's code), else
+ * the one village the address names, else the village nearest the coordinates, else the
+ * key's region. A key with a region posts only within it.
+ */
+async function placeOf(db, form, key, point) {
+    const regions = await loadRegions(db);
+    const allowed = key.regionId === null ? null : new Set(subtreeIds(regions, key.regionId));
+    const villages = (await villageChoices(db)).filter((v) => allowed === null || allowed.has(v.id));
+    const code = form.get('attribute[village]')?.trim() || form.get('address_id')?.trim();
+    if (code) {
+        const village = villages.find((v) => v.code === code);
+        if (village)
+            return village.id;
+        const known = [...regions.values()].some((r) => r.code === code && r.level === 'village');
+        throw new Open311Error(400, known ? `the village ${code} is outside the region of this api_key` : `no village with the code ${code} (see the service definition's village values)`);
+    }
+    const address = form.get('address_string')?.trim();
+    if (address) {
+        const named = villagesNamed(address, villages);
+        if (named.length === 1)
+            return named[0].id;
+    }
+    if (point) {
+        const near = await nearestVillage(db, point, villages);
+        if (near)
+            return near.id;
+    }
+    const own = key.regionId === null ? undefined : regions.get(key.regionId);
+    if (own && own.level !== 'county')
+        return own.id;
+    throw new Open311Error(400, 'the request could not be placed in a village: give attribute[village] (a code from the service definition), an address_string naming the village, or lat and long near it');
+}
+/** A requester's name from first_name and last_name: surname first for Chinese names. */
+function requesterName(form) {
+    const firstName = form.get('first_name')?.trim() ?? '';
+    const lastName = form.get('last_name')?.trim() ?? '';
+    const han = /^\p{Script=Han}*$/u;
+    const name = han.test(firstName) && han.test(lastName) ? `${lastName}${firstName}` : `${firstName} ${lastName}`.trim();
+    return name.slice(0, 40) || '群众';
+}
+/**
+ * The person a requester is: someone already known by the phone number within `regionIds`
+ * (a roster person of a household there, or an earlier Open311 requester), else a new
+ * unrostered person without a chat.
+ */
+const personByPhoneQuery = defineQuery('open311_person_by_phone', (db, p, dialect) => db
+    .selectFrom('Person as p')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .select('p.id')
+    .where('p.phone', '=', p.phone)
+    .where((eb) => eb.or([oneOf(dialect, 'h.regionId', p.regionIds), eb.and([eb('p.householdId', 'is', null), eb('p.code', 'like', `U-${OPEN311_CHANNEL}-%`)])]))
+    .orderBy('p.householdId')
+    .orderBy('p.id')
+    .limit(1));
+const newPersonQuery = defineQuery('open311_new_person', (db, p) => db.insertInto('Person').values({ code: p.code, name: p.name, phone: p.phone, locale: 'zh', createdAt: p.at, updatedAt: p.at }).returning('id'));
+async function requesterIn(tx, form, phone, regionIds, now) {
+    const known = phone ? await first(sqlOf(tx), personByPhoneQuery, { phone, regionIds }) : undefined;
+    if (known)
+        return known.id;
+    const created = await one(sqlOf(tx), newPersonQuery, { code: `U-${OPEN311_CHANNEL}-${randomUUID().slice(0, 12)}`, name: requesterName(form), phone, at: now });
+    return created.id;
+}
+/**
+ * A requester's phone: a mainland number as the roster writes it (so it can match a
+ * roster person), or another number kept as digits (a client abroad, the specification's
+ * own examples); null for what is no phone number.
+ */
+function contactPhone(text) {
+    return normalizePhone(text) ?? (/^\+?[\d\s().-]{5,24}$/.test(text) ? text.replace(/[^\d+]/g, '') : null);
+}
+/** What the deadline of a ticket promises, in words. */
+function noticeOf(ticket, locale) {
+    if (ticket.resolveBy)
+        return locale === 'en' ? `To be resolved by ${formatLocal(ticket.resolveBy)} (Beijing time).` : `承诺于 ${formatLocal(ticket.resolveBy)} 前办结。`;
+    if (ticket.acceptBy)
+        return locale === 'en' ? `To be taken up by ${formatLocal(ticket.acceptBy)} (Beijing time).` : `将于 ${formatLocal(ticket.acceptBy)} 前签收办理。`;
+    return null;
+}
+/**
+ * POST requests: creates the ticket and answers its number with what is promised.
+ * @throws Open311Error (400) for a request the specification or the pipeline refuses.
+ */
+export async function postRequest(app, form, key, locale) {
+    const db = app.database.db;
+    const code = form.get('service_code')?.trim();
+    if (!code)
+        throw new Open311Error(400, 'service_code is required');
+    const category = await db.category.findUnique({ where: { code }, select: { code: true } });
+    if (!category)
+        throw new Open311Error(400, `service_code ${code} is not a service (see services)`);
+    const latitude = coordinate(form, 'lat', 90);
+    const longitude = coordinate(form, 'long', 180);
+    if ((latitude === undefined) !== (longitude === undefined))
+        throw new Open311Error(400, 'lat and long must be given together');
+    const point = latitude === undefined || longitude === undefined ? undefined : { latitude, longitude };
+    const description = form.get('description')?.trim();
+    if (!description)
+        throw new Open311Error(400, 'description is required: what is the matter?');
+    const kindText = form.get('attribute[kind]')?.trim() || 'help';
+    if (!REQUEST_KINDS.includes(kindText))
+        throw new Open311Error(400, `attribute[kind] must be one of ${REQUEST_KINDS.join(', ')}`);
+    const phoneText = form.get('phone')?.trim();
+    const phone = phoneText ? contactPhone(phoneText) : null;
+    if (phoneText && !phone)
+        throw new Open311Error(400, 'phone is not a phone number');
+    const mediaUrl = form.get('media_url')?.trim();
+    if (mediaUrl && !/^https?:\/\/[^\s]{1,2000}$/i.test(mediaUrl))
+        throw new Open311Error(400, 'media_url must be an http or https URL');
+    const regionId = await placeOf(db, form, key, point);
+    const regions = await loadRegions(db);
+    // A person is matched by phone only within the key's region, or the request's township.
+    const township = regions.get(regionId)?.parentId ?? regionId;
+    const scopeIds = subtreeIds(regions, key.regionId ?? township);
+    const location = [form.get('address_string')?.trim(), form.get('attribute[landmark]')?.trim()].filter(Boolean).join(' ');
+    const now = app.pipeline.clock.now();
+    const outcome = await withSqlRetry(db, async (tx) => app.pipeline.reportIn(tx, {
+        residentId: await requesterIn(tx, form, phone, scopeIds, now),
+        categoryCode: category.code,
+        kind: kindText,
+        summary: description,
+        description,
+        regionId,
+        ...(location ? { location } : {}),
+        ...(phone ? { contactPhone: phone } : {}),
+        photos: mediaUrl ? [mediaUrl] : [],
+        ...(point ?? {}),
+        via: OPEN311_CHANNEL,
+        // The answer to this POST is the receipt.
+        acknowledged: true,
+        apiKey: key.name,
+    }));
+    if (!outcome.ok) {
+        const { field, reason } = outcome.refusal;
+        throw new Open311Error(400, `the request was refused: ${field ?? 'request'} ${reason ?? outcome.refusal.code}`);
+    }
+    return [{ service_request_id: outcome.ticket.number, service_notice: noticeOf(outcome.ticket, locale), account_id: null }];
+}
+// ─── Reading requests ──────────────────────────────────────────────────────────
+/**
+ * How the intake event of a request posted with `key` names it (its data is JSON written
+ * without spaces). Looked for with LIKE: key names hold no wildcard and no capital
+ * (src/open311/keys.ts), so the pattern matches that key alone.
+ */
+function postedMark(key) {
+    return `"apiKey":${JSON.stringify(key.name)}`;
+}
+/** The tickets the public board shows with their text, every board of the county together. */
+export function publicBoardWhere(regions) {
+    const roots = [...regions.values()].filter((r) => r.parentId === null);
+    const published = roots.flatMap((r) => publishedIds(regions, r));
+    return { AND: [shownWhere(regions, published), { state: { in: [...BOARD_STATES] } }] };
+}
+/**
+ * The tickets the caller may read: the public board's; with a key, those it posted; with
+ * a reading key, its region's. `inFull` tells which of them are the key's to read in full.
+ */
+function visibleWhere(regions, key) {
+    const board = publicBoardWhere(regions);
+    if (!key)
+        return { where: board, inFull: () => false };
+    const own = new Set(key.regionId !== null && hasScope(key, 'read') ? subtreeIds(regions, key.regionId) : []);
+    const mark = postedMark(key);
+    const posted = { events: { some: { seq: 1, data: { contains: mark } } } };
+    return {
+        where: { OR: [board, posted, ...(own.size ? [{ regionId: { in: [...own] } }] : [])] },
+        inFull: (t) => own.has(t.regionId) || t.events.some((e) => e.data.includes(mark)),
+    };
+}
+const ticketSelect = {
+    id: true,
+    number: true,
+    state: true,
+    categoryCode: true,
+    summary: true,
+    publicSummary: true,
+    regionId: true,
+    location: true,
+    latitude: true,
+    longitude: true,
+    media: true,
+    acceptBy: true,
+    resolveBy: true,
+    createdAt: true,
+    updatedAt: true,
+    category: { select: { nameZh: true, nameEn: true } },
+    assignee: { select: { name: true, roles: { select: { role: true } } } },
+    assigneeDepartment: { select: { name: true } },
+    // The intake event: which key posted it, if one did.
+    events: { where: { seq: 1 }, select: { data: true } },
+};
+/** Who handles the ticket, as the public may read it: the department, or the person's role and masked name. */
+function agencyOf(t, locale) {
+    if (t.assigneeDepartment)
+        return t.assigneeDepartment.name;
+    if (!t.assignee)
+        return null;
+    const roles = t.assignee.roles.map((r) => r.role);
+    const role = roles.includes('liaison') ? { zh: '网格员', en: 'liaison' } : roles.includes('grid_leader') ? { zh: '网长', en: 'grid leader' } : { zh: '工作人员', en: 'staff' };
+    return `${locale === 'en' ? role.en : role.zh} ${maskName(t.assignee.name)}`;
+}
+/** A ticket's first media reference, when it is a link others can follow. */
+function mediaUrlOf(media) {
+    try {
+        const list = JSON.parse(media);
+        const url = Array.isArray(list) ? list.find((m) => typeof m === 'string' && /^https?:\/\//i.test(m)) : undefined;
+        return url ?? null;
+    }
+    catch {
+        return null;
+    }
+}
+const round3 = (n) => (n === null ? null : Math.round(n * 1000) / 1000);
+/** One ticket as the specification writes a service request. */
+function requestValue(t, regions, names, full, locale) {
+    const village = regions.get(t.regionId);
+    const township = village?.parentId === null || village === undefined ? undefined : regions.get(village.parentId);
+    const place = [township?.name, village?.name].filter(Boolean).join(' ');
+    const state = STATE_NAMES[t.state];
+    return {
+        service_request_id: t.number,
+        status: OPEN_STATES.includes(t.state) ? 'open' : 'closed',
+        status_notes: state ? state[locale] : t.state,
+        service_name: serviceName(t.category, locale),
+        service_code: t.categoryCode,
+        description: scrub(full ? t.summary : (t.publicSummary ?? t.summary), names),
+        agency_responsible: agencyOf(t, locale),
+        service_notice: noticeOf(t, locale),
+        requested_datetime: isoBeijing(t.createdAt),
+        updated_datetime: isoBeijing(t.updatedAt),
+        expected_datetime: t.resolveBy ? isoBeijing(t.resolveBy) : null,
+        address: full && t.location ? `${place} ${scrub(t.location, names)}` : place,
+        address_id: village?.code ?? null,
+        zipcode: null,
+        lat: full ? t.latitude : round3(t.latitude),
+        long: full ? t.longitude : round3(t.longitude),
+        media_url: full ? mediaUrlOf(t.media) : null,
+    };
+}
+/** Splits a comma list parameter. */
+function listParam(params, name) {
+    return (params.get(name) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+/** The filters of GET requests (the date range checked: at most 90 days). */
+function filtersOf(params, now) {
+    const ids = listParam(params, 'service_request_id');
+    // The specification: a list of ids overrides every other argument.
+    if (ids.length)
+        return { number: { in: ids.slice(0, MAX_REQUESTS) } };
+    const and = [];
+    const codes = listParam(params, 'service_code');
+    if (codes.length)
+        and.push({ categoryCode: { in: codes } });
+    const statuses = listParam(params, 'status');
+    for (const s of statuses)
+        if (s !== 'open' && s !== 'closed')
+            throw new Open311Error(400, 'status must be open or closed');
+    if (statuses.length === 1)
+        and.push(statuses[0] === 'open' ? { state: { in: [...OPEN_STATES] } } : { state: { notIn: [...OPEN_STATES] } });
+    const dateParam = (name) => {
+        const text = params.get(name);
+        if (text === null || text === '')
+            return undefined;
+        const date = parseDatetime(text);
+        if (!date)
+            throw new Open311Error(400, `${name} must be an ISO 8601 datetime, e.g. 2026-11-01T00:00:00+08:00`);
+        return date;
+    };
+    const span = MAX_RANGE_DAYS * 86_400_000;
+    let start = dateParam('start_date');
+    let end = dateParam('end_date');
+    if (start && end) {
+        if (end < start)
+            throw new Open311Error(400, 'end_date is before start_date');
+        if (end.getTime() - start.getTime() > span)
+            throw new Open311Error(400, `start_date and end_date may be at most ${MAX_RANGE_DAYS} days apart`);
+    }
+    else if (start) {
+        end = new Date(start.getTime() + span);
+    }
+    else {
+        end ??= now;
+        start = new Date(end.getTime() - span);
+    }
+    and.push({ createdAt: { gte: start, lte: end } });
+    return { AND: and };
+}
+/** GET requests: the caller's visible requests that match, newest first, at most 1,000. */
+export async function listRequests(db, params, key, now, locale) {
+    const filters = filtersOf(params, now);
+    return findRequests(db, filters, key, locale);
+}
+/** GET requests/{id}: the one request, or a 404 (one answer for "none" and "not yours"). */
+export async function oneRequest(db, number, key, locale) {
+    const found = await findRequests(db, { number }, key, locale);
+    if (!Array.isArray(found) || !found.length)
+        throw new Open311Error(404, `no service request ${number}`);
+    return found;
+}
+async function findRequests(db, filters, key, locale) {
+    const regions = await loadRegions(db);
+    const visible = visibleWhere(regions, key);
+    const [rows, names] = await Promise.all([
+        db.ticket.findMany({ where: { AND: [visible.where, filters] }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_REQUESTS, select: ticketSelect }),
+        rosterNames(db),
+    ]);
+    return rows.map((t) => requestValue(t, regions, names, visible.inFull(t), locale));
+}
+const channelQuery = defineQuery('open311_ticket_channel', (db, p) => db.selectFrom('Ticket as t').innerJoin('TicketEvent as e', 'e.ticketId', 't.id').select(['t.number', 'e.data']).where('t.number', '=', p.number).where('e.seq', '=', 1));
+/**
+ * GET tokens/{token}: requests are numbered when posted, so a token is the number of a
+ * request posted here; it resolves to itself.
+ */
+export async function resolveToken(db, token) {
+    const rows = await all(sqlOf(db), channelQuery, { number: token });
+    const posted = rows.find((r) => {
+        try {
+            return JSON.parse(r.data).channel === OPEN311_CHANNEL;
+        }
+        catch {
+            return false;
+        }
+    });
+    if (!posted)
+        throw new Open311Error(404, `no token ${token}`);
+    return [{ service_request_id: posted.number, token }];
+}

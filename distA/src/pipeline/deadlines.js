@@ -1,0 +1,220 @@
+/**
+ * Deadline arithmetic of the acceptance pipeline (限时办结).
+ *
+ * Each category has a handling class (see `prisma/schema.prisma`, model `Category`):
+ * - 即办件 *immediate*: settled the same office day;
+ * - 承诺件 *promised*: resolved within a committed number of working days;
+ * - *urgent* (急事急办): counted in clock hours, 24/7, holidays included.
+ *
+ * Deadlines counted in days fall at the end of the office day (17:30 by default) of the last
+ * day, which is how a township counts "within 3 working days" and what residents are promised.
+ * All functions are pure: the current time is never read here (callers pass instants, or a
+ * the pipeline's `Clock` elsewhere), which keeps deadline logic testable with fixed instants.
+ *
+ * @module
+ */
+import { addCalendarDays, localDateOf, localInstant, minutesOfDay } from './calendar.js';
+/** immediate 即办 | promised 承诺 | urgent. */
+/** 即办 immediate · 承诺 promised · urgent (hours). */
+export const HANDLING_CLASSES = ['immediate', 'promised', 'urgent'];
+/** 8:30, when a township office opens. */
+export const DEFAULT_DAY_START_MINUTES = 8 * 60 + 30;
+/**
+ * When staff can next answer someone who asks for a person at `at`: null while the office
+ * is open (a working day between opening and closing), else the next opening (today's,
+ * before hours; otherwise the next working day's).
+ */
+export function nextOfficeOpening(cal, at, hours) {
+    checkInstant('at', at);
+    const start = hours.dayStartMinutes ?? DEFAULT_DAY_START_MINUTES;
+    const today = localDateOf(at);
+    const minutes = minutesOfDay(at);
+    if (cal.isWorkingDay(today)) {
+        if (minutes >= start && minutes < hours.dayEndMinutes)
+            return null;
+        if (minutes < start)
+            return localInstant(today, start);
+    }
+    return localInstant(cal.nextWorkingDay(today), start);
+}
+/** 17:30, the usual closing time of a township office. */
+export const DEFAULT_OFFICE_HOURS = Object.freeze({ dayEndMinutes: 17 * 60 + 30 });
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
+function checkHours(hours) {
+    const m = hours.dayEndMinutes;
+    if (!Number.isInteger(m) || m <= 0 || m >= 24 * 60) {
+        throw new RangeError(`OfficeHours.dayEndMinutes must be an integer in 1..1439: ${m}`);
+    }
+}
+function checkCount(name, n) {
+    if (!Number.isInteger(n) || n < 0)
+        throw new RangeError(`${name} must be a non-negative integer: ${n}`);
+}
+function checkHoursAmount(name, h) {
+    if (!Number.isFinite(h) || h < 0)
+        throw new RangeError(`${name} must be a non-negative number of hours: ${h}`);
+}
+function checkInstant(name, d) {
+    if (Number.isNaN(d.getTime()))
+        throw new RangeError(`${name} is an invalid Date`);
+}
+/** Whether a local date counts: a working day, or any day when counting calendar days. */
+function counts(cal, date, workingDays) {
+    return !workingDays || cal.isWorkingDay(date);
+}
+/** The `n`-th counting day strictly after `date` (n >= 1). */
+function nthDayAfter(cal, date, n, workingDays) {
+    if (!workingDays)
+        return addCalendarDays(date, n);
+    let d = date;
+    for (let i = 0; i < n; i++)
+        d = cal.nextWorkingDay(d);
+    return d;
+}
+/**
+ * Same day if `at` is on a working day (any day when `workingDays` is false) strictly before the
+ * end of office hours, otherwise the end of the next working day.
+ *
+ * Why: an item that arrives after closing time, or on a holiday, cannot be handled "the same
+ * day"; it is due by the end of the first day the office is open.
+ */
+export function endOfOfficeDay(cal, at, workingDays, hours) {
+    checkInstant('at', at);
+    checkHours(hours);
+    const today = localDateOf(at);
+    const todayEnd = localInstant(today, hours.dayEndMinutes);
+    if (counts(cal, today, workingDays) && at.getTime() < todayEnd.getTime())
+        return todayEnd;
+    return localInstant(nthDayAfter(cal, today, 1, workingDays), hours.dayEndMinutes);
+}
+/**
+ * End of office hours of the `n`-th working day after the local date of `from` (n >= 0;
+ * n = 0 → {@link endOfOfficeDay}). When `workingDays` is false, calendar days are counted.
+ *
+ * The day of `from` itself is never counted, whatever the hour: "within 3 working days" of a
+ * Friday 15:00 report means by Wednesday 17:30. A report made on a holiday or after hours
+ * counts from its own date too (a Saturday report with n = 1 is due Monday).
+ */
+export function addOfficeDays(cal, from, n, workingDays, hours) {
+    checkInstant('from', from);
+    checkCount('n', n);
+    checkHours(hours);
+    if (n === 0)
+        return endOfOfficeDay(cal, from, workingDays, hours);
+    return localInstant(nthDayAfter(cal, localDateOf(from), n, workingDays), hours.dayEndMinutes);
+}
+/**
+ * Number of working days (or calendar days when `workingDays` is false) whose local date lies
+ * in (localDate(from), localDate(to)] — 0 when both are on the same day or `to` <= `from`.
+ *
+ * Used to measure how many office days a paused item (补充材料) lost: the day the clock stopped
+ * is not counted, the day it restarted is.
+ */
+export function officeDaysBetween(cal, from, to, workingDays) {
+    checkInstant('from', from);
+    checkInstant('to', to);
+    if (to.getTime() <= from.getTime())
+        return 0;
+    const start = localDateOf(from);
+    const end = localDateOf(to);
+    if (!workingDays) {
+        return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / MS_PER_DAY);
+    }
+    let count = 0;
+    for (let d = addCalendarDays(start, 1); d <= end; d = addCalendarDays(d, 1)) {
+        if (cal.isWorkingDay(d))
+            count++;
+    }
+    return count;
+}
+/**
+ * Deadlines set at intake 受理.
+ *
+ * - urgent: `acceptBy` = receivedAt + acceptHours h; `resolveBy` = receivedAt + resolveHours h
+ *   (clock hours, 24/7: urgent matters do not wait for office hours or holidays);
+ * - immediate 即办: `resolveBy` = {@link endOfOfficeDay}(receivedAt) ("same day");
+ *   `acceptBy` = min(receivedAt + acceptHours h, resolveBy);
+ * - promised 承诺: `acceptBy` = {@link addOfficeDays}(receivedAt, 1);
+ *   `resolveBy` = addOfficeDays(receivedAt, resolveDays).
+ *
+ * In every class `acceptBy` is capped at `resolveBy` (only matters for a promised category with
+ * `resolveDays` = 0): an item cannot be due for acceptance after it is due for resolution.
+ */
+export function intakeDeadlines(cal, policy, receivedAt, hours) {
+    checkInstant('receivedAt', receivedAt);
+    const t = receivedAt.getTime();
+    switch (policy.handlingClass) {
+        case 'urgent': {
+            checkHoursAmount('acceptHours', policy.acceptHours);
+            checkHoursAmount('resolveHours', policy.resolveHours);
+            const resolveBy = new Date(t + policy.resolveHours * MS_PER_HOUR);
+            const acceptBy = new Date(Math.min(t + policy.acceptHours * MS_PER_HOUR, resolveBy.getTime()));
+            return { acceptBy, resolveBy };
+        }
+        case 'immediate': {
+            checkHoursAmount('acceptHours', policy.acceptHours);
+            const resolveBy = endOfOfficeDay(cal, receivedAt, policy.workingDays, hours);
+            const acceptBy = new Date(Math.min(t + policy.acceptHours * MS_PER_HOUR, resolveBy.getTime()));
+            return { acceptBy, resolveBy };
+        }
+        case 'promised': {
+            const resolveBy = addOfficeDays(cal, receivedAt, policy.resolveDays, policy.workingDays, hours);
+            const accept = addOfficeDays(cal, receivedAt, 1, policy.workingDays, hours);
+            return { acceptBy: new Date(Math.min(accept.getTime(), resolveBy.getTime())), resolveBy };
+        }
+    }
+}
+/**
+ * An approved extension 延期 of `amount`: working days (or calendar days, per the policy) for
+ * immediate/promised — the new deadline falls at the end of the office day — and clock hours
+ * for urgent. `amount` = 0 returns `resolveBy` unchanged.
+ */
+export function extendDeadline(cal, policy, resolveBy, amount, hours) {
+    checkInstant('resolveBy', resolveBy);
+    if (policy.handlingClass === 'urgent') {
+        checkHoursAmount('amount', amount);
+        return new Date(resolveBy.getTime() + amount * MS_PER_HOUR);
+    }
+    checkCount('amount', amount);
+    if (amount === 0)
+        return new Date(resolveBy.getTime());
+    return addOfficeDays(cal, resolveBy, amount, policy.workingDays, hours);
+}
+/**
+ * The clock stops while awaiting the resident (补充材料); on resume the deadline moves by the
+ * time lost.
+ *
+ * - urgent: shifted by the paused milliseconds;
+ * - immediate/promised: shifted by {@link officeDaysBetween}(pausedAt, resumedAt) office days,
+ *   counted from `resolveBy`'s local date with the calendar (so the new deadline never lands on
+ *   a holiday), keeping `resolveBy`'s time of day. A pause that starts and ends on the same day,
+ *   or only spans non-working days, does not move the deadline.
+ *
+ * `resumedAt` <= `pausedAt` leaves the deadline unchanged. `_hours` is accepted for symmetry
+ * with the other functions; the time of day comes from `resolveBy` itself.
+ */
+export function resumeDeadline(cal, policy, resolveBy, pausedAt, resumedAt, _hours) {
+    checkInstant('resolveBy', resolveBy);
+    checkInstant('pausedAt', pausedAt);
+    checkInstant('resumedAt', resumedAt);
+    if (policy.handlingClass === 'urgent') {
+        const paused = Math.max(0, resumedAt.getTime() - pausedAt.getTime());
+        return new Date(resolveBy.getTime() + paused);
+    }
+    const lost = officeDaysBetween(cal, pausedAt, resumedAt, policy.workingDays);
+    if (lost === 0)
+        return new Date(resolveBy.getTime());
+    const fromDate = localDateOf(resolveBy);
+    const toDate = nthDayAfter(cal, fromDate, lost, policy.workingDays);
+    // UTC+8 has no DST, so moving by whole days keeps the wall-clock time exactly.
+    const shiftDays = Math.round((Date.parse(`${toDate}T00:00:00Z`) - Date.parse(`${fromDate}T00:00:00Z`)) / MS_PER_DAY);
+    return new Date(resolveBy.getTime() + shiftDays * MS_PER_DAY);
+}
+/**
+ * Callback window 回访 after resolution: end of office hours of the `days`-th working day after
+ * `resolvedAt` (always working days: the callback is made by office staff).
+ */
+export function callbackDeadline(cal, resolvedAt, days, hours) {
+    return addOfficeDays(cal, resolvedAt, days, true, hours);
+}

@@ -1,0 +1,62 @@
+/**
+ * What a resident sees of their ticket's history: the one place that decides it. Staff
+ * text is internal unless it is meant for the resident: a liaison's 退单 reason ("内部：这户
+ * 人很难缠"), a dispatcher's 派单说明 or a 督办 note never reach the resident's 我的诉求; the
+ * progress notes, results and questions that were sent to them, and staff replies
+ * 答复群众, do. The resident's own words (information supplied, their rating's comment)
+ * are theirs to see. An event type not listed here is not shown.
+ */
+const shown = (...texts) => ({ shown: true, texts });
+const HIDDEN = { shown: false, texts: [] };
+const FACES = {
+    received: shown(),
+    dispatched: shown(),
+    reassigned: shown(),
+    accepted: shown(),
+    returned: shown(),
+    progress: shown('note'),
+    info_requested: shown('question'),
+    info_supplied: shown('text'),
+    extension_requested: HIDDEN,
+    extension_approved: shown(),
+    extension_denied: HIDDEN,
+    escalated: shown(),
+    resolved: shown('result'),
+    callback: shown('comment'),
+    callback_timeout: shown(),
+    closed: shown(),
+    reopened: shown(),
+    withdrawn: shown('reason'),
+    merged: shown('into'),
+    supervised: HIDDEN,
+    reminder: HIDDEN,
+    overdue: HIDDEN,
+    replied: shown('text'),
+    noted: HIDDEN,
+    recategorised: shown(),
+};
+/** Whether the resident sees an event of this type in their history. */
+export function shownToResident(type) {
+    return (FACES[type] ?? HIDDEN).shown;
+}
+/** Whether a text field of an event reaches the resident (false: staff only). */
+export function isResidentText(type, field) {
+    return (FACES[type] ?? HIDDEN).texts.includes(field);
+}
+/** Event fields that hold words (staff's or the resident's), in the order a history shows them. */
+export const TEXT_FIELDS = ['note', 'result', 'reason', 'question', 'text', 'comment', 'into'];
+/**
+ * The words an event shows in a history: for the resident, only what is theirs to read;
+ * for staff (`resident` false), the first text it carries.
+ */
+export function eventText(type, data, resident) {
+    for (const field of TEXT_FIELDS) {
+        const value = data[field];
+        if (typeof value !== 'string' || !value)
+            continue;
+        if (resident && !isResidentText(type, field))
+            continue;
+        return value;
+    }
+    return null;
+}

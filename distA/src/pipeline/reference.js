@@ -1,0 +1,70 @@
+/**
+ * Reference data every transition reads (a category's handling rules, the region tree, a
+ * township's departments) kept per open database in each process, instead of three to
+ * six queries per transition. These rows change only with a roster import or an admin's
+ * edit, and every such change bumps the one `ReferenceVersion` row in its own
+ * transaction (database triggers, see the reference_version migration, so no writer can
+ * forget it): a process that reads a new version drops what it kept, so an edit in any
+ * process is seen at once by all.
+ *
+ * Keyed by the database (`SqlConnection.database`), which every transaction on it
+ * shares: on PostgreSQL too the cache outlives a transaction.
+ */
+import { sqlOf } from '../db/client.js';
+import { defineQuery, first, all, one } from '../db/sql.js';
+const caches = new WeakMap();
+/**
+ * The connections whose reads have checked the version. A transaction's own connection
+ * (where transactions overlap, each has one: its `standalone` is another) checks once,
+ * at its first reference read, which costs one key lookup per transaction; a connection
+ * every caller shares (SQLite's, the pool) checks again after each turn of the event loop.
+ */
+const checked = new WeakSet();
+const versionQuery = defineQuery('reference_version', (db) => db.selectFrom('ReferenceVersion').select('version').where('id', '=', 1));
+/** The cache of `connection`'s database, emptied when the reference data changed since it was filled. */
+async function currentCache(connection) {
+    let cache = caches.get(connection.database);
+    if (cache && checked.has(connection))
+        return cache;
+    const { version } = await one(connection, versionQuery, {});
+    // Read again: another caller may have replaced it meanwhile.
+    cache = caches.get(connection.database);
+    if (!cache || cache.version < version)
+        caches.set(connection.database, (cache = { version, rows: new Map() }));
+    checked.add(connection);
+    const ownTransaction = connection.standalone !== undefined && connection.standalone !== connection;
+    if (!ownTransaction)
+        setImmediate(() => checked.delete(connection));
+    return cache;
+}
+/** `load()`'s result for `key` on the database of `client`, kept until the reference data changes; a null result is not kept. */
+async function cached(client, key, load) {
+    const cache = await currentCache(sqlOf(client));
+    if (cache.rows.has(key))
+        return cache.rows.get(key);
+    const value = await load();
+    // Into the map of the version checked: if a newer one replaced it meanwhile, the row is dropped with it.
+    if (value !== null)
+        cache.rows.set(key, value);
+    return value;
+}
+const categoryQuery = defineQuery('reference_category', (db, p) => db.selectFrom('Category').selectAll().where('code', '=', p.code));
+const regionQuery = defineQuery('reference_region', (db, p) => db.selectFrom('Region').selectAll().where('id', '=', p.id));
+const departmentQuery = defineQuery('reference_department', (db, p) => db.selectFrom('Department').select('id').where('regionId', '=', p.regionId).where('kind', '=', p.kind).orderBy('id').limit(1));
+const villagesQuery = defineQuery('reference_villages', (db) => db.selectFrom('Region').selectAll().where('level', '=', 'village').orderBy('code').limit(200));
+/** A category's row by code. */
+export function categoryByCode(client, code) {
+    return cached(client, `category:${code}`, async () => (await first(sqlOf(client), categoryQuery, { code })) ?? null);
+}
+/** A region's row by id. */
+export function regionById(client, id) {
+    return cached(client, `region:${id}`, async () => (await first(sqlOf(client), regionQuery, { id })) ?? null);
+}
+/** The department of `kind` at a region, if any. */
+export function departmentOf(client, regionId, kind) {
+    return cached(client, `department:${regionId}:${kind}`, async () => (await first(sqlOf(client), departmentQuery, { regionId, kind })) ?? null);
+}
+/** The villages, by code (the first 200), for the location and household questions. */
+export async function villageList(client) {
+    return (await cached(client, 'villages', () => all(sqlOf(client), villagesQuery, {}))) ?? [];
+}

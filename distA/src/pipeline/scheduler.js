@@ -1,0 +1,122 @@
+/**
+ * Timers and the outbox are rows; the scheduler claims the due ones (claims.ts) and acts
+ * on them, round after round: fires timers (timers.ts), runs its duties, delivers
+ * (delivery.ts), and forgets old message ids (retention.ts).
+ *
+ * A claim is a lease (claimedBy + claimedUntil): a process that dies mid-work leaves a
+ * lease that runs out, and another process takes the row over.
+ *
+ * Each chat's messages go out in the order they were queued: a message waits while an
+ * earlier one of its chat is still unsent (backing off after a failure, or its chat
+ * offline), and a failure holds back the rest of its chat in the same round.
+ */
+import { randomUUID } from 'node:crypto';
+import { logger } from '../log.js';
+import { claimDue } from './claims.js';
+import { Deliverer } from './delivery.js';
+import { InboundRetention } from './retention.js';
+import { systemClock } from './service.js';
+import { fireClaimedTimers } from './timers.js';
+const log = logger('scheduler');
+export { wakeChat } from './delivery.js';
+export class Scheduler {
+    workerId;
+    #database;
+    #pipeline;
+    #deliverer;
+    #retention;
+    #clock;
+    #leaseMs;
+    #batch;
+    #targets;
+    #duties;
+    #timer;
+    #running;
+    /** A claim of this round took a full batch: more may be due, the next round starts at once. */
+    #backlog = false;
+    constructor(options) {
+        this.#database = options.database;
+        this.#pipeline = options.pipeline;
+        this.#clock = options.clock ?? systemClock;
+        this.workerId = options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+        this.#leaseMs = options.leaseMs ?? 60_000;
+        this.#batch = options.batchSize ?? 100;
+        this.#targets = options.outboxTargets ?? [];
+        this.#duties = options.duties ?? [];
+        this.#deliverer = options.deliver
+            ? new Deliverer({
+                database: options.database,
+                deliver: options.deliver,
+                clock: this.#clock,
+                workerId: this.workerId,
+                leaseMs: this.#leaseMs,
+                maxAttempts: options.maxAttempts ?? 8,
+            })
+            : undefined;
+        this.#retention = new InboundRetention(options.database, this.#clock, (options.inboundRetentionDays ?? 30) * 86_400_000);
+    }
+    /**
+     * Claims up to `batch` due rows of `table` for this worker and returns their ids. A
+     * round that claims a full batch leaves a backlog: the next round follows at once.
+     */
+    async #claim(table, now) {
+        const until = new Date(now.getTime() + this.#leaseMs);
+        const ids = await claimDue(this.#database.db, table, { workerId: this.workerId, now, until, batch: this.#batch, targets: this.#targets });
+        if (ids.length >= this.#batch)
+            this.#backlog = true;
+        return ids;
+    }
+    /** Fires the due timers this worker claimed; returns how many fired. */
+    async fireDueTimers() {
+        const now = this.#clock.now();
+        return fireClaimedTimers(this.#database.db, this.#pipeline, this.workerId, await this.#claim('Timer', now), now);
+    }
+    /** Delivers the outbox rows this worker claimed; returns how many were sent. */
+    async deliverOutbox() {
+        if (!this.#deliverer || !this.#targets.length)
+            return 0;
+        const now = this.#clock.now();
+        return this.#deliverer.deliverClaimed(await this.#claim('OutboxMessage', now), now);
+    }
+    /** Forgets the ids of received messages past their retention (see InboundRetention); returns how many. */
+    forgetOldInbound() {
+        return this.#retention.forget();
+    }
+    /** One round: fire due timers, do the duties, then deliver what is waiting; once an hour, forget old message ids. */
+    async tick() {
+        this.#backlog = false;
+        const fired = await this.fireDueTimers();
+        for (const duty of this.#duties) {
+            // One failing duty must not hold back the timers and deliveries of the round.
+            await duty().catch((error) => log.error({ err: error }, 'scheduler duty failed'));
+        }
+        const sent = await this.deliverOutbox();
+        await this.forgetOldInbound();
+        return { fired, sent };
+    }
+    /**
+     * Ticks every `intervalMs` until `stop()`; one tick at a time. A round that claimed a
+     * full batch is followed at once (a backlog drains at the database's pace, not at
+     * `batchSize` per interval).
+     */
+    start(intervalMs) {
+        const loop = () => {
+            this.#running = this.tick()
+                .catch((error) => log.error({ err: error }, 'scheduler tick failed'))
+                .finally(() => {
+                this.#running = undefined;
+                if (this.#timer !== undefined)
+                    this.#timer = setTimeout(loop, this.#backlog ? 0 : intervalMs);
+            });
+        };
+        this.#timer = setTimeout(loop, 0);
+    }
+    /** Stops ticking and waits for the round in flight. */
+    async stop() {
+        const timer = this.#timer;
+        this.#timer = undefined;
+        if (timer)
+            clearTimeout(timer);
+        await this.#running;
+    }
+}

@@ -1,0 +1,206 @@
+import { renderRefusal } from '../../engine/i18n.js';
+import { ALLOWED_FROM, isPermitted } from '../../pipeline/machine.js';
+import { actorFor, snapshotOf, TicketNotFoundError } from '../../pipeline/service.js';
+import { CALLBACK_FAILURES, RATINGS } from '../../pipeline/states.js';
+import { pathOf } from './scope.js';
+/** The actions the console offers, in the order the page lists them. */
+export const CONSOLE_ACTIONS = [
+    'reply',
+    'note',
+    'dispatch',
+    'approve_extension',
+    'deny_extension',
+    'escalate',
+    'supervise',
+    'recategorise',
+    'merge',
+    'rate',
+    'close',
+    'reopen',
+];
+export function isConsoleAction(name) {
+    return CONSOLE_ACTIONS.includes(name);
+}
+/** Labels of the actions (buttons and headings). */
+export const ACTION_NAMES = {
+    reply: { zh: '答复群众', en: 'Reply to the resident' },
+    note: { zh: '内部备注', en: 'Internal note' },
+    recategorise: { zh: '改类', en: 'Change category' },
+    dispatch: { zh: '派单 / 改派', en: 'Dispatch / reassign' },
+    approve_extension: { zh: '批准延期', en: 'Approve extension' },
+    deny_extension: { zh: '不批准延期', en: 'Deny extension' },
+    escalate: { zh: '上报', en: 'Escalate' },
+    supervise: { zh: '督办', en: 'Supervise' },
+    merge: { zh: '合并重复诉求', en: 'Merge duplicate' },
+    rate: { zh: '电话回访', en: 'Phone callback' },
+    close: { zh: '归档', en: 'Close' },
+    reopen: { zh: '重办', en: 'Reopen' },
+};
+/**
+ * The handlers a ticket may go to from the console: the liaisons and grid leaders of its
+ * village, and the departments of its township and county that lie inside the user's
+ * scope (a township dispatcher picks among the township's departments).
+ */
+export async function dispatchOptions(db, scope, regions, ticket) {
+    const path = pathOf(regions, ticket.regionId);
+    const [roles, departments] = await Promise.all([
+        db.personRole.findMany({
+            where: { role: { in: ['liaison', 'grid_leader'] }, regionId: ticket.regionId },
+            select: { role: true, person: { select: { id: true, name: true, code: true } }, grid: { select: { name: true } } },
+            orderBy: { personId: 'asc' },
+        }),
+        db.department.findMany({
+            where: { regionId: { in: path.filter((id) => scope.regionIds.includes(id)) } },
+            select: { id: true, name: true, region: { select: { name: true, level: true } } },
+            orderBy: [{ level: 'asc' }, { code: 'asc' }],
+        }),
+    ]);
+    const people = new Map();
+    for (const r of roles) {
+        const existing = people.get(r.person.id);
+        const leads = r.role === 'grid_leader' && r.grid ? `网长 ${r.grid.name}` : null;
+        if (existing) {
+            if (leads)
+                existing.label = `${existing.label}（${leads}）`;
+            continue;
+        }
+        people.set(r.person.id, { value: `p${r.person.id}`, label: `网格员 ${r.person.name} ${r.person.code}${leads ? `（${leads}）` : ''}`, kind: 'person' });
+    }
+    return [...people.values(), ...departments.map((d) => ({ value: `d${d.id}`, label: `${d.region.name} ${d.name}`, kind: 'department' }))];
+}
+/** The console actions this actor may take on the ticket now (state and permission). */
+export function availableActions(snapshot, actor) {
+    return CONSOLE_ACTIONS.filter((a) => ALLOWED_FROM[a].includes(snapshot.state) && isPermitted(snapshot, a, actor));
+}
+/** The actor and the machine's view of a ticket, for choosing what to offer. */
+export async function actionContext(db, personId, ticketId) {
+    const ticket = await db.ticket.findUnique({ where: { id: ticketId } });
+    if (!ticket)
+        return null;
+    const [actor, snapshot] = await Promise.all([actorFor(db, personId), snapshotOf(db, ticket)]);
+    return { actor, snapshot };
+}
+/** A form that does not make a command: what is wrong, in both languages. */
+export class FormProblem extends Error {
+    name = 'FormProblem';
+}
+function text(form, name) {
+    return (form.get(name) ?? '').trim();
+}
+function isRating(value) {
+    return RATINGS.includes(value);
+}
+function isCallbackFailure(value) {
+    return CALLBACK_FAILURES.includes(value);
+}
+/** The resident's answer to a phone callback 电话回访: the rating, whether solved, their words. */
+function phoneAnswer(form, rating) {
+    const solved = text(form, 'solved');
+    const comment = text(form, 'comment');
+    return {
+        rating,
+        ...(solved === 'yes' ? { solved: true } : solved === 'no' ? { solved: false } : {}),
+        ...(comment ? { comment } : {}),
+    };
+}
+/**
+ * What the close form says the callback came to (field `callback`): a rating, a reason
+ * it failed, or nothing (the pipeline then closes only a ticket rated already).
+ */
+function callbackOutcome(form) {
+    const value = text(form, 'callback');
+    if (!value)
+        return undefined;
+    if (isRating(value))
+        return { kind: 'answered', ...phoneAnswer(form, value) };
+    if (isCallbackFailure(value))
+        return { kind: 'failed', reason: value };
+    throw new FormProblem('请从列表中选择回访结果 choose the callback outcome from the list');
+}
+/**
+ * The command a posted form asks for.
+ * @throws FormProblem when a choice is missing or not one offered.
+ */
+export function commandOf(action, form, options, categories = []) {
+    switch (action) {
+        case 'reply':
+            return { type: 'reply', text: text(form, 'text') };
+        case 'note':
+            return { type: 'note', text: text(form, 'text') };
+        case 'recategorise': {
+            const code = text(form, 'category');
+            if (!categories.includes(code))
+                throw new FormProblem('请从列表中选择类别 choose a category from the list');
+            const note = text(form, 'note');
+            return { type: 'recategorise', categoryCode: code, ...(note ? { note } : {}) };
+        }
+        case 'dispatch': {
+            const value = text(form, 'target');
+            const option = options.find((o) => o.value === value);
+            if (!option)
+                throw new FormProblem('请选择经办人或部门 choose a handler from the list');
+            const id = Number(value.slice(1));
+            const note = text(form, 'note');
+            return { type: 'dispatch', target: option.kind === 'person' ? { personId: id } : { departmentId: id }, ...(note ? { note } : {}) };
+        }
+        case 'approve_extension': {
+            const daysText = text(form, 'days');
+            const note = text(form, 'note');
+            if (daysText && !/^\d{1,3}$/.test(daysText))
+                throw new FormProblem('延期天数应为 1 到 30 的整数 the days must be a whole number from 1 to 30');
+            return { type: 'approve_extension', ...(daysText ? { days: Number(daysText) } : {}), ...(note ? { note } : {}) };
+        }
+        case 'deny_extension':
+            return { type: 'deny_extension', reason: text(form, 'reason') };
+        case 'escalate':
+            return { type: 'escalate', reason: text(form, 'reason') };
+        case 'supervise':
+            return { type: 'supervise', note: text(form, 'note') };
+        case 'merge': {
+            const note = text(form, 'note');
+            return { type: 'merge', into: text(form, 'into').toUpperCase(), ...(note ? { note } : {}) };
+        }
+        case 'rate': {
+            const rating = text(form, 'rating');
+            if (!isRating(rating))
+                throw new FormProblem("请选择群众的评价 choose the resident's rating");
+            return { type: 'rate', via: 'phone', ...phoneAnswer(form, rating) };
+        }
+        case 'close': {
+            const note = text(form, 'note');
+            const callback = callbackOutcome(form);
+            return { type: 'close', ...(note ? { note } : {}), ...(callback ? { callback } : {}) };
+        }
+        case 'reopen':
+            return { type: 'reopen', reason: text(form, 'reason') };
+    }
+}
+/** Names of the fields a refusal may point at. */
+const FIELD_NAMES = {
+    reason: { zh: '原因', en: 'reason' },
+    note: { zh: '备注', en: 'note' },
+    into: { zh: '合并到的诉求编号', en: 'the number to merge into' },
+    days: { zh: '延期天数', en: 'days' },
+    comment: { zh: '留言', en: 'comment' },
+    callback: { zh: '回访结果', en: 'callback outcome' },
+    text: { zh: '内容', en: 'text' },
+    category: { zh: '类别', en: 'category' },
+};
+/** A refusal of the pipeline as the console shows it: Chinese, then English. */
+export function refusalText(refusal) {
+    const named = (locale) => (refusal.code === 'invalid' ? { ...refusal, field: FIELD_NAMES[refusal.field]?.[locale] ?? refusal.field } : refusal);
+    return `${renderRefusal('zh', named('zh'))} ${renderRefusal('en', named('en'))}`;
+}
+/** Runs a console action through the pipeline as the staff member. */
+export async function runAction(pipeline, number, command, personId) {
+    const actor = await actorFor(pipeline.db, personId);
+    try {
+        const outcome = await pipeline.execute(number, command, actor);
+        return outcome.ok ? { ok: true } : { ok: false, message: refusalText(outcome.refusal) };
+    }
+    catch (error) {
+        if (error instanceof TicketNotFoundError)
+            return { ok: false, message: '没有找到这件诉求 there is no such request' };
+        throw error;
+    }
+}

@@ -1,0 +1,260 @@
+import { rosterNames, scrub } from '../../privacy.js';
+import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
+import { OPEN_STATES, TICKET_STATES } from '../../pipeline/states.js';
+import { subtreeIds, ticketScopeWhere } from './scope.js';
+/** Which states a queue shows: a group or one state. */
+export const STATE_GROUPS = ['open', 'done', 'all'];
+/** States after the work: 办结 and after, withdrawn, merged. */
+export const DONE_STATES = TICKET_STATES.filter((s) => !OPEN_STATES.includes(s));
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+/** Whether the total of a view is counted (the open backlog), see the module comment. */
+export function countsTotal(filters) {
+    return filters.state === 'open' || OPEN_STATES.includes(filters.state) || filters.callbackDue === true;
+}
+/** A whole ticket number as printed, e.g. MQ-2026-000123. */
+const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
+/** The Prisma condition of the filters, inside the scope. */
+export function queueWhere(scope, filters, regions) {
+    const and = [ticketScopeWhere(scope)];
+    // 待回访 is a state of its own (resolved, awaiting the rating), whatever the state filter says.
+    const state = filters.callbackDue ? 'all' : filters.state;
+    if (state === 'open')
+        and.push({ state: { in: [...OPEN_STATES] } });
+    else if (state === 'done')
+        and.push({ state: { in: [...DONE_STATES] } });
+    else if (state !== 'all')
+        and.push({ state });
+    if (filters.categoryCode)
+        and.push({ categoryCode: filters.categoryCode });
+    if (filters.regionId !== undefined) {
+        const ids = regions ? subtreeIds(regions, filters.regionId) : [filters.regionId];
+        and.push({ regionId: ids.length === 1 ? ids[0] : { in: ids } });
+    }
+    if (filters.gridId !== undefined)
+        and.push({ gridId: filters.gridId });
+    if (filters.handler) {
+        and.push('personId' in filters.handler ? { assigneeId: filters.handler.personId } : { assigneeDepartmentId: filters.handler.departmentId });
+    }
+    if (filters.overdue)
+        and.push({ state: { in: [...OPEN_STATES] }, overdue: true });
+    if (filters.supervised)
+        and.push({ supervised: true });
+    if (filters.callbackDue)
+        and.push({ state: 'resolved' });
+    if (filters.from)
+        and.push({ createdAt: { gte: filters.from } });
+    if (filters.to)
+        and.push({ createdAt: { lt: filters.to } });
+    const q = filters.q?.trim();
+    if (q) {
+        if (TICKET_NUMBER.test(q))
+            and.push({ number: q.toUpperCase() });
+        else
+            and.push({ OR: [{ number: { contains: q } }, { summary: { contains: q } }, { description: { contains: q } }] });
+    }
+    const parts = and.filter((w) => Object.keys(w).length > 0);
+    return parts.length === 1 ? parts[0] : { AND: parts };
+}
+const ROW_SELECT = {
+    id: true,
+    number: true,
+    state: true,
+    kind: true,
+    categoryCode: true,
+    summary: true,
+    level: true,
+    createdAt: true,
+    acceptBy: true,
+    resolveBy: true,
+    callbackBy: true,
+    pausedAt: true,
+    overdue: true,
+    supervised: true,
+    region: { select: { name: true } },
+    grid: { select: { name: true } },
+    assignee: { select: { name: true } },
+    assigneeDepartment: { select: { name: true } },
+};
+/**
+ * Whether a ticket counts as 超期: open, and marked overdue by the scheduler when its
+ * handling deadline passed (the statistics count the same way, see src/stats/definitions.ts).
+ */
+export function isOverdue(t) {
+    return t.overdue && OPEN_STATES.includes(t.state);
+}
+function toRow(t, names) {
+    return {
+        id: t.id,
+        number: t.number,
+        state: t.state,
+        kind: t.kind,
+        categoryCode: t.categoryCode,
+        // A list (and its CSV) reaches beyond the case: the one scrubber, names included.
+        summary: scrub(t.summary, names),
+        region: t.region.name,
+        grid: t.grid?.name ?? null,
+        handler: t.assignee?.name ?? t.assigneeDepartment?.name ?? null,
+        handlerIsDepartment: t.assignee === null && t.assigneeDepartment !== null,
+        level: t.level,
+        createdAt: t.createdAt,
+        acceptBy: t.acceptBy,
+        resolveBy: t.resolveBy,
+        overdue: isOverdue(t),
+        supervised: t.supervised,
+        callbackBy: t.state === 'resolved' ? t.callbackBy : null,
+    };
+}
+/**
+ * One page of the queue: the tickets of `scope` matching `filters`, newest first.
+ * `regions` (from loadRegions) lets a region filter include the villages below it.
+ */
+export async function queryQueue(db, scope, filters, page = {}, options = {}) {
+    const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+    // `within` narrows the scope further (the REST API's keys without a region: the public board's tickets).
+    const filtered = queueWhere(scope, filters, options.regions);
+    const where = options.within ? { AND: [filtered, options.within] } : filtered;
+    const paged = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
+    const counted = options.count !== false && countsTotal(filters);
+    // No `take` on the count: Prisma would add ORDER BY id, and SQLite would then walk the
+    // table in id order instead of using the state index.
+    const [found, total] = await Promise.all([
+        db.ticket.findMany({ where: paged, orderBy: { id: 'desc' }, take: size + 1, select: ROW_SELECT }),
+        counted ? db.ticket.count({ where }) : Promise.resolve(null),
+    ]);
+    const more = found.length > size;
+    const names = await rosterNames(db);
+    const rows = found.slice(0, size).map((t) => toRow(t, names));
+    return {
+        rows,
+        next: more ? (rows.at(-1)?.id ?? null) : null,
+        count: total ?? rows.length,
+        countCapped: total === null && more,
+        counted: total !== null,
+    };
+}
+/** Every ticket matching the filters, page after page (for the streamed CSV export). */
+export async function* queueBatches(db, scope, filters, options = {}) {
+    let after;
+    for (;;) {
+        const page = await queryQueue(db, scope, filters, { ...(after === undefined ? {} : { after }), size: options.batchSize ?? MAX_PAGE_SIZE }, { ...options, count: false });
+        if (page.rows.length)
+            yield page.rows;
+        if (page.next === null)
+            return;
+        after = page.next;
+    }
+}
+/** A local date (Beijing), YYYY-MM-DD, as the instant its day starts. */
+function dayStart(text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text))
+        return null;
+    try {
+        return localInstant(text, 0);
+    }
+    catch {
+        return null;
+    }
+}
+function idOf(text) {
+    if (text === null || text.trim() === '')
+        return undefined;
+    return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+/**
+ * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
+ * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
+ * included, `q`, `after`). Bad values are reported and ignored, never fatal.
+ */
+export function parseQueueParams(params) {
+    const problems = [];
+    const filters = { state: 'open' };
+    const state = params.get('state')?.trim();
+    if (state) {
+        if (STATE_GROUPS.includes(state) || TICKET_STATES.includes(state))
+            filters.state = state;
+        else
+            problems.push(`状态 state: ${state}`);
+    }
+    const category = params.get('category')?.trim();
+    if (category) {
+        if (/^[a-z_]{1,32}$/.test(category))
+            filters.categoryCode = category;
+        else
+            problems.push(`类别 category: ${category}`);
+    }
+    for (const [name, key, label] of [
+        ['region', 'regionId', '地区 region'],
+        ['grid', 'gridId', '网格 grid'],
+    ]) {
+        const id = idOf(params.get(name));
+        if (id === null)
+            problems.push(`${label}: ${params.get(name) ?? ''}`);
+        else if (id !== undefined)
+            filters[key] = id;
+    }
+    const handler = params.get('handler')?.trim();
+    if (handler) {
+        const m = /^([pd])(\d{1,9})$/.exec(handler);
+        if (!m)
+            problems.push(`经办 handler: ${handler}`);
+        else
+            filters.handler = m[1] === 'p' ? { personId: Number(m[2]) } : { departmentId: Number(m[2]) };
+    }
+    if (params.get('overdue') === '1')
+        filters.overdue = true;
+    if (params.get('supervised') === '1')
+        filters.supervised = true;
+    if (params.get('callback') === 'due')
+        filters.callbackDue = true;
+    const from = params.get('from')?.trim();
+    if (from) {
+        const at = dayStart(from);
+        if (at)
+            filters.from = at;
+        else
+            problems.push(`起始日期 from: ${from}`);
+    }
+    const to = params.get('to')?.trim();
+    if (to) {
+        const at = dayStart(to);
+        if (at)
+            filters.to = localInstant(addCalendarDays(to, 1), 0);
+        else
+            problems.push(`截止日期 to: ${to}`);
+    }
+    const q = params.get('q')?.trim();
+    if (q)
+        filters.q = q.slice(0, 100);
+    const after = idOf(params.get('after'));
+    return { filters, ...(typeof after === 'number' ? { after } : {}), problems };
+}
+/** The query string of filters (for links: next page, CSV export). */
+export function queueParams(filters, after) {
+    const p = new URLSearchParams();
+    if (filters.state !== 'open')
+        p.set('state', filters.state);
+    if (filters.categoryCode)
+        p.set('category', filters.categoryCode);
+    if (filters.regionId !== undefined)
+        p.set('region', String(filters.regionId));
+    if (filters.gridId !== undefined)
+        p.set('grid', String(filters.gridId));
+    if (filters.handler)
+        p.set('handler', 'personId' in filters.handler ? `p${filters.handler.personId}` : `d${filters.handler.departmentId}`);
+    if (filters.overdue)
+        p.set('overdue', '1');
+    if (filters.supervised)
+        p.set('supervised', '1');
+    if (filters.callbackDue)
+        p.set('callback', 'due');
+    if (filters.from)
+        p.set('from', localDateOf(filters.from));
+    if (filters.to)
+        p.set('to', localDateOf(new Date(filters.to.getTime() - 1)));
+    if (filters.q)
+        p.set('q', filters.q);
+    if (after !== undefined)
+        p.set('after', String(after));
+    return p;
+}

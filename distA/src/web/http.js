@@ -1,0 +1,174 @@
+/**
+ * Everything is same-origin: no inline script or style, no third-party host, forms post
+ * only here, and no other site may frame the pages.
+ */
+export const SECURITY_HEADERS = {
+    'content-security-policy': "default-src 'self'; img-src 'self' blob: data:; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+};
+/** Answers with JSON. */
+export function sendJson(res, status, body, headers = {}) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+    res.end(text);
+}
+/**
+ * The headers of the console's and the board's pages. Their forms post back here, and a
+ * browser sends a real Origin with a same-origin POST only when the referrer policy lets
+ * it (under `no-referrer` it sends `Origin: null`): hence `same-origin`, which still
+ * tells other sites nothing.
+ */
+export const PAGE_HEADERS = { ...SECURITY_HEADERS, 'referrer-policy': 'same-origin' };
+/** Answers with an HTML page (never cached: pages carry personal data and CSRF tokens). */
+export function sendHtml(res, status, body, headers = {}) {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
+    res.end(body);
+}
+/**
+ * 303 See Other: after a form post, the browser loads `location` with GET. Anything
+ * but printable ASCII in `location` is percent-encoded (UTF-8): a header cannot carry it
+ * (Node throws ERR_INVALID_CHAR for Chinese; a line break would end the header).
+ */
+export function redirect(res, location, headers = {}) {
+    res.writeHead(303, { location: encodeLocation(location), 'cache-control': 'no-store', ...PAGE_HEADERS, ...headers });
+    res.end();
+}
+/** `location` with every character outside printable ASCII percent-encoded. */
+export function encodeLocation(location) {
+    return location.replace(/[^\x21-\x7e]/gu, (char) => {
+        try {
+            return encodeURIComponent(char);
+        }
+        catch {
+            // A lone surrogate has no UTF-8: the replacement character's.
+            return '%EF%BF%BD';
+        }
+    });
+}
+/**
+ * The request ended before its body did: the client gave up, or the server cut it off
+ * (HTTP_REQUEST_TIMEOUT_SECONDS). Nobody is left to answer; handlers let it through and
+ * the server's catch notes it once, at debug (`noteAborted` in ./server.ts).
+ */
+export class RequestAborted extends Error {
+    name = 'RequestAborted';
+    constructor() {
+        super('the request ended before its body');
+    }
+}
+/**
+ * Reads a request body of at most `limit` bytes. A larger one is read to its end and
+ * dropped (so the client gets the answer rather than a reset), unless it goes on past
+ * four times the limit, when the connection is cut.
+ * @throws RequestAborted when the request ends before its body.
+ */
+export function readBody(req, limit) {
+    return new Promise((resolve, reject) => {
+        const declared = Number(req.headers['content-length'] ?? NaN);
+        const chunks = [];
+        let size = 0;
+        let over = declared > limit;
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > limit)
+                over = true;
+            if (over) {
+                chunks.length = 0;
+                if (size > 4 * limit) {
+                    req.destroy();
+                    resolve({ ok: false, tooLarge: true });
+                }
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
+        // After 'end' (or a resolve above) these change nothing.
+        req.on('error', () => reject(new RequestAborted()));
+        req.on('close', () => reject(new RequestAborted()));
+    });
+}
+/** The cookies of a request, by name (the first of a repeated name wins). */
+export function parseCookies(header) {
+    const cookies = new Map();
+    for (const part of (header ?? '').split(';')) {
+        const eq = part.indexOf('=');
+        if (eq <= 0)
+            continue;
+        const name = part.slice(0, eq).trim();
+        if (cookies.has(name))
+            continue;
+        try {
+            cookies.set(name, decodeURIComponent(part.slice(eq + 1).trim()));
+        }
+        catch {
+            // A malformed value is simply not a cookie of ours.
+        }
+    }
+    return cookies;
+}
+/** A Set-Cookie value: always HttpOnly and SameSite=Strict (no other site can send it). */
+export function serializeCookie(name, value, options) {
+    const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Strict'];
+    if (options.maxAge !== undefined)
+        parts.push(`Max-Age=${options.maxAge}`);
+    if (options.secure)
+        parts.push('Secure');
+    return parts.join('; ');
+}
+/** The most fields a form may post, and the longest body. */
+const MAX_FORM_FIELDS = 200;
+export const MAX_FORM_BYTES = 64 * 1024;
+/** A url-encoded form body (or null when it is not one, or too large). */
+export async function readForm(req) {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/x-www-form-urlencoded') {
+        req.resume();
+        return null;
+    }
+    const body = await readBody(req, MAX_FORM_BYTES);
+    if (!body.ok)
+        return null;
+    const form = new URLSearchParams(body.bytes.toString('utf8'));
+    return [...form.keys()].length > MAX_FORM_FIELDS ? null : form;
+}
+/** Whether the request came over TLS, directly or (when the proxy is trusted) through it. */
+export function isHttps(req, trustProxy) {
+    if ('encrypted' in req.socket && req.socket.encrypted === true)
+        return true;
+    return (trustProxy &&
+        String(req.headers['x-forwarded-proto'] ?? '')
+            .split(',')[0]
+            ?.trim() === 'https');
+}
+/** The client's address: the socket's, or the proxy's first X-Forwarded-For entry when trusted. */
+export function clientIp(req, trustProxy) {
+    if (trustProxy) {
+        const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+            .split(',')[0]
+            ?.trim();
+        if (forwarded)
+            return forwarded;
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+}
+/**
+ * Whether a state-changing request may come from one of this site's own pages: browsers
+ * send Origin with every POST, so another site's (or an opaque `null` one) is refused
+ * even before the CSRF token is looked at. Scripts that send no Origin still need the
+ * token.
+ */
+export function sameOrigin(req) {
+    const source = req.headers.origin ?? req.headers.referer;
+    if (source === undefined)
+        return true;
+    if (source === 'null')
+        return false;
+    try {
+        return new URL(source).host === req.headers.host;
+    }
+    catch {
+        return false;
+    }
+}

@@ -1,0 +1,75 @@
+/**
+ * The pages the web server serves besides the web chat: the staff console at
+ * `/console` and the public board at `/public`, with their stylesheet, and Open311 at
+ * `/open311` (src/open311) and the REST API at `/api/v1` (src/api). The web chat's adapter owns the server and hands every
+ * request here first (`routes`); what is not ours answers false and goes on to the chat.
+ */
+import { readFileSync } from 'node:fs';
+import { logger } from '../log.js';
+import { bi } from './html.js';
+import { PAGE_HEADERS, RequestAborted, sendHtml } from './http.js';
+import { noteAborted } from './server.js';
+import { createConsole } from './console/router.js';
+import { messagePage } from './console/layout.js';
+import { STYLESHEET_PATHS } from './page.js';
+import { BOARD_PATH, servePublicBoard } from './public-board.js';
+import { projectPath } from '../paths.js';
+import { mediationRulesOf } from '../mediation/transitions.js';
+import { createOpen311 } from '../open311/routes.js';
+import { createRestApi } from '../api/routes.js';
+const log = logger('web-pages');
+const STYLESHEET = readFileSync(projectPath('src', 'web', 'assets', 'console.css'));
+/** The console, the public board and their stylesheet, and Open311, as one handler. */
+export function createWebRoutes(options) {
+    const serveConsole = createConsole({
+        app: options.app,
+        sessionIdleMinutes: options.config.CONSOLE_SESSION_IDLE_MINUTES,
+        loginMaxFailures: options.config.CONSOLE_LOGIN_MAX_FAILURES,
+        loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
+        trustProxy: options.config.TRUST_PROXY,
+        mediationRules: mediationRulesOf(options.config),
+    });
+    const serveOpen311 = createOpen311({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
+    const serveRestApi = createRestApi({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
+    return async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (STYLESHEET_PATHS.includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
+            res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache', ...PAGE_HEADERS });
+            res.end(STYLESHEET);
+            return true;
+        }
+        try {
+            if (await serveConsole(req, res, url))
+                return true;
+            if (await serveOpen311(req, res, url))
+                return true;
+            if (await serveRestApi(req, res, url))
+                return true;
+            const app = options.app();
+            if (app)
+                return await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
+            if (url.pathname === BOARD_PATH || url.pathname.startsWith(`${BOARD_PATH}/`)) {
+                req.resume();
+                sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), {
+                    'retry-after': '5',
+                });
+                return true;
+            }
+            return false;
+        }
+        catch (error) {
+            if (error instanceof RequestAborted) {
+                noteAborted(req.socket, 'request aborted by the client', { path: url.pathname });
+                return true;
+            }
+            log.error({ err: error, path: url.pathname }, 'page failed');
+            if (!res.headersSent) {
+                sendHtml(res, 500, messagePage({ zh: '出错了', en: 'Something went wrong' }, bi('请稍后再试；问题已记录。', 'Please try again later; the problem was logged.'), null));
+            }
+            else {
+                res.destroy();
+            }
+            return true;
+        }
+    };
+}

@@ -1,0 +1,102 @@
+/**
+ * Limits that every process shares: at most `max` attempts per key within a sliding
+ * window, counted in the database (the Throttle table), so two processes on one
+ * PostgreSQL database hold one limit between them, and a restart forgets nothing.
+ *
+ * An attempt is *reserved* before the work it limits starts (an argon2 check, reading an
+ * upload), in one transaction that holds each key's row: the row is locked by an upsert
+ * (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, the same statement on both providers;
+ * on SQLite the light transaction holds the database's write lock anyway), its recent
+ * attempts are read, and the new one is written only when every key has room. Attempts
+ * sent at the same moment therefore queue on the row and the ones past the limit are
+ * refused without doing the work. Keys are locked in one order (sorted), so two
+ * reservations never wait for each other's rows.
+ *
+ * A row keeps the times of at most `max` recent attempts (all a decision needs) and an
+ * expiry, after which `sweepThrottle` deletes it.
+ */
+import { transaction } from '../db/client.js';
+/**
+ * The attempts recorded for `key`, its row locked until the transaction ends (made empty
+ * if missing). Other work that must not run twice at once for one key (an upload's
+ * quota) takes the same lock.
+ */
+export async function lockThrottleRow(tx, key) {
+    const rows = await tx.$queryRaw `INSERT INTO "Throttle" ("key", "hits") VALUES (${key}, '[]')
+    ON CONFLICT ("key") DO UPDATE SET "hits" = "Throttle"."hits" RETURNING "hits"`;
+    try {
+        const hits = JSON.parse(rows[0]?.hits ?? '[]');
+        return Array.isArray(hits) ? hits.filter((t) => typeof t === 'number') : [];
+    }
+    catch {
+        return [];
+    }
+}
+/** Attempts per key in a sliding window, shared through the database. */
+export class Throttle {
+    db;
+    clock;
+    windowMs;
+    constructor(db, clock, 
+    /** The window, in milliseconds. */
+    windowMs) {
+        this.db = db;
+        this.clock = clock;
+        this.windowMs = windowMs;
+    }
+    /**
+     * Records an attempt under every limit, or none when any is full: then the answer
+     * says how long until the oldest attempt that fills it leaves the window.
+     */
+    async reserve(limits) {
+        const now = this.clock.now().getTime();
+        const sorted = [...limits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        return transaction(this.db(), async (tx) => {
+            const rows = [];
+            for (const limit of sorted) {
+                const hits = (await lockThrottleRow(tx, limit.key)).filter((t) => t > now - this.windowMs);
+                rows.push({ limit, hits });
+            }
+            let waitMs = 0;
+            for (const { limit, hits } of rows) {
+                const filling = hits[hits.length - limit.max];
+                if (hits.length >= limit.max && filling !== undefined)
+                    waitMs = Math.max(waitMs, filling + this.windowMs - now);
+            }
+            if (waitMs > 0)
+                return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+            for (const { limit, hits } of rows) {
+                hits.push(now);
+                await tx.throttle.update({
+                    where: { key: limit.key },
+                    data: { hits: JSON.stringify(hits.slice(-limit.max)), expiresAt: new Date(now + this.windowMs) },
+                });
+            }
+            return { ok: true, at: now, keys: sorted.map((l) => l.key) };
+        });
+    }
+    /**
+     * The reserved attempt turned out well: the keys in `clear` forget every attempt (a
+     * good login clears its username's failures), the others forget this one attempt.
+     */
+    async release(reservation, clear = []) {
+        await transaction(this.db(), async (tx) => {
+            for (const key of reservation.keys) {
+                if (clear.includes(key)) {
+                    await tx.throttle.deleteMany({ where: { key } });
+                    continue;
+                }
+                const hits = await lockThrottleRow(tx, key);
+                const index = hits.lastIndexOf(reservation.at);
+                if (index >= 0)
+                    hits.splice(index, 1);
+                await tx.throttle.update({ where: { key }, data: { hits: JSON.stringify(hits) } });
+            }
+        });
+    }
+}
+/** Deletes the rows whose attempts have all left their window (a scheduler duty). */
+export async function sweepThrottle(db, now) {
+    const { count } = await db.throttle.deleteMany({ where: { OR: [{ expiresAt: { lt: now } }, { expiresAt: null }] } });
+    return count;
+}
