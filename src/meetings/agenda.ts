@@ -19,10 +19,10 @@ import { overdueItems, reopenedItems } from '../report/items.js';
 import { breakdown, hotWords } from '../stats/query.js';
 import { shiftMonth, themeProposals } from '../themes/proposals.js';
 import { coverageByPlace, percent } from '../visits/month-coverage.js';
-import { monthBounds } from '../web/console/visits.js';
 import { pathOf, type RegionNode, subtreeIds } from '../web/console/scope.js';
 import { type DecisionView, loadDecisions } from './decisions.js';
 import { type MeetingKind, monthOfPeriod } from './schedule.js';
+import { monthBounds } from '../pipeline/calendar.js';
 
 /** Lines of each list an agenda holds at most (the console's queue has them all). */
 const LIST_LIMIT = 30;

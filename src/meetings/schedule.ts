@@ -14,7 +14,7 @@
  * day held, so the agenda is ready the same number of days ahead whatever the weekday.
  */
 import { type Db, transaction } from '../db/client.js';
-import { addCalendarDays, type LocalDate, type WorkCalendar } from '../pipeline/calendar.js';
+import { addCalendarDays, type LocalDate, nextMonth, type WorkCalendar } from '../pipeline/calendar.js';
 import type { RegionLevel } from '../org/types.js';
 import { pathOf, type RegionNode } from '../web/console/scope.js';
 
@@ -75,8 +75,7 @@ export function monthOfPeriod(period: string): string {
 export function nextPeriod(period: string): string {
   const quarter = /^(\d{4})-Q([1-4])$/.exec(period);
   if (quarter) return quarter[2] === '4' ? `${Number(quarter[1]) + 1}-Q1` : `${quarter[1]}-Q${Number(quarter[2]) + 1}`;
-  const [year, m] = period.split('-').map(Number) as [number, number];
-  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+  return nextMonth(period);
 }
 
 /** When a period's meeting is held and its agenda prepared. */

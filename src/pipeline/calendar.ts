@@ -233,6 +233,17 @@ export function addCalendarDays(date: LocalDate, n: number): LocalDate {
   return formatDayMs(parseLocalDate(date) + n * MS_PER_DAY);
 }
 
+/** The month (YYYY-MM) after `month`. */
+export function nextMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** The instants a month (YYYY-MM, Beijing time) starts and ends. */
+export function monthBounds(month: string): { from: Date; to: Date } {
+  return { from: localInstant(`${month}-01`, 0), to: localInstant(`${nextMonth(month)}-01`, 0) };
+}
+
 /** Minutes since local (UTC+8) midnight, 0–1439; seconds are truncated. */
 export function minutesOfDay(instant: Date): number {
   const t = instant.getTime();

@@ -17,7 +17,7 @@ import { rosterNames } from '../privacy.js';
 import { isShowableWord } from '../stats/keywords.js';
 import { FLAG, ticketFacts, type TicketFacts } from '../stats/store.js';
 import { type RegionNode, subtreeIds } from '../web/console/scope.js';
-import { monthBounds } from '../web/console/visits.js';
+import { monthBounds } from '../pipeline/calendar.js';
 
 /** The months before the chosen one that make its baseline. */
 export const BASELINE_MONTHS = 3;

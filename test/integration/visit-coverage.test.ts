@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { coverageNow, reminderPeriods, visitReminders } from '../../src/visits/coverage.js';
 import { coverageByLiaison } from '../../src/visits/month-coverage.js';
-import { monthBounds } from '../../src/web/console/visits.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
+import { monthBounds } from '../../src/pipeline/calendar.js';
 
 /** Monday 2026-11-16, a working day. */
 const MONDAY = new Date('2026-11-16T09:00:00+08:00');

@@ -13,7 +13,7 @@ import { mediaKindOf } from '../../engine/media.js';
 import { sqlOf, type Db } from '../../db/client.js';
 import { oneOf } from '../../db/dialect.js';
 import { all, defineQuery } from '../../db/sql.js';
-import { localDateOf, localInstant } from '../../pipeline/calendar.js';
+import { localDateOf, monthBounds } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { type RegionNode, type StaffScope, subtreeIds } from './scope.js';
 import { addInto, type CoverageFigures, coverageByGridLines, coverageByLiaison, emptyFigures } from '../../visits/month-coverage.js';
@@ -62,13 +62,6 @@ export interface VisitPage {
 /** Whether the user has a visit log: the roles that see a region (as the inbox). */
 export function hasVisitLog(scope: StaffScope): boolean {
   return scope.regionIds.length > 0;
-}
-
-/** The instants a month (YYYY-MM, Beijing time) starts and ends. */
-export function monthBounds(month: string): { from: Date; to: Date } {
-  const [year, m] = month.split('-').map(Number) as [number, number];
-  const next = m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
-  return { from: localInstant(`${month}-01`, 0), to: localInstant(`${next}-01`, 0) };
 }
 
 /** The regions a view covers: the scope's, narrowed to the chosen region's subtree. */
