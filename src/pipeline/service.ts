@@ -150,6 +150,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     acceptedAt: ticket.acceptedAt,
     resolvedAt: ticket.resolvedAt,
     closedAt: ticket.closedAt,
+    settledOnTheSpot: ticket.settledOnTheSpot,
   };
 }
 
@@ -482,7 +483,7 @@ export class PipelineService {
       createdAt: now,
       updatedAt: now,
       channel: input.via ?? null,
-      settledOnTheSpot: settler !== undefined,
+      settledOnTheSpot: result.ticket.settledOnTheSpot,
       ...columnsOf(result.ticket),
     });
     await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
+import { actorFor } from '../../src/pipeline/service.js';
 import { figures } from '../../src/stats/query.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
@@ -171,6 +172,15 @@ eachDatabase((kind) => {
       const res = await dsp.post('/console/intake', form({ suggest: '1', category: '', description: '家里停水三天了，自来水管没有水' }));
       expect(res.status).toBe(200);
       expect(await res.text()).toMatch(/<option value="water" selected>/);
+    });
+
+    test('即办 happens at registration only: the walk-in’s handler settling it later is refused, and nothing counts it as 即办', async () => {
+      const walkIn = await db.ticket.findFirstOrThrow({ where: { channel: 'station', settledOnTheSpot: false, state: 'dispatched' } });
+      const handler = await actorFor(db, walkIn.assigneeId!);
+      const settled = await world.app.pipeline.execute(walkIn.number, { type: 'settle', result: '已当场答复' }, handler);
+      expect(settled).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'settle' } });
+      expect(await db.ticket.findUniqueOrThrow({ where: { id: walkIn.id } })).toMatchObject({ state: 'dispatched', settledOnTheSpot: false, resolvedAt: null });
+      expect(await db.ticketEvent.count({ where: { ticketId: walkIn.id, type: 'resolved' } })).toBe(0);
     });
 
     test('the statistics and the monthly report break the requests down by channel of receipt, 即办 counted as received and resolved', async () => {
