@@ -23,6 +23,7 @@ import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
 import type { Rating, RequestKind, TicketState, TimerKind } from './states.js';
+import { MAX_MEDIA } from '../engine/media.js';
 
 const log = logger('pipeline');
 
@@ -427,7 +428,7 @@ export class PipelineService {
     const keywords = await keywordsOf(input.summary, input.description ?? '');
     const number = await this.nextNumber(tx, now);
     const location = input.location?.trim() || null;
-    const media = (input.photos ?? []).slice(0, 9);
+    const media = (input.photos ?? []).slice(0, MAX_MEDIA);
     const coordinates = validCoordinates(input.latitude, input.longitude);
     const result = intake(
       {

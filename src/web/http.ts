@@ -60,8 +60,8 @@ export function encodeLocation(location: string): string {
   });
 }
 
-/** A body read in full, or the note that it was too large. */
-export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+/** A body read in full, or the note that it was too large (with its first `limit` bytes, when they were asked for). */
+export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true; prefix: Buffer };
 
 /**
  * The request ended before its body did: the client gave up, or the server cut it off
@@ -78,29 +78,33 @@ export class RequestAborted extends Error {
 /**
  * Reads a request body of at most `limit` bytes. A larger one is read to its end and
  * dropped (so the client gets the answer rather than a reset), unless it goes on past
- * four times the limit, when the connection is cut.
+ * four times the limit, when the connection is cut. With `keepPrefix`, the first `limit`
+ * bytes of a larger one are kept (a form whose files come last keeps its fields).
  * @throws RequestAborted when the request ends before its body.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+export function readBody(req: IncomingMessage, limit: number, options: { keepPrefix?: boolean } = {}): Promise<Body> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = declared > limit;
+    let over = declared > limit && !options.keepPrefix;
+    const tooLarge = (): Body => ({ ok: false, tooLarge: true, prefix: Buffer.concat(chunks) });
     req.on('data', (chunk: Buffer) => {
+      const before = size;
       size += chunk.length;
       if (size > limit) over = true;
       if (over) {
-        chunks.length = 0;
+        if (!options.keepPrefix) chunks.length = 0;
+        else if (before < limit) chunks.push(chunk.subarray(0, limit - before));
         if (size > 4 * limit) {
           req.destroy();
-          resolve({ ok: false, tooLarge: true });
+          resolve(tooLarge());
         }
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
+    req.on('end', () => resolve(over ? tooLarge() : { ok: true, bytes: Buffer.concat(chunks) }));
     // After 'end' (or a resolve above) these change nothing.
     req.on('error', () => reject(new RequestAborted()));
     req.on('close', () => reject(new RequestAborted()));
