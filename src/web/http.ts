@@ -147,8 +147,26 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
 const MAX_FORM_FIELDS = 200;
 export const MAX_FORM_BYTES = 64 * 1024;
 
-/** A url-encoded form body (or null when it is not one, or too large). */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+// eslint-disable-next-line no-control-regex -- control characters are what is removed here
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/**
+ * A form's names and values without control characters but tab and line breaks (a
+ * textarea's CRLF). No field of ours means one, and PostgreSQL refuses U+0000 in text:
+ * removed here, where every form comes in, no field can carry one to a write.
+ */
+export function withoutControlCharacters(form: URLSearchParams): URLSearchParams {
+  const clean = new URLSearchParams();
+  for (const [name, value] of form) clean.append(name.replace(CONTROL_CHARACTERS, ''), value.replace(CONTROL_CHARACTERS, ''));
+  return clean;
+}
+
+/**
+ * A url-encoded form body (or null when it is not one, or too large), without control
+ * characters (`withoutControlCharacters`). `asSent` keeps them: the login refuses a `next`
+ * with one whole (a cleaned one would be another place) and compares the password as typed.
+ */
+export async function readForm(req: IncomingMessage, options: { asSent?: boolean } = {}): Promise<URLSearchParams | null> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     req.resume();
@@ -157,7 +175,8 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams | 
   const body = await readBody(req, MAX_FORM_BYTES);
   if (!body.ok) return null;
   const form = new URLSearchParams(body.bytes.toString('utf8'));
-  return [...form.keys()].length > MAX_FORM_FIELDS ? null : form;
+  if ([...form.keys()].length > MAX_FORM_FIELDS) return null;
+  return options.asSent ? form : withoutControlCharacters(form);
 }
 
 /** Whether the request came over TLS, directly or (when the proxy is trusted) through it. */

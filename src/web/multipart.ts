@@ -9,7 +9,7 @@
  * token, when the photos together are too large.
  */
 import type { IncomingMessage } from 'node:http';
-import { readBody, readForm } from './http.js';
+import { readBody, readForm, withoutControlCharacters } from './http.js';
 
 /** A file of the form: the field it came in, the name the browser gave it, its bytes. */
 export interface PostedFile {
@@ -18,7 +18,7 @@ export interface PostedFile {
   bytes: Buffer;
 }
 
-/** The form's text fields (as `readForm` gives them), its non-empty files, and whether the body was cut at the limit. */
+/** The form's text fields (as `readForm` gives them: without control characters), its non-empty files, and whether the body was cut at the limit. */
 export interface FormWithFiles {
   form: URLSearchParams;
   files: PostedFile[];
@@ -63,12 +63,12 @@ export async function readFormWithFiles(req: IncomingMessage, limit: number): Pr
   } catch {
     return null;
   }
-  const form = new URLSearchParams();
+  const fields = new URLSearchParams();
   const files: PostedFile[] = [];
   for (const [field, value] of parsed) {
-    if (typeof value === 'string') form.append(field, value);
+    if (typeof value === 'string') fields.append(field, value);
     // An empty file input still sends a part, with no name and no bytes.
     else if (value.size > 0) files.push({ field, name: value.name, bytes: Buffer.from(await value.arrayBuffer()) });
   }
-  return { form, files, truncated: !body.ok };
+  return { form: withoutControlCharacters(fields), files, truncated: !body.ok };
 }

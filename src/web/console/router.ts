@@ -15,7 +15,7 @@ import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
-import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie } from '../http.js';
+import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie, withoutControlCharacters } from '../http.js';
 import { type FormWithFiles, readFormWithFiles } from '../multipart.js';
 import { defaultUploadDir, UploadStore } from '../../../bots/shared/uploads.js';
 import { csvHeader, csvRow, tableCsv } from '../table.js';
@@ -219,12 +219,14 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function login(r: Request): Promise<void> {
-    const form = await readForm(r.req);
+    // As sent: a `next` with a control character is refused whole by safeNext (cleaned, it
+    // would be another place), and the password is checked as typed; the username is cleaned.
+    const form = await readForm(r.req, { asSent: true });
     const expected = parseCookies(r.req.headers.cookie).get(LOGIN_COOKIE);
     if (!form || !sameOrigin(r.req) || !expected || !sameSecret(form.get('_csrf') ?? '', expected)) {
       return showLogin(r, 403, { message: bi('登录页已过期，请重新输入。', 'The login page expired; please try again.') });
     }
-    const username = (form.get('username') ?? '').trim().toLowerCase().slice(0, 64);
+    const username = (withoutControlCharacters(form).get('username') ?? '').trim().toLowerCase().slice(0, 64);
     const password = form.get('password') ?? '';
     const next = safeNext(form.get('next'));
     const ip = clientIp(r.req, options.trustProxy);
