@@ -2,10 +2,13 @@
  * 代办登记: a liaison registers a request for a resident — one of their paired households,
  * or a new person not on the roster — heard on a visit (by default), by phone, at the
  * station or in a letter. It goes through the pipeline like the resident's own report;
- * the resident gets the receipt in their own chat.
+ * the resident gets the receipt in their own chat. 即办: a matter the liaison settled on
+ * the spot is registered with its result and settled in the same step, as the console's
+ * 受理登记 does (received and resolved at once in the statistics).
  */
 import { z } from 'zod';
-import { CONFIDENT, defineFlow, type FlowChoice } from '../src/engine/flow.js';
+import { CONFIDENT, defineFlow, type FlowChoice, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
+import { MAX_MEDIA } from '../src/engine/media.js';
 import { normalizePhone } from '../src/org/phone.js';
 import { LISTED_HOUSEHOLDS } from '../src/visits/visits.js';
 import { RECEIPT_CHANNELS } from '../src/intake/intake.js';
@@ -20,16 +23,57 @@ const CHANNEL_CHOICES: FlowChoice[] = [
   { label: 'intake.channel_letter', payload: 'channel:letter' },
 ];
 
+/** After the description: sent on for handling, or 即办, settled on the spot with a result. */
+const HOW_CHOICES: FlowChoice[] = [
+  { label: 'intake.dispatch', payload: 'dispatch' },
+  { label: 'intake.settle', payload: 'settle' },
+];
+
+const intakeData = z.object({
+  householdId: z.number().int().optional(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  regionId: z.number().int().optional(),
+  channel: z.enum(RECEIPT_CHANNELS).default('visit'),
+  photos: z.array(z.string()).default([]),
+  /** The request as described, kept while 提交派单 or 即办 is chosen. */
+  description: z.string().optional(),
+});
+type IntakeData = z.output<typeof intakeData>;
+
+/** Registers what was gathered, for handling or (with `settled`, its result) settled on the spot. */
+async function register(ctx: TurnContext<IntakeData>, settled: string | null): Promise<StepOutcome<never>> {
+  const { householdId, name, phone, regionId, description } = ctx.data;
+  const resident = householdId !== undefined ? { householdId } : name && phone && regionId !== undefined ? { name, phone, regionId } : null;
+  if (!resident || !description) return { done: true };
+  // As on a visit: a weak guess goes as 其他, for the dispatchers to place.
+  const guess = ctx.effects.classify(description);
+  const result = await ctx.effects.intake.registerFor(
+    resident,
+    ctx.data.channel,
+    {
+      summary: summaryOf(description),
+      description,
+      categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
+      kind: guess.kind,
+      regionId: null,
+      location: null,
+      photos: ctx.data.photos,
+      contactPhone: null,
+      latitude: null,
+      longitude: null,
+    },
+    settled,
+  );
+  if (!result.ok) ctx.say('command.refused', { reason: result.text });
+  else if (settled !== null) ctx.say('intake.settled', { number: result.number });
+  else ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
+  return { done: true };
+}
+
 export const intakeFlow = defineFlow({
   id: 'intake',
-  data: z.object({
-    householdId: z.number().int().optional(),
-    name: z.string().optional(),
-    phone: z.string().optional(),
-    regionId: z.number().int().optional(),
-    channel: z.enum(RECEIPT_CHANNELS).default('visit'),
-    photos: z.array(z.string()).default([]),
-  }),
+  data: intakeData,
   first: 'resident',
   entries: [
     {
@@ -128,38 +172,39 @@ export const intakeFlow = defineFlow({
       },
     },
     describe: {
-      ends: true,
+      next: ['how'],
       ask: (ctx) => ctx.say('intake.describe'),
-      async answer(ctx) {
-        ctx.data.photos = [...ctx.data.photos, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);
+      answer(ctx) {
+        ctx.data.photos = [...ctx.data.photos, ...ctx.input.media.map((m) => m.ref)].slice(0, MAX_MEDIA);
         // A photo alone is kept, and the words still asked for.
         if (!ctx.input.text && ctx.input.media.length) return { stay: true, quiet: true };
         const refused = refuseText(ctx);
         if (refused) return refused;
-        const { householdId, name, phone, regionId } = ctx.data;
-        const resident = householdId !== undefined ? { householdId } : name && phone && regionId !== undefined ? { name, phone, regionId } : null;
-        if (!resident) return { done: true };
-        const description = ctx.input.text;
-        // As on a visit: a weak guess goes as 其他, for the dispatchers to place.
-        const guess = ctx.effects.classify(description);
-        const result = await ctx.effects.intake.registerFor(resident, ctx.data.channel, {
-          summary: summaryOf(description),
-          description,
-          categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
-          kind: guess.kind,
-          regionId: null,
-          location: null,
-          photos: ctx.data.photos,
-          contactPhone: null,
-          latitude: null,
-          longitude: null,
-        });
-        if (!result.ok) {
-          ctx.say('command.refused', { reason: result.text });
-          return { done: true };
+        ctx.data.description = ctx.input.text;
+        return { next: 'how' };
+      },
+    },
+    how: {
+      takes: 'choice',
+      next: ['result'],
+      ends: true,
+      ask: (ctx) => ctx.say('intake.how', {}, HOW_CHOICES),
+      async answer(ctx) {
+        if (ctx.input.action === 'settle') return { next: 'result' };
+        if (ctx.input.action !== 'dispatch') {
+          ctx.say('input.pick_a_choice');
+          return { stay: true };
         }
-        ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
-        return { done: true };
+        return register(ctx, null);
+      },
+    },
+    result: {
+      ends: true,
+      ask: (ctx) => ctx.say('intake.ask_result'),
+      async answer(ctx) {
+        const refused = refuseText(ctx);
+        if (refused) return refused;
+        return register(ctx, ctx.input.text);
       },
     },
   },

@@ -400,4 +400,9 @@ export const en: Record<MessageKey, string> = {
   'intake.channel_letter': 'By letter',
   'intake.describe': 'Write down the request (what, where); photos are welcome:',
   'intake.not_yours': 'That is not one of your households or villages: you cannot register for it.',
+  'intake.how': 'If you settled it on the spot (a question answered, a form handed over), tap “Settled on the spot”; otherwise tap “Send for handling”:',
+  'intake.dispatch': 'Send for handling',
+  'intake.settle': 'Settled on the spot (即办)',
+  'intake.ask_result': 'Write down what was done on the spot (the resident receives it, with the rating request):',
+  'intake.settled': 'Request {number} registered and settled on the spot. The resident has the result and is asked to rate it.',
 };

@@ -393,6 +393,11 @@ export const zh = {
   'intake.channel_letter': '来信',
   'intake.describe': '请写下群众反映的诉求（什么事、在哪里），可以附照片：',
   'intake.not_yours': '这不是您包联的农户或村庄，无法代为登记。',
+  'intake.how': '能当场办结的（如政策咨询当场答复、表格当场发放）请点“当场办结（即办）”，其余请点“提交派单”：',
+  'intake.dispatch': '提交派单',
+  'intake.settle': '当场办结（即办）',
+  'intake.ask_result': '请写下当场办理的结果（群众会收到这段话，并请其评价）：',
+  'intake.settled': '已登记并当场办结，编号 {number}。办理结果已发给群众，并请其评价。',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -207,7 +207,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
   const reportFor = async (
     residentId: number,
     draft: ReportDraft,
-    onBehalf: { registeredBy?: number; via?: string },
+    onBehalf: { registeredBy?: number; via?: string; settled?: string | null },
   ): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>> => {
     const outcome = await pipeline.reportIn(tx, {
       residentId,
@@ -222,6 +222,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       ...(draft.latitude !== null && draft.longitude !== null ? { latitude: draft.latitude, longitude: draft.longitude } : {}),
       via: onBehalf.via ?? inbound.channel,
       ...(onBehalf.registeredBy === undefined ? { acknowledged: true } : { registeredBy: onBehalf.registeredBy }),
+      // 即办: the pipeline settles it in the same step, as the console's 受理登记 does.
+      ...(onBehalf.settled ? { settled: { result: onBehalf.settled } } : {}),
     });
     if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
     const t = outcome.ticket;
@@ -271,7 +273,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       speakerId: speaker.personId,
       now,
       text: (key) => render(locale(), key),
-      reportFor: (residentId, draft, via) => reportFor(residentId, draft, { registeredBy: speaker.personId, via }),
+      reportFor: (residentId, draft, via, settled) => reportFor(residentId, draft, { registeredBy: speaker.personId, via, settled }),
     }),
 
     async concerns(number) {

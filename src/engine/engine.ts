@@ -22,7 +22,7 @@ import type { FlowInput, FlowReply, Speaker } from './flow.js';
 import { actionOf, decodeSession, EMPTY_SESSION, encodeSession, runTurn, type TurnOutcome } from './runner.js';
 import { normaliseText } from '../privacy.js';
 import { render } from './i18n.js';
-import { mediaOf } from './media.js';
+import { MAX_MEDIA, mediaOf } from './media.js';
 import { DuplicateMessage, type ReplyRow, type TurnStore, turnStoreFor } from './turn-store.js';
 import type { Inbound, Outbound } from './types.js';
 
@@ -54,7 +54,7 @@ export function cleanInput(inbound: Inbound): FlowInput {
     text,
     action: inbound.action?.replace(CONTROL, '').slice(0, 200) ?? null,
     location: inbound.location ?? null,
-    media: (inbound.media ?? []).slice(0, 9),
+    media: (inbound.media ?? []).slice(0, MAX_MEDIA),
   };
 }
 

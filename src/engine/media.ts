@@ -6,6 +6,9 @@
  */
 import type { SharedMedia } from './types.js';
 
+/** The most photos and voice notes one message (and so one report) carries; more are dropped. */
+export const MAX_MEDIA = 9;
+
 /** File extensions of voice notes as the channels deliver them (and the web page records them). */
 const VOICE = /\.(?:ogg|oga|opus|webm|mp3|m4a|mp4|aac|amr|wav|silk)(?:$|[?#])/i;
 

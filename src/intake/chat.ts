@@ -21,8 +21,8 @@ export type ChatIntakeResident = { householdId: number } | { name: string; phone
 export interface IntakeChatEffects {
   /** The villages of the speaker's paired households (where a new person may be registered). */
   villages(): Promise<{ id: number; name: string }[]>;
-  /** Files `draft` for the resident, received by `channel`. */
-  registerFor(resident: ChatIntakeResident, channel: ReceiptChannel, draft: ReportDraft): Promise<ReportReceipt>;
+  /** Files `draft` for the resident, received by `channel`; with `settled`, the result of 即办 (the speaker settled it on the spot). */
+  registerFor(resident: ChatIntakeResident, channel: ReceiptChannel, draft: ReportDraft, settled: string | null): Promise<ReportReceipt>;
 }
 
 export interface IntakeChatDeps {
@@ -30,8 +30,8 @@ export interface IntakeChatDeps {
   speakerId: number;
   now: Date;
   text: (key: 'intake.not_yours' | 'visit.no_member') => string;
-  /** Files a request for a resident through the pipeline, registered by the speaker (src/engine/effects.ts). */
-  reportFor: (residentId: number, draft: ReportDraft, via: ReceiptChannel) => Promise<ReportReceipt>;
+  /** Files a request for a resident through the pipeline, registered (and, with `settled`, settled on the spot) by the speaker (src/engine/effects.ts). */
+  reportFor: (residentId: number, draft: ReportDraft, via: ReceiptChannel, settled: string | null) => Promise<ReportReceipt>;
 }
 
 /** The member of a household paired with the liaison who reports its needs: the head if on the roster, else the first member. */
@@ -65,19 +65,19 @@ export function intakeChatEffects({ tx, speakerId, now, text, reportFor }: Intak
   const villages = async () => (await all(sql, liaisonVillagesQuery, { liaisonId: speakerId })).map((v) => ({ id: v.id, name: v.name }));
   return {
     villages,
-    async registerFor(resident, channel, draft) {
+    async registerFor(resident, channel, draft, settled) {
       if ('householdId' in resident) {
         const household = await first(sql, pairedReporterQuery, { householdId: resident.householdId, liaisonId: speakerId });
         if (!household) return { ok: false, text: text('intake.not_yours') };
         if (household.reporterId === null) return { ok: false, text: text('visit.no_member') };
-        return reportFor(household.reporterId, { ...draft, regionId: household.regionId }, channel);
+        return reportFor(household.reporterId, { ...draft, regionId: household.regionId }, channel, settled);
       }
       const phone = normalizePhone(resident.phone);
       const name = normaliseText(resident.name).trim().slice(0, 40);
       if (!(await villages()).some((v) => v.id === resident.regionId) || !phone || !name) return { ok: false, text: text('intake.not_yours') };
       const created = await first(sql, newPersonQuery, { code: `W-${randomUUID().slice(0, 12)}`, name, phone, at: now });
       if (!created) throw new Error('the new person was not created');
-      return reportFor(created.id, { ...draft, regionId: resident.regionId, contactPhone: phone }, channel);
+      return reportFor(created.id, { ...draft, regionId: resident.regionId, contactPhone: phone }, channel, settled);
     },
   };
 }

@@ -56,7 +56,7 @@ export interface Registrar {
 }
 
 /** What went wrong, per form field, Chinese first. */
-export type IntakeErrors = Partial<Record<'resident' | 'name' | 'phone' | 'region' | 'channel' | 'category' | 'description' | 'result', string>>;
+export type IntakeErrors = Partial<Record<'resident' | 'name' | 'phone' | 'region' | 'channel' | 'category' | 'description' | 'result' | 'photos', string>>;
 
 export type IntakeOutcome = { ok: true; number: string; settled: boolean } | { ok: false; errors: IntakeErrors };
 

@@ -58,7 +58,7 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
 };
 
 /** Who may issue each command (checked after the state). */
-type Permission = 'assignee' | 'resident' | 'dispatcher' | 'supervisor' | 'system';
+type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'system';
 
 const PERMITTED: Record<CommandType, readonly Permission[]> = {
   dispatch: ['dispatcher', 'system'],
@@ -72,7 +72,8 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   deny_extension: ['dispatcher', 'supervisor'],
   escalate: ['assignee', 'dispatcher'],
   resolve: ['assignee'],
-  settle: ['assignee'],
+  // 即办 happens at registration only: a later settle would count a ticket as settled on the spot that was not.
+  settle: ['registrar'],
   rate: ['resident', 'dispatcher'],
   close: ['dispatcher'],
   reopen: ['dispatcher', 'supervisor'],
@@ -137,6 +138,9 @@ export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor:
         return actor.kind === 'system';
       case 'assignee':
         return isAssignee(ticket, actor);
+      case 'registrar':
+        // Registered as 即办, and not reopened since (a reopened ticket goes back to being handled).
+        return ticket.settledOnTheSpot && ticket.reopenCount === 0 && isAssignee(ticket, actor);
       case 'resident':
         return actor.kind === 'person' && actor.personId === ticket.residentId;
       case 'dispatcher':
@@ -729,6 +733,7 @@ export function intake(draft: IntakeDraft, route: RouteDecision, now: Date, rule
     acceptedAt: null,
     resolvedAt: null,
     closedAt: null,
+    settledOnTheSpot: route.via === 'on_the_spot',
   };
   const step = new Step(ticket, now, rules);
   step.events.push({ type: 'received', fromState: null, toState: 'received', data: { via: route.via } });

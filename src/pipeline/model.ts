@@ -51,6 +51,11 @@ export interface TicketSnapshot {
   acceptedAt: Date | null;
   resolvedAt: Date | null;
   closedAt: Date | null;
+  /**
+   * Registered as 即办: the staff member who registered it settles it in the same step.
+   * Only such a ticket may be settled, and only then (the statistics' 即办 class).
+   */
+  settledOnTheSpot: boolean;
 }
 
 /** A role held by an actor, with its scope. */

@@ -23,6 +23,7 @@ import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
 import type { Rating, RequestKind, TicketState, TimerKind } from './states.js';
+import { MAX_MEDIA } from '../engine/media.js';
 
 const log = logger('pipeline');
 
@@ -150,6 +151,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     acceptedAt: ticket.acceptedAt,
     resolvedAt: ticket.resolvedAt,
     closedAt: ticket.closedAt,
+    settledOnTheSpot: ticket.settledOnTheSpot,
   };
 }
 
@@ -426,7 +428,7 @@ export class PipelineService {
     const keywords = await keywordsOf(input.summary, input.description ?? '');
     const number = await this.nextNumber(tx, now);
     const location = input.location?.trim() || null;
-    const media = (input.photos ?? []).slice(0, 9);
+    const media = (input.photos ?? []).slice(0, MAX_MEDIA);
     const coordinates = validCoordinates(input.latitude, input.longitude);
     const result = intake(
       {
@@ -482,7 +484,7 @@ export class PipelineService {
       createdAt: now,
       updatedAt: now,
       channel: input.via ?? null,
-      settledOnTheSpot: settler !== undefined,
+      settledOnTheSpot: result.ticket.settledOnTheSpot,
       ...columnsOf(result.ticket),
     });
     await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);

@@ -60,8 +60,8 @@ export function encodeLocation(location: string): string {
   });
 }
 
-/** A body read in full, or the note that it was too large. */
-export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true };
+/** A body read in full, or the note that it was too large (with its first `limit` bytes, when they were asked for). */
+export type Body = { ok: true; bytes: Buffer } | { ok: false; tooLarge: true; prefix: Buffer };
 
 /**
  * The request ended before its body did: the client gave up, or the server cut it off
@@ -78,29 +78,33 @@ export class RequestAborted extends Error {
 /**
  * Reads a request body of at most `limit` bytes. A larger one is read to its end and
  * dropped (so the client gets the answer rather than a reset), unless it goes on past
- * four times the limit, when the connection is cut.
+ * four times the limit, when the connection is cut. With `keepPrefix`, the first `limit`
+ * bytes of a larger one are kept (a form whose files come last keeps its fields).
  * @throws RequestAborted when the request ends before its body.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Body> {
+export function readBody(req: IncomingMessage, limit: number, options: { keepPrefix?: boolean } = {}): Promise<Body> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = declared > limit;
+    let over = declared > limit && !options.keepPrefix;
+    const tooLarge = (): Body => ({ ok: false, tooLarge: true, prefix: Buffer.concat(chunks) });
     req.on('data', (chunk: Buffer) => {
+      const before = size;
       size += chunk.length;
       if (size > limit) over = true;
       if (over) {
-        chunks.length = 0;
+        if (!options.keepPrefix) chunks.length = 0;
+        else if (before < limit) chunks.push(chunk.subarray(0, limit - before));
         if (size > 4 * limit) {
           req.destroy();
-          resolve({ ok: false, tooLarge: true });
+          resolve(tooLarge());
         }
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, bytes: Buffer.concat(chunks) }));
+    req.on('end', () => resolve(over ? tooLarge() : { ok: true, bytes: Buffer.concat(chunks) }));
     // After 'end' (or a resolve above) these change nothing.
     req.on('error', () => reject(new RequestAborted()));
     req.on('close', () => reject(new RequestAborted()));
@@ -143,8 +147,26 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
 const MAX_FORM_FIELDS = 200;
 export const MAX_FORM_BYTES = 64 * 1024;
 
-/** A url-encoded form body (or null when it is not one, or too large). */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+// eslint-disable-next-line no-control-regex -- control characters are what is removed here
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/**
+ * A form's names and values without control characters but tab and line breaks (a
+ * textarea's CRLF). No field of ours means one, and PostgreSQL refuses U+0000 in text:
+ * removed here, where every form comes in, no field can carry one to a write.
+ */
+export function withoutControlCharacters(form: URLSearchParams): URLSearchParams {
+  const clean = new URLSearchParams();
+  for (const [name, value] of form) clean.append(name.replace(CONTROL_CHARACTERS, ''), value.replace(CONTROL_CHARACTERS, ''));
+  return clean;
+}
+
+/**
+ * A url-encoded form body (or null when it is not one, or too large), without control
+ * characters (`withoutControlCharacters`). `asSent` keeps them: the login refuses a `next`
+ * with one whole (a cleaned one would be another place) and compares the password as typed.
+ */
+export async function readForm(req: IncomingMessage, options: { asSent?: boolean } = {}): Promise<URLSearchParams | null> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     req.resume();
@@ -153,7 +175,8 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams | 
   const body = await readBody(req, MAX_FORM_BYTES);
   if (!body.ok) return null;
   const form = new URLSearchParams(body.bytes.toString('utf8'));
-  return [...form.keys()].length > MAX_FORM_FIELDS ? null : form;
+  if ([...form.keys()].length > MAX_FORM_FIELDS) return null;
+  return options.asSent ? form : withoutControlCharacters(form);
 }
 
 /** Whether the request came over TLS, directly or (when the proxy is trusted) through it. */

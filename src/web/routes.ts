@@ -34,6 +34,8 @@ export interface WebRoutesOptions {
     Config,
     'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY' | 'OPEN311_REQUESTS_PER_MINUTE' | MediationSettings
   >;
+  /** The web chat's upload folder, where the console stores the photos posted with 受理登记 (default data/uploads). */
+  uploadDir?: string;
 }
 
 /** The console, the public board and their stylesheet, and Open311, as one handler. */
@@ -45,6 +47,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
     trustProxy: options.config.TRUST_PROXY,
     mediationRules: mediationRulesOf(options.config),
+    uploadDir: options.uploadDir,
   });
   const serveOpen311 = createOpen311({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
   const serveRestApi = createRestApi({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });

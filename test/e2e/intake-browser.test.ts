@@ -5,10 +5,11 @@
  * kept), and registers the request settled on the spot — under the console's strict
  * Content-Security-Policy.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { browserTestOf, launchBrowser, staffPage } from '../helpers/browser.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { fakePng, JPEG } from '../helpers/images.js';
 
 const browserTest = browserTestOf('intake');
 
@@ -61,5 +62,41 @@ browserTest('a dispatcher finds a resident, takes the suggested category and reg
     residentId: resident.id,
   });
   await Promise.all([page.waitForURL(new RegExp(`/console/tickets/${number}`)), page.click(`.notice.ok a`)]);
+  expect(errors).toEqual([]);
+});
+
+/** The widths of pictures as loaded (0 while loading, or when the page may not load them). */
+function widths(images: Locator): Promise<number[]> {
+  return images.evaluateAll((found) => found.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
+}
+
+browserTest('photos from the phone’s camera or files go with the form: a file that is no picture is refused, the rest of the form and the accepted photo stay', async () => {
+  const { page, errors } = await staffPage(browser, world.base, 'dsp-qh-01', [422]);
+  const resident = await world.db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+  await page.goto(`${world.base}/console/intake?q=QH-01-001-H001`);
+  await page.check(`input[name=resident][value="${resident.id}"]`);
+  await page.fill('textarea[name=description]', '村口的路灯杆被车撞歪了');
+  await page.selectOption('select[name=category]', 'power');
+  expect(await page.getAttribute('input[type=file][name=photos]', 'accept')).toBe('image/*');
+  await page.setInputFiles('input[type=file][name=photos]', [
+    { name: '路灯.png', mimeType: 'image/png', buffer: fakePng('路灯杆') },
+    { name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('不是图片') },
+  ]);
+  await page.click('form.intake-form button.primary');
+  await page.waitForLoadState();
+  expect(await page.textContent('.intake-photos')).toContain('说明.txt：这不是图片');
+  expect(await page.inputValue('textarea[name=description]')).toBe('村口的路灯杆被车撞歪了');
+  expect(await page.inputValue('select[name=category]')).toBe('power');
+  // The accepted photo shows (loaded under the page's Content-Security-Policy) and stays in the form.
+  await expect.poll(() => widths(page.locator('.intake-photos img'))).toEqual([4]);
+
+  await page.setInputFiles('input[type=file][name=photos]', [{ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: JPEG }]);
+  await Promise.all([page.waitForURL(/done=MQ-\d{4}-\d{6}$/), page.click('form.intake-form button.primary')]);
+  const number = /done=(MQ-\d{4}-\d{6})/.exec(page.url())![1]!;
+  const ticket = await world.db.ticket.findUniqueOrThrow({ where: { number } });
+  expect(JSON.parse(ticket.media)).toEqual([expect.stringMatching(/\.png$/), expect.stringMatching(/\.jpg$/)]);
+  await Promise.all([page.waitForURL(new RegExp(`/console/tickets/${number}`)), page.click(`.notice.ok a`)]);
+  // The ticket's own photos (its history shows them again under the intake event).
+  await expect.poll(() => widths(page.locator('section:has(> h2:has-text("照片和语音")) img'))).toEqual([4, 4]);
   expect(errors).toEqual([]);
 });

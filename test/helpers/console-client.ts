@@ -54,7 +54,7 @@ export async function startConsoleWorld(env: Record<string, string> = {}, on?: T
   });
   const clock = new FakeClock(START);
   const opened: { app?: App } = {};
-  const routes = createWebRoutes({ app: () => opened.app, config });
+  const routes = createWebRoutes({ app: () => opened.app, config, uploadDir: join(dir, 'uploads') });
   // The web server as start.ts makes it, on the fake clock.
   const web = createWebAdapter({
     port: 0,
@@ -131,6 +131,16 @@ export class ConsoleClient {
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body,
     });
+    this.keep(res);
+    return res;
+  }
+
+  /** Posts a form with files (multipart/form-data, as a browser sends a form with a file input); the CSRF token as `post`. */
+  async postFiles(path: string, fields: Record<string, string | string[]>, files: { field: string; name: string; type: string; bytes: Buffer }[]): Promise<Response> {
+    const body = new FormData();
+    for (const [name, value] of Object.entries({ _csrf: this.csrf, ...fields })) for (const one of [value].flat()) body.append(name, one);
+    for (const file of files) body.append(file.field, new Blob([file.bytes], { type: file.type }), file.name);
+    const res = await fetch(this.base + path, { method: 'POST', redirect: 'manual', headers: { cookie: this.cookieHeader() }, body });
     this.keep(res);
     return res;
   }

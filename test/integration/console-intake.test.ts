@@ -6,13 +6,18 @@
  * one message to the resident), is refused with Chinese-first errors that keep what was
  * typed and write nothing, and cannot register for a village of another township.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_IMAGE_BYTES, UPLOAD_ERRORS } from '../../bots/shared/uploads.js';
 import type { Db } from '../../src/db/client.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
+import { actorFor } from '../../src/pipeline/service.js';
 import { figures } from '../../src/stats/query.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
+import { fakePng, JPEG } from '../helpers/images.js';
 
 eachDatabase((kind) => {
   describe('受理登记 in the console', () => {
@@ -173,6 +178,15 @@ eachDatabase((kind) => {
       expect(await res.text()).toMatch(/<option value="water" selected>/);
     });
 
+    test('即办 happens at registration only: the walk-in’s handler settling it later is refused, and nothing counts it as 即办', async () => {
+      const walkIn = await db.ticket.findFirstOrThrow({ where: { channel: 'station', settledOnTheSpot: false, state: 'dispatched' } });
+      const handler = await actorFor(db, walkIn.assigneeId!);
+      const settled = await world.app.pipeline.execute(walkIn.number, { type: 'settle', result: '已当场答复' }, handler);
+      expect(settled).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'settle' } });
+      expect(await db.ticket.findUniqueOrThrow({ where: { id: walkIn.id } })).toMatchObject({ state: 'dispatched', settledOnTheSpot: false, resolvedAt: null });
+      expect(await db.ticketEvent.count({ where: { ticketId: walkIn.id, type: 'resolved' } })).toBe(0);
+    });
+
     test('the statistics and the monthly report break the requests down by channel of receipt, 即办 counted as received and resolved', async () => {
       // Registered above: a walk-in (open) and a 即办 (settled, rated) at the station, a call (open).
       const page = await dsp.page('/console/stats?period=month&date=2026-11-16');
@@ -216,6 +230,73 @@ eachDatabase((kind) => {
         ['phone', 1, 0],
       ]);
       expect(renderMonthlyReport(report)).toContain('受理渠道');
+    });
+
+    test('photos posted with the form are stored as chat photos are, shown on the ticket page and carried by the handler’s ping', async () => {
+      const number = registered(
+        await dsp.postFiles('/console/intake', form({ resident: String(resident.id), description: '村口的路灯杆锈断了' }), [
+          { field: 'photos', name: '路灯.png', type: 'image/png', bytes: fakePng('路灯') },
+          { field: 'photos', name: 'IMG_0001.jpg', type: 'image/jpeg', bytes: JPEG },
+        ]),
+      );
+      const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
+      const photos = JSON.parse(ticket.media) as string[];
+      expect(photos).toEqual([expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.png$/), expect.stringMatching(/^\/uploads\/[0-9a-f]{64}\.jpg$/)]);
+      // Stored under their content hash in the chats' upload folder, served with their type.
+      expect(readFileSync(join(world.dir, 'uploads', photos[1]!.slice('/uploads/'.length)))).toEqual(JPEG);
+      const served = await fetch(world.base + photos[0]!);
+      expect(served.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await served.arrayBuffer())).toEqual(fakePng('路灯'));
+      const ticketPage = await dsp.page(`/console/tickets/${number}`);
+      for (const photo of photos) expect(ticketPage.text).toContain(`<img src="${photo}"`);
+      const ping = await db.outboxMessage.findFirstOrThrow({ where: { ticketId: ticket.id, recipientId: ticket.assigneeId!, template: 'ticket.assigned' } });
+      expect(JSON.parse(ping.media)).toEqual(photos);
+    });
+
+    test('a file that is no picture, or too large, is refused in Chinese first; what was typed and the photos accepted stay with the form', async () => {
+      const tickets = await db.ticket.count();
+      const typed = form({
+        resident: 'new',
+        name: '李照片',
+        phone: '13800001111',
+        region: String(village.id),
+        description: '桥栏杆断了一截，孩子上学经过很危险',
+        location: '村西小桥',
+      });
+      const big = fakePng('x'.repeat(MAX_IMAGE_BYTES));
+      const refused = await dsp.postFiles('/console/intake', typed, [
+        { field: 'photos', name: '桥.png', type: 'image/png', bytes: fakePng('桥') },
+        { field: 'photos', name: '说明.txt', type: 'image/png', bytes: Buffer.from('不是图片') },
+        { field: 'photos', name: '大图.png', type: 'image/png', bytes: big },
+      ]);
+      expect(refused.status).toBe(422);
+      const page = await refused.text();
+      expect(page).toContain(`说明.txt：${UPLOAD_ERRORS.notImage}`);
+      expect(page).toContain(`大图.png：${UPLOAD_ERRORS.tooBig}`);
+      for (const value of ['李照片', '13800001111', '桥栏杆断了一截，孩子上学经过很危险', '村西小桥']) expect(page).toContain(value);
+      const kept = /<input type="hidden" name="photo" value="(\/uploads\/[0-9a-f]{64}\.png)">/.exec(page)?.[1];
+      expect(kept).toBeDefined();
+      expect(await db.ticket.count()).toBe(tickets);
+      // Sent again (the page keeps the accepted photo in the form), it registers with that photo.
+      const number = registered(await dsp.postFiles('/console/intake', { ...typed, photo: kept! }, []));
+      expect(JSON.parse((await db.ticket.findUniqueOrThrow({ where: { number } })).media)).toEqual([kept]);
+    });
+
+    test('photos too large together: those that arrived whole are kept, the rest is named, nothing typed is lost; without the token nothing is stored', async () => {
+      const typed = form({ resident: String(resident.id), description: '水渠堵了，田里积水' });
+      // Ten photos just under the limit each: the body passes the form's limit inside the tenth.
+      const photos = Array.from({ length: 10 }, (_, i) => ({ field: 'photos', name: `田${i}.png`, type: 'image/png', bytes: fakePng(`${i}`.padEnd(MAX_IMAGE_BYTES - 200, '.')) }));
+      const refused = await dsp.postFiles('/console/intake', typed, photos);
+      expect(refused.status).toBe(422);
+      const page = await refused.text();
+      expect(page).toContain('水渠堵了，田里积水');
+      expect(page).toMatch(/照片合计超过 \d+ MB，后面的照片没有收到/);
+      expect([...page.matchAll(/<input type="hidden" name="photo" value="/g)]).toHaveLength(9);
+      // A post without the session's token stores nothing.
+      const before = readdirSync(join(world.dir, 'uploads')).length;
+      const forged = await dsp.postFiles('/console/intake', { ...typed, _csrf: 'forged' }, [{ field: 'photos', name: 'x.png', type: 'image/png', bytes: fakePng('forged') }]);
+      expect(forged.status).toBe(403);
+      expect(readdirSync(join(world.dir, 'uploads'))).toHaveLength(before);
     });
 
     test('紧急: an urgent request is counted in clock hours, the category’s urgent handling', async () => {

@@ -5,6 +5,7 @@
  * chat: the receipt waits in the outbox); a household that is not theirs is refused.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { channelFigures } from '../../src/stats/channels.js';
 import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 
@@ -39,6 +40,8 @@ eachDatabase((kind) => {
       await liaison.tap('走访');
       expect(liaison.text()).toContain('请写下群众反映的诉求');
       await liaison.send('家门口的路灯坏了好几天，晚上出门看不见');
+      expect(liaison.text()).toContain('当场办结（即办）');
+      await liaison.tap('提交派单');
       expect(liaison.text()).toMatch(/已为该户登记诉求，编号 MQ-\d{4}-\d{6}/);
 
       const ticket = await db.ticket.findFirstOrThrow({ where: { residentId: residentPerson.id }, include: { events: { orderBy: { seq: 'asc' } } } });
@@ -73,6 +76,8 @@ eachDatabase((kind) => {
       await liaison.tap(village.name);
       await liaison.tap('来电');
       await liaison.send('村里的自来水停了两天了');
+      // Typed rather than tapped: the choice's words are enough.
+      await liaison.send('提交派单');
       expect(liaison.text()).toMatch(/已为该户登记诉求，编号 MQ-\d{4}-\d{6}/);
 
       expect(await db.person.count()).toBe(people + 1);
@@ -85,6 +90,50 @@ eachDatabase((kind) => {
         template: 'ticket.received_resident',
         channel: null,
       });
+    });
+
+    test('即办: a matter the liaison settled on the spot is registered and settled in one step, received and resolved at once; the household rates it', async () => {
+      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      await liaison.send('代办登记');
+      await liaison.tap(household.headName);
+      await liaison.tap('来访');
+      await liaison.send('想问问新农合怎么缴费');
+      // Numbered: the second choice, 当场办结（即办）.
+      await liaison.send('2');
+      expect(liaison.text()).toContain('请写下当场办理的结果');
+      await liaison.send('已当场讲解缴费方式，发放了缴费指南');
+      expect(liaison.text()).toMatch(/已登记并当场办结，编号 MQ-\d{4}-\d{6}/);
+
+      const ticket = await db.ticket.findFirstOrThrow({ where: { residentId: residentPerson.id }, include: { events: { orderBy: { seq: 'asc' } } } });
+      expect(ticket).toMatchObject({ state: 'resolved', settledOnTheSpot: true, handlingClass: 'immediate', assigneeId: liaisonPerson.id, channel: 'station', resolveMinutes: 0 });
+      expect(ticket.events.map((e) => e.type)).toEqual(['received', 'dispatched', 'accepted', 'resolved']);
+      expect(JSON.parse(ticket.events[0]!.data)).toMatchObject({ channel: 'station', registeredBy: liaisonPerson.id });
+      expect(JSON.parse(ticket.events[3]!.data)).toMatchObject({ result: '已当场讲解缴费方式，发放了缴费指南', onTheSpot: true });
+      // Counted as received and resolved at once.
+      const figures = await channelFigures(db, { regionIds: [household.regionId], from: new Date('2000-01-01'), to: new Date('2100-01-01') });
+      expect(figures.rows).toEqual([{ channel: 'station', received: 1, settledOnTheSpot: 1, resolved: 1, open: 0 }]);
+      // The household hears only the result, with the rating request, and rates it.
+      await resident.receive(w.database, w.pipeline, w.clock);
+      expect(resident.text()).toContain('已当场讲解缴费方式');
+      await resident.tap('满意');
+      await resident.tap('跳过');
+      expect(await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).toMatchObject({ rating: 'satisfied' });
+    });
+
+    test('即办 needs its result: one without words is asked again, nothing is registered meanwhile', async () => {
+      const { db, household, liaison } = await householdAndLiaison(kind);
+      const tickets = await db.ticket.count();
+      await liaison.send('代办登记');
+      await liaison.tap(household.headName);
+      await liaison.tap('走访');
+      await liaison.send('咨询养老保险');
+      await liaison.tap('当场办结（即办）');
+      await liaison.send('……');
+      expect(liaison.text()).toContain('请用文字说明一下');
+      expect(await db.ticket.count()).toBe(tickets);
+      await liaison.send('已当场解答');
+      expect(liaison.text()).toContain('已登记并当场办结');
+      expect(await db.ticket.count()).toBe(tickets + 1);
     });
 
     test('a household that is not the liaison’s is not offered and cannot be named', async () => {

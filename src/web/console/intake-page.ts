@@ -1,11 +1,14 @@
 /**
  * The page of 受理登记 in the console: find the resident in the roster (or enter a new
  * one), how the request came in, what and where, and 当场办结 for a matter settled on
- * the spot. Plain forms, no script: the category suggestion is a server round-trip.
+ * the spot, and photos (the file input is last, so that what was typed survives photos too
+ * large together). Plain forms, no script: the category suggestion is a server round-trip.
  */
 import { type IntakeErrors, RECEIPT_CHANNELS, type ResidentHit } from '../../intake/intake.js';
 import { channelName } from '../../stats/channels.js';
+import { MAX_MEDIA } from '../../engine/media.js';
 import { bi, type Html, html } from '../html.js';
+import { mediaLinks } from '../media.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import { type Option, select } from './queue-page.js';
 
@@ -25,6 +28,8 @@ export interface IntakeFormValues {
   urgent: boolean;
   settled: boolean;
   result: string;
+  /** Photos posted already (stored uploads), carried by the form until it registers. */
+  photos: string[];
 }
 
 export const EMPTY_INTAKE_FORM: IntakeFormValues = {
@@ -40,6 +45,7 @@ export const EMPTY_INTAKE_FORM: IntakeFormValues = {
   urgent: false,
   settled: false,
   result: '',
+  photos: [],
 };
 
 function fieldError(errors: IntakeErrors, field: keyof IntakeErrors): Html | string {
@@ -75,7 +81,7 @@ ${Object.keys(errors).length ? notice('error', bi('请更正下面标出的内�
 <label class="grow">${bi('查找群众（姓名、电话或户号）', 'Find the resident (name, phone or household code)')}<input name="q" value="${form.q}" maxlength="40"></label>
 <div class="buttons"><button type="submit">${bi('查找', 'Search')}</button></div>
 </form>
-<form method="post" action="${CONSOLE_PATHS.intake}" class="compose intake-form">
+<form method="post" action="${CONSOLE_PATHS.intake}" enctype="multipart/form-data" class="compose intake-form">
 ${csrfField(input.csrf)}
 <input type="hidden" name="q" value="${form.q}">
 <fieldset class="intake-resident"><legend>${bi('群众', 'Resident')}</legend>
@@ -107,6 +113,10 @@ ${select('region', bi('村庄（默认群众所在村）', 'Village (the residen
 <fieldset class="intake-settle"><legend>${bi('即办', 'Settled on the spot')}</legend>
 <label class="check"><input type="checkbox" name="settled" value="1"${form.settled ? html` checked` : ''}> ${bi('当场办结', 'Settled on the spot')}</label>
 <label class="grow">${bi('办理结果', 'Result')}<textarea name="result" maxlength="2000" rows="2">${form.result}</textarea></label>${fieldError(errors, 'result')}
+</fieldset>
+<fieldset class="intake-photos"><legend>${bi('照片', 'Photos')}</legend>
+${form.photos.length ? html`${mediaLinks(form.photos)}${form.photos.map((ref) => html`<input type="hidden" name="photo" value="${ref}">`)}` : ''}
+<label class="grow">${bi(`添加照片（JPG、PNG、GIF 或 WebP，每张 5 MB 以内，最多 ${MAX_MEDIA} 张）`, `Add photos (JPG, PNG, GIF or WebP, up to 5 MB each, ${MAX_MEDIA} at most)`)}<input type="file" name="photos" accept="image/*" multiple></label>${fieldError(errors, 'photos')}
 </fieldset>
 <div class="buttons"><button type="submit" class="primary">${bi('登记', 'Register')}</button></div>
 </form>

@@ -6,7 +6,10 @@
 import { type IntakeErrors, type IntakeRequest, type Matcher, type Registrar, registerIntake, searchResidents, suggestCategory } from '../../intake/intake.js';
 import { logger } from '../../log.js';
 import type { PipelineService } from '../../pipeline/service.js';
-import { redirect } from '../http.js';
+import { MAX_IMAGE_BYTES, checkMedia, type UploadStore } from '../../../bots/shared/uploads.js';
+import { MAX_MEDIA } from '../../engine/media.js';
+import { MAX_FORM_BYTES, redirect } from '../http.js';
+import type { FormWithFiles } from '../multipart.js';
 import { EMPTY_INTAKE_FORM, intakeBody, type IntakeFormValues } from './intake-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { categoryNames, type Option } from './queue-page.js';
@@ -15,10 +18,52 @@ import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
-/** What the intake page needs beyond a section request: the pipeline and the chat's category matcher. */
+/** What the intake page needs beyond a section request: the pipeline, the chat's category matcher, and the chats' upload store. */
 export interface IntakeRequestContext extends SectionRequest {
   pipeline: PipelineService;
   matcher: Matcher | undefined;
+  uploads: UploadStore;
+}
+
+/** The form's largest body: as many photos as a report keeps, each at the photo limit, and the typed fields. */
+const INTAKE_BODY_LIMIT = MAX_MEDIA * MAX_IMAGE_BYTES + MAX_FORM_BYTES;
+
+/** A stored picture's URL, as the form carries the photos kept from an earlier post. */
+const STORED_PHOTO = /^\/uploads\/([0-9a-f]{64}\.(?:jpg|png|gif|webp))$/;
+
+/**
+ * The photos of a post: those kept from an earlier post of the form (stored already, named
+ * in hidden fields; only our own stored pictures count) and the files posted now, each
+ * checked and stored as a chat photo is (bots/shared/uploads.ts: type read from the bytes,
+ * 5 MB, a picture read to its end). What was refused is said, Chinese first, with the
+ * file's name; the photos accepted stay with the form.
+ */
+async function postedPhotos(uploads: UploadStore, posted: FormWithFiles): Promise<{ photos: string[]; problems: string[] }> {
+  const photos: string[] = [];
+  const problems: string[] = [];
+  for (const ref of posted.form.getAll('photo')) {
+    const name = STORED_PHOTO.exec(ref)?.[1];
+    if (name && !photos.includes(ref) && (await uploads.has(name))) photos.push(ref);
+  }
+  for (const file of posted.files) {
+    if (file.field !== 'photos') continue;
+    const checked = checkMedia(file.bytes, 'photo');
+    if (!checked.ok) {
+      problems.push(`${file.name.slice(0, 80) || '照片 photo'}：${checked.error}`);
+      continue;
+    }
+    await uploads.write(checked);
+    if (!photos.includes(checked.url)) photos.push(checked.url);
+  }
+  if (posted.truncated) {
+    const mb = Math.floor(INTAKE_BODY_LIMIT / (1024 * 1024));
+    problems.push(`照片合计超过 ${mb} MB，后面的照片没有收到，请重新添加。 The photos together were over ${mb} MB: add the ones missing again.`);
+  }
+  if (photos.length > MAX_MEDIA) {
+    problems.push(`最多 ${MAX_MEDIA} 张照片，多出的没有保留。 At most ${MAX_MEDIA} photos: the rest were not kept.`);
+    photos.length = MAX_MEDIA;
+  }
+  return { photos, problems };
 }
 
 /** The regions where the user dispatches (dispatcher or admin), everything under them included. */
@@ -32,9 +77,10 @@ export function mayRegister(scope: StaffScope): boolean {
   return scope.roles.some((r) => r.role === 'dispatcher' || r.role === 'admin');
 }
 
-function valuesOf(form: URLSearchParams): IntakeFormValues {
+function valuesOf(form: URLSearchParams, photos: string[]): IntakeFormValues {
   const text = (name: string) => form.get(name) ?? '';
   return {
+    photos,
     q: text('q'),
     resident: text('resident'),
     name: text('name'),
@@ -93,6 +139,7 @@ async function requestOf(r: IntakeRequestContext, registrar: Registrar, form: In
     location: form.location,
     urgent: form.urgent,
     settled: form.settled ? form.result : null,
+    photos: form.photos,
   };
 }
 
@@ -115,13 +162,16 @@ export async function intakeRoute(r: IntakeRequestContext): Promise<void> {
     const form = { ...EMPTY_INTAKE_FORM, q: r.url.searchParams.get('q') ?? '' };
     return showForm(r, registrar, form, done && /^[A-Z]+-\d{4}-\d{6}$/.test(done) ? { done: { number: done, settled: r.url.searchParams.get('settled') === '1' } } : {});
   }
-  const posted = await r.checkedForm();
+  const posted = await r.checkedUpload(INTAKE_BODY_LIMIT);
   if (!posted) return;
-  const form = valuesOf(posted);
-  if (posted.get('suggest') === '1') {
+  const { photos, problems } = await postedPhotos(r.uploads, posted);
+  const form = valuesOf(posted.form, photos);
+  if (posted.form.get('suggest') === '1') {
     const suggested = r.matcher ? suggestCategory(r.matcher, form.description) : null;
-    return showForm(r, registrar, suggested ? { ...form, category: suggested } : form, { suggested });
+    return showForm(r, registrar, suggested ? { ...form, category: suggested } : form, { suggested, ...(problems.length ? { errors: { photos: problems.join(' ') } } : {}) });
   }
+  // A refused photo is said before anything is registered: the clerk adds it again, or goes on without it.
+  if (problems.length) return showForm(r, registrar, form, { status: 422, errors: { photos: problems.join(' ') } });
   const outcome = await registerIntake(r.pipeline, r.matcher, registrar, await requestOf(r, registrar, form));
   if (!outcome.ok) return showForm(r, registrar, form, { status: 422, errors: outcome.errors });
   log.info({ account: r.scope.accountId, ticket: outcome.number, channel: form.channel, settled: outcome.settled }, 'request registered');

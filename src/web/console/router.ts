@@ -15,7 +15,9 @@ import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
-import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie } from '../http.js';
+import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie, withoutControlCharacters } from '../http.js';
+import { type FormWithFiles, readFormWithFiles } from '../multipart.js';
+import { defaultUploadDir, UploadStore } from '../../../bots/shared/uploads.js';
 import { csvHeader, csvRow, tableCsv } from '../table.js';
 import { closeConversation, ConversationRefused, staffReplies } from '../../conversations/conversations.js';
 import { withRetry } from '../../pipeline/service.js';
@@ -96,6 +98,8 @@ export interface ConsoleOptions {
   trustProxy: boolean;
   /** 矛盾纠纷调解's limits (MEDIATION_* settings). */
   mediationRules: MediationRules;
+  /** Where photos posted with a form (受理登记) are stored: the web chat's upload folder (default data/uploads). */
+  uploadDir?: string;
 }
 
 /** One request, once the app is there. */
@@ -180,6 +184,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     clock,
     options.sessionIdleMinutes,
   );
+  const uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
   // Failed logins per username (wherever they come from) and per address (ten times as
   // many, so one address cannot walk through usernames), in the database: every process
   // shares them. A success clears the username's count, not the address's.
@@ -214,12 +219,14 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function login(r: Request): Promise<void> {
-    const form = await readForm(r.req);
+    // As sent: a `next` with a control character is refused whole by safeNext (cleaned, it
+    // would be another place), and the password is checked as typed; the username is cleaned.
+    const form = await readForm(r.req, { asSent: true });
     const expected = parseCookies(r.req.headers.cookie).get(LOGIN_COOKIE);
     if (!form || !sameOrigin(r.req) || !expected || !sameSecret(form.get('_csrf') ?? '', expected)) {
       return showLogin(r, 403, { message: bi('登录页已过期，请重新输入。', 'The login page expired; please try again.') });
     }
-    const username = (form.get('username') ?? '').trim().toLowerCase().slice(0, 64);
+    const username = (withoutControlCharacters(form).get('username') ?? '').trim().toLowerCase().slice(0, 64);
     const password = form.get('password') ?? '';
     const next = safeNext(form.get('next'));
     const ip = clientIp(r.req, options.trustProxy);
@@ -284,9 +291,20 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   /** A POST from one of our pages: same origin and the session's CSRF token. */
   async function checkedForm(a: Authed): Promise<URLSearchParams | null> {
     const form = await readForm(a.req);
-    if (form && sameOrigin(a.req) && sameSecret(form.get('_csrf') ?? '', a.session.csrfToken)) return form;
+    return ours(a, form) ? form : null;
+  }
+
+  /** A POST with files (multipart) from one of our pages, checked as `checkedForm` checks a form. */
+  async function checkedUpload(a: Authed, limit: number): Promise<FormWithFiles | null> {
+    const posted = await readFormWithFiles(a.req, limit);
+    return ours(a, posted?.form ?? null) ? posted : null;
+  }
+
+  /** Whether `form` came from one of our pages; if not, the refusal is sent. */
+  function ours(a: Authed, form: URLSearchParams | null): form is URLSearchParams {
+    if (form && sameOrigin(a.req) && sameSecret(form.get('_csrf') ?? '', a.session.csrfToken)) return true;
     sendHtml(a.res, 403, messagePage({ zh: '表单已过期', en: 'Form expired' }, bi('请刷新页面后重试。', 'Reload the page and try again.'), chromeOf(a, null), roles(a)));
-    return null;
+    return false;
   }
 
   /** A logged-in request as a section's handler takes it (src/web/console/section.ts), its navigation item `nav`. */
@@ -297,6 +315,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       page: (status, title, body) => page(a, status, title, body, nav),
       notFound: () => notFound(a),
       checkedForm: () => checkedForm(a),
+      checkedUpload: (limit) => checkedUpload(a, limit),
     };
   }
 
@@ -926,7 +945,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (theme && (get || method === 'POST')) return themesRoute(section(a, 'themes'), theme);
     const ledger = LEDGER_ROUTE.exec(path);
     if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
-    if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier });
+    if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier, uploads });
     if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     const meeting = MEETINGS_ROUTE.exec(path);
     if (meeting && (get || method === 'POST')) return meetingsRoute({ ...section(a, 'meetings'), pipeline: a.pipeline }, meeting);

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/client.js';
 import type { Html } from '../html.js';
+import type { FormWithFiles } from '../multipart.js';
 import type { RegionNode, StaffScope } from './scope.js';
 
 export interface SectionRequest {
@@ -23,4 +24,6 @@ export interface SectionRequest {
   notFound(): void;
   /** The POSTed form if it is ours (CSRF), else null with the refusal sent. */
   checkedForm(): Promise<URLSearchParams | null>;
+  /** The same for a form with files (multipart), its body read up to `limit` bytes (src/web/multipart.ts). */
+  checkedUpload(limit: number): Promise<FormWithFiles | null>;
 }

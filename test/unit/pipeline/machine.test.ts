@@ -76,12 +76,13 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     acceptedAt: null,
     resolvedAt: null,
     closedAt: null,
+    settledOnTheSpot: false,
     ...overrides,
   };
 }
 
-/** One representative command per type, with the actor allowed to issue it. */
-const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: Actor }> = {
+/** One representative command per type, with the actor allowed to issue it (and what the ticket must be for it). */
+const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: Actor; ticket?: Partial<TicketSnapshot> }> = {
   dispatch: { command: { type: 'dispatch', target: { personId: 11 } }, actor: dispatcher },
   accept: { command: { type: 'accept' }, actor: liaison },
   return: { command: { type: 'return', reason: '不属于本网格' }, actor: liaison },
@@ -93,7 +94,7 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   deny_extension: { command: { type: 'deny_extension', reason: '请按时办结' }, actor: dispatcher },
   escalate: { command: { type: 'escalate', reason: '需要镇里协调' }, actor: dispatcher },
   resolve: { command: { type: 'resolve', result: '路灯已修好' }, actor: liaison },
-  settle: { command: { type: 'settle', result: '当场答复了办理流程' }, actor: liaison },
+  settle: { command: { type: 'settle', result: '当场答复了办理流程' }, actor: liaison, ticket: { settledOnTheSpot: true } },
   rate: { command: { type: 'rate', rating: 'satisfied' }, actor: resident },
   close: { command: { type: 'close', callback: { kind: 'failed', reason: 'unreachable' } }, actor: dispatcher },
   reopen: { command: { type: 'reopen', reason: '复查发现仍不亮' }, actor: supervisor },
@@ -149,11 +150,11 @@ const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, T
 };
 
 describe('every command from every state', () => {
-  for (const [type, { command, actor }] of Object.entries(SAMPLES)) {
+  for (const [type, { command, actor, ticket: overrides }] of Object.entries(SAMPLES)) {
     for (const state of TICKET_STATES) {
       const expected = LEGAL[type as keyof typeof LEGAL][state];
       test(`${type} from ${state} → ${expected ?? 'refused'}`, () => {
-        const result = transition(ticket(state), command, actor, NOW, rules);
+        const result = transition(ticket(state, overrides), command, actor, NOW, rules);
         if (expected) {
           expect(result.ok, JSON.stringify(!result.ok && result.refusal)).toBe(true);
           if (!result.ok) return;
@@ -170,7 +171,7 @@ describe('every command from every state', () => {
 });
 
 describe('authorisation', () => {
-  const cases: [string, TicketState, Command, Actor][] = [
+  const cases: [string, TicketState, Command, Actor, Partial<TicketSnapshot>?][] = [
     ['a liaison not assigned cannot accept', 'dispatched', { type: 'accept' }, otherLiaison],
     ['a liaison not assigned cannot resolve', 'in_progress', { type: 'resolve', result: '好了' }, otherLiaison],
     ['another resident cannot withdraw', 'dispatched', { type: 'withdraw' }, otherResident],
@@ -187,10 +188,14 @@ describe('authorisation', () => {
     ['the system cannot resolve', 'in_progress', { type: 'resolve', result: '好了' }, system],
     ['a person cannot fire a timer', 'dispatched', { type: 'timer', kind: 'accept_overdue' }, dispatcher],
     ['the liaison cannot approve its own extension', 'extension_requested', { type: 'approve_extension' }, liaison],
+    // 即办 happens at registration only, by whom it was registered to.
+    ['the assignee cannot settle a ticket that was not registered as 即办', 'dispatched', SAMPLES.settle.command, liaison],
+    ['the assignee cannot settle a 即办 ticket once it was reopened', 'dispatched', SAMPLES.settle.command, liaison, { settledOnTheSpot: true, reopenCount: 1 }],
+    ['another liaison cannot settle a 即办 ticket', 'dispatched', SAMPLES.settle.command, otherLiaison, { settledOnTheSpot: true }],
   ];
-  for (const [name, state, command, actor] of cases) {
+  for (const [name, state, command, actor, overrides] of cases) {
     test(name, () => {
-      expect(transition(ticket(state), command, actor, NOW, rules)).toEqual({
+      expect(transition(ticket(state, overrides), command, actor, NOW, rules)).toEqual({
         ok: false,
         refusal: { code: 'not_allowed', command: command.type },
       });
@@ -340,8 +345,8 @@ describe('behaviour', () => {
     expect(told).toMatchObject({ to: { personId: 1 }, params: { into: 'MQ-2026-000002', number: 'MQ-2026-000001' } });
     expect(r.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.merged_handler' }));
     // Nothing happens to a merged ticket any more, not even a reopen.
-    for (const [type, { command, actor }] of Object.entries(SAMPLES)) {
-      expect(transition(r.ticket, command, actor, NOW, rules), type).toMatchObject({ ok: false, refusal: { code: 'wrong_state' } });
+    for (const [type, { command, actor, ticket: overrides }] of Object.entries(SAMPLES)) {
+      expect(transition({ ...r.ticket, ...overrides }, command, actor, NOW, rules), type).toMatchObject({ ok: false, refusal: { code: 'wrong_state' } });
     }
     // Without a handler (still waiting for dispatch) only the resident hears of it.
     const waiting = transition(ticket('received', { assigneeId: null }), SAMPLES.merge.command, dispatcher, NOW, rules);
