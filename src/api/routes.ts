@@ -4,15 +4,18 @@
  * KEY` or `X-Api-Key: KEY`. No key, or an unknown or revoked one, is a 401; a key without
  * the route's scope a 403; a ticket or region outside the key's reach a 404. Each key may
  * make OPEN311_REQUESTS_PER_MINUTE requests a minute (the limit every key has), counted
- * in the shared Throttle table; bad keys count against the caller's address.
+ * in the shared Throttle table; bad keys count against the caller's address. A POST
+ * carries a JSON body, validated by the route's schema (a 400 lists zod's issues); the
+ * write routes act as the key's console user (./actions.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { logger } from '../log.js';
 import { type ApiKeyRecord, authenticateApiKey, hasScope } from '../open311/keys.js';
 import type { Open311App } from '../open311/requests.js';
-import { clientIp, PAGE_HEADERS, RequestAborted, sendHtml, sendJson } from '../web/http.js';
+import { clientIp, PAGE_HEADERS, readBody, RequestAborted, sendHtml, sendJson } from '../web/http.js';
 import { Throttle } from '../web/throttle.js';
+import { ticketAction } from './actions.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { API_ROUTES, type ApiRoute, type RouteName } from './schemas.js';
 import { ApiError, listTickets, oneTicket, regionRoster, regionStats } from './tickets.js';
@@ -24,6 +27,9 @@ export const API_PATH = '/api/v1';
 
 /** The rate limit's window. */
 const WINDOW_MS = 60_000;
+
+/** The largest JSON body a POST may carry: an action is a few fields of text. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export interface RestApiOptions {
   /** The running app, or undefined while it starts. */
@@ -49,6 +55,17 @@ function presentedKey(req: IncomingMessage): string | undefined {
 /** The query string as an object for a schema (a repeated parameter: its last value). */
 function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams);
+}
+
+/** The request's JSON body: a 400 when it is not JSON, a 413 when too large. */
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (!body.ok) throw new ApiError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  try {
+    return JSON.parse(body.bytes.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'the body is not JSON (send Content-Type: application/json)');
+  }
 }
 
 function parsed<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
@@ -114,6 +131,11 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
         return sendHtml(res, 200, docsPage());
       case 'tickets':
         return sendJson(res, 200, await listTickets(db, key!, parsed(API_ROUTES.tickets.query, query, 'query')));
+      case 'action': {
+        parsed(API_ROUTES.action.query, query, 'query');
+        const { number } = parsed(API_ROUTES.action.pathParams, decodedParams(pathParams), 'path');
+        return sendJson(res, 200, await ticketAction(app, key!, number.toUpperCase(), parsed(API_ROUTES.action.body, await jsonBody(req), 'body')));
+      }
       case 'ticket': {
         parsed(API_ROUTES.ticket.query, query, 'query');
         const { number } = parsed(API_ROUTES.ticket.pathParams, decodedParams(pathParams), 'path');
@@ -129,7 +151,8 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
 
   return async (req, res, url) => {
     if (url.pathname !== API_PATH && !url.pathname.startsWith(`${API_PATH}/`)) return false;
-    req.resume();
+    // A POST's body is read by its route, once the key is known to hold the scope.
+    if (req.method !== 'POST') req.resume();
     try {
       const app = options.app();
       if (!app) throw new ApiError(503, 'Minqing is starting; try again in a moment', { 'retry-after': '5' });
@@ -138,6 +161,8 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
       if (error instanceof RequestAborted) throw error;
       const known = error instanceof ApiError ? error : new ApiError(500, 'the request failed; the problem was logged');
       if (known !== error) log.error({ err: error, path: url.pathname }, 'REST API request failed');
+      // A body left unread is drained, so that the client gets the answer rather than a reset.
+      req.resume();
       if (res.headersSent) res.destroy();
       else sendJson(res, known.status, { error: { status: known.status, message: known.message } }, { ...PAGE_HEADERS, ...known.headers });
     }

@@ -28,6 +28,8 @@ eachDatabase((kind) => {
     let poster: string;
     /** A reading key without a region: the public board's tickets only. */
     let boardOnly: string;
+    /** A key of QH-01 that writes as its dispatcher. */
+    let writer: string;
     const numbers: Record<string, string> = {};
     let residentName: string;
 
@@ -37,6 +39,7 @@ eachDatabase((kind) => {
       reader = (await createApiKey(db, { name: 'qh-01-platform', regionCode: 'QH-01', scopes: ['read'] }, START)).key;
       poster = (await createApiKey(db, { name: 'qh-01-poster', regionCode: 'QH-01', scopes: ['open311:write'] }, START)).key;
       boardOnly = (await createApiKey(db, { name: 'city-app', scopes: ['read'] }, START)).key;
+      writer = (await createApiKey(db, { name: 'qh-01-desk', regionCode: 'QH-01', scopes: ['write'], actsAs: 'dsp-qh-01' }, START)).key;
       residentName = (await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } })).name;
       numbers['light'] = await report(world.app, 'R-QH-01-001-H001', `村口的路灯坏了，${residentName}反映，电话 13912345678`, 'power', {
         contactPhone: '13912345678',
@@ -58,10 +61,11 @@ eachDatabase((kind) => {
     // Each test starts a new rate limit window (the limit reads the app's clock).
     beforeEach(() => world.clock.advanceHours(0.02));
 
-    const call = (path: string, key?: string, init: { method?: string; header?: 'bearer' | 'x-api-key' } = {}) =>
+    const call = (path: string, key?: string, init: { method?: string; header?: 'bearer' | 'x-api-key'; body?: unknown } = {}) =>
       fetch(`${world.base}${path}`, {
         method: init.method ?? 'GET',
         headers: key === undefined ? {} : init.header === 'x-api-key' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       });
     const json = async (path: string, key: string | undefined, status = 200): Promise<Record<string, unknown>> => {
       const res = await call(path, key);
@@ -199,7 +203,12 @@ eachDatabase((kind) => {
     test('the OpenAPI document lists every route; every documented route answers with a valid key; the reference page names them all', async () => {
       const document = await json('/api/v1/openapi.json', undefined);
       expect(document['openapi']).toBe('3.1.0');
-      const paths = document['paths'] as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; 'x-scope'?: string }>>;
+      type Operation = {
+        parameters: { name: string; in: string; required: boolean }[];
+        'x-scope'?: string;
+        requestBody?: { content: { 'application/json': { schema: unknown; example: unknown } } };
+      };
+      const paths = document['paths'] as Record<string, Record<string, Operation>>;
       const routes = Object.values(API_ROUTES) as ApiRoute[];
       expect(Object.keys(paths).sort()).toEqual([...new Set(routes.map((r) => r.path))].sort());
       for (const route of routes) expect(Object.keys(paths[route.path]!)).toContain(route.method);
@@ -208,14 +217,20 @@ eachDatabase((kind) => {
       expect(paths['/api/v1/tickets/{number}']!['get']!.parameters[0]).toMatchObject({ name: 'number', in: 'path', required: true });
       expect(paths['/api/v1/tickets']!['get']!['x-scope']).toBe('read');
 
-      // Every documented route answers with a valid key and its required parameters filled.
+      expect(paths['/api/v1/tickets/{number}/actions']!['post']!['x-scope']).toBe('write');
+
+      // Every documented route answers with a valid key and its required parameters filled
+      // (a POST with the body the document gives as its example, by a key that writes).
       const sample: Record<string, string> = { number: numbers['light']!, from: '2026-11-01', to: '2026-11-30' };
       const docs = await (await call('/api/v1/docs')).text();
       for (const [path, methods] of Object.entries(paths)) {
         for (const [method, operation] of Object.entries(methods)) {
           const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => sample[name]!);
           const query = new URLSearchParams(operation.parameters.filter((p) => p.in === 'query' && p.required).map((p): [string, string] => [p.name, sample[p.name]!]));
-          const res = await call(`${filled}${query.size ? `?${query.toString()}` : ''}`, reader, { method: method.toUpperCase() });
+          const body = operation.requestBody?.content['application/json'].example;
+          if (method === 'post') expect(body, `${method} ${path}: an example body`).toBeDefined();
+          const key = operation['x-scope'] === 'write' ? writer : reader;
+          const res = await call(`${filled}${query.size ? `?${query.toString()}` : ''}`, key, { method: method.toUpperCase(), body });
           expect(res.status, `${method} ${path}: ${await res.text()}`).toBe(200);
           expect(docs).toContain(path);
         }
