@@ -19,7 +19,7 @@ import type { actionAnswer, ticketActionBody } from './schemas.js';
 import { ApiError } from './tickets.js';
 
 /** The console user a key acts as, with their reach now; a 403 when there is none. */
-async function staffOfKey(db: Db, key: ApiKeyRecord, regions: Map<number, RegionNode>): Promise<StaffScope> {
+export async function staffOfKey(db: Db, key: ApiKeyRecord, regions: Map<number, RegionNode>): Promise<StaffScope> {
   const account =
     key.actsAsId === null ? null : await db.staffAccount.findUnique({ where: { id: key.actsAsId }, select: { id: true, username: true, personId: true, disabledAt: true } });
   if (!account) throw new ApiError(403, '此密钥不代表任何控制台用户（账号已删除） this key acts as no console user (the account was removed)');

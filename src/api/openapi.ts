@@ -60,7 +60,7 @@ export function openApiDocument(): Record<string, unknown> {
         parameters: parametersOfRoute(route),
         ...body,
         responses: {
-          '200': ok,
+          [String(route.success ?? 200)]: ok,
           ...Object.fromEntries(Object.entries({ ...ERRORS, ...route.errors }).map(([status, description]) => [status, { description, ...error }])),
         },
       },

@@ -15,7 +15,9 @@ import { type ApiKeyRecord, authenticateApiKey, hasScope } from '../open311/keys
 import type { Open311App } from '../open311/requests.js';
 import { clientIp, PAGE_HEADERS, readBody, RequestAborted, sendHtml, sendJson } from '../web/http.js';
 import { Throttle } from '../web/throttle.js';
+import type { Matcher } from '../intake/intake.js';
 import { ticketAction } from './actions.js';
+import { registerRequest } from './intake.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { API_ROUTES, type ApiRoute, type RouteName } from './schemas.js';
 import { ApiError, listTickets, oneTicket, regionRoster, regionStats } from './tickets.js';
@@ -31,9 +33,14 @@ const WINDOW_MS = 60_000;
 /** The largest JSON body a POST may carry: an action is a few fields of text. */
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** What the REST API needs of the running app: the pipeline, and the category matcher 受理登记 uses. */
+export interface RestApiApp extends Open311App {
+  classifier?: Matcher;
+}
+
 export interface RestApiOptions {
   /** The running app, or undefined while it starts. */
-  app: () => Open311App | undefined;
+  app: () => RestApiApp | undefined;
   trustProxy: boolean;
   requestsPerMinute: number;
 }
@@ -76,7 +83,7 @@ function parsed<T extends z.ZodType>(schema: T, value: unknown, what: string): z
 
 /** The REST API as one handler of the web server: false for paths not under /api/v1. */
 export function createRestApi(options: RestApiOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  const running = (): Open311App => {
+  const running = (): RestApiApp => {
     const app = options.app();
     if (!app) throw new Error('the REST API was asked for the app before it started');
     return app;
@@ -108,7 +115,7 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
     return key;
   };
 
-  const answer = async (req: IncomingMessage, res: ServerResponse, url: URL, app: Open311App): Promise<void> => {
+  const answer = async (req: IncomingMessage, res: ServerResponse, url: URL, app: RestApiApp): Promise<void> => {
     const found = MATCHERS.map((m) => ({ ...m, match: m.pattern.exec(url.pathname) })).filter((m) => m.match !== null);
     if (!found.length) throw new ApiError(404, `no such route: ${url.pathname} (see ${API_PATH}/docs)`);
     const method = req.method === 'HEAD' ? 'get' : (req.method ?? '').toLowerCase();
@@ -131,6 +138,9 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
         return sendHtml(res, 200, docsPage());
       case 'tickets':
         return sendJson(res, 200, await listTickets(db, key!, parsed(API_ROUTES.tickets.query, query, 'query')));
+      case 'register':
+        parsed(API_ROUTES.register.query, query, 'query');
+        return sendJson(res, 201, await registerRequest(app, app.classifier, key!, parsed(API_ROUTES.register.body, await jsonBody(req), 'body')));
       case 'action': {
         parsed(API_ROUTES.action.query, query, 'query');
         const { number } = parsed(API_ROUTES.action.pathParams, decodedParams(pathParams), 'path');

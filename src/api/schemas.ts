@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { localInstant } from '../pipeline/calendar.js';
+import { RECEIPT_CHANNELS } from '../intake/intake.js';
 import { CALLBACK_FAILURES, RATINGS, TICKET_STATES } from '../pipeline/states.js';
 import { ACTION_NAMES, CONSOLE_ACTIONS, type ConsoleAction } from '../web/console/actions.js';
 import { STATE_GROUPS } from '../web/console/queue.js';
@@ -183,6 +184,28 @@ type ActionVariant = { [A in ConsoleAction]: ReturnType<typeof actionVariant<A>>
 /** POST /api/v1/tickets/{number}/actions: one console action and its fields. */
 export const ticketActionBody = z.discriminatedUnion('action', CONSOLE_ACTIONS.map(actionVariant) as unknown as [ActionVariant, ...ActionVariant[]]);
 
+/** POST /api/v1/tickets: a request registered for a resident, as the console's 受理登记 takes it. */
+export const registerBody = z.strictObject({
+  resident: z
+    .union([
+      z.strictObject({ code: personCode.describe("A resident's person code") }),
+      z.strictObject({ name: z.string().describe("A new resident's name"), phone: z.string().describe('Their phone number') }),
+    ])
+    .describe('Whom it is for: a resident of the roster, or someone new'),
+  village: regionCode.optional().describe("The village where the matter is; the resident's own by default"),
+  channel: z.enum(RECEIPT_CHANNELS).describe('How it was received: station 来访, phone 来电, letter 来信, visit 走访'),
+  category: z.string().describe('A category code'),
+  description: words('What the matter is'),
+  location: words('Where exactly').optional(),
+  urgent: z.boolean().optional(),
+  settled: words('即办: the result, when it was settled on the spot').optional(),
+});
+
+export const registerAnswer = z.object({
+  number: z.string(),
+  settled: z.boolean().describe('Settled on the spot (即办)'),
+});
+
 export const actionAnswer = z.object({
   number: z.string(),
   action: z.enum(CONSOLE_ACTIONS),
@@ -204,6 +227,8 @@ export interface ApiRoute {
   example?: Record<string, unknown>;
   /** Answers beyond every route's errors (src/api/openapi.ts), with what they mean. */
   errors?: Record<string, string>;
+  /** The status of success: 200 unless it creates something. */
+  success?: 201;
   /** The JSON answer; undefined for the HTML reference page. */
   answer?: z.ZodType;
 }
@@ -218,6 +243,18 @@ export const API_ROUTES = {
     query: noQuery,
     pathParams: ticketNumberPath,
     answer: ticketDetail,
+  },
+  register: {
+    method: 'post',
+    path: '/api/v1/tickets',
+    summary: 'Registers a request for a resident (受理登记), as the console user the key acts as',
+    scope: 'write',
+    query: noQuery,
+    body: registerBody,
+    example: { resident: { code: 'R-QH-01-001-H001' }, channel: 'phone', category: 'power', description: '村口的路灯不亮了 the street light at the village entrance is out' },
+    errors: { '403': 'The key lacks the scope, its console user is disabled, or that user registers no requests (not a dispatcher)' },
+    success: 201,
+    answer: registerAnswer,
   },
   action: {
     method: 'post',

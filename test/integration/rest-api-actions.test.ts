@@ -118,6 +118,43 @@ eachDatabase((kind) => {
       expect(await written(number)).toEqual(before);
     });
 
+    const register = (key: string, body: unknown) =>
+      fetch(`${world.base}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    test("受理登记: the dispatcher's key registers a call for a resident of the roster, and a 即办 settled on the spot; the first event names the key", async () => {
+      const res = await register(dispatcherKey, { resident: { code: 'R-QH-01-001-H002' }, channel: 'phone', category: 'power', description: '来电反映村口路灯不亮' });
+      const { number } = await answer(res, 201);
+      const ticket = await db.ticket.findUniqueOrThrow({ where: { number: number as string }, include: { events: { orderBy: { seq: 'asc' } }, region: true } });
+      expect(ticket).toMatchObject({ channel: 'phone', categoryCode: 'power', settledOnTheSpot: false, region: { code: 'QH-01-001' } });
+      expect(JSON.parse(ticket.events[0]!.data)).toMatchObject({ channel: 'phone', registeredBy: ids['DSP-QH-01'], apiKey: 'qh-01-workflow' });
+
+      const settled = await register(dispatcherKey, {
+        resident: { code: 'R-QH-01-001-H001' },
+        channel: 'station',
+        category: 'welfare',
+        description: '咨询低保怎么申请',
+        settled: '已当场讲解申请流程并发放申请表',
+      });
+      const done = await answer(settled, 201);
+      expect(done).toMatchObject({ settled: true });
+      expect(await db.ticket.findUniqueOrThrow({ where: { number: done['number'] as string } })).toMatchObject({ state: 'resolved', settledOnTheSpot: true });
+    });
+
+    test("受理登记 is refused to a liaison (403), outside the key's region and for a wrong field (400, naming it), writing nothing", async () => {
+      const before = await db.ticket.count();
+      const call = { resident: { code: 'R-QH-01-001-H001' }, channel: 'phone', category: 'power', description: '路灯不亮' };
+      expect(await refusal(await register(liaisonKey, call), 403)).toMatch(/registers no requests/);
+      // 东湖村's resident, in 柳树湾村: the dispatcher's township, but not the village of this key.
+      const villageKey = (await createApiKey(db, { name: 'dong-hu-desk', regionCode: 'QH-01-001', scopes: ['write'], actsAs: 'dsp-qh-01' }, START)).key;
+      expect(await refusal(await register(villageKey, { ...call, village: 'QH-01-002' }), 400)).toMatch(/^region: 请选择您辖区内的村庄/);
+      // Another township's resident: not theirs to find, whatever village is named.
+      expect(await refusal(await register(dispatcherKey, { ...call, resident: { code: 'R-QH-02-001-H001' } }), 400)).toMatch(/^region: /);
+      expect(await refusal(await register(dispatcherKey, { ...call, resident: { code: 'R-QH-02-001-H001' }, village: 'QH-01-001' }), 400)).toMatch(/^resident: /);
+      expect(await refusal(await register(dispatcherKey, { ...call, category: 'nonsense' }), 400)).toMatch(/category/);
+      expect(await refusal(await register(dispatcherKey, { ...call, channel: 'telepathy' }), 400)).toMatch(/channel/);
+      expect(await db.ticket.count()).toBe(before);
+    });
+
     test('a malformed body is a 400 naming what is wrong; the scope and the account are checked', async () => {
       const number = await report(world.app, 'R-QH-01-001-H002', '路边的树倒了');
       const before = await written(number);
