@@ -6,12 +6,13 @@
 import { z } from 'zod';
 import { html, type Html } from '../web/html.js';
 import { documentOf } from '../web/page.js';
+import { IDEMPOTENCY_HOURS } from './idempotency.js';
 import { API_ROUTES, type ApiRoute, apiError } from './schemas.js';
 
 /** What the document says of one parameter. */
 interface Parameter {
   name: string;
-  in: 'query' | 'path';
+  in: 'query' | 'path' | 'header';
   required: boolean;
   description?: string;
   schema: Record<string, unknown>;
@@ -40,8 +41,23 @@ const ERRORS: Record<string, string> = {
   '429': 'Too many requests for this key: retry after the retry-after header',
 };
 
+/** What a POST may carry to be sent again safely (./idempotency.ts). */
+const IDEMPOTENCY_KEY: Parameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: `Any unique text (a UUID): the same request sent again with it within ${IDEMPOTENCY_HOURS} hours gets the first answer again, marked Idempotent-Replayed: true`,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+/** The errors of a POST beyond every route's. */
+const POST_ERRORS: Record<string, string> = {
+  '409': 'A request with this Idempotency-Key is still being handled',
+  '422': 'This Idempotency-Key was used with another request',
+};
+
 function parametersOfRoute(route: ApiRoute): Parameter[] {
-  return [...(route.pathParams ? parametersOf(route.pathParams, 'path') : []), ...parametersOf(route.query, 'query')];
+  return [...(route.pathParams ? parametersOf(route.pathParams, 'path') : []), ...parametersOf(route.query, 'query'), ...(route.body ? [IDEMPOTENCY_KEY] : [])];
 }
 
 /** The OpenAPI 3.1 document of the API. */
@@ -61,7 +77,9 @@ export function openApiDocument(): Record<string, unknown> {
         ...body,
         responses: {
           [String(route.success ?? 200)]: ok,
-          ...Object.fromEntries(Object.entries({ ...ERRORS, ...route.errors }).map(([status, description]) => [status, { description, ...error }])),
+          ...Object.fromEntries(
+            Object.entries({ ...ERRORS, ...(route.body ? POST_ERRORS : {}), ...route.errors }).map(([status, description]) => [status, { description, ...error }]),
+          ),
         },
       },
     };

@@ -6,7 +6,8 @@
  * make OPEN311_REQUESTS_PER_MINUTE requests a minute (the limit every key has), counted
  * in the shared Throttle table; bad keys count against the caller's address. A POST
  * carries a JSON body, validated by the route's schema (a 400 lists zod's issues); the
- * write routes act as the key's console user (./actions.ts).
+ * write routes act as the key's console user (./actions.ts). A POST with an
+ * Idempotency-Key header is answered once and replayed after (./idempotency.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ import { clientIp, PAGE_HEADERS, readBody, RequestAborted, sendHtml, sendJson } 
 import { Throttle } from '../web/throttle.js';
 import type { Matcher } from '../intake/intake.js';
 import { ticketAction } from './actions.js';
+import { idempotent, type PostAnswer, requestHash } from './idempotency.js';
 import { registerRequest } from './intake.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { API_ROUTES, type ApiRoute, type RouteName } from './schemas.js';
@@ -64,12 +66,17 @@ function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams);
 }
 
-/** The request's JSON body: a 400 when it is not JSON, a 413 when too large. */
-async function jsonBody(req: IncomingMessage): Promise<unknown> {
+/** The request's body: a 413 when too large. */
+async function bodyBytes(req: IncomingMessage): Promise<Buffer> {
   const body = await readBody(req, MAX_BODY_BYTES);
   if (!body.ok) throw new ApiError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  return body.bytes;
+}
+
+/** A body as JSON: a 400 when it is not. */
+function jsonOf(bytes: Buffer): unknown {
   try {
-    return JSON.parse(body.bytes.toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new ApiError(400, 'the body is not JSON (send Content-Type: application/json)');
   }
@@ -128,6 +135,28 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
     const key = hit.route.scope === null ? null : await authorised(app, req, hit.route.scope);
     const query = queryObject(url);
     const pathParams = hit.match?.groups ?? {};
+    if (hit.route.method === 'post') {
+      const bytes = await bodyBytes(req);
+      const header = req.headers['idempotency-key'];
+      const handle = async (): Promise<PostAnswer> => {
+        const body = jsonOf(bytes);
+        switch (hit.name) {
+          case 'register':
+            parsed(API_ROUTES.register.query, query, 'query');
+            return { status: 201, value: await registerRequest(app, app.classifier, key!, parsed(API_ROUTES.register.body, body, 'body')) };
+          case 'action': {
+            parsed(API_ROUTES.action.query, query, 'query');
+            const { number } = parsed(API_ROUTES.action.pathParams, decodedParams(pathParams), 'path');
+            return { status: 200, value: await ticketAction(app, key!, number.toUpperCase(), parsed(API_ROUTES.action.body, body, 'body')) };
+          }
+          default:
+            throw new Error(`${hit.name} is no POST route`);
+        }
+      };
+      const hash = requestHash('POST', url.pathname + url.search, bytes);
+      const answered = await idempotent(db, key!.id, typeof header === 'string' ? header : undefined, hash, app.pipeline.clock.now(), handle);
+      return sendJson(res, answered.status, answered.value, answered.replayed ? { 'idempotent-replayed': 'true' } : {});
+    }
     switch (hit.name) {
       case 'openapi':
         document ??= JSON.stringify(openApiDocument());
@@ -138,14 +167,6 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
         return sendHtml(res, 200, docsPage());
       case 'tickets':
         return sendJson(res, 200, await listTickets(db, key!, parsed(API_ROUTES.tickets.query, query, 'query')));
-      case 'register':
-        parsed(API_ROUTES.register.query, query, 'query');
-        return sendJson(res, 201, await registerRequest(app, app.classifier, key!, parsed(API_ROUTES.register.body, await jsonBody(req), 'body')));
-      case 'action': {
-        parsed(API_ROUTES.action.query, query, 'query');
-        const { number } = parsed(API_ROUTES.action.pathParams, decodedParams(pathParams), 'path');
-        return sendJson(res, 200, await ticketAction(app, key!, number.toUpperCase(), parsed(API_ROUTES.action.body, await jsonBody(req), 'body')));
-      }
       case 'ticket': {
         parsed(API_ROUTES.ticket.query, query, 'query');
         const { number } = parsed(API_ROUTES.ticket.pathParams, decodedParams(pathParams), 'path');

@@ -267,7 +267,7 @@ export const API_ROUTES = {
     example: { action: 'note', text: '已电话联系村委会 called the village committee' },
     errors: {
       '403': 'The key lacks the scope, its console user is disabled, or that user may not take this action',
-      '409': "The ticket's state does not allow the action (the pipeline's refusal, Chinese first)",
+      '409': "The ticket's state does not allow the action (the pipeline's refusal, Chinese first), or a request with this Idempotency-Key is still being handled",
     },
     answer: actionAnswer,
   },

@@ -181,5 +181,49 @@ eachDatabase((kind) => {
         await db.staffAccount.updateMany({ where: { username: 'sup-qh' }, data: { disabledAt: null } });
       }
     });
+
+    test('Idempotency-Key: the same POST sent again gets the first answer, once done; another request with the key is a 422; the key lasts 24 hours', async () => {
+      const post = (path: string, key: string, idempotencyKey: string, body: unknown) =>
+        fetch(`${world.base}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          body: JSON.stringify(body),
+        });
+      const call = { resident: { code: 'R-QH-01-001-H001' }, channel: 'phone', category: 'water', description: '自来水发黄' };
+      const tickets = await db.ticket.count();
+      const first = await post('/api/v1/tickets', dispatcherKey, 'call-0001', call);
+      const registered = await answer(first, 201);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      const again = await post('/api/v1/tickets', dispatcherKey, 'call-0001', call);
+      expect(await answer(again, 201)).toEqual(registered);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await db.ticket.count()).toBe(tickets + 1);
+      // The same key with another body, or at another path, is refused and writes nothing.
+      expect(await refusal(await post('/api/v1/tickets', dispatcherKey, 'call-0001', { ...call, description: '自来水发黑' }), 422)).toMatch(/used with another request/);
+      const number = registered['number'] as string;
+      expect(await refusal(await post(`/api/v1/tickets/${number}/actions`, dispatcherKey, 'call-0001', call), 422)).toMatch(/used with another request/);
+      expect(await db.ticket.count()).toBe(tickets + 1);
+      // Keys are each API key's own: another key's call-0001 is a new request.
+      expect(await refusal(await post('/api/v1/tickets', liaisonKey, 'call-0001', call), 403)).toMatch(/registers no requests/);
+
+      // An action: done once; a refusal is kept and replayed as it was.
+      const events = () => db.ticketEvent.count({ where: { ticket: { number } } });
+      const before = await events();
+      const note = { action: 'note', text: '已通知自来水公司' };
+      expect(await answer(await post(`/api/v1/tickets/${number}/actions`, dispatcherKey, 'note-1', note), 200)).toMatchObject({ action: 'note' });
+      expect(await answer(await post(`/api/v1/tickets/${number}/actions`, dispatcherKey, 'note-1', note), 200)).toMatchObject({ action: 'note' });
+      expect(await events()).toBe(before + 1);
+      const close = { action: 'close' };
+      const refused = await refusal(await post(`/api/v1/tickets/${number}/actions`, dispatcherKey, 'close-1', close), 409);
+      const replayed = await post(`/api/v1/tickets/${number}/actions`, dispatcherKey, 'close-1', close);
+      expect(await refusal(replayed, 409)).toBe(refused);
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+      expect(await refusal(await post('/api/v1/tickets', dispatcherKey, ' ', call), 400)).toMatch(/Idempotency-Key must be/);
+
+      // After 24 hours the key is free again: the same key with another request is a new one.
+      world.clock.advanceHours(24.1);
+      expect(await answer(await post('/api/v1/tickets', dispatcherKey, 'call-0001', { ...call, description: '自来水发黑' }), 201)).not.toEqual(registered);
+      expect(await db.ticket.count()).toBe(tickets + 2);
+    });
   });
 });
