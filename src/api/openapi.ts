@@ -112,11 +112,21 @@ function parameterRows(route: ApiRoute): Html {
 </table>`;
 }
 
-/** The variants of a body (its `action`s), as the document's schema names them. */
-function bodyActions(body: z.ZodType): string {
+type ObjectSchema = { properties?: Record<string, { const?: string }>; description?: string; required?: string[] };
+
+/** An object's fields, the required ones marked with *. */
+function fieldsOf(schema: ObjectSchema, except = ''): string {
+  const required = new Set(schema.required ?? []);
+  const names = Object.keys(schema.properties ?? {}).filter((name) => name !== except);
+  return names.map((name) => (required.has(name) ? `${name}*` : name)).join(', ') || '—';
+}
+
+/** What a body holds: its fields, or for a body of variants (the actions) each variant's. */
+function bodyFields(body: z.ZodType): string {
   const json = jsonSchemaOf(body, 'input');
-  const variants = (json['oneOf'] ?? json['anyOf'] ?? []) as { properties?: { action?: { const?: string } }; description?: string; required?: string[] }[];
-  return variants.map((v) => `${v.properties?.action?.const ?? '?'}（${v.description ?? ''}；${(v.required ?? []).filter((f) => f !== 'action').join(', ') || '—'}）`).join(' · ');
+  const variants = (json['oneOf'] ?? json['anyOf']) as ObjectSchema[] | undefined;
+  if (!variants) return fieldsOf(json);
+  return variants.map((v) => `action ${v.properties?.['action']?.const ?? '?'}（${v.description ?? ''}：${fieldsOf(v, 'action')}）`).join(' · ');
 }
 
 /** The reference page: every route with its scope and parameters, no script, no CDN. */
@@ -137,7 +147,7 @@ ${routes.map(
 <h2><code>${r.method.toUpperCase()} ${r.path}</code></h2>
 <p>${r.summary}. 权限 Scope: ${r.scope ? html`<code>${r.scope}</code>` : '无需密钥 none'}</p>
 ${parameterRows(r)}
-${r.body ? html`<p>请求体 JSON body — <code>action</code>（字段 fields）: ${bodyActions(r.body)}</p><p>例 e.g.:</p><pre>${JSON.stringify(r.example, null, 2)}</pre>` : ''}
+${r.body ? html`<p>请求体 JSON body（* 必填 required）: ${bodyFields(r.body)}</p><p>例 e.g.:</p><pre>${JSON.stringify(r.example, null, 2)}</pre>` : ''}
 </section>`,
 )}
 </main>`;

@@ -240,6 +240,10 @@ eachDatabase((kind) => {
         }
       }
       expect(docs).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+      // A POST's body is described there too: the actions with their fields, the Idempotency-Key header.
+      expect(docs).toContain('action dispatch（派单 / 改派 Dispatch / reassign：target*, note）');
+      expect(docs).toContain('resident*, village, channel*');
+      expect(docs).toContain('Idempotency-Key');
     });
 
     test('each key has its rate limit: past it, a 429 with retry-after', async () => {
