@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { localInstant } from '../pipeline/calendar.js';
-import { TICKET_STATES } from '../pipeline/states.js';
+import { RECEIPT_CHANNELS } from '../intake/intake.js';
+import { CALLBACK_FAILURES, RATINGS, TICKET_STATES } from '../pipeline/states.js';
+import { ACTION_NAMES, CONSOLE_ACTIONS, type ConsoleAction } from '../web/console/actions.js';
 import { STATE_GROUPS } from '../web/console/queue.js';
 import type { ApiScope } from '../open311/keys.js';
 
@@ -125,6 +127,91 @@ export const regionList = z.object({
 
 export const apiError = z.object({ error: z.object({ status: z.number().int(), message: z.string() }) });
 
+const words = (what: string) => z.string().describe(what);
+const personCode = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,40}$/)
+  .describe("A liaison's or grid leader's person code");
+const departmentCode = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/)
+  .describe("A department's code");
+
+/**
+ * The fields of each console action, named as the console's forms name them
+ * (src/web/console/actions.ts commandOf), but `dispatch`, which names its handler by code
+ * rather than by the console's list. Which text must be there and how long it may be is
+ * the pipeline's to say.
+ */
+const ACTION_FIELDS = {
+  reply: { text: words('The answer to the resident, which they receive') },
+  note: { text: words('A note for staff only') },
+  dispatch: {
+    target: z
+      .union([z.strictObject({ person: personCode }), z.strictObject({ department: departmentCode })])
+      .describe("The handler: a liaison or grid leader of the ticket's village, or a department within reach"),
+    note: words('Instructions for the handler').optional(),
+  },
+  approve_extension: { days: z.number().int().min(1).max(30).optional().describe('Working days granted; as asked by default'), note: words('A note').optional() },
+  deny_extension: { reason: words('Why not') },
+  escalate: { reason: words('Why it goes to the level above') },
+  supervise: { note: words('What the 督办 asks') },
+  recategorise: { category: z.string().describe('A category code'), note: words('Why').optional() },
+  merge: { into: z.string().describe('The number of the ticket this one duplicates'), note: words('A note').optional() },
+  rate: {
+    rating: z.enum(RATINGS).describe("The resident's rating on the phone"),
+    solved: z.boolean().optional().describe('Whether the resident says it is solved'),
+    comment: words("The resident's words").optional(),
+  },
+  close: {
+    note: words('A note').optional(),
+    callback: z
+      .enum([...RATINGS, ...CALLBACK_FAILURES])
+      .optional()
+      .describe('What the callback came to, for a ticket nobody rated: a rating, or why there is none'),
+    solved: z.boolean().optional(),
+    comment: words("The resident's words").optional(),
+  },
+  reopen: { reason: words('Why it is done again') },
+} satisfies Record<ConsoleAction, z.ZodRawShape>;
+
+function actionVariant<A extends ConsoleAction>(action: A) {
+  return z.strictObject({ action: z.literal(action), ...ACTION_FIELDS[action] }).describe(`${ACTION_NAMES[action].zh} ${ACTION_NAMES[action].en}`);
+}
+/** One variant per action, each with its own fields (a union over the actions, not a variant of unions). */
+type ActionVariant = { [A in ConsoleAction]: ReturnType<typeof actionVariant<A>> }[ConsoleAction];
+
+/** POST /api/v1/tickets/{number}/actions: one console action and its fields. */
+export const ticketActionBody = z.discriminatedUnion('action', CONSOLE_ACTIONS.map(actionVariant) as unknown as [ActionVariant, ...ActionVariant[]]);
+
+/** POST /api/v1/tickets: a request registered for a resident, as the console's 受理登记 takes it. */
+export const registerBody = z.strictObject({
+  resident: z
+    .union([
+      z.strictObject({ code: personCode.describe("A resident's person code") }),
+      z.strictObject({ name: z.string().describe("A new resident's name"), phone: z.string().describe('Their phone number') }),
+    ])
+    .describe('Whom it is for: a resident of the roster, or someone new'),
+  village: regionCode.optional().describe("The village where the matter is; the resident's own by default"),
+  channel: z.enum(RECEIPT_CHANNELS).describe('How it was received: station 来访, phone 来电, letter 来信, visit 走访'),
+  category: z.string().describe('A category code'),
+  description: words('What the matter is'),
+  location: words('Where exactly').optional(),
+  urgent: z.boolean().optional(),
+  settled: words('即办: the result, when it was settled on the spot').optional(),
+});
+
+export const registerAnswer = z.object({
+  number: z.string(),
+  settled: z.boolean().describe('Settled on the spot (即办)'),
+});
+
+export const actionAnswer = z.object({
+  number: z.string(),
+  action: z.enum(CONSOLE_ACTIONS),
+  state: z.enum(TICKET_STATES).describe('The state after the action'),
+});
+
 /** One route of the API, as the router dispatches it and the document describes it. */
 export interface ApiRoute {
   method: 'get' | 'post';
@@ -135,6 +222,13 @@ export interface ApiRoute {
   scope: ApiScope | null;
   query: z.ZodObject;
   pathParams?: z.ZodObject;
+  /** The JSON body of a POST, and an example of it (which the tests post). */
+  body?: z.ZodType;
+  example?: Record<string, unknown>;
+  /** Answers beyond every route's errors (src/api/openapi.ts), with what they mean. */
+  errors?: Record<string, string>;
+  /** The status of success: 200 unless it creates something. */
+  success?: 201;
   /** The JSON answer; undefined for the HTML reference page. */
   answer?: z.ZodType;
 }
@@ -149,6 +243,33 @@ export const API_ROUTES = {
     query: noQuery,
     pathParams: ticketNumberPath,
     answer: ticketDetail,
+  },
+  register: {
+    method: 'post',
+    path: '/api/v1/tickets',
+    summary: 'Registers a request for a resident (受理登记), as the console user the key acts as',
+    scope: 'write',
+    query: noQuery,
+    body: registerBody,
+    example: { resident: { code: 'R-QH-01-001-H001' }, channel: 'phone', category: 'power', description: '村口的路灯不亮了 the street light at the village entrance is out' },
+    errors: { '403': 'The key lacks the scope, its console user is disabled, or that user registers no requests (not a dispatcher)' },
+    success: 201,
+    answer: registerAnswer,
+  },
+  action: {
+    method: 'post',
+    path: '/api/v1/tickets/{number}/actions',
+    summary: "One of the console's actions on a ticket, taken as the console user the key acts as",
+    scope: 'write',
+    query: noQuery,
+    pathParams: ticketNumberPath,
+    body: ticketActionBody,
+    example: { action: 'note', text: '已电话联系村委会 called the village committee' },
+    errors: {
+      '403': 'The key lacks the scope, its console user is disabled, or that user may not take this action',
+      '409': "The ticket's state does not allow the action (the pipeline's refusal, Chinese first), or a request with this Idempotency-Key is still being handled",
+    },
+    answer: actionAnswer,
   },
   stats: { method: 'get', path: '/api/v1/stats', summary: 'The figures of the tickets received in a period in a region', scope: 'read', query: statsQuery, answer: statsAnswer },
   regions: { method: 'get', path: '/api/v1/roster/regions', summary: 'Every region: code, name, level, parent', scope: 'read', query: noQuery, answer: regionList },

@@ -2,8 +2,9 @@
  * `npm run apikey -- create --name NAME [--region CODE] [--scope SCOPE]…`: makes a key for
  * another system (Open311, the REST API) and prints it as the last line of the output,
  * once: only its hash is kept. `--scope` may repeat or list scopes with commas; the
- * default is open311:write.
- * `npm run apikey -- list`: every key with its region, scopes and dates (never the key).
+ * default is open311:write. A `write` key acts as a console user, `--as USERNAME` (required
+ * for it): with that person's roles and regions, never more.
+ * `npm run apikey -- list`: every key with its region, scopes, who it acts as and dates (never the key).
  * `npm run apikey -- revoke NAME`: the key is refused from then on.
  */
 import { parseArgs } from 'node:util';
@@ -14,22 +15,28 @@ import { API_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../open311/
 import { formatLocal } from '../web/format.js';
 import { runCli } from './run-cli.js';
 
-const USAGE = `usage: npm run apikey -- create --name NAME [--region CODE] [--scope ${API_SCOPES.join('|')}] | list | revoke NAME`;
+const USAGE = `usage: npm run apikey -- create --name NAME [--region CODE] [--scope ${API_SCOPES.join('|')}] [--as USERNAME (required with write)] | list | revoke NAME`;
 
 /** The command and its options, or a ConfigError with the usage. */
-function parse(): { command: 'create' | 'list' | 'revoke'; name?: string; region?: string; scopes: string[] } {
+function parse(): { command: 'create' | 'list' | 'revoke'; name?: string; region?: string; actsAs?: string; scopes: string[] } {
   let parsed;
   try {
-    parsed = parseArgs({ options: { name: { type: 'string' }, region: { type: 'string' }, scope: { type: 'string', multiple: true } }, allowPositionals: true });
+    parsed = parseArgs({
+      options: { name: { type: 'string' }, region: { type: 'string' }, scope: { type: 'string', multiple: true }, as: { type: 'string' } },
+      allowPositionals: true,
+    });
   } catch (error) {
     throw new ConfigError([`${error instanceof Error ? error.message : String(error)}; ${USAGE}`]);
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   const scopes = (values.scope ?? ['open311:write']).flatMap((s) => s.split(',')).map((s) => s.trim());
-  if (command === 'create' && values.name && !rest.length) return { command, name: values.name, ...(values.region === undefined ? {} : { region: values.region }), scopes };
-  if (command === 'list' && !rest.length && !values.name && !values.region && !values.scope) return { command, scopes };
-  if (command === 'revoke' && rest.length === 1 && !values.name && !values.region && !values.scope) return { command, name: rest[0]!, scopes };
+  if (command === 'create' && values.name && !rest.length) {
+    return { command, name: values.name, ...(values.region === undefined ? {} : { region: values.region }), ...(values.as === undefined ? {} : { actsAs: values.as }), scopes };
+  }
+  const noOptions = !values.name && !values.region && !values.scope && !values.as;
+  if (command === 'list' && !rest.length && noOptions) return { command, scopes };
+  if (command === 'revoke' && rest.length === 1 && noOptions) return { command, name: rest[0]!, scopes };
   throw new ConfigError([USAGE]);
 }
 
@@ -40,9 +47,18 @@ await runCli(async () => {
   try {
     const db = database.db;
     if (args.command === 'create') {
-      const { key, record } = await createApiKey(db, { name: args.name!, ...(args.region === undefined ? {} : { regionCode: args.region }), scopes: args.scopes }, new Date());
-      console.log(`已创建密钥 ${record.name}（权限 ${record.scopes.join(', ')}；地区 ${record.regionName ?? '无'}）。密钥只显示这一次，请妥善保存：`);
-      console.log(`key ${record.name} created (scopes ${record.scopes.join(', ')}; region ${record.regionCode ?? 'none'}). It is shown this once; keep it safe:`);
+      const input = {
+        name: args.name!,
+        ...(args.region === undefined ? {} : { regionCode: args.region }),
+        ...(args.actsAs === undefined ? {} : { actsAs: args.actsAs }),
+        scopes: args.scopes,
+      };
+      const { key, record } = await createApiKey(db, input, new Date());
+      const actsAs = record.actsAsUsername ? `；代表 ${record.actsAsUsername}` : '';
+      console.log(`已创建密钥 ${record.name}（权限 ${record.scopes.join(', ')}；地区 ${record.regionName ?? '无'}${actsAs}）。密钥只显示这一次，请妥善保存：`);
+      console.log(
+        `key ${record.name} created (scopes ${record.scopes.join(', ')}; region ${record.regionCode ?? 'none'}${record.actsAsUsername ? `; acts as ${record.actsAsUsername}` : ''}). It is shown this once; keep it safe:`,
+      );
       console.log(key);
     } else if (args.command === 'list') {
       const keys = await listApiKeys(db);
@@ -50,7 +66,15 @@ await runCli(async () => {
       for (const k of keys) {
         const state = k.revokedAt ? `已吊销 revoked ${formatLocal(k.revokedAt)}` : '有效 live';
         console.log(
-          [k.name, k.scopes.join(','), k.regionCode ?? '-', `created ${formatLocal(k.createdAt)}`, `last used ${k.lastUsedAt ? formatLocal(k.lastUsedAt) : '-'}`, state].join('\t'),
+          [
+            k.name,
+            k.scopes.join(','),
+            k.regionCode ?? '-',
+            `acts as ${k.actsAsUsername ?? '-'}`,
+            `created ${formatLocal(k.createdAt)}`,
+            `last used ${k.lastUsedAt ? formatLocal(k.lastUsedAt) : '-'}`,
+            state,
+          ].join('\t'),
         );
       }
     } else {

@@ -47,6 +47,8 @@ export interface IntakeRequest {
   /** 即办: the result note when the matter was settled on the spot; null when it goes on to a handler. */
   settled: string | null;
   photos?: string[];
+  /** The REST API key it came through (src/api/intake.ts), which the first event names. */
+  apiKey?: string;
 }
 
 /** Who registers it, and where they may: the villages under their dispatcher (or admin) roles. */
@@ -258,6 +260,7 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         photos: request.photos ?? [],
         via: request.channel,
         registeredBy: registrar.personId,
+        ...(request.apiKey === undefined ? {} : { apiKey: request.apiKey }),
         urgent: request.urgent,
         ...(request.settled === null ? {} : { settled: { result: normaliseText(request.settled).trim() } }),
       });

@@ -66,8 +66,12 @@ export interface ActorRole {
   departmentId?: number | null;
 }
 
-/** Who performs a command: a person with roles, or the system (scheduler, routing). */
-export type Actor = { kind: 'person'; personId: number; roles: ActorRole[] } | { kind: 'system' };
+/**
+ * Who performs a command: a person with roles, or the system (scheduler, routing). A
+ * person acting through a REST API key (src/api/actions.ts) carries its name, which
+ * their events record.
+ */
+export type Actor = { kind: 'person'; personId: number; roles: ActorRole[]; apiKey?: string } | { kind: 'system' };
 
 /** A handler to dispatch to: a person (liaison, grid leader) or a department. */
 export type DispatchTarget = { personId: number } | { departmentId: number };

@@ -224,6 +224,7 @@ async function record(tx: Tx | SqlTx, ticketId: number, path: number[], events: 
     const base = await rows.lastEventSeq(ticketId);
     const actorId = actor.kind === 'person' ? actor.personId : null;
     const actorRole = actor.kind === 'person' ? (actor.roles[0]?.role ?? 'resident') : 'system';
+    const viaKey = actor.kind === 'person' && actor.apiKey !== undefined ? { apiKey: actor.apiKey } : {};
     await rows.addEvents(
       events.map((e, i) => ({
         ticketId,
@@ -233,7 +234,7 @@ async function record(tx: Tx | SqlTx, ticketId: number, path: number[], events: 
         toState: e.toState,
         actorId: e.by === 'system' ? null : actorId,
         actorRole: e.by === 'system' ? 'system' : actorRole,
-        data: JSON.stringify(e.data),
+        data: JSON.stringify(e.by === 'system' ? e.data : { ...e.data, ...viaKey }),
         at: now,
       })),
     );

@@ -63,12 +63,19 @@ eachDatabase((kind) => {
       expect(second.code, second.stderr).toBe(0);
       expect((await authenticateApiKey(database.db, second.stdout.trim().split('\n').at(-1)!, new Date()))?.scopes).toEqual(['open311:write']);
 
+      // A write key acts as a console user, whose region holds the key's.
+      const writer = await apikey(['create', '--name', 'qh-01-workflow', '--region', 'QH-01-001', '--scope', 'read,write', '--as', 'dsp-qh-01']);
+      expect(writer.code, writer.stderr).toBe(0);
+      expect(writer.stdout).toMatch(/代表 dsp-qh-01.*\n.*acts as dsp-qh-01/);
+      expect(await authenticateApiKey(database.db, writer.stdout.trim().split('\n').at(-1)!, new Date())).toMatchObject({ scopes: ['read', 'write'], actsAsUsername: 'dsp-qh-01' });
+
       const listed = await apikey(['list']);
       expect(listed.code).toBe(0);
       expect(listed.stdout).not.toContain(key);
       expect(listed.stdout.trim().split('\n')).toEqual([
-        expect.stringMatching(/^city-app\topen311:write\t-\tcreated .*\tlast used .*\t有效 live$/),
-        expect.stringMatching(/^qh-12345\topen311:write,read\tQH-01\tcreated .*\tlast used 20\d\d-.*\t有效 live$/),
+        expect.stringMatching(/^city-app\topen311:write\t-\tacts as -\tcreated .*\tlast used .*\t有效 live$/),
+        expect.stringMatching(/^qh-01-workflow\tread,write\tQH-01-001\tacts as dsp-qh-01\tcreated .*\t有效 live$/),
+        expect.stringMatching(/^qh-12345\topen311:write,read\tQH-01\tacts as -\tcreated .*\tlast used 20\d\d-.*\t有效 live$/),
       ]);
 
       const revoked = await apikey(['revoke', 'qh-12345']);
@@ -79,10 +86,17 @@ eachDatabase((kind) => {
 
     test('mistakes: a taken name, an unknown region, a second revoke: one line and exit code 1', async () => {
       await apikey(['create', '--name', 'taken']);
+      await database.db.staffAccount.update({ where: { username: 'sup-qh' }, data: { disabledAt: new Date() } });
       const cases: [string[], RegExp][] = [
         [['create', '--name', 'taken'], /a key named taken exists already/],
         [['create', '--name', 'x', '--region', 'XX-9'], /no region with the code XX-9/],
         [['revoke', 'nobody'], /no key named nobody/],
+        // Writing is done as somebody, who is live, and within their regions.
+        [['create', '--name', 'w1', '--scope', 'write'], /a write key acts as a console user: add --as USERNAME/],
+        [['create', '--name', 'w2', '--scope', 'read', '--as', 'dsp-qh-01'], /only a write key acts as a console user/],
+        [['create', '--name', 'w3', '--scope', 'write', '--as', 'nobody'], /no console user named nobody/],
+        [['create', '--name', 'w4', '--scope', 'write', '--as', 'dsp-qh-01', '--region', 'QH-02'], /the key's region lies outside the regions of dsp-qh-01/],
+        [['create', '--name', 'w5', '--scope', 'write', '--as', 'sup-qh'], /the console user sup-qh is disabled/],
       ];
       for (const [args, pattern] of cases) {
         const result = await apikey(args);

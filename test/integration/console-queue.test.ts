@@ -195,7 +195,7 @@ describe.skipIf(!POSTGRES_URL)('the queue and a ticket page on PostgreSQL', () =
       expect(view).toMatchObject({ residentName: '罗**', residentPhone: '139****5678' });
       const dispatcher = await pg.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
       expect(await runAction(pipeline, water, { type: 'merge', into: foreign }, dispatcher.id)).toMatchObject({ ok: false });
-      expect(await runAction(pipeline, water, { type: 'merge', into: light }, dispatcher.id)).toEqual({ ok: true });
+      expect(await runAction(pipeline, water, { type: 'merge', into: light }, dispatcher.id)).toEqual({ ok: true, state: 'merged' });
       const merged = await pg.ticket.findUniqueOrThrow({ where: { number: water } });
       expect(merged).toMatchObject({ state: 'merged', mergedIntoId: view.id });
     } finally {

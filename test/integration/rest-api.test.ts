@@ -28,6 +28,8 @@ eachDatabase((kind) => {
     let poster: string;
     /** A reading key without a region: the public board's tickets only. */
     let boardOnly: string;
+    /** A key of QH-01 that writes as its dispatcher. */
+    let writer: string;
     const numbers: Record<string, string> = {};
     let residentName: string;
 
@@ -37,6 +39,7 @@ eachDatabase((kind) => {
       reader = (await createApiKey(db, { name: 'qh-01-platform', regionCode: 'QH-01', scopes: ['read'] }, START)).key;
       poster = (await createApiKey(db, { name: 'qh-01-poster', regionCode: 'QH-01', scopes: ['open311:write'] }, START)).key;
       boardOnly = (await createApiKey(db, { name: 'city-app', scopes: ['read'] }, START)).key;
+      writer = (await createApiKey(db, { name: 'qh-01-desk', regionCode: 'QH-01', scopes: ['write'], actsAs: 'dsp-qh-01' }, START)).key;
       residentName = (await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } })).name;
       numbers['light'] = await report(world.app, 'R-QH-01-001-H001', `村口的路灯坏了，${residentName}反映，电话 13912345678`, 'power', {
         contactPhone: '13912345678',
@@ -58,10 +61,11 @@ eachDatabase((kind) => {
     // Each test starts a new rate limit window (the limit reads the app's clock).
     beforeEach(() => world.clock.advanceHours(0.02));
 
-    const call = (path: string, key?: string, init: { method?: string; header?: 'bearer' | 'x-api-key' } = {}) =>
+    const call = (path: string, key?: string, init: { method?: string; header?: 'bearer' | 'x-api-key'; body?: unknown } = {}) =>
       fetch(`${world.base}${path}`, {
         method: init.method ?? 'GET',
         headers: key === undefined ? {} : init.header === 'x-api-key' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       });
     const json = async (path: string, key: string | undefined, status = 200): Promise<Record<string, unknown>> => {
       const res = await call(path, key);
@@ -87,9 +91,10 @@ eachDatabase((kind) => {
       expect((await errorOf('/api/v1/roster/regions', doomed, 401)).message).toMatch(/revoked/);
       // Unknown routes and methods answer in JSON too.
       expect((await errorOf('/api/v1/nothing', reader, 404)).message).toMatch(/no such route/);
-      const post = await call('/api/v1/tickets', reader, { method: 'POST' });
-      expect(post.status).toBe(405);
-      expect(post.headers.get('allow')).toBe('GET');
+      const put = await call('/api/v1/tickets', reader, { method: 'PUT' });
+      expect(put.status).toBe(405);
+      expect(put.headers.get('allow')).toBe('GET, POST');
+      expect((await call('/api/v1/tickets/MQ-2026-000001', reader, { method: 'POST' })).headers.get('allow')).toBe('GET');
     });
 
     test('a ticket or a region outside the key’s region is a 404, as is a ticket that does not exist', async () => {
@@ -199,7 +204,13 @@ eachDatabase((kind) => {
     test('the OpenAPI document lists every route; every documented route answers with a valid key; the reference page names them all', async () => {
       const document = await json('/api/v1/openapi.json', undefined);
       expect(document['openapi']).toBe('3.1.0');
-      const paths = document['paths'] as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; 'x-scope'?: string }>>;
+      type Operation = {
+        parameters: { name: string; in: string; required: boolean }[];
+        'x-scope'?: string;
+        responses: Record<string, unknown>;
+        requestBody?: { content: { 'application/json': { schema: unknown; example: unknown } } };
+      };
+      const paths = document['paths'] as Record<string, Record<string, Operation>>;
       const routes = Object.values(API_ROUTES) as ApiRoute[];
       expect(Object.keys(paths).sort()).toEqual([...new Set(routes.map((r) => r.path))].sort());
       for (const route of routes) expect(Object.keys(paths[route.path]!)).toContain(route.method);
@@ -208,19 +219,31 @@ eachDatabase((kind) => {
       expect(paths['/api/v1/tickets/{number}']!['get']!.parameters[0]).toMatchObject({ name: 'number', in: 'path', required: true });
       expect(paths['/api/v1/tickets']!['get']!['x-scope']).toBe('read');
 
-      // Every documented route answers with a valid key and its required parameters filled.
+      expect(paths['/api/v1/tickets/{number}/actions']!['post']!['x-scope']).toBe('write');
+
+      // Every documented route answers with a valid key and its required parameters filled
+      // (a POST with the body the document gives as its example, by a key that writes).
       const sample: Record<string, string> = { number: numbers['light']!, from: '2026-11-01', to: '2026-11-30' };
       const docs = await (await call('/api/v1/docs')).text();
       for (const [path, methods] of Object.entries(paths)) {
         for (const [method, operation] of Object.entries(methods)) {
           const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => sample[name]!);
           const query = new URLSearchParams(operation.parameters.filter((p) => p.in === 'query' && p.required).map((p): [string, string] => [p.name, sample[p.name]!]));
-          const res = await call(`${filled}${query.size ? `?${query.toString()}` : ''}`, reader, { method: method.toUpperCase() });
-          expect(res.status, `${method} ${path}: ${await res.text()}`).toBe(200);
+          const body = operation.requestBody?.content['application/json'].example;
+          if (method === 'post') expect(body, `${method} ${path}: an example body`).toBeDefined();
+          const key = operation['x-scope'] === 'write' ? writer : reader;
+          const res = await call(`${filled}${query.size ? `?${query.toString()}` : ''}`, key, { method: method.toUpperCase(), body });
+          const success = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
+          expect(success, `${method} ${path}`).toHaveLength(1);
+          expect(res.status, `${method} ${path}: ${await res.text()}`).toBe(Number(success[0]));
           expect(docs).toContain(path);
         }
       }
       expect(docs).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+      // A POST's body is described there too: the actions with their fields, the Idempotency-Key header.
+      expect(docs).toContain('action dispatch（派单 / 改派 Dispatch / reassign：target*, note）');
+      expect(docs).toContain('resident*, village, channel*');
+      expect(docs).toContain('Idempotency-Key');
     });
 
     test('each key has its rate limit: past it, a 429 with retry-after', async () => {

@@ -214,16 +214,36 @@ export function refusalText(refusal: Refusal): string {
   return `${renderRefusal('zh', named('zh'))} ${renderRefusal('en', named('en'))}`;
 }
 
-export type ActionOutcome = { ok: true } | { ok: false; message: string };
+/** What became of an action: the ticket's state after it, or why it was refused (in words, and by code). */
+export type ActionOutcome = { ok: true; state: string } | { ok: false; message: string; code: Refusal['code'] | 'not_found' };
 
-/** Runs a console action through the pipeline as the staff member. */
-export async function runAction(pipeline: PipelineService, number: string, command: Command, personId: number): Promise<ActionOutcome> {
-  const actor = await actorFor(pipeline.db, personId);
+/**
+ * Runs a console action through the pipeline as the staff member; through a REST API key
+ * (`apiKey`, its name), which the events then name.
+ */
+export async function runAction(pipeline: PipelineService, number: string, command: Command, personId: number, apiKey?: string): Promise<ActionOutcome> {
+  const person = await actorFor(pipeline.db, personId);
+  const actor: Actor = apiKey !== undefined && person.kind === 'person' ? { ...person, apiKey } : person;
   try {
     const outcome = await pipeline.execute(number, command, actor);
-    return outcome.ok ? { ok: true } : { ok: false, message: refusalText(outcome.refusal) };
+    return outcome.ok ? { ok: true, state: outcome.ticket.state } : { ok: false, message: refusalText(outcome.refusal), code: outcome.refusal.code };
   } catch (error) {
-    if (error instanceof TicketNotFoundError) return { ok: false, message: '没有找到这件诉求 there is no such request' };
+    if (error instanceof TicketNotFoundError) return { ok: false, message: '没有找到这件诉求 there is no such request', code: 'not_found' };
     throw error;
   }
+}
+
+/**
+ * Why a merge may not go into the ticket it names, or null when it may: the ticket to
+ * merge into must be one the user reaches too (`reaches`: the console's scope, narrowed
+ * further for an API key).
+ */
+export async function mergeTargetProblem(
+  db: Db,
+  command: Extract<Command, { type: 'merge' }>,
+  reaches: (ticket: { regionId: number; gridId: number | null; assigneeDepartmentId: number | null }) => boolean,
+): Promise<string | null> {
+  const target = await db.ticket.findUnique({ where: { number: command.into }, select: { regionId: true, gridId: true, assigneeDepartmentId: true } });
+  if (target && reaches(target)) return null;
+  return `“合并到的诉求编号”填写有误：没有找到这件诉求。 "the number to merge into" is not right: there is no such request (${command.into}).`;
 }

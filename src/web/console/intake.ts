@@ -4,6 +4,7 @@
  * else has no such page (404).
  */
 import { type IntakeErrors, type IntakeRequest, type Matcher, type Registrar, registerIntake, searchResidents, suggestCategory } from '../../intake/intake.js';
+import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { MAX_IMAGE_BYTES, checkMedia, type UploadStore } from '../../../bots/shared/uploads.js';
@@ -129,7 +130,7 @@ async function showForm(
 async function requestOf(r: IntakeRequestContext, registrar: Registrar, form: IntakeFormValues): Promise<IntakeRequest> {
   const personId = /^\d{1,9}$/.test(form.resident) ? Number(form.resident) : null;
   let regionId = /^\d{1,9}$/.test(form.region) ? Number(form.region) : 0;
-  if (!regionId && personId !== null) regionId = (await searchResidentVillage(r, registrar, personId)) ?? 0;
+  if (!regionId && personId !== null) regionId = (await residentVillage(r.db, registrar, personId)) ?? 0;
   return {
     resident: personId !== null ? { personId } : form.resident === 'new' ? { name: form.name, phone: form.phone } : { personId: 0 },
     regionId,
@@ -144,8 +145,8 @@ async function requestOf(r: IntakeRequestContext, registrar: Registrar, form: In
 }
 
 /** The village of a resident the registrar can find (their household's). */
-async function searchResidentVillage(r: IntakeRequestContext, registrar: Registrar, personId: number): Promise<number | null> {
-  const person = await r.db.person.findUnique({ where: { id: personId }, select: { household: { select: { regionId: true } } } });
+export async function residentVillage(db: Db, registrar: Registrar, personId: number): Promise<number | null> {
+  const person = await db.person.findUnique({ where: { id: personId }, select: { household: { select: { regionId: true } } } });
   const villageId = person?.household?.regionId ?? null;
   return villageId !== null && registrar.regionIds.includes(villageId) ? villageId : null;
 }

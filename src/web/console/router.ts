@@ -23,7 +23,7 @@ import { closeConversation, ConversationRefused, staffReplies } from '../../conv
 import { withRetry } from '../../pipeline/service.js';
 import { publishTicket, unpublishTicket } from '../../pipeline/publication.js';
 import { normaliseText } from '../../privacy.js';
-import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, refusalText, runAction } from './actions.js';
+import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, mergeTargetProblem, refusalText, runAction } from './actions.js';
 import { type ConversationView, hasInbox, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
 import { conversationBody, inboxBody } from './inbox-page.js';
 import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
@@ -438,13 +438,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       if (error instanceof FormProblem) return ticketPage(a, view, 422, error.message);
       throw error;
     }
-    if (command.type === 'merge') {
-      // The ticket to merge into must be one this user can see too.
-      const target = await a.db.ticket.findUnique({ where: { number: command.into }, select: { regionId: true, gridId: true, assigneeDepartmentId: true } });
-      if (!target || !inScope(a.scope, target)) {
-        return ticketPage(a, view, 409, `“合并到的诉求编号”填写有误：没有找到这件诉求。 "the number to merge into" is not right: there is no such request (${command.into}).`);
-      }
-    }
+    const mergeProblem = command.type === 'merge' ? await mergeTargetProblem(a.db, command, (t) => inScope(a.scope, t)) : null;
+    if (mergeProblem) return ticketPage(a, view, 409, mergeProblem);
     const outcome = await runAction(a.pipeline, view.number, command, a.scope.personId);
     if (!outcome.ok) {
       const fresh = await loadTicketView(a.db, a.scope, view.number, a.now);

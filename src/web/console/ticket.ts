@@ -261,6 +261,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     }
     if (e.type === 'received' && typeof d['channel'] === 'string')
       details.push({ label: '受理渠道 channel', text: `${channelName(d['channel']).zh} ${channelName(d['channel']).en}` });
+    if (typeof d['apiKey'] === 'string') details.push({ label: '经 API 密钥 via API key', text: d['apiKey'] });
     if (typeof d['registeredBy'] === 'number') details.push({ label: '登记人 registered by', text: personName(d['registeredBy']) });
     if (d['onTheSpot'] === true && e.type === 'resolved') details.push({ label: '即办 on the spot', text: '当场办结 settled on the spot' });
     if (e.type === 'recategorised') details.push({ label: '类别 category', text: `${String(d['from'])} → ${String(d['to'])}` });
