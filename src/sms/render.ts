@@ -79,9 +79,9 @@ function pieceOf(message: Outbound, answerable: boolean): Piece {
   }
   const text = condensed(message.text);
   if (number && !choices.length) {
-    // The chat's "您的诉求 MQ-… " lead is the template's own.
+    // The chat's "您的诉求 MQ-… " lead is the template's own; a text naming the number elsewhere keeps it where it is.
     const content = text.replace(new RegExp(`^您的诉求\\s*${number}\\s*[：:]?\\s*`), '');
-    return { kind: 'progress', params: { number, content }, shortens: 'content' };
+    if (!content.includes(number)) return { kind: 'progress', params: { number, content }, shortens: 'content' };
   }
   return { kind: 'generic', params: { content: choices.length ? `${text} ${choicesLine(choices)}` : text } };
 }

@@ -276,6 +276,24 @@ eachDatabase((kind) => {
       expect(sentTo(phone)).toHaveLength(1);
       expect(await db.smsMessage.count({ where: { phone } })).toBe(1);
     });
+
+    test('once the resident binds a chat and uses it, new messages go to the chat, not by SMS', async () => {
+      const phone = mobile(kind, 6);
+      const { db } = world.app.database;
+      const number = await registerWalkIn(world.app, '吴来访', phone);
+      await world.tick();
+      await world.later(61);
+      expect(sentTo(phone)).toHaveLength(1);
+      const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
+      await db.channelIdentity.create({
+        data: { channel: 'web', platformUserId: `web-${phone}`, chatId: `web-${phone}`, personId: ticket.residentId, lastUsedAt: world.clock.now() },
+      });
+      await handle(world.app, number, { type: 'accept' });
+      const accepted = await db.outboxMessage.findFirstOrThrow({ where: { ticketId: ticket.id, recipientId: ticket.residentId, template: 'ticket.accepted_resident' } });
+      expect(accepted).toMatchObject({ channel: 'web', chatId: `web-${phone}` });
+      await world.later(61);
+      expect(sentTo(phone)).toHaveLength(1);
+    });
   });
 
   describe('the SMS daily cap', () => {
