@@ -16,7 +16,7 @@ import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
 import { assistanceLimitsOf } from './assistance/machine.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
-import { type Deliver, Scheduler } from './pipeline/scheduler.js';
+import { type Deliver, type OutboxDelivery, Scheduler } from './pipeline/scheduler.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { visitReminders } from './visits/coverage.js';
@@ -208,26 +208,33 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const byChannel = new Map(adapters.map((a) => [a.channel as string, a]));
     /** Choices of pushes being recorded: waited for on stop, before the database closes. */
     const noting = new Set<Promise<void>>();
+    /** An outbox delivery as its channel's adapter takes it (with the pushes merged into it, for a merging channel). */
+    const outboundOf = (channel: ChannelAdapter['channel'], message: OutboxDelivery): Outbound => ({
+      channel,
+      chatId: message.chatId,
+      text: message.text,
+      choices: message.actions,
+      media: mediaOf(message.media),
+      outboxId: message.id,
+      locale: message.locale,
+      source: { template: message.template, params: message.params, ticketNumber: message.ticketNumber },
+      ...(message.merged ? { merged: message.merged.map((part) => outboundOf(channel, part)) } : {}),
+    });
     const deliver: Deliver = async (message) => {
       const adapter = byChannel.get(message.channel);
       if (!adapter) return { status: 'retry', error: `no ${message.channel} channel in this process` };
-      const result = await adapter.send({
-        channel: adapter.channel,
-        chatId: message.chatId,
-        text: message.text,
-        choices: message.actions,
-        media: mediaOf(message.media),
-        outboxId: message.id,
-        locale: message.locale,
-      });
+      const result = await adapter.send(outboundOf(adapter.channel, message));
       if (result.status === 'sent') {
         // Not awaited: the chat's next turn queues behind it anyway (Engine's per-chat
         // queue), and on SQLite it would hold this round until its group commits.
-        const noted = engine
-          .noteOffered(message.channel, message.chatId, message.recipientId, message.id, message.actions, message.reply)
-          .catch((error: unknown) => log.error({ err: error, outboxId: message.id }, 'could not record the choices a push offered'))
-          .finally(() => noting.delete(noted));
-        noting.add(noted);
+        // Merged pushes offer their choices in order: the last one offered is the one answered.
+        for (const part of [message, ...(message.merged ?? [])]) {
+          const noted = engine
+            .noteOffered(part.channel, part.chatId, part.recipientId, part.id, part.actions, part.reply)
+            .catch((error: unknown) => log.error({ err: error, outboxId: part.id }, 'could not record the choices a push offered'))
+            .finally(() => noting.delete(noted));
+          noting.add(noted);
+        }
       }
       return result;
     };
@@ -265,6 +272,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),
+      mergeChannels: adapters.filter((a) => a.mergesPushes).map((a) => a.channel),
       ...(options.workerId ? { workerId: options.workerId } : {}),
       ...(options.schedulerBatch ? { batchSize: options.schedulerBatch } : {}),
     });

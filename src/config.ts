@@ -29,6 +29,20 @@ const databaseUrl = z.string().refine((s) => /^file:.+/.test(s) || /^postgres(ql
   error: 'expected file:PATH (SQLite) or postgresql://USER:PASSWORD@HOST:PORT/DATABASE',
 });
 
+const smsTemplate = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'expected a template code, e.g. SMS_123456789');
+
+/** The settings the SMS channel needs, all or none. */
+export const SMS_REQUIRED = [
+  'SMS_ACCESS_KEY_ID',
+  'SMS_ACCESS_KEY_SECRET',
+  'SMS_SIGN_NAME',
+  'SMS_TEMPLATE_RECEIPT',
+  'SMS_TEMPLATE_PROGRESS',
+  'SMS_TEMPLATE_RATING',
+  'SMS_TEMPLATE_GENERIC',
+  'SMS_CALLBACK_SECRET',
+] as const;
+
 /** SQLite's durability settings (PRAGMA synchronous) that Minqing runs with. */
 export const SQLITE_SYNC_MODES = ['full', 'normal'] as const;
 export type SqliteSyncMode = (typeof SQLITE_SYNC_MODES)[number];
@@ -136,6 +150,24 @@ const schema = z
     WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
     // Comma-separated room topics where members may @-mention the bot to report.
     WECHAT_ROOM_INTAKE: z.string().optional(),
+    // SMS (Alibaba Cloud 短信服务): starts only when its settings are all set (see smsSettingsOf); the key secret is never logged.
+    SMS_ACCESS_KEY_ID: z.string().min(1).optional(),
+    SMS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+    SMS_SIGN_NAME: z.string().min(2).max(12).optional(),
+    SMS_TEMPLATE_RECEIPT: smsTemplate.optional(),
+    SMS_TEMPLATE_PROGRESS: smsTemplate.optional(),
+    SMS_TEMPLATE_RATING: smsTemplate.optional(),
+    SMS_TEMPLATE_GENERIC: smsTemplate.optional(),
+    SMS_ENDPOINT: z
+      .string()
+      .refine((s) => /^https?:\/\/[^/\s]+\/?$/.test(s), { error: 'expected an http(s) URL with no path, e.g. https://dysmsapi.aliyuncs.com' })
+      .default('https://dysmsapi.aliyuncs.com'),
+    SMS_CALLBACK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, 'expected 16 to 256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+    SMS_DAILY_CAP: int(1, 1000).default(10),
+    SMS_BATCH_SECONDS: int(0, 3600).default(60),
   })
   .superRefine((c, ctx) => {
     if (c.HTTP_HEADERS_TIMEOUT_SECONDS > c.HTTP_REQUEST_TIMEOUT_SECONDS) {
@@ -144,6 +176,10 @@ const schema = z
         path: ['HTTP_HEADERS_TIMEOUT_SECONDS'],
         message: `expected at most HTTP_REQUEST_TIMEOUT_SECONDS (${c.HTTP_REQUEST_TIMEOUT_SECONDS}): the headers are part of the request`,
       });
+    }
+    const sms = SMS_REQUIRED.filter((key) => c[key] === undefined);
+    if (sms.length > 0 && sms.length < SMS_REQUIRED.length) {
+      ctx.addIssue({ code: 'custom', path: [sms[0] ?? ''], message: `the SMS channel needs all of ${SMS_REQUIRED.join(', ')}; missing ${sms.join(', ')}` });
     }
     if (c.TELEGRAM_WEBHOOK_URL !== undefined && c.TELEGRAM_WEBHOOK_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'required when TELEGRAM_WEBHOOK_URL is set (Telegram sends it back with every update)' });

@@ -10,7 +10,8 @@ import { loadConfig } from '../config.js';
 import { logger, setLogLevel } from '../log.js';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../org/staff-accounts.js';
 import { warmStats } from '../stats/query.js';
-import { createWebRoutes } from '../web/routes.js';
+import { createWebRoutes, type Routes } from '../web/routes.js';
+import { smsSettingsOf } from '../sms/settings.js';
 import { httpLimitsFrom } from '../web/server.js';
 import { uploadLimitsFrom } from '../web/upload-ledger.js';
 import { runCli } from './run-cli.js';
@@ -29,7 +30,12 @@ await runCli(async () => {
   // it once it is there.
   const opened: { app?: App } = {};
   // The console and the board need the app's database and pipeline the same way.
-  const routes = createWebRoutes({ app: () => opened.app, config });
+  const pages = createWebRoutes({ app: () => opened.app, config });
+  // SMS for residents without a chat, when configured; its reply callback is a route of this web server.
+  const smsSettings = smsSettingsOf(config);
+  const sms = smsSettings && (await import('../../bots/sms/sms-adapter.js')).createSmsAdapter(smsSettings, config, { database: () => opened.app?.database });
+  log.info(sms ? 'SMS channel on (Alibaba Cloud): residents without a chat get SMS' : 'SMS channel off: no SMS_* settings; residents without a chat wait for one');
+  const routes: Routes = sms ? async (req, res) => (await sms.serveCallback(req, res)) || pages(req, res) : pages;
   // Both HTTP servers (this one and Telegram's webhook) hold the same limits against slow clients.
   const http = httpLimitsFrom(config);
   const web = createWebAdapter({
@@ -47,7 +53,7 @@ await runCli(async () => {
   const telegram =
     token === undefined ? undefined : (await import('../../bots/telegram/telegram-adapter.js')).createTelegramAdapter({ ...config, TELEGRAM_BOT_TOKEN: token, http });
   const wechat = wechatConfigured(config) ? (await import('../../bots/wechat/wechat-adapter.js')).createWechatAdapter(config, { database: () => opened.app?.database }) : undefined;
-  const adapters = [web, ...(telegram ? [telegram] : []), ...(wechat ? [wechat] : [])];
+  const adapters = [web, ...(telegram ? [telegram] : []), ...(wechat ? [wechat] : []), ...(sms ? [sms] : [])];
   const app = (opened.app = await startApp(config, { adapters }));
   const { db } = app.database;
   const [regions, households, people, tickets] = await Promise.all([db.region.count(), db.household.count(), db.person.count(), db.ticket.count()]);

@@ -6,8 +6,8 @@
  *
  * The resident is told in their bound chat, like a chat report. A resident without a chat
  * (most walk-ins) gets it queued with no channel (src/pipeline/outbox.ts enqueuePush): the
- * outbox keeps it until they bind a chat. That waiting row is the seam an SMS channel fills
- * later: it would deliver the rows of a person with a phone and no chat.
+ * outbox keeps it until they bind a chat. With the SMS channel on, a person with a mobile
+ * and no chat gets those rows by SMS instead (src/sms/store.ts, addressWaitingBySms).
  */
 import { randomUUID } from 'node:crypto';
 import { type ExpressionBuilder, type Nullable, sql } from 'kysely';

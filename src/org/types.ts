@@ -37,5 +37,5 @@ export const LOCALES = ['zh', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** Chat channels; one person may have an identity on several. */
-export const CHANNELS = ['console', 'web', 'telegram', 'wechat'] as const;
+export const CHANNELS = ['console', 'web', 'telegram', 'wechat', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];

@@ -5,7 +5,7 @@
  */
 import { type Database, sqlOf, sqlTransaction } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
-import { all, defineQuery, first, run } from '../db/sql.js';
+import { all, defineQuery, first, type Query, run } from '../db/sql.js';
 import { type OfferedChoice, offeredChoice } from '../engine/choices.js';
 import { render } from '../engine/i18n.js';
 import { logger } from '../log.js';
@@ -31,6 +31,10 @@ export interface OutboxDelivery {
   media: string[];
   /** A turn's reply sent late (see OutboxMessage.reply), not a push. */
   reply: boolean;
+  /** The catalogue parameters `text` was rendered from (a channel with little room renders them shorter: SMS). */
+  params: Record<string, unknown>;
+  /** Later messages of the same chat that go out with this one as one (a channel that merges them: SMS). */
+  merged?: OutboxDelivery[];
 }
 
 /** What a channel made of one delivery. */
@@ -185,6 +189,8 @@ export interface DelivererOptions {
   workerId: string;
   leaseMs: number;
   maxAttempts: number;
+  /** Channels whose claimed messages of one chat go out as one message (SMS: each costs money). */
+  mergeChannels?: readonly string[];
 }
 
 /** Delivers what one worker claimed. */
@@ -195,6 +201,7 @@ export class Deliverer {
   readonly #clock: Clock;
   readonly #leaseMs: number;
   readonly #maxAttempts: number;
+  readonly #mergeChannels: ReadonlySet<string>;
 
   constructor(options: DelivererOptions) {
     this.#database = options.database;
@@ -203,6 +210,7 @@ export class Deliverer {
     this.workerId = options.workerId;
     this.#leaseMs = options.leaseMs;
     this.#maxAttempts = options.maxAttempts;
+    this.#mergeChannels = new Set(options.mergeChannels ?? []);
   }
 
   /** Delivers the outbox rows `ids` this worker claimed at `now`; returns how many were sent. */
@@ -226,22 +234,22 @@ export class Deliverer {
       }
       const row = claimed.get(id);
       if (!row || row.sentAt || row.claimedBy !== this.workerId || !row.channel || !row.chatId) continue;
-      const locale: Locale = row.locale === 'en' ? 'en' : 'zh';
-      const params = inLocale(JSON.parse(row.params) as Record<string, unknown>, locale);
-      const actions = JSON.parse(row.actions) as MessageAction[];
-      const message: OutboxDelivery = {
-        id: row.id,
-        recipientId: row.recipientId,
-        channel: row.channel,
-        chatId: row.chatId,
-        locale,
-        ticketNumber: row.ticketNumber,
-        template: row.template,
-        text: render(locale, row.template, params),
-        actions: actions.map((a) => offeredChoice(a, locale)),
-        media: JSON.parse(row.media) as string[],
-        reply: row.reply,
-      };
+      const chat = { channel: row.channel, chatId: row.chatId };
+      const message = deliveryOf(row, chat);
+      // A merging channel takes the chat's later claimed rows with this one; they settle with it.
+      const merged = this.#mergeChannels.has(row.channel)
+        ? ids.slice(index + 1).filter((later) => {
+            const other = claimed.get(later);
+            return !held.has(later) && other?.channel === row.channel && other.chatId === row.chatId && !other.sentAt && other.claimedBy === this.workerId;
+          })
+        : [];
+      if (merged.length) {
+        message.merged = merged.flatMap((later) => {
+          const other = claimed.get(later);
+          return other ? [deliveryOf(other, chat)] : [];
+        });
+        for (const later of merged) held.add(later);
+      }
       let result: DeliveryResult;
       try {
         result = await this.#deliver(message);
@@ -259,12 +267,14 @@ export class Deliverer {
       if (result.status === 'sent') {
         // Not awaited one by one: on SQLite the mark waits for its group's commit (see
         // SqliteHandle.transaction), and the next message of the batch need not.
-        marks.push(
-          markDelivered(db, id, this.workerId, after).then(
-            () => void sent++,
-            (error: unknown) => void markFailures.push(error),
-          ),
-        );
+        for (const delivered of [id, ...merged]) {
+          marks.push(
+            markDelivered(db, delivered, this.workerId, after).then(
+              () => void sent++,
+              (error: unknown) => void markFailures.push(error),
+            ),
+          );
+        }
         continue;
       }
       if (result.status === 'offline') {
@@ -315,6 +325,28 @@ export class Deliverer {
     log.warn({ outboxId: id, channel, fallback }, 'recipient unreachable on this chat; message re-addressed');
   }
 }
+
+/** A claimed row of `chat` rendered for its reader. */
+function deliveryOf(row: ClaimedRow, chat: { channel: string; chatId: string }): OutboxDelivery {
+  const locale: Locale = row.locale === 'en' ? 'en' : 'zh';
+  const params = inLocale(JSON.parse(row.params) as Record<string, unknown>, locale);
+  const actions = JSON.parse(row.actions) as MessageAction[];
+  return {
+    id: row.id,
+    recipientId: row.recipientId,
+    ...chat,
+    locale,
+    ticketNumber: row.ticketNumber,
+    template: row.template,
+    text: render(locale, row.template, params),
+    actions: actions.map((a) => offeredChoice(a, locale)),
+    media: JSON.parse(row.media) as string[],
+    reply: row.reply,
+    params,
+  };
+}
+
+type ClaimedRow = typeof claimedRowsQuery extends Query<{ ids: number[] }, infer R> ? R : never;
 
 /**
  * A push's params for a reader of `locale`: a param `name@en` (staff's own words in

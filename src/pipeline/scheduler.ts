@@ -37,6 +37,8 @@ export interface SchedulerOptions {
   leaseMs?: number;
   batchSize?: number;
   maxAttempts?: number;
+  /** Channels whose claimed pushes of one chat go out as one message (see Deliverer). */
+  mergeChannels?: readonly string[];
   /** Days a received message's id is kept to recognise a re-delivery (default 30). */
   inboundRetentionDays?: number;
   /**
@@ -82,6 +84,7 @@ export class Scheduler {
           workerId: this.workerId,
           leaseMs: this.#leaseMs,
           maxAttempts: options.maxAttempts ?? 8,
+          ...(options.mergeChannels ? { mergeChannels: options.mergeChannels } : {}),
         })
       : undefined;
     this.#retention = new InboundRetention(options.database, this.#clock, (options.inboundRetentionDays ?? 30) * 86_400_000);

@@ -101,6 +101,44 @@ describe('npm start', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(output().stdout, output().stderr).toContain('"channels":["web","wechat"]');
+    expect(output().stdout).toContain('SMS channel off');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  test('with its settings the SMS channel starts, says so, and takes replies on the web port only with its secret', async () => {
+    const url = `file:${join(dir, 'sms', 'minqing.db')}`;
+    const port = await freePort();
+    const secret = 'start-test-callback-secret-0123';
+    const { child, output } = start({
+      DATABASE_URL: url,
+      PORT: String(port),
+      SEED_DEMO_HISTORY_MONTHS: '0',
+      SMS_ACCESS_KEY_ID: 'LTAI-test',
+      SMS_ACCESS_KEY_SECRET: 'not-a-secret',
+      SMS_SIGN_NAME: '民情通',
+      SMS_TEMPLATE_RECEIPT: 'SMS_1',
+      SMS_TEMPLATE_PROGRESS: 'SMS_2',
+      SMS_TEMPLATE_RATING: 'SMS_3',
+      SMS_TEMPLATE_GENERIC: 'SMS_4',
+      SMS_CALLBACK_SECRET: secret,
+      // Nothing listens there: no SMS is due in a county without history.
+      SMS_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    const exited = exitOf(child);
+    const deadline = Date.now() + 90_000;
+    while (!output().stdout.includes('Minqing is running') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(output().stdout, output().stderr).toContain('"channels":["web","sms"]');
+    expect(output().stdout).toContain('SMS channel on');
+    expect(output().stdout).not.toContain('not-a-secret');
+    const body = JSON.stringify([{ phone_number: '13900000000', content: '1', send_time: '2026-11-16 10:00:00', sign_name: '民情通', dest_code: '1', sequence_id: 1 }]);
+    const replies = `http://127.0.0.1:${port}/sms/replies`;
+    expect((await fetch(replies, { method: 'POST', body })).status).toBe(401);
+    const taken = await fetch(`${replies}?token=${secret}`, { method: 'POST', body });
+    expect(taken.status).toBe(200);
+    expect(await taken.json()).toEqual({ code: 0, msg: '成功' });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

@@ -24,7 +24,7 @@ const CLOSE_REASONS: Record<string, string> = {
   ticket: '已转为诉求 made a ticket',
 };
 
-const CHANNELS: Record<string, string> = { web: '网页 web', wechat: '微信 WeChat', telegram: 'Telegram', console: '终端 console' };
+const CHANNELS: Record<string, string> = { web: '网页 web', wechat: '微信 WeChat', telegram: 'Telegram', console: '终端 console', sms: '短信 SMS' };
 
 export const INBOX_COLUMNS: Column<InboxRow & { now: Date }>[] = [
   { zh: '会话', en: 'conversation', csv: (r) => `#${r.id}`, html: (r) => html`<a href="${CONSOLE_PATHS.inbox}/${r.id}">#${r.id}</a>` },
