@@ -400,4 +400,6 @@ export const en: Record<MessageKey, string> = {
   'intake.channel_letter': 'By letter',
   'intake.describe': 'Write down the request (what, where); photos are welcome:',
   'intake.not_yours': 'That is not one of your households or villages: you cannot register for it.',
+  'webhook.paused':
+    '[Integration] The webhook subscriber "{name}" ({url}) has failed for {hours} hours and is paused; its events keep queueing. Ask its owners to check their receiver, then resume it in the console under Webhooks.',
 };

@@ -393,6 +393,7 @@ export const zh = {
   'intake.channel_letter': '来信',
   'intake.describe': '请写下群众反映的诉求（什么事、在哪里），可以附照片：',
   'intake.not_yours': '这不是您包联的农户或村庄，无法代为登记。',
+  'webhook.paused': '【对接提醒】推送订阅“{name}”（{url}）已连续 {hours} 小时推送失败，已自动暂停，期间的事件仍在排队。请联系对方检查接收服务，再到工作台“推送订阅”中恢复。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
