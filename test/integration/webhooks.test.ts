@@ -13,9 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { actorFor } from '../../src/pipeline/service.js';
-import { WebhookSender, type WebhookPost } from '../../src/webhooks/delivery.js';
+import { claimDueWebhooks, fetchPost, WebhookSender, type WebhookPost } from '../../src/webhooks/delivery.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
-import { createSubscriber, deleteSubscriberNamed, subscriberNamed } from '../../src/webhooks/subscribers.js';
+import { createSubscriber, deleteSubscriberNamed, resumeSubscriberNamed, subscriberNamed } from '../../src/webhooks/subscribers.js';
 import { type ConsoleWorld, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
@@ -170,6 +170,112 @@ eachDatabase((kind) => {
         [1, 200, true],
       ]);
       expect((await subscriberNamed(db, 'flaky'))!.failingSince).toBeNull();
+    });
+
+    test('each subscriber hears its events in order across tickets, even with two processes sending side by side', async () => {
+      await subscribe('county-feed', ['ticket.created'], 'QH');
+      const numbers: string[] = [];
+      for (const [code, summary] of [
+        ['R-QH-01-001-H003', '路灯不亮'],
+        ['R-QH-02-001-H001', '水管破了'],
+        ['R-QH-01-002-H001', '垃圾没人收'],
+        ['R-QH-02-001-H002', '桥栏杆松了'],
+      ] as const) {
+        numbers.push(await report(world.app, code, summary, 'power'));
+      }
+      // The first answer is a 500: nothing behind it goes out meanwhile, whichever process tries.
+      receiver.statuses.push(500);
+      const [one, two] = [sender(), sender()];
+      for (let i = 0; i < 3; i++) await Promise.all([one.round(), two.round()]);
+      expect(receiver.got).toHaveLength(1);
+      world.clock.advanceHours(6 / 3600);
+      for (let i = 0; i < 6; i++) await Promise.all([one.round(), two.round()]);
+      expect(receiver.got.map((r) => r.json.data.ticket.number)).toEqual([numbers[0], ...numbers]);
+      expect(new Set(receiver.ids().slice(1)).size).toBe(4);
+    });
+
+    test('a process that dies after its claim, or after the POST before the mark, loses nothing and sends no delivered event again', async () => {
+      await subscribe('crash-test', ['ticket.created'], 'QH-01');
+      for (const code of ['R-QH-01-001-H004', 'R-QH-01-001-H005', 'R-QH-01-001-H006']) await report(world.app, code, '路面塌陷', 'road');
+      // 1. A process claims the due deliveries, then dies before sending any.
+      const now = world.clock.now();
+      const claimed = await claimDueWebhooks(db, { workerId: 'dead-process', now, until: new Date(now.getTime() + 60_000), batch: 100 });
+      expect(claimed).toHaveLength(3);
+      const survivor = sender();
+      expect(await survivor.round()).toEqual({ delivered: 0, failed: 0, skipped: 0 });
+      world.clock.advanceHours(61 / 3600);
+      // 2. The next process sends the first, then dies after the second's POST, before its mark.
+      let posts = 0;
+      const dying: WebhookPost = async (...args) => {
+        const result = await fetchPost(...args);
+        return ++posts === 2 ? new Promise<never>(() => undefined) : result;
+      };
+      void sender(dying).round();
+      await expect.poll(() => receiver.got.length).toBe(2);
+      // Its lease holds the rest meanwhile.
+      expect(await survivor.round()).toEqual({ delivered: 0, failed: 0, skipped: 0 });
+      world.clock.advanceHours(61 / 3600);
+      await drain(survivor);
+      const [first, second, third] = (await db.webhookDelivery.findMany({ where: { subscriber: { name: 'crash-test' } }, orderBy: { id: 'asc' } })).map((d) => d.eventId);
+      // The first (marked delivered) never again; the second again with its id (at least once); the third once.
+      expect(receiver.ids()).toEqual([first, second, second, third]);
+      expect(await db.webhookDelivery.count({ where: { subscriber: { name: 'crash-test' }, deliveredAt: null } })).toBe(0);
+    });
+
+    test('a subscriber failing for WEBHOOK_PAUSE_AFTER_HOURS is paused and its admins told; resumed, it goes on where it stopped', async () => {
+      const { record } = await subscribe('down-for-a-day', ['ticket.created', 'ticket.state_changed'], 'QH-01');
+      await report(world.app, 'R-QH-01-002-H002', '自来水发黄', 'water');
+      receiver.statuses.push(...Array<number>(100).fill(503));
+      const s = sender();
+      const started = world.clock.now();
+      while (world.clock.now().getTime() - started.getTime() < (PAUSE_AFTER_HOURS + 2) * 3_600_000) {
+        await s.round();
+        world.clock.advanceHours(0.5);
+      }
+      const paused = await subscriberNamed(db, 'down-for-a-day');
+      expect(paused).toMatchObject({ pauseReason: 'failing' });
+      expect(paused!.pausedAt!.getTime() - started.getTime()).toBeGreaterThanOrEqual(PAUSE_AFTER_HOURS * 3_600_000);
+      expect(paused!.pausedAt!.getTime() - started.getTime()).toBeLessThan((PAUSE_AFTER_HOURS + 1.5) * 3_600_000);
+      const attempts = receiver.got.length;
+      expect(new Set(receiver.ids())).toEqual(new Set([receiver.got[0]!.json.id]));
+      // The county's admin is told in chat.
+      const admin = await db.person.findUniqueOrThrow({ where: { code: 'ADM-QH' } });
+      const told = await db.outboxMessage.findMany({ where: { recipientId: admin.id, template: 'webhook.paused' } });
+      expect(told).toHaveLength(1);
+      expect(JSON.parse(told[0]!.params)).toMatchObject({ name: 'down-for-a-day', hours: PAUSE_AFTER_HOURS });
+      // Paused: nothing is sent, while new events queue.
+      const later = await report(world.app, 'R-QH-01-002-H003', '路灯闪烁', 'power');
+      world.clock.advanceHours(2);
+      expect(await s.round()).toEqual({ delivered: 0, failed: 0, skipped: 0 });
+      expect(receiver.got).toHaveLength(attempts);
+      receiver.statuses.length = 0;
+      await resumeSubscriberNamed(db, 'down-for-a-day', world.clock.now());
+      await drain(s);
+      const after = receiver.got.slice(attempts);
+      expect(after.map((r) => [r.json.type, r.json.data.event.toState])).toEqual([
+        ['ticket.created', 'received'],
+        ['ticket.state_changed', 'dispatched'],
+        ['ticket.created', 'received'],
+        ['ticket.state_changed', 'dispatched'],
+      ]);
+      expect(after[0]!.json.id).toBe(receiver.got[0]!.json.id);
+      expect(after[2]!.json.data.ticket.number).toBe(later);
+      expect((await subscriberNamed(db, record.name))!.failingSince).toBeNull();
+    });
+
+    test('a region’s subscriber hears of that region’s tickets only; one without a region, of the public board’s', async () => {
+      await subscribe('qh-02-only', ['ticket.created'], 'QH-02');
+      await subscribe('board-only', ['ticket.created']);
+      await report(world.app, 'R-QH-01-001-H007', '东湖村的路灯坏了', 'power');
+      const theirs = await report(world.app, 'R-QH-02-001-H003', '杏花村的路灯坏了', 'power');
+      await drain(sender());
+      expect(receiver.got.map((r) => r.json.data.ticket.number)).toEqual([theirs]);
+      // The board-only subscriber's deliveries were settled unsent: neither ticket is on the board.
+      const boardOnly = await db.webhookDelivery.findMany({ where: { subscriber: { name: 'board-only' } } });
+      expect(boardOnly.map((d) => [d.skipped, d.attempts, d.deliveredAt !== null])).toEqual([
+        [true, 0, true],
+        [true, 0, true],
+      ]);
     });
   });
 });
