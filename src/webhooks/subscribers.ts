@@ -198,3 +198,48 @@ export async function subscriberAims(client: Tx | SqlTx | Db): Promise<Subscribe
   );
   return aims ?? [];
 }
+
+/** One row of a subscriber's delivery log. */
+export interface DeliveryLogRow {
+  id: number;
+  eventId: string;
+  type: string;
+  ticketNumber: string | null;
+  createdAt: Date;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  skipped: boolean;
+  /** When the next attempt may start, while it is unsettled. */
+  availableAt: Date;
+}
+
+const deliveryLogQuery = defineQuery('webhook_delivery_log', (db, p: { subscriberId: number; limit: number }) =>
+  db
+    .selectFrom('WebhookDelivery as d')
+    .leftJoin('Ticket as t', 't.id', 'd.ticketId')
+    .select([
+      'd.id',
+      'd.eventId',
+      'd.type',
+      't.number as ticketNumber',
+      'd.createdAt',
+      'd.attempts',
+      'd.lastStatus',
+      'd.lastError',
+      'd.lastAttemptAt',
+      'd.deliveredAt',
+      'd.skipped',
+      'd.availableAt',
+    ])
+    .where('d.subscriberId', '=', p.subscriberId)
+    .orderBy('d.id', 'desc')
+    .limit(p.limit),
+);
+
+/** A subscriber's latest deliveries, newest first. */
+export function deliveryLog(db: Db, subscriberId: number, limit = 100): Promise<DeliveryLogRow[]> {
+  return all(sqlOf(db), deliveryLogQuery, { subscriberId, limit });
+}
