@@ -21,6 +21,8 @@ import { eachDatabase } from '../helpers/db.js';
 
 /** One POST the receiver got. */
 interface Received {
+  /** The path the subscriber's URL named. */
+  path: string;
   headers: IncomingMessage['headers'];
   body: string;
   json: { id: string; type: string; created: string; data: { ticket: { number: string; state: string; summary: string }; event: { seq: number; toState: string } } };
@@ -39,7 +41,7 @@ class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        this.got.push({ headers: req.headers, body, json: JSON.parse(body) as Received['json'] });
+        this.got.push({ path: req.url ?? '', headers: req.headers, body, json: JSON.parse(body) as Received['json'] });
         res.statusCode = this.statuses.shift() ?? 200;
         res.end('ok');
       });
@@ -90,7 +92,7 @@ eachDatabase((kind) => {
 
     const subscribe = async (name: string, events: string[], regionCode?: string) => {
       made.push(name);
-      return createSubscriber(db, { name, url: receiver.url, events, ...(regionCode ? { regionCode } : {}) }, world.clock.now());
+      return createSubscriber(db, { name, url: `${receiver.url}/${name}`, events, ...(regionCode ? { regionCode } : {}) }, world.clock.now());
     };
     const sender = (post?: WebhookPost) => new WebhookSender({ database: world.app.database, clock: world.clock, pauseAfterHours: PAUSE_AFTER_HOURS, ...(post ? { post } : {}) });
     /** Rounds of `s` (the clock moved past any backoff between them) until nothing is due. */
@@ -275,6 +277,30 @@ eachDatabase((kind) => {
       expect(boardOnly.map((d) => [d.skipped, d.attempts, d.deliveredAt !== null])).toEqual([
         [true, 0, true],
         [true, 0, true],
+      ]);
+    });
+
+    test('a subscriber hears only the event types it chose: the resident’s rating is ticket.rated, its closing a state change', async () => {
+      await subscribe('ratings', ['ticket.rated'], 'QH-01');
+      await subscribe('states', ['ticket.state_changed'], 'QH-01');
+      const number = await report(world.app, 'R-QH-01-001-H008', '路灯又坏了', 'power');
+      const liaison = await actorFor(db, (await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } })).id);
+      const resident = await actorFor(db, (await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H008' } })).id);
+      for (const [actor, command] of [
+        [liaison, { type: 'accept' }],
+        [liaison, { type: 'resolve', result: '已更换灯泡' }],
+        [resident, { type: 'rate', rating: 'satisfied', comment: '很快' }],
+      ] as const) {
+        expect((await world.app.pipeline.execute(number, command, actor)).ok).toBe(true);
+      }
+      await drain(sender());
+      const heard = (name: string) => receiver.got.filter((r) => r.path === `/hook/${name}`).map((r) => [r.json.type, r.json.data.event.toState, r.json.data.ticket.state]);
+      expect(heard('ratings')).toEqual([['ticket.rated', 'callback', 'closed']]);
+      expect(heard('states')).toEqual([
+        ['ticket.state_changed', 'dispatched', 'closed'],
+        ['ticket.state_changed', 'accepted', 'closed'],
+        ['ticket.state_changed', 'resolved', 'closed'],
+        ['ticket.state_changed', 'closed', 'closed'],
       ]);
     });
   });
