@@ -285,6 +285,12 @@ export class WebhookSender {
     const result: WebhookRound = { delivered: 0, failed: 0, skipped: 0 };
     if (!ids.length) return result;
     const rows = await all(database.sql, claimedRowsQuery, { ids });
+    // A claimed row whose ticket is gone (nothing deletes tickets today) would otherwise hold its subscriber's order for ever.
+    const found = new Set(rows.map((r) => r.id));
+    for (const id of ids.filter((id) => !found.has(id))) {
+      await run(database.sql, settleQuery, { id, workerId, at: now, status: null, skipped: true, attempted: 0 });
+      result.skipped++;
+    }
     const bySubscriber = new Map<number, ClaimedRow[]>();
     for (const row of rows) {
       if (row.claimedBy !== workerId || row.deliveredAt !== null) continue;
