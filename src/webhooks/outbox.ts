@@ -7,9 +7,12 @@
  * Chosen over a duty that scans TicketEvent by id cursor per subscriber: on PostgreSQL
  * transactions commit out of id order, so a cursor past id 11 can have skipped an id 10
  * that commits a moment later (lost for good), and a cursor per subscriber is one more
- * row to lease. With the outbox, a subscriber's order is the order of its rows' ids (a
- * ticket's events are written by one transition at a time, so its own events are always
- * in order), and delivery claims rows the way the chat outbox does.
+ * row to lease. With the outbox, a subscriber hears its events in the order of its rows'
+ * ids, each after the one before is delivered (delivery.ts). A ticket's own events are
+ * strictly in order: its transitions are serialised by the ticket's version, so a later
+ * one's rows are written after the earlier one committed. Events of two tickets changed at
+ * the same moment in two processes are in the order their transactions made visible (a
+ * row committed late, behind one already delivered, goes out next).
  *
  * Its cost when nobody subscribes: the subscriber list comes from the per-process
  * reference cache (see subscriberAims), so a transition pays a look-up in memory.
