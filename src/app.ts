@@ -10,6 +10,7 @@ import { CorrectionLearner } from './engine/corrections.js';
 import { Engine } from './engine/engine.js';
 import { mediaOf } from './engine/media.js';
 import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
+import { WebhookSender } from './webhooks/delivery.js';
 import { logger } from './log.js';
 import type { DemoHistoryReport } from './org/demo-history.js';
 import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
@@ -239,6 +240,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       return result;
     };
     const surveys = new SurveySender({ db: database.db, clock });
+    const webhooks = new WebhookSender({ database, clock, pauseAfterHours: config.WEBHOOK_PAUSE_AFTER_HOURS });
     const scheduler = new Scheduler({
       database,
       pipeline,
@@ -259,6 +261,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         visitReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
         // Surveys whose time has come go to their households' chats; the unfinished are reminded once.
         surveys.duty,
+        // Signed webhook POSTs to other systems, each subscriber's in order (src/webhooks/delivery.ts).
+        webhooks.duty,
         // 双述双评 twice a year: each county's appraisal round starts on the first working day of APPRAISAL_MONTHS.
         appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
         // Ledger items due within three working days, or late, remind their owners once a week.
@@ -296,6 +300,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       async stop() {
         await scheduler.stop();
         await surveys.stop();
+        await webhooks.stop();
         for (const adapter of adapters) await adapter.stop();
         await Promise.all(noting);
         await database.close();

@@ -72,6 +72,8 @@ const schema = z
     REMINDER_HOURS: int(0, 72).default(4),
     SCHEDULER_INTERVAL_MS: int(200, 3_600_000).default(5000),
     OUTBOX_MAX_ATTEMPTS: int(1, 100).default(8),
+    // A webhook subscriber failing this many hours without a success is paused, and its admins told.
+    WEBHOOK_PAUSE_AFTER_HOURS: int(1, 720).default(24),
     // 0 picks a free port (tests); the real one is logged.
     PORT: int(0, 65535).default(3000),
     SESSION_IDLE_MINUTES: int(1, 1440).default(30),

@@ -405,4 +405,6 @@ export const en: Record<MessageKey, string> = {
   'intake.settle': 'Settled on the spot (即办)',
   'intake.ask_result': 'Write down what was done on the spot (the resident receives it, with the rating request):',
   'intake.settled': 'Request {number} registered and settled on the spot. The resident has the result and is asked to rate it.',
+  'webhook.paused':
+    '[Integration] The webhook subscriber "{name}" ({url}) has failed for {hours} hours and is paused; its events keep queueing. Ask its owners to check their receiver, then resume it in the console under Webhooks.',
 };

@@ -46,7 +46,7 @@ async function currentCache(connection: SqlConnection): Promise<ReferenceCache> 
 }
 
 /** `load()`'s result for `key` on the database of `client`, kept until the reference data changes; a null result is not kept. */
-async function cached<T>(client: Tx | SqlTx | Db, key: string, load: () => Promise<T | null>): Promise<T | null> {
+export async function cached<T>(client: Tx | SqlTx | Db, key: string, load: () => Promise<T | null>): Promise<T | null> {
   const cache = await currentCache(sqlOf(client));
   if (cache.rows.has(key)) return cache.rows.get(key) as T;
   const value = await load();

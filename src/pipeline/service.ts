@@ -14,6 +14,7 @@ import { localDateOf } from './calendar.js';
 import type { DeadlinePolicy, HandlingClass } from './deadlines.js';
 import { intake, mayKnow, type RouteDecision, transition } from './machine.js';
 import type { Actor, Command, DispatchTarget, Effect, EventDraft, PipelineRules, Recipient, Refusal, TicketSnapshot, TransitionResult } from './model.js';
+import { enqueueWebhooks } from '../webhooks/outbox.js';
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
@@ -225,19 +226,19 @@ async function record(tx: Tx | SqlTx, ticketId: number, path: number[], events: 
     const actorId = actor.kind === 'person' ? actor.personId : null;
     const actorRole = actor.kind === 'person' ? (actor.roles[0]?.role ?? 'resident') : 'system';
     const viaKey = actor.kind === 'person' && actor.apiKey !== undefined ? { apiKey: actor.apiKey } : {};
-    await rows.addEvents(
-      events.map((e, i) => ({
-        ticketId,
-        seq: base + i + 1,
-        type: e.type,
-        fromState: e.fromState,
-        toState: e.toState,
-        actorId: e.by === 'system' ? null : actorId,
-        actorRole: e.by === 'system' ? 'system' : actorRole,
-        data: JSON.stringify(e.by === 'system' ? e.data : { ...e.data, ...viaKey }),
-        at: now,
-      })),
-    );
+    const written = events.map((e, i) => ({
+      ticketId,
+      seq: base + i + 1,
+      type: e.type,
+      fromState: e.fromState,
+      toState: e.toState,
+      actorId: e.by === 'system' ? null : actorId,
+      actorRole: e.by === 'system' ? 'system' : actorRole,
+      data: JSON.stringify(e.by === 'system' ? e.data : { ...e.data, ...viaKey }),
+      at: now,
+    }));
+    await rows.addEvents(written);
+    await enqueueWebhooks(tx, path, written, now);
   }
   // The timers a transition sets are written in one statement (after a cancel, in order).
   let timers: { kind: TimerKind; dueAt: Date }[] = [];

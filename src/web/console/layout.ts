@@ -36,7 +36,8 @@ export const CONSOLE_PATHS = {
   intake: '/console/intake',
 } as const;
 
-export type NavItem = 'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'meetings' | 'stats' | 'ranking' | 'board' | 'intake' | null;
+export type NavItem =
+  'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'meetings' | 'stats' | 'ranking' | 'board' | 'intake' | 'webhooks' | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -92,6 +93,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.mediationOnly ? '' : html`<a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>`}
   ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
+  ${chrome.scope.isAdmin ? html`<a href="/console/webhooks"${chrome.active === 'webhooks' ? html` aria-current="page"` : ''}>${bi('推送订阅', 'Webhooks')}</a>` : ''}
 </nav>
 <div class="user"><span class="who">${chrome.scope.name}</span> <span class="roles">${roles}</span>
 <form method="post" action="${CONSOLE_PATHS.logout}" class="inline">${csrfField(chrome.csrf)}<button type="submit" class="link">${bi('退出', 'Log out')}</button></form></div>`

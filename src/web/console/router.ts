@@ -57,6 +57,7 @@ import { responseColumns, surveyBody, surveyFormBody, surveyFormOptions, surveyL
 import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage, visitGridCoverage } from './visits.js';
 import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
 import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
+import { WEBHOOKS_ROUTE, webhooksRoute } from './webhooks.js';
 import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
 import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
 import type { SectionRequest } from './section.js';
@@ -940,6 +941,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (theme && (get || method === 'POST')) return themesRoute(section(a, 'themes'), theme);
     const ledger = LEDGER_ROUTE.exec(path);
     if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
+    const webhooks = WEBHOOKS_ROUTE.exec(path);
+    if (webhooks && (get || method === 'POST')) return webhooksRoute(section(a, 'webhooks'), webhooks);
     if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier, uploads });
     if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     const meeting = MEETINGS_ROUTE.exec(path);
