@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { BrowserType } from 'playwright-core';
+import { Lock } from '../db/lock.js';
 
 /** Where Chromium usually lives; `CHROMIUM_PATH` comes first when set. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -24,11 +25,47 @@ export class PdfUnavailableError extends Error {
 /** Launching and printing must not hang a command: each step is time-boxed. */
 const TIMEOUT_MS = 60_000;
 
+/** Why no PDF was printed now: as many prints as `MAX_PRINTS_PENDING` are already running or waiting. */
+export class PdfBusyError extends Error {
+  override readonly name = 'PdfBusyError';
+}
+
 /**
- * Prints `html` to an A4 PDF with the Chromium at `executablePath`.
+ * Each print starts a Chromium of its own (hundreds of MB, seconds of CPU), and any staff
+ * member or mediator may ask for minutes or a dossier: a process prints one at a time, and
+ * refuses a print past this many running or waiting, instead of launching browsers without
+ * end (three asked at once started three).
+ */
+export const MAX_PRINTS_PENDING = 4;
+const printTurn = new Lock();
+/** Prints admitted and not finished; the most that ever ran at once (for the tests). */
+export const printCounts = { pending: 0, running: 0, mostRunning: 0 };
+
+/**
+ * Prints `html` to an A4 PDF with the Chromium at `executablePath`, after the prints
+ * before it in this process.
  * @throws PdfUnavailableError when playwright-core is not installed.
+ * @throws PdfBusyError when `MAX_PRINTS_PENDING` prints are running or waiting.
  */
 export async function printPdf(html: string, executablePath: string): Promise<Buffer> {
+  if (printCounts.pending >= MAX_PRINTS_PENDING) throw new PdfBusyError(`正在生成其他文件，请稍后再试 busy: ${printCounts.pending} prints running or waiting`);
+  printCounts.pending++;
+  try {
+    const release = await printTurn.acquire();
+    printCounts.running++;
+    printCounts.mostRunning = Math.max(printCounts.mostRunning, printCounts.running);
+    try {
+      return await printAlone(html, executablePath);
+    } finally {
+      printCounts.running--;
+      release();
+    }
+  } finally {
+    printCounts.pending--;
+  }
+}
+
+async function printAlone(html: string, executablePath: string): Promise<Buffer> {
   let chromium: BrowserType;
   try {
     ({ chromium } = await import('playwright-core'));

@@ -17,7 +17,7 @@ import { reportCommand } from '../../src/report/command.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { maskSummary, overdueItems } from '../../src/report/items.js';
 import { buildMonthlyReport, type MonthlyReport, ReportArgumentError } from '../../src/report/monthly.js';
-import { findChromium } from '../../src/report/pdf.js';
+import { findChromium, MAX_PRINTS_PENDING, PdfBusyError, printCounts, printPdf } from '../../src/report/pdf.js';
 import { saveSettings } from '../../src/ranking/settings.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
@@ -394,4 +394,24 @@ describe('npm run report', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^参数错误 argument error: 月份格式应为 YYYY-MM（如 2026-10） --month must look like YYYY-MM \(e\.g\. 2026-10\), got "10\/2026"$/);
   });
+});
+
+describe('printing PDFs', () => {
+  pdfTest(
+    'prints take turns, one Chromium at a time; past MAX_PRINTS_PENDING one is refused at once, and the next is taken again',
+    async () => {
+      const page = (n: number) => `<!doctype html><meta charset="utf-8"><p>第 ${n} 页</p>`;
+      const asked = Array.from({ length: MAX_PRINTS_PENDING + 1 }, (_, i) => printPdf(page(i), chromium!));
+      const settled = await Promise.allSettled(asked);
+      const printed = settled.filter((r): r is PromiseFulfilledResult<Buffer> => r.status === 'fulfilled');
+      expect(printed.length).toBe(MAX_PRINTS_PENDING);
+      for (const r of printed) expect(r.value.subarray(0, 5).toString()).toBe('%PDF-');
+      const refused = settled.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      expect(refused).toEqual([expect.any(PdfBusyError)]);
+      expect(printCounts.mostRunning).toBe(1);
+      expect(printCounts.pending).toBe(0);
+      expect((await printPdf(page(9), chromium!)).subarray(0, 5).toString()).toBe('%PDF-');
+    },
+    120_000,
+  );
 });

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { logger } from '../../log.js';
 import type { MediationCaseView } from '../../mediation/cases.js';
 import { PRINT_STYLE } from '../../report/html.js';
-import { findChromium, printPdf } from '../../report/pdf.js';
+import { findChromium, PdfBusyError, printPdf } from '../../report/pdf.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { PAGE_HEADERS, sendHtml } from '../http.js';
 import { documentOf } from '../page.js';
@@ -51,7 +51,10 @@ export async function sendDossierPdf(res: ServerResponse, c: MediationCaseView, 
       return;
     } catch (error) {
       log.warn({ err: error, caseId: c.id }, 'mediation dossier: no PDF printed');
-      reason = bi('服务器打印 PDF 失败', 'the server failed to print the PDF');
+      reason =
+        error instanceof PdfBusyError
+          ? bi('服务器正在生成其他 PDF，请稍后再试', 'the server is printing other PDFs: try again shortly')
+          : bi('服务器打印 PDF 失败', 'the server failed to print the PDF');
     }
   }
   const note = html`<p class="notice">${reason}：${bi('以下是可打印的案卷，请用浏览器“打印 → 另存为 PDF”。', 'below is the printable dossier; use the browser’s Print → Save as PDF.')}</p>`;

@@ -6,15 +6,12 @@
  * region-scoped roles have it, for the meetings of their regions; any other meeting does
  * not exist for them (404).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { logger } from '../../log.js';
 import { addDecision, type DecisionInput, loadDecisions, markAssignmentDone, MeetingRefused } from '../../meetings/decisions.js';
 import { agendaOf, recordMeeting, regenerateAgenda, rosterPeople, setInvited } from '../../meetings/meetings.js';
 import { kindsAtOrBelow, type MeetingKind, meetingSettings, saveMeetingRules } from '../../meetings/schedule.js';
 import type { PipelineService } from '../../pipeline/service.js';
-import { findChromium, writePdf } from '../../report/pdf.js';
+import { findChromium, PdfBusyError, printPdf } from '../../report/pdf.js';
 import { redirect, sendHtml } from '../http.js';
 import { ledgerOwners } from '../../ledger/ledger.js';
 import { CONSOLE_PATHS } from './layout.js';
@@ -204,16 +201,21 @@ async function sendPdf(r: MeetingsRequest, m: MeetingRow): Promise<void> {
     sendHtml(r.res, 503, '<!doctype html><meta charset="utf-8"><p>本机没有 Chromium，无法生成 PDF，请打印网页版。 No Chromium here: print the HTML page.</p>');
     return;
   }
-  const dir = await mkdtemp(join(tmpdir(), 'minqing-minutes-'));
+  let pdf: Buffer;
   try {
-    const path = join(dir, 'minutes.pdf');
-    await writePdf(minutesPdfDocument(await printable(r, m)), path, chromium);
-    const pdf = await readFile(path);
-    r.res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'content-disposition': `inline; filename="meeting-${m.id}.pdf"` });
-    r.res.end(pdf);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    pdf = await printPdf(minutesPdfDocument(await printable(r, m)), chromium);
+  } catch (error) {
+    if (!(error instanceof PdfBusyError)) throw error;
+    r.res.setHeader('retry-after', '10');
+    sendHtml(
+      r.res,
+      503,
+      '<!doctype html><meta charset="utf-8"><p>服务器正在生成其他 PDF，请稍后再试，或打印网页版。 The server is printing other PDFs: try again shortly, or print the HTML page.</p>',
+    );
+    return;
   }
+  r.res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length, 'content-disposition': `inline; filename="meeting-${m.id}.pdf"` });
+  r.res.end(pdf);
 }
 
 /** A region's meeting settings (a region of the user's), and saving them. */
