@@ -71,6 +71,21 @@ eachDatabase((kind) => {
       expect(await db.auditEvent.count({ where: { action: 'meeting_invited_changed', actorId: dispatcherId } })).toBe(1);
     });
 
+    test('nothing is recorded before the meeting’s day (Beijing), and no deadline is in the past', async () => {
+      // 23:30 on the 19th in Beijing (15:30 UTC): the day before the meeting.
+      world.clock.set(new Date('2026-11-19T23:30:00+08:00'));
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      await refused(`${base()}/record`, { attendee: String(liaison.id), minutes: '纪要' }, '会议将于 2026-11-20 召开，开会后才能记录纪要和决定');
+      await refused(`${base()}/decisions`, { kind: 'assignment', text: '统计路灯', owner: `person:${liaison.id}`, deadline: '2026-11-27' }, '开会后才能记录纪要和决定');
+      await refused(`${base()}/decisions`, { kind: 'ticket', text: '修复路灯', category: 'power' }, '开会后才能记录纪要和决定');
+      world.clock.set(NOW);
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      await refused(`${base()}/decisions`, { kind: 'assignment', text: '统计路灯', owner: `person:${liaison.id}`, deadline: '2026-11-19' }, '完成时限不能早于今天');
+      expect(await db.meeting.findUniqueOrThrow({ where: { id: meetingId } })).toMatchObject({ recordedAt: null });
+      expect(await db.meetingDecision.count()).toBe(0);
+      expect(await db.ticket.count({ where: { channel: 'meeting' } })).toBe(0);
+    });
+
     test('recording: refusals keep what was typed; then the record, audited', async () => {
       const text = await refused(`${base()}/record`, { attendee: String(liaison.id), guests: '镇驻村干部张三', minutes: ' ' }, '请填写会议纪要');
       expect(text).toContain('value="镇驻村干部张三"');
