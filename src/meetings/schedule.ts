@@ -109,7 +109,8 @@ export interface MeetingRuleForm {
 
 /** A whole number within [min, max] typed in a form, null when empty; undefined when it is not. */
 function typedNumber(text: string, min: number, max: number): number | null | undefined {
-  const value = text.trim();
+  // A Chinese input method types full-width digits (１５): NFKC folds them to ASCII.
+  const value = text.normalize('NFKC').trim();
   if (!value) return null;
   if (!/^\d{1,3}$/.test(value)) return undefined;
   const n = Number(value);
