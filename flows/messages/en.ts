@@ -400,4 +400,5 @@ export const en: Record<MessageKey, string> = {
   'intake.channel_letter': 'By letter',
   'intake.describe': 'Write down the request (what, where); photos are welcome:',
   'intake.not_yours': 'That is not one of your households or villages: you cannot register for it.',
+  'event.meeting_decision': 'meeting decision',
 };

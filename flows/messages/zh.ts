@@ -393,6 +393,7 @@ export const zh = {
   'intake.channel_letter': '来信',
   'intake.describe': '请写下群众反映的诉求（什么事、在哪里），可以附照片：',
   'intake.not_yours': '这不是您包联的农户或村庄，无法代为登记。',
+  'event.meeting_decision': '会议决定',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -136,6 +136,11 @@ eachDatabase((kind) => {
       // Routed like any request: its handler is told.
       expect(await db.outboxMessage.count({ where: { ticketId: ticket.id, recipientId: { not: dispatcherId } } })).toBeGreaterThan(0);
       expect((await dsp.page(base())).text).toContain(`href="/console/tickets/${ticket.number}"`);
+      // Its history says where it came from, in words, with no event number of its own.
+      const ticketPage = (await dsp.page(`/console/tickets/${ticket.number}`)).text;
+      expect(ticketPage).toContain('会议决定 meeting decision');
+      expect(ticketPage).not.toContain('meeting_decision');
+      expect(ticketPage).not.toMatch(/<td class="num">0<\/td>/);
 
       const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       const station = await db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: township.id, kind: 'power' } } });

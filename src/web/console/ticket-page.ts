@@ -25,7 +25,8 @@ function eventName(type: string): string {
 }
 
 export const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
-  { zh: '序号', en: 'seq', csv: (e) => e.seq, className: 'num' },
+  // Audited steps (a meeting's decision, a phone viewed) are no events of the ticket: no number.
+  { zh: '序号', en: 'seq', csv: (e) => (e.seq === 0 ? '' : e.seq), className: 'num' },
   { zh: '时间', en: 'time', csv: (e) => formatLocal(e.at) },
   { zh: '操作', en: 'step', csv: (e) => eventName(e.type) },
   {
