@@ -407,4 +407,5 @@ export const en: Record<MessageKey, string> = {
   'intake.settled': 'Request {number} registered and settled on the spot. The resident has the result and is asked to rate it.',
   'webhook.paused':
     '[Integration] The webhook subscriber "{name}" ({url}) has failed for {hours} hours and is paused; its events keep queueing. Ask its owners to check their receiver, then resume it in the console under Webhooks.',
+  'event.meeting_decision': 'meeting decision',
 };

@@ -9,6 +9,7 @@
  */
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { WorkCalendar } from '../pipeline/calendar.js';
 import { reportCommand } from '../report/command.js';
 import { findChromium } from '../report/pdf.js';
 import { runCli } from './run-cli.js';
@@ -17,6 +18,7 @@ await runCli(() =>
   reportCommand(process.argv.slice(2), {
     open: () => openDatabase(loadConfig().DATABASE_URL),
     now: new Date(),
+    calendar: WorkCalendar.load(loadConfig().HOLIDAY_CALENDAR_FILE),
     chromium: findChromium(),
     out: (line) => console.log(line),
     err: (line) => console.error(line),

@@ -27,6 +27,15 @@ export class MeetingRefused extends Error {
   override readonly name = 'MeetingRefused';
 }
 
+/** Minutes and decisions are what a meeting said: none before its day (Beijing). */
+export function refuseBeforeMeeting(meeting: { heldOn: string }, now: Date): void {
+  if (localDateOf(now) < meeting.heldOn) {
+    throw new MeetingRefused(
+      `会议将于 ${meeting.heldOn} 召开，开会后才能记录纪要和决定。 The meeting is on ${meeting.heldOn}: its minutes and decisions are recorded once it is held.`,
+    );
+  }
+}
+
 export type DecisionKind = 'ticket' | 'ledger' | 'assignment';
 export const DECISION_KINDS: readonly DecisionKind[] = ['ticket', 'ledger', 'assignment'];
 export const DECISION_NAMES: Readonly<Record<DecisionKind, { zh: string; en: string }>> = {
@@ -190,6 +199,10 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
   const parsed = decisionInputSchema.safeParse(input);
   if (!parsed.success) throw new MeetingRefused(parsed.error.issues[0]?.message ?? '表单有误。 The form is not right.');
   const decision = parsed.data;
+  refuseBeforeMeeting(meeting, ctx.now);
+  if (decision.kind !== 'ticket' && decision.deadline < localDateOf(ctx.now)) {
+    throw new MeetingRefused('完成时限不能早于今天。 The deadline cannot be in the past.');
+  }
   const text = cleaned(decision.text);
   if (!text) throw new MeetingRefused('请填写决定内容。 Write the decision.');
   const max = decision.kind === 'ledger' ? 100 : TEXT_MAX;

@@ -10,7 +10,7 @@ import { normaliseText } from '../privacy.js';
 import { ledgerOwners } from '../ledger/ledger.js';
 import type { RegionNode } from '../web/console/scope.js';
 import { type Agenda, type AgendaTarget, buildAgenda } from './agenda.js';
-import { MeetingRefused } from './decisions.js';
+import { MeetingRefused, refuseBeforeMeeting } from './decisions.js';
 import type { MeetingKind } from './schedule.js';
 
 /** The roles expected at a region's meeting: its own staff and liaisons. */
@@ -92,6 +92,7 @@ export interface MeetingRecordInput {
 export async function recordMeeting(db: Db, regions: Map<number, RegionNode>, meetingId: number, input: MeetingRecordInput, actorId: number, now: Date): Promise<void> {
   const meeting = await db.meeting.findUnique({ where: { id: meetingId } });
   if (!meeting) throw new MeetingRefused('没有这个会议。 There is no such meeting.');
+  refuseBeforeMeeting(meeting, now);
   const minutes = normaliseText(input.minutes).trim();
   const guests = normaliseText(input.guests).replace(/\s+/g, ' ').trim();
   if (!minutes) throw new MeetingRefused('请填写会议纪要。 Write the minutes.');

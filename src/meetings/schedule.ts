@@ -91,6 +91,14 @@ export function meetingDates(calendar: WorkCalendar, period: string, settings: P
   return { heldOn, prepareOn: addCalendarDays(heldOn, -settings.leadDays) };
 }
 
+/** The day the next `kind` meeting of `regionId` is held, on or after `from`: its settings, moved past non-working days. */
+export async function nextMeetingDay(db: Db, regions: Map<number, RegionNode>, calendar: WorkCalendar, regionId: number, kind: MeetingKind, from: LocalDate): Promise<LocalDate> {
+  const settings = await meetingSettings(db, regions, regionId, kind);
+  let period = periodOf(kind, from.slice(0, 7));
+  while (meetingDates(calendar, period, settings).heldOn < from) period = nextPeriod(period);
+  return meetingDates(calendar, period, settings).heldOn;
+}
+
 /** Days above 28 would not exist in February. */
 const MAX_DAY = 28;
 const MAX_LEAD_DAYS = 20;
@@ -109,7 +117,8 @@ export interface MeetingRuleForm {
 
 /** A whole number within [min, max] typed in a form, null when empty; undefined when it is not. */
 function typedNumber(text: string, min: number, max: number): number | null | undefined {
-  const value = text.trim();
+  // A Chinese input method types full-width digits (１５): NFKC folds them to ASCII.
+  const value = text.normalize('NFKC').trim();
   if (!value) return null;
   if (!/^\d{1,3}$/.test(value)) return undefined;
   const n = Number(value);

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Database } from '../db/client.js';
+import type { WorkCalendar } from '../pipeline/calendar.js';
 import { ConfigError } from '../errors.js';
 import { renderMonthlyReport } from './html.js';
 import { buildMonthlyReport, parseMonth, ReportArgumentError } from './monthly.js';
@@ -21,6 +22,8 @@ export interface ReportCommandIo {
   open: () => Promise<Database>;
   /** When the report is made. */
   now: Date;
+  /** The configured holiday calendar (HOLIDAY_CALENDAR_FILE) the meetings move by. */
+  calendar?: WorkCalendar;
   /** The Chromium to print the PDF with, or null (HTML only). */
   chromium: string | null;
   /** A line for stdout (the files written) and for stderr (problems). */
@@ -59,7 +62,9 @@ export async function reportCommand(argv: string[], io: ReportCommandIo): Promis
   const database = await io.open();
   let html: string;
   try {
-    html = renderMonthlyReport(await buildMonthlyReport(database.db, { regionCode: args.region, month: args.month, now: io.now }));
+    html = renderMonthlyReport(
+      await buildMonthlyReport(database.db, { regionCode: args.region, month: args.month, now: io.now, ...(io.calendar ? { calendar: io.calendar } : {}) }),
+    );
   } catch (error) {
     if (error instanceof ReportArgumentError) return refuse(error);
     throw error;

@@ -200,7 +200,7 @@ export function renderMonthlyReport(report: MonthlyReport): string {
 <p class="meta">${report.region.name}（${report.region.code}） · ${bi('统计周期', 'period')} ${localDateOf(report.from)} – ${lastDay} · ${bi('生成于', 'made')} ${formatInstant(report.generatedAt, 'zh')}</p>
 <p class="note">${bi(
     `本报告供 ${dayName(report.meetings.village)} 村务议政会（网格员汇报所收集的民情，村能办的明确责任人和目标）和 ${dayName(report.meetings.township)} ${report.region.level === 'county' ? '各镇' : '镇'}民情分析会（回顾上月交办事项，梳理本月热点难点，交办部门和网格员）使用。`,
-    `Material for the village meeting on the 20th (${report.meetings.village}: liaisons report, the village assigns owners) and the township analysis meeting on the 25th (${report.meetings.township}: last month's items reviewed, this month's hot topics assigned).`,
+    `Material for the village meeting on ${report.meetings.village} (liaisons report, the village assigns owners) and the township analysis meeting on ${report.meetings.township} (last month's items reviewed, this month's hot topics assigned).`,
   )}</p>
 <h2>${bi('主要指标', 'Figures')}</h2>
 ${figuresTable(report)}

@@ -8,7 +8,8 @@
  * This module gathers the data; `./html.ts` writes it down.
  */
 import type { Db } from '../db/client.js';
-import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
+import { localDateOf, WorkCalendar } from '../pipeline/calendar.js';
+import { nextMeetingDay } from '../meetings/schedule.js';
 import { breakdown, figures, hotWords, periodRange, trend } from '../stats/query.js';
 import type { Breakdown, Figures, HotWord, TrendPoint } from '../stats/types.js';
 import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
@@ -38,6 +39,8 @@ export interface MonthlyReportRequest {
   month: string;
   /** When the report is made (open and overdue counts are as of this moment). */
   now: Date;
+  /** The working-day calendar the meetings move by; the repository's holiday data when not given. */
+  calendar?: WorkCalendar;
 }
 
 /** Everything the report shows. */
@@ -75,7 +78,7 @@ export interface MonthlyReport {
   cases: CasesMonth;
   /** The 红黑榜 of the region's villages and departments (src/ranking/); null in a village's report. */
   ranking: Rankings | null;
-  /** The meetings this report serves: the next 20th and 25th. */
+  /** The meetings this report serves: the region's next village and township meetings (its settings, working days). */
   meetings: { village: string; township: string };
 }
 
@@ -83,13 +86,6 @@ export interface MonthlyReport {
 export function parseMonth(month: string): string {
   if (!MONTH.test(month)) throw new ReportArgumentError(`月份格式应为 YYYY-MM（如 2026-10） --month must look like YYYY-MM (e.g. 2026-10), got "${month}"`);
   return month;
-}
-
-/** The first local date on or after `date` that falls on `day` of a month. */
-function nextDayOfMonth(date: string, day: number): string {
-  let d = date;
-  for (let i = 0; i < 62 && Number(d.slice(8, 10)) !== day; i++) d = addCalendarDays(d, 1);
-  return d;
 }
 
 /** Finds the village, township or county the report is for. */
@@ -117,8 +113,10 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
   const query = { scopeRegionId: region.id, from, to };
   const previousQuery = { ...query, from: before.from, to: before.to };
   const window = { regionIds: subtreeIds(regions, region.id), from, to, now: request.now };
-  // Meetings after the month's data: the next 20th and 25th from its end (or from now, mid-month).
+  // Meetings after the month's data: the next ones from its end (or from now, mid-month).
   const reference = localDateOf(request.now < to ? request.now : to);
+  const calendar = request.calendar ?? WorkCalendar.load();
+  const meetingDay = (kind: 'village' | 'township') => nextMeetingDay(db, regions, calendar, region.id, kind, reference);
   return {
     region,
     month,
@@ -145,6 +143,6 @@ export async function buildMonthlyReport(db: Db, request: MonthlyReportRequest):
     ledger: await ledgerOfMonth(db, regions, region.id, { month, from, to, now: request.now }),
     cases: await casesOfMonth(db, subtreeIds(regions, region.id), { from, to, now: request.now }),
     ranking: region.level === 'village' ? null : await rankRegion(db, regions, { region, month, levels: ['village', 'department'] }),
-    meetings: { village: nextDayOfMonth(reference, 20), township: nextDayOfMonth(reference, 25) },
+    meetings: { village: await meetingDay('village'), township: await meetingDay('township') },
   };
 }

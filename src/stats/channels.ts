@@ -20,19 +20,27 @@ const CHANNEL_NAMES: Readonly<Record<string, { zh: string; en: string }>> = {
   wechat: { zh: '微信', en: 'WeChat' },
   telegram: { zh: 'Telegram', en: 'Telegram' },
   web: { zh: '网页聊天', en: 'web chat' },
+  sms: { zh: '短信', en: 'SMS' },
   conversation: { zh: '人工会话', en: 'staff conversation' },
   console: { zh: '控制台', en: 'console' },
   station: { zh: '来访', en: 'at the station' },
   phone: { zh: '来电', en: 'by phone' },
   letter: { zh: '来信', en: 'by letter' },
   visit: { zh: '走访', en: 'on a visit' },
-  open311: { zh: 'Open311', en: 'Open311' },
+  open311: { zh: '开放接口', en: 'Open311 API' },
+  meeting: { zh: '会议决定', en: 'meeting decision' },
 };
 
 /** A channel's name, Chinese first; one nobody named yet shows its code. */
 export function channelName(channel: string | null): { zh: string; en: string } {
   if (channel === null) return { zh: '未记录', en: 'not recorded' };
   return CHANNEL_NAMES[channel] ?? { zh: channel, en: channel };
+}
+
+/** A channel's name as one line, Chinese then English: 来访 at the station. */
+export function channelText(channel: string | null): string {
+  const name = channelName(channel);
+  return name.zh === name.en ? name.zh : `${name.zh} ${name.en}`;
 }
 
 /** One channel's figures. */

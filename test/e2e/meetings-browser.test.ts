@@ -17,7 +17,7 @@ browserTest('a dispatcher reads a village meeting’s agenda, records it with an
   const { db } = suite.world;
   const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
   const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
-  const meetingId = await prepareMeeting(db, await loadRegions(db), { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-20' }, suite.world.clock.now());
+  const meetingId = await prepareMeeting(db, await loadRegions(db), { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-16' }, suite.world.clock.now());
   const { page, errors } = await staffPage(suite.browser, suite.world.base, 'dsp-qh-01', [422]);
 
   await page.click('nav a:text("会议")');

@@ -89,6 +89,8 @@ eachDatabase((kind) => {
       const clerk = await db.person.findUniqueOrThrow({ where: { id: dispatcherId } });
       const ticketPage = await dsp.page(`/console/tickets/${number}`);
       expect(ticketPage.text).toContain('来访 at the station');
+      // The messages' channel in words too, never its code.
+      expect(ticketPage.text).not.toMatch(/>\s*station\s*</);
       expect(ticketPage.text).toMatch(new RegExp(`登记人 registered by[^]{0,120}${clerk.name}`));
     });
 

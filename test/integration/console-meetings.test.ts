@@ -71,6 +71,21 @@ eachDatabase((kind) => {
       expect(await db.auditEvent.count({ where: { action: 'meeting_invited_changed', actorId: dispatcherId } })).toBe(1);
     });
 
+    test('nothing is recorded before the meeting’s day (Beijing), and no deadline is in the past', async () => {
+      // 23:30 on the 19th in Beijing (15:30 UTC): the day before the meeting.
+      world.clock.set(new Date('2026-11-19T23:30:00+08:00'));
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      await refused(`${base()}/record`, { attendee: String(liaison.id), minutes: '纪要' }, '会议将于 2026-11-20 召开，开会后才能记录纪要和决定');
+      await refused(`${base()}/decisions`, { kind: 'assignment', text: '统计路灯', owner: `person:${liaison.id}`, deadline: '2026-11-27' }, '开会后才能记录纪要和决定');
+      await refused(`${base()}/decisions`, { kind: 'ticket', text: '修复路灯', category: 'power' }, '开会后才能记录纪要和决定');
+      world.clock.set(NOW);
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      await refused(`${base()}/decisions`, { kind: 'assignment', text: '统计路灯', owner: `person:${liaison.id}`, deadline: '2026-11-19' }, '完成时限不能早于今天');
+      expect(await db.meeting.findUniqueOrThrow({ where: { id: meetingId } })).toMatchObject({ recordedAt: null });
+      expect(await db.meetingDecision.count()).toBe(0);
+      expect(await db.ticket.count({ where: { channel: 'meeting' } })).toBe(0);
+    });
+
     test('recording: refusals keep what was typed; then the record, audited', async () => {
       const text = await refused(`${base()}/record`, { attendee: String(liaison.id), guests: '镇驻村干部张三', minutes: ' ' }, '请填写会议纪要');
       expect(text).toContain('value="镇驻村干部张三"');
@@ -121,6 +136,11 @@ eachDatabase((kind) => {
       // Routed like any request: its handler is told.
       expect(await db.outboxMessage.count({ where: { ticketId: ticket.id, recipientId: { not: dispatcherId } } })).toBeGreaterThan(0);
       expect((await dsp.page(base())).text).toContain(`href="/console/tickets/${ticket.number}"`);
+      // Its history says where it came from, in words, with no event number of its own.
+      const ticketPage = (await dsp.page(`/console/tickets/${ticket.number}`)).text;
+      expect(ticketPage).toContain('会议决定 meeting decision');
+      expect(ticketPage).not.toContain('meeting_decision');
+      expect(ticketPage).not.toMatch(/<td class="num">0<\/td>/);
 
       const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       const station = await db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: township.id, kind: 'power' } } });
@@ -169,7 +189,8 @@ eachDatabase((kind) => {
       expect(text).toContain('民情分析会的提前天数“x”应为 0 到 20 之间的整数');
       expect(text).toContain('value="32"');
       expect(await db.meetingRule.count()).toBe(0);
-      const res = await dsp.post(path, { 'day-village': '18', 'lead-village': '5', 'day-township': '', 'lead-township': '' });
+      // Typed with a Chinese input method: full-width digits are numbers too.
+      const res = await dsp.post(path, { 'day-village': '１８', 'lead-village': ' ５', 'day-township': '', 'lead-township': '' });
       expect(res.status).toBe(303);
       expect(await db.meetingRule.findMany({ where: { regionId: township.id }, orderBy: { kind: 'asc' } })).toMatchObject([
         { kind: 'township', day: null, leadDays: null },

@@ -28,15 +28,15 @@ eachDatabase((kind) => {
       const owner = await w.staff('L-QH-01-001-01', 'liaison-1');
       const stranger = await w.staff('L-QH-01-001-02', 'liaison-2');
       const now = w.clock.now();
-      const meetingId = (await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-20' }, now))!;
-      const meeting = { id: meetingId, regionId: village.id, kind: 'village' as const, heldOn: '2026-11-20' };
+      const meetingId = (await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-16' }, now))!;
+      const meeting = { id: meetingId, regionId: village.id, kind: 'village' as const, heldOn: '2026-11-16' };
       const ctx = { db, regions, pipeline: w.pipeline, actorId: dispatcher.id, now };
       const first = await addDecision(ctx, meeting, { kind: 'assignment', text: '统计需要更换的路灯', owner: `person:${liaison.id}`, deadline: '2026-11-27' });
       const second = await addDecision(ctx, meeting, { kind: 'assignment', text: '通知村民参加议事', owner: `person:${liaison.id}`, deadline: '2026-11-25' });
 
       await owner.receive(w.database, w.pipeline, w.clock);
       expect(owner.text()).toContain(
-        `【会议交办】2026-11-20 ${village.name}村务议政会决定：统计需要更换的路灯。由您负责，完成时限 2026-11-27。完成后点“已完成”，或发送“我的交办”查看。`,
+        `【会议交办】2026-11-16 ${village.name}村务议政会决定：统计需要更换的路灯。由您负责，完成时限 2026-11-27。完成后点“已完成”，或发送“我的交办”查看。`,
       );
       // The push's button (the first push's, as the owner reads them in order).
       await owner.tap('已完成');

@@ -289,6 +289,27 @@ describe('the monthly report', () => {
   });
 });
 
+describe('the meetings the report serves', () => {
+  test('the region’s next village and township meetings: moved past a Sunday, and by the region’s settings', async () => {
+    const db = database.db;
+    // November’s report, made on 1 December: Sunday 20 December moves to Monday 21; the 25th is a Friday.
+    const made = { regionCode: 'T-01', month: '2026-11', now: new Date('2026-12-01T09:00:00+08:00'), calendar: rules.calendar };
+    expect((await buildMonthlyReport(db, made)).meetings).toEqual({ village: '2026-12-21', township: '2026-12-25' });
+    const rendered = renderMonthlyReport(await buildMonthlyReport(db, made));
+    expect(rendered).toContain('12月21日 村务议政会');
+    expect(rendered).not.toContain('12月20日');
+    // The township holds its villages’ meetings on the 18th (/console/meetings/settings).
+    const rule = await db.meetingRule.create({ data: { regionId: org.township.id, kind: 'village', day: 18, updatedById: org.supervisor.id, updatedAt: new Date() } });
+    try {
+      expect((await buildMonthlyReport(db, made)).meetings).toEqual({ village: '2026-12-18', township: '2026-12-25' });
+      // Mid-December, the 18th gone: January’s.
+      expect((await buildMonthlyReport(db, { ...made, month: '2026-12', now: new Date('2026-12-19T09:00:00+08:00') })).meetings.village).toBe('2027-01-18');
+    } finally {
+      await db.meetingRule.delete({ where: { id: rule.id } });
+    }
+  });
+});
+
 describe('summaries in the report', () => {
   test('mask phone and ID numbers and the roster’s names, but keep ticket numbers readable', () => {
     expect(maskSummary('同 MQ-2026-000001，电话 13912345678', new Set())).toBe('同 MQ-2026-000001，电话 139****5678');

@@ -3,6 +3,7 @@
  * the reply box and the ways to end it (close, make a ticket, attach to a ticket).
  */
 import { bi, type Html, html } from '../html.js';
+import { channelText } from '../../stats/channels.js';
 import { formatLocal } from '../format.js';
 import { mediaLinks } from '../media.js';
 import { type Column, tableHtml } from '../table.js';
@@ -24,13 +25,11 @@ const CLOSE_REASONS: Record<string, string> = {
   ticket: '已转为诉求 made a ticket',
 };
 
-const CHANNELS: Record<string, string> = { web: '网页 web', wechat: '微信 WeChat', telegram: 'Telegram', console: '终端 console', sms: '短信 SMS' };
-
 export const INBOX_COLUMNS: Column<InboxRow & { now: Date }>[] = [
   { zh: '会话', en: 'conversation', csv: (r) => `#${r.id}`, html: (r) => html`<a href="${CONSOLE_PATHS.inbox}/${r.id}">#${r.id}</a>` },
   { zh: '群众', en: 'resident', csv: (r) => r.resident },
   { zh: '地区', en: 'region', csv: (r) => r.region },
-  { zh: '渠道', en: 'channel', csv: (r) => CHANNELS[r.channel] ?? r.channel },
+  { zh: '渠道', en: 'channel', csv: (r) => channelText(r.channel) },
   { zh: '最近消息', en: 'last message', csv: (r) => r.preview, className: 'summary' },
   {
     zh: '未读',
@@ -106,7 +105,7 @@ export function conversationBody(input: {
 <h1>${bi('会话', 'Conversation')} #${c.id} · ${c.resident} <span class="state">${open ? bi('进行中', 'open') : bi('已结束', 'closed')}</span></h1>
 ${input.done ? notice('ok', bi('已完成。', 'Done.')) : ''}
 ${input.error ? notice('error', input.error) : ''}
-<p class="hint">${c.region} · ${CHANNELS[c.channel] ?? c.channel} · ${bi('开始于', 'opened')} ${formatLocal(c.openedAt)}${c.waitingSince ? html` · <strong>${bi('群众已等待', 'waiting for')} ${waited(c.waitingSince, input.now)}</strong>` : ''}${c.ticketNumber ? html` · ${bi('诉求', 'ticket')} <a href="${CONSOLE_PATHS.tickets}/${c.ticketNumber}">${c.ticketNumber}</a>` : ''}</p>
+<p class="hint">${c.region} · ${channelText(c.channel)} · ${bi('开始于', 'opened')} ${formatLocal(c.openedAt)}${c.waitingSince ? html` · <strong>${bi('群众已等待', 'waiting for')} ${waited(c.waitingSince, input.now)}</strong>` : ''}${c.ticketNumber ? html` · ${bi('诉求', 'ticket')} <a href="${CONSOLE_PATHS.tickets}/${c.ticketNumber}">${c.ticketNumber}</a>` : ''}</p>
 <ol class="transcript">${c.transcript.map(entryHtml)}</ol>
 ${
   open

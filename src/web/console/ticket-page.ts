@@ -5,6 +5,7 @@
  */
 import { render } from '../../engine/i18n.js';
 import { MAX_EXTENSION } from '../../pipeline/machine.js';
+import { channelText } from '../../stats/channels.js';
 import { CALLBACK_FAILURE_NAMES } from '../../pipeline/states.js';
 import { bi, type Html, html, type HtmlValue } from '../html.js';
 import { HANDLING_CLASS_NAMES, KIND_NAMES, LEVEL_NAMES, formatLocal, stateName } from '../format.js';
@@ -24,7 +25,8 @@ function eventName(type: string): string {
 }
 
 export const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
-  { zh: '序号', en: 'seq', csv: (e) => e.seq, className: 'num' },
+  // Audited steps (a meeting's decision, a phone viewed) are no events of the ticket: no number.
+  { zh: '序号', en: 'seq', csv: (e) => (e.seq === 0 ? '' : e.seq), className: 'num' },
   { zh: '时间', en: 'time', csv: (e) => formatLocal(e.at) },
   { zh: '操作', en: 'step', csv: (e) => eventName(e.type) },
   {
@@ -54,7 +56,7 @@ export const MESSAGE_COLUMNS: Column<MessageEntry>[] = [
   { zh: '时间', en: 'time', csv: (m) => formatLocal(m.at) },
   { zh: '方向', en: 'direction', csv: (m) => (m.direction === 'out' ? '发出 → out' : '收到 ← in') },
   { zh: '对象', en: 'with', csv: (m) => m.who },
-  { zh: '渠道', en: 'channel', csv: (m) => m.channel },
+  { zh: '渠道', en: 'channel', csv: (m) => (m.channel === null ? '' : channelText(m.channel)) },
   {
     zh: '内容',
     en: 'text',

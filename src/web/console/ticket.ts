@@ -14,9 +14,11 @@ import type { Db } from '../../db/client.js';
 import { render } from '../../engine/i18n.js';
 import { maskContacts, maskPhone, residentName, rosterNames, scrub } from '../../privacy.js';
 import { ALWAYS_PRIVATE, type BoardMode, boardPolicy } from '../public-board.js';
+import type { RouteDecision } from '../../pipeline/machine.js';
+import type { Command } from '../../pipeline/model.js';
 import { isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
 import { roleName } from '../format.js';
-import { channelName } from '../../stats/channels.js';
+import { channelText } from '../../stats/channels.js';
 import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
@@ -115,8 +117,9 @@ export interface TicketView {
 /** How long a revealed phone number stays shown to the one who revealed it. */
 export const PHONE_SHOWN_MS = 10 * 60_000;
 
-/** How a ticket was routed, or how a callback was taken: codes in words. */
-const VIA_NAMES: Record<string, string> = {
+/** How a ticket was routed, or how a callback was taken: codes in words (typed: a new route has to be named). */
+export const VIA_NAMES: Readonly<Record<RouteDecision['via'] | NonNullable<Extract<Command, { type: 'rate' }>['via']>, string>> = {
+  on_the_spot: '当场办结 settled on the spot',
   pairing: '包户网格员 paired liaison',
   grid_leader: '网长 grid leader',
   department: '部门窗口 department',
@@ -252,15 +255,14 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
         field === 'rating'
           ? (RATING_NAMES[value] ?? value)
           : field === 'via'
-            ? (VIA_NAMES[value] ?? value)
+            ? (VIA_NAMES[value as keyof typeof VIA_NAMES] ?? value)
             : failure
               ? `${failure.zh} ${failure.en}`
               : (reasonName(value) ?? maskContacts(value));
       const words = (TEXT_FIELDS as readonly string[]).includes(field) && byStaff && e.actorId !== null;
       details.push({ label, text: shown, ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}) });
     }
-    if (e.type === 'received' && typeof d['channel'] === 'string')
-      details.push({ label: '受理渠道 channel', text: `${channelName(d['channel']).zh} ${channelName(d['channel']).en}` });
+    if (e.type === 'received' && typeof d['channel'] === 'string') details.push({ label: '受理渠道 channel', text: channelText(d['channel']) });
     if (typeof d['apiKey'] === 'string') details.push({ label: '经 API 密钥 via API key', text: d['apiKey'] });
     if (typeof d['registeredBy'] === 'number') details.push({ label: '登记人 registered by', text: personName(d['registeredBy']) });
     if (d['onTheSpot'] === true && e.type === 'resolved') details.push({ label: '即办 on the spot', text: '当场办结 settled on the spot' });
