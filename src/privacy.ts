@@ -82,6 +82,18 @@ export function residentName(person: { code: string; name: string; householdId: 
 
 /** Ticket numbers (MQ-2026-000123): never masked, set aside while the rest is. */
 const TICKET_NUMBER = /\b[A-Za-z]{1,6}-\d{4}-\d{6}\b/g;
+/**
+ * Calendar dates (2026-12-01, 2026/12/1, 2026.12.01, 2026年12月1日): eight digits that
+ * NUMBER_RUN would take for a phone. Set aside like ticket numbers when the month and day
+ * are real ones ({@link realDate}); a year from 1900 to 2099, no digit either side.
+ */
+const CALENDAR_DATE = /(?<![0-9])((?:19|20)[0-9]{2})(?:([-/.])([0-9]{1,2})\2([0-9]{1,2})|年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号])(?![0-9])/g;
+
+/** Whether year, month and day name a day of the calendar (not 2026-02-30). */
+function realDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 /** What may stand between the digits of a number written to be read (or to slip through). */
 const SEPARATOR = String.raw`[\s.\-_·•/\\,，。．、:：()（）\[\]【】'"“”‘’~～*+=|－＿]`;
 /** A digit, in ASCII (full-width ones are folded by normaliseText) or a Chinese numeral. */
@@ -112,12 +124,17 @@ function maskedNumber(run: string, digits: string, whole: boolean): string {
 /**
  * Phone and ID numbers, e-mail addresses and roster codes masked, in any of the forms in
  * the module comment; a mobile or ID number keeps its first three and last four digits
- * for staff (139****5678), none when `whole`. Ticket numbers, dates (2026年11月20日) and
- * short numbers stay.
+ * for staff (139****5678), none when `whole`. Ticket numbers, calendar dates (2026年11月20日,
+ * 2026-12-01; {@link CALENDAR_DATE}) and short numbers stay.
  */
 export function maskContacts(text: string, whole = false): string {
   const kept: string[] = [];
-  const hidden = normaliseText(text).replace(TICKET_NUMBER, (number) => `\uE000${kept.push(number) - 1}\uE001`);
+  const setAside = (found: string): string => `\uE000${kept.push(found) - 1}\uE001`;
+  const hidden = normaliseText(text)
+    .replace(TICKET_NUMBER, setAside)
+    .replace(CALENDAR_DATE, (date, year: string, _separator, month?: string, day?: string, monthInWords?: string, dayInWords?: string) =>
+      realDate(Number(year), Number(month ?? monthInWords), Number(day ?? dayInWords)) ? setAside(date) : date,
+    );
   const masked = hidden
     .replace(EMAIL, '***')
     .replace(ROSTER_CODE, '***')
