@@ -60,7 +60,7 @@ export type IntakeErrors = Partial<Record<'resident' | 'name' | 'phone' | 'regio
 
 export type IntakeOutcome = { ok: true; number: string; settled: boolean } | { ok: false; errors: IntakeErrors };
 
-/** A resident as the search lists them: masked, as staff see residents everywhere. */
+/** A resident as the search lists them: masked, as staff see residents everywhere; the household by its code, never its address. */
 export interface ResidentHit {
   personId: number;
   name: string;
@@ -123,7 +123,6 @@ const searchQuery = defineQuery('intake_search', (db, p: { like: string; exact: 
       'p.phone as phone',
       'h.phone as householdPhone',
       'h.code as householdCode',
-      'h.address as address',
       'r.name as village',
       'r.id as villageId',
     ])
@@ -146,7 +145,7 @@ export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar,
       personId: r.id,
       name: residentName({ code: r.code, name: r.name, householdId: r.householdId }),
       phone: phone ? maskPhone(phone) : null,
-      household: r.householdCode === null ? null : `${r.householdCode} ${r.address ?? ''}`.trim(),
+      household: r.householdCode,
       village: r.village,
       villageId: r.villageId,
     };

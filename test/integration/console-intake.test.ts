@@ -63,6 +63,11 @@ eachDatabase((kind) => {
       expect(page.text).toContain(`value="${resident.id}"`);
       const fullName = (await db.person.findUniqueOrThrow({ where: { id: resident.id } })).name;
       expect(page.text).not.toContain(fullName);
+      // The household by its code, never its address (the README: staff see households by code).
+      const household = await db.household.findFirstOrThrow({ where: { code: 'QH-01-001-H001' } });
+      expect(household.address).toBeTruthy();
+      expect(page.text).toContain('QH-01-001-H001');
+      expect(page.text).not.toContain(household.address);
       const number = registered(await dsp.post('/console/intake', form({ resident: String(resident.id) })));
       const ticket = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
       expect(ticket).toMatchObject({ residentId: resident.id, regionId: village.id, channel: 'station', settledOnTheSpot: false, categoryCode: 'power', location: '村口大槐树' });
