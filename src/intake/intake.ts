@@ -140,7 +140,7 @@ export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar,
   const exact = normalizePhone(words) ?? words;
   const rows = await all(sqlOf(db), searchQuery, { like: likePattern(words), exact, regionIds: [...registrar.regionIds], limit: SEARCH_LIMIT });
   return rows.map((r) => {
-    const phone = r.phone ?? r.householdPhone;
+    const phone = registeredPhone(r);
     return {
       personId: r.id,
       name: residentName({ code: r.code, name: r.name, householdId: r.householdId }),
@@ -152,17 +152,25 @@ export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar,
   });
 }
 
-/** One resident, if the registrar's search could find them. */
-async function residentInReach(tx: Tx | SqlTx, registrar: Registrar, personId: number): Promise<{ villageId: number | null } | null> {
+/**
+ * The phone a resident is reached on, as a chat report's 使用登记电话 gives it: their own,
+ * else their household's. The search lists it (masked) and registration hands it to the handler.
+ */
+function registeredPhone(row: { phone: string | null; householdPhone: string | null }): string | null {
+  return row.phone ?? row.householdPhone;
+}
+
+/** One resident, if the registrar's search could find them, with the phone they are reached on. */
+async function residentInReach(tx: Tx | SqlTx, registrar: Registrar, personId: number): Promise<{ villageId: number | null; phone: string | null } | null> {
   const row = await first(sqlOf(tx), reachQuery, { personId, regionIds: [...registrar.regionIds] });
-  return row ? { villageId: row.villageId } : null;
+  return row ? { villageId: row.villageId, phone: registeredPhone(row) } : null;
 }
 
 const reachQuery = defineQuery('intake_resident_in_reach', (db, p: { personId: number; regionIds: number[] }, dialect) =>
   db
     .selectFrom('Person as p')
     .leftJoin('Household as h', 'h.id', 'p.householdId')
-    .select(['p.id as id', 'h.regionId as villageId'])
+    .select(['p.id as id', 'h.regionId as villageId', 'p.phone as phone', 'h.phone as householdPhone'])
     .where('p.id', '=', p.personId)
     .where((eb) => inReach(eb, dialect, p.regionIds)),
 );
@@ -222,13 +230,16 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         throw new IntakeErrorsFound({ region: '请选择您辖区内的村庄。 Choose a village of your area.' });
       }
       let residentId: number;
+      let phone: string | null;
       if ('personId' in request.resident) {
         const found = await residentInReach(tx, registrar, request.resident.personId);
         if (!found) throw new IntakeErrorsFound({ resident: '没有找到这位群众，请重新查找。 No such resident in your area; search again.' });
         residentId = request.resident.personId;
+        phone = found.phone;
       } else {
+        phone = normalizePhone(request.resident.phone);
         // Someone the search finds by this phone is no new person: one resident, one history.
-        const known = await searchResidents(tx, registrar, normalizePhone(request.resident.phone) ?? '');
+        const known = await searchResidents(tx, registrar, phone ?? '');
         if (known.length) {
           throw new IntakeErrorsFound({
             phone: '这个电话号码已在名册中，请在上方用电话查找并选择此人。 This phone is on the roster already: search for it above and choose the person.',
@@ -237,7 +248,7 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         const created = await first(sqlOf(tx), newPersonQuery, {
           code: `W-${randomUUID().slice(0, 12)}`,
           name: normaliseText(request.resident.name).trim().slice(0, 40),
-          phone: normalizePhone(request.resident.phone) ?? '',
+          phone: phone ?? '',
           at: pipeline.clock.now(),
         });
         if (!created) throw new Error('the new person was not created');
@@ -253,7 +264,7 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         description,
         regionId: region.id,
         ...(location ? { location } : {}),
-        ...('phone' in request.resident ? { contactPhone: normalizePhone(request.resident.phone) ?? undefined } : {}),
+        ...(phone ? { contactPhone: phone } : {}),
         photos: request.photos ?? [],
         via: request.channel,
         registeredBy: registrar.personId,

@@ -71,6 +71,11 @@ eachDatabase((kind) => {
       const number = registered(await dsp.post('/console/intake', form({ resident: String(resident.id) })));
       const ticket = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
       expect(ticket).toMatchObject({ residentId: resident.id, regionId: village.id, channel: 'station', settledOnTheSpot: false, categoryCode: 'power', location: '村口大槐树' });
+      // The handler gets the phone the resident is reached on, as a chat report's 使用登记电话: their own, else their household's.
+      const rostered = await db.person.findUniqueOrThrow({ where: { id: resident.id }, include: { household: true } });
+      const reachedOn = rostered.phone ?? rostered.household?.phone ?? null;
+      expect(reachedOn).toBeTruthy();
+      expect(ticket.contactPhone).toBe(reachedOn);
       // Routed as a chat report is: to the household's liaison, with a resolve deadline.
       expect(ticket.state).toBe('dispatched');
       expect(ticket.assigneeId).not.toBeNull();
