@@ -133,6 +133,41 @@ const searchQuery = defineQuery('intake_search', (db, p: { like: string; exact: 
     .limit(p.limit),
 );
 
+/**
+ * Code prefixes of the people who come without a household or a chat: 受理登记's walk-ins
+ * and callers, and Open311's requesters (`U-${OPEN311_CHANNEL}-`, src/open311/requests.ts).
+ */
+const WALK_IN_PREFIX = 'W-';
+const OPEN311_REQUESTER_PREFIX = 'U-open311-';
+
+/**
+ * The one person a phone number belongs to, for 受理登记 and Open311 alike, so that one
+ * phone is one resident with one history: someone the registrar can reach in `regionIds`
+ * whose own or household's phone it is, else a walk-in or Open311 requester with that
+ * phone wherever they asked. Household members first.
+ */
+const personByPhoneQuery = defineQuery('person_by_phone', (db, p: { phone: string; regionIds: number[] }, dialect) =>
+  db
+    .selectFrom('Person as p')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .select('p.id')
+    .where((eb) => eb.or([eb('p.phone', '=', p.phone), eb('h.phone', '=', p.phone)]))
+    .where((eb) =>
+      eb.or([
+        inReach(eb, dialect, p.regionIds),
+        eb.and([eb('p.householdId', 'is', null), eb.or([eb('p.code', 'like', `${WALK_IN_PREFIX}%`), eb('p.code', 'like', `${OPEN311_REQUESTER_PREFIX}%`)])]),
+      ]),
+    )
+    .orderBy(sql`CASE WHEN ${sql.ref('p.householdId')} IS NULL THEN 1 ELSE 0 END`)
+    .orderBy('p.id')
+    .limit(1),
+);
+
+/** The id of the person `phone` (normalised) belongs to in `regionIds` (see personByPhoneQuery), if any. */
+export async function personByPhone(tx: Db | Tx | SqlTx, phone: string, regionIds: readonly number[]): Promise<number | null> {
+  return (await first(sqlOf(tx), personByPhoneQuery, { phone, regionIds: [...regionIds] }))?.id ?? null;
+}
+
 /** Residents in the registrar's villages matching `text` (a name, part of one, a phone or a household code). */
 export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar, text: string): Promise<ResidentHit[]> {
   const words = normaliseText(text).trim();
@@ -239,14 +274,13 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
       } else {
         phone = normalizePhone(request.resident.phone);
         // Someone the search finds by this phone is no new person: one resident, one history.
-        const known = await searchResidents(tx, registrar, phone ?? '');
-        if (known.length) {
+        if (phone && (await personByPhone(tx, phone, registrar.regionIds)) !== null) {
           throw new IntakeErrorsFound({
             phone: '这个电话号码已在名册中，请在上方用电话查找并选择此人。 This phone is on the roster already: search for it above and choose the person.',
           });
         }
         const created = await first(sqlOf(tx), newPersonQuery, {
-          code: `W-${randomUUID().slice(0, 12)}`,
+          code: `${WALK_IN_PREFIX}${randomUUID().slice(0, 12)}`,
           name: normaliseText(request.resident.name).trim().slice(0, 40),
           phone: phone ?? '',
           at: pipeline.clock.now(),
