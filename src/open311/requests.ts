@@ -299,8 +299,6 @@ function mediaUrlOf(media: string): string | null {
   }
 }
 
-const round3 = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
-
 /** One ticket as the specification writes a service request. */
 function requestValue(t: TicketRow, regions: Map<number, RegionNode>, names: ReadonlySet<string>, full: boolean, locale: Locale): Value {
   const village = regions.get(t.regionId);
@@ -322,8 +320,9 @@ function requestValue(t: TicketRow, regions: Map<number, RegionNode>, names: Rea
     address: full && t.location ? `${place} ${scrub(t.location, names)}` : place,
     address_id: village?.code ?? null,
     zipcode: null,
-    lat: full ? t.latitude : round3(t.latitude),
-    long: full ? t.longitude : round3(t.longitude),
+    // Where a resident shared their location is personal data: the board never shows it, so neither does a reader without the ticket's region.
+    lat: full ? t.latitude : null,
+    long: full ? t.longitude : null,
     media_url: full ? mediaUrlOf(t.media) : null,
   };
 }
