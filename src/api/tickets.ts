@@ -129,7 +129,7 @@ export async function listTickets(db: Db, key: ApiKeyRecord, query: z.infer<type
   return { tickets: page.rows.map((r) => rowOf(r, summaries)), next: page.next };
 }
 
-/** GET /api/v1/tickets/{number}: the ticket and the history a resident may read of it, or a 404. */
+/** GET /api/v1/tickets/{number}: the ticket and the history a resident may read of it (none for a key without a region), or a 404. */
 export async function oneTicket(db: Db, key: ApiKeyRecord, number: string): Promise<z.infer<typeof ticketDetail>> {
   const regions = await loadRegions(db);
   const reach = reachOf(key, regions);
@@ -142,8 +142,9 @@ export async function oneTicket(db: Db, key: ApiKeyRecord, number: string): Prom
     rosterNames(db),
     boardSummaries(db, reach, [row]),
   ]);
+  // A key without a region sees what the public board shows of a ticket, and the board shows no history.
   const history: z.infer<typeof ticketEvent>[] = events
-    .filter((e) => shownToResident(e.type))
+    .filter((e) => summaries === null && shownToResident(e.type))
     .map((e) => {
       const text = eventText(e.type, dataOf(e.data), true);
       return { seq: e.seq, type: e.type, state: e.toState, actorRole: e.actorRole, at: e.at.toISOString(), text: text === null ? null : scrub(text, names) };

@@ -62,7 +62,7 @@ export type IntakeErrors = Partial<Record<'resident' | 'name' | 'phone' | 'regio
 
 export type IntakeOutcome = { ok: true; number: string; settled: boolean } | { ok: false; errors: IntakeErrors };
 
-/** A resident as the search lists them: masked, as staff see residents everywhere. */
+/** A resident as the search lists them: masked, as staff see residents everywhere; the household by its code, never its address. */
 export interface ResidentHit {
   personId: number;
   name: string;
@@ -125,7 +125,6 @@ const searchQuery = defineQuery('intake_search', (db, p: { like: string; exact: 
       'p.phone as phone',
       'h.phone as householdPhone',
       'h.code as householdCode',
-      'h.address as address',
       'r.name as village',
       'r.id as villageId',
     ])
@@ -136,6 +135,41 @@ const searchQuery = defineQuery('intake_search', (db, p: { like: string; exact: 
     .limit(p.limit),
 );
 
+/**
+ * Code prefixes of the people who come without a household or a chat: 受理登记's walk-ins
+ * and callers, and Open311's requesters (`U-${OPEN311_CHANNEL}-`, src/open311/requests.ts).
+ */
+const WALK_IN_PREFIX = 'W-';
+const OPEN311_REQUESTER_PREFIX = 'U-open311-';
+
+/**
+ * The one person a phone number belongs to, for 受理登记 and Open311 alike, so that one
+ * phone is one resident with one history: someone the registrar can reach in `regionIds`
+ * whose own or household's phone it is, else a walk-in or Open311 requester with that
+ * phone wherever they asked. Household members first.
+ */
+const personByPhoneQuery = defineQuery('person_by_phone', (db, p: { phone: string; regionIds: number[] }, dialect) =>
+  db
+    .selectFrom('Person as p')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .select('p.id')
+    .where((eb) => eb.or([eb('p.phone', '=', p.phone), eb('h.phone', '=', p.phone)]))
+    .where((eb) =>
+      eb.or([
+        inReach(eb, dialect, p.regionIds),
+        eb.and([eb('p.householdId', 'is', null), eb.or([eb('p.code', 'like', `${WALK_IN_PREFIX}%`), eb('p.code', 'like', `${OPEN311_REQUESTER_PREFIX}%`)])]),
+      ]),
+    )
+    .orderBy(sql`CASE WHEN ${sql.ref('p.householdId')} IS NULL THEN 1 ELSE 0 END`)
+    .orderBy('p.id')
+    .limit(1),
+);
+
+/** The id of the person `phone` (normalised) belongs to in `regionIds` (see personByPhoneQuery), if any. */
+export async function personByPhone(tx: Db | Tx | SqlTx, phone: string, regionIds: readonly number[]): Promise<number | null> {
+  return (await first(sqlOf(tx), personByPhoneQuery, { phone, regionIds: [...regionIds] }))?.id ?? null;
+}
+
 /** Residents in the registrar's villages matching `text` (a name, part of one, a phone or a household code). */
 export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar, text: string): Promise<ResidentHit[]> {
   const words = normaliseText(text).trim();
@@ -143,29 +177,37 @@ export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar,
   const exact = normalizePhone(words) ?? words;
   const rows = await all(sqlOf(db), searchQuery, { like: likePattern(words), exact, regionIds: [...registrar.regionIds], limit: SEARCH_LIMIT });
   return rows.map((r) => {
-    const phone = r.phone ?? r.householdPhone;
+    const phone = registeredPhone(r);
     return {
       personId: r.id,
       name: residentName({ code: r.code, name: r.name, householdId: r.householdId }),
       phone: phone ? maskPhone(phone) : null,
-      household: r.householdCode === null ? null : `${r.householdCode} ${r.address ?? ''}`.trim(),
+      household: r.householdCode,
       village: r.village,
       villageId: r.villageId,
     };
   });
 }
 
-/** One resident, if the registrar's search could find them. */
-async function residentInReach(tx: Tx | SqlTx, registrar: Registrar, personId: number): Promise<{ villageId: number | null } | null> {
+/**
+ * The phone a resident is reached on, as a chat report's 使用登记电话 gives it: their own,
+ * else their household's. The search lists it (masked) and registration hands it to the handler.
+ */
+function registeredPhone(row: { phone: string | null; householdPhone: string | null }): string | null {
+  return row.phone ?? row.householdPhone;
+}
+
+/** One resident, if the registrar's search could find them, with the phone they are reached on. */
+async function residentInReach(tx: Tx | SqlTx, registrar: Registrar, personId: number): Promise<{ villageId: number | null; phone: string | null } | null> {
   const row = await first(sqlOf(tx), reachQuery, { personId, regionIds: [...registrar.regionIds] });
-  return row ? { villageId: row.villageId } : null;
+  return row ? { villageId: row.villageId, phone: registeredPhone(row) } : null;
 }
 
 const reachQuery = defineQuery('intake_resident_in_reach', (db, p: { personId: number; regionIds: number[] }, dialect) =>
   db
     .selectFrom('Person as p')
     .leftJoin('Household as h', 'h.id', 'p.householdId')
-    .select(['p.id as id', 'h.regionId as villageId'])
+    .select(['p.id as id', 'h.regionId as villageId', 'p.phone as phone', 'h.phone as householdPhone'])
     .where('p.id', '=', p.personId)
     .where((eb) => inReach(eb, dialect, p.regionIds)),
 );
@@ -225,22 +267,24 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         throw new IntakeErrorsFound({ region: '请选择您辖区内的村庄。 Choose a village of your area.' });
       }
       let residentId: number;
+      let phone: string | null;
       if ('personId' in request.resident) {
         const found = await residentInReach(tx, registrar, request.resident.personId);
         if (!found) throw new IntakeErrorsFound({ resident: '没有找到这位群众，请重新查找。 No such resident in your area; search again.' });
         residentId = request.resident.personId;
+        phone = found.phone;
       } else {
+        phone = normalizePhone(request.resident.phone);
         // Someone the search finds by this phone is no new person: one resident, one history.
-        const known = await searchResidents(tx, registrar, normalizePhone(request.resident.phone) ?? '');
-        if (known.length) {
+        if (phone && (await personByPhone(tx, phone, registrar.regionIds)) !== null) {
           throw new IntakeErrorsFound({
             phone: '这个电话号码已在名册中，请在上方用电话查找并选择此人。 This phone is on the roster already: search for it above and choose the person.',
           });
         }
         const created = await first(sqlOf(tx), newPersonQuery, {
-          code: `W-${randomUUID().slice(0, 12)}`,
+          code: `${WALK_IN_PREFIX}${randomUUID().slice(0, 12)}`,
           name: normaliseText(request.resident.name).trim().slice(0, 40),
-          phone: normalizePhone(request.resident.phone) ?? '',
+          phone: phone ?? '',
           at: pipeline.clock.now(),
         });
         if (!created) throw new Error('the new person was not created');
@@ -256,7 +300,7 @@ export async function registerIntake(pipeline: PipelineService, matcher: Matcher
         description,
         regionId: region.id,
         ...(location ? { location } : {}),
-        ...('phone' in request.resident ? { contactPhone: normalizePhone(request.resident.phone) ?? undefined } : {}),
+        ...(phone ? { contactPhone: phone } : {}),
         photos: request.photos ?? [],
         via: request.channel,
         registeredBy: registrar.personId,

@@ -13,9 +13,9 @@
 import type { Db, SqlTx } from '../db/client.js';
 import { sqlOf } from '../db/client.js';
 import type { Prisma } from '../db/generated/sqlite/client.js';
-import { oneOf } from '../db/dialect.js';
-import { all, defineQuery, first, one } from '../db/sql.js';
+import { all, defineQuery, one } from '../db/sql.js';
 import { normalizePhone } from '../org/phone.js';
+import { personByPhone } from '../intake/intake.js';
 import type { Locale } from '../org/types.js';
 import { type PipelineService, withSqlRetry } from '../pipeline/service.js';
 import { OPEN_STATES, REQUEST_KINDS, type RequestKind, STATE_NAMES, type TicketState } from '../pipeline/states.js';
@@ -137,30 +137,14 @@ function requesterName(form: URLSearchParams): string {
   return name.slice(0, 40) || '群众';
 }
 
-/**
- * The person a requester is: someone already known by the phone number within `regionIds`
- * (a roster person of a household there, or an earlier Open311 requester), else a new
- * unrostered person without a chat.
- */
-const personByPhoneQuery = defineQuery('open311_person_by_phone', (db, p: { phone: string; regionIds: number[] }, dialect) =>
-  db
-    .selectFrom('Person as p')
-    .leftJoin('Household as h', 'h.id', 'p.householdId')
-    .select('p.id')
-    .where('p.phone', '=', p.phone)
-    .where((eb) => eb.or([oneOf(dialect, 'h.regionId', p.regionIds), eb.and([eb('p.householdId', 'is', null), eb('p.code', 'like', `U-${OPEN311_CHANNEL}-%`)])]))
-    .orderBy('p.householdId')
-    .orderBy('p.id')
-    .limit(1),
-);
-
 const newPersonQuery = defineQuery('open311_new_person', (db, p: { code: string; name: string; phone: string | null; at: Date }) =>
   db.insertInto('Person').values({ code: p.code, name: p.name, phone: p.phone, locale: 'zh', createdAt: p.at, updatedAt: p.at }).returning('id'),
 );
 
 async function requesterIn(tx: SqlTx, form: URLSearchParams, phone: string | null, regionIds: number[], now: Date): Promise<number> {
-  const known = phone ? await first(sqlOf(tx), personByPhoneQuery, { phone, regionIds }) : undefined;
-  if (known) return known.id;
+  // The person this phone already belongs to (a household member, a 受理登记 walk-in, an earlier requester), else someone new.
+  const known = phone ? await personByPhone(tx, phone, regionIds) : null;
+  if (known !== null) return known;
   const created = await one(sqlOf(tx), newPersonQuery, { code: `U-${OPEN311_CHANNEL}-${randomUUID().slice(0, 12)}`, name: requesterName(form), phone, at: now });
   return created.id;
 }
@@ -315,8 +299,6 @@ function mediaUrlOf(media: string): string | null {
   }
 }
 
-const round3 = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
-
 /** One ticket as the specification writes a service request. */
 function requestValue(t: TicketRow, regions: Map<number, RegionNode>, names: ReadonlySet<string>, full: boolean, locale: Locale): Value {
   const village = regions.get(t.regionId);
@@ -338,8 +320,9 @@ function requestValue(t: TicketRow, regions: Map<number, RegionNode>, names: Rea
     address: full && t.location ? `${place} ${scrub(t.location, names)}` : place,
     address_id: village?.code ?? null,
     zipcode: null,
-    lat: full ? t.latitude : round3(t.latitude),
-    long: full ? t.longitude : round3(t.longitude),
+    // Where a resident shared their location is personal data: the board never shows it, so neither does a reader without the ticket's region.
+    lat: full ? t.latitude : null,
+    long: full ? t.longitude : null,
     media_url: full ? mediaUrlOf(t.media) : null,
   };
 }

@@ -68,9 +68,19 @@ eachDatabase((kind) => {
       expect(page.text).toContain(`value="${resident.id}"`);
       const fullName = (await db.person.findUniqueOrThrow({ where: { id: resident.id } })).name;
       expect(page.text).not.toContain(fullName);
+      // The household by its code, never its address (the README: staff see households by code).
+      const household = await db.household.findFirstOrThrow({ where: { code: 'QH-01-001-H001' } });
+      expect(household.address).toBeTruthy();
+      expect(page.text).toContain('QH-01-001-H001');
+      expect(page.text).not.toContain(household.address);
       const number = registered(await dsp.post('/console/intake', form({ resident: String(resident.id) })));
       const ticket = await db.ticket.findUniqueOrThrow({ where: { number }, include: { events: { orderBy: { seq: 'asc' } } } });
       expect(ticket).toMatchObject({ residentId: resident.id, regionId: village.id, channel: 'station', settledOnTheSpot: false, categoryCode: 'power', location: '村口大槐树' });
+      // The handler gets the phone the resident is reached on, as a chat report's 使用登记电话: their own, else their household's.
+      const rostered = await db.person.findUniqueOrThrow({ where: { id: resident.id }, include: { household: true } });
+      const reachedOn = rostered.phone ?? rostered.household?.phone ?? null;
+      expect(reachedOn).toBeTruthy();
+      expect(ticket.contactPhone).toBe(reachedOn);
       // Routed as a chat report is: to the household's liaison, with a resolve deadline.
       expect(ticket.state).toBe('dispatched');
       expect(ticket.assigneeId).not.toBeNull();

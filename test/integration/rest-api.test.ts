@@ -182,6 +182,12 @@ eachDatabase((kind) => {
       expect(after.tickets.map((t) => t.number)).toContain(numbers['water']);
       const shown = ticketDetail.parse(await json(`/api/v1/tickets/${numbers['water']}`, boardOnly));
       expect(shown.summary).toBe('柳树湾村停水，某某反映');
+      // Staff's replies and results are not on the board: not here either.
+      const light = await db.ticket.findUniqueOrThrow({ where: { number: numbers['light'] } });
+      await publishTicket(db, light.id, dispatcher.id, '村口路灯不亮', world.clock.now());
+      const lightShown = await json(`/api/v1/tickets/${numbers['light']}`, boardOnly);
+      expect(ticketDetail.parse(lightShown).events).toEqual([]);
+      expect(JSON.stringify(lightShown)).not.toContain('已安排电工');
       expect((await errorOf('/api/v1/stats?from=2026-11-01&to=2026-11-30', boardOnly, 404)).message).toMatch(/no region/);
     });
 

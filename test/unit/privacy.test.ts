@@ -35,6 +35,18 @@ describe('privacy masks', () => {
     expect(maskContacts('身份证110101199003071234')).toBe('身份证110****1234');
     expect(maskContacts('2026年11月20日，3号楼，邮编 262400')).toBe('2026年11月20日，3号楼，邮编 262400');
   });
+
+  test('calendar dates stay in every written form, beside a phone too; an impossible date is masked as a number', () => {
+    expect(maskContacts('桥在2026-12-01塌了，要求2026-12-21前修好')).toBe('桥在2026-12-01塌了，要求2026-12-21前修好');
+    expect(scrub('桥在2026-12-01塌了，要求2026-12-21前修好', new Set())).toBe('桥在2026-12-01塌了，要求2026-12-21前修好');
+    for (const date of ['2026/12/1', '2026年12月1日', '2026年 2月28日', '2026.12.01', '2024-02-29', '1999-1-9']) expect(maskContacts(`截至${date}未修`)).toBe(`截至${date}未修`);
+    expect(maskContacts('2026-12-01 电话 139-1234-5678')).toBe('2026-12-01 电话 139****5678');
+    expect(maskContacts('2026-12-01 13912345678', true)).toBe('2026-12-01 ***');
+    // Not a day of the calendar: eight digits like any other number.
+    for (const number of ['2026-02-30', '2026-13-01', '2025-02-29']) expect(maskContacts(`号码${number}`)).toBe('号码***');
+    // A date glued to more digits is no date.
+    expect(maskContacts('2026-12-011234')).not.toContain('2026-12-01');
+  });
 });
 
 describe('the forms seen when the product was tried', () => {
