@@ -24,6 +24,7 @@ import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
 import { defaultUploadDir, isUploadUrl, maxBytes, notReceived, tooBigFor, UploadStore } from '../shared/uploads.js';
 import { within } from '../shared/within.js';
+import { fetchableUrl } from '../../src/web/public-url.js';
 import { isSendablePhoto, MESSAGE_REF_PREFIX, parseMessage, parseRoomIntake, renderText, silkDurationMs, type WechatMessageLike } from './wechat-parse.js';
 
 const log = logger('wechat');
@@ -195,8 +196,8 @@ export class WechatAdapter implements ChannelAdapter {
   }
 
   /**
-   * A photo or voice note as WeChat takes it: a stored file's bytes, or a public URL; null
-   * when neither. Puppets send an `audio/silk` box (a `.sil` name) with its `voiceLength`
+   * A photo or voice note as WeChat takes it: a stored file's bytes, or a URL on a public
+   * host; null when neither. Puppets send an `audio/silk` box (a `.sil` name) with its `voiceLength`
    * as a voice message, an image as an image, and anything else as a file.
    */
   async #fileBoxOf(ref: string): Promise<FileBoxInterface | null> {
@@ -210,7 +211,11 @@ export class WechatAdapter implements ChannelAdapter {
       if (silk !== null) box.metadata = { voiceLength: silk };
       return box;
     }
-    return isSendablePhoto(ref) ? FileBox.fromUrl(ref) : null;
+    // A link from outside is fetched by this server: only one on a public host (src/web/public-url.ts).
+    if (!isSendablePhoto(ref)) return null;
+    if (await fetchableUrl(ref)) return FileBox.fromUrl(ref);
+    log.warn({ host: new URL(ref).host }, 'a media link to a host that is not public: not fetched');
+    return null;
   }
 
   async #onMessage(message: Message): Promise<void> {

@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { type ApiKeyRecord, hasScope } from './keys.js';
 import { isoBeijing, Open311Error, parseDatetime, type Value } from './format.js';
 import { serviceName, villageChoices, type VillageChoice } from './services.js';
+import { looksPublicUrl } from '../web/public-url.js';
 
 /** The channel a ticket posted here is recorded under (its intake event, the statistics). */
 export const OPEN311_CHANNEL = 'open311';
@@ -187,7 +188,9 @@ export async function postRequest(app: Open311App, form: URLSearchParams, key: A
   const phone = phoneText ? contactPhone(phoneText) : null;
   if (phoneText && !phone) throw new Open311Error(400, 'phone is not a phone number');
   const mediaUrl = form.get('media_url')?.trim();
-  if (mediaUrl && !/^https?:\/\/[^\s]{1,2000}$/i.test(mediaUrl)) throw new Open311Error(400, 'media_url must be an http or https URL');
+  // Forwarded to handlers, a link may be fetched by this server: never one to its own network (src/web/public-url.ts).
+  if (mediaUrl && (!/^https?:\/\/[^\s]{1,2000}$/i.test(mediaUrl) || !looksPublicUrl(mediaUrl)))
+    throw new Open311Error(400, 'media_url must be an http or https URL on a public host');
   const regionId = await placeOf(db, form, key, point);
   const regions = await loadRegions(db);
   // A person is matched by phone only within the key's region, or the request's township.

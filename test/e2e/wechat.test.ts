@@ -6,6 +6,8 @@
  * the account dropping with pushes pending.
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBox } from 'file-box';
@@ -247,6 +249,39 @@ describe('voice messages on WeChat', () => {
     resident.sendVoice(Buffer.from('garbled bytes, not a recording'));
     await resident.waitFor(UPLOAD_ERRORS.notVoice);
     expect(received).toHaveLength(1);
+  });
+
+  test('a photo link to this machine or a private network is never fetched (an Open311 client could give one); the message still goes', async () => {
+    let fetched = 0;
+    const inside = createServer((_req, res) => {
+      fetched++;
+      res.writeHead(200, { 'content-type': 'image/png' }).end(fakePng('internal'));
+    });
+    await new Promise<void>((resolve) => inside.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => inside.close(() => resolve())));
+    const { port } = inside.address() as AddressInfo;
+    const world = new WechatWorld(join(dir, 'ssrf-uploads'));
+    const wechat = world.adapter();
+    await wechat.start(() => Promise.resolve());
+    cleanups.push(() => wechat.stop());
+    world.login();
+    await expect.poll(() => wechat.loggedIn).toBe(true);
+    const liaison = world.person('网格员小李');
+    const result = await wechat.send({
+      channel: 'wechat',
+      chatId: liaison.id,
+      text: '新的诉求',
+      choices: [],
+      locale: 'zh',
+      media: [
+        { kind: 'photo', ref: `http://127.0.0.1:${port}/meta-data.png` },
+        { kind: 'photo', ref: `http://localhost:${port}/console.png` },
+      ],
+    });
+    expect(result).toEqual({ status: 'sent' });
+    await expect.poll(() => liaison.received()).toEqual(['新的诉求']);
+    expect(liaison.kinds()).toEqual([types.Message.Text]);
+    expect(fetched).toBe(0);
   });
 
   test('a voice note going out: a SILK one as a voice message with its length, another format as a file; photos still as images', async () => {

@@ -295,6 +295,9 @@ eachDatabase((kind) => {
         [{ long: '200', lat: '27' }, /long must be a number between -180 and 180/],
         [{ phone: 'call me' }, /phone is not a phone number/],
         [{ media_url: 'javascript:alert(1)' }, /media_url must be an http or https URL/],
+        [{ media_url: 'http://169.254.169.254/latest/meta-data/' }, /media_url must be an http or https URL on a public host/],
+        [{ media_url: 'http://localhost:3000/console' }, /on a public host/],
+        [{ media_url: 'http://[::ffff:10.0.0.1]/a.jpg' }, /on a public host/],
         [{ 'attribute[kind]': 'wish' }, /attribute\[kind\] must be one of/],
         [{ description: '长'.repeat(2001) }, /refused: summary too_long/],
       ];
