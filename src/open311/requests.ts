@@ -18,6 +18,8 @@ import { normalizePhone } from '../org/phone.js';
 import { personByPhone } from '../intake/intake.js';
 import type { Locale } from '../org/types.js';
 import { type PipelineService, withSqlRetry } from '../pipeline/service.js';
+import { MAX_NOTE_LENGTH } from '../pipeline/machine.js';
+import { renderRefusal } from '../engine/i18n.js';
 import { OPEN_STATES, REQUEST_KINDS, type RequestKind, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { maskName, rosterNames, scrub } from '../privacy.js';
 import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
@@ -182,6 +184,7 @@ export async function postRequest(app: Open311App, form: URLSearchParams, key: A
   const point = latitude === undefined || longitude === undefined ? undefined : { latitude, longitude };
   const description = form.get('description')?.trim();
   if (!description) throw new Open311Error(400, 'description is required: what is the matter?');
+  if (description.length > MAX_NOTE_LENGTH) throw new Open311Error(400, `description is too long: at most ${MAX_NOTE_LENGTH} characters`);
   const kindText = form.get('attribute[kind]')?.trim() || 'help';
   if (!(REQUEST_KINDS as readonly string[]).includes(kindText)) throw new Open311Error(400, `attribute[kind] must be one of ${REQUEST_KINDS.join(', ')}`);
   const phoneText = form.get('phone')?.trim();
@@ -217,8 +220,7 @@ export async function postRequest(app: Open311App, form: URLSearchParams, key: A
     }),
   );
   if (!outcome.ok) {
-    const { field, reason } = outcome.refusal as { field?: string; reason?: string };
-    throw new Open311Error(400, `the request was refused: ${field ?? 'request'} ${reason ?? outcome.refusal.code}`);
+    throw new Open311Error(400, `the request was refused: ${renderRefusal('en', outcome.refusal)}`);
   }
   return [{ service_request_id: outcome.ticket.number, service_notice: noticeOf(outcome.ticket, locale), account_id: null }];
 }
