@@ -5,7 +5,6 @@
  * masked; then `npm run report` as a child process: the files, the PDF when Chromium is
  * there, and one clear line with exit code 2 for bad arguments.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +18,10 @@ import { maskSummary, overdueItems } from '../../src/report/items.js';
 import { buildMonthlyReport, type MonthlyReport, ReportArgumentError } from '../../src/report/monthly.js';
 import { findChromium, MAX_PRINTS_PENDING, PdfBusyError, printCounts, printPdf } from '../../src/report/pdf.js';
 import { saveSettings } from '../../src/ranking/settings.js';
+import { type CliRun, runCli } from '../helpers/cli.js';
 import { freshSqlite, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, FakeClock, type Org, rules } from '../helpers/org-fixture.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const tsx = join(root, 'node_modules/.bin/tsx');
 /** In CI the PDF must be made (a missing Chromium fails); elsewhere it may be skipped. */
 const chromium = findChromium();
 const pdfTest = chromium || process.env['CI'] === 'true' ? test : test.skip;
@@ -357,21 +355,8 @@ async function runInProcess(args: string[], chromiumPath: string | null): Promis
 }
 
 /** Runs `npm run report -- ARGS` as a child process on the fixture database. */
-function runReport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // No .env from the developer's checkout: the child runs in a clean folder.
-    const child = spawn(tsx, [join(root, 'src/cli/report.ts'), ...args], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', HOME: dir, DATABASE_URL: database.url, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runReport(args: string[]): Promise<CliRun> {
+  return runCli('report', args, { cwd: dir, databaseUrl: database.url });
 }
 
 describe('npm run report', () => {

@@ -4,16 +4,13 @@
  * deliveries), list shows subscribers without it, pause / resume / delete act by name;
  * mistakes are one line and an exit code.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { subscriberNamed } from '../../src/webhooks/subscribers.js';
+import { runCli } from '../helpers/cli.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
-
-const root = new URL('../..', import.meta.url).pathname;
-const tsx = join(root, 'node_modules/.bin/tsx');
 
 eachDatabase((kind) => {
   describe('npm run webhook', () => {
@@ -30,21 +27,7 @@ eachDatabase((kind) => {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    /** Runs the command in a clean folder (no .env of the checkout). */
-    const webhook = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(tsx, [join(root, 'src/cli/webhook.ts'), ...args], {
-          cwd: dir,
-          env: { PATH: process.env['PATH'] ?? '', HOME: dir, DATABASE_URL: database.url, LOG_LEVEL: 'silent' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.once('error', reject);
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
-      });
+    const webhook = (args: string[]) => runCli('webhook', args, { cwd: dir, databaseUrl: database.url });
 
     test('create prints the secret last, once; list shows the subscriber without it; pause, resume and delete act by name', async () => {
       const created = await webhook([
