@@ -98,12 +98,14 @@ function villagesNamed(address: string, villages: readonly VillageChoice[]): Vil
 /**
  * Where a posted request is: attribute[village] (or address_id, a village's code), else
  * the one village the address names, else the village nearest the coordinates, else the
- * key's region. A key with a region posts only within it.
+ * key's region. A key with a region posts only within it: a village code or an address
+ * naming a village outside it is a 400.
  */
 async function placeOf(db: Db, form: URLSearchParams, key: ApiKeyRecord, point: { latitude: number; longitude: number } | undefined): Promise<number> {
   const regions = await loadRegions(db);
   const allowed = key.regionId === null ? null : new Set(subtreeIds(regions, key.regionId));
-  const villages = (await villageChoices(db)).filter((v) => allowed === null || allowed.has(v.id));
+  const everyVillage = await villageChoices(db);
+  const villages = everyVillage.filter((v) => allowed === null || allowed.has(v.id));
   const code = form.get('attribute[village]')?.trim() || form.get('address_id')?.trim();
   if (code) {
     const village = villages.find((v) => v.code === code);
@@ -118,6 +120,12 @@ async function placeOf(db: Db, form: URLSearchParams, key: ApiKeyRecord, point: 
   if (address) {
     const named = villagesNamed(address, villages);
     if (named.length === 1) return named[0]!.id;
+    // An address naming a village only elsewhere is not filed in the key's own region as if it named none.
+    const elsewhere = named.length ? [] : villagesNamed(address, everyVillage);
+    if (elsewhere.length) {
+      const names = elsewhere.map((v) => `${v.township}${v.name}`).join(', ');
+      throw new Open311Error(400, `the address names ${names}, outside the region of this api_key`);
+    }
   }
   if (point) {
     const near = await nearestVillage(db, point, villages);

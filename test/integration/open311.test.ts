@@ -222,6 +222,9 @@ eachDatabase((kind) => {
       expect(await checkError(nowhere, 400, 'json')).toMatch(/could not be placed in a village/);
       const outside = await client.post('/v2/requests.xml', { api_key: reader, service_code: 'road', description: '路面塌了', 'attribute[village]': 'QH-02-001' });
       expect(await checkError(outside, 400, 'xml')).toMatch(/outside the region of this api_key/);
+      // An address naming another township's village is refused too, not filed in the key's township.
+      const elsewhere = await client.post('/v2/requests.json', { api_key: reader, service_code: 'road', description: '路面塌了', address_string: '禾丰镇杏花村村口' });
+      expect(await checkError(elsewhere, 400, 'json')).toMatch(/the address names 禾丰镇杏花村, outside the region of this api_key/);
       const unknown = await client.post('/v2/requests.json', { api_key: writer, service_code: 'road', description: '路面塌了', 'attribute[village]': 'XX-9' });
       expect(await checkError(unknown, 400, 'json')).toMatch(/no village with the code XX-9/);
     });
