@@ -70,12 +70,14 @@ export function maskPhone(phone: string): string {
 }
 
 /**
- * A resident as others read them: masked (罗**), or 匿名群众 for a chat's anonymous first
- * contact (no household; its name is a placeholder or a platform's display name).
+ * A resident as others read them: masked (罗**); for someone not on the roster (no
+ * household: a chat's first contact, an Open311 requester), 匿名群众 when they gave no name
+ * and 未登记群众 with the name masked when they gave one (a platform's display name, or what
+ * they typed: not checked against the roster).
  */
 export function residentName(person: { code: string; name: string; householdId: number | null }): string {
   if (person.householdId !== null || !person.code.startsWith('U-')) return maskName(person.name);
-  return person.name === '群众' || !person.name.trim() ? '匿名群众 anonymous' : `匿名群众 anonymous（${maskName(person.name)}）`;
+  return person.name === '群众' || !person.name.trim() ? '匿名群众 anonymous' : `未登记群众 not on the roster（${maskName(person.name)}）`;
 }
 
 // ─── Contacts: phones, IDs, e-mails, roster codes ──────────────────────────────

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { maskContacts, maskName, maskPhone, normaliseText, scrub } from '../../src/privacy.js';
+import { maskContacts, maskName, maskPhone, normaliseText, residentName, scrub } from '../../src/privacy.js';
 
 const SEED = Number(process.env['MINQING_PROPERTY_SEED'] ?? 20261207);
 const NAMES = new Set(['罗丽敏', '秦鹏', '苏松琴', '石云']);
@@ -46,6 +46,14 @@ describe('privacy masks', () => {
     for (const number of ['2026-02-30', '2026-13-01', '2025-02-29']) expect(maskContacts(`号码${number}`)).toBe('号码***');
     // A date glued to more digits is no date.
     expect(maskContacts('2026-12-011234')).not.toContain('2026-12-01');
+  });
+});
+
+describe('a resident as others read them', () => {
+  test('on the roster: the name masked; not on it: anonymous without a name, 未登记 with the name given (never called anonymous)', () => {
+    expect(residentName({ code: 'R-QH-01-001-H001', name: '罗丽敏', householdId: 1 })).toBe('罗**');
+    expect(residentName({ code: 'U-web-abc', name: '群众', householdId: null })).toBe('匿名群众 anonymous');
+    expect(residentName({ code: 'U-open311-1', name: '王五', householdId: null })).toBe('未登记群众 not on the roster（王*）');
   });
 });
 
