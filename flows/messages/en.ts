@@ -2,7 +2,7 @@
 import type { MessageKey } from './zh.js';
 
 export const en: Record<MessageKey, string> = {
-  'ticket.received_resident': 'Your request is registered as {number}: {summary}. We aim to resolve it by {resolveBy}.',
+  'ticket.received_resident': 'Your request is registered as {number}: {summary}. Handled by [[{handlerRole}]][[{handlerName}]]. We aim to resolve it by {resolveBy}.',
   'ticket.received_dispatcher': 'New request {number} waits to be dispatched: {summary}.',
   'ticket.assigned':
     "[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone} (please call back)]][[\nDispatcher's note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
@@ -143,8 +143,10 @@ export const en: Record<MessageKey, string> = {
   'bind.done': 'Bound. Hello, {name}!',
   'bind.failed': 'Binding failed: {reason}',
   'bind.invalid': 'This code is invalid or expired; please ask the office for a new one.',
-  'handler.dispatchers': 'the township office',
-  'handler.liaison': 'grid liaison {name}',
+  // Who handles a ticket: a role (the liaison's ends with the space before the name) and a name, each left out when none.
+  handler: '[[{handlerRole}]][[{handlerName}]]',
+  'handlerRole.dispatchers': 'the township office',
+  'handlerRole.liaison': 'grid liaison ',
   'category.road': 'Roads and traffic',
   'category.water': 'Water supply and drainage',
   'category.power': 'Power and lighting',

@@ -3,7 +3,7 @@
  * in Beijing time. Keep keys identical to en.ts (a test checks).
  */
 export const zh = {
-  'ticket.received_resident': '您的诉求已受理，编号 {number}：{summary}。承诺办结时间：{resolveBy}。',
+  'ticket.received_resident': '您的诉求已受理，编号 {number}：{summary}。经办：[[{handlerRole}]][[{handlerName}]]。承诺办结时间：{resolveBy}。',
   'ticket.received_dispatcher': '新诉求 {number} 待派单：{summary}。',
   'ticket.assigned':
     '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
@@ -141,8 +141,10 @@ export const zh = {
   'bind.done': '绑定成功，您好，{name}！',
   'bind.failed': '绑定没有成功：{reason}',
   'bind.invalid': '绑定码无效或已过期，请向工作室重新获取。',
-  'handler.dispatchers': '镇群众工作室',
-  'handler.liaison': '网格员 {name}',
+  // Who handles a ticket: a role (the liaison's ends with the space before the name) and a name, each left out when none.
+  handler: '[[{handlerRole}]][[{handlerName}]]',
+  'handlerRole.dispatchers': '镇群众工作室',
+  'handlerRole.liaison': '网格员 ',
   'category.road': '道路交通',
   'category.water': '供水排水',
   'category.power': '电力照明',

@@ -14,14 +14,14 @@ import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
 import { regionById, villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
-import { actorFor, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
+import { actorFor, handlerParams, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
 import type { EffectResult, Effects, ReportDraft, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { mapLink, placeOf } from '../pipeline/place.js';
-import { maskName, maskPhone } from '../privacy.js';
+import { maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
 import { visitEffects } from '../visits/visits.js';
 import { surveyEffects } from '../surveys/surveys.js';
@@ -227,13 +227,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     });
     if (!outcome.ok) return { ok: false, text: renderRefusal(locale(), outcome.refusal) };
     const t = outcome.ticket;
-    let handler = render(locale(), 'handler.dispatchers');
-    if (t.assigneeId !== null) {
-      handler = render(locale(), 'handler.liaison', { name: maskName(await pipelineRows(tx).personName(t.assigneeId)) });
-    } else if (t.assigneeDepartmentId !== null) {
-      handler = await pipelineRows(tx).departmentName(t.assigneeDepartmentId);
-    }
-    return { ok: true, number: t.number, handler, resolveBy: t.resolveBy };
+    return { ok: true, number: t.number, handler: render(locale(), 'handler', await handlerParams(tx, t)), resolveBy: t.resolveBy };
   };
 
   return {

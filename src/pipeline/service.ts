@@ -18,7 +18,7 @@ import { enqueueWebhooks } from '../webhooks/outbox.js';
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
-import { normaliseText } from '../privacy.js';
+import { maskName, normaliseText } from '../privacy.js';
 import { placeOf } from './place.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
@@ -295,6 +295,21 @@ async function handlerExists(tx: Tx | SqlTx, target: DispatchTarget): Promise<bo
   return found !== undefined;
 }
 
+/**
+ * Who handles a ticket as a resident reads it (the `handler` message's parameters): the
+ * liaison by role and masked name, a department by its name, else the township's office,
+ * whose dispatchers place it.
+ */
+export async function handlerParams(
+  tx: Db | Tx | SqlTx,
+  t: { assigneeId: number | null; assigneeDepartmentId: number | null },
+): Promise<{ handlerRole: string | null; handlerName: string | null }> {
+  const rows = pipelineRows(tx);
+  if (t.assigneeId !== null) return { handlerRole: 'liaison', handlerName: maskName(await rows.personName(t.assigneeId)) };
+  if (t.assigneeDepartmentId !== null) return { handlerRole: null, handlerName: await rows.departmentName(t.assigneeDepartmentId) };
+  return { handlerRole: 'dispatchers', handlerName: null };
+}
+
 /** The person's roles as an actor of the pipeline. */
 export async function actorFor(db: Db | Tx | SqlTx, personId: number): Promise<Actor> {
   const roles = await pipelineRows(db).rolesOf(personId);
@@ -454,6 +469,9 @@ export class PipelineService {
     if (input.acknowledged || settler !== undefined) {
       result.effects = result.effects.filter((e) => !(e.type === 'notify' && e.template === 'ticket.received_resident'));
     }
+    // The receipt names who handles it, as the chat's answer to a report does.
+    const receipt = result.effects.find((e) => e.type === 'notify' && e.template === 'ticket.received_resident');
+    if (receipt?.type === 'notify') Object.assign(receipt.params, await handlerParams(tx, result.ticket));
     if (settler !== undefined) {
       // Whoever settles it on the spot needs no ping about their own ticket.
       result.effects = result.effects.filter((e) => !(e.type === 'notify' && 'personId' in e.to && e.to.personId === settler));

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MAX_IMAGE_BYTES, UPLOAD_ERRORS } from '../../bots/shared/uploads.js';
 import type { Db } from '../../src/db/client.js';
+import { render } from '../../src/engine/i18n.js';
+import { maskName } from '../../src/privacy.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { actorFor } from '../../src/pipeline/service.js';
@@ -87,10 +89,13 @@ eachDatabase((kind) => {
       expect(ticket.resolveBy).not.toBeNull();
       const received = JSON.parse(ticket.events[0]!.data) as Record<string, unknown>;
       expect(received).toMatchObject({ channel: 'station', registeredBy: dispatcherId });
-      // The receipt goes to the resident's chat, with the number and the deadline.
+      // The receipt goes to the resident's chat, with the number, the handler and the deadline, as a chat report's answer has.
       const receipt = await db.outboxMessage.findFirstOrThrow({ where: { ticketId: ticket.id, recipientId: resident.id } });
       expect(receipt).toMatchObject({ template: 'ticket.received_resident', channel: 'web', chatId: 'intake-resident' });
-      expect(JSON.parse(receipt.params)).toMatchObject({ number, resolveBy: ticket.resolveBy!.toISOString() });
+      const liaison = await db.person.findUniqueOrThrow({ where: { id: ticket.assigneeId! } });
+      const params = JSON.parse(receipt.params) as Record<string, unknown>;
+      expect(params).toMatchObject({ number, resolveBy: ticket.resolveBy!.toISOString(), handlerRole: 'liaison', handlerName: maskName(liaison.name) });
+      expect(render('zh', receipt.template, params)).toContain(`经办：网格员 ${maskName(liaison.name)}。承诺办结时间：`);
       // The liaison is pinged as for any report.
       expect(await db.outboxMessage.count({ where: { ticketId: ticket.id, recipientId: ticket.assigneeId!, template: 'ticket.assigned' } })).toBe(1);
       const done = await dsp.page(`/console/intake?done=${number}`);
