@@ -90,26 +90,3 @@ export async function bulkInsert<C extends string>(
   }
   return inserted;
 }
-
-/** Providers of the clients seen so far. */
-const providers = new WeakMap<object, Provider>();
-
-/**
- * The provider behind a client, asked of the database itself (`sqlite_version()` exists
- * on SQLite only). Call it outside a transaction: on PostgreSQL the probe fails, which
- * would abort an open transaction.
- */
-export async function detectProvider(db: Pick<Db, '$queryRawUnsafe'>): Promise<Provider> {
-  const known = providers.get(db);
-  if (known) return known;
-  let provider: Provider;
-  try {
-    await db.$queryRawUnsafe('SELECT sqlite_version() AS v');
-    provider = 'sqlite';
-  } catch {
-    await db.$queryRawUnsafe('SELECT version() AS v');
-    provider = 'postgres';
-  }
-  providers.set(db, provider);
-  return provider;
-}

@@ -15,8 +15,7 @@
  * not missed. A clock set back by more than the overlap hides changes until
  * {@link invalidateStats}.
  */
-import { detectProvider } from '../db/bulk-insert.js';
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf } from '../db/client.js';
 import type { Provider } from '../db/schema-files.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { keywordsOf } from './keywords.js';
@@ -388,7 +387,7 @@ class StatsStore {
     const facts = this.facts;
     const firstLoad = facts.latestChangeMs === Number.NEGATIVE_INFINITY;
     const since = firstLoad ? null : new Date(facts.latestChangeMs - OVERLAP_MS);
-    const provider = await detectProvider(this.db);
+    const provider = sqlOf(this.db).dialect;
     // New tickets first, by id; then those changed lately (a ticket may be in both: upsert).
     for (;;) {
       const rows = await selectFacts(this.db, provider, 'after-id', facts.maxId);

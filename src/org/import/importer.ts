@@ -3,8 +3,7 @@
  * writes the good ones in one transaction, in dependency order.
  */
 import { resolve } from 'node:path';
-import { detectProvider } from '../../db/bulk-insert.js';
-import type { Db } from '../../db/client.js';
+import { type Db, sqlOf } from '../../db/client.js';
 import type { Provider } from '../../db/schema-files.js';
 import { DataError } from '../../errors.js';
 import { logger } from '../../log.js';
@@ -174,7 +173,7 @@ export async function importRoster(db: Db, files: readonly string[], options: Im
   let written = !(strict && problems.length > 0);
   const total = ROSTER_KINDS.reduce((n, k) => n + rows[k].length, 0);
   if (total > 0) {
-    const provider = options.provider ?? (await detectProvider(db));
+    const provider = options.provider ?? sqlOf(db).dialect;
     try {
       await db.$transaction(
         async (tx) => {
