@@ -23,7 +23,7 @@ import { actionOf, decodeSession, EMPTY_SESSION, encodeSession, runTurn, type Tu
 import { normaliseText } from '../privacy.js';
 import { render } from './i18n.js';
 import { MAX_MEDIA, mediaOf } from './media.js';
-import { DuplicateMessage, type ReplyRow, type TurnStore, turnStoreFor } from './turn-store.js';
+import { DuplicateMessage, type KnownSpeaker, type ReplyRow, type SessionRow, type TurnStore, turnStoreFor } from './turn-store.js';
 import type { Inbound, Outbound } from './types.js';
 
 const log = logger('engine');
@@ -190,8 +190,8 @@ export class Engine {
         // Counted once, however often the transaction is retried.
         verdict ??= this.#flood.check(inbound.channel, inbound.senderId, now.getTime());
         if (verdict !== 'ok') throw new HoldMessage(verdict === 'warn');
-        const speaker = await this.#speaker(tx, inbound, now);
-        const { replies, session } = await this.#converse(tx, inbound, speaker, now);
+        const { speaker, session: stored } = await this.#speaker(tx, inbound, now);
+        const { replies, session } = await this.#converse(tx, inbound, speaker, stored, now);
         const written = await this.#writeReplies(tx, inbound, speaker, replies, now, released ? null : inboundId);
         session.choicesFrom = written.at(-1)?.outboxId ?? session.choicesFrom;
         await this.#store.saveSession(tx, { channel: inbound.channel, chatId: inbound.chatId, personId: speaker.personId, ...encodeSession(session) }, now);
@@ -214,17 +214,21 @@ export class Engine {
     const replies = await withSqlRetry(this.#db, async (tx) => {
       const fresh = await holdMessage(tx, inbound, new Date(now.getTime() + HOLD_MS), now);
       if (!fresh || !warn) return [];
-      const speaker = await this.#speaker(tx, inbound, now);
+      const { speaker } = await this.#speaker(tx, inbound, now);
       return this.#writeReplies(tx, inbound, speaker, [{ key: 'input.flood' }], now, 0);
     });
     log.debug({ channel: inbound.channel, messageId: inbound.messageId }, 'message held: sender over the flood limit');
     return { duplicate: false, held: true, replies };
   }
 
-  /** The person behind a chat identity; a first contact becomes a new resident, answered in the language they wrote. */
-  async #speaker(tx: SqlTx, inbound: Inbound, now: Date): Promise<Speaker> {
-    let known = await this.#store.speaker(tx, inbound.channel, inbound.senderId);
-    if (!known) {
+  /**
+   * The person behind a chat identity, with the chat's stored session (read with them); a
+   * first contact becomes a new resident, answered in the language they wrote, with none.
+   */
+  async #speaker(tx: SqlTx, inbound: Inbound, now: Date): Promise<{ speaker: Speaker; session: SessionRow | null }> {
+    const found = await this.#store.speaker(tx, inbound.channel, inbound.senderId, inbound.chatId);
+    let known: KnownSpeaker;
+    if (!found) {
       known = await this.#store.newSpeaker(
         tx,
         {
@@ -236,10 +240,11 @@ export class Engine {
         now,
       );
     } else {
+      known = found.speaker;
       // Reachable again, used now; messages that had no reachable chat come to this one.
       await this.#store.arrived(tx, known, inbound.channel, inbound.chatId, now);
     }
-    return {
+    const speaker: Speaker = {
       personId: known.personId,
       locale: known.locale === 'en' ? 'en' : 'zh',
       roles: known.roles as Role[],
@@ -247,11 +252,12 @@ export class Engine {
       householdPhone: known.householdPhone,
       inConversation: known.inConversation,
     };
+    // A first contact's chat may still have a session (a chat shared by several identities).
+    return { speaker, session: found ? found.session : await this.#store.session(tx, inbound.channel, inbound.chatId) };
   }
 
   /** Runs the turn's dialogue (runner.ts) on the stored session: the replies, and the session to save with them. */
-  async #converse(tx: SqlTx, inbound: Inbound, speaker: Speaker, now: Date): Promise<TurnOutcome> {
-    const stored = await this.#store.session(tx, inbound.channel, inbound.chatId);
+  async #converse(tx: SqlTx, inbound: Inbound, speaker: Speaker, stored: SessionRow | null, now: Date): Promise<TurnOutcome> {
     const effects = makeEffects({ tx, pipeline: this.#pipeline, classifier: this.#classifier, speaker, inbound, now });
     return runTurn({
       session: stored ? decodeSession(stored) : EMPTY_SESSION,

@@ -71,7 +71,8 @@ export interface TurnStore {
    * @throws DuplicateMessage when this message id was recorded before.
    */
   recordInbound(tx: Tx | SqlTx, message: { channel: string; messageId: string; chatId: string }, at: Date): Promise<number>;
-  speaker(tx: Tx | SqlTx, channel: string, platformUserId: string): Promise<KnownSpeaker | null>;
+  /** A known identity's speaker, with the session of `chatId` (the chat the message came from), in one read. */
+  speaker(tx: Tx | SqlTx, channel: string, platformUserId: string, chatId: string): Promise<{ speaker: KnownSpeaker; session: SessionRow | null } | null>;
   /** A first contact: a new person with this chat identity. */
   newSpeaker(
     tx: Tx | SqlTx,
@@ -133,12 +134,17 @@ const recordInboundQuery = defineQuery('turn_record_inbound', (db, p: { channel:
   db.insertInto('InboundMessage').values({ channel: p.channel, messageId: p.messageId, chatId: p.chatId, receivedAt: p.at }).returning('id'),
 );
 
-/** The speaker in one query: identity, person, household phone, roles, and an open conversation. */
-const speakerQuery = defineQuery('turn_speaker', (db, p: { channel: string; platformUserId: string }, dialect) =>
+/**
+ * The speaker in one query: identity, person, household phone, roles, an open
+ * conversation, and the session of the chat they write from (on PostgreSQL every
+ * statement of a turn is a round trip).
+ */
+const speakerQuery = defineQuery('turn_speaker', (db, p: { channel: string; platformUserId: string; chatId: string }, dialect) =>
   db
     .selectFrom('ChannelIdentity as i')
     .innerJoin('Person as p', 'p.id', 'i.personId')
     .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .leftJoin('ChatSession as s', (join) => join.onRef('s.channel', '=', 'i.channel').on('s.chatId', '=', p.chatId))
     .select((eb) => [
       'i.id as identityId',
       'i.personId as personId',
@@ -154,6 +160,11 @@ const speakerQuery = defineQuery('turn_speaker', (db, p: { channel: string; plat
         .whereRef('r.personId', '=', 'p.id')
         .as('roles'),
       eb.exists(eb.selectFrom('Conversation as c').select('c.id').whereRef('c.residentId', '=', 'p.id').where('c.status', '=', 'open')).as('inConversation'),
+      's.flow as sessionFlow',
+      's.step as sessionStep',
+      's.data as sessionData',
+      // Named as the column, so that SQLite's rows decode it as a date.
+      's.lastSeenAt as lastSeenAt',
     ])
     .where('i.channel', '=', p.channel)
     .where('i.platformUserId', '=', p.platformUserId),
@@ -287,15 +298,18 @@ class LayerTurnStore implements TurnStore {
     }
   }
 
-  async speaker(tx: Tx | SqlTx, channel: string, platformUserId: string): Promise<KnownSpeaker | null> {
-    const row = await first(sqlOf(tx), speakerQuery, { channel, platformUserId });
+  async speaker(tx: Tx | SqlTx, channel: string, platformUserId: string, chatId: string): Promise<{ speaker: KnownSpeaker; session: SessionRow | null } | null> {
+    const row = await first(sqlOf(tx), speakerQuery, { channel, platformUserId, chatId });
     if (!row) return null;
-    const { unreachableAt, roles, inConversation, ...rest } = row;
+    const { unreachableAt, roles, inConversation, sessionFlow, sessionStep, sessionData, lastSeenAt, ...rest } = row;
     return {
-      ...rest,
-      reachable: unreachableAt === null,
-      roles: roles === null ? [] : [...new Set(roles.split(','))],
-      inConversation: Boolean(inConversation),
+      speaker: {
+        ...rest,
+        reachable: unreachableAt === null,
+        roles: roles === null ? [] : [...new Set(roles.split(','))],
+        inConversation: Boolean(inConversation),
+      },
+      session: sessionData === null || lastSeenAt === null ? null : { flow: sessionFlow, step: sessionStep, data: sessionData, lastSeenAt },
     };
   }
 

@@ -56,9 +56,15 @@ export interface PipelineRows {
   nextCounter(year: number): Promise<number>;
   createTicket(data: TicketColumns): Promise<Ticket>;
   ticketByNumber(number: string): Promise<Ticket | null>;
+  /**
+   * A ticket a transition is about to change, with the `seq` of its last event (0 if none),
+   * read in one statement: its events follow on from there. Another transition cannot
+   * take the same numbers meanwhile: the update's version check refuses the later one.
+   */
+  ticketToChange(number: string): Promise<{ ticket: Ticket; lastEventSeq: number } | null>;
   /** Sets `data` and moves the version on, if the version is still `version`. */
   updateTicket(id: number, version: number, data: TicketChanges): Promise<boolean>;
-  lastEventSeq(ticketId: number): Promise<number>;
+  /** Writes a transition's events in one statement. */
   addEvents(rows: EventRow[]): Promise<void>;
   cancelTimers(ticketId: number, kinds: TimerKind[]): Promise<void>;
   /** Sets (or re-arms) the ticket's timers of these kinds, in one statement; a kind given twice keeps its last time. */
@@ -109,26 +115,41 @@ const nextCounterQuery = defineQuery('rows_next_counter', (db, p: { year: number
 
 const ticketByNumberQuery = defineQuery('rows_ticket_by_number', (db, p: { number: string }) => db.selectFrom('Ticket').selectAll().where('number', '=', p.number));
 
-const lastEventSeqQuery = defineQuery('rows_last_event_seq', (db, p: { ticketId: number }) =>
+const ticketToChangeQuery = defineQuery('rows_ticket_to_change', (db, p: { number: string }) =>
   db
-    .selectFrom('TicketEvent')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('ticketId', '=', p.ticketId),
+    .selectFrom('Ticket as t')
+    .selectAll('t')
+    .select((eb) =>
+      eb
+        .selectFrom('TicketEvent as e')
+        .select((e) => e.fn.max('e.seq').as('seq'))
+        .whereRef('e.ticketId', '=', 't.id')
+        .as('lastEventSeq'),
+    )
+    .where('t.number', '=', p.number),
 );
 
-const addEventQuery = defineQuery('rows_add_event', (db, p: EventRow) =>
-  db.insertInto('TicketEvent').values({
-    ticketId: p.ticketId,
-    seq: p.seq,
-    type: p.type,
-    fromState: p.fromState,
-    toState: p.toState,
-    actorId: p.actorId,
-    actorRole: p.actorRole,
-    data: p.data,
-    at: p.at,
-  }),
-);
+/** A transition's events written in one statement, per number of events. */
+const addEventsQueries: Query<Record<string, unknown>, unknown>[] = [];
+
+function addEventsQuery(count: number): Query<Record<string, unknown>, unknown> {
+  const column = <K extends keyof EventRow>(p: Record<string, unknown>, name: K, i: number) => p[`${name}${i}`] as EventRow[K];
+  return (addEventsQueries[count] ??= defineQuery(`rows_add_events_${count}`, (db, p: Record<string, unknown>) =>
+    db.insertInto('TicketEvent').values(
+      Array.from({ length: count }, (_, i) => ({
+        ticketId: column(p, 'ticketId', i),
+        seq: column(p, 'seq', i),
+        type: column(p, 'type', i),
+        fromState: column(p, 'fromState', i),
+        toState: column(p, 'toState', i),
+        actorId: column(p, 'actorId', i),
+        actorRole: column(p, 'actorRole', i),
+        data: column(p, 'data', i),
+        at: column(p, 'at', i),
+      })),
+    ),
+  ));
+}
 
 const cancelTimersQuery = defineQuery('rows_cancel_timers', (db, p: { ticketId: number; kinds: TimerKind[] }, dialect) =>
   db
@@ -265,12 +286,20 @@ class LayerRows implements PipelineRows {
     return (await run(this.#sql, updateTicketQuery(definedColumns(values)), { ...values, $id: id, $version: version })) === 1;
   }
 
-  async lastEventSeq(ticketId: number): Promise<number> {
-    return (await first(this.#sql, lastEventSeqQuery, { ticketId }))?.seq ?? 0;
+  async ticketToChange(number: string): Promise<{ ticket: Ticket; lastEventSeq: number } | null> {
+    const row = await first(this.#sql, ticketToChangeQuery, { number });
+    if (!row) return null;
+    const { lastEventSeq, ...ticket } = row;
+    return { ticket, lastEventSeq: lastEventSeq ?? 0 };
   }
 
   async addEvents(rows: EventRow[]): Promise<void> {
-    for (const row of rows) await run(this.#sql, addEventQuery, row);
+    if (!rows.length) return;
+    const params: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const [name, value] of Object.entries(row)) params[`${name}${i}`] = value;
+    });
+    await run(this.#sql, addEventsQuery(rows.length), params);
   }
 
   async cancelTimers(ticketId: number, kinds: TimerKind[]): Promise<void> {

@@ -218,17 +218,16 @@ async function recipientsOf(rows: PipelineRows, to: Recipient, path: number[]): 
   return [];
 }
 
-/** Writes events, timers and outbox rows for a transition of `ticketId`. */
-async function record(tx: Tx | SqlTx, ticketId: number, path: number[], events: EventDraft[], effects: Effect[], actor: Actor, now: Date): Promise<void> {
+/** Writes events (numbered on from `lastEventSeq`), timers and outbox rows for a transition of `ticketId`. */
+async function record(tx: Tx | SqlTx, ticketId: number, lastEventSeq: number, path: number[], events: EventDraft[], effects: Effect[], actor: Actor, now: Date): Promise<void> {
   const rows = pipelineRows(tx);
   if (events.length) {
-    const base = await rows.lastEventSeq(ticketId);
     const actorId = actor.kind === 'person' ? actor.personId : null;
     const actorRole = actor.kind === 'person' ? (actor.roles[0]?.role ?? 'resident') : 'system';
     const viaKey = actor.kind === 'person' && actor.apiKey !== undefined ? { apiKey: actor.apiKey } : {};
     const written = events.map((e, i) => ({
       ticketId,
-      seq: base + i + 1,
+      seq: lastEventSeq + i + 1,
       type: e.type,
       fromState: e.fromState,
       toState: e.toState,
@@ -507,7 +506,7 @@ export class PipelineService {
       settledOnTheSpot: result.ticket.settledOnTheSpot,
       ...columnsOf(result.ticket),
     });
-    await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
+    await record(tx, ticket.id, 0, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
     log.info({ ticket: number, via: decision.via }, 'ticket received');
     if (settler !== undefined && input.settled) return this.executeIn(tx, number, { type: 'settle', result: input.settled.result }, await actorFor(tx, settler));
     return { ok: true, ticket };
@@ -527,8 +526,9 @@ export class PipelineService {
     const now = this.clock.now();
     const command = normaliseCommand(given);
     const rows = pipelineRows(tx);
-    const stored = await rows.ticketByNumber(number);
-    if (!stored) throw new TicketNotFoundError(`no ticket ${number}`);
+    const found = await rows.ticketToChange(number);
+    if (!found) throw new TicketNotFoundError(`no ticket ${number}`);
+    const { ticket: stored, lastEventSeq } = found;
     const snapshot = await snapshotOf(tx, stored);
     // "Not yours" and "no such ticket" are one answer.
     if (!mayKnow(snapshot, stored.gridId, actor)) throw new TicketNotFoundError(`no ticket ${number}`);
@@ -554,7 +554,7 @@ export class PipelineService {
       updatedAt: now,
     };
     if (!(await rows.updateTicket(stored.id, stored.version, changes))) throw new ConcurrentUpdate(number);
-    await record(tx, stored.id, snapshot.regionPath, result.events, result.effects, actor, now);
+    await record(tx, stored.id, lastEventSeq, snapshot.regionPath, result.events, result.effects, actor, now);
     log.debug({ ticket: number, command: command.type, to: result.ticket.state }, 'transition');
     // The row as written, without reading it back (a transition is a few statements; this was one).
     const ticket: Record<string, unknown> = { ...stored };

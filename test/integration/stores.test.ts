@@ -62,10 +62,10 @@ for (const [name, open, available] of databases) {
         return speaker;
       });
       expect(await db.inboundMessage.count()).toBe(1);
-      expect(await transaction(db, (tx) => store.speaker(tx, 'web', 'u1'))).toEqual(created);
+      expect((await transaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c1')))?.speaker).toEqual(created);
       // The connection went back to the pool in a state to serve again.
       await expect(sqlTransaction(db, (tx) => store.recordInbound(tx, { channel: 'web', messageId: 'm1', chatId: 'c1' }, at))).rejects.toBeInstanceOf(DuplicateMessage);
-      expect(await sqlTransaction(db, (tx) => store.speaker(tx, 'web', 'u1'))).toEqual(created);
+      expect((await sqlTransaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c1')))?.speaker).toEqual(created);
     });
 
     test('storage layer transactions: more at once than a pool has connections, each taking a ticket number, all commit', async () => {
@@ -85,19 +85,19 @@ for (const [name, open, available] of databases) {
       await expect(transaction(db, (tx) => store.recordInbound(tx, message, at))).rejects.toBeInstanceOf(DuplicateMessage);
       expect((await db.inboundMessage.findFirstOrThrow()).receivedAt).toEqual(at);
 
-      expect(await transaction(db, (tx) => store.speaker(tx, 'web', 'u1'))).toBeNull();
+      expect(await transaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c1'))).toBeNull();
       const created = await transaction(db, (tx) => store.newSpeaker(tx, { code: 'P1', name: '甲', locale: 'zh' }, { channel: 'web', platformUserId: 'u1', chatId: 'c1' }, at));
       const region = await db.region.create({ data: { code: 'V1', name: '一村', level: 'village' } });
       for (const [i, role] of ['liaison', 'grid_leader', 'liaison'].entries()) {
         await db.personRole.create({ data: { personId: created.personId, role, regionId: region.id, scopeKey: `k${i}` } });
       }
       await db.conversation.create({ data: { residentId: created.personId, regionId: region.id, channel: 'web', status: 'open', openedAt: at, lastResidentAt: at } });
-      const found = await transaction(db, (tx) => store.speaker(tx, 'web', 'u1'));
+      const found = (await transaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c1')))?.speaker;
       expect(found).toEqual({ ...created, roles: ['liaison', 'grid_leader'], inConversation: true });
       expect((await db.person.findUniqueOrThrow({ where: { id: created.personId } })).createdAt).toEqual(at);
 
       await db.channelIdentity.update({ where: { id: created.identityId }, data: { unreachableAt: at } });
-      const blocked = await transaction(db, (tx) => store.speaker(tx, 'web', 'u1'));
+      const blocked = (await transaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c1')))?.speaker;
       expect(blocked?.reachable).toBe(false);
       await transaction(db, (tx) => store.arrived(tx, blocked!, 'web', 'c2', later));
       const identity = await db.channelIdentity.findUniqueOrThrow({ where: { id: created.identityId } });
@@ -114,6 +114,12 @@ for (const [name, open, available] of databases) {
       expect(await transaction(db, (tx) => store.session(tx, 'web', 'c1'))).toEqual({ flow: 'report', step: 'describe', data: session.data, lastSeenAt: at });
       await transaction(db, (tx) => store.saveSession(tx, { ...session, step: 'where' }, later));
       expect(await transaction(db, (tx) => store.session(tx, 'web', 'c1'))).toMatchObject({ step: 'where', lastSeenAt: later });
+      // The speaker is read with the session of the chat they write from, or none.
+      await db.channelIdentity.create({ data: { channel: 'web', platformUserId: 'u1', chatId: 'c1', personId: person.id } });
+      const [inChat, elsewhere] = await transaction(db, async (tx) => [await store.speaker(tx, 'web', 'u1', 'c1'), await store.speaker(tx, 'web', 'u1', 'c9')]);
+      expect(inChat?.session).toEqual(await transaction(db, (tx) => store.session(tx, 'web', 'c1')));
+      expect(inChat?.session).toMatchObject({ step: 'where', lastSeenAt: later });
+      expect(elsewhere).toMatchObject({ speaker: { personId: person.id }, session: null });
 
       const choice = (label: string) => ({ label, value: label }) as never;
       await store.offerChoices('web', 'c1', person.id, [choice('x')], 10, true, later);
@@ -187,7 +193,8 @@ for (const [name, open, available] of databases) {
       expect(await transaction(db, (tx) => pipelineRows(tx).updateTicket(ticket.id, 0, { state: 'closed' }))).toBe(false);
       expect(await db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).toMatchObject({ state: 'accepted', overdue: true, acceptedAt: later, version: 1 });
 
-      expect(await rows().lastEventSeq(ticket.id)).toBe(0);
+      expect(await rows().ticketToChange('MQ-1')).toEqual({ ticket: { ...ticket, state: 'accepted', overdue: true, acceptedAt: later, version: 1 }, lastEventSeq: 0 });
+      expect(await rows().ticketToChange('MQ-2')).toBeNull();
       const event = { ticketId: ticket.id, type: 'received', fromState: null, toState: 'received', actorId: null, actorRole: 'system', data: '{}', at };
       await transaction(db, (tx) =>
         pipelineRows(tx).addEvents([
@@ -195,7 +202,11 @@ for (const [name, open, available] of databases) {
           { ...event, seq: 2 },
         ]),
       );
-      expect(await rows().lastEventSeq(ticket.id)).toBe(2);
+      expect((await rows().ticketToChange('MQ-1'))?.lastEventSeq).toBe(2);
+      expect((await db.ticketEvent.findMany({ orderBy: { seq: 'asc' } })).map((e) => [e.seq, e.type])).toEqual([
+        [1, 'received'],
+        [2, 'received'],
+      ]);
 
       await transaction(db, (tx) =>
         pipelineRows(tx).setTimers(ticket.id, [
