@@ -10,9 +10,10 @@
  * turn of the same chat runs: it changes only the session's choices, in one statement.
  */
 import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
-import { choicesMerged, choicesNewer, isUniqueViolation, joinedText, oneOf, transactionsOverlap } from '../db/dialect.js';
+import { choicesMerged, choicesNewer, isUniqueViolation, joinedText, oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, one, run, type SqlConnection } from '../db/sql.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
+import { noteReferenceVersion } from '../pipeline/reference.js';
 import type { OfferedChoice } from './choices.js';
 
 /** The message id was recorded before: this is a re-delivery. */
@@ -34,6 +35,8 @@ export interface KnownSpeaker {
   roles: string[];
   /** Has a conversation with staff (人工) open: their free text goes there. */
   inConversation: boolean;
+  /** Has messages waiting for a reachable chat (pushes written while they had none). */
+  hasWaiting: boolean;
 }
 
 /** A stored conversation. */
@@ -160,6 +163,19 @@ const speakerQuery = defineQuery('turn_speaker', (db, p: { channel: string; plat
         .whereRef('r.personId', '=', 'p.id')
         .as('roles'),
       eb.exists(eb.selectFrom('Conversation as c').select('c.id').whereRef('c.residentId', '=', 'p.id').where('c.status', '=', 'open')).as('inConversation'),
+      // Messages waiting for a reachable chat (see `arrived`), by the partial index on them.
+      eb
+        .exists(
+          eb
+            .selectFrom('OutboxMessage as w')
+            .select('w.id')
+            .whereRef('w.recipientId', '=', 'p.id')
+            .where('w.channel', 'is', null)
+            .where('w.sentAt', 'is', null)
+            .where('w.failedAt', 'is', null),
+        )
+        .as('hasWaiting'),
+      eb.selectFrom('ReferenceVersion as v').select('v.version').where('v.id', '=', 1).as('referenceVersion'),
       's.flow as sessionFlow',
       's.step as sessionStep',
       's.data as sessionData',
@@ -301,11 +317,14 @@ class LayerTurnStore implements TurnStore {
   async speaker(tx: Tx | SqlTx, channel: string, platformUserId: string, chatId: string): Promise<{ speaker: KnownSpeaker; session: SessionRow | null } | null> {
     const row = await first(sqlOf(tx), speakerQuery, { channel, platformUserId, chatId });
     if (!row) return null;
-    const { unreachableAt, roles, inConversation, sessionFlow, sessionStep, sessionData, lastSeenAt, ...rest } = row;
+    const { unreachableAt, roles, inConversation, hasWaiting, referenceVersion, sessionFlow, sessionStep, sessionData, lastSeenAt, ...rest } = row;
+    // The turn's reference reads (categories, regions) need not ask for the version again.
+    if (referenceVersion !== null) noteReferenceVersion(sqlOf(tx), referenceVersion);
     return {
       speaker: {
         ...rest,
         reachable: unreachableAt === null,
+        hasWaiting: Boolean(hasWaiting),
         roles: roles === null ? [] : [...new Set(roles.split(','))],
         inConversation: Boolean(inConversation),
       },
@@ -333,6 +352,7 @@ class LayerTurnStore implements TurnStore {
       householdPhone: null,
       roles: [],
       inConversation: false,
+      hasWaiting: false,
     };
   }
 
@@ -341,14 +361,15 @@ class LayerTurnStore implements TurnStore {
    * person's chats for pushes, to the minute): a conversation's every message need not
    * rewrite the identity. Waiting messages (no recipient chat) exist only while the person
    * has no reachable chat: every write that makes one reachable adopts them (a claim,
-   * a binding, this), and a push finds a reachable chat if there is one. Where one
-   * transaction runs at a time (SQLite) no push can have read the identity unreachable
-   * meanwhile, so they are looked for only when it was; where transactions overlap, always.
+   * a binding, this), and a push finds a reachable chat if there is one. So a turn adopts
+   * them when the identity was unreachable, or when the speaker's read found some: where
+   * transactions overlap (PostgreSQL), a push may have read the identity unreachable while
+   * an earlier turn was making it reachable, and its message waits for the next turn.
    */
   async arrived(tx: Tx | SqlTx, speaker: KnownSpeaker, channel: string, chatId: string, at: Date): Promise<void> {
     const sql = sqlOf(tx);
     if (needsTouch(speaker, chatId, at)) await run(sql, touchIdentityQuery, { id: speaker.identityId, chatId, at });
-    if (!speaker.reachable || transactionsOverlap(sql.dialect)) await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
+    if (!speaker.reachable || speaker.hasWaiting) await adoptWaiting(tx, speaker.personId, { channel, chatId }, at);
   }
 
   async session(tx: Tx | SqlTx, channel: string, chatId: string): Promise<SessionRow | null> {

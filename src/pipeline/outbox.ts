@@ -91,8 +91,8 @@ export async function markDelivered(db: Db, id: number, workerId: string, at: Da
 /**
  * The messages waiting for `personId` to have a reachable chat (none had one when they
  * were queued) go to `chat` now. Whatever makes a person reachable calls this (their
- * message, a binding, a confirmed household claim): on SQLite a turn looks for waiting
- * messages only when its identity was unreachable (see the turn store's `arrived`).
+ * message, a binding, a confirmed household claim): a turn looks for them only when its
+ * identity was unreachable or its speaker's read found some (see the turn store's `arrived`).
  */
 export async function adoptWaiting(tx: Tx | SqlTx, personId: number, chat: { channel: string; chatId: string }, now: Date): Promise<void> {
   await run(sqlOf(tx), adoptWaitingQuery, { personId, ...chat, now });

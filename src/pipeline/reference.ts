@@ -33,12 +33,26 @@ const versionQuery = defineQuery('reference_version', (db) => db.selectFrom('Ref
 
 /** The cache of `connection`'s database, emptied when the reference data changed since it was filled. */
 async function currentCache(connection: SqlConnection): Promise<ReferenceCache> {
-  let cache = caches.get(connection.database);
+  const cache = caches.get(connection.database);
   if (cache && checked.has(connection)) return cache;
-  const { version } = await one(connection, versionQuery, {});
+  return checkedCache(connection, (await one(connection, versionQuery, {})).version);
+}
+
+/**
+ * Takes the reference data's `version` as read on `connection` — by the version query, or
+ * along with a turn's first read (see turn-store.ts), which saves the turn a round trip —
+ * and empties the cache if the data changed since it was filled.
+ */
+export function noteReferenceVersion(connection: SqlConnection, version: number): void {
+  checkedCache(connection, version);
+}
+
+/** The cache of `connection`'s database as of `version`, read on that connection now. */
+function checkedCache(connection: SqlConnection, version: number): ReferenceCache {
   // Read again: another caller may have replaced it meanwhile.
-  cache = caches.get(connection.database);
+  let cache = caches.get(connection.database);
   if (!cache || cache.version < version) caches.set(connection.database, (cache = { version, rows: new Map() }));
+  if (checked.has(connection)) return cache;
   checked.add(connection);
   const ownTransaction = connection.standalone !== undefined && connection.standalone !== connection;
   if (!ownTransaction) setImmediate(() => checked.delete(connection));

@@ -102,6 +102,18 @@ for (const [name, open, available] of databases) {
       await transaction(db, (tx) => store.arrived(tx, blocked!, 'web', 'c2', later));
       const identity = await db.channelIdentity.findUniqueOrThrow({ where: { id: created.identityId } });
       expect(identity).toMatchObject({ chatId: 'c2', unreachableAt: null, lastUsedAt: later });
+
+      // A message left waiting (queued while no chat was reachable) while the identity is
+      // reachable again, as a push racing a turn can leave it: the speaker's read finds it,
+      // and the turn adopts it.
+      const waiting = await db.outboxMessage.create({
+        data: { recipientId: created.personId, template: 'x', params: '{}', actions: '[]', media: '[]', createdAt: at, availableAt: at },
+      });
+      const reachable = (await transaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c2')))?.speaker;
+      expect(reachable).toMatchObject({ reachable: true, hasWaiting: true });
+      await transaction(db, (tx) => store.arrived(tx, reachable!, 'web', 'c2', later));
+      expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ channel: 'web', chatId: 'c2' });
+      expect((await transaction(db, (tx) => store.speaker(tx, 'web', 'u1', 'c2')))?.speaker.hasWaiting).toBe(false);
     });
 
     test('turn store: sessions are saved and read back; offered choices reach only the choices, never going back', async () => {
