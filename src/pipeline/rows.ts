@@ -78,31 +78,30 @@ export interface PipelineRows {
   householdTownship(personId: number): Promise<number | null>;
 }
 
-const personHouseholdQuery = defineQuery('rows_person_household', (db, p: { personId: number }) =>
+/**
+ * A resident, their household, its pairing and its grids with their leaders, in one
+ * statement (a row per grid and leader; on PostgreSQL each statement is a round trip).
+ */
+const intakeResidentQuery = defineQuery('rows_intake_resident', (db, p: { personId: number }) =>
   db
     .selectFrom('Person as p')
     .leftJoin('Household as h', 'h.id', 'p.householdId')
     .leftJoin('Pairing as pr', 'pr.householdId', 'h.id')
-    .select(['p.id as id', 'p.householdId as householdId', 'h.regionId as regionId', 'pr.liaisonId as liaisonId'])
-    .where('p.id', '=', p.personId),
-);
-
-const householdGridsQuery = defineQuery('rows_household_grids', (db, p: { householdId: number }) =>
-  db
-    .selectFrom('HouseholdGrid as hg')
-    .innerJoin('Grid as g', 'g.id', 'hg.gridId')
-    .select(['hg.gridId as gridId', 'g.kind as kind'])
-    .where('hg.householdId', '=', p.householdId)
-    .orderBy('hg.gridId'),
-);
-
-const gridLeadersQuery = defineQuery('rows_grid_leaders', (db, p: { gridIds: number[] }, dialect) =>
-  db
-    .selectFrom('PersonRole')
-    .select(['gridId', 'personId'])
-    .where('role', '=', 'grid_leader')
-    .where(oneOf(dialect, 'gridId', p.gridIds))
-    .orderBy('id'),
+    .leftJoin('HouseholdGrid as hg', 'hg.householdId', 'h.id')
+    .leftJoin('Grid as g', 'g.id', 'hg.gridId')
+    .leftJoin('PersonRole as r', (join) => join.onRef('r.gridId', '=', 'hg.gridId').on('r.role', '=', 'grid_leader'))
+    .select([
+      'p.id as id',
+      'p.householdId as householdId',
+      'h.regionId as regionId',
+      'pr.liaisonId as liaisonId',
+      'hg.gridId as gridId',
+      'g.kind as kind',
+      'r.personId as leaderId',
+    ])
+    .where('p.id', '=', p.personId)
+    .orderBy('hg.gridId')
+    .orderBy('r.id'),
 );
 
 const nextCounterQuery = defineQuery('rows_next_counter', (db, p: { year: number }) =>
@@ -243,21 +242,24 @@ class LayerRows implements PipelineRows {
   }
 
   async intakeResident(personId: number): Promise<IntakeResident> {
-    const person = await first(this.#sql, personHouseholdQuery, { personId });
+    const rows = await all(this.#sql, intakeResidentQuery, { personId });
+    const person = rows[0];
     if (!person) throw new Error(`no person ${personId}`);
     if (person.householdId === null || person.regionId === null) return { id: person.id, household: null };
-    const grids = await all(this.#sql, householdGridsQuery, { householdId: person.householdId });
-    const leaders = grids.length ? await all(this.#sql, gridLeadersQuery, { gridIds: grids.map((g) => g.gridId) }) : [];
+    const grids = new Map<number, { gridId: number; grid: { kind: string; roles: { personId: number }[] } }>();
+    for (const row of rows) {
+      if (row.gridId === null || row.kind === null) continue;
+      let grid = grids.get(row.gridId);
+      if (!grid) grids.set(row.gridId, (grid = { gridId: row.gridId, grid: { kind: row.kind, roles: [] } }));
+      if (row.leaderId !== null) grid.grid.roles.push({ personId: row.leaderId });
+    }
     return {
       id: person.id,
       household: {
         id: person.householdId,
         regionId: person.regionId,
         pairing: person.liaisonId === null ? null : { liaisonId: person.liaisonId },
-        grids: grids.map((g) => ({
-          gridId: g.gridId,
-          grid: { kind: g.kind, roles: leaders.filter((l) => l.gridId === g.gridId).map((l) => ({ personId: l.personId })) },
-        })),
+        grids: [...grids.values()],
       },
     };
   }

@@ -244,6 +244,39 @@ for (const [name, open, available] of databases) {
       expect(await rows().rolesOf(resident.id)).toEqual([{ role: 'dispatcher', regionId: region.id, gridId: null, departmentId: null }]);
       expect(await rows().personName(resident.id)).toBe('居民');
       expect(await rows().intakeResident(resident.id)).toEqual({ id: resident.id, household: null });
+
+      // A household with its pairing and grids: each grid with its leaders, in order, read at once.
+      const household = await db.household.create({ data: { code: 'H1', regionId: region.id, address: '一组', headName: '户主' } });
+      await db.person.update({ where: { id: resident.id }, data: { householdId: household.id } });
+      const liaison = await db.person.create({ data: { code: 'L1', name: '联络员' } });
+      const leaders = await Promise.all(['G1', 'G2', 'G3'].map((code) => db.person.create({ data: { code, name: code } })));
+      const [east, themed, bare] = await Promise.all(
+        (['geographic', 'thematic', 'geographic'] as const).map((kind, i) => db.grid.create({ data: { code: `W${i}`, name: `网格${i}`, kind, regionId: region.id } })),
+      );
+      await db.pairing.create({ data: { householdId: household.id, liaisonId: liaison.id } });
+      for (const grid of [east!, themed!, bare!]) await db.householdGrid.create({ data: { householdId: household.id, gridId: grid.id } });
+      for (const [i, [leader, grid]] of (
+        [
+          [leaders[1], east],
+          [leaders[0], east],
+          [leaders[2], themed],
+        ] as const
+      ).entries()) {
+        await db.personRole.create({ data: { personId: leader!.id, role: 'grid_leader', regionId: region.id, gridId: grid!.id, scopeKey: `g${i}` } });
+      }
+      expect(await rows().intakeResident(resident.id)).toEqual({
+        id: resident.id,
+        household: {
+          id: household.id,
+          regionId: region.id,
+          pairing: { liaisonId: liaison.id },
+          grids: [
+            { gridId: east!.id, grid: { kind: 'geographic', roles: [{ personId: leaders[1]!.id }, { personId: leaders[0]!.id }] } },
+            { gridId: themed!.id, grid: { kind: 'thematic', roles: [{ personId: leaders[2]!.id }] } },
+            { gridId: bare!.id, grid: { kind: 'geographic', roles: [] } },
+          ],
+        },
+      });
     });
 
     test.skipIf(name === 'SQLite')('ticket numbers: a transaction that took one does not hold back the next one (where transactions overlap)', { timeout: 15_000 }, async () => {
