@@ -4,7 +4,8 @@
  * short (src/sms/render.ts), a person's pushes within the batching window as one SMS, at
  * most SMS_DAILY_CAP a day per number. Their replies come back through the provider's
  * callback, `POST /sms/replies` on the web server, checked against our shared secret, and
- * go to the engine like any chat message: "1" answers a rating question.
+ * go to the engine like any chat message, marked as answering in one message (each costs): "1" rates,
+ * "3 路灯还是不亮" rates with a comment.
  *
  * Nothing outside bots/sms and src/sms imports the provider's SDK; the key secret is never logged.
  */
@@ -163,7 +164,8 @@ export class SmsAdapter implements ChannelAdapter {
         continue;
       }
       // The engine drops a reply it has seen (the same message id): a provider pushing again changes nothing.
-      await handle({ channel: 'sms', chatId: phone, senderId: phone, messageId: `sms:${reply.id}`, text: reply.text });
+      // Each SMS costs the resident: a rating and its comment come in one ("3 路灯还是不亮").
+      await handle({ channel: 'sms', chatId: phone, senderId: phone, messageId: `sms:${reply.id}`, text: reply.text, answersInOne: true });
     }
     sendJson(res, 200, this.#options.gateway.acknowledgement);
     return true;

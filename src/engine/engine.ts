@@ -259,6 +259,7 @@ export class Engine {
       input: cleanInput(inbound),
       speaker,
       effects,
+      answersInOne: inbound.answersInOne === true,
     });
   }
 
