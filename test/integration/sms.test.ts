@@ -16,21 +16,13 @@ import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { registerIntake } from '../../src/intake/intake.js';
-import { actorFor } from '../../src/pipeline/service.js';
 import { SMS_LENGTH } from '../../src/sms/render.js';
 import { smsSettingsOf } from '../../src/sms/settings.js';
 import { demoDatabaseUrl, eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { MONDAY_MORNING } from '../helpers/dialogue-world.js';
-import { FakeSmsGateway } from '../helpers/fake-sms-gateway.js';
+import { FakeSmsGateway, SMS_TEST_SECRET as SECRET, SMS_TEST_SIGN as SIGN, SMS_TEST_TEMPLATES as TEMPLATES, smsEnv } from '../helpers/fake-sms-gateway.js';
 import { FakeClock } from '../helpers/org-fixture.js';
-
-const SECRET = 'test-callback-secret-0123456789';
-const SIGN = '民情通';
-const TEMPLATES = { SMS_TEMPLATE_RECEIPT: 'SMS_900001', SMS_TEMPLATE_PROGRESS: 'SMS_900002', SMS_TEMPLATE_RATING: 'SMS_900003', SMS_TEMPLATE_GENERIC: 'SMS_900004' };
-
-function smsEnv(endpoint: string): Record<string, string> {
-  return { SMS_ACCESS_KEY_ID: 'LTAI-test', SMS_ACCESS_KEY_SECRET: 'not-a-secret', SMS_SIGN_NAME: SIGN, SMS_CALLBACK_SECRET: SECRET, SMS_ENDPOINT: endpoint, ...TEMPLATES };
-}
+import { handle } from '../helpers/ticket-handler.js';
 
 const gateway = new FakeSmsGateway();
 beforeAll(() => gateway.start());
@@ -96,15 +88,6 @@ async function registerWalkIn(app: App, name: string, phone: string, description
   );
   if (!outcome.ok) throw new Error(`intake refused: ${JSON.stringify(outcome.errors)}`);
   return outcome.number;
-}
-
-/** The ticket's handler (its liaison, or a handler of the department it went to) does `command` on it. */
-async function handle(app: App, number: string, command: Parameters<App['pipeline']['execute']>[1]): Promise<void> {
-  const { db } = app.database;
-  const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
-  const handlerId = ticket.assigneeId ?? (await db.personRole.findFirstOrThrow({ where: { role: 'department_handler', departmentId: ticket.assigneeDepartmentId } })).personId;
-  const outcome = await app.pipeline.execute(number, command, await actorFor(db, handlerId));
-  if (!outcome.ok) throw new Error(`${command.type} refused: ${JSON.stringify(outcome.refusal)}`);
 }
 
 /** A walk-in for `phone`, taken, resolved, and asked by SMS for its rating: its number. */
