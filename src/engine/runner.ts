@@ -188,6 +188,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   }
   const currentFlow = flowOf(state.flow);
   const currentStep = currentFlow && state.step !== null ? stepOf(currentFlow, state.step) : undefined;
+  const currentTakes = currentStep ? (typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text')) : null;
   // With no question pending, a push's choices are simply what was shown last: "1" or
   // 满意 answers them. With one pending, they stand beside its choices (see `pushed`).
   if (!currentStep && pushed.length) {
@@ -210,7 +211,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   if (input.action && pushed.some((c) => c.payload === input.action)) pushed = [];
   if (!global && !input.action && input.text && (state.choices.length || pushed.length)) {
     let match = matchBeside(input.text, state.choices, pushed);
-    const withWords = match.kind === 'none' && turn.answersInOne ? numberWithWords(input.text) : null;
+    // Not over a step that takes text: there "1 组 张家门口" is its answer, as on any channel.
+    const withWords = match.kind === 'none' && turn.answersInOne && currentTakes !== 'text' ? numberWithWords(input.text) : null;
     const numbered = withWords && matchBeside(withWords.number, state.choices, pushed);
     if (withWords && numbered?.kind === 'choice') {
       match = numbered;
@@ -362,9 +364,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     replies.push({ key: 'input.stale_choice' });
     if (currentStep) await currentStep.ask(ctx(state.data));
   } else if (currentStep) {
-    const takes = typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text');
-    if (takes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
-    else if (takes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
+    if (currentTakes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
+    else if (currentTakes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
     else await follow(await currentStep.answer(ctx(state.data)));
   } else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
     // Words (or a voice note, a photo) with nothing going on are a request.

@@ -317,6 +317,19 @@ describe("the app's flows without a database", () => {
     expect(chat.commands).toEqual([]);
   });
 
+  test('by SMS, a step that takes text takes "1 组 张家门口" whole, though its skip choice is numbered 1', async () => {
+    const { effects } = fakeEffects();
+    const landmark: SessionState = {
+      ...EMPTY_SESSION,
+      flow: 'report',
+      step: 'landmark',
+      data: { description: '村口路灯坏了', categoryCode: 'power', confidence: 0.9, photos: [] },
+      choices: [{ payload: 'skip', label: '跳过', means: 'skip' }],
+    };
+    const turn = await runTurn({ session: landmark, idle: false, input: text('1 组 张家门口'), speaker: resident, effects, answersInOne: true });
+    expect(turn.session).toMatchObject({ flow: 'report', step: 'photo', data: { location: '1 组 张家门口' } });
+  });
+
   test('by SMS, words after a choice that asks nothing more are said not kept, not lost unnoticed', async () => {
     const { effects } = fakeEffects();
     const menu = (await runTurn({ session: EMPTY_SESSION, idle: false, input: text('菜单'), speaker: resident, effects })).session;
