@@ -2,10 +2,10 @@
  * What several flows share: the skip choice, the check of a free-text answer, a ticket number.
  */
 import { z } from 'zod';
-import { type FlowChoice, hasWords, MAX_TEXT, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
+import { type FlowChoice, hasWords, MAX_TEXT, SKIP_PAYLOAD, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 
 /** The choice that skips an optional question. */
-export const SKIP: FlowChoice = { label: 'choice.skip', payload: 'skip' };
+export const SKIP: FlowChoice = { label: 'choice.skip', payload: SKIP_PAYLOAD };
 
 /** Whether the text is a usable answer (words, within the limit); if not, says why and stays. */
 export function refuseText(ctx: TurnContext<object>): StepOutcome<never> | null {

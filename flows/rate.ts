@@ -3,7 +3,10 @@ import { RATINGS } from '../src/pipeline/states.js';
 import { defineFlow, isRating } from '../src/engine/flow.js';
 import { refuseText, SKIP, ticketNumber } from './answers.js';
 
-/** 回访: 满意 / 基本满意 / 不满意, then an optional comment. */
+/**
+ * 回访: 满意 / 基本满意 / 不满意, then an optional comment. By SMS, where each reply costs,
+ * one reply does both: "1", or "3 路灯还是不亮" with its comment (the comment step is inline).
+ */
 export const rateFlow = defineFlow({
   id: 'rate',
   data: z.object({ number: ticketNumber, rating: z.enum(RATINGS).optional() }),
@@ -32,6 +35,7 @@ export const rateFlow = defineFlow({
     },
     comment: {
       ends: true,
+      inline: true,
       ask: (ctx) => ctx.say('rate.comment', {}, [SKIP]),
       async answer(ctx) {
         let comment: string | undefined;

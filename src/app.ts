@@ -137,6 +137,8 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
   const meetings = await (await import('./org/demo-meetings.js')).seedDemoMeetings(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
   // 受理登记: this morning's walk-in, phoned and written requests, one settled on the spot (即办).
   const registered = await (await import('./org/demo-intake.js')).seedDemoIntake(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
+  // The walk-ins with a mobile and no chat, reached by SMS: a receipt, and a rating in one reply.
+  const sms = await (await import('./org/demo-sms.js')).seedDemoSms(database, { now, rules, ticketPrefix: config.TICKET_PREFIX });
   log.info(
     {
       months: config.SEED_DEMO_HISTORY_MONTHS,
@@ -158,6 +160,7 @@ export async function seedDemoHistory(database: Database, config: Config, now: D
       mediationCases,
       meetings,
       registered,
+      sms,
       ms: report.ms,
     },
     'played the demo history through the pipeline',

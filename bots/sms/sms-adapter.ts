@@ -4,7 +4,8 @@
  * short (src/sms/render.ts), a person's pushes within the batching window as one SMS, at
  * most SMS_DAILY_CAP a day per number. Their replies come back through the provider's
  * callback, `POST /sms/replies` on the web server, checked against our shared secret, and
- * go to the engine like any chat message: "1" answers a rating question.
+ * go to the engine like any chat message, marked as answering in one message (each costs): "1" rates,
+ * "3 路灯还是不亮" rates with a comment.
  *
  * Nothing outside bots/sms and src/sms imports the provider's SDK; the key secret is never logged.
  */
@@ -20,7 +21,7 @@ import { maskPhone } from '../../src/privacy.js';
 import { AlibabaSmsGateway } from '../../src/sms/alibaba.js';
 import type { SmsGateway } from '../../src/sms/gateway.js';
 import { renderSms } from '../../src/sms/render.js';
-import { addressWaitingBySms, beijingDay, holdForBatching, mobileOf, personOfPhone, recordSms, sentToday } from '../../src/sms/store.js';
+import { addressWaitingBySms, beijingDay, dailyCapError, holdForBatching, mobileOf, personOfPhone, recordSms, sentToday } from '../../src/sms/store.js';
 import type { SmsSettings } from '../../src/sms/settings.js';
 import { readBody, sendJson } from '../../src/web/http.js';
 
@@ -98,7 +99,7 @@ export class SmsAdapter implements ChannelAdapter {
     const sent = await sentToday(database.db, phone, now);
     if (sent >= this.#options.dailyCap) {
       // Held, not dropped: the row waits in the outbox with this error until the next Beijing day.
-      const error = `SMS daily cap reached: ${sent} of ${this.#options.dailyCap} sent to this number today; held until tomorrow`;
+      const error = dailyCapError(sent, this.#options.dailyCap);
       log.warn({ phone: maskPhone(phone), outboxId: message.outboxId, cap: this.#options.dailyCap }, 'sms daily cap reached; message held until tomorrow');
       return { status: 'retry', error, retryAfterMs: beijingDay(now).next.getTime() - now.getTime() };
     }
@@ -163,7 +164,8 @@ export class SmsAdapter implements ChannelAdapter {
         continue;
       }
       // The engine drops a reply it has seen (the same message id): a provider pushing again changes nothing.
-      await handle({ channel: 'sms', chatId: phone, senderId: phone, messageId: `sms:${reply.id}`, text: reply.text });
+      // Each SMS costs the resident: a rating and its comment come in one ("3 路灯还是不亮").
+      await handle({ channel: 'sms', chatId: phone, senderId: phone, messageId: `sms:${reply.id}`, text: reply.text, answersInOne: true });
     }
     sendJson(res, 200, this.#options.gateway.acknowledgement);
     return true;

@@ -16,6 +16,7 @@ import { type WorkCalendar } from '../pipeline/calendar.js';
 import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush, type Push } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
+import { maskContacts } from '../privacy.js';
 
 const log = logger('overdue');
 
@@ -124,7 +125,7 @@ export function caseOverdueDuty(options: { db: Db; clock: Clock; calendar: WorkC
         db,
         { kind: 'mediation', caseId: c.id, step: `${MEDIATION_STEP}${c.dueOn}` },
         recipients,
-        { template: 'mediation.overdue', params: { title: c.title, due: c.dueOn } },
+        { template: 'mediation.overdue', params: { title: maskContacts(c.title), due: c.dueOn } },
         now,
       );
     }

@@ -255,6 +255,16 @@ export function matchBeside(text: string, own: readonly OfferedChoice[], pushed:
   return theirs;
 }
 
+/**
+ * An answer that leads with a choice's number and says more after it, apart from it by a
+ * space or a comma ("3 路灯还是不亮", "2，还行"): the number, and the words. "12号路灯" is
+ * no such answer (nothing sets the number apart), nor is "1 3" (a list of numbers).
+ */
+export function numberWithWords(text: string): { number: string; words: string } | null {
+  const found = /^(\d{1,2})[\s,，.。、:：;；]+(\D.*)$/su.exec(text);
+  return found?.[1] && found[2] ? { number: found[1], words: found[2].trim() } : null;
+}
+
 /** {@link matchChoice} for a text already normalised as `typed`. */
 function matchNormalised(text: string, typed: string, offered: readonly OfferedChoice[], simplified: boolean): ChoiceMatch {
   if (!typed) return { kind: 'none' };

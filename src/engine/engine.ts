@@ -265,6 +265,7 @@ export class Engine {
       input: cleanInput(inbound),
       speaker,
       effects,
+      answersInOne: inbound.answersInOne === true,
     });
   }
 

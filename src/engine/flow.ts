@@ -216,7 +216,17 @@ export interface Step<D extends object, K extends string> {
   next?: readonly K[];
   ends?: boolean;
   starts?: readonly string[];
+  /**
+   * An optional question that rides along with the choice leading to it, on a channel where
+   * every message costs (SMS, Inbound.answersInOne): there it is not asked; the words typed
+   * after the choice's number ("3 路灯还是不亮") are its answer, and a bare number skips it
+   * (answered with SKIP_PAYLOAD). Other channels ask it as usual.
+   */
+  inline?: boolean;
 }
+
+/** The payload of a skip choice (flows/answers.ts SKIP): an inline step with no words to take is answered with it. */
+export const SKIP_PAYLOAD = 'skip';
 
 /** A way into a flow from anywhere: typed words, a main-menu button, or both. */
 export interface FlowEntry<In> {

@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { matchBeside, type OfferedChoice, offeredChoice } from './choices.js';
+import { matchBeside, numberWithWords, type OfferedChoice, offeredChoice } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
@@ -19,6 +19,7 @@ import {
   type FlowStart,
   hasWords,
   MAX_TEXT,
+  SKIP_PAYLOAD,
   type Speaker,
   type Step,
   type StepOutcome,
@@ -158,6 +159,8 @@ export interface Turn {
   input: FlowInput;
   speaker: Speaker;
   effects: Effects;
+  /** The message came on a channel where every message costs: a choice and the words after it are one answer (Inbound.answersInOne). */
+  answersInOne?: boolean;
   /** The flows it plays: the app's unless a test gives its own. */
   flows?: FlowSet;
 }
@@ -185,6 +188,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   }
   const currentFlow = flowOf(state.flow);
   const currentStep = currentFlow && state.step !== null ? stepOf(currentFlow, state.step) : undefined;
+  const currentTakes = currentStep ? (typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text')) : null;
   // With no question pending, a push's choices are simply what was shown last: "1" or
   // 满意 answers them. With one pending, they stand beside its choices (see `pushed`).
   if (!currentStep && pushed.length) {
@@ -201,9 +205,19 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   // offered last, matched in one place (see choices.ts): a number, the title, 是的…
   let global = input.action ? flows.action(input.action) : flows.command(input.text);
   let askedWhich = false;
+  // On a channel that answers in one message, the words typed after a choice's number
+  // ("3 路灯还是不亮"): the answer of the inline step the choice leads to (Step.inline).
+  let carried: { number: string; words: string } | null = null;
   if (input.action && pushed.some((c) => c.payload === input.action)) pushed = [];
   if (!global && !input.action && input.text && (state.choices.length || pushed.length)) {
-    const match = matchBeside(input.text, state.choices, pushed);
+    let match = matchBeside(input.text, state.choices, pushed);
+    // Not over a step that takes text: there "1 组 张家门口" is its answer, as on any channel.
+    const withWords = match.kind === 'none' && turn.answersInOne && currentTakes !== 'text' ? numberWithWords(input.text) : null;
+    const numbered = withWords && matchBeside(withWords.number, state.choices, pushed);
+    if (withWords && numbered?.kind === 'choice') {
+      match = numbered;
+      carried = withWords;
+    }
     if (match.kind === 'both') {
       // Both the pending question and the push could be meant: the choice is the reader's.
       const which = (key: 'input.which_push' | 'input.which_own', choice: OfferedChoice): FlowChoice => ({
@@ -230,7 +244,19 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     const step = flow && stepOf(flow, at);
     if (!flow || !step) throw new Error(`no flow ${start.flow} with a step ${at}`);
     state = { flow: flow.id, step: at, data: flow.data.parse(start.data), choices: [], ...keepSuspended() };
-    await step.ask(ctx(state.data));
+    await askOrAnswer(step);
+  };
+  /**
+   * Asks the step just entered; or, when it rides along with the choice this message made
+   * on a channel that answers in one message (Step.inline), answers it with the words
+   * typed after the choice, or skips it.
+   */
+  const askOrAnswer = async (step: Step<FlowData, string>): Promise<void> => {
+    if (!step.inline || !turn.answersInOne || !input.action) return step.ask(ctx(state.data));
+    input.text = carried?.words ?? '';
+    input.action = carried ? null : SKIP_PAYLOAD;
+    carried = null;
+    await follow(await step.answer(ctx(state.data)));
   };
   const follow = async (outcome: StepOutcome): Promise<void> => {
     const flow = flowOf(state.flow);
@@ -246,7 +272,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     // Moving on asks the next question; staying asks again unless the step just offered
     // its choices, or stays quietly (a conversation with staff carries on).
     const quiet = 'stay' in outcome && outcome.quiet === true;
-    if ('next' in outcome || (!quiet && !replies.at(-1)?.choices?.length)) await step?.ask(ctx(state.data));
+    if ('next' in outcome && step) await askOrAnswer(step);
+    else if (!quiet && !replies.at(-1)?.choices?.length) await step?.ask(ctx(state.data));
   };
   /** Puts the conversation at `step` of `flow` with `data` and gives it this message as its answer. */
   const answerAt = async (at: StepRef): Promise<void> => {
@@ -337,9 +364,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     replies.push({ key: 'input.stale_choice' });
     if (currentStep) await currentStep.ask(ctx(state.data));
   } else if (currentStep) {
-    const takes = typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text');
-    if (takes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
-    else if (takes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
+    if (currentTakes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
+    else if (currentTakes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
     else await follow(await currentStep.answer(ctx(state.data)));
   } else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
     // Words (or a voice note, a photo) with nothing going on are a request.
@@ -348,6 +374,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     replies.push(flows.menu(speaker, input.text === '' && !input.media.length ? 'input.empty_menu' : 'menu.greeting'));
   }
 
+  // Words after a choice that led to no inline step: said not kept, before the rest, rather than lost unnoticed.
+  if (carried) replies.unshift({ key: 'input.words_not_taken', params: { number: carried.number } });
   if (!state.flow) {
     if (state.suspended && !replies.some((r) => r.key === 'session.resumed')) replies.push({ key: 'session.suspended_waiting' });
     const last = replies.at(-1);

@@ -45,6 +45,11 @@ export interface Inbound {
    * second time, and a re-delivery of the message is answered with them again.
    */
   repliesInAnswer?: true;
+  /**
+   * Every message costs the sender (SMS): a numbered choice and the words after it are one
+   * answer, and an optional question that follows a choice is not asked (see Step.inline).
+   */
+  answersInOne?: true;
 }
 
 /** A choice offered with a message: a button, or a numbered reply where there are no buttons. */

@@ -8,6 +8,7 @@ import { type Db, transaction } from '../db/client.js';
 import { type RegionNode, subtreeIds } from '../web/console/scope.js';
 import { LedgerRefused, ledgerStatus, type LedgerStatus } from './ledger.js';
 import { localDateOf } from '../pipeline/calendar.js';
+import { maskContacts } from '../privacy.js';
 
 export const LINKED_CASE_KINDS = ['assistance', 'mediation'] as const;
 export type LinkedCaseKind = (typeof LINKED_CASE_KINDS)[number];
@@ -78,7 +79,8 @@ export async function casesOfLedgerItems(db: Db, itemIds: readonly number[]): Pr
   const householdCode = new Map(households.map((h) => [h.id, h.code]));
   const cases = new Map<string, { title: string; regionId: number }>([
     ...assistance.map((a) => [`assistance:${a.id}`, { title: householdCode.get(a.householdId) ?? '', regionId: a.regionId }] as const),
-    ...mediation.map((m) => [`mediation:${m.id}`, { title: m.title, regionId: m.regionId }] as const),
+    // The case's title as staff read it (caseForStaff).
+    ...mediation.map((m) => [`mediation:${m.id}`, { title: maskContacts(m.title), regionId: m.regionId }] as const),
   ]);
   const byItem = new Map<number, LinkedCase[]>();
   for (const l of links) {

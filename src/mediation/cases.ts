@@ -9,6 +9,7 @@ import type { DB } from '../db/generated/kysely/types.js';
 import { all, defineQuery, first, run, type SqlConnection } from '../db/sql.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
+import { maskContacts } from '../privacy.js';
 import {
   firstDueOn,
   isOverdue,
@@ -82,6 +83,28 @@ export interface MediationCaseView {
   openedAt: Date;
   parties: MediationParty[];
   sessions: MediationSession[];
+}
+
+/**
+ * A case as anyone but its parties reads it — staff in scope, its mediator, the court's
+ * dossier: phone and ID numbers, e-mails and roster codes in its texts masked by the one
+ * scrubber, as a ticket's texts are for staff (src/web/console/ticket.ts: 139****5678).
+ * The parties' names stay in full: the case is theirs to mediate, and the dossier is the
+ * court's. Pushes and chat lists naming a case to staff mask its title the same way.
+ */
+export function caseForStaff(c: MediationCaseView): MediationCaseView {
+  const masked = (text: string | null) => (text === null ? null : maskContacts(text));
+  return {
+    ...c,
+    title: maskContacts(c.title),
+    facts: maskContacts(c.facts),
+    agreement: masked(c.agreement),
+    court: masked(c.court),
+    referralReason: masked(c.referralReason),
+    courtOutcome: masked(c.courtOutcome),
+    parties: c.parties.map((p) => ({ ...p, name: maskContacts(p.name), position: maskContacts(p.position) })),
+    sessions: c.sessions.map((s) => ({ ...s, place: maskContacts(s.place), attendees: maskContacts(s.attendees), notes: maskContacts(s.notes) })),
+  };
 }
 
 /** Opens a case; with `ticketId`, one case per ticket. Returns its id. */
@@ -251,7 +274,12 @@ export async function changeMediationCase(tx: Tx | SqlTx, caseId: number, comman
   if (command.type === 'answer') {
     await run(sql, saveAnswerQuery, { id: command.partyId, answer: command.confirmed ? 'confirmed' : 'objected', objection: command.objection?.trim() || null, at: now });
     if (fields.status && row.mediatorId !== null) {
-      await enqueuePush(tx, [row.mediatorId], { template: fields.status === 'settled' ? 'mediation.settled' : 'mediation.party_objected', params: { title: row.title } }, now);
+      await enqueuePush(
+        tx,
+        [row.mediatorId],
+        { template: fields.status === 'settled' ? 'mediation.settled' : 'mediation.party_objected', params: { title: maskContacts(row.title) } },
+        now,
+      );
     }
   }
   if (askParties) {

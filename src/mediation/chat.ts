@@ -6,6 +6,7 @@
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { all, defineQuery, first } from '../db/sql.js';
 import type { EffectResult } from '../engine/flow.js';
+import { maskContacts } from '../privacy.js';
 import { changeMediationCase } from './cases.js';
 import { isOverdue, MediationRefused, type MediationState } from './transitions.js';
 
@@ -96,7 +97,8 @@ export function mediationEffects({ tx, speakerId, now, notFound }: { tx: Tx | Sq
       const rows = await all(sql, mediatorCasesQuery, { mediatorId: speakerId });
       return rows.map((r) => ({
         id: r.id,
-        title: r.title,
+        // The mediator is no party: the title as staff read it (caseForStaff).
+        title: maskContacts(r.title),
         status: r.status as MediationState,
         dueOn: r.dueOn,
         overdue: isOverdue(r, now),

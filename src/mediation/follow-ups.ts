@@ -10,6 +10,7 @@ import { logger } from '../log.js';
 import { addCalendarDays, localDateOf } from '../pipeline/calendar.js';
 import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
+import { maskContacts } from '../privacy.js';
 import type { Clock } from '../pipeline/service.js';
 
 const log = logger('mediation');
@@ -44,7 +45,7 @@ export function mediationFollowUpDuty(options: { db: Db; clock: Clock; officeHou
       if (days === undefined || row.settledAt === null || addCalendarDays(localDateOf(row.settledAt), days) > today) continue;
       const claimed = await sqlTransaction(options.db, async (tx) => {
         if (!(await run(tx.sql, claimFollowUpQuery, { id: row.id, reminded: row.followUpsReminded, next: row.followUpsReminded + 1 }))) return false;
-        await enqueuePush(tx, [row.mediatorId!], { template: 'mediation.follow_up_due', params: { title: row.title, days } }, now);
+        await enqueuePush(tx, [row.mediatorId!], { template: 'mediation.follow_up_due', params: { title: maskContacts(row.title), days } }, now);
         return true;
       });
       if (claimed) sent += 1;

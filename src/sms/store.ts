@@ -134,6 +134,19 @@ export function beijingDay(now: Date): { start: Date; next: Date } {
   return { start, next: new Date(start.getTime() + 86_400_000) };
 }
 
+/** How an outbox row held by the daily cap says so in its `lastError` (the console reads it back: heldByDailyCap). */
+const DAILY_CAP_REACHED = 'SMS daily cap reached';
+
+/** The outbox error of an SMS held until tomorrow: `sent` of `cap` went to its number today. */
+export function dailyCapError(sent: number, cap: number): string {
+  return `${DAILY_CAP_REACHED}: ${sent} of ${cap} sent to this number today; held until tomorrow`;
+}
+
+/** Whether an unsent outbox row waits, at `now`, for the next Beijing day because its number's daily cap was reached. */
+export function heldByDailyCap(row: { sentAt: Date | null; failedAt: Date | null; lastError: string | null; availableAt: Date }, now: Date): boolean {
+  return row.sentAt === null && row.failedAt === null && row.availableAt > now && (row.lastError?.startsWith(DAILY_CAP_REACHED) ?? false);
+}
+
 /** How many SMS went to `phone` today (Beijing day). */
 export async function sentToday(db: Db, phone: string, now: Date): Promise<number> {
   const row = await first(sqlOf(db), sentSinceQuery, { phone, since: beijingDay(now).start });

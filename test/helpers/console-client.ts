@@ -10,7 +10,8 @@ import { inject } from 'vitest';
 import { createWebAdapter, type WebChatAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import type { Db } from '../../src/db/client.js';
+import type { Database, Db } from '../../src/db/client.js';
+import type { ChannelAdapter } from '../../src/engine/types.js';
 import { DEMO_PASSWORD } from '../../src/org/staff-accounts.js';
 import { createWebRoutes } from '../../src/web/routes.js';
 import { httpLimitsFrom } from '../../src/web/server.js';
@@ -37,8 +38,13 @@ export interface ConsoleWorld {
  * Starts Minqing on a copy of the demo database, with the console and the board. With
  * `DATABASE_URL` in `env`, on that database instead (seeded with the demo county when
  * empty, without its history): two worlds on one PostgreSQL database are two processes.
+ * `channels` adds channels beside the web one (the SMS channel on a fake gateway).
  */
-export async function startConsoleWorld(env: Record<string, string> = {}, on?: TestDatabaseKind): Promise<ConsoleWorld> {
+export async function startConsoleWorld(
+  env: Record<string, string> = {},
+  on?: TestDatabaseKind,
+  channels?: (database: () => Database | undefined, clock: FakeClock) => ChannelAdapter[],
+): Promise<ConsoleWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'minqing-console-'));
   const own = env['DATABASE_URL'] === undefined;
   // On PostgreSQL, a copy of the demo database; on SQLite, a copy of its file in `dir`.
@@ -68,7 +74,8 @@ export async function startConsoleWorld(env: Record<string, string> = {}, on?: T
     trustProxy: config.TRUST_PROXY,
     http: httpLimitsFrom(config),
   });
-  const app = (opened.app = await startApp(config, { adapters: [web], clock }));
+  const database = () => opened.app?.database;
+  const app = (opened.app = await startApp(config, { adapters: [web, ...(channels?.(database, clock) ?? [])], clock }));
   return {
     app,
     db: app.database.db,

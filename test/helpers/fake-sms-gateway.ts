@@ -8,6 +8,27 @@
  */
 import { createServer, type Server } from 'node:http';
 
+/** The settings tests run the SMS channel with, against the fake at `endpoint`. */
+export const SMS_TEST_SECRET = 'test-callback-secret-0123456789';
+export const SMS_TEST_SIGN = '民情通';
+export const SMS_TEST_TEMPLATES = {
+  SMS_TEMPLATE_RECEIPT: 'SMS_900001',
+  SMS_TEMPLATE_PROGRESS: 'SMS_900002',
+  SMS_TEMPLATE_RATING: 'SMS_900003',
+  SMS_TEMPLATE_GENERIC: 'SMS_900004',
+};
+
+export function smsEnv(endpoint: string): Record<string, string> {
+  return {
+    SMS_ACCESS_KEY_ID: 'LTAI-test',
+    SMS_ACCESS_KEY_SECRET: 'not-a-secret',
+    SMS_SIGN_NAME: SMS_TEST_SIGN,
+    SMS_CALLBACK_SECRET: SMS_TEST_SECRET,
+    SMS_ENDPOINT: endpoint,
+    ...SMS_TEST_TEMPLATES,
+  };
+}
+
 /** One SendSms the fake received. */
 export interface SentSms {
   action: string | null;

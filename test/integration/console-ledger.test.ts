@@ -132,7 +132,7 @@ eachDatabase((kind) => {
       const foreign = await sqlTransaction(db, (tx) => reportAssistance(tx, { householdId: foreignHousehold.id, need: '取暖困难', urgent: false }, dispatcherId, rules, NOW));
       const mediated = await openMediationCase(
         db,
-        { regionId: village.id, title: '路灯电费分摊纠纷', facts: '两户对电费分摊有争议', mediatorId: null, parties: [{ name: '甲' }, { name: '乙' }] },
+        { regionId: village.id, title: '路灯电费分摊纠纷（联系13987654321）', facts: '两户对电费分摊有争议', mediatorId: null, parties: [{ name: '甲' }, { name: '乙' }] },
         dispatcherId,
         NOW,
         { limitDays: 30, extensionDays: 15, followUpDays: [30, 90] },
@@ -152,7 +152,9 @@ eachDatabase((kind) => {
       expect(item).toContain(`href="/console/assistance/${assisted}">帮扶 #${assisted}</a>`);
       expect(item).toContain('QH-01-001-H002');
       expect(item).toContain(`href="/console/mediation/${mediated}">调解 #${mediated}</a>`);
-      expect(item).toContain('路灯电费分摊纠纷');
+      // The case's title as staff read it (caseForStaff): a phone number in it masked.
+      expect(item).toContain('路灯电费分摊纠纷（联系139****4321）');
+      expect(item).not.toContain('13987654321');
       for (const path of [`/console/assistance/${assisted}`, `/console/mediation/${mediated}`]) {
         expect((await dsp.page(path)).text).toContain(`<a href="/console/ledger/${itemId}">#${itemId} ${GOAL}</a>`);
       }

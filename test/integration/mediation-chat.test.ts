@@ -128,6 +128,40 @@ eachDatabase((kind) => {
       expect((await reminders()).map((r) => (JSON.parse(r.params) as { days: number }).days)).toEqual([30, 90]);
     });
 
+    test('a phone number in a case’s title reaches its party in full, and its mediator masked: in the push that the party objected and in 我的调解', async () => {
+      const w = (world = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const party = await w.resident('R-QH-01-001-H001', 'party-1');
+      const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
+      const mediator = await db.person.create({
+        data: { code: 'M-1', name: '调解员', roles: { create: { role: 'mediator', regionId: village.id, scopeKey: 'M-1|mediator|QH-01-001' } } },
+      });
+      const title = '院墙纠纷（联系13987654321）';
+      const caseId = await openMediationCase(
+        db,
+        { regionId: village.id, title, facts: '两家因院墙位置争执', mediatorId: mediator.id, parties: [{ personId: person.id, name: person.name }, { name: '外村 王某' }] },
+        staff.id,
+        w.clock.now(),
+        RULES,
+      );
+      await staffChangeMediationCase(db, caseId, { type: 'agree', text: '按原界址重砌院墙' }, staff.id, w.clock.now());
+      await party.receive(w.database, w.pipeline, w.clock);
+      expect(party.text()).toContain(`“${title}”的调解协议`);
+      await party.send('不');
+      await party.send('费用应按占地比例分');
+      const objected = await db.outboxMessage.findFirstOrThrow({ where: { recipientId: mediator.id, template: 'mediation.party_objected' } });
+      expect(objected.params).toContain('139****4321');
+      expect(objected.params).not.toContain('13987654321');
+
+      const chat = await w.staff('M-1', 'mediator-1');
+      await chat.send('菜单');
+      await chat.tap('我的调解');
+      expect(chat.text()).toContain(`#${caseId} 院墙纠纷（联系139****4321）`);
+      expect(chat.text()).not.toContain('13987654321');
+    });
+
     test('我的调解: a mediator lists their own waiting cases with the next step and the limit (overdue marked); another’s and finished ones are not listed; a resident is told it is not theirs', async () => {
       const w = (world = await dialogueWorld({ database: kind }));
       const { db } = w.database;

@@ -3,7 +3,8 @@
  * (test/helpers/fake-sms-gateway.ts) driven by the official SDK, on both databases: a clerk
  * registers a walk-in for a caller with a mobile and no chat (受理登记), and the receipt
  * reaches them by SMS; the resolution's rating question too, and a signed reply "1" rates
- * the ticket 满意 (an unsigned or badly signed callback changes nothing); pushes within the
+ * the ticket 满意 in one reply (an unsigned or badly signed callback changes nothing), as "3
+ * 路灯还是不亮" rates it 不满意 with its comment (no comment step by SMS); pushes within the
  * batching window go as one SMS; the daily cap holds SMS visibly until the next day; a
  * gateway failure is retried and the SMS sent once; without settings there is no channel.
  */
@@ -15,21 +16,13 @@ import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { registerIntake } from '../../src/intake/intake.js';
-import { actorFor } from '../../src/pipeline/service.js';
 import { SMS_LENGTH } from '../../src/sms/render.js';
 import { smsSettingsOf } from '../../src/sms/settings.js';
 import { demoDatabaseUrl, eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
 import { MONDAY_MORNING } from '../helpers/dialogue-world.js';
-import { FakeSmsGateway } from '../helpers/fake-sms-gateway.js';
+import { FakeSmsGateway, SMS_TEST_SECRET as SECRET, SMS_TEST_SIGN as SIGN, SMS_TEST_TEMPLATES as TEMPLATES, smsEnv } from '../helpers/fake-sms-gateway.js';
 import { FakeClock } from '../helpers/org-fixture.js';
-
-const SECRET = 'test-callback-secret-0123456789';
-const SIGN = '民情通';
-const TEMPLATES = { SMS_TEMPLATE_RECEIPT: 'SMS_900001', SMS_TEMPLATE_PROGRESS: 'SMS_900002', SMS_TEMPLATE_RATING: 'SMS_900003', SMS_TEMPLATE_GENERIC: 'SMS_900004' };
-
-function smsEnv(endpoint: string): Record<string, string> {
-  return { SMS_ACCESS_KEY_ID: 'LTAI-test', SMS_ACCESS_KEY_SECRET: 'not-a-secret', SMS_SIGN_NAME: SIGN, SMS_CALLBACK_SECRET: SECRET, SMS_ENDPOINT: endpoint, ...TEMPLATES };
-}
+import { handle } from '../helpers/ticket-handler.js';
 
 const gateway = new FakeSmsGateway();
 beforeAll(() => gateway.start());
@@ -97,13 +90,18 @@ async function registerWalkIn(app: App, name: string, phone: string, description
   return outcome.number;
 }
 
-/** The ticket's handler (its liaison, or a handler of the department it went to) does `command` on it. */
-async function handle(app: App, number: string, command: Parameters<App['pipeline']['execute']>[1]): Promise<void> {
-  const { db } = app.database;
-  const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
-  const handlerId = ticket.assigneeId ?? (await db.personRole.findFirstOrThrow({ where: { role: 'department_handler', departmentId: ticket.assigneeDepartmentId } })).personId;
-  const outcome = await app.pipeline.execute(number, command, await actorFor(db, handlerId));
-  if (!outcome.ok) throw new Error(`${command.type} refused: ${JSON.stringify(outcome.refusal)}`);
+/** A walk-in for `phone`, taken, resolved, and asked by SMS for its rating: its number. */
+async function resolvedBySms(world: SmsWorld, name: string, phone: string): Promise<string> {
+  const number = await registerWalkIn(world.app, name, phone);
+  await world.tick();
+  await world.later(61);
+  await handle(world.app, number, { type: 'accept' });
+  await world.tick();
+  await world.later(61);
+  await handle(world.app, number, { type: 'resolve', result: '已更换路灯灯泡' });
+  await world.tick();
+  await world.later(61);
+  return number;
 }
 
 function sentTo(phone: string) {
@@ -168,16 +166,8 @@ eachDatabase((kind) => {
     test('the resolution asks for a rating by SMS, and a signed reply "1" rates the ticket 满意; an unsigned or badly signed callback changes nothing', async () => {
       const phone = mobile(kind, 2);
       const { db } = world.app.database;
-      const number = await registerWalkIn(world.app, '李来访', phone);
-      await world.tick();
-      await world.later(61);
-      await handle(world.app, number, { type: 'accept' });
-      await world.tick();
-      await world.later(61);
-      expect(sentTo(phone).map((c) => c.templateCode)).toEqual([TEMPLATES.SMS_TEMPLATE_RECEIPT, TEMPLATES.SMS_TEMPLATE_PROGRESS]);
-      await handle(world.app, number, { type: 'resolve', result: '已更换路灯灯泡' });
-      await world.tick();
-      await world.later(61);
+      const number = await resolvedBySms(world, '李来访', phone);
+      expect(sentTo(phone).map((c) => c.templateCode)).toEqual([TEMPLATES.SMS_TEMPLATE_RECEIPT, TEMPLATES.SMS_TEMPLATE_PROGRESS, TEMPLATES.SMS_TEMPLATE_RATING]);
       const rating = sentTo(phone)[2];
       expect(rating).toMatchObject({ templateCode: TEMPLATES.SMS_TEMPLATE_RATING, params: { number, result: '已更换路灯灯泡' } });
       const text = (await db.smsMessage.findFirstOrThrow({ where: { phone, template: 'rating' } })).text;
@@ -195,16 +185,17 @@ eachDatabase((kind) => {
       expect((await db.ticket.findUniqueOrThrow({ where: { number } })).rating).toBeNull();
 
       const reply = replyPush(phone, '1', 5005);
+      const smsBeforeReply = await db.smsMessage.count({ where: { phone } });
       const accepted = await post(reply, signed(reply));
       expect(accepted.status).toBe(200);
       expect(await accepted.json()).toEqual({ code: 0, msg: '成功' });
-      // As in a chat, the rating flow offers a comment, answered by SMS too ("1": 跳过).
-      const comment = (await db.smsMessage.findMany({ where: { phone }, orderBy: { id: 'asc' } })).at(-1)!;
-      expect(comment.text).toContain('回复 1 跳过');
-      expect((await db.ticket.findUniqueOrThrow({ where: { number } })).rating).toBeNull();
-      const skip = replyPush(phone, '1', 5006);
-      expect((await post(skip, signed(skip))).status).toBe(200);
+      // One reply rates: no comment asked for (each SMS costs); the thanks is the answer.
       expect((await db.ticket.findUniqueOrThrow({ where: { number } })).rating).toBe('satisfied');
+      const answer = (await db.smsMessage.findMany({ where: { phone }, orderBy: { id: 'asc' } })).slice(smsBeforeReply).map((m) => m.text);
+      expect(answer[0]).toContain('感谢您的评价');
+      expect(answer.join(' ')).not.toContain('跳过');
+      const rated = await db.ticketEvent.findFirstOrThrow({ where: { ticket: { number }, type: 'callback' } });
+      expect(JSON.parse(rated.data)).toMatchObject({ rating: 'satisfied', comment: null });
       // The provider pushing the same reply again changes nothing, and costs nothing.
       const smsBefore = await db.smsMessage.count({ where: { phone } });
       const eventsBefore = await db.ticketEvent.count({ where: { ticket: { number } } });
@@ -214,6 +205,23 @@ eachDatabase((kind) => {
       // The token in the URL (how Alibaba's console is set up) is our secret too.
       const tokenReply = replyPush(phone, '谢谢', 5007);
       expect((await post(tokenReply, {}, `?token=${SECRET}`)).status).toBe(200);
+    });
+
+    test('a reply "3 路灯还是不亮" rates 不满意 with its words as the comment, in one SMS, and the ticket is reopened', async () => {
+      const phone = mobile(kind, 7);
+      const { db } = world.app.database;
+      const number = await resolvedBySms(world, '郑来访', phone);
+      expect(sentTo(phone).at(-1)!.templateCode).toBe(TEMPLATES.SMS_TEMPLATE_RATING);
+      const reply = replyPush(phone, '3 路灯还是不亮', 5101);
+      const smsBeforeReply = await db.smsMessage.count({ where: { phone } });
+      expect((await fetch(world.callbackUrl, { method: 'POST', headers: signed(reply), body: reply })).status).toBe(200);
+      const ticket = await db.ticket.findUniqueOrThrow({ where: { number } });
+      expect(ticket).toMatchObject({ rating: null, state: 'reopened' });
+      const rated = await db.ticketEvent.findFirstOrThrow({ where: { ticketId: ticket.id, type: 'callback' } });
+      expect(JSON.parse(rated.data)).toMatchObject({ rating: 'dissatisfied', comment: '路灯还是不亮' });
+      const answer = (await db.smsMessage.findMany({ where: { phone }, orderBy: { id: 'asc' } })).slice(smsBeforeReply).map((m) => m.text);
+      expect(answer[0]).toContain('将重新办理');
+      expect(answer.join(' ')).not.toContain('跳过');
     });
 
     test('a reply from a number we never wrote to is logged and gets nothing', async () => {

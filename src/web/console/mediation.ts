@@ -11,6 +11,7 @@ import { linkedLedgerHtml } from './ledger-page.js';
 import { logger } from '../../log.js';
 import {
   addMediationSession,
+  caseForStaff,
   disputesWithoutCase,
   isDisputeTicket,
   loadMediationCases,
@@ -25,6 +26,7 @@ import {
   staffChangeMediationCase,
 } from '../../mediation/cases.js';
 import { MEDIATION_STATES, type MediationCommand, MediationRefused, type MediationRules, type MediationState } from '../../mediation/transitions.js';
+import { maskContacts } from '../../privacy.js';
 import { redirect } from '../http.js';
 import { sendDossierPage, sendDossierPdf } from './mediation-dossier.js';
 import { caseBody, mediationBody, openCaseBody, type OpenForm, ticketMediationBox } from './mediation-page.js';
@@ -74,11 +76,13 @@ async function listPage(r: MediationRequest): Promise<void> {
     disputesWithoutCase(r.db, r.scope.regionIds),
     mediatorFigures(r.db, r.scope.regionIds),
   ]);
-  const cases = await loadMediationCases(r.db, ids, r.now);
+  const cases = (await loadMediationCases(r.db, ids, r.now)).map(caseForStaff);
+  // The requests' summaries as the ticket pages show them to staff.
+  const masked = disputes.map((d) => ({ ...d, summary: maskContacts(d.summary) }));
   r.page(
     200,
     '矛盾纠纷调解 Dispute mediation',
-    mediationBody({ cases, regionName: regionName(r), disputes, figures, status: status ?? '', regionStaff: r.scope.regionIds.length > 0 }),
+    mediationBody({ cases, regionName: regionName(r), disputes: masked, figures, status: status ?? '', regionStaff: r.scope.regionIds.length > 0 }),
   );
 }
 
@@ -134,8 +138,9 @@ async function open(r: MediationRequest): Promise<void> {
     return openPage(r, {
       regionId: ticket?.regionId ?? r.scope.regionIds[0] ?? 0,
       ticket: ticket?.number ?? '',
-      title: ticket?.summary ?? '',
-      facts: ticket?.description ?? '',
+      // As the request's page shows them to staff: a number it masks is not filled in here in full.
+      title: maskContacts(ticket?.summary ?? ''),
+      facts: maskContacts(ticket?.description ?? ''),
       mediatorId: null,
       parties: ticket ? `${ticket.resident.code}\n` : '',
     });
@@ -171,6 +176,14 @@ async function open(r: MediationRequest): Promise<void> {
   }
 }
 
+/**
+ * A text posted back from a field the page filled with `stored` as staff read it (masked,
+ * caseForStaff): unchanged, the stored text stays, so that saving the form again masks nothing for good.
+ */
+function unlessUnchanged(posted: string, stored: string | null | undefined): string {
+  return stored != null && posted === maskContacts(stored).trim() ? stored : posted;
+}
+
 async function caseAction(r: MediationRequest, c: MediationCaseView, what: string): Promise<void> {
   const form = await r.checkedForm();
   if (!form) return;
@@ -180,11 +193,13 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     if (what === 'session') {
       await addMediationSession(r.db, c.id, { heldOn: field('heldOn'), place: field('place'), attendees: field('attendees'), notes: field('notes') }, actor, r.now);
     } else if (what === 'position') {
-      await setPartyPosition(r.db, c.id, idOf(field('party')) ?? 0, field('position'), actor, r.now);
+      const partyId = idOf(field('party')) ?? 0;
+      const position = unlessUnchanged(field('position'), c.parties.find((p) => p.id === partyId)?.position);
+      await setPartyPosition(r.db, c.id, partyId, position, actor, r.now);
     } else {
       const partyId = idOf(field('party')) ?? 0;
       const commands: Record<string, MediationCommand> = {
-        agree: { type: 'agree', text: field('text') },
+        agree: { type: 'agree', text: unlessUnchanged(field('text'), c.agreement) },
         answer: { type: 'answer', partyId, confirmed: field('answer') === 'confirmed' },
         extend: { type: 'extend', days: r.rules.extensionDays },
         'follow-up': { type: 'follow_up', kept: field('kept') === 'yes' },
@@ -198,7 +213,8 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     log.info({ account: r.scope.accountId, case: c.id, action: what }, 'mediation case changed');
   } catch (error) {
     if (!(error instanceof MediationRefused)) throw error;
-    return r.page(422, c.title, caseBody(c, { ...caseInput(r, c), ledger: await linkedLedger(r, c.id), error: error.message }));
+    const shown = caseForStaff(c);
+    return r.page(422, shown.title, caseBody(shown, { ...caseInput(r, c), ledger: await linkedLedger(r, c.id), error: error.message }));
   }
   redirect(r.res, `${CONSOLE_PATHS.mediation}/${c.id}?done=${what}`);
 }
@@ -229,13 +245,14 @@ export async function mediationRoute(r: MediationRequest, match: RegExpExecArray
     return r.notFound();
   }
   if (post) return caseAction(r, visible, what!);
+  const shown = caseForStaff(visible);
   if (dossier) {
     // The court's copy: a page of its own, printable, without the console's navigation; or its PDF.
     const input = { regionName: regionName(r)(visible.regionId), printedAt: r.now };
-    return what === 'dossier' ? sendDossierPage(r.res, visible, input) : sendDossierPdf(r.res, visible, input);
+    return what === 'dossier' ? sendDossierPage(r.res, shown, input) : sendDossierPdf(r.res, shown, input);
   }
   const done = r.url.searchParams.get('done');
-  r.page(200, visible.title, caseBody(visible, { ...caseInput(r, visible), ledger: await linkedLedger(r, visible.id), ...(done ? { done } : {}) }));
+  r.page(200, shown.title, caseBody(shown, { ...caseInput(r, visible), ledger: await linkedLedger(r, visible.id), ...(done ? { done } : {}) }));
 }
 
 /**
@@ -252,6 +269,6 @@ export async function ticketMediation(
   if (!scope.regionIds.includes(ticket.regionId)) return undefined;
   const caseId = await mediationCaseOfTicket(db, ticket.id);
   const [linked] = caseId === undefined ? [] : await loadMediationCases(db, [caseId], now);
-  if (linked && scope.regionIds.includes(linked.regionId)) return ticketMediationBox({ linked });
+  if (linked && scope.regionIds.includes(linked.regionId)) return ticketMediationBox({ linked: caseForStaff(linked) });
   return caseId === undefined && isDisputeTicket(ticket) ? ticketMediationBox({ openFrom: ticket.number }) : undefined;
 }

@@ -48,6 +48,7 @@ export const TIMELINE_COLUMNS: Column<TimelineEntry>[] = [
 const STATUS_NAMES: Record<MessageEntry['status'], string> = {
   sent: '已送达 sent',
   waiting: '待发送 waiting',
+  capped: '短信已达今日上限，明日发送 SMS daily limit reached; sends tomorrow',
   failed: '发送失败 failed',
   received: '已收到 received',
 };

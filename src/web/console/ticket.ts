@@ -21,6 +21,7 @@ import { roleName } from '../format.js';
 import { channelText } from '../../stats/channels.js';
 import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
+import { heldByDailyCap } from '../../sms/store.js';
 import { isOverdue } from './queue.js';
 import { inScope, loadRegions, type StaffScope } from './scope.js';
 
@@ -50,8 +51,8 @@ export interface MessageEntry {
   who: string;
   channel: string | null;
   text: string;
-  /** sent | waiting | failed for outgoing messages; received for incoming ones. */
-  status: 'sent' | 'waiting' | 'failed' | 'received';
+  /** sent | waiting | failed for outgoing messages (capped: an SMS held by its number's daily cap until tomorrow); received for incoming ones. */
+  status: 'sent' | 'waiting' | 'capped' | 'failed' | 'received';
   photos: string[];
 }
 
@@ -315,7 +316,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       who: m.recipient.id === t.residentId ? residentLabel : m.recipient.name,
       channel: m.channel,
       text: maskContacts(text),
-      status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : 'waiting',
+      status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : heldByDailyCap(m, now) ? 'capped' : 'waiting',
       photos: parseList(m.media),
     });
   }

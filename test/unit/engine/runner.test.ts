@@ -287,6 +287,56 @@ describe("the app's flows without a database", () => {
     expect(other.session.flow).toBeNull();
   });
 
+  test('on a channel that answers in one message (SMS) a rating and its words are one answer; a chat asks for the comment', async () => {
+    const rating: SessionState = {
+      ...EMPTY_SESSION,
+      choices: [
+        { payload: 'rate:MQ-2026-000001:satisfied', label: '满意' },
+        { payload: 'rate:MQ-2026-000001:basically_satisfied', label: '基本满意' },
+        { payload: 'rate:MQ-2026-000001:dissatisfied', label: '不满意' },
+      ],
+    };
+    const sms = fakeEffects();
+    const withWords = await runTurn({ session: rating, idle: false, input: text('3 路灯还是不亮'), speaker: resident, effects: sms.effects, answersInOne: true });
+    expect(sms.commands).toEqual([{ number: 'MQ-2026-000001', command: { type: 'rate', rating: 'dissatisfied', comment: '路灯还是不亮' } }]);
+    expect(withWords.replies.map((r) => r.key)).toEqual(['rate.thanks_reopened', 'menu.more']);
+    const bare = await runTurn({ session: rating, idle: false, input: text('1'), speaker: resident, effects: sms.effects, answersInOne: true });
+    expect(sms.commands.at(-1)).toEqual({ number: 'MQ-2026-000001', command: { type: 'rate', rating: 'satisfied' } });
+    expect(bare.replies.map((r) => r.key)).toEqual(['rate.thanks', 'menu.more']);
+    // "12号路灯坏了" sets no number apart: not a choice with words, but a new request.
+    const request = await runTurn({ session: rating, idle: false, input: text('12号路灯坏了'), speaker: resident, effects: sms.effects, answersInOne: true });
+    expect(request.session.flow).toBe('report');
+    expect(sms.commands).toHaveLength(2);
+
+    // In a chat, the same "1" asks for the comment, and "3 路灯还是不亮" is no choice.
+    const chat = fakeEffects();
+    const asked = await runTurn({ session: rating, idle: false, input: text('1'), speaker: resident, effects: chat.effects });
+    expect(asked.session).toMatchObject({ flow: 'rate', step: 'comment' });
+    expect(asked.replies.map((r) => r.key)).toEqual(['rate.comment']);
+    await runTurn({ session: rating, idle: false, input: text('3 路灯还是不亮'), speaker: resident, effects: chat.effects });
+    expect(chat.commands).toEqual([]);
+  });
+
+  test('by SMS, a step that takes text takes "1 组 张家门口" whole, though its skip choice is numbered 1', async () => {
+    const { effects } = fakeEffects();
+    const landmark: SessionState = {
+      ...EMPTY_SESSION,
+      flow: 'report',
+      step: 'landmark',
+      data: { description: '村口路灯坏了', categoryCode: 'power', confidence: 0.9, photos: [] },
+      choices: [{ payload: 'skip', label: '跳过', means: 'skip' }],
+    };
+    const turn = await runTurn({ session: landmark, idle: false, input: text('1 组 张家门口'), speaker: resident, effects, answersInOne: true });
+    expect(turn.session).toMatchObject({ flow: 'report', step: 'photo', data: { location: '1 组 张家门口' } });
+  });
+
+  test('by SMS, words after a choice that asks nothing more are said not kept, not lost unnoticed', async () => {
+    const { effects } = fakeEffects();
+    const menu = (await runTurn({ session: EMPTY_SESSION, idle: false, input: text('菜单'), speaker: resident, effects })).session;
+    const turn = await runTurn({ session: menu, idle: false, input: text('5 谢谢你们'), speaker: resident, effects, answersInOne: true });
+    expect(turn.replies[0]).toEqual({ key: 'input.words_not_taken', params: { number: '5' } });
+  });
+
   test('a half-finished flow starts over after the idle limit', async () => {
     const { effects } = fakeEffects();
     const session: SessionState = { ...EMPTY_SESSION, flow: 'register', step: 'name', data: { regionId: 7 } };
