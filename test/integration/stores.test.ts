@@ -249,10 +249,13 @@ for (const [name, open, available] of databases) {
       const household = await db.household.create({ data: { code: 'H1', regionId: region.id, address: '一组', headName: '户主' } });
       await db.person.update({ where: { id: resident.id }, data: { householdId: household.id } });
       const liaison = await db.person.create({ data: { code: 'L1', name: '联络员' } });
-      const leaders = await Promise.all(['G1', 'G2', 'G3'].map((code) => db.person.create({ data: { code, name: code } })));
-      const [east, themed, bare] = await Promise.all(
-        (['geographic', 'thematic', 'geographic'] as const).map((kind, i) => db.grid.create({ data: { code: `W${i}`, name: `网格${i}`, kind, regionId: region.id } })),
-      );
+      // Made one by one: the grids are read in the order of their ids.
+      const leaders = [];
+      for (const code of ['G1', 'G2', 'G3']) leaders.push(await db.person.create({ data: { code, name: code } }));
+      const grids = [];
+      for (const [i, kind] of ['geographic', 'thematic', 'geographic'].entries())
+        grids.push(await db.grid.create({ data: { code: `W${i}`, name: `网格${i}`, kind, regionId: region.id } }));
+      const [east, themed, bare] = grids;
       await db.pairing.create({ data: { householdId: household.id, liaisonId: liaison.id } });
       for (const grid of [east!, themed!, bare!]) await db.householdGrid.create({ data: { householdId: household.id, gridId: grid.id } });
       for (const [i, [leader, grid]] of (
