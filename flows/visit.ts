@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFIDENT, defineFlow, type FlowChoice } from '../src/engine/flow.js';
-import { householdLabel, offerHouseholds, pickedHousehold } from './households.js';
+import { pickHouseholdStep } from './households.js';
 import { refuseText, summaryOf } from './answers.js';
 
 /** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
@@ -30,21 +30,7 @@ export const visitFlow = defineFlow({
     },
   ],
   steps: {
-    household: {
-      next: ['notes'],
-      ends: true,
-      async ask(ctx) {
-        await offerHouseholds(ctx, 'visit.pick_household');
-      },
-      async answer(ctx) {
-        const picked = await pickedHousehold(ctx);
-        if (picked === null) return { done: true };
-        if (!picked) return { stay: true };
-        ctx.data.householdId = picked.id;
-        ctx.data.household = householdLabel(picked);
-        return { next: 'notes' };
-      },
-    },
+    household: pickHouseholdStep({ question: 'visit.pick_household', next: 'notes' }),
     notes: {
       next: ['need'],
       ends: true,
