@@ -35,6 +35,7 @@ import type { StaffScope } from './scope.js';
 import type { SectionRequest } from './section.js';
 import type { Db } from '../../db/client.js';
 import type { Html } from '../html.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -43,10 +44,6 @@ export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dos
 
 /** What a mediation request needs of the console: a section's, and the mediation settings. */
 export type MediationRequest = SectionRequest & { rules: MediationRules };
-
-function idOf(text: string | null | undefined): number | null {
-  return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
 
 const regionName = (r: MediationRequest) => (id: number) => r.regions.get(id)?.name ?? '';
 
@@ -143,11 +140,11 @@ async function open(r: MediationRequest): Promise<void> {
   const posted = await r.checkedForm();
   if (!posted) return;
   const form: OpenForm = {
-    regionId: idOf(posted.get('region')) ?? 0,
+    regionId: formId(posted.get('region')) ?? 0,
     ticket: (posted.get('ticket') ?? '').trim().toUpperCase(),
     title: posted.get('title') ?? '',
     facts: posted.get('facts') ?? '',
-    mediatorId: idOf(posted.get('mediator')),
+    mediatorId: formId(posted.get('mediator')),
     parties: posted.get('parties') ?? '',
   };
   if (!r.scope.regionIds.includes(form.regionId)) return openPage(r, { ...form, regionId: r.scope.regionIds[0] ?? 0 }, 422, '请选择您辖区内的地区。 Choose a region of your area.');
@@ -180,9 +177,9 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     if (what === 'session') {
       await addMediationSession(r.db, c.id, { heldOn: field('heldOn'), place: field('place'), attendees: field('attendees'), notes: field('notes') }, actor, r.now);
     } else if (what === 'position') {
-      await setPartyPosition(r.db, c.id, idOf(field('party')) ?? 0, field('position'), actor, r.now);
+      await setPartyPosition(r.db, c.id, formId(field('party')) ?? 0, field('position'), actor, r.now);
     } else {
-      const partyId = idOf(field('party')) ?? 0;
+      const partyId = formId(field('party')) ?? 0;
       const commands: Record<string, MediationCommand> = {
         agree: { type: 'agree', text: field('text') },
         answer: { type: 'answer', partyId, confirmed: field('answer') === 'confirmed' },
