@@ -14,7 +14,8 @@ import type { FormWithFiles } from '../multipart.js';
 import { EMPTY_INTAKE_FORM, intakeBody, type IntakeFormValues } from './intake-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { categoryNames, type Option } from './queue-page.js';
-import { type StaffScope, subtreeIds } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
 import { formId } from './form-numbers.js';
 

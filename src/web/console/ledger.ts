@@ -27,7 +27,8 @@ import { redirect } from '../http.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { ledgerBody, ledgerFormBody, ledgerItemBody } from './ledger-page.js';
 import { regionOptions } from './queue-page.js';
-import { inScope, type RegionNode, subtreeIds } from './scope.js';
+import { inScope } from './scope.js';
+import { type RegionNode, subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
 import { formId } from './form-numbers.js';
 

@@ -30,7 +30,7 @@ import { sendDossierPage, sendDossierPdf } from './mediation-dossier.js';
 import { caseBody, mediationBody, openCaseBody, type OpenForm, ticketMediationBox } from './mediation-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
-import { pathOf } from './scope.js';
+import { pathOf } from '../../org/regions.js';
 import type { StaffScope } from './scope.js';
 import type { SectionRequest } from './section.js';
 import type { Db } from '../../db/client.js';

@@ -31,7 +31,7 @@ import {
 } from './meetings-page.js';
 import { documentOf } from '../page.js';
 import { categoryNames, regionOptions } from './queue-page.js';
-import { subtreeIds } from './scope.js';
+import { subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
 import { formId } from './form-numbers.js';
 

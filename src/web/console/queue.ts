@@ -13,7 +13,8 @@ import type { Prisma } from '../../db/generated/sqlite/client.js';
 import { rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
-import { type RegionNode, type StaffScope, subtreeIds, ticketScopeWhere } from './scope.js';
+import { type StaffScope, ticketScopeWhere } from './scope.js';
+import { type RegionNode, subtreeIds } from '../../org/regions.js';
 import { formId } from './form-numbers.js';
 
 /** Which states a queue shows: a group or one state. */

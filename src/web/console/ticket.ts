@@ -22,7 +22,8 @@ import { channelText } from '../../stats/channels.js';
 import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { isOverdue } from './queue.js';
-import { inScope, loadRegions, type StaffScope } from './scope.js';
+import { inScope, type StaffScope } from './scope.js';
+import { loadRegions } from '../../org/regions.js';
 
 /** One step of the history. */
 export interface TimelineEntry {
