@@ -8,11 +8,10 @@
  * `npm run apikey -- revoke NAME`: the key is refused from then on.
  */
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { ConfigError } from '../errors.js';
 import { API_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../open311/keys.js';
 import { formatLocal } from '../web/format.js';
-import { commaList, parseCommandLine, runCli } from './run-cli.js';
+import { commaList, parseCommandLine, runCli, withDatabase } from './run-cli.js';
 
 const USAGE = `usage: npm run apikey -- create --name NAME [--region CODE] [--scope ${API_SCOPES.join('|')}] [--as USERNAME (required with write)] | list | revoke NAME`;
 
@@ -33,10 +32,7 @@ function parse(): { command: 'create' | 'list' | 'revoke'; name?: string; region
 
 await runCli(async () => {
   const args = parse();
-  const config = loadConfig();
-  const database = await openDatabase(config.DATABASE_URL);
-  try {
-    const db = database.db;
+  return withDatabase(loadConfig().DATABASE_URL, async ({ db }) => {
     if (args.command === 'create') {
       const input = {
         name: args.name!,
@@ -73,7 +69,5 @@ await runCli(async () => {
       console.log(`已吊销密钥 ${args.name}。 key ${args.name} revoked.`);
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 });

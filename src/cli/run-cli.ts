@@ -3,6 +3,7 @@
  * on stderr and an exit code, never a stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type Database, openDatabase } from '../db/client.js';
 import { ConfigError, DataError } from '../errors.js';
 
 /** Exit codes: 1 for a failure at run time, 2 for bad settings or arguments. */
@@ -21,6 +22,16 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
       console.error(error);
       process.exitCode = 1;
     }
+  }
+}
+
+/** Opens the database at `url` (migrating it, as every command does), runs `work` on it and closes it, whatever happens. */
+export async function withDatabase<T>(url: string, work: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(url);
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
   }
 }
 

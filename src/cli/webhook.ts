@@ -9,11 +9,10 @@
  * `npm run webhook -- delete NAME`: the subscriber and its delivery log are gone.
  */
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { ConfigError } from '../errors.js';
 import { formatLocal } from '../web/format.js';
 import { createSubscriber, deleteSubscriberNamed, listSubscribers, pauseSubscriberNamed, resumeSubscriberNamed, WEBHOOK_EVENTS } from '../webhooks/subscribers.js';
-import { commaList, parseCommandLine, runCli } from './run-cli.js';
+import { commaList, parseCommandLine, runCli, withDatabase } from './run-cli.js';
 
 const USAGE = `usage: npm run webhook -- create --name NAME --url URL --events ${WEBHOOK_EVENTS.join(',')} [--region CODE] | list | pause NAME | resume NAME | delete NAME`;
 
@@ -36,10 +35,7 @@ function parse(): { command: Command; name?: string; url?: string; events: strin
 
 await runCli(async () => {
   const args = parse();
-  const config = loadConfig();
-  const database = await openDatabase(config.DATABASE_URL);
-  try {
-    const db = database.db;
+  return withDatabase(loadConfig().DATABASE_URL, async ({ db }) => {
     const now = new Date();
     if (args.command === 'create') {
       const input = { name: args.name!, url: args.url!, events: args.events, ...(args.region === undefined ? {} : { regionCode: args.region }) };
@@ -73,7 +69,5 @@ await runCli(async () => {
       console.log(`已删除推送订阅 ${args.name}。 webhook subscriber ${args.name} deleted.`);
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 });
