@@ -7,12 +7,12 @@
  * 受理登记 does (received and resolved at once in the statistics).
  */
 import { z } from 'zod';
-import { CONFIDENT, defineFlow, type FlowChoice, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
+import { defineFlow, type FlowChoice, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 import { MAX_MEDIA } from '../src/engine/media.js';
 import { normalizePhone } from '../src/org/phone.js';
 import { RECEIPT_CHANNELS } from '../src/intake/intake.js';
 import { pickHouseholdStep } from './households.js';
-import { refuseText, summaryOf } from './answers.js';
+import { heardRequest, refuseText } from './answers.js';
 
 /** 走访 first: a liaison hears most requests on a visit. */
 const CHANNEL_CHOICES: FlowChoice[] = [
@@ -47,25 +47,7 @@ async function register(ctx: TurnContext<IntakeData>, settled: string | null): P
   const { householdId, name, phone, regionId, description } = ctx.data;
   const resident = householdId !== undefined ? { householdId } : name && phone && regionId !== undefined ? { name, phone, regionId } : null;
   if (!resident || !description) return { done: true };
-  // As on a visit: a weak guess goes as 其他, for the dispatchers to place.
-  const guess = ctx.effects.classify(description);
-  const result = await ctx.effects.intake.registerFor(
-    resident,
-    ctx.data.channel,
-    {
-      summary: summaryOf(description),
-      description,
-      categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
-      kind: guess.kind,
-      regionId: null,
-      location: null,
-      photos: ctx.data.photos,
-      contactPhone: null,
-      latitude: null,
-      longitude: null,
-    },
-    settled,
-  );
+  const result = await ctx.effects.intake.registerFor(resident, ctx.data.channel, heardRequest(ctx, description, ctx.data.photos), settled);
   if (!result.ok) ctx.say('command.refused', { reason: result.text });
   else if (settled !== null) ctx.say('intake.settled', { number: result.number });
   else ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
