@@ -1,8 +1,9 @@
 /**
- * What several flows share: the skip choice, the check of a free-text answer, a ticket number.
+ * What several flows share: the skip choice, the check of a free-text answer, a ticket
+ * number, a request as a liaison heard it.
  */
 import { z } from 'zod';
-import { type FlowChoice, hasWords, MAX_TEXT, SKIP_PAYLOAD, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
+import { CONFIDENT, type FlowChoice, hasWords, MAX_TEXT, type ReportDraft, SKIP_PAYLOAD, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 
 /** The choice that skips an optional question. */
 export const SKIP: FlowChoice = { label: 'choice.skip', payload: SKIP_PAYLOAD };
@@ -31,4 +32,25 @@ export const ticketNumber = z.string().min(1);
 /** A request's summary: its description, cut to 60 characters. */
 export function summaryOf(description: string): string {
   return description.length > 60 ? `${description.slice(0, 60)}…` : description;
+}
+
+/**
+ * A request a liaison heard and wrote down (on a visit, 代办登记), as the pipeline takes it.
+ * The liaison is not asked to confirm a category: a weak guess goes as 其他, for the
+ * dispatchers to place. Its place is the household's or the village's, which the effect sets.
+ */
+export function heardRequest(ctx: TurnContext<object>, description: string, photos: string[]): ReportDraft {
+  const guess = ctx.effects.classify(description);
+  return {
+    summary: summaryOf(description),
+    description,
+    categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
+    kind: guess.kind,
+    regionId: null,
+    location: null,
+    photos,
+    contactPhone: null,
+    latitude: null,
+    longitude: null,
+  };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
 import { formatInstant } from '../src/engine/i18n.js';
 import { refuseText } from './answers.js';
-import { householdLabel, offerHouseholds, pickedHousehold } from './households.js';
+import { pickHouseholdStep } from './households.js';
 
 /** 急事急办: whether the report is urgent. */
 const URGENT_CHOICES: FlowChoice[] = [
@@ -28,21 +28,7 @@ export const assistanceFlow = defineFlow({
     },
   ],
   steps: {
-    household: {
-      next: ['need'],
-      ends: true,
-      async ask(ctx) {
-        await offerHouseholds(ctx, 'assistance.pick_household');
-      },
-      async answer(ctx) {
-        const picked = await pickedHousehold(ctx);
-        if (picked === null) return { done: true };
-        if (!picked) return { stay: true };
-        ctx.data.householdId = picked.id;
-        ctx.data.household = householdLabel(picked);
-        return { next: 'need' };
-      },
-    },
+    household: pickHouseholdStep({ question: 'assistance.pick_household', next: 'need' }),
     need: {
       next: ['urgent'],
       ends: true,

@@ -1,8 +1,8 @@
 /**
  * What the liaison's flows share: picking one of the speaker's paired households by a
- * tap, its head's name, its house number or its code.
+ * tap, its head's name, its house number or its code; and the whole step that does it.
  */
-import type { FlowChoice, TurnContext } from '../src/engine/flow.js';
+import type { FlowChoice, Step, TurnContext } from '../src/engine/flow.js';
 import { LISTED_HOUSEHOLDS, type PairedHousehold } from '../src/visits/visits.js';
 import type { MessageKey } from './messages/zh.js';
 
@@ -19,15 +19,20 @@ function householdNamed(households: readonly PairedHousehold[], text: string): P
 /** How a household is named to its liaison: its address and its head. */
 export const householdLabel = (h: PairedHousehold) => `${h.address} ${h.headName}`;
 
-/** Offers the speaker's paired households (the first LISTED_HOUSEHOLDS as buttons) with `question`; false when they have none. */
-export async function offerHouseholds(ctx: TurnContext<object>, question: MessageKey): Promise<boolean> {
+/**
+ * Offers the speaker's paired households (the first LISTED_HOUSEHOLDS as buttons) with
+ * `question`, and `alternative` after them when given; false when they have none (and
+ * there is no alternative to offer instead).
+ */
+export async function offerHouseholds(ctx: TurnContext<object>, question: MessageKey, alternative?: FlowChoice): Promise<boolean> {
   const households = await ctx.effects.visits.households();
-  if (!households.length) {
+  if (!households.length && !alternative) {
     ctx.say('visit.no_households');
     return false;
   }
   const listed = households.slice(0, LISTED_HOUSEHOLDS);
   const choices: FlowChoice[] = listed.map((h) => ({ label: { text: householdLabel(h) }, payload: `household:${h.id}` }));
+  if (alternative) choices.push(alternative);
   ctx.say(question, {}, choices);
   if (households.length > listed.length) ctx.say('visit.more_households', { count: households.length, shown: listed.length });
   return true;
@@ -44,4 +49,43 @@ export async function pickedHousehold(ctx: TurnContext<object>): Promise<PairedH
   const picked = action?.startsWith('household:') ? households.find((h) => h.id === Number(action.slice('household:'.length))) : householdNamed(households, ctx.input.text);
   if (!picked) ctx.say('visit.no_such_household', { text: ctx.input.text || (action ?? '') });
   return picked;
+}
+
+/** What `pickHouseholdStep` keeps in its flow's data: the household's id, and its label to name it by in later questions. */
+interface PickedHouseholdData {
+  householdId?: number | undefined;
+  household?: string | undefined;
+}
+
+/**
+ * The step that opens a liaison's flow about one of their paired households: asks
+ * `question` with the households as buttons, keeps the one picked (by a tap or in words)
+ * as `householdId` and `household`, and goes on to `next`. With `alternative` (代办登记's
+ * 新登记人员), that choice is offered after the households, leads to its own step, and is
+ * the only way on for a liaison who has none; without it such a liaison is told so and the
+ * flow ends.
+ */
+export function pickHouseholdStep<const K extends string>(spec: { question: MessageKey; next: K; alternative?: { choice: FlowChoice; next: K } }): Step<PickedHouseholdData, K> {
+  const { question, next, alternative } = spec;
+  return {
+    next: alternative ? [next, alternative.next] : [next],
+    ends: true,
+    async ask(ctx) {
+      await offerHouseholds(ctx, question, alternative?.choice);
+    },
+    async answer(ctx) {
+      if (alternative && ctx.input.action === alternative.choice.payload) return { next: alternative.next };
+      const picked = await pickedHousehold(ctx);
+      if (picked === null) {
+        if (!alternative) return { done: true };
+        // No households: only the alternative is open.
+        ctx.say(question, {}, [alternative.choice]);
+        return { stay: true, quiet: true };
+      }
+      if (!picked) return { stay: true };
+      ctx.data.householdId = picked.id;
+      ctx.data.household = householdLabel(picked);
+      return { next };
+    },
+  };
 }

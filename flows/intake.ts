@@ -7,13 +7,12 @@
  * 受理登记 does (received and resolved at once in the statistics).
  */
 import { z } from 'zod';
-import { CONFIDENT, defineFlow, type FlowChoice, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
+import { defineFlow, type FlowChoice, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 import { MAX_MEDIA } from '../src/engine/media.js';
 import { normalizePhone } from '../src/org/phone.js';
-import { LISTED_HOUSEHOLDS } from '../src/visits/visits.js';
 import { RECEIPT_CHANNELS } from '../src/intake/intake.js';
-import { householdLabel, pickedHousehold } from './households.js';
-import { refuseText, summaryOf } from './answers.js';
+import { pickHouseholdStep } from './households.js';
+import { heardRequest, refuseText } from './answers.js';
 
 /** 走访 first: a liaison hears most requests on a visit. */
 const CHANNEL_CHOICES: FlowChoice[] = [
@@ -31,6 +30,8 @@ const HOW_CHOICES: FlowChoice[] = [
 
 const intakeData = z.object({
   householdId: z.number().int().optional(),
+  /** The picked household's label: the shared step that picks it keeps it, though this flow names no household afterwards. */
+  household: z.string().optional(),
   name: z.string().optional(),
   phone: z.string().optional(),
   regionId: z.number().int().optional(),
@@ -46,25 +47,7 @@ async function register(ctx: TurnContext<IntakeData>, settled: string | null): P
   const { householdId, name, phone, regionId, description } = ctx.data;
   const resident = householdId !== undefined ? { householdId } : name && phone && regionId !== undefined ? { name, phone, regionId } : null;
   if (!resident || !description) return { done: true };
-  // As on a visit: a weak guess goes as 其他, for the dispatchers to place.
-  const guess = ctx.effects.classify(description);
-  const result = await ctx.effects.intake.registerFor(
-    resident,
-    ctx.data.channel,
-    {
-      summary: summaryOf(description),
-      description,
-      categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
-      kind: guess.kind,
-      regionId: null,
-      location: null,
-      photos: ctx.data.photos,
-      contactPhone: null,
-      latitude: null,
-      longitude: null,
-    },
-    settled,
-  );
+  const result = await ctx.effects.intake.registerFor(resident, ctx.data.channel, heardRequest(ctx, description, ctx.data.photos), settled);
   if (!result.ok) ctx.say('command.refused', { reason: result.text });
   else if (settled !== null) ctx.say('intake.settled', { number: result.number });
   else ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
@@ -84,29 +67,7 @@ export const intakeFlow = defineFlow({
     },
   ],
   steps: {
-    resident: {
-      next: ['name', 'channel'],
-      ends: true,
-      async ask(ctx) {
-        const households = await ctx.effects.visits.households();
-        const choices: FlowChoice[] = households.slice(0, LISTED_HOUSEHOLDS).map((h) => ({ label: { text: householdLabel(h) }, payload: `household:${h.id}` }));
-        choices.push({ label: 'intake.new_person', payload: 'new' });
-        ctx.say('intake.pick_resident', {}, choices);
-        if (households.length > LISTED_HOUSEHOLDS) ctx.say('visit.more_households', { count: households.length, shown: LISTED_HOUSEHOLDS });
-      },
-      async answer(ctx) {
-        if (ctx.input.action === 'new') return { next: 'name' };
-        const picked = await pickedHousehold(ctx);
-        if (picked === null) {
-          // No households: only a new person can be registered.
-          ctx.say('intake.pick_resident', {}, [{ label: 'intake.new_person', payload: 'new' }]);
-          return { stay: true, quiet: true };
-        }
-        if (!picked) return { stay: true };
-        ctx.data.householdId = picked.id;
-        return { next: 'channel' };
-      },
-    },
+    resident: pickHouseholdStep({ question: 'intake.pick_resident', next: 'channel', alternative: { choice: { label: 'intake.new_person', payload: 'new' }, next: 'name' } }),
     name: {
       next: ['phone'],
       ask: (ctx) => ctx.say('intake.ask_name'),

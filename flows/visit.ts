@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CONFIDENT, defineFlow, type FlowChoice } from '../src/engine/flow.js';
-import { householdLabel, offerHouseholds, pickedHousehold } from './households.js';
-import { refuseText, summaryOf } from './answers.js';
+import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
+import { pickHouseholdStep } from './households.js';
+import { heardRequest, refuseText } from './answers.js';
 
 /** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
 const NEED_CHOICES: FlowChoice[] = [
@@ -30,21 +30,7 @@ export const visitFlow = defineFlow({
     },
   ],
   steps: {
-    household: {
-      next: ['notes'],
-      ends: true,
-      async ask(ctx) {
-        await offerHouseholds(ctx, 'visit.pick_household');
-      },
-      async answer(ctx) {
-        const picked = await pickedHousehold(ctx);
-        if (picked === null) return { done: true };
-        if (!picked) return { stay: true };
-        ctx.data.householdId = picked.id;
-        ctx.data.household = householdLabel(picked);
-        return { next: 'notes' };
-      },
-    },
+    household: pickHouseholdStep({ question: 'visit.pick_household', next: 'notes' }),
     notes: {
       next: ['need'],
       ends: true,
@@ -95,21 +81,7 @@ export const visitFlow = defineFlow({
         if (refused) return refused;
         const { visitId } = ctx.data;
         if (visitId === undefined) return { done: true };
-        const description = ctx.input.text;
-        // The liaison is not asked to confirm a category: a weak guess goes as 其他, for the dispatchers to place.
-        const guess = ctx.effects.classify(description);
-        const result = await ctx.effects.visits.reportNeed(visitId, {
-          summary: summaryOf(description),
-          description,
-          categoryCode: guess.confidence >= CONFIDENT ? guess.code : 'other',
-          kind: guess.kind,
-          regionId: null,
-          location: null,
-          photos: ctx.data.media,
-          contactPhone: null,
-          latitude: null,
-          longitude: null,
-        });
+        const result = await ctx.effects.visits.reportNeed(visitId, heardRequest(ctx, ctx.input.text, ctx.data.media));
         ctx.data.media = [];
         if (!result.ok) {
           ctx.say('command.refused', { reason: result.text });

@@ -250,6 +250,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       clock,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
+      webhookDeliveryRetentionDays: config.WEBHOOK_DELIVERY_RETENTION_DAYS,
       deliver,
       // Messages held while their senders were over the flood limit are answered once it allows.
       // Corrections made since (here or in another process) teach the matcher too.

@@ -103,6 +103,8 @@ const schema = z
       .refine(([a, b]) => a >= 1 && b > a, 'expected the second follow-up after the first, e.g. 30,90'),
     // Received message ids are kept this long to recognise a platform's re-delivery.
     INBOUND_RETENTION_DAYS: int(1, 3650).default(30),
+    // A delivered (or skipped) webhook delivery stays in its subscriber's delivery log this long; one not yet delivered is kept until it is.
+    WEBHOOK_DELIVERY_RETENTION_DAYS: int(1, 3650).default(30),
     BINDING_CODE_DAYS: int(1, 90).default(7),
     // Staff console: a session ends after this much inactivity; failed logins per username (and 10× per address) are capped.
     CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),

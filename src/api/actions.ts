@@ -14,7 +14,8 @@ import type { Open311App } from '../open311/requests.js';
 import { isPermitted } from '../pipeline/machine.js';
 import { actionContext, commandOf, dispatchOptions, FormProblem, mergeTargetProblem, refusalText, runAction } from '../web/console/actions.js';
 import { categoryNames } from '../web/console/queue-page.js';
-import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope, subtreeIds } from '../web/console/scope.js';
+import { inScope, loadScope, type StaffScope } from '../web/console/scope.js';
+import { loadRegions, type RegionNode, subtreeIds } from '../org/regions.js';
 import type { actionAnswer, ticketActionBody } from './schemas.js';
 import { ApiError } from './tickets.js';
 

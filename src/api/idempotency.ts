@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Db, sqlOf } from '../db/client.js';
-import { defineQuery, first, run } from '../db/sql.js';
+import { defineQuery, first, run, type SqlConnection } from '../db/sql.js';
 import { ApiError } from './tickets.js';
 
 /** How long an answer is replayed. */
@@ -24,6 +24,9 @@ export interface PostAnswer {
 const expiredQuery = defineQuery('api_idempotency_expired', (db, p: { apiKeyId: number; before: Date }) =>
   db.deleteFrom('ApiIdempotencyKey').where('apiKeyId', '=', p.apiKeyId).where('createdAt', '<', p.before),
 );
+
+/** Every key's answers past the window: those of an API key that sends no more POSTs too (the claim above only clears its own key's). */
+const allExpiredQuery = defineQuery('api_idempotency_all_expired', (db, p: { before: Date }) => db.deleteFrom('ApiIdempotencyKey').where('createdAt', '<', p.before));
 
 const claimQuery = defineQuery('api_idempotency_claim', (db, p: { apiKeyId: number; key: string; requestHash: string; at: Date }) =>
   db
@@ -43,6 +46,19 @@ const answeredQuery = defineQuery('api_idempotency_answered', (db, p: { apiKeyId
 const releaseQuery = defineQuery('api_idempotency_release', (db, p: { apiKeyId: number; key: string }) =>
   db.deleteFrom('ApiIdempotencyKey').where('apiKeyId', '=', p.apiKeyId).where('key', '=', p.key),
 );
+
+/**
+ * Deletes the stored answers older than IDEMPOTENCY_HOURS, of every API key (the
+ * scheduler's retention, hourly): none of them would be replayed any more. Returns how many.
+ */
+export function forgetExpiredIdempotencyKeys(sql: SqlConnection, now: Date): Promise<number> {
+  return run(sql, allExpiredQuery, { before: expiryOf(now) });
+}
+
+/** Answers stored before this instant are past the window. */
+function expiryOf(now: Date): Date {
+  return new Date(now.getTime() - IDEMPOTENCY_HOURS * 3_600_000);
+}
 
 /** What identifies a request: its method, path and body. */
 export function requestHash(method: string, path: string, body: Buffer): string {
@@ -64,7 +80,7 @@ export async function idempotent(
   if (key === undefined) return { ...(await handle()), replayed: false };
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
   const sql = sqlOf(db);
-  await run(sql, expiredQuery, { apiKeyId, before: new Date(now.getTime() - IDEMPOTENCY_HOURS * 3_600_000) });
+  await run(sql, expiredQuery, { apiKeyId, before: expiryOf(now) });
   if ((await run(sql, claimQuery, { apiKeyId, key, requestHash: hash, at: now })) === 0) {
     const claimed = await first(sql, claimedQuery, { apiKeyId, key });
     if (!claimed) throw new ApiError(409, 'a request with this Idempotency-Key was just released; send it again');

@@ -10,7 +10,7 @@ import { type Matcher, registerIntake } from '../intake/intake.js';
 import type { ApiKeyRecord } from '../open311/keys.js';
 import type { Open311App } from '../open311/requests.js';
 import { mayRegister, registrarOf, residentVillage } from '../web/console/intake.js';
-import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, subtreeIds } from '../org/regions.js';
 import { staffOfKey } from './actions.js';
 import type { registerAnswer, registerBody } from './schemas.js';
 import { ApiError } from './tickets.js';

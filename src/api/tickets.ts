@@ -19,7 +19,8 @@ import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { maskName, rosterNames, scrub } from '../privacy.js';
 import { figures, StatsQueryError } from '../stats/query.js';
 import { type QueueFilters, type QueueRow, queryQueue } from '../web/console/queue.js';
-import { loadRegions, type RegionNode, type StaffScope, subtreeIds } from '../web/console/scope.js';
+import { type StaffScope } from '../web/console/scope.js';
+import { loadRegions, type RegionNode, subtreeIds } from '../org/regions.js';
 import type { z } from 'zod';
 import type { regionList, statsAnswer, statsQuery, ticketDetail, ticketEvent, ticketListQuery, ticketPage, ticketRow } from './schemas.js';
 

@@ -7,45 +7,32 @@
  * `npm run apikey -- list`: every key with its region, scopes, who it acts as and dates (never the key).
  * `npm run apikey -- revoke NAME`: the key is refused from then on.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { ConfigError } from '../errors.js';
 import { API_SCOPES, createApiKey, listApiKeys, revokeApiKey } from '../open311/keys.js';
 import { formatLocal } from '../web/format.js';
-import { runCli } from './run-cli.js';
+import { commaList, parseCommandLine, runCli, withDatabase } from './run-cli.js';
 
 const USAGE = `usage: npm run apikey -- create --name NAME [--region CODE] [--scope ${API_SCOPES.join('|')}] [--as USERNAME (required with write)] | list | revoke NAME`;
 
 /** The command and its options, or a ConfigError with the usage. */
 function parse(): { command: 'create' | 'list' | 'revoke'; name?: string; region?: string; actsAs?: string; scopes: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: { name: { type: 'string' }, region: { type: 'string' }, scope: { type: 'string', multiple: true }, as: { type: 'string' } },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new ConfigError([`${error instanceof Error ? error.message : String(error)}; ${USAGE}`]);
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  const scopes = (values.scope ?? ['open311:write']).flatMap((s) => s.split(',')).map((s) => s.trim());
-  if (command === 'create' && values.name && !rest.length) {
+  const { command, operands, values, optionless } = parseCommandLine(
+    { name: { type: 'string' }, region: { type: 'string' }, scope: { type: 'string', multiple: true }, as: { type: 'string' } },
+    USAGE,
+  );
+  const scopes = commaList(values.scope ?? ['open311:write']);
+  if (command === 'create' && values.name && !operands.length) {
     return { command, name: values.name, ...(values.region === undefined ? {} : { region: values.region }), ...(values.as === undefined ? {} : { actsAs: values.as }), scopes };
   }
-  const noOptions = !values.name && !values.region && !values.scope && !values.as;
-  if (command === 'list' && !rest.length && noOptions) return { command, scopes };
-  if (command === 'revoke' && rest.length === 1 && noOptions) return { command, name: rest[0]!, scopes };
+  if (command === 'list' && !operands.length && optionless) return { command, scopes };
+  if (command === 'revoke' && operands.length === 1 && optionless) return { command, name: operands[0]!, scopes };
   throw new ConfigError([USAGE]);
 }
 
 await runCli(async () => {
   const args = parse();
-  const config = loadConfig();
-  const database = await openDatabase(config.DATABASE_URL);
-  try {
-    const db = database.db;
+  return withDatabase(loadConfig().DATABASE_URL, async ({ db }) => {
     if (args.command === 'create') {
       const input = {
         name: args.name!,
@@ -82,7 +69,5 @@ await runCli(async () => {
       console.log(`已吊销密钥 ${args.name}。 key ${args.name} revoked.`);
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 });

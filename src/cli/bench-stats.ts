@@ -29,7 +29,8 @@ import { generateTickets } from '../bench/synthetic.js';
 import { themeProposals } from '../themes/proposals.js';
 import { DIMENSIONS, type StatsQuery } from '../stats/types.js';
 import { type QueueFilters, queryQueue } from '../web/console/queue.js';
-import { loadRegions, loadScope } from '../web/console/scope.js';
+import { loadScope } from '../web/console/scope.js';
+import { loadRegions } from '../org/regions.js';
 import { renderStatsPage } from '../web/console/stats-page.js';
 import { runCli } from './run-cli.js';
 

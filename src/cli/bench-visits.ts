@@ -23,13 +23,13 @@ import { seedDemoVisits } from '../org/demo-visits.js';
 import { importRoster } from '../org/import/index.js';
 import { coverageNow } from '../visits/coverage.js';
 import { coverageByLiaison, coverageByPlace } from '../visits/month-coverage.js';
-import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, subtreeIds } from '../org/regions.js';
 import { runCli } from './run-cli.js';
 import { generateTickets } from '../bench/synthetic.js';
 import type { Db } from '../db/client.js';
 import { lastWholeMonth, RANKING_LEVELS, rankRegion } from '../ranking/ranking.js';
 import { DEFAULT_WEIGHTS, saveSettings } from '../ranking/settings.js';
-import type { RegionNode } from '../web/console/scope.js';
+import type { RegionNode } from '../org/regions.js';
 
 const NOW = new Date('2026-11-20T10:00:00+08:00');
 const MONTH = { from: new Date('2026-11-01T00:00:00+08:00'), to: new Date('2026-12-01T00:00:00+08:00') };

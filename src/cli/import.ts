@@ -10,10 +10,9 @@
  */
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { ConfigError } from '../errors.js';
 import { formatProblem, formatSummary, importRoster, type ImportProgress } from '../org/import/index.js';
-import { runCli } from './run-cli.js';
+import { runCli, withDatabase } from './run-cli.js';
 
 const USAGE = 'usage: npm run import -- [--strict] FILE...';
 
@@ -55,20 +54,20 @@ await runCli(async () => {
   if (files.length === 0) throw new ConfigError([`no file given; ${USAGE}`]);
 
   const config = loadConfig();
-  const database = await openDatabase(config.DATABASE_URL);
-  const bar = progressBar();
-  try {
-    const report = await importRoster(database.db, files, {
-      strict,
-      provider: database.provider,
-      onProgress: (p) => bar.update(p),
-    });
-    bar.stop();
-    for (const problem of report.problems) console.error(formatProblem(problem));
-    console.log(formatSummary(report));
-    return report.problems.length === 0 ? 0 : 1;
-  } finally {
-    bar.stop();
-    await database.close();
-  }
+  return withDatabase(config.DATABASE_URL, async (database) => {
+    const bar = progressBar();
+    try {
+      const report = await importRoster(database.db, files, {
+        strict,
+        provider: database.provider,
+        onProgress: (p) => bar.update(p),
+      });
+      bar.stop();
+      for (const problem of report.problems) console.error(formatProblem(problem));
+      console.log(formatSummary(report));
+      return report.problems.length === 0 ? 0 : 1;
+    } finally {
+      bar.stop();
+    }
+  });
 });

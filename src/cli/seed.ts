@@ -7,16 +7,14 @@
  */
 import { seedDemoHistory } from '../app.js';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { formatSummary } from '../org/import/index.js';
 import { seedDemo } from '../org/seed.js';
-import { runCli } from './run-cli.js';
+import { runCli, withDatabase } from './run-cli.js';
 
 await runCli(async () => {
   const config = loadConfig();
-  const database = await openDatabase(config.DATABASE_URL);
-  try {
+  return withDatabase(config.DATABASE_URL, async (database) => {
     const report = await seedDemo(database.db);
     console.log(formatSummary(report));
     const history = await seedDemoHistory(database, config, new Date());
@@ -29,7 +27,5 @@ await runCli(async () => {
       console.log('demo history: the database has tickets already, none added');
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 });

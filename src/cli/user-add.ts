@@ -9,10 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { ConfigError, DataError } from '../errors.js';
 import { passwordProblem, saveAccount } from '../org/staff-accounts.js';
-import { runCli } from './run-cli.js';
+import { runCli, withDatabase } from './run-cli.js';
 
 const USAGE = 'usage: npm run user:add -- --username NAME --person PERSON_CODE [--reset]  (password from MINQING_PASSWORD or asked on the terminal)';
 
@@ -78,8 +77,7 @@ await runCli(async () => {
   if (!username || !person) throw new ConfigError([USAGE]);
   const config = loadConfig();
   const password = await readPassword();
-  const database = await openDatabase(config.DATABASE_URL);
-  try {
+  return withDatabase(config.DATABASE_URL, async (database) => {
     const saved = await saveAccount(database.db, { username, personCode: person, password, reset: values.reset ?? false }, new Date());
     console.log(
       saved.created
@@ -87,7 +85,5 @@ await runCli(async () => {
         : `已修改 ${saved.username} 的密码，原有登录已失效。 password of ${saved.username} changed; its sessions were ended.`,
     );
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 });

@@ -8,13 +8,11 @@
  * still queue); resuming sends them, in order, from the first not delivered.
  * `npm run webhook -- delete NAME`: the subscriber and its delivery log are gone.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
 import { ConfigError } from '../errors.js';
 import { formatLocal } from '../web/format.js';
 import { createSubscriber, deleteSubscriberNamed, listSubscribers, pauseSubscriberNamed, resumeSubscriberNamed, WEBHOOK_EVENTS } from '../webhooks/subscribers.js';
-import { runCli } from './run-cli.js';
+import { commaList, parseCommandLine, runCli, withDatabase } from './run-cli.js';
 
 const USAGE = `usage: npm run webhook -- create --name NAME --url URL --events ${WEBHOOK_EVENTS.join(',')} [--region CODE] | list | pause NAME | resume NAME | delete NAME`;
 
@@ -22,33 +20,22 @@ type Command = 'create' | 'list' | 'pause' | 'resume' | 'delete';
 
 /** The command and its options, or a ConfigError with the usage. */
 function parse(): { command: Command; name?: string; url?: string; events: string[]; region?: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: { name: { type: 'string' }, url: { type: 'string' }, events: { type: 'string', multiple: true }, region: { type: 'string' } },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new ConfigError([`${error instanceof Error ? error.message : String(error)}; ${USAGE}`]);
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  const events = (values.events ?? []).flatMap((e) => e.split(',')).map((e) => e.trim());
-  const noOptions = !values.name && !values.url && !values.events && !values.region;
-  if (command === 'create' && values.name && values.url && events.length && !rest.length) {
+  const { command, operands, values, optionless } = parseCommandLine(
+    { name: { type: 'string' }, url: { type: 'string' }, events: { type: 'string', multiple: true }, region: { type: 'string' } },
+    USAGE,
+  );
+  const events = commaList(values.events ?? []);
+  if (command === 'create' && values.name && values.url && events.length && !operands.length) {
     return { command, name: values.name, url: values.url, events, ...(values.region === undefined ? {} : { region: values.region }) };
   }
-  if (command === 'list' && !rest.length && noOptions) return { command, events };
-  if ((command === 'pause' || command === 'resume' || command === 'delete') && rest.length === 1 && noOptions) return { command, name: rest[0]!, events };
+  if (command === 'list' && !operands.length && optionless) return { command, events };
+  if ((command === 'pause' || command === 'resume' || command === 'delete') && operands.length === 1 && optionless) return { command, name: operands[0]!, events };
   throw new ConfigError([USAGE]);
 }
 
 await runCli(async () => {
   const args = parse();
-  const config = loadConfig();
-  const database = await openDatabase(config.DATABASE_URL);
-  try {
-    const db = database.db;
+  return withDatabase(loadConfig().DATABASE_URL, async ({ db }) => {
     const now = new Date();
     if (args.command === 'create') {
       const input = { name: args.name!, url: args.url!, events: args.events, ...(args.region === undefined ? {} : { regionCode: args.region }) };
@@ -82,7 +69,5 @@ await runCli(async () => {
       console.log(`已删除推送订阅 ${args.name}。 webhook subscriber ${args.name} deleted.`);
     }
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 });

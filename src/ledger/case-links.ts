@@ -5,7 +5,7 @@
  * both; each link is an audit event.
  */
 import { type Db, transaction } from '../db/client.js';
-import { type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { type RegionNode, subtreeIds } from '../org/regions.js';
 import { LedgerRefused, ledgerStatus, type LedgerStatus } from './ledger.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { maskContacts } from '../privacy.js';

@@ -16,7 +16,7 @@ import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
 import { maskName, normaliseText, rosterNames, scrub } from '../privacy.js';
-import { pathOf, type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { pathOf, type RegionNode, subtreeIds } from '../org/regions.js';
 
 /** A ledger action refused; the message says why, Chinese then English. */
 export class LedgerRefused extends Error {

@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/client.js';
 import { localDateOf } from '../pipeline/calendar.js';
-import { type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { type RegionNode, subtreeIds } from '../org/regions.js';
 import { ledgerItemIds, type LedgerItemView, type LedgerStatus, loadLedgerItems, scrubLedgerItems } from './ledger.js';
 
 /** What the month did to an item. */

@@ -19,7 +19,7 @@ import { overdueItems, reopenedItems } from '../report/items.js';
 import { breakdown, hotWords } from '../stats/query.js';
 import { shiftMonth, themeProposals } from '../themes/proposals.js';
 import { coverageByPlace, percent } from '../visits/month-coverage.js';
-import { pathOf, type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { pathOf, type RegionNode, subtreeIds } from '../org/regions.js';
 import { type DecisionView, loadDecisions } from './decisions.js';
 import { type MeetingKind, monthOfPeriod } from './schedule.js';
 import { monthBounds } from '../pipeline/calendar.js';

@@ -18,7 +18,7 @@ import type { PipelineService } from '../pipeline/service.js';
 import { RESOLVED_STATES, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { normaliseText } from '../privacy.js';
 import { LEDGER_STATUS_NAMES } from '../web/console/ledger-page.js';
-import type { RegionNode } from '../web/console/scope.js';
+import type { RegionNode } from '../org/regions.js';
 import { refusalText } from '../web/console/actions.js';
 import { MEETING_NAMES, type MeetingKind } from './schedule.js';
 

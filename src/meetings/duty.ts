@@ -14,7 +14,7 @@ import { addCalendarDays, type LocalDate, localDateOf, type WorkCalendar } from 
 import { dailyTurn, type OfficeHours } from '../pipeline/deadlines.js';
 import { enqueuePush } from '../pipeline/outbox.js';
 import type { Clock } from '../pipeline/service.js';
-import { loadRegions, type RegionNode } from '../web/console/scope.js';
+import { loadRegions, type RegionNode } from '../org/regions.js';
 import { meetingTitle } from './decisions.js';
 import { prepareMeeting } from './meetings.js';
 import { meetingDates, type MeetingKind, meetingSettings, nextPeriod, periodOf } from './schedule.js';

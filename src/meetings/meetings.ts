@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../db/dialect.js';
 import { type Db, transaction } from '../db/client.js';
 import { normaliseText } from '../privacy.js';
 import { ledgerOwners } from '../ledger/ledger.js';
-import type { RegionNode } from '../web/console/scope.js';
+import type { RegionNode } from '../org/regions.js';
 import { type Agenda, type AgendaTarget, buildAgenda } from './agenda.js';
 import { MeetingRefused, refuseBeforeMeeting } from './decisions.js';
 import type { MeetingKind } from './schedule.js';

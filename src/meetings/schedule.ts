@@ -16,7 +16,7 @@
 import { type Db, transaction } from '../db/client.js';
 import { addCalendarDays, type LocalDate, nextMonth, type WorkCalendar } from '../pipeline/calendar.js';
 import type { RegionLevel } from '../org/types.js';
-import { pathOf, type RegionNode } from '../web/console/scope.js';
+import { pathOf, type RegionNode } from '../org/regions.js';
 
 /** A meeting's kind is the level of the region it is held in. */
 export type MeetingKind = RegionLevel;

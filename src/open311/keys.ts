@@ -15,7 +15,7 @@ import { type Db, sqlOf } from '../db/client.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import { DataError } from '../errors.js';
 import { CONSOLE_ROLES } from '../org/staff-accounts.js';
-import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, subtreeIds } from '../org/regions.js';
 
 /**
  * What a key may do: `open311:write` posts Open311 requests; `read` and `write` are the

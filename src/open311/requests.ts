@@ -22,7 +22,7 @@ import { MAX_NOTE_LENGTH } from '../pipeline/machine.js';
 import { renderRefusal } from '../engine/i18n.js';
 import { OPEN_STATES, REQUEST_KINDS, type RequestKind, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { maskName, rosterNames, scrub } from '../privacy.js';
-import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, type RegionNode, subtreeIds } from '../org/regions.js';
 import { formatLocal } from '../web/format.js';
 import { BOARD_STATES, publishedIds, shownWhere } from '../web/public-board.js';
 import { randomUUID } from 'node:crypto';

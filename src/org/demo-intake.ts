@@ -9,7 +9,7 @@ import type { Database } from '../db/client.js';
 import { type IntakeRequest, registerIntake } from '../intake/intake.js';
 import type { PipelineRules } from '../pipeline/model.js';
 import { PipelineService } from '../pipeline/service.js';
-import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, subtreeIds } from './regions.js';
 
 /** One demo registration: who registered it (a dispatcher's person code), for whom, and what. */
 interface DemoIntake {

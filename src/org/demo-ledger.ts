@@ -9,7 +9,7 @@
 import type { Database } from '../db/client.js';
 import { addCalendarDays, localDateOf, localInstant } from '../pipeline/calendar.js';
 import { addLedgerProgress, closeLedgerItem, createLedgerItem, flagLedgerItem, linkLedgerTicket } from '../ledger/ledger.js';
-import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, subtreeIds } from './regions.js';
 
 /** What a township commits to in public: goal, measures, and the kind of department that owns it. */
 const COMMITMENTS: { kind: string; goal: string; measures: string; progress: string }[] = [

@@ -14,7 +14,7 @@ import { addCalendarDays, localDateOf, localInstant } from '../pipeline/calendar
 import type { PipelineRules } from '../pipeline/model.js';
 import { PipelineService } from '../pipeline/service.js';
 import { shiftMonth } from '../themes/proposals.js';
-import { loadRegions } from '../web/console/scope.js';
+import { loadRegions } from './regions.js';
 
 const MINUTES = `一、通报上月民情：联络员走访情况、群众反映的诉求及办理进度。
 二、逐件过超期、重办事项，明确责任人和完成时限。

@@ -10,7 +10,7 @@ import type { Database } from '../db/client.js';
 import { localDateOf, localInstant, monthBounds } from '../pipeline/calendar.js';
 import { shiftMonth, themeProposals } from '../themes/proposals.js';
 import { addThemeTask, adoptTheme, completeThemeTask, linkThemeTicket } from '../themes/themes.js';
-import { loadRegions, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, subtreeIds } from './regions.js';
 
 /** Requests linked to the demo theme at most (the newest ones). */
 const LINKED = 8;

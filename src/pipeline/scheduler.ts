@@ -1,7 +1,7 @@
 /**
  * Timers and the outbox are rows; the scheduler claims the due ones (claims.ts) and acts
  * on them, round after round: fires timers (timers.ts), runs its duties, delivers
- * (delivery.ts), and forgets old message ids (retention.ts).
+ * (delivery.ts), and forgets what is past its retention (retention.ts).
  *
  * A claim is a lease (claimedBy + claimedUntil): a process that dies mid-work leaves a
  * lease that runs out, and another process takes the row over.
@@ -15,7 +15,7 @@ import type { Database } from '../db/client.js';
 import { logger } from '../log.js';
 import { claimDue, type ClaimTable, type OutboxTarget } from './claims.js';
 import { type Deliver, Deliverer } from './delivery.js';
-import { InboundRetention } from './retention.js';
+import { type Forgotten, Retention } from './retention.js';
 import { type Clock, type PipelineService, systemClock } from './service.js';
 import { fireClaimedTimers } from './timers.js';
 
@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   mergeChannels?: readonly string[];
   /** Days a received message's id is kept to recognise a re-delivery (default 30). */
   inboundRetentionDays?: number;
+  /** Days a settled webhook delivery stays in its subscriber's delivery log (default 30). */
+  webhookDeliveryRetentionDays?: number;
   /**
    * More work for each round, run after the timers and before delivery (so what it
    * queues goes out in the same round): the engine's held messages, idle conversations.
@@ -56,7 +58,7 @@ export class Scheduler {
   readonly #database: Database;
   readonly #pipeline: PipelineService;
   readonly #deliverer: Deliverer | undefined;
-  readonly #retention: InboundRetention;
+  readonly #retention: Retention;
   readonly #clock: Clock;
   readonly #leaseMs: number;
   readonly #batch: number;
@@ -87,7 +89,10 @@ export class Scheduler {
           ...(options.mergeChannels ? { mergeChannels: options.mergeChannels } : {}),
         })
       : undefined;
-    this.#retention = new InboundRetention(options.database, this.#clock, (options.inboundRetentionDays ?? 30) * 86_400_000);
+    this.#retention = new Retention(options.database, this.#clock, {
+      inboundMs: (options.inboundRetentionDays ?? 30) * 86_400_000,
+      webhookDeliveryMs: (options.webhookDeliveryRetentionDays ?? 30) * 86_400_000,
+    });
   }
 
   /**
@@ -114,12 +119,12 @@ export class Scheduler {
     return this.#deliverer.deliverClaimed(await this.#claim('OutboxMessage', now), now);
   }
 
-  /** Forgets the ids of received messages past their retention (see InboundRetention); returns how many. */
-  forgetOldInbound(): Promise<number> {
+  /** Forgets what is past its retention (see Retention), hourly; returns how many rows of each kind. */
+  forgetExpired(): Promise<Forgotten> {
     return this.#retention.forget();
   }
 
-  /** One round: fire due timers, do the duties, then deliver what is waiting; once an hour, forget old message ids. */
+  /** One round: fire due timers, do the duties, then deliver what is waiting; once an hour, forget what is past its retention. */
   async tick(): Promise<{ fired: number; sent: number }> {
     this.#backlog = false;
     const fired = await this.fireDueTimers();
@@ -128,7 +133,7 @@ export class Scheduler {
       await duty().catch((error: unknown) => log.error({ err: error }, 'scheduler duty failed'));
     }
     const sent = await this.deliverOutbox();
-    await this.forgetOldInbound();
+    await this.forgetExpired();
     return { fired, sent };
   }
 

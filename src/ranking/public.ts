@@ -7,7 +7,7 @@
  */
 import type { Db } from '../db/client.js';
 import { bi, type Html, html } from '../web/html.js';
-import type { RegionNode } from '../web/console/scope.js';
+import type { RegionNode } from '../org/regions.js';
 import { boardsHtml, scoreDefinition } from './html.js';
 import { lastWholeMonth, type RankingLevel, rankRegion } from './ranking.js';
 import { rankingSettings } from './settings.js';

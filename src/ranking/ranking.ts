@@ -25,7 +25,7 @@ import { emptyFigures } from '../stats/aggregate.js';
 import { breakdowns, periodRange } from '../stats/query.js';
 import type { Dimension, Figures, Rate } from '../stats/types.js';
 import { visitedOfPaired } from '../visits/month-coverage.js';
-import { type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { type RegionNode, subtreeIds } from '../org/regions.js';
 import { NEGATIVE_TERMS, POSITIVE_TERMS, type RankingSettings, rankingSettings, type Term, TERMS, type Weights } from './settings.js';
 
 /** What is ranked. */

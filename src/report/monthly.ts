@@ -12,7 +12,7 @@ import { localDateOf, WorkCalendar } from '../pipeline/calendar.js';
 import { nextMeetingDay } from '../meetings/schedule.js';
 import { breakdown, figures, hotWords, periodRange, trend } from '../stats/query.js';
 import type { Breakdown, Figures, HotWord, TrendPoint } from '../stats/types.js';
-import { loadRegions, type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { loadRegions, type RegionNode, subtreeIds } from '../org/regions.js';
 import { type ItemList, type OverdueItem, overdueItems, type ReopenedItem, reopenedItems } from './items.js';
 import { liaisonWorkload, type Workload } from './workload.js';
 import { type CoverageFigures, coverageByPlace, type PlaceCoverage } from '../visits/month-coverage.js';

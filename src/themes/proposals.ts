@@ -16,7 +16,7 @@ import type { Db } from '../db/client.js';
 import { rosterNames } from '../privacy.js';
 import { isShowableWord } from '../stats/keywords.js';
 import { FLAG, ticketFacts, type TicketFacts } from '../stats/store.js';
-import { type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { type RegionNode, subtreeIds } from '../org/regions.js';
 import { monthBounds } from '../pipeline/calendar.js';
 
 /** The months before the chosen one that make its baseline. */

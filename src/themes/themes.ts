@@ -13,7 +13,7 @@ import type { Db } from '../db/client.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
 import { normaliseText, rosterNames, scrub } from '../privacy.js';
-import { pathOf, type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { pathOf, type RegionNode, subtreeIds } from '../org/regions.js';
 
 /** A theme action refused; the message says why, Chinese then English. */
 export class ThemeRefused extends Error {

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { sqlOf } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
-import { type RegionNode, subtreeIds } from '../web/console/scope.js';
+import { type RegionNode, subtreeIds } from '../org/regions.js';
 import { addInto, type CoverageFigures, type CoverageLine, coverageByGridLines, coverageByLiaison, emptyFigures } from './month-coverage.js';
 
 /** The places a coverage breakdown is by. */

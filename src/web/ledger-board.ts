@@ -8,7 +8,7 @@
 import type { Db } from '../db/client.js';
 import { type LedgerItemView, ledgerItemIds, loadLedgerItems, scrubLedgerItems } from '../ledger/ledger.js';
 import { statusBadge } from './console/ledger-page.js';
-import { pathOf, type RegionNode } from './console/scope.js';
+import { pathOf, type RegionNode } from '../org/regions.js';
 import { bi, type Html, html } from './html.js';
 
 /** Commitments a board shows at most. */

@@ -21,7 +21,7 @@ import { OPEN_STATES, RESOLVED_STATES, type TicketState } from '../pipeline/stat
 import { formatRateText } from '../stats/charts.js';
 import { dayRange, figures, STAT_DEFINITIONS } from '../stats/query.js';
 import type { Figures } from '../stats/types.js';
-import { type RegionNode, loadRegions } from './console/scope.js';
+import { type RegionNode, loadRegions } from '../org/regions.js';
 import { formatDay, LEVEL_NAMES, stateName } from './format.js';
 import { bi, type Html, html } from './html.js';
 import { sendHtml } from './http.js';

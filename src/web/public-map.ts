@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/client.js';
 import { breakdowns, dayRange } from '../stats/query.js';
-import type { RegionNode } from './console/scope.js';
+import type { RegionNode } from '../org/regions.js';
 import { bi, type Html, html } from './html.js';
 import { regionMapHtml } from './map.js';
 

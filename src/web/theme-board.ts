@@ -7,7 +7,7 @@
  */
 import type { Db } from '../db/client.js';
 import { loadThemes, scrubThemes, themeIds, type ThemeView } from '../themes/themes.js';
-import { pathOf, type RegionNode } from './console/scope.js';
+import { pathOf, type RegionNode } from '../org/regions.js';
 import { TASK_STATUS_NAMES } from './console/themes-page.js';
 import { bi, type Html, html } from './html.js';
 

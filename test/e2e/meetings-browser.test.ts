@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { prepareMeeting } from '../../src/meetings/meetings.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { browserTestOf, consoleBrowserSuite, staffPage } from '../helpers/browser.js';
 
 const browserTest = browserTestOf('meetings');

@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { expect } from 'vitest';
+import { requestBody, stopServer } from './fake-http.js';
 import type { ChatDriver } from './two-sided.js';
 
 /** A token in the Bot API's format (never a real one). */
@@ -97,10 +98,7 @@ export class FakeBotApi {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await stopServer(server);
   }
 
   /**
@@ -139,9 +137,7 @@ export class FakeBotApi {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
+    const raw = await requestBody(req);
     const answer = (status: number, json: unknown): void => {
       if (!res.destroyed) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     };

@@ -7,6 +7,7 @@
  * limit (200 with Code isv.BUSINESS_LIMIT_CONTROL) or a server error (HTTP 500).
  */
 import { createServer, type Server } from 'node:http';
+import { requestBody, stopServer } from './fake-http.js';
 
 /** The settings tests run the SMS channel with, against the fake at `endpoint`. */
 export const SMS_TEST_SECRET = 'test-callback-secret-0123456789';
@@ -66,13 +67,11 @@ export class FakeSmsGateway {
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      void requestBody(req).then((body) => {
         const url = new URL(req.url ?? '/', 'http://fake');
         // The SDK puts the parameters in the query; a form body is read too, should a version move them.
         const fields = new URLSearchParams(url.search);
-        for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) fields.set(k, v);
+        for (const [k, v] of new URLSearchParams(body.toString('utf8'))) fields.set(k, v);
         const action = String(req.headers['x-acs-action'] ?? fields.get('Action') ?? '') || null;
         const failure = this.#failures.shift();
         const answer = failure === 500 ? '500' : failure === 'rate_limit' ? 'isv.BUSINESS_LIMIT_CONTROL' : 'OK';
@@ -107,9 +106,6 @@ export class FakeSmsGateway {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await stopServer(server);
   }
 }

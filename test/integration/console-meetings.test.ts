@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { prepareMeeting } from '../../src/meetings/meetings.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 

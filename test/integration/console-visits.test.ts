@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
-import { loadRegions, loadScope, type RegionNode, type StaffScope } from '../../src/web/console/scope.js';
+import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
+import { loadRegions, type RegionNode } from '../../src/org/regions.js';
 import { COVERAGE_COLUMNS, coverageShown, GRID_COVERAGE_COLUMNS, MAX_COVERAGE_LINES, VISIT_COLUMNS } from '../../src/web/console/visits-page.js';
 import { type CoverageRow, parseVisitParams, queryVisits, visitCoverage, visitGridCoverage } from '../../src/web/console/visits.js';
 import { csvHeader } from '../../src/web/table.js';

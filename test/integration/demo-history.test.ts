@@ -24,7 +24,7 @@ import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { figures, periodRange } from '../../src/stats/query.js';
 import { themeProposals } from '../../src/themes/proposals.js';
 import { loadThemes } from '../../src/themes/themes.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { servePublicBoard } from '../../src/web/public-board.js';
 import { lastWholeMonth, rankRegion } from '../../src/ranking/ranking.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';

@@ -136,6 +136,19 @@ eachDatabase((kind) => {
       expect(await db.ticket.count()).toBe(tickets + 1);
     });
 
+    test('a liaison with no paired households is offered only 新群众; words are asked again with it, and it goes on', async () => {
+      const { db, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      await db.pairing.deleteMany({ where: { liaisonId: liaisonPerson.id } });
+      await liaison.send('代办登记');
+      expect(liaison.text()).toContain('为哪一户登记诉求');
+      expect(liaison.replies.flatMap((r) => r.choices).map((c) => c.label)).toEqual(['新群众（不在名册中）']);
+      await liaison.send('张大爷家');
+      expect(liaison.text()).toContain('为哪一户登记诉求');
+      expect(liaison.replies.flatMap((r) => r.choices).map((c) => c.label)).toEqual(['新群众（不在名册中）']);
+      await liaison.tap('新群众');
+      expect(liaison.text()).toContain('请输入这位群众的姓名');
+    });
+
     test('a household that is not the liaison’s is not offered and cannot be named', async () => {
       const { db, liaison } = await householdAndLiaison(kind);
       const tickets = await db.ticket.count();

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { createLedgerItem, flagLedgerItem } from '../../src/ledger/ledger.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { eachDatabase } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 

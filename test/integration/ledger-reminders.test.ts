@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { closeLedgerItem, createLedgerItem } from '../../src/ledger/ledger.js';
 import { ledgerReminders } from '../../src/ledger/reminders.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 

@@ -11,7 +11,7 @@ import { prepareDueMeetings, meetingDuty, remindAttendees } from '../../src/meet
 import { expectedPeople, prepareMeeting, regenerateAgenda } from '../../src/meetings/meetings.js';
 import { meetingDates, meetingSettings, nextPeriod, periodOf } from '../../src/meetings/schedule.js';
 import { PipelineService } from '../../src/pipeline/service.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { percent } from '../../src/visits/month-coverage.js';
 import { eachDatabase, type TestDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';

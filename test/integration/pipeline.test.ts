@@ -180,20 +180,20 @@ eachDatabase((kind) => {
         await receive(messageId, days);
       const ids = async () => (await database.db.inboundMessage.findMany({ orderBy: { id: 'asc' } })).map((m) => m.messageId);
 
-      expect(await scheduler.forgetOldInbound()).toBe(3);
+      expect((await scheduler.forgetExpired()).inbound).toBe(3);
       expect(await ids()).toEqual(['m4', 'm5']);
       // The platform re-delivers a recent message: its id is still there, so it is a duplicate.
       await expect(receive('m5', 0)).rejects.toThrow();
       // Within the hour nothing runs; after it, the old rows at the front go, and a row
       // dated in the past behind a kept one (a clock set back) waits its turn.
       await receive('m6', 50);
-      expect(await scheduler.forgetOldInbound()).toBe(0);
+      expect((await scheduler.forgetExpired()).inbound).toBe(0);
       clock.advanceHours(2);
-      expect(await scheduler.forgetOldInbound()).toBe(0);
+      expect((await scheduler.forgetExpired()).inbound).toBe(0);
       expect(await ids()).toEqual(['m4', 'm5', 'm6']);
       // A month on, m4 and m5 have aged too: all three go.
       clock.advanceHours(24 * 31);
-      expect(await scheduler.forgetOldInbound()).toBe(3);
+      expect((await scheduler.forgetExpired()).inbound).toBe(3);
       expect(await ids()).toEqual([]);
     });
 

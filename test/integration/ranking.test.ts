@@ -9,7 +9,7 @@ import type { Db } from '../../src/db/client.js';
 import { rankRegion, type RankedEntity, type Ranking, scoreOf } from '../../src/ranking/ranking.js';
 import { DEFAULT_WEIGHTS, parseSettingsForm, rankingSettings, saveSettings, type Weights } from '../../src/ranking/settings.js';
 import type { Rate } from '../../src/stats/types.js';
-import { loadRegions, type RegionNode } from '../../src/web/console/scope.js';
+import { loadRegions, type RegionNode } from '../../src/org/regions.js';
 import { eachDatabase, SQLITE, type TestDatabase } from '../helpers/db.js';
 import { buildOrg, type Org } from '../helpers/org-fixture.js';
 import { insertStatTicket, type StatTicket } from '../helpers/stat-tickets.js';

@@ -12,7 +12,7 @@ import type { Db } from '../../src/db/client.js';
 import { createApiKey, revokeApiKey } from '../../src/open311/keys.js';
 import { publishTicket } from '../../src/pipeline/publication.js';
 import { actorFor } from '../../src/pipeline/service.js';
-import { loadRegions, subtreeIds } from '../../src/web/console/scope.js';
+import { loadRegions, subtreeIds } from '../../src/org/regions.js';
 import { type ConsoleWorld, report, START, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 

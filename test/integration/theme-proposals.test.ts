@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { actorFor } from '../../src/pipeline/service.js';
 import { themeProposals, type ThemeProposal } from '../../src/themes/proposals.js';
-import { loadRegions } from '../../src/web/console/scope.js';
+import { loadRegions } from '../../src/org/regions.js';
 import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { fileThemeMonths, ROSTER_NAME } from '../helpers/theme-months.js';

@@ -18,6 +18,7 @@ import { verifySignature } from '../../src/webhooks/signature.js';
 import { createSubscriber, deleteSubscriberNamed, resumeSubscriberNamed, subscriberNamed } from '../../src/webhooks/subscribers.js';
 import { type ConsoleWorld, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
+import { requestBody, stopServer } from '../helpers/fake-http.js';
 
 /** One POST the receiver got. */
 interface Received {
@@ -37,10 +38,8 @@ class Receiver {
 
   async start(): Promise<void> {
     this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+      void requestBody(req).then((bytes) => {
+        const body = bytes.toString('utf8');
         this.got.push({ path: req.url ?? '', headers: req.headers, body, json: JSON.parse(body) as Received['json'] });
         res.statusCode = this.statuses.shift() ?? 200;
         res.end('ok');
@@ -60,7 +59,7 @@ class Receiver {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+    await stopServer(this.#server);
   }
 }
 

@@ -10,7 +10,8 @@ import { ALLOWED_FROM, isPermitted } from '../../pipeline/machine.js';
 import type { Actor, CallbackOutcome, Command, Refusal, TicketSnapshot } from '../../pipeline/model.js';
 import { actorFor, type PipelineService, snapshotOf, TicketNotFoundError } from '../../pipeline/service.js';
 import { CALLBACK_FAILURES, type CallbackFailure, RATINGS, type Rating } from '../../pipeline/states.js';
-import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { pathOf, type RegionNode } from '../../org/regions.js';
 
 /** The actions the console offers, in the order the page lists them. */
 export const CONSOLE_ACTIONS = [

@@ -13,7 +13,8 @@ import { formatDay } from '../format.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
-import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { pathOf, type RegionNode } from '../../org/regions.js';
 
 export const APPRAISAL_PATH = '/console/appraisal';
 export const APPRAISAL_CSV_PATH = '/console/appraisal.csv';

@@ -8,7 +8,8 @@ import { bi, type Html, html } from '../html.js';
 import { BOARD_PATH } from '../public-board.js';
 import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
-import type { RegionNode, StaffScope } from './scope.js';
+import type { StaffScope } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 
 /** Regions an admin may switch: those below their admin roles' regions. */
 export function adminRegions(scope: StaffScope, regions: Map<number, RegionNode>): RegionNode[] {

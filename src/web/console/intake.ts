@@ -14,8 +14,10 @@ import type { FormWithFiles } from '../multipart.js';
 import { EMPTY_INTAKE_FORM, intakeBody, type IntakeFormValues } from './intake-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { categoryNames, type Option } from './queue-page.js';
-import { type StaffScope, subtreeIds } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -128,8 +130,8 @@ async function showForm(
 
 /** The request the form describes; the village defaults to the chosen resident's. */
 async function requestOf(r: IntakeRequestContext, registrar: Registrar, form: IntakeFormValues): Promise<IntakeRequest> {
-  const personId = /^\d{1,9}$/.test(form.resident) ? Number(form.resident) : null;
-  let regionId = /^\d{1,9}$/.test(form.region) ? Number(form.region) : 0;
+  const personId = formId(form.resident);
+  let regionId = formId(form.region) ?? 0;
   if (!regionId && personId !== null) regionId = (await residentVillage(r.db, registrar, personId)) ?? 0;
   return {
     resident: personId !== null ? { personId } : form.resident === 'new' ? { name: form.name, phone: form.phone } : { personId: 0 },

@@ -27,8 +27,10 @@ import { redirect } from '../http.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { ledgerBody, ledgerFormBody, ledgerItemBody } from './ledger-page.js';
 import { regionOptions } from './queue-page.js';
-import { inScope, type RegionNode, subtreeIds } from './scope.js';
+import { inScope } from './scope.js';
+import { type RegionNode, subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -38,10 +40,6 @@ export const LEDGER_ROUTE = /^\/console\/ledger(?:\/(new|\d{1,9})(?:\/(edit|prog
 /** What a ledger request needs of the console: the same as a theme request. */
 export type LedgerRequest = SectionRequest;
 
-function idOf(text: string | null | undefined): number | null {
-  return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
-
 /** Whether the user may flag items 挂牌督办: supervisors (and admins). */
 function maySupervise(r: LedgerRequest): boolean {
   return r.scope.isAdmin || r.scope.roles.some((role) => role.role === 'supervisor');
@@ -49,7 +47,7 @@ function maySupervise(r: LedgerRequest): boolean {
 
 async function listPage(r: LedgerRequest): Promise<void> {
   const params = r.url.searchParams;
-  const regionId = idOf(params.get('region'));
+  const regionId = formId(params.get('region'));
   const chosenRegion = regionId !== null && r.scope.regionIds.includes(regionId) ? regionId : undefined;
   const asked = params.get('status') ?? '';
   const status = (LEDGER_STATUSES as readonly string[]).includes(asked) ? (asked as LedgerStatus) : undefined;
@@ -64,13 +62,13 @@ async function listPage(r: LedgerRequest): Promise<void> {
 /** The form's values as the ledger module takes them. */
 function inputOf(form: URLSearchParams): LedgerInput {
   return {
-    regionId: idOf(form.get('region')) ?? 0,
+    regionId: formId(form.get('region')) ?? 0,
     goal: form.get('goal') ?? '',
     measures: form.get('measures') ?? '',
     deadline: form.get('deadline') ?? '',
     owner: form.get('owner') ?? '',
     isPublic: form.get('public') === '1',
-    themeId: idOf(form.get('theme')),
+    themeId: formId(form.get('theme')),
   };
 }
 
@@ -93,7 +91,7 @@ async function themesAround(db: Db, regions: Map<number, RegionNode>, regionId: 
 
 async function create(r: LedgerRequest): Promise<void> {
   if (r.req.method !== 'POST') {
-    const regionId = idOf(r.url.searchParams.get('region'));
+    const regionId = formId(r.url.searchParams.get('region'));
     const chosen = regionId !== null && r.scope.regionIds.includes(regionId) ? regionId : (r.scope.regionIds[0] ?? 0);
     return formPage(r, { regionId: chosen, goal: '', measures: '', deadline: '', owner: '', isPublic: false, themeId: null }, null);
   }

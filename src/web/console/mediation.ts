@@ -32,11 +32,12 @@ import { sendDossierPage, sendDossierPdf } from './mediation-dossier.js';
 import { caseBody, mediationBody, openCaseBody, type OpenForm, ticketMediationBox } from './mediation-page.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
-import { pathOf } from './scope.js';
+import { pathOf } from '../../org/regions.js';
 import type { StaffScope } from './scope.js';
 import type { SectionRequest } from './section.js';
 import type { Db } from '../../db/client.js';
 import type { Html } from '../html.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -45,10 +46,6 @@ export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dos
 
 /** What a mediation request needs of the console: a section's, and the mediation settings. */
 export type MediationRequest = SectionRequest & { rules: MediationRules };
-
-function idOf(text: string | null | undefined): number | null {
-  return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
 
 const regionName = (r: MediationRequest) => (id: number) => r.regions.get(id)?.name ?? '';
 
@@ -148,11 +145,11 @@ async function open(r: MediationRequest): Promise<void> {
   const posted = await r.checkedForm();
   if (!posted) return;
   const form: OpenForm = {
-    regionId: idOf(posted.get('region')) ?? 0,
+    regionId: formId(posted.get('region')) ?? 0,
     ticket: (posted.get('ticket') ?? '').trim().toUpperCase(),
     title: posted.get('title') ?? '',
     facts: posted.get('facts') ?? '',
-    mediatorId: idOf(posted.get('mediator')),
+    mediatorId: formId(posted.get('mediator')),
     parties: posted.get('parties') ?? '',
   };
   if (!r.scope.regionIds.includes(form.regionId)) return openPage(r, { ...form, regionId: r.scope.regionIds[0] ?? 0 }, 422, '请选择您辖区内的地区。 Choose a region of your area.');
@@ -193,11 +190,11 @@ async function caseAction(r: MediationRequest, c: MediationCaseView, what: strin
     if (what === 'session') {
       await addMediationSession(r.db, c.id, { heldOn: field('heldOn'), place: field('place'), attendees: field('attendees'), notes: field('notes') }, actor, r.now);
     } else if (what === 'position') {
-      const partyId = idOf(field('party')) ?? 0;
+      const partyId = formId(field('party')) ?? 0;
       const position = unlessUnchanged(field('position'), c.parties.find((p) => p.id === partyId)?.position);
       await setPartyPosition(r.db, c.id, partyId, position, actor, r.now);
     } else {
-      const partyId = idOf(field('party')) ?? 0;
+      const partyId = formId(field('party')) ?? 0;
       const commands: Record<string, MediationCommand> = {
         agree: { type: 'agree', text: unlessUnchanged(field('text'), c.agreement) },
         answer: { type: 'answer', partyId, confirmed: field('answer') === 'confirmed' },

@@ -31,8 +31,9 @@ import {
 } from './meetings-page.js';
 import { documentOf } from '../page.js';
 import { categoryNames, regionOptions } from './queue-page.js';
-import { subtreeIds } from './scope.js';
+import { subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -44,13 +45,9 @@ export interface MeetingsRequest extends SectionRequest {
   pipeline: PipelineService;
 }
 
-function idOf(text: string | null | undefined): number | null {
-  return text != null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
-
 async function listPage(r: MeetingsRequest): Promise<void> {
   const params = r.url.searchParams;
-  const regionId = idOf(params.get('region'));
+  const regionId = formId(params.get('region'));
   const chosenRegion = regionId !== null && r.scope.regionIds.includes(regionId) ? regionId : undefined;
   const asked = params.get('month') ?? '';
   const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : '';
@@ -138,7 +135,7 @@ function decisionInput(form: DecisionForm): DecisionInput {
 }
 
 function ids(values: string[]): number[] {
-  return values.flatMap((v) => (idOf(v) === null ? [] : [Number(v)]));
+  return values.flatMap((v) => formId(v) ?? []);
 }
 
 async function meetingAction(r: MeetingsRequest, m: MeetingRow, what: string, decisionId: number | null): Promise<void> {
@@ -220,7 +217,7 @@ async function sendPdf(r: MeetingsRequest, m: MeetingRow): Promise<void> {
 
 /** A region's meeting settings (a region of the user's), and saving them. */
 async function settingsPage(r: MeetingsRequest): Promise<void> {
-  const asked = idOf(r.url.searchParams.get('region'));
+  const asked = formId(r.url.searchParams.get('region'));
   // Another region's settings do not exist for the user.
   const regionId = asked === null ? r.scope.topRegions[0]?.id : r.scope.regionIds.includes(asked) ? asked : undefined;
   const region = regionId === undefined ? undefined : r.regions.get(regionId);

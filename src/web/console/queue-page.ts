@@ -11,7 +11,8 @@ import type { Column } from '../table.js';
 import { tableHtml } from '../table.js';
 import { CONSOLE_PATHS, notice } from './layout.js';
 import { type QueueFilters, type QueueResult, type QueueRow, queueParams } from './queue.js';
-import type { RegionNode, StaffScope } from './scope.js';
+import type { StaffScope } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 
 /** Select lists longer than this are left out (filter by a smaller region first). */
 export const MAX_OPTIONS = 300;

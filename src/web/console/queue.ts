@@ -13,7 +13,9 @@ import type { Prisma } from '../../db/generated/sqlite/client.js';
 import { rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
-import { type RegionNode, type StaffScope, subtreeIds, ticketScopeWhere } from './scope.js';
+import { type StaffScope, ticketScopeWhere } from './scope.js';
+import { type RegionNode, subtreeIds } from '../../org/regions.js';
+import { formId } from './form-numbers.js';
 
 /** Which states a queue shows: a group or one state. */
 export const STATE_GROUPS = ['open', 'done', 'all'] as const;
@@ -256,11 +258,6 @@ export interface ParsedFilters {
   problems: string[];
 }
 
-function idOf(text: string | null): number | undefined | null {
-  if (text === null || text.trim() === '') return undefined;
-  return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
-
 /**
  * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
  * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
@@ -283,9 +280,11 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
     ['region', 'regionId', '地区 region'],
     ['grid', 'gridId', '网格 grid'],
   ] as const) {
-    const id = idOf(params.get(name));
-    if (id === null) problems.push(`${label}: ${params.get(name) ?? ''}`);
-    else if (id !== undefined) filters[key] = id;
+    const text = params.get(name)?.trim();
+    if (!text) continue;
+    const id = formId(text);
+    if (id === null) problems.push(`${label}: ${text}`);
+    else filters[key] = id;
   }
   const handler = params.get('handler')?.trim();
   if (handler) {
@@ -310,8 +309,8 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
   }
   const q = params.get('q')?.trim();
   if (q) filters.q = q.slice(0, 100);
-  const after = idOf(params.get('after'));
-  return { filters, ...(typeof after === 'number' ? { after } : {}), problems };
+  const after = formId(params.get('after'));
+  return { filters, ...(after === null ? {} : { after }), problems };
 }
 
 /** The query string of filters (for links: next page, CSV export). */

@@ -17,7 +17,8 @@ import { tableCsv, tableHtml } from '../table.js';
 import { bi, type Html, html } from '../html.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import { type Option, select } from './queue-page.js';
-import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { pathOf, type RegionNode } from '../../org/regions.js';
 
 /** Rows of the full table on the page; the CSV has them all. */
 export const MAX_RANKING_ROWS = 200;

@@ -32,7 +32,8 @@ import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoa
 import { CONSOLE_PATHS, type Chrome, consolePage, homeOf, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
 import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
-import { inScope, loadRegions, loadScope, type RegionNode, type StaffScope } from './scope.js';
+import { inScope, loadScope, type StaffScope } from './scope.js';
+import { loadRegions, type RegionNode } from '../../org/regions.js';
 import { hasWords } from '../../engine/flow.js';
 import { audienceSize } from '../../surveys/push.js';
 import { liaisonAppraisals, saveLiaisonReport } from '../../surveys/appraisal.js';

@@ -8,26 +8,13 @@
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { loadRegions, type RegionNode, subtreeIds } from '../../org/regions.js';
 import { CONSOLE_ROLES } from '../../org/staff-accounts.js';
 import type { RegionLevel, Role } from '../../org/types.js';
 import type { ActorRole } from '../../pipeline/model.js';
 
 /** Roles whose scope is a whole region (and everything inside it). */
 export const REGION_ROLES: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
-
-/** One region as the console lists it. */
-export interface RegionNode {
-  id: number;
-  code: string;
-  name: string;
-  level: RegionLevel;
-  parentId: number | null;
-  publicBoard: boolean;
-  /** How requests reach the board (null: as the region above); see src/web/public-board.ts. */
-  boardMode: string | null;
-  /** Categories the board only counts here (comma-separated codes). */
-  privateCategories: string;
-}
 
 /** The logged-in user's reach. */
 export interface StaffScope {
@@ -54,45 +41,6 @@ export interface StaffScope {
   isMediator: boolean;
   /** Holds no console role but mediator: the console is their own mediation cases, every other page 404. */
   mediationOnly: boolean;
-}
-
-/** Every region, by id. Small (a county has a few hundred); read once per request. */
-export async function loadRegions(db: Db): Promise<Map<number, RegionNode>> {
-  const rows = await db.region.findMany({
-    select: { id: true, code: true, name: true, level: true, parentId: true, publicBoard: true, boardMode: true, privateCategories: true },
-  });
-  return new Map(rows.map((r) => [r.id, { ...r, level: r.level as RegionLevel }]));
-}
-
-/** `rootId` and every region below it. */
-export function subtreeIds(regions: Map<number, RegionNode>, rootId: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const r of regions.values()) {
-    if (r.parentId === null) continue;
-    const list = children.get(r.parentId);
-    if (list) list.push(r.id);
-    else children.set(r.parentId, [r.id]);
-  }
-  const out: number[] = [];
-  const stack = [rootId];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (!regions.has(id)) continue;
-    out.push(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  return out;
-}
-
-/** Region ids from the top down to `regionId`. */
-export function pathOf(regions: Map<number, RegionNode>, regionId: number): number[] {
-  const path: number[] = [];
-  let node = regions.get(regionId);
-  while (node && path.length < 8) {
-    path.unshift(node.id);
-    node = node.parentId === null ? undefined : regions.get(node.parentId);
-  }
-  return path;
 }
 
 const LEVEL_ORDER: Record<RegionLevel, number> = { county: 0, township: 1, village: 2 };

@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/client.js';
 import type { Html } from '../html.js';
 import type { FormWithFiles } from '../multipart.js';
-import type { RegionNode, StaffScope } from './scope.js';
+import type { StaffScope } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 
 export interface SectionRequest {
   req: IncomingMessage;

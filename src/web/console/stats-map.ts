@@ -12,7 +12,7 @@ import { mapLink } from '../../pipeline/place.js';
 import type { Breakdown, Dimension, Figures, StatsFilters } from '../../stats/types.js';
 import { bi, type Html, html } from '../html.js';
 import { type MapPin, type MapPlace, mapFigureOf, regionMapHtml } from '../map.js';
-import type { RegionNode } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 
 /** Shared locations a map shows at most (the newest). */
 const MAX_PINS = 500;

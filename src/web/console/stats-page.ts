@@ -44,9 +44,11 @@ import { channelFigures, type ChannelFigures } from '../../stats/channels.js';
 import { channelCsv, channelTableHtml } from '../../report/channels.js';
 import { toCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
-import { loadRegions, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { loadRegions, pathOf, type RegionNode, subtreeIds } from '../../org/regions.js';
 import { COVERAGE_TABLES, coverageCardsHtml, coverageCsv, coverageSectionHtml, type CoverageTable, type StatsCoverage } from './stats-coverage.js';
 import { statsMapHtml } from './stats-map.js';
+import { formId } from './form-numbers.js';
 
 /** Where the console mounts the page and its CSV export. */
 export const STATS_PATH = '/console/stats';
@@ -164,7 +166,7 @@ function validDate(text: string): boolean {
 function idParam(params: URLSearchParams, name: string): number | null {
   const text = params.get(name)?.trim();
   if (!text) return null;
-  return /^\d{1,9}$/.test(text) ? Number(text) : -1;
+  return formId(text) ?? -1;
 }
 
 async function optionsFor(db: Db, reach: Reach, region: RegionNode, regions: Map<number, RegionNode>) {

@@ -15,7 +15,8 @@ import { bi, type Html, html, raw } from '../html.js';
 import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import { type Option, regionOptions, select } from './queue-page.js';
-import type { RegionNode, StaffScope } from './scope.js';
+import type { StaffScope } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 import type { ResponseRow, SurveyForm, SurveyLine, SurveyView } from './surveys.js';
 
 export const SURVEY_STATE_NAMES: Record<SurveyState, string> = {

@@ -13,7 +13,8 @@ import { maskName, rosterNames, scrub } from '../../privacy.js';
 import { answerText, MAX_OPTIONS, MAX_QUESTIONS, parseAnswers, type Question, QUESTION_TYPES, questionsSchema } from '../../surveys/questions.js';
 import { APPRAISAL_QUESTIONS } from '../../surveys/appraisal.js';
 import { audienceSchema, questionsOf, type SurveyKind, type SurveyState, writeSurvey } from '../../surveys/store.js';
-import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { pathOf, type RegionNode } from '../../org/regions.js';
 
 /** Whether the user has surveys: the roles that see a region. */
 export function hasSurveys(scope: StaffScope): boolean {

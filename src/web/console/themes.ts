@@ -26,9 +26,11 @@ import type { Html } from '../html.js';
 import { redirect } from '../http.js';
 import { CONSOLE_PATHS } from './layout.js';
 import { regionOptions } from './queue-page.js';
-import { inScope, pathOf, type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import { inScope, type StaffScope } from './scope.js';
+import { pathOf, type RegionNode, subtreeIds } from '../../org/regions.js';
 import type { SectionRequest } from './section.js';
 import { adoptBody, type AdoptForm, themeBody, themesBody, ticketThemesBox } from './themes-page.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -47,10 +49,6 @@ async function visibleTheme(r: SectionRequest, id: number): Promise<ThemeView | 
   return theme && r.scope.regionIds.includes(theme.regionId) ? (await scrubThemes(r.db, [theme]))[0] : undefined;
 }
 
-function idOf(text: string | null): number | null {
-  return text !== null && /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
-
 /** Month and region from the query string (current month, the user's first region by default), with the problems of bad values. */
 function monthAndRegion(r: SectionRequest, params: URLSearchParams): { month: string; regionId: number; problems: string[] } {
   const problems: string[] = [];
@@ -63,7 +61,7 @@ function monthAndRegion(r: SectionRequest, params: URLSearchParams): { month: st
   let regionId = r.scope.topRegions[0]?.id ?? r.scope.regionIds[0] ?? 0;
   const region = params.get('region');
   if (region) {
-    const id = idOf(region);
+    const id = formId(region);
     if (id !== null && r.scope.regionIds.includes(id)) regionId = id;
     else problems.push(`地区 region: ${region}`);
   }
@@ -99,12 +97,12 @@ async function adopt(r: SectionRequest): Promise<void> {
   const posted = await r.checkedForm();
   if (!posted) return;
   const form: AdoptForm = {
-    regionId: idOf(posted.get('region')) ?? 0,
+    regionId: formId(posted.get('region')) ?? 0,
     month: (posted.get('month') ?? '').trim(),
     source: posted.get('source') ?? '',
     title: posted.get('title') ?? '',
     problems: posted.getAll('problem'),
-    departmentIds: posted.getAll('department').flatMap((d) => idOf(d) ?? []),
+    departmentIds: posted.getAll('department').flatMap((d) => formId(d) ?? []),
   };
   if (!r.scope.regionIds.includes(form.regionId))
     return adoptPage(r, { ...form, regionId: r.scope.regionIds[0] ?? 0 }, 422, '请选择您辖区内的地区。 Choose a region of your area.');
@@ -134,7 +132,7 @@ async function themeAction(r: SectionRequest, theme: ThemeView, what: string, ta
       log.info({ account: r.scope.accountId, theme: theme.id, ticket: ticket.number }, 'ticket linked to a theme');
       if (field('from') === 'ticket') return redirect(r.res, `${CONSOLE_PATHS.tickets}/${ticket.number}#themes`);
     } else if (taskId === null) {
-      const departmentId = idOf(form.get('department'));
+      const departmentId = formId(form.get('department'));
       await addThemeTask(r.db, theme.id, { text: field('text'), departmentId: departmentId ?? 0, deadline: field('deadline') }, r.scope.personId, r.now);
       log.info({ account: r.scope.accountId, theme: theme.id }, 'theme task added');
     } else {

@@ -23,7 +23,8 @@ import type { Locale } from '../../org/types.js';
 import { CALLBACK_FAILURE_NAMES, type TicketState } from '../../pipeline/states.js';
 import { heldByDailyCap } from '../../sms/store.js';
 import { isOverdue } from './queue.js';
-import { inScope, loadRegions, type StaffScope } from './scope.js';
+import { inScope, type StaffScope } from './scope.js';
+import { loadRegions } from '../../org/regions.js';
 
 /** One step of the history. */
 export interface TimelineEntry {

@@ -15,7 +15,8 @@ import { VISIT_RULE_DEFAULTS, type VisitRules } from '../../visits/coverage.js';
 import { formatLocal } from '../format.js';
 import { bi, type Html, html } from '../html.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
-import { pathOf, type RegionNode, type StaffScope } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { pathOf, type RegionNode } from '../../org/regions.js';
 
 /** Where the household pages live: /console/households/CODE. */
 export const HOUSEHOLD_ROUTE = /^\/console\/households\/([A-Za-z0-9-]{1,40})$/;

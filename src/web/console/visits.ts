@@ -15,9 +15,11 @@ import { oneOf } from '../../db/dialect.js';
 import { all, defineQuery } from '../../db/sql.js';
 import { localDateOf, monthBounds } from '../../pipeline/calendar.js';
 import { maskName, rosterNames, scrub } from '../../privacy.js';
-import { type RegionNode, type StaffScope, subtreeIds } from './scope.js';
+import { type StaffScope } from './scope.js';
+import { type RegionNode, subtreeIds } from '../../org/regions.js';
 import { addInto, type CoverageFigures, coverageByGridLines, coverageByLiaison, emptyFigures } from '../../visits/month-coverage.js';
 import { gridRows } from '../../visits/place-coverage.js';
+import { formId } from './form-numbers.js';
 
 /** The 签字 states of a visit (src/visits/visits.ts). */
 export const CONFIRMATIONS = ['pending', 'confirmed', 'disputed', 'unconfirmed'] as const;
@@ -255,11 +257,6 @@ export interface ParsedVisitFilters {
   problems: string[];
 }
 
-function idOf(text: string | null): number | undefined | null {
-  if (text === null || text.trim() === '') return undefined;
-  return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
-}
-
 /**
  * Reads `month` (YYYY-MM; the current Beijing month by default), `liaison` and `region`
  * (ids), `status` (a 签字 state) and `after`. Bad values are reported and ignored.
@@ -276,17 +273,19 @@ export function parseVisitParams(params: URLSearchParams, now: Date): ParsedVisi
     ['liaison', 'liaisonId', '网格员 liaison'],
     ['region', 'regionId', '地区 region'],
   ] as const) {
-    const id = idOf(params.get(name));
-    if (id === null) problems.push(`${label}: ${params.get(name) ?? ''}`);
-    else if (id !== undefined) filters[key] = id;
+    const text = params.get(name)?.trim();
+    if (!text) continue;
+    const id = formId(text);
+    if (id === null) problems.push(`${label}: ${text}`);
+    else filters[key] = id;
   }
   const status = params.get('status')?.trim();
   if (status) {
     if ((CONFIRMATIONS as readonly string[]).includes(status)) filters.confirmation = status as Confirmation;
     else problems.push(`签字 status: ${status}`);
   }
-  const after = idOf(params.get('after'));
-  return { filters, ...(typeof after === 'number' ? { after } : {}), problems };
+  const after = formId(params.get('after'));
+  return { filters, ...(after === null ? {} : { after }), problems };
 }
 
 /** The query string of filters (for links: next page, CSV exports). */

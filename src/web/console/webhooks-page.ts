@@ -8,7 +8,7 @@ import { formatLocal } from '../format.js';
 import { bi, type Html, html } from '../html.js';
 import { type Column, tableHtml } from '../table.js';
 import { csrfField, notice } from './layout.js';
-import type { RegionNode } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 
 export const WEBHOOKS_PATH = '/console/webhooks';
 
