@@ -410,4 +410,5 @@ export const en: Record<MessageKey, string> = {
   'webhook.paused':
     '[Integration] The webhook subscriber "{name}" ({url}) has failed for {hours} hours and is paused; its events keep queueing. Ask its owners to check their receiver, then resume it in the console under Webhooks.',
   'event.meeting_decision': 'meeting decision',
+  'reason.no_resident': 'work from a meeting’s decision: no resident to call back',
 };

@@ -20,6 +20,7 @@ import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
 import { maskName, normaliseText } from '../privacy.js';
 import { placeOf } from './place.js';
+import { hasResidentToAnswer } from './requester.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
@@ -125,6 +126,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     policy: { ...policyOf(category), handlingClass: ticket.handlingClass as HandlingClass },
     summary: ticket.summary,
     residentId: ticket.residentId,
+    hasResident: hasResidentToAnswer(ticket.channel),
     place: placeOf((await regionById(tx, ticket.regionId))?.name ?? null, ticket.location),
     contactPhone: ticket.contactPhone,
     media: mediaList(ticket.media),
@@ -455,6 +457,7 @@ export class PipelineService {
         policy,
         summary: input.summary,
         residentId: resident.id,
+        hasResident: hasResidentToAnswer(input.via ?? null),
         regionPath: path,
         place: placeOf(region.name, location),
         contactPhone: input.contactPhone ?? null,

@@ -205,6 +205,7 @@ test('random commands from random people at random times: no throw, valid states
           policy,
           summary,
           residentId: 1,
+          hasResident: true,
           regionPath: PATH,
           place: null,
           contactPhone: null,
