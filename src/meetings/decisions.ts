@@ -193,6 +193,18 @@ export function meetingTitle(meeting: { kind: MeetingKind; heldOn: string }, reg
   return `${meeting.heldOn} ${regionName}${MEETING_NAMES[meeting.kind].zh}`;
 }
 
+/**
+ * The title of the meeting whose decision ticket `ticketId` is (2026-11-20 红星村村务议政会),
+ * for where the ticket's resident would be named; null when no decision names it.
+ */
+export async function decidingMeetingTitle(db: Db, ticketId: number): Promise<string | null> {
+  const decision = await db.meetingDecision.findFirst({ where: { ticketId }, select: { meetingId: true } });
+  const meeting = decision && (await db.meeting.findUnique({ where: { id: decision.meetingId }, select: { kind: true, heldOn: true, regionId: true } }));
+  if (!meeting) return null;
+  const region = await db.region.findUnique({ where: { id: meeting.regionId }, select: { name: true } });
+  return meetingTitle({ kind: meeting.kind as MeetingKind, heldOn: meeting.heldOn }, region?.name ?? '');
+}
+
 /** Records a decision of `meeting` as a ticket, a ledger item or an assignment; returns its id. */
 export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting, input: DecisionInput): Promise<number> {
   if (!(DECISION_KINDS as readonly string[]).includes(input.kind)) throw new MeetingRefused('请选择决定的办理方式。 Choose what the decision becomes.');
