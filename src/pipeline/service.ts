@@ -510,7 +510,9 @@ export class PipelineService {
       settledOnTheSpot: result.ticket.settledOnTheSpot,
       ...columnsOf(result.ticket),
     });
-    await record(tx, ticket.id, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
+    // Its author: the resident; for work staff gave themselves, the staff member in their own role (no resident's request to show).
+    const author: Actor = result.ticket.hasResident ? { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] } : await actorFor(tx, resident.id);
+    await record(tx, ticket.id, path, result.events, result.effects, author, now);
     log.info({ ticket: number, via: decision.via }, 'ticket received');
     if (settler !== undefined && input.settled) return this.executeIn(tx, number, { type: 'settle', result: input.settled.result }, await actorFor(tx, settler));
     return { ok: true, ticket };

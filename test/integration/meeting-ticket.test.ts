@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { meetingKey, prepareMeeting } from '../../src/meetings/meetings.js';
+import { createApiKey } from '../../src/open311/keys.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { channelFigures } from '../../src/stats/channels.js';
 import { figures } from '../../src/stats/query.js';
@@ -84,6 +85,16 @@ eachDatabase((kind) => {
       const page = (await dsp.page(`/console/tickets/${number}`)).text;
       expect(page).toMatch(new RegExp(`群众[^]{0,200}<dd>会议决定：2026-11-20 ${village.name}村务议政会`));
       expect(page).not.toContain(`群众 resident ${recorder.name}`);
+      // Read from outside (the REST API, Open311), it has no requester: it was received from staff, not from a resident.
+      const key = (await createApiKey(db, { name: 'qh-01-platform', regionCode: 'QH-01', scopes: ['read'] }, NOW)).key;
+      const detail = (await (await fetch(`${world.base}/api/v1/tickets/${number}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        events: { type: string; actorRole: string }[];
+      };
+      expect(detail.events[0]).toMatchObject({ type: 'received', actorRole: 'dispatcher' });
+      expect(detail.events.map((e) => e.actorRole)).not.toContain('resident');
+      const open311 = await (await fetch(`${world.base}/open311/v2/requests/${number}.json?api_key=${key}`)).text();
+      expect(open311).toContain(number);
+      expect(open311).not.toContain(recorder.name);
       // The recorder is not a walk-in of the village to the intake search.
       const search = await dsp.page(`/console/intake?q=${encodeURIComponent(recorder.name)}`);
       expect(search.status).toBe(200);
