@@ -2,7 +2,9 @@
  * A meeting's decisions. Each becomes one of three things, so that nothing decided is
  * only written down:
  * - a ticket, through the pipeline (PipelineService.report, `via: 'meeting'`, registered
- *   by the staff member recording it), routed, timed and announced like any request;
+ *   by the staff member recording it), routed, timed and handled like any request, but
+ *   with no resident to answer (src/pipeline/requester.ts): its residentId is the
+ *   recorder, who is told nothing and asked to rate nothing, and it counts in no figure;
  * - a ledger item 台账 (src/ledger/ledger.ts), reviewed month by month there;
  * - an assignment 交办: an owner, a text and a deadline, tracked here until marked done
  *   (late once past its deadline, derived, never stored).
@@ -234,8 +236,6 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
       regionId: meeting.regionId,
       via: 'meeting',
       registeredBy: ctx.actorId,
-      // The recording staff member needs no receipt of their own decision.
-      acknowledged: true,
     });
     if (!outcome.ok) throw new MeetingRefused(refusalText(outcome.refusal));
     return transaction(ctx.db, async (tx) => {
