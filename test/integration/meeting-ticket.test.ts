@@ -3,10 +3,12 @@
  * itself 交办, not a resident's request. Dispatched, accepted and resolved like any
  * ticket, it pushes nothing to the staff member who recorded it (its residentId), asks
  * nobody to rate it, closes at 办结 with no callback due, counts in no figure, and its
- * page names the meeting where the resident would be; the recorder is no walk-in.
+ * page names the meeting where the resident would be; the recorder is no walk-in, and
+ * their chat does not list it among their own requests.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { addDecision } from '../../src/meetings/decisions.js';
 import { meetingKey, prepareMeeting } from '../../src/meetings/meetings.js';
 import { createApiKey } from '../../src/open311/keys.js';
 import { actorFor } from '../../src/pipeline/service.js';
@@ -15,6 +17,7 @@ import { figures } from '../../src/stats/query.js';
 import { loadRegions } from '../../src/web/console/scope.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
+import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 
 eachDatabase((kind) => {
   describe('a meeting’s decision as a ticket has no resident to answer', () => {
@@ -99,6 +102,30 @@ eachDatabase((kind) => {
       const search = await dsp.page(`/console/intake?q=${encodeURIComponent(recorder.name)}`);
       expect(search.status).toBe(200);
       expect(search.text).not.toContain(`value="${recorder.id}"`);
+    });
+  });
+
+  describe('in the recorder’s chat', () => {
+    let chatWorld: DialogueWorld | undefined;
+    afterEach(async () => {
+      await chatWorld?.dispose();
+      chatWorld = undefined;
+    });
+
+    test('我的诉求 does not list a meeting’s decision as the recorder’s own request', async () => {
+      const w = (chatWorld = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const regions = await loadRegions(db);
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const recorder = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      const chat = await w.staff('DSP-QH-01', 'dsp-1');
+      const now = w.clock.now();
+      const meetingId = (await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-16' }, now))!;
+      const meeting = { id: meetingId, regionId: village.id, kind: 'village' as const, heldOn: '2026-11-16' };
+      await addDecision({ db, regions, pipeline: w.pipeline, actorId: recorder.id, now }, meeting, { kind: 'ticket', text: '修复村口三盏路灯', categoryCode: 'power' });
+      expect(await db.ticket.count({ where: { channel: 'meeting', residentId: recorder.id } })).toBe(1);
+      await chat.send('我的诉求');
+      expect(chat.text()).toContain('您还没有反映过问题。');
     });
   });
 });
