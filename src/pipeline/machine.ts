@@ -87,6 +87,9 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   timer: ['system'],
 };
 
+/** Commands whose whole point is words to the resident (staff note a ticket with no resident instead). */
+const TO_THE_RESIDENT: readonly CommandType[] = ['request_info', 'reply'];
+
 /** The longest free text the pipeline keeps (reasons, notes, results). */
 export const MAX_NOTE_LENGTH = 2000;
 /** The longest extension one request may ask for, in days (or hours for urgent items). */
@@ -137,8 +140,8 @@ export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Ac
 
 /** Whether `actor` may issue `command` on `ticket` (state aside). */
 export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor: Actor): boolean {
-  // 补充材料 asks the resident: a ticket with no resident to answer has nobody to ask.
-  if (command === 'request_info' && !ticket.hasResident) return false;
+  // 补充材料 asks the resident and 答复群众 answers them: a ticket with no resident to answer has nobody to address.
+  if (TO_THE_RESIDENT.includes(command) && !ticket.hasResident) return false;
   return PERMITTED[command].some((p) => {
     switch (p) {
       case 'system':

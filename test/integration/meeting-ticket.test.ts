@@ -88,6 +88,9 @@ eachDatabase((kind) => {
       const page = (await dsp.page(`/console/tickets/${number}`)).text;
       expect(page).toMatch(new RegExp(`群众[^]{0,200}<dd>会议决定：2026-11-20 ${village.name}村务议政会`));
       expect(page).not.toContain(`群众 resident ${recorder.name}`);
+      // Nobody to answer (答复群众): staff write notes for each other.
+      expect(page).not.toContain(`/tickets/${number}/reply"`);
+      expect(page).toContain(`/tickets/${number}/note"`);
       // Read from outside (the REST API, Open311), it has no requester: it was received from staff, not from a resident.
       const key = (await createApiKey(db, { name: 'qh-01-platform', regionCode: 'QH-01', scopes: ['read'] }, NOW)).key;
       const detail = (await (await fetch(`${world.base}/api/v1/tickets/${number}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {

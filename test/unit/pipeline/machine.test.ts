@@ -548,7 +548,7 @@ describe('a ticket with no resident to answer (a meeting’s decision, 交办)',
   // residentId 1 is the staff member who recorded the decision, not a resident waiting for an answer.
   const toPersonOne = (effects: { type: string; to?: unknown }[]) => effects.filter((e) => e.type === 'notify' && JSON.stringify(e.to) === '{"personId":1}');
 
-  test('intake, 签收, progress and a reply push nothing to whoever stands on residentId', () => {
+  test('intake, 签收, progress and a note push nothing to whoever stands on residentId', () => {
     const received = intake(
       { ...(ticket('received') as unknown as Parameters<typeof intake>[0]), hasResident: false },
       { target: { personId: 10 }, handlingRegionId: VILLAGE, level: 'village', via: 'pairing' },
@@ -562,9 +562,9 @@ describe('a ticket with no resident to answer (a meeting’s decision, 交办)',
     for (const [state, command] of [
       ['dispatched', SAMPLES.accept.command],
       ['accepted', SAMPLES.progress.command],
-      ['in_progress', { type: 'reply', text: '已安排' }],
+      ['in_progress', { type: 'note', text: '已安排' }],
     ] as const) {
-      const r = transition(ticket(state, { hasResident: false }), command, command.type === 'reply' ? dispatcher : liaison, NOW, rules);
+      const r = transition(ticket(state, { hasResident: false }), command, command.type === 'note' ? dispatcher : liaison, NOW, rules);
       if (!r.ok) throw new Error(`refused ${command.type}`);
       expect(toPersonOne(r.effects)).toEqual([]);
     }
@@ -582,7 +582,11 @@ describe('a ticket with no resident to answer (a meeting’s decision, 交办)',
     expect(r.effects.filter((e) => e.type === 'set_timer')).toEqual([]);
   });
 
-  test('nobody is asked for information, and whoever stands on residentId has no resident’s rights', () => {
+  test('nobody is asked for information or answered, and whoever stands on residentId has no resident’s rights', () => {
+    expect(transition(ticket('in_progress', { hasResident: false }), { type: 'reply', text: '已安排' }, dispatcher, NOW, rules)).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed' },
+    });
     expect(transition(ticket('in_progress', { hasResident: false }), SAMPLES.request_info.command, liaison, NOW, rules)).toMatchObject({
       ok: false,
       refusal: { code: 'not_allowed' },
