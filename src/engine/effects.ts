@@ -13,6 +13,7 @@ import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
 import { regionById, villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
+import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, handlerParams, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
@@ -44,7 +45,13 @@ const handledDepartmentsQuery = defineQuery('effects_handled_departments', (db, 
 );
 
 const ownTicketsQuery = defineQuery('effects_own_tickets', (db, p: { residentId: number }) =>
-  db.selectFrom('Ticket').select(['number', 'summary', 'state', 'categoryCode']).where('residentId', '=', p.residentId).orderBy('createdAt', 'desc').limit(10),
+  db
+    .selectFrom('Ticket')
+    .select(['number', 'summary', 'state', 'categoryCode'])
+    .where('residentId', '=', p.residentId)
+    .where(hasResidentToAnswerSql('channel'))
+    .orderBy('createdAt', 'desc')
+    .limit(10),
 );
 
 const handledTicketsQuery = defineQuery('effects_handled_tickets', (db, p: { personId: number; states: string[]; departmentIds: number[] }, dialect) =>
@@ -192,8 +199,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
   };
 
   /** How the speaker stands to a ticket: its resident, its handler (the person or one of the department's staff). */
-  const relation = async (t: { residentId: number; assigneeId: number | null; assigneeDepartmentId: number | null }) => ({
-    own: t.residentId === speaker.personId,
+  const relation = async (t: { residentId: number; channel: string | null; assigneeId: number | null; assigneeDepartmentId: number | null }) => ({
+    own: hasResidentToAnswer(t.channel) && t.residentId === speaker.personId,
     handles:
       t.assigneeId === speaker.personId ||
       (t.assigneeDepartmentId !== null && speaker.roles.includes('department_handler') && (await departmentIds()).includes(t.assigneeDepartmentId)),

@@ -19,6 +19,7 @@ import { CONFIDENT } from '../engine/flow.js';
 import { normalizePhone } from '../org/phone.js';
 import { maskPhone, normaliseText, residentName } from '../privacy.js';
 import type { Refusal } from '../pipeline/model.js';
+import { hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { type PipelineService, withSqlRetry } from '../pipeline/service.js';
 import { CATEGORY_CODES, type RequestKind } from '../pipeline/states.js';
 import { summaryOf } from '../../flows/answers.js';
@@ -102,6 +103,8 @@ function inReach(eb: ExpressionBuilder<DB & { p: DB['Person'] } & { h: Nullable<
           .selectFrom('Ticket as t')
           .select('t.id')
           .whereRef('t.residentId', '=', 'p.id')
+          // A meeting's decision names its recorder there, who did not ask for anything.
+          .where(hasResidentToAnswerSql('t.channel'))
           .where(oneOf(dialect, 't.regionId', regionIds)),
       ),
     ]),

@@ -2,7 +2,9 @@
  * A meeting's decisions. Each becomes one of three things, so that nothing decided is
  * only written down:
  * - a ticket, through the pipeline (PipelineService.report, `via: 'meeting'`, registered
- *   by the staff member recording it), routed, timed and announced like any request;
+ *   by the staff member recording it), routed, timed and handled like any request, but
+ *   with no resident to answer (src/pipeline/requester.ts): its residentId is the
+ *   recorder, who is told nothing and asked to rate nothing, and it counts in no figure;
  * - a ledger item 台账 (src/ledger/ledger.ts), reviewed month by month there;
  * - an assignment 交办: an owner, a text and a deadline, tracked here until marked done
  *   (late once past its deadline, derived, never stored).
@@ -193,6 +195,18 @@ export function meetingTitle(meeting: { kind: MeetingKind; heldOn: string }, reg
   return `${meeting.heldOn} ${regionName}${MEETING_NAMES[meeting.kind].zh}`;
 }
 
+/**
+ * The title of the meeting whose decision ticket `ticketId` is (2026-11-20 红星村村务议政会),
+ * for where the ticket's resident would be named; null when no decision names it.
+ */
+export async function decidingMeetingTitle(db: Db, ticketId: number): Promise<string | null> {
+  const decision = await db.meetingDecision.findFirst({ where: { ticketId }, select: { meetingId: true } });
+  const meeting = decision && (await db.meeting.findUnique({ where: { id: decision.meetingId }, select: { kind: true, heldOn: true, regionId: true } }));
+  if (!meeting) return null;
+  const region = await db.region.findUnique({ where: { id: meeting.regionId }, select: { name: true } });
+  return meetingTitle({ kind: meeting.kind as MeetingKind, heldOn: meeting.heldOn }, region?.name ?? '');
+}
+
 /** Records a decision of `meeting` as a ticket, a ledger item or an assignment; returns its id. */
 export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting, input: DecisionInput): Promise<number> {
   if (!(DECISION_KINDS as readonly string[]).includes(input.kind)) throw new MeetingRefused('请选择决定的办理方式。 Choose what the decision becomes.');
@@ -222,8 +236,6 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
       regionId: meeting.regionId,
       via: 'meeting',
       registeredBy: ctx.actorId,
-      // The recording staff member needs no receipt of their own decision.
-      acknowledged: true,
     });
     if (!outcome.ok) throw new MeetingRefused(refusalText(outcome.refusal));
     return transaction(ctx.db, async (tx) => {

@@ -87,6 +87,9 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   timer: ['system'],
 };
 
+/** Commands whose whole point is words to the resident (staff note a ticket with no resident instead). */
+const TO_THE_RESIDENT: readonly CommandType[] = ['request_info', 'reply'];
+
 /** The longest free text the pipeline keeps (reasons, notes, results). */
 export const MAX_NOTE_LENGTH = 2000;
 /** The longest extension one request may ask for, in days (or hours for urgent items). */
@@ -119,6 +122,11 @@ export function isAssignee(ticket: TicketSnapshot, actor: Actor): boolean {
   return ticket.assigneeDepartmentId !== null && actor.roles.some((r) => r.role === 'department_handler' && r.departmentId === ticket.assigneeDepartmentId);
 }
 
+/** Whether `actor` is the resident the ticket answers (a ticket with no resident has none). */
+function isResident(ticket: TicketSnapshot, actor: Actor): boolean {
+  return ticket.hasResident && actor.kind === 'person' && actor.personId === ticket.residentId;
+}
+
 /**
  * Whether `actor` may know that `ticket` exists: its resident, its handler, staff of a
  * region that contains it, the leader of its grid (`gridId`), or the system. Anyone else
@@ -126,12 +134,14 @@ export function isAssignee(ticket: TicketSnapshot, actor: Actor): boolean {
  */
 export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
-  if (actor.personId === ticket.residentId || isAssignee(ticket, actor)) return true;
+  if (isResident(ticket, actor) || isAssignee(ticket, actor)) return true;
   return actor.roles.some((r) => (STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0) || (r.role === 'grid_leader' && gridId !== null && r.gridId === gridId));
 }
 
 /** Whether `actor` may issue `command` on `ticket` (state aside). */
 export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor: Actor): boolean {
+  // 补充材料 asks the resident and 答复群众 answers them: a ticket with no resident to answer has nobody to address.
+  if (TO_THE_RESIDENT.includes(command) && !ticket.hasResident) return false;
   return PERMITTED[command].some((p) => {
     switch (p) {
       case 'system':
@@ -142,7 +152,7 @@ export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor:
         // Registered as 即办, and not reopened since (a reopened ticket goes back to being handled).
         return ticket.settledOnTheSpot && ticket.reopenCount === 0 && isAssignee(ticket, actor);
       case 'resident':
-        return actor.kind === 'person' && actor.personId === ticket.residentId;
+        return isResident(ticket, actor);
       case 'dispatcher':
         return isStaffFor(ticket, actor, ['dispatcher', 'admin']);
       case 'supervisor':
@@ -239,7 +249,7 @@ class Step {
   notify(to: Recipient, template: string, params: Record<string, string | number | null> = {}, actions?: MessageAction[]): void {
     // The resident's own words go back to them as written; anyone else gets them with
     // phone and ID numbers masked (the handler's ping carries the contact phone on its own).
-    const toResident = 'personId' in to && to.personId === this.ticket.residentId;
+    const toResident = this.ticket.hasResident && 'personId' in to && to.personId === this.ticket.residentId;
     const base = { number: this.ticket.number, summary: toResident ? this.ticket.summary : maskContacts(this.ticket.summary) };
     this.effects.push({ type: 'notify', to, template, params: { ...base, ...params }, ...(actions ? { actions } : {}) });
   }
@@ -250,7 +260,9 @@ class Step {
     if (last?.type === 'notify' && photos?.length) last.media = photos;
   }
 
+  /** Tells the resident; a ticket with no resident to answer tells nobody (not the staff member on its `residentId`). */
   notifyResident(template: string, params: Record<string, string | number | null> = {}, actions?: MessageAction[]): void {
+    if (!this.ticket.hasResident) return;
     this.notify({ personId: this.ticket.residentId }, template, params, actions);
   }
 
@@ -398,14 +410,23 @@ function handleTimer(step: Step, kind: TimerKind): void {
   }
 }
 
-/** 办结: the result goes to the resident with the rating request, and the callback clock starts. */
+/**
+ * 办结: the result goes to the resident with the rating request, and the callback clock
+ * starts. A ticket with no resident to answer has nobody to call back: it is archived 归档
+ * in the same step, unrated, as a callback that ended without an answer is.
+ */
 function resolve(step: Step, result: string, photos: string[], data: Record<string, unknown>): void {
   const t = step.ticket;
   const now = step.now;
   t.resolvedAt = now;
-  t.callbackBy = callbackDeadline(step.rules.calendar, now, step.rules.callbackDays, step.rules.officeHours);
   step.move('resolved', 'resolved', { result: result.trim(), photos, onTime: t.resolveBy === null || now <= t.resolveBy, ...data });
   step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
+  if (!t.hasResident) {
+    t.closedAt = now;
+    step.move('closed', 'closed', { reason: 'no_resident' });
+    return;
+  }
+  t.callbackBy = callbackDeadline(step.rules.calendar, now, step.rules.callbackDays, step.rules.officeHours);
   step.setTimer('callback_timeout', t.callbackBy);
   step.notifyResident('ticket.resolved_resident', { result: result.trim(), callbackBy: iso(t.callbackBy) }, ratingActions(t.number));
   step.withMedia(photos);
@@ -684,6 +705,7 @@ export interface IntakeDraft {
   policy: TicketSnapshot['policy'];
   summary: string;
   residentId: number;
+  hasResident: boolean;
   regionPath: number[];
   place: string | null;
   contactPhone: string | null;

@@ -17,6 +17,12 @@ export interface TicketSnapshot {
   policy: DeadlinePolicy;
   summary: string;
   residentId: number;
+  /**
+   * Whether there is a resident to answer (src/pipeline/requester.ts): false for work staff
+   * gave themselves (a meeting's decision), whose `residentId` is the staff member who
+   * recorded it. Such a ticket pushes nothing to them, and closes at 办结 with no 回访.
+   */
+  hasResident: boolean;
   /** Where it is, as the handler reads it: the village and what the resident said (东湖村 村口大槐树旁边). */
   place: string | null;
   /** The phone the resident left for the handler (full: only the handler's ping carries it). */

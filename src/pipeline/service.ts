@@ -20,6 +20,7 @@ import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
 import { maskName, normaliseText } from '../privacy.js';
 import { placeOf } from './place.js';
+import { hasResidentToAnswer } from './requester.js';
 import { route } from './routing.js';
 import { keywordsOf } from '../stats/keywords.js';
 import { metricsAfter } from '../stats/metrics.js';
@@ -125,6 +126,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     policy: { ...policyOf(category), handlingClass: ticket.handlingClass as HandlingClass },
     summary: ticket.summary,
     residentId: ticket.residentId,
+    hasResident: hasResidentToAnswer(ticket.channel),
     place: placeOf((await regionById(tx, ticket.regionId))?.name ?? null, ticket.location),
     contactPhone: ticket.contactPhone,
     media: mediaList(ticket.media),
@@ -454,6 +456,7 @@ export class PipelineService {
         policy,
         summary: input.summary,
         residentId: resident.id,
+        hasResident: hasResidentToAnswer(input.via ?? null),
         regionPath: path,
         place: placeOf(region.name, location),
         contactPhone: input.contactPhone ?? null,
@@ -506,7 +509,9 @@ export class PipelineService {
       settledOnTheSpot: result.ticket.settledOnTheSpot,
       ...columnsOf(result.ticket),
     });
-    await record(tx, ticket.id, 0, path, result.events, result.effects, { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] }, now);
+    // Its author: the resident; for work staff gave themselves, the staff member in their own role (no resident's request to show).
+    const author: Actor = result.ticket.hasResident ? { kind: 'person', personId: resident.id, roles: [{ role: 'resident', regionId }] } : await actorFor(tx, resident.id);
+    await record(tx, ticket.id, 0, path, result.events, result.effects, author, now);
     log.info({ ticket: number, via: decision.via }, 'ticket received');
     if (settler !== undefined && input.settled) return this.executeIn(tx, number, { type: 'settle', result: input.settled.result }, await actorFor(tx, settler));
     return { ok: true, ticket };

@@ -15,6 +15,7 @@
 import { sqlOf, type Db } from '../db/client.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
+import { hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { localDateOf, localInstant } from '../pipeline/calendar.js';
 import { withSqlRetry } from '../pipeline/service.js';
 import { normalizePhone } from '../org/phone.js';
@@ -42,6 +43,7 @@ const waitingResidentsQuery = defineQuery('sms_waiting_residents', (db) =>
     .leftJoin('Household as h', 'h.id', 'p.householdId')
     .select(['p.id as personId', 'p.phone as phone', 'h.phone as householdPhone'])
     .distinct()
+    .where(hasResidentToAnswerSql('t.channel'))
     .where('m.channel', 'is', null)
     .where('m.sentAt', 'is', null)
     .where('m.failedAt', 'is', null)

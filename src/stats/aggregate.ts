@@ -4,7 +4,7 @@
  * medians: the minutes of each group are gathered and the middle found by selection
  * (quickselect), linear in the number of tickets.
  */
-import { FLAG, NO_MINUTES, type TicketFacts } from './store.js';
+import { COUNTS_NOWHERE, FLAG, NO_MINUTES, type TicketFacts } from './store.js';
 import type { Figures, Rate } from './types.js';
 
 /** Which tickets count: received in [fromMs, toMs), placed in the scope, matching the filters. */
@@ -176,7 +176,7 @@ export function cohortRows(facts: TicketFacts, cohort: Cohort): { rows: Int32Arr
   const rows = work(ROWS, facts.size);
   let count = 0;
   for (let i = 0; i < facts.size; i++) {
-    if ((flags[i] as number) & FLAG.MERGED) continue;
+    if ((flags[i] as number) & COUNTS_NOWHERE) continue;
     const t = createdMs[i] as number;
     if (t < fromMs || t >= toMs) continue;
     if (regionMask[regionId[i] as number] !== 1) continue;

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { type Db, sqlOf } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
+import { hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES } from '../pipeline/states.js';
 import type { StatsFilters } from './types.js';
 
@@ -89,6 +90,7 @@ const byChannelQuery = defineQuery(
       .where('createdAt', '>=', p.from)
       .where('createdAt', '<', p.to)
       .where('state', '<>', 'merged')
+      .where(hasResidentToAnswerSql('channel'))
       .where(oneOf(dialect, 'regionId', p.regionIds))
       .where(unlessNull('categoryCode', p.category, 'text'))
       .where(unlessNull('gridId', p.gridId, 'integer'))

@@ -17,10 +17,12 @@ export const STAT_COHORT: StatDefinition = {
   definition: {
     zh:
       '统计期内受理（登记时间在期间内，北京时间）、诉求发生地在所选区域内的诉求；被合并的重复诉求不计入任何数字。' +
+      '会议决定交办的事项（由会议决定登记为工单）不是群众诉求，不计入任何数字，在会议记录和台账中跟踪。' +
       '“在办”“超期”等状态按查询时的当前状态计算；各项比率的分子分母均在同一批诉求中计算，分母为零时显示“—”。',
     en:
       'Requests received (registered) in the period, Beijing time, whose place lies in the chosen region; duplicates merged ' +
-      'into another request count nowhere. States such as open and overdue are as they are at the time of the query; each ' +
+      'into another request count nowhere. Work a meeting decided and recorded as a ticket is no resident’s request and ' +
+      'counts nowhere either: it is followed in the meeting’s record and the ledger. States such as open and overdue are as they are at the time of the query; each ' +
       'rate counts within the same requests, and shows "—" when its denominator is zero.',
   },
 };

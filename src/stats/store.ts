@@ -17,6 +17,7 @@
  */
 import { type Db, sqlOf } from '../db/client.js';
 import type { Provider } from '../db/schema-files.js';
+import { hasResidentToAnswer } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { keywordsOf } from './keywords.js';
 
@@ -45,7 +46,12 @@ export const FLAG = {
   RETURNED: 1 << 13,
   /** Reopened 重办 at least once (the 重办率). */
   REOPENED: 1 << 14,
+  /** Work staff gave themselves (a meeting's decision, src/pipeline/requester.ts): not a resident's request, counts nowhere. */
+  NOT_A_REQUEST: 1 << 15,
 } as const;
+
+/** The flags of a ticket no figure counts. */
+export const COUNTS_NOWHERE = FLAG.MERGED | FLAG.NOT_A_REQUEST;
 
 /** "None" in the id columns (ids start at 1). */
 export const NONE = 0;
@@ -88,6 +94,8 @@ interface FactRow {
   /** Summary and description, read only when `keywords` is null. */
   summaryText: string | null;
   descriptionText: string | null;
+  /** How it came in: work staff gave themselves is no resident's request. */
+  channel: string | null;
 }
 
 /** SQLite gives booleans as 0/1, PostgreSQL as booleans. */
@@ -98,13 +106,14 @@ function truthy(value: boolean | number | null): boolean {
 /** The columns of a ticket its flags depend on. */
 type FlagColumns = Pick<
   FactRow,
-  'state' | 'mergedIntoId' | 'overdue' | 'returnCount' | 'escalationCount' | 'reopenCount' | 'acceptedOnTime' | 'resolvedOnTime' | 'callbackRating' | 'callbackSolved'
+  'state' | 'channel' | 'mergedIntoId' | 'overdue' | 'returnCount' | 'escalationCount' | 'reopenCount' | 'acceptedOnTime' | 'resolvedOnTime' | 'callbackRating' | 'callbackSolved'
 >;
 
 /** The flags of a ticket (see {@link FLAG}). */
 export function flagsOf(row: FlagColumns): number {
   const state = row.state as TicketState;
   if (state === 'merged' || row.mergedIntoId !== null) return FLAG.MERGED;
+  if (!hasResidentToAnswer(row.channel)) return FLAG.NOT_A_REQUEST;
   let flags = 0;
   const open = OPEN.has(state);
   const overdue = open && truthy(row.overdue);
@@ -263,7 +272,7 @@ const SQLITE_COLUMNS = `"id",
   "regionId", "gridId", "assigneeId", "assigneeDepartmentId", "categoryCode", "state", "mergedIntoId", "overdue",
   "returnCount", "escalationCount", "reopenCount", "acceptMinutes", "acceptedOnTime", "resolveMinutes", "resolvedOnTime",
   "callbackRating", "callbackSolved", "keywords",
-  CASE WHEN "keywords" IS NULL THEN "summary" END, CASE WHEN "keywords" IS NULL THEN "description" END`;
+  CASE WHEN "keywords" IS NULL THEN "summary" END, CASE WHEN "keywords" IS NULL THEN "description" END, "channel"`;
 const POSTGRES_COLUMNS = SQLITE_COLUMNS.replace(
   /CAST\(ROUND\(\(julianday\("(\w+)"\) - 2440587\.5\) \* 86400000\) AS INTEGER\)/g,
   // Timestamps are stored without a zone, in UTC: the epoch of the plain value is right.
@@ -297,6 +306,7 @@ type FactTuple = [
   string | null,
   string | null,
   string | null,
+  string | null,
 ];
 
 function factOf(t: FactTuple): FactRow {
@@ -324,6 +334,7 @@ function factOf(t: FactTuple): FactRow {
     keywords: t[20],
     summaryText: t[21],
     descriptionText: t[22],
+    channel: t[23],
   };
 }
 

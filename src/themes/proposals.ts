@@ -15,7 +15,7 @@
 import type { Db } from '../db/client.js';
 import { rosterNames } from '../privacy.js';
 import { isShowableWord } from '../stats/keywords.js';
-import { FLAG, ticketFacts, type TicketFacts } from '../stats/store.js';
+import { COUNTS_NOWHERE, ticketFacts, type TicketFacts } from '../stats/store.js';
 import { type RegionNode, subtreeIds } from '../org/regions.js';
 import { monthBounds } from '../pipeline/calendar.js';
 
@@ -67,7 +67,7 @@ function monthRows(facts: TicketFacts, villageOf: Int32Array, month: string): { 
   const rows: number[] = [];
   const villages: number[] = [];
   for (let i = 0; i < facts.size; i++) {
-    if ((facts.flags[i] as number) & FLAG.MERGED) continue;
+    if ((facts.flags[i] as number) & COUNTS_NOWHERE) continue;
     const t = facts.createdMs[i] as number;
     if (t < fromMs || t >= toMs) continue;
     const village = villageOf[facts.regionId[i] as number];

@@ -25,6 +25,8 @@ import { heldByDailyCap } from '../../sms/store.js';
 import { isOverdue } from './queue.js';
 import { inScope, type StaffScope } from './scope.js';
 import { loadRegions } from '../../org/regions.js';
+import { decidingMeetingTitle } from '../../meetings/decisions.js';
+import { hasResidentToAnswer } from '../../pipeline/requester.js';
 
 /** One step of the history. */
 export interface TimelineEntry {
@@ -230,8 +232,13 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     db.person.findMany({ where: { id: { in: [...personIds] } }, select: { id: true, name: true } }),
     db.department.findMany({ where: { id: { in: [...departmentIds] } }, select: { id: true, name: true } }),
   ]);
-  const residentLabel = `群众 resident ${residentName(t.resident)}`;
-  const personName = (id: number) => (id === t.residentId ? residentLabel : (people.find((p) => p.id === id)?.name ?? `#${id}`));
+  // A meeting's decision has no resident: its residentId is the staff member who recorded
+  // it, named as staff; where the resident would be, the meeting is.
+  const hasResident = hasResidentToAnswer(t.channel);
+  const meeting = hasResident ? null : await decidingMeetingTitle(db, t.id);
+  const residentLabel = hasResident ? `群众 resident ${residentName(t.resident)}` : `会议决定：${meeting ?? ''} meeting decision`;
+  const isResident = (id: number | null) => hasResident && id === t.residentId;
+  const personName = (id: number) => (isResident(id) ? residentLabel : (people.find((p) => p.id === id)?.name ?? `#${id}`));
 
   const timeline: TimelineEntry[] = events.map((e) => {
     const d = e.parsed;
@@ -247,7 +254,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       if (name) details.push({ label: '派给 to', text: name });
     }
     // Staff's words say who reads them; the resident's own words need no such mark.
-    const byStaff = e.actorId !== t.residentId;
+    const byStaff = !isResident(e.actorId);
     for (const [field, label] of DETAIL_FIELDS) {
       const value = textOf(d[field]);
       if (value === null) continue;
@@ -314,7 +321,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     messages.push({
       at: m.createdAt,
       direction: 'out',
-      who: m.recipient.id === t.residentId ? residentLabel : m.recipient.name,
+      who: isResident(m.recipient.id) ? residentLabel : m.recipient.name,
       channel: m.channel,
       text: maskContacts(text),
       status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : heldByDailyCap(m, now) ? 'capped' : 'waiting',
@@ -323,7 +330,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
   }
   // What the resident said: the request itself, information supplied, the callback answer.
   for (const e of events) {
-    if (e.actorId !== t.residentId) continue;
+    if (!isResident(e.actorId) && !(e.type === 'received' && !hasResident)) continue;
     const d = e.parsed;
     const text =
       e.type === 'received'
@@ -351,7 +358,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
   const [regions, names] = await Promise.all([loadRegions(db), rosterNames(db)]);
   const region = regions.get(t.regionId);
   const policy = region ? boardPolicy(regions, region) : { mode: 'manual' as const, privateCategories: [...ALWAYS_PRIVATE] };
-  const phone = t.contactPhone ?? t.resident.phone;
+  const phone = hasResident ? (t.contactPhone ?? t.resident.phone) : null;
   const revealedAt = audits.filter((a) => a.action === 'phone_revealed' && a.actorId === scope.personId).at(-1)?.at;
   const revealed = revealedAt !== undefined && now.getTime() - revealedAt.getTime() < PHONE_SHOWN_MS;
   return {
@@ -369,7 +376,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     regionId: t.regionId,
     grid: t.grid?.name ?? null,
     householdCode: t.household?.code ?? null,
-    residentName: residentName(t.resident),
+    residentName: hasResident ? residentName(t.resident) : residentLabel,
     residentPhone: phone ? maskPhone(phone) : null,
     fullPhone: revealed && phone ? phone : null,
     board: {

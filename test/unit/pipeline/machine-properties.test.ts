@@ -17,7 +17,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { intake, transition } from '../../../src/pipeline/machine.js';
-import type { Actor, CallbackOutcome, Command, DispatchTarget, EventDraft, TicketSnapshot } from '../../../src/pipeline/model.js';
+import type { Actor, CallbackOutcome, Command, DispatchTarget, Effect, EventDraft, TicketSnapshot } from '../../../src/pipeline/model.js';
 import { route } from '../../../src/pipeline/routing.js';
 import { CALLBACK_FAILURES, RATINGS, TERMINAL_STATES, TICKET_STATES, TIMER_KINDS, type TicketState } from '../../../src/pipeline/states.js';
 import { rules } from '../../helpers/org-fixture.js';
@@ -151,6 +151,8 @@ const routing = fc.record({
   paired: fc.boolean(),
   leader: fc.boolean(),
   department: fc.boolean(),
+  /** A resident's request, or work staff gave themselves (a meeting's decision). */
+  hasResident: fc.boolean(),
 });
 
 const HANDLED: TicketState[] = ['dispatched', 'accepted', 'in_progress', 'awaiting_resident', 'extension_requested'];
@@ -171,6 +173,8 @@ function expectConsistent(t: TicketSnapshot): void {
   expect(t.solved !== null).toBe(t.rating !== null);
   expect(t.resolvedAt !== null, `resolvedAt in ${t.state}`).toBe(t.state === 'resolved' || t.state === 'closed');
   if (t.state === 'resolved') expect(t.callbackBy).not.toBeNull();
+  // With no resident to answer, nobody is called back: 办结 archives it at once.
+  if (!t.hasResident) expect([t.state === 'resolved', t.callbackBy]).toEqual([false, null]);
   expect(LEVELS[t.regionPath.indexOf(t.handlingRegionId)]).toBe(t.level);
   for (const count of [t.returnCount, t.escalationCount, t.reopenCount, t.extensionCount]) expect(count).toBeGreaterThanOrEqual(0);
 }
@@ -181,7 +185,8 @@ function expectConsistent(t: TicketSnapshot): void {
  */
 function closedProperly(history: EventDraft[], t: TicketSnapshot): boolean {
   const lastResolved = history.findLastIndex((e) => e.type === 'resolved');
-  return t.rating !== null || history.slice(lastResolved + 1).some((e) => e.type === 'callback_timeout');
+  const after = history.slice(lastResolved + 1);
+  return t.rating !== null || after.some((e) => e.type === 'callback_timeout') || (!t.hasResident && after.some((e) => e.type === 'closed' && e.data['reason'] === 'no_resident'));
 }
 
 test('random commands from random people at random times: no throw, valid states, every change recorded', () => {
@@ -205,6 +210,7 @@ test('random commands from random people at random times: no throw, valid states
           policy,
           summary,
           residentId: 1,
+          hasResident: how.hasResident,
           regionPath: PATH,
           place: null,
           contactPhone: null,
@@ -222,6 +228,13 @@ test('random commands from random people at random times: no throw, valid states
       }
       let ticket = first.ticket;
       const history: EventDraft[] = [...first.events];
+      // Whoever stands on residentId of a ticket with no resident (its recorder) hears nothing of it.
+      const expectNothingToNobody = (effects: Effect[]) => {
+        if (how.hasResident) return;
+        expect(effects.filter((e) => e.type === 'notify' && 'personId' in e.to && e.to.personId === 1)).toEqual([]);
+        expect(effects.filter((e) => e.type === 'set_timer' && e.kind === 'callback_timeout')).toEqual([]);
+      };
+      expectNothingToNobody(first.effects);
       expectConsistent(ticket);
       for (const { command: c, actor, hours } of steps) {
         now = new Date(now.getTime() + hours * 3_600_000);
@@ -240,6 +253,7 @@ test('random commands from random people at random times: no throw, valid states
           expect(result.ticket.state).toBe(ticket.state);
         }
         history.push(...events);
+        expectNothingToNobody(result.effects);
         ticket = result.ticket;
         expectConsistent(ticket);
         if (ticket.state === 'closed') expect(closedProperly(history, ticket), 'closed without a rating or a callback timeout').toBe(true);

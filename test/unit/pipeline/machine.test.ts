@@ -49,6 +49,7 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     policy: { handlingClass: 'promised', resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true },
     summary: '村口路灯坏了',
     residentId: 1,
+    hasResident: true,
     place: '东湖村 村口大槐树旁边',
     contactPhone: '13912345678',
     media: [],
@@ -474,6 +475,7 @@ describe('intake 受理 and routing 分流', () => {
     policy: { handlingClass: 'promised' as const, resolveDays: 3, resolveHours: 24, acceptHours: 2, workingDays: true },
     summary: '村口路灯坏了',
     residentId: 1,
+    hasResident: true,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
     place: '东湖村 村口大槐树旁边',
     contactPhone: '13912345678',
@@ -539,5 +541,56 @@ describe('intake 受理 and routing 分流', () => {
       ok: false,
       refusal: { code: 'invalid', field: 'summary', reason: 'required' },
     });
+  });
+});
+
+describe('a ticket with no resident to answer (a meeting’s decision, 交办)', () => {
+  // residentId 1 is the staff member who recorded the decision, not a resident waiting for an answer.
+  const toPersonOne = (effects: { type: string; to?: unknown }[]) => effects.filter((e) => e.type === 'notify' && JSON.stringify(e.to) === '{"personId":1}');
+
+  test('intake, 签收, progress and a note push nothing to whoever stands on residentId', () => {
+    const received = intake(
+      { ...(ticket('received') as unknown as Parameters<typeof intake>[0]), hasResident: false },
+      { target: { personId: 10 }, handlingRegionId: VILLAGE, level: 'village', via: 'pairing' },
+      NOW,
+      rules,
+    );
+    if (!received.ok) throw new Error('refused');
+    expect(received.ticket.hasResident).toBe(false);
+    expect(toPersonOne(received.effects)).toEqual([]);
+    expect(received.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.assigned' }));
+    for (const [state, command] of [
+      ['dispatched', SAMPLES.accept.command],
+      ['accepted', SAMPLES.progress.command],
+      ['in_progress', { type: 'note', text: '已安排' }],
+    ] as const) {
+      const r = transition(ticket(state, { hasResident: false }), command, command.type === 'note' ? dispatcher : liaison, NOW, rules);
+      if (!r.ok) throw new Error(`refused ${command.type}`);
+      expect(toPersonOne(r.effects)).toEqual([]);
+    }
+  });
+
+  test('办结 archives it in the same step: no rating request, no callback deadline, no callback timer', () => {
+    const r = transition(ticket('in_progress', { hasResident: false }), SAMPLES.resolve.command, liaison, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.events.map((e) => [e.type, e.toState, e.data['reason'] ?? null])).toEqual([
+      ['resolved', 'resolved', null],
+      ['closed', 'closed', 'no_resident'],
+    ]);
+    expect(r.ticket).toMatchObject({ state: 'closed', resolvedAt: NOW, closedAt: NOW, callbackBy: null, rating: null });
+    expect(r.effects.filter((e) => e.type === 'notify')).toEqual([]);
+    expect(r.effects.filter((e) => e.type === 'set_timer')).toEqual([]);
+  });
+
+  test('nobody is asked for information or answered, and whoever stands on residentId has no resident’s rights', () => {
+    expect(transition(ticket('in_progress', { hasResident: false }), { type: 'reply', text: '已安排' }, dispatcher, NOW, rules)).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed' },
+    });
+    expect(transition(ticket('in_progress', { hasResident: false }), SAMPLES.request_info.command, liaison, NOW, rules)).toMatchObject({
+      ok: false,
+      refusal: { code: 'not_allowed' },
+    });
+    expect(transition(ticket('in_progress', { hasResident: false }), { type: 'withdraw' }, resident, NOW, rules)).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
   });
 });
