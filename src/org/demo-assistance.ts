@@ -9,6 +9,7 @@
 import { actOnAssistance, reportAssistance, saveHardshipRecord } from '../assistance/cases.js';
 import { type AssistanceCommand, type AssistanceRules, type HardshipKind, noticeWindow } from '../assistance/machine.js';
 import { type Database, sqlTransaction } from '../db/client.js';
+import { deliveredAsWritten, outboxMark } from './demo-past.js';
 
 const DAY = 86_400_000;
 
@@ -99,7 +100,7 @@ const CASES: readonly DemoCase[] = [
 /** Plays the demo cases; returns how many were opened (0 when a household or its people are missing). */
 export async function seedDemoAssistance(database: Database, rules: AssistanceRules, now: Date): Promise<number> {
   const { db } = database;
-  const outboxBefore = (await db.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  const outboxBefore = await outboxMark(db);
   let opened = 0;
   for (const demo of CASES) {
     const household = await db.household.findUnique({ where: { code: demo.household }, include: { pairing: true, region: true } });
@@ -124,7 +125,6 @@ export async function seedDemoAssistance(database: Database, rules: AssistanceRu
     opened++;
   }
   // The urgent case's push to the township, marked sent as written, as the demo history's are: nobody in the demo has a chat yet.
-  const pushes = await db.outboxMessage.findMany({ where: { id: { gt: outboxBefore }, sentAt: null, failedAt: null }, select: { id: true, createdAt: true } });
-  for (const push of pushes) await db.outboxMessage.update({ where: { id: push.id }, data: { sentAt: push.createdAt } });
+  await deliveredAsWritten(db, outboxBefore);
   return opened;
 }

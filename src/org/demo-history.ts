@@ -57,6 +57,7 @@ import {
   SUPERVISION_NOTES,
   WITHDRAW_REASONS,
 } from './demo-texts.js';
+import { deliveredAsWritten, outboxMark } from './demo-past.js';
 
 const log = logger('demo-history');
 
@@ -527,7 +528,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
   const agenda = new Agenda();
   const refusals: DemoHistoryReport['refusals'] = [];
   const cases = new Map<string, Case>();
-  const outboxBefore = (await db.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  const outboxBefore = await outboxMark(db);
   // The segmenter's dictionary loads on first use: not while a transaction holds the database.
   await keywordsOf('村口的路灯坏了');
   const names = await rosterNames(db);
@@ -1015,7 +1016,7 @@ export async function playDemoHistory(options: DemoHistoryOptions): Promise<Demo
   });
 
   // Pushes: marked sent as written (see the function's comment), so none waits for a chat.
-  const pushes = await db.$executeRaw`UPDATE "OutboxMessage" SET "sentAt" = "createdAt" WHERE "id" > ${outboxBefore} AND "sentAt" IS NULL AND "failedAt" IS NULL`;
+  const pushes = await deliveredAsWritten(db, outboxBefore);
   const byState = await db.ticket.groupBy({ by: ['state'], _count: { _all: true } });
   const states = Object.fromEntries(TICKET_STATES.map((s) => [s, 0])) as Record<TicketState, number>;
   for (const row of byState) states[row.state as TicketState] = row._count._all;

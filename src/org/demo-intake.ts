@@ -10,6 +10,7 @@ import { type IntakeRequest, registerIntake } from '../intake/intake.js';
 import type { PipelineRules } from '../pipeline/model.js';
 import { PipelineService } from '../pipeline/service.js';
 import { loadRegions, subtreeIds } from './regions.js';
+import { deliveredAsWritten, outboxMark } from './demo-past.js';
 
 /** One demo registration: who registered it (a dispatcher's person code), for whom, and what. */
 interface DemoIntake {
@@ -67,7 +68,7 @@ export async function seedDemoIntake(database: Database, options: { now: Date; r
   const db = database.db;
   if ((await db.ticket.count({ where: { channel: { in: ['station', 'phone', 'letter'] } } })) > 0) return 0;
   const regions = await loadRegions(db);
-  const outboxBefore = (await db.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  const outboxBefore = await outboxMark(db);
   let seeded = 0;
   for (const intake of INTAKES) {
     const clerk = await db.person.findUnique({ where: { code: intake.clerk }, select: { id: true, roles: { where: { role: 'dispatcher' }, select: { regionId: true } } } });
@@ -93,6 +94,6 @@ export async function seedDemoIntake(database: Database, options: { now: Date; r
     if (outcome.ok) seeded++;
   }
   // Nobody in the demo has a chat yet: the receipts and pings count as delivered when written.
-  await db.$executeRaw`UPDATE "OutboxMessage" SET "sentAt" = "createdAt" WHERE "id" > ${outboxBefore} AND "sentAt" IS NULL AND "failedAt" IS NULL`;
+  await deliveredAsWritten(db, outboxBefore);
   return seeded;
 }

@@ -10,6 +10,7 @@ import type { Database } from '../db/client.js';
 import { addMediationSession, openMediationCase, staffChangeMediationCase } from '../mediation/cases.js';
 import type { MediationCommand, MediationRules } from '../mediation/transitions.js';
 import { localDateOf } from '../pipeline/calendar.js';
+import { deliveredAsWritten, outboxMark } from './demo-past.js';
 
 const DAY = 86_400_000;
 
@@ -118,7 +119,7 @@ export async function seedDemoMediation(database: Database, options: { now: Date
     villages.push({ id: region.id, code: region.code, mediatorId: mediator.id });
   }
   const ago = (days: number) => new Date(options.now.getTime() - days * DAY);
-  const outboxBefore = (await db.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  const outboxBefore = await outboxMark(db);
   for (const demo of CASES) {
     const village = villages[demo.village]!;
     const parties = [];
@@ -157,6 +158,6 @@ export async function seedDemoMediation(database: Database, options: { now: Date
   }
   // As the demo history's: the pushes of the past count as delivered when written, so that
   // none reaches a demo resident who binds a chat later.
-  await db.$executeRaw`UPDATE "OutboxMessage" SET "sentAt" = "createdAt" WHERE "id" > ${outboxBefore} AND "sentAt" IS NULL AND "failedAt" IS NULL`;
+  await deliveredAsWritten(db, outboxBefore);
   return CASES.length;
 }

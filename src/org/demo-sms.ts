@@ -15,6 +15,7 @@ import type { MessageAction, PipelineRules } from '../pipeline/model.js';
 import { actorFor, PipelineService } from '../pipeline/service.js';
 import { renderSms } from '../sms/render.js';
 import { mobileOf, recordSms, SMS_CHANNEL } from '../sms/store.js';
+import { deliveredAsWritten, outboxMark } from './demo-past.js';
 
 /** The 签名 the demo's SMS are measured with (a real one comes from SMS_SIGN_NAME). */
 const DEMO_SIGN = '民情通';
@@ -61,12 +62,12 @@ export async function seedDemoSms(database: Database, options: { now: Date; rule
     }
     if (ticket.settledOnTheSpot) {
       const at = new Date(options.now.getTime() - RATING_REPLY.minutesAgo * 60_000);
-      const outboxBefore = (await db.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
+      const outboxBefore = await outboxMark(db);
       const pipeline = new PipelineService({ db, rules: options.rules, clock: { now: () => at }, ...(options.ticketPrefix ? { ticketPrefix: options.ticketPrefix } : {}) });
       await pipeline.execute(ticket.number, { type: 'rate', rating: RATING_REPLY.rating, comment: RATING_REPLY.comment }, await actorFor(db, ticket.residentId));
       await db.channelIdentity.updateMany({ where: { personId: ticket.residentId, channel: SMS_CHANNEL }, data: { lastUsedAt: at } });
       // As the demo intake's: what the rating pushed to staff counts as delivered when written.
-      await db.$executeRaw`UPDATE "OutboxMessage" SET "sentAt" = "createdAt" WHERE "id" > ${outboxBefore} AND "sentAt" IS NULL AND "failedAt" IS NULL`;
+      await deliveredAsWritten(db, outboxBefore);
     }
   }
   return sent;
