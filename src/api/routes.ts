@@ -23,11 +23,9 @@ import { registerRequest } from './intake.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { API_ROUTES, type ApiRoute, type RouteName } from './schemas.js';
 import { ApiError, listTickets, oneTicket, regionRoster, regionStats } from './tickets.js';
+import { API_PATH } from './path.js';
 
 const log = logger('rest-api');
-
-/** Where the API lives. */
-export const API_PATH = '/api/v1';
 
 /** The rate limit's window. */
 const WINDOW_MS = 60_000;

@@ -15,11 +15,9 @@ import { type Format, FORMATS, isoBeijing, Open311Error, sendOpen311, sendOpen31
 import { type ApiKeyRecord, authenticateApiKey, hasScope } from './keys.js';
 import { listRequests, type Open311App, oneRequest, postRequest, resolveToken } from './requests.js';
 import { localeOf, serviceDefinition, serviceRows, servicesList, villageChoices } from './services.js';
+import { OPEN311_PATH } from './path.js';
 
 const log = logger('open311');
-
-/** Where the interface lives. */
-export const OPEN311_PATH = '/open311';
 
 /** When this interface last changed (discovery's changeset). */
 const CHANGESET = new Date('2026-12-07T00:00:00+08:00');

@@ -17,8 +17,9 @@ import { STYLESHEET_PATHS } from './page.js';
 import { BOARD_PATH, servePublicBoard } from './public-board.js';
 import { projectPath } from '../paths.js';
 import { type MediationSettings, mediationRulesOf } from '../mediation/transitions.js';
-import { createOpen311 } from '../open311/routes.js';
-import { createRestApi } from '../api/routes.js';
+import { OPEN311_PATH } from '../open311/path.js';
+import { API_PATH } from '../api/path.js';
+import { onFirstRequest } from './on-first-request.js';
 
 const log = logger('web-pages');
 
@@ -49,8 +50,9 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     mediationRules: mediationRulesOf(options.config),
     uploadDir: options.uploadDir,
   });
-  const serveOpen311 = createOpen311({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
-  const serveRestApi = createRestApi({ app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE });
+  const interfaceOptions = { app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE };
+  const serveOpen311 = onFirstRequest(OPEN311_PATH, async () => (await import('../open311/routes.js')).createOpen311(interfaceOptions));
+  const serveRestApi = onFirstRequest(API_PATH, async () => (await import('../api/routes.js')).createRestApi(interfaceOptions));
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((STYLESHEET_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {

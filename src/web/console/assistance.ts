@@ -29,9 +29,6 @@ import type { SectionRequest } from './section.js';
 
 const log = logger('console');
 
-/** /console/assistance, /new, /ID, /ID/ACTION. */
-export const ASSISTANCE_ROUTE = /^\/console\/assistance(?:\/(new|\d{1,9})(?:\/(village_approve|village_reject|township_approve|township_reject|deliver|follow_up|hardship))?)?$/;
-
 /** What an assistance request needs of the console: a section's, and the assistance limits. */
 export type AssistanceRequest = SectionRequest & { rules: AssistanceRules };
 
@@ -76,7 +73,7 @@ function commandOf(action: string, form: URLSearchParams): AssistanceCommand {
   }
 }
 
-/** Serves a path matched by {@link ASSISTANCE_ROUTE}. */
+/** Serves a path matched by `ASSISTANCE_ROUTE` (section-routes.ts). */
 export async function assistanceRoute(r: AssistanceRequest, match: RegExpExecArray): Promise<void> {
   const [, target, action] = match;
   const post = r.req.method === 'POST';

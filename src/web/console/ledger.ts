@@ -34,9 +34,6 @@ import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
-/** /console/ledger, /new, /ID, /ID/edit, and the POSTs /ID/progress, /ID/close, /ID/flag, /ID/tickets, /ID/cases. */
-export const LEDGER_ROUTE = /^\/console\/ledger(?:\/(new|\d{1,9})(?:\/(edit|progress|close|flag|tickets|cases))?)?$/;
-
 /** What a ledger request needs of the console: the same as a theme request. */
 export type LedgerRequest = SectionRequest;
 
@@ -155,7 +152,7 @@ async function itemAction(r: LedgerRequest, itemId: number, what: string): Promi
   redirect(r.res, `${CONSOLE_PATHS.ledger}/${itemId}?done=${what}`);
 }
 
-/** Serves a path matched by {@link LEDGER_ROUTE}. */
+/** Serves a path matched by `LEDGER_ROUTE` (section-routes.ts). */
 export async function ledgerRoute(r: LedgerRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what] = match;
   const post = r.req.method === 'POST';

@@ -41,9 +41,6 @@ import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
-/** /console/mediation, /new, /ID, /ID/dossier, /ID/dossier.pdf, /ID/ACTION. */
-export const MEDIATION_ROUTE = /^\/console\/mediation(?:\/(new|\d{1,9})(?:\/(dossier|dossier\.pdf|session|agree|answer|extend|follow-up|refer|outcome|position))?)?$/;
-
 /** What a mediation request needs of the console: a section's, and the mediation settings. */
 export type MediationRequest = SectionRequest & { rules: MediationRules };
 
@@ -221,7 +218,7 @@ async function linkedLedger(r: MediationRequest, caseId: number): Promise<Html> 
   return linkedLedgerHtml(await ledgerItemsOfCase(r.db, 'mediation', caseId, r.scope.regionIds, r.now));
 }
 
-/** Serves a path matched by {@link MEDIATION_ROUTE}. */
+/** Serves a path matched by `MEDIATION_ROUTE` (section-routes.ts). */
 export async function mediationRoute(r: MediationRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what] = match;
   const post = r.req.method === 'POST';

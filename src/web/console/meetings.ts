@@ -37,9 +37,6 @@ import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
-/** /console/meetings, /settings (GET and POST), /ID, /ID/minutes, /ID/minutes.pdf, and the POSTs /ID/record, /ID/invited, /ID/agenda, /ID/decisions, /ID/decisions/DID/done. */
-export const MEETINGS_ROUTE = /^\/console\/meetings(?:\/(settings|\d{1,9})(?:\/(record|invited|agenda|decisions|minutes|minutes\.pdf)(?:\/(\d{1,9})\/(done))?)?)?$/;
-
 /** A meetings request: a section's, with the pipeline that files a decision's ticket. */
 export interface MeetingsRequest extends SectionRequest {
   pipeline: PipelineService;
@@ -256,7 +253,7 @@ async function settingsPage(r: MeetingsRequest): Promise<void> {
   );
 }
 
-/** Serves a path matched by {@link MEETINGS_ROUTE}. */
+/** Serves a path matched by `MEETINGS_ROUTE` (section-routes.ts). */
 export async function meetingsRoute(r: MeetingsRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what, decision] = match;
   const post = r.req.method === 'POST';

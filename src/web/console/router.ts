@@ -57,13 +57,8 @@ import {
 import { responseColumns, surveyBody, surveyFormBody, surveyFormOptions, surveyListBody, withOneMoreQuestion } from './surveys-page.js';
 import { hasVisitLog, parseVisitParams, queryVisits, visitBatches, visitCoverage, visitGridCoverage } from './visits.js';
 import { COVERAGE_COLUMNS, GRID_COVERAGE_COLUMNS, VISIT_COLUMNS, visitFormOptions, visitsBody } from './visits-page.js';
-import { THEME_ROUTE, themesRoute, ticketThemes } from './themes.js';
-import { WEBHOOKS_ROUTE, webhooksRoute } from './webhooks.js';
-import { ASSISTANCE_ROUTE, assistanceRoute } from './assistance.js';
-import { LEDGER_ROUTE, ledgerRoute } from './ledger.js';
+import { ASSISTANCE_ROUTE, LEDGER_ROUTE, MEDIATION_ROUTE, MEETINGS_ROUTE, THEME_ROUTE, WEBHOOKS_ROUTE } from './section-routes.js';
 import type { SectionRequest } from './section.js';
-import { MEDIATION_ROUTE, mediationRoute, ticketMediation } from './mediation.js';
-import { MEETINGS_ROUTE, meetingsRoute } from './meetings.js';
 import { intakeRoute } from './intake.js';
 import type { Matcher } from '../../intake/intake.js';
 import type { MediationRules } from '../../mediation/transitions.js';
@@ -384,8 +379,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         csrf: a.session.csrfToken,
         now: a.now,
         canPublish: a.scope.regionIds.length > 0,
-        themes: await ticketThemes(a.db, a.scope, a.regions, view, a.session.csrfToken, a.now),
-        mediation: await ticketMediation(a.db, a.scope, view, a.now),
+        themes: await (await import('./themes.js')).ticketThemes(a.db, a.scope, a.regions, view, a.session.csrfToken, a.now),
+        mediation: await (await import('./mediation.js')).ticketMediation(a.db, a.scope, view, a.now),
         ...(done && !error ? { done } : {}),
         ...(error ? { error } : {}),
       }),
@@ -937,17 +932,17 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
     if (path === APPRAISAL_PATH || path === APPRAISAL_CSV_PATH || path.startsWith(`${APPRAISAL_PATH}/`)) return appraisalRoute(a, path, method);
     const assistance = ASSISTANCE_ROUTE.exec(path);
-    if (assistance && (get || method === 'POST')) return assistanceRoute({ ...section(a, 'assistance'), rules: a.pipeline.rules }, assistance);
+    if (assistance && (get || method === 'POST')) return (await import('./assistance.js')).assistanceRoute({ ...section(a, 'assistance'), rules: a.pipeline.rules }, assistance);
     const theme = THEME_ROUTE.exec(path);
-    if (theme && (get || method === 'POST')) return themesRoute(section(a, 'themes'), theme);
+    if (theme && (get || method === 'POST')) return (await import('./themes.js')).themesRoute(section(a, 'themes'), theme);
     const ledger = LEDGER_ROUTE.exec(path);
-    if (ledger && (get || method === 'POST')) return ledgerRoute(section(a, 'ledger'), ledger);
+    if (ledger && (get || method === 'POST')) return (await import('./ledger.js')).ledgerRoute(section(a, 'ledger'), ledger);
     const webhooks = WEBHOOKS_ROUTE.exec(path);
-    if (webhooks && (get || method === 'POST')) return webhooksRoute(section(a, 'webhooks'), webhooks);
+    if (webhooks && (get || method === 'POST')) return (await import('./webhooks.js')).webhooksRoute(section(a, 'webhooks'), webhooks);
     if (path === CONSOLE_PATHS.intake && (get || method === 'POST')) return intakeRoute({ ...section(a, 'intake'), pipeline: a.pipeline, matcher: a.classifier, uploads });
-    if (mediation && (get || method === 'POST')) return mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
+    if (mediation && (get || method === 'POST')) return (await import('./mediation.js')).mediationRoute({ ...section(a, 'mediation'), rules: options.mediationRules }, mediation);
     const meeting = MEETINGS_ROUTE.exec(path);
-    if (meeting && (get || method === 'POST')) return meetingsRoute({ ...section(a, 'meetings'), pipeline: a.pipeline }, meeting);
+    if (meeting && (get || method === 'POST')) return (await import('./meetings.js')).meetingsRoute({ ...section(a, 'meetings'), pipeline: a.pipeline }, meeting);
     if (get && (path === CONSOLE_PATHS.visits || path === CONSOLE_PATHS.visitsCsv || path === CONSOLE_PATHS.visitsCoverageCsv || path === CONSOLE_PATHS.visitsGridsCsv))
       return visitsRoute(a, path);
     const household = HOUSEHOLD_ROUTE.exec(path);

@@ -34,9 +34,6 @@ import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
-/** /console/themes, /new, /ID, /ID/tasks, /ID/tasks/TASK/done, /ID/tickets. */
-export const THEME_ROUTE = /^\/console\/themes(?:\/(new|\d{1,9})(?:\/(tasks|tickets)(?:\/(\d{1,9})\/done)?)?)?$/;
-
 /** Whether the user has 每月一题: the roles that see a region. */
 function hasThemes(scope: StaffScope): boolean {
   return scope.regionIds.length > 0;
@@ -146,7 +143,7 @@ async function themeAction(r: SectionRequest, theme: ThemeView, what: string, ta
   redirect(r.res, `${CONSOLE_PATHS.themes}/${theme.id}?done=${what}#${what}`);
 }
 
-/** Serves a path matched by {@link THEME_ROUTE}. */
+/** Serves a path matched by `THEME_ROUTE` (section-routes.ts). */
 export async function themesRoute(r: SectionRequest, match: RegExpExecArray): Promise<void> {
   const [, target, what, task] = match;
   const post = r.req.method === 'POST';

@@ -23,9 +23,6 @@ import { type NewSubscriberForm, WEBHOOKS_PATH, webhookBody, webhooksBody } from
 
 const log = logger('console');
 
-/** /console/webhooks, /console/webhooks/NAME, and a subscriber's actions. */
-export const WEBHOOKS_ROUTE = /^\/console\/webhooks(?:\/([a-z0-9][a-z0-9.-]{0,63})(?:\/(pause|resume|delete))?)?$/;
-
 const TITLE = '推送订阅 Webhooks';
 
 /** The admin's regions, and whether they may make a subscriber without one (they administer a top region). */

@@ -1,0 +1,22 @@
+/**
+ * A handler for the paths under one root whose module is imported on the first request
+ * there, not at start: a serving process that never hears from another system (the REST
+ * API, Open311) does not hold their code (README, "Memory").
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Answers a request under its root, or false for any other path. */
+export type PathHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+/** The handler `load` makes, made once, on the first request at `root` or below it. */
+export function onFirstRequest(root: string, load: () => Promise<PathHandler>): PathHandler {
+  let handler: Promise<PathHandler> | undefined;
+  return async (req, res, url) => {
+    if (url.pathname !== root && !url.pathname.startsWith(`${root}/`)) return false;
+    handler ??= load().catch((error: unknown) => {
+      handler = undefined;
+      throw error;
+    });
+    return (await handler)(req, res, url);
+  };
+}
