@@ -18,16 +18,11 @@ import { assistanceLimitsOf } from './assistance/machine.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, type OutboxDelivery, Scheduler } from './pipeline/scheduler.js';
+import { loadedWhenDue } from './pipeline/deadlines.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
-import { visitReminders } from './visits/coverage.js';
-import { ledgerReminders } from './ledger/reminders.js';
-import { caseOverdueDuty } from './cases/overdue.js';
 import { SurveySender } from './surveys/push.js';
-import { mediationFollowUpDuty } from './mediation/follow-ups.js';
 import { mediationRulesOf } from './mediation/transitions.js';
-import { appraisalRoundDuty } from './surveys/appraisal.js';
-import { meetingDuty } from './meetings/duty.js';
 import { sweepThrottle } from './web/throttle.js';
 
 const log = logger('app');
@@ -262,21 +257,39 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         // Login and upload limits forget attempts that have left their window.
         () => sweepThrottle(database.db, clock.now()),
         // Liaisons hear which paired households are due for a visit (weekly, and near the month's end).
-        visitReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        loadedWhenDue(
+          { db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours },
+          async () => (await import('./visits/coverage.js')).visitReminders,
+        ),
         // Surveys whose time has come go to their households' chats; the unfinished are reminded once.
         surveys.duty,
         // Signed webhook POSTs to other systems, each subscriber's in order (src/webhooks/delivery.ts).
         webhooks.duty,
         // 双述双评 twice a year: each county's appraisal round starts on the first working day of APPRAISAL_MONTHS.
-        appraisalRoundDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS }),
+        loadedWhenDue(
+          { db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours, months: config.APPRAISAL_MONTHS },
+          async () => (await import('./surveys/appraisal.js')).appraisalRoundDuty,
+        ),
         // Ledger items due within three working days, or late, remind their owners once a week.
-        ledgerReminders({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        loadedWhenDue(
+          { db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours },
+          async () => (await import('./ledger/reminders.js')).ledgerReminders,
+        ),
         // 矛盾纠纷调解: mediators are reminded to follow settled agreements up (MEDIATION_FOLLOW_UP_DAYS).
-        mediationFollowUpDuty({ db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS }),
+        loadedWhenDue(
+          { db: database.db, clock, officeHours: pipeline.rules.officeHours, followUpDays: config.MEDIATION_FOLLOW_UP_DAYS },
+          async () => (await import('./mediation/follow-ups.js')).mediationFollowUpDuty,
+        ),
         // The meeting rhythm: agendas prepared before each meeting, attendees reminded the day before.
-        meetingDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        loadedWhenDue(
+          { db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours },
+          async () => (await import('./meetings/duty.js')).meetingDuty,
+        ),
         // 帮扶 steps and mediation limits that ran out: their responsible people are pushed once per step.
-        caseOverdueDuty({ db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours }),
+        loadedWhenDue(
+          { db: database.db, clock, calendar: pipeline.rules.calendar, officeHours: pipeline.rules.officeHours },
+          async () => (await import('./cases/overdue.js')).caseOverdueDuty,
+        ),
         ...adapters.flatMap((a) => a.duties ?? []),
       ],
       outboxTargets: adapters.flatMap((a) => a.targets ?? [{ channel: a.channel }]),

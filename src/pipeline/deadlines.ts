@@ -73,6 +73,28 @@ export function dailyTurn(hours: OfficeHours, workingDaysOf?: WorkCalendar): Dai
 }
 
 /**
+ * A daily duty whose module is imported on its first due turn instead of at start, so a
+ * serving process holds the code of reminders and agendas only once one is due (README,
+ * "Memory"). The check here is every daily duty's own first one (office open, not done
+ * today), without a calendar: it lets through every day the duty's own turn would, and
+ * from then on the duty decides alone, so it runs exactly as if loaded at start.
+ */
+export function loadedWhenDue<Options extends { clock: { now(): Date }; officeHours: OfficeHours }>(
+  options: Options,
+  load: () => Promise<(options: Options) => () => Promise<unknown>>,
+): () => Promise<unknown> {
+  const turn = dailyTurn(options.officeHours);
+  let duty: (() => Promise<unknown>) | undefined;
+  return async () => {
+    if (!duty) {
+      if (!turn.dueAt(options.clock.now())) return undefined;
+      duty = (await load())(options);
+    }
+    return duty();
+  };
+}
+
+/**
  * When staff can next answer someone who asks for a person at `at`: null while the office
  * is open (a working day between opening and closing), else the next opening (today's,
  * before hours; otherwise the next working day's).

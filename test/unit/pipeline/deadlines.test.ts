@@ -9,6 +9,7 @@ import {
   endOfOfficeDay,
   extendDeadline,
   intakeDeadlines,
+  loadedWhenDue,
   officeDaysBetween,
   resumeDeadline,
 } from '../../../src/pipeline/deadlines.js';
@@ -255,5 +256,41 @@ describe('dailyTurn: once a day, after the office opens', () => {
     expect(turn.dueAt(at('2026-12-07T08:45'))).toBeNull(); // opens at 9:00 here
     expect(turn.dueAt(new Date('2026-12-07T01:00:00Z'))).toBe('2026-12-07'); // 9:00 in Beijing
     expect(dailyTurn(H).dueAt(at('2026-12-05T10:00'))).toBe('2026-12-05');
+  });
+});
+
+describe('loadedWhenDue: a daily duty imported on its first due turn', () => {
+  test('not loaded before the office opens; loaded once, then the duty alone decides every tick', async () => {
+    let now = at('2026-12-05T08:00'); // a Saturday, before the office opens
+    let loads = 0;
+    const runs: Date[] = [];
+    const duty = loadedWhenDue({ clock: { now: () => now }, officeHours: H }, () => {
+      loads += 1;
+      return Promise.resolve((options) => () => Promise.resolve(runs.push(options.clock.now())));
+    });
+    expect(await duty()).toBeUndefined();
+    expect(loads).toBe(0);
+    // Due on any day the office has opened, a Saturday too: the duty's own calendar, if it has one, is its to check.
+    now = at('2026-12-05T08:30');
+    await duty();
+    now = at('2026-12-05T09:00');
+    await duty();
+    expect(loads).toBe(1);
+    expect(runs).toEqual([at('2026-12-05T08:30'), at('2026-12-05T09:00')]);
+    // Loaded, the duty runs before opening time too: it is the duty's own turn that says no then.
+    now = at('2026-12-06T07:00');
+    await duty();
+    expect(runs).toHaveLength(3);
+  });
+
+  test('a failed import is tried again on the next tick', async () => {
+    let attempts = 0;
+    const duty = loadedWhenDue({ clock: { now: () => at('2026-12-07T10:00') }, officeHours: H }, () => {
+      attempts += 1;
+      if (attempts === 1) return Promise.reject(new Error('not yet'));
+      return Promise.resolve(() => () => Promise.resolve('ran'));
+    });
+    await expect(duty()).rejects.toThrow('not yet');
+    expect(await duty()).toBe('ran');
   });
 });
