@@ -13,7 +13,7 @@ import type { ChannelAdapter, Inbound, Outbound } from './engine/types.js';
 import { WebhookSender } from './webhooks/delivery.js';
 import { logger } from './log.js';
 import type { DemoHistoryReport } from './org/demo-history.js';
-import { holdsOnlyDemo, isEmpty, seedDemo } from './org/seed.js';
+import { isEmpty } from './org/regions.js';
 import { assistanceLimitsOf } from './assistance/machine.js';
 import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
@@ -100,6 +100,8 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
  */
 export async function seedDemoHistory(database: Database, config: Config, now: Date): Promise<DemoHistoryReport | null> {
   if (config.SEED_DEMO_HISTORY_MONTHS === 0 || (await database.db.ticket.count()) > 0) return null;
+  // The demo's seeding (src/org/seed.ts and the roster importer) is loaded only to seed, like its history below.
+  const { holdsOnlyDemo } = await import('./org/seed.js');
   if (!(await holdsOnlyDemo(database.db))) {
     log.warn('the database holds regions beyond the demo county: no demo history played');
     return null;
@@ -173,6 +175,7 @@ export async function openPrepared(config: Config, clock: Clock = systemClock): 
   try {
     if (config.SEED_DEMO && (await isEmpty(database.db))) {
       const migrated = performance.now();
+      const { seedDemo } = await import('./org/seed.js');
       const report = await seedDemo(database.db);
       log.info({ counts: report.counts, migrateMs: Math.round(migrated - started), ms: Math.round(performance.now() - migrated) }, 'empty database: loaded the demo county');
       await seedDemoHistory(database, config, clock.now());

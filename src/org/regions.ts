@@ -59,3 +59,8 @@ export function pathOf(regions: Map<number, RegionNode>, regionId: number): numb
   }
   return path;
 }
+
+/** True when the database has no region yet (a new installation). */
+export async function isEmpty(db: Db): Promise<boolean> {
+  return (await db.region.count()) === 0;
+}

@@ -40,11 +40,6 @@ export async function seedDemo(db: Db, options: Pick<ImportOptions, 'onProgress'
   return report;
 }
 
-/** True when the database has no region yet (a new installation). */
-export async function isEmpty(db: Db): Promise<boolean> {
-  return (await db.region.count()) === 0;
-}
-
 /**
  * True when the database holds the demo county and nothing else: every region is one of
  * data/demo/regions.csv. The demo history is played only then, never among a real
