@@ -1,7 +1,7 @@
 /**
  * A handler for the paths under one root whose module is imported on the first request
- * there, not at start: a serving process that never hears from another system (the REST
- * API, Open311) does not hold their code (README, "Memory").
+ * there, not at start: a serving process holds the console's code once staff open it, and
+ * the REST API's and Open311's once another system calls them (README, "Memory").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

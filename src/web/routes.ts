@@ -11,8 +11,8 @@ import { logger } from '../log.js';
 import { bi } from './html.js';
 import { PAGE_HEADERS, RequestAborted, sendHtml } from './http.js';
 import { noteAborted } from './server.js';
-import { type ConsoleApp, createConsole } from './console/router.js';
-import { messagePage } from './console/layout.js';
+import type { ConsoleApp } from './console/router.js';
+import { CONSOLE_PATHS, messagePage } from './console/layout.js';
 import { STYLESHEET_PATHS } from './page.js';
 import { BOARD_PATH, servePublicBoard } from './public-board.js';
 import { projectPath } from '../paths.js';
@@ -41,15 +41,17 @@ export interface WebRoutesOptions {
 
 /** The console, the public board and their stylesheet, and Open311, as one handler. */
 export function createWebRoutes(options: WebRoutesOptions): Routes {
-  const serveConsole = createConsole({
-    app: options.app,
-    sessionIdleMinutes: options.config.CONSOLE_SESSION_IDLE_MINUTES,
-    loginMaxFailures: options.config.CONSOLE_LOGIN_MAX_FAILURES,
-    loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
-    trustProxy: options.config.TRUST_PROXY,
-    mediationRules: mediationRulesOf(options.config),
-    uploadDir: options.uploadDir,
-  });
+  const serveConsole = onFirstRequest(CONSOLE_PATHS.root, async () =>
+    (await import('./console/router.js')).createConsole({
+      app: options.app,
+      sessionIdleMinutes: options.config.CONSOLE_SESSION_IDLE_MINUTES,
+      loginMaxFailures: options.config.CONSOLE_LOGIN_MAX_FAILURES,
+      loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
+      trustProxy: options.config.TRUST_PROXY,
+      mediationRules: mediationRulesOf(options.config),
+      uploadDir: options.uploadDir,
+    }),
+  );
   const interfaceOptions = { app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE };
   const serveOpen311 = onFirstRequest(OPEN311_PATH, async () => (await import('../open311/routes.js')).createOpen311(interfaceOptions));
   const serveRestApi = onFirstRequest(API_PATH, async () => (await import('../api/routes.js')).createRestApi(interfaceOptions));
