@@ -9,7 +9,12 @@ export const listFlow = defineFlow({
   data: z.object({ scope: z.enum(['own', 'assigned']).default('own') }),
   first: 'list',
   entries: [
-    { name: 'list', words: /^(我的诉求|我的请求|查询|my requests|\/list)$/i, menu: { label: 'menu.list', order: 30 }, data: { scope: 'own' } },
+    {
+      name: 'list',
+      words: /^(我的诉求|我的请求|查询|查进度|查询进度|查看进度|看进度|进度|进度查询|办理进度|我的反映|我反映的问题|我反映的事|my requests|progress|\/list)$/i,
+      menu: { label: 'menu.list', order: 30 },
+      data: { scope: 'own' },
+    },
     { name: 'queue', words: /^(我的待办|待办|queue|my queue|\/queue)$/i, menu: { label: 'menu.queue', order: 10, shownTo: handlesTickets }, data: { scope: 'assigned' } },
   ],
   steps: {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
 import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
+import { isPlainAnswer } from '../src/engine/choices.js';
 import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
@@ -46,6 +47,27 @@ export function described(ctx: TurnContext<object>, description: string): Pick<R
   const guess = ctx.effects.classify(description);
   return { description, categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
 }
+/** Words for one's own home, typed where the report asks where (就在我家附近 as a button). */
+const AT_HOME = /^(?:在|就在)?(?:我|俺)?家(?:里|门口|附近|旁边|这边|边上)?(?:这儿|这里)?$/;
+
+/**
+ * The village a typed place names: its full name (东湖村村口), or, when that is longer
+ * than two characters, its name without the 村 / 社区 it ends with (东湖那边).
+ */
+function villageNamed<V extends { name: string }>(text: string, villages: readonly V[]): V | undefined {
+  const full = villages.find((v) => text.includes(v.name));
+  if (full) return full;
+  return villages.find((v) => {
+    const short = villageShortName(v.name);
+    return short.length >= 2 && short !== v.name && text.includes(short);
+  });
+}
+
+/** A village's name without the 村 / 社区 it ends with: 东湖村 → 东湖. */
+function villageShortName(name: string): string {
+  return name.replace(/(?:村|社区|居委会)$/, '');
+}
+
 export const reportFlow = defineFlow({
   id: 'report',
   data: reportData,
@@ -125,7 +147,8 @@ export const reportFlow = defineFlow({
           if (village) {
             ctx.data.regionId = id;
             ctx.data.place = village.name;
-            return { next: 'landmark' };
+            // The spot is known already (typed, or shared from the phone): only the village was missing.
+            return { next: ctx.data.location ? 'photo' : 'landmark' };
           }
         }
         if (location) {
@@ -144,13 +167,31 @@ export const reportFlow = defineFlow({
           return { stay: true };
         } else if (text && !action) {
           // A typed place: is it one of the villages?
-          const match = (await ctx.effects.villages()).find((v) => text.includes(v.name));
+          const villages = await ctx.effects.villages();
+          const match = villageNamed(text, villages);
           if (match) {
             ctx.data.regionId = match.id;
-            // The typed text names the village already; keep it whole as the location.
-            ctx.data.place = text === match.name ? match.name : null;
-            ctx.data.location = text === match.name ? null : text.slice(0, 200);
+            // The typed text names the village already; keep it whole as the location (a
+            // village's bare name keeps the spot typed before it, if any).
+            const onlyVillage = text === match.name || text === villageShortName(match.name);
+            ctx.data.place = onlyVillage ? match.name : null;
+            if (!onlyVillage) ctx.data.location = text.slice(0, 200);
             return { next: 'photo' };
+          }
+          const home = AT_HOME.test(text);
+          if (home && ctx.speaker.hasHousehold) {
+            ctx.data.regionId = null;
+            return { next: 'photo' };
+          }
+          // A place in words with no village named (村东头的桥边, 在家里): kept, and only the village asked.
+          if (/\p{Script=Han}/u.test(text) && !isPlainAnswer(text)) {
+            ctx.data.location = text.slice(0, 200);
+            ctx.say(
+              home ? 'report.location_home_village' : 'report.location_which_village',
+              { place: ctx.data.location },
+              villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
+            );
+            return { stay: true };
           }
         }
         ctx.say('report.location_unknown');

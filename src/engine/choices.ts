@@ -158,6 +158,71 @@ export function normaliseAnswer(text: string, simplified = true): string {
   return simplified && /\p{Script=Han}/u.test(folded) ? simplifier()(folded) : folded;
 }
 
+/** Typed commands are short; longer words are a request or an answer, and are not read for one. */
+const COMMAND_LENGTH = 24;
+/** Polite openings (请, 帮我, 我想…) and closing particles (吧, 呢, 了…) around a command's words. */
+const COMMAND_OPENING = /^(?:请|麻烦|帮我|帮忙|给我|我想|我要|想|要)+/;
+const COMMAND_CLOSING = /(?:吧|啊|呀|呢|哈|嘛|了|哦|喔|啦)+$/;
+
+/**
+ * The forms a typed text is tried in as a command (flows.ts): as typed, then in the
+ * answer's form (no punctuation or spaces, full-width folded), then without the polite
+ * words around it and 一下 — so that 我的诉求。, 你好！, 菜单吧 and 请帮我查一下进度 read
+ * as 我的诉求, 你好, 菜单 and 查进度. Not simplified: that table is loaded only for
+ * answers, and commands are typed in simplified characters or listed in both.
+ */
+export function commandForms(text: string): string[] {
+  const typed = text.trim();
+  if (typed.length > COMMAND_LENGTH) return [typed];
+  const answer = normaliseAnswer(typed, false);
+  const bare = answer.replace(/一下/g, '').replace(COMMAND_OPENING, '').replace(COMMAND_CLOSING, '');
+  return [...new Set([typed, answer, bare].filter((form) => form !== ''))];
+}
+
+/** Whether a typed text is only a yes, a no or a skip (是的, 不用, 跳过…): no place, name or description. */
+export function isPlainAnswer(text: string): boolean {
+  const form = normaliseAnswer(text, false);
+  return YES.has(form) || NO.has(form) || SKIP.has(form);
+}
+
+/** Words that set aside what is going on, when no choice offered takes them (as 跳过 or 不是 would). */
+const SET_ASIDE = new Set(['算了', '算啦', '不用了', '不要了', '不弄了', '不搞了', '先不办了', '先不弄了', '以后再说', '下次再说', '等等再说', 'nevermind', 'forgetit', 'later']);
+/** Thanks, and words that only say a message was read. */
+const THANKS = new Set([
+  '谢谢',
+  '谢谢你',
+  '谢谢你们',
+  '谢谢了',
+  '多谢',
+  '多谢了',
+  '感谢',
+  '非常感谢',
+  '太感谢了',
+  '辛苦了',
+  '辛苦你们了',
+  '謝謝',
+  '多謝',
+  'thanks',
+  'thankyou',
+  'thx',
+]);
+const ACKNOWLEDGED = new Set(['好', '好的', '好滴', '好嘞', '嗯', '嗯嗯', '哦', '噢', '收到', '知道了', '明白了', '明白', '晓得了', '行', 'ok', 'okay', '👍']);
+
+/** What a short text says besides a request or an answer: sets the matter aside, thanks, or only acknowledges. */
+export type SmallTalk = 'set_aside' | 'thanks' | 'acknowledged';
+
+/** The small talk a typed text is, if it is nothing else (see the runner: a pending choice is tried first). */
+export function smallTalk(text: string): SmallTalk | null {
+  const typed = text.trim();
+  if (typed === '' || typed.length > COMMAND_LENGTH) return null;
+  // An emoji is a symbol to the answer's form: look at the typed text for those.
+  const form = normaliseAnswer(typed, false) || typed;
+  if (SET_ASIDE.has(form)) return 'set_aside';
+  if (THANKS.has(form) || THANKS.has(form.replace(/啊|呀|哈|啦/g, ''))) return 'thanks';
+  if (ACKNOWLEDGED.has(form)) return 'acknowledged';
+  return null;
+}
+
 const CHINESE_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
 /** 一 → 1, 十二 → 12, 二十 → 20 (up to 99); null when not a Chinese numeral. */

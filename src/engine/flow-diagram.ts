@@ -52,7 +52,8 @@ export function flowsMarkdown(flows: FlowSet): string {
     '',
     'Each flow as its code declares it: what starts it from anywhere, and its steps with the moves each may make',
     '(`[*]` at the end: the flow is finished and the main menu follows). Global commands (取消, 返回, 帮助, 菜单) work at',
-    'every step; an answer that is not taken keeps the step.',
+    'every step, as typed or with punctuation and polite words around them (src/engine/choices.ts, commandForms);',
+    'an answer that is not taken keeps the step.',
     '',
     ...[...flows.byId.values()].map(flowSection),
   ].join('\n');

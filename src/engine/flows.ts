@@ -29,6 +29,7 @@ import { mediationCasesFlow } from '../../flows/mediation-cases.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
 import { intakeFlow } from '../../flows/intake.js';
 import type { Locale } from '../org/types.js';
+import { commandForms } from './choices.js';
 import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
 
 /** Names that are not a flow's to take: the menu's help button, and the buttons handled here. */
@@ -75,7 +76,14 @@ export function flowSet(flows: readonly Flow[], newRequests?: NewRequests): Flow
   return {
     byId,
     ...(newRequests ? { newRequests } : {}),
-    command: (text) => globalCommand(text) ?? startEntry(entries.find(({ entry }) => entry.words?.test(text))),
+    command(text) {
+      // Tried as typed, then without punctuation and polite words (commandForms): 我的诉求。 is 我的诉求.
+      for (const form of commandForms(text)) {
+        const found = globalCommand(form) ?? startEntry(entries.find(({ entry }) => entry.words?.test(form)));
+        if (found) return found;
+      }
+      return null;
+    },
     action: (payload) =>
       (payload.startsWith('menu:') ? startEntry(entries.find(({ entry }) => `menu:${entry.name}` === payload)) : ticketButton(flows, payload)) ?? globalAction(payload),
     menu(speaker, key) {
@@ -129,10 +137,10 @@ const help: Global = (ctx, speaker) => {
 
 /** Words a user may type at any time that are not a flow's (Chinese, English, and the usual slash commands). */
 const COMMANDS: [RegExp, Global][] = [
-  [/^(帮助|help|\/help|[?？])$/i, help],
-  [/^(取消|cancel|\/cancel|退出)$/i, () => 'cancel'],
+  [/^(帮助|求助|怎么用|使用说明|help|\/help|[?？])$/i, help],
+  [/^(取消|cancel|\/cancel|退出|不办了|不报了|不反映了|放弃)$/i, () => 'cancel'],
   [/^(返回|back|\/back|上一步)$/i, () => 'back'],
-  [/^(菜单|menu|\/menu|\/start|你好|您好|hi|hello)$/i, () => 'menu'],
+  [/^(菜单|主菜单|menu|\/menu|\/start|你好|您好|在吗|在不在|hi|hello)$/i, () => 'menu'],
   [/^(结束|结束对话|end|\/end)$/i, endConversation],
   [/^(english|\/english|英文)$/i, (ctx) => switchLocale(ctx, 'en')],
   [/^(中文|\/chinese|chinese|\/zh)$/i, (ctx) => switchLocale(ctx, 'zh')],

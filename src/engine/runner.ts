@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { matchBeside, numberWithWords, type OfferedChoice, offeredChoice } from './choices.js';
+import { matchBeside, numberWithWords, type OfferedChoice, offeredChoice, smallTalk } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
@@ -320,6 +320,10 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   };
 
   const offered = !global && input.action !== null && input.action !== '' && state.choices.some((c) => c.payload === input.action);
+  // Small talk no choice took (谢谢, 好的, 算了): not a new request, nor the answer to a step that asks nothing of it.
+  const talk = global || input.action || askedWhich || speaker.inConversation ? null : smallTalk(input.text);
+  // A step waiting for an answer (a list shown, waiting to be opened, waits for none).
+  const pending = currentStep !== undefined && currentTakes !== 'view';
 
   if (askedWhich) {
     // The question of which message was meant is this turn's answer.
@@ -360,6 +364,19 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
       }
       await startFlow(outcome.start);
     }
+  } else if (talk === 'set_aside') {
+    // 算了: the step waits for 返回 (nothing typed so far is lost), as when a new request interrupts it.
+    if (pending && state.flow && state.step) {
+      state = { ...EMPTY_SESSION, suspended: { flow: state.flow, step: state.step, data: state.data } };
+      replies.push({ key: 'session.set_aside' });
+    } else {
+      replies.push({ key: 'chat.noted' });
+      state = { ...EMPTY_SESSION, ...keepSuspended() };
+    }
+  } else if (talk && !pending) {
+    replies.push({ key: talk === 'thanks' ? 'chat.welcome' : 'chat.noted' });
+    // Whatever was shown (a list, a ticket) has been read: the menu follows.
+    state = { ...EMPTY_SESSION, ...keepSuspended() };
   } else if (input.action) {
     replies.push({ key: 'input.stale_choice' });
     if (currentStep) await currentStep.ask(ctx(state.data));

@@ -513,6 +513,90 @@ describe('服务需求表: a survey in the chat', () => {
   });
 });
 
+describe('what villagers type besides answers', () => {
+  const play = (session: SessionState, value: string, speaker: Speaker = resident, effects: Effects = fakeEffects().effects) =>
+    runTurn({ session, idle: false, input: text(value), speaker, effects });
+  const keys = (turn: { replies: { key: string }[] }) => turn.replies.map((r) => r.key);
+  /** The report, its category confirmed, asking where. */
+  const atLocation: SessionState = {
+    ...EMPTY_SESSION,
+    flow: 'report',
+    step: 'location',
+    data: { description: '村口路灯坏了', categoryCode: 'power', confidence: 0.9, photos: [] },
+    choices: [{ payload: 'village:7', label: '东村' }],
+  };
+  const withTickets = () => {
+    const { effects } = fakeEffects();
+    effects.myTickets = () => Promise.resolve([]);
+    return effects;
+  };
+
+  test('a command with punctuation, polite words or 一下 is still the command, also over a question', async () => {
+    for (const typed of ['我的诉求。', '我的诉求！', '请帮我查一下进度', '查进度吧', '进度呢？', '  我的诉求  ']) {
+      const turn = await play(EMPTY_SESSION, typed, resident, withTickets());
+      expect(keys(turn), typed).toEqual(['list.none']);
+    }
+    for (const typed of ['你好！', '菜单吧', '在吗？', '主菜单']) expect(keys(await play(EMPTY_SESSION, typed)), typed).toEqual(['menu.greeting']);
+    expect(keys(await play(EMPTY_SESSION, '帮助一下'))).toEqual(['help.resident', 'menu.more']);
+    // Over the report's question of where: the list opens and the report waits for 返回.
+    const over = await play(atLocation, '我的诉求。', resident, withTickets());
+    expect(keys(over)).toEqual(['list.none']);
+    expect(over.session.suspended).toMatchObject({ flow: 'report', step: 'location' });
+  });
+
+  test('thanks and 好的 with nothing pending are answered, not taken for a new request', async () => {
+    for (const typed of ['谢谢', '谢谢你们！', '辛苦了', '多謝']) {
+      const turn = await play(EMPTY_SESSION, typed);
+      expect(keys(turn), typed).toEqual(['chat.welcome', 'menu.more']);
+      expect(turn.session.flow, typed).toBeNull();
+    }
+    expect(keys(await play(EMPTY_SESSION, '好的'))).toEqual(['chat.noted', 'menu.more']);
+    expect(keys(await play(EMPTY_SESSION, '👍'))).toEqual(['chat.noted', 'menu.more']);
+    // A question that takes words takes them: the description of a request is what is typed.
+    const describing = await play({ ...EMPTY_SESSION, flow: 'report', step: 'describe', data: { photos: [] } }, '谢谢');
+    expect(describing.session).toMatchObject({ flow: 'report', step: 'category', data: { description: '谢谢' } });
+  });
+
+  test('算了 sets the pending question aside for 返回, unless a choice offered takes it (跳过)', async () => {
+    const aside = await play(atLocation, '算了');
+    expect(keys(aside)).toEqual(['session.set_aside', 'session.suspended_waiting', 'menu.more']);
+    expect(aside.session.flow).toBeNull();
+    const back = await play(aside.session, '返回');
+    expect(keys(back)).toEqual(['session.resumed', 'report.location']);
+    expect(back.session).toMatchObject({ flow: 'report', step: 'location', data: { description: '村口路灯坏了' } });
+    // Where 跳过 is offered, 算了 is that choice.
+    const landmark: SessionState = { ...atLocation, step: 'landmark', choices: [{ payload: 'skip', label: '跳过', means: 'skip' }] };
+    expect((await play(landmark, '算了')).session).toMatchObject({ flow: 'report', step: 'photo' });
+    // With nothing pending there is nothing to set aside, and no request in 不用了.
+    const idle = await play(EMPTY_SESSION, '不用了');
+    expect(keys(idle)).toEqual(['chat.noted', 'menu.more']);
+    expect(idle.session.suspended).toBeUndefined();
+  });
+
+  test('a place typed without its village is kept, and only the village is asked', async () => {
+    const typed = await play(atLocation, '村东头的桥边');
+    expect(keys(typed)).toEqual(['report.location_which_village']);
+    expect(typed.replies[0]?.params).toEqual({ place: '村东头的桥边' });
+    expect(typed.session.data).toMatchObject({ location: '村东头的桥边' });
+    const picked = await play(typed.session, '1');
+    expect(picked.session).toMatchObject({ step: 'photo', data: { regionId: 7, place: '东村', location: '村东头的桥边' } });
+
+    // "At home" from someone whose household is not known: which village, then on.
+    const home = await play(atLocation, '在家里');
+    expect(keys(home)).toEqual(['report.location_home_village']);
+    // From someone whose household is known: their home, as the button.
+    expect((await play(atLocation, '就在我家门口', liaison)).session).toMatchObject({ step: 'photo', data: { regionId: null } });
+
+    // A village named without 村: 东湖那边的桥 is 东湖村's.
+    const { effects } = fakeEffects();
+    effects.villages = () => Promise.resolve([{ id: 8, name: '东湖村' }]);
+    expect((await play(atLocation, '东湖那边的桥', resident, effects)).session).toMatchObject({ step: 'photo', data: { regionId: 8, location: '东湖那边的桥' } });
+    // A yes or a phone number is no place.
+    expect(keys(await play(atLocation, '提交'))).toEqual(['report.location_unknown', 'report.location']);
+    expect(keys(await play(atLocation, '13800138000'))).toEqual(['report.location_unknown', 'report.location']);
+  });
+});
+
 describe('a push shown while a question is pending', () => {
   const household: Speaker = { ...resident, personId: 9, hasHousehold: true };
   const play = (session: SessionState, input: FlowInput, effects: Effects) => runTurn({ session, idle: false, input, speaker: household, effects });
