@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
 import { formatInstant } from '../src/engine/i18n.js';
 import { refuseText } from './answers.js';
-import { pickHouseholdStep } from './households.js';
+import { keptWords, pickHouseholdStep } from './households.js';
 
 /** 急事急办: whether the report is urgent. */
 const URGENT_CHOICES: FlowChoice[] = [
@@ -16,6 +16,7 @@ export const assistanceFlow = defineFlow({
   data: z.object({
     householdId: z.number().int().optional(),
     household: z.string().optional(),
+    words: z.string().optional(),
     need: z.string().optional(),
   }),
   first: 'household',
@@ -28,10 +29,11 @@ export const assistanceFlow = defineFlow({
     },
   ],
   steps: {
-    household: pickHouseholdStep({ question: 'assistance.pick_household', next: 'need' }),
+    household: pickHouseholdStep({ question: 'assistance.pick_household', next: 'need', keepsWords: true }),
     need: {
       next: ['urgent'],
       ends: true,
+      prefilled: keptWords,
       ask: (ctx) => ctx.say('assistance.need', { household: ctx.data.household ?? '' }),
       answer(ctx) {
         const refused = refuseText(ctx);

@@ -4,6 +4,7 @@
  */
 import type { FlowChoice, Step, TurnContext } from '../src/engine/flow.js';
 import { LISTED_HOUSEHOLDS, type PairedHousehold } from '../src/visits/visits.js';
+import { isPlainAnswer } from '../src/engine/choices.js';
 import type { MessageKey } from './messages/zh.js';
 
 /** A household named by a liaison's words: its house number, its head's name, or its code. */
@@ -43,18 +44,45 @@ export async function offerHouseholds(ctx: TurnContext<object>, question: Messag
  * speaker has none; undefined after saying that none matched.
  */
 export async function pickedHousehold(ctx: TurnContext<object>): Promise<PairedHousehold | null | undefined> {
+  const picked = await householdOf(ctx);
+  if (picked === undefined) ctx.say('visit.no_such_household', { text: ctx.input.text || (ctx.input.action ?? '') });
+  return picked;
+}
+
+/** The paired household the message picks, tapped or named; null when the speaker has none, undefined when none matched. */
+async function householdOf(ctx: TurnContext<object>): Promise<PairedHousehold | null | undefined> {
   const households = await ctx.effects.visits.households();
   if (!households.length) return null;
   const action = ctx.input.action;
-  const picked = action?.startsWith('household:') ? households.find((h) => h.id === Number(action.slice('household:'.length))) : householdNamed(households, ctx.input.text);
-  if (!picked) ctx.say('visit.no_such_household', { text: ctx.input.text || (action ?? '') });
-  return picked;
+  return action?.startsWith('household:') ? households.find((h) => h.id === Number(action.slice('household:'.length))) : householdNamed(households, ctx.input.text);
+}
+
+/**
+ * What a liaison wrote beyond naming a household (今天去了陈磊家，老人身体还好; 村东头
+ * 那户漏水了): words for the question after the household's, kept rather than refused.
+ * Not a household's address or head typed alone, nor a yes or a skip.
+ */
+function wordsBeyond(text: string, household: PairedHousehold | undefined): string | undefined {
+  const words = text.trim();
+  if (isPlainAnswer(words)) return undefined;
+  const rest = household ? words.replace(household.address, '').replace(household.headName, '') : words;
+  const han = rest.match(/\p{Script=Han}/gu)?.length ?? 0;
+  return han >= (household ? 4 : 6) ? words : undefined;
+}
+
+/** The words a household step kept for the next question (see `pickHouseholdStep`'s `keepsWords`), taken once. */
+export function keptWords(data: PickedHouseholdData): string | undefined {
+  const { words } = data;
+  delete data.words;
+  return words;
 }
 
 /** What `pickHouseholdStep` keeps in its flow's data: the household's id, and its label to name it by in later questions. */
 interface PickedHouseholdData {
   householdId?: number | undefined;
   household?: string | undefined;
+  /** Words written instead of (or with) the household, for the next question (`keepsWords`). */
+  words?: string | undefined;
 }
 
 /**
@@ -65,8 +93,14 @@ interface PickedHouseholdData {
  * the only way on for a liaison who has none; without it such a liaison is told so and the
  * flow ends.
  */
-export function pickHouseholdStep<const K extends string>(spec: { question: MessageKey; next: K; alternative?: { choice: FlowChoice; next: K } }): Step<PickedHouseholdData, K> {
-  const { question, next, alternative } = spec;
+export function pickHouseholdStep<const K extends string>(spec: {
+  question: MessageKey;
+  next: K;
+  alternative?: { choice: FlowChoice; next: K };
+  /** Words written beyond a household's name are the next step's answer (its `prefilled`: `keptWords`), not refused. */
+  keepsWords?: boolean;
+}): Step<PickedHouseholdData, K> {
+  const { question, next, alternative, keepsWords = false } = spec;
   return {
     next: alternative ? [next, alternative.next] : [next],
     ends: true,
@@ -75,6 +109,22 @@ export function pickHouseholdStep<const K extends string>(spec: { question: Mess
     },
     async answer(ctx) {
       if (alternative && ctx.input.action === alternative.choice.payload) return { next: alternative.next };
+      if (keepsWords && !ctx.input.action) {
+        const named = await householdOf(ctx);
+        const words = wordsBeyond(ctx.input.text, named ?? undefined);
+        if (named !== null && words) {
+          ctx.data.words = words;
+          if (named) {
+            ctx.data.householdId = named.id;
+            ctx.data.household = householdLabel(named);
+            return { next };
+          }
+          // Kept; only the household is asked.
+          ctx.say('households.words_kept', { words: words.length > 20 ? `${words.slice(0, 20)}…` : words });
+          await offerHouseholds(ctx, question, alternative?.choice);
+          return { stay: true, quiet: true };
+        }
+      }
       const picked = await pickedHousehold(ctx);
       if (picked === null) {
         if (!alternative) return { done: true };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
-import { pickHouseholdStep } from './households.js';
+import { keptWords, pickHouseholdStep } from './households.js';
 import { heardRequest, refuseText } from './answers.js';
 
 /** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
@@ -15,6 +15,7 @@ export const visitFlow = defineFlow({
   data: z.object({
     householdId: z.number().int().optional(),
     household: z.string().optional(),
+    words: z.string().optional(),
     media: z.array(z.string()).default([]),
     visitId: z.number().int().optional(),
     /** Needs filed from this visit so far. */
@@ -30,10 +31,11 @@ export const visitFlow = defineFlow({
     },
   ],
   steps: {
-    household: pickHouseholdStep({ question: 'visit.pick_household', next: 'notes' }),
+    household: pickHouseholdStep({ question: 'visit.pick_household', next: 'notes', keepsWords: true }),
     notes: {
       next: ['need'],
       ends: true,
+      prefilled: keptWords,
       ask: (ctx) => ctx.say('visit.notes', { household: ctx.data.household ?? '' }),
       async answer(ctx) {
         ctx.data.media = [...ctx.data.media, ...ctx.input.media.map((m) => m.ref)].slice(0, 9);

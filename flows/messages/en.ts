@@ -209,6 +209,7 @@ export const en: Record<MessageKey, string> = {
   'register.not_found': 'No household matches that name and phone; please check, or contact your grid liaison.',
   'register.no_liaison': 'This household has no liaison yet; please contact the township office.',
   'menu.visit': 'Log a visit',
+  'households.words_kept': 'Noted what you wrote: "{words}". Which household is it about?',
   'visit.pick_household': 'Which household did you visit? Tap one, or type the head of household or the house number:',
   'visit.more_households': '({count} households; the first {shown} are listed, type a name or house number for the others)',
   'visit.no_households': 'You have no paired households yet; please contact the township office.',

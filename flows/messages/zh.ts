@@ -207,6 +207,7 @@ export const zh = {
   'register.not_found': '没有找到姓名和电话都相符的住户，请核对，或直接联系您的网格员。',
   'register.no_liaison': '这户还没有包户网格员，请联系镇群众工作室。',
   'menu.visit': '走访记录',
+  'households.words_kept': '已记下您写的：“{words}”。这是哪一户的？',
   'visit.pick_household': '走访了哪一户？请点选，或输入户主姓名、门牌号：',
   'visit.more_households': '（共 {count} 户，只列出前 {shown} 户；其他请输入户主姓名或门牌号）',
   'visit.no_households': '您还没有包联的农户，请联系镇群众工作室。',

@@ -223,6 +223,12 @@ export interface Step<D extends object, K extends string> {
    * (answered with SKIP_PAYLOAD). Other channels ask it as usual.
    */
   inline?: boolean;
+  /**
+   * Words said before the step asked (a liaison's notes written where the household was
+   * asked: pickHouseholdStep's `keepsWords`): when it gives some on entering the step,
+   * they are its answer and the question is not asked. Takes them once.
+   */
+  prefilled?(data: D): string | undefined;
 }
 
 /** The payload of a skip choice (flows/answers.ts SKIP): an inline step with no words to take is answered with it. */

@@ -23,6 +23,7 @@ import {
   type Speaker,
   type Step,
   type StepOutcome,
+  type StepTakes,
   type StepRef,
   type TurnContext,
 } from './flow.js';
@@ -186,9 +187,16 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     if (state.flow) replies.push({ key: 'session.expired' });
     state = { ...EMPTY_SESSION };
   }
+  /** What the step `at` is at takes (Step.takes); null with no step pending. */
+  const takesOf = (at: SessionState): StepTakes | null => {
+    const flow = flowOf(at.flow);
+    const step = flow && at.step !== null ? stepOf(flow, at.step) : undefined;
+    if (!step) return null;
+    return typeof step.takes === 'function' ? step.takes(at.data) : (step.takes ?? 'text');
+  };
   const currentFlow = flowOf(state.flow);
   const currentStep = currentFlow && state.step !== null ? stepOf(currentFlow, state.step) : undefined;
-  const currentTakes = currentStep ? (typeof currentStep.takes === 'function' ? currentStep.takes(state.data) : (currentStep.takes ?? 'text')) : null;
+  const currentTakes = takesOf(state);
   // With no question pending, a push's choices are simply what was shown last: "1" or
   // 满意 answers them. With one pending, they stand beside its choices (see `pushed`).
   if (!currentStep && pushed.length) {
@@ -252,6 +260,11 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
    * typed after the choice, or skips it.
    */
   const askOrAnswer = async (step: Step<FlowData, string>): Promise<void> => {
+    const said = step.prefilled?.(state.data);
+    if (said !== undefined) {
+      Object.assign(input, { text: said, action: null, location: null, media: [] });
+      return follow(await step.answer(ctx(state.data)));
+    }
     if (!step.inline || !turn.answersInOne || !input.action) return step.ask(ctx(state.data));
     input.text = carried?.words ?? '';
     input.action = carried ? null : SKIP_PAYLOAD;
@@ -393,6 +406,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
 
   // Words after a choice that led to no inline step: said not kept, before the rest, rather than lost unnoticed.
   if (carried) replies.unshift({ key: 'input.words_not_taken', params: { number: carried.number } });
+  // A list or a ticket shown with nothing to open (您目前没有待办的诉求) is finished: the menu follows, and "1" picks from it.
+  if (takesOf(state) === 'view' && !replies.at(-1)?.choices?.length) state = { ...EMPTY_SESSION, ...keepSuspended() };
   if (!state.flow) {
     if (state.suspended && !replies.some((r) => r.key === 'session.resumed')) replies.push({ key: 'session.suspended_waiting' });
     const last = replies.at(-1);

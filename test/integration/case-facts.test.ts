@@ -60,11 +60,12 @@ eachDatabase((kind) => {
       expect(ping?.text).toMatch(/请于 11月17日 17:30 前签收，11月19日 17:30 前办结/);
       expect(ping?.media).toEqual([PHOTO]);
 
-      await liaison.deliver({ action: `view:${number}` });
-      const view = liaison.replies.at(-1)!;
-      expect(view.text).toContain('地点：东湖村 村口大槐树旁边');
-      expect(view.text).toContain('群众电话：19900000001');
-      expect(view.media).toEqual([{ kind: 'photo', ref: PHOTO }]);
+      // The ticket, then (nothing on it to tap) the menu.
+      const [view] = await liaison.deliver({ action: `view:${number}` });
+      expect(view!.text).toContain(number);
+      expect(view!.text).toContain('地点：东湖村 村口大槐树旁边');
+      expect(view!.text).toContain('群众电话：19900000001');
+      expect(view!.media).toEqual([{ kind: 'photo', ref: PHOTO }]);
     });
 
     test('a dispatcher’s 派单说明 reaches the handler; without one there is no empty line', async () => {

@@ -371,6 +371,31 @@ describe('民情日记 without a database', () => {
     expect(visits.needs).toEqual([]);
   });
 
+  test('notes written where the household is asked are kept: with a household named in them the visit is recorded at once, else only the household is asked', async () => {
+    const { effects, visits } = fakeEffects();
+    let turn = await play(EMPTY_SESSION, text('走访'), liaison, effects);
+    turn = await play(turn.session, text('今天去看了，老人身体还好，说水管有点漏'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['households.words_kept', 'visit.pick_household']);
+    expect(visits.recorded).toEqual([]);
+    turn = await play(turn.session, text('1'), liaison, effects);
+    expect(visits.recorded).toEqual([{ householdId: 11, notes: '今天去看了，老人身体还好，说水管有点漏', media: [] }]);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.recorded_asked', 'visit.need_ask']);
+
+    turn = await play(EMPTY_SESSION, text('走访'), liaison, effects);
+    turn = await play(turn.session, text('今天去了李四家，屋顶漏雨要修'), liaison, effects);
+    expect(visits.recorded.at(-1)).toEqual({ householdId: 12, notes: '今天去了李四家，屋顶漏雨要修', media: [] });
+    expect(turn.replies[0]).toMatchObject({ key: 'visit.recorded_unconfirmed', params: { household: '东村5号 李四' } });
+
+    // A household's address and head typed in full, or a yes, are no notes: the notes are asked.
+    turn = await play(EMPTY_SESSION, text('走访'), liaison, effects);
+    turn = await play(turn.session, text('东村5号 李四'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.notes']);
+    turn = await play(EMPTY_SESSION, text('走访'), liaison, effects);
+    turn = await play(turn.session, text('好的'), liaison, effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['visit.no_such_household', 'visit.pick_household']);
+    expect(visits.recorded).toHaveLength(2);
+  });
+
   test('一事一办: each need heard is filed for the household, a confident guess with its category and a vague one as 其他, until 没有了', async () => {
     const { effects, visits } = fakeEffects();
     let turn = await play(EMPTY_SESSION, text('走访'), liaison, effects);
@@ -491,7 +516,9 @@ describe('服务需求表: a survey in the chat', () => {
   test('以后再说 leaves it; a survey not the household’s is not found; a liaison fills one in for a paired household', async () => {
     const { effects, survey } = fakeEffects();
     let turn = await play(EMPTY_SESSION, tap('survey:3:later'), household, effects);
-    expect(turn.replies.map((r) => r.key)).toEqual(['survey.later_ok']);
+    // Nothing is left to answer: the menu follows.
+    expect(turn.replies.map((r) => r.key)).toEqual(['survey.later_ok', 'menu.more']);
+    expect(turn.session.flow).toBeNull();
     // The next words are taken as anywhere else (a request), not as an answer.
     turn = await play(turn.session, text('村口的路灯坏了好几天了'), household, effects);
     expect(turn.session.flow).toBe('report');
@@ -534,13 +561,15 @@ describe('what villagers type besides answers', () => {
   test('a command with punctuation, polite words or 一下 is still the command, also over a question', async () => {
     for (const typed of ['我的诉求。', '我的诉求！', '请帮我查一下进度', '查进度吧', '进度呢？', '  我的诉求  ']) {
       const turn = await play(EMPTY_SESSION, typed, resident, withTickets());
-      expect(keys(turn), typed).toEqual(['list.none']);
+      // Nothing to open: the list is finished and the menu follows, so "1" picks from the menu.
+      expect(keys(turn), typed).toEqual(['list.none', 'menu.more']);
+      expect(turn.session.flow, typed).toBeNull();
     }
     for (const typed of ['你好！', '菜单吧', '在吗？', '主菜单']) expect(keys(await play(EMPTY_SESSION, typed)), typed).toEqual(['menu.greeting']);
     expect(keys(await play(EMPTY_SESSION, '帮助一下'))).toEqual(['help.resident', 'menu.more']);
     // Over the report's question of where: the list opens and the report waits for 返回.
     const over = await play(atLocation, '我的诉求。', resident, withTickets());
-    expect(keys(over)).toEqual(['list.none']);
+    expect(keys(over)).toEqual(['list.none', 'session.suspended_waiting', 'menu.more']);
     expect(over.session.suspended).toMatchObject({ flow: 'report', step: 'location' });
   });
 
