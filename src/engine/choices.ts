@@ -124,6 +124,11 @@ const NO = new Set([
 ]);
 const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不用了', '不需要', '算了', '不要', '没了', '下一步', '不了', 'skip', 'none', 'no', 'n', 'pass', 'next']);
 
+/** "None to give" for an optional photo or phone: 没有照片, 不用拍了, 不留电话, 没图 — a skip, or a no. */
+const NONE_TO_GIVE = /^(?:没有|没|不用|不要|不需要|无|不|不想)(?:拍|发|留|给|上传)?(?:照片|图片|相片|图|照|电话|号码|手机号?|联系方式)?(?:了|啦)?$/;
+/** "That is all": only a skip (a photo step's 跳过), never a no. */
+const DONE = new Set(['好了', '就这样', '就这样吧', '就这些', '完成', '完了', '发完了', '提交', '确认提交']);
+
 /** A denial in front of a title: 不是的, 没有跳过, 别提交. */
 const NEGATION = /^(?:不|没|别|非|未|无|not|no)/;
 
@@ -357,12 +362,17 @@ function matchNormalised(text: string, typed: string, offered: readonly OfferedC
     const yes = meaning('yes');
     if (yes) return yes;
   }
-  if (NO.has(typed) || SKIP.has(typed)) {
-    const order: ChoiceMeaning[] = NO.has(typed) && SKIP.has(typed) ? ['no', 'skip'] : NO.has(typed) ? ['no', 'skip'] : ['skip', 'no'];
+  const no = NO.has(typed);
+  if (no || SKIP.has(typed) || NONE_TO_GIVE.test(typed)) {
+    const order: ChoiceMeaning[] = no ? ['no', 'skip'] : ['skip', 'no'];
     for (const means of order) {
       const found = meaning(means);
       if (found) return found;
     }
+  }
+  if (DONE.has(typed)) {
+    const skip = meaning('skip');
+    if (skip) return skip;
   }
 
   // Nearly the title: a few characters off, or the title with a word or two around it.

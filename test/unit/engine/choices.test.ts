@@ -88,6 +88,20 @@ describe('choice matching', () => {
     ['不用', photo, 'skip'],
     ['算了', photo, 'skip'],
     ['没有', phone, 'skip'],
+    // None to give, said with what is asked for: a skip where one is offered, else a no.
+    ['没有照片', photo, 'skip'],
+    ['没照片', photo, 'skip'],
+    ['不用拍了', photo, 'skip'],
+    ['不留电话', phone, 'skip'],
+    ['不留了', phone, 'skip'],
+    ['没有了', need, 'no_need'],
+    ['不需要了', withdraw, 'no'],
+    // That is all: a skip, never a no.
+    ['好了', photo, 'skip'],
+    ['确认提交', photo, 'skip'],
+    ['就这样吧', photo, 'skip'],
+    ['好了', need, 'none'],
+    ['就这样', withdraw, 'none'],
     // Numbers are titles here, not positions.
     ['5', days, 'days:5'],
     ['4', days, 'none'],
