@@ -1,8 +1,8 @@
 /**
  * The SMS channel behind our ChannelAdapter, for residents without a chat: pushes to them
  * go out as SMS through a gateway (src/sms/gateway.ts: Alibaba Cloud by default), rendered
- * short (src/sms/render.ts), a person's pushes within the batching window as one SMS, at
- * most SMS_DAILY_CAP a day per number. Their replies come back through the provider's
+ * short (src/sms/render.ts), a person's pushes within the batching window as one SMS (a
+ * turn's replies as one too, src/app.ts), at most SMS_DAILY_CAP a day per number. Their replies come back through the provider's
  * callback, `POST /sms/replies` on the web server, checked against our shared secret, and
  * go to the engine like any chat message, marked as answering in one message (each costs): "1" rates,
  * "3 路灯还是不亮" rates with a comment.
