@@ -330,7 +330,7 @@ eachDatabase((kind) => {
       await world.later(3600);
       expect(sentTo(phone)).toHaveLength(2);
       const held = await db.outboxMessage.findFirstOrThrow({ where: { chatId: phone, template: 'ticket.progress_resident' } });
-      expect(held).toMatchObject({ sentAt: null, failedAt: null });
+      expect(held).toMatchObject({ sentAt: null, failedAt: null, heldFor: 'sms_daily_cap' });
       expect(held.lastError).toContain('SMS daily cap reached');
       // Held until midnight, Beijing time.
       expect(held.availableAt.toISOString()).toBe('2026-11-16T16:00:00.000Z');
