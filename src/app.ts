@@ -19,6 +19,7 @@ import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, type OutboxDelivery, Scheduler } from './pipeline/scheduler.js';
 import { loadedWhenDue } from './pipeline/deadlines.js';
+import { loadedOnFirstRun } from './pipeline/retention.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { SurveySender } from './surveys/push.js';
@@ -258,7 +259,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       clock,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
-      webhookDeliveryRetentionDays: config.WEBHOOK_DELIVERY_RETENTION_DAYS,
+      // Rows the webhooks and the API keep for a while; each module is imported on its duty's first run.
+      retention: [
+        loadedOnFirstRun('webhookDeliveries', async () => (await import('./webhooks/retention.js')).webhookDeliveryRetention(config.WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000)),
+        loadedOnFirstRun('idempotencyKeys', async () => (await import('./api/idempotency.js')).idempotencyRetention),
+      ],
       deliver,
       // Messages held while their senders were over the flood limit are answered once it allows.
       // Corrections made since (here or in another process) teach the matcher too.
