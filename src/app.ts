@@ -19,6 +19,7 @@ import { localDateOf, WorkCalendar } from './pipeline/calendar.js';
 import type { PipelineRules } from './pipeline/model.js';
 import { type Deliver, type OutboxDelivery, Scheduler } from './pipeline/scheduler.js';
 import { loadedWhenDue } from './pipeline/deadlines.js';
+import { loadedOnFirstRun } from './pipeline/retention.js';
 import { type Clock, PipelineService, systemClock, withSqlRetry } from './pipeline/service.js';
 import { closeIdleConversations } from './conversations/conversations.js';
 import { SurveySender } from './surveys/push.js';
@@ -68,6 +69,16 @@ export interface AppOptions {
 }
 
 /**
+ * A turn's replies as its channel takes them: on a channel that merges (SMS, each message
+ * costs and may arrive out of order) the first carries the rest as one message, as the
+ * scheduler merges a chat's claimed pushes; elsewhere each on its own.
+ */
+function inOneWhereMerged(adapter: ChannelAdapter, replies: Outbound[]): Outbound[] {
+  const [first, ...rest] = replies;
+  return adapter.mergesPushes && first && rest.length ? [{ ...first, merged: [...(first.merged ?? []), ...rest] }] : replies;
+}
+
+/**
  * Sends the replies of a turn through `adapter` and records what went out. The message
  * is answered once the turn has committed and its replies are sent; the "sent" mark is
  * not waited for (on SQLite it waits for its group's commit, see SqliteHandle): were it
@@ -82,9 +93,9 @@ async function deliverReplies(engine: Engine, adapter: ChannelAdapter, inbound: 
     return replies;
   }
   const sent: number[] = [];
-  for (const reply of replies) {
-    const result = await adapter.send(reply);
-    if (result.status === 'sent' && reply.outboxId !== undefined) sent.push(reply.outboxId);
+  for (const message of inOneWhereMerged(adapter, replies)) {
+    const result = await adapter.send(message);
+    if (result.status === 'sent') sent.push(...[message, ...(message.merged ?? [])].flatMap((part) => (part.outboxId === undefined ? [] : [part.outboxId])));
     // Anything not sent stays in the outbox; the scheduler retries it once the turn's hold ends.
   }
   void engine.markSent(sent).catch((error: unknown) => log.error({ err: error, outboxIds: sent }, 'could not mark replies sent; they go out again after their hold'));
@@ -248,7 +259,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       clock,
       maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
       inboundRetentionDays: config.INBOUND_RETENTION_DAYS,
-      webhookDeliveryRetentionDays: config.WEBHOOK_DELIVERY_RETENTION_DAYS,
+      // Rows the webhooks and the API keep for a while; each module is imported on its duty's first run.
+      retention: [
+        loadedOnFirstRun('webhookDeliveries', async () => (await import('./webhooks/retention.js')).webhookDeliveryRetention(config.WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000)),
+        loadedOnFirstRun('idempotencyKeys', async () => (await import('./api/idempotency.js')).idempotencyRetention),
+      ],
       deliver,
       // Messages held while their senders were over the flood limit are answered once it allows.
       // Corrections made since (here or in another process) teach the matcher too.

@@ -1,8 +1,8 @@
 /**
  * The SMS channel behind our ChannelAdapter, for residents without a chat: pushes to them
  * go out as SMS through a gateway (src/sms/gateway.ts: Alibaba Cloud by default), rendered
- * short (src/sms/render.ts), a person's pushes within the batching window as one SMS, at
- * most SMS_DAILY_CAP a day per number. Their replies come back through the provider's
+ * short (src/sms/render.ts), a person's pushes within the batching window as one SMS (a
+ * turn's replies as one too, src/app.ts), at most SMS_DAILY_CAP a day per number. Their replies come back through the provider's
  * callback, `POST /sms/replies` on the web server, checked against our shared secret, and
  * go to the engine like any chat message, marked as answering in one message (each costs): "1" rates,
  * "3 路灯还是不亮" rates with a comment.
@@ -21,7 +21,7 @@ import { maskPhone } from '../../src/privacy.js';
 import { AlibabaSmsGateway } from '../../src/sms/alibaba.js';
 import type { SmsGateway } from '../../src/sms/gateway.js';
 import { renderSms } from '../../src/sms/render.js';
-import { addressWaitingBySms, beijingDay, dailyCapError, holdForBatching, mobileOf, personOfPhone, recordSms, sentToday } from '../../src/sms/store.js';
+import { addressWaitingBySms, beijingDay, dailyCapError, holdForBatching, mobileOf, personOfPhone, recordSms, sentToday, SMS_DAILY_CAP_HOLD } from '../../src/sms/store.js';
 import type { SmsSettings } from '../../src/sms/settings.js';
 import { readBody, sendJson } from '../../src/web/http.js';
 
@@ -98,10 +98,10 @@ export class SmsAdapter implements ChannelAdapter {
     const now = this.#clock.now();
     const sent = await sentToday(database.db, phone, now);
     if (sent >= this.#options.dailyCap) {
-      // Held, not dropped: the row waits in the outbox with this error until the next Beijing day.
+      // Held, not dropped: the row waits in the outbox, marked held by the cap (staff read it), until the next Beijing day.
       const error = dailyCapError(sent, this.#options.dailyCap);
       log.warn({ phone: maskPhone(phone), outboxId: message.outboxId, cap: this.#options.dailyCap }, 'sms daily cap reached; message held until tomorrow');
-      return { status: 'retry', error, retryAfterMs: beijingDay(now).next.getTime() - now.getTime() };
+      return { status: 'retry', error, retryAfterMs: beijingDay(now).next.getTime() - now.getTime(), heldFor: SMS_DAILY_CAP_HOLD };
     }
     const sms = renderSms(message, this.#options.signName);
     const result = await this.#options.gateway.send(phone, sms.kind, sms.params);

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { type Db, sqlOf } from '../db/client.js';
-import { defineQuery, first, run, type SqlConnection } from '../db/sql.js';
+import { defineQuery, first, run } from '../db/sql.js';
+import type { RetentionDuty } from '../pipeline/retention.js';
 import { ApiError } from './tickets.js';
 
 /** How long an answer is replayed. */
@@ -48,12 +49,16 @@ const releaseQuery = defineQuery('api_idempotency_release', (db, p: { apiKeyId: 
 );
 
 /**
- * Deletes the stored answers older than IDEMPOTENCY_HOURS, of every API key (the
- * scheduler's retention, hourly): none of them would be replayed any more. Returns how many.
+ * The scheduler's duty for the stored answers (the app hands it to the retention, hourly):
+ * those older than IDEMPOTENCY_HOURS go, of every API key, as none would be replayed any
+ * more. A day's POSTs at most, deleted in one statement.
  */
-export function forgetExpiredIdempotencyKeys(sql: SqlConnection, now: Date): Promise<number> {
-  return run(sql, allExpiredQuery, { before: expiryOf(now) });
-}
+export const idempotencyRetention: RetentionDuty = {
+  name: 'idempotencyKeys',
+  async forget(sql, now) {
+    return { deleted: await run(sql, allExpiredQuery, { before: expiryOf(now) }), done: true };
+  },
+};
 
 /** Answers stored before this instant are past the window. */
 function expiryOf(now: Date): Date {

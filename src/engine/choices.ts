@@ -249,6 +249,19 @@ export function choiceNumber(normalised: string): number | null {
   return /^[0-9]+$/.test(digits) ? Number(digits) : chineseNumber(digits);
 }
 
+/**
+ * A whole number a person typed, the one reading of it for chats and console forms:
+ * digits, full-width ones too (１２, as a Chinese input method types them; NFKC), or,
+ * unless `numerals` is false (record ids), a Chinese numeral as choices are read (十二,
+ * up to 99); spaces around are ignored. Null when blank, not one, longer than nine
+ * digits, or outside [min, max].
+ */
+export function typedWholeNumber(text: string | null | undefined, options: { min?: number; max?: number; numerals?: boolean } = {}): number | null {
+  const value = text?.normalize('NFKC').trim() ?? '';
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : options.numerals === false ? null : chineseNumber(value);
+  return n !== null && n >= (options.min ?? 0) && n <= (options.max ?? 999_999_999) ? n : null;
+}
+
 /** Levenshtein distance, stopping early once it exceeds `max`. */
 function distance(a: string, b: string, max: number): number {
   const x = [...a];

@@ -68,7 +68,7 @@ export interface Outbound {
   locale: Locale;
   /** What a push's text was rendered from: a channel with little room (SMS) renders it shorter. */
   source?: { template: string; params: Record<string, unknown>; ticketNumber: string | null };
-  /** Later pushes to the same chat that go out with this one as one message (a channel that merges: SMS). */
+  /** Later pushes to the same chat, or a turn's later replies, that go out with this one as one message (a channel that merges: SMS). */
   merged?: Outbound[];
 }
 
@@ -77,7 +77,7 @@ export interface ChannelAdapter {
   readonly channel: Channel;
   /** The chats this process delivers pushes to (default: every chat of the channel). */
   readonly targets?: OutboxTarget[];
-  /** Its chat's pushes claimed together go out as one message (`Outbound.merged`): each SMS costs money. */
+  /** Its chat's pushes claimed together, and a turn's replies, go out as one message (`Outbound.merged`): each SMS costs money. */
   readonly mergesPushes?: boolean;
   /** Periodic work of the channel, run by the scheduler with its own duties (the web chat sweeps unreferenced uploads). */
   readonly duties?: readonly (() => Promise<unknown>)[];

@@ -16,7 +16,7 @@ import { type Db, transaction } from '../db/client.js';
 import { createLedgerItem, LedgerRefused, ledgerOwners, ledgerStatus, ownerPeople } from '../ledger/ledger.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
-import type { PipelineService } from '../pipeline/service.js';
+import { type PipelineService, withRetry } from '../pipeline/service.js';
 import { RESOLVED_STATES, STATE_NAMES, type TicketState } from '../pipeline/states.js';
 import { normaliseText } from '../privacy.js';
 import { LEDGER_STATUS_NAMES } from '../web/console/ledger-page.js';
@@ -227,18 +227,20 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
 
   if (decision.kind === 'ticket') {
     if (region?.level === 'county') throw new MeetingRefused('县级调度会的决定请列入台账或交办。 A county meeting’s decision becomes a ledger item or an assignment.');
-    const outcome = await ctx.pipeline.report({
-      residentId: ctx.actorId,
-      categoryCode: decision.categoryCode,
-      kind: 'help',
-      summary: [...text].slice(0, SUMMARY_MAX).join(''),
-      description: `${title}：${text}`,
-      regionId: meeting.regionId,
-      via: 'meeting',
-      registeredBy: ctx.actorId,
-    });
-    if (!outcome.ok) throw new MeetingRefused(refusalText(outcome.refusal));
-    return transaction(ctx.db, async (tx) => {
+    // The ticket and its decision row commit together: the ticket's page names its meeting
+    // from that row, and a ticket with no decision would be nobody's request.
+    return withRetry(ctx.db, async (tx) => {
+      const outcome = await ctx.pipeline.reportIn(tx, {
+        residentId: ctx.actorId,
+        categoryCode: decision.categoryCode,
+        kind: 'help',
+        summary: [...text].slice(0, SUMMARY_MAX).join(''),
+        description: `${title}：${text}`,
+        regionId: meeting.regionId,
+        via: 'meeting',
+        registeredBy: ctx.actorId,
+      });
+      if (!outcome.ok) throw new MeetingRefused(refusalText(outcome.refusal));
       const created = await tx.meetingDecision.create({ data: { ...row, ticketId: outcome.ticket.id } });
       await tx.auditEvent.create({
         data: {

@@ -14,6 +14,7 @@
  * day held, so the agenda is ready the same number of days ahead whatever the weekday.
  */
 import { type Db, transaction } from '../db/client.js';
+import { typedWholeNumber } from '../engine/choices.js';
 import { addCalendarDays, type LocalDate, nextMonth, type WorkCalendar } from '../pipeline/calendar.js';
 import type { RegionLevel } from '../org/types.js';
 import { pathOf, type RegionNode } from '../org/regions.js';
@@ -115,16 +116,6 @@ export interface MeetingRuleForm {
   leadDays: string;
 }
 
-/** A whole number within [min, max] typed in a form, null when empty; undefined when it is not. */
-function typedNumber(text: string, min: number, max: number): number | null | undefined {
-  // A Chinese input method types full-width digits (１５): NFKC folds them to ASCII.
-  const value = text.normalize('NFKC').trim();
-  if (!value) return null;
-  if (!/^\d{1,3}$/.test(value)) return undefined;
-  const n = Number(value);
-  return n >= min && n <= max ? n : undefined;
-}
-
 /**
  * Saves a region's settings of each kind (an empty field: as the region above), or the
  * problems, one Chinese-first line each; an audit event records who changed what.
@@ -133,15 +124,17 @@ export async function saveMeetingRules(db: Db, regionId: number, forms: MeetingR
   const problems: string[] = [];
   const rows = forms.map((form) => {
     const name = MEETING_NAMES[form.kind];
-    const day = typedNumber(form.day, 1, MAX_DAY);
-    const leadDays = typedNumber(form.leadDays, 0, MAX_LEAD_DAYS);
-    if (day === undefined) problems.push(`${name.zh}的日期“${form.day}”应为 1 到 ${MAX_DAY} 之间的整数。 The day of the ${name.en} is a whole number from 1 to ${MAX_DAY}.`);
-    if (leadDays === undefined) {
+    // An empty field takes the region above's setting (null); anything else is a whole number in range, typed as people type it.
+    const day = form.day.trim() ? typedWholeNumber(form.day, { min: 1, max: MAX_DAY }) : null;
+    const leadDays = form.leadDays.trim() ? typedWholeNumber(form.leadDays, { min: 0, max: MAX_LEAD_DAYS }) : null;
+    if (day === null && form.day.trim())
+      problems.push(`${name.zh}的日期“${form.day}”应为 1 到 ${MAX_DAY} 之间的整数。 The day of the ${name.en} is a whole number from 1 to ${MAX_DAY}.`);
+    if (leadDays === null && form.leadDays.trim()) {
       problems.push(
         `${name.zh}的提前天数“${form.leadDays}”应为 0 到 ${MAX_LEAD_DAYS} 之间的整数。 The lead time of the ${name.en} is a whole number of days from 0 to ${MAX_LEAD_DAYS}.`,
       );
     }
-    return { kind: form.kind, day: day ?? null, leadDays: leadDays ?? null };
+    return { kind: form.kind, day, leadDays };
   });
   if (problems.length) return problems;
   await transaction(db, async (tx) => {

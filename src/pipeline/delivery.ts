@@ -40,12 +40,18 @@ export interface OutboxDelivery {
 /** What a channel made of one delivery. */
 export type DeliveryResult =
   | { status: 'sent' }
-  /** Try again later (rate limit, server error); `retryAfterMs` when the platform says. */
-  | { status: 'retry'; error: string; retryAfterMs?: number }
+  /**
+   * Try again later (rate limit, server error); `retryAfterMs` when the platform says;
+   * `heldFor` when the wait is a state staff should read, not a failure (OutboxMessage.heldFor).
+   */
+  | { status: 'retry'; error: string; retryAfterMs?: number; heldFor?: OutboxHold }
   /** The person cannot be reached on any channel now; keep the message, stop trying soon. */
   | { status: 'unreachable'; error: string }
   /** The chat is not connected now (a closed web page): wait, without counting an attempt. */
   | { status: 'offline' };
+
+/** Why an unsent row waits past a failure's backoff (OutboxMessage.heldFor): its SMS number had today's SMS. */
+export type OutboxHold = 'sms_daily_cap';
 
 /** Sends one message through the recipient's channel. */
 export type Deliver = (message: OutboxDelivery) => Promise<DeliveryResult>;
@@ -122,10 +128,10 @@ const offlineQuery = defineQuery('outbox_offline', (db, p: { id: number; workerI
 /** A failed attempt: counted, tried again at `availableAt`, or given up (`failedAt`). */
 const attemptFailedQuery = defineQuery(
   'outbox_attempt_failed',
-  (db, p: { id: number; workerId: string; attempts: number; lastError: string; availableAt: Date; failedAt: Date | null }) =>
+  (db, p: { id: number; workerId: string; attempts: number; lastError: string; heldFor: OutboxHold | null; availableAt: Date; failedAt: Date | null }) =>
     db
       .updateTable('OutboxMessage')
-      .set({ attempts: p.attempts, lastError: p.lastError, claimedBy: null, claimedUntil: null, availableAt: p.availableAt, failedAt: p.failedAt })
+      .set({ attempts: p.attempts, lastError: p.lastError, heldFor: p.heldFor, claimedBy: null, claimedUntil: null, availableAt: p.availableAt, failedAt: p.failedAt })
       .where('id', '=', p.id)
       .where('claimedBy', '=', p.workerId)
       .where('sentAt', 'is', null),
@@ -156,6 +162,7 @@ const rerouteQuery = defineQuery('outbox_reroute', (db, p: { id: number; workerI
       channel: p.channel,
       chatId: p.chatId,
       lastError: p.lastError,
+      heldFor: null,
       attempts: eb('attempts', '+', 1),
       claimedBy: null,
       claimedUntil: null,
@@ -293,6 +300,7 @@ export class Deliverer {
         workerId: this.workerId,
         attempts,
         lastError: result.error.slice(0, 500),
+        heldFor: result.heldFor ?? null,
         availableAt: new Date(after.getTime() + wait),
         failedAt: giveUp ? after : null,
       });

@@ -1,14 +1,14 @@
 /**
- * Forgetting rows kept only for a while, once an hour: the ids of received messages (the
- * dedupe rows), settled webhook deliveries (src/webhooks/retention.ts) and the API's
- * stored idempotent answers (src/api/idempotency.ts). Without it those tables grow with
- * every message, event and POST ever handled.
+ * Forgetting rows kept only for a while, once an hour. The runner knows one kind itself,
+ * the pipeline's own: the ids of received messages (the dedupe rows). Every other module
+ * that keeps such rows hands it a {@link RetentionDuty} where the app is assembled (the
+ * webhooks' settled deliveries, src/webhooks/retention.ts; the API's stored idempotent
+ * answers, src/api/idempotency.ts), so the pipeline depends on none of its interfaces.
+ * Without it those tables grow with every message, event and POST ever handled.
  */
-import { forgetExpiredIdempotencyKeys } from '../api/idempotency.js';
 import type { Database } from '../db/client.js';
-import { all, defineQuery, run } from '../db/sql.js';
+import { all, defineQuery, run, type SqlConnection } from '../db/sql.js';
 import { logger } from '../log.js';
-import { forgetSettledDeliveries } from '../webhooks/retention.js';
 import type { Clock } from './service.js';
 
 const log = logger('scheduler');
@@ -16,8 +16,8 @@ const log = logger('scheduler');
 /** How often rows past their retention are forgotten. */
 const FORGET_EVERY_MS = 3_600_000;
 /** Rows read and deleted per statement, and statements per tick and table, when forgetting. */
-const FORGET_BATCH = 5_000;
-const FORGET_BATCHES_PER_TICK = 4;
+export const FORGET_BATCH = 5_000;
+export const FORGET_BATCHES_PER_TICK = 4;
 
 /** The oldest received message ids, oldest first. */
 const oldestInboundQuery = defineQuery('retention_oldest_inbound', (db, p: { limit: number }) =>
@@ -28,38 +28,63 @@ const forgetInboundQuery = defineQuery('retention_forget_inbound', (db, p: { las
   db.deleteFrom('InboundMessage').where('id', '<=', p.lastId).where('receivedAt', '<', p.before),
 );
 
-/** How long each kind of row is kept. */
-export interface RetentionPeriods {
-  /** A received message's id, to recognise a platform's re-delivery. */
-  inboundMs: number;
-  /** A settled webhook delivery, in the subscriber's delivery log. */
-  webhookDeliveryMs: number;
-}
-
-/** The rows one run deleted, by kind. */
-export interface Forgotten {
-  inbound: number;
-  webhookDeliveries: number;
-  idempotencyKeys: number;
-}
-
 /** A pass over one table: the rows it deleted, and whether it reached the end (false: a backlog is left for the next tick). */
-interface Pass {
+export interface RetentionPass {
   deleted: number;
   done: boolean;
 }
 
+/** One kind of row another module keeps for a while, and how to forget what is past it. */
+export interface RetentionDuty {
+  /** Its count's name in what a run returns and logs (e.g. webhookDeliveries). */
+  readonly name: string;
+  /** Deletes what is past its retention at `now`, at most FORGET_BATCHES_PER_TICK batches of FORGET_BATCH. */
+  forget(sql: SqlConnection, now: Date): Promise<RetentionPass>;
+}
+
+/**
+ * A duty whose module is imported on its first run, not when the app is assembled: a
+ * process that never forgets (or not yet) need not load the webhooks or the API.
+ */
+export function loadedOnFirstRun(name: string, load: () => Promise<RetentionDuty>): RetentionDuty {
+  let loaded: Promise<RetentionDuty> | undefined;
+  return {
+    name,
+    async forget(sql, now) {
+      loaded ??= load();
+      try {
+        return await (await loaded).forget(sql, now);
+      } catch (error) {
+        // A failed import is tried again on the next run, not remembered.
+        loaded = undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/** The rows one run deleted: the received message ids, and each duty's by its name. */
+export type Forgotten = { inbound: number } & Record<string, number>;
+
 export class Retention {
   readonly #database: Database;
   readonly #clock: Clock;
-  readonly #periods: RetentionPeriods;
+  readonly #inboundMs: number;
+  readonly #duties: readonly RetentionDuty[];
   /** When old rows were last forgotten to the end (epoch ms). */
   #forgotAt = -Infinity;
 
-  constructor(database: Database, clock: Clock, periods: RetentionPeriods) {
+  /** `inboundMs`: how long a received message's id is kept, to recognise a platform's re-delivery. */
+  constructor(database: Database, clock: Clock, inboundMs: number, duties: readonly RetentionDuty[] = []) {
     this.#database = database;
     this.#clock = clock;
-    this.#periods = periods;
+    this.#inboundMs = inboundMs;
+    this.#duties = duties;
+  }
+
+  /** Nothing forgotten: each kind at 0. */
+  #none(): Forgotten {
+    return { inbound: 0, ...Object.fromEntries(this.#duties.map((d) => [d.name, 0])) };
   }
 
   /**
@@ -69,14 +94,17 @@ export class Retention {
    */
   async forget(): Promise<Forgotten> {
     const now = this.#clock.now().getTime();
-    if (now - this.#forgotAt < FORGET_EVERY_MS) return { inbound: 0, webhookDeliveries: 0, idempotencyKeys: 0 };
-    const inbound = await this.#forgetInbound(new Date(now - this.#periods.inboundMs));
-    const webhookDeliveries = await this.#forgetWebhookDeliveries(new Date(now - this.#periods.webhookDeliveryMs));
-    // Answers are kept for a day: a day's POSTs at most, deleted in one statement.
-    const idempotencyKeys = await forgetExpiredIdempotencyKeys(this.#database.sql, new Date(now));
-    if (inbound.done && webhookDeliveries.done) this.#forgotAt = now;
-    const forgotten = { inbound: inbound.deleted, webhookDeliveries: webhookDeliveries.deleted, idempotencyKeys };
-    if (forgotten.inbound || forgotten.webhookDeliveries || forgotten.idempotencyKeys) log.info(forgotten, 'forgot rows past their retention');
+    if (now - this.#forgotAt < FORGET_EVERY_MS) return this.#none();
+    const inbound = await this.#forgetInbound(new Date(now - this.#inboundMs));
+    const forgotten: Forgotten = { ...this.#none(), inbound: inbound.deleted };
+    let done = inbound.done;
+    for (const duty of this.#duties) {
+      const pass = await duty.forget(this.#database.sql, new Date(now));
+      forgotten[duty.name] = pass.deleted;
+      done &&= pass.done;
+    }
+    if (done) this.#forgotAt = now;
+    if (Object.values(forgotten).some((n) => n > 0)) log.info(forgotten, 'forgot rows past their retention');
     return forgotten;
   }
 
@@ -85,7 +113,7 @@ export class Retention {
    * platforms re-deliver an unacknowledged message within hours (Telegram keeps updates
    * 24 h), so an id older than that is never seen again.
    */
-  async #forgetInbound(cutoff: Date): Promise<Pass> {
+  async #forgetInbound(cutoff: Date): Promise<RetentionPass> {
     const { sql } = this.#database;
     let deleted = 0;
     for (let batch = 0; batch < FORGET_BATCHES_PER_TICK; batch++) {
@@ -96,17 +124,6 @@ export class Retention {
       const last = rows[(kept < 0 ? rows.length : kept) - 1];
       if (last) deleted += await run(sql, forgetInboundQuery, { lastId: last.id, before: cutoff });
       if (kept >= 0 || rows.length < FORGET_BATCH) return { deleted, done: true };
-    }
-    return { deleted, done: false };
-  }
-
-  /** Webhook deliveries settled before `cutoff`; never one still to be sent. */
-  async #forgetWebhookDeliveries(cutoff: Date): Promise<Pass> {
-    let deleted = 0;
-    for (let batch = 0; batch < FORGET_BATCHES_PER_TICK; batch++) {
-      const gone = await forgetSettledDeliveries(this.#database.sql, cutoff, FORGET_BATCH);
-      deleted += gone;
-      if (gone < FORGET_BATCH) return { deleted, done: true };
     }
     return { deleted, done: false };
   }

@@ -15,7 +15,7 @@ import type { Database } from '../db/client.js';
 import { logger } from '../log.js';
 import { claimDue, type ClaimTable, type OutboxTarget } from './claims.js';
 import { type Deliver, Deliverer } from './delivery.js';
-import { type Forgotten, Retention } from './retention.js';
+import { type Forgotten, Retention, type RetentionDuty } from './retention.js';
 import { type Clock, type PipelineService, systemClock } from './service.js';
 import { fireClaimedTimers } from './timers.js';
 
@@ -41,8 +41,8 @@ export interface SchedulerOptions {
   mergeChannels?: readonly string[];
   /** Days a received message's id is kept to recognise a re-delivery (default 30). */
   inboundRetentionDays?: number;
-  /** Days a settled webhook delivery stays in its subscriber's delivery log (default 30). */
-  webhookDeliveryRetentionDays?: number;
+  /** The other modules' rows kept for a while (webhook deliveries, API answers), forgotten with the received ids (see Retention). */
+  retention?: readonly RetentionDuty[];
   /**
    * More work for each round, run after the timers and before delivery (so what it
    * queues goes out in the same round): the engine's held messages, idle conversations.
@@ -89,10 +89,7 @@ export class Scheduler {
           ...(options.mergeChannels ? { mergeChannels: options.mergeChannels } : {}),
         })
       : undefined;
-    this.#retention = new Retention(options.database, this.#clock, {
-      inboundMs: (options.inboundRetentionDays ?? 30) * 86_400_000,
-      webhookDeliveryMs: (options.webhookDeliveryRetentionDays ?? 30) * 86_400_000,
-    });
+    this.#retention = new Retention(options.database, this.#clock, (options.inboundRetentionDays ?? 30) * 86_400_000, options.retention);
   }
 
   /**

@@ -14,6 +14,7 @@
  */
 import { sqlOf, type Db } from '../db/client.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
+import type { OutboxHold } from '../pipeline/delivery.js';
 import { adoptWaiting } from '../pipeline/outbox.js';
 import { hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { localDateOf, localInstant } from '../pipeline/calendar.js';
@@ -24,6 +25,9 @@ import { logger } from '../log.js';
 const log = logger('sms');
 
 export const SMS_CHANNEL = 'sms';
+
+/** An SMS held by its number's daily cap until the next Beijing day (OutboxMessage.heldFor). */
+export const SMS_DAILY_CAP_HOLD: OutboxHold = 'sms_daily_cap';
 
 /** A number SMS reaches: a mainland mobile (a landline gets none). */
 export function mobileOf(phone: string | null): string | null {
@@ -136,17 +140,14 @@ export function beijingDay(now: Date): { start: Date; next: Date } {
   return { start, next: new Date(start.getTime() + 86_400_000) };
 }
 
-/** How an outbox row held by the daily cap says so in its `lastError` (the console reads it back: heldByDailyCap). */
-const DAILY_CAP_REACHED = 'SMS daily cap reached';
-
-/** The outbox error of an SMS held until tomorrow: `sent` of `cap` went to its number today. */
+/** The outbox error of an SMS held until tomorrow, for the log and the row (the state itself is its heldFor). */
 export function dailyCapError(sent: number, cap: number): string {
-  return `${DAILY_CAP_REACHED}: ${sent} of ${cap} sent to this number today; held until tomorrow`;
+  return `SMS daily cap reached: ${sent} of ${cap} sent to this number today; held until tomorrow`;
 }
 
 /** Whether an unsent outbox row waits, at `now`, for the next Beijing day because its number's daily cap was reached. */
-export function heldByDailyCap(row: { sentAt: Date | null; failedAt: Date | null; lastError: string | null; availableAt: Date }, now: Date): boolean {
-  return row.sentAt === null && row.failedAt === null && row.availableAt > now && (row.lastError?.startsWith(DAILY_CAP_REACHED) ?? false);
+export function heldByDailyCap(row: { sentAt: Date | null; failedAt: Date | null; heldFor: string | null; availableAt: Date }, now: Date): boolean {
+  return row.sentAt === null && row.failedAt === null && row.availableAt > now && row.heldFor === SMS_DAILY_CAP_HOLD;
 }
 
 /** How many SMS went to `phone` today (Beijing day). */

@@ -189,8 +189,8 @@ eachDatabase((kind) => {
       expect(text).toContain('民情分析会的提前天数“x”应为 0 到 20 之间的整数');
       expect(text).toContain('value="32"');
       expect(await db.meetingRule.count()).toBe(0);
-      // Typed with a Chinese input method: full-width digits are numbers too.
-      const res = await dsp.post(path, { 'day-village': '１８', 'lead-village': ' ５', 'day-township': '', 'lead-township': '' });
+      // Typed with a Chinese input method: full-width digits and Chinese numerals are numbers too.
+      const res = await dsp.post(path, { 'day-village': '１８', 'lead-village': ' 五', 'day-township': '', 'lead-township': '' });
       expect(res.status).toBe(303);
       expect(await db.meetingRule.findMany({ where: { regionId: township.id }, orderBy: { kind: 'asc' } })).toMatchObject([
         { kind: 'township', day: null, leadDays: null },

@@ -3,7 +3,8 @@
  * with the SMS channel on a local fake of Alibaba Cloud's API (cap 1 a day, no batching). A
  * dispatcher registers a caller with a mobile and no chat; the receipt goes by SMS, and the
  * acceptance that follows is held: the ticket page's messages say so where they say every
- * message's delivery state, and say 已送达 once it goes the next day.
+ * message's delivery state (from the row's heldFor, whatever its error text says), and say
+ * 已送达 once it goes the next day.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSmsAdapter } from '../../bots/sms/sms-adapter.js';
@@ -62,7 +63,7 @@ eachDatabase((kind) => {
       await world.app.scheduler.tick();
       expect(gateway.sent.filter((c) => c.phone === phone)).toHaveLength(1);
       const held = await db.outboxMessage.findFirstOrThrow({ where: { ticketId: ticket.id, recipientId: ticket.residentId, template: 'ticket.accepted_resident' } });
-      expect(held).toMatchObject({ channel: 'sms', sentAt: null, failedAt: null });
+      expect(held).toMatchObject({ channel: 'sms', sentAt: null, failedAt: null, heldFor: 'sms_daily_cap' });
 
       // The messages section, after the history.
       const messages = (text: string) => text.slice(text.indexOf('往来消息'));
@@ -74,6 +75,10 @@ eachDatabase((kind) => {
       expect(messages(page.text)).toContain(CAPPED);
       expect(messages(page.text)).toContain('已送达 sent');
       // The messages' CSV says it in the same words.
+      expect(await (await dsp.get(`/console/tickets/${number}/messages.csv`)).text()).toContain(CAPPED);
+      // The state is the row's own (heldFor), not read from its error text: another wording changes nothing staff read.
+      await db.outboxMessage.update({ where: { id: held.id }, data: { lastError: '网关返回：今日发送次数已满' } });
+      expect(messages((await dsp.page(`/console/tickets/${number}`)).text)).toContain(CAPPED);
       expect(await (await dsp.get(`/console/tickets/${number}/messages.csv`)).text()).toContain(CAPPED);
 
       // The next Beijing day it goes, and reads 已送达.

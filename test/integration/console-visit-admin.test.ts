@@ -117,13 +117,26 @@ eachDatabase((kind) => {
       for (const [field, value] of [
         ['visitDaysPerMonth', '0'],
         ['visitDaysPerMonth', '32'],
-        ['visitKeyEveryDays', '七'],
+        ['visitKeyEveryDays', '三十二'],
+        ['visitKeyEveryDays', '七天'],
       ] as const) {
         const res = await dsp.post('/console/visit-rules', { region: String(qh01!.id), visitKeyEveryDays: '', visitDaysPerMonth: '', [field]: value });
         expect(res.status, `${field}=${value}`).toBe(422);
         expect(await res.text()).toMatch(/须为 1–31 的整数，或留空沿用上级/);
       }
       expect((await db.region.findUniqueOrThrow({ where: { id: qh01!.id } })).visitDaysPerMonth).toBe(6);
+      // Typed as people type numbers (typedWholeNumber): full-width digits, a Chinese numeral, the region's id in full width.
+      expect(
+        (
+          await dsp.post('/console/visit-rules', {
+            region: String(qh01!.id).replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))),
+            visitKeyEveryDays: '七',
+            visitDaysPerMonth: '１２',
+          })
+        ).status,
+      ).toBe(303);
+      expect(await db.region.findUniqueOrThrow({ where: { id: qh01!.id } })).toMatchObject({ visitKeyEveryDays: 7, visitDaysPerMonth: 12 });
+      expect((await dsp.post('/console/visit-rules', { region: String(qh01!.id), visitKeyEveryDays: '', visitDaysPerMonth: '6' })).status).toBe(303);
 
       // Another township, or the county above: refused, nothing stored.
       for (const other of [qh02!, county!]) {
@@ -133,7 +146,8 @@ eachDatabase((kind) => {
       }
       expect(await db.region.findUniqueOrThrow({ where: { id: qh02!.id } })).toMatchObject({ visitKeyEveryDays: null, visitDaysPerMonth: null });
       expect((await db.region.findUniqueOrThrow({ where: { id: county!.id } })).visitKeyEveryDays).toBe(10);
-      expect(await db.auditEvent.count({ where: { action: 'visit_rules_set' } })).toBe(2);
+      // The county's, the township's, and the township's typed full-width then set back.
+      expect(await db.auditEvent.count({ where: { action: 'visit_rules_set' } })).toBe(4);
     });
   });
 });

@@ -130,5 +130,36 @@ eachDatabase((kind) => {
       await chat.send('我的诉求');
       expect(chat.text()).toContain('您还没有反映过问题。');
     });
+
+    test('the ticket and its decision row commit together: a failed decision row leaves no ticket either', async () => {
+      const w = (chatWorld = await dialogueWorld({ database: kind }));
+      const { db } = w.database;
+      const regions = await loadRegions(db);
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
+      const recorder = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      const now = w.clock.now();
+      const meetingId = (await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-16' }, now))!;
+      const meeting = { id: meetingId, regionId: village.id, kind: 'village' as const, heldOn: '2026-11-16' };
+      const ctx = { db, regions, pipeline: w.pipeline, actorId: recorder.id, now };
+      const meetingTickets = () => db.ticket.findMany({ where: { channel: 'meeting' }, select: { id: true, number: true }, orderBy: { id: 'asc' } });
+
+      const id = await addDecision(ctx, meeting, { kind: 'ticket', text: '修复村口三盏路灯', categoryCode: 'power' });
+      const [ticket] = await meetingTickets();
+      expect(await db.meetingDecision.findUniqueOrThrow({ where: { id } })).toMatchObject({ meetingId, kind: 'ticket', ticketId: ticket!.id });
+
+      // The decision row's insert fails (a trigger refuses it): the ticket written before it in the same turn is gone too.
+      if (kind.name === 'SQLite') {
+        await db.$executeRawUnsafe(`CREATE TRIGGER refuse_decision BEFORE INSERT ON "MeetingDecision" BEGIN SELECT RAISE(ABORT, 'decision refused by the test'); END`);
+      } else {
+        await db.$executeRawUnsafe(`CREATE FUNCTION refuse_decision() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'decision refused by the test'; END $$`);
+        await db.$executeRawUnsafe(`CREATE TRIGGER refuse_decision BEFORE INSERT ON "MeetingDecision" FOR EACH ROW EXECUTE FUNCTION refuse_decision()`);
+      }
+      // (Prisma words SQLite's RAISE as a constraint violation: the error itself is not what is tested.)
+      await expect(addDecision(ctx, meeting, { kind: 'ticket', text: '清理河道垃圾', categoryCode: 'power' })).rejects.toThrow();
+      expect(await meetingTickets()).toEqual([ticket]);
+      expect(await db.ticket.count({ where: { summary: '清理河道垃圾' } })).toBe(0);
+      expect(await db.meetingDecision.count({ where: { meetingId } })).toBe(1);
+      expect(await db.auditEvent.count({ where: { action: 'meeting_decision' } })).toBe(1);
+    });
   });
 });

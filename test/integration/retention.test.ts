@@ -7,7 +7,8 @@
  * replayed.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { idempotent } from '../../src/api/idempotency.js';
+import { idempotencyRetention, idempotent } from '../../src/api/idempotency.js';
+import { loadedOnFirstRun } from '../../src/pipeline/retention.js';
 import { Scheduler } from '../../src/pipeline/scheduler.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { claimDueWebhooks } from '../../src/webhooks/delivery.js';
@@ -25,7 +26,16 @@ eachDatabase((kind) => {
     beforeEach(async () => {
       database = await kind.fresh();
       clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
-      scheduler = new Scheduler({ database, pipeline: new PipelineService({ db: database.db, rules, clock }), clock, webhookDeliveryRetentionDays: 30 });
+      // The duties the app hands the scheduler (src/app.ts), the webhooks' loaded on its first run as there.
+      scheduler = new Scheduler({
+        database,
+        pipeline: new PipelineService({ db: database.db, rules, clock }),
+        clock,
+        retention: [
+          loadedOnFirstRun('webhookDeliveries', async () => (await import('../../src/webhooks/retention.js')).webhookDeliveryRetention(30 * DAY_MS)),
+          idempotencyRetention,
+        ],
+      });
     });
     afterEach(async () => {
       await database.dispose();
@@ -99,6 +109,35 @@ eachDatabase((kind) => {
       clock.advanceHours(24);
       expect((await scheduler.forgetExpired()).idempotencyKeys).toBe(1);
       expect(await left()).toEqual([]);
+    });
+
+    test('the runner takes its duties as given: one loaded on its first run, once; a backlog left by one runs again on the next tick', async () => {
+      let loads = 0;
+      const passes: Date[] = [];
+      const backlog = [true];
+      const duty = loadedOnFirstRun('sample', () => {
+        loads++;
+        return Promise.resolve({
+          name: 'sample',
+          forget: (_sql, now) => {
+            passes.push(now);
+            return Promise.resolve({ deleted: 7, done: !(backlog.shift() ?? false) });
+          },
+        });
+      });
+      const own = new Scheduler({ database, pipeline: new PipelineService({ db: database.db, rules, clock }), clock, retention: [duty] });
+      expect(loads).toBe(0);
+      // The first run left a backlog: the next tick goes on with it, though within the hour.
+      expect(await own.forgetExpired()).toEqual({ inbound: 0, sample: 7 });
+      clock.advanceHours(0.1);
+      expect(await own.forgetExpired()).toEqual({ inbound: 0, sample: 7 });
+      // Done to the end: nothing until the hour is up.
+      clock.advanceHours(0.1);
+      expect(await own.forgetExpired()).toEqual({ inbound: 0, sample: 0 });
+      clock.advanceHours(1);
+      expect(await own.forgetExpired()).toEqual({ inbound: 0, sample: 7 });
+      expect(passes).toHaveLength(3);
+      expect(loads).toBe(1);
     });
   });
 });

@@ -3,7 +3,7 @@
  * (test/helpers/fake-sms-gateway.ts) driven by the official SDK, on both databases: a clerk
  * registers a walk-in for a caller with a mobile and no chat (受理登记), and the receipt
  * reaches them by SMS; the resolution's rating question too, and a signed reply "1" rates
- * the ticket 满意 in one reply (an unsigned or badly signed callback changes nothing), as "3
+ * the ticket 满意 in one reply, answered in one SMS (an unsigned or badly signed callback changes nothing), as "3
  * 路灯还是不亮" rates it 不满意 with its comment (no comment step by SMS); pushes within the
  * batching window go as one SMS; the daily cap holds SMS visibly until the next day; a
  * gateway failure is retried and the SMS sent once; without settings there is no channel.
@@ -192,7 +192,9 @@ eachDatabase((kind) => {
       // One reply rates: no comment asked for (each SMS costs); the thanks is the answer.
       expect((await db.ticket.findUniqueOrThrow({ where: { number } })).rating).toBe('satisfied');
       const answer = (await db.smsMessage.findMany({ where: { phone }, orderBy: { id: 'asc' } })).slice(smsBeforeReply).map((m) => m.text);
-      expect(answer[0]).toContain('感谢您的评价');
+      // The turn's replies (the thanks, then what can be done next) go as one SMS: each costs, and two may arrive out of order.
+      expect(answer).toHaveLength(1);
+      expect(answer[0]).toMatch(/^感谢您的评价[^]*回复 1 /);
       expect(answer.join(' ')).not.toContain('跳过');
       const rated = await db.ticketEvent.findFirstOrThrow({ where: { ticket: { number }, type: 'callback' } });
       expect(JSON.parse(rated.data)).toMatchObject({ rating: 'satisfied', comment: null });
@@ -328,7 +330,7 @@ eachDatabase((kind) => {
       await world.later(3600);
       expect(sentTo(phone)).toHaveLength(2);
       const held = await db.outboxMessage.findFirstOrThrow({ where: { chatId: phone, template: 'ticket.progress_resident' } });
-      expect(held).toMatchObject({ sentAt: null, failedAt: null });
+      expect(held).toMatchObject({ sentAt: null, failedAt: null, heldFor: 'sms_daily_cap' });
       expect(held.lastError).toContain('SMS daily cap reached');
       // Held until midnight, Beijing time.
       expect(held.availableAt.toISOString()).toBe('2026-11-16T16:00:00.000Z');

@@ -3,13 +3,14 @@
  * section, so a value typed with a Chinese input method reads the same everywhere.
  */
 
+import { typedWholeNumber } from '../../engine/choices.js';
+
 /**
  * The record id (a whole number of up to nine digits) chosen or typed in a console form
- * or query string; null when it is absent, blank or not an id. Full-width digits (１２,
- * as a Chinese input method types them) are read as ASCII ones (NFKC); spaces around are
- * ignored.
+ * or query string; null when it is absent, blank or not an id. Read as every typed number
+ * is (typedWholeNumber: full-width digits too, spaces around ignored), but digits only: an
+ * id is never written as a Chinese numeral.
  */
 export function formId(text: string | null | undefined): number | null {
-  const value = text?.normalize('NFKC').trim();
-  return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
+  return typedWholeNumber(text, { numerals: false });
 }

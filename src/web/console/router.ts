@@ -67,6 +67,7 @@ import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv,
 import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
+import { formId } from './form-numbers.js';
 
 const log = logger('console');
 
@@ -576,7 +577,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function appraisalRoute(a: Authed, path: string, method: string): Promise<void> {
     if (!hasSurveys(a.scope)) return notFound(a);
     const rounds = await appraisalRounds(a.db, a.scope, a.regions);
-    const asked = Number(a.url.searchParams.get('survey'));
+    const asked = formId(a.url.searchParams.get('survey'));
     const round = rounds.find((r) => r.id === asked) ?? rounds[0] ?? null;
     const get = method === 'GET' || method === 'HEAD';
     if (path === APPRAISAL_PATH && get) {
@@ -741,8 +742,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const categories = await categoryNames(a.db);
     const category = field('category');
     if (!categories.has(category)) throw new FormProblem('请从列表中选择类别 choose a category from the list');
-    const regionId = Number(field('region'));
-    const region = Number.isInteger(regionId) ? await a.db.region.findUnique({ where: { id: regionId }, select: { id: true, level: true } }) : null;
+    const regionId = formId(field('region'));
+    const region = regionId === null ? null : await a.db.region.findUnique({ where: { id: regionId }, select: { id: true, level: true } });
     if (!region || region.level !== 'village' || (!a.scope.everyRegion && !a.scope.regionIds.includes(region.id))) {
       throw new FormProblem('请选择您辖区内的村庄 choose a village of your area');
     }

@@ -14,6 +14,8 @@ import { maskName } from '../../privacy.js';
 import { VISIT_RULE_DEFAULTS, type VisitRules } from '../../visits/coverage.js';
 import { formatLocal } from '../format.js';
 import { bi, type Html, html } from '../html.js';
+import { typedWholeNumber } from '../../engine/choices.js';
+import { formId } from './form-numbers.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import { type StaffScope } from './scope.js';
 import { pathOf, type RegionNode } from '../../org/regions.js';
@@ -47,8 +49,8 @@ const DAYS = (zh: string, en: string, max: number) =>
     .trim()
     .transform((text, ctx) => {
       if (text === '') return null;
-      const value = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
-      if (!(value >= 1 && value <= max)) {
+      const value = typedWholeNumber(text, { min: 1, max });
+      if (value === null) {
         ctx.addIssue({ code: 'custom', message: `${zh}须为 1–${max} 的整数，或留空沿用上级 ${en} must be a whole number from 1 to ${max}, or empty to inherit` });
         return z.NEVER;
       }
@@ -56,10 +58,14 @@ const DAYS = (zh: string, en: string, max: number) =>
     });
 
 const visitRulesForm = z.object({
-  region: z
-    .string()
-    .regex(/^\d{1,9}$/, '请选择地区 choose a region')
-    .transform(Number),
+  region: z.string().transform((text, ctx) => {
+    const id = formId(text);
+    if (id === null) {
+      ctx.addIssue({ code: 'custom', message: '请选择地区 choose a region' });
+      return z.NEVER;
+    }
+    return id;
+  }),
   visitKeyEveryDays: DAYS('重点户走访间隔天数', 'the days between visits to a 重点 household', 31),
   visitDaysPerMonth: DAYS('每月走访天数', 'the visiting days a month', 31),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice } from '../../../src/engine/choices.js';
+import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber } from '../../../src/engine/choices.js';
 
 const yesPick: OfferedChoice[] = [
   { payload: 'yes', label: '是的', means: 'yes' },
@@ -134,5 +134,39 @@ describe('choice matching', () => {
     expect(choiceNumber('no3')).toBe(3);
     expect(choiceNumber('三楼')).toBeNull();
     expect(normaliseAnswer('Ｙｅｓ！ 對')).toBe('yes对');
+  });
+});
+
+describe('a whole number typed by a person (typedWholeNumber: console forms and chats alike)', () => {
+  test.each([
+    ['15', 15],
+    [' 7 ', 7],
+    ['１５', 15],
+    ['\u3000２８\u3000', 28],
+    ['十五', 15],
+    ['二十', 20],
+    ['两', 2],
+    ['九十九', 99],
+    ['０', 0],
+    ['999999999', 999_999_999],
+  ])('%j reads as %d', (text, n) => {
+    expect(typedWholeNumber(text)).toBe(n);
+  });
+
+  test.each([null, undefined, '', '  ', '1.5', '-3', '1e3', '十五天', '一百', '1234567890', '1 5', '１５a'])('%j is no whole number', (text) => {
+    expect(typedWholeNumber(text)).toBeNull();
+  });
+
+  test('a range refuses what lies outside it, full-width and Chinese alike', () => {
+    expect(typedWholeNumber('２８', { min: 1, max: 28 })).toBe(28);
+    expect(typedWholeNumber('２９', { min: 1, max: 28 })).toBeNull();
+    expect(typedWholeNumber('三十', { min: 1, max: 28 })).toBeNull();
+    expect(typedWholeNumber('零', { min: 1, max: 28 })).toBeNull();
+    expect(typedWholeNumber('零', { min: 0, max: 28 })).toBe(0);
+  });
+
+  test('record ids take digits only, full-width too', () => {
+    expect(typedWholeNumber('１２', { numerals: false })).toBe(12);
+    expect(typedWholeNumber('十二', { numerals: false })).toBeNull();
   });
 });
