@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { type Db, sqlOf } from '../db/client.js';
 import { defineQuery, first, run, type SqlConnection } from '../db/sql.js';
-import { ApiError } from './tickets.js';
+import { ApiError } from './errors.js';
 
 /** How long an answer is replayed. */
 export const IDEMPOTENCY_HOURS = 24;
