@@ -17,7 +17,7 @@ import { categoryNames } from '../web/console/queue-page.js';
 import { inScope, loadScope, type StaffScope } from '../web/console/scope.js';
 import { loadRegions, type RegionNode, subtreeIds } from '../org/regions.js';
 import type { actionAnswer, ticketActionBody } from './schemas.js';
-import { ApiError } from './tickets.js';
+import { ApiError } from './errors.js';
 
 /** The console user a key acts as, with their reach now; a 403 when there is none. */
 export async function staffOfKey(db: Db, key: ApiKeyRecord, regions: Map<number, RegionNode>): Promise<StaffScope> {

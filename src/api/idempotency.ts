@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { type Db, sqlOf } from '../db/client.js';
 import { defineQuery, first, run } from '../db/sql.js';
 import type { RetentionDuty } from '../pipeline/retention.js';
-import { ApiError } from './tickets.js';
+import { ApiError } from './errors.js';
 
 /** How long an answer is replayed. */
 export const IDEMPOTENCY_HOURS = 24;

@@ -13,7 +13,7 @@ import { mayRegister, registrarOf, residentVillage } from '../web/console/intake
 import { loadRegions, subtreeIds } from '../org/regions.js';
 import { staffOfKey } from './actions.js';
 import type { registerAnswer, registerBody } from './schemas.js';
-import { ApiError } from './tickets.js';
+import { ApiError } from './errors.js';
 
 /** Registers the request the body describes; a 400 names each field that is wrong. */
 export async function registerRequest(

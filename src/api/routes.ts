@@ -22,7 +22,8 @@ import { idempotent, type PostAnswer, requestHash } from './idempotency.js';
 import { registerRequest } from './intake.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { API_ROUTES, type ApiRoute, type RouteName } from './schemas.js';
-import { ApiError, listTickets, oneTicket, regionRoster, regionStats } from './tickets.js';
+import { ApiError } from './errors.js';
+import { listTickets, oneTicket, regionRoster, regionStats } from './tickets.js';
 import { API_PATH } from './path.js';
 
 const log = logger('rest-api');

@@ -11,6 +11,7 @@
  * left out entirely, whatever the key's scopes.
  */
 import type { Db } from '../db/client.js';
+import { ApiError } from './errors.js';
 import type { Prisma } from '../db/generated/sqlite/client.js';
 import type { ApiKeyRecord } from '../open311/keys.js';
 import { publicBoardWhere } from '../open311/requests.js';
@@ -23,17 +24,6 @@ import { type StaffScope } from '../web/console/scope.js';
 import { loadRegions, type RegionNode, subtreeIds } from '../org/regions.js';
 import type { z } from 'zod';
 import type { regionList, statsAnswer, statsQuery, ticketDetail, ticketEvent, ticketListQuery, ticketPage, ticketRow } from './schemas.js';
-
-/** An answer other than 200, with the status and a message for the client. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
 
 /** How far a key reaches: a staff scope, narrowed to the public board for a key without a region. */
 interface KeyReach {

@@ -14,6 +14,7 @@
  * @module
  */
 import { type LocalDate, type WorkCalendar, addCalendarDays, localDateOf, localInstant, minutesOfDay } from './calendar.js';
+import { onFirstUse } from '../on-first-use.js';
 
 /** immediate 即办 | promised 承诺 | urgent. */
 /** 即办 immediate · 承诺 promised · urgent (hours). */
@@ -77,20 +78,22 @@ export function dailyTurn(hours: OfficeHours, workingDaysOf?: WorkCalendar): Dai
  * serving process holds the code of reminders and agendas only once one is due (README,
  * "Memory"). The check here is every daily duty's own first one (office open, not done
  * today), without a calendar: it lets through every day the duty's own turn would, and
- * from then on the duty decides alone, so it runs exactly as if loaded at start.
+ * from then on the duty decides alone, so it runs exactly as if loaded at start. The
+ * import goes through onFirstUse (src/on-first-use.ts), the one way code is deferred.
  */
 export function loadedWhenDue<Options extends { clock: { now(): Date }; officeHours: OfficeHours }>(
   options: Options,
   load: () => Promise<(options: Options) => () => Promise<unknown>>,
 ): () => Promise<unknown> {
   const turn = dailyTurn(options.officeHours);
-  let duty: (() => Promise<unknown>) | undefined;
+  const duty = onFirstUse(async () => (await load())(options));
+  let due = false;
   return async () => {
-    if (!duty) {
+    if (!due) {
       if (!turn.dueAt(options.clock.now())) return undefined;
-      duty = (await load())(options);
+      due = true;
     }
-    return duty();
+    return (await duty())();
   };
 }
 

@@ -10,6 +10,7 @@ import type { Database } from '../db/client.js';
 import { all, defineQuery, run, type SqlConnection } from '../db/sql.js';
 import { logger } from '../log.js';
 import type { Clock } from './service.js';
+import { onFirstUse } from '../on-first-use.js';
 
 const log = logger('scheduler');
 
@@ -47,20 +48,9 @@ export interface RetentionDuty {
  * process that never forgets (or not yet) need not load the webhooks or the API.
  */
 export function loadedOnFirstRun(name: string, load: () => Promise<RetentionDuty>): RetentionDuty {
-  let loaded: Promise<RetentionDuty> | undefined;
-  return {
-    name,
-    async forget(sql, now) {
-      loaded ??= load();
-      try {
-        return await (await loaded).forget(sql, now);
-      } catch (error) {
-        // A failed import is tried again on the next run, not remembered.
-        loaded = undefined;
-        throw error;
-      }
-    },
-  };
+  // A failed import is tried again on the next run, not remembered (onFirstUse).
+  const duty = onFirstUse(load);
+  return { name, forget: async (sql, now) => (await duty()).forget(sql, now) };
 }
 
 /** The rows one run deleted: the received message ids, and each duty's by its name. */

@@ -32,9 +32,7 @@ import { boardAssistance, boardAssistanceHtml } from './assistance-board.js';
 import { boardCommitments, boardCommitmentsHtml } from './ledger-board.js';
 import { publicRankingHtml } from '../ranking/public.js';
 import { boardMapHtml } from './public-map.js';
-
-/** Where the board lives. */
-export const BOARD_PATH = '/public';
+import { BOARD_PATH } from './board-path.js';
 
 /** Requests per board page. */
 const PAGE_SIZE = 50;

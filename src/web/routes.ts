@@ -14,7 +14,7 @@ import { noteAborted } from './server.js';
 import type { ConsoleApp } from './console/router.js';
 import { CONSOLE_PATHS, messagePage } from './console/layout.js';
 import { STYLESHEET_PATHS } from './page.js';
-import { BOARD_PATH, servePublicBoard } from './public-board.js';
+import { BOARD_PATH } from './board-path.js';
 import { projectPath } from '../paths.js';
 import { type MediationSettings, mediationRulesOf } from '../mediation/transitions.js';
 import { OPEN311_PATH } from '../open311/path.js';
@@ -55,6 +55,19 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
   const interfaceOptions = { app: options.app, trustProxy: options.config.TRUST_PROXY, requestsPerMinute: options.config.OPEN311_REQUESTS_PER_MINUTE };
   const serveOpen311 = onFirstRequest(OPEN311_PATH, async () => (await import('../open311/routes.js')).createOpen311(interfaceOptions));
   const serveRestApi = onFirstRequest(API_PATH, async () => (await import('../api/routes.js')).createRestApi(interfaceOptions));
+  // The board's pages (with the statistics, the ranking and the boards of themes, assistance and the ledger they show) load on its first request.
+  const serveBoard = onFirstRequest(BOARD_PATH, async () => {
+    const { servePublicBoard } = await import('./public-board.js');
+    return async (req, res, url) => {
+      const app = options.app();
+      if (app) return servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
+      req.resume();
+      sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), {
+        'retry-after': '5',
+      });
+      return true;
+    };
+  });
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((STYLESHEET_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -66,16 +79,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
       if (await serveConsole(req, res, url)) return true;
       if (await serveOpen311(req, res, url)) return true;
       if (await serveRestApi(req, res, url)) return true;
-      const app = options.app();
-      if (app) return await servePublicBoard(req, res, app.database.db, url, app.pipeline.clock.now());
-      if (url.pathname === BOARD_PATH || url.pathname.startsWith(`${BOARD_PATH}/`)) {
-        req.resume();
-        sendHtml(res, 503, messagePage({ zh: '正在启动', en: 'Starting' }, bi('系统正在启动，请稍后刷新。', 'Minqing is starting; reload in a moment.'), null), {
-          'retry-after': '5',
-        });
-        return true;
-      }
-      return false;
+      return await serveBoard(req, res, url);
     } catch (error) {
       if (error instanceof RequestAborted) {
         noteAborted(req.socket, 'request aborted by the client', { path: url.pathname });

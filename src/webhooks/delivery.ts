@@ -22,8 +22,9 @@ import { type Database, type Db, sqlTransaction } from '../db/client.js';
 import { oneOf, transactionsOverlap } from '../db/dialect.js';
 import type { DB } from '../db/generated/kysely/types.js';
 import { all, defineQuery, first, type Query, run, type SqlConnection } from '../db/sql.js';
-import { ApiError, oneTicket } from '../api/tickets.js';
+import { ApiError } from '../api/errors.js';
 import { logger } from '../log.js';
+import { onFirstUse } from '../on-first-use.js';
 import { isoBeijing } from '../open311/format.js';
 import type { ApiKeyRecord } from '../open311/keys.js';
 import { backoffMs } from '../pipeline/delivery.js';
@@ -34,6 +35,13 @@ import { signatureHeader } from './signature.js';
 import { pauseSubscriber } from './subscribers.js';
 
 const log = logger('webhooks');
+
+/**
+ * The REST API's ticket code (and through it Open311's, the public board's and the
+ * statistics'), loaded with the first payload built: a process whose subscribers have
+ * nothing waiting never holds it.
+ */
+const ticketsApi = onFirstUse(() => import('../api/tickets.js'));
 
 /** The earlier unsettled deliveries of delivery `d`'s subscriber, as `e`: what `d` waits behind. */
 function earlierUnsettled(eb: ExpressionBuilder<DB & { d: DB['WebhookDelivery'] }, 'd'>) {
@@ -380,7 +388,7 @@ export class WebhookSender {
     };
     let ticket;
     try {
-      ticket = await oneTicket(database.db, key, row.ticketNumber);
+      ticket = await (await ticketsApi()).oneTicket(database.db, key, row.ticketNumber);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;

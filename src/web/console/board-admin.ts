@@ -5,7 +5,7 @@
 import type { Db } from '../../db/client.js';
 import { LEVEL_NAMES } from '../format.js';
 import { bi, type Html, html } from '../html.js';
-import { BOARD_PATH } from '../public-board.js';
+import { BOARD_PATH } from '../board-path.js';
 import { type Column, tableHtml } from '../table.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import type { StaffScope } from './scope.js';
