@@ -2,7 +2,7 @@
  * The work queue and the exports: filters, search, keyset pages, and CSV downloads that
  * Excel opens (UTF-8 with BOM) with personal data masked.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { PipelineService } from '../../src/pipeline/service.js';
@@ -12,7 +12,7 @@ import { parseQueueParams, queryQueue, queueBatches } from '../../src/web/consol
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions } from '../../src/org/regions.js';
 import { csvCell, toCsv } from '../../src/web/csv.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase, freshPostgres, POSTGRES_URL } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
@@ -26,14 +26,13 @@ async function csvOf(res: Response): Promise<{ bom: boolean; header: string; lin
 }
 
 eachDatabase((kind) => {
-  let world: ConsoleWorld;
+  const world = consoleWorldFor(kind);
   let db: Db;
   let dsp: ConsoleClient;
   let scope: StaffScope;
   const numbers: Record<string, string> = {};
 
   beforeAll(async () => {
-    world = await startConsoleWorld({}, kind);
     db = world.db;
     numbers['light'] = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天', 'power', {
       contactPhone: '13912345678',
@@ -46,10 +45,6 @@ eachDatabase((kind) => {
     dsp = await loggedIn(world.base, 'dsp-qh-01');
     const account = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh-01' } });
     scope = (await loadScope(db, account))!;
-  });
-
-  afterAll(async () => {
-    await world?.stop();
   });
 
   describe('queryQueue', () => {

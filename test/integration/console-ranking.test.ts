@@ -4,10 +4,10 @@
  * small samples listed without a rank, the settings form for supervisors only, validated
  * in Chinese, and a township's own weights applying to its ranking alone.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { DEMO_PASSWORD, saveAccount } from '../../src/org/staff-accounts.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { insertStatTicket, type StatTicket } from '../helpers/stat-tickets.js';
 
@@ -22,7 +22,7 @@ async function csvOf(res: Response): Promise<{ header: string[]; lines: string[]
 
 eachDatabase((kind) => {
   describe('the ranking page', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let sup: ConsoleClient;
@@ -35,7 +35,6 @@ eachDatabase((kind) => {
     let foreign: string;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       otherTownship = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
@@ -57,10 +56,6 @@ eachDatabase((kind) => {
       await put(far.id, perfect, 10);
       dsp = await loggedIn(world.base, 'dsp-qh-01');
       sup = await loggedIn(world.base, 'sup-qh');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test("a township dispatcher sees last month's ranking of the township's villages, exact, small samples without a rank, no settings form", async () => {
