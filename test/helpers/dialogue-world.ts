@@ -5,13 +5,12 @@
  * resident's web chat bound to their person, a liaison's or staff member's console chat
  * bound with a one-time code, as `npm run invite` does).
  */
-import { onTestFinished } from 'vitest';
 import { CategoryClassifier } from '../../src/engine/classifier.js';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { TestChat } from './chat-client.js';
-import { eachDatabase, SQLITE, type TestDatabase, type TestDatabaseKind } from './db.js';
+import { eachDatabase, forThisTest, SQLITE, type TestDatabase, type TestDatabaseKind } from './db.js';
 import { FakeClock, rules } from './org-fixture.js';
 
 /** Shared by every world of a test file (it trains nothing: the model is restored). */
@@ -72,13 +71,7 @@ export type FreshWorld = (options?: Omit<DialogueWorldOptions, 'database'>) => P
  * a variable only to dispose of it.
  */
 export function eachDialogueWorld(body: (freshWorld: FreshWorld, kind: TestDatabaseKind) => void): void {
-  eachDatabase((kind) =>
-    body(async (options = {}) => {
-      const world = await dialogueWorld({ ...options, database: kind });
-      onTestFinished(() => world.dispose());
-      return world;
-    }, kind),
-  );
+  eachDatabase((kind) => body((options = {}) => forThisTest(dialogueWorld({ ...options, database: kind })), kind));
 }
 
 /** The demo resident of QH-01-001-H001 and their household's liaison in `w`, each in their own chat. */
