@@ -112,26 +112,8 @@ export function consoleWorldFor(kind: TestDatabaseKind, env: Record<string, stri
     if (!started) throw new Error('the console world is read before its suite has started it (read it in hooks and tests)');
     return started;
   };
-  return {
-    get app() {
-      return world().app;
-    },
-    get db() {
-      return world().db;
-    },
-    get web() {
-      return world().web;
-    },
-    get clock() {
-      return world().clock;
-    },
-    get base() {
-      return world().base;
-    },
-    get dir() {
-      return world().dir;
-    },
-  };
+  // Every field is read from the started world.
+  return new Proxy({} as SuiteConsoleWorld, { get: (_target, field) => Reflect.get(world(), field) as unknown });
 }
 
 /** A browser-like client: keeps cookies per name, never follows redirects by itself. */
