@@ -6,7 +6,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createWebAdapter, type WebChatAdapter } from '../../bots/web/web-adapter.js';
 import { type App, startApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
@@ -89,6 +89,31 @@ export async function startConsoleWorld(
       void postgres?.drop().catch(() => undefined);
     },
   };
+}
+
+/** The console world of a suite: as ConsoleWorld, stopped by the suite itself. */
+export type SuiteConsoleWorld = Omit<ConsoleWorld, 'stop'>;
+
+/**
+ * The console world of the enclosing suite on `kind` (startConsoleWorld's `env` and
+ * `channels`): started before the suite's tests and before the beforeAll hooks declared
+ * after this call, so those hooks read it as they would a world they started; stopped
+ * after the suite's last test and its other afterAll hooks.
+ */
+export function consoleWorldFor(kind: TestDatabaseKind, env: Record<string, string> = {}, channels?: Parameters<typeof startConsoleWorld>[2]): SuiteConsoleWorld {
+  let started: ConsoleWorld | undefined;
+  beforeAll(async () => {
+    started = await startConsoleWorld(env, kind, channels);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const world = (): ConsoleWorld => {
+    if (!started) throw new Error('the console world is read before its suite has started it (read it in hooks and tests)');
+    return started;
+  };
+  // Every field is read from the started world.
+  return new Proxy({} as SuiteConsoleWorld, { get: (_target, field) => Reflect.get(world(), field) as unknown });
 }
 
 /** A browser-like client: keeps cookies per name, never follows redirects by itself. */

@@ -8,7 +8,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, inject } from 'vitest';
+import { describe, inject, onTestFinished } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { scratchPostgres } from '../../src/db/scratch.js';
 
@@ -124,4 +124,20 @@ export const POSTGRES: TestDatabaseKind = { name: 'PostgreSQL', available: Boole
  */
 export function eachDatabase(body: (kind: TestDatabaseKind) => void): void {
   for (const kind of [SQLITE, POSTGRES]) describe.skipIf(!kind.available)(`on ${kind.name}`, () => body(kind));
+}
+
+/** What `opened` gives, disposed when the test (or beforeEach) that opened it ends. */
+export async function forThisTest<T extends { dispose(): Promise<void> }>(opened: Promise<T>): Promise<T> {
+  const it = await opened;
+  onTestFinished(() => it.dispose());
+  return it;
+}
+
+/**
+ * Declares `body` once per database (see eachDatabase), its tests each opening fresh
+ * databases of that kind with `freshDatabase()`, disposed when the test ends: no suite
+ * keeps a variable only to dispose of it.
+ */
+export function eachFreshDatabase(body: (freshDatabase: (options?: FreshOptions) => Promise<TestDatabase>, kind: TestDatabaseKind) => void): void {
+  eachDatabase((kind) => body((options) => forThisTest(kind.fresh(options)), kind));
 }

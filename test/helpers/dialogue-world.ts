@@ -10,7 +10,7 @@ import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { TestChat } from './chat-client.js';
-import { SQLITE, type TestDatabase, type TestDatabaseKind } from './db.js';
+import { eachDatabase, forThisTest, SQLITE, type TestDatabase, type TestDatabaseKind } from './db.js';
 import { FakeClock, rules } from './org-fixture.js';
 
 /** Shared by every world of a test file (it trains nothing: the model is restored). */
@@ -59,4 +59,31 @@ export async function dialogueWorld({ database: kind = SQLITE, ...engineOptions 
     },
     dispose: () => database.dispose(),
   };
+}
+
+/** Opens a fresh dialogue world for the running test (or beforeEach), disposed when the test ends. */
+export type FreshWorld = (options?: Omit<DialogueWorldOptions, 'database'>) => Promise<DialogueWorld>;
+
+/**
+ * Declares `body` once per database (see eachDatabase), its tests each opening fresh
+ * worlds on that database with `freshWorld()`: every test starts from the demo county as
+ * seeded, and the world's teardown is tied to the test that opened it, so no suite keeps
+ * a variable only to dispose of it.
+ */
+export function eachDialogueWorld(body: (freshWorld: FreshWorld, kind: TestDatabaseKind) => void): void {
+  eachDatabase((kind) => body((options = {}) => forThisTest(dialogueWorld({ ...options, database: kind })), kind));
+}
+
+/** The demo resident of QH-01-001-H001 and their household's liaison in `w`, each in their own chat. */
+export async function householdAndLiaison(w: DialogueWorld) {
+  const { db } = w.database;
+  const resident = await w.resident('R-QH-01-001-H001', 'res-1');
+  const residentPerson = await db.person.findUniqueOrThrow({
+    where: { code: 'R-QH-01-001-H001' },
+    include: { household: { include: { pairing: { include: { liaison: true } } } } },
+  });
+  const household = residentPerson.household!;
+  const liaisonPerson = household.pairing!.liaison;
+  const liaison = await w.staff(liaisonPerson.code, 'lia-1');
+  return { w, db, resident, residentPerson, household, liaisonPerson, liaison };
 }

@@ -4,23 +4,16 @@
  * village with its halved limit, and the township's dispatcher gets the push at once. A
  * resident has no households to report, and nothing is opened.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { actOnAssistance, reportAssistance } from '../../src/assistance/cases.js';
 import { sqlTransaction } from '../../src/db/client.js';
-import { eachDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { eachDialogueWorld } from '../helpers/dialogue-world.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('帮扶申报 in chat', () => {
     test('a liaison reports an urgent case for a paired household; the township’s dispatcher is told at once', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const household = await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H001' }, include: { pairing: { include: { liaison: true } } } });
       const liaisonPerson = household.pairing!.liaison;
@@ -58,7 +51,7 @@ eachDatabase((kind) => {
     });
 
     test('公示: a resident of the village lists the cases on notice (names masked) and objects to one; the township is told; after the notice it is gone', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const household = await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H002' } });
       const staff = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
@@ -100,7 +93,7 @@ eachDatabase((kind) => {
     });
 
     test('a resident has no households to report; nothing is opened', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const resident = await w.resident();
       await resident.send('帮扶申报');
       expect(resident.text()).toContain('您还没有包联的农户');

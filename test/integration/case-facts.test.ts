@@ -2,12 +2,12 @@
  * The liaison sees where to go and whom to call; the resident sees what is meant for
  * them and nothing of staff's internal notes; a voice note is kept and passed on.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { actorFor, type PipelineService } from '../../src/pipeline/service.js';
 import { TestChat } from '../helpers/chat-client.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { type DialogueWorld, eachDialogueWorld } from '../helpers/dialogue-world.js';
 import type { FakeClock } from '../helpers/org-fixture.js';
 
 const TICKET = /MQ-\d{4}-\d{6}/;
@@ -20,13 +20,10 @@ let clock: FakeClock;
 let pipeline: PipelineService;
 let engine: Engine;
 
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   beforeEach(async () => {
-    world = await dialogueWorld({ database: kind });
+    world = await freshWorld();
     ({ database, clock, pipeline, engine } = world);
-  });
-  afterEach(async () => {
-    await world.dispose();
   });
 
   /** A report from a household resident with a place, a shared location, a photo and the registered phone. */

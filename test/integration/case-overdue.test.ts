@@ -5,31 +5,25 @@
  * pushed once; the same step is never pushed about again, however often the duty runs and
  * in however many processes; the next step's lapse, or an extended limit's, is pushed anew.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { actOnAssistance, reportAssistance } from '../../src/assistance/cases.js';
 import { caseOverdueDuty } from '../../src/cases/overdue.js';
 import { sqlTransaction } from '../../src/db/client.js';
 import { render } from '../../src/engine/i18n.js';
 import { localDateOf, localInstant } from '../../src/pipeline/calendar.js';
 import { openMediationCase, staffChangeMediationCase } from '../../src/mediation/cases.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
-
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
 
 /** 09:00 on the first working day after `date`. */
 const morningAfter = (date: string) => localInstant(rules.calendar.nextWorkingDay(date), 9 * 60);
 
 const MEDIATION_RULES = { limitDays: 30, extensionDays: 15, followUpDays: [30, 90] as const };
 
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('overdue cases', () => {
     test('an assistance step past its limit is pushed once to the reporter and the dispatchers; the next step anew', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       // Monday 16 November 2026, office hours.
       const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
@@ -78,7 +72,7 @@ eachDatabase((kind) => {
     });
 
     test('a mediation case past its month is pushed once to the mediator and the township; an extension’s end anew; a settled case never', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });

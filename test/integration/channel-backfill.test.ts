@@ -5,8 +5,8 @@
  * column is empty again.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, test } from 'vitest';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { describe, expect, test } from 'vitest';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 
@@ -20,16 +20,10 @@ function backfillOf(provider: 'sqlite' | 'postgres'): string {
   return text.slice(text.indexOf('\n', start) + 1).trim();
 }
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase, kind) => {
   describe('the channel backfill', () => {
     test('a chat report gets its platform, a need filed on a visit 走访, a ticket with no channel recorded stays empty', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const pipeline = new PipelineService({ db, rules, clock: new FakeClock(new Date('2026-11-16T09:00:00+08:00')) });
       const resident = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });

@@ -4,24 +4,20 @@
  * 401), and the scope (a township dispatcher cannot reach another township's ticket by
  * page, API, export or action: 404, like a ticket that does not exist).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ConsoleClient, consoleWorldFor, DEMO_PASSWORD, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
-let world: ConsoleWorld;
 /** A ticket in 清水镇 (QH-01) and one in 禾丰镇 (QH-02). */
 let ours: string;
 let theirs: string;
 
 eachDatabase((kind) => {
+  const world = consoleWorldFor(kind);
+
   beforeAll(async () => {
-    world = await startConsoleWorld({}, kind);
     ours = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天');
     theirs = await report(world.app, 'R-QH-02-001-H001', '杏花村的水管漏水');
-  });
-
-  afterAll(async () => {
-    await world?.stop();
   });
 
   describe('logged out', () => {

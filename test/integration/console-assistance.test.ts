@@ -6,29 +6,24 @@
  * the household's difficulty record saved with an audit event, and other townships' staff
  * finding nothing (404).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { saveAccount } from '../../src/org/staff-accounts.js';
-import { type ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, DEMO_PASSWORD, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('帮扶 in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let dispatcherId: number;
     let caseId: number;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       dispatcherId = (await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } })).id;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     /** Moves the clock; later the session has lapsed, so the dispatcher logs in again. */

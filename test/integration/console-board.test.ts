@@ -3,20 +3,20 @@
  * satisfaction and on-time rates from the statistics, and the admin's switch that takes
  * a region off the board.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { actorFor } from '../../src/pipeline/service.js';
 import { scrub } from '../../src/privacy.js';
-import { ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
-let world: ConsoleWorld;
 let personal: string;
 let plain: string;
 let elsewhere: string;
 
 eachDatabase((kind) => {
+  const world = consoleWorldFor(kind);
+
   beforeAll(async () => {
-    world = await startConsoleWorld({}, kind);
     const db = world.db;
     // A summary full of what must not be published.
     personal = await report(world.app, 'R-QH-01-001-H001', '罗丽敏家门口路灯坏了，电话 139-1234-5678，王大爷说一组3号门口也不亮，找老李也没用');
@@ -42,10 +42,6 @@ eachDatabase((kind) => {
       expect(proposed).not.toContain('罗丽敏');
       expect((await dsp.post(`/console/tickets/${number}/publish`, { summary: proposed.replace(/&amp;/g, '&') })).status).toBe(303);
     }
-  });
-
-  afterAll(async () => {
-    await world?.stop();
   });
 
   async function board(path: string): Promise<{ status: number; text: string }> {

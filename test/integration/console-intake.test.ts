@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { MAX_IMAGE_BYTES, UPLOAD_ERRORS } from '../../bots/shared/uploads.js';
 import type { Db } from '../../src/db/client.js';
 import { render } from '../../src/engine/i18n.js';
@@ -17,13 +17,13 @@ import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { figures } from '../../src/stats/query.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { fakePng, JPEG } from '../helpers/images.js';
 
 eachDatabase((kind) => {
   describe('受理登记 in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let village: { id: number };
@@ -32,7 +32,6 @@ eachDatabase((kind) => {
     let dispatcherId: number;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
       foreignVillage = await db.region.findUniqueOrThrow({ where: { code: 'QH-02-001' } });
@@ -41,10 +40,6 @@ eachDatabase((kind) => {
       // The resident has a chat: the receipt goes there.
       await db.channelIdentity.create({ data: { channel: 'web', platformUserId: 'intake-resident', chatId: 'intake-resident', personId: resident.id } });
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const form = (fields: Record<string, string>) => ({

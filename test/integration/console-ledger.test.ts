@@ -5,7 +5,7 @@
  * owner's handlers told through the outbox), every change audited, and the scope of each
  * user (another township's item is 404).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { reportAssistance } from '../../src/assistance/cases.js';
 import { sqlTransaction } from '../../src/db/client.js';
@@ -13,13 +13,13 @@ import { openMediationCase } from '../../src/mediation/cases.js';
 import { maskName } from '../../src/privacy.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
 eachDatabase((kind) => {
   describe('the ledger in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let township: { id: number };
@@ -32,7 +32,6 @@ eachDatabase((kind) => {
     const GOAL = '村口路灯全部修复';
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       world.clock.set(NOW);
       township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
@@ -41,10 +40,6 @@ eachDatabase((kind) => {
       foreignStation = await db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: other.id, kind: 'power' } } });
       dispatcherId = (await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } })).id;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const at = async (local: string) => {

@@ -5,14 +5,14 @@
  * given on paper, the mediator told when it settles, follow-ups, the mediators' figures,
  * 诉调对接 with its dossier and the court's outcome, every action audited, and the scope.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('矛盾纠纷调解 in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let village: { id: number };
@@ -20,7 +20,6 @@ eachDatabase((kind) => {
     let number: string;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
       // A village mediator, as a roster import with the `mediator` role makes one.
@@ -38,10 +37,6 @@ eachDatabase((kind) => {
       if (!outcome.ok) throw new Error('report refused');
       number = outcome.ticket.number;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const caseOf = async () => db.mediationCase.findFirstOrThrow({ where: { ticketId: (await db.ticket.findUniqueOrThrow({ where: { number } })).id } });

@@ -4,15 +4,15 @@
  * a party's answer, the extension and the court referral to the region's staff; another
  * case, and every other console page, is 404 for them.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { saveAccount } from '../../src/org/staff-accounts.js';
-import { ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { ConsoleClient, consoleWorldFor, DEMO_PASSWORD, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('a mediator in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let mediator: { id: number };
@@ -21,7 +21,6 @@ eachDatabase((kind) => {
     let number: string;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
       // Two village mediators, as a roster import with the `mediator` role makes them; one has an account.
@@ -42,10 +41,6 @@ eachDatabase((kind) => {
       };
       own = await openCase({ ticket: number, mediator: String(mediator.id), title: '宅基地边界纠纷', facts: '院墙位置争执', parties: 'R-QH-01-001-H001\nQH-01-001-H002' });
       other = await openCase({ mediator: String(colleague.id), title: '借款纠纷', facts: '借款五千元未还', parties: 'R-QH-01-001-H003\n李四' });
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('logs in to their mediation cases: the nav holds 调解 only, the list only their own cases', async () => {

@@ -5,16 +5,16 @@
  * item, an assignment) with its owner told in chat, an assignment marked done, every
  * change audited, and the scope of each user (another township's meeting is 404).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { prepareMeeting } from '../../src/meetings/meetings.js';
 import { loadRegions } from '../../src/org/regions.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('meetings in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let meetingId: number;
@@ -24,7 +24,6 @@ eachDatabase((kind) => {
     const NOW = new Date('2026-11-20T15:00:00+08:00');
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       world.clock.set(NOW);
       village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
@@ -33,10 +32,6 @@ eachDatabase((kind) => {
       const regions = await loadRegions(db);
       meetingId = (await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-20' }, new Date('2026-11-17T09:00:00+08:00')))!;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const base = () => `/console/meetings/${meetingId}`;

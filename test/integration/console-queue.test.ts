@@ -2,7 +2,7 @@
  * The work queue and the exports: filters, search, keyset pages, and CSV downloads that
  * Excel opens (UTF-8 with BOM) with personal data masked.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { PipelineService } from '../../src/pipeline/service.js';
@@ -12,15 +12,9 @@ import { parseQueueParams, queryQueue, queueBatches } from '../../src/web/consol
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions } from '../../src/org/regions.js';
 import { csvCell, toCsv } from '../../src/web/csv.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
-import { freshPostgres, POSTGRES_URL } from '../helpers/db.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
+import { eachDatabase, freshPostgres, POSTGRES_URL } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
-
-let world: ConsoleWorld;
-let db: Db;
-let dsp: ConsoleClient;
-let scope: StaffScope;
-const numbers: Record<string, string> = {};
 
 /** Splits a CSV answer into BOM flag, header and data lines. */
 async function csvOf(res: Response): Promise<{ bom: boolean; header: string; lines: string[]; text: string }> {
@@ -31,138 +25,141 @@ async function csvOf(res: Response): Promise<{ bom: boolean; header: string; lin
   return { bom, header, lines, text };
 }
 
-beforeAll(async () => {
-  world = await startConsoleWorld();
-  db = world.db;
-  numbers['light'] = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天', 'power', {
-    contactPhone: '13912345678',
-    description: '村口的路灯坏了好几天，有事打 138 1234 5678',
-  });
-  numbers['water'] = await report(world.app, 'R-QH-01-002-H001', '柳树湾村停水三天了', 'water');
-  world.clock.advanceHours(48);
-  numbers['road'] = await report(world.app, 'R-QH-01-001-H002', '村道上有个大坑', 'road');
-  numbers['foreign'] = await report(world.app, 'R-QH-02-001-H001', '杏花村的路灯也坏了', 'power');
-  dsp = await loggedIn(world.base, 'dsp-qh-01');
-  const account = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh-01' } });
-  scope = (await loadScope(db, account))!;
-});
+eachDatabase((kind) => {
+  const world = consoleWorldFor(kind);
+  let db: Db;
+  let dsp: ConsoleClient;
+  let scope: StaffScope;
+  const numbers: Record<string, string> = {};
 
-afterAll(async () => {
-  await world?.stop();
-});
-
-describe('queryQueue', () => {
-  test('filters by state, category, village, handler, date and text, always inside the scope', async () => {
-    const regions = await loadRegions(db);
-    const q = async (params: string) => (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params)).filters, {}, { regions })).rows.map((r) => r.number);
-    expect(await q('')).toEqual([numbers['road'], numbers['water'], numbers['light']]);
-    expect(await q('category=power')).toEqual([numbers['light']]);
-    const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-002' } });
-    expect(await q(`region=${village.id}`)).toEqual([numbers['water']]);
-    const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
-    expect(await q(`region=${township.id}`)).toHaveLength(3);
-    // A region outside the scope gives nothing, not the other township's tickets.
-    const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
-    expect(await q(`region=${other.id}`)).toEqual([]);
-    const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
-    expect(await q(`handler=p${liaison.id}`)).toEqual([numbers['road'], numbers['light']]);
-    expect(await q('from=2026-11-17')).toEqual([numbers['road']]);
-    expect(await q('to=2026-11-16')).toEqual([numbers['water'], numbers['light']]);
-    expect(await q('q=停水')).toEqual([numbers['water']]);
-    expect(await q(`q=${numbers['road']!.toLowerCase()}`)).toEqual([numbers['road']]);
-    expect(await q(`q=${numbers['foreign']}`)).toEqual([]);
-    expect(await q('state=done')).toEqual([]);
-    expect(await q('overdue=1')).toEqual([]);
-    // Bad values are reported and ignored.
-    expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45')).problems).toHaveLength(3);
-  });
-
-  test('overdue: the scheduler marks a ticket past its deadline, and the filter finds it', async () => {
-    world.clock.advanceHours(24 * 10);
-    await world.app.scheduler.tick();
-    const overdue = await queryQueue(db, scope, { state: 'open', overdue: true });
-    expect(overdue.rows.map((r) => r.number).sort()).toEqual([numbers['light'], numbers['water']].sort());
-    expect(overdue.rows.every((r) => r.overdue)).toBe(true);
-    // Ten idle days ended the console session: log in again for the tests below.
-    expect((await dsp.get('/console/api/queue')).status).toBe(401);
+  beforeAll(async () => {
+    db = world.db;
+    numbers['light'] = await report(world.app, 'R-QH-01-001-H001', '村口的路灯坏了好几天', 'power', {
+      contactPhone: '13912345678',
+      description: '村口的路灯坏了好几天，有事打 138 1234 5678',
+    });
+    numbers['water'] = await report(world.app, 'R-QH-01-002-H001', '柳树湾村停水三天了', 'water');
+    world.clock.advanceHours(48);
+    numbers['road'] = await report(world.app, 'R-QH-01-001-H002', '村道上有个大坑', 'road');
+    numbers['foreign'] = await report(world.app, 'R-QH-02-001-H001', '杏花村的路灯也坏了', 'power');
     dsp = await loggedIn(world.base, 'dsp-qh-01');
-    const page = await dsp.page('/console/queue?overdue=1');
-    expect(page.text).toContain('<span class="badge overdue">超期');
+    const account = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh-01' } });
+    scope = (await loadScope(db, account))!;
   });
 
-  test('keyset pages: each page starts after the last id of the one before, with the count capped', async () => {
-    const first = await queryQueue(db, scope, { state: 'all' }, { size: 2 });
-    expect(first.rows.map((r) => r.number)).toEqual([numbers['road'], numbers['water']]);
-    // A history view shows no total, only that more follow; the open backlog is counted.
-    expect(first).toMatchObject({ count: 2, countCapped: true, counted: false });
-    expect(await queryQueue(db, scope, { state: 'open' }, { size: 2 })).toMatchObject({ count: 3, countCapped: false, counted: true });
-    const second = await queryQueue(db, scope, { state: 'all' }, { size: 2, after: first.next! });
-    expect(second.rows.map((r) => r.number)).toEqual([numbers['light']]);
-    expect(second.next).toBeNull();
-    const batches: string[][] = [];
-    for await (const batch of queueBatches(db, scope, { state: 'all' }, { batchSize: 1 })) batches.push(batch.map((r) => r.number));
-    expect(batches).toEqual([[numbers['road']], [numbers['water']], [numbers['light']]]);
+  describe('queryQueue', () => {
+    test('filters by state, category, village, handler, date and text, always inside the scope', async () => {
+      const regions = await loadRegions(db);
+      const q = async (params: string) => (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params)).filters, {}, { regions })).rows.map((r) => r.number);
+      expect(await q('')).toEqual([numbers['road'], numbers['water'], numbers['light']]);
+      expect(await q('category=power')).toEqual([numbers['light']]);
+      const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-002' } });
+      expect(await q(`region=${village.id}`)).toEqual([numbers['water']]);
+      const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      expect(await q(`region=${township.id}`)).toHaveLength(3);
+      // A region outside the scope gives nothing, not the other township's tickets.
+      const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
+      expect(await q(`region=${other.id}`)).toEqual([]);
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      expect(await q(`handler=p${liaison.id}`)).toEqual([numbers['road'], numbers['light']]);
+      expect(await q('from=2026-11-17')).toEqual([numbers['road']]);
+      expect(await q('to=2026-11-16')).toEqual([numbers['water'], numbers['light']]);
+      expect(await q('q=停水')).toEqual([numbers['water']]);
+      expect(await q(`q=${numbers['road']!.toLowerCase()}`)).toEqual([numbers['road']]);
+      expect(await q(`q=${numbers['foreign']}`)).toEqual([]);
+      expect(await q('state=done')).toEqual([]);
+      expect(await q('overdue=1')).toEqual([]);
+      // Bad values are reported and ignored.
+      expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45')).problems).toHaveLength(3);
+    });
+
+    test('overdue: the scheduler marks a ticket past its deadline, and the filter finds it', async () => {
+      world.clock.advanceHours(24 * 10);
+      await world.app.scheduler.tick();
+      const overdue = await queryQueue(db, scope, { state: 'open', overdue: true });
+      expect(overdue.rows.map((r) => r.number).sort()).toEqual([numbers['light'], numbers['water']].sort());
+      expect(overdue.rows.every((r) => r.overdue)).toBe(true);
+      // Ten idle days ended the console session: log in again for the tests below.
+      expect((await dsp.get('/console/api/queue')).status).toBe(401);
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      const page = await dsp.page('/console/queue?overdue=1');
+      expect(page.text).toContain('<span class="badge overdue">超期');
+    });
+
+    test('keyset pages: each page starts after the last id of the one before, with the count capped', async () => {
+      const first = await queryQueue(db, scope, { state: 'all' }, { size: 2 });
+      expect(first.rows.map((r) => r.number)).toEqual([numbers['road'], numbers['water']]);
+      // A history view shows no total, only that more follow; the open backlog is counted.
+      expect(first).toMatchObject({ count: 2, countCapped: true, counted: false });
+      expect(await queryQueue(db, scope, { state: 'open' }, { size: 2 })).toMatchObject({ count: 3, countCapped: false, counted: true });
+      const second = await queryQueue(db, scope, { state: 'all' }, { size: 2, after: first.next! });
+      expect(second.rows.map((r) => r.number)).toEqual([numbers['light']]);
+      expect(second.next).toBeNull();
+      const batches: string[][] = [];
+      for await (const batch of queueBatches(db, scope, { state: 'all' }, { batchSize: 1 })) batches.push(batch.map((r) => r.number));
+      expect(batches).toEqual([[numbers['road']], [numbers['water']], [numbers['light']]]);
+    });
+
+    test('the page links to the next page and keeps the filters', async () => {
+      const page = await dsp.page('/console/queue?state=all&category=power');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(numbers['light']);
+      expect(page.text).not.toContain(numbers['water']);
+      expect(page.text).toContain('<option value="power" selected>');
+      expect(page.text).toContain('href="/console/queue.csv?state=all&amp;category=power"');
+    });
   });
 
-  test('the page links to the next page and keeps the filters', async () => {
-    const page = await dsp.page('/console/queue?state=all&category=power');
-    expect(page.status).toBe(200);
-    expect(page.text).toContain(numbers['light']);
-    expect(page.text).not.toContain(numbers['water']);
-    expect(page.text).toContain('<option value="power" selected>');
-    expect(page.text).toContain('href="/console/queue.csv?state=all&amp;category=power"');
-  });
-});
+  describe('CSV exports', () => {
+    test('the filtered queue, all pages, UTF-8 with BOM, only the scope', async () => {
+      const res = await dsp.get('/console/queue.csv?state=all');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="minqing-queue-\d{4}-\d{2}-\d{2}\.csv"$/);
+      const csv = await csvOf(res);
+      expect(csv.bom).toBe(true);
+      expect(csv.header).toBe(
+        '编号 number,状态 state,类别 category,摘要 summary,地点 place,网格 grid,经办 handler,受理时间 received,办结时限 resolve by,回访时限 callback by,标记 flags',
+      );
+      expect(csv.lines).toHaveLength(3);
+      expect(csv.lines[0]).toContain(numbers['road']);
+      expect(csv.text).not.toContain(numbers['foreign']);
+      expect(csv.text).toContain('道路交通 Roads and traffic');
+      const filtered = await csvOf(await dsp.get('/console/queue.csv?state=all&category=water'));
+      expect(filtered.lines).toHaveLength(1);
+      expect(filtered.lines[0]).toContain(numbers['water']);
+    });
 
-describe('CSV exports', () => {
-  test('the filtered queue, all pages, UTF-8 with BOM, only the scope', async () => {
-    const res = await dsp.get('/console/queue.csv?state=all');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="minqing-queue-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const csv = await csvOf(res);
-    expect(csv.bom).toBe(true);
-    expect(csv.header).toBe(
-      '编号 number,状态 state,类别 category,摘要 summary,地点 place,网格 grid,经办 handler,受理时间 received,办结时限 resolve by,回访时限 callback by,标记 flags',
-    );
-    expect(csv.lines).toHaveLength(3);
-    expect(csv.lines[0]).toContain(numbers['road']);
-    expect(csv.text).not.toContain(numbers['foreign']);
-    expect(csv.text).toContain('道路交通 Roads and traffic');
-    const filtered = await csvOf(await dsp.get('/console/queue.csv?state=all&category=water'));
-    expect(filtered.lines).toHaveLength(1);
-    expect(filtered.lines[0]).toContain(numbers['water']);
-  });
+    test("a ticket's history and messages: the resident masked, no full phone, no full name", async () => {
+      const timeline = await csvOf(await dsp.get(`/console/tickets/${numbers['light']}/timeline.csv`));
+      expect(timeline.bom).toBe(true);
+      expect(timeline.header).toBe('序号 seq,时间 time,操作 step,状态 state,操作人 by,角色 role,详情 details');
+      expect(timeline.lines[0]).toMatch(/^1,2026-11-16 09:00,受理 received,/);
+      expect(timeline.text).toContain('罗**');
+      const messages = await csvOf(await dsp.get(`/console/tickets/${numbers['light']}/messages.csv`));
+      expect(messages.text).toContain('您的诉求已受理');
+      // The phone the resident wrote into the request is masked as well.
+      expect(messages.text).toContain('有事打 138****5678');
+      const page = await dsp.page(`/console/tickets/${numbers['light']}`);
+      expect(page.text).toContain('有事打 138****5678');
+      for (const text of [timeline.text, messages.text, page.text]) {
+        expect(text).not.toContain('罗丽敏');
+        expect(text).not.toContain('13912345678');
+        expect(text).not.toContain('138 1234 5678');
+        expect(text).not.toContain('19900000001');
+      }
+      const api = (await (await dsp.get(`/console/api/tickets/${numbers['light']}`)).json()) as { residentPhone: string };
+      expect(api.residentPhone).toBe('139****5678');
+    });
 
-  test("a ticket's history and messages: the resident masked, no full phone, no full name", async () => {
-    const timeline = await csvOf(await dsp.get(`/console/tickets/${numbers['light']}/timeline.csv`));
-    expect(timeline.bom).toBe(true);
-    expect(timeline.header).toBe('序号 seq,时间 time,操作 step,状态 state,操作人 by,角色 role,详情 details');
-    expect(timeline.lines[0]).toMatch(/^1,2026-11-16 09:00,受理 received,/);
-    expect(timeline.text).toContain('罗**');
-    const messages = await csvOf(await dsp.get(`/console/tickets/${numbers['light']}/messages.csv`));
-    expect(messages.text).toContain('您的诉求已受理');
-    // The phone the resident wrote into the request is masked as well.
-    expect(messages.text).toContain('有事打 138****5678');
-    const page = await dsp.page(`/console/tickets/${numbers['light']}`);
-    expect(page.text).toContain('有事打 138****5678');
-    for (const text of [timeline.text, messages.text, page.text]) {
-      expect(text).not.toContain('罗丽敏');
-      expect(text).not.toContain('13912345678');
-      expect(text).not.toContain('138 1234 5678');
-      expect(text).not.toContain('19900000001');
-    }
-    const api = (await (await dsp.get(`/console/api/tickets/${numbers['light']}`)).json()) as { residentPhone: string };
-    expect(api.residentPhone).toBe('139****5678');
-  });
-
-  test('cells Excel would run as formulas are defused; quotes and line breaks are quoted', () => {
-    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell('+86 139')).toBe("'+86 139");
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('两行\n文字')).toBe('"两行\n文字"');
-    expect(csvCell(-3)).toBe('-3');
-    expect(toCsv(['a'], [['中文']])).toBe('\uFEFFa\r\n中文\r\n');
+    test('cells Excel would run as formulas are defused; quotes and line breaks are quoted', () => {
+      expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+      expect(csvCell('+86 139')).toBe("'+86 139");
+      expect(csvCell('a,b')).toBe('"a,b"');
+      expect(csvCell('两行\n文字')).toBe('"两行\n文字"');
+      expect(csvCell(-3)).toBe('-3');
+      expect(toCsv(['a'], [['中文']])).toBe('\uFEFFa\r\n中文\r\n');
+    });
   });
 });
 

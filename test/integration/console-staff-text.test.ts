@@ -4,25 +4,21 @@
  * audited. Callbacks due have their own view. The history reads in words: roles,
  * reasons, the system's own steps, anonymous reporters.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { actorFor } from '../../src/pipeline/service.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
-let world: ConsoleWorld;
 let db: Db;
 let dsp: ConsoleClient;
 
 eachDatabase((kind) => {
+  const world = consoleWorldFor(kind);
+
   beforeAll(async () => {
-    world = await startConsoleWorld({}, kind);
     db = world.db;
     dsp = await loggedIn(world.base, 'dsp-qh-01');
-  });
-
-  afterAll(async () => {
-    await world?.stop();
   });
 
   async function personId(code: string): Promise<number> {

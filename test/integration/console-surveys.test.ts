@@ -4,16 +4,16 @@
  * CSV, closing, the 双述双评 appraisal's fixed questions, and the scope: another
  * township's staff neither see nor touch a survey, nor aim one at a place not theirs.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { sendDueSurveys } from '../../src/surveys/push.js';
 import { APPRAISAL_QUESTIONS } from '../../src/surveys/appraisal.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('surveys in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let other: ConsoleClient;
@@ -23,7 +23,6 @@ eachDatabase((kind) => {
     let surveyId: number;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
@@ -31,7 +30,6 @@ eachDatabase((kind) => {
       dsp = await loggedIn(world.base, 'dsp-qh-01');
       other = await loggedIn(world.base, 'dsp-qh-02');
     });
-    afterAll(() => world.stop());
 
     const question = (n: number, fields: { type: string; zh: string; options?: string; required?: boolean }) => ({
       [`q${n}_type`]: fields.type,

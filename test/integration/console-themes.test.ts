@@ -5,17 +5,17 @@
  * from the theme and from the ticket page, every action audited, the scope of each user,
  * and what residents and the report read — scrubbed (its hot words too).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { fileThemeMonths, ROSTER_NAME } from '../helpers/theme-months.js';
 
 eachDatabase((kind) => {
   describe('每月一题 in the console', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let numbers: Record<string, string[]>;
@@ -28,7 +28,6 @@ eachDatabase((kind) => {
     const NOW = new Date('2026-11-16T09:00:00+08:00');
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       numbers = await fileThemeMonths(world.app, world.clock, NOW);
       township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
@@ -38,10 +37,6 @@ eachDatabase((kind) => {
       foreignDepartment = await db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: other.id, kind: 'power' } } });
       dispatcherId = (await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } })).id;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     /** Moves the clock; days later the session has lapsed, so the dispatcher logs in again. */

@@ -5,28 +5,23 @@
  * township's household or township is 404 / refused, a village's rules are not staff's to
  * set), and an audit event for each change.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { coverageNow } from '../../src/visits/coverage.js';
 import { loadHousehold } from '../../src/web/console/visit-admin.js';
 import { loadScope } from '../../src/web/console/scope.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('重点户 and visit rules', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('a township dispatcher marks a household of the township 重点 and clears it; recorded; another township’s household is 404', async () => {

@@ -3,14 +3,14 @@
  * regions only, the filters, keyset pages, the month's coverage per liaison computed
  * right for a hand-made month, the two CSV exports, and notes scrubbed.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions, type RegionNode } from '../../src/org/regions.js';
 import { COVERAGE_COLUMNS, coverageShown, GRID_COVERAGE_COLUMNS, MAX_COVERAGE_LINES, VISIT_COLUMNS } from '../../src/web/console/visits-page.js';
 import { type CoverageRow, parseVisitParams, queryVisits, visitCoverage, visitGridCoverage } from '../../src/web/console/visits.js';
 import { csvHeader } from '../../src/web/table.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 /** Splits a CSV answer into BOM flag, header and data lines. */
@@ -60,7 +60,7 @@ describe('the coverage table on the page', () => {
 
 eachDatabase((kind) => {
   describe('the visit log', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let scope: StaffScope;
@@ -76,7 +76,6 @@ eachDatabase((kind) => {
     const at = (local: string) => new Date(`${local}+08:00`);
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       regions = await loadRegions(db);
       const first = await db.household.findUniqueOrThrow({ where: { code: 'QH-01-001-H001' }, include: { pairing: { include: { liaison: true } } } });
@@ -132,10 +131,6 @@ eachDatabase((kind) => {
       dsp = await loggedIn(world.base, 'dsp-qh-01');
       const account = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh-01' } });
       scope = (await loadScope(db, account, regions))!;
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const filtersOf = (query: string) => parseVisitParams(new URLSearchParams(query), world.clock.now()).filters;

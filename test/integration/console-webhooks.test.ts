@@ -4,29 +4,24 @@
  * newest first (time, event, status code, attempts, next retry, last error); every
  * change is an AuditEvent; for anyone else the section is the console's 404.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { WebhookSender } from '../../src/webhooks/delivery.js';
 import { subscriberNamed } from '../../src/webhooks/subscribers.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('console webhooks', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let admin: ConsoleClient;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       // The tests send with senders of their own: the app's scheduler (its first round at start) must not send meanwhile.
       await world.app.scheduler.stop();
       admin = await loggedIn(world.base, 'adm-qh');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('an admin makes a subscriber, sees its secret once, and reads its delivery log newest first; pause and resume', async () => {

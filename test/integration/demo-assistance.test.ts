@@ -3,24 +3,18 @@
  * step, played through the store and machine, the urgent one overdue at the village, each
  * household with its difficulty record.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { isOverdue } from '../../src/assistance/machine.js';
 import { seedDemoAssistance } from '../../src/org/demo-assistance.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
 const NOW = new Date('2026-11-16T09:00:00+08:00');
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('demo assistance', () => {
     test('six cases, one in each step; the urgent one overdue; every household with its record', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       expect(await seedDemoAssistance(database, rules, NOW)).toBe(6);
       const cases = await db.assistanceCase.findMany({ orderBy: { id: 'asc' } });

@@ -3,24 +3,18 @@
  * by phone and by letter, one settled on the spot (即办), the same on both databases and
  * on every run; a second run adds nothing.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seedDemoIntake } from '../../src/org/demo-intake.js';
 import { channelFigures } from '../../src/stats/channels.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
 const NOW = new Date('2026-11-16T11:00:00+08:00');
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('demo intake', () => {
     test('four requests registered by the townships’ clerks, one 即办; the channel table counts them; a second run adds nothing', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       expect(await seedDemoIntake(database, { now: NOW, rules })).toBe(4);
       expect(await seedDemoIntake(database, { now: NOW, rules })).toBe(0);

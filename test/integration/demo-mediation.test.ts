@@ -2,24 +2,18 @@
  * The demo county's disputes (src/org/demo-mediation.ts): mediators importable as a role,
  * six cases in every state, and the figures the console reads, the same on both databases.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { loadMediationCases, mediationCaseIds, mediatorFigures } from '../../src/mediation/cases.js';
 import { seedDemoMediation } from '../../src/org/demo-mediation.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 
 const NOW = new Date('2026-11-16T09:00:00+08:00');
 const RULES = { limitDays: 30, extensionDays: 30, followUpDays: [30, 90] as const };
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('demo mediation', () => {
     test('six cases in every state, one overdue, with three village mediators and their figures; a second run adds nothing', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       expect(await seedDemoMediation(database, { now: NOW, rules: RULES })).toBe(6);
       expect(await seedDemoMediation(database, { now: NOW, rules: RULES })).toBe(0);

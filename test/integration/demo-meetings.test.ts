@@ -4,22 +4,16 @@
  * delivered in the past), and its next one with the agenda prepared, looking back on the
  * last one's decisions; once.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Agenda } from '../../src/meetings/agenda.js';
 import { seedDemoMeetings } from '../../src/org/demo-meetings.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('the demo meetings', () => {
     test('a past village meeting with minutes and decisions, the next one with its agenda', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const NOW = new Date('2026-11-16T09:00:00+08:00');
       expect(await seedDemoMeetings(database, { now: NOW, rules })).toBe(2);

@@ -4,26 +4,21 @@
  * settled on the spot rated it with one SMS reply; the console's ticket pages show the
  * channel. The same on every run; a second run adds nothing.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoIntake } from '../../src/org/demo-intake.js';
 import { seedDemoSms } from '../../src/org/demo-sms.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
 
 eachDatabase((kind) => {
   describe('demo SMS', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let dsp: ConsoleClient;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       expect(await seedDemoIntake(world.app.database, { now: world.clock.now(), rules })).toBe(4);
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('a walk-in’s receipt and a rating in one reply, by SMS, shown with the channel on the ticket pages; a second run adds nothing', async () => {

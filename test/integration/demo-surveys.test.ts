@@ -3,26 +3,20 @@
  * in three and this half-year's 双述双评, read through the same results and appraisal code
  * the console uses, the same on both databases.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seedDemoSurveys } from '../../src/org/demo-surveys.js';
 import { seedDemoVisits } from '../../src/org/demo-visits.js';
 import { liaisonAppraisals } from '../../src/surveys/appraisal.js';
 import { surveyResults } from '../../src/surveys/results.js';
 import { questionsOf } from '../../src/surveys/store.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase, type TestDatabase } from '../helpers/db.js';
 
 const NOW = new Date('2026-11-16T09:00:00+08:00');
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase, kind) => {
   describe('demo surveys', () => {
     test('the needs survey has answers on every question; every paired liaison has a score, coverage and most a 述职', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       await seedDemoVisits(database, { from: new Date('2026-07-01T00:00:00+08:00'), to: NOW });
       const written = await seedDemoSurveys(database, { now: NOW });

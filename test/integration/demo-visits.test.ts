@@ -2,23 +2,17 @@
  * The demo county's visit log (src/org/demo-visits.ts): a year of visits to every paired
  * household, about monthly, with the households' answers, the same on both databases.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seedDemoVisits } from '../../src/org/demo-visits.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 
 const TO = new Date('2026-11-16T09:00:00+08:00');
 const FROM = new Date('2025-11-01T00:00:00+08:00');
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('demo visits', () => {
     test('every paired household is visited about monthly by its own liaison, within the period and working hours; answers as practice has them', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const written = await seedDemoVisits(database, { from: FROM, to: TO });
       const visits = await db.visit.findMany();

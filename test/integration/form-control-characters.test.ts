@@ -8,10 +8,10 @@
  * Seeded: MINQING_PROPERTY_SEED replays a run (fast-check also prints seed and path).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { createApiKey } from '../../src/open311/keys.js';
-import { ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 const SEED = Number(process.env['MINQING_PROPERTY_SEED'] ?? Date.now() % 2 ** 31);
@@ -40,7 +40,7 @@ async function expectCleanSince(db: Db, since: number): Promise<void> {
 
 eachDatabase((kind) => {
   describe('control characters in posted forms', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind, { OPEN311_REQUESTS_PER_MINUTE: '6000' });
     let db: Db;
     let dsp: ConsoleClient;
     let residentId: number;
@@ -48,16 +48,11 @@ eachDatabase((kind) => {
     let apiKey: string;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({ OPEN311_REQUESTS_PER_MINUTE: '6000' }, kind);
       db = world.db;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
       residentId = (await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } })).id;
       villageId = (await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } })).id;
       apiKey = (await createApiKey(db, { name: 'control-characters', scopes: ['open311:write'] }, world.clock.now())).key;
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const lastTicketId = async () => (await db.ticket.findFirst({ orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? 0;

@@ -4,21 +4,14 @@
  * a liaison of another village who types its code or sends a button never offered to them, and a resident,
  * are refused in words and see nothing of it.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { saveHardshipRecord } from '../../src/assistance/cases.js';
-import { eachDatabase } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { eachDialogueWorld } from '../helpers/dialogue-world.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('困难户 in chat', () => {
     test('the paired liaison and the grid leader read the record; a stranger liaison and a resident are refused', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const now = w.clock.now();
       const staff = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
@@ -82,7 +75,7 @@ eachDatabase((kind) => {
     });
 
     test('the menu offers 困难户 to liaisons, not to residents', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const liaison = await w.staff('L-QH-01-001-01', 'lia-1');
       await liaison.send('菜单');
       expect(liaison.replies.flatMap((r) => r.choices.map((c) => c.label))).toContain('困难户');

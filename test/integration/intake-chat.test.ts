@@ -4,35 +4,14 @@
  * chat and rates it as any report; for a new person not on the roster (created without a
  * chat: the receipt waits in the outbox); a household that is not theirs is refused.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { channelFigures } from '../../src/stats/channels.js';
-import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { eachDialogueWorld, householdAndLiaison } from '../helpers/dialogue-world.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
-async function householdAndLiaison(kind: TestDatabaseKind) {
-  const w = (world = await dialogueWorld({ database: kind }));
-  const { db } = w.database;
-  const resident = await w.resident('R-QH-01-001-H001', 'res-1');
-  const residentPerson = await db.person.findUniqueOrThrow({
-    where: { code: 'R-QH-01-001-H001' },
-    include: { household: { include: { pairing: { include: { liaison: true } } } } },
-  });
-  const household = residentPerson.household!;
-  const liaisonPerson = household.pairing!.liaison;
-  const liaison = await w.staff(liaisonPerson.code, 'lia-1');
-  return { w, db, resident, residentPerson, household, liaisonPerson, liaison };
-}
-
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('代办登记 in chat', () => {
     test('a liaison registers a request for a paired household, 走访 by default; the household gets the receipt and rates it', async () => {
-      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(await freshWorld());
       await liaison.send('代办登记');
       expect(liaison.text()).toContain('为哪一户登记诉求');
       await liaison.tap(household.headName);
@@ -62,7 +41,7 @@ eachDatabase((kind) => {
     });
 
     test('a caller not on the roster is registered as a new person in the liaison’s village, by the channel tapped', async () => {
-      const { db, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const { db, household, liaisonPerson, liaison } = await householdAndLiaison(await freshWorld());
       const people = await db.person.count();
       await liaison.send('代办登记');
       await liaison.tap('新群众');
@@ -93,7 +72,7 @@ eachDatabase((kind) => {
     });
 
     test('即办: a matter the liaison settled on the spot is registered and settled in one step, received and resolved at once; the household rates it', async () => {
-      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(await freshWorld());
       await liaison.send('代办登记');
       await liaison.tap(household.headName);
       await liaison.tap('来访');
@@ -121,7 +100,7 @@ eachDatabase((kind) => {
     });
 
     test('即办 needs its result: one without words is asked again, nothing is registered meanwhile', async () => {
-      const { db, household, liaison } = await householdAndLiaison(kind);
+      const { db, household, liaison } = await householdAndLiaison(await freshWorld());
       const tickets = await db.ticket.count();
       await liaison.send('代办登记');
       await liaison.tap(household.headName);
@@ -137,7 +116,7 @@ eachDatabase((kind) => {
     });
 
     test('a liaison with no paired households is offered only 新群众; words are asked again with it, and it goes on', async () => {
-      const { db, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const { db, liaisonPerson, liaison } = await householdAndLiaison(await freshWorld());
       await db.pairing.deleteMany({ where: { liaisonId: liaisonPerson.id } });
       await liaison.send('代办登记');
       expect(liaison.text()).toContain('为哪一户登记诉求');
@@ -150,7 +129,7 @@ eachDatabase((kind) => {
     });
 
     test('a household that is not the liaison’s is not offered and cannot be named', async () => {
-      const { db, liaison } = await householdAndLiaison(kind);
+      const { db, liaison } = await householdAndLiaison(await freshWorld());
       const tickets = await db.ticket.count();
       const foreign = await db.household.findFirstOrThrow({ where: { code: 'QH-02-001-H001' } });
       await liaison.send('代办登记');

@@ -4,22 +4,15 @@
  * or from 我的督办 in a step; the entries reach the ledger; someone else's items are not
  * theirs to report on.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createLedgerItem, flagLedgerItem } from '../../src/ledger/ledger.js';
 import { loadRegions } from '../../src/org/regions.js';
-import { eachDatabase } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { eachDialogueWorld } from '../helpers/dialogue-world.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('我的督办', () => {
     test('flagged, pushed to the department’s handler, progress reported from the push and from 我的督办', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       const station = await db.department.findUniqueOrThrow({ where: { regionId_kind: { regionId: township.id, kind: 'power' } } });

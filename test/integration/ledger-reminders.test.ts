@@ -3,23 +3,17 @@
  * items due within three working days, or late, are reminded (a department's handlers for
  * a department's item), each item once a week; items due later, or closed, are not.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { closeLedgerItem, createLedgerItem } from '../../src/ledger/ledger.js';
 import { ledgerReminders } from '../../src/ledger/reminders.js';
 import { loadRegions } from '../../src/org/regions.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('ledger reminders', () => {
     test('due within three working days or late: reminded once a week, to the person or the department’s handlers', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       // Monday 16 November 2026, office hours.
       const clock = new FakeClock(new Date('2026-11-16T09:00:00+08:00'));

@@ -4,25 +4,18 @@
  * with its reason (the case goes back to mediating and the mediator hears), nobody else
  * able to answer, and the case settling once every party, the one on paper too, confirms.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { openMediationCase, staffChangeMediationCase } from '../../src/mediation/cases.js';
 import { mediationFollowUpDuty } from '../../src/mediation/follow-ups.js';
 import { DEFAULT_OFFICE_HOURS } from '../../src/pipeline/deadlines.js';
-import { eachDatabase } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
-
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
+import { eachDialogueWorld } from '../helpers/dialogue-world.js';
 
 const RULES = { limitDays: 30, extensionDays: 30, followUpDays: [30, 90] as const };
 
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('矛盾纠纷调解 in chat', () => {
     test('each party answers the agreement in their own chat: 确认 on the push, 有异议 typed with why; a stranger cannot; all confirmed settles it', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const first = await w.resident('R-QH-01-001-H001', 'party-1');
       const second = await w.resident('R-QH-01-001-H002', 'party-2');
@@ -89,7 +82,7 @@ eachDatabase((kind) => {
     });
 
     test('the mediator is reminded in chat of each follow-up, on the 30th and the 90th day after settling, once each', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
       const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
@@ -129,7 +122,7 @@ eachDatabase((kind) => {
     });
 
     test('a phone number in a case’s title reaches its party in full, and its mediator masked: in the push that the party objected and in 我的调解', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const party = await w.resident('R-QH-01-001-H001', 'party-1');
       const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
@@ -163,7 +156,7 @@ eachDatabase((kind) => {
     });
 
     test('我的调解: a mediator lists their own waiting cases with the next step and the limit (overdue marked); another’s and finished ones are not listed; a resident is told it is not theirs', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
       const staff = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });

@@ -8,10 +8,10 @@
  * staff's to mediate, the dossier the court's); the parties themselves are sent the agreement
  * as written, and saving a form unchanged does not mask the stored text for good.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { saveAccount } from '../../src/org/staff-accounts.js';
-import { type ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, DEMO_PASSWORD, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 const PHONE = '13987654321';
@@ -27,7 +27,7 @@ function expectMasked(text: string): void {
 
 eachDatabase((kind) => {
   describe('a mediation’s texts, as others than its parties read them', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     let med: ConsoleClient;
@@ -36,7 +36,6 @@ eachDatabase((kind) => {
     let partyName: string;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
       const mediator = await db.person.create({
@@ -74,10 +73,6 @@ eachDatabase((kind) => {
         await med.post(`/console/mediation/${caseId}/agree`, { text: `院墙后退半米，费用各半；有事打${PHONE}` }),
       ];
       expect(posted.map((r) => r.status)).toEqual([303, 303, 303]);
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('the case page masks the numbers for the region’s staff and for its mediator, with the parties’ names in full', async () => {

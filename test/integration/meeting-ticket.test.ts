@@ -6,7 +6,7 @@
  * page names the meeting where the resident would be; the recorder is no walk-in, and
  * their chat does not list it among their own requests.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { addDecision } from '../../src/meetings/decisions.js';
 import { meetingKey, prepareMeeting } from '../../src/meetings/meetings.js';
@@ -15,26 +15,21 @@ import { actorFor } from '../../src/pipeline/service.js';
 import { channelFigures } from '../../src/stats/channels.js';
 import { figures } from '../../src/stats/query.js';
 import { loadRegions } from '../../src/org/regions.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
 
 eachDatabase((kind) => {
   describe('a meeting’s decision as a ticket has no resident to answer', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     const NOW = new Date('2026-11-20T15:00:00+08:00');
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       world.clock.set(NOW);
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('dispatched, accepted, resolved: no push to the recorder, no rating request, closed with no callback, in no figure; the page names the meeting', async () => {

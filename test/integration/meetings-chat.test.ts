@@ -3,23 +3,16 @@
  * who marks it done from the push's button (after a yes) or from 我的交办; someone else
  * cannot, and a done assignment is no longer listed.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { addDecision } from '../../src/meetings/decisions.js';
 import { prepareMeeting } from '../../src/meetings/meetings.js';
 import { loadRegions } from '../../src/org/regions.js';
-import { eachDatabase } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { eachDialogueWorld } from '../helpers/dialogue-world.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('我的交办', () => {
     test('told in chat, marked done from the push and from 我的交办; nobody else can', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const regions = await loadRegions(db);
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });

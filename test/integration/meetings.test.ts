@@ -4,7 +4,7 @@
  * a small hand-built month, the duty creating each meeting once on its preparation day
  * (whatever process runs it), and the day-before reminders sent once per person.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createLedgerItem } from '../../src/ledger/ledger.js';
 import type { Agenda } from '../../src/meetings/agenda.js';
 import { prepareDueMeetings, meetingDuty, remindAttendees } from '../../src/meetings/duty.js';
@@ -13,14 +13,8 @@ import { meetingDates, meetingSettings, nextPeriod, periodOf } from '../../src/m
 import { PipelineService } from '../../src/pipeline/service.js';
 import { loadRegions } from '../../src/org/regions.js';
 import { percent } from '../../src/visits/month-coverage.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
-
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
 
 const at = (local: string) => new Date(`${local}+08:00`);
 
@@ -39,10 +33,10 @@ describe('when meetings fall', () => {
   });
 });
 
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('the meeting rhythm', () => {
     test('settings inherited down the regions, each field from the nearest region that sets it', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const regions = await loadRegions(db);
       const county = await db.region.findUniqueOrThrow({ where: { code: 'QH' } });
@@ -59,7 +53,7 @@ eachDatabase((kind) => {
     });
 
     test('a village’s agenda: exact figures of a hand-built month, the last meeting’s decisions, the theme, overdue tickets, ledger items due', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const clock = new FakeClock(at('2026-10-12T09:00:00'));
       const pipeline = new PipelineService({ db, rules, clock });
@@ -176,7 +170,7 @@ eachDatabase((kind) => {
     });
 
     test('the duty: each meeting once on its preparation day, whatever process runs it; reminders on the working day before, once per person', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const regions = await loadRegions(db);
       const villages = [...regions.values()].filter((r) => r.level === 'village').length;

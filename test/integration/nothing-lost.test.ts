@@ -5,14 +5,14 @@
  * towards the flood limit and a message over it is kept, not dropped; one chat's message
  * ids never collide with another's.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { messageIdOf } from '../../bots/web/protocol.js';
 import { type Engine } from '../../src/engine/engine.js';
 import { createBindingCode } from '../../src/org/invite.js';
 import { type PipelineService } from '../../src/pipeline/service.js';
 import { collectPushes, TestChat } from '../helpers/chat-client.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { type DialogueWorld, eachDialogueWorld } from '../helpers/dialogue-world.js';
 import type { FakeClock } from '../helpers/org-fixture.js';
 
 const TICKET = /MQ-\d{4}-\d{6}/;
@@ -36,13 +36,10 @@ async function submit(chat: TestChat, text: string): Promise<string> {
   return number;
 }
 
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   beforeEach(async () => {
-    world = await dialogueWorld({ database: kind });
+    world = await freshWorld();
     ({ database, clock, pipeline, engine } = world);
-  });
-  afterEach(async () => {
-    await world.dispose();
   });
 
   describe('free text is never swallowed', () => {
@@ -182,9 +179,8 @@ eachDatabase((kind) => {
 
   describe('floods and re-deliveries', () => {
     beforeEach(async () => {
-      // A world whose engine lets five messages a minute through.
-      await world.dispose();
-      world = await dialogueWorld({ floodPerMinute: 5, database: kind });
+      // A world whose engine lets five messages a minute through (the one opened above goes when the test ends).
+      world = await freshWorld({ floodPerMinute: 5 });
       ({ database, clock, pipeline, engine } = world);
     });
 

@@ -7,13 +7,13 @@
  * public board's rules and a reading key's region, the date range rules, the errors of
  * the specification in XML and JSON, keys revoked, and the rate limit per key.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { createApiKey, revokeApiKey } from '../../src/open311/keys.js';
 import { publishTicket } from '../../src/pipeline/publication.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { formatLocal } from '../../src/web/format.js';
-import { type ConsoleWorld, START, startConsoleWorld } from '../helpers/console-client.js';
+import { consoleWorldFor, START } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import {
   ATTRIBUTE_FIELDS,
@@ -36,7 +36,7 @@ const PER_MINUTE = 40;
 
 eachDatabase((kind) => {
   describe('Open311 GeoReport v2', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind, { OPEN311_REQUESTS_PER_MINUTE: String(PER_MINUTE) });
     let db: Db;
     let client: Open311Client;
     /** A city app's key: posts requests, no region. */
@@ -46,16 +46,11 @@ eachDatabase((kind) => {
     let villages: Record<string, number>;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({ OPEN311_REQUESTS_PER_MINUTE: String(PER_MINUTE) }, kind);
       db = world.db;
       client = new Open311Client(`${world.base}/open311`);
       writer = (await createApiKey(db, { name: 'city-app', scopes: ['open311:write'] }, START)).key;
       reader = (await createApiKey(db, { name: 'qh-01-platform', regionCode: 'QH-01', scopes: ['open311:write', 'read'] }, START)).key;
       villages = Object.fromEntries((await db.region.findMany({ select: { code: true, id: true } })).map((r) => [r.code, r.id]));
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     // Each test starts a new rate limit window (the limit reads the app's clock).

@@ -3,27 +3,22 @@
  * writes through Open311 with the same phone is the same resident, and so is the reverse
  * (an Open311 requester who comes to the station is refused as new: they are found).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { createApiKey } from '../../src/open311/keys.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, START, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, START } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('one person by phone for 受理登记 and Open311', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let dsp: ConsoleClient;
     let writer: string;
     let village: { id: number };
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       dsp = await loggedIn(world.base, 'dsp-qh-01');
       writer = (await createApiKey(world.db, { name: 'city-app', scopes: ['open311:write'] }, START)).key;
       village = await world.db.region.findUniqueOrThrow({ where: { code: 'QH-01-001' } });
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     const open311 = async (phone: string): Promise<string> => {

@@ -5,23 +5,18 @@
  * names read (and kept) just before; and a person written by another client (another
  * process, a roster import) is seen as well.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { rosterNames } from '../../src/privacy.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('new names are scrubbed at once', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let dsp: ConsoleClient;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('a walk-in whose request names them: the proposed summary, the board and Open311 show 某某', async () => {

@@ -4,11 +4,11 @@
  * locations, only those of the user's scope), the figure switch, villages without
  * coordinates listed, and the public board's map of its villages with no locations.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { saveAccount } from '../../src/org/staff-accounts.js';
 import { actorFor } from '../../src/pipeline/service.js';
-import { type ConsoleClient, type ConsoleWorld, DEMO_PASSWORD, loggedIn, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, DEMO_PASSWORD, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 /** The village points of the map with id `id` in `body`: code → link. */
@@ -24,7 +24,7 @@ function pins(body: string): string[] {
 
 eachDatabase((kind) => {
   describe('region maps', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let db: Db;
     let dsp: ConsoleClient;
     const ids: Record<string, number> = {};
@@ -39,7 +39,6 @@ eachDatabase((kind) => {
     };
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       db = world.db;
       for (const r of await db.region.findMany()) ids[r.code] = r.id;
       // Near 东湖村 (QH-01-001) and 杏花村 (QH-02-001); one without a location.
@@ -49,10 +48,6 @@ eachDatabase((kind) => {
       numbers['apricot'] = await reportAt('R-QH-02-001-H001', 'road', { latitude: 29.984, longitude: 119.867 });
       numbers['none'] = await reportAt('R-QH-01-002-H001', 'water', null);
       dsp = await loggedIn(world.base, 'dsp-qh-01');
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('the county’s map: every village a point linking to its statistics, no shared locations', async () => {

@@ -5,29 +5,23 @@
  * settled, referred, and the average days to settle; another township's cases and those
  * after the month left out.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { actOnAssistance, reportAssistance } from '../../src/assistance/cases.js';
 import { sqlTransaction } from '../../src/db/client.js';
 import { openMediationCase, staffChangeMediationCase } from '../../src/mediation/cases.js';
 import { maskName } from '../../src/privacy.js';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { rules } from '../helpers/org-fixture.js';
-
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
 
 const at = (local: string) => new Date(`${local}+08:00`);
 const MEDIATION_RULES = { limitDays: 30, extensionDays: 15, followUpDays: [30, 90] as const };
 
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('the monthly report’s assistance and mediation sections', () => {
     test('steps at the month’s end, deliveries masked, overdue; mediation figures; others left out', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const staff = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
       const household = (code: string) => db.household.findUniqueOrThrow({ where: { code } });

@@ -5,15 +5,15 @@
  * person and the key), never more than that user may (403), only within reach (404), and
  * a state that does not allow the action is a 409 that writes nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { createApiKey } from '../../src/open311/keys.js';
-import { type ConsoleWorld, loggedIn, report, START, startConsoleWorld } from '../helpers/console-client.js';
+import { consoleWorldFor, loggedIn, report, START } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 eachDatabase((kind) => {
   describe('REST API actions POST /api/v1/tickets/{number}/actions', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind, { OPEN311_REQUESTS_PER_MINUTE: '1000' });
     let db: Db;
     /** Acts as the township QH-01's dispatcher (dsp-qh-01). */
     let dispatcherKey: string;
@@ -22,16 +22,11 @@ eachDatabase((kind) => {
     let ids: Record<string, number>;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({ OPEN311_REQUESTS_PER_MINUTE: '1000' }, kind);
       db = world.db;
       dispatcherKey = (await createApiKey(db, { name: 'qh-01-workflow', regionCode: 'QH-01', scopes: ['read', 'write'], actsAs: 'dsp-qh-01' }, START)).key;
       liaisonKey = (await createApiKey(db, { name: 'dong-hu-app', regionCode: 'QH-01-001', scopes: ['write'], actsAs: 'med-qh-01-001' }, START)).key;
       const people = await db.person.findMany({ where: { code: { in: ['DSP-QH-01', 'L-QH-01-001-01', 'L-QH-01-001-02'] } }, select: { id: true, code: true } });
       ids = Object.fromEntries(people.map((p) => [p.code, p.id]));
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     // Each test starts a new rate limit window (the limit reads the app's clock).

@@ -6,21 +6,21 @@
  * board, the figures of a region, the region roster, and the OpenAPI document: every
  * route in it, every documented route answering, and the answers fitting its schemas.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { API_ROUTES, type ApiRoute, regionList, statsAnswer, ticketDetail, ticketPage } from '../../src/api/schemas.js';
 import type { Db } from '../../src/db/client.js';
 import { createApiKey, revokeApiKey } from '../../src/open311/keys.js';
 import { publishTicket } from '../../src/pipeline/publication.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { loadRegions, subtreeIds } from '../../src/org/regions.js';
-import { type ConsoleWorld, report, START, startConsoleWorld } from '../helpers/console-client.js';
+import { consoleWorldFor, report, START } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 const PER_MINUTE = 40;
 
 eachDatabase((kind) => {
   describe('REST API /api/v1', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind, { OPEN311_REQUESTS_PER_MINUTE: String(PER_MINUTE) });
     let db: Db;
     /** The township QH-01's reading key. */
     let reader: string;
@@ -34,7 +34,6 @@ eachDatabase((kind) => {
     let residentName: string;
 
     beforeAll(async () => {
-      world = await startConsoleWorld({ OPEN311_REQUESTS_PER_MINUTE: String(PER_MINUTE) }, kind);
       db = world.db;
       reader = (await createApiKey(db, { name: 'qh-01-platform', regionCode: 'QH-01', scopes: ['read'] }, START)).key;
       poster = (await createApiKey(db, { name: 'qh-01-poster', regionCode: 'QH-01', scopes: ['open311:write'] }, START)).key;
@@ -52,10 +51,6 @@ eachDatabase((kind) => {
       const actor = await actorFor(db, dispatcher.id);
       expect((await world.app.pipeline.execute(numbers['light'], { type: 'note', text: '内部：这户人很难缠 INTERNAL-NOTE' }, actor)).ok).toBe(true);
       expect((await world.app.pipeline.execute(numbers['light'], { type: 'reply', text: `已安排电工明天上门，请${residentName}在家` }, actor)).ok).toBe(true);
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     // Each test starts a new rate limit window (the limit reads the app's clock).

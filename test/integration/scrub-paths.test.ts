@@ -4,11 +4,11 @@
  * handler's ping. The forms below are the ones seen when the product was tried; the
  * names are of people on the roster of other villages; the text is stored normalised.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { actorFor } from '../../src/pipeline/service.js';
-import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
+import { type ConsoleClient, consoleWorldFor, loggedIn, report } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 
 const FORMS = [
@@ -26,7 +26,6 @@ const FORMS = [
   '139\u{E0031}1234\u{E0032}5678',
 ];
 
-let world: ConsoleWorld;
 let dsp: ConsoleClient;
 const numbers: string[] = [];
 /** A roster name from another village than the reporters', written apart. */
@@ -43,9 +42,10 @@ function han(text: string): string {
 }
 
 eachDatabase((kind) => {
+  const world = consoleWorldFor(kind);
+
   beforeAll(async () => {
     numbers.length = 0;
-    world = await startConsoleWorld({}, kind);
     dsp = await loggedIn(world.base, 'dsp-qh-01');
     // Someone of 禾丰镇's roster: another township, another village.
     stranger = (await world.db.person.findFirstOrThrow({ where: { code: { startsWith: 'R-QH-02-' } } })).name;
@@ -66,10 +66,6 @@ eachDatabase((kind) => {
       // Published as staff would: the summary as they wrote it (the board scrubs it all the same).
       expect((await dsp.post(`/console/tickets/${number}/publish`, { summary: text.slice(1, 80) })).status).toBe(303);
     }
-  });
-
-  afterAll(async () => {
-    await world?.stop();
   });
 
   describe('no path lets them through', () => {

@@ -3,10 +3,10 @@
  * the month's 走访覆盖率 and 签字率 cards for the region, grid or liaison in scope, the
  * breakdowns by township, village and grid, and their CSV exports, for a hand-made month.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { renderStatsCsv, renderStatsPage } from '../../src/web/console/stats-page.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 
 const now = new Date('2026-10-20T10:00:00+08:00');
 
@@ -18,16 +18,10 @@ function card(body: string, key: string): { value: string; hint: string } | null
 
 const pct = (part: number, whole: number) => `${Math.round((part / whole) * 1000) / 10}%`;
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('coverage on the statistics page', () => {
     test('cards, breakdowns and CSVs follow the region, the grid and the liaison in scope; a department handler has none', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       const scopeOf = async (code: string): Promise<StaffScope> => {
         const person = await db.person.findUniqueOrThrow({ where: { code } });

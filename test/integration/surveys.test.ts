@@ -4,9 +4,8 @@
  * (leaving half-way and resuming), a liaison fills it in for a household with no chat,
  * the unfinished are reminded once, and the results count it all.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { describe, expect, test } from 'vitest';
+import { type DialogueWorld, eachDialogueWorld, householdAndLiaison } from '../helpers/dialogue-world.js';
 import { sendDueSurveys, SurveySender } from '../../src/surveys/push.js';
 import { appraisalRoundDuty } from '../../src/surveys/appraisal.js';
 import { rules } from '../helpers/org-fixture.js';
@@ -14,21 +13,9 @@ import { surveyResults } from '../../src/surveys/results.js';
 import { QUESTIONS } from '../helpers/survey-questions.js';
 import { questionsOf } from '../../src/surveys/store.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
 /** A survey of the demo resident's village, sent now by the duty; the resident, their liaison and a neighbour household with no chat. */
-async function sentSurvey(kind: TestDatabaseKind) {
-  const w = (world = await dialogueWorld({ database: kind }));
-  const { db } = w.database;
-  const resident = await w.resident('R-QH-01-001-H001', 'res-1');
-  const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' }, include: { household: { include: { pairing: { include: { liaison: true } } } } } });
-  const household = person.household!;
-  const liaisonPerson = household.pairing!.liaison;
-  const liaison = await w.staff(liaisonPerson.code, 'lia-1');
+async function sentSurvey(w: DialogueWorld) {
+  const { db, resident, residentPerson: person, household, liaisonPerson, liaison } = await householdAndLiaison(w);
   const creator = await db.person.findFirstOrThrow({ where: { roles: { some: { role: 'dispatcher' } } } });
   const survey = await db.survey.create({
     data: {
@@ -50,10 +37,10 @@ async function sentSurvey(kind: TestDatabaseKind) {
   return { w, db, resident, person, household, liaisonPerson, liaison, survey, written };
 }
 
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('服务需求表', () => {
     test('pushed to every household of the village; answered in the chat with a break half-way; the results count it', async () => {
-      const { w, db, resident, person, household, survey, written } = await sentSurvey(kind);
+      const { w, db, resident, person, household, survey, written } = await sentSurvey(await freshWorld());
       const villageHouseholds = await db.household.count({ where: { regionId: household.regionId } });
       expect(written).toBe(villageHouseholds);
       expect(await db.surveyResponse.count({ where: { surveyId: survey.id } })).toBe(villageHouseholds);
@@ -97,7 +84,7 @@ eachDatabase((kind) => {
     });
 
     test('a liaison fills it in for a paired household with no chat; the unfinished who were asked are reminded once', async () => {
-      const { w, db, resident, liaisonPerson, liaison, survey } = await sentSurvey(kind);
+      const { w, db, resident, liaisonPerson, liaison, survey } = await sentSurvey(await freshWorld());
       const noChat = await db.household.findFirstOrThrow({
         where: { pairing: { liaisonId: liaisonPerson.id }, members: { none: { identities: { some: {} } } } },
       });
@@ -149,7 +136,7 @@ eachDatabase((kind) => {
     });
 
     test('双述双评 twice a year: the round starts by itself on the first working day of June and December, once, unless staff started one', async () => {
-      const w = (world = await dialogueWorld({ database: kind }));
+      const w = await freshWorld();
       const { db } = w.database;
       const duty = () => appraisalRoundDuty({ db, clock: w.clock, calendar: rules.calendar, officeHours: rules.officeHours, months: [6, 12] })();
       // Tuesday 1 December 2026, before the office opens, then after: started once.
@@ -194,7 +181,7 @@ eachDatabase((kind) => {
     });
 
     test('述职: a liaison gives an account of the half-year in chat (a second replaces the first); a resident is told it is not theirs', async () => {
-      const { db, resident, liaisonPerson, liaison } = await sentSurvey(kind);
+      const { db, resident, liaisonPerson, liaison } = await sentSurvey(await freshWorld());
       await liaison.send('述职');
       expect(liaison.text()).toContain('请写下本半年的工作述职');
       await liaison.send('本半年走访包联户 40 户，协调修好路灯 3 处。');

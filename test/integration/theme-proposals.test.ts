@@ -3,11 +3,11 @@
  * this month than the three months before averaged, with exact figures on a hand-made
  * county (test/helpers/theme-months.ts); never a name or a number as a word.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { actorFor } from '../../src/pipeline/service.js';
 import { themeProposals, type ThemeProposal } from '../../src/themes/proposals.js';
 import { loadRegions } from '../../src/org/regions.js';
-import { type ConsoleWorld, startConsoleWorld } from '../helpers/console-client.js';
+import { consoleWorldFor } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
 import { fileThemeMonths, ROSTER_NAME } from '../helpers/theme-months.js';
 
@@ -16,7 +16,7 @@ const figuresOf = (p: ThemeProposal) => [p.key, p.label, p.villages, p.tickets, 
 
 eachDatabase((kind) => {
   describe('theme proposals', () => {
-    let world: ConsoleWorld;
+    const world = consoleWorldFor(kind);
     let numbers: Record<string, string[]>;
     const proposals = async (code: string, month = '2026-11') => {
       const regions = await loadRegions(world.db);
@@ -25,12 +25,7 @@ eachDatabase((kind) => {
     };
 
     beforeAll(async () => {
-      world = await startConsoleWorld({}, kind);
       numbers = await fileThemeMonths(world.app, world.clock, new Date('2026-11-16T09:00:00+08:00'));
-    });
-
-    afterAll(async () => {
-      await world?.stop();
     });
 
     test('the county: categories, then words, the greatest rise in villages first; a problem as widespread as before is not proposed', async () => {

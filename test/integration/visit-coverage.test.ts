@@ -2,10 +2,10 @@
  * 包户 coverage and visit reminders (src/visits/coverage.ts), on both databases: which
  * households are due by the region's rules, and one reminder per liaison and period.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { coverageNow, reminderPeriods, visitReminders } from '../../src/visits/coverage.js';
 import { coverageByLiaison } from '../../src/visits/month-coverage.js';
-import { eachDatabase, type TestDatabase } from '../helpers/db.js';
+import { eachFreshDatabase } from '../helpers/db.js';
 import { FakeClock, rules } from '../helpers/org-fixture.js';
 import { monthBounds } from '../../src/pipeline/calendar.js';
 
@@ -28,16 +28,10 @@ describe('reminder periods', () => {
   });
 });
 
-let database: TestDatabase | undefined;
-afterEach(async () => {
-  await database?.dispose();
-  database = undefined;
-});
-
-eachDatabase((kind) => {
+eachFreshDatabase((freshDatabase) => {
   describe('coverage and reminders', () => {
     test('households not visited this month are due, a 重点 household past its days too; the region’s rules apply; one reminder per liaison with a chat and week', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       // The test marks its own 重点 households (the demo roster marks some).
       await db.household.updateMany({ data: { keyReason: null } });
@@ -116,7 +110,7 @@ eachDatabase((kind) => {
     });
 
     test('visiting days are Beijing dates, counted alike for the reminders and the console: visits at 23:30 and 00:30 are two days, two visits in one morning one', async () => {
-      database = await kind.fresh({ demo: true });
+      const database = await freshDatabase({ demo: true });
       const { db } = database;
       await db.visit.deleteMany();
       const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });

@@ -3,35 +3,13 @@
  * household confirms it (签字) and rates it in its own chat; a household with no chat is
  * recorded as unconfirmed; nobody else can answer for a household.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { eachDatabase, type TestDatabaseKind } from '../helpers/db.js';
-import { type DialogueWorld, dialogueWorld } from '../helpers/dialogue-world.js';
+import { describe, expect, test } from 'vitest';
+import { eachDialogueWorld, householdAndLiaison } from '../helpers/dialogue-world.js';
 
-let world: DialogueWorld | undefined;
-afterEach(async () => {
-  await world?.dispose();
-  world = undefined;
-});
-
-/** A world with the demo resident of QH-01-001-H001 and their household's liaison, each in their own chat. */
-async function householdAndLiaison(kind: TestDatabaseKind) {
-  const w = (world = await dialogueWorld({ database: kind }));
-  const { db } = w.database;
-  const resident = await w.resident('R-QH-01-001-H001', 'res-1');
-  const residentPerson = await db.person.findUniqueOrThrow({
-    where: { code: 'R-QH-01-001-H001' },
-    include: { household: { include: { pairing: { include: { liaison: true } } } } },
-  });
-  const household = residentPerson.household!;
-  const liaisonPerson = household.pairing!.liaison;
-  const liaison = await w.staff(liaisonPerson.code, 'lia-1');
-  return { w, db, resident, residentPerson, household, liaisonPerson, liaison };
-}
-
-eachDatabase((kind) => {
+eachDialogueWorld((freshWorld) => {
   describe('民情日记', () => {
     test('a liaison logs a visit by the head’s name; the household confirms it (对 = 属实) in its own chat and rates it; another resident cannot answer it', async () => {
-      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const { w, db, resident, residentPerson, household, liaisonPerson, liaison } = await householdAndLiaison(await freshWorld());
 
       await liaison.send('走访记录');
       expect(liaison.text()).toContain('走访了哪一户');
@@ -70,7 +48,7 @@ eachDatabase((kind) => {
     });
 
     test('一事一办: a need heard is filed as the household’s request, named as registered by the liaison; the household gets the receipt', async () => {
-      const { w, db, resident, residentPerson, household, liaison } = await householdAndLiaison(kind);
+      const { w, db, resident, residentPerson, household, liaison } = await householdAndLiaison(await freshWorld());
 
       await liaison.send('走访记录');
       await liaison.send(household.headName);
@@ -96,7 +74,7 @@ eachDatabase((kind) => {
     });
 
     test('有出入 (typed 不对) keeps the household’s words; a household with no chat is recorded as 未确认 and nobody is pinged', async () => {
-      const { w, db, resident, household, liaisonPerson, liaison } = await householdAndLiaison(kind);
+      const { w, db, resident, household, liaisonPerson, liaison } = await householdAndLiaison(await freshWorld());
       const liaisonId = liaisonPerson.id;
 
       await liaison.send('走访');
