@@ -388,8 +388,10 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     }
   } else if (talk && !pending) {
     replies.push({ key: talk === 'thanks' ? 'chat.welcome' : 'chat.noted' });
-    // Whatever was shown (a list, a ticket) has been read: the menu follows.
+    // Whatever was shown (a list, a ticket) has been read: the menu follows. A push not
+    // answered yet (a rating request) stays answerable beside it.
     state = { ...EMPTY_SESSION, ...keepSuspended() };
+    if (!currentStep && turn.session.pushed?.length) pushed = turn.session.pushed;
   } else if (input.action) {
     replies.push({ key: 'input.stale_choice' });
     if (currentStep) await currentStep.ask(ctx(state.data));

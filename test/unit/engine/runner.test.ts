@@ -586,6 +586,23 @@ describe('what villagers type besides answers', () => {
     expect(describing.session).toMatchObject({ flow: 'report', step: 'category', data: { description: '谢谢' } });
   });
 
+  test('thanks after a rating request leave it answerable: 满意 still rates', async () => {
+    const { effects, commands } = fakeEffects();
+    const rating: SessionState = {
+      ...EMPTY_SESSION,
+      pushed: [
+        { payload: 'rate:MQ-2026-000001:satisfied', label: '满意' },
+        { payload: 'rate:MQ-2026-000001:dissatisfied', label: '不满意' },
+      ],
+    };
+    const thanked = await play(rating, '谢谢', resident, effects);
+    expect(keys(thanked)).toEqual(['chat.welcome', 'menu.more']);
+    expect(thanked.session.pushed?.map((c) => c.payload)).toEqual(['rate:MQ-2026-000001:satisfied', 'rate:MQ-2026-000001:dissatisfied']);
+    const rated = await play(thanked.session, '满意', resident, effects);
+    expect(rated.session.flow).toBe('rate');
+    expect(commands).toEqual([]);
+  });
+
   test('算了 sets the pending question aside for 返回, unless a choice offered takes it (跳过)', async () => {
     const aside = await play(atLocation, '算了');
     expect(keys(aside)).toEqual(['session.set_aside', 'session.suspended_waiting', 'menu.more']);
