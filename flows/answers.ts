@@ -54,3 +54,14 @@ export function heardRequest(ctx: TurnContext<object>, description: string, phot
     longitude: null,
   };
 }
+
+/**
+ * Words said before a step asked, kept in the flow's data as `words` (a liaison's notes
+ * written where the household was asked; a handler's words at a ticket, offered as its
+ * progress): the step's `prefilled`, taken once.
+ */
+export function keptWords(data: { words?: string | undefined }): string | undefined {
+  const { words } = data;
+  delete data.words;
+  return words;
+}

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
 import { formatInstant } from '../src/engine/i18n.js';
-import { refuseText } from './answers.js';
-import { keptWords, pickHouseholdStep } from './households.js';
+import { keptWords, refuseText } from './answers.js';
+import { pickHouseholdStep } from './households.js';
 
 /** 急事急办: whether the report is urgent. */
 const URGENT_CHOICES: FlowChoice[] = [

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineFlow, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
 import type { Command } from '../src/pipeline/model.js';
 import { render } from '../src/engine/i18n.js';
-import { refuseText } from './answers.js';
+import { keptWords, refuseText } from './answers.js';
 import type { MessageKey } from './messages/zh.js';
 
 /** The handling actions that take a text, with the question each asks. */
@@ -59,6 +59,8 @@ const handleData = z.object({
   photos: z.array(z.string()).default([]),
   /** The extension asked for, in days. */
   days: z.number().int().optional(),
+  /** Words written before the question (at the ticket, offered as its progress: offer-report.ts), its answer. */
+  words: z.string().optional(),
 });
 type HandleData = z.output<typeof handleData>;
 
@@ -82,6 +84,7 @@ export const handleFlow = defineFlow({
     text: {
       next: ['days'],
       ends: true,
+      prefilled: keptWords,
       ask: (ctx) => ctx.say(HANDLE_ACTIONS[ctx.data.action], { number: ctx.data.number }),
       async answer(ctx) {
         const action = ctx.data.action;

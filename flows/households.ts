@@ -70,13 +70,6 @@ function wordsBeyond(text: string, household: PairedHousehold | undefined): stri
   return han >= (household ? 4 : 6) ? words : undefined;
 }
 
-/** The words a household step kept for the next question (see `pickHouseholdStep`'s `keepsWords`), taken once. */
-export function keptWords(data: PickedHouseholdData): string | undefined {
-  const { words } = data;
-  delete data.words;
-  return words;
-}
-
 /** What `pickHouseholdStep` keeps in its flow's data: the household's id, and its label to name it by in later questions. */
 interface PickedHouseholdData {
   householdId?: number | undefined;
@@ -97,7 +90,7 @@ export function pickHouseholdStep<const K extends string>(spec: {
   question: MessageKey;
   next: K;
   alternative?: { choice: FlowChoice; next: K };
-  /** Words written beyond a household's name are the next step's answer (its `prefilled`: `keptWords`), not refused. */
+  /** Words written beyond a household's name are the next step's answer (its `prefilled`: `keptWords`, flows/answers.ts), not refused. */
   keepsWords?: boolean;
 }): Step<PickedHouseholdData, K> {
   const { question, next, alternative, keepsWords = false } = spec;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
-import { keptWords, pickHouseholdStep } from './households.js';
-import { heardRequest, refuseText } from './answers.js';
+import { pickHouseholdStep } from './households.js';
+import { heardRequest, keptWords, refuseText } from './answers.js';
 
 /** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
 const NEED_CHOICES: FlowChoice[] = [

@@ -285,6 +285,8 @@ export const en: Record<MessageKey, string> = {
   'handle.see_photo': '(see the photo)',
   'telegram.group_declined': 'Hello! To protect everyone’s privacy, please message me in a private chat; I do not handle requests in groups.',
   'report.new_request': 'This looks like a new matter, so we start a new request with it. Send "back" to return to what you were doing.',
+  'report.offer_for_ticket': 'Is "{text}" progress on {number}, or its result?',
+  'report.offer_new': 'Report it as a new request',
   'report.offer': 'Report "{text}" as a new request?',
   'session.resumed': 'Back to where you were.',
   'session.set_aside': 'All right, we will leave that for now.',

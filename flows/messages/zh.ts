@@ -282,6 +282,8 @@ export const zh = {
   'handle.see_photo': '（见照片）',
   'telegram.group_declined': '您好！为保护大家的隐私，请私聊我反映诉求，我在群里不处理消息。',
   'report.new_request': '好的，这像是一件新的事，我们按新的诉求来办理。刚才没办完的事，发送“返回”可以回去接着办。',
+  'report.offer_for_ticket': '您写的“{text}”，是 {number} 的进展或办结说明吗？',
+  'report.offer_new': '作为新的诉求反映',
   'report.offer': '要把“{text}”作为一件新的诉求反映吗？',
   'session.resumed': '好的，回到刚才的步骤。',
   'session.set_aside': '好的，这件事先放一放。',

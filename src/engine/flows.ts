@@ -57,8 +57,11 @@ export interface FlowSet {
 export interface NewRequests {
   /** A resident's: this step takes them as its answer (a report's description). */
   resident: StepRef;
-  /** Staff's and liaisons', often meant for a ticket of theirs: this flow starts with them and asks first. */
-  staff(text: string): FlowStart;
+  /**
+   * Staff's and liaisons', often meant for a ticket of theirs: this flow starts with them
+   * and asks first; `at` is where the conversation was (a ticket shown, with its buttons).
+   */
+  staff(text: string, at?: { flow: string | null; data: object; choices: readonly { payload: string }[] }): FlowStart;
   /** Anyone's while a conversation with staff is open: this step passes them on. */
   inConversation: StepRef;
 }
@@ -257,7 +260,16 @@ export const FLOWS: FlowSet = flowSet(
   ],
   {
     resident: stepRef(reportFlow, 'describe'),
-    staff: (text) => startOf(offerReportFlow, { text }).start,
+    staff: (text, at) => startOf(offerReportFlow, { text, ...handledTicket(at) }).start,
     inConversation: stepRef(humanFlow, 'talk'),
   },
 );
+
+/** The ticket shown where words were written, when its handling buttons were offered to the writer (flows/view.ts). */
+function handledTicket(at: Parameters<NewRequests['staff']>[1]): { number?: string } {
+  if (at?.flow !== viewFlow.id) return {};
+  const parsed = viewFlow.data.safeParse(at.data);
+  if (!parsed.success) return {};
+  const number = parsed.data.number;
+  return at.choices.some((c) => c.payload === `handle:${number}:progress`) ? { number } : {};
+}

@@ -309,8 +309,9 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
       return;
     }
     if (isStaff(speaker)) {
+      const at = state;
       state = { ...EMPTY_SESSION };
-      await startFlow(to.staff(input.text));
+      await startFlow(to.staff(input.text, at));
       return;
     }
     // With a conversation open, what they say goes to the staff they are talking with.

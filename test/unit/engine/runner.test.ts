@@ -619,6 +619,33 @@ describe('what villagers type besides answers', () => {
     expect(idle.session.suspended).toBeUndefined();
   });
 
+  test('words a handler writes at a ticket they handle are offered as its progress or result first', async () => {
+    const { effects, commands } = fakeEffects();
+    const actions = ['progress', 'resolve', 'request_info', 'request_extension', 'escalate'];
+    const viewing: SessionState = {
+      ...EMPTY_SESSION,
+      flow: 'view',
+      step: 'show',
+      data: { number: 'MQ-2026-000001' },
+      choices: actions.map((a) => ({ payload: `handle:MQ-2026-000001:${a}`, label: a })),
+    };
+    const offered = await play(viewing, '已经修好了', liaison, effects);
+    expect(offered.replies[0]).toMatchObject({ key: 'report.offer_for_ticket', params: { text: '已经修好了', number: 'MQ-2026-000001' } });
+    // 办结 typed (the ticket's own button's title): resolved with the words written, no second question.
+    const resolved = await play(offered.session, '办结', liaison, effects);
+    expect(commands).toEqual([{ number: 'MQ-2026-000001', command: { type: 'resolve', result: '已经修好了', photos: [] } }]);
+    expect(keys(resolved)).toEqual(['handle.done_resolve', 'menu.more']);
+    const progress = await play(await play(viewing, '下午去看过了', liaison, effects).then((t) => t.session), '1', liaison, effects);
+    expect(commands.at(-1)).toEqual({ number: 'MQ-2026-000001', command: { type: 'progress', note: '下午去看过了', photos: [] } });
+    expect(keys(progress)).toEqual(['handle.done_progress', 'menu.more']);
+    // Or a new request after all; and away from a ticket of theirs, only that is offered.
+    const asNew = await play(offered.session, '作为新的诉求反映', liaison, effects);
+    expect(asNew.session).toMatchObject({ flow: 'report', data: { description: '已经修好了' } });
+    const plain = await play(EMPTY_SESSION, '已经修好了', liaison, effects);
+    expect(plain.replies[0]).toMatchObject({ key: 'report.offer' });
+    expect(commands).toHaveLength(2);
+  });
+
   test('a place typed without its village is kept, and only the village is asked', async () => {
     const typed = await play(atLocation, '村东头的桥边');
     expect(keys(typed)).toEqual(['report.location_which_village']);
