@@ -263,6 +263,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       retention: [
         loadedOnFirstRun('webhookDeliveries', async () => (await import('./webhooks/retention.js')).webhookDeliveryRetention(config.WEBHOOK_DELIVERY_RETENTION_DAYS * 86_400_000)),
         loadedOnFirstRun('idempotencyKeys', async () => (await import('./api/idempotency.js')).idempotencyRetention),
+        loadedOnFirstRun('consoleForms', async () => (await import('./web/console/form-once.js')).consoleFormRetention),
       ],
       deliver,
       // Messages held while their senders were over the flood limit are answered once it allows.

@@ -5,6 +5,7 @@
 import { bi, type Html, html, type HtmlValue } from '../html.js';
 import { documentOf } from '../page.js';
 import type { StaffScope } from './scope.js';
+import { formOnce } from './form-once.js';
 
 /** Where the console's pages live. */
 export const CONSOLE_PATHS = {
@@ -67,7 +68,8 @@ export function rolesLine(scope: StaffScope, regionName: (id: number) => string)
 
 /** The hidden CSRF field every form carries. */
 export function csrfField(token: string): Html {
-  return html`<input type="hidden" name="_csrf" value="${token}">`;
+  // With a one-time value: the same form posted twice is acted on once (form-once.ts).
+  return html`<input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="_once" value="${formOnce()}">`;
 }
 
 /** A message box: success or problem. */

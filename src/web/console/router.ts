@@ -68,6 +68,7 @@ import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyRe
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
 import { formId } from './form-numbers.js';
+import { firstPostOf } from './form-once.js';
 
 const log = logger('console');
 
@@ -289,13 +290,32 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   /** A POST from one of our pages: same origin and the session's CSRF token. */
   async function checkedForm(a: Authed): Promise<URLSearchParams | null> {
     const form = await readForm(a.req);
-    return ours(a, form) ? form : null;
+    return ours(a, form) && (await firstPost(a, form)) ? form : null;
   }
 
   /** A POST with files (multipart) from one of our pages, checked as `checkedForm` checks a form. */
   async function checkedUpload(a: Authed, limit: number): Promise<FormWithFiles | null> {
     const posted = await readFormWithFiles(a.req, limit);
-    return ours(a, posted?.form ?? null) ? posted : null;
+    if (!ours(a, posted?.form ?? null) || !posted) return null;
+    return (await firstPost(a, posted.form)) ? posted : null;
+  }
+
+  /** Whether this is the first post of the form (its one-time value: form-once.ts); if not, the refusal is sent. */
+  async function firstPost(a: Authed, form: URLSearchParams): Promise<boolean> {
+    const once = form.get('_once');
+    // A form no page of ours wrote (a script's) has none: the CSRF check above is its gate.
+    if (!once || !/^[\w-]{8,64}$/.test(once) || (await firstPostOf(a.db, once, clock.now()))) return true;
+    sendHtml(
+      a.res,
+      409,
+      messagePage(
+        { zh: '表单已提交过', en: 'Already submitted' },
+        bi('这张表单已经提交过，没有再办理一次。请刷新页面查看结果。', 'This form was already submitted and was not acted on again. Reload the page to see the result.'),
+        chromeOf(a, null),
+        roles(a),
+      ),
+    );
+    return false;
   }
 
   /** Whether `form` came from one of our pages; if not, the refusal is sent. */
