@@ -158,6 +158,15 @@ const HONORIFIC = new RegExp(`[${SURNAMES}][\\p{Script=Han}]{0,2}?(先生|女士
  * 老马路 stay as they are.
  */
 const FAMILIAR = new RegExp(`([老小])[${SURNAMES}](?=[^\\p{Script=Han}]|[家头说讲叫的和跟都还在他她们是就又不没把被给让对去来哥姐叔婶也]|$)`, 'gu');
+/**
+ * A name after words that introduce a person to contact (联系王小明, 联系人：张伟, 打给李强):
+ * a surname and one or two more characters, whoever they are (a name need not be on the
+ * roster). The third character is taken unless it reads as the next word (联系王伟帮忙).
+ */
+const CONTACT_NAME = new RegExp(
+  `(联系人|联络人|联系|致电|打给|电话找|请找)([:：\\s]*)[${SURNAMES}]\\p{Script=Han}(?:(?![的了说帮来去和跟在是就电手处解反])\\p{Script=Han})?`,
+  'gu',
+);
 /** Door and house numbers: 12号, 3栋, 2单元, 501室. */
 const HOUSE_NUMBER = /\d+\s*(号|栋|幢|单元|室|户)/g;
 /** What may stand between the characters of a name written apart (罗 丽 敏, 罗·丽·敏). */
@@ -203,7 +212,7 @@ function scrubNames(text: string, names: ReadonlySet<string>): string {
  * surname, house numbers.
  */
 export function scrub(text: string, names: ReadonlySet<string>, whole = true): string {
-  return scrubNames(maskContacts(text, whole), names).replace(HOUSE_NUMBER, '*$1').replace(HONORIFIC, '某$1').replace(FAMILIAR, '$1某');
+  return scrubNames(maskContacts(text, whole), names).replace(CONTACT_NAME, '$1$2某某').replace(HOUSE_NUMBER, '*$1').replace(HONORIFIC, '某$1').replace(FAMILIAR, '$1某');
 }
 
 // ─── The roster's names ────────────────────────────────────────────────────────

@@ -86,6 +86,12 @@ describe('the forms seen when the product was tried', () => {
     expect(scrub('户号 QH-01-001-H001 的', NAMES)).toBe('户号 *** 的');
     expect(scrub('身份证 37072419900307123X 号码', NAMES)).toBe('身份证 *** 号码');
     expect(maskContacts('身份证 37072419900307123X')).toBe('身份证 370****123X');
+    // A name after 联系 / 联系人 / 打给, on the roster or not (seen on the public board: 联系王小明***).
+    expect(scrub('石桥村小学门口下水道堵塞 联系王小明13912345678', NAMES)).toBe('石桥村小学门口下水道堵塞 联系某某***');
+    expect(scrub('联系人：张伟', NAMES)).toBe('联系人：某某');
+    expect(scrub('联系王伟帮忙看看', NAMES)).toBe('联系某某帮忙看看');
+    expect(scrub('打给李强处理', NAMES)).toBe('打给某某处理');
+    expect(scrub('请联系村委会', NAMES)).toBe('请联系村委会');
     // Ticket numbers, dates and short numbers stay.
     expect(scrub('同 MQ-2026-000123，2026年11月20日，3个人', NAMES)).toBe('同 MQ-2026-000123，2026年11月20日，3个人');
   });
