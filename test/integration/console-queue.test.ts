@@ -65,6 +65,11 @@ eachDatabase((kind) => {
       expect(await q('from=2026-11-17')).toEqual([numbers['road']]);
       expect(await q('to=2026-11-16')).toEqual([numbers['water'], numbers['light']]);
       expect(await q('q=停水')).toEqual([numbers['water']]);
+      // Words apart each must appear; full-width digits are folded as stored text is.
+      expect(await q(`q=${encodeURIComponent('停水 ' + numbers['water']!.slice(-4))}`)).toEqual([numbers['water']]);
+      expect(await q(`q=${encodeURIComponent('停水 路灯')}`)).toEqual([]);
+      const wide = [...numbers['water']!.slice(-4)].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+      expect(await q(`q=${encodeURIComponent(wide)}`)).toEqual([numbers['water']]);
       expect(await q(`q=${numbers['road']!.toLowerCase()}`)).toEqual([numbers['road']]);
       expect(await q(`q=${numbers['foreign']}`)).toEqual([]);
       expect(await q('state=done')).toEqual([]);

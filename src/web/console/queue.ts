@@ -10,7 +10,7 @@
  */
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
-import { rosterNames, scrub } from '../../privacy.js';
+import { normaliseText, rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
 import { type StaffScope, ticketScopeWhere } from './scope.js';
@@ -130,7 +130,8 @@ export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: M
   const q = filters.q?.trim();
   if (q) {
     if (TICKET_NUMBER.test(q)) and.push({ number: q.toUpperCase() });
-    else and.push({ OR: [{ number: { contains: q } }, { summary: { contains: q } }, { description: { contains: q } }] });
+    // Each word typed must appear (路灯 坏), in the number, the summary or the description.
+    else for (const word of q.split(/\s+/).slice(0, 5)) and.push({ OR: [{ number: { contains: word } }, { summary: { contains: word } }, { description: { contains: word } }] });
   }
   const parts = and.filter((w) => Object.keys(w).length > 0);
   return parts.length === 1 ? parts[0]! : { AND: parts };
@@ -307,7 +308,8 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
     if (at) filters.to = localInstant(addCalendarDays(to, 1), 0);
     else problems.push(`截止日期 to: ${to}`);
   }
-  const q = params.get('q')?.trim();
+  // As typed text is kept (full-width digits folded: １６６５ finds 1665).
+  const q = normaliseText(params.get('q') ?? '').trim();
   if (q) filters.q = q.slice(0, 100);
   const after = formId(params.get('after'));
   return { filters, ...(after === null ? {} : { after }), problems };
