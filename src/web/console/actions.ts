@@ -12,6 +12,7 @@ import { actorFor, type PipelineService, snapshotOf, TicketNotFoundError } from 
 import { CALLBACK_FAILURES, type CallbackFailure, RATINGS, type Rating } from '../../pipeline/states.js';
 import { type StaffScope } from './scope.js';
 import { pathOf, type RegionNode } from '../../org/regions.js';
+import { normaliseText } from '../../privacy.js';
 
 /** The actions the console offers, in the order the page lists them. */
 export const CONSOLE_ACTIONS = [
@@ -107,8 +108,9 @@ export class FormProblem extends Error {
   override readonly name = 'FormProblem';
 }
 
+/** A field as typed text is kept (normaliseText: full-width ＭＱ－２０２６－… reads as MQ-2026-…). */
 function text(form: URLSearchParams, name: string): string {
-  return (form.get(name) ?? '').trim();
+  return normaliseText(form.get(name) ?? '').trim();
 }
 
 function isRating(value: string): value is Rating {
@@ -180,7 +182,8 @@ export function commandOf(action: ConsoleAction, form: URLSearchParams, options:
       return { type: 'supervise', note: text(form, 'note') };
     case 'merge': {
       const note = text(form, 'note');
-      return { type: 'merge', into: text(form, 'into').toUpperCase(), ...(note ? { note } : {}) };
+      // A number, not prose: full-width punctuation (－) folds too.
+      return { type: 'merge', into: text(form, 'into').normalize('NFKC').toUpperCase(), ...(note ? { note } : {}) };
     }
     case 'rate': {
       const rating = text(form, 'rating');
