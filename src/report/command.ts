@@ -12,7 +12,7 @@ import type { WorkCalendar } from '../pipeline/calendar.js';
 import { ConfigError } from '../errors.js';
 import { renderMonthlyReport } from './html.js';
 import { buildMonthlyReport, parseMonth, ReportArgumentError } from './monthly.js';
-import { writePdf } from './pdf.js';
+import { chineseFontMissing, writePdf } from './pdf.js';
 
 export const REPORT_USAGE = 'usage: npm run report -- --month YYYY-MM --region TOWNSHIP_OR_COUNTY_CODE [--out DIR]';
 
@@ -91,5 +91,7 @@ export async function reportCommand(argv: string[], io: ReportCommandIo): Promis
     return 1;
   }
   io.out(`${base}.pdf`);
+  if (chineseFontMissing())
+    io.err('未安装中文字体，PDF 中的中文会显示为方框 no Chinese font installed: the PDF shows boxes (apt-get install fonts-noto-cjk or fonts-wqy-microhei)');
   return 0;
 }

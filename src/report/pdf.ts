@@ -2,6 +2,7 @@
  * The PDF of the report, printed by a local Chromium through playwright-core (a
  * development dependency: a machine without it, or without Chromium, gets the HTML only).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { BrowserType } from 'playwright-core';
@@ -15,6 +16,19 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | nul
   const wanted = env['CHROMIUM_PATH'];
   if (wanted) return existsSync(wanted) ? wanted : null;
   return CANDIDATES.find((path) => existsSync(path)) ?? null;
+}
+
+/**
+ * Whether this machine has no font for Chinese (fontconfig lists none for `zh`): Chromium
+ * then prints every Chinese character as an empty box, with no error (seen on a server
+ * with only DejaVu). `list` runs `fc-list`; a machine without fontconfig is not judged.
+ */
+export function chineseFontMissing(list: () => string = () => execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8', timeout: 10_000 })): boolean {
+  try {
+    return list().trim() === '';
+  } catch {
+    return false;
+  }
 }
 
 /** Why no PDF was written. */
