@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
-import { prepareMeeting } from '../../src/meetings/meetings.js';
+import { meetingKey, prepareMeeting } from '../../src/meetings/meetings.js';
 import { loadRegions } from '../../src/org/regions.js';
 import { type ConsoleClient, consoleWorldFor, loggedIn } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
@@ -30,7 +30,10 @@ eachDatabase((kind) => {
       dispatcherId = (await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } })).id;
       liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
       const regions = await loadRegions(db);
-      meetingId = (await prepareMeeting(db, regions, { regionId: village.id, kind: 'village', period: '2026-11', heldOn: '2026-11-20' }, new Date('2026-11-17T09:00:00+08:00')))!;
+      const target = { regionId: village.id, kind: 'village' as const, period: '2026-11', heldOn: '2026-11-20' };
+      // The app's own scheduler may have prepared it first (its meetings duty, on its first tick): then it is that one.
+      meetingId =
+        (await prepareMeeting(db, regions, target, new Date('2026-11-17T09:00:00+08:00'))) ?? (await db.meeting.findUniqueOrThrow({ where: { key: meetingKey(target) } })).id;
       dsp = await loggedIn(world.base, 'dsp-qh-01');
     });
 
