@@ -155,6 +155,7 @@ const ACTION_FIELDS = {
   approve_extension: { days: z.number().int().min(1).max(30).optional().describe('Working days granted; as asked by default'), note: words('A note').optional() },
   deny_extension: { reason: words('Why not') },
   escalate: { reason: words('Why it goes to the level above') },
+  hand_back: { reason: words('Why the county sends it back to the township') },
   supervise: { note: words('What the 督办 asks') },
   recategorise: { category: z.string().describe('A category code'), note: words('Why').optional() },
   merge: { into: z.string().describe('The number of the ticket this one duplicates'), note: words('A note').optional() },

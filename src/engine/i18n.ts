@@ -64,6 +64,7 @@ export function renderRefusal(locale: Locale, refusal: Refusal): string {
       });
     case 'not_allowed':
     case 'no_level_above':
+    case 'no_level_below':
     case 'callback_required':
       return render(locale, `refusal.${refusal.code}`);
   }

@@ -96,6 +96,8 @@ export const DEMO_PASSWORD = 'minqing-demo';
 export const DEMO_ACCOUNTS: readonly { username: string; personCode: string }[] = [
   { username: 'dsp-qh-01', personCode: 'DSP-QH-01' },
   { username: 'dsp-qh-02', personCode: 'DSP-QH-02' },
+  // The county's 群众工作中心: what the townships escalate waits for it to dispatch or hand back.
+  { username: 'dsp-qh', personCode: 'DSP-QH' },
   { username: 'sup-qh', personCode: 'SUP-QH' },
   { username: 'adm-qh', personCode: 'ADM-QH' },
   // 东湖村's liaison and grid leader, who mediates its disputes too (the role comes with the demo's disputes, src/org/demo-mediation.ts).

@@ -12,6 +12,11 @@ export function levelAbove(level: RegionLevel): RegionLevel | null {
   return level === 'village' ? 'township' : level === 'township' ? 'county' : null;
 }
 
+/** The level below a region level, or null at the bottom. */
+export function levelBelow(level: RegionLevel): RegionLevel | null {
+  return level === 'county' ? 'township' : level === 'township' ? 'village' : null;
+}
+
 /** Geographic grids are drawn by residence; thematic ones by trade, age group, interest. */
 export const GRID_KINDS = ['geographic', 'thematic'] as const;
 

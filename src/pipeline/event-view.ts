@@ -30,6 +30,8 @@ const FACES: Record<string, ResidentFace> = {
   extension_approved: shown(),
   extension_denied: HIDDEN,
   escalated: shown(),
+  // The county's reason is for the township's staff; the resident hears only where it went.
+  handed_back: shown(),
   resolved: shown('result'),
   callback: shown('comment'),
   callback_timeout: shown(),

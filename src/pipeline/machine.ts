@@ -5,7 +5,7 @@
  * performs the effects.
  */
 import type { RegionLevel } from '../org/types.js';
-import { levelAbove, STAFF_ROLES } from '../org/types.js';
+import { levelAbove, levelBelow, STAFF_ROLES } from '../org/types.js';
 import { callbackDeadline, extendDeadline, intakeDeadlines, resumeDeadline } from './deadlines.js';
 import { maskContacts } from '../privacy.js';
 import { mapLink } from './place.js';
@@ -37,6 +37,8 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
   approve_extension: ['extension_requested'],
   deny_extension: ['extension_requested'],
   escalate: ['received', 'dispatched', 'accepted', 'in_progress', 'returned', 'escalated', 'reopened'],
+  // Only while it waits for the dispatchers of the level it reached, with no handler on it.
+  hand_back: ['escalated', 'returned'],
   resolve: ['accepted', 'in_progress'],
   settle: ['dispatched'],
   rate: ['resolved'],
@@ -58,7 +60,7 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
 };
 
 /** Who may issue each command (checked after the state). */
-type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'system';
+type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'place_staff' | 'system';
 
 const PERMITTED: Record<CommandType, readonly Permission[]> = {
   dispatch: ['dispatcher', 'system'],
@@ -71,6 +73,7 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   approve_extension: ['dispatcher', 'supervisor'],
   deny_extension: ['dispatcher', 'supervisor'],
   escalate: ['assignee', 'dispatcher'],
+  hand_back: ['dispatcher'],
   resolve: ['assignee'],
   // 即办 happens at registration only: a later settle would count a ticket as settled on the spot that was not.
   settle: ['registrar'],
@@ -82,7 +85,10 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   supervise: ['supervisor', 'dispatcher'],
   merge: ['dispatcher', 'supervisor'],
   reply: ['dispatcher', 'supervisor', 'assignee'],
-  note: ['dispatcher', 'supervisor', 'assignee'],
+  // A note is for colleagues: staff of any level over the ticket's place may write one, so a
+  // township keeps its notes on what it escalated (it still owns the place) while the
+  // county handles it; answering the resident stays with the level that handles it.
+  note: ['place_staff', 'assignee'],
   recategorise: ['dispatcher', 'supervisor'],
   timer: ['system'],
 };
@@ -115,6 +121,11 @@ function isStaffFor(ticket: TicketSnapshot, actor: Actor, roles: readonly string
   });
 }
 
+/** Whether the actor holds a staff role (dispatcher, supervisor, admin) at a region that contains the ticket's place, whatever level handles it. */
+function isPlaceStaff(ticket: TicketSnapshot, actor: Actor): boolean {
+  return actor.kind === 'person' && actor.roles.some((r) => STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0);
+}
+
 /** Whether the actor is the ticket's handler: the assigned person, or staff of the assigned department. */
 export function isAssignee(ticket: TicketSnapshot, actor: Actor): boolean {
   if (actor.kind !== 'person') return false;
@@ -135,7 +146,7 @@ function isResident(ticket: TicketSnapshot, actor: Actor): boolean {
 export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
   if (isResident(ticket, actor) || isAssignee(ticket, actor)) return true;
-  return actor.roles.some((r) => (STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0) || (r.role === 'grid_leader' && gridId !== null && r.gridId === gridId));
+  return isPlaceStaff(ticket, actor) || actor.roles.some((r) => r.role === 'grid_leader' && gridId !== null && r.gridId === gridId);
 }
 
 /** Whether `actor` may issue `command` on `ticket` (state aside). */
@@ -155,6 +166,8 @@ export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor:
         return isResident(ticket, actor);
       case 'dispatcher':
         return isStaffFor(ticket, actor, ['dispatcher', 'admin']);
+      case 'place_staff':
+        return isPlaceStaff(ticket, actor);
       case 'supervisor':
         // Supervisors oversee their whole region, whatever level handles the ticket now.
         return actor.kind === 'person' && actor.roles.some((r) => (r.role === 'supervisor' || r.role === 'admin') && depthOf(ticket, r.regionId) >= 0);
@@ -176,6 +189,7 @@ function validate(command: Command): Refusal | null {
     case 'return':
     case 'deny_extension':
     case 'escalate':
+    case 'hand_back':
     case 'reopen':
       return checkText('reason', command.reason, true);
     case 'progress':
@@ -539,6 +553,22 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       if (previous !== null && actor.kind === 'person' && actor.personId !== previous) {
         step.notify({ personId: previous }, 'ticket.reassigned_away');
       }
+      return null;
+    }
+    case 'hand_back': {
+      const depth = depthOf(t, t.handlingRegionId);
+      const downId = t.regionPath[depth + 1];
+      const downLevel = levelBelow(t.level);
+      // A village has no dispatchers: below the township, handing down is dispatching to a liaison.
+      if (downId === undefined || downLevel === null || downLevel === 'village') return { code: 'no_level_below' };
+      const from = { regionId: t.handlingRegionId, level: t.level };
+      t.handlingRegionId = downId;
+      t.level = downLevel;
+      // Waiting for the township's dispatchers again, as after a 退单; the resident's clock runs on.
+      step.move('handed_back', 'returned', { reason: command.reason.trim(), from, to: { regionId: downId, level: downLevel } });
+      step.cancelTimers('accept_reminder', 'accept_overdue');
+      step.notifyDispatchers('ticket.handed_back_dispatcher', { reason: command.reason.trim(), level: from.level });
+      step.notifyResident('ticket.handed_back_resident', { level: downLevel });
       return null;
     }
     case 'resolve':

@@ -101,6 +101,8 @@ export type Command =
   | { type: 'approve_extension'; days?: number; note?: string }
   | { type: 'deny_extension'; reason: string }
   | { type: 'escalate'; reason: string }
+  /** 退回: the level an escalation reached sends it back down to the township's dispatchers, with the reason. */
+  | { type: 'hand_back'; reason: string }
   | { type: 'resolve'; result: string; photos?: string[] }
   /** 即办: the handler who registered the request settles it on the spot (签收 and 办结 in one step). */
   | { type: 'settle'; result: string }
@@ -161,6 +163,8 @@ export type Refusal =
   | { code: 'not_allowed'; command: CommandType }
   | { code: 'invalid'; field: string; reason: string }
   | { code: 'no_level_above' }
+  /** 退回 from a level with no dispatchers' level below it (a township hands down by dispatching). */
+  | { code: 'no_level_below' }
   /** 归档 before 回访: nobody rated the ticket and the close does not say what the callback came to. */
   | { code: 'callback_required' };
 

@@ -198,6 +198,106 @@ eachDatabase((kind) => {
     });
   });
 
+  describe('escalated to the county 上报县级: the county acts on it, the township keeps watch', () => {
+    /** A report of 东湖村 escalated by the township twice: village → township → county. */
+    async function atCounty(summary: string): Promise<string> {
+      const number = await report(world.app, 'R-QH-01-001-H001', summary);
+      expect((await dsp.post(`/console/tickets/${number}/escalate`, { reason: '村里解决不了' })).status).toBe(303);
+      expect((await dsp.post(`/console/tickets/${number}/escalate`, { reason: '需县级协调' })).status).toBe(303);
+      expect(await ticket(number)).toMatchObject({ state: 'escalated', level: 'county' });
+      return number;
+    }
+
+    test('the county dispatcher finds it in the queue, answers, notes and dispatches it down to a grid; the liaison resolves; it closes', async () => {
+      const county = await loggedIn(world.base, 'dsp-qh');
+      const number = await atCounty('变压器老化，需要县里协调更换');
+      expect((await county.page('/console/queue?state=escalated')).text).toContain(number);
+      const page = await county.page(`/console/tickets/${number}`);
+      for (const action of ['reply', 'note', 'dispatch', 'hand_back']) expect(page.text).toContain(`action-${action}"`);
+      // The county's dispatch list reaches down to the village's liaisons and to both levels' departments.
+      const liaison2 = `p${ids['L-QH-01-001-02']}`;
+      expect(page.text).toContain(`<option value="${liaison2}">`);
+      const countyPower = await db.department.findUniqueOrThrow({ where: { code: 'QH-D-power' } });
+      expect(page.text).toContain(`<option value="d${countyPower.id}">`);
+
+      const from = await lastOutboxId();
+      expect((await county.post(`/console/tickets/${number}/reply`, { text: '县供电公司已安排勘察' })).status).toBe(303);
+      expect((await county.post(`/console/tickets/${number}/note`, { text: '与供电公司电话确认' })).status).toBe(303);
+      expect((await county.post(`/console/tickets/${number}/dispatch`, { target: liaison2, note: '请配合供电公司现场勘察' })).status).toBe(303);
+      expect(await ticket(number)).toMatchObject({ state: 'dispatched', level: 'county', assigneeId: ids['L-QH-01-001-02'] });
+      expect((await pings(number, from)).map((p) => [p.template, p.to])).toEqual([
+        ['ticket.reply_resident', 'R-QH-01-001-H001'],
+        ['ticket.assigned', 'L-QH-01-001-02'],
+      ]);
+      const events = await db.ticketEvent.findMany({
+        where: { ticket: { number }, type: { in: ['replied', 'noted', 'dispatched'] }, actorId: { not: null } },
+        orderBy: { seq: 'asc' },
+      });
+      expect(events.map((e) => [e.type, e.actorId])).toEqual([
+        ['replied', ids['DSP-QH']],
+        ['noted', ids['DSP-QH']],
+        ['dispatched', ids['DSP-QH']],
+      ]);
+
+      await asPerson('L-QH-01-001-02', number, { type: 'accept' });
+      await asPerson('L-QH-01-001-02', number, { type: 'resolve', result: '变压器已更换' });
+      await asPerson('R-QH-01-001-H001', number, { type: 'rate', rating: 'satisfied' });
+      expect(await ticket(number)).toMatchObject({ state: 'closed', rating: 'satisfied', escalationCount: 2 });
+    });
+
+    test('the township reads it and adds internal notes, and is refused reply, dispatch and hand-back', async () => {
+      const number = await atCounty('河堤塌了一段，需要县水利局');
+      const page = await dsp.page(`/console/tickets/${number}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('action-note"');
+      for (const action of ['reply', 'dispatch', 'hand_back', 'escalate', 'supervise']) expect(page.text).not.toContain(`action-${action}"`);
+      expect((await dsp.post(`/console/tickets/${number}/note`, { text: '镇里已派人看守现场' })).status).toBe(303);
+      const noted = await db.ticketEvent.findFirstOrThrow({ where: { ticket: { number }, type: 'noted' } });
+      expect(noted.actorId).toBe(ids['DSP-QH-01']);
+      const refusals: [string, Record<string, string>][] = [
+        ['reply', { text: '我们会跟进' }],
+        ['dispatch', { target: `p${ids['L-QH-01-001-01']}` }],
+        ['hand_back', { reason: '镇里自己办' }],
+      ];
+      for (const [action, fields] of refusals) {
+        const refused = await dsp.post(`/console/tickets/${number}/${action}`, fields);
+        expect(refused.status, action).toBe(409);
+        expect(await refused.text()).toContain('您无权对这件诉求执行此操作。');
+      }
+      expect(await ticket(number)).toMatchObject({ state: 'escalated', level: 'county' });
+      // Another township sees nothing of it at all.
+      const other = await loggedIn(world.base, 'dsp-qh-02');
+      expect((await other.page(`/console/tickets/${number}`)).status).toBe(404);
+      expect((await other.post(`/console/tickets/${number}/note`, { text: 'x' })).status).toBe(404);
+    });
+
+    test('退回乡镇: the county hands it back with a reason; the township is pinged and dispatches it again', async () => {
+      const county = await loggedIn(world.base, 'dsp-qh');
+      const number = await atCounty('村道上有个坑');
+      const empty = await county.post(`/console/tickets/${number}/hand_back`, { reason: ' ' });
+      expect(empty.status).toBe(409);
+      expect(await empty.text()).toContain('“原因”填写有误：不能为空');
+      const from = await lastOutboxId();
+      expect((await county.post(`/console/tickets/${number}/hand_back`, { reason: '属镇级事权，请镇里安排' })).status).toBe(303);
+      const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      expect(await ticket(number)).toMatchObject({ state: 'returned', level: 'township', handlingRegionId: township.id, returnCount: 0 });
+      const sent = await pings(number, from);
+      expect(sent.map((p) => [p.template, p.to])).toEqual([
+        ['ticket.handed_back_dispatcher', 'DSP-QH-01'],
+        ['ticket.handed_back_resident', 'R-QH-01-001-H001'],
+      ]);
+      expect(sent[0]?.params).toMatchObject({ reason: '属镇级事权，请镇里安排', level: 'county' });
+      // The reason is the township's to read; the resident hears only where it went.
+      expect(sent[1]?.params['reason']).toBeUndefined();
+      const page = await dsp.page(`/console/tickets/${number}`);
+      expect(page.text).toContain('属镇级事权，请镇里安排');
+      expect((await dsp.post(`/console/tickets/${number}/dispatch`, { target: `p${ids['L-QH-01-001-01']}` })).status).toBe(303);
+      expect(await ticket(number)).toMatchObject({ state: 'dispatched', level: 'township', assigneeId: ids['L-QH-01-001-01'] });
+      // Once back at the township it is not the county's to hand down again.
+      expect((await county.post(`/console/tickets/${number}/hand_back`, { reason: '再退' })).status).toBe(409);
+    });
+  });
+
   describe('merge 合并 and close 归档', () => {
     test('a duplicate is merged into the first report: state merged, mergedIntoId set, its resident told the other number', async () => {
       const first = await report(world.app, 'R-QH-01-001-H001', '东湖村村口路灯不亮');

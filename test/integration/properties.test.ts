@@ -133,6 +133,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   text.map((t): Command => ({ type: 'reopen', reason: t })),
   text.map((t): Command => ({ type: 'supervise', note: t })),
   text.map((t): Command => ({ type: 'escalate', reason: t })),
+  text.map((t): Command => ({ type: 'hand_back', reason: t })),
   text.map((t): Command => ({ type: 'deny_extension', reason: t })),
   fc.constantFrom(...RATINGS).map((rating): Command => ({ type: 'rate', rating, via: 'phone' })),
   fc.constantFrom(...RATINGS).map((rating): Command => ({ type: 'close', callback: { kind: 'answered', rating } })),

@@ -22,6 +22,7 @@ export const CONSOLE_ACTIONS = [
   'approve_extension',
   'deny_extension',
   'escalate',
+  'hand_back',
   'supervise',
   'recategorise',
   'merge',
@@ -44,6 +45,7 @@ export const ACTION_NAMES: Record<ConsoleAction, { zh: string; en: string }> = {
   approve_extension: { zh: '批准延期', en: 'Approve extension' },
   deny_extension: { zh: '不批准延期', en: 'Deny extension' },
   escalate: { zh: '上报', en: 'Escalate' },
+  hand_back: { zh: '退回乡镇', en: 'Return to the township' },
   supervise: { zh: '督办', en: 'Supervise' },
   merge: { zh: '合并重复诉求', en: 'Merge duplicate' },
   rate: { zh: '电话回访', en: 'Phone callback' },
@@ -178,6 +180,8 @@ export function commandOf(action: ConsoleAction, form: URLSearchParams, options:
       return { type: 'deny_extension', reason: text(form, 'reason') };
     case 'escalate':
       return { type: 'escalate', reason: text(form, 'reason') };
+    case 'hand_back':
+      return { type: 'hand_back', reason: text(form, 'reason') };
     case 'supervise':
       return { type: 'supervise', note: text(form, 'note') };
     case 'merge': {

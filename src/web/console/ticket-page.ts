@@ -123,6 +123,7 @@ ${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</sel
       break;
     case 'deny_extension':
     case 'escalate':
+    case 'hand_back':
     case 'reopen':
       fields = field('reason', '原因', 'reason', true, true);
       break;

@@ -80,6 +80,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ type: fc.constant('approve_extension' as const), days: maybe(days), note: maybe(text) }),
   fc.record({ type: fc.constant('deny_extension' as const), reason: text }),
   fc.record({ type: fc.constant('escalate' as const), reason: text }),
+  fc.record({ type: fc.constant('hand_back' as const), reason: text }),
   fc.record({ type: fc.constant('resolve' as const), result: text, photos }),
   fc.record({
     type: fc.constant('rate' as const),
@@ -119,6 +120,7 @@ const plausible = fc.oneof(
   { weight: 1, arbitrary: fc.record({ command: fc.constant({ type: 'approve_extension' as const }), actor: staff }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('deny_extension' as const), reason: words }), actor: staff }) },
   { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('escalate' as const), reason: words }), actor: fc.oneof(handler, staff) }) },
+  { weight: 1, arbitrary: fc.record({ command: fc.record({ type: fc.constant('hand_back' as const), reason: words }), actor: staff }) },
   { weight: 4, arbitrary: fc.record({ command: fc.record({ type: fc.constant('resolve' as const), result: words }), actor: handler }) },
   { weight: 3, arbitrary: fc.record({ command: fc.record({ type: fc.constant('rate' as const), rating: fc.constantFrom(...RATINGS) }), actor: fc.oneof(resident, staff) }) },
   {

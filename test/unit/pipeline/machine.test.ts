@@ -94,6 +94,11 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   approve_extension: { command: { type: 'approve_extension' }, actor: dispatcher },
   deny_extension: { command: { type: 'deny_extension', reason: '请按时办结' }, actor: dispatcher },
   escalate: { command: { type: 'escalate', reason: '需要镇里协调' }, actor: dispatcher },
+  hand_back: {
+    command: { type: 'hand_back', reason: '属镇级事权，请镇里派单' },
+    actor: countyDispatcher,
+    ticket: { handlingRegionId: COUNTY, level: 'county', assigneeId: null },
+  },
   resolve: { command: { type: 'resolve', result: '路灯已修好' }, actor: liaison },
   settle: { command: { type: 'settle', result: '当场答复了办理流程' }, actor: liaison, ticket: { settledOnTheSpot: true } },
   rate: { command: { type: 'rate', rating: 'satisfied' }, actor: resident },
@@ -137,6 +142,7 @@ const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, T
     escalated: 'escalated',
     reopened: 'escalated',
   },
+  hand_back: { escalated: 'returned', returned: 'returned' },
   resolve: { accepted: 'resolved', in_progress: 'resolved' },
   settle: { dispatched: 'resolved' },
   rate: { resolved: 'closed' },
@@ -209,6 +215,20 @@ describe('authorisation', () => {
     expect(transition(atCounty, SAMPLES.dispatch.command, countyDispatcher, NOW, rules).ok).toBe(true);
   });
 
+  test('at the county, the township keeps its notes but not the handling: no reply, dispatch, return or close', () => {
+    const atCounty = ticket('escalated', { handlingRegionId: COUNTY, level: 'county', assigneeId: null });
+    const note = transition(atCounty, SAMPLES.note.command, dispatcher, NOW, rules);
+    expect(note.ok && note.events).toEqual([{ type: 'noted', fromState: 'escalated', toState: 'escalated', data: { text: '这户上次也反映过' } }]);
+    for (const command of [SAMPLES.reply.command, SAMPLES.dispatch.command, SAMPLES.hand_back.command, SAMPLES.supervise.command]) {
+      expect(transition(atCounty, command, dispatcher, NOW, rules)).toEqual({ ok: false, refusal: { code: 'not_allowed', command: command.type } });
+    }
+    // Another township's staff may not even note it; the county's may do everything.
+    expect(transition(atCounty, SAMPLES.note.command, foreignDispatcher, NOW, rules)).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'note' } });
+    for (const command of [SAMPLES.reply.command, SAMPLES.note.command, SAMPLES.dispatch.command, SAMPLES.hand_back.command]) {
+      expect(transition(atCounty, command, countyDispatcher, NOW, rules).ok).toBe(true);
+    }
+  });
+
   test('staff of the assigned department act as the handler', () => {
     const toDept = ticket('dispatched', { assigneeId: null, assigneeDepartmentId: 5, handlingRegionId: TOWNSHIP, level: 'township' });
     const accepted = transition(toDept, { type: 'accept' }, handler, NOW, rules);
@@ -265,6 +285,37 @@ describe('behaviour', () => {
     expect(r2.ticket).toMatchObject({ handlingRegionId: COUNTY, level: 'county', escalationCount: 2 });
     const r3 = transition(r2.ticket, { type: 'escalate', reason: '再上报' }, countyDispatcher, NOW, rules);
     expect(r3).toEqual({ ok: false, refusal: { code: 'no_level_above' } });
+  });
+
+  test('退回乡镇: the county hands an escalated ticket back to the township’s dispatchers with its reason; a township cannot hand down', () => {
+    const atCounty = ticket('escalated', { handlingRegionId: COUNTY, level: 'county', assigneeId: null, escalationCount: 2 });
+    const r = transition(atCounty, SAMPLES.hand_back.command, countyDispatcher, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket).toMatchObject({ state: 'returned', handlingRegionId: TOWNSHIP, level: 'township', escalationCount: 2, returnCount: 0, resolveBy: atCounty.resolveBy });
+    expect(r.events).toEqual([
+      {
+        type: 'handed_back',
+        fromState: 'escalated',
+        toState: 'returned',
+        data: { reason: '属镇级事权，请镇里派单', from: { regionId: COUNTY, level: 'county' }, to: { regionId: TOWNSHIP, level: 'township' } },
+      },
+    ]);
+    const notices = r.effects.flatMap((e) => (e.type === 'notify' ? [{ to: e.to, template: e.template, reason: e.params['reason'], level: e.params['level'] }] : []));
+    expect(notices).toEqual([
+      { to: { role: 'dispatcher', regionId: TOWNSHIP }, template: 'ticket.handed_back_dispatcher', reason: '属镇级事权，请镇里派单', level: 'county' },
+      // The county's reason is for staff: the resident hears where it went.
+      { to: { personId: 1 }, template: 'ticket.handed_back_resident', reason: undefined, level: 'township' },
+    ]);
+    // The township now dispatches it again, as after a 退单.
+    const again = transition(r.ticket, SAMPLES.dispatch.command, dispatcher, NOW, rules);
+    expect(again.ok && again.ticket).toMatchObject({ state: 'dispatched', assigneeId: 11 });
+    // At the township there is no dispatchers' level below to hand it to.
+    const atTownship = ticket('escalated', { handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null });
+    expect(transition(atTownship, SAMPLES.hand_back.command, dispatcher, NOW, rules)).toEqual({ ok: false, refusal: { code: 'no_level_below' } });
+    expect(transition(atCounty, { type: 'hand_back', reason: ' ' }, countyDispatcher, NOW, rules)).toEqual({
+      ok: false,
+      refusal: { code: 'invalid', field: 'reason', reason: 'required' },
+    });
   });
 
   test('dispatch after escalation restarts the resolve clock at the new level', () => {
