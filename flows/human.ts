@@ -39,17 +39,18 @@ export const humanFlow = defineFlow({
           ctx.say('input.empty');
           return { stay: true, quiet: true };
         }
+        const relayed = await ctx.effects.relay(
+          text,
+          media.map((m) => m.ref),
+        );
         // Staff may have ended it meanwhile: then words are a request, as anywhere else.
-        if (
-          !(await ctx.effects.relay(
-            text,
-            media.map((m) => m.ref),
-          ))
-        ) {
+        if (!relayed) {
           ctx.say('conversation.none');
           return hasWords(text) ? startOf(reportFlow, described(ctx, text), 'category') : { done: true };
         }
-        ctx.say('conversation.relayed');
+        // Named their village: the county passed it to that township's staff, and the resident knows who answers now.
+        if (relayed.movedTo) ctx.say('conversation.relayed_to', { region: relayed.movedTo });
+        else ctx.say('conversation.relayed');
         return { stay: true, quiet: true };
       },
     },

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
+import { villageNamed, villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
 import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
 import { isPlainAnswer } from '../src/engine/choices.js';
@@ -49,24 +50,6 @@ export function described(ctx: TurnContext<object>, description: string): Pick<R
 }
 /** Words for one's own home, typed where the report asks where (就在我家附近 as a button). */
 const AT_HOME = /^(?:在|就在)?(?:我|俺)?家(?:里|门口|附近|旁边|这边|边上)?(?:这儿|这里)?$/;
-
-/**
- * The village a typed place names: its full name (东湖村村口), or, when that is longer
- * than two characters, its name without the 村 / 社区 it ends with (东湖那边).
- */
-function villageNamed<V extends { name: string }>(text: string, villages: readonly V[]): V | undefined {
-  const full = villages.find((v) => text.includes(v.name));
-  if (full) return full;
-  return villages.find((v) => {
-    const short = villageShortName(v.name);
-    return short.length >= 2 && short !== v.name && text.includes(short);
-  });
-}
-
-/** A village's name without the 村 / 社区 it ends with: 东湖村 → 东湖. */
-function villageShortName(name: string): string {
-  return name.replace(/(?:村|社区|居委会)$/, '');
-}
 
 export const reportFlow = defineFlow({
   id: 'report',

@@ -316,6 +316,7 @@ export const en: Record<MessageKey, string> = {
   'conversation.opened_later':
     'We have asked the staff of {region} to talk with you. The office is closed now: they will answer from {from}. Write, or send photos or voice messages, here; send "end" to finish.',
   'conversation.relayed': 'Passed on to the staff.',
+  'conversation.relayed_to': 'Passed on to the staff of {region}; they will answer you here.',
   'conversation.staff_reply': '[Staff] {text}',
   'conversation.closed_staff': 'The staff have ended this conversation. Send "human" any time if you need them again.',
   'conversation.closed_idle': 'This conversation had no new message for a long time and has ended. Send "human" any time if you need the staff again.',
@@ -323,6 +324,7 @@ export const en: Record<MessageKey, string> = {
   'conversation.ended': 'The conversation has ended. Thank you.',
   'conversation.none': 'There is no conversation with staff going on. Send "human" to reach them.',
   'conversation.opened_staff': "[Conversation] A resident asks for a person (conversation #{id}); please answer in the console's inbox.",
+  'conversation.moved_staff': "[Conversation] Conversation #{id}, first received by {from}, is with a resident of your township; please answer in the console's inbox.",
   'menu.human': 'Talk to staff',
   'report.location_which_village': 'Noted: {place}. Which village is it in?',
   'report.location_home_village': 'We do not know yet which village your home is in: please pick it (once your household is bound you can simply tap "Near my home").',

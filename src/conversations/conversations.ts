@@ -3,7 +3,9 @@
  *
  * A resident asks for a person (人工, 转人工, 找工作人员, or the menu); a conversation opens
  * for the staff of their township (the county's, when no township is known), who are
- * pinged and answer in the console's inbox. The resident writes freely while it is open;
+ * pinged and answer in the console's inbox. One the county holds moves to the township
+ * as soon as the resident's is known: a household bound since, or a village their words
+ * name (the county still sees it, as it sees everything). The resident writes freely while it is open;
  * every staff reply goes to the resident's chat through the outbox, in order, marked as
  * from staff. It ends when the resident sends 结束, when staff close it (or turn it into
  * a ticket), or after `CONVERSATION_IDLE_HOURS` without a message, with a note to the
@@ -12,7 +14,8 @@
 import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
 import { enqueuePush } from '../pipeline/outbox.js';
-import { regionById } from '../pipeline/reference.js';
+import { regionById, villageList } from '../pipeline/reference.js';
+import { villageNamed } from '../org/village-names.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { normaliseText } from '../privacy.js';
 
@@ -45,6 +48,11 @@ const openOfResidentQuery = defineQuery('conversation_open_of_resident', (db, p:
 
 const latestTicketRegionQuery = defineQuery('conversation_latest_ticket_region', (db, p: { residentId: number }) =>
   db.selectFrom('Ticket').select('regionId').where('residentId', '=', p.residentId).orderBy('id', 'desc').limit(1),
+);
+
+/** To another region, only from where it is (two turns of one resident never move it twice). */
+const moveQuery = defineQuery('conversation_move', (db, p: { id: number; from: number; to: number }) =>
+  db.updateTable('Conversation').set({ regionId: p.to }).where('id', '=', p.id).where('regionId', '=', p.from),
 );
 
 const countyQuery = defineQuery('conversation_county', (db) => db.selectFrom('Region').select('id').where('parentId', 'is', null).orderBy('id').limit(1));
@@ -96,10 +104,10 @@ const idleQuery = defineQuery('conversation_idle', (db, p: { before: Date; limit
     .limit(p.limit),
 );
 
-/** The resident's open conversation, if any. */
-export async function openConversationOf(tx: Tx | SqlTx | Db, residentId: number): Promise<{ id: number } | null> {
+/** The resident's open conversation, if any, and the region whose staff answer it. */
+export async function openConversationOf(tx: Tx | SqlTx | Db, residentId: number): Promise<{ id: number; regionId: number } | null> {
   const open = await first(sqlOf(tx), openOfResidentQuery, { residentId });
-  return open ? { id: open.id } : null;
+  return open ? { id: open.id, regionId: open.regionId } : null;
 }
 
 /**
@@ -144,12 +152,49 @@ export async function openConversation(tx: Tx | SqlTx, residentId: number, chann
   return { id, regionId, regionName: region.name, created: true };
 }
 
-/** The resident wrote in their open conversation. */
-export async function residentSays(tx: Tx | SqlTx, conversationId: number, residentId: number, text: string, media: string[], now: Date): Promise<void> {
+/**
+ * The resident wrote in their open conversation. Resolves with the township's name when
+ * their words (or a household bound since it opened) moved it there from the county.
+ */
+export async function residentSays(
+  tx: Tx | SqlTx,
+  conversation: { id: number; regionId: number },
+  residentId: number,
+  text: string,
+  media: string[],
+  now: Date,
+): Promise<{ movedTo: string | null }> {
   const sql = sqlOf(tx);
   const words = normaliseText(text).slice(0, MAX_CONVERSATION_TEXT);
-  await run(sql, addMessageQuery, { conversationId, author: 'resident', authorId: residentId, text: words, media: JSON.stringify(media.slice(0, 9)), at: now });
-  await run(sql, residentWroteQuery, { id: conversationId, at: now });
+  await run(sql, addMessageQuery, { conversationId: conversation.id, author: 'resident', authorId: residentId, text: words, media: JSON.stringify(media.slice(0, 9)), at: now });
+  await run(sql, residentWroteQuery, { id: conversation.id, at: now });
+  return { movedTo: await placeConversation(tx, conversation, residentId, words, now) };
+}
+
+/** The township of the village `text` names, if it names one. */
+async function townshipNamed(tx: Tx | SqlTx, text: string): Promise<number | null> {
+  if (!text.trim()) return null;
+  return villageNamed(text, await villageList(tx))?.parentId ?? null;
+}
+
+/**
+ * A conversation the county holds goes to the resident's township once it is known: the
+ * household's (bound since the conversation opened), else the one of the village `text`
+ * names. Its staff are pinged; the county keeps seeing it. One a township holds stays
+ * there: naming another village in passing does not take it from the staff answering.
+ * Resolves with the township's name when it moved, else null.
+ */
+export async function placeConversation(tx: Tx | SqlTx, conversation: { id: number; regionId: number }, residentId: number, text: string, now: Date): Promise<string | null> {
+  const at = await regionById(tx, conversation.regionId);
+  if (!at || at.parentId !== null) return null;
+  const township = (await pipelineRows(tx).householdTownship(residentId)) ?? (await townshipNamed(tx, text));
+  const region = township === null ? null : await regionById(tx, township);
+  if (!region || region.id === at.id) return null;
+  const sql = sqlOf(tx);
+  if ((await run(sql, moveQuery, { id: conversation.id, from: at.id, to: region.id })) !== 1) return null;
+  await run(sql, addMessageQuery, { conversationId: conversation.id, author: 'system', authorId: null, text: `moved:${region.name}`, media: '[]', at: now });
+  await enqueuePush(tx, await answerers(tx, region.id), { template: 'conversation.moved_staff', params: { id: conversation.id, from: at.name } }, now);
+  return region.name;
 }
 
 /** A reason a staff action on a conversation was refused, in both languages. */

@@ -3,7 +3,7 @@
  * handler may see and do, and nothing more.
  */
 import type { IntakeChatEffects } from '../intake/chat.js';
-import { closeConversation, openConversation, openConversationOf, residentSays } from '../conversations/conversations.js';
+import { closeConversation, openConversation, openConversationOf, placeConversation, residentSays } from '../conversations/conversations.js';
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, one, run } from '../db/sql.js';
@@ -453,9 +453,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
 
     async relay(text, media) {
       const open = await openConversationOf(tx, speaker.personId);
-      if (!open) return false;
-      await residentSays(tx, open.id, speaker.personId, text, media, now);
-      return true;
+      if (!open) return null;
+      return residentSays(tx, open, speaker.personId, text, media, now);
     },
 
     async endConversation() {
@@ -482,13 +481,16 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       await adoptWaiting(tx, person.id, inbound, now);
       // The rest of this turn speaks as the person bound (the anonymous one may be gone).
       const roles = await pipelineRows(tx).rolesOf(person.id);
+      // A conversation the county held goes to the household's township now that it is known.
+      const open = await openConversationOf(tx, person.id);
+      if (open) await placeConversation(tx, open, person.id, '', now);
       Object.assign(speaker, {
         personId: person.id,
         locale: person.locale === 'en' ? 'en' : 'zh',
         roles: [...new Set(roles.map((r) => r.role as Role))],
         hasHousehold: person.householdId !== null,
         householdPhone: person.householdPhone,
-        inConversation: (await openConversationOf(tx, person.id)) !== null,
+        inConversation: open !== null,
       });
       return { ok: true, name: person.name };
     },

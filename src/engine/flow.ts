@@ -125,8 +125,11 @@ export interface Effects {
    * open); says who answers and, outside office hours, from when.
    */
   openConversation(): Promise<{ region: string; created: boolean; answerFrom: Date | null }>;
-  /** Passes a message to the open conversation; false when none is open (staff ended it). */
-  relay(text: string, media: string[]): Promise<boolean>;
+  /**
+   * Passes a message to the open conversation; null when none is open (staff ended it).
+   * `movedTo`: the township it went to from the county, when these words named its village.
+   */
+  relay(text: string, media: string[]): Promise<{ movedTo: string | null } | null>;
   /** 结束: ends the open conversation; false when none was open. */
   endConversation(): Promise<boolean>;
   /** 民情日记: a liaison's visits, and their household's confirmation (src/visits/visits.ts). */

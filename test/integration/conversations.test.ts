@@ -10,6 +10,7 @@ import { renderMonthlyReport } from '../../src/report/html.js';
 import { buildMonthlyReport } from '../../src/report/monthly.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, START, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
+import { createBindingCode } from '../../src/org/invite.js';
 
 let world: ConsoleWorld;
 let db: Db;
@@ -132,6 +133,57 @@ eachDatabase((kind) => {
       expect((await say('visitor-a', { text: '提交' })).join()).toMatch(/MQ-\d{4}-\d{6}/);
       expect((await say('visitor-a', { text: '人工' })).join()).toContain('已请清水镇的工作人员');
       expect((await say('visitor-b', { text: '人工' })).join()).toContain('已请青禾县的工作人员');
+    });
+
+    test('a visitor at the county who names their village goes to that township’s inbox, and stays there; other townships never see it', async () => {
+      world.clock.set(START);
+      expect((await say('visitor-c', { text: '人工' })).join()).toContain('已请青禾县的工作人员');
+      const c = await db.conversation.findFirstOrThrow({ where: { resident: { identities: { some: { platformUserId: 'visitor-c' } } } }, include: { region: true } });
+      expect(c.region.code).toBe('QH');
+      // Words that name no village leave it with the county.
+      expect(await say('visitor-c', { text: '你好，有人吗' })).toEqual(['已转给工作人员。']);
+      const township = await loggedIn(world.base, 'dsp-qh-02');
+      expect((await township.page(`/console/inbox/${c.id}`)).status).toBe(404);
+
+      const from = (await db.outboxMessage.findFirst({ orderBy: { id: 'desc' } }))?.id ?? 0;
+      expect(await say('visitor-c', { text: '我是杏花村的，家门口的水管爆了' })).toEqual(['已转给禾丰镇的工作人员，他们会在这里回复您。']);
+      expect((await db.conversation.findUniqueOrThrow({ where: { id: c.id }, include: { region: true } })).region.code).toBe('QH-02');
+      const dsp2 = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-02' } });
+      expect(await pushes(dsp2.id, from)).toEqual([{ template: 'conversation.moved_staff', params: { id: c.id, from: '青禾县' }, channel: null }]);
+      const inbox = await township.page('/console/inbox');
+      expect(inbox.text).toContain(`#${c.id}<`);
+      const page = await township.page(`/console/inbox/${c.id}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('家门口的水管爆了');
+      expect(page.text).toContain('已转给禾丰镇');
+      expect((await township.post(`/console/inbox/${c.id}/reply`, { text: '您好，马上联系水务站' })).status).toBe(303);
+
+      // Naming another township's village later does not take it from the staff answering.
+      expect(await say('visitor-c', { text: '我亲戚在东湖村也这样' })).toEqual(['已转给工作人员。']);
+      expect((await db.conversation.findUniqueOrThrow({ where: { id: c.id }, include: { region: true } })).region.code).toBe('QH-02');
+      // Another township has no way in; the county still sees it.
+      expect((await dsp.page('/console/inbox')).text).not.toContain(`#${c.id}<`);
+      expect((await dsp.page(`/console/inbox/${c.id}`)).status).toBe(404);
+      expect((await dsp.post(`/console/inbox/${c.id}/reply`, { text: 'x' })).status).toBe(404);
+      for (const county of ['sup-qh', 'dsp-qh']) expect((await (await loggedIn(world.base, county)).page(`/console/inbox/${c.id}`)).status).toBe(200);
+    });
+
+    test('a visitor at the county who binds their chat to a household goes to the household’s township', async () => {
+      world.clock.set(START);
+      await say('visitor-d', { text: '人工' });
+      const c = await db.conversation.findFirstOrThrow({ where: { resident: { identities: { some: { platformUserId: 'visitor-d' } } } }, include: { region: true } });
+      expect(c.region.code).toBe('QH');
+      const person = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-02-002-H001' } });
+      const code = await createBindingCode(db, person.id, START, 7);
+      expect((await say('visitor-d', { text: `绑定 ${code}` })).join()).toContain('绑定成功');
+      expect(await db.conversation.findUniqueOrThrow({ where: { id: c.id }, include: { region: true } })).toMatchObject({
+        residentId: person.id,
+        status: 'open',
+        region: { code: 'QH-02' },
+      });
+      expect(await say('visitor-d', { text: '我家低保的事' })).toEqual(['已转给工作人员。']);
+      expect((await (await loggedIn(world.base, 'dsp-qh-02')).page(`/console/inbox/${c.id}`)).text).toContain('我家低保的事');
+      expect((await dsp.page(`/console/inbox/${c.id}`)).status).toBe(404);
     });
   });
 

@@ -50,9 +50,9 @@ eachDatabase((kind) => {
     const opened = await transaction(db, (tx) => openConversation(tx, resident.id, 'web', at));
     expect(opened).toMatchObject({ regionId: county.id, regionName: '县', created: true });
     expect(await transaction(db, (tx) => openConversation(tx, resident.id, 'web', later))).toEqual({ ...opened, created: false });
-    expect(await openConversationOf(db, resident.id)).toEqual({ id: opened.id });
+    expect(await openConversationOf(db, resident.id)).toEqual({ id: opened.id, regionId: county.id });
 
-    await transaction(db, (tx) => residentSays(tx, opened.id, resident.id, '路灯坏了', ['photo-1'], later));
+    await transaction(db, (tx) => residentSays(tx, opened, resident.id, '路灯坏了', ['photo-1'], later));
     await transaction(db, (tx) => staffReplies(tx, opened.id, staff.id, '马上来', later));
     await transaction(db, (tx) => staffReplies(tx, opened.id, staff.id, '到了', new Date(later.getTime() + 60_000)));
     let row = await db.conversation.findUniqueOrThrow({ where: { id: opened.id } });
@@ -97,7 +97,7 @@ eachDatabase((kind) => {
     await db.channelIdentity.create({ data: { channel: 'web', platformUserId: 'w1', personId: anonymous.id, chatId: 'c1', createdAt: at } });
     await db.chatSession.create({ data: { channel: 'web', chatId: 'c1', personId: anonymous.id, data: '{}', lastSeenAt: at, createdAt: at } });
     const conversation = await transaction(db, (tx) => openConversation(tx, anonymous.id, 'web', at));
-    await transaction(db, (tx) => residentSays(tx, conversation.id, anonymous.id, '你好', [], at));
+    await transaction(db, (tx) => residentSays(tx, conversation, anonymous.id, '你好', [], at));
     await transaction(db, (tx) => mergeAnonymous(tx, anonymous.id, rostered.id));
     expect(await db.person.findUnique({ where: { id: anonymous.id } })).toBeNull();
     expect((await db.channelIdentity.findFirstOrThrow()).personId).toBe(rostered.id);

@@ -73,6 +73,8 @@ function systemText(text: string): Html {
   if (text === 'opened') return bi('群众请求人工服务', 'the resident asked for a person');
   const reason = /^closed:(\w+)$/.exec(text)?.[1];
   if (reason) return bi(`会话结束：${(CLOSE_REASONS[reason] ?? reason).split(' ')[0] ?? reason}`, `ended: ${reason}`);
+  const moved = /^moved:(.+)$/.exec(text)?.[1];
+  if (moved) return bi(`已转给${moved}`, `passed on to ${moved}`);
   return html`${text}`;
 }
 
