@@ -156,6 +156,9 @@ eachDatabase((kind) => {
       expect(page.status).toBe(200);
       expect(page.text).toContain('家门口的水管爆了');
       expect(page.text).toContain('已转给禾丰镇');
+      // 转为诉求 proposes the village the resident named.
+      const xinghua = await db.region.findUniqueOrThrow({ where: { code: 'QH-02-001' } });
+      expect(page.text).toContain(`<option value="${xinghua.id}" selected>`);
       expect((await township.post(`/console/inbox/${c.id}/reply`, { text: '您好，马上联系水务站' })).status).toBe(303);
 
       // Naming another township's village later does not take it from the staff answering.

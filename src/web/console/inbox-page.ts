@@ -9,6 +9,7 @@ import { mediaLinks } from '../media.js';
 import { type Column, tableHtml } from '../table.js';
 import type { ConversationView, InboxRow, TranscriptEntry } from './inbox.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
+import { villageNamed } from '../../org/village-names.js';
 
 /** 3 小时 12 分 / 3 h 12 min since `since`. */
 function waited(since: Date, now: Date): Html {
@@ -102,6 +103,8 @@ export function conversationBody(input: {
     .filter((m) => m.author === 'resident')
     .map((m) => m.text)
     .join('\n');
+  // The ticket's village: the household's, else the one the resident's words name (我是杏花村的).
+  const village = c.homeRegionId ?? villageNamed(said, input.villages)?.id ?? null;
   return html`<section class="conversation">
 <p class="crumbs"><a href="${CONSOLE_PATHS.inbox}">${bi('会话', 'Conversations')}</a> › #${c.id}</p>
 <h1>${bi('会话', 'Conversation')} #${c.id} · ${c.resident} <span class="state">${open ? bi('进行中', 'open') : bi('已结束', 'closed')}</span></h1>
@@ -121,7 +124,7 @@ ${
         ([code, name]) => html`<option value="${code}"${code === input.suggested ? html` selected` : ''}>${name}</option>`,
       )}</select></label>
 <label>${bi('村庄', 'Village')}<select name="region" required><option value="">请选择 choose</option>${input.villages.map(
-        (v) => html`<option value="${v.id}"${v.id === c.homeRegionId ? html` selected` : ''}>${v.name}</option>`,
+        (v) => html`<option value="${v.id}"${v.id === village ? html` selected` : ''}>${v.name}</option>`,
       )}</select></label>
 <label>${bi('摘要', 'Summary')}<input name="summary" maxlength="60" required value="${said.split('\n')[0]?.slice(0, 60) ?? ''}"></label>
 <label>${bi('描述（群众原话）', 'Description (the resident’s words)')}<textarea name="description" maxlength="2000" rows="4">${said}</textarea></label>
