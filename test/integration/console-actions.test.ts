@@ -214,6 +214,7 @@ eachDatabase((kind) => {
       expect((await county.page('/console/queue?state=escalated')).text).toContain(number);
       const page = await county.page(`/console/tickets/${number}`);
       for (const action of ['reply', 'note', 'dispatch', 'hand_back']) expect(page.text).toContain(`action-${action}"`);
+      expect(page.text).not.toContain('已上报，由');
       // The county's dispatch list reaches down to the village's liaisons and to both levels' departments.
       const liaison2 = `p${ids['L-QH-01-001-02']}`;
       expect(page.text).toContain(`<option value="${liaison2}">`);
@@ -250,6 +251,7 @@ eachDatabase((kind) => {
       const page = await dsp.page(`/console/tickets/${number}`);
       expect(page.status).toBe(200);
       expect(page.text).toContain('action-note"');
+      expect(page.text).toContain('已上报，由青禾县办理：派单、答复群众、归档由其负责；本级可查看并添加内部备注。');
       for (const action of ['reply', 'dispatch', 'hand_back', 'escalate', 'supervise']) expect(page.text).not.toContain(`action-${action}"`);
       expect((await dsp.post(`/console/tickets/${number}/note`, { text: '镇里已派人看守现场' })).status).toBe(303);
       const noted = await db.ticketEvent.findFirstOrThrow({ where: { ticket: { number }, type: 'noted' } });

@@ -400,6 +400,8 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         csrf: a.session.csrfToken,
         now: a.now,
         canPublish: a.scope.regionIds.length > 0,
+        // A township supervisor may still answer the resident: the note is for those who may not.
+        handledAbove: context !== null && a.scope.regionIds.length > 0 && !a.scope.regionIds.includes(context.snapshot.handlingRegionId) && !actions.includes('reply'),
         themes: await (await import('./themes.js')).ticketThemes(a.db, a.scope, a.regions, view, a.session.csrfToken, a.now),
         mediation: await (await import('./mediation.js')).ticketMediation(a.db, a.scope, view, a.now),
         ...(done && !error ? { done } : {}),

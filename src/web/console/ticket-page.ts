@@ -195,6 +195,8 @@ export function ticketBody(input: {
   now: Date;
   /** Whether the user may publish it on the public board (dispatchers, supervisors, admins). */
   canPublish: boolean;
+  /** Escalated above the user's regions: the level above handles it, the user reads and notes. */
+  handledAbove?: boolean;
   /** The 每月一题 box (src/web/console/themes.ts). */
   themes?: Html;
   /** The 调解 box (src/web/console/mediation.ts). */
@@ -246,6 +248,7 @@ ${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', 
 </div>
 <section class="actions">
 <h2>${bi('办理', 'Actions')}</h2>
+${input.handledAbove ? html`<p class="hint">${bi(`已上报，由${t.handlingRegion}办理：派单、答复群众、归档由其负责；本级可查看并添加内部备注。`, `Escalated and handled by ${t.handlingRegion}: dispatching, answering the resident and closing are theirs; you may read it and add internal notes.`)}</p>` : ''}
 ${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
 </section>
 ${boardSection(t, input.csrf, input.canPublish)}
