@@ -34,6 +34,7 @@ export const viewFlow = defineFlow({
         const choices: FlowChoice[] = [];
         if (view.can.supply) choices.push({ label: 'action.supply_info', payload: `supply:${number}` });
         if (view.can.rate) choices.push({ label: 'action.rate', payload: `rate:${number}` });
+        if (view.can.urge) choices.push({ label: 'action.urge', payload: `urge:${number}` });
         if (view.can.withdraw) choices.push({ label: 'action.withdraw', payload: `withdraw:${number}` });
         if (view.can.handle) {
           choices.push(

@@ -106,9 +106,11 @@ const schema = z
     // A delivered (or skipped) webhook delivery stays in its subscriber's delivery log this long; one not yet delivered is kept until it is.
     WEBHOOK_DELIVERY_RETENTION_DAYS: int(1, 3650).default(30),
     BINDING_CODE_DAYS: int(1, 90).default(7),
-    // Staff console: a session ends after this much inactivity; failed logins per username (and 10× per address) are capped.
+    // Staff console: a session ends after this much inactivity; failed logins per (address, username) (and 10× per address)
+    // are slowed by a growing delay; per username from anywhere, a ceiling against a guess spread over many addresses.
     CONSOLE_SESSION_IDLE_MINUTES: int(5, 1440).default(60),
     CONSOLE_LOGIN_MAX_FAILURES: int(1, 100).default(5),
+    CONSOLE_LOGIN_USER_CEILING: int(10, 100000).default(100),
     CONSOLE_LOGIN_WINDOW_MINUTES: int(1, 1440).default(15),
     // Open311: requests per minute per API key (or, without a key, per address).
     OPEN311_REQUESTS_PER_MINUTE: int(1, 100000).default(120),

@@ -12,8 +12,14 @@ import type { Locale } from '../org/types.js';
 import type { MessageAction } from '../pipeline/model.js';
 import { render } from './i18n.js';
 
-/** What a yes/no/skip question's choices mean, so that 对 / 不是 / 算了 pick them. */
-export type ChoiceMeaning = 'yes' | 'no' | 'skip';
+/** What a choice means beyond its title: yes, no or skip (对 / 不是 / 算了 pick them), or 催办 (催一下 / 快点 pick it). */
+export const CHOICE_MEANINGS = ['yes', 'no', 'skip', 'urge'] as const;
+export type ChoiceMeaning = (typeof CHOICE_MEANINGS)[number];
+
+/** Whether a stored value is a choice meaning (sessions and outbox rows keep them as text). */
+export function isChoiceMeaning(value: unknown): value is ChoiceMeaning {
+  return (CHOICE_MEANINGS as readonly unknown[]).includes(value);
+}
 
 /** A choice as offered in a chat: what it sends, and what the reader saw. */
 export interface OfferedChoice {
@@ -43,6 +49,7 @@ const LABEL_MEANINGS: Record<string, ChoiceMeaning> = {
   'report.other_category': 'no',
   'claim.reject': 'no',
   'choice.skip': 'skip',
+  'action.urge': 'urge',
 };
 
 /** The meaning of a choice labelled with catalogue key `labelKey`, if it has a plain one. */
@@ -123,6 +130,20 @@ const NO = new Set([
   'cancel',
 ]);
 const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不用了', '不需要', '算了', '不要', '没了', '下一步', '不了', 'skip', 'none', 'no', 'n', 'pass', 'next']);
+
+/**
+ * 催办 in a resident's words: 催办, 催一下, 怎么还没办, 快点… Typed anywhere they start the
+ * urge flow (flows/urge.ts, which asks which ticket); typed at a ticket that offers 催办
+ * they pick that choice (see {@link urgesOffered}). Matched against a command form or an
+ * answer's form (no punctuation or spaces, lower case).
+ */
+export const URGE_WORDS =
+  /^(?:催办|催一下|催催|催一催|催促|帮我催|帮忙催|催下|怎么还没办|怎么还没有办|怎么还没办好|怎么还没处理|怎么还没修|还没办|还没办好|还没处理|快点|快点办|快一点|快点儿|抓紧|抓紧办|urge|hurry|hurryup|\/urge)$/i;
+
+/** Whether a typed text urges and one of the offered choices means 催办: then that choice is the answer, not the urge flow's question. */
+export function urgesOffered(text: string, offered: readonly OfferedChoice[]): boolean {
+  return offered.some((c) => c.means === 'urge') && URGE_WORDS.test(normaliseAnswer(text, false));
+}
 
 /** "None to give" for an optional photo or phone: 没有照片, 不用拍了, 不留电话, 没图 — a skip, or a no. */
 const NONE_TO_GIVE = /^(?:没有|没|不用|不要|不需要|无|不|不想)(?:拍|发|留|给|上传)?(?:照片|图片|相片|图|照|电话|号码|手机号?|联系方式)?(?:了|啦)?$/;
@@ -386,6 +407,10 @@ function matchNormalised(text: string, typed: string, offered: readonly OfferedC
   if (DONE.has(typed)) {
     const skip = meaning('skip');
     if (skip) return skip;
+  }
+  if (URGE_WORDS.test(typed)) {
+    const urge = meaning('urge');
+    if (urge) return urge;
   }
 
   // Nearly the title: a few characters off, or the title with a word or two around it.

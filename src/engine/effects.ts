@@ -367,6 +367,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
           .map((e) => ({ at: e.at, type: e.type, note: eventText(e.type, e.parsed, !staffView)?.slice(0, 120) ?? null })),
         can: {
           supply: own && state === 'awaiting_resident',
+          urge: own && OPEN_STATES.includes(state),
           withdraw: own && OPEN_STATES.includes(state),
           rate: own && state === 'resolved',
           handle: handles && (state === 'accepted' || state === 'in_progress'),

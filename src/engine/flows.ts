@@ -27,6 +27,7 @@ import { assignmentsFlow } from '../../flows/assignments.js';
 import { hardshipFlow } from '../../flows/hardship.js';
 import { mediationCasesFlow } from '../../flows/mediation-cases.js';
 import { withdrawFlow } from '../../flows/withdraw.js';
+import { urgeFlow } from '../../flows/urge.js';
 import { intakeFlow } from '../../flows/intake.js';
 import type { Locale } from '../org/types.js';
 import { commandForms } from './choices.js';
@@ -238,6 +239,7 @@ export const FLOWS: FlowSet = flowSet(
     viewFlow,
     supplyFlow,
     withdrawFlow,
+    urgeFlow,
     rateFlow,
     handleFlow,
     registerFlow,

@@ -67,5 +67,7 @@ export function renderRefusal(locale: Locale, refusal: Refusal): string {
     case 'no_level_below':
     case 'callback_required':
       return render(locale, `refusal.${refusal.code}`);
+    case 'recently_urged':
+      return render(locale, 'refusal.recently_urged', { at: refusal.at.toISOString() });
   }
 }

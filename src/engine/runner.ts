@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { matchBeside, numberWithWords, type OfferedChoice, offeredChoice, smallTalk } from './choices.js';
+import { isChoiceMeaning, matchBeside, numberWithWords, type OfferedChoice, offeredChoice, smallTalk, urgesOffered } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
@@ -88,7 +88,7 @@ function storedChoices(value: unknown): OfferedChoice[] {
     if (typeof c === 'string') return [{ payload: c, label: '' }];
     if (typeof c === 'object' && c !== null && 'payload' in c && typeof c.payload === 'string') {
       const label = 'label' in c && typeof c.label === 'string' ? c.label : '';
-      const means = 'means' in c && (c.means === 'yes' || c.means === 'no' || c.means === 'skip') ? c.means : undefined;
+      const means = 'means' in c && isChoiceMeaning(c.means) ? c.means : undefined;
       return [{ payload: c.payload, label, ...(means ? { means } : {}) }];
     }
     return [];
@@ -212,6 +212,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   // A typed command first (取消, 返回, 我的诉求…); then a typed answer to the choices
   // offered last, matched in one place (see choices.ts): a number, the title, 是的…
   let global = input.action ? flows.action(input.action) : flows.command(input.text);
+  // 催办 typed at a ticket that offers it urges that ticket, rather than asking which (the urge flow's words).
+  if (global && !input.action && urgesOffered(input.text, [...state.choices, ...pushed])) global = null;
   let askedWhich = false;
   // On a channel that answers in one message, the words typed after a choice's number
   // ("3 路灯还是不亮"): the answer of the inline step the choice leads to (Step.inline).

@@ -40,6 +40,8 @@ const FACES: Record<string, ResidentFace> = {
   withdrawn: shown('reason'),
   merged: shown('into'),
   supervised: HIDDEN,
+  // The resident's own 催办: theirs to see, as a staff member sees it.
+  urged: shown(),
   reminder: HIDDEN,
   overdue: HIDDEN,
   replied: shown('text'),

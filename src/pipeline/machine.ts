@@ -47,6 +47,8 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
   // A resident may withdraw anything still open; supervisors may also flag a resolved one.
   withdraw: OPEN_STATES,
   supervise: [...OPEN_STATES, 'resolved'],
+  // 催办 is for a matter still being handled: once resolved, the resident rates it instead.
+  urge: OPEN_STATES,
   // A duplicate is merged while it is still being handled; a finished one stays as it ended.
   merge: OPEN_STATES,
   // Staff may answer the resident, or note something for colleagues, whatever the state
@@ -81,6 +83,7 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   close: ['dispatcher'],
   reopen: ['dispatcher', 'supervisor'],
   withdraw: ['resident'],
+  urge: ['resident'],
   // 督办 is the leadership's tool, and the township's dispatchers chase their own items too.
   supervise: ['supervisor', 'dispatcher'],
   merge: ['dispatcher', 'supervisor'],
@@ -100,6 +103,8 @@ const TO_THE_RESIDENT: readonly CommandType[] = ['request_info', 'reply'];
 export const MAX_NOTE_LENGTH = 2000;
 /** The longest extension one request may ask for, in days (or hours for urgent items). */
 export const MAX_EXTENSION = 30;
+/** 催办 at most once in this long per ticket: a second urge the same day adds nothing the handler does not know. */
+export const URGE_INTERVAL_MS = 24 * 3_600_000;
 
 function refuse(refusal: Refusal): TransitionResult {
   return { ok: false, refusal };
@@ -235,6 +240,7 @@ function validate(command: Command): Refusal | null {
     case 'recategorise':
       return checkText('category', command.categoryCode, true) ?? checkText('note', command.note, false);
     case 'accept':
+    case 'urge':
     case 'timer':
       return null;
   }
@@ -625,6 +631,17 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       if (step.hasHandler()) step.notifyHandler('ticket.supervised_handler', { note: command.note.trim() });
       else step.notifyDispatchers('ticket.supervised_handler', { note: command.note.trim() });
       return null;
+    case 'urge': {
+      if (t.urgedAt !== null && now.getTime() - t.urgedAt.getTime() < URGE_INTERVAL_MS) return { code: 'recently_urged', at: t.urgedAt };
+      t.urgeCount += 1;
+      t.urgedAt = now;
+      step.move('urged', t.state, { count: t.urgeCount });
+      // The handler (once there is one) and the dispatcher who placed it both hear of it, as in 12345 practice.
+      const params = { count: t.urgeCount, state: t.state, resolveBy: iso(t.resolveBy) };
+      if (step.hasHandler()) step.notifyHandler('ticket.urged_handler', params);
+      step.notifyDispatchers('ticket.urged_dispatcher', params);
+      return null;
+    }
     case 'merge': {
       const into = command.into.trim();
       if (into === t.number) return { code: 'invalid', field: 'into', reason: 'same_ticket' };
@@ -780,6 +797,8 @@ export function intake(draft: IntakeDraft, route: RouteDecision, now: Date, rule
     escalationCount: 0,
     reopenCount: 0,
     extensionCount: 0,
+    urgeCount: 0,
+    urgedAt: null,
     rating: null,
     solved: null,
     acceptedAt: null,

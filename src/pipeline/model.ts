@@ -52,6 +52,9 @@ export interface TicketSnapshot {
   escalationCount: number;
   reopenCount: number;
   extensionCount: number;
+  /** 催办: how many times the resident urged it, and when last. */
+  urgeCount: number;
+  urgedAt: Date | null;
   rating: Rating | null;
   solved: boolean | null;
   acceptedAt: Date | null;
@@ -112,6 +115,8 @@ export type Command =
   | { type: 'reopen'; reason: string }
   | { type: 'withdraw'; reason?: string }
   | { type: 'supervise'; note: string }
+  /** 催办: the resident urges a ticket that is taking long (at most once in URGE_INTERVAL_MS). */
+  | { type: 'urge' }
   /** 合并: a duplicate joins the ticket numbered `into`; the resident is told that number. */
   | { type: 'merge'; into: string; note?: string }
   /** 答复群众: staff text meant for the resident (shown in their chat and history). */
@@ -135,7 +140,7 @@ export interface MessageAction {
   /** What the engine receives when it is chosen, e.g. "accept:MQ-2026-000001". */
   payload: string;
   /** Yes, no or skip, when the label alone does not say (see src/engine/choices.ts). */
-  means?: 'yes' | 'no' | 'skip';
+  means?: 'yes' | 'no' | 'skip' | 'urge';
 }
 
 /** Scalar values a message template can use. */
@@ -166,7 +171,9 @@ export type Refusal =
   /** 退回 from a level with no dispatchers' level below it (a township hands down by dispatching). */
   | { code: 'no_level_below' }
   /** 归档 before 回访: nobody rated the ticket and the close does not say what the callback came to. */
-  | { code: 'callback_required' };
+  | { code: 'callback_required' }
+  /** 催办 again within a day: the earlier urge (at `at`) stands, nothing new is recorded. */
+  | { code: 'recently_urged'; at: Date };
 
 export type TransitionResult = { ok: true; ticket: TicketSnapshot; events: EventDraft[]; effects: Effect[] } | { ok: false; refusal: Refusal };
 

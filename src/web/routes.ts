@@ -33,7 +33,13 @@ export interface WebRoutesOptions {
   app: () => ConsoleApp | undefined;
   config: Pick<
     Config,
-    'CONSOLE_SESSION_IDLE_MINUTES' | 'CONSOLE_LOGIN_MAX_FAILURES' | 'CONSOLE_LOGIN_WINDOW_MINUTES' | 'TRUST_PROXY' | 'OPEN311_REQUESTS_PER_MINUTE' | MediationSettings
+    | 'CONSOLE_SESSION_IDLE_MINUTES'
+    | 'CONSOLE_LOGIN_MAX_FAILURES'
+    | 'CONSOLE_LOGIN_USER_CEILING'
+    | 'CONSOLE_LOGIN_WINDOW_MINUTES'
+    | 'TRUST_PROXY'
+    | 'OPEN311_REQUESTS_PER_MINUTE'
+    | MediationSettings
   >;
   /** The web chat's upload folder, where the console stores the photos posted with 受理登记 (default data/uploads). */
   uploadDir?: string;
@@ -46,6 +52,7 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
       app: options.app,
       sessionIdleMinutes: options.config.CONSOLE_SESSION_IDLE_MINUTES,
       loginMaxFailures: options.config.CONSOLE_LOGIN_MAX_FAILURES,
+      loginUserCeiling: options.config.CONSOLE_LOGIN_USER_CEILING,
       loginWindowMinutes: options.config.CONSOLE_LOGIN_WINDOW_MINUTES,
       trustProxy: options.config.TRUST_PROXY,
       mediationRules: mediationRulesOf(options.config),

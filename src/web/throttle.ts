@@ -18,11 +18,21 @@
 import { type Db, transaction, type Tx } from '../db/client.js';
 import type { Clock } from '../pipeline/service.js';
 
-/** One limit: at most `max` attempts for `key` within the window. */
+/**
+ * One limit: at most `max` attempts for `key` within the window. With `backoffAfter`,
+ * once the window holds that many attempts each further one waits after the latest: one
+ * second, then twice as long each time, up to the window (AWS Cognito's scheme, which
+ * OWASP's testing guide cites): a guesser is slowed to a crawl while nobody is locked out
+ * for longer than the window. `max` then only bounds how many attempt times are kept.
+ */
 export interface Limit {
   key: string;
   max: number;
+  backoffAfter?: number;
 }
+
+/** The first wait of a growing delay; each further attempt doubles it. */
+const BACKOFF_BASE_MS = 1000;
 
 /** A reserved attempt (to release on success), or the seconds until one is allowed. */
 export type Reservation = { ok: true; at: number; keys: string[] } | { ok: false; retryAfterSeconds: number };
@@ -53,8 +63,8 @@ export class Throttle {
   ) {}
 
   /**
-   * Records an attempt under every limit, or none when any is full: then the answer
-   * says how long until the oldest attempt that fills it leaves the window.
+   * Records an attempt under every limit, or none when any is full or still in its
+   * growing delay: then the answer says how long until an attempt is allowed.
    */
   async reserve(limits: readonly Limit[]): Promise<Reservation> {
     const now = this.clock.now().getTime();
@@ -69,6 +79,11 @@ export class Throttle {
       for (const { limit, hits } of rows) {
         const filling = hits[hits.length - limit.max];
         if (hits.length >= limit.max && filling !== undefined) waitMs = Math.max(waitMs, filling + this.windowMs - now);
+        const latest = hits[hits.length - 1];
+        if (limit.backoffAfter !== undefined && hits.length >= limit.backoffAfter && latest !== undefined) {
+          const delay = Math.min(this.windowMs, BACKOFF_BASE_MS * 2 ** (hits.length - limit.backoffAfter));
+          waitMs = Math.max(waitMs, latest + delay - now);
+        }
       }
       if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
       for (const { limit, hits } of rows) {

@@ -112,7 +112,7 @@ const SCENARIOS: Scenario[] = [
       await chat.deliver({ action: `view:${number}` });
       return chat;
     },
-    targets: ['撤销'],
+    targets: ['催办', '撤销'],
   },
   {
     name: 'withdraw: are you sure?',

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { seedDemo } from '../../src/org/seed.js';
-import { PipelineService } from '../../src/pipeline/service.js';
+import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { runAction } from '../../src/web/console/actions.js';
 import { loadTicketView } from '../../src/web/console/ticket.js';
 import { parseQueueParams, queryQueue, queueBatches } from '../../src/web/console/queue.js';
@@ -112,6 +112,21 @@ eachDatabase((kind) => {
       expect(page.text).not.toContain(numbers['water']);
       expect(page.text).toContain('<option value="power" selected>');
       expect(page.text).toContain('href="/console/queue.csv?state=all&amp;category=power"');
+    });
+  });
+
+  describe('催办', () => {
+    test('a resident’s urge shows in the queue as 催办×N and in the ticket’s history as 群众催办', async () => {
+      const ticket = await db.ticket.findUniqueOrThrow({ where: { number: numbers['road']! } });
+      const resident = await actorFor(db, ticket.residentId);
+      expect((await world.app.pipeline.execute(numbers['road']!, { type: 'urge' }, resident)).ok).toBe(true);
+      const queue = await dsp.page('/console/queue');
+      expect(queue.text).toContain('<span class="badge urged">催办×1');
+      expect((await dsp.page('/console/queue?state=open&category=water')).text).not.toContain('badge urged');
+      const page = await dsp.page(`/console/tickets/${numbers['road']}`);
+      expect(page.text).toContain('群众催办');
+      const csv = await csvOf(await dsp.get('/console/queue.csv?category=road'));
+      expect(csv.lines.join('\n')).toContain('催办×1 urged');
     });
   });
 

@@ -471,6 +471,7 @@ eachDatabase((kind) => {
           [`rate:${number}`],
           [`supply:${number}`],
           [`withdraw:${number}`],
+          [`urge:${number}`],
           [`accept:${number}`],
           [`handle:${number}:resolve`],
           [`return:${number}`],
@@ -492,6 +493,7 @@ eachDatabase((kind) => {
       expect(await answers(dispatched)).toEqual(nothing);
       expect(await answers(resolved)).toEqual(nothing);
       // Nothing was changed by the probes.
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number: dispatched } })).urgeCount).toBe(0);
       expect((await database.db.ticket.findUniqueOrThrow({ where: { number: resolved } })).state).toBe('resolved');
       expect((await database.db.ticket.findUniqueOrThrow({ where: { number: dispatched } })).state).toBe('dispatched');
     });

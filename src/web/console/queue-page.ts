@@ -38,9 +38,9 @@ export function queueColumns(categories: Map<string, string>): Column<QueueRow>[
     {
       zh: '标记',
       en: 'flags',
-      csv: (r) => [r.overdue ? '超期 overdue' : '', r.supervised ? '督办 supervised' : ''].filter(Boolean).join(' '),
+      csv: (r) => [r.overdue ? '超期 overdue' : '', r.supervised ? '督办 supervised' : '', r.urgeCount ? `催办×${r.urgeCount} urged` : ''].filter(Boolean).join(' '),
       html: (r) =>
-        html`${r.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${r.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}`,
+        html`${r.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${r.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}${r.urgeCount ? html`<span class="badge urged">${bi(`催办×${r.urgeCount}`, `urged ×${r.urgeCount}`)}</span>` : ''}`,
     },
   ];
 }

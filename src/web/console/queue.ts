@@ -76,6 +76,8 @@ export interface QueueRow {
   /** 超期: open and marked overdue by the scheduler. */
   overdue: boolean;
   supervised: boolean;
+  /** 催办: how many times the resident urged it. */
+  urgeCount: number;
   /** When the callback period ends (resolved tickets awaiting their rating). */
   callbackBy: Date | null;
 }
@@ -152,6 +154,7 @@ const ROW_SELECT = {
   pausedAt: true,
   overdue: true,
   supervised: true,
+  urgeCount: true,
   region: { select: { name: true } },
   grid: { select: { name: true } },
   assignee: { select: { name: true } },
@@ -187,6 +190,7 @@ function toRow(t: RowData, names: ReadonlySet<string>): QueueRow {
     resolveBy: t.resolveBy,
     overdue: isOverdue(t),
     supervised: t.supervised,
+    urgeCount: t.urgeCount,
     callbackBy: t.state === 'resolved' ? t.callbackBy : null,
   };
 }

@@ -76,6 +76,11 @@ const log = logger('console');
 const SESSION_COOKIE = 'mq_console';
 /** The login form's CSRF cookie (double submit: the form carries the same value). */
 const LOGIN_COOKIE = 'mq_login';
+/**
+ * Failure times kept past the point where a login limit's delay starts: enough doublings
+ * of the 1 s delay (2^17 s) to pass the longest window, so the count never tops out early.
+ */
+const BACKOFF_KEPT = 17;
 
 /** What the console needs of the running app. */
 export interface ConsoleApp {
@@ -90,8 +95,10 @@ export interface ConsoleOptions {
   app: () => ConsoleApp | undefined;
   /** Minutes without a request after which a session ends. */
   sessionIdleMinutes: number;
-  /** Failed logins per username and address within the window before 429. */
+  /** Failed logins for one username from one address (and ten times as many from one address) before each further one waits, 1 s doubling. */
   loginMaxFailures: number;
+  /** Failed logins for one username from anywhere before every login for it waits for the window (a distributed guess). */
+  loginUserCeiling: number;
   loginWindowMinutes: number;
   /** Believe X-Forwarded-For / X-Forwarded-Proto from a reverse proxy. */
   trustProxy: boolean;
@@ -184,9 +191,11 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     options.sessionIdleMinutes,
   );
   const uploads = new UploadStore(options.uploadDir ?? defaultUploadDir());
-  // Failed logins per username (wherever they come from) and per address (ten times as
-  // many, so one address cannot walk through usernames), in the database: every process
-  // shares them. A success clears the username's count, not the address's.
+  // Failed logins per (address, username) and per address (ten times as many, so one
+  // address cannot walk through usernames), each slowed by a growing delay rather than
+  // locked; and a high ceiling per username from anywhere, against a guess spread over
+  // many addresses. Per username alone, anyone who knew a dispatcher's username could
+  // keep them out. In the database: every process shares them.
   const throttle = new Throttle(
     () => {
       const app = options.app();
@@ -231,21 +240,24 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const ip = clientIp(r.req, options.trustProxy);
     // The attempt is reserved before the password is checked: logins sent at the same
     // moment past the limit are refused without an argon2 check. A wrong password keeps
-    // its reservation as the failure it is.
-    const userKey = `login:user:${username}`;
+    // its reservation as the failure it is. The keys are the typed username, known or
+    // not, so a refusal says nothing about which accounts exist.
+    const pairKey = `login:pair:${ip}|${username}`;
     const attempt = await throttle.reserve([
-      { key: userKey, max: options.loginMaxFailures },
-      { key: `login:ip:${ip}`, max: options.loginMaxFailures * 10 },
+      { key: pairKey, max: options.loginMaxFailures + BACKOFF_KEPT, backoffAfter: options.loginMaxFailures },
+      { key: `login:ip:${ip}`, max: options.loginMaxFailures * 10 + BACKOFF_KEPT, backoffAfter: options.loginMaxFailures * 10 },
+      { key: `login:user:${username}`, max: options.loginUserCeiling },
     ]);
     if (!attempt.ok) {
       const wait = attempt.retryAfterSeconds;
-      const minutes = Math.ceil(wait / 60);
       r.res.setHeader('retry-after', String(wait));
       log.info('console login refused: too many attempts');
+      const zh = wait < 60 ? `${wait} 秒` : `${Math.ceil(wait / 60)} 分钟`;
+      const en = wait < 60 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`;
       return showLogin(r, 429, {
         username,
         next,
-        message: bi(`登录失败次数过多，请 ${minutes} 分钟后再试。`, `Too many failed logins; try again in ${minutes} minute(s).`),
+        message: bi(`登录尝试过于频繁，请 ${zh}后再试。`, `Too many failed logins; try again in ${en}.`),
       });
     }
     const account = username ? await r.db.staffAccount.findUnique({ where: { username } }) : null;
@@ -254,8 +266,10 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
       log.info('console login failed');
       return showLogin(r, 401, { username, next, message: bi('用户名或密码不正确。', 'Wrong username or password.') });
     }
-    // The right password: not a failure, whatever comes next.
-    await throttle.release(attempt, [userKey]);
+    // The right password: not a failure, whatever comes next. The pair's count starts
+    // afresh; the address's and the username's forget only this attempt (an attacker's
+    // failures elsewhere are not wiped by the owner's login).
+    await throttle.release(attempt, [pairKey]);
     if (account.disabledAt !== null) {
       return showLogin(r, 403, { username, next, message: bi('此账号已停用，请联系管理员。', 'This account is disabled; ask an administrator.') });
     }

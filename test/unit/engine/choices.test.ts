@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber } from '../../../src/engine/choices.js';
+import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber, urgesOffered } from '../../../src/engine/choices.js';
 
 const yesPick: OfferedChoice[] = [
   { payload: 'yes', label: '是的', means: 'yes' },
@@ -134,6 +134,24 @@ describe('choice matching', () => {
     expect(choiceNumber('no3')).toBe(3);
     expect(choiceNumber('三楼')).toBeNull();
     expect(normaliseAnswer('Ｙｅｓ！ 對')).toBe('yes对');
+  });
+});
+
+describe('催办 in a resident’s words', () => {
+  const view: OfferedChoice[] = [
+    { payload: 'urge:MQ-2026-000001', label: '催办', means: 'urge' },
+    { payload: 'withdraw:MQ-2026-000001', label: '撤销' },
+  ];
+  test.each(['催办', '催一下', '催一下！', '怎么还没办？', '怎么还没办好', '快点', '快点儿', '抓紧', '催辦', 'hurry'])('%s picks 催办 where it is offered', (typed) => {
+    expect(picks(typed, view)).toBe('urge:MQ-2026-000001');
+  });
+  test('not where it is not offered, and not a denial or another choice', () => {
+    expect(picks('快点', ratings)).toBe('none');
+    expect(picks('不用催', view)).toBe('none');
+    expect(picks('撤销', view)).toBe('withdraw:MQ-2026-000001');
+    expect(urgesOffered('怎么还没办', view)).toBe(true);
+    expect(urgesOffered('怎么还没办', ratings)).toBe(false);
+    expect(urgesOffered('路灯怎么还没办好，都一个星期了', view)).toBe(false);
   });
 });
 

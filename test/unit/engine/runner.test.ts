@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf } from '../../../src/engine/flow.js';
+import { defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf, type TicketLine, type TicketView } from '../../../src/engine/flow.js';
 import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
 import { FLOWS, flowSet } from '../../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
@@ -783,5 +783,104 @@ describe('sessions stored before flows had schemas', () => {
   test('a suspended step is parsed by its own flow’s schema', () => {
     const data = JSON.stringify({ data: {}, choices: [], suspended: { flow: 'withdraw', step: 'confirm', data: { number: 'MQ-2026-000001', stray: 1 } } });
     expect(decodeSession({ flow: null, step: null, data }).suspended).toEqual({ flow: 'withdraw', step: 'confirm', data: { number: 'MQ-2026-000001' } });
+  });
+});
+
+describe('催办: a resident urges an open request', () => {
+  const play = (session: SessionState, input: FlowInput, effects: Effects) => runTurn({ session, idle: false, input, speaker: resident, effects });
+  const keys = (turn: { replies: { key: string }[] }) => turn.replies.map((r) => r.key);
+  const RESOLVE_BY = new Date('2026-11-19T09:30:00Z');
+  /** The resident's requests: two open, one resolved; the pipeline refuses a second urge of a ticket within the test. */
+  function urging(lines: TicketLine[] = LINES) {
+    const { effects, commands } = fakeEffects();
+    const urged = new Set<string>();
+    effects.myTickets = () => Promise.resolve(lines);
+    effects.concerns = (number) => Promise.resolve(lines.some((t) => t.number === number));
+    effects.ticket = (number) => {
+      const line = lines.find((t) => t.number === number);
+      if (!line) return Promise.resolve(null);
+      const open = line.state !== 'resolved';
+      const view: TicketView = {
+        ...line,
+        createdAt: RESOLVE_BY,
+        resolveBy: RESOLVE_BY,
+        place: null,
+        map: null,
+        phone: null,
+        dispatchNote: null,
+        media: [],
+        history: [],
+        can: { supply: false, urge: open, withdraw: open, rate: !open, handle: false },
+      };
+      return Promise.resolve(view);
+    };
+    effects.command = (number, command) => {
+      commands.push({ number, command });
+      if (urged.has(number)) return Promise.resolve({ ok: false, text: '这件诉求已于 11月16日 09:00 催办过' });
+      urged.add(number);
+      return Promise.resolve({ ok: true });
+    };
+    return { effects, commands };
+  }
+  const LINES: TicketLine[] = [
+    { number: 'MQ-2026-000001', summary: '村口路灯坏了', state: 'in_progress', categoryCode: 'power' },
+    { number: 'MQ-2026-000002', summary: '水管漏水', state: 'dispatched', categoryCode: 'water' },
+    { number: 'MQ-2026-000003', summary: '垃圾没人清', state: 'resolved', categoryCode: 'sanitation' },
+  ];
+  const viewOf = async (number: string, effects: Effects) => play(EMPTY_SESSION, tap(`view:${number}`), effects);
+
+  test('an open ticket’s view offers 催办; a resolved one’s does not', async () => {
+    const { effects } = urging();
+    const open = await viewOf('MQ-2026-000001', effects);
+    expect(open.replies[0]?.choices?.map((c) => c.payload)).toContain('urge:MQ-2026-000001');
+    const resolved = await viewOf('MQ-2026-000003', effects);
+    expect(resolved.replies[0]?.choices?.map((c) => c.payload)).not.toContain('urge:MQ-2026-000003');
+  });
+
+  test('at the view, 催办 tapped, numbered or typed in the resident’s words urges that ticket and answers with its state and deadline', async () => {
+    for (const input of [tap('urge:MQ-2026-000002'), text('催办'), text('催一下'), text('怎么还没办？'), text('快点'), text('1')]) {
+      const { effects, commands } = urging();
+      const shown = await viewOf('MQ-2026-000002', effects);
+      // 催办 is the view's first choice here (the ticket is open, nothing to supply): "1" picks it.
+      expect(shown.session.choices[0]).toMatchObject({ payload: 'urge:MQ-2026-000002', label: '催办', means: 'urge' });
+      const turn = await play(shown.session, input, effects);
+      const label = input.action ?? input.text;
+      expect(commands, label).toEqual([{ number: 'MQ-2026-000002', command: { type: 'urge' } }]);
+      expect(turn.replies[0], label).toEqual({
+        key: 'urge.done',
+        params: { number: 'MQ-2026-000002', state: 'dispatched', resolveBy: RESOLVE_BY.toISOString() },
+      });
+    }
+  });
+
+  test('typed from the menu: with several open requests it asks which, with one it urges it, with none it says so', async () => {
+    const several = urging();
+    const asked = await play(EMPTY_SESSION, text('催办'), several.effects);
+    expect(asked.replies[0]).toMatchObject({ key: 'urge.which', params: { count: 2 } });
+    expect(asked.replies[0]?.choices?.map((c) => c.payload)).toEqual(['urge:MQ-2026-000001', 'urge:MQ-2026-000002']);
+    expect(several.commands).toEqual([]);
+    const picked = await play(asked.session, text('2'), several.effects);
+    expect(several.commands).toEqual([{ number: 'MQ-2026-000002', command: { type: 'urge' } }]);
+    expect(keys(picked)[0]).toBe('urge.done');
+
+    const one = urging(LINES.slice(0, 1).concat(LINES.slice(2)));
+    const urged = await play(EMPTY_SESSION, text('快点'), one.effects);
+    expect(one.commands).toEqual([{ number: 'MQ-2026-000001', command: { type: 'urge' } }]);
+    expect(urged.replies[0]).toMatchObject({ key: 'urge.done', params: { number: 'MQ-2026-000001', state: 'in_progress' } });
+
+    const none = urging(LINES.slice(2));
+    expect(keys(await play(EMPTY_SESSION, text('催一下'), none.effects))[0]).toBe('urge.none');
+    expect(none.commands).toEqual([]);
+  });
+
+  test('a second urge the same day: the pipeline’s answer, with the state and deadline', async () => {
+    const { effects, commands } = urging();
+    await play(EMPTY_SESSION, tap('urge:MQ-2026-000001'), effects);
+    const again = await play(EMPTY_SESSION, tap('urge:MQ-2026-000001'), effects);
+    expect(commands).toHaveLength(2);
+    expect(again.replies[0]).toEqual({
+      key: 'urge.not_done',
+      params: { number: 'MQ-2026-000001', state: 'in_progress', resolveBy: RESOLVE_BY.toISOString(), reason: '这件诉求已于 11月16日 09:00 催办过' },
+    });
   });
 });

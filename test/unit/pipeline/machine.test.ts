@@ -72,6 +72,8 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     escalationCount: 0,
     reopenCount: 0,
     extensionCount: 0,
+    urgeCount: 0,
+    urgedAt: null,
     rating: null,
     solved: null,
     acceptedAt: null,
@@ -105,6 +107,7 @@ const SAMPLES: Record<Exclude<CommandType, 'timer'>, { command: Command; actor: 
   close: { command: { type: 'close', callback: { kind: 'failed', reason: 'unreachable' } }, actor: dispatcher },
   reopen: { command: { type: 'reopen', reason: '复查发现仍不亮' }, actor: supervisor },
   withdraw: { command: { type: 'withdraw' }, actor: resident },
+  urge: { command: { type: 'urge' }, actor: resident },
   supervise: { command: { type: 'supervise', note: '请加快办理' }, actor: supervisor },
   merge: { command: { type: 'merge', into: 'MQ-2026-000002' }, actor: dispatcher },
   reply: { command: { type: 'reply', text: '已安排电工明天上午上门' }, actor: dispatcher },
@@ -149,6 +152,7 @@ const LEGAL: Record<Exclude<CommandType, 'timer'>, Partial<Record<TicketState, T
   close: { resolved: 'closed', callback: 'closed' },
   reopen: { resolved: 'reopened', callback: 'reopened', closed: 'reopened' },
   withdraw: Object.fromEntries(OPEN.map((s) => [s, 'withdrawn'])),
+  urge: Object.fromEntries(OPEN.map((s) => [s, s])),
   supervise: Object.fromEntries([...OPEN, 'resolved'].map((s) => [s, s])),
   merge: Object.fromEntries(OPEN.map((s) => [s, 'merged'])),
   reply: Object.fromEntries(TICKET_STATES.filter((s) => s !== 'merged').map((s) => [s, s])),
@@ -382,6 +386,29 @@ describe('behaviour', () => {
     expect(r.events).toEqual([{ type: 'supervised', fromState: 'in_progress', toState: 'in_progress', data: { note: '明天前给群众答复' } }]);
     const ping = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.supervised_handler');
     expect(ping).toMatchObject({ to: { personId: 10 }, params: { note: '明天前给群众答复' } });
+  });
+
+  test('催办 by the resident is recorded and counted, pings the handler and the dispatcher; a second within 24 hours is refused with the first time', () => {
+    const r = transition(ticket('in_progress'), { type: 'urge' }, resident, NOW, rules);
+    if (!r.ok) throw new Error('refused');
+    expect(r.ticket).toMatchObject({ state: 'in_progress', urgeCount: 1, urgedAt: NOW });
+    expect(r.events).toEqual([{ type: 'urged', fromState: 'in_progress', toState: 'in_progress', data: { count: 1 } }]);
+    const pings = r.effects.flatMap((e) => (e.type === 'notify' ? [{ to: e.to, template: e.template }] : []));
+    expect(pings).toEqual([
+      { to: { personId: 10 }, template: 'ticket.urged_handler' },
+      { to: { role: 'dispatcher', regionId: VILLAGE }, template: 'ticket.urged_dispatcher' },
+    ]);
+    const hour = 3_600_000;
+    const again = transition(r.ticket, { type: 'urge' }, resident, new Date(NOW.getTime() + 23 * hour), rules);
+    expect(again).toEqual({ ok: false, refusal: { code: 'recently_urged', at: NOW } });
+    const nextDay = transition(r.ticket, { type: 'urge' }, resident, new Date(NOW.getTime() + 24 * hour), rules);
+    if (!nextDay.ok) throw new Error('refused');
+    expect(nextDay.ticket.urgeCount).toBe(2);
+    // Not yet dispatched: only the dispatcher hears of it. Staff do not urge (they 督办).
+    const waiting = transition(ticket('received', { assigneeId: null }), { type: 'urge' }, resident, NOW, rules);
+    if (!waiting.ok) throw new Error('refused');
+    expect(waiting.effects.flatMap((e) => (e.type === 'notify' ? [e.template] : []))).toEqual(['ticket.urged_dispatcher']);
+    expect(transition(ticket('in_progress'), { type: 'urge' }, dispatcher, NOW, rules)).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
   });
 
   test('合并 ends a duplicate: all timers go, the resident learns the other number, the handler stops', () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Ticket" ADD COLUMN     "urgeCount" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "urgedAt" TIMESTAMP(3);
