@@ -7,7 +7,7 @@ import { normalizePhone } from '../src/org/phone.js';
 import { villageNamed, villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
 import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
-import { isPlainAnswer } from '../src/engine/choices.js';
+import { isPlainAnswer, saysDontKnow } from '../src/engine/choices.js';
 import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
@@ -81,7 +81,10 @@ export const reportFlow = defineFlow({
       },
     },
     category: {
-      takes: 'choice',
+      // Over a confident guess, words that read like a request are another matter (a new
+      // report; this one waits for 返回). With no guess the list is shown, and words are
+      // more of this matter (是路灯坏了): kept with its description, the guess made again.
+      takes: (data) => ((data.confidence ?? 0) >= CONFIDENT && data.categoryCode !== 'other' ? 'choice' : 'text'),
       next: ['location'],
       ask(ctx) {
         const code = ctx.data.categoryCode ?? 'other';
@@ -105,6 +108,20 @@ export const reportFlow = defineFlow({
         if (picked && (CATEGORY_CODES as readonly string[]).includes(picked)) {
           ctx.data.categoryCode = picked;
           return { next: 'location' };
+        }
+        const text = ctx.input.text;
+        if (!action && text && saysDontKnow(text)) {
+          // Not knowing the category is no reason to stop: the dispatcher classifies it.
+          ctx.data.categoryCode = 'other';
+          ctx.say('report.category_unknown');
+          return { next: 'location' };
+        }
+        const description = ctx.data.description ?? '';
+        if (!action && text && hasWords(text) && description.length + text.length < MAX_TEXT) {
+          // More words about the matter: kept with the description, and the category guessed again from all of it.
+          Object.assign(ctx.data, described(ctx, `${description}\n${text}`));
+          ctx.say('report.category_words_added');
+          return { stay: true };
         }
         ctx.say('input.pick_a_choice');
         return { stay: true };

@@ -87,6 +87,8 @@ export const en: Record<MessageKey, string> = {
   'report.category_guess': 'This looks like a matter of "{category}". Is that right?',
   'report.other_category': 'Pick another category',
   'report.category_pick': 'Please pick a category:',
+  'report.category_unknown': 'No matter: staff will classify it.',
+  'report.category_words_added': 'Added to the description.',
   'report.at_home': 'Near my home',
   'report.location': 'Where is it? Pick a village, share a location, or type the village and place.',
   'report.location_unknown': 'We could not find that place. Pick a village from the choices, or type its name (e.g. "东湖村 entrance").',

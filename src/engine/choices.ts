@@ -205,6 +205,16 @@ export function commandForms(text: string): string[] {
   return [...new Set([typed, answer, bare].filter((form) => form !== ''))];
 }
 
+/** 不知道, 不清楚, 我也说不好是哪一类…: the person does not know what was asked. */
+const DONT_KNOW =
+  /^(?:我|俺)?(?:也|真|实在)?(?:不知道|不晓得|不清楚|不太清楚|不太懂|搞不清楚?|弄不清楚?|说不清楚?|说不好|不懂|不会选|不确定)(?:是|属于|算)?(?:哪个|哪一个|哪种|哪一种|哪类|哪一类|什么|啥)?(?:类|类别|方面|分类)?(?:的)?(?:问题)?$/;
+
+/** Whether a typed text only says that the person does not know the answer. */
+export function saysDontKnow(text: string): boolean {
+  const form = normaliseAnswer(text, false).replace(COMMAND_CLOSING, '');
+  return DONT_KNOW.test(form);
+}
+
 /** Whether a typed text is only a yes, a no or a skip (是的, 不用, 跳过…): no place, name or description. */
 export function isPlainAnswer(text: string): boolean {
   const form = normaliseAnswer(text, false);
@@ -212,7 +222,27 @@ export function isPlainAnswer(text: string): boolean {
 }
 
 /** Words that set aside what is going on, when no choice offered takes them (as 跳过 or 不是 would). */
-const SET_ASIDE = new Set(['算了', '算啦', '不用了', '不要了', '不弄了', '不搞了', '先不办了', '先不弄了', '以后再说', '下次再说', '等等再说', 'nevermind', 'forgetit', 'later']);
+const SET_ASIDE = new Set([
+  '算了',
+  '算啦',
+  '不用了',
+  '不要了',
+  '不弄了',
+  '不搞了',
+  '先不办了',
+  '先不弄了',
+  '以后再说',
+  '下次再说',
+  '等等再说',
+  '没事了',
+  '没事',
+  '没事儿',
+  '没事啦',
+  '不麻烦了',
+  'nevermind',
+  'forgetit',
+  'later',
+]);
 /** Thanks, and words that only say a message was read. */
 const THANKS = new Set([
   '谢谢',
@@ -242,7 +272,10 @@ export function smallTalk(text: string): SmallTalk | null {
   const typed = text.trim();
   if (typed === '' || typed.length > COMMAND_LENGTH) return null;
   // An emoji is a symbol to the answer's form: look at the typed text for those.
-  const form = normaliseAnswer(typed, false) || typed;
+  const said = normaliseAnswer(typed, false) || typed;
+  // 没事了，谢谢 / 好的谢谢: thanks after another word of small talk is that word's.
+  const before = said.replace(/(?:谢谢你们|谢谢你|谢谢了|谢谢|多谢|thanks)$/, '');
+  const form = before !== '' && before !== said && (SET_ASIDE.has(before) || ACKNOWLEDGED.has(before)) ? before : said;
   if (SET_ASIDE.has(form)) return 'set_aside';
   if (THANKS.has(form) || THANKS.has(form.replace(/啊|呀|哈|啦/g, ''))) return 'thanks';
   if (ACKNOWLEDGED.has(form)) return 'acknowledged';

@@ -552,6 +552,14 @@ describe('what villagers type besides answers', () => {
     data: { description: '村口路灯坏了', categoryCode: 'power', confidence: 0.9, photos: [] },
     choices: [{ payload: 'village:7', label: '东村' }],
   };
+  /** The report asking the category, the matcher having no guess. */
+  const atCategory: SessionState = {
+    ...EMPTY_SESSION,
+    flow: 'report',
+    step: 'category',
+    data: { description: '家门口不好走', categoryCode: 'other', confidence: 0.1, photos: [] },
+    choices: [{ payload: 'category:road', label: '道路交通' }],
+  };
   const withTickets = () => {
     const { effects } = fakeEffects();
     effects.myTickets = () => Promise.resolve([]);
@@ -617,6 +625,39 @@ describe('what villagers type besides answers', () => {
     const idle = await play(EMPTY_SESSION, '不用了');
     expect(keys(idle)).toEqual(['chat.noted', 'menu.more']);
     expect(idle.session.suspended).toBeUndefined();
+  });
+
+  test("a question about one's request in words opens the list, from the menu or over a question", async () => {
+    for (const typed of ['刚才那个事情怎么样了', '我反映的问题处理了吗？', '有结果了吗', '上次报的那个事现在怎么样了', '我的事办得怎么样了']) {
+      expect(keys(await play(EMPTY_SESSION, typed, resident, withTickets())), typed).toEqual(['list.none', 'menu.more']);
+    }
+    const over = await play(atCategory, '刚才那个事情怎么样了', resident, withTickets());
+    expect(keys(over)).toEqual(['list.none', 'session.suspended_waiting', 'menu.more']);
+    // A matter of its own is not a question about one: 路灯修好了没 is reported.
+    expect((await play(EMPTY_SESSION, '路灯修好了没')).session).toMatchObject({ flow: 'report', data: { description: '路灯修好了没' } });
+  });
+
+  test('at the category question, words are kept with the description and the category guessed again; 不知道 goes on as 其他', async () => {
+    const added = await play(atCategory, '能不能快点，晚上太黑了');
+    expect(keys(added)).toEqual(['report.category_words_added', 'report.category_pick']);
+    expect(added.session).toMatchObject({ flow: 'report', step: 'category', data: { description: '家门口不好走\n能不能快点，晚上太黑了' } });
+    // Words that place it: the guess is offered (路灯 → power in this test's matcher).
+    const placed = await play(added.session, '是路灯坏了');
+    expect(keys(placed)).toEqual(['report.category_words_added', 'report.category_guess']);
+    expect(placed.session.data).toMatchObject({ categoryCode: 'power', description: '家门口不好走\n能不能快点，晚上太黑了\n是路灯坏了' });
+    for (const typed of ['不知道是哪一类', '我也不清楚', '说不好']) {
+      const unknown = await play(atCategory, typed);
+      expect(keys(unknown), typed).toEqual(['report.category_unknown', 'report.location']);
+      expect(unknown.session, typed).toMatchObject({ step: 'location', data: { categoryCode: 'other', description: '家门口不好走' } });
+    }
+  });
+
+  test('没事了, and thanks after it, set the question aside; 好的谢谢 only acknowledges', async () => {
+    for (const typed of ['没事了', '没事了，谢谢', '不麻烦了']) {
+      const aside = await play(atLocation, typed);
+      expect(keys(aside), typed).toEqual(['session.set_aside', 'session.suspended_waiting', 'menu.more']);
+    }
+    expect(keys(await play(EMPTY_SESSION, '好的谢谢'))).toEqual(['chat.noted', 'menu.more']);
   });
 
   test('words a handler writes at a ticket they handle are offered as its progress or result first', async () => {
