@@ -72,6 +72,8 @@ eachDatabase((kind) => {
       expect(await q(`q=${encodeURIComponent(wide)}`)).toEqual([numbers['water']]);
       expect(await q(`q=${numbers['road']!.toLowerCase()}`)).toEqual([numbers['road']]);
       expect(await q(`q=${numbers['foreign']}`)).toEqual([]);
+      // LIKE's wildcards typed into the search are plain characters: nothing here holds them.
+      for (const typed of ['%', '_', '\\', '%停%', '停_', '\\%']) expect(await q(`q=${encodeURIComponent(typed)}`), typed).toEqual([]);
       expect(await q('state=done')).toEqual([]);
       expect(await q('overdue=1')).toEqual([]);
       // Bad values are reported and ignored.
@@ -155,6 +157,19 @@ eachDatabase((kind) => {
       }
       const api = (await (await dsp.get(`/console/api/tickets/${numbers['light']}`)).json()) as { residentPhone: string };
       expect(api.residentPhone).toBe('139****5678');
+    });
+
+    test('search: %, _ and \\ typed find the tickets that hold them, and only those (page and API)', async () => {
+      const marked = await report(world.app, 'R-QH-01-003-H001', '水费涨了50%，另收_手续费', 'water', { description: '通知贴在 C:\\村委 公告栏' });
+      const found = async (typed: string) => {
+        const res = await dsp.get(`/console/api/queue?state=all&q=${encodeURIComponent(typed)}`);
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { rows: { number: string }[] }).rows.map((r) => r.number);
+      };
+      for (const typed of ['%', '_', '\\', '50%', '收_手', 'C:\\村委', '% 水费']) expect(await found(typed), typed).toEqual([marked]);
+      // As wildcards these would match the ticket (5, any character, anything; 另, any, 手).
+      for (const typed of ['5_%', '另_手', '水%手续', '\\%']) expect(await found(typed), typed).toEqual([]);
+      expect((await dsp.page(`/console/queue?state=all&q=${encodeURIComponent('%')}`)).text).toContain(marked);
     });
 
     test('cells Excel would run as formulas are defused; quotes and line breaks are quoted', () => {

@@ -10,7 +10,7 @@ import { formatLocal, stateName } from '../format.js';
 import type { Column } from '../table.js';
 import { tableHtml } from '../table.js';
 import { CONSOLE_PATHS, notice } from './layout.js';
-import { type QueueFilters, type QueueResult, type QueueRow, queueParams } from './queue.js';
+import { type QueueFilters, type QueueResult, type QueueRow, queueParams, SEARCH_LIMIT } from './queue.js';
 import type { StaffScope } from './scope.js';
 import type { RegionNode } from '../../org/regions.js';
 
@@ -159,6 +159,17 @@ export function queueBody(input: { filters: QueueFilters; after?: number; result
   return html`<section class="queue">
 <h1>${bi('工作队列', 'Queue')}</h1>
 ${input.problems.length ? notice('error', html`${bi('以下筛选条件无效，已忽略：', 'These filters were not understood and are ignored:')} ${input.problems.join('；')}`) : ''}
+${
+  result.searchLimited
+    ? notice(
+        'error',
+        bi(
+          `搜索词命中超过 ${SEARCH_LIMIT.toLocaleString('en')} 件，只在最新的 ${SEARCH_LIMIT.toLocaleString('en')} 件中筛选，请多输入几个词。`,
+          `The search matched more than ${SEARCH_LIMIT.toLocaleString('en')} tickets: only the newest of them are filtered. Type more words.`,
+        ),
+      )
+    : ''
+}
 ${filterForm(filters, input.options)}
 <p class="summary-line"><span class="count">${count}</span>
 <a class="csv" href="${CONSOLE_PATHS.queueCsv}${csv ? `?${csv}` : ''}" download>${bi('导出 CSV（全部页）', 'Export CSV (all pages)')}</a></p>

@@ -8,8 +8,10 @@
  * (all, done, a finished state) of a county with a million tickets would have to read
  * most of them to count; it shows its pages without a total ("50+").
  */
-import type { Db } from '../../db/client.js';
+import { type Db, sqlOf } from '../../db/client.js';
+import { likeEscaped, containsPattern, oneOf } from '../../db/dialect.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { all, defineQuery, type Query } from '../../db/sql.js';
 import { normaliseText, rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
@@ -93,6 +95,8 @@ export interface QueueResult {
   countCapped: boolean;
   /** Whether `count` is the exact total. */
   counted: boolean;
+  /** A word search matched more than SEARCH_LIMIT tickets: only the newest of them were filtered. */
+  searchLimited: boolean;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -105,8 +109,72 @@ export function countsTotal(filters: QueueFilters): boolean {
 /** A whole ticket number as printed, e.g. MQ-2026-000123. */
 const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
 
-/** The Prisma condition of the filters, inside the scope. */
-export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: Map<number, RegionNode>): Prisma.TicketWhereInput {
+/** The most words of a search that count (the rest are ignored). */
+const MAX_SEARCH_WORDS = 5;
+
+/**
+ * How many of the scope's tickets a word search reads at most, newest first: the other
+ * filters then apply to these. More matches than this is no search (a word in every
+ * other request); the page says so.
+ */
+export const SEARCH_LIMIT = 5000;
+
+/** The words of a search, or null when there is none or it is a whole ticket number (found by equality). */
+function searchWords(q: string | undefined): string[] | null {
+  const text = q?.trim();
+  if (!text || TICKET_NUMBER.test(text)) return null;
+  return text.split(/\s+/).slice(0, MAX_SEARCH_WORDS);
+}
+
+interface SearchParams {
+  regionIds: number[];
+  gridIds: number[];
+  departmentIds: number[];
+  limit: number;
+  /** The words as LIKE patterns (containsPattern), `w0`, `w1`, … */
+  [word: `w${number}`]: string;
+}
+
+/**
+ * The search through the storage layer, so that what is typed is matched as typed: `%`,
+ * `_` and `\` are plain characters (containsPattern, likeEscaped). Prisma's `contains`
+ * cannot say ESCAPE, and SQLite has no escape character without it. One query per number
+ * of words and per scope shape (every region, or the scope's lists), each compiled once.
+ */
+const searchQueries = new Map<string, Query<SearchParams, { id: number }>>();
+
+function searchQuery(words: number, everyRegion: boolean): Query<SearchParams, { id: number }> {
+  const key = `${words}${everyRegion ? '_all' : ''}`;
+  let query = searchQueries.get(key);
+  if (query) return query;
+  query = defineQuery(`queue_search_${key}`, (db, p: SearchParams, dialect) => {
+    let select = db.selectFrom('Ticket').select('id');
+    if (!everyRegion) {
+      select = select.where((eb) => eb.or([oneOf(dialect, 'regionId', p.regionIds), oneOf(dialect, 'gridId', p.gridIds), oneOf(dialect, 'assigneeDepartmentId', p.departmentIds)]));
+    }
+    // Each word typed must appear (路灯 坏), in the number, the summary or the description.
+    for (let i = 0; i < words; i++) {
+      const word = p[`w${i}`];
+      select = select.where((eb) => eb.or([likeEscaped('number', word), likeEscaped('summary', word), likeEscaped('description', word)]));
+    }
+    return select.orderBy('id', 'desc').limit(p.limit);
+  });
+  searchQueries.set(key, query);
+  return query;
+}
+
+/** The ids of the scope's tickets matching every word, newest first, at most SEARCH_LIMIT. */
+async function searchMatches(db: Db, scope: StaffScope, words: string[]): Promise<number[]> {
+  const params: SearchParams = { regionIds: scope.regionIds, gridIds: scope.gridIds, departmentIds: scope.departmentIds, limit: SEARCH_LIMIT };
+  words.forEach((word, i) => (params[`w${i}`] = containsPattern(word)));
+  return (await all(sqlOf(db), searchQuery(words.length, scope.everyRegion), params)).map((r) => r.id);
+}
+
+/**
+ * The Prisma condition of the filters, inside the scope. `matched`: the tickets a word
+ * search found (searchMatches); a search of words finds nothing without it.
+ */
+export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: Map<number, RegionNode>, matched?: readonly number[]): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [ticketScopeWhere(scope)];
   // 待回访 is a state of its own (resolved, awaiting the rating), whatever the state filter says.
   const state = filters.callbackDue ? 'all' : filters.state;
@@ -128,11 +196,8 @@ export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: M
   if (filters.from) and.push({ createdAt: { gte: filters.from } });
   if (filters.to) and.push({ createdAt: { lt: filters.to } });
   const q = filters.q?.trim();
-  if (q) {
-    if (TICKET_NUMBER.test(q)) and.push({ number: q.toUpperCase() });
-    // Each word typed must appear (路灯 坏), in the number, the summary or the description.
-    else for (const word of q.split(/\s+/).slice(0, 5)) and.push({ OR: [{ number: { contains: word } }, { summary: { contains: word } }, { description: { contains: word } }] });
-  }
+  if (q && TICKET_NUMBER.test(q)) and.push({ number: q.toUpperCase() });
+  else if (searchWords(q)) and.push({ id: { in: [...(matched ?? [])] } });
   const parts = and.filter((w) => Object.keys(w).length > 0);
   return parts.length === 1 ? parts[0]! : { AND: parts };
 }
@@ -204,7 +269,9 @@ export async function queryQueue(
 ): Promise<QueueResult> {
   const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
   // `within` narrows the scope further (the REST API's keys without a region: the public board's tickets).
-  const filtered = queueWhere(scope, filters, options.regions);
+  const words = searchWords(filters.q);
+  const matched = words ? await searchMatches(db, scope, words) : undefined;
+  const filtered = queueWhere(scope, filters, options.regions, matched);
   const where = options.within ? { AND: [filtered, options.within] } : filtered;
   const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
   const counted = options.count !== false && countsTotal(filters);
@@ -223,6 +290,7 @@ export async function queryQueue(
     count: total ?? rows.length,
     countCapped: total === null && more,
     counted: total !== null,
+    searchLimited: matched !== undefined && matched.length >= SEARCH_LIMIT,
   };
 }
 
