@@ -50,16 +50,18 @@ eachDatabase((kind) => {
   describe('queryQueue', () => {
     test('filters by state, category, village, handler, date and text, always inside the scope', async () => {
       const regions = await loadRegions(db);
-      const q = async (params: string) => (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params)).filters, {}, { regions })).rows.map((r) => r.number);
+      const q = async (params: string) =>
+        (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params), scope, regions).filters, {}, { regions })).rows.map((r) => r.number);
       expect(await q('')).toEqual([numbers['road'], numbers['water'], numbers['light']]);
       expect(await q('category=power')).toEqual([numbers['light']]);
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-002' } });
       expect(await q(`region=${village.id}`)).toEqual([numbers['water']]);
       const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       expect(await q(`region=${township.id}`)).toHaveLength(3);
-      // A region outside the scope gives nothing, not the other township's tickets.
+      // A region outside the scope is named as a bad filter and ignored: never the other township's tickets.
       const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
-      expect(await q(`region=${other.id}`)).toEqual([]);
+      expect(parseQueueParams(new URLSearchParams(`region=${other.id}`), scope, regions).problems).toEqual([`地区 region: ${other.id}（不在您的工作范围内 not in your area）`]);
+      expect(await q(`region=${other.id}`)).toEqual([numbers['road'], numbers['water'], numbers['light']]);
       const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
       expect(await q(`handler=p${liaison.id}`)).toEqual([numbers['road'], numbers['light']]);
       expect(await q('from=2026-11-17')).toEqual([numbers['road']]);
@@ -77,7 +79,36 @@ eachDatabase((kind) => {
       expect(await q('state=done')).toEqual([]);
       expect(await q('overdue=1')).toEqual([]);
       // Bad values are reported and ignored.
-      expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45')).problems).toHaveLength(3);
+      expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45'), scope, regions).problems).toHaveLength(3);
+    });
+
+    test('bad filters are never silent: the page names them, the API and the export answer 400 in Chinese and English', async () => {
+      const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
+      const bad = {
+        'state=bogus': '状态 state: bogus',
+        'from=2026-11-20&to=2026-11-10': '起始日期晚于截止日期',
+        [`region=${other.id}`]: '不在您的工作范围内',
+        'region=999999': '不在您的工作范围内',
+        'region=QH-02': '地区 region: QH-02',
+      };
+      for (const [query, named] of Object.entries(bad)) {
+        const page = await dsp.page(`/console/queue?${query}`);
+        expect(page.status, query).toBe(200);
+        expect(page.text, query).toContain('以下筛选条件无效，已忽略：');
+        expect(page.text, query).toContain(named);
+        // Ignored, so the user's own queue shows; never another township's tickets.
+        expect(page.text, query).toContain(numbers['light']);
+        expect(page.text, query).not.toContain(numbers['foreign']);
+        for (const path of ['/console/api/queue', '/console/queue.csv']) {
+          const res = await dsp.get(`${path}?${query}`);
+          expect(res.status, `${path}?${query}`).toBe(400);
+          const body = (await res.json()) as { error: string; problems: string[] };
+          expect(body.error).toMatch(/^以下筛选条件无效，已忽略：.*These filters were not understood and are ignored:/);
+          expect(body.problems.join(), query).toContain(named);
+        }
+      }
+      // Good filters still answer.
+      expect((await dsp.get('/console/api/queue?state=all&from=2026-11-10&to=2026-11-20')).status).toBe(200);
     });
 
     test('overdue: the scheduler marks a ticket past its deadline, and the filter finds it', async () => {

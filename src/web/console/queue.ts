@@ -327,12 +327,16 @@ export interface ParsedFilters {
   problems: string[];
 }
 
+/** The heading of the problems of a query string, Chinese first (the page's notice, the API's 400). */
+export const FILTER_PROBLEMS = { zh: '以下筛选条件无效，已忽略：', en: 'These filters were not understood and are ignored:' } as const;
+
 /**
  * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
  * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
- * included, `q`, `after`). Bad values are reported and ignored, never fatal.
+ * included, `q`, `after`). Bad values are reported and ignored, never fatal: one not
+ * understood, a region that is unknown or outside the user's `scope`, dates the wrong way round.
  */
-export function parseQueueParams(params: URLSearchParams): ParsedFilters {
+export function parseQueueParams(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>): ParsedFilters {
   const problems: string[] = [];
   const filters: QueueFilters = { state: 'open' };
   const state = params.get('state')?.trim();
@@ -353,6 +357,9 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
     if (!text) continue;
     const id = formId(text);
     if (id === null) problems.push(`${label}: ${text}`);
+    // A region of another township reads as one that does not exist: both are named, neither is shown.
+    else if (key === 'regionId' && !(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id))))
+      problems.push(`${label}: ${text}（不在您的工作范围内 not in your area）`);
     else filters[key] = id;
   }
   const handler = params.get('handler')?.trim();
@@ -373,8 +380,12 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
   const to = params.get('to')?.trim();
   if (to) {
     const at = dayStart(to);
-    if (at) filters.to = localInstant(addCalendarDays(to, 1), 0);
-    else problems.push(`截止日期 to: ${to}`);
+    if (!at) problems.push(`截止日期 to: ${to}`);
+    else if (filters.from && at < filters.from) {
+      // Nothing is received after it and before it: say so rather than show an empty queue.
+      problems.push(`起止日期 from–to: ${from ?? ''} 晚于 ${to}（起始日期晚于截止日期 the start is after the end）`);
+      delete filters.from;
+    } else filters.to = localInstant(addCalendarDays(to, 1), 0);
   }
   // As typed text is kept (full-width digits folded: １６６５ finds 1665).
   const q = normaliseText(params.get('q') ?? '').trim();
