@@ -300,7 +300,7 @@ class Step {
     if (at > this.now) this.setTimer(kind, at);
   }
 
-  /** Starts the handling clock afresh (intake, dispatch after a return, reopen). */
+  /** Starts the handling clock afresh (reopen: the resident is told the new deadline). */
   startClock(): void {
     const { acceptBy, resolveBy } = intakeDeadlines(this.rules.calendar, this.ticket.policy, this.now, this.rules.officeHours);
     this.ticket.acceptBy = acceptBy;
@@ -439,11 +439,11 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
   switch (command.type) {
     case 'dispatch': {
       const first = t.state === 'received' || t.state === 'returned' || t.state === 'escalated';
-      // The new handler gets a fresh window to accept. Escalation hands the matter to a
-      // level with its own time limit, so the resolve clock restarts too.
-      const fresh = intakeDeadlines(rules.calendar, t.policy, now, rules.officeHours);
-      t.acceptBy = fresh.acceptBy;
-      if (t.state === 'escalated') t.resolveBy = fresh.resolveBy;
+      // The new handler gets a fresh window to accept. The handling deadline stays: it was
+      // promised to the resident at intake (承诺件), and neither a return nor an escalation
+      // tells them of a new one. It moves only by a pause for the resident or an approved
+      // 延期 (both recorded and told); the new handler asks for one if they need more time.
+      t.acceptBy = intakeDeadlines(rules.calendar, t.policy, now, rules.officeHours).acceptBy;
       assign(step, command.target, first ? 'dispatched' : 'reassigned', { note: command.note?.trim() || null });
       step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
       step.armTimers();

@@ -267,13 +267,20 @@ describe('behaviour', () => {
     expect(r3).toEqual({ ok: false, refusal: { code: 'no_level_above' } });
   });
 
-  test('dispatch after escalation restarts the resolve clock at the new level', () => {
-    const t = ticket('escalated', { handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null });
-    const r = transition(t, { type: 'dispatch', target: { departmentId: 5 } }, dispatcher, NOW, rules);
+  test("dispatch after escalation keeps the handling deadline promised to the resident; only the new handler's accept window is fresh", () => {
+    // Escalated on Monday with its deadline Thursday 17:30; the township dispatches it on Tuesday.
+    const promised = new Date('2026-11-19T17:30:00+08:00');
+    const t = ticket('escalated', { handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null, resolveBy: promised });
+    const tuesday = new Date('2026-11-17T10:00:00+08:00');
+    const r = transition(t, { type: 'dispatch', target: { departmentId: 5 } }, dispatcher, tuesday, rules);
     if (!r.ok) throw new Error('refused');
-    // Monday 09:00 + 3 working days → Thursday 17:30.
-    expect(r.ticket.resolveBy).toEqual(new Date('2026-11-19T17:30:00+08:00'));
-    expect(r.effects).toContainEqual(expect.objectContaining({ to: { departmentId: 5 }, template: 'ticket.assigned' }));
+    // Not Friday (Tuesday + 3 working days): the deadline moves only by a pause or an approved 延期, both told to the resident.
+    expect(r.ticket.resolveBy).toEqual(promised);
+    // The new handler's window to accept starts at the dispatch (the next office day's end for this category).
+    expect(r.ticket.acceptBy).toEqual(new Date('2026-11-18T17:30:00+08:00'));
+    const ping = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.assigned');
+    expect(ping).toMatchObject({ to: { departmentId: 5 }, params: { resolveBy: promised.toISOString() } });
+    expect(r.effects).toContainEqual({ type: 'set_timer', kind: 'resolve_overdue', dueAt: promised });
   });
 
   test('awaiting the resident pauses the clock; the answer moves the deadline by the days lost', () => {
