@@ -45,6 +45,13 @@ eachDatabase((kind) => {
       const after = await dsp.page(`/console/tickets/${number}`);
       expect(after.text).toMatch(/已安排电工明天上午上门 <span class="audience resident">/);
       expect(after.text).toMatch(/这户上个月也反映过 <span class="audience internal">/);
+      // Each labelled as what it is: the note 内部备注, never 补充 (which reads as the resident's own words).
+      expect(after.text).toMatch(/<span class="label">内部备注 internal note<\/span> 这户上个月也反映过/);
+      expect(after.text).toMatch(/<span class="label">答复群众 reply to the resident<\/span> 已安排电工明天上午上门/);
+      expect(after.text).not.toContain('补充 supplied');
+      const csv = await (await dsp.get(`/console/tickets/${number}/timeline.csv`)).text();
+      expect(csv).toContain('内部备注 internal note: 这户上个月也反映过');
+      expect(csv).not.toContain('补充 supplied');
       // An empty reply is refused with a sentence.
       const empty = await dsp.post(`/console/tickets/${number}/reply`, { text: '  ' });
       expect(empty.status).toBe(409);
