@@ -58,7 +58,7 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
 };
 
 /** Who may issue each command (checked after the state). */
-type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'system';
+type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'grid_leader' | 'system';
 
 const PERMITTED: Record<CommandType, readonly Permission[]> = {
   dispatch: ['dispatcher', 'system'],
@@ -82,7 +82,8 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   supervise: ['supervisor', 'dispatcher'],
   merge: ['dispatcher', 'supervisor'],
   reply: ['dispatcher', 'supervisor', 'assignee'],
-  note: ['dispatcher', 'supervisor', 'assignee'],
+  // The grid's leader 网长 follows its tickets (DOMAIN.md: sees the grid's queue) and notes what they know.
+  note: ['dispatcher', 'supervisor', 'assignee', 'grid_leader'],
   recategorise: ['dispatcher', 'supervisor'],
   timer: ['system'],
 };
@@ -127,6 +128,11 @@ function isResident(ticket: TicketSnapshot, actor: Actor): boolean {
   return ticket.hasResident && actor.kind === 'person' && actor.personId === ticket.residentId;
 }
 
+/** Whether the actor leads the grid `gridId` (网长). */
+function leadsGrid(actor: Actor, gridId: number | null): boolean {
+  return actor.kind === 'person' && gridId !== null && actor.roles.some((r) => r.role === 'grid_leader' && r.gridId === gridId);
+}
+
 /**
  * Whether `actor` may know that `ticket` exists: its resident, its handler, staff of a
  * region that contains it, the leader of its grid (`gridId`), or the system. Anyone else
@@ -135,7 +141,7 @@ function isResident(ticket: TicketSnapshot, actor: Actor): boolean {
 export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
   if (isResident(ticket, actor) || isAssignee(ticket, actor)) return true;
-  return actor.roles.some((r) => (STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0) || (r.role === 'grid_leader' && gridId !== null && r.gridId === gridId));
+  return leadsGrid(actor, gridId) || actor.roles.some((r) => STAFF_ROLES.includes(r.role) && depthOf(ticket, r.regionId) >= 0);
 }
 
 /** Whether `actor` may issue `command` on `ticket` (state aside). */
@@ -155,6 +161,8 @@ export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor:
         return isResident(ticket, actor);
       case 'dispatcher':
         return isStaffFor(ticket, actor, ['dispatcher', 'admin']);
+      case 'grid_leader':
+        return leadsGrid(actor, ticket.gridId);
       case 'supervisor':
         // Supervisors oversee their whole region, whatever level handles the ticket now.
         return actor.kind === 'person' && actor.roles.some((r) => (r.role === 'supervisor' || r.role === 'admin') && depthOf(ticket, r.regionId) >= 0);
@@ -707,6 +715,7 @@ export interface IntakeDraft {
   residentId: number;
   hasResident: boolean;
   regionPath: number[];
+  gridId: number | null;
   place: string | null;
   contactPhone: string | null;
   media: string[];

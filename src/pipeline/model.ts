@@ -34,6 +34,8 @@ export interface TicketSnapshot {
   longitude: number | null;
   /** Region ids from the county down to the ticket's own region. */
   regionPath: number[];
+  /** The household's grid (its leader 网长 may know the ticket and add notes), if any. */
+  gridId: number | null;
   /** The region whose dispatchers own the ticket now; one of regionPath. */
   handlingRegionId: number;
   level: RegionLevel;

@@ -133,6 +133,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     latitude: ticket.latitude,
     longitude: ticket.longitude,
     regionPath: await regionPath(tx, ticket.regionId),
+    gridId: ticket.gridId,
     handlingRegionId: ticket.handlingRegionId,
     level: ticket.level as RegionLevel,
     assigneeId: ticket.assigneeId,
@@ -448,6 +449,7 @@ export class PipelineService {
     const location = input.location?.trim() || null;
     const media = (input.photos ?? []).slice(0, MAX_MEDIA);
     const coordinates = validCoordinates(input.latitude, input.longitude);
+    const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const result = intake(
       {
         number,
@@ -458,6 +460,7 @@ export class PipelineService {
         residentId: resident.id,
         hasResident: hasResidentToAnswer(input.via ?? null),
         regionPath: path,
+        gridId,
         place: placeOf(region.name, location),
         contactPhone: input.contactPhone ?? null,
         media,
@@ -487,7 +490,6 @@ export class PipelineService {
         ...(input.apiKey === undefined ? {} : { apiKey: input.apiKey }),
       });
     }
-    const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const ticket = await rows.createTicket({
       number,
       kind: input.kind,

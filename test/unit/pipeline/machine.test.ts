@@ -21,6 +21,9 @@ const COUNTY = 1;
 const TOWNSHIP = 2;
 const OTHER_TOWNSHIP = 3;
 const VILLAGE = 4;
+/** The household's grid in the village; grid 8 is another one there. */
+const GRID = 7;
+const OTHER_GRID = 8;
 
 const resident: Actor = { kind: 'person', personId: 1, roles: [{ role: 'resident', regionId: VILLAGE }] };
 const otherResident: Actor = { kind: 'person', personId: 2, roles: [{ role: 'resident', regionId: VILLAGE }] };
@@ -36,6 +39,8 @@ const handler: Actor = {
   roles: [{ role: 'department_handler', regionId: TOWNSHIP, departmentId: 5 }],
 };
 const system: Actor = { kind: 'system' };
+const gridLeader: Actor = { kind: 'person', personId: 50, roles: [{ role: 'grid_leader', regionId: VILLAGE, gridId: GRID }] };
+const otherGridLeader: Actor = { kind: 'person', personId: 51, roles: [{ role: 'grid_leader', regionId: VILLAGE, gridId: OTHER_GRID }] };
 
 // Monday 2026-11-16 09:00 Beijing time.
 const NOW = new Date('2026-11-16T09:00:00+08:00');
@@ -56,6 +61,7 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     latitude: null,
     longitude: null,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+    gridId: GRID,
     handlingRegionId: VILLAGE,
     level: 'village',
     assigneeId: 10,
@@ -252,6 +258,19 @@ describe('behaviour', () => {
     expect(r.ticket.returnCount).toBe(1);
     expect(r.events[0]).toMatchObject({ type: 'returned', data: { reason: '不属于本网格', by: 10 } });
     expect(r.effects).toContainEqual(expect.objectContaining({ to: { role: 'dispatcher', regionId: VILLAGE }, template: 'ticket.returned_dispatcher' }));
+  });
+
+  test("the grid's leader 网长 may add an internal note, and nothing else; another grid's leader may not even note", () => {
+    const t = ticket('in_progress');
+    const noted = transition(t, { type: 'note', text: '这户老人独居，白天不在家' }, gridLeader, NOW, rules);
+    if (!noted.ok) throw new Error('refused');
+    expect(noted.events).toEqual([expect.objectContaining({ type: 'noted', data: { text: '这户老人独居，白天不在家' } })]);
+    expect(noted.effects).toEqual([]);
+    expect(transition(t, { type: 'note', text: '备注' }, otherGridLeader, NOW, rules)).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'note' } });
+    expect(transition(ticket('in_progress', { gridId: null }), { type: 'note', text: '备注' }, gridLeader, NOW, rules)).toMatchObject({ ok: false });
+    for (const command of [SAMPLES.reply.command, SAMPLES.supervise.command, SAMPLES.escalate.command]) {
+      expect(transition(t, command, gridLeader, NOW, rules), command.type).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
+    }
   });
 
   test('escalation 上报 climbs village → township → county, then refuses', () => {
@@ -484,6 +503,7 @@ describe('intake 受理 and routing 分流', () => {
     residentId: 1,
     hasResident: true,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+    gridId: GRID,
     place: '东湖村 村口大槐树旁边',
     contactPhone: '13912345678',
     media: ['/uploads/aaaa.jpg'],
