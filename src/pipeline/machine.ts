@@ -262,6 +262,15 @@ class Step {
     this.effects.push({ type: 'notify', to, template, params: { ...base, ...params }, ...(actions ? { actions } : {}) });
   }
 
+  /**
+   * Marks params of the notification just added as the resident's words: the runner
+   * scrubs them with the roster's names (src/privacy.ts scrub), which this pure step cannot read.
+   */
+  scrubbing(...fields: string[]): void {
+    const last = this.effects.at(-1);
+    if (last?.type === 'notify') last.scrub = fields;
+  }
+
   /** Forwards photos (channel handles) with the notification just added. */
   withMedia(photos: string[] | undefined): void {
     const last = this.effects.at(-1);
@@ -658,7 +667,8 @@ function answerCallback(step: Step, answer: CallbackAnswer): void {
   });
   step.cancelTimers('callback_timeout');
   if (answer.rating === 'dissatisfied') {
-    reopen(step, 'dissatisfied');
+    // What the resident said is what is to be redone: the handler reads it in the 重办 ping.
+    reopen(step, 'dissatisfied', answer.comment?.trim() || null);
   } else {
     t.closedAt = step.now;
     step.move('closed', 'closed', { reason: 'rated' });
@@ -668,8 +678,8 @@ function answerCallback(step: Step, answer: CallbackAnswer): void {
   }
 }
 
-/** 重办: back to the last handler (or the dispatchers) with a fresh clock. */
-function reopen(step: Step, reason: string): void {
+/** 重办: back to the last handler (or the dispatchers) with a fresh clock; `comment`, the dissatisfied resident's words. */
+function reopen(step: Step, reason: string, comment: string | null = null): void {
   const t = step.ticket;
   t.reopenCount += 1;
   t.resolvedAt = null;
@@ -680,10 +690,11 @@ function reopen(step: Step, reason: string): void {
   step.move('reopened', 'reopened', { reason });
   step.startClock();
   if (step.hasHandler()) {
-    step.notifyHandler('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t) }, assignmentActions(t.number));
+    step.notifyHandler('ticket.reopened_handler', { reason, comment, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t) }, assignmentActions(t.number));
   } else {
-    step.notifyDispatchers('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) });
+    step.notifyDispatchers('ticket.reopened_handler', { reason, comment, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) });
   }
+  step.scrubbing('comment');
   step.notifyResident('ticket.reopened_resident', { resolveBy: iso(t.resolveBy) });
 }
 

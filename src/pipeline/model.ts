@@ -143,7 +143,16 @@ export type MessageParams = Record<string, string | number | null>;
 
 /** Something to do after the transition commits. Effects are data; the runner performs them. */
 export type Effect =
-  | { type: 'notify'; to: Recipient; template: string; params: MessageParams; actions?: MessageAction[]; media?: string[] }
+  | {
+      type: 'notify';
+      to: Recipient;
+      template: string;
+      params: MessageParams;
+      actions?: MessageAction[];
+      media?: string[];
+      /** Params holding the resident's words for someone else: scrubbed (src/privacy.ts, with the roster's names) when queued. */
+      scrub?: string[];
+    }
   | { type: 'set_timer'; kind: TimerKind; dueAt: Date }
   | { type: 'cancel_timers'; kinds: TimerKind[] };
 

@@ -16,7 +16,7 @@ import { maskContacts, maskPhone, residentName, rosterNames, scrub } from '../..
 import { ALWAYS_PRIVATE, type BoardMode, boardPolicy } from '../public-board.js';
 import type { RouteDecision } from '../../pipeline/machine.js';
 import type { Command } from '../../pipeline/model.js';
-import { isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
+import { isResidentsWords, isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
 import { roleName } from '../format.js';
 import { channelText } from '../../stats/channels.js';
 import type { Locale } from '../../org/types.js';
@@ -40,9 +40,10 @@ export interface TimelineEntry {
   actorRole: string;
   /**
    * The step's details as label → text (reason, note, result, target...). Staff's words
-   * say who reads them: `resident` (sent to the resident) or `internal` (staff only).
+   * say who reads them: `resident` (sent to the resident) or `internal` (staff only); the
+   * resident's own words that staff took down (a phone callback's comment) are `said`.
    */
-  details: { label: string; text: string; audience?: 'resident' | 'internal' }[];
+  details: { label: string; text: string; audience?: 'resident' | 'internal' | 'said' }[];
   photos: string[];
 }
 
@@ -287,7 +288,7 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
       details.push({
         label: detailLabel(e.type, field, label),
         text: shown,
-        ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}),
+        ...(words ? { audience: isResidentsWords(e.type, field) ? ('said' as const) : isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}),
       });
     }
     if (e.type === 'received' && typeof d['channel'] === 'string') details.push({ label: '受理渠道 channel', text: channelText(d['channel']) });

@@ -441,7 +441,11 @@ describe('归档 after 回访: a staff close says what the callback came to', ()
     ]);
     expect(r.events[0]?.data).toMatchObject({ rating: 'dissatisfied', solved: false, via: 'phone' });
     expect(r.ticket).toMatchObject({ state: 'reopened', reopenCount: 1, rating: null, solved: null, closedAt: null, resolvedAt: null });
-    expect(r.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.reopened_handler' }));
+    // The resident's words go to the handler with the 重办, marked for the scrubber; not back to the resident.
+    const toHandler = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.reopened_handler');
+    expect(toHandler).toMatchObject({ to: { personId: 10 }, params: { reason: 'dissatisfied', comment: '还是不亮' }, scrub: ['comment'] });
+    const toResident = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.reopened_resident');
+    expect(JSON.stringify(toResident)).not.toContain('还是不亮');
     expect(r.effects.some((e) => e.type === 'notify' && e.template.startsWith('ticket.closed'))).toBe(false);
     expect(metricsAfter(NO_METRICS, NOW, r.events, later)).toEqual({ callbackRating: 'dissatisfied', callbackSolved: false });
   });
