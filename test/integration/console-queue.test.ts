@@ -8,7 +8,7 @@ import { seedDemo } from '../../src/org/seed.js';
 import { PipelineService } from '../../src/pipeline/service.js';
 import { runAction } from '../../src/web/console/actions.js';
 import { loadTicketView } from '../../src/web/console/ticket.js';
-import { parseQueueParams, queryQueue, queueBatches } from '../../src/web/console/queue.js';
+import { parseQueueParams, queryQueue, queueBatches, SEARCH_LIMIT } from '../../src/web/console/queue.js';
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions } from '../../src/org/regions.js';
 import { csvCell, toCsv } from '../../src/web/csv.js';
@@ -202,6 +202,28 @@ eachDatabase((kind) => {
       for (const typed of ['5_%', '另_手', '水%手续', '\\%']) expect(await found(typed), typed).toEqual([]);
       expect((await dsp.page(`/console/queue?state=all&q=${encodeURIComponent('%')}`)).text).toContain(marked);
     });
+
+    test(`search past its window of ${SEARCH_LIMIT} matches: the pages go on below it, and the page says the total is cut`, async () => {
+      const many: string[] = [];
+      for (let i = 0; i < SEARCH_LIMIT + 1; i++) many.push(await report(world.app, 'R-QH-01-003-H002', `井盖丢了 第${i}处`, 'road'));
+      const regions = await loadRegions(db);
+      const open = await queryQueue(db, scope, { state: 'open', q: '井盖' }, {}, { regions });
+      expect(open).toMatchObject({ count: SEARCH_LIMIT, counted: true, searchLimited: true });
+      // Every match is reached page after page, the oldest beyond the window too.
+      const seen: string[] = [];
+      let after: number | undefined;
+      do {
+        const page = await queryQueue(db, scope, { state: 'all', q: '井盖' }, { size: 200, ...(after === undefined ? {} : { after }) }, { regions });
+        seen.push(...page.rows.map((r) => r.number));
+        after = page.next ?? undefined;
+      } while (after !== undefined);
+      expect(seen).toEqual([...many].reverse());
+      // A filter that leaves none of the window: an empty page that says so and goes on below it.
+      const none = await queryQueue(db, scope, { state: 'all', categoryCode: 'water', q: '井盖' }, {}, { regions });
+      expect(none).toMatchObject({ rows: [], searchLimited: true });
+      expect(none.next).not.toBeNull();
+      expect((await dsp.page('/console/queue?q=%E4%BA%95%E7%9B%96')).text).toContain(`搜索词命中超过 ${SEARCH_LIMIT} 件`);
+    }, 120_000);
 
     test('cells Excel would run as formulas are defused; quotes and line breaks are quoted', () => {
       expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);

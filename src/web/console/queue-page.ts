@@ -164,8 +164,8 @@ ${
     ? notice(
         'error',
         bi(
-          `搜索词命中超过 ${SEARCH_LIMIT.toLocaleString('en')} 件，只在最新的 ${SEARCH_LIMIT.toLocaleString('en')} 件中筛选，请多输入几个词。`,
-          `The search matched more than ${SEARCH_LIMIT.toLocaleString('en')} tickets: only the newest of them are filtered. Type more words.`,
+          `搜索词命中超过 ${SEARCH_LIMIT.toLocaleString('en')} 件：件数只计最新的 ${SEARCH_LIMIT.toLocaleString('en')} 件，本页可能不满，请翻下一页或多输入几个词。`,
+          `The search matched more than ${SEARCH_LIMIT.toLocaleString('en')} tickets: the total counts the newest ${SEARCH_LIMIT.toLocaleString('en')} only, and this page may be short; go on to the next page or type more words.`,
         ),
       )
     : ''

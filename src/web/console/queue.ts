@@ -95,7 +95,10 @@ export interface QueueResult {
   countCapped: boolean;
   /** Whether `count` is the exact total. */
   counted: boolean;
-  /** A word search matched more than SEARCH_LIMIT tickets: only the newest of them were filtered. */
+  /**
+   * A word search matched more than SEARCH_LIMIT tickets: the total counts only the newest
+   * of them, or this page holds fewer rows than it could (its next page searches on).
+   */
   searchLimited: boolean;
 }
 
@@ -113,11 +116,13 @@ const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
 const MAX_SEARCH_WORDS = 5;
 
 /**
- * How many of the scope's tickets a word search reads at most, newest first: the other
- * filters then apply to these. More matches than this is no search (a word in every
- * other request); the page says so.
+ * How many matching tickets a word search hands on at most (in the scope and the states
+ * asked for, older than the page's cursor, newest first): the other filters then apply to
+ * these. Their ids are bound one by one in Prisma's query, and Prisma binds at most 999
+ * values on SQLite (measured: 5,000 failed with P2029). More matches than this is hardly a
+ * search (a word in every other request); the page says so.
  */
-export const SEARCH_LIMIT = 5000;
+export const SEARCH_LIMIT = 500;
 
 /** The words of a search, or null when there is none or it is a whole ticket number (found by equality). */
 function searchWords(q: string | undefined): string[] | null {
@@ -130,6 +135,10 @@ interface SearchParams {
   regionIds: number[];
   gridIds: number[];
   departmentIds: number[];
+  /** The states the filters ask for (every state for a history view). */
+  states: string[];
+  /** Only ids below it: the page's keyset cursor, so that later pages search on. */
+  before: number;
   limit: number;
   /** The words as LIKE patterns (containsPattern), `w0`, `w1`, … */
   [word: `w${number}`]: string;
@@ -148,7 +157,11 @@ function searchQuery(words: number, everyRegion: boolean): Query<SearchParams, {
   let query = searchQueries.get(key);
   if (query) return query;
   query = defineQuery(`queue_search_${key}`, (db, p: SearchParams, dialect) => {
-    let select = db.selectFrom('Ticket').select('id');
+    let select = db
+      .selectFrom('Ticket')
+      .select('id')
+      .where('id', '<', p.before)
+      .where(oneOf(dialect, 'state', p.states));
     if (!everyRegion) {
       select = select.where((eb) => eb.or([oneOf(dialect, 'regionId', p.regionIds), oneOf(dialect, 'gridId', p.gridIds), oneOf(dialect, 'assigneeDepartmentId', p.departmentIds)]));
     }
@@ -163,9 +176,26 @@ function searchQuery(words: number, everyRegion: boolean): Query<SearchParams, {
   return query;
 }
 
-/** The ids of the scope's tickets matching every word, newest first, at most SEARCH_LIMIT. */
-async function searchMatches(db: Db, scope: StaffScope, words: string[]): Promise<number[]> {
-  const params: SearchParams = { regionIds: scope.regionIds, gridIds: scope.gridIds, departmentIds: scope.departmentIds, limit: SEARCH_LIMIT };
+/** The states a queue's state filter means (待回访: resolved; 超期: open ones). */
+function statesOf(filters: QueueFilters): readonly string[] {
+  if (filters.callbackDue) return ['resolved'];
+  const group = filters.overdue ? 'open' : filters.state;
+  if (group === 'open') return OPEN_STATES.filter((s) => filters.state === 'open' || filters.state === 'all' || s === filters.state);
+  if (group === 'done') return DONE_STATES;
+  if (group === 'all') return TICKET_STATES;
+  return [group];
+}
+
+/** The ids of the scope's tickets in the filters' states matching every word, below `before`, newest first, at most SEARCH_LIMIT. */
+async function searchMatches(db: Db, scope: StaffScope, filters: QueueFilters, words: string[], before: number | undefined): Promise<number[]> {
+  const params: SearchParams = {
+    regionIds: scope.regionIds,
+    gridIds: scope.gridIds,
+    departmentIds: scope.departmentIds,
+    states: [...statesOf(filters)],
+    before: before ?? 2 ** 31 - 1,
+    limit: SEARCH_LIMIT,
+  };
   words.forEach((word, i) => (params[`w${i}`] = containsPattern(word)));
   return (await all(sqlOf(db), searchQuery(words.length, scope.everyRegion), params)).map((r) => r.id);
 }
@@ -269,12 +299,14 @@ export async function queryQueue(
 ): Promise<QueueResult> {
   const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
   // `within` narrows the scope further (the REST API's keys without a region: the public board's tickets).
-  const words = searchWords(filters.q);
-  const matched = words ? await searchMatches(db, scope, words) : undefined;
-  const filtered = queueWhere(scope, filters, options.regions, matched);
-  const where = options.within ? { AND: [filtered, options.within] } : filtered;
-  const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
+  const within = (w: Prisma.TicketWhereInput): Prisma.TicketWhereInput => (options.within ? { AND: [w, options.within] } : w);
   const counted = options.count !== false && countsTotal(filters);
+  // A search hands on the matches of this page on (below the cursor); the total counts them from the newest.
+  const words = searchWords(filters.q);
+  const matched = words ? await searchMatches(db, scope, filters, words, page.after) : undefined;
+  const matchedAll = words && counted && page.after !== undefined ? await searchMatches(db, scope, filters, words, undefined) : matched;
+  const where = within(queueWhere(scope, filters, options.regions, matchedAll));
+  const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [within(queueWhere(scope, filters, options.regions, matched)), { id: { lt: page.after } }] };
   // No `take` on the count: Prisma would add ORDER BY id, and SQLite would then walk the
   // table in id order instead of using the state index.
   const [found, total] = await Promise.all([
@@ -284,13 +316,18 @@ export async function queryQueue(
   const more = found.length > size;
   const names = await rosterNames(db);
   const rows = found.slice(0, size).map((t) => toRow(t, names));
+  // A search whose window of matches was full may go on below it though this page is not full:
+  // the next page starts after the window's oldest match.
+  const windowFull = matched !== undefined && matched.length >= SEARCH_LIMIT;
+  const next = more ? (rows.at(-1)?.id ?? null) : windowFull ? (matched.at(-1) ?? null) : null;
   return {
     rows,
-    next: more ? (rows.at(-1)?.id ?? null) : null,
+    next,
     count: total ?? rows.length,
-    countCapped: total === null && more,
+    countCapped: total === null && next !== null,
     counted: total !== null,
-    searchLimited: matched !== undefined && matched.length >= SEARCH_LIMIT,
+    // Said when it shows: a total of the first matches only, or a page cut short by the window.
+    searchLimited: (total !== null && matchedAll !== undefined && matchedAll.length >= SEARCH_LIMIT) || (windowFull && !more),
   };
 }
 
