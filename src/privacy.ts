@@ -15,8 +15,8 @@
  *   forms (老李 → 老某) and house numbers. For everything beyond the case: the public board,
  *   the monthly report, lists and CSV exports.
  */
-import { type Db, sqlOf } from './db/client.js';
-import { defineQuery, one } from './db/sql.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from './db/client.js';
+import { all, defineQuery, one, type SqlConnection } from './db/sql.js';
 
 // ─── Normalisation on the way in ───────────────────────────────────────────────
 
@@ -230,8 +230,10 @@ const householdsFingerprintQuery = defineQuery('roster_households_fingerprint', 
   db.selectFrom('Household').select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('id').as('lastId'), eb.fn.max('updatedAt').as('lastAt')]),
 );
 
-async function rosterFingerprint(db: Db): Promise<string> {
-  const connection = sqlOf(db);
+const peopleNamesQuery = defineQuery('roster_people_names', (db) => db.selectFrom('Person').select('name'));
+const householdHeadsQuery = defineQuery('roster_household_heads', (db) => db.selectFrom('Household').select('headName'));
+
+async function rosterFingerprint(connection: SqlConnection): Promise<string> {
   const rows = await Promise.all([one(connection, peopleFingerprintQuery, {}), one(connection, householdsFingerprintQuery, {})]);
   return JSON.stringify(rows.map((r) => [Number(r.count), r.lastId, r.lastAt instanceof Date ? r.lastAt.getTime() : r.lastAt]));
 }
@@ -240,22 +242,27 @@ const rosterCache = new WeakMap<object, { names: Promise<ReadonlySet<string>>; f
 
 /**
  * The names of everyone on the roster (people and household heads, whatever their
- * village), for {@link scrub}. Kept per database client while the roster's fingerprint
- * stays the same: a walk-in registered, a roster import or a rename in any process is
- * seen by the next read, so a new person's name never reaches the board unscrubbed.
+ * village), for {@link scrub}. Kept per database (its connections and transactions
+ * share one entry) while the roster's fingerprint stays the same: a walk-in registered,
+ * a roster import or a rename in any process is seen by the next read, so a new person's
+ * name never reaches the board unscrubbed. Read through the storage layer, so that a
+ * transaction (the pipeline's, forwarding a resident's words) reads them inside itself.
  */
-export async function rosterNames(db: Db): Promise<ReadonlySet<string>> {
-  const fingerprint = await rosterFingerprint(db);
-  const hit = rosterCache.get(db);
+export async function rosterNames(db: Db | Tx | SqlTx): Promise<ReadonlySet<string>> {
+  const connection = sqlOf(db);
+  const key = connection.database;
+  const fingerprint = await rosterFingerprint(connection);
+  const hit = rosterCache.get(key);
   if (hit && hit.fingerprint === fingerprint) return hit.names;
   const names = (async () => {
-    const [people, households] = await Promise.all([db.person.findMany({ select: { name: true } }), db.household.findMany({ select: { headName: true } })]);
+    const people = await all(connection, peopleNamesQuery, {});
+    const households = await all(connection, householdHeadsQuery, {});
     const set = new Set<string>();
     for (const { name } of people) if (isScrubbableName(name)) set.add(name.trim());
     for (const { headName } of households) if (isScrubbableName(headName)) set.add(headName.trim());
     return set;
   })();
-  rosterCache.set(db, { names, fingerprint });
-  names.catch(() => rosterCache.delete(db));
+  rosterCache.set(key, { names, fingerprint });
+  names.catch(() => rosterCache.delete(key));
   return names;
 }

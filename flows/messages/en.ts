@@ -24,7 +24,7 @@ export const en: Record<MessageKey, string> = {
   'ticket.closed_resident': 'Your request {number} is closed. Thank you for your feedback.',
   'ticket.closed_unrated_resident': 'Your request {number} is closed (callback: {callback}). If the problem is still there, you are welcome to report it again at any time.',
   'ticket.reopened_handler':
-    "[Reopened] {number}: {summary}. Reason: {reason}.[[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
+    "[Reopened] {number}: {summary}. Reason: {reason}.[[\nThe resident said: {comment}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
   'ticket.reopened_resident': 'Your request {number} is being handled again; expected by {resolveBy}.',
   'ticket.withdrawn_handler': 'Request {number} was withdrawn by the resident; no further action needed.',
   'ticket.withdrawn_resident': 'Your request {number} is withdrawn.',

@@ -25,7 +25,7 @@ export const zh = {
   'ticket.closed_resident': '您的诉求 {number} 已归档，感谢您的评价与支持。',
   'ticket.closed_unrated_resident': '您的诉求 {number} 已归档（回访：{callback}）。如问题仍未解决，欢迎随时再次反映。',
   'ticket.reopened_handler':
-    '【重办】{number}：{summary}。原因：{reason}。[[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
+    '【重办】{number}：{summary}。原因：{reason}。[[\n群众意见：{comment}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
   'ticket.reopened_resident': '您的诉求 {number} 已重新办理，预计 {resolveBy} 前办结。',
   'ticket.withdrawn_handler': '诉求 {number} 已由群众撤销，无需再办理。',
   'ticket.withdrawn_resident': '您的诉求 {number} 已撤销。',

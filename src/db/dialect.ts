@@ -166,3 +166,21 @@ export function choicesNewer(dialect: Dialect): RawBuilder<boolean> {
     ? sql<boolean>`(NOT json_valid("ChatSession"."data") OR coalesce("ChatSession"."data" ->> '$.choicesFrom', 0) < excluded."data" ->> '$.choicesFrom')`
     : sql<boolean>`coalesce(("ChatSession"."data"::jsonb ->> 'choicesFrom')::bigint, 0) < (excluded."data"::jsonb ->> 'choicesFrom')::bigint`;
 }
+
+/**
+ * Text typed by a user, as a LIKE pattern that finds it anywhere in a column: its `%`,
+ * `_` and `\` escaped, so that `%` finds a percent sign and not every row. Use it only
+ * with {@link likeEscaped}, which names the escape character.
+ */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * `column LIKE pattern ESCAPE '\'`: the escape is stated, because SQLite has none by
+ * default (a `\` there is a plain character) while PostgreSQL's default is `\`. Case as
+ * each database does it: SQLite folds ASCII letters, PostgreSQL does not.
+ */
+export function likeEscaped(column: string, pattern: unknown): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(column)} LIKE ${pattern} ESCAPE '\\'`;
+}

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ExpressionBuilder, type Nullable, sql } from 'kysely';
 import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
-import { type Dialect, oneOf } from '../db/dialect.js';
+import { containsPattern, type Dialect, likeEscaped, oneOf } from '../db/dialect.js';
 import type { DB } from '../db/generated/kysely/types.js';
 import { all, defineQuery, first } from '../db/sql.js';
 import { CONFIDENT } from '../engine/flow.js';
@@ -85,10 +85,6 @@ class IntakeRefused extends Error {
   }
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * A person the registrar can reach in `regionIds`: a household member of one of their
  * villages, or someone with no household (a walk-in, a caller) who asked there before.
@@ -132,7 +128,7 @@ const searchQuery = defineQuery('intake_search', (db, p: { like: string; exact: 
       'r.id as villageId',
     ])
     .where((eb) => inReach(eb, dialect, p.regionIds))
-    .where((eb) => eb.or([sql<boolean>`${sql.ref('p.name')} LIKE ${p.like} ESCAPE '\\'`, eb('p.phone', '=', p.exact), eb('h.phone', '=', p.exact), eb('h.code', '=', p.exact)]))
+    .where((eb) => eb.or([likeEscaped('p.name', p.like), eb('p.phone', '=', p.exact), eb('h.phone', '=', p.exact), eb('h.code', '=', p.exact)]))
     .orderBy('p.name')
     .orderBy('p.id')
     .limit(p.limit),
@@ -178,7 +174,7 @@ export async function searchResidents(db: Db | Tx | SqlTx, registrar: Registrar,
   const words = normaliseText(text).trim();
   if (!words || !registrar.regionIds.length) return [];
   const exact = normalizePhone(words) ?? words;
-  const rows = await all(sqlOf(db), searchQuery, { like: likePattern(words), exact, regionIds: [...registrar.regionIds], limit: SEARCH_LIMIT });
+  const rows = await all(sqlOf(db), searchQuery, { like: containsPattern(words), exact, regionIds: [...registrar.regionIds], limit: SEARCH_LIMIT });
   return rows.map((r) => {
     const phone = registeredPhone(r);
     return {

@@ -59,6 +59,17 @@ export function isResidentText(type: string, field: string): boolean {
   return (FACES[type] ?? HIDDEN).texts.includes(field);
 }
 
+/**
+ * Fields that hold the resident's own words, whoever typed them (a phone callback's
+ * comment is taken down by staff): shown to the resident as theirs, never sent to them.
+ */
+const RESIDENTS_WORDS: Record<string, readonly string[]> = { callback: ['comment'], info_supplied: ['text'], withdrawn: ['reason'] };
+
+/** Whether a text field of an event is the resident's own words (see RESIDENTS_WORDS). */
+export function isResidentsWords(type: string, field: string): boolean {
+  return RESIDENTS_WORDS[type]?.includes(field) ?? false;
+}
+
 /** Event fields that hold words (staff's or the resident's), in the order a history shows them. */
 export const TEXT_FIELDS = ['note', 'result', 'reason', 'question', 'text', 'comment', 'into'] as const;
 

@@ -62,7 +62,7 @@ export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
 };
 
 /** Who may issue each command (checked after the state). */
-type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'place_staff' | 'system';
+type Permission = 'assignee' | 'registrar' | 'resident' | 'dispatcher' | 'supervisor' | 'place_staff' | 'grid_leader' | 'system';
 
 const PERMITTED: Record<CommandType, readonly Permission[]> = {
   dispatch: ['dispatcher', 'system'],
@@ -90,8 +90,9 @@ const PERMITTED: Record<CommandType, readonly Permission[]> = {
   reply: ['dispatcher', 'supervisor', 'assignee'],
   // A note is for colleagues: staff of any level over the ticket's place may write one, so a
   // township keeps its notes on what it escalated (it still owns the place) while the
-  // county handles it; answering the resident stays with the level that handles it.
-  note: ['place_staff', 'assignee'],
+  // county handles it; answering the resident stays with the level that handles it. The
+  // grid's leader 网长 follows its tickets (DOMAIN.md: sees the grid's queue) and notes what they know.
+  note: ['place_staff', 'assignee', 'grid_leader'],
   recategorise: ['dispatcher', 'supervisor'],
   timer: ['system'],
 };
@@ -143,6 +144,11 @@ function isResident(ticket: TicketSnapshot, actor: Actor): boolean {
   return ticket.hasResident && actor.kind === 'person' && actor.personId === ticket.residentId;
 }
 
+/** Whether the actor leads the grid `gridId` (网长). */
+function leadsGrid(actor: Actor, gridId: number | null): boolean {
+  return actor.kind === 'person' && gridId !== null && actor.roles.some((r) => r.role === 'grid_leader' && r.gridId === gridId);
+}
+
 /**
  * Whether `actor` may know that `ticket` exists: its resident, its handler, staff of a
  * region that contains it, the leader of its grid (`gridId`), or the system. Anyone else
@@ -151,7 +157,7 @@ function isResident(ticket: TicketSnapshot, actor: Actor): boolean {
 export function mayKnow(ticket: TicketSnapshot, gridId: number | null, actor: Actor): boolean {
   if (actor.kind === 'system') return true;
   if (isResident(ticket, actor) || isAssignee(ticket, actor)) return true;
-  return isPlaceStaff(ticket, actor) || actor.roles.some((r) => r.role === 'grid_leader' && gridId !== null && r.gridId === gridId);
+  return isPlaceStaff(ticket, actor) || leadsGrid(actor, gridId);
 }
 
 /** Whether `actor` may issue `command` on `ticket` (state aside). */
@@ -173,6 +179,8 @@ export function isPermitted(ticket: TicketSnapshot, command: CommandType, actor:
         return isStaffFor(ticket, actor, ['dispatcher', 'admin']);
       case 'place_staff':
         return isPlaceStaff(ticket, actor);
+      case 'grid_leader':
+        return leadsGrid(actor, ticket.gridId);
       case 'supervisor':
         // Supervisors oversee their whole region, whatever level handles the ticket now.
         return actor.kind === 'person' && actor.roles.some((r) => (r.role === 'supervisor' || r.role === 'admin') && depthOf(ticket, r.regionId) >= 0);
@@ -274,6 +282,15 @@ class Step {
     this.effects.push({ type: 'notify', to, template, params: { ...base, ...params }, ...(actions ? { actions } : {}) });
   }
 
+  /**
+   * Marks params of the notification just added as the resident's words: the runner
+   * scrubs them with the roster's names (src/privacy.ts scrub), which this pure step cannot read.
+   */
+  scrubbing(...fields: string[]): void {
+    const last = this.effects.at(-1);
+    if (last?.type === 'notify') last.scrub = fields;
+  }
+
   /** Forwards photos (channel handles) with the notification just added. */
   withMedia(photos: string[] | undefined): void {
     const last = this.effects.at(-1);
@@ -320,7 +337,7 @@ class Step {
     if (at > this.now) this.setTimer(kind, at);
   }
 
-  /** Starts the handling clock afresh (intake, dispatch after a return, reopen). */
+  /** Starts the handling clock afresh (reopen: the resident is told the new deadline). */
   startClock(): void {
     const { acceptBy, resolveBy } = intakeDeadlines(this.rules.calendar, this.ticket.policy, this.now, this.rules.officeHours);
     this.ticket.acceptBy = acceptBy;
@@ -459,11 +476,11 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
   switch (command.type) {
     case 'dispatch': {
       const first = t.state === 'received' || t.state === 'returned' || t.state === 'escalated';
-      // The new handler gets a fresh window to accept. Escalation hands the matter to a
-      // level with its own time limit, so the resolve clock restarts too.
-      const fresh = intakeDeadlines(rules.calendar, t.policy, now, rules.officeHours);
-      t.acceptBy = fresh.acceptBy;
-      if (t.state === 'escalated') t.resolveBy = fresh.resolveBy;
+      // The new handler gets a fresh window to accept. The handling deadline stays: it was
+      // promised to the resident at intake (承诺件), and neither a return nor an escalation
+      // tells them of a new one. It moves only by a pause for the resident or an approved
+      // 延期 (both recorded and told); the new handler asks for one if they need more time.
+      t.acceptBy = intakeDeadlines(rules.calendar, t.policy, now, rules.officeHours).acceptBy;
       assign(step, command.target, first ? 'dispatched' : 'reassigned', { note: command.note?.trim() || null });
       step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
       step.armTimers();
@@ -697,7 +714,8 @@ function answerCallback(step: Step, answer: CallbackAnswer): void {
   });
   step.cancelTimers('callback_timeout');
   if (answer.rating === 'dissatisfied') {
-    reopen(step, 'dissatisfied');
+    // What the resident said is what is to be redone: the handler reads it in the 重办 ping.
+    reopen(step, 'dissatisfied', answer.comment?.trim() || null);
   } else {
     t.closedAt = step.now;
     step.move('closed', 'closed', { reason: 'rated' });
@@ -707,8 +725,8 @@ function answerCallback(step: Step, answer: CallbackAnswer): void {
   }
 }
 
-/** 重办: back to the last handler (or the dispatchers) with a fresh clock. */
-function reopen(step: Step, reason: string): void {
+/** 重办: back to the last handler (or the dispatchers) with a fresh clock; `comment`, the dissatisfied resident's words. */
+function reopen(step: Step, reason: string, comment: string | null = null): void {
   const t = step.ticket;
   t.reopenCount += 1;
   t.resolvedAt = null;
@@ -719,10 +737,11 @@ function reopen(step: Step, reason: string): void {
   step.move('reopened', 'reopened', { reason });
   step.startClock();
   if (step.hasHandler()) {
-    step.notifyHandler('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t) }, assignmentActions(t.number));
+    step.notifyHandler('ticket.reopened_handler', { reason, comment, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t) }, assignmentActions(t.number));
   } else {
-    step.notifyDispatchers('ticket.reopened_handler', { reason, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) });
+    step.notifyDispatchers('ticket.reopened_handler', { reason, comment, acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy) });
   }
+  step.scrubbing('comment');
   step.notifyResident('ticket.reopened_resident', { resolveBy: iso(t.resolveBy) });
 }
 
@@ -754,6 +773,7 @@ export interface IntakeDraft {
   residentId: number;
   hasResident: boolean;
   regionPath: number[];
+  gridId: number | null;
   place: string | null;
   contactPhone: string | null;
   media: string[];

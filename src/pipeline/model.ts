@@ -34,6 +34,8 @@ export interface TicketSnapshot {
   longitude: number | null;
   /** Region ids from the county down to the ticket's own region. */
   regionPath: number[];
+  /** The household's grid (its leader 网长 may know the ticket and add notes), if any. */
+  gridId: number | null;
   /** The region whose dispatchers own the ticket now; one of regionPath. */
   handlingRegionId: number;
   level: RegionLevel;
@@ -148,7 +150,16 @@ export type MessageParams = Record<string, string | number | null>;
 
 /** Something to do after the transition commits. Effects are data; the runner performs them. */
 export type Effect =
-  | { type: 'notify'; to: Recipient; template: string; params: MessageParams; actions?: MessageAction[]; media?: string[] }
+  | {
+      type: 'notify';
+      to: Recipient;
+      template: string;
+      params: MessageParams;
+      actions?: MessageAction[];
+      media?: string[];
+      /** Params holding the resident's words for someone else: scrubbed (src/privacy.ts, with the roster's names) when queued. */
+      scrub?: string[];
+    }
   | { type: 'set_timer'; kind: TimerKind; dueAt: Date }
   | { type: 'cancel_timers'; kinds: TimerKind[] };
 

@@ -13,12 +13,12 @@ import type { RegionLevel, Role } from '../org/types.js';
 import { localDateOf } from './calendar.js';
 import type { DeadlinePolicy, HandlingClass } from './deadlines.js';
 import { intake, mayKnow, type RouteDecision, transition } from './machine.js';
-import type { Actor, Command, DispatchTarget, Effect, EventDraft, PipelineRules, Recipient, Refusal, TicketSnapshot, TransitionResult } from './model.js';
+import type { Actor, Command, DispatchTarget, Effect, EventDraft, MessageParams, PipelineRules, Recipient, Refusal, TicketSnapshot, TransitionResult } from './model.js';
 import { enqueueWebhooks } from '../webhooks/outbox.js';
 import { enqueuePush } from './outbox.js';
 import { categoryByCode, departmentOf, regionById } from './reference.js';
 import { type PipelineRows, pipelineRows } from './rows.js';
-import { maskName, normaliseText } from '../privacy.js';
+import { maskName, normaliseText, rosterNames, scrub } from '../privacy.js';
 import { placeOf } from './place.js';
 import { hasResidentToAnswer } from './requester.js';
 import { route } from './routing.js';
@@ -133,6 +133,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     latitude: ticket.latitude,
     longitude: ticket.longitude,
     regionPath: await regionPath(tx, ticket.regionId),
+    gridId: ticket.gridId,
     handlingRegionId: ticket.handlingRegionId,
     level: ticket.level as RegionLevel,
     assigneeId: ticket.assigneeId,
@@ -224,6 +225,17 @@ async function recipientsOf(rows: PipelineRows, to: Recipient, path: number[]): 
   return [];
 }
 
+/** `params` with the text of each of `fields` through the one scrubber (the resident's words, for someone else). */
+async function scrubbed(tx: Tx | SqlTx, params: MessageParams, fields: readonly string[]): Promise<MessageParams> {
+  const names = await rosterNames(tx);
+  const out = { ...params };
+  for (const field of fields) {
+    const value = out[field];
+    if (typeof value === 'string') out[field] = scrub(value, names);
+  }
+  return out;
+}
+
 /** Writes events (numbered on from `lastEventSeq`), timers and outbox rows for a transition of `ticketId`. */
 async function record(tx: Tx | SqlTx, ticketId: number, lastEventSeq: number, path: number[], events: EventDraft[], effects: Effect[], actor: Actor, now: Date): Promise<void> {
   const rows = pipelineRows(tx);
@@ -263,7 +275,8 @@ async function record(tx: Tx | SqlTx, ticketId: number, lastEventSeq: number, pa
       case 'notify': {
         const people = await recipientsOf(rows, effect.to, path);
         if (!people.length) log.warn({ ticketId, template: effect.template }, 'no recipient for a notification');
-        await enqueuePush(tx, people, { ticketId, template: effect.template, params: effect.params, actions: effect.actions ?? [], media: effect.media ?? [] }, now);
+        const params = effect.scrub?.length ? await scrubbed(tx, effect.params, effect.scrub) : effect.params;
+        await enqueuePush(tx, people, { ticketId, template: effect.template, params, actions: effect.actions ?? [], media: effect.media ?? [] }, now);
         break;
       }
     }
@@ -452,6 +465,7 @@ export class PipelineService {
     const location = input.location?.trim() || null;
     const media = (input.photos ?? []).slice(0, MAX_MEDIA);
     const coordinates = validCoordinates(input.latitude, input.longitude);
+    const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const result = intake(
       {
         number,
@@ -462,6 +476,7 @@ export class PipelineService {
         residentId: resident.id,
         hasResident: hasResidentToAnswer(input.via ?? null),
         regionPath: path,
+        gridId,
         place: placeOf(region.name, location),
         contactPhone: input.contactPhone ?? null,
         media,
@@ -491,7 +506,6 @@ export class PipelineService {
         ...(input.apiKey === undefined ? {} : { apiKey: input.apiKey }),
       });
     }
-    const gridId = grids.find((g) => g.grid.kind === 'geographic')?.gridId ?? grids[0]?.gridId ?? null;
     const ticket = await rows.createTicket({
       number,
       kind: input.kind,

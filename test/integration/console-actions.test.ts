@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { render } from '../../src/engine/i18n.js';
 import { actorFor } from '../../src/pipeline/service.js';
 import { type ConsoleClient, type ConsoleWorld, loggedIn, report, startConsoleWorld } from '../helpers/console-client.js';
 import { eachDatabase } from '../helpers/db.js';
@@ -429,6 +430,33 @@ eachDatabase((kind) => {
       const callback = await db.ticketEvent.findFirstOrThrow({ where: { ticketId: t.id, type: 'callback' } });
       expect(JSON.parse(callback.data)).toMatchObject({ via: 'phone', comment: '态度好，但还要再看看', solved: false });
       expect(callback.actorId).toBe(ids['DSP-QH-01']);
+    });
+
+    test("电话回访 不满意: the resident's words go, scrubbed, to the handler with the 重办, never to the resident; box and history say so alike", async () => {
+      const number = await resolvedTicket('路灯不亮（七）');
+      const page = await dsp.page(`/console/tickets/${number}`);
+      const form = /<form[^>]*\/rate"[\s\S]*?<\/form>/.exec(page.text)?.[0] ?? '';
+      expect(form).toMatch(/群众意见（可选）.*?<span class="audience said">群众的原话，记入办理过程，不会发给群众；不满意时随【重办】转给经办人/s);
+      expect(form).not.toContain('仅工作人员可见');
+      const from = await lastOutboxId();
+      const words = '还是不亮，秦鹏家门口那盏也坏了，有事打 13812345678';
+      expect((await dsp.post(`/console/tickets/${number}/rate`, { rating: 'dissatisfied', comment: words })).status).toBe(303);
+      const sent = await pings(number, from);
+      expect(sent.map((p) => [p.template, p.to])).toEqual([
+        ['ticket.reopened_handler', 'L-QH-01-001-01'],
+        ['ticket.reopened_resident', 'R-QH-01-001-H001'],
+      ]);
+      // The handler reads what is to be redone, through the one scrubber: no neighbour's name, no phone.
+      const ping = render('zh', sent[0]!.template, sent[0]!.params);
+      expect(ping).toContain('群众意见：还是不亮，某某家门口那盏也坏了，有事打 ***');
+      expect(ping).not.toMatch(/秦鹏|13812345678/);
+      expect(JSON.stringify(sent[1]!.params)).not.toContain('还是不亮');
+      // The record keeps the words as said; the history marks them as the resident's, not as sent to them.
+      const callback = await db.ticketEvent.findFirstOrThrow({ where: { ticket: { number }, type: 'callback' } });
+      expect(JSON.parse(callback.data)).toMatchObject({ via: 'phone', rating: 'dissatisfied', comment: words });
+      const after = await dsp.page(`/console/tickets/${number}`);
+      expect(after.text).toMatch(/还是不亮，秦鹏家门口那盏也坏了，有事打 138\*\*\*\*5678 <span class="audience said">群众的原话/);
+      expect(after.text).not.toMatch(/还是不亮[^<]*<span class="audience resident">/);
     });
 
     test('不满意 reopens it 重办, and the page says so rather than "closed"', async () => {

@@ -8,7 +8,7 @@ import { seedDemo } from '../../src/org/seed.js';
 import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { runAction } from '../../src/web/console/actions.js';
 import { loadTicketView } from '../../src/web/console/ticket.js';
-import { parseQueueParams, queryQueue, queueBatches } from '../../src/web/console/queue.js';
+import { parseQueueParams, queryQueue, queueBatches, SEARCH_LIMIT } from '../../src/web/console/queue.js';
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions } from '../../src/org/regions.js';
 import { csvCell, toCsv } from '../../src/web/csv.js';
@@ -50,16 +50,18 @@ eachDatabase((kind) => {
   describe('queryQueue', () => {
     test('filters by state, category, village, handler, date and text, always inside the scope', async () => {
       const regions = await loadRegions(db);
-      const q = async (params: string) => (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params)).filters, {}, { regions })).rows.map((r) => r.number);
+      const q = async (params: string) =>
+        (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params), scope, regions).filters, {}, { regions })).rows.map((r) => r.number);
       expect(await q('')).toEqual([numbers['road'], numbers['water'], numbers['light']]);
       expect(await q('category=power')).toEqual([numbers['light']]);
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-002' } });
       expect(await q(`region=${village.id}`)).toEqual([numbers['water']]);
       const township = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
       expect(await q(`region=${township.id}`)).toHaveLength(3);
-      // A region outside the scope gives nothing, not the other township's tickets.
+      // A region outside the scope is named as a bad filter and ignored: never the other township's tickets.
       const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
-      expect(await q(`region=${other.id}`)).toEqual([]);
+      expect(parseQueueParams(new URLSearchParams(`region=${other.id}`), scope, regions).problems).toEqual([`地区 region: ${other.id}（不在您的工作范围内 not in your area）`]);
+      expect(await q(`region=${other.id}`)).toEqual([numbers['road'], numbers['water'], numbers['light']]);
       const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
       expect(await q(`handler=p${liaison.id}`)).toEqual([numbers['road'], numbers['light']]);
       expect(await q('from=2026-11-17')).toEqual([numbers['road']]);
@@ -72,10 +74,41 @@ eachDatabase((kind) => {
       expect(await q(`q=${encodeURIComponent(wide)}`)).toEqual([numbers['water']]);
       expect(await q(`q=${numbers['road']!.toLowerCase()}`)).toEqual([numbers['road']]);
       expect(await q(`q=${numbers['foreign']}`)).toEqual([]);
+      // LIKE's wildcards typed into the search are plain characters: nothing here holds them.
+      for (const typed of ['%', '_', '\\', '%停%', '停_', '\\%']) expect(await q(`q=${encodeURIComponent(typed)}`), typed).toEqual([]);
       expect(await q('state=done')).toEqual([]);
       expect(await q('overdue=1')).toEqual([]);
       // Bad values are reported and ignored.
-      expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45')).problems).toHaveLength(3);
+      expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45'), scope, regions).problems).toHaveLength(3);
+    });
+
+    test('bad filters are never silent: the page names them, the API and the export answer 400 in Chinese and English', async () => {
+      const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
+      const bad = {
+        'state=bogus': '状态 state: bogus',
+        'from=2026-11-20&to=2026-11-10': '起始日期晚于截止日期',
+        [`region=${other.id}`]: '不在您的工作范围内',
+        'region=999999': '不在您的工作范围内',
+        'region=QH-02': '地区 region: QH-02',
+      };
+      for (const [query, named] of Object.entries(bad)) {
+        const page = await dsp.page(`/console/queue?${query}`);
+        expect(page.status, query).toBe(200);
+        expect(page.text, query).toContain('以下筛选条件无效，已忽略：');
+        expect(page.text, query).toContain(named);
+        // Ignored, so the user's own queue shows; never another township's tickets.
+        expect(page.text, query).toContain(numbers['light']);
+        expect(page.text, query).not.toContain(numbers['foreign']);
+        for (const path of ['/console/api/queue', '/console/queue.csv']) {
+          const res = await dsp.get(`${path}?${query}`);
+          expect(res.status, `${path}?${query}`).toBe(400);
+          const body = (await res.json()) as { error: string; problems: string[] };
+          expect(body.error).toMatch(/^以下筛选条件无效，已忽略：.*These filters were not understood and are ignored:/);
+          expect(body.problems.join(), query).toContain(named);
+        }
+      }
+      // Good filters still answer.
+      expect((await dsp.get('/console/api/queue?state=all&from=2026-11-10&to=2026-11-20')).status).toBe(200);
     });
 
     test('overdue: the scheduler marks a ticket past its deadline, and the filter finds it', async () => {
@@ -171,6 +204,41 @@ eachDatabase((kind) => {
       const api = (await (await dsp.get(`/console/api/tickets/${numbers['light']}`)).json()) as { residentPhone: string };
       expect(api.residentPhone).toBe('139****5678');
     });
+
+    test('search: %, _ and \\ typed find the tickets that hold them, and only those (page and API)', async () => {
+      const marked = await report(world.app, 'R-QH-01-003-H001', '水费涨了50%，另收_手续费', 'water', { description: '通知贴在 C:\\村委 公告栏' });
+      const found = async (typed: string) => {
+        const res = await dsp.get(`/console/api/queue?state=all&q=${encodeURIComponent(typed)}`);
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { rows: { number: string }[] }).rows.map((r) => r.number);
+      };
+      for (const typed of ['%', '_', '\\', '50%', '收_手', 'C:\\村委', '% 水费']) expect(await found(typed), typed).toEqual([marked]);
+      // As wildcards these would match the ticket (5, any character, anything; 另, any, 手).
+      for (const typed of ['5_%', '另_手', '水%手续', '\\%']) expect(await found(typed), typed).toEqual([]);
+      expect((await dsp.page(`/console/queue?state=all&q=${encodeURIComponent('%')}`)).text).toContain(marked);
+    });
+
+    test(`search past its window of ${SEARCH_LIMIT} matches: the pages go on below it, and the page says the total is cut`, async () => {
+      const many: string[] = [];
+      for (let i = 0; i < SEARCH_LIMIT + 1; i++) many.push(await report(world.app, 'R-QH-01-003-H002', `井盖丢了 第${i}处`, 'road'));
+      const regions = await loadRegions(db);
+      const open = await queryQueue(db, scope, { state: 'open', q: '井盖' }, {}, { regions });
+      expect(open).toMatchObject({ count: SEARCH_LIMIT, counted: true, searchLimited: true });
+      // Every match is reached page after page, the oldest beyond the window too.
+      const seen: string[] = [];
+      let after: number | undefined;
+      do {
+        const page = await queryQueue(db, scope, { state: 'all', q: '井盖' }, { size: 200, ...(after === undefined ? {} : { after }) }, { regions });
+        seen.push(...page.rows.map((r) => r.number));
+        after = page.next ?? undefined;
+      } while (after !== undefined);
+      expect(seen).toEqual([...many].reverse());
+      // A filter that leaves none of the window: an empty page that says so and goes on below it.
+      const none = await queryQueue(db, scope, { state: 'all', categoryCode: 'water', q: '井盖' }, {}, { regions });
+      expect(none).toMatchObject({ rows: [], searchLimited: true });
+      expect(none.next).not.toBeNull();
+      expect((await dsp.page('/console/queue?q=%E4%BA%95%E7%9B%96')).text).toContain(`搜索词命中超过 ${SEARCH_LIMIT} 件`);
+    }, 120_000);
 
     test('cells Excel would run as formulas are defused; quotes and line breaks are quoted', () => {
       expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);

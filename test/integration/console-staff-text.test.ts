@@ -45,6 +45,13 @@ eachDatabase((kind) => {
       const after = await dsp.page(`/console/tickets/${number}`);
       expect(after.text).toMatch(/已安排电工明天上午上门 <span class="audience resident">/);
       expect(after.text).toMatch(/这户上个月也反映过 <span class="audience internal">/);
+      // Each labelled as what it is: the note 内部备注, never 补充 (which reads as the resident's own words).
+      expect(after.text).toMatch(/<span class="label">内部备注 internal note<\/span> 这户上个月也反映过/);
+      expect(after.text).toMatch(/<span class="label">答复群众 reply to the resident<\/span> 已安排电工明天上午上门/);
+      expect(after.text).not.toContain('补充 supplied');
+      const csv = await (await dsp.get(`/console/tickets/${number}/timeline.csv`)).text();
+      expect(csv).toContain('内部备注 internal note: 这户上个月也反映过');
+      expect(csv).not.toContain('补充 supplied');
       // An empty reply is refused with a sentence.
       const empty = await dsp.post(`/console/tickets/${number}/reply`, { text: '  ' });
       expect(empty.status).toBe(409);
@@ -66,6 +73,35 @@ eachDatabase((kind) => {
       // How it was routed reads in words too.
       expect(page.text).toContain('包户网格员 paired liaison');
       expect(page.text).not.toMatch(/<\/span> pairing</);
+    });
+  });
+
+  describe('网长: the grid leader notes the tickets of their grid', () => {
+    test('an internal note on a ticket of the grid (not assigned to them); nothing outside the grid (404)', async () => {
+      // 东湖村第一网格's household, its ticket reassigned away from the liaison who leads the grid.
+      const number = await report(world.app, 'R-QH-01-001-H001', '路灯杆歪了');
+      const dispatcher = await actorFor(db, await personId('DSP-QH-01'));
+      expect((await world.app.pipeline.execute(number, { type: 'dispatch', target: { personId: await personId('L-QH-01-001-02') } }, dispatcher)).ok).toBe(true);
+      const leader = await loggedIn(world.base, 'med-qh-01-001');
+      const page = await leader.page(`/console/tickets/${number}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('class="action action-note"');
+      // A note, not a reply, a dispatch or a 督办: those are the dispatchers'.
+      for (const other of ['reply', 'dispatch', 'supervise', 'escalate']) expect(page.text).not.toContain(`class="action action-${other}"`);
+      expect((await leader.post(`/console/tickets/${number}/note`, { text: '这户白天没人，晚上六点后在家' })).status).toBe(303);
+      const noted = await db.ticketEvent.findFirstOrThrow({ where: { ticket: { number }, type: 'noted' } });
+      expect(noted.actorId).toBe(await personId('L-QH-01-001-01'));
+      expect((await leader.page(`/console/tickets/${number}`)).text).toMatch(/内部备注 internal note<\/span> 这户白天没人/);
+      // Refused by the pipeline, not only hidden: a reply posted anyway changes nothing.
+      expect((await leader.post(`/console/tickets/${number}/reply`, { text: '群众您好' })).status).toBe(409);
+
+      // The same village's second grid, and another township: not theirs to read or note.
+      for (const code of ['R-QH-01-001-H031', 'R-QH-02-001-H001']) {
+        const outside = await report(world.app, code, '路灯不亮');
+        expect((await leader.page(`/console/tickets/${outside}`)).status, code).toBe(404);
+        expect((await leader.post(`/console/tickets/${outside}/note`, { text: '备注' })).status, code).toBe(404);
+        expect(await db.ticketEvent.count({ where: { ticket: { number: outside }, type: 'noted' } })).toBe(0);
+      }
     });
   });
 

@@ -10,7 +10,7 @@ import { formatLocal, stateName } from '../format.js';
 import type { Column } from '../table.js';
 import { tableHtml } from '../table.js';
 import { CONSOLE_PATHS, notice } from './layout.js';
-import { type QueueFilters, type QueueResult, type QueueRow, queueParams } from './queue.js';
+import { FILTER_PROBLEMS, type QueueFilters, type QueueResult, type QueueRow, queueParams, SEARCH_LIMIT } from './queue.js';
 import type { StaffScope } from './scope.js';
 import type { RegionNode } from '../../org/regions.js';
 
@@ -158,7 +158,18 @@ export function queueBody(input: { filters: QueueFilters; after?: number; result
     : bi(`本页 ${n} 件${result.countCapped ? '，后面还有' : ''}（历史视图不计总数）`, `${n} on this page${result.countCapped ? ', more after' : ''} (history views show no total)`);
   return html`<section class="queue">
 <h1>${bi('工作队列', 'Queue')}</h1>
-${input.problems.length ? notice('error', html`${bi('以下筛选条件无效，已忽略：', 'These filters were not understood and are ignored:')} ${input.problems.join('；')}`) : ''}
+${input.problems.length ? notice('error', html`${bi(FILTER_PROBLEMS.zh, FILTER_PROBLEMS.en)} ${input.problems.join('；')}`) : ''}
+${
+  result.searchLimited
+    ? notice(
+        'error',
+        bi(
+          `搜索词命中超过 ${SEARCH_LIMIT.toLocaleString('en')} 件：件数只计最新的 ${SEARCH_LIMIT.toLocaleString('en')} 件，本页可能不满，请翻下一页或多输入几个词。`,
+          `The search matched more than ${SEARCH_LIMIT.toLocaleString('en')} tickets: the total counts the newest ${SEARCH_LIMIT.toLocaleString('en')} only, and this page may be short; go on to the next page or type more words.`,
+        ),
+      )
+    : ''
+}
 ${filterForm(filters, input.options)}
 <p class="summary-line"><span class="count">${count}</span>
 <a class="csv" href="${CONSOLE_PATHS.queueCsv}${csv ? `?${csv}` : ''}" download>${bi('导出 CSV（全部页）', 'Export CSV (all pages)')}</a></p>

@@ -8,8 +8,10 @@
  * (all, done, a finished state) of a county with a million tickets would have to read
  * most of them to count; it shows its pages without a total ("50+").
  */
-import type { Db } from '../../db/client.js';
+import { type Db, sqlOf } from '../../db/client.js';
+import { likeEscaped, containsPattern, oneOf } from '../../db/dialect.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { all, defineQuery, type Query } from '../../db/sql.js';
 import { normaliseText, rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
@@ -95,6 +97,11 @@ export interface QueueResult {
   countCapped: boolean;
   /** Whether `count` is the exact total. */
   counted: boolean;
+  /**
+   * A word search matched more than SEARCH_LIMIT tickets: the total counts only the newest
+   * of them, or this page holds fewer rows than it could (its next page searches on).
+   */
+  searchLimited: boolean;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -107,8 +114,99 @@ export function countsTotal(filters: QueueFilters): boolean {
 /** A whole ticket number as printed, e.g. MQ-2026-000123. */
 const TICKET_NUMBER = /^[A-Za-z]{1,6}-\d{4}-\d{6}$/;
 
-/** The Prisma condition of the filters, inside the scope. */
-export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: Map<number, RegionNode>): Prisma.TicketWhereInput {
+/** The most words of a search that count (the rest are ignored). */
+const MAX_SEARCH_WORDS = 5;
+
+/**
+ * How many matching tickets a word search hands on at most (in the scope and the states
+ * asked for, older than the page's cursor, newest first): the other filters then apply to
+ * these. Their ids are bound one by one in Prisma's query, and Prisma binds at most 999
+ * values on SQLite (measured: 5,000 failed with P2029). More matches than this is hardly a
+ * search (a word in every other request); the page says so.
+ */
+export const SEARCH_LIMIT = 500;
+
+/** The words of a search, or null when there is none or it is a whole ticket number (found by equality). */
+function searchWords(q: string | undefined): string[] | null {
+  const text = q?.trim();
+  if (!text || TICKET_NUMBER.test(text)) return null;
+  return text.split(/\s+/).slice(0, MAX_SEARCH_WORDS);
+}
+
+interface SearchParams {
+  regionIds: number[];
+  gridIds: number[];
+  departmentIds: number[];
+  /** The states the filters ask for (every state for a history view). */
+  states: string[];
+  /** Only ids below it: the page's keyset cursor, so that later pages search on. */
+  before: number;
+  limit: number;
+  /** The words as LIKE patterns (containsPattern), `w0`, `w1`, … */
+  [word: `w${number}`]: string;
+}
+
+/**
+ * The search through the storage layer, so that what is typed is matched as typed: `%`,
+ * `_` and `\` are plain characters (containsPattern, likeEscaped). Prisma's `contains`
+ * cannot say ESCAPE, and SQLite has no escape character without it. One query per number
+ * of words and per scope shape (every region, or the scope's lists), each compiled once.
+ */
+const searchQueries = new Map<string, Query<SearchParams, { id: number }>>();
+
+function searchQuery(words: number, everyRegion: boolean): Query<SearchParams, { id: number }> {
+  const key = `${words}${everyRegion ? '_all' : ''}`;
+  let query = searchQueries.get(key);
+  if (query) return query;
+  query = defineQuery(`queue_search_${key}`, (db, p: SearchParams, dialect) => {
+    let select = db
+      .selectFrom('Ticket')
+      .select('id')
+      .where('id', '<', p.before)
+      .where(oneOf(dialect, 'state', p.states));
+    if (!everyRegion) {
+      select = select.where((eb) => eb.or([oneOf(dialect, 'regionId', p.regionIds), oneOf(dialect, 'gridId', p.gridIds), oneOf(dialect, 'assigneeDepartmentId', p.departmentIds)]));
+    }
+    // Each word typed must appear (路灯 坏), in the number, the summary or the description.
+    for (let i = 0; i < words; i++) {
+      const word = p[`w${i}`];
+      select = select.where((eb) => eb.or([likeEscaped('number', word), likeEscaped('summary', word), likeEscaped('description', word)]));
+    }
+    return select.orderBy('id', 'desc').limit(p.limit);
+  });
+  searchQueries.set(key, query);
+  return query;
+}
+
+/** The states a queue's state filter means (待回访: resolved; 超期: open ones). */
+function statesOf(filters: QueueFilters): readonly string[] {
+  if (filters.callbackDue) return ['resolved'];
+  const group = filters.overdue ? 'open' : filters.state;
+  if (group === 'open') return OPEN_STATES.filter((s) => filters.state === 'open' || filters.state === 'all' || s === filters.state);
+  if (group === 'done') return DONE_STATES;
+  if (group === 'all') return TICKET_STATES;
+  return [group];
+}
+
+/** The ids of the scope's tickets in the filters' states matching every word, below `before`, newest first, at most SEARCH_LIMIT. */
+async function searchMatches(db: Db, scope: StaffScope, filters: QueueFilters, words: string[], before: number | undefined): Promise<number[]> {
+  const params: SearchParams = {
+    regionIds: scope.regionIds,
+    gridIds: scope.gridIds,
+    departmentIds: scope.departmentIds,
+    states: [...statesOf(filters)],
+    before: before ?? 2 ** 31 - 1,
+    limit: SEARCH_LIMIT,
+  };
+  words.forEach((word, i) => (params[`w${i}`] = containsPattern(word)));
+  return (await all(sqlOf(db), searchQuery(words.length, scope.everyRegion), params)).map((r) => r.id);
+}
+
+/**
+ * The Prisma condition of the filters, inside the scope. `matched`: the tickets a word
+ * search found (searchMatches); a search of words finds nothing without it.
+ */
+export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: Map<number, RegionNode>, matched?: readonly number[]): Prisma.TicketWhereInput {
   const and: Prisma.TicketWhereInput[] = [ticketScopeWhere(scope)];
   // 待回访 is a state of its own (resolved, awaiting the rating), whatever the state filter says.
   const state = filters.callbackDue ? 'all' : filters.state;
@@ -130,11 +228,8 @@ export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: M
   if (filters.from) and.push({ createdAt: { gte: filters.from } });
   if (filters.to) and.push({ createdAt: { lt: filters.to } });
   const q = filters.q?.trim();
-  if (q) {
-    if (TICKET_NUMBER.test(q)) and.push({ number: q.toUpperCase() });
-    // Each word typed must appear (路灯 坏), in the number, the summary or the description.
-    else for (const word of q.split(/\s+/).slice(0, 5)) and.push({ OR: [{ number: { contains: word } }, { summary: { contains: word } }, { description: { contains: word } }] });
-  }
+  if (q && TICKET_NUMBER.test(q)) and.push({ number: q.toUpperCase() });
+  else if (searchWords(q)) and.push({ id: { in: [...(matched ?? [])] } });
   const parts = and.filter((w) => Object.keys(w).length > 0);
   return parts.length === 1 ? parts[0]! : { AND: parts };
 }
@@ -208,10 +303,14 @@ export async function queryQueue(
 ): Promise<QueueResult> {
   const size = Math.min(Math.max(1, Math.trunc(page.size ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
   // `within` narrows the scope further (the REST API's keys without a region: the public board's tickets).
-  const filtered = queueWhere(scope, filters, options.regions);
-  const where = options.within ? { AND: [filtered, options.within] } : filtered;
-  const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [where, { id: { lt: page.after } }] };
+  const within = (w: Prisma.TicketWhereInput): Prisma.TicketWhereInput => (options.within ? { AND: [w, options.within] } : w);
   const counted = options.count !== false && countsTotal(filters);
+  // A search hands on the matches of this page on (below the cursor); the total counts them from the newest.
+  const words = searchWords(filters.q);
+  const matched = words ? await searchMatches(db, scope, filters, words, page.after) : undefined;
+  const matchedAll = words && counted && page.after !== undefined ? await searchMatches(db, scope, filters, words, undefined) : matched;
+  const where = within(queueWhere(scope, filters, options.regions, matchedAll));
+  const paged: Prisma.TicketWhereInput = page.after === undefined ? where : { AND: [within(queueWhere(scope, filters, options.regions, matched)), { id: { lt: page.after } }] };
   // No `take` on the count: Prisma would add ORDER BY id, and SQLite would then walk the
   // table in id order instead of using the state index.
   const [found, total] = await Promise.all([
@@ -221,12 +320,18 @@ export async function queryQueue(
   const more = found.length > size;
   const names = await rosterNames(db);
   const rows = found.slice(0, size).map((t) => toRow(t, names));
+  // A search whose window of matches was full may go on below it though this page is not full:
+  // the next page starts after the window's oldest match.
+  const windowFull = matched !== undefined && matched.length >= SEARCH_LIMIT;
+  const next = more ? (rows.at(-1)?.id ?? null) : windowFull ? (matched.at(-1) ?? null) : null;
   return {
     rows,
-    next: more ? (rows.at(-1)?.id ?? null) : null,
+    next,
     count: total ?? rows.length,
-    countCapped: total === null && more,
+    countCapped: total === null && next !== null,
     counted: total !== null,
+    // Said when it shows: a total of the first matches only, or a page cut short by the window.
+    searchLimited: (total !== null && matchedAll !== undefined && matchedAll.length >= SEARCH_LIMIT) || (windowFull && !more),
   };
 }
 
@@ -263,12 +368,16 @@ export interface ParsedFilters {
   problems: string[];
 }
 
+/** The heading of the problems of a query string, Chinese first (the page's notice, the API's 400). */
+export const FILTER_PROBLEMS = { zh: '以下筛选条件无效，已忽略：', en: 'These filters were not understood and are ignored:' } as const;
+
 /**
  * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
  * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
- * included, `q`, `after`). Bad values are reported and ignored, never fatal.
+ * included, `q`, `after`). Bad values are reported and ignored, never fatal: one not
+ * understood, a region that is unknown or outside the user's `scope`, dates the wrong way round.
  */
-export function parseQueueParams(params: URLSearchParams): ParsedFilters {
+export function parseQueueParams(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>): ParsedFilters {
   const problems: string[] = [];
   const filters: QueueFilters = { state: 'open' };
   const state = params.get('state')?.trim();
@@ -289,6 +398,9 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
     if (!text) continue;
     const id = formId(text);
     if (id === null) problems.push(`${label}: ${text}`);
+    // A region of another township reads as one that does not exist: both are named, neither is shown.
+    else if (key === 'regionId' && !(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id))))
+      problems.push(`${label}: ${text}（不在您的工作范围内 not in your area）`);
     else filters[key] = id;
   }
   const handler = params.get('handler')?.trim();
@@ -309,8 +421,12 @@ export function parseQueueParams(params: URLSearchParams): ParsedFilters {
   const to = params.get('to')?.trim();
   if (to) {
     const at = dayStart(to);
-    if (at) filters.to = localInstant(addCalendarDays(to, 1), 0);
-    else problems.push(`截止日期 to: ${to}`);
+    if (!at) problems.push(`截止日期 to: ${to}`);
+    else if (filters.from && at < filters.from) {
+      // Nothing is received after it and before it: say so rather than show an empty queue.
+      problems.push(`起止日期 from–to: ${from ?? ''} 晚于 ${to}（起始日期晚于截止日期 the start is after the end）`);
+      delete filters.from;
+    } else filters.to = localInstant(addCalendarDays(to, 1), 0);
   }
   // As typed text is kept (full-width digits folded: １６６５ finds 1665).
   const q = normaliseText(params.get('q') ?? '').trim();

@@ -30,7 +30,7 @@ import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } f
 import { Throttle } from '../throttle.js';
 import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
 import { CONSOLE_PATHS, type Chrome, consolePage, homeOf, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
-import { parseQueueParams, queryQueue, queueBatches } from './queue.js';
+import { FILTER_PROBLEMS, parseQueueParams, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadScope, type StaffScope } from './scope.js';
 import { loadRegions, type RegionNode } from '../../org/regions.js';
@@ -354,7 +354,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   // ─── Queue ─────────────────────────────────────────────────────────────────
 
   async function queuePage(a: Authed): Promise<void> {
-    const parsed = parseQueueParams(a.url.searchParams);
+    const parsed = parseQueueParams(a.url.searchParams, a.scope, a.regions);
     const categories = await categoryNames(a.db);
     const [result, formOptions] = await Promise.all([
       queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions }),
@@ -376,8 +376,14 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     );
   }
 
+  /** A query string with filters not understood: the API's and the export's answer (an export of other rows than asked is worse than none). */
+  function badFilters(a: Authed, problems: string[]): void {
+    sendJson(a.res, 400, { error: `${FILTER_PROBLEMS.zh}${problems.join('；')} ${FILTER_PROBLEMS.en} ${problems.join('; ')}`, problems });
+  }
+
   async function queueCsv(a: Authed): Promise<void> {
-    const { filters } = parseQueueParams(a.url.searchParams);
+    const { filters, problems } = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    if (problems.length) return badFilters(a, problems);
     const columns = queueColumns(await categoryNames(a.db));
     const batches = queueBatches(a.db, a.scope, filters, { regions: a.regions });
     // The day as staff live it (Beijing), not UTC's: an export at 07:00 is today's.
@@ -389,9 +395,10 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function queueApi(a: Authed): Promise<void> {
-    const parsed = parseQueueParams(a.url.searchParams);
+    const parsed = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    if (parsed.problems.length) return badFilters(a, parsed.problems);
     const result = await queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions });
-    sendJson(a.res, 200, { ...result, problems: parsed.problems });
+    sendJson(a.res, 200, result);
   }
 
   // ─── Tickets ───────────────────────────────────────────────────────────────

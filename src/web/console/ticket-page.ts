@@ -90,6 +90,8 @@ const AUDIENCE = {
   internal: html`<span class="audience internal">${bi('仅工作人员可见，群众看不到', 'staff only: the resident never sees it')}</span>`,
   handler: html`<span class="audience internal">${bi('发给经办人，群众看不到', 'sent to the handler; the resident never sees it')}</span>`,
   resident: html`<span class="audience resident">${bi('群众会在聊天中收到', 'the resident receives it in their chat')}</span>`,
+  // What the resident said on the phone: recorded as theirs (their 我的诉求 shows it), sent to nobody but, with 不满意, the handler.
+  said: html`<span class="audience said">${bi('群众的原话，记入办理过程，不会发给群众；不满意时随【重办】转给经办人', "the resident's own words: recorded, not sent to them; with 不满意 they go to the handler with the reopening")}</span>`,
 };
 
 /** The form of one action. */
@@ -100,7 +102,7 @@ function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options:
       : html`<label>${bi(zh, en)} ${audience}<input name="${name}" maxlength="2000"${required ? html` required` : ''}></label>`;
   // What the resident said on the phone besides the rating (电话回访, and 归档 with a rating).
   const answerFields = html`<label>${bi('问题是否解决', 'Solved?')}<select name="solved"><option value="">按评价 from the rating</option><option value="yes">已解决 solved</option><option value="no">未解决 not solved</option></select></label>
-${field('comment', '群众意见（可选）', 'comment (optional)', false, true)}`;
+${field('comment', '群众意见（可选）', 'comment (optional)', false, true, AUDIENCE.said)}`;
   let fields: Html;
   switch (action) {
     case 'reply':

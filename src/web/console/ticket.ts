@@ -16,7 +16,7 @@ import { maskContacts, maskPhone, residentName, rosterNames, scrub } from '../..
 import { ALWAYS_PRIVATE, type BoardMode, boardPolicy } from '../public-board.js';
 import type { RouteDecision } from '../../pipeline/machine.js';
 import type { Command } from '../../pipeline/model.js';
-import { isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
+import { isResidentsWords, isResidentText, TEXT_FIELDS } from '../../pipeline/event-view.js';
 import { roleName } from '../format.js';
 import { channelText } from '../../stats/channels.js';
 import type { Locale } from '../../org/types.js';
@@ -40,9 +40,10 @@ export interface TimelineEntry {
   actorRole: string;
   /**
    * The step's details as label → text (reason, note, result, target...). Staff's words
-   * say who reads them: `resident` (sent to the resident) or `internal` (staff only).
+   * say who reads them: `resident` (sent to the resident) or `internal` (staff only); the
+   * resident's own words that staff took down (a phone callback's comment) are `said`.
    */
-  details: { label: string; text: string; audience?: 'resident' | 'internal' }[];
+  details: { label: string; text: string; audience?: 'resident' | 'internal' | 'said' }[];
   photos: string[];
 }
 
@@ -147,7 +148,7 @@ const DETAIL_FIELDS: [string, string][] = [
   ['note', '备注 note'],
   ['result', '结果 result'],
   ['question', '问题 question'],
-  ['text', '补充 supplied'],
+  ['text', '内容 text'],
   ['comment', '评价留言 comment'],
   ['rating', '评价 rating'],
   ['days', '天数 days'],
@@ -155,6 +156,21 @@ const DETAIL_FIELDS: [string, string][] = [
   ['via', '途径 via'],
   ['kind', '类型 kind'],
 ];
+
+/**
+ * What the `text` of an event is, by its type: a staff note is 内部备注 (never 补充, which
+ * reads as the resident's own addition), a reply 答复群众; the resident's words 补充.
+ */
+const TEXT_LABELS: Record<string, string> = {
+  noted: '内部备注 internal note',
+  replied: '答复群众 reply to the resident',
+  info_supplied: '补充 supplied',
+};
+
+/** The label of an event's data field on the page and in the CSV. */
+function detailLabel(type: string, field: string, label: string): string {
+  return (field === 'text' ? TEXT_LABELS[type] : undefined) ?? label;
+}
 
 const RATING_NAMES: Record<string, string> = { satisfied: '满意 satisfied', basically_satisfied: '基本满意 basically satisfied', dissatisfied: '不满意 dissatisfied' };
 
@@ -269,7 +285,11 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
               ? `${failure.zh} ${failure.en}`
               : (reasonName(value) ?? maskContacts(value));
       const words = (TEXT_FIELDS as readonly string[]).includes(field) && byStaff && e.actorId !== null;
-      details.push({ label, text: shown, ...(words ? { audience: isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}) });
+      details.push({
+        label: detailLabel(e.type, field, label),
+        text: shown,
+        ...(words ? { audience: isResidentsWords(e.type, field) ? ('said' as const) : isResidentText(e.type, field) ? ('resident' as const) : ('internal' as const) } : {}),
+      });
     }
     if (e.type === 'received' && typeof d['channel'] === 'string') details.push({ label: '受理渠道 channel', text: channelText(d['channel']) });
     if (typeof d['apiKey'] === 'string') details.push({ label: '经 API 密钥 via API key', text: d['apiKey'] });

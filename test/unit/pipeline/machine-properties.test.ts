@@ -214,6 +214,7 @@ test('random commands from random people at random times: no throw, valid states
           residentId: 1,
           hasResident: how.hasResident,
           regionPath: PATH,
+          gridId: null,
           place: null,
           contactPhone: null,
           media: [],

@@ -21,6 +21,9 @@ const COUNTY = 1;
 const TOWNSHIP = 2;
 const OTHER_TOWNSHIP = 3;
 const VILLAGE = 4;
+/** The household's grid in the village; grid 8 is another one there. */
+const GRID = 7;
+const OTHER_GRID = 8;
 
 const resident: Actor = { kind: 'person', personId: 1, roles: [{ role: 'resident', regionId: VILLAGE }] };
 const otherResident: Actor = { kind: 'person', personId: 2, roles: [{ role: 'resident', regionId: VILLAGE }] };
@@ -36,6 +39,8 @@ const handler: Actor = {
   roles: [{ role: 'department_handler', regionId: TOWNSHIP, departmentId: 5 }],
 };
 const system: Actor = { kind: 'system' };
+const gridLeader: Actor = { kind: 'person', personId: 50, roles: [{ role: 'grid_leader', regionId: VILLAGE, gridId: GRID }] };
+const otherGridLeader: Actor = { kind: 'person', personId: 51, roles: [{ role: 'grid_leader', regionId: VILLAGE, gridId: OTHER_GRID }] };
 
 // Monday 2026-11-16 09:00 Beijing time.
 const NOW = new Date('2026-11-16T09:00:00+08:00');
@@ -56,6 +61,7 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     latitude: null,
     longitude: null,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+    gridId: GRID,
     handlingRegionId: VILLAGE,
     level: 'village',
     assigneeId: 10,
@@ -278,6 +284,19 @@ describe('behaviour', () => {
     expect(r.effects).toContainEqual(expect.objectContaining({ to: { role: 'dispatcher', regionId: VILLAGE }, template: 'ticket.returned_dispatcher' }));
   });
 
+  test("the grid's leader 网长 may add an internal note, and nothing else; another grid's leader may not even note", () => {
+    const t = ticket('in_progress');
+    const noted = transition(t, { type: 'note', text: '这户老人独居，白天不在家' }, gridLeader, NOW, rules);
+    if (!noted.ok) throw new Error('refused');
+    expect(noted.events).toEqual([expect.objectContaining({ type: 'noted', data: { text: '这户老人独居，白天不在家' } })]);
+    expect(noted.effects).toEqual([]);
+    expect(transition(t, { type: 'note', text: '备注' }, otherGridLeader, NOW, rules)).toEqual({ ok: false, refusal: { code: 'not_allowed', command: 'note' } });
+    expect(transition(ticket('in_progress', { gridId: null }), { type: 'note', text: '备注' }, gridLeader, NOW, rules)).toMatchObject({ ok: false });
+    for (const command of [SAMPLES.reply.command, SAMPLES.supervise.command, SAMPLES.escalate.command]) {
+      expect(transition(t, command, gridLeader, NOW, rules), command.type).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
+    }
+  });
+
   test('escalation 上报 climbs village → township → county, then refuses', () => {
     let t = ticket('in_progress');
     const r1 = transition(t, { type: 'escalate', reason: '超出村级权限' }, liaison, NOW, rules);
@@ -322,13 +341,20 @@ describe('behaviour', () => {
     });
   });
 
-  test('dispatch after escalation restarts the resolve clock at the new level', () => {
-    const t = ticket('escalated', { handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null });
-    const r = transition(t, { type: 'dispatch', target: { departmentId: 5 } }, dispatcher, NOW, rules);
+  test("dispatch after escalation keeps the handling deadline promised to the resident; only the new handler's accept window is fresh", () => {
+    // Escalated on Monday with its deadline Thursday 17:30; the township dispatches it on Tuesday.
+    const promised = new Date('2026-11-19T17:30:00+08:00');
+    const t = ticket('escalated', { handlingRegionId: TOWNSHIP, level: 'township', assigneeId: null, resolveBy: promised });
+    const tuesday = new Date('2026-11-17T10:00:00+08:00');
+    const r = transition(t, { type: 'dispatch', target: { departmentId: 5 } }, dispatcher, tuesday, rules);
     if (!r.ok) throw new Error('refused');
-    // Monday 09:00 + 3 working days → Thursday 17:30.
-    expect(r.ticket.resolveBy).toEqual(new Date('2026-11-19T17:30:00+08:00'));
-    expect(r.effects).toContainEqual(expect.objectContaining({ to: { departmentId: 5 }, template: 'ticket.assigned' }));
+    // Not Friday (Tuesday + 3 working days): the deadline moves only by a pause or an approved 延期, both told to the resident.
+    expect(r.ticket.resolveBy).toEqual(promised);
+    // The new handler's window to accept starts at the dispatch (the next office day's end for this category).
+    expect(r.ticket.acceptBy).toEqual(new Date('2026-11-18T17:30:00+08:00'));
+    const ping = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.assigned');
+    expect(ping).toMatchObject({ to: { departmentId: 5 }, params: { resolveBy: promised.toISOString() } });
+    expect(r.effects).toContainEqual({ type: 'set_timer', kind: 'resolve_overdue', dueAt: promised });
   });
 
   test('awaiting the resident pauses the clock; the answer moves the deadline by the days lost', () => {
@@ -493,7 +519,11 @@ describe('归档 after 回访: a staff close says what the callback came to', ()
     ]);
     expect(r.events[0]?.data).toMatchObject({ rating: 'dissatisfied', solved: false, via: 'phone' });
     expect(r.ticket).toMatchObject({ state: 'reopened', reopenCount: 1, rating: null, solved: null, closedAt: null, resolvedAt: null });
-    expect(r.effects).toContainEqual(expect.objectContaining({ to: { personId: 10 }, template: 'ticket.reopened_handler' }));
+    // The resident's words go to the handler with the 重办, marked for the scrubber; not back to the resident.
+    const toHandler = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.reopened_handler');
+    expect(toHandler).toMatchObject({ to: { personId: 10 }, params: { reason: 'dissatisfied', comment: '还是不亮' }, scrub: ['comment'] });
+    const toResident = r.effects.find((e) => e.type === 'notify' && e.template === 'ticket.reopened_resident');
+    expect(JSON.stringify(toResident)).not.toContain('还是不亮');
     expect(r.effects.some((e) => e.type === 'notify' && e.template.startsWith('ticket.closed'))).toBe(false);
     expect(metricsAfter(NO_METRICS, NOW, r.events, later)).toEqual({ callbackRating: 'dissatisfied', callbackSolved: false });
   });
@@ -555,6 +585,7 @@ describe('intake 受理 and routing 分流', () => {
     residentId: 1,
     hasResident: true,
     regionPath: [COUNTY, TOWNSHIP, VILLAGE],
+    gridId: GRID,
     place: '东湖村 村口大槐树旁边',
     contactPhone: '13912345678',
     media: ['/uploads/aaaa.jpg'],
