@@ -48,6 +48,13 @@ export function described(ctx: TurnContext<object>, description: string): Pick<R
   const guess = ctx.effects.classify(description);
   return { description, categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
 }
+/** More words about the matter, typed at a later question: kept with the description, as a clerk would note them (false when none, or too long). */
+function moreWords(ctx: TurnContext<ReportData>, text: string | null): boolean {
+  const description = ctx.data.description ?? '';
+  if (!text || !hasWords(text) || description.length + text.length >= MAX_TEXT) return false;
+  ctx.data.description = `${description}\n${text}`;
+  return true;
+}
 /** Words for one's own home, typed where the report asks where (就在我家附近 as a button). */
 const AT_HOME = /^(?:在|就在)?(?:我|俺)?家(?:里|门口|附近|旁边|这边|边上)?(?:这儿|这里)?$/;
 
@@ -111,15 +118,15 @@ export const reportFlow = defineFlow({
         }
         const text = ctx.input.text;
         if (!action && text && saysDontKnow(text)) {
-          // Not knowing the category is no reason to stop: the dispatcher classifies it.
-          ctx.data.categoryCode = 'other';
+          // Not knowing the category is no reason to stop: the matcher's guess stands, if it
+          // made one; else 其他. Either way the dispatcher classifies it.
+          if ((ctx.data.confidence ?? 0) < CONFIDENT) ctx.data.categoryCode = 'other';
           ctx.say('report.category_unknown');
           return { next: 'location' };
         }
-        const description = ctx.data.description ?? '';
-        if (!action && text && hasWords(text) && description.length + text.length < MAX_TEXT) {
-          // More words about the matter: kept with the description, and the category guessed again from all of it.
-          Object.assign(ctx.data, described(ctx, `${description}\n${text}`));
+        if (!action && moreWords(ctx, text)) {
+          // And the category guessed again from all of it.
+          Object.assign(ctx.data, described(ctx, ctx.data.description ?? ''));
           ctx.say('report.category_words_added');
           return { stay: true };
         }
@@ -227,11 +234,7 @@ export const reportFlow = defineFlow({
           return { next: 'phone' };
         }
         if (ctx.input.action === 'skip') return { next: 'phone' };
-        // More words about the matter: kept with the description, as a clerk would note them.
-        const text = ctx.input.text;
-        const description = ctx.data.description ?? '';
-        if (text && hasWords(text) && description.length + text.length < MAX_TEXT) {
-          ctx.data.description = `${description}\n${text}`;
+        if (moreWords(ctx, ctx.input.text)) {
           ctx.say('report.description_added', {}, [SKIP]);
           return { stay: true };
         }
@@ -287,7 +290,10 @@ export const reportFlow = defineFlow({
           return { done: true };
         }
         if (ctx.input.action !== 'submit') {
-          ctx.say('input.pick_a_choice');
+          // A photo, or more words about the matter (能不能快点, 晚上更危险), go with it; the summary is shown again.
+          if (ctx.input.media.length) keepMedia(ctx);
+          if (!ctx.input.action && (moreWords(ctx, ctx.input.text) || ctx.input.media.length)) ctx.say('report.confirm_added');
+          else ctx.say('input.pick_a_choice');
           return { stay: true };
         }
         const description = ctx.data.description ?? '';

@@ -650,6 +650,37 @@ describe('what villagers type besides answers', () => {
       expect(keys(unknown), typed).toEqual(['report.category_unknown', 'report.location']);
       expect(unknown.session, typed).toMatchObject({ step: 'location', data: { categoryCode: 'other', description: '家门口不好走' } });
     }
+    // Over the matcher's confident guess, 不知道 keeps the guess.
+    const guessed: SessionState = { ...atCategory, data: { description: '村口路灯坏了', categoryCode: 'power', confidence: 0.9, photos: [] } };
+    expect((await play(guessed, '不知道')).session).toMatchObject({ step: 'location', data: { categoryCode: 'power' } });
+  });
+
+  test('at the last check, words and photos go with the request and the summary is shown again', async () => {
+    const atConfirm: SessionState = {
+      ...EMPTY_SESSION,
+      flow: 'report',
+      step: 'confirm',
+      data: { description: '家门口不好走', categoryCode: 'road', confidence: 0.1, photos: [], regionId: 7 },
+      choices: [
+        { payload: 'submit', label: '提交' },
+        { payload: 'cancel', label: '取消' },
+      ],
+    };
+    const added = await play(atConfirm, '能不能快点，晚上更危险');
+    expect(keys(added)).toEqual(['report.confirm_added', 'report.confirm']);
+    expect(added.session).toMatchObject({ step: 'confirm', data: { description: '家门口不好走\n能不能快点，晚上更危险' } });
+    expect(added.replies.at(-1)?.params).toMatchObject({ description: '家门口不好走\n能不能快点，晚上更危险' });
+    const photo = await runTurn({
+      session: atConfirm,
+      idle: false,
+      input: { ...text(''), media: [{ kind: 'photo', ref: 'p1.jpg' }] },
+      speaker: resident,
+      effects: fakeEffects().effects,
+    });
+    expect(keys(photo)).toEqual(['report.confirm_added', 'report.confirm']);
+    expect(photo.session.data).toMatchObject({ photos: ['p1.jpg'] });
+    // Only symbols: nothing to keep, the choices are asked for.
+    expect(keys(await play(atConfirm, '？？'))).toEqual(['input.pick_a_choice', 'report.confirm']);
   });
 
   test('没事了, and thanks after it, set the question aside; 好的谢谢 only acknowledges', async () => {
