@@ -121,6 +121,15 @@ eachDatabase((kind) => {
       expect(reversed).toContain('自定义起止日期无效');
     });
 
+    test('a period not over yet says its figures are so far; a past one does not', async () => {
+      // Now is 2026-10-20: October is not over, September is.
+      const october = await page('SUP-QH', 'period=month&date=2026-10-15');
+      expect(october).toContain('2026-10-01 – 2026-10-31');
+      expect(october).toMatch(/data-partial="1">截至 2026-10-20，本期未结束/);
+      expect(await page('SUP-QH', 'period=month&date=2026-09-15')).not.toContain('本期未结束');
+      expect(await page('SUP-QH', 'period=custom&from=2026-10-12&to=2026-10-12')).not.toContain('本期未结束');
+    });
+
     test('a filter narrows the figures and the drill-down links keep the period', async () => {
       const body = await page('SUP-QH', 'period=week&date=2026-10-14&category=power');
       expect(figure(body, 'received')).toBe('2');

@@ -100,6 +100,8 @@ export interface StatsRequest {
 interface StatsView {
   request: StatsRequest;
   range: { from: Date; to: Date };
+  /** Now, when the period is not over yet (this month so far): its figures are partial. */
+  asOf: Date | null;
   previous: { from: Date; to: Date };
   bucket: Bucket;
   current: Figures;
@@ -384,6 +386,7 @@ async function gather(db: Db, scope: StaffScope, params: URLSearchParams, now: D
   return {
     request,
     range,
+    asOf: range.from <= now && now < range.to ? now : null,
     previous,
     bucket: trendRange.bucket,
     current,
@@ -466,9 +469,16 @@ function localRange(range: { from: Date; to: Date }): string {
   return `${localDateOf(range.from)} – ${localDateOf(new Date(range.to.getTime() - 1))}`;
 }
 
+/** The period's dates, and, when it is not over, that its figures are so far (a month to date compared with a whole one reads as a fall). */
+function periodHint(view: Pick<StatsView, 'range' | 'asOf'>): Html {
+  const dates = localRange(view.range);
+  if (!view.asOf) return html`<span class="hint">${dates}</span>`;
+  return html`<span class="hint">${dates}</span> <span class="hint" data-partial="1">${bi(`截至 ${localDateOf(view.asOf)}，本期未结束`, 'so far: the period is not over')}</span>`;
+}
+
 /** One card per figure: this period, and the previous one with the change. */
 function renderFigures(view: StatsView): Html {
-  return html`<h2>${bi('主要指标', 'Figures')} <span class="hint">${localRange(view.range)}</span></h2>
+  return html`<h2>${bi('主要指标', 'Figures')} ${periodHint(view)}</h2>
 <div class="figures">${FIGURE_KEYS.map(
     (key) => html`<div class="figure" data-figure="${key}">
   <div class="name">${FIGURE_NAMES[key]}</div>
@@ -548,7 +558,7 @@ function renderView(view: StatsView, map: Html): string {
 <h1>${bi('统计分析', 'Statistics')} · ${r.region.name}</h1>
 ${r.problems.length ? html`<ul class="problems" role="alert">${r.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 ${renderForm(view)}
-<p class="stats-period">${bi('统计周期', 'Period')}：${localRange(view.range)} · <a class="csv" href="${linkWith(r, { table: 'figures' }, STATS_CSV_PATH)}" download>${bi('导出指标 CSV', 'Export figures CSV')}</a> · <a class="csv" href="${linkWith(r, { table: 'trend' }, STATS_CSV_PATH)}" download>${bi('导出趋势 CSV', 'Export trend CSV')}</a></p>
+<p class="stats-period">${bi('统计周期', 'Period')}：${periodHint(view)} · <a class="csv" href="${linkWith(r, { table: 'figures' }, STATS_CSV_PATH)}" download>${bi('导出指标 CSV', 'Export figures CSV')}</a> · <a class="csv" href="${linkWith(r, { table: 'trend' }, STATS_CSV_PATH)}" download>${bi('导出趋势 CSV', 'Export trend CSV')}</a></p>
 ${renderFigures(view)}
 ${renderCharts(view)}
 ${map}
