@@ -13,7 +13,7 @@ import { PAGE_HEADERS, RequestAborted, sendHtml } from './http.js';
 import { noteAborted } from './server.js';
 import type { ConsoleApp } from './console/router.js';
 import { CONSOLE_PATHS, messagePage } from './console/layout.js';
-import { STYLESHEET_PATHS } from './page.js';
+import { ICON_PATHS, ICON_SVG, STYLESHEET_PATHS } from './page.js';
 import { BOARD_PATH } from './board-path.js';
 import { projectPath } from '../paths.js';
 import { type MediationSettings, mediationRulesOf } from '../mediation/transitions.js';
@@ -80,6 +80,11 @@ export function createWebRoutes(options: WebRoutesOptions): Routes {
     if ((STYLESHEET_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache', ...PAGE_HEADERS });
       res.end(STYLESHEET);
+      return true;
+    }
+    if ((ICON_PATHS as readonly string[]).includes(url.pathname) && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400', ...PAGE_HEADERS });
+      res.end(ICON_SVG);
       return true;
     }
     try {

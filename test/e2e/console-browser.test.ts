@@ -80,6 +80,13 @@ describe('staff console in Chromium', () => {
     // The stylesheet loaded under the strict CSP (the header is green, not unstyled).
     const background = await page.locator('header.top').evaluate((el) => (globalThis as unknown as PageWorld).getComputedStyle(el).backgroundColor);
     expect(background).toBe('rgb(31, 122, 77)');
+    // Every page names its icon, served beside the stylesheet (a browser asking /favicon.ico gets it too, not a 404).
+    expect(await page.locator('link[rel=icon]').getAttribute('href')).toBe('/favicon.svg');
+    for (const path of ['/favicon.svg', '/favicon.ico']) {
+      const icon = await fetch(`${world.base}${path}`);
+      expect([icon.status, icon.headers.get('content-type')], path).toEqual([200, 'image/svg+xml']);
+      expect(await icon.text(), path).toContain('民');
+    }
     await page.context().close();
   });
 
