@@ -409,7 +409,7 @@ export const en: Record<MessageKey, string> = {
   'intake.ask_name': 'The resident’s name:',
   'intake.ask_phone': 'The resident’s phone (a mobile, or a landline with its area code), for the receipt and the callback:',
   'intake.pick_village': 'In which village is the matter? Tap one:',
-  'villages.pick_township': 'There are many villages: pick the township first, or type the village\'s name (e.g. "青禾镇东湖村"):',
+  'villages.pick_township': 'There are many villages: pick the township first, or type the village\'s name (e.g. "清水镇东湖村"):',
   'villages.pick_village': 'The villages of {township}: tap one, or type its name:',
   'villages.which': 'Several villages match "{text}": which one do you mean?',
   'intake.channel': 'How did the resident raise it?',

@@ -402,7 +402,7 @@ export const zh = {
   'intake.ask_name': '请输入这位群众的姓名：',
   'intake.ask_phone': '请输入这位群众的电话（手机或带区号的座机），受理回执和回访要用：',
   'intake.pick_village': '这件事在哪个村？请点选：',
-  'villages.pick_township': '村庄较多，请先选乡镇（街道），也可以直接输入村名（如“青禾镇东湖村”）：',
+  'villages.pick_township': '村庄较多，请先选乡镇（街道），也可以直接输入村名（如“清水镇东湖村”）：',
   'villages.pick_village': '{township}的村庄，请点选，也可以直接输入村名：',
   'villages.which': '“{text}”有几个村都对得上，您说的是哪一个？',
   'intake.channel': '群众是怎样反映的？',

@@ -1,11 +1,11 @@
 /**
  * A real-sized county, generated: 15 townships of 25 villages (a seed county has 369),
- * plus a second 东湖村 (in 清水镇: two townships, one village name) and 大桥村, whose short
+ * plus a second 东湖村 (in 清溪镇: two townships, one village name) and 大桥村, whose short
  * name is an ordinary word (东湖村的大桥). Village names are two characters and 村, none
  * inside another, so only the two planted ones are ambiguous. Codes follow the statistical
  * divisions' shape (county, township, village), as the demo seed's regions do.
  */
-export const TOWNSHIP_NAMES = ['青禾', '清水', '白沙', '红岭', '金山', '石门', '柳河', '桃源', '梅林', '松岗', '竹溪', '兰亭', '枫桥', '杏坛', '荷塘'].map((n) => `${n}镇`);
+export const TOWNSHIP_NAMES = ['青禾', '清溪', '白沙', '红岭', '金山', '石门', '柳河', '桃源', '梅林', '松岗', '竹溪', '兰亭', '枫桥', '杏坛', '荷塘'].map((n) => `${n}镇`);
 const FIRST = ['东', '西', '南', '北', '上', '下', '前', '后', '大', '小', '新', '老', '高', '长', '中'];
 const SECOND = ['湖', '坪', '岗', '坝', '庄', '营', '寨', '堡', '塘', '湾', '田', '洼', '坎', '畈', '岙', '埠', '垄', '圩', '墩', '坊', '圳', '岔', '冲', '峪', '沟'];
 

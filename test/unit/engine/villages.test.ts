@@ -15,9 +15,9 @@ const county = bigCountyVillages();
 const byName = (name: string) => county.filter((v) => v.name === name);
 /** The 300th village by code: 兰亭镇老冲村, past any list of 200. */
 const village300 = county[299]!;
-const [qingheDonghu, qingshuiDonghu] = byName('东湖村');
+const [qingheDonghu, qingxiDonghu] = byName('东湖村');
 const QINGHE = qingheDonghu!.townshipId;
-const QINGSHUI = qingshuiDonghu!.townshipId;
+const QINGXI = qingxiDonghu!.townshipId;
 const LANTING = village300.townshipId;
 
 describe('a typed village, among all of a county’s', () => {
@@ -27,13 +27,13 @@ describe('a typed village, among all of a county’s', () => {
   });
 
   test('a name two townships share: the township named, else the speaker’s own, else both to ask between', () => {
-    expect(villagesNamed('东湖村', county)).toEqual([qingheDonghu, qingshuiDonghu]);
+    expect(villagesNamed('东湖村', county)).toEqual([qingheDonghu, qingxiDonghu]);
     expect(villageNamed('东湖村', county)).toBeUndefined();
-    expect(villageNamed('清水镇东湖村', county)).toBe(qingshuiDonghu);
+    expect(villageNamed('清溪镇东湖村', county)).toBe(qingxiDonghu);
     expect(villageNamed('青禾东湖那边', county)).toBe(qingheDonghu);
-    expect(villageNamed('东湖村口', county, QINGSHUI)).toBe(qingshuiDonghu);
+    expect(villageNamed('东湖村口', county, QINGXI)).toBe(qingxiDonghu);
     // The township named in the words beats the speaker's own.
-    expect(villageNamed('青禾镇东湖村', county, QINGSHUI)).toBe(qingheDonghu);
+    expect(villageNamed('青禾镇东湖村', county, QINGXI)).toBe(qingheDonghu);
   });
 
   test('a full name beats a short name inside ordinary words; several short names are asked about', () => {
@@ -42,7 +42,7 @@ describe('a typed village, among all of a county’s', () => {
     expect(villageNamed('大桥边上', county)?.name).toBe('大桥村');
     expect(villagesNamed('老冲和新沟之间', county).map((v) => v.name)).toEqual(['新沟村', '老冲村']);
     // A township alone names no village; nor do words without one.
-    expect(villagesNamed('清水镇那边', county)).toEqual([]);
+    expect(villagesNamed('清溪镇那边', county)).toEqual([]);
     expect(villagesNamed('村东头的桥边', county)).toEqual([]);
   });
 });
@@ -162,24 +162,24 @@ describe.each(questions)('$flow asks which village', ({ flow, before, answer, st
 
     const shared = await play(asked.session, text('东湖村'), big);
     expect(keys(shared)).toEqual(['villages.which']);
-    expect(labels(shared)).toEqual(['青禾镇东湖村', '清水镇东湖村']);
+    expect(labels(shared)).toEqual(['青禾镇东湖村', '清溪镇东湖村']);
     const which = await play(shared.session, text('2'), big);
     expect(which.session.step).toBe(then);
-    expect(regionOf(which.session)).toBe(qingshuiDonghu!.id);
+    expect(regionOf(which.session)).toBe(qingxiDonghu!.id);
 
     // The speaker's own township settles it.
-    const own = { villages: county, home: QINGSHUI };
+    const own = { villages: county, home: QINGXI };
     const home = await play((await ask(own)).session, text('东湖村'), own);
-    expect(regionOf(home.session)).toBe(qingshuiDonghu!.id);
+    expect(regionOf(home.session)).toBe(qingxiDonghu!.id);
   });
 });
 
 describe('report: a township in the words', () => {
-  test('清水镇那边 offers 清水镇’s villages; a shared location in a real-sized county asks the township', async () => {
+  test('清溪镇那边 offers 清溪镇’s villages; a shared location in a real-sized county asks the township', async () => {
     const big: VillageChoices = { villages: county, home: null };
     const at: SessionState = { ...EMPTY_SESSION, flow: 'report', step: 'location', data: { description: '路灯坏了', categoryCode: 'power', photos: [] } };
     const play = (session: SessionState, input: FlowInput) => runTurn({ session, idle: false, input, speaker: resident, effects: effectsWith(big) });
-    const township = await play(at, text('清水镇那边'));
+    const township = await play(at, text('清溪镇那边'));
     expect(keys(township)).toEqual(['villages.pick_village']);
     expect(payloads(township)).toHaveLength(26);
     const shared = await play(at, { ...text(''), location: { latitude: 30.1, longitude: 120.2, label: '桥头' } });

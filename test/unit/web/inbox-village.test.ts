@@ -36,5 +36,5 @@ test('the 300th village named with its township is proposed; a name two township
   const village300 = county[299]!;
   expect(page('我是兰亭镇老冲村的，路灯坏了')).toContain(`<option value="${village300.id}" selected>兰亭镇老冲村</option>`);
   expect(page('东湖村路灯坏了')).not.toContain(' selected>');
-  expect(page('清水镇东湖村路灯坏了')).toContain(`<option value="${county.find((v) => v.township === '清水镇' && v.name === '东湖村')!.id}" selected>清水镇东湖村</option>`);
+  expect(page('清溪镇东湖村路灯坏了')).toContain(`<option value="${county.find((v) => v.township === '清溪镇' && v.name === '东湖村')!.id}" selected>清溪镇东湖村</option>`);
 });
