@@ -13,6 +13,7 @@ import { normalizePhone } from '../src/org/phone.js';
 import { RECEIPT_CHANNELS } from '../src/intake/intake.js';
 import { pickHouseholdStep } from './households.js';
 import { heardRequest, refuseText } from './answers.js';
+import { offerVillages, pickedVillage } from './villages.js';
 
 /** 走访 first: a liaison hears most requests on a visit. */
 const CHANNEL_CHOICES: FlowChoice[] = [
@@ -97,24 +98,19 @@ export const intakeFlow = defineFlow({
       ends: true,
       async ask(ctx) {
         const villages = await ctx.effects.intake.villages();
-        if (!villages.length) ctx.say('visit.no_households');
-        else
-          ctx.say(
-            'intake.pick_village',
-            {},
-            villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
-          );
+        if (!villages.villages.length) ctx.say('visit.no_households');
+        else offerVillages(ctx, 'intake.pick_village', {}, villages);
       },
       async answer(ctx) {
         const villages = await ctx.effects.intake.villages();
-        if (!villages.length) return { done: true };
-        const id = ctx.input.action?.startsWith('village:') ? Number(ctx.input.action.slice('village:'.length)) : null;
-        const village = villages.find((v) => v.id === id || (id === null && ctx.input.text.trim() === v.name));
-        if (!village) {
+        if (!villages.villages.length) return { done: true };
+        const picked = pickedVillage(ctx, villages);
+        if (picked === 'asked') return { stay: true, quiet: true };
+        if (!picked) {
           ctx.say('input.pick_a_choice');
           return { stay: true };
         }
-        ctx.data.regionId = village.id;
+        ctx.data.regionId = picked.id;
         return { next: 'channel' };
       },
     },

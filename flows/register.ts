@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
 import { defineFlow, handlesTickets, hasWords } from '../src/engine/flow.js';
+import { offerVillages, pickedVillage } from './villages.js';
 
 /** 绑定家庭: village, name, phone; the household's liaison confirms. */
 export const registerFlow = defineFlow({
@@ -19,19 +20,11 @@ export const registerFlow = defineFlow({
     village: {
       next: ['name'],
       async ask(ctx) {
-        const villages = await ctx.effects.villages();
-        ctx.say(
-          'register.village',
-          {},
-          villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
-        );
+        offerVillages(ctx, 'register.village', {}, await ctx.effects.villages());
       },
       async answer(ctx) {
-        const villages = await ctx.effects.villages();
-        const action = ctx.input.action;
-        const picked = action?.startsWith('village:')
-          ? villages.find((v) => v.id === Number(action.slice('village:'.length)))
-          : villages.find((v) => ctx.input.text && ctx.input.text.includes(v.name));
+        const picked = pickedVillage(ctx, await ctx.effects.villages());
+        if (picked === 'asked') return { stay: true, quiet: true };
         if (!picked) {
           ctx.say('input.pick_a_choice');
           return { stay: true };

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
-import { villageNamed, villageShortName } from '../src/org/village-names.js';
+import { villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
 import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
 import { isPlainAnswer, saysDontKnow } from '../src/engine/choices.js';
@@ -12,6 +12,7 @@ import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
 import { refuseText, SKIP, summaryOf } from './answers.js';
+import { offerVillages, pickedVillage } from './villages.js';
 
 function categoryChoices(): FlowChoice[] {
   return CATEGORY_CODES.map((code) => ({ label: `category.${code}` as MessageKey, payload: `category:${code}` }));
@@ -57,6 +58,8 @@ function moreWords(ctx: TurnContext<ReportData>, text: string | null): boolean {
 }
 /** Words for one's own home, typed where the report asks where (就在我家附近 as a button). */
 const AT_HOME = /^(?:在|就在)?(?:我|俺)?家(?:里|门口|附近|旁边|这边|边上)?(?:这儿|这里)?$/;
+/** 就在我家附近: offered before the villages to a resident whose household is known. */
+const AT_HOME_CHOICE: FlowChoice = { label: 'report.at_home', payload: 'home' };
 
 export const reportFlow = defineFlow({
   id: 'report',
@@ -137,10 +140,7 @@ export const reportFlow = defineFlow({
     location: {
       next: ['photo', 'landmark'],
       async ask(ctx) {
-        const villages = await ctx.effects.villages();
-        const choices: FlowChoice[] = villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` }));
-        if (ctx.speaker.hasHousehold) choices.unshift({ label: 'report.at_home', payload: 'home' });
-        ctx.say('report.location', {}, choices);
+        offerVillages(ctx, 'report.location', {}, await ctx.effects.villages(), ctx.speaker.hasHousehold ? [AT_HOME_CHOICE] : []);
       },
       async answer(ctx) {
         const { action, location, text } = ctx.input;
@@ -148,15 +148,23 @@ export const reportFlow = defineFlow({
           ctx.data.regionId = null;
           return { next: 'photo' };
         }
-        if (action?.startsWith('village:')) {
-          const id = Number(action.slice('village:'.length));
-          const village = (await ctx.effects.villages()).find((v) => v.id === id);
-          if (village) {
-            ctx.data.regionId = id;
-            ctx.data.place = village.name;
-            // The spot is known already (typed, or shared from the phone): only the village was missing.
-            return { next: ctx.data.location ? 'photo' : 'landmark' };
-          }
+        const villages = await ctx.effects.villages();
+        const picked = location ? null : pickedVillage(ctx, villages);
+        if (picked === 'asked') return { stay: true, quiet: true };
+        if (picked && action) {
+          ctx.data.regionId = picked.id;
+          ctx.data.place = picked.name;
+          // The spot is known already (typed, or shared from the phone): only the village was missing.
+          return { next: ctx.data.location ? 'photo' : 'landmark' };
+        }
+        if (picked) {
+          ctx.data.regionId = picked.id;
+          // The typed text names the village already; keep it whole as the location (a
+          // village's bare name keeps the spot typed before it, if any).
+          const onlyVillage = text === picked.name || text === villageShortName(picked.name) || text === `${picked.township ?? ''}${picked.name}`;
+          ctx.data.place = onlyVillage ? picked.name : null;
+          if (!onlyVillage) ctx.data.location = text.slice(0, 200);
+          return { next: 'photo' };
         }
         if (location) {
           ctx.data.location = location.label ?? null;
@@ -166,25 +174,9 @@ export const reportFlow = defineFlow({
           }
           if (ctx.speaker.hasHousehold) return { next: 'photo' };
           // Coordinates do not say which village (villages have no coordinates yet): ask it.
-          ctx.say(
-            'report.location_village',
-            {},
-            (await ctx.effects.villages()).map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
-          );
-          return { stay: true };
+          offerVillages(ctx, 'report.location_village', {}, villages);
+          return { stay: true, quiet: true };
         } else if (text && !action) {
-          // A typed place: is it one of the villages?
-          const villages = await ctx.effects.villages();
-          const match = villageNamed(text, villages);
-          if (match) {
-            ctx.data.regionId = match.id;
-            // The typed text names the village already; keep it whole as the location (a
-            // village's bare name keeps the spot typed before it, if any).
-            const onlyVillage = text === match.name || text === villageShortName(match.name);
-            ctx.data.place = onlyVillage ? match.name : null;
-            if (!onlyVillage) ctx.data.location = text.slice(0, 200);
-            return { next: 'photo' };
-          }
           const home = AT_HOME.test(text);
           if (home && ctx.speaker.hasHousehold) {
             ctx.data.regionId = null;
@@ -193,12 +185,8 @@ export const reportFlow = defineFlow({
           // A place in words with no village named (村东头的桥边, 在家里): kept, and only the village asked.
           if (/\p{Script=Han}/u.test(text) && !isPlainAnswer(text)) {
             ctx.data.location = text.slice(0, 200);
-            ctx.say(
-              home ? 'report.location_home_village' : 'report.location_which_village',
-              { place: ctx.data.location },
-              villages.map((v) => ({ label: { text: v.name }, payload: `village:${v.id}` })),
-            );
-            return { stay: true };
+            offerVillages(ctx, home ? 'report.location_home_village' : 'report.location_which_village', { place: ctx.data.location }, villages);
+            return { stay: true, quiet: true };
           }
         }
         ctx.say('report.location_unknown');

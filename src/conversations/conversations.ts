@@ -174,7 +174,7 @@ export async function residentSays(
 /** The township of the village `text` names, if it names one. */
 async function townshipNamed(tx: Tx | SqlTx, text: string): Promise<number | null> {
   if (!text.trim()) return null;
-  return villageNamed(text, await villageList(tx))?.parentId ?? null;
+  return villageNamed(text, await villageList(tx))?.townshipId ?? null;
 }
 
 /**

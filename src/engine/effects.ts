@@ -11,7 +11,7 @@ import { nextOfficeOpening } from '../pipeline/deadlines.js';
 import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
-import { regionById, villageList } from '../pipeline/reference.js';
+import { homeTownship, regionById, villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
@@ -322,10 +322,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async villages() {
-      const township = await pipelineRows(tx).householdTownship(speaker.personId);
-      const villages = await villageList(tx);
-      const near = township === null ? villages : villages.filter((v) => v.parentId === township);
-      return near.slice(0, 12).map((v) => ({ id: v.id, name: v.name }));
+      return { villages: await villageList(tx), home: await homeTownship(tx, speaker.personId) };
     },
 
     report: (draft) => reportFor(speaker.personId, draft, {}),

@@ -82,6 +82,20 @@ export interface TicketView extends TicketLine {
   can: { supply: boolean; urge: boolean; withdraw: boolean; rate: boolean; handle: boolean };
 }
 
+/** A village a question offers, with its township (a county has hundreds: they are asked by township). */
+export interface VillageOption {
+  id: number;
+  name: string;
+  townshipId: number | null;
+  township: string | null;
+}
+
+/** The villages a question may offer, and the speaker's own township, offered first, when known. */
+export interface VillageChoices {
+  villages: VillageOption[];
+  home: number | null;
+}
+
 export interface ReportDraft {
   summary: string;
   description: string;
@@ -103,8 +117,8 @@ export type EffectResult<T = object> = ({ ok: true } & T) | { ok: false; text: s
 /** The effects flows may use; the engine implements them inside the turn's transaction. */
 export interface Effects {
   classify(text: string): Classification;
-  /** Villages to offer as locations (the person's township first). */
-  villages(): Promise<{ id: number; name: string }[]>;
+  /** Every village, to offer as a location or a home (flows/villages.ts), and the speaker's township. */
+  villages(): Promise<VillageChoices>;
   report(draft: ReportDraft): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>>;
   /** A resident's own requests, or a handler's open assignments. */
   myTickets(scope: 'own' | 'assigned'): Promise<TicketLine[]>;

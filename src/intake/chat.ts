@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { sqlOf, type SqlTx, type Tx } from '../db/client.js';
 import { all, defineQuery, first } from '../db/sql.js';
-import type { ReportDraft } from '../engine/flow.js';
+import type { ReportDraft, VillageChoices } from '../engine/flow.js';
+import { homeTownship } from '../pipeline/reference.js';
 import { normalizePhone } from '../org/phone.js';
 import { normaliseText } from '../privacy.js';
 import { householdReporter, type ReportReceipt } from '../visits/visits.js';
@@ -19,8 +20,8 @@ export type ChatIntakeResident = { householdId: number } | { name: string; phone
 
 /** What the chat's 代办登记 may do; each call checks that the household or village is the speaker's. */
 export interface IntakeChatEffects {
-  /** The villages of the speaker's paired households (where a new person may be registered). */
-  villages(): Promise<{ id: number; name: string }[]>;
+  /** The villages of the speaker's paired households (where a new person may be registered), and the speaker's township. */
+  villages(): Promise<VillageChoices>;
   /** Files `draft` for the resident, received by `channel`; with `settled`, the result of 即办 (the speaker settled it on the spot). */
   registerFor(resident: ChatIntakeResident, channel: ReceiptChannel, draft: ReportDraft, settled: string | null): Promise<ReportReceipt>;
 }
@@ -49,7 +50,8 @@ const liaisonVillagesQuery = defineQuery('intake_liaison_villages', (db, p: { li
     .selectFrom('Pairing as pr')
     .innerJoin('Household as h', 'h.id', 'pr.householdId')
     .innerJoin('Region as r', 'r.id', 'h.regionId')
-    .select(['r.id', 'r.name', 'r.code'])
+    .leftJoin('Region as t', 't.id', 'r.parentId')
+    .select(['r.id', 'r.name', 'r.code', 'r.parentId as townshipId', 't.name as township'])
     .distinct()
     .where('pr.liaisonId', '=', p.liaisonId)
     .orderBy('r.code'),
@@ -62,9 +64,9 @@ const newPersonQuery = defineQuery('intake_chat_new_person', (db, p: { code: str
 /** The 代办登记 effects of one turn, for `speakerId`, in the turn's transaction. */
 export function intakeChatEffects({ tx, speakerId, now, text, reportFor }: IntakeChatDeps): IntakeChatEffects {
   const sql = sqlOf(tx);
-  const villages = async () => (await all(sql, liaisonVillagesQuery, { liaisonId: speakerId })).map((v) => ({ id: v.id, name: v.name }));
+  const villages = () => all(sql, liaisonVillagesQuery, { liaisonId: speakerId });
   return {
-    villages,
+    villages: async () => ({ villages: await villages(), home: await homeTownship(tx, speakerId) }),
     async registerFor(resident, channel, draft, settled) {
       if ('householdId' in resident) {
         const household = await first(sql, pairedReporterQuery, { householdId: resident.householdId, liaisonId: speakerId });

@@ -74,7 +74,26 @@ const regionQuery = defineQuery('reference_region', (db, p: { id: number }) => d
 const departmentQuery = defineQuery('reference_department', (db, p: { regionId: number; kind: string }) =>
   db.selectFrom('Department').select('id').where('regionId', '=', p.regionId).where('kind', '=', p.kind).orderBy('id').limit(1),
 );
-const villagesQuery = defineQuery('reference_villages', (db) => db.selectFrom('Region').selectAll().where('level', '=', 'village').orderBy('code').limit(200));
+const villagesQuery = defineQuery('reference_villages', (db) =>
+  db
+    .selectFrom('Region as v')
+    .leftJoin('Region as t', 't.id', 'v.parentId')
+    .select(['v.id', 'v.name', 'v.code', 'v.parentId as townshipId', 't.name as township'])
+    .where('v.level', '=', 'village')
+    .orderBy('v.code'),
+);
+/** A row per role of the person, with their household's township: what `homeTownship` reads. */
+const homeTownshipQuery = defineQuery('reference_home_township', (db, p: { personId: number }) =>
+  db
+    .selectFrom('Person as p')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .leftJoin('Region as hv', 'hv.id', 'h.regionId')
+    .leftJoin('PersonRole as pr', 'pr.personId', 'p.id')
+    .leftJoin('Region as rr', 'rr.id', 'pr.regionId')
+    .select(['hv.parentId as householdTownship', 'rr.id as roleRegionId', 'rr.level as roleLevel', 'rr.parentId as roleParentId'])
+    .where('p.id', '=', p.personId)
+    .orderBy('pr.id'),
+);
 
 /** A category's row by code. */
 export function categoryByCode(client: Tx | SqlTx | Db, code: string) {
@@ -91,7 +110,27 @@ export function departmentOf(client: Tx | SqlTx | Db, regionId: number, kind: st
   return cached(client, `department:${regionId}:${kind}`, async () => (await first(sqlOf(client), departmentQuery, { regionId, kind })) ?? null);
 }
 
-/** The villages, by code (the first 200), for the location and household questions. */
+/**
+ * Every village, by code, with its township: what a typed village is recognised among
+ * (src/org/village-names.ts) and the location and household questions offer. A county
+ * has hundreds; they are read once per process and reference version, as the rest.
+ */
 export async function villageList(client: Tx | SqlTx | Db) {
   return (await cached(client, 'villages', () => all(sqlOf(client), villagesQuery, {}))) ?? [];
+}
+
+/**
+ * The township a person belongs to, offered first where a village is asked: their
+ * household's, else the one of their first role held at a township or a village (a
+ * liaison's grid); null when neither is known.
+ */
+export async function homeTownship(client: Tx | SqlTx | Db, personId: number): Promise<number | null> {
+  const rows = await all(sqlOf(client), homeTownshipQuery, { personId });
+  const household = rows.find((r) => r.householdTownship !== null)?.householdTownship;
+  if (household != null) return household;
+  for (const r of rows) {
+    if (r.roleLevel === 'township') return r.roleRegionId;
+    if (r.roleLevel === 'village') return r.roleParentId;
+  }
+  return null;
 }

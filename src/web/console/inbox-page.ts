@@ -92,7 +92,8 @@ export function conversationBody(input: {
   categories: Map<string, string>;
   /** The category the matcher proposes for what the resident said. */
   suggested: string | null;
-  villages: { id: number; name: string }[];
+  /** The villages a ticket may be made in, with their townships (two townships may each have a 东湖村). */
+  villages: { id: number; name: string; townshipId: number | null; township: string | null }[];
   done?: string;
   error?: string;
 }): Html {
@@ -124,7 +125,7 @@ ${
         ([code, name]) => html`<option value="${code}"${code === input.suggested ? html` selected` : ''}>${name}</option>`,
       )}</select></label>
 <label>${bi('村庄', 'Village')}<select name="region" required><option value="">请选择 choose</option>${input.villages.map(
-        (v) => html`<option value="${v.id}"${v.id === village ? html` selected` : ''}>${v.name}</option>`,
+        (v) => html`<option value="${v.id}"${v.id === village ? html` selected` : ''}>${v.township ?? ''}${v.name}</option>`,
       )}</select></label>
 <label>${bi('摘要', 'Summary')}<input name="summary" maxlength="60" required value="${said.split('\n')[0]?.slice(0, 60) ?? ''}"></label>
 <label>${bi('描述（群众原话）', 'Description (the resident’s words)')}<textarea name="description" maxlength="2000" rows="4">${said}</textarea></label>

@@ -8,6 +8,7 @@
  * session's CSRF token (and, from a browser, this site's Origin). A ticket outside the
  * user's scope answers 404 everywhere, exactly like a ticket that does not exist.
  */
+import { villageList } from '../../pipeline/reference.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
@@ -713,9 +714,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const categories = await categoryNames(a.db);
     const said = residentWords(view).text;
     const suggested = said && a.classifier ? a.classifier.classify(said).code : null;
-    const villages = (
-      await a.db.region.findMany({ where: { level: 'village', id: { in: a.scope.regionIds } }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 })
-    ).concat(a.scope.everyRegion ? await a.db.region.findMany({ where: { level: 'village' }, select: { id: true, name: true }, orderBy: { code: 'asc' }, take: 300 }) : []);
+    // Every village of the user's regions, however many (a county has hundreds): the one the resident's words name is proposed.
+    const inScope = new Set(a.scope.regionIds);
+    const villages = (await villageList(a.db)).filter((v) => a.scope.everyRegion || inScope.has(v.id));
     const done = a.url.searchParams.get('done') ?? undefined;
     // Opening it reads it: the unread count of the inbox goes.
     if (status === 200) await markRead(a.db, view.id, a.now);
@@ -729,7 +730,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         now: a.now,
         categories,
         suggested,
-        villages: [...new Map(villages.map((v) => [v.id, v])).values()],
+        villages,
         ...(done && !error ? { done } : {}),
         ...(error ? { error } : {}),
       }),

@@ -44,7 +44,7 @@ function fakeEffects() {
   const surveyOf = (id: number, householdId?: number) => (id === 3 && (householdId === undefined || householdId === 11) ? survey : null);
   const effects: Effects = {
     classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
-    villages: () => Promise.resolve([{ id: 7, name: '东村' }]),
+    villages: () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: null }),
     report: unexpected('report'),
     myTickets: unexpected('myTickets'),
     ticket: unexpected('ticket'),
@@ -734,7 +734,7 @@ describe('what villagers type besides answers', () => {
 
     // A village named without 村: 东湖那边的桥 is 东湖村's.
     const { effects } = fakeEffects();
-    effects.villages = () => Promise.resolve([{ id: 8, name: '东湖村' }]);
+    effects.villages = () => Promise.resolve({ villages: [{ id: 8, name: '东湖村', townshipId: 1, township: '青禾镇' }], home: null });
     expect((await play(atLocation, '东湖那边的桥', resident, effects)).session).toMatchObject({ step: 'photo', data: { regionId: 8, location: '东湖那边的桥' } });
     // A yes or a phone number is no place.
     expect(keys(await play(atLocation, '提交'))).toEqual(['report.location_unknown', 'report.location']);
