@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
-import { villageShortName } from '../src/org/village-names.js';
+import { saysSpot, villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
 import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
 import { isPlainAnswer, saysDontKnow } from '../src/engine/choices.js';
@@ -150,10 +150,15 @@ export const reportFlow = defineFlow({
         }
         const villages = await ctx.effects.villages();
         const picked = location ? null : pickedVillage(ctx, villages);
-        if (picked === 'asked') return { stay: true, quiet: true };
+        if (picked === 'asked') {
+          // Which village (or which of the township's) is asked: the spot typed with it stays (东湖村村口).
+          if (text && !action && saysSpot(text, villages.villages)) ctx.data.location = text.slice(0, 200);
+          return { stay: true, quiet: true };
+        }
         if (picked && action) {
           ctx.data.regionId = picked.id;
-          ctx.data.place = picked.name;
+          // (Not twice when the spot kept names it: 东湖村村口.)
+          ctx.data.place = ctx.data.location?.includes(picked.name) ? null : picked.name;
           // The spot is known already (typed, or shared from the phone): only the village was missing.
           return { next: ctx.data.location ? 'photo' : 'landmark' };
         }
@@ -177,6 +182,11 @@ export const reportFlow = defineFlow({
           offerVillages(ctx, 'report.location_village', {}, villages);
           return { stay: true, quiet: true };
         } else if (text && !action) {
+          if (saysDontKnow(text)) {
+            // Not knowing exactly where is no reason to stop: roughly which village will do.
+            offerVillages(ctx, 'report.location_unsure', {}, villages);
+            return { stay: true, quiet: true };
+          }
           const home = AT_HOME.test(text);
           if (home && ctx.speaker.hasHousehold) {
             ctx.data.regionId = null;

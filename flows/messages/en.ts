@@ -87,6 +87,7 @@ export const en: Record<MessageKey, string> = {
   'report.category_guess': 'This looks like a matter of "{category}". Is that right?',
   'report.other_category': 'Pick another category',
   'report.confirm_added': 'Added. Please check it again:',
+  'report.location_unsure': 'No matter. Roughly which village? You can also send your location.',
   'report.category_pick': 'Please pick a category:',
   'report.category_unknown': 'No matter: staff will classify it.',
   'report.category_words_added': 'Added to the description.',

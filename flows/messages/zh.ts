@@ -86,6 +86,7 @@ export const zh = {
   'report.category_guess': '看起来是“{category}”方面的问题，对吗？',
   'report.other_category': '选择其他类别',
   'report.confirm_added': '已补充。请再确认一下：',
+  'report.location_unsure': '没关系。大概是哪个村？也可以发送位置。',
   'report.category_pick': '请选择问题类别：',
   'report.category_unknown': '没关系，工作人员会帮您归类。',
   'report.category_words_added': '已补充到描述中。',

@@ -207,7 +207,7 @@ export function commandForms(text: string): string[] {
 
 /** 不知道, 不清楚, 我也说不好是哪一类…: the person does not know what was asked. */
 const DONT_KNOW =
-  /^(?:我|俺)?(?:也|真|实在)?(?:不知道|不晓得|不清楚|不太清楚|不太懂|搞不清楚?|弄不清楚?|说不清楚?|说不好|不懂|不会选|不确定)(?:是|属于|算)?(?:哪个|哪一个|哪种|哪一种|哪类|哪一类|什么|啥)?(?:类|类别|方面|分类)?(?:的)?(?:问题)?$/;
+  /^(?:我|俺)?(?:也|真|实在)?(?:不知道|不晓得|不清楚|不太清楚|不太懂|搞不清楚?|弄不清楚?|说不清楚?|说不好|不懂|不会选|不确定)(?:是|属于|算|在)?(?:哪个|哪一个|哪种|哪一种|哪类|哪一类|什么|啥|哪里|哪儿|哪)?(?:类|类别|方面|分类|村|地方)?(?:的)?(?:问题)?$/;
 
 /** Whether a typed text only says that the person does not know the answer. */
 export function saysDontKnow(text: string): boolean {

@@ -74,3 +74,19 @@ export function villageNamed<V extends NamedVillage>(text: string, villages: rea
   const found = villagesNamed(text, villages, home);
   return found.length === 1 ? found[0] : undefined;
 }
+
+/** Words that point at a place without saying where (那边, 附近, 在…的). */
+const POINTING = /那边|这边|那里|这里|那儿|这儿|附近|一带|旁边|我们|俺们|我|俺|在|的/g;
+
+/**
+ * Whether a text says more about the spot than the village or township it names
+ * (东湖村村口, 清水镇卫生院门口; not 东湖村, 清水镇那边): what is left once every village
+ * and township it mentions, and words that only point, are taken out has two Han
+ * characters or more.
+ */
+export function saysSpot<V extends NamedVillage>(text: string, villages: readonly V[]): boolean {
+  let rest = text;
+  for (const t of townshipsNamed(text, villages)) rest = rest.replaceAll(t.name, ' ').replaceAll(townshipShortName(t.name), ' ');
+  for (const v of villages) if (rest.includes(v.name) || rest.includes(villageShortName(v.name))) rest = rest.replaceAll(v.name, ' ').replaceAll(villageShortName(v.name), ' ');
+  return (rest.replace(POINTING, '').match(/\p{Script=Han}/gu) ?? []).length >= 2;
+}

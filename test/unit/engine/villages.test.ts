@@ -186,4 +186,30 @@ describe('report: a township in the words', () => {
     expect(keys(shared)).toEqual(['report.location_village', 'villages.pick_township']);
     expect(shared.session.data).toMatchObject({ location: '桥头' });
   });
+
+  test('the spot typed with a village or township asked about is kept (东湖村村口); a bare name or 那边 keeps nothing', async () => {
+    const big: VillageChoices = { villages: county, home: null };
+    const at: SessionState = { ...EMPTY_SESSION, flow: 'report', step: 'location', data: { description: '路灯坏了', categoryCode: 'power', photos: [] } };
+    const play = (session: SessionState, input: FlowInput) => runTurn({ session, idle: false, input, speaker: resident, effects: effectsWith(big) });
+    const shared = await play(at, text('东湖村村口的桥'));
+    expect(keys(shared)).toEqual(['villages.which']);
+    expect(shared.session.data).toMatchObject({ location: '东湖村村口的桥' });
+    // Picked: the spot is known, so no landmark question; the village is not said twice.
+    const picked = await play(shared.session, text('1'));
+    expect(picked.session).toMatchObject({ step: 'photo', data: { regionId: qingheDonghu!.id, location: '东湖村村口的桥', place: null } });
+    for (const bare of ['东湖村', '清溪镇那边', '清溪镇']) {
+      expect((await play(at, text(bare))).session.data['location'], bare).toBeUndefined();
+    }
+    expect((await play(at, text('清溪镇卫生院门口'))).session.data).toMatchObject({ location: '清溪镇卫生院门口' });
+  });
+
+  test('不知道 where: roughly which village is asked, and nothing is kept as the place', async () => {
+    const at: SessionState = { ...EMPTY_SESSION, flow: 'report', step: 'location', data: { description: '路灯坏了', categoryCode: 'power', photos: [] } };
+    for (const typed of ['不知道', '说不清在哪', '我也不清楚是哪个村']) {
+      const unsure = await runTurn({ session: at, idle: false, input: text(typed), speaker: resident, effects: effectsWith(small) });
+      expect(keys(unsure), typed).toEqual(['report.location_unsure']);
+      expect(payloads(unsure), typed).toEqual(['village:7', 'village:8']);
+      expect(unsure.session.data['location'], typed).toBeUndefined();
+    }
+  });
 });
