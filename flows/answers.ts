@@ -31,7 +31,12 @@ export const ticketNumber = z.string().min(1);
 
 /** A request's summary: its description, cut to 60 characters. */
 export function summaryOf(description: string): string {
-  return description.length > 60 ? `${description.slice(0, 60)}…` : description;
+  // One line (a title in lists, pings and the queue): words added later (on lines of their own) follow after a comma.
+  const line = description
+    .split(/\s*\n\s*/)
+    .filter((part) => part !== '')
+    .reduce((joined, part) => (joined === '' ? part : `${joined}${/\p{P}$/u.test(joined) ? '' : '，'}${part}`), '');
+  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
 }
 
 /**

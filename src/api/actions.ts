@@ -58,7 +58,16 @@ async function formOf(db: Db, body: z.infer<typeof ticketActionBody>): Promise<U
 }
 
 /** How the pipeline's refusals answer: who may not is a 403, the state not allowing it a 409. */
-const REFUSAL_STATUS = { not_allowed: 403, invalid: 400, wrong_state: 409, no_level_above: 409, no_level_below: 409, callback_required: 409, recently_urged: 409, not_found: 404 } as const;
+const REFUSAL_STATUS = {
+  not_allowed: 403,
+  invalid: 400,
+  wrong_state: 409,
+  no_level_above: 409,
+  no_level_below: 409,
+  callback_required: 409,
+  recently_urged: 409,
+  not_found: 404,
+} as const;
 
 /** POST /api/v1/tickets/{number}/actions. */
 export async function ticketAction(app: Open311App, key: ApiKeyRecord, number: string, body: z.infer<typeof ticketActionBody>): Promise<z.infer<typeof actionAnswer>> {

@@ -375,7 +375,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
       if (currentStep) await currentStep.ask(ctx(state.data));
     } else {
       // Another flow (a push's button, 我的诉求) over a pending step: the step waits for 返回.
-      if (currentStep && state.flow && state.step && !state.suspended && outcome.start.flow !== state.flow) {
+      // A list or ticket shown asks nothing: nothing is left undone to come back to.
+      if (pending && state.flow && state.step && !state.suspended && outcome.start.flow !== state.flow) {
         state.suspended = { flow: state.flow, step: state.step, data: state.data };
       }
       await startFlow(outcome.start);

@@ -683,6 +683,15 @@ describe('what villagers type besides answers', () => {
     expect(keys(await play(atConfirm, '？？'))).toEqual(['input.pick_a_choice', 'report.confirm']);
   });
 
+  test('another flow started over a list shown leaves nothing waiting for 返回 (a list asks nothing)', async () => {
+    const listed: SessionState = { ...EMPTY_SESSION, flow: 'list', step: 'list', data: { scope: 'own' }, choices: [{ payload: 'view:MQ-2026-000001', label: 'MQ-2026-000001' }] };
+    const report = await play(listed, '我要反映');
+    expect(keys(report)).toEqual(['report.describe']);
+    expect(report.session.suspended).toBeUndefined();
+    // Over a question, it still waits.
+    expect((await play(atLocation, '我的诉求', resident, withTickets())).session.suspended).toMatchObject({ flow: 'report', step: 'location' });
+  });
+
   test('没事了, and thanks after it, set the question aside; 好的谢谢 only acknowledges', async () => {
     for (const typed of ['没事了', '没事了，谢谢', '不麻烦了']) {
       const aside = await play(atLocation, typed);
