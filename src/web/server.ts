@@ -79,6 +79,14 @@ const STATUS_OF: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
 };
 
+/** What a person whose browser sent such a request reads (a blank page said nothing; no HTML: the request was not understood). */
+const SAYS: Readonly<Record<string, string>> = {
+  '408 Request Timeout': '请求超时，请刷新页面重试。\nThe request took too long; reload the page.\n',
+  '431 Request Header Fields Too Large':
+    '请求头过大（常见原因：本站 Cookie 过多），请清除本站 Cookie 后重试。\nRequest headers too large (often too many cookies for this site): clear them and retry.\n',
+  '400 Bad Request': '无法识别的请求。\nBad request.\n',
+};
+
 /** The client went away: a reset, a broken pipe, or the end of its stream in the middle of a request. */
 const GONE = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE']);
 
@@ -130,7 +138,11 @@ export function createLimitedServer(listener: (req: IncomingMessage, res: Server
     const status = STATUS_OF[code] ?? (GONE.has(code) ? undefined : '400 Bad Request');
     noteAborted(socket, code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request timed out' : status ? 'bad request' : 'request aborted by the client', { code });
     // As Node does without a listener: an answer if none was begun, then the connection goes.
-    if (status && socket.writable && !responses.get(socket)?.headersSent) socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (status && socket.writable && !responses.get(socket)?.headersSent) {
+      const body = Buffer.from(SAYS[status] ?? '', 'utf8');
+      socket.write(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(body);
+    }
     socket.destroy();
   });
 

@@ -111,6 +111,15 @@ function probe(localAddress: string): Promise<{ status: number; ms: number }> {
 }
 
 describe('slow clients', () => {
+  test('headers too large (a browser with too many cookies): 431 with what to do, in Chinese first', async () => {
+    const big = open('127.0.0.5', `GET /console HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: c=${'x'.repeat(20_000)}\r\n\r\n`);
+    await new Promise<void>((resolve) => big.socket.once('close', () => resolve()));
+    const answer = Buffer.from(big.received, 'latin1').toString('utf8');
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toMatch(/content-type: text\/plain; charset=utf-8/i);
+    expect(answer).toContain('请求头过大（常见原因：本站 Cookie 过多），请清除本站 Cookie 后重试。');
+  });
+
   test('200 slow connections from one address, a false Content-Length and a client that gives up: cut off by the limits, while the page answers others within 200 ms throughout', async () => {
     // Warm the page (first read of the file) before measuring.
     expect((await probe('127.0.0.2')).status).toBe(200);
@@ -166,6 +175,8 @@ describe('slow clients', () => {
     expect(liarLived).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_S * 1000 - 100);
     expect(liarLived).toBeLessThan((REQUEST_TIMEOUT_S + 1.5) * 1000);
     expect(liar.received).toMatch(/^HTTP\/1\.1 408/);
+    // With words a person can act on (a blank page said nothing).
+    expect(Buffer.from(liar.received, 'latin1').toString('utf8')).toContain('请求超时，请刷新页面重试。');
 
     // The log: nothing above debug about any of it, no stack, the quitter once.
     await new Promise((r) => setTimeout(r, 200));
