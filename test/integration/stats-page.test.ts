@@ -92,6 +92,9 @@ eachDatabase((kind) => {
       expect(inGrid).toBeLessThan(4);
       const gridPage = await page('L-QH-01-001-01', 'period=month&date=2026-10-15');
       expect(figure(gridPage, 'received')).toBe(String(inGrid));
+      // Titled with the grid the figures are of, not the whole village.
+      const grid = await database.db.grid.findUniqueOrThrow({ where: { id: gridId! }, include: { region: true } });
+      expect(gridPage).toContain(`· ${grid.region.name} ${grid.name}</h1>`);
       // Asking for another grid changes nothing.
       expect(figure(await page('L-QH-01-001-01', 'period=month&date=2026-10-15&grid=99999'), 'received')).toBe(String(inGrid));
       // The requests went to liaisons, none to the power station.

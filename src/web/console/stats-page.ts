@@ -552,10 +552,17 @@ function renderHotWords(view: StatsView): Html {
   return html`<section class="stats-words"><h2>${bi('热词', 'Hot words')}</h2><p>${view.words.map((w) => html`<span class="word">${w.word} <span class="parts">${w.count}</span></span> `)}</p></section>`;
 }
 
+/** What the figures are of: the region, or the grid when they are held to one (a grid leader's: 东湖村 第1网格, not the whole village). */
+function subjectOf(view: StatsView): Html | string {
+  const { gridId } = view.request.filters;
+  const grid = gridId === undefined ? undefined : view.options.grids?.find((o) => o.value === String(gridId));
+  return grid?.label ?? view.request.region.name;
+}
+
 function renderView(view: StatsView, map: Html): string {
   const r = view.request;
   return html`<section class="stats">
-<h1>${bi('统计分析', 'Statistics')} · ${r.region.name}</h1>
+<h1>${bi('统计分析', 'Statistics')} · ${subjectOf(view)}</h1>
 ${r.problems.length ? html`<ul class="problems" role="alert">${r.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 ${renderForm(view)}
 <p class="stats-period">${bi('统计周期', 'Period')}：${periodHint(view)} · <a class="csv" href="${linkWith(r, { table: 'figures' }, STATS_CSV_PATH)}" download>${bi('导出指标 CSV', 'Export figures CSV')}</a> · <a class="csv" href="${linkWith(r, { table: 'trend' }, STATS_CSV_PATH)}" download>${bi('导出趋势 CSV', 'Export trend CSV')}</a></p>
