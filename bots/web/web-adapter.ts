@@ -38,7 +38,7 @@ import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
 import { type DeliveryResult, wakeChat } from '../../src/pipeline/scheduler.js';
 import type { Clock } from '../../src/pipeline/service.js';
-import { clientIp, RequestAborted } from '../../src/web/http.js';
+import { limitedAddress, RequestAborted } from '../../src/web/http.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits, UploadLedger } from '../../src/web/upload-ledger.js';
 import { createLimitedServer, type HttpLimits, noteAborted } from '../../src/web/server.js';
 import { readBody, sendFile, sendJson, servePage } from './http.js';
@@ -333,7 +333,7 @@ export class WebChatAdapter implements ChannelAdapter {
     const parsed = parseActivity(json);
     if (!parsed.ok) return sendJson(res, 400, { error: parsed.error });
     // Photos are checked (and data URLs stored) before the turn, so a bad one is a 400.
-    const media = await this.#resolveMedia(parsed.frame.media, parsed.frame.user, clientIp(req, this.#options.trustProxy ?? false));
+    const media = await this.#resolveMedia(parsed.frame.media, parsed.frame.user, limitedAddress(req, this.#options.trustProxy ?? false));
     if (!media.ok) return sendJson(res, media.status ?? 400, { error: media.error }, media.retryAfterSeconds ? { 'retry-after': String(media.retryAfterSeconds) } : {});
     const frame: WebFrame = { ...parsed.frame, ...(media.list.length ? { media: media.list } : {}) };
     const replies = await this.#webhookTurn(frame);
@@ -403,7 +403,7 @@ export class WebChatAdapter implements ChannelAdapter {
     if (!this.#database()) return refuse(503, UPLOAD_ERRORS.starting, { 'retry-after': '5' });
     if (!(await this.#live(user))) return refuse(403, UPLOAD_ERRORS.noSession);
     const length = Number(req.headers['content-length'] ?? 0);
-    const admitted = await this.#ledger.admit(user, clientIp(req, this.#options.trustProxy ?? false), Number.isFinite(length) ? length : 0);
+    const admitted = await this.#ledger.admit(user, limitedAddress(req, this.#options.trustProxy ?? false), Number.isFinite(length) ? length : 0);
     if (!admitted.ok) return refuse(429, admitted.reason === 'rate' ? UPLOAD_ERRORS.tooMany : UPLOAD_ERRORS.dailyQuota, { 'retry-after': String(admitted.retryAfterSeconds) });
     const body = await readBody(req, maxBytes(kind));
     if (!body.ok) return sendJson(res, 400, { error: tooBigFor(kind) }, { connection: 'close' });

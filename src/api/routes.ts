@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { logger } from '../log.js';
 import { type ApiKeyRecord, authenticateApiKey, hasScope } from '../open311/keys.js';
 import type { Open311App } from '../open311/requests.js';
-import { clientIp, PAGE_HEADERS, readBody, RequestAborted, sendHtml, sendJson } from '../web/http.js';
+import { limitedAddress, PAGE_HEADERS, readBody, RequestAborted, sendHtml, sendJson } from '../web/http.js';
 import { Throttle } from '../web/throttle.js';
 import type { Matcher } from '../intake/intake.js';
 import { ticketAction } from './actions.js';
@@ -113,7 +113,7 @@ export function createRestApi(options: RestApiOptions): (req: IncomingMessage, r
     const key = await authenticateApiKey(app.database.db, given, app.pipeline.clock.now());
     if (!key) {
       // Guessing keys is held back like anything else, by the caller's address.
-      await limit(`api:ip:${clientIp(req, options.trustProxy)}`);
+      await limit(`api:ip:${limitedAddress(req, options.trustProxy)}`);
       throw new ApiError(401, 'the API key is not valid (unknown or revoked)', challenge);
     }
     if (!hasScope(key, scope)) throw new ApiError(403, `this key lacks the scope ${scope}`);

@@ -8,7 +8,7 @@
  * without one, each address) may make OPEN311_REQUESTS_PER_MINUTE requests a minute.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clientIp, isHttps, readForm, RequestAborted } from '../web/http.js';
+import { limitedAddress, isHttps, readForm, RequestAborted } from '../web/http.js';
 import { Throttle } from '../web/throttle.js';
 import { logger } from '../log.js';
 import { type Format, FORMATS, isoBeijing, Open311Error, sendOpen311, sendOpen311Error, type Value } from './format.js';
@@ -100,7 +100,7 @@ export function createOpen311(options: Open311Options): (req: IncomingMessage, r
 
   /** Counts the request against its key's (or address's) limit: 429 past it. */
   const limit = async (req: IncomingMessage, key: ApiKeyRecord | null): Promise<void> => {
-    const name = key ? `open311:key:${key.id}` : `open311:ip:${clientIp(req, options.trustProxy)}`;
+    const name = key ? `open311:key:${key.id}` : `open311:ip:${limitedAddress(req, options.trustProxy)}`;
     const reservation = await throttle.reserve([{ key: name, max: options.requestsPerMinute }]);
     if (!reservation.ok) {
       const seconds = String(reservation.retryAfterSeconds);

@@ -4,6 +4,7 @@
  * redirect answers with the same strict security headers, cookies and form bodies.
  * Plain `node:http`, no framework.
  */
+import { isIPv6 } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -191,7 +192,7 @@ export function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
 }
 
 /** The client's address: the socket's, or the proxy's first X-Forwarded-For entry when trusted. */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = String(req.headers['x-forwarded-for'] ?? '')
       .split(',')[0]
@@ -199,6 +200,38 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
     if (forwarded) return forwarded;
   }
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * The client's address as the request limits count it (login, the REST API, Open311): an
+ * IPv4 address as it is (also when written IPv4-mapped, ::ffff:1.2.3.4); an IPv6 address
+ * by its /64 network, since one subscriber line is handed a whole /64 and could rotate
+ * through its addresses, each starting afresh (OWASP's and fail2ban's advice).
+ */
+export function limitedAddress(req: IncomingMessage, trustProxy: boolean): string {
+  return addressForLimits(clientIp(req, trustProxy));
+}
+
+/** See `limitedAddress`; anything not an IP address is kept as it is. */
+export function addressForLimits(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (isIPv6(address.split('%')[0] ?? '')) return `${ipv6Network64(address.split('%')[0] ?? '')}::/64`;
+  return address;
+}
+
+/** The first four groups of an IPv6 address, '::' expanded, in their short hex form (2001:db8:0:1). */
+function ipv6Network64(address: string): string {
+  const [head = '', tail] = address.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  // An IPv4 address written at the end stands for two groups.
+  const tailWidth = tailGroups.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailWidth).fill('0'), ...tailGroups];
+  return groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':');
 }
 
 /**

@@ -165,6 +165,17 @@ describe('one process (SQLite)', () => {
     expect((await loginOnce(world.base, 'dsp-qh-02', DEMO_PASSWORD, '198.18.1.1')).status).toBe(303);
   });
 
+  test('an attacker rotating through the addresses of one IPv6 /64 counts as one address; another /64 is not held up', async () => {
+    for (let i = 1; i <= MAX; i++) expect((await loginOnce(world.base, 'sup-qh', `rotated-${i}`, `2001:db8:0:7::${i.toString(16)}`)).status).toBe(401);
+    checks.mockClear();
+    // The next address of the same /64 waits, unchecked, as the first would.
+    const rotated = await loginOnce(world.base, 'sup-qh', `rotated-next`, '2001:db8:0:7:ffff::1');
+    expect(rotated.status).toBe(429);
+    expect(checks.mock.calls.length).toBe(0);
+    // The owner on another line gets in.
+    expect((await loginOnce(world.base, 'sup-qh', DEMO_PASSWORD, '2001:db8:0:8::1')).status).toBe(303);
+  });
+
   test('one address trying many usernames at once: at most 10 × the limit password checks', async () => {
     const headers = { 'x-forwarded-for': '198.51.100.7' };
     const client = await atLogin(world.base, headers);

@@ -16,7 +16,7 @@ import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
-import { clientIp, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie, withoutControlCharacters } from '../http.js';
+import { limitedAddress, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie, withoutControlCharacters } from '../http.js';
 import { type FormWithFiles, readFormWithFiles } from '../multipart.js';
 import { defaultUploadDir, UploadStore } from '../../../bots/shared/uploads.js';
 import { csvHeader, csvRow, tableCsv } from '../table.js';
@@ -238,7 +238,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const username = (withoutControlCharacters(form).get('username') ?? '').trim().toLowerCase().slice(0, 64);
     const password = form.get('password') ?? '';
     const next = safeNext(form.get('next'));
-    const ip = clientIp(r.req, options.trustProxy);
+    const ip = limitedAddress(r.req, options.trustProxy);
     // The attempt is reserved before the password is checked: logins sent at the same
     // moment past the limit are refused without an argon2 check. A wrong password keeps
     // its reservation as the failure it is. The keys are the typed username, known or
