@@ -35,3 +35,26 @@ test('Botkit loads without the text recognizers and MSAL; they load, and work, o
   expect(result.guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
   expect(result.after).toEqual(expect.arrayContaining(['@microsoft/recognizers-text-number', '@azure/msal-node']));
 });
+
+/** Loads the web adapter, then reports the zod module files in the cache, and whether Botkit's zod still works. */
+const ZOD_SCRIPT = `
+import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(join(root, 'package.json'))});
+await import(${JSON.stringify(join(root, 'bots/web/web-adapter.ts'))});
+const copies = [...new Set(Object.keys(require.cache).flatMap((file) => /^(.*\\/node_modules\\/zod)\\//.exec(file)?.[1] ?? []))].sort();
+const dependents = ['botbuilder', 'botbuilder-core', 'botbuilder-dialogs', 'botframework-connector', 'botframework-schema'];
+const seen = dependents.map((name) => createRequire(require.resolve(name))('zod'));
+const { z } = seen[0];
+const parsed = z.object({ id: z.string() }).nonstrict().safeParse({ id: 'a', extra: 1 });
+console.log(JSON.stringify({ copies, same: seen.every((zod) => zod === seen[0]), parsed: parsed.success }));
+`;
+
+test('the five nested copies of zod 3 under Botkit load as one module (and it is zod 3, as they expect)', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ZOD_SCRIPT], { cwd: root });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { copies: string[]; same: boolean; parsed: boolean };
+  // One nested copy, whichever Botkit reached first; our own zod 4 at the root is not touched.
+  expect(result.copies.filter((dir) => /node_modules\/[^/]+\/node_modules\/zod$/.test(dir))).toHaveLength(1);
+  expect(result.same).toBe(true);
+  // `.nonstrict()` exists only in zod 3: the instance they share is theirs.
+  expect(result.parsed).toBe(true);
+});
