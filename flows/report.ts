@@ -7,7 +7,7 @@ import { normalizePhone } from '../src/org/phone.js';
 import { saysSpot, villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
 import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
-import { isPlainAnswer, saysDontKnow } from '../src/engine/choices.js';
+import { isPlainAnswer, normaliseAnswer, saysDontKnow } from '../src/engine/choices.js';
 import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
 import type { MessageKey } from './messages/zh.js';
@@ -49,10 +49,26 @@ export function described(ctx: TurnContext<object>, description: string): Pick<R
   const guess = ctx.effects.classify(description);
   return { description, categoryCode: guess.code, kind: guess.kind, confidence: guess.confidence };
 }
+/** The buttons this flow offers: one typed at another question (用登记的电话 at the last check) is not more of the matter. */
+const BUTTON_LABELS: readonly MessageKey[] = [
+  'choice.yes',
+  'choice.skip',
+  'choice.submit',
+  'choice.cancel',
+  'report.at_home',
+  'report.other_category',
+  'report.use_registered_phone',
+];
+
+function isButtonLabel(text: string): boolean {
+  const typed = normaliseAnswer(text);
+  return BUTTON_LABELS.some((key) => (['zh', 'en'] as const).some((locale) => normaliseAnswer(render(locale, key)) === typed));
+}
+
 /** More words about the matter, typed at a later question: kept with the description, as a clerk would note them (false when none, or too long). */
 function moreWords(ctx: TurnContext<ReportData>, text: string | null): boolean {
   const description = ctx.data.description ?? '';
-  if (!text || !hasWords(text) || description.length + text.length >= MAX_TEXT) return false;
+  if (!text || !hasWords(text) || isPlainAnswer(text) || isButtonLabel(text) || description.length + text.length >= MAX_TEXT) return false;
   ctx.data.description = `${description}\n${text}`;
   return true;
 }
@@ -130,7 +146,7 @@ export const reportFlow = defineFlow({
         if (!action && moreWords(ctx, text)) {
           // And the category guessed again from all of it.
           Object.assign(ctx.data, described(ctx, ctx.data.description ?? ''));
-          ctx.say('report.category_words_added');
+          ctx.say('report.words_added');
           return { stay: true };
         }
         ctx.say('input.pick_a_choice');
@@ -224,7 +240,7 @@ export const reportFlow = defineFlow({
       },
     },
     photo: {
-      next: ['phone'],
+      next: ['phone', 'confirm'],
       ask: (ctx) => ctx.say('report.photo', {}, [SKIP]),
       answer(ctx) {
         if (ctx.input.media.length) {
@@ -232,6 +248,12 @@ export const reportFlow = defineFlow({
           return { next: 'phone' };
         }
         if (ctx.input.action === 'skip') return { next: 'phone' };
+        // A phone number typed ahead of its question is the contact phone, not part of the description others read.
+        const phone = normalizePhone(ctx.input.text);
+        if (phone) {
+          ctx.data.contactPhone = phone;
+          return { next: 'confirm' };
+        }
         if (moreWords(ctx, ctx.input.text)) {
           ctx.say('report.description_added', {}, [SKIP]);
           return { stay: true };
@@ -254,15 +276,19 @@ export const reportFlow = defineFlow({
           return { next: 'confirm' };
         }
         const phone = normalizePhone(ctx.input.text);
-        if (!phone) {
-          ctx.say('input.bad_phone');
-          return { stay: true };
+        if (phone) {
+          ctx.data.contactPhone = phone;
+          return { next: 'confirm' };
         }
-        ctx.data.contactPhone = phone;
-        return { next: 'confirm' };
+        // Words, not a number (都一个星期了还没人来): more of the matter, kept; the phone is asked again.
+        if (/\p{Script=Han}.*\p{Script=Han}/u.test(ctx.input.text) && moreWords(ctx, ctx.input.text)) ctx.say('report.words_added');
+        else ctx.say('input.bad_phone');
+        return { stay: true };
       },
     },
     confirm: {
+      // Words that read like another matter (还有…) start a new report, this one waiting for
+      // 返回; a correction (等一下，不是水管…) and other words are more of this one (see the runner).
       takes: 'choice',
       ends: true,
       ask(ctx) {

@@ -90,7 +90,7 @@ export const en: Record<MessageKey, string> = {
   'report.location_unsure': 'No matter. Roughly which village? You can also send your location.',
   'report.category_pick': 'Please pick a category:',
   'report.category_unknown': 'No matter: staff will classify it.',
-  'report.category_words_added': 'Added to the description.',
+  'report.words_added': 'Added to the description.',
   'report.at_home': 'Near my home',
   'report.location': 'Where is it? Pick a village, share a location, or type the village and place.',
   'report.location_unknown': 'We could not find that place. Pick a village from the choices, or type its name (e.g. "东湖村 entrance").',

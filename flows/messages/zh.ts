@@ -89,7 +89,7 @@ export const zh = {
   'report.location_unsure': '没关系。大概是哪个村？也可以发送位置。',
   'report.category_pick': '请选择问题类别：',
   'report.category_unknown': '没关系，工作人员会帮您归类。',
-  'report.category_words_added': '已补充到描述中。',
+  'report.words_added': '已补充到描述中。',
   'report.at_home': '就在我家附近',
   'report.location': '问题发生在哪里？请选择村庄、发送位置，或直接输入村名和地点。',
   'report.location_unknown': '没有找到这个地点，请从选项中选择村庄，或输入村名（如“东湖村村口”）。',

@@ -138,7 +138,7 @@ const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不
  * answer's form (no punctuation or spaces, lower case).
  */
 export const URGE_WORDS =
-  /^(?:催办|催一下|催催|催一催|催促|帮我催|帮忙催|催下|怎么还没办|怎么还没有办|怎么还没办好|怎么还没处理|怎么还没修|还没办|还没办好|还没处理|快点|快点办|快一点|快点儿|抓紧|抓紧办|urge|hurry|hurryup|\/urge)$/i;
+  /^(?:(?:.{1,20}?(?:了|呢|啊|呀|吧|，|,|。|！|!|\s))?(?:帮我|请|麻烦)?(?:催办|催一下|催催|催一催)(?:吧|啊|呀|一下吧)?|催办|催一下|催催|催一催|催促|帮我催|帮忙催|催下|怎么还没办|怎么还没有办|怎么还没办好|怎么还没处理|怎么还没修|还没办|还没办好|还没处理|快点|快点办|快一点|快点儿|抓紧|抓紧办|urge|hurry|hurryup|\/urge)$/i;
 
 /** Whether a typed text urges and one of the offered choices means 催办: then that choice is the answer, not the urge flow's question. */
 export function urgesOffered(text: string, offered: readonly OfferedChoice[]): boolean {
@@ -203,6 +203,14 @@ export function commandForms(text: string): string[] {
   const answer = normaliseAnswer(typed, false);
   const bare = answer.replace(/一下/g, '').replace(COMMAND_OPENING, '').replace(COMMAND_CLOSING, '');
   return [...new Set([typed, answer, bare].filter((form) => form !== ''))];
+}
+
+/** 等一下，不是水管… / 说错了: the words correct what was said, whatever they read like. */
+const CORRECTING = /^(?:等一下|等等|等会儿?|不对|不是|说错了|写错了|我说错了|更正|改一下|应该是|其实是)/;
+
+/** Whether a typed text corrects the matter being reported (never a new request of its own). */
+export function corrects(text: string): boolean {
+  return CORRECTING.test(normaliseAnswer(text, false));
 }
 
 /** 不知道, 不清楚, 我也说不好是哪一类…: the person does not know what was asked. */
@@ -430,7 +438,8 @@ function matchNormalised(text: string, typed: string, offered: readonly OfferedC
     if (yes) return yes;
   }
   const no = NO.has(typed);
-  if (no || SKIP.has(typed) || NONE_TO_GIVE.test(typed)) {
+  // 算了不拍了, 那就不留了: the words before the "none to give" only lead up to it.
+  if (no || SKIP.has(typed) || NONE_TO_GIVE.test(typed) || NONE_TO_GIVE.test(typed.replace(/^(?:算了|那就|那|哦|嗯|好吧)/, ''))) {
     const order: ChoiceMeaning[] = no ? ['no', 'skip'] : ['skip', 'no'];
     for (const means of order) {
       const found = meaning(means);

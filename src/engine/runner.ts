@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { isChoiceMeaning, matchBeside, numberWithWords, type OfferedChoice, offeredChoice, smallTalk, urgesOffered } from './choices.js';
+import { corrects, isChoiceMeaning, matchBeside, numberWithWords, type OfferedChoice, offeredChoice, smallTalk, urgesOffered } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
@@ -401,7 +401,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     if (currentStep) await currentStep.ask(ctx(state.data));
   } else if (currentStep) {
     if (currentTakes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
-    else if (currentTakes === 'choice' && !input.media.length && readsLikeRequest()) await newRequest(true);
+    else if (currentTakes === 'choice' && !input.media.length && !corrects(input.text) && readsLikeRequest()) await newRequest(true);
     else await follow(await currentStep.answer(ctx(state.data)));
   } else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
     // Words (or a voice note, a photo) with nothing going on are a request.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber, urgesOffered } from '../../../src/engine/choices.js';
+import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber, URGE_WORDS, urgesOffered } from '../../../src/engine/choices.js';
 
 const yesPick: OfferedChoice[] = [
   { payload: 'yes', label: '是的', means: 'yes' },
@@ -152,6 +152,10 @@ describe('催办 in a resident’s words', () => {
     expect(urgesOffered('怎么还没办', view)).toBe(true);
     expect(urgesOffered('怎么还没办', ratings)).toBe(false);
     expect(urgesOffered('路灯怎么还没办好，都一个星期了', view)).toBe(false);
+    // Words after the urge are something else (a request of its own).
+    expect(picks('催一下路灯的事，另外垃圾也没人收', view)).toBe('none');
+    // Typed anywhere, a sentence ending in 催一下 is an urge (the flow's words, tried as typed and as commands are).
+    for (const typed of ['路灯的事都一个星期了还没人来修，催一下', '都一个星期了，帮我催一下吧']) expect(URGE_WORDS.test(typed), typed).toBe(true);
   });
 });
 

@@ -639,11 +639,11 @@ describe('what villagers type besides answers', () => {
 
   test('at the category question, words are kept with the description and the category guessed again; 不知道 goes on as 其他', async () => {
     const added = await play(atCategory, '能不能快点，晚上太黑了');
-    expect(keys(added)).toEqual(['report.category_words_added', 'report.category_pick']);
+    expect(keys(added)).toEqual(['report.words_added', 'report.category_pick']);
     expect(added.session).toMatchObject({ flow: 'report', step: 'category', data: { description: '家门口不好走\n能不能快点，晚上太黑了' } });
     // Words that place it: the guess is offered (路灯 → power in this test's matcher).
     const placed = await play(added.session, '是路灯坏了');
-    expect(keys(placed)).toEqual(['report.category_words_added', 'report.category_guess']);
+    expect(keys(placed)).toEqual(['report.words_added', 'report.category_guess']);
     expect(placed.session.data).toMatchObject({ categoryCode: 'power', description: '家门口不好走\n能不能快点，晚上太黑了\n是路灯坏了' });
     for (const typed of ['不知道是哪一类', '我也不清楚', '说不好']) {
       const unknown = await play(atCategory, typed);
@@ -681,6 +681,49 @@ describe('what villagers type besides answers', () => {
     expect(photo.session.data).toMatchObject({ photos: ['p1.jpg'] });
     // Only symbols: nothing to keep, the choices are asked for.
     expect(keys(await play(atConfirm, '？？'))).toEqual(['input.pick_a_choice', 'report.confirm']);
+  });
+
+  test('at the last check a correction is kept, not a new report; a button of another question typed there adds nothing', async () => {
+    const atConfirm: SessionState = {
+      ...EMPTY_SESSION,
+      flow: 'report',
+      step: 'confirm',
+      data: { description: '家门口的水管爆了', categoryCode: 'water', confidence: 0.9, photos: [], regionId: 7 },
+      choices: [
+        { payload: 'submit', label: '提交' },
+        { payload: 'cancel', label: '取消' },
+      ],
+    };
+    // Reads like a request of its own (路灯 → power here), but corrects: still this report's words.
+    const corrected = await play(atConfirm, '等一下，不是水管，是路灯坏了');
+    expect(keys(corrected)).toEqual(['report.confirm_added', 'report.confirm']);
+    expect(corrected.session).toMatchObject({ flow: 'report', step: 'confirm', data: { description: '家门口的水管爆了\n等一下，不是水管，是路灯坏了' } });
+    expect(corrected.session.suspended).toBeUndefined();
+    // Another matter (还有…) is a new report; this one waits for 返回 (the nothing-lost suite plays it through).
+    expect((await play(atConfirm, '还有村口路灯坏了')).session.suspended).toMatchObject({ flow: 'report', step: 'confirm' });
+    for (const typed of ['用登记的电话', '跳过', '是的']) {
+      const button = await play(atConfirm, typed);
+      expect(keys(button), typed).toEqual(['input.pick_a_choice', 'report.confirm']);
+      expect(button.session.data['description'], typed).toBe('家门口的水管爆了');
+    }
+  });
+
+  test('at the photo a phone number is the contact phone, 算了不拍了 skips; at the phone, words are kept and the phone asked again', async () => {
+    const atPhoto: SessionState = {
+      ...EMPTY_SESSION,
+      flow: 'report',
+      step: 'photo',
+      data: { description: '水管爆了', categoryCode: 'water', confidence: 0.9, photos: [], regionId: 7 },
+      choices: [{ payload: 'skip', label: '跳过', means: 'skip' }],
+    };
+    const phoned = await play(atPhoto, '１３９ ００００ ０００２');
+    expect(phoned.session).toMatchObject({ step: 'confirm', data: { contactPhone: '13900000002', description: '水管爆了' } });
+    expect((await play(atPhoto, '算了不拍了')).session).toMatchObject({ step: 'phone', data: { description: '水管爆了' } });
+    const atPhone: SessionState = { ...atPhoto, step: 'phone' };
+    const words = await play(atPhone, '都一个星期了还没人来');
+    expect(keys(words)).toEqual(['report.words_added', 'report.phone']);
+    expect(words.session).toMatchObject({ step: 'phone', data: { description: '水管爆了\n都一个星期了还没人来' } });
+    expect(keys(await play(atPhone, '1380013'))).toEqual(['input.bad_phone', 'report.phone']);
   });
 
   test('another flow started over a list shown leaves nothing waiting for 返回 (a list asks nothing)', async () => {
