@@ -36,6 +36,9 @@ export const viewFlow = defineFlow({
         if (view.can.rate) choices.push({ label: 'action.rate', payload: `rate:${number}` });
         if (view.can.urge) choices.push({ label: 'action.urge', payload: `urge:${number}` });
         if (view.can.withdraw) choices.push({ label: 'action.withdraw', payload: `withdraw:${number}` });
+        if (view.can.accept) {
+          choices.push({ label: 'action.accept', payload: `accept:${number}` }, { label: 'action.return', payload: `return:${number}` });
+        }
         if (view.can.handle) {
           choices.push(
             { label: 'action.progress', payload: `handle:${number}:progress` },

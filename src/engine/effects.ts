@@ -367,6 +367,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
           urge: own && OPEN_STATES.includes(state),
           withdraw: own && OPEN_STATES.includes(state),
           rate: own && state === 'resolved',
+          // Dispatched to them and not accepted yet: 签收 / 退回 here too, not only on the ping (which may be long buried).
+          accept: handles && state === 'dispatched',
           handle: handles && (state === 'accepted' || state === 'in_progress'),
         },
       };

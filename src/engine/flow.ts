@@ -79,7 +79,7 @@ export interface TicketView extends TicketLine {
   /** The history as the viewer may read it (a resident never sees staff's internal notes). */
   history: { at: Date; type: string; note: string | null }[];
   /** What the viewer may do now. */
-  can: { supply: boolean; urge: boolean; withdraw: boolean; rate: boolean; handle: boolean };
+  can: { supply: boolean; urge: boolean; withdraw: boolean; rate: boolean; accept: boolean; handle: boolean };
 }
 
 /** A village a question offers, with its township (a county has hundreds: they are asked by township). */

@@ -934,7 +934,7 @@ describe('催办: a resident urges an open request', () => {
         dispatchNote: null,
         media: [],
         history: [],
-        can: { supply: false, urge: open, withdraw: open, rate: !open, handle: false },
+        can: { supply: false, urge: open, withdraw: open, rate: !open, accept: false, handle: false },
       };
       return Promise.resolve(view);
     };
