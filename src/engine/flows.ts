@@ -81,6 +81,9 @@ export function flowSet(flows: readonly Flow[], newRequests?: NewRequests): Flow
     byId,
     ...(newRequests ? { newRequests } : {}),
     command(text) {
+      // A request's number typed (mq-2026-001672, ＭＱ２０２６００１６７２, 查 MQ-…): that request shown.
+      const number = typedTicketNumber(text);
+      if (number) return ticketButton(flows, `view:${number}`);
       // Tried as typed, then without punctuation and polite words (commandForms): 我的诉求。 is 我的诉求.
       for (const form of commandForms(text)) {
         const found = globalCommand(form) ?? startEntry(entries.find(({ entry }) => entry.words?.test(form)));
@@ -130,6 +133,13 @@ type GlobalOutcome = 'cancel' | 'back' | 'stay' | 'menu' | 'done' | { start: Flo
 type Global = (ctx: TurnContext, speaker: Speaker) => Promise<GlobalOutcome> | GlobalOutcome;
 
 const TICKET = /^[A-Z]{1,6}-\d{4}-\d{6}$/;
+
+/** A ticket number typed alone, or after 查/查看/看看, in any width or case, with or without its dashes: MQ-2026-001672. */
+function typedTicketNumber(text: string): string | null {
+  const typed = text.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
+  const found = /^(?:查看?|看看?|查询)?([A-Z]{2,6})-?(\d{4})-?(\d{6})[。.？?]?$/.exec(typed);
+  return found ? `${found[1]}-${found[2]}-${found[3]}` : null;
+}
 /** A record's id in a button (see TicketButton.record). */
 const RECORD_ID = /^[1-9]\d{0,9}$/;
 

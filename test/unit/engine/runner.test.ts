@@ -726,6 +726,21 @@ describe('what villagers type besides answers', () => {
     expect(keys(await play(atPhone, '1380013'))).toEqual(['input.bad_phone', 'report.phone']);
   });
 
+  test('a request number typed (any width or case, with or without dashes, after 查) shows that request, over a question too', async () => {
+    const asked: string[] = [];
+    const effects = withTickets();
+    effects.ticket = (number) => {
+      asked.push(number);
+      return Promise.resolve(null);
+    };
+    for (const typed of ['MQ-2026-000001', 'mq-2026-000001', 'ＭＱ－２０２６－０００００１', 'MQ2026000001', '查 MQ-2026-000001']) {
+      expect(keys(await play(EMPTY_SESSION, typed, resident, effects)), typed).toEqual(['ticket.not_found', 'menu.more']);
+    }
+    expect(asked).toEqual(Array(5).fill('MQ-2026-000001'));
+    // Words around it are a request's words, not a lookup.
+    expect((await play(EMPTY_SESSION, 'MQ-2026-000001怎么样了路灯还是不亮', resident, effects)).session.flow).toBe('report');
+  });
+
   test('another flow started over a list shown leaves nothing waiting for 返回 (a list asks nothing)', async () => {
     const listed: SessionState = { ...EMPTY_SESSION, flow: 'list', step: 'list', data: { scope: 'own' }, choices: [{ payload: 'view:MQ-2026-000001', label: 'MQ-2026-000001' }] };
     const report = await play(listed, '我要反映');
