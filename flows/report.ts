@@ -60,9 +60,12 @@ const BUTTON_LABELS: readonly MessageKey[] = [
   'report.use_registered_phone',
 ];
 
+/** The labels in both languages, in the answer's form: made on first use, not for every word typed. */
+let buttonWords: Set<string> | undefined;
+
 function isButtonLabel(text: string): boolean {
-  const typed = normaliseAnswer(text);
-  return BUTTON_LABELS.some((key) => (['zh', 'en'] as const).some((locale) => normaliseAnswer(render(locale, key)) === typed));
+  buttonWords ??= new Set(BUTTON_LABELS.flatMap((key) => (['zh', 'en'] as const).map((locale) => normaliseAnswer(render(locale, key)))));
+  return buttonWords.has(normaliseAnswer(text));
 }
 
 /** More words about the matter, typed at a later question: kept with the description, as a clerk would note them (false when none, or too long). */
