@@ -1,21 +1,24 @@
 import { z } from 'zod';
 import { RATINGS } from '../src/pipeline/states.js';
-import { defineFlow, isRating } from '../src/engine/flow.js';
+import { defineFlow, hasWords, isRating } from '../src/engine/flow.js';
 import { refuseText, SKIP, ticketNumber } from './answers.js';
 
 /**
- * 回访: 满意 / 基本满意 / 不满意, then an optional comment. By SMS, where each reply costs,
- * one reply does both: "1", or "3 路灯还是不亮" with its comment (the comment step is inline).
+ * 回访: 满意 / 基本满意 / 不满意, then an optional comment. One reply may do both: "3 路灯还是不亮"
+ * by SMS, where each reply costs, and 不满意，路灯还是不亮 on any channel (the comment step is
+ * inline). A rating in words (挺好的, 还行吧, 没修好) is matched as its button (choices.ts);
+ * words that are no rating are the comment, kept while the rating is asked again.
  */
 export const rateFlow = defineFlow({
   id: 'rate',
-  data: z.object({ number: ticketNumber, rating: z.enum(RATINGS).optional() }),
+  data: z.object({ number: ticketNumber, rating: z.enum(RATINGS).optional(), comment: z.string().optional() }),
   first: 'rating',
   // A rating chosen on the push itself goes straight to the comment.
   buttons: [{ verb: 'rate', start: (number, rating) => (isRating(rating) ? { data: { number, rating }, at: 'comment' } : { data: { number } }) }],
   steps: {
     rating: {
       takes: 'choice',
+      aboutItsMatter: true,
       next: ['comment'],
       ask: (ctx) =>
         ctx.say('rate.ask', { number: ctx.data.number }, [
@@ -26,7 +29,12 @@ export const rateFlow = defineFlow({
       answer(ctx) {
         const action = ctx.input.action ?? '';
         if (!isRating(action)) {
-          ctx.say('input.pick_a_choice');
+          // 修是修了，但是还不太亮: what they think of it, kept for the comment; the rating is asked again.
+          const text = ctx.input.text;
+          if (!action && hasWords(text) && !refuseText(ctx)) {
+            ctx.data.comment = [ctx.data.comment, text].filter(Boolean).join('，');
+            ctx.say('rate.comment_kept');
+          } else ctx.say('input.pick_a_choice');
           return { stay: true };
         }
         ctx.data.rating = action;
@@ -38,11 +46,11 @@ export const rateFlow = defineFlow({
       inline: true,
       ask: (ctx) => ctx.say('rate.comment', {}, [SKIP]),
       async answer(ctx) {
-        let comment: string | undefined;
+        let comment = ctx.data.comment;
         if (ctx.input.action !== 'skip') {
           const refused = refuseText(ctx);
           if (refused) return refused;
-          comment = ctx.input.text;
+          comment = [comment, ctx.input.text].filter(Boolean).join('，');
         }
         const rating = ctx.data.rating;
         if (!rating) return { done: true };

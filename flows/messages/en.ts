@@ -127,6 +127,7 @@ export const en: Record<MessageKey, string> = {
   'withdraw.confirm': 'Withdraw request {number}?',
   'rate.ask': 'Request {number} is resolved. Are you satisfied with the result?',
   'rate.comment': 'Anything else to say? Leave a comment, or tap "Skip".',
+  'rate.comment_kept': 'Your comment is noted. Please also choose whether you are satisfied with the result:',
   'rate.thanks': 'Thank you for your rating! Request {number} is closed.',
   'handle.ask_progress': 'What progress on {number}? (text or photo; the resident will see it)',
   'handle.ask_resolve': 'What is the result for {number}? (text or photo)',

@@ -126,6 +126,7 @@ export const zh = {
   'withdraw.confirm': '确定要撤销诉求 {number} 吗？',
   'rate.ask': '诉求 {number} 已办结，您对办理结果满意吗？',
   'rate.comment': '还有什么想说的吗？可以留言，或点“跳过”。',
+  'rate.comment_kept': '您的意见已记下。请再选一下您对办理结果是否满意：',
   'rate.thanks': '感谢您的评价！诉求 {number} 已归档。',
   'handle.ask_progress': '请输入 {number} 的办理进展（文字或照片），会转告群众。',
   'handle.ask_resolve': '请输入 {number} 的办理结果（文字或照片）。',

@@ -12,8 +12,11 @@ import type { Locale } from '../org/types.js';
 import type { MessageAction } from '../pipeline/model.js';
 import { render } from './i18n.js';
 
-/** What a choice means beyond its title: yes, no or skip (对 / 不是 / 算了 pick them), or 催办 (催一下 / 快点 pick it). */
-export const CHOICE_MEANINGS = ['yes', 'no', 'skip', 'urge'] as const;
+/**
+ * What a choice means beyond its title: yes, no or skip (对 / 不是 / 算了 pick them), 催办
+ * (催一下 / 快点 pick it), or a rating of a resolved request (挺好的 / 还行吧 / 没修好).
+ */
+export const CHOICE_MEANINGS = ['yes', 'no', 'skip', 'urge', 'satisfied', 'basically_satisfied', 'dissatisfied'] as const;
 export type ChoiceMeaning = (typeof CHOICE_MEANINGS)[number];
 
 /** Whether a stored value is a choice meaning (sessions and outbox rows keep them as text). */
@@ -50,6 +53,9 @@ const LABEL_MEANINGS: Record<string, ChoiceMeaning> = {
   'claim.reject': 'no',
   'choice.skip': 'skip',
   'action.urge': 'urge',
+  'rating.satisfied': 'satisfied',
+  'rating.basically_satisfied': 'basically_satisfied',
+  'rating.dissatisfied': 'dissatisfied',
 };
 
 /** The meaning of a choice labelled with catalogue key `labelKey`, if it has a plain one. */
@@ -130,6 +136,111 @@ const NO = new Set([
   'cancel',
 ]);
 const SKIP = new Set(['跳过', '略过', '没有', '没', '无', '不用', '不用了', '不需要', '算了', '不要', '没了', '下一步', '不了', 'skip', 'none', 'no', 'n', 'pass', 'next']);
+
+/**
+ * A rating in a resident's words, after the trailing particles (吧, 啊, 了…) are set aside:
+ * 回访 asks 满意 / 基本满意 / 不满意, and elderly residents answer as they would a neighbour.
+ * A bare 好 / 行 is not here: it says "yes" more often than "satisfied".
+ */
+const RATING_WORDS: Record<'satisfied' | 'basically_satisfied' | 'dissatisfied', Set<string>> = {
+  satisfied: new Set([
+    '很满意',
+    '非常满意',
+    '挺满意',
+    '蛮满意',
+    '十分满意',
+    '特别满意',
+    '太满意',
+    '满意满意',
+    '很好',
+    '挺好',
+    '挺好的',
+    '蛮好',
+    '非常好',
+    '特别好',
+    '太好',
+    '真好',
+    '不错',
+    '很不错',
+    '挺不错',
+    '真不错',
+    '修好',
+    '修好了',
+    '弄好',
+    '解决',
+    '解决了',
+    '已经解决',
+    '已经修好',
+    '点赞',
+    '好评',
+    '五星',
+    'verygood',
+    'great',
+    'good',
+    'satisfied',
+  ]),
+  basically_satisfied: new Set([
+    '还行',
+    '还可以',
+    '还好',
+    '一般',
+    '一般般',
+    '凑合',
+    '还凑合',
+    '马马虎虎',
+    '差不多',
+    '过得去',
+    '还过得去',
+    '基本上满意',
+    '还算满意',
+    '比较满意',
+    '还算可以',
+    '勉强',
+    'ok吧',
+    'soso',
+    'sosa',
+  ]),
+  dissatisfied: new Set([
+    '很不满意',
+    '非常不满意',
+    '不太满意',
+    '不好',
+    '很不好',
+    '不太好',
+    '差',
+    '很差',
+    '太差',
+    '差劲',
+    '太差劲',
+    '不怎么样',
+    '没修好',
+    '没有修好',
+    '还没修好',
+    '没弄好',
+    '没解决',
+    '没有解决',
+    '还没解决',
+    '还没好',
+    '还是坏的',
+    '还是不行',
+    '没用',
+    '没人来',
+    '没人管',
+    '糊弄',
+    'bad',
+    'notsatisfied',
+    'dissatisfied',
+  ]),
+};
+const RATING_CLOSING = /(?:吧|啊|呀|呢|哈|嘛|了|哦|喔|啦|的)+$/;
+
+/** The rating a (normalised) text says in words, if it says one. */
+function ratingSaid(typed: string): ChoiceMeaning | undefined {
+  for (const form of [typed, typed.replace(RATING_CLOSING, '')]) {
+    for (const [meaning, words] of Object.entries(RATING_WORDS)) if (words.has(form)) return meaning as ChoiceMeaning;
+  }
+  return undefined;
+}
 
 /**
  * 催办 in a resident's words: 催办, 催一下, 怎么还没办, 快点… Typed anywhere they start the
@@ -401,13 +512,24 @@ export function matchBeside(text: string, own: readonly OfferedChoice[], pushed:
 }
 
 /**
- * An answer that leads with a choice's number and says more after it, apart from it by a
- * space or a comma ("3 路灯还是不亮", "2，还行"): the number, and the words. "12号路灯" is
- * no such answer (nothing sets the number apart), nor is "1 3" (a list of numbers).
+ * An answer that leads with a short choice and says more after it, apart from it by a
+ * space or punctuation: "3 路灯还是不亮", "2，还行" (a number), "不满意，路灯还是不亮"
+ * (words). "12号路灯" is no such answer (nothing sets the number apart), nor is "1 3" (a
+ * list of numbers).
  */
-export function numberWithWords(text: string): { number: string; words: string } | null {
-  const found = /^(\d{1,2})[\s,，.。、:：;；]+(\D.*)$/su.exec(text);
-  return found?.[1] && found[2] ? { number: found[1], words: found[2].trim() } : null;
+export function answerWithWords(text: string): { head: string; words: string } | null {
+  const found = /^([^\s,，.。、:：;；!！?？]{1,8})[\s,，.。、:：;；!！?？]+(\D.*)$/su.exec(text.trim());
+  return found?.[1] && found[2]?.trim() ? { head: found[1], words: found[2].trim() } : null;
+}
+
+/** 还有…, 另外…: words that open another matter than the one being talked about. */
+export function opensAnotherMatter(text: string): boolean {
+  return /^(?:还有|另外|顺便|顺带|再有就是|再就是|此外|再说个|再反映|我还要反映|我还想反映|还想反映|also\b|by the way|btw\b)/iu.test(text.trim());
+}
+
+/** Whether the words after a choice of this meaning are its reason, to keep (a rating's comment). */
+export function takesReason(means: ChoiceMeaning | undefined): boolean {
+  return means === 'satisfied' || means === 'basically_satisfied' || means === 'dissatisfied';
 }
 
 /** {@link matchChoice} for a text already normalised as `typed`. */
@@ -453,6 +575,11 @@ function matchNormalised(text: string, typed: string, offered: readonly OfferedC
   if (URGE_WORDS.test(typed)) {
     const urge = meaning('urge');
     if (urge) return urge;
+  }
+  const rating = ratingSaid(typed);
+  if (rating) {
+    const rated = meaning(rating);
+    if (rated) return rated;
   }
 
   // Nearly the title: a few characters off, or the title with a word or two around it.

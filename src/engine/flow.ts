@@ -226,6 +226,12 @@ export interface Step<D extends object, K extends string> {
    */
   takes?: StepTakes | TakesOf<D>;
   /**
+   * A `choice` step about a matter already filed (回访's rating): words that read like a
+   * request are its answer (路灯还是不亮: the reason of a rating), not a new report, unless
+   * they open another matter (还有…, 另外…; see `opensAnotherMatter` in choices.ts).
+   */
+  aboutItsMatter?: boolean;
+  /**
    * Where `answer` may lead, declared: the runner refuses a move not listed here, and
    * `npm run flows` draws these as the flow's diagram (docs/flows.md). `next`: the steps
    * it may move to; `ends`: it may finish the flow; `starts`: the flows it may hand over to.
@@ -237,7 +243,8 @@ export interface Step<D extends object, K extends string> {
    * An optional question that rides along with the choice leading to it, on a channel where
    * every message costs (SMS, Inbound.answersInOne): there it is not asked; the words typed
    * after the choice's number ("3 路灯还是不亮") are its answer, and a bare number skips it
-   * (answered with SKIP_PAYLOAD). Other channels ask it as usual.
+   * (answered with SKIP_PAYLOAD). Other channels ask it as usual, unless the choice was a
+   * rating typed with its reason (不满意，路灯还是不亮): the reason is its answer.
    */
   inline?: boolean;
   /**

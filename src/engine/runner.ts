@@ -7,7 +7,7 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { corrects, isChoiceMeaning, matchBeside, numberWithWords, type OfferedChoice, offeredChoice, smallTalk, urgesOffered } from './choices.js';
+import { answerWithWords, corrects, isChoiceMeaning, matchBeside, type OfferedChoice, offeredChoice, opensAnotherMatter, smallTalk, takesReason, urgesOffered } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
@@ -215,17 +215,19 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   // 催办 typed at a ticket that offers it urges that ticket, rather than asking which (the urge flow's words).
   if (global && !input.action && urgesOffered(input.text, [...state.choices, ...pushed])) global = null;
   let askedWhich = false;
-  // On a channel that answers in one message, the words typed after a choice's number
-  // ("3 路灯还是不亮"): the answer of the inline step the choice leads to (Step.inline).
-  let carried: { number: string; words: string } | null = null;
+  // The words typed after a choice: on a channel that answers in one message after its
+  // number ("3 路灯还是不亮"), on any after a rating (不满意，路灯还是不亮: its reason). They
+  // answer the inline step the choice leads to (Step.inline: the rating's comment).
+  let carried: { head: string; words: string } | null = null;
   if (input.action && pushed.some((c) => c.payload === input.action)) pushed = [];
   if (!global && !input.action && input.text && (state.choices.length || pushed.length)) {
     let match = matchBeside(input.text, state.choices, pushed);
     // Not over a step that takes text: there "1 组 张家门口" is its answer, as on any channel.
-    const withWords = match.kind === 'none' && turn.answersInOne && currentTakes !== 'text' ? numberWithWords(input.text) : null;
-    const numbered = withWords && matchBeside(withWords.number, state.choices, pushed);
-    if (withWords && numbered?.kind === 'choice') {
-      match = numbered;
+    const withWords = match.kind === 'none' && currentTakes !== 'text' ? answerWithWords(input.text) : null;
+    const headed = withWords && matchBeside(withWords.head, state.choices, pushed);
+    const chosen = headed?.kind === 'choice' ? [...state.choices, ...pushed].find((c) => c.payload === headed.payload) : undefined;
+    if (withWords && headed?.kind === 'choice' && ((turn.answersInOne && /^\d+$/.test(withWords.head)) || takesReason(chosen?.means))) {
+      match = headed;
       carried = withWords;
     }
     if (match.kind === 'both') {
@@ -258,8 +260,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   };
   /**
    * Asks the step just entered; or, when it rides along with the choice this message made
-   * on a channel that answers in one message (Step.inline), answers it with the words
-   * typed after the choice, or skips it.
+   * (Step.inline), answers it with the words typed after the choice (any channel), or on a
+   * channel that answers in one message skips it when there were none.
    */
   const askOrAnswer = async (step: Step<FlowData, string>): Promise<void> => {
     const said = step.prefilled?.(state.data);
@@ -267,7 +269,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
       Object.assign(input, { text: said, action: null, location: null, media: [] });
       return follow(await step.answer(ctx(state.data)));
     }
-    if (!step.inline || !turn.answersInOne || !input.action) return step.ask(ctx(state.data));
+    if (!step.inline || !input.action || !(turn.answersInOne || carried)) return step.ask(ctx(state.data));
     input.text = carried?.words ?? '';
     input.action = carried ? null : SKIP_PAYLOAD;
     carried = null;
@@ -401,7 +403,8 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     if (currentStep) await currentStep.ask(ctx(state.data));
   } else if (currentStep) {
     if (currentTakes === 'view' && (hasWords(input.text) || input.media.length)) await newRequest(false);
-    else if (currentTakes === 'choice' && !input.media.length && !corrects(input.text) && readsLikeRequest()) await newRequest(true);
+    else if (currentTakes === 'choice' && !input.media.length && !corrects(input.text) && (!currentStep.aboutItsMatter || opensAnotherMatter(input.text)) && readsLikeRequest())
+      await newRequest(true);
     else await follow(await currentStep.answer(ctx(state.data)));
   } else if ((input.text && hasWords(input.text)) || (input.media.length && !isStaff(speaker))) {
     // Words (or a voice note, a photo) with nothing going on are a request.
@@ -411,7 +414,7 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
   }
 
   // Words after a choice that led to no inline step: said not kept, before the rest, rather than lost unnoticed.
-  if (carried) replies.unshift({ key: 'input.words_not_taken', params: { number: carried.number } });
+  if (carried) replies.unshift({ key: 'input.words_not_taken', params: { number: carried.head } });
   // A list or a ticket shown with nothing to open (您目前没有待办的诉求) is finished: the menu follows, and "1" picks from it.
   if (takesOf(state) === 'view' && !replies.at(-1)?.choices?.length) state = { ...EMPTY_SESSION, ...keepSuspended() };
   if (!state.flow) {

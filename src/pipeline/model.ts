@@ -141,8 +141,8 @@ export interface MessageAction {
   literal?: boolean;
   /** What the engine receives when it is chosen, e.g. "accept:MQ-2026-000001". */
   payload: string;
-  /** Yes, no or skip, when the label alone does not say (see src/engine/choices.ts). */
-  means?: 'yes' | 'no' | 'skip' | 'urge';
+  /** Yes, no, skip, 催办 or a rating, when the label alone does not say (see CHOICE_MEANINGS in src/engine/choices.ts). */
+  means?: 'yes' | 'no' | 'skip' | 'urge' | 'satisfied' | 'basically_satisfied' | 'dissatisfied';
 }
 
 /** Scalar values a message template can use. */

@@ -317,6 +317,55 @@ describe("the app's flows without a database", () => {
     expect(chat.commands).toEqual([]);
   });
 
+  test('回访 in words: a rating as a villager says it, its reason in the same message on any channel; words that are no rating are kept as the comment', async () => {
+    const number = 'MQ-2026-000001';
+    const pushedRating: SessionState = {
+      ...EMPTY_SESSION,
+      choices: [
+        { payload: `rate:${number}:satisfied`, label: '满意', means: 'satisfied' },
+        { payload: `rate:${number}:basically_satisfied`, label: '基本满意', means: 'basically_satisfied' },
+        { payload: `rate:${number}:dissatisfied`, label: '不满意', means: 'dissatisfied' },
+      ],
+    };
+    const chat = fakeEffects();
+    // A rating and its reason, typed to the push in a chat: rated with the reason, nothing asked again.
+    const withReason = await runTurn({ session: pushedRating, idle: false, input: text('不满意，路灯还是不亮'), speaker: resident, effects: chat.effects });
+    expect(chat.commands).toEqual([{ number, command: { type: 'rate', rating: 'dissatisfied', comment: '路灯还是不亮' } }]);
+    expect(withReason.replies.map((r) => r.key)).toEqual(['rate.thanks_reopened', 'menu.more']);
+    // Ratings in words pick the button they mean (the comment is asked next, as after a tap).
+    for (const [typed, rating] of [
+      ['还行吧', 'basically_satisfied'],
+      ['一般般', 'basically_satisfied'],
+      ['挺好的', 'satisfied'],
+      ['很满意！', 'satisfied'],
+      ['没修好', 'dissatisfied'],
+      ['不太满意', 'dissatisfied'],
+    ] as const) {
+      const turn = await runTurn({ session: pushedRating, idle: false, input: text(typed), speaker: resident, effects: chat.effects });
+      expect(turn.session, typed).toMatchObject({ flow: 'rate', step: 'comment', data: { number, rating } });
+    }
+    // A bare 好 says yes more often than satisfied: no rating is guessed from it.
+    const bare = await runTurn({ session: pushedRating, idle: false, input: text('好'), speaker: resident, effects: chat.effects });
+    expect(bare.session.flow).not.toBe('rate');
+
+    // In the rate flow's own question: words that are no rating are kept and the rating asked again; both go together.
+    const asked = await runTurn({ session: EMPTY_SESSION, idle: false, input: tap(`rate:${number}`), speaker: resident, effects: chat.effects });
+    expect(asked.session).toMatchObject({ flow: 'rate', step: 'rating' });
+    const kept = await runTurn({ session: asked.session, idle: false, input: text('修是修了，但是晚上还是有点暗'), speaker: resident, effects: chat.effects });
+    expect(kept.replies.map((r) => r.key)).toEqual(['rate.comment_kept', 'rate.ask']);
+    expect(kept.session).toMatchObject({ flow: 'rate', step: 'rating', data: { comment: '修是修了，但是晚上还是有点暗' } });
+    const rated = await runTurn({ session: kept.session, idle: false, input: text('基本满意吧'), speaker: resident, effects: chat.effects });
+    expect(rated.session).toMatchObject({ flow: 'rate', step: 'comment' });
+    await runTurn({ session: rated.session, idle: false, input: tap('skip'), speaker: resident, effects: chat.effects });
+    expect(chat.commands.at(-1)).toEqual({ number, command: { type: 'rate', rating: 'basically_satisfied', comment: '修是修了，但是晚上还是有点暗' } });
+    // What reads like a request is the rating's reason there, not a new report; 还有… opens another matter.
+    const reason = await runTurn({ session: asked.session, idle: false, input: text('路灯还是不亮'), speaker: resident, effects: chat.effects });
+    expect(reason.session).toMatchObject({ flow: 'rate', step: 'rating', data: { comment: '路灯还是不亮' } });
+    const another = await runTurn({ session: asked.session, idle: false, input: text('还有，村口的路灯也坏了好几天了'), speaker: resident, effects: chat.effects });
+    expect(another.session.flow).toBe('report');
+    expect(another.session.suspended).toMatchObject({ flow: 'rate', step: 'rating' });
+  });
+
   test('by SMS, a step that takes text takes "1 组 张家门口" whole, though its skip choice is numbered 1', async () => {
     const { effects } = fakeEffects();
     const landmark: SessionState = {
