@@ -381,7 +381,33 @@ const THANKS = new Set([
   'thankyou',
   'thx',
 ]);
-const ACKNOWLEDGED = new Set(['好', '好的', '好滴', '好嘞', '嗯', '嗯嗯', '哦', '噢', '收到', '知道了', '明白了', '明白', '晓得了', '行', 'ok', 'okay', '👍']);
+const ACKNOWLEDGED = new Set([
+  '好',
+  '好的',
+  '好滴',
+  '好嘞',
+  '好吧',
+  '嗯',
+  '嗯嗯',
+  '哦',
+  '噢',
+  '收到',
+  '知道了',
+  '明白了',
+  '明白',
+  '晓得了',
+  '行',
+  '行吧',
+  '那行',
+  '那好',
+  '还行',
+  '还好',
+  '可以',
+  '还可以',
+  'ok',
+  'okay',
+  '👍',
+]);
 
 /** What a short text says besides a request or an answer: sets the matter aside, thanks, or only acknowledges. */
 export type SmallTalk = 'set_aside' | 'thanks' | 'acknowledged';
@@ -397,7 +423,8 @@ export function smallTalk(text: string): SmallTalk | null {
   const form = before !== '' && before !== said && (SET_ASIDE.has(before) || ACKNOWLEDGED.has(before)) ? before : said;
   if (SET_ASIDE.has(form)) return 'set_aside';
   if (THANKS.has(form) || THANKS.has(form.replace(/啊|呀|哈|啦/g, ''))) return 'thanks';
-  if (ACKNOWLEDGED.has(form)) return 'acknowledged';
+  // 还行吧, 好的呀: the particles after an acknowledgement add nothing.
+  if (ACKNOWLEDGED.has(form) || ACKNOWLEDGED.has(form.replace(RATING_CLOSING, ''))) return 'acknowledged';
   return null;
 }
 

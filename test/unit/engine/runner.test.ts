@@ -638,6 +638,8 @@ describe('what villagers type besides answers', () => {
     }
     expect(keys(await play(EMPTY_SESSION, '好的'))).toEqual(['chat.noted', 'menu.more']);
     expect(keys(await play(EMPTY_SESSION, '👍'))).toEqual(['chat.noted', 'menu.more']);
+    // 还行吧 after reading 我的诉求 (it started a report, and the next words went into its description).
+    for (const typed of ['还行吧', '那好吧', '可以的']) expect(keys(await play(EMPTY_SESSION, typed)), typed).toEqual(['chat.noted', 'menu.more']);
     // A question that takes words takes them: the description of a request is what is typed.
     const describing = await play({ ...EMPTY_SESSION, flow: 'report', step: 'describe', data: { photos: [] } }, '谢谢');
     expect(describing.session).toMatchObject({ flow: 'report', step: 'category', data: { description: '谢谢' } });
