@@ -249,6 +249,39 @@ eachDatabase((kind) => {
       expect(toCsv(['a'], [['中文']])).toBe('\uFEFFa\r\n中文\r\n');
     });
   });
+
+  describe('已上报', () => {
+    test("each desk's list holds what was escalated to its own level, and names the level", async () => {
+      const regions = await loadRegions(db);
+      const pipeline = world.app.pipeline;
+      // Two requests the liaison escalates to the township; the township sends one of them on to the county.
+      const toTownship = await report(world.app, 'R-QH-01-001-H001', '河堤裂缝需要镇里看看', 'water');
+      const toCounty = await report(world.app, 'R-QH-01-001-H002', '桥面塌陷需要县里修', 'road');
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const township = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      for (const number of [toTownship, toCounty])
+        expect(await runAction(pipeline, number, { type: 'escalate', reason: '村里办不了' }, liaison.id)).toEqual({ ok: true, state: 'escalated' });
+      expect(await runAction(pipeline, toCounty, { type: 'escalate', reason: '镇里也办不了' }, township.id)).toEqual({ ok: true, state: 'escalated' });
+      const countyAccount = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh' } });
+      const countyScope = (await loadScope(db, countyAccount, regions))!;
+      const escalated = async (s: StaffScope) => (await queryQueue(db, s, { state: 'escalated' }, {}, { regions })).rows.map((r) => r.number);
+      expect(await escalated(countyScope)).toEqual([toCounty]);
+      expect(await escalated(scope)).toEqual([toTownship]);
+      // Both are still the county's tickets (its whole region), found under every state.
+      expect(await escalated(countyScope)).not.toContain(toTownship);
+      expect((await queryQueue(db, countyScope, { state: 'all', q: '河堤' }, {}, { regions })).rows.map((r) => r.number)).toEqual([toTownship]);
+      const county = await loggedIn(world.base, 'dsp-qh');
+      const countyPage = await county.page('/console/queue?state=escalated');
+      expect(countyPage.text).toContain(toCounty);
+      expect(countyPage.text).not.toContain(toTownship);
+      expect(countyPage.text).toContain('已上报至县 escalated to the county');
+      const townshipPage = await dsp.page('/console/queue?state=escalated');
+      expect(townshipPage.text).toContain(toTownship);
+      expect(townshipPage.text).not.toContain(toCounty);
+      expect(townshipPage.text).toContain('已上报至镇 escalated to the township');
+      expect((await dsp.page(`/console/tickets/${toTownship}`)).text).toContain('已上报至镇 escalated to the township');
+    });
+  });
 });
 
 describe.skipIf(!POSTGRES_URL)('the queue and a ticket page on PostgreSQL', () => {

@@ -213,6 +213,9 @@ export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: M
   if (state === 'open') and.push({ state: { in: [...OPEN_STATES] } });
   else if (state === 'done') and.push({ state: { in: [...DONE_STATES] } });
   else if (state !== 'all') and.push({ state });
+  // 已上报 is a desk's list: what waits at the viewer's own level (a county dispatcher's, what reached the county;
+  // a township's, what its villages sent up), never what a village escalated to a township below the viewer.
+  if (state === 'escalated' && scope.topRegions.length) and.push({ handlingRegionId: { in: scope.topRegions.map((r) => r.id) } });
   if (filters.categoryCode) and.push({ categoryCode: filters.categoryCode });
   if (filters.regionId !== undefined) {
     const ids = regions ? subtreeIds(regions, filters.regionId) : [filters.regionId];

@@ -214,7 +214,7 @@ export function ticketBody(input: {
   const done = input.done === 'close' && t.state === 'reopened' ? { zh: '电话回访（不满意），已转重办', en: 'phone callback (dissatisfied), reopened' } : action;
   return html`<section class="ticket">
 <p class="crumbs"><a href="${CONSOLE_PATHS.queue}">${bi('工作队列', 'Queue')}</a> › ${t.number}</p>
-<h1>${t.number} <span class="state state-${t.state}">${stateName(t.state)}</span>
+<h1>${t.number} <span class="state state-${t.state}">${stateName(t.state, t.level)}</span>
 ${t.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${t.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}</h1>
 ${done ? notice('ok', bi(`已完成：${done.zh}`, `done: ${done.en}`)) : ''}
 ${input.error ? notice('error', input.error) : ''}
