@@ -16,7 +16,7 @@ import { normaliseText, rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
 import { type StaffScope, ticketScopeWhere } from './scope.js';
-import { type RegionNode, subtreeIds } from '../../org/regions.js';
+import { pathOf, type RegionNode, subtreeIds } from '../../org/regions.js';
 import { formId } from './form-numbers.js';
 
 /** Which states a queue shows: a group or one state. */
@@ -374,13 +374,44 @@ export interface ParsedFilters {
 /** The heading of the problems of a query string, Chinese first (the page's notice, the API's 400). */
 export const FILTER_PROBLEMS = { zh: '以下筛选条件无效，已忽略：', en: 'These filters were not understood and are ignored:' } as const;
 
+/** Said after a filter naming a region, grid or handler unknown or outside the user's scope: both read alike, neither is shown. */
+const NOT_IN_AREA = '（不在您的工作范围内 not in your area）';
+
+/** Whether grid `id` exists and lies in the scope (its village in the scope's regions, or a grid led). */
+async function gridInScope(db: Db, scope: StaffScope, id: number): Promise<boolean> {
+  const grid = await db.grid.findUnique({ where: { id }, select: { regionId: true } });
+  return grid !== null && (scope.everyRegion || scope.regionIds.includes(grid.regionId) || scope.gridIds.includes(id));
+}
+
+/**
+ * Whether a handler exists and may hold the scope's tickets: a person with a role in the scope's regions,
+ * grids or departments; a department of the scope's regions or above them (a county department handles the
+ * townships' escalated tickets), or one served.
+ */
+async function handlerInScope(db: Db, scope: StaffScope, regions: Map<number, RegionNode>, handler: HandlerFilter): Promise<boolean> {
+  if ('personId' in handler) {
+    const roles = await db.personRole.findMany({ where: { personId: handler.personId, role: { not: 'resident' } }, select: { regionId: true, gridId: true, departmentId: true } });
+    return roles.some(
+      (r) =>
+        scope.everyRegion ||
+        scope.regionIds.includes(r.regionId) ||
+        (r.gridId !== null && scope.gridIds.includes(r.gridId)) ||
+        (r.departmentId !== null && scope.departmentIds.includes(r.departmentId)),
+    );
+  }
+  const department = await db.department.findUnique({ where: { id: handler.departmentId }, select: { regionId: true } });
+  if (!department) return false;
+  const above = new Set(scope.topRegions.flatMap((t) => pathOf(regions, t.id)));
+  return scope.everyRegion || scope.regionIds.includes(department.regionId) || above.has(department.regionId) || scope.departmentIds.includes(handler.departmentId);
+}
+
 /**
  * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
  * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
  * included, `q`, `after`). Bad values are reported and ignored, never fatal: one not
- * understood, a region that is unknown or outside the user's `scope`, dates the wrong way round.
+ * understood, a region, grid or handler that is unknown or outside the user's `scope`, dates the wrong way round.
  */
-export function parseQueueParams(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>): ParsedFilters {
+export async function parseQueueParams(db: Db, params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>): Promise<ParsedFilters> {
   const problems: string[] = [];
   const filters: QueueFilters = { state: 'open' };
   const state = params.get('state')?.trim();
@@ -402,15 +433,17 @@ export function parseQueueParams(params: URLSearchParams, scope: StaffScope, reg
     const id = formId(text);
     if (id === null) problems.push(`${label}: ${text}`);
     // A region of another township reads as one that does not exist: both are named, neither is shown.
-    else if (key === 'regionId' && !(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id))))
-      problems.push(`${label}: ${text}（不在您的工作范围内 not in your area）`);
+    else if (key === 'regionId' ? !(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id))) : !(await gridInScope(db, scope, id)))
+      problems.push(`${label}: ${text}${NOT_IN_AREA}`);
     else filters[key] = id;
   }
   const handler = params.get('handler')?.trim();
   if (handler) {
     const m = /^([pd])(\d{1,9})$/.exec(handler);
-    if (!m) problems.push(`经办 handler: ${handler}`);
-    else filters.handler = m[1] === 'p' ? { personId: Number(m[2]) } : { departmentId: Number(m[2]) };
+    const parsed: HandlerFilter | null = m ? (m[1] === 'p' ? { personId: Number(m[2]) } : { departmentId: Number(m[2]) }) : null;
+    if (!parsed) problems.push(`经办 handler: ${handler}`);
+    else if (!(await handlerInScope(db, scope, regions, parsed))) problems.push(`经办 handler: ${handler}${NOT_IN_AREA}`);
+    else filters.handler = parsed;
   }
   if (params.get('overdue') === '1') filters.overdue = true;
   if (params.get('supervised') === '1') filters.supervised = true;

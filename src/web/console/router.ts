@@ -355,7 +355,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   // ─── Queue ─────────────────────────────────────────────────────────────────
 
   async function queuePage(a: Authed): Promise<void> {
-    const parsed = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    const parsed = await parseQueueParams(a.db, a.url.searchParams, a.scope, a.regions);
     const categories = await categoryNames(a.db);
     const [result, formOptions] = await Promise.all([
       queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions }),
@@ -383,7 +383,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function queueCsv(a: Authed): Promise<void> {
-    const { filters, problems } = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    const { filters, problems } = await parseQueueParams(a.db, a.url.searchParams, a.scope, a.regions);
     if (problems.length) return badFilters(a, problems);
     const columns = queueColumns(await categoryNames(a.db));
     const batches = queueBatches(a.db, a.scope, filters, { regions: a.regions });
@@ -396,7 +396,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function queueApi(a: Authed): Promise<void> {
-    const parsed = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    const parsed = await parseQueueParams(a.db, a.url.searchParams, a.scope, a.regions);
     if (parsed.problems.length) return badFilters(a, parsed.problems);
     const result = await queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions });
     sendJson(a.res, 200, result);
