@@ -441,6 +441,8 @@ export const en: Record<MessageKey, string> = {
   'webhook.paused':
     '[Integration] The webhook subscriber "{name}" ({url}) has failed for {hours} hours and is paused; its events keep queueing. Ask its owners to check their receiver, then resume it in the console under Webhooks.',
   'event.meeting_decision': 'meeting decision',
+  'event.theme_ticket_linked': 'linked to the theme of the month',
+  'event.ledger_ticket_linked': 'linked to a ledger item',
   'input.words_not_taken': 'Your choice {number} is taken; the words after it were not kept. Please send them in a message of their own.',
   'reason.no_resident': 'work from a meeting’s decision: no resident to call back',
 };

@@ -432,6 +432,8 @@ export const zh = {
   'intake.settled': '已登记并当场办结，编号 {number}。办理结果已发给群众，并请其评价。',
   'webhook.paused': '【对接提醒】推送订阅“{name}”（{url}）已连续 {hours} 小时推送失败，已自动暂停，期间的事件仍在排队。请联系对方检查接收服务，再到工作台“推送订阅”中恢复。',
   'event.meeting_decision': '会议决定',
+  'event.theme_ticket_linked': '列入每月一题',
+  'event.ledger_ticket_linked': '关联台账事项',
   'input.words_not_taken': '已收到您回复的序号 {number}；序号后面的文字没有记下，如有事请另发一条。',
   'reason.no_resident': '会议决定交办的事项，没有群众需要回访',
 } as const;

@@ -24,6 +24,7 @@ import type {
   TransitionResult,
 } from './model.js';
 import { CALLBACK_FAILURES, OPEN_STATES, type Rating, TICKET_STATES, type TicketState, type TimerKind } from './states.js';
+import type { TicketEventType } from './event-kinds.js';
 
 /** The states each command may start from. */
 export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
@@ -269,7 +270,7 @@ class Step {
   }
 
   /** Records an event and moves the ticket to `to`. */
-  move(type: string, to: TicketState, data: Record<string, unknown> = {}): void {
+  move(type: TicketEventType, to: TicketState, data: Record<string, unknown> = {}): void {
     this.events.push({ type, fromState: this.ticket.state, toState: to, data });
     this.ticket.state = to;
   }
@@ -385,7 +386,7 @@ function iso(date: Date | null): string | null {
 }
 
 /** Points the ticket at a new handler and pings them. */
-function assign(step: Step, target: DispatchTarget, eventType: string, data: Record<string, unknown>): void {
+function assign(step: Step, target: DispatchTarget, eventType: 'dispatched' | 'reassigned', data: Record<string, unknown>): void {
   const t = step.ticket;
   const previous = t.assigneeId;
   if ('personId' in target) {

@@ -70,6 +70,7 @@ import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
 import { formId } from './form-numbers.js';
 import { firstPostOf } from './form-once.js';
+import type { TicketAuditAction } from '../../pipeline/event-kinds.js';
 
 const log = logger('console');
 
@@ -463,7 +464,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function revealPhone(a: Authed, view: TicketView): Promise<void> {
     const form = await checkedForm(a);
     if (!form) return;
-    await a.db.auditEvent.create({ data: { action: 'phone_revealed', actorId: a.scope.personId, ticketId: view.id, at: a.now } });
+    await a.db.auditEvent.create({ data: { action: 'phone_revealed' satisfies TicketAuditAction, actorId: a.scope.personId, ticketId: view.id, at: a.now } });
     log.info({ account: a.scope.accountId, ticket: view.number }, 'phone revealed');
     redirect(a.res, `${CONSOLE_PATHS.tickets}/${view.number}#phone`);
   }
