@@ -7,7 +7,7 @@ import type { Db } from '../../src/db/client.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { runAction } from '../../src/web/console/actions.js';
-import { loadTicketView } from '../../src/web/console/ticket.js';
+import { loadTicketView, SENT_IN_ENGLISH } from '../../src/web/console/ticket.js';
 import { parseQueueParams, queryQueue, queueBatches, SEARCH_LIMIT } from '../../src/web/console/queue.js';
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions } from '../../src/org/regions.js';
@@ -269,6 +269,23 @@ eachDatabase((kind) => {
       expect(csvCell('两行\n文字')).toBe('"两行\n文字"');
       expect(csvCell(-3)).toBe('-3');
       expect(toCsv(['a'], [['中文']])).toBe('\uFEFFa\r\n中文\r\n');
+    });
+  });
+
+  describe('messages', () => {
+    test('a ping follows its reader’s language, Chinese by default; one sent in English names the reader’s setting', async () => {
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const chinese = await dsp.page(`/console/tickets/${numbers['light']}`);
+      expect(chinese.text).toContain('【派单】');
+      expect(chinese.text).not.toContain(SENT_IN_ENGLISH);
+      await db.person.update({ where: { id: liaison.id }, data: { locale: 'en' } });
+      try {
+        const english = await dsp.page(`/console/tickets/${numbers['light']}`);
+        expect(english.text).toContain('[Assigned]');
+        expect(english.text).toContain(`${liaison.name}${SENT_IN_ENGLISH}`);
+      } finally {
+        await db.person.update({ where: { id: liaison.id }, data: { locale: 'zh' } });
+      }
     });
   });
 
