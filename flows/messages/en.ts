@@ -5,7 +5,11 @@ export const en: Record<MessageKey, string> = {
   'ticket.received_resident': 'Your request is registered as {number}: {summary}. Handled by [[{handlerRole}]][[{handlerName}]]. We aim to resolve it by {resolveBy}.',
   'ticket.received_dispatcher': 'New request {number} waits to be dispatched: {summary}.',
   'ticket.assigned':
-    "[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone} (please call back)]][[\nDispatcher's note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
+    "[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone} (please call back)]][[\nDispatcher's note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.[[\n{warning}]]",
+  'warning.resolve_passed':
+    '⚠ The resolve deadline has passed (it was promised to the resident and does not move with a dispatch): please handle it at once, and ask for an extension if you need more time.',
+  'warning.resolve_before_accept':
+    '⚠ The resolve deadline comes before the accept deadline (it was promised to the resident and does not move with a dispatch): please accept and handle it at once, and ask for an extension if you need more time.',
   'ticket.reassigned_away': 'Request {number} was reassigned; you no longer need to handle it.',
   'ticket.accepted_resident': 'Your request {number} was accepted by its handler; expected by {resolveBy}.',
   'ticket.returned_dispatcher': '[Returned] {number}: {summary}. Reason: {reason}. Please dispatch it again.',

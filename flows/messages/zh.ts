@@ -6,7 +6,9 @@ export const zh = {
   'ticket.received_resident': '您的诉求已受理，编号 {number}：{summary}。经办：[[{handlerRole}]][[{handlerName}]]。承诺办结时间：{resolveBy}。',
   'ticket.received_dispatcher': '新诉求 {number} 待派单：{summary}。',
   'ticket.assigned':
-    '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
+    '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。[[\n{warning}]]',
+  'warning.resolve_passed': '⚠ 办结时限已过（已承诺群众，不随派单顺延）：请尽快办理，需要更多时间请申请延期。',
+  'warning.resolve_before_accept': '⚠ 办结时限早于签收时限（已承诺群众，不随派单顺延）：请尽快签收办理，需要更多时间请申请延期。',
   'ticket.reassigned_away': '诉求 {number} 已改派他人，无需再办理。',
   'ticket.accepted_resident': '您的诉求 {number} 已由经办人签收，预计 {resolveBy} 前办结。',
   'ticket.returned_dispatcher': '【退单】{number}：{summary}。退回原因：{reason}。请重新派单。',

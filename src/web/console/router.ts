@@ -14,6 +14,8 @@ import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
 import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
+import { deadlineConflict } from '../../pipeline/deadlines.js';
+import { dispatchAcceptBy } from '../../pipeline/machine.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { limitedAddress, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie, withoutControlCharacters } from '../http.js';
@@ -411,6 +413,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const options = actions.includes('dispatch') ? await dispatchOptions(a.db, a.scope, a.regions, view) : [];
     const categories = await categoryNames(a.db);
     const done = a.url.searchParams.get('done') ?? undefined;
+    // What a dispatch now would give: a fresh 签收 window against the deadline promised to the resident.
+    const acceptBy = context && actions.includes('dispatch') ? dispatchAcceptBy(context.snapshot, a.pipeline.rules, a.now) : null;
+    const conflict = context && acceptBy ? deadlineConflict(context.snapshot.resolveBy, acceptBy, a.now) : null;
     page(
       a,
       status,
@@ -419,6 +424,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         ticket: view,
         actions,
         options,
+        dispatchConflict: conflict && acceptBy ? { conflict, acceptBy } : null,
         categories,
         csrf: a.session.csrfToken,
         now: a.now,
