@@ -66,6 +66,7 @@ import { intakeRoute } from './intake.js';
 import type { Matcher } from '../../intake/intake.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
+import { hasReports, parseReportParams, reportChooserBody, reportDocument } from './report-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
 import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
 import { loadTicketView, type TicketView } from './ticket.js';
@@ -848,6 +849,21 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     page(a, 200, stats.title, raw(stats.body), 'stats');
   }
 
+  // ─── Monthly report 月报 ────────────────────────────────────────────────────
+
+  async function reportRoute(a: Authed, path: string): Promise<void> {
+    const request = hasReports(a.scope) ? parseReportParams(a.url.searchParams, a.scope, a.regions, a.now) : null;
+    if (!request) return notFound(a);
+    // The document of a region outside the user's is not theirs: 404, as a ticket outside the scope.
+    if (path === CONSOLE_PATHS.reportHtml && request.outside) return notFound(a);
+    if (path === CONSOLE_PATHS.report || request.problems.length) {
+      return page(a, request.problems.length ? 400 : 200, '月报 Monthly report', reportChooserBody(request, a.scope, a.regions, a.now), 'report');
+    }
+    const report = await reportDocument(a.db, request, a.now, a.pipeline.rules.calendar);
+    log.info({ account: a.scope.accountId, region: request.region.code, month: request.month }, 'monthly report made');
+    sendHtml(a.res, 200, report.html, report.headers);
+  }
+
   // ─── Ranking 红黑榜 ─────────────────────────────────────────────────────────
 
   async function rankingRoute(a: Authed, path: string): Promise<void> {
@@ -979,6 +995,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === CONSOLE_PATHS.queueCsv) return queueCsv(a);
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
+    if (get && (path === CONSOLE_PATHS.report || path === CONSOLE_PATHS.reportHtml)) return reportRoute(a, path);
     if ((get && path === CONSOLE_PATHS.rankingCsv) || ((get || method === 'POST') && path === CONSOLE_PATHS.ranking)) return rankingRoute(a, path);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);
