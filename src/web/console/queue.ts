@@ -377,6 +377,20 @@ export const FILTER_PROBLEMS = { zh: '以下筛选条件无效，已忽略：', 
 /** Said after a filter naming a region, grid or handler unknown or outside the user's scope: both read alike, neither is shown. */
 const NOT_IN_AREA = '（不在您的工作范围内 not in your area）';
 
+/**
+ * The `region` filter of a query string (the queue's, the inbox's): a region of the user's `scope`, or undefined.
+ * A region unknown or of another township is named in `problems` and ignored: both read alike, neither is shown.
+ */
+export function parseRegionParam(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>, problems: string[]): number | undefined {
+  const text = params.get('region')?.trim();
+  if (!text) return undefined;
+  const id = formId(text);
+  if (id === null) problems.push(`地区 region: ${text}`);
+  else if (!(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id)))) problems.push(`地区 region: ${text}${NOT_IN_AREA}`);
+  else return id;
+  return undefined;
+}
+
 /** Whether grid `id` exists and lies in the scope (its village in the scope's regions, or a grid led). */
 async function gridInScope(db: Db, scope: StaffScope, id: number): Promise<boolean> {
   const grid = await db.grid.findUnique({ where: { id }, select: { regionId: true } });
@@ -424,18 +438,14 @@ export async function parseQueueParams(db: Db, params: URLSearchParams, scope: S
     if (/^[a-z_]{1,32}$/.test(category)) filters.categoryCode = category;
     else problems.push(`类别 category: ${category}`);
   }
-  for (const [name, key, label] of [
-    ['region', 'regionId', '地区 region'],
-    ['grid', 'gridId', '网格 grid'],
-  ] as const) {
-    const text = params.get(name)?.trim();
-    if (!text) continue;
-    const id = formId(text);
-    if (id === null) problems.push(`${label}: ${text}`);
-    // A region of another township reads as one that does not exist: both are named, neither is shown.
-    else if (key === 'regionId' ? !(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id))) : !(await gridInScope(db, scope, id)))
-      problems.push(`${label}: ${text}${NOT_IN_AREA}`);
-    else filters[key] = id;
+  const regionId = parseRegionParam(params, scope, regions, problems);
+  if (regionId !== undefined) filters.regionId = regionId;
+  const grid = params.get('grid')?.trim();
+  if (grid) {
+    const id = formId(grid);
+    if (id === null) problems.push(`网格 grid: ${grid}`);
+    else if (!(await gridInScope(db, scope, id))) problems.push(`网格 grid: ${grid}${NOT_IN_AREA}`);
+    else filters.gridId = id;
   }
   const handler = params.get('handler')?.trim();
   if (handler) {

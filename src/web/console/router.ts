@@ -27,13 +27,13 @@ import { withRetry } from '../../pipeline/service.js';
 import { publishTicket, unpublishTicket } from '../../pipeline/publication.js';
 import { normaliseText } from '../../privacy.js';
 import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, mergeTargetProblem, refusalText, runAction } from './actions.js';
-import { type ConversationView, hasInbox, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
+import { type ConversationView, hasInbox, type InboxFilters, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
 import { conversationBody, inboxBody } from './inbox-page.js';
 import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
 import { Throttle } from '../throttle.js';
 import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
 import { CONSOLE_PATHS, type Chrome, consolePage, homeOf, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
-import { FILTER_PROBLEMS, parseQueueParams, queryQueue, queueBatches } from './queue.js';
+import { FILTER_PROBLEMS, parseQueueParams, parseRegionParam, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadScope, type StaffScope } from './scope.js';
 import { loadRegions, type RegionNode } from '../../org/regions.js';
@@ -714,8 +714,12 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function inboxPage(a: Authed): Promise<void> {
     if (!hasInbox(a.scope)) return notFound(a);
     const asked = a.url.searchParams.get('status');
-    const status = asked === 'closed' || asked === 'all' ? asked : 'open';
-    page(a, 200, '会话 Conversations', inboxBody(await inboxRows(a.db, a.scope, status), status, a.now), 'inbox');
+    const problems: string[] = [];
+    const filters: InboxFilters = { status: asked === 'closed' || asked === 'all' ? asked : 'open' };
+    const regionId = parseRegionParam(a.url.searchParams, a.scope, a.regions, problems);
+    if (regionId !== undefined) filters.regionId = regionId;
+    const rows = await inboxRows(a.db, a.scope, filters, a.regions);
+    page(a, 200, '会话 Conversations', inboxBody({ rows, filters, problems, scope: a.scope, regions: a.regions, now: a.now }), 'inbox');
   }
 
   async function conversationPage(a: Authed, view: ConversationView, status = 200, error?: string): Promise<void> {
