@@ -5,7 +5,11 @@ export const en: Record<MessageKey, string> = {
   'ticket.received_resident': 'Your request is registered as {number}: {summary}. Handled by [[{handlerRole}]][[{handlerName}]]. We aim to resolve it by {resolveBy}.',
   'ticket.received_dispatcher': 'New request {number} waits to be dispatched: {summary}.',
   'ticket.assigned':
-    "[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone} (please call back)]][[\nDispatcher's note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.",
+    "[Assigned] {number}: {summary}[[\nCategory: {category}]][[\nPlace: {place}]][[\nMap: {map}]][[\nResident's phone: {phone} (please call back)]][[\nDispatcher's note: {note}]]\nPlease accept by {acceptBy} and resolve by {resolveBy}.[[\n{warning}]]",
+  'warning.resolve_passed':
+    '⚠ The resolve deadline has passed (it was promised to the resident and does not move with a dispatch): please handle it at once, and ask for an extension if you need more time.',
+  'warning.resolve_before_accept':
+    '⚠ The resolve deadline comes before the accept deadline (it was promised to the resident and does not move with a dispatch): please accept and handle it at once, and ask for an extension if you need more time.',
   'ticket.reassigned_away': 'Request {number} was reassigned; you no longer need to handle it.',
   'ticket.accepted_resident': 'Your request {number} was accepted by its handler; expected by {resolveBy}.',
   'ticket.returned_dispatcher': '[Returned] {number}: {summary}. Reason: {reason}. Please dispatch it again.',
@@ -442,6 +446,8 @@ export const en: Record<MessageKey, string> = {
   'webhook.paused':
     '[Integration] The webhook subscriber "{name}" ({url}) has failed for {hours} hours and is paused; its events keep queueing. Ask its owners to check their receiver, then resume it in the console under Webhooks.',
   'event.meeting_decision': 'meeting decision',
+  'event.theme_ticket_linked': 'linked to the theme of the month',
+  'event.ledger_ticket_linked': 'linked to a ledger item',
   'input.words_not_taken': 'Your choice {number} is taken; the words after it were not kept. Please send them in a message of their own.',
   'reason.no_resident': 'work from a meeting’s decision: no resident to call back',
 };

@@ -6,7 +6,9 @@ export const zh = {
   'ticket.received_resident': '您的诉求已受理，编号 {number}：{summary}。经办：[[{handlerRole}]][[{handlerName}]]。承诺办结时间：{resolveBy}。',
   'ticket.received_dispatcher': '新诉求 {number} 待派单：{summary}。',
   'ticket.assigned':
-    '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。',
+    '【派单】{number}：{summary}[[\n类别：{category}]][[\n地点：{place}]][[\n地图：{map}]][[\n群众电话：{phone}（请及时联系）]][[\n派单说明：{note}]]\n请于 {acceptBy} 前签收，{resolveBy} 前办结。[[\n{warning}]]',
+  'warning.resolve_passed': '⚠ 办结时限已过（已承诺群众，不随派单顺延）：请尽快办理，需要更多时间请申请延期。',
+  'warning.resolve_before_accept': '⚠ 办结时限早于签收时限（已承诺群众，不随派单顺延）：请尽快签收办理，需要更多时间请申请延期。',
   'ticket.reassigned_away': '诉求 {number} 已改派他人，无需再办理。',
   'ticket.accepted_resident': '您的诉求 {number} 已由经办人签收，预计 {resolveBy} 前办结。',
   'ticket.returned_dispatcher': '【退单】{number}：{summary}。退回原因：{reason}。请重新派单。',
@@ -433,6 +435,8 @@ export const zh = {
   'intake.settled': '已登记并当场办结，编号 {number}。办理结果已发给群众，并请其评价。',
   'webhook.paused': '【对接提醒】推送订阅“{name}”（{url}）已连续 {hours} 小时推送失败，已自动暂停，期间的事件仍在排队。请联系对方检查接收服务，再到工作台“推送订阅”中恢复。',
   'event.meeting_decision': '会议决定',
+  'event.theme_ticket_linked': '列入每月一题',
+  'event.ledger_ticket_linked': '关联台账事项',
   'input.words_not_taken': '已收到您回复的序号 {number}；序号后面的文字没有记下，如有事请另发一条。',
   'reason.no_resident': '会议决定交办的事项，没有群众需要回访',
 } as const;

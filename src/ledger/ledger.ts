@@ -17,6 +17,7 @@ import { enqueuePush } from '../pipeline/outbox.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
 import { maskName, normaliseText, rosterNames, scrub } from '../privacy.js';
 import { pathOf, type RegionNode, subtreeIds } from '../org/regions.js';
+import type { TicketAuditAction } from '../pipeline/event-kinds.js';
 
 /** A ledger action refused; the message says why, Chinese then English. */
 export class LedgerRefused extends Error {
@@ -250,7 +251,7 @@ export async function linkLedgerTicket(
   if (linked) throw new LedgerRefused(`诉求 ${ticket.number} 已关联。 Request ${ticket.number} is linked already.`);
   await transaction(db, async (tx) => {
     await tx.ledgerTicket.create({ data: { itemId, ticketId: ticket.id, linkedById: actorId, linkedAt: now } });
-    await tx.auditEvent.create({ data: { action: 'ledger_ticket_linked', actorId, ticketId: ticket.id, at: now, data: JSON.stringify({ itemId }) } });
+    await tx.auditEvent.create({ data: { action: 'ledger_ticket_linked' satisfies TicketAuditAction, actorId, ticketId: ticket.id, at: now, data: JSON.stringify({ itemId }) } });
   });
 }
 

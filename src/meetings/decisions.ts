@@ -23,6 +23,7 @@ import { LEDGER_STATUS_NAMES } from '../web/console/ledger-page.js';
 import type { RegionNode } from '../org/regions.js';
 import { refusalText } from '../web/console/actions.js';
 import { MEETING_NAMES, type MeetingKind } from './schedule.js';
+import type { TicketAuditAction } from '../pipeline/event-kinds.js';
 
 /** A meeting action refused; the message says why, Chinese then English. */
 export class MeetingRefused extends Error {
@@ -244,7 +245,7 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
       const created = await tx.meetingDecision.create({ data: { ...row, ticketId: outcome.ticket.id } });
       await tx.auditEvent.create({
         data: {
-          action: 'meeting_decision',
+          action: 'meeting_decision' satisfies TicketAuditAction,
           actorId: ctx.actorId,
           ticketId: outcome.ticket.id,
           at: ctx.now,

@@ -53,11 +53,16 @@ export async function seedDemoLedger(database: Database, now: Date): Promise<num
     await addLedgerProgress(db, publicId, commitment.progress, actor, reviewedAt);
     const tickets = await db.ticket.findMany({
       where: { regionId: { in: subtreeIds(regions, township.id) }, assigneeDepartmentId: owner.id, mergedIntoId: null },
-      select: { id: true, number: true, regionId: true },
+      select: { id: true, number: true, regionId: true, createdAt: true },
       orderBy: { id: 'desc' },
       take: 3,
     });
-    for (const ticket of tickets.reverse()) await linkLedgerTicket(db, regions, publicId, ticket, actor, enteredAt);
+    // The latest requests came in after the item was entered: each is linked the working day after it came, never
+    // before it existed (a history row dated before the request's 受理), and not after now.
+    for (const ticket of tickets.reverse()) {
+      const linkedAt = new Date(Math.min(Math.max(enteredAt.getTime(), localInstant(addCalendarDays(localDateOf(ticket.createdAt), 1), 9 * 60).getTime()), now.getTime()));
+      await linkLedgerTicket(db, regions, publicId, ticket, actor, linkedAt);
+    }
     seeded++;
     if (index > 0) continue;
     // The first township's other items: one supervised, one done, one late.

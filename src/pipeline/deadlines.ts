@@ -298,3 +298,16 @@ export function resumeDeadline(cal: WorkCalendar, policy: DeadlinePolicy, resolv
 export function callbackDeadline(cal: WorkCalendar, resolvedAt: Date, days: number, hours: OfficeHours): Date {
   return addOfficeDays(cal, resolvedAt, days, true, hours);
 }
+
+/**
+ * Why a handling deadline needs saying when a ticket waits for its handler: it has passed, or it comes before
+ * the 签收 deadline (a re-dispatch after 退单 gives a fresh window to accept while the deadline promised to the
+ * resident stays). Null when neither, or with no deadline (paused).
+ */
+export type DeadlineConflict = 'resolve_passed' | 'resolve_before_accept';
+
+export function deadlineConflict(resolveBy: Date | null, acceptBy: Date | null, now: Date): DeadlineConflict | null {
+  if (resolveBy === null) return null;
+  if (resolveBy <= now) return 'resolve_passed';
+  return acceptBy !== null && resolveBy < acceptBy ? 'resolve_before_accept' : null;
+}

@@ -6,6 +6,7 @@
  * 答复群众, do. The resident's own words (information supplied, their rating's comment)
  * are theirs to see. An event type not listed here is not shown.
  */
+import type { TicketEventType } from './event-kinds.js';
 
 /** How one kind of event looks to the resident: shown or not, and which of its texts. */
 interface ResidentFace {
@@ -17,7 +18,7 @@ interface ResidentFace {
 const shown = (...texts: string[]): ResidentFace => ({ shown: true, texts });
 const HIDDEN: ResidentFace = { shown: false, texts: [] };
 
-const FACES: Record<string, ResidentFace> = {
+const FACES: Record<TicketEventType, ResidentFace> = {
   received: shown(),
   dispatched: shown(),
   reassigned: shown(),
@@ -51,12 +52,12 @@ const FACES: Record<string, ResidentFace> = {
 
 /** Whether the resident sees an event of this type in their history. */
 export function shownToResident(type: string): boolean {
-  return (FACES[type] ?? HIDDEN).shown;
+  return (FACES[type as TicketEventType] ?? HIDDEN).shown;
 }
 
 /** Whether a text field of an event reaches the resident (false: staff only). */
 export function isResidentText(type: string, field: string): boolean {
-  return (FACES[type] ?? HIDDEN).texts.includes(field);
+  return (FACES[type as TicketEventType] ?? HIDDEN).texts.includes(field);
 }
 
 /**

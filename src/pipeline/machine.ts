@@ -6,7 +6,7 @@
  */
 import type { RegionLevel } from '../org/types.js';
 import { levelAbove, levelBelow, STAFF_ROLES } from '../org/types.js';
-import { callbackDeadline, extendDeadline, intakeDeadlines, resumeDeadline } from './deadlines.js';
+import { callbackDeadline, deadlineConflict, extendDeadline, intakeDeadlines, resumeDeadline } from './deadlines.js';
 import { maskContacts } from '../privacy.js';
 import { mapLink } from './place.js';
 import type {
@@ -24,6 +24,7 @@ import type {
   TransitionResult,
 } from './model.js';
 import { CALLBACK_FAILURES, OPEN_STATES, type Rating, TICKET_STATES, type TicketState, type TimerKind } from './states.js';
+import type { TicketEventType } from './event-kinds.js';
 
 /** The states each command may start from. */
 export const ALLOWED_FROM: Record<CommandType, readonly TicketState[]> = {
@@ -269,7 +270,7 @@ class Step {
   }
 
   /** Records an event and moves the ticket to `to`. */
-  move(type: string, to: TicketState, data: Record<string, unknown> = {}): void {
+  move(type: TicketEventType, to: TicketState, data: Record<string, unknown> = {}): void {
     this.events.push({ type, fromState: this.ticket.state, toState: to, data });
     this.ticket.state = to;
   }
@@ -384,8 +385,16 @@ function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }
 
+/**
+ * The 签收 deadline a dispatch made at `now` gives: a fresh window to accept (the handling deadline stays, see
+ * apply's dispatch). The console warns with it before a dispatch whose deadline is passed or earlier.
+ */
+export function dispatchAcceptBy(t: Pick<TicketSnapshot, 'policy'>, rules: PipelineRules, now: Date): Date {
+  return intakeDeadlines(rules.calendar, t.policy, now, rules.officeHours).acceptBy;
+}
+
 /** Points the ticket at a new handler and pings them. */
-function assign(step: Step, target: DispatchTarget, eventType: string, data: Record<string, unknown>): void {
+function assign(step: Step, target: DispatchTarget, eventType: 'dispatched' | 'reassigned', data: Record<string, unknown>): void {
   const t = step.ticket;
   const previous = t.assigneeId;
   if ('personId' in target) {
@@ -400,7 +409,13 @@ function assign(step: Step, target: DispatchTarget, eventType: string, data: Rec
   // The handler learns where to go and whom to call: the place, a map link, the photos,
   // the resident's phone in full (they must call back) and the dispatcher's note.
   const note = typeof data['note'] === 'string' ? data['note'] : null;
-  step.notifyHandler('ticket.assigned', { acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t), note }, assignmentActions(t.number));
+  // A deadline already passed or earlier than the window to accept (a re-dispatch after 退单) is said in the ping.
+  const warning = deadlineConflict(t.resolveBy, t.acceptBy, step.now);
+  step.notifyHandler(
+    'ticket.assigned',
+    { acceptBy: iso(t.acceptBy), resolveBy: iso(t.resolveBy), ...caseFacts(t), note, ...(warning ? { warning } : {}) },
+    assignmentActions(t.number),
+  );
   step.withMedia(t.media);
 }
 
@@ -480,7 +495,7 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       // promised to the resident at intake (承诺件), and neither a return nor an escalation
       // tells them of a new one. It moves only by a pause for the resident or an approved
       // 延期 (both recorded and told); the new handler asks for one if they need more time.
-      t.acceptBy = intakeDeadlines(rules.calendar, t.policy, now, rules.officeHours).acceptBy;
+      t.acceptBy = dispatchAcceptBy(t, rules, now);
       assign(step, command.target, first ? 'dispatched' : 'reassigned', { note: command.note?.trim() || null });
       step.cancelTimers('accept_reminder', 'accept_overdue', 'resolve_reminder', 'resolve_overdue');
       step.armTimers();

@@ -7,6 +7,7 @@ import type { AssistanceLimits } from '../assistance/machine.js';
 import type { WorkCalendar } from './calendar.js';
 import type { DeadlinePolicy, OfficeHours } from './deadlines.js';
 import type { CallbackFailure, Rating, RequestKind, TicketState, TimerKind } from './states.js';
+import type { TicketEventType } from './event-kinds.js';
 
 /** Everything the state machine needs to know about a ticket. */
 export interface TicketSnapshot {
@@ -165,7 +166,7 @@ export type Effect =
 
 /** A row for the TicketEvent audit trail. */
 export interface EventDraft {
-  type: string;
+  type: TicketEventType;
   fromState: TicketState | null;
   toState: TicketState;
   data: Record<string, unknown>;

@@ -5,6 +5,7 @@
  */
 import { type Db, sqlOf, type Tx } from '../db/client.js';
 import { defineQuery, run } from '../db/sql.js';
+import type { TicketAuditAction } from './event-kinds.js';
 
 const publishQuery = defineQuery('publication_publish', (db, p: { ticketId: number; actorId: number; summary: string; at: Date }) =>
   db.updateTable('Ticket').set({ publishedAt: p.at, publishedById: p.actorId, publicSummary: p.summary }).where('id', '=', p.ticketId),
@@ -22,12 +23,12 @@ const auditQuery = defineQuery('publication_audit', (db, p: { action: string; ac
 export async function publishTicket(db: Db | Tx, ticketId: number, actorId: number, summary: string, at: Date): Promise<void> {
   const sql = sqlOf(db);
   await run(sql, publishQuery, { ticketId, actorId, summary, at });
-  await run(sql, auditQuery, { action: 'published', actorId, ticketId, data: JSON.stringify({ summary }), at });
+  await run(sql, auditQuery, { action: 'published' satisfies TicketAuditAction, actorId, ticketId, data: JSON.stringify({ summary }), at });
 }
 
 /** Takes ticket `ticketId` off the board, as `actorId` at `at`. */
 export async function unpublishTicket(db: Db | Tx, ticketId: number, actorId: number, at: Date): Promise<void> {
   const sql = sqlOf(db);
   await run(sql, unpublishQuery, { ticketId });
-  await run(sql, auditQuery, { action: 'unpublished', actorId, ticketId, data: '{}', at });
+  await run(sql, auditQuery, { action: 'unpublished' satisfies TicketAuditAction, actorId, ticketId, data: '{}', at });
 }

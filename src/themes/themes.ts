@@ -14,6 +14,7 @@ import { localDateOf } from '../pipeline/calendar.js';
 import { RESOLVED_STATES, type TicketState } from '../pipeline/states.js';
 import { normaliseText, rosterNames, scrub } from '../privacy.js';
 import { pathOf, type RegionNode, subtreeIds } from '../org/regions.js';
+import type { TicketAuditAction } from '../pipeline/event-kinds.js';
 
 /** A theme action refused; the message says why, Chinese then English. */
 export class ThemeRefused extends Error {
@@ -218,7 +219,7 @@ export async function linkThemeTicket(
   if (linked) throw new ThemeRefused(`诉求 ${ticket.number} 已关联到该主题。 Request ${ticket.number} is linked already.`);
   await db.$transaction(async (tx) => {
     await tx.themeTicket.create({ data: { themeId, ticketId: ticket.id, linkedById: actorId, linkedAt: now } });
-    await tx.auditEvent.create({ data: { action: 'theme_ticket_linked', actorId, ticketId: ticket.id, at: now, data: JSON.stringify({ themeId }) } });
+    await tx.auditEvent.create({ data: { action: 'theme_ticket_linked' satisfies TicketAuditAction, actorId, ticketId: ticket.id, at: now, data: JSON.stringify({ themeId }) } });
   });
 }
 

@@ -17,9 +17,16 @@ export function formatDay(instant: Date | null | undefined): string {
   return instant ? localDateOf(instant) : '—';
 }
 
-/** 已派单 dispatched (as staff read it: the resident-facing "awaiting your information" becomes "awaiting the resident"). */
-export function stateName(state: string): string {
+/** Where an escalated ticket waits, by its handling level: 已上报至县 (a county's list and a township's differ by it). */
+const ESCALATED_TO: Record<string, string> = { township: '已上报至镇 escalated to the township', county: '已上报至县 escalated to the county' };
+
+/**
+ * 已派单 dispatched (as staff read it: the resident-facing "awaiting your information" becomes "awaiting the resident").
+ * With the ticket's handling `level`, 已上报 names the level it was escalated to.
+ */
+export function stateName(state: string, level?: string): string {
   if (state === 'awaiting_resident') return '待补充材料 awaiting the resident';
+  if (state === 'escalated' && level !== undefined && ESCALATED_TO[level]) return ESCALATED_TO[level];
   const names = STATE_NAMES[state as TicketState] as { zh: string; en: string } | undefined;
   return names ? `${names.zh} ${names.en}` : state;
 }

@@ -475,4 +475,43 @@ eachDatabase((kind) => {
       expect(done.text).not.toContain('已完成：归档');
     });
   });
+
+  // Last: it moves the clock on.
+  describe('re-dispatch after 退单 with little or no time left 办结时限', () => {
+    test('a deadline earlier than the new 签收 window, then one passed: the dispatch form, the page and the new handler’s ping say so', async () => {
+      const number = await report(world.app, 'R-QH-01-001-H001', '变压器嗡嗡响，晚上睡不着');
+      await asPerson('L-QH-01-001-01', number, { type: 'return', reason: '不属于本网格' });
+      const power = await db.department.findUniqueOrThrow({ where: { code: 'QH-01-D-power' } });
+      // Returned with plenty of time: nothing to say.
+      const early = await dsp.page(`/console/tickets/${number}`);
+      expect(early.text).not.toContain('deadline-warning');
+      expect(early.text).not.toContain('请申请延期或说明');
+      // Two hours before the deadline promised to the resident, a dispatch would give a day to accept.
+      const { resolveBy } = await ticket(number);
+      world.clock.set(new Date(resolveBy!.getTime() - 2 * 3_600_000));
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      const form = await dsp.page(`/console/tickets/${number}`);
+      expect(form.text).toMatch(/<p class="hint deadline-warning">办结时限 [\d-]+ [\d:]+ 早于派单后的签收时限 [\d-]+ [\d:]+（已承诺群众，不随派单顺延）：请申请延期或说明/);
+      const from = await lastOutboxId();
+      expect((await dsp.post(`/console/tickets/${number}/dispatch`, { target: `d${power.id}`, note: '请今天处理' })).status).toBe(303);
+      const [assigned] = await pings(number, from);
+      expect(assigned).toMatchObject({ template: 'ticket.assigned', to: 'H-QH-01-power', params: { warning: 'resolve_before_accept' } });
+      // The deadline stays as promised; the page says it comes before the 签收 deadline it waits for.
+      expect((await ticket(number)).resolveBy).toEqual(resolveBy);
+      const waiting = await dsp.page(`/console/tickets/${number}`);
+      expect(waiting.text).toMatch(/办结时限 [\d-]+ [\d:]+ 早于签收时限/);
+      const messages = await dsp.get(`/console/tickets/${number}/messages.csv`);
+      expect(await messages.text()).toContain('⚠ 办结时限早于签收时限');
+      // Returned again after the deadline: the form says it has passed, and so does the ping.
+      world.clock.advanceHours(3);
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
+      const handler = await db.person.findUniqueOrThrow({ where: { code: 'H-QH-01-power' } });
+      await world.app.pipeline.execute(number, { type: 'return', reason: '不归供电所' }, await actorFor(db, handler.id));
+      const late = await dsp.page(`/console/tickets/${number}`);
+      expect(late.text).toMatch(/<p class="hint deadline-warning">办结时限 [\d-]+ [\d:]+ 已过（已承诺群众，不随派单顺延）：请申请延期或说明/);
+      const again = await lastOutboxId();
+      expect((await dsp.post(`/console/tickets/${number}/dispatch`, { target: `p${ids['L-QH-01-001-02']}` })).status).toBe(303);
+      expect((await pings(number, again))[0]).toMatchObject({ template: 'ticket.assigned', to: 'L-QH-01-001-02', params: { warning: 'resolve_passed' } });
+    });
+  });
 });

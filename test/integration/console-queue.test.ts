@@ -7,7 +7,7 @@ import type { Db } from '../../src/db/client.js';
 import { seedDemo } from '../../src/org/seed.js';
 import { actorFor, PipelineService } from '../../src/pipeline/service.js';
 import { runAction } from '../../src/web/console/actions.js';
-import { loadTicketView } from '../../src/web/console/ticket.js';
+import { loadTicketView, SENT_IN_ENGLISH } from '../../src/web/console/ticket.js';
 import { parseQueueParams, queryQueue, queueBatches, SEARCH_LIMIT } from '../../src/web/console/queue.js';
 import { loadScope, type StaffScope } from '../../src/web/console/scope.js';
 import { loadRegions } from '../../src/org/regions.js';
@@ -51,7 +51,7 @@ eachDatabase((kind) => {
     test('filters by state, category, village, handler, date and text, always inside the scope', async () => {
       const regions = await loadRegions(db);
       const q = async (params: string) =>
-        (await queryQueue(db, scope, parseQueueParams(new URLSearchParams(params), scope, regions).filters, {}, { regions })).rows.map((r) => r.number);
+        (await queryQueue(db, scope, (await parseQueueParams(db, new URLSearchParams(params), scope, regions)).filters, {}, { regions })).rows.map((r) => r.number);
       expect(await q('')).toEqual([numbers['road'], numbers['water'], numbers['light']]);
       expect(await q('category=power')).toEqual([numbers['light']]);
       const village = await db.region.findUniqueOrThrow({ where: { code: 'QH-01-002' } });
@@ -60,7 +60,9 @@ eachDatabase((kind) => {
       expect(await q(`region=${township.id}`)).toHaveLength(3);
       // A region outside the scope is named as a bad filter and ignored: never the other township's tickets.
       const other = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
-      expect(parseQueueParams(new URLSearchParams(`region=${other.id}`), scope, regions).problems).toEqual([`地区 region: ${other.id}（不在您的工作范围内 not in your area）`]);
+      expect((await parseQueueParams(db, new URLSearchParams(`region=${other.id}`), scope, regions)).problems).toEqual([
+        `地区 region: ${other.id}（不在您的工作范围内 not in your area）`,
+      ]);
       expect(await q(`region=${other.id}`)).toEqual([numbers['road'], numbers['water'], numbers['light']]);
       const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
       expect(await q(`handler=p${liaison.id}`)).toEqual([numbers['road'], numbers['light']]);
@@ -79,7 +81,7 @@ eachDatabase((kind) => {
       expect(await q('state=done')).toEqual([]);
       expect(await q('overdue=1')).toEqual([]);
       // Bad values are reported and ignored.
-      expect(parseQueueParams(new URLSearchParams('state=nonsense&region=abc&from=2026-13-45'), scope, regions).problems).toHaveLength(3);
+      expect((await parseQueueParams(db, new URLSearchParams('state=nonsense&region=abc&from=2026-13-45'), scope, regions)).problems).toHaveLength(3);
     });
 
     test('bad filters are never silent: the page names them, the API and the export answer 400 in Chinese and English', async () => {
@@ -91,6 +93,21 @@ eachDatabase((kind) => {
         'region=999999': '不在您的工作范围内',
         'region=QH-02': '地区 region: QH-02',
       };
+      // Grids and handlers of another township, or none at all, are named as regions are.
+      const foreignGrid = await db.grid.findUniqueOrThrow({ where: { code: 'QH-02-001-G1' } });
+      const foreignLiaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-02-001-01' } });
+      const foreignDepartment = await db.department.findUniqueOrThrow({ where: { code: 'QH-02-D-water' } });
+      const resident = await db.person.findUniqueOrThrow({ where: { code: 'R-QH-01-001-H001' } });
+      for (const query of [
+        `grid=${foreignGrid.id}`,
+        'grid=999999',
+        `handler=p${foreignLiaison.id}`,
+        `handler=p${resident.id}`,
+        'handler=p999999',
+        `handler=d${foreignDepartment.id}`,
+        'handler=d999999',
+      ])
+        bad[query] = `${query.replace('grid=', '网格 grid: ').replace('handler=', '经办 handler: ')}（不在您的工作范围内 not in your area）`;
       for (const [query, named] of Object.entries(bad)) {
         const page = await dsp.page(`/console/queue?${query}`);
         expect(page.status, query).toBe(200);
@@ -107,8 +124,13 @@ eachDatabase((kind) => {
           expect(body.problems.join(), query).toContain(named);
         }
       }
-      // Good filters still answer.
+      // Good filters still answer: the scope's own grid and liaison, and a county department (it handles what the township escalates).
       expect((await dsp.get('/console/api/queue?state=all&from=2026-11-10&to=2026-11-20')).status).toBe(200);
+      const ownGrid = await db.grid.findUniqueOrThrow({ where: { code: 'QH-01-001-G1' } });
+      const ownLiaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const countyDepartment = await db.department.findUniqueOrThrow({ where: { code: 'QH-D-water' } });
+      for (const query of [`grid=${ownGrid.id}`, `handler=p${ownLiaison.id}`, `handler=d${countyDepartment.id}`])
+        expect((await dsp.get(`/console/api/queue?${query}`)).status, query).toBe(200);
     });
 
     test('overdue: the scheduler marks a ticket past its deadline, and the filter finds it', async () => {
@@ -247,6 +269,56 @@ eachDatabase((kind) => {
       expect(csvCell('两行\n文字')).toBe('"两行\n文字"');
       expect(csvCell(-3)).toBe('-3');
       expect(toCsv(['a'], [['中文']])).toBe('\uFEFFa\r\n中文\r\n');
+    });
+  });
+
+  describe('messages', () => {
+    test('a ping follows its reader’s language, Chinese by default; one sent in English names the reader’s setting', async () => {
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const chinese = await dsp.page(`/console/tickets/${numbers['light']}`);
+      expect(chinese.text).toContain('【派单】');
+      expect(chinese.text).not.toContain(SENT_IN_ENGLISH);
+      await db.person.update({ where: { id: liaison.id }, data: { locale: 'en' } });
+      try {
+        const english = await dsp.page(`/console/tickets/${numbers['light']}`);
+        expect(english.text).toContain('[Assigned]');
+        expect(english.text).toContain(`${liaison.name}${SENT_IN_ENGLISH}`);
+      } finally {
+        await db.person.update({ where: { id: liaison.id }, data: { locale: 'zh' } });
+      }
+    });
+  });
+
+  describe('已上报', () => {
+    test("each desk's list holds what was escalated to its own level, and names the level", async () => {
+      const regions = await loadRegions(db);
+      const pipeline = world.app.pipeline;
+      // Two requests the liaison escalates to the township; the township sends one of them on to the county.
+      const toTownship = await report(world.app, 'R-QH-01-001-H001', '河堤裂缝需要镇里看看', 'water');
+      const toCounty = await report(world.app, 'R-QH-01-001-H002', '桥面塌陷需要县里修', 'road');
+      const liaison = await db.person.findUniqueOrThrow({ where: { code: 'L-QH-01-001-01' } });
+      const township = await db.person.findUniqueOrThrow({ where: { code: 'DSP-QH-01' } });
+      for (const number of [toTownship, toCounty])
+        expect(await runAction(pipeline, number, { type: 'escalate', reason: '村里办不了' }, liaison.id)).toEqual({ ok: true, state: 'escalated' });
+      expect(await runAction(pipeline, toCounty, { type: 'escalate', reason: '镇里也办不了' }, township.id)).toEqual({ ok: true, state: 'escalated' });
+      const countyAccount = await db.staffAccount.findUniqueOrThrow({ where: { username: 'dsp-qh' } });
+      const countyScope = (await loadScope(db, countyAccount, regions))!;
+      const escalated = async (s: StaffScope) => (await queryQueue(db, s, { state: 'escalated' }, {}, { regions })).rows.map((r) => r.number);
+      expect(await escalated(countyScope)).toEqual([toCounty]);
+      expect(await escalated(scope)).toEqual([toTownship]);
+      // Both are still the county's tickets (its whole region), found under every state.
+      expect(await escalated(countyScope)).not.toContain(toTownship);
+      expect((await queryQueue(db, countyScope, { state: 'all', q: '河堤' }, {}, { regions })).rows.map((r) => r.number)).toEqual([toTownship]);
+      const county = await loggedIn(world.base, 'dsp-qh');
+      const countyPage = await county.page('/console/queue?state=escalated');
+      expect(countyPage.text).toContain(toCounty);
+      expect(countyPage.text).not.toContain(toTownship);
+      expect(countyPage.text).toContain('已上报至县 escalated to the county');
+      const townshipPage = await dsp.page('/console/queue?state=escalated');
+      expect(townshipPage.text).toContain(toTownship);
+      expect(townshipPage.text).not.toContain(toCounty);
+      expect(townshipPage.text).toContain('已上报至镇 escalated to the township');
+      expect((await dsp.page(`/console/tickets/${toTownship}`)).text).toContain('已上报至镇 escalated to the township');
     });
   });
 });

@@ -267,6 +267,39 @@ eachDatabase((kind) => {
       const county = await loggedIn(world.base, 'sup-qh');
       expect((await county.page(`/console/inbox/${id}`)).status).toBe(200);
     });
+
+    test("a county dispatcher's own desk first (the county's, township unknown), then the townships'; a region filter, and one outside named", async () => {
+      await say('county-visitor-8', { text: '人工' });
+      const countyOwn = await db.conversation.findFirstOrThrow({
+        where: { resident: { identities: { some: { platformUserId: 'county-visitor-8' } } } },
+        include: { region: true },
+      });
+      expect(countyOwn.region.code).toBe('QH');
+      const residentId = await resident('R-QH-01-001-H009', 'conv-9');
+      await say('conv-9', { text: '人工' });
+      const township = (await db.conversation.findFirstOrThrow({ where: { residentId } })).id;
+      const county = await loggedIn(world.base, 'dsp-qh');
+      // Newest first in every status, but the county's own before the townships' though the township's is newer.
+      const all = (await county.page('/console/inbox?status=all')).text;
+      expect(all.indexOf(`#${countyOwn.id}<`)).toBeGreaterThan(-1);
+      expect(all.indexOf(`#${countyOwn.id}<`)).toBeLessThan(all.indexOf(`#${township}<`));
+      expect(all).toContain('青禾县本级的会话（群众所在乡镇不明的）排在前面');
+      expect(all).toMatch(new RegExp(`<tr class="[^"]*own[^"]*"><td><a href="/console/inbox/${countyOwn.id}">`));
+      // The filter: one township's conversations only, the tabs keeping it.
+      const qh01 = await db.region.findUniqueOrThrow({ where: { code: 'QH-01' } });
+      const filtered = (await county.page(`/console/inbox?status=all&region=${qh01.id}`)).text;
+      expect(filtered).toContain(`#${township}<`);
+      expect(filtered).not.toContain(`#${countyOwn.id}<`);
+      expect(filtered).toContain(`href="/console/inbox?status=open&amp;region=${qh01.id}"`);
+      // A township's dispatcher has one desk: no filter form, no ordering note; another township named and ignored.
+      const qh02 = await db.region.findUniqueOrThrow({ where: { code: 'QH-02' } });
+      const own = await dsp.page(`/console/inbox?status=all&region=${qh02.id}`);
+      expect(own.text).toContain('以下筛选条件无效，已忽略：');
+      expect(own.text).toContain(`地区 region: ${qh02.id}（不在您的工作范围内 not in your area）`);
+      expect(own.text).toContain(`#${township}<`);
+      expect(own.text).not.toContain(`#${countyOwn.id}<`);
+      expect(own.text).not.toContain('排在前面');
+    });
   });
 
   describe('the figures', () => {

@@ -390,6 +390,16 @@ describe('the demo history on SQLite', () => {
     const commitments = items.filter((i) => i.isPublic && i.status === 'on_track');
     expect(commitments.map((i) => i.regionId).sort()).toEqual(townships.map((t) => t.id).sort());
     expect(commitments.every((i) => i.tickets.length > 0 && i.progress.length === 1)).toBe(true);
+    // A request is linked after it came in, never before (its history would show the link above its 受理), nor after now.
+    const links = await db.ledgerTicket.findMany({ select: { linkedAt: true, ticketId: true } });
+    // Nothing audited on a request (linked to the theme or the ledger, published) is dated before it came in.
+    const audits = await db.auditEvent.findMany({ where: { ticketId: { not: null } }, select: { action: true, at: true, ticketId: true } });
+    const ids = [...links.map((l) => l.ticketId), ...audits.map((a) => a.ticketId!)];
+    const created = new Map((await db.ticket.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true } })).map((t) => [t.id, t.createdAt]));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => l.linkedAt < created.get(l.ticketId)! || l.linkedAt > NOW)).toEqual([]);
+    expect(audits.map((a) => a.action)).toContain('ledger_ticket_linked');
+    expect(audits.filter((a) => a.at < created.get(a.ticketId!)!)).toEqual([]);
     // The first township's commitment answers its theme of the month.
     const qh01 = townships.find((t) => t.code === 'QH-01')!;
     expect(commitments.find((i) => i.regionId === qh01.id)!.theme).not.toBeNull();

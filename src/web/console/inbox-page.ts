@@ -7,7 +7,11 @@ import { channelText } from '../../stats/channels.js';
 import { formatLocal } from '../format.js';
 import { mediaLinks } from '../media.js';
 import { type Column, tableHtml } from '../table.js';
-import type { ConversationView, InboxRow, TranscriptEntry } from './inbox.js';
+import type { ConversationView, InboxFilters, InboxRow, TranscriptEntry } from './inbox.js';
+import { FILTER_PROBLEMS } from './queue.js';
+import { regionOptions, select } from './queue-page.js';
+import type { StaffScope } from './scope.js';
+import type { RegionNode } from '../../org/regions.js';
 import { CONSOLE_PATHS, csrfField, notice } from './layout.js';
 import { villageNamed } from '../../org/village-names.js';
 
@@ -54,18 +58,39 @@ export const INBOX_COLUMNS: Column<InboxRow & { now: Date }>[] = [
   },
 ];
 
-/** The inbox list page. */
-export function inboxBody(rows: InboxRow[], status: string, now: Date): Html {
+/** The inbox list page: the tabs, the region filter (with the filters not understood named), the list, one's own desk first. */
+export function inboxBody(input: { rows: InboxRow[]; filters: InboxFilters; problems: string[]; scope: StaffScope; regions: Map<number, RegionNode>; now: Date }): Html {
+  const { filters, now } = input;
+  const region = filters.regionId === undefined ? '' : `&region=${filters.regionId}`;
   const tab = (value: string, zh: string, en: string) =>
-    html`<a href="${CONSOLE_PATHS.inbox}?status=${value}"${status === value ? html` aria-current="page"` : ''}>${bi(zh, en)}</a>`;
+    html`<a href="${CONSOLE_PATHS.inbox}?status=${value}${region}"${filters.status === value ? html` aria-current="page"` : ''}>${bi(zh, en)}</a>`;
+  // A conversation is placed at a township or the county (never a village): those are the choices.
+  const places = regionOptions(input.scope, input.regions).filter((o) => input.regions.get(Number(o.value))?.level !== 'village');
+  const own = input.scope.topRegions.map((r) => r.name).join('、');
+  const below = input.scope.topRegions.some((r) => r.level === 'county');
   return html`<section class="inbox">
 <h1>${bi('会话', 'Conversations')}</h1>
+${input.problems.length ? notice('error', html`${bi(FILTER_PROBLEMS.zh, FILTER_PROBLEMS.en)} ${input.problems.join('；')}`) : ''}
 <p class="tabs">${tab('open', '进行中', 'open')} · ${tab('closed', '已结束', 'closed')} · ${tab('all', '全部', 'all')}</p>
-<p class="hint">${bi('群众发送“人工”后，对话出现在这里；您的回复会发到群众正在用的聊天中。', 'When a resident sends "人工" the conversation appears here; your reply goes to the chat they use.')}</p>
+${
+  places.length > 1
+    ? html`<form method="get" action="${CONSOLE_PATHS.inbox}" class="filters"><input type="hidden" name="status" value="${filters.status}">
+${select('region', bi('地区', 'Region'), places, filters.regionId === undefined ? undefined : String(filters.regionId), '全部 any')}
+<div class="buttons"><button type="submit">${bi('筛选', 'Filter')}</button></div></form>`
+    : ''
+}
+<p class="hint">${bi('群众发送“人工”后，对话出现在这里；您的回复会发到群众正在用的聊天中。', 'When a resident sends "人工" the conversation appears here; your reply goes to the chat they use.')}${
+    below
+      ? bi(
+          `${own}本级的会话（群众所在乡镇不明的）排在前面，各乡镇的会话由乡镇答复，排在后面。`,
+          ` Your own desk's conversations (${own}: the resident's township unknown) come first; the townships', which their staff answer, after.`,
+        )
+      : ''
+  }</p>
 ${tableHtml(
   INBOX_COLUMNS,
-  rows.map((r) => ({ ...r, now })),
-  { empty: bi('没有会话。', 'No conversations.'), rowClass: (r) => (r.unread ? 'unread' : null) },
+  input.rows.map((r) => ({ ...r, now })),
+  { empty: bi('没有会话。', 'No conversations.'), rowClass: (r) => [r.unread ? 'unread' : '', below && r.own ? 'own' : ''].filter(Boolean).join(' ') || null },
 )}
 </section>`;
 }

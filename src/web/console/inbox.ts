@@ -12,6 +12,8 @@
  */
 import type { Db } from '../../db/client.js';
 import { maskContacts, residentName } from '../../privacy.js';
+import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { type RegionNode, subtreeIds } from '../../org/regions.js';
 import type { StaffScope } from './scope.js';
 
 /** One line of the inbox list. */
@@ -32,6 +34,8 @@ export interface InboxRow {
   preview: string;
   ticketNumber: string | null;
   closeReason: string | null;
+  /** Placed at one of the user's own regions (their desk), not a region below it. */
+  own: boolean;
 }
 
 /** One message of a transcript. */
@@ -45,7 +49,7 @@ export interface TranscriptEntry {
 }
 
 /** A whole conversation as its page shows it. */
-export interface ConversationView extends InboxRow {
+export interface ConversationView extends Omit<InboxRow, 'own'> {
   residentId: number;
   /** The resident's household village, where a ticket made from it goes by default. */
   homeRegionId: number | null;
@@ -78,12 +82,33 @@ export function hasInbox(scope: StaffScope): boolean {
   return scope.regionIds.length > 0;
 }
 
-/** The inbox list: open conversations (or `closed` / `all`), those waiting longest first, then newest. */
-export async function inboxRows(db: Db, scope: StaffScope, status: 'open' | 'closed' | 'all', take = 200): Promise<InboxRow[]> {
+/** What the inbox list shows: a status, and optionally a region of the user's (its subtree). */
+export interface InboxFilters {
+  status: 'open' | 'closed' | 'all';
+  /** A region of the scope (checked by parseRegionParam): the conversations placed in it or below it. */
+  regionId?: number;
+}
+
+/**
+ * The inbox list: open conversations (or `closed` / `all`), those waiting longest first, then newest. Those of
+ * the user's own desk come first: a conversation is placed at the resident's township, else the county, so a
+ * county dispatcher's own are the county's (no township known), before the townships' that their staff answer.
+ */
+export async function inboxRows(db: Db, scope: StaffScope, filters: InboxFilters, regions: Map<number, RegionNode>, take = 200): Promise<InboxRow[]> {
   if (!hasInbox(scope)) return [];
-  const rows = await db.conversation.findMany({
-    where: { ...scopeWhere(scope), ...(status === 'all' ? {} : { status }) },
-    orderBy: status === 'open' ? { lastResidentAt: 'asc' } : { id: 'desc' },
+  const own = scope.topRegions.map((r) => r.id);
+  const within = filters.regionId === undefined ? scopeWhere(scope) : { regionId: { in: subtreeIds(regions, filters.regionId) } };
+  const base = { AND: [within, filters.status === 'all' ? {} : { status: filters.status }] };
+  const orderBy = filters.status === 'open' ? { lastResidentAt: 'asc' as const } : { id: 'desc' as const };
+  const mine = await inboxQuery(db, { AND: [base, { regionId: { in: own } }] }, orderBy, take);
+  const others = mine.length < take ? await inboxQuery(db, { AND: [base, { regionId: { notIn: own } }] }, orderBy, take - mine.length) : [];
+  return [...mine, ...others].map((c) => toInboxRow(c, own));
+}
+
+function inboxQuery(db: Db, where: Prisma.ConversationWhereInput, orderBy: Prisma.ConversationOrderByWithRelationInput, take: number) {
+  return db.conversation.findMany({
+    where,
+    orderBy,
     take,
     include: {
       resident: { select: { code: true, name: true, householdId: true } },
@@ -92,25 +117,27 @@ export async function inboxRows(db: Db, scope: StaffScope, status: 'open' | 'clo
       messages: { where: { author: 'resident' }, orderBy: { id: 'desc' }, select: { text: true, at: true } },
     },
   });
-  return rows.map((c) => {
-    const unread = c.messages.filter((m) => c.staffReadAt === null || m.at > c.staffReadAt).length;
-    const waiting = c.status === 'open' && c.messages.length > 0 && (c.lastStaffAt === null || c.lastResidentAt > c.lastStaffAt);
-    return {
-      id: c.id,
-      status: c.status === 'open' ? 'open' : 'closed',
-      resident: residentName(c.resident),
-      region: c.region.name,
-      channel: c.channel,
-      openedAt: c.openedAt,
-      lastResidentAt: c.lastResidentAt,
-      lastStaffAt: c.lastStaffAt,
-      unread,
-      waitingSince: waiting ? (c.messages.filter((m) => c.lastStaffAt === null || m.at > c.lastStaffAt).at(-1)?.at ?? c.lastResidentAt) : null,
-      preview: previewOf(c.messages),
-      ticketNumber: c.ticket?.number ?? null,
-      closeReason: c.closeReason,
-    };
-  });
+}
+
+function toInboxRow(c: Awaited<ReturnType<typeof inboxQuery>>[number], own: readonly number[]): InboxRow {
+  const unread = c.messages.filter((m) => c.staffReadAt === null || m.at > c.staffReadAt).length;
+  const waiting = c.status === 'open' && c.messages.length > 0 && (c.lastStaffAt === null || c.lastResidentAt > c.lastStaffAt);
+  return {
+    id: c.id,
+    status: c.status === 'open' ? 'open' : 'closed',
+    resident: residentName(c.resident),
+    region: c.region.name,
+    channel: c.channel,
+    openedAt: c.openedAt,
+    lastResidentAt: c.lastResidentAt,
+    lastStaffAt: c.lastStaffAt,
+    unread,
+    waitingSince: waiting ? (c.messages.filter((m) => c.lastStaffAt === null || m.at > c.lastStaffAt).at(-1)?.at ?? c.lastResidentAt) : null,
+    preview: previewOf(c.messages),
+    ticketNumber: c.ticket?.number ?? null,
+    closeReason: c.closeReason,
+    own: own.includes(c.regionId),
+  };
 }
 
 /** One conversation, or null when there is none or it lies outside the user's regions. */

@@ -27,6 +27,8 @@ export const CONSOLE_PATHS = {
   visitRules: '/console/visit-rules',
   tickets: '/console/tickets',
   stats: '/console/stats',
+  report: '/console/report',
+  reportHtml: '/console/report.html',
   ranking: '/console/ranking',
   rankingCsv: '/console/ranking.csv',
   board: '/console/board',
@@ -38,7 +40,22 @@ export const CONSOLE_PATHS = {
 } as const;
 
 export type NavItem =
-  'queue' | 'inbox' | 'visits' | 'surveys' | 'themes' | 'assistance' | 'ledger' | 'mediation' | 'meetings' | 'stats' | 'ranking' | 'board' | 'intake' | 'webhooks' | null;
+  | 'queue'
+  | 'inbox'
+  | 'visits'
+  | 'surveys'
+  | 'themes'
+  | 'assistance'
+  | 'ledger'
+  | 'mediation'
+  | 'meetings'
+  | 'stats'
+  | 'report'
+  | 'ranking'
+  | 'board'
+  | 'intake'
+  | 'webhooks'
+  | null;
 
 /** What the frame needs to know about the logged-in user. */
 export interface Chrome {
@@ -93,6 +110,7 @@ export function consolePage(title: string, body: Html, chrome: Chrome | null, ro
   ${chrome.scope.regionIds.length || chrome.scope.isMediator ? html`<a href="${CONSOLE_PATHS.mediation}"${chrome.active === 'mediation' ? html` aria-current="page"` : ''}>${bi('矛盾调解', 'Mediation')}</a>` : ''}
   ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.meetings}"${chrome.active === 'meetings' ? html` aria-current="page"` : ''}>${bi('会议', 'Meetings')}</a>` : ''}
   ${chrome.scope.mediationOnly ? '' : html`<a href="${CONSOLE_PATHS.stats}"${chrome.active === 'stats' ? html` aria-current="page"` : ''}>${bi('统计分析', 'Statistics')}</a>`}
+  ${chrome.scope.regionIds.length ? html`<a href="${CONSOLE_PATHS.report}"${chrome.active === 'report' ? html` aria-current="page"` : ''}>${bi('月报', 'Monthly report')}</a>` : ''}
   ${chrome.scope.topRegions.some((r) => r.level !== 'village') ? html`<a href="${CONSOLE_PATHS.ranking}"${chrome.active === 'ranking' ? html` aria-current="page"` : ''}>${bi('红黑榜', 'Ranking')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="${CONSOLE_PATHS.board}"${chrome.active === 'board' ? html` aria-current="page"` : ''}>${bi('公示设置', 'Public board')}</a>` : ''}
   ${chrome.scope.isAdmin ? html`<a href="/console/webhooks"${chrome.active === 'webhooks' ? html` aria-current="page"` : ''}>${bi('推送订阅', 'Webhooks')}</a>` : ''}

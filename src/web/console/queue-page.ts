@@ -26,7 +26,7 @@ export function queueColumns(categories: Map<string, string>): Column<QueueRow>[
       csv: (r) => r.number,
       html: (r) => html`<a href="${CONSOLE_PATHS.tickets}/${r.number}">${r.number}</a>`,
     },
-    { zh: '状态', en: 'state', csv: (r) => stateName(r.state) },
+    { zh: '状态', en: 'state', csv: (r) => stateName(r.state, r.level) },
     { zh: '类别', en: 'category', csv: (r) => categories.get(r.categoryCode) ?? r.categoryCode },
     { zh: '摘要', en: 'summary', csv: (r) => r.summary, className: 'summary' },
     { zh: '地点', en: 'place', csv: (r) => r.region },

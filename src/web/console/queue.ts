@@ -16,7 +16,7 @@ import { normaliseText, rosterNames, scrub } from '../../privacy.js';
 import { addCalendarDays, localDateOf, localInstant } from '../../pipeline/calendar.js';
 import { OPEN_STATES, TICKET_STATES, type TicketState } from '../../pipeline/states.js';
 import { type StaffScope, ticketScopeWhere } from './scope.js';
-import { type RegionNode, subtreeIds } from '../../org/regions.js';
+import { pathOf, type RegionNode, subtreeIds } from '../../org/regions.js';
 import { formId } from './form-numbers.js';
 
 /** Which states a queue shows: a group or one state. */
@@ -213,6 +213,9 @@ export function queueWhere(scope: StaffScope, filters: QueueFilters, regions?: M
   if (state === 'open') and.push({ state: { in: [...OPEN_STATES] } });
   else if (state === 'done') and.push({ state: { in: [...DONE_STATES] } });
   else if (state !== 'all') and.push({ state });
+  // 已上报 is a desk's list: what waits at the viewer's own level (a county dispatcher's, what reached the county;
+  // a township's, what its villages sent up), never what a village escalated to a township below the viewer.
+  if (state === 'escalated' && scope.topRegions.length) and.push({ handlingRegionId: { in: scope.topRegions.map((r) => r.id) } });
   if (filters.categoryCode) and.push({ categoryCode: filters.categoryCode });
   if (filters.regionId !== undefined) {
     const ids = regions ? subtreeIds(regions, filters.regionId) : [filters.regionId];
@@ -371,13 +374,58 @@ export interface ParsedFilters {
 /** The heading of the problems of a query string, Chinese first (the page's notice, the API's 400). */
 export const FILTER_PROBLEMS = { zh: '以下筛选条件无效，已忽略：', en: 'These filters were not understood and are ignored:' } as const;
 
+/** Said after a filter naming a region, grid or handler unknown or outside the user's scope: both read alike, neither is shown. */
+const NOT_IN_AREA = '（不在您的工作范围内 not in your area）';
+
+/**
+ * The `region` filter of a query string (the queue's, the inbox's): a region of the user's `scope`, or undefined.
+ * A region unknown or of another township is named in `problems` and ignored: both read alike, neither is shown.
+ */
+export function parseRegionParam(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>, problems: string[]): number | undefined {
+  const text = params.get('region')?.trim();
+  if (!text) return undefined;
+  const id = formId(text);
+  if (id === null) problems.push(`地区 region: ${text}`);
+  else if (!(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id)))) problems.push(`地区 region: ${text}${NOT_IN_AREA}`);
+  else return id;
+  return undefined;
+}
+
+/** Whether grid `id` exists and lies in the scope (its village in the scope's regions, or a grid led). */
+async function gridInScope(db: Db, scope: StaffScope, id: number): Promise<boolean> {
+  const grid = await db.grid.findUnique({ where: { id }, select: { regionId: true } });
+  return grid !== null && (scope.everyRegion || scope.regionIds.includes(grid.regionId) || scope.gridIds.includes(id));
+}
+
+/**
+ * Whether a handler exists and may hold the scope's tickets: a person with a role in the scope's regions,
+ * grids or departments; a department of the scope's regions or above them (a county department handles the
+ * townships' escalated tickets), or one served.
+ */
+async function handlerInScope(db: Db, scope: StaffScope, regions: Map<number, RegionNode>, handler: HandlerFilter): Promise<boolean> {
+  if ('personId' in handler) {
+    const roles = await db.personRole.findMany({ where: { personId: handler.personId, role: { not: 'resident' } }, select: { regionId: true, gridId: true, departmentId: true } });
+    return roles.some(
+      (r) =>
+        scope.everyRegion ||
+        scope.regionIds.includes(r.regionId) ||
+        (r.gridId !== null && scope.gridIds.includes(r.gridId)) ||
+        (r.departmentId !== null && scope.departmentIds.includes(r.departmentId)),
+    );
+  }
+  const department = await db.department.findUnique({ where: { id: handler.departmentId }, select: { regionId: true } });
+  if (!department) return false;
+  const above = new Set(scope.topRegions.flatMap((t) => pathOf(regions, t.id)));
+  return scope.everyRegion || scope.regionIds.includes(department.regionId) || above.has(department.regionId) || scope.departmentIds.includes(handler.departmentId);
+}
+
 /**
  * Reads the queue's query string (`state`, `category`, `region`, `grid`, `handler` as
  * `p<ID>` or `d<ID>`, `overdue=1`, `supervised=1`, `callback=due`, `from`/`to` as local dates with `to`
  * included, `q`, `after`). Bad values are reported and ignored, never fatal: one not
- * understood, a region that is unknown or outside the user's `scope`, dates the wrong way round.
+ * understood, a region, grid or handler that is unknown or outside the user's `scope`, dates the wrong way round.
  */
-export function parseQueueParams(params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>): ParsedFilters {
+export async function parseQueueParams(db: Db, params: URLSearchParams, scope: StaffScope, regions: Map<number, RegionNode>): Promise<ParsedFilters> {
   const problems: string[] = [];
   const filters: QueueFilters = { state: 'open' };
   const state = params.get('state')?.trim();
@@ -390,24 +438,22 @@ export function parseQueueParams(params: URLSearchParams, scope: StaffScope, reg
     if (/^[a-z_]{1,32}$/.test(category)) filters.categoryCode = category;
     else problems.push(`类别 category: ${category}`);
   }
-  for (const [name, key, label] of [
-    ['region', 'regionId', '地区 region'],
-    ['grid', 'gridId', '网格 grid'],
-  ] as const) {
-    const text = params.get(name)?.trim();
-    if (!text) continue;
-    const id = formId(text);
-    if (id === null) problems.push(`${label}: ${text}`);
-    // A region of another township reads as one that does not exist: both are named, neither is shown.
-    else if (key === 'regionId' && !(regions.has(id) && (scope.everyRegion || scope.regionIds.includes(id))))
-      problems.push(`${label}: ${text}（不在您的工作范围内 not in your area）`);
-    else filters[key] = id;
+  const regionId = parseRegionParam(params, scope, regions, problems);
+  if (regionId !== undefined) filters.regionId = regionId;
+  const grid = params.get('grid')?.trim();
+  if (grid) {
+    const id = formId(grid);
+    if (id === null) problems.push(`网格 grid: ${grid}`);
+    else if (!(await gridInScope(db, scope, id))) problems.push(`网格 grid: ${grid}${NOT_IN_AREA}`);
+    else filters.gridId = id;
   }
   const handler = params.get('handler')?.trim();
   if (handler) {
     const m = /^([pd])(\d{1,9})$/.exec(handler);
-    if (!m) problems.push(`经办 handler: ${handler}`);
-    else filters.handler = m[1] === 'p' ? { personId: Number(m[2]) } : { departmentId: Number(m[2]) };
+    const parsed: HandlerFilter | null = m ? (m[1] === 'p' ? { personId: Number(m[2]) } : { departmentId: Number(m[2]) }) : null;
+    if (!parsed) problems.push(`经办 handler: ${handler}`);
+    else if (!(await handlerInScope(db, scope, regions, parsed))) problems.push(`经办 handler: ${handler}${NOT_IN_AREA}`);
+    else filters.handler = parsed;
   }
   if (params.get('overdue') === '1') filters.overdue = true;
   if (params.get('supervised') === '1') filters.supervised = true;

@@ -14,6 +14,8 @@ import type { Db } from '../../db/client.js';
 import { logger } from '../../log.js';
 import { localDateOf } from '../../pipeline/calendar.js';
 import type { PipelineService } from '../../pipeline/service.js';
+import { deadlineConflict } from '../../pipeline/deadlines.js';
+import { dispatchAcceptBy } from '../../pipeline/machine.js';
 import { sendCsv, streamCsv } from '../csv.js';
 import { bi, type Html, html, raw } from '../html.js';
 import { limitedAddress, isHttps, parseCookies, readForm, redirect, sameOrigin, sendHtml, sendJson, serializeCookie, withoutControlCharacters } from '../http.js';
@@ -25,13 +27,13 @@ import { withRetry } from '../../pipeline/service.js';
 import { publishTicket, unpublishTicket } from '../../pipeline/publication.js';
 import { normaliseText } from '../../privacy.js';
 import { actionContext, availableActions, commandOf, dispatchOptions, FormProblem, isConsoleAction, mergeTargetProblem, refusalText, runAction } from './actions.js';
-import { type ConversationView, hasInbox, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
+import { type ConversationView, hasInbox, type InboxFilters, inboxRows, loadConversation, markRead, residentWords } from './inbox.js';
 import { conversationBody, inboxBody } from './inbox-page.js';
 import { randomToken, sameSecret, type Session, SessionStore, verifyPassword } from './auth.js';
 import { Throttle } from '../throttle.js';
 import { adminRegions, boardAdminBody, boardColumns, boardSettings, setPublicBoard } from './board-admin.js';
 import { CONSOLE_PATHS, type Chrome, consolePage, homeOf, loginPage, messagePage, type NavItem, notice, rolesLine } from './layout.js';
-import { FILTER_PROBLEMS, parseQueueParams, queryQueue, queueBatches } from './queue.js';
+import { FILTER_PROBLEMS, parseQueueParams, parseRegionParam, queryQueue, queueBatches } from './queue.js';
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadScope, type StaffScope } from './scope.js';
 import { loadRegions, type RegionNode } from '../../org/regions.js';
@@ -64,12 +66,14 @@ import { intakeRoute } from './intake.js';
 import type { Matcher } from '../../intake/intake.js';
 import type { MediationRules } from '../../mediation/transitions.js';
 import { renderStatsCsv, renderStatsPage, STATS_CSV_PATH, STATS_PATH } from './stats-page.js';
+import { hasReports, parseReportParams, reportChooserBody, reportDocument } from './report-page.js';
 import { canSetRanking, hasRanking, parseRankingParams, rankingBody, rankingCsv, rankingOf, rankingPageInput, rankingParams, saveRankingForm } from './ranking-page.js';
 import { HOUSEHOLD_ROUTE, householdBody, loadHousehold, loadRulesRows, saveKeyReason, saveVisitRules, VisitFormProblem, visitRulesBody } from './visit-admin.js';
 import { loadTicketView, type TicketView } from './ticket.js';
 import { MESSAGE_COLUMNS, TIMELINE_COLUMNS, ticketBody } from './ticket-page.js';
 import { formId } from './form-numbers.js';
 import { firstPostOf } from './form-once.js';
+import type { TicketAuditAction } from '../../pipeline/event-kinds.js';
 
 const log = logger('console');
 
@@ -355,7 +359,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   // ─── Queue ─────────────────────────────────────────────────────────────────
 
   async function queuePage(a: Authed): Promise<void> {
-    const parsed = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    const parsed = await parseQueueParams(a.db, a.url.searchParams, a.scope, a.regions);
     const categories = await categoryNames(a.db);
     const [result, formOptions] = await Promise.all([
       queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions }),
@@ -383,7 +387,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function queueCsv(a: Authed): Promise<void> {
-    const { filters, problems } = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    const { filters, problems } = await parseQueueParams(a.db, a.url.searchParams, a.scope, a.regions);
     if (problems.length) return badFilters(a, problems);
     const columns = queueColumns(await categoryNames(a.db));
     const batches = queueBatches(a.db, a.scope, filters, { regions: a.regions });
@@ -396,7 +400,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   }
 
   async function queueApi(a: Authed): Promise<void> {
-    const parsed = parseQueueParams(a.url.searchParams, a.scope, a.regions);
+    const parsed = await parseQueueParams(a.db, a.url.searchParams, a.scope, a.regions);
     if (parsed.problems.length) return badFilters(a, parsed.problems);
     const result = await queryQueue(a.db, a.scope, parsed.filters, parsed.after === undefined ? {} : { after: parsed.after }, { regions: a.regions });
     sendJson(a.res, 200, result);
@@ -410,6 +414,9 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     const options = actions.includes('dispatch') ? await dispatchOptions(a.db, a.scope, a.regions, view) : [];
     const categories = await categoryNames(a.db);
     const done = a.url.searchParams.get('done') ?? undefined;
+    // What a dispatch now would give: a fresh 签收 window against the deadline promised to the resident.
+    const acceptBy = context && actions.includes('dispatch') ? dispatchAcceptBy(context.snapshot, a.pipeline.rules, a.now) : null;
+    const conflict = context && acceptBy ? deadlineConflict(context.snapshot.resolveBy, acceptBy, a.now) : null;
     page(
       a,
       status,
@@ -418,6 +425,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         ticket: view,
         actions,
         options,
+        dispatchConflict: conflict && acceptBy ? { conflict, acceptBy } : null,
         categories,
         csrf: a.session.csrfToken,
         now: a.now,
@@ -463,7 +471,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function revealPhone(a: Authed, view: TicketView): Promise<void> {
     const form = await checkedForm(a);
     if (!form) return;
-    await a.db.auditEvent.create({ data: { action: 'phone_revealed', actorId: a.scope.personId, ticketId: view.id, at: a.now } });
+    await a.db.auditEvent.create({ data: { action: 'phone_revealed' satisfies TicketAuditAction, actorId: a.scope.personId, ticketId: view.id, at: a.now } });
     log.info({ account: a.scope.accountId, ticket: view.number }, 'phone revealed');
     redirect(a.res, `${CONSOLE_PATHS.tickets}/${view.number}#phone`);
   }
@@ -706,8 +714,12 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
   async function inboxPage(a: Authed): Promise<void> {
     if (!hasInbox(a.scope)) return notFound(a);
     const asked = a.url.searchParams.get('status');
-    const status = asked === 'closed' || asked === 'all' ? asked : 'open';
-    page(a, 200, '会话 Conversations', inboxBody(await inboxRows(a.db, a.scope, status), status, a.now), 'inbox');
+    const problems: string[] = [];
+    const filters: InboxFilters = { status: asked === 'closed' || asked === 'all' ? asked : 'open' };
+    const regionId = parseRegionParam(a.url.searchParams, a.scope, a.regions, problems);
+    if (regionId !== undefined) filters.regionId = regionId;
+    const rows = await inboxRows(a.db, a.scope, filters, a.regions);
+    page(a, 200, '会话 Conversations', inboxBody({ rows, filters, problems, scope: a.scope, regions: a.regions, now: a.now }), 'inbox');
   }
 
   async function conversationPage(a: Authed, view: ConversationView, status = 200, error?: string): Promise<void> {
@@ -841,6 +853,21 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     page(a, 200, stats.title, raw(stats.body), 'stats');
   }
 
+  // ─── Monthly report 月报 ────────────────────────────────────────────────────
+
+  async function reportRoute(a: Authed, path: string): Promise<void> {
+    const request = hasReports(a.scope) ? parseReportParams(a.url.searchParams, a.scope, a.regions, a.now) : null;
+    if (!request) return notFound(a);
+    // The document of a region outside the user's is not theirs: 404, as a ticket outside the scope.
+    if (path === CONSOLE_PATHS.reportHtml && request.outside) return notFound(a);
+    if (path === CONSOLE_PATHS.report || request.problems.length) {
+      return page(a, request.problems.length ? 400 : 200, '月报 Monthly report', reportChooserBody(request, a.scope, a.regions, a.now), 'report');
+    }
+    const report = await reportDocument(a.db, request, a.now, a.pipeline.rules.calendar);
+    log.info({ account: a.scope.accountId, region: request.region.code, month: request.month }, 'monthly report made');
+    sendHtml(a.res, 200, report.html, report.headers);
+  }
+
   // ─── Ranking 红黑榜 ─────────────────────────────────────────────────────────
 
   async function rankingRoute(a: Authed, path: string): Promise<void> {
@@ -972,6 +999,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
     if (get && path === CONSOLE_PATHS.queueCsv) return queueCsv(a);
     if (get && path === `${CONSOLE_PATHS.api}/queue`) return queueApi(a);
     if (get && (path === STATS_PATH || path === STATS_CSV_PATH)) return statsRoute(a);
+    if (get && (path === CONSOLE_PATHS.report || path === CONSOLE_PATHS.reportHtml)) return reportRoute(a, path);
     if ((get && path === CONSOLE_PATHS.rankingCsv) || ((get || method === 'POST') && path === CONSOLE_PATHS.ranking)) return rankingRoute(a, path);
     if (get && path === CONSOLE_PATHS.inbox) return inboxPage(a);
     if (path === CONSOLE_PATHS.surveys || path.startsWith(`${CONSOLE_PATHS.surveys}/`)) return surveysRoute(a, path, method);

@@ -49,6 +49,7 @@ import { loadRegions, pathOf, type RegionNode, subtreeIds } from '../../org/regi
 import { COVERAGE_TABLES, coverageCardsHtml, coverageCsv, coverageSectionHtml, type CoverageTable, type StatsCoverage } from './stats-coverage.js';
 import { statsMapHtml } from './stats-map.js';
 import { formId } from './form-numbers.js';
+import { reportLink } from './report-page.js';
 
 /** Where the console mounts the page and its CSV export. */
 export const STATS_PATH = '/console/stats';
@@ -559,13 +560,13 @@ function subjectOf(view: StatsView): Html | string {
   return grid?.label ?? view.request.region.name;
 }
 
-function renderView(view: StatsView, map: Html): string {
+function renderView(view: StatsView, map: Html, report: Html): string {
   const r = view.request;
   return html`<section class="stats">
 <h1>${bi('统计分析', 'Statistics')} · ${subjectOf(view)}</h1>
 ${r.problems.length ? html`<ul class="problems" role="alert">${r.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 ${renderForm(view)}
-<p class="stats-period">${bi('统计周期', 'Period')}：${periodHint(view)} · <a class="csv" href="${linkWith(r, { table: 'figures' }, STATS_CSV_PATH)}" download>${bi('导出指标 CSV', 'Export figures CSV')}</a> · <a class="csv" href="${linkWith(r, { table: 'trend' }, STATS_CSV_PATH)}" download>${bi('导出趋势 CSV', 'Export trend CSV')}</a></p>
+<p class="stats-period">${bi('统计周期', 'Period')}：${periodHint(view)} · <a class="csv" href="${linkWith(r, { table: 'figures' }, STATS_CSV_PATH)}" download>${bi('导出指标 CSV', 'Export figures CSV')}</a> · <a class="csv" href="${linkWith(r, { table: 'trend' }, STATS_CSV_PATH)}" download>${bi('导出趋势 CSV', 'Export trend CSV')}</a>${report}</p>
 ${renderFigures(view)}
 ${renderCharts(view)}
 ${map}
@@ -596,7 +597,12 @@ export async function renderStatsPage(db: Db, scope: StaffScope, params: URLSear
     };
   }
   const map = await statsMapHtml(db, view, params, (changes) => linkWith(view.request, changes));
-  return { title: `统计分析 Statistics · ${view.request.region.name}`, body: renderView(view, map) };
+  // The region's 月报 of the month the period ends in, for those whose regions it is (not a grid's or a department's figures).
+  const month = localDateOf(new Date(view.range.to.getTime() - 1)).slice(0, 7);
+  const report = scope.regionIds.includes(view.request.region.id)
+    ? html` · <a class="report" href="${reportLink(view.request.region.id, month)}">${bi(`${view.request.region.name} ${month} 月报`, `monthly report ${month}`)}</a>`
+    : html``;
+  return { title: `统计分析 Statistics · ${view.request.region.name}`, body: renderView(view, map, report) };
 }
 
 /** The tables the CSV export knows: the figures, the trend, and each breakdown. */

@@ -6,7 +6,8 @@
 import { render } from '../../engine/i18n.js';
 import { MAX_EXTENSION } from '../../pipeline/machine.js';
 import { channelText } from '../../stats/channels.js';
-import { CALLBACK_FAILURE_NAMES } from '../../pipeline/states.js';
+import { CALLBACK_FAILURE_NAMES, OPEN_STATES } from '../../pipeline/states.js';
+import { type DeadlineConflict, deadlineConflict } from '../../pipeline/deadlines.js';
 import { bi, type Html, html, type HtmlValue } from '../html.js';
 import { HANDLING_CLASS_NAMES, KIND_NAMES, LEVEL_NAMES, formatLocal, stateName } from '../format.js';
 import { mediaLinks } from '../media.js';
@@ -95,7 +96,7 @@ const AUDIENCE = {
 };
 
 /** The form of one action. */
-function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options: DispatchOption[], categories: Map<string, string>): Html {
+function actionForm(t: TicketView, action: ConsoleAction, csrf: string, options: DispatchOption[], categories: Map<string, string>, warning: Html | null): Html {
   const field = (name: string, zh: string, en: string, required: boolean, long = false, audience: Html = AUDIENCE.internal) =>
     long
       ? html`<label>${bi(zh, en)} ${audience}<textarea name="${name}" maxlength="2000" rows="2"${required ? html` required` : ''}></textarea></label>`
@@ -118,7 +119,7 @@ ${[...categories].filter(([code]) => code !== t.categoryCode).map(([code, name])
       break;
     case 'dispatch':
       fields = html`<label>${bi('经办人或部门', 'Handler')}<select name="target" required><option value="">请选择 choose</option>
-${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</select></label>${field('note', '派单说明（可选）', 'note (optional)', false, true)}`;
+${options.map((o) => html`<option value="${o.value}">${o.label}</option>`)}</select></label>${warning ? html`<p class="hint deadline-warning">${warning}</p>` : ''}${field('note', '派单说明（可选）', 'note (optional)', false, true)}`;
       break;
     case 'approve_extension':
       fields = html`<label>${bi(`延期天数（申请 ${t.extensionDays ?? '—'} 天）`, `days (asked: ${t.extensionDays ?? '—'})`)}<input name="days" type="number" min="1" max="${MAX_EXTENSION}" value="${t.extensionDays ?? ''}"></label>${field('note', '备注（可选）', 'note (optional)', false)}`;
@@ -187,11 +188,32 @@ ${b.publishedAt ? html`<form method="post" action="${base}/unpublish" class="inl
   return html`<section class="board-status" id="board"><h2>${bi('公示', 'Public board')}</h2><p>${status}</p>${form}</section>`;
 }
 
+/**
+ * A handling deadline passed or earlier than the 签收 deadline, as staff read it: on the page (the ticket as it
+ * stands) and on the dispatch form (the 签收 deadline a dispatch now would give). The deadline was promised to the
+ * resident and does not move with a dispatch: an extension or a word to the handler does.
+ */
+function deadlineWarning(conflict: DeadlineConflict, resolveBy: Date | null, acceptBy: Date | null, dispatching: boolean): Html {
+  const [zh, en] =
+    conflict === 'resolve_passed'
+      ? [`办结时限 ${formatLocal(resolveBy)} 已过`, `The resolve deadline ${formatLocal(resolveBy)} has passed`]
+      : [
+          `办结时限 ${formatLocal(resolveBy)} 早于${dispatching ? '派单后的' : ''}签收时限 ${formatLocal(acceptBy)}`,
+          `The resolve deadline ${formatLocal(resolveBy)} comes before the${dispatching ? ' new' : ''} accept deadline ${formatLocal(acceptBy)}`,
+        ];
+  return bi(
+    `${zh}（已承诺群众，不随派单顺延）：请申请延期或说明（派单说明会发给经办人，经办人可申请延期）。`,
+    `${en} (promised to the resident, it does not move with a dispatch): ask for an extension or say why (the dispatch note goes to the handler, who may ask for one).`,
+  );
+}
+
 /** The whole body of a ticket page. */
 export function ticketBody(input: {
   ticket: TicketView;
   actions: ConsoleAction[];
   options: DispatchOption[];
+  /** A dispatch now would give a 签收 deadline after the handling deadline (or it has passed): said on the form. */
+  dispatchConflict?: { conflict: DeadlineConflict; acceptBy: Date } | null;
   categories: Map<string, string>;
   csrf: string;
   now: Date;
@@ -209,15 +231,23 @@ export function ticketBody(input: {
   const { ticket: t, now } = input;
   const base = `${CONSOLE_PATHS.tickets}/${t.number}`;
   const paused = t.pausedAt !== null;
+  const dispatch = input.dispatchConflict ?? null;
+  const dispatchWarning = dispatch ? deadlineWarning(dispatch.conflict, t.resolveBy, dispatch.acceptBy, true) : null;
+  // The ticket as it stands: open and running, its deadline passed or before the 签收 deadline it still waits for.
+  const awaitingAccept = t.acceptedAt === null && (t.state === 'dispatched' || t.state === 'reopened');
+  const standing = OPEN_STATES.includes(t.state) && !paused ? deadlineConflict(t.resolveBy, awaitingAccept ? t.acceptBy : null, now) : null;
+  // The page says how the ticket stands; the dispatch form, what a dispatch now would give (when it differs).
+  const pageWarning = standing ? deadlineWarning(standing, t.resolveBy, t.acceptBy, false) : dispatchWarning;
   const action = input.done && input.done in ACTION_NAMES ? ACTION_NAMES[input.done as ConsoleAction] : input.done ? BOARD_ACTIONS[input.done] : null;
   // A close whose callback answer was 不满意 reopened the request: say so, not "closed".
   const done = input.done === 'close' && t.state === 'reopened' ? { zh: '电话回访（不满意），已转重办', en: 'phone callback (dissatisfied), reopened' } : action;
   return html`<section class="ticket">
 <p class="crumbs"><a href="${CONSOLE_PATHS.queue}">${bi('工作队列', 'Queue')}</a> › ${t.number}</p>
-<h1>${t.number} <span class="state state-${t.state}">${stateName(t.state)}</span>
+<h1>${t.number} <span class="state state-${t.state}">${stateName(t.state, t.level)}</span>
 ${t.overdue ? html`<span class="badge overdue">${bi('超期', 'overdue')}</span>` : ''}${t.supervised ? html`<span class="badge supervised">${bi('督办', 'supervised')}</span>` : ''}</h1>
 ${done ? notice('ok', bi(`已完成：${done.zh}`, `done: ${done.en}`)) : ''}
 ${input.error ? notice('error', input.error) : ''}
+${pageWarning ? notice('error', pageWarning) : ''}
 ${t.mergedInto ? notice('ok', html`${bi('已合并到', 'Merged into')} <a href="${CONSOLE_PATHS.tickets}/${t.mergedInto}">${t.mergedInto}</a>`) : ''}
 <p class="lead">${t.summary}</p>
 <div class="columns">
@@ -251,7 +281,7 @@ ${fact('退单/上报/重办/延期', 'returns/escalations/reopens/extensions', 
 <section class="actions">
 <h2>${bi('办理', 'Actions')}</h2>
 ${input.handledAbove ? html`<p class="hint">${bi(`已上报，由${t.handlingRegion}办理：派单、答复群众、归档由其负责；本级可查看并添加内部备注。`, `Escalated and handled by ${t.handlingRegion}: dispatching, answering the resident and closing are theirs; you may read it and add internal notes.`)}</p>` : ''}
-${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
+${input.actions.length ? input.actions.map((a) => actionForm(t, a, input.csrf, input.options, input.categories, dispatchWarning)) : html`<p class="hint">${bi('当前状态下您没有可执行的操作。', 'Nothing for you to do at this state.')}</p>`}
 </section>
 ${boardSection(t, input.csrf, input.canPublish)}
 ${input.themes ?? ''}

@@ -48,6 +48,9 @@ export interface TimelineEntry {
 }
 
 /** One message exchanged about the ticket. */
+/** Said after the reader of a message sent in English (their language setting). */
+export const SENT_IN_ENGLISH = '（按其语言设置发英文 in English, their language setting）';
+
 export interface MessageEntry {
   at: Date;
   direction: 'out' | 'in';
@@ -341,7 +344,9 @@ export async function loadTicketView(db: Db, scope: StaffScope, number: string, 
     messages.push({
       at: m.createdAt,
       direction: 'out',
-      who: isResident(m.recipient.id) ? residentLabel : m.recipient.name,
+      // A ping follows its reader's language (Chinese unless their roster row says en): one sent in English says so,
+      // or staff read an English ping to a colleague as a fault.
+      who: `${isResident(m.recipient.id) ? residentLabel : m.recipient.name}${locale === 'en' ? SENT_IN_ENGLISH : ''}`,
       channel: m.channel,
       text: maskContacts(text),
       status: m.sentAt ? 'sent' : m.failedAt ? 'failed' : heldByDailyCap(m, now) ? 'capped' : 'waiting',

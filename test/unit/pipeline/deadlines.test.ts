@@ -6,6 +6,7 @@ import {
   addOfficeDays,
   callbackDeadline,
   dailyTurn,
+  deadlineConflict,
   endOfOfficeDay,
   extendDeadline,
   intakeDeadlines,
@@ -292,5 +293,19 @@ describe('loadedWhenDue: a daily duty imported on its first due turn', () => {
     });
     await expect(duty()).rejects.toThrow('not yet');
     expect(await duty()).toBe('ran');
+  });
+});
+
+describe('deadlineConflict', () => {
+  const now = new Date('2026-11-16T09:00:00+08:00');
+  const at = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
+  test('passed, before the 签收 deadline, or nothing to say', () => {
+    expect(deadlineConflict(at(-1), at(24), now)).toBe('resolve_passed');
+    expect(deadlineConflict(now, null, now)).toBe('resolve_passed');
+    expect(deadlineConflict(at(2), at(24), now)).toBe('resolve_before_accept');
+    expect(deadlineConflict(at(48), at(24), now)).toBeNull();
+    expect(deadlineConflict(at(2), null, now)).toBeNull();
+    // Paused (no deadline running): nothing.
+    expect(deadlineConflict(null, at(24), now)).toBeNull();
   });
 });
