@@ -79,7 +79,7 @@ export const en: Record<MessageKey, string> = {
   'input.no_such_choice': 'There is no such choice; please reply with a number from 1 to {count}.',
   'input.stale_choice': 'That button has expired.',
   'input.which_message': 'Which message does “{text}” answer? Please choose:',
-  'input.which_push': 'The message just received: {label}',
+  'input.which_push': 'The message just received[[ ({number} “{title}”)]]: {label}',
   'input.which_own': 'What you are filling in: {label}',
   'input.flood': 'You are sending very fast. We have kept every message and will answer each in turn; please wait a minute.',
   'input.empty_menu': 'Nothing arrived. What would you like to do?',

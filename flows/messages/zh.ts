@@ -78,7 +78,7 @@ export const zh = {
   'input.no_such_choice': '没有这个选项，请回复 1 到 {count} 之间的序号。',
   'input.stale_choice': '这个按钮已经过期了。',
   'input.which_message': '您回复的「{text}」是回答哪一条？请选择：',
-  'input.which_push': '刚收到的消息：{label}',
+  'input.which_push': '刚收到的消息[[（{number}「{title}」）]]：{label}',
   'input.which_own': '正在填写的：{label}',
   'input.flood': '您发得太快了。消息我们都收下了，稍后会逐条处理并回复您，请稍等一分钟。',
   'input.empty_menu': '没有收到内容。请选择您要办理的事项：',

@@ -284,6 +284,25 @@ eachDatabase((kind) => {
     });
   });
 
+  describe('a liaison at work, in words', () => {
+    test('a ping arriving while a question is pending, answered with a number both could mean, is asked about by its request’s number and title', async () => {
+      const resident = await boundResident();
+      const number = await report(resident);
+      const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+      const liaison = await boundStaff(ticket.assignee?.code ?? '', 'liaison-console');
+      await liaison.send('明天村里开会的通知发了没有');
+      expect(liaison.text()).toContain('作为一件新的诉求反映吗');
+      // The assignment ping (签收 / 退回) comes in while that question waits.
+      const ping = await liaison.receive(database, pipeline, clock);
+      expect(ping.map((p) => p.template)).toEqual(['ticket.assigned']);
+      await liaison.send('1');
+      expect(liaison.text()).toContain('是回答哪一条');
+      expect(liaison.replies.at(-1)?.choices.map((c) => c.label)).toEqual([`刚收到的消息（${number}「${ticket.summary.slice(0, 16)}」）：签收`, '正在填写的：是的']);
+      await liaison.tap(number);
+      expect(liaison.text()).toContain(`已签收 ${number}`);
+    });
+  });
+
   describe('photos', () => {
     test('a progress photo from the liaison is forwarded to the resident', async () => {
       const resident = await boundResident();

@@ -877,6 +877,42 @@ describe('a push shown while a question is pending', () => {
     expect(beyond.replies[0]).toMatchObject({ key: 'input.no_such_choice', params: { count: 2 } });
   });
 
+  test('a push about a request, asked about, is named by the request’s number and short title, not by its button alone', async () => {
+    const { effects } = fakeEffects();
+    const asked: string[] = [];
+    effects.ticket = (number) => {
+      asked.push(number);
+      const view: TicketView = {
+        number,
+        summary: '村口路灯坏了好几天晚上走路看不见了啊',
+        state: 'resolved',
+        categoryCode: 'power',
+        createdAt: new Date('2026-11-16T01:00:00Z'),
+        resolveBy: null,
+        place: null,
+        map: null,
+        phone: null,
+        dispatchNote: null,
+        media: [],
+        history: [],
+        can: { supply: false, urge: false, withdraw: false, rate: true, accept: false, handle: false },
+      };
+      return Promise.resolve(view);
+    };
+    const session = await reporting(effects, ratingPush);
+    const turn = await play(session, text('1'), effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['input.which_message']);
+    expect(turn.replies[0]?.choices?.map((c) => c.label)).toEqual([
+      { text: '刚收到的消息（MQ-2026-000001「村口路灯坏了好几天晚上走路看不见」）：满意' },
+      { text: '正在填写的：是的' },
+    ]);
+    expect(asked).toEqual(['MQ-2026-000001']);
+    // One no longer to be seen (not the reader's) is named by its button, as before.
+    effects.ticket = () => Promise.resolve(null);
+    const unseen = await play(session, text('1'), effects);
+    expect(unseen.replies[0]?.choices?.map((c) => c.label)).toEqual([{ text: '刚收到的消息：满意' }, { text: '正在填写的：是的' }]);
+  });
+
   test('with no question pending, the push is what a number or a word answers, as it was shown last', async () => {
     const { effects } = fakeEffects();
     const idle: SessionState = { ...EMPTY_SESSION, choices: [{ payload: 'menu:help', label: '帮助' }], pushed: ratingPush };
