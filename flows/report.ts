@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
 import { saysSpot, villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
-import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
+import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext, type VillageChoices } from '../src/engine/flow.js';
+import { placeOf } from '../src/pipeline/place.js';
 import { isPlainAnswer, normaliseAnswer, saysDontKnow } from '../src/engine/choices.js';
 import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
@@ -79,6 +80,17 @@ function moreWords(ctx: TurnContext<ReportData>, text: string | null): boolean {
 const AT_HOME = /^(?:在|就在)?(?:我|俺)?家(?:里|门口|附近|旁边|这边|边上)?(?:这儿|这里)?$/;
 /** 就在我家附近: offered before the villages to a resident whose household is known. */
 const AT_HOME_CHOICE: FlowChoice = { label: 'report.at_home', payload: 'home' };
+
+/**
+ * At the resident's home: the request goes to their household's village (regionId null:
+ * the pipeline takes the household's), shown as that village and, typed, the spot (家门口).
+ */
+function atHome(ctx: TurnContext<ReportData>, villages: VillageChoices, spot: string | null): { next: 'photo' } {
+  ctx.data.regionId = null;
+  ctx.data.place = villages.villages.find((v) => v.id === villages.household)?.name ?? null;
+  ctx.data.location = spot;
+  return { next: 'photo' };
+}
 
 export const reportFlow = defineFlow({
   id: 'report',
@@ -163,11 +175,8 @@ export const reportFlow = defineFlow({
       },
       async answer(ctx) {
         const { action, location, text } = ctx.input;
-        if (action === 'home' && ctx.speaker.hasHousehold) {
-          ctx.data.regionId = null;
-          return { next: 'photo' };
-        }
         const villages = await ctx.effects.villages();
+        if (action === 'home' && ctx.speaker.hasHousehold) return atHome(ctx, villages, null);
         const picked = location ? null : pickedVillage(ctx, villages);
         if (picked === 'asked') {
           // Which village (or which of the township's) is asked: the spot typed with it stays (东湖村村口).
@@ -207,10 +216,8 @@ export const reportFlow = defineFlow({
             return { stay: true, quiet: true };
           }
           const home = AT_HOME.test(text);
-          if (home && ctx.speaker.hasHousehold) {
-            ctx.data.regionId = null;
-            return { next: 'photo' };
-          }
+          // 家门口 is the spot, at the household's village.
+          if (home && ctx.speaker.hasHousehold) return atHome(ctx, villages, text.replace(/^(?:就在|在)/, '') || null);
           // A place in words with no village named (村东头的桥边, 在家里): kept, and only the village asked.
           if (/\p{Script=Han}/u.test(text) && !isPlainAnswer(text)) {
             ctx.data.location = text.slice(0, 200);
@@ -300,7 +307,7 @@ export const reportFlow = defineFlow({
           {
             category: ctx.data.categoryCode ?? 'other',
             description: (ctx.data.description ?? '').slice(0, 200),
-            location: [ctx.data.place, ctx.data.location].filter((part): part is string => typeof part === 'string' && part !== '').join(' ') || null,
+            location: placeOf(ctx.data.place ?? null, ctx.data.location ?? null),
             phone: ctx.data.contactPhone ?? null,
             photos: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'photo').length,
             voices: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'voice').length || null,

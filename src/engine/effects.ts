@@ -11,7 +11,7 @@ import { nextOfficeOpening } from '../pipeline/deadlines.js';
 import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
-import { homeTownship, regionById, villageList } from '../pipeline/reference.js';
+import { homeOf, regionById, villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
@@ -322,7 +322,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async villages() {
-      return { villages: await villageList(tx), home: await homeTownship(tx, speaker.personId) };
+      const home = await homeOf(tx, speaker.personId);
+      return { villages: await villageList(tx), home: home.township, ...(home.village === null ? {} : { household: home.village }) };
     },
 
     report: (draft) => reportFor(speaker.personId, draft, {}),

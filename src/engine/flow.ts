@@ -94,6 +94,8 @@ export interface VillageOption {
 export interface VillageChoices {
   villages: VillageOption[];
   home: number | null;
+  /** The village of the speaker's household, when they have one (就在我家附近 is there). */
+  household?: number;
 }
 
 export interface ReportDraft {

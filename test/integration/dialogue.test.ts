@@ -111,6 +111,30 @@ eachDatabase((kind) => {
     });
   });
 
+  describe('at home', () => {
+    test('在家里 / 家门口 / the button: the summary shows the household’s village (and the spot typed), as the request then does', async () => {
+      const chat = await boundResident();
+      await chat.send('家门口的自来水管爆了，水一直流');
+      await chat.tap('是的');
+      await chat.tap('就在我家附近');
+      await chat.tap('跳过');
+      await chat.tap('用登记的电话');
+      expect(chat.text()).toContain('地点：东湖村\n');
+      await chat.send('取消');
+      await chat.send('家门口的自来水管爆了，水一直流');
+      await chat.tap('是的');
+      await chat.send('在家门口');
+      await chat.tap('跳过');
+      await chat.tap('用登记的电话');
+      expect(chat.text()).toContain('地点：东湖村 家门口\n');
+      await chat.tap('提交');
+      const number = TICKET.exec(chat.text())?.[0] ?? '';
+      expect(await database.db.ticket.findUniqueOrThrow({ where: { number } })).toMatchObject({ location: '家门口' });
+      await chat.send(number);
+      expect(chat.text()).toContain('地点：东湖村 家门口');
+    });
+  });
+
   describe('household binding', () => {
     test('a new resident binds their chat to their household; the liaison confirms; reports then go to that liaison', async () => {
       const household = await database.db.household.findUniqueOrThrow({

@@ -798,6 +798,27 @@ describe('what villagers type besides answers', () => {
     expect(keys(home)).toEqual(['report.location_home_village']);
     // From someone whose household is known: their home, as the button.
     expect((await play(atLocation, '就在我家门口', liaison)).session).toMatchObject({ step: 'photo', data: { regionId: null } });
+    // The household's village is where it is shown (not 地点：—), with the spot typed (家门口), on to the last check.
+    const withHome = fakeEffects().effects;
+    withHome.villages = () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: 1, household: 7 });
+    const spots: [string, string | null][] = [
+      ['在家里', '家里'],
+      ['家门口', '家门口'],
+      ['我家', '我家'],
+    ];
+    for (const [typed, spot] of spots) {
+      expect((await play(atLocation, typed, liaison, withHome)).session.data, typed).toMatchObject({ regionId: null, place: '东村', location: spot });
+    }
+    const offeringHome: SessionState = { ...atLocation, choices: [{ payload: 'home', label: '就在我家附近' }, ...atLocation.choices] };
+    const tapped = await runTurn({ session: offeringHome, idle: false, input: tap('home'), speaker: liaison, effects: withHome });
+    expect(tapped.session.data).toMatchObject({ regionId: null, place: '东村', location: null });
+    const atPhone = await play(
+      await play((await play(atLocation, '家门口', liaison, withHome)).session, '跳过', liaison, withHome).then((t) => t.session),
+      '跳过',
+      liaison,
+      withHome,
+    );
+    expect(atPhone.replies.at(-1)).toMatchObject({ key: 'report.confirm', params: { location: '东村 家门口' } });
 
     // A village named without 村: 东湖那边的桥 is 东湖村's.
     const { effects } = fakeEffects();
