@@ -56,6 +56,8 @@ export const en: Record<MessageKey, string> = {
   'refusal.invalid': '"{field}" is not right: {reason}.',
   'refusal.no_level_above': 'This is already the top level; it cannot be escalated further.',
   'refusal.no_level_below': 'Only a request escalated to the county can be returned to the township; a township dispatches instead.',
+  'refusal.too_early_to_urge':
+    'This request was received only just now and is being handled within its time limit, so this urge was not recorded. If nothing has moved after {from}, send "urge" again.',
   'refusal.recently_urged':
     'This request was already urged at {at}; its handler and dispatcher were reminded. One urge a day is recorded, so nothing new was recorded now, but your message was heard.',
   'refusal.callback_required':
@@ -113,7 +115,7 @@ export const en: Record<MessageKey, string> = {
   'action.withdraw': 'Withdraw',
   'action.urge': 'Urge',
   'urge.done': 'Request {number} is urged: its handler and dispatcher were reminded.\nState: {state}\nDue by: {resolveBy}',
-  'urge.not_done': '{reason}\nRequest {number}: {state}\nDue by: {resolveBy}',
+  'urge.not_done': '{reason}\nRequest {number}: received {receivedAt}[[, assigned to {handler}]]\nState: {state}\nDue by: {resolveBy}',
   'urge.none': 'You have no request being handled, so there is nothing to urge. Send "my requests" to see them all.',
   'urge.which': 'You have {count} requests being handled. Which one should be urged?',
   'action.progress': 'Report progress',

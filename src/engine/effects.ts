@@ -357,6 +357,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         resolveBy: t.resolveBy,
         place: placeOf(region?.name ?? '', t.location),
         map: mapLink(t.latitude, t.longitude),
+        handler: t.assigneeId === null && t.assigneeDepartmentId === null ? null : render(locale(), 'handler', await handlerParams(tx, t)),
         phone: handles ? (t.contactPhone ?? null) : null,
         dispatchNote: staffView && typeof lastDispatch?.parsed['note'] === 'string' ? lastDispatch.parsed['note'] : null,
         media: mediaRefs(t.media),

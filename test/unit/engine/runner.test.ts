@@ -912,6 +912,7 @@ describe('a push shown while a question is pending', () => {
         resolveBy: null,
         place: null,
         map: null,
+        handler: null,
         phone: null,
         dispatchNote: null,
         media: [],
@@ -1002,6 +1003,7 @@ describe('催办: a resident urges an open request', () => {
         resolveBy: RESOLVE_BY,
         place: null,
         map: null,
+        handler: '网格员 王**',
         phone: null,
         dispatchNote: null,
         media: [],
@@ -1069,14 +1071,21 @@ describe('催办: a resident urges an open request', () => {
     expect(none.commands).toEqual([]);
   });
 
-  test('a second urge the same day: the pipeline’s answer, with the state and deadline', async () => {
+  test('a second urge the same day: the pipeline’s answer, with what is happening meanwhile (received when, handled by whom), the state and deadline', async () => {
     const { effects, commands } = urging();
     await play(EMPTY_SESSION, tap('urge:MQ-2026-000001'), effects);
     const again = await play(EMPTY_SESSION, tap('urge:MQ-2026-000001'), effects);
     expect(commands).toHaveLength(2);
     expect(again.replies[0]).toEqual({
       key: 'urge.not_done',
-      params: { number: 'MQ-2026-000001', state: 'in_progress', resolveBy: RESOLVE_BY.toISOString(), reason: '这件诉求已于 11月16日 09:00 催办过' },
+      params: {
+        number: 'MQ-2026-000001',
+        state: 'in_progress',
+        resolveBy: RESOLVE_BY.toISOString(),
+        reason: '这件诉求已于 11月16日 09:00 催办过',
+        receivedAt: RESOLVE_BY.toISOString(),
+        handler: '网格员 王**',
+      },
     });
   });
 });
