@@ -325,6 +325,32 @@ eachDatabase((kind) => {
       await liaison.tap(number);
       expect(liaison.text()).toContain(`已签收 ${number}`);
     });
+
+    test('签收 / 收到了 / 已经办好了 typed are tried on the liaison’s own open tickets: whether to accept the one, then the 办结 question; none: 我的待办', async () => {
+      const resident = await boundResident();
+      const number = await report(resident);
+      const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+      const liaison = await boundStaff(ticket.assignee?.code ?? '', 'liaison-console');
+      // At the offer question about other words, 收到了: whether to accept the one ticket waiting, named.
+      await liaison.send('明天村里开会的通知发了没有');
+      await liaison.send('收到了');
+      expect(liaison.text()).toBe(`签收诉求 ${number}「${ticket.summary.slice(0, 16)}」吗？`);
+      await liaison.send('是的');
+      expect(liaison.text()).toContain(`已签收 ${number}`);
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).state).toBe('accepted');
+      // 已经办好了, the one ticket in hand: its 办结 question, then resolved with the result typed.
+      await liaison.send('已经办好了');
+      expect(liaison.text()).toContain(number);
+      expect(liaison.text()).not.toContain('新的诉求');
+      await liaison.send('换了新灯泡，晚上亮了');
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).state).toBe('resolved');
+      // Nothing left to accept: said so, with 我的待办 to tap.
+      await liaison.send('签收');
+      expect(liaison.text()).toBe('您说“签收”，但您目前没有待签收的诉求。可以打开“我的待办”看看：');
+      await liaison.tap('我的待办');
+      expect(liaison.text()).toContain('您目前没有待办的诉求');
+      expect(await database.db.ticket.count()).toBe(1);
+    });
   });
 
   describe('photos', () => {

@@ -780,9 +780,65 @@ describe('what villagers type besides answers', () => {
     // Or a new request after all; and away from a ticket of theirs, only that is offered.
     const asNew = await play(offered.session, '作为新的诉求反映', liaison, effects);
     expect(asNew.session).toMatchObject({ flow: 'report', data: { description: '已经修好了' } });
-    const plain = await play(EMPTY_SESSION, '已经修好了', liaison, effects);
+    const plain = await play(EMPTY_SESSION, '下午去看过了', liaison, effects);
     expect(plain.replies[0]).toMatchObject({ key: 'report.offer' });
     expect(commands).toHaveLength(2);
+  });
+
+  test('a liaison’s work words (签收, 收到了, 已经办好了, 办结了, 处理完了) are tried on their own open tickets, not offered as a new request', async () => {
+    const lines: TicketLine[] = [
+      { number: 'MQ-2026-000011', summary: '村口路灯坏了好几天晚上很黑很危险了', state: 'dispatched', categoryCode: 'power' },
+      { number: 'MQ-2026-000012', summary: '水管漏水', state: 'in_progress', categoryCode: 'water' },
+      { number: 'MQ-2026-000013', summary: '垃圾没人清', state: 'accepted', categoryCode: 'sanitation' },
+      { number: 'MQ-2026-000014', summary: '路面坑洼', state: 'resolved', categoryCode: 'road' },
+    ];
+    const { effects, commands } = fakeEffects();
+    const scopes: string[] = [];
+    effects.myTickets = (scope) => {
+      scopes.push(scope);
+      return Promise.resolve(lines);
+    };
+    // One to accept: asked whether, by its number and title; 是的 accepts it.
+    let asked = await play(EMPTY_SESSION, '签收', liaison, effects);
+    for (const typed of ['收到了', '好的，签收', '我已签收']) {
+      const again = await play(EMPTY_SESSION, typed, liaison, effects);
+      expect(again.replies, typed).toEqual(asked.replies);
+    }
+    expect(asked.replies[0]).toMatchObject({ key: 'work.confirm_accept', params: { number: 'MQ-2026-000011', title: '村口路灯坏了好几天晚上很黑很危险' } });
+    expect(scopes.every((s) => s === 'assigned')).toBe(true);
+    const accepted = await play(asked.session, '是的', liaison, effects);
+    expect(commands).toEqual([{ number: 'MQ-2026-000011', command: { type: 'accept' } }]);
+    expect(keys(accepted)).toEqual(['handle.done_accept', 'menu.more']);
+    // Typed at the offer question about other words: the same.
+    const offered = await play(EMPTY_SESSION, '明天开会的通知发了没有', liaison, effects);
+    expect(keys(offered)).toEqual(['report.offer']);
+    asked = await play(offered.session, '签收', liaison, effects);
+    expect(asked.replies[0]).toMatchObject({ key: 'work.confirm_accept', params: { number: 'MQ-2026-000011' } });
+
+    // Several in hand: which one, by number and short title; the one picked goes to its 办结 question.
+    for (const typed of ['已经办好了', '办结了', '处理完了']) {
+      const which = await play(EMPTY_SESSION, typed, liaison, effects);
+      expect(which.replies[0], typed).toMatchObject({ key: 'work.which_resolve', params: { count: 2, text: typed } });
+      expect(which.replies[0]?.choices?.map((c) => c.label)).toEqual([{ text: 'MQ-2026-000012「水管漏水」' }, { text: 'MQ-2026-000013「垃圾没人清」' }, 'choice.cancel']);
+      const picked = await play(which.session, '2', liaison, effects);
+      expect(keys(picked)).toEqual(['handle.ask_resolve']);
+      expect(picked.session).toMatchObject({ flow: 'handle', step: 'text', data: { number: 'MQ-2026-000013', action: 'resolve' } });
+    }
+    expect((await play(EMPTY_SESSION, '正在处理', liaison, effects)).replies[0]).toMatchObject({ key: 'work.which_progress', params: { count: 2 } });
+    // One in hand: straight to its question.
+    effects.myTickets = () => Promise.resolve(lines.slice(1, 2));
+    const one = await play(EMPTY_SESSION, '办结了', liaison, effects);
+    expect(one.replies[0]).toMatchObject({ key: 'handle.ask_resolve', params: { number: 'MQ-2026-000012' } });
+    // None: said so, with 我的待办 to tap (or type 1).
+    effects.myTickets = () => Promise.resolve(lines.slice(3));
+    const none = await play(EMPTY_SESSION, '签收', liaison, effects);
+    expect(none.replies).toEqual([{ key: 'work.none_accept', params: { text: '签收' }, choices: [{ label: 'menu.queue', payload: 'menu:queue' }] }]);
+    expect(none.session.choices.map((c) => c.payload)).toEqual(['menu:queue']);
+    expect(keys(await play(EMPTY_SESSION, '处理完了', liaison, effects))).toEqual(['work.none_handle']);
+    expect(commands).toHaveLength(1);
+    // Someone who handles no tickets (a dispatcher) is asked about them as a new request, as before.
+    const dispatcher: Speaker = { ...liaison, roles: ['dispatcher'] };
+    expect((await play(EMPTY_SESSION, '签收', dispatcher, effects)).replies[0]).toMatchObject({ key: 'report.offer', params: { text: '签收' } });
   });
 
   test('a place typed without its village is kept, and only the village is asked', async () => {
