@@ -135,6 +135,28 @@ eachDatabase((kind) => {
     });
   });
 
+  describe('two matters in one message', () => {
+    test('路灯坏了好几天，还有垃圾也没人收: offered as two requests, each confirmed, filed as two tickets of their own categories', async () => {
+      const chat = await boundResident();
+      await chat.send('路灯坏了好几天，还有垃圾也没人收');
+      expect(chat.text()).toContain('您说了两件事：\n1. 路灯坏了好几天\n2. 垃圾也没人收');
+      await chat.tap('分成两件反映');
+      expect(chat.text()).toContain('电力照明');
+      for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) await chat.tap(label);
+      expect(chat.text()).toContain('内容：路灯坏了好几天\n');
+      await chat.tap('提交');
+      expect(chat.text()).toContain('接下来反映您说的第二件事：垃圾也没人收');
+      for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) await chat.tap(label);
+      expect(chat.text()).toContain('内容：垃圾也没人收\n');
+      await chat.tap('提交');
+      const tickets = await database.db.ticket.findMany({ orderBy: { id: 'asc' }, select: { categoryCode: true, description: true } });
+      expect(tickets).toEqual([
+        { categoryCode: 'power', description: '路灯坏了好几天' },
+        { categoryCode: 'sanitation', description: '垃圾也没人收' },
+      ]);
+    });
+  });
+
   describe('household binding', () => {
     test('a new resident binds their chat to their household; the liaison confirms; reports then go to that liaison', async () => {
       const household = await database.db.household.findUniqueOrThrow({

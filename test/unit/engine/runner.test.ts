@@ -841,6 +841,43 @@ describe('what villagers type besides answers', () => {
     expect((await play(EMPTY_SESSION, '签收', dispatcher, effects)).replies[0]).toMatchObject({ key: 'report.offer', params: { text: '签收' } });
   });
 
+  test('two matters in one message (…，还有…) are offered as two requests, each confirmed; kept as one, as before', async () => {
+    const { effects } = fakeEffects();
+    const reports: ReportDraft[] = [];
+    effects.classify = (typed) => {
+      const code = typed.includes('路灯') ? 'power' : typed.includes('垃圾') ? 'sanitation' : 'other';
+      return { code, confidence: code === 'other' ? 0.1 : 0.9, kind: 'help', alternatives: [], matched: [] };
+    };
+    effects.report = (draft) => {
+      reports.push(draft);
+      return Promise.resolve({ ok: true, number: `MQ-2026-00000${reports.length}`, handler: '网格员 王**', resolveBy: null });
+    };
+    const asked = await play(EMPTY_SESSION, '路灯坏了好几天，还有垃圾也没人收', resident, effects);
+    expect(asked.replies[0]).toMatchObject({ key: 'report.two_matters', params: { first: '路灯坏了好几天', second: '垃圾也没人收' } });
+    // Split: the first from its category on, then the second, each to its own last check.
+    let turn = await play(asked.session, '是的', resident, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'report.category_guess', params: { category: 'power' } });
+    for (const typed of ['是的', '1', '跳过', '跳过', '跳过']) turn = await play(turn.session, typed, resident, effects);
+    expect(turn.replies.at(-1)).toMatchObject({ key: 'report.confirm', params: { description: '路灯坏了好几天' } });
+    turn = await play(turn.session, '提交', resident, effects);
+    expect(keys(turn)).toEqual(['report.done', 'report.next_matter', 'report.category_guess']);
+    expect(turn.replies[2]).toMatchObject({ params: { category: 'sanitation' } });
+    for (const typed of ['是的', '1', '跳过', '跳过', '跳过', '提交']) turn = await play(turn.session, typed, resident, effects);
+    expect(keys(turn)).toEqual(['report.done', 'menu.more']);
+    expect(reports.map((r) => [r.categoryCode, r.description])).toEqual([
+      ['power', '路灯坏了好几天'],
+      ['sanitation', '垃圾也没人收'],
+    ]);
+    // Kept as one: the whole text, its category the first matter's, as before.
+    const one = await play(asked.session, '作为一件反映', resident, effects);
+    expect(one.session).toMatchObject({ step: 'category', data: { description: '路灯坏了好几天，还有垃圾也没人收', categoryCode: 'power' } });
+    expect(one.session.data['then']).toBeUndefined();
+    // One matter told twice, or a second part placed nowhere, is one request with no question.
+    for (const typed of ['路灯坏了，还有旁边的路灯也不亮', '路灯坏了，还有没有人管']) {
+      expect(keys(await play(EMPTY_SESSION, typed, resident, effects)), typed).toEqual(['report.category_guess']);
+    }
+  });
+
   test('a place typed without its village is kept, and only the village is asked', async () => {
     const typed = await play(atLocation, '村东头的桥边');
     expect(keys(typed)).toEqual(['report.location_which_village']);
