@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { normalizePhone } from '../src/org/phone.js';
 import { saysSpot, villageShortName } from '../src/org/village-names.js';
 import { CATEGORY_CODES, REQUEST_KINDS } from '../src/pipeline/states.js';
-import { CONFIDENT, defineFlow, type FlowChoice, hasWords, MAX_TEXT, type TurnContext } from '../src/engine/flow.js';
+import { CONFIDENT, defineFlow, type FlowChoice, type FlowStart, hasWords, MAX_TEXT, startOf, type TurnContext, type VillageChoices } from '../src/engine/flow.js';
+import { splitMatters } from '../src/engine/classifier.js';
+import { placeOf } from '../src/pipeline/place.js';
 import { isPlainAnswer, normaliseAnswer, saysDontKnow } from '../src/engine/choices.js';
 import { render } from '../src/engine/i18n.js';
 import { mediaKindOf } from '../src/engine/media.js';
@@ -36,8 +38,32 @@ const reportData = z.object({
   /** Photos and voice notes (references). */
   photos: z.array(z.string()).default([]),
   contactPhone: z.string().nullable().optional(),
+  /** Two matters found in the description (路灯坏了，还有垃圾没人收), asked whether to file them apart. */
+  matters: z.tuple([z.string(), z.string()]).optional(),
+  /** The second matter, reported next once this one is submitted (or cancelled). */
+  then: z.string().optional(),
 });
 type ReportData = z.output<typeof reportData>;
+
+/**
+ * Two matters in one message, each placed confidently in a category of its own (路灯坏了好几天，
+ * 还有垃圾也没人收: power, then sanitation): the two parts; null for one matter, or one told twice.
+ */
+function twoMatters(ctx: TurnContext<ReportData>, text: string): [string, string] | null {
+  const parts = splitMatters(text);
+  if (!parts) return null;
+  const [first, second] = [ctx.effects.classify(parts.first), ctx.effects.classify(parts.second)];
+  const placed = (guess: typeof first) => guess.code !== 'other' && guess.confidence >= CONFIDENT;
+  return placed(first) && placed(second) && first.code !== second.code ? [parts.first, parts.second] : null;
+}
+
+/** After this report, the second matter told with it: its own report, from its category (each is confirmed). */
+function nextMatter(ctx: TurnContext<ReportData>): { start: FlowStart } | { done: true } {
+  const then = ctx.data.then;
+  if (!then) return { done: true };
+  ctx.say('report.next_matter', { text: then.slice(0, 40) });
+  return startOf(reportFlow, described(ctx, then), 'category');
+}
 
 /** Photos and voice notes sent during a report go with it (at most nine). */
 function keepMedia(ctx: TurnContext<ReportData>): void {
@@ -58,6 +84,8 @@ const BUTTON_LABELS: readonly MessageKey[] = [
   'report.at_home',
   'report.other_category',
   'report.use_registered_phone',
+  'report.split_two',
+  'report.keep_one',
 ];
 
 /** The labels in both languages, in the answer's form: made on first use, not for every word typed. */
@@ -80,6 +108,17 @@ const AT_HOME = /^(?:在|就在)?(?:我|俺)?家(?:里|门口|附近|旁边|这�
 /** 就在我家附近: offered before the villages to a resident whose household is known. */
 const AT_HOME_CHOICE: FlowChoice = { label: 'report.at_home', payload: 'home' };
 
+/**
+ * At the resident's home: the request goes to their household's village (regionId null:
+ * the pipeline takes the household's), shown as that village and, typed, the spot (家门口).
+ */
+function atHome(ctx: TurnContext<ReportData>, villages: VillageChoices, spot: string | null): { next: 'photo' } {
+  ctx.data.regionId = null;
+  ctx.data.place = villages.villages.find((v) => v.id === villages.household)?.name ?? null;
+  ctx.data.location = spot;
+  return { next: 'photo' };
+}
+
 export const reportFlow = defineFlow({
   id: 'report',
   data: reportData,
@@ -87,7 +126,7 @@ export const reportFlow = defineFlow({
   entries: [{ name: 'report', words: /^(我要反映|反映问题|report|\/report)$/i, menu: { label: 'menu.report', order: 20 }, data: {} }],
   steps: {
     describe: {
-      next: ['category'],
+      next: ['category', 'split'],
       ask: (ctx) => ctx.say('report.describe'),
       answer(ctx) {
         const { media, text } = ctx.input;
@@ -106,7 +145,36 @@ export const reportFlow = defineFlow({
         const refused = refuseText(ctx);
         if (refused) return refused;
         Object.assign(ctx.data, described(ctx, text));
-        return { next: 'category' };
+        const matters = twoMatters(ctx, text);
+        if (!matters) return { next: 'category' };
+        ctx.data.matters = matters;
+        return { next: 'split' };
+      },
+    },
+    split: {
+      // Two matters (…，还有…): filed apart, each goes to whom handles it, rather than one silently taking the other along.
+      takes: 'choice',
+      next: ['category'],
+      ask(ctx) {
+        const [first, second] = ctx.data.matters ?? ['', ''];
+        ctx.say('report.two_matters', { first: first.slice(0, 40), second: second.slice(0, 40) }, [
+          { label: 'report.split_two', payload: 'split', means: 'yes' },
+          { label: 'report.keep_one', payload: 'one', means: 'no' },
+        ]);
+      },
+      answer(ctx) {
+        const { action } = ctx.input;
+        const matters = ctx.data.matters;
+        if (action === 'split' && matters) {
+          Object.assign(ctx.data, described(ctx, matters[0]), { then: matters[1], matters: undefined });
+          return { next: 'category' };
+        }
+        if (action === 'one' || !matters) {
+          ctx.data.matters = undefined;
+          return { next: 'category' };
+        }
+        ctx.say('input.pick_a_choice');
+        return { stay: true };
       },
     },
     category: {
@@ -163,11 +231,8 @@ export const reportFlow = defineFlow({
       },
       async answer(ctx) {
         const { action, location, text } = ctx.input;
-        if (action === 'home' && ctx.speaker.hasHousehold) {
-          ctx.data.regionId = null;
-          return { next: 'photo' };
-        }
         const villages = await ctx.effects.villages();
+        if (action === 'home' && ctx.speaker.hasHousehold) return atHome(ctx, villages, null);
         const picked = location ? null : pickedVillage(ctx, villages);
         if (picked === 'asked') {
           // Which village (or which of the township's) is asked: the spot typed with it stays (东湖村村口).
@@ -207,10 +272,8 @@ export const reportFlow = defineFlow({
             return { stay: true, quiet: true };
           }
           const home = AT_HOME.test(text);
-          if (home && ctx.speaker.hasHousehold) {
-            ctx.data.regionId = null;
-            return { next: 'photo' };
-          }
+          // 家门口 is the spot, at the household's village.
+          if (home && ctx.speaker.hasHousehold) return atHome(ctx, villages, text.replace(/^(?:就在|在)/, '') || null);
           // A place in words with no village named (村东头的桥边, 在家里): kept, and only the village asked.
           if (/\p{Script=Han}/u.test(text) && !isPlainAnswer(text)) {
             ctx.data.location = text.slice(0, 200);
@@ -294,13 +357,14 @@ export const reportFlow = defineFlow({
       // 返回; a correction (等一下，不是水管…) and other words are more of this one (see the runner).
       takes: 'choice',
       ends: true,
+      starts: ['report'],
       ask(ctx) {
         ctx.say(
           'report.confirm',
           {
             category: ctx.data.categoryCode ?? 'other',
             description: (ctx.data.description ?? '').slice(0, 200),
-            location: [ctx.data.place, ctx.data.location].filter((part): part is string => typeof part === 'string' && part !== '').join(' ') || null,
+            location: placeOf(ctx.data.place ?? null, ctx.data.location ?? null),
             phone: ctx.data.contactPhone ?? null,
             photos: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'photo').length,
             voices: ctx.data.photos.filter((ref) => mediaKindOf(ref) === 'voice').length || null,
@@ -314,7 +378,7 @@ export const reportFlow = defineFlow({
       async answer(ctx) {
         if (ctx.input.action === 'cancel') {
           ctx.say('session.cancelled');
-          return { done: true };
+          return nextMatter(ctx);
         }
         if (ctx.input.action !== 'submit') {
           // A photo, or more words about the matter (能不能快点, 晚上更危险), go with it; the summary is shown again.
@@ -341,7 +405,7 @@ export const reportFlow = defineFlow({
           return { done: true };
         }
         ctx.say('report.done', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
-        return { done: true };
+        return nextMatter(ctx);
       },
     },
   },

@@ -50,5 +50,6 @@ async function urge(ctx: TurnContext<{ number?: string | undefined }>, number: s
   if (!view) return ctx.say('ticket.not_found', { number });
   const where = { number, state: view.state, resolveBy: view.resolveBy?.toISOString() ?? null };
   if (result.ok) ctx.say('urge.done', where);
-  else ctx.say('urge.not_done', { ...where, reason: result.text });
+  // Not urged (too soon after 受理, or urged today already): what is happening meanwhile, received when and by whom handled.
+  else ctx.say('urge.not_done', { ...where, reason: result.text, receivedAt: view.createdAt.toISOString(), handler: view.handler });
 }

@@ -66,6 +66,7 @@ const REFUSAL_STATUS = {
   no_level_below: 409,
   callback_required: 409,
   recently_urged: 409,
+  too_early_to_urge: 409,
   not_found: 404,
 } as const;
 

@@ -319,6 +319,31 @@ export function commandForms(text: string): string[] {
 /** 等一下，不是水管… / 说错了: the words correct what was said, whatever they read like. */
 const CORRECTING = /^(?:等一下|等等|等会儿?|不对|不是|说错了|写错了|我说错了|更正|改一下|应该是|其实是)/;
 
+/** What a liaison's short words about their work mean: accepting a ticket (签收), reporting progress, or resolving it (办结). */
+export type WorkWord = 'accept' | 'progress' | 'resolve';
+
+/** A closing particle or two after work words: 办好了啊, 签收吧. */
+const WORK_CLOSING = '(?:了|啦|啊|呀|吧|呢|哈)*';
+/** Work words in the answer's form; an acknowledgement before them (好的，签收) says nothing more. */
+const WORK_WORDS: readonly (readonly [WorkWord, RegExp])[] = [
+  ['accept', new RegExp(`^(?:我|俺)?(?:已经?)?(?:签收|收到了|已收到|接单|接到了|接了)(?:这个|这件|派单|任务)?${WORK_CLOSING}$`)],
+  ['resolve', new RegExp(`^(?:我|俺)?(?:已经?|都)?(?:办结|办好|办完|处理完|处理好|处理完毕|修好|弄好|搞定|解决|办妥)(?:这个|这件)?${WORK_CLOSING}$`)],
+  ['progress', new RegExp(`^(?:(?:我|俺)?(?:正在|在|已经在)(?:处理|办理|办|修|跟进)(?:中)?|处理中|办理中|正在跟进)${WORK_CLOSING}$`)],
+];
+
+/**
+ * What a liaison's short words say of their work (签收, 收到了, 已经办好了, 办结了, 处理完了,
+ * 正在处理), if that is all they say: they are tried on the liaison's own open tickets
+ * (flows/offer-report.ts) before being offered as a new request. Null for anything else,
+ * a longer text (已经修好了，水压正常了 is a result to keep) included.
+ */
+export function workWord(text: string): WorkWord | null {
+  const typed = text.trim();
+  if (typed === '' || typed.length > COMMAND_LENGTH) return null;
+  const form = normaliseAnswer(typed, false).replace(/^(?:好的|好|嗯|ok)(?=.)/, '');
+  return WORK_WORDS.find(([, pattern]) => pattern.test(form))?.[0] ?? null;
+}
+
 /** Whether a typed text corrects the matter being reported (never a new request of its own). */
 export function corrects(text: string): boolean {
   return CORRECTING.test(normaliseAnswer(text, false));

@@ -100,8 +100,22 @@ export const CORRECTION_WEIGHT = 2;
  * (the second matter of 俺村垃圾没人收，还有路灯也不亮 is power however small its share).
  */
 const ALTERNATIVE_FLOOR = 0.05;
-/** Words that introduce a second, lesser matter in the same message. */
-const SECONDARY_MARKERS = /还有|另外|顺便|顺带|再有就是|再就是|此外|\balso\b|by the way|\bbtw\b/g;
+/** Words that introduce a second, lesser matter in the same message (the report offers to file it apart: splitMatters). */
+const SECONDARY_MARKERS = /还有|另外|顺便|顺带|再有就是|再就是|再一个|再一件|此外|\balso\b|by the way|\bbtw\b/g;
+
+/**
+ * A message cut where a second matter starts (路灯坏了好几天，还有垃圾也没人收 → 路灯坏了好几天
+ * and 垃圾也没人收), at the first of the words that introduce one; null when none does, or
+ * either side has no words. Whether they are two matters is the caller's to judge (each
+ * placed, confidently, in a category of its own).
+ */
+export function splitMatters(text: string): { first: string; second: string } | null {
+  const marker = new RegExp(SECONDARY_MARKERS.source).exec(text);
+  if (!marker) return null;
+  const first = text.slice(0, marker.index).replace(/[\p{P}\p{Z}\s]+$/u, '');
+  const second = text.slice(marker.index + marker[0].length).replace(/^[\p{P}\p{Z}\s]+/u, '');
+  return /[\p{L}\p{N}]/u.test(first) && /[\p{L}\p{N}]/u.test(second) ? { first, second } : null;
+}
 const MAX_ALTERNATIVES = 3;
 
 /** How {@link CategoryClassifier.load} and {@link CategoryClassifier.fromText} build the model. */

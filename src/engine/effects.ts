@@ -11,7 +11,7 @@ import { nextOfficeOpening } from '../pipeline/deadlines.js';
 import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
-import { homeTownship, regionById, villageList } from '../pipeline/reference.js';
+import { homeOf, regionById, villageList } from '../pipeline/reference.js';
 import { pipelineRows } from '../pipeline/rows.js';
 import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
@@ -322,7 +322,8 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async villages() {
-      return { villages: await villageList(tx), home: await homeTownship(tx, speaker.personId) };
+      const home = await homeOf(tx, speaker.personId);
+      return { villages: await villageList(tx), home: home.township, ...(home.village === null ? {} : { household: home.village }) };
     },
 
     report: (draft) => reportFor(speaker.personId, draft, {}),
@@ -356,6 +357,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
         resolveBy: t.resolveBy,
         place: placeOf(region?.name ?? '', t.location),
         map: mapLink(t.latitude, t.longitude),
+        handler: t.assigneeId === null && t.assigneeDepartmentId === null ? null : render(locale(), 'handler', await handlerParams(tx, t)),
         phone: handles ? (t.contactPhone ?? null) : null,
         dispatchNote: staffView && typeof lastDispatch?.parsed['note'] === 'string' ? lastDispatch.parsed['note'] : null,
         media: mediaRefs(t.media),

@@ -70,6 +70,8 @@ export interface TicketView extends TicketLine {
   /** What the resident shows it as (the village and their words), and a map link to it. */
   place: string | null;
   map: string | null;
+  /** Who handles it, names masked (网格员 李**); null while it waits for the dispatchers. */
+  handler: string | null;
   /** The resident's phone: only for the ticket's handler, who must call back. */
   phone: string | null;
   /** The dispatcher's note with the latest dispatch: only for the handler. */
@@ -94,6 +96,8 @@ export interface VillageOption {
 export interface VillageChoices {
   villages: VillageOption[];
   home: number | null;
+  /** The village of the speaker's household, when they have one (就在我家附近 is there). */
+  household?: number;
 }
 
 export interface ReportDraft {

@@ -140,6 +140,12 @@ function typedTicketNumber(text: string): string | null {
   const found = /^(?:查看?|看看?|查询)?([A-Z]{2,6})-?(\d{4})-?(\d{6})[。.？?]?$/.exec(typed);
   return found ? `${found[1]}-${found[2]}-${found[3]}` : null;
 }
+/** The ticket a button's payload is about (`<verb>:<number>[:<extra>]`), if it names one. */
+export function ticketOfPayload(payload: string): string | null {
+  const number = payload.split(':')[1] ?? '';
+  return TICKET.test(number) ? number : null;
+}
+
 /** A record's id in a button (see TicketButton.record). */
 const RECORD_ID = /^[1-9]\d{0,9}$/;
 

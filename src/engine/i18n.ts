@@ -69,5 +69,7 @@ export function renderRefusal(locale: Locale, refusal: Refusal): string {
       return render(locale, `refusal.${refusal.code}`);
     case 'recently_urged':
       return render(locale, 'refusal.recently_urged', { at: refusal.at.toISOString() });
+    case 'too_early_to_urge':
+      return render(locale, 'refusal.too_early_to_urge', { from: refusal.from.toISOString() });
   }
 }

@@ -27,7 +27,7 @@ import {
   type StepRef,
   type TurnContext,
 } from './flow.js';
-import { FLOWS, type FlowSet } from './flows.js';
+import { FLOWS, type FlowSet, ticketOfPayload } from './flows.js';
 import { render } from './i18n.js';
 
 /** A flow interrupted by a new request, waiting for 返回. */
@@ -232,11 +232,19 @@ export async function runTurn(turn: Turn): Promise<TurnOutcome> {
     }
     if (match.kind === 'both') {
       // Both the pending question and the push could be meant: the choice is the reader's.
-      const which = (key: 'input.which_push' | 'input.which_own', choice: OfferedChoice): FlowChoice => ({
-        label: { text: render(speaker.locale, key, { label: choice.label }) },
+      const which = (key: 'input.which_push' | 'input.which_own', choice: OfferedChoice, about: Record<string, string> = {}): FlowChoice => ({
+        label: { text: render(speaker.locale, key, { label: choice.label, ...about }) },
         payload: choice.payload,
       });
-      replies.push({ key: 'input.which_message', params: { text: input.text }, choices: [which('input.which_push', match.pushed), which('input.which_own', match.own)] });
+      // A push's button alone (签收, 满意) says nothing of which request it is about: its number and short title do.
+      const number = ticketOfPayload(match.pushed.payload);
+      const ticket = number ? await effects.ticket(number) : null;
+      const about: Record<string, string> = ticket ? { number: ticket.number, title: ticket.summary.slice(0, 16) } : {};
+      replies.push({
+        key: 'input.which_message',
+        params: { text: input.text },
+        choices: [which('input.which_push', match.pushed, about), which('input.which_own', match.own)],
+      });
       askedWhich = true;
       pushed = [];
     } else if (match.kind === 'choice') {

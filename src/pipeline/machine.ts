@@ -107,6 +107,19 @@ export const MAX_NOTE_LENGTH = 2000;
 export const MAX_EXTENSION = 30;
 /** 催办 at most once in this long per ticket: a second urge the same day adds nothing the handler does not know. */
 export const URGE_INTERVAL_MS = 24 * 3_600_000;
+/** The longest a resident waits after 受理 before 催办 is taken (see urgeableFrom). */
+export const URGE_MIN_AGE_MS = 2 * 3_600_000;
+
+/**
+ * When a ticket may first be urged: half its accept window after 受理, and at most
+ * URGE_MIN_AGE_MS after it. Urged a minute after filing, the handler and the dispatcher
+ * would be pinged before anyone could have acted; an urgent matter (an accept window of
+ * an hour or two) may be urged sooner than a promised one.
+ */
+export function urgeableFrom(t: Pick<TicketSnapshot, 'receivedAt' | 'acceptBy'>): Date {
+  const half = t.acceptBy ? (t.acceptBy.getTime() - t.receivedAt.getTime()) / 2 : URGE_MIN_AGE_MS;
+  return new Date(t.receivedAt.getTime() + Math.max(0, Math.min(half, URGE_MIN_AGE_MS)));
+}
 
 function refuse(refusal: Refusal): TransitionResult {
   return { ok: false, refusal };
@@ -664,6 +677,8 @@ function apply(step: Step, command: Command, actor: Actor): Refusal | null {
       else step.notifyDispatchers('ticket.supervised_handler', { note: command.note.trim() });
       return null;
     case 'urge': {
+      const from = urgeableFrom(t);
+      if (now < from) return { code: 'too_early_to_urge', from };
       if (t.urgedAt !== null && now.getTime() - t.urgedAt.getTime() < URGE_INTERVAL_MS) return { code: 'recently_urged', at: t.urgedAt };
       t.urgeCount += 1;
       t.urgedAt = now;
@@ -832,6 +847,7 @@ export function intake(draft: IntakeDraft, route: RouteDecision, now: Date, rule
     escalationCount: 0,
     reopenCount: 0,
     extensionCount: 0,
+    receivedAt: now,
     urgeCount: 0,
     urgedAt: null,
     rating: null,

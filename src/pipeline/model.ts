@@ -55,6 +55,8 @@ export interface TicketSnapshot {
   escalationCount: number;
   reopenCount: number;
   extensionCount: number;
+  /** When it was received (受理): urging waits a while after it (see urgeableFrom). */
+  receivedAt: Date;
   /** 催办: how many times the resident urged it, and when last. */
   urgeCount: number;
   urgedAt: Date | null;
@@ -185,7 +187,9 @@ export type Refusal =
   /** 归档 before 回访: nobody rated the ticket and the close does not say what the callback came to. */
   | { code: 'callback_required' }
   /** 催办 again within a day: the earlier urge (at `at`) stands, nothing new is recorded. */
-  | { code: 'recently_urged'; at: Date };
+  | { code: 'recently_urged'; at: Date }
+  /** 催办 before anyone could have acted on it (see urgeableFrom): not recorded, and from when it may be. */
+  | { code: 'too_early_to_urge'; from: Date };
 
 export type TransitionResult = { ok: true; ticket: TicketSnapshot; events: EventDraft[]; effects: Effect[] } | { ok: false; refusal: Refusal };
 

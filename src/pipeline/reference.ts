@@ -82,7 +82,7 @@ const villagesQuery = defineQuery('reference_villages', (db) =>
     .where('v.level', '=', 'village')
     .orderBy('v.code'),
 );
-/** A row per role of the person, with their household's township: what `homeTownship` reads. */
+/** A row per role of the person, with their household's village and township: what `homeOf` reads. */
 const homeTownshipQuery = defineQuery('reference_home_township', (db, p: { personId: number }) =>
   db
     .selectFrom('Person as p')
@@ -90,7 +90,7 @@ const homeTownshipQuery = defineQuery('reference_home_township', (db, p: { perso
     .leftJoin('Region as hv', 'hv.id', 'h.regionId')
     .leftJoin('PersonRole as pr', 'pr.personId', 'p.id')
     .leftJoin('Region as rr', 'rr.id', 'pr.regionId')
-    .select(['hv.parentId as householdTownship', 'rr.id as roleRegionId', 'rr.level as roleLevel', 'rr.parentId as roleParentId'])
+    .select(['hv.id as householdVillage', 'hv.parentId as householdTownship', 'rr.id as roleRegionId', 'rr.level as roleLevel', 'rr.parentId as roleParentId'])
     .where('p.id', '=', p.personId)
     .orderBy('pr.id'),
 );
@@ -120,17 +120,23 @@ export async function villageList(client: Tx | SqlTx | Db) {
 }
 
 /**
- * The township a person belongs to, offered first where a village is asked: their
+ * Where a person belongs. `township`: offered first where a village is asked: their
  * household's, else the one of their first role held at a township or a village (a
- * liaison's grid); null when neither is known.
+ * liaison's grid); null when neither is known. `village`: their household's (null without one).
  */
-export async function homeTownship(client: Tx | SqlTx | Db, personId: number): Promise<number | null> {
+export async function homeOf(client: Tx | SqlTx | Db, personId: number): Promise<{ township: number | null; village: number | null }> {
   const rows = await all(sqlOf(client), homeTownshipQuery, { personId });
+  const village = rows.find((r) => r.householdVillage !== null)?.householdVillage ?? null;
   const household = rows.find((r) => r.householdTownship !== null)?.householdTownship;
-  if (household != null) return household;
+  if (household != null) return { township: household, village };
   for (const r of rows) {
-    if (r.roleLevel === 'township') return r.roleRegionId;
-    if (r.roleLevel === 'village') return r.roleParentId;
+    if (r.roleLevel === 'township') return { township: r.roleRegionId, village };
+    if (r.roleLevel === 'village') return { township: r.roleParentId, village };
   }
-  return null;
+  return { township: null, village };
+}
+
+/** The township a person belongs to (see homeOf). */
+export async function homeTownship(client: Tx | SqlTx | Db, personId: number): Promise<number | null> {
+  return (await homeOf(client, personId)).township;
 }

@@ -150,6 +150,7 @@ export async function snapshotOf(tx: Tx | SqlTx | Db, ticket: Ticket): Promise<T
     escalationCount: ticket.escalationCount,
     reopenCount: ticket.reopenCount,
     extensionCount: ticket.extensionCount,
+    receivedAt: ticket.createdAt,
     urgeCount: ticket.urgeCount,
     urgedAt: ticket.urgedAt,
     rating: ticket.rating as Rating | null,

@@ -174,7 +174,10 @@ eachDatabase((kind) => {
     test('a resident’s urge shows in the queue as 催办×N and in the ticket’s history as 群众催办', async () => {
       const ticket = await db.ticket.findUniqueOrThrow({ where: { number: numbers['road']! } });
       const resident = await actorFor(db, ticket.residentId);
+      // Not before the urge is taken: a while after 受理 (machine.ts urgeableFrom); the login has lapsed by then.
+      world.clock.advanceHours(2);
       expect((await world.app.pipeline.execute(numbers['road']!, { type: 'urge' }, resident)).ok).toBe(true);
+      dsp = await loggedIn(world.base, 'dsp-qh-01');
       const queue = await dsp.page('/console/queue');
       expect(queue.text).toContain('<span class="badge urged">催办×1');
       expect((await dsp.page('/console/queue?state=open&category=water')).text).not.toContain('badge urged');

@@ -111,6 +111,52 @@ eachDatabase((kind) => {
     });
   });
 
+  describe('at home', () => {
+    test('在家里 / 家门口 / the button: the summary shows the household’s village (and the spot typed), as the request then does', async () => {
+      const chat = await boundResident();
+      await chat.send('家门口的自来水管爆了，水一直流');
+      await chat.tap('是的');
+      await chat.tap('就在我家附近');
+      await chat.tap('跳过');
+      await chat.tap('用登记的电话');
+      expect(chat.text()).toContain('地点：东湖村\n');
+      await chat.send('取消');
+      await chat.send('家门口的自来水管爆了，水一直流');
+      await chat.tap('是的');
+      await chat.send('在家门口');
+      await chat.tap('跳过');
+      await chat.tap('用登记的电话');
+      expect(chat.text()).toContain('地点：东湖村 家门口\n');
+      await chat.tap('提交');
+      const number = TICKET.exec(chat.text())?.[0] ?? '';
+      expect(await database.db.ticket.findUniqueOrThrow({ where: { number } })).toMatchObject({ location: '家门口' });
+      await chat.send(number);
+      expect(chat.text()).toContain('地点：东湖村 家门口');
+    });
+  });
+
+  describe('two matters in one message', () => {
+    test('路灯坏了好几天，还有垃圾也没人收: offered as two requests, each confirmed, filed as two tickets of their own categories', async () => {
+      const chat = await boundResident();
+      await chat.send('路灯坏了好几天，还有垃圾也没人收');
+      expect(chat.text()).toContain('您说了两件事：\n1. 路灯坏了好几天\n2. 垃圾也没人收');
+      await chat.tap('分成两件反映');
+      expect(chat.text()).toContain('电力照明');
+      for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) await chat.tap(label);
+      expect(chat.text()).toContain('内容：路灯坏了好几天\n');
+      await chat.tap('提交');
+      expect(chat.text()).toContain('接下来反映您说的第二件事：垃圾也没人收');
+      for (const label of ['是的', '就在我家附近', '跳过', '用登记的电话']) await chat.tap(label);
+      expect(chat.text()).toContain('内容：垃圾也没人收\n');
+      await chat.tap('提交');
+      const tickets = await database.db.ticket.findMany({ orderBy: { id: 'asc' }, select: { categoryCode: true, description: true } });
+      expect(tickets).toEqual([
+        { categoryCode: 'power', description: '路灯坏了好几天' },
+        { categoryCode: 'sanitation', description: '垃圾也没人收' },
+      ]);
+    });
+  });
+
   describe('household binding', () => {
     test('a new resident binds their chat to their household; the liaison confirms; reports then go to that liaison', async () => {
       const household = await database.db.household.findUniqueOrThrow({
@@ -281,6 +327,51 @@ eachDatabase((kind) => {
       // Thanked once, in the reply: no second "thank you" pushed after it.
       expect(resident.text()).toContain(`诉求 ${number} 已归档`);
       expect((await pushes('res-1', 'web')).map((p) => p.template)).not.toContain('ticket.closed_resident');
+    });
+  });
+
+  describe('a liaison at work, in words', () => {
+    test('a ping arriving while a question is pending, answered with a number both could mean, is asked about by its request’s number and title', async () => {
+      const resident = await boundResident();
+      const number = await report(resident);
+      const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+      const liaison = await boundStaff(ticket.assignee?.code ?? '', 'liaison-console');
+      await liaison.send('明天村里开会的通知发了没有');
+      expect(liaison.text()).toContain('作为一件新的诉求反映吗');
+      // The assignment ping (签收 / 退回) comes in while that question waits.
+      const ping = await liaison.receive(database, pipeline, clock);
+      expect(ping.map((p) => p.template)).toEqual(['ticket.assigned']);
+      await liaison.send('1');
+      expect(liaison.text()).toContain('是回答哪一条');
+      expect(liaison.replies.at(-1)?.choices.map((c) => c.label)).toEqual([`刚收到的消息（${number}「${ticket.summary.slice(0, 16)}」）：签收`, '正在填写的：是的']);
+      await liaison.tap(number);
+      expect(liaison.text()).toContain(`已签收 ${number}`);
+    });
+
+    test('签收 / 收到了 / 已经办好了 typed are tried on the liaison’s own open tickets: whether to accept the one, then the 办结 question; none: 我的待办', async () => {
+      const resident = await boundResident();
+      const number = await report(resident);
+      const ticket = await database.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+      const liaison = await boundStaff(ticket.assignee?.code ?? '', 'liaison-console');
+      // At the offer question about other words, 收到了: whether to accept the one ticket waiting, named.
+      await liaison.send('明天村里开会的通知发了没有');
+      await liaison.send('收到了');
+      expect(liaison.text()).toBe(`签收诉求 ${number}「${ticket.summary.slice(0, 16)}」吗？`);
+      await liaison.send('是的');
+      expect(liaison.text()).toContain(`已签收 ${number}`);
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).state).toBe('accepted');
+      // 已经办好了, the one ticket in hand: its 办结 question, then resolved with the result typed.
+      await liaison.send('已经办好了');
+      expect(liaison.text()).toContain(number);
+      expect(liaison.text()).not.toContain('新的诉求');
+      await liaison.send('换了新灯泡，晚上亮了');
+      expect((await database.db.ticket.findUniqueOrThrow({ where: { number } })).state).toBe('resolved');
+      // Nothing left to accept: said so, with 我的待办 to tap.
+      await liaison.send('签收');
+      expect(liaison.text()).toBe('您说“签收”，但您目前没有待签收的诉求。可以打开“我的待办”看看：');
+      await liaison.tap('我的待办');
+      expect(liaison.text()).toContain('您目前没有待办的诉求');
+      expect(await database.db.ticket.count()).toBe(1);
     });
   });
 

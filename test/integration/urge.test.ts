@@ -114,6 +114,7 @@ eachDatabase((kind) => {
     const chat = await boundResident();
     const light = await report(chat, '村口的路灯坏了好几天，晚上很黑');
     const other = await report(chat, '我家门口的路灯也不亮了');
+    clock.advanceHours(3);
     await chat.send('催办');
     expect(chat.text()).toContain('您有 2 件正在办理的诉求，要催办哪一件？');
     expect(chat.replies.at(-1)?.choices.map((c) => c.payload)).toEqual(expect.arrayContaining([`urge:${light}`, `urge:${other}`]));
@@ -122,5 +123,23 @@ eachDatabase((kind) => {
     expect(chat.text()).toContain(`已为您催办诉求 ${other}`);
     expect((await urgesOf(other)).ticket.urgeCount).toBe(1);
     expect((await urgesOf(light)).ticket.urgeCount).toBe(0);
+  });
+
+  test('催办 a minute after filing: nothing recorded, no one pinged; the resident hears when it was received, who has it, and from when to urge', async () => {
+    const chat = await boundResident();
+    const number = await report(chat, '村口的路灯坏了好几天，晚上很黑');
+    clock.advanceHours(1 / 60);
+    await chat.send('催一下');
+    expect(chat.text()).toContain('这件诉求刚受理不久，正在按时限办理，这次先不记录催办。11月16日 11:00 以后如果还没有进展，可以再发送“催办”。');
+    expect(chat.text()).toMatch(new RegExp(`诉求 ${number}：11月16日 09:00 受理，已派给网格员 .\\*\\*\n当前状态：已派单`));
+    const early = await urgesOf(number);
+    expect(early.ticket.urgeCount).toBe(0);
+    expect(early.events).toHaveLength(0);
+    expect(early.pings).toHaveLength(0);
+    // Two hours after 受理 it is taken.
+    clock.advanceHours(2);
+    await chat.send('催一下');
+    expect(chat.text()).toContain(`已为您催办诉求 ${number}`);
+    expect((await urgesOf(number)).ticket.urgeCount).toBe(1);
   });
 });

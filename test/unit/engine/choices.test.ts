@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber, URGE_WORDS, urgesOffered } from '../../../src/engine/choices.js';
+import { choiceNumber, matchChoice, normaliseAnswer, type OfferedChoice, typedWholeNumber, URGE_WORDS, urgesOffered, workWord } from '../../../src/engine/choices.js';
 
 const yesPick: OfferedChoice[] = [
   { payload: 'yes', label: '是的', means: 'yes' },
@@ -190,5 +190,26 @@ describe('a whole number typed by a person (typedWholeNumber: console forms and 
   test('record ids take digits only, full-width too', () => {
     expect(typedWholeNumber('１２', { numerals: false })).toBe(12);
     expect(typedWholeNumber('十二', { numerals: false })).toBeNull();
+  });
+});
+
+describe('a liaison’s work words (workWord: tried on their own tickets before any offer of a new request)', () => {
+  test.each([
+    ['签收', 'accept'],
+    ['收到了', 'accept'],
+    ['好的，签收', 'accept'],
+    ['我已签收。', 'accept'],
+    ['已经办好了', 'resolve'],
+    ['办结了', 'resolve'],
+    ['处理完了！', 'resolve'],
+    ['已经修好了', 'resolve'],
+    ['正在处理', 'progress'],
+    ['处理中', 'progress'],
+  ])('%s → %s', (text, word) => {
+    expect(workWord(text)).toBe(word);
+  });
+  // An acknowledgement alone is small talk; a question or a result in words is not a work word.
+  test.each(['收到', '好的', '办好了没', '路灯修好了吗', '已经修好了，水压正常了，明天再去看看', '村口路灯坏了'])('%s is none', (text) => {
+    expect(workWord(text)).toBeNull();
   });
 });

@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CategoryClassifier, CORRECTION_WEIGHT, DEFAULT_KEYWORDS_PATH, type Evidence, exampleFilesBeside, NO_MATCH_CONFIDENCE } from '../../../src/engine/classifier.js';
+import {
+  CategoryClassifier,
+  CORRECTION_WEIGHT,
+  DEFAULT_KEYWORDS_PATH,
+  type Evidence,
+  exampleFilesBeside,
+  NO_MATCH_CONFIDENCE,
+  splitMatters,
+} from '../../../src/engine/classifier.js';
 import { accuracyOn, crossValidate, evaluate, type LabelledExample, loadExamples, loadLabelled, stratifiedFolds } from '../../../src/engine/classifier-labelled.js';
 import { formatReport, matcherReport } from '../../../src/engine/classifier-report.js';
 import { NaiveBayesModel } from '../../../src/engine/classifier-model.js';
@@ -388,5 +396,18 @@ describe('the shipped model, restored instead of trained at start', () => {
   it('a snapshot that does not fit together is refused, not half-restored', () => {
     const model = new NaiveBayesModel(1);
     expect(NaiveBayesModel.restore({ ...model.snapshot(), features: ['x'] })).toBeNull();
+  });
+});
+
+describe('a message cut where a second matter starts (splitMatters: the report offers to file it apart)', () => {
+  it.each([
+    ['路灯坏了好几天，还有垃圾也没人收', { first: '路灯坏了好几天', second: '垃圾也没人收' }],
+    ['村口路灯不亮。另外，水管漏水', { first: '村口路灯不亮', second: '水管漏水' }],
+    ['村口路灯不亮，再一个，水管漏水', { first: '村口路灯不亮', second: '水管漏水' }],
+  ])('%s', (text, parts) => {
+    expect(splitMatters(text)).toEqual(parts);
+  });
+  it.each(['还有村里的自来水又停了三天了', '路灯坏了，还有', '村口路灯坏了'])('%s has no two sides', (text) => {
+    expect(splitMatters(text)).toBeNull();
   });
 });

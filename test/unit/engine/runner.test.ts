@@ -831,9 +831,102 @@ describe('what villagers type besides answers', () => {
     // Or a new request after all; and away from a ticket of theirs, only that is offered.
     const asNew = await play(offered.session, '作为新的诉求反映', liaison, effects);
     expect(asNew.session).toMatchObject({ flow: 'report', data: { description: '已经修好了' } });
-    const plain = await play(EMPTY_SESSION, '已经修好了', liaison, effects);
+    const plain = await play(EMPTY_SESSION, '下午去看过了', liaison, effects);
     expect(plain.replies[0]).toMatchObject({ key: 'report.offer' });
     expect(commands).toHaveLength(2);
+  });
+
+  test('a liaison’s work words (签收, 收到了, 已经办好了, 办结了, 处理完了) are tried on their own open tickets, not offered as a new request', async () => {
+    const lines: TicketLine[] = [
+      { number: 'MQ-2026-000011', summary: '村口路灯坏了好几天晚上很黑很危险了', state: 'dispatched', categoryCode: 'power' },
+      { number: 'MQ-2026-000012', summary: '水管漏水', state: 'in_progress', categoryCode: 'water' },
+      { number: 'MQ-2026-000013', summary: '垃圾没人清', state: 'accepted', categoryCode: 'sanitation' },
+      { number: 'MQ-2026-000014', summary: '路面坑洼', state: 'resolved', categoryCode: 'road' },
+    ];
+    const { effects, commands } = fakeEffects();
+    const scopes: string[] = [];
+    effects.myTickets = (scope) => {
+      scopes.push(scope);
+      return Promise.resolve(lines);
+    };
+    // One to accept: asked whether, by its number and title; 是的 accepts it.
+    let asked = await play(EMPTY_SESSION, '签收', liaison, effects);
+    for (const typed of ['收到了', '好的，签收', '我已签收']) {
+      const again = await play(EMPTY_SESSION, typed, liaison, effects);
+      expect(again.replies, typed).toEqual(asked.replies);
+    }
+    expect(asked.replies[0]).toMatchObject({ key: 'work.confirm_accept', params: { number: 'MQ-2026-000011', title: '村口路灯坏了好几天晚上很黑很危险' } });
+    expect(scopes.every((s) => s === 'assigned')).toBe(true);
+    const accepted = await play(asked.session, '是的', liaison, effects);
+    expect(commands).toEqual([{ number: 'MQ-2026-000011', command: { type: 'accept' } }]);
+    expect(keys(accepted)).toEqual(['handle.done_accept', 'menu.more']);
+    // Typed at the offer question about other words: the same.
+    const offered = await play(EMPTY_SESSION, '明天开会的通知发了没有', liaison, effects);
+    expect(keys(offered)).toEqual(['report.offer']);
+    asked = await play(offered.session, '签收', liaison, effects);
+    expect(asked.replies[0]).toMatchObject({ key: 'work.confirm_accept', params: { number: 'MQ-2026-000011' } });
+
+    // Several in hand: which one, by number and short title; the one picked goes to its 办结 question.
+    for (const typed of ['已经办好了', '办结了', '处理完了']) {
+      const which = await play(EMPTY_SESSION, typed, liaison, effects);
+      expect(which.replies[0], typed).toMatchObject({ key: 'work.which_resolve', params: { count: 2, text: typed } });
+      expect(which.replies[0]?.choices?.map((c) => c.label)).toEqual([{ text: 'MQ-2026-000012「水管漏水」' }, { text: 'MQ-2026-000013「垃圾没人清」' }, 'choice.cancel']);
+      const picked = await play(which.session, '2', liaison, effects);
+      expect(keys(picked)).toEqual(['handle.ask_resolve']);
+      expect(picked.session).toMatchObject({ flow: 'handle', step: 'text', data: { number: 'MQ-2026-000013', action: 'resolve' } });
+    }
+    expect((await play(EMPTY_SESSION, '正在处理', liaison, effects)).replies[0]).toMatchObject({ key: 'work.which_progress', params: { count: 2 } });
+    // One in hand: straight to its question.
+    effects.myTickets = () => Promise.resolve(lines.slice(1, 2));
+    const one = await play(EMPTY_SESSION, '办结了', liaison, effects);
+    expect(one.replies[0]).toMatchObject({ key: 'handle.ask_resolve', params: { number: 'MQ-2026-000012' } });
+    // None: said so, with 我的待办 to tap (or type 1).
+    effects.myTickets = () => Promise.resolve(lines.slice(3));
+    const none = await play(EMPTY_SESSION, '签收', liaison, effects);
+    expect(none.replies).toEqual([{ key: 'work.none_accept', params: { text: '签收' }, choices: [{ label: 'menu.queue', payload: 'menu:queue' }] }]);
+    expect(none.session.choices.map((c) => c.payload)).toEqual(['menu:queue']);
+    expect(keys(await play(EMPTY_SESSION, '处理完了', liaison, effects))).toEqual(['work.none_handle']);
+    expect(commands).toHaveLength(1);
+    // Someone who handles no tickets (a dispatcher) is asked about them as a new request, as before.
+    const dispatcher: Speaker = { ...liaison, roles: ['dispatcher'] };
+    expect((await play(EMPTY_SESSION, '签收', dispatcher, effects)).replies[0]).toMatchObject({ key: 'report.offer', params: { text: '签收' } });
+  });
+
+  test('two matters in one message (…，还有…) are offered as two requests, each confirmed; kept as one, as before', async () => {
+    const { effects } = fakeEffects();
+    const reports: ReportDraft[] = [];
+    effects.classify = (typed) => {
+      const code = typed.includes('路灯') ? 'power' : typed.includes('垃圾') ? 'sanitation' : 'other';
+      return { code, confidence: code === 'other' ? 0.1 : 0.9, kind: 'help', alternatives: [], matched: [] };
+    };
+    effects.report = (draft) => {
+      reports.push(draft);
+      return Promise.resolve({ ok: true, number: `MQ-2026-00000${reports.length}`, handler: '网格员 王**', resolveBy: null });
+    };
+    const asked = await play(EMPTY_SESSION, '路灯坏了好几天，还有垃圾也没人收', resident, effects);
+    expect(asked.replies[0]).toMatchObject({ key: 'report.two_matters', params: { first: '路灯坏了好几天', second: '垃圾也没人收' } });
+    // Split: the first from its category on, then the second, each to its own last check.
+    let turn = await play(asked.session, '是的', resident, effects);
+    expect(turn.replies[0]).toMatchObject({ key: 'report.category_guess', params: { category: 'power' } });
+    for (const typed of ['是的', '1', '跳过', '跳过', '跳过']) turn = await play(turn.session, typed, resident, effects);
+    expect(turn.replies.at(-1)).toMatchObject({ key: 'report.confirm', params: { description: '路灯坏了好几天' } });
+    turn = await play(turn.session, '提交', resident, effects);
+    expect(keys(turn)).toEqual(['report.done', 'report.next_matter', 'report.category_guess']);
+    expect(turn.replies[2]).toMatchObject({ params: { category: 'sanitation' } });
+    for (const typed of ['是的', '1', '跳过', '跳过', '跳过', '提交']) turn = await play(turn.session, typed, resident, effects);
+    expect(keys(turn)).toEqual(['report.done', 'menu.more']);
+    expect(reports.map((r) => [r.categoryCode, r.description])).toEqual([
+      ['power', '路灯坏了好几天'],
+      ['sanitation', '垃圾也没人收'],
+    ]);
+    // Kept as one: the whole text, its category the first matter's, as before.
+    const one = await play(asked.session, '作为一件反映', resident, effects);
+    expect(one.session).toMatchObject({ step: 'category', data: { description: '路灯坏了好几天，还有垃圾也没人收', categoryCode: 'power' } });
+    expect(one.session.data['then']).toBeUndefined();
+    // One matter told twice, or a second part placed nowhere, is one request with no question.
+    for (const typed of ['路灯坏了，还有旁边的路灯也不亮', '路灯坏了，还有没有人管']) {
+      expect(keys(await play(EMPTY_SESSION, typed, resident, effects)), typed).toEqual(['report.category_guess']);
+    }
   });
 
   test('a place typed without its village is kept, and only the village is asked', async () => {
@@ -849,6 +942,27 @@ describe('what villagers type besides answers', () => {
     expect(keys(home)).toEqual(['report.location_home_village']);
     // From someone whose household is known: their home, as the button.
     expect((await play(atLocation, '就在我家门口', liaison)).session).toMatchObject({ step: 'photo', data: { regionId: null } });
+    // The household's village is where it is shown (not 地点：—), with the spot typed (家门口), on to the last check.
+    const withHome = fakeEffects().effects;
+    withHome.villages = () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: 1, household: 7 });
+    const spots: [string, string | null][] = [
+      ['在家里', '家里'],
+      ['家门口', '家门口'],
+      ['我家', '我家'],
+    ];
+    for (const [typed, spot] of spots) {
+      expect((await play(atLocation, typed, liaison, withHome)).session.data, typed).toMatchObject({ regionId: null, place: '东村', location: spot });
+    }
+    const offeringHome: SessionState = { ...atLocation, choices: [{ payload: 'home', label: '就在我家附近' }, ...atLocation.choices] };
+    const tapped = await runTurn({ session: offeringHome, idle: false, input: tap('home'), speaker: liaison, effects: withHome });
+    expect(tapped.session.data).toMatchObject({ regionId: null, place: '东村', location: null });
+    const atPhone = await play(
+      await play((await play(atLocation, '家门口', liaison, withHome)).session, '跳过', liaison, withHome).then((t) => t.session),
+      '跳过',
+      liaison,
+      withHome,
+    );
+    expect(atPhone.replies.at(-1)).toMatchObject({ key: 'report.confirm', params: { location: '东村 家门口' } });
 
     // A village named without 村: 东湖那边的桥 is 东湖村's.
     const { effects } = fakeEffects();
@@ -928,6 +1042,43 @@ describe('a push shown while a question is pending', () => {
     expect(beyond.replies[0]).toMatchObject({ key: 'input.no_such_choice', params: { count: 2 } });
   });
 
+  test('a push about a request, asked about, is named by the request’s number and short title, not by its button alone', async () => {
+    const { effects } = fakeEffects();
+    const asked: string[] = [];
+    effects.ticket = (number) => {
+      asked.push(number);
+      const view: TicketView = {
+        number,
+        summary: '村口路灯坏了好几天晚上走路看不见了啊',
+        state: 'resolved',
+        categoryCode: 'power',
+        createdAt: new Date('2026-11-16T01:00:00Z'),
+        resolveBy: null,
+        place: null,
+        map: null,
+        handler: null,
+        phone: null,
+        dispatchNote: null,
+        media: [],
+        history: [],
+        can: { supply: false, urge: false, withdraw: false, rate: true, accept: false, handle: false },
+      };
+      return Promise.resolve(view);
+    };
+    const session = await reporting(effects, ratingPush);
+    const turn = await play(session, text('1'), effects);
+    expect(turn.replies.map((r) => r.key)).toEqual(['input.which_message']);
+    expect(turn.replies[0]?.choices?.map((c) => c.label)).toEqual([
+      { text: '刚收到的消息（MQ-2026-000001「村口路灯坏了好几天晚上走路看不见」）：满意' },
+      { text: '正在填写的：是的' },
+    ]);
+    expect(asked).toEqual(['MQ-2026-000001']);
+    // One no longer to be seen (not the reader's) is named by its button, as before.
+    effects.ticket = () => Promise.resolve(null);
+    const unseen = await play(session, text('1'), effects);
+    expect(unseen.replies[0]?.choices?.map((c) => c.label)).toEqual([{ text: '刚收到的消息：满意' }, { text: '正在填写的：是的' }]);
+  });
+
   test('with no question pending, the push is what a number or a word answers, as it was shown last', async () => {
     const { effects } = fakeEffects();
     const idle: SessionState = { ...EMPTY_SESSION, choices: [{ payload: 'menu:help', label: '帮助' }], pushed: ratingPush };
@@ -996,6 +1147,7 @@ describe('催办: a resident urges an open request', () => {
         resolveBy: RESOLVE_BY,
         place: null,
         map: null,
+        handler: '网格员 王**',
         phone: null,
         dispatchNote: null,
         media: [],
@@ -1063,14 +1215,21 @@ describe('催办: a resident urges an open request', () => {
     expect(none.commands).toEqual([]);
   });
 
-  test('a second urge the same day: the pipeline’s answer, with the state and deadline', async () => {
+  test('a second urge the same day: the pipeline’s answer, with what is happening meanwhile (received when, handled by whom), the state and deadline', async () => {
     const { effects, commands } = urging();
     await play(EMPTY_SESSION, tap('urge:MQ-2026-000001'), effects);
     const again = await play(EMPTY_SESSION, tap('urge:MQ-2026-000001'), effects);
     expect(commands).toHaveLength(2);
     expect(again.replies[0]).toEqual({
       key: 'urge.not_done',
-      params: { number: 'MQ-2026-000001', state: 'in_progress', resolveBy: RESOLVE_BY.toISOString(), reason: '这件诉求已于 11月16日 09:00 催办过' },
+      params: {
+        number: 'MQ-2026-000001',
+        state: 'in_progress',
+        resolveBy: RESOLVE_BY.toISOString(),
+        reason: '这件诉求已于 11月16日 09:00 催办过',
+        receivedAt: RESOLVE_BY.toISOString(),
+        handler: '网格员 王**',
+      },
     });
   });
 });

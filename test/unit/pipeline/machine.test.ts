@@ -78,6 +78,7 @@ function ticket(state: TicketState, overrides: Partial<TicketSnapshot> = {}): Ti
     escalationCount: 0,
     reopenCount: 0,
     extensionCount: 0,
+    receivedAt: new Date('2026-11-13T16:00:00+08:00'),
     urgeCount: 0,
     urgedAt: null,
     rating: null,
@@ -435,6 +436,24 @@ describe('behaviour', () => {
     if (!waiting.ok) throw new Error('refused');
     expect(waiting.effects.flatMap((e) => (e.type === 'notify' ? [e.template] : []))).toEqual(['ticket.urged_dispatcher']);
     expect(transition(ticket('in_progress'), { type: 'urge' }, dispatcher, NOW, rules)).toMatchObject({ ok: false, refusal: { code: 'not_allowed' } });
+  });
+
+  test('催办 a minute after 受理 is refused with the time it may be (half the accept window, two hours at most), nothing recorded or pinged', () => {
+    const minute = 60_000;
+    const fresh = ticket('dispatched', { receivedAt: NOW });
+    expect(transition(fresh, { type: 'urge' }, resident, new Date(NOW.getTime() + minute), rules)).toEqual({
+      ok: false,
+      refusal: { code: 'too_early_to_urge', from: new Date(NOW.getTime() + 120 * minute) },
+    });
+    expect(transition(fresh, { type: 'urge' }, resident, new Date(NOW.getTime() + 119 * minute), rules).ok).toBe(false);
+    expect(transition(fresh, { type: 'urge' }, resident, new Date(NOW.getTime() + 120 * minute), rules)).toMatchObject({ ok: true, ticket: { urgeCount: 1 } });
+    // An urgent matter, to be accepted within the hour: urged after half of it.
+    const urgent = ticket('dispatched', { receivedAt: NOW, acceptBy: new Date(NOW.getTime() + 60 * minute) });
+    expect(transition(urgent, { type: 'urge' }, resident, new Date(NOW.getTime() + 29 * minute), rules)).toMatchObject({
+      ok: false,
+      refusal: { code: 'too_early_to_urge', from: new Date(NOW.getTime() + 30 * minute) },
+    });
+    expect(transition(urgent, { type: 'urge' }, resident, new Date(NOW.getTime() + 30 * minute), rules).ok).toBe(true);
   });
 
   test('合并 ends a duplicate: all timers go, the resident learns the other number, the handler stops', () => {
