@@ -448,8 +448,8 @@ export function smallTalk(text: string): SmallTalk | null {
   const form = before !== '' && before !== said && (SET_ASIDE.has(before) || ACKNOWLEDGED.has(before)) ? before : said;
   if (SET_ASIDE.has(form)) return 'set_aside';
   if (THANKS.has(form) || THANKS.has(form.replace(/啊|呀|哈|啦/g, ''))) return 'thanks';
-  // 还行吧, 好的呀: the particles after an acknowledgement add nothing.
-  if (ACKNOWLEDGED.has(form) || ACKNOWLEDGED.has(form.replace(RATING_CLOSING, ''))) return 'acknowledged';
+  // 还行吧, 好的呀: the particles after an acknowledgement add nothing (not 了: a liaison's 收到了 accepts a ticket, see workWord).
+  if (ACKNOWLEDGED.has(form) || ACKNOWLEDGED.has(form.replace(/(?:吧|啊|呀|呢|哈|嘛|哦|喔|啦|的)+$/, ''))) return 'acknowledged';
   return null;
 }
 
@@ -572,11 +572,6 @@ export function matchBeside(text: string, own: readonly OfferedChoice[], pushed:
 export function answerWithWords(text: string): { head: string; words: string } | null {
   const found = /^([^\s,，.。、:：;；!！?？]{1,8})[\s,，.。、:：;；!！?？]+(\D.*)$/su.exec(text.trim());
   return found?.[1] && found[2]?.trim() ? { head: found[1], words: found[2].trim() } : null;
-}
-
-/** 还有…, 另外…: words that open another matter than the one being talked about. */
-export function opensAnotherMatter(text: string): boolean {
-  return /^(?:还有|另外|顺便|顺带|再有就是|再就是|此外|再说个|再反映|我还要反映|我还想反映|还想反映|also\b|by the way|btw\b)/iu.test(text.trim());
 }
 
 /** Whether the words after a choice of this meaning are its reason, to keep (a rating's comment). */

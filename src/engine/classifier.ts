@@ -103,6 +103,11 @@ const ALTERNATIVE_FLOOR = 0.05;
 /** Words that introduce a second, lesser matter in the same message (the report offers to file it apart: splitMatters). */
 const SECONDARY_MARKERS = /还有|另外|顺便|顺带|再有就是|再就是|再一个|再一件|此外|\balso\b|by the way|\bbtw\b/g;
 
+/** 还有…, 另外…: whether the words open another matter than the one being talked about (Step.aboutItsMatter). */
+export function opensAnotherMatter(text: string): boolean {
+  return new RegExp(`^(?:${SECONDARY_MARKERS.source})`, 'i').test(text.trim());
+}
+
 /**
  * A message cut where a second matter starts (路灯坏了好几天，还有垃圾也没人收 → 路灯坏了好几天
  * and 垃圾也没人收), at the first of the words that introduce one; null when none does, or

@@ -232,7 +232,7 @@ export interface Step<D extends object, K extends string> {
   /**
    * A `choice` step about a matter already filed (回访's rating): words that read like a
    * request are its answer (路灯还是不亮: the reason of a rating), not a new report, unless
-   * they open another matter (还有…, 另外…; see `opensAnotherMatter` in choices.ts).
+   * they open another matter (还有…, 另外…; see `opensAnotherMatter` in classifier.ts).
    */
   aboutItsMatter?: boolean;
   /**

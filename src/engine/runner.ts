@@ -7,7 +7,8 @@
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { MessageAction } from '../pipeline/model.js';
-import { answerWithWords, corrects, isChoiceMeaning, matchBeside, type OfferedChoice, offeredChoice, opensAnotherMatter, smallTalk, takesReason, urgesOffered } from './choices.js';
+import { opensAnotherMatter } from './classifier.js';
+import { answerWithWords, corrects, isChoiceMeaning, matchBeside, type OfferedChoice, offeredChoice, smallTalk, takesReason, urgesOffered } from './choices.js';
 import {
   CONFIDENT,
   type Effects,
