@@ -63,7 +63,8 @@ export const intakeFlow = defineFlow({
     {
       name: 'intake',
       words: /^(代办登记|代为登记|register for|\/register_for)$/i,
-      menu: { label: 'menu.intake', order: 16, shownTo: (speaker) => speaker.roles.includes('liaison') },
+      // After 代填调查 (16), before 述职 (17): each button has a place of its own (flows.ts refuses two at one).
+      menu: { label: 'menu.intake', order: 16.5, shownTo: (speaker) => speaker.roles.includes('liaison') },
       data: {},
     },
   ],

@@ -312,14 +312,24 @@ export interface FlowSpec<S extends z.ZodType<object>, K extends string> {
   expires?: boolean;
 }
 
+/** The flows `defineFlow` made: what the registry (flows.ts) takes from the modules under flows/. */
+const DEFINED = new WeakSet<object>();
+
 /**
- * Declares a flow. A new flow is one file (this call) plus its message keys: its data's
- * schema, its steps, its typed words and menu buttons, and the ticket buttons that open
- * it; the registry (flows.ts) lists it.
+ * Declares a flow. A new flow is one file (this call, exported, in flows/) plus its message
+ * keys: its data's schema, its steps, its typed words and menu buttons, and the ticket
+ * buttons that open it; the registry (flows.ts) finds it there by itself.
  */
 export function defineFlow<S extends z.ZodType<object>, K extends string>(spec: FlowSpec<S, K>): Flow<z.output<S>, K, z.input<S>> {
   const steps: { [P in K]: Step<z.output<S>, K> } = spec.steps;
-  return { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
+  const flow = { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
+  DEFINED.add(flow);
+  return flow;
+}
+
+/** Whether a module's export is a flow (made by `defineFlow`), not a helper it shares. */
+export function isDefinedFlow(value: unknown): value is Flow {
+  return typeof value === 'object' && value !== null && DEFINED.has(value);
 }
 
 /** A step named with its flow, checked by type: `stepRef(reportFlow, 'describe')`. */
