@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf, type TicketLine, type TicketView } from '../../../src/engine/flow.js';
+import { type ChatModule, defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf, type TicketLine, type TicketView } from '../../../src/engine/flow.js';
 import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
 import { discoverFlows, FLOWS, flowSet } from '../../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
@@ -19,9 +19,19 @@ import { isComplete } from '../../../src/surveys/surveys.js';
 import { rateFlow } from '../../../flows/rate.js';
 import { viewFlow } from '../../../flows/view.js';
 import { noteFlow } from '../../fixtures/flows/note.js';
+import { visitsChat } from '../../../flows/households.js';
+import { assistanceChat } from '../../../flows/assistance.js';
+import { surveysChat } from '../../../flows/survey.js';
+import { ledgerChat } from '../../../flows/ledger.js';
+import { mediationChat } from '../../../flows/mediation-confirm.js';
+import { assignmentsChat } from '../../../flows/assignments.js';
+import { intakeChat } from '../../../flows/intake.js';
 
 const resident: Speaker = { personId: 1, locale: 'zh', roles: ['resident'], hasHousehold: false, householdPhone: null, inConversation: false };
 const liaison: Speaker = { ...resident, personId: 2, roles: ['liaison'], hasHousehold: true };
+
+/** The effects a flow's own module makes. */
+type EffectsOf<M> = M extends ChatModule<infer E> ? E : never;
 
 /** Effects that answer from memory and note every command; what a test does not expect throws. */
 function fakeEffects() {
@@ -45,24 +55,16 @@ function fakeEffects() {
     questions: QUESTIONS,
   };
   const surveyOf = (id: number, householdId?: number) => (id === 3 && (householdId === undefined || householdId === 11) ? survey : null);
-  const effects: Effects = {
-    classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
-    villages: () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: null }),
-    report: unexpected('report'),
-    myTickets: unexpected('myTickets'),
-    ticket: unexpected('ticket'),
-    concerns: (number) => Promise.resolve(number === 'MQ-2026-000001'),
-    command(number, command) {
-      commands.push({ number, command });
-      return Promise.resolve({ ok: true });
-    },
-    setLocale: unexpected('setLocale'),
-    claimHousehold: unexpected('claimHousehold'),
-    decideClaim: unexpected('decideClaim'),
-    bind: unexpected('bind'),
-    openConversation: unexpected('openConversation'),
-    relay: unexpected('relay'),
-    endConversation: unexpected('endConversation'),
+  /** What the flows' own effects (chatModule) answer here. */
+  const chats: {
+    visits: EffectsOf<typeof visitsChat>;
+    assistance: EffectsOf<typeof assistanceChat>;
+    surveys: EffectsOf<typeof surveysChat>;
+    ledger: EffectsOf<typeof ledgerChat>;
+    mediation: EffectsOf<typeof mediationChat>;
+    assignments: EffectsOf<typeof assignmentsChat>;
+    intake: EffectsOf<typeof intakeChat>;
+  } = {
     visits: {
       households: () => Promise.resolve(households),
       ofMyHousehold: unexpected('ofMyHousehold'),
@@ -113,6 +115,40 @@ function fakeEffects() {
     mediation: { myCases: unexpected('mediation.myCases'), toAnswer: unexpected('mediation.toAnswer'), answer: unexpected('mediation.answer') },
     assignments: { open: unexpected('assignments.open'), markDone: unexpected('assignments.markDone') },
     intake: { villages: unexpected('intake.villages'), registerFor: unexpected('intake.registerFor') },
+  };
+  const own = new Map<object, object>([
+    [visitsChat, chats.visits],
+    [assistanceChat, chats.assistance],
+    [surveysChat, chats.surveys],
+    [ledgerChat, chats.ledger],
+    [mediationChat, chats.mediation],
+    [assignmentsChat, chats.assignments],
+    [intakeChat, chats.intake],
+  ]);
+  const effects: Effects = {
+    classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
+    villages: () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: null }),
+    report: unexpected('report'),
+    myTickets: unexpected('myTickets'),
+    ticket: unexpected('ticket'),
+    concerns: (number) => Promise.resolve(number === 'MQ-2026-000001'),
+    command(number, command) {
+      commands.push({ number, command });
+      return Promise.resolve({ ok: true });
+    },
+    setLocale: unexpected('setLocale'),
+    claimHousehold: unexpected('claimHousehold'),
+    decideClaim: unexpected('decideClaim'),
+    bind: unexpected('bind'),
+    openConversation: unexpected('openConversation'),
+    relay: unexpected('relay'),
+    endConversation: unexpected('endConversation'),
+    // The flows' own effects (chatModule), each group a fake of what its module makes.
+    of: <E>(module: ChatModule<E>): E => {
+      const fake = own.get(module);
+      if (!fake) throw new Error('unexpected effects of a module this fake has not');
+      return fake as E;
+    },
   };
   return { effects, commands, visits, survey };
 }
