@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { defineFlow } from '../src/engine/flow.js';
+import { defineFlow, chatModule } from '../src/engine/flow.js';
+
+/** 我的交办's effects: the meetings' assignments the speaker owns (src/meetings/chat.ts, loaded on first use). */
+export const assignmentsChat = chatModule({ open: true, markDone: true }, async (deps) =>
+  (await import('../src/meetings/chat.js')).assignmentEffects({ ...deps, notFound: () => deps.text('meeting.not_found') }),
+);
 
 /**
  * 我的交办: the open assignments of meetings' decisions the speaker owns, and marking one
@@ -17,7 +22,7 @@ export const assignmentsFlow = defineFlow({
       ends: true,
       takes: 'choice',
       async ask(ctx) {
-        const open = await ctx.effects.assignments.open();
+        const open = await ctx.effects.of(assignmentsChat).open();
         if (!open.length) return ctx.say('meeting.none');
         ctx.say(
           'meeting.list',
@@ -46,7 +51,7 @@ export const assignmentsFlow = defineFlow({
           ctx.say('input.pick_a_choice');
           return { stay: true };
         }
-        const done = await ctx.effects.assignments.markDone(ctx.data.decisionId ?? 0);
+        const done = await ctx.effects.of(assignmentsChat).markDone(ctx.data.decisionId ?? 0);
         ctx.say(done.ok ? 'meeting.marked_done' : 'command.refused', done.ok ? { id: ctx.data.decisionId ?? 0, text: done.text } : { reason: done.text });
         return { done: true };
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
 import { refuseText } from './answers.js';
+import { assistanceChat } from './assistance.js';
 
 /** 公示异议: a resident objects to a 帮扶 case on public notice in their village; the township reads it on the case. */
 export const assistanceObjectionFlow = defineFlow({
@@ -21,13 +22,13 @@ export const assistanceObjectionFlow = defineFlow({
       next: ['text'],
       ends: true,
       async ask(ctx) {
-        const cases = await ctx.effects.assistance.onNotice();
+        const cases = await ctx.effects.of(assistanceChat).onNotice();
         if (!cases.length) return ctx.say('assistance.none_on_notice');
         const choices: FlowChoice[] = cases.map((c) => ({ label: { text: `#${c.id} ${c.household}：${c.aid} ${c.amount}` }, payload: `case:${c.id}` }));
         ctx.say('assistance.notice_list', { count: cases.length }, choices);
       },
       async answer(ctx) {
-        const cases = await ctx.effects.assistance.onNotice();
+        const cases = await ctx.effects.of(assistanceChat).onNotice();
         if (!cases.length) return { done: true };
         const picked = cases.find((c) => ctx.input.action === `case:${c.id}`);
         if (!picked) {
@@ -46,7 +47,7 @@ export const assistanceObjectionFlow = defineFlow({
         if (refused) return refused;
         const { caseId } = ctx.data;
         if (caseId === undefined) return { done: true };
-        const result = await ctx.effects.assistance.object(caseId, ctx.input.text);
+        const result = await ctx.effects.of(assistanceChat).object(caseId, ctx.input.text);
         ctx.say(result.ok ? 'assistance.objection_saved' : 'command.refused', result.ok ? { id: caseId } : { reason: result.text });
         return { done: true };
       },

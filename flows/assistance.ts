@@ -1,8 +1,18 @@
 import { z } from 'zod';
-import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
+import { defineFlow, type FlowChoice, chatModule } from '../src/engine/flow.js';
 import { formatInstant } from '../src/engine/i18n.js';
 import { keptWords, refuseText } from './answers.js';
 import { pickHouseholdStep } from './households.js';
+
+/** 帮扶申报's effects, shared with 公示异议 and 困难户: a liaison reports a household for assistance (src/assistance/chat.ts, loaded on first use). */
+export const assistanceChat = chatModule({ report: true, onNotice: true, object: true, hardshipHouseholds: true, hardshipRecord: true }, async (deps) =>
+  (await import('../src/assistance/chat.js')).assistanceEffects({
+    ...deps,
+    notYours: () => deps.text('assistance.not_yours'),
+    notOnNotice: () => deps.text('assistance.not_on_notice'),
+    hardshipNotYours: () => deps.text('hardship.not_yours'),
+  }),
+);
 
 /** 急事急办: whether the report is urgent. */
 const URGENT_CHOICES: FlowChoice[] = [
@@ -54,7 +64,7 @@ export const assistanceFlow = defineFlow({
         }
         const { householdId, household = '', need = '' } = ctx.data;
         if (householdId === undefined) return { done: true };
-        const result = await ctx.effects.assistance.report({ householdId, need, urgent: action === 'urgent' });
+        const result = await ctx.effects.of(assistanceChat).report({ householdId, need, urgent: action === 'urgent' });
         if (!result.ok) ctx.say('command.refused', { reason: result.text });
         else ctx.say('assistance.reported', { id: result.id, household, due: result.dueAt ? formatInstant(result.dueAt, ctx.speaker.locale) : '—' });
         return { done: true };

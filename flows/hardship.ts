@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { defineFlow, type FlowChoice, type TurnContext } from '../src/engine/flow.js';
 import { formatInstant } from '../src/engine/i18n.js';
 import { HARDSHIP_KIND_NAMES } from '../src/assistance/machine.js';
+import { assistanceChat } from './assistance.js';
 
 /** Who may ask: a liaison or a grid leader (whose households these are is checked on each read). */
 const mayRead = (roles: readonly string[]) => roles.includes('liaison') || roles.includes('grid_leader');
 
 /** Shows the record of the household named by a tap (its id) or by words (its code, head or address). */
 async function showRecord(ctx: TurnContext<object>, household: number | string): Promise<void> {
-  const result = await ctx.effects.assistance.hardshipRecord(household);
+  const result = await ctx.effects.of(assistanceChat).hardshipRecord(household);
   if (!result.ok) return ctx.say('command.refused', { reason: result.text });
   const { record } = result;
   const locale = ctx.speaker.locale;
@@ -45,7 +46,7 @@ export const hardshipFlow = defineFlow({
       async ask(ctx) {
         ctx.data.listed = false;
         if (!mayRead(ctx.speaker.roles)) return ctx.say('hardship.not_allowed');
-        const households = await ctx.effects.assistance.hardshipHouseholds();
+        const households = await ctx.effects.of(assistanceChat).hardshipHouseholds();
         if (!households.length) return ctx.say('hardship.none');
         ctx.data.listed = true;
         const choices: FlowChoice[] = households.slice(0, 10).map((h) => ({ label: { text: `${h.address} ${h.headName}` }, payload: `household:${h.householdId}` }));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineFlow, handlesTickets } from '../src/engine/flow.js';
 import { formatInstant, render } from '../src/engine/i18n.js';
 import type { MessageKey } from './messages/zh.js';
+import { visitsChat } from './households.js';
 
 /** A visit's 签字 in the household's words. */
 const STATUS: Record<string, MessageKey> = {
@@ -29,7 +30,7 @@ export const householdVisitsFlow = defineFlow({
       takes: 'view',
       ends: true,
       async ask(ctx) {
-        const visits = await ctx.effects.visits.ofMyHousehold();
+        const visits = await ctx.effects.of(visitsChat).ofMyHousehold();
         if (!visits.length) return ctx.say('visit.household_none');
         const { locale } = ctx.speaker;
         const lines = visits.map((v) => {

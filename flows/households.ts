@@ -2,10 +2,15 @@
  * What the liaison's flows share: picking one of the speaker's paired households by a
  * tap, its head's name, its house number or its code; and the whole step that does it.
  */
-import type { FlowChoice, Step, TurnContext } from '../src/engine/flow.js';
-import { LISTED_HOUSEHOLDS, type PairedHousehold } from '../src/visits/visits.js';
+import { type FlowChoice, type Step, type TurnContext, chatModule } from '../src/engine/flow.js';
+import { LISTED_HOUSEHOLDS, type PairedHousehold, visitEffects } from '../src/visits/visits.js';
 import { isPlainAnswer } from '../src/engine/choices.js';
 import type { MessageKey } from './messages/zh.js';
+
+/** 民情日记's effects: a liaison's visits, and their household's confirmation (src/visits/visits.ts, loaded with the flows: they read its constants). */
+export const visitsChat = chatModule({ households: true, record: true, ofMyHousehold: true, toConfirm: true, answer: true, reportNeed: true, rate: true }, (deps) =>
+  Promise.resolve(visitEffects({ ...deps, reportFor: (residentId, draft) => deps.reportFor(residentId, draft, 'visit', null) })),
+);
 
 /** A household named by a liaison's words: its house number, its head's name, or its code. */
 function householdNamed(households: readonly PairedHousehold[], text: string): PairedHousehold | undefined {
@@ -26,7 +31,7 @@ export const householdLabel = (h: PairedHousehold) => `${h.address} ${h.headName
  * there is no alternative to offer instead).
  */
 export async function offerHouseholds(ctx: TurnContext<object>, question: MessageKey, alternative?: FlowChoice): Promise<boolean> {
-  const households = await ctx.effects.visits.households();
+  const households = await ctx.effects.of(visitsChat).households();
   if (!households.length && !alternative) {
     ctx.say('visit.no_households');
     return false;
@@ -51,7 +56,7 @@ export async function pickedHousehold(ctx: TurnContext<object>): Promise<PairedH
 
 /** The paired household the message picks, tapped or named; null when the speaker has none, undefined when none matched. */
 async function householdOf(ctx: TurnContext<object>): Promise<PairedHousehold | null | undefined> {
-  const households = await ctx.effects.visits.households();
+  const households = await ctx.effects.of(visitsChat).households();
   if (!households.length) return null;
   const action = ctx.input.action;
   return action?.startsWith('household:') ? households.find((h) => h.id === Number(action.slice('household:'.length))) : householdNamed(households, ctx.input.text);

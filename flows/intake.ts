@@ -7,13 +7,16 @@
  * 受理登记 does (received and resolved at once in the statistics).
  */
 import { z } from 'zod';
-import { defineFlow, type FlowChoice, type StepOutcome, type TurnContext } from '../src/engine/flow.js';
+import { defineFlow, type FlowChoice, type StepOutcome, type TurnContext, chatModule } from '../src/engine/flow.js';
 import { MAX_MEDIA } from '../src/engine/media.js';
 import { normalizePhone } from '../src/org/phone.js';
 import { RECEIPT_CHANNELS } from '../src/intake/intake.js';
 import { pickHouseholdStep } from './households.js';
 import { heardRequest, refuseText } from './answers.js';
 import { offerVillages, pickedVillage } from './villages.js';
+
+/** 代办登记's effects: a liaison registers a request for a household or a new person (src/intake/chat.ts, loaded on first use). */
+export const intakeChat = chatModule({ villages: true, registerFor: true }, async (deps) => (await import('../src/intake/chat.js')).intakeChatEffects(deps));
 
 /** 走访 first: a liaison hears most requests on a visit. */
 const CHANNEL_CHOICES: FlowChoice[] = [
@@ -48,7 +51,7 @@ async function register(ctx: TurnContext<IntakeData>, settled: string | null): P
   const { householdId, name, phone, regionId, description } = ctx.data;
   const resident = householdId !== undefined ? { householdId } : name && phone && regionId !== undefined ? { name, phone, regionId } : null;
   if (!resident || !description) return { done: true };
-  const result = await ctx.effects.intake.registerFor(resident, ctx.data.channel, heardRequest(ctx, description, ctx.data.photos), settled);
+  const result = await ctx.effects.of(intakeChat).registerFor(resident, ctx.data.channel, heardRequest(ctx, description, ctx.data.photos), settled);
   if (!result.ok) ctx.say('command.refused', { reason: result.text });
   else if (settled !== null) ctx.say('intake.settled', { number: result.number });
   else ctx.say('visit.need_filed', { number: result.number, handler: result.handler, resolveBy: result.resolveBy?.toISOString() ?? null });
@@ -63,7 +66,8 @@ export const intakeFlow = defineFlow({
     {
       name: 'intake',
       words: /^(代办登记|代为登记|register for|\/register_for)$/i,
-      menu: { label: 'menu.intake', order: 16, shownTo: (speaker) => speaker.roles.includes('liaison') },
+      // After 代填调查 (16), before 述职 (17): each button has a place of its own (flows.ts refuses two at one).
+      menu: { label: 'menu.intake', order: 16.5, shownTo: (speaker) => speaker.roles.includes('liaison') },
       data: {},
     },
   ],
@@ -97,12 +101,12 @@ export const intakeFlow = defineFlow({
       next: ['channel'],
       ends: true,
       async ask(ctx) {
-        const villages = await ctx.effects.intake.villages();
+        const villages = await ctx.effects.of(intakeChat).villages();
         if (!villages.villages.length) ctx.say('visit.no_households');
         else offerVillages(ctx, 'intake.pick_village', {}, villages);
       },
       async answer(ctx) {
-        const villages = await ctx.effects.intake.villages();
+        const villages = await ctx.effects.of(intakeChat).villages();
         if (!villages.villages.length) return { done: true };
         const picked = pickedVillage(ctx, villages);
         if (picked === 'asked') return { stay: true, quiet: true };

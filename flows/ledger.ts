@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { defineFlow } from '../src/engine/flow.js';
+import { defineFlow, chatModule } from '../src/engine/flow.js';
 import { LEDGER_OWNER_ROLES } from '../src/ledger/ledger.js';
 import { refuseText } from './answers.js';
+
+/** 我的督办's effects: the 挂牌督办 ledger items the speaker answers for (src/ledger/chat.ts, loaded on first use). */
+export const ledgerChat = chatModule({ supervised: true, addProgress: true }, async (deps) =>
+  (await import('../src/ledger/chat.js')).ledgerEffects({ ...deps, notFound: () => deps.text('ledger.not_found') }),
+);
 
 /**
  * 我的督办: the open 挂牌督办 ledger items the speaker answers for (their own, or their
@@ -28,7 +33,7 @@ export const ledgerFlow = defineFlow({
       ends: true,
       takes: 'choice',
       async ask(ctx) {
-        const items = await ctx.effects.ledger.supervised();
+        const items = await ctx.effects.of(ledgerChat).supervised();
         if (!items.length) return ctx.say('ledger.none');
         ctx.say(
           'ledger.list',
@@ -49,7 +54,7 @@ export const ledgerFlow = defineFlow({
       async answer(ctx) {
         const refused = refuseText(ctx);
         if (refused) return refused;
-        const saved = await ctx.effects.ledger.addProgress(ctx.data.itemId ?? 0, ctx.input.text);
+        const saved = await ctx.effects.of(ledgerChat).addProgress(ctx.data.itemId ?? 0, ctx.input.text);
         ctx.say(saved.ok ? 'ledger.progress_saved' : 'command.refused', saved.ok ? { id: ctx.data.itemId ?? 0, goal: saved.goal } : { reason: saved.text });
         return { done: true };
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
 import { refuseText } from './answers.js';
+import { surveysChat } from './survey.js';
 
 /** 述职 (双述双评): a liaison gives an account of their half-year's work; staff read it beside the residents' ratings. */
 export const liaisonReportFlow = defineFlow({
@@ -22,7 +23,7 @@ export const liaisonReportFlow = defineFlow({
       async answer(ctx) {
         const refused = refuseText(ctx);
         if (refused) return refused;
-        const result = await ctx.effects.surveys.submitReport(ctx.input.text);
+        const result = await ctx.effects.of(surveysChat).submitReport(ctx.input.text);
         ctx.say(result.ok ? 'survey.report_saved' : 'command.refused', result.ok ? { period: result.period } : { reason: result.text });
         return { done: true };
       },

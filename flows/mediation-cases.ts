@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
+import { mediationChat } from './mediation-confirm.js';
 
 /**
  * 我的调解: a mediator's own cases that still wait for something, each with its next step
@@ -23,7 +24,7 @@ export const mediationCasesFlow = defineFlow({
       ends: true,
       async ask(ctx) {
         if (!ctx.speaker.roles.includes('mediator')) return ctx.say('mediation.not_mediator');
-        const cases = await ctx.effects.mediation.myCases();
+        const cases = await ctx.effects.of(mediationChat).myCases();
         if (!cases.length) return ctx.say('mediation.my_none');
         ctx.say('mediation.my_list', { count: cases.length });
         for (const c of cases) {

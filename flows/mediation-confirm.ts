@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { defineFlow } from '../src/engine/flow.js';
+import { defineFlow, chatModule } from '../src/engine/flow.js';
 import { refuseText } from './answers.js';
+
+/** 矛盾纠纷调解's effects, shared with 我的调解: a party's answer to an agreement (src/mediation/chat.ts, loaded on first use). */
+export const mediationChat = chatModule({ myCases: true, toAnswer: true, answer: true }, async (deps) =>
+  (await import('../src/mediation/chat.js')).mediationEffects({ ...deps, notFound: () => deps.text('mediation.not_found') }),
+);
 
 const data = z.object({ partyId: z.number().int().positive() });
 
@@ -23,7 +28,7 @@ export const mediationConfirmFlow = defineFlow({
       next: ['confirmed', 'objection'],
       ends: true,
       async ask(ctx) {
-        const agreement = await ctx.effects.mediation.toAnswer(ctx.data.partyId);
+        const agreement = await ctx.effects.of(mediationChat).toAnswer(ctx.data.partyId);
         if (!agreement) return ctx.say('mediation.not_found');
         // 是 / 对 answer 确认, 不 / 不对 有异议, as on the push (src/mediation/cases.ts).
         ctx.say('mediation.ask_party', { ...agreement }, [
@@ -32,7 +37,7 @@ export const mediationConfirmFlow = defineFlow({
         ]);
       },
       async answer(ctx) {
-        if (!(await ctx.effects.mediation.toAnswer(ctx.data.partyId))) return { done: true };
+        if (!(await ctx.effects.of(mediationChat).toAnswer(ctx.data.partyId))) return { done: true };
         if (ctx.input.action === 'confirmed') return { next: 'confirmed' };
         if (ctx.input.action === 'objected') return { next: 'objection' };
         ctx.say('input.pick_a_choice');
@@ -45,7 +50,7 @@ export const mediationConfirmFlow = defineFlow({
       takes: 'view',
       ends: true,
       async ask(ctx) {
-        const result = await ctx.effects.mediation.answer(ctx.data.partyId, true);
+        const result = await ctx.effects.of(mediationChat).answer(ctx.data.partyId, true);
         ctx.say(result.ok ? 'mediation.confirmed' : 'command.refused', result.ok ? {} : { reason: result.text });
       },
       answer: () => ({ done: true }),
@@ -53,14 +58,14 @@ export const mediationConfirmFlow = defineFlow({
     objection: {
       ends: true,
       async ask(ctx) {
-        if (!(await ctx.effects.mediation.toAnswer(ctx.data.partyId))) return ctx.say('mediation.not_found');
+        if (!(await ctx.effects.of(mediationChat).toAnswer(ctx.data.partyId))) return ctx.say('mediation.not_found');
         ctx.say('mediation.what_objection');
       },
       async answer(ctx) {
-        if (!(await ctx.effects.mediation.toAnswer(ctx.data.partyId))) return { done: true };
+        if (!(await ctx.effects.of(mediationChat).toAnswer(ctx.data.partyId))) return { done: true };
         const refused = refuseText(ctx);
         if (refused) return refused;
-        const result = await ctx.effects.mediation.answer(ctx.data.partyId, false, ctx.input.text);
+        const result = await ctx.effects.of(mediationChat).answer(ctx.data.partyId, false, ctx.input.text);
         ctx.say(result.ok ? 'mediation.objected' : 'command.refused', result.ok ? {} : { reason: result.text });
         return { done: true };
       },

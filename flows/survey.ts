@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import { defineFlow, type FlowChoice, type TurnContext } from '../src/engine/flow.js';
+import { defineFlow, type FlowChoice, type TurnContext, chatModule } from '../src/engine/flow.js';
 import { matchChoice } from '../src/engine/choices.js';
 import { render } from '../src/engine/i18n.js';
 import { type Answer, answerText, optionChoices, optionOf, type Question, textOf, typedNumber, typedOptions } from '../src/surveys/questions.js';
 import type { SurveyToAnswer } from '../src/surveys/surveys.js';
 import { refuseText, SKIP } from './answers.js';
 import type { MessageKey } from './messages/zh.js';
+
+/** 服务需求表's effects: the surveys a household answers, or its liaison fills in (src/surveys/surveys.ts, loaded on first use). */
+export const surveysChat = chatModule({ waiting: true, open: true, answer: true, submitReport: true }, async (deps) =>
+  (await import('../src/surveys/surveys.js')).surveyEffects({
+    ...deps,
+    notFound: () => deps.text('survey.not_found'),
+    notLiaison: () => deps.text('survey.report_not_liaison'),
+  }),
+);
 
 const data = z.object({
   surveyId: z.number().int().positive().optional(),
@@ -33,7 +42,7 @@ const DONE_PICKING: FlowChoice = { label: 'survey.done_picking', payload: 'picke
 /** The survey the conversation is about, as the household answers it (null: not open to the speaker). */
 async function opened(ctx: Ctx): Promise<SurveyToAnswer | null> {
   const { surveyId, householdId } = ctx.data;
-  return surveyId === undefined ? null : ctx.effects.surveys.open(surveyId, householdId);
+  return surveyId === undefined ? null : ctx.effects.of(surveysChat).open(surveyId, householdId);
 }
 
 /** The first question not answered yet; undefined when all are. */
@@ -69,7 +78,7 @@ export const surveyFlow = defineFlow({
       ends: true,
       takes: (d) => d.expects,
       async ask(ctx) {
-        const waiting = await ctx.effects.surveys.waiting(ctx.data.householdId);
+        const waiting = await ctx.effects.of(surveysChat).waiting(ctx.data.householdId);
         if (!waiting.length) {
           return ctx.data.household ? finish(ctx, 'survey.none_household', { household: ctx.data.household }) : finish(ctx, 'survey.none');
         }
@@ -127,7 +136,7 @@ export const surveyFlow = defineFlow({
         const answer = !question.required && skipped(ctx, question) ? { value: null } : answerOf(ctx, question);
         if (!answer) return { stay: true };
         if ('picking' in answer) return { next: 'question' };
-        const saved = await ctx.effects.surveys.answer(survey.id, index, answer.value, ctx.data.householdId);
+        const saved = await ctx.effects.of(surveysChat).answer(survey.id, index, answer.value, ctx.data.householdId);
         ctx.data.picked = [];
         if (!saved.ok) {
           ctx.say('command.refused', { reason: saved.text });

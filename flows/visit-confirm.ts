@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineFlow, type FlowChoice, type TurnContext } from '../src/engine/flow.js';
 import { refuseText } from './answers.js';
+import { visitsChat } from './households.js';
 
 const RATINGS = ['1', '2', '3', '4', '5'] as const;
 const NUMERALS = '一二三四五';
@@ -26,7 +27,7 @@ export const visitConfirmFlow = defineFlow({
       next: ['accurate', 'differs'],
       ends: true,
       async ask(ctx) {
-        const visit = await ctx.effects.visits.toConfirm(ctx.data.visitId);
+        const visit = await ctx.effects.of(visitsChat).toConfirm(ctx.data.visitId);
         if (!visit) return ctx.say('visit.not_found');
         // 对 / 是的 answer 属实, 不对 / 不是 有出入, as on the push (src/visits/visits.ts).
         ctx.say('visit.ask_household', { liaison: visit.liaison, notes: visit.notes }, [
@@ -35,7 +36,7 @@ export const visitConfirmFlow = defineFlow({
         ]);
       },
       async answer(ctx) {
-        if (!(await ctx.effects.visits.toConfirm(ctx.data.visitId))) return { done: true };
+        if (!(await ctx.effects.of(visitsChat).toConfirm(ctx.data.visitId))) return { done: true };
         if (ctx.input.action === 'accurate') return { next: 'accurate' };
         if (ctx.input.action === 'inaccurate') return { next: 'differs' };
         ctx.say('input.pick_a_choice');
@@ -48,7 +49,7 @@ export const visitConfirmFlow = defineFlow({
       next: ['rate'],
       ends: true,
       async ask(ctx) {
-        const result = await ctx.effects.visits.answer(ctx.data.visitId, true, null);
+        const result = await ctx.effects.of(visitsChat).answer(ctx.data.visitId, true, null);
         if (!result.ok) return ctx.say('command.refused', { reason: result.text });
         ctx.say('visit.rate', {}, SCORES);
       },
@@ -58,13 +59,13 @@ export const visitConfirmFlow = defineFlow({
       next: ['rate'],
       ends: true,
       async ask(ctx) {
-        if (!(await ctx.effects.visits.toConfirm(ctx.data.visitId))) return ctx.say('visit.not_found');
+        if (!(await ctx.effects.of(visitsChat).toConfirm(ctx.data.visitId))) return ctx.say('visit.not_found');
         ctx.say('visit.what_differs');
       },
       async answer(ctx) {
         const refused = refuseText(ctx);
         if (refused) return refused;
-        const result = await ctx.effects.visits.answer(ctx.data.visitId, false, ctx.input.text);
+        const result = await ctx.effects.of(visitsChat).answer(ctx.data.visitId, false, ctx.input.text);
         if (!result.ok) {
           ctx.say('command.refused', { reason: result.text });
           return { done: true };
@@ -89,7 +90,7 @@ async function rated<O>(ctx: TurnContext<z.output<typeof data>>, notUnderstood: 
     ctx.say('visit.rate_again');
     return notUnderstood;
   }
-  const result = await ctx.effects.visits.rate(ctx.data.visitId, score);
+  const result = await ctx.effects.of(visitsChat).rate(ctx.data.visitId, score);
   ctx.say(result.ok ? 'visit.thanks' : 'command.refused', result.ok ? {} : { reason: result.text });
   return { done: true };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineFlow, type FlowChoice } from '../src/engine/flow.js';
 import { pickHouseholdStep } from './households.js';
 import { heardRequest, keptWords, refuseText } from './answers.js';
+import { visitsChat } from './households.js';
 
 /** Whether the household raised a need to file: 是的 / 有 yes, 没有 / 不用 no. */
 const NEED_CHOICES: FlowChoice[] = [
@@ -48,7 +49,7 @@ export const visitFlow = defineFlow({
         if (refused) return refused;
         const { householdId, household = '' } = ctx.data;
         if (householdId === undefined) return { done: true };
-        const result = await ctx.effects.visits.record({ householdId, notes: ctx.input.text, media: ctx.data.media });
+        const result = await ctx.effects.of(visitsChat).record({ householdId, notes: ctx.input.text, media: ctx.data.media });
         if (!result.ok) {
           ctx.say('command.refused', { reason: result.text });
           return { done: true };
@@ -83,7 +84,7 @@ export const visitFlow = defineFlow({
         if (refused) return refused;
         const { visitId } = ctx.data;
         if (visitId === undefined) return { done: true };
-        const result = await ctx.effects.visits.reportNeed(visitId, heardRequest(ctx, ctx.input.text, ctx.data.media));
+        const result = await ctx.effects.of(visitsChat).reportNeed(visitId, heardRequest(ctx, ctx.input.text, ctx.data.media));
         ctx.data.media = [];
         if (!result.ok) {
           ctx.say('command.refused', { reason: result.text });

@@ -3,8 +3,8 @@
  * what it imports) only once something needs it (README, "Memory"). The one way to defer
  * an import here: the console and the interfaces (src/web/on-first-request.ts), the
  * webhook payloads (src/webhooks/delivery.ts), the retention duties of the webhooks and the
- * API (loadedOnFirstRun, src/pipeline/retention.ts) and the chat modules behind the engine's
- * effects (src/engine/effects.ts) all go through it.
+ * API (loadedOnFirstRun, src/pipeline/retention.ts) and the chat modules behind the flows'
+ * own effects (chatModule, made by Effects.of in src/engine/effects.ts) all go through it.
  */
 
 /**
@@ -22,7 +22,7 @@ export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 /** An object whose members are all async methods (the effects a chat module supplies). */
-type AsyncMethods<T> = { [K in keyof T]: (...args: never[]) => Promise<unknown> };
+export type AsyncMethods<T> = { [K in keyof T]: (...args: never[]) => Promise<unknown> };
 
 /**
  * A stand-in for the object `load` makes, with the methods `names` lists: the first call

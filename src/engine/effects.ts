@@ -2,7 +2,6 @@
  * The effects flows name, performed inside the turn's transaction: what a resident or a
  * handler may see and do, and nothing more.
  */
-import type { IntakeChatEffects } from '../intake/chat.js';
 import { closeConversation, openConversation, openConversationOf, placeConversation, residentSays } from '../conversations/conversations.js';
 import { type SqlTx, sqlOf, type Tx } from '../db/client.js';
 import { oneOf } from '../db/dialect.js';
@@ -17,43 +16,14 @@ import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/request
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, handlerParams, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
 import type { CategoryClassifier } from './classifier.js';
-import type { EffectResult, Effects, ReportDraft, Speaker, TicketLine, TicketView } from './flow.js';
+import type { ChatDeps, ChatModule, EffectResult, Effects, ReportDraft, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { mapLink, placeOf } from '../pipeline/place.js';
 import { maskPhone } from '../privacy.js';
 import type { Inbound } from './types.js';
-import { visitEffects } from '../visits/visits.js';
-import type { SurveyEffects } from '../surveys/surveys.js';
-import type { AssistanceEffects } from '../assistance/chat.js';
-import type { LedgerEffects } from '../ledger/chat.js';
-import type { AssignmentEffects } from '../meetings/chat.js';
-import type { MediationEffects } from '../mediation/chat.js';
-import { methodsOnFirstUse, onFirstUse } from '../on-first-use.js';
-
-/**
- * The chat modules behind the effects of surveys, assistance, the ledger, meetings,
- * mediation and 代办登记, each loaded on the first call of one of its effects (a process
- * whose chats never reach them does not hold their code, nor the stores and statistics
- * they import). The visits' module stays loaded: the flows read its constants.
- */
-const chatModules = {
-  surveys: onFirstUse(() => import('../surveys/surveys.js')),
-  assistance: onFirstUse(() => import('../assistance/chat.js')),
-  ledger: onFirstUse(() => import('../ledger/chat.js')),
-  assignments: onFirstUse(() => import('../meetings/chat.js')),
-  mediation: onFirstUse(() => import('../mediation/chat.js')),
-  intake: onFirstUse(() => import('../intake/chat.js')),
-};
-
-/** The methods of each effect group loaded on first use (the compiler checks each list against its interface). */
-const SURVEY_EFFECTS = { waiting: true, open: true, answer: true, submitReport: true } as const satisfies Record<keyof SurveyEffects, true>;
-const ASSISTANCE_EFFECTS = { report: true, onNotice: true, object: true, hardshipHouseholds: true, hardshipRecord: true } as const satisfies Record<keyof AssistanceEffects, true>;
-const LEDGER_EFFECTS = { supervised: true, addProgress: true } as const satisfies Record<keyof LedgerEffects, true>;
-const ASSIGNMENT_EFFECTS = { open: true, markDone: true } as const satisfies Record<keyof AssignmentEffects, true>;
-const MEDIATION_EFFECTS = { myCases: true, toAnswer: true, answer: true } as const satisfies Record<keyof MediationEffects, true>;
-const INTAKE_EFFECTS = { villages: true, registerFor: true } as const satisfies Record<keyof IntakeChatEffects, true>;
+import { methodsOnFirstUse } from '../on-first-use.js';
 
 export interface EffectDeps {
   tx: Tx | SqlTx;
@@ -261,57 +231,29 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     return { ok: true, number: t.number, handler: render(locale(), 'handler', await handlerParams(tx, t)), resolveBy: t.resolveBy };
   };
 
+  /** What a flow's own effects are made from (`chatModule`), and those made this turn, once each. */
+  const chatDeps: ChatDeps = {
+    tx,
+    speakerId: speaker.personId,
+    now,
+    locale,
+    text: (key) => render(locale(), key),
+    rules: pipeline.rules,
+    reportFor: (residentId, draft, via, settled) => reportFor(residentId, draft, { registeredBy: speaker.personId, via, settled }),
+  };
+  const chats = new Map<object, object>();
+
   return {
     classify: (text) => classifier.classify(text),
 
-    visits: visitEffects({
-      tx,
-      speakerId: speaker.personId,
-      now,
-      text: (key) => render(locale(), key),
-      reportFor: (residentId, draft) => reportFor(residentId, draft, { registeredBy: speaker.personId, via: 'visit' }),
-    }),
-
-    surveys: methodsOnFirstUse(SURVEY_EFFECTS, async () =>
-      (await chatModules.surveys()).surveyEffects({
-        tx,
-        speakerId: speaker.personId,
-        locale,
-        now,
-        notFound: () => render(locale(), 'survey.not_found'),
-        notLiaison: () => render(locale(), 'survey.report_not_liaison'),
-      }),
-    ),
-
-    assistance: methodsOnFirstUse(ASSISTANCE_EFFECTS, async () =>
-      (await chatModules.assistance()).assistanceEffects({
-        tx,
-        speakerId: speaker.personId,
-        rules: pipeline.rules,
-        now,
-        notYours: () => render(locale(), 'assistance.not_yours'),
-        notOnNotice: () => render(locale(), 'assistance.not_on_notice'),
-        hardshipNotYours: () => render(locale(), 'hardship.not_yours'),
-      }),
-    ),
-    ledger: methodsOnFirstUse(LEDGER_EFFECTS, async () =>
-      (await chatModules.ledger()).ledgerEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'ledger.not_found') }),
-    ),
-    assignments: methodsOnFirstUse(ASSIGNMENT_EFFECTS, async () =>
-      (await chatModules.assignments()).assignmentEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'meeting.not_found') }),
-    ),
-    mediation: methodsOnFirstUse(MEDIATION_EFFECTS, async () =>
-      (await chatModules.mediation()).mediationEffects({ tx, speakerId: speaker.personId, now, notFound: () => render(locale(), 'mediation.not_found') }),
-    ),
-    intake: methodsOnFirstUse(INTAKE_EFFECTS, async () =>
-      (await chatModules.intake()).intakeChatEffects({
-        tx,
-        speakerId: speaker.personId,
-        now,
-        text: (key) => render(locale(), key),
-        reportFor: (residentId, draft, via, settled) => reportFor(residentId, draft, { registeredBy: speaker.personId, via, settled }),
-      }),
-    ),
+    of<E>(module: ChatModule<E>): E {
+      let made = chats.get(module);
+      if (!made) {
+        made = methodsOnFirstUse(module.methods as Record<string, true>, () => module.make(chatDeps) as Promise<Record<string, () => Promise<unknown>>>);
+        chats.set(module, made);
+      }
+      return made as E;
+    },
 
     async concerns(number) {
       // The pipeline's own lookup: a plain statement on SQLite, cheap enough for every button.

@@ -4,17 +4,13 @@
  * they remember; the words and menu buttons that start them. They never touch the
  * database, the network or a chat SDK. The runner (runner.ts) plays one turn of them.
  */
-import type { IntakeChatEffects } from '../intake/chat.js';
-import type { MediationEffects } from '../mediation/chat.js';
-import type { SurveyEffects } from '../surveys/surveys.js';
-import type { AssistanceEffects } from '../assistance/chat.js';
-import type { LedgerEffects } from '../ledger/chat.js';
-import type { AssignmentEffects } from '../meetings/chat.js';
-import type { VisitEffects } from '../visits/visits.js';
 import type { z } from 'zod';
+import type { SqlTx, Tx } from '../db/client.js';
+import type { ReceiptChannel } from '../intake/intake.js';
+import type { AsyncMethods } from '../on-first-use.js';
 import type { MessageKey } from '../../flows/messages/zh.js';
 import type { Locale, Role } from '../org/types.js';
-import type { Command } from '../pipeline/model.js';
+import type { Command, PipelineRules } from '../pipeline/model.js';
 import type { Rating, RequestKind, TicketState } from '../pipeline/states.js';
 import type { ChoiceMeaning } from './choices.js';
 import type { Classification } from './classifier.js';
@@ -118,7 +114,7 @@ export interface ReportDraft {
 /** The result of a pipeline call as a flow sees it: done, or a sentence to say why not. */
 export type EffectResult<T = object> = ({ ok: true } & T) | { ok: false; text: string };
 
-/** The effects flows may use; the engine implements them inside the turn's transaction. */
+/** The effects every flow may use (a flow declares those only it needs: `chatModule`, reached by `of`); the engine implements them inside the turn's transaction. */
 export interface Effects {
   classify(text: string): Classification;
   /** Every village, to offer as a location or a home (flows/villages.ts), and the speaker's township. */
@@ -150,20 +146,47 @@ export interface Effects {
   relay(text: string, media: string[]): Promise<{ movedTo: string | null } | null>;
   /** 结束: ends the open conversation; false when none was open. */
   endConversation(): Promise<boolean>;
-  /** 民情日记: a liaison's visits, and their household's confirmation (src/visits/visits.ts). */
-  readonly visits: VisitEffects;
-  /** 服务需求表: the surveys a household answers, or its liaison fills in (src/surveys/surveys.ts). */
-  readonly surveys: SurveyEffects;
-  /** 帮扶申报: a liaison reports a household for assistance (src/assistance/chat.ts). */
-  readonly assistance: AssistanceEffects;
-  /** 我的督办: the 挂牌督办 ledger items the speaker answers for (src/ledger/chat.ts). */
-  readonly ledger: LedgerEffects;
-  /** 我的交办: the meetings' assignments the speaker owns (src/meetings/chat.ts). */
-  readonly assignments: AssignmentEffects;
-  /** 矛盾纠纷调解: a party's answer to a mediation agreement (src/mediation/chat.ts). */
-  readonly mediation: MediationEffects;
-  /** 代办登记: a liaison registers a request for a household or a new person (src/intake/chat.ts). */
-  readonly intake: IntakeChatEffects;
+  /**
+   * The effects a flow declared for itself (`chatModule`: 民情日记, 服务需求表, 我的督办…),
+   * made for this turn from the module behind them on the first call of one of them.
+   */
+  of<E extends AsyncMethods<E>>(module: ChatModule<E>): E;
+}
+
+/** What the engine gives a flow's own effects for one turn (`chatModule`). */
+export interface ChatDeps {
+  /** The turn's transaction: the effects run inside it. */
+  readonly tx: Tx | SqlTx;
+  readonly speakerId: number;
+  readonly now: Date;
+  /** The speaker's language, as it is when asked (a turn may switch it). */
+  locale(): Locale;
+  /** A message in the speaker's language. */
+  text(key: MessageKey): string;
+  readonly rules: PipelineRules;
+  /** Files a request for a resident through the pipeline, registered (and, with `settled`, settled on the spot) by the speaker. */
+  reportFor(
+    residentId: number,
+    draft: ReportDraft,
+    via: ReceiptChannel,
+    settled: string | null,
+  ): Promise<EffectResult<{ number: string; handler: string; resolveBy: Date | null }>>;
+}
+
+/** Effects a flow declares for itself, reached as `ctx.effects.of(module)`: their method names, and how a turn makes them. */
+export interface ChatModule<E> {
+  readonly methods: { readonly [K in keyof E]: true };
+  make(deps: ChatDeps): Promise<E>;
+}
+
+/**
+ * Declares effects that a flow (or a few) needs and nothing else does, with no edit to
+ * `Effects` or src/engine/effects.ts. `make` imports the module that does the work when
+ * first called (`await import(…)`), so that a process whose chats never use them does not
+ * hold its code; the compiler holds `methods` to exactly the methods it makes.
+ */
+export function chatModule<E extends AsyncMethods<E>>(methods: NoInfer<{ readonly [K in keyof E]: true }>, make: (deps: ChatDeps) => Promise<E>): ChatModule<E> {
+  return { methods, make };
 }
 
 /** Who is talking. */
@@ -323,14 +346,24 @@ export interface FlowSpec<S extends z.ZodType<object>, K extends string> {
   expires?: boolean;
 }
 
+/** The flows `defineFlow` made: what the registry (flows.ts) takes from the modules under flows/. */
+const DEFINED = new WeakSet<object>();
+
 /**
- * Declares a flow. A new flow is one file (this call) plus its message keys: its data's
- * schema, its steps, its typed words and menu buttons, and the ticket buttons that open
- * it; the registry (flows.ts) lists it.
+ * Declares a flow. A new flow is one file (this call, exported, in flows/) plus its message
+ * keys: its data's schema, its steps, its typed words and menu buttons, and the ticket
+ * buttons that open it; the registry (flows.ts) finds it there by itself.
  */
 export function defineFlow<S extends z.ZodType<object>, K extends string>(spec: FlowSpec<S, K>): Flow<z.output<S>, K, z.input<S>> {
   const steps: { [P in K]: Step<z.output<S>, K> } = spec.steps;
-  return { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
+  const flow = { id: spec.id, data: spec.data, first: spec.first, steps, entries: spec.entries ?? [], buttons: spec.buttons ?? [], expires: spec.expires ?? true };
+  DEFINED.add(flow);
+  return flow;
+}
+
+/** Whether a module's export is a flow (made by `defineFlow`), not a helper it shares. */
+export function isDefinedFlow(value: unknown): value is Flow {
+  return typeof value === 'object' && value !== null && DEFINED.has(value);
 }
 
 /** A step named with its flow, checked by type: `stepRef(reportFlow, 'describe')`. */

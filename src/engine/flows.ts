@@ -4,34 +4,26 @@
  * help, cancel, back, menu, end, language and bind, and the buttons accept and claim.
  */
 import type { MessageKey } from '../../flows/messages/zh.js';
-import { handleFlow } from '../../flows/handle.js';
-import { householdVisitsFlow } from '../../flows/household-visits.js';
 import { humanFlow } from '../../flows/human.js';
-import { listFlow } from '../../flows/list.js';
 import { offerReportFlow } from '../../flows/offer-report.js';
-import { rateFlow } from '../../flows/rate.js';
-import { registerFlow } from '../../flows/register.js';
 import { reportFlow } from '../../flows/report.js';
-import { supplyFlow } from '../../flows/supply.js';
 import { viewFlow } from '../../flows/view.js';
-import { visitConfirmFlow } from '../../flows/visit-confirm.js';
-import { mediationConfirmFlow } from '../../flows/mediation-confirm.js';
-import { visitFlow } from '../../flows/visit.js';
-import { surveyFlow } from '../../flows/survey.js';
-import { surveyFillFlow } from '../../flows/survey-fill.js';
-import { liaisonReportFlow } from '../../flows/liaison-report.js';
-import { assistanceFlow } from '../../flows/assistance.js';
-import { assistanceObjectionFlow } from '../../flows/assistance-objection.js';
-import { ledgerFlow } from '../../flows/ledger.js';
-import { assignmentsFlow } from '../../flows/assignments.js';
-import { hardshipFlow } from '../../flows/hardship.js';
-import { mediationCasesFlow } from '../../flows/mediation-cases.js';
-import { withdrawFlow } from '../../flows/withdraw.js';
-import { urgeFlow } from '../../flows/urge.js';
-import { intakeFlow } from '../../flows/intake.js';
+import { readdirSync } from 'node:fs';
 import type { Locale } from '../org/types.js';
 import { commandForms } from './choices.js';
-import { type Flow, type FlowChoice, type FlowEntry, type FlowReply, type FlowStart, type Speaker, startOf, type StepRef, stepRef, type TurnContext } from './flow.js';
+import {
+  type Flow,
+  type FlowChoice,
+  isDefinedFlow,
+  type FlowEntry,
+  type FlowReply,
+  type FlowStart,
+  type Speaker,
+  startOf,
+  type StepRef,
+  stepRef,
+  type TurnContext,
+} from './flow.js';
 
 /** Names that are not a flow's to take: the menu's help button, and the buttons handled here. */
 const RESERVED_ENTRIES = new Set(['help']);
@@ -111,6 +103,8 @@ function registry(flows: readonly Flow[]): Map<string, Flow> {
   }
   const names = new Set<string>();
   const verbs = new Set<string>();
+  // The menu is sorted by `order` alone: two buttons at one place would be shown in whatever order the flows were found.
+  const places = new Map<number, string>();
   for (const flow of flows) {
     for (const { verb } of flow.buttons) {
       if (verbs.has(verb) || RESERVED_VERBS.has(verb)) throw new Error(`flow ${flow.id}: the button verb ${verb} is taken`);
@@ -119,6 +113,10 @@ function registry(flows: readonly Flow[]): Map<string, Flow> {
     for (const entry of flow.entries) {
       if (names.has(entry.name) || RESERVED_ENTRIES.has(entry.name)) throw new Error(`flow ${flow.id}: the entry name ${entry.name} is taken`);
       names.add(entry.name);
+      if (!entry.menu) continue;
+      const taken = places.get(entry.menu.order);
+      if (taken) throw new Error(`flow ${flow.id}: the menu place ${entry.menu.order} of ${entry.name} is taken by ${taken}`);
+      places.set(entry.menu.order, entry.name);
     }
     for (const [id, step] of Object.entries(flow.steps)) {
       for (const target of step.starts ?? []) if (!byId.has(target)) throw new Error(`flow ${flow.id}: step ${id} starts ${target}, which is no flow`);
@@ -247,41 +245,35 @@ function globalAction(payload: string): Global | null {
   return null;
 }
 
-/** The app's flows; a new one is listed here once, and its words and buttons come with it. */
-export const FLOWS: FlowSet = flowSet(
-  [
-    reportFlow,
-    listFlow,
-    viewFlow,
-    supplyFlow,
-    withdrawFlow,
-    urgeFlow,
-    rateFlow,
-    handleFlow,
-    registerFlow,
-    offerReportFlow,
-    humanFlow,
-    visitFlow,
-    visitConfirmFlow,
-    mediationConfirmFlow,
-    householdVisitsFlow,
-    surveyFlow,
-    surveyFillFlow,
-    liaisonReportFlow,
-    assistanceFlow,
-    assistanceObjectionFlow,
-    ledgerFlow,
-    assignmentsFlow,
-    hardshipFlow,
-    mediationCasesFlow,
-    intakeFlow,
-  ],
-  {
-    resident: stepRef(reportFlow, 'describe'),
-    staff: (text, at) => startOf(offerReportFlow, { text, ...handledTicket(at) }).start,
-    inConversation: stepRef(humanFlow, 'talk'),
-  },
-);
+/**
+ * Every flow that the modules of a directory export (what `defineFlow` made), in the order
+ * of their file names, then of their export names: a new flow is a file dropped there, listed
+ * nowhere else. Only modules of this module's own kind are read, `.ts` under tsx and the tests,
+ * `.js` from dist/, so that the same code finds them run either way. The modules there that
+ * flows share (answers.ts…) are loaded and give none; folders below (messages/) are not read.
+ * The order is that of docs/flows.md and the one in which typed words are tried (`command`);
+ * the flows' words are meant never to overlap, so that it decides nothing a resident sees.
+ */
+export async function discoverFlows(dir: URL): Promise<Flow[]> {
+  const extension = /\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? '.js';
+  const files = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(extension) && !e.name.endsWith(`.d${extension}`))
+    .map((e) => e.name)
+    .sort();
+  const flows: Flow[] = [];
+  for (const file of files) {
+    const module = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+    for (const value of Object.values(module)) if (isDefinedFlow(value)) flows.push(value);
+  }
+  return flows;
+}
+
+/** The app's flows: every one under flows/, with its words and buttons (see `discoverFlows`). */
+export const FLOWS: FlowSet = flowSet(await discoverFlows(new URL('../../flows/', import.meta.url)), {
+  resident: stepRef(reportFlow, 'describe'),
+  staff: (text, at) => startOf(offerReportFlow, { text, ...handledTicket(at) }).start,
+  inConversation: stepRef(humanFlow, 'talk'),
+});
 
 /** The ticket shown where words were written, when its handling buttons were offered to the writer (flows/view.ts). */
 function handledTicket(at: Parameters<NewRequests['staff']>[1]): { number?: string } {

@@ -107,8 +107,10 @@ console.log(JSON.stringify(loaded));
 test('the app and its web routes load without the REST API, the public board, the console, or the chat modules behind the effects', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { cwd: root });
   const loaded = JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]') as string[];
-  // What the app itself needs is there (the hook saw the imports)…
-  expect(loaded).toEqual(expect.arrayContaining(['src/app.ts', 'src/engine/effects.ts', 'src/webhooks/delivery.ts', 'src/web/routes.ts', 'src/on-first-use.ts']));
+  // What the app itself needs is there (the hook saw the imports), the flows that declare those chat modules' effects (chatModule) among it…
+  expect(loaded).toEqual(
+    expect.arrayContaining(['src/app.ts', 'src/engine/effects.ts', 'src/webhooks/delivery.ts', 'src/web/routes.ts', 'src/on-first-use.ts', 'flows/ledger.ts', 'flows/survey.ts']),
+  );
   // …and none of what waits for its first use.
   expect(loaded.filter((path) => DEFERRED.includes(path))).toEqual([]);
 });

@@ -1,14 +1,16 @@
 /**
  * The turn runner without a database: a session and a message in, replies and the next
  * session out, the world reached only through a fake `Effects` that records what it was
- * asked. A throwaway flow declared here shows that a flow is one declaration: its schema,
- * its steps, its words and its menu button.
+ * asked. An example flow in a file of its own (test/fixtures/flows/note.ts), found by the
+ * registry's own discovery, shows that a new flow is one file: its schema, its steps, its
+ * words and its menu button.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf, type TicketLine, type TicketView } from '../../../src/engine/flow.js';
+import { type ChatModule, defineFlow, type Effects, type FlowInput, type ReportDraft, type Speaker, startOf, type TicketLine, type TicketView } from '../../../src/engine/flow.js';
 import { flowsMarkdown } from '../../../src/engine/flow-diagram.js';
-import { FLOWS, flowSet } from '../../../src/engine/flows.js';
+import { discoverFlows, FLOWS, flowSet } from '../../../src/engine/flows.js';
 import { decodeSession, EMPTY_SESSION, encodeSession, runTurn, type SessionState } from '../../../src/engine/runner.js';
 import type { Command } from '../../../src/pipeline/model.js';
 import type { Answer, Answers } from '../../../src/surveys/questions.js';
@@ -16,9 +18,20 @@ import { QUESTIONS } from '../../helpers/survey-questions.js';
 import { isComplete } from '../../../src/surveys/surveys.js';
 import { rateFlow } from '../../../flows/rate.js';
 import { viewFlow } from '../../../flows/view.js';
+import { noteFlow } from '../../fixtures/flows/note.js';
+import { visitsChat } from '../../../flows/households.js';
+import { assistanceChat } from '../../../flows/assistance.js';
+import { surveysChat } from '../../../flows/survey.js';
+import { ledgerChat } from '../../../flows/ledger.js';
+import { mediationChat } from '../../../flows/mediation-confirm.js';
+import { assignmentsChat } from '../../../flows/assignments.js';
+import { intakeChat } from '../../../flows/intake.js';
 
 const resident: Speaker = { personId: 1, locale: 'zh', roles: ['resident'], hasHousehold: false, householdPhone: null, inConversation: false };
 const liaison: Speaker = { ...resident, personId: 2, roles: ['liaison'], hasHousehold: true };
+
+/** The effects a flow's own module makes. */
+type EffectsOf<M> = M extends ChatModule<infer E> ? E : never;
 
 /** Effects that answer from memory and note every command; what a test does not expect throws. */
 function fakeEffects() {
@@ -42,24 +55,16 @@ function fakeEffects() {
     questions: QUESTIONS,
   };
   const surveyOf = (id: number, householdId?: number) => (id === 3 && (householdId === undefined || householdId === 11) ? survey : null);
-  const effects: Effects = {
-    classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
-    villages: () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: null }),
-    report: unexpected('report'),
-    myTickets: unexpected('myTickets'),
-    ticket: unexpected('ticket'),
-    concerns: (number) => Promise.resolve(number === 'MQ-2026-000001'),
-    command(number, command) {
-      commands.push({ number, command });
-      return Promise.resolve({ ok: true });
-    },
-    setLocale: unexpected('setLocale'),
-    claimHousehold: unexpected('claimHousehold'),
-    decideClaim: unexpected('decideClaim'),
-    bind: unexpected('bind'),
-    openConversation: unexpected('openConversation'),
-    relay: unexpected('relay'),
-    endConversation: unexpected('endConversation'),
+  /** What the flows' own effects (chatModule) answer here. */
+  const chats: {
+    visits: EffectsOf<typeof visitsChat>;
+    assistance: EffectsOf<typeof assistanceChat>;
+    surveys: EffectsOf<typeof surveysChat>;
+    ledger: EffectsOf<typeof ledgerChat>;
+    mediation: EffectsOf<typeof mediationChat>;
+    assignments: EffectsOf<typeof assignmentsChat>;
+    intake: EffectsOf<typeof intakeChat>;
+  } = {
     visits: {
       households: () => Promise.resolve(households),
       ofMyHousehold: unexpected('ofMyHousehold'),
@@ -111,46 +116,48 @@ function fakeEffects() {
     assignments: { open: unexpected('assignments.open'), markDone: unexpected('assignments.markDone') },
     intake: { villages: unexpected('intake.villages'), registerFor: unexpected('intake.registerFor') },
   };
+  const own = new Map<object, object>([
+    [visitsChat, chats.visits],
+    [assistanceChat, chats.assistance],
+    [surveysChat, chats.surveys],
+    [ledgerChat, chats.ledger],
+    [mediationChat, chats.mediation],
+    [assignmentsChat, chats.assignments],
+    [intakeChat, chats.intake],
+  ]);
+  const effects: Effects = {
+    classify: (text) => ({ code: text.includes('路灯') ? 'power' : 'other', confidence: text.includes('路灯') ? 0.9 : 0.1, kind: 'help', alternatives: [], matched: [] }),
+    villages: () => Promise.resolve({ villages: [{ id: 7, name: '东村', townshipId: 1, township: '青禾镇' }], home: null }),
+    report: unexpected('report'),
+    myTickets: unexpected('myTickets'),
+    ticket: unexpected('ticket'),
+    concerns: (number) => Promise.resolve(number === 'MQ-2026-000001'),
+    command(number, command) {
+      commands.push({ number, command });
+      return Promise.resolve({ ok: true });
+    },
+    setLocale: unexpected('setLocale'),
+    claimHousehold: unexpected('claimHousehold'),
+    decideClaim: unexpected('decideClaim'),
+    bind: unexpected('bind'),
+    openConversation: unexpected('openConversation'),
+    relay: unexpected('relay'),
+    endConversation: unexpected('endConversation'),
+    // The flows' own effects (chatModule), each group a fake of what its module makes.
+    of: <E>(module: ChatModule<E>): E => {
+      const fake = own.get(module);
+      if (!fake) throw new Error('unexpected effects of a module this fake has not');
+      return fake as E;
+    },
+  };
   return { effects, commands, visits, survey };
 }
 
 const text = (value: string): FlowInput => ({ text: value, action: null, location: null, media: [] });
 const tap = (payload: string): FlowInput => ({ text: '', action: payload, location: null, media: [] });
 
-/** A liaison's note on a ticket of theirs: the whole flow, as a new flow would be written. */
-const noteFlow = defineFlow({
-  id: 'note',
-  data: z.object({ number: z.string().optional(), note: z.string().optional() }),
-  first: 'ticket',
-  entries: [{ name: 'note', words: /^(记一笔|note)$/i, menu: { label: 'action.progress', order: 5, shownTo: (s) => s.roles.includes('liaison') }, data: {} }],
-  // From a ticket's message, straight to the note.
-  buttons: [{ verb: 'note', start: (number) => ({ data: { number }, at: 'note' }) }],
-  steps: {
-    ticket: {
-      next: ['note'],
-      ask: (ctx) => ctx.say('handle.ask_extension_days'),
-      answer(ctx) {
-        if (!/^MQ-\d{4}-\d{6}$/.test(ctx.input.text)) {
-          ctx.say('input.pick_a_choice');
-          return { stay: true };
-        }
-        ctx.data.number = ctx.input.text;
-        return { next: 'note' };
-      },
-    },
-    note: {
-      ends: true,
-      ask: (ctx) => ctx.say('handle.ask_progress', { number: ctx.data.number ?? null }),
-      async answer(ctx) {
-        const number = ctx.data.number ?? '';
-        await ctx.effects.command(number, { type: 'progress', note: ctx.input.text });
-        ctx.say('handle.done_progress', { number });
-        return { done: true };
-      },
-    },
-  },
-});
-const withNote = flowSet([noteFlow]);
+/** The example flows (test/fixtures/flows/), found as the app's are: a liaison's note on a ticket of theirs, written as a new flow would be. */
+const withNote = flowSet(await discoverFlows(new URL('../../fixtures/flows/', import.meta.url)));
 
 describe('a flow declared in one place', () => {
   test('its menu button is shown to whom it says, its words start it, its steps run, its effect is named', async () => {
@@ -175,6 +182,21 @@ describe('a flow declared in one place', () => {
     // Finished: the main menu follows.
     expect(turn.replies.map((r) => r.key)).toEqual(['handle.done_progress', 'menu.more']);
     expect(turn.session).toMatchObject({ flow: null, step: null, data: {} });
+  });
+
+  test('its file is found in its folder as the app’s flows are in flows/: its flow, not the module beside it that shares a pattern with it', () => {
+    expect([...withNote.byId.values()]).toEqual([noteFlow]);
+    expect(withNote.byId.get('note')).toBe(noteFlow);
+  });
+
+  test('the app’s registry holds every flow a file under flows/ declares, listed nowhere else', () => {
+    // Read from the sources, not by importing them as the registry does: a file it missed would be missed here too.
+    const dir = new URL('../../../flows/', import.meta.url);
+    const declared = readdirSync(dir)
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) => [...readFileSync(new URL(file, dir), 'utf8').matchAll(/defineFlow\(\{\s*id: '([^']+)'/g)].map((m) => m[1]));
+    expect(declared.length).toBeGreaterThan(20);
+    expect([...FLOWS.byId.keys()].sort()).toEqual(declared.sort());
   });
 
   test('the menu button starts it too, and the runner leaves the session it was given untouched', async () => {
@@ -242,7 +264,7 @@ describe('a flow declared in one place', () => {
     );
   });
 
-  test('a set of flows is checked when it is built: one id, entry name and button verb each (help, accept… are taken), hand-overs to flows it has', () => {
+  test('a set of flows is checked when it is built: one id, entry name, button verb and menu place each (help, accept… are taken), hand-overs to flows it has', () => {
     const handsOver = defineFlow({
       id: 'hands_over',
       data: z.object({}),
@@ -257,6 +279,9 @@ describe('a flow declared in one place', () => {
     const sameButton = { ...noteFlow, id: 'note_again', entries: [] };
     expect(() => flowSet([noteFlow, sameButton])).toThrow('flow note_again: the button verb note is taken');
     expect(() => flowSet([{ ...noteFlow, buttons: [{ verb: 'accept', start: () => null }] }])).toThrow('flow note: the button verb accept is taken');
+    // The menu is sorted by place alone: two buttons at one would follow the order the flows were found in.
+    const samePlace = { ...noteFlow, id: 'note_again', buttons: [], entries: [{ name: 'note_again', menu: { label: 'action.progress' as const, order: 5 }, data: {} }] };
+    expect(() => flowSet([noteFlow, samePlace])).toThrow('flow note_again: the menu place 5 of note_again is taken by note');
   });
 
   test('the diagram draws its declared moves', () => {

@@ -9,6 +9,7 @@ import type { Effects, FlowInput, Speaker, VillageChoices } from '../../../src/e
 import { EMPTY_SESSION, runTurn, type SessionState } from '../../../src/engine/runner.js';
 import { villageNamed, villagesNamed } from '../../../src/org/village-names.js';
 import { VILLAGE_LIST_MAX } from '../../../flows/villages.js';
+import { intakeChat } from '../../../flows/intake.js';
 import { bigCountyVillages } from '../../helpers/big-county.js';
 
 const county = bigCountyVillages();
@@ -63,7 +64,10 @@ function effectsWith(choices: VillageChoices): Effects {
     // Nothing typed here reads like a new request.
     classify: () => ({ code: 'other', confidence: 0.1, kind: 'help', alternatives: [], matched: [] }),
     villages: () => Promise.resolve(choices),
-    intake: { villages: () => Promise.resolve(choices) },
+    of: (module: unknown) => {
+      if (module === intakeChat) return { villages: () => Promise.resolve(choices) };
+      throw new Error('unexpected effects of a module this fake has not');
+    },
   };
   return new Proxy(known, {
     get: (target, name) => {
