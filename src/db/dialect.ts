@@ -201,3 +201,19 @@ export function jsonArrayOfRows(dialect: Dialect, values: readonly RawBuilder<un
     ? sql<string>`json_group_array(json_array(${sql.join(values)}))`
     : sql<string>`COALESCE(json_agg(json_build_array(${sql.join(values)})), '[]'::json)::TEXT`;
 }
+
+/**
+ * The VALUES list of a multi-row INSERT of `rows` rows of `width` columns, in the
+ * dialect's positional placeholders: `(?,?),(?,?)` or `($1,$2),($3,$4)`.
+ */
+export function valuesPlaceholders(dialect: Dialect, rows: number, width: number): string {
+  const tuples: string[] = new Array<string>(rows);
+  if (dialect === 'sqlite') return tuples.fill(`(${new Array<string>(width).fill('?').join(',')})`).join(',');
+  let n = 0;
+  const cells: string[] = new Array<string>(width);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++) cells[c] = `$${++n}`;
+    tuples[r] = `(${cells.join(',')})`;
+  }
+  return tuples.join(',');
+}
