@@ -12,7 +12,7 @@ import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
 import { homeTownship, regionById, villageList } from '../pipeline/reference.js';
-import { pipelineRows } from '../pipeline/rows.js';
+import { pipelineRows, ticketHistory } from '../pipeline/rows.js';
 import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, handlerParams, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
@@ -86,10 +86,6 @@ const handledTicketsQuery = defineQuery('effects_handled_tickets', (db, p: { per
     .where((eb) => eb.or([eb('assigneeId', '=', p.personId), oneOf(dialect, 'assigneeDepartmentId', p.departmentIds)]))
     .orderBy('createdAt', 'desc')
     .limit(10),
-);
-
-const ticketEventsQuery = defineQuery('effects_ticket_events', (db, p: { ticketId: number }) =>
-  db.selectFrom('TicketEvent').select(['type', 'data', 'at']).where('ticketId', '=', p.ticketId).orderBy('seq'),
 );
 
 const setLocaleQuery = defineQuery('effects_set_locale', (db, p: { personId: number; locale: string; at: Date }) =>
@@ -343,7 +339,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       if (!own && !handles) return null;
       const state = t.state as TicketState;
       const region = await regionById(tx, t.regionId);
-      const events = (await all(sql, ticketEventsQuery, { ticketId: t.id })).map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
+      const events = (await ticketHistory(tx, t.id)).map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
       // The handler is staff and reads the whole history; the resident what is meant for them.
       const staffView = handles && !own;
       const lastDispatch = events.filter((e) => e.type === 'dispatched' || e.type === 'reassigned').at(-1);
