@@ -20,6 +20,7 @@ import type { CategoryClassifier } from './classifier.js';
 import type { EffectResult, Effects, ReportDraft, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
+import { bindingCode } from '../org/invite.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { mapLink, placeOf } from '../pipeline/place.js';
 import { maskPhone } from '../privacy.js';
@@ -166,10 +167,6 @@ const residentRoleQuery = defineQuery('effects_resident_role', (db, p: { personI
     .insertInto('PersonRole')
     .values({ personId: p.personId, role: 'resident', regionId: p.regionId, scopeKey: p.scopeKey })
     .onConflict((oc) => oc.column('scopeKey').doNothing()),
-);
-
-const bindingCodeQuery = defineQuery('effects_binding_code', (db, p: { code: string }) =>
-  db.selectFrom('BindingCode').select(['code', 'personId', 'expiresAt', 'usedAt']).where('code', '=', p.code),
 );
 
 const boundPersonQuery = defineQuery('effects_bound_person', (db, p: { id: number }) =>
@@ -461,7 +458,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async bind(code) {
-      const binding = await first(sql, bindingCodeQuery, { code: code.toUpperCase() });
+      const binding = await bindingCode(tx, code.toUpperCase());
       if (!binding || binding.usedAt || binding.expiresAt < now) {
         return { ok: false, text: render(locale(), 'bind.invalid') };
       }
