@@ -113,7 +113,7 @@ export async function openMediationCase(db: Db, input: OpenCaseInput, actorId: n
   const facts = input.facts.trim();
   if (!title || !facts) throw new MediationRefused('请填写纠纷名称和事实经过。 Give the dispute a title and its facts.');
   if (input.parties.length < 2) throw new MediationRefused('至少需要两方当事人。 A dispute has at least two parties.');
-  if (input.ticketId != null && (await db.mediationCase.findUnique({ where: { ticketId: input.ticketId }, select: { id: true } })))
+  if (input.ticketId != null && (await mediationCaseOfTicket(db, input.ticketId)) !== undefined)
     throw new MediationRefused('这件诉求已经有调解案件。 This request already has a mediation case.');
   return transaction(db, async (tx) => {
     const created = await tx.mediationCase.create({
@@ -399,9 +399,11 @@ export function isDisputeTicket(ticket: { kind: string; categoryCode: string }):
   return ticket.kind === 'dispute' || ticket.categoryCode === 'dispute';
 }
 
-/** The id of the mediation case opened from a request, if any. */
+const caseOfTicketQuery = defineQuery('mediation_case_of_ticket', (db, p: { ticketId: number }) => db.selectFrom('MediationCase').select('id').where('ticketId', '=', p.ticketId));
+
+/** The id of the mediation case opened from a request, if any (one case per request). */
 export async function mediationCaseOfTicket(db: Db, ticketId: number): Promise<number | undefined> {
-  return (await db.mediationCase.findUnique({ where: { ticketId }, select: { id: true } }))?.id;
+  return (await first(sqlOf(db), caseOfTicketQuery, { ticketId }))?.id;
 }
 
 /** `dispute` requests (the kind 纠纷 or the category 矛盾纠纷) of `regionIds` that have no mediation case yet, the latest first. */
