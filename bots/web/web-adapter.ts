@@ -33,6 +33,7 @@ import type { Duplex } from 'node:stream';
 import { WebAdapter } from 'botbuilder-adapter-web';
 import { Botkit, type BotkitMessage, type BotWorker } from 'botkit';
 import type { Database } from '../../src/db/client.js';
+import { chatSession } from '../../src/engine/turn-store.js';
 import type { ChannelAdapter, Inbound, Outbound, SharedMedia } from '../../src/engine/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { logger } from '../../src/log.js';
@@ -417,7 +418,7 @@ export class WebChatAdapter implements ChannelAdapter {
     if (this.isConnected(user)) return true;
     const db = this.#database()?.db;
     if (!db) return false;
-    const session = await db.chatSession.findUnique({ where: { channel_chatId: { channel: 'web', chatId: user } }, select: { lastSeenAt: true } });
+    const session = await chatSession(db, 'web', user);
     const idleMs = (this.#options.sessionIdleMinutes ?? 30) * 60_000;
     return session !== null && this.#clock.now().getTime() - session.lastSeenAt.getTime() < idleMs;
   }

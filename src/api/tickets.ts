@@ -17,6 +17,7 @@ import type { ApiKeyRecord } from '../open311/keys.js';
 import { publicBoardWhere } from '../open311/requests.js';
 import { addCalendarDays, localInstant } from '../pipeline/calendar.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
+import { ticketHistory } from '../pipeline/rows.js';
 import { maskName, rosterNames, scrub } from '../privacy.js';
 import { figures, StatsQueryError } from '../stats/query.js';
 import { type QueueFilters, type QueueRow, queryQueue } from '../web/console/queue.js';
@@ -128,11 +129,7 @@ export async function oneTicket(db: Db, key: ApiKeyRecord, number: string): Prom
   const page = await queryQueue(db, reach.scope, { state: 'all', q: number }, { size: 1 }, { regions, count: false, ...(reach.within ? { within: reach.within } : {}) });
   const row = page.rows[0];
   if (!row) throw new ApiError(404, `no ticket ${number} within this key's reach`);
-  const [events, names, summaries] = await Promise.all([
-    db.ticketEvent.findMany({ where: { ticketId: row.id }, orderBy: { seq: 'asc' }, select: { seq: true, type: true, toState: true, actorRole: true, at: true, data: true } }),
-    rosterNames(db),
-    boardSummaries(db, reach, [row]),
-  ]);
+  const [events, names, summaries] = await Promise.all([ticketHistory(db, row.id), rosterNames(db), boardSummaries(db, reach, [row])]);
   // A key without a region sees what the public board shows of a ticket, and the board shows no history.
   const history: z.infer<typeof ticketEvent>[] = events
     .filter((e) => summaries === null && shownToResident(e.type))

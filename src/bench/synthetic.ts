@@ -11,9 +11,8 @@
  * Deadlines are approximated in calendar time (a working day ≈ 1.4 days); the figures
  * need plausible proportions, not the holiday calendar.
  */
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf } from '../db/client.js';
 import { bulkInsert, type SqlValue } from '../db/bulk-insert.js';
-import type { Provider } from '../db/schema-files.js';
 import { seededRandom } from '../org/demo-data.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import type { TicketState } from '../pipeline/states.js';
@@ -278,7 +277,7 @@ type Row = Record<(typeof COLUMNS)[number], SqlValue>;
  * many were written. The database must hold an organisation with households and the
  * categories (e.g. the demo county) and no tickets numbered like these yet.
  */
-export async function generateTickets(db: Db, provider: Provider, options: SyntheticOptions): Promise<number> {
+export async function generateTickets(db: Db, options: SyntheticOptions): Promise<number> {
   const rand = seededRandom(options.seed ?? 20_261_120);
   const now = options.now.getTime();
   const org = await loadOrganisation(db);
@@ -292,6 +291,7 @@ export async function generateTickets(db: Db, provider: Provider, options: Synth
   const counters = new Map<string, number>();
   const batchRows = options.batchRows ?? 20_000;
   let batch: Row[] = [];
+  const { dialect } = sqlOf(db);
   let written = 0;
 
   for (let i = 0; i < times.length; i++) {
@@ -539,7 +539,7 @@ export async function generateTickets(db: Db, provider: Provider, options: Synth
       batch = [];
       await db.$transaction(
         async (tx) => {
-          written += await bulkInsert(tx, provider, 'Ticket', COLUMNS, rows);
+          written += await bulkInsert(tx, dialect, 'Ticket', COLUMNS, rows);
         },
         { timeout: 120_000 },
       );

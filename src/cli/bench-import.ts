@@ -49,14 +49,14 @@ await runCli(async () => {
     );
     const database = await openFreshSqlite(`file:${join(dir, 'bench.db')}`);
     try {
-      const first = await importRoster(database.db, files, { provider: database.provider });
+      const first = await importRoster(database.db, files);
       const rows = rowsOf(first);
       console.log(formatSummary(first));
       console.log(`first import: ${(first.elapsedMs / 1000).toFixed(2)} s, ${Math.round(rows / (first.elapsedMs / 1000))} rows/s`);
       console.log(`write time per kind (ms): ${JSON.stringify(first.writeMs)}`);
       const mem = process.memoryUsage();
       console.log(`memory after first import: rss ${mib(mem.rss)} MiB, heap used ${mib(mem.heapUsed)} MiB, external ${mib(mem.external)} MiB`);
-      const again = await importRoster(database.db, files, { provider: database.provider });
+      const again = await importRoster(database.db, files);
       const changed = Object.values(again.counts).reduce((n, c) => n + c.created + c.updated, 0);
       console.log(`re-import:    ${(again.elapsedMs / 1000).toFixed(2)} s, ${Math.round(rows / (again.elapsedMs / 1000))} rows/s, ` + `${changed} rows changed`);
       console.log(`re-import write time per kind (ms): ${JSON.stringify(again.writeMs)}`);

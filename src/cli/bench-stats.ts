@@ -105,7 +105,7 @@ async function prepare(path: string, tickets: number): Promise<boolean> {
     );
     for (const index of indexes) await database.db.$executeRawUnsafe(`DROP INDEX ${quoteIdentifier(index.name)}`);
     let shown = 0;
-    const written = await generateTickets(database.db, database.provider, {
+    const written = await generateTickets(database.db, {
       tickets,
       now: NOW,
       days: DAYS,

@@ -80,12 +80,12 @@ await runCli(async () => {
     let townshipIds: number[];
     let countyId: number;
     try {
-      await importRoster(seed.db, [join(dir, 'categories.csv'), ...paths], { provider: seed.provider });
+      await importRoster(seed.db, [join(dir, 'categories.csv'), ...paths]);
       const members = (await all(seed.sql, firstMembersQuery, {})).filter((h, i) => h.memberId !== null && (i * 0.618) % 1 < WITH_CHAT);
       const at = new Date();
       await bulkInsert(
         seed.db,
-        seed.provider,
+        seed.sql.dialect,
         'ChannelIdentity',
         ['channel', 'platformUserId', 'chatId', 'personId', 'lastUsedAt', 'createdAt'],
         members.map((m) => ({ channel: 'wechat', platformUserId: `wx-${m.memberId}`, chatId: `wx-${m.memberId}`, personId: m.memberId, lastUsedAt: at, createdAt: at })),

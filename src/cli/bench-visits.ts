@@ -94,12 +94,12 @@ await runCli(async () => {
     const path = join(dir, 'bench.db');
     const database = await openFreshSqlite(`file:${path}`);
     try {
-      const imported = await importRoster(database.db, [join(dir, 'categories.csv'), ...paths], { provider: database.provider });
+      const imported = await importRoster(database.db, [join(dir, 'categories.csv'), ...paths]);
       const started = performance.now();
       const visits = await seedDemoVisits(database, { from: new Date('2025-11-01T00:00:00+08:00'), to: NOW });
       const seededS = (performance.now() - started) / 1000;
       const ticketsStarted = performance.now();
-      const tickets = await generateTickets(database.db, database.provider, { tickets: households * TICKETS_PER_HOUSEHOLD_YEAR, now: NOW, days: 365 });
+      const tickets = await generateTickets(database.db, { tickets: households * TICKETS_PER_HOUSEHOLD_YEAR, now: NOW, days: 365 });
       const ticketsS = (performance.now() - ticketsStarted) / 1000;
       console.log(
         `${imported.counts.households.created} households, ${visits} visits written in ${seededS.toFixed(1)} s, ${tickets} tickets in ${ticketsS.toFixed(1)} s; file ${Math.round(statSync(path).size / 1024 / 1024)} MiB`,

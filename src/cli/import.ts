@@ -59,7 +59,6 @@ await runCli(async () => {
     try {
       const report = await importRoster(database.db, files, {
         strict,
-        provider: database.provider,
         onProgress: (p) => bar.update(p),
       });
       bar.stop();

@@ -9,7 +9,7 @@
  * (`@updatedAt`, `@default(now())`) must be given by the caller.
  */
 import type { Db, Tx } from './client.js';
-import type { Provider } from './schema-files.js';
+import { type Dialect, valuesPlaceholders } from './dialect.js';
 
 /** A value a column may be given. */
 export type SqlValue = string | number | boolean | Date | null;
@@ -29,34 +29,18 @@ export function quoteIdentifier(name: string): string {
   return `"${name}"`;
 }
 
-/** The VALUES list of `rows` rows of `width` columns: `(?,?),(?,?)` or `($1,$2),($3,$4)`. */
-function valuesList(provider: Provider, rows: number, width: number): string {
-  const tuples: string[] = new Array<string>(rows);
-  if (provider === 'sqlite') {
-    const tuple = `(${new Array<string>(width).fill('?').join(',')})`;
-    tuples.fill(tuple);
-  } else {
-    let n = 0;
-    const cells: string[] = new Array<string>(width);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < width; c++) cells[c] = `$${++n}`;
-      tuples[r] = `(${cells.join(',')})`;
-    }
-  }
-  return tuples.join(',');
-}
-
 /**
  * Inserts `rows` into `table` with one multi-row INSERT per chunk, each with at most
  * {@link MAX_PARAMETERS} parameters. The database assigns autoincrement ids: read new
  * rows back by their natural key.
+ * @param dialect the database's, as its connection carries it (`sqlOf(db).dialect`).
  * @param columns the columns to fill, in the order of the VALUES tuples.
  * @param chunkSize rows per statement (default and upper bound: as many as fit).
  * @returns the number of rows inserted.
  */
 export async function bulkInsert<C extends string>(
   tx: RawExecutor,
-  provider: Provider,
+  dialect: Dialect,
   table: string,
   columns: readonly C[],
   rows: readonly Readonly<Record<NoInfer<C>, SqlValue>>[],
@@ -74,7 +58,7 @@ export async function bulkInsert<C extends string>(
   let inserted = 0;
   for (let start = 0; start < rows.length; start += size) {
     const count = Math.min(size, rows.length - start);
-    const sql = count === size ? (fullSql ??= head + valuesList(provider, count, width)) : head + valuesList(provider, count, width);
+    const sql = count === size ? (fullSql ??= head + valuesPlaceholders(dialect, count, width)) : head + valuesPlaceholders(dialect, count, width);
     const values: SqlValue[] = new Array<SqlValue>(count * width);
     let i = 0;
     for (let r = start; r < start + count; r++) {

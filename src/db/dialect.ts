@@ -184,3 +184,36 @@ export function containsPattern(text: string): string {
 export function likeEscaped(column: string, pattern: unknown): RawBuilder<boolean> {
   return sql<boolean>`${sql.ref(column)} LIKE ${pattern} ESCAPE '\\'`;
 }
+
+/** A DateTime column as milliseconds since the epoch (an integer). PostgreSQL holds UTC wall time: the epoch of the plain value is right. */
+export function epochMs(dialect: Dialect, column: string): RawBuilder<number> {
+  return dialect === 'sqlite'
+    ? sql<number>`CAST(ROUND((julianday(${sql.ref(column)}) - 2440587.5) * 86400000) AS INTEGER)`
+    : sql<number>`ROUND(EXTRACT(EPOCH FROM ${sql.ref(column)}) * 1000)::BIGINT`;
+}
+
+/**
+ * The rows of a query as one JSON text, an array of arrays of `values` ('[]' when there
+ * are none); an aggregate. One text costs the drivers far less than as many rows.
+ */
+export function jsonArrayOfRows(dialect: Dialect, values: readonly RawBuilder<unknown>[]): RawBuilder<string> {
+  return dialect === 'sqlite'
+    ? sql<string>`json_group_array(json_array(${sql.join(values)}))`
+    : sql<string>`COALESCE(json_agg(json_build_array(${sql.join(values)})), '[]'::json)::TEXT`;
+}
+
+/**
+ * The VALUES list of a multi-row INSERT of `rows` rows of `width` columns, in the
+ * dialect's positional placeholders: `(?,?),(?,?)` or `($1,$2),($3,$4)`.
+ */
+export function valuesPlaceholders(dialect: Dialect, rows: number, width: number): string {
+  const tuples: string[] = new Array<string>(rows);
+  if (dialect === 'sqlite') return tuples.fill(`(${new Array<string>(width).fill('?').join(',')})`).join(',');
+  let n = 0;
+  const cells: string[] = new Array<string>(width);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < width; c++) cells[c] = `$${++n}`;
+    tuples[r] = `(${cells.join(',')})`;
+  }
+  return tuples.join(',');
+}

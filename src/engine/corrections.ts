@@ -5,7 +5,8 @@
  * then, each scheduler round, the ones made since (in this process's console or
  * another's), so every process of a deployment learns them.
  */
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf } from '../db/client.js';
+import { all, defineQuery } from '../db/sql.js';
 import { logger } from '../log.js';
 import { CATEGORY_CODES, type CategoryCode } from '../pipeline/states.js';
 import type { CategoryClassifier } from './classifier.js';
@@ -15,6 +16,18 @@ const log = logger('classifier');
 function isCategory(code: unknown): code is CategoryCode {
   return typeof code === 'string' && (CATEGORY_CODES as readonly string[]).includes(code);
 }
+
+/** The next `limit` corrections after event `afterId`, with the words of their tickets. */
+const correctionsQuery = defineQuery('classifier_corrections', (db, p: { afterId: number; limit: number }) =>
+  db
+    .selectFrom('TicketEvent')
+    .innerJoin('Ticket', 'Ticket.id', 'TicketEvent.ticketId')
+    .select(['TicketEvent.id', 'TicketEvent.data', 'Ticket.summary', 'Ticket.description'])
+    .where('TicketEvent.type', '=', 'recategorised')
+    .where('TicketEvent.id', '>', p.afterId)
+    .orderBy('TicketEvent.id')
+    .limit(p.limit),
+);
 
 /** Feeds `classifier` the corrections recorded in `db`, each once. */
 export class CorrectionLearner {
@@ -30,16 +43,11 @@ export class CorrectionLearner {
   async catchUp(batch = 1_000): Promise<number> {
     let learned = 0;
     for (;;) {
-      const events = await this.db.ticketEvent.findMany({
-        where: { type: 'recategorised', id: { gt: this.#lastId } },
-        orderBy: { id: 'asc' },
-        take: batch,
-        select: { id: true, data: true, ticket: { select: { summary: true, description: true } } },
-      });
+      const events = await all(sqlOf(this.db), correctionsQuery, { afterId: this.#lastId, limit: batch });
       for (const event of events) {
         this.#lastId = event.id;
         const to = (JSON.parse(event.data) as { to?: unknown }).to;
-        const text = event.ticket.description || event.ticket.summary;
+        const text = event.description || event.summary;
         if (!isCategory(to) || !text) continue;
         this.classifier.learn(text, to);
         learned += 1;

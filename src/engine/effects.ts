@@ -11,7 +11,7 @@ import type { Role } from '../org/types.js';
 import type { Command } from '../pipeline/model.js';
 import { adoptWaiting, enqueuePush } from '../pipeline/outbox.js';
 import { homeOf, regionById, villageList } from '../pipeline/reference.js';
-import { pipelineRows } from '../pipeline/rows.js';
+import { pipelineRows, ticketHistory } from '../pipeline/rows.js';
 import { hasResidentToAnswer, hasResidentToAnswerSql } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { actorFor, handlerParams, type PipelineService, TicketNotFoundError } from '../pipeline/service.js';
@@ -19,6 +19,7 @@ import type { CategoryClassifier } from './classifier.js';
 import type { ChatDeps, ChatModule, EffectResult, Effects, ReportDraft, Speaker, TicketLine, TicketView } from './flow.js';
 import { render, renderRefusal } from './i18n.js';
 import { isAnonymous, mergeAnonymous } from '../org/merge-person.js';
+import { bindingCode } from '../org/invite.js';
 import { eventText, shownToResident } from '../pipeline/event-view.js';
 import { mapLink, placeOf } from '../pipeline/place.js';
 import { maskPhone } from '../privacy.js';
@@ -56,10 +57,6 @@ const handledTicketsQuery = defineQuery('effects_handled_tickets', (db, p: { per
     .where((eb) => eb.or([eb('assigneeId', '=', p.personId), oneOf(dialect, 'assigneeDepartmentId', p.departmentIds)]))
     .orderBy('createdAt', 'desc')
     .limit(10),
-);
-
-const ticketEventsQuery = defineQuery('effects_ticket_events', (db, p: { ticketId: number }) =>
-  db.selectFrom('TicketEvent').select(['type', 'data', 'at']).where('ticketId', '=', p.ticketId).orderBy('seq'),
 );
 
 const setLocaleQuery = defineQuery('effects_set_locale', (db, p: { personId: number; locale: string; at: Date }) =>
@@ -140,10 +137,6 @@ const residentRoleQuery = defineQuery('effects_resident_role', (db, p: { personI
     .insertInto('PersonRole')
     .values({ personId: p.personId, role: 'resident', regionId: p.regionId, scopeKey: p.scopeKey })
     .onConflict((oc) => oc.column('scopeKey').doNothing()),
-);
-
-const bindingCodeQuery = defineQuery('effects_binding_code', (db, p: { code: string }) =>
-  db.selectFrom('BindingCode').select(['code', 'personId', 'expiresAt', 'usedAt']).where('code', '=', p.code),
 );
 
 const boundPersonQuery = defineQuery('effects_bound_person', (db, p: { id: number }) =>
@@ -286,7 +279,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
       if (!own && !handles) return null;
       const state = t.state as TicketState;
       const region = await regionById(tx, t.regionId);
-      const events = (await all(sql, ticketEventsQuery, { ticketId: t.id })).map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
+      const events = (await ticketHistory(tx, t.id)).map((e) => ({ ...e, parsed: JSON.parse(e.data) as Record<string, unknown> }));
       // The handler is staff and reads the whole history; the resident what is meant for them.
       const staffView = handles && !own;
       const lastDispatch = events.filter((e) => e.type === 'dispatched' || e.type === 'reassigned').at(-1);
@@ -409,7 +402,7 @@ export function makeEffects({ tx, pipeline, classifier, speaker, inbound, now }:
     },
 
     async bind(code) {
-      const binding = await first(sql, bindingCodeQuery, { code: code.toUpperCase() });
+      const binding = await bindingCode(tx, code.toUpperCase());
       if (!binding || binding.usedAt || binding.expiresAt < now) {
         return { ok: false, text: render(locale(), 'bind.invalid') };
       }

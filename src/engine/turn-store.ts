@@ -205,6 +205,11 @@ const sessionQuery = defineQuery('turn_session', (db, p: { channel: string; chat
   db.selectFrom('ChatSession').select(['flow', 'step', 'data', 'lastSeenAt']).where('channel', '=', p.channel).where('chatId', '=', p.chatId),
 );
 
+/** The chat session of (`channel`, `chatId`), if any: for a turn, and for the web chat's question whether a user is still around. */
+export async function chatSession(client: Db | Tx | SqlTx, channel: string, chatId: string): Promise<SessionRow | null> {
+  return (await first(sqlOf(client), sessionQuery, { channel, chatId })) ?? null;
+}
+
 const saveSessionQuery = defineQuery(
   'turn_save_session',
   (db, p: { channel: string; chatId: string; personId: number; flow: string | null; step: string | null; data: string; at: Date }) =>
@@ -373,7 +378,7 @@ class LayerTurnStore implements TurnStore {
   }
 
   async session(tx: Tx | SqlTx, channel: string, chatId: string): Promise<SessionRow | null> {
-    return (await first(sqlOf(tx), sessionQuery, { channel, chatId })) ?? null;
+    return chatSession(tx, channel, chatId);
   }
 
   async saveSession(

@@ -5,11 +5,11 @@
  */
 import type { SqlTx, Tx } from '../db/client.js';
 import { sqlOf } from '../db/client.js';
-import { all, defineQuery, first, run } from '../db/sql.js';
+import { all, defineQuery, first } from '../db/sql.js';
 import type { EffectResult } from '../engine/flow.js';
 import { normaliseText } from '../privacy.js';
 import { localDateOf } from '../pipeline/calendar.js';
-import { ledgerStatus } from './ledger.js';
+import { ledgerStatus, writeLedgerProgress } from './ledger.js';
 
 /** An item as its owner sees it in chat. */
 export interface SupervisedLine {
@@ -44,16 +44,6 @@ const supervisedQuery = defineQuery('ledger_supervised', (db, p: { personId: num
     .limit(20),
 );
 
-const addProgressQuery = defineQuery('ledger_add_progress', (db, p: { itemId: number; text: string; byId: number; at: Date }) =>
-  db.insertInto('LedgerProgress').values({ itemId: p.itemId, text: p.text, byId: p.byId, at: p.at }),
-);
-
-const touchQuery = defineQuery('ledger_touch', (db, p: { itemId: number; at: Date }) => db.updateTable('LedgerItem').set({ updatedAt: p.at }).where('id', '=', p.itemId));
-
-const auditQuery = defineQuery('ledger_chat_audit', (db, p: { actorId: number; data: string; at: Date }) =>
-  db.insertInto('AuditEvent').values({ action: 'ledger_progress', actorId: p.actorId, data: p.data, at: p.at }),
-);
-
 /** The ledger's chat effects for `speakerId`, in the turn's transaction. */
 export function ledgerEffects({ tx, speakerId, now, notFound }: { tx: Tx | SqlTx; speakerId: number; now: Date; notFound: () => string }): LedgerEffects {
   const sql = sqlOf(tx);
@@ -69,9 +59,7 @@ export function ledgerEffects({ tx, speakerId, now, notFound }: { tx: Tx | SqlTx
       if (!item) return { ok: false, text: notFound() };
       // The flow took the text through refuseText: words, within MAX_TEXT, the console's limit too.
       const entry = normaliseText(text).replace(/\s+/g, ' ').trim();
-      await run(sql, addProgressQuery, { itemId, text: entry, byId: speakerId, at: now });
-      await run(sql, touchQuery, { itemId, at: now });
-      await run(sql, auditQuery, { actorId: speakerId, data: JSON.stringify({ itemId, from: 'chat' }), at: now });
+      await writeLedgerProgress(tx, { itemId, text: entry, byId: speakerId, at: now }, { itemId, from: 'chat' });
       return { ok: true, goal: item.goal };
     },
   };

@@ -10,7 +10,8 @@
  * Refusals are {@link LedgerRefused}, their message Chinese first, for the form to show.
  */
 import { z } from 'zod';
-import { type Db, transaction } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, transaction, type Tx } from '../db/client.js';
+import { defineQuery, run } from '../db/sql.js';
 import { MAX_TEXT } from '../engine/flow.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
@@ -169,7 +170,29 @@ export async function updateLedgerItem(db: Db, regions: Map<number, RegionNode>,
   });
 }
 
-/** Adds a progress entry (console or chat). Refused when empty, too long, or the item is closed. */
+const addProgressQuery = defineQuery('ledger_add_progress', (db, p: { itemId: number; text: string; byId: number; at: Date }) =>
+  db.insertInto('LedgerProgress').values({ itemId: p.itemId, text: p.text, byId: p.byId, at: p.at }),
+);
+
+const touchQuery = defineQuery('ledger_touch', (db, p: { itemId: number; at: Date }) => db.updateTable('LedgerItem').set({ updatedAt: p.at }).where('id', '=', p.itemId));
+
+const progressAuditQuery = defineQuery('ledger_progress_audit', (db, p: { actorId: number; data: string; at: Date }) =>
+  db.insertInto('AuditEvent').values({ action: 'ledger_progress', actorId: p.actorId, data: p.data, at: p.at }),
+);
+
+/**
+ * Writes a checked progress entry in the caller's transaction: the entry, the item
+ * touched, the audit (with `audit` as its data). The one writer of progress, for the
+ * console and for chat (src/ledger/chat.ts), which runs inside a turn.
+ */
+export async function writeLedgerProgress(tx: Tx | SqlTx, entry: { itemId: number; text: string; byId: number; at: Date }, audit: object): Promise<void> {
+  const sql = sqlOf(tx);
+  await run(sql, addProgressQuery, entry);
+  await run(sql, touchQuery, { itemId: entry.itemId, at: entry.at });
+  await run(sql, progressAuditQuery, { actorId: entry.byId, data: JSON.stringify(audit), at: entry.at });
+}
+
+/** Adds a progress entry from the console (chat checks its own, src/ledger/chat.ts). Refused when empty, too long, or the item is closed. */
 export async function addLedgerProgress(db: Db, itemId: number, entry: string, actorId: number, now: Date): Promise<void> {
   const body = cleaned(entry);
   if (!body) throw new LedgerRefused('请填写进展。 Write the progress.');
@@ -179,9 +202,7 @@ export async function addLedgerProgress(db: Db, itemId: number, entry: string, a
     const item = await tx.ledgerItem.findUnique({ where: { id: itemId }, select: { status: true } });
     if (!item) throw new LedgerRefused('没有这个台账事项。 There is no such ledger item.');
     if (item.status !== 'open') throw new LedgerRefused('该事项已办结或已撤销。 The item is closed.');
-    await tx.ledgerProgress.create({ data: { itemId, text: body, byId: actorId, at: now } });
-    await tx.ledgerItem.update({ where: { id: itemId }, data: { updatedAt: now } });
-    await tx.auditEvent.create({ data: { action: 'ledger_progress', actorId, at: now, data: JSON.stringify({ itemId }) } });
+    await writeLedgerProgress(tx, { itemId, text: body, byId: actorId, at: now }, { itemId });
   });
 }
 

@@ -6,6 +6,7 @@
 import type { Selectable } from 'kysely';
 import { type Db, type SqlTx, sqlOf, transaction, type Tx } from '../db/client.js';
 import type { DB } from '../db/generated/kysely/types.js';
+import { oneOf } from '../db/dialect.js';
 import { all, defineQuery, first, run, type SqlConnection } from '../db/sql.js';
 import { localDateOf } from '../pipeline/calendar.js';
 import { enqueuePush } from '../pipeline/outbox.js';
@@ -113,7 +114,7 @@ export async function openMediationCase(db: Db, input: OpenCaseInput, actorId: n
   const facts = input.facts.trim();
   if (!title || !facts) throw new MediationRefused('请填写纠纷名称和事实经过。 Give the dispute a title and its facts.');
   if (input.parties.length < 2) throw new MediationRefused('至少需要两方当事人。 A dispute has at least two parties.');
-  if (input.ticketId != null && (await db.mediationCase.findUnique({ where: { ticketId: input.ticketId }, select: { id: true } })))
+  if (input.ticketId != null && (await mediationCaseOfTicket(db, input.ticketId)) !== undefined)
     throw new MediationRefused('这件诉求已经有调解案件。 This request already has a mediation case.');
   return transaction(db, async (tx) => {
     const created = await tx.mediationCase.create({
@@ -140,12 +141,28 @@ export async function openMediationCase(db: Db, input: OpenCaseInput, actorId: n
   });
 }
 
+// The cases and their parties, for the console's pages and for a transition (the console's or a chat turn's): one reader of each.
+const casesQuery = defineQuery('mediation_cases', (db, p: { ids: number[] }, dialect) =>
+  db
+    .selectFrom('MediationCase')
+    .selectAll()
+    .where(oneOf(dialect, 'id', p.ids)),
+);
+
+const partiesQuery = defineQuery('mediation_parties', (db, p: { caseIds: number[] }, dialect) =>
+  db
+    .selectFrom('MediationParty')
+    .selectAll()
+    .where(oneOf(dialect, 'caseId', p.caseIds))
+    .orderBy('id'),
+);
+
 /** The cases with these ids, in that order (missing ones left out). */
 export async function loadMediationCases(db: Db, ids: readonly number[], now: Date): Promise<MediationCaseView[]> {
   if (!ids.length) return [];
   const [cases, parties, sessions] = await Promise.all([
-    db.mediationCase.findMany({ where: { id: { in: [...ids] } } }),
-    db.mediationParty.findMany({ where: { caseId: { in: [...ids] } }, orderBy: { id: 'asc' } }),
+    all(sqlOf(db), casesQuery, { ids: [...ids] }),
+    all(sqlOf(db), partiesQuery, { caseIds: [...ids] }),
     db.mediationSession.findMany({ where: { caseId: { in: [...ids] } }, orderBy: [{ heldOn: 'asc' }, { id: 'asc' }] }),
   ]);
   const [people, tickets] = await Promise.all([
@@ -185,12 +202,6 @@ export async function mediationCaseIds(db: Db, regionIds: readonly number[], sta
   const rank = (s: string) => ['mediating', 'agreement', 'referred', 'settled', 'closed'].indexOf(s);
   return rows.sort((a, b) => rank(a.status) - rank(b.status) || (a.status === 'closed' ? 0 : a.dueOn.localeCompare(b.dueOn))).map((r) => r.id);
 }
-
-const caseQuery = defineQuery('mediation_case', (db, p: { id: number }) => db.selectFrom('MediationCase').selectAll().where('id', '=', p.id));
-
-const partiesQuery = defineQuery('mediation_parties', (db, p: { caseId: number }) =>
-  db.selectFrom('MediationParty').select(['id', 'personId', 'householdId', 'answer']).where('caseId', '=', p.caseId).orderBy('id'),
-);
 
 /** Writes every field a transition may change: one statement, whichever command. */
 const saveCaseQuery = defineQuery(
@@ -264,9 +275,9 @@ async function answerersOf(sql: SqlConnection, party: { personId: number | null;
  */
 export async function changeMediationCase(tx: Tx | SqlTx, caseId: number, command: MediationCommand, now: Date): Promise<MediationChange> {
   const sql = sqlOf(tx);
-  const row = await first(sql, caseQuery, { id: caseId });
+  const row = await first(sql, casesQuery, { ids: [caseId] });
   if (!row) throw new MediationRefused('没有这起调解案件。 There is no such case.');
-  const parties = await all(sql, partiesQuery, { caseId });
+  const parties = await all(sql, partiesQuery, { caseIds: [caseId] });
   const change = mediationTransition({ ...row, status: row.status as MediationState, parties }, command, now);
   const { extended, clearAnswers, askParties, ...fields } = change;
   await run(sql, saveCaseQuery, { ...row, ...fields, extensions: row.extensions + (extended ? 1 : 0), at: now });
@@ -399,9 +410,11 @@ export function isDisputeTicket(ticket: { kind: string; categoryCode: string }):
   return ticket.kind === 'dispute' || ticket.categoryCode === 'dispute';
 }
 
-/** The id of the mediation case opened from a request, if any. */
+const caseOfTicketQuery = defineQuery('mediation_case_of_ticket', (db, p: { ticketId: number }) => db.selectFrom('MediationCase').select('id').where('ticketId', '=', p.ticketId));
+
+/** The id of the mediation case opened from a request, if any (one case per request). */
 export async function mediationCaseOfTicket(db: Db, ticketId: number): Promise<number | undefined> {
-  return (await db.mediationCase.findUnique({ where: { ticketId }, select: { id: true } }))?.id;
+  return (await first(sqlOf(db), caseOfTicketQuery, { ticketId }))?.id;
 }
 
 /** `dispute` requests (the kind 纠纷 or the category 矛盾纠纷) of `regionIds` that have no mediation case yet, the latest first. */

@@ -5,9 +5,10 @@
  */
 import type { SqlTx, Tx } from '../db/client.js';
 import { sqlOf } from '../db/client.js';
-import { all, defineQuery, first, run } from '../db/sql.js';
+import { all, defineQuery, first } from '../db/sql.js';
 import type { EffectResult } from '../engine/flow.js';
 import { localDateOf } from '../pipeline/calendar.js';
+import { writeAssignmentDone } from './assignment-done.js';
 
 /** An assignment as its owner sees it in chat. */
 export interface AssignmentLine {
@@ -37,14 +38,6 @@ const openQuery = defineQuery('meeting_open_assignments', (db, p: { personId: nu
     .limit(20),
 );
 
-const doneQuery = defineQuery('meeting_assignment_done', (db, p: { id: number; personId: number; at: Date }) =>
-  db.updateTable('MeetingDecision').set({ doneAt: p.at, doneById: p.personId }).where('id', '=', p.id).where('ownerPersonId', '=', p.personId).where('doneAt', 'is', null),
-);
-
-const auditQuery = defineQuery('meeting_chat_audit', (db, p: { actorId: number; data: string; at: Date }) =>
-  db.insertInto('AuditEvent').values({ action: 'meeting_assignment_done', actorId: p.actorId, data: p.data, at: p.at }),
-);
-
 /** The assignments' chat effects for `speakerId`, in the turn's transaction. */
 export function assignmentEffects({ tx, speakerId, now, notFound }: { tx: Tx | SqlTx; speakerId: number; now: Date; notFound: () => string }): AssignmentEffects {
   const sql = sqlOf(tx);
@@ -56,9 +49,9 @@ export function assignmentEffects({ tx, speakerId, now, notFound }: { tx: Tx | S
     },
 
     async markDone(decisionId) {
+      // Only the speaker's own open assignment, read in this transaction.
       const row = await first(sql, openQuery, { personId: speakerId, decisionId });
-      if (!row || !(await run(sql, doneQuery, { id: decisionId, personId: speakerId, at: now }))) return { ok: false, text: notFound() };
-      await run(sql, auditQuery, { actorId: speakerId, data: JSON.stringify({ decisionId, from: 'chat' }), at: now });
+      if (!row || !(await writeAssignmentDone(tx, decisionId, speakerId, now, { decisionId, from: 'chat' }))) return { ok: false, text: notFound() };
       return { ok: true, text: row.text };
     },
   };

@@ -24,6 +24,7 @@ import type { RegionNode } from '../org/regions.js';
 import { refusalText } from '../web/console/actions.js';
 import { MEETING_NAMES, type MeetingKind } from './schedule.js';
 import type { TicketAuditAction } from '../pipeline/event-kinds.js';
+import { writeAssignmentDone } from './assignment-done.js';
 
 /** A meeting action refused; the message says why, Chinese then English. */
 export class MeetingRefused extends Error {
@@ -304,11 +305,11 @@ export async function addDecision(ctx: DecisionContext, meeting: DecisionMeeting
   });
 }
 
-/** Marks an open assignment done (its owner in chat, or staff in the console). Refused when not an open assignment. */
+/** Marks an open assignment done from the console (its owner in chat: src/meetings/chat.ts). Refused when not an open assignment. */
 export async function markAssignmentDone(db: Db, decisionId: number, actorId: number, now: Date): Promise<void> {
   await transaction(db, async (tx) => {
-    const { count } = await tx.meetingDecision.updateMany({ where: { id: decisionId, kind: 'assignment', doneAt: null }, data: { doneAt: now, doneById: actorId } });
-    if (count === 0) throw new MeetingRefused('该交办事项不存在或已完成。 The assignment does not exist or is done already.');
-    await tx.auditEvent.create({ data: { action: 'meeting_assignment_done', actorId, at: now, data: JSON.stringify({ decisionId }) } });
+    if (!(await writeAssignmentDone(tx, decisionId, actorId, now, { decisionId }))) {
+      throw new MeetingRefused('该交办事项不存在或已完成。 The assignment does not exist or is done already.');
+    }
   });
 }

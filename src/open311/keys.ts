@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Db, sqlOf } from '../db/client.js';
 import { all, defineQuery, first, run } from '../db/sql.js';
 import { DataError } from '../errors.js';
-import { CONSOLE_ROLES } from '../org/staff-accounts.js';
+import { CONSOLE_ROLES, staffAccountNamed } from '../org/staff-accounts.js';
 import { loadRegions, subtreeIds } from '../org/regions.js';
 
 /**
@@ -91,10 +91,6 @@ const insertKeyQuery = defineQuery('api_key_insert', (db, p: { name: string; key
   db.insertInto('ApiKey').values({ name: p.name, keyHash: p.keyHash, regionId: p.regionId, scopes: p.scopes, actsAsId: p.actsAsId, createdAt: p.at }),
 );
 
-const accountNamedQuery = defineQuery('api_key_account', (db, p: { username: string }) =>
-  db.selectFrom('StaffAccount').select(['id', 'personId', 'disabledAt']).where('username', '=', p.username),
-);
-
 const consoleRolesQuery = defineQuery('api_key_account_roles', (db, p: { personId: number }) =>
   db.selectFrom('PersonRole').select(['role', 'regionId']).where('personId', '=', p.personId).where('role', 'in', CONSOLE_ROLES),
 );
@@ -133,7 +129,7 @@ async function accountActedAs(db: Db, input: NewApiKey, regionId: number | null)
   }
   if (!writes) throw new DataError('只有可写（write）的密钥代表工作人员 only a write key acts as a console user (--as)');
   const sql = sqlOf(db);
-  const account = await first(sql, accountNamedQuery, { username: input.actsAs });
+  const account = await staffAccountNamed(db, input.actsAs);
   if (!account) throw new DataError(`没有这个控制台用户 no console user named ${input.actsAs}`);
   if (account.disabledAt !== null) throw new DataError(`控制台用户 ${input.actsAs} 已停用 the console user ${input.actsAs} is disabled`);
   const roles = await all(sql, consoleRolesQuery, { personId: account.personId });

@@ -213,7 +213,7 @@ export async function seedDemoSurveys(database: Database, options: { now: Date; 
     const rating = weighted([68, 24, 8]);
     response(appraisal, h, { '0': rating, '1': random() < 0.3 ? pick(APPRAISAL_COMMENTS) : null }, true);
   }
-  const written = await bulkInsert(database.db, database.provider, 'SurveyResponse', RESPONSE_COLUMNS, rows);
+  const written = await bulkInsert(database.db, database.sql.dialect, 'SurveyResponse', RESPONSE_COLUMNS, rows);
 
   // Most liaisons have given their 述职.
   const reports = [...liaisons]
@@ -226,6 +226,6 @@ export async function seedDemoSurveys(database: Database, options: { now: Date; 
       createdAt: new Date(now - (1 + random() * 10) * DAY),
       updatedAt: new Date(now - random() * DAY),
     }));
-  await bulkInsert(database.db, database.provider, 'LiaisonReport', ['liaisonId', 'period', 'text', 'createdAt', 'updatedAt'], reports);
+  await bulkInsert(database.db, database.sql.dialect, 'LiaisonReport', ['liaisonId', 'period', 'text', 'createdAt', 'updatedAt'], reports);
   return written;
 }

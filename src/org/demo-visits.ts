@@ -81,7 +81,7 @@ export async function seedDemoVisits(database: Database, options: { from: Date; 
     }
   }
   rows.sort((a, b) => (a.visitedAt as Date).getTime() - (b.visitedAt as Date).getTime());
-  return bulkInsert(database.db, database.provider, 'Visit', VISIT_COLUMNS, rows);
+  return bulkInsert(database.db, database.sql.dialect, 'Visit', VISIT_COLUMNS, rows);
 }
 
 const VISIT_COLUMNS = [

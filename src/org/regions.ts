@@ -4,7 +4,8 @@
  * lies below a region (the reach of a township's staff, a report's villages) and the path
  * down to it (the rules and settings inherited from the regions above).
  */
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf, type SqlTx, type Tx } from '../db/client.js';
+import { all, defineQuery } from '../db/sql.js';
 import type { RegionLevel } from './types.js';
 
 /** One region of the tree, as the console, the boards, the reports and the duties read it. */
@@ -21,11 +22,13 @@ export interface RegionNode {
   privateCategories: string;
 }
 
-/** Every region, by id. Small (a county has a few hundred); read once per request. */
-export async function loadRegions(db: Db): Promise<Map<number, RegionNode>> {
-  const rows = await db.region.findMany({
-    select: { id: true, code: true, name: true, level: true, parentId: true, publicBoard: true, boardMode: true, privateCategories: true },
-  });
+const regionsQuery = defineQuery('regions_all', (db) =>
+  db.selectFrom('Region').select(['id', 'code', 'name', 'level', 'parentId', 'publicBoard', 'boardMode', 'privateCategories']),
+);
+
+/** Every region, by id. Small (a county has a few hundred); read once per request. The one reader of the Region table's tree. */
+export async function loadRegions(db: Db | Tx | SqlTx): Promise<Map<number, RegionNode>> {
+  const rows = await all(sqlOf(db), regionsQuery, {});
   return new Map(rows.map((r) => [r.id, { ...r, level: r.level as RegionLevel }]));
 }
 

@@ -4,8 +4,21 @@
  * argon2id hashes.
  */
 import argon2 from 'argon2';
-import type { Db } from '../db/client.js';
+import { type Db, sqlOf } from '../db/client.js';
+import { defineQuery, first } from '../db/sql.js';
 import { DataError } from '../errors.js';
+
+const accountNamedQuery = defineQuery('staff_account_named', (db, p: { username: string }) =>
+  db.selectFrom('StaffAccount').select(['id', 'username', 'personId', 'passwordHash', 'disabledAt']).where('username', '=', p.username),
+);
+
+/** The console account named `username`, if any: for logging in, making accounts and API keys that act as one. */
+export function staffAccountNamed(
+  db: Db,
+  username: string,
+): Promise<{ id: number; username: string; personId: number; passwordHash: string; disabledAt: Date | null } | undefined> {
+  return first(sqlOf(db), accountNamedQuery, { username });
+}
 
 /** The shortest password accepted. */
 export const MIN_PASSWORD_LENGTH = 10;
@@ -66,7 +79,7 @@ export async function saveAccount(db: Db, input: AccountInput, now: Date): Promi
       `${input.personCode} 没有工作人员角色（群众工作室、督办、管理员、部门窗口、网长或调解员），登录后什么也看不到 ${input.personCode} holds no staff role (dispatcher, supervisor, admin, department handler, grid leader or mediator)`,
     );
   }
-  const existing = await db.staffAccount.findUnique({ where: { username } });
+  const existing = await staffAccountNamed(db, username);
   if (existing && !input.reset) {
     throw new DataError(`用户名 ${username} 已存在；要修改密码请加 --reset the username ${username} exists; add --reset to change its password`);
   }
@@ -108,7 +121,7 @@ export const DEMO_ACCOUNTS: readonly { username: string; personCode: string }[] 
 export async function seedDemoAccounts(db: Db, now: Date): Promise<number> {
   let added = 0;
   for (const { username, personCode } of DEMO_ACCOUNTS) {
-    if (await db.staffAccount.findUnique({ where: { username } })) continue;
+    if (await staffAccountNamed(db, username)) continue;
     if (!(await db.person.findUnique({ where: { code: personCode } }))) continue;
     await saveAccount(db, { username, personCode, password: DEMO_PASSWORD }, now);
     added++;

@@ -353,3 +353,22 @@ class LayerRows implements PipelineRows {
 export function pipelineRows(client: Tx | SqlTx | Db): PipelineRows {
   return new LayerRows(sqlOf(client));
 }
+
+/** A ticket's history as its readers show it (chat's ticket view, the API's ticket). */
+export interface HistoryEvent {
+  seq: number;
+  type: string;
+  toState: string;
+  actorRole: string;
+  at: Date;
+  data: string;
+}
+
+const historyQuery = defineQuery('ticket_history', (db, p: { ticketId: number }) =>
+  db.selectFrom('TicketEvent').select(['seq', 'type', 'toState', 'actorRole', 'at', 'data']).where('ticketId', '=', p.ticketId).orderBy('seq'),
+);
+
+/** The events of ticket `ticketId`, in order; in the caller's transaction when given one. */
+export function ticketHistory(client: Tx | SqlTx | Db, ticketId: number): Promise<HistoryEvent[]> {
+  return all(sqlOf(client), historyQuery, { ticketId });
+}

@@ -12,6 +12,7 @@ import { oneOf } from '../db/dialect.js';
 import { all, defineQuery } from '../db/sql.js';
 import { type Aggregate, type Cohort, type CohortTickets, cohortRows, cohortTickets, emptyFigures, groupTickets } from './aggregate.js';
 import { rosterNames } from '../privacy.js';
+import { loadRegions, type RegionNode as FullRegionNode } from '../org/regions.js';
 import { isShowableWord } from './keywords.js';
 import { bucketStartDay, dayNumberDate, localDayNumber, nextBucketStartDay, StatsQueryError } from './periods.js';
 import { NONE, type TicketFacts, ticketFacts } from './store.js';
@@ -24,12 +25,8 @@ export { invalidateStats, warmStats } from './store.js';
 /** Most buckets one trend may have (a day-by-day trend of about ten years). */
 export const MAX_TREND_BUCKETS = 4000;
 
-interface RegionNode {
-  id: number;
-  parentId: number | null;
-  name: string;
-  level: string;
-}
+/** A region as the figures read it (of the tree src/org/regions.ts loads). */
+type RegionNode = Pick<FullRegionNode, 'id' | 'parentId' | 'name' | 'level'>;
 
 /** The scope region, every region, and which of them lie inside the scope. */
 interface Scope {
@@ -40,8 +37,8 @@ interface Scope {
 }
 
 async function scopeOf(db: Db, scopeRegionId: number): Promise<Scope> {
-  const regions = await db.region.findMany({ select: { id: true, parentId: true, name: true, level: true } });
-  const byId = new Map(regions.map((r) => [r.id, r]));
+  const byId: Map<number, RegionNode> = await loadRegions(db);
+  const regions = [...byId.values()];
   const region = byId.get(scopeRegionId);
   if (!region) throw new StatsQueryError(`no region with id ${scopeRegionId}`);
   const maxId = regions.reduce((max, r) => Math.max(max, r.id), 0);

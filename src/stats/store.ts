@@ -16,7 +16,9 @@
  * {@link invalidateStats}.
  */
 import { type Db, sqlOf } from '../db/client.js';
-import type { Provider } from '../db/schema-files.js';
+import { type RawBuilder, sql } from 'kysely';
+import { type Dialect, epochMs, jsonArrayOfRows } from '../db/dialect.js';
+import { defineQuery, first } from '../db/sql.js';
 import { hasResidentToAnswer } from '../pipeline/requester.js';
 import { OPEN_STATES, type TicketState } from '../pipeline/states.js';
 import { keywordsOf } from './keywords.js';
@@ -261,26 +263,54 @@ export class TicketFacts {
   }
 }
 
+/** The ticket columns the facts read. */
+const SOURCE_COLUMNS = [
+  'id',
+  'createdAt',
+  'updatedAt',
+  'regionId',
+  'gridId',
+  'assigneeId',
+  'assigneeDepartmentId',
+  'categoryCode',
+  'state',
+  'mergedIntoId',
+  'overdue',
+  'returnCount',
+  'escalationCount',
+  'reopenCount',
+  'acceptMinutes',
+  'acceptedOnTime',
+  'resolveMinutes',
+  'resolvedOnTime',
+  'callbackRating',
+  'callbackSolved',
+  'keywords',
+  'summary',
+  'description',
+  'channel',
+] as const;
+
+/** The columns read as they are, between the times and the texts. */
+const AS_STORED = SOURCE_COLUMNS.slice(3, -3);
+
 /**
- * The columns read for each ticket, in the order of {@link FactRow}. Times come as ms
+ * The values read for each ticket, in the order of {@link FactRow}. Times come as ms
  * since the epoch; the texts travel only for tickets without keywords (older than that
  * column).
  */
-const SQLITE_COLUMNS = `"id",
-  CAST(ROUND((julianday("createdAt") - 2440587.5) * 86400000) AS INTEGER),
-  CAST(ROUND((julianday("updatedAt") - 2440587.5) * 86400000) AS INTEGER),
-  "regionId", "gridId", "assigneeId", "assigneeDepartmentId", "categoryCode", "state", "mergedIntoId", "overdue",
-  "returnCount", "escalationCount", "reopenCount", "acceptMinutes", "acceptedOnTime", "resolveMinutes", "resolvedOnTime",
-  "callbackRating", "callbackSolved", "keywords",
-  CASE WHEN "keywords" IS NULL THEN "summary" END, CASE WHEN "keywords" IS NULL THEN "description" END, "channel"`;
-const POSTGRES_COLUMNS = SQLITE_COLUMNS.replace(
-  /CAST\(ROUND\(\(julianday\("(\w+)"\) - 2440587\.5\) \* 86400000\) AS INTEGER\)/g,
-  // Timestamps are stored without a zone, in UTC: the epoch of the plain value is right.
-  'ROUND(EXTRACT(EPOCH FROM "$1") * 1000)::BIGINT',
-);
-
-/** The ticket columns the expressions above read. */
-const SOURCE_COLUMNS = [...new Set(SQLITE_COLUMNS.match(/"\w+"/g) ?? [])].join(', ');
+function factValues(dialect: Dialect): RawBuilder<unknown>[] {
+  const withoutKeywords = (name: 'summary' | 'description') => sql`CASE WHEN ${sql.ref('keywords')} IS NULL THEN ${sql.ref(name)} END`;
+  return [
+    sql.ref('id'),
+    epochMs(dialect, 'createdAt'),
+    epochMs(dialect, 'updatedAt'),
+    ...AS_STORED.map((name) => sql.ref(name)),
+    withoutKeywords('summary'),
+    withoutKeywords('description'),
+    sql.ref('channel'),
+  ];
+}
 
 type FactTuple = [
   number,
@@ -339,22 +369,24 @@ function factOf(t: FactTuple): FactRow {
 }
 
 /**
- * Reads the facts of a page of new tickets (ids above `value`) or of the tickets changed
- * since `value`. Each query returns ONE row: the tickets as a JSON array built by the
- * database. Row by row, the driver and Prisma spend ~10 µs per ticket; as one JSON text,
- * ~2 µs, which is what makes loading a million tickets bearable.
+ * The facts of a page of new tickets (ids above `afterId`), and of the tickets changed
+ * since `since`. Each query returns ONE row: the tickets as a JSON array built by the
+ * database. Row by row, the driver spends ~10 µs per ticket; as one JSON text, ~2 µs,
+ * which is what makes loading a million tickets bearable. The inner query names its
+ * columns: SELECT * would read every text of every ticket.
  */
-async function selectFacts(db: Db, provider: Provider, where: 'after-id' | 'changed-since', value: number | Date): Promise<FactRow[]> {
-  const condition = where === 'after-id' ? `"id" > ${provider === 'sqlite' ? '?' : '$1'} ORDER BY "id" LIMIT ${PAGE_ROWS}` : `"updatedAt" >= ${provider === 'sqlite' ? '?' : '$1'}`;
-  // The inner query names its columns: SELECT * would read every text of every ticket.
-  const inner = `SELECT ${SOURCE_COLUMNS} FROM "Ticket" WHERE ${condition}`;
-  const sql =
-    provider === 'sqlite'
-      ? `SELECT json_group_array(json_array(${SQLITE_COLUMNS})) AS "rows" FROM (${inner})`
-      : `SELECT COALESCE(json_agg(json_build_array(${POSTGRES_COLUMNS})), '[]'::json)::TEXT AS "rows" FROM (${inner}) AS t`;
-  const result = await db.$queryRawUnsafe<{ rows: string }[]>(sql, value);
-  const text = result[0]?.rows ?? '[]';
-  return (JSON.parse(text) as FactTuple[]).map(factOf);
+const newFactsQuery = defineQuery('stats_facts_after_id', (db, p: { afterId: number }, dialect) =>
+  db
+    .selectFrom(db.selectFrom('Ticket').select(SOURCE_COLUMNS).where('id', '>', p.afterId).orderBy('id').limit(PAGE_ROWS).as('t'))
+    .select(jsonArrayOfRows(dialect, factValues(dialect)).as('rows')),
+);
+const changedFactsQuery = defineQuery('stats_facts_changed_since', (db, p: { since: Date }, dialect) =>
+  db.selectFrom(db.selectFrom('Ticket').select(SOURCE_COLUMNS).where('updatedAt', '>=', p.since).as('t')).select(jsonArrayOfRows(dialect, factValues(dialect)).as('rows')),
+);
+
+/** The facts in the one row of {@link newFactsQuery} or {@link changedFactsQuery}. */
+function factsOf(row: { rows: string } | undefined): FactRow[] {
+  return (JSON.parse(row?.rows ?? '[]') as FactTuple[]).map(factOf);
 }
 
 /** Adds or updates the rows in the facts; tickets from before keywords were kept get their words cut now. */
@@ -398,16 +430,16 @@ class StatsStore {
     const facts = this.facts;
     const firstLoad = facts.latestChangeMs === Number.NEGATIVE_INFINITY;
     const since = firstLoad ? null : new Date(facts.latestChangeMs - OVERLAP_MS);
-    const provider = sqlOf(this.db).dialect;
+    const connection = sqlOf(this.db);
     // New tickets first, by id; then those changed lately (a ticket may be in both: upsert).
     for (;;) {
-      const rows = await selectFacts(this.db, provider, 'after-id', facts.maxId);
+      const rows = factsOf(await first(connection, newFactsQuery, { afterId: facts.maxId }));
       if (generation !== this.generation) return;
       await apply(facts, rows);
       if (rows.length < PAGE_ROWS) break;
     }
     if (since) {
-      const rows = await selectFacts(this.db, provider, 'changed-since', since);
+      const rows = factsOf(await first(connection, changedFactsQuery, { since }));
       if (generation !== this.generation) return;
       await apply(facts, rows);
     }

@@ -5,7 +5,7 @@
  *
  * An attempt is *reserved* before the work it limits starts (an argon2 check, reading an
  * upload), in one transaction that holds each key's row: the row is locked by an upsert
- * (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, the same statement on both providers;
+ * (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, the same statement on both databases;
  * on SQLite the light transaction holds the database's write lock anyway), its recent
  * attempts are read, and the new one is written only when every key has room. Attempts
  * sent at the same moment therefore queue on the row and the ones past the limit are
@@ -15,7 +15,8 @@
  * A row keeps the times of at most `max` recent attempts (all a decision needs) and an
  * expiry, after which `sweepThrottle` deletes it.
  */
-import { type Db, transaction, type Tx } from '../db/client.js';
+import { type Db, sqlOf, sqlTransaction, type SqlTx, type Tx } from '../db/client.js';
+import { defineQuery, first, run } from '../db/sql.js';
 import type { Clock } from '../pipeline/service.js';
 
 /**
@@ -37,16 +38,32 @@ const BACKOFF_BASE_MS = 1000;
 /** A reserved attempt (to release on success), or the seconds until one is allowed. */
 export type Reservation = { ok: true; at: number; keys: string[] } | { ok: false; retryAfterSeconds: number };
 
+// The upsert changes nothing in a row that exists: it is there to lock the row (and make it).
+const lockQuery = defineQuery('throttle_lock', (db, p: { key: string }) =>
+  db
+    .insertInto('Throttle')
+    .values({ key: p.key, hits: '[]' })
+    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ hits: eb.ref('Throttle.hits') })))
+    .returning('hits'),
+);
+const recordQuery = defineQuery('throttle_record', (db, p: { key: string; hits: string; expiresAt: Date }) =>
+  db.updateTable('Throttle').set({ hits: p.hits, expiresAt: p.expiresAt }).where('key', '=', p.key),
+);
+const forgetHitQuery = defineQuery('throttle_forget_hit', (db, p: { key: string; hits: string }) => db.updateTable('Throttle').set({ hits: p.hits }).where('key', '=', p.key));
+const clearQuery = defineQuery('throttle_clear', (db, p: { key: string }) => db.deleteFrom('Throttle').where('key', '=', p.key));
+const sweepQuery = defineQuery('throttle_sweep', (db, p: { now: Date }) =>
+  db.deleteFrom('Throttle').where((eb) => eb.or([eb('expiresAt', '<', p.now), eb('expiresAt', 'is', null)])),
+);
+
 /**
  * The attempts recorded for `key`, its row locked until the transaction ends (made empty
  * if missing). Other work that must not run twice at once for one key (an upload's
  * quota) takes the same lock.
  */
-export async function lockThrottleRow(tx: Tx, key: string): Promise<number[]> {
-  const rows = await tx.$queryRaw<{ hits: string }[]>`INSERT INTO "Throttle" ("key", "hits") VALUES (${key}, '[]')
-    ON CONFLICT ("key") DO UPDATE SET "hits" = "Throttle"."hits" RETURNING "hits"`;
+export async function lockThrottleRow(tx: Tx | SqlTx, key: string): Promise<number[]> {
+  const row = await first(sqlOf(tx), lockQuery, { key });
   try {
-    const hits: unknown = JSON.parse(rows[0]?.hits ?? '[]');
+    const hits: unknown = JSON.parse(row?.hits ?? '[]');
     return Array.isArray(hits) ? hits.filter((t): t is number => typeof t === 'number') : [];
   } catch {
     return [];
@@ -69,7 +86,7 @@ export class Throttle {
   async reserve(limits: readonly Limit[]): Promise<Reservation> {
     const now = this.clock.now().getTime();
     const sorted = [...limits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return transaction(this.db(), async (tx) => {
+    return sqlTransaction(this.db(), async (tx) => {
       const rows: { limit: Limit; hits: number[] }[] = [];
       for (const limit of sorted) {
         const hits = (await lockThrottleRow(tx, limit.key)).filter((t) => t > now - this.windowMs);
@@ -88,10 +105,7 @@ export class Throttle {
       if (waitMs > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
       for (const { limit, hits } of rows) {
         hits.push(now);
-        await tx.throttle.update({
-          where: { key: limit.key },
-          data: { hits: JSON.stringify(hits.slice(-limit.max)), expiresAt: new Date(now + this.windowMs) },
-        });
+        await run(tx.sql, recordQuery, { key: limit.key, hits: JSON.stringify(hits.slice(-limit.max)), expiresAt: new Date(now + this.windowMs) });
       }
       return { ok: true, at: now, keys: sorted.map((l) => l.key) };
     });
@@ -102,16 +116,16 @@ export class Throttle {
    * good login clears its username's failures), the others forget this one attempt.
    */
   async release(reservation: { at: number; keys: readonly string[] }, clear: readonly string[] = []): Promise<void> {
-    await transaction(this.db(), async (tx) => {
+    await sqlTransaction(this.db(), async (tx) => {
       for (const key of reservation.keys) {
         if (clear.includes(key)) {
-          await tx.throttle.deleteMany({ where: { key } });
+          await run(tx.sql, clearQuery, { key });
           continue;
         }
         const hits = await lockThrottleRow(tx, key);
         const index = hits.lastIndexOf(reservation.at);
         if (index >= 0) hits.splice(index, 1);
-        await tx.throttle.update({ where: { key }, data: { hits: JSON.stringify(hits) } });
+        await run(tx.sql, forgetHitQuery, { key, hits: JSON.stringify(hits) });
       }
     });
   }
@@ -119,6 +133,5 @@ export class Throttle {
 
 /** Deletes the rows whose attempts have all left their window (a scheduler duty). */
 export async function sweepThrottle(db: Db, now: Date): Promise<number> {
-  const { count } = await db.throttle.deleteMany({ where: { OR: [{ expiresAt: { lt: now } }, { expiresAt: null }] } });
-  return count;
+  return run(sqlOf(db), sweepQuery, { now });
 }

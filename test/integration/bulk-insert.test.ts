@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { sqlOf } from '../../src/db/client.js';
 import { bulkInsert, MAX_PARAMETERS, quoteIdentifier } from '../../src/db/bulk-insert.js';
+import { valuesPlaceholders } from '../../src/db/dialect.js';
 import { freshPostgres, freshSqlite, POSTGRES_URL, type TestDatabase } from '../helpers/db.js';
 
 let database: TestDatabase | undefined;
@@ -33,12 +34,13 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
 
   test.skipIf(skip)('booleans, integers and DateTime read back as given, like ORM writes', async () => {
     database = await open();
-    const { db, provider } = database;
+    const { db } = database;
+    const { dialect } = sqlOf(db);
     const base = { nameEn: 'x', departmentKind: 'water', handlingClass: 'promised', acceptHours: 2 };
     const big = { nameZh: '甲', resolveDays: 0, resolveHours: 2_147_483_647, workingDays: true, updatedAt: when };
     const inserted = await bulkInsert(
       db,
-      provider,
+      dialect,
       'Category',
       ['code', 'nameZh', 'nameEn', 'departmentKind', 'handlingClass', 'resolveDays', 'resolveHours', 'acceptHours', 'workingDays', 'updatedAt'],
       [
@@ -74,13 +76,14 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
 
   test.skipIf(skip)('nulls and foreign keys; the database assigns ids', async () => {
     database = await open();
-    const { db, provider } = database;
+    const { db } = database;
+    const { dialect } = sqlOf(db);
     const columns = ['code', 'name', 'level', 'parentId', 'createdAt', 'updatedAt'] as const;
-    await bulkInsert(db, provider, 'Region', columns, [{ code: 'C', name: '县', level: 'county', parentId: null, createdAt: when, updatedAt: later }]);
+    await bulkInsert(db, dialect, 'Region', columns, [{ code: 'C', name: '县', level: 'county', parentId: null, createdAt: when, updatedAt: later }]);
     const county = await db.region.findUniqueOrThrow({ where: { code: 'C' } });
     expect(county).toMatchObject({ parentId: null, createdAt: when, updatedAt: later });
     expect(county.id).toBeGreaterThan(0);
-    await bulkInsert(db, provider, 'Region', columns, [
+    await bulkInsert(db, dialect, 'Region', columns, [
       { code: 'T1', name: '镇一', level: 'township', parentId: county.id, createdAt: when, updatedAt: when },
       { code: 'T2', name: '镇二', level: 'township', parentId: county.id, createdAt: when, updatedAt: when },
     ]);
@@ -93,7 +96,7 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
 
     const household = { regionId: towns[0]?.id ?? 0, address: '一号', headName: '张三', phone: null };
     const householdColumns = ['code', 'regionId', 'address', 'headName', 'phone', 'createdAt', 'updatedAt'] as const;
-    await bulkInsert(db, provider, 'Household', householdColumns, [{ ...household, code: 'H1', createdAt: when, updatedAt: when }]);
+    await bulkInsert(db, dialect, 'Household', householdColumns, [{ ...household, code: 'H1', createdAt: when, updatedAt: when }]);
     const h1 = await db.household.findUniqueOrThrow({ where: { code: 'H1' } });
     const people = [
       { code: 'P1', name: '张三', phone: null, locale: 'zh', householdId: h1.id, departmentId: null },
@@ -101,7 +104,7 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
     ];
     await bulkInsert(
       db,
-      provider,
+      dialect,
       'Person',
       ['code', 'name', 'phone', 'locale', 'householdId', 'departmentId', 'createdAt', 'updatedAt'],
       people.map((p) => ({ ...p, createdAt: when, updatedAt: when })),
@@ -117,7 +120,8 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
 
   test.skipIf(skip)('many rows are split into statements under the parameter limit', async () => {
     database = await open();
-    const { db, provider } = database;
+    const { db } = database;
+    const { dialect } = sqlOf(db);
     const columns = ['code', 'name', 'level', 'parentId', 'createdAt', 'updatedAt'] as const;
     // 6 columns: 5,000 rows per statement; 12,001 rows need three statements.
     const count = 12_001;
@@ -130,34 +134,41 @@ describe.each(providers)('on $name', ({ name, open, skip }) => {
       createdAt: when,
       updatedAt: new Date(when.getTime() + i),
     }));
-    expect(await bulkInsert(db, provider, 'Region', columns, rows)).toBe(count);
-    expect(await bulkInsert(db, provider, 'Region', columns, [])).toBe(0);
+    expect(await bulkInsert(db, dialect, 'Region', columns, rows)).toBe(count);
+    expect(await bulkInsert(db, dialect, 'Region', columns, [])).toBe(0);
     expect(await db.region.count()).toBe(count);
     const last = await db.region.findUniqueOrThrow({ where: { code: `V${count - 1}` } });
     expect(last.updatedAt.getTime()).toBe(when.getTime() + count - 1);
     // A given chunk size is honoured (and the last, shorter chunk too).
     const links = rows.slice(0, 7).map((r) => ({ ...r, code: `W${r.code}` }));
-    expect(await bulkInsert(db, provider, 'Region', columns, links, 3)).toBe(7);
+    expect(await bulkInsert(db, dialect, 'Region', columns, links, 3)).toBe(7);
     expect(await db.region.count({ where: { code: { startsWith: 'W' } } })).toBe(7);
   });
 
   test.skipIf(skip)('inside an interactive transaction, rolls back with it', async () => {
     database = await open();
-    const { db, provider } = database;
+    const { db } = database;
+    const { dialect } = sqlOf(db);
     const columns = ['code', 'name', 'level', 'parentId', 'createdAt', 'updatedAt'] as const;
     const row = { code: 'C', name: '县', level: 'county', parentId: null, createdAt: when, updatedAt: when };
     await expect(
       db.$transaction(async (tx) => {
-        await bulkInsert(tx, provider, 'Region', columns, [row]);
+        await bulkInsert(tx, dialect, 'Region', columns, [row]);
         expect(await tx.region.count()).toBe(1);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     expect(await db.region.count()).toBe(0);
     // A duplicate natural key fails the statement, as a unique index should.
-    await bulkInsert(db, provider, 'Region', columns, [row]);
-    await expect(bulkInsert(db, provider, 'Region', columns, [row])).rejects.toThrow();
+    await bulkInsert(db, dialect, 'Region', columns, [row]);
+    await expect(bulkInsert(db, dialect, 'Region', columns, [row])).rejects.toThrow();
   });
+});
+
+test('the VALUES list has the placeholders of the dialect, numbered on across rows on PostgreSQL', () => {
+  expect(valuesPlaceholders('sqlite', 2, 3)).toBe('(?,?,?),(?,?,?)');
+  expect(valuesPlaceholders('postgres', 2, 3)).toBe('($1,$2,$3),($4,$5,$6)');
+  expect(valuesPlaceholders('postgres', 1, 1)).toBe('($1)');
 });
 
 test('identifiers are quoted, and only plain ones accepted', () => {

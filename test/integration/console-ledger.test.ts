@@ -109,6 +109,8 @@ eachDatabase((kind) => {
       await refused(`${base}/progress`, { text: ' ' }, '请填写进展');
       expect((await dsp.post(`${base}/progress`, { text: '已排查 3 个村' })).status).toBe(303);
       expect(await db.ledgerProgress.findFirstOrThrow({ where: { itemId } })).toMatchObject({ text: '已排查 3 个村', byId: dispatcherId, at: NOW });
+      // The one progress writer (chat's too) audits the entry, with what the console adds.
+      expect(JSON.parse((await db.auditEvent.findFirstOrThrow({ where: { action: 'ledger_progress', actorId: dispatcherId } })).data)).toEqual({ itemId });
       expect((await dsp.page(base)).text).toContain('已排查 3 个村');
 
       const here = await report(world.app, 'R-QH-01-001-H001', '村口路灯不亮');

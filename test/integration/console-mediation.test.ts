@@ -83,7 +83,10 @@ eachDatabase((kind) => {
       expect(after.text).not.toContain('尚未登记调解');
       // One case per request: the request is no longer offered, nor can it be opened twice.
       expect((await dsp.page('/console/mediation')).text).not.toContain(`new?ticket=${number}`);
-      expect((await dsp.post('/console/mediation/new', { ...fields, parties: 'R-QH-01-001-H001\n张三' })).status).toBe(422);
+      const twice = await dsp.post('/console/mediation/new', { ...fields, parties: 'R-QH-01-001-H001\n张三' });
+      expect(twice.status).toBe(422);
+      expect(await twice.text()).toContain('这件诉求已经有调解案件');
+      expect(await db.mediationCase.count({ where: { ticketId: c.ticketId } })).toBe(1);
     });
 
     test('sessions, positions and the agreement: each party with a chat is asked 确认 / 有异议; answers on paper settle it and the mediator hears', async () => {

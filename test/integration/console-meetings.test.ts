@@ -118,7 +118,11 @@ eachDatabase((kind) => {
       dsp = await loggedIn(world.base, 'dsp-qh-01');
       expect((await dsp.page(base())).text).toContain('逾期 late');
       expect((await dsp.post(`${base()}/decisions/${decision.id}/done`, {})).status).toBe(303);
-      expect((await db.meetingDecision.findUniqueOrThrow({ where: { id: decision.id } })).doneAt).not.toBeNull();
+      const done = await db.meetingDecision.findUniqueOrThrow({ where: { id: decision.id } });
+      expect(done.doneAt).not.toBeNull();
+      expect(done.doneById).toBe(dispatcherId);
+      const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'meeting_assignment_done', actorId: dispatcherId } });
+      expect(JSON.parse(audit.data)).toEqual({ decisionId: decision.id });
       await refused(`${base()}/decisions/${decision.id}/done`, {}, '该交办事项不存在或已完成');
       world.clock.set(NOW);
       dsp = await loggedIn(world.base, 'dsp-qh-01');

@@ -45,4 +45,13 @@ eachDatabase((kind) => {
     expect(await learner.catchUp()).toBe(0);
     expect(similar.map((t) => matcher.classify(t).code)).toEqual(['agriculture', 'agriculture']);
   });
+
+  test('corrections are read in pages of the batch size, every one of them once', async () => {
+    await corrected('沼气池坏了好几个月，没人来修', 'agriculture');
+    await corrected('沼气池的补贴什么时候发', 'agriculture');
+    await corrected('家里的沼气不产气了，能不能派技术员来看看', 'agriculture');
+    const learner = new CorrectionLearner(database.db, CategoryClassifier.load());
+    expect(await learner.catchUp(2)).toBe(3);
+    expect(await learner.catchUp(2)).toBe(0);
+  });
 });

@@ -63,7 +63,11 @@ eachDialogueWorld((freshWorld) => {
         ['已排查 3 个村，更换 5 盏', handler.id],
         ['剩余 7 盏下周到货', handler.id],
       ]);
-      expect(await db.auditEvent.count({ where: { action: 'ledger_progress', actorId: handler.id } })).toBe(2);
+      const audits = await db.auditEvent.findMany({ where: { action: 'ledger_progress', actorId: handler.id } });
+      expect(audits.map((e): unknown => JSON.parse(e.data))).toEqual([
+        { itemId, from: 'chat' },
+        { itemId, from: 'chat' },
+      ]);
 
       // A liaison of the township answers for none of it, and the button is no way in.
       await stranger.send('我的督办');

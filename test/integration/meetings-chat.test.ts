@@ -37,7 +37,8 @@ eachDialogueWorld((freshWorld) => {
       await owner.tap('是的');
       expect(owner.text()).toContain(`已将交办事项 #${first}“统计需要更换的路灯”标记为完成`);
       expect(await db.meetingDecision.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ doneById: liaison.id });
-      expect(await db.auditEvent.count({ where: { action: 'meeting_assignment_done', actorId: liaison.id } })).toBe(1);
+      const audits = await db.auditEvent.findMany({ where: { action: 'meeting_assignment_done', actorId: liaison.id } });
+      expect(audits.map((e): unknown => JSON.parse(e.data))).toEqual([{ decisionId: first, from: 'chat' }]);
 
       await owner.send('我的交办');
       expect(owner.text()).toContain('您有 1 项会议交办事项未完成');

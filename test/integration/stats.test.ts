@@ -586,7 +586,7 @@ for (const { name, provider, open, skip } of providers) {
     beforeAll(async () => {
       database = await (provider === 'sqlite' ? freshSqlite({ demo: true }) : open());
       if (provider === 'postgres') await seedDemo(database.db);
-      await generateTickets(database.db, provider, { tickets: 3000, now, days: 120, seed: 7 });
+      await generateTickets(database.db, { tickets: 3000, now, days: 120, seed: 7 });
     });
     afterAll(async () => {
       await database.dispose();

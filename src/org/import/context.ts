@@ -6,7 +6,7 @@
  */
 import { bulkInsert, type SqlValue } from '../../db/bulk-insert.js';
 import type { Tx } from '../../db/client.js';
-import type { Provider } from '../../db/schema-files.js';
+import type { Dialect } from '../../db/dialect.js';
 import type { RosterKind } from './kinds.js';
 import type { ImportProblem, KindCounts } from './report.js';
 import type { CellProblem, RowOf } from './rows.js';
@@ -122,7 +122,7 @@ export class ImportContext {
 
   constructor(
     readonly tx: Tx,
-    readonly provider: Provider,
+    readonly dialect: Dialect,
     readonly counts: Record<RosterKind, KindCounts>,
     private readonly onProgress: ((progress: ImportProgress) => void) | undefined,
   ) {}
@@ -133,7 +133,7 @@ export class ImportContext {
    * back by natural key.
    */
   insert<C extends string>(table: string, columns: readonly C[], rows: readonly Readonly<Record<NoInfer<C>, SqlValue>>[]): Promise<number> {
-    return bulkInsert(this.tx, this.provider, table, columns, rows);
+    return bulkInsert(this.tx, this.dialect, table, columns, rows);
   }
 
   /** Reports progress (at most every chunk). */

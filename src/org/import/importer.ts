@@ -4,7 +4,6 @@
  */
 import { resolve } from 'node:path';
 import { type Db, sqlOf } from '../../db/client.js';
-import type { Provider } from '../../db/schema-files.js';
 import { DataError } from '../../errors.js';
 import { logger } from '../../log.js';
 import { ImportContext, type ImportProgress, type Sourced } from './context.js';
@@ -20,11 +19,6 @@ export interface ImportOptions {
   strict?: boolean;
   /** Called as rows are checked and written, e.g. to drive a progress bar. */
   onProgress?: (progress: ImportProgress) => void;
-  /**
-   * The database's provider (openDatabase tells it), for the SQL of bulk inserts.
-   * Default: asked of the database before the transaction.
-   */
-  provider?: Provider;
 }
 
 /** Thrown inside the transaction to roll a --strict import back. */
@@ -173,11 +167,11 @@ export async function importRoster(db: Db, files: readonly string[], options: Im
   let written = !(strict && problems.length > 0);
   const total = ROSTER_KINDS.reduce((n, k) => n + rows[k].length, 0);
   if (total > 0) {
-    const provider = options.provider ?? sqlOf(db).dialect;
+    const { dialect } = sqlOf(db);
     try {
       await db.$transaction(
         async (tx) => {
-          const ctx = new ImportContext(tx, provider, counts, options.onProgress);
+          const ctx = new ImportContext(tx, dialect, counts, options.onProgress);
           for (const { kind, code, source } of badCodes) {
             if (!goodCodes.has(`${kind}|${code}`)) ctx.markBad(kind, code, source);
           }

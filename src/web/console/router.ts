@@ -37,6 +37,7 @@ import { FILTER_PROBLEMS, parseQueueParams, parseRegionParam, queryQueue, queueB
 import { categoryNames, queueBody, queueColumns, queueFormOptions } from './queue-page.js';
 import { inScope, loadScope, type StaffScope } from './scope.js';
 import { loadRegions, type RegionNode } from '../../org/regions.js';
+import { staffAccountNamed } from '../../org/staff-accounts.js';
 import { hasWords } from '../../engine/flow.js';
 import { audienceSize } from '../../surveys/push.js';
 import { liaisonAppraisals, saveLiaisonReport } from '../../surveys/appraisal.js';
@@ -265,7 +266,7 @@ export function createConsole(options: ConsoleOptions): (req: IncomingMessage, r
         message: bi(`登录尝试过于频繁，请 ${zh}后再试。`, `Too many failed logins; try again in ${en}.`),
       });
     }
-    const account = username ? await r.db.staffAccount.findUnique({ where: { username } }) : null;
+    const account = username ? await staffAccountNamed(r.db, username) : undefined;
     const good = await verifyPassword(account?.passwordHash ?? null, password);
     if (!account || !good) {
       log.info('console login failed');
