@@ -31,10 +31,15 @@ export const rateFlow = defineFlow({
         if (!isRating(action)) {
           // 修是修了，但是还不太亮: what they think of it, kept for the comment; the rating is asked again.
           const text = ctx.input.text;
-          if (!action && hasWords(text) && !refuseText(ctx)) {
-            ctx.data.comment = [ctx.data.comment, text].filter(Boolean).join('，');
-            ctx.say('rate.comment_kept');
-          } else ctx.say('input.pick_a_choice');
+          if (action || !hasWords(text)) {
+            ctx.say('input.pick_a_choice');
+            return { stay: true };
+          }
+          // Too long a text is said so, once (not 请点选 after it).
+          const refused = refuseText(ctx);
+          if (refused) return refused;
+          ctx.data.comment = [ctx.data.comment, text].filter(Boolean).join('，');
+          ctx.say('rate.comment_kept');
           return { stay: true };
         }
         ctx.data.rating = action;

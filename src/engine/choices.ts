@@ -576,7 +576,7 @@ export function answerWithWords(text: string): { head: string; words: string } |
 
 /** Whether the words after a choice of this meaning are its reason, to keep (a rating's comment). */
 export function takesReason(means: ChoiceMeaning | undefined): boolean {
-  return means === 'satisfied' || means === 'basically_satisfied' || means === 'dissatisfied';
+  return means !== undefined && means in RATING_WORDS;
 }
 
 /** {@link matchChoice} for a text already normalised as `typed`. */
